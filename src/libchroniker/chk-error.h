@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ChkError:
+ * @CHK_ERROR_INVALID_ARGUMENT: an argument has the wrong type, an unknown key, or a bad value
+ * @CHK_ERROR_INVALID_SCHEDULE: a schedule or time zone could not be understood
+ * @CHK_ERROR_NOT_FOUND: no job or run with that name or id
+ * @CHK_ERROR_ALREADY_EXISTS: a job with that name exists
+ * @CHK_ERROR_ALREADY_RUNNING: the job has a run under way
+ * @CHK_ERROR_NOT_RUNNING: the job has no run under way
+ * @CHK_ERROR_SHELL_DISABLED: shell commands are refused by the `allow-shell` setting
+ * @CHK_ERROR_STORAGE: the database failed
+ * @CHK_ERROR_PERMISSION_DENIED: the caller may not do this
+ *
+ * The error codes of Chroniker. On the bus each one is the D-Bus error
+ * `io.github.chroniker.Chroniker.Error.` followed by its name in CamelCase.
+ */
+typedef enum
+{
+  CHK_ERROR_INVALID_ARGUMENT,
+  CHK_ERROR_INVALID_SCHEDULE,
+  CHK_ERROR_NOT_FOUND,
+  CHK_ERROR_ALREADY_EXISTS,
+  CHK_ERROR_ALREADY_RUNNING,
+  CHK_ERROR_NOT_RUNNING,
+  CHK_ERROR_SHELL_DISABLED,
+  CHK_ERROR_STORAGE,
+  CHK_ERROR_PERMISSION_DENIED,
+} ChkError;
+
+#define CHK_ERROR_N_ERRORS (CHK_ERROR_PERMISSION_DENIED + 1)
+
+#define CHK_ERROR (chk_error_quark ())
+
+GQuark chk_error_quark (void);
+
+G_END_DECLS
