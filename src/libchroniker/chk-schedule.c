@@ -1,0 +1,2270 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-schedule"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libical/ical.h>
+#include <string.h>
+
+#include "chk-error.h"
+#include "chk-schedule.h"
+
+#define SECONDS_PER_DAY    86400
+/* GDate's Julian day of 1970-01-01 (day 1 is 0001-01-01). */
+#define JULIAN_UNIX_EPOCH  719163
+/* No schedule we accept needs more than a full 400-year Gregorian cycle. */
+#define MAX_YEARS_AHEAD    401
+#define MAX_YEAR           9999
+/* A bound on work per call, whatever libical or a rule does. */
+#define MAX_RRULE_STEPS    200000
+/* COUNT must be counted from DTSTART; this keeps that counting cheap. */
+#define MAX_RRULE_COUNT    100000
+#define MAX_SCHEDULE_LEN   4096
+
+typedef enum
+{
+  CRON_MINUTE,
+  CRON_HOUR,
+  CRON_DAY_OF_MONTH,
+  CRON_MONTH,
+  CRON_DAY_OF_WEEK,
+  CRON_N_FIELDS
+} CronField;
+
+typedef struct
+{
+  const char *name;
+  guint       min;
+  guint       max;
+} CronFieldInfo;
+
+static const CronFieldInfo cron_fields[CRON_N_FIELDS] = {
+  { "minute", 0, 59 },
+  { "hour", 0, 23 },
+  { "day-of-month", 1, 31 },
+  { "month", 1, 12 },
+  /* 7 is Sunday as well as 0 */
+  { "day-of-week", 0, 7 },
+};
+
+typedef struct
+{
+  gint year;
+  gint month;
+  gint day;
+  gint hour;
+  gint minute;
+  gint second;
+} Civil;
+
+struct _ChkSchedule
+{
+  gatomicrefcount  ref_count;
+  ChkScheduleKind  kind;
+  char            *text;
+
+  /* cron: one bit per allowed value */
+  guint64          cron_bits[CRON_N_FIELDS];
+  /* Vixie cron: a day field written starting with '*' does not restrict on its own */
+  gboolean         dom_star;
+  gboolean         dow_star;
+
+  /* rrule */
+  struct icalrecurrencetype *rule;
+  gboolean         has_until;
+  gboolean         until_is_utc;
+  gint64           until;         /* seconds: UTC if until_is_utc, else wall clock */
+};
+
+G_DEFINE_BOXED_TYPE (ChkSchedule, chk_schedule, chk_schedule_ref, chk_schedule_unref)
+
+static const char * const weekday_names[] = {
+  N_("Sunday"), N_("Monday"), N_("Tuesday"), N_("Wednesday"),
+  N_("Thursday"), N_("Friday"), N_("Saturday"),
+};
+
+static const char * const month_names[] = {
+  NULL,
+  N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"),
+  N_("July"), N_("August"), N_("September"), N_("October"), N_("November"), N_("December"),
+};
+
+static const char * const weekday_abbrevs[] = { "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT" };
+static const char * const month_abbrevs[] = {
+  NULL, "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+};
+static const char * const ical_weekdays[] = { "SU", "MO", "TU", "WE", "TH", "FR", "SA" };
+
+/* Civil (wall-clock) time, as seconds counted as if the zone were UTC. */
+
+static gint64
+civil_to_seconds (const Civil *c)
+{
+  GDate date;
+  gint64 days;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, c->day, c->month, c->year);
+  days = (gint64) g_date_get_julian (&date) - JULIAN_UNIX_EPOCH;
+
+  return days * SECONDS_PER_DAY + c->hour * 3600 + c->minute * 60 + c->second;
+}
+
+static void
+seconds_to_civil (gint64  seconds,
+                  Civil  *c)
+{
+  GDate date;
+  gint64 days = seconds / SECONDS_PER_DAY;
+  gint64 rest = seconds % SECONDS_PER_DAY;
+
+  if (rest < 0)
+    {
+      rest += SECONDS_PER_DAY;
+      days--;
+    }
+
+  days = CLAMP (days + JULIAN_UNIX_EPOCH, 1, (gint64) G_MAXUINT32);
+
+  g_date_clear (&date, 1);
+  g_date_set_julian (&date, (guint32) days);
+  c->year = g_date_get_year (&date);
+  c->month = g_date_get_month (&date);
+  c->day = g_date_get_day (&date);
+  c->hour = rest / 3600;
+  c->minute = (rest / 60) % 60;
+  c->second = rest % 60;
+}
+
+/* 0 is Sunday */
+static guint
+civil_weekday (const Civil *c)
+{
+  GDate date;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, c->day, c->month, c->year);
+  return g_date_get_weekday (&date) % 7;
+}
+
+static void
+civil_next_day (Civil *c)
+{
+  c->hour = 0;
+  c->minute = 0;
+  c->second = 0;
+  if (++c->day > g_date_get_days_in_month (c->month, c->year))
+    {
+      c->day = 1;
+      if (++c->month > 12)
+        {
+          c->month = 1;
+          c->year++;
+        }
+    }
+}
+
+static void
+civil_next_month (Civil *c)
+{
+  c->day = 1;
+  c->hour = 0;
+  c->minute = 0;
+  c->second = 0;
+  if (++c->month > 12)
+    {
+      c->month = 1;
+      c->year++;
+    }
+}
+
+/* Time zones: instants and wall-clock times. */
+
+static gint32
+offset_at (GTimeZone *tz,
+           gint64     utc)
+{
+  return g_time_zone_get_offset (tz, g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, utc));
+}
+
+static gint64
+utc_to_local (GTimeZone *tz,
+              gint64     utc)
+{
+  return utc + offset_at (tz, utc);
+}
+
+/*
+ * The first instant at which the clock of @tz shows @local, so a repeated
+ * wall-clock time maps to its first instance; a wall-clock time that the
+ * clock skips maps to the first instant after the gap.
+ */
+static gint64
+local_to_utc (GTimeZone *tz,
+              gint64     local)
+{
+  gint32 before = offset_at (tz, local - SECONDS_PER_DAY);
+  gint32 after = offset_at (tz, local + SECONDS_PER_DAY);
+  gint32 candidates[3] = { before, offset_at (tz, local), after };
+  gint64 best = G_MAXINT64;
+  gint64 lo, hi;
+  gint32 target;
+
+  for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+    {
+      gint64 t = local - candidates[i];
+
+      if (offset_at (tz, t) == candidates[i] && t < best)
+        best = t;
+    }
+
+  if (best != G_MAXINT64)
+    return best;
+
+  if (before == after)
+    return local - offset_at (tz, local);
+
+  /* In a gap: find the transition between the two candidate instants. */
+  lo = MIN (local - before, local - after);
+  hi = MAX (local - before, local - after);
+  target = offset_at (tz, hi);
+  while (hi - lo > 1)
+    {
+      gint64 mid = lo + (hi - lo) / 2;
+
+      if (offset_at (tz, mid) == target)
+        hi = mid;
+      else
+        lo = mid;
+    }
+
+  return hi;
+}
+
+/* Error helpers */
+
+static gboolean G_GNUC_PRINTF (2, 3)
+set_schedule_error (GError    **error,
+                    const char *format,
+                    ...)
+{
+  va_list args;
+  char *message;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_SCHEDULE, message);
+  g_free (message);
+  return FALSE;
+}
+
+/* Parses a whole, unsigned decimal number of at most 9 digits. */
+static gboolean
+parse_uint (const char *text,
+            gsize       len,
+            guint      *out)
+{
+  guint value = 0;
+
+  if (len == 0 || len > 9)
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_isdigit (text[i]))
+        return FALSE;
+      value = value * 10 + (guint) (text[i] - '0');
+    }
+
+  *out = value;
+  return TRUE;
+}
+
+/* Cron */
+
+static gboolean
+cron_parse_value (CronField   field,
+                  const char *token,
+                  gsize       len,
+                  guint      *out,
+                  GError    **error)
+{
+  const CronFieldInfo *info = &cron_fields[field];
+  g_autofree char *text = g_strndup (token, len);
+
+  if (len > 0 && g_ascii_isdigit (token[0]))
+    {
+      guint value;
+
+      gsize n_digits = 0;
+
+      while (n_digits < len && g_ascii_isdigit (token[n_digits]))
+        n_digits++;
+      if (n_digits < len)
+        return set_schedule_error (error, _("%s field: “%s” is not a number"), info->name, text);
+      if (!parse_uint (token, len, &value) || value < info->min || value > info->max)
+        return set_schedule_error (error, _("%s field: %s is out of range %u-%u"),
+                                   info->name, text, info->min, info->max);
+      *out = value;
+      return TRUE;
+    }
+
+  if (field == CRON_MONTH || field == CRON_DAY_OF_WEEK)
+    {
+      const char * const *names = field == CRON_MONTH ? month_abbrevs : weekday_abbrevs;
+      const char * const *long_names = field == CRON_MONTH ? month_names : weekday_names;
+      guint first = field == CRON_MONTH ? 1 : 0;
+      guint last = field == CRON_MONTH ? 12 : 6;
+
+      for (guint i = first; i <= last; i++)
+        {
+          if (g_ascii_strcasecmp (text, names[i]) == 0 ||
+              g_ascii_strcasecmp (text, long_names[i]) == 0)
+            {
+              *out = i;
+              return TRUE;
+            }
+        }
+
+      return set_schedule_error (error,
+                                 field == CRON_MONTH
+                                 ? _("%s field: “%s” is not a number or a month name")
+                                 : _("%s field: “%s” is not a number or a day name"),
+                                 info->name, text);
+    }
+
+  if (len == 0)
+    return set_schedule_error (error, _("%s field: a value is missing"), info->name);
+
+  return set_schedule_error (error, _("%s field: “%s” is not a number"), info->name, text);
+}
+
+/* One item of a list: "*", "N", "N-M", each with an optional "/STEP". */
+static gboolean
+cron_parse_item (CronField   field,
+                 const char *item,
+                 guint64    *bits,
+                 GError    **error)
+{
+  const CronFieldInfo *info = &cron_fields[field];
+  const char *slash = strchr (item, '/');
+  gsize range_len = slash ? (gsize) (slash - item) : strlen (item);
+  const char *dash;
+  guint lo, hi, step = 1;
+
+  if (range_len == 0)
+    return set_schedule_error (error, _("%s field: “%s” has nothing before the step"),
+                               info->name, item);
+
+  if (slash != NULL)
+    {
+      if (!parse_uint (slash + 1, strlen (slash + 1), &step))
+        return set_schedule_error (error, _("%s field: step “%s” is not a number"),
+                                   info->name, slash + 1);
+      if (step == 0)
+        return set_schedule_error (error, _("%s field: step 0 must be at least 1"),
+                                   info->name);
+    }
+
+  dash = memchr (item, '-', range_len);
+
+  if (range_len == 1 && item[0] == '*')
+    {
+      lo = info->min;
+      hi = info->max;
+      /* "*" in day-of-week means 0-6; 7 only repeats Sunday */
+      if (field == CRON_DAY_OF_WEEK)
+        hi = 6;
+    }
+  else if (dash != NULL)
+    {
+      if (!cron_parse_value (field, item, (gsize) (dash - item), &lo, error) ||
+          !cron_parse_value (field, dash + 1, range_len - (gsize) (dash - item) - 1, &hi, error))
+        return FALSE;
+      if (hi < lo)
+        {
+          g_autofree char *range = g_strndup (item, range_len);
+
+          return set_schedule_error (error, _("%s field: range %s goes backwards"),
+                                     info->name, range);
+        }
+    }
+  else
+    {
+      if (!cron_parse_value (field, item, range_len, &lo, error))
+        return FALSE;
+      /* "N/STEP" means from N to the end of the range */
+      hi = slash != NULL ? info->max : lo;
+    }
+
+  for (guint v = lo; v <= hi; v += step)
+    *bits |= G_GUINT64_CONSTANT (1) << (field == CRON_DAY_OF_WEEK ? v % 7 : v);
+
+  return TRUE;
+}
+
+static gboolean
+cron_parse_field (CronField   field,
+                  const char *text,
+                  guint64    *bits,
+                  GError    **error)
+{
+  g_auto(GStrv) items = g_strsplit (text, ",", -1);
+
+  *bits = 0;
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      if (items[i][0] == '\0')
+        return set_schedule_error (error, _("%s field: “%s” has an empty list item"),
+                                   cron_fields[field].name, text);
+      if (!cron_parse_item (field, items[i], bits, error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static const struct
+{
+  const char *name;
+  const char *expansion;
+} cron_macros[] = {
+  { "@yearly", "0 0 1 1 *" },
+  { "@annually", "0 0 1 1 *" },
+  { "@monthly", "0 0 1 * *" },
+  { "@weekly", "0 0 * * 0" },
+  { "@daily", "0 0 * * *" },
+  { "@midnight", "0 0 * * *" },
+  { "@hourly", "0 * * * *" },
+};
+
+static guint
+lowest_bit (guint64 bits)
+{
+  g_assert (bits != 0);
+  return (guint) __builtin_ctzll (bits);
+}
+
+static gboolean
+cron_check_possible (ChkSchedule  *self,
+                     GError      **error)
+{
+  guint first_day;
+  guint64 months = self->cron_bits[CRON_MONTH];
+
+  /* With both day fields restricted either may match: any weekday comes in every month. */
+  if (!self->dom_star && !self->dow_star)
+    return TRUE;
+
+  first_day = lowest_bit (self->cron_bits[CRON_DAY_OF_MONTH]);
+  for (guint m = 1; m <= 12; m++)
+    {
+      if ((months & (G_GUINT64_CONSTANT (1) << m)) && first_day <= g_date_get_days_in_month (m, 2000))
+        return TRUE;
+    }
+
+  if (__builtin_popcountll (months) == 1)
+    return set_schedule_error (error, _("day-of-month field: day %u never occurs in %s"),
+                               first_day, _(month_names[lowest_bit (months)]));
+
+  return set_schedule_error (error, _("day-of-month field: day %u never occurs in the months given"),
+                             first_day);
+}
+
+static gboolean
+cron_parse (ChkSchedule  *self,
+            const char   *text,
+            GError      **error)
+{
+  g_auto(GStrv) fields = NULL;
+  const char *expression = text;
+  guint n_fields;
+
+  if (text[0] == '@')
+    {
+      expression = NULL;
+      for (guint i = 0; i < G_N_ELEMENTS (cron_macros); i++)
+        {
+          if (g_ascii_strcasecmp (text, cron_macros[i].name) == 0)
+            expression = cron_macros[i].expansion;
+        }
+      if (expression == NULL && g_ascii_strcasecmp (text, "@reboot") == 0)
+        return set_schedule_error (error,
+                                   _("@reboot is not supported: jobs run on a schedule, "
+                                     "not when the computer starts"));
+      if (expression == NULL)
+        return set_schedule_error (error,
+                                   _("unknown macro “%s”: use @yearly, @annually, @monthly, "
+                                     "@weekly, @daily, @midnight or @hourly"), text);
+    }
+
+  fields = g_strsplit_set (expression, " \t", -1);
+  n_fields = 0;
+  for (guint i = 0; fields[i] != NULL; i++)
+    {
+      if (fields[i][0] != '\0')
+        {
+          char *tmp = fields[n_fields];
+          fields[n_fields++] = fields[i];
+          fields[i] = tmp;
+        }
+    }
+  for (guint i = n_fields; fields[i] != NULL; i++)
+    g_clear_pointer (&fields[i], g_free);
+
+  if (n_fields != CRON_N_FIELDS)
+    return set_schedule_error (error,
+                               g_dngettext (GETTEXT_PACKAGE,
+                                            "expected 5 fields (minute hour day-of-month month "
+                                            "day-of-week) but found %u",
+                                            "expected 5 fields (minute hour day-of-month month "
+                                            "day-of-week) but found %u",
+                                            n_fields),
+                               n_fields);
+
+  for (guint i = 0; i < CRON_N_FIELDS; i++)
+    {
+      if (!cron_parse_field (i, fields[i], &self->cron_bits[i], error))
+        return FALSE;
+    }
+
+  self->dom_star = fields[CRON_DAY_OF_MONTH][0] == '*';
+  self->dow_star = fields[CRON_DAY_OF_WEEK][0] == '*';
+
+  return cron_check_possible (self, error);
+}
+
+static gboolean
+cron_day_matches (const ChkSchedule *self,
+                  const Civil       *c)
+{
+  gboolean dom = (self->cron_bits[CRON_DAY_OF_MONTH] >> c->day) & 1;
+  gboolean dow = (self->cron_bits[CRON_DAY_OF_WEEK] >> civil_weekday (c)) & 1;
+
+  if (self->dom_star || self->dow_star)
+    return dom && dow;
+  return dom || dow;
+}
+
+/* The lowest set bit at or above @from, or -1. */
+static gint
+next_bit (guint64 bits,
+          guint   from)
+{
+  guint64 masked;
+
+  if (from >= 64)
+    return -1;
+  masked = bits & (~G_GUINT64_CONSTANT (0) << from);
+  return masked ? (gint) __builtin_ctzll (masked) : -1;
+}
+
+static gint64
+cron_next (const ChkSchedule *self,
+           GTimeZone         *tz,
+           gint64             after)
+{
+  gint64 local = utc_to_local (tz, after);
+  gint year_limit;
+  Civil c;
+
+  /* The next whole minute after @after, on the wall clock. */
+  local -= ((local % 60) + 60) % 60;
+  seconds_to_civil (local + 60, &c);
+  year_limit = MIN (c.year + MAX_YEARS_AHEAD, MAX_YEAR);
+
+  while (c.year <= year_limit)
+    {
+      gint hour, minute;
+      gint64 instant;
+
+      if (!((self->cron_bits[CRON_MONTH] >> c.month) & 1))
+        {
+          civil_next_month (&c);
+          continue;
+        }
+
+      if (!cron_day_matches (self, &c))
+        {
+          civil_next_day (&c);
+          continue;
+        }
+
+      hour = next_bit (self->cron_bits[CRON_HOUR], c.hour);
+      if (hour < 0)
+        {
+          civil_next_day (&c);
+          continue;
+        }
+      if (hour != c.hour)
+        {
+          c.hour = hour;
+          c.minute = 0;
+        }
+
+      minute = next_bit (self->cron_bits[CRON_MINUTE], c.minute);
+      if (minute < 0)
+        {
+          c.minute = 0;
+          if (++c.hour == 24)
+            civil_next_day (&c);
+          continue;
+        }
+      c.minute = minute;
+
+      instant = local_to_utc (tz, civil_to_seconds (&c));
+      if (instant > after)
+        return instant;
+
+      /* This wall-clock time came already: the clock was set back. */
+      if (++c.minute == 60)
+        {
+          c.minute = 0;
+          if (++c.hour == 24)
+            civil_next_day (&c);
+        }
+    }
+
+  return 0;
+}
+
+/* RRULE */
+
+typedef struct
+{
+  const char *name;
+  gint        min;
+  gint        max;
+  gboolean    allow_negative;
+} RulePartRange;
+
+static const RulePartRange rule_list_parts[] = {
+  { "BYSECOND", 0, 60, FALSE },
+  { "BYMINUTE", 0, 59, FALSE },
+  { "BYHOUR", 0, 23, FALSE },
+  { "BYMONTHDAY", 1, 31, TRUE },
+  { "BYYEARDAY", 1, 366, TRUE },
+  { "BYWEEKNO", 1, 53, TRUE },
+  { "BYMONTH", 1, 12, FALSE },
+  { "BYSETPOS", 1, 366, TRUE },
+};
+
+static const char * const rule_frequencies[] = {
+  "SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY",
+};
+
+static gint
+parse_ical_weekday (const char *text)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (ical_weekdays); i++)
+    {
+      if (strcmp (text, ical_weekdays[i]) == 0)
+        return i;
+    }
+  return -1;
+}
+
+static gboolean
+rule_check_int_list (const RulePartRange *range,
+                     const char          *value,
+                     GError             **error)
+{
+  g_auto(GStrv) items = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *digits = items[i];
+      gboolean negative = FALSE;
+      guint number;
+
+      if (digits[0] == '+' || digits[0] == '-')
+        {
+          negative = digits[0] == '-';
+          digits++;
+        }
+
+      if (!parse_uint (digits, strlen (digits), &number))
+        return set_schedule_error (error, _("RRULE %s: “%s” is not a number"),
+                                   range->name, items[i]);
+
+      if ((negative && !range->allow_negative) ||
+          (gint) number < range->min || (gint) number > range->max)
+        {
+          if (range->allow_negative)
+            return set_schedule_error (error, _("RRULE %s: %s is out of range %d-%d or -%d to -%d"),
+                                       range->name, items[i], range->min, range->max,
+                                       range->max, range->min);
+          return set_schedule_error (error, _("RRULE %s: %s is out of range %d-%d"),
+                                     range->name, items[i], range->min, range->max);
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+rule_check_byday (const char  *value,
+                  const char  *freq,
+                  gboolean     has_byweekno,
+                  GError     **error)
+{
+  g_auto(GStrv) items = g_strsplit (value, ",", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *p = items[i];
+      gsize len = strlen (p);
+      gsize digits = 0;
+
+      if (len < 2 || parse_ical_weekday (p + len - 2) < 0)
+        return set_schedule_error (error, _("RRULE BYDAY: “%s” is not a day such as MO, -1FR or 2TU"),
+                                   items[i]);
+
+      if (p[0] == '+' || p[0] == '-')
+        digits = 1;
+      if (len - 2 > digits)
+        {
+          guint position;
+
+          if (!parse_uint (p + digits, len - 2 - digits, &position) || position < 1 || position > 53)
+            return set_schedule_error (error, _("RRULE BYDAY: “%s” has a position outside 1-53"),
+                                       items[i]);
+          if (strcmp (freq, "MONTHLY") != 0 && strcmp (freq, "YEARLY") != 0)
+            return set_schedule_error (error,
+                                       _("RRULE BYDAY: a position such as “%s” needs FREQ=MONTHLY "
+                                         "or FREQ=YEARLY"), items[i]);
+          if (strcmp (freq, "YEARLY") == 0 && has_byweekno)
+            return set_schedule_error (error,
+                                       _("RRULE BYDAY: a position such as “%s” cannot go with BYWEEKNO"),
+                                       items[i]);
+          if (strcmp (freq, "MONTHLY") == 0 && position > 5)
+            return set_schedule_error (error, _("RRULE BYDAY: a month has no “%s”"), items[i]);
+        }
+      else if (digits != 0)
+        {
+          return set_schedule_error (error, _("RRULE BYDAY: “%s” is not a day such as MO, -1FR or 2TU"),
+                                     items[i]);
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+rule_parse_until (const char  *value,
+                  Civil       *until,
+                  gboolean    *is_utc,
+                  gboolean    *is_date,
+                  GError     **error)
+{
+  gsize len = strlen (value);
+  guint date, time = 0;
+
+  *is_utc = FALSE;
+  *is_date = len == 8;
+
+  if (!(len == 8 || ((len == 15 || len == 16) && value[8] == 'T')) ||
+      !parse_uint (value, 8, &date) ||
+      (len > 8 && !parse_uint (value + 9, 6, &time)) ||
+      (len == 16 && value[15] != 'Z'))
+    return set_schedule_error (error,
+                               _("RRULE UNTIL: “%s” is not a date (YYYYMMDD) or a time "
+                                 "(YYYYMMDDTHHMMSS, with Z for UTC)"), value);
+
+  until->year = date / 10000;
+  until->month = (date / 100) % 100;
+  until->day = date % 100;
+  until->hour = time / 10000;
+  until->minute = (time / 100) % 100;
+  until->second = time % 100;
+  *is_utc = len == 16;
+
+  if (until->year < 1970 || until->year > MAX_YEAR ||
+      !g_date_valid_dmy (until->day, until->month, until->year) ||
+      until->hour > 23 || until->minute > 59 || until->second > 60)
+    return set_schedule_error (error, _("RRULE UNTIL: “%s” is not a valid date and time"), value);
+
+  if (*is_date)
+    {
+      /* A date includes its whole day. */
+      until->hour = 23;
+      until->minute = 59;
+      until->second = 59;
+    }
+
+  return TRUE;
+}
+
+/*
+ * Validates the rule part by part, so that errors can name the part that is
+ * wrong (libical only says whether it could read the whole), and returns it
+ * in upper case with the parts libical should fill in made explicit.
+ */
+static gboolean
+rule_normalize (ChkSchedule  *self,
+                const char   *text,
+                char        **out_rule,
+                GError      **error)
+{
+  g_autofree char *upper = g_ascii_strup (text, -1);
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *freq = NULL;
+  const char *byday = NULL;
+  gboolean has_count = FALSE;
+  Civil until = { 0 };
+
+  parts = g_strsplit (upper, ";", -1);
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *part = parts[i];
+      char *eq = strchr (part, '=');
+      const char *value;
+      gboolean known = FALSE;
+
+      if (part[0] == '\0')
+        {
+          if (parts[i + 1] == NULL && i > 0)
+            continue;
+          return set_schedule_error (error, _("RRULE: empty part between “;”"));
+        }
+
+      if (eq == NULL)
+        return set_schedule_error (error, _("RRULE: “%s” is not of the form NAME=VALUE"), part);
+
+      *eq = '\0';
+      value = eq + 1;
+
+      if (g_hash_table_contains (seen, part))
+        return set_schedule_error (error, _("RRULE: %s is given twice"), part);
+      g_hash_table_add (seen, part);
+
+      if (value[0] == '\0')
+        return set_schedule_error (error, _("RRULE %s: the value is missing"), part);
+
+      if (strcmp (part, "FREQ") == 0)
+        {
+          for (guint j = 0; j < G_N_ELEMENTS (rule_frequencies); j++)
+            if (strcmp (value, rule_frequencies[j]) == 0)
+              freq = rule_frequencies[j];
+          if (freq == NULL)
+            return set_schedule_error (error,
+                                       _("RRULE FREQ: “%s” is not a frequency: use SECONDLY, "
+                                         "MINUTELY, HOURLY, DAILY, WEEKLY, MONTHLY or YEARLY"),
+                                       value);
+          known = TRUE;
+        }
+      else if (strcmp (part, "INTERVAL") == 0 || strcmp (part, "COUNT") == 0)
+        {
+          guint number;
+          guint max = part[0] == 'I' ? G_MAXINT16 : MAX_RRULE_COUNT;
+
+          if (!parse_uint (value, strlen (value), &number))
+            return set_schedule_error (error, _("RRULE %s: “%s” is not a number"), part, value);
+          if (number == 0)
+            return set_schedule_error (error, _("RRULE %s: 0 must be at least 1"), part);
+          if (number > max)
+            return set_schedule_error (error, _("RRULE %s: %u is more than %u"), part, number, max);
+          has_count |= part[0] == 'C';
+          known = TRUE;
+        }
+      else if (strcmp (part, "UNTIL") == 0)
+        {
+          gboolean is_date;
+
+          if (!rule_parse_until (value, &until, &self->until_is_utc, &is_date, error))
+            return FALSE;
+          self->has_until = TRUE;
+          self->until = civil_to_seconds (&until);
+          /* UNTIL is applied here, in the job's zone: libical compares it without one. */
+          continue;
+        }
+      else if (strcmp (part, "BYDAY") == 0)
+        {
+          byday = value;
+          known = TRUE;
+        }
+      else if (strcmp (part, "WKST") == 0)
+        {
+          if (parse_ical_weekday (value) < 0)
+            return set_schedule_error (error, _("RRULE WKST: “%s” is not a day such as MO"), value);
+          known = TRUE;
+        }
+      else if (strcmp (part, "RSCALE") == 0 || strcmp (part, "SKIP") == 0)
+        {
+          return set_schedule_error (error, _("RRULE: %s is not supported"), part);
+        }
+      else
+        {
+          for (guint j = 0; j < G_N_ELEMENTS (rule_list_parts); j++)
+            {
+              if (strcmp (part, rule_list_parts[j].name) == 0)
+                {
+                  if (!rule_check_int_list (&rule_list_parts[j], value, error))
+                    return FALSE;
+                  known = TRUE;
+                }
+            }
+        }
+
+      if (!known)
+        return set_schedule_error (error, _("RRULE: unknown part “%s”"), part);
+
+      g_string_append_printf (out, "%s%s=%s", out->len ? ";" : "", part, value);
+    }
+
+  if (freq == NULL)
+    return set_schedule_error (error, _("RRULE: FREQ is missing (e.g. FREQ=DAILY)"));
+
+  if (has_count && self->has_until)
+    return set_schedule_error (error, _("RRULE: COUNT and UNTIL cannot both be given"));
+
+  if (byday != NULL &&
+      !rule_check_byday (byday, freq, g_hash_table_contains (seen, "BYWEEKNO"), error))
+    return FALSE;
+
+  if (g_hash_table_contains (seen, "BYWEEKNO") && strcmp (freq, "YEARLY") != 0)
+    return set_schedule_error (error, _("RRULE BYWEEKNO: only goes with FREQ=YEARLY"));
+
+  if (g_hash_table_contains (seen, "BYYEARDAY") &&
+      (strcmp (freq, "DAILY") == 0 || strcmp (freq, "WEEKLY") == 0 || strcmp (freq, "MONTHLY") == 0))
+    return set_schedule_error (error, _("RRULE BYYEARDAY: cannot go with FREQ=%s"), freq);
+
+  if (g_hash_table_contains (seen, "BYMONTHDAY") && strcmp (freq, "WEEKLY") == 0)
+    return set_schedule_error (error, _("RRULE BYMONTHDAY: cannot go with FREQ=WEEKLY"));
+
+  if (g_hash_table_contains (seen, "BYSETPOS") &&
+      (strcmp (freq, "SECONDLY") == 0 || strcmp (freq, "MINUTELY") == 0 || strcmp (freq, "HOURLY") == 0))
+    return set_schedule_error (error, _("RRULE BYSETPOS: needs FREQ=DAILY or a longer one"));
+
+  if (g_hash_table_contains (seen, "BYSETPOS"))
+    {
+      gboolean other_by = FALSE;
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_iter_init (&iter, seen);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        other_by |= g_str_has_prefix (key, "BY") && strcmp (key, "BYSETPOS") != 0;
+      if (!other_by)
+        return set_schedule_error (error, _("RRULE BYSETPOS: needs another BY part to choose from"));
+    }
+
+  /*
+   * A rule such as FREQ=DAILY;BYHOUR=9 means 09:00:00 to people, not 09 hours
+   * and the minutes and seconds of whenever the job was created. Only units
+   * smaller than the frequency's are filled in: they would come from DTSTART.
+   */
+  if (g_hash_table_contains (seen, "BYHOUR") && !g_hash_table_contains (seen, "BYMINUTE") &&
+      strcmp (freq, "SECONDLY") != 0 && strcmp (freq, "MINUTELY") != 0)
+    g_string_append (out, ";BYMINUTE=0");
+  if ((g_hash_table_contains (seen, "BYHOUR") || g_hash_table_contains (seen, "BYMINUTE")) &&
+      !g_hash_table_contains (seen, "BYSECOND") && strcmp (freq, "SECONDLY") != 0)
+    g_string_append (out, ";BYSECOND=0");
+
+  *out_rule = g_string_free (g_steal_pointer (&out), FALSE);
+  return TRUE;
+}
+
+static guint64
+short_array_bits (const short *array,
+                  gsize        size,
+                  gint         offset)
+{
+  guint64 bits = 0;
+
+  for (gsize i = 0; i < size && array[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+    {
+      gint v = array[i] + offset;
+
+      if (v >= 0 && v < 64)
+        bits |= G_GUINT64_CONSTANT (1) << v;
+    }
+  return bits;
+}
+
+static gsize
+short_array_len (const short *array,
+                 gsize        size)
+{
+  gsize n = 0;
+
+  while (n < size && array[n] != ICAL_RECURRENCE_ARRAY_MAX)
+    n++;
+  return n;
+}
+
+static struct icaltimetype
+civil_to_icaltime (const Civil *c)
+{
+  struct icaltimetype t = icaltime_null_time ();
+
+  t.year = c->year;
+  t.month = c->month;
+  t.day = c->day;
+  t.hour = c->hour;
+  t.minute = c->minute;
+  t.second = c->second;
+  t.is_date = 0;
+  return t;
+}
+
+static gint64
+icaltime_to_local_seconds (const struct icaltimetype *t)
+{
+  Civil c = { t->year, t->month, t->day, t->hour, t->minute, t->second };
+
+  return civil_to_seconds (&c);
+}
+
+static gboolean
+rule_is_subdaily (const struct icalrecurrencetype *rule)
+{
+  return rule->freq == ICAL_SECONDLY_RECURRENCE ||
+         rule->freq == ICAL_MINUTELY_RECURRENCE ||
+         rule->freq == ICAL_HOURLY_RECURRENCE;
+}
+
+static gint64
+floor_div (gint64 a,
+           gint64 b)
+{
+  return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/*
+ * Whether the day of @c passes the rule's BYMONTHDAY, BYDAY (its weekdays,
+ * whatever their positions) and BYYEARDAY.
+ */
+static gboolean
+rule_day_matches (const struct icalrecurrencetype *rule,
+                  const Civil                     *c)
+{
+  gsize n;
+
+  n = short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE);
+  if (n > 0)
+    {
+      gint days = g_date_get_days_in_month (c->month, c->year);
+      gboolean found = FALSE;
+
+      for (gsize i = 0; i < n && !found; i++)
+        {
+          gint d = rule->by_month_day[i];
+
+          found = d > 0 ? d == c->day : days + d + 1 == c->day;
+        }
+      if (!found)
+        return FALSE;
+    }
+
+  n = short_array_len (rule->by_day, ICAL_BY_DAY_SIZE);
+  if (n > 0)
+    {
+      guint weekday = civil_weekday (c);
+      gboolean found = FALSE;
+
+      for (gsize i = 0; i < n && !found; i++)
+        found = (guint) icalrecurrencetype_day_day_of_week (rule->by_day[i]) - 1 == weekday;
+      if (!found)
+        return FALSE;
+    }
+
+  n = short_array_len (rule->by_year_day, ICAL_BY_YEARDAY_SIZE);
+  if (n > 0)
+    {
+      GDate date;
+      gint day_of_year, days;
+      gboolean found = FALSE;
+
+      g_date_clear (&date, 1);
+      g_date_set_dmy (&date, c->day, c->month, c->year);
+      day_of_year = g_date_get_day_of_year (&date);
+      days = g_date_is_leap_year (c->year) ? 366 : 365;
+      for (gsize i = 0; i < n && !found; i++)
+        {
+          gint d = rule->by_year_day[i];
+
+          found = d > 0 ? d == day_of_year : days + d + 1 == day_of_year;
+        }
+      if (!found)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+short_array_contains (const short *array,
+                      gsize        size,
+                      gint         value)
+{
+  for (gsize i = 0; i < size && array[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+    {
+      if (array[i] == value)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/*
+ * Whether an occurrence that libical produced does satisfy the rule.
+ * libical 3.0 gets some rules wrong (with BYWEEKNO it yields days of the
+ * wrong weekday around new year); such occurrences are dropped.
+ */
+static gboolean
+rule_occurrence_valid (const struct icalrecurrencetype *rule,
+                       const Civil                     *c)
+{
+  gsize n_months = short_array_len (rule->by_month, ICAL_BY_MONTH_SIZE);
+  gsize n_weeks = short_array_len (rule->by_week_no, ICAL_BY_WEEKNO_SIZE);
+
+  if (!rule_day_matches (rule, c))
+    return FALSE;
+
+  if (n_months > 0 && !((short_array_bits (rule->by_month, ICAL_BY_MONTH_SIZE, 0) >> c->month) & 1))
+    return FALSE;
+
+  if (short_array_len (rule->by_hour, ICAL_BY_HOUR_SIZE) > 0 &&
+      !short_array_contains (rule->by_hour, ICAL_BY_HOUR_SIZE, c->hour))
+    return FALSE;
+  if (short_array_len (rule->by_minute, ICAL_BY_MINUTE_SIZE) > 0 &&
+      !short_array_contains (rule->by_minute, ICAL_BY_MINUTE_SIZE, c->minute))
+    return FALSE;
+  if (short_array_len (rule->by_second, ICAL_BY_SECOND_SIZE) > 0 &&
+      !short_array_contains (rule->by_second, ICAL_BY_SECOND_SIZE, c->second))
+    return FALSE;
+
+  /* ISO 8601 weeks, which are RFC 5545's with the default WKST=MO. */
+  if (n_weeks > 0 && rule->week_start == ICAL_MONDAY_WEEKDAY)
+    {
+      GDate date, last;
+      gint week, weeks_in_year, year = c->year;
+      gboolean found = FALSE;
+
+      g_date_clear (&date, 1);
+      g_date_set_dmy (&date, c->day, c->month, c->year);
+      week = g_date_get_iso8601_week_of_year (&date);
+      /* The ISO year a day belongs to can be the one before or after. */
+      if (week == 1 && c->month == 12)
+        year++;
+      else if (week >= 52 && c->month == 1)
+        year--;
+      g_date_clear (&last, 1);
+      g_date_set_dmy (&last, 28, 12, year);
+      weeks_in_year = g_date_get_iso8601_week_of_year (&last);
+
+      for (gsize i = 0; i < n_weeks && !found; i++)
+        {
+          gint w = rule->by_week_no[i];
+
+          found = w > 0 ? w == week : weeks_in_year + w + 1 == week;
+        }
+      if (!found)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/*
+ * SECONDLY, MINUTELY and HOURLY rules, done here rather than by libical,
+ * which steps through every second between occurrences: with
+ * FREQ=SECONDLY;BYMONTH=12 that is minutes of work. As in RFC 5545, parts
+ * for units smaller than the frequency expand it (defaulting to DTSTART's
+ * value), larger ones filter it; the INTERVAL grid starts at DTSTART.
+ *
+ * Returns: the first wall-clock occurrence at or after @from, or -1
+ */
+static gint64
+subdaily_next (const struct icalrecurrencetype *rule,
+               gint64                           dtstart,
+               gint64                           from)
+{
+  gint64 unit = rule->freq == ICAL_SECONDLY_RECURRENCE ? 1
+              : rule->freq == ICAL_MINUTELY_RECURRENCE ? 60 : 3600;
+  gint64 period = unit * MAX (rule->interval, 1);
+  gint64 origin = floor_div (dtstart, unit) * unit;
+  guint64 seconds = short_array_bits (rule->by_second, ICAL_BY_SECOND_SIZE, 0) & ~(G_GUINT64_CONSTANT (1) << 60);
+  guint64 minutes = short_array_bits (rule->by_minute, ICAL_BY_MINUTE_SIZE, 0);
+  guint64 hours = short_array_bits (rule->by_hour, ICAL_BY_HOUR_SIZE, 0);
+  guint64 months = 0;
+  gint year_limit;
+  Civil start, c;
+
+  seconds_to_civil (dtstart, &start);
+  if (short_array_len (rule->by_second, ICAL_BY_SECOND_SIZE) == 0)
+    seconds = unit > 1 ? G_GUINT64_CONSTANT (1) << start.second : ~G_GUINT64_CONSTANT (0);
+  if (short_array_len (rule->by_minute, ICAL_BY_MINUTE_SIZE) == 0)
+    minutes = unit > 60 ? G_GUINT64_CONSTANT (1) << start.minute : ~G_GUINT64_CONSTANT (0);
+  if (short_array_len (rule->by_hour, ICAL_BY_HOUR_SIZE) == 0)
+    hours = ~G_GUINT64_CONSTANT (0);
+  for (gsize i = 0; i < ICAL_BY_MONTH_SIZE && rule->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+    months |= G_GUINT64_CONSTANT (1) << icalrecurrencetype_month_month (rule->by_month[i]);
+  if (months == 0)
+    months = ~G_GUINT64_CONSTANT (0);
+  if (seconds == 0)
+    return -1;
+
+  seconds_to_civil (MAX (from, dtstart), &c);
+  year_limit = MIN (c.year + MAX_YEARS_AHEAD, MAX_YEAR);
+
+  for (guint steps = 0; steps < MAX_RRULE_STEPS && c.year <= year_limit; steps++)
+    {
+      gint hour, minute, second;
+      gint64 t, offset;
+
+      if (!((months >> c.month) & 1))
+        {
+          civil_next_month (&c);
+          continue;
+        }
+      if (!rule_day_matches (rule, &c))
+        {
+          civil_next_day (&c);
+          continue;
+        }
+
+      hour = next_bit (hours, c.hour);
+      if (hour < 0 || hour > 23)
+        {
+          civil_next_day (&c);
+          continue;
+        }
+      if (hour != c.hour)
+        {
+          c.hour = hour;
+          c.minute = 0;
+          c.second = 0;
+        }
+
+      minute = next_bit (minutes, c.minute);
+      if (minute < 0 || minute > 59)
+        {
+          seconds_to_civil (civil_to_seconds (&(Civil) { c.year, c.month, c.day, c.hour, 0, 0 }) + 3600, &c);
+          continue;
+        }
+      if (minute != c.minute)
+        {
+          c.minute = minute;
+          c.second = 0;
+        }
+
+      second = next_bit (seconds, c.second);
+      if (second < 0 || second > 59)
+        {
+          seconds_to_civil (civil_to_seconds (&(Civil) { c.year, c.month, c.day, c.hour, c.minute, 0 }) + 60, &c);
+          continue;
+        }
+      c.second = second;
+
+      t = civil_to_seconds (&c);
+      offset = (floor_div (t, unit) * unit - origin) % period;
+      if (offset == 0)
+        return t;
+
+      /* Off INTERVAL's grid: go to the start of the next unit on it. */
+      seconds_to_civil (floor_div (t, unit) * unit + (period - offset), &c);
+    }
+
+  return -1;
+}
+
+static gint64
+rule_next (const ChkSchedule *self,
+           GTimeZone         *tz,
+           gint64             start,
+           gint64             after)
+{
+  const struct icalrecurrencetype *rule = self->rule;
+  gint64 start_local = utc_to_local (tz, start);
+  gint64 from = start_local;
+  gint64 until = 0;
+  gint64 result = 0;
+  gboolean jump = rule->count == 0 && after > start;
+  icalrecur_iterator *iter = NULL;
+  Civil c;
+
+  if (self->has_until)
+    {
+      until = self->until_is_utc ? self->until : local_to_utc (tz, self->until);
+      if (until <= after || until < start)
+        return 0;
+    }
+
+  /*
+   * Start from @after's wall-clock time rather than walking from DTSTART:
+   * wall-clock times map to instants in order, and @after's own maps to
+   * @after or earlier, so nothing before it can come after @after.
+   * COUNT needs the walk: it counts from DTSTART.
+   */
+  if (jump)
+    from = MAX (utc_to_local (tz, after), start_local);
+
+  if (!rule_is_subdaily (rule))
+    {
+      seconds_to_civil (start_local, &c);
+      iter = icalrecur_iterator_new (*rule, civil_to_icaltime (&c));
+      if (iter == NULL)
+        return 0;
+      if (jump && from > start_local)
+        {
+          seconds_to_civil (from, &c);
+          if (!icalrecur_iterator_set_start (iter, civil_to_icaltime (&c)))
+            {
+              icalrecur_iterator_free (iter);
+              return 0;
+            }
+        }
+    }
+
+  for (guint n = 1; n <= MAX_RRULE_STEPS; n++)
+    {
+      gint64 local, instant;
+
+      if (iter != NULL)
+        {
+          struct icaltimetype t = icalrecur_iterator_next (iter);
+
+          if (icaltime_is_null_time (t) || t.year > MAX_YEAR)
+            break;
+          seconds_to_civil (icaltime_to_local_seconds (&t), &c);
+          if (!rule_occurrence_valid (rule, &c))
+            continue;
+          local = civil_to_seconds (&c);
+        }
+      else
+        {
+          local = subdaily_next (rule, start_local, from);
+          if (local < 0 || (rule->count > 0 && n > (guint) rule->count))
+            break;
+          from = local + 1;
+        }
+
+      instant = local_to_utc (tz, local);
+      if (self->has_until && instant > until)
+        break;
+      if (instant > after && instant >= start)
+        {
+          result = instant;
+          break;
+        }
+    }
+
+  g_clear_pointer (&iter, icalrecur_iterator_free);
+  return result;
+}
+
+static gboolean
+rule_parse (ChkSchedule  *self,
+            const char   *text,
+            GError      **error)
+{
+  g_autofree char *normalized = NULL;
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  struct icalrecurrencetype rule;
+
+  if (g_ascii_strncasecmp (text, "RRULE:", 6) == 0)
+    text += 6;
+
+  if (!rule_normalize (self, text, &normalized, error))
+    return FALSE;
+
+  icalerror_clear_errno ();
+  rule = icalrecurrencetype_from_string (normalized);
+  if (rule.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR)
+    {
+      icalerror_clear_errno ();
+      g_free (rule.rscale);
+      return set_schedule_error (error, _("RRULE: “%s” could not be read"), text);
+    }
+
+  self->rule = g_memdup2 (&rule, sizeof rule);
+
+  /* A rule that never occurs is a mistake, not an exhausted rule. */
+  if (!self->has_until && rule.count == 0 && rule_next (self, utc, 0, 0) == 0)
+    return set_schedule_error (error, _("RRULE: “%s” never occurs"), text);
+
+  return TRUE;
+}
+
+/* Descriptions */
+
+static char *
+join_words (GPtrArray *words)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; i < words->len; i++)
+    {
+      if (i > 0 && i + 1 == words->len)
+        g_string_append (out, C_("list", " and "));
+      else if (i > 0)
+        g_string_append (out, C_("list", ", "));
+      g_string_append (out, g_ptr_array_index (words, i));
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Values of a bit set, with runs of three or more written as a range. */
+static char *
+describe_values (guint64       bits,
+                 guint         min,
+                 guint         max,
+                 const char * const *names)
+{
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint v = min; v <= max; v++)
+    {
+      guint end = v;
+
+      if (!((bits >> v) & 1))
+        continue;
+      while (end + 1 <= max && ((bits >> (end + 1)) & 1))
+        end++;
+
+      if (end - v >= 2)
+        {
+          if (names != NULL)
+            g_ptr_array_add (words, g_strdup_printf (C_("range", "%s to %s"), _(names[v]), _(names[end])));
+          else
+            g_ptr_array_add (words, g_strdup_printf (C_("range", "%u to %u"), v, end));
+          v = end;
+        }
+      else
+        {
+          g_ptr_array_add (words, names != NULL ? g_strdup (_(names[v])) : g_strdup_printf ("%u", v));
+        }
+    }
+
+  return join_words (words);
+}
+
+/* The step of a set that is min, min+step, min+2·step … up to the end, or 0. */
+static guint
+bits_step (guint64 bits,
+           guint   min,
+           guint   max)
+{
+  guint step;
+
+  if (!((bits >> min) & 1) || __builtin_popcountll (bits) < 2)
+    return 0;
+
+  step = (guint) next_bit (bits, min + 1) - min;
+  for (guint v = min; v <= max; v++)
+    {
+      gboolean expected = (v - min) % step == 0;
+
+      if (((bits >> v) & 1) != (guint64) expected)
+        return 0;
+    }
+  return step;
+}
+
+static gboolean
+bits_all (guint64 bits,
+          guint   min,
+          guint   max)
+{
+  for (guint v = min; v <= max; v++)
+    if (!((bits >> v) & 1))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+format_time (guint hour,
+             guint minute)
+{
+  return g_strdup_printf (C_("time of day", "%02u:%02u"), hour, minute);
+}
+
+/*
+ * The time-of-day part of a cron description: a phrase such as "Every 15
+ * minutes", or NULL with *@clock_times set to a list such as "09:00 and 17:00".
+ */
+static char *
+cron_describe_time (const ChkSchedule  *self,
+                    char              **clock_times)
+{
+  guint64 minutes = self->cron_bits[CRON_MINUTE];
+  guint64 hours = self->cron_bits[CRON_HOUR];
+  guint n_minutes = __builtin_popcountll (minutes);
+  guint n_hours = __builtin_popcountll (hours);
+  gboolean all_hours = bits_all (hours, 0, 23);
+  guint minute_step = bits_step (minutes, 0, 59);
+  guint hour_step = bits_step (hours, 0, 23);
+
+  *clock_times = NULL;
+
+  if (bits_all (minutes, 0, 59) || minute_step != 0)
+    {
+      g_autofree char *every = NULL;
+
+      if (minute_step <= 1)
+        every = g_strdup (_("Every minute"));
+      else
+        every = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Every %u minute", "Every %u minutes",
+                                              minute_step), minute_step);
+      if (all_hours)
+        return g_steal_pointer (&every);
+      if (n_hours == 1)
+        {
+          g_autofree char *from = format_time (lowest_bit (hours), 0);
+          g_autofree char *to = format_time (lowest_bit (hours), 59);
+
+          return g_strdup_printf (_("%s from %s to %s"), every, from, to);
+        }
+      else
+        {
+          g_autofree char *list = describe_values (hours, 0, 23, NULL);
+
+          return g_strdup_printf (_("%s during hours %s"), every, list);
+        }
+    }
+
+  if (n_minutes == 1 && all_hours)
+    {
+      guint minute = lowest_bit (minutes);
+
+      if (minute == 0)
+        return g_strdup (_("Every hour"));
+      return g_strdup_printf (_("Every hour at minute %u"), minute);
+    }
+
+  if (n_minutes == 1 && hour_step != 0)
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Every %u hour at minute %u",
+                                         "Every %u hours at minute %u", hour_step),
+                            hour_step, lowest_bit (minutes));
+
+  if (n_minutes * n_hours <= 6)
+    {
+      g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *list = NULL;
+
+      for (guint h = 0; h < 24; h++)
+        for (guint m = 0; m < 60; m++)
+          if (((hours >> h) & 1) && ((minutes >> m) & 1))
+            g_ptr_array_add (times, format_time (h, m));
+
+      *clock_times = join_words (times);
+      return NULL;
+    }
+  else
+    {
+      g_autofree char *minute_list = describe_values (minutes, 0, 59, NULL);
+      g_autofree char *hour_list = describe_values (hours, 0, 23, NULL);
+
+      if (all_hours)
+        return g_strdup_printf (_("At minutes %s of every hour"), minute_list);
+      return g_strdup_printf (_("At minutes %s of hours %s"), minute_list, hour_list);
+    }
+}
+
+static char *
+cron_describe (const ChkSchedule *self)
+{
+  g_autofree char *clock_times = NULL;
+  g_autofree char *time = cron_describe_time (self, &clock_times);
+  guint64 mdays = self->cron_bits[CRON_DAY_OF_MONTH];
+  guint64 wdays = self->cron_bits[CRON_DAY_OF_WEEK];
+  guint64 months = self->cron_bits[CRON_MONTH];
+  gboolean dom_all = self->dom_star && bits_all (mdays, 1, 31);
+  gboolean dow_all = self->dow_star && bits_all (wdays, 0, 6);
+  gboolean months_all = bits_all (months, 1, 12);
+  g_autofree char *day_part = NULL;
+  g_autofree char *month_part = NULL;
+  g_autofree char *result = NULL;
+  gboolean day_is_range = FALSE;
+
+  if (!dow_all)
+    {
+      guint n = __builtin_popcountll (wdays);
+      gint first = next_bit (wdays, 0);
+
+      day_is_range = n >= 3 && n < 7 && bits_all (wdays, first, first + n - 1);
+      if (day_is_range)
+        day_part = g_strdup_printf (C_("range", "%s to %s"), _(weekday_names[first]),
+                                    _(weekday_names[first + n - 1]));
+      else
+        {
+          g_autofree char *list = describe_values (wdays, 0, 6, weekday_names);
+
+          day_part = g_strdup_printf (C_("weekdays", "on %s"), list);
+        }
+    }
+
+  if (!dom_all)
+    {
+      g_autofree char *list = describe_values (mdays, 1, 31, NULL);
+      g_autofree char *mday_part = NULL;
+      guint step = bits_step (mdays, 1, 31);
+
+      if (step != 0)
+        mday_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "every %u day of the month",
+                                                  "every %u days of the month", step), step);
+      else if (__builtin_popcountll (mdays) == 1)
+        mday_part = g_strdup_printf (_("on day %s of the month"), list);
+      else
+        mday_part = g_strdup_printf (_("on days %s of the month"), list);
+
+      if (day_part != NULL)
+        {
+          char *both = g_strdup_printf (self->dom_star || self->dow_star
+                                        ? C_("day conditions", "%s and %s")
+                                        : C_("day conditions", "%s or %s"),
+                                        mday_part, day_part);
+          g_free (day_part);
+          day_part = both;
+          day_is_range = FALSE;
+        }
+      else
+        day_part = g_steal_pointer (&mday_part);
+    }
+
+  if (!months_all)
+    {
+      g_autofree char *list = describe_values (months, 1, 12, month_names);
+
+      month_part = g_strdup_printf (C_("months", "in %s"), list);
+    }
+
+  if (day_part == NULL && month_part == NULL)
+    {
+      if (clock_times != NULL)
+        return g_strdup_printf (_("Every day at %s"), clock_times);
+      return g_steal_pointer (&time);
+    }
+
+  if (clock_times != NULL)
+    time = g_strdup_printf (C_("clock times", "At %s"), clock_times);
+
+  /* "At 00:00 on January 1" rather than "on day 1 of the month in January" */
+  if (dow_all && !dom_all && __builtin_popcountll (mdays) == 1 && __builtin_popcountll (months) == 1)
+    return g_strdup_printf (C_("time and date", "%s on %s %u"), time,
+                            _(month_names[lowest_bit (months)]), lowest_bit (mdays));
+
+  if (day_part != NULL)
+    result = g_strdup_printf (day_is_range ? C_("time and days", "%s, %s")
+                                           : C_("time and days", "%s %s"),
+                              time, day_part);
+  else
+    result = g_steal_pointer (&time);
+
+  if (month_part != NULL)
+    {
+      char *with_months = g_strdup_printf (C_("time and months", "%s %s"), result, month_part);
+
+      g_free (result);
+      result = with_months;
+    }
+
+  return g_steal_pointer (&result);
+}
+
+static char *
+describe_ordinal_day (gint position,
+                      guint weekday)
+{
+  const char *day = _(weekday_names[weekday]);
+
+  switch (position)
+    {
+    case 1: return g_strdup_printf (_("the first %s"), day);
+    case 2: return g_strdup_printf (_("the second %s"), day);
+    case 3: return g_strdup_printf (_("the third %s"), day);
+    case 4: return g_strdup_printf (_("the fourth %s"), day);
+    case 5: return g_strdup_printf (_("the fifth %s"), day);
+    case -1: return g_strdup_printf (_("the last %s"), day);
+    case -2: return g_strdup_printf (_("the second to last %s"), day);
+    default:
+      if (position > 0)
+        return g_strdup_printf (_("%s number %d"), day, position);
+      return g_strdup_printf (_("%s number %d from the end"), day, -position);
+    }
+}
+
+static char *
+describe_month_days (const struct icalrecurrencetype *rule)
+{
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  gsize n = short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE);
+  g_autofree char *list = NULL;
+
+  if (n == 1 && rule->by_month_day[0] == -1)
+    return g_strdup (_("on the last day of the month"));
+
+  for (gsize i = 0; i < n; i++)
+    {
+      short d = rule->by_month_day[i];
+
+      if (d == -1)
+        g_ptr_array_add (words, g_strdup (_("the last day")));
+      else if (d < 0)
+        g_ptr_array_add (words, g_strdup_printf (_("day %d from the end"), -d));
+      else
+        g_ptr_array_add (words, g_strdup_printf ("%d", d));
+    }
+
+  list = join_words (words);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "on day %s of the month",
+                                       "on days %s of the month", n), list);
+}
+
+static char *
+rule_describe_frequency (const struct icalrecurrencetype *rule)
+{
+  guint n = rule->interval > 0 ? rule->interval : 1;
+
+  switch (rule->freq)
+    {
+    case ICAL_SECONDLY_RECURRENCE:
+      return n == 1 ? g_strdup (_("Every second"))
+                    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Every %u second",
+                                                    "Every %u seconds", n), n);
+    case ICAL_MINUTELY_RECURRENCE:
+      return n == 1 ? g_strdup (_("Every minute"))
+                    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Every %u minute",
+                                                    "Every %u minutes", n), n);
+    case ICAL_HOURLY_RECURRENCE:
+      return n == 1 ? g_strdup (_("Every hour"))
+                    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Every %u hour",
+                                                    "Every %u hours", n), n);
+    case ICAL_DAILY_RECURRENCE:
+      return n == 1 ? g_strdup (_("Every day"))
+                    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Every %u day",
+                                                    "Every %u days", n), n);
+    case ICAL_WEEKLY_RECURRENCE:
+      return n == 1 ? g_strdup (_("Every week"))
+                    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Every %u week",
+                                                    "Every %u weeks", n), n);
+    case ICAL_MONTHLY_RECURRENCE:
+      return n == 1 ? g_strdup (_("Every month"))
+                    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Every %u month",
+                                                    "Every %u months", n), n);
+    case ICAL_YEARLY_RECURRENCE:
+      return n == 1 ? g_strdup (_("Every year"))
+                    : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Every %u year",
+                                                    "Every %u years", n), n);
+    case ICAL_NO_RECURRENCE:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static char *
+rule_describe_times (const struct icalrecurrencetype *rule)
+{
+  guint64 hours = short_array_bits (rule->by_hour, ICAL_BY_HOUR_SIZE, 0);
+  guint64 minutes = short_array_bits (rule->by_minute, ICAL_BY_MINUTE_SIZE, 0);
+  guint64 seconds = short_array_bits (rule->by_second, ICAL_BY_SECOND_SIZE, 0);
+  guint n_h = __builtin_popcountll (hours);
+  guint n_m = __builtin_popcountll (minutes);
+  guint n_s = __builtin_popcountll (seconds);
+
+  if (n_h > 0 && n_m > 0 && n_h * n_m * MAX (n_s, 1) <= 6)
+    {
+      g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func (g_free);
+      g_autofree char *list = NULL;
+      gboolean with_seconds = seconds != 0 && seconds != 1;
+
+      for (guint h = 0; h < 24; h++)
+        for (guint m = 0; m < 60; m++)
+          for (guint s = 0; s < 61; s++)
+            if (((hours >> h) & 1) && ((minutes >> m) & 1) &&
+                (seconds == 0 ? s == 0 : ((seconds >> s) & 1)))
+              {
+                if (with_seconds)
+                  g_ptr_array_add (times, g_strdup_printf (C_("time of day", "%02u:%02u:%02u"),
+                                                           h, m, s));
+                else
+                  g_ptr_array_add (times, format_time (h, m));
+              }
+
+      list = join_words (times);
+      return g_strdup_printf (C_("clock times", "at %s"), list);
+    }
+
+  if (n_h > 0)
+    {
+      g_autofree char *list = describe_values (hours, 0, 23, NULL);
+      g_autofree char *mlist = n_m > 0 ? describe_values (minutes, 0, 59, NULL) : NULL;
+
+      if (mlist != NULL)
+        return g_strdup_printf (_("at minutes %s of hours %s"), mlist, list);
+      return g_strdup_printf (_("during hours %s"), list);
+    }
+
+  if (n_m > 0)
+    {
+      g_autofree char *list = describe_values (minutes, 0, 59, NULL);
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "at minute %s", "at minutes %s", n_m),
+                              list);
+    }
+
+  if (n_s > 0)
+    {
+      g_autofree char *list = describe_values (seconds, 0, 60, NULL);
+
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "at second %s", "at seconds %s", n_s),
+                              list);
+    }
+
+  return NULL;
+}
+
+static char *
+rule_describe (const ChkSchedule *self)
+{
+  const struct icalrecurrencetype *rule = self->rule;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  gsize n_byday = short_array_len (rule->by_day, ICAL_BY_DAY_SIZE);
+  gsize n_monthday = short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE);
+  gsize n_yearday = short_array_len (rule->by_year_day, ICAL_BY_YEARDAY_SIZE);
+  gsize n_weekno = short_array_len (rule->by_week_no, ICAL_BY_WEEKNO_SIZE);
+  gsize n_setpos = short_array_len (rule->by_set_pos, ICAL_BY_SETPOS_SIZE);
+  guint64 months = short_array_bits (rule->by_month, ICAL_BY_MONTH_SIZE, 0);
+  g_autofree char *times = rule_describe_times (rule);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (rule->freq == ICAL_MONTHLY_RECURRENCE && rule->interval <= 1 && n_monthday > 0 && n_byday == 0)
+    {
+      /* "On the last day of the month at 23:00" reads better than "Every month on …" */
+      g_autofree char *days = describe_month_days (rule);
+
+      g_ptr_array_add (parts, g_steal_pointer (&days));
+    }
+  else
+    {
+      g_ptr_array_add (parts, rule_describe_frequency (rule));
+      if (n_monthday > 0)
+        g_ptr_array_add (parts, describe_month_days (rule));
+    }
+
+  if (n_byday > 0)
+    {
+      g_autoptr(GPtrArray) days = g_ptr_array_new_with_free_func (g_free);
+      guint64 plain = 0;
+      gboolean plain_range = FALSE;
+      g_autofree char *list = NULL;
+
+      for (gsize i = 0; i < n_byday; i++)
+        {
+          gint position = icalrecurrencetype_day_position (rule->by_day[i]);
+          guint weekday = (icalrecurrencetype_day_day_of_week (rule->by_day[i]) + 6) % 7;
+
+          if (position == 0)
+            plain |= 1u << weekday;
+          else
+            g_ptr_array_add (days, describe_ordinal_day (position, weekday));
+        }
+
+      if (plain != 0)
+        {
+          guint n = __builtin_popcountll (plain);
+          gint first = next_bit (plain, 0);
+
+          plain_range = n >= 3 && n < 7 && bits_all (plain, first, first + n - 1);
+          if (plain_range)
+            g_ptr_array_add (days, g_strdup_printf (C_("range", "%s to %s"),
+                                                    _(weekday_names[first]),
+                                                    _(weekday_names[first + n - 1])));
+          else
+            g_ptr_array_add (days, describe_values (plain, 0, 6, weekday_names));
+        }
+
+      list = join_words (days);
+      if (plain_range && days->len == 1)
+        {
+          /* "Every day, Monday to Friday" */
+          char *first = g_ptr_array_index (parts, parts->len - 1);
+
+          g_ptr_array_index (parts, parts->len - 1) = g_strdup_printf (C_("time and days", "%s, %s"),
+                                                                       first, list);
+          g_free (first);
+        }
+      else
+        g_ptr_array_add (parts, g_strdup_printf (C_("weekdays", "on %s"), list));
+    }
+
+  if (n_yearday > 0)
+    {
+      g_autofree char *list = NULL;
+      g_autoptr(GPtrArray) days = g_ptr_array_new_with_free_func (g_free);
+
+      for (gsize i = 0; i < n_yearday; i++)
+        g_ptr_array_add (days, g_strdup_printf ("%d", rule->by_year_day[i]));
+      list = join_words (days);
+      g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "on day %s of the year",
+                                                            "on days %s of the year", n_yearday),
+                                               list));
+    }
+
+  if (n_weekno > 0)
+    {
+      g_autofree char *list = NULL;
+      g_autoptr(GPtrArray) weeks = g_ptr_array_new_with_free_func (g_free);
+
+      for (gsize i = 0; i < n_weekno; i++)
+        g_ptr_array_add (weeks, g_strdup_printf ("%d", rule->by_week_no[i]));
+      list = join_words (weeks);
+      g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in week %s",
+                                                            "in weeks %s", n_weekno), list));
+    }
+
+  if (months != 0)
+    {
+      g_autofree char *list = describe_values (months, 1, 12, month_names);
+
+      g_ptr_array_add (parts, g_strdup_printf (C_("months", "in %s"), list));
+    }
+
+  if (times != NULL)
+    g_ptr_array_add (parts, g_steal_pointer (&times));
+
+  if (n_setpos > 0)
+    {
+      g_autofree char *list = NULL;
+      g_autoptr(GPtrArray) positions = g_ptr_array_new_with_free_func (g_free);
+
+      for (gsize i = 0; i < n_setpos; i++)
+        g_ptr_array_add (positions, g_strdup_printf ("%d", rule->by_set_pos[i]));
+      list = join_words (positions);
+      g_ptr_array_add (parts, g_strdup_printf (_("(only occurrence %s of each period)"), list));
+    }
+
+  for (guint i = 0; i < parts->len; i++)
+    {
+      const char *part = g_ptr_array_index (parts, i);
+
+      if (i > 0)
+        g_string_append_c (out, ' ');
+      g_string_append (out, part);
+    }
+
+  if (rule->count > 0)
+    g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, ", once", ", %d times", rule->count),
+                            rule->count);
+
+  if (self->has_until)
+    {
+      Civil c;
+
+      seconds_to_civil (self->until, &c);
+      if (self->until_is_utc)
+        g_string_append_printf (out, _(", until %04d-%02d-%02d %02d:%02d UTC"),
+                                c.year, c.month, c.day, c.hour, c.minute);
+      else
+        g_string_append_printf (out, _(", until %04d-%02d-%02d %02d:%02d"),
+                                c.year, c.month, c.day, c.hour, c.minute);
+    }
+
+  /* Sentences start with a capital letter; the fragments above don't. */
+  if (out->len > 0 && g_ascii_islower (out->str[0]))
+    out->str[0] = g_ascii_toupper (out->str[0]);
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static void
+chk_schedule_free (ChkSchedule *self)
+{
+  if (self->rule != NULL)
+    g_free (self->rule->rscale);
+  g_clear_pointer (&self->rule, g_free);
+  g_clear_pointer (&self->text, g_free);
+  g_free (self);
+}
+
+/**
+ * chk_schedule_parse:
+ * @text: a schedule: "" (manual), a cron expression or macro, or an RRULE
+ * @error: return location for a #GError
+ *
+ * Parses and validates a schedule. Leading and trailing white space is
+ * ignored. On error, @error is %CHK_ERROR_INVALID_SCHEDULE with a message
+ * naming the field or part that is wrong, such as
+ * "minute field: 61 is out of range 0-59".
+ *
+ * Cron expressions have five fields (minute, hour, day-of-month, month,
+ * day-of-week) with lists, ranges, steps and month and day names; 7 is
+ * Sunday as well as 0. When both day fields are restricted, a day matching
+ * either runs (Vixie cron). Recurrence rules are RFC 5545 RRULEs; when one
+ * gives BYHOUR without BYMINUTE, or either without BYSECOND, the missing
+ * smaller parts are 0 rather than taken from the start time.
+ *
+ * Returns: (transfer full) (nullable): the schedule, or %NULL on error
+ */
+ChkSchedule *
+chk_schedule_parse (const char  *text,
+                    GError     **error)
+{
+  g_autoptr(ChkSchedule) self = NULL;
+  g_autofree char *trimmed = NULL;
+
+  g_return_val_if_fail (text != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (strlen (text) > MAX_SCHEDULE_LEN)
+    {
+      set_schedule_error (error, _("the schedule is longer than %d characters"), MAX_SCHEDULE_LEN);
+      return NULL;
+    }
+
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      set_schedule_error (error, _("the schedule is not valid UTF-8 text"));
+      return NULL;
+    }
+
+  trimmed = g_strstrip (g_strdup (text));
+
+  self = g_new0 (ChkSchedule, 1);
+  g_atomic_ref_count_init (&self->ref_count);
+  self->text = g_strdup (trimmed);
+
+  if (trimmed[0] == '\0')
+    {
+      self->kind = CHK_SCHEDULE_MANUAL;
+    }
+  else if (g_ascii_strncasecmp (trimmed, "FREQ=", 5) == 0 ||
+           g_ascii_strncasecmp (trimmed, "RRULE:", 6) == 0 ||
+           strchr (trimmed, '=') != NULL)
+    {
+      self->kind = CHK_SCHEDULE_RRULE;
+      if (!rule_parse (self, trimmed, error))
+        return NULL;
+    }
+  else
+    {
+      self->kind = CHK_SCHEDULE_CRON;
+      if (!cron_parse (self, trimmed, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * chk_schedule_ref:
+ * @self: a #ChkSchedule
+ *
+ * Returns: (transfer full): @self, with one more reference
+ */
+ChkSchedule *
+chk_schedule_ref (ChkSchedule *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
+/**
+ * chk_schedule_unref:
+ * @self: (transfer full): a #ChkSchedule
+ *
+ * Drops a reference, freeing the schedule with the last one.
+ */
+void
+chk_schedule_unref (ChkSchedule *self)
+{
+  g_return_if_fail (self != NULL);
+
+  if (g_atomic_ref_count_dec (&self->ref_count))
+    chk_schedule_free (self);
+}
+
+/**
+ * chk_schedule_get_kind:
+ * @self: a #ChkSchedule
+ *
+ * Returns: whether @self is manual, cron or a recurrence rule
+ */
+ChkScheduleKind
+chk_schedule_get_kind (const ChkSchedule *self)
+{
+  g_return_val_if_fail (self != NULL, CHK_SCHEDULE_MANUAL);
+
+  return self->kind;
+}
+
+/**
+ * chk_schedule_get_text:
+ * @self: a #ChkSchedule
+ *
+ * Returns: the schedule as it was given, without surrounding white space
+ */
+const char *
+chk_schedule_get_text (const ChkSchedule *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  return self->text;
+}
+
+/**
+ * chk_schedule_describe:
+ * @self: a #ChkSchedule
+ *
+ * Describes the schedule for people, in their language: "Every 15 minutes",
+ * "At 09:00, Monday to Friday", "On the last day of the month at 23:00".
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+chk_schedule_describe (const ChkSchedule *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+
+  switch (self->kind)
+    {
+    case CHK_SCHEDULE_MANUAL:
+      return g_strdup (_("Manually only"));
+    case CHK_SCHEDULE_CRON:
+      return cron_describe (self);
+    case CHK_SCHEDULE_RRULE:
+      return rule_describe (self);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * chk_schedule_next:
+ * @self: a #ChkSchedule
+ * @tz: the zone whose wall clock the schedule follows
+ * @start: when a recurrence rule starts (its DTSTART), µs since the epoch;
+ *   ignored by cron schedules
+ * @after: µs since the epoch
+ *
+ * Computes the first occurrence strictly after @after. Cost does not grow
+ * with the time between @start and @after, except for rules with COUNT,
+ * which are counted from @start (COUNT is at most 100000).
+ *
+ * Returns: the occurrence in µs since the epoch, or 0 if there is none: the
+ *   schedule is manual or the rule is exhausted
+ */
+gint64
+chk_schedule_next (const ChkSchedule *self,
+                   GTimeZone         *tz,
+                   gint64             start,
+                   gint64             after)
+{
+  gint64 after_s, start_s, next;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (tz != NULL, 0);
+
+  /* Round down to whole seconds: the smallest unit of a schedule. */
+  after_s = after >= 0 ? after / G_USEC_PER_SEC : -((-after + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  start_s = start >= 0 ? start / G_USEC_PER_SEC : -((-start + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+
+  if (after_s > (gint64) MAX_YEAR * 366 * SECONDS_PER_DAY ||
+      start_s > (gint64) MAX_YEAR * 366 * SECONDS_PER_DAY ||
+      after_s < -(gint64) 1969 * 366 * SECONDS_PER_DAY ||
+      start_s < -(gint64) 1969 * 366 * SECONDS_PER_DAY)
+    return 0;
+
+  switch (self->kind)
+    {
+    case CHK_SCHEDULE_MANUAL:
+      return 0;
+    case CHK_SCHEDULE_CRON:
+      next = cron_next (self, tz, after_s);
+      break;
+    case CHK_SCHEDULE_RRULE:
+      next = rule_next (self, tz, start_s, after_s);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  return next * G_USEC_PER_SEC;
+}
+
+/**
+ * chk_schedule_next_runs:
+ * @self: a #ChkSchedule
+ * @tz: the zone whose wall clock the schedule follows
+ * @start: as for chk_schedule_next()
+ * @after: µs since the epoch
+ * @runs: (out caller-allocates) (array length=n_runs): where to put the occurrences
+ * @n_runs: how many are wanted
+ *
+ * Computes the next @n_runs occurrences after @after, in order.
+ *
+ * Returns: how many there are: fewer than @n_runs when the schedule ends
+ */
+guint
+chk_schedule_next_runs (const ChkSchedule *self,
+                        GTimeZone         *tz,
+                        gint64             start,
+                        gint64             after,
+                        gint64            *runs,
+                        guint              n_runs)
+{
+  guint n;
+
+  g_return_val_if_fail (self != NULL, 0);
+  g_return_val_if_fail (tz != NULL, 0);
+  g_return_val_if_fail (runs != NULL || n_runs == 0, 0);
+
+  for (n = 0; n < n_runs; n++)
+    {
+      gint64 next = chk_schedule_next (self, tz, start, after);
+
+      if (next == 0)
+        break;
+      runs[n] = next;
+      after = next;
+    }
+
+  return n;
+}
+
+/**
+ * chk_time_zone_new:
+ * @identifier: (nullable): an IANA zone such as "Europe/Berlin", or "" or
+ *   %NULL for the local zone
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the zone, or %NULL with
+ *   %CHK_ERROR_INVALID_SCHEDULE when there is no such zone
+ */
+GTimeZone *
+chk_time_zone_new (const char  *identifier,
+                   GError     **error)
+{
+  GTimeZone *tz;
+
+  if (identifier == NULL || identifier[0] == '\0')
+    return g_time_zone_new_local ();
+
+  if (strlen (identifier) > 256 || !g_utf8_validate (identifier, -1, NULL))
+    {
+      set_schedule_error (error, _("time zone: not a time zone name"));
+      return NULL;
+    }
+
+  tz = g_time_zone_new_identifier (identifier);
+  if (tz == NULL)
+    {
+      set_schedule_error (error, _("time zone: unknown zone “%s” (use an IANA name such as "
+                                   "Europe/Berlin)"), identifier);
+      return NULL;
+    }
+
+  return tz;
+}
