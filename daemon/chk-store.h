@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ChkStream:
+ * @CHK_STREAM_STDOUT: the run's standard output
+ * @CHK_STREAM_STDERR: the run's standard error
+ */
+typedef enum
+{
+  CHK_STREAM_STDOUT = 1,
+  CHK_STREAM_STDERR = 2,
+} ChkStream;
+
+const char *chk_stream_to_string (ChkStream stream);
+
+/**
+ * ChkStoreJob:
+ * @id: the job's id, assigned by the store, never reused
+ * @name: the job's unique name
+ * @spec: the job's spec, an `a{sv}` in normal form (the store does not look inside)
+ * @created: when the job was created, µs since the epoch
+ *
+ * A job as the store keeps it.
+ */
+typedef struct
+{
+  guint64   id;
+  char     *name;
+  GVariant *spec;
+  gint64    created;
+} ChkStoreJob;
+
+void chk_store_job_free (ChkStoreJob *job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkStoreJob, chk_store_job_free)
+
+/**
+ * ChkRunRecord:
+ *
+ * One run of a job, with the keys of a run record in DESIGN §2.
+ * Strings are owned; %NULL reads back as "".
+ */
+typedef struct
+{
+  guint64   id;
+  guint64   job_id;
+  char     *job_name;
+  char     *trigger;
+  gint64    started;
+  gint64    finished;
+  char     *outcome;
+  gint      exit_code;
+  gint      signal;
+  char     *hostname;
+  guint32   pid;
+  guint64   stdout_bytes;
+  guint64   stderr_bytes;
+  gboolean  truncated;
+  guint32   progress_complete;
+  guint32   progress_total;
+  char     *progress_message;
+} ChkRunRecord;
+
+ChkRunRecord *chk_run_record_new  (void);
+ChkRunRecord *chk_run_record_copy (const ChkRunRecord *run);
+void          chk_run_record_free (ChkRunRecord       *run);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkRunRecord, chk_run_record_free)
+
+/**
+ * ChkRunFilter:
+ * @job_id: only runs of this job, or 0 for all jobs
+ * @outcome: only runs with this outcome, or %NULL for all
+ * @since: only runs started at or after this time, or 0
+ * @limit: at most this many runs (0 means 100)
+ * @offset: skip this many of the newest runs first
+ */
+typedef struct
+{
+  guint64     job_id;
+  const char *outcome;
+  gint64      since;
+  guint       limit;
+  guint       offset;
+} ChkRunFilter;
+
+/**
+ * ChkOutputChunk:
+ * @run_id: the run the bytes belong to
+ * @seq: the chunk's sequence number within its run, strictly increasing from 1
+ * @stream: which stream the bytes came from
+ * @time: when they arrived, µs since the epoch
+ * @data: the bytes, any content, binary included
+ */
+typedef struct
+{
+  guint64    run_id;
+  guint64    seq;
+  ChkStream  stream;
+  gint64     time;
+  GBytes    *data;
+} ChkOutputChunk;
+
+void chk_output_chunk_free (ChkOutputChunk *chunk);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkOutputChunk, chk_output_chunk_free)
+
+#define CHK_TYPE_STORE (chk_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (ChkStore, chk_store, CHK, STORE, GObject)
+
+ChkStore     *chk_store_new                 (const char          *path,
+                                             GError             **error);
+const char   *chk_store_get_path            (ChkStore            *self);
+guint         chk_store_get_schema_version  (ChkStore            *self);
+
+gboolean      chk_store_begin               (ChkStore            *self,
+                                             GError             **error);
+gboolean      chk_store_commit              (ChkStore            *self,
+                                             GError             **error);
+void          chk_store_rollback            (ChkStore            *self);
+
+gboolean      chk_store_add_job             (ChkStore            *self,
+                                             const char          *name,
+                                             GVariant            *spec,
+                                             gint64               created,
+                                             guint64             *out_id,
+                                             GError             **error);
+gboolean      chk_store_update_job          (ChkStore            *self,
+                                             guint64              id,
+                                             const char          *name,
+                                             GVariant            *spec,
+                                             GError             **error);
+gboolean      chk_store_delete_job          (ChkStore            *self,
+                                             guint64              id,
+                                             GError             **error);
+ChkStoreJob  *chk_store_get_job             (ChkStore            *self,
+                                             guint64              id,
+                                             GError             **error);
+GPtrArray    *chk_store_list_jobs           (ChkStore            *self,
+                                             GError             **error);
+
+gboolean      chk_store_add_run             (ChkStore            *self,
+                                             ChkRunRecord        *run,
+                                             GError             **error);
+gboolean      chk_store_update_run          (ChkStore            *self,
+                                             const ChkRunRecord  *run,
+                                             GError             **error);
+ChkRunRecord *chk_store_get_run             (ChkStore            *self,
+                                             guint64              id,
+                                             GError             **error);
+ChkRunRecord *chk_store_get_last_run        (ChkStore            *self,
+                                             guint64              job_id,
+                                             GError             **error);
+GPtrArray    *chk_store_list_runs           (ChkStore            *self,
+                                             const ChkRunFilter  *filter,
+                                             GError             **error);
+GPtrArray    *chk_store_list_unfinished_runs (ChkStore           *self,
+                                             GError             **error);
+gboolean      chk_store_purge_runs          (ChkStore            *self,
+                                             gint64               before,
+                                             guint               *out_deleted,
+                                             GError             **error);
+gboolean      chk_store_trim_runs           (ChkStore            *self,
+                                             guint64              job_id,
+                                             guint                keep,
+                                             guint               *out_deleted,
+                                             GError             **error);
+
+gboolean      chk_store_append_output       (ChkStore            *self,
+                                             const ChkOutputChunk *chunks,
+                                             guint                n_chunks,
+                                             GError             **error);
+GPtrArray    *chk_store_read_output         (ChkStore            *self,
+                                             guint64              run_id,
+                                             guint64              after_seq,
+                                             gsize                max_bytes,
+                                             GError             **error);
+gboolean      chk_store_delete_output       (ChkStore            *self,
+                                             guint64              run_id,
+                                             guint64              first_seq,
+                                             guint64              last_seq,
+                                             GError             **error);
+
+GVariant     *chk_store_get_setting         (ChkStore            *self,
+                                             const char          *key,
+                                             GError             **error);
+GHashTable   *chk_store_list_settings       (ChkStore            *self,
+                                             GError             **error);
+gboolean      chk_store_set_setting         (ChkStore            *self,
+                                             const char          *key,
+                                             GVariant            *value,
+                                             GError             **error);
+
+G_END_DECLS

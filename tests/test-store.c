@@ -1,0 +1,2015 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "test-store"
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "chk-error.h"
+#include "chk-store.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
+
+typedef struct
+{
+  char     *tmpdir;
+  char     *path;
+  ChkStore *store;
+} Fixture;
+
+/* Helpers */
+
+static void
+rm_rf (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+
+  if (dir != NULL)
+    {
+      const char *name;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          rm_rf (child);
+        }
+      g_dir_close (dir);
+      g_rmdir (path);
+    }
+  else
+    {
+      g_unlink (path);
+    }
+}
+
+static void
+fixture_setup_empty (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tmpdir = g_dir_make_tmp ("chk-test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->path = g_build_filename (f->tmpdir, "chroniker.db", NULL);
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture_setup_empty (f, data);
+  f->store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->store);
+  rm_rf (f->tmpdir);
+  g_clear_pointer (&f->tmpdir, g_free);
+  g_clear_pointer (&f->path, g_free);
+}
+
+static void
+reopen (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&f->store);
+  f->store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+}
+
+static sqlite3 *
+raw_open (const char *path)
+{
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open_v2 (path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 5000);
+  return db;
+}
+
+static void
+raw_exec (const char *path,
+          const char *sql)
+{
+  g_autoptr(sqlite3) db = raw_open (path);
+  char *message = NULL;
+
+  if (sqlite3_exec (db, sql, NULL, NULL, &message) != SQLITE_OK)
+    g_error ("%s: %s", sql, message);
+}
+
+static gint64
+raw_query_int (const char *path,
+               const char *sql)
+{
+  g_autoptr(sqlite3) db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+  gint64 value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = sqlite3_column_int64 (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+static char *
+raw_query_text (const char *path,
+                const char *sql)
+{
+  g_autoptr(sqlite3) db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+  char *value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+static GBytes *
+raw_query_blob (const char *path,
+                const char *sql)
+{
+  g_autoptr(sqlite3) db = raw_open (path);
+  sqlite3_stmt *stmt = NULL;
+  GBytes *value;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  value = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  sqlite3_finalize (stmt);
+
+  return value;
+}
+
+static GVariant *
+make_spec (const char *name)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  const char * const argv[] = { "/bin/echo", "hello", "wörld", NULL };
+
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (name));
+  g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv (argv, -1));
+  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (TRUE));
+  g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (90));
+  return g_variant_builder_end (&builder);
+}
+
+static guint64
+add_job (Fixture    *f,
+         const char *name)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 id = 0;
+
+  g_assert_true (chk_store_add_job (f->store, name, make_spec (name), 1000, &id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (id, >, 0);
+  return id;
+}
+
+static guint64
+add_run (Fixture    *f,
+         guint64     job_id,
+         gint64      started,
+         const char *outcome)
+{
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  run->job_id = job_id;
+  run->job_name = g_strdup ("job");
+  run->trigger = g_strdup ("manual");
+  run->started = started;
+  run->outcome = g_strdup (outcome);
+  g_assert_true (chk_store_add_run (f->store, run, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (run->id, >, 0);
+  return run->id;
+}
+
+/* Deterministic bytes that differ per run, chunk and position, with NULs. */
+static GBytes *
+make_data (guint64 run_id,
+           guint64 seq,
+           gsize   size)
+{
+  guint8 *data = g_malloc (size);
+
+  for (gsize i = 0; i < size; i++)
+    data[i] = (i % 7 == 0) ? 0 : (guint8) (run_id * 31 + seq * 7 + i);
+  return g_bytes_new_take (data, size);
+}
+
+static void
+append_one (Fixture    *f,
+            guint64     run_id,
+            guint64     seq,
+            ChkStream   stream,
+            GBytes     *data)
+{
+  g_autoptr(GError) error = NULL;
+  ChkOutputChunk chunk = { run_id, seq, stream, 5000 + seq, data };
+
+  g_assert_true (chk_store_append_output (f->store, &chunk, 1, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+count_rows (Fixture    *f,
+            const char *sql)
+{
+  return raw_query_int (f->path, sql);
+}
+
+static void
+assert_run_ids (GPtrArray     *runs,
+                const guint64 *expected,
+                guint          n_expected)
+{
+  g_assert_nonnull (runs);
+  g_assert_cmpuint (runs->len, ==, n_expected);
+  for (guint i = 0; i < n_expected; i++)
+    {
+      ChkRunRecord *run = g_ptr_array_index (runs, i);
+
+      g_assert_cmpuint (run->id, ==, expected[i]);
+    }
+}
+
+/* Opening and files */
+
+static void
+test_open_creates_private_files (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+  g_autofree char *top = g_build_filename (f->tmpdir, "a", NULL);
+  g_autofree char *sub = g_build_filename (top, "b", NULL);
+  g_autofree char *path = g_build_filename (sub, "chroniker.db", NULL);
+  g_autofree char *wal = g_strconcat (path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (path, "-shm", NULL);
+  mode_t old_umask;
+  struct stat st;
+
+  /* With no umask, a mode that only comes from open()/mkdir() defaults
+   * (0644, 0755) would show. */
+  old_umask = umask (0);
+  store = chk_store_new (path, &error);
+  umask (old_umask);
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_cmpstr (chk_store_get_path (store), ==, path);
+
+  g_assert_cmpint (g_stat (top, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (sub, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (shm, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_open_existing_file_made_private (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  struct stat st;
+
+  g_assert_true (g_file_set_contents (f->path, "", 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (f->path, 0666), ==, 0);
+
+  f->store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+}
+
+static void
+test_open_stale_wal_made_private (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+  struct stat st;
+  guint64 id;
+
+  id = add_job (f, "before");
+  g_clear_object (&f->store);
+  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
+
+  /* Left behind by something else, with a mode that SQLite keeps for a
+   * file that is not empty. */
+  g_assert_true (g_file_set_contents (wal, "stale", 5, &error));
+  g_assert_true (g_file_set_contents (shm, "stale", 5, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (wal, 0644), ==, 0);
+  g_assert_cmpint (g_chmod (shm, 0644), ==, 0);
+
+  reopen (f);
+
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (g_stat (shm, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpuint (add_job (f, "after"), >, id);
+}
+
+static void
+test_open_wal_mode (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *mode = raw_query_text (f->path, "PRAGMA journal_mode");
+
+  g_assert_cmpstr (mode, ==, "wal");
+}
+
+static void
+test_open_not_a_database (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+  char garbage[8192];
+
+  memset (garbage, 'x', sizeof garbage);
+  g_assert_true (g_file_set_contents (f->path, garbage, sizeof garbage, &error));
+  g_assert_no_error (error);
+
+  store = chk_store_new (f->path, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, f->path));
+}
+
+static void
+test_open_reopen_keeps_data (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStoreJob) job = NULL;
+  g_autoptr(ChkRunRecord) run = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GBytes) bytes = make_data (1, 1, 3000);
+  guint64 job_id, run_id;
+
+  job_id = add_job (f, "keep");
+  run_id = add_run (f, job_id, 123, "success");
+  append_one (f, run_id, 1, CHK_STREAM_STDOUT, bytes);
+  g_assert_true (chk_store_set_setting (f->store, "allow-shell",
+                                        g_variant_new_boolean (FALSE), &error));
+  g_assert_no_error (error);
+
+  reopen (f);
+
+  job = chk_store_get_job (f->store, job_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (job->name, ==, "keep");
+  run = chk_store_get_run (f->store, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run->started, ==, 123);
+  g_assert_cmpuint (run->stdout_bytes, ==, 3000);
+  chunks = chk_store_read_output (f->store, run_id, 0, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 1);
+  g_assert_true (g_bytes_equal (((ChkOutputChunk *) chunks->pdata[0])->data, bytes));
+  value = chk_store_get_setting (f->store, "allow-shell", &error);
+  g_assert_no_error (error);
+  g_assert_false (g_variant_get_boolean (value));
+}
+
+/* Migrations */
+
+static void
+assert_schema_v1 (const char *path)
+{
+  const char * const objects[] = {
+    "jobs", "runs", "output", "settings",
+    "runs_job_started", "runs_started", "runs_outcome",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (objects); i++)
+    {
+      g_autofree char *sql =
+        g_strdup_printf ("SELECT count(*) FROM sqlite_schema WHERE name = '%s'", objects[i]);
+
+      g_assert_cmpint (raw_query_int (path, sql), ==, 1);
+    }
+}
+
+static void
+test_migrate_from_empty_file (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (f->path, "", 0, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, 0);
+
+  f->store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chk_store_get_schema_version (f->store), ==, 1);
+  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, 1);
+  assert_schema_v1 (f->path);
+
+  /* The new schema works, foreign keys included. */
+  add_run (f, add_job (f, "fresh"), 1, "success");
+}
+
+static void
+test_migrate_from_v1 (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = NULL;
+  g_autoptr(GBytes) bytes = make_data (1, 1, 10);
+  guint64 job_id, run_id;
+
+  f->store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+  job_id = add_job (f, "old");
+  run_id = add_run (f, job_id, 42, "failure");
+  append_one (f, run_id, 1, CHK_STREAM_STDERR, bytes);
+  g_clear_object (&f->store);
+
+  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, 1);
+
+  f->store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chk_store_get_schema_version (f->store), ==, 1);
+  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, 1);
+  assert_schema_v1 (f->path);
+
+  run = chk_store_get_run (f->store, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (run->job_id, ==, job_id);
+  g_assert_cmpstr (run->outcome, ==, "failure");
+  g_assert_cmpuint (run->stderr_bytes, ==, 10);
+}
+
+static void
+test_migrate_refuses_newer (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+  g_autofree char *sql = NULL;
+  guint known;
+
+  /* Whatever the current version is, one more is from the future. */
+  store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+  known = chk_store_get_schema_version (store);
+  g_clear_object (&store);
+  rm_rf (f->path);
+
+  sql = g_strdup_printf ("PRAGMA user_version = %u", known + 1);
+  raw_exec (f->path, sql);
+
+  store = chk_store_new (f->path, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "newer"));
+
+  /* Refused, not touched. */
+  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, known + 1);
+  g_assert_cmpint (raw_query_int (f->path, "SELECT count(*) FROM sqlite_schema"), ==, 0);
+}
+
+static void
+test_migrate_failed_step_rolls_back (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+
+  /* The last statement of step 1 collides with this, after it created
+   * the other tables. */
+  raw_exec (f->path, "CREATE TABLE settings (x)");
+
+  store = chk_store_new (f->path, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "schema version 1"));
+
+  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, 0);
+  g_assert_cmpint (raw_query_int (f->path, "SELECT count(*) FROM sqlite_schema"), ==, 1);
+}
+
+/* Jobs */
+
+static void
+test_jobs_crud (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStoreJob) job = NULL;
+  g_autoptr(ChkStoreJob) updated = NULL;
+  g_autoptr(ChkStoreJob) gone = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GVariant) spec = g_variant_ref_sink (make_spec ("first"));
+  g_autoptr(GVariant) new_spec = g_variant_ref_sink (make_spec ("renamed"));
+  guint64 id = 0, other;
+
+  g_assert_true (chk_store_add_job (f->store, "first", spec, 1234567, &id, &error));
+  g_assert_no_error (error);
+  other = add_job (f, "second");
+  g_assert_cmpuint (other, >, id);
+
+  job = chk_store_get_job (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (job->id, ==, id);
+  g_assert_cmpstr (job->name, ==, "first");
+  g_assert_cmpint (job->created, ==, 1234567);
+  g_assert_true (g_variant_equal (job->spec, spec));
+
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_cmpuint (((ChkStoreJob *) jobs->pdata[0])->id, ==, id);
+  g_assert_cmpstr (((ChkStoreJob *) jobs->pdata[1])->name, ==, "second");
+
+  g_assert_true (chk_store_update_job (f->store, id, "renamed", new_spec, &error));
+  g_assert_no_error (error);
+  updated = chk_store_get_job (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (updated->name, ==, "renamed");
+  g_assert_true (g_variant_equal (updated->spec, new_spec));
+  g_assert_cmpint (updated->created, ==, 1234567);
+
+  g_assert_true (chk_store_delete_job (f->store, id, &error));
+  g_assert_no_error (error);
+  gone = chk_store_get_job (f->store, id, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_null (gone);
+  g_clear_error (&error);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+}
+
+static void
+test_jobs_spec_roundtrip (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStoreJob) job = NULL;
+  g_autoptr(GVariant) spec = NULL;
+  g_autoptr(GVariant) expected = NULL;
+  g_autoptr(GVariant) flag = NULL;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_auto(GVariantBuilder) env = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
+  g_auto(GVariantBuilder) inner = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  static const guint8 not_normal_true = 2;
+  g_autofree char *sql = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  g_autoptr(GBytes) expected_bytes = NULL;
+  guint64 id = 0;
+
+  g_variant_builder_add (&env, "{ss}", "LANG", "C.UTF-8");
+  g_variant_builder_add (&env, "{ss}", "EMPTY", "");
+  g_variant_builder_add (&inner, "{sv}", "deep",
+                         g_variant_new_variant (g_variant_new ("(ix)", -1, G_MININT64)));
+  g_variant_builder_add (&inner, "{sv}", "maybe", g_variant_new ("ms", NULL));
+
+  /* A boolean serialized as 2 is TRUE, but not in normal form: the store
+   * must normalize what it keeps. */
+  flag = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE_BOOLEAN, &not_normal_true,
+                                                      1, FALSE, NULL, NULL));
+  g_assert_false (g_variant_is_normal_form (flag));
+
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string ("nested ✓"));
+  g_variant_builder_add (&builder, "{sv}", "environment", g_variant_builder_end (&env));
+  g_variant_builder_add (&builder, "{sv}", "inner", g_variant_builder_end (&inner));
+  g_variant_builder_add (&builder, "{sv}", "start", g_variant_new_int64 (G_MAXINT64));
+  g_variant_builder_add (&builder, "{sv}", "max-output-bytes", g_variant_new_uint64 (G_MAXUINT64));
+  g_variant_builder_add (&builder, "{sv}", "enabled", flag);
+  spec = g_variant_ref_sink (g_variant_builder_end (&builder));
+  g_assert_false (g_variant_is_normal_form (spec));
+  expected = g_variant_get_normal_form (spec);
+
+  g_assert_true (chk_store_add_job (f->store, "nested", spec, 0, &id, &error));
+  g_assert_no_error (error);
+
+  /* What is on disk is the normal form already. */
+  sql = g_strdup_printf ("SELECT spec FROM jobs WHERE id = %" G_GUINT64_FORMAT, id);
+  stored = raw_query_blob (f->path, sql);
+  expected_bytes = g_variant_get_data_as_bytes (expected);
+  g_assert_true (g_bytes_equal (stored, expected_bytes));
+
+  reopen (f);
+  job = chk_store_get_job (f->store, id, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_variant_is_of_type (job->spec, G_VARIANT_TYPE_VARDICT));
+  g_assert_true (g_variant_is_normal_form (job->spec));
+  g_assert_true (g_variant_equal (job->spec, expected));
+}
+
+static void
+test_jobs_corrupt_spec (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStoreJob) job = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *text = NULL;
+  guint64 id;
+
+  id = add_job (f, "corrupt");
+  sql = g_strdup_printf ("UPDATE jobs SET spec = x'ffffffff0000007b2273763a00ff05' "
+                         "WHERE id = %" G_GUINT64_FORMAT, id);
+  raw_exec (f->path, sql);
+
+  job = chk_store_get_job (f->store, id, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (job->spec, G_VARIANT_TYPE_VARDICT));
+  g_assert_true (g_variant_is_normal_form (job->spec));
+  /* Whatever GVariant made of it, it can be walked without harm. */
+  text = g_variant_print (job->spec, TRUE);
+  g_assert_nonnull (text);
+
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+}
+
+static void
+test_jobs_unique_name (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  guint64 id = 0;
+
+  add_job (f, "backup");
+  g_assert_false (chk_store_add_job (f->store, "backup", make_spec ("backup"), 0, &id, &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS);
+  g_assert_cmpstr (error->message, ==, "A job named “backup” already exists");
+  g_assert_cmpuint (id, ==, 0);
+  g_clear_error (&error);
+
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+}
+
+static void
+test_jobs_rename_collision (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStoreJob) job = NULL;
+  guint64 a, b;
+
+  a = add_job (f, "a");
+  b = add_job (f, "b");
+  g_assert_cmpuint (a, !=, b);
+
+  g_assert_false (chk_store_update_job (f->store, b, "a", make_spec ("a"), &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS);
+  g_assert_cmpstr (error->message, ==, "A job named “a” already exists");
+  g_clear_error (&error);
+
+  job = chk_store_get_job (f->store, b, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (job->name, ==, "b");
+
+  /* Keeping one's own name is no collision. */
+  g_assert_true (chk_store_update_job (f->store, b, "b", make_spec ("b"), &error));
+  g_assert_no_error (error);
+  g_assert_true (chk_store_update_job (f->store, b, "c", make_spec ("c"), &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_jobs_unknown_id (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStoreJob) job = NULL;
+
+  add_job (f, "exists");
+
+  g_assert_false (chk_store_update_job (f->store, 42, "x", make_spec ("x"), &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No job with id 42");
+  g_clear_error (&error);
+
+  g_assert_false (chk_store_delete_job (f->store, 42, &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No job with id 42");
+  g_clear_error (&error);
+
+  job = chk_store_get_job (f->store, 42, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_null (job);
+}
+
+static void
+test_jobs_ids_not_reused (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 a, b, c, d;
+
+  a = add_job (f, "a");
+  b = add_job (f, "b");
+  g_assert_true (chk_store_delete_job (f->store, b, &error));
+  g_assert_no_error (error);
+  c = add_job (f, "c");
+  g_assert_cmpuint (c, >, b);
+
+  /* Even with every job gone and the file reopened. */
+  g_assert_true (chk_store_delete_job (f->store, a, &error));
+  g_assert_true (chk_store_delete_job (f->store, c, &error));
+  g_assert_no_error (error);
+  reopen (f);
+  d = add_job (f, "d");
+  g_assert_cmpuint (d, >, c);
+}
+
+static void
+test_jobs_delete_cascades (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) gone = NULL;
+  g_autoptr(ChkRunRecord) kept = NULL;
+  g_autoptr(GBytes) bytes = make_data (0, 0, 100);
+  guint64 doomed, other, r1, r2, r3;
+
+  doomed = add_job (f, "doomed");
+  other = add_job (f, "other");
+  r1 = add_run (f, doomed, 1, "success");
+  r2 = add_run (f, doomed, 2, "running");
+  r3 = add_run (f, other, 3, "success");
+  append_one (f, r1, 1, CHK_STREAM_STDOUT, bytes);
+  append_one (f, r2, 1, CHK_STREAM_STDOUT, bytes);
+  append_one (f, r3, 1, CHK_STREAM_STDOUT, bytes);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM output"), ==, 3);
+
+  g_assert_true (chk_store_delete_job (f->store, doomed, &error));
+  g_assert_no_error (error);
+
+  gone = chk_store_get_run (f->store, r2, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_null (gone);
+  g_clear_error (&error);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM runs"), ==, 1);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM output"), ==, 1);
+
+  kept = chk_store_get_run (f->store, r3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (kept->stdout_bytes, ==, 100);
+}
+
+/* Runs */
+
+static void
+test_runs_add_get_update (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  g_autoptr(ChkRunRecord) got = NULL;
+  g_autoptr(ChkRunRecord) updated = NULL;
+  guint64 job_id = add_job (f, "job");
+
+  run->job_id = job_id;
+  run->job_name = g_strdup ("job");
+  run->trigger = g_strdup ("schedule");
+  run->started = 1700000000000000;
+  run->outcome = g_strdup ("running");
+  run->hostname = g_strdup ("host.example");
+  run->pid = 4242;
+  /* job_name left NULL would read back as "": */
+  g_clear_pointer (&run->progress_message, g_free);
+
+  g_assert_true (chk_store_add_run (f->store, run, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (run->id, >, 0);
+
+  got = chk_store_get_run (f->store, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (got->id, ==, run->id);
+  g_assert_cmpuint (got->job_id, ==, job_id);
+  g_assert_cmpstr (got->job_name, ==, "job");
+  g_assert_cmpstr (got->trigger, ==, "schedule");
+  g_assert_cmpint (got->started, ==, 1700000000000000);
+  g_assert_cmpint (got->finished, ==, 0);
+  g_assert_cmpstr (got->outcome, ==, "running");
+  g_assert_cmpstr (got->hostname, ==, "host.example");
+  g_assert_cmpuint (got->pid, ==, 4242);
+  g_assert_cmpstr (got->progress_message, ==, "");
+
+  got->finished = 1700000000000999;
+  g_free (got->outcome);
+  got->outcome = g_strdup ("failure");
+  got->exit_code = -3;
+  got->signal = 9;
+  got->pid = G_MAXUINT32;
+  got->truncated = TRUE;
+  got->progress_complete = 7;
+  got->progress_total = G_MAXUINT32;
+  g_free (got->progress_message);
+  got->progress_message = g_strdup ("almost ✓");
+  g_assert_true (chk_store_update_run (f->store, got, &error));
+  g_assert_no_error (error);
+
+  updated = chk_store_get_run (f->store, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (updated->finished, ==, 1700000000000999);
+  g_assert_cmpstr (updated->outcome, ==, "failure");
+  g_assert_cmpint (updated->exit_code, ==, -3);
+  g_assert_cmpint (updated->signal, ==, 9);
+  g_assert_cmpuint (updated->pid, ==, G_MAXUINT32);
+  g_assert_true (updated->truncated);
+  g_assert_cmpuint (updated->progress_complete, ==, 7);
+  g_assert_cmpuint (updated->progress_total, ==, G_MAXUINT32);
+  g_assert_cmpstr (updated->progress_message, ==, "almost ✓");
+  g_assert_cmpstr (updated->trigger, ==, "schedule");
+}
+
+static void
+test_runs_unknown (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  g_autoptr(ChkRunRecord) got = NULL;
+
+  got = chk_store_get_run (f->store, 42, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No run with id 42");
+  g_assert_null (got);
+  g_clear_error (&error);
+
+  run->id = 42;
+  run->outcome = g_strdup ("success");
+  g_assert_false (chk_store_update_run (f->store, run, &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No run with id 42");
+  g_clear_error (&error);
+
+  run->id = 0;
+  run->job_id = 999;
+  g_assert_false (chk_store_add_run (f->store, run, &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No job with id 999");
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM runs"), ==, 0);
+}
+
+static void
+test_runs_last_run (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) none = NULL;
+  g_autoptr(ChkRunRecord) last = NULL;
+  g_autoptr(ChkRunRecord) tie = NULL;
+  guint64 job = add_job (f, "job");
+  guint64 other = add_job (f, "other");
+  guint64 newest, tied;
+
+  none = chk_store_get_last_run (f->store, job, &error);
+  g_assert_no_error (error);
+  g_assert_null (none);
+
+  add_run (f, job, 100, "success");
+  newest = add_run (f, job, 300, "failure");
+  add_run (f, job, 200, "success");
+  add_run (f, other, 900, "success");
+
+  last = chk_store_get_last_run (f->store, job, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (last->id, ==, newest);
+  g_assert_cmpint (last->started, ==, 300);
+
+  tied = add_run (f, job, 300, "running");
+  tie = chk_store_get_last_run (f->store, job, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tie->id, ==, tied);
+}
+
+static void
+test_runs_list_filters (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 a = add_job (f, "a");
+  guint64 b = add_job (f, "b");
+  guint64 a100, a200, a300, a300b, b150, b250, b300;
+
+  a100 = add_run (f, a, 100, "success");
+  a200 = add_run (f, a, 200, "failure");
+  a300 = add_run (f, a, 300, "running");
+  b150 = add_run (f, b, 150, "success");
+  b250 = add_run (f, b, 250, "failure");
+  a300b = add_run (f, a, 300, "success");
+
+  {
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, NULL, &error);
+    const guint64 expected[] = { a300b, a300, b250, a200, b150, a100 };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+  {
+    ChkRunFilter filter = { .job_id = a };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+    const guint64 expected[] = { a300b, a300, a200, a100 };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+  {
+    ChkRunFilter filter = { .outcome = "failure" };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+    const guint64 expected[] = { b250, a200 };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+  {
+    ChkRunFilter filter = { .since = 200 };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+    const guint64 expected[] = { a300b, a300, b250, a200 };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+  {
+    ChkRunFilter filter = { .job_id = a, .outcome = "success", .since = 150 };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+    const guint64 expected[] = { a300b };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+  {
+    ChkRunFilter filter = { .job_id = b, .outcome = "running" };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, NULL, 0);
+  }
+  {
+    ChkRunFilter filter = { .limit = 2, .offset = 2 };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+    const guint64 expected[] = { b250, a200 };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+  {
+    ChkRunFilter filter = { .job_id = a, .limit = 10, .offset = 3 };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+    const guint64 expected[] = { a100 };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+
+  /* Ties on the start time go newest id first, whichever index a filter
+   * makes SQLite use. */
+  b300 = add_run (f, b, 300, "success");
+  {
+    ChkRunFilter filter = { .outcome = "success" };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+    const guint64 expected[] = { b300, a300b, b150, a100 };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+  {
+    ChkRunFilter filter = { .since = 300 };
+    g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
+    const guint64 expected[] = { b300, a300b, a300 };
+
+    g_assert_no_error (error);
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+}
+
+static void
+test_runs_list_paging (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) first = NULL;
+  guint64 job = add_job (f, "many");
+  gint64 last_started = G_MAXINT64;
+  guint n_pages = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (chk_store_begin (f->store, &error));
+  for (guint i = 0; i < 105; i++)
+    add_run (f, job, 1000 + (i * 7919) % 105, "success");
+  g_assert_true (chk_store_commit (f->store, &error));
+  g_assert_no_error (error);
+
+  /* A limit of 0 is the default of 100. */
+  first = chk_store_list_runs (f->store, &(ChkRunFilter) { .job_id = job }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->len, ==, 100);
+
+  for (guint offset = 0; ; offset += 40)
+    {
+      ChkRunFilter filter = { .job_id = job, .limit = 40, .offset = offset };
+      g_autoptr(GPtrArray) page = chk_store_list_runs (f->store, &filter, &error);
+
+      g_assert_no_error (error);
+      if (page->len == 0)
+        break;
+      n_pages++;
+      for (guint i = 0; i < page->len; i++)
+        {
+          ChkRunRecord *run = g_ptr_array_index (page, i);
+
+          g_assert_cmpint (run->started, <=, last_started);
+          last_started = run->started;
+          g_assert_false (g_hash_table_contains (seen, GSIZE_TO_POINTER (run->id)));
+          g_hash_table_add (seen, GSIZE_TO_POINTER (run->id));
+        }
+    }
+
+  g_assert_cmpuint (n_pages, ==, 3);
+  g_assert_cmpuint (g_hash_table_size (seen), ==, 105);
+}
+
+static void
+test_runs_unfinished (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  guint64 a = add_job (f, "a");
+  guint64 b = add_job (f, "b");
+  guint64 r1, r2;
+
+  add_run (f, a, 100, "success");
+  r1 = add_run (f, a, 200, "running");
+  add_run (f, b, 300, "interrupted");
+  r2 = add_run (f, b, 400, "running");
+
+  runs = chk_store_list_unfinished_runs (f->store, &error);
+  g_assert_no_error (error);
+  {
+    const guint64 expected[] = { r1, r2 };
+
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+}
+
+static void
+test_runs_purge (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GBytes) bytes = make_data (0, 0, 10);
+  guint64 a = add_job (f, "a");
+  guint64 b = add_job (f, "b");
+  guint64 old_ok, old_running, old_failed, recent;
+  guint deleted = 0;
+
+  old_ok = add_run (f, a, 100, "success");
+  old_running = add_run (f, a, 200, "running");
+  old_failed = add_run (f, b, 300, "failure");
+  recent = add_run (f, b, 400, "success");
+  append_one (f, old_ok, 1, CHK_STREAM_STDOUT, bytes);
+  append_one (f, old_ok, 2, CHK_STREAM_STDERR, bytes);
+  append_one (f, old_running, 1, CHK_STREAM_STDOUT, bytes);
+  append_one (f, old_failed, 1, CHK_STREAM_STDOUT, bytes);
+  append_one (f, recent, 1, CHK_STREAM_STDOUT, bytes);
+
+  g_assert_true (chk_store_purge_runs (f->store, 350, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 2);
+
+  runs = chk_store_list_runs (f->store, NULL, &error);
+  g_assert_no_error (error);
+  {
+    const guint64 expected[] = { recent, old_running };
+
+    assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
+  }
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM output"), ==, 2);
+
+  /* Nothing left to purge before that time. */
+  g_assert_true (chk_store_purge_runs (f->store, 350, &deleted, &error));
+  g_assert_cmpuint (deleted, ==, 0);
+}
+
+static void
+test_runs_trim (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs_a = NULL;
+  g_autoptr(GPtrArray) runs_b = NULL;
+  g_autoptr(GBytes) bytes = make_data (0, 0, 10);
+  guint64 a = add_job (f, "a");
+  guint64 b = add_job (f, "b");
+  guint64 a_ids[5];
+  guint64 old_running, new_running;
+  guint deleted = 0;
+
+  old_running = add_run (f, a, 1, "running");
+  for (guint i = 0; i < G_N_ELEMENTS (a_ids); i++)
+    {
+      a_ids[i] = add_run (f, a, 10 + i, i % 2 ? "failure" : "success");
+      append_one (f, a_ids[i], 1, CHK_STREAM_STDOUT, bytes);
+    }
+  new_running = add_run (f, a, 100, "running");
+  for (guint i = 0; i < 3; i++)
+    add_run (f, b, 5 + i, "success");
+
+  g_assert_true (chk_store_trim_runs (f->store, a, 2, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 3);
+
+  runs_a = chk_store_list_runs (f->store, &(ChkRunFilter) { .job_id = a }, &error);
+  g_assert_no_error (error);
+  {
+    const guint64 expected[] = { new_running, a_ids[4], a_ids[3], old_running };
+
+    assert_run_ids (runs_a, expected, G_N_ELEMENTS (expected));
+  }
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM output"), ==, 2);
+
+  runs_b = chk_store_list_runs (f->store, &(ChkRunFilter) { .job_id = b }, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs_b->len, ==, 3);
+
+  /* 0 keeps no finished run, but still every running one. */
+  g_assert_true (chk_store_trim_runs (f->store, a, 0, &deleted, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (deleted, ==, 2);
+  g_clear_pointer (&runs_a, g_ptr_array_unref);
+  runs_a = chk_store_list_runs (f->store, &(ChkRunFilter) { .job_id = a }, &error);
+  {
+    const guint64 expected[] = { new_running, old_running };
+
+    assert_run_ids (runs_a, expected, G_N_ELEMENTS (expected));
+  }
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM runs"), ==, 5);
+}
+
+/* Output */
+
+static void
+test_output_append_read (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(GBytes) one = g_bytes_new_static ("hello\n", 6);
+  g_autoptr(GBytes) two = g_bytes_new_static ("oops\n", 5);
+  g_autoptr(GBytes) three = g_bytes_new_static ("bye\n", 4);
+  guint64 run = add_run (f, add_job (f, "job"), 1, "running");
+  ChkOutputChunk batch[] = {
+    { run, 1, CHK_STREAM_STDOUT, 101, one },
+    { run, 2, CHK_STREAM_STDERR, 102, two },
+    { run, 3, CHK_STREAM_STDOUT, 103, three },
+  };
+
+  g_assert_true (chk_store_append_output (f->store, batch, G_N_ELEMENTS (batch), &error));
+  g_assert_no_error (error);
+
+  chunks = chk_store_read_output (f->store, run, 0, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 3);
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      ChkOutputChunk *chunk = g_ptr_array_index (chunks, i);
+
+      g_assert_cmpuint (chunk->run_id, ==, run);
+      g_assert_cmpuint (chunk->seq, ==, batch[i].seq);
+      g_assert_cmpint (chunk->stream, ==, batch[i].stream);
+      g_assert_cmpint (chunk->time, ==, batch[i].time);
+      g_assert_true (g_bytes_equal (chunk->data, batch[i].data));
+    }
+
+  g_clear_pointer (&chunks, g_ptr_array_unref);
+  chunks = chk_store_read_output (f->store, run, 3, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 0);
+
+  g_assert_true (chk_store_append_output (f->store, NULL, 0, &error));
+  g_assert_no_error (error);
+}
+
+static guint64
+read_page (Fixture *f,
+           guint64  run,
+           guint64  after,
+           gsize    max_bytes,
+           guint    expected_len,
+           guint64  expected_first)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chunks = chk_store_read_output (f->store, run, after, max_bytes, &error);
+  ChkOutputChunk *last;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, expected_len);
+  if (expected_len == 0)
+    return after;
+
+  g_assert_cmpuint (((ChkOutputChunk *) chunks->pdata[0])->seq, ==, expected_first);
+  for (guint i = 1; i < chunks->len; i++)
+    g_assert_cmpuint (((ChkOutputChunk *) chunks->pdata[i])->seq, >,
+                      ((ChkOutputChunk *) chunks->pdata[i - 1])->seq);
+
+  last = g_ptr_array_index (chunks, chunks->len - 1);
+  return last->seq;
+}
+
+static void
+test_output_paging (Fixture       *f,
+                    gconstpointer  data)
+{
+  guint64 run = add_run (f, add_job (f, "job"), 1, "running");
+  guint64 after;
+
+  /* seq 1-5: 100 bytes; 6: 1000 bytes; 7-8: 100 bytes; seq 10 after a gap */
+  for (guint64 seq = 1; seq <= 10; seq++)
+    {
+      g_autoptr(GBytes) bytes = make_data (run, seq, seq == 6 ? 1000 : 100);
+
+      if (seq != 9)
+        append_one (f, run, seq, CHK_STREAM_STDOUT, bytes);
+    }
+
+  after = read_page (f, run, 0, 250, 2, 1);
+  g_assert_cmpuint (after, ==, 2);
+  after = read_page (f, run, after, 300, 3, 3);
+  g_assert_cmpuint (after, ==, 5);
+  /* Larger than max_bytes, but a page is never empty while chunks are left. */
+  after = read_page (f, run, after, 250, 1, 6);
+  g_assert_cmpuint (after, ==, 6);
+  after = read_page (f, run, after, 0, 1, 7);
+  g_assert_cmpuint (after, ==, 7);
+  after = read_page (f, run, after, 200, 2, 8);
+  g_assert_cmpuint (after, ==, 10);
+  read_page (f, run, after, 200, 0, 0);
+  read_page (f, run, 0, 1500, 6, 1);
+  read_page (f, run, 0, 1499, 5, 1);
+  read_page (f, run, 0, 1800, 9, 1);
+}
+
+static void
+test_output_binary_and_empty (Fixture       *f,
+                              gconstpointer  data)
+{
+  static const guint8 binary[] = { 'a', 0, 'b', 0, 0, 0xff, 0xfe, 0x80, 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(GBytes) bin = g_bytes_new_static (binary, sizeof binary);
+  g_autoptr(GBytes) empty = g_bytes_new (NULL, 0);
+  g_autoptr(GBytes) nul = g_bytes_new_static ("", 1);
+  g_autoptr(ChkRunRecord) record = NULL;
+  guint64 run = add_run (f, add_job (f, "job"), 1, "running");
+  ChkOutputChunk batch[] = {
+    { run, 1, CHK_STREAM_STDOUT, 1, bin },
+    { run, 2, CHK_STREAM_STDERR, 2, empty },
+    { run, 3, CHK_STREAM_STDOUT, 3, nul },
+  };
+
+  g_assert_true (chk_store_append_output (f->store, batch, G_N_ELEMENTS (batch), &error));
+  g_assert_no_error (error);
+
+  chunks = chk_store_read_output (f->store, run, 0, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      ChkOutputChunk *chunk = g_ptr_array_index (chunks, i);
+      gsize size = 0;
+      gconstpointer got = g_bytes_get_data (chunk->data, &size);
+      gsize expected_size = 0;
+      gconstpointer expected = g_bytes_get_data (batch[i].data, &expected_size);
+
+      g_assert_nonnull (chunk->data);
+      g_assert_cmpmem (got, size, expected, expected_size);
+    }
+  g_assert_cmpuint (g_bytes_get_size (((ChkOutputChunk *) chunks->pdata[1])->data), ==, 0);
+  g_assert_cmpint (((ChkOutputChunk *) chunks->pdata[1])->stream, ==, CHK_STREAM_STDERR);
+
+  record = chk_store_get_run (f->store, run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (record->stdout_bytes, ==, sizeof binary + 1);
+  g_assert_cmpuint (record->stderr_bytes, ==, 0);
+}
+
+static void
+test_output_byte_counters (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) stale = NULL;
+  g_autoptr(ChkRunRecord) r1 = NULL;
+  g_autoptr(ChkRunRecord) r2 = NULL;
+  g_autoptr(GBytes) ten = make_data (0, 0, 10);
+  g_autoptr(GBytes) five = make_data (0, 0, 5);
+  g_autoptr(GBytes) three = make_data (0, 0, 3);
+  guint64 job = add_job (f, "job");
+  guint64 run1 = add_run (f, job, 1, "running");
+  guint64 run2 = add_run (f, job, 2, "running");
+  ChkOutputChunk batch[] = {
+    { run1, 1, CHK_STREAM_STDOUT, 1, ten },
+    { run1, 2, CHK_STREAM_STDERR, 2, five },
+    { run2, 1, CHK_STREAM_STDERR, 3, three },
+    { run1, 3, CHK_STREAM_STDOUT, 4, three },
+  };
+
+  stale = chk_store_get_run (f->store, run1, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (chk_store_append_output (f->store, batch, G_N_ELEMENTS (batch), &error));
+  g_assert_no_error (error);
+  append_one (f, run1, 4, CHK_STREAM_STDERR, ten);
+
+  /* A finishing runner's older copy must not reset the counters. */
+  g_free (stale->outcome);
+  stale->outcome = g_strdup ("success");
+  g_assert_true (chk_store_update_run (f->store, stale, &error));
+  g_assert_no_error (error);
+
+  /* Dropping the middle of the output keeps counting what was written. */
+  g_assert_true (chk_store_delete_output (f->store, run1, 1, 2, &error));
+  g_assert_no_error (error);
+
+  r1 = chk_store_get_run (f->store, run1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (r1->outcome, ==, "success");
+  g_assert_cmpuint (r1->stdout_bytes, ==, 13);
+  g_assert_cmpuint (r1->stderr_bytes, ==, 15);
+  r2 = chk_store_get_run (f->store, run2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (r2->stdout_bytes, ==, 0);
+  g_assert_cmpuint (r2->stderr_bytes, ==, 3);
+}
+
+static void
+test_output_delete_range (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  guint64 job = add_job (f, "job");
+  guint64 run = add_run (f, job, 1, "running");
+  guint64 other = add_run (f, job, 2, "running");
+  const guint64 expected[] = { 1, 2, 8, 9, 10 };
+
+  for (guint64 seq = 1; seq <= 10; seq++)
+    {
+      g_autoptr(GBytes) bytes = make_data (run, seq, 10);
+
+      append_one (f, run, seq, CHK_STREAM_STDOUT, bytes);
+      append_one (f, other, seq, CHK_STREAM_STDOUT, bytes);
+    }
+
+  g_assert_true (chk_store_delete_output (f->store, run, 3, 7, &error));
+  g_assert_no_error (error);
+  /* A range with nothing left in it is no error. */
+  g_assert_true (chk_store_delete_output (f->store, run, 4, 6, &error));
+  g_assert_no_error (error);
+
+  chunks = chk_store_read_output (f->store, run, 0, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < chunks->len; i++)
+    g_assert_cmpuint (((ChkOutputChunk *) chunks->pdata[i])->seq, ==, expected[i]);
+
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM output"), ==, 15);
+
+  g_assert_false (chk_store_delete_output (f->store, 999, 1, 2, &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No run with id 999");
+}
+
+static void
+test_output_unknown_run (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(GBytes) bytes = make_data (0, 0, 10);
+  ChkOutputChunk chunk = { 999, 1, CHK_STREAM_STDOUT, 1, bytes };
+
+  g_assert_false (chk_store_append_output (f->store, &chunk, 1, &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No run with id 999");
+  g_clear_error (&error);
+
+  chunks = chk_store_read_output (f->store, 999, 0, 100, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_cmpstr (error->message, ==, "No run with id 999");
+  g_assert_null (chunks);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM output"), ==, 0);
+}
+
+static void
+test_output_batch_is_atomic (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(ChkRunRecord) record = NULL;
+  g_autoptr(GBytes) bytes = make_data (0, 0, 10);
+  guint64 run = add_run (f, add_job (f, "job"), 1, "running");
+  ChkOutputChunk batch[] = {
+    { run, 2, CHK_STREAM_STDOUT, 1, bytes },
+    { run, 3, CHK_STREAM_STDERR, 1, bytes },
+    { run, 1, CHK_STREAM_STDOUT, 1, bytes },
+  };
+
+  append_one (f, run, 1, CHK_STREAM_STDOUT, bytes);
+
+  /* seq 1 is taken: the chunks before it in the batch go too. */
+  g_assert_false (chk_store_append_output (f->store, batch, G_N_ELEMENTS (batch), &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "run"));
+  g_clear_error (&error);
+
+  chunks = chk_store_read_output (f->store, run, 0, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 1);
+  record = chk_store_get_run (f->store, run, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (record->stdout_bytes, ==, 10);
+  g_assert_cmpuint (record->stderr_bytes, ==, 0);
+}
+
+/* Settings */
+
+static void
+test_settings_roundtrip (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char * const emails[] = { "a@example.org", "b@example.org", NULL };
+  struct
+  {
+    const char *key;
+    GVariant   *value;
+  } settings[] = {
+    { "allow-shell", g_variant_new_boolean (FALSE) },
+    { "max-concurrent-runs", g_variant_new_uint32 (G_MAXUINT32) },
+    { "email-from", g_variant_new_string ("chroniker ✓ <c@example.org>") },
+    { "email-to", g_variant_new_strv (emails, -1) },
+    { "epoch", g_variant_new_int64 (G_MININT64) },
+    { "ratio", g_variant_new_double (0.25) },
+    { "pair", g_variant_new ("(ia{sv})", -7, NULL) },
+    { "empty", g_variant_new_string ("") },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_variant_ref_sink (settings[i].value);
+      g_assert_true (chk_store_set_setting (f->store, settings[i].key, settings[i].value, &error));
+      g_assert_no_error (error);
+    }
+
+  reopen (f);
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) value = chk_store_get_setting (f->store, settings[i].key, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (value);
+      g_assert_true (g_variant_equal (value, settings[i].value));
+      g_variant_unref (settings[i].value);
+    }
+}
+
+static void
+test_settings_overwrite_delete_list (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) unset = NULL;
+  g_autoptr(GVariant) retyped = NULL;
+  g_autoptr(GHashTable) all = NULL;
+  g_autoptr(GHashTable) fewer = NULL;
+
+  unset = chk_store_get_setting (f->store, "smtp-url", &error);
+  g_assert_no_error (error);
+  g_assert_null (unset);
+
+  g_assert_true (chk_store_set_setting (f->store, "a", g_variant_new_uint32 (1), &error));
+  g_assert_true (chk_store_set_setting (f->store, "b", g_variant_new_boolean (TRUE), &error));
+  g_assert_true (chk_store_set_setting (f->store, "c", g_variant_new_string ("x"), &error));
+  g_assert_true (chk_store_set_setting (f->store, "a", g_variant_new_string ("now text"), &error));
+  g_assert_no_error (error);
+
+  retyped = chk_store_get_setting (f->store, "a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_variant_get_type_string (retyped), ==, "s");
+  g_assert_cmpstr (g_variant_get_string (retyped, NULL), ==, "now text");
+
+  all = chk_store_list_settings (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (all), ==, 3);
+  g_assert_true (g_variant_get_boolean (g_hash_table_lookup (all, "b")));
+  g_assert_cmpstr (g_variant_get_string (g_hash_table_lookup (all, "c"), NULL), ==, "x");
+
+  g_assert_true (chk_store_set_setting (f->store, "b", NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (chk_store_set_setting (f->store, "never-set", NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&unset, g_variant_unref);
+  unset = chk_store_get_setting (f->store, "b", &error);
+  g_assert_no_error (error);
+  g_assert_null (unset);
+
+  fewer = chk_store_list_settings (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (fewer), ==, 2);
+  g_assert_false (g_hash_table_contains (fewer, "b"));
+}
+
+static void
+test_settings_corrupt (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) bad_type = NULL;
+  g_autoptr(GVariant) bad_bytes = NULL;
+  g_autoptr(GHashTable) all = NULL;
+
+  raw_exec (f->path,
+            "INSERT INTO settings (key, type, value) VALUES ('indefinite', 'a*', x'00');"
+            "INSERT INTO settings (key, type, value) VALUES ('garbage', 's', x'ff00ff');");
+
+  bad_type = chk_store_get_setting (f->store, "indefinite", &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (bad_type);
+  g_clear_error (&error);
+
+  /* Bad bytes of a good type give some value of that type, never a crash. */
+  bad_bytes = chk_store_get_setting (f->store, "garbage", &error);
+  g_assert_no_error (error);
+  g_assert_true (g_variant_is_of_type (bad_bytes, G_VARIANT_TYPE_STRING));
+  g_assert_true (g_utf8_validate (g_variant_get_string (bad_bytes, NULL), -1, NULL));
+
+  all = chk_store_list_settings (f->store, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (all);
+}
+
+/* Transactions */
+
+static void
+test_transaction_rollback (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GHashTable) settings = NULL;
+  g_autoptr(GBytes) bytes = make_data (0, 0, 100);
+  guint64 kept = add_job (f, "kept");
+  guint64 job, run;
+
+  g_assert_true (chk_store_begin (f->store, &error));
+  g_assert_no_error (error);
+  job = add_job (f, "doomed");
+  run = add_run (f, job, 1, "running");
+  add_run (f, kept, 1, "running");
+  append_one (f, run, 1, CHK_STREAM_STDOUT, bytes);
+  g_assert_true (chk_store_set_setting (f->store, "x", g_variant_new_boolean (TRUE), &error));
+  g_assert_true (chk_store_delete_job (f->store, kept, &error));
+  g_assert_no_error (error);
+  chk_store_rollback (f->store);
+
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpuint (((ChkStoreJob *) jobs->pdata[0])->id, ==, kept);
+  runs = chk_store_list_runs (f->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 0);
+  settings = chk_store_list_settings (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (settings), ==, 0);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM output"), ==, 0);
+
+  /* The store is usable, and in autocommit mode, after a rollback. */
+  add_job (f, "after");
+  reopen (f);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+}
+
+static void
+test_transaction_commit (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  g_assert_true (chk_store_begin (f->store, &error));
+  g_assert_no_error (error);
+  add_job (f, "one");
+  add_job (f, "two");
+  /* Uncommitted work is invisible to another connection. */
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM jobs"), ==, 0);
+  g_assert_true (chk_store_commit (f->store, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM jobs"), ==, 2);
+
+  reopen (f);
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+}
+
+static void
+test_transaction_nested_begin (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (chk_store_begin (f->store, &error));
+  g_assert_no_error (error);
+
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_CRITICAL, "*in_transaction*");
+  g_assert_false (chk_store_begin (f->store, &error));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+
+  chk_store_rollback (f->store);
+
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_CRITICAL, "*in_transaction*");
+  g_assert_false (chk_store_commit (f->store, &error));
+  g_test_assert_expected_messages ();
+}
+
+static void
+test_transaction_failed_call_inside (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(ChkRunRecord) record = NULL;
+  g_autoptr(GBytes) bytes = make_data (0, 0, 10);
+  guint64 run = add_run (f, add_job (f, "job"), 1, "running");
+  ChkOutputChunk batch[] = {
+    { run, 2, CHK_STREAM_STDOUT, 1, bytes },
+    { run, 1, CHK_STREAM_STDOUT, 1, bytes },
+  };
+
+  g_assert_true (chk_store_begin (f->store, &error));
+  append_one (f, run, 1, CHK_STREAM_STDERR, bytes);
+  g_assert_false (chk_store_append_output (f->store, batch, G_N_ELEMENTS (batch), &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_clear_error (&error);
+  /* The failed call took back its own work, not the transaction's. */
+  g_assert_true (chk_store_commit (f->store, &error));
+  g_assert_no_error (error);
+
+  chunks = chk_store_read_output (f->store, run, 0, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 1);
+  g_assert_cmpint (((ChkOutputChunk *) chunks->pdata[0])->stream, ==, CHK_STREAM_STDERR);
+  record = chk_store_get_run (f->store, run, &error);
+  g_assert_cmpuint (record->stdout_bytes, ==, 0);
+  g_assert_cmpuint (record->stderr_bytes, ==, 10);
+}
+
+/* Crash safety */
+
+#define CRASH_COMMITTED_RUNS 3
+#define CRASH_COMMITTED_CHUNKS 10
+#define CRASH_COMMITTED_SIZE 4096
+#define CRASH_PENDING_CHUNKS 400
+#define CRASH_PENDING_SIZE 65536
+
+/* Runs in a child process: commits known work, then leaves a large
+ * transaction open and waits to be killed.
+ */
+static int
+crash_child (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+  g_autoptr(GBytes) pending = NULL;
+  g_autoptr(ChkRunRecord) run = NULL;
+  guint64 job = 0;
+  char c;
+
+  store = chk_store_new (path, &error);
+  g_assert_no_error (error);
+  g_assert_true (chk_store_add_job (store, "crash", make_spec ("crash"), 1, &job, &error));
+  g_assert_no_error (error);
+
+  for (guint r = 1; r <= CRASH_COMMITTED_RUNS; r++)
+    {
+      g_autoptr(ChkRunRecord) record = chk_run_record_new ();
+
+      record->job_id = job;
+      record->started = r;
+      record->outcome = g_strdup ("success");
+      g_assert_true (chk_store_add_run (store, record, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (record->id, ==, r);
+
+      for (guint64 seq = 1; seq <= CRASH_COMMITTED_CHUNKS; seq++)
+        {
+          g_autoptr(GBytes) bytes = make_data (r, seq, CRASH_COMMITTED_SIZE);
+          ChkOutputChunk chunk = { r, seq, CHK_STREAM_STDOUT, seq, bytes };
+
+          g_assert_true (chk_store_append_output (store, &chunk, 1, &error));
+          g_assert_no_error (error);
+        }
+    }
+
+  g_assert_true (chk_store_begin (store, &error));
+  g_assert_no_error (error);
+
+  run = chk_run_record_new ();
+  run->job_id = job;
+  run->started = 99;
+  run->outcome = g_strdup ("running");
+  g_assert_true (chk_store_add_run (store, run, &error));
+
+  run->id = 2;
+  run->started = 2;
+  g_free (run->outcome);
+  run->outcome = g_strdup ("failure");
+  g_assert_true (chk_store_update_run (store, run, &error));
+  g_assert_true (chk_store_set_setting (store, "uncommitted", g_variant_new_boolean (TRUE),
+                                        &error));
+  g_assert_no_error (error);
+
+  /* Far more than SQLite's page cache holds, so uncommitted pages are
+   * written to the WAL before the crash. */
+  pending = make_data (1, 0, CRASH_PENDING_SIZE);
+  for (guint64 i = 0; i < CRASH_PENDING_CHUNKS; i++)
+    {
+      ChkOutputChunk chunk = { 1, CRASH_COMMITTED_CHUNKS + 1 + i, CHK_STREAM_STDERR, 0, pending };
+
+      g_assert_true (chk_store_append_output (store, &chunk, 1, &error));
+      g_assert_no_error (error);
+    }
+
+  fputs ("ready\n", stdout);
+  fflush (stdout);
+
+  /* Waits for SIGKILL; end of input means the test died first. */
+  while (read (STDIN_FILENO, &c, 1) > 0)
+    ;
+  _exit (1);
+}
+
+static void
+test_crash_sigkill (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) child = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *self_exe = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *integrity = NULL;
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GVariant) setting = NULL;
+  g_autoptr(ChkRunRecord) run2 = NULL;
+  g_autoptr(GBytes) fresh = make_data (7, 7, 777);
+  struct stat st;
+  guint64 new_run;
+
+  self_exe = g_file_read_link ("/proc/self/exe", &error);
+  g_assert_no_error (error);
+
+  child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                            &error, self_exe, "--crash-child", f->path, NULL);
+  g_assert_no_error (error);
+
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
+  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "ready");
+
+  /* The uncommitted work really is on disk, in the WAL. */
+  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  g_assert_cmpint (st.st_size, >, CRASH_PENDING_CHUNKS * CRASH_PENDING_SIZE / 2);
+
+  g_subprocess_send_signal (child, SIGKILL);
+  g_assert_true (g_subprocess_wait (child, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_signaled (child));
+  g_assert_cmpint (g_subprocess_get_term_sig (child), ==, SIGKILL);
+
+  f->store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+
+  integrity = raw_query_text (f->path, "PRAGMA integrity_check");
+  g_assert_cmpstr (integrity, ==, "ok");
+
+  /* All that was committed is there, byte for byte. */
+  runs = chk_store_list_runs (f->store, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, CRASH_COMMITTED_RUNS);
+  for (guint r = 1; r <= CRASH_COMMITTED_RUNS; r++)
+    {
+      g_autoptr(ChkRunRecord) record = chk_store_get_run (f->store, r, &error);
+      g_autoptr(GPtrArray) chunks = chk_store_read_output (f->store, r, 0, G_MAXSIZE, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (record->outcome, ==, "success");
+      g_assert_cmpuint (record->stdout_bytes, ==, CRASH_COMMITTED_CHUNKS * CRASH_COMMITTED_SIZE);
+      g_assert_cmpuint (record->stderr_bytes, ==, 0);
+      g_assert_cmpuint (chunks->len, ==, CRASH_COMMITTED_CHUNKS);
+      for (guint i = 0; i < chunks->len; i++)
+        {
+          ChkOutputChunk *chunk = g_ptr_array_index (chunks, i);
+          g_autoptr(GBytes) expected = make_data (r, i + 1, CRASH_COMMITTED_SIZE);
+
+          g_assert_cmpuint (chunk->seq, ==, i + 1);
+          g_assert_true (g_bytes_equal (chunk->data, expected));
+        }
+    }
+
+  /* None of what was not. */
+  run2 = chk_store_get_run (f->store, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run2->outcome, ==, "success");
+  setting = chk_store_get_setting (f->store, "uncommitted", &error);
+  g_assert_no_error (error);
+  g_assert_null (setting);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM output"),
+                    ==, CRASH_COMMITTED_RUNS * CRASH_COMMITTED_CHUNKS);
+
+  /* And it takes new work, where the lost work would have gone. */
+  append_one (f, 1, CRASH_COMMITTED_CHUNKS + 1, CHK_STREAM_STDERR, fresh);
+  new_run = add_run (f, 1, 100, "running");
+  append_one (f, new_run, 1, CHK_STREAM_STDOUT, fresh);
+  reopen (f);
+  {
+    g_autoptr(GPtrArray) chunks = chk_store_read_output (f->store, 1, CRASH_COMMITTED_CHUNKS,
+                                                         G_MAXSIZE, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpuint (chunks->len, ==, 1);
+    g_assert_true (g_bytes_equal (((ChkOutputChunk *) chunks->pdata[0])->data, fresh));
+  }
+  g_clear_pointer (&integrity, g_free);
+  integrity = raw_query_text (f->path, "PRAGMA integrity_check");
+  g_assert_cmpstr (integrity, ==, "ok");
+}
+
+/* Small types */
+
+static void
+test_misc_stream_to_string (void)
+{
+  g_assert_cmpstr (chk_stream_to_string (CHK_STREAM_STDOUT), ==, "stdout");
+  g_assert_cmpstr (chk_stream_to_string (CHK_STREAM_STDERR), ==, "stderr");
+}
+
+static void
+test_misc_run_record_copy (void)
+{
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  g_autoptr(ChkRunRecord) copy = NULL;
+
+  g_assert_null (run->outcome);
+  run->id = 5;
+  run->job_name = g_strdup ("name");
+  run->outcome = g_strdup ("success");
+  run->stdout_bytes = G_MAXUINT64;
+  run->progress_message = g_strdup ("msg");
+
+  copy = chk_run_record_copy (run);
+  g_assert_cmpuint (copy->id, ==, 5);
+  g_assert_cmpuint (copy->stdout_bytes, ==, G_MAXUINT64);
+  g_assert_cmpstr (copy->job_name, ==, "name");
+  g_assert_true (copy->job_name != run->job_name);
+  g_assert_cmpstr (copy->outcome, ==, "success");
+  g_assert_null (copy->trigger);
+  g_assert_cmpstr (copy->progress_message, ==, "msg");
+
+  chk_run_record_free (NULL);
+  chk_store_job_free (NULL);
+  chk_output_chunk_free (NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  if (argc == 3 && g_str_equal (argv[1], "--crash-child"))
+    return crash_child (argv[2]);
+
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, setup, func) \
+  g_test_add (path, Fixture, NULL, setup, func, fixture_teardown)
+
+  ADD ("/store/open/creates-private-files", fixture_setup_empty, test_open_creates_private_files);
+  ADD ("/store/open/existing-file-made-private", fixture_setup_empty,
+       test_open_existing_file_made_private);
+  ADD ("/store/open/stale-wal-made-private", fixture_setup, test_open_stale_wal_made_private);
+  ADD ("/store/open/wal-mode", fixture_setup, test_open_wal_mode);
+  ADD ("/store/open/not-a-database", fixture_setup_empty, test_open_not_a_database);
+  ADD ("/store/open/reopen-keeps-data", fixture_setup, test_open_reopen_keeps_data);
+
+  ADD ("/store/migrate/from-empty-file", fixture_setup_empty, test_migrate_from_empty_file);
+  ADD ("/store/migrate/from-v1", fixture_setup_empty, test_migrate_from_v1);
+  ADD ("/store/migrate/refuses-newer", fixture_setup_empty, test_migrate_refuses_newer);
+  ADD ("/store/migrate/failed-step-rolls-back", fixture_setup_empty,
+       test_migrate_failed_step_rolls_back);
+
+  ADD ("/store/jobs/crud", fixture_setup, test_jobs_crud);
+  ADD ("/store/jobs/spec-roundtrip", fixture_setup, test_jobs_spec_roundtrip);
+  ADD ("/store/jobs/corrupt-spec", fixture_setup, test_jobs_corrupt_spec);
+  ADD ("/store/jobs/unique-name", fixture_setup, test_jobs_unique_name);
+  ADD ("/store/jobs/rename-collision", fixture_setup, test_jobs_rename_collision);
+  ADD ("/store/jobs/unknown-id", fixture_setup, test_jobs_unknown_id);
+  ADD ("/store/jobs/ids-not-reused", fixture_setup, test_jobs_ids_not_reused);
+  ADD ("/store/jobs/delete-cascades", fixture_setup, test_jobs_delete_cascades);
+
+  ADD ("/store/runs/add-get-update", fixture_setup, test_runs_add_get_update);
+  ADD ("/store/runs/unknown", fixture_setup, test_runs_unknown);
+  ADD ("/store/runs/last-run", fixture_setup, test_runs_last_run);
+  ADD ("/store/runs/list-filters", fixture_setup, test_runs_list_filters);
+  ADD ("/store/runs/list-paging", fixture_setup, test_runs_list_paging);
+  ADD ("/store/runs/unfinished", fixture_setup, test_runs_unfinished);
+  ADD ("/store/runs/purge", fixture_setup, test_runs_purge);
+  ADD ("/store/runs/trim", fixture_setup, test_runs_trim);
+
+  ADD ("/store/output/append-read", fixture_setup, test_output_append_read);
+  ADD ("/store/output/paging", fixture_setup, test_output_paging);
+  ADD ("/store/output/binary-and-empty", fixture_setup, test_output_binary_and_empty);
+  ADD ("/store/output/byte-counters", fixture_setup, test_output_byte_counters);
+  ADD ("/store/output/delete-range", fixture_setup, test_output_delete_range);
+  ADD ("/store/output/unknown-run", fixture_setup, test_output_unknown_run);
+  ADD ("/store/output/batch-is-atomic", fixture_setup, test_output_batch_is_atomic);
+
+  ADD ("/store/settings/roundtrip", fixture_setup, test_settings_roundtrip);
+  ADD ("/store/settings/overwrite-delete-list", fixture_setup,
+       test_settings_overwrite_delete_list);
+  ADD ("/store/settings/corrupt", fixture_setup, test_settings_corrupt);
+
+  ADD ("/store/transaction/rollback", fixture_setup, test_transaction_rollback);
+  ADD ("/store/transaction/commit", fixture_setup, test_transaction_commit);
+  ADD ("/store/transaction/nested-begin", fixture_setup, test_transaction_nested_begin);
+  ADD ("/store/transaction/failed-call-inside", fixture_setup,
+       test_transaction_failed_call_inside);
+
+  ADD ("/store/crash/sigkill", fixture_setup_empty, test_crash_sigkill);
+
+#undef ADD
+
+  g_test_add_func ("/store/misc/stream-to-string", test_misc_stream_to_string);
+  g_test_add_func ("/store/misc/run-record-copy", test_misc_run_record_copy);
+
+  return g_test_run ();
+}
