@@ -80,6 +80,9 @@ struct _ChkSchedule
 
 G_DEFINE_BOXED_TYPE (ChkSchedule, chk_schedule, chk_schedule_ref, chk_schedule_unref)
 
+static GMutex zone_cache_lock;
+static GHashTable *zone_cache;
+
 static const char * const weekday_names[] = {
   N_("Sunday"), N_("Monday"), N_("Tuesday"), N_("Wednesday"),
   N_("Thursday"), N_("Friday"), N_("Saturday"),
@@ -816,6 +819,7 @@ rule_normalize (ChkSchedule  *self,
   g_autoptr(GString) out = g_string_new (NULL);
   const char *freq = NULL;
   const char *byday = NULL;
+  const char *wkst = NULL;
   gboolean has_count = FALSE;
   Civil until = { 0 };
 
@@ -894,6 +898,7 @@ rule_normalize (ChkSchedule  *self,
         {
           if (parse_ical_weekday (value) < 0)
             return set_schedule_error (error, _("RRULE WKST: “%s” is not a day such as MO"), value);
+          wkst = value;
           known = TRUE;
         }
       else if (strcmp (part, "RSCALE") == 0 || strcmp (part, "SKIP") == 0)
@@ -931,6 +936,13 @@ rule_normalize (ChkSchedule  *self,
 
   if (g_hash_table_contains (seen, "BYWEEKNO") && strcmp (freq, "YEARLY") != 0)
     return set_schedule_error (error, _("RRULE BYWEEKNO: only goes with FREQ=YEARLY"));
+
+  if (g_hash_table_contains (seen, "BYWEEKNO") && wkst != NULL && strcmp (wkst, "MO") != 0)
+    return set_schedule_error (error, _("RRULE BYWEEKNO: weeks are ISO 8601 weeks, which start on "
+                                        "Monday: only WKST=MO goes with it"));
+
+  if (g_hash_table_contains (seen, "BYWEEKNO") && g_hash_table_contains (seen, "BYSETPOS"))
+    return set_schedule_error (error, _("RRULE BYSETPOS: cannot go with BYWEEKNO"));
 
   if (g_hash_table_contains (seen, "BYYEARDAY") &&
       (strcmp (freq, "DAILY") == 0 || strcmp (freq, "WEEKLY") == 0 || strcmp (freq, "MONTHLY") == 0))
@@ -1029,6 +1041,12 @@ rule_is_subdaily (const struct icalrecurrencetype *rule)
   return rule->freq == ICAL_SECONDLY_RECURRENCE ||
          rule->freq == ICAL_MINUTELY_RECURRENCE ||
          rule->freq == ICAL_HOURLY_RECURRENCE;
+}
+
+static gboolean
+rule_has_weekno (const struct icalrecurrencetype *rule)
+{
+  return short_array_len (rule->by_week_no, ICAL_BY_WEEKNO_SIZE) > 0;
 }
 
 static gint64
@@ -1173,6 +1191,132 @@ rule_occurrence_valid (const struct icalrecurrencetype *rule,
   return TRUE;
 }
 
+/* The ISO 8601 week of @c, and the ISO year it belongs to. */
+static gint
+civil_iso_week (const Civil *c,
+                gint        *out_iso_year)
+{
+  GDate date;
+  gint week;
+
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, c->day, c->month, c->year);
+  week = g_date_get_iso8601_week_of_year (&date);
+
+  *out_iso_year = c->year;
+  if (week == 1 && c->month == 12)
+    (*out_iso_year)++;
+  else if (week >= 52 && c->month == 1)
+    (*out_iso_year)--;
+  return week;
+}
+
+static gint
+iso_weeks_in_year (gint iso_year)
+{
+  GDate date;
+
+  /* 28 December is always in the last ISO week of its year. */
+  g_date_clear (&date, 1);
+  g_date_set_dmy (&date, 28, 12, iso_year);
+  return g_date_get_iso8601_week_of_year (&date);
+}
+
+/* The lowest (h, m, s) at or after @c's time with each part in its set, in @c. */
+static gboolean
+civil_next_time_of_day (Civil   *c,
+                        guint64  hours,
+                        guint64  minutes,
+                        guint64  seconds)
+{
+  for (gint h = next_bit (hours, c->hour); h >= 0 && h < 24; h = next_bit (hours, h + 1))
+    {
+      gint m_from = h == c->hour ? c->minute : 0;
+
+      for (gint m = next_bit (minutes, m_from); m >= 0 && m < 60; m = next_bit (minutes, m + 1))
+        {
+          gint s_from = h == c->hour && m == c->minute ? c->second : 0;
+          gint sec = next_bit (seconds, s_from);
+
+          if (sec >= 0 && sec < 60)
+            {
+              c->hour = h;
+              c->minute = m;
+              c->second = sec;
+              return TRUE;
+            }
+        }
+    }
+  return FALSE;
+}
+
+/*
+ * FREQ=YEARLY;BYWEEKNO=…, done here: libical 3.0 yields days outside the
+ * weeks asked for, and for some rules never returns at all. Weeks are ISO
+ * 8601 weeks; a week counts for the ISO year it belongs to (week 1 can
+ * start in December). Days are those of BYDAY, or DTSTART's weekday;
+ * BYMONTH, BYMONTHDAY and BYYEARDAY filter them; the time of day comes
+ * from BYHOUR, BYMINUTE and BYSECOND, or DTSTART.
+ *
+ * Returns: the first wall-clock occurrence at or after @from, or -1
+ */
+static gint64
+weekno_next (const struct icalrecurrencetype *rule,
+             gint64                           dtstart,
+             gint64                           from)
+{
+  gint interval = MAX (rule->interval, 1);
+  gsize n_weeks = short_array_len (rule->by_week_no, ICAL_BY_WEEKNO_SIZE);
+  guint64 hours = short_array_bits (rule->by_hour, ICAL_BY_HOUR_SIZE, 0);
+  guint64 minutes = short_array_bits (rule->by_minute, ICAL_BY_MINUTE_SIZE, 0);
+  guint64 seconds = short_array_bits (rule->by_second, ICAL_BY_SECOND_SIZE, 0) & ~(G_GUINT64_CONSTANT (1) << 60);
+  guint64 months = short_array_bits (rule->by_month, ICAL_BY_MONTH_SIZE, 0);
+  gboolean has_byday = short_array_len (rule->by_day, ICAL_BY_DAY_SIZE) > 0;
+  gint start_iso_year, year_limit;
+  guint start_weekday;
+  Civil start, c;
+
+  seconds_to_civil (dtstart, &start);
+  civil_iso_week (&start, &start_iso_year);
+  start_weekday = civil_weekday (&start);
+  if (hours == 0)
+    hours = G_GUINT64_CONSTANT (1) << start.hour;
+  if (minutes == 0)
+    minutes = G_GUINT64_CONSTANT (1) << start.minute;
+  if (seconds == 0)
+    seconds = G_GUINT64_CONSTANT (1) << MIN (start.second, 59);
+
+  seconds_to_civil (MAX (from, dtstart), &c);
+  year_limit = MIN (c.year + MAX_YEARS_AHEAD, MAX_YEAR);
+
+  for (guint steps = 0; steps < MAX_RRULE_STEPS && c.year <= year_limit; steps++)
+    {
+      gint iso_year, week, weeks;
+      gboolean in_weeks = FALSE;
+
+      week = civil_iso_week (&c, &iso_year);
+      weeks = iso_weeks_in_year (iso_year);
+      for (gsize i = 0; i < n_weeks && !in_weeks; i++)
+        {
+          gint w = rule->by_week_no[i];
+
+          in_weeks = w > 0 ? w == week : weeks + w + 1 == week;
+        }
+
+      if (in_weeks &&
+          (iso_year - start_iso_year) % interval == 0 &&
+          (months == 0 || ((months >> c.month) & 1)) &&
+          (has_byday || civil_weekday (&c) == start_weekday) &&
+          rule_day_matches (rule, &c) &&
+          civil_next_time_of_day (&c, hours, minutes, seconds))
+        return civil_to_seconds (&c);
+
+      civil_next_day (&c);
+    }
+
+  return -1;
+}
+
 /*
  * SECONDLY, MINUTELY and HOURLY rules, done here rather than by libical,
  * which steps through every second between occurrences: with
@@ -1307,7 +1451,7 @@ rule_next (const ChkSchedule *self,
   if (jump)
     from = MAX (utc_to_local (tz, after), start_local);
 
-  if (!rule_is_subdaily (rule))
+  if (!rule_is_subdaily (rule) && !rule_has_weekno (rule))
     {
       seconds_to_civil (start_local, &c);
       iter = icalrecur_iterator_new (*rule, civil_to_icaltime (&c));
@@ -1341,7 +1485,8 @@ rule_next (const ChkSchedule *self,
         }
       else
         {
-          local = subdaily_next (rule, start_local, from);
+          local = rule_has_weekno (rule) ? weekno_next (rule, start_local, from)
+                                         : subdaily_next (rule, start_local, from);
           if (local < 0 || (rule->count > 0 && n > (guint) rule->count))
             break;
           from = local + 1;
@@ -1917,10 +2062,19 @@ rule_describe (const ChkSchedule *self)
       g_autoptr(GPtrArray) weeks = g_ptr_array_new_with_free_func (g_free);
 
       for (gsize i = 0; i < n_weekno; i++)
-        g_ptr_array_add (weeks, g_strdup_printf ("%d", rule->by_week_no[i]));
+        {
+          gint w = rule->by_week_no[i];
+
+          if (w == -1)
+            g_ptr_array_add (weeks, g_strdup (_("the last")));
+          else if (w < 0)
+            g_ptr_array_add (weeks, g_strdup_printf (_("%d from the end"), -w));
+          else
+            g_ptr_array_add (weeks, g_strdup_printf ("%d", w));
+        }
       list = join_words (weeks);
-      g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in week %s",
-                                                            "in weeks %s", n_weekno), list));
+      g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "in week %s of the year",
+                                                            "in weeks %s of the year", n_weekno), list));
     }
 
   if (months != 0)
@@ -2258,7 +2412,24 @@ chk_time_zone_new (const char  *identifier,
       return NULL;
     }
 
-  tz = g_time_zone_new_identifier (identifier);
+  /* Zones never change while we run; loading one means reading a file. */
+  g_mutex_lock (&zone_cache_lock);
+  if (zone_cache == NULL)
+    zone_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) g_time_zone_unref);
+  tz = g_hash_table_lookup (zone_cache, identifier);
+  if (tz != NULL)
+    {
+      g_time_zone_ref (tz);
+    }
+  else
+    {
+      tz = g_time_zone_new_identifier (identifier);
+      if (tz != NULL && g_hash_table_size (zone_cache) < 1024)
+        g_hash_table_insert (zone_cache, g_strdup (identifier), g_time_zone_ref (tz));
+    }
+  g_mutex_unlock (&zone_cache_lock);
+
   if (tz == NULL)
     {
       set_schedule_error (error, _("time zone: unknown zone “%s” (use an IANA name such as "

@@ -36,6 +36,13 @@ typedef enum
  *
  * Cron schedules have a resolution of one minute (occurrences fall on
  * second 0); recurrence rules have a resolution of one second.
+ *
+ * Recurrence rules follow RFC 5545 from their start (DTSTART) with two
+ * choices made for people rather than calendars: a rule that gives BYHOUR
+ * without BYMINUTE, or either without BYSECOND, means minute and second 0
+ * for units smaller than its frequency (FREQ=DAILY;BYHOUR=9 is 09:00:00,
+ * whatever the start's minutes); and BYWEEKNO counts ISO 8601 weeks, so it
+ * goes with the default WKST=MO only. COUNT is at most 100000.
  */
 typedef struct _ChkSchedule ChkSchedule;
 
