@@ -1,0 +1,751 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-job-spec"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "chk-error.h"
+#include "chk-job-spec.h"
+#include "chk-schedule.h"
+
+/* Generous bounds, so that no key can make the daemon hold absurd amounts. */
+#define MAX_TEXT_LENGTH      (64 * 1024)
+#define MAX_COMMAND_LENGTH   (1024 * 1024)
+#define MAX_PATH_LENGTH      4096
+#define MAX_ENV_VARIABLES    1024
+#define MAX_EMAIL_ADDRESSES  100
+#define MAX_EMAIL_LENGTH     254
+#define MAX_TIMEOUT          (366u * 24 * 3600)
+#define MIN_OUTPUT_BYTES     1024
+
+G_DEFINE_BOXED_TYPE (ChkJobSpec, chk_job_spec, chk_job_spec_copy, chk_job_spec_free)
+
+static const char * const alert_on_names[] = { "failure", "always", "never" };
+
+typedef gboolean (*ApplyFunc) (ChkJobSpec  *spec,
+                               GVariant    *value,
+                               GError     **error);
+
+typedef struct
+{
+  const char *key;
+  const char *type;
+  ApplyFunc   apply;
+} SpecKey;
+
+static gboolean G_GNUC_PRINTF (2, 3)
+set_invalid (GError    **error,
+             const char *format,
+             ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT, message);
+  return FALSE;
+}
+
+static gboolean
+has_control_characters (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7f)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+apply_name (ChkJobSpec  *spec,
+            GVariant    *value,
+            GError     **error)
+{
+  const char *name = g_variant_get_string (value, NULL);
+  gsize len = strlen (name);
+  gboolean all_digits = len > 0;
+
+  if (len == 0)
+    return set_invalid (error, _("name: must not be empty"));
+  if (len > CHK_JOB_SPEC_MAX_NAME_LENGTH)
+    return set_invalid (error, _("name: is %zu bytes long; at most %d are allowed"),
+                        len, CHK_JOB_SPEC_MAX_NAME_LENGTH);
+  if (has_control_characters (name))
+    return set_invalid (error, _("name: must not contain control characters such as newlines"));
+  if (g_ascii_isspace (name[0]) || g_ascii_isspace (name[len - 1]))
+    return set_invalid (error, _("name: must not start or end with white space"));
+  for (gsize i = 0; i < len; i++)
+    all_digits &= g_ascii_isdigit (name[i]) != 0;
+  if (all_digits)
+    return set_invalid (error, _("name: “%s” is all digits, which would read as a run id"), name);
+
+  g_free (spec->name);
+  spec->name = g_strdup (name);
+  return TRUE;
+}
+
+static gboolean
+apply_description (ChkJobSpec  *spec,
+                   GVariant    *value,
+                   GError     **error)
+{
+  gsize len;
+  const char *text = g_variant_get_string (value, &len);
+
+  if (len > MAX_TEXT_LENGTH)
+    return set_invalid (error, _("description: is %zu bytes long; at most %d are allowed"),
+                        len, MAX_TEXT_LENGTH);
+
+  g_free (spec->description);
+  spec->description = g_strdup (text);
+  return TRUE;
+}
+
+static gboolean
+apply_command (ChkJobSpec  *spec,
+               GVariant    *value,
+               GError     **error)
+{
+  g_autofree const char **argv = g_variant_get_strv (value, NULL);
+  gsize total = 0;
+
+  if (argv[0] == NULL)
+    return set_invalid (error, _("command: must have at least the program to run"));
+  if (argv[0][0] == '\0')
+    return set_invalid (error, _("command: the program to run is empty"));
+  for (guint i = 0; argv[i] != NULL; i++)
+    total += strlen (argv[i]) + 1;
+  if (total > MAX_COMMAND_LENGTH)
+    return set_invalid (error, _("command: is %zu bytes long; at most %d are allowed"),
+                        total, MAX_COMMAND_LENGTH);
+
+  g_strfreev (spec->command);
+  spec->command = g_strdupv ((char **) argv);
+  g_clear_pointer (&spec->shell, g_free);
+  return TRUE;
+}
+
+static gboolean
+apply_shell (ChkJobSpec  *spec,
+             GVariant    *value,
+             GError     **error)
+{
+  gsize len;
+  const char *line = g_variant_get_string (value, &len);
+
+  if (len == 0)
+    return set_invalid (error, _("shell: the command line is empty"));
+  if (len > MAX_COMMAND_LENGTH)
+    return set_invalid (error, _("shell: is %zu bytes long; at most %d are allowed"),
+                        len, MAX_COMMAND_LENGTH);
+
+  g_free (spec->shell);
+  spec->shell = g_strdup (line);
+  g_clear_pointer (&spec->command, g_strfreev);
+  return TRUE;
+}
+
+static gboolean
+apply_working_directory (ChkJobSpec  *spec,
+                         GVariant    *value,
+                         GError     **error)
+{
+  gsize len;
+  const char *path = g_variant_get_string (value, &len);
+
+  if (len > MAX_PATH_LENGTH)
+    return set_invalid (error, _("working-directory: is %zu bytes long; at most %d are allowed"),
+                        len, MAX_PATH_LENGTH);
+  if (len > 0 && !g_path_is_absolute (path))
+    return set_invalid (error, _("working-directory: “%s” is not an absolute path"), path);
+
+  g_free (spec->working_directory);
+  spec->working_directory = g_strdup (path);
+  return TRUE;
+}
+
+static gboolean
+is_environment_name (const char *name)
+{
+  if (!(g_ascii_isalpha (name[0]) || name[0] == '_'))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (!(g_ascii_isalnum (*p) || *p == '_'))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+apply_environment (ChkJobSpec  *spec,
+                   GVariant    *value,
+                   GError     **error)
+{
+  g_autoptr(GHashTable) environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GVariantIter iter;
+  const char *name, *text;
+
+  if (g_variant_n_children (value) > MAX_ENV_VARIABLES)
+    return set_invalid (error, _("environment: has %zu variables; at most %d are allowed"),
+                        g_variant_n_children (value), MAX_ENV_VARIABLES);
+
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &text))
+    {
+      if (!is_environment_name (name))
+        return set_invalid (error, _("environment: “%s” is not a variable name "
+                                     "(letters, digits and _, not starting with a digit)"), name);
+      if (g_str_has_prefix (name, "CHRONIKER_"))
+        return set_invalid (error, _("environment: %s is set by Chroniker itself"), name);
+      if (strlen (text) > MAX_TEXT_LENGTH)
+        return set_invalid (error, _("environment: the value of %s is longer than %d bytes"),
+                            name, MAX_TEXT_LENGTH);
+      g_hash_table_replace (environment, g_strdup (name), g_strdup (text));
+    }
+
+  g_hash_table_unref (spec->environment);
+  spec->environment = g_steal_pointer (&environment);
+  return TRUE;
+}
+
+static gboolean
+apply_schedule (ChkJobSpec  *spec,
+                GVariant    *value,
+                GError     **error)
+{
+  g_autoptr(ChkSchedule) schedule = chk_schedule_parse (g_variant_get_string (value, NULL), error);
+
+  if (schedule == NULL)
+    return FALSE;
+
+  g_free (spec->schedule);
+  spec->schedule = g_strdup (chk_schedule_get_text (schedule));
+  return TRUE;
+}
+
+static gboolean
+apply_timezone (ChkJobSpec  *spec,
+                GVariant    *value,
+                GError     **error)
+{
+  const char *identifier = g_variant_get_string (value, NULL);
+  g_autoptr(GTimeZone) tz = chk_time_zone_new (identifier, error);
+
+  if (tz == NULL)
+    return FALSE;
+
+  g_free (spec->timezone);
+  spec->timezone = g_strdup (identifier);
+  return TRUE;
+}
+
+static gboolean
+apply_start (ChkJobSpec  *spec,
+             GVariant    *value,
+             GError     **error)
+{
+  gint64 start = g_variant_get_int64 (value);
+
+  /* Year 9999 is as far as schedules reach. */
+  if (start < 0 || start > G_GINT64_CONSTANT (253402300799) * G_USEC_PER_SEC)
+    return set_invalid (error, _("start: %" G_GINT64_FORMAT " is not a time between 1970 and 9999"),
+                        start);
+
+  spec->start = start;
+  return TRUE;
+}
+
+static gboolean
+apply_enabled (ChkJobSpec  *spec,
+               GVariant    *value,
+               GError     **error)
+{
+  spec->enabled = g_variant_get_boolean (value);
+  return TRUE;
+}
+
+static gboolean
+apply_timeout (ChkJobSpec  *spec,
+               GVariant    *value,
+               GError     **error)
+{
+  guint32 timeout = g_variant_get_uint32 (value);
+
+  if (timeout > MAX_TIMEOUT)
+    return set_invalid (error, _("timeout: %u seconds is more than a year"), timeout);
+
+  spec->timeout = timeout;
+  return TRUE;
+}
+
+static gboolean
+apply_catch_up (ChkJobSpec  *spec,
+                GVariant    *value,
+                GError     **error)
+{
+  spec->catch_up = g_variant_get_boolean (value);
+  return TRUE;
+}
+
+static gboolean
+apply_max_runs (ChkJobSpec  *spec,
+                GVariant    *value,
+                GError     **error)
+{
+  spec->max_runs = g_variant_get_uint32 (value);
+  return TRUE;
+}
+
+static gboolean
+apply_max_output_bytes (ChkJobSpec  *spec,
+                        GVariant    *value,
+                        GError     **error)
+{
+  guint64 bytes = g_variant_get_uint64 (value);
+
+  if (bytes < MIN_OUTPUT_BYTES)
+    return set_invalid (error, _("max-output-bytes: %" G_GUINT64_FORMAT " is less than %d"),
+                        bytes, MIN_OUTPUT_BYTES);
+
+  spec->max_output_bytes = bytes;
+  return TRUE;
+}
+
+static gboolean
+apply_alert_on (const char  *key,
+                ChkAlertOn  *alert_on,
+                GVariant    *value,
+                GError     **error)
+{
+  const char *text = g_variant_get_string (value, NULL);
+
+  if (!chk_alert_on_from_string (text, alert_on))
+    return set_invalid (error, _("%s: “%s” is not one of failure, always or never"), key, text);
+  return TRUE;
+}
+
+static gboolean
+apply_notify_on (ChkJobSpec  *spec,
+                 GVariant    *value,
+                 GError     **error)
+{
+  return apply_alert_on ("notify-on", &spec->notify_on, value, error);
+}
+
+static gboolean
+apply_email_on (ChkJobSpec  *spec,
+                GVariant    *value,
+                GError     **error)
+{
+  return apply_alert_on ("email-on", &spec->email_on, value, error);
+}
+
+/*
+ * A deliberately plain check of local@domain: no white space, no control
+ * characters (no header injection), none of the characters that separate
+ * or quote addresses in a header.
+ */
+static gboolean
+is_email_address (const char *address)
+{
+  const char *at = strrchr (address, '@');
+  gsize len = strlen (address);
+
+  if (len == 0 || len > MAX_EMAIL_LENGTH || at == NULL || at == address || at[1] == '\0')
+    return FALSE;
+
+  for (const char *p = address; *p != '\0'; p++)
+    {
+      if ((guchar) *p <= 0x20 || *p == 0x7f || strchr ("<>,;:\"()[]\\", *p) != NULL)
+        return FALSE;
+    }
+
+  return strchr (address, '@') == at && strchr (at, '.') != NULL && at[strlen (at) - 1] != '.';
+}
+
+static gboolean
+apply_email_to (ChkJobSpec  *spec,
+                GVariant    *value,
+                GError     **error)
+{
+  g_autofree const char **addresses = g_variant_get_strv (value, NULL);
+
+  if (g_strv_length ((char **) addresses) > MAX_EMAIL_ADDRESSES)
+    return set_invalid (error, _("email-to: at most %d addresses are allowed"), MAX_EMAIL_ADDRESSES);
+
+  for (guint i = 0; addresses[i] != NULL; i++)
+    {
+      if (!is_email_address (addresses[i]))
+        {
+          g_autofree char *shown = g_strescape (addresses[i], NULL);
+
+          return set_invalid (error, _("email-to: “%s” is not an email address such as "
+                                       "name@example.org"), shown);
+        }
+    }
+
+  g_strfreev (spec->email_to);
+  spec->email_to = g_strdupv ((char **) addresses);
+  return TRUE;
+}
+
+static const SpecKey spec_keys[] = {
+  { "name", "s", apply_name },
+  { "description", "s", apply_description },
+  { "command", "as", apply_command },
+  { "shell", "s", apply_shell },
+  { "working-directory", "s", apply_working_directory },
+  { "environment", "a{ss}", apply_environment },
+  { "schedule", "s", apply_schedule },
+  { "timezone", "s", apply_timezone },
+  { "start", "x", apply_start },
+  { "enabled", "b", apply_enabled },
+  { "timeout", "u", apply_timeout },
+  { "catch-up", "b", apply_catch_up },
+  { "max-runs", "u", apply_max_runs },
+  { "max-output-bytes", "t", apply_max_output_bytes },
+  { "notify-on", "s", apply_notify_on },
+  { "email-on", "s", apply_email_on },
+  { "email-to", "as", apply_email_to },
+};
+
+/**
+ * chk_alert_on_to_string:
+ * @alert_on: a #ChkAlertOn
+ *
+ * Returns: "failure", "always" or "never"
+ */
+const char *
+chk_alert_on_to_string (ChkAlertOn alert_on)
+{
+  g_return_val_if_fail (alert_on <= CHK_ALERT_ON_NEVER, "failure");
+
+  return alert_on_names[alert_on];
+}
+
+/**
+ * chk_alert_on_from_string:
+ * @text: "failure", "always" or "never"
+ * @out_alert_on: (out): where to put the value
+ *
+ * Returns: whether @text is one of the three
+ */
+gboolean
+chk_alert_on_from_string (const char *text,
+                          ChkAlertOn *out_alert_on)
+{
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (alert_on_names); i++)
+    {
+      if (strcmp (text, alert_on_names[i]) == 0)
+        {
+          *out_alert_on = i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/**
+ * chk_job_spec_new:
+ *
+ * Returns: (transfer full): a spec with every key at its default and no
+ *   name or command yet
+ */
+ChkJobSpec *
+chk_job_spec_new (void)
+{
+  ChkJobSpec *spec = g_new0 (ChkJobSpec, 1);
+
+  spec->name = g_strdup ("");
+  spec->description = g_strdup ("");
+  spec->working_directory = g_strdup ("");
+  spec->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  spec->schedule = g_strdup ("");
+  spec->timezone = g_strdup ("");
+  spec->enabled = TRUE;
+  spec->max_runs = CHK_JOB_SPEC_DEFAULT_MAX_RUNS;
+  spec->max_output_bytes = CHK_JOB_SPEC_DEFAULT_MAX_OUTPUT_BYTES;
+  spec->notify_on = CHK_ALERT_ON_FAILURE;
+  spec->email_on = CHK_ALERT_ON_NEVER;
+  spec->email_to = g_new0 (char *, 1);
+
+  return spec;
+}
+
+/**
+ * chk_job_spec_copy:
+ * @spec: a #ChkJobSpec
+ *
+ * Returns: (transfer full): a deep copy of @spec
+ */
+ChkJobSpec *
+chk_job_spec_copy (const ChkJobSpec *spec)
+{
+  ChkJobSpec *copy;
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  copy = g_memdup2 (spec, sizeof *spec);
+  copy->name = g_strdup (spec->name);
+  copy->description = g_strdup (spec->description);
+  copy->command = g_strdupv (spec->command);
+  copy->shell = g_strdup (spec->shell);
+  copy->working_directory = g_strdup (spec->working_directory);
+  copy->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_hash_table_iter_init (&iter, spec->environment);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_hash_table_insert (copy->environment, g_strdup (name), g_strdup (value));
+  copy->schedule = g_strdup (spec->schedule);
+  copy->timezone = g_strdup (spec->timezone);
+  copy->email_to = g_strdupv (spec->email_to);
+
+  return copy;
+}
+
+/**
+ * chk_job_spec_free:
+ * @spec: (transfer full): a #ChkJobSpec
+ */
+void
+chk_job_spec_free (ChkJobSpec *spec)
+{
+  if (spec == NULL)
+    return;
+
+  g_free (spec->name);
+  g_free (spec->description);
+  g_strfreev (spec->command);
+  g_free (spec->shell);
+  g_free (spec->working_directory);
+  g_clear_pointer (&spec->environment, g_hash_table_unref);
+  g_free (spec->schedule);
+  g_free (spec->timezone);
+  g_strfreev (spec->email_to);
+  g_free (spec);
+}
+
+/**
+ * chk_job_spec_update:
+ * @spec: a #ChkJobSpec
+ * @changes: an `a{sv}` of spec keys
+ * @error: return location for a #GError
+ *
+ * Applies the keys in @changes, checking each: an unknown key, a value of
+ * the wrong type or a bad value fails with %CHK_ERROR_INVALID_ARGUMENT (a
+ * bad schedule or zone with %CHK_ERROR_INVALID_SCHEDULE) and a message that
+ * names the key. All or nothing: on failure @spec is unchanged. Giving
+ * `command` drops `shell` and the other way round; giving both fails.
+ *
+ * Returns: %TRUE if all of @changes were applied
+ */
+gboolean
+chk_job_spec_update (ChkJobSpec  *spec,
+                     GVariant    *changes,
+                     GError     **error)
+{
+  g_autoptr(ChkJobSpec) updated = NULL;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_return_val_if_fail (spec != NULL, FALSE);
+  g_return_val_if_fail (changes != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!g_variant_is_of_type (changes, G_VARIANT_TYPE_VARDICT))
+    return set_invalid (error, _("a job spec must be of type a{sv}, not %s"),
+                        g_variant_get_type_string (changes));
+
+  {
+    g_autoptr(GVariant) command = g_variant_lookup_value (changes, "command", NULL);
+    g_autoptr(GVariant) shell = g_variant_lookup_value (changes, "shell", NULL);
+
+    if (command != NULL && shell != NULL)
+      return set_invalid (error, _("command and shell: give one of them, not both"));
+  }
+
+  updated = chk_job_spec_copy (spec);
+
+  g_variant_iter_init (&iter, changes);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      const SpecKey *spec_key = NULL;
+
+      for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+        {
+          if (strcmp (key, spec_keys[i].key) == 0)
+            spec_key = &spec_keys[i];
+        }
+
+      if (spec_key == NULL)
+        {
+          set_invalid (error, _("unknown key “%s”"), key);
+          g_variant_unref (value);
+          return FALSE;
+        }
+
+      if (!g_variant_is_of_type (value, G_VARIANT_TYPE (spec_key->type)))
+        {
+          set_invalid (error, _("%s: must be of type %s, not %s"),
+                       key, spec_key->type, g_variant_get_type_string (value));
+          g_variant_unref (value);
+          return FALSE;
+        }
+
+      if (!spec_key->apply (updated, value, error))
+        {
+          g_variant_unref (value);
+          return FALSE;
+        }
+    }
+
+  /* Hand the new contents over, keeping @spec's address. */
+  {
+    ChkJobSpec tmp = *spec;
+
+    *spec = *updated;
+    *updated = tmp;
+  }
+
+  return TRUE;
+}
+
+/**
+ * chk_job_spec_validate:
+ * @spec: a #ChkJobSpec
+ * @error: return location for a #GError
+ *
+ * Checks that @spec is complete: it has a name, and a command or a shell line.
+ *
+ * Returns: %TRUE if @spec can make a job
+ */
+gboolean
+chk_job_spec_validate (const ChkJobSpec  *spec,
+                       GError           **error)
+{
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  if (spec->name[0] == '\0')
+    return set_invalid (error, _("name: is required"));
+  if (spec->command == NULL && spec->shell == NULL)
+    return set_invalid (error, _("command or shell: one of them is required"));
+
+  return TRUE;
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/**
+ * chk_job_spec_environment_to_variant:
+ * @spec: a #ChkJobSpec
+ *
+ * Returns: (transfer floating): the environment as an `a{ss}`, sorted by name
+ */
+GVariant *
+chk_job_spec_environment_to_variant (const ChkJobSpec *spec)
+{
+  GVariantBuilder builder;
+  g_autofree gpointer *names = NULL;
+  guint n_names;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  names = g_hash_table_get_keys_as_array (spec->environment, &n_names);
+  qsort (names, n_names, sizeof (gpointer), compare_strings);
+  for (guint i = 0; i < n_names; i++)
+    g_variant_builder_add (&builder, "{ss}", names[i], g_hash_table_lookup (spec->environment, names[i]));
+
+  return g_variant_builder_end (&builder);
+}
+
+/**
+ * chk_job_spec_to_variant:
+ * @spec: a #ChkJobSpec
+ *
+ * Returns: (transfer floating): every key of @spec as an `a{sv}`, which
+ *   chk_job_spec_update() reads back to the same spec
+ */
+GVariant *
+chk_job_spec_to_variant (const ChkJobSpec *spec)
+{
+  GVariantBuilder builder;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (spec->name));
+  g_variant_builder_add (&builder, "{sv}", "description", g_variant_new_string (spec->description));
+  if (spec->command != NULL)
+    g_variant_builder_add (&builder, "{sv}", "command",
+                           g_variant_new_strv ((const char * const *) spec->command, -1));
+  if (spec->shell != NULL)
+    g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (spec->shell));
+  g_variant_builder_add (&builder, "{sv}", "working-directory",
+                         g_variant_new_string (spec->working_directory));
+
+  g_variant_builder_add (&builder, "{sv}", "environment", chk_job_spec_environment_to_variant (spec));
+
+  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (spec->schedule));
+  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (spec->timezone));
+  g_variant_builder_add (&builder, "{sv}", "start", g_variant_new_int64 (spec->start));
+  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (spec->enabled));
+  g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (spec->timeout));
+  g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (spec->catch_up));
+  g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (spec->max_runs));
+  g_variant_builder_add (&builder, "{sv}", "max-output-bytes",
+                         g_variant_new_uint64 (spec->max_output_bytes));
+  g_variant_builder_add (&builder, "{sv}", "notify-on",
+                         g_variant_new_string (chk_alert_on_to_string (spec->notify_on)));
+  g_variant_builder_add (&builder, "{sv}", "email-on",
+                         g_variant_new_string (chk_alert_on_to_string (spec->email_on)));
+  g_variant_builder_add (&builder, "{sv}", "email-to",
+                         g_variant_new_strv ((const char * const *) spec->email_to, -1));
+
+  return g_variant_builder_end (&builder);
+}
+
+/**
+ * chk_job_spec_key_to_property:
+ * @key: a spec key such as "working-directory"
+ *
+ * Returns: (transfer full): its D-Bus property name, such as "WorkingDirectory"
+ */
+char *
+chk_job_spec_key_to_property (const char *key)
+{
+  GString *name = g_string_new (NULL);
+  gboolean upper = TRUE;
+
+  g_return_val_if_fail (key != NULL, NULL);
+
+  for (const char *p = key; *p != '\0'; p++)
+    {
+      if (*p == '-')
+        {
+          upper = TRUE;
+          continue;
+        }
+      g_string_append_c (name, upper ? g_ascii_toupper (*p) : *p);
+      upper = FALSE;
+    }
+
+  return g_string_free (name, FALSE);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+/**
+ * ChkAlertOn:
+ * @CHK_ALERT_ON_FAILURE: alert when a run does not succeed
+ * @CHK_ALERT_ON_ALWAYS: alert after every run
+ * @CHK_ALERT_ON_NEVER: never alert
+ *
+ * When `notify-on` and `email-on` alert.
+ */
+typedef enum
+{
+  CHK_ALERT_ON_FAILURE,
+  CHK_ALERT_ON_ALWAYS,
+  CHK_ALERT_ON_NEVER,
+} ChkAlertOn;
+
+const char *chk_alert_on_to_string   (ChkAlertOn   alert_on);
+gboolean    chk_alert_on_from_string (const char  *text,
+                                      ChkAlertOn  *out_alert_on);
+
+#define CHK_JOB_SPEC_DEFAULT_MAX_RUNS          100
+#define CHK_JOB_SPEC_DEFAULT_MAX_OUTPUT_BYTES  (G_GUINT64_CONSTANT (16) * 1024 * 1024)
+#define CHK_JOB_SPEC_MAX_NAME_LENGTH           255
+
+/**
+ * ChkJobSpec:
+ * @name: the unique name
+ * @description: free text, "" when none
+ * @command: (nullable): the argv to run, or %NULL when @shell is used
+ * @shell: (nullable): a line for `/bin/sh -c`, or %NULL when @command is used
+ * @working_directory: "" for the daemon's home directory
+ * @environment: (element-type utf8 utf8): variables added to the job's environment
+ * @schedule: "" (manual), cron or RRULE; valid when the spec is
+ * @timezone: an IANA zone, or "" for the daemon's local zone
+ * @start: DTSTART of a recurrence rule, µs since the epoch
+ * @enabled: whether the schedule runs the job
+ * @timeout: seconds, 0 for none
+ * @catch_up: whether a run missed while the daemon or machine was off runs once
+ * @max_runs: how many runs are kept
+ * @max_output_bytes: output kept per run (head and tail) before the middle is dropped
+ * @notify_on: when to raise a desktop notification
+ * @email_on: when to send email
+ * @email_to: addresses to mail
+ *
+ * A job's spec: the keys of DESIGN §2, typed and checked. The D-Bus
+ * `a{sv}` form is read and written by chk_job_spec_update() and
+ * chk_job_spec_to_variant().
+ */
+typedef struct
+{
+  char        *name;
+  char        *description;
+  char       **command;
+  char        *shell;
+  char        *working_directory;
+  GHashTable  *environment;
+  char        *schedule;
+  char        *timezone;
+  gint64       start;
+  gboolean     enabled;
+  guint32      timeout;
+  gboolean     catch_up;
+  guint32      max_runs;
+  guint64      max_output_bytes;
+  ChkAlertOn   notify_on;
+  ChkAlertOn   email_on;
+  char       **email_to;
+} ChkJobSpec;
+
+#define CHK_TYPE_JOB_SPEC (chk_job_spec_get_type ())
+
+GType       chk_job_spec_get_type   (void) G_GNUC_CONST;
+ChkJobSpec *chk_job_spec_new        (void);
+ChkJobSpec *chk_job_spec_copy       (const ChkJobSpec *spec);
+void        chk_job_spec_free       (ChkJobSpec       *spec);
+gboolean    chk_job_spec_update     (ChkJobSpec       *spec,
+                                     GVariant         *changes,
+                                     GError          **error);
+gboolean    chk_job_spec_validate   (const ChkJobSpec *spec,
+                                     GError          **error);
+GVariant   *chk_job_spec_to_variant (const ChkJobSpec *spec);
+GVariant   *chk_job_spec_environment_to_variant (const ChkJobSpec *spec);
+char       *chk_job_spec_key_to_property (const char  *key);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkJobSpec, chk_job_spec_free)
+
+G_END_DECLS
