@@ -1,0 +1,1461 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-engine"
+
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chk-engine.h"
+#include "chk-error.h"
+#include "chk-job-private.h"
+#include "chk-runner.h"
+#include "chk-timer.h"
+
+/* How often keep-runs-days is applied. */
+#define RETENTION_INTERVAL_SECONDS 3600
+/*
+ * How long shutdown waits for stopped runs to be recorded, past twice the
+ * kill grace: a runner waits a grace for its group, then up to another for
+ * pipes held open by processes that left it.
+ */
+#define SHUTDOWN_EXTRA_MS 3000
+
+/**
+ * ChkEngine:
+ *
+ * The scheduler, usable without a bus: it owns the store, the settings,
+ * the timer and the jobs with their runners. It decides when jobs run,
+ * starts and stops runs, keeps the one-run-per-job and max-concurrent-runs
+ * rules, records how runs end and applies retention.
+ *
+ * The D-Bus service is a thin layer over it: it unpacks arguments, calls
+ * the engine, and mirrors the engine's signals and each job's
+ * #ChkJob::changed on the bus.
+ */
+struct _ChkEngine
+{
+  GObject      parent_instance;
+
+  ChkStore    *store;
+  ChkSettings *settings;
+  ChkTimer    *timer;
+  char        *hostname;
+
+  GHashTable  *jobs;           /* id (guint64*) → ChkJob, owned */
+  GHashTable  *jobs_by_name;   /* name → ChkJob */
+  GHashTable  *runs;           /* run id (guint64*) → ChkJob with that run under way */
+  GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */
+  guint        running_count;
+  guint        kill_grace_ms;
+  guint        retention_source;
+  gboolean     started;
+
+  GTask       *shutdown_task;
+  guint        shutdown_timeout;
+};
+
+G_DEFINE_FINAL_TYPE (ChkEngine, chk_engine, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_RUNNING_COUNT,
+  N_PROPS
+};
+
+enum {
+  JOB_ADDED,
+  JOB_REMOVED,
+  RUN_STARTED,
+  RUN_FINISHED,
+  OUTPUT_AVAILABLE,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void chk_engine_reschedule (ChkEngine *self);
+static void chk_engine_drain_queue (ChkEngine *self);
+
+static guint64 *
+id_key (guint64 id)
+{
+  return g_memdup2 (&id, sizeof id);
+}
+
+static gint64
+reference_time (ChkJob *job,
+                gint64  created)
+{
+  return MAX (job->last_run_started, created);
+}
+
+static void
+update_next_run (ChkJob *job,
+                 gint64  after)
+{
+  gint64 next = 0;
+
+  if (job->spec->enabled)
+    next = chk_schedule_next (job->schedule, job->tz, job->spec->start, after);
+
+  if (next != job->next_run)
+    {
+      job->next_run = next;
+      _chk_job_changed (job);
+    }
+}
+
+static void
+set_running_count (ChkEngine *self,
+                   guint      count)
+{
+  if (self->running_count == count)
+    return;
+  self->running_count = count;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING_COUNT]);
+}
+
+static void
+maybe_finish_shutdown (ChkEngine *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->shutdown_task == NULL || self->running_count > 0)
+    return;
+
+  g_clear_handle_id (&self->shutdown_timeout, g_source_remove);
+  task = g_steal_pointer (&self->shutdown_task);
+  g_task_return_boolean (task, TRUE);
+}
+
+/*
+ * Ends what is left of a run whose daemon died: the processes of its group,
+ * if the group is still the run's (one of them has its CHRONIKER_RUN_ID), so
+ * that a process group id reused since is never touched.
+ */
+static void
+kill_leftover_processes (guint32 pgid,
+                         guint64 run_id)
+{
+  g_autoptr(GDir) proc = NULL;
+  g_autofree char *marker = NULL;
+  gsize marker_len;
+  const char *name;
+  gboolean ours = FALSE;
+
+  if (pgid <= 1)
+    return;
+
+  marker = g_strdup_printf ("CHRONIKER_RUN_ID=%" G_GUINT64_FORMAT, run_id);
+  marker_len = strlen (marker) + 1;
+
+  proc = g_dir_open ("/proc", 0, NULL);
+  if (proc == NULL)
+    return;
+
+  while (!ours && (name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *stat_path = NULL;
+      g_autofree char *stat = NULL;
+      g_autofree char *environ_path = NULL;
+      g_autofree char *environ = NULL;
+      gsize environ_len;
+      const char *after_comm;
+      int group;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+
+      stat_path = g_build_filename ("/proc", name, "stat", NULL);
+      if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      /* pid (comm) state ppid pgrp …; comm may hold spaces and parentheses */
+      after_comm = strrchr (stat, ')');
+      if (after_comm == NULL || sscanf (after_comm + 1, " %*c %*d %d", &group) != 1 ||
+          group != (int) pgid)
+        continue;
+
+      environ_path = g_build_filename ("/proc", name, "environ", NULL);
+      if (!g_file_get_contents (environ_path, &environ, &environ_len, NULL))
+        continue;
+      for (gsize i = 0; i + marker_len <= environ_len && !ours; i += strlen (environ + i) + 1)
+        ours = memcmp (environ + i, marker, marker_len) == 0;
+    }
+
+  if (ours)
+    {
+      g_message ("Ending the leftover processes of run %" G_GUINT64_FORMAT " (group %u)",
+                 run_id, pgid);
+      if (kill (-(pid_t) pgid, SIGKILL) != 0 && errno != ESRCH)
+        g_warning ("Could not end process group %u: %s", pgid, g_strerror (errno));
+    }
+}
+
+static gboolean
+recover_interrupted_runs (ChkEngine  *self,
+                          GError    **error)
+{
+  g_autoptr(GPtrArray) runs = chk_store_list_unfinished_runs (self->store, error);
+  gint64 now = g_get_real_time ();
+
+  if (runs == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      ChkRunRecord *run = g_ptr_array_index (runs, i);
+
+      kill_leftover_processes (run->pid, run->id);
+
+      g_free (run->outcome);
+      run->outcome = g_strdup ("interrupted");
+      run->finished = now;
+      run->exit_code = -1;
+      if (!chk_store_update_run (self->store, run, error))
+        return FALSE;
+      g_message ("Run %" G_GUINT64_FORMAT " of “%s” was interrupted by the end of the previous daemon",
+                 run->id, run->job_name ? run->job_name : "");
+    }
+
+  return TRUE;
+}
+
+static void
+apply_last_run (ChkJob             *job,
+                const ChkRunRecord *run)
+{
+  job->last_run_started = run->started;
+  if (g_strcmp0 (run->outcome, "running") != 0)
+    {
+      job->last_run_finished = run->finished;
+      g_free (job->last_outcome);
+      job->last_outcome = g_strdup (run->outcome ? run->outcome : "");
+      job->last_exit_code = run->exit_code;
+    }
+  _chk_job_changed (job);
+}
+
+static ChkJob *
+load_job (ChkEngine   *self,
+          ChkStoreJob *stored,
+          GError     **error)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ChkRunRecord) last = NULL;
+  ChkJob *job;
+
+  if (!chk_job_spec_update (spec, stored->spec, &local_error))
+    {
+      g_autoptr(GVariantDict) dict = g_variant_dict_new (stored->spec);
+
+      /*
+       * Never drop a stored job: one whose schedule or zone no longer
+       * reads (a zone gone from the system, say) is kept as manual.
+       */
+      g_warning ("Job “%s” (%" G_GUINT64_FORMAT "): %s; it will only run when asked",
+                 stored->name, stored->id, local_error->message);
+      g_variant_dict_remove (dict, "schedule");
+      g_variant_dict_remove (dict, "timezone");
+      g_clear_error (&local_error);
+      if (!chk_job_spec_update (spec, g_variant_dict_end (dict), error))
+        {
+          g_prefix_error (error, "Job “%s” cannot be loaded: ", stored->name);
+          return NULL;
+        }
+    }
+
+  job = _chk_job_new (stored->id, g_steal_pointer (&spec), error);
+  if (job == NULL)
+    return NULL;
+
+  last = chk_store_get_last_run (self->store, stored->id, error);
+  if (last == NULL && error != NULL && *error != NULL)
+    {
+      g_object_unref (job);
+      return NULL;
+    }
+  if (last != NULL)
+    apply_last_run (job, last);
+
+  return job;
+}
+
+static void
+add_job (ChkEngine *self,
+         ChkJob    *job)
+{
+  g_hash_table_insert (self->jobs, id_key (job->id), job);
+  g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
+}
+
+static void
+runner_progress_cb (ChkRunner  *runner,
+                    guint       complete,
+                    guint       total,
+                    const char *message,
+                    ChkJob     *job)
+{
+  _chk_job_set_progress (job, complete, total, message);
+}
+
+static void
+runner_output_available_cb (ChkRunner *runner,
+                            guint64    last_seq,
+                            ChkEngine *self)
+{
+  g_signal_emit (self, signals[OUTPUT_AVAILABLE], 0, chk_runner_get_run_id (runner), last_seq);
+}
+
+static void
+runner_finished_cb (ChkRunner *runner,
+                    ChkEngine *self)
+{
+  const ChkRunRecord *run = chk_runner_get_record (runner);
+  guint64 run_id = run->id;
+  g_autoptr(ChkJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *outcome = g_strdup (run->outcome);
+  gint exit_code = run->exit_code;
+
+  job = g_object_ref (g_hash_table_lookup (self->runs, &run_id));
+  g_hash_table_remove (self->runs, &run_id);
+
+  g_debug ("Run %" G_GUINT64_FORMAT " of “%s” finished: %s", run_id, job->spec->name, outcome);
+
+  job->last_run_finished = run->finished;
+  g_free (job->last_outcome);
+  job->last_outcome = g_strdup (outcome);
+  job->last_exit_code = exit_code;
+
+  g_signal_handlers_disconnect_by_data (runner, self);
+  g_signal_handlers_disconnect_by_data (runner, job);
+  g_clear_object (&job->runner);
+  _chk_job_changed (job);
+
+  set_running_count (self, self->running_count - 1);
+
+  if (job->spec->max_runs > 0 &&
+      !chk_store_trim_runs (self->store, job->id, job->spec->max_runs, NULL, &error))
+    {
+      g_warning ("Could not apply max-runs to “%s”: %s", job->spec->name, error->message);
+      g_clear_error (&error);
+    }
+
+  g_signal_emit (self, signals[RUN_FINISHED], 0, job, run_id, outcome, exit_code);
+
+  if (self->shutdown_task == NULL)
+    {
+      /* After a run, the next run is the first occurrence after now. */
+      update_next_run (job, g_get_real_time ());
+      chk_engine_drain_queue (self);
+      chk_engine_reschedule (self);
+    }
+
+  maybe_finish_shutdown (self);
+}
+
+static guint64
+start_run (ChkEngine   *self,
+           ChkJob      *job,
+           const char  *trigger,
+           GError     **error)
+{
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  ChkRunner *runner;
+
+  g_assert (job->runner == NULL);
+
+  run->job_id = job->id;
+  run->job_name = g_strdup (job->spec->name);
+  run->trigger = g_strdup (trigger);
+  run->started = g_get_real_time ();
+  run->outcome = g_strdup ("running");
+  run->exit_code = -1;
+  run->hostname = g_strdup (self->hostname);
+
+  if (!chk_store_add_run (self->store, run, error))
+    return 0;
+
+  runner = chk_runner_new (self->store, job->spec, run);
+  chk_runner_set_kill_grace (runner, self->kill_grace_ms);
+  g_signal_connect (runner, "progress", G_CALLBACK (runner_progress_cb), job);
+  g_signal_connect (runner, "output-available", G_CALLBACK (runner_output_available_cb), self);
+  g_signal_connect (runner, "finished", G_CALLBACK (runner_finished_cb), self);
+
+  job->runner = runner;
+  job->last_run_started = run->started;
+  job->progress_complete = 0;
+  job->progress_total = 0;
+  g_free (job->progress_message);
+  job->progress_message = g_strdup ("");
+  g_hash_table_insert (self->runs, id_key (run->id), job);
+  set_running_count (self, self->running_count + 1);
+
+  g_debug ("Run %" G_GUINT64_FORMAT " of “%s” starts (%s)", run->id, job->spec->name, trigger);
+  chk_runner_start (runner);
+  _chk_job_changed (job);
+
+  g_signal_emit (self, signals[RUN_STARTED], 0, job, run->id, trigger);
+  return run->id;
+}
+
+static gboolean
+has_free_slot (ChkEngine *self)
+{
+  guint max = chk_settings_get_max_concurrent_runs (self->settings);
+
+  return max == 0 || self->running_count < max;
+}
+
+/* Starts @job for its schedule now, or queues it when all slots are taken. */
+static void
+start_or_queue (ChkEngine  *self,
+                ChkJob     *job,
+                const char *trigger)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (job->runner != NULL || job->queued)
+    {
+      g_debug ("“%s” is still running or queued: its occurrence is skipped", job->spec->name);
+      return;
+    }
+
+  if (!has_free_slot (self))
+    {
+      g_debug ("“%s” waits for a free slot", job->spec->name);
+      job->queued = TRUE;
+      g_free (job->queued_trigger);
+      job->queued_trigger = g_strdup (trigger);
+      g_queue_push_tail (&self->queue, g_object_ref (job));
+      return;
+    }
+
+  if (start_run (self, job, trigger, &error) == 0)
+    g_warning ("Could not start “%s”: %s", job->spec->name, error->message);
+}
+
+static void
+chk_engine_drain_queue (ChkEngine *self)
+{
+  while (!g_queue_is_empty (&self->queue) && has_free_slot (self))
+    {
+      g_autoptr(ChkJob) job = g_queue_pop_head (&self->queue);
+      g_autofree char *trigger = g_steal_pointer (&job->queued_trigger);
+      g_autoptr(GError) error = NULL;
+
+      job->queued = FALSE;
+      if (job->runner != NULL || !g_hash_table_contains (self->jobs, &job->id))
+        continue;
+      if (start_run (self, job, trigger, &error) == 0)
+        g_warning ("Could not start “%s”: %s", job->spec->name, error->message);
+    }
+}
+
+static void
+remove_from_queue (ChkEngine *self,
+                   ChkJob    *job)
+{
+  if (!job->queued)
+    return;
+  job->queued = FALSE;
+  g_clear_pointer (&job->queued_trigger, g_free);
+  if (g_queue_remove (&self->queue, job))
+    g_object_unref (job);
+}
+
+static void
+chk_engine_reschedule (ChkEngine *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 earliest = 0;
+
+  if (!self->started || self->shutdown_task != NULL)
+    {
+      chk_timer_set_deadline (self->timer, 0);
+      return;
+    }
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ChkJob *job = value;
+
+      if (job->next_run > 0 && (earliest == 0 || job->next_run < earliest))
+        earliest = job->next_run;
+    }
+
+  chk_timer_set_deadline (self->timer, earliest);
+}
+
+static int
+compare_next_run (gconstpointer a,
+                  gconstpointer b)
+{
+  ChkJob *job_a = *(ChkJob **) a;
+  ChkJob *job_b = *(ChkJob **) b;
+
+  if (job_a->next_run != job_b->next_run)
+    return job_a->next_run < job_b->next_run ? -1 : 1;
+  return job_a->id < job_b->id ? -1 : job_a->id > job_b->id;
+}
+
+static void
+timer_fired_cb (ChkTimer  *timer,
+                ChkEngine *self)
+{
+  g_autoptr(GPtrArray) due = g_ptr_array_new ();
+  gint64 now = g_get_real_time ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ChkJob *job = value;
+
+      if (job->next_run > 0 && job->next_run <= now)
+        g_ptr_array_add (due, job);
+    }
+
+  /* Queued runs wait in the order they were due. */
+  g_ptr_array_sort (due, compare_next_run);
+
+  for (guint i = 0; i < due->len; i++)
+    {
+      ChkJob *job = g_ptr_array_index (due, i);
+
+      if (now - job->next_run > CHK_ENGINE_MISSED_AFTER_USEC)
+        {
+          if (job->spec->catch_up)
+            start_or_queue (self, job, "catch-up");
+          else
+            g_message ("“%s” missed its run (the machine slept or the clock moved); skipped",
+                       job->spec->name);
+        }
+      else
+        {
+          start_or_queue (self, job, "schedule");
+        }
+
+      update_next_run (job, now);
+    }
+
+  chk_engine_reschedule (self);
+}
+
+static void
+clock_changed_cb (ChkTimer  *timer,
+                  ChkEngine *self)
+{
+  /*
+   * Next runs are wall-clock times: they stay right after the clock moves,
+   * and those now in the past are due (late ones count as missed).
+   */
+  timer_fired_cb (timer, self);
+}
+
+static void
+apply_retention (ChkEngine *self)
+{
+  guint days = chk_settings_get_keep_runs_days (self->settings);
+  g_autoptr(GError) error = NULL;
+  guint deleted = 0;
+
+  if (days == 0)
+    return;
+
+  if (!chk_store_purge_runs (self->store, g_get_real_time () - (gint64) days * 24 * 3600 * G_USEC_PER_SEC,
+                             &deleted, &error))
+    g_warning ("Could not apply keep-runs-days: %s", error->message);
+  else if (deleted > 0)
+    g_message ("Deleted %u runs older than %u days", deleted, days);
+}
+
+static gboolean
+retention_cb (gpointer user_data)
+{
+  apply_retention (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+settings_changed_cb (ChkSettings *settings,
+                     const char  *key,
+                     ChkEngine   *self)
+{
+  if (g_str_equal (key, "max-concurrent-runs"))
+    chk_engine_drain_queue (self);
+  else if (g_str_equal (key, "keep-runs-days"))
+    apply_retention (self);
+}
+
+static void
+chk_engine_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  ChkEngine *self = CHK_ENGINE (object);
+
+  switch (prop_id)
+    {
+    case PROP_RUNNING_COUNT:
+      g_value_set_uint (value, self->running_count);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chk_engine_dispose (GObject *object)
+{
+  ChkEngine *self = CHK_ENGINE (object);
+  ChkJob *job;
+
+  while ((job = g_queue_pop_head (&self->queue)) != NULL)
+    g_object_unref (job);
+
+  g_clear_handle_id (&self->retention_source, g_source_remove);
+  g_clear_handle_id (&self->shutdown_timeout, g_source_remove);
+  if (self->timer != NULL)
+    g_signal_handlers_disconnect_by_data (self->timer, self);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
+  g_clear_object (&self->timer);
+  g_clear_pointer (&self->runs, g_hash_table_unref);
+  g_clear_pointer (&self->jobs_by_name, g_hash_table_unref);
+  g_clear_pointer (&self->jobs, g_hash_table_unref);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (chk_engine_parent_class)->dispose (object);
+}
+
+static void
+chk_engine_finalize (GObject *object)
+{
+  ChkEngine *self = CHK_ENGINE (object);
+
+  g_free (self->hostname);
+
+  G_OBJECT_CLASS (chk_engine_parent_class)->finalize (object);
+}
+
+static void
+chk_engine_class_init (ChkEngineClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = chk_engine_get_property;
+  object_class->dispose = chk_engine_dispose;
+  object_class->finalize = chk_engine_finalize;
+
+  properties[PROP_RUNNING_COUNT] =
+    g_param_spec_uint ("running-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ChkEngine::job-added:
+   * @self: the engine
+   * @job: the new job
+   */
+  signals[JOB_ADDED] = g_signal_new ("job-added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                     0, NULL, NULL, NULL, G_TYPE_NONE, 1, CHK_TYPE_JOB);
+
+  /**
+   * ChkEngine::job-removed:
+   * @self: the engine
+   * @job: the deleted job
+   */
+  signals[JOB_REMOVED] = g_signal_new ("job-removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, CHK_TYPE_JOB);
+
+  /**
+   * ChkEngine::run-started:
+   * @self: the engine
+   * @job: the job
+   * @run_id: the run
+   * @trigger: what started it: "schedule", "manual", "catch-up"
+   */
+  signals[RUN_STARTED] = g_signal_new ("run-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+                                       CHK_TYPE_JOB, G_TYPE_UINT64, G_TYPE_STRING);
+
+  /**
+   * ChkEngine::run-finished:
+   * @self: the engine
+   * @job: the job
+   * @run_id: the run
+   * @outcome: how it ended
+   * @exit_code: its exit status, or -1
+   */
+  signals[RUN_FINISHED] = g_signal_new ("run-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 4,
+                                        CHK_TYPE_JOB, G_TYPE_UINT64, G_TYPE_STRING, G_TYPE_INT);
+
+  /**
+   * ChkEngine::output-available:
+   * @self: the engine
+   * @run_id: the run
+   * @last_seq: the newest chunk stored
+   */
+  signals[OUTPUT_AVAILABLE] = g_signal_new ("output-available", G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
+                                            G_TYPE_UINT64, G_TYPE_UINT64);
+}
+
+static void
+chk_engine_init (ChkEngine *self)
+{
+  self->jobs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->jobs_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  self->runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
+  self->hostname = g_strdup (g_get_host_name ());
+  g_queue_init (&self->queue);
+}
+
+/**
+ * chk_engine_new:
+ * @store: the store to schedule from
+ * @error: return location for a #GError
+ *
+ * Loads the settings and the jobs. Runs that a dead daemon left under way
+ * become `interrupted` and their leftover processes are ended. Nothing
+ * runs until chk_engine_start() or chk_engine_run_due().
+ *
+ * Returns: (transfer full): the engine, or %NULL if the store failed
+ */
+ChkEngine *
+chk_engine_new (ChkStore  *store,
+                GError   **error)
+{
+  g_autoptr(ChkEngine) self = g_object_new (CHK_TYPE_ENGINE, NULL);
+  g_autoptr(GPtrArray) stored = NULL;
+
+  g_return_val_if_fail (CHK_IS_STORE (store), NULL);
+
+  self->store = g_object_ref (store);
+  self->settings = chk_settings_new (store, error);
+  if (self->settings == NULL)
+    return NULL;
+  g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
+
+  if (!recover_interrupted_runs (self, error))
+    return NULL;
+
+  stored = chk_store_list_jobs (store, error);
+  if (stored == NULL)
+    return NULL;
+
+  for (guint i = 0; i < stored->len; i++)
+    {
+      ChkJob *job = load_job (self, g_ptr_array_index (stored, i), error);
+
+      if (job == NULL)
+        return NULL;
+      add_job (self, job);
+    }
+
+  self->timer = chk_timer_new ();
+  g_signal_connect (self->timer, "fired", G_CALLBACK (timer_fired_cb), self);
+  g_signal_connect (self->timer, "clock-changed", G_CALLBACK (clock_changed_cb), self);
+
+  return g_steal_pointer (&self);
+}
+
+/* Jobs whose schedule had an occurrence since their last run (or creation). */
+static GPtrArray *
+collect_missed (ChkEngine *self,
+                gint64     now)
+{
+  g_autoptr(GPtrArray) stored = chk_store_list_jobs (self->store, NULL);
+  GPtrArray *missed = g_ptr_array_new ();
+
+  for (guint i = 0; stored != NULL && i < stored->len; i++)
+    {
+      ChkStoreJob *record = g_ptr_array_index (stored, i);
+      ChkJob *job = g_hash_table_lookup (self->jobs, &record->id);
+      gint64 occurrence;
+
+      if (job == NULL || !job->spec->enabled)
+        continue;
+
+      occurrence = chk_schedule_next (job->schedule, job->tz, job->spec->start,
+                                      reference_time (job, record->created));
+      if (occurrence > 0 && occurrence <= now)
+        {
+          job->next_run = occurrence;
+          g_ptr_array_add (missed, job);
+        }
+    }
+
+  g_ptr_array_sort (missed, compare_next_run);
+  return missed;
+}
+
+/**
+ * chk_engine_start:
+ * @self: a #ChkEngine
+ *
+ * Starts scheduling: computes every next run, runs once each `catch-up`
+ * job that missed a run while no daemon ran, and arms the timer.
+ */
+void
+chk_engine_start (ChkEngine *self)
+{
+  g_autoptr(GPtrArray) missed = NULL;
+  GHashTableIter iter;
+  gpointer value;
+  gint64 now = g_get_real_time ();
+
+  g_return_if_fail (CHK_IS_ENGINE (self));
+  g_return_if_fail (!self->started);
+
+  self->started = TRUE;
+
+  missed = collect_missed (self, now);
+  for (guint i = 0; i < missed->len; i++)
+    {
+      ChkJob *job = g_ptr_array_index (missed, i);
+
+      if (job->spec->catch_up)
+        start_or_queue (self, job, "catch-up");
+    }
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    update_next_run (value, now);
+
+  apply_retention (self);
+  self->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_SECONDS, retention_cb, self);
+
+  chk_engine_reschedule (self);
+}
+
+/**
+ * chk_engine_run_due:
+ * @self: a #ChkEngine
+ *
+ * Starts every enabled job whose schedule had an occurrence since its last
+ * run (or its creation), once, as `chronikerd --once` does from a system
+ * cron line. The caller waits until #ChkEngine:running-count is 0.
+ *
+ * Returns: how many runs were started or queued
+ */
+guint
+chk_engine_run_due (ChkEngine *self)
+{
+  g_autoptr(GPtrArray) due = NULL;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), 0);
+
+  due = collect_missed (self, g_get_real_time ());
+  for (guint i = 0; i < due->len; i++)
+    start_or_queue (self, g_ptr_array_index (due, i), "schedule");
+
+  return due->len;
+}
+
+static gboolean
+shutdown_timeout_cb (gpointer user_data)
+{
+  ChkEngine *self = user_data;
+  g_autoptr(GTask) task = g_steal_pointer (&self->shutdown_task);
+
+  self->shutdown_timeout = 0;
+  g_warning ("%u runs were still being recorded at shutdown", self->running_count);
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * chk_engine_shutdown_async:
+ * @self: a #ChkEngine
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when done
+ * @user_data: data for @callback
+ *
+ * Stops scheduling, and stops every run under way: each is recorded as
+ * `interrupted`, with its output, once its processes are gone (SIGTERM,
+ * then SIGKILL after the kill grace).
+ */
+void
+chk_engine_shutdown_async (ChkEngine           *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GList) jobs = NULL;
+
+  g_return_if_fail (CHK_IS_ENGINE (self));
+  g_return_if_fail (self->shutdown_task == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, chk_engine_shutdown_async);
+  self->shutdown_task = g_steal_pointer (&task);
+
+  chk_timer_set_deadline (self->timer, 0);
+  g_clear_handle_id (&self->retention_source, g_source_remove);
+
+  jobs = g_hash_table_get_values (self->runs);
+  for (GList *l = jobs; l != NULL; l = l->next)
+    {
+      ChkJob *job = l->data;
+
+      chk_runner_stop (job->runner, "interrupted");
+    }
+
+  self->shutdown_timeout = g_timeout_add (2 * MAX (self->kill_grace_ms, 1000) + SHUTDOWN_EXTRA_MS,
+                                          shutdown_timeout_cb, self);
+  maybe_finish_shutdown (self);
+}
+
+gboolean
+chk_engine_shutdown_finish (ChkEngine     *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * chk_engine_set_kill_grace:
+ * @self: a #ChkEngine
+ * @milliseconds: how long a stopped run has between SIGTERM and SIGKILL
+ */
+void
+chk_engine_set_kill_grace (ChkEngine *self,
+                           guint      milliseconds)
+{
+  g_return_if_fail (CHK_IS_ENGINE (self));
+
+  self->kill_grace_ms = milliseconds;
+}
+
+ChkStore *
+chk_engine_get_store (ChkEngine *self)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  return self->store;
+}
+
+ChkSettings *
+chk_engine_get_settings (ChkEngine *self)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  return self->settings;
+}
+
+const char *
+chk_engine_get_hostname (ChkEngine *self)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  return self->hostname;
+}
+
+guint
+chk_engine_get_running_count (ChkEngine *self)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), 0);
+  return self->running_count;
+}
+
+/**
+ * chk_engine_list_jobs:
+ * @self: a #ChkEngine
+ *
+ * Returns: (transfer container) (element-type ChkJob): every job, by id
+ */
+GPtrArray *
+chk_engine_list_jobs (ChkEngine *self)
+{
+  GPtrArray *jobs;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+
+  jobs = g_ptr_array_sized_new (g_hash_table_size (self->jobs));
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (jobs, value);
+
+  return jobs;
+}
+
+/**
+ * chk_engine_lookup_job:
+ * @self: a #ChkEngine
+ * @id: a job id
+ *
+ * Returns: (transfer none) (nullable): the job
+ */
+ChkJob *
+chk_engine_lookup_job (ChkEngine *self,
+                       guint64    id)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  return g_hash_table_lookup (self->jobs, &id);
+}
+
+/**
+ * chk_engine_lookup_job_by_name:
+ * @self: a #ChkEngine
+ * @name: a job name
+ *
+ * Returns: (transfer none) (nullable): the job
+ */
+ChkJob *
+chk_engine_lookup_job_by_name (ChkEngine  *self,
+                               const char *name)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return g_hash_table_lookup (self->jobs_by_name, name);
+}
+
+/**
+ * chk_engine_new_spec:
+ * @self: a #ChkEngine
+ *
+ * Returns: (transfer full): a spec with the defaults of a new job: every
+ *   key at its default and `start` now
+ */
+ChkJobSpec *
+chk_engine_new_spec (ChkEngine *self)
+{
+  ChkJobSpec *spec = chk_job_spec_new ();
+
+  spec->start = g_get_real_time ();
+  return spec;
+}
+
+static gboolean
+check_shell_allowed (ChkEngine         *self,
+                     const ChkJobSpec  *spec,
+                     const ChkJobSpec  *old_spec,
+                     GError           **error)
+{
+  if (spec->shell == NULL || chk_settings_get_allow_shell (self->settings))
+    return TRUE;
+  /* A job keeps the shell line it had when shells were allowed. */
+  if (old_spec != NULL && g_strcmp0 (old_spec->shell, spec->shell) == 0)
+    return TRUE;
+
+  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_SHELL_DISABLED,
+                       _("shell: shell command lines are disabled by the allow-shell setting; "
+                         "give the command as a list of arguments"));
+  return FALSE;
+}
+
+/**
+ * chk_engine_create_job:
+ * @self: a #ChkEngine
+ * @spec: (transfer full): the spec, from chk_engine_new_spec() and chk_job_spec_update()
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none) (nullable): the new job
+ */
+ChkJob *
+chk_engine_create_job (ChkEngine   *self,
+                       ChkJobSpec  *spec,
+                       GError     **error)
+{
+  g_autoptr(ChkJobSpec) owned = spec;
+  g_autoptr(GVariant) variant = NULL;
+  ChkJob *job;
+  guint64 id;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, NULL, error))
+    return NULL;
+
+  variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
+  if (!chk_store_add_job (self->store, spec->name, variant, g_get_real_time (), &id, error))
+    return NULL;
+
+  job = _chk_job_new (id, g_steal_pointer (&owned), error);
+  if (job == NULL)
+    {
+      chk_store_delete_job (self->store, id, NULL);
+      return NULL;
+    }
+
+  add_job (self, job);
+  update_next_run (job, g_get_real_time ());
+  chk_engine_reschedule (self);
+
+  g_signal_emit (self, signals[JOB_ADDED], 0, job);
+  return job;
+}
+
+/**
+ * chk_engine_update_job:
+ * @self: a #ChkEngine
+ * @job: a job of @self
+ * @spec: (transfer full): its new spec, a copy of the old one changed
+ * @error: return location for a #GError
+ *
+ * Changes a job. A run under way goes on with the spec it started with.
+ *
+ * Returns: %TRUE if @job was changed and stored; on failure nothing changed
+ */
+gboolean
+chk_engine_update_job (ChkEngine   *self,
+                       ChkJob      *job,
+                       ChkJobSpec  *spec,
+                       GError     **error)
+{
+  g_autoptr(ChkJobSpec) owned = spec;
+  g_autoptr(GVariant) variant = NULL;
+  g_autofree char *old_name = NULL;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (CHK_IS_JOB (job), FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, job->spec, error))
+    return FALSE;
+
+  variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
+  if (!chk_store_update_job (self->store, job->id, spec->name, variant, error))
+    return FALSE;
+
+  old_name = g_strdup (job->spec->name);
+  g_hash_table_remove (self->jobs_by_name, old_name);
+  if (!_chk_job_set_spec (job, g_steal_pointer (&owned), error))
+    {
+      /* Cannot happen: the spec's schedule and zone were checked. */
+      g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
+      return FALSE;
+    }
+  g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
+
+  if (!job->spec->enabled)
+    remove_from_queue (self, job);
+  update_next_run (job, g_get_real_time ());
+  chk_engine_reschedule (self);
+  return TRUE;
+}
+
+/**
+ * chk_engine_delete_job:
+ * @self: a #ChkEngine
+ * @job: a job of @self
+ * @error: return location for a #GError
+ *
+ * Deletes a job with its runs and their output. A run under way is ended
+ * at once (its process group is killed).
+ *
+ * Returns: %TRUE if @job was deleted
+ */
+gboolean
+chk_engine_delete_job (ChkEngine  *self,
+                       ChkJob     *job,
+                       GError    **error)
+{
+  g_autoptr(ChkJob) ref = NULL;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (CHK_IS_JOB (job), FALSE);
+
+  if (!g_hash_table_contains (self->jobs, &job->id))
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND, _("No job with id %" G_GUINT64_FORMAT),
+                   job->id);
+      return FALSE;
+    }
+
+  ref = g_object_ref (job);
+
+  if (job->runner != NULL)
+    {
+      guint64 run_id = chk_runner_get_run_id (job->runner);
+
+      g_signal_handlers_disconnect_by_data (job->runner, self);
+      g_signal_handlers_disconnect_by_data (job->runner, job);
+      /* Disposing a runner kills its process group. */
+      g_object_run_dispose (G_OBJECT (job->runner));
+      g_clear_object (&job->runner);
+      g_hash_table_remove (self->runs, &run_id);
+      set_running_count (self, self->running_count - 1);
+    }
+
+  if (!chk_store_delete_job (self->store, job->id, error))
+    return FALSE;
+
+  remove_from_queue (self, job);
+  g_hash_table_remove (self->jobs_by_name, job->spec->name);
+  g_hash_table_remove (self->jobs, &job->id);
+  job->next_run = 0;
+
+  g_signal_emit (self, signals[JOB_REMOVED], 0, job);
+
+  chk_engine_drain_queue (self);
+  chk_engine_reschedule (self);
+  maybe_finish_shutdown (self);
+  return TRUE;
+}
+
+/**
+ * chk_engine_run_job:
+ * @self: a #ChkEngine
+ * @job: a job of @self
+ * @error: return location for a #GError
+ *
+ * Runs @job now, even when it is disabled and past max-concurrent-runs
+ * (that setting queues scheduled runs only). Fails with
+ * %CHK_ERROR_ALREADY_RUNNING while a run is under way.
+ *
+ * Returns: the new run's id, or 0 on error
+ */
+guint64
+chk_engine_run_job (ChkEngine  *self,
+                    ChkJob     *job,
+                    GError    **error)
+{
+  guint64 run_id;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), 0);
+  g_return_val_if_fail (CHK_IS_JOB (job), 0);
+
+  if (job->runner != NULL)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_ALREADY_RUNNING,
+                   _("“%s” is already running (run %" G_GUINT64_FORMAT ")"),
+                   job->spec->name, chk_runner_get_run_id (job->runner));
+      return 0;
+    }
+  if (self->shutdown_task != NULL)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+                   _("The scheduler is shutting down"));
+      return 0;
+    }
+
+  remove_from_queue (self, job);
+  run_id = start_run (self, job, "manual", error);
+  if (run_id != 0)
+    {
+      /* A manual run skips the occurrences that fall during it, too. */
+      update_next_run (job, g_get_real_time ());
+      chk_engine_reschedule (self);
+    }
+  return run_id;
+}
+
+/**
+ * chk_engine_stop_job:
+ * @self: a #ChkEngine
+ * @job: a job of @self
+ * @error: return location for a #GError
+ *
+ * Stops the run under way: SIGTERM to its process group, SIGKILL after the
+ * kill grace. Its outcome is `stopped`. Fails with %CHK_ERROR_NOT_RUNNING.
+ *
+ * Returns: %TRUE if a run is being stopped
+ */
+gboolean
+chk_engine_stop_job (ChkEngine  *self,
+                     ChkJob     *job,
+                     GError    **error)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (CHK_IS_JOB (job), FALSE);
+
+  if (job->queued)
+    {
+      remove_from_queue (self, job);
+      return TRUE;
+    }
+
+  if (job->runner == NULL)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_RUNNING, _("“%s” is not running"),
+                   job->spec->name);
+      return FALSE;
+    }
+
+  chk_runner_stop (job->runner, "stopped");
+  return TRUE;
+}
+
+/**
+ * chk_engine_list_runs:
+ * @self: a #ChkEngine
+ * @filter: which runs
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type ChkRunRecord): runs, newest first
+ */
+GPtrArray *
+chk_engine_list_runs (ChkEngine           *self,
+                      const ChkRunFilter  *filter,
+                      GError             **error)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  return chk_store_list_runs (self->store, filter, error);
+}
+
+/**
+ * chk_engine_get_run:
+ * @self: a #ChkEngine
+ * @run_id: a run id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the run, with the progress of a run under way
+ *   as it is now; %NULL with %CHK_ERROR_NOT_FOUND if there is none
+ */
+ChkRunRecord *
+chk_engine_get_run (ChkEngine  *self,
+                    guint64     run_id,
+                    GError    **error)
+{
+  ChkRunRecord *run;
+  ChkJob *job;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+
+  run = chk_store_get_run (self->store, run_id, error);
+  if (run == NULL)
+    return NULL;
+
+  job = g_hash_table_lookup (self->runs, &run_id);
+  if (job != NULL)
+    {
+      run->progress_complete = job->progress_complete;
+      run->progress_total = job->progress_total;
+      g_free (run->progress_message);
+      run->progress_message = g_strdup (job->progress_message);
+    }
+
+  return run;
+}
+
+/**
+ * chk_engine_read_output:
+ * @self: a #ChkEngine
+ * @run_id: a run id
+ * @after_seq: chunks after this one
+ * @max_bytes: about how many bytes (at least one chunk comes)
+ * @out_finished: (out): whether the run is over, so no chunk will follow
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type ChkOutputChunk): the chunks
+ */
+GPtrArray *
+chk_engine_read_output (ChkEngine  *self,
+                        guint64     run_id,
+                        guint64     after_seq,
+                        gsize       max_bytes,
+                        gboolean   *out_finished,
+                        GError    **error)
+{
+  g_autoptr(ChkRunRecord) run = NULL;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+
+  run = chk_store_get_run (self->store, run_id, error);
+  if (run == NULL)
+    return NULL;
+
+  /* Still running means more may come; a run's last chunks are stored before it finishes. */
+  *out_finished = !g_hash_table_contains (self->runs, &run_id) &&
+                  g_strcmp0 (run->outcome, "running") != 0;
+
+  return chk_store_read_output (self->store, run_id, after_seq, max_bytes, error);
+}
+
+/**
+ * chk_engine_purge_runs:
+ * @self: a #ChkEngine
+ * @before: delete finished runs that started before this time
+ * @out_deleted: (out) (optional): how many were deleted
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+chk_engine_purge_runs (ChkEngine  *self,
+                       gint64      before,
+                       guint      *out_deleted,
+                       GError    **error)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
+  return chk_store_purge_runs (self->store, before, out_deleted, error);
+}
+
+/**
+ * chk_engine_report_progress:
+ * @self: a #ChkEngine
+ * @run_id: a run under way
+ * @complete: parts done
+ * @total: parts in all
+ * @message: what the run is doing
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the run is under way and took the progress
+ */
+gboolean
+chk_engine_report_progress (ChkEngine   *self,
+                            guint64      run_id,
+                            guint        complete,
+                            guint        total,
+                            const char  *message,
+                            GError     **error)
+{
+  ChkJob *job;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
+
+  job = g_hash_table_lookup (self->runs, &run_id);
+  if (job == NULL)
+    {
+      g_autoptr(ChkRunRecord) run = chk_store_get_run (self->store, run_id, error);
+
+      if (run != NULL)
+        g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_RUNNING,
+                     _("Run %" G_GUINT64_FORMAT " is not running"), run_id);
+      return FALSE;
+    }
+
+  if (total == 0)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   _("total: must be at least 1"));
+      return FALSE;
+    }
+  if (complete > total)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   _("complete: %u is more than total %u"), complete, total);
+      return FALSE;
+    }
+  if (message != NULL && strlen (message) > 1024)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   _("message: is longer than 1024 bytes"));
+      return FALSE;
+    }
+
+  chk_runner_report_progress (job->runner, complete, total, message);
+  return TRUE;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include "chk-job.h"
+#include "chk-runner.h"
+
+G_BEGIN_DECLS
+
+/* The engine owns a job's state; everyone else reads it through chk-job.h. */
+struct _ChkJob
+{
+  GObject      parent_instance;
+
+  guint64      id;
+  ChkJobSpec  *spec;
+  ChkSchedule *schedule;
+  GTimeZone   *tz;
+
+  gint64       next_run;
+  gint64       last_run_started;
+  gint64       last_run_finished;
+  char        *last_outcome;
+  gint         last_exit_code;
+
+  ChkRunner   *runner;
+  gboolean     queued;
+  char        *queued_trigger;
+  guint        progress_complete;
+  guint        progress_total;
+  char        *progress_message;
+
+  guint        changed_idle;
+};
+
+ChkJob   *_chk_job_new          (guint64      id,
+                                 ChkJobSpec  *spec,
+                                 GError     **error);
+gboolean  _chk_job_set_spec     (ChkJob      *self,
+                                 ChkJobSpec  *spec,
+                                 GError     **error);
+void      _chk_job_set_progress (ChkJob      *self,
+                                 guint        complete,
+                                 guint        total,
+                                 const char  *message);
+void      _chk_job_changed      (ChkJob      *self);
+
+G_END_DECLS

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-job"
+
+#include "config.h"
+
+#include "chk-job-private.h"
+
+/**
+ * ChkJob:
+ *
+ * A job as the engine keeps it: its spec, its parsed schedule and zone, and
+ * its state (next run, last run, the run under way and its progress).
+ *
+ * #ChkJob::changed tells that any of it changed; many changes in one main
+ * loop iteration make one emission.
+ */
+
+G_DEFINE_FINAL_TYPE (ChkJob, chk_job, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean
+chk_job_changed_idle_cb (gpointer user_data)
+{
+  ChkJob *self = user_data;
+
+  self->changed_idle = 0;
+  g_signal_emit (self, signals[CHANGED], 0);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+chk_job_dispose (GObject *object)
+{
+  ChkJob *self = CHK_JOB (object);
+
+  g_clear_handle_id (&self->changed_idle, g_source_remove);
+  g_clear_object (&self->runner);
+
+  G_OBJECT_CLASS (chk_job_parent_class)->dispose (object);
+}
+
+static void
+chk_job_finalize (GObject *object)
+{
+  ChkJob *self = CHK_JOB (object);
+
+  g_clear_pointer (&self->spec, chk_job_spec_free);
+  g_clear_pointer (&self->schedule, chk_schedule_unref);
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_pointer (&self->last_outcome, g_free);
+  g_clear_pointer (&self->queued_trigger, g_free);
+  g_clear_pointer (&self->progress_message, g_free);
+
+  G_OBJECT_CLASS (chk_job_parent_class)->finalize (object);
+}
+
+static void
+chk_job_class_init (ChkJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = chk_job_dispose;
+  object_class->finalize = chk_job_finalize;
+
+  /**
+   * ChkJob::changed:
+   *
+   * The job's spec or state changed.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+chk_job_init (ChkJob *self)
+{
+  self->last_outcome = g_strdup ("");
+  self->progress_message = g_strdup ("");
+}
+
+ChkJob *
+_chk_job_new (guint64      id,
+              ChkJobSpec  *spec,
+              GError     **error)
+{
+  g_autoptr(ChkJob) self = g_object_new (CHK_TYPE_JOB, NULL);
+
+  self->id = id;
+  if (!_chk_job_set_spec (self, spec, error))
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+/*
+ * Takes @spec, whose schedule and zone were checked already; fails only
+ * if they no longer parse (a zone removed from the system, say).
+ */
+gboolean
+_chk_job_set_spec (ChkJob      *self,
+                   ChkJobSpec  *spec,
+                   GError     **error)
+{
+  g_autoptr(ChkSchedule) schedule = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+
+  schedule = chk_schedule_parse (spec->schedule, error);
+  if (schedule == NULL)
+    return FALSE;
+  tz = chk_time_zone_new (spec->timezone, error);
+  if (tz == NULL)
+    return FALSE;
+
+  g_clear_pointer (&self->spec, chk_job_spec_free);
+  self->spec = spec;
+  g_clear_pointer (&self->schedule, chk_schedule_unref);
+  self->schedule = g_steal_pointer (&schedule);
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  self->tz = g_steal_pointer (&tz);
+
+  _chk_job_changed (self);
+  return TRUE;
+}
+
+void
+_chk_job_set_progress (ChkJob     *self,
+                       guint       complete,
+                       guint       total,
+                       const char *message)
+{
+  self->progress_complete = complete;
+  self->progress_total = total;
+  g_free (self->progress_message);
+  self->progress_message = g_strdup (message ? message : "");
+  _chk_job_changed (self);
+}
+
+void
+_chk_job_changed (ChkJob *self)
+{
+  if (self->changed_idle == 0)
+    self->changed_idle = g_idle_add_full (G_PRIORITY_DEFAULT, chk_job_changed_idle_cb, self, NULL);
+}
+
+guint64
+chk_job_get_id (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+  return self->id;
+}
+
+const ChkJobSpec *
+chk_job_get_spec (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), NULL);
+  return self->spec;
+}
+
+const char *
+chk_job_get_name (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), NULL);
+  return self->spec->name;
+}
+
+ChkSchedule *
+chk_job_get_schedule (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), NULL);
+  return self->schedule;
+}
+
+/**
+ * chk_job_dup_schedule_description:
+ * @self: a #ChkJob
+ *
+ * Returns: (transfer full): the job's schedule in words
+ */
+char *
+chk_job_dup_schedule_description (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), NULL);
+  return chk_schedule_describe (self->schedule);
+}
+
+gint64
+chk_job_get_next_run (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+  return self->next_run;
+}
+
+gint64
+chk_job_get_last_run_started (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+  return self->last_run_started;
+}
+
+gint64
+chk_job_get_last_run_finished (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+  return self->last_run_finished;
+}
+
+const char *
+chk_job_get_last_outcome (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), NULL);
+  return self->last_outcome;
+}
+
+gint
+chk_job_get_last_exit_code (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+  return self->last_exit_code;
+}
+
+gboolean
+chk_job_get_running (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), FALSE);
+  return self->runner != NULL;
+}
+
+guint64
+chk_job_get_current_run (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+  return self->runner != NULL ? chk_runner_get_run_id (self->runner) : 0;
+}
+
+guint
+chk_job_get_progress_complete (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+  return self->progress_complete;
+}
+
+guint
+chk_job_get_progress_total (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+  return self->progress_total;
+}
+
+const char *
+chk_job_get_progress_message (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), NULL);
+  return self->progress_message;
+}

@@ -1,0 +1,1708 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-runner"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <gio/gunixinputstream.h>
+#include <glib-unix.h>
+
+#include "chk-runner.h"
+
+/* How much one read of stdout or stderr asks for, and the most that
+ * reads in a row from one stream are merged into, so that a chatty job
+ * does not make a row per line and the tail is dropped in pieces of at
+ * most this size. */
+#define OUTPUT_READ_SIZE         (64 * 1024)
+#define MAX_CHUNK_SIZE           OUTPUT_READ_SIZE
+
+/* Output is written to the store when this much is pending, or this long
+ * after the first pending byte arrived, whichever comes first: a crash
+ * loses at most a fraction of a second, and a chatty job does not turn
+ * every line into a transaction. */
+#define FLUSH_BYTES              (256 * 1024)
+#define FLUSH_DELAY_MS           200
+
+/* "output-available" is emitted at most this often, however often the
+ * output is flushed (a fast job fills FLUSH_BYTES many times a second). */
+#define ANNOUNCE_INTERVAL_MS     200
+
+/* The job's end of the progress pipe, and the limits on what it sends. */
+#define PROGRESS_FD              3
+#define PROGRESS_READ_SIZE       4096
+#define MAX_PROGRESS_LINE        4096
+#define MAX_PROGRESS_MESSAGE     1024
+
+/* "progress" at most ten times a second; the store once a second. */
+#define PROGRESS_INTERVAL_MS     100
+#define PROGRESS_SAVE_INTERVAL_MS 1000
+
+/* How often a process group that was sent SIGTERM is checked for
+ * survivors during the kill grace. */
+#define KILL_POLL_MS             50
+
+typedef enum
+{
+  STATE_NEW,
+  STATE_RUNNING,
+  STATE_FINISHED,
+} ChkRunnerState;
+
+/* A chunk waiting for the next flush; reads from the same stream are
+ * appended to it while they fit. */
+typedef struct
+{
+  guint64     seq;
+  ChkStream   stream;
+  gint64      time;
+  gboolean    head;
+  GByteArray *data;
+} ChkPendingChunk;
+
+/* A tail chunk that is in the store: what dropping it would free. */
+typedef struct
+{
+  guint64 seq;
+  gsize   size;
+} ChkTailChunk;
+
+struct _ChkRunner
+{
+  GObject          parent_instance;
+
+  ChkStore        *store;
+  ChkJobSpec      *spec;
+  ChkRunRecord    *record;
+  guint            kill_grace_ms;
+
+  ChkRunnerState   state;
+  GMainContext    *context;
+  GCancellable    *cancellable;
+
+  /* The process and its group */
+  GSubprocess     *subprocess;
+  pid_t            pgid;
+  gboolean         exited;
+  char            *exit_outcome;
+  const char      *kill_outcome;
+  gboolean         terminating;
+  gboolean         killed;
+  gboolean         group_gone;
+  gint64           kill_deadline;
+  GSource         *timeout_source;
+  GSource         *kill_source;
+  GSource         *abandon_source;
+  GSource         *finished_source;
+
+  /* Output */
+  GInputStream    *stdout_stream;
+  GInputStream    *stderr_stream;
+  gboolean         stdout_open;
+  gboolean         stderr_open;
+  GPtrArray       *pending;
+  gsize            pending_bytes;
+  GSource         *flush_source;
+  guint64          next_seq;
+  guint64          head_limit;
+  guint64          tail_limit;
+  guint64          head_bytes;
+  guint64          head_last_seq;
+  GQueue           tail;
+  guint64          tail_bytes;
+  guint64          stored_seq;
+  guint64          announced_seq;
+  gint64           last_announce;
+  GSource         *announce_source;
+  gboolean         store_warned;
+
+  /* Progress */
+  GInputStream    *progress_stream;
+  gboolean         progress_open;
+  GByteArray      *progress_line;
+  gboolean         progress_discarding;
+  gboolean         progress_unpublished;
+  gint64           last_progress_publish;
+  GSource         *progress_publish_source;
+  gboolean         progress_unsaved;
+  gint64           last_progress_save;
+  GSource         *progress_save_source;
+};
+
+G_DEFINE_FINAL_TYPE (ChkRunner, chk_runner, G_TYPE_OBJECT)
+
+enum
+{
+  OUTPUT_AVAILABLE,
+  PROGRESS,
+  FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void chk_runner_output_read_cb   (GObject      *object,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+static void chk_runner_progress_read_cb (GObject      *object,
+                                         GAsyncResult *result,
+                                         gpointer      user_data);
+static void chk_runner_maybe_finish     (ChkRunner    *self);
+
+/* Helpers */
+
+static void
+chk_pending_chunk_free (gpointer data)
+{
+  ChkPendingChunk *chunk = data;
+
+  g_clear_pointer (&chunk->data, g_byte_array_unref);
+  g_free (chunk);
+}
+
+static void
+chk_runner_clear_source (GSource **source)
+{
+  if (*source == NULL)
+    return;
+
+  g_source_destroy (*source);
+  g_clear_pointer (source, g_source_unref);
+}
+
+/* Every source goes to the context the run was started in, so that a
+ * runner works the same in a thread with its own context. */
+static GSource *
+chk_runner_add_source (ChkRunner   *self,
+                       guint        milliseconds,
+                       GSourceFunc  func,
+                       const char  *name)
+{
+  GSource *source;
+
+  source = milliseconds == 0 ? g_idle_source_new () : g_timeout_source_new (milliseconds);
+  g_source_set_callback (source, func, self, NULL);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, self->context);
+
+  return source;
+}
+
+/* The milliseconds left until @interval_ms has passed since @since (µs on
+ * the monotonic clock), or 0 when it has.
+ */
+static guint
+chk_runner_ms_left (gint64 since,
+                    guint  interval_ms)
+{
+  gint64 elapsed = g_get_monotonic_time () - since;
+  gint64 interval = (gint64) interval_ms * 1000;
+
+  if (elapsed >= interval)
+    return 0;
+
+  return (guint) MAX ((interval - elapsed + 999) / 1000, 1);
+}
+
+/* A store that fails once usually fails again: the first failure is worth
+ * a warning, the rest would only flood the journal. */
+static void
+chk_runner_store_failed (ChkRunner    *self,
+                         const GError *error)
+{
+  if (!self->store_warned)
+    g_warning ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
+  else
+    g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
+
+  self->store_warned = TRUE;
+}
+
+static void
+chk_runner_save_record (ChkRunner *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_store_update_run (self->store, self->record, &error))
+    chk_runner_store_failed (self, error);
+}
+
+static void
+chk_runner_set_outcome (ChkRunner  *self,
+                        const char *outcome)
+{
+  g_free (self->record->outcome);
+  self->record->outcome = g_strdup (outcome);
+}
+
+/* The store reads a NULL string back as "": the runner's record says the
+ * same from the start. */
+static void
+chk_runner_fill_record_strings (ChkRunRecord *record)
+{
+  char **fields[] = {
+    &record->job_name, &record->trigger, &record->outcome,
+    &record->hostname, &record->progress_message,
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      if (*fields[i] == NULL)
+        *fields[i] = g_strdup ("");
+    }
+}
+
+/* Process group */
+
+/* Whether anything is left of the run's process group. Zombies count
+ * until they are reaped; EPERM means something is there that we may not
+ * signal (a setuid program), which is still something.
+ */
+static gboolean
+chk_runner_group_exists (ChkRunner *self)
+{
+  if (self->pgid <= 0)
+    return FALSE;
+
+  return kill (-self->pgid, 0) == 0 || errno == EPERM;
+}
+
+static gboolean
+chk_runner_kill_poll_cb (gpointer user_data)
+{
+  ChkRunner *self = user_data;
+
+  if (chk_runner_group_exists (self))
+    {
+      if (g_get_monotonic_time () < self->kill_deadline)
+        return G_SOURCE_CONTINUE;
+
+      g_debug ("Run %" G_GUINT64_FORMAT ": process group %d outlived the grace, killing it",
+               self->record->id, (int) self->pgid);
+      if (kill (-self->pgid, SIGKILL) != 0 && errno != ESRCH)
+        g_warning ("Run %" G_GUINT64_FORMAT ": could not kill process group %d: %s",
+                   self->record->id, (int) self->pgid, g_strerror (errno));
+      self->killed = TRUE;
+    }
+  else
+    {
+      self->group_gone = TRUE;
+    }
+
+  g_clear_pointer (&self->kill_source, g_source_unref);
+  self->terminating = FALSE;
+  chk_runner_maybe_finish (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* SIGTERM to the whole group now, SIGKILL to whatever is left of it once
+ * the grace is over. The grace is checked every KILL_POLL_MS so that a run
+ * whose processes quit promptly finishes promptly.
+ *
+ * A group is never signalled again once it was seen empty or was sent
+ * SIGKILL: its id is free for reuse by then.
+ */
+static void
+chk_runner_terminate_group (ChkRunner *self)
+{
+  if (self->pgid <= 0 || self->terminating || self->killed || self->group_gone)
+    return;
+
+  if (kill (-self->pgid, SIGTERM) != 0)
+    {
+      if (errno == ESRCH)
+        self->group_gone = TRUE;
+      else
+        g_warning ("Run %" G_GUINT64_FORMAT ": could not terminate process group %d: %s",
+                   self->record->id, (int) self->pgid, g_strerror (errno));
+      return;
+    }
+
+  self->terminating = TRUE;
+  self->kill_deadline = g_get_monotonic_time () + (gint64) self->kill_grace_ms * 1000;
+  self->kill_source = chk_runner_add_source (self, KILL_POLL_MS, chk_runner_kill_poll_cb,
+                                             "[chk-runner] kill grace");
+}
+
+/* Runs in the child between fork and exec: async-signal-safe calls only.
+ * @user_data is the write end of a pipe that gets the child's pid.
+ */
+static void
+chk_runner_child_setup (gpointer user_data)
+{
+  int pid_fd = GPOINTER_TO_INT (user_data);
+  pid_t pid = getpid ();
+  sigset_t mask;
+  ssize_t written;
+
+  /* A group of its own, so that stop, timeout and cleanup reach every
+   * process the job starts. */
+  setpgid (0, 0);
+
+  /* GSubprocess forgets the pid once the process is reaped, which can be
+   * before g_subprocess_launcher_spawnv() returns for a quick job; the
+   * group, and what is left in it, still has to be dealt with. The fd is
+   * close-on-exec. */
+  do
+    written = write (pid_fd, &pid, sizeof pid);
+  while (written < 0 && errno == EINTR);
+
+  /* GIO ignores SIGPIPE process-wide (for GSocket), and exec keeps ignored
+   * signals ignored: `producer | head` would go on writing into a closed
+   * pipe instead of ending. */
+  signal (SIGPIPE, SIG_DFL);
+
+  sigemptyset (&mask);
+  sigprocmask (SIG_SETMASK, &mask, NULL);
+}
+
+/* Output */
+
+/* Announces the last stored chunk, at most every ANNOUNCE_INTERVAL_MS
+ * unless @force: a later call, or the timer it arms, announces the
+ * latest one.
+ */
+static gboolean chk_runner_announce_cb (gpointer user_data);
+
+static void
+chk_runner_announce (ChkRunner *self,
+                     gboolean   force)
+{
+  guint left;
+
+  if (self->stored_seq == self->announced_seq)
+    return;
+
+  left = chk_runner_ms_left (self->last_announce, ANNOUNCE_INTERVAL_MS);
+  if (!force && left > 0)
+    {
+      if (self->announce_source == NULL)
+        self->announce_source = chk_runner_add_source (self, left, chk_runner_announce_cb,
+                                                       "[chk-runner] announce output");
+      return;
+    }
+
+  chk_runner_clear_source (&self->announce_source);
+  self->announced_seq = self->stored_seq;
+  self->last_announce = g_get_monotonic_time ();
+  g_signal_emit (self, signals[OUTPUT_AVAILABLE], 0, self->announced_seq);
+}
+
+static gboolean
+chk_runner_announce_cb (gpointer user_data)
+{
+  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
+
+  g_clear_pointer (&self->announce_source, g_source_unref);
+  chk_runner_announce (self, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Drops the oldest tail chunks from the store for as long as the rest of
+ * the tail still holds tail_limit bytes.
+ */
+static void
+chk_runner_trim_tail (ChkRunner *self)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 first_seq = 0;
+  guint64 last_seq = 0;
+
+  while (!g_queue_is_empty (&self->tail))
+    {
+      ChkTailChunk *oldest = g_queue_peek_head (&self->tail);
+
+      if (self->tail_bytes - oldest->size < self->tail_limit)
+        break;
+
+      if (first_seq == 0)
+        first_seq = oldest->seq;
+      last_seq = oldest->seq;
+      self->tail_bytes -= oldest->size;
+      g_free (g_queue_pop_head (&self->tail));
+    }
+
+  if (first_seq == 0)
+    return;
+
+  if (!chk_store_delete_output (self->store, self->record->id, first_seq, last_seq, &error))
+    {
+      chk_runner_store_failed (self, error);
+      return;
+    }
+
+  if (!self->record->truncated)
+    {
+      self->record->truncated = TRUE;
+      chk_runner_save_record (self);
+    }
+}
+
+/* Writes the pending chunks to the store in one go and drops what the
+ * tail no longer needs. Every byte is appended, even one that is dropped
+ * at once, because the store's byte counters count what is appended and
+ * must end up as what the job wrote.
+ *
+ * @transaction puts it all in one explicit transaction, which the store
+ * refuses inside another: dispose cannot know whether its caller has one.
+ */
+static void
+chk_runner_flush (ChkRunner *self,
+                  gboolean   transaction)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree ChkOutputChunk *chunks = NULL;
+  guint n_chunks;
+
+  chk_runner_clear_source (&self->flush_source);
+
+  if (self->pending->len == 0)
+    return;
+
+  n_chunks = self->pending->len;
+  chunks = g_new0 (ChkOutputChunk, n_chunks);
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      ChkPendingChunk *pending = g_ptr_array_index (self->pending, i);
+
+      chunks[i].run_id = self->record->id;
+      chunks[i].seq = pending->seq;
+      chunks[i].stream = pending->stream;
+      chunks[i].time = pending->time;
+      chunks[i].data = g_byte_array_free_to_bytes (g_steal_pointer (&pending->data));
+    }
+  g_ptr_array_set_size (self->pending, 0);
+  self->pending_bytes = 0;
+
+  if (transaction && !chk_store_begin (self->store, &error))
+    {
+      g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
+      g_clear_error (&error);
+      transaction = FALSE;
+    }
+
+  if (chk_store_append_output (self->store, chunks, n_chunks, &error))
+    {
+      for (guint i = 0; i < n_chunks; i++)
+        {
+          ChkTailChunk *tail;
+
+          if (chunks[i].seq <= self->head_last_seq)
+            continue;
+
+          tail = g_new (ChkTailChunk, 1);
+          tail->seq = chunks[i].seq;
+          tail->size = g_bytes_get_size (chunks[i].data);
+          g_queue_push_tail (&self->tail, tail);
+          self->tail_bytes += tail->size;
+        }
+
+      self->stored_seq = chunks[n_chunks - 1].seq;
+      chk_runner_trim_tail (self);
+    }
+  else
+    {
+      chk_runner_store_failed (self, error);
+      g_clear_error (&error);
+    }
+
+  if (transaction && !chk_store_commit (self->store, &error))
+    chk_runner_store_failed (self, error);
+
+  for (guint i = 0; i < n_chunks; i++)
+    g_bytes_unref (chunks[i].data);
+}
+
+static gboolean
+chk_runner_flush_cb (gpointer user_data)
+{
+  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
+
+  g_clear_pointer (&self->flush_source, g_source_unref);
+  chk_runner_flush (self, TRUE);
+  chk_runner_announce (self, FALSE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+chk_runner_queue_output (ChkRunner    *self,
+                         ChkStream     stream,
+                         gint64        time,
+                         gboolean      head,
+                         const guint8 *data,
+                         gsize         size)
+{
+  ChkPendingChunk *chunk = NULL;
+
+  if (self->pending->len > 0)
+    chunk = g_ptr_array_index (self->pending, self->pending->len - 1);
+
+  if (chunk == NULL ||
+      chunk->stream != stream ||
+      chunk->head != head ||
+      chunk->data->len + size > MAX_CHUNK_SIZE)
+    {
+      chunk = g_new0 (ChkPendingChunk, 1);
+      chunk->seq = self->next_seq++;
+      chunk->stream = stream;
+      chunk->time = time;
+      chunk->head = head;
+      chunk->data = g_byte_array_sized_new (MIN (size * 2, MAX_CHUNK_SIZE));
+      g_ptr_array_add (self->pending, chunk);
+
+      if (head)
+        self->head_last_seq = chunk->seq;
+    }
+
+  g_byte_array_append (chunk->data, data, size);
+  self->pending_bytes += size;
+}
+
+/* Queues what was read for the store: the part that still fits in the
+ * head in a head chunk, split exactly at the boundary, the rest in a tail
+ * chunk.
+ */
+static void
+chk_runner_add_output (ChkRunner *self,
+                       ChkStream  stream,
+                       GBytes    *bytes)
+{
+  gint64 now = g_get_real_time ();
+  gsize size;
+  const guint8 *data = g_bytes_get_data (bytes, &size);
+  gsize head = 0;
+
+  if (stream == CHK_STREAM_STDOUT)
+    self->record->stdout_bytes += size;
+  else
+    self->record->stderr_bytes += size;
+
+  if (self->head_bytes < self->head_limit)
+    {
+      head = (gsize) MIN ((guint64) size, self->head_limit - self->head_bytes);
+      chk_runner_queue_output (self, stream, now, TRUE, data, head);
+      self->head_bytes += head;
+    }
+
+  if (head < size)
+    chk_runner_queue_output (self, stream, now, FALSE, data + head, size - head);
+
+  if (self->pending_bytes >= FLUSH_BYTES)
+    {
+      chk_runner_flush (self, TRUE);
+      chk_runner_announce (self, FALSE);
+    }
+  else if (self->flush_source == NULL)
+    {
+      self->flush_source = chk_runner_add_source (self, FLUSH_DELAY_MS, chk_runner_flush_cb,
+                                                  "[chk-runner] flush output");
+    }
+}
+
+static void
+chk_runner_output_read_cb (GObject      *object,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  GInputStream *stream = G_INPUT_STREAM (object);
+  g_autoptr(ChkRunner) self = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  ChkStream which;
+
+  bytes = g_input_stream_read_bytes_finish (stream, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      /* The runner may be gone already: only let go of the pipe. */
+      g_input_stream_close (stream, NULL, NULL);
+      return;
+    }
+
+  self = g_object_ref (CHK_RUNNER (user_data));
+  which = stream == self->stdout_stream ? CHK_STREAM_STDOUT : CHK_STREAM_STDERR;
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      if (error != NULL)
+        g_warning ("Run %" G_GUINT64_FORMAT ": could not read its %s: %s",
+                   self->record->id, chk_stream_to_string (which), error->message);
+
+      if (which == CHK_STREAM_STDOUT)
+        self->stdout_open = FALSE;
+      else
+        self->stderr_open = FALSE;
+
+      g_input_stream_close (stream, NULL, NULL);
+      chk_runner_maybe_finish (self);
+      return;
+    }
+
+  chk_runner_add_output (self, which, bytes);
+
+  if (self->state == STATE_RUNNING)
+    g_input_stream_read_bytes_async (stream, OUTPUT_READ_SIZE, G_PRIORITY_DEFAULT,
+                                     self->cancellable, chk_runner_output_read_cb, self);
+}
+
+/* Progress */
+
+/* Reads a number from 0 to G_MAXUINT32 in plain decimal digits. */
+static gboolean
+chk_progress_parse_number (const char **text,
+                           guint64     *out_value)
+{
+  const char *p = *text;
+  guint64 value = 0;
+
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+
+  for (; g_ascii_isdigit (*p); p++)
+    {
+      value = value * 10 + (guint64) (*p - '0');
+      if (value > G_MAXUINT32)
+        return FALSE;
+    }
+
+  *text = p;
+  *out_value = value;
+  return TRUE;
+}
+
+/* Makes @text (up to @len bytes, or NUL) fit for a progress message:
+ * valid UTF-8 without control characters, trimmed, at most
+ * MAX_PROGRESS_MESSAGE bytes, cut at a character boundary.
+ */
+static char *
+chk_progress_message_new (const char *text,
+                          gssize      len)
+{
+  g_autofree char *message = g_utf8_make_valid (text, len);
+  gsize size;
+
+  for (char *p = message; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7f)
+        *p = ' ';
+    }
+
+  g_strstrip (message);
+
+  size = strlen (message);
+  if (size > MAX_PROGRESS_MESSAGE)
+    {
+      size = MAX_PROGRESS_MESSAGE;
+      while (size > 0 && ((guchar) message[size] & 0xc0) == 0x80)
+        size--;
+      message[size] = '\0';
+      g_strchomp (message);
+    }
+
+  return g_steal_pointer (&message);
+}
+
+static gboolean chk_runner_progress_publish_cb (gpointer user_data);
+
+/* Emits "progress" with the latest values, at most every
+ * PROGRESS_INTERVAL_MS unless @force; the timer a throttled call arms
+ * delivers whatever is latest when it fires.
+ */
+static void
+chk_runner_publish_progress (ChkRunner *self,
+                             gboolean   force)
+{
+  g_autofree char *message = NULL;
+  guint left;
+
+  if (!self->progress_unpublished)
+    return;
+
+  left = chk_runner_ms_left (self->last_progress_publish, PROGRESS_INTERVAL_MS);
+  if (!force && left > 0)
+    {
+      if (self->progress_publish_source == NULL)
+        self->progress_publish_source =
+          chk_runner_add_source (self, left, chk_runner_progress_publish_cb,
+                                 "[chk-runner] publish progress");
+      return;
+    }
+
+  chk_runner_clear_source (&self->progress_publish_source);
+  self->progress_unpublished = FALSE;
+  self->last_progress_publish = g_get_monotonic_time ();
+
+  /* A copy: a handler may report progress again. */
+  message = g_strdup (self->record->progress_message != NULL ?
+                      self->record->progress_message : "");
+  g_signal_emit (self, signals[PROGRESS], 0,
+                 (guint) self->record->progress_complete,
+                 (guint) self->record->progress_total,
+                 message);
+}
+
+static gboolean
+chk_runner_progress_publish_cb (gpointer user_data)
+{
+  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
+
+  g_clear_pointer (&self->progress_publish_source, g_source_unref);
+  chk_runner_publish_progress (self, TRUE);
+
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean chk_runner_progress_save_cb (gpointer user_data);
+
+/* Writes the record with the latest progress, at most once per
+ * PROGRESS_SAVE_INTERVAL_MS; the end of the run writes it anyway.
+ */
+static void
+chk_runner_save_progress (ChkRunner *self)
+{
+  guint left;
+
+  if (!self->progress_unsaved || self->state != STATE_RUNNING)
+    return;
+
+  left = chk_runner_ms_left (self->last_progress_save, PROGRESS_SAVE_INTERVAL_MS);
+  if (left > 0)
+    {
+      if (self->progress_save_source == NULL)
+        self->progress_save_source =
+          chk_runner_add_source (self, left, chk_runner_progress_save_cb,
+                                 "[chk-runner] save progress");
+      return;
+    }
+
+  self->progress_unsaved = FALSE;
+  self->last_progress_save = g_get_monotonic_time ();
+  chk_runner_save_record (self);
+}
+
+static gboolean
+chk_runner_progress_save_cb (gpointer user_data)
+{
+  ChkRunner *self = user_data;
+
+  g_clear_pointer (&self->progress_save_source, g_source_unref);
+  chk_runner_save_progress (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @message. */
+static void
+chk_runner_set_progress (ChkRunner *self,
+                         guint      complete,
+                         guint      total,
+                         char      *message)
+{
+  ChkRunRecord *record = self->record;
+
+  if (record->progress_complete == complete &&
+      record->progress_total == total &&
+      g_strcmp0 (record->progress_message, message) == 0)
+    {
+      g_free (message);
+      return;
+    }
+
+  record->progress_complete = complete;
+  record->progress_total = total;
+  g_free (record->progress_message);
+  record->progress_message = message;
+
+  self->progress_unpublished = TRUE;
+  self->progress_unsaved = TRUE;
+  chk_runner_publish_progress (self, FALSE);
+  chk_runner_save_progress (self);
+}
+
+static void
+chk_runner_take_progress_line (ChkRunner *self)
+{
+  char *message = NULL;
+  guint complete;
+  guint total;
+
+  if (!self->progress_discarding)
+    {
+      g_byte_array_append (self->progress_line, (const guint8 *) "", 1);
+      if (chk_progress_parse_line ((const char *) self->progress_line->data,
+                                   &complete, &total, &message))
+        chk_runner_set_progress (self, complete, total, message);
+      else
+        g_debug ("Run %" G_GUINT64_FORMAT ": ignoring a bad progress line", self->record->id);
+    }
+
+  g_byte_array_set_size (self->progress_line, 0);
+  self->progress_discarding = FALSE;
+}
+
+/* Splits what the job wrote to the progress pipe into lines. A line that
+ * grows past MAX_PROGRESS_LINE is dropped up to its newline, so that a job
+ * that never writes one cannot make the daemon hold more.
+ */
+static void
+chk_runner_add_progress_data (ChkRunner    *self,
+                              const guint8 *data,
+                              gsize         size)
+{
+  while (size > 0)
+    {
+      const guint8 *newline = memchr (data, '\n', size);
+      gsize part = newline != NULL ? (gsize) (newline - data) : size;
+
+      if (!self->progress_discarding)
+        {
+          if (self->progress_line->len + part > MAX_PROGRESS_LINE)
+            {
+              self->progress_discarding = TRUE;
+              g_byte_array_set_size (self->progress_line, 0);
+            }
+          else
+            {
+              g_byte_array_append (self->progress_line, data, part);
+            }
+        }
+
+      if (newline == NULL)
+        break;
+
+      chk_runner_take_progress_line (self);
+      data += part + 1;
+      size -= part + 1;
+    }
+}
+
+static void
+chk_runner_progress_read_cb (GObject      *object,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  GInputStream *stream = G_INPUT_STREAM (object);
+  g_autoptr(ChkRunner) self = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize size;
+  const guint8 *data;
+
+  bytes = g_input_stream_read_bytes_finish (stream, result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_input_stream_close (stream, NULL, NULL);
+      return;
+    }
+
+  self = g_object_ref (CHK_RUNNER (user_data));
+
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      if (error != NULL)
+        g_warning ("Run %" G_GUINT64_FORMAT ": could not read its progress: %s",
+                   self->record->id, error->message);
+
+      /* A last line without a newline still counts. */
+      if (self->progress_line->len > 0)
+        chk_runner_take_progress_line (self);
+
+      self->progress_open = FALSE;
+      g_input_stream_close (stream, NULL, NULL);
+      chk_runner_maybe_finish (self);
+      return;
+    }
+
+  data = g_bytes_get_data (bytes, &size);
+  chk_runner_add_progress_data (self, data, size);
+
+  if (self->state == STATE_RUNNING)
+    g_input_stream_read_bytes_async (stream, PROGRESS_READ_SIZE, G_PRIORITY_DEFAULT,
+                                     self->cancellable, chk_runner_progress_read_cb, self);
+}
+
+/* The end of a run */
+
+static void
+chk_runner_clear_sources (ChkRunner *self)
+{
+  chk_runner_clear_source (&self->timeout_source);
+  chk_runner_clear_source (&self->kill_source);
+  chk_runner_clear_source (&self->abandon_source);
+  chk_runner_clear_source (&self->finished_source);
+  chk_runner_clear_source (&self->flush_source);
+  chk_runner_clear_source (&self->announce_source);
+  chk_runner_clear_source (&self->progress_publish_source);
+  chk_runner_clear_source (&self->progress_save_source);
+}
+
+static void
+chk_runner_finish (ChkRunner *self)
+{
+  g_autoptr(ChkRunner) hold = g_object_ref (self);
+
+  g_assert (self->state == STATE_RUNNING);
+  g_assert (self->exit_outcome != NULL);
+
+  self->state = STATE_FINISHED;
+  chk_runner_clear_sources (self);
+
+  /* Nothing should be pending any more; whatever is (a pipe given up
+   * on) stops here. */
+  g_cancellable_cancel (self->cancellable);
+
+  chk_runner_flush (self, TRUE);
+
+  self->record->finished = g_get_real_time ();
+  chk_runner_set_outcome (self, self->exit_outcome);
+  chk_runner_save_record (self);
+
+  g_debug ("Run %" G_GUINT64_FORMAT ": %s (exit code %d, signal %d)",
+           self->record->id, self->record->outcome,
+           self->record->exit_code, self->record->signal);
+
+  chk_runner_announce (self, TRUE);
+  chk_runner_publish_progress (self, TRUE);
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+/* A run that ended before its process did (or without one) announces
+ * its end from an idle, never from inside the call that ended it. */
+static gboolean
+chk_runner_finished_cb (gpointer user_data)
+{
+  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
+
+  g_clear_pointer (&self->finished_source, g_source_unref);
+  chk_runner_announce (self, TRUE);
+  g_signal_emit (self, signals[FINISHED], 0);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Ends a run that never had a process: the record is final at once,
+ * "finished" follows from an idle. */
+static void
+chk_runner_finish_early (ChkRunner  *self,
+                         const char *outcome)
+{
+  self->state = STATE_FINISHED;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->progress_stream);
+
+  self->record->exit_code = -1;
+  self->record->finished = g_get_real_time ();
+  chk_runner_set_outcome (self, outcome);
+  chk_runner_save_record (self);
+
+  self->finished_source = chk_runner_add_source (self, 0, chk_runner_finished_cb,
+                                                 "[chk-runner] finished");
+}
+
+static void
+chk_runner_fail_to_start (ChkRunner  *self,
+                          const char *message)
+{
+  g_autoptr(GBytes) bytes = g_bytes_new (message, strlen (message));
+
+  g_debug ("Run %" G_GUINT64_FORMAT ": failed to start: %s", self->record->id, message);
+
+  chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
+  chk_runner_flush (self, FALSE);
+  chk_runner_finish_early (self, "failed-to-start");
+}
+
+/* The job's pipes stay open after its group is gone only when something
+ * that left the group (setsid) holds them. Its output is not the run's
+ * business any more, and the run must not wait for it forever.
+ */
+static gboolean
+chk_runner_abandon_cb (gpointer user_data)
+{
+  ChkRunner *self = user_data;
+
+  g_clear_pointer (&self->abandon_source, g_source_unref);
+
+  g_message ("Run %" G_GUINT64_FORMAT ": its output is still open after its processes "
+             "ended; a process that left the group holds it, ignoring it",
+             self->record->id);
+
+  self->stdout_open = FALSE;
+  self->stderr_open = FALSE;
+  self->progress_open = FALSE;
+  chk_runner_maybe_finish (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Finishes the run once its main process has exited, no process of its
+ * group is left (or it was SIGKILLed) and every pipe is at its end.
+ */
+static void
+chk_runner_maybe_finish (ChkRunner *self)
+{
+  if (self->state != STATE_RUNNING || !self->exited || self->terminating)
+    return;
+
+  if (self->stdout_open || self->stderr_open || self->progress_open)
+    {
+      if (self->abandon_source == NULL)
+        self->abandon_source = chk_runner_add_source (self, MAX (self->kill_grace_ms, 1000),
+                                                      chk_runner_abandon_cb,
+                                                      "[chk-runner] abandon pipes");
+      return;
+    }
+
+  chk_runner_finish (self);
+}
+
+static void
+chk_runner_wait_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  GSubprocess *subprocess = G_SUBPROCESS (object);
+  g_autoptr(ChkRunner) self = NULL;
+  g_autoptr(GError) error = NULL;
+  ChkRunRecord *record;
+
+  if (!g_subprocess_wait_finish (subprocess, result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self = g_object_ref (CHK_RUNNER (user_data));
+  record = self->record;
+
+  self->exited = TRUE;
+  chk_runner_clear_source (&self->timeout_source);
+
+  if (error != NULL)
+    {
+      g_warning ("Run %" G_GUINT64_FORMAT ": could not wait for its process: %s",
+                 record->id, error->message);
+      record->exit_code = -1;
+      record->signal = 0;
+    }
+  else if (g_subprocess_get_if_exited (subprocess))
+    {
+      record->exit_code = g_subprocess_get_exit_status (subprocess);
+      record->signal = 0;
+    }
+  else
+    {
+      record->exit_code = -1;
+      record->signal = g_subprocess_get_if_signaled (subprocess) ?
+                       g_subprocess_get_term_sig (subprocess) : 0;
+    }
+
+  if (self->kill_outcome != NULL)
+    self->exit_outcome = g_strdup (self->kill_outcome);
+  else if (error == NULL && record->signal == 0 && record->exit_code == 0)
+    self->exit_outcome = g_strdup ("success");
+  else
+    self->exit_outcome = g_strdup ("failure");
+
+  g_debug ("Run %" G_GUINT64_FORMAT ": process %d ended (exit code %d, signal %d)",
+           record->id, (int) self->pgid, record->exit_code, record->signal);
+
+  /* Whatever the job left behind goes with it. */
+  if (!self->killed && !self->group_gone)
+    {
+      if (chk_runner_group_exists (self))
+        chk_runner_terminate_group (self);
+      else
+        self->group_gone = TRUE;
+    }
+
+  chk_runner_maybe_finish (self);
+}
+
+static gboolean
+chk_runner_timeout_cb (gpointer user_data)
+{
+  ChkRunner *self = user_data;
+
+  g_clear_pointer (&self->timeout_source, g_source_unref);
+
+  g_debug ("Run %" G_GUINT64_FORMAT ": timed out after %u s",
+           self->record->id, self->spec->timeout);
+
+  if (self->kill_outcome == NULL)
+    self->kill_outcome = "timeout";
+  chk_runner_terminate_group (self);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* GObject */
+
+static void
+chk_runner_dispose (GObject *object)
+{
+  ChkRunner *self = CHK_RUNNER (object);
+
+  if (self->state == STATE_RUNNING)
+    {
+      /* Nobody is left to see this run end: never leave its processes
+       * behind, and leave a record that says what became of it. The pgid
+       * is only used while it is known to be ours. */
+      if (self->pgid > 0 && (!self->exited || self->terminating))
+        kill (-self->pgid, SIGKILL);
+
+      g_debug ("Run %" G_GUINT64_FORMAT ": disposed while running", self->record->id);
+
+      self->state = STATE_FINISHED;
+      chk_runner_flush (self, FALSE);
+      self->record->finished = g_get_real_time ();
+      chk_runner_set_outcome (self, self->exit_outcome != NULL ? self->exit_outcome :
+                                    self->kill_outcome != NULL ? self->kill_outcome :
+                                    "interrupted");
+      chk_runner_save_record (self);
+    }
+
+  g_cancellable_cancel (self->cancellable);
+  chk_runner_clear_sources (self);
+
+  g_clear_object (&self->stdout_stream);
+  g_clear_object (&self->stderr_stream);
+  g_clear_object (&self->progress_stream);
+  g_clear_object (&self->subprocess);
+
+  G_OBJECT_CLASS (chk_runner_parent_class)->dispose (object);
+}
+
+static void
+chk_runner_finalize (GObject *object)
+{
+  ChkRunner *self = CHK_RUNNER (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->spec, chk_job_spec_free);
+  g_clear_pointer (&self->record, chk_run_record_free);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->exit_outcome, g_free);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_queue_clear_full (&self->tail, g_free);
+  g_clear_pointer (&self->progress_line, g_byte_array_unref);
+
+  G_OBJECT_CLASS (chk_runner_parent_class)->finalize (object);
+}
+
+static void
+chk_runner_class_init (ChkRunnerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = chk_runner_dispose;
+  object_class->finalize = chk_runner_finalize;
+
+  /**
+   * ChkRunner::output-available:
+   * @self: a #ChkRunner
+   * @last_seq: the sequence number of the newest stored chunk
+   *
+   * New output is in the store, up to @last_seq. Emitted at most five
+   * times a second.
+   */
+  signals[OUTPUT_AVAILABLE] =
+    g_signal_new ("output-available",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, G_TYPE_UINT64);
+
+  /**
+   * ChkRunner::progress:
+   * @self: a #ChkRunner
+   * @complete: the work done
+   * @total: the work to do, at least 1
+   * @message: what the job says it is doing, possibly ""
+   *
+   * The job reported progress. Coalesced: at most ten times a second, with
+   * the latest values, and the last values are always delivered, at the
+   * latest before #ChkRunner::finished.
+   */
+  signals[PROGRESS] =
+    g_signal_new ("progress",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
+
+  /**
+   * ChkRunner::finished:
+   * @self: a #ChkRunner
+   *
+   * The run is over and its final record is stored; see
+   * chk_runner_get_record(). Emitted once, never from inside
+   * chk_runner_start() or chk_runner_stop().
+   */
+  signals[FINISHED] =
+    g_signal_new ("finished",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
+}
+
+static void
+chk_runner_init (ChkRunner *self)
+{
+  self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
+  self->cancellable = g_cancellable_new ();
+  self->next_seq = 1;
+  self->pending = g_ptr_array_new_with_free_func (chk_pending_chunk_free);
+  g_queue_init (&self->tail);
+  self->progress_line = g_byte_array_new ();
+}
+
+/* Public API */
+
+/**
+ * chk_runner_new:
+ * @store: the store that holds @run
+ * @spec: the job's spec; copied
+ * @run: the run's record, already in @store with its id, outcome
+ *   "running" and start time; copied
+ *
+ * Creates the runner of one run of a job. Nothing happens before
+ * chk_runner_start().
+ *
+ * Returns: (transfer full): a new #ChkRunner
+ */
+ChkRunner *
+chk_runner_new (ChkStore           *store,
+                const ChkJobSpec   *spec,
+                const ChkRunRecord *run)
+{
+  ChkRunner *self;
+
+  g_return_val_if_fail (CHK_IS_STORE (store), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (spec->command != NULL || spec->shell != NULL, NULL);
+  g_return_val_if_fail (run != NULL, NULL);
+  g_return_val_if_fail (run->id != 0, NULL);
+
+  self = g_object_new (CHK_TYPE_RUNNER, NULL);
+  self->store = g_object_ref (store);
+  self->spec = chk_job_spec_copy (spec);
+  self->record = chk_run_record_copy (run);
+  chk_runner_fill_record_strings (self->record);
+
+  /* 0 cannot come from a valid spec; read it as no limit rather than as
+   * keeping nothing. */
+  if (spec->max_output_bytes == 0)
+    {
+      self->head_limit = G_MAXUINT64;
+      self->tail_limit = G_MAXUINT64;
+    }
+  else
+    {
+      self->head_limit = spec->max_output_bytes / 2;
+      self->tail_limit = spec->max_output_bytes - self->head_limit;
+    }
+
+  return self;
+}
+
+/**
+ * chk_runner_set_kill_grace:
+ * @self: a #ChkRunner
+ * @milliseconds: the time between SIGTERM and SIGKILL
+ *
+ * Sets how long the run's processes have to end after SIGTERM (at a
+ * timeout, a stop, or for leftovers after the main process exited)
+ * before they are sent SIGKILL. The default is
+ * %CHK_RUNNER_DEFAULT_KILL_GRACE_MS.
+ */
+void
+chk_runner_set_kill_grace (ChkRunner *self,
+                           guint      milliseconds)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+
+  self->kill_grace_ms = milliseconds;
+}
+
+/**
+ * chk_runner_start:
+ * @self: a #ChkRunner
+ *
+ * Starts the job in a process group of its own, with stdin on /dev/null,
+ * stdout and stderr streamed into the store, the progress pipe on fd 3
+ * and `CHRONIKER_JOB_ID`, `CHRONIKER_JOB_NAME`, `CHRONIKER_RUN_ID` and
+ * `CHRONIKER_PROGRESS_FD` added to the environment. Sources and async
+ * calls use the thread-default main context of the caller.
+ *
+ * If the job cannot be started the run ends as "failed-to-start" with the
+ * reason as its stderr; #ChkRunner::finished is still emitted from an
+ * idle, as for every run. Call once.
+ */
+void
+chk_runner_start (ChkRunner *self)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *job_id = NULL;
+  g_autofree char *run_id = NULL;
+  g_autofree char *progress_fd = NULL;
+  const char *shell_argv[4] = { "/bin/sh", "-c", NULL, NULL };
+  const char * const *argv;
+  const char *job_name;
+  const char *cwd;
+  GHashTableIter iter;
+  gpointer name;
+  gpointer value;
+  int fds[2];
+  int pid_fds[2];
+  pid_t pid = 0;
+  ssize_t n_read;
+
+  g_return_if_fail (CHK_IS_RUNNER (self));
+  g_return_if_fail (self->state == STATE_NEW);
+
+  self->state = STATE_RUNNING;
+  self->context = g_main_context_ref_thread_default ();
+
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error))
+    {
+      g_prefix_error (&error, "Could not make the progress pipe: ");
+      chk_runner_fail_to_start (self, error->message);
+      return;
+    }
+
+  if (!g_unix_open_pipe (pid_fds, FD_CLOEXEC, &error))
+    {
+      close (fds[0]);
+      close (fds[1]);
+      g_prefix_error (&error, "Could not make a pipe: ");
+      chk_runner_fail_to_start (self, error->message);
+      return;
+    }
+
+  /* Only our end; the job's end must stay a plain blocking fd. */
+  g_unix_set_fd_nonblocking (fds[0], TRUE, NULL);
+  self->progress_stream = g_unix_input_stream_new (fds[0], TRUE);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  cwd = self->spec->working_directory;
+  g_subprocess_launcher_set_cwd (launcher, cwd != NULL && cwd[0] != '\0' ?
+                                           cwd : g_get_home_dir ());
+
+  g_hash_table_iter_init (&iter, self->spec->environment);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    g_subprocess_launcher_setenv (launcher, name, value, TRUE);
+
+  job_name = self->record->job_name != NULL && self->record->job_name[0] != '\0' ?
+             self->record->job_name : self->spec->name;
+  job_id = g_strdup_printf ("%" G_GUINT64_FORMAT, self->record->job_id);
+  run_id = g_strdup_printf ("%" G_GUINT64_FORMAT, self->record->id);
+  progress_fd = g_strdup_printf ("%d", PROGRESS_FD);
+  g_subprocess_launcher_setenv (launcher, "CHRONIKER_JOB_ID", job_id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CHRONIKER_JOB_NAME", job_name, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CHRONIKER_RUN_ID", run_id, TRUE);
+  g_subprocess_launcher_setenv (launcher, "CHRONIKER_PROGRESS_FD", progress_fd, TRUE);
+
+  g_subprocess_launcher_take_fd (launcher, fds[1], PROGRESS_FD);
+  g_subprocess_launcher_set_child_setup (launcher, chk_runner_child_setup,
+                                         GINT_TO_POINTER (pid_fds[1]), NULL);
+
+  shell_argv[2] = self->spec->shell;
+  argv = self->spec->command != NULL ? (const char * const *) self->spec->command : shell_argv;
+  self->subprocess = g_subprocess_launcher_spawnv (launcher, argv, &error);
+
+  /* Our copy of the job's end of the progress pipe must go, or its end of
+   * file would never come. */
+  g_subprocess_launcher_close (launcher);
+
+  /* The spawn returned after the exec, so the pid is in the pipe by now
+   * (unless the spawn failed before the child setup ran). */
+  close (pid_fds[1]);
+  g_unix_set_fd_nonblocking (pid_fds[0], TRUE, NULL);
+  do
+    n_read = read (pid_fds[0], &pid, sizeof pid);
+  while (n_read < 0 && errno == EINTR);
+  close (pid_fds[0]);
+
+  if (self->subprocess == NULL)
+    {
+      /* A failure past the child setup, in exec: its group may have been
+       * made, but nothing else can be in it. */
+      chk_runner_fail_to_start (self, error->message);
+      return;
+    }
+
+  if (n_read != (ssize_t) sizeof pid || pid <= 0)
+    {
+      /* Cannot happen, short of the setup never running. */
+      g_warning ("Run %" G_GUINT64_FORMAT ": could not learn its process id",
+                 self->record->id);
+      pid = 0;
+    }
+
+  self->pgid = pid;
+  self->record->pid = (guint32) self->pgid;
+  chk_runner_save_record (self);
+
+  g_debug ("Run %" G_GUINT64_FORMAT ": started process group %d",
+           self->record->id, (int) self->pgid);
+
+  self->stdout_stream = g_object_ref (g_subprocess_get_stdout_pipe (self->subprocess));
+  self->stderr_stream = g_object_ref (g_subprocess_get_stderr_pipe (self->subprocess));
+  self->stdout_open = TRUE;
+  self->stderr_open = TRUE;
+  self->progress_open = TRUE;
+
+  g_input_stream_read_bytes_async (self->stdout_stream, OUTPUT_READ_SIZE, G_PRIORITY_DEFAULT,
+                                   self->cancellable, chk_runner_output_read_cb, self);
+  g_input_stream_read_bytes_async (self->stderr_stream, OUTPUT_READ_SIZE, G_PRIORITY_DEFAULT,
+                                   self->cancellable, chk_runner_output_read_cb, self);
+  g_input_stream_read_bytes_async (self->progress_stream, PROGRESS_READ_SIZE, G_PRIORITY_DEFAULT,
+                                   self->cancellable, chk_runner_progress_read_cb, self);
+  g_subprocess_wait_async (self->subprocess, self->cancellable, chk_runner_wait_cb, self);
+
+  if (self->spec->timeout > 0)
+    {
+      /* Not g_timeout_source_new_seconds(): it may fire up to a quarter
+       * of a second early, which would cut short a job that keeps to its
+       * timeout. Only a timeout past what a guint of milliseconds holds
+       * (49 days) makes do with it. */
+      if (self->spec->timeout <= G_MAXUINT / 1000)
+        self->timeout_source = g_timeout_source_new (self->spec->timeout * 1000);
+      else
+        self->timeout_source = g_timeout_source_new_seconds (self->spec->timeout);
+      g_source_set_callback (self->timeout_source, chk_runner_timeout_cb, self, NULL);
+      g_source_set_static_name (self->timeout_source, "[chk-runner] timeout");
+      g_source_attach (self->timeout_source, self->context);
+    }
+}
+
+/**
+ * chk_runner_stop:
+ * @self: a #ChkRunner
+ * @outcome: "stopped" (Job.Stop()), "interrupted" (the daemon is shutting
+ *   down) or "timeout"
+ *
+ * Ends the run: SIGTERM to its process group, SIGKILL after the kill
+ * grace. The run ends with @outcome, whatever the process then does, unless
+ * it had already ended by itself or was being ended for another reason.
+ * Harmless when the run is being stopped already or is over; a run that was
+ * not started yet ends at once (from an idle) without a process.
+ */
+void
+chk_runner_stop (ChkRunner  *self,
+                 const char *outcome)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+  g_return_if_fail (g_strcmp0 (outcome, "stopped") == 0 ||
+                    g_strcmp0 (outcome, "interrupted") == 0 ||
+                    g_strcmp0 (outcome, "timeout") == 0);
+
+  switch (self->state)
+    {
+    case STATE_NEW:
+      self->context = g_main_context_ref_thread_default ();
+      chk_runner_finish_early (self, outcome);
+      break;
+
+    case STATE_RUNNING:
+      if (self->exited)
+        {
+          /* Only leftovers or a pipe held open are being waited for: end
+           * the wait now. */
+          chk_runner_terminate_group (self);
+          if (!self->terminating && self->abandon_source != NULL)
+            {
+              chk_runner_clear_source (&self->abandon_source);
+              self->abandon_source = chk_runner_add_source (self, 0, chk_runner_abandon_cb,
+                                                            "[chk-runner] abandon pipes");
+            }
+          break;
+        }
+
+      if (self->kill_outcome == NULL)
+        self->kill_outcome = g_intern_string (outcome);
+      chk_runner_terminate_group (self);
+      break;
+
+    case STATE_FINISHED:
+      break;
+
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * chk_runner_report_progress:
+ * @self: a #ChkRunner
+ * @complete: the work done, at most @total
+ * @total: the work to do, at least 1
+ * @message: (nullable): what the job is doing
+ *
+ * Reports progress for the run as if the job had written it to its
+ * progress pipe (the D-Bus `ReportProgress` call). Values that a progress
+ * line could not carry (@total 0, @complete past @total) are ignored; the
+ * message is made valid UTF-8 and cut to 1 KiB. Ignored once the run is
+ * over.
+ */
+void
+chk_runner_report_progress (ChkRunner  *self,
+                            guint       complete,
+                            guint       total,
+                            const char *message)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+
+  if (self->state == STATE_FINISHED)
+    return;
+
+  if (total == 0 || complete > total)
+    {
+      g_debug ("Run %" G_GUINT64_FORMAT ": ignoring progress %u/%u",
+               self->record->id, complete, total);
+      return;
+    }
+
+  chk_runner_set_progress (self, complete, total,
+                           chk_progress_message_new (message != NULL ? message : "", -1));
+}
+
+/**
+ * chk_runner_get_record:
+ * @self: a #ChkRunner
+ *
+ * Returns the run's record as the runner keeps it: the pid once started,
+ * the latest progress, byte counters of everything the job wrote, and
+ * after #ChkRunner::finished the outcome, exit code, signal and end time.
+ *
+ * Returns: (transfer none): the record, owned by @self
+ */
+const ChkRunRecord *
+chk_runner_get_record (ChkRunner *self)
+{
+  g_return_val_if_fail (CHK_IS_RUNNER (self), NULL);
+
+  return self->record;
+}
+
+/**
+ * chk_runner_get_run_id:
+ * @self: a #ChkRunner
+ *
+ * Returns: the id of the run
+ */
+guint64
+chk_runner_get_run_id (ChkRunner *self)
+{
+  g_return_val_if_fail (CHK_IS_RUNNER (self), 0);
+
+  return self->record->id;
+}
+
+/**
+ * chk_runner_is_finished:
+ * @self: a #ChkRunner
+ *
+ * Returns: whether the run is over and its final record written; for a
+ *   run that ended without a process, #ChkRunner::finished may still be
+ *   on its way from an idle
+ */
+gboolean
+chk_runner_is_finished (ChkRunner *self)
+{
+  g_return_val_if_fail (CHK_IS_RUNNER (self), FALSE);
+
+  return self->state == STATE_FINISHED;
+}
+
+/**
+ * chk_progress_parse_line:
+ * @line: one line written to the progress pipe, without its newline
+ * @out_complete: (out) (optional): the work done
+ * @out_total: (out) (optional): the work to do
+ * @out_message: (out) (optional) (transfer full): the message, "" when none
+ *
+ * Parses a progress line: `N/M [message]` with 0 ≤ N ≤ M and 1 ≤ M <
+ * 2³², or `P% [message]` with P from 0 to 100 and optional decimals,
+ * which reads as round(P)/100. White space around the line and between
+ * the numbers and the message is ignored; anything else after the numbers
+ * (`3/10x`, `50%%!`) makes the line bad. The message is made valid UTF-8,
+ * control characters become spaces, and it is cut to 1 KiB at a
+ * character boundary.
+ *
+ * Returns: %TRUE if @line is a progress line; the out arguments are set
+ *   only then
+ */
+gboolean
+chk_progress_parse_line (const char  *line,
+                         guint       *out_complete,
+                         guint       *out_total,
+                         char       **out_message)
+{
+  const char *p = line;
+  guint64 complete;
+  guint64 total;
+
+  g_return_val_if_fail (line != NULL, FALSE);
+
+  while (g_ascii_isspace (*p))
+    p++;
+
+  if (!chk_progress_parse_number (&p, &complete))
+    return FALSE;
+
+  if (*p == '/')
+    {
+      p++;
+      if (!chk_progress_parse_number (&p, &total))
+        return FALSE;
+      if (total == 0 || complete > total)
+        return FALSE;
+    }
+  else
+    {
+      gboolean round_up = FALSE;
+      gboolean fraction = FALSE;
+
+      if (*p == '.')
+        {
+          p++;
+          if (!g_ascii_isdigit (*p))
+            return FALSE;
+          round_up = *p >= '5';
+          for (; g_ascii_isdigit (*p); p++)
+            fraction |= *p != '0';
+        }
+
+      if (*p != '%' || complete > 100 || (complete == 100 && fraction))
+        return FALSE;
+      p++;
+
+      complete += round_up ? 1 : 0;
+      total = 100;
+    }
+
+  if (*p != '\0' && !g_ascii_isspace (*p))
+    return FALSE;
+
+  if (out_complete != NULL)
+    *out_complete = (guint) complete;
+  if (out_total != NULL)
+    *out_total = (guint) total;
+  if (out_message != NULL)
+    *out_message = chk_progress_message_new (p, -1);
+
+  return TRUE;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "chk-job-spec.h"
+#include "chk-store.h"
+
+G_BEGIN_DECLS
+
+/* How long a process group has between SIGTERM and SIGKILL, by default. */
+#define CHK_RUNNER_DEFAULT_KILL_GRACE_MS 5000
+
+#define CHK_TYPE_RUNNER (chk_runner_get_type ())
+
+G_DECLARE_FINAL_TYPE (ChkRunner, chk_runner, CHK, RUNNER, GObject)
+
+ChkRunner          *chk_runner_new              (ChkStore           *store,
+                                                 const ChkJobSpec   *spec,
+                                                 const ChkRunRecord *run);
+void                chk_runner_set_kill_grace   (ChkRunner          *self,
+                                                 guint               milliseconds);
+void                chk_runner_start            (ChkRunner          *self);
+void                chk_runner_stop             (ChkRunner          *self,
+                                                 const char         *outcome);
+void                chk_runner_report_progress  (ChkRunner          *self,
+                                                 guint               complete,
+                                                 guint               total,
+                                                 const char         *message);
+const ChkRunRecord *chk_runner_get_record       (ChkRunner          *self);
+guint64             chk_runner_get_run_id       (ChkRunner          *self);
+gboolean            chk_runner_is_finished      (ChkRunner          *self);
+
+gboolean            chk_progress_parse_line     (const char         *line,
+                                                 guint              *out_complete,
+                                                 guint              *out_total,
+                                                 char              **out_message);
+
+G_END_DECLS

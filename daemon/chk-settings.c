@@ -1,0 +1,473 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-settings"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "chk-error.h"
+#include "chk-settings.h"
+
+/**
+ * ChkSettings:
+ *
+ * The daemon's settings: typed, checked, kept in the store. Emits
+ * #ChkSettings::changed, detailed with the key (e.g.
+ * "changed::max-concurrent-runs"), for every key a change touched.
+ */
+
+typedef enum
+{
+  SETTING_BOOLEAN,
+  SETTING_UINT,
+  SETTING_STRING,
+} SettingType;
+
+typedef gboolean (*CheckFunc) (GVariant  *value,
+                               GError   **error);
+
+typedef struct
+{
+  const char  *key;
+  SettingType  type;
+  const char  *default_value;
+  CheckFunc    check;
+  gboolean     secret;
+} SettingInfo;
+
+static gboolean check_smtp_url    (GVariant  *value,
+                                   GError   **error);
+static gboolean check_email_from  (GVariant  *value,
+                                   GError   **error);
+static gboolean check_single_line (GVariant  *value,
+                                   GError   **error);
+static gboolean check_days        (GVariant  *value,
+                                   GError   **error);
+
+static const SettingInfo settings_info[] = {
+  { "allow-shell", SETTING_BOOLEAN, "true", NULL, FALSE },
+  { "max-concurrent-runs", SETTING_UINT, "0", NULL, FALSE },
+  { "keep-runs-days", SETTING_UINT, "0", check_days, FALSE },
+  { "notifications", SETTING_BOOLEAN, "true", NULL, FALSE },
+  { "email-from", SETTING_STRING, "", check_email_from, FALSE },
+  { "smtp-url", SETTING_STRING, "", check_smtp_url, FALSE },
+  { "smtp-starttls", SETTING_BOOLEAN, "false", NULL, FALSE },
+  { "smtp-username", SETTING_STRING, "", check_single_line, FALSE },
+  { "smtp-password", SETTING_STRING, "", check_single_line, TRUE },
+};
+
+struct _ChkSettings
+{
+  GObject     parent_instance;
+
+  ChkStore   *store;
+  GHashTable *values;  /* key → GVariant */
+};
+
+G_DEFINE_FINAL_TYPE (ChkSettings, chk_settings, G_TYPE_OBJECT)
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean G_GNUC_PRINTF (2, 3)
+set_invalid (GError    **error,
+             const char *format,
+             ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT, message);
+  return FALSE;
+}
+
+static gboolean
+has_control_characters (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    if ((guchar) *p < 0x20 || *p == 0x7f)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+check_single_line (GVariant  *value,
+                   GError   **error)
+{
+  gsize len;
+  const char *text = g_variant_get_string (value, &len);
+
+  if (len > 1024)
+    return set_invalid (error, _("the value is longer than 1024 bytes"));
+  if (has_control_characters (text))
+    return set_invalid (error, _("the value must not contain control characters such as newlines"));
+  return TRUE;
+}
+
+static gboolean
+check_smtp_url (GVariant  *value,
+                GError   **error)
+{
+  const char *url = g_variant_get_string (value, NULL);
+  g_autoptr(GUri) uri = NULL;
+
+  if (!check_single_line (value, error))
+    return FALSE;
+  if (url[0] == '\0')
+    return TRUE;
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "smtp") != 0 &&
+       g_strcmp0 (g_uri_get_scheme (uri), "smtps") != 0) ||
+      g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+    return set_invalid (error, _("“%s” is not an smtp://host:port or smtps://host:port URL"), url);
+  return TRUE;
+}
+
+static gboolean
+check_email_from (GVariant  *value,
+                  GError   **error)
+{
+  const char *address = g_variant_get_string (value, NULL);
+
+  if (!check_single_line (value, error))
+    return FALSE;
+  if (address[0] != '\0' && (strchr (address, '@') == NULL || strpbrk (address, " <>,;\"") != NULL))
+    return set_invalid (error, _("“%s” is not an email address such as name@example.org"), address);
+  return TRUE;
+}
+
+static gboolean
+check_days (GVariant  *value,
+            GError   **error)
+{
+  if (g_variant_get_uint32 (value) > 100 * 366)
+    return set_invalid (error, _("%u days is more than a hundred years"), g_variant_get_uint32 (value));
+  return TRUE;
+}
+
+static const GVariantType *
+setting_variant_type (const SettingInfo *info)
+{
+  switch (info->type)
+    {
+    case SETTING_BOOLEAN:
+      return G_VARIANT_TYPE_BOOLEAN;
+    case SETTING_UINT:
+      return G_VARIANT_TYPE_UINT32;
+    case SETTING_STRING:
+      return G_VARIANT_TYPE_STRING;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static GVariant *
+setting_default (const SettingInfo *info)
+{
+  switch (info->type)
+    {
+    case SETTING_BOOLEAN:
+      return g_variant_new_boolean (strcmp (info->default_value, "true") == 0);
+    case SETTING_UINT:
+      return g_variant_new_uint32 (g_ascii_strtoull (info->default_value, NULL, 10));
+    case SETTING_STRING:
+      return g_variant_new_string (info->default_value);
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const SettingInfo *
+lookup_info (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (settings_info); i++)
+    if (strcmp (settings_info[i].key, key) == 0)
+      return &settings_info[i];
+  return NULL;
+}
+
+static GVariant *
+get_value (ChkSettings *self,
+           const char  *key)
+{
+  GVariant *value = g_hash_table_lookup (self->values, key);
+
+  g_assert (value != NULL);
+  return value;
+}
+
+static void
+chk_settings_finalize (GObject *object)
+{
+  ChkSettings *self = CHK_SETTINGS (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->values, g_hash_table_unref);
+
+  G_OBJECT_CLASS (chk_settings_parent_class)->finalize (object);
+}
+
+static void
+chk_settings_class_init (ChkSettingsClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = chk_settings_finalize;
+
+  /**
+   * ChkSettings::changed:
+   * @self: the settings
+   * @key: the key that changed
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+chk_settings_init (ChkSettings *self)
+{
+  self->values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify) g_variant_unref);
+}
+
+/**
+ * chk_settings_new:
+ * @store: the store the settings live in
+ * @error: return location for a #GError
+ *
+ * Reads the settings from @store. A stored value of the wrong type or
+ * that no longer passes its check is replaced by the default, with a
+ * warning: settings never stop the daemon from starting.
+ *
+ * Returns: (transfer full): the settings, or %NULL if the store failed
+ */
+ChkSettings *
+chk_settings_new (ChkStore  *store,
+                  GError   **error)
+{
+  g_autoptr(ChkSettings) self = g_object_new (CHK_TYPE_SETTINGS, NULL);
+
+  g_return_val_if_fail (CHK_IS_STORE (store), NULL);
+
+  self->store = g_object_ref (store);
+
+  for (guint i = 0; i < G_N_ELEMENTS (settings_info); i++)
+    {
+      const SettingInfo *info = &settings_info[i];
+      g_autoptr(GVariant) stored = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      stored = chk_store_get_setting (store, info->key, error);
+      if (stored == NULL && error != NULL && *error != NULL)
+        return NULL;
+
+      if (stored != NULL &&
+          (!g_variant_is_of_type (stored, setting_variant_type (info)) ||
+           (info->check != NULL && !info->check (stored, &local_error))))
+        {
+          g_warning ("Ignoring the stored value of setting %s: %s", info->key,
+                     local_error ? local_error->message : "wrong type");
+          g_clear_pointer (&stored, g_variant_unref);
+        }
+
+      g_hash_table_insert (self->values, (gpointer) info->key,
+                           stored ? g_steal_pointer (&stored) : g_variant_ref_sink (setting_default (info)));
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * chk_settings_update:
+ * @self: a #ChkSettings
+ * @changes: an `a{sv}` of setting keys and values
+ * @error: return location for a #GError
+ *
+ * Changes settings, all or nothing: an unknown key, a value of the wrong
+ * type or a bad value fails with %CHK_ERROR_INVALID_ARGUMENT naming the
+ * key, and changes none.
+ *
+ * Returns: %TRUE if all of @changes were applied and stored
+ */
+gboolean
+chk_settings_update (ChkSettings  *self,
+                     GVariant     *changes,
+                     GError      **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), FALSE);
+  g_return_val_if_fail (g_variant_is_of_type (changes, G_VARIANT_TYPE_VARDICT), FALSE);
+
+  g_variant_iter_init (&iter, changes);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      const SettingInfo *info = lookup_info (key);
+      g_autoptr(GError) local_error = NULL;
+
+      if (info == NULL)
+        {
+          g_variant_unref (value);
+          return set_invalid (error, _("unknown setting “%s”"), key);
+        }
+      if (!g_variant_is_of_type (value, setting_variant_type (info)))
+        {
+          set_invalid (error, _("%s: must be of type %s, not %s"), key,
+                       (const char *) setting_variant_type (info), g_variant_get_type_string (value));
+          g_variant_unref (value);
+          return FALSE;
+        }
+      if (info->check != NULL && !info->check (value, &local_error))
+        {
+          g_variant_unref (value);
+          return set_invalid (error, "%s: %s", key, local_error->message);
+        }
+    }
+
+  if (!chk_store_begin (self->store, error))
+    return FALSE;
+
+  g_variant_iter_init (&iter, changes);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      if (!chk_store_set_setting (self->store, key, value, error))
+        {
+          g_variant_unref (value);
+          chk_store_rollback (self->store);
+          return FALSE;
+        }
+    }
+
+  if (!chk_store_commit (self->store, error))
+    {
+      chk_store_rollback (self->store);
+      return FALSE;
+    }
+
+  g_variant_iter_init (&iter, changes);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      const SettingInfo *info = lookup_info (key);
+
+      g_hash_table_insert (self->values, (gpointer) info->key, g_variant_ref (value));
+      g_ptr_array_add (changed, (gpointer) info->key);
+    }
+
+  for (guint i = 0; i < changed->len; i++)
+    {
+      const char *changed_key = g_ptr_array_index (changed, i);
+
+      g_signal_emit (self, signals[CHANGED], g_quark_from_static_string (changed_key), changed_key);
+    }
+
+  return TRUE;
+}
+
+/**
+ * chk_settings_to_variant:
+ * @self: a #ChkSettings
+ *
+ * Returns: (transfer floating): every setting as an `a{sv}`; secrets
+ *   (smtp-password) read "set" or ""
+ */
+GVariant *
+chk_settings_to_variant (ChkSettings *self)
+{
+  GVariantBuilder builder;
+
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), NULL);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  for (guint i = 0; i < G_N_ELEMENTS (settings_info); i++)
+    {
+      const SettingInfo *info = &settings_info[i];
+      GVariant *value = get_value (self, info->key);
+
+      if (info->secret)
+        value = g_variant_new_string (g_variant_get_string (value, NULL)[0] != '\0' ? "set" : "");
+      g_variant_builder_add (&builder, "{sv}", info->key, value);
+    }
+
+  return g_variant_builder_end (&builder);
+}
+
+gboolean
+chk_settings_get_allow_shell (ChkSettings *self)
+{
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), TRUE);
+  return g_variant_get_boolean (get_value (self, "allow-shell"));
+}
+
+/**
+ * chk_settings_get_max_concurrent_runs:
+ * @self: a #ChkSettings
+ *
+ * Returns: how many runs may be under way at once; 0 means no limit
+ */
+guint
+chk_settings_get_max_concurrent_runs (ChkSettings *self)
+{
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), 0);
+  return g_variant_get_uint32 (get_value (self, "max-concurrent-runs"));
+}
+
+/**
+ * chk_settings_get_keep_runs_days:
+ * @self: a #ChkSettings
+ *
+ * Returns: how many days finished runs are kept; 0 means forever
+ */
+guint
+chk_settings_get_keep_runs_days (ChkSettings *self)
+{
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), 0);
+  return g_variant_get_uint32 (get_value (self, "keep-runs-days"));
+}
+
+gboolean
+chk_settings_get_notifications (ChkSettings *self)
+{
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), TRUE);
+  return g_variant_get_boolean (get_value (self, "notifications"));
+}
+
+gboolean
+chk_settings_get_smtp_starttls (ChkSettings *self)
+{
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), FALSE);
+  return g_variant_get_boolean (get_value (self, "smtp-starttls"));
+}
+
+/**
+ * chk_settings_get_string:
+ * @self: a #ChkSettings
+ * @key: a string setting, such as "smtp-url"
+ *
+ * Returns: its value, the secret ones included
+ */
+const char *
+chk_settings_get_string (ChkSettings *self,
+                         const char  *key)
+{
+  const SettingInfo *info;
+
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), NULL);
+  info = lookup_info (key);
+  g_return_val_if_fail (info != NULL && info->type == SETTING_STRING, NULL);
+
+  return g_variant_get_string (get_value (self, key), NULL);
+}

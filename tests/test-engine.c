@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+/*
+ * The engine without a bus: a real store in a temp dir, real timers, real
+ * child processes.
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "chk-engine.h"
+#include "chk-error.h"
+#include "chk-job.h"
+
+typedef struct
+{
+  char      *dir;
+  char      *db_path;
+  ChkStore  *store;
+  ChkEngine *engine;
+  GPtrArray *started;   /* run ids */
+  GPtrArray *finished;  /* outcomes */
+  GPtrArray *triggers;
+} Fixture;
+
+static void
+run_started_cb (ChkEngine  *engine,
+                ChkJob     *job,
+                guint64     run_id,
+                const char *trigger,
+                Fixture    *fixture)
+{
+  g_ptr_array_add (fixture->started, g_memdup2 (&run_id, sizeof run_id));
+  g_ptr_array_add (fixture->triggers, g_strdup (trigger));
+}
+
+static void
+run_finished_cb (ChkEngine  *engine,
+                 ChkJob     *job,
+                 guint64     run_id,
+                 const char *outcome,
+                 gint        exit_code,
+                 Fixture    *fixture)
+{
+  g_ptr_array_add (fixture->finished, g_strdup (outcome));
+}
+
+static void
+open_engine (Fixture *fixture)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->store = chk_store_new (fixture->db_path, &error);
+  g_assert_no_error (error);
+  fixture->engine = chk_engine_new (fixture->store, &error);
+  g_assert_no_error (error);
+  chk_engine_set_kill_grace (fixture->engine, 300);
+  g_signal_connect (fixture->engine, "run-started", G_CALLBACK (run_started_cb), fixture);
+  g_signal_connect (fixture->engine, "run-finished", G_CALLBACK (run_finished_cb), fixture);
+}
+
+static void
+close_engine (Fixture *fixture)
+{
+  g_clear_object (&fixture->engine);
+  g_clear_object (&fixture->store);
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->dir = g_dir_make_tmp ("chk-engine-XXXXXX", &error);
+  g_assert_no_error (error);
+  fixture->db_path = g_build_filename (fixture->dir, "db.sqlite", NULL);
+  fixture->started = g_ptr_array_new_with_free_func (g_free);
+  fixture->finished = g_ptr_array_new_with_free_func (g_free);
+  fixture->triggers = g_ptr_array_new_with_free_func (g_free);
+  open_engine (fixture);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  close_engine (fixture);
+  remove_tree (fixture->dir);
+  g_free (fixture->dir);
+  g_free (fixture->db_path);
+  g_ptr_array_unref (fixture->started);
+  g_ptr_array_unref (fixture->finished);
+  g_ptr_array_unref (fixture->triggers);
+}
+
+/* Iterates the main loop until @done says so, for at most @seconds. */
+static gboolean
+wait_until (gboolean (*done) (Fixture *fixture, gpointer data),
+            Fixture  *fixture,
+            gpointer  data,
+            guint     seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!done (fixture, data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      if (!done (fixture, data))
+        g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+finished_at_least (Fixture  *fixture,
+                   gpointer  data)
+{
+  return fixture->finished->len >= GPOINTER_TO_UINT (data);
+}
+
+static ChkJob *
+create_job (Fixture     *fixture,
+            const char  *spec_text,
+            GError     **error)
+{
+  g_autoptr(ChkJobSpec) spec = chk_engine_new_spec (fixture->engine);
+  g_autoptr(GVariant) changes = g_variant_ref_sink (g_variant_parse (G_VARIANT_TYPE_VARDICT, spec_text,
+                                                                     NULL, NULL, NULL));
+
+  g_assert_nonnull (changes);
+  if (!chk_job_spec_update (spec, changes, error))
+    return NULL;
+  return chk_engine_create_job (fixture->engine, g_steal_pointer (&spec), error);
+}
+
+static void
+test_jobs_create_update_delete (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkJobSpec) spec = NULL;
+  ChkJob *job;
+  guint64 id;
+
+  job = create_job (fixture, "{'name': <'backup'>, 'command': <['true']>, 'schedule': <'@daily'>}",
+                    &error);
+  g_assert_no_error (error);
+  id = chk_job_get_id (job);
+  g_assert_true (chk_engine_lookup_job_by_name (fixture->engine, "backup") == job);
+  g_assert_cmpint (chk_job_get_next_run (job), >, g_get_real_time ());
+
+  /* The same name again */
+  g_assert_null (create_job (fixture, "{'name': <'backup'>, 'command': <['true']>}", &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS);
+  g_clear_error (&error);
+
+  /* No command */
+  g_assert_null (create_job (fixture, "{'name': <'other'>}", &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  /* Rename and disable */
+  spec = chk_job_spec_copy (chk_job_get_spec (job));
+  g_free (spec->name);
+  spec->name = g_strdup ("nightly");
+  spec->enabled = FALSE;
+  g_assert_true (chk_engine_update_job (fixture->engine, job, g_steal_pointer (&spec), &error));
+  g_assert_no_error (error);
+  g_assert_null (chk_engine_lookup_job_by_name (fixture->engine, "backup"));
+  g_assert_true (chk_engine_lookup_job_by_name (fixture->engine, "nightly") == job);
+  g_assert_cmpint (chk_job_get_next_run (job), ==, 0);
+
+  /* It is all in the store: a new engine sees it. */
+  close_engine (fixture);
+  open_engine (fixture);
+  job = chk_engine_lookup_job (fixture->engine, id);
+  g_assert_nonnull (job);
+  g_assert_cmpstr (chk_job_get_name (job), ==, "nightly");
+  g_assert_false (chk_job_get_spec (job)->enabled);
+
+  g_assert_true (chk_engine_delete_job (fixture->engine, job, &error));
+  g_assert_no_error (error);
+  g_assert_null (chk_engine_lookup_job (fixture->engine, id));
+  close_engine (fixture);
+  open_engine (fixture);
+  g_assert_null (chk_engine_lookup_job (fixture->engine, id));
+}
+
+static void
+test_runs_manual_success_and_failure (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = NULL;
+  ChkJob *ok, *bad;
+  guint64 run_id;
+
+  ok = create_job (fixture, "{'name': <'ok'>, 'command': <['/bin/echo', 'hello']>}", &error);
+  g_assert_no_error (error);
+  bad = create_job (fixture, "{'name': <'bad'>, 'shell': <'exit 7'>}", &error);
+  g_assert_no_error (error);
+
+  run_id = chk_engine_run_job (fixture->engine, ok, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (run_id, >, 0);
+  g_assert_true (chk_job_get_running (ok));
+  g_assert_cmpuint (chk_job_get_current_run (ok), ==, run_id);
+  g_assert_cmpuint (chk_engine_get_running_count (fixture->engine), ==, 1);
+
+  /* One run at a time */
+  g_assert_cmpuint (chk_engine_run_job (fixture->engine, ok, &error), ==, 0);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_ALREADY_RUNNING);
+  g_clear_error (&error);
+
+  g_assert_cmpuint (chk_engine_run_job (fixture->engine, bad, &error), >, 0);
+  g_assert_no_error (error);
+
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (2), 20));
+  g_assert_cmpuint (chk_engine_get_running_count (fixture->engine), ==, 0);
+  g_assert_cmpstr (chk_job_get_last_outcome (ok), ==, "success");
+  g_assert_cmpint (chk_job_get_last_exit_code (ok), ==, 0);
+  g_assert_cmpstr (chk_job_get_last_outcome (bad), ==, "failure");
+  g_assert_cmpint (chk_job_get_last_exit_code (bad), ==, 7);
+  g_assert_false (chk_job_get_running (ok));
+
+  run = chk_engine_get_run (fixture->engine, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->outcome, ==, "success");
+  g_assert_cmpstr (run->trigger, ==, "manual");
+  g_assert_cmpuint (run->stdout_bytes, ==, strlen ("hello\n"));
+  g_assert_cmpint (run->finished, >=, run->started);
+}
+
+static void
+test_runs_stop (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  ChkJob *job;
+
+  job = create_job (fixture, "{'name': <'sleeper'>, 'command': <['sleep', '30']>}", &error);
+  g_assert_no_error (error);
+
+  g_assert_false (chk_engine_stop_job (fixture->engine, job, &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_RUNNING);
+  g_clear_error (&error);
+
+  chk_engine_run_job (fixture->engine, job, &error);
+  g_assert_no_error (error);
+  g_assert_true (chk_engine_stop_job (fixture->engine, job, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (1), 10));
+  g_assert_cmpstr (g_ptr_array_index (fixture->finished, 0), ==, "stopped");
+  g_assert_cmpstr (chk_job_get_last_outcome (job), ==, "stopped");
+}
+
+static void
+test_settings_shell_disabled (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) off = g_variant_ref_sink (g_variant_parse (NULL, "{'allow-shell': <false>}",
+                                                                 NULL, NULL, NULL));
+  ChkJob *job;
+
+  job = create_job (fixture, "{'name': <'old'>, 'shell': <'true'>}", &error);
+  g_assert_no_error (error);
+
+  g_assert_true (chk_settings_update (chk_engine_get_settings (fixture->engine), off, &error));
+  g_assert_no_error (error);
+
+  g_assert_null (create_job (fixture, "{'name': <'new'>, 'shell': <'true'>}", &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_SHELL_DISABLED);
+  g_clear_error (&error);
+
+  /* A job keeps the shell line it had; argv jobs are fine. */
+  g_assert_nonnull (chk_engine_lookup_job_by_name (fixture->engine, "old"));
+  g_assert_nonnull (create_job (fixture, "{'name': <'argv'>, 'command': <['true']>}", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (chk_engine_run_job (fixture->engine, job, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (1), 10));
+}
+
+static void
+test_schedule_runs_without_overlap (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  ChkRunFilter filter = { 0 };
+  ChkJob *job;
+
+  chk_engine_start (fixture->engine);
+  job = create_job (fixture,
+                    "{'name': <'tick'>, 'command': <['sleep', '1.2']>, 'schedule': <'FREQ=SECONDLY'>}",
+                    &error);
+  g_assert_no_error (error);
+
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (3), 20));
+
+  filter.job_id = chk_job_get_id (job);
+  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, >=, 3);
+  /* Newest first: each run started after the one before finished. */
+  for (guint i = 0; i + 1 < runs->len; i++)
+    {
+      ChkRunRecord *newer = g_ptr_array_index (runs, i);
+      ChkRunRecord *older = g_ptr_array_index (runs, i + 1);
+
+      g_assert_cmpstr (older->trigger, ==, "schedule");
+      g_assert_cmpstr (older->outcome, ==, "success");
+      g_assert_cmpint (newer->started, >=, older->finished);
+    }
+}
+
+static void
+test_schedule_concurrency_queue (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) one = g_variant_ref_sink (g_variant_parse (NULL, "{'max-concurrent-runs': <uint32 1>}",
+                                                                 NULL, NULL, NULL));
+  g_autoptr(GPtrArray) runs = NULL;
+  ChkRunFilter filter = { .limit = 1000 };
+  const char *names[] = { "a", "b", "c" };
+
+  g_assert_true (chk_settings_update (chk_engine_get_settings (fixture->engine), one, &error));
+  g_assert_no_error (error);
+  chk_engine_start (fixture->engine);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{'name': <'%s'>, 'command': <['sleep', '0.5']>, "
+                                               "'schedule': <'FREQ=SECONDLY'>}", names[i]);
+
+      create_job (fixture, text, &error);
+      g_assert_no_error (error);
+    }
+
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (6), 30));
+
+  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      ChkRunRecord *a = g_ptr_array_index (runs, i);
+
+      for (guint j = i + 1; j < runs->len; j++)
+        {
+          ChkRunRecord *b = g_ptr_array_index (runs, j);
+
+          if (a->finished == 0 || b->finished == 0)
+            continue;
+          /* Never two at once */
+          g_assert_true (a->finished <= b->started || b->finished <= a->started);
+        }
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      ChkJob *job = chk_engine_lookup_job_by_name (fixture->engine, names[i]);
+
+      g_assert_cmpstr (chk_job_get_last_outcome (job), !=, "");
+    }
+}
+
+static void
+test_recovery_interrupted (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  g_autoptr(ChkRunRecord) after = NULL;
+  ChkJob *job;
+
+  job = create_job (fixture, "{'name': <'crashy'>, 'command': <['true']>}", &error);
+  g_assert_no_error (error);
+
+  /* As a daemon that died mid-run leaves it */
+  run->job_id = chk_job_get_id (job);
+  run->job_name = g_strdup ("crashy");
+  run->trigger = g_strdup ("manual");
+  run->started = g_get_real_time ();
+  run->outcome = g_strdup ("running");
+  g_assert_true (chk_store_add_run (fixture->store, run, &error));
+  g_assert_no_error (error);
+
+  close_engine (fixture);
+  open_engine (fixture);
+
+  after = chk_engine_get_run (fixture->engine, run->id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (after->outcome, ==, "interrupted");
+  g_assert_cmpint (after->finished, >=, after->started);
+  job = chk_engine_lookup_job_by_name (fixture->engine, "crashy");
+  g_assert_cmpstr (chk_job_get_last_outcome (job), ==, "interrupted");
+}
+
+static void
+add_stored_job (ChkStore   *store,
+                const char *spec_text,
+                gint64      created)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(GVariant) changes = g_variant_ref_sink (g_variant_parse (G_VARIANT_TYPE_VARDICT, spec_text,
+                                                                     NULL, NULL, NULL));
+  g_autoptr(GVariant) stored = NULL;
+  guint64 id;
+
+  g_assert_true (chk_job_spec_update (spec, changes, &error));
+  g_assert_no_error (error);
+  stored = g_variant_ref_sink (chk_job_spec_to_variant (spec));
+  g_assert_true (chk_store_add_job (store, spec->name, stored, created, &id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_recovery_catch_up (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  gint64 two_hours_ago = g_get_real_time () - (gint64) 2 * 3600 * G_USEC_PER_SEC - 60 * G_USEC_PER_SEC;
+  g_autofree char *with = NULL;
+  g_autofree char *without = NULL;
+
+  with = g_strdup_printf ("{'name': <'with'>, 'command': <['true']>, 'catch-up': <true>, "
+                          "'schedule': <'FREQ=HOURLY'>, 'start': <int64 %" G_GINT64_FORMAT ">}",
+                          two_hours_ago);
+  without = g_strdup_printf ("{'name': <'without'>, 'command': <['true']>, "
+                             "'schedule': <'FREQ=HOURLY'>, 'start': <int64 %" G_GINT64_FORMAT ">}",
+                             two_hours_ago);
+
+  /* Jobs made two hours ago while no daemon ran: their hourly runs were missed. */
+  add_stored_job (fixture->store, with, two_hours_ago);
+  add_stored_job (fixture->store, without, two_hours_ago);
+  close_engine (fixture);
+
+  open_engine (fixture);
+  chk_engine_start (fixture->engine);
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (1), 10));
+
+  /* Let anything else that would wrongly start have its chance. */
+  for (gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2; g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, FALSE);
+
+  /* Only the catch-up job ran, and once, not once per missed hour. */
+  g_assert_cmpuint (fixture->started->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->triggers, 0), ==, "catch-up");
+  g_assert_cmpstr (chk_job_get_last_outcome (chk_engine_lookup_job_by_name (fixture->engine, "with")),
+                   ==, "success");
+  g_assert_cmpstr (chk_job_get_last_outcome (chk_engine_lookup_job_by_name (fixture->engine, "without")),
+                   ==, "");
+  g_assert_cmpint (chk_job_get_next_run (chk_engine_lookup_job_by_name (fixture->engine, "without")),
+                   >, g_get_real_time ());
+}
+
+static void
+test_run_due_once (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *due = g_strdup_printf ("{'name': <'due'>, 'command': <['true']>, "
+                                          "'schedule': <'FREQ=SECONDLY'>, 'start': <int64 %" G_GINT64_FORMAT ">}",
+                                          g_get_real_time () - 10 * G_USEC_PER_SEC);
+
+  create_job (fixture, due, &error);
+  g_assert_no_error (error);
+  create_job (fixture, "{'name': <'later'>, 'command': <['true']>, 'schedule': <'@yearly'>}", &error);
+  g_assert_no_error (error);
+  create_job (fixture, "{'name': <'manual'>, 'command': <['true']>}", &error);
+  g_assert_no_error (error);
+
+  close_engine (fixture);
+  g_usleep (1100 * 1000);
+  open_engine (fixture);
+
+  g_assert_cmpuint (chk_engine_run_due (fixture->engine), ==, 1);
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (1), 10));
+  g_assert_cmpstr (chk_job_get_last_outcome (chk_engine_lookup_job_by_name (fixture->engine, "due")),
+                   ==, "success");
+}
+
+static void
+shutdown_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  gboolean *done = user_data;
+
+  g_assert_true (chk_engine_shutdown_finish (CHK_ENGINE (object), result, NULL));
+  *done = TRUE;
+}
+
+static gboolean
+flag_set (Fixture  *fixture,
+          gpointer  data)
+{
+  return *(gboolean *) data;
+}
+
+static void
+test_shutdown_interrupts (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = NULL;
+  gboolean done = FALSE;
+  guint64 run_id;
+  ChkJob *job;
+
+  job = create_job (fixture, "{'name': <'long'>, 'command': <['sleep', '60']>}", &error);
+  g_assert_no_error (error);
+  run_id = chk_engine_run_job (fixture->engine, job, &error);
+  g_assert_no_error (error);
+
+  chk_engine_shutdown_async (fixture->engine, NULL, shutdown_done_cb, &done);
+  g_assert_true (wait_until (flag_set, fixture, &done, 10));
+
+  run = chk_store_get_run (fixture->store, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->outcome, ==, "interrupted");
+}
+
+static void
+test_retention_max_runs (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  ChkRunFilter filter = { 0 };
+  ChkJob *job;
+
+  job = create_job (fixture, "{'name': <'few'>, 'command': <['true']>, 'max-runs': <uint32 2>}", &error);
+  g_assert_no_error (error);
+
+  for (guint i = 1; i <= 4; i++)
+    {
+      chk_engine_run_job (fixture->engine, job, &error);
+      g_assert_no_error (error);
+      g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (i), 10));
+    }
+
+  filter.job_id = chk_job_get_id (job);
+  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 2);
+}
+
+static void
+test_progress_reported (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 run_id;
+  ChkJob *job;
+
+  job = create_job (fixture, "{'name': <'prog'>, 'command': <['sleep', '30']>}", &error);
+  g_assert_no_error (error);
+
+  g_assert_false (chk_engine_report_progress (fixture->engine, 424242, 1, 2, "", &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  run_id = chk_engine_run_job (fixture->engine, job, &error);
+  g_assert_no_error (error);
+  g_assert_false (chk_engine_report_progress (fixture->engine, run_id, 5, 2, "", &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (chk_engine_report_progress (fixture->engine, run_id, 2, 8, "copying", &error));
+  g_assert_no_error (error);
+
+  for (gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       chk_job_get_progress_total (job) != 8 && g_get_monotonic_time () < end;)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (chk_job_get_progress_complete (job), ==, 2);
+  g_assert_cmpuint (chk_job_get_progress_total (job), ==, 8);
+  g_assert_cmpstr (chk_job_get_progress_message (job), ==, "copying");
+
+  chk_engine_stop_job (fixture->engine, job, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (1), 10));
+
+  g_assert_false (chk_engine_report_progress (fixture->engine, run_id, 1, 2, "", &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_RUNNING);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, func) g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("/engine/jobs/create-update-delete", test_jobs_create_update_delete);
+  ADD ("/engine/runs/manual-success-and-failure", test_runs_manual_success_and_failure);
+  ADD ("/engine/runs/stop", test_runs_stop);
+  ADD ("/engine/runs/progress", test_progress_reported);
+  ADD ("/engine/settings/shell-disabled", test_settings_shell_disabled);
+  ADD ("/engine/schedule/no-overlap", test_schedule_runs_without_overlap);
+  ADD ("/engine/schedule/concurrency-queue", test_schedule_concurrency_queue);
+  ADD ("/engine/recovery/interrupted", test_recovery_interrupted);
+  ADD ("/engine/recovery/catch-up", test_recovery_catch_up);
+  ADD ("/engine/once/run-due", test_run_due_once);
+  ADD ("/engine/shutdown/interrupts-runs", test_shutdown_interrupts);
+  ADD ("/engine/retention/max-runs", test_retention_max_runs);
+#undef ADD
+
+  return g_test_run ();
+}
