@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "chk-store.h"
+
+G_BEGIN_DECLS
+
+#define CHK_MANAGER_PATH "/io/github/chroniker/Chroniker/Scheduler"
+#define CHK_JOBS_PATH    CHK_MANAGER_PATH "/jobs"
+
+char     *chk_job_object_path       (guint64              id);
+gboolean  chk_job_id_from_path      (const char          *path,
+                                     guint64             *out_id);
+GVariant *chk_run_record_to_variant (const ChkRunRecord  *run);
+GVariant *chk_runs_to_variant       (GPtrArray           *runs);
+GVariant *chk_chunks_to_variant     (GPtrArray           *chunks);
+
+G_END_DECLS

@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-dbus"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "chk-dbus-util.h"
+#include "chk-error.h"
+#include "chk-schedule.h"
+#include "chk-scheduler-impl.h"
+
+#define MAX_PREVIEW_COUNT   1000
+#define MAX_LIST_LIMIT      10000
+#define DEFAULT_READ_BYTES  (1024 * 1024)
+#define MAX_READ_BYTES      (16 * 1024 * 1024)
+
+/**
+ * ChkSchedulerImpl:
+ *
+ * The io.github.chroniker.Chroniker.Scheduler1 interface of the manager
+ * object: unpacks arguments, calls the engine, packs the answers.
+ */
+struct _ChkSchedulerImpl
+{
+  ChkScheduler1Skeleton  parent_instance;
+
+  ChkEngine             *engine;
+};
+
+static void chk_scheduler_iface_init (ChkScheduler1Iface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (ChkSchedulerImpl, chk_scheduler_impl, CHK_TYPE_SCHEDULER1_SKELETON,
+                               G_IMPLEMENT_INTERFACE (CHK_TYPE_SCHEDULER1, chk_scheduler_iface_init))
+
+static const char * const outcomes[] = {
+  "running", "success", "failure", "timeout", "stopped", "interrupted", "failed-to-start", NULL,
+};
+
+static gboolean
+return_invalid (GDBusMethodInvocation *invocation,
+                const char            *format,
+                ...) G_GNUC_PRINTF (2, 3);
+
+static gboolean
+return_invalid (GDBusMethodInvocation *invocation,
+                const char            *format,
+                ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_dbus_method_invocation_return_error_literal (invocation, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                                                 message);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_create_job (ChkScheduler1         *object,
+                                      GDBusMethodInvocation *invocation,
+                                      GVariant              *arg_spec)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  g_autoptr(ChkJobSpec) spec = chk_engine_new_spec (self->engine);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  ChkJob *job;
+
+  if (!chk_job_spec_update (spec, arg_spec, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  job = chk_engine_create_job (self->engine, g_steal_pointer (&spec), &error);
+  if (job == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  path = chk_job_object_path (chk_job_get_id (job));
+  chk_scheduler1_complete_create_job (object, invocation, path);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_get_job_by_name (ChkScheduler1         *object,
+                                           GDBusMethodInvocation *invocation,
+                                           const char            *arg_name)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  ChkJob *job = chk_engine_lookup_job_by_name (self->engine, arg_name);
+  g_autofree char *path = NULL;
+
+  if (job == NULL)
+    {
+      g_autofree char *shown = g_utf8_substring (arg_name, 0, MIN (g_utf8_strlen (arg_name, -1), 100));
+
+      g_dbus_method_invocation_return_error (invocation, CHK_ERROR, CHK_ERROR_NOT_FOUND,
+                                             _("No job named “%s”"), shown);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  path = chk_job_object_path (chk_job_get_id (job));
+  chk_scheduler1_complete_get_job_by_name (object, invocation, path);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
+                                            GDBusMethodInvocation *invocation,
+                                            const char            *arg_schedule,
+                                            const char            *arg_timezone,
+                                            gint64                 arg_after,
+                                            guint                  arg_count)
+{
+  g_autoptr(ChkSchedule) schedule = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree gint64 *runs = NULL;
+  g_autofree char *description = NULL;
+  GVariantBuilder builder;
+  gint64 after = arg_after != 0 ? arg_after : g_get_real_time ();
+  guint n;
+
+  if (arg_count > MAX_PREVIEW_COUNT)
+    return return_invalid (invocation, _("count: %u is more than %d"), arg_count, MAX_PREVIEW_COUNT);
+  if (arg_after < 0)
+    return return_invalid (invocation, _("after: must not be negative"));
+
+  schedule = chk_schedule_parse (arg_schedule, &error);
+  if (schedule != NULL)
+    tz = chk_time_zone_new (arg_timezone, &error);
+  if (tz == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  runs = g_new0 (gint64, MAX (arg_count, 1));
+  n = chk_schedule_next_runs (schedule, tz, after, after, runs, arg_count);
+  description = chk_schedule_describe (schedule);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));
+  for (guint i = 0; i < n; i++)
+    g_variant_builder_add (&builder, "x", runs[i]);
+
+  chk_scheduler1_complete_preview_schedule (object, invocation, description,
+                                            g_variant_builder_end (&builder));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+parse_run_filter (GVariant            *filter_variant,
+                  ChkRunFilter        *filter,
+                  char               **out_outcome,
+                  GError             **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  filter->limit = 100;
+
+  g_variant_iter_init (&iter, filter_variant);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      const char *type = NULL;
+
+      if (strcmp (key, "job") == 0)
+        type = "o";
+      else if (strcmp (key, "outcome") == 0)
+        type = "s";
+      else if (strcmp (key, "since") == 0)
+        type = "x";
+      else if (strcmp (key, "limit") == 0 || strcmp (key, "offset") == 0)
+        type = "u";
+
+      if (type == NULL)
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                       _("unknown filter key “%s”: use job, outcome, since, limit or offset"), key);
+        }
+      else if (!g_variant_is_of_type (value, G_VARIANT_TYPE (type)))
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                       _("%s: must be of type %s, not %s"), key, type, g_variant_get_type_string (value));
+        }
+      else if (strcmp (key, "job") == 0)
+        {
+          if (!chk_job_id_from_path (g_variant_get_string (value, NULL), &filter->job_id))
+            g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND, _("job: “%s” is not a job"),
+                         g_variant_get_string (value, NULL));
+        }
+      else if (strcmp (key, "outcome") == 0)
+        {
+          const char *outcome = g_variant_get_string (value, NULL);
+
+          if (!g_strv_contains (outcomes, outcome))
+            g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                         _("outcome: “%s” is not one of running, success, failure, timeout, "
+                           "stopped, interrupted or failed-to-start"), outcome);
+          else
+            *out_outcome = g_strdup (outcome);
+        }
+      else if (strcmp (key, "since") == 0)
+        {
+          filter->since = g_variant_get_int64 (value);
+        }
+      else if (strcmp (key, "limit") == 0)
+        {
+          filter->limit = g_variant_get_uint32 (value);
+          if (filter->limit == 0)
+            filter->limit = 100;
+          else if (filter->limit > MAX_LIST_LIMIT)
+            g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                         _("limit: %u is more than %d; page with offset"), filter->limit, MAX_LIST_LIMIT);
+        }
+      else
+        {
+          filter->offset = g_variant_get_uint32 (value);
+        }
+
+      if (error != NULL && *error != NULL)
+        {
+          g_variant_unref (value);
+          return FALSE;
+        }
+    }
+
+  filter->outcome = *out_outcome;
+  return TRUE;
+}
+
+static gboolean
+chk_scheduler_impl_handle_list_runs (ChkScheduler1         *object,
+                                     GDBusMethodInvocation *invocation,
+                                     GVariant              *arg_filter)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  ChkRunFilter filter = { 0 };
+  g_autofree char *outcome = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+
+  if (parse_run_filter (arg_filter, &filter, &outcome, &error))
+    runs = chk_engine_list_runs (self->engine, &filter, &error);
+
+  if (runs == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  chk_scheduler1_complete_list_runs (object, invocation, chk_runs_to_variant (runs));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_get_run (ChkScheduler1         *object,
+                                   GDBusMethodInvocation *invocation,
+                                   guint64                arg_run_id)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = chk_engine_get_run (self->engine, arg_run_id, &error);
+
+  if (run == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  chk_scheduler1_complete_get_run (object, invocation, chk_run_record_to_variant (run));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_read_run_output (ChkScheduler1         *object,
+                                           GDBusMethodInvocation *invocation,
+                                           guint64                arg_run_id,
+                                           guint64                arg_after_seq,
+                                           guint                  arg_max_bytes)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  gsize max_bytes = arg_max_bytes == 0 ? DEFAULT_READ_BYTES : MIN (arg_max_bytes, MAX_READ_BYTES);
+  gboolean finished = FALSE;
+
+  chunks = chk_engine_read_output (self->engine, arg_run_id, arg_after_seq, max_bytes, &finished,
+                                   &error);
+  if (chunks == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  chk_scheduler1_complete_read_run_output (object, invocation, chk_chunks_to_variant (chunks),
+                                           finished);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_purge_runs (ChkScheduler1         *object,
+                                      GDBusMethodInvocation *invocation,
+                                      gint64                 arg_before)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  g_autoptr(GError) error = NULL;
+  guint deleted = 0;
+
+  if (!chk_engine_purge_runs (self->engine, arg_before, &deleted, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  chk_scheduler1_complete_purge_runs (object, invocation, deleted);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_report_progress (ChkScheduler1         *object,
+                                           GDBusMethodInvocation *invocation,
+                                           guint64                arg_run_id,
+                                           guint                  arg_complete,
+                                           guint                  arg_total,
+                                           const char            *arg_message)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_engine_report_progress (self->engine, arg_run_id, arg_complete, arg_total, arg_message,
+                                   &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  chk_scheduler1_complete_report_progress (object, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_get_settings (ChkScheduler1         *object,
+                                        GDBusMethodInvocation *invocation)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+
+  chk_scheduler1_complete_get_settings (object, invocation,
+                                        chk_settings_to_variant (chk_engine_get_settings (self->engine)));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_set_settings (ChkScheduler1         *object,
+                                        GDBusMethodInvocation *invocation,
+                                        GVariant              *arg_settings)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_settings_update (chk_engine_get_settings (self->engine), arg_settings, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  chk_scheduler1_complete_set_settings (object, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+running_count_changed_cb (ChkEngine        *engine,
+                          GParamSpec       *pspec,
+                          ChkSchedulerImpl *self)
+{
+  chk_scheduler1_set_running_count (CHK_SCHEDULER1 (self), chk_engine_get_running_count (engine));
+}
+
+static void
+chk_scheduler_iface_init (ChkScheduler1Iface *iface)
+{
+  iface->handle_create_job = chk_scheduler_impl_handle_create_job;
+  iface->handle_get_job_by_name = chk_scheduler_impl_handle_get_job_by_name;
+  iface->handle_preview_schedule = chk_scheduler_impl_handle_preview_schedule;
+  iface->handle_list_runs = chk_scheduler_impl_handle_list_runs;
+  iface->handle_get_run = chk_scheduler_impl_handle_get_run;
+  iface->handle_read_run_output = chk_scheduler_impl_handle_read_run_output;
+  iface->handle_purge_runs = chk_scheduler_impl_handle_purge_runs;
+  iface->handle_report_progress = chk_scheduler_impl_handle_report_progress;
+  iface->handle_get_settings = chk_scheduler_impl_handle_get_settings;
+  iface->handle_set_settings = chk_scheduler_impl_handle_set_settings;
+}
+
+static void
+chk_scheduler_impl_dispose (GObject *object)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_clear_object (&self->engine);
+
+  G_OBJECT_CLASS (chk_scheduler_impl_parent_class)->dispose (object);
+}
+
+static void
+chk_scheduler_impl_class_init (ChkSchedulerImplClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = chk_scheduler_impl_dispose;
+}
+
+static void
+chk_scheduler_impl_init (ChkSchedulerImpl *self)
+{
+}
+
+/**
+ * chk_scheduler_impl_new:
+ * @engine: the engine to serve
+ *
+ * Returns: (transfer full): the Scheduler1 skeleton, not exported yet
+ */
+ChkSchedulerImpl *
+chk_scheduler_impl_new (ChkEngine *engine)
+{
+  ChkSchedulerImpl *self;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (engine), NULL);
+
+  self = g_object_new (CHK_TYPE_SCHEDULER_IMPL, NULL);
+  self->engine = g_object_ref (engine);
+
+  chk_scheduler1_set_version (CHK_SCHEDULER1 (self), PACKAGE_VERSION);
+  chk_scheduler1_set_hostname (CHK_SCHEDULER1 (self), chk_engine_get_hostname (engine));
+  chk_scheduler1_set_running_count (CHK_SCHEDULER1 (self), chk_engine_get_running_count (engine));
+  g_signal_connect (engine, "notify::running-count", G_CALLBACK (running_count_changed_cb), self);
+
+  return self;
+}

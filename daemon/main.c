@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chronikerd"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "chk-engine.h"
+#include "chk-error.h"
+#include "chk-service.h"
+#include "chk-store.h"
+
+/* How long --replace waits for the daemon it replaces to let go of the database. */
+#define REPLACE_WAIT_MS 30000
+
+typedef struct
+{
+  GMainLoop       *loop;
+  ChkEngine       *engine;
+  ChkService      *service;
+  GDBusConnection *connection;
+  char            *database;
+  int              lock_fd;
+  guint            own_id;
+  gboolean         name_acquired;
+  gboolean         shutting_down;
+  gboolean         once;
+  gboolean         replace;
+  int              kill_grace_ms;
+  int              exit_status;
+} Daemon;
+
+static void
+daemon_quit (Daemon *daemon,
+             int     status)
+{
+  if (status != 0)
+    daemon->exit_status = status;
+  g_main_loop_quit (daemon->loop);
+}
+
+static void
+shutdown_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Daemon *daemon = user_data;
+
+  chk_engine_shutdown_finish (CHK_ENGINE (object), result, NULL);
+  g_debug ("Shut down");
+  daemon_quit (daemon, 0);
+}
+
+static void
+daemon_shutdown (Daemon *daemon)
+{
+  if (daemon->shutting_down)
+    return;
+  daemon->shutting_down = TRUE;
+
+  if (daemon->engine == NULL)
+    {
+      daemon_quit (daemon, 0);
+      return;
+    }
+
+  g_message ("Shutting down: runs under way are stopped and recorded as interrupted");
+  chk_engine_shutdown_async (daemon->engine, NULL, shutdown_done_cb, daemon);
+}
+
+static gboolean
+quit_signal_cb (gpointer user_data)
+{
+  daemon_shutdown (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+try_lock (Daemon   *daemon,
+          GError  **error)
+{
+  g_autofree char *lock_path = g_strconcat (daemon->database, ".lock", NULL);
+  g_autofree char *dir = g_path_get_dirname (daemon->database);
+
+  if (daemon->lock_fd < 0)
+    {
+      if (g_mkdir_with_parents (dir, 0700) != 0)
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE, "Could not create %s: %s", dir,
+                       g_strerror (errno));
+          return FALSE;
+        }
+
+      daemon->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      if (daemon->lock_fd < 0)
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE, "Could not open %s: %s", lock_path,
+                       g_strerror (errno));
+          return FALSE;
+        }
+    }
+
+  if (flock (daemon->lock_fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_ALREADY_RUNNING,
+                   "Another chronikerd is using %s (use --replace to take over)", daemon->database);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+daemon_load (Daemon  *daemon,
+             GError **error)
+{
+  g_autoptr(ChkStore) store = NULL;
+
+  store = chk_store_new (daemon->database, error);
+  if (store == NULL)
+    return FALSE;
+
+  daemon->engine = chk_engine_new (store, error);
+  if (daemon->engine == NULL)
+    return FALSE;
+
+  if (daemon->kill_grace_ms >= 0)
+    chk_engine_set_kill_grace (daemon->engine, daemon->kill_grace_ms);
+  return TRUE;
+}
+
+static void
+name_acquired_cb (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+
+  daemon->name_acquired = TRUE;
+  g_debug ("Owning %s", name);
+}
+
+static void
+name_lost_cb (GDBusConnection *connection,
+              const char      *name,
+              gpointer         user_data)
+{
+  Daemon *daemon = user_data;
+
+  if (connection == NULL)
+    {
+      g_printerr ("chronikerd: the session bus is gone\n");
+      daemon_quit (daemon, 1);
+    }
+  else if (!daemon->name_acquired)
+    {
+      g_printerr ("chronikerd: %s is owned by another process (use --replace to take over)\n", name);
+      daemon_quit (daemon, 1);
+    }
+  else
+    {
+      g_message ("Replaced by another chronikerd");
+      daemon_shutdown (daemon);
+    }
+}
+
+static void
+own_name (Daemon *daemon)
+{
+  GBusNameOwnerFlags flags = G_BUS_NAME_OWNER_FLAGS_ALLOW_REPLACEMENT;
+
+  if (daemon->replace)
+    flags |= G_BUS_NAME_OWNER_FLAGS_REPLACE;
+
+  daemon->own_id = g_bus_own_name_on_connection (daemon->connection, CHK_BUS_NAME, flags,
+                                                 name_acquired_cb, name_lost_cb, daemon, NULL);
+}
+
+static gboolean
+daemon_serve (Daemon  *daemon,
+              GError **error)
+{
+  if (!daemon_load (daemon, error))
+    return FALSE;
+
+  daemon->service = chk_service_new (daemon->engine);
+  if (!chk_service_export (daemon->service, daemon->connection, error))
+    return FALSE;
+
+  chk_engine_start (daemon->engine);
+
+  if (daemon->own_id == 0)
+    own_name (daemon);
+  return TRUE;
+}
+
+/* With --replace, the old daemon lets go of the database once it lost the name and stopped. */
+static gboolean
+wait_for_lock_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+  static gint64 deadline;
+  g_autoptr(GError) error = NULL;
+
+  if (deadline == 0)
+    deadline = g_get_monotonic_time () + REPLACE_WAIT_MS * 1000;
+
+  if (!try_lock (daemon, &error))
+    {
+      if (g_get_monotonic_time () < deadline && !daemon->shutting_down)
+        return G_SOURCE_CONTINUE;
+      g_printerr ("chronikerd: %s\n", error->message);
+      daemon_quit (daemon, 1);
+      return G_SOURCE_REMOVE;
+    }
+
+  if (!daemon->shutting_down && !daemon_serve (daemon, &error))
+    {
+      g_printerr ("chronikerd: %s\n", error->message);
+      daemon_quit (daemon, 1);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+once_running_count_cb (ChkEngine  *engine,
+                       GParamSpec *pspec,
+                       Daemon     *daemon)
+{
+  if (chk_engine_get_running_count (engine) == 0 && !daemon->shutting_down)
+    daemon_quit (daemon, 0);
+}
+
+static int
+run_once (Daemon *daemon)
+{
+  g_autoptr(GError) error = NULL;
+  guint started;
+
+  if (!try_lock (daemon, &error) || !daemon_load (daemon, &error))
+    {
+      g_printerr ("chronikerd: %s\n", error->message);
+      return 1;
+    }
+
+  started = chk_engine_run_due (daemon->engine);
+  g_debug ("%u jobs were due", started);
+  if (chk_engine_get_running_count (daemon->engine) == 0)
+    return 0;
+
+  g_signal_connect (daemon->engine, "notify::running-count", G_CALLBACK (once_running_count_cb),
+                    daemon);
+  g_main_loop_run (daemon->loop);
+  return daemon->exit_status;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *database = NULL;
+  gboolean once = FALSE;
+  gboolean replace = FALSE;
+  gboolean verbose = FALSE;
+  gboolean version = FALSE;
+  int kill_grace_ms = -1;
+  Daemon daemon = { 0 };
+  const GOptionEntry entries[] = {
+    { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
+      N_("The SQLite database (default: $XDG_DATA_HOME/chroniker/chroniker.db)"), N_("PATH") },
+    { "once", 0, 0, G_OPTION_ARG_NONE, &once,
+      N_("Run the jobs that are due, wait for them, and exit (for a system cron line)"), NULL },
+    { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
+      N_("Replace a running chronikerd"), NULL },
+    { "kill-grace", 0, 0, G_OPTION_ARG_INT, &kill_grace_ms,
+      N_("How long a stopped or timed-out run has between SIGTERM and SIGKILL (default 5000)"),
+      N_("MILLISECONDS") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Runs Chroniker's jobs on their schedules and serves "
+                                           "them on the D-Bus session bus."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("chronikerd: %s\n", error->message);
+      return 2;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("chronikerd: unexpected argument “%s”\n", argv[1]);
+      return 2;
+    }
+
+  if (version)
+    {
+      g_print ("chronikerd %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  if (verbose)
+    g_log_set_debug_enabled (TRUE);
+
+  daemon.loop = g_main_loop_new (NULL, FALSE);
+  daemon.lock_fd = -1;
+  daemon.once = once;
+  daemon.replace = replace;
+  daemon.kill_grace_ms = kill_grace_ms;
+  daemon.database = database != NULL
+                    ? g_steal_pointer (&database)
+                    : g_build_filename (g_get_user_data_dir (), "chroniker", "chroniker.db", NULL);
+
+  g_unix_signal_add (SIGTERM, quit_signal_cb, &daemon);
+  g_unix_signal_add (SIGINT, quit_signal_cb, &daemon);
+
+  if (once)
+    {
+      daemon.exit_status = run_once (&daemon);
+    }
+  else
+    {
+      daemon.connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+      if (daemon.connection == NULL)
+        {
+          g_printerr ("chronikerd: cannot reach the session bus: %s\n", error->message);
+          return 1;
+        }
+      /* The bus going away ends us through SIGTERM, cleanly. */
+      g_dbus_connection_set_exit_on_close (daemon.connection, TRUE);
+
+      if (try_lock (&daemon, &error))
+        {
+          if (!daemon_serve (&daemon, &error))
+            {
+              g_printerr ("chronikerd: %s\n", error->message);
+              return 1;
+            }
+        }
+      else if (replace && g_error_matches (error, CHK_ERROR, CHK_ERROR_ALREADY_RUNNING))
+        {
+          /* Take the name first: that is what tells the old daemon to go. */
+          own_name (&daemon);
+          g_timeout_add (50, wait_for_lock_cb, &daemon);
+        }
+      else
+        {
+          g_printerr ("chronikerd: %s\n", error->message);
+          return 1;
+        }
+
+      g_main_loop_run (daemon.loop);
+    }
+
+  if (daemon.own_id != 0)
+    g_bus_unown_name (daemon.own_id);
+  if (daemon.service != NULL)
+    chk_service_unexport (daemon.service);
+  g_clear_object (&daemon.service);
+  g_clear_object (&daemon.engine);
+  if (daemon.connection != NULL)
+    g_dbus_connection_flush_sync (daemon.connection, NULL, NULL);
+  g_clear_object (&daemon.connection);
+  g_clear_pointer (&daemon.loop, g_main_loop_unref);
+  g_free (daemon.database);
+  if (daemon.lock_fd >= 0)
+    close (daemon.lock_fd);
+
+  return daemon.exit_status;
+}
