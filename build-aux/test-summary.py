@@ -19,7 +19,7 @@ except (OSError, ValueError) as e:
     sys.exit(1)
 
 for entry in entries:
-    out = entry.get("stdo", "") or ""
+    out = entry.get("stdout", "") or ""
     ok = not_ok = skip = 0
     for line in out.splitlines():
         if re.match(r"^ok \d+", line):
