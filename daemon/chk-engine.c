@@ -111,6 +111,22 @@ update_next_run (ChkJob *job,
     }
 }
 
+/*
+ * Where a new or changed job's schedule is read from: now, except that a
+ * recurrence rule starting now or later has its first occurrence at its
+ * start (RFC 5545: DTSTART is the first instance), so with the default
+ * start, a new FREQ=DAILY job runs when it is made, then daily.
+ */
+static gint64
+first_reference (ChkJob *job,
+                 gint64  now)
+{
+  /* Occurrences fall on whole seconds: just before the start's second. */
+  if (job->last_run_started == 0 && job->spec->start >= now - G_USEC_PER_SEC)
+    return MIN (now, (job->spec->start / G_USEC_PER_SEC) * G_USEC_PER_SEC - 1);
+  return now;
+}
+
 static void
 set_running_count (ChkEngine *self,
                    guint      count)
@@ -767,6 +783,8 @@ chk_engine_new (ChkStore  *store,
       if (job == NULL)
         return NULL;
       add_job (self, job);
+      /* Right from the start on the bus; runs only begin with chk_engine_start(). */
+      update_next_run (job, g_get_real_time ());
     }
 
   self->timer = chk_timer_new ();
@@ -1035,14 +1053,19 @@ chk_engine_lookup_job_by_name (ChkEngine  *self,
  * @self: a #ChkEngine
  *
  * Returns: (transfer full): a spec with the defaults of a new job: every
- *   key at its default and `start` now
+ *   key at its default and `start` the coming whole second
  */
 ChkJobSpec *
 chk_engine_new_spec (ChkEngine *self)
 {
   ChkJobSpec *spec = chk_job_spec_new ();
 
-  spec->start = g_get_real_time ();
+  /*
+   * Schedules count whole seconds: the next one, so that a new rule's first
+   * occurrence (its start) is not already past and the ones after it keep
+   * their spacing.
+   */
+  spec->start = (g_get_real_time () / G_USEC_PER_SEC + 1) * G_USEC_PER_SEC;
   return spec;
 }
 
@@ -1100,7 +1123,7 @@ chk_engine_create_job (ChkEngine   *self,
     }
 
   add_job (self, job);
-  update_next_run (job, g_get_real_time ());
+  update_next_run (job, first_reference (job, g_get_real_time ()));
   chk_engine_reschedule (self);
 
   g_signal_emit (self, signals[JOB_ADDED], 0, job);
@@ -1151,7 +1174,7 @@ chk_engine_update_job (ChkEngine   *self,
 
   if (!job->spec->enabled)
     remove_from_queue (self, job);
-  update_next_run (job, g_get_real_time ());
+  update_next_run (job, first_reference (job, g_get_real_time ()));
   chk_engine_reschedule (self);
   return TRUE;
 }

@@ -145,7 +145,9 @@ chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
     }
 
   runs = g_new0 (gint64, MAX (arg_count, 1));
-  n = chk_schedule_next_runs (schedule, tz, after, after, runs, arg_count);
+  /* A rule starting at @after has its first occurrence there: include it. */
+  n = chk_schedule_next_runs (schedule, tz, after, (after / G_USEC_PER_SEC) * G_USEC_PER_SEC - 1,
+                              runs, arg_count);
   description = chk_schedule_describe (schedule);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));

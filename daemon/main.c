@@ -147,6 +147,10 @@ name_acquired_cb (GDBusConnection *connection,
 
   daemon->name_acquired = TRUE;
   g_debug ("Owning %s", name);
+
+  /* Runs start once clients can see them: their signals come from the name. */
+  if (daemon->engine != NULL && !daemon->shutting_down)
+    chk_engine_start (daemon->engine);
 }
 
 static void
@@ -196,10 +200,10 @@ daemon_serve (Daemon  *daemon,
   if (!chk_service_export (daemon->service, daemon->connection, error))
     return FALSE;
 
-  chk_engine_start (daemon->engine);
-
   if (daemon->own_id == 0)
     own_name (daemon);
+  else if (daemon->name_acquired)
+    chk_engine_start (daemon->engine);
   return TRUE;
 }
 

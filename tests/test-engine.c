@@ -611,6 +611,36 @@ test_progress_reported (Fixture       *fixture,
   g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_RUNNING);
 }
 
+static void
+test_schedule_rrule_starts_at_start (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  ChkRunFilter filter = { 0 };
+  ChkJob *job;
+
+  chk_engine_start (fixture->engine);
+
+  /* DTSTART is the first occurrence: a new daily job runs when it is made. */
+  job = create_job (fixture, "{'name': <'daily'>, 'command': <['true']>, 'schedule': <'FREQ=DAILY;COUNT=3'>}",
+                    &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chk_job_get_next_run (job), ==, chk_job_get_spec (job)->start);
+  g_assert_cmpint (chk_job_get_next_run (job), <=, g_get_real_time () + G_USEC_PER_SEC);
+
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (1), 10));
+  g_assert_cmpstr (g_ptr_array_index (fixture->triggers, 0), ==, "schedule");
+
+  /* Then the next day, not again now. */
+  g_assert_cmpint (chk_job_get_next_run (job), >, g_get_real_time () + (gint64) 23 * 3600 * G_USEC_PER_SEC);
+
+  filter.job_id = chk_job_get_id (job);
+  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (runs->len, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -625,6 +655,7 @@ main (int   argc,
   ADD ("/engine/settings/shell-disabled", test_settings_shell_disabled);
   ADD ("/engine/schedule/no-overlap", test_schedule_runs_without_overlap);
   ADD ("/engine/schedule/concurrency-queue", test_schedule_concurrency_queue);
+  ADD ("/engine/schedule/rrule-starts-at-start", test_schedule_rrule_starts_at_start);
   ADD ("/engine/recovery/interrupted", test_recovery_interrupted);
   ADD ("/engine/recovery/catch-up", test_recovery_catch_up);
   ADD ("/engine/once/run-due", test_run_due_once);
