@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <glib/gi18n-lib.h>
 #include <signal.h>
@@ -1202,7 +1203,7 @@ chk_engine_delete_job (ChkEngine  *self,
 
   if (!g_hash_table_contains (self->jobs, &job->id))
     {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND, _("No job with id %" G_GUINT64_FORMAT),
+      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND, _("No job with id %" PRIu64),
                    job->id);
       return FALSE;
     }
@@ -1263,7 +1264,7 @@ chk_engine_run_job (ChkEngine  *self,
   if (job->runner != NULL)
     {
       g_set_error (error, CHK_ERROR, CHK_ERROR_ALREADY_RUNNING,
-                   _("“%s” is already running (run %" G_GUINT64_FORMAT ")"),
+                   _("“%s” is already running (run %" PRIu64 ")"),
                    job->spec->name, chk_runner_get_run_id (job->runner));
       return 0;
     }
@@ -1456,7 +1457,7 @@ chk_engine_report_progress (ChkEngine   *self,
 
       if (run != NULL)
         g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_RUNNING,
-                     _("Run %" G_GUINT64_FORMAT " is not running"), run_id);
+                     _("Run %" PRIu64 " is not running"), run_id);
       return FALSE;
     }
 

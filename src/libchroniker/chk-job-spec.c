@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
@@ -256,7 +257,7 @@ apply_start (ChkJobSpec  *spec,
 
   /* Year 9999 is as far as schedules reach. */
   if (start < 0 || start > G_GINT64_CONSTANT (253402300799) * G_USEC_PER_SEC)
-    return set_invalid (error, _("start: %" G_GINT64_FORMAT " is not a time between 1970 and 9999"),
+    return set_invalid (error, _("start: %" PRId64 " is not a time between 1970 and 9999"),
                         start);
 
   spec->start = start;
@@ -312,7 +313,7 @@ apply_max_output_bytes (ChkJobSpec  *spec,
   guint64 bytes = g_variant_get_uint64 (value);
 
   if (bytes < MIN_OUTPUT_BYTES)
-    return set_invalid (error, _("max-output-bytes: %" G_GUINT64_FORMAT " is less than %d"),
+    return set_invalid (error, _("max-output-bytes: %" PRIu64 " is less than %d"),
                         bytes, MIN_OUTPUT_BYTES);
 
   spec->max_output_bytes = bytes;

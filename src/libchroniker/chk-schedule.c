@@ -1758,10 +1758,10 @@ cron_describe (const ChkSchedule *self)
       if (step != 0)
         mday_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "every %u day of the month",
                                                   "every %u days of the month", step), step);
-      else if (__builtin_popcountll (mdays) == 1)
-        mday_part = g_strdup_printf (_("on day %s of the month"), list);
       else
-        mday_part = g_strdup_printf (_("on days %s of the month"), list);
+        mday_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "on day %s of the month",
+                                                  "on days %s of the month", __builtin_popcountll (mdays)),
+                                     list);
 
       if (day_part != NULL)
         {

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-duration"
+
+#include "config.h"
+
+#include <inttypes.h>
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "chk-duration.h"
+#include "chk-error.h"
+
+/* Ten years: more is a mistake, and it keeps µs within gint64. */
+#define MAX_DURATION_SECONDS (G_GUINT64_CONSTANT (10) * 366 * 24 * 3600)
+
+static const struct
+{
+  char    unit;
+  guint64 seconds;
+} duration_units[] = {
+  { 's', 1 },
+  { 'm', 60 },
+  { 'h', 3600 },
+  { 'd', 24 * 3600 },
+  { 'w', 7 * 24 * 3600 },
+};
+
+/**
+ * chk_duration_parse:
+ * @text: a duration such as "90s", "10m", "2h", "7d", "1w", "1h30m", or a
+ *   plain number of seconds
+ * @out_seconds: (out): the duration in seconds
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @text is a duration; otherwise %FALSE with
+ *   %CHK_ERROR_INVALID_ARGUMENT saying what is wrong
+ */
+gboolean
+chk_duration_parse (const char  *text,
+                    guint64     *out_seconds,
+                    GError     **error)
+{
+  const char *p = text;
+  guint64 total = 0;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (*p == '\0')
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a duration such as 90s, 10m, 2h, 7d or 1w"), text);
+      return FALSE;
+    }
+
+  while (*p != '\0')
+    {
+      guint64 number = 0;
+      guint64 unit = 0;
+      const char *digits = p;
+
+      while (g_ascii_isdigit (*p) && p - digits < 12)
+        number = number * 10 + (guint64) (*p++ - '0');
+
+      if (p == digits || g_ascii_isdigit (*p))
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not a duration such as 90s, 10m, 2h, 7d or 1w"), text);
+          return FALSE;
+        }
+
+      if (*p == '\0' && digits == text)
+        unit = 1;
+      for (guint i = 0; i < G_N_ELEMENTS (duration_units) && *p != '\0'; i++)
+        if (g_ascii_tolower (*p) == duration_units[i].unit)
+          unit = duration_units[i].seconds;
+
+      if (unit == 0)
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not a duration such as 90s, 10m, 2h, 7d or 1w"), text);
+          return FALSE;
+        }
+      if (*p != '\0')
+        p++;
+
+      total += number * unit;
+      if (total > MAX_DURATION_SECONDS)
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is longer than ten years"), text);
+          return FALSE;
+        }
+    }
+
+  *out_seconds = total;
+  return TRUE;
+}
+
+/**
+ * chk_duration_format:
+ * @seconds: a duration
+ *
+ * Returns: (transfer full): the duration for people, in at most two units:
+ *   "45 s", "3 min 20 s", "2 h 5 min", "3 d 4 h"
+ */
+char *
+chk_duration_format (guint64 seconds)
+{
+  guint64 days = seconds / 86400;
+  guint64 hours = (seconds / 3600) % 24;
+  guint64 minutes = (seconds / 60) % 60;
+  guint64 secs = seconds % 60;
+
+  if (days > 0 && hours > 0)
+    return g_strdup_printf (_("%" PRIu64 " d %" PRIu64 " h"), days, hours);
+  if (days > 0)
+    return g_strdup_printf (_("%" PRIu64 " d"), days);
+  if (hours > 0 && minutes > 0)
+    return g_strdup_printf (_("%" PRIu64 " h %" PRIu64 " min"), hours, minutes);
+  if (hours > 0)
+    return g_strdup_printf (_("%" PRIu64 " h"), hours);
+  if (minutes > 0 && secs > 0)
+    return g_strdup_printf (_("%" PRIu64 " min %" PRIu64 " s"), minutes, secs);
+  if (minutes > 0)
+    return g_strdup_printf (_("%" PRIu64 " min"), minutes);
+  return g_strdup_printf (_("%" PRIu64 " s"), secs);
+}
+
+/**
+ * chk_size_parse:
+ * @text: a size in bytes, optionally with K, M or G (powers of 1024), such as "64K"
+ * @out_bytes: (out): the size in bytes
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if @text is a size
+ */
+gboolean
+chk_size_parse (const char  *text,
+                guint64     *out_bytes,
+                GError     **error)
+{
+  guint64 number = 0;
+  char *end = NULL;
+  gint shift = -1;
+
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  if (g_ascii_isdigit (text[0]))
+    {
+      number = g_ascii_strtoull (text, &end, 10);
+      if (*end == '\0')
+        shift = 0;
+      else if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
+        shift = 10;
+      else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)
+        shift = 20;
+      else if (g_ascii_strcasecmp (end, "g") == 0 || g_ascii_strcasecmp (end, "gib") == 0)
+        shift = 30;
+    }
+
+  if (shift < 0 || number > (G_MAXUINT64 >> 31))
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a size such as 65536, 512K or 16M"), text);
+      return FALSE;
+    }
+
+  *out_bytes = number << shift;
+  return TRUE;
+}
