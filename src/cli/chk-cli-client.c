@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chronikerctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "chk-cli-client.h"
+#include "chk-error.h"
+
+#define CALL_TIMEOUT_MS 30000
+
+/**
+ * chk_client_connect:
+ * @client: a zeroed #ChkClient
+ * @error: return location for a #GError
+ *
+ * Connects to chronikerd, starting it through D-Bus activation when it
+ * does not run.
+ *
+ * Returns: %TRUE if chronikerd answers
+ */
+gboolean
+chk_client_connect (ChkClient  *client,
+                    GError    **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  client->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &local_error);
+  if (client->connection == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   _("cannot reach the session bus: %s"), local_error->message);
+      return FALSE;
+    }
+
+  /* Ping starts the daemon if it can be activated, and says so if not. */
+  reply = g_dbus_connection_call_sync (client->connection, CHK_BUS_NAME, CHK_MANAGER_PATH,
+                                       "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, &local_error);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (local_error);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   _("chronikerd is not running and could not be started: %s"), local_error->message);
+      return FALSE;
+    }
+
+  client->scheduler = chk_scheduler1_proxy_new_sync (client->connection, G_DBUS_PROXY_FLAGS_NONE,
+                                                     CHK_BUS_NAME, CHK_MANAGER_PATH, NULL, error);
+  if (client->scheduler == NULL)
+    return FALSE;
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (client->scheduler), CALL_TIMEOUT_MS);
+  return TRUE;
+}
+
+void
+chk_client_clear (ChkClient *client)
+{
+  g_clear_object (&client->manager);
+  g_clear_object (&client->scheduler);
+  g_clear_object (&client->connection);
+}
+
+gboolean
+chk_client_job_id_from_path (const char *path,
+                             guint64    *out_id)
+{
+  if (!g_str_has_prefix (path, CHK_JOBS_PATH "/"))
+    return FALSE;
+  return g_ascii_string_to_unsigned (path + strlen (CHK_JOBS_PATH "/"), 10, 1, G_MAXUINT64, out_id, NULL);
+}
+
+/**
+ * chk_client_is_id:
+ * @text: an argument
+ *
+ * Returns: whether @text is an id (all digits): job names never are
+ */
+gboolean
+chk_client_is_id (const char *text)
+{
+  if (*text == '\0')
+    return FALSE;
+  for (; *text != '\0'; text++)
+    if (!g_ascii_isdigit (*text))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * chk_client_get_job:
+ * @client: a connected #ChkClient
+ * @name_or_id: a job's name, or its id (names are never all digits)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a proxy for the job with its properties loaded
+ */
+ChkJob1 *
+chk_client_get_job (ChkClient   *client,
+                    const char  *name_or_id,
+                    GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(ChkJob1) job = NULL;
+
+  if (chk_client_is_id (name_or_id))
+    path = g_strdup_printf (CHK_JOBS_PATH "/%s", name_or_id);
+  else if (!chk_scheduler1_call_get_job_by_name_sync (client->scheduler, name_or_id, &path, NULL, error))
+    return NULL;
+
+  job = chk_job1_proxy_new_sync (client->connection, G_DBUS_PROXY_FLAGS_GET_INVALIDATED_PROPERTIES,
+                                 CHK_BUS_NAME, path, NULL, error);
+  if (job == NULL)
+    return NULL;
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (job), CALL_TIMEOUT_MS);
+
+  /* A proxy for a path with no job has no properties. */
+  if (chk_job1_get_name (job) == NULL)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND, _("No job with id %s"), name_or_id);
+      return NULL;
+    }
+
+  return g_steal_pointer (&job);
+}
+
+static int
+compare_job_names (gconstpointer a,
+                   gconstpointer b)
+{
+  const char *name_a = chk_job1_get_name ((ChkJob1 *) a);
+  const char *name_b = chk_job1_get_name ((ChkJob1 *) b);
+
+  return g_utf8_collate (name_a ? name_a : "", name_b ? name_b : "");
+}
+
+/**
+ * chk_client_list_jobs:
+ * @client: a connected #ChkClient
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type ChkJob1): every job, by name
+ */
+GList *
+chk_client_list_jobs (ChkClient  *client,
+                      GError    **error)
+{
+  GList *objects;
+  GList *jobs = NULL;
+
+  if (client->manager == NULL)
+    {
+      client->manager = chk_object_manager_client_new_sync (client->connection,
+                                                            G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
+                                                            CHK_BUS_NAME, CHK_MANAGER_PATH, NULL, error);
+      if (client->manager == NULL)
+        return NULL;
+    }
+
+  objects = g_dbus_object_manager_get_objects (client->manager);
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      ChkJob1 *job = chk_object_get_job1 (CHK_OBJECT (l->data));
+
+      if (job != NULL)
+        jobs = g_list_prepend (jobs, job);
+    }
+  g_list_free_full (objects, g_object_unref);
+
+  return g_list_sort (jobs, compare_job_names);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "chk-dbus-generated.h"
+
+G_BEGIN_DECLS
+
+#define CHK_MANAGER_PATH "/io/github/chroniker/Chroniker/Scheduler"
+#define CHK_JOBS_PATH    CHK_MANAGER_PATH "/jobs"
+
+/* What every verb talks through: the bus, the scheduler and, when asked, all jobs. */
+typedef struct
+{
+  GDBusConnection    *connection;
+  ChkScheduler1      *scheduler;
+  GDBusObjectManager *manager;
+} ChkClient;
+
+gboolean  chk_client_connect      (ChkClient   *client,
+                                   GError     **error);
+void      chk_client_clear        (ChkClient   *client);
+ChkJob1  *chk_client_get_job      (ChkClient   *client,
+                                   const char  *name_or_id,
+                                   GError     **error);
+GList    *chk_client_list_jobs    (ChkClient   *client,
+                                   GError     **error);
+gboolean  chk_client_is_id        (const char  *text);
+gboolean  chk_client_job_id_from_path (const char *path,
+                                       guint64    *out_id);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ChkClient, chk_client_clear)
+
+G_END_DECLS

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chronikerctl"
+
+#include "config.h"
+
+#include <inttypes.h>
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chk-cli-format.h"
+
+#define COLOR_RESET "\033[0m"
+
+struct _ChkTable
+{
+  guint      n_columns;
+  GPtrArray *rows;    /* GStrv */
+  GPtrArray *colors;  /* per row: GStrv of colours or NULL */
+};
+
+/**
+ * chk_format_use_color:
+ * @fd: a file descriptor
+ *
+ * Returns: whether to colour what goes to @fd: only a terminal, and only
+ *   without NO_COLOR (https://no-color.org)
+ */
+gboolean
+chk_format_use_color (int fd)
+{
+  const char *no_color = g_getenv ("NO_COLOR");
+
+  if (no_color != NULL && no_color[0] != '\0')
+    return FALSE;
+  return isatty (fd) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+}
+
+const char *
+chk_format_color_for (const char *outcome)
+{
+  if (outcome == NULL)
+    return NULL;
+  if (g_str_equal (outcome, "success"))
+    return "\033[32m";
+  if (g_str_equal (outcome, "failure") || g_str_equal (outcome, "timeout") ||
+      g_str_equal (outcome, "failed-to-start"))
+    return "\033[1;31m";
+  if (g_str_equal (outcome, "stopped") || g_str_equal (outcome, "interrupted"))
+    return "\033[33m";
+  if (g_str_equal (outcome, "running"))
+    return "\033[1;34m";
+  return NULL;
+}
+
+/**
+ * chk_format_relative:
+ * @when: a time, µs since the epoch
+ * @now: now, µs since the epoch
+ *
+ * Returns: (transfer full): "in 4 min", "2 h ago", "now", or "-" for 0
+ */
+char *
+chk_format_relative (gint64 when,
+                     gint64 now)
+{
+  gint64 delta, seconds;
+  g_autofree char *amount = NULL;
+
+  if (when == 0)
+    return g_strdup ("-");
+
+  delta = when - now;
+  seconds = ABS (delta) / G_USEC_PER_SEC;
+
+  if (seconds < 1)
+    return g_strdup (_("now"));
+  if (seconds < 60)
+    amount = g_strdup_printf (_("%" PRId64 " s"), seconds);
+  else if (seconds < 3600)
+    amount = g_strdup_printf (_("%" PRId64 " min"), seconds / 60);
+  else if (seconds < 48 * 3600)
+    amount = g_strdup_printf (_("%" PRId64 " h"), seconds / 3600);
+  else
+    amount = g_strdup_printf (_("%" PRId64 " d"), seconds / 86400);
+
+  if (delta > 0)
+    return g_strdup_printf (C_("relative time", "in %s"), amount);
+  return g_strdup_printf (C_("relative time", "%s ago"), amount);
+}
+
+/**
+ * chk_format_local_time:
+ * @when: a time, µs since the epoch
+ *
+ * Returns: (transfer full): e.g. "2026-11-23 09:00:00 +01:00" in the local zone, or "-"
+ */
+char *
+chk_format_local_time (gint64 when)
+{
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+
+  if (when == 0)
+    return g_strdup ("-");
+
+  utc = g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC);
+  if (utc == NULL)
+    return g_strdup ("?");
+  local = g_date_time_to_local (utc);
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S %:z");
+}
+
+/**
+ * chk_format_iso_utc:
+ * @when: a time, µs since the epoch, not 0
+ *
+ * Returns: (transfer full): ISO 8601 in UTC, e.g. "2026-11-23T08:00:00.000000Z"
+ */
+char *
+chk_format_iso_utc (gint64 when)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC);
+  g_autofree char *seconds = NULL;
+
+  if (utc == NULL)
+    return g_strdup ("");
+  seconds = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
+  return g_strdup_printf ("%s.%06" G_GINT64_FORMAT "Z", seconds, ((when % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC);
+}
+
+/**
+ * chk_format_outcome:
+ * @outcome: an outcome, or "" for none
+ * @exit_code: the exit code that goes with it
+ *
+ * Returns: (transfer full): e.g. "success", "failure (exit 3)", "never run"
+ */
+char *
+chk_format_outcome (const char *outcome,
+                    gint        exit_code)
+{
+  if (outcome == NULL || outcome[0] == '\0')
+    return g_strdup (_("never run"));
+  if (g_str_equal (outcome, "failure") && exit_code > 0)
+    return g_strdup_printf (_("failure (exit %d)"), exit_code);
+  return g_strdup (outcome);
+}
+
+/**
+ * chk_format_quoted_argv:
+ * @argv: a command's words
+ *
+ * Returns: (transfer full): the words quoted for a POSIX shell, joined by spaces
+ */
+char *
+chk_format_quoted_argv (const char * const *argv)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; argv != NULL && argv[i] != NULL; i++)
+    {
+      const char *word = argv[i];
+      gboolean plain = word[0] != '\0';
+
+      for (const char *p = word; *p != '\0' && plain; p++)
+        plain = g_ascii_isalnum (*p) || strchr ("-_./=:,+@%", *p) != NULL;
+
+      if (i > 0)
+        g_string_append_c (out, ' ');
+      if (plain)
+        {
+          g_string_append (out, word);
+        }
+      else
+        {
+          g_autofree char *quoted = g_shell_quote (word);
+
+          g_string_append (out, quoted);
+        }
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+ChkTable *
+chk_table_new (guint n_columns,
+               ...)
+{
+  ChkTable *table = g_new0 (ChkTable, 1);
+  char **header = g_new0 (char *, n_columns + 1);
+  va_list args;
+
+  table->n_columns = n_columns;
+  table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  table->colors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+
+  va_start (args, n_columns);
+  for (guint i = 0; i < n_columns; i++)
+    header[i] = g_strdup (va_arg (args, const char *));
+  va_end (args);
+
+  g_ptr_array_add (table->rows, header);
+  g_ptr_array_add (table->colors, g_new0 (char *, n_columns + 1));
+  return table;
+}
+
+/* Adds a row of n_columns strings; they are copied. */
+void
+chk_table_add_row (ChkTable *table,
+                   ...)
+{
+  char **row = g_new0 (char *, table->n_columns + 1);
+  va_list args;
+
+  va_start (args, table);
+  for (guint i = 0; i < table->n_columns; i++)
+    {
+      const char *cell = va_arg (args, const char *);
+
+      row[i] = g_strdup (cell != NULL ? cell : "");
+    }
+  va_end (args);
+
+  g_ptr_array_add (table->rows, row);
+  g_ptr_array_add (table->colors, g_new0 (char *, table->n_columns + 1));
+}
+
+/* Colours a cell of the last row added. */
+void
+chk_table_set_color (ChkTable   *table,
+                     guint       column,
+                     const char *color)
+{
+  char **colors = g_ptr_array_index (table->colors, table->colors->len - 1);
+
+  g_return_if_fail (column < table->n_columns);
+  g_free (colors[column]);
+  colors[column] = g_strdup (color);
+}
+
+static gsize
+display_width (const char *text)
+{
+  return g_utf8_validate (text, -1, NULL) ? (gsize) g_utf8_strlen (text, -1) : strlen (text);
+}
+
+void
+chk_table_print (ChkTable *table,
+                 gboolean  color)
+{
+  g_autofree gsize *widths = g_new0 (gsize, table->n_columns);
+
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (table->rows, r);
+
+      for (guint c = 0; c < table->n_columns; c++)
+        widths[c] = MAX (widths[c], display_width (row[c]));
+    }
+
+  for (guint r = 0; r < table->rows->len; r++)
+    {
+      char **row = g_ptr_array_index (table->rows, r);
+      char **colors = g_ptr_array_index (table->colors, r);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      for (guint c = 0; c < table->n_columns; c++)
+        {
+          gboolean last = c + 1 == table->n_columns;
+          const char *cell_color = color ? (r == 0 ? "\033[1m" : colors[c]) : NULL;
+
+          if (cell_color != NULL)
+            g_string_append (line, cell_color);
+          g_string_append (line, row[c]);
+          if (cell_color != NULL)
+            g_string_append (line, COLOR_RESET);
+          if (!last)
+            {
+              for (gsize pad = display_width (row[c]); pad < widths[c] + 2; pad++)
+                g_string_append_c (line, ' ');
+            }
+        }
+
+      /* Trailing blanks of an empty last column */
+      while (line->len > 0 && line->str[line->len - 1] == ' ')
+        g_string_truncate (line, line->len - 1);
+      g_print ("%s\n", line->str);
+    }
+}
+
+void
+chk_table_free (ChkTable *table)
+{
+  if (table == NULL)
+    return;
+  g_ptr_array_unref (table->rows);
+  g_ptr_array_unref (table->colors);
+  g_free (table);
+}

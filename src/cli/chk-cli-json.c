@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chronikerctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "chk-cli-client.h"
+#include "chk-cli-format.h"
+#include "chk-cli-json.h"
+#include "chk-error.h"
+#include "chk-job-spec.h"
+
+/* The spec keys of DESIGN §2 and their D-Bus types: what export writes and import reads. */
+static const struct
+{
+  const char *key;
+  const char *type;
+} spec_keys[] = {
+  { "name", "s" },
+  { "description", "s" },
+  { "command", "as" },
+  { "shell", "s" },
+  { "working-directory", "s" },
+  { "environment", "a{ss}" },
+  { "schedule", "s" },
+  { "timezone", "s" },
+  { "start", "x" },
+  { "enabled", "b" },
+  { "timeout", "u" },
+  { "catch-up", "b" },
+  { "max-runs", "u" },
+  { "max-output-bytes", "t" },
+  { "notify-on", "s" },
+  { "email-on", "s" },
+  { "email-to", "as" },
+};
+
+static const char * const time_keys[] = {
+  "start", "next-run", "last-run-started", "last-run-finished", "started", "finished", NULL,
+};
+
+static char *
+property_to_key (const char *property)
+{
+  GString *key = g_string_new (NULL);
+
+  for (const char *p = property; *p != '\0'; p++)
+    {
+      if (g_ascii_isupper (*p) && p != property)
+        g_string_append_c (key, '-');
+      g_string_append_c (key, g_ascii_tolower (*p));
+    }
+  return g_string_free (key, FALSE);
+}
+
+static void
+add_value (JsonBuilder *builder,
+           const char  *key,
+           GVariant    *value)
+{
+  json_builder_set_member_name (builder, key);
+
+  if (g_strv_contains (time_keys, key) && g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    {
+      gint64 when = g_variant_get_int64 (value);
+
+      if (when == 0)
+        {
+          json_builder_add_null_value (builder);
+        }
+      else
+        {
+          g_autofree char *iso = chk_format_iso_utc (when);
+
+          json_builder_add_string_value (builder, iso);
+        }
+      return;
+    }
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE ("a{ss}")))
+    {
+      GVariantIter iter;
+      const char *name, *text;
+
+      json_builder_begin_object (builder);
+      g_variant_iter_init (&iter, value);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &text))
+        {
+          json_builder_set_member_name (builder, name);
+          json_builder_add_string_value (builder, text);
+        }
+      json_builder_end_object (builder);
+      return;
+    }
+
+  json_builder_add_value (builder, json_gvariant_serialize (value));
+}
+
+/**
+ * chk_json_from_job:
+ * @job: a job proxy
+ *
+ * Returns: (transfer full): the job as a JSON object: every Job1 property
+ *   in kebab-case, times as ISO 8601 in UTC or null
+ */
+JsonNode *
+chk_json_from_job (ChkJob1 *job)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GDBusInterfaceInfo *info = chk_job1_interface_info ();
+
+  json_builder_begin_object (builder);
+  for (guint i = 0; info->properties[i] != NULL; i++)
+    {
+      const char *property = info->properties[i]->name;
+      g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), property);
+      g_autofree char *key = property_to_key (property);
+
+      if (value != NULL)
+        add_value (builder, key, value);
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/**
+ * chk_json_spec_from_job:
+ * @job: a job proxy
+ *
+ * Returns: (transfer full): the job's spec as a JSON object, as `export`
+ *   writes it and `import --json` reads it
+ */
+JsonNode *
+chk_json_spec_from_job (ChkJob1 *job)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  const char * const *command = chk_job1_get_command (job);
+  gboolean has_command = command != NULL && command[0] != NULL;
+
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+    {
+      const char *key = spec_keys[i].key;
+      g_autofree char *property = NULL;
+      g_autoptr(GVariant) value = NULL;
+
+      if ((g_str_equal (key, "command") && !has_command) || (g_str_equal (key, "shell") && has_command))
+        continue;
+
+      property = chk_job_spec_key_to_property (key);
+      value = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), property);
+      if (value != NULL)
+        add_value (builder, key, value);
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/**
+ * chk_json_from_run:
+ * @run: a run record `a{sv}`
+ *
+ * Returns: (transfer full): the run as a JSON object, plus job-id and
+ *   duration (seconds, or null while it runs)
+ */
+JsonNode *
+chk_json_from_run (GVariant *run)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+  gint64 started = 0, finished = 0;
+  const char *job_path = NULL;
+  guint64 job_id = 0;
+
+  json_builder_begin_object (builder);
+  g_variant_iter_init (&iter, run);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    add_value (builder, key, value);
+
+  g_variant_lookup (run, "started", "x", &started);
+  g_variant_lookup (run, "finished", "x", &finished);
+  g_variant_lookup (run, "job", "&o", &job_path);
+
+  json_builder_set_member_name (builder, "job-id");
+  if (job_path != NULL && chk_client_job_id_from_path (job_path, &job_id))
+    json_builder_add_int_value (builder, (gint64) job_id);
+  else
+    json_builder_add_null_value (builder);
+
+  json_builder_set_member_name (builder, "duration");
+  if (started != 0 && finished != 0)
+    json_builder_add_double_value (builder, (double) (finished - started) / G_USEC_PER_SEC);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+static gboolean
+parse_iso_time (const char *text,
+                gint64     *out)
+{
+  g_autoptr(GTimeZone) utc = g_time_zone_new_utc ();
+  g_autoptr(GDateTime) when = g_date_time_new_from_iso8601 (text, utc);
+
+  if (when == NULL)
+    return FALSE;
+  *out = g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
+  return TRUE;
+}
+
+static GVariant *
+node_to_variant (const char  *key,
+                 const char  *type,
+                 JsonNode    *node,
+                 GError     **error)
+{
+  if (g_str_equal (type, "x") && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      gint64 when;
+
+      if (!parse_iso_time (json_node_get_string (node), &when))
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                       _("%s: “%s” is not an ISO 8601 time"), key, json_node_get_string (node));
+          return NULL;
+        }
+      return g_variant_new_int64 (when);
+    }
+  if (g_str_equal (type, "x") && JSON_NODE_HOLDS_NULL (node))
+    return g_variant_new_int64 (0);
+
+  if (g_str_equal (type, "a{ss}") && JSON_NODE_HOLDS_OBJECT (node))
+    {
+      GVariantBuilder builder;
+      g_autoptr(GList) members = json_object_get_members (json_node_get_object (node));
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *member = json_object_get_member (json_node_get_object (node), l->data);
+
+          if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
+            {
+              g_variant_builder_clear (&builder);
+              g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                           _("environment: the value of %s must be a string"), (char *) l->data);
+              return NULL;
+            }
+          g_variant_builder_add (&builder, "{ss}", l->data, json_node_get_string (member));
+        }
+      return g_variant_builder_end (&builder);
+    }
+
+  {
+    g_autoptr(GError) local_error = NULL;
+    GVariant *value = json_gvariant_deserialize (node, type, &local_error);
+
+    if (value == NULL)
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   _("%s: not a value of type %s"), key, type);
+    return value;
+  }
+}
+
+/**
+ * chk_json_to_spec:
+ * @object: a job spec as export writes it
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer floating): the spec as an `a{sv}` for CreateJob, or
+ *   %NULL naming the key that is unknown or of the wrong type
+ */
+GVariant *
+chk_json_to_spec (JsonObject  *object,
+                  GError     **error)
+{
+  g_autoptr(GList) members = json_object_get_members (object);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *key = l->data;
+      const char *type = NULL;
+      GVariant *value;
+
+      for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+        if (g_str_equal (spec_keys[i].key, key))
+          type = spec_keys[i].type;
+
+      if (type == NULL)
+        {
+          g_variant_builder_clear (&builder);
+          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT, _("unknown key “%s”"), key);
+          return NULL;
+        }
+
+      value = node_to_variant (key, type, json_object_get_member (object, key), error);
+      if (value == NULL)
+        {
+          g_variant_builder_clear (&builder);
+          return NULL;
+        }
+      g_variant_builder_add (&builder, "{sv}", key, value);
+    }
+
+  return g_variant_builder_end (&builder);
+}
+
+void
+chk_json_print (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}

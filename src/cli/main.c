@@ -1,0 +1,1922 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chronikerctl"
+
+#include "config.h"
+
+#include <inttypes.h>
+#include <errno.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "chk-cli-client.h"
+#include "chk-cli-crontab.h"
+#include "chk-cli-format.h"
+#include "chk-cli-json.h"
+#include "chk-duration.h"
+#include "chk-error.h"
+#include "chk-schedule.h"
+
+#define EXIT_USAGE 2
+#define READ_PAGE_BYTES (1024 * 1024)
+
+typedef int (*VerbFunc) (int argc, char **argv);
+
+typedef struct
+{
+  const char *name;
+  const char *parameters;
+  const char *summary;
+  VerbFunc    func;
+} Verb;
+
+static const Verb *current_verb;
+
+/* Errors */
+
+static int G_GNUC_PRINTF (1, 2)
+fail (const char *format,
+      ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  fflush (stdout);
+  g_printerr ("chronikerctl: %s\n", message);
+  return 1;
+}
+
+static int
+fail_error (GError *error)
+{
+  if (g_dbus_error_is_remote_error (error))
+    g_dbus_error_strip_remote_error (error);
+  return fail ("%s", error->message);
+}
+
+static GOptionContext *
+verb_context (const GOptionEntry *entries)
+{
+  g_autofree char *prgname = g_strdup_printf ("chronikerctl %s", current_verb->name);
+  GOptionContext *context;
+
+  /* "Usage: chronikerctl add [OPTION…] NAME …" */
+  g_set_prgname (prgname);
+  context = g_option_context_new (current_verb->parameters);
+
+  g_option_context_set_summary (context, _(current_verb->summary));
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  return context;
+}
+
+static int G_GNUC_PRINTF (2, 3)
+usage_error (GOptionContext *context,
+             const char     *format,
+             ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+  g_autofree char *help = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("chronikerctl: %s\n", message);
+  if (context != NULL)
+    {
+      help = g_option_context_get_help (context, TRUE, NULL);
+      g_printerr ("\n%s", help);
+    }
+  return EXIT_USAGE;
+}
+
+static gboolean
+parse_verb_options (GOptionContext  *context,
+                    int             *argc,
+                    char          ***argv,
+                    int             *out_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *out_status = usage_error (context, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+connect_client (ChkClient *client,
+                int       *out_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_client_connect (client, &error))
+    {
+      *out_status = fail_error (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+write_all (int           fd,
+           const guint8 *data,
+           gsize         len)
+{
+  while (len > 0)
+    {
+      gssize n = write (fd, data, len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
+      data += n;
+      len -= n;
+    }
+}
+
+static gboolean
+parse_bool (const char *text,
+            gboolean   *out)
+{
+  const char *yes[] = { "true", "yes", "on", "1", NULL };
+  const char *no[] = { "false", "no", "off", "0", NULL };
+
+  for (guint i = 0; yes[i] != NULL; i++)
+    if (g_ascii_strcasecmp (text, yes[i]) == 0)
+      return *out = TRUE, TRUE;
+  for (guint i = 0; no[i] != NULL; i++)
+    if (g_ascii_strcasecmp (text, no[i]) == 0)
+      return *out = FALSE, TRUE;
+  return FALSE;
+}
+
+static gboolean
+parse_time (const char *text,
+            gint64     *out)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *iso = NULL;
+
+  if (g_ascii_strcasecmp (text, "now") == 0)
+    {
+      *out = g_get_real_time ();
+      return TRUE;
+    }
+
+  /* "2026-11-23 09:00" reads as ISO 8601 with a T */
+  iso = g_strdelimit (g_strdup (text), " ", 'T');
+  when = g_date_time_new_from_iso8601 (iso, local);
+  if (when == NULL)
+    {
+      g_autofree char *with_seconds = g_strconcat (iso, ":00", NULL);
+
+      when = g_date_time_new_from_iso8601 (with_seconds, local);
+    }
+  if (when == NULL)
+    return FALSE;
+
+  *out = g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
+  return TRUE;
+}
+
+static char *
+read_input (const char  *path,
+            GError     **error)
+{
+  g_autoptr(GString) text = NULL;
+  char buffer[65536];
+  gsize n;
+
+  if (g_strcmp0 (path, "-") != 0)
+    {
+      char *contents = NULL;
+
+      if (!g_file_get_contents (path, &contents, NULL, error))
+        return NULL;
+      return contents;
+    }
+
+  text = g_string_new (NULL);
+  while ((n = fread (buffer, 1, sizeof buffer, stdin)) > 0)
+    g_string_append_len (text, buffer, n);
+  if (ferror (stdin))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("could not read standard input"));
+      return NULL;
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Job specs from options: add and edit */
+
+typedef struct
+{
+  char     *schedule;
+  char     *timezone;
+  char     *start;
+  char     *description;
+  char     *workdir;
+  char    **env;
+  char    **unset_env;
+  char     *timeout;
+  gboolean  catch_up;
+  gboolean  no_catch_up;
+  char     *max_runs;
+  char     *max_output;
+  char     *notify_on;
+  char     *email_on;
+  char    **email_to;
+  gboolean  disabled;
+  gboolean  enabled;
+  char     *shell;
+  char     *name;
+} SpecOptions;
+
+static void
+spec_options_clear (SpecOptions *options)
+{
+  g_free (options->schedule);
+  g_free (options->timezone);
+  g_free (options->start);
+  g_free (options->description);
+  g_free (options->workdir);
+  g_strfreev (options->env);
+  g_strfreev (options->unset_env);
+  g_free (options->timeout);
+  g_free (options->max_runs);
+  g_free (options->max_output);
+  g_free (options->notify_on);
+  g_free (options->email_on);
+  g_strfreev (options->email_to);
+  g_free (options->shell);
+  g_free (options->name);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
+
+#define SPEC_OPTION_ENTRIES(o) \
+  { "schedule", 0, 0, G_OPTION_ARG_STRING, &(o).schedule, N_("Cron expression, @macro or RRULE (\"\" for manual only)"), N_("SCHEDULE") }, \
+  { "timezone", 0, 0, G_OPTION_ARG_STRING, &(o).timezone, N_("IANA time zone of the schedule (\"\" for local)"), N_("ZONE") }, \
+  { "start", 0, 0, G_OPTION_ARG_STRING, &(o).start, N_("When a recurrence rule starts (ISO 8601 or \"now\")"), N_("TIME") }, \
+  { "description", 0, 0, G_OPTION_ARG_STRING, &(o).description, N_("What the job is for"), N_("TEXT") }, \
+  { "workdir", 0, 0, G_OPTION_ARG_FILENAME, &(o).workdir, N_("Working directory (absolute)"), N_("DIR") }, \
+  { "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(o).env, N_("Set an environment variable (repeatable)"), N_("NAME=VALUE") }, \
+  { "timeout", 0, 0, G_OPTION_ARG_STRING, &(o).timeout, N_("Stop runs after this long (e.g. 10m; 0 for none)"), N_("DURATION") }, \
+  { "catch-up", 0, 0, G_OPTION_ARG_NONE, &(o).catch_up, N_("Run once after runs were missed"), NULL }, \
+  { "no-catch-up", 0, 0, G_OPTION_ARG_NONE, &(o).no_catch_up, N_("Skip missed runs"), NULL }, \
+  { "max-runs", 0, 0, G_OPTION_ARG_STRING, &(o).max_runs, N_("Runs to keep (0 for no limit)"), N_("N") }, \
+  { "max-output", 0, 0, G_OPTION_ARG_STRING, &(o).max_output, N_("Output kept per run, head and tail (e.g. 16M)"), N_("SIZE") }, \
+  { "notify-on", 0, 0, G_OPTION_ARG_STRING, &(o).notify_on, N_("Desktop notification: failure, always or never"), N_("WHEN") }, \
+  { "email-on", 0, 0, G_OPTION_ARG_STRING, &(o).email_on, N_("Email: failure, always or never"), N_("WHEN") }, \
+  { "email-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(o).email_to, N_("Email address (repeatable)"), N_("ADDRESS") }, \
+  { "disabled", 0, 0, G_OPTION_ARG_NONE, &(o).disabled, N_("Do not run on the schedule"), NULL }, \
+  { "enabled", 0, 0, G_OPTION_ARG_NONE, &(o).enabled, N_("Run on the schedule"), NULL }, \
+  { "shell", 0, 0, G_OPTION_ARG_STRING, &(o).shell, N_("Run this line with /bin/sh -c"), N_("COMMAND") }
+
+static gboolean
+check_alert_on (GOptionContext *context,
+                const char     *option,
+                const char     *value,
+                int            *out_status)
+{
+  if (value == NULL || g_str_equal (value, "failure") || g_str_equal (value, "always") ||
+      g_str_equal (value, "never"))
+    return TRUE;
+  *out_status = usage_error (context, _("%s: “%s” is not one of failure, always or never"), option, value);
+  return FALSE;
+}
+
+/*
+ * Turns the options into spec changes. @environment is the job's current
+ * environment on edit, NULL on add.
+ */
+static GVariant *
+spec_options_to_variant (SpecOptions     *o,
+                         GOptionContext  *context,
+                         char           **argv,
+                         GVariant        *environment,
+                         int             *out_status)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (o->name != NULL)
+    g_variant_dict_insert (&dict, "name", "s", o->name);
+  if (o->schedule != NULL)
+    g_variant_dict_insert (&dict, "schedule", "s", o->schedule);
+  if (o->timezone != NULL)
+    g_variant_dict_insert (&dict, "timezone", "s", o->timezone);
+  if (o->description != NULL)
+    g_variant_dict_insert (&dict, "description", "s", o->description);
+  if (o->workdir != NULL)
+    g_variant_dict_insert (&dict, "working-directory", "s", o->workdir);
+
+  if (o->start != NULL)
+    {
+      gint64 start;
+
+      if (!parse_time (o->start, &start))
+        return *out_status = usage_error (context, _("--start: “%s” is not a time such as "
+                                                     "2026-11-23T09:00 or now"), o->start), NULL;
+      g_variant_dict_insert (&dict, "start", "x", start);
+    }
+
+  if (o->timeout != NULL)
+    {
+      guint64 seconds;
+
+      if (!chk_duration_parse (o->timeout, &seconds, &error))
+        return *out_status = usage_error (context, "--timeout: %s", error->message), NULL;
+      if (seconds > G_MAXUINT32)
+        return *out_status = usage_error (context, _("--timeout: %s is too long"), o->timeout), NULL;
+      g_variant_dict_insert (&dict, "timeout", "u", (guint32) seconds);
+    }
+
+  if (o->catch_up && o->no_catch_up)
+    return *out_status = usage_error (context, _("give --catch-up or --no-catch-up, not both")), NULL;
+  if (o->catch_up || o->no_catch_up)
+    g_variant_dict_insert (&dict, "catch-up", "b", o->catch_up);
+
+  if (o->disabled && o->enabled)
+    return *out_status = usage_error (context, _("give --enabled or --disabled, not both")), NULL;
+  if (o->disabled || o->enabled)
+    g_variant_dict_insert (&dict, "enabled", "b", o->enabled);
+
+  if (o->max_runs != NULL)
+    {
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (o->max_runs, 10, 0, G_MAXUINT32, &n, NULL))
+        return *out_status = usage_error (context, _("--max-runs: “%s” is not a number"), o->max_runs), NULL;
+      g_variant_dict_insert (&dict, "max-runs", "u", (guint32) n);
+    }
+
+  if (o->max_output != NULL)
+    {
+      guint64 bytes;
+
+      if (!chk_size_parse (o->max_output, &bytes, &error))
+        return *out_status = usage_error (context, "--max-output: %s", error->message), NULL;
+      g_variant_dict_insert (&dict, "max-output-bytes", "t", bytes);
+    }
+
+  if (!check_alert_on (context, "--notify-on", o->notify_on, out_status) ||
+      !check_alert_on (context, "--email-on", o->email_on, out_status))
+    return NULL;
+  if (o->notify_on != NULL)
+    g_variant_dict_insert (&dict, "notify-on", "s", o->notify_on);
+  if (o->email_on != NULL)
+    g_variant_dict_insert (&dict, "email-on", "s", o->email_on);
+
+  if (o->email_to != NULL)
+    {
+      /* --email-to '' clears the list */
+      gboolean clear = g_strv_length (o->email_to) == 1 && o->email_to[0][0] == '\0';
+      const char *none[] = { NULL };
+
+      g_variant_dict_insert_value (&dict, "email-to",
+                                   g_variant_new_strv (clear ? none : (const char * const *) o->email_to, -1));
+    }
+
+  if (o->env != NULL || o->unset_env != NULL)
+    {
+      g_autoptr(GHashTable) env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      GVariantBuilder builder;
+      GHashTableIter iter;
+      gpointer key, value;
+
+      if (environment != NULL)
+        {
+          GVariantIter it;
+          const char *name, *text;
+
+          g_variant_iter_init (&it, environment);
+          while (g_variant_iter_next (&it, "{&s&s}", &name, &text))
+            g_hash_table_replace (env, g_strdup (name), g_strdup (text));
+        }
+
+      for (guint i = 0; o->env != NULL && o->env[i] != NULL; i++)
+        {
+          const char *eq = strchr (o->env[i], '=');
+
+          if (eq == NULL || eq == o->env[i])
+            return *out_status = usage_error (context, _("--env: “%s” is not NAME=VALUE"), o->env[i]), NULL;
+          g_hash_table_replace (env, g_strndup (o->env[i], eq - o->env[i]), g_strdup (eq + 1));
+        }
+      for (guint i = 0; o->unset_env != NULL && o->unset_env[i] != NULL; i++)
+        g_hash_table_remove (env, o->unset_env[i]);
+
+      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+      g_hash_table_iter_init (&iter, env);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_variant_builder_add (&builder, "{ss}", key, value);
+      g_variant_dict_insert_value (&dict, "environment", g_variant_builder_end (&builder));
+    }
+
+  if (o->shell != NULL && argv != NULL)
+    return *out_status = usage_error (context, _("give --shell or a command after --, not both")), NULL;
+  if (o->shell != NULL)
+    g_variant_dict_insert (&dict, "shell", "s", o->shell);
+  if (argv != NULL)
+    {
+      if (argv[0] == NULL)
+        return *out_status = usage_error (context, _("the command after -- is empty")), NULL;
+      g_variant_dict_insert_value (&dict, "command", g_variant_new_strv ((const char * const *) argv, -1));
+    }
+
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
+}
+
+/* Splits argv at the first "--": what comes after is a job's command, word for word. */
+static char **
+split_command (int    *argc,
+               char **argv)
+{
+  for (int i = 1; i < *argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        {
+          char **command = g_strdupv (argv + i + 1);
+
+          argv[i] = NULL;
+          *argc = i;
+          return command;
+        }
+    }
+  return NULL;
+}
+
+static int
+verb_add (int    argc,
+          char **argv)
+{
+  g_auto(SpecOptions) o = { 0 };
+  GOptionEntry entries[] = { SPEC_OPTION_ENTRIES (o), { NULL } };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(GStrv) command = split_command (&argc, argv);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GVariant) spec = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? _("the job needs a NAME") : _("unexpected argument “%s” "
+                                                                       "(put the command after --)"),
+                        argv[argc - 1]);
+  if (o.shell == NULL && command == NULL)
+    return usage_error (context, _("give the command after --, or a shell line with --shell"));
+
+  o.name = g_strdup (argv[1]);
+  spec = spec_options_to_variant (&o, context, command, NULL, &status);
+  if (spec == NULL)
+    return status;
+
+  if (!connect_client (&client, &status))
+    return status;
+  if (!chk_scheduler1_call_create_job_sync (client.scheduler, spec, &path, NULL, &error))
+    return fail_error (error);
+  return 0;
+}
+
+static int
+verb_edit (int    argc,
+           char **argv)
+{
+  g_auto(SpecOptions) o = { 0 };
+  GOptionEntry entries[] = {
+    SPEC_OPTION_ENTRIES (o),
+    { "name", 0, 0, G_OPTION_ARG_STRING, &o.name, N_("Rename the job"), N_("NAME") },
+    { "unset-env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.unset_env, N_("Remove an environment variable"), N_("NAME") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(GStrv) command = split_command (&argc, argv);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(ChkJob1) job = NULL;
+  g_autoptr(GVariant) changes = NULL;
+  g_autoptr(GVariant) environment = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? _("which job? Give its NAME") : _("unexpected argument “%s”"),
+                        argv[argc - 1]);
+
+  if (!connect_client (&client, &status))
+    return status;
+  job = chk_client_get_job (&client, argv[1], &error);
+  if (job == NULL)
+    return fail_error (error);
+
+  environment = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), "Environment");
+  changes = spec_options_to_variant (&o, context, command, environment, &status);
+  if (changes == NULL)
+    return status;
+  if (g_variant_n_children (changes) == 0)
+    return usage_error (context, _("nothing to change: give an option"));
+
+  if (!chk_job1_call_update_sync (job, changes, NULL, &error))
+    return fail_error (error);
+  return 0;
+}
+
+/* Verbs on one job */
+
+static int
+one_job_verb (int     argc,
+              char  **argv,
+              int   (*act) (ChkJob1 *job))
+{
+  g_autoptr(GOptionContext) context = verb_context (NULL);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(ChkJob1) job = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? _("which job? Give its NAME") : _("unexpected argument “%s”"),
+                        argv[argc - 1]);
+
+  if (!connect_client (&client, &status))
+    return status;
+  job = chk_client_get_job (&client, argv[1], &error);
+  if (job == NULL)
+    return fail_error (error);
+  return act (job);
+}
+
+static int
+act_remove (ChkJob1 *job)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_job1_call_delete_sync (job, NULL, &error))
+    return fail_error (error);
+  return 0;
+}
+
+static int
+set_enabled (ChkJob1  *job,
+             gboolean  enabled)
+{
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_variant_dict_insert (&dict, "enabled", "b", enabled);
+  if (!chk_job1_call_update_sync (job, g_variant_dict_end (&dict), NULL, &error))
+    return fail_error (error);
+  return 0;
+}
+
+static int
+act_enable (ChkJob1 *job)
+{
+  return set_enabled (job, TRUE);
+}
+
+static int
+act_disable (ChkJob1 *job)
+{
+  return set_enabled (job, FALSE);
+}
+
+static int
+act_stop (ChkJob1 *job)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_job1_call_stop_sync (job, NULL, &error))
+    return fail_error (error);
+  return 0;
+}
+
+static int
+verb_remove (int argc, char **argv)
+{
+  return one_job_verb (argc, argv, act_remove);
+}
+
+static int
+verb_enable (int argc, char **argv)
+{
+  return one_job_verb (argc, argv, act_enable);
+}
+
+static int
+verb_disable (int argc, char **argv)
+{
+  return one_job_verb (argc, argv, act_disable);
+}
+
+static int
+verb_stop (int argc, char **argv)
+{
+  return one_job_verb (argc, argv, act_stop);
+}
+
+/* list and show */
+
+static char *
+job_status (ChkJob1  *job,
+            const char **out_color)
+{
+  g_autofree char *status = NULL;
+
+  if (chk_job1_get_running (job))
+    {
+      *out_color = chk_format_color_for ("running");
+      if (chk_job1_get_progress_total (job) > 0)
+        status = g_strdup_printf (_("running %u/%u"), chk_job1_get_progress_complete (job),
+                                  chk_job1_get_progress_total (job));
+      else
+        status = g_strdup (_("running"));
+    }
+  else
+    {
+      *out_color = chk_format_color_for (chk_job1_get_last_outcome (job));
+      status = chk_format_outcome (chk_job1_get_last_outcome (job), chk_job1_get_last_exit_code (job));
+    }
+
+  if (!chk_job1_get_enabled (job))
+    return g_strdup_printf (_("%s (disabled)"), status);
+  return g_steal_pointer (&status);
+}
+
+static int
+verb_list (int    argc,
+           char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GError) error = NULL;
+  GList *jobs;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (context, _("unexpected argument “%s”"), argv[1]);
+  if (!connect_client (&client, &status))
+    return status;
+
+  jobs = chk_client_list_jobs (&client, &error);
+  if (error != NULL)
+    return fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+      for (GList *l = jobs; l != NULL; l = l->next)
+        json_array_add_element (array, chk_json_from_job (l->data));
+      json_node_set_array (root, array);
+      chk_json_print (root);
+    }
+  else if (jobs == NULL)
+    {
+      g_print (_("No jobs. Add one with: chronikerctl add NAME --schedule '@daily' -- COMMAND…\n"));
+    }
+  else
+    {
+      g_autoptr(ChkTable) table = chk_table_new (5, _("NAME"), _("SCHEDULE"), _("NEXT RUN"), _("LAST RUN"),
+                                                 _("STATUS"));
+      gint64 now = g_get_real_time ();
+
+      for (GList *l = jobs; l != NULL; l = l->next)
+        {
+          ChkJob1 *job = l->data;
+          g_autofree char *next = chk_format_relative (chk_job1_get_next_run (job), now);
+          g_autofree char *last = chk_format_relative (chk_job1_get_last_run_started (job), now);
+          const char *color = NULL;
+          g_autofree char *state = job_status (job, &color);
+
+          chk_table_add_row (table, chk_job1_get_name (job), chk_job1_get_schedule_description (job),
+                             next, last, state);
+          chk_table_set_color (table, 4, color);
+        }
+      chk_table_print (table, chk_format_use_color (STDOUT_FILENO));
+    }
+
+  g_list_free_full (jobs, g_object_unref);
+  return 0;
+}
+
+static void
+print_field (const char *label,
+             const char *value)
+{
+  g_print ("%-20s %s\n", label, value != NULL && value[0] != '\0' ? value : "-");
+}
+
+static char *
+time_with_relative (gint64 when,
+                    gint64 now)
+{
+  g_autofree char *absolute = chk_format_local_time (when);
+  g_autofree char *relative = chk_format_relative (when, now);
+
+  if (when == 0)
+    return g_strdup ("-");
+  return g_strdup_printf ("%s (%s)", absolute, relative);
+}
+
+static int
+verb_show (int    argc,
+           char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(ChkJob1) job = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time ();
+  const char * const *command;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? _("which job? Give its NAME") : _("unexpected argument “%s”"),
+                        argv[argc - 1]);
+  if (!connect_client (&client, &status))
+    return status;
+  job = chk_client_get_job (&client, argv[1], &error);
+  if (job == NULL)
+    return fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = chk_json_from_job (job);
+
+      chk_json_print (node);
+      return 0;
+    }
+
+  {
+    g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, chk_job1_get_id (job));
+    g_autofree char *schedule = NULL;
+    g_autofree char *next = time_with_relative (chk_job1_get_next_run (job), now);
+    g_autofree char *timeout = chk_job1_get_timeout (job) > 0 ? chk_duration_format (chk_job1_get_timeout (job))
+                                                               : g_strdup (_("none"));
+    g_autofree char *max_runs = chk_job1_get_max_runs (job) > 0
+                                ? g_strdup_printf ("%u", chk_job1_get_max_runs (job))
+                                : g_strdup (_("no limit"));
+    g_autofree char *max_output = g_format_size_full (chk_job1_get_max_output_bytes (job),
+                                                      G_FORMAT_SIZE_IEC_UNITS);
+    g_autofree char *email_to = g_strjoinv (", ", (char **) chk_job1_get_email_to (job));
+    g_autofree char *last_started = time_with_relative (chk_job1_get_last_run_started (job), now);
+    const char *outcome_color = NULL;
+    g_autofree char *state = job_status (job, &outcome_color);
+    GVariant *environment = chk_job1_get_environment (job);
+    GVariantIter iter;
+    const char *key, *value;
+    gboolean first = TRUE;
+
+    print_field (_("Name:"), chk_job1_get_name (job));
+    print_field (_("Id:"), id);
+    print_field (_("Description:"), chk_job1_get_description (job));
+
+    command = chk_job1_get_command (job);
+    if (command != NULL && command[0] != NULL)
+      {
+        g_autofree char *quoted = chk_format_quoted_argv (command);
+
+        print_field (_("Command:"), quoted);
+      }
+    else
+      {
+        print_field (_("Shell:"), chk_job1_get_shell (job));
+      }
+    print_field (_("Working directory:"), chk_job1_get_working_directory (job));
+
+    g_variant_iter_init (&iter, environment);
+    while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+      {
+        g_autofree char *pair = g_strdup_printf ("%s=%s", key, value);
+
+        print_field (first ? _("Environment:") : "", pair);
+        first = FALSE;
+      }
+    if (first)
+      print_field (_("Environment:"), NULL);
+
+    if (chk_job1_get_schedule (job)[0] != '\0')
+      schedule = g_strdup_printf ("%s (%s)", chk_job1_get_schedule (job),
+                                  chk_job1_get_schedule_description (job));
+    else
+      schedule = g_strdup (chk_job1_get_schedule_description (job));
+    print_field (_("Schedule:"), schedule);
+    print_field (_("Time zone:"), chk_job1_get_timezone (job)[0] != '\0' ? chk_job1_get_timezone (job)
+                                                                         : _("local"));
+    print_field (_("Enabled:"), chk_job1_get_enabled (job) ? _("yes") : _("no"));
+    print_field (_("Next run:"), next);
+    print_field (_("Timeout:"), timeout);
+    print_field (_("Catch up:"), chk_job1_get_catch_up (job) ? _("yes") : _("no"));
+    print_field (_("Runs kept:"), max_runs);
+    print_field (_("Output kept:"), max_output);
+    print_field (_("Notify on:"), chk_job1_get_notify_on (job));
+    print_field (_("Email on:"), chk_job1_get_email_on (job));
+    print_field (_("Email to:"), email_to);
+    print_field (_("Last run:"), last_started);
+    if (chk_job1_get_last_run_finished (job) > chk_job1_get_last_run_started (job) &&
+        chk_job1_get_last_run_started (job) > 0)
+      {
+        g_autofree char *duration = chk_duration_format ((chk_job1_get_last_run_finished (job) -
+                                                          chk_job1_get_last_run_started (job)) / G_USEC_PER_SEC);
+
+        print_field (_("Last duration:"), duration);
+      }
+    print_field (_("Status:"), state);
+    if (chk_job1_get_running (job))
+      {
+        g_autofree char *run = g_strdup_printf ("%" G_GUINT64_FORMAT, chk_job1_get_current_run (job));
+
+        print_field (_("Current run:"), run);
+        if (chk_job1_get_progress_total (job) > 0)
+          {
+            g_autofree char *progress = g_strdup_printf ("%u/%u %s", chk_job1_get_progress_complete (job),
+                                                         chk_job1_get_progress_total (job),
+                                                         chk_job1_get_progress_message (job));
+
+            print_field (_("Progress:"), progress);
+          }
+      }
+  }
+
+  return 0;
+}
+
+/* run and log: waiting on signals */
+
+typedef struct
+{
+  GMainLoop *loop;
+  gboolean   vanished;
+} DaemonWatch;
+
+static void
+daemon_vanished_cb (GDBusConnection *connection,
+                    const char      *name,
+                    gpointer         user_data)
+{
+  DaemonWatch *watch = user_data;
+
+  watch->vanished = TRUE;
+  g_main_loop_quit (watch->loop);
+}
+
+/* Makes @loop quit if chronikerd leaves the bus: its signals would never come. */
+static guint
+watch_daemon (GDBusConnection *connection,
+              DaemonWatch     *watch,
+              GMainLoop       *loop)
+{
+  watch->loop = loop;
+  watch->vanished = FALSE;
+  return g_bus_watch_name_on_connection (connection, CHK_BUS_NAME, G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                         NULL, daemon_vanished_cb, watch, NULL);
+}
+
+typedef struct
+{
+  GMainLoop  *loop;
+  ChkClient  *client;
+  ChkJob1    *job;
+  guint64     run_id;
+  gboolean    finished;
+  char       *outcome;
+  gint        exit_code;
+  gint64      started;
+  gboolean    bar;
+  gboolean    bar_shown;
+} RunWait;
+
+static void
+draw_progress_bar (RunWait *wait)
+{
+  guint complete = chk_job1_get_progress_complete (wait->job);
+  guint total = chk_job1_get_progress_total (wait->job);
+  const char *message = chk_job1_get_progress_message (wait->job);
+  g_autoptr(GString) line = g_string_new ("\r\033[K");
+  const guint width = 24;
+
+  if (!wait->bar || total == 0)
+    return;
+
+  g_string_append_c (line, '[');
+  for (guint i = 0; i < width; i++)
+    g_string_append (line, i < (guint64) complete * width / total ? "#" : "-");
+  g_string_append_printf (line, "] %u/%u", complete, total);
+  if (message != NULL && message[0] != '\0')
+    g_string_append_printf (line, " %s", message);
+
+  if (complete > 0 && complete < total)
+    {
+      gint64 elapsed = g_get_monotonic_time () - wait->started;
+      guint64 left = (guint64) (elapsed / G_USEC_PER_SEC) * (total - complete) / complete;
+      g_autofree char *eta = chk_duration_format (left);
+
+      g_string_append_printf (line, _(", ETA %s"), eta);
+    }
+
+  g_printerr ("%s", line->str);
+  wait->bar_shown = TRUE;
+}
+
+static void
+job_properties_changed_cb (GDBusProxy *proxy,
+                           GVariant   *changed,
+                           GStrv       invalidated,
+                           RunWait    *wait)
+{
+  draw_progress_bar (wait);
+}
+
+static void
+run_finished_signal_cb (GDBusConnection *connection,
+                        const char      *sender,
+                        const char      *object_path,
+                        const char      *interface_name,
+                        const char      *signal_name,
+                        GVariant        *parameters,
+                        gpointer         user_data)
+{
+  RunWait *wait = user_data;
+  const char *job_path, *outcome;
+  guint64 run_id;
+  gint exit_code;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(otsi)")))
+    return;
+  g_variant_get (parameters, "(&ot&si)", &job_path, &run_id, &outcome, &exit_code);
+  if (run_id != wait->run_id || wait->run_id == 0)
+    return;
+
+  wait->finished = TRUE;
+  wait->outcome = g_strdup (outcome);
+  wait->exit_code = exit_code;
+  g_main_loop_quit (wait->loop);
+}
+
+static int
+verb_run (int    argc,
+          char **argv)
+{
+  gboolean wait_for_it = FALSE;
+  GOptionEntry entries[] = {
+    { "wait", 'w', 0, G_OPTION_ARG_NONE, &wait_for_it, N_("Wait for the run; exit 0 only if it succeeds"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(ChkJob1) job = NULL;
+  g_autoptr(GError) error = NULL;
+  RunWait wait = { 0 };
+  DaemonWatch watch = { 0 };
+  g_autofree char *name = NULL;
+  guint subscription = 0;
+  guint watch_id = 0;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? _("which job? Give its NAME") : _("unexpected argument “%s”"),
+                        argv[argc - 1]);
+  if (!connect_client (&client, &status))
+    return status;
+  job = chk_client_get_job (&client, argv[1], &error);
+  if (job == NULL)
+    return fail_error (error);
+  /* The proxy forgets its properties if the daemon goes away. */
+  name = g_strdup (chk_job1_get_name (job));
+
+  /* Listen before starting it: a short run may end before Run() returns. */
+  if (wait_for_it)
+    subscription = g_dbus_connection_signal_subscribe (client.connection, CHK_BUS_NAME,
+                                                       "io.github.chroniker.Chroniker.Scheduler1",
+                                                       "RunFinished", CHK_MANAGER_PATH, NULL,
+                                                       G_DBUS_SIGNAL_FLAGS_NONE,
+                                                       run_finished_signal_cb, &wait, NULL);
+
+  if (!chk_job1_call_run_sync (job, &wait.run_id, NULL, &error))
+    {
+      if (subscription != 0)
+        g_dbus_connection_signal_unsubscribe (client.connection, subscription);
+      return fail_error (error);
+    }
+
+  g_print ("%" G_GUINT64_FORMAT "\n", wait.run_id);
+  fflush (stdout);
+
+  if (!wait_for_it)
+    return 0;
+
+  wait.loop = g_main_loop_new (NULL, FALSE);
+  wait.client = &client;
+  wait.job = job;
+  wait.started = g_get_monotonic_time ();
+  wait.bar = isatty (STDERR_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
+  g_signal_connect (job, "g-properties-changed", G_CALLBACK (job_properties_changed_cb), &wait);
+
+  /* The signal may have come already, while Run() was answered. */
+  {
+    g_autoptr(GVariant) run = NULL;
+
+    if (chk_scheduler1_call_get_run_sync (client.scheduler, wait.run_id, &run, NULL, NULL))
+      {
+        const char *outcome = NULL;
+
+        g_variant_lookup (run, "outcome", "&s", &outcome);
+        if (outcome != NULL && !g_str_equal (outcome, "running"))
+          {
+            wait.finished = TRUE;
+            wait.outcome = g_strdup (outcome);
+            g_variant_lookup (run, "exit-code", "i", &wait.exit_code);
+          }
+      }
+  }
+
+  if (!wait.finished)
+    {
+      watch_id = watch_daemon (client.connection, &watch, wait.loop);
+      draw_progress_bar (&wait);
+      g_main_loop_run (wait.loop);
+      g_bus_unwatch_name (watch_id);
+    }
+
+  if (wait.bar_shown)
+    g_printerr ("\r\033[K");
+  g_dbus_connection_signal_unsubscribe (client.connection, subscription);
+  g_signal_handlers_disconnect_by_data (job, &wait);
+  g_main_loop_unref (wait.loop);
+
+  if (!wait.finished && watch.vanished)
+    status = fail (_("chronikerd went away during run %" PRIu64 " of “%s”"), wait.run_id, name);
+  else if (g_strcmp0 (wait.outcome, "success") == 0)
+    status = 0;
+  else
+    {
+      g_autofree char *outcome = chk_format_outcome (wait.outcome, wait.exit_code);
+
+      fail (_("run %" PRIu64 " of “%s”: %s"), wait.run_id, name, outcome);
+      status = g_strcmp0 (wait.outcome, "failure") == 0 && wait.exit_code > 0 && wait.exit_code < 256
+               ? wait.exit_code : 1;
+    }
+  g_free (wait.outcome);
+  return status;
+}
+
+/* runs */
+
+static gboolean
+resolve_job_path (ChkClient   *client,
+                  const char  *name_or_id,
+                  char       **out_path,
+                  GError     **error)
+{
+  g_autoptr(ChkJob1) job = chk_client_get_job (client, name_or_id, error);
+
+  if (job == NULL)
+    return FALSE;
+  *out_path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)));
+  return TRUE;
+}
+
+static int
+verb_runs (int    argc,
+           char **argv)
+{
+  gboolean json = FALSE;
+  int limit = 20;
+  g_autofree char *outcome = NULL;
+  GOptionEntry entries[] = {
+    { "limit", 'n', 0, G_OPTION_ARG_INT, &limit, N_("Show at most N runs (default 20)"), N_("N") },
+    { "outcome", 0, 0, G_OPTION_ARG_STRING, &outcome, N_("Only runs with this outcome"), N_("OUTCOME") },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_auto(GVariantDict) filter = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(GVariant) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 2)
+    return usage_error (context, _("unexpected argument “%s”"), argv[2]);
+  if (limit < 1 || limit > 10000)
+    return usage_error (context, _("--limit: give a number from 1 to 10000"));
+  if (!connect_client (&client, &status))
+    return status;
+
+  if (argc == 2)
+    {
+      g_autofree char *path = NULL;
+
+      if (!resolve_job_path (&client, argv[1], &path, &error))
+        return fail_error (error);
+      g_variant_dict_insert (&filter, "job", "o", path);
+    }
+  g_variant_dict_insert (&filter, "limit", "u", (guint32) limit);
+  if (outcome != NULL)
+    g_variant_dict_insert (&filter, "outcome", "s", outcome);
+
+  if (!chk_scheduler1_call_list_runs_sync (client.scheduler, g_variant_dict_end (&filter), &runs, NULL, &error))
+    return fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      GVariantIter iter;
+      GVariant *run;
+
+      g_variant_iter_init (&iter, runs);
+      while ((run = g_variant_iter_next_value (&iter)) != NULL)
+        {
+          json_array_add_element (array, chk_json_from_run (run));
+          g_variant_unref (run);
+        }
+      json_node_set_array (root, array);
+      chk_json_print (root);
+    }
+  else if (g_variant_n_children (runs) == 0)
+    {
+      g_print (_("No runs.\n"));
+    }
+  else
+    {
+      g_autoptr(ChkTable) table = chk_table_new (7, _("RUN"), _("JOB"), _("STARTED"), _("DURATION"),
+                                                 _("OUTCOME"), _("EXIT"), _("TRIGGER"));
+      gint64 now = g_get_real_time ();
+      GVariantIter iter;
+      GVariant *run;
+
+      g_variant_iter_init (&iter, runs);
+      while ((run = g_variant_iter_next_value (&iter)) != NULL)
+        {
+          guint64 id = 0;
+          gint64 started = 0, finished = 0;
+          gint exit_code = -1;
+          const char *job_name = "", *run_outcome = "", *trigger = "";
+          g_autofree char *id_text = NULL;
+          g_autofree char *started_text = NULL;
+          g_autofree char *duration = NULL;
+          g_autofree char *exit_text = NULL;
+
+          g_variant_lookup (run, "id", "t", &id);
+          g_variant_lookup (run, "job-name", "&s", &job_name);
+          g_variant_lookup (run, "started", "x", &started);
+          g_variant_lookup (run, "finished", "x", &finished);
+          g_variant_lookup (run, "outcome", "&s", &run_outcome);
+          g_variant_lookup (run, "exit-code", "i", &exit_code);
+          g_variant_lookup (run, "trigger", "&s", &trigger);
+
+          id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
+          started_text = chk_format_relative (started, now);
+          duration = finished >= started && finished > 0
+                     ? chk_duration_format ((finished - started) / G_USEC_PER_SEC)
+                     : chk_duration_format ((now - started) / G_USEC_PER_SEC);
+          exit_text = exit_code >= 0 ? g_strdup_printf ("%d", exit_code) : g_strdup ("-");
+
+          chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome, exit_text, trigger);
+          chk_table_set_color (table, 4, chk_format_color_for (run_outcome));
+          g_variant_unref (run);
+        }
+      chk_table_print (table, chk_format_use_color (STDOUT_FILENO));
+    }
+
+  return 0;
+}
+
+/* log */
+
+typedef struct
+{
+  GMainLoop *loop;
+  ChkClient *client;
+  guint64    run_id;
+  guint64    last_seq;
+  const char *stream;
+  gboolean   finished;
+  GError    *error;
+} LogFollow;
+
+/* Reads and writes every chunk after last_seq; returns FALSE on error. */
+static gboolean
+log_drain (LogFollow *log)
+{
+  for (;;)
+    {
+      g_autoptr(GVariant) chunks = NULL;
+      GVariantIter iter;
+      guint64 seq;
+      const char *stream;
+      gint64 time;
+      GVariant *bytes;
+      gboolean finished = FALSE;
+
+      if (!chk_scheduler1_call_read_run_output_sync (log->client->scheduler, log->run_id, log->last_seq,
+                                                     READ_PAGE_BYTES, &chunks, &finished, NULL, &log->error))
+        return FALSE;
+
+      if (g_variant_n_children (chunks) == 0)
+        {
+          log->finished |= finished;
+          return TRUE;
+        }
+
+      g_variant_iter_init (&iter, chunks);
+      while (g_variant_iter_loop (&iter, "(t&sx@ay)", &seq, &stream, &time, &bytes))
+        {
+          gsize len;
+          const guint8 *data = g_variant_get_fixed_array (bytes, &len, 1);
+
+          if (log->last_seq != 0 && seq != log->last_seq + 1)
+            g_printerr (_("\n[chronikerctl: output dropped here: the run wrote more than its "
+                          "max-output-bytes]\n"));
+          log->last_seq = seq;
+
+          if (log->stream != NULL && !g_str_equal (log->stream, stream))
+            continue;
+          write_all (log->stream != NULL || g_str_equal (stream, "stdout") ? STDOUT_FILENO : STDERR_FILENO,
+                     data, len);
+        }
+    }
+}
+
+static void
+log_signal_cb (GDBusConnection *connection,
+               const char      *sender,
+               const char      *object_path,
+               const char      *interface_name,
+               const char      *signal_name,
+               GVariant        *parameters,
+               gpointer         user_data)
+{
+  LogFollow *log = user_data;
+  guint64 run_id = 0;
+
+  if (g_str_equal (signal_name, "OutputAvailable") && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(tt)")))
+    g_variant_get (parameters, "(tt)", &run_id, NULL);
+  else if (g_str_equal (signal_name, "RunFinished") && g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(otsi)")))
+    g_variant_get (parameters, "(&otsi)", NULL, &run_id, NULL, NULL);
+
+  if (run_id != log->run_id)
+    return;
+
+  if (!log_drain (log) || log->finished || g_str_equal (signal_name, "RunFinished"))
+    {
+      /* After RunFinished every chunk is stored: one last read gets them. */
+      if (log->error == NULL && !log->finished)
+        log_drain (log);
+      g_main_loop_quit (log->loop);
+    }
+}
+
+static int
+verb_log (int    argc,
+          char **argv)
+{
+  gboolean follow = FALSE;
+  g_autofree char *stream = NULL;
+  GOptionEntry entries[] = {
+    { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow, N_("Keep printing new output until the run ends"), NULL },
+    { "stream", 0, 0, G_OPTION_ARG_STRING, &stream, N_("Only stdout or only stderr"), N_("STREAM") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GError) error = NULL;
+  LogFollow log = { 0 };
+  guint subscriptions[2] = { 0 };
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? _("which run? Give a RUN_ID or a job NAME")
+                                          : _("unexpected argument “%s”"), argv[argc - 1]);
+  if (stream != NULL && !g_str_equal (stream, "stdout") && !g_str_equal (stream, "stderr"))
+    return usage_error (context, _("--stream: “%s” is not stdout or stderr"), stream);
+  if (!connect_client (&client, &status))
+    return status;
+
+  if (chk_client_is_id (argv[1]))
+    {
+      g_autoptr(GVariant) run = NULL;
+
+      log.run_id = g_ascii_strtoull (argv[1], NULL, 10);
+      if (!chk_scheduler1_call_get_run_sync (client.scheduler, log.run_id, &run, NULL, &error))
+        return fail_error (error);
+    }
+  else
+    {
+      g_auto(GVariantDict) filter = G_VARIANT_DICT_INIT (NULL);
+      g_autoptr(GVariant) runs = NULL;
+      g_autofree char *path = NULL;
+
+      if (!resolve_job_path (&client, argv[1], &path, &error))
+        return fail_error (error);
+      g_variant_dict_insert (&filter, "job", "o", path);
+      g_variant_dict_insert (&filter, "limit", "u", 1);
+      if (!chk_scheduler1_call_list_runs_sync (client.scheduler, g_variant_dict_end (&filter), &runs, NULL, &error))
+        return fail_error (error);
+      if (g_variant_n_children (runs) == 0)
+        return fail (_("“%s” has not run yet"), argv[1]);
+      {
+        g_autoptr(GVariant) newest = g_variant_get_child_value (runs, 0);
+
+        g_variant_lookup (newest, "id", "t", &log.run_id);
+      }
+    }
+
+  log.client = &client;
+  log.stream = stream;
+
+  if (follow)
+    {
+      const char *members[] = { "OutputAvailable", "RunFinished" };
+
+      /* Subscribe before reading, so that nothing falls between. */
+      for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+        subscriptions[i] = g_dbus_connection_signal_subscribe (client.connection, CHK_BUS_NAME,
+                                                               "io.github.chroniker.Chroniker.Scheduler1",
+                                                               members[i], CHK_MANAGER_PATH, NULL,
+                                                               G_DBUS_SIGNAL_FLAGS_NONE,
+                                                               log_signal_cb, &log, NULL);
+    }
+
+  if (log_drain (&log) && follow && !log.finished)
+    {
+      DaemonWatch watch = { 0 };
+      guint watch_id;
+
+      log.loop = g_main_loop_new (NULL, FALSE);
+      watch_id = watch_daemon (client.connection, &watch, log.loop);
+      g_main_loop_run (log.loop);
+      g_bus_unwatch_name (watch_id);
+      g_main_loop_unref (log.loop);
+      if (watch.vanished && log.error == NULL)
+        status = fail (_("chronikerd went away while run %" PRIu64 " was running"), log.run_id);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (subscriptions); i++)
+    if (subscriptions[i] != 0)
+      g_dbus_connection_signal_unsubscribe (client.connection, subscriptions[i]);
+
+  if (log.error != NULL)
+    {
+      status = fail_error (log.error);
+      g_error_free (log.error);
+    }
+  return status;
+}
+
+/* progress */
+
+static gboolean
+parse_progress_number (const char *text,
+                       guint      *out)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT32, &value, NULL))
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+static int
+verb_progress (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = verb_context (NULL);
+  g_autofree char *line = NULL;
+  g_autofree char *message = NULL;
+  const char *fd_text = g_getenv ("CHRONIKER_PROGRESS_FD");
+  guint complete = 0, total = 0;
+  int first_message_arg;
+  guint64 fd;
+  int status = 0;
+
+  g_option_context_set_strict_posix (context, TRUE);
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc < 2)
+    return usage_error (context, _("give the progress: N M, or P%%"));
+
+  if (g_str_has_suffix (argv[1], "%"))
+    {
+      g_autofree char *number = g_strndup (argv[1], strlen (argv[1]) - 1);
+      gdouble percent;
+      char *end = NULL;
+
+      percent = g_ascii_strtod (number, &end);
+      if (number[0] == '\0' || *end != '\0' || percent < 0 || percent > 100)
+        return usage_error (context, _("“%s” is not a percentage from 0%% to 100%%"), argv[1]);
+      line = g_strdup (argv[1]);
+      first_message_arg = 2;
+    }
+  else
+    {
+      if (argc < 3 || !parse_progress_number (argv[1], &complete) || !parse_progress_number (argv[2], &total))
+        return usage_error (context, _("give the progress as two numbers, N M (N of M done), or P%%"));
+      if (total == 0 || complete > total)
+        return usage_error (context, _("%u of %u: N must not be more than M, and M at least 1"), complete, total);
+      line = g_strdup_printf ("%u/%u", complete, total);
+      first_message_arg = 3;
+    }
+
+  if (argc > first_message_arg)
+    {
+      message = g_strjoinv (" ", argv + first_message_arg);
+      g_strdelimit (message, "\r\n", ' ');
+    }
+
+  if (fd_text == NULL || fd_text[0] == '\0')
+    return fail (_("progress only works inside a Chroniker job (CHRONIKER_PROGRESS_FD is not set)"));
+  if (!g_ascii_string_to_unsigned (fd_text, 10, 0, G_MAXINT, &fd, NULL))
+    return fail (_("CHRONIKER_PROGRESS_FD is “%s”, not a file descriptor"), fd_text);
+
+  {
+    g_autofree char *text = message != NULL ? g_strdup_printf ("%s %s\n", line, message)
+                                            : g_strdup_printf ("%s\n", line);
+    gsize len = strlen (text);
+    const char *p = text;
+
+    while (len > 0)
+      {
+        gssize n = write ((int) fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+          continue;
+        if (n < 0)
+          return fail (_("could not write to CHRONIKER_PROGRESS_FD %s: %s"), fd_text, g_strerror (errno));
+        p += n;
+        len -= n;
+      }
+  }
+
+  return 0;
+}
+
+/* clean, preview, settings */
+
+static int
+verb_clean (int    argc,
+            char **argv)
+{
+  g_autofree char *older_than = NULL;
+  GOptionEntry entries[] = {
+    { "older-than", 0, 0, G_OPTION_ARG_STRING, &older_than, N_("Delete finished runs started longer ago than this"), N_("DURATION") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GError) error = NULL;
+  guint64 seconds;
+  guint deleted = 0;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (context, _("unexpected argument “%s”"), argv[1]);
+  if (older_than == NULL)
+    return usage_error (context, _("give --older-than, e.g. --older-than 7d"));
+  if (!chk_duration_parse (older_than, &seconds, &error))
+    return usage_error (context, "--older-than: %s", error->message);
+  if (!connect_client (&client, &status))
+    return status;
+
+  if (!chk_scheduler1_call_purge_runs_sync (client.scheduler,
+                                            g_get_real_time () - (gint64) seconds * G_USEC_PER_SEC,
+                                            &deleted, NULL, &error))
+    return fail_error (error);
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Deleted %u run\n", "Deleted %u runs\n", deleted), deleted);
+  return 0;
+}
+
+static int
+verb_preview (int    argc,
+              char **argv)
+{
+  g_autofree char *timezone = NULL;
+  int count = 5;
+  GOptionEntry entries[] = {
+    { "timezone", 0, 0, G_OPTION_ARG_STRING, &timezone, N_("IANA time zone (default: local)"), N_("ZONE") },
+    { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("How many runs (default 5)"), N_("N") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = NULL;
+  g_autoptr(GVariant) runs = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  gint64 now = g_get_real_time ();
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? _("give a SCHEDULE, e.g. '0 9 * * 1-5'")
+                                          : _("unexpected argument “%s” (quote the schedule)"), argv[argc - 1]);
+  if (count < 0 || count > 1000)
+    return usage_error (context, _("--count: give a number from 0 to 1000"));
+  if (!connect_client (&client, &status))
+    return status;
+
+  if (!chk_scheduler1_call_preview_schedule_sync (client.scheduler, argv[1], timezone ? timezone : "", 0,
+                                                  count, &description, &runs, NULL, &error))
+    return fail_error (error);
+
+  tz = chk_time_zone_new (timezone, NULL);
+  if (tz == NULL)
+    tz = g_time_zone_new_local ();
+
+  g_print ("%s\n", description);
+  for (gsize i = 0; i < g_variant_n_children (runs); i++)
+    {
+      gint64 when;
+      g_autoptr(GDateTime) utc = NULL;
+      g_autoptr(GDateTime) local = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *relative = NULL;
+
+      g_variant_get_child (runs, i, "x", &when);
+      utc = g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC);
+      local = g_date_time_to_timezone (utc, tz);
+      text = g_date_time_format (local, "%Y-%m-%d %H:%M:%S %:z");
+      relative = chk_format_relative (when, now);
+      g_print ("%s (%s)\n", text, relative);
+    }
+  return 0;
+}
+
+static char *
+setting_to_text (GVariant *value)
+{
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    return g_variant_dup_string (value, NULL);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
+    return g_strdup (g_variant_get_boolean (value) ? "true" : "false");
+  return g_variant_print (value, FALSE);
+}
+
+static int
+verb_settings (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = verb_context (NULL);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GVariant) settings = NULL;
+  g_autoptr(GVariant) current = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 3)
+    return usage_error (context, _("unexpected argument “%s”"), argv[3]);
+  if (!connect_client (&client, &status))
+    return status;
+  if (!chk_scheduler1_call_get_settings_sync (client.scheduler, &settings, NULL, &error))
+    return fail_error (error);
+
+  if (argc == 1)
+    {
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      g_variant_iter_init (&iter, settings);
+      while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+        {
+          g_autofree char *text = setting_to_text (value);
+
+          g_print ("%s = %s\n", key, text);
+        }
+      return 0;
+    }
+
+  current = g_variant_lookup_value (settings, argv[1], NULL);
+  if (current == NULL)
+    return fail (_("unknown setting “%s”"), argv[1]);
+
+  if (argc == 2)
+    {
+      g_autofree char *text = setting_to_text (current);
+
+      g_print ("%s\n", text);
+      return 0;
+    }
+
+  {
+    g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+    GVariant *value = NULL;
+
+    if (g_variant_is_of_type (current, G_VARIANT_TYPE_BOOLEAN))
+      {
+        gboolean b;
+
+        if (!parse_bool (argv[2], &b))
+          return usage_error (context, _("%s: “%s” is not true or false"), argv[1], argv[2]);
+        value = g_variant_new_boolean (b);
+      }
+    else if (g_variant_is_of_type (current, G_VARIANT_TYPE_UINT32))
+      {
+        guint64 n;
+
+        if (!g_ascii_string_to_unsigned (argv[2], 10, 0, G_MAXUINT32, &n, NULL))
+          return usage_error (context, _("%s: “%s” is not a number"), argv[1], argv[2]);
+        value = g_variant_new_uint32 (n);
+      }
+    else
+      {
+        value = g_variant_new_string (argv[2]);
+      }
+
+    g_variant_dict_insert_value (&dict, argv[1], value);
+    if (!chk_scheduler1_call_set_settings_sync (client.scheduler, g_variant_dict_end (&dict), NULL, &error))
+      return fail_error (error);
+  }
+
+  return 0;
+}
+
+/* import and export */
+
+static int
+verb_import_crontab (int    argc,
+                     char **argv)
+{
+  g_autofree char *prefix = NULL;
+  GOptionEntry entries[] = {
+    { "prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, N_("Job names start with this (default “crontab”)"), N_("PREFIX") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  guint imported = 0;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 2)
+    return usage_error (context, _("unexpected argument “%s”"), argv[2]);
+
+  text = read_input (argc == 2 ? argv[1] : "-", &error);
+  if (text == NULL)
+    return fail_error (error);
+  if (!g_utf8_validate (text, -1, NULL))
+    return fail (_("the crontab is not UTF-8 text"));
+
+  chk_crontab_parse (text, prefix ? prefix : "crontab", &jobs, &problems);
+
+  if (jobs->len > 0 && !connect_client (&client, &status))
+    return status;
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ChkCrontabJob *job = g_ptr_array_index (jobs, i);
+      g_autofree char *path = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      if (chk_scheduler1_call_create_job_sync (client.scheduler, job->spec, &path, NULL, &local_error))
+        {
+          imported++;
+          continue;
+        }
+      g_dbus_error_strip_remote_error (local_error);
+      g_ptr_array_add (problems, g_strdup_printf (_("line %u: %s"), job->line, local_error->message));
+    }
+
+  for (guint i = 0; i < problems->len; i++)
+    g_printerr ("chronikerctl: %s\n", (char *) g_ptr_array_index (problems, i));
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %u job\n", "Imported %u jobs\n", imported), imported);
+
+  return problems->len > 0 ? 1 : 0;
+}
+
+static int
+verb_export (int    argc,
+             char **argv)
+{
+  gboolean json = TRUE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON (the only format)"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) array = json_array_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+  GList *jobs;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc > 1)
+    return usage_error (context, _("unexpected argument “%s”"), argv[1]);
+  if (!connect_client (&client, &status))
+    return status;
+
+  jobs = chk_client_list_jobs (&client, &error);
+  if (error != NULL)
+    return fail_error (error);
+
+  for (GList *l = jobs; l != NULL; l = l->next)
+    json_array_add_element (array, chk_json_spec_from_job (l->data));
+  g_list_free_full (jobs, g_object_unref);
+
+  json_node_set_array (root, array);
+  chk_json_print (root);
+  return 0;
+}
+
+static int
+verb_import (int    argc,
+             char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Read JSON as export writes it"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = verb_context (entries);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  JsonArray *array;
+  guint imported = 0, failed = 0;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (!json)
+    return usage_error (context, _("import reads JSON: give --json (for a crontab, use import-crontab)"));
+  if (argc > 2)
+    return usage_error (context, _("unexpected argument “%s”"), argv[2]);
+
+  text = read_input (argc == 2 ? argv[1] : "-", &error);
+  if (text == NULL)
+    return fail_error (error);
+  if (!json_parser_load_from_data (parser, text, -1, &error))
+    return fail (_("not JSON: %s"), error->message);
+  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
+    return fail (_("expected a JSON array of jobs, as export writes"));
+
+  if (!connect_client (&client, &status))
+    return status;
+
+  array = json_node_get_array (json_parser_get_root (parser));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autoptr(GVariant) spec = NULL;
+      g_autoptr(GError) local_error = NULL;
+      g_autofree char *path = NULL;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        {
+          g_printerr (_("chronikerctl: job %u: not a JSON object\n"), i + 1);
+          failed++;
+          continue;
+        }
+
+      spec = chk_json_to_spec (json_node_get_object (element), &local_error);
+      if (spec != NULL)
+        g_variant_ref_sink (spec);
+      if (spec == NULL ||
+          !chk_scheduler1_call_create_job_sync (client.scheduler, spec, &path, NULL, &local_error))
+        {
+          const char *name = json_object_get_string_member_with_default (json_node_get_object (element),
+                                                                         "name", "?");
+
+          g_dbus_error_strip_remote_error (local_error);
+          g_printerr (_("chronikerctl: job %u (“%s”): %s\n"), i + 1, name, local_error->message);
+          failed++;
+          continue;
+        }
+      imported++;
+    }
+
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %u job\n", "Imported %u jobs\n", imported), imported);
+  return failed > 0 ? 1 : 0;
+}
+
+static const Verb verbs[] = {
+  { "list", "", N_("List the jobs."), verb_list },
+  { "show", "JOB", N_("Show a job."), verb_show },
+  { "add", "NAME (--shell 'COMMAND' | -- PROGRAM [ARGUMENT…])", N_("Add a job."), verb_add },
+  { "edit", "JOB [--shell 'COMMAND' | -- PROGRAM [ARGUMENT…]]", N_("Change a job."), verb_edit },
+  { "remove", "JOB", N_("Delete a job with its runs."), verb_remove },
+  { "enable", "JOB", N_("Run a job on its schedule."), verb_enable },
+  { "disable", "JOB", N_("Stop running a job on its schedule."), verb_disable },
+  { "run", "JOB", N_("Run a job now and print the run's id."), verb_run },
+  { "stop", "JOB", N_("Stop a job's run."), verb_stop },
+  { "runs", "[JOB]", N_("List runs, newest first."), verb_runs },
+  { "log", "JOB|RUN_ID", N_("Print a run's output (a job's latest run)."), verb_log },
+  { "progress", "(N M | P%) [MESSAGE…]", N_("Report progress from inside a job."), verb_progress },
+  { "clean", "--older-than DURATION", N_("Delete old finished runs."), verb_clean },
+  { "preview", "SCHEDULE", N_("Describe a schedule and show its next runs."), verb_preview },
+  { "settings", "[KEY [VALUE]]", N_("Show or change the daemon's settings."), verb_settings },
+  { "import-crontab", "[FILE|-]", N_("Make jobs of a crontab's lines."), verb_import_crontab },
+  { "export", "", N_("Print every job as JSON."), verb_export },
+  { "import", "--json [FILE|-]", N_("Make jobs of JSON from export."), verb_import },
+};
+
+static void
+print_overview (FILE *out)
+{
+  fprintf (out, "%s\n", _("Usage: chronikerctl COMMAND [OPTION…]"));
+  fprintf (out, "\n%s\n\n", _("Controls the Chroniker scheduler (chronikerd)."));
+  fprintf (out, "%s\n", _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    fprintf (out, "  %-16s %s\n", verbs[i].name, _(verbs[i].summary));
+  fprintf (out, "\n%s\n", _("Run “chronikerctl COMMAND --help” for a command's options."));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  if (argc < 2)
+    {
+      g_printerr ("chronikerctl: %s\n\n", _("give a command"));
+      print_overview (stderr);
+      return EXIT_USAGE;
+    }
+
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_overview (stdout);
+      return 0;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("chronikerctl %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    {
+      if (g_str_equal (argv[1], verbs[i].name))
+        {
+          current_verb = &verbs[i];
+          return verbs[i].func (argc - 1, argv + 1);
+        }
+    }
+
+  g_printerr ("chronikerctl: unknown command “%s”\n\n", argv[1]);
+  print_overview (stderr);
+  return EXIT_USAGE;
+}
