@@ -1,0 +1,1158 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""chronikerd end to end, against baselines measured in the same run.
+
+  dispatch  due time -> the job's exec, FREQ=SECONDLY jobs running bench-stamp;
+            baseline: bench-stamp spawned straight from Python (posix_spawn)
+  output    a job writing 1 GiB to stdout, timed RunStarted -> RunFinished,
+            and the daemon's RSS meanwhile; baseline: the same command
+            writing to a file in the same directory
+  idle      10,000 jobs hours away: start-up time, RSS, wakeups over a
+            minute; baseline: a daemon with no jobs, at the same time
+  burst     200 jobs due in the same second; baseline: 200 `true` spawned
+            and waited for one after the other from Python
+
+Everything runs on a private dbus-daemon in a temporary directory, with the
+real chronikerd ($CHRONIKERD or --chronikerd) and bench-stamp ($BENCH_STAMP or
+--bench-stamp). Run it with /usr/bin/python3 (it needs python3-gi):
+
+  tests/bench/bench-daemon.py [--only dispatch,output,idle,burst]
+                              [--output-mib N] [--idle-seconds N] ...
+
+Each section prints its details and rows as it goes, and one table of every
+row comes at the end. Like the other benchmarks it never fails on a missed
+target: it exits 1 only when something could not be measured.
+"""
+
+import argparse
+import ctypes
+import math
+import os
+import platform
+import select
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import namedtuple
+
+import gi
+
+gi.require_version('GLib', '2.0')
+gi.require_version('Gio', '2.0')
+from gi.repository import GLib, Gio  # noqa: E402
+
+BUS_NAME = 'io.github.chroniker.Chroniker.Scheduler'
+MANAGER_PATH = '/io/github/chroniker/Chroniker/Scheduler'
+SCHEDULER_IFACE = 'io.github.chroniker.Chroniker.Scheduler1'
+JOB_IFACE = 'io.github.chroniker.Chroniker.Job1'
+
+SEC = 1_000_000            # µs
+MIB = 1024 * 1024
+SECTIONS = ('dispatch', 'output', 'idle', 'burst')
+
+# The session.conf limits: the built-in ones allow too few pending replies
+# for many CreateJob calls in flight.
+BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+  <limit name="max_incoming_bytes">1000000000</limit>
+  <limit name="max_incoming_unix_fds">250000000</limit>
+  <limit name="max_outgoing_bytes">1000000000</limit>
+  <limit name="max_outgoing_unix_fds">250000000</limit>
+  <limit name="max_message_size">1000000000</limit>
+  <limit name="max_message_unix_fds">4096</limit>
+  <limit name="service_start_timeout">120000</limit>
+  <limit name="auth_timeout">240000</limit>
+  <limit name="pending_fd_timeout">150000</limit>
+  <limit name="max_completed_connections">100000</limit>
+  <limit name="max_incomplete_connections">10000</limit>
+  <limit name="max_connections_per_user">100000</limit>
+  <limit name="max_pending_service_starts">10000</limit>
+  <limit name="max_names_per_connection">50000</limit>
+  <limit name="max_match_rules_per_connection">50000</limit>
+  <limit name="max_replies_per_connection">50000</limit>
+</busconfig>
+'''
+
+
+class BenchError(Exception):
+    """Something could not be measured."""
+
+
+class Interrupted(BaseException):
+    """Ctrl-C, SIGTERM or SIGHUP: clean up and go."""
+
+
+# A signal raises Interrupted at once, except while spin() runs the main
+# context: PyGObject would swallow an exception raised in one of our
+# callbacks, so there the signal is only noted and spin() raises it.
+_signal = {'name': None, 'spinning': False}
+
+
+def _signal_cb(signum, frame):
+    _signal['name'] = signal.Signals(signum).name
+    if not _signal['spinning']:
+        raise Interrupted(_signal['name'])
+
+
+def _check_signal():
+    if _signal['name'] is not None:
+        raise Interrupted(_signal['name'])
+
+
+# --- small helpers -----------------------------------------------------------
+
+def now_us():
+    return time.time_ns() // 1000
+
+
+def floor_second(us):
+    return us - us % SEC
+
+
+def percentile(values, p):
+    """Nearest-rank percentile: a value that was measured, never an interpolation."""
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def summary_ms(values_us):
+    if not values_us:
+        return 'no samples'
+    return 'p50 %.2f  p99 %.2f  max %.2f ms  (n=%d)' % (
+        percentile(values_us, 50) / 1000, percentile(values_us, 99) / 1000,
+        max(values_us) / 1000, len(values_us))
+
+
+def proc_status(pid, keys=('VmRSS', 'VmHWM')):
+    """Some /proc/PID/status fields, in KiB."""
+    found = {}
+    try:
+        with open(f'/proc/{pid}/status') as status:
+            for line in status:
+                key, _, value = line.partition(':')
+                if key in keys:
+                    found[key] = int(value.split()[0])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return found
+
+
+def rss_mib(pid):
+    return proc_status(pid).get('VmRSS', 0) / 1024
+
+
+def thread_switches(pid):
+    """{tid: (name, voluntary + nonvoluntary context switches)} of every live thread."""
+    threads = {}
+    task_dir = f'/proc/{pid}/task'
+    for tid in os.listdir(task_dir):
+        try:
+            with open(f'{task_dir}/{tid}/comm') as comm:
+                name = comm.read().strip()
+            switches = 0
+            with open(f'{task_dir}/{tid}/status') as status:
+                for line in status:
+                    if line.startswith(('voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches')):
+                        switches += int(line.split()[1])
+            threads[tid] = (name, switches)
+        except FileNotFoundError:
+            pass  # the thread ended meanwhile
+    return threads
+
+
+def wakeups(before, after):
+    """Context switches between two thread_switches(): (total, per thread name, exited names).
+
+    A thread that ended took its count with it: it counts once, for its end.
+    """
+    per_name = {}
+    for tid, (name, count) in after.items():
+        delta = count - before.get(tid, (name, 0))[1]
+        per_name[name] = per_name.get(name, 0) + delta
+    exited = [name for tid, (name, count) in before.items() if tid not in after]
+    for name in exited:
+        per_name[name + ' (ended)'] = per_name.get(name + ' (ended)', 0) + 1
+    return sum(per_name.values()), per_name, exited
+
+
+def proc_io(pid):
+    """/proc/PID/io: rchar, wchar, syscr, syscw, read_bytes, write_bytes."""
+    found = {}
+    try:
+        with open(f'/proc/{pid}/io') as io:
+            for line in io:
+                key, _, value = line.partition(':')
+                found[key] = int(value)
+    except (FileNotFoundError, PermissionError):
+        pass
+    return found
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process so far."""
+    with open(f'/proc/{pid}/stat') as stat:
+        fields = stat.read().rpartition(')')[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def files_size(*paths):
+    return sum(os.path.getsize(p) for p in paths if os.path.exists(p))
+
+
+def parent_death_signal():
+    """In the child before exec: die with us even if we are SIGKILLed."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def spin(cond, timeout, what, watch=()):
+    """Runs the main context until cond() is true; signals are dispatched here."""
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + timeout
+    # A tick, so that the loop comes back here for signals and the deadline.
+    tick = GLib.timeout_add(50, lambda: GLib.SOURCE_CONTINUE)
+    _signal['spinning'] = True
+    try:
+        while not cond():
+            _check_signal()
+            for daemon in watch:
+                daemon.check_alive()
+            if time.monotonic() > deadline:
+                raise BenchError(f'timed out after {timeout:.0f} s waiting for {what}')
+            context.iteration(True)
+    finally:
+        _signal['spinning'] = False
+        GLib.source_remove(tick)
+    _check_signal()
+
+
+def pump(seconds=0.0):
+    """Dispatches what is pending, for about @seconds."""
+    end = time.monotonic() + seconds
+    context = GLib.MainContext.default()
+    while True:
+        _signal['spinning'] = True
+        try:
+            while context.pending():
+                context.iteration(False)
+        finally:
+            _signal['spinning'] = False
+        _check_signal()
+        if time.monotonic() >= end:
+            return
+        time.sleep(0.01)
+
+
+# --- variants ----------------------------------------------------------------
+
+def job_spec(name, command=None, schedule='', start=None, environment=None,
+             working_directory=None, timezone=None, max_output_bytes=None, enabled=None):
+    spec = {'name': GLib.Variant('s', name), 'schedule': GLib.Variant('s', schedule)}
+    if command is not None:
+        spec['command'] = GLib.Variant('as', command)
+    if start is not None:
+        spec['start'] = GLib.Variant('x', start)
+    if environment:
+        spec['environment'] = GLib.Variant('a{ss}', environment)
+    if working_directory is not None:
+        spec['working-directory'] = GLib.Variant('s', working_directory)
+    if timezone is not None:
+        spec['timezone'] = GLib.Variant('s', timezone)
+    if max_output_bytes is not None:
+        spec['max-output-bytes'] = GLib.Variant('t', max_output_bytes)
+    if enabled is not None:
+        spec['enabled'] = GLib.Variant('b', enabled)
+    return GLib.Variant('(a{sv})', (spec,))
+
+
+# --- the bus and the daemon --------------------------------------------------
+
+class Bus:
+    """A private dbus-daemon, and our connection to it."""
+
+    def __init__(self, bench, name):
+        self.bench = bench
+        self.dir = os.path.join(bench.tmp, name)
+        os.makedirs(self.dir)
+        config = os.path.join(self.dir, 'bus.conf')
+        with open(config, 'w') as f:
+            f.write(BUS_CONFIG.format(socket=os.path.join(self.dir, 'socket')))
+        # No servicedirs in the config: an installed chronikerd must never be activated.
+        with open(os.path.join(self.dir, 'bus.log'), 'w') as log:
+            self.proc = bench.spawn(['dbus-daemon', f'--config-file={config}', '--nofork',
+                                     '--print-address'],
+                                    stdout=subprocess.PIPE, stderr=log)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 10)
+        line = self.proc.stdout.readline().decode().strip() if ready else ''
+        if not line:
+            raise BenchError('dbus-daemon did not print its address')
+        self.address = line
+        self.conn = Gio.DBusConnection.new_for_address_sync(
+            self.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        self.conn.set_exit_on_close(False)
+
+    def call(self, path, iface, method, args=None, reply='()', timeout_ms=120_000):
+        try:
+            result = self.conn.call_sync(BUS_NAME, path, iface, method, args,
+                                         GLib.VariantType(reply), Gio.DBusCallFlags.NONE,
+                                         timeout_ms, None)
+        except GLib.Error as error:
+            raise BenchError(f'{method}: {error.message}') from None
+        return result.unpack()
+
+    def scheduler(self, method, args=None, reply='()'):
+        return self.call(MANAGER_PATH, SCHEDULER_IFACE, method, args, reply)
+
+    def subscribe(self, member, callback, iface=SCHEDULER_IFACE, sender=None, arg0=None,
+                  path=None):
+        """callback(object_path, unpacked parameters); returns an id for unsubscribe()."""
+        return self.conn.signal_subscribe(
+            sender, iface, member, path, arg0, Gio.DBusSignalFlags.NONE,
+            lambda conn, sender, path, iface, member, params: callback(path, params.unpack()))
+
+    def unsubscribe(self, *ids):
+        for sub in ids:
+            self.conn.signal_unsubscribe(sub)
+
+    def list_runs(self, job=None, limit=10_000):
+        runs = []
+        while True:
+            flt = {'limit': GLib.Variant('u', limit), 'offset': GLib.Variant('u', len(runs))}
+            if job is not None:
+                flt['job'] = GLib.Variant('o', job)
+            page = self.scheduler('ListRuns', GLib.Variant('(a{sv})', (flt,)), '(aa{sv})')[0]
+            runs += page
+            if len(page) < limit:
+                return runs
+
+    def create_jobs(self, specs, in_flight=32, watch=()):
+        """Creates jobs with up to @in_flight calls under way; returns their paths in order."""
+        specs = list(specs)
+        paths = [None] * len(specs)
+        errors = []
+        state = {'next': 0, 'pending': 0, 'done': 0}
+
+        def done_cb(conn, result, index):
+            state['pending'] -= 1
+            state['done'] += 1
+            try:
+                paths[index] = conn.call_finish(result).unpack()[0]
+            except GLib.Error as error:
+                errors.append(error.message)
+            send()
+
+        def send():
+            while state['pending'] < in_flight and state['next'] < len(specs) and not errors:
+                index = state['next']
+                state['next'] += 1
+                state['pending'] += 1
+                self.conn.call(BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE, 'CreateJob',
+                               specs[index], GLib.VariantType('(o)'), Gio.DBusCallFlags.NONE,
+                               120_000, None, done_cb, index)
+
+        send()
+        spin(lambda: state['pending'] == 0 and (errors or state['done'] == len(specs)),
+             600, f'{len(specs)} CreateJob calls', watch)
+        if errors:
+            raise BenchError(f'CreateJob: {errors[0]}')
+        return paths
+
+    def close(self):
+        try:
+            self.conn.close_sync(None)
+        except GLib.Error:
+            pass
+        self.bench.end_process(self.proc, 'dbus-daemon')
+
+
+class Daemon:
+    """The real chronikerd on one of our buses, with its own database."""
+
+    def __init__(self, bench, bus, database, label):
+        self.bench = bench
+        self.bus = bus
+        self.database = database
+        self.label = label
+        self.proc = None
+        self.log_path = os.path.join(bench.tmp, f'chronikerd-{label}.log')
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def check_alive(self):
+        if self.proc is not None and self.proc.poll() is not None:
+            raise BenchError(f'chronikerd ({self.label}) exited with status {self.proc.returncode}'
+                             f'; the end of {self.log_path}:\n{self.log_tail()}')
+
+    def log_tail(self, lines=15):
+        try:
+            with open(self.log_path, errors='replace') as f:
+                return ''.join(f.readlines()[-lines:])
+        except FileNotFoundError:
+            return ''
+
+    def start(self):
+        """Starts it; returns the seconds from the spawn to its owning the bus name.
+
+        first_reply is then the seconds from the spawn to its first answer
+        (to GetSettings, sent as soon as it owns the name): what a client
+        waiting for it sees.
+        """
+        owned = []
+
+        def owner_changed(path, params):
+            name, old, new = params
+            if name == BUS_NAME and new:
+                owned.append(time.monotonic())
+
+        sub = self.bus.subscribe('NameOwnerChanged', owner_changed, iface='org.freedesktop.DBus',
+                                 sender='org.freedesktop.DBus', arg0=BUS_NAME,
+                                 path='/org/freedesktop/DBus')
+        env = dict(os.environ)
+        for key in ('DBUS_STARTER_ADDRESS', 'DBUS_STARTER_BUS_TYPE', 'G_MESSAGES_DEBUG'):
+            env.pop(key, None)
+        env['DBUS_SESSION_BUS_ADDRESS'] = self.bus.address
+        for key, sub_dir in (('XDG_DATA_HOME', 'data'), ('XDG_CONFIG_HOME', 'config'),
+                             ('XDG_CACHE_HOME', 'cache')):
+            env[key] = os.path.join(self.bench.tmp, sub_dir)
+        argv = [self.bench.chronikerd, '--database', self.database, '--kill-grace', '1000']
+        if self.bench.args.verbose:
+            argv.append('--verbose')
+        try:
+            with open(self.log_path, 'a') as log:
+                t0 = time.monotonic()
+                self.proc = self.bench.spawn(argv, env=env, stdout=log, stderr=log)
+            spin(lambda: owned, 60, f'chronikerd ({self.label}) to own {BUS_NAME}', [self])
+        finally:
+            self.bus.unsubscribe(sub)
+        self.bus.scheduler('GetSettings', None, '(a{sv})')
+        self.first_reply = time.monotonic() - t0
+        return owned[0] - t0
+
+    def stop(self):
+        """SIGTERM and wait; returns how long it took to exit."""
+        if self.proc is None:
+            return 0.0
+        t0 = time.monotonic()
+        self.bench.end_process(self.proc, f'chronikerd ({self.label})', timeout=30)
+        elapsed = time.monotonic() - t0
+        if self.proc.returncode not in (0, -signal.SIGTERM):
+            print(f'  warning: chronikerd ({self.label}) exited with status '
+                  f'{self.proc.returncode}:\n{self.log_tail()}', file=sys.stderr)
+        self.proc = None
+        return elapsed
+
+
+# --- the table ---------------------------------------------------------------
+
+Row = namedtuple('Row', 'what value baseline ratio target ok')
+
+
+def make_row(what, value, baseline, target=None, ratio=None):
+    """target: (op, limit, on) with op '≤' or '≥' and on 'value' or 'ratio'."""
+    if ratio is None and baseline not in (None, 0) and value is not None:
+        ratio = value / baseline
+    ok = None
+    target_text = '-'
+    if target is not None:
+        op, limit, on = target
+        measured = value if on == 'value' else ratio
+        target_text = f'{op} {limit:g}' + ('×' if on == 'ratio' else '')
+        if measured is not None:
+            ok = measured <= limit if op == '≤' else measured >= limit
+    return Row(what, value, baseline, ratio, target_text, ok)
+
+
+def fmt(number):
+    if number is None:
+        return '-'
+    if isinstance(number, int):
+        return str(number)
+    if abs(number) >= 100:
+        return f'{number:.0f}'
+    if abs(number) >= 10:
+        return f'{number:.1f}'
+    return f'{number:.2f}'
+
+
+def print_table(rows, file=sys.stdout):
+    print(f'  {"what":<42} {"value":>10} {"baseline":>10} {"ratio":>7}   {"target":<9} met',
+          file=file)
+    for row in rows:
+        met = {True: 'yes', False: 'NO', None: ''}[row.ok]
+        print(f'  {row.what:<42} {fmt(row.value):>10} {fmt(row.baseline):>10} '
+              f'{fmt(row.ratio):>7}   {row.target:<9} {met}', file=file)
+
+
+# --- the benchmark -----------------------------------------------------------
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.chronikerd = args.chronikerd
+        self.stamp = args.bench_stamp
+        self.tmp = tempfile.mkdtemp(prefix='chk-bench-daemon-')
+        self.processes = []
+        self.buses = {}
+        self.daemons = []
+        self.rows = []
+
+    # Processes: in their own session, so that a Ctrl-C reaches only us and
+    # we end them in order; and with a parent-death signal, so that even a
+    # SIGKILL of ours does not leave them behind.
+    def spawn(self, argv, **kwargs):
+        proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=parent_death_signal,
+                                **kwargs)
+        self.processes.append(proc)
+        return proc
+
+    def end_process(self, proc, what, timeout=10):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                print(f'  warning: {what} did not exit {timeout} s after SIGTERM; killing it',
+                      file=sys.stderr)
+                proc.kill()
+                proc.wait()
+        if proc in self.processes:
+            self.processes.remove(proc)
+
+    def bus(self, name='bus'):
+        if name not in self.buses:
+            self.buses[name] = Bus(self, name)
+        return self.buses[name]
+
+    def daemon(self, label, bus=None, database=None):
+        bus = bus or self.bus()
+        database = database or os.path.join(self.tmp, f'{label}.db')
+        daemon = Daemon(self, bus, database, label)
+        self.daemons.append(daemon)
+        return daemon
+
+    def remove_database(self, path):
+        for suffix in ('', '-wal', '-shm', '-journal', '.lock'):
+            if os.path.exists(path + suffix):
+                os.unlink(path + suffix)
+
+    def cleanup(self):
+        for daemon in self.daemons:
+            if daemon.proc is not None:
+                self.end_process(daemon.proc, f'chronikerd ({daemon.label})', timeout=30)
+                daemon.proc = None
+        for bus in self.buses.values():
+            bus.close()
+        for proc in list(self.processes):
+            self.end_process(proc, proc.args[0])
+        if self.args.keep:
+            print(f'bench-daemon: kept {self.tmp}')
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def section(self, title, rows):
+        print()
+        print_table(rows)
+        sys.stdout.flush()
+        self.rows += rows
+
+    # --- 1. dispatch latency -------------------------------------------------
+
+    def bench_dispatch(self):
+        args = self.args
+        print(f'\n== dispatch: due time -> exec, {args.dispatch_jobs} FREQ=SECONDLY jobs ==')
+        bus = self.bus()
+        daemon = self.daemon('dispatch')
+        daemon.start()
+
+        stamps_path = os.path.join(self.tmp, 'dispatch-stamps')
+        n_jobs = args.dispatch_jobs
+        rounds = math.ceil(args.dispatch_samples / n_jobs)
+        warmup = 1
+        signalled = {}   # run id -> when RunStarted arrived (µs, wall clock)
+        finished = set()
+
+        def started_cb(path, params):
+            signalled[params[1]] = now_us()
+
+        subs = [bus.subscribe('RunStarted', started_cb),
+                bus.subscribe('RunFinished', lambda path, params: finished.add(params[1]))]
+
+        first = floor_second(now_us()) + 2 * SEC
+        specs = [job_spec(f'dispatch-{i}', command=[self.stamp], schedule='FREQ=SECONDLY',
+                          start=first, environment={'BENCH_STAMP_FILE': stamps_path},
+                          working_directory=self.tmp)
+                 for i in range(n_jobs)]
+        paths = bus.create_jobs(specs, watch=[daemon])
+        if now_us() > first - 200_000:
+            raise BenchError('creating the dispatch jobs took too long')
+
+        # Disable them half-way through the second after the last due time,
+        # never racing with a run.
+        last_due = first + (warmup + rounds - 1) * SEC
+        print(f'  {n_jobs} jobs, {warmup + rounds} rounds from '
+              f'{time.strftime("%H:%M:%S", time.localtime(first / SEC))} '
+              f'({warmup} warm-up round dropped)')
+        spin(lambda: now_us() >= last_due + SEC // 2, warmup + rounds + 30,
+             'the dispatch rounds', [daemon])
+        for path in paths:
+            bus.call(path, JOB_IFACE, 'Update',
+                     GLib.Variant('(a{sv})', ({'enabled': GLib.Variant('b', False)},)))
+        spin(lambda: set(signalled) <= finished, 30, 'the last dispatch runs to finish', [daemon])
+
+        stamps = {}
+        with open(stamps_path) as f:
+            for line in f:
+                run_id, stamp = line.split()
+                stamps[int(run_id)] = int(stamp)
+        records = {}
+        for path in paths:
+            for run in bus.list_runs(job=path):
+                records[run['id']] = run
+        bus.unsubscribe(*subs)
+        daemon.stop()
+
+        latency = []          # due -> exec
+        to_started = []       # due -> the daemon's `started`
+        started_to_exec = []  # `started` -> exec
+        to_signal = []        # due -> RunStarted arriving here
+        by_position = {}      # position in its second -> (due -> started, due -> exec)
+        per_second = {}
+        mismatched = 0
+        not_success = 0
+        for run_id, stamp in stamps.items():
+            due = floor_second(stamp)
+            if due < first + warmup * SEC or due > last_due:
+                continue
+            run = records.get(run_id)
+            if run is None:
+                raise BenchError(f'run {run_id} stamped but not in ListRuns')
+            if run['outcome'] != 'success':
+                not_success += 1
+            # A due time is a whole second and the latency is far below one, so
+            # the run's second is its due time: the daemon's `started` must agree.
+            if floor_second(run['started']) != due:
+                mismatched += 1
+            latency.append(stamp - due)
+            to_started.append(run['started'] - due)
+            started_to_exec.append(stamp - run['started'])
+            if run_id in signalled:
+                to_signal.append(signalled[run_id] - due)
+            per_second.setdefault(due, []).append((run['started'], stamp))
+        for due, second in per_second.items():
+            for position, (started, stamp) in enumerate(sorted(second)):
+                by_position.setdefault(position, ([], []))
+                by_position[position][0].append(started - due)
+                by_position[position][1].append(stamp - due)
+        expected = n_jobs * rounds
+        if not latency:
+            raise BenchError('no dispatch samples')
+
+        # Baseline: the same program spawned straight from here.
+        base_path = os.path.join(self.tmp, 'baseline-stamps')
+        env = dict(os.environ, BENCH_STAMP_FILE=base_path)
+        spawned = {}
+        for i in range(len(latency)):
+            env['CHRONIKER_RUN_ID'] = str(i)
+            t0 = now_us()
+            pid = os.posix_spawn(self.stamp, [self.stamp], env)
+            spawned[i] = t0
+            os.waitpid(pid, 0)
+        baseline = []
+        with open(base_path) as f:
+            for line in f:
+                run_id, stamp = line.split()
+                baseline.append(int(stamp) - spawned[int(run_id)])
+
+        print(f'  samples: {len(latency)} of {expected} expected '
+              f'({expected - len(latency)} occurrences missed or skipped)'
+              f'; not success: {not_success}; started/exec seconds disagree: {mismatched}')
+        print(f'  due -> exec (stamp)         {summary_ms(latency)}')
+        print(f'  due -> daemon\'s `started`   {summary_ms(to_started)}')
+        print(f'  `started` -> exec           {summary_ms(started_to_exec)}')
+        print(f'  due -> RunStarted arrives   {summary_ms(to_signal)}')
+        print('  by the order of the runs in their second (p50 ms, due -> started / -> exec):')
+        print('   ' + '  '.join(f'{position + 1}. {percentile(started, 50) / 1000:.1f}/'
+                                f'{percentile(execs, 50) / 1000:.1f}'
+                                for position, (started, execs) in sorted(by_position.items())))
+        print(f'  baseline spawn -> exec      {summary_ms(baseline)}')
+
+        self.section('dispatch', [
+            make_row('dispatch latency p50 (ms)', percentile(latency, 50) / 1000,
+                     percentile(baseline, 50) / 1000),
+            make_row('dispatch latency p99 (ms)', percentile(latency, 99) / 1000,
+                     percentile(baseline, 99) / 1000, ('≤', 10, 'value')),
+            make_row('dispatch latency max (ms)', max(latency) / 1000, max(baseline) / 1000),
+            # The first run of a second shows the timer and one spawn; the
+            # others also wait for the runs started before them.
+            make_row('dispatch latency p99, 1st of a second (ms)',
+                     percentile(by_position[0][1], 99) / 1000, percentile(baseline, 99) / 1000,
+                     ('≤', 10, 'value')),
+        ])
+
+    # --- 2. output capture ---------------------------------------------------
+
+    def bench_output(self):
+        args = self.args
+        size = args.output_mib * MIB
+        if args.output_mib % 1024:
+            label = f'{args.output_mib} MiB'
+        else:
+            label = f'{args.output_mib // 1024} GiB'
+        print(f'\n== output: a job writing {label} to stdout ==')
+        bus = self.bus()
+        daemon = self.daemon('output')
+        daemon.start()
+
+        command = ['head', '-c', str(size), '/dev/zero']
+        path = bus.create_jobs([job_spec('output', command=command,
+                                         max_output_bytes=max(2 * size, 2048 * MIB),
+                                         working_directory=self.tmp)], watch=[daemon])[0]
+        events = {}
+        output_signals = []
+        samples = []
+
+        def started_cb(path, params):
+            events.setdefault('started', now_us())
+
+        def finished_cb(path, params):
+            events['finished'] = now_us()
+            events['outcome'] = params[2]
+
+        subs = [bus.subscribe('RunStarted', started_cb),
+                bus.subscribe('RunFinished', finished_cb),
+                bus.subscribe('OutputAvailable',
+                              lambda path, params: output_signals.append(now_us()))]
+
+        def sample():
+            samples.append(rss_mib(daemon.pid))
+            return GLib.SOURCE_CONTINUE
+
+        os.sync()
+        pump(0.5)
+        rss_start = rss_mib(daemon.pid)
+        cpu_start = cpu_seconds(daemon.pid)
+        io_start = proc_io(daemon.pid)
+        sampler = GLib.timeout_add(50, sample)
+        run_ids = []
+        errors = []
+
+        def run_cb(conn, result, data):
+            try:
+                run_ids.append(conn.call_finish(result).unpack()[0])
+            except GLib.Error as error:
+                errors.append(error.message)
+
+        # Not a sync call: RunStarted must be seen when it comes.
+        bus.conn.call(BUS_NAME, path, JOB_IFACE, 'Run', None, GLib.VariantType('(t)'),
+                      Gio.DBusCallFlags.NONE, 120_000, None, run_cb, None)
+        try:
+            spin(lambda: errors or ('finished' in events and run_ids), 1800, 'the output run',
+                 [daemon])
+        finally:
+            GLib.source_remove(sampler)
+        if errors:
+            raise BenchError(f'Run: {errors[0]}')
+        cpu_used = cpu_seconds(daemon.pid) - cpu_start
+        io_end = proc_io(daemon.pid)
+        io = {key: io_end[key] - io_start.get(key, 0) for key in io_end}
+        pump(1.0)
+        rss_end = rss_mib(daemon.pid)
+        hwm = proc_status(daemon.pid).get('VmHWM', 0) / 1024
+        run = bus.scheduler('GetRun', GLib.Variant('(t)', (run_ids[0],)), '(a{sv})')[0]
+        db_size = files_size(daemon.database, daemon.database + '-wal', daemon.database + '-shm')
+        bus.unsubscribe(*subs)
+        daemon.stop()
+        self.remove_database(daemon.database)
+
+        seconds = (events['finished'] - events['started']) / SEC
+        record_seconds = (run['finished'] - run['started']) / SEC
+        throughput = size / MIB / seconds
+
+        # Baseline: the same command into a file in the same directory.
+        out = os.path.join(self.tmp, 'output-baseline')
+        os.sync()
+        t0 = time.monotonic()
+        subprocess.run(['sh', '-c', 'exec "$@" > "$0"', out] + command, check=True)
+        base_seconds = time.monotonic() - t0
+        base_size = os.path.getsize(out)
+        os.unlink(out)
+        if base_size != size:
+            raise BenchError(f'the baseline wrote {base_size} bytes, not {size}')
+        base_throughput = size / MIB / base_seconds
+
+        rss_peak = max(samples + [rss_start, rss_end])
+        print(f'  run {run["id"]}: {run["outcome"]}, stdout-bytes {run["stdout-bytes"]} of {size}'
+              f', truncated {run["truncated"]}')
+        print(f'  RunStarted -> RunFinished {seconds:.2f} s ({throughput:.0f} MiB/s); '
+              f'record started -> finished {record_seconds:.2f} s')
+        print(f'  file baseline {base_seconds:.2f} s ({base_throughput:.0f} MiB/s)')
+        print(f'  daemon CPU {cpu_used:.2f} s ({cpu_used / seconds * 100:.0f}% of a core); '
+              f'OutputAvailable signals {len(output_signals)} '
+              f'({len(output_signals) / seconds:.1f}/s)')
+        print(f'  database afterwards {db_size / MIB:.0f} MiB for {size / MIB:.0f} MiB of output')
+        if io:
+            print(f'  daemon I/O calls: wrote {io["wchar"] / MIB:.0f} MiB in {io["syscw"]} calls '
+                  f'({io["wchar"] / size:.2f}× the output, '
+                  f'{io["wchar"] / max(io["syscw"], 1) / 1024:.1f} KiB each), read '
+                  f'{io["rchar"] / MIB:.0f} MiB in {io["syscr"]} calls (the pipe included); '
+                  f'to disk {io["write_bytes"] / MIB:.0f} MiB')
+        print(f'  daemon RSS: start {rss_start:.1f} MiB, sampled peak {rss_peak:.1f} MiB '
+              f'({len(samples)} samples), end {rss_end:.1f} MiB, VmHWM {hwm:.1f} MiB')
+        if run['stdout-bytes'] != size or run['truncated'] or run['outcome'] != 'success':
+            print('  warning: the daemon did not keep all the output, or the run failed',
+                  file=sys.stderr)
+
+        self.section('output', [
+            make_row(f'output {label} throughput (MiB/s)', throughput, base_throughput,
+                     ('≥', 0.5, 'ratio')),
+            make_row('output: daemon RSS peak (MiB) vs start', rss_peak, rss_start,
+                     ('≤', 64, 'value')),
+            make_row('output: daemon RSS after the run (MiB)', rss_end, rss_start),
+        ])
+
+    # --- 3. idle -------------------------------------------------------------
+
+    def idle_schedules(self, bus, count):
+        """@count schedules of a few shapes, in UTC, each checked with PreviewSchedule to
+        have its next run at least 2 h away; and how many distinct ones were checked."""
+        hour = time.gmtime().tm_hour
+        window = [(hour + k) % 24 for k in range(3, 21)]   # 3-20 h ahead, in UTC
+        checked = {}
+        out = []
+        i = 0
+        while len(out) < count:
+            h = window[i % len(window)]
+            h2 = window[(i * 7 + 5) % len(window)]
+            m = (i * 13) % 60
+            shape = i % 8
+            i += 1
+            schedule = [
+                f'{m} {h} * * *',
+                f'{m} {h} * * 1-5',
+                f'*/15 {h} * * *',
+                f'{m} {min(h, h2)},{max(h, h2)} * * *' if h != h2 else f'{m} {h} * * *',
+                f'{m} {h} 1,15 * *',
+                f'{m} {h} * * sun',
+                f'{m} {h} * jan-jun,sep *',
+                f'FREQ=DAILY;BYHOUR={h};BYMINUTE={m};BYSECOND=0',
+            ][shape]
+            if schedule not in checked:
+                next_runs = bus.scheduler('PreviewSchedule',
+                                          GLib.Variant('(ssxu)', (schedule, 'UTC', 0, 1)),
+                                          '(sax)')[1]
+                checked[schedule] = bool(next_runs) and next_runs[0] >= now_us() + 2 * 3600 * SEC
+            if checked[schedule]:
+                out.append(schedule)
+        return out, len(checked)
+
+    def bench_idle(self):
+        args = self.args
+        n = args.idle_jobs
+        print(f'\n== idle: {n} jobs hours away, against a daemon with none ==')
+        bus = self.bus()
+        daemon = self.daemon('idle')
+        daemon.start()
+
+        schedules, distinct = self.idle_schedules(bus, n)
+        specs = [job_spec(f'idle-{i:05d}', command=['true'], schedule=s, timezone='UTC')
+                 for i, s in enumerate(schedules)]
+        t0 = time.monotonic()
+        bus.create_jobs(specs, in_flight=args.in_flight, watch=[daemon])
+        create_seconds = time.monotonic() - t0
+
+        # Timed without the unpacking, which is Python's cost, not the daemon's.
+        t0 = time.monotonic()
+        reply = bus.conn.call_sync(BUS_NAME, MANAGER_PATH, 'org.freedesktop.DBus.ObjectManager',
+                                   'GetManagedObjects', None,
+                                   GLib.VariantType('(a{oa{sa{sv}}})'), Gio.DBusCallFlags.NONE,
+                                   120_000, None)
+        managed_seconds = time.monotonic() - t0
+        reply_size = reply.get_size()
+        objects = reply.unpack()[0]
+        del reply
+        next_runs = [ifaces[JOB_IFACE]['NextRun'] for ifaces in objects.values()
+                     if JOB_IFACE in ifaces]
+        soonest = min(next_runs) if next_runs else 0
+        del objects
+        stop_seconds = daemon.stop()
+        db_size = files_size(daemon.database, daemon.database + '-wal')
+        print(f'  created {n} jobs ({distinct} distinct schedules) in {create_seconds:.1f} s '
+              f'({n / create_seconds:.0f} jobs/s, {args.in_flight} calls in flight); '
+              f'database {db_size / MIB:.1f} MiB')
+        print(f'  GetManagedObjects: {len(next_runs)} jobs, {reply_size / MIB:.1f} MiB, '
+              f'in {managed_seconds * 1000:.0f} ms; '
+              f'soonest NextRun in {(soonest - now_us()) / SEC / 3600:.1f} h')
+        print(f'  stopping the daemon that made them took {stop_seconds * 1000:.0f} ms')
+        if len(next_runs) != n:
+            raise BenchError(f'the daemon exports {len(next_runs)} jobs, not {n}')
+        if soonest < now_us() + 2 * 3600 * SEC:
+            print('  warning: a job is due within 2 h; the idle window may see a run',
+                  file=sys.stderr)
+
+        # The baseline: no jobs, on its own bus, measured alongside.
+        empty_bus = self.bus('bus-empty')
+        empty = self.daemon('empty', bus=empty_bus)
+        empty.start()   # makes the database; not counted
+        empty.stop()
+
+        startup = {'idle': [], 'empty': []}
+        replies = {'idle': [], 'empty': []}
+        stops = {'idle': [], 'empty': []}
+        for rep in range(args.startup_reps):
+            # The last time the empty one starts first, so that its start-up
+            # does not compete with the other one's busy first seconds.
+            last = rep == args.startup_reps - 1
+            for d in ((empty, daemon) if last else (daemon, empty)):
+                startup[d.label].append(d.start())
+                replies[d.label].append(d.first_reply)
+                if not last:
+                    stops[d.label].append(d.stop())
+        for label in startup:
+            print(f'  {label}: spawn -> name owned ' +
+                  ' '.join(f'{s * 1000:.0f}' for s in startup[label]) + ' ms; -> first reply ' +
+                  ' '.join(f'{s * 1000:.0f}' for s in replies[label]) + ' ms; stop ' +
+                  ' '.join(f'{s * 1000:.0f}' for s in stops[label]) + ' ms')
+
+        # Let both settle, then leave them alone: no calls, no main loop here.
+        # The settling covers start-up's one-offs, such as GLib's worker
+        # thread that ends 15 s after its last task.
+        rss_started = {d.label: rss_mib(d.pid) for d in (daemon, empty)}
+        time.sleep(args.idle_settle)
+        rss = {d.label: rss_mib(d.pid) for d in (daemon, empty)}
+        before = {d.label: thread_switches(d.pid) for d in (daemon, empty)}
+        t0 = time.monotonic()
+        time.sleep(args.idle_seconds)
+        window = time.monotonic() - t0
+        after = {d.label: thread_switches(d.pid) for d in (daemon, empty)}
+        rss_after = {d.label: rss_mib(d.pid) for d in (daemon, empty)}
+        pump()
+        runs = bus.list_runs(limit=10)
+
+        per_minute = {}
+        for d in (daemon, empty):
+            total, per_name, exited = wakeups(before[d.label], after[d.label])
+            per_minute[d.label] = total * 60 / window
+            print(f'  {d.label}: {total} wakeups in {window:.0f} s after {args.idle_settle:g} s '
+                  f'of settling (' +
+                  ', '.join(f'{name} {count}' for name, count in per_name.items()) +
+                  f'); RSS {rss_started[d.label]:.1f} MiB once it owned its name, '
+                  f'{rss[d.label]:.1f} MiB settled, {rss_after[d.label]:.1f} MiB after the window')
+        if runs:
+            print(f'  warning: {len(runs)} runs happened although nothing was due', file=sys.stderr)
+
+        # Untimed: what the daemon says on the bus when it stops and starts
+        # with all those jobs (a listener of all signals would slow it).
+        emitted = {}
+
+        def count_cb(conn, sender, path, iface, member, params):
+            key = f'{iface.rpartition(".")[2]}.{member}'
+            emitted[key] = emitted.get(key, 0) + 1
+
+        subs = [bus.conn.signal_subscribe(None, None, None, None, None, Gio.DBusSignalFlags.NONE,
+                                          count_cb)]
+        daemon.stop()
+        pump(0.5)
+        stop_signals = dict(emitted)
+        emitted.clear()
+        daemon.start()
+        pump(2.0)
+        start_signals = dict(emitted)
+        bus.unsubscribe(*subs)
+        daemon.stop()
+        empty.stop()
+        for what, counted in (('stopping', stop_signals), ('starting', start_signals)):
+            print(f'  signals on the bus while {what} with {n} jobs: ' +
+                  (', '.join(f'{k} {v}' for k, v in sorted(counted.items())) or 'none'))
+
+        self.section('idle', [
+            make_row(f'start-up, {n} jobs, median (ms)', statistics.median(startup['idle']) * 1000,
+                     statistics.median(startup['empty']) * 1000, ('≤', 500, 'value')),
+            make_row(f'start-up to first reply, {n} jobs (ms)',
+                     statistics.median(replies['idle']) * 1000,
+                     statistics.median(replies['empty']) * 1000),
+            make_row(f'RSS settled after start, {n} jobs (MiB)', rss['idle'], rss['empty'],
+                     ('≤', 30, 'value')),
+            make_row(f'idle wakeups/min, {n} jobs', per_minute['idle'], per_minute['empty'],
+                     ('≤', 0, 'value')),
+        ])
+
+    # --- 4. burst ------------------------------------------------------------
+
+    def bench_burst(self):
+        args = self.args
+        n = args.burst_jobs
+        print(f'\n== burst: {n} jobs due in the same second ==')
+        bus = self.bus()
+        daemon = self.daemon('burst')
+        daemon.start()
+
+        started = {}
+        finished = {}
+        subs = [bus.subscribe('RunStarted', lambda path, p: started.setdefault(p[1], now_us())),
+                bus.subscribe('RunFinished', lambda path, p: finished.setdefault(p[1], now_us()))]
+        due = floor_second(now_us()) + 4 * SEC
+        specs = [job_spec(f'burst-{i:03d}', command=['true'],
+                          schedule='FREQ=SECONDLY;INTERVAL=3600', start=due)
+                 for i in range(n)]
+        paths = bus.create_jobs(specs, watch=[daemon])
+        slack = (due - now_us()) / SEC
+        if slack < 0.3:
+            raise BenchError(f'creating {n} jobs took until {-slack:.2f} s after their due time')
+        spin(lambda: len(finished) >= n, 120, f'{n} burst runs to finish', [daemon])
+        pump(0.2)
+        runs = [run for path in paths for run in bus.list_runs(job=path)]
+        bus.unsubscribe(*subs)
+        daemon.stop()
+
+        if len(started) < n:
+            raise BenchError(f'only {len(started)} RunStarted signals for {n} runs')
+        to_started = (sorted(started.values())[n - 1] - due) / 1000
+        to_finished = (sorted(finished.values())[n - 1] - due) / 1000
+        first_started = (min(started.values()) - due) / 1000
+        rec_started = [run['started'] - due for run in runs]
+        rec_finished = [run['finished'] - due for run in runs]
+        outcomes = {}
+        for run in runs:
+            outcomes[run['outcome']] = outcomes.get(run['outcome'], 0) + 1
+
+        # Baseline: n `true` spawned and waited for one after the other.
+        true = shutil.which('true')
+        env = dict(os.environ)
+        t0 = time.monotonic()
+        for i in range(n):
+            pid = os.posix_spawn(true, [true], env)
+            last_spawned = time.monotonic()
+            os.waitpid(pid, 0)
+        base_finished = (time.monotonic() - t0) * 1000
+        base_started = (last_spawned - t0) * 1000
+
+        print(f'  created {n} jobs {slack:.2f} s before their due time; runs: {len(runs)}, '
+              f'outcomes {outcomes}')
+        print(f'  signals: first RunStarted {first_started:.1f} ms after due, {n}th '
+              f'{to_started:.1f} ms; {n}th RunFinished {to_finished:.1f} ms')
+        if runs:
+            print(f'  records: started {min(rec_started) / 1000:.1f} .. '
+                  f'{max(rec_started) / 1000:.1f} ms after due; finished by '
+                  f'{max(rec_finished) / 1000:.1f} ms')
+        print(f'  baseline: {n} spawned by {base_started:.1f} ms, all waited for by '
+              f'{base_finished:.1f} ms')
+
+        self.section('burst', [
+            make_row(f'burst: due -> {n}th RunStarted (ms)', to_started, base_started),
+            make_row(f'burst: due -> {n}th RunFinished (ms)', to_finished, base_finished),
+        ])
+
+    def run(self):
+        failed = []
+        for name in self.args.only:
+            # Nothing of the previous section still being written back.
+            os.sync()
+            try:
+                getattr(self, f'bench_{name}')()
+            except BenchError as error:
+                print(f'\nbench-daemon: {name}: {error}', file=sys.stderr)
+                failed.append(name)
+                # Leave nothing of a failed section behind for the next one.
+                for daemon in self.daemons:
+                    if daemon.proc is not None:
+                        daemon.stop()
+        print('\n== chronikerd end to end ==')
+        print(f'  {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}, '
+              f'{time.strftime("%Y-%m-%d %H:%M:%S")}')
+        print('  targets apply to the value, or with × to the ratio (value / baseline)\n')
+        print_table(self.rows)
+        if failed:
+            print(f'\nbench-daemon: could not measure: {", ".join(failed)}', file=sys.stderr)
+            return 1
+        return 0
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description='chronikerd end to end: dispatch latency, output capture, idle cost, bursts.')
+    parser.add_argument('--only', default=','.join(SECTIONS),
+                        help='comma-separated sections (default: %(default)s)')
+    parser.add_argument('--chronikerd', default=os.environ.get('CHRONIKERD'),
+                        help='the daemon (default: $CHRONIKERD)')
+    parser.add_argument('--bench-stamp', default=os.environ.get('BENCH_STAMP'),
+                        help='the stamp program (default: $BENCH_STAMP)')
+    parser.add_argument('--dispatch-samples', type=int, default=200, metavar='N')
+    parser.add_argument('--dispatch-jobs', type=int, default=5, metavar='N')
+    parser.add_argument('--output-mib', type=int, default=1024, metavar='N',
+                        help='how much the output job writes (default 1024)')
+    parser.add_argument('--idle-jobs', type=int, default=10_000, metavar='N')
+    parser.add_argument('--idle-seconds', type=float, default=60, metavar='N',
+                        help='the idle window (default 60)')
+    parser.add_argument('--idle-settle', type=float, default=20, metavar='N',
+                        help='seconds between start-up and the idle window (default 20)')
+    parser.add_argument('--startup-reps', type=int, default=5, metavar='N')
+    parser.add_argument('--burst-jobs', type=int, default=200, metavar='N')
+    parser.add_argument('--in-flight', type=int, default=32, metavar='N',
+                        help='CreateJob calls under way at once (default 32)')
+    parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
+    parser.add_argument('--verbose', action='store_true',
+                        help='run chronikerd with --verbose (its logs go to the temp dir)')
+    args = parser.parse_args(argv)
+
+    only = [s.strip() for s in args.only.split(',') if s.strip()]
+    unknown = [s for s in only if s not in SECTIONS]
+    args.only = [s for s in SECTIONS if s in only]
+    if unknown or not args.only:
+        parser.error(f'--only takes {",".join(SECTIONS)}, not {",".join(unknown) or "nothing"}')
+    for option, path in (('--chronikerd/$CHRONIKERD', args.chronikerd),
+                         ('--bench-stamp/$BENCH_STAMP', args.bench_stamp)):
+        if not path or not os.access(path, os.X_OK):
+            parser.error(f'{option}: not an executable: {path or "(unset)"}')
+    args.chronikerd = os.path.abspath(args.chronikerd)
+    args.bench_stamp = os.path.abspath(args.bench_stamp)
+    if args.dispatch_jobs < 1 or args.dispatch_samples < 1 or args.output_mib < 1 or \
+       args.idle_jobs < 1 or args.startup_reps < 1 or args.burst_jobs < 1 or args.in_flight < 1:
+        parser.error('counts and sizes must be at least 1')
+    return args
+
+
+def main(argv):
+    args = parse_args(argv)
+    if shutil.which('dbus-daemon') is None:
+        print('bench-daemon: needs dbus-daemon', file=sys.stderr)
+        return 1
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        # An ignored SIGINT (a background job of a script) stays ignored.
+        if signal.getsignal(signum) != signal.SIG_IGN:
+            signal.signal(signum, _signal_cb)
+
+    bench = Bench(args)
+    try:
+        return bench.run()
+    except (KeyboardInterrupt, Interrupted) as error:
+        print(f'\nbench-daemon: interrupted ({error or "SIGINT"}); cleaning up', file=sys.stderr)
+        return 130
+    finally:
+        # A second Ctrl-C must not cut the clean-up short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        bench.cleanup()
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
