@@ -56,42 +56,6 @@ chk_format_color_for (const char *outcome)
 }
 
 /**
- * chk_format_relative:
- * @when: a time, µs since the epoch
- * @now: now, µs since the epoch
- *
- * Returns: (transfer full): "in 4 min", "2 h ago", "now", or "-" for 0
- */
-char *
-chk_format_relative (gint64 when,
-                     gint64 now)
-{
-  gint64 delta, seconds;
-  g_autofree char *amount = NULL;
-
-  if (when == 0)
-    return g_strdup ("-");
-
-  delta = when - now;
-  seconds = ABS (delta) / G_USEC_PER_SEC;
-
-  if (seconds < 1)
-    return g_strdup (_("now"));
-  if (seconds < 60)
-    amount = g_strdup_printf (_("%" PRId64 " s"), seconds);
-  else if (seconds < 3600)
-    amount = g_strdup_printf (_("%" PRId64 " min"), seconds / 60);
-  else if (seconds < 48 * 3600)
-    amount = g_strdup_printf (_("%" PRId64 " h"), seconds / 3600);
-  else
-    amount = g_strdup_printf (_("%" PRId64 " d"), seconds / 86400);
-
-  if (delta > 0)
-    return g_strdup_printf (C_("relative time", "in %s"), amount);
-  return g_strdup_printf (C_("relative time", "%s ago"), amount);
-}
-
-/**
  * chk_format_local_time:
  * @when: a time, µs since the epoch
  *

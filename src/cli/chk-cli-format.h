@@ -10,8 +10,6 @@ typedef struct _ChkTable ChkTable;
 
 gboolean    chk_format_use_color   (int          fd);
 const char *chk_format_color_for   (const char  *outcome);
-char       *chk_format_relative    (gint64       when,
-                                    gint64       now);
 char       *chk_format_local_time  (gint64       when);
 char       *chk_format_iso_utc     (gint64       when);
 char       *chk_format_outcome     (const char  *outcome,

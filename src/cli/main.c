@@ -712,8 +712,8 @@ verb_list (int    argc,
       for (GList *l = jobs; l != NULL; l = l->next)
         {
           ChkJob1 *job = l->data;
-          g_autofree char *next = chk_format_relative (chk_job1_get_next_run (job), now);
-          g_autofree char *last = chk_format_relative (chk_job1_get_last_run_started (job), now);
+          g_autofree char *next = chk_format_relative_time (chk_job1_get_next_run (job), now);
+          g_autofree char *last = chk_format_relative_time (chk_job1_get_last_run_started (job), now);
           const char *color = NULL;
           g_autofree char *state = job_status (job, &color);
 
@@ -740,7 +740,7 @@ time_with_relative (gint64 when,
                     gint64 now)
 {
   g_autofree char *absolute = chk_format_local_time (when);
-  g_autofree char *relative = chk_format_relative (when, now);
+  g_autofree char *relative = chk_format_relative_time (when, now);
 
   if (when == 0)
     return g_strdup ("-");
@@ -1207,7 +1207,7 @@ verb_runs (int    argc,
           g_variant_lookup (run, "trigger", "&s", &trigger);
 
           id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
-          started_text = chk_format_relative (started, now);
+          started_text = chk_format_relative_time (started, now);
           duration = finished >= started && finished > 0
                      ? chk_duration_format ((finished - started) / G_USEC_PER_SEC)
                      : chk_duration_format ((now - started) / G_USEC_PER_SEC);
@@ -1584,7 +1584,7 @@ verb_preview (int    argc,
       utc = g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC);
       local = g_date_time_to_timezone (utc, tz);
       text = g_date_time_format (local, "%Y-%m-%d %H:%M:%S %:z");
-      relative = chk_format_relative (when, now);
+      relative = chk_format_relative_time (when, now);
       g_print ("%s (%s)\n", text, relative);
     }
   return 0;

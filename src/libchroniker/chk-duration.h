@@ -10,6 +10,8 @@ gboolean  chk_duration_parse  (const char  *text,
                                guint64     *out_seconds,
                                GError     **error);
 char     *chk_duration_format (guint64      seconds);
+char     *chk_format_relative_time (gint64     when,
+                                    gint64     now);
 gboolean  chk_size_parse      (const char  *text,
                                guint64     *out_bytes,
                                GError     **error);

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chroniker"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "chk-application.h"
+#include "chk-job-model.h"
+#include "chk-preferences-window.h"
+#include "chk-resources.h"
+#include "chk-window.h"
+
+/**
+ * ChkApplication:
+ *
+ * The Chroniker app: one window over one #ChkJobModel, the app-wide
+ * actions (preferences, help, about, quit) and `app.show-run`, which the
+ * daemon's notifications activate to open a run's output.
+ */
+struct _ChkApplication
+{
+  AdwApplication  parent_instance;
+
+  ChkJobModel    *model;
+};
+
+G_DEFINE_FINAL_TYPE (ChkApplication, chk_application, ADW_TYPE_APPLICATION)
+
+static ChkWindow *
+get_window (ChkApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (chk_window_new (ADW_APPLICATION (self), self->model));
+      if (chk_job_model_get_state (self->model) != CHK_JOB_MODEL_READY)
+        chk_job_model_connect (self->model);
+    }
+  return CHK_WINDOW (window);
+}
+
+static void
+chk_application_activate (GApplication *application)
+{
+  gtk_window_present (GTK_WINDOW (get_window (CHK_APPLICATION (application))));
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ChkApplication *self = user_data;
+  ChkWindow *window = get_window (self);
+  ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
+
+  if (scheduler == NULL)
+    return;
+  gtk_window_present (GTK_WINDOW (chk_preferences_window_new (GTK_WINDOW (window), scheduler)));
+}
+
+static void
+help_launched_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ChkWindow) window = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error))
+    {
+      g_autofree char *title = g_strdup_printf (_("Could not open the help: %s"), error->message);
+
+      chk_window_add_toast (window, adw_toast_new (title));
+    }
+}
+
+static void
+help_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  ChkWindow *window = get_window (CHK_APPLICATION (user_data));
+
+  gtk_show_uri_full (GTK_WINDOW (window), "help:chroniker", GDK_CURRENT_TIME, NULL,
+                     help_launched_cb, g_object_ref (window));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  ChkWindow *window = get_window (CHK_APPLICATION (user_data));
+  const char *developers[] = { _("The Chroniker developers"), NULL };
+
+  adw_show_about_window (GTK_WINDOW (window),
+                         "application-name", _("Chroniker"),
+                         "application-icon", APPLICATION_ID,
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Schedule and watch your recurring jobs"),
+                         "developer-name", _("The Chroniker developers"),
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+static void
+show_run_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  ChkWindow *window = get_window (CHK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (window));
+  chk_window_show_run (window, g_variant_get_uint64 (parameter));
+}
+
+static void
+chk_application_startup (GApplication *application)
+{
+  ChkApplication *self = CHK_APPLICATION (application);
+  const GActionEntry entries[] = {
+    { "quit", quit_action, NULL, NULL, NULL },
+    { "preferences", preferences_action, NULL, NULL, NULL },
+    { "help", help_action, NULL, NULL, NULL },
+    { "about", about_action, NULL, NULL, NULL },
+    { "show-run", show_run_action, "t", NULL, NULL },
+  };
+  const char *quit_accels[] = { "<Control>q", NULL };
+  const char *preferences_accels[] = { "<Control>comma", NULL };
+  const char *help_accels[] = { "F1", NULL };
+
+  chk_app_register_resource ();
+
+  G_APPLICATION_CLASS (chk_application_parent_class)->startup (application);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.help", help_accels);
+
+  self->model = chk_job_model_new ();
+}
+
+static void
+chk_application_shutdown (GApplication *application)
+{
+  ChkApplication *self = CHK_APPLICATION (application);
+
+  G_APPLICATION_CLASS (chk_application_parent_class)->shutdown (application);
+  g_clear_object (&self->model);
+}
+
+static void
+chk_application_class_init (ChkApplicationClass *klass)
+{
+  GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  application_class->activate = chk_application_activate;
+  application_class->startup = chk_application_startup;
+  application_class->shutdown = chk_application_shutdown;
+}
+
+static void
+chk_application_init (ChkApplication *self)
+{
+}
+
+ChkApplication *
+chk_application_new (void)
+{
+  return g_object_new (CHK_TYPE_APPLICATION,
+                       "application-id", APPLICATION_ID,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/chroniker/Chroniker",
+                       NULL);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "chk-job-model.h"
+
+G_BEGIN_DECLS
+
+#define CHK_TYPE_JOB_EDITOR (chk_job_editor_get_type ())
+
+G_DECLARE_FINAL_TYPE (ChkJobEditor, chk_job_editor, CHK, JOB_EDITOR, AdwWindow)
+
+ChkJobEditor *chk_job_editor_new (GtkWindow   *parent,
+                                  ChkJobModel *model,
+                                  ChkJob1     *job,
+                                  gboolean     duplicate);
+
+G_END_DECLS

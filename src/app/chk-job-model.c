@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chroniker"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "chk-job-model.h"
+
+#define CHK_MANAGER_PATH "/io/github/chroniker/Chroniker/Scheduler"
+
+/**
+ * ChkJobModel:
+ *
+ * The app's view of chronikerd: the Scheduler1 proxy and a #GListModel of
+ * every job (#ChkJob1 proxies), kept in step with the daemon through its
+ * ObjectManager and PropertiesChanged, without polling. Everything is
+ * asynchronous. When the daemon leaves the bus the model fails; when it
+ * comes back (or chk_job_model_connect() is called) it reconnects.
+ */
+struct _ChkJobModel
+{
+  GObject             parent_instance;
+
+  ChkJobModelState    state;
+  GError             *error;
+  GCancellable       *cancellable;
+  GDBusConnection    *connection;
+  GDBusObjectManager *manager;
+  ChkScheduler1      *scheduler;
+  GListStore         *jobs;
+  GHashTable         *by_path;   /* object path → ChkJob1 */
+  guint               watch_id;
+};
+
+G_DEFINE_FINAL_TYPE (ChkJobModel, chk_job_model, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void chk_job_model_reset (ChkJobModel *self);
+
+static void
+set_state (ChkJobModel      *self,
+           ChkJobModelState  state,
+           GError           *error)
+{
+  g_clear_error (&self->error);
+  self->error = error;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+add_object (ChkJobModel *self,
+            GDBusObject *object)
+{
+  g_autoptr(ChkJob1) job = chk_object_get_job1 (CHK_OBJECT (object));
+  const char *path = g_dbus_object_get_object_path (object);
+
+  if (job == NULL || g_hash_table_contains (self->by_path, path))
+    return;
+
+  g_hash_table_insert (self->by_path, g_strdup (path), g_object_ref (job));
+  g_list_store_append (self->jobs, job);
+}
+
+static void
+object_added_cb (GDBusObjectManager *manager,
+                 GDBusObject        *object,
+                 ChkJobModel        *self)
+{
+  add_object (self, object);
+}
+
+static void
+object_removed_cb (GDBusObjectManager *manager,
+                   GDBusObject        *object,
+                   ChkJobModel        *self)
+{
+  const char *path = g_dbus_object_get_object_path (object);
+  ChkJob1 *job = g_hash_table_lookup (self->by_path, path);
+  guint position;
+
+  if (job == NULL)
+    return;
+
+  if (g_list_store_find (self->jobs, job, &position))
+    g_list_store_remove (self->jobs, position);
+  g_hash_table_remove (self->by_path, path);
+}
+
+static void
+manager_ready_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ChkJobModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autolist(GDBusObject) objects = NULL;
+  GDBusObjectManager *manager;
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  manager = chk_object_manager_client_new_finish (result, &error);
+  if (manager == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_state (self, CHK_JOB_MODEL_FAILED, g_steal_pointer (&error));
+      return;
+    }
+
+  self->manager = manager;
+  g_signal_connect (manager, "object-added", G_CALLBACK (object_added_cb), self);
+  g_signal_connect (manager, "object-removed", G_CALLBACK (object_removed_cb), self);
+
+  /* One splice for all of them: a list of 10,000 jobs is one change, not 10,000. */
+  objects = g_dbus_object_manager_get_objects (manager);
+  jobs = g_ptr_array_new ();
+  for (GList *l = objects; l != NULL; l = l->next)
+    {
+      ChkJob1 *job = chk_object_peek_job1 (CHK_OBJECT (l->data));
+
+      if (job == NULL)
+        continue;
+      g_hash_table_insert (self->by_path, g_strdup (g_dbus_object_get_object_path (l->data)),
+                           g_object_ref (job));
+      g_ptr_array_add (jobs, job);
+    }
+  g_list_store_splice (self->jobs, 0, 0, jobs->pdata, jobs->len);
+
+  set_state (self, CHK_JOB_MODEL_READY, NULL);
+}
+
+static void
+scheduler_ready_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ChkJobModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->scheduler = chk_scheduler1_proxy_new_finish (result, &error);
+  if (self->scheduler == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_state (self, CHK_JOB_MODEL_FAILED, g_steal_pointer (&error));
+      return;
+    }
+
+  chk_object_manager_client_new (self->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
+                                 CHK_BUS_NAME, CHK_MANAGER_PATH, self->cancellable,
+                                 manager_ready_cb, g_object_ref (self));
+}
+
+static void
+ping_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(ChkJobModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_dbus_error_strip_remote_error (error);
+          set_state (self, CHK_JOB_MODEL_FAILED, g_steal_pointer (&error));
+        }
+      return;
+    }
+
+  chk_scheduler1_proxy_new (self->connection, G_DBUS_PROXY_FLAGS_NONE, CHK_BUS_NAME, CHK_MANAGER_PATH,
+                            self->cancellable, scheduler_ready_cb, g_object_ref (self));
+}
+
+static void
+name_appeared_cb (GDBusConnection *connection,
+                  const char      *name,
+                  const char      *owner,
+                  gpointer         user_data)
+{
+  ChkJobModel *self = user_data;
+
+  /* The daemon came back (restarted, or replaced): start again. */
+  if (self->state == CHK_JOB_MODEL_FAILED)
+    chk_job_model_connect (self);
+}
+
+static void
+name_vanished_cb (GDBusConnection *connection,
+                  const char      *name,
+                  gpointer         user_data)
+{
+  ChkJobModel *self = user_data;
+
+  if (self->state != CHK_JOB_MODEL_READY)
+    return;
+
+  chk_job_model_reset (self);
+  set_state (self, CHK_JOB_MODEL_FAILED,
+             g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The scheduler stopped.")));
+}
+
+static void
+bus_ready_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ChkJobModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->connection = g_bus_get_finish (result, &error);
+  if (self->connection == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        set_state (self, CHK_JOB_MODEL_FAILED, g_steal_pointer (&error));
+      return;
+    }
+
+  self->watch_id = g_bus_watch_name_on_connection (self->connection, CHK_BUS_NAME,
+                                                   G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                   name_appeared_cb, name_vanished_cb, self, NULL);
+
+  /* Ping through the bus name: activation starts the daemon if it is not running. */
+  g_dbus_connection_call (self->connection, CHK_BUS_NAME, CHK_MANAGER_PATH,
+                          "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                          G_DBUS_CALL_FLAGS_NONE, 30000, self->cancellable, ping_cb, g_object_ref (self));
+}
+
+static void
+chk_job_model_reset (ChkJobModel *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->manager, self);
+  g_clear_object (&self->manager);
+  g_clear_object (&self->scheduler);
+  g_hash_table_remove_all (self->by_path);
+  g_list_store_remove_all (self->jobs);
+}
+
+static void
+chk_job_model_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  ChkJobModel *self = CHK_JOB_MODEL (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_int (value, self->state);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chk_job_model_dispose (GObject *object)
+{
+  ChkJobModel *self = CHK_JOB_MODEL (object);
+
+  chk_job_model_reset (self);
+  g_clear_handle_id (&self->watch_id, g_bus_unwatch_name);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->jobs);
+  g_clear_pointer (&self->by_path, g_hash_table_unref);
+  g_clear_error (&self->error);
+
+  G_OBJECT_CLASS (chk_job_model_parent_class)->dispose (object);
+}
+
+static void
+chk_job_model_class_init (ChkJobModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = chk_job_model_get_property;
+  object_class->dispose = chk_job_model_dispose;
+
+  properties[PROP_STATE] =
+    g_param_spec_int ("state", NULL, NULL, CHK_JOB_MODEL_CONNECTING, CHK_JOB_MODEL_FAILED,
+                      CHK_JOB_MODEL_CONNECTING,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+chk_job_model_init (ChkJobModel *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->jobs = g_list_store_new (CHK_TYPE_JOB1);
+  self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+ChkJobModel *
+chk_job_model_new (void)
+{
+  return g_object_new (CHK_TYPE_JOB_MODEL, NULL);
+}
+
+/**
+ * chk_job_model_connect:
+ * @self: a #ChkJobModel
+ *
+ * Reaches chronikerd (starting it by D-Bus activation) and loads the jobs.
+ * Watch #ChkJobModel:state for the outcome. Calling it again retries.
+ */
+void
+chk_job_model_connect (ChkJobModel *self)
+{
+  g_return_if_fail (CHK_IS_JOB_MODEL (self));
+
+  chk_job_model_reset (self);
+  set_state (self, CHK_JOB_MODEL_CONNECTING, NULL);
+
+  if (self->connection != NULL)
+    g_dbus_connection_call (self->connection, CHK_BUS_NAME, CHK_MANAGER_PATH,
+                            "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
+                            G_DBUS_CALL_FLAGS_NONE, 30000, self->cancellable, ping_cb, g_object_ref (self));
+  else
+    g_bus_get (G_BUS_TYPE_SESSION, self->cancellable, bus_ready_cb, g_object_ref (self));
+}
+
+ChkJobModelState
+chk_job_model_get_state (ChkJobModel *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (self), CHK_JOB_MODEL_FAILED);
+  return self->state;
+}
+
+/**
+ * chk_job_model_get_error:
+ * @self: a #ChkJobModel
+ *
+ * Returns: (nullable): why the model failed
+ */
+const GError *
+chk_job_model_get_error (ChkJobModel *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (self), NULL);
+  return self->error;
+}
+
+/**
+ * chk_job_model_get_jobs:
+ * @self: a #ChkJobModel
+ *
+ * Returns: (transfer none): a #GListModel of #ChkJob1, live
+ */
+GListModel *
+chk_job_model_get_jobs (ChkJobModel *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (self), NULL);
+  return G_LIST_MODEL (self->jobs);
+}
+
+/**
+ * chk_job_model_get_scheduler:
+ * @self: a #ChkJobModel
+ *
+ * Returns: (transfer none) (nullable): the Scheduler1 proxy, when ready
+ */
+ChkScheduler1 *
+chk_job_model_get_scheduler (ChkJobModel *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (self), NULL);
+  return self->scheduler;
+}
+
+/**
+ * chk_job_model_lookup:
+ * @self: a #ChkJobModel
+ * @object_path: a job's object path
+ *
+ * Returns: (transfer none) (nullable): the job
+ */
+ChkJob1 *
+chk_job_model_lookup (ChkJobModel *self,
+                      const char  *object_path)
+{
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (self), NULL);
+  return g_hash_table_lookup (self->by_path, object_path);
+}

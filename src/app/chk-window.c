@@ -1,0 +1,839 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chroniker"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "chk-job-editor.h"
+#include "chk-job-page.h"
+#include "chk-job-row.h"
+#include "chk-window.h"
+
+/* Relative times ("in 4 min") in the list are redrawn this often. */
+#define REFRESH_SECONDS 30
+/* How long a deleted job can be brought back before it is really deleted. */
+#define UNDO_SECONDS 5
+
+typedef enum
+{
+  FILTER_ALL,
+  FILTER_FAILING,
+  FILTER_RUNNING,
+  FILTER_DISABLED,
+} StatusFilter;
+
+typedef enum
+{
+  SORT_NAME,
+  SORT_NEXT_RUN,
+  SORT_LAST_RUN,
+} SortKey;
+
+/**
+ * ChkWindow:
+ *
+ * The main window: the list of jobs (search, status filters, sorting) and
+ * the selected job's page, side by side on a wide screen and one at a time
+ * on a narrow one. Its actions (new, run, stop, edit, duplicate, delete)
+ * work on the selected job, so their shortcuts work from anywhere.
+ */
+struct _ChkWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  ChkJobModel          *model;
+  GtkFilterListModel   *filter_model;
+  GtkSortListModel     *sort_model;
+  GtkSingleSelection   *selection;
+  GtkCustomFilter      *filter;
+  GtkCustomSorter      *sorter;
+  GHashTable           *pending_deletes;  /* object path → ChkJob1 */
+  StatusFilter          status_filter;
+  SortKey               sort_key;
+  guint                 refresh_source;
+  guint                 invalidate_source;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwStatusPage        *failed_page;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar;
+  GtkWidget            *content;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkStack             *list_stack;
+  GtkListView          *job_list;
+  AdwWindowTitle       *content_title;
+  GtkStack             *content_stack;
+  ChkJobPage           *job_page;
+};
+
+G_DEFINE_FINAL_TYPE (ChkWindow, chk_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static ChkJob1 *
+selected_job (ChkWindow *self)
+{
+  return chk_job_page_get_job (self->job_page);
+}
+
+static gboolean
+job_is_failing (ChkJob1 *job)
+{
+  const char *outcome = chk_job1_get_last_outcome (job);
+
+  return outcome != NULL && outcome[0] != '\0' && !g_str_equal (outcome, "success") &&
+         !g_str_equal (outcome, "stopped");
+}
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  ChkWindow *self = user_data;
+  ChkJob1 *job = item;
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  const char *name = chk_job1_get_name (job);
+
+  if (g_hash_table_contains (self->pending_deletes, g_dbus_proxy_get_object_path (G_DBUS_PROXY (job))))
+    return FALSE;
+
+  switch (self->status_filter)
+    {
+    case FILTER_FAILING:
+      if (!job_is_failing (job))
+        return FALSE;
+      break;
+    case FILTER_RUNNING:
+      if (!chk_job1_get_running (job))
+        return FALSE;
+      break;
+    case FILTER_DISABLED:
+      if (chk_job1_get_enabled (job))
+        return FALSE;
+      break;
+    case FILTER_ALL:
+    default:
+      break;
+    }
+
+  if (search != NULL && search[0] != '\0')
+    {
+      g_autofree char *needle = g_utf8_casefold (search, -1);
+      g_autofree char *haystack = g_utf8_casefold (name ? name : "", -1);
+      g_autofree char *description = g_utf8_casefold (chk_job1_get_description (job)
+                                                      ? chk_job1_get_description (job) : "", -1);
+
+      return strstr (haystack, needle) != NULL || strstr (description, needle) != NULL;
+    }
+
+  return TRUE;
+}
+
+/* Jobs without a time go last, whatever the time. */
+static int
+compare_times (gint64 a,
+               gint64 b,
+               gboolean newest_first)
+{
+  if (a == b)
+    return 0;
+  if (a == 0)
+    return 1;
+  if (b == 0)
+    return -1;
+  return (a < b) == !newest_first ? -1 : 1;
+}
+
+static int
+sort_func (gconstpointer a,
+           gconstpointer b,
+           gpointer      user_data)
+{
+  ChkWindow *self = user_data;
+  ChkJob1 *job_a = (ChkJob1 *) a;
+  ChkJob1 *job_b = (ChkJob1 *) b;
+  int result = 0;
+
+  if (self->sort_key == SORT_NEXT_RUN)
+    result = compare_times (chk_job1_get_next_run (job_a), chk_job1_get_next_run (job_b), FALSE);
+  else if (self->sort_key == SORT_LAST_RUN)
+    result = compare_times (chk_job1_get_last_run_started (job_a), chk_job1_get_last_run_started (job_b), TRUE);
+
+  if (result == 0)
+    result = g_utf8_collate (chk_job1_get_name (job_a) ? chk_job1_get_name (job_a) : "",
+                             chk_job1_get_name (job_b) ? chk_job1_get_name (job_b) : "");
+  return result;
+}
+
+static void
+update_list_page (ChkWindow *self)
+{
+  GListModel *all = chk_job_model_get_jobs (self->model);
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->sort_model));
+
+  if (g_list_model_get_n_items (all) == 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "empty");
+  else if (shown == 0)
+    gtk_stack_set_visible_child_name (self->list_stack, "no-results");
+  else
+    gtk_stack_set_visible_child_name (self->list_stack, "list");
+}
+
+static gboolean
+invalidate_cb (gpointer user_data)
+{
+  ChkWindow *self = user_data;
+
+  self->invalidate_source = 0;
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  update_list_page (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Filters and order depend on properties that change: look again, once per burst. */
+static void
+queue_invalidate (ChkWindow *self)
+{
+  if (self->invalidate_source == 0)
+    self->invalidate_source = g_timeout_add (200, invalidate_cb, self);
+}
+
+static void
+job_property_changed_cb (ChkJob1    *job,
+                         GParamSpec *pspec,
+                         ChkWindow  *self)
+{
+  const char *name = pspec->name;
+
+  if (g_str_equal (name, "name") || g_str_equal (name, "enabled") || g_str_equal (name, "running") ||
+      g_str_equal (name, "last-outcome") || g_str_equal (name, "next-run") ||
+      g_str_equal (name, "last-run-started") || g_str_equal (name, "description"))
+    queue_invalidate (self);
+
+  if (job == selected_job (self) && g_str_equal (name, "name"))
+    adw_window_title_set_title (self->content_title, chk_job1_get_name (job));
+}
+
+static void
+jobs_items_changed_cb (GListModel *list,
+                       guint       position,
+                       guint       removed,
+                       guint       added,
+                       ChkWindow  *self)
+{
+  ChkJob1 *current = selected_job (self);
+
+  for (guint i = 0; i < added; i++)
+    {
+      g_autoptr(ChkJob1) job = g_list_model_get_item (list, position + i);
+
+      g_signal_connect_object (job, "notify", G_CALLBACK (job_property_changed_cb), self, 0);
+    }
+
+  /* The selected job is gone (deleted here or elsewhere): show nothing. */
+  if (current != NULL &&
+      chk_job_model_lookup (self->model, g_dbus_proxy_get_object_path (G_DBUS_PROXY (current))) == NULL)
+    {
+      chk_job_page_set_job (self->job_page, self->model, NULL);
+      gtk_stack_set_visible_child_name (self->content_stack, "none");
+      adw_window_title_set_title (self->content_title, "");
+      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+    }
+
+  update_list_page (self);
+}
+
+static void
+sorted_items_changed_cb (GListModel *list,
+                         guint       position,
+                         guint       removed,
+                         guint       added,
+                         ChkWindow  *self)
+{
+  update_list_page (self);
+}
+
+static void
+model_state_changed_cb (ChkJobModel *model,
+                        GParamSpec  *pspec,
+                        ChkWindow   *self)
+{
+  switch (chk_job_model_get_state (model))
+    {
+    case CHK_JOB_MODEL_CONNECTING:
+      gtk_stack_set_visible_child_name (self->main_stack, "connecting");
+      break;
+
+    case CHK_JOB_MODEL_READY:
+      gtk_stack_set_visible_child_name (self->main_stack, "main");
+      update_list_page (self);
+      break;
+
+    case CHK_JOB_MODEL_FAILED:
+    default:
+      {
+        const GError *error = chk_job_model_get_error (model);
+        g_autofree char *description = NULL;
+
+        description = g_strdup_printf (_("The Chroniker scheduler (chronikerd) is not running and could "
+                                         "not be started.\n\n%s"), error ? error->message : "");
+        adw_status_page_set_description (self->failed_page, description);
+        gtk_stack_set_visible_child_name (self->main_stack, "failed");
+      }
+      break;
+    }
+}
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  ChkWindow *self = user_data;
+
+  /* Rebinding redraws the relative times of the rows on screen. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->job_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (row != NULL && CHK_IS_JOB_ROW (row))
+        chk_job_row_refresh (CHK_JOB_ROW (row));
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+factory_setup_cb (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  ChkWindow                *self)
+{
+  gtk_list_item_set_child (item, chk_job_row_new ());
+}
+
+static void
+factory_bind_cb (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 ChkWindow                *self)
+{
+  chk_job_row_set_job (CHK_JOB_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
+}
+
+static void
+factory_unbind_cb (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   ChkWindow                *self)
+{
+  chk_job_row_set_job (CHK_JOB_ROW (gtk_list_item_get_child (item)), NULL);
+}
+
+/**
+ * chk_window_select_job:
+ * @self: a #ChkWindow
+ * @job: (nullable): the job to show
+ */
+void
+chk_window_select_job (ChkWindow *self,
+                       ChkJob1   *job)
+{
+  g_return_if_fail (CHK_IS_WINDOW (self));
+
+  chk_job_page_set_job (self->job_page, self->model, job);
+  if (job == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "none");
+      adw_window_title_set_title (self->content_title, "");
+      return;
+    }
+
+  gtk_stack_set_visible_child_name (self->content_stack, "job");
+  adw_window_title_set_title (self->content_title, chk_job1_get_name (job));
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->selection)); i++)
+    {
+      g_autoptr(ChkJob1) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
+
+      if (item == job)
+        {
+          gtk_single_selection_set_selected (self->selection, i);
+          break;
+        }
+    }
+}
+
+static void
+job_list_activate_cb (GtkListView *list,
+                      guint        position,
+                      ChkWindow   *self)
+{
+  g_autoptr(ChkJob1) job = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  chk_window_select_job (self, job);
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   ChkWindow      *self)
+{
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_list_page (self);
+}
+
+static void
+filter_action_cb (GSimpleAction *action,
+                  GVariant      *target,
+                  gpointer       user_data)
+{
+  ChkWindow *self = user_data;
+  const char *name = g_variant_get_string (target, NULL);
+
+  if (g_str_equal (name, "failing"))
+    self->status_filter = FILTER_FAILING;
+  else if (g_str_equal (name, "running"))
+    self->status_filter = FILTER_RUNNING;
+  else if (g_str_equal (name, "disabled"))
+    self->status_filter = FILTER_DISABLED;
+  else
+    self->status_filter = FILTER_ALL;
+
+  g_simple_action_set_state (action, target);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  update_list_page (self);
+}
+
+static void
+sort_action_cb (GSimpleAction *action,
+                GVariant      *target,
+                gpointer       user_data)
+{
+  ChkWindow *self = user_data;
+  const char *name = g_variant_get_string (target, NULL);
+
+  if (g_str_equal (name, "next-run"))
+    self->sort_key = SORT_NEXT_RUN;
+  else if (g_str_equal (name, "last-run"))
+    self->sort_key = SORT_LAST_RUN;
+  else
+    self->sort_key = SORT_NAME;
+
+  g_simple_action_set_state (action, target);
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+}
+
+static void
+show_error_toast (ChkWindow    *self,
+                  const char   *what,
+                  const GError *error)
+{
+  g_autoptr(GError) copy = g_error_copy (error);
+  g_autofree char *title = NULL;
+
+  g_dbus_error_strip_remote_error (copy);
+  title = g_strdup_printf ("%s: %s", what, copy->message);
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(ChkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint64 run_id;
+
+  if (!chk_job1_call_run_finish (CHK_JOB1 (object), &run_id, result, &error))
+    show_error_toast (self, _("Could not run the job"), error);
+  else if (CHK_JOB1 (object) == selected_job (self))
+    chk_job_page_show_run (self->job_page, run_id);
+}
+
+static void
+run_job_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+  ChkJob1 *job = selected_job (self);
+
+  if (job == NULL)
+    return;
+  chk_job1_call_run (job, NULL, run_done_cb, g_object_ref (self));
+}
+
+static void
+stop_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ChkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_job1_call_stop_finish (CHK_JOB1 (object), result, &error))
+    show_error_toast (self, _("Could not stop the job"), error);
+}
+
+static void
+stop_job_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+  ChkJob1 *job = selected_job (self);
+
+  if (job != NULL)
+    chk_job1_call_stop (job, NULL, stop_done_cb, g_object_ref (self));
+}
+
+static void
+new_job_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (chk_job_editor_new (GTK_WINDOW (self), self->model, NULL, FALSE)));
+}
+
+static void
+edit_job_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+  ChkJob1 *job = selected_job (self);
+
+  if (job != NULL)
+    gtk_window_present (GTK_WINDOW (chk_job_editor_new (GTK_WINDOW (self), self->model, job, FALSE)));
+}
+
+static void
+duplicate_job_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+  ChkJob1 *job = selected_job (self);
+
+  if (job != NULL)
+    gtk_window_present (GTK_WINDOW (chk_job_editor_new (GTK_WINDOW (self), self->model, job, TRUE)));
+}
+
+typedef struct
+{
+  ChkWindow *self;
+  ChkJob1   *job;
+  char      *path;
+  gboolean   undone;
+} PendingDelete;
+
+static void
+pending_delete_free (PendingDelete *pending)
+{
+  g_object_unref (pending->self);
+  g_object_unref (pending->job);
+  g_free (pending->path);
+  g_free (pending);
+}
+
+static void
+delete_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  PendingDelete *pending = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_job1_call_delete_finish (CHK_JOB1 (object), result, &error))
+    show_error_toast (pending->self, _("Could not delete the job"), error);
+
+  g_hash_table_remove (pending->self->pending_deletes, pending->path);
+  queue_invalidate (pending->self);
+  pending_delete_free (pending);
+}
+
+static void
+undo_clicked_cb (AdwToast      *toast,
+                 PendingDelete *pending)
+{
+  pending->undone = TRUE;
+}
+
+static void
+delete_toast_dismissed_cb (AdwToast      *toast,
+                           PendingDelete *pending)
+{
+  if (pending->undone)
+    {
+      g_hash_table_remove (pending->self->pending_deletes, pending->path);
+      queue_invalidate (pending->self);
+      chk_window_select_job (pending->self, pending->job);
+      pending_delete_free (pending);
+      return;
+    }
+
+  chk_job1_call_delete (pending->job, NULL, delete_done_cb, pending);
+}
+
+static void
+delete_job_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+  ChkJob1 *job = selected_job (self);
+  PendingDelete *pending;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  if (job == NULL)
+    return;
+
+  /* Hidden at once, deleted when the toast goes without Undo. */
+  pending = g_new0 (PendingDelete, 1);
+  pending->self = g_object_ref (self);
+  pending->job = g_object_ref (job);
+  pending->path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)));
+  g_hash_table_insert (self->pending_deletes, g_strdup (pending->path), g_object_ref (job));
+
+  chk_window_select_job (self, NULL);
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  update_list_page (self);
+
+  title = g_strdup_printf (_("“%s” deleted"), chk_job1_get_name (job));
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_timeout (toast, UNDO_SECONDS);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_signal_connect (toast, "button-clicked", G_CALLBACK (undo_clicked_cb), pending);
+  g_signal_connect (toast, "dismissed", G_CALLBACK (delete_toast_dismissed_cb), pending);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+}
+
+static void
+retry_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+
+  chk_job_model_connect (self->model);
+}
+
+static void
+chk_window_dispose (GObject *object)
+{
+  ChkWindow *self = CHK_WINDOW (object);
+
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  g_clear_handle_id (&self->invalidate_source, g_source_remove);
+  if (self->model != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->model, self);
+      g_signal_handlers_disconnect_by_data (chk_job_model_get_jobs (self->model), self);
+    }
+  gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_WINDOW);
+  g_clear_object (&self->selection);
+  g_clear_object (&self->model);
+  g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
+
+  G_OBJECT_CLASS (chk_window_parent_class)->dispose (object);
+}
+
+static void
+chk_window_class_init (ChkWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = chk_window_dispose;
+
+  g_type_ensure (CHK_TYPE_JOB_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, failed_page);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, list_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, job_list);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, content_title);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, job_page);
+  gtk_widget_class_bind_template_callback (widget_class, job_list_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.new-job", NULL, new_job_action);
+  gtk_widget_class_install_action (widget_class, "win.run-job", NULL, run_job_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-job", NULL, stop_job_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-job", NULL, edit_job_action);
+  gtk_widget_class_install_action (widget_class, "win.duplicate-job", NULL, duplicate_job_action);
+  gtk_widget_class_install_action (widget_class, "win.delete-job", NULL, delete_job_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_action);
+  gtk_widget_class_install_action (widget_class, "win.retry", NULL, retry_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.new-job", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_r, GDK_CONTROL_MASK, "win.run-job", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK, "win.stop-job", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "win.edit-job", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "win.duplicate-job", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete-job", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+}
+
+static void
+chk_window_init (ChkWindow *self)
+{
+  /* The stateful actions of the filter buttons and the sort menu */
+  const GActionEntry entries[] = {
+    { "filter", filter_action_cb, "s", "'all'", NULL },
+    { "sort", sort_action_cb, "s", "'name'", NULL },
+  };
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+}
+
+/**
+ * chk_window_new:
+ * @application: the application
+ * @model: the jobs to show
+ *
+ * Returns: (transfer full): a new main window
+ */
+ChkWindow *
+chk_window_new (AdwApplication *application,
+                ChkJobModel    *model)
+{
+  ChkWindow *self;
+  GtkListItemFactory *factory;
+  GListModel *jobs;
+
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (model), NULL);
+
+  self = g_object_new (CHK_TYPE_WINDOW, "application", application, NULL);
+  self->model = g_object_ref (model);
+  jobs = chk_job_model_get_jobs (model);
+
+  self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->sorter = gtk_custom_sorter_new (sort_func, self, NULL);
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (jobs), GTK_FILTER (self->filter));
+  self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model), GTK_SORTER (self->sorter));
+  self->selection = gtk_single_selection_new (G_LIST_MODEL (self->sort_model));
+  gtk_single_selection_set_autoselect (self->selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->selection, TRUE);
+
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (factory_bind_cb), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (factory_unbind_cb), self);
+  gtk_list_view_set_factory (self->job_list, factory);
+  g_object_unref (factory);
+  gtk_list_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
+
+  g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_items_changed_cb), self);
+  jobs_items_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
+  g_signal_connect (self->sort_model, "items-changed", G_CALLBACK (sorted_items_changed_cb), self);
+  g_signal_connect (model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
+  model_state_changed_cb (model, NULL, self);
+
+  self->refresh_source = g_timeout_add_seconds (REFRESH_SECONDS, refresh_cb, self);
+
+  return self;
+}
+
+ChkJobModel *
+chk_window_get_model (ChkWindow *self)
+{
+  g_return_val_if_fail (CHK_IS_WINDOW (self), NULL);
+  return self->model;
+}
+
+static void
+get_run_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ChkWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) run = NULL;
+  const char *path = NULL;
+  guint64 run_id = 0;
+  ChkJob1 *job;
+
+  if (!chk_scheduler1_call_get_run_finish (CHK_SCHEDULER1 (object), &run, result, &error))
+    {
+      show_error_toast (self, _("Could not show the run"), error);
+      return;
+    }
+
+  g_variant_lookup (run, "job", "&o", &path);
+  g_variant_lookup (run, "id", "t", &run_id);
+  job = path != NULL ? chk_job_model_lookup (self->model, path) : NULL;
+  if (job == NULL)
+    return;
+
+  chk_window_select_job (self, job);
+  chk_job_page_show_run (self->job_page, run_id);
+}
+
+/**
+ * chk_window_show_run:
+ * @self: a #ChkWindow
+ * @run_id: a run
+ *
+ * Shows a run's job and the run's output (for a notification's "Show Log").
+ */
+void
+chk_window_show_run (ChkWindow *self,
+                     guint64    run_id)
+{
+  ChkScheduler1 *scheduler;
+
+  g_return_if_fail (CHK_IS_WINDOW (self));
+
+  scheduler = chk_job_model_get_scheduler (self->model);
+  if (scheduler == NULL)
+    return;
+  chk_scheduler1_call_get_run (scheduler, run_id, NULL, get_run_done_cb, g_object_ref (self));
+}
+
+void
+chk_window_add_toast (ChkWindow *self,
+                      AdwToast  *toast)
+{
+  g_return_if_fail (CHK_IS_WINDOW (self));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
