@@ -786,6 +786,8 @@ chk_engine_new (ChkStore  *store,
       add_job (self, job);
       /* Right from the start on the bus; runs only begin with chk_engine_start(). */
       update_next_run (job, g_get_real_time ());
+      /* Nobody has seen the job yet: its D-Bus object is made from this state. */
+      _chk_job_forget_changes (job);
     }
 
   self->timer = chk_timer_new ();

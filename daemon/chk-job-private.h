@@ -44,5 +44,6 @@ void      _chk_job_set_progress (ChkJob      *self,
                                  guint        total,
                                  const char  *message);
 void      _chk_job_changed      (ChkJob      *self);
+void      _chk_job_forget_changes (ChkJob    *self);
 
 G_END_DECLS

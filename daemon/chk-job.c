@@ -149,6 +149,13 @@ _chk_job_changed (ChkJob *self)
     self->changed_idle = g_idle_add_full (G_PRIORITY_DEFAULT, chk_job_changed_idle_cb, self, NULL);
 }
 
+/* Drops a pending #ChkJob::changed: for a job loaded before anyone watches it. */
+void
+_chk_job_forget_changes (ChkJob *self)
+{
+  g_clear_handle_id (&self->changed_idle, g_source_remove);
+}
+
 guint64
 chk_job_get_id (ChkJob *self)
 {

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/types.h>
@@ -16,19 +17,21 @@
 
 #include "chk-runner.h"
 
-/* How much one read of stdout or stderr asks for, and the most that
- * reads in a row from one stream are merged into, so that a chatty job
- * does not make a row per line and the tail is dropped in pieces of at
- * most this size. */
-#define OUTPUT_READ_SIZE         (64 * 1024)
-#define MAX_CHUNK_SIZE           OUTPUT_READ_SIZE
+/* How much one read of stdout or stderr asks for, and the size of a stored
+ * chunk: reads in a row from one stream fill chunks, so that a chatty job
+ * does not make a row per line, and the tail is dropped a chunk at a time. */
+#define OUTPUT_READ_SIZE         (256 * 1024)
+#define MAX_CHUNK_SIZE           (64 * 1024)
 
 /* Output is written to the store when this much is pending, or this long
  * after the first pending byte arrived, whichever comes first: a crash
  * loses at most a fraction of a second, and a chatty job does not turn
  * every line into a transaction. */
-#define FLUSH_BYTES              (256 * 1024)
+#define FLUSH_BYTES              (1024 * 1024)
 #define FLUSH_DELAY_MS           200
+
+/* The capacity asked for the stdout and stderr pipes */
+#define PIPE_SIZE                (1024 * 1024)
 
 /* "output-available" is emitted at most this often, however often the
  * output is flushed (a fast job fills FLUSH_BYTES many times a second). */
@@ -264,6 +267,18 @@ chk_runner_fill_record_strings (ChkRunRecord *record)
  * until they are reaped; EPERM means something is there that we may not
  * signal (a setuid program), which is still something.
  */
+/*
+ * A job that writes fast fills a 64 KiB pipe at once; a wider one lets each
+ * wakeup of the daemon take more, and the job block less. Best effort: the
+ * kernel caps it (fs.pipe-max-size) and the default works too.
+ */
+static void
+chk_runner_widen_pipe (GInputStream *stream)
+{
+  if (G_IS_UNIX_INPUT_STREAM (stream))
+    (void) fcntl (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)), F_SETPIPE_SZ, PIPE_SIZE);
+}
+
 static gboolean
 chk_runner_group_exists (ChkRunner *self)
 {
@@ -541,30 +556,38 @@ chk_runner_queue_output (ChkRunner    *self,
                          const guint8 *data,
                          gsize         size)
 {
-  ChkPendingChunk *chunk = NULL;
-
-  if (self->pending->len > 0)
-    chunk = g_ptr_array_index (self->pending, self->pending->len - 1);
-
-  if (chunk == NULL ||
-      chunk->stream != stream ||
-      chunk->head != head ||
-      chunk->data->len + size > MAX_CHUNK_SIZE)
+  /* A read can be bigger than a chunk: the tail is dropped a chunk at a time. */
+  while (size > 0)
     {
-      chunk = g_new0 (ChkPendingChunk, 1);
-      chunk->seq = self->next_seq++;
-      chunk->stream = stream;
-      chunk->time = time;
-      chunk->head = head;
-      chunk->data = g_byte_array_sized_new (MIN (size * 2, MAX_CHUNK_SIZE));
-      g_ptr_array_add (self->pending, chunk);
+      ChkPendingChunk *chunk = NULL;
+      gsize piece;
 
-      if (head)
-        self->head_last_seq = chunk->seq;
+      if (self->pending->len > 0)
+        chunk = g_ptr_array_index (self->pending, self->pending->len - 1);
+
+      if (chunk == NULL ||
+          chunk->stream != stream ||
+          chunk->head != head ||
+          chunk->data->len >= MAX_CHUNK_SIZE)
+        {
+          chunk = g_new0 (ChkPendingChunk, 1);
+          chunk->seq = self->next_seq++;
+          chunk->stream = stream;
+          chunk->time = time;
+          chunk->head = head;
+          chunk->data = g_byte_array_sized_new (MIN (size, MAX_CHUNK_SIZE));
+          g_ptr_array_add (self->pending, chunk);
+
+          if (head)
+            self->head_last_seq = chunk->seq;
+        }
+
+      piece = MIN (size, MAX_CHUNK_SIZE - chunk->data->len);
+      g_byte_array_append (chunk->data, data, piece);
+      self->pending_bytes += piece;
+      data += piece;
+      size -= piece;
     }
-
-  g_byte_array_append (chunk->data, data, size);
-  self->pending_bytes += size;
 }
 
 /* Queues what was read for the store: the part that still fits in the
@@ -1460,6 +1483,8 @@ chk_runner_start (ChkRunner *self)
 
   self->stdout_stream = g_object_ref (g_subprocess_get_stdout_pipe (self->subprocess));
   self->stderr_stream = g_object_ref (g_subprocess_get_stderr_pipe (self->subprocess));
+  chk_runner_widen_pipe (self->stdout_stream);
+  chk_runner_widen_pipe (self->stderr_stream);
   self->stdout_open = TRUE;
   self->stderr_open = TRUE;
   self->progress_open = TRUE;

@@ -83,6 +83,11 @@ G_DEFINE_BOXED_TYPE (ChkSchedule, chk_schedule, chk_schedule_ref, chk_schedule_u
 static GMutex zone_cache_lock;
 static GHashTable *zone_cache;
 
+/* Parsed schedules by text: a daemon loading 10,000 jobs reads the same few often. */
+#define SCHEDULE_CACHE_SIZE 4096
+static GMutex schedule_cache_lock;
+static GHashTable *schedule_cache;
+
 static const char * const weekday_names[] = {
   N_("Sunday"), N_("Monday"), N_("Tuesday"), N_("Wednesday"),
   N_("Thursday"), N_("Friday"), N_("Saturday"),
@@ -2184,6 +2189,14 @@ chk_schedule_parse (const char  *text,
 
   trimmed = g_strstrip (g_strdup (text));
 
+  g_mutex_lock (&schedule_cache_lock);
+  self = schedule_cache != NULL ? g_hash_table_lookup (schedule_cache, trimmed) : NULL;
+  if (self != NULL)
+    chk_schedule_ref (self);
+  g_mutex_unlock (&schedule_cache_lock);
+  if (self != NULL)
+    return g_steal_pointer (&self);
+
   self = g_new0 (ChkSchedule, 1);
   g_atomic_ref_count_init (&self->ref_count);
   self->text = g_strdup (trimmed);
@@ -2206,6 +2219,16 @@ chk_schedule_parse (const char  *text,
       if (!cron_parse (self, trimmed, error))
         return NULL;
     }
+
+  g_mutex_lock (&schedule_cache_lock);
+  if (schedule_cache == NULL)
+    schedule_cache = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                            (GDestroyNotify) chk_schedule_unref);
+  if (g_hash_table_size (schedule_cache) >= SCHEDULE_CACHE_SIZE)
+    g_hash_table_remove_all (schedule_cache);
+  /* The key is the schedule's own text, which lives as long as the entry. */
+  g_hash_table_replace (schedule_cache, self->text, chk_schedule_ref (self));
+  g_mutex_unlock (&schedule_cache_lock);
 
   return g_steal_pointer (&self);
 }
