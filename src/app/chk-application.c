@@ -80,7 +80,7 @@ help_launched_cb (GObject      *object,
 
   if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error))
     {
-      g_autofree char *title = g_strdup_printf (_("Could not open the help: %s"), error->message);
+      g_autofree char *title = g_markup_printf_escaped (_("Could not open the help: %s"), error->message);
 
       chk_window_add_toast (window, adw_toast_new (title));
     }

@@ -1,9 +1,2474 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder: being written. */
+
+#define G_LOG_DOMAIN "chroniker"
+
 #include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chk-duration.h"
+#include "chk-error.h"
 #include "chk-job-editor.h"
-struct _ChkJobEditor { AdwWindow parent_instance; };
+#include "chk-job-spec.h"
+#include "chk-window.h"
+
+/* The schedule is previewed this long after the last change. */
+#define PREVIEW_DELAY_MS 250
+#define PREVIEW_COUNT 5
+/* How long to wait for a created job to show up in the list before giving up on selecting it. */
+#define SELECT_TIMEOUT_SECONDS 10
+#define ZONE_TABLE "/usr/share/zoneinfo/zone1970.tab"
+/* The last item of the day-of-month list: "Last Day" */
+#define LAST_DAY_INDEX 31
+#define RRULE_LAST_DAY "FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=%u;BYMINUTE=%u"
+
+typedef enum
+{
+  PRESET_MANUAL,
+  PRESET_MINUTES,
+  PRESET_HOURS,
+  PRESET_DAILY,
+  PRESET_WEEKLY,
+  PRESET_MONTHLY,
+  PRESET_CUSTOM,
+} Preset;
+
+/* What an error message can be about: each is shown under its group. */
+typedef enum
+{
+  FIELD_NAME,
+  FIELD_DESCRIPTION,
+  FIELD_COMMAND,
+  FIELD_WORKING_DIRECTORY,
+  FIELD_ENVIRONMENT,
+  FIELD_SCHEDULE,
+  FIELD_TIMEZONE,
+  FIELD_TIMEOUT,
+  FIELD_MAX_RUNS,
+  FIELD_ALERTS,
+  FIELD_EMAIL_TO,
+  N_FIELDS,
+  FIELD_NONE = N_FIELDS,
+} Field;
+
+/* Alert choices, in the order of the combo rows' models */
+static const char * const alert_values[] = { "failure", "always", "never" };
+
+/**
+ * ChkJobEditor:
+ *
+ * The window that creates, edits and duplicates a job. Nothing reaches the
+ * daemon before Save: the schedule is only previewed (PreviewSchedule) as
+ * it is typed. Save sends the whole spec for a new job and only the keys
+ * that changed for an existing one; a refused spec keeps the window open
+ * with the daemon's message under the field it is about.
+ */
+struct _ChkJobEditor
+{
+  AdwWindow             parent_instance;
+
+  ChkJobModel          *model;
+  ChkJob1              *job;           /* the job edited or duplicated, or NULL */
+  gboolean              duplicate;
+  GVariant             *original;      /* a{sv}: the job's spec when the editor opened */
+
+  GPtrArray            *argument_rows;
+  GPtrArray            *variable_rows;
+  GCancellable         *cancellable;   /* settings, zones; cancelled on dispose */
+  GCancellable         *preview_cancellable;
+  GtkFileChooserNative *folder_chooser;
+  guint                 preview_source;
+  gboolean              allow_shell;
+  gboolean              loading;
+  gboolean              saving;
+  gboolean              disposed;      /* closed while a call was under way */
+  GtkWidget            *focus_before_save;  /* weak */
+  char                 *save_errors[N_FIELDS];
+  char                 *local_errors[N_FIELDS];
+  char                 *preview_error;
+  Field                 preview_error_field;
+
+  AdwWindowTitle       *window_title;
+  GtkWidget            *cancel_button;
+  GtkSpinner           *save_spinner;
+  GtkRevealer          *banner_revealer;
+  GtkLabel             *banner_label;
+  AdwPreferencesPage   *page;
+  AdwEntryRow          *name_row;
+  AdwEntryRow          *description_row;
+  GtkLabel             *general_error;
+  GtkToggleButton      *argv_toggle;
+  GtkToggleButton      *shell_toggle;
+  GtkLabel             *shell_hint;
+  AdwEntryRow          *program_row;
+  AdwPreferencesRow    *shell_row;
+  GtkTextView          *shell_view;
+  GtkLabel             *command_error;
+  AdwPreferencesGroup  *arguments_group;
+  AdwPreferencesGroup  *environment_group;
+  AdwEntryRow          *workdir_row;
+  GtkWidget            *workdir_clear_button;
+  GtkLabel             *environment_error;
+  AdwComboRow          *preset_row;
+  AdwActionRow         *minutes_row;
+  GtkSpinButton        *minutes_spin;
+  GtkLabel             *minutes_unit;
+  AdwActionRow         *hours_row;
+  GtkSpinButton        *hours_spin;
+  GtkLabel             *hours_unit;
+  AdwActionRow         *minute_row;
+  GtkSpinButton        *minute_spin;
+  AdwPreferencesRow    *days_row;
+  GtkWidget            *days_box;
+  AdwComboRow          *day_of_month_row;
+  AdwActionRow         *time_row;
+  GtkSpinButton        *hour_spin;
+  GtkSpinButton        *time_minute_spin;
+  AdwEntryRow          *schedule_row;
+  AdwActionRow         *timezone_row;
+  GtkEntry             *timezone_entry;
+  GtkLabel             *preview_description;
+  GtkWidget            *preview_runs;
+  GtkLabel             *schedule_error;
+  AdwEntryRow          *timeout_row;
+  GtkSwitch            *catch_up_switch;
+  GtkSpinButton        *max_runs_spin;
+  GtkSwitch            *enabled_switch;
+  GtkLabel             *runs_error;
+  AdwComboRow          *notify_on_row;
+  AdwComboRow          *email_on_row;
+  AdwEntryRow          *email_to_row;
+  GtkLabel             *alerts_error;
+};
+
 G_DEFINE_FINAL_TYPE (ChkJobEditor, chk_job_editor, ADW_TYPE_WINDOW)
-static void chk_job_editor_class_init (ChkJobEditorClass *k) {}
-static void chk_job_editor_init (ChkJobEditor *self) {}
-ChkJobEditor *chk_job_editor_new (GtkWindow *parent, ChkJobModel *model, ChkJob1 *job, gboolean duplicate) { return g_object_new (CHK_TYPE_JOB_EDITOR, "transient-for", parent, "modal", TRUE, NULL); }
+
+enum {
+  PROP_0,
+  PROP_MODEL,
+  PROP_JOB,
+  PROP_DUPLICATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void queue_preview (ChkJobEditor *self);
+
+/* Small helpers */
+
+static const char *
+nonnull (const char *text)
+{
+  return text != NULL ? text : "";
+}
+
+static const char *
+editable_text (gpointer editable)
+{
+  return gtk_editable_get_text (GTK_EDITABLE (editable));
+}
+
+static gboolean
+is_blank (const char *text)
+{
+  for (const char *p = text; *p != '\0'; p++)
+    {
+      if (!g_ascii_isspace (*p))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+shell_text (ChkJobEditor *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->shell_view);
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/* Focusing an entry selects its text, which the next key would replace. */
+static void
+focus_keeping_text (GtkWidget *widget)
+{
+  gtk_widget_grab_focus (widget);
+  if (GTK_IS_EDITABLE (widget))
+    gtk_editable_set_position (GTK_EDITABLE (widget), -1);
+}
+
+static gboolean
+shell_mode (ChkJobEditor *self)
+{
+  return gtk_toggle_button_get_active (self->shell_toggle);
+}
+
+static gboolean
+editing (ChkJobEditor *self)
+{
+  return self->job != NULL && !self->duplicate;
+}
+
+static guint
+alert_index (const char *value)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (alert_values); i++)
+    {
+      if (g_strcmp0 (value, alert_values[i]) == 0)
+        return i;
+    }
+  return 0;
+}
+
+static const char *
+alert_value (AdwComboRow *row)
+{
+  guint selected = adw_combo_row_get_selected (row);
+
+  return alert_values[MIN (selected, G_N_ELEMENTS (alert_values) - 1)];
+}
+
+static gboolean
+parse_number (const char *text,
+              guint       min,
+              guint       max,
+              guint      *out)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
+    return FALSE;
+  *out = (guint) value;
+  return TRUE;
+}
+
+/* A duration that chk_duration_parse() reads back exactly, such as "1h30m"
+ * (chk_duration_format() is for reading, and rounds). */
+static char *
+format_duration (guint64 seconds)
+{
+  static const struct
+  {
+    char    unit;
+    guint64 seconds;
+  } units[] = { { 'd', 86400 }, { 'h', 3600 }, { 'm', 60 }, { 's', 1 } };
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    {
+      if (seconds >= units[i].seconds)
+        {
+          g_string_append_printf (text, "%" G_GUINT64_FORMAT "%c", seconds / units[i].seconds, units[i].unit);
+          seconds %= units[i].seconds;
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* An a{ss} sorted by name, as the daemon publishes it, so that equal
+ * environments are equal variants. */
+static GVariant *
+environment_variant (GHashTable *variables)
+{
+  g_autofree const char **names = (const char **) g_hash_table_get_keys_as_array (variables, NULL);
+  GVariantBuilder builder;
+
+  qsort (names, g_hash_table_size (variables), sizeof (char *), compare_strings);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; names[i] != NULL; i++)
+    g_variant_builder_add (&builder, "{ss}", names[i], g_hash_table_lookup (variables, names[i]));
+  return g_variant_builder_end (&builder);
+}
+
+/* The job's spec keys that the editor shows, from its properties. */
+static GVariant *
+spec_from_job (ChkJob1 *job)
+{
+  g_autoptr(GHashTable) variables = g_hash_table_new (g_str_hash, g_str_equal);
+  const char * const empty[] = { NULL };
+  const char * const *command = chk_job1_get_command (job);
+  const char * const *email_to = chk_job1_get_email_to (job);
+  const char *shell = chk_job1_get_shell (job);
+  GVariant *environment = chk_job1_get_environment (job);
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (nonnull (chk_job1_get_name (job))));
+  g_variant_builder_add (&builder, "{sv}", "description",
+                         g_variant_new_string (nonnull (chk_job1_get_description (job))));
+  if (shell != NULL && shell[0] != '\0')
+    g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (shell));
+  else
+    g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv (command ? command : empty, -1));
+  g_variant_builder_add (&builder, "{sv}", "working-directory",
+                         g_variant_new_string (nonnull (chk_job1_get_working_directory (job))));
+
+  if (environment != NULL && g_variant_is_of_type (environment, G_VARIANT_TYPE ("a{ss}")))
+    {
+      GVariantIter iter;
+      const char *name, *value;
+
+      g_variant_iter_init (&iter, environment);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        g_hash_table_insert (variables, (gpointer) name, (gpointer) value);
+    }
+  g_variant_builder_add (&builder, "{sv}", "environment", environment_variant (variables));
+
+  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (nonnull (chk_job1_get_schedule (job))));
+  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (nonnull (chk_job1_get_timezone (job))));
+  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (chk_job1_get_enabled (job)));
+  g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (chk_job1_get_timeout (job)));
+  g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (chk_job1_get_catch_up (job)));
+  g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (chk_job1_get_max_runs (job)));
+  if (chk_job1_get_max_output_bytes (job) != 0)
+    g_variant_builder_add (&builder, "{sv}", "max-output-bytes",
+                           g_variant_new_uint64 (chk_job1_get_max_output_bytes (job)));
+  g_variant_builder_add (&builder, "{sv}", "notify-on",
+                         g_variant_new_string (alert_values[alert_index (chk_job1_get_notify_on (job))]));
+  g_variant_builder_add (&builder, "{sv}", "email-on",
+                         g_variant_new_string (alert_values[alert_index (chk_job1_get_email_on (job))]));
+  g_variant_builder_add (&builder, "{sv}", "email-to", g_variant_new_strv (email_to ? email_to : empty, -1));
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* What a new job starts with: the daemon's defaults. */
+static GVariant *
+default_spec (void)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (spec->schedule));
+  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (spec->timezone));
+  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (spec->enabled));
+  g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (spec->timeout));
+  g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (spec->catch_up));
+  g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (spec->max_runs));
+  g_variant_builder_add (&builder, "{sv}", "notify-on",
+                         g_variant_new_string (chk_alert_on_to_string (spec->notify_on)));
+  g_variant_builder_add (&builder, "{sv}", "email-on",
+                         g_variant_new_string (chk_alert_on_to_string (spec->email_on)));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* Errors */
+
+static GtkLabel *
+field_label (ChkJobEditor *self,
+             Field         field)
+{
+  switch (field)
+    {
+    case FIELD_NAME:
+    case FIELD_DESCRIPTION:
+      return self->general_error;
+    case FIELD_COMMAND:
+      return self->command_error;
+    case FIELD_WORKING_DIRECTORY:
+    case FIELD_ENVIRONMENT:
+      return self->environment_error;
+    case FIELD_SCHEDULE:
+    case FIELD_TIMEZONE:
+      return self->schedule_error;
+    case FIELD_TIMEOUT:
+    case FIELD_MAX_RUNS:
+      return self->runs_error;
+    case FIELD_ALERTS:
+    case FIELD_EMAIL_TO:
+      return self->alerts_error;
+    case N_FIELDS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The widget that gets the error style and the focus. */
+static GtkWidget *
+field_widget (ChkJobEditor *self,
+              Field         field)
+{
+  switch (field)
+    {
+    case FIELD_NAME:
+      return GTK_WIDGET (self->name_row);
+    case FIELD_DESCRIPTION:
+      return GTK_WIDGET (self->description_row);
+    case FIELD_COMMAND:
+      return shell_mode (self) ? GTK_WIDGET (self->shell_view) : GTK_WIDGET (self->program_row);
+    case FIELD_WORKING_DIRECTORY:
+      return GTK_WIDGET (self->workdir_row);
+    case FIELD_ENVIRONMENT:
+      return NULL;
+    case FIELD_SCHEDULE:
+      return GTK_WIDGET (self->schedule_row);
+    case FIELD_TIMEZONE:
+      return GTK_WIDGET (self->timezone_entry);
+    case FIELD_TIMEOUT:
+      return GTK_WIDGET (self->timeout_row);
+    case FIELD_MAX_RUNS:
+      return GTK_WIDGET (self->max_runs_spin);
+    case FIELD_ALERTS:
+      return GTK_WIDGET (self->notify_on_row);
+    case FIELD_EMAIL_TO:
+      return GTK_WIDGET (self->email_to_row);
+    case N_FIELDS:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static const char *
+field_message (ChkJobEditor *self,
+               Field         field)
+{
+  if (self->save_errors[field] != NULL)
+    return self->save_errors[field];
+  if (self->local_errors[field] != NULL)
+    return self->local_errors[field];
+  if (self->preview_error != NULL && self->preview_error_field == field)
+    return self->preview_error;
+  return NULL;
+}
+
+static void
+update_errors (ChkJobEditor *self)
+{
+  GtkLabel *labels[] = {
+    self->general_error, self->command_error, self->environment_error,
+    self->schedule_error, self->runs_error, self->alerts_error,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      g_autoptr(GString) text = g_string_new (NULL);
+
+      for (Field field = 0; field < N_FIELDS; field++)
+        {
+          const char *message = field_message (self, field);
+
+          if (message == NULL || field_label (self, field) != labels[i])
+            continue;
+          if (text->len > 0)
+            g_string_append_c (text, '\n');
+          g_string_append (text, message);
+        }
+
+      gtk_label_set_text (labels[i], text->str);
+      gtk_widget_set_visible (GTK_WIDGET (labels[i]), text->len > 0);
+    }
+
+  for (Field field = 0; field < N_FIELDS; field++)
+    {
+      GtkWidget *widget = field_widget (self, field);
+      gboolean failed = field_message (self, field) != NULL;
+
+      if (widget == NULL)
+        continue;
+      if (failed)
+        gtk_widget_add_css_class (widget, "error");
+      else
+        gtk_widget_remove_css_class (widget, "error");
+    }
+
+  /* Both editors of the command: the style stays on the one not shown. */
+  if (field_message (self, FIELD_COMMAND) == NULL)
+    {
+      gtk_widget_remove_css_class (GTK_WIDGET (self->shell_view), "error");
+      gtk_widget_remove_css_class (GTK_WIDGET (self->program_row), "error");
+    }
+
+  for (guint i = 0; i < self->variable_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->variable_rows, i);
+
+      if (g_object_get_data (G_OBJECT (row), "chk-invalid") != NULL ||
+          (self->save_errors[FIELD_ENVIRONMENT] != NULL))
+        gtk_widget_add_css_class (row, "error");
+      else
+        gtk_widget_remove_css_class (row, "error");
+    }
+
+  /* The schedule preview is replaced by its error. */
+  if (field_message (self, FIELD_SCHEDULE) != NULL || field_message (self, FIELD_TIMEZONE) != NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->preview_description), FALSE);
+      gtk_widget_set_visible (self->preview_runs, FALSE);
+    }
+}
+
+static void
+show_banner (ChkJobEditor *self,
+             const char   *message)
+{
+  gtk_label_set_text (self->banner_label, message);
+  gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
+}
+
+/* Scrolls the page so that an error label under a focused row shows too. */
+static gboolean
+reveal_cb (gpointer user_data)
+{
+  g_autoptr(GtkWidget) label = user_data;
+  GtkWidget *scrolled = gtk_widget_get_ancestor (label, GTK_TYPE_SCROLLED_WINDOW);
+  double x, bottom;
+
+  if (scrolled != NULL && gtk_widget_get_mapped (label) &&
+      gtk_widget_translate_coordinates (label, scrolled, 0, gtk_widget_get_height (label), &x, &bottom))
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+      double overflow = bottom + 12 - gtk_widget_get_height (scrolled);
+
+      if (overflow > 0)
+        gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + overflow);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+focus_field (ChkJobEditor *self,
+             Field         field)
+{
+  GtkWidget *widget;
+
+  if (field == FIELD_NONE)
+    return;
+
+  widget = field_widget (self, field);
+  if (field == FIELD_ENVIRONMENT)
+    {
+      for (guint i = 0; i < self->variable_rows->len && widget == NULL; i++)
+        {
+          GtkWidget *row = g_ptr_array_index (self->variable_rows, i);
+
+          if (g_object_get_data (G_OBJECT (row), "chk-invalid") != NULL)
+            widget = row;
+        }
+      if (widget == NULL && self->variable_rows->len > 0)
+        widget = g_ptr_array_index (self->variable_rows, 0);
+    }
+  else if (field == FIELD_SCHEDULE && adw_combo_row_get_selected (self->preset_row) != PRESET_CUSTOM)
+    {
+      widget = GTK_WIDGET (self->preset_row);
+    }
+
+  if (widget != NULL && gtk_widget_get_visible (widget))
+    focus_keeping_text (widget);
+
+  /* After the focus has scrolled its row into view */
+  g_idle_add_full (G_PRIORITY_LOW, reveal_cb, g_object_ref (field_label (self, field)), NULL);
+}
+
+/* Which field a refusal from the daemon is about, from its code and the
+ * "key:" its message starts with (DESIGN §2). */
+static Field
+field_for_error (const GError *error)
+{
+  static const struct
+  {
+    const char *prefix;
+    Field       field;
+  } prefixes[] = {
+    { "name:", FIELD_NAME },
+    { "description:", FIELD_DESCRIPTION },
+    { "command", FIELD_COMMAND },
+    { "shell", FIELD_COMMAND },
+    { "working-directory:", FIELD_WORKING_DIRECTORY },
+    { "environment:", FIELD_ENVIRONMENT },
+    { "time zone", FIELD_TIMEZONE },
+    { "timezone:", FIELD_TIMEZONE },
+    { "schedule", FIELD_SCHEDULE },
+    { "start:", FIELD_SCHEDULE },
+    { "timeout:", FIELD_TIMEOUT },
+    { "max-runs:", FIELD_MAX_RUNS },
+    { "notify-on:", FIELD_ALERTS },
+    { "email-on:", FIELD_ALERTS },
+    { "email-to:", FIELD_EMAIL_TO },
+  };
+
+  if (g_error_matches (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
+    return FIELD_NAME;
+  if (g_error_matches (error, CHK_ERROR, CHK_ERROR_SHELL_DISABLED))
+    return FIELD_COMMAND;
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    {
+      if (g_str_has_prefix (error->message, prefixes[i].prefix))
+        return prefixes[i].field;
+    }
+
+  /* Cron field names, RRULE parts, macros, field counts: all the schedule's. */
+  if (g_error_matches (error, CHK_ERROR, CHK_ERROR_INVALID_SCHEDULE))
+    return FIELD_SCHEDULE;
+
+  return FIELD_NONE;
+}
+
+static void
+clear_save_error (ChkJobEditor *self,
+                  Field         field)
+{
+  if (self->save_errors[field] == NULL)
+    return;
+  g_clear_pointer (&self->save_errors[field], g_free);
+  update_errors (self);
+}
+
+static void
+set_local_error (ChkJobEditor *self,
+                 Field         field,
+                 const char   *message)
+{
+  if (g_strcmp0 (self->local_errors[field], message) == 0)
+    return;
+  g_free (self->local_errors[field]);
+  self->local_errors[field] = g_strdup (message);
+  update_errors (self);
+}
+
+/* Command */
+
+static void
+update_save_action (ChkJobEditor *self)
+{
+  g_autofree char *name = g_strstrip (g_strdup (editable_text (self->name_row)));
+  gboolean command_filled;
+
+  if (shell_mode (self))
+    {
+      g_autofree char *text = shell_text (self);
+
+      command_filled = !is_blank (text);
+    }
+  else
+    {
+      command_filled = editable_text (self->program_row)[0] != '\0';
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save",
+                                 !self->saving && name[0] != '\0' && command_filled);
+}
+
+static void
+update_shell_hint (ChkJobEditor *self)
+{
+  gboolean shell_job = editing (self) && g_variant_lookup (self->original, "shell", "&s", NULL);
+
+  if (self->allow_shell)
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->shell_toggle), TRUE);
+      gtk_widget_set_visible (GTK_WIDGET (self->shell_hint), FALSE);
+      return;
+    }
+
+  if (shell_job)
+    {
+      /* The daemon keeps a shell job's line as it is, but refuses a new one. */
+      gtk_label_set_text (self->shell_hint,
+                          _("Shell commands are turned off in the scheduler’s preferences. "
+                            "This job keeps its command line, but a changed one will be refused."));
+    }
+  else
+    {
+      gtk_widget_set_sensitive (GTK_WIDGET (self->shell_toggle), shell_mode (self));
+      gtk_label_set_text (self->shell_hint,
+                          _("Shell commands are turned off in the scheduler’s preferences: "
+                            "give the program and its arguments."));
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->shell_hint), TRUE);
+}
+
+static void
+update_command_mode (ChkJobEditor *self)
+{
+  gboolean shell = shell_mode (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->program_row), !shell);
+  gtk_widget_set_visible (GTK_WIDGET (self->arguments_group), !shell);
+  gtk_widget_set_visible (GTK_WIDGET (self->shell_row), shell);
+  update_shell_hint (self);
+  update_errors (self);
+  update_save_action (self);
+}
+
+static void
+mode_toggled_cb (ChkJobEditor    *self,
+                 GtkToggleButton *button)
+{
+  /* The group first turns the other button off, before this one is on. */
+  if (!gtk_toggle_button_get_active (button))
+    return;
+
+  clear_save_error (self, FIELD_COMMAND);
+  update_command_mode (self);
+
+  /* Choosing how to give the command leads to where it is written. */
+  if (!self->loading)
+    focus_keeping_text (shell_mode (self) ? GTK_WIDGET (self->shell_view) : GTK_WIDGET (self->program_row));
+}
+
+static void
+renumber_argument_rows (ChkJobEditor *self)
+{
+  for (guint i = 0; i < self->argument_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->argument_rows, i);
+      g_autofree char *title = g_strdup_printf (_("Argument %u"), i + 1);
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), "chk-up"), i > 0);
+      gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), "chk-down"), i + 1 < self->argument_rows->len);
+    }
+}
+
+static void
+move_argument (ChkJobEditor *self,
+               GtkWidget    *button,
+               int           step)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW);
+  GtkWidget *other;
+  g_autofree char *text = NULL;
+  guint index;
+
+  if (row == NULL || !g_ptr_array_find (self->argument_rows, row, &index))
+    return;
+  if ((step < 0 && index == 0) || (step > 0 && index + 1 >= self->argument_rows->len))
+    return;
+
+  /* Rows keep their place; their texts change places. */
+  other = g_ptr_array_index (self->argument_rows, index + step);
+  text = g_strdup (editable_text (row));
+  gtk_editable_set_text (GTK_EDITABLE (row), editable_text (other));
+  gtk_editable_set_text (GTK_EDITABLE (other), text);
+
+  /* Keep moving the same argument with the same button; at the end, the focus
+   * stays on a button rather than selecting the text to type over. */
+  button = g_object_get_data (G_OBJECT (other), step < 0 ? "chk-up" : "chk-down");
+  if (!gtk_widget_get_sensitive (button))
+    button = g_object_get_data (G_OBJECT (other), step < 0 ? "chk-down" : "chk-up");
+  gtk_widget_grab_focus (button);
+}
+
+static void
+move_up_clicked_cb (GtkButton    *button,
+                    ChkJobEditor *self)
+{
+  move_argument (self, GTK_WIDGET (button), -1);
+}
+
+static void
+move_down_clicked_cb (GtkButton    *button,
+                      ChkJobEditor *self)
+{
+  move_argument (self, GTK_WIDGET (button), 1);
+}
+
+static void
+remove_argument_clicked_cb (GtkButton    *button,
+                            ChkJobEditor *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ENTRY_ROW);
+  guint index;
+
+  if (row == NULL || !g_ptr_array_find (self->argument_rows, row, &index))
+    return;
+
+  g_ptr_array_remove_index (self->argument_rows, index);
+  adw_preferences_group_remove (self->arguments_group, row);
+  renumber_argument_rows (self);
+  clear_save_error (self, FIELD_COMMAND);
+
+  if (self->argument_rows->len > 0)
+    focus_keeping_text (g_ptr_array_index (self->argument_rows, MIN (index, self->argument_rows->len - 1)));
+  else
+    focus_keeping_text (GTK_WIDGET (self->program_row));
+}
+
+static GtkWidget *
+row_button (const char *icon_name,
+            const char *label)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
+static void field_changed_cb (ChkJobEditor *self,
+                              GtkWidget    *widget);
+
+static GtkWidget *
+add_argument_row (ChkJobEditor *self,
+                  const char   *text)
+{
+  GtkWidget *row = adw_entry_row_new ();
+  GtkWidget *up = row_button ("go-up-symbolic", _("Move Up"));
+  GtkWidget *down = row_button ("go-down-symbolic", _("Move Down"));
+  GtkWidget *remove = row_button ("list-remove-symbolic", _("Remove Argument"));
+
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  gtk_widget_add_css_class (row, "chk-monospace-row");
+  g_signal_connect (up, "clicked", G_CALLBACK (move_up_clicked_cb), self);
+  g_signal_connect (down, "clicked", G_CALLBACK (move_down_clicked_cb), self);
+  g_signal_connect (remove, "clicked", G_CALLBACK (remove_argument_clicked_cb), self);
+  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), up);
+  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), down);
+  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove);
+  g_object_set_data (G_OBJECT (row), "chk-up", up);
+  g_object_set_data (G_OBJECT (row), "chk-down", down);
+  g_signal_connect_swapped (row, "changed", G_CALLBACK (field_changed_cb), self);
+
+  adw_preferences_group_add (self->arguments_group, row);
+  g_ptr_array_add (self->argument_rows, row);
+  renumber_argument_rows (self);
+  return row;
+}
+
+static char **
+current_argv (ChkJobEditor *self)
+{
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **argv;
+
+  g_strv_builder_add (builder, editable_text (self->program_row));
+  for (guint i = 0; i < self->argument_rows->len; i++)
+    g_strv_builder_add (builder, editable_text (g_ptr_array_index (self->argument_rows, i)));
+  argv = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return argv;
+}
+
+static void
+add_argument_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
+
+  gtk_widget_grab_focus (add_argument_row (self, ""));
+  clear_save_error (self, FIELD_COMMAND);
+}
+
+/* Environment */
+
+static gboolean
+split_variable (const char  *text,
+                char       **out_name,
+                char       **out_value)
+{
+  const char *equals = strchr (text, '=');
+
+  if (equals == NULL)
+    return FALSE;
+  *out_name = g_strndup (text, equals - text);
+  *out_value = g_strdup (equals + 1);
+  return TRUE;
+}
+
+/* Checks the variables; returns them (empty rows left out) when all are fine. */
+static GHashTable *
+collect_variables (ChkJobEditor *self,
+                   gboolean      report)
+{
+  g_autoptr(GHashTable) variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autofree char *message = NULL;
+
+  for (guint i = 0; i < self->variable_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->variable_rows, i);
+      const char *text = editable_text (row);
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
+      g_autofree char *row_message = NULL;
+
+      if (text[0] == '\0')
+        row_message = NULL;
+      else if (!split_variable (text, &name, &value))
+        row_message = g_strdup_printf (_("“%s” has no “=”: write variables as NAME=value"), text);
+      else if (name[0] == '\0')
+        row_message = g_strdup_printf (_("“%s” has no name before the “=”"), text);
+      else if (g_hash_table_contains (variables, name))
+        row_message = g_strdup_printf (_("%s is given twice"), name);
+      else
+        g_hash_table_insert (variables, g_steal_pointer (&name), g_steal_pointer (&value));
+
+      g_object_set_data (G_OBJECT (row), "chk-invalid", GINT_TO_POINTER (row_message != NULL));
+      if (row_message != NULL && message == NULL)
+        message = g_steal_pointer (&row_message);
+    }
+
+  if (report)
+    set_local_error (self, FIELD_ENVIRONMENT, message);
+  if (message != NULL)
+    return NULL;
+  return g_steal_pointer (&variables);
+}
+
+static void
+remove_variable_clicked_cb (GtkButton    *button,
+                            ChkJobEditor *self)
+{
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ENTRY_ROW);
+  g_autoptr(GHashTable) variables = NULL;
+  guint index;
+
+  if (row == NULL || !g_ptr_array_find (self->variable_rows, row, &index))
+    return;
+
+  g_ptr_array_remove_index (self->variable_rows, index);
+  adw_preferences_group_remove (self->environment_group, row);
+  g_clear_pointer (&self->save_errors[FIELD_ENVIRONMENT], g_free);
+  variables = collect_variables (self, TRUE);
+  update_errors (self);
+
+  if (self->variable_rows->len > 0)
+    focus_keeping_text (g_ptr_array_index (self->variable_rows, MIN (index, self->variable_rows->len - 1)));
+  else
+    focus_keeping_text (GTK_WIDGET (self->workdir_row));
+}
+
+static GtkWidget *
+add_variable_row (ChkJobEditor *self,
+                  const char   *text)
+{
+  GtkWidget *row = adw_entry_row_new ();
+  GtkWidget *remove = row_button ("list-remove-symbolic", _("Remove Variable"));
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Variable (NAME=value)"));
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+  gtk_widget_add_css_class (row, "chk-monospace-row");
+  g_signal_connect (remove, "clicked", G_CALLBACK (remove_variable_clicked_cb), self);
+  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove);
+  g_signal_connect_swapped (row, "changed", G_CALLBACK (field_changed_cb), self);
+
+  /* Rows go in the group's list, above its error label. */
+  adw_preferences_group_add (self->environment_group, row);
+
+  g_ptr_array_add (self->variable_rows, row);
+  return row;
+}
+
+static void
+add_variable_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
+
+  gtk_widget_grab_focus (add_variable_row (self, ""));
+}
+
+static void
+folder_chosen_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  ChkJobEditor    *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+
+      if (path != NULL)
+        gtk_editable_set_text (GTK_EDITABLE (self->workdir_row), path);
+    }
+  g_clear_object (&self->folder_chooser);
+}
+
+static void
+choose_folder_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
+  const char *current = editable_text (self->workdir_row);
+
+  if (self->folder_chooser != NULL)
+    return;
+
+  self->folder_chooser = gtk_file_chooser_native_new (_("Choose the Working Directory"),
+                                                      GTK_WINDOW (self),
+                                                      GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                                      _("_Select"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->folder_chooser), TRUE);
+  if (current[0] == '/')
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (current);
+
+      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->folder_chooser), folder, NULL);
+    }
+  g_signal_connect (self->folder_chooser, "response", G_CALLBACK (folder_chosen_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->folder_chooser));
+}
+
+static void
+clear_folder_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
+
+  gtk_editable_set_text (GTK_EDITABLE (self->workdir_row), "");
+  focus_keeping_text (GTK_WIDGET (self->workdir_row));
+}
+
+/* Schedule */
+
+static GtkToggleButton *
+day_button (ChkJobEditor *self,
+            guint         cron_day)
+{
+  /* The buttons go Monday to Sunday; cron counts from Sunday = 0. */
+  guint position = (cron_day + 6) % 7;
+  GtkWidget *child = gtk_widget_get_first_child (self->days_box);
+
+  for (guint i = 0; i < position && child != NULL; i++)
+    child = gtk_widget_get_next_sibling (child);
+  return GTK_TOGGLE_BUTTON (child);
+}
+
+/* Cron's day-of-week list for the days chosen, with ranges for 3 days or more
+ * in a row, or NULL if none is. */
+static char *
+weekday_list (ChkJobEditor *self)
+{
+  gboolean days[7];
+  guint count = 0;
+  GString *list;
+
+  for (guint day = 0; day < 7; day++)
+    {
+      days[day] = gtk_toggle_button_get_active (day_button (self, day));
+      count += days[day];
+    }
+
+  if (count == 0)
+    return NULL;
+  if (count == 7)
+    return g_strdup ("*");
+
+  list = g_string_new (NULL);
+
+  for (guint day = 0; day < 7;)
+    {
+      guint end = day;
+
+      if (!days[day])
+        {
+          day++;
+          continue;
+        }
+      while (end + 1 < 7 && days[end + 1])
+        end++;
+      if (list->len > 0)
+        g_string_append_c (list, ',');
+      if (end >= day + 2)
+        g_string_append_printf (list, "%u-%u", day, end);
+      else if (end == day + 1)
+        g_string_append_printf (list, "%u,%u", day, end);
+      else
+        g_string_append_printf (list, "%u", day);
+      day = end + 1;
+    }
+
+  return g_string_free (list, FALSE);
+}
+
+static gboolean
+set_weekdays (ChkJobEditor *self,
+              const char   *text)
+{
+  g_auto(GStrv) items = g_strsplit (text, ",", -1);
+  gboolean days[7] = { FALSE, };
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      g_auto(GStrv) range = g_strsplit (items[i], "-", 2);
+      guint first, last;
+
+      if (!parse_number (range[0], 0, 7, &first))
+        return FALSE;
+      last = first;
+      if (range[1] != NULL && (!parse_number (range[1], first, 7, &last)))
+        return FALSE;
+      for (guint day = first; day <= last; day++)
+        days[day % 7] = TRUE;
+    }
+
+  for (guint day = 0; day < 7; day++)
+    gtk_toggle_button_set_active (day_button (self, day), days[day]);
+  return TRUE;
+}
+
+static guint
+spin_value (GtkSpinButton *spin)
+{
+  return (guint) gtk_spin_button_get_value_as_int (spin);
+}
+
+/* The schedule text of a preset, from its controls; NULL if they give none. */
+static char *
+preset_schedule (ChkJobEditor *self,
+                 Preset        preset)
+{
+  guint hour = spin_value (self->hour_spin);
+  guint minute = spin_value (self->time_minute_spin);
+
+  switch (preset)
+    {
+    case PRESET_MANUAL:
+      return g_strdup ("");
+
+    case PRESET_MINUTES:
+      if (spin_value (self->minutes_spin) == 1)
+        return g_strdup ("* * * * *");
+      return g_strdup_printf ("*/%u * * * *", spin_value (self->minutes_spin));
+
+    case PRESET_HOURS:
+      if (spin_value (self->hours_spin) == 1)
+        return g_strdup_printf ("%u * * * *", spin_value (self->minute_spin));
+      return g_strdup_printf ("%u */%u * * *", spin_value (self->minute_spin), spin_value (self->hours_spin));
+
+    case PRESET_DAILY:
+      return g_strdup_printf ("%u %u * * *", minute, hour);
+
+    case PRESET_WEEKLY:
+      {
+        g_autofree char *days = weekday_list (self);
+
+        if (days == NULL)
+          return NULL;
+        return g_strdup_printf ("%u %u * * %s", minute, hour, days);
+      }
+
+    case PRESET_MONTHLY:
+      {
+        guint day = adw_combo_row_get_selected (self->day_of_month_row);
+
+        if (day >= LAST_DAY_INDEX)
+          return g_strdup_printf (RRULE_LAST_DAY, hour, minute);
+        return g_strdup_printf ("%u %u %u * *", minute, hour, day + 1);
+      }
+
+    case PRESET_CUSTOM:
+    default:
+      return g_strdup (editable_text (self->schedule_row));
+    }
+}
+
+/* Sets the controls of the preset that @text looks like and returns that
+ * preset, if the preset gives back exactly @text; else PRESET_CUSTOM. */
+static Preset
+detect_preset (ChkJobEditor *self,
+               const char   *text)
+{
+  g_auto(GStrv) fields = NULL;
+  g_autofree char *again = NULL;
+  Preset preset = PRESET_CUSTOM;
+  guint a, b, c;
+
+  if (text[0] == '\0')
+    return PRESET_MANUAL;
+
+  if (sscanf (text, RRULE_LAST_DAY, &a, &b) == 2 && a < 24 && b < 60)
+    {
+      gtk_spin_button_set_value (self->hour_spin, a);
+      gtk_spin_button_set_value (self->time_minute_spin, b);
+      adw_combo_row_set_selected (self->day_of_month_row, LAST_DAY_INDEX);
+      preset = PRESET_MONTHLY;
+    }
+
+  fields = g_strsplit (text, " ", -1);
+  if (preset == PRESET_CUSTOM && g_strv_length (fields) == 5 && g_str_equal (fields[3], "*"))
+    {
+      gboolean every_day = g_str_equal (fields[2], "*") && g_str_equal (fields[4], "*");
+
+      if (every_day && g_str_equal (fields[1], "*") && g_str_equal (fields[0], "*"))
+        {
+          gtk_spin_button_set_value (self->minutes_spin, 1);
+          preset = PRESET_MINUTES;
+        }
+      else if (every_day && g_str_equal (fields[1], "*") && g_str_has_prefix (fields[0], "*/") &&
+               parse_number (fields[0] + 2, 1, 59, &a))
+        {
+          gtk_spin_button_set_value (self->minutes_spin, a);
+          preset = PRESET_MINUTES;
+        }
+      else if (every_day && parse_number (fields[0], 0, 59, &a) && g_str_equal (fields[1], "*"))
+        {
+          gtk_spin_button_set_value (self->minute_spin, a);
+          gtk_spin_button_set_value (self->hours_spin, 1);
+          preset = PRESET_HOURS;
+        }
+      else if (every_day && parse_number (fields[0], 0, 59, &a) && g_str_has_prefix (fields[1], "*/") &&
+               parse_number (fields[1] + 2, 1, 23, &b))
+        {
+          gtk_spin_button_set_value (self->minute_spin, a);
+          gtk_spin_button_set_value (self->hours_spin, b);
+          preset = PRESET_HOURS;
+        }
+      else if (parse_number (fields[0], 0, 59, &a) && parse_number (fields[1], 0, 23, &b))
+        {
+          gtk_spin_button_set_value (self->time_minute_spin, a);
+          gtk_spin_button_set_value (self->hour_spin, b);
+
+          if (every_day)
+            preset = PRESET_DAILY;
+          else if (g_str_equal (fields[2], "*") && set_weekdays (self, fields[4]))
+            preset = PRESET_WEEKLY;
+          else if (g_str_equal (fields[4], "*") && parse_number (fields[2], 1, 31, &c))
+            {
+              adw_combo_row_set_selected (self->day_of_month_row, c - 1);
+              preset = PRESET_MONTHLY;
+            }
+        }
+    }
+
+  if (preset == PRESET_CUSTOM)
+    return PRESET_CUSTOM;
+
+  /* "0 9 * * 5,1" is Weekly, but would come back as "0 9 * * 1,5": keep it as it is. */
+  again = preset_schedule (self, preset);
+  return g_strcmp0 (again, text) == 0 ? preset : PRESET_CUSTOM;
+}
+
+static void
+update_units (ChkJobEditor *self)
+{
+  guint minutes = spin_value (self->minutes_spin);
+  guint hours = spin_value (self->hours_spin);
+
+  /* Translators: after the number in "Every [15] minutes" */
+  gtk_label_set_text (self->minutes_unit, ngettext ("minute", "minutes", minutes));
+  /* Translators: after the number in "Every [2] hours" */
+  gtk_label_set_text (self->hours_unit, ngettext ("hour", "hours", hours));
+}
+
+static void
+update_preset_rows (ChkJobEditor *self)
+{
+  Preset preset = adw_combo_row_get_selected (self->preset_row);
+
+  update_units (self);
+  gboolean timed = preset == PRESET_DAILY || preset == PRESET_WEEKLY || preset == PRESET_MONTHLY;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->minutes_row), preset == PRESET_MINUTES);
+  gtk_widget_set_visible (GTK_WIDGET (self->hours_row), preset == PRESET_HOURS);
+  gtk_widget_set_visible (GTK_WIDGET (self->minute_row), preset == PRESET_HOURS);
+  gtk_widget_set_visible (GTK_WIDGET (self->days_row), preset == PRESET_WEEKLY);
+  gtk_widget_set_visible (GTK_WIDGET (self->day_of_month_row), preset == PRESET_MONTHLY);
+  gtk_widget_set_visible (GTK_WIDGET (self->time_row), timed);
+  gtk_widget_set_visible (GTK_WIDGET (self->schedule_row), preset != PRESET_MANUAL);
+  gtk_widget_set_visible (GTK_WIDGET (self->timezone_row), preset != PRESET_MANUAL);
+
+  /* A preset's text is shown for what it is, and edited through Custom. */
+  gtk_editable_set_editable (GTK_EDITABLE (self->schedule_row), preset == PRESET_CUSTOM);
+  if (preset == PRESET_CUSTOM)
+    gtk_widget_remove_css_class (GTK_WIDGET (self->schedule_row), "chk-generated");
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->schedule_row), "chk-generated");
+}
+
+static void
+regenerate_schedule (ChkJobEditor *self)
+{
+  Preset preset = adw_combo_row_get_selected (self->preset_row);
+  g_autofree char *text = NULL;
+
+  if (preset == PRESET_CUSTOM)
+    return;
+
+  text = preset_schedule (self, preset);
+  if (text == NULL)
+    {
+      set_local_error (self, FIELD_SCHEDULE, _("Choose at least one day"));
+      return;
+    }
+
+  set_local_error (self, FIELD_SCHEDULE, NULL);
+  if (!g_str_equal (text, editable_text (self->schedule_row)))
+    gtk_editable_set_text (GTK_EDITABLE (self->schedule_row), text);
+}
+
+static void
+preset_changed_cb (ChkJobEditor *self,
+                   GParamSpec   *pspec,
+                   AdwComboRow  *row)
+{
+  if (self->loading)
+    return;
+
+  set_local_error (self, FIELD_SCHEDULE, NULL);
+
+  /* Start a week with a day in it, rather than with an error. */
+  if (adw_combo_row_get_selected (self->preset_row) == PRESET_WEEKLY)
+    {
+      g_autofree char *days = weekday_list (self);
+
+      if (days == NULL)
+        {
+          self->loading = TRUE;
+          gtk_toggle_button_set_active (day_button (self, 1), TRUE);
+          self->loading = FALSE;
+        }
+    }
+
+  update_preset_rows (self);
+  regenerate_schedule (self);
+  queue_preview (self);
+}
+
+static void
+schedule_control_changed_cb (ChkJobEditor *self,
+                             GtkWidget    *widget)
+{
+  if (self->loading)
+    return;
+
+  update_units (self);
+  regenerate_schedule (self);
+  queue_preview (self);
+}
+
+static gboolean
+two_digits_output_cb (GtkSpinButton *spin,
+                      gpointer       user_data)
+{
+  g_autofree char *text = g_strdup_printf ("%02d", gtk_spin_button_get_value_as_int (spin));
+
+  if (!g_str_equal (text, editable_text (spin)))
+    gtk_editable_set_text (GTK_EDITABLE (spin), text);
+  return TRUE;
+}
+
+static GTimeZone *
+zone_for (const char *identifier)
+{
+  GTimeZone *zone = NULL;
+
+  if (identifier[0] == '\0')
+    return g_time_zone_new_local ();
+  zone = g_time_zone_new_identifier (identifier);
+  return zone != NULL ? zone : g_time_zone_new_utc ();
+}
+
+static void
+clear_preview_runs (ChkJobEditor *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->preview_runs)) != NULL)
+    gtk_box_remove (GTK_BOX (self->preview_runs), child);
+}
+
+static void
+show_preview (ChkJobEditor *self,
+              const char   *description,
+              GVariant     *runs,
+              const char   *zone_name,
+              gboolean      manual)
+{
+  g_autoptr(GTimeZone) zone = zone_for (zone_name);
+  gint64 now = g_get_real_time ();
+  GVariantIter iter;
+  gint64 run;
+
+  clear_preview_runs (self);
+  gtk_label_set_text (self->preview_description, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->preview_description), TRUE);
+
+  g_variant_iter_init (&iter, runs);
+  while (g_variant_iter_next (&iter, "x", &run))
+    {
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (run / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, zone) : NULL;
+      g_autofree char *when = NULL;
+      g_autofree char *relative = chk_format_relative_time (run, now);
+      GtkWidget *box, *label;
+
+      if (local == NULL)
+        continue;
+      if (zone_name[0] != '\0')
+        /* Translators: a next run in the schedule preview, with its time zone; see
+         * g_date_time_format(). xgettext:no-c-format */
+        when = g_date_time_format (local, _("%a %-d %b %Y, %H:%M %Z"));
+      else
+        /* Translators: a next run in the schedule preview; see g_date_time_format().
+         * xgettext:no-c-format */
+        when = g_date_time_format (local, _("%a %-d %b %Y, %H:%M"));
+
+      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+      label = gtk_label_new (when);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_box_append (GTK_BOX (box), label);
+      label = gtk_label_new (relative);
+      gtk_label_set_xalign (GTK_LABEL (label), 1);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_box_append (GTK_BOX (self->preview_runs), box);
+    }
+
+  /* A manual job has no runs to show; a schedule that has ended says so. */
+  if (gtk_widget_get_first_child (self->preview_runs) == NULL && !manual)
+    {
+      GtkWidget *label = gtk_label_new (_("No runs are coming up."));
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (GTK_BOX (self->preview_runs), label);
+    }
+  gtk_widget_set_visible (self->preview_runs, gtk_widget_get_first_child (self->preview_runs) != NULL);
+}
+
+static void
+preview_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ChkJobEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) runs = NULL;
+  g_autofree char *description = NULL;
+
+  if (!chk_scheduler1_call_preview_schedule_finish (CHK_SCHEDULER1 (object), &description, &runs,
+                                                    result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      g_dbus_error_strip_remote_error (error);
+      g_free (self->preview_error);
+      self->preview_error = g_strdup (error->message);
+      self->preview_error_field = field_for_error (error) == FIELD_TIMEZONE ? FIELD_TIMEZONE : FIELD_SCHEDULE;
+      clear_preview_runs (self);
+      update_errors (self);
+      return;
+    }
+
+  g_clear_pointer (&self->preview_error, g_free);
+  show_preview (self, description, runs, editable_text (self->timezone_entry),
+                editable_text (self->schedule_row)[0] == '\0');
+  update_errors (self);
+}
+
+static gboolean
+preview_cb (gpointer user_data)
+{
+  ChkJobEditor *self = user_data;
+  ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
+
+  self->preview_source = 0;
+
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_object (&self->preview_cancellable);
+
+  /* Nothing to ask while the days are missing: that error is shown already. */
+  if (scheduler == NULL || self->local_errors[FIELD_SCHEDULE] != NULL)
+    return G_SOURCE_REMOVE;
+
+  self->preview_cancellable = g_cancellable_new ();
+  chk_scheduler1_call_preview_schedule (scheduler,
+                                        editable_text (self->schedule_row),
+                                        editable_text (self->timezone_entry),
+                                        0, PREVIEW_COUNT,
+                                        self->preview_cancellable,
+                                        preview_done_cb, g_object_ref (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_preview (ChkJobEditor *self)
+{
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  self->preview_source = g_timeout_add (PREVIEW_DELAY_MS, preview_cb, self);
+}
+
+/* Time zones: completion from the system's list */
+
+static gboolean
+zone_match_cb (GtkEntryCompletion *completion,
+               const char         *key,
+               GtkTreeIter        *iter,
+               gpointer            user_data)
+{
+  GtkTreeModel *model = gtk_entry_completion_get_model (completion);
+  g_autofree char *zone = NULL;
+  g_autofree char *folded = NULL;
+  g_autofree char *wanted = g_strdelimit (g_strdup (key), "_", ' ');
+
+  gtk_tree_model_get (model, iter, 0, &zone, -1);
+  if (zone == NULL)
+    return FALSE;
+  /* "new york" finds America/New_York */
+  folded = g_strdelimit (g_utf8_casefold (zone, -1), "_", ' ');
+  return strstr (folded, wanted) != NULL;
+}
+
+static void
+zones_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ChkJobEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GPtrArray) zones = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GtkEntryCompletion) completion = NULL;
+  GtkListStore *store;
+
+  if (!g_file_load_contents_finish (G_FILE (object), result, &contents, NULL, NULL, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No time zone list for completion: %s", error->message);
+      return;
+    }
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) columns = NULL;
+
+      if (lines[i][0] == '#' || lines[i][0] == '\0')
+        continue;
+      columns = g_strsplit (lines[i], "\t", 4);
+      if (g_strv_length (columns) >= 3)
+        g_ptr_array_add (zones, g_strdup (columns[2]));
+    }
+  g_ptr_array_add (zones, g_strdup ("UTC"));
+  g_ptr_array_sort (zones, compare_strings);
+
+  store = gtk_list_store_new (1, G_TYPE_STRING);
+  for (guint i = 0; i < zones->len; i++)
+    gtk_list_store_insert_with_values (store, NULL, -1, 0, g_ptr_array_index (zones, i), -1);
+
+  completion = gtk_entry_completion_new ();
+  gtk_entry_completion_set_model (completion, GTK_TREE_MODEL (store));
+  gtk_entry_completion_set_text_column (completion, 0);
+  gtk_entry_completion_set_match_func (completion, zone_match_cb, NULL, NULL);
+  gtk_entry_completion_set_minimum_key_length (completion, 2);
+  gtk_entry_set_completion (self->timezone_entry, completion);
+  g_object_unref (store);
+}
+
+/* Settings */
+
+static void
+settings_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ChkJobEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) settings = NULL;
+  gboolean allow_shell = TRUE;
+
+  if (!chk_scheduler1_call_get_settings_finish (CHK_SCHEDULER1 (object), &settings, result, &error))
+    {
+      /* The daemon says so on Save if shells are off. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not read the scheduler's settings: %s", error->message);
+      return;
+    }
+
+  g_variant_lookup (settings, "allow-shell", "b", &allow_shell);
+  self->allow_shell = allow_shell;
+  update_shell_hint (self);
+}
+
+static void
+fetch_from_scheduler (ChkJobEditor *self)
+{
+  ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
+
+  if (scheduler == NULL)
+    return;
+  chk_scheduler1_call_get_settings (scheduler, self->cancellable, settings_done_cb, g_object_ref (self));
+  queue_preview (self);
+}
+
+/* Opened before the daemon was reached, or reached again after a restart */
+static void
+model_state_changed_cb (ChkJobEditor *self,
+                        GParamSpec   *pspec,
+                        ChkJobModel  *model)
+{
+  if (chk_job_model_get_state (model) == CHK_JOB_MODEL_READY)
+    fetch_from_scheduler (self);
+}
+
+/* Loading and building specs */
+
+static void
+load_spec (ChkJobEditor *self,
+           GVariant     *spec)
+{
+  g_autofree const char **command = NULL;
+  g_autofree const char **email_to = NULL;
+  g_autoptr(GVariant) environment = NULL;
+  const char *text;
+  guint32 number;
+  gboolean flag;
+  Preset preset;
+
+  self->loading = TRUE;
+
+  if (g_variant_lookup (spec, "name", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->name_row), text);
+  if (g_variant_lookup (spec, "description", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->description_row), text);
+
+  if (g_variant_lookup (spec, "shell", "&s", &text))
+    {
+      gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->shell_view), text, -1);
+      gtk_toggle_button_set_active (self->shell_toggle, TRUE);
+    }
+  else if (g_variant_lookup (spec, "command", "^a&s", &command) && command[0] != NULL)
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->program_row), command[0]);
+      for (guint i = 1; command[i] != NULL; i++)
+        add_argument_row (self, command[i]);
+      gtk_toggle_button_set_active (self->argv_toggle, TRUE);
+    }
+
+  if (g_variant_lookup (spec, "working-directory", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->workdir_row), text);
+
+  environment = g_variant_lookup_value (spec, "environment", G_VARIANT_TYPE ("a{ss}"));
+  if (environment != NULL)
+    {
+      GVariantIter iter;
+      const char *name, *value;
+
+      g_variant_iter_init (&iter, environment);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        {
+          g_autofree char *line = g_strconcat (name, "=", value, NULL);
+
+          add_variable_row (self, line);
+        }
+    }
+
+  if (g_variant_lookup (spec, "timezone", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->timezone_entry), text);
+  if (!g_variant_lookup (spec, "schedule", "&s", &text))
+    text = "";
+  gtk_editable_set_text (GTK_EDITABLE (self->schedule_row), text);
+  preset = detect_preset (self, text);
+  adw_combo_row_set_selected (self->preset_row, preset);
+
+  if (g_variant_lookup (spec, "timeout", "u", &number) && number > 0)
+    {
+      g_autofree char *duration = format_duration (number);
+
+      gtk_editable_set_text (GTK_EDITABLE (self->timeout_row), duration);
+    }
+  if (g_variant_lookup (spec, "catch-up", "b", &flag))
+    gtk_switch_set_active (self->catch_up_switch, flag);
+  if (g_variant_lookup (spec, "max-runs", "u", &number))
+    gtk_spin_button_set_value (self->max_runs_spin, number);
+  if (g_variant_lookup (spec, "enabled", "b", &flag))
+    gtk_switch_set_active (self->enabled_switch, flag);
+  if (g_variant_lookup (spec, "notify-on", "&s", &text))
+    adw_combo_row_set_selected (self->notify_on_row, alert_index (text));
+  if (g_variant_lookup (spec, "email-on", "&s", &text))
+    adw_combo_row_set_selected (self->email_on_row, alert_index (text));
+  if (g_variant_lookup (spec, "email-to", "^a&s", &email_to))
+    {
+      g_autofree char *joined = g_strjoinv (", ", (char **) email_to);
+
+      gtk_editable_set_text (GTK_EDITABLE (self->email_to_row), joined);
+    }
+
+  self->loading = FALSE;
+
+  update_preset_rows (self);
+  update_command_mode (self);
+}
+
+/* Checks what can be checked here; on a problem, says so on its field. */
+static gboolean
+check_timeout (ChkJobEditor *self,
+               guint32      *out_timeout)
+{
+  g_autofree char *text = g_strstrip (g_strdup (editable_text (self->timeout_row)));
+  g_autoptr(GError) error = NULL;
+  guint64 seconds = 0;
+
+  if (text[0] != '\0' && !chk_duration_parse (text, &seconds, &error))
+    {
+      set_local_error (self, FIELD_TIMEOUT, error->message);
+      return FALSE;
+    }
+  if (seconds > G_MAXUINT32)
+    {
+      set_local_error (self, FIELD_TIMEOUT, _("The timeout is too long"));
+      return FALSE;
+    }
+
+  set_local_error (self, FIELD_TIMEOUT, NULL);
+  if (out_timeout != NULL)
+    *out_timeout = (guint32) seconds;
+  return TRUE;
+}
+
+static char **
+email_addresses (ChkJobEditor *self)
+{
+  g_auto(GStrv) parts = g_strsplit (editable_text (self->email_to_row), ",", -1);
+  GStrvBuilder *builder = g_strv_builder_new ();
+  char **addresses;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_strstrip (parts[i]);
+      if (parts[i][0] != '\0')
+        g_strv_builder_add (builder, parts[i]);
+    }
+  addresses = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return addresses;
+}
+
+/* The spec as the window shows it, or NULL (with the problems shown) when
+ * some field cannot be read. */
+static GVariant *
+build_spec (ChkJobEditor *self)
+{
+  g_autoptr(GHashTable) variables = collect_variables (self, TRUE);
+  g_auto(GStrv) email_to = email_addresses (self);
+  guint64 max_output_bytes;
+  guint32 timeout = 0;
+  gboolean timeout_ok = check_timeout (self, &timeout);
+  GVariantBuilder builder;
+
+  regenerate_schedule (self);
+  if (variables == NULL || !timeout_ok || self->local_errors[FIELD_SCHEDULE] != NULL)
+    return NULL;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (editable_text (self->name_row)));
+  g_variant_builder_add (&builder, "{sv}", "description",
+                         g_variant_new_string (editable_text (self->description_row)));
+  if (shell_mode (self))
+    {
+      g_autofree char *text = shell_text (self);
+
+      g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (text));
+    }
+  else
+    {
+      g_auto(GStrv) argv = current_argv (self);
+
+      g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv ((const char * const *) argv, -1));
+    }
+  g_variant_builder_add (&builder, "{sv}", "working-directory",
+                         g_variant_new_string (editable_text (self->workdir_row)));
+  g_variant_builder_add (&builder, "{sv}", "environment", environment_variant (variables));
+  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (editable_text (self->schedule_row)));
+  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (editable_text (self->timezone_entry)));
+  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (gtk_switch_get_active (self->enabled_switch)));
+  g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (timeout));
+  g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (gtk_switch_get_active (self->catch_up_switch)));
+  g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (spin_value (self->max_runs_spin)));
+  g_variant_builder_add (&builder, "{sv}", "notify-on", g_variant_new_string (alert_value (self->notify_on_row)));
+  g_variant_builder_add (&builder, "{sv}", "email-on", g_variant_new_string (alert_value (self->email_on_row)));
+  g_variant_builder_add (&builder, "{sv}", "email-to", g_variant_new_strv ((const char * const *) email_to, -1));
+
+  /* A copy keeps what the editor does not show. */
+  if (self->duplicate && self->original != NULL &&
+      g_variant_lookup (self->original, "max-output-bytes", "t", &max_output_bytes))
+    g_variant_builder_add (&builder, "{sv}", "max-output-bytes", g_variant_new_uint64 (max_output_bytes));
+
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* The keys of @current that differ from @original. */
+static GVariant *
+changed_keys (GVariant *original,
+              GVariant *current)
+{
+  GVariantBuilder builder;
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_iter_init (&iter, current);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      g_autoptr(GVariant) before = g_variant_lookup_value (original, key, NULL);
+
+      if (before == NULL || !g_variant_equal (before, value))
+        g_variant_builder_add (&builder, "{sv}", key, value);
+      g_variant_unref (value);
+    }
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* Saving */
+
+typedef struct
+{
+  GWeakRef     window;
+  ChkJobModel *model;
+  char        *path;
+  gulong       handler;
+  guint        timeout;
+} SelectLater;
+
+static void
+select_later_free (SelectLater *later)
+{
+  g_clear_signal_handler (&later->handler, chk_job_model_get_jobs (later->model));
+  g_clear_handle_id (&later->timeout, g_source_remove);
+  g_weak_ref_clear (&later->window);
+  g_object_unref (later->model);
+  g_free (later->path);
+  g_free (later);
+}
+
+static gboolean
+select_later_try (SelectLater *later)
+{
+  ChkJob1 *job = chk_job_model_lookup (later->model, later->path);
+  g_autoptr(GtkWidget) window = NULL;
+
+  if (job == NULL)
+    return FALSE;
+
+  window = g_weak_ref_get (&later->window);
+  if (window != NULL && CHK_IS_WINDOW (window))
+    chk_window_select_job (CHK_WINDOW (window), job);
+  return TRUE;
+}
+
+static void
+select_later_items_changed_cb (GListModel  *list,
+                               guint        position,
+                               guint        removed,
+                               guint        added,
+                               SelectLater *later)
+{
+  if (added > 0 && select_later_try (later))
+    select_later_free (later);
+}
+
+static gboolean
+select_later_timeout_cb (gpointer user_data)
+{
+  SelectLater *later = user_data;
+
+  later->timeout = 0;
+  select_later_free (later);
+  return G_SOURCE_REMOVE;
+}
+
+/* The new job's object may come after CreateJob's reply: select it when it does. */
+static void
+select_job_when_listed (ChkJobEditor *self,
+                        const char   *path)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  SelectLater *later;
+
+  if (parent == NULL || !CHK_IS_WINDOW (parent))
+    return;
+
+  later = g_new0 (SelectLater, 1);
+  g_weak_ref_init (&later->window, parent);
+  later->model = g_object_ref (self->model);
+  later->path = g_strdup (path);
+
+  if (select_later_try (later))
+    {
+      select_later_free (later);
+      return;
+    }
+
+  later->handler = g_signal_connect (chk_job_model_get_jobs (self->model), "items-changed",
+                                     G_CALLBACK (select_later_items_changed_cb), later);
+  later->timeout = g_timeout_add_seconds (SELECT_TIMEOUT_SECONDS, select_later_timeout_cb, later);
+}
+
+static void
+set_saving (ChkJobEditor *self,
+            gboolean      saving)
+{
+  /* The fields go insensitive: keep the focus out of them meanwhile. */
+  if (saving)
+    {
+      g_set_weak_pointer (&self->focus_before_save, gtk_window_get_focus (GTK_WINDOW (self)));
+      gtk_widget_grab_focus (self->cancel_button);
+    }
+
+  self->saving = saving;
+  gtk_widget_set_visible (GTK_WIDGET (self->save_spinner), saving);
+  gtk_spinner_set_spinning (self->save_spinner, saving);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->page), !saving);
+  update_save_action (self);
+}
+
+static void
+save_failed (ChkJobEditor *self,
+             GError       *error)
+{
+  Field field;
+
+  if (self->disposed)
+    return;
+
+  set_saving (self, FALSE);
+  g_dbus_error_strip_remote_error (error);
+  field = field_for_error (error);
+
+  if (field == FIELD_NONE)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not save the job: %s"), error->message);
+
+      show_banner (self, message);
+      if (self->focus_before_save != NULL)
+        gtk_widget_grab_focus (self->focus_before_save);
+      return;
+    }
+
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  g_free (self->save_errors[field]);
+  self->save_errors[field] = g_strdup (error->message);
+  update_errors (self);
+  focus_field (self, field);
+}
+
+static void
+create_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ChkJobEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+
+  if (!chk_scheduler1_call_create_job_finish (CHK_SCHEDULER1 (object), &path, result, &error))
+    {
+      save_failed (self, error);
+      return;
+    }
+
+  select_job_when_listed (self, path);
+  if (!self->disposed)
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+update_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ChkJobEditor) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_job1_call_update_finish (CHK_JOB1 (object), result, &error))
+    {
+      save_failed (self, error);
+      return;
+    }
+
+  if (!self->disposed)
+    gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static Field
+first_error (ChkJobEditor *self)
+{
+  for (Field field = 0; field < N_FIELDS; field++)
+    {
+      if (self->local_errors[field] != NULL)
+        return field;
+    }
+  return FIELD_NONE;
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
+  ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
+  g_autoptr(GVariant) spec = NULL;
+
+  if (self->saving)
+    return;
+
+  spec = build_spec (self);
+  if (spec == NULL)
+    {
+      focus_field (self, first_error (self));
+      return;
+    }
+
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+
+  if (editing (self))
+    {
+      g_autoptr(GVariant) changes = changed_keys (self->original, spec);
+
+      if (g_variant_n_children (changes) == 0)
+        {
+          gtk_window_destroy (GTK_WINDOW (self));
+          return;
+        }
+      set_saving (self, TRUE);
+      chk_job1_call_update (self->job, changes, NULL, update_done_cb, g_object_ref (self));
+      return;
+    }
+
+  if (scheduler == NULL)
+    {
+      show_banner (self, _("Could not save the job: the scheduler is not connected"));
+      return;
+    }
+
+  set_saving (self, TRUE);
+  chk_scheduler1_call_create_job (scheduler, spec, NULL, create_done_cb, g_object_ref (self));
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  gtk_window_close (GTK_WINDOW (widget));
+}
+
+static void
+dismiss_banner_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
+
+  gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+}
+
+/* Edits */
+
+static void
+field_changed_cb (ChkJobEditor *self,
+                  GtkWidget    *widget)
+{
+  Field field = FIELD_NONE;
+
+  if (widget == GTK_WIDGET (self->name_row))
+    field = FIELD_NAME;
+  else if (widget == GTK_WIDGET (self->description_row))
+    field = FIELD_DESCRIPTION;
+  else if (widget == GTK_WIDGET (self->program_row) || g_ptr_array_find (self->argument_rows, widget, NULL))
+    field = FIELD_COMMAND;
+  else if (widget == GTK_WIDGET (self->workdir_row))
+    field = FIELD_WORKING_DIRECTORY;
+  else if (g_ptr_array_find (self->variable_rows, widget, NULL))
+    field = FIELD_ENVIRONMENT;
+  else if (widget == GTK_WIDGET (self->schedule_row))
+    field = FIELD_SCHEDULE;
+  else if (widget == GTK_WIDGET (self->timezone_entry))
+    field = FIELD_TIMEZONE;
+  else if (widget == GTK_WIDGET (self->timeout_row))
+    field = FIELD_TIMEOUT;
+  else if (widget == GTK_WIDGET (self->email_to_row))
+    field = FIELD_EMAIL_TO;
+
+  if (self->loading || field == FIELD_NONE)
+    return;
+
+  /* A schedule refused on Save may have been about either one. */
+  if (field == FIELD_SCHEDULE || field == FIELD_TIMEZONE)
+    {
+      g_clear_pointer (&self->save_errors[FIELD_SCHEDULE], g_free);
+      g_clear_pointer (&self->save_errors[FIELD_TIMEZONE], g_free);
+      queue_preview (self);
+    }
+  clear_save_error (self, field);
+
+  if (field == FIELD_ENVIRONMENT)
+    {
+      g_autoptr(GHashTable) variables = collect_variables (self, TRUE);
+    }
+  else if (field == FIELD_TIMEOUT)
+    {
+      check_timeout (self, NULL);
+    }
+  else if (field == FIELD_WORKING_DIRECTORY)
+    {
+      gtk_widget_set_visible (self->workdir_clear_button, editable_text (self->workdir_row)[0] != '\0');
+    }
+
+  update_errors (self);
+  update_save_action (self);
+}
+
+static void
+shell_buffer_changed_cb (ChkJobEditor  *self,
+                         GtkTextBuffer *buffer)
+{
+  if (self->loading)
+    return;
+  clear_save_error (self, FIELD_COMMAND);
+  update_save_action (self);
+}
+
+static void
+max_runs_changed_cb (ChkJobEditor  *self,
+                     GtkSpinButton *spin)
+{
+  clear_save_error (self, FIELD_MAX_RUNS);
+}
+
+static void
+alerts_changed_cb (ChkJobEditor *self,
+                   GParamSpec   *pspec,
+                   AdwComboRow  *row)
+{
+  clear_save_error (self, FIELD_ALERTS);
+}
+
+/* GObject */
+
+static void
+chk_job_editor_constructed (GObject *object)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (object);
+  g_autoptr(GFile) zones = g_file_new_for_path (ZONE_TABLE);
+
+  G_OBJECT_CLASS (chk_job_editor_parent_class)->constructed (object);
+
+  if (self->job != NULL)
+    {
+      self->original = spec_from_job (self->job);
+      load_spec (self, self->original);
+    }
+  else
+    {
+      g_autoptr(GVariant) defaults = default_spec ();
+
+      load_spec (self, defaults);
+    }
+
+  if (self->duplicate && self->job != NULL)
+    {
+      /* Translators: the name of a copy of the job named %s */
+      g_autofree char *name = g_strdup_printf (_("%s (copy)"), nonnull (chk_job1_get_name (self->job)));
+
+      gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
+      gtk_window_set_title (GTK_WINDOW (self), _("Duplicate Job"));
+      adw_window_title_set_title (self->window_title, _("Duplicate Job"));
+    }
+  else if (self->job != NULL)
+    {
+      gtk_window_set_title (GTK_WINDOW (self), _("Edit Job"));
+      adw_window_title_set_title (self->window_title, _("Edit Job"));
+      adw_window_title_set_subtitle (self->window_title, nonnull (chk_job1_get_name (self->job)));
+    }
+
+  fetch_from_scheduler (self);
+  g_signal_connect_swapped (self->model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
+  g_file_load_contents_async (zones, self->cancellable, zones_loaded_cb, g_object_ref (self));
+
+  gtk_widget_set_visible (self->workdir_clear_button, editable_text (self->workdir_row)[0] != '\0');
+  update_save_action (self);
+  queue_preview (self);
+  focus_keeping_text (GTK_WIDGET (self->name_row));
+}
+
+static void
+chk_job_editor_dispose (GObject *object)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (object);
+
+  self->disposed = TRUE;
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_data (self->model, self);
+  g_cancellable_cancel (self->cancellable);
+  g_cancellable_cancel (self->preview_cancellable);
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  if (self->folder_chooser != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->folder_chooser, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->folder_chooser));
+      g_clear_object (&self->folder_chooser);
+    }
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_JOB_EDITOR);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->preview_cancellable);
+  g_clear_object (&self->model);
+  g_clear_object (&self->job);
+  g_clear_pointer (&self->original, g_variant_unref);
+  g_clear_weak_pointer (&self->focus_before_save);
+  g_clear_pointer (&self->argument_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->variable_rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (chk_job_editor_parent_class)->dispose (object);
+}
+
+static void
+chk_job_editor_finalize (GObject *object)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (object);
+
+  for (Field field = 0; field < N_FIELDS; field++)
+    {
+      g_free (self->save_errors[field]);
+      g_free (self->local_errors[field]);
+    }
+  g_free (self->preview_error);
+
+  G_OBJECT_CLASS (chk_job_editor_parent_class)->finalize (object);
+}
+
+static void
+chk_job_editor_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      g_value_set_object (value, self->model);
+      break;
+    case PROP_JOB:
+      g_value_set_object (value, self->job);
+      break;
+    case PROP_DUPLICATE:
+      g_value_set_boolean (value, self->duplicate);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chk_job_editor_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_MODEL:
+      self->model = g_value_dup_object (value);
+      break;
+    case PROP_JOB:
+      self->job = g_value_dup_object (value);
+      break;
+    case PROP_DUPLICATE:
+      self->duplicate = g_value_get_boolean (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chk_job_editor_class_init (ChkJobEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = chk_job_editor_constructed;
+  object_class->dispose = chk_job_editor_dispose;
+  object_class->finalize = chk_job_editor_finalize;
+  object_class->get_property = chk_job_editor_get_property;
+  object_class->set_property = chk_job_editor_set_property;
+
+  /**
+   * ChkJobEditor:model:
+   *
+   * The jobs, for the scheduler to call and the new job to select.
+   */
+  properties[PROP_MODEL] =
+    g_param_spec_object ("model", NULL, NULL, CHK_TYPE_JOB_MODEL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                         G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ChkJobEditor:job:
+   *
+   * The job edited or duplicated, or %NULL for a new one.
+   */
+  properties[PROP_JOB] =
+    g_param_spec_object ("job", NULL, NULL, CHK_TYPE_JOB1,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                         G_PARAM_EXPLICIT_NOTIFY);
+
+  /**
+   * ChkJobEditor:duplicate:
+   *
+   * Whether Save creates a copy of #ChkJobEditor:job rather than changing it.
+   */
+  properties[PROP_DUPLICATE] =
+    g_param_spec_boolean ("duplicate", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                          G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* Daemon errors keep their CHK_ERROR code across the bus only once the domain is registered. */
+  (void) CHK_ERROR;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/chroniker/Chroniker/chk-job-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, window_title);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, save_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, banner_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, page);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, name_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, description_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, general_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, argv_toggle);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_toggle);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_hint);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, program_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_view);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, command_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, arguments_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, environment_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_clear_button);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, environment_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, preset_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minutes_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minutes_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minutes_unit);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, hours_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, hours_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, hours_unit);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minute_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minute_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, days_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, days_box);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, day_of_month_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, time_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, hour_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, time_minute_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, schedule_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, timezone_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, timezone_entry);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, preview_description);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, preview_runs);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, schedule_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, timeout_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, catch_up_switch);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, max_runs_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, enabled_switch);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, runs_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, notify_on_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, email_on_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, email_to_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, alerts_error);
+  gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, mode_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, preset_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, schedule_control_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, two_digits_output_cb);
+
+  gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "editor.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "editor.add-argument", NULL, add_argument_action);
+  gtk_widget_class_install_action (widget_class, "editor.add-variable", NULL, add_variable_action);
+  gtk_widget_class_install_action (widget_class, "editor.choose-folder", NULL, choose_folder_action);
+  gtk_widget_class_install_action (widget_class, "editor.clear-folder", NULL, clear_folder_action);
+  gtk_widget_class_install_action (widget_class, "editor.dismiss-banner", NULL, dismiss_banner_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "editor.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "editor.cancel", NULL);
+}
+
+static void
+chk_job_editor_init (ChkJobEditor *self)
+{
+  GtkStringList *days;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->argument_rows = g_ptr_array_new ();
+  self->variable_rows = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
+  self->allow_shell = TRUE;
+
+  days = gtk_string_list_new (NULL);
+  for (guint day = 1; day <= 31; day++)
+    {
+      g_autofree char *label = g_strdup_printf ("%u", day);
+
+      gtk_string_list_append (days, label);
+    }
+  gtk_string_list_append (days, _("Last Day"));
+  adw_combo_row_set_model (self->day_of_month_row, G_LIST_MODEL (days));
+  g_object_unref (days);
+
+  g_signal_connect_object (gtk_text_view_get_buffer (self->shell_view), "changed",
+                           G_CALLBACK (shell_buffer_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->max_runs_spin, "value-changed",
+                           G_CALLBACK (max_runs_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->notify_on_row, "notify::selected",
+                           G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->email_on_row, "notify::selected",
+                           G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+/**
+ * chk_job_editor_new:
+ * @parent: the main window
+ * @model: the jobs
+ * @job: (nullable): the job to edit or duplicate, or %NULL for a new one
+ * @duplicate: whether to create a copy of @job rather than change it
+ *
+ * Returns: (transfer full): a new editor, modal for @parent; present it
+ */
+ChkJobEditor *
+chk_job_editor_new (GtkWindow   *parent,
+                    ChkJobModel *model,
+                    ChkJob1     *job,
+                    gboolean     duplicate)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (model), NULL);
+  g_return_val_if_fail (job == NULL || CHK_IS_JOB1 (job), NULL);
+
+  return g_object_new (CHK_TYPE_JOB_EDITOR,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       "model", model,
+                       "job", job,
+                       "duplicate", duplicate,
+                       NULL);
+}

@@ -51,7 +51,7 @@ chk_job_status_icon (ChkJob1 *job)
   if (!chk_job1_get_enabled (job))
     return "media-playback-pause-symbolic";
   if (outcome == NULL || outcome[0] == '\0')
-    return "appointment-soon-symbolic";
+    return "content-loading-symbolic";
   if (g_str_equal (outcome, "success"))
     return "emblem-ok-symbolic";
   if (g_str_equal (outcome, "timeout"))
@@ -181,8 +181,8 @@ chk_job_row_refresh (ChkJobRow *self)
           g_autofree char *duration = chk_duration_format ((finished - chk_job1_get_last_run_started (job))
                                                            / G_USEC_PER_SEC);
 
-          /* Translators: when a job last ran and for how long, e.g. "Last: 2 h ago, 3 min" */
-          last = g_strdup_printf (_("Last: %s, %s"), relative, duration);
+          /* Translators: when a job last ran and for how long, e.g. "Last: 2 h ago, took 3 min" */
+          last = g_strdup_printf (_("Last: %s, took %s"), relative, duration);
         }
       else
         {

@@ -432,7 +432,8 @@ show_error_toast (ChkWindow    *self,
   g_autofree char *title = NULL;
 
   g_dbus_error_strip_remote_error (copy);
-  title = g_strdup_printf ("%s: %s", what, copy->message);
+  /* A toast's title is markup; the daemon's message may quote anything. */
+  title = g_markup_printf_escaped ("%s: %s", what, copy->message);
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
 }
 
@@ -603,7 +604,7 @@ delete_job_action (GtkWidget  *widget,
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
   update_list_page (self);
 
-  title = g_strdup_printf (_("“%s” deleted"), chk_job1_get_name (job));
+  title = g_markup_printf_escaped (_("“%s” deleted"), chk_job1_get_name (job));
   toast = adw_toast_new (title);
   adw_toast_set_button_label (toast, _("_Undo"));
   adw_toast_set_timeout (toast, UNDO_SECONDS);
