@@ -1,12 +1,1580 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder: being written. */
+
+#define G_LOG_DOMAIN "chroniker"
+
 #include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "chk-duration.h"
 #include "chk-job-page.h"
-struct _ChkJobPage { GtkWidget parent_instance; ChkJob1 *job; };
+#include "chk-job-row.h"
+#include "chk-log-view.h"
+#include "chk-schedule.h"
+
+/* Runs read per ListRuns call */
+#define RUNS_PAGE 50
+#define N_NEXT_RUNS 5
+/* Relative times are redrawn this often, and every second while running. */
+#define REFRESH_SECONDS 30
+
+/**
+ * ChkJobPage:
+ *
+ * Everything about one job: its state with Run Now, Stop, Edit, Duplicate
+ * and Delete (the window's actions) and live progress; its runs, newest
+ * first, and the selected run's output below them; what it runs, where,
+ * when next (computed here, in the job's time zone) and who is told.
+ *
+ * It follows the job proxy's property notifications and the scheduler's
+ * RunStarted and RunFinished signals; every call is asynchronous and is
+ * cancelled when another job is shown.
+ */
+struct _ChkJobPage
+{
+  GtkWidget            parent_instance;
+
+  ChkJobModel         *model;
+  ChkJob1             *job;
+  ChkScheduler1       *scheduler;
+  gulong               job_notify_id;
+  gulong               run_started_id;
+  gulong               run_finished_id;
+  GCancellable        *cancellable;       /* this job's calls */
+  GCancellable        *list_cancellable;  /* the ListRuns under way */
+  guint                list_generation;
+  gboolean             list_loading;
+  gboolean             loading_more;
+  gboolean             has_more;
+
+  GPtrArray           *run_rows;          /* AdwActionRow, newest first */
+  GtkWidget           *load_more_row;
+  guint64              selected_run;      /* shown below */
+  guint64              wanted_run;        /* asked for, not listed yet */
+  gboolean             follow_latest;     /* show each new run as it starts */
+  gboolean             selecting;
+
+  GPtrArray           *next_run_rows;
+  gint64               next_runs[N_NEXT_RUNS];
+  guint                n_next_runs;
+
+  guint                refresh_source;
+  guint                refresh_interval;
+  guint                refresh_ticks;
+  guint                size_source;
+  guint                scroll_tick_id;
+  guint                scroll_ticks;
+
+  GtkScrolledWindow   *scroller;
+  GtkWidget           *content;
+  GtkImage            *status_icon;
+  GtkLabel            *status_label;
+  GtkLabel            *description_label;
+  GtkLabel            *times_label;
+  GtkWidget           *progress_box;
+  GtkProgressBar      *progress_bar;
+  GtkLabel            *progress_label;
+  GtkWidget           *run_button;
+  GtkWidget           *stop_button;
+  AdwPreferencesGroup *runs_group;
+  GtkStack            *runs_stack;
+  GtkSpinner          *runs_spinner;
+  GtkScrolledWindow   *runs_scroller;
+  GtkListBox          *runs_list;
+  AdwStatusPage       *runs_error_page;
+  AdwPreferencesGroup *output_group;
+  ChkLogView          *log_view;
+  AdwActionRow        *command_row;
+  AdwActionRow        *directory_row;
+  AdwActionRow        *environment_row;
+  AdwActionRow        *schedule_row;
+  AdwActionRow        *timezone_row;
+  AdwActionRow        *timeout_row;
+  AdwActionRow        *catch_up_row;
+  AdwActionRow        *keep_row;
+  AdwPreferencesGroup *next_runs_group;
+  AdwActionRow        *notify_row;
+  AdwActionRow        *email_row;
+  AdwActionRow        *email_to_row;
+};
+
 G_DEFINE_FINAL_TYPE (ChkJobPage, chk_job_page, GTK_TYPE_WIDGET)
-static void chk_job_page_dispose (GObject *o) { g_clear_object (&CHK_JOB_PAGE (o)->job); G_OBJECT_CLASS (chk_job_page_parent_class)->dispose (o); }
-static void chk_job_page_class_init (ChkJobPageClass *k) { G_OBJECT_CLASS (k)->dispose = chk_job_page_dispose; }
-static void chk_job_page_init (ChkJobPage *self) {}
-void chk_job_page_set_job (ChkJobPage *self, ChkJobModel *model, ChkJob1 *job) { g_set_object (&self->job, job); }
-ChkJob1 *chk_job_page_get_job (ChkJobPage *self) { return self->job; }
-void chk_job_page_show_run (ChkJobPage *self, guint64 run_id) {}
+
+typedef struct
+{
+  ChkJobPage *self;
+  guint       generation;
+  gboolean    append;
+} ListRunsData;
+
+static void
+show_toast (ChkJobPage *self,
+            const char *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  g_autofree char *escaped = g_markup_escape_text (title, -1);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
+}
+
+static const char *
+nonnull (const char *text)
+{
+  return text != NULL ? text : "";
+}
+
+static void
+set_subtitle (AdwActionRow *row,
+              const char   *subtitle)
+{
+  adw_action_row_set_subtitle (row, nonnull (subtitle));
+}
+
+static char *
+format_time (gint64     when,
+             GTimeZone *tz,
+             gboolean   with_zone)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = NULL;
+  g_autoptr(GTimeZone) local_tz = NULL;
+  const char *format;
+
+  if (utc == NULL)
+    return g_strdup ("-");
+  if (tz == NULL)
+    tz = local_tz = g_time_zone_new_local ();
+  local = g_date_time_to_timezone (utc, tz);
+
+  if (g_date_time_get_second (local) != 0)
+    /* Translators: a date and time with seconds, in g_date_time_format() terms */
+    format = with_zone ? _("%a %-d %b %Y, %H:%M:%S %Z") : _("%a %-d %b %Y, %H:%M:%S");
+  else
+    /* Translators: a date and time, in g_date_time_format() terms */
+    format = with_zone ? _("%a %-d %b %Y, %H:%M %Z") : _("%a %-d %b %Y, %H:%M");
+  return g_date_time_format (local, format);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static char *
+join_parts (GPtrArray *parts)
+{
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}
+
+/* Quotes an argument only when a shell would need it, so that plain
+ * commands read as people type them. */
+static char *
+quote_argument (const char *argument)
+{
+  if (argument[0] == '\0')
+    return g_strdup ("''");
+  for (const char *p = argument; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("_@%+=:,./-", *p) == NULL)
+      return g_shell_quote (argument);
+  return g_strdup (argument);
+}
+
+static char *
+command_text (ChkJob1 *job)
+{
+  const char *shell = chk_job1_get_shell (job);
+  const char * const *argv = chk_job1_get_command (job);
+  g_autoptr(GPtrArray) quoted = NULL;
+
+  if (shell != NULL && shell[0] != '\0')
+    return g_strdup (shell);
+  if (argv == NULL)
+    return g_strdup ("");
+
+  quoted = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (quoted, quote_argument (argv[i]));
+  g_ptr_array_add (quoted, NULL);
+  return g_strjoinv (" ", (char **) quoted->pdata);
+}
+
+static const char *
+alert_text (const char *when)
+{
+  if (g_strcmp0 (when, "always") == 0)
+    return _("After every run");
+  if (g_strcmp0 (when, "never") == 0)
+    return _("Never");
+  if (g_strcmp0 (when, "failure") == 0)
+    return _("When a run fails");
+  return nonnull (when);
+}
+
+static const char *
+outcome_text (const char *outcome)
+{
+  if (g_strcmp0 (outcome, "running") == 0)
+    return _("Running");
+  if (g_strcmp0 (outcome, "success") == 0)
+    return _("Succeeded");
+  if (g_strcmp0 (outcome, "failure") == 0)
+    return _("Failed");
+  if (g_strcmp0 (outcome, "timeout") == 0)
+    return _("Timed out");
+  if (g_strcmp0 (outcome, "stopped") == 0)
+    return _("Stopped");
+  if (g_strcmp0 (outcome, "interrupted") == 0)
+    return _("Interrupted");
+  if (g_strcmp0 (outcome, "failed-to-start") == 0)
+    return _("Failed to start");
+  return nonnull (outcome);
+}
+
+static const char *
+outcome_icon (const char *outcome)
+{
+  if (g_strcmp0 (outcome, "success") == 0)
+    return "emblem-ok-symbolic";
+  if (g_strcmp0 (outcome, "timeout") == 0)
+    return "alarm-symbolic";
+  if (g_strcmp0 (outcome, "stopped") == 0 || g_strcmp0 (outcome, "interrupted") == 0)
+    return "dialog-warning-symbolic";
+  return "dialog-error-symbolic";
+}
+
+static const char *
+outcome_style (const char *outcome)
+{
+  if (g_strcmp0 (outcome, "success") == 0)
+    return "success";
+  if (g_strcmp0 (outcome, "running") == 0)
+    return "accent";
+  if (g_strcmp0 (outcome, "stopped") == 0 || g_strcmp0 (outcome, "interrupted") == 0)
+    return "warning";
+  return "error";
+}
+
+static const char *
+trigger_text (const char *trigger)
+{
+  if (g_strcmp0 (trigger, "schedule") == 0)
+    return _("Scheduled");
+  if (g_strcmp0 (trigger, "manual") == 0)
+    return _("Manual");
+  if (g_strcmp0 (trigger, "catch-up") == 0)
+    return _("Catch-up");
+  if (g_strcmp0 (trigger, "dependency") == 0)
+    return _("After another job");
+  if (g_strcmp0 (trigger, "retry") == 0)
+    return _("Retry");
+  return nonnull (trigger);
+}
+
+static void
+set_style_class (GtkWidget  *widget,
+                 const char *style)
+{
+  const char *styles[] = { "success", "error", "warning", "accent", "dim-label" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    gtk_widget_remove_css_class (widget, styles[i]);
+  if (style != NULL)
+    gtk_widget_add_css_class (widget, style);
+}
+
+static char *
+format_progress (ChkJob1 *job,
+                 gint64   now)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  gint64 started = chk_job1_get_last_run_started (job);
+  guint complete = chk_job1_get_progress_complete (job);
+  guint total = chk_job1_get_progress_total (job);
+  const char *message = chk_job1_get_progress_message (job);
+
+  if (started > 0 && now > started)
+    {
+      g_autofree char *elapsed = chk_duration_format ((guint64) (now - started) / G_USEC_PER_SEC);
+
+      /* Translators: how long a run has been going, e.g. "Running for 2 min 3 s" */
+      g_ptr_array_add (parts, g_strdup_printf (_("Running for %s"), elapsed));
+    }
+  else
+    {
+      g_ptr_array_add (parts, g_strdup (_("Running")));
+    }
+
+  if (message != NULL && message[0] != '\0')
+    g_ptr_array_add (parts, g_strdup (message));
+
+  if (total > 0 && complete > 0 && complete < total && started > 0 && now > started)
+    {
+      guint64 elapsed = (guint64) (now - started) / G_USEC_PER_SEC;
+      g_autofree char *left = chk_duration_format (elapsed * (total - complete) / complete);
+
+      /* Translators: the time a running job still needs, e.g. "about 2 min left" */
+      g_ptr_array_add (parts, g_strdup_printf (_("about %s left"), left));
+    }
+
+  return join_parts (parts);
+}
+
+/* Header */
+
+static void
+update_header (ChkJobPage *self)
+{
+  ChkJob1 *job = self->job;
+  gint64 now = g_get_real_time ();
+  g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *status = NULL;
+  g_autofree char *times_text = NULL;
+  const char *description;
+  const char *outcome;
+  const char *style = NULL;
+  gboolean running;
+  gint64 started, finished, next;
+  guint total;
+
+  if (job == NULL)
+    return;
+
+  running = chk_job1_get_running (job);
+  outcome = chk_job1_get_last_outcome (job);
+  status = chk_job_status_text (job);
+  gtk_image_set_from_icon_name (self->status_icon, chk_job_status_icon (job));
+  gtk_label_set_text (self->status_label, status);
+  if (running)
+    style = "accent";
+  else if (!chk_job1_get_enabled (job))
+    style = "dim-label";
+  else if (outcome != NULL && outcome[0] != '\0')
+    style = outcome_style (outcome);
+  set_style_class (GTK_WIDGET (self->status_icon), style);
+
+  description = chk_job1_get_description (job);
+  gtk_label_set_text (self->description_label, nonnull (description));
+  gtk_widget_set_visible (GTK_WIDGET (self->description_label), description != NULL && description[0] != '\0');
+
+  started = chk_job1_get_last_run_started (job);
+  finished = chk_job1_get_last_run_finished (job);
+  if (started > 0 && !running)
+    {
+      g_autofree char *relative = chk_format_relative_time (started, now);
+
+      if (finished >= started)
+        {
+          g_autofree char *duration = chk_duration_format ((guint64) (finished - started) / G_USEC_PER_SEC);
+
+          /* Translators: e.g. "Last run 2 h ago, took 3 min" */
+          g_ptr_array_add (times, g_strdup_printf (_("Last run %s, took %s"), relative, duration));
+        }
+      else
+        {
+          g_ptr_array_add (times, g_strdup_printf (_("Last run %s"), relative));
+        }
+    }
+
+  next = chk_job1_get_next_run (job);
+  if (!chk_job1_get_enabled (job))
+    g_ptr_array_add (times, g_strdup (_("Disabled: runs only when asked")));
+  else if (next > 0)
+    {
+      g_autofree char *relative = chk_format_relative_time (next, now);
+
+      /* Translators: e.g. "Next run in 4 h" */
+      g_ptr_array_add (times, g_strdup_printf (_("Next run %s"), relative));
+    }
+  else if (chk_job1_get_schedule (job) == NULL || chk_job1_get_schedule (job)[0] == '\0')
+    g_ptr_array_add (times, g_strdup (_("Runs only when asked")));
+  else
+    g_ptr_array_add (times, g_strdup (_("No run to come")));
+
+  times_text = join_parts (times);
+  gtk_label_set_text (self->times_label, times_text);
+
+  gtk_widget_set_visible (self->run_button, !running);
+  gtk_widget_set_visible (self->stop_button, running);
+
+  gtk_widget_set_visible (self->progress_box, running);
+  total = chk_job1_get_progress_total (job);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running && total > 0);
+  if (running)
+    {
+      g_autofree char *text = format_progress (job, now);
+
+      if (total > 0)
+        {
+          guint complete = MIN (chk_job1_get_progress_complete (job), total);
+          g_autofree char *fraction = g_strdup_printf ("%u/%u", complete, total);
+
+          gtk_progress_bar_set_fraction (self->progress_bar, (double) complete / total);
+          gtk_progress_bar_set_text (self->progress_bar, fraction);
+        }
+      gtk_label_set_text (self->progress_label, text);
+    }
+}
+
+/* Details */
+
+static void
+update_details (ChkJobPage *self)
+{
+  ChkJob1 *job = self->job;
+  g_autofree char *command = NULL;
+  g_autofree char *schedule = NULL;
+  g_autofree char *timezone = NULL;
+  g_autofree char *timeout = NULL;
+  g_autofree char *keep = NULL;
+  g_autofree char *environment = NULL;
+  g_autofree char *output_size = NULL;
+  g_autofree char *runs = NULL;
+  g_autofree char *email_to = NULL;
+  const char *shell, *directory, *schedule_text, *schedule_description, *zone;
+  const char * const *addresses;
+  GVariant *env;
+  guint max_runs;
+
+  if (job == NULL)
+    return;
+
+  shell = chk_job1_get_shell (job);
+  command = command_text (job);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row),
+                                 shell != NULL && shell[0] != '\0' ? _("Shell Command") : _("Command"));
+  set_subtitle (self->command_row, command);
+
+  directory = chk_job1_get_working_directory (job);
+  set_subtitle (self->directory_row, directory != NULL && directory[0] != '\0' ? directory : _("Home folder"));
+
+  env = chk_job1_get_environment (job);
+  if (env != NULL && g_variant_n_children (env) > 0)
+    {
+      g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+      GVariantIter iter;
+      const char *name, *value;
+
+      g_variant_iter_init (&iter, env);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        g_ptr_array_add (lines, g_strdup_printf ("%s=%s", name, value));
+      g_ptr_array_sort (lines, compare_strings);
+      g_ptr_array_add (lines, NULL);
+      environment = g_strjoinv ("\n", (char **) lines->pdata);
+      gtk_widget_add_css_class (GTK_WIDGET (self->environment_row), "chk-job-page-monospace");
+    }
+  else
+    {
+      environment = g_strdup (_("No variables added"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->environment_row), "chk-job-page-monospace");
+    }
+  set_subtitle (self->environment_row, environment);
+
+  schedule_text = chk_job1_get_schedule (job);
+  schedule_description = chk_job1_get_schedule_description (job);
+  if (schedule_text == NULL || schedule_text[0] == '\0')
+    schedule = g_strdup (_("Only when asked"));
+  else if (schedule_description != NULL && schedule_description[0] != '\0' &&
+           g_strcmp0 (schedule_description, schedule_text) != 0)
+    schedule = g_strdup_printf ("%s\n%s", schedule_description, schedule_text);
+  else
+    schedule = g_strdup (schedule_text);
+  set_subtitle (self->schedule_row, schedule);
+
+  zone = chk_job1_get_timezone (job);
+  if (zone != NULL && zone[0] != '\0')
+    {
+      timezone = g_strdup (zone);
+    }
+  else
+    {
+      g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+      const char *identifier = g_time_zone_get_identifier (local);
+
+      if (identifier != NULL && identifier[0] != '\0' && identifier[0] != ':' && identifier[0] != '/')
+        /* Translators: %s is a time zone such as "Europe/Paris" */
+        timezone = g_strdup_printf (_("The system’s (%s)"), identifier);
+      else
+        timezone = g_strdup (_("The system’s"));
+    }
+  set_subtitle (self->timezone_row, timezone);
+
+  if (chk_job1_get_timeout (job) == 0)
+    {
+      timeout = g_strdup (_("None"));
+    }
+  else
+    {
+      g_autofree char *duration = chk_duration_format (chk_job1_get_timeout (job));
+
+      /* Translators: e.g. "Stopped after 10 min" */
+      timeout = g_strdup_printf (_("Stopped after %s"), duration);
+    }
+  set_subtitle (self->timeout_row, timeout);
+
+  set_subtitle (self->catch_up_row, chk_job1_get_catch_up (job)
+                                    ? _("Made up by one run when the scheduler is back")
+                                    : _("Skipped"));
+
+  max_runs = chk_job1_get_max_runs (job);
+  output_size = g_format_size (chk_job1_get_max_output_bytes (job));
+  if (max_runs == 0)
+    runs = g_strdup (_("Every run"));
+  else
+    runs = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "The last %u run", "The last %u runs", max_runs),
+                            max_runs);
+  /* Translators: e.g. "The last 100 runs, with up to 16.8 MB of output each" */
+  keep = g_strdup_printf (_("%s, with up to %s of output each"), runs, output_size);
+  set_subtitle (self->keep_row, keep);
+
+  set_subtitle (self->notify_row, alert_text (chk_job1_get_notify_on (job)));
+  set_subtitle (self->email_row, alert_text (chk_job1_get_email_on (job)));
+  addresses = chk_job1_get_email_to (job);
+  if (addresses != NULL && addresses[0] != NULL)
+    email_to = g_strjoinv (", ", (char **) addresses);
+  else
+    email_to = g_strdup (_("Nobody"));
+  set_subtitle (self->email_to_row, email_to);
+}
+
+/* Next runs */
+
+static void
+clear_next_run_rows (ChkJobPage *self)
+{
+  for (guint i = 0; i < self->next_run_rows->len; i++)
+    adw_preferences_group_remove (self->next_runs_group, g_ptr_array_index (self->next_run_rows, i));
+  g_ptr_array_set_size (self->next_run_rows, 0);
+}
+
+static void
+update_next_run_times (ChkJobPage *self)
+{
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; i < self->next_run_rows->len && i < self->n_next_runs; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->next_run_rows, i);
+      GtkLabel *label = g_object_get_data (G_OBJECT (row), "chk-relative");
+      g_autofree char *relative = chk_format_relative_time (self->next_runs[i], now);
+
+      gtk_label_set_text (label, relative);
+    }
+}
+
+static void
+update_next_runs (ChkJobPage *self)
+{
+  ChkJob1 *job = self->job;
+  g_autoptr(ChkSchedule) schedule = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
+  g_autoptr(GTimeZone) local = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean other_zone;
+  const char *zone;
+
+  clear_next_run_rows (self);
+  self->n_next_runs = 0;
+  if (job == NULL)
+    return;
+
+  schedule = chk_schedule_parse (nonnull (chk_job1_get_schedule (job)), &error);
+  if (schedule == NULL)
+    {
+      adw_preferences_group_set_description (self->next_runs_group, error->message);
+      return;
+    }
+  if (chk_schedule_get_kind (schedule) == CHK_SCHEDULE_MANUAL)
+    {
+      adw_preferences_group_set_description (self->next_runs_group,
+                                             _("None: the job has no schedule and runs only when asked"));
+      return;
+    }
+
+  zone = nonnull (chk_job1_get_timezone (job));
+  tz = chk_time_zone_new (zone, &error);
+  if (tz == NULL)
+    {
+      adw_preferences_group_set_description (self->next_runs_group, error->message);
+      return;
+    }
+  local = g_time_zone_new_local ();
+  other_zone = zone[0] != '\0' &&
+               g_strcmp0 (g_time_zone_get_identifier (tz), g_time_zone_get_identifier (local)) != 0;
+
+  self->n_next_runs = chk_schedule_next_runs (schedule, tz, chk_job1_get_start (job),
+                                              g_get_real_time (), self->next_runs, N_NEXT_RUNS);
+  if (self->n_next_runs == 0)
+    adw_preferences_group_set_description (self->next_runs_group, _("None: the schedule has no more runs"));
+  else if (!chk_job1_get_enabled (job))
+    adw_preferences_group_set_description (self->next_runs_group,
+                                           _("The job is disabled: these runs happen only once it is enabled"));
+  else if (other_zone)
+    {
+      /* Translators: %s is a time zone such as "America/New_York" */
+      g_autofree char *text = g_strdup_printf (_("In the job’s time zone, %s"), zone);
+
+      adw_preferences_group_set_description (self->next_runs_group, text);
+    }
+  else
+    adw_preferences_group_set_description (self->next_runs_group, NULL);
+
+  for (guint i = 0; i < self->n_next_runs; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *relative = gtk_label_new (NULL);
+      g_autofree char *when = format_time (self->next_runs[i], tz, other_zone);
+
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), when);
+      gtk_widget_add_css_class (relative, "dim-label");
+      gtk_widget_add_css_class (relative, "numeric");
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), relative);
+      g_object_set_data (G_OBJECT (row), "chk-relative", relative);
+      if (!chk_job1_get_enabled (job))
+        gtk_widget_add_css_class (row, "dim-label");
+      adw_preferences_group_add (self->next_runs_group, row);
+      g_ptr_array_add (self->next_run_rows, row);
+    }
+  update_next_run_times (self);
+}
+
+/* Runs */
+
+static guint64
+run_get_id (GVariant *run)
+{
+  guint64 id = 0;
+
+  g_variant_lookup (run, "id", "t", &id);
+  return id;
+}
+
+static GVariant *
+row_get_run (GtkWidget *row)
+{
+  return g_object_get_data (G_OBJECT (row), "chk-run");
+}
+
+static void
+update_run_row (ChkJobPage *self,
+                GtkWidget  *row)
+{
+  GVariant *run = row_get_run (row);
+  GtkWidget *outcome_label = g_object_get_data (G_OBJECT (row), "chk-outcome");
+  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "chk-icon");
+  GtkWidget *spinner = g_object_get_data (G_OBJECT (row), "chk-spinner");
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *title = NULL;
+  g_autofree char *subtitle = NULL;
+  g_autofree char *tooltip = NULL;
+  g_autofree char *started_text = NULL;
+  const char *outcome = "", *trigger = "", *hostname = "";
+  gint64 started = 0, finished = 0, now = g_get_real_time ();
+  gint32 exit_code = 0, signal_number = 0;
+  gboolean running;
+
+  g_variant_lookup (run, "outcome", "&s", &outcome);
+  g_variant_lookup (run, "trigger", "&s", &trigger);
+  g_variant_lookup (run, "hostname", "&s", &hostname);
+  g_variant_lookup (run, "started", "x", &started);
+  g_variant_lookup (run, "finished", "x", &finished);
+  g_variant_lookup (run, "exit-code", "i", &exit_code);
+  g_variant_lookup (run, "signal", "i", &signal_number);
+  running = g_str_equal (outcome, "running");
+
+  title = chk_format_relative_time (started, now);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+
+  /* Translators: a run's number, as in "Output of run 42" */
+  g_ptr_array_add (parts, g_strdup_printf (_("Run %" PRIu64), (uint64_t) run_get_id (run)));
+  g_ptr_array_add (parts, g_strdup (trigger_text (trigger)));
+  if (running)
+    {
+      ChkJob1 *job = self->job;
+
+      if (job != NULL && chk_job1_get_current_run (job) == run_get_id (run))
+        g_ptr_array_add (parts, format_progress (job, now));
+      else
+        g_ptr_array_add (parts, g_strdup (_("Running")));
+    }
+  else if (finished >= started && started > 0)
+    {
+      g_autofree char *duration = chk_duration_format ((guint64) (finished - started) / G_USEC_PER_SEC);
+
+      /* Translators: how long a run took, e.g. "took 3 s" */
+      g_ptr_array_add (parts, g_strdup_printf (_("took %s"), duration));
+    }
+  if (hostname[0] != '\0')
+    /* Translators: the computer a run ran on */
+    g_ptr_array_add (parts, g_strdup_printf (_("on %s"), hostname));
+  if (signal_number != 0)
+    g_ptr_array_add (parts, g_strdup_printf (_("signal %d"), signal_number));
+  else if (!running && !g_str_equal (outcome, "failed-to-start") && !g_str_equal (outcome, "interrupted"))
+    g_ptr_array_add (parts, g_strdup_printf (_("exit code %d"), exit_code));
+  subtitle = join_parts (parts);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+
+  started_text = format_time (started, NULL, FALSE);
+  if (finished > 0)
+    {
+      g_autofree char *finished_text = format_time (finished, NULL, FALSE);
+
+      tooltip = g_strdup_printf (_("Started %s\nFinished %s"), started_text, finished_text);
+    }
+  else
+    {
+      tooltip = g_strdup_printf (_("Started %s"), started_text);
+    }
+  gtk_widget_set_tooltip_text (row, tooltip);
+
+  gtk_label_set_text (GTK_LABEL (outcome_label), outcome_text (outcome));
+  set_style_class (outcome_label, outcome_style (outcome));
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon), outcome_icon (outcome));
+  set_style_class (icon, outcome_style (outcome));
+  gtk_widget_set_visible (icon, !running);
+  gtk_widget_set_visible (spinner, running);
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), running);
+}
+
+static GtkWidget *
+create_run_row (ChkJobPage *self,
+                GVariant   *run)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *outcome_label = gtk_label_new (NULL);
+  /* The label beside it says the same */
+  GtkWidget *icon = g_object_new (GTK_TYPE_IMAGE, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
+  GtkWidget *spinner = gtk_spinner_new ();
+
+  g_object_set_data_full (G_OBJECT (row), "chk-run", g_variant_ref (run), (GDestroyNotify) g_variant_unref);
+  g_object_set_data (G_OBJECT (row), "chk-outcome", outcome_label);
+  g_object_set_data (G_OBJECT (row), "chk-icon", icon);
+  g_object_set_data (G_OBJECT (row), "chk-spinner", spinner);
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
+  /* A click shows its output */
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), spinner);
+
+  gtk_widget_set_valign (outcome_label, GTK_ALIGN_CENTER);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), outcome_label);
+
+  update_run_row (self, row);
+  return row;
+}
+
+static GtkWidget *
+find_run_row (ChkJobPage *self,
+              guint64     run_id)
+{
+  for (guint i = 0; i < self->run_rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->run_rows, i);
+
+      if (run_get_id (row_get_run (row)) == run_id)
+        return row;
+    }
+  return NULL;
+}
+
+static void
+refresh_run_rows (ChkJobPage *self)
+{
+  for (guint i = 0; i < self->run_rows->len; i++)
+    update_run_row (self, g_ptr_array_index (self->run_rows, i));
+}
+
+static void
+update_running_row (ChkJobPage *self)
+{
+  GtkWidget *row;
+
+  if (self->job == NULL || chk_job1_get_current_run (self->job) == 0)
+    return;
+  row = find_run_row (self, chk_job1_get_current_run (self->job));
+  if (row != NULL)
+    update_run_row (self, row);
+}
+
+static void
+update_output_group (ChkJobPage *self,
+                     GVariant   *run)
+{
+  g_autofree char *description = NULL;
+  gint64 started = 0;
+
+  if (run != NULL)
+    g_variant_lookup (run, "started", "x", &started);
+
+  if (started > 0)
+    {
+      g_autofree char *when = format_time (started, NULL, FALSE);
+
+      /* Translators: e.g. "Run 42, started Mon 25 Nov 2024, 14:02:11" */
+      description = g_strdup_printf (_("Run %" PRIu64 ", started %s"), (uint64_t) self->selected_run, when);
+    }
+  else
+    {
+      description = g_strdup_printf (_("Run %" PRIu64), (uint64_t) self->selected_run);
+    }
+  adw_preferences_group_set_description (self->output_group, description);
+  gtk_widget_set_visible (GTK_WIDGET (self->output_group), self->selected_run != 0);
+}
+
+static void
+show_run_output (ChkJobPage *self,
+                 guint64     run_id,
+                 GVariant   *run)
+{
+  self->selected_run = run_id;
+  chk_log_view_set_run (self->log_view, self->scheduler, run_id);
+  update_output_group (self, run);
+}
+
+static void
+select_row (ChkJobPage *self,
+            GtkWidget  *row)
+{
+  self->selecting = TRUE;
+  gtk_list_box_select_row (self->runs_list, GTK_LIST_BOX_ROW (row));
+  self->selecting = FALSE;
+}
+
+static void
+scroll_output_into_view (ChkJobPage *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  graphene_point_t top;
+  double value, page_size, height;
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->output_group)) ||
+      !gtk_widget_compute_point (GTK_WIDGET (self->output_group), self->content,
+                                 &GRAPHENE_POINT_INIT (0, 0), &top))
+    return;
+
+  /* All of the output if it fits, else its top; move no more than needed. */
+  value = gtk_adjustment_get_value (adjustment);
+  page_size = gtk_adjustment_get_page_size (adjustment);
+  height = gtk_widget_get_height (GTK_WIDGET (self->output_group));
+  if (top.y + height + 12 > value + page_size)
+    value = top.y + height + 12 - page_size;
+  if (top.y - 12 < value)
+    value = top.y - 12;
+  gtk_adjustment_set_value (adjustment, value);
+}
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  ChkJobPage *self = CHK_JOB_PAGE (widget);
+
+  /* Two frames: the first lays out what was just added. */
+  if (++self->scroll_ticks < 2)
+    return G_SOURCE_CONTINUE;
+
+  self->scroll_tick_id = 0;
+  scroll_output_into_view (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_scroll_to_output (ChkJobPage *self)
+{
+  self->scroll_ticks = 0;
+  if (self->scroll_tick_id == 0)
+    self->scroll_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_tick_cb, NULL, NULL);
+}
+
+static void
+update_load_more_row (ChkJobPage *self)
+{
+  GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (self->load_more_row));
+  GtkWidget *spinner = gtk_widget_get_last_child (box);
+
+  gtk_widget_set_visible (self->load_more_row, self->has_more);
+  gtk_widget_set_visible (spinner, self->loading_more);
+  gtk_spinner_set_spinning (GTK_SPINNER (spinner), self->loading_more);
+}
+
+static void
+append_runs (ChkJobPage *self,
+             GVariant   *runs)
+{
+  GVariantIter iter;
+  GVariant *run;
+
+  g_variant_iter_init (&iter, runs);
+  while ((run = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      GtkWidget *row;
+
+      /* Newer runs shifted the pages: a run may come twice. */
+      if (find_run_row (self, run_get_id (run)) != NULL)
+        {
+          g_variant_unref (run);
+          continue;
+        }
+      row = create_run_row (self, run);
+      gtk_list_box_insert (self->runs_list, row, self->run_rows->len);
+      g_ptr_array_add (self->run_rows, row);
+      g_variant_unref (run);
+    }
+}
+
+/* The newest runs again: rows are updated in place, new ones inserted and
+ * gone ones removed, so that the selection, the focus and the scrolling
+ * stay where they are. */
+static void
+merge_runs (ChkJobPage *self,
+            GVariant   *runs)
+{
+  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  gsize n_runs = g_variant_n_children (runs);
+
+  for (gsize i = 0; i < n_runs; i++)
+    {
+      g_autoptr(GVariant) run = g_variant_get_child_value (runs, i);
+      gint64 *id = g_new (gint64, 1);
+
+      *id = (gint64) run_get_id (run);
+      g_hash_table_add (ids, id);
+    }
+
+  for (guint i = self->run_rows->len; i > 0; i--)
+    {
+      GtkWidget *row = g_ptr_array_index (self->run_rows, i - 1);
+      gint64 id = (gint64) run_get_id (row_get_run (row));
+
+      if (!g_hash_table_contains (ids, &id))
+        {
+          gtk_list_box_remove (self->runs_list, row);
+          g_ptr_array_remove_index (self->run_rows, i - 1);
+        }
+    }
+
+  /* What is left is in the same order as the new list. */
+  for (gsize i = 0; i < n_runs; i++)
+    {
+      g_autoptr(GVariant) run = g_variant_get_child_value (runs, i);
+      GtkWidget *row = i < self->run_rows->len ? g_ptr_array_index (self->run_rows, i) : NULL;
+
+      if (row != NULL && run_get_id (row_get_run (row)) == run_get_id (run))
+        {
+          g_object_set_data_full (G_OBJECT (row), "chk-run", g_variant_ref (run),
+                                  (GDestroyNotify) g_variant_unref);
+          update_run_row (self, row);
+          continue;
+        }
+
+      row = create_run_row (self, run);
+      gtk_list_box_insert (self->runs_list, row, i);
+      g_ptr_array_insert (self->run_rows, i, row);
+    }
+}
+
+static void
+clear_run_rows (ChkJobPage *self)
+{
+  for (guint i = 0; i < self->run_rows->len; i++)
+    gtk_list_box_remove (self->runs_list, g_ptr_array_index (self->run_rows, i));
+  g_ptr_array_set_size (self->run_rows, 0);
+}
+
+/* After the list changed: the run to show, and the page of the stack */
+static void
+restore_selection (ChkJobPage *self)
+{
+  GtkWidget *row = NULL;
+
+  if (self->wanted_run != 0)
+    {
+      row = find_run_row (self, self->wanted_run);
+      if (row != NULL)
+        self->wanted_run = 0;
+    }
+  else if (self->follow_latest && self->run_rows->len > 0)
+    {
+      row = g_ptr_array_index (self->run_rows, 0);
+    }
+  else if (self->selected_run != 0)
+    {
+      row = find_run_row (self, self->selected_run);
+    }
+
+  if (row != NULL)
+    select_row (self, row);
+  else if (self->selected_run == 0 && self->wanted_run == 0 && self->run_rows->len > 0)
+    select_row (self, g_ptr_array_index (self->run_rows, 0));
+
+  gtk_spinner_stop (self->runs_spinner);
+  gtk_stack_set_visible_child_name (self->runs_stack, self->run_rows->len > 0 ? "list" : "empty");
+}
+
+static void
+list_runs_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ListRunsData *data = user_data;
+  g_autoptr(ChkJobPage) self = data->self;
+  gboolean append = data->append;
+  guint generation = data->generation;
+  g_autoptr(GVariant) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize n_runs;
+
+  g_free (data);
+
+  if (!chk_job1_call_list_runs_finish (CHK_JOB1 (object), &runs, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || generation != self->list_generation)
+        return;
+
+      self->list_loading = FALSE;
+      self->loading_more = FALSE;
+      g_dbus_error_strip_remote_error (error);
+      if (append || self->run_rows->len > 0)
+        {
+          g_autofree char *title = g_strdup_printf (_("Could not list the runs: %s"), error->message);
+
+          show_toast (self, title);
+          update_load_more_row (self);
+          return;
+        }
+      adw_status_page_set_description (self->runs_error_page, error->message);
+      gtk_spinner_stop (self->runs_spinner);
+      gtk_stack_set_visible_child_name (self->runs_stack, "error");
+      return;
+    }
+
+  if (generation != self->list_generation || CHK_JOB1 (object) != self->job)
+    return;
+
+  n_runs = g_variant_n_children (runs);
+  if (append)
+    {
+      guint first_new = self->run_rows->len;
+      gboolean had_focus = gtk_widget_has_focus (self->load_more_row);
+
+      self->loading_more = FALSE;
+      self->has_more = n_runs >= RUNS_PAGE;
+      append_runs (self, runs);
+      /* Focus goes on to the first run loaded rather than nowhere (the
+       * page would jump to its top) when Load More goes away. */
+      if (had_focus && first_new < self->run_rows->len)
+        gtk_widget_grab_focus (g_ptr_array_index (self->run_rows, first_new));
+      update_load_more_row (self);
+      restore_selection (self);
+      return;
+    }
+
+  self->list_loading = FALSE;
+  self->has_more = n_runs >= MAX (RUNS_PAGE, self->run_rows->len);
+  merge_runs (self, runs);
+  update_load_more_row (self);
+  restore_selection (self);
+}
+
+static void
+list_runs (ChkJobPage *self,
+           guint       offset,
+           guint       limit,
+           gboolean    append)
+{
+  ListRunsData *data = g_new0 (ListRunsData, 1);
+
+  data->self = g_object_ref (self);
+  data->generation = self->list_generation;
+  data->append = append;
+  chk_job1_call_list_runs (self->job, offset, limit, self->list_cancellable, list_runs_cb, data);
+}
+
+/* The newest runs again (as many as are listed): a run started or ended. */
+static void
+reload_runs (ChkJobPage *self)
+{
+  if (self->job == NULL)
+    return;
+
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_cancellable = g_cancellable_new ();
+  self->list_generation++;
+  self->list_loading = TRUE;
+  self->loading_more = FALSE;
+
+  if (self->run_rows->len == 0)
+    {
+      gtk_spinner_start (self->runs_spinner);
+      gtk_stack_set_visible_child_name (self->runs_stack, "loading");
+    }
+  list_runs (self, 0, MAX (RUNS_PAGE, self->run_rows->len), FALSE);
+}
+
+static void
+load_more (ChkJobPage *self)
+{
+  if (self->job == NULL || self->list_loading || self->loading_more || !self->has_more)
+    return;
+
+  self->loading_more = TRUE;
+  update_load_more_row (self);
+  list_runs (self, self->run_rows->len, RUNS_PAGE, TRUE);
+}
+
+static void
+run_selected_cb (GtkListBox    *list,
+                 GtkListBoxRow *row,
+                 ChkJobPage    *self)
+{
+  GVariant *run;
+
+  if (row == NULL || GTK_WIDGET (row) == self->load_more_row)
+    return;
+
+  run = row_get_run (GTK_WIDGET (row));
+  show_run_output (self, run_get_id (run), run);
+  if (!self->selecting)
+    {
+      /* Picked by hand: the newest run means "show each new run". */
+      self->follow_latest = self->run_rows->len > 0 &&
+                            GTK_WIDGET (row) == g_ptr_array_index (self->run_rows, 0);
+      self->wanted_run = 0;
+    }
+}
+
+static void
+run_activated_cb (GtkListBox    *list,
+                  GtkListBoxRow *row,
+                  ChkJobPage    *self)
+{
+  if (GTK_WIDGET (row) == self->load_more_row)
+    load_more (self);
+  else
+    queue_scroll_to_output (self);
+}
+
+static void
+scheduler_run_cb (ChkJobPage *self,
+                  const char *job_path,
+                  guint64     run_id)
+{
+  if (self->job == NULL ||
+      g_strcmp0 (job_path, g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->job))) != 0)
+    return;
+  reload_runs (self);
+}
+
+static void
+run_started_cb (ChkScheduler1 *scheduler,
+                const char    *job,
+                guint64        run_id,
+                const char    *trigger,
+                ChkJobPage    *self)
+{
+  scheduler_run_cb (self, job, run_id);
+}
+
+static void
+run_finished_cb (ChkScheduler1 *scheduler,
+                 const char    *job,
+                 guint64        run_id,
+                 const char    *outcome,
+                 int            exit_code,
+                 ChkJobPage    *self)
+{
+  scheduler_run_cb (self, job, run_id);
+}
+
+static void
+set_scheduler (ChkJobPage    *self,
+               ChkScheduler1 *scheduler)
+{
+  if (self->scheduler == scheduler)
+    return;
+
+  if (self->scheduler != NULL)
+    {
+      g_clear_signal_handler (&self->run_started_id, self->scheduler);
+      g_clear_signal_handler (&self->run_finished_id, self->scheduler);
+    }
+  g_set_object (&self->scheduler, scheduler);
+  if (scheduler != NULL)
+    {
+      self->run_started_id = g_signal_connect (scheduler, "run-started", G_CALLBACK (run_started_cb), self);
+      self->run_finished_id = g_signal_connect (scheduler, "run-finished", G_CALLBACK (run_finished_cb), self);
+    }
+}
+
+/* At either end of the list of runs, the wheel scrolls the page instead:
+ * scrolling the page never gets stuck in the list. */
+static gboolean
+runs_scroll_cb (GtkEventControllerScroll *controller,
+                double                    dx,
+                double                    dy,
+                ChkJobPage               *self)
+{
+  GtkAdjustment *inner = gtk_scrolled_window_get_vadjustment (self->runs_scroller);
+  GtkAdjustment *outer = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double value = gtk_adjustment_get_value (inner);
+  double step = 1.0;
+
+  if (dy == 0.0)
+    return FALSE;
+  if (dy < 0 && value > gtk_adjustment_get_lower (inner) + 1)
+    return FALSE;
+  if (dy > 0 && value + gtk_adjustment_get_page_size (inner) < gtk_adjustment_get_upper (inner) - 1)
+    return FALSE;
+
+  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
+    step = pow (gtk_adjustment_get_page_size (outer), 2.0 / 3.0);
+  gtk_adjustment_set_value (outer, gtk_adjustment_get_value (outer) + dy * step);
+  return TRUE;
+}
+
+/* Timers, sizes */
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  ChkJobPage *self = user_data;
+
+  update_header (self);
+
+  /* Every second while running: only what counts the seconds */
+  self->refresh_ticks++;
+  if (self->refresh_interval == 1 && self->refresh_ticks % REFRESH_SECONDS != 0)
+    {
+      update_running_row (self);
+      return G_SOURCE_CONTINUE;
+    }
+
+  refresh_run_rows (self);
+  if (self->n_next_runs > 0 && self->next_runs[0] <= g_get_real_time ())
+    update_next_runs (self);
+  else
+    update_next_run_times (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_timer (ChkJobPage *self)
+{
+  guint interval = self->job != NULL && chk_job1_get_running (self->job) ? 1 : REFRESH_SECONDS;
+
+  if (self->job != NULL && self->refresh_source != 0 && self->refresh_interval == interval)
+    return;
+
+  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  if (self->job == NULL)
+    return;
+  self->refresh_interval = interval;
+  self->refresh_source = g_timeout_add_seconds (interval, refresh_cb, self);
+}
+
+static gboolean
+update_sizes_cb (gpointer user_data)
+{
+  ChkJobPage *self = user_data;
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double page_size = gtk_adjustment_get_page_size (adjustment);
+
+  self->size_source = 0;
+  if (page_size <= 0)
+    return G_SOURCE_REMOVE;
+
+  /* Scrolled to the end, the page shows all of the output and some of the
+   * runs above it. */
+  gtk_widget_set_size_request (GTK_WIDGET (self->log_view), -1,
+                               (int) CLAMP (page_size * 0.6, 300, 900));
+  gtk_scrolled_window_set_max_content_height (self->runs_scroller,
+                                              (int) CLAMP (page_size * 0.45, 180, 600));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+page_size_changed_cb (GtkAdjustment *adjustment,
+                      GParamSpec    *pspec,
+                      ChkJobPage    *self)
+{
+  /* Not during the allocation that changed it */
+  if (self->size_source == 0)
+    self->size_source = g_idle_add (update_sizes_cb, self);
+}
+
+static void
+job_notify_cb (ChkJob1    *job,
+               GParamSpec *pspec,
+               ChkJobPage *self)
+{
+  const char *name = pspec->name;
+
+  update_header (self);
+  if (g_str_has_prefix (name, "progress-") || g_str_equal (name, "running") ||
+      g_str_equal (name, "current-run"))
+    {
+      update_running_row (self);
+      update_timer (self);
+      return;
+    }
+
+  update_details (self);
+  if (g_str_equal (name, "schedule") || g_str_equal (name, "timezone") || g_str_equal (name, "start") ||
+      g_str_equal (name, "enabled") || g_str_equal (name, "next-run"))
+    update_next_runs (self);
+}
+
+static void
+copy_command_clicked_cb (GtkButton  *button,
+                         ChkJobPage *self)
+{
+  g_autofree char *command = NULL;
+
+  if (self->job == NULL)
+    return;
+  command = command_text (self->job);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), command);
+  show_toast (self, _("Command copied"));
+}
+
+static void
+chk_job_page_dispose (GObject *object)
+{
+  ChkJobPage *self = CHK_JOB_PAGE (object);
+
+  chk_job_page_set_job (self, NULL, NULL);
+  g_clear_handle_id (&self->size_source, g_source_remove);
+  if (self->scroll_tick_id != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick_id);
+      self->scroll_tick_id = 0;
+    }
+
+  if (self->scroller != NULL)
+    g_signal_handlers_disconnect_by_data (gtk_scrolled_window_get_vadjustment (self->scroller), self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_JOB_PAGE);
+
+  G_OBJECT_CLASS (chk_job_page_parent_class)->dispose (object);
+}
+
+static void
+chk_job_page_finalize (GObject *object)
+{
+  ChkJobPage *self = CHK_JOB_PAGE (object);
+
+  g_clear_pointer (&self->run_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->next_run_rows, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (chk_job_page_parent_class)->finalize (object);
+}
+
+static void
+chk_job_page_class_init (ChkJobPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = chk_job_page_dispose;
+  object_class->finalize = chk_job_page_finalize;
+
+  g_type_ensure (CHK_TYPE_LOG_VIEW);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-job-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, scroller);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, content);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, status_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, description_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, times_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, progress_box);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, progress_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, run_button);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_scroller);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_list);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_error_page);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, output_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, log_view);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, command_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, directory_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, environment_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, schedule_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, timezone_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, timeout_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, catch_up_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, keep_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, next_runs_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, notify_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, email_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, email_to_row);
+  gtk_widget_class_bind_template_callback (widget_class, run_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, run_activated_cb);
+  gtk_widget_class_bind_template_callback (widget_class, copy_command_clicked_cb);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "chk-job-page");
+}
+
+static void
+chk_job_page_init (ChkJobPage *self)
+{
+  GtkWidget *box, *label, *spinner;
+  GtkEventController *scroll;
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->run_rows = g_ptr_array_new ();
+  self->next_run_rows = g_ptr_array_new ();
+  self->follow_latest = TRUE;
+
+  /* The last row of the list pages on */
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  label = gtk_label_new (_("Load More"));
+  gtk_widget_add_css_class (label, "accent");
+  spinner = gtk_spinner_new ();
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), spinner);
+  self->load_more_row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self->load_more_row), box);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (self->load_more_row), FALSE);
+  gtk_list_box_append (self->runs_list, self->load_more_row);
+  update_load_more_row (self);
+
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (runs_scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->runs_scroller), scroll);
+
+  g_signal_connect (gtk_scrolled_window_get_vadjustment (self->scroller), "notify::page-size",
+                    G_CALLBACK (page_size_changed_cb), self);
+}
+
+/**
+ * chk_job_page_set_job:
+ * @self: a #ChkJobPage
+ * @model: (nullable): the jobs, for their scheduler
+ * @job: (nullable): the job to show, or %NULL for none
+ *
+ * Shows a job and follows it; the job shown before is let go, and its
+ * calls under way are cancelled.
+ */
+void
+chk_job_page_set_job (ChkJobPage  *self,
+                      ChkJobModel *model,
+                      ChkJob1     *job)
+{
+  g_return_if_fail (CHK_IS_JOB_PAGE (self));
+  g_return_if_fail (model == NULL || CHK_IS_JOB_MODEL (model));
+  g_return_if_fail (job == NULL || CHK_IS_JOB1 (job));
+
+  if (job == self->job && model == self->model)
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->list_cancellable);
+  g_clear_object (&self->list_cancellable);
+  self->list_generation++;
+  if (self->job != NULL)
+    g_clear_signal_handler (&self->job_notify_id, self->job);
+
+  g_set_object (&self->model, model);
+  g_set_object (&self->job, job);
+  set_scheduler (self, model != NULL && job != NULL ? chk_job_model_get_scheduler (model) : NULL);
+
+  clear_run_rows (self);
+  self->has_more = FALSE;
+  self->list_loading = FALSE;
+  self->loading_more = FALSE;
+  self->selected_run = 0;
+  self->wanted_run = 0;
+  self->follow_latest = TRUE;
+  update_load_more_row (self);
+  chk_log_view_set_run (self->log_view, NULL, 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->output_group), FALSE);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+
+  if (job != NULL)
+    {
+      self->cancellable = g_cancellable_new ();
+      self->job_notify_id = g_signal_connect (job, "notify", G_CALLBACK (job_notify_cb), self);
+      update_header (self);
+      update_details (self);
+      update_next_runs (self);
+      reload_runs (self);
+    }
+  else
+    {
+      clear_next_run_rows (self);
+      self->n_next_runs = 0;
+    }
+  update_timer (self);
+}
+
+/**
+ * chk_job_page_get_job:
+ * @self: a #ChkJobPage
+ *
+ * Returns: (transfer none) (nullable): the job shown
+ */
+ChkJob1 *
+chk_job_page_get_job (ChkJobPage *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB_PAGE (self), NULL);
+  return self->job;
+}
+
+/**
+ * chk_job_page_show_run:
+ * @self: a #ChkJobPage
+ * @run_id: one of the job's runs
+ *
+ * Selects a run and shows its output, at once even when the list of runs
+ * does not have it yet (just after Run Now); the list selects it when it
+ * comes.
+ */
+void
+chk_job_page_show_run (ChkJobPage *self,
+                       guint64     run_id)
+{
+  GtkWidget *row;
+
+  g_return_if_fail (CHK_IS_JOB_PAGE (self));
+
+  if (self->job == NULL || run_id == 0)
+    return;
+
+  self->follow_latest = FALSE;
+  row = find_run_row (self, run_id);
+  if (row != NULL)
+    {
+      self->wanted_run = 0;
+      select_row (self, row);
+    }
+  else
+    {
+      self->wanted_run = run_id;
+      show_run_output (self, run_id, NULL);
+    }
+  queue_scroll_to_output (self);
+}

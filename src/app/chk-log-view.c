@@ -1,11 +1,1602 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Placeholder: being written. */
+
+#define G_LOG_DOMAIN "chroniker"
+
 #include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
 #include "chk-log-view.h"
-struct _ChkLogView { GtkWidget parent_instance; guint64 run_id; };
+
+/* One ReadRunOutput page for the view: small enough to show at once. */
+#define VIEW_PAGE_BYTES (256 * 1024)
+/* A breath between pages, for drawing and input */
+#define PAGE_INTERVAL_MS 10
+/* One page when saving: larger, since nothing is drawn. */
+#define SAVE_PAGE_BYTES (1024 * 1024)
+/* Past this the view stops taking output: a text view with a huge buffer is
+ * slow to lay out and to search. Save to File writes all of it. */
+#define VIEW_MAX_BYTES (8 * 1024 * 1024)
+/* Search: lines looked at per slice, time spent per idle step, matches tagged */
+#define SEARCH_LINES_PER_SLICE 2000
+#define SEARCH_STEP_USEC 6000
+#define SEARCH_INTERVAL_MS 4
+#define SEARCH_MAX_MATCHES 10000
+#define NO_MATCH G_MAXUINT
+/* Within this many pixels of the end, new output scrolls into view. */
+#define FOLLOW_SLACK 24
+#define GUTTER_WIDTH 4
+/* A move of the view this soon after the user's input is the user's */
+#define USER_INPUT_USEC (500 * 1000)
+
+typedef enum
+{
+  STREAM_STDOUT,
+  STREAM_STDERR,
+  N_STREAMS
+} Stream;
+
+typedef struct
+{
+  int start;
+  int end;
+} Match;
+
+/**
+ * ChkLogView:
+ *
+ * Shows one run's output: stdout and stderr in arrival order, stderr in the
+ * error colour with a mark in the margin, a line where the daemon dropped
+ * the middle of a large output, and new output as it comes while the run
+ * goes on.
+ *
+ * Output is read page by page (ReadRunOutput): the first page is shown at
+ * once, the next ones are read in idle steps, and the view stops at
+ * %VIEW_MAX_BYTES with a note; Save to File streams all of it to a file,
+ * byte for byte. A toolbar finds text (Ctrl+F), copies all and saves.
+ */
+struct _ChkLogView
+{
+  GtkWidget       parent_instance;
+
+  ChkScheduler1  *scheduler;
+  gulong          output_available_id;
+  gulong          run_finished_id;
+  guint64         run_id;
+  GCancellable   *cancellable;      /* reading the current run */
+  char           *file_name;        /* suggested by Save to File */
+  GError         *error;
+
+  guint64         last_seq;
+  guint64         read_bytes[N_STREAMS];    /* in the pages read */
+  guint64         record_bytes[N_STREAMS];  /* in the run record */
+  guint64         shown_bytes;
+  gint64          read_started;     /* monotonic time of set_run() */
+  GByteArray     *pending[N_STREAMS];       /* a character cut by a chunk's end */
+  gboolean        at_line_start;
+  gboolean        follow;           /* keep the end in view */
+  gboolean        scrolling;        /* we move the view, not the user */
+  gint64          last_input;       /* monotonic time the user last touched the view */
+  gboolean        first_page_done;
+  gboolean        reading;
+  gboolean        read_again;
+  gboolean        finished;
+  gboolean        capped;
+  guint           next_page_source;
+  guint           colors_source;
+
+  /* Find */
+  GArray         *matches;
+  guint           current_match;
+  int             scanned_offset;
+  int             jump_from;
+  gboolean        jump_pending;
+  guint           search_source;
+
+  /* Save to File */
+  GtkFileChooserNative *save_dialog;
+  GCancellable   *save_cancellable;
+  gboolean        saving;
+
+  GdkRGBA         stderr_color;
+
+  GtkWidget      *box;
+  GtkLabel       *bytes_label;
+  GtkSpinner     *spinner;
+  GtkSearchBar   *search_bar;
+  GtkSearchEntry *search_entry;
+  GtkLabel       *match_label;
+  GtkRevealer    *cap_revealer;
+  GtkLabel       *cap_label;
+  GtkStack       *stack;
+  GtkScrolledWindow *scroller;
+  GtkTextView    *text_view;
+  AdwStatusPage  *empty_page;
+  AdwStatusPage  *error_page;
+  GtkWidget      *gutter;
+
+  GtkTextBuffer  *buffer;
+  GtkTextTag     *stderr_tag;
+  GtkTextTag     *note_tag;
+  GtkTextTag     *match_tag;
+  GtkTextTag     *current_tag;
+};
+
 G_DEFINE_FINAL_TYPE (ChkLogView, chk_log_view, GTK_TYPE_WIDGET)
-static void chk_log_view_class_init (ChkLogViewClass *k) {}
-static void chk_log_view_init (ChkLogView *self) {}
-GtkWidget *chk_log_view_new (void) { return g_object_new (CHK_TYPE_LOG_VIEW, NULL); }
-void chk_log_view_set_run (ChkLogView *self, ChkScheduler1 *scheduler, guint64 run_id) { self->run_id = run_id; }
-guint64 chk_log_view_get_run (ChkLogView *self) { return self->run_id; }
+
+static void read_page          (ChkLogView *self);
+static void search_schedule    (ChkLogView *self);
+
+static void
+show_toast (ChkLogView *self,
+            const char *title)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+  g_autofree char *escaped = g_markup_escape_text (title, -1);
+
+  /* A toast's title is markup. */
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
+  else
+    g_message ("%s", title);
+}
+
+static void
+lookup_color (ChkLogView *self,
+              const char *name,
+              const char *fallback,
+              GdkRGBA    *color)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (GTK_WIDGET (self->text_view));
+
+  if (!gtk_style_context_lookup_color (context, name, color))
+    gdk_rgba_parse (color, fallback);
+}
+
+/* Text tags cannot be styled with CSS: take libadwaita's named colours, so
+ * that they follow the light, dark and high-contrast styles. */
+static void
+update_colors (ChkLogView *self)
+{
+  GdkRGBA warning, warning_bg, warning_fg, match;
+
+  lookup_color (self, "error_color", "#c01c28", &self->stderr_color);
+  lookup_color (self, "warning_color", "#9c6e03", &warning);
+  lookup_color (self, "warning_bg_color", "#e5a50a", &warning_bg);
+  lookup_color (self, "warning_fg_color", "rgba(0,0,0,0.8)", &warning_fg);
+  g_object_set (self->current_tag,
+                "background-rgba", &warning_bg,
+                "foreground-rgba", &warning_fg,
+                NULL);
+  match = warning_bg;
+  match.alpha = 0.4f;
+  warning_bg.alpha = 0.15f;
+
+  g_object_set (self->stderr_tag, "foreground-rgba", &self->stderr_color, NULL);
+  g_object_set (self->note_tag,
+                "foreground-rgba", &warning,
+                "paragraph-background-rgba", &warning_bg,
+                NULL);
+  g_object_set (self->match_tag, "background-rgba", &match, NULL);
+  gtk_widget_queue_draw (self->gutter);
+}
+
+static gboolean
+update_colors_cb (gpointer user_data)
+{
+  ChkLogView *self = user_data;
+
+  self->colors_source = 0;
+  update_colors (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+style_changed_cb (AdwStyleManager *manager,
+                  GParamSpec      *pspec,
+                  ChkLogView      *self)
+{
+  /* Once the new style sheet is in place */
+  if (self->colors_source == 0)
+    self->colors_source = g_idle_add (update_colors_cb, self);
+}
+
+static gboolean
+line_has_stderr (ChkLogView        *self,
+                 const GtkTextIter *line_start)
+{
+  GtkTextIter iter = *line_start;
+  int line = gtk_text_iter_get_line (line_start);
+
+  if (gtk_text_iter_has_tag (&iter, self->stderr_tag))
+    return TRUE;
+  return gtk_text_iter_forward_to_tag_toggle (&iter, self->stderr_tag) &&
+         gtk_text_iter_get_line (&iter) == line && !gtk_text_iter_ends_line (line_start);
+}
+
+/* The mark in the left margin beside every line with stderr in it: stderr
+ * stays distinct without relying on the colour alone. */
+static void
+gutter_draw_cb (GtkDrawingArea *area,
+                cairo_t        *cr,
+                int             width,
+                int             height,
+                gpointer        user_data)
+{
+  ChkLogView *self = user_data;
+  GdkRectangle visible;
+  GtkTextIter iter;
+  gboolean any = FALSE;
+
+  gtk_text_view_get_visible_rect (self->text_view, &visible);
+  gtk_text_view_get_line_at_y (self->text_view, &iter, visible.y, NULL);
+
+  for (;;)
+    {
+      int y, line_height, window_y;
+
+      gtk_text_view_get_line_yrange (self->text_view, &iter, &y, &line_height);
+      if (y > visible.y + visible.height)
+        break;
+
+      if (line_has_stderr (self, &iter))
+        {
+          gtk_text_view_buffer_to_window_coords (self->text_view, GTK_TEXT_WINDOW_LEFT,
+                                                 0, y, NULL, &window_y);
+          cairo_rectangle (cr, 0, window_y, GUTTER_WIDTH - 1, line_height);
+          any = TRUE;
+        }
+
+      if (!gtk_text_iter_forward_line (&iter))
+        break;
+    }
+
+  if (any)
+    {
+      gdk_cairo_set_source_rgba (cr, &self->stderr_color);
+      cairo_fill (cr);
+    }
+}
+
+static gboolean
+is_at_end (ChkLogView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
+
+  return gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+         gtk_adjustment_get_upper (adjustment) - FOLLOW_SLACK;
+}
+
+/* The text grows (and is laid out bit by bit): keep its end in view while
+ * following. */
+static void
+vadjustment_changed_cb (GtkAdjustment *adjustment,
+                        ChkLogView    *self)
+{
+  gtk_widget_queue_draw (self->gutter);
+
+  if (!self->follow)
+    return;
+  self->scrolling = TRUE;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+  self->scrolling = FALSE;
+}
+
+/* The text view moves the view itself as it lays text out; only a move
+ * that the user just made says whether to follow: scrolled up, stop; back
+ * at the end, follow again. */
+static void
+vadjustment_value_changed_cb (GtkAdjustment *adjustment,
+                              ChkLogView    *self)
+{
+  gtk_widget_queue_draw (self->gutter);
+
+  if (!self->scrolling && g_get_monotonic_time () - self->last_input < USER_INPUT_USEC)
+    self->follow = is_at_end (self);
+}
+
+static gboolean
+input_event_cb (GtkEventControllerLegacy *controller,
+                GdkEvent                 *event,
+                ChkLogView               *self)
+{
+  switch ((int) gdk_event_get_event_type (event))
+    {
+    case GDK_MOTION_NOTIFY:
+      /* Dragging the scroll bar or a selection */
+      if ((gdk_event_get_modifier_state (event) & GDK_BUTTON1_MASK) == 0)
+        break;
+      G_GNUC_FALLTHROUGH;
+    case GDK_BUTTON_PRESS:
+    case GDK_SCROLL:
+    case GDK_KEY_PRESS:
+    case GDK_TOUCH_BEGIN:
+    case GDK_TOUCH_UPDATE:
+      self->last_input = g_get_monotonic_time ();
+      break;
+    default:
+      break;
+    }
+  return GDK_EVENT_PROPAGATE;
+}
+
+/* At either end of the output, the wheel scrolls the page around the view
+ * instead, so that scrolling a page never gets stuck in here. */
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           ChkLogView               *self)
+{
+  GtkAdjustment *inner = gtk_scrolled_window_get_vadjustment (self->scroller);
+  GtkWidget *outer_window = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *outer;
+  double value = gtk_adjustment_get_value (inner);
+  double step = 1.0;
+
+  if (outer_window == NULL || dy == 0.0)
+    return FALSE;
+  if (dy < 0 && value > gtk_adjustment_get_lower (inner) + 1)
+    return FALSE;
+  if (dy > 0 && value + gtk_adjustment_get_page_size (inner) < gtk_adjustment_get_upper (inner) - 1)
+    return FALSE;
+
+  outer = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (outer_window));
+  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
+    step = pow (gtk_adjustment_get_page_size (outer), 2.0 / 3.0);
+  gtk_adjustment_set_value (outer, gtk_adjustment_get_value (outer) + dy * step);
+  return TRUE;
+}
+
+static void
+update_bytes_label (ChkLogView *self)
+{
+  guint64 out = MAX (self->read_bytes[STREAM_STDOUT], self->record_bytes[STREAM_STDOUT]);
+  guint64 err = MAX (self->read_bytes[STREAM_STDERR], self->record_bytes[STREAM_STDERR]);
+  g_autofree char *out_size = NULL;
+  g_autofree char *err_size = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *tooltip = NULL;
+
+  if (self->run_id == 0 || (out == 0 && err == 0))
+    {
+      gtk_label_set_text (self->bytes_label, "");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->bytes_label), NULL);
+      return;
+    }
+
+  out_size = g_format_size (out);
+  err_size = g_format_size (err);
+  if (err == 0)
+    /* Translators: the size of a run's standard output */
+    text = g_strdup_printf (_("stdout %s"), out_size);
+  else if (out == 0)
+    /* Translators: the size of a run's standard error */
+    text = g_strdup_printf (_("stderr %s"), err_size);
+  else
+    /* Translators: the sizes of a run's standard output and standard error */
+    text = g_strdup_printf (_("stdout %s · stderr %s"), out_size, err_size);
+  tooltip = g_strdup_printf (_("%" PRIu64 " bytes on standard output, %" PRIu64 " bytes on standard error"),
+                             (uint64_t) out, (uint64_t) err);
+  gtk_label_set_text (self->bytes_label, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->bytes_label), tooltip);
+}
+
+static void
+update_state (ChkLogView *self)
+{
+  gboolean has_text = gtk_text_buffer_get_char_count (self->buffer) > 0;
+  gboolean live = self->first_page_done && !self->finished && !self->capped;
+
+  if (self->error != NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "error");
+    }
+  else if (has_text || !self->first_page_done || self->run_id == 0)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "text");
+    }
+  else
+    {
+      adw_status_page_set_title (self->empty_page, self->finished ? _("No Output") : _("No Output Yet"));
+      adw_status_page_set_description (self->empty_page,
+                                       self->finished ? NULL : _("Output appears here as the run writes it"));
+      gtk_stack_set_visible_child_name (self->stack, "empty");
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->reading || live);
+  gtk_spinner_set_spinning (self->spinner, self->reading || live);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->spinner),
+                               live ? _("Following the output as the run writes it")
+                                    : _("Loading output…"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  live ? _("Following the output as the run writes it")
+                                       : _("Loading output…"), -1);
+
+  gtk_revealer_set_reveal_child (self->cap_revealer, self->capped);
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.copy-all", has_text);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.save", self->run_id != 0 && !self->saving);
+  update_bytes_label (self);
+}
+
+static void
+insert_text (ChkLogView *self,
+             const char *text,
+             gssize      len,
+             GtkTextTag *tag)
+{
+  GtkTextIter end;
+
+  if (len < 0)
+    len = strlen (text);
+  if (len == 0)
+    return;
+
+  gtk_text_buffer_get_end_iter (self->buffer, &end);
+  gtk_text_buffer_insert_with_tags (self->buffer, &end, text, len, tag, NULL);
+  self->at_line_start = text[len - 1] == '\n';
+}
+
+/* A line of our own in the output (dropped output, the view's limit), on a line of its own */
+static void
+insert_note (ChkLogView *self,
+             const char *note)
+{
+  g_autofree char *line = g_strdup_printf ("%s\n", note);
+
+  if (!self->at_line_start && gtk_text_buffer_get_char_count (self->buffer) > 0)
+    insert_text (self, "\n", 1, NULL);
+  insert_text (self, line, -1, self->note_tag);
+}
+
+static void
+append_valid_text (GString    *out,
+                   const char *text,
+                   gsize       len)
+{
+  g_autofree char *valid = NULL;
+
+  if (g_utf8_validate_len (text, len, NULL))
+    {
+      g_string_append_len (out, text, len);
+      return;
+    }
+
+  /* Invalid bytes (and NULs, which a text buffer cannot hold) become U+FFFD. */
+  valid = g_utf8_make_valid (text, len);
+  g_string_append (out, valid);
+}
+
+/* How many bytes at the end of @text start a character that the next
+ * chunk may complete: they wait for it rather than become U+FFFD. */
+static gsize
+incomplete_tail (const char *text,
+                 gsize       len)
+{
+  for (gsize back = 1; back <= 3 && back <= len; back++)
+    {
+      guchar c = (guchar) text[len - back];
+
+      if ((c & 0xC0) == 0x80)
+        continue;
+      if (c >= 0xC0 && g_utf8_get_char_validated (text + len - back, back) == (gunichar) -2)
+        return back;
+      return 0;
+    }
+  return 0;
+}
+
+static void
+decode_stream (ChkLogView   *self,
+               Stream        stream,
+               const guint8 *data,
+               gsize         len,
+               GString      *out)
+{
+  GByteArray *pending = self->pending[stream];
+  g_autoptr(GByteArray) joined = NULL;
+  const char *text = (const char *) data;
+  gsize keep;
+
+  if (pending->len > 0)
+    {
+      joined = g_byte_array_sized_new (pending->len + len);
+      g_byte_array_append (joined, pending->data, pending->len);
+      g_byte_array_append (joined, data, len);
+      g_byte_array_set_size (pending, 0);
+      text = (const char *) joined->data;
+      len = joined->len;
+    }
+
+  keep = incomplete_tail (text, len);
+  if (keep > 0)
+    g_byte_array_append (pending, (const guint8 *) text + len - keep, keep);
+  append_valid_text (out, text, len - keep);
+}
+
+/* The start of a character that never got its end: show what there is. */
+static void
+flush_pending (ChkLogView *self)
+{
+  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+    {
+      GByteArray *pending = self->pending[stream];
+      g_autoptr(GString) text = NULL;
+
+      if (pending->len == 0)
+        continue;
+      text = g_string_new (NULL);
+      append_valid_text (text, (const char *) pending->data, pending->len);
+      g_byte_array_set_size (pending, 0);
+      insert_text (self, text->str, text->len, stream == STREAM_STDERR ? self->stderr_tag : NULL);
+    }
+}
+
+static void
+flush_text (ChkLogView *self,
+            GString    *text,
+            Stream      stream)
+{
+  insert_text (self, text->str, text->len, stream == STREAM_STDERR ? self->stderr_tag : NULL);
+  g_string_truncate (text, 0);
+}
+
+static void
+append_chunks (ChkLogView *self,
+               GVariant   *chunks)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  Stream text_stream = STREAM_STDOUT;
+  gsize n_chunks = g_variant_n_children (chunks);
+
+  for (gsize i = 0; i < n_chunks && !self->capped; i++)
+    {
+      g_autoptr(GVariant) chunk = g_variant_get_child_value (chunks, i);
+      g_autoptr(GVariant) bytes = NULL;
+      const char *stream_name = NULL;
+      const guint8 *data;
+      guint64 seq = 0;
+      gint64 time = 0;
+      gsize len = 0;
+      Stream stream;
+
+      g_variant_get (chunk, "(t&sx@ay)", &seq, &stream_name, &time, &bytes);
+      data = g_variant_get_fixed_array (bytes, &len, 1);
+      stream = g_str_equal (stream_name, "stderr") ? STREAM_STDERR : STREAM_STDOUT;
+
+      /* Sequence numbers have no gaps, but where the daemon dropped the
+       * middle of an output that grew past the job's limit. */
+      if (seq > self->last_seq + 1)
+        {
+          flush_text (self, text, text_stream);
+          for (Stream s = STREAM_STDOUT; s < N_STREAMS; s++)
+            g_byte_array_set_size (self->pending[s], 0);
+          insert_note (self, _("Output dropped here: the run wrote more than it keeps"));
+        }
+      self->last_seq = MAX (self->last_seq, seq);
+      self->read_bytes[stream] += len;
+
+      if (stream != text_stream)
+        {
+          flush_text (self, text, text_stream);
+          text_stream = stream;
+        }
+
+      if (self->shown_bytes + len > VIEW_MAX_BYTES)
+        {
+          g_autofree char *size = g_format_size (VIEW_MAX_BYTES);
+          g_autofree char *note = NULL;
+          g_autofree char *short_note = NULL;
+
+          len = VIEW_MAX_BYTES - self->shown_bytes;
+          decode_stream (self, stream, data, len, text);
+          flush_text (self, text, text_stream);
+          /* A character cut by the limit is left out. */
+          for (Stream s = STREAM_STDOUT; s < N_STREAMS; s++)
+            g_byte_array_set_size (self->pending[s], 0);
+          self->shown_bytes = VIEW_MAX_BYTES;
+          self->capped = TRUE;
+
+          /* Translators: %s is a size such as "8.4 MB" */
+          note = g_strdup_printf (_("Only the first %s of the output is shown here. Save it to a file to see all of it."),
+                                  size);
+          insert_note (self, note);
+          /* Translators: %s is a size such as "8.4 MB" */
+          short_note = g_strdup_printf (_("Only the first %s is shown"), size);
+          gtk_label_set_text (self->cap_label, short_note);
+          break;
+        }
+
+      decode_stream (self, stream, data, len, text);
+      self->shown_bytes += len;
+    }
+
+  flush_text (self, text, text_stream);
+
+  gtk_widget_queue_draw (self->gutter);
+  search_schedule (self);
+}
+
+static gboolean
+next_page_cb (gpointer user_data)
+{
+  ChkLogView *self = user_data;
+
+  self->next_page_source = 0;
+  read_page (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+read_output_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(ChkLogView) self = user_data;
+  g_autoptr(GVariant) chunks = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean finished = FALSE;
+  gsize n_chunks;
+
+  if (!chk_scheduler1_call_read_run_output_finish (CHK_SCHEDULER1 (object), &chunks, &finished,
+                                                   result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+
+      self->reading = FALSE;
+      self->first_page_done = TRUE;
+      g_dbus_error_strip_remote_error (error);
+      adw_status_page_set_description (self->error_page, error->message);
+      g_clear_error (&self->error);
+      self->error = g_steal_pointer (&error);
+      update_state (self);
+      return;
+    }
+
+  self->reading = FALSE;
+  n_chunks = g_variant_n_children (chunks);
+  g_debug ("Run %" G_GUINT64_FORMAT ": %" G_GSIZE_FORMAT " chunks after %.3f s%s",
+           self->run_id, n_chunks, (g_get_monotonic_time () - self->read_started) / (double) G_USEC_PER_SEC,
+           self->first_page_done ? "" : " (first page)");
+  /* A finished run is read from the top, a running one followed at its end. */
+  if (!self->first_page_done && finished)
+    self->follow = FALSE;
+  self->first_page_done = TRUE;
+  if (n_chunks > 0)
+    append_chunks (self, chunks);
+
+  if (n_chunks == 0 && finished)
+    {
+      self->finished = TRUE;
+      flush_pending (self);
+      search_schedule (self);
+    }
+  else if (!self->capped && (n_chunks > 0 || self->read_again))
+    {
+      /* The next page: drawing, layout and input go on while the daemon
+       * answers, so a large output loads behind the first screen. (A low
+       * priority idle would wait for ever while anything animates.) */
+      self->next_page_source = g_timeout_add (PAGE_INTERVAL_MS, next_page_cb, self);
+    }
+  /* else: the run goes on; OutputAvailable says when there is more */
+
+  update_state (self);
+}
+
+static void
+read_page (ChkLogView *self)
+{
+  if (self->reading || self->scheduler == NULL || self->run_id == 0)
+    return;
+
+  self->reading = TRUE;
+  self->read_again = FALSE;
+  chk_scheduler1_call_read_run_output (self->scheduler, self->run_id, self->last_seq,
+                                       VIEW_PAGE_BYTES, self->cancellable,
+                                       read_output_cb, g_object_ref (self));
+}
+
+/* More output, or the run's end: read on unless a read is under way. */
+static void
+more_output (ChkLogView *self)
+{
+  if (self->finished || self->capped)
+    return;
+  if (self->reading || self->next_page_source != 0)
+    self->read_again = TRUE;
+  else
+    read_page (self);
+}
+
+static void
+get_run_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(ChkLogView) self = user_data;
+  g_autoptr(GVariant) run = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *job_name = NULL;
+  guint64 run_id = 0;
+
+  if (!chk_scheduler1_call_get_run_finish (CHK_SCHEDULER1 (object), &run, result, &error))
+    {
+      /* ReadRunOutput says what went wrong. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not get run: %s", error->message);
+      return;
+    }
+
+  if (!g_variant_lookup (run, "id", "t", &run_id) || run_id != self->run_id)
+    return;
+
+  g_variant_lookup (run, "stdout-bytes", "t", &self->record_bytes[STREAM_STDOUT]);
+  g_variant_lookup (run, "stderr-bytes", "t", &self->record_bytes[STREAM_STDERR]);
+  if (g_variant_lookup (run, "job-name", "&s", &job_name) && job_name[0] != '\0')
+    {
+      g_autofree char *name = g_strdup_printf ("%s-run-%" PRIu64 ".log", job_name, (uint64_t) run_id);
+
+      /* Not a path, and no hidden file */
+      g_strdelimit (name, "/\\:", '-');
+      if (name[0] == '.')
+        name[0] = '_';
+      g_free (self->file_name);
+      self->file_name = g_steal_pointer (&name);
+    }
+  update_bytes_label (self);
+}
+
+static void
+refresh_record (ChkLogView *self)
+{
+  chk_scheduler1_call_get_run (self->scheduler, self->run_id, self->cancellable,
+                               get_run_cb, g_object_ref (self));
+}
+
+static void
+output_available_cb (ChkScheduler1 *scheduler,
+                     guint64        run_id,
+                     guint64        last_seq,
+                     ChkLogView    *self)
+{
+  if (run_id != self->run_id || last_seq <= self->last_seq)
+    return;
+  more_output (self);
+}
+
+static void
+run_finished_cb (ChkScheduler1 *scheduler,
+                 const char    *job,
+                 guint64        run_id,
+                 const char    *outcome,
+                 int            exit_code,
+                 ChkLogView    *self)
+{
+  if (run_id != self->run_id)
+    return;
+  refresh_record (self);
+  more_output (self);
+}
+
+/* Find */
+
+static void
+update_match_label (ChkLogView *self)
+{
+  const char *needle = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  guint n = self->matches->len;
+  g_autofree char *text = NULL;
+
+  if (needle[0] == '\0')
+    text = g_strdup ("");
+  else if (n == 0 && self->search_source != 0)
+    text = g_strdup ("…");
+  else if (n == 0)
+    text = g_strdup (_("No results"));
+  else if (self->current_match != NO_MATCH)
+    /* Translators: the match shown and the number of matches, e.g. "3 of 12" */
+    text = g_strdup_printf (_("%u of %u%s"), self->current_match + 1, n,
+                            n >= SEARCH_MAX_MATCHES ? "+" : "");
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u match", "%u matches", n), n);
+
+  gtk_label_set_text (self->match_label, text);
+}
+
+static void
+clear_current_match (ChkLogView *self)
+{
+  Match *match;
+  GtkTextIter start, end;
+
+  if (self->current_match == NO_MATCH || self->current_match >= self->matches->len)
+    return;
+
+  match = &g_array_index (self->matches, Match, self->current_match);
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &start, match->start);
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &end, match->end);
+  gtk_text_buffer_remove_tag (self->buffer, self->current_tag, &start, &end);
+}
+
+static void
+select_match (ChkLogView *self,
+              guint       index)
+{
+  Match *match = &g_array_index (self->matches, Match, index);
+  GtkTextIter start, end;
+
+  clear_current_match (self);
+  self->follow = FALSE;
+  self->current_match = index;
+  self->jump_pending = FALSE;
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &start, match->start);
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &end, match->end);
+  /* Selected, so that Ctrl+C copies it and the keyboard goes on from it;
+   * marked, since an unfocused selection hardly shows. */
+  gtk_text_buffer_apply_tag (self->buffer, self->current_tag, &start, &end);
+  gtk_text_buffer_select_range (self->buffer, &start, &end);
+  gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_insert (self->buffer),
+                                0.25, FALSE, 0.0, 0.0);
+  update_match_label (self);
+}
+
+/* Where the search may look: all the text, but for the last line while
+ * more output may still extend it. */
+static void
+get_search_end (ChkLogView  *self,
+                GtkTextIter *end)
+{
+  gtk_text_buffer_get_end_iter (self->buffer, end);
+  if (!self->finished && !self->capped)
+    gtk_text_iter_set_line_offset (end, 0);
+}
+
+static gboolean
+search_step_cb (gpointer user_data)
+{
+  ChkLogView *self = user_data;
+  const char *needle = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  gint64 deadline = g_get_monotonic_time () + SEARCH_STEP_USEC;
+  GtkTextIter iter, stop;
+
+  gtk_text_buffer_get_iter_at_offset (self->buffer, &iter, self->scanned_offset);
+  get_search_end (self, &stop);
+
+  while (gtk_text_iter_compare (&iter, &stop) < 0 && self->matches->len < SEARCH_MAX_MATCHES)
+    {
+      GtkTextIter limit = iter, match_start, match_end;
+
+      /* Whole lines at a time: a match never spans two. */
+      gtk_text_iter_forward_lines (&limit, SEARCH_LINES_PER_SLICE);
+      if (gtk_text_iter_compare (&limit, &stop) > 0)
+        limit = stop;
+
+      while (self->matches->len < SEARCH_MAX_MATCHES &&
+             gtk_text_iter_forward_search (&iter, needle,
+                                           GTK_TEXT_SEARCH_CASE_INSENSITIVE | GTK_TEXT_SEARCH_TEXT_ONLY,
+                                           &match_start, &match_end, &limit))
+        {
+          Match match = { gtk_text_iter_get_offset (&match_start), gtk_text_iter_get_offset (&match_end) };
+
+          gtk_text_buffer_apply_tag (self->buffer, self->match_tag, &match_start, &match_end);
+          g_array_append_val (self->matches, match);
+          if (self->jump_pending && match.start >= self->jump_from)
+            select_match (self, self->matches->len - 1);
+          iter = match_end;
+        }
+
+      iter = limit;
+      if (g_get_monotonic_time () > deadline)
+        break;
+    }
+
+  if (self->matches->len >= SEARCH_MAX_MATCHES)
+    iter = stop;
+  self->scanned_offset = gtk_text_iter_get_offset (&iter);
+
+  if (gtk_text_iter_compare (&iter, &stop) < 0)
+    {
+      update_match_label (self);
+      return G_SOURCE_CONTINUE;
+    }
+
+  self->search_source = 0;
+  /* Nothing after the cursor: start from the top */
+  if (self->jump_pending && self->matches->len > 0)
+    select_match (self, 0);
+  update_match_label (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+search_schedule (ChkLogView *self)
+{
+  const char *needle = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  GtkTextIter stop;
+
+  if (needle[0] == '\0' || self->search_source != 0)
+    return;
+
+  get_search_end (self, &stop);
+  if (self->scanned_offset >= gtk_text_iter_get_offset (&stop))
+    return;
+
+  /* A timeout rather than an idle: the text view lays out a large output
+   * in idle time for seconds, and drawing must go on between the steps. */
+  self->search_source = g_timeout_add (SEARCH_INTERVAL_MS, search_step_cb, self);
+  update_match_label (self);
+}
+
+static void
+search_reset (ChkLogView *self)
+{
+  GtkTextIter start, end, cursor;
+
+  g_clear_handle_id (&self->search_source, g_source_remove);
+  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
+  gtk_text_buffer_remove_tag (self->buffer, self->match_tag, &start, &end);
+  gtk_text_buffer_remove_tag (self->buffer, self->current_tag, &start, &end);
+  g_array_set_size (self->matches, 0);
+  self->current_match = NO_MATCH;
+  self->scanned_offset = 0;
+
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &cursor, gtk_text_buffer_get_selection_bound (self->buffer));
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &start, gtk_text_buffer_get_insert (self->buffer));
+  self->jump_from = MIN (gtk_text_iter_get_offset (&cursor), gtk_text_iter_get_offset (&start));
+  self->jump_pending = TRUE;
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   ChkLogView     *self)
+{
+  search_reset (self);
+  search_schedule (self);
+  update_match_label (self);
+}
+
+static void
+find_step (ChkLogView *self,
+           gboolean    forward)
+{
+  guint n = self->matches->len;
+  GtkTextIter cursor;
+  int offset;
+
+  if (n == 0)
+    {
+      gtk_widget_error_bell (GTK_WIDGET (self));
+      return;
+    }
+
+  if (self->current_match != NO_MATCH)
+    {
+      select_match (self, forward ? (self->current_match + 1) % n
+                                  : (self->current_match + n - 1) % n);
+      return;
+    }
+
+  /* The first match after the cursor, or the last one before it */
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &cursor, gtk_text_buffer_get_insert (self->buffer));
+  offset = gtk_text_iter_get_offset (&cursor);
+  for (guint i = 0; i < n; i++)
+    {
+      guint index = forward ? i : n - 1 - i;
+      Match *match = &g_array_index (self->matches, Match, index);
+
+      if (forward ? match->start >= offset : match->start < offset)
+        {
+          select_match (self, index);
+          return;
+        }
+    }
+  select_match (self, forward ? 0 : n - 1);
+}
+
+static void
+search_activate_cb (GtkSearchEntry *entry,
+                    ChkLogView     *self)
+{
+  find_step (self, TRUE);
+}
+
+static void
+search_next_match_cb (GtkSearchEntry *entry,
+                      ChkLogView     *self)
+{
+  find_step (self, TRUE);
+}
+
+static void
+search_previous_match_cb (GtkSearchEntry *entry,
+                          ChkLogView     *self)
+{
+  find_step (self, FALSE);
+}
+
+static void
+search_stop_cb (GtkSearchEntry *entry,
+                ChkLogView     *self)
+{
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+}
+
+static void
+search_mode_changed_cb (GtkSearchBar *bar,
+                        GParamSpec   *pspec,
+                        ChkLogView   *self)
+{
+  if (gtk_search_bar_get_search_mode (bar))
+    return;
+
+  /* Closed: no highlights left behind */
+  gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  search_reset (self);
+  update_match_label (self);
+}
+
+static void
+find_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ChkLogView *self = CHK_LOG_VIEW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+static void
+find_next_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  find_step (CHK_LOG_VIEW (widget), TRUE);
+}
+
+static void
+find_previous_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  find_step (CHK_LOG_VIEW (widget), FALSE);
+}
+
+/* Copy All */
+
+static void
+copy_all_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ChkLogView *self = CHK_LOG_VIEW (widget);
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
+  text = gtk_text_buffer_get_text (self->buffer, &start, &end, FALSE);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+
+  if (self->capped)
+    show_toast (self, _("Copied the output shown; save it to a file to get all of it"));
+  else
+    show_toast (self, _("Output copied"));
+}
+
+/* Save to File: every page, as stored, straight to the file */
+
+typedef struct
+{
+  ChkScheduler1     *scheduler;
+  guint64            run_id;
+  guint64            after_seq;
+  GFileOutputStream *stream;
+  GBytes            *page;
+} SaveData;
+
+static void
+save_data_free (SaveData *data)
+{
+  g_clear_object (&data->scheduler);
+  g_clear_object (&data->stream);
+  g_clear_pointer (&data->page, g_bytes_unref);
+  g_free (data);
+}
+
+static void save_read_page (GTask *task);
+
+static void
+save_closed_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+
+  if (!g_output_stream_close_finish (G_OUTPUT_STREAM (object), result, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_written_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (object), result, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  g_clear_pointer (&data->page, g_bytes_unref);
+  save_read_page (g_steal_pointer (&task));
+}
+
+static void
+save_page_read_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  g_autoptr(GVariant) chunks = NULL;
+  g_autoptr(GByteArray) page = NULL;
+  GError *error = NULL;
+  gboolean finished = FALSE;
+  gsize n_chunks;
+
+  if (!chk_scheduler1_call_read_run_output_finish (CHK_SCHEDULER1 (object), &chunks, &finished,
+                                                   result, &error))
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  n_chunks = g_variant_n_children (chunks);
+  if (n_chunks == 0)
+    {
+      g_output_stream_close_async (G_OUTPUT_STREAM (data->stream), G_PRIORITY_DEFAULT,
+                                   g_task_get_cancellable (task), save_closed_cb,
+                                   g_steal_pointer (&task));
+      return;
+    }
+
+  page = g_byte_array_new ();
+  for (gsize i = 0; i < n_chunks; i++)
+    {
+      g_autoptr(GVariant) chunk = g_variant_get_child_value (chunks, i);
+      g_autoptr(GVariant) bytes = NULL;
+      const guint8 *bytes_data;
+      gsize len = 0;
+      guint64 seq = 0;
+
+      g_variant_get (chunk, "(t&sx@ay)", &seq, NULL, NULL, &bytes);
+      bytes_data = g_variant_get_fixed_array (bytes, &len, 1);
+      g_byte_array_append (page, bytes_data, len);
+      data->after_seq = MAX (data->after_seq, seq);
+    }
+
+  data->page = g_byte_array_free_to_bytes (g_steal_pointer (&page));
+  g_output_stream_write_all_async (G_OUTPUT_STREAM (data->stream),
+                                   g_bytes_get_data (data->page, NULL),
+                                   g_bytes_get_size (data->page),
+                                   G_PRIORITY_DEFAULT, g_task_get_cancellable (task),
+                                   save_written_cb, g_steal_pointer (&task));
+}
+
+static void
+save_read_page (GTask *task)
+{
+  SaveData *data = g_task_get_task_data (task);
+
+  chk_scheduler1_call_read_run_output (data->scheduler, data->run_id, data->after_seq,
+                                       SAVE_PAGE_BYTES, g_task_get_cancellable (task),
+                                       save_page_read_cb, task);
+}
+
+static void
+save_replaced_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  SaveData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->stream = g_file_replace_finish (G_FILE (object), result, &error);
+  if (data->stream == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  save_read_page (g_steal_pointer (&task));
+}
+
+static void
+save_output_async (ChkLogView          *self,
+                   GFile               *file,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  SaveData *data;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, save_output_async);
+
+  data = g_new0 (SaveData, 1);
+  data->scheduler = g_object_ref (self->scheduler);
+  data->run_id = self->run_id;
+  g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
+
+  g_file_replace_async (file, NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, G_PRIORITY_DEFAULT,
+                        cancellable, save_replaced_cb, g_steal_pointer (&task));
+}
+
+static gboolean
+save_output_finish (ChkLogView    *self,
+                    GAsyncResult  *result,
+                    GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == save_output_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+save_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  ChkLogView *self = CHK_LOG_VIEW (object);
+  g_autoptr(GFile) file = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *title = NULL;
+
+  self->saving = FALSE;
+  if (!save_output_finish (self, result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      title = g_strdup_printf (_("Could not save the output to “%s”: %s"), name, error->message);
+    }
+  else
+    {
+      title = g_strdup_printf (_("Output saved to “%s”"), name);
+    }
+
+  show_toast (self, title);
+  update_state (self);
+}
+
+static void
+save_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  ChkLogView      *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  g_clear_object (&self->save_dialog);
+
+  if (file == NULL || self->scheduler == NULL || self->run_id == 0)
+    return;
+
+  self->saving = TRUE;
+  if (self->save_cancellable == NULL)
+    self->save_cancellable = g_cancellable_new ();
+  save_output_async (self, file, self->save_cancellable, save_done_cb, g_object_ref (file));
+  update_state (self);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  ChkLogView *self = CHK_LOG_VIEW (widget);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (self->run_id == 0 || self->saving || self->save_dialog != NULL)
+    return;
+
+  self->save_dialog = gtk_file_chooser_native_new (_("Save Output"),
+                                                   GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                                   GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                   _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->save_dialog), TRUE);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->save_dialog), self->file_name);
+  g_signal_connect (self->save_dialog, "response", G_CALLBACK (save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->save_dialog));
+}
+
+static void
+disconnect_scheduler (ChkLogView *self)
+{
+  if (self->scheduler == NULL)
+    return;
+  g_clear_signal_handler (&self->output_available_id, self->scheduler);
+  g_clear_signal_handler (&self->run_finished_id, self->scheduler);
+  g_clear_object (&self->scheduler);
+}
+
+static void
+chk_log_view_dispose (GObject *object)
+{
+  ChkLogView *self = CHK_LOG_VIEW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_cancellable_cancel (self->save_cancellable);
+  g_clear_object (&self->save_cancellable);
+  if (self->save_dialog != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->save_dialog, self);
+      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->save_dialog));
+      g_clear_object (&self->save_dialog);
+    }
+  g_clear_handle_id (&self->next_page_source, g_source_remove);
+  g_clear_handle_id (&self->search_source, g_source_remove);
+  g_clear_handle_id (&self->colors_source, g_source_remove);
+  g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
+  disconnect_scheduler (self);
+
+  if (self->search_bar != NULL)
+    g_signal_handlers_disconnect_by_data (self->search_bar, self);
+  gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_LOG_VIEW);
+
+  G_OBJECT_CLASS (chk_log_view_parent_class)->dispose (object);
+}
+
+static void
+chk_log_view_finalize (GObject *object)
+{
+  ChkLogView *self = CHK_LOG_VIEW (object);
+
+  g_clear_pointer (&self->file_name, g_free);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->matches, g_array_unref);
+  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+    g_clear_pointer (&self->pending[stream], g_byte_array_unref);
+
+  G_OBJECT_CLASS (chk_log_view_parent_class)->finalize (object);
+}
+
+static void
+chk_log_view_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (chk_log_view_parent_class)->realize (widget);
+  update_colors (CHK_LOG_VIEW (widget));
+}
+
+static void
+chk_log_view_class_init (ChkLogViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = chk_log_view_dispose;
+  object_class->finalize = chk_log_view_finalize;
+  widget_class->realize = chk_log_view_realize;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-log-view.ui");
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, box);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, bytes_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, spinner);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, match_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, cap_revealer);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, cap_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, stack);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, text_view);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, ChkLogView, error_page);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_next_match_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_previous_match_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
+
+  gtk_widget_class_install_action (widget_class, "log.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "log.find-next", NULL, find_next_action);
+  gtk_widget_class_install_action (widget_class, "log.find-previous", NULL, find_previous_action);
+  gtk_widget_class_install_action (widget_class, "log.copy-all", NULL, copy_all_action);
+  gtk_widget_class_install_action (widget_class, "log.save", NULL, save_action);
+
+  /* Inside the output, Ctrl+F finds in it rather than in the list of jobs. */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "log.find", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK, "log.find-next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_g, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                                       "log.find-previous", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "log.save", NULL);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "chk-log-view");
+}
+
+static void
+chk_log_view_init (ChkLogView *self)
+{
+  GtkAdjustment *vadjustment;
+  GtkEventController *scroll;
+  GtkEventController *shortcuts;
+  GtkEventController *input;
+  AdwStyleManager *style_manager = adw_style_manager_get_default ();
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->matches = g_array_new (FALSE, FALSE, sizeof (Match));
+  self->current_match = NO_MATCH;
+  self->at_line_start = TRUE;
+  self->file_name = g_strdup ("output.log");
+  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+    self->pending[stream] = g_byte_array_new ();
+
+  self->buffer = gtk_text_view_get_buffer (self->text_view);
+  self->stderr_tag = gtk_text_buffer_create_tag (self->buffer, "stderr", NULL);
+  self->note_tag = gtk_text_buffer_create_tag (self->buffer, "note",
+                                               "style", PANGO_STYLE_ITALIC,
+                                               "weight", PANGO_WEIGHT_BOLD,
+                                               "pixels-above-lines", 6,
+                                               "pixels-below-lines", 6,
+                                               "wrap-mode", GTK_WRAP_WORD_CHAR,
+                                               NULL);
+  self->match_tag = gtk_text_buffer_create_tag (self->buffer, "match", NULL);
+  self->current_tag = gtk_text_buffer_create_tag (self->buffer, "current-match", NULL);
+  gdk_rgba_parse (&self->stderr_color, "#c01c28");
+
+  self->gutter = gtk_drawing_area_new ();
+  gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (self->gutter), GUTTER_WIDTH);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->gutter), gutter_draw_cb, self, NULL);
+  gtk_text_view_set_gutter (self->text_view, GTK_TEXT_WINDOW_LEFT, self->gutter);
+  vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
+  g_signal_connect_object (vadjustment, "value-changed", G_CALLBACK (vadjustment_value_changed_cb), self, 0);
+  g_signal_connect_object (vadjustment, "changed", G_CALLBACK (vadjustment_changed_cb), self, 0);
+
+  input = gtk_event_controller_legacy_new ();
+  gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
+  g_signal_connect (input, "event", G_CALLBACK (input_event_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->scroller), input);
+
+  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->scroller), scroll);
+
+  /* Shift+Enter goes back, as Enter goes on */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_SHIFT_MASK),
+                                                          gtk_named_action_new ("log.find-previous")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_SHIFT_MASK),
+                                                          gtk_named_action_new ("log.find-previous")));
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), shortcuts);
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  g_signal_connect (self->search_bar, "notify::search-mode-enabled",
+                    G_CALLBACK (search_mode_changed_cb), self);
+
+  g_signal_connect (style_manager, "notify::dark", G_CALLBACK (style_changed_cb), self);
+  g_signal_connect (style_manager, "notify::high-contrast", G_CALLBACK (style_changed_cb), self);
+
+  update_state (self);
+}
+
+/**
+ * chk_log_view_new:
+ *
+ * Returns: (transfer floating): a new, empty output view
+ */
+GtkWidget *
+chk_log_view_new (void)
+{
+  return g_object_new (CHK_TYPE_LOG_VIEW, NULL);
+}
+
+/**
+ * chk_log_view_set_run:
+ * @self: a #ChkLogView
+ * @scheduler: (nullable): the scheduler the run is from
+ * @run_id: the run whose output to show, or 0 for none
+ *
+ * Shows a run's output, and follows it live while the run goes on.
+ * Nothing happens when the run is already shown.
+ */
+void
+chk_log_view_set_run (ChkLogView    *self,
+                      ChkScheduler1 *scheduler,
+                      guint64        run_id)
+{
+  g_return_if_fail (CHK_IS_LOG_VIEW (self));
+  g_return_if_fail (scheduler == NULL || CHK_IS_SCHEDULER1 (scheduler));
+
+  if (scheduler == self->scheduler && run_id == self->run_id)
+    return;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->next_page_source, g_source_remove);
+
+  if (scheduler != self->scheduler)
+    {
+      disconnect_scheduler (self);
+      if (scheduler != NULL)
+        {
+          self->scheduler = g_object_ref (scheduler);
+          self->output_available_id = g_signal_connect (scheduler, "output-available",
+                                                        G_CALLBACK (output_available_cb), self);
+          self->run_finished_id = g_signal_connect (scheduler, "run-finished",
+                                                    G_CALLBACK (run_finished_cb), self);
+        }
+    }
+
+  self->run_id = scheduler != NULL ? run_id : 0;
+  self->last_seq = 0;
+  self->shown_bytes = 0;
+  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+    {
+      self->read_bytes[stream] = 0;
+      self->record_bytes[stream] = 0;
+      g_byte_array_set_size (self->pending[stream], 0);
+    }
+  self->at_line_start = TRUE;
+  self->first_page_done = FALSE;
+  self->reading = FALSE;
+  self->read_again = FALSE;
+  self->finished = FALSE;
+  self->capped = FALSE;
+  g_clear_error (&self->error);
+  g_free (self->file_name);
+  self->file_name = g_strdup_printf ("run-%" PRIu64 ".log", (uint64_t) self->run_id);
+
+  gtk_text_buffer_set_text (self->buffer, "", 0);
+  self->follow = TRUE;
+  search_reset (self);
+  update_match_label (self);
+
+  if (self->run_id != 0)
+    {
+      self->cancellable = g_cancellable_new ();
+      self->read_started = g_get_monotonic_time ();
+      refresh_record (self);
+      read_page (self);
+    }
+
+  update_state (self);
+}
+
+/**
+ * chk_log_view_get_run:
+ * @self: a #ChkLogView
+ *
+ * Returns: the run shown, or 0
+ */
+guint64
+chk_log_view_get_run (ChkLogView *self)
+{
+  g_return_val_if_fail (CHK_IS_LOG_VIEW (self), 0);
+  return self->run_id;
+}

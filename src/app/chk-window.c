@@ -586,11 +586,19 @@ delete_job_action (GtkWidget  *widget,
 {
   ChkWindow *self = CHK_WINDOW (widget);
   ChkJob1 *job = selected_job (self);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
   PendingDelete *pending;
   g_autofree char *title = NULL;
   AdwToast *toast;
 
   if (job == NULL)
+    return;
+
+  /*
+   * The Delete key in a text (the output, a search field) is not about the
+   * job; clicking the Delete button moves the focus to it first.
+   */
+  if (focus != NULL && (GTK_IS_TEXT_VIEW (focus) || GTK_IS_EDITABLE (focus)))
     return;
 
   /* Hidden at once, deleted when the toast goes without Undo. */
