@@ -1444,7 +1444,8 @@ preview_done_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(ChkJobEditor) self = user_data;
+  /* No ref: dispose cancels the call, and CANCELLED returns before self is used. */
+  ChkJobEditor *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) runs = NULL;
   g_autofree char *description = NULL;
@@ -1491,7 +1492,7 @@ preview_cb (gpointer user_data)
                                         editable_text (self->timezone_entry),
                                         0, PREVIEW_COUNT,
                                         self->preview_cancellable,
-                                        preview_done_cb, g_object_ref (self));
+                                        preview_done_cb, self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1528,7 +1529,8 @@ zones_loaded_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(ChkJobEditor) self = user_data;
+  /* No ref: dispose cancels the call, and CANCELLED returns before self is used. */
+  ChkJobEditor *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
@@ -1577,7 +1579,8 @@ settings_done_cb (GObject      *object,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  g_autoptr(ChkJobEditor) self = user_data;
+  /* No ref: dispose cancels the call, and CANCELLED returns before self is used. */
+  ChkJobEditor *self = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) settings = NULL;
   gboolean allow_shell = TRUE;
@@ -1602,7 +1605,7 @@ fetch_from_scheduler (ChkJobEditor *self)
 
   if (scheduler == NULL)
     return;
-  chk_scheduler1_call_get_settings (scheduler, self->cancellable, settings_done_cb, g_object_ref (self));
+  chk_scheduler1_call_get_settings (scheduler, self->cancellable, settings_done_cb, self);
   queue_preview (self);
 }
 
@@ -2191,7 +2194,7 @@ chk_job_editor_constructed (GObject *object)
 
   fetch_from_scheduler (self);
   g_signal_connect_swapped (self->model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
-  g_file_load_contents_async (zones, self->cancellable, zones_loaded_cb, g_object_ref (self));
+  g_file_load_contents_async (zones, self->cancellable, zones_loaded_cb, self);
 
   gtk_widget_set_visible (self->workdir_clear_button, editable_text (self->workdir_row)[0] != '\0');
   update_save_action (self);

@@ -57,6 +57,7 @@ struct _ChkWindow
 
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
+  GtkSpinner           *connecting_spinner;
   AdwStatusPage        *failed_page;
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
@@ -261,6 +262,10 @@ model_state_changed_cb (ChkJobModel *model,
                         GParamSpec  *pspec,
                         ChkWindow   *self)
 {
+  /* A spinning spinner redraws the window every frame, even on a hidden page. */
+  gtk_spinner_set_spinning (self->connecting_spinner,
+                            chk_job_model_get_state (model) == CHK_JOB_MODEL_CONNECTING);
+
   switch (chk_job_model_get_state (model))
     {
     case CHK_JOB_MODEL_CONNECTING:
@@ -687,6 +692,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, connecting_spinner);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, failed_page);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar);

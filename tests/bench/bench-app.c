@@ -1,0 +1,950 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "bench-app"
+
+#include "config.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <adwaita.h>
+#include <glib/gprintf.h>
+
+#include "chk-job-model.h"
+#include "chk-job-row.h"
+#include "chk-resources.h"
+#include "chk-test-session.h"
+#include "chk-window.h"
+
+/*
+ * The app with many jobs, against a baseline from the same run (the same
+ * window with no jobs), on a private bus with the real chronikerd:
+ *
+ *   load      creating the model and window → the first frame painted with
+ *             the list populated (the frame clock's after-paint), and the
+ *             process's VmRSS afterwards; target ≤ 1 s for 10,000 jobs
+ *   scroll    the list from top to bottom, one page per frame, through its
+ *             vertical adjustment: frames per second, and each frame's work
+ *             (before-paint → after-paint); baseline: redraws of the empty
+ *             window
+ *   idle      the app's CPU time (getrusage) over the wall time while
+ *             nothing happens, and the frames it draws meanwhile (an
+ *             animation that never stops shows here)
+ *   progress  one job reporting progress 100 times a second: the app's CPU,
+ *             and how many updates reached it (the daemon coalesces to
+ *             ≤ 10/s); baseline: the same window idle
+ *
+ * Then, after the load was measured first: where it went (GetManagedObjects
+ * alone; the ChkJobModel alone, without a window).
+ *
+ * It needs a display: without one it runs itself again under xvfb-run.
+ * Like the other benchmarks it prints tables and never fails on a slow
+ * result; it exits 1 only when something could not be measured.
+ */
+
+#define WAIT_SECONDS 120
+#define CREATE_IN_FLIGHT 64
+
+static int opt_jobs = 10000;
+static double opt_seconds = 3.0;
+static double opt_scroll_step = 1.0;
+
+/* The last of the list by name: the scroll's end */
+static char *last_job_name;
+
+typedef struct
+{
+  guint    frames;
+  double   seconds;
+  double   work_median_ms;
+  double   work_p95_ms;
+  double   work_max_ms;
+  gboolean reached_end;
+} FrameStats;
+
+typedef struct
+{
+  const char *label;
+  guint       n_jobs;
+  double      ready_ms;
+  double      get_objects_ms;
+  double      reply_mib;
+  double      model_alone_ms;
+  double      first_frame_ms;
+  double      rss_before_mib;
+  double      rss_after_mib;
+  double      idle_cpu;
+  guint       idle_frames;
+  FrameStats  scroll;
+  double      progress_cpu;
+  guint       progress_updates;
+  guint       progress_frames;
+  double      progress_seconds;
+  char       *renderer;
+} Result;
+
+typedef struct
+{
+  ChkJobModel   *model;
+  ChkWindow     *window;
+  guint          n_jobs;
+  GdkFrameClock *clock;
+  gulong         before_paint_id;
+  gulong         after_paint_id;
+  gint64         started;
+  gint64         ready_at;
+  gint64         first_frame_at;
+  gint64         paint_started;
+  gboolean       recording;
+  guint          frames;
+  GArray        *work_ms;
+  gboolean       scroll_done;
+  guint          updates;
+} Bench;
+
+static void G_GNUC_NORETURN G_GNUC_PRINTF (1, 2)
+fail (const char *format,
+      ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  g_printerr ("bench-app: ");
+  g_vfprintf (stderr, format, args);
+  g_printerr ("\n");
+  va_end (args);
+  exit (1);
+}
+
+static double
+cpu_seconds (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 +
+         usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+}
+
+static double
+rss_mib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
+    return 0;
+  line = strstr (status, "VmRSS:");
+  if (line == NULL)
+    return 0;
+  return g_ascii_strtod (line + strlen ("VmRSS:"), NULL) / 1024.0;
+}
+
+static double
+ms_since (gint64 start,
+          gint64 end)
+{
+  return (end - start) / 1000.0;
+}
+
+/* ---------------------------------------------------------------------------
+ * Widgets */
+
+static void
+collect_widgets (GtkWidget *widget,
+                 GType      type,
+                 GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_widgets (child, type, found);
+}
+
+static GPtrArray *
+find_widgets (gpointer root,
+              GType    type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  collect_widgets (GTK_WIDGET (root), type, found);
+  return found;
+}
+
+static GtkStack *
+find_stack_with_page (gpointer    root,
+                      const char *page)
+{
+  g_autoptr(GPtrArray) stacks = find_widgets (root, GTK_TYPE_STACK);
+
+  for (guint i = 0; i < stacks->len; i++)
+    if (gtk_stack_get_child_by_name (stacks->pdata[i], page) != NULL)
+      return stacks->pdata[i];
+  return NULL;
+}
+
+static GtkListView *
+job_list (Bench *bench)
+{
+  GtkStack *stack = find_stack_with_page (bench->window, "no-results");
+  g_autoptr(GPtrArray) lists = NULL;
+
+  if (stack == NULL)
+    fail ("no job list in the window");
+  lists = find_widgets (stack, GTK_TYPE_LIST_VIEW);
+  if (lists->len == 0)
+    fail ("no GtkListView in the job list");
+  return lists->pdata[0];
+}
+
+static gboolean
+row_shown (Bench      *bench,
+           const char *name)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (bench->window, CHK_TYPE_JOB_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ChkJob1 *job = chk_job_row_get_job (rows->pdata[i]);
+
+      if (job != NULL && gtk_widget_get_mapped (rows->pdata[i]) &&
+          (name == NULL || g_strcmp0 (chk_job1_get_name (job), name) == 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* What a person waits for: the list with its rows, or the empty state. */
+static gboolean
+loaded (Bench *bench)
+{
+  GtkStack *list_stack;
+
+  if (chk_job_model_get_state (bench->model) != CHK_JOB_MODEL_READY)
+    return FALSE;
+  list_stack = find_stack_with_page (bench->window, "no-results");
+  if (list_stack == NULL || !gtk_widget_get_mapped (GTK_WIDGET (list_stack)))
+    return FALSE;
+  if (bench->n_jobs == 0)
+    return g_strcmp0 (gtk_stack_get_visible_child_name (list_stack), "empty") == 0;
+  return row_shown (bench, NULL);
+}
+
+/* ---------------------------------------------------------------------------
+ * Frames */
+
+static void
+before_paint_cb (GdkFrameClock *clock,
+                 Bench         *bench)
+{
+  bench->paint_started = g_get_monotonic_time ();
+}
+
+static void
+after_paint_cb (GdkFrameClock *clock,
+                Bench         *bench)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (bench->first_frame_at == 0 && loaded (bench))
+    bench->first_frame_at = now;
+
+  if (bench->recording)
+    {
+      double work = bench->paint_started != 0 ? ms_since (bench->paint_started, now) : 0;
+
+      bench->frames++;
+      g_array_append_val (bench->work_ms, work);
+    }
+}
+
+static void
+start_recording (Bench *bench)
+{
+  g_array_set_size (bench->work_ms, 0);
+  bench->frames = 0;
+  bench->recording = TRUE;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a;
+  double y = *(const double *) b;
+
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+static FrameStats
+stop_recording (Bench  *bench,
+                gint64  started)
+{
+  FrameStats stats = { 0 };
+  GArray *work = bench->work_ms;
+
+  bench->recording = FALSE;
+  stats.frames = bench->frames;
+  stats.seconds = ms_since (started, g_get_monotonic_time ()) / 1000.0;
+  if (work->len > 0)
+    {
+      g_array_sort (work, compare_doubles);
+      stats.work_median_ms = g_array_index (work, double, work->len / 2);
+      stats.work_p95_ms = g_array_index (work, double, MIN (work->len - 1, work->len * 95 / 100));
+      stats.work_max_ms = g_array_index (work, double, work->len - 1);
+    }
+  return stats;
+}
+
+static gboolean
+iterate_until (gboolean (*condition) (Bench *bench),
+               Bench     *bench,
+               double     seconds)
+{
+  return chk_test_wait_until ((ChkTestCondition) condition, bench, seconds);
+}
+
+/* ---------------------------------------------------------------------------
+ * Where the load goes */
+
+/* The daemon's side and the bus: GetManagedObjects, from a connection of its own. */
+static void
+measure_get_objects (ChkTestSession *session,
+                     Result         *result)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 started = g_get_monotonic_time ();
+
+  reply = chk_test_session_call (session, CHK_TEST_MANAGER_PATH,
+                                 "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                                 "(a{oa{sa{sv}}})", &error);
+  if (reply == NULL)
+    fail ("GetManagedObjects: %s", error->message);
+  result->get_objects_ms = ms_since (started, g_get_monotonic_time ());
+  result->reply_mib = g_variant_get_size (reply) / (1024.0 * 1024.0);
+}
+
+static gboolean
+model_settled (gpointer user_data)
+{
+  return chk_job_model_get_state (user_data) != CHK_JOB_MODEL_CONNECTING;
+}
+
+/* The model alone, without a window: the proxies of every job. */
+static void
+measure_model_alone (Result *result)
+{
+  g_autoptr(ChkJobModel) model = chk_job_model_new ();
+  gint64 started = g_get_monotonic_time ();
+
+  chk_job_model_connect (model);
+  if (!chk_test_wait_until (model_settled, model, WAIT_SECONDS))
+    fail ("the model did not load within %d s", WAIT_SECONDS);
+  result->model_alone_ms = ms_since (started, g_get_monotonic_time ());
+}
+
+/* ---------------------------------------------------------------------------
+ * The window */
+
+static void
+model_state_cb (ChkJobModel *model,
+                GParamSpec  *pspec,
+                Bench       *bench)
+{
+  if (bench->ready_at == 0 && chk_job_model_get_state (model) == CHK_JOB_MODEL_READY)
+    bench->ready_at = g_get_monotonic_time ();
+}
+
+static gboolean
+first_frame_done (Bench *bench)
+{
+  return bench->first_frame_at != 0 ||
+         chk_job_model_get_state (bench->model) == CHK_JOB_MODEL_FAILED;
+}
+
+/* Opens the window as the app does, and times it to its first full frame. */
+static void
+open_window (Bench  *bench,
+             Result *result)
+{
+  GskRenderer *renderer;
+
+  result->rss_before_mib = rss_mib ();
+  bench->work_ms = g_array_new (FALSE, FALSE, sizeof (double));
+
+  bench->started = g_get_monotonic_time ();
+  bench->model = chk_job_model_new ();
+  g_signal_connect (bench->model, "notify::state", G_CALLBACK (model_state_cb), bench);
+  bench->window = chk_window_new (NULL, bench->model);
+  g_object_add_weak_pointer (G_OBJECT (bench->window), (gpointer *) &bench->window);
+  gtk_window_present (GTK_WINDOW (bench->window));
+  chk_job_model_connect (bench->model);
+
+  bench->clock = gtk_widget_get_frame_clock (GTK_WIDGET (bench->window));
+  if (bench->clock == NULL)
+    fail ("the window has no frame clock after gtk_window_present()");
+  bench->before_paint_id = g_signal_connect (bench->clock, "before-paint",
+                                             G_CALLBACK (before_paint_cb), bench);
+  bench->after_paint_id = g_signal_connect (bench->clock, "after-paint",
+                                            G_CALLBACK (after_paint_cb), bench);
+
+  if (!iterate_until (first_frame_done, bench, WAIT_SECONDS))
+    fail ("no frame with the %u jobs within %d s", bench->n_jobs, WAIT_SECONDS);
+  if (chk_job_model_get_state (bench->model) == CHK_JOB_MODEL_FAILED)
+    fail ("the app could not load the jobs: %s", chk_job_model_get_error (bench->model)->message);
+
+  result->n_jobs = bench->n_jobs;
+  result->ready_ms = ms_since (bench->started, bench->ready_at);
+  result->first_frame_ms = ms_since (bench->started, bench->first_frame_at);
+  /* Whatever the first frame left to do (icons, the job page) settles first */
+  chk_test_iterate (1.0);
+  result->rss_after_mib = rss_mib ();
+
+  renderer = gtk_native_get_renderer (GTK_NATIVE (bench->window));
+  result->renderer = g_strdup (renderer ? G_OBJECT_TYPE_NAME (renderer) : "none");
+
+  g_print ("  %-12s model ready %.0f ms, first frame with the list %.0f ms, "
+           "VmRSS %.1f MiB (+%.1f)\n",
+           result->label, result->ready_ms, result->first_frame_ms, result->rss_after_mib,
+           result->rss_after_mib - result->rss_before_mib);
+}
+
+static gboolean
+window_gone (Bench *bench)
+{
+  return bench->window == NULL;
+}
+
+static void
+close_window (Bench *bench)
+{
+  g_clear_signal_handler (&bench->before_paint_id, bench->clock);
+  g_clear_signal_handler (&bench->after_paint_id, bench->clock);
+  bench->clock = NULL;
+  gtk_window_destroy (GTK_WINDOW (bench->window));
+  if (!iterate_until (window_gone, bench, WAIT_SECONDS))
+    fail ("the window is still alive %d s after it was destroyed", WAIT_SECONDS);
+  g_clear_object (&bench->model);
+  g_clear_pointer (&bench->work_ms, g_array_unref);
+  bench->ready_at = bench->first_frame_at = bench->paint_started = 0;
+}
+
+/* The app's CPU while nothing happens, and the frames it draws meanwhile. */
+static void
+measure_idle (Bench  *bench,
+              Result *result)
+{
+  double cpu = cpu_seconds ();
+  gint64 started = g_get_monotonic_time ();
+  double seconds;
+
+  start_recording (bench);
+  chk_test_iterate (opt_seconds);
+  seconds = ms_since (started, g_get_monotonic_time ()) / 1000.0;
+  result->idle_cpu = 100.0 * (cpu_seconds () - cpu) / seconds;
+  result->idle_frames = stop_recording (bench, started).frames;
+  g_print ("  %-12s idle: app CPU %.1f %%, %u frames in %.1f s\n", result->label, result->idle_cpu,
+           result->idle_frames, seconds);
+}
+
+/* ---------------------------------------------------------------------------
+ * Scrolling */
+
+static gboolean
+scroll_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  Bench *bench = user_data;
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (widget));
+  double bottom = gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment);
+  double value = gtk_adjustment_get_value (adjustment);
+
+  if (value >= bottom - 0.5)
+    {
+      bench->scroll_done = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  value += opt_scroll_step * gtk_adjustment_get_page_size (adjustment);
+  gtk_adjustment_set_value (adjustment, MIN (value, bottom));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+redraw_tick_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  Bench *bench = user_data;
+
+  if (bench->frames >= 300)
+    {
+      bench->scroll_done = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  gtk_widget_queue_draw (widget);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+scroll_done (Bench *bench)
+{
+  return bench->scroll_done;
+}
+
+/* Top to bottom, one step a frame; or, with no jobs, 300 redraws. */
+static void
+measure_scroll (Bench  *bench,
+                Result *result)
+{
+  GtkWidget *list = GTK_WIDGET (job_list (bench));
+  gint64 started;
+
+  bench->scroll_done = FALSE;
+  started = g_get_monotonic_time ();
+  start_recording (bench);
+  if (bench->n_jobs > 0)
+    gtk_widget_add_tick_callback (list, scroll_tick_cb, bench, NULL);
+  else
+    gtk_widget_add_tick_callback (GTK_WIDGET (bench->window), redraw_tick_cb, bench, NULL);
+  if (!iterate_until (scroll_done, bench, 600))
+    fail ("scrolling did not end within 600 s");
+  /* The frame of the last step */
+  chk_test_iterate (0.1);
+  result->scroll = stop_recording (bench, started);
+
+  if (bench->n_jobs > 0)
+    {
+      result->scroll.reached_end = row_shown (bench, last_job_name);
+      gtk_adjustment_set_value (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (list)), 0);
+      chk_test_iterate (0.5);
+    }
+
+  g_print ("  %-12s %s: %u frames in %.2f s (%.1f/s), frame work median %.2f ms, "
+           "p95 %.2f ms, max %.2f ms%s\n",
+           result->label, bench->n_jobs > 0 ? "scroll" : "redraw", result->scroll.frames,
+           result->scroll.seconds, result->scroll.frames / result->scroll.seconds,
+           result->scroll.work_median_ms, result->scroll.work_p95_ms, result->scroll.work_max_ms,
+           bench->n_jobs == 0 ? "" : result->scroll.reached_end ? ", reached the last job"
+                                                                : ", DID NOT reach the last job");
+}
+
+/* ---------------------------------------------------------------------------
+ * Progress */
+
+static void
+progress_notify_cb (ChkJob1    *job,
+                    GParamSpec *pspec,
+                    Bench      *bench)
+{
+  bench->updates++;
+}
+
+static ChkJob1 *progress_job;
+
+static gboolean
+progress_flowing (Bench *bench)
+{
+  return chk_job1_get_running (progress_job) && chk_job1_get_progress_complete (progress_job) > 0;
+}
+
+static gboolean
+progress_ended (Bench *bench)
+{
+  return !chk_job1_get_running (progress_job);
+}
+
+static void
+measure_progress (Bench          *bench,
+                  ChkTestSession *session,
+                  const char     *path,
+                  Result         *result)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  gulong handler;
+  double cpu;
+  gint64 started;
+
+  progress_job = chk_job_model_lookup (bench->model, path);
+  if (progress_job == NULL)
+    fail ("the app does not have the progress job");
+  /* On screen, as someone watching it would have it: its row and its page */
+  chk_window_select_job (bench->window, progress_job);
+  chk_test_iterate (0.5);
+
+  reply = chk_test_session_call (session, path, CHK_TEST_JOB1, "Run", NULL, "(t)", &error);
+  if (reply == NULL)
+    fail ("Run: %s", error->message);
+  if (!iterate_until (progress_flowing, bench, WAIT_SECONDS))
+    fail ("no progress reached the app within %d s", WAIT_SECONDS);
+
+  handler = g_signal_connect (progress_job, "notify::progress-complete",
+                              G_CALLBACK (progress_notify_cb), bench);
+  bench->updates = 0;
+  start_recording (bench);
+  cpu = cpu_seconds ();
+  started = g_get_monotonic_time ();
+  chk_test_iterate (opt_seconds);
+  result->progress_seconds = ms_since (started, g_get_monotonic_time ()) / 1000.0;
+  result->progress_cpu = 100.0 * (cpu_seconds () - cpu) / result->progress_seconds;
+  result->progress_updates = bench->updates;
+  result->progress_frames = stop_recording (bench, started).frames;
+  g_signal_handler_disconnect (progress_job, handler);
+
+  if (!iterate_until (progress_ended, bench, WAIT_SECONDS))
+    fail ("the progress job did not end");
+  progress_job = NULL;
+
+  g_print ("  %-12s progress 100/s for %.1f s: app CPU %.1f %%, "
+           "%u updates reached it (%.1f/s), %u frames\n",
+           result->label, result->progress_seconds, result->progress_cpu, result->progress_updates,
+           result->progress_updates / result->progress_seconds, result->progress_frames);
+}
+
+/* ---------------------------------------------------------------------------
+ * The jobs */
+
+typedef struct
+{
+  guint   next;
+  guint   total;
+  guint   in_flight;
+  guint   done;
+  GError *error;
+  GDBusConnection *connection;
+} Creation;
+
+static void create_next (Creation *creation);
+
+static void
+created_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Creation *creation = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  creation->in_flight--;
+  creation->done++;
+  if (reply == NULL && creation->error == NULL)
+    creation->error = g_steal_pointer (&error);
+  create_next (creation);
+}
+
+/* Varied like a real list: schedules of each kind, some disabled; but none
+ * due during the benchmark (10,000 /bin/true at once would be measured too). */
+static GVariant *
+job_spec (guint i)
+{
+  const char *schedules[] = { "@yearly", "30 4 29 2 *", "", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=3",
+                              "0 12 1 1 *" };
+  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (NULL);
+  g_autofree char *name = g_strdup_printf ("job-%05u", i);
+  g_autofree char *description = g_strdup_printf ("Benchmark job number %u", i);
+  const char *command[] = { "/bin/true", NULL };
+
+  g_variant_dict_insert (&spec, "name", "s", name);
+  g_variant_dict_insert (&spec, "description", "s", description);
+  g_variant_dict_insert_value (&spec, "command", g_variant_new_strv (command, -1));
+  g_variant_dict_insert (&spec, "schedule", "s", schedules[i % G_N_ELEMENTS (schedules)]);
+  g_variant_dict_insert (&spec, "enabled", "b", i % 10 != 0);
+  return g_variant_dict_end (&spec);
+}
+
+static void
+create_next (Creation *creation)
+{
+  while (creation->error == NULL && creation->in_flight < CREATE_IN_FLIGHT &&
+         creation->next < creation->total)
+    {
+      GVariant *spec = job_spec (creation->next++);
+
+      creation->in_flight++;
+      g_dbus_connection_call (creation->connection, CHK_TEST_BUS_NAME, CHK_TEST_MANAGER_PATH,
+                              CHK_TEST_SCHEDULER1, "CreateJob", g_variant_new_tuple (&spec, 1),
+                              G_VARIANT_TYPE ("(o)"), G_DBUS_CALL_FLAGS_NONE, 60000, NULL,
+                              created_cb, creation);
+    }
+}
+
+static gboolean
+creation_done (gpointer user_data)
+{
+  Creation *creation = user_data;
+
+  return creation->in_flight == 0 &&
+         (creation->error != NULL || creation->done == creation->total);
+}
+
+static void
+create_jobs (ChkTestSession *session,
+             guint           n_jobs)
+{
+  Creation creation = { 0, n_jobs, 0, 0, NULL, chk_test_session_get_connection (session) };
+  gint64 started = g_get_monotonic_time ();
+  double seconds;
+
+  create_next (&creation);
+  if (!chk_test_wait_until (creation_done, &creation, 1800))
+    fail ("creating %u jobs took more than 30 min", n_jobs);
+  if (creation.error != NULL)
+    fail ("CreateJob: %s", creation.error->message);
+  seconds = ms_since (started, g_get_monotonic_time ()) / 1000.0;
+  g_print ("  created %u jobs over D-Bus in %.1f s (%.0f/s, %d calls at a time)\n",
+           n_jobs, seconds, n_jobs / seconds, CREATE_IN_FLIGHT);
+}
+
+/* A job that reports progress 100 times a second for a while. */
+static char *
+create_progress_job (ChkTestSession *session)
+{
+  g_autofree char *script = g_strdup_printf (
+    "import os, time\n"
+    "fd = int(os.environ['CHRONIKER_PROGRESS_FD'])\n"
+    "n = %u\n"
+    "start = time.monotonic()\n"
+    "for i in range(1, n + 1):\n"
+    "    os.write(fd, b'%%d/%%d step %%d\\n' %% (i, n, i))\n"
+    "    delay = start + i / 100 - time.monotonic()\n"
+    "    if delay > 0:\n"
+    "        time.sleep(delay)\n",
+    (guint) ((opt_seconds + 2) * 100));
+  const char *command[] = { "/usr/bin/python3", "-c", script, NULL };
+  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (NULL);
+
+  if (!g_file_test (command[0], G_FILE_TEST_IS_EXECUTABLE))
+    fail ("%s is needed for the job that reports progress", command[0]);
+
+  /* First by name, so that its row is on screen */
+  g_variant_dict_insert (&spec, "name", "s", "aaa-progress");
+  g_variant_dict_insert_value (&spec, "command", g_variant_new_strv (command, -1));
+  return chk_test_session_create_job (session, g_variant_dict_end (&spec));
+}
+
+/* ---------------------------------------------------------------------------
+ * The table */
+
+/* printf pads bytes; the table pads characters (“→”, “≤”). */
+static void
+print_cell (const char *text,
+            int         width,
+            gboolean    right)
+{
+  int pad = MAX (0, width - (int) g_utf8_strlen (text, -1));
+
+  if (right)
+    g_print ("%*s%s", pad, "", text);
+  else
+    g_print ("%s%*s", text, pad, "");
+}
+
+static void
+print_row (const char *what,
+           const char *base,
+           const char *many,
+           const char *target)
+{
+  print_cell (what, 50, FALSE);
+  print_cell (base, 12, TRUE);
+  print_cell (many, 14, TRUE);
+  g_print ("  %s\n", target);
+}
+
+static void
+print_table (const Result *base,
+             const Result *many)
+{
+  g_autofree char *many_label = g_strdup_printf ("%u jobs", many->n_jobs);
+  g_autofree char *target_frame = g_strdup_printf ("≤ 1000 ms%s",
+                                                   many->first_frame_ms <= 1000 ? "" : "  MISSED");
+  char a[64], b[64];
+
+  g_print ("\n");
+  print_row ("", "0 jobs", many_label, "target");
+  print_row ("", "(baseline)", "", "");
+
+  g_snprintf (a, sizeof a, "%.0f ms", base->first_frame_ms);
+  g_snprintf (b, sizeof b, "%.0f ms", many->first_frame_ms);
+  print_row ("window → first frame with the list", a, b, target_frame);
+  g_snprintf (a, sizeof a, "%.0f ms", base->ready_ms);
+  g_snprintf (b, sizeof b, "%.0f ms", many->ready_ms);
+  print_row ("  of which the model loading (D-Bus)", a, b, "");
+  g_snprintf (a, sizeof a, "%.0f ms", base->model_alone_ms);
+  g_snprintf (b, sizeof b, "%.0f ms", many->model_alone_ms);
+  print_row ("the model alone, no window, afterwards", a, b, "");
+  g_snprintf (a, sizeof a, "%.0f ms", base->get_objects_ms);
+  g_snprintf (b, sizeof b, "%.0f ms", many->get_objects_ms);
+  print_row ("  GetManagedObjects (daemon and bus), afterwards", a, b, "");
+  g_snprintf (a, sizeof a, "%.2f MiB", base->reply_mib);
+  g_snprintf (b, sizeof b, "%.2f MiB", many->reply_mib);
+  print_row ("  its reply", a, b, "");
+
+  g_snprintf (a, sizeof a, "%.1f MiB", base->rss_after_mib);
+  g_snprintf (b, sizeof b, "%.1f MiB", many->rss_after_mib);
+  print_row ("VmRSS after the load", a, b, "");
+  g_snprintf (a, sizeof a, "+%.1f MiB", base->rss_after_mib - base->rss_before_mib);
+  g_snprintf (b, sizeof b, "+%.1f MiB", many->rss_after_mib - many->rss_before_mib);
+  print_row ("  grown by the window and its model", a, b, "");
+
+  g_snprintf (a, sizeof a, "%.1f/s", base->scroll.frames / base->scroll.seconds);
+  g_snprintf (b, sizeof b, "%.1f/s", many->scroll.frames / many->scroll.seconds);
+  print_row ("frames/s (0: redraws; N: scroll to the end)", a, b,
+             many->scroll.reached_end ? "the frame clock's rate" : "DID NOT reach the end");
+  g_snprintf (a, sizeof a, "%.2f ms", base->scroll.work_median_ms);
+  g_snprintf (b, sizeof b, "%.2f ms", many->scroll.work_median_ms);
+  print_row ("  frame work, median", a, b, "< 16 ms");
+  g_snprintf (a, sizeof a, "%.2f ms", base->scroll.work_p95_ms);
+  g_snprintf (b, sizeof b, "%.2f ms", many->scroll.work_p95_ms);
+  print_row ("  frame work, 95th percentile", a, b, "< 16 ms");
+  g_snprintf (b, sizeof b, "%u", many->scroll.frames);
+  print_row ("  frames of the scroll", "", b, "");
+
+  g_snprintf (a, sizeof a, "%.1f %%", base->idle_cpu);
+  g_snprintf (b, sizeof b, "%.1f %%", many->idle_cpu);
+  print_row ("app CPU, idle", a, b, "≈ 0");
+  g_snprintf (a, sizeof a, "%.1f/s", base->idle_frames / opt_seconds);
+  g_snprintf (b, sizeof b, "%.1f/s", many->idle_frames / opt_seconds);
+  print_row ("  frames drawn meanwhile", a, b, "≈ 0");
+  g_snprintf (b, sizeof b, "%.1f %%", many->progress_cpu);
+  print_row ("app CPU, a job reporting progress 100/s", "", b, "low");
+  g_snprintf (b, sizeof b, "%.1f/s", many->progress_updates / many->progress_seconds);
+  print_row ("  progress updates that reached the app", "", b, "≤ 10/s (coalesced)");
+  g_snprintf (b, sizeof b, "%.1f/s", many->progress_frames / many->progress_seconds);
+  print_row ("  frames drawn meanwhile", "", b, "");
+
+  g_print ("\nrenderer %s; CPU is the whole process (all threads) over wall time, %% of one core\n",
+           many->renderer);
+}
+
+/* ---------------------------------------------------------------------------
+ * main */
+
+/* The app needs a display; build-aux/bench gives none, so make one. */
+static void
+ensure_display (int    argc,
+                char **argv)
+{
+  g_autofree char *xvfb_run = NULL;
+  g_autoptr(GPtrArray) args = NULL;
+
+  if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
+    return;
+  if (g_getenv ("CHK_BENCH_UNDER_XVFB") != NULL)
+    fail ("no display even under xvfb-run");
+
+  xvfb_run = g_find_program_in_path ("xvfb-run");
+  if (xvfb_run == NULL)
+    fail ("no display, and no xvfb-run to make one (apt install xvfb)");
+
+  args = g_ptr_array_new ();
+  g_ptr_array_add (args, xvfb_run);
+  g_ptr_array_add (args, (char *) "--auto-servernum");
+  g_ptr_array_add (args, (char *) "--server-args=-screen 0 1280x800x24");
+  for (int i = 0; i < argc; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, NULL);
+
+  g_setenv ("CHK_BENCH_UNDER_XVFB", "1", TRUE);
+  execv (xvfb_run, (char **) args->pdata);
+  fail ("could not run %s: %s", xvfb_run, g_strerror (errno));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const GOptionEntry entries[] = {
+    { "jobs", 'n', 0, G_OPTION_ARG_INT, &opt_jobs, "How many jobs (default 10000)", "N" },
+    { "seconds", 0, 0, G_OPTION_ARG_DOUBLE, &opt_seconds,
+      "How long to watch the app idle, and a job's progress (default 3)", "SECONDS" },
+    { "scroll-step", 0, 0, G_OPTION_ARG_DOUBLE, &opt_scroll_step,
+      "How far each frame scrolls, in pages (default 1)", "PAGES" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkTestSession) session = NULL;
+  g_autofree char *progress_path = NULL;
+  Result base = { .label = "0 jobs" };
+  Result many = { .label = NULL };
+  g_autofree char *many_label = NULL;
+  Bench bench = { 0 };
+
+  g_option_context_set_summary (context, "Measures the Chroniker app with many jobs.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("bench-app: %s\n", error->message);
+      return 2;
+    }
+  if (opt_jobs < 1 || opt_seconds <= 0 || opt_scroll_step <= 0)
+    {
+      g_printerr ("bench-app: --jobs, --seconds and --scroll-step must be positive\n");
+      return 2;
+    }
+
+  ensure_display (argc, argv);
+
+  /* Before any thread: nothing of a desktop is read or written, no a11y bus */
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  /* Xvfb has no GPU: GL would be llvmpipe emulating one, and its cost would
+   * drown the app's own. GSK_RENDERER=gl measures that anyway. */
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+  setlocale (LC_ALL, "");
+
+  if (!gtk_init_check ())
+    fail ("cannot open the display");
+  adw_init ();
+  chk_app_register_resource ();
+
+  g_print ("bench-app: the app with %d jobs, chronikerd %s\n\n", opt_jobs, chk_test_chronikerd ());
+  session = chk_test_session_new (FALSE);
+  chk_test_session_start_daemon (session);
+
+  /* The baseline: the same window with no jobs */
+  bench.n_jobs = 0;
+  open_window (&bench, &base);
+  measure_scroll (&bench, &base);
+  measure_idle (&bench, &base);
+  close_window (&bench);
+  measure_get_objects (session, &base);
+  measure_model_alone (&base);
+
+  create_jobs (session, opt_jobs - 1);
+  last_job_name = opt_jobs > 1 ? g_strdup_printf ("job-%05d", opt_jobs - 2)
+                                : g_strdup ("aaa-progress");
+  progress_path = create_progress_job (session);
+
+  many_label = g_strdup_printf ("%d jobs", opt_jobs);
+  many.label = many_label;
+  bench.n_jobs = opt_jobs;
+  open_window (&bench, &many);
+  measure_scroll (&bench, &many);
+  measure_idle (&bench, &many);
+  measure_progress (&bench, session, progress_path, &many);
+  close_window (&bench);
+  /* Where the load went, after it (so that the load above was the first) */
+  measure_get_objects (session, &many);
+  measure_model_alone (&many);
+  g_print ("  %-12s afterwards: GetManagedObjects %.0f ms (%.1f MiB), the model alone %.0f ms\n",
+           many.label, many.get_objects_ms, many.reply_mib, many.model_alone_ms);
+
+  print_table (&base, &many);
+
+  g_free (last_job_name);
+  g_free (base.renderer);
+  g_free (many.renderer);
+  return 0;
+}
