@@ -41,3 +41,31 @@ chk_error_quark (void)
                                       G_N_ELEMENTS (chk_error_entries));
   return (GQuark) quark;
 }
+
+/**
+ * chk_set_error:
+ * @error: return location for a #GError, or %NULL
+ * @code: the error code
+ * @format: printf() format of the message
+ * @...: its arguments
+ *
+ * Sets a %CHK_ERROR, for the common `return chk_set_error (...)`.
+ *
+ * Returns: %FALSE, always
+ */
+gboolean
+chk_set_error (GError     **error,
+               ChkError     code,
+               const char  *format,
+               ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, CHK_ERROR, code, message);
+  return FALSE;
+}

@@ -38,6 +38,10 @@ typedef enum
 
 #define CHK_ERROR (chk_error_quark ())
 
-GQuark chk_error_quark (void);
+GQuark   chk_error_quark (void);
+gboolean chk_set_error   (GError     **error,
+                          ChkError     code,
+                          const char  *format,
+                          ...) G_GNUC_PRINTF (3, 4);
 
 G_END_DECLS

@@ -37,21 +37,7 @@ typedef struct
   ApplyFunc   apply;
 } SpecKey;
 
-static gboolean G_GNUC_PRINTF (2, 3)
-set_invalid (GError    **error,
-             const char *format,
-             ...)
-{
-  va_list args;
-  g_autofree char *message = NULL;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT, message);
-  return FALSE;
-}
+#define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
 
 static gboolean
 has_control_characters (const char *text)

@@ -253,22 +253,7 @@ local_to_utc (GTimeZone *tz,
 
 /* Error helpers */
 
-static gboolean G_GNUC_PRINTF (2, 3)
-set_schedule_error (GError    **error,
-                    const char *format,
-                    ...)
-{
-  va_list args;
-  char *message;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_SCHEDULE, message);
-  g_free (message);
-  return FALSE;
-}
+#define set_schedule_error(error, ...) chk_set_error (error, CHK_ERROR_INVALID_SCHEDULE, __VA_ARGS__)
 
 /* Parses a whole, unsigned decimal number of at most 9 digits. */
 static gboolean
