@@ -78,6 +78,8 @@ chk_run_record_to_variant (const ChkRunRecord *run)
                          g_variant_new_uint32 (run->progress_complete));
   g_variant_builder_add (&builder, "{sv}", "progress-total", g_variant_new_uint32 (run->progress_total));
   g_variant_builder_add (&builder, "{sv}", "progress-message", STR (run->progress_message));
+  g_variant_builder_add (&builder, "{sv}", "http-status", g_variant_new_uint32 (run->http_status));
+  g_variant_builder_add (&builder, "{sv}", "alert-error", STR (run->alert_error));
 #undef STR
 
   return g_variant_builder_end (&builder);

@@ -254,6 +254,8 @@ apply_last_run (ChkJob             *job,
       g_free (job->last_outcome);
       job->last_outcome = g_strdup (run->outcome ? run->outcome : "");
       job->last_exit_code = run->exit_code;
+      g_free (job->last_alert_error);
+      job->last_alert_error = g_strdup (run->alert_error ? run->alert_error : "");
     }
   _chk_job_changed (job);
 }

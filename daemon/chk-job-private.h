@@ -22,6 +22,7 @@ struct _ChkJob
   gint64       last_run_finished;
   char        *last_outcome;
   gint         last_exit_code;
+  char        *last_alert_error;
 
   ChkRunner   *runner;
   gboolean     queued;
@@ -43,6 +44,8 @@ void      _chk_job_set_progress (ChkJob      *self,
                                  guint        complete,
                                  guint        total,
                                  const char  *message);
+void      _chk_job_set_last_alert_error (ChkJob     *self,
+                                         const char *message);
 void      _chk_job_changed      (ChkJob      *self);
 void      _chk_job_forget_changes (ChkJob    *self);
 

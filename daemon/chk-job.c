@@ -55,6 +55,7 @@ chk_job_finalize (GObject *object)
   g_clear_pointer (&self->schedule, chk_schedule_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->last_outcome, g_free);
+  g_clear_pointer (&self->last_alert_error, g_free);
   g_clear_pointer (&self->queued_trigger, g_free);
   g_clear_pointer (&self->progress_message, g_free);
 
@@ -82,6 +83,7 @@ static void
 chk_job_init (ChkJob *self)
 {
   self->last_outcome = g_strdup ("");
+  self->last_alert_error = g_strdup ("");
   self->progress_message = g_strdup ("");
 }
 
@@ -139,6 +141,21 @@ _chk_job_set_progress (ChkJob     *self,
   self->progress_total = total;
   g_free (self->progress_message);
   self->progress_message = g_strdup (message ? message : "");
+  _chk_job_changed (self);
+}
+
+void
+_chk_job_set_last_alert_error (ChkJob     *self,
+                               const char *message)
+{
+  g_return_if_fail (CHK_IS_JOB (self));
+  g_return_if_fail (message != NULL);
+
+  if (g_strcmp0 (self->last_alert_error, message) == 0)
+    return;
+
+  g_free (self->last_alert_error);
+  self->last_alert_error = g_strdup (message);
   _chk_job_changed (self);
 }
 
@@ -230,6 +247,20 @@ chk_job_get_last_exit_code (ChkJob *self)
 {
   g_return_val_if_fail (CHK_IS_JOB (self), 0);
   return self->last_exit_code;
+}
+
+/**
+ * chk_job_get_last_alert_error:
+ * @self: a #ChkJob
+ *
+ * Returns: why the latest email or webhook about the job could not be
+ *   delivered, or "" when it was
+ */
+const char *
+chk_job_get_last_alert_error (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), NULL);
+  return self->last_alert_error;
 }
 
 gboolean

@@ -23,6 +23,7 @@ gint64            chk_job_get_last_run_started  (ChkJob *self);
 gint64            chk_job_get_last_run_finished (ChkJob *self);
 const char       *chk_job_get_last_outcome      (ChkJob *self);
 gint              chk_job_get_last_exit_code    (ChkJob *self);
+const char       *chk_job_get_last_alert_error  (ChkJob *self);
 gboolean          chk_job_get_running           (ChkJob *self);
 guint64           chk_job_get_current_run       (ChkJob *self);
 guint             chk_job_get_progress_complete (ChkJob *self);

@@ -841,6 +841,7 @@ outcome_title (const char *outcome)
     { "interrupted", "Interrupted" },
     { "failed-to-start", "Failed to start" },
     { "running", "Running" },
+    { "recovered", "Recovered" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (titles); i++)

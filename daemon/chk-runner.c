@@ -15,6 +15,7 @@
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
+#include "chk-http-check.h"
 #include "chk-runner.h"
 
 /* How much one read of stdout or stderr asks for, and the size of a stored
@@ -88,6 +89,9 @@ struct _ChkRunner
   ChkRunnerState   state;
   GMainContext    *context;
   GCancellable    *cancellable;
+
+  /* An HTTP check instead of a process */
+  gboolean         is_check;
 
   /* The process and its group */
   GSubprocess     *subprocess;
@@ -251,7 +255,7 @@ chk_runner_fill_record_strings (ChkRunRecord *record)
 {
   char **fields[] = {
     &record->job_name, &record->trigger, &record->outcome,
-    &record->hostname, &record->progress_message,
+    &record->hostname, &record->progress_message, &record->alert_error,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -1311,7 +1315,7 @@ chk_runner_new (ChkStore           *store,
 
   g_return_val_if_fail (CHK_IS_STORE (store), NULL);
   g_return_val_if_fail (spec != NULL, NULL);
-  g_return_val_if_fail (spec->command != NULL || spec->shell != NULL, NULL);
+  g_return_val_if_fail (spec->command != NULL || spec->shell != NULL || spec->check_url != NULL, NULL);
   g_return_val_if_fail (run != NULL, NULL);
   g_return_val_if_fail (run->id != 0, NULL);
 
@@ -1356,6 +1360,69 @@ chk_runner_set_kill_grace (ChkRunner *self,
   self->kill_grace_ms = milliseconds;
 }
 
+static void
+chk_runner_check_done_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(ChkRunner) self = user_data;
+  g_autoptr(ChkHttpCheckResult) check = NULL;
+  g_autoptr(GError) error = NULL;
+
+  check = chk_http_check_run_finish (result, &error);
+  if (self->state != STATE_RUNNING)
+    return;
+
+  if (check == NULL)
+    {
+      /* Cancelled: Stop() or shutdown. */
+      g_autofree char *message = g_strdup_printf ("%s\n", error->message);
+      g_autoptr(GBytes) bytes = g_bytes_new (message, strlen (message));
+
+      chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
+      self->record->exit_code = -1;
+      self->exit_outcome = g_strdup (self->kill_outcome != NULL ? self->kill_outcome : "stopped");
+    }
+  else
+    {
+      if (g_bytes_get_size (check->body_head) > 0)
+        chk_runner_add_output (self, CHK_STREAM_STDOUT, check->body_head);
+      if (!check->passed)
+        {
+          g_autofree char *message = g_strdup_printf ("%s\n", check->message);
+          g_autoptr(GBytes) bytes = g_bytes_new (message, strlen (message));
+
+          chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
+        }
+
+      self->record->http_status = check->status;
+      self->record->exit_code = check->passed ? 0 : 1;
+      self->exit_outcome = g_strdup (check->passed ? "success" :
+                                     check->timed_out ? "timeout" : "failure");
+      g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, check->message);
+    }
+
+  chk_runner_finish (self);
+}
+
+/* An HTTP check runs in the daemon: no process, no progress pipe. Its
+ * own check-timeout bounds it, and Stop() cancels it. */
+static void
+chk_runner_start_check (ChkRunner *self)
+{
+  ChkHttpCheckConfig config = {
+    .url = self->spec->check_url,
+    .expect_status = self->spec->check_expect_status,
+    .contains = self->spec->check_contains,
+    .timeout_s = self->spec->check_timeout,
+  };
+
+  self->is_check = TRUE;
+  chk_runner_save_record (self);
+  chk_http_check_run_async (&config, NULL, self->cancellable, chk_runner_check_done_cb,
+                            g_object_ref (self));
+}
+
 /**
  * chk_runner_start:
  * @self: a #ChkRunner
@@ -1395,6 +1462,12 @@ chk_runner_start (ChkRunner *self)
 
   self->state = STATE_RUNNING;
   self->context = g_main_context_ref_thread_default ();
+
+  if (self->spec->check_url != NULL)
+    {
+      chk_runner_start_check (self);
+      return;
+    }
 
   if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error))
     {
@@ -1542,6 +1615,14 @@ chk_runner_stop (ChkRunner  *self,
       break;
 
     case STATE_RUNNING:
+      if (self->is_check)
+        {
+          if (self->kill_outcome == NULL)
+            self->kill_outcome = g_intern_string (outcome);
+          g_cancellable_cancel (self->cancellable);
+          break;
+        }
+
       if (self->exited)
         {
           /* Only leftovers or a pipe held open are being waited for: end

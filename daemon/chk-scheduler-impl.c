@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 #include <string.h>
 
+#include "chk-alerts.h"
 #include "chk-dbus-util.h"
 #include "chk-error.h"
 #include "chk-schedule.h"
@@ -28,6 +29,7 @@ struct _ChkSchedulerImpl
   ChkScheduler1Skeleton  parent_instance;
 
   ChkEngine             *engine;
+  ChkAlerts             *alerts;
 };
 
 static void chk_scheduler_iface_init (ChkScheduler1Iface *iface);
@@ -381,6 +383,32 @@ chk_scheduler_impl_handle_set_settings (ChkScheduler1         *object,
 }
 
 static void
+test_email_sent_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_alerts_send_test_email_finish (CHK_ALERTS (object), result, &error))
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+chk_scheduler_impl_handle_send_test_email (ChkScheduler1         *object,
+                                           GDBusMethodInvocation *invocation,
+                                           const char            *arg_address)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+
+  chk_alerts_send_test_email_async (self->alerts, arg_address, NULL, test_email_sent_cb,
+                                    g_object_ref (invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
 running_count_changed_cb (ChkEngine        *engine,
                           GParamSpec       *pspec,
                           ChkSchedulerImpl *self)
@@ -401,6 +429,7 @@ chk_scheduler_iface_init (ChkScheduler1Iface *iface)
   iface->handle_report_progress = chk_scheduler_impl_handle_report_progress;
   iface->handle_get_settings = chk_scheduler_impl_handle_get_settings;
   iface->handle_set_settings = chk_scheduler_impl_handle_set_settings;
+  iface->handle_send_test_email = chk_scheduler_impl_handle_send_test_email;
 }
 
 static void
@@ -411,6 +440,7 @@ chk_scheduler_impl_dispose (GObject *object)
   if (self->engine != NULL)
     g_signal_handlers_disconnect_by_data (self->engine, self);
   g_clear_object (&self->engine);
+  g_clear_object (&self->alerts);
 
   G_OBJECT_CLASS (chk_scheduler_impl_parent_class)->dispose (object);
 }
@@ -429,18 +459,22 @@ chk_scheduler_impl_init (ChkSchedulerImpl *self)
 /**
  * chk_scheduler_impl_new:
  * @engine: the engine to serve
+ * @alerts: the alerts that send its emails
  *
  * Returns: (transfer full): the Scheduler1 skeleton, not exported yet
  */
 ChkSchedulerImpl *
-chk_scheduler_impl_new (ChkEngine *engine)
+chk_scheduler_impl_new (ChkEngine *engine,
+                        ChkAlerts *alerts)
 {
   ChkSchedulerImpl *self;
 
   g_return_val_if_fail (CHK_IS_ENGINE (engine), NULL);
+  g_return_val_if_fail (CHK_IS_ALERTS (alerts), NULL);
 
   self = g_object_new (CHK_TYPE_SCHEDULER_IMPL, NULL);
   self->engine = g_object_ref (engine);
+  self->alerts = g_object_ref (alerts);
 
   chk_scheduler1_set_version (CHK_SCHEDULER1 (self), PACKAGE_VERSION);
   chk_scheduler1_set_hostname (CHK_SCHEDULER1 (self), chk_engine_get_hostname (engine));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "chk-dbus-generated.h"
+#include "chk-alerts.h"
 #include "chk-engine.h"
 
 G_BEGIN_DECLS
@@ -11,6 +12,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ChkSchedulerImpl, chk_scheduler_impl, CHK, SCHEDULER_IMPL, ChkScheduler1Skeleton)
 
-ChkSchedulerImpl *chk_scheduler_impl_new (ChkEngine *engine);
+ChkSchedulerImpl *chk_scheduler_impl_new (ChkEngine *engine,
+                                          ChkAlerts *alerts);
 
 G_END_DECLS

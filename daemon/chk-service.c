@@ -214,11 +214,13 @@ chk_service_init (ChkService *self)
 /**
  * chk_service_new:
  * @engine: the engine to serve
+ * @alerts: the alerts that send its emails
  *
  * Returns: (transfer full): a service, not on any bus yet
  */
 ChkService *
-chk_service_new (ChkEngine *engine)
+chk_service_new (ChkEngine *engine,
+                 ChkAlerts *alerts)
 {
   ChkService *self;
 
@@ -226,7 +228,7 @@ chk_service_new (ChkEngine *engine)
 
   self = g_object_new (CHK_TYPE_SERVICE, NULL);
   self->engine = g_object_ref (engine);
-  self->scheduler = chk_scheduler_impl_new (engine);
+  self->scheduler = chk_scheduler_impl_new (engine, alerts);
   self->manager = g_dbus_object_manager_server_new (CHK_MANAGER_PATH);
 
   g_signal_connect (engine, "job-added", G_CALLBACK (job_added_cb), self);

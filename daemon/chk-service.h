@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "chk-alerts.h"
 #include "chk-engine.h"
 
 G_BEGIN_DECLS
@@ -12,7 +13,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ChkService, chk_service, CHK, SERVICE, GObject)
 
-ChkService *chk_service_new      (ChkEngine        *engine);
+ChkService *chk_service_new      (ChkEngine        *engine,
+                                  ChkAlerts        *alerts);
 gboolean    chk_service_export   (ChkService       *self,
                                   GDBusConnection  *connection,
                                   GError          **error);

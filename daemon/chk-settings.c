@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chk-error.h"
+#include "chk-job-spec.h"
 #include "chk-settings.h"
 
 /**
@@ -45,6 +46,8 @@ static gboolean check_single_line (GVariant  *value,
                                    GError   **error);
 static gboolean check_days        (GVariant  *value,
                                    GError   **error);
+static gboolean check_webhook_url (GVariant  *value,
+                                   GError   **error);
 
 static const SettingInfo settings_info[] = {
   { "allow-shell", SETTING_BOOLEAN, "true", NULL, FALSE },
@@ -56,6 +59,7 @@ static const SettingInfo settings_info[] = {
   { "smtp-starttls", SETTING_BOOLEAN, "false", NULL, FALSE },
   { "smtp-username", SETTING_STRING, "", check_single_line, FALSE },
   { "smtp-password", SETTING_STRING, "", check_single_line, TRUE },
+  { "webhook-url", SETTING_STRING, "", check_webhook_url, FALSE },
 };
 
 struct _ChkSettings
@@ -132,6 +136,15 @@ check_email_from (GVariant  *value,
   if (address[0] != '\0' && (strchr (address, '@') == NULL || strpbrk (address, " <>,;\"") != NULL))
     return set_invalid (error, _("“%s” is not an email address such as name@example.org"), address);
   return TRUE;
+}
+
+static gboolean
+check_webhook_url (GVariant  *value,
+                   GError   **error)
+{
+  const char *url = g_variant_get_string (value, NULL);
+
+  return url[0] == '\0' || chk_check_http_url (NULL, url, error);
 }
 
 static gboolean

@@ -85,6 +85,9 @@ static const char * const schema_steps[] = {
   "  type  TEXT NOT NULL,"
   "  value BLOB NOT NULL"
   ");",
+  /* 2: what an HTTP check got, and why an alert about a run was not delivered */
+  "ALTER TABLE runs ADD COLUMN http_status INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN alert_error TEXT    NOT NULL DEFAULT '';",
 };
 
 #define CHK_STORE_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -92,7 +95,7 @@ static const char * const schema_steps[] = {
 #define RUN_COLUMNS \
   "id, job_id, job_name, \"trigger\", started, finished, outcome, exit_code, signal, " \
   "hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, " \
-  "progress_total, progress_message"
+  "progress_total, progress_message, http_status, alert_error"
 
 typedef enum
 {
@@ -109,6 +112,7 @@ typedef enum
   STMT_LIST_JOBS,
   STMT_ADD_RUN,
   STMT_UPDATE_RUN,
+  STMT_SET_RUN_ALERT_ERROR,
   STMT_GET_RUN,
   STMT_GET_LAST_RUN,
   STMT_LIST_UNFINISHED_RUNS,
@@ -118,6 +122,7 @@ typedef enum
   STMT_ADD_OUTPUT,
   STMT_ADD_OUTPUT_BYTES,
   STMT_READ_OUTPUT,
+  STMT_READ_OUTPUT_TAIL,
   STMT_DELETE_OUTPUT,
   STMT_GET_SETTING,
   STMT_LIST_SETTINGS,
@@ -141,15 +146,17 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_ADD_RUN] =
     "INSERT INTO runs (job_id, job_name, \"trigger\", started, finished, outcome, exit_code, "
     "signal, hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, "
-    "progress_total, progress_message) "
-    "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-  /* The byte counters are left out on purpose: chk_store_append_output()
-   * owns them, and a caller's stale copy must not roll them back. */
+    "progress_total, progress_message, http_status, alert_error) "
+    "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+  /* The byte counters and alert_error are left out on purpose:
+   * chk_store_append_output() and chk_store_set_run_alert_error() own them,
+   * and a caller's stale copy must not roll them back. */
   [STMT_UPDATE_RUN] =
     "UPDATE runs SET job_name = ?3, \"trigger\" = ?4, started = ?5, finished = ?6, "
     "outcome = ?7, exit_code = ?8, signal = ?9, hostname = ?10, pid = ?11, "
     "truncated = ?14, progress_complete = ?15, progress_total = ?16, "
-    "progress_message = ?17 WHERE id = ?1",
+    "progress_message = ?17, http_status = ?18 WHERE id = ?1",
+  [STMT_SET_RUN_ALERT_ERROR] = "UPDATE runs SET alert_error = ?2 WHERE id = ?1",
   [STMT_GET_RUN] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1",
   [STMT_GET_LAST_RUN] =
     "SELECT " RUN_COLUMNS " FROM runs WHERE job_id = ?1 "
@@ -169,6 +176,8 @@ static const char * const stmt_sql[N_STMTS] = {
     "WHERE id = ?1",
   [STMT_READ_OUTPUT] =
     "SELECT seq, stream, time, data FROM output WHERE run_id = ?1 AND seq > ?2 ORDER BY seq",
+  [STMT_READ_OUTPUT_TAIL] =
+    "SELECT data FROM output WHERE run_id = ?1 AND stream = ?2 ORDER BY seq DESC",
   [STMT_DELETE_OUTPUT] = "DELETE FROM output WHERE run_id = ?1 AND seq BETWEEN ?2 AND ?3",
   [STMT_GET_SETTING] = "SELECT type, value FROM settings WHERE key = ?1",
   [STMT_LIST_SETTINGS] = "SELECT key, type, value FROM settings ORDER BY key",
@@ -454,11 +463,13 @@ chk_run_record_from_stmt (sqlite3_stmt *stmt)
   run->progress_complete = (guint32) sqlite3_column_int64 (stmt, 14);
   run->progress_total = (guint32) sqlite3_column_int64 (stmt, 15);
   run->progress_message = chk_store_column_strdup (stmt, 16);
+  run->http_status = (guint32) sqlite3_column_int64 (stmt, 17);
+  run->alert_error = chk_store_column_strdup (stmt, 18);
 
   return run;
 }
 
-/* Binds the parameters ?1 … ?17 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
+/* Binds the parameters ?1 … ?19 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
  * the order of RUN_COLUMNS.
  */
 static void
@@ -482,6 +493,8 @@ chk_store_bind_run (sqlite3_stmt       *stmt,
   sqlite3_bind_int64 (stmt, 15, run->progress_complete);
   sqlite3_bind_int64 (stmt, 16, run->progress_total);
   chk_store_bind_text (stmt, 17, run->progress_message);
+  sqlite3_bind_int64 (stmt, 18, run->http_status);
+  chk_store_bind_text (stmt, 19, run->alert_error);
 }
 
 static gboolean
@@ -961,6 +974,7 @@ chk_run_record_copy (const ChkRunRecord *run)
   copy->outcome = g_strdup (run->outcome);
   copy->hostname = g_strdup (run->hostname);
   copy->progress_message = g_strdup (run->progress_message);
+  copy->alert_error = g_strdup (run->alert_error);
 
   return copy;
 }
@@ -982,6 +996,7 @@ chk_run_record_free (ChkRunRecord *run)
   g_free (run->outcome);
   g_free (run->hostname);
   g_free (run->progress_message);
+  g_free (run->alert_error);
   g_free (run);
 }
 
@@ -1502,6 +1517,52 @@ chk_store_update_run (ChkStore            *self,
 }
 
 /**
+ * chk_store_set_run_alert_error:
+ * @self: a #ChkStore
+ * @run_id: the run
+ * @message: why an alert about the run could not be delivered, or ""
+ * @error: return location for a #GError
+ *
+ * Records the `alert-error` of a run, which the alerts set after the run
+ * has finished.
+ *
+ * Returns: %TRUE on success; %CHK_ERROR_NOT_FOUND for an unknown run
+ */
+gboolean
+chk_store_set_run_alert_error (ChkStore    *self,
+                               guint64      run_id,
+                               const char  *message,
+                               GError     **error)
+{
+  g_autoptr(ChkCachedStmt) stmt = NULL;
+
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = chk_store_get_stmt (self, STMT_SET_RUN_ALERT_ERROR, error);
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  chk_store_bind_text (stmt, 2, message);
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      g_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT ": ", run_id);
+      return FALSE;
+    }
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      chk_store_set_not_found (error, "run", run_id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
  * chk_store_get_run:
  * @self: a #ChkStore
  * @id: the run's id
@@ -1989,6 +2050,79 @@ chk_store_append_output (ChkStore              *self,
     }
 
   return TRUE;
+}
+
+/**
+ * chk_store_read_output_tail:
+ * @self: a #ChkStore
+ * @run_id: the run
+ * @stream: which stream
+ * @max_bytes: how much of its end to read at most
+ * @out_cut: (out) (optional): set to whether earlier bytes were left out
+ * @error: return location for a #GError
+ *
+ * Reads the last @max_bytes of one of a run's streams, for reports about a
+ * finished run. Reads only the chunks it needs, newest first.
+ *
+ * Returns: (transfer full): the bytes, or %NULL on error
+ */
+GBytes *
+chk_store_read_output_tail (ChkStore   *self,
+                            guint64     run_id,
+                            ChkStream   stream,
+                            gsize       max_bytes,
+                            gboolean   *out_cut,
+                            GError    **error)
+{
+  g_autoptr(ChkCachedStmt) stmt = NULL;
+  g_autoptr(GPtrArray) pieces = NULL;
+  g_autoptr(GByteArray) tail = NULL;
+  gsize total = 0;
+  gboolean cut = FALSE;
+  int rc = SQLITE_DONE;
+
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  stmt = chk_store_get_stmt (self, STMT_READ_OUTPUT_TAIL, error);
+  if (stmt == NULL)
+    return NULL;
+
+  pieces = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_int (stmt, 2, stream);
+  while (total < max_bytes && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      const guint8 *data = sqlite3_column_blob (stmt, 0);
+      gsize size = sqlite3_column_bytes (stmt, 0);
+      gsize take = MIN (size, max_bytes - total);
+
+      cut = take < size;
+      g_ptr_array_add (pieces, g_bytes_new (data + (size - take), take));
+      total += take;
+    }
+
+  if (total >= max_bytes)
+    cut = cut || sqlite3_step (stmt) == SQLITE_ROW;
+  else if (rc != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      g_prefix_error (error, "Could not read output of run %" G_GUINT64_FORMAT ": ", run_id);
+      return NULL;
+    }
+
+  tail = g_byte_array_sized_new (total);
+  for (guint i = pieces->len; i > 0; i--)
+    {
+      gsize size;
+      const guint8 *data = g_bytes_get_data (pieces->pdata[i - 1], &size);
+
+      g_byte_array_append (tail, data, size);
+    }
+
+  if (out_cut != NULL)
+    *out_cut = cut;
+  return g_byte_array_free_to_bytes (g_steal_pointer (&tail));
 }
 
 /**

@@ -64,6 +64,8 @@ typedef struct
   guint32   progress_complete;
   guint32   progress_total;
   char     *progress_message;
+  guint32   http_status;
+  char     *alert_error;
 } ChkRunRecord;
 
 ChkRunRecord *chk_run_record_new  (void);
@@ -149,6 +151,10 @@ gboolean      chk_store_add_run             (ChkStore            *self,
 gboolean      chk_store_update_run          (ChkStore            *self,
                                              const ChkRunRecord  *run,
                                              GError             **error);
+gboolean      chk_store_set_run_alert_error (ChkStore            *self,
+                                             guint64              run_id,
+                                             const char          *message,
+                                             GError             **error);
 ChkRunRecord *chk_store_get_run             (ChkStore            *self,
                                              guint64              id,
                                              GError             **error);
@@ -178,6 +184,12 @@ GPtrArray    *chk_store_read_output         (ChkStore            *self,
                                              guint64              run_id,
                                              guint64              after_seq,
                                              gsize                max_bytes,
+                                             GError             **error);
+GBytes       *chk_store_read_output_tail    (ChkStore            *self,
+                                             guint64              run_id,
+                                             ChkStream            stream,
+                                             gsize                max_bytes,
+                                             gboolean            *out_cut,
                                              GError             **error);
 gboolean      chk_store_delete_output       (ChkStore            *self,
                                              guint64              run_id,

@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "chk-alerts.h"
 #include "chk-engine.h"
 #include "chk-error.h"
 #include "chk-service.h"
@@ -26,6 +27,7 @@ typedef struct
 {
   GMainLoop       *loop;
   ChkEngine       *engine;
+  ChkAlerts       *alerts;
   ChkService      *service;
   GDBusConnection *connection;
   char            *database;
@@ -36,6 +38,7 @@ typedef struct
   gboolean         once;
   gboolean         replace;
   int              kill_grace_ms;
+  GArray          *retry_delays_ms;
   int              exit_status;
 } Daemon;
 
@@ -135,6 +138,11 @@ daemon_load (Daemon  *daemon,
 
   if (daemon->kill_grace_ms >= 0)
     chk_engine_set_kill_grace (daemon->engine, daemon->kill_grace_ms);
+
+  daemon->alerts = chk_alerts_new (daemon->engine);
+  if (daemon->retry_delays_ms != NULL)
+    chk_alerts_set_retry_delays (daemon->alerts, (const guint *) (gpointer) daemon->retry_delays_ms->data,
+                                 daemon->retry_delays_ms->len);
   return TRUE;
 }
 
@@ -196,7 +204,7 @@ daemon_serve (Daemon  *daemon,
   if (!daemon_load (daemon, error))
     return FALSE;
 
-  daemon->service = chk_service_new (daemon->engine);
+  daemon->service = chk_service_new (daemon->engine, daemon->alerts);
   if (!chk_service_export (daemon->service, daemon->connection, error))
     return FALSE;
 
@@ -235,12 +243,15 @@ wait_for_lock_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* --once ends when the runs are over and their emails and webhooks delivered. */
 static void
-once_running_count_cb (ChkEngine  *engine,
-                       GParamSpec *pspec,
-                       Daemon     *daemon)
+once_idle_cb (GObject    *object,
+              GParamSpec *pspec,
+              Daemon     *daemon)
 {
-  if (chk_engine_get_running_count (engine) == 0 && !daemon->shutting_down)
+  if (chk_engine_get_running_count (daemon->engine) == 0 &&
+      chk_alerts_get_pending (daemon->alerts) == 0 &&
+      !daemon->shutting_down)
     daemon_quit (daemon, 0);
 }
 
@@ -261,8 +272,8 @@ run_once (Daemon *daemon)
   if (chk_engine_get_running_count (daemon->engine) == 0)
     return 0;
 
-  g_signal_connect (daemon->engine, "notify::running-count", G_CALLBACK (once_running_count_cb),
-                    daemon);
+  g_signal_connect (daemon->engine, "notify::running-count", G_CALLBACK (once_idle_cb), daemon);
+  g_signal_connect (daemon->alerts, "notify::pending", G_CALLBACK (once_idle_cb), daemon);
   g_main_loop_run (daemon->loop);
   return daemon->exit_status;
 }
@@ -279,6 +290,7 @@ main (int   argc,
   gboolean verbose = FALSE;
   gboolean version = FALSE;
   int kill_grace_ms = -1;
+  g_autofree char *retry_delays = NULL;
   Daemon daemon = { 0 };
   const GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
@@ -290,6 +302,9 @@ main (int   argc,
     { "kill-grace", 0, 0, G_OPTION_ARG_INT, &kill_grace_ms,
       N_("How long a stopped or timed-out run has between SIGTERM and SIGKILL (default 5000)"),
       N_("MILLISECONDS") },
+    { "retry-delays", 0, 0, G_OPTION_ARG_STRING, &retry_delays,
+      N_("The waits between tries of an email or webhook, comma-separated (default 1000,5000,30000)"),
+      N_("MILLISECONDS,…") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
@@ -323,6 +338,26 @@ main (int   argc,
 
   if (verbose)
     g_log_set_debug_enabled (TRUE);
+
+  if (retry_delays != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (retry_delays, ",", -1);
+
+      daemon.retry_delays_ms = g_array_new (FALSE, FALSE, sizeof (guint));
+      for (guint i = 0; parts[i] != NULL && retry_delays[0] != '\0'; i++)
+        {
+          guint64 ms;
+          guint delay;
+
+          if (!g_ascii_string_to_unsigned (g_strstrip (parts[i]), 10, 0, 3600 * 1000, &ms, &error))
+            {
+              g_printerr ("chronikerd: --retry-delays: “%s”: %s\n", parts[i], error->message);
+              return 2;
+            }
+          delay = (guint) ms;
+          g_array_append_val (daemon.retry_delays_ms, delay);
+        }
+    }
 
   daemon.loop = g_main_loop_new (NULL, FALSE);
   daemon.lock_fd = -1;
@@ -379,7 +414,9 @@ main (int   argc,
   if (daemon.service != NULL)
     chk_service_unexport (daemon.service);
   g_clear_object (&daemon.service);
+  g_clear_object (&daemon.alerts);
   g_clear_object (&daemon.engine);
+  g_clear_pointer (&daemon.retry_delays_ms, g_array_unref);
   if (daemon.connection != NULL)
     g_dbus_connection_flush_sync (daemon.connection, NULL, NULL);
   g_clear_object (&daemon.connection);

@@ -430,6 +430,31 @@ assert_schema_v1 (const char *path)
     }
 }
 
+#define SCHEMA_VERSION 2
+
+/* The tables of schema version 1, as the first release made them. */
+static const char schema_v1[] =
+  "CREATE TABLE jobs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE,"
+  "  spec BLOB NOT NULL, created INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  job_id INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+  "  job_name TEXT NOT NULL DEFAULT '', \"trigger\" TEXT NOT NULL DEFAULT '',"
+  "  started INTEGER NOT NULL DEFAULT 0, finished INTEGER NOT NULL DEFAULT 0,"
+  "  outcome TEXT NOT NULL DEFAULT '', exit_code INTEGER NOT NULL DEFAULT 0,"
+  "  signal INTEGER NOT NULL DEFAULT 0, hostname TEXT NOT NULL DEFAULT '',"
+  "  pid INTEGER NOT NULL DEFAULT 0, stdout_bytes INTEGER NOT NULL DEFAULT 0,"
+  "  stderr_bytes INTEGER NOT NULL DEFAULT 0, truncated INTEGER NOT NULL DEFAULT 0,"
+  "  progress_complete INTEGER NOT NULL DEFAULT 0, progress_total INTEGER NOT NULL DEFAULT 0,"
+  "  progress_message TEXT NOT NULL DEFAULT '');"
+  "CREATE INDEX runs_job_started ON runs (job_id, started);"
+  "CREATE INDEX runs_started ON runs (started);"
+  "CREATE INDEX runs_outcome ON runs (outcome);"
+  "CREATE TABLE output (run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+  "  seq INTEGER NOT NULL, stream INTEGER NOT NULL, time INTEGER NOT NULL,"
+  "  data BLOB NOT NULL, PRIMARY KEY (run_id, seq));"
+  "CREATE TABLE settings (key TEXT PRIMARY KEY, type TEXT NOT NULL, value BLOB NOT NULL);"
+  "PRAGMA user_version = 1;";
+
 static void
 test_migrate_from_empty_file (Fixture       *f,
                               gconstpointer  data)
@@ -442,8 +467,8 @@ test_migrate_from_empty_file (Fixture       *f,
 
   f->store = chk_store_new (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (chk_store_get_schema_version (f->store), ==, 1);
-  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpuint (chk_store_get_schema_version (f->store), ==, SCHEMA_VERSION);
+  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, SCHEMA_VERSION);
   assert_schema_v1 (f->path);
 
   /* The new schema works, foreign keys included. */
@@ -456,29 +481,41 @@ test_migrate_from_v1 (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ChkRunRecord) run = NULL;
-  g_autoptr(GBytes) bytes = make_data (1, 1, 10);
-  guint64 job_id, run_id;
+  g_autoptr(GPtrArray) chunks = NULL;
+
+  /* A database the first release left behind, with a job, a run and its output. */
+  raw_exec (f->path, schema_v1);
+  raw_exec (f->path,
+            "INSERT INTO jobs (id, name, spec) VALUES (7, 'old', x'');"
+            "INSERT INTO runs (id, job_id, job_name, started, outcome, exit_code, stderr_bytes)"
+            "  VALUES (9, 7, 'old', 42, 'failure', 3, 4);"
+            "INSERT INTO output VALUES (9, 1, 2, 43, x'6f6f7073');");
 
   f->store = chk_store_new (f->path, &error);
   g_assert_no_error (error);
-  job_id = add_job (f, "old");
-  run_id = add_run (f, job_id, 42, "failure");
-  append_one (f, run_id, 1, CHK_STREAM_STDERR, bytes);
-  g_clear_object (&f->store);
-
-  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, 1);
-
-  f->store = chk_store_new (f->path, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (chk_store_get_schema_version (f->store), ==, 1);
-  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpuint (chk_store_get_schema_version (f->store), ==, SCHEMA_VERSION);
+  g_assert_cmpint (raw_query_int (f->path, "PRAGMA user_version"), ==, SCHEMA_VERSION);
   assert_schema_v1 (f->path);
 
-  run = chk_store_get_run (f->store, run_id, &error);
+  run = chk_store_get_run (f->store, 9, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (run->job_id, ==, job_id);
+  g_assert_cmpuint (run->job_id, ==, 7);
   g_assert_cmpstr (run->outcome, ==, "failure");
-  g_assert_cmpuint (run->stderr_bytes, ==, 10);
+  g_assert_cmpint (run->exit_code, ==, 3);
+  g_assert_cmpuint (run->stderr_bytes, ==, 4);
+  /* Version 2's columns, at their defaults */
+  g_assert_cmpuint (run->http_status, ==, 0);
+  g_assert_cmpstr (run->alert_error, ==, "");
+  chunks = chk_store_read_output (f->store, 9, 0, G_MAXSIZE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 1);
+
+  /* …and they work */
+  g_assert_true (chk_store_set_run_alert_error (f->store, 9, "Email could not be sent", &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&run, chk_run_record_free);
+  run = chk_store_get_run (f->store, 9, &error);
+  g_assert_cmpstr (run->alert_error, ==, "Email could not be sent");
 }
 
 static void
@@ -1428,6 +1465,91 @@ test_output_delete_range (Fixture       *f,
   g_assert_cmpstr (error->message, ==, "No run with id 999");
 }
 
+static GBytes *
+text_bytes (const char *text)
+{
+  return g_bytes_new (text, strlen (text));
+}
+
+static void
+assert_tail (Fixture    *f,
+             guint64     run_id,
+             ChkStream   stream,
+             gsize       max_bytes,
+             const char *expected,
+             gboolean    expected_cut)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) tail = NULL;
+  gboolean cut = !expected_cut;
+  gsize size;
+  const char *data;
+
+  tail = chk_store_read_output_tail (f->store, run_id, stream, max_bytes, &cut, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (tail, &size);
+  g_assert_cmpmem (data, size, expected, strlen (expected));
+  g_assert_cmpint (cut, ==, expected_cut);
+}
+
+static void
+test_output_tail (Fixture       *f,
+                  gconstpointer  data)
+{
+  guint64 run_id = add_run (f, add_job (f, "tail"), 1, "failure");
+  g_autoptr(GBytes) a = text_bytes ("first ");
+  g_autoptr(GBytes) b = text_bytes ("OUT");
+  g_autoptr(GBytes) c = text_bytes ("second ");
+  g_autoptr(GBytes) d = text_bytes ("third");
+
+  append_one (f, run_id, 1, CHK_STREAM_STDERR, a);
+  append_one (f, run_id, 2, CHK_STREAM_STDOUT, b);
+  append_one (f, run_id, 3, CHK_STREAM_STDERR, c);
+  append_one (f, run_id, 4, CHK_STREAM_STDERR, d);
+
+  assert_tail (f, run_id, CHK_STREAM_STDERR, 1000, "first second third", FALSE);
+  assert_tail (f, run_id, CHK_STREAM_STDERR, 18, "first second third", FALSE);
+  /* Cut inside a chunk, and exactly at a chunk's start */
+  assert_tail (f, run_id, CHK_STREAM_STDERR, 10, "cond third", TRUE);
+  assert_tail (f, run_id, CHK_STREAM_STDERR, 12, "second third", TRUE);
+  assert_tail (f, run_id, CHK_STREAM_STDOUT, 1000, "OUT", FALSE);
+  assert_tail (f, run_id, CHK_STREAM_STDOUT, 0, "", TRUE);
+  /* No output, or no such run: nothing */
+  assert_tail (f, run_id + 1, CHK_STREAM_STDOUT, 1000, "", FALSE);
+}
+
+static void
+test_runs_alert_error_and_http_status (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = NULL;
+  g_autoptr(ChkRunRecord) stale = NULL;
+  guint64 run_id = add_run (f, add_job (f, "check"), 1, "running");
+
+  stale = chk_store_get_run (f->store, run_id, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (chk_store_set_run_alert_error (f->store, run_id, "Webhook: HTTP 500", &error));
+  g_assert_no_error (error);
+
+  /* The runner's stale copy does not roll the alert error back. */
+  stale->http_status = 503;
+  g_free (stale->outcome);
+  stale->outcome = g_strdup ("failure");
+  g_assert_true (chk_store_update_run (f->store, stale, &error));
+  g_assert_no_error (error);
+
+  run = chk_store_get_run (f->store, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (run->http_status, ==, 503);
+  g_assert_cmpstr (run->outcome, ==, "failure");
+  g_assert_cmpstr (run->alert_error, ==, "Webhook: HTTP 500");
+
+  g_assert_false (chk_store_set_run_alert_error (f->store, run_id + 100, "x", &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+}
+
 static void
 test_output_unknown_run (Fixture       *f,
                          gconstpointer  data)
@@ -1987,6 +2109,9 @@ main (int   argc,
 
   ADD ("/store/output/append-read", fixture_setup, test_output_append_read);
   ADD ("/store/output/paging", fixture_setup, test_output_paging);
+  ADD ("/store/output/tail", fixture_setup, test_output_tail);
+  ADD ("/store/runs/alert-error-and-http-status", fixture_setup,
+       test_runs_alert_error_and_http_status);
   ADD ("/store/output/binary-and-empty", fixture_setup, test_output_binary_and_empty);
   ADD ("/store/output/byte-counters", fixture_setup, test_output_byte_counters);
   ADD ("/store/output/delete-range", fixture_setup, test_output_delete_range);

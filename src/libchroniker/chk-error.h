@@ -17,6 +17,7 @@ G_BEGIN_DECLS
  * @CHK_ERROR_SHELL_DISABLED: shell commands are refused by the `allow-shell` setting
  * @CHK_ERROR_STORAGE: the database failed
  * @CHK_ERROR_PERMISSION_DENIED: the caller may not do this
+ * @CHK_ERROR_DELIVERY_FAILED: an email or webhook could not be delivered
  *
  * The error codes of Chroniker. On the bus each one is the D-Bus error
  * `io.github.chroniker.Chroniker.Error.` followed by its name in CamelCase.
@@ -32,9 +33,10 @@ typedef enum
   CHK_ERROR_SHELL_DISABLED,
   CHK_ERROR_STORAGE,
   CHK_ERROR_PERMISSION_DENIED,
+  CHK_ERROR_DELIVERY_FAILED,
 } ChkError;
 
-#define CHK_ERROR_N_ERRORS (CHK_ERROR_PERMISSION_DENIED + 1)
+#define CHK_ERROR_N_ERRORS (CHK_ERROR_DELIVERY_FAILED + 1)
 
 #define CHK_ERROR (chk_error_quark ())
 

@@ -21,6 +21,9 @@
 #define MAX_EMAIL_LENGTH     254
 #define MAX_TIMEOUT          (366u * 24 * 3600)
 #define MIN_OUTPUT_BYTES     1024
+#define MAX_URL_LENGTH       8192
+#define MAX_CHECK_CONTAINS_LENGTH 4096
+#define MAX_CHECK_TIMEOUT    3600u
 
 G_DEFINE_BOXED_TYPE (ChkJobSpec, chk_job_spec, chk_job_spec_copy, chk_job_spec_free)
 
@@ -116,6 +119,7 @@ apply_command (ChkJobSpec  *spec,
   g_strfreev (spec->command);
   spec->command = g_strdupv ((char **) argv);
   g_clear_pointer (&spec->shell, g_free);
+  g_clear_pointer (&spec->check_url, g_free);
   return TRUE;
 }
 
@@ -136,6 +140,7 @@ apply_shell (ChkJobSpec  *spec,
   g_free (spec->shell);
   spec->shell = g_strdup (line);
   g_clear_pointer (&spec->command, g_strfreev);
+  g_clear_pointer (&spec->check_url, g_free);
   return TRUE;
 }
 
@@ -358,6 +363,35 @@ is_email_address (const char *address)
   return strchr (address, '@') == at && strchr (at, '.') != NULL && at[strlen (at) - 1] != '.';
 }
 
+/**
+ * chk_check_email_address:
+ * @key: what the address is for, named in errors
+ * @address: the address
+ * @error: return location for a #GError
+ *
+ * Checks that @address is a plain `local@domain` address, without a
+ * display name, white space or line breaks that could add headers.
+ *
+ * Returns: %TRUE if @address can go into a To header
+ */
+gboolean
+chk_check_email_address (const char  *key,
+                         const char  *address,
+                         GError     **error)
+{
+  g_autofree char *shown = NULL;
+
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  if (is_email_address (address))
+    return TRUE;
+
+  shown = g_strescape (address, NULL);
+  return set_invalid (error, _("%s: “%s” is not an email address such as name@example.org"),
+                      key, shown);
+}
+
 static gboolean
 apply_email_to (ChkJobSpec  *spec,
                 GVariant    *value,
@@ -370,17 +404,182 @@ apply_email_to (ChkJobSpec  *spec,
 
   for (guint i = 0; addresses[i] != NULL; i++)
     {
-      if (!is_email_address (addresses[i]))
-        {
-          g_autofree char *shown = g_strescape (addresses[i], NULL);
-
-          return set_invalid (error, _("email-to: “%s” is not an email address such as "
-                                       "name@example.org"), shown);
-        }
+      if (!chk_check_email_address ("email-to", addresses[i], error))
+        return FALSE;
     }
 
   g_strfreev (spec->email_to);
   spec->email_to = g_strdupv ((char **) addresses);
+  return TRUE;
+}
+
+static gboolean
+apply_is_monitor (ChkJobSpec  *spec,
+                  GVariant    *value,
+                  GError     **error)
+{
+  spec->is_monitor = g_variant_get_boolean (value);
+  return TRUE;
+}
+
+/**
+ * chk_check_http_url:
+ * @key: (nullable): the key or setting the URL is for, named in errors
+ * @url: the URL
+ * @error: return location for a #GError
+ *
+ * Checks that @url is an absolute `http://` or `https://` URL with a host
+ * and no white space or control characters, which could smuggle a second
+ * request line or header.
+ *
+ * Returns: %TRUE if @url can be fetched or posted to
+ */
+gboolean
+chk_check_http_url (const char  *key,
+                    const char  *url,
+                    GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *problem = NULL;
+  const char *scheme;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  if (strlen (url) > MAX_URL_LENGTH)
+    problem = g_strdup_printf (_("is %zu bytes long; at most %d are allowed"),
+                               strlen (url), MAX_URL_LENGTH);
+
+  for (const char *p = url; problem == NULL && *p != '\0'; p++)
+    {
+      if ((guchar) *p <= 0x20 || *p == 0x7f)
+        {
+          g_autofree char *shown = g_strescape (url, NULL);
+
+          problem = g_strdup_printf (_("“%s” holds white space or a control character"), shown);
+        }
+    }
+
+  if (problem == NULL)
+    {
+      uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+      scheme = uri != NULL ? g_uri_get_scheme (uri) : NULL;
+
+      if (uri == NULL)
+        problem = g_strdup_printf (_("“%s” is not a URL such as https://example.org/health"), url);
+      else if (g_ascii_strcasecmp (scheme, "http") != 0 && g_ascii_strcasecmp (scheme, "https") != 0)
+        problem = g_strdup_printf (_("“%s” is not an http:// or https:// URL"), url);
+      else if (g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
+        problem = g_strdup_printf (_("“%s” has no host name"), url);
+    }
+
+  if (problem == NULL)
+    return TRUE;
+  if (key != NULL)
+    return set_invalid (error, "%s: %s", key, problem);
+  return set_invalid (error, "%s", problem);
+}
+
+/* "" clears an optional URL; anything else must be http(s). */
+static gboolean
+apply_optional_url (const char  *key,
+                    char       **field,
+                    GVariant    *value,
+                    GError     **error)
+{
+  const char *url = g_variant_get_string (value, NULL);
+
+  if (url[0] != '\0' && !chk_check_http_url (key, url, error))
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (url);
+  return TRUE;
+}
+
+static gboolean
+apply_monitor_url (ChkJobSpec  *spec,
+                   GVariant    *value,
+                   GError     **error)
+{
+  return apply_optional_url ("monitor-url", &spec->monitor_url, value, error);
+}
+
+static gboolean
+apply_webhook_url (ChkJobSpec  *spec,
+                   GVariant    *value,
+                   GError     **error)
+{
+  return apply_optional_url ("webhook-url", &spec->webhook_url, value, error);
+}
+
+static gboolean
+apply_check_url (ChkJobSpec  *spec,
+                 GVariant    *value,
+                 GError     **error)
+{
+  const char *url = g_variant_get_string (value, NULL);
+
+  if (url[0] == '\0')
+    {
+      /* Without a URL the job needs a command again; validation says so. */
+      g_clear_pointer (&spec->check_url, g_free);
+      return TRUE;
+    }
+
+  if (!chk_check_http_url ("check-url", url, error))
+    return FALSE;
+
+  g_free (spec->check_url);
+  spec->check_url = g_strdup (url);
+  g_clear_pointer (&spec->command, g_strfreev);
+  g_clear_pointer (&spec->shell, g_free);
+  return TRUE;
+}
+
+static gboolean
+apply_check_expect_status (ChkJobSpec  *spec,
+                           GVariant    *value,
+                           GError     **error)
+{
+  guint32 status = g_variant_get_uint32 (value);
+
+  if (status < 100 || status > 599)
+    return set_invalid (error, _("check-expect-status: %u is not an HTTP status between 100 "
+                                 "and 599"), status);
+
+  spec->check_expect_status = status;
+  return TRUE;
+}
+
+static gboolean
+apply_check_contains (ChkJobSpec  *spec,
+                      GVariant    *value,
+                      GError     **error)
+{
+  gsize len;
+  const char *text = g_variant_get_string (value, &len);
+
+  if (len > MAX_CHECK_CONTAINS_LENGTH)
+    return set_invalid (error, _("check-contains: is %zu bytes long; at most %d are allowed"),
+                        len, MAX_CHECK_CONTAINS_LENGTH);
+
+  g_free (spec->check_contains);
+  spec->check_contains = g_strdup (text);
+  return TRUE;
+}
+
+static gboolean
+apply_check_timeout (ChkJobSpec  *spec,
+                     GVariant    *value,
+                     GError     **error)
+{
+  guint32 seconds = g_variant_get_uint32 (value);
+
+  if (seconds == 0 || seconds > MAX_CHECK_TIMEOUT)
+    return set_invalid (error, _("check-timeout: %u is not between 1 and %u seconds"),
+                        seconds, MAX_CHECK_TIMEOUT);
+
+  spec->check_timeout = seconds;
   return TRUE;
 }
 
@@ -402,6 +601,13 @@ static const SpecKey spec_keys[] = {
   { "notify-on", "s", apply_notify_on },
   { "email-on", "s", apply_email_on },
   { "email-to", "as", apply_email_to },
+  { "is-monitor", "b", apply_is_monitor },
+  { "monitor-url", "s", apply_monitor_url },
+  { "check-url", "s", apply_check_url },
+  { "check-expect-status", "u", apply_check_expect_status },
+  { "check-contains", "s", apply_check_contains },
+  { "check-timeout", "u", apply_check_timeout },
+  { "webhook-url", "s", apply_webhook_url },
 };
 
 /**
@@ -465,6 +671,11 @@ chk_job_spec_new (void)
   spec->notify_on = CHK_ALERT_ON_FAILURE;
   spec->email_on = CHK_ALERT_ON_NEVER;
   spec->email_to = g_new0 (char *, 1);
+  spec->monitor_url = g_strdup ("");
+  spec->check_expect_status = CHK_JOB_SPEC_DEFAULT_CHECK_STATUS;
+  spec->check_contains = g_strdup ("");
+  spec->check_timeout = CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT;
+  spec->webhook_url = g_strdup ("");
 
   return spec;
 }
@@ -497,6 +708,10 @@ chk_job_spec_copy (const ChkJobSpec *spec)
   copy->schedule = g_strdup (spec->schedule);
   copy->timezone = g_strdup (spec->timezone);
   copy->email_to = g_strdupv (spec->email_to);
+  copy->monitor_url = g_strdup (spec->monitor_url);
+  copy->check_url = g_strdup (spec->check_url);
+  copy->check_contains = g_strdup (spec->check_contains);
+  copy->webhook_url = g_strdup (spec->webhook_url);
 
   return copy;
 }
@@ -520,6 +735,10 @@ chk_job_spec_free (ChkJobSpec *spec)
   g_free (spec->schedule);
   g_free (spec->timezone);
   g_strfreev (spec->email_to);
+  g_free (spec->monitor_url);
+  g_free (spec->check_url);
+  g_free (spec->check_contains);
+  g_free (spec->webhook_url);
   g_free (spec);
 }
 
@@ -532,8 +751,9 @@ chk_job_spec_free (ChkJobSpec *spec)
  * Applies the keys in @changes, checking each: an unknown key, a value of
  * the wrong type or a bad value fails with %CHK_ERROR_INVALID_ARGUMENT (a
  * bad schedule or zone with %CHK_ERROR_INVALID_SCHEDULE) and a message that
- * names the key. All or nothing: on failure @spec is unchanged. Giving
- * `command` drops `shell` and the other way round; giving both fails.
+ * names the key. All or nothing: on failure @spec is unchanged. `command`,
+ * `shell` and a non-empty `check-url` exclude each other: giving one drops
+ * the others, giving several at once fails.
  *
  * Returns: %TRUE if all of @changes were applied
  */
@@ -559,8 +779,13 @@ chk_job_spec_update (ChkJobSpec  *spec,
     g_autoptr(GVariant) command = g_variant_lookup_value (changes, "command", NULL);
     g_autoptr(GVariant) shell = g_variant_lookup_value (changes, "shell", NULL);
 
-    if (command != NULL && shell != NULL)
-      return set_invalid (error, _("command and shell: give one of them, not both"));
+    g_autoptr(GVariant) check_url = g_variant_lookup_value (changes, "check-url",
+                                                            G_VARIANT_TYPE_STRING);
+    guint n_given = (command != NULL) + (shell != NULL) +
+                    (check_url != NULL && g_variant_get_string (check_url, NULL)[0] != '\0');
+
+    if (n_given > 1)
+      return set_invalid (error, _("command, shell and check-url: give one of them, not several"));
   }
 
   updated = chk_job_spec_copy (spec);
@@ -614,7 +839,8 @@ chk_job_spec_update (ChkJobSpec  *spec,
  * @spec: a #ChkJobSpec
  * @error: return location for a #GError
  *
- * Checks that @spec is complete: it has a name, and a command or a shell line.
+ * Checks that @spec is complete: it has a name, and a command, a shell line or
+ * a URL to check.
  *
  * Returns: %TRUE if @spec can make a job
  */
@@ -626,8 +852,8 @@ chk_job_spec_validate (const ChkJobSpec  *spec,
 
   if (spec->name[0] == '\0')
     return set_invalid (error, _("name: is required"));
-  if (spec->command == NULL && spec->shell == NULL)
-    return set_invalid (error, _("command or shell: one of them is required"));
+  if (spec->command == NULL && spec->shell == NULL && spec->check_url == NULL)
+    return set_invalid (error, _("command, shell or check-url: one of them is required"));
 
   return TRUE;
 }
@@ -705,6 +931,17 @@ chk_job_spec_to_variant (const ChkJobSpec *spec)
                          g_variant_new_string (chk_alert_on_to_string (spec->email_on)));
   g_variant_builder_add (&builder, "{sv}", "email-to",
                          g_variant_new_strv ((const char * const *) spec->email_to, -1));
+  g_variant_builder_add (&builder, "{sv}", "is-monitor", g_variant_new_boolean (spec->is_monitor));
+  g_variant_builder_add (&builder, "{sv}", "monitor-url", g_variant_new_string (spec->monitor_url));
+  if (spec->check_url != NULL)
+    g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (spec->check_url));
+  g_variant_builder_add (&builder, "{sv}", "check-expect-status",
+                         g_variant_new_uint32 (spec->check_expect_status));
+  g_variant_builder_add (&builder, "{sv}", "check-contains",
+                         g_variant_new_string (spec->check_contains));
+  g_variant_builder_add (&builder, "{sv}", "check-timeout",
+                         g_variant_new_uint32 (spec->check_timeout));
+  g_variant_builder_add (&builder, "{sv}", "webhook-url", g_variant_new_string (spec->webhook_url));
 
   return g_variant_builder_end (&builder);
 }

@@ -28,6 +28,8 @@ gboolean    chk_alert_on_from_string (const char  *text,
 #define CHK_JOB_SPEC_DEFAULT_MAX_RUNS          100
 #define CHK_JOB_SPEC_DEFAULT_MAX_OUTPUT_BYTES  (G_GUINT64_CONSTANT (16) * 1024 * 1024)
 #define CHK_JOB_SPEC_MAX_NAME_LENGTH           255
+#define CHK_JOB_SPEC_DEFAULT_CHECK_STATUS      200
+#define CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT     30
 
 /**
  * ChkJobSpec:
@@ -48,6 +50,16 @@ gboolean    chk_alert_on_from_string (const char  *text,
  * @notify_on: when to raise a desktop notification
  * @email_on: when to send email
  * @email_to: addresses to mail
+ * @is_monitor: whether the job's latest outcome is a health state, alerting
+ *   only when that state changes
+ * @monitor_url: a page about what the monitor watches, "" when none
+ * @check_url: (nullable): an http(s) URL the daemon checks itself instead of
+ *   running a command; %NULL when @command or @shell is used
+ * @check_expect_status: the HTTP status a passing check answers
+ * @check_contains: text a passing check's body holds, "" for any body
+ * @check_timeout: seconds a check may take
+ * @webhook_url: where to POST a JSON report when @notify_on says so, "" for
+ *   the `webhook-url` setting
  *
  * A job's spec: the keys of DESIGN §2, typed and checked. The D-Bus
  * `a{sv}` form is read and written by chk_job_spec_update() and
@@ -72,6 +84,13 @@ typedef struct
   ChkAlertOn   notify_on;
   ChkAlertOn   email_on;
   char       **email_to;
+  gboolean     is_monitor;
+  char        *monitor_url;
+  char        *check_url;
+  guint32      check_expect_status;
+  char        *check_contains;
+  guint32      check_timeout;
+  char        *webhook_url;
 } ChkJobSpec;
 
 #define CHK_TYPE_JOB_SPEC (chk_job_spec_get_type ())
@@ -88,6 +107,12 @@ gboolean    chk_job_spec_validate   (const ChkJobSpec *spec,
 GVariant   *chk_job_spec_to_variant (const ChkJobSpec *spec);
 GVariant   *chk_job_spec_environment_to_variant (const ChkJobSpec *spec);
 char       *chk_job_spec_key_to_property (const char  *key);
+gboolean    chk_check_email_address (const char       *key,
+                                     const char       *address,
+                                     GError          **error);
+gboolean    chk_check_http_url      (const char       *key,
+                                     const char       *url,
+                                     GError          **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkJobSpec, chk_job_spec_free)
 

@@ -63,18 +63,21 @@ SPEC_TYPES = {
     'timezone': 's', 'start': 'x', 'enabled': 'b', 'timeout': 'u',
     'catch-up': 'b', 'max-runs': 'u', 'max-output-bytes': 't',
     'notify-on': 's', 'email-on': 's', 'email-to': 'as',
+    'is-monitor': 'b', 'monitor-url': 's', 'check-url': 's', 'check-expect-status': 'u',
+    'check-contains': 's', 'check-timeout': 'u', 'webhook-url': 's',
 }
 FILTER_TYPES = {'job': 'o', 'outcome': 's', 'since': 'x', 'limit': 'u', 'offset': 'u'}
 SETTINGS_TYPES = {
     'allow-shell': 'b', 'max-concurrent-runs': 'u', 'keep-runs-days': 'u',
     'notifications': 'b', 'email-from': 's', 'smtp-url': 's', 'smtp-starttls': 'b',
-    'smtp-username': 's', 'smtp-password': 's',
+    'smtp-username': 's', 'smtp-password': 's', 'webhook-url': 's',
 }
 RUN_TYPES = {
     'id': 't', 'job': 'o', 'job-name': 's', 'trigger': 's', 'started': 'x',
     'finished': 'x', 'outcome': 's', 'exit-code': 'i', 'signal': 'i', 'hostname': 's',
     'pid': 'u', 'stdout-bytes': 't', 'stderr-bytes': 't', 'truncated': 'b',
     'progress-complete': 'u', 'progress-total': 'u', 'progress-message': 's',
+    'http-status': 'u', 'alert-error': 's',
 }
 
 
@@ -714,7 +717,7 @@ class DaemonTestCase(unittest.TestCase):
         full = {'name': name}
         for key, value in spec.items():
             full[key.replace('_', '-')] = value
-        if 'command' not in full and 'shell' not in full:
+        if 'command' not in full and 'shell' not in full and 'check-url' not in full:
             full['command'] = ['/bin/true']
         return self.bus.create_job(full)
 

@@ -1,0 +1,658 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-alerts"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "chk-alerts.h"
+#include "chk-error.h"
+#include "chk-job-private.h"
+#include "chk-mailer.h"
+#include "chk-notifier.h"
+#include "chk-webhook.h"
+
+/* How many earlier runs are looked at to find a monitor's previous state. */
+#define MONITOR_HISTORY 20
+
+/**
+ * ChkAlerts:
+ *
+ * Tells people how runs ended: desktop notifications, emails and webhooks,
+ * as each job's `notify-on`, `email-on`, `email-to` and `webhook-url` ask
+ * and the settings allow. A monitor's runs alert only when its state
+ * changes: when it starts failing and when it recovers.
+ *
+ * Deliveries are asynchronous and retried; when one still fails, the run's
+ * `alert-error` and the job's `LastAlertError` say why.
+ */
+struct _ChkAlerts
+{
+  GObject      parent_instance;
+
+  ChkEngine   *engine;
+  ChkNotifier *notifier;       /* made on first use */
+  GArray      *retry_delays_ms; /* NULL: the mailer's and webhook's own */
+  GCancellable *cancellable;
+  guint        pending;         /* deliveries under way */
+};
+
+G_DEFINE_FINAL_TYPE (ChkAlerts, chk_alerts, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_PENDING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+typedef enum
+{
+  STATE_UNKNOWN,
+  STATE_OK,
+  STATE_FAILING,
+} MonitorState;
+
+typedef enum
+{
+  EVENT_NONE,
+  EVENT_SUCCESS,
+  EVENT_FAILURE,
+  EVENT_RECOVERED,
+  EVENT_OTHER,      /* stopped: neither a success nor a failure */
+} AlertEvent;
+
+/* The deliveries about one run; the last one to finish records errors. */
+typedef struct
+{
+  ChkAlerts *alerts;  /* owned */
+  ChkJob    *job;     /* owned */
+  guint64    run_id;
+  guint      pending;
+  GString   *errors;
+} Delivery;
+
+static MonitorState
+state_of (const char *outcome)
+{
+  if (g_strcmp0 (outcome, "success") == 0)
+    return STATE_OK;
+  if (g_strcmp0 (outcome, "failure") == 0 ||
+      g_strcmp0 (outcome, "timeout") == 0 ||
+      g_strcmp0 (outcome, "failed-to-start") == 0 ||
+      g_strcmp0 (outcome, "interrupted") == 0)
+    return STATE_FAILING;
+  return STATE_UNKNOWN;
+}
+
+/* The state a monitor was in before @run_id: the latest earlier run that
+ * said something about its health (a stopped run does not). */
+static MonitorState
+previous_state (ChkAlerts *self,
+                guint64    job_id,
+                guint64    run_id)
+{
+  ChkRunFilter filter = { .job_id = job_id, .limit = MONITOR_HISTORY };
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  runs = chk_store_list_runs (chk_engine_get_store (self->engine), &filter, &error);
+  if (runs == NULL)
+    {
+      g_warning ("Could not read the earlier runs of job %" G_GUINT64_FORMAT ": %s",
+                 job_id, error->message);
+      return STATE_UNKNOWN;
+    }
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const ChkRunRecord *run = g_ptr_array_index (runs, i);
+      MonitorState state;
+
+      if (run->id == run_id)
+        continue;
+      state = state_of (run->outcome);
+      if (state != STATE_UNKNOWN)
+        return state;
+    }
+
+  return STATE_UNKNOWN;
+}
+
+static gboolean
+wanted (ChkAlertOn on,
+        AlertEvent event,
+        gboolean   is_monitor)
+{
+  if (on == CHK_ALERT_ON_NEVER || event == EVENT_NONE)
+    return FALSE;
+  /* A monitor's events are already changes of state. */
+  if (is_monitor)
+    return TRUE;
+  if (event == EVENT_FAILURE)
+    return TRUE;
+  return on == CHK_ALERT_ON_ALWAYS;
+}
+
+static const char *
+event_name (AlertEvent event)
+{
+  switch (event)
+    {
+    case EVENT_FAILURE:
+      return "failure";
+    case EVENT_RECOVERED:
+      return "recovered";
+    case EVENT_SUCCESS:
+      return "success";
+    case EVENT_OTHER:
+    case EVENT_NONE:
+    default:
+      return "other";
+    }
+}
+
+static ChkMailer *
+make_mailer (ChkAlerts *self)
+{
+  ChkSettings *settings = chk_engine_get_settings (self->engine);
+  ChkMailerConfig config = {
+    .from = chk_settings_get_string (settings, "email-from"),
+    .smtp_url = chk_settings_get_string (settings, "smtp-url"),
+    .starttls = chk_settings_get_smtp_starttls (settings),
+    .username = chk_settings_get_string (settings, "smtp-username"),
+    .password = chk_settings_get_string (settings, "smtp-password"),
+  };
+
+  if (self->retry_delays_ms != NULL)
+    {
+      config.retry_delays_ms = (const guint *) (gpointer) self->retry_delays_ms->data;
+      config.n_retry_delays = self->retry_delays_ms->len;
+    }
+
+  return chk_mailer_new (&config);
+}
+
+static void
+delivery_done (Delivery   *delivery,
+               const char *error_message)
+{
+  ChkAlerts *self = delivery->alerts;
+  g_autoptr(GError) error = NULL;
+
+  if (error_message != NULL)
+    {
+      g_warning ("Run %" G_GUINT64_FORMAT " of “%s”: %s", delivery->run_id,
+                 chk_job_get_spec (delivery->job)->name, error_message);
+      if (delivery->errors->len > 0)
+        g_string_append (delivery->errors, "; ");
+      g_string_append (delivery->errors, error_message);
+    }
+
+  g_assert (delivery->pending > 0);
+  if (--delivery->pending > 0)
+    return;
+
+  /* The run may be gone with its job, or trimmed by max-runs: nothing to say then. */
+  if (delivery->errors->len > 0 &&
+      !chk_store_set_run_alert_error (chk_engine_get_store (self->engine), delivery->run_id,
+                                      delivery->errors->str, &error) &&
+      !g_error_matches (error, CHK_ERROR, CHK_ERROR_NOT_FOUND))
+    g_warning ("Could not record the alert error of run %" G_GUINT64_FORMAT ": %s",
+               delivery->run_id, error->message);
+
+  _chk_job_set_last_alert_error (delivery->job, delivery->errors->str);
+
+  self->pending--;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+
+  g_object_unref (delivery->alerts);
+  g_object_unref (delivery->job);
+  g_string_free (delivery->errors, TRUE);
+  g_free (delivery);
+}
+
+static void
+email_sent_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Delivery *delivery = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!chk_mailer_send_finish (CHK_MAILER (object), result, &error))
+    message = g_strdup_printf (_("Email could not be sent: %s"), error->message);
+  delivery_done (delivery, message);
+}
+
+static void
+webhook_posted_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Delivery *delivery = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (!chk_webhook_post_finish (result, &error))
+    message = g_strdup_printf (_("Webhook could not be posted: %s"), error->message);
+  delivery_done (delivery, message);
+}
+
+static GBytes *
+read_tail (ChkAlerts *self,
+           guint64    run_id,
+           ChkStream  stream)
+{
+  g_autoptr(GError) error = NULL;
+  GBytes *tail;
+
+  /* One byte more than a report shows, so that the mailer says where it cut. */
+  tail = chk_store_read_output_tail (chk_engine_get_store (self->engine), run_id, stream,
+                                     CHK_MAILER_TAIL_MAX_BYTES + 1, NULL, &error);
+  if (tail == NULL)
+    g_warning ("Could not read the output of run %" G_GUINT64_FORMAT ": %s", run_id, error->message);
+  return tail;
+}
+
+static void
+run_again_cb (ChkNotifier *notifier,
+              guint64      job_id,
+              ChkAlerts   *self)
+{
+  ChkJob *job = chk_engine_lookup_job (self->engine, job_id);
+  g_autoptr(GError) error = NULL;
+
+  if (job == NULL)
+    return;
+  if (chk_engine_run_job (self->engine, job, &error) == 0)
+    g_message ("Could not run “%s” again: %s", chk_job_get_spec (job)->name, error->message);
+}
+
+static void
+notify (ChkAlerts          *self,
+        ChkJob             *job,
+        const ChkRunRecord *run,
+        AlertEvent          event,
+        GBytes             *stderr_tail)
+{
+  const ChkJobSpec *spec = chk_job_get_spec (job);
+  ChkNotifyRun info = {
+    .kind = event == EVENT_RECOVERED ? CHK_NOTIFY_RECOVERED :
+            event == EVENT_FAILURE ? CHK_NOTIFY_FAILED : CHK_NOTIFY_SUCCEEDED,
+    .job_id = chk_job_get_id (job),
+    .job_name = spec->name,
+    .run_id = run->id,
+    .outcome = run->outcome,
+    .exit_code = run->exit_code,
+    .signal = run->signal,
+    .started = run->started,
+    .finished = run->finished,
+    .timeout = spec->timeout,
+    .stderr_tail = stderr_tail,
+  };
+
+  if (self->notifier == NULL)
+    {
+      self->notifier = chk_notifier_new ("Chroniker");
+      g_signal_connect (self->notifier, "run-again", G_CALLBACK (run_again_cb), self);
+    }
+
+  chk_notifier_notify_run (self->notifier, &info);
+}
+
+static void
+run_finished_cb (ChkEngine  *engine,
+                 ChkJob     *job,
+                 guint64     run_id,
+                 const char *outcome,
+                 int         exit_code,
+                 ChkAlerts  *self)
+{
+  const ChkJobSpec *spec = chk_job_get_spec (job);
+  ChkSettings *settings = chk_engine_get_settings (engine);
+  MonitorState state = state_of (outcome);
+  AlertEvent event = EVENT_NONE;
+  g_autoptr(ChkRunRecord) run = NULL;
+  g_autoptr(GBytes) stderr_tail = NULL;
+  g_autoptr(GBytes) stdout_tail = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *webhook_url;
+  gboolean notify_wanted;
+  gboolean email_wanted;
+  Delivery *delivery;
+
+  if (spec->is_monitor)
+    {
+      MonitorState before = state == STATE_UNKNOWN ? STATE_UNKNOWN :
+                            previous_state (self, chk_job_get_id (job), run_id);
+
+      if (state == STATE_FAILING && before != STATE_FAILING)
+        event = EVENT_FAILURE;
+      else if (state == STATE_OK && before == STATE_FAILING)
+        event = EVENT_RECOVERED;
+    }
+  else
+    {
+      event = state == STATE_FAILING ? EVENT_FAILURE :
+              state == STATE_OK ? EVENT_SUCCESS : EVENT_OTHER;
+    }
+
+  notify_wanted = wanted (spec->notify_on, event, spec->is_monitor);
+  email_wanted = wanted (spec->email_on, event, spec->is_monitor) && spec->email_to[0] != NULL;
+  webhook_url = spec->webhook_url[0] != '\0' ? spec->webhook_url :
+                chk_settings_get_string (settings, "webhook-url");
+
+  if (!notify_wanted && !email_wanted)
+    return;
+
+  run = chk_store_get_run (chk_engine_get_store (engine), run_id, &error);
+  if (run == NULL)
+    {
+      g_warning ("Could not read run %" G_GUINT64_FORMAT " to report it: %s", run_id, error->message);
+      return;
+    }
+
+  stderr_tail = read_tail (self, run_id, CHK_STREAM_STDERR);
+
+  g_debug ("Run %" G_GUINT64_FORMAT " of “%s”: %s; notify %d, email %d, webhook %d", run_id,
+           spec->name, event_name (event), notify_wanted, email_wanted,
+           notify_wanted && webhook_url[0] != '\0');
+
+  if (notify_wanted && chk_settings_get_notifications (settings))
+    notify (self, job, run, event, stderr_tail);
+
+  delivery = g_new0 (Delivery, 1);
+  delivery->alerts = g_object_ref (self);
+  delivery->job = g_object_ref (job);
+  delivery->run_id = run_id;
+  delivery->errors = g_string_new (NULL);
+  /* Held until every send below has started, so that none finishes the delivery early. */
+  delivery->pending = 1;
+  self->pending++;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
+
+  if (email_wanted)
+    {
+      g_autoptr(ChkMailer) mailer = make_mailer (self);
+      g_autofree char *subject = NULL;
+      g_autofree char *body = NULL;
+
+      stdout_tail = read_tail (self, run_id, CHK_STREAM_STDOUT);
+      chk_mailer_compose_report (spec->name, run->hostname,
+                                 event == EVENT_RECOVERED ? "recovered" : run->outcome,
+                                 run->exit_code, run->started, run->finished,
+                                 stderr_tail, stdout_tail, &subject, &body);
+      delivery->pending++;
+      chk_mailer_send_async (mailer, (const char * const *) spec->email_to, subject, body,
+                             self->cancellable, email_sent_cb, delivery);
+    }
+
+  if (notify_wanted && webhook_url[0] != '\0')
+    {
+      ChkWebhookEvent hook = {
+        .job_name = spec->name,
+        .job_id = chk_job_get_id (job),
+        .run_id = run_id,
+        .outcome = run->outcome,
+        .exit_code = run->exit_code,
+        .started = run->started,
+        .finished = run->finished,
+        .hostname = run->hostname,
+        .stderr_tail = stderr_tail,
+        .event = event_name (event),
+      };
+      g_autofree char *payload = chk_webhook_build_payload (&hook);
+      const guint *delays = NULL;
+      guint n_delays = 0;
+
+      if (self->retry_delays_ms != NULL)
+        {
+          delays = (const guint *) (gpointer) self->retry_delays_ms->data;
+          n_delays = self->retry_delays_ms->len;
+        }
+
+      delivery->pending++;
+      chk_webhook_post_async (webhook_url, payload, delays, n_delays, NULL, self->cancellable,
+                              webhook_posted_cb, delivery);
+    }
+
+  delivery_done (delivery, NULL);
+}
+
+static void
+job_removed_cb (ChkEngine *engine,
+                ChkJob    *job,
+                ChkAlerts *self)
+{
+  if (self->notifier != NULL)
+    chk_notifier_forget_job (self->notifier, chk_job_get_id (job));
+}
+
+static void
+chk_alerts_dispose (GObject *object)
+{
+  ChkAlerts *self = CHK_ALERTS (object);
+
+  if (self->engine != NULL)
+    g_signal_handlers_disconnect_by_data (self->engine, self);
+  g_clear_object (&self->engine);
+  if (self->notifier != NULL)
+    g_signal_handlers_disconnect_by_data (self->notifier, self);
+  g_clear_object (&self->notifier);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->retry_delays_ms, g_array_unref);
+
+  G_OBJECT_CLASS (chk_alerts_parent_class)->dispose (object);
+}
+
+static void
+chk_alerts_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  ChkAlerts *self = CHK_ALERTS (object);
+
+  switch (prop_id)
+    {
+    case PROP_PENDING:
+      g_value_set_uint (value, self->pending);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chk_alerts_class_init (ChkAlertsClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = chk_alerts_dispose;
+  object_class->get_property = chk_alerts_get_property;
+
+  /**
+   * ChkAlerts:pending:
+   *
+   * How many runs' emails and webhooks are still being delivered.
+   */
+  properties[PROP_PENDING] =
+    g_param_spec_uint ("pending", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+chk_alerts_init (ChkAlerts *self)
+{
+  self->cancellable = g_cancellable_new ();
+}
+
+/**
+ * chk_alerts_new:
+ * @engine: the engine whose runs to report
+ *
+ * Returns: (transfer full): alerts that follow @engine's finished runs
+ */
+ChkAlerts *
+chk_alerts_new (ChkEngine *engine)
+{
+  ChkAlerts *self;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (engine), NULL);
+
+  self = g_object_new (CHK_TYPE_ALERTS, NULL);
+  self->engine = g_object_ref (engine);
+  g_signal_connect (engine, "run-finished", G_CALLBACK (run_finished_cb), self);
+  g_signal_connect (engine, "job-removed", G_CALLBACK (job_removed_cb), self);
+
+  return self;
+}
+
+/**
+ * chk_alerts_get_pending:
+ * @self: a #ChkAlerts
+ *
+ * Returns: how many runs' emails and webhooks are still being delivered
+ */
+guint
+chk_alerts_get_pending (ChkAlerts *self)
+{
+  g_return_val_if_fail (CHK_IS_ALERTS (self), 0);
+  return self->pending;
+}
+
+/**
+ * chk_alerts_set_retry_delays:
+ * @self: a #ChkAlerts
+ * @delays_ms: (array length=n_delays): the waits between tries of an email
+ *   or webhook
+ * @n_delays: the length of @delays_ms; 0 means one try
+ *
+ * Replaces the default waits (1 s, 5 s, 30 s); for tests.
+ */
+void
+chk_alerts_set_retry_delays (ChkAlerts   *self,
+                             const guint *delays_ms,
+                             guint        n_delays)
+{
+  g_return_if_fail (CHK_IS_ALERTS (self));
+  g_return_if_fail (delays_ms != NULL || n_delays == 0);
+
+  g_clear_pointer (&self->retry_delays_ms, g_array_unref);
+  self->retry_delays_ms = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_vals (self->retry_delays_ms, delays_ms, n_delays);
+}
+
+static void
+test_email_sent_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_mailer_send_finish (CHK_MAILER (object), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_task_return_error (task, g_steal_pointer (&error));
+      else
+        g_task_return_new_error (task, CHK_ERROR, CHK_ERROR_DELIVERY_FAILED,
+                                 _("The test email could not be sent: %s"), error->message);
+      return;
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * chk_alerts_send_test_email_async:
+ * @self: a #ChkAlerts
+ * @address: where to send it
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the message was handed over, or could not be
+ * @user_data: data for @callback
+ *
+ * Sends a short message with the current email settings, once, without
+ * retries, so that whoever set them up learns soon whether they work.
+ */
+void
+chk_alerts_send_test_email_async (ChkAlerts           *self,
+                                  const char          *address,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(ChkMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *subject = NULL;
+  ChkSettings *settings;
+  const char *to[] = { address, NULL };
+  const char *smtp_url;
+  const guint no_retries[] = { 0 };
+  ChkMailerConfig config = { 0 };
+
+  g_return_if_fail (CHK_IS_ALERTS (self));
+  g_return_if_fail (address != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, chk_alerts_send_test_email_async);
+
+  if (!chk_check_email_address ("address", address, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  settings = chk_engine_get_settings (self->engine);
+  smtp_url = chk_settings_get_string (settings, "smtp-url");
+  config.from = chk_settings_get_string (settings, "email-from");
+  config.smtp_url = smtp_url;
+  config.starttls = chk_settings_get_smtp_starttls (settings);
+  config.username = chk_settings_get_string (settings, "smtp-username");
+  config.password = chk_settings_get_string (settings, "smtp-password");
+  config.retry_delays_ms = no_retries;
+  config.n_retry_delays = 0;
+  config.timeout_ms = 30000;
+  mailer = chk_mailer_new (&config);
+
+  subject = g_strdup_printf (_("[Chroniker] Test email from %s"),
+                             chk_engine_get_hostname (self->engine));
+  body = g_strdup_printf ("%s\n\n%s\n",
+                          _("This is a test email from Chroniker. Emails about runs will be "
+                            "sent the same way."),
+                          smtp_url[0] != '\0' ? _("It was sent through the SMTP server.")
+                                              : _("It was sent through the sendmail program."));
+
+  chk_mailer_send_async (mailer, to, subject, body, cancellable, test_email_sent_cb,
+                         g_steal_pointer (&task));
+}
+
+/**
+ * chk_alerts_send_test_email_finish:
+ * @self: a #ChkAlerts
+ * @result: the result
+ * @error: return location for a #GError: %CHK_ERROR_INVALID_ARGUMENT for
+ *   a bad address, %CHK_ERROR_DELIVERY_FAILED when the message could not
+ *   be handed over
+ *
+ * Returns: whether the message was handed over
+ */
+gboolean
+chk_alerts_send_test_email_finish (ChkAlerts     *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

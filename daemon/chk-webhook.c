@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-webhook"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
+
+#include "chk-error.h"
+#include "chk-http-check.h"
+#include "chk-webhook.h"
+
+#define USER_AGENT "Chroniker/" PACKAGE_VERSION
+/* How much of an error response is quoted in the error. */
+#define ERROR_BODY_MAX_BYTES 200
+
+/* The mailer's delays: a receiver that restarts has half a minute to come back. */
+static const guint default_retry_delays_ms[] = { 1000, 5000, 30000 };
+
+/* One webhook delivery, over all its tries. */
+typedef struct
+{
+  GUri         *uri;
+  char         *shown_url;
+  GBytes       *payload;
+  GArray       *retry_delays_ms;
+  SoupSession  *session;
+  GCancellable *cancellable;
+  guint         attempt;
+
+  /* The try under way. Its cancellable is cancelled by the caller's, by the try's
+   * timeout, and to drop a response body we do not read to its end. */
+  SoupMessage  *message;
+  GInputStream *body;
+  GCancellable *try_cancellable;
+  gulong        try_cancelled_id;
+  GSource      *try_timeout_source;
+  gboolean      try_timed_out;
+  GError       *try_error;
+
+  /* The wait before the next try. */
+  GSource      *wait_source;
+  GSource      *cancel_source;
+} PostData;
+
+static void
+end_try (PostData *data)
+{
+  if (data->try_cancelled_id != 0)
+    g_cancellable_disconnect (data->cancellable, data->try_cancelled_id);
+  data->try_cancelled_id = 0;
+  if (data->try_timeout_source != NULL)
+    g_source_destroy (data->try_timeout_source);
+  g_clear_pointer (&data->try_timeout_source, g_source_unref);
+  if (data->body != NULL && !g_input_stream_is_closed (data->body))
+    {
+      /* Only on paths that did not close the body; a sync close with a live
+       * cancellable would read the rest of it. */
+      g_cancellable_cancel (data->try_cancellable);
+      g_input_stream_close (data->body, data->try_cancellable, NULL);
+    }
+  g_clear_object (&data->body);
+  g_clear_object (&data->message);
+  g_clear_object (&data->try_cancellable);
+  g_clear_error (&data->try_error);
+  data->try_timed_out = FALSE;
+}
+
+static void
+post_data_free (PostData *data)
+{
+  end_try (data);
+  if (data->wait_source != NULL)
+    g_source_destroy (data->wait_source);
+  g_clear_pointer (&data->wait_source, g_source_unref);
+  if (data->cancel_source != NULL)
+    g_source_destroy (data->cancel_source);
+  g_clear_pointer (&data->cancel_source, g_source_unref);
+  g_clear_pointer (&data->uri, g_uri_unref);
+  g_free (data->shown_url);
+  g_clear_pointer (&data->payload, g_bytes_unref);
+  g_clear_pointer (&data->retry_delays_ms, g_array_unref);
+  g_clear_object (&data->session);
+  g_clear_object (&data->cancellable);
+  g_free (data);
+}
+
+static void try_post (GTask *task);
+
+/* ISO 8601 in UTC with microseconds, as `chronikerctl --json` writes times. */
+static char *
+format_iso_utc (gint64 usec)
+{
+  gint64 seconds = usec / G_USEC_PER_SEC;
+  gint64 fraction = usec % G_USEC_PER_SEC;
+  g_autoptr(GDateTime) utc = NULL;
+  g_autofree char *text = NULL;
+
+  if (fraction < 0)
+    {
+      fraction += G_USEC_PER_SEC;
+      seconds--;
+    }
+  utc = g_date_time_new_from_unix_utc (seconds);
+  if (utc == NULL)
+    return NULL;
+  text = g_date_time_format (utc, "%Y-%m-%dT%H:%M:%S");
+  return g_strdup_printf ("%s.%06dZ", text, (int) fraction);
+}
+
+static void
+add_time (JsonBuilder *builder,
+          const char  *name,
+          gint64       usec)
+{
+  g_autofree char *iso = usec != 0 ? format_iso_utc (usec) : NULL;
+
+  json_builder_set_member_name (builder, name);
+  if (iso != NULL)
+    json_builder_add_string_value (builder, iso);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_text (JsonBuilder *builder,
+          const char  *name,
+          const char  *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text != NULL ? text : "", -1);
+
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, valid);
+}
+
+/* The last CHK_WEBHOOK_TAIL_MAX_BYTES of @bytes from a character on, as valid UTF-8:
+ * bad sequences and NULs become U+FFFD. */
+static char *
+format_tail (GBytes *bytes)
+{
+  const char *data;
+  gsize size = 0;
+
+  /* An empty GBytes may have no data pointer at all. */
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    return g_strdup ("");
+  data = g_bytes_get_data (bytes, &size);
+  if (size > CHK_WEBHOOK_TAIL_MAX_BYTES)
+    {
+      data += size - CHK_WEBHOOK_TAIL_MAX_BYTES;
+      size = CHK_WEBHOOK_TAIL_MAX_BYTES;
+      while (size > 0 && ((guchar) *data & 0xc0) == 0x80)
+        {
+          data++;
+          size--;
+        }
+    }
+  return g_utf8_make_valid (data, size);
+}
+
+static const char *
+title_of (const char *event,
+          const char *outcome)
+{
+  static const struct { const char *outcome; const char *title; } titles[] = {
+    { "success", "Success" },
+    { "failure", "Failure" },
+    { "timeout", "Timeout" },
+    { "stopped", "Stopped" },
+    { "interrupted", "Interrupted" },
+    { "failed-to-start", "Failed to start" },
+  };
+
+  if (g_strcmp0 (event, "recovered") == 0)
+    return "Recovered";
+  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
+    {
+      if (g_strcmp0 (outcome, titles[i].outcome) == 0)
+        return titles[i].title;
+    }
+  return outcome != NULL && outcome[0] != '\0' ? outcome : "Finished";
+}
+
+static gboolean
+retry_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  PostData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->wait_source, g_source_unref);
+  if (data->cancel_source != NULL)
+    g_source_destroy (data->cancel_source);
+  g_clear_pointer (&data->cancel_source, g_source_unref);
+  try_post (g_object_ref (task));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+retry_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  PostData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->cancel_source, g_source_unref);
+  if (data->wait_source != NULL)
+    g_source_destroy (data->wait_source);
+  g_clear_pointer (&data->wait_source, g_source_unref);
+  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  return G_SOURCE_REMOVE;
+}
+
+/* Takes @task and @error: the try failed. Try again after the next delay, or give up. */
+static void
+try_failed (GTask    *task,
+            GError   *error,
+            gboolean  may_retry)
+{
+  PostData *data = g_task_get_task_data (task);
+  guint delay;
+
+  end_try (data);
+
+  if (!may_retry ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      data->attempt >= data->retry_delays_ms->len)
+    {
+      g_task_return_error (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  delay = g_array_index (data->retry_delays_ms, guint, data->attempt);
+  data->attempt++;
+  g_debug ("Try %u failed (%s); trying again in %u ms", data->attempt, error->message, delay);
+  g_error_free (error);
+
+  /* The sources share the task; each destroys the other when it fires. */
+  data->wait_source = g_timeout_source_new (delay);
+  g_source_set_name (data->wait_source, "[chroniker] webhook retry");
+  g_source_set_callback (data->wait_source, retry_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (data->wait_source, g_task_get_context (task));
+
+  if (data->cancellable != NULL)
+    {
+      data->cancel_source = g_cancellable_source_new (data->cancellable);
+      g_source_set_callback (data->cancel_source, G_SOURCE_FUNC (retry_cancelled_cb),
+                             g_object_ref (task), g_object_unref);
+      g_source_attach (data->cancel_source, g_task_get_context (task));
+    }
+  g_object_unref (task);
+}
+
+static void
+try_succeeded (GTask *task)
+{
+  PostData *data = g_task_get_task_data (task);
+
+  end_try (data);
+  g_task_return_boolean (task, TRUE);
+  g_object_unref (task);
+}
+
+static gboolean
+status_is_permanent (guint status)
+{
+  /* A receiver that is down, overloaded or slow may do better later; one that
+   * refuses the request will refuse it again. */
+  return status < 500 && status != SOUP_STATUS_REQUEST_TIMEOUT && status != 429;
+}
+
+static void
+body_closed_cb (GObject      *object,
+                GAsyncResult *res,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  PostData *data = g_task_get_task_data (task);
+  guint status = soup_message_get_status (data->message);
+
+  g_input_stream_close_finish (G_INPUT_STREAM (object), res, NULL);
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (status))
+    try_succeeded (task);
+  else if (g_cancellable_is_cancelled (data->cancellable))
+    try_failed (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                           "Operation was cancelled"), FALSE);
+  else
+    try_failed (task, g_steal_pointer (&data->try_error), !status_is_permanent (status));
+}
+
+/* Takes @task: closes the response body, dropping what is left of it. */
+static void
+close_body (GTask *task)
+{
+  PostData *data = g_task_get_task_data (task);
+
+  g_cancellable_cancel (data->try_cancellable);
+  g_input_stream_close_async (data->body, G_PRIORITY_DEFAULT, data->try_cancellable,
+                              body_closed_cb, task);
+}
+
+static void
+set_status_error (PostData     *data,
+                  const guint8 *body,
+                  gsize         length)
+{
+  guint status = soup_message_get_status (data->message);
+  const char *reason = soup_message_get_reason_phrase (data->message);
+  g_autofree char *safe_reason = NULL;
+  g_autofree char *quoted = NULL;
+
+  if (reason == NULL || reason[0] == '\0')
+    reason = soup_status_get_phrase (status);
+  safe_reason = g_strdelimit (g_utf8_make_valid (reason, -1), "\r\n\t", ' ');
+  if (length > 0)
+    {
+      /* What the receiver says is wrong, on one line. */
+      quoted = g_strstrip (g_strdelimit (g_utf8_make_valid ((const char *) body, length),
+                                         "\r\n\t", ' '));
+    }
+
+  g_clear_error (&data->try_error);
+  data->try_error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "Webhook %s: HTTP %u %s%s%s",
+                                 data->shown_url, status, safe_reason,
+                                 quoted != NULL && quoted[0] != '\0' ? ": " : "",
+                                 quoted != NULL ? quoted : "");
+}
+
+static void
+error_body_read_cb (GObject      *object,
+                    GAsyncResult *res,
+                    gpointer      user_data)
+{
+  GTask *task = user_data;
+  PostData *data = g_task_get_task_data (task);
+  g_autoptr(GBytes) bytes = NULL;
+  const guint8 *body = NULL;
+  gsize length = 0;
+
+  bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (object), res, NULL);
+  if (bytes != NULL)
+    body = g_bytes_get_data (bytes, &length);
+  set_status_error (data, body, length);
+  close_body (task);
+}
+
+/* Takes @task and @error: the try got no response. */
+static void
+no_response (GTask  *task,
+             GError *error)
+{
+  PostData *data = g_task_get_task_data (task);
+  g_autofree char *why = NULL;
+
+  if (g_cancellable_is_cancelled (data->cancellable))
+    {
+      g_error_free (error);
+      try_failed (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                             "Operation was cancelled"), FALSE);
+      return;
+    }
+  if (data->try_timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      g_error_free (error);
+      try_failed (task, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                                     "Webhook %s: No response within %u s",
+                                     data->shown_url, CHK_WEBHOOK_TRY_TIMEOUT_S), TRUE);
+      return;
+    }
+
+  why = chk_http_check_describe_error (data->uri, error);
+  try_failed (task, g_error_new (error->domain, error->code, "Webhook %s: %s",
+                                 data->shown_url, why), TRUE);
+  g_error_free (error);
+}
+
+static void
+post_sent_cb (GObject      *object,
+              GAsyncResult *res,
+              gpointer      user_data)
+{
+  GTask *task = user_data;
+  PostData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->body = soup_session_send_finish (SOUP_SESSION (object), res, &error);
+  if (data->body == NULL)
+    {
+      no_response (task, error);
+      return;
+    }
+
+  if (SOUP_STATUS_IS_SUCCESSFUL (soup_message_get_status (data->message)))
+    {
+      close_body (task);
+      return;
+    }
+
+  g_input_stream_read_bytes_async (data->body, ERROR_BODY_MAX_BYTES, G_PRIORITY_DEFAULT,
+                                   data->try_cancellable, error_body_read_cb, task);
+}
+
+static gboolean
+try_timeout_cb (gpointer user_data)
+{
+  PostData *data = user_data;
+
+  data->try_timed_out = TRUE;
+  g_clear_pointer (&data->try_timeout_source, g_source_unref);
+  g_cancellable_cancel (data->try_cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* May run in the thread that cancels. */
+static void
+cancelled_cb (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+/* Takes @task. */
+static void
+try_post (GTask *task)
+{
+  PostData *data = g_task_get_task_data (task);
+  SoupMessageHeaders *headers;
+
+  g_assert (data->message == NULL);
+
+  data->try_cancellable = g_cancellable_new ();
+  if (data->cancellable != NULL)
+    data->try_cancelled_id = g_cancellable_connect (data->cancellable, G_CALLBACK (cancelled_cb),
+                                                    data->try_cancellable, NULL);
+
+  data->message = soup_message_new_from_uri (SOUP_METHOD_POST, data->uri);
+  soup_message_set_request_body_from_bytes (data->message, "application/json", data->payload);
+  headers = soup_message_get_request_headers (data->message);
+  soup_message_headers_replace (headers, "User-Agent", USER_AGENT);
+  soup_message_headers_replace (headers, "Accept", "application/json, */*;q=0.5");
+
+  data->try_timeout_source = g_timeout_source_new_seconds (CHK_WEBHOOK_TRY_TIMEOUT_S);
+  g_source_set_name (data->try_timeout_source, "[chroniker] webhook timeout");
+  g_source_set_callback (data->try_timeout_source, try_timeout_cb, data, NULL);
+  g_source_attach (data->try_timeout_source, g_task_get_context (task));
+
+  soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
+                           data->try_cancellable, post_sent_cb, task);
+}
+
+/**
+ * chk_webhook_build_payload:
+ * @event: what happened
+ *
+ * Writes the JSON document a webhook posts: one object whose keys follow the run
+ * record's (kebab-case, as `chronikerctl --json` writes them):
+ *
+ * |[
+ * {
+ *   "event": "failure",
+ *   "job-name": "backup",
+ *   "job-id": 3,
+ *   "run-id": 42,
+ *   "outcome": "failure",
+ *   "exit-code": 2,
+ *   "started": "2026-12-04T02:00:00.123456Z",
+ *   "finished": "2026-12-04T02:00:05.000000Z",
+ *   "duration": 4.876544,
+ *   "hostname": "build-host",
+ *   "stderr-tail": "rsync: connection unexpectedly closed\n",
+ *   "text": "[Chroniker] Failure: backup on build-host (exit code 2)"
+ * }
+ * ]|
+ *
+ * Times are ISO 8601 in UTC with microseconds, or null when unknown; `duration` is
+ * in seconds, or null. `stderr-tail` is the last %CHK_WEBHOOK_TAIL_MAX_BYTES of
+ * stderr as valid UTF-8 (bad bytes and NULs become U+FFFD). `text` is a line for
+ * people, which chat services' incoming webhooks (Slack, Mattermost, …) show as is.
+ *
+ * Returns: (transfer full): the JSON document, UTF-8
+ */
+char *
+chk_webhook_build_payload (const ChkWebhookEvent *event)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *tail = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *code = NULL;
+  const char *hostname;
+
+  g_return_val_if_fail (event != NULL, NULL);
+  g_return_val_if_fail (event->job_name != NULL, NULL);
+
+  hostname = event->hostname != NULL && event->hostname[0] != '\0' ? event->hostname
+                                                                   : g_get_host_name ();
+  name = g_strdelimit (g_utf8_make_valid (event->job_name, -1), "\r\n", ' ');
+  host = g_strdelimit (g_utf8_make_valid (hostname, -1), "\r\n", ' ');
+  tail = format_tail (event->stderr_tail);
+  /* Other outcomes say more than their exit code (-1 for a timeout or a stop). */
+  if (g_strcmp0 (event->outcome, "failure") == 0)
+    code = g_strdup_printf (" (exit code %d)", event->exit_code);
+  text = g_strdup_printf ("[Chroniker] %s: %s on %s%s", title_of (event->event, event->outcome),
+                          name, host, code != NULL ? code : "");
+
+  json_builder_begin_object (builder);
+  add_text (builder, "event", event->event);
+  add_text (builder, "job-name", event->job_name);
+  json_builder_set_member_name (builder, "job-id");
+  json_builder_add_int_value (builder, (gint64) event->job_id);
+  json_builder_set_member_name (builder, "run-id");
+  json_builder_add_int_value (builder, (gint64) event->run_id);
+  add_text (builder, "outcome", event->outcome);
+  json_builder_set_member_name (builder, "exit-code");
+  json_builder_add_int_value (builder, event->exit_code);
+  add_time (builder, "started", event->started);
+  add_time (builder, "finished", event->finished);
+  json_builder_set_member_name (builder, "duration");
+  if (event->started != 0 && event->finished >= event->started)
+    json_builder_add_double_value (builder,
+                                   (double) (event->finished - event->started) / G_USEC_PER_SEC);
+  else
+    json_builder_add_null_value (builder);
+  add_text (builder, "hostname", hostname);
+  add_text (builder, "stderr-tail", tail);
+  add_text (builder, "text", text);
+  json_builder_end_object (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  return json_generator_to_data (generator, NULL);
+}
+
+/**
+ * chk_webhook_post_async:
+ * @url: the `http://` or `https://` URL to POST to
+ * @payload: the JSON document, from chk_webhook_build_payload()
+ * @retry_delays_ms: (nullable) (array length=n_retry_delays): the waits between
+ *   tries; %NULL means 1 s, 5 s, 30 s, as for mail; a non-%NULL array with
+ *   @n_retry_delays 0 means one try
+ * @n_retry_delays: the length of @retry_delays_ms
+ * @session: (nullable): the session to use; %NULL for
+ *   chk_http_check_dup_default_session()
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the document was taken or every try has failed
+ * @user_data: data for @callback
+ *
+ * POSTs @payload as `application/json`. A 2xx answer is success; a 5xx, 408 or 429
+ * answer, no answer within %CHK_WEBHOOK_TRY_TIMEOUT_S or no connection is tried
+ * again after the next delay; any other answer (a 4xx, a 3xx left after redirects)
+ * fails at once, since sending the same document again would not help.
+ */
+void
+chk_webhook_post_async (const char          *url,
+                        const char          *payload,
+                        const guint         *retry_delays_ms,
+                        guint                n_retry_delays,
+                        SoupSession         *session,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  PostData *data;
+
+  g_return_if_fail (payload != NULL);
+  g_return_if_fail (session == NULL || SOUP_IS_SESSION (session));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, chk_webhook_post_async);
+  g_task_set_name (task, "[chroniker] webhook");
+
+  if (!chk_http_check_validate_url (url, &error))
+    {
+      g_prefix_error (&error, "Webhook: ");
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  data = g_new0 (PostData, 1);
+  data->uri = g_uri_parse (url, SOUP_HTTP_URI_FLAGS, NULL);
+  /* Tokens often ride in the user info or the query: keep them out of logs. */
+  data->shown_url = g_uri_to_string_partial (data->uri, G_URI_HIDE_USERINFO |
+                                                        G_URI_HIDE_QUERY |
+                                                        G_URI_HIDE_FRAGMENT);
+  data->payload = g_bytes_new (payload, strlen (payload));
+  data->retry_delays_ms = g_array_new (FALSE, FALSE, sizeof (guint));
+  if (retry_delays_ms != NULL)
+    g_array_append_vals (data->retry_delays_ms, retry_delays_ms, n_retry_delays);
+  else
+    g_array_append_vals (data->retry_delays_ms, default_retry_delays_ms,
+                         G_N_ELEMENTS (default_retry_delays_ms));
+  data->session = session != NULL ? g_object_ref (session) : chk_http_check_dup_default_session ();
+  data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  g_task_set_task_data (task, data, (GDestroyNotify) post_data_free);
+
+  try_post (g_steal_pointer (&task));
+}
+
+/**
+ * chk_webhook_post_finish:
+ * @result: the #GAsyncResult given to the callback
+ * @error: the last try's error, such as "Webhook http://…: HTTP 500 Internal Server
+ *   Error"; %G_IO_ERROR_CANCELLED when cancelled
+ *
+ * Returns: %TRUE if the receiver took the document
+ */
+gboolean
+chk_webhook_post_finish (GAsyncResult  *result,
+                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == chk_webhook_post_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
