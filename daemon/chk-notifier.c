@@ -51,6 +51,8 @@
 #define STDERR_TAIL_LINES       3
 #define LINE_MAX_CHARS          200
 
+typedef struct _NotifierLink NotifierLink;
+
 struct _ChkNotifier
 {
   GObject       parent_instance;
@@ -58,7 +60,7 @@ struct _ChkNotifier
   char         *app_name;
   guint         rate_limit_ms;
   GMainContext *context;
-  struct _NotifierLink *link;
+  NotifierLink *link;
   /* guint64 job id → JobWindow, for the jobs whose rate-limit window is open */
   GHashTable   *jobs;
   GCancellable *cancellable;
@@ -85,14 +87,14 @@ static guint signals[N_SIGNALS];
 
 /* What the notify thread knows of a notifier: a weak reference, and where to
  * send results and clicks. Shared by both threads, so reference counted. */
-typedef struct _NotifierLink
+struct _NotifierLink
 {
   gatomicrefcount  ref_count;
   GWeakRef         notifier;
   GMainContext    *context;
   guint            serial;
   char            *app_name;
-} NotifierLink;
+};
 
 static NotifierLink *
 notifier_link_ref (NotifierLink *link)
@@ -281,22 +283,30 @@ notify_thread_main (gpointer data)
   return NULL;
 }
 
+static NotifyThread *notify_thread = NULL;
+
+/* Starts the thread on first use. */
 static NotifyThread *
 notify_thread_get (void)
 {
-  static NotifyThread *thread = NULL;
-
-  if (g_once_init_enter (&thread))
+  if (g_once_init_enter (&notify_thread))
     {
-      NotifyThread *new_thread = g_new0 (NotifyThread, 1);
+      NotifyThread *thread = g_new0 (NotifyThread, 1);
 
-      new_thread->context = g_main_context_new ();
-      new_thread->notifications = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                         g_free, g_object_unref);
-      g_thread_unref (g_thread_new ("chk-notify", notify_thread_main, new_thread));
-      g_once_init_leave (&thread, new_thread);
+      thread->context = g_main_context_new ();
+      thread->notifications = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                     g_free, g_object_unref);
+      g_thread_unref (g_thread_new ("chk-notify", notify_thread_main, thread));
+      g_once_init_leave (&notify_thread, thread);
     }
-  return thread;
+  return notify_thread;
+}
+
+/* The thread, or NULL when nothing was ever shown (so there is nothing to drop). */
+static NotifyThread *
+notify_thread_peek (void)
+{
+  return g_atomic_pointer_get (&notify_thread);
 }
 
 static char *
@@ -904,15 +914,15 @@ chk_notifier_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_hash_table_remove_all (self->jobs);
-  if (self->link != NULL)
+  if (self->link != NULL && notify_thread_peek () != NULL)
     {
       ForgetRequest *request = g_new0 (ForgetRequest, 1);
 
       request->serial = self->link->serial;
       request->all = TRUE;
-      post_to_context (notify_thread_get ()->context, notify_thread_forget_cb, request, g_free);
-      g_clear_pointer (&self->link, notifier_link_unref);
+      post_to_context (notify_thread_peek ()->context, notify_thread_forget_cb, request, g_free);
     }
+  g_clear_pointer (&self->link, notifier_link_unref);
 
   G_OBJECT_CLASS (chk_notifier_parent_class)->dispose (object);
 }
@@ -1197,11 +1207,11 @@ chk_notifier_forget_job (ChkNotifier *self,
   g_return_if_fail (CHK_IS_NOTIFIER (self));
 
   g_hash_table_remove (self->jobs, &job_id);
-  if (self->link == NULL)
+  if (self->link == NULL || notify_thread_peek () == NULL)
     return;
 
   request = g_new0 (ForgetRequest, 1);
   request->serial = self->link->serial;
   request->job_id = job_id;
-  post_to_context (notify_thread_get ()->context, notify_thread_forget_cb, request, g_free);
+  post_to_context (notify_thread_peek ()->context, notify_thread_forget_cb, request, g_free);
 }
