@@ -36,7 +36,17 @@ static const struct
   { "notify-on", "s" },
   { "email-on", "s" },
   { "email-to", "as" },
+  { "is-monitor", "b" },
+  { "monitor-url", "s" },
+  { "check-url", "s" },
+  { "check-expect-status", "u" },
+  { "check-contains", "s" },
+  { "check-timeout", "u" },
+  { "webhook-url", "s" },
 };
+
+/* What a job does: exactly one of them is set. */
+static const char * const what_keys[] = { "command", "shell", "check-url", NULL };
 
 static const char * const time_keys[] = {
   "start", "next-run", "last-run-started", "last-run-finished", "started", "finished", NULL,
@@ -139,7 +149,16 @@ chk_json_spec_from_job (ChkJob1 *job)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   const char * const *command = chk_job1_get_command (job);
-  gboolean has_command = command != NULL && command[0] != NULL;
+  const char *check_url = chk_job1_get_check_url (job);
+  const char *what;
+
+  /* command, shell and check-url exclude each other: CreateJob refuses two. */
+  if (check_url != NULL && check_url[0] != '\0')
+    what = "check-url";
+  else if (command != NULL && command[0] != NULL)
+    what = "command";
+  else
+    what = "shell";
 
   json_builder_begin_object (builder);
   for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
@@ -148,7 +167,7 @@ chk_json_spec_from_job (ChkJob1 *job)
       g_autofree char *property = NULL;
       g_autoptr(GVariant) value = NULL;
 
-      if ((g_str_equal (key, "command") && !has_command) || (g_str_equal (key, "shell") && has_command))
+      if (g_strv_contains (what_keys, key) && !g_str_equal (key, what))
         continue;
 
       property = chk_job_spec_key_to_property (key);

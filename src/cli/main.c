@@ -22,6 +22,7 @@
 
 #define EXIT_USAGE 2
 #define READ_PAGE_BYTES (1024 * 1024)
+#define TEST_EMAIL_TIMEOUT_MS (90 * 1000)
 
 typedef int (*VerbFunc) (int argc, char **argv);
 
@@ -242,6 +243,14 @@ typedef struct
   char    **email_to;
   gboolean  disabled;
   gboolean  enabled;
+  gboolean  monitor;
+  gboolean  no_monitor;
+  char     *monitor_url;
+  char     *check_url;
+  char     *expect_status;
+  char     *contains;
+  char     *check_timeout;
+  char     *webhook_url;
   char     *shell;
   char     *name;
 } SpecOptions;
@@ -262,6 +271,12 @@ spec_options_clear (SpecOptions *options)
   g_free (options->notify_on);
   g_free (options->email_on);
   g_strfreev (options->email_to);
+  g_free (options->monitor_url);
+  g_free (options->check_url);
+  g_free (options->expect_status);
+  g_free (options->contains);
+  g_free (options->check_timeout);
+  g_free (options->webhook_url);
   g_free (options->shell);
   g_free (options->name);
 }
@@ -285,6 +300,14 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
   { "email-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(o).email_to, N_("Email address (repeatable)"), N_("ADDRESS") }, \
   { "disabled", 0, 0, G_OPTION_ARG_NONE, &(o).disabled, N_("Do not run on the schedule"), NULL }, \
   { "enabled", 0, 0, G_OPTION_ARG_NONE, &(o).enabled, N_("Run on the schedule"), NULL }, \
+  { "monitor", 0, 0, G_OPTION_ARG_NONE, &(o).monitor, N_("A monitor: alert only when its state changes"), NULL }, \
+  { "no-monitor", 0, 0, G_OPTION_ARG_NONE, &(o).no_monitor, N_("Not a monitor: alert on runs"), NULL }, \
+  { "monitor-url", 0, 0, G_OPTION_ARG_STRING, &(o).monitor_url, N_("A page about what is watched (\"\" for none)"), N_("URL") }, \
+  { "check-url", 0, 0, G_OPTION_ARG_STRING, &(o).check_url, N_("Fetch this http(s) URL instead of running a command"), N_("URL") }, \
+  { "expect-status", 0, 0, G_OPTION_ARG_STRING, &(o).expect_status, N_("The HTTP status a check expects (default 200)"), N_("N") }, \
+  { "contains", 0, 0, G_OPTION_ARG_STRING, &(o).contains, N_("Text the checked page must hold (\"\" for any)"), N_("TEXT") }, \
+  { "check-timeout", 0, 0, G_OPTION_ARG_STRING, &(o).check_timeout, N_("How long a check may take (default 30s)"), N_("DURATION") }, \
+  { "webhook-url", 0, 0, G_OPTION_ARG_STRING, &(o).webhook_url, N_("POST alerts here as JSON (\"\" for the webhook-url setting)"), N_("URL") }, \
   { "shell", 0, 0, G_OPTION_ARG_STRING, &(o).shell, N_("Run this line with /bin/sh -c"), N_("COMMAND") }
 
 static gboolean
@@ -355,6 +378,41 @@ spec_options_to_variant (SpecOptions     *o,
     return *out_status = usage_error (context, _("give --enabled or --disabled, not both")), NULL;
   if (o->disabled || o->enabled)
     g_variant_dict_insert (&dict, "enabled", "b", o->enabled);
+
+  if (o->monitor && o->no_monitor)
+    return *out_status = usage_error (context, _("give --monitor or --no-monitor, not both")), NULL;
+  if (o->monitor || o->no_monitor)
+    g_variant_dict_insert (&dict, "is-monitor", "b", o->monitor);
+
+  /* The daemon checks URLs: its message names the key. */
+  if (o->monitor_url != NULL)
+    g_variant_dict_insert (&dict, "monitor-url", "s", o->monitor_url);
+  if (o->webhook_url != NULL)
+    g_variant_dict_insert (&dict, "webhook-url", "s", o->webhook_url);
+  if (o->contains != NULL)
+    g_variant_dict_insert (&dict, "check-contains", "s", o->contains);
+
+  if (o->expect_status != NULL)
+    {
+      guint64 code;
+
+      if (!g_ascii_string_to_unsigned (o->expect_status, 10, 100, 599, &code, NULL))
+        return *out_status = usage_error (context, _("--expect-status: “%s” is not an HTTP status "
+                                                     "from 100 to 599"), o->expect_status), NULL;
+      g_variant_dict_insert (&dict, "check-expect-status", "u", (guint32) code);
+    }
+
+  if (o->check_timeout != NULL)
+    {
+      guint64 seconds;
+
+      if (!chk_duration_parse (o->check_timeout, &seconds, &error))
+        return *out_status = usage_error (context, "--check-timeout: %s", error->message), NULL;
+      if (seconds > G_MAXUINT32)
+        return *out_status = usage_error (context, _("--check-timeout: %s is too long"),
+                                          o->check_timeout), NULL;
+      g_variant_dict_insert (&dict, "check-timeout", "u", (guint32) seconds);
+    }
 
   if (o->max_runs != NULL)
     {
@@ -429,6 +487,12 @@ spec_options_to_variant (SpecOptions     *o,
 
   if (o->shell != NULL && argv != NULL)
     return *out_status = usage_error (context, _("give --shell or a command after --, not both")), NULL;
+  /* An empty --check-url turns a check back into a command job, so it goes with one. */
+  if (o->check_url != NULL && o->check_url[0] != '\0' && (o->shell != NULL || argv != NULL))
+    return *out_status = usage_error (context, _("give --check-url, --shell or a command after --, "
+                                                 "only one of them")), NULL;
+  if (o->check_url != NULL)
+    g_variant_dict_insert (&dict, "check-url", "s", o->check_url);
   if (o->shell != NULL)
     g_variant_dict_insert (&dict, "shell", "s", o->shell);
   if (argv != NULL)
@@ -480,8 +544,9 @@ verb_add (int    argc,
     return usage_error (context, argc < 2 ? _("the job needs a NAME") : _("unexpected argument “%s” "
                                                                        "(put the command after --)"),
                         argv[argc - 1]);
-  if (o.shell == NULL && command == NULL)
-    return usage_error (context, _("give the command after --, or a shell line with --shell"));
+  if (o.shell == NULL && command == NULL && (o.check_url == NULL || o.check_url[0] == '\0'))
+    return usage_error (context, _("give the command after --, a shell line with --shell, or a URL "
+                                   "to check with --check-url"));
 
   o.name = g_strdup (argv[1]);
   spec = spec_options_to_variant (&o, context, command, NULL, &status);
@@ -637,10 +702,26 @@ verb_stop (int argc, char **argv)
 
 /* list and show */
 
-static char *
-job_status (ChkJob1  *job,
-            const char **out_color)
+/* A daemon older than the client lacks the newer properties: they read as NULL. */
+static gboolean
+is_set (const char *text)
 {
+  return text != NULL && text[0] != '\0';
+}
+
+static gboolean
+is_check_job (ChkJob1 *job)
+{
+  return is_set (chk_job1_get_check_url (job));
+}
+
+/* The status of the job's last run, and whether it is disabled (or a monitor). */
+static char *
+job_status (ChkJob1      *job,
+            gboolean      with_monitor,
+            const char  **out_color)
+{
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *status = NULL;
 
   if (chk_job1_get_running (job))
@@ -654,13 +735,30 @@ job_status (ChkJob1  *job,
     }
   else
     {
-      *out_color = chk_format_color_for (chk_job1_get_last_outcome (job));
-      status = chk_format_outcome (chk_job1_get_last_outcome (job), chk_job1_get_last_exit_code (job));
+      const char *outcome = chk_job1_get_last_outcome (job);
+      gint exit_code = chk_job1_get_last_exit_code (job);
+
+      *out_color = chk_format_color_for (outcome);
+      status = chk_format_outcome (outcome, 0);
+      /* A check's exit code only repeats its outcome. */
+      if (g_strcmp0 (outcome, "failure") == 0 && exit_code > 0 && !is_check_job (job))
+        g_ptr_array_add (notes, g_strdup_printf (_("exit %d"), exit_code));
     }
 
+  if (with_monitor && chk_job1_get_is_monitor (job))
+    g_ptr_array_add (notes, g_strdup (_("monitor")));
   if (!chk_job1_get_enabled (job))
-    return g_strdup_printf (_("%s (disabled)"), status);
-  return g_steal_pointer (&status);
+    g_ptr_array_add (notes, g_strdup (_("disabled")));
+  if (notes->len == 0)
+    return g_steal_pointer (&status);
+
+  g_ptr_array_add (notes, NULL);
+  {
+    g_autofree char *joined = g_strjoinv (", ", (char **) notes->pdata);
+
+    /* "failure (exit 3, monitor, disabled)" */
+    return g_strdup_printf (_("%s (%s)"), status, joined);
+  }
 }
 
 static int
@@ -715,7 +813,7 @@ verb_list (int    argc,
           g_autofree char *next = chk_format_relative_time (chk_job1_get_next_run (job), now);
           g_autofree char *last = chk_format_relative_time (chk_job1_get_last_run_started (job), now);
           const char *color = NULL;
-          g_autofree char *state = job_status (job, &color);
+          g_autofree char *state = job_status (job, TRUE, &color);
 
           chk_table_add_row (table, chk_job1_get_name (job), chk_job1_get_schedule_description (job),
                              next, last, state);
@@ -797,7 +895,7 @@ verb_show (int    argc,
     g_autofree char *email_to = g_strjoinv (", ", (char **) chk_job1_get_email_to (job));
     g_autofree char *last_started = time_with_relative (chk_job1_get_last_run_started (job), now);
     const char *outcome_color = NULL;
-    g_autofree char *state = job_status (job, &outcome_color);
+    g_autofree char *state = job_status (job, FALSE, &outcome_color);
     GVariant *environment = chk_job1_get_environment (job);
     GVariantIter iter;
     const char *key, *value;
@@ -808,7 +906,17 @@ verb_show (int    argc,
     print_field (_("Description:"), chk_job1_get_description (job));
 
     command = chk_job1_get_command (job);
-    if (command != NULL && command[0] != NULL)
+    if (is_check_job (job))
+      {
+        g_autofree char *expect = g_strdup_printf ("%u", chk_job1_get_check_expect_status (job));
+        g_autofree char *check_timeout = chk_duration_format (chk_job1_get_check_timeout (job));
+
+        print_field (_("Check URL:"), chk_job1_get_check_url (job));
+        print_field (_("Expect status:"), expect);
+        print_field (_("Must contain:"), chk_job1_get_check_contains (job));
+        print_field (_("Check timeout:"), check_timeout);
+      }
+    else if (command != NULL && command[0] != NULL)
       {
         g_autofree char *quoted = chk_format_quoted_argv (command);
 
@@ -818,18 +926,22 @@ verb_show (int    argc,
       {
         print_field (_("Shell:"), chk_job1_get_shell (job));
       }
-    print_field (_("Working directory:"), chk_job1_get_working_directory (job));
-
-    g_variant_iter_init (&iter, environment);
-    while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+    /* A check runs no process: these do not apply to it. */
+    if (!is_check_job (job))
       {
-        g_autofree char *pair = g_strdup_printf ("%s=%s", key, value);
+        print_field (_("Working directory:"), chk_job1_get_working_directory (job));
 
-        print_field (first ? _("Environment:") : "", pair);
-        first = FALSE;
+        g_variant_iter_init (&iter, environment);
+        while (g_variant_iter_next (&iter, "{&s&s}", &key, &value))
+          {
+            g_autofree char *pair = g_strdup_printf ("%s=%s", key, value);
+
+            print_field (first ? _("Environment:") : "", pair);
+            first = FALSE;
+          }
+        if (first)
+          print_field (_("Environment:"), NULL);
       }
-    if (first)
-      print_field (_("Environment:"), NULL);
 
     if (chk_job1_get_schedule (job)[0] != '\0')
       schedule = g_strdup_printf ("%s (%s)", chk_job1_get_schedule (job),
@@ -841,13 +953,19 @@ verb_show (int    argc,
                                                                          : _("local"));
     print_field (_("Enabled:"), chk_job1_get_enabled (job) ? _("yes") : _("no"));
     print_field (_("Next run:"), next);
-    print_field (_("Timeout:"), timeout);
+    if (!is_check_job (job))
+      print_field (_("Timeout:"), timeout);
     print_field (_("Catch up:"), chk_job1_get_catch_up (job) ? _("yes") : _("no"));
     print_field (_("Runs kept:"), max_runs);
     print_field (_("Output kept:"), max_output);
     print_field (_("Notify on:"), chk_job1_get_notify_on (job));
     print_field (_("Email on:"), chk_job1_get_email_on (job));
     print_field (_("Email to:"), email_to);
+    print_field (_("Webhook URL:"), is_set (chk_job1_get_webhook_url (job))
+                                    ? chk_job1_get_webhook_url (job)
+                                    : _("the webhook-url setting"));
+    print_field (_("Monitor:"), chk_job1_get_is_monitor (job) ? _("yes") : _("no"));
+    print_field (_("Monitor URL:"), chk_job1_get_monitor_url (job));
     print_field (_("Last run:"), last_started);
     if (chk_job1_get_last_run_finished (job) > chk_job1_get_last_run_started (job) &&
         chk_job1_get_last_run_started (job) > 0)
@@ -858,6 +976,8 @@ verb_show (int    argc,
         print_field (_("Last duration:"), duration);
       }
     print_field (_("Status:"), state);
+    if (is_set (chk_job1_get_last_alert_error (job)))
+      print_field (_("Last alert error:"), chk_job1_get_last_alert_error (job));
     if (chk_job1_get_running (job))
       {
         g_autofree char *run = g_strdup_printf ("%" G_GUINT64_FORMAT, chk_job1_get_current_run (job));
@@ -1182,6 +1302,7 @@ verb_runs (int    argc,
     {
       g_autoptr(ChkTable) table = chk_table_new (7, _("RUN"), _("JOB"), _("STARTED"), _("DURATION"),
                                                  _("OUTCOME"), _("EXIT"), _("TRIGGER"));
+      g_autoptr(GPtrArray) alert_notes = g_ptr_array_new_with_free_func (g_free);
       gint64 now = g_get_real_time ();
       GVariantIter iter;
       GVariant *run;
@@ -1192,7 +1313,8 @@ verb_runs (int    argc,
           guint64 id = 0;
           gint64 started = 0, finished = 0;
           gint exit_code = -1;
-          const char *job_name = "", *run_outcome = "", *trigger = "";
+          guint32 http_status = 0;
+          const char *job_name = "", *run_outcome = "", *trigger = "", *alert_error = "";
           g_autofree char *id_text = NULL;
           g_autofree char *started_text = NULL;
           g_autofree char *duration = NULL;
@@ -1205,19 +1327,35 @@ verb_runs (int    argc,
           g_variant_lookup (run, "outcome", "&s", &run_outcome);
           g_variant_lookup (run, "exit-code", "i", &exit_code);
           g_variant_lookup (run, "trigger", "&s", &trigger);
+          g_variant_lookup (run, "http-status", "u", &http_status);
+          g_variant_lookup (run, "alert-error", "&s", &alert_error);
 
           id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
           started_text = chk_format_relative_time (started, now);
           duration = finished >= started && finished > 0
                      ? chk_duration_format ((finished - started) / G_USEC_PER_SEC)
                      : chk_duration_format ((now - started) / G_USEC_PER_SEC);
-          exit_text = exit_code >= 0 ? g_strdup_printf ("%d", exit_code) : g_strdup ("-");
+          /* An HTTP check has no process: its status says more than its exit code. */
+          if (http_status != 0)
+            exit_text = g_strdup_printf (_("HTTP %u"), http_status);
+          else
+            exit_text = exit_code >= 0 ? g_strdup_printf ("%d", exit_code) : g_strdup ("-");
+          if (alert_error[0] != '\0')
+            g_ptr_array_add (alert_notes, g_strdup_printf (_("  run %" G_GUINT64_FORMAT ": %s"),
+                                                           id, alert_error));
 
           chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome, exit_text, trigger);
           chk_table_set_color (table, 4, chk_format_color_for (run_outcome));
           g_variant_unref (run);
         }
       chk_table_print (table, chk_format_use_color (STDOUT_FILENO));
+
+      if (alert_notes->len > 0)
+        {
+          g_print ("\n%s\n", _("Alerts that could not be delivered:"));
+          for (guint i = 0; i < alert_notes->len; i++)
+            g_print ("%s\n", (char *) g_ptr_array_index (alert_notes, i));
+        }
     }
 
   return 0;
@@ -1681,6 +1819,34 @@ verb_settings (int    argc,
   return 0;
 }
 
+/* test-email */
+
+static int
+verb_test_email (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = verb_context (NULL);
+  g_auto(ChkClient) client = { 0 };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  if (!parse_verb_options (context, &argc, &argv, &status))
+    return status;
+  if (argc != 2)
+    return usage_error (context, argc < 2 ? _("give the ADDRESS to send the test email to")
+                                          : _("unexpected argument “%s”"), argv[argc - 1]);
+  if (!connect_client (&client, &status))
+    return status;
+
+  /* The daemon answers once the SMTP server or sendmail took the message: that may take a while. */
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (client.scheduler), TEST_EMAIL_TIMEOUT_MS);
+  if (!chk_scheduler1_call_send_test_email_sync (client.scheduler, argv[1], NULL, &error))
+    return fail_error (error);
+
+  g_print (_("Sent a test email to %s\n"), argv[1]);
+  return 0;
+}
+
 /* import and export */
 
 static int
@@ -1851,8 +2017,10 @@ verb_import (int    argc,
 static const Verb verbs[] = {
   { "list", "", N_("List the jobs."), verb_list },
   { "show", "JOB", N_("Show a job."), verb_show },
-  { "add", "NAME (--shell 'COMMAND' | -- PROGRAM [ARGUMENT…])", N_("Add a job."), verb_add },
-  { "edit", "JOB [--shell 'COMMAND' | -- PROGRAM [ARGUMENT…]]", N_("Change a job."), verb_edit },
+  { "add", "NAME (--shell 'COMMAND' | --check-url URL | -- PROGRAM [ARGUMENT…])", N_("Add a job."),
+    verb_add },
+  { "edit", "JOB [--shell 'COMMAND' | --check-url URL | -- PROGRAM [ARGUMENT…]]", N_("Change a job."),
+    verb_edit },
   { "remove", "JOB", N_("Delete a job with its runs."), verb_remove },
   { "enable", "JOB", N_("Run a job on its schedule."), verb_enable },
   { "disable", "JOB", N_("Stop running a job on its schedule."), verb_disable },
@@ -1864,6 +2032,7 @@ static const Verb verbs[] = {
   { "clean", "--older-than DURATION", N_("Delete old finished runs."), verb_clean },
   { "preview", "SCHEDULE", N_("Describe a schedule and show its next runs."), verb_preview },
   { "settings", "[KEY [VALUE]]", N_("Show or change the daemon's settings."), verb_settings },
+  { "test-email", "ADDRESS", N_("Send a test email with the email settings."), verb_test_email },
   { "import-crontab", "[FILE|-]", N_("Make jobs of a crontab's lines."), verb_import_crontab },
   { "export", "", N_("Print every job as JSON."), verb_export },
   { "import", "--json [FILE|-]", N_("Make jobs of JSON from export."), verb_import },

@@ -27,15 +27,19 @@ CTL_TIMEOUT = 30
 # The job object of show/list --json: spec keys (DESIGN §2) …
 SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'environment',
              'schedule', 'timezone', 'start', 'enabled', 'timeout', 'catch-up', 'max-runs',
-             'max-output-bytes', 'notify-on', 'email-on', 'email-to')
+             'max-output-bytes', 'notify-on', 'email-on', 'email-to', 'is-monitor', 'monitor-url',
+             'check-url', 'check-expect-status', 'check-contains', 'check-timeout', 'webhook-url')
+# What a job does: exactly one of them is set, the others are absent or empty.
+WHAT_KEYS = ('command', 'shell', 'check-url')
 # … and the job's state (cli-spec "JSON")
 STATE_KEYS = ('id', 'schedule-description', 'next-run', 'last-run-started', 'last-run-finished',
               'last-outcome', 'last-exit-code', 'running', 'current-run', 'progress-complete',
-              'progress-total', 'progress-message')
+              'progress-total', 'progress-message', 'last-alert-error')
 JOB_TIME_KEYS = ('start', 'next-run', 'last-run-started', 'last-run-finished')
 RUN_KEYS = ('id', 'job', 'job-id', 'job-name', 'trigger', 'started', 'finished', 'outcome',
             'exit-code', 'signal', 'hostname', 'pid', 'stdout-bytes', 'stderr-bytes',
-            'truncated', 'progress-complete', 'progress-total', 'progress-message', 'duration')
+            'truncated', 'progress-complete', 'progress-total', 'progress-message', 'http-status',
+            'alert-error', 'duration')
 OUTCOMES = ('running', 'success', 'failure', 'timeout', 'stopped', 'interrupted',
             'failed-to-start')
 TRIGGERS = ('schedule', 'manual', 'catch-up', 'dependency', 'retry')
@@ -238,27 +242,31 @@ class CliTestCase(h.DaemonTestCase):
     def assert_job_json(self, obj):
         """The keys and value types of a job object of list/show --json."""
         self.assertIsInstance(obj, dict)
-        required = [k for k in SPEC_KEYS + STATE_KEYS if k not in ('command', 'shell')]
+        required = [k for k in SPEC_KEYS + STATE_KEYS if k not in WHAT_KEYS]
         missing = [k for k in required if k not in obj]
         self.assertEqual(missing, [], f'job object lacks keys: {obj!r}')
-        # Exactly one of command and shell is set; the other is absent, null or
-        # empty (the daemon has both properties, the unused one empty).
-        command, shell = obj.get('command'), obj.get('shell')
+        # Exactly one of command, shell and check-url is set; the others are
+        # absent, null or empty (the daemon has all three properties, the
+        # unused ones empty).
+        command, shell, check_url = obj.get('command'), obj.get('shell'), obj.get('check-url')
         if command is not None:
             self.assertIsInstance(command, list, 'command')
             for word in command:
                 self.assert_str(word, 'command item')
         if shell is not None:
             self.assert_str(shell, 'shell')
-        self.assertTrue(bool(command) != bool(shell),
-                        f'a job object has exactly one of command and shell: {obj!r}')
+        if check_url is not None:
+            self.assert_str(check_url, 'check-url')
+        self.assertEqual(sum(bool(v) for v in (command, shell, check_url)), 1,
+                         f'a job object has exactly one of command, shell and check-url: {obj!r}')
         for key in ('name', 'description', 'working-directory', 'schedule', 'timezone',
-                    'schedule-description', 'last-outcome', 'progress-message'):
+                    'schedule-description', 'last-outcome', 'progress-message', 'monitor-url',
+                    'check-contains', 'webhook-url', 'last-alert-error'):
             self.assert_str(obj[key], key)
         for key in ('timeout', 'max-runs', 'max-output-bytes', 'id', 'last-exit-code',
-                    'progress-complete', 'progress-total'):
+                    'progress-complete', 'progress-total', 'check-expect-status', 'check-timeout'):
             self.assert_int(obj[key], key)
-        for key in ('enabled', 'catch-up', 'running'):
+        for key in ('enabled', 'catch-up', 'running', 'is-monitor'):
             self.assert_bool(obj[key], key)
         for key in ('notify-on', 'email-on'):
             self.assertIn(obj[key], WHEN, key)
@@ -280,9 +288,9 @@ class CliTestCase(h.DaemonTestCase):
         missing = [k for k in RUN_KEYS if k not in run]
         self.assertEqual(missing, [], f'run object lacks keys: {run!r}')
         for key in ('id', 'job-id', 'exit-code', 'signal', 'pid', 'stdout-bytes', 'stderr-bytes',
-                    'progress-complete', 'progress-total'):
+                    'progress-complete', 'progress-total', 'http-status'):
             self.assert_int(run[key], key)
-        for key in ('job', 'job-name', 'hostname', 'progress-message'):
+        for key in ('job', 'job-name', 'hostname', 'progress-message', 'alert-error'):
             self.assert_str(run[key], key)
         self.assertTrue(run['job'].startswith(JOBS_PATH + '/'), f'job is the job\'s object path: {run!r}')
         self.assertEqual(run['job'], f'{JOBS_PATH}/{run["job-id"]}', 'job and job-id agree')
@@ -305,7 +313,7 @@ class CliTestCase(h.DaemonTestCase):
         real = self.bus.get_run(run['id'])
         for key in ('job', 'job-name', 'trigger', 'outcome', 'exit-code', 'signal', 'hostname',
                     'pid', 'stdout-bytes', 'stderr-bytes', 'truncated', 'progress-complete',
-                    'progress-total', 'progress-message'):
+                    'progress-total', 'progress-message', 'http-status', 'alert-error'):
             self.assertEqual(run[key], real[key], f'{key} of run {run["id"]}')
         self.assertAlmostEqual(iso_to_usec(run['started']), real['started'], delta=1000)
         if real['finished']:
@@ -313,9 +321,9 @@ class CliTestCase(h.DaemonTestCase):
 
     def spec_of(self, obj):
         """The spec part of a job object (what export and import carry), without
-        the unused one of command and shell."""
+        the unused ones of command, shell and check-url."""
         return {k: v for k, v in obj.items() if k in SPEC_KEYS and v is not None
-                and not (k in ('command', 'shell') and not v)}
+                and not (k in WHAT_KEYS and not v)}
 
     @staticmethod
     def command_of(obj):
@@ -326,6 +334,28 @@ class CliTestCase(h.DaemonTestCase):
     def shell_of(obj):
         """The shell command line of a job object, None for a command job."""
         return obj.get('shell') or None
+
+    @staticmethod
+    def check_url_of(obj):
+        """The URL an HTTP check job fetches, None for a command or shell job."""
+        return obj.get('check-url') or None
+
+    # the daemon's environment
+
+    def stub_program(self, name, script):
+        """Writes an executable shell script TMP/bin/NAME and puts TMP/bin first on
+        the PATH of the daemons started after this (and of the client): the daemon
+        then finds it, say as `sendmail`, instead of the real one. Returns its path."""
+        bindir = os.path.join(self.tmp, 'bin')
+        os.makedirs(bindir, exist_ok=True)
+        path = os.path.join(bindir, name)
+        with open(path, 'w') as f:
+            f.write('#!/bin/sh\n' + script)
+        os.chmod(path, 0o755)
+        paths = self.env.get('PATH', os.defpath).split(os.pathsep)
+        if bindir not in paths:
+            self.env['PATH'] = os.pathsep.join([bindir] + paths)
+        return path
 
     # misc
 

@@ -223,9 +223,9 @@ class ExportImport(c.CliTestCase):
         for job in exported:
             with self.subTest(job=job['name']):
                 keys = set(k for k, v in job.items() if v is not None)
-                one_of = {'command', 'shell'} & keys
-                self.assertEqual(len(one_of), 1, f'command or shell: {job!r}')
-                self.assertEqual(keys, set(c.SPEC_KEYS) - ({'command', 'shell'} - one_of),
+                one_of = set(c.WHAT_KEYS) & keys
+                self.assertEqual(len(one_of), 1, f'command, shell or check-url: {job!r}')
+                self.assertEqual(keys, set(c.SPEC_KEYS) - (set(c.WHAT_KEYS) - one_of),
                                  'export has the spec keys')
                 self.assertEqual(self.spec_of(job), before[job['name']])
         self.assertEqual(self.json('export'), exported, 'export prints JSON without --json too')
