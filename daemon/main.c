@@ -39,6 +39,7 @@ typedef struct
   gboolean         replace;
   int              kill_grace_ms;
   GArray          *retry_delays_ms;
+  guint            once_check;
   int              exit_status;
 } Daemon;
 
@@ -243,16 +244,29 @@ wait_for_lock_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* --once ends when the runs are over and their emails and webhooks delivered. */
+/* --once ends when the runs are over and their emails and webhooks delivered.
+ * Checked from an idle: the running count drops before the run's
+ * "run-finished" has started its deliveries. */
+static gboolean
+once_check_cb (gpointer user_data)
+{
+  Daemon *daemon = user_data;
+
+  daemon->once_check = 0;
+  if (chk_engine_get_running_count (daemon->engine) == 0 &&
+      chk_alerts_get_pending (daemon->alerts) == 0 &&
+      !daemon->shutting_down)
+    daemon_quit (daemon, 0);
+  return G_SOURCE_REMOVE;
+}
+
 static void
 once_idle_cb (GObject    *object,
               GParamSpec *pspec,
               Daemon     *daemon)
 {
-  if (chk_engine_get_running_count (daemon->engine) == 0 &&
-      chk_alerts_get_pending (daemon->alerts) == 0 &&
-      !daemon->shutting_down)
-    daemon_quit (daemon, 0);
+  if (daemon->once_check == 0)
+    daemon->once_check = g_idle_add (once_check_cb, daemon);
 }
 
 static int

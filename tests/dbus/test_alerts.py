@@ -277,6 +277,27 @@ class Email(AlertTestCase):
         self.bus.wait_prop(path, 'LastAlertError', '', timeout=20)
 
 
+class OnceEmail(AlertTestCase):
+    def test_once_waits_for_its_emails(self):
+        port = self.start_smtp()
+        self.start()
+        self.bus.set_settings({'smtp-url': f'smtp://127.0.0.1:{port}'})
+        start = h.now_usec() + 2 * h.USEC
+        self.make_job('cron-line', schedule='FREQ=SECONDLY;COUNT=1', start=start,
+                      command=['/bin/false'], email_on='failure', email_to=['root@example.org'])
+        self.assertEqual(self.daemon.terminate(), 0)
+        self.wait_no_owner()
+        time.sleep(max(0, (start - h.now_usec()) / h.USEC + 0.5))
+
+        once = subprocess.run(self.daemon_command('--once', *FAST_RETRIES), env=self.env,
+                              timeout=60, stdin=subprocess.DEVNULL, capture_output=True)
+        self.assertEqual(once.returncode, 0, once.stderr.decode(errors='replace'))
+        # Delivered before it exited, not lost with it
+        msgs = self.messages()
+        self.assertEqual(len(msgs), 1, (once.stdout + once.stderr).decode(errors='replace')[-3000:])
+        self.assertIn('cron-line', str(msgs[0]['Subject']))
+
+
 class Sendmail(AlertTestCase):
     def setUp(self):
         super().setUp()
