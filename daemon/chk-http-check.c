@@ -450,8 +450,12 @@ chk_http_check_dup_default_session (void)
   if (default_session != NULL)
     return g_object_ref (default_session);
 
+  /* Room for many monitors due in the same minute: a check's timeout counts
+   * its wait for a connection, which must not come from our own limits. */
   default_session = soup_session_new_with_options ("user-agent", USER_AGENT,
                                                    "timeout", 0,
+                                                   "max-conns", 64,
+                                                   "max-conns-per-host", 4,
                                                    NULL);
   g_object_add_weak_pointer (G_OBJECT (default_session), (gpointer *) &default_session);
   return default_session;

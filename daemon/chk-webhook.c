@@ -47,6 +47,9 @@ typedef struct
   GSource      *cancel_source;
 } PostData;
 
+static void message_starting_cb (SoupMessage *message,
+                                 GTask       *task);
+
 static void
 end_try (PostData *data)
 {
@@ -64,6 +67,9 @@ end_try (PostData *data)
       g_input_stream_close (data->body, data->try_cancellable, NULL);
     }
   g_clear_object (&data->body);
+  if (data->message != NULL)
+    g_signal_handlers_disconnect_matched (data->message, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
+                                          message_starting_cb, NULL);
   g_clear_object (&data->message);
   g_clear_object (&data->try_cancellable);
   g_clear_error (&data->try_error);
@@ -424,6 +430,46 @@ cancelled_cb (GCancellable *cancellable,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
+/*
+ * The try's clock starts when the request goes out, not while it waits its
+ * turn for a connection behind other webhooks to the same receiver: a slow
+ * receiver must not make the deliveries queued behind it time out. The
+ * session's own timeout bounds connecting and every wait for the socket.
+ */
+static void
+message_starting_cb (SoupMessage *message,
+                     GTask       *task)
+{
+  PostData *data = g_task_get_task_data (task);
+
+  if (data->try_timeout_source != NULL)
+    return;
+
+  data->try_timeout_source = g_timeout_source_new_seconds (CHK_WEBHOOK_TRY_TIMEOUT_S);
+  g_source_set_name (data->try_timeout_source, "[chroniker] webhook timeout");
+  g_source_set_callback (data->try_timeout_source, try_timeout_cb, data, NULL);
+  g_source_attach (data->try_timeout_source, g_task_get_context (task));
+}
+
+/* Webhooks have a session of their own, so that a slow receiver never
+ * holds up HTTP checks, with room for several deliveries to one receiver. */
+static SoupSession *
+dup_webhook_session (void)
+{
+  static SoupSession *session;
+
+  if (session != NULL)
+    return g_object_ref (session);
+
+  session = soup_session_new_with_options ("user-agent", USER_AGENT,
+                                           "timeout", CHK_WEBHOOK_TRY_TIMEOUT_S,
+                                           "max-conns", 32,
+                                           "max-conns-per-host", 8,
+                                           NULL);
+  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
+  return session;
+}
+
 /* Takes @task. */
 static void
 try_post (GTask *task)
@@ -444,10 +490,7 @@ try_post (GTask *task)
   soup_message_headers_replace (headers, "User-Agent", USER_AGENT);
   soup_message_headers_replace (headers, "Accept", "application/json, */*;q=0.5");
 
-  data->try_timeout_source = g_timeout_source_new_seconds (CHK_WEBHOOK_TRY_TIMEOUT_S);
-  g_source_set_name (data->try_timeout_source, "[chroniker] webhook timeout");
-  g_source_set_callback (data->try_timeout_source, try_timeout_cb, data, NULL);
-  g_source_attach (data->try_timeout_source, g_task_get_context (task));
+  g_signal_connect (data->message, "starting", G_CALLBACK (message_starting_cb), task);
 
   soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
                            data->try_cancellable, post_sent_cb, task);
@@ -547,8 +590,8 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
  *   tries; %NULL means 1 s, 5 s, 30 s, as for mail; a non-%NULL array with
  *   @n_retry_delays 0 means one try
  * @n_retry_delays: the length of @retry_delays_ms
- * @session: (nullable): the session to use; %NULL for
- *   chk_http_check_dup_default_session()
+ * @session: (nullable): the session to use; %NULL for the webhooks' own, which
+ *   allows 8 deliveries to one receiver at a time
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when the document was taken or every try has failed
  * @user_data: data for @callback
@@ -602,7 +645,7 @@ chk_webhook_post_async (const char          *url,
   else
     g_array_append_vals (data->retry_delays_ms, default_retry_delays_ms,
                          G_N_ELEMENTS (default_retry_delays_ms));
-  data->session = session != NULL ? g_object_ref (session) : chk_http_check_dup_default_session ();
+  data->session = session != NULL ? g_object_ref (session) : dup_webhook_session ();
   data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   g_task_set_task_data (task, data, (GDestroyNotify) post_data_free);
 
