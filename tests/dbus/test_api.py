@@ -164,7 +164,8 @@ class Jobs(h.DaemonTestCase):
         self.assert_daemon_alive()
 
     def test_update_schedule_emits_properties_changed(self):
-        path = self.make_job('sched', schedule='0 3 * * *', timezone='UTC')
+        # Minute 5 is never on a 10-minute boundary: NextRun must change, at any time of day.
+        path = self.make_job('sched', schedule='5 3 * * *', timezone='UTC')
         before = self.bus.props(path)
         mark = self.bus.mark()
         self.bus.update(path, {'schedule': '*/10 * * * *'})
