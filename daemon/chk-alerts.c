@@ -155,6 +155,18 @@ event_name (AlertEvent event)
     }
 }
 
+/* The waits set by chk_alerts_set_retry_delays(), never %NULL: for the mailer
+ * and the webhook %NULL means their defaults, while an empty list means one try. */
+static const guint *
+retry_delays (ChkAlerts *self)
+{
+  static const guint none[1] = { 0 };
+
+  if (self->retry_delays_ms->len == 0)
+    return none;
+  return (const guint *) (gpointer) self->retry_delays_ms->data;
+}
+
 static ChkMailer *
 make_mailer (ChkAlerts *self)
 {
@@ -169,7 +181,7 @@ make_mailer (ChkAlerts *self)
 
   if (self->retry_delays_ms != NULL)
     {
-      config.retry_delays_ms = (const guint *) (gpointer) self->retry_delays_ms->data;
+      config.retry_delays_ms = retry_delays (self);
       config.n_retry_delays = self->retry_delays_ms->len;
     }
 
@@ -412,7 +424,7 @@ run_finished_cb (ChkEngine  *engine,
 
       if (self->retry_delays_ms != NULL)
         {
-          delays = (const guint *) (gpointer) self->retry_delays_ms->data;
+          delays = retry_delays (self);
           n_delays = self->retry_delays_ms->len;
         }
 

@@ -523,6 +523,18 @@ class Webhooks(AlertTestCase):
             self.bus.set_settings({'webhook-url': 'gopher://x'})
 
 
+class OneTry(AlertTestCase):
+    daemon_args = ['--retry-delays', '']
+
+    def test_empty_retry_delays_mean_one_try(self):
+        self.start()
+        path = self.make_job('once', command=['/bin/false'], webhook_url=self.web.url('/broken'))
+        self.run_and_wait(path)
+        self.bus.wait_prop(path, 'LastAlertError', lambda v: v != '', timeout=10)
+        time.sleep(0.3)
+        self.assertEqual(len(self.web.received()), 1)
+
+
 # ---------------------------------------------------------------------------
 
 class Notifications(AlertTestCase):
