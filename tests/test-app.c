@@ -6,11 +6,15 @@
 
 #include <adwaita.h>
 
+#include "chk-application.h"
 #include "chk-error.h"
 #include "chk-job-editor.h"
 #include "chk-job-model.h"
+#include "chk-job-page.h"
 #include "chk-job-row.h"
 #include "chk-log-view.h"
+#include "chk-monitor-row.h"
+#include "chk-preferences-window.h"
 #include "chk-resources.h"
 #include "chk-test-session.h"
 #include "chk-window.h"
@@ -32,6 +36,7 @@ typedef struct
   ChkJobModel    *model;
   ChkWindow      *window;   /* weak: GTK owns toplevels */
   ChkJobEditor   *editor;   /* weak */
+  GApplication   *application;  /* weak: the test's ref goes at teardown */
 } Fixture;
 
 /* ---------------------------------------------------------------------------
@@ -149,6 +154,18 @@ main_page (Fixture *fixture)
 
   g_assert_nonnull (stack);
   return g_strdup (gtk_stack_get_visible_child_name (stack));
+}
+
+/* The leaflet's first page: the lists of jobs and monitors, their search and switcher. */
+static GtkWidget *
+sidebar (Fixture *fixture)
+{
+  GtkWidget *widget = GTK_WIDGET (find_stack_with_page (fixture->window, "no-results"));
+
+  while (widget != NULL && !ADW_IS_LEAFLET (gtk_widget_get_parent (widget)))
+    widget = gtk_widget_get_parent (widget);
+  g_assert_nonnull (widget);
+  return widget;
 }
 
 /* The page of the job list: "list", "empty" or "no-results". */
@@ -426,7 +443,8 @@ fill_editor (ChkJobEditor *editor,
 /* ---------------------------------------------------------------------------
  * The daemon, from outside */
 
-/* A job running /bin/true, with the keys of @extra (a{sv} as GVariant text) too. */
+/* A job running /bin/true (unless @extra says what it runs), with the keys
+ * of @extra (a{sv} as GVariant text) too. */
 static char *
 create_job (Fixture    *fixture,
             const char *name,
@@ -437,7 +455,8 @@ create_job (Fixture    *fixture,
   g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (extra_spec);
 
   g_variant_dict_insert (&spec, "name", "s", name);
-  if (!g_variant_dict_contains (&spec, "command"))
+  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell") &&
+      !g_variant_dict_contains (&spec, "check-url"))
     g_variant_dict_insert_value (&spec, "command", g_variant_new_parsed ("['/bin/true']"));
   return chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
 }
@@ -596,6 +615,14 @@ fixture_teardown (Fixture       *fixture,
       GtkWindow *window = g_list_model_get_item (toplevels, last);
       g_autofree char *name = g_strdup (G_OBJECT_TYPE_NAME (window));
 
+      /* An application window's help overlay: its window holds it until it goes. */
+      if (GTK_IS_SHORTCUTS_WINDOW (window) && gtk_window_get_transient_for (window) != NULL)
+        {
+          gtk_window_destroy (window);
+          g_object_unref (window);
+          continue;
+        }
+
       g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
       gtk_window_destroy (window);
       g_object_unref (window);
@@ -604,6 +631,13 @@ fixture_teardown (Fixture       *fixture,
                  name, SECONDS);
     }
   g_assert_null (fixture->window);
+  /* Registered on the session's bus: gone before it is */
+  if (fixture->application != NULL)
+    {
+      g_object_unref (fixture->application);
+      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->application, SECONDS))
+        g_error ("The ChkApplication is still alive %d s after its windows: a reference leaked", SECONDS);
+    }
   /* An editor that closed itself may still be going */
   if (!chk_test_wait_until (pointer_cleared_cb, &fixture->editor, SECONDS))
     g_error ("The closed ChkJobEditor is still alive after %d s: a reference leaked", SECONDS);
@@ -938,10 +972,8 @@ open_search (Fixture *fixture)
   GtkWidget *entry;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));
-  /* The list's own, beside it: the job page has search entries too */
-  entry = find_widget (gtk_widget_get_parent (GTK_WIDGET (find_stack_with_page (fixture->window,
-                                                                                  "no-results"))),
-                       GTK_TYPE_SEARCH_ENTRY);
+  /* The lists' own, in the sidebar: the job page has search entries too */
+  entry = find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
   g_assert_nonnull (entry);
   assert_eventually (gtk_widget_get_mapped (entry), SECONDS);
   return GTK_EDITABLE (entry);
@@ -1069,6 +1101,809 @@ test_list_empty (Fixture       *fixture,
   g_assert_false (has_label (fixture->window, "No Results"));
 }
 
+/* ---------------------------------------------------------------------------
+ * Monitors */
+
+/* Shows the Monitors view, as its tab (Alt+2) does. */
+static void
+show_monitors (Fixture *fixture)
+{
+  GtkStack *stack;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-view", "s", "monitors"));
+  stack = find_stack_with_page (fixture->window, "monitors-empty");
+  g_assert_nonnull (stack);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (stack)), SECONDS);
+}
+
+/* The page of the Monitors view: "monitors", "monitors-empty" or "monitors-no-results". */
+static char *
+monitors_page (Fixture *fixture)
+{
+  GtkStack *stack = find_stack_with_page (fixture->window, "monitors-empty");
+
+  g_assert_nonnull (stack);
+  return g_strdup (gtk_stack_get_visible_child_name (stack));
+}
+
+static GtkLabel *
+label_with_class (gpointer    root,
+                  const char *css_class)
+{
+  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_has_css_class (labels->pdata[i], css_class))
+      return labels->pdata[i];
+  return NULL;
+}
+
+/* The monitor rows on screen, in their order. */
+static GPtrArray *
+shown_monitor_rows (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (fixture->window, CHK_TYPE_MONITOR_ROW);
+  GPtrArray *shown = g_ptr_array_new ();
+
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_get_mapped (rows->pdata[i]) && chk_monitor_row_get_job (rows->pdata[i]) != NULL)
+      g_ptr_array_add (shown, rows->pdata[i]);
+  return shown;
+}
+
+/* The names of the monitors on screen, "a,b,c". */
+static char *
+shown_monitors (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) rows = shown_monitor_rows (fixture);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
+                            gtk_label_get_text (label_with_class (rows->pdata[i], "heading")));
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+static ChkMonitorRow *
+find_monitor_row (Fixture    *fixture,
+                  const char *name)
+{
+  g_autoptr(GPtrArray) rows = shown_monitor_rows (fixture);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (gtk_label_get_text (label_with_class (rows->pdata[i], "heading")), name) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+/* What the monitor of @name says of its health, in words, and how it is
+ * coloured: "All checks passed (success)", or NULL when it is not shown. */
+static char *
+monitor_state (Fixture    *fixture,
+               const char *name)
+{
+  ChkMonitorRow *row = find_monitor_row (fixture, name);
+  GtkLabel *label = row != NULL ? label_with_class (row, "chk-monitor-state") : NULL;
+  const char *styles[] = { "success", "error", "dim-label" };
+  const char *style = "plain";
+
+  if (label == NULL)
+    return NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
+    if (gtk_widget_has_css_class (GTK_WIDGET (label), styles[i]))
+      style = styles[i];
+  return g_strdup_printf ("%s (%s)", gtk_label_get_text (label), style);
+}
+
+static guint
+monitors_badge (Fixture *fixture)
+{
+  AdwViewStack *stack = find_widget (fixture->window, ADW_TYPE_VIEW_STACK);
+  AdwViewStackPage *page = adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (stack, "monitors"));
+
+  return adw_view_stack_page_get_badge_number (page);
+}
+
+/* Only monitors are listed, each with the health its last run tells,
+ * live: a failing run, a passing one, a job made a monitor and back. */
+static void
+test_monitors_state (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *plain = create_job (fixture, "plain job", NULL);
+  g_autofree char *bad = create_job (fixture, "disk space",
+                                     "{'is-monitor': <true>, 'command': <['/bin/false']>, "
+                                     "'description': <'Warns when the disk fills up'>}");
+  g_autofree char *good = create_job (fixture, "backups",
+                                      "{'is-monitor': <true>, "
+                                      "'monitor-url': <'https://status.example.org/backups'>}");
+  g_autofree char *outcome = NULL;
+  GtkLinkButton *link;
+
+  open_window (fixture);
+  show_monitors (fixture);
+  assert_eventually_cmpstr (monitors_page (fixture), "monitors", SECONDS);
+  assert_eventually_cmpstr (shown_monitors (fixture), "backups,disk space", SECONDS);
+  g_assert_null (find_row (fixture, "plain job"));
+
+  /* Never checked: grey, and says so */
+  assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "Unknown (dim-label)", SECONDS);
+  assert_eventually_cmpstr (monitor_state (fixture, "backups"), "Unknown (dim-label)", SECONDS);
+  g_assert_true (has_label (find_monitor_row (fixture, "disk space"), "Warns when the disk fills up"));
+  g_assert_true (has_label_containing (find_monitor_row (fixture, "backups"), "Never checked"));
+
+  /* Its page, as a link that says where it goes */
+  link = find_widget (find_monitor_row (fixture, "backups"), GTK_TYPE_LINK_BUTTON);
+  g_assert_nonnull (link);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (link)));
+  g_assert_cmpstr (gtk_link_button_get_uri (link), ==, "https://status.example.org/backups");
+  g_assert_true (has_label (link, "status.example.org"));
+  link = find_widget (find_monitor_row (fixture, "disk space"), GTK_TYPE_LINK_BUTTON);
+  g_assert_true (link == NULL || !gtk_widget_get_mapped (GTK_WIDGET (link)));
+
+  /* A failing run: red, in words too */
+  run_job (fixture, bad);
+  outcome = wait_for_outcome (fixture, bad);
+  g_assert_cmpstr (outcome, ==, "failure");
+  assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "Requires attention (error)", SECONDS);
+  assert_eventually (has_label_containing (find_monitor_row (fixture, "disk space"), "Last check: "), SECONDS);
+  assert_eventually (monitors_badge (fixture) == 1, SECONDS);
+
+  /* A passing one: green */
+  run_job (fixture, good);
+  g_free (outcome);
+  outcome = wait_for_outcome (fixture, good);
+  g_assert_cmpstr (outcome, ==, "success");
+  assert_eventually_cmpstr (monitor_state (fixture, "backups"), "All checks passed (success)", SECONDS);
+  g_assert_cmpuint (monitors_badge (fixture), ==, 1);
+
+  /* Fixed: the failing one passes */
+  update_job (fixture, bad, "{'command': <['/bin/true']>}");
+  run_job (fixture, bad);
+  g_free (outcome);
+  outcome = wait_for_outcome (fixture, bad);
+  g_assert_cmpstr (outcome, ==, "success");
+  assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "All checks passed (success)", SECONDS);
+  assert_eventually (monitors_badge (fixture) == 0, SECONDS);
+
+  /* Made a monitor, and no longer one, from outside */
+  update_job (fixture, plain, "{'is-monitor': <true>}");
+  assert_eventually_cmpstr (shown_monitors (fixture), "backups,disk space,plain job", SECONDS);
+  update_job (fixture, good, "{'is-monitor': <false>}");
+  assert_eventually_cmpstr (shown_monitors (fixture), "disk space,plain job", SECONDS);
+
+  /* Activating a row opens its job's page */
+  {
+    ChkMonitorRow *row = find_monitor_row (fixture, "disk space");
+    GtkListView *list = GTK_LIST_VIEW (gtk_widget_get_ancestor (GTK_WIDGET (row), GTK_TYPE_LIST_VIEW));
+    GtkSelectionModel *model = gtk_list_view_get_model (list);
+    guint position = GTK_INVALID_LIST_POSITION;
+    ChkJobPage *page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+
+    for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
+      {
+        g_autoptr(ChkJob1) job = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+        if (g_strcmp0 (g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)), bad) == 0)
+          position = i;
+      }
+    g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
+    g_signal_emit_by_name (list, "activate", position);
+    assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
+    g_assert_cmpstr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (chk_job_page_get_job (page))), ==, bad);
+    assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+    g_assert_true (gtk_selection_model_is_selected (model, position));
+  }
+}
+
+/* No monitors: the empty state says what one is and offers to make one;
+ * a search that finds none says "no results" instead. */
+static void
+test_monitors_empty (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "not a monitor", NULL);
+  GtkWidget *create;
+  GtkEditable *search;
+
+  open_window (fixture);
+  assert_eventually_cmpstr (shown_jobs (fixture), "not a monitor", SECONDS);
+  show_monitors (fixture);
+  assert_eventually_cmpstr (monitors_page (fixture), "monitors-empty", SECONDS);
+  assert_eventually (has_label (fixture->window, "No Monitors"), SECONDS);
+  create = find_button (fixture->window, GTK_TYPE_BUTTON, "Create Monitor");
+  g_assert_nonnull (create);
+  g_assert_true (gtk_widget_get_mapped (create));
+  g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (create)), ==, "win.new-monitor");
+  g_assert_cmpuint (shown_monitor_rows (fixture)->len, ==, 0);
+
+  /* One comes */
+  update_job (fixture, path, "{'is-monitor': <true>}");
+  assert_eventually_cmpstr (monitors_page (fixture), "monitors", SECONDS);
+  assert_eventually_cmpstr (shown_monitors (fixture), "not a monitor", SECONDS);
+
+  /* The search applies here too */
+  search = open_search (fixture);
+  gtk_editable_set_text (search, "nothing like it");
+  assert_eventually_cmpstr (monitors_page (fixture), "monitors-no-results", SECONDS);
+  gtk_editable_set_text (search, "MONITOR");
+  assert_eventually_cmpstr (shown_monitors (fixture), "not a monitor", SECONDS);
+}
+
+static gboolean
+job_running (Fixture    *fixture,
+             const char *path)
+{
+  return job_bool (fixture, path, "Running");
+}
+
+/* Check Now starts a run; the monitor is "Unknown" meanwhile, and Check
+ * Now waits for it to end. */
+static void
+test_monitors_check_now (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "slow check",
+                                      "{'is-monitor': <true>, 'command': <['/bin/sleep', '2']>}");
+  g_autoptr(GVariant) started = NULL;
+  g_autofree char *outcome = NULL;
+  GtkWidget *button;
+
+  open_window (fixture);
+  show_monitors (fixture);
+  assert_eventually (find_monitor_row (fixture, "slow check") != NULL, SECONDS);
+  button = find_button (find_monitor_row (fixture, "slow check"), GTK_TYPE_BUTTON, "Check Now");
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+
+  click (button);
+  assert_eventually (job_running (fixture, path), SECONDS);
+  /* As the list shows it */
+  assert_eventually (!gtk_widget_is_sensitive (button), SECONDS);
+  g_assert_cmpstr (monitor_state (fixture, "slow check"), ==, "Unknown (dim-label)");
+  g_assert_true (has_label (find_monitor_row (fixture, "slow check"), "Checking now…"));
+
+  outcome = wait_for_outcome (fixture, path);
+  g_assert_cmpstr (outcome, ==, "success");
+  started = chk_test_session_job_property (fixture->session, path, "LastRunStarted");
+  g_assert_cmpint (g_variant_get_int64 (started), >, 0);
+  assert_eventually_cmpstr (monitor_state (fixture, "slow check"), "All checks passed (success)", SECONDS);
+  assert_eventually (gtk_widget_is_sensitive (button), SECONDS);
+}
+
+/* ---------------------------------------------------------------------------
+ * The editor's monitor, HTTP check and alert fields */
+
+/* The toggle button whose label says @label (the Command Type buttons). */
+static GtkToggleButton *
+find_toggle (gpointer    root,
+             const char *label)
+{
+  g_autoptr(GPtrArray) toggles = find_widgets (root, GTK_TYPE_TOGGLE_BUTTON);
+
+  for (guint i = 0; i < toggles->len; i++)
+    {
+      GtkLabel *child = find_widget (toggles->pdata[i], GTK_TYPE_LABEL);
+      g_autofree char *plain = child != NULL ? plain_label (gtk_label_get_label (child)) : NULL;
+
+      if (g_strcmp0 (plain, label) == 0)
+        return toggles->pdata[i];
+    }
+  g_error ("No toggle button labelled “%s”", label);
+}
+
+/* The control of type @type in the action row titled @title. */
+static gpointer
+find_row_control (gpointer    root,
+                  const char *title,
+                  GType       type)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+
+      if (g_str_equal (plain, title))
+        {
+          gpointer control = find_widget (rows->pdata[i], type);
+
+          g_assert_nonnull (control);
+          return control;
+        }
+    }
+  g_error ("No row titled “%s”", title);
+}
+
+static void
+save_editor (ChkJobEditor *editor)
+{
+  GtkWidget *save = find_save_button (editor);
+
+  g_assert_nonnull (save);
+  assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
+  click (save);
+}
+
+static void
+assert_job_string (Fixture    *fixture,
+                   const char *path,
+                   const char *property,
+                   const char *expected)
+{
+  g_autofree char *value = job_string (fixture, path, property);
+
+  g_assert_cmpstr (value, ==, expected);
+}
+
+static guint32
+job_uint (Fixture    *fixture,
+          const char *path,
+          const char *property)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
+
+  return g_variant_get_uint32 (value);
+}
+
+/* A monitor that is an HTTP check, made in the editor, has every new key
+ * in the daemon; edited back into a command, it is one. */
+static void
+test_editor_monitor_check (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  ChkJobEditor *editor;
+  g_autofree char *path = NULL;
+  g_autoptr(GVariant) command = NULL;
+  g_autoptr(GVariant) email_to = NULL;
+  GtkSwitch *monitor;
+
+  open_window (fixture);
+  show_monitors (fixture);
+  /* New, from the Monitors view: a monitor already */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.new-job", NULL));
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+
+    editor = NULL;
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+        if (CHK_IS_JOB_EDITOR (window))
+          editor = CHK_JOB_EDITOR (window);
+      }
+    g_assert_nonnull (editor);
+    fixture->editor = editor;
+    g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &fixture->editor);
+    assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
+  }
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "New Monitor");
+  monitor = find_row_control (editor, "Monitor", GTK_TYPE_SWITCH);
+  g_assert_true (gtk_switch_get_active (monitor));
+
+  gtk_editable_set_text (find_entry_row (editor, "Name"), "shop");
+  gtk_toggle_button_set_active (find_toggle (editor, "HTTP Check"), TRUE);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (find_entry_row (editor, "URL to Check"))), SECONDS);
+  /* A check runs no program */
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (find_entry_row (editor, "Program"))));
+  gtk_editable_set_text (find_entry_row (editor, "URL to Check"), "https://shop.example.org/health");
+  gtk_spin_button_set_value (find_row_control (editor, "Expected Status", GTK_TYPE_SPIN_BUTTON), 204);
+  gtk_editable_set_text (find_entry_row (editor, "Must Contain"), "OK");
+  gtk_spin_button_set_value (find_row_control (editor, "Time Limit", GTK_TYPE_SPIN_BUTTON), 10);
+  gtk_editable_set_text (find_entry_row (editor, "Page About What Is Monitored"),
+                         "https://status.example.org/shop");
+  gtk_editable_set_text (find_entry_row (editor, "Email To"), "ops@example.org, boss@example.org");
+  select_combo_item (editor, "Email On", "Always");
+  gtk_editable_set_text (find_entry_row (editor, "Webhook URL"), "https://hooks.example.org/shop");
+  save_editor (editor);
+
+  assert_eventually ((path = lookup_job (fixture, "shop")) != NULL, SECONDS);
+  assert_eventually (fixture->editor == NULL, SECONDS);
+  g_assert_true (job_bool (fixture, path, "IsMonitor"));
+  assert_job_string (fixture, path, "MonitorUrl", "https://status.example.org/shop");
+  assert_job_string (fixture, path, "CheckUrl", "https://shop.example.org/health");
+  g_assert_cmpuint (job_uint (fixture, path, "CheckExpectStatus"), ==, 204);
+  assert_job_string (fixture, path, "CheckContains", "OK");
+  g_assert_cmpuint (job_uint (fixture, path, "CheckTimeout"), ==, 10);
+  assert_job_string (fixture, path, "WebhookUrl", "https://hooks.example.org/shop");
+  assert_job_string (fixture, path, "EmailOn", "always");
+  email_to = chk_test_session_job_property (fixture->session, path, "EmailTo");
+  g_assert_cmpuint (g_variant_n_children (email_to), ==, 2);
+  command = chk_test_session_job_property (fixture->session, path, "Command");
+  g_assert_cmpuint (g_variant_n_children (command), ==, 0);
+  /* In the Monitors view */
+  assert_eventually_cmpstr (shown_monitors (fixture), "shop", SECONDS);
+
+  /* The editor shows it as it is */
+  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  editor = fixture->editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model,
+                                                 chk_job_model_lookup (fixture->model, path), FALSE);
+  g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &fixture->editor);
+  gtk_window_present (GTK_WINDOW (editor));
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
+  g_assert_true (gtk_toggle_button_get_active (find_toggle (editor, "HTTP Check")));
+  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "URL to Check")), ==,
+                   "https://shop.example.org/health");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (find_row_control (editor, "Expected Status",
+                                                                       GTK_TYPE_SPIN_BUTTON)), ==, 204);
+  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Must Contain")), ==, "OK");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (find_row_control (editor, "Time Limit",
+                                                                       GTK_TYPE_SPIN_BUTTON)), ==, 10);
+  g_assert_true (gtk_switch_get_active (find_row_control (editor, "Monitor", GTK_TYPE_SWITCH)));
+  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Webhook URL")), ==,
+                   "https://hooks.example.org/shop");
+
+  /* Back to a command, and no longer a monitor */
+  gtk_toggle_button_set_active (find_toggle (editor, "Program and Arguments"), TRUE);
+  gtk_editable_set_text (find_entry_row (editor, "Program"), "/bin/true");
+  gtk_switch_set_active (find_row_control (editor, "Monitor", GTK_TYPE_SWITCH), FALSE);
+  save_editor (editor);
+  assert_eventually (fixture->editor == NULL, SECONDS);
+
+  g_clear_pointer (&command, g_variant_unref);
+  command = chk_test_session_job_property (fixture->session, path, "Command");
+  g_assert_cmpuint (g_variant_n_children (command), ==, 1);
+  assert_job_string (fixture, path, "CheckUrl", "");
+  g_assert_false (job_bool (fixture, path, "IsMonitor"));
+  assert_eventually_cmpstr (monitors_page (fixture), "monitors-empty", SECONDS);
+}
+
+/* An address the daemon refuses: its words under the field, nothing made. */
+static void
+test_editor_invalid_email (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  const char *invalid = "not an address";
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  ChkJobEditor *editor;
+
+  /* What the daemon says of it */
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1, "CreateJob",
+                                 g_variant_new_parsed ("({'name': <'mailer'>, 'command': <['/bin/true']>, "
+                                                       "'email-to': <[%s]>},)", invalid),
+                                 "(o)", &error);
+  g_assert_null (reply);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
+  g_test_message ("chronikerd: %s", error->message);
+
+  open_window (fixture);
+  editor = open_editor (fixture);
+  fill_editor (editor, "mailer", "/bin/true", "");
+  gtk_editable_set_text (find_entry_row (editor, "Email To"), invalid);
+  save_editor (editor);
+
+  assert_eventually (has_label_containing (editor, error->message), SECONDS);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (find_entry_row (editor, "Email To")), "error"));
+  g_assert_cmpuint (count_jobs (fixture), ==, 0);
+  g_assert_nonnull (fixture->editor);
+
+  /* Fixed, it saves */
+  gtk_editable_set_text (find_entry_row (editor, "Email To"), "ops@example.org");
+  g_assert_false (has_label_containing (editor, error->message));
+  save_editor (editor);
+  assert_eventually (count_jobs (fixture) == 1, SECONDS);
+}
+
+/* ---------------------------------------------------------------------------
+ * Preferences */
+
+static void
+set_setting (Fixture    *fixture,
+             const char *changes)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *arguments = g_variant_new_parsed (changes);
+
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1, "SetSettings",
+                                 g_variant_new_tuple (&arguments, 1), NULL, &error);
+  g_assert_no_error (error);
+}
+
+static ChkPreferencesWindow *
+open_preferences (Fixture *fixture)
+{
+  ChkPreferencesWindow *prefs;
+  AdwPreferencesPage *page;
+
+  prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window),
+                                      chk_job_model_get_scheduler (fixture->model));
+  gtk_window_present (GTK_WINDOW (prefs));
+  page = find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE);
+  /* Sensitive once the settings are in */
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) && gtk_widget_get_sensitive (GTK_WIDGET (page)),
+                     SECONDS);
+  return prefs;
+}
+
+/* Send Test Email to an address the daemon refuses: its words, and the
+ * field marked. The address starts as the sender's. */
+static void
+test_preferences_test_email (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const char *invalid = "not an address";
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  ChkPreferencesWindow *prefs;
+  GtkEditable *address;
+  GtkWidget *send;
+
+  set_setting (fixture, "{'email-from': <'jobs@example.org'>}");
+  /* What the daemon says of it */
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                 "SendTestEmail", g_variant_new ("(s)", invalid), NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
+  g_test_message ("chronikerd: %s", error->message);
+
+  open_window (fixture);
+  prefs = open_preferences (fixture);
+  address = find_entry_row (prefs, "Test Address");
+  g_assert_nonnull (address);
+  g_assert_cmpstr (gtk_editable_get_text (address), ==, "jobs@example.org");
+  send = find_button (prefs, GTK_TYPE_BUTTON, "Send Test Email");
+  g_assert_nonnull (send);
+  g_assert_true (gtk_widget_get_mapped (send));
+
+  /* Nothing to send to */
+  gtk_editable_set_text (address, "  ");
+  assert_eventually (!gtk_widget_is_sensitive (send), SECONDS);
+
+  gtk_editable_set_text (address, invalid);
+  click (send);
+  assert_eventually (has_label_containing (prefs, error->message), SECONDS);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (address), "error"));
+  assert_eventually (gtk_widget_is_sensitive (send), SECONDS);
+}
+
+/* The webhook-url setting, shown and changed. */
+static void
+test_preferences_webhook (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  ChkPreferencesWindow *prefs;
+  GtkEditable *webhook;
+  const char *value = NULL;
+
+  set_setting (fixture, "{'webhook-url': <'https://hooks.example.org/one'>}");
+  open_window (fixture);
+  prefs = open_preferences (fixture);
+  webhook = find_entry_row (prefs, "Webhook URL");
+  g_assert_nonnull (webhook);
+  g_assert_cmpstr (gtk_editable_get_text (webhook), ==, "https://hooks.example.org/one");
+
+  gtk_editable_set_text (webhook, "https://hooks.example.org/two");
+  g_signal_emit_by_name (webhook, "apply");
+  for (gint64 deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
+       g_get_monotonic_time () < deadline;)
+    {
+      g_clear_pointer (&reply, g_variant_unref);
+      g_clear_pointer (&settings, g_variant_unref);
+      reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                     "GetSettings", NULL, "(a{sv})", &error);
+      g_assert_no_error (error);
+      settings = g_variant_get_child_value (reply, 0);
+      if (g_variant_lookup (settings, "webhook-url", "&s", &value) &&
+          g_str_equal (value, "https://hooks.example.org/two"))
+        break;
+      chk_test_iterate (0.05);
+    }
+  g_assert_cmpstr (value, ==, "https://hooks.example.org/two");
+}
+
+/* ---------------------------------------------------------------------------
+ * The job page's new rows */
+
+/* An HTTP check's page shows its URL, not a command; an alert that could
+ * not be delivered shows too. */
+static void
+test_page_check (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "health",
+                                      "{'check-url': <'https://health.example.org/ping'>, "
+                                      "'check-contains': <'pong'>}");
+  ChkJobPage *page;
+
+  open_window (fixture);
+  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
+  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  assert_eventually (has_label (page, "HTTP Check"), SECONDS);
+  g_assert_true (has_label_containing (page, "https://health.example.org/ping"));
+  g_assert_true (has_label_containing (page, "Expects status 200"));
+  g_assert_true (has_label_containing (page, "“pong”"));
+  g_assert_false (has_label (page, "Command"));
+  /* Delivered, or nothing to deliver: no warning */
+  g_assert_false (has_label (page, "Alert Not Delivered"));
+}
+
+static char *
+last_alert_error (Fixture    *fixture,
+                  const char *path)
+{
+  return job_string (fixture, path, "LastAlertError");
+}
+
+/* A webhook that cannot be delivered: the page says why, on the job and on
+ * the run. */
+static void
+test_page_alert_error (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  /* Port 9 (discard) refuses: nothing listens there. */
+  g_autofree char *path = create_job (fixture, "unheard",
+                                      "{'command': <['/bin/false']>, 'notify-on': <'failure'>, "
+                                      "'webhook-url': <'http://127.0.0.1:9/hook'>}");
+  g_autofree char *outcome = NULL;
+  g_autofree char *error = NULL;
+  ChkJobPage *page;
+  gint64 deadline;
+
+  open_window (fixture);
+  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
+  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  g_assert_false (has_label (page, "Alert Not Delivered"));
+
+  run_job (fixture, path);
+  outcome = wait_for_outcome (fixture, path);
+  g_assert_cmpstr (outcome, ==, "failure");
+  deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
+  while ((error = last_alert_error (fixture, path))[0] == '\0' && g_get_monotonic_time () < deadline)
+    {
+      g_free (error);
+      chk_test_iterate (0.05);
+    }
+  g_assert_cmpstr (error, !=, "");
+  g_test_message ("chronikerd: %s", error);
+
+  assert_eventually (has_label (page, "Alert Not Delivered"), SECONDS);
+  assert_eventually (has_label (page, error), SECONDS);
+
+  /* The run says so too, in its warning's tooltip */
+  {
+    g_autofree char *tooltip = g_strdup_printf ("Alert not delivered: %s", error);
+    g_autoptr(GPtrArray) images = NULL;
+    gboolean found = FALSE;
+
+    for (deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
+         !found && g_get_monotonic_time () < deadline;
+         chk_test_iterate (0.05))
+      {
+        g_clear_pointer (&images, g_ptr_array_unref);
+        images = find_widgets (page, GTK_TYPE_IMAGE);
+        for (guint i = 0; i < images->len && !found; i++)
+          found = gtk_widget_get_mapped (images->pdata[i]) &&
+                  g_strcmp0 (gtk_widget_get_tooltip_text (images->pdata[i]), tooltip) == 0;
+      }
+    g_assert_true (found);
+  }
+}
+
+/* ---------------------------------------------------------------------------
+ * D-Bus activation */
+
+typedef struct
+{
+  gboolean  done;
+  GVariant *reply;
+  GError   *error;
+} CallData;
+
+static void
+call_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  CallData *call = user_data;
+
+  call->reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &call->error);
+  call->done = TRUE;
+}
+
+static ChkWindow *
+application_window (GApplication *application)
+{
+  GList *windows = gtk_application_get_windows (GTK_APPLICATION (application));
+
+  return windows != NULL && CHK_IS_WINDOW (windows->data) ? windows->data : NULL;
+}
+
+typedef struct
+{
+  Fixture  *fixture;
+  char     *path;
+  guint64   run_id;
+} ActivationTest;
+
+/* The test, inside g_application_run(), as the bus's activation runs it */
+static gboolean
+activation_test_cb (gpointer user_data)
+{
+  ActivationTest *test = user_data;
+  Fixture *fixture = test->fixture;
+  GApplication *application = fixture->application;
+  CallData call = { FALSE, NULL, NULL };
+  ChkJobPage *page;
+  ChkLogView *log_view;
+
+  /* A service waits for a call, with no window */
+  g_assert_true (g_application_get_is_registered (application));
+  g_assert_false (g_application_get_is_remote (application));
+  g_assert_null (application_window (application));
+
+  g_dbus_connection_call (chk_test_session_get_connection (fixture->session),
+                          "io.github.chroniker.Chroniker", "/io/github/chroniker/Chroniker",
+                          "org.freedesktop.Application", "ActivateAction",
+                          g_variant_new_parsed ("('show-run', [<%t>], @a{sv} {})", test->run_id),
+                          NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, call_done_cb, &call);
+  assert_eventually (call.done, SECONDS);
+  g_assert_no_error (call.error);
+  g_clear_pointer (&call.reply, g_variant_unref);
+
+  assert_eventually (application_window (application) != NULL, SECONDS);
+  fixture->window = application_window (application);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  fixture->model = g_object_ref (chk_window_get_model (fixture->window));
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+
+  /* The run's job, and that run's output */
+  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
+  g_assert_cmpstr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (chk_job_page_get_job (page))), ==, test->path);
+  assert_eventually ((log_view = find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW)) != NULL, SECONDS);
+  assert_eventually (chk_log_view_get_run (log_view) == test->run_id, SECONDS);
+  assert_eventually_cmpstr (log_has_output (fixture), "both lines", SECONDS);
+
+  /* Closed, as people do: then the app ends. */
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  assert_eventually (fixture->window == NULL, SECONDS);
+  g_application_quit (application);
+  return G_SOURCE_REMOVE;
+}
+
+/* A notification's Show Log: org.freedesktop.Application.ActivateAction
+ * ("show-run", [run]) on the app's bus name, as the daemon sends it, to an
+ * app that the bus has just started (`--gapplication-service`), with no
+ * window and no jobs yet: it opens the window on that run's job and output. */
+static void
+test_show_run_activation (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  char *argv[] = { (char *) "chroniker", (char *) "--gapplication-service", NULL };
+  g_autofree char *outcome = NULL;
+  ActivationTest test = { fixture, NULL, 0 };
+  guint64 newer_run;
+  int status;
+
+  test.path = create_job (fixture, "noisy",
+                          "{'command': <['/bin/sh', '-c', 'echo hello from chroniker; "
+                          "echo and from stderr >&2']>}");
+  /* The older run: not the one a window would show by itself */
+  test.run_id = run_job (fixture, test.path);
+  outcome = wait_for_outcome (fixture, test.path);
+  newer_run = run_job (fixture, test.path);
+  g_free (outcome);
+  outcome = wait_for_outcome (fixture, test.path);
+  g_assert_cmpuint (newer_run, >, test.run_id);
+
+  fixture->application = G_APPLICATION (chk_application_new ());
+  g_object_add_weak_pointer (G_OBJECT (fixture->application), (gpointer *) &fixture->application);
+  g_idle_add (activation_test_cb, &test);
+  status = g_application_run (fixture->application, G_N_ELEMENTS (argv) - 1, argv);
+  g_assert_cmpint (status, ==, 0);
+  g_free (test.path);
+}
+
 static void
 skip_no_display (gconstpointer data)
 {
@@ -1089,9 +1924,19 @@ main (int   argc,
     { "/app/list/search", test_list_search },
     { "/app/list/filters", test_list_filters },
     { "/app/list/empty", test_list_empty },
+    { "/app/monitors/state", test_monitors_state },
+    { "/app/monitors/empty", test_monitors_empty },
+    { "/app/monitors/check-now", test_monitors_check_now },
     { "/app/editor/create", test_editor_create },
     { "/app/editor/invalid-schedule", test_editor_invalid_schedule },
+    { "/app/editor/monitor-check", test_editor_monitor_check },
+    { "/app/editor/invalid-email", test_editor_invalid_email },
+    { "/app/preferences/test-email", test_preferences_test_email },
+    { "/app/preferences/webhook", test_preferences_webhook },
+    { "/app/page/check", test_page_check },
+    { "/app/page/alert-error", test_page_alert_error },
     { "/app/run/output", test_run_output },
+    { "/app/run/show-run-activation", test_show_run_activation },
     { "/app/daemon/restart", test_daemon_restart },
     { "/app/daemon/retry", test_daemon_retry },
     /* Last (its own suite): GTK 4.8 crashes when a destroyed editor outlives its parent */

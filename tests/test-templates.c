@@ -15,6 +15,8 @@
 #include "chk-job-page.h"
 #include "chk-job-row.h"
 #include "chk-log-view.h"
+#include "chk-monitor-row.h"
+#include "chk-monitors-view.h"
 #include "chk-preferences-window.h"
 #include "chk-resources.h"
 #include "chk-window.h"
@@ -85,6 +87,8 @@ main (int   argc,
   g_test_add_data_func ("/templates/job-row", chk_job_row_get_type, test_template);
   g_test_add_data_func ("/templates/job-page", chk_job_page_get_type, test_template);
   g_test_add_data_func ("/templates/log-view", chk_log_view_get_type, test_template);
+  g_test_add_data_func ("/templates/monitor-row", chk_monitor_row_get_type, test_template);
+  g_test_add_data_func ("/templates/monitors-view", chk_monitors_view_get_type, test_template);
   g_test_add_func ("/templates/job-editor", test_job_editor);
   g_test_add_func ("/templates/preferences-window", test_preferences_window);
   g_test_add_func ("/templates/help-overlay", test_help_overlay);

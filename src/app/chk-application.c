@@ -18,6 +18,10 @@
  * The Chroniker app: one window over one #ChkJobModel, the app-wide
  * actions (preferences, help, about, quit) and `app.show-run`, which the
  * daemon's notifications activate to open a run's output.
+ *
+ * It is D-Bus activatable: started by the bus as `chroniker
+ * --gapplication-service`, it opens no window until it is asked to, by
+ * org.freedesktop.Application's Activate or ActivateAction.
  */
 struct _ChkApplication
 {
@@ -143,7 +147,11 @@ chk_application_startup (GApplication *application)
   const char *preferences_accels[] = { "<Control>comma", NULL };
   const char *help_accels[] = { "F1", NULL };
 
-  chk_app_register_resource ();
+  /* Once per process (the tests register it too): a static resource
+   * registered twice makes GIO's list of them a loop. */
+  if (!g_resources_get_info ("/io/github/chroniker/Chroniker/chk-window.ui",
+                             G_RESOURCE_LOOKUP_FLAGS_NONE, NULL, NULL, NULL))
+    chk_app_register_resource ();
 
   G_APPLICATION_CLASS (chk_application_parent_class)->startup (application);
 
@@ -165,9 +173,23 @@ chk_application_shutdown (GApplication *application)
 }
 
 static void
+chk_application_dispose (GObject *object)
+{
+  ChkApplication *self = CHK_APPLICATION (object);
+
+  /* Also when it never ran (registered only, as the tests do) */
+  g_clear_object (&self->model);
+
+  G_OBJECT_CLASS (chk_application_parent_class)->dispose (object);
+}
+
+static void
 chk_application_class_init (ChkApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = chk_application_dispose;
 
   application_class->activate = chk_application_activate;
   application_class->startup = chk_application_startup;

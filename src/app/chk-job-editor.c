@@ -41,14 +41,21 @@ typedef enum
   FIELD_NAME,
   FIELD_DESCRIPTION,
   FIELD_COMMAND,
+  FIELD_CHECK_URL,
+  FIELD_CHECK_STATUS,
+  FIELD_CHECK_CONTAINS,
+  FIELD_CHECK_TIMEOUT,
   FIELD_WORKING_DIRECTORY,
   FIELD_ENVIRONMENT,
   FIELD_SCHEDULE,
   FIELD_TIMEZONE,
   FIELD_TIMEOUT,
   FIELD_MAX_RUNS,
+  FIELD_MONITOR,
+  FIELD_MONITOR_URL,
   FIELD_ALERTS,
   FIELD_EMAIL_TO,
+  FIELD_WEBHOOK_URL,
   N_FIELDS,
   FIELD_NONE = N_FIELDS,
 } Field;
@@ -59,9 +66,10 @@ static const char * const alert_values[] = { "failure", "always", "never" };
 /**
  * ChkJobEditor:
  *
- * The window that creates, edits and duplicates a job. Nothing reaches the
- * daemon before Save: the schedule is only previewed (PreviewSchedule) as
- * it is typed. Save sends the whole spec for a new job and only the keys
+ * The window that creates, edits and duplicates a job: a command, a shell
+ * line or an HTTP check, a monitor or not. Nothing reaches the daemon
+ * before Save: the schedule is only previewed (PreviewSchedule) as it is
+ * typed. Save sends the whole spec for a new job and only the keys
  * that changed for an existing one; a refused spec keeps the window open
  * with the daemon's message under the field it is about.
  */
@@ -72,6 +80,7 @@ struct _ChkJobEditor
   ChkJobModel          *model;
   ChkJob1              *job;           /* the job edited or duplicated, or NULL */
   gboolean              duplicate;
+  gboolean              monitor;       /* a new job starts as a monitor */
   GVariant             *original;      /* a{sv}: the job's spec when the editor opened */
 
   GPtrArray            *argument_rows;
@@ -101,11 +110,18 @@ struct _ChkJobEditor
   GtkLabel             *general_error;
   GtkToggleButton      *argv_toggle;
   GtkToggleButton      *shell_toggle;
+  GtkToggleButton      *check_toggle;
   GtkLabel             *shell_hint;
   AdwEntryRow          *program_row;
   AdwPreferencesRow    *shell_row;
   GtkTextView          *shell_view;
+  AdwEntryRow          *check_url_row;
   GtkLabel             *command_error;
+  AdwPreferencesGroup  *check_group;
+  GtkSpinButton        *check_status_spin;
+  AdwEntryRow          *check_contains_row;
+  GtkSpinButton        *check_timeout_spin;
+  GtkLabel             *check_error;
   AdwPreferencesGroup  *arguments_group;
   AdwPreferencesGroup  *environment_group;
   AdwEntryRow          *workdir_row;
@@ -132,14 +148,19 @@ struct _ChkJobEditor
   GtkLabel             *preview_description;
   GtkWidget            *preview_runs;
   GtkLabel             *schedule_error;
+  AdwPreferencesGroup  *runs_group;
   AdwEntryRow          *timeout_row;
   GtkSwitch            *catch_up_switch;
   GtkSpinButton        *max_runs_spin;
   GtkSwitch            *enabled_switch;
   GtkLabel             *runs_error;
+  GtkSwitch            *monitor_switch;
+  AdwEntryRow          *monitor_url_row;
+  GtkLabel             *monitor_error;
   AdwComboRow          *notify_on_row;
   AdwComboRow          *email_on_row;
   AdwEntryRow          *email_to_row;
+  AdwEntryRow          *webhook_row;
   GtkLabel             *alerts_error;
 };
 
@@ -150,6 +171,7 @@ enum {
   PROP_MODEL,
   PROP_JOB,
   PROP_DUPLICATE,
+  PROP_MONITOR,
   N_PROPS
 };
 
@@ -205,6 +227,13 @@ static gboolean
 shell_mode (ChkJobEditor *self)
 {
   return gtk_toggle_button_get_active (self->shell_toggle);
+}
+
+/* An HTTP check (check-url) rather than a command */
+static gboolean
+check_mode (ChkJobEditor *self)
+{
+  return gtk_toggle_button_get_active (self->check_toggle);
 }
 
 static gboolean
@@ -300,6 +329,7 @@ spec_from_job (ChkJob1 *job)
   const char * const *command = chk_job1_get_command (job);
   const char * const *email_to = chk_job1_get_email_to (job);
   const char *shell = chk_job1_get_shell (job);
+  const char *check_url = chk_job1_get_check_url (job);
   GVariant *environment = chk_job1_get_environment (job);
   GVariantBuilder builder;
 
@@ -307,10 +337,20 @@ spec_from_job (ChkJob1 *job)
   g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (nonnull (chk_job1_get_name (job))));
   g_variant_builder_add (&builder, "{sv}", "description",
                          g_variant_new_string (nonnull (chk_job1_get_description (job))));
-  if (shell != NULL && shell[0] != '\0')
+  /* One of the three; check-url always, "" unless it is a check, as the editor sends it. */
+  if (check_url != NULL && check_url[0] != '\0')
+    ;
+  else if (shell != NULL && shell[0] != '\0')
     g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (shell));
   else
     g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv (command ? command : empty, -1));
+  g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (nonnull (check_url)));
+  g_variant_builder_add (&builder, "{sv}", "check-expect-status",
+                         g_variant_new_uint32 (chk_job1_get_check_expect_status (job)));
+  g_variant_builder_add (&builder, "{sv}", "check-contains",
+                         g_variant_new_string (nonnull (chk_job1_get_check_contains (job))));
+  g_variant_builder_add (&builder, "{sv}", "check-timeout",
+                         g_variant_new_uint32 (chk_job1_get_check_timeout (job)));
   g_variant_builder_add (&builder, "{sv}", "working-directory",
                          g_variant_new_string (nonnull (chk_job1_get_working_directory (job))));
 
@@ -339,6 +379,12 @@ spec_from_job (ChkJob1 *job)
   g_variant_builder_add (&builder, "{sv}", "email-on",
                          g_variant_new_string (alert_values[alert_index (chk_job1_get_email_on (job))]));
   g_variant_builder_add (&builder, "{sv}", "email-to", g_variant_new_strv (email_to ? email_to : empty, -1));
+  g_variant_builder_add (&builder, "{sv}", "is-monitor",
+                         g_variant_new_boolean (chk_job1_get_is_monitor (job)));
+  g_variant_builder_add (&builder, "{sv}", "monitor-url",
+                         g_variant_new_string (nonnull (chk_job1_get_monitor_url (job))));
+  g_variant_builder_add (&builder, "{sv}", "webhook-url",
+                         g_variant_new_string (nonnull (chk_job1_get_webhook_url (job))));
 
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
@@ -361,6 +407,11 @@ default_spec (void)
                          g_variant_new_string (chk_alert_on_to_string (spec->notify_on)));
   g_variant_builder_add (&builder, "{sv}", "email-on",
                          g_variant_new_string (chk_alert_on_to_string (spec->email_on)));
+  g_variant_builder_add (&builder, "{sv}", "check-expect-status",
+                         g_variant_new_uint32 (spec->check_expect_status));
+  g_variant_builder_add (&builder, "{sv}", "check-timeout",
+                         g_variant_new_uint32 (spec->check_timeout));
+  g_variant_builder_add (&builder, "{sv}", "is-monitor", g_variant_new_boolean (spec->is_monitor));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
@@ -376,7 +427,12 @@ field_label (ChkJobEditor *self,
     case FIELD_DESCRIPTION:
       return self->general_error;
     case FIELD_COMMAND:
+    case FIELD_CHECK_URL:
       return self->command_error;
+    case FIELD_CHECK_STATUS:
+    case FIELD_CHECK_CONTAINS:
+    case FIELD_CHECK_TIMEOUT:
+      return self->check_error;
     case FIELD_WORKING_DIRECTORY:
     case FIELD_ENVIRONMENT:
       return self->environment_error;
@@ -386,8 +442,12 @@ field_label (ChkJobEditor *self,
     case FIELD_TIMEOUT:
     case FIELD_MAX_RUNS:
       return self->runs_error;
+    case FIELD_MONITOR:
+    case FIELD_MONITOR_URL:
+      return self->monitor_error;
     case FIELD_ALERTS:
     case FIELD_EMAIL_TO:
+    case FIELD_WEBHOOK_URL:
       return self->alerts_error;
     case N_FIELDS:
     default:
@@ -407,7 +467,17 @@ field_widget (ChkJobEditor *self,
     case FIELD_DESCRIPTION:
       return GTK_WIDGET (self->description_row);
     case FIELD_COMMAND:
+      if (check_mode (self))
+        return GTK_WIDGET (self->check_url_row);
       return shell_mode (self) ? GTK_WIDGET (self->shell_view) : GTK_WIDGET (self->program_row);
+    case FIELD_CHECK_URL:
+      return GTK_WIDGET (self->check_url_row);
+    case FIELD_CHECK_STATUS:
+      return GTK_WIDGET (self->check_status_spin);
+    case FIELD_CHECK_CONTAINS:
+      return GTK_WIDGET (self->check_contains_row);
+    case FIELD_CHECK_TIMEOUT:
+      return GTK_WIDGET (self->check_timeout_spin);
     case FIELD_WORKING_DIRECTORY:
       return GTK_WIDGET (self->workdir_row);
     case FIELD_ENVIRONMENT:
@@ -420,10 +490,16 @@ field_widget (ChkJobEditor *self,
       return GTK_WIDGET (self->timeout_row);
     case FIELD_MAX_RUNS:
       return GTK_WIDGET (self->max_runs_spin);
+    case FIELD_MONITOR:
+      return GTK_WIDGET (self->monitor_switch);
+    case FIELD_MONITOR_URL:
+      return GTK_WIDGET (self->monitor_url_row);
     case FIELD_ALERTS:
       return GTK_WIDGET (self->notify_on_row);
     case FIELD_EMAIL_TO:
       return GTK_WIDGET (self->email_to_row);
+    case FIELD_WEBHOOK_URL:
+      return GTK_WIDGET (self->webhook_row);
     case N_FIELDS:
     default:
       g_assert_not_reached ();
@@ -447,8 +523,8 @@ static void
 update_errors (ChkJobEditor *self)
 {
   GtkLabel *labels[] = {
-    self->general_error, self->command_error, self->environment_error,
-    self->schedule_error, self->runs_error, self->alerts_error,
+    self->general_error, self->command_error, self->check_error, self->environment_error,
+    self->schedule_error, self->runs_error, self->monitor_error, self->alerts_error,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
@@ -483,11 +559,13 @@ update_errors (ChkJobEditor *self)
         gtk_widget_remove_css_class (widget, "error");
     }
 
-  /* Both editors of the command: the style stays on the one not shown. */
+  /* The editors of the command: the style stays on the ones not shown. */
   if (field_message (self, FIELD_COMMAND) == NULL)
     {
       gtk_widget_remove_css_class (GTK_WIDGET (self->shell_view), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->program_row), "error");
+      if (field_message (self, FIELD_CHECK_URL) == NULL)
+        gtk_widget_remove_css_class (GTK_WIDGET (self->check_url_row), "error");
     }
 
   for (guint i = 0; i < self->variable_rows->len; i++)
@@ -585,6 +663,10 @@ field_for_error (const GError *error)
     { "description:", FIELD_DESCRIPTION },
     { "command", FIELD_COMMAND },
     { "shell", FIELD_COMMAND },
+    { "check-url:", FIELD_CHECK_URL },
+    { "check-expect-status:", FIELD_CHECK_STATUS },
+    { "check-contains:", FIELD_CHECK_CONTAINS },
+    { "check-timeout:", FIELD_CHECK_TIMEOUT },
     { "working-directory:", FIELD_WORKING_DIRECTORY },
     { "environment:", FIELD_ENVIRONMENT },
     { "time zone", FIELD_TIMEZONE },
@@ -596,6 +678,9 @@ field_for_error (const GError *error)
     { "notify-on:", FIELD_ALERTS },
     { "email-on:", FIELD_ALERTS },
     { "email-to:", FIELD_EMAIL_TO },
+    { "is-monitor:", FIELD_MONITOR },
+    { "monitor-url:", FIELD_MONITOR_URL },
+    { "webhook-url:", FIELD_WEBHOOK_URL },
   };
 
   if (g_error_matches (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
@@ -646,7 +731,11 @@ update_save_action (ChkJobEditor *self)
   g_autofree char *name = g_strstrip (g_strdup (editable_text (self->name_row)));
   gboolean command_filled;
 
-  if (shell_mode (self))
+  if (check_mode (self))
+    {
+      command_filled = !is_blank (editable_text (self->check_url_row));
+    }
+  else if (shell_mode (self))
     {
       g_autofree char *text = shell_text (self);
 
@@ -694,10 +783,19 @@ static void
 update_command_mode (ChkJobEditor *self)
 {
   gboolean shell = shell_mode (self);
+  gboolean check = check_mode (self);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->program_row), !shell);
-  gtk_widget_set_visible (GTK_WIDGET (self->arguments_group), !shell);
+  gtk_widget_set_visible (GTK_WIDGET (self->program_row), !shell && !check);
+  gtk_widget_set_visible (GTK_WIDGET (self->arguments_group), !shell && !check);
   gtk_widget_set_visible (GTK_WIDGET (self->shell_row), shell);
+  gtk_widget_set_visible (GTK_WIDGET (self->check_url_row), check);
+  gtk_widget_set_visible (GTK_WIDGET (self->check_group), check);
+  /* A check runs no process: no folder, no variables, and its own time limit. */
+  gtk_widget_set_visible (GTK_WIDGET (self->environment_group), !check);
+  gtk_widget_set_visible (GTK_WIDGET (self->timeout_row), !check);
+  adw_preferences_group_set_description (self->runs_group,
+                                         check ? NULL
+                                         : _("An empty timeout lets a run take as long as it needs."));
   update_shell_hint (self);
   update_errors (self);
   update_save_action (self);
@@ -712,11 +810,14 @@ mode_toggled_cb (ChkJobEditor    *self,
     return;
 
   clear_save_error (self, FIELD_COMMAND);
+  clear_save_error (self, FIELD_CHECK_URL);
   update_command_mode (self);
 
   /* Choosing how to give the command leads to where it is written. */
   if (!self->loading)
-    focus_keeping_text (shell_mode (self) ? GTK_WIDGET (self->shell_view) : GTK_WIDGET (self->program_row));
+    focus_keeping_text (check_mode (self) ? GTK_WIDGET (self->check_url_row)
+                        : shell_mode (self) ? GTK_WIDGET (self->shell_view)
+                        : GTK_WIDGET (self->program_row));
 }
 
 static void
@@ -1640,7 +1741,12 @@ load_spec (ChkJobEditor *self,
   if (g_variant_lookup (spec, "description", "&s", &text))
     gtk_editable_set_text (GTK_EDITABLE (self->description_row), text);
 
-  if (g_variant_lookup (spec, "shell", "&s", &text))
+  if (g_variant_lookup (spec, "check-url", "&s", &text) && text[0] != '\0')
+    {
+      gtk_editable_set_text (GTK_EDITABLE (self->check_url_row), text);
+      gtk_toggle_button_set_active (self->check_toggle, TRUE);
+    }
+  else if (g_variant_lookup (spec, "shell", "&s", &text))
     {
       gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->shell_view), text, -1);
       gtk_toggle_button_set_active (self->shell_toggle, TRUE);
@@ -1701,6 +1807,19 @@ load_spec (ChkJobEditor *self,
 
       gtk_editable_set_text (GTK_EDITABLE (self->email_to_row), joined);
     }
+  if (g_variant_lookup (spec, "webhook-url", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->webhook_row), text);
+
+  if (g_variant_lookup (spec, "check-expect-status", "u", &number))
+    gtk_spin_button_set_value (self->check_status_spin, number);
+  if (g_variant_lookup (spec, "check-contains", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->check_contains_row), text);
+  if (g_variant_lookup (spec, "check-timeout", "u", &number))
+    gtk_spin_button_set_value (self->check_timeout_spin, number);
+  if (g_variant_lookup (spec, "is-monitor", "b", &flag))
+    gtk_switch_set_active (self->monitor_switch, flag);
+  if (g_variant_lookup (spec, "monitor-url", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->monitor_url_row), text);
 
   self->loading = FALSE;
 
@@ -1772,18 +1891,33 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (editable_text (self->name_row)));
   g_variant_builder_add (&builder, "{sv}", "description",
                          g_variant_new_string (editable_text (self->description_row)));
-  if (shell_mode (self))
+  /* One of command, shell and check-url; "" takes a check's URL away. */
+  if (check_mode (self))
+    {
+      g_autofree char *url = g_strstrip (g_strdup (editable_text (self->check_url_row)));
+
+      g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (url));
+    }
+  else if (shell_mode (self))
     {
       g_autofree char *text = shell_text (self);
 
       g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (text));
+      g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (""));
     }
   else
     {
       g_auto(GStrv) argv = current_argv (self);
 
       g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv ((const char * const *) argv, -1));
+      g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (""));
     }
+  g_variant_builder_add (&builder, "{sv}", "check-expect-status",
+                         g_variant_new_uint32 (spin_value (self->check_status_spin)));
+  g_variant_builder_add (&builder, "{sv}", "check-contains",
+                         g_variant_new_string (editable_text (self->check_contains_row)));
+  g_variant_builder_add (&builder, "{sv}", "check-timeout",
+                         g_variant_new_uint32 (spin_value (self->check_timeout_spin)));
   g_variant_builder_add (&builder, "{sv}", "working-directory",
                          g_variant_new_string (editable_text (self->workdir_row)));
   g_variant_builder_add (&builder, "{sv}", "environment", environment_variant (variables));
@@ -1796,6 +1930,15 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "notify-on", g_variant_new_string (alert_value (self->notify_on_row)));
   g_variant_builder_add (&builder, "{sv}", "email-on", g_variant_new_string (alert_value (self->email_on_row)));
   g_variant_builder_add (&builder, "{sv}", "email-to", g_variant_new_strv ((const char * const *) email_to, -1));
+  g_variant_builder_add (&builder, "{sv}", "is-monitor",
+                         g_variant_new_boolean (gtk_switch_get_active (self->monitor_switch)));
+  {
+    g_autofree char *monitor_url = g_strstrip (g_strdup (editable_text (self->monitor_url_row)));
+    g_autofree char *webhook_url = g_strstrip (g_strdup (editable_text (self->webhook_row)));
+
+    g_variant_builder_add (&builder, "{sv}", "monitor-url", g_variant_new_string (monitor_url));
+    g_variant_builder_add (&builder, "{sv}", "webhook-url", g_variant_new_string (webhook_url));
+  }
 
   /* A copy keeps what the editor does not show. */
   if (self->duplicate && self->original != NULL &&
@@ -2099,9 +2242,21 @@ field_changed_cb (ChkJobEditor *self,
     field = FIELD_TIMEOUT;
   else if (widget == GTK_WIDGET (self->email_to_row))
     field = FIELD_EMAIL_TO;
+  else if (widget == GTK_WIDGET (self->check_url_row))
+    field = FIELD_CHECK_URL;
+  else if (widget == GTK_WIDGET (self->check_contains_row))
+    field = FIELD_CHECK_CONTAINS;
+  else if (widget == GTK_WIDGET (self->monitor_url_row))
+    field = FIELD_MONITOR_URL;
+  else if (widget == GTK_WIDGET (self->webhook_row))
+    field = FIELD_WEBHOOK_URL;
 
   if (self->loading || field == FIELD_NONE)
     return;
+
+  /* "command, shell or check-url: one of them is required" is about this one too. */
+  if (field == FIELD_CHECK_URL)
+    clear_save_error (self, FIELD_COMMAND);
 
   /* A schedule refused on Save may have been about either one. */
   if (field == FIELD_SCHEDULE || field == FIELD_TIMEZONE)
@@ -2154,6 +2309,23 @@ alerts_changed_cb (ChkJobEditor *self,
   clear_save_error (self, FIELD_ALERTS);
 }
 
+static void
+check_spin_changed_cb (ChkJobEditor  *self,
+                       GtkSpinButton *spin)
+{
+  clear_save_error (self, spin == self->check_status_spin ? FIELD_CHECK_STATUS
+                                                          : FIELD_CHECK_TIMEOUT);
+}
+
+static void
+monitor_changed_cb (ChkJobEditor *self,
+                    GParamSpec   *pspec,
+                    GtkSwitch    *toggle)
+{
+  clear_save_error (self, FIELD_MONITOR);
+  clear_save_error (self, FIELD_MONITOR_URL);
+}
+
 /* GObject */
 
 static void
@@ -2174,6 +2346,12 @@ chk_job_editor_constructed (GObject *object)
       g_autoptr(GVariant) defaults = default_spec ();
 
       load_spec (self, defaults);
+      if (self->monitor)
+        {
+          gtk_switch_set_active (self->monitor_switch, TRUE);
+          gtk_window_set_title (GTK_WINDOW (self), _("New Monitor"));
+          adw_window_title_set_title (self->window_title, _("New Monitor"));
+        }
     }
 
   if (self->duplicate && self->job != NULL)
@@ -2268,6 +2446,9 @@ chk_job_editor_get_property (GObject    *object,
     case PROP_DUPLICATE:
       g_value_set_boolean (value, self->duplicate);
       break;
+    case PROP_MONITOR:
+      g_value_set_boolean (value, self->monitor);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -2291,6 +2472,9 @@ chk_job_editor_set_property (GObject      *object,
       break;
     case PROP_DUPLICATE:
       self->duplicate = g_value_get_boolean (value);
+      break;
+    case PROP_MONITOR:
+      self->monitor = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -2339,6 +2523,16 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
                           G_PARAM_EXPLICIT_NOTIFY);
 
+  /**
+   * ChkJobEditor:monitor:
+   *
+   * Whether a new job starts as a monitor (`is-monitor`).
+   */
+  properties[PROP_MONITOR] =
+    g_param_spec_boolean ("monitor", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                          G_PARAM_EXPLICIT_NOTIFY);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /* Daemon errors keep their CHK_ERROR code across the bus only once the domain is registered. */
@@ -2357,11 +2551,18 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, general_error);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, argv_toggle);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_toggle);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_toggle);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_hint);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, program_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_view);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_url_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, command_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_status_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_contains_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_timeout_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_error);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, arguments_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, environment_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_row);
@@ -2388,14 +2589,19 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, preview_description);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, preview_runs);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, schedule_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, runs_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, timeout_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, catch_up_switch);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, max_runs_spin);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, runs_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, monitor_switch);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, monitor_url_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, monitor_error);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, notify_on_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, email_on_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, email_to_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, webhook_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, alerts_error);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_toggled_cb);
@@ -2446,6 +2652,12 @@ chk_job_editor_init (ChkJobEditor *self)
                            G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->email_on_row, "notify::selected",
                            G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->check_status_spin, "value-changed",
+                           G_CALLBACK (check_spin_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->check_timeout_spin, "value-changed",
+                           G_CALLBACK (check_spin_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->monitor_switch, "notify::active",
+                           G_CALLBACK (monitor_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 /**
@@ -2473,5 +2685,28 @@ chk_job_editor_new (GtkWindow   *parent,
                        "model", model,
                        "job", job,
                        "duplicate", duplicate,
+                       NULL);
+}
+
+/**
+ * chk_job_editor_new_monitor:
+ * @parent: the main window
+ * @model: the jobs
+ *
+ * Returns: (transfer full): a new editor for a new job that starts as a
+ *   monitor, modal for @parent; present it
+ */
+ChkJobEditor *
+chk_job_editor_new_monitor (GtkWindow   *parent,
+                            ChkJobModel *model)
+{
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (model), NULL);
+
+  return g_object_new (CHK_TYPE_JOB_EDITOR,
+                       "transient-for", parent,
+                       "modal", TRUE,
+                       "model", model,
+                       "monitor", TRUE,
                        NULL);
 }

@@ -12,9 +12,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ChkJobEditor, chk_job_editor, CHK, JOB_EDITOR, AdwWindow)
 
-ChkJobEditor *chk_job_editor_new (GtkWindow   *parent,
-                                  ChkJobModel *model,
-                                  ChkJob1     *job,
-                                  gboolean     duplicate);
+ChkJobEditor *chk_job_editor_new         (GtkWindow   *parent,
+                                          ChkJobModel *model,
+                                          ChkJob1     *job,
+                                          gboolean     duplicate);
+ChkJobEditor *chk_job_editor_new_monitor (GtkWindow   *parent,
+                                          ChkJobModel *model);
 
 G_END_DECLS

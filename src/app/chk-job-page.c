@@ -15,6 +15,7 @@
 #include "chk-job-page.h"
 #include "chk-job-row.h"
 #include "chk-log-view.h"
+#include "chk-monitor-row.h"
 #include "chk-schedule.h"
 
 /* Runs read per ListRuns call */
@@ -28,8 +29,10 @@
  *
  * Everything about one job: its state with Run Now, Stop, Edit, Duplicate
  * and Delete (the window's actions) and live progress; its runs, newest
- * first, and the selected run's output below them; what it runs, where,
- * when next (computed here, in the job's time zone) and who is told.
+ * first, and the selected run's output below them; what it runs (a
+ * command, a shell line or an HTTP check), where, when next (computed
+ * here, in the job's time zone), its health as a monitor, who is told,
+ * and why the latest alert could not be delivered.
  *
  * It follows the job proxy's property notifications and the scheduler's
  * RunStarted and RunFinished signals; every call is asynchronous and is
@@ -89,7 +92,11 @@ struct _ChkJobPage
   AdwStatusPage       *runs_error_page;
   AdwPreferencesGroup *output_group;
   ChkLogView          *log_view;
+  AdwActionRow        *alert_error_row;
+  AdwActionRow        *monitor_row;
+  GtkLinkButton       *monitor_link;
   AdwActionRow        *command_row;
+  GtkWidget           *copy_command_button;
   AdwActionRow        *directory_row;
   AdwActionRow        *environment_row;
   AdwActionRow        *schedule_row;
@@ -101,6 +108,7 @@ struct _ChkJobPage
   AdwActionRow        *notify_row;
   AdwActionRow        *email_row;
   AdwActionRow        *email_to_row;
+  AdwActionRow        *webhook_row;
 };
 
 G_DEFINE_FINAL_TYPE (ChkJobPage, chk_job_page, GTK_TYPE_WIDGET)
@@ -188,6 +196,14 @@ quote_argument (const char *argument)
   return g_strdup (argument);
 }
 
+static gboolean
+is_check (ChkJob1 *job)
+{
+  const char *url = chk_job1_get_check_url (job);
+
+  return url != NULL && url[0] != '\0';
+}
+
 static char *
 command_text (ChkJob1 *job)
 {
@@ -195,6 +211,8 @@ command_text (ChkJob1 *job)
   const char * const *argv = chk_job1_get_command (job);
   g_autoptr(GPtrArray) quoted = NULL;
 
+  if (is_check (job))
+    return g_strdup (chk_job1_get_check_url (job));
   if (shell != NULL && shell[0] != '\0')
     return g_strdup (shell);
   if (argv == NULL)
@@ -424,6 +442,34 @@ update_header (ChkJobPage *self)
     }
 }
 
+/* Its health as a monitor: also while it runs ("Unknown"). */
+static void
+update_monitor_row (ChkJobPage *self)
+{
+  ChkJob1 *job = self->job;
+
+  if (job == NULL)
+    return;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->monitor_row), chk_job1_get_is_monitor (job));
+  if (chk_job1_get_is_monitor (job))
+    {
+      const char *url = chk_job1_get_monitor_url (job);
+      ChkMonitorState state = chk_monitor_state (job);
+      /* Translators: a monitor's health, then how its alerts work */
+      g_autofree char *text = g_strdup_printf (_("%s · Alerts only when this changes"),
+                                               chk_monitor_state_text (state));
+
+      set_subtitle (self->monitor_row, text);
+      gtk_widget_set_visible (GTK_WIDGET (self->monitor_link), url != NULL && url[0] != '\0');
+      if (url != NULL && url[0] != '\0')
+        {
+          gtk_link_button_set_uri (self->monitor_link, url);
+          gtk_widget_set_tooltip_text (GTK_WIDGET (self->monitor_link), url);
+        }
+    }
+}
+
 /* Details */
 
 static void
@@ -449,9 +495,52 @@ update_details (ChkJobPage *self)
 
   shell = chk_job1_get_shell (job);
   command = command_text (job);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row),
-                                 shell != NULL && shell[0] != '\0' ? _("Shell Command") : _("Command"));
-  set_subtitle (self->command_row, command);
+  if (is_check (job))
+    {
+      g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+      const char *contains = chk_job1_get_check_contains (job);
+      g_autofree char *expects = NULL;
+      g_autofree char *text = NULL;
+
+      /* Translators: what an HTTP check expects, e.g. "Expects status 200" */
+      g_ptr_array_add (parts, g_strdup_printf (_("Expects status %u"),
+                                               chk_job1_get_check_expect_status (job)));
+      if (contains != NULL && contains[0] != '\0')
+        /* Translators: the text an HTTP check's answer must hold */
+        g_ptr_array_add (parts, g_strdup_printf (_("containing “%s”"), contains));
+      expects = join_parts (parts);
+      text = g_strdup_printf ("%s\n%s", command, expects);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row), _("HTTP Check"));
+      set_subtitle (self->command_row, text);
+      /* A URL and words, not code */
+      gtk_widget_remove_css_class (GTK_WIDGET (self->command_row), "chk-job-page-monospace");
+      gtk_widget_set_tooltip_text (self->copy_command_button, _("Copy URL"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_command_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy URL"), -1);
+    }
+  else
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row),
+                                     shell != NULL && shell[0] != '\0' ? _("Shell Command") : _("Command"));
+      set_subtitle (self->command_row, command);
+      gtk_widget_add_css_class (GTK_WIDGET (self->command_row), "chk-job-page-monospace");
+      gtk_widget_set_tooltip_text (self->copy_command_button, _("Copy Command"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_command_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Command"), -1);
+    }
+  /* A check runs no process: no folder, no variables. */
+  gtk_widget_set_visible (GTK_WIDGET (self->directory_row), !is_check (job));
+  gtk_widget_set_visible (GTK_WIDGET (self->environment_row), !is_check (job));
+
+  {
+    const char *alert_error = chk_job1_get_last_alert_error (job);
+
+    set_subtitle (self->alert_error_row, alert_error);
+    gtk_widget_set_visible (GTK_WIDGET (self->alert_error_row),
+                            alert_error != NULL && alert_error[0] != '\0');
+  }
+
+  update_monitor_row (self);
 
   directory = chk_job1_get_working_directory (job);
   set_subtitle (self->directory_row, directory != NULL && directory[0] != '\0' ? directory : _("Home folder"));
@@ -507,7 +596,14 @@ update_details (ChkJobPage *self)
     }
   set_subtitle (self->timezone_row, timezone);
 
-  if (chk_job1_get_timeout (job) == 0)
+  if (is_check (job))
+    {
+      g_autofree char *duration = chk_duration_format (chk_job1_get_check_timeout (job));
+
+      /* Translators: how long an HTTP check waits for its answer, e.g. "Fails after 30 s" */
+      timeout = g_strdup_printf (_("Fails after %s without an answer"), duration);
+    }
+  else if (chk_job1_get_timeout (job) == 0)
     {
       timeout = g_strdup (_("None"));
     }
@@ -543,6 +639,13 @@ update_details (ChkJobPage *self)
   else
     email_to = g_strdup (_("Nobody"));
   set_subtitle (self->email_to_row, email_to);
+
+  {
+    const char *webhook = chk_job1_get_webhook_url (job);
+
+    set_subtitle (self->webhook_row, webhook != NULL && webhook[0] != '\0'
+                                     ? webhook : _("The one in Preferences, if any"));
+  }
 }
 
 /* Next runs */
@@ -672,14 +775,16 @@ update_run_row (ChkJobPage *self,
   GtkWidget *outcome_label = g_object_get_data (G_OBJECT (row), "chk-outcome");
   GtkWidget *icon = g_object_get_data (G_OBJECT (row), "chk-icon");
   GtkWidget *spinner = g_object_get_data (G_OBJECT (row), "chk-spinner");
+  GtkWidget *alert_icon = g_object_get_data (G_OBJECT (row), "chk-alert-icon");
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
   g_autofree char *tooltip = NULL;
   g_autofree char *started_text = NULL;
-  const char *outcome = "", *trigger = "", *hostname = "";
+  const char *outcome = "", *trigger = "", *hostname = "", *alert_error = "";
   gint64 started = 0, finished = 0, now = g_get_real_time ();
   gint32 exit_code = 0, signal_number = 0;
+  guint32 http_status = 0;
   gboolean running;
 
   g_variant_lookup (run, "outcome", "&s", &outcome);
@@ -689,6 +794,8 @@ update_run_row (ChkJobPage *self,
   g_variant_lookup (run, "finished", "x", &finished);
   g_variant_lookup (run, "exit-code", "i", &exit_code);
   g_variant_lookup (run, "signal", "i", &signal_number);
+  g_variant_lookup (run, "http-status", "u", &http_status);
+  g_variant_lookup (run, "alert-error", "&s", &alert_error);
   running = g_str_equal (outcome, "running");
 
   title = chk_format_relative_time (started, now);
@@ -716,7 +823,12 @@ update_run_row (ChkJobPage *self,
   if (hostname[0] != '\0')
     /* Translators: the computer a run ran on */
     g_ptr_array_add (parts, g_strdup_printf (_("on %s"), hostname));
-  if (signal_number != 0)
+  if (http_status != 0)
+    /* Translators: the status an HTTP check got, e.g. "HTTP 503" */
+    g_ptr_array_add (parts, g_strdup_printf (_("HTTP %u"), http_status));
+  else if (self->job != NULL && is_check (self->job))
+    ; /* A check that got no answer: its output says why. */
+  else if (signal_number != 0)
     g_ptr_array_add (parts, g_strdup_printf (_("signal %d"), signal_number));
   else if (!running && !g_str_equal (outcome, "failed-to-start") && !g_str_equal (outcome, "interrupted"))
     g_ptr_array_add (parts, g_strdup_printf (_("exit code %d"), exit_code));
@@ -743,6 +855,17 @@ update_run_row (ChkJobPage *self,
   gtk_widget_set_visible (icon, !running);
   gtk_widget_set_visible (spinner, running);
   gtk_spinner_set_spinning (GTK_SPINNER (spinner), running);
+
+  gtk_widget_set_visible (alert_icon, alert_error[0] != '\0');
+  if (alert_error[0] != '\0')
+    {
+      /* Translators: %s says why an email or webhook about a run was not delivered */
+      g_autofree char *text = g_strdup_printf (_("Alert not delivered: %s"), alert_error);
+
+      gtk_widget_set_tooltip_text (alert_icon, text);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (alert_icon),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
+    }
 }
 
 static GtkWidget *
@@ -754,11 +877,18 @@ create_run_row (ChkJobPage *self,
   /* The label beside it says the same */
   GtkWidget *icon = g_object_new (GTK_TYPE_IMAGE, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
   GtkWidget *spinner = gtk_spinner_new ();
+  GtkWidget *alert_icon = g_object_new (GTK_TYPE_IMAGE,
+                                        "icon-name", "dialog-warning-symbolic",
+                                        "accessible-role", GTK_ACCESSIBLE_ROLE_IMG,
+                                        "valign", GTK_ALIGN_CENTER,
+                                        "visible", FALSE,
+                                        NULL);
 
   g_object_set_data_full (G_OBJECT (row), "chk-run", g_variant_ref (run), (GDestroyNotify) g_variant_unref);
   g_object_set_data (G_OBJECT (row), "chk-outcome", outcome_label);
   g_object_set_data (G_OBJECT (row), "chk-icon", icon);
   g_object_set_data (G_OBJECT (row), "chk-spinner", spinner);
+  g_object_set_data (G_OBJECT (row), "chk-alert-icon", alert_icon);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   /* A click shows its output */
@@ -768,6 +898,8 @@ create_run_row (ChkJobPage *self,
   adw_action_row_add_prefix (ADW_ACTION_ROW (row), spinner);
 
   gtk_widget_set_valign (outcome_label, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (alert_icon, "warning");
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), alert_icon);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), outcome_label);
 
   update_run_row (self, row);
@@ -1328,10 +1460,15 @@ job_notify_cb (ChkJob1    *job,
     {
       update_running_row (self);
       update_timer (self);
+      if (g_str_equal (name, "running"))
+        update_monitor_row (self);
       return;
     }
 
   update_details (self);
+  /* Delivered after the run ended: the run's record has it now. */
+  if (g_str_equal (name, "last-alert-error"))
+    reload_runs (self);
   if (g_str_equal (name, "schedule") || g_str_equal (name, "timezone") || g_str_equal (name, "start") ||
       g_str_equal (name, "enabled") || g_str_equal (name, "next-run"))
     update_next_runs (self);
@@ -1347,7 +1484,7 @@ copy_command_clicked_cb (GtkButton  *button,
     return;
   command = command_text (self->job);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), command);
-  show_toast (self, _("Command copied"));
+  show_toast (self, is_check (self->job) ? _("URL copied") : _("Command copied"));
 }
 
 static void
@@ -1412,7 +1549,11 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_error_page);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, output_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, log_view);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, alert_error_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, monitor_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, monitor_link);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, command_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, copy_command_button);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, directory_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, environment_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, schedule_row);
@@ -1424,6 +1565,7 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, notify_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, email_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, email_to_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, webhook_row);
   gtk_widget_class_bind_template_callback (widget_class, run_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, run_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, copy_command_clicked_cb);

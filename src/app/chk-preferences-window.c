@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "chk-error.h"
 #include "chk-preferences-window.h"
 
 typedef enum
@@ -24,7 +25,8 @@ typedef enum
  * it is changed: switches and spin buttons at once, entries when applied
  * or left. A change the daemon refuses is shown as a toast and the control
  * goes back to the daemon's value. The SMTP password is write-only: the
- * window only knows whether one is set.
+ * window only knows whether one is set. Send Test Email tries the email
+ * settings (SendTestEmail) on an address of the user's choice.
  */
 struct _ChkPreferencesWindow
 {
@@ -35,6 +37,7 @@ struct _ChkPreferencesWindow
   GHashTable           *values;   /* key → GVariant, as the daemon last said */
   GHashTable           *pending;  /* key → GVariant, sent and not answered yet */
   guint                 updating;
+  gboolean              sending;
 
   AdwPreferencesPage   *page;
   GtkSwitch            *allow_shell_switch;
@@ -47,6 +50,9 @@ struct _ChkPreferencesWindow
   AdwEntryRow          *smtp_username_row;
   AdwEntryRow          *smtp_password_row;
   AdwActionRow         *password_set_row;
+  AdwEntryRow          *test_address_row;
+  GtkSpinner           *test_email_spinner;
+  AdwEntryRow          *webhook_url_row;
 };
 
 G_DEFINE_FINAL_TYPE (ChkPreferencesWindow, chk_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -88,6 +94,8 @@ static const SettingInfo setting_infos[] = {
     G_STRUCT_OFFSET (ChkPreferencesWindow, smtp_username_row) },
   { "smtp-password", N_("Password"), SETTING_PASSWORD,
     G_STRUCT_OFFSET (ChkPreferencesWindow, smtp_password_row) },
+  { "webhook-url", N_("Webhook URL"), SETTING_ENTRY,
+    G_STRUCT_OFFSET (ChkPreferencesWindow, webhook_url_row) },
 };
 
 typedef struct
@@ -371,14 +379,133 @@ clear_password_clicked_cb (GtkButton            *button,
   apply_setting (self, info, g_variant_new_string (""));
 }
 
+static void
+commit_entries (ChkPreferencesWindow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (setting_infos); i++)
+    if (setting_infos[i].kind == SETTING_ENTRY || setting_infos[i].kind == SETTING_PASSWORD)
+      commit_entry (self, &setting_infos[i]);
+}
+
+/* Test email */
+
+/* Sending takes the SMTP server's time, which can be more than D-Bus's default 25 s. */
+#define TEST_EMAIL_TIMEOUT_MS (120 * 1000)
+
+static char *
+test_address (ChkPreferencesWindow *self)
+{
+  return g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->test_address_row))));
+}
+
+static void
+update_test_email (ChkPreferencesWindow *self)
+{
+  g_autofree char *address = test_address (self);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->test_email_spinner), self->sending);
+  gtk_spinner_set_spinning (self->test_email_spinner, self->sending);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "prefs.send-test-email",
+                                 !self->sending && address[0] != '\0');
+}
+
+static void
+send_test_email_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(ChkPreferencesWindow) self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = g_object_steal_data (G_OBJECT (self), "chk-test-address");
+  g_autofree char *title = NULL;
+
+  reply = g_dbus_proxy_call_finish (G_DBUS_PROXY (object), result, &error);
+  if (reply == NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  self->sending = FALSE;
+  update_test_email (self);
+
+  if (reply != NULL)
+    {
+      /* Translators: %s is an email address */
+      title = g_strdup_printf (_("Test email sent to %s"), address != NULL ? address : "");
+      show_toast (self, title);
+      return;
+    }
+
+  g_dbus_error_strip_remote_error (error);
+  if (g_error_matches (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT))
+    gtk_widget_add_css_class (GTK_WIDGET (self->test_address_row), "error");
+  /* Translators: %s is the scheduler's message, such as why the SMTP server refused it */
+  title = g_strdup_printf (_("Could not send the test email: %s"), error->message);
+  show_toast (self, title);
+}
+
+static void
+send_test_email_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  ChkPreferencesWindow *self = CHK_PREFERENCES_WINDOW (widget);
+  g_autofree char *address = test_address (self);
+
+  if (self->sending || address[0] == '\0')
+    return;
+
+  /* With the settings as shown: what was typed and not applied goes first
+   * (calls on one connection arrive in order). */
+  commit_entries (self);
+
+  self->sending = TRUE;
+  update_test_email (self);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->test_address_row), "error");
+  g_object_set_data_full (G_OBJECT (self), "chk-test-address", g_strdup (address), g_free);
+  g_dbus_proxy_call (G_DBUS_PROXY (self->scheduler), "SendTestEmail",
+                     g_variant_new ("(s)", address), G_DBUS_CALL_FLAGS_NONE,
+                     TEST_EMAIL_TIMEOUT_MS, self->cancellable, send_test_email_cb,
+                     g_object_ref (self));
+}
+
+static void
+test_address_changed_cb (AdwEntryRow          *row,
+                         ChkPreferencesWindow *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (row), "error");
+  update_test_email (self);
+}
+
+static void
+test_address_activated_cb (AdwEntryRow          *row,
+                           ChkPreferencesWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "prefs.send-test-email", NULL);
+}
+
+/* Where a test goes unless the user says otherwise: the sender, or the user here. */
+static void
+suggest_test_address (ChkPreferencesWindow *self)
+{
+  GVariant *from = g_hash_table_lookup (self->values, "email-from");
+  g_autofree char *address = NULL;
+
+  if (gtk_editable_get_text (GTK_EDITABLE (self->test_address_row))[0] != '\0')
+    return;
+
+  if (from != NULL && g_variant_get_string (from, NULL)[0] != '\0')
+    address = g_variant_dup_string (from, NULL);
+  else
+    address = g_strdup_printf ("%s@%s", g_get_user_name (), g_get_host_name ());
+  gtk_editable_set_text (GTK_EDITABLE (self->test_address_row), address);
+}
+
 /* Closing keeps what was typed but not applied yet, as leaving the entry would. */
 static gboolean
 close_request_cb (GtkWindow            *window,
                   ChkPreferencesWindow *self)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (setting_infos); i++)
-    if (setting_infos[i].kind == SETTING_ENTRY || setting_infos[i].kind == SETTING_PASSWORD)
-      commit_entry (self, &setting_infos[i]);
+  commit_entries (self);
   return GDK_EVENT_PROPAGATE;
 }
 
@@ -417,6 +544,7 @@ get_settings_cb (GObject      *object,
 
   for (guint i = 0; i < G_N_ELEMENTS (setting_infos); i++)
     show_value (self, &setting_infos[i]);
+  suggest_test_address (self);
   gtk_widget_set_sensitive (GTK_WIDGET (self->page), TRUE);
 }
 
@@ -517,6 +645,9 @@ chk_preferences_window_class_init (ChkPreferencesWindowClass *klass)
                          G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  /* The daemon's errors keep their CHK_ERROR code once the domain is registered. */
+  (void) CHK_ERROR;
+
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/chroniker/Chroniker/chk-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, page);
@@ -530,11 +661,19 @@ chk_preferences_window_class_init (ChkPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, smtp_username_row);
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, smtp_password_row);
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, password_set_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, test_address_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, test_email_spinner);
+  gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, webhook_url_row);
   gtk_widget_class_bind_template_callback (widget_class, switch_active_cb);
   gtk_widget_class_bind_template_callback (widget_class, spin_value_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_apply_cb);
   gtk_widget_class_bind_template_callback (widget_class, clear_password_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, close_request_cb);
+  gtk_widget_class_bind_template_callback (widget_class, test_address_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, test_address_activated_cb);
+
+  gtk_widget_class_install_action (widget_class, "prefs.send-test-email", NULL,
+                                   send_test_email_action);
 }
 
 static void
@@ -573,6 +712,11 @@ chk_preferences_window_init (ChkPreferencesWindow *self)
   text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->email_from_row)));
   /* Translators: an example shown in the empty sender address field. */
   gtk_text_set_placeholder_text (GTK_TEXT (text), _("jobs@example.org"));
+  text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->webhook_url_row)));
+  /* Translators: an example shown in the empty webhook field. */
+  gtk_text_set_placeholder_text (GTK_TEXT (text), _("https://hooks.example.org/chroniker"));
+
+  update_test_email (self);
 }
 
 /**

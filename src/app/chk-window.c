@@ -9,6 +9,8 @@
 #include "chk-job-editor.h"
 #include "chk-job-page.h"
 #include "chk-job-row.h"
+#include "chk-monitor-row.h"
+#include "chk-monitors-view.h"
 #include "chk-window.h"
 
 /* Relative times ("in 4 min") in the list are redrawn this often. */
@@ -34,10 +36,11 @@ typedef enum
 /**
  * ChkWindow:
  *
- * The main window: the list of jobs (search, status filters, sorting) and
- * the selected job's page, side by side on a wide screen and one at a time
- * on a narrow one. Its actions (new, run, stop, edit, duplicate, delete)
- * work on the selected job, so their shortcuts work from anywhere.
+ * The main window: the list of jobs (search, status filters, sorting) or
+ * of monitors (#ChkMonitorsView, the same search and sorting), and the
+ * selected job's page, side by side on a wide screen and one at a time on
+ * a narrow one. Its actions (new, run, stop, edit, duplicate, delete) work
+ * on the selected job, so their shortcuts work from anywhere.
  */
 struct _ChkWindow
 {
@@ -47,13 +50,15 @@ struct _ChkWindow
   GtkFilterListModel   *filter_model;
   GtkSortListModel     *sort_model;
   GtkSingleSelection   *selection;
-  GtkCustomFilter      *filter;
+  GtkCustomFilter      *filter;         /* the job list's: status, and search_filter */
+  GtkCustomFilter      *search_filter;  /* both lists': search, jobs being deleted */
   GtkCustomSorter      *sorter;
   GHashTable           *pending_deletes;  /* object path → ChkJob1 */
   StatusFilter          status_filter;
   SortKey               sort_key;
   guint                 refresh_source;
   guint                 invalidate_source;
+  guint64               pending_run;      /* to show once the jobs are in */
 
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
@@ -62,6 +67,9 @@ struct _ChkWindow
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
   GtkWidget            *content;
+  GtkWidget            *new_button;
+  AdwViewStack         *view_stack;
+  ChkMonitorsView      *monitors_view;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkStack             *list_stack;
@@ -88,9 +96,10 @@ job_is_failing (ChkJob1 *job)
          !g_str_equal (outcome, "stopped");
 }
 
+/* What both lists show: what the search finds, but no job being deleted. */
 static gboolean
-filter_func (gpointer item,
-             gpointer user_data)
+search_filter_func (gpointer item,
+                    gpointer user_data)
 {
   ChkWindow *self = user_data;
   ChkJob1 *job = item;
@@ -99,6 +108,26 @@ filter_func (gpointer item,
 
   if (g_hash_table_contains (self->pending_deletes, g_dbus_proxy_get_object_path (G_DBUS_PROXY (job))))
     return FALSE;
+
+  if (search != NULL && search[0] != '\0')
+    {
+      g_autofree char *needle = g_utf8_casefold (search, -1);
+      g_autofree char *haystack = g_utf8_casefold (name ? name : "", -1);
+      g_autofree char *description = g_utf8_casefold (chk_job1_get_description (job)
+                                                      ? chk_job1_get_description (job) : "", -1);
+
+      return strstr (haystack, needle) != NULL || strstr (description, needle) != NULL;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+filter_func (gpointer item,
+             gpointer user_data)
+{
+  ChkWindow *self = user_data;
+  ChkJob1 *job = item;
 
   switch (self->status_filter)
     {
@@ -119,17 +148,7 @@ filter_func (gpointer item,
       break;
     }
 
-  if (search != NULL && search[0] != '\0')
-    {
-      g_autofree char *needle = g_utf8_casefold (search, -1);
-      g_autofree char *haystack = g_utf8_casefold (name ? name : "", -1);
-      g_autofree char *description = g_utf8_casefold (chk_job1_get_description (job)
-                                                      ? chk_job1_get_description (job) : "", -1);
-
-      return strstr (haystack, needle) != NULL || strstr (description, needle) != NULL;
-    }
-
-  return TRUE;
+  return search_filter_func (item, user_data);
 }
 
 /* Jobs without a time go last, whatever the time. */
@@ -182,6 +201,39 @@ update_list_page (ChkWindow *self)
     gtk_stack_set_visible_child_name (self->list_stack, "list");
 }
 
+/* The Monitors tab counts the monitors that require attention. */
+static void
+update_monitors_badge (ChkWindow *self)
+{
+  GListModel *jobs = chk_job_model_get_jobs (self->model);
+  AdwViewStackPage *page = adw_view_stack_get_page (self->view_stack,
+                                                    GTK_WIDGET (self->monitors_view));
+  guint failing = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+    {
+      g_autoptr(ChkJob1) job = g_list_model_get_item (jobs, i);
+
+      if (chk_job1_get_is_monitor (job) && chk_monitor_state (job) == CHK_MONITOR_STATE_FAILING)
+        failing++;
+    }
+
+  adw_view_stack_page_set_badge_number (page, failing);
+  adw_view_stack_page_set_needs_attention (page, failing > 0);
+}
+
+static void
+refilter (ChkWindow        *self,
+          GtkFilterChange   change)
+{
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  chk_monitors_view_set_searching (self->monitors_view, search != NULL && search[0] != '\0');
+  /* The monitors' filter holds this one; the job list's calls its function. */
+  gtk_filter_changed (GTK_FILTER (self->search_filter), change);
+  update_list_page (self);
+}
+
 static gboolean
 invalidate_cb (gpointer user_data)
 {
@@ -189,8 +241,10 @@ invalidate_cb (gpointer user_data)
 
   self->invalidate_source = 0;
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+  chk_monitors_view_invalidate (self->monitors_view);
   gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
-  update_list_page (self);
+  update_monitors_badge (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -211,7 +265,8 @@ job_property_changed_cb (ChkJob1    *job,
 
   if (g_str_equal (name, "name") || g_str_equal (name, "enabled") || g_str_equal (name, "running") ||
       g_str_equal (name, "last-outcome") || g_str_equal (name, "next-run") ||
-      g_str_equal (name, "last-run-started") || g_str_equal (name, "description"))
+      g_str_equal (name, "last-run-started") || g_str_equal (name, "description") ||
+      g_str_equal (name, "is-monitor"))
     queue_invalidate (self);
 
   if (job == selected_job (self) && g_str_equal (name, "name"))
@@ -245,6 +300,7 @@ jobs_items_changed_cb (GListModel *list,
     }
 
   update_list_page (self);
+  update_monitors_badge (self);
 }
 
 static void
@@ -275,6 +331,14 @@ model_state_changed_cb (ChkJobModel *model,
     case CHK_JOB_MODEL_READY:
       gtk_stack_set_visible_child_name (self->main_stack, "main");
       update_list_page (self);
+      /* Asked for (a notification's Show Log) before the jobs were in */
+      if (self->pending_run != 0)
+        {
+          guint64 run_id = self->pending_run;
+
+          self->pending_run = 0;
+          chk_window_show_run (self, run_id);
+        }
       break;
 
     case CHK_JOB_MODEL_FAILED:
@@ -307,6 +371,7 @@ refresh_cb (gpointer user_data)
       if (row != NULL && CHK_IS_JOB_ROW (row))
         chk_job_row_refresh (CHK_JOB_ROW (row));
     }
+  chk_monitors_view_refresh (self->monitors_view);
   return G_SOURCE_CONTINUE;
 }
 
@@ -346,6 +411,7 @@ chk_window_select_job (ChkWindow *self,
   g_return_if_fail (CHK_IS_WINDOW (self));
 
   chk_job_page_set_job (self->job_page, self->model, job);
+  chk_monitors_view_select_job (self->monitors_view, job);
   if (job == NULL)
     {
       gtk_stack_set_visible_child_name (self->content_stack, "none");
@@ -384,7 +450,24 @@ search_changed_cb (GtkSearchEntry *entry,
                    ChkWindow      *self)
 {
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
-  update_list_page (self);
+  refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+view_changed_cb (AdwViewStack *stack,
+                 GParamSpec   *pspec,
+                 ChkWindow    *self)
+{
+  gboolean monitors = g_strcmp0 (adw_view_stack_get_visible_child_name (stack), "monitors") == 0;
+
+  /* Also while the template is built */
+  if (self->search_entry == NULL)
+    return;
+  /* The search applies to both lists; its hint names the one shown. */
+  g_object_set (self->search_entry, "placeholder-text",
+                monitors ? _("Search monitors") : _("Search jobs"), NULL);
+  /* From the Monitors view, + makes a monitor (see new_job_action). */
+  gtk_widget_set_tooltip_text (self->new_button, monitors ? _("New Monitor") : _("New Job"));
 }
 
 static void
@@ -495,13 +578,55 @@ stop_job_action (GtkWidget  *widget,
 }
 
 static void
+new_monitor_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (chk_job_editor_new_monitor (GTK_WINDOW (self), self->model)));
+}
+
+static void
 new_job_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
   ChkWindow *self = CHK_WINDOW (widget);
 
+  /* From the Monitors view, a new job is a new monitor. */
+  if (g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "monitors") == 0)
+    {
+      new_monitor_action (widget, action_name, parameter);
+      return;
+    }
   gtk_window_present (GTK_WINDOW (chk_job_editor_new (GTK_WINDOW (self), self->model, NULL, FALSE)));
+}
+
+static void
+show_job_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+  ChkJob1 *job = chk_job_model_lookup (self->model, g_variant_get_string (parameter, NULL));
+
+  if (job != NULL)
+    chk_window_select_job (self, job);
+}
+
+static void
+show_view_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+  const char *name = g_variant_get_string (parameter, NULL);
+
+  if (adw_view_stack_get_child_by_name (self->view_stack, name) == NULL)
+    return;
+  adw_view_stack_set_visible_child_name (self->view_stack, name);
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
 }
 
 static void
@@ -615,7 +740,7 @@ delete_job_action (GtkWidget  *widget,
 
   chk_window_select_job (self, NULL);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
-  update_list_page (self);
+  refilter (self, GTK_FILTER_CHANGE_MORE_STRICT);
 
   title = g_markup_printf_escaped (_("“%s” deleted"), chk_job1_get_name (job));
   toast = adw_toast_new (title);
@@ -673,6 +798,7 @@ chk_window_dispose (GObject *object)
     }
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_WINDOW);
   g_clear_object (&self->selection);
+  g_clear_object (&self->search_filter);
   g_clear_object (&self->model);
   g_clear_pointer (&self->pending_deletes, g_hash_table_unref);
 
@@ -688,6 +814,7 @@ chk_window_class_init (ChkWindowClass *klass)
   object_class->dispose = chk_window_dispose;
 
   g_type_ensure (CHK_TYPE_JOB_PAGE);
+  g_type_ensure (CHK_TYPE_MONITORS_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, toast_overlay);
@@ -697,6 +824,9 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, content);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, new_button);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, monitors_view);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, list_stack);
@@ -706,8 +836,12 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, job_page);
   gtk_widget_class_bind_template_callback (widget_class, job_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, view_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.new-job", NULL, new_job_action);
+  gtk_widget_class_install_action (widget_class, "win.new-monitor", NULL, new_monitor_action);
+  gtk_widget_class_install_action (widget_class, "win.show-job", "s", show_job_action);
+  gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.run-job", NULL, run_job_action);
   gtk_widget_class_install_action (widget_class, "win.stop-job", NULL, stop_job_action);
   gtk_widget_class_install_action (widget_class, "win.edit-job", NULL, edit_job_action);
@@ -724,6 +858,10 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_d, GDK_CONTROL_MASK, "win.duplicate-job", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "win.delete-job", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_ALT_MASK,
+                                       "win.show-view", "s", "jobs");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_2, GDK_ALT_MASK,
+                                       "win.show-view", "s", "monitors");
 }
 
 static void
@@ -763,6 +901,7 @@ chk_window_new (AdwApplication *application,
   jobs = chk_job_model_get_jobs (model);
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
+  self->search_filter = gtk_custom_filter_new (search_filter_func, self, NULL);
   self->sorter = gtk_custom_sorter_new (sort_func, self, NULL);
   self->filter_model = gtk_filter_list_model_new (g_object_ref (jobs), GTK_FILTER (self->filter));
   self->sort_model = gtk_sort_list_model_new (G_LIST_MODEL (self->filter_model), GTK_SORTER (self->sorter));
@@ -777,6 +916,8 @@ chk_window_new (AdwApplication *application,
   gtk_list_view_set_factory (self->job_list, factory);
   g_object_unref (factory);
   gtk_list_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
+  chk_monitors_view_set_model (self->monitors_view, jobs, GTK_FILTER (self->search_filter),
+                               GTK_SORTER (self->sorter));
 
   g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_items_changed_cb), self);
   jobs_items_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);
@@ -840,8 +981,12 @@ chk_window_show_run (ChkWindow *self,
   g_return_if_fail (CHK_IS_WINDOW (self));
 
   scheduler = chk_job_model_get_scheduler (self->model);
-  if (scheduler == NULL)
-    return;
+  if (scheduler == NULL || chk_job_model_get_state (self->model) != CHK_JOB_MODEL_READY)
+    {
+      /* Started for it (D-Bus activation): shown once the jobs are in. */
+      self->pending_run = run_id;
+      return;
+    }
   chk_scheduler1_call_get_run (scheduler, run_id, NULL, get_run_done_cb, g_object_ref (self));
 }
 

@@ -356,6 +356,9 @@ chk_test_session_start_daemon (ChkTestSession *session)
   session->daemon = g_subprocess_launcher_spawn (launcher, &error, chk_test_chronikerd (),
                                                  "--database", session->database,
                                                  "--kill-grace", "300",
+                                                 /* An email or webhook is tried again
+                                                  * soon: its failure shows at once. */
+                                                 "--retry-delays", "50",
                                                  NULL);
   if (session->daemon == NULL)
     g_error ("Could not start chronikerd: %s", error->message);
