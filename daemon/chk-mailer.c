@@ -12,6 +12,7 @@
 #include "chk-duration.h"
 #include "chk-error.h"
 #include "chk-mailer.h"
+#include "chk-wait.h"
 
 /* RFC 5322 §2.1.1: a line is at most 998 octets plus CRLF. */
 #define LINE_MAX_OCTETS 998
@@ -52,8 +53,6 @@ typedef struct
   char     *envelope_from;
   GStrv     envelope_to;
   guint     attempt;
-  GSource  *wait_source;
-  GSource  *cancel_source;
   GError   *last_error;
 } SendData;
 
@@ -63,12 +62,6 @@ send_data_free (SendData *data)
   g_free (data->message);
   g_free (data->envelope_from);
   g_strfreev (data->envelope_to);
-  if (data->wait_source != NULL)
-    g_source_destroy (data->wait_source);
-  g_clear_pointer (&data->wait_source, g_source_unref);
-  if (data->cancel_source != NULL)
-    g_source_destroy (data->cancel_source);
-  g_clear_pointer (&data->cancel_source, g_source_unref);
   g_clear_error (&data->last_error);
   g_free (data);
 }
@@ -376,33 +369,18 @@ smtp_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-static gboolean
-retry_cb (gpointer user_data)
+static void
+retry_wait_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
-  GTask *task = user_data;
-  SendData *data = g_task_get_task_data (task);
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
 
-  g_clear_pointer (&data->wait_source, g_source_unref);
-  if (data->cancel_source != NULL)
-    g_source_destroy (data->cancel_source);
-  g_clear_pointer (&data->cancel_source, g_source_unref);
-  try_send (task);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-retry_cancelled_cb (GCancellable *cancellable,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  SendData *data = g_task_get_task_data (task);
-
-  g_clear_pointer (&data->cancel_source, g_source_unref);
-  if (data->wait_source != NULL)
-    g_source_destroy (data->wait_source);
-  g_clear_pointer (&data->wait_source, g_source_unref);
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  return G_SOURCE_REMOVE;
+  if (!chk_wait_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    try_send (task);
 }
 
 /* Takes @error: a try failed; wait and try again, or give up with it. */
@@ -428,19 +406,7 @@ try_failed (GTask  *task,
   g_clear_error (&data->last_error);
   data->last_error = error;
 
-  /* The sources hold the task until one of them fires; each destroys the other. */
-  data->wait_source = g_timeout_source_new (delay);
-  g_source_set_name (data->wait_source, "[chroniker] mail retry");
-  g_source_set_callback (data->wait_source, retry_cb, g_object_ref (task), g_object_unref);
-  g_source_attach (data->wait_source, g_task_get_context (task));
-
-  if (cancellable != NULL)
-    {
-      data->cancel_source = g_cancellable_source_new (cancellable);
-      g_source_set_callback (data->cancel_source, G_SOURCE_FUNC (retry_cancelled_cb),
-                             g_object_ref (task), g_object_unref);
-      g_source_attach (data->cancel_source, g_task_get_context (task));
-    }
+  chk_wait_async (delay, "[chroniker] mail retry", cancellable, retry_wait_cb, g_object_ref (task));
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include "chk-error.h"
 #include "chk-http-check.h"
+#include "chk-wait.h"
 #include "chk-webhook.h"
 
 #define USER_AGENT "Chroniker/" PACKAGE_VERSION
@@ -43,8 +44,6 @@ typedef struct
   GError       *try_error;
 
   /* The wait before the next try. */
-  GSource      *wait_source;
-  GSource      *cancel_source;
 } PostData;
 
 static void message_starting_cb (SoupMessage *message,
@@ -80,12 +79,6 @@ static void
 post_data_free (PostData *data)
 {
   end_try (data);
-  if (data->wait_source != NULL)
-    g_source_destroy (data->wait_source);
-  g_clear_pointer (&data->wait_source, g_source_unref);
-  if (data->cancel_source != NULL)
-    g_source_destroy (data->cancel_source);
-  g_clear_pointer (&data->cancel_source, g_source_unref);
   g_clear_pointer (&data->uri, g_uri_unref);
   g_free (data->shown_url);
   g_clear_pointer (&data->payload, g_bytes_unref);
@@ -191,33 +184,18 @@ title_of (const char *event,
   return outcome != NULL && outcome[0] != '\0' ? outcome : "Finished";
 }
 
-static gboolean
-retry_cb (gpointer user_data)
+static void
+retry_wait_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
 {
-  GTask *task = user_data;
-  PostData *data = g_task_get_task_data (task);
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
 
-  g_clear_pointer (&data->wait_source, g_source_unref);
-  if (data->cancel_source != NULL)
-    g_source_destroy (data->cancel_source);
-  g_clear_pointer (&data->cancel_source, g_source_unref);
-  try_post (g_object_ref (task));
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-retry_cancelled_cb (GCancellable *cancellable,
-                    gpointer      user_data)
-{
-  GTask *task = user_data;
-  PostData *data = g_task_get_task_data (task);
-
-  g_clear_pointer (&data->cancel_source, g_source_unref);
-  if (data->wait_source != NULL)
-    g_source_destroy (data->wait_source);
-  g_clear_pointer (&data->wait_source, g_source_unref);
-  g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  return G_SOURCE_REMOVE;
+  if (!chk_wait_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    try_post (g_steal_pointer (&task));
 }
 
 /* Takes @task and @error: the try failed. Try again after the next delay, or give up. */
@@ -245,20 +223,8 @@ try_failed (GTask    *task,
   g_debug ("Try %u failed (%s); trying again in %u ms", data->attempt, error->message, delay);
   g_error_free (error);
 
-  /* The sources share the task; each destroys the other when it fires. */
-  data->wait_source = g_timeout_source_new (delay);
-  g_source_set_name (data->wait_source, "[chroniker] webhook retry");
-  g_source_set_callback (data->wait_source, retry_cb, g_object_ref (task), g_object_unref);
-  g_source_attach (data->wait_source, g_task_get_context (task));
-
-  if (data->cancellable != NULL)
-    {
-      data->cancel_source = g_cancellable_source_new (data->cancellable);
-      g_source_set_callback (data->cancel_source, G_SOURCE_FUNC (retry_cancelled_cb),
-                             g_object_ref (task), g_object_unref);
-      g_source_attach (data->cancel_source, g_task_get_context (task));
-    }
-  g_object_unref (task);
+  /* Takes the task's reference over to the wait. */
+  chk_wait_async (delay, "[chroniker] webhook retry", data->cancellable, retry_wait_cb, task);
 }
 
 static void

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-wait"
+
+#include "config.h"
+
+#include "chk-wait.h"
+
+/* The wait's two sources; whichever fires first destroys the other. */
+typedef struct
+{
+  GSource *timeout_source;
+  GSource *cancel_source;
+} WaitData;
+
+static void
+wait_data_free (WaitData *data)
+{
+  if (data->timeout_source != NULL)
+    g_source_destroy (data->timeout_source);
+  g_clear_pointer (&data->timeout_source, g_source_unref);
+  if (data->cancel_source != NULL)
+    g_source_destroy (data->cancel_source);
+  g_clear_pointer (&data->cancel_source, g_source_unref);
+  g_free (data);
+}
+
+static gboolean
+wait_over_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  WaitData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->timeout_source, g_source_unref);
+  if (data->cancel_source != NULL)
+    g_source_destroy (data->cancel_source);
+  g_task_return_boolean (task, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+wait_cancelled_cb (GCancellable *cancellable,
+                   gpointer      user_data)
+{
+  GTask *task = user_data;
+  WaitData *data = g_task_get_task_data (task);
+
+  g_clear_pointer (&data->cancel_source, g_source_unref);
+  if (data->timeout_source != NULL)
+    g_source_destroy (data->timeout_source);
+  g_task_return_error_if_cancelled (task);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * chk_wait_async:
+ * @delay_ms: how long to wait
+ * @name: the name of the wait's source, for profilers and debuggers
+ * @cancellable: (nullable): ends the wait early, with %G_IO_ERROR_CANCELLED
+ * @callback: called when the time is up or the wait was cancelled
+ * @user_data: data for @callback
+ *
+ * Waits in the thread-default main context without blocking it: the pause
+ * between two tries of a delivery.
+ */
+void
+chk_wait_async (guint                delay_ms,
+                const char          *name,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  GTask *task;
+  WaitData *data;
+
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_task_set_source_tag (task, chk_wait_async);
+  g_task_set_name (task, name);
+  data = g_new0 (WaitData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) wait_data_free);
+
+  /* Each source holds the task until it fires or is destroyed. */
+  data->timeout_source = g_timeout_source_new (delay_ms);
+  g_source_set_name (data->timeout_source, name);
+  g_source_set_callback (data->timeout_source, wait_over_cb, g_object_ref (task), g_object_unref);
+  g_source_attach (data->timeout_source, g_task_get_context (task));
+
+  if (cancellable != NULL)
+    {
+      data->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (data->cancel_source, G_SOURCE_FUNC (wait_cancelled_cb),
+                             g_object_ref (task), g_object_unref);
+      g_source_attach (data->cancel_source, g_task_get_context (task));
+    }
+
+  g_object_unref (task);
+}
+
+/**
+ * chk_wait_finish:
+ * @result: the result given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the time is up, %FALSE with %G_IO_ERROR_CANCELLED
+ *   when the wait was cancelled
+ */
+gboolean
+chk_wait_finish (GAsyncResult  *result,
+                 GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == chk_wait_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
