@@ -1535,7 +1535,7 @@ test_editor_monitor_check (Fixture       *fixture,
                    "https://hooks.example.org/shop");
 
   /* Back to a command, and no longer a monitor */
-  gtk_toggle_button_set_active (find_toggle (editor, "Program and Arguments"), TRUE);
+  gtk_toggle_button_set_active (find_toggle (editor, "Program"), TRUE);
   gtk_editable_set_text (find_entry_row (editor, "Program"), "/bin/true");
   gtk_switch_set_active (find_row_control (editor, "Monitor", GTK_TYPE_SWITCH), FALSE);
   save_editor (editor);
