@@ -167,9 +167,13 @@ retry_delays (ChkAlerts *self)
   return (const guint *) (gpointer) self->retry_delays_ms->data;
 }
 
+/* A mailer with the current email settings. A test email is tried once, for
+ * 30 s at most, so that whoever set them up hears back soon. */
 static ChkMailer *
-make_mailer (ChkAlerts *self)
+make_mailer (ChkAlerts *self,
+             gboolean   for_test)
 {
+  static const guint no_retries[1] = { 0 };
   ChkSettings *settings = chk_engine_get_settings (self->engine);
   ChkMailerConfig config = {
     .from = chk_settings_get_string (settings, "email-from"),
@@ -179,7 +183,13 @@ make_mailer (ChkAlerts *self)
     .password = chk_settings_get_string (settings, "smtp-password"),
   };
 
-  if (self->retry_delays_ms != NULL)
+  if (for_test)
+    {
+      config.retry_delays_ms = no_retries;
+      config.n_retry_delays = 0;
+      config.timeout_ms = 30000;
+    }
+  else if (self->retry_delays_ms != NULL)
     {
       config.retry_delays_ms = retry_delays (self);
       config.n_retry_delays = self->retry_delays_ms->len;
@@ -338,6 +348,11 @@ run_finished_cb (ChkEngine  *engine,
   gboolean email_wanted;
   Delivery *delivery;
 
+  /* Nothing to send whatever happened: spare the monitor's history lookup. */
+  if (spec->notify_on == CHK_ALERT_ON_NEVER &&
+      (spec->email_on == CHK_ALERT_ON_NEVER || spec->email_to[0] == NULL))
+    return;
+
   if (spec->is_monitor)
     {
       MonitorState before = state == STATE_UNKNOWN ? STATE_UNKNOWN :
@@ -390,7 +405,7 @@ run_finished_cb (ChkEngine  *engine,
 
   if (email_wanted)
     {
-      g_autoptr(ChkMailer) mailer = make_mailer (self);
+      g_autoptr(ChkMailer) mailer = make_mailer (self, FALSE);
       g_autofree char *subject = NULL;
       g_autofree char *body = NULL;
 
@@ -607,11 +622,8 @@ chk_alerts_send_test_email_async (ChkAlerts           *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *body = NULL;
   g_autofree char *subject = NULL;
-  ChkSettings *settings;
   const char *to[] = { address, NULL };
   const char *smtp_url;
-  const guint no_retries[] = { 0 };
-  ChkMailerConfig config = { 0 };
 
   g_return_if_fail (CHK_IS_ALERTS (self));
   g_return_if_fail (address != NULL);
@@ -625,17 +637,8 @@ chk_alerts_send_test_email_async (ChkAlerts           *self,
       return;
     }
 
-  settings = chk_engine_get_settings (self->engine);
-  smtp_url = chk_settings_get_string (settings, "smtp-url");
-  config.from = chk_settings_get_string (settings, "email-from");
-  config.smtp_url = smtp_url;
-  config.starttls = chk_settings_get_smtp_starttls (settings);
-  config.username = chk_settings_get_string (settings, "smtp-username");
-  config.password = chk_settings_get_string (settings, "smtp-password");
-  config.retry_delays_ms = no_retries;
-  config.n_retry_delays = 0;
-  config.timeout_ms = 30000;
-  mailer = chk_mailer_new (&config);
+  mailer = make_mailer (self, TRUE);
+  smtp_url = chk_settings_get_string (chk_engine_get_settings (self->engine), "smtp-url");
 
   subject = g_strdup_printf (_("[Chroniker] Test email from %s"),
                              chk_engine_get_hostname (self->engine));

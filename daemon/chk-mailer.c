@@ -12,6 +12,7 @@
 #include "chk-duration.h"
 #include "chk-error.h"
 #include "chk-mailer.h"
+#include "chk-text-util.h"
 #include "chk-wait.h"
 
 /* RFC 5322 §2.1.1: a line is at most 998 octets plus CRLF. */
@@ -867,29 +868,12 @@ static char *
 format_tail (GBytes *bytes)
 {
   g_autofree char *valid = NULL;
-  const char *data;
-  gsize size = 0;
-  gboolean cut = FALSE;
+  gboolean cut;
 
   if (bytes == NULL || g_bytes_get_size (bytes) == 0)
     return g_strdup ("(empty)\n");
 
-  data = g_bytes_get_data (bytes, &size);
-  if (size > CHK_MAILER_TAIL_MAX_BYTES)
-    {
-      data += size - CHK_MAILER_TAIL_MAX_BYTES;
-      size = CHK_MAILER_TAIL_MAX_BYTES;
-      /* Start at a character, not inside one. */
-      while (size > 0 && ((guchar) *data & 0xc0) == 0x80)
-        {
-          data++;
-          size--;
-        }
-      cut = TRUE;
-    }
-
-  /* NULs and bad sequences become U+FFFD. */
-  valid = g_utf8_make_valid (data, size);
+  valid = chk_text_tail (bytes, CHK_MAILER_TAIL_MAX_BYTES, &cut);
   return g_strconcat (cut ? "… (cut)\n" : "", valid,
                       g_str_has_suffix (valid, "\n") ? "" : "\n", NULL);
 }

@@ -12,6 +12,7 @@
 
 #include "chk-error.h"
 #include "chk-http-check.h"
+#include "chk-text-util.h"
 #include "chk-wait.h"
 #include "chk-webhook.h"
 
@@ -134,31 +135,6 @@ add_text (JsonBuilder *builder,
 
   json_builder_set_member_name (builder, name);
   json_builder_add_string_value (builder, valid);
-}
-
-/* The last CHK_WEBHOOK_TAIL_MAX_BYTES of @bytes from a character on, as valid UTF-8:
- * bad sequences and NULs become U+FFFD. */
-static char *
-format_tail (GBytes *bytes)
-{
-  const char *data;
-  gsize size = 0;
-
-  /* An empty GBytes may have no data pointer at all. */
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
-    return g_strdup ("");
-  data = g_bytes_get_data (bytes, &size);
-  if (size > CHK_WEBHOOK_TAIL_MAX_BYTES)
-    {
-      data += size - CHK_WEBHOOK_TAIL_MAX_BYTES;
-      size = CHK_WEBHOOK_TAIL_MAX_BYTES;
-      while (size > 0 && ((guchar) *data & 0xc0) == 0x80)
-        {
-          data++;
-          size--;
-        }
-    }
-  return g_utf8_make_valid (data, size);
 }
 
 static const char *
@@ -513,7 +489,7 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
                                                                    : g_get_host_name ();
   name = g_strdelimit (g_utf8_make_valid (event->job_name, -1), "\r\n", ' ');
   host = g_strdelimit (g_utf8_make_valid (hostname, -1), "\r\n", ' ');
-  tail = format_tail (event->stderr_tail);
+  tail = chk_text_tail (event->stderr_tail, CHK_WEBHOOK_TAIL_MAX_BYTES, NULL);
   /* Other outcomes say more than their exit code (-1 for a timeout or a stop). */
   if (g_strcmp0 (event->outcome, "failure") == 0)
     code = g_strdup_printf (" (exit code %d)", event->exit_code);

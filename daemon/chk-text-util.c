@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-text-util"
+
+#include "config.h"
+
+#include "chk-text-util.h"
+
+/**
+ * chk_text_tail:
+ * @bytes: (nullable): output of a run, any bytes
+ * @max_bytes: how much of its end to keep at most
+ * @out_cut: (out) (optional): set to whether the start of @bytes was left out
+ *
+ * The end of a run's output, for reports: its last @max_bytes, starting at a
+ * character rather than inside one, as valid UTF-8 (NULs and bad sequences
+ * become U+FFFD).
+ *
+ * Returns: (transfer full): the text, "" for no output
+ */
+char *
+chk_text_tail (GBytes   *bytes,
+               gsize     max_bytes,
+               gboolean *out_cut)
+{
+  const char *data;
+  gsize size = 0;
+  gboolean cut = FALSE;
+
+  /* An empty GBytes may have no data pointer at all. */
+  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+    {
+      if (out_cut != NULL)
+        *out_cut = FALSE;
+      return g_strdup ("");
+    }
+
+  data = g_bytes_get_data (bytes, &size);
+  if (size > max_bytes)
+    {
+      data += size - max_bytes;
+      size = max_bytes;
+      while (size > 0 && ((guchar) *data & 0xc0) == 0x80)
+        {
+          data++;
+          size--;
+        }
+      cut = TRUE;
+    }
+
+  if (out_cut != NULL)
+    *out_cut = cut;
+  return g_utf8_make_valid (data, size);
+}
