@@ -80,6 +80,10 @@ chk_run_record_to_variant (const ChkRunRecord *run)
   g_variant_builder_add (&builder, "{sv}", "progress-message", STR (run->progress_message));
   g_variant_builder_add (&builder, "{sv}", "http-status", g_variant_new_uint32 (run->http_status));
   g_variant_builder_add (&builder, "{sv}", "alert-error", STR (run->alert_error));
+  g_variant_builder_add (&builder, "{sv}", "cpu-time", g_variant_new_uint64 (run->cpu_time));
+  g_variant_builder_add (&builder, "{sv}", "memory-peak", g_variant_new_uint64 (run->memory_peak));
+  g_variant_builder_add (&builder, "{sv}", "containment", STR (run->containment));
+  g_variant_builder_add (&builder, "{sv}", "message", STR (run->message));
 #undef STR
 
   return g_variant_builder_end (&builder);

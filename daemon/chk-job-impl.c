@@ -66,6 +66,9 @@ chk_job_impl_sync (ChkJobImpl *self)
   chk_job1_set_check_contains (iface, spec->check_contains);
   chk_job1_set_check_timeout (iface, spec->check_timeout);
   chk_job1_set_webhook_url (iface, spec->webhook_url);
+  chk_job1_set_max_tasks (iface, spec->max_tasks);
+  chk_job1_set_memory_max (iface, spec->memory_max);
+  chk_job1_set_cpu_weight (iface, spec->cpu_weight);
   chk_job1_set_schedule_description (iface, description);
   chk_job1_set_next_run (iface, chk_job_get_next_run (job));
   chk_job1_set_last_run_started (iface, chk_job_get_last_run_started (job));

@@ -48,6 +48,8 @@ static gboolean check_days        (GVariant  *value,
                                    GError   **error);
 static gboolean check_webhook_url (GVariant  *value,
                                    GError   **error);
+static gboolean check_positive    (GVariant  *value,
+                                   GError   **error);
 
 static const SettingInfo settings_info[] = {
   { "allow-shell", SETTING_BOOLEAN, "true", NULL, FALSE },
@@ -60,6 +62,7 @@ static const SettingInfo settings_info[] = {
   { "smtp-username", SETTING_STRING, "", check_single_line, FALSE },
   { "smtp-password", SETTING_STRING, "", check_single_line, TRUE },
   { "webhook-url", SETTING_STRING, "", check_webhook_url, FALSE },
+  { "default-max-tasks", SETTING_UINT, "1024", check_positive, FALSE },
 };
 
 struct _ChkSettings
@@ -101,6 +104,15 @@ check_single_line (GVariant  *value,
     return set_invalid (error, _("the value is longer than 1024 bytes"));
   if (has_control_characters (text))
     return set_invalid (error, _("the value must not contain control characters such as newlines"));
+  return TRUE;
+}
+
+static gboolean
+check_positive (GVariant  *value,
+                GError   **error)
+{
+  if (g_variant_get_uint32 (value) == 0)
+    return set_invalid (error, _("the value must be at least 1"));
   return TRUE;
 }
 

@@ -88,6 +88,12 @@ static const char * const schema_steps[] = {
   /* 2: what an HTTP check got, and why an alert about a run was not delivered */
   "ALTER TABLE runs ADD COLUMN http_status INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE runs ADD COLUMN alert_error TEXT    NOT NULL DEFAULT '';",
+  /* 3: what a run used, how it was contained, where, and the daemon's note */
+  "ALTER TABLE runs ADD COLUMN cpu_time    INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN memory_peak INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs ADD COLUMN containment TEXT    NOT NULL DEFAULT '';"
+  "ALTER TABLE runs ADD COLUMN message     TEXT    NOT NULL DEFAULT '';"
+  "ALTER TABLE runs ADD COLUMN cgroup      TEXT    NOT NULL DEFAULT '';",
 };
 
 #define CHK_STORE_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -95,7 +101,8 @@ static const char * const schema_steps[] = {
 #define RUN_COLUMNS \
   "id, job_id, job_name, \"trigger\", started, finished, outcome, exit_code, signal, " \
   "hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, " \
-  "progress_total, progress_message, http_status, alert_error"
+  "progress_total, progress_message, http_status, alert_error, cpu_time, memory_peak, " \
+  "containment, message, cgroup"
 
 typedef enum
 {
@@ -146,8 +153,10 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_ADD_RUN] =
     "INSERT INTO runs (job_id, job_name, \"trigger\", started, finished, outcome, exit_code, "
     "signal, hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, "
-    "progress_total, progress_message, http_status, alert_error) "
-    "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    "progress_total, progress_message, http_status, alert_error, cpu_time, memory_peak, "
+    "containment, message, cgroup) "
+    "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+    "?20, ?21, ?22, ?23, ?24)",
   /* The byte counters and alert_error are left out on purpose:
    * chk_store_append_output() and chk_store_set_run_alert_error() own them,
    * and a caller's stale copy must not roll them back. */
@@ -155,7 +164,8 @@ static const char * const stmt_sql[N_STMTS] = {
     "UPDATE runs SET job_name = ?3, \"trigger\" = ?4, started = ?5, finished = ?6, "
     "outcome = ?7, exit_code = ?8, signal = ?9, hostname = ?10, pid = ?11, "
     "truncated = ?14, progress_complete = ?15, progress_total = ?16, "
-    "progress_message = ?17, http_status = ?18 WHERE id = ?1",
+    "progress_message = ?17, http_status = ?18, cpu_time = ?20, memory_peak = ?21, "
+    "containment = ?22, message = ?23, cgroup = ?24 WHERE id = ?1",
   [STMT_SET_RUN_ALERT_ERROR] = "UPDATE runs SET alert_error = ?2 WHERE id = ?1",
   [STMT_GET_RUN] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1",
   [STMT_GET_LAST_RUN] =
@@ -465,11 +475,16 @@ chk_run_record_from_stmt (sqlite3_stmt *stmt)
   run->progress_message = chk_store_column_strdup (stmt, 16);
   run->http_status = (guint32) sqlite3_column_int64 (stmt, 17);
   run->alert_error = chk_store_column_strdup (stmt, 18);
+  run->cpu_time = sqlite3_column_int64 (stmt, 19);
+  run->memory_peak = sqlite3_column_int64 (stmt, 20);
+  run->containment = chk_store_column_strdup (stmt, 21);
+  run->message = chk_store_column_strdup (stmt, 22);
+  run->cgroup = chk_store_column_strdup (stmt, 23);
 
   return run;
 }
 
-/* Binds the parameters ?1 … ?19 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
+/* Binds the parameters ?1 … ?24 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
  * the order of RUN_COLUMNS.
  */
 static void
@@ -495,6 +510,11 @@ chk_store_bind_run (sqlite3_stmt       *stmt,
   chk_store_bind_text (stmt, 17, run->progress_message);
   sqlite3_bind_int64 (stmt, 18, run->http_status);
   chk_store_bind_text (stmt, 19, run->alert_error);
+  sqlite3_bind_int64 (stmt, 20, (sqlite3_int64) MIN (run->cpu_time, G_MAXINT64));
+  sqlite3_bind_int64 (stmt, 21, (sqlite3_int64) MIN (run->memory_peak, G_MAXINT64));
+  chk_store_bind_text (stmt, 22, run->containment);
+  chk_store_bind_text (stmt, 23, run->message);
+  chk_store_bind_text (stmt, 24, run->cgroup);
 }
 
 static gboolean
@@ -975,6 +995,9 @@ chk_run_record_copy (const ChkRunRecord *run)
   copy->hostname = g_strdup (run->hostname);
   copy->progress_message = g_strdup (run->progress_message);
   copy->alert_error = g_strdup (run->alert_error);
+  copy->containment = g_strdup (run->containment);
+  copy->message = g_strdup (run->message);
+  copy->cgroup = g_strdup (run->cgroup);
 
   return copy;
 }
@@ -997,6 +1020,9 @@ chk_run_record_free (ChkRunRecord *run)
   g_free (run->hostname);
   g_free (run->progress_message);
   g_free (run->alert_error);
+  g_free (run->containment);
+  g_free (run->message);
+  g_free (run->cgroup);
   g_free (run);
 }
 
@@ -1916,6 +1942,39 @@ chk_store_add_output_bytes (ChkStore  *self,
       return FALSE;
     }
 
+  return TRUE;
+}
+
+/**
+ * chk_store_count_lost_output:
+ * @self: a #ChkStore
+ * @run_id: a run
+ * @stdout_bytes: bytes of stdout the run wrote that could not be stored
+ * @stderr_bytes: the same for stderr
+ * @error: return location for a #GError
+ *
+ * Adds output that the job wrote but that never reached the store (a full
+ * disk) to the run's byte counters, so that they still say what the job
+ * wrote.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+chk_store_count_lost_output (ChkStore  *self,
+                             guint64    run_id,
+                             guint64    stdout_bytes,
+                             guint64    stderr_bytes,
+                             GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!chk_store_add_output_bytes (self, run_id, stdout_bytes, stderr_bytes, error))
+    {
+      g_prefix_error (error, "Could not count the lost output of run %" G_GUINT64_FORMAT ": ",
+                      run_id);
+      return FALSE;
+    }
   return TRUE;
 }
 

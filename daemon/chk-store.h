@@ -42,8 +42,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkStoreJob, chk_store_job_free)
 /**
  * ChkRunRecord:
  *
- * One run of a job, with the keys of a run record in DESIGN §2.
- * Strings are owned; %NULL reads back as "".
+ * One run of a job, with the keys of a run record in DESIGN §2 and §7.
+ * Strings are owned; %NULL reads back as "". @cgroup is not a run key:
+ * it is where the run's processes are held (a cgroup directory or a
+ * systemd unit name), so that a daemon that died can end them at its
+ * next start.
  */
 typedef struct
 {
@@ -66,6 +69,11 @@ typedef struct
   char     *progress_message;
   guint32   http_status;
   char     *alert_error;
+  guint64   cpu_time;
+  guint64   memory_peak;
+  char     *containment;
+  char     *message;
+  char     *cgroup;
 } ChkRunRecord;
 
 ChkRunRecord *chk_run_record_new  (void);
@@ -190,6 +198,11 @@ GBytes       *chk_store_read_output_tail    (ChkStore            *self,
                                              ChkStream            stream,
                                              gsize                max_bytes,
                                              gboolean            *out_cut,
+                                             GError             **error);
+gboolean      chk_store_count_lost_output   (ChkStore            *self,
+                                             guint64              run_id,
+                                             guint64              stdout_bytes,
+                                             guint64              stderr_bytes,
                                              GError             **error);
 gboolean      chk_store_delete_output       (ChkStore            *self,
                                              guint64              run_id,

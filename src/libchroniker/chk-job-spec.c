@@ -21,6 +21,7 @@
 #define MAX_EMAIL_LENGTH     254
 #define MAX_TIMEOUT          (366u * 24 * 3600)
 #define MIN_OUTPUT_BYTES     1024
+#define MIN_MEMORY_MAX       (1024 * 1024)
 #define MAX_URL_LENGTH       8192
 #define MAX_CHECK_CONTAINS_LENGTH 4096
 #define MAX_CHECK_TIMEOUT    3600u
@@ -583,6 +584,47 @@ apply_check_timeout (ChkJobSpec  *spec,
   return TRUE;
 }
 
+static gboolean
+apply_max_tasks (ChkJobSpec  *spec,
+                 GVariant    *value,
+                 GError     **error)
+{
+  spec->max_tasks = g_variant_get_uint32 (value);
+  return TRUE;
+}
+
+static gboolean
+apply_memory_max (ChkJobSpec  *spec,
+                  GVariant    *value,
+                  GError     **error)
+{
+  guint64 bytes = g_variant_get_uint64 (value);
+
+  /* Less than this could not even start a shell: a typo, not a limit. */
+  if (bytes != 0 && bytes < MIN_MEMORY_MAX)
+    return set_invalid (error, _("memory-max: %" PRIu64 " bytes is less than %d (1 MiB); "
+                                 "0 means no limit"),
+                        bytes, MIN_MEMORY_MAX);
+
+  spec->memory_max = bytes;
+  return TRUE;
+}
+
+static gboolean
+apply_cpu_weight (ChkJobSpec  *spec,
+                  GVariant    *value,
+                  GError     **error)
+{
+  guint32 weight = g_variant_get_uint32 (value);
+
+  if (weight < 1 || weight > CHK_JOB_SPEC_MAX_CPU_WEIGHT)
+    return set_invalid (error, _("cpu-weight: %u is not between 1 and %d"),
+                        weight, CHK_JOB_SPEC_MAX_CPU_WEIGHT);
+
+  spec->cpu_weight = weight;
+  return TRUE;
+}
+
 static const SpecKey spec_keys[] = {
   { "name", "s", apply_name },
   { "description", "s", apply_description },
@@ -608,6 +650,9 @@ static const SpecKey spec_keys[] = {
   { "check-contains", "s", apply_check_contains },
   { "check-timeout", "u", apply_check_timeout },
   { "webhook-url", "s", apply_webhook_url },
+  { "max-tasks", "u", apply_max_tasks },
+  { "memory-max", "t", apply_memory_max },
+  { "cpu-weight", "u", apply_cpu_weight },
 };
 
 /**
@@ -676,6 +721,7 @@ chk_job_spec_new (void)
   spec->check_contains = g_strdup ("");
   spec->check_timeout = CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT;
   spec->webhook_url = g_strdup ("");
+  spec->cpu_weight = CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT;
 
   return spec;
 }
@@ -942,6 +988,9 @@ chk_job_spec_to_variant (const ChkJobSpec *spec)
   g_variant_builder_add (&builder, "{sv}", "check-timeout",
                          g_variant_new_uint32 (spec->check_timeout));
   g_variant_builder_add (&builder, "{sv}", "webhook-url", g_variant_new_string (spec->webhook_url));
+  g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (spec->max_tasks));
+  g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (spec->memory_max));
+  g_variant_builder_add (&builder, "{sv}", "cpu-weight", g_variant_new_uint32 (spec->cpu_weight));
 
   return g_variant_builder_end (&builder);
 }

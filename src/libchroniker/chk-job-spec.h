@@ -30,6 +30,8 @@ gboolean    chk_alert_on_from_string (const char  *text,
 #define CHK_JOB_SPEC_MAX_NAME_LENGTH           255
 #define CHK_JOB_SPEC_DEFAULT_CHECK_STATUS      200
 #define CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT     30
+#define CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT        100
+#define CHK_JOB_SPEC_MAX_CPU_WEIGHT            10000
 
 /**
  * ChkJobSpec:
@@ -60,6 +62,10 @@ gboolean    chk_alert_on_from_string (const char  *text,
  * @check_timeout: seconds a check may take
  * @webhook_url: where to POST a JSON report when @notify_on says so, "" for
  *   the `webhook-url` setting
+ * @max_tasks: processes and threads a run may have at once, 0 for the
+ *   `default-max-tasks` setting
+ * @memory_max: bytes of memory a run may use, 0 for no limit
+ * @cpu_weight: the run's share of the CPU against other runs, 1-10000
  *
  * A job's spec: the keys of DESIGN §2, typed and checked. The D-Bus
  * `a{sv}` form is read and written by chk_job_spec_update() and
@@ -91,6 +97,9 @@ typedef struct
   char        *check_contains;
   guint32      check_timeout;
   char        *webhook_url;
+  guint32      max_tasks;
+  guint64      memory_max;
+  guint32      cpu_weight;
 } ChkJobSpec;
 
 #define CHK_TYPE_JOB_SPEC (chk_job_spec_get_type ())
