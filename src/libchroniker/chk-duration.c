@@ -127,10 +127,15 @@ chk_duration_format (guint64 seconds)
   return g_strdup_printf (_("%" PRIu64 " s"), secs);
 }
 
+/* The digits of a fraction that count: a millionth of a TiB is about a megabyte. */
+#define MAX_FRACTION_DIGITS 6
+
 /**
  * chk_size_parse:
- * @text: a size in bytes, optionally with K, M or G (powers of 1024), such as "64K"
- * @out_bytes: (out): the size in bytes
+ * @text: a size in bytes, optionally with K, M, G or T (powers of 1024, also
+ *   written KiB, MiB, GiB, TiB), such as "64K"; with a unit, the number may
+ *   have decimals, such as "1.5G"
+ * @out_bytes: (out): the size in bytes (rounded down)
  * @error: return location for a #GError
  *
  * Returns: %TRUE if @text is a size
@@ -140,33 +145,56 @@ chk_size_parse (const char  *text,
                 guint64     *out_bytes,
                 GError     **error)
 {
+  static const struct
+  {
+    const char *unit;
+    gint        shift;
+  } units[] = {
+    { "", 0 }, { "k", 10 }, { "kib", 10 }, { "m", 20 }, { "mib", 20 },
+    { "g", 30 }, { "gib", 30 }, { "t", 40 }, { "tib", 40 },
+  };
   guint64 number = 0;
-  char *end = NULL;
+  guint64 fraction = 0, scale = 1;
+  const char *end = text;
   gint shift = -1;
 
   g_return_val_if_fail (text != NULL, FALSE);
 
   if (g_ascii_isdigit (text[0]))
     {
-      number = g_ascii_strtoull (text, &end, 10);
-      if (*end == '\0')
-        shift = 0;
-      else if (g_ascii_strcasecmp (end, "k") == 0 || g_ascii_strcasecmp (end, "kib") == 0)
-        shift = 10;
-      else if (g_ascii_strcasecmp (end, "m") == 0 || g_ascii_strcasecmp (end, "mib") == 0)
-        shift = 20;
-      else if (g_ascii_strcasecmp (end, "g") == 0 || g_ascii_strcasecmp (end, "gib") == 0)
-        shift = 30;
+      for (end = text; g_ascii_isdigit (*end) && number <= G_MAXUINT64 / 10 - 1; end++)
+        number = number * 10 + (*end - '0');
+
+      if (*end == '.' && g_ascii_isdigit (end[1]))
+        {
+          guint digits = 0;
+
+          for (end++; g_ascii_isdigit (*end); end++, digits++)
+            {
+              if (digits < MAX_FRACTION_DIGITS)
+                {
+                  fraction = fraction * 10 + (*end - '0');
+                  scale *= 10;
+                }
+            }
+        }
+
+      for (guint i = 0; i < G_N_ELEMENTS (units) && shift < 0; i++)
+        if (g_ascii_strcasecmp (end, units[i].unit) == 0)
+          shift = units[i].shift;
+      /* A fraction of a byte is a mistake. */
+      if (shift == 0 && scale > 1)
+        shift = -1;
     }
 
-  if (shift < 0 || number > (G_MAXUINT64 >> 31))
+  if (shift < 0 || number >= (G_MAXUINT64 >> shift))
     {
       g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a size such as 65536, 512K or 16M"), text);
+                   _("“%s” is not a size such as 65536, 512K, 16M or 1.5G"), text);
       return FALSE;
     }
 
-  *out_bytes = number << shift;
+  *out_bytes = (number << shift) + ((fraction << shift) / scale);
   return TRUE;
 }
 
