@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chk-clock.h"
 #include "chk-engine.h"
 #include "chk-error.h"
 #include "chk-job-private.h"
@@ -44,6 +45,8 @@ struct _ChkEngine
 
   ChkStore    *store;
   ChkSettings *settings;
+  ChkClock    *clock;
+  gint64       latest_now;     /* the latest time read from the clock */
   ChkTimer    *timer;
   char        *hostname;
 
@@ -89,6 +92,16 @@ id_key (guint64 id)
   return g_memdup2 (&id, sizeof id);
 }
 
+/* Every reading goes through here, to know how far the clock had gone before a step back. */
+static gint64
+engine_now (ChkEngine *self)
+{
+  gint64 now = chk_clock_get_now (self->clock);
+
+  self->latest_now = MAX (self->latest_now, now);
+  return now;
+}
+
 static gint64
 reference_time (ChkJob *job,
                 gint64  created)
@@ -100,10 +113,17 @@ static void
 update_next_run (ChkJob *job,
                  gint64  after)
 {
+  gint64 start = job->spec->start;
   gint64 next = 0;
 
+  /* Until the clock is back at the start, a rewound rule keeps its pace. */
+  if (job->start_rewound && start > after)
+    start = chk_schedule_rewind_start (job->schedule, job->tz, start, after);
+  else
+    job->start_rewound = FALSE;
+
   if (job->spec->enabled)
-    next = chk_schedule_next (job->schedule, job->tz, job->spec->start, after);
+    next = chk_schedule_next (job->schedule, job->tz, start, after);
 
   if (next != job->next_run)
     {
@@ -126,6 +146,25 @@ first_reference (ChkJob *job,
   if (job->last_run_started == 0 && job->spec->start >= now - G_USEC_PER_SEC)
     return MIN (now, (job->spec->start / G_USEC_PER_SEC) * G_USEC_PER_SEC - 1);
   return now;
+}
+
+/*
+ * The wall clock went back before the start of a recurrence rule that had
+ * already begun (the clock had read @seen, or the job had run, at or after
+ * the start): by the rule alone it would not run again until the clock
+ * caught up, hours perhaps (an NTP step correcting a fast clock at boot, a
+ * dual-boot machine's local-time RTC). It keeps its pace instead, as a cron
+ * line does. A start the clock had not reached yet is kept.
+ */
+static void
+note_clock_went_back (ChkJob *job,
+                      gint64  now,
+                      gint64  seen)
+{
+  gint64 start = job->spec->start;
+
+  if (start > now && (job->last_run_started >= start || seen >= start))
+    job->start_rewound = TRUE;
 }
 
 static void
@@ -372,7 +411,7 @@ runner_finished_cb (ChkRunner *runner,
   if (self->shutdown_task == NULL)
     {
       /* After a run, the next run is the first occurrence after now. */
-      update_next_run (job, g_get_real_time ());
+      update_next_run (job, engine_now (self));
       chk_engine_drain_queue (self);
       chk_engine_reschedule (self);
     }
@@ -394,7 +433,7 @@ start_run (ChkEngine   *self,
   run->job_id = job->id;
   run->job_name = g_strdup (job->spec->name);
   run->trigger = g_strdup (trigger);
-  run->started = g_get_real_time ();
+  run->started = engine_now (self);
   run->outcome = g_strdup ("running");
   run->exit_code = -1;
   run->hostname = g_strdup (self->hostname);
@@ -532,7 +571,7 @@ timer_fired_cb (ChkTimer  *timer,
                 ChkEngine *self)
 {
   g_autoptr(GPtrArray) due = g_ptr_array_new ();
-  gint64 now = g_get_real_time ();
+  gint64 now = engine_now (self);
   GHashTableIter iter;
   gpointer value;
 
@@ -575,11 +614,37 @@ static void
 clock_changed_cb (ChkTimer  *timer,
                   ChkEngine *self)
 {
+  GHashTableIter iter;
+  gpointer value;
+  gint64 seen = self->latest_now;
+  gint64 now;
+
   /*
-   * Next runs are wall-clock times: they stay right after the clock moves,
-   * and those now in the past are due (late ones count as missed).
+   * Next runs are wall-clock times: after a step forward or a resume, those
+   * now in the past are due (late ones count as missed, or catch up once).
    */
   timer_fired_cb (timer, self);
+
+  /*
+   * After a step back they lie as far ahead as the clock went back: every
+   * one is computed anew from now, as systemd's timer_time_change() rewinds
+   * its last trigger. The wall-clock times the clock shows again come
+   * again. After a step forward this changes nothing: no occurrence lies
+   * between now and a next run still ahead.
+   */
+  now = chk_clock_get_now (self->clock);
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ChkJob *job = value;
+
+      note_clock_went_back (job, now, seen);
+      update_next_run (job, now);
+    }
+  /* The times the clock shows again are new: a start set among them is meant. */
+  self->latest_now = now;
+
+  chk_engine_reschedule (self);
 }
 
 static void
@@ -592,7 +657,7 @@ apply_retention (ChkEngine *self)
   if (days == 0)
     return;
 
-  if (!chk_store_purge_runs (self->store, g_get_real_time () - (gint64) days * 24 * 3600 * G_USEC_PER_SEC,
+  if (!chk_store_purge_runs (self->store, engine_now (self) - (gint64) days * 24 * 3600 * G_USEC_PER_SEC,
                              &deleted, &error))
     g_warning ("Could not apply keep-runs-days: %s", error->message);
   else if (deleted > 0)
@@ -652,6 +717,7 @@ chk_engine_dispose (GObject *object)
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->timer);
+  g_clear_object (&self->clock);
   g_clear_pointer (&self->runs, g_hash_table_unref);
   g_clear_pointer (&self->jobs_by_name, g_hash_table_unref);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
@@ -761,11 +827,32 @@ ChkEngine *
 chk_engine_new (ChkStore  *store,
                 GError   **error)
 {
+  return chk_engine_new_with_clock (store, NULL, error);
+}
+
+/**
+ * chk_engine_new_with_clock:
+ * @store: the store to schedule from
+ * @clock: (nullable): the wall clock to schedule by; %NULL for the real one
+ * @error: return location for a #GError
+ *
+ * As chk_engine_new(), on a clock of the caller's: a manual one lets tests
+ * move time, and set it forward or back, without touching the machine's.
+ *
+ * Returns: (transfer full): the engine, or %NULL if the store failed
+ */
+ChkEngine *
+chk_engine_new_with_clock (ChkStore  *store,
+                           ChkClock  *clock,
+                           GError   **error)
+{
   g_autoptr(ChkEngine) self = g_object_new (CHK_TYPE_ENGINE, NULL);
   g_autoptr(GPtrArray) stored = NULL;
 
   g_return_val_if_fail (CHK_IS_STORE (store), NULL);
+  g_return_val_if_fail (clock == NULL || CHK_IS_CLOCK (clock), NULL);
 
+  self->clock = clock != NULL ? g_object_ref (clock) : chk_clock_new ();
   self->store = g_object_ref (store);
   self->settings = chk_settings_new (store, error);
   if (self->settings == NULL)
@@ -797,8 +884,10 @@ chk_engine_new (ChkStore  *store,
           return NULL;
         }
       add_job (self, job);
+      /* The clock may have been set back while no daemon ran. */
+      note_clock_went_back (job, engine_now (self), 0);
       /* Right from the start on the bus; runs only begin with chk_engine_start(). */
-      update_next_run (job, g_get_real_time ());
+      update_next_run (job, engine_now (self));
       /* Nobody has seen the job yet: its D-Bus object is made from this state. */
       _chk_job_forget_changes (job);
     }
@@ -806,7 +895,7 @@ chk_engine_new (ChkStore  *store,
   if (!chk_store_commit (store, error))
     return NULL;
 
-  self->timer = chk_timer_new ();
+  self->timer = chk_timer_new (self->clock);
   g_signal_connect (self->timer, "fired", G_CALLBACK (timer_fired_cb), self);
   g_signal_connect (self->timer, "clock-changed", G_CALLBACK (clock_changed_cb), self);
 
@@ -856,7 +945,7 @@ chk_engine_start (ChkEngine *self)
   g_autoptr(GPtrArray) missed = NULL;
   GHashTableIter iter;
   gpointer value;
-  gint64 now = g_get_real_time ();
+  gint64 now = engine_now (self);
 
   g_return_if_fail (CHK_IS_ENGINE (self));
   g_return_if_fail (!self->started);
@@ -899,7 +988,7 @@ chk_engine_run_due (ChkEngine *self)
 
   g_return_val_if_fail (CHK_IS_ENGINE (self), 0);
 
-  due = collect_missed (self, g_get_real_time ());
+  due = collect_missed (self, engine_now (self));
   for (guint i = 0; i < due->len; i++)
     start_or_queue (self, g_ptr_array_index (due, i), "schedule");
 
@@ -999,6 +1088,19 @@ chk_engine_get_settings (ChkEngine *self)
   return self->settings;
 }
 
+/**
+ * chk_engine_get_clock:
+ * @self: a #ChkEngine
+ *
+ * Returns: (transfer none): the wall clock @self schedules by
+ */
+ChkClock *
+chk_engine_get_clock (ChkEngine *self)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  return self->clock;
+}
+
 const char *
 chk_engine_get_hostname (ChkEngine *self)
 {
@@ -1084,7 +1186,7 @@ chk_engine_new_spec (ChkEngine *self)
    * occurrence (its start) is not already past and the ones after it keep
    * their spacing.
    */
-  spec->start = (g_get_real_time () / G_USEC_PER_SEC + 1) * G_USEC_PER_SEC;
+  spec->start = (engine_now (self) / G_USEC_PER_SEC + 1) * G_USEC_PER_SEC;
   return spec;
 }
 
@@ -1131,7 +1233,7 @@ chk_engine_create_job (ChkEngine   *self,
     return NULL;
 
   variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
-  if (!chk_store_add_job (self->store, spec->name, variant, g_get_real_time (), &id, error))
+  if (!chk_store_add_job (self->store, spec->name, variant, engine_now (self), &id, error))
     return NULL;
 
   job = _chk_job_new (id, g_steal_pointer (&owned), error);
@@ -1142,7 +1244,7 @@ chk_engine_create_job (ChkEngine   *self,
     }
 
   add_job (self, job);
-  update_next_run (job, first_reference (job, g_get_real_time ()));
+  update_next_run (job, first_reference (job, engine_now (self)));
   chk_engine_reschedule (self);
 
   g_signal_emit (self, signals[JOB_ADDED], 0, job);
@@ -1181,6 +1283,10 @@ chk_engine_update_job (ChkEngine   *self,
   if (!chk_store_update_job (self->store, job->id, spec->name, variant, error))
     return FALSE;
 
+  /* A start given anew is meant as given. */
+  if (spec->start != job->spec->start)
+    job->start_rewound = FALSE;
+
   old_name = g_strdup (job->spec->name);
   g_hash_table_remove (self->jobs_by_name, old_name);
   if (!_chk_job_set_spec (job, g_steal_pointer (&owned), error))
@@ -1193,7 +1299,7 @@ chk_engine_update_job (ChkEngine   *self,
 
   if (!job->spec->enabled)
     remove_from_queue (self, job);
-  update_next_run (job, first_reference (job, g_get_real_time ()));
+  update_next_run (job, first_reference (job, engine_now (self)));
   chk_engine_reschedule (self);
   return TRUE;
 }
@@ -1298,7 +1404,7 @@ chk_engine_run_job (ChkEngine  *self,
   if (run_id != 0)
     {
       /* A manual run skips the occurrences that fall during it, too. */
-      update_next_run (job, g_get_real_time ());
+      update_next_run (job, engine_now (self));
       chk_engine_reschedule (self);
     }
   return run_id;

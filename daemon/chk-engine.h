@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "chk-clock.h"
 #include "chk-job.h"
 #include "chk-job-spec.h"
 #include "chk-settings.h"
@@ -20,6 +21,9 @@ G_DECLARE_FINAL_TYPE (ChkEngine, chk_engine, CHK, ENGINE, GObject)
 
 ChkEngine    *chk_engine_new                 (ChkStore            *store,
                                               GError             **error);
+ChkEngine    *chk_engine_new_with_clock      (ChkStore            *store,
+                                              ChkClock            *clock,
+                                              GError             **error);
 void          chk_engine_start               (ChkEngine           *self);
 guint         chk_engine_run_due             (ChkEngine           *self);
 void          chk_engine_shutdown_async      (ChkEngine           *self,
@@ -34,6 +38,7 @@ void          chk_engine_set_kill_grace      (ChkEngine           *self,
 
 ChkStore     *chk_engine_get_store           (ChkEngine           *self);
 ChkSettings  *chk_engine_get_settings        (ChkEngine           *self);
+ChkClock     *chk_engine_get_clock           (ChkEngine           *self);
 const char   *chk_engine_get_hostname        (ChkEngine           *self);
 guint         chk_engine_get_running_count   (ChkEngine           *self);
 

@@ -18,6 +18,8 @@ struct _ChkJob
   GTimeZone   *tz;
 
   gint64       next_run;
+  /* The clock went back before the rule's start after it had begun. */
+  gboolean     start_rewound;
   gint64       last_run_started;
   gint64       last_run_finished;
   char        *last_outcome;

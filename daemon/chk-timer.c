@@ -11,6 +11,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "chk-clock.h"
 #include "chk-timer.h"
 
 /**
@@ -23,10 +24,19 @@
  * at once when the clock is set (settimeofday, an NTP step), and logind's
  * PrepareForSleep tells it of a resume. Either way it emits
  * #ChkTimer::clock-changed so that next runs are computed anew.
+ *
+ * On a manual #ChkClock (tests) there is no timerfd: the clock's
+ * #ChkClock::advanced and #ChkClock::set take its place, and the timer
+ * fires or reports the step from an idle callback, as from the main loop
+ * the timerfd would.
  */
 struct _ChkTimer
 {
   GObject          parent_instance;
+
+  ChkClock        *clock;
+  guint            manual_idle;
+  gboolean         manual_clock_set;
 
   int              fd;
   guint            fd_source;
@@ -47,11 +57,62 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static gboolean
+manual_idle_cb (gpointer user_data)
+{
+  ChkTimer *self = user_data;
+
+  self->manual_idle = 0;
+
+  if (self->manual_clock_set)
+    {
+      self->manual_clock_set = FALSE;
+      g_signal_emit (self, signals[CLOCK_CHANGED], 0);
+    }
+  else if (self->deadline > 0 && self->deadline <= chk_clock_get_now (self->clock))
+    {
+      self->deadline = 0;
+      g_signal_emit (self, signals[FIRED], 0);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+manual_arm (ChkTimer *self)
+{
+  gboolean due = self->deadline > 0 && self->deadline <= chk_clock_get_now (self->clock);
+
+  if ((due || self->manual_clock_set) && self->manual_idle == 0)
+    self->manual_idle = g_idle_add (manual_idle_cb, self);
+}
+
+static void
+clock_advanced_cb (ChkClock *clock,
+                   ChkTimer *self)
+{
+  manual_arm (self);
+}
+
+static void
+clock_set_cb (ChkClock *clock,
+              ChkTimer *self)
+{
+  self->manual_clock_set = TRUE;
+  manual_arm (self);
+}
+
 static void
 chk_timer_arm (ChkTimer *self)
 {
   struct itimerspec spec = { 0 };
   int flags = TFD_TIMER_ABSTIME;
+
+  if (self->fd < 0)
+    {
+      manual_arm (self);
+      return;
+    }
 
   if (self->deadline > 0)
     {
@@ -165,6 +226,10 @@ chk_timer_dispose (GObject *object)
   g_clear_object (&self->system_bus);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->fd_source, g_source_remove);
+  g_clear_handle_id (&self->manual_idle, g_source_remove);
+  if (self->clock != NULL)
+    g_signal_handlers_disconnect_by_data (self->clock, self);
+  g_clear_object (&self->clock);
 
   G_OBJECT_CLASS (chk_timer_parent_class)->dispose (object);
 }
@@ -210,6 +275,32 @@ static void
 chk_timer_init (ChkTimer *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->fd = -1;
+}
+
+/**
+ * chk_timer_new:
+ * @clock: the wall clock to follow
+ *
+ * Returns: (transfer full): a disarmed timer
+ */
+ChkTimer *
+chk_timer_new (ChkClock *clock)
+{
+  g_autoptr(ChkTimer) self = NULL;
+
+  g_return_val_if_fail (CHK_IS_CLOCK (clock), NULL);
+
+  self = g_object_new (CHK_TYPE_TIMER, NULL);
+  self->clock = g_object_ref (clock);
+
+  if (chk_clock_is_manual (clock))
+    {
+      g_signal_connect (clock, "advanced", G_CALLBACK (clock_advanced_cb), self);
+      g_signal_connect (clock, "set", G_CALLBACK (clock_set_cb), self);
+      return g_steal_pointer (&self);
+    }
+
   self->fd = timerfd_create (CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
   if (self->fd < 0)
     g_error ("Could not create a timer: %s", g_strerror (errno));
@@ -217,17 +308,7 @@ chk_timer_init (ChkTimer *self)
   self->fd_source = g_unix_fd_add (self->fd, G_IO_IN, chk_timer_fd_cb, self);
 
   g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_ready_cb, g_object_ref (self));
-}
-
-/**
- * chk_timer_new:
- *
- * Returns: (transfer full): a disarmed timer
- */
-ChkTimer *
-chk_timer_new (void)
-{
-  return g_object_new (CHK_TYPE_TIMER, NULL);
+  return g_steal_pointer (&self);
 }
 
 /**

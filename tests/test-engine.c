@@ -18,6 +18,7 @@ typedef struct
 {
   char      *dir;
   char      *db_path;
+  ChkClock  *clock;     /* NULL: the real clock */
   ChkStore  *store;
   ChkEngine *engine;
   GPtrArray *started;   /* run ids */
@@ -54,7 +55,7 @@ open_engine (Fixture *fixture)
 
   fixture->store = chk_store_new (fixture->db_path, &error);
   g_assert_no_error (error);
-  fixture->engine = chk_engine_new (fixture->store, &error);
+  fixture->engine = chk_engine_new_with_clock (fixture->store, fixture->clock, &error);
   g_assert_no_error (error);
   chk_engine_set_kill_grace (fixture->engine, 300);
   g_signal_connect (fixture->engine, "run-started", G_CALLBACK (run_started_cb), fixture);
@@ -83,6 +84,19 @@ fixture_set_up (Fixture       *fixture,
   open_engine (fixture);
 }
 
+/* 2030-01-01 00:00:30 UTC: half a minute before a cron line's next run. */
+#define MANUAL_CLOCK_START (G_GINT64_CONSTANT (1893456030) * G_USEC_PER_SEC)
+#define SECONDS(n) ((gint64) (n) * G_USEC_PER_SEC)
+
+/* An engine on a manual clock: time moves only when the test moves it. */
+static void
+fixture_set_up_manual_clock (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  fixture->clock = chk_clock_new_manual (MANUAL_CLOCK_START);
+  fixture_set_up (fixture, data);
+}
+
 static void
 remove_tree (const char *path)
 {
@@ -106,6 +120,7 @@ fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   close_engine (fixture);
+  g_clear_object (&fixture->clock);
   remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->db_path);
@@ -154,6 +169,55 @@ create_job (Fixture     *fixture,
   if (!chk_job_spec_update (spec, changes, error))
     return NULL;
   return chk_engine_create_job (fixture->engine, g_steal_pointer (&spec), error);
+}
+
+static gboolean
+no_run_under_way (Fixture  *fixture,
+                  gpointer  data)
+{
+  return chk_engine_get_running_count (fixture->engine) == 0;
+}
+
+/* Lets the engine see what the clock did, and the runs that started end. */
+static void
+settle (Fixture *fixture)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (wait_until (no_run_under_way, fixture, NULL, 10));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static guint
+count_runs (Fixture    *fixture,
+            ChkJob     *job,
+            const char *trigger)
+{
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  ChkRunFilter filter = { 0 };
+  guint count = 0;
+
+  filter.job_id = chk_job_get_id (job);
+  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      ChkRunRecord *run = g_ptr_array_index (runs, i);
+
+      g_assert_cmpstr (run->outcome, ==, "success");
+      if (g_strcmp0 (run->trigger, trigger) == 0)
+        count++;
+    }
+  return count;
+}
+
+static void
+count_changed_cb (ChkJob *job,
+                  guint  *count)
+{
+  (*count)++;
 }
 
 static void
@@ -641,6 +705,121 @@ test_schedule_rrule_starts_at_start (Fixture       *fixture,
   g_assert_cmpuint (runs->len, ==, 1);
 }
 
+/*
+ * The clock set forward 2 h: runs missed meanwhile are skipped, or caught
+ * up once, at once; then the schedule goes on from the new time.
+ */
+static void
+test_clock_step_forward (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 stepped = MANUAL_CLOCK_START + SECONDS (2 * 3600);
+  ChkJob *plain, *catch_up;
+
+  chk_engine_start (fixture->engine);
+  plain = create_job (fixture, "{'name': <'plain'>, 'command': <['true']>, 'schedule': <'* * * * *'>}",
+                      &error);
+  g_assert_no_error (error);
+  catch_up = create_job (fixture,
+                         "{'name': <'catch-up'>, 'command': <['true']>, 'schedule': <'* * * * *'>,"
+                         " 'catch-up': <true>}", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (chk_job_get_next_run (plain), ==, MANUAL_CLOCK_START + SECONDS (30));
+
+  settle (fixture);
+  g_assert_cmpuint (fixture->started->len, ==, 0);
+
+  chk_clock_set (fixture->clock, stepped);
+  settle (fixture);
+
+  /* One catch-up run, nothing for the job without catch-up. */
+  g_assert_cmpuint (fixture->started->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (fixture->triggers, 0), ==, "catch-up");
+  g_assert_cmpuint (count_runs (fixture, catch_up, "catch-up"), ==, 1);
+  g_assert_cmpuint (count_runs (fixture, plain, "schedule"), ==, 0);
+  g_assert_cmpint (chk_job_get_next_run (plain), ==, stepped + SECONDS (30));
+  g_assert_cmpint (chk_job_get_next_run (catch_up), ==, stepped + SECONDS (30));
+
+  /* No second catch-up, even when told again (a resume right after). */
+  chk_clock_set (fixture->clock, stepped + SECONDS (1));
+  settle (fixture);
+  g_assert_cmpuint (fixture->started->len, ==, 1);
+
+  /* Then both on their schedule. */
+  chk_clock_advance (fixture->clock, SECONDS (29));
+  settle (fixture);
+  g_assert_cmpuint (fixture->started->len, ==, 3);
+  g_assert_cmpuint (count_runs (fixture, plain, "schedule"), ==, 1);
+  g_assert_cmpuint (count_runs (fixture, catch_up, "schedule"), ==, 1);
+  g_assert_cmpint (chk_job_get_next_run (plain), ==, stepped + SECONDS (90));
+}
+
+/*
+ * The clock set back 2 h (issue 10: nothing ran for 70 s and NextRun stayed
+ * 2 h ahead): every next run is computed anew from the new time, a rule
+ * that had begun keeps its pace, and one whose start is still ahead waits.
+ */
+static void
+test_clock_step_back (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *later_text = NULL;
+  gint64 stepped = MANUAL_CLOCK_START - SECONDS (2 * 3600);
+  gint64 later_start = MANUAL_CLOCK_START + SECONDS (3600);
+  ChkJob *minutely, *quarter, *later;
+  guint changed = 0;
+
+  chk_engine_start (fixture->engine);
+  minutely = create_job (fixture, "{'name': <'minutely'>, 'command': <['true']>, 'schedule': <'* * * * *'>}",
+                         &error);
+  g_assert_no_error (error);
+  /* Starts at the coming second: MANUAL_CLOCK_START + 1 s, then every 15 s. */
+  quarter = create_job (fixture,
+                        "{'name': <'quarter'>, 'command': <['true']>,"
+                        " 'schedule': <'FREQ=SECONDLY;INTERVAL=15'>}", &error);
+  g_assert_no_error (error);
+  later_text = g_strdup_printf ("{'name': <'later'>, 'command': <['true']>,"
+                                " 'schedule': <'FREQ=SECONDLY;INTERVAL=15'>, 'start': <int64 %" G_GINT64_FORMAT ">}",
+                                later_start);
+  later = create_job (fixture, later_text, &error);
+  g_assert_no_error (error);
+
+  chk_clock_advance (fixture->clock, SECONDS (1));
+  settle (fixture);
+  g_assert_cmpuint (count_runs (fixture, quarter, "schedule"), ==, 1);
+  g_assert_cmpint (chk_job_get_next_run (quarter), ==, MANUAL_CLOCK_START + SECONDS (16));
+  g_assert_cmpint (chk_job_get_next_run (minutely), ==, MANUAL_CLOCK_START + SECONDS (30));
+  g_assert_cmpint (chk_job_get_next_run (later), ==, later_start);
+
+  g_signal_connect (minutely, "changed", G_CALLBACK (count_changed_cb), &changed);
+  chk_clock_set (fixture->clock, stepped);
+  settle (fixture);
+
+  /* Nothing is due at once; next runs are back near now, and published. */
+  g_assert_cmpuint (fixture->started->len, ==, 1);
+  g_assert_cmpint (chk_job_get_next_run (minutely), ==, stepped + SECONDS (30));
+  g_assert_cmpint (chk_job_get_next_run (quarter), ==, stepped + SECONDS (1));
+  g_assert_cmpint (chk_job_get_next_run (later), ==, later_start);
+  g_assert_cmpuint (changed, >=, 1);
+
+  /* 70 s: runs at +1, +16, +31, +46, +61 s and one at the minute. */
+  for (guint i = 0; i < 70; i++)
+    {
+      chk_clock_advance (fixture->clock, SECONDS (1));
+      settle (fixture);
+    }
+  g_assert_cmpuint (count_runs (fixture, minutely, "schedule"), ==, 1);
+  g_assert_cmpuint (count_runs (fixture, quarter, "schedule"), ==, 1 + 5);
+  g_assert_cmpuint (count_runs (fixture, later, "schedule"), ==, 0);
+  g_assert_cmpint (chk_job_get_next_run (quarter), ==, stepped + SECONDS (76));
+  g_assert_cmpint (chk_job_get_next_run (minutely), ==, stepped + SECONDS (90));
+  g_assert_cmpint (chk_job_get_next_run (later), ==, later_start);
+
+  g_signal_handlers_disconnect_by_data (minutely, &changed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -662,6 +841,11 @@ main (int   argc,
   ADD ("/engine/shutdown/interrupts-runs", test_shutdown_interrupts);
   ADD ("/engine/retention/max-runs", test_retention_max_runs);
 #undef ADD
+#define ADD_MANUAL_CLOCK(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up_manual_clock, func, fixture_tear_down)
+  ADD_MANUAL_CLOCK ("/engine/clock/step-forward", test_clock_step_forward);
+  ADD_MANUAL_CLOCK ("/engine/clock/step-back", test_clock_step_back);
+#undef ADD_MANUAL_CLOCK
 
   return g_test_run ();
 }

@@ -2397,6 +2397,69 @@ chk_schedule_next_runs (const ChkSchedule *self,
 }
 
 /**
+ * chk_schedule_rewind_start:
+ * @self: a #ChkSchedule
+ * @tz: the zone its occurrences are computed in
+ * @start: the start of a recurrence rule (DTSTART), µs since the epoch
+ * @before: an instant, µs since the epoch
+ *
+ * Moves the start of a rule that repeats at a fixed pace back to @before or
+ * earlier by whole periods, so that the rule keeps its pace and phase. For
+ * a rule that had begun before the wall clock was set back past its start:
+ * without this it would not run again until the clock reaches the start.
+ *
+ * Only FREQ=SECONDLY to FREQ=WEEKLY without COUNT have a fixed period (in
+ * wall-clock time): COUNT counts from the start and months vary in length.
+ *
+ * Returns: the start to compute occurrences from: @start itself if it is not
+ *   after @before or the rule has no fixed period
+ */
+gint64
+chk_schedule_rewind_start (const ChkSchedule *self,
+                           GTimeZone         *tz,
+                           gint64             start,
+                           gint64             before)
+{
+  gint64 period, start_s, start_local, before_local, periods;
+
+  g_return_val_if_fail (self != NULL, start);
+  g_return_val_if_fail (tz != NULL, start);
+
+  if (self->kind != CHK_SCHEDULE_RRULE || self->rule->count > 0 || start <= before || before < 0)
+    return start;
+
+  switch (self->rule->freq)
+    {
+    case ICAL_SECONDLY_RECURRENCE:
+      period = 1;
+      break;
+    case ICAL_MINUTELY_RECURRENCE:
+      period = 60;
+      break;
+    case ICAL_HOURLY_RECURRENCE:
+      period = 3600;
+      break;
+    case ICAL_DAILY_RECURRENCE:
+      period = SECONDS_PER_DAY;
+      break;
+    case ICAL_WEEKLY_RECURRENCE:
+      period = 7 * SECONDS_PER_DAY;
+      break;
+    default:
+      return start;
+    }
+  period *= MAX (self->rule->interval, 1);
+
+  start_s = start / G_USEC_PER_SEC;
+  start_local = utc_to_local (tz, start_s);
+  before_local = utc_to_local (tz, before / G_USEC_PER_SEC);
+  periods = (start_local - before_local + period - 1) / period;
+
+  return local_to_utc (tz, start_local - periods * period) * G_USEC_PER_SEC +
+         (start - start_s * G_USEC_PER_SEC);
+}
+
+/**
  * chk_time_zone_new:
  * @identifier: (nullable): an IANA zone such as "Europe/Berlin", or "" or
  *   %NULL for the local zone

@@ -66,6 +66,10 @@ guint            chk_schedule_next_runs (const ChkSchedule *self,
                                          gint64             after,
                                          gint64            *runs,
                                          guint              n_runs);
+gint64           chk_schedule_rewind_start (const ChkSchedule *self,
+                                            GTimeZone         *tz,
+                                            gint64             start,
+                                            gint64             before);
 
 GTimeZone       *chk_time_zone_new      (const char        *identifier,
                                          GError           **error);
