@@ -8,6 +8,8 @@
 
 #include <glib.h>
 #include <glib-object.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
 
 #include "chk-error.h"
 #include "chk-schedule.h"
@@ -1598,6 +1600,60 @@ test_time_zone_unknown (void)
   g_assert_true (g_utf8_validate (error->message, -1, NULL));
 }
 
+/* GLib opens whatever file a zone name leads to: a FIFO would block the
+ * daemon, and GLib 2.74 leaks the name of a file that is not a zone file
+ * (tests/fuzz/dbus-fuzz.py found it). Such names are refused before GLib
+ * sees them, and offsets and POSIX rules, which name no file, still work. */
+static void
+test_time_zone_not_a_path (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("chk-test-zone-XXXXXX", NULL);
+  g_autofree char *fifo = g_build_filename (dir, "fifo", NULL);
+  const char *refused[] = {
+    "/etc/passwd", ":/etc/passwd", "../../../../etc/passwd", "Europe/../../../etc/passwd",
+    "/usr/share/zoneinfo/Europe/Berlin", NULL, NULL,
+  };
+  const char *accepted[] = { "Europe/Berlin", "UTC", "UTC+5", "+05:30", NULL };
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  refused[G_N_ELEMENTS (refused) - 2] = fifo;
+
+  for (guint i = 0; refused[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTimeZone) tz = chk_time_zone_new (refused[i], &error);
+
+      g_test_message ("%s", refused[i]);
+      g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_SCHEDULE);
+      g_assert_null (tz);
+    }
+
+  /* A file in the zone directory that is not a zone file. */
+  if (g_file_test ("/usr/share/zoneinfo/zone.tab", G_FILE_TEST_IS_REGULAR) &&
+      g_getenv ("TZDIR") == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTimeZone) tz = chk_time_zone_new ("zone.tab", &error);
+
+      g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_SCHEDULE);
+      g_assert_null (tz);
+    }
+
+  for (guint i = 0; accepted[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GTimeZone) tz = chk_time_zone_new (accepted[i], &error);
+
+      g_test_message ("%s", accepted[i]);
+      g_assert_no_error (error);
+      g_assert_nonnull (tz);
+    }
+
+  g_assert_cmpint (g_unlink (fifo), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* Descriptions */
 
 typedef struct
@@ -1835,6 +1891,7 @@ main (int   argc,
   g_test_add_func ("/schedule/time-zone/local", test_time_zone_local);
   g_test_add_func ("/schedule/time-zone/named", test_time_zone_named);
   g_test_add_func ("/schedule/time-zone/unknown", test_time_zone_unknown);
+  g_test_add_func ("/schedule/time-zone/not-a-path", test_time_zone_not_a_path);
 
   for (guint i = 0; i < G_N_ELEMENTS (describe_cases); i++)
     {

@@ -4,9 +4,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n-lib.h>
 #include <libical/ical.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "chk-error.h"
 #include "chk-schedule.h"
@@ -82,6 +86,35 @@ G_DEFINE_BOXED_TYPE (ChkSchedule, chk_schedule, chk_schedule_ref, chk_schedule_u
 
 static GMutex zone_cache_lock;
 static GHashTable *zone_cache;
+
+/* Whether g_time_zone_new_identifier() may be given @identifier. Besides
+ * offsets and POSIX TZ rules it opens whatever file the name leads to,
+ * absolute or under the zone directory: a FIFO would block the daemon, and
+ * GLib 2.74 leaks the name when the file is not a zone file (found by
+ * tests/fuzz/dbus-fuzz.py). So: never a path of the caller's, and a file
+ * only when it is a zone file (TZif). */
+static gboolean
+zone_name_is_safe (const char *identifier)
+{
+  const char *tzdir = g_getenv ("TZDIR");
+  g_autofree char *path = NULL;
+  struct stat st;
+  char magic[4];
+  gboolean safe;
+  int fd;
+
+  if (identifier[0] == '/' || identifier[0] == ':' || strstr (identifier, "..") != NULL)
+    return FALSE;
+
+  path = g_build_filename (tzdir != NULL ? tzdir : "/usr/share/zoneinfo", identifier, NULL);
+  fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT || errno == ENOTDIR;  /* no file: an offset or a rule, for GLib */
+  safe = fstat (fd, &st) == 0 && S_ISREG (st.st_mode) &&
+         read (fd, magic, sizeof magic) == sizeof magic && memcmp (magic, "TZif", 4) == 0;
+  close (fd);
+  return safe;
+}
 
 /* Parsed schedules by text: a daemon loading 10,000 jobs reads the same few often. */
 #define SCHEDULE_CACHE_SIZE 4096
@@ -2495,7 +2528,7 @@ chk_time_zone_new (const char  *identifier,
     }
   else
     {
-      tz = g_time_zone_new_identifier (identifier);
+      tz = zone_name_is_safe (identifier) ? g_time_zone_new_identifier (identifier) : NULL;
       if (tz != NULL && g_hash_table_size (zone_cache) < 1024)
         g_hash_table_insert (zone_cache, g_strdup (identifier), g_time_zone_ref (tz));
     }
