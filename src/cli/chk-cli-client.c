@@ -107,6 +107,14 @@ chk_client_get_job (ChkClient   *client,
   g_autofree char *path = NULL;
   g_autoptr(ChkJob1) job = NULL;
 
+  /* D-Bus carries only UTF-8 (GVariant asserts on anything else): no job has such a name. */
+  if (!g_utf8_validate (name_or_id, -1, NULL))
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND, _("No job named “%s”: names are UTF-8 text"),
+                   name_or_id);
+      return NULL;
+    }
+
   if (chk_client_is_id (name_or_id))
     path = g_strdup_printf (CHK_JOBS_PATH "/%s", name_or_id);
   else if (!chk_scheduler1_call_get_job_by_name_sync (client->scheduler, name_or_id, &path, NULL, error))

@@ -149,6 +149,66 @@ chk_format_quoted_argv (const char * const *argv)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The explicit embeddings, overrides and isolates: they reorder what follows on the line. */
+static gboolean
+is_bidi_control (gunichar c)
+{
+  return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
+/**
+ * chk_format_escape:
+ * @text: (nullable): text from a job, a run or the daemon
+ *
+ * Makes @text safe to print on a terminal. Control characters (C0 with ESC,
+ * DEL, and C1, which in UTF-8 take two bytes), the bidirectional controls and
+ * bytes that are not UTF-8 become escapes such as "\n", "\x1b", "\u009b" or
+ * "\xff": a job's description cannot move the cursor, set the window title,
+ * write the clipboard (OSC 52) or add a line that looks like another field.
+ * Everything else, backslashes included, is kept as it is.
+ *
+ * Returns: (transfer full): the text to print
+ */
+char *
+chk_format_escape (const char *text)
+{
+  g_autoptr(GString) out = NULL;
+  const char *p, *end;
+
+  if (text == NULL)
+    return g_strdup ("");
+
+  end = text + strlen (text);
+  out = g_string_sized_new (end - text);
+  for (p = text; p < end; )
+    {
+      gunichar c = g_utf8_get_char_validated (p, end - p);
+
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_printf (out, "\\x%02x", (guchar) *p);
+          p++;
+          continue;
+        }
+
+      if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (out, "\\x%02x", c);
+      else if ((c >= 0x80 && c <= 0x9f) || is_bidi_control (c))
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+      p = g_utf8_next_char (p);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 ChkTable *
 chk_table_new (guint n_columns,
                ...)
@@ -171,7 +231,7 @@ chk_table_new (guint n_columns,
   return table;
 }
 
-/* Adds a row of n_columns strings; they are copied. */
+/* Adds a row of n_columns strings; they are copied, escaped for the terminal. */
 void
 chk_table_add_row (ChkTable *table,
                    ...)
@@ -184,7 +244,7 @@ chk_table_add_row (ChkTable *table,
     {
       const char *cell = va_arg (args, const char *);
 
-      row[i] = g_strdup (cell != NULL ? cell : "");
+      row[i] = chk_format_escape (cell);
     }
   va_end (args);
 

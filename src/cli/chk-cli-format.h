@@ -15,6 +15,7 @@ char       *chk_format_iso_utc     (gint64       when);
 char       *chk_format_outcome     (const char  *outcome,
                                     gint         exit_code);
 char       *chk_format_quoted_argv (const char * const *argv);
+char       *chk_format_escape      (const char  *text);
 
 ChkTable   *chk_table_new          (guint        n_columns,
                                     ...);

@@ -336,14 +336,42 @@ chk_json_to_spec (JsonObject  *object,
   return g_variant_builder_end (&builder);
 }
 
+/*
+ * JSON-GLib escapes C0 controls in strings, but writes DEL, the C1 controls
+ * (two bytes in UTF-8) and the bidirectional controls as they are: a
+ * terminal acts on them. Outside strings JSON has only ASCII, so each of
+ * them can only be inside a string, where "\u009b" means the same.
+ */
+static char *
+escape_json_text (const char *text)
+{
+  g_autoptr(GString) out = g_string_sized_new (strlen (text));
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if ((c >= 0x7f && c <= 0x9f) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+        g_string_append_printf (out, "\\u%04x", c);
+      else
+        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 void
 chk_json_print (JsonNode *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autofree char *text = NULL;
+  g_autofree char *escaped = NULL;
 
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_root (generator, node);
   text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  /* D-Bus strings are UTF-8; anything else would be a bug of ours: print it as it is. */
+  if (g_utf8_validate (text, -1, NULL))
+    escaped = escape_json_text (text);
+  g_print ("%s\n", escaped != NULL ? escaped : text);
 }

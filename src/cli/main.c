@@ -44,13 +44,16 @@ fail (const char *format,
 {
   va_list args;
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
+  /* Messages quote job names and the daemon's errors quote what they refused. */
+  shown = chk_format_escape (message);
   fflush (stdout);
-  g_printerr ("chronikerctl: %s\n", message);
+  g_printerr ("chronikerctl: %s\n", shown);
   return 1;
 }
 
@@ -85,13 +88,16 @@ usage_error (GOptionContext *context,
 {
   va_list args;
   g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
   g_autofree char *help = NULL;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_printerr ("chronikerctl: %s\n", message);
+  /* It may quote an argument, which may hold anything. */
+  shown = chk_format_escape (message);
+  g_printerr ("chronikerctl: %s\n", shown);
   if (context != NULL)
     {
       help = g_option_context_get_help (context, TRUE, NULL);
@@ -112,6 +118,24 @@ parse_verb_options (GOptionContext  *context,
     {
       *out_status = usage_error (context, "%s", error->message);
       return FALSE;
+    }
+  return TRUE;
+}
+
+/* D-Bus carries only UTF-8 (GVariant asserts on anything else): arguments sent to the daemon must be. */
+static gboolean
+check_utf8_arguments (GOptionContext  *context,
+                      int              argc,
+                      char           **argv,
+                      int             *out_status)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (!g_utf8_validate (argv[i], -1, NULL))
+        {
+          *out_status = usage_error (context, _("“%s” is not UTF-8 text"), argv[i]);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -499,6 +523,11 @@ spec_options_to_variant (SpecOptions     *o,
     {
       if (argv[0] == NULL)
         return *out_status = usage_error (context, _("the command after -- is empty")), NULL;
+      /* D-Bus carries only UTF-8. */
+      for (guint i = 0; argv[i] != NULL; i++)
+        if (!g_utf8_validate (argv[i], -1, NULL))
+          return *out_status = usage_error (context, _("the command's word “%s” is not UTF-8 text"),
+                                            argv[i]), NULL;
       g_variant_dict_insert_value (&dict, "command", g_variant_new_strv ((const char * const *) argv, -1));
     }
 
@@ -548,6 +577,8 @@ verb_add (int    argc,
     return usage_error (context, _("give the command after --, a shell line with --shell, or a URL "
                                    "to check with --check-url"));
 
+  if (!check_utf8_arguments (context, argc, argv, &status))
+    return status;
   o.name = g_strdup (argv[1]);
   spec = spec_options_to_variant (&o, context, command, NULL, &status);
   if (spec == NULL)
@@ -826,11 +857,14 @@ verb_list (int    argc,
   return 0;
 }
 
+/* @value is job text: escaped, so that it cannot drive the terminal or fake a line. */
 static void
 print_field (const char *label,
              const char *value)
 {
-  g_print ("%-20s %s\n", label, value != NULL && value[0] != '\0' ? value : "-");
+  g_autofree char *shown = chk_format_escape (value);
+
+  g_print ("%-20s %s\n", label, shown[0] != '\0' ? shown : "-");
 }
 
 static char *
@@ -1059,7 +1093,11 @@ draw_progress_bar (RunWait *wait)
     g_string_append (line, i < (guint64) complete * width / total ? "#" : "-");
   g_string_append_printf (line, "] %u/%u", complete, total);
   if (message != NULL && message[0] != '\0')
-    g_string_append_printf (line, " %s", message);
+    {
+      g_autofree char *shown = chk_format_escape (message);
+
+      g_string_append_printf (line, " %s", shown);
+    }
 
   if (complete > 0 && complete < total)
     {
@@ -1234,6 +1272,22 @@ resolve_job_path (ChkClient   *client,
   return TRUE;
 }
 
+/* "run N: text" lines under a heading, below the runs table; the texts are escaped. */
+static void
+print_notes (const char *heading,
+             GPtrArray  *notes)
+{
+  if (notes->len == 0)
+    return;
+  g_print ("\n%s\n", heading);
+  for (guint i = 0; i < notes->len; i++)
+    {
+      g_autofree char *shown = chk_format_escape (g_ptr_array_index (notes, i));
+
+      g_print ("%s\n", shown);
+    }
+}
+
 static int
 verb_runs (int    argc,
            char **argv)
@@ -1350,12 +1404,7 @@ verb_runs (int    argc,
         }
       chk_table_print (table, chk_format_use_color (STDOUT_FILENO));
 
-      if (alert_notes->len > 0)
-        {
-          g_print ("\n%s\n", _("Alerts that could not be delivered:"));
-          for (guint i = 0; i < alert_notes->len; i++)
-            g_print ("%s\n", (char *) g_ptr_array_index (alert_notes, i));
-        }
+      print_notes (_("Alerts that could not be delivered:"), alert_notes);
     }
 
   return 0;
@@ -1698,7 +1747,7 @@ verb_preview (int    argc,
                                           : _("unexpected argument “%s” (quote the schedule)"), argv[argc - 1]);
   if (count < 0 || count > 1000)
     return usage_error (context, _("--count: give a number from 0 to 1000"));
-  if (!connect_client (&client, &status))
+  if (!check_utf8_arguments (context, argc, argv, &status) || !connect_client (&client, &status))
     return status;
 
   if (!chk_scheduler1_call_preview_schedule_sync (client.scheduler, argv[1], timezone ? timezone : "", 0,
@@ -1709,7 +1758,11 @@ verb_preview (int    argc,
   if (tz == NULL)
     tz = g_time_zone_new_local ();
 
-  g_print ("%s\n", description);
+  {
+    g_autofree char *shown = chk_format_escape (description);
+
+    g_print ("%s\n", shown);
+  }
   for (gsize i = 0; i < g_variant_n_children (runs); i++)
     {
       gint64 when;
@@ -1728,11 +1781,12 @@ verb_preview (int    argc,
   return 0;
 }
 
+/* The value for people: a string one is escaped for the terminal. */
 static char *
 setting_to_text (GVariant *value)
 {
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-    return g_variant_dup_string (value, NULL);
+    return chk_format_escape (g_variant_get_string (value, NULL));
   if (g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN))
     return g_strdup (g_variant_get_boolean (value) ? "true" : "false");
   return g_variant_print (value, FALSE);
@@ -1753,7 +1807,7 @@ verb_settings (int    argc,
     return status;
   if (argc > 3)
     return usage_error (context, _("unexpected argument “%s”"), argv[3]);
-  if (!connect_client (&client, &status))
+  if (!check_utf8_arguments (context, argc, argv, &status) || !connect_client (&client, &status))
     return status;
   if (!chk_scheduler1_call_get_settings_sync (client.scheduler, &settings, NULL, &error))
     return fail_error (error);
@@ -1835,7 +1889,7 @@ verb_test_email (int    argc,
   if (argc != 2)
     return usage_error (context, argc < 2 ? _("give the ADDRESS to send the test email to")
                                           : _("unexpected argument “%s”"), argv[argc - 1]);
-  if (!connect_client (&client, &status))
+  if (!check_utf8_arguments (context, argc, argv, &status) || !connect_client (&client, &status))
     return status;
 
   /* The daemon answers once the SMTP server or sendmail took the message: that may take a while. */
@@ -1899,7 +1953,11 @@ verb_import_crontab (int    argc,
     }
 
   for (guint i = 0; i < problems->len; i++)
-    g_printerr ("chronikerctl: %s\n", (char *) g_ptr_array_index (problems, i));
+    {
+      g_autofree char *shown = chk_format_escape (g_ptr_array_index (problems, i));
+
+      g_printerr ("chronikerctl: %s\n", shown);
+    }
   g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %u job\n", "Imported %u jobs\n", imported), imported);
 
   return problems->len > 0 ? 1 : 0;
@@ -2001,9 +2059,12 @@ verb_import (int    argc,
         {
           const char *name = json_object_get_string_member_with_default (json_node_get_object (element),
                                                                          "name", "?");
+          g_autofree char *shown_name = chk_format_escape (name);
+          g_autofree char *shown_message = NULL;
 
           g_dbus_error_strip_remote_error (local_error);
-          g_printerr (_("chronikerctl: job %u (“%s”): %s\n"), i + 1, name, local_error->message);
+          shown_message = chk_format_escape (local_error->message);
+          g_printerr (_("chronikerctl: job %u (“%s”): %s\n"), i + 1, shown_name, shown_message);
           failed++;
           continue;
         }
