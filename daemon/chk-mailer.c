@@ -521,26 +521,72 @@ try_send_sendmail (GTask *task)
                                        sendmail_done_cb, g_object_ref (task));
 }
 
+/*
+ * One SMTP try handed to the pool. When no thread can be started for it,
+ * GLib queues it all the same: a thread of the pool may take it later, or
+ * none ever. So whoever claims it first, a pool thread or the failed push,
+ * completes its task, and the other only lets go of it.
+ */
+typedef struct
+{
+  GTask *task;
+  gint   claimed;
+} SmtpJob;
+
+static void
+smtp_job_clear (SmtpJob *job)
+{
+  g_clear_object (&job->task);
+}
+
+static void
+smtp_job_release (SmtpJob *job)
+{
+  g_atomic_rc_box_release_full (job, (GDestroyNotify) smtp_job_clear);
+}
+
+static gboolean
+smtp_job_claim (SmtpJob *job)
+{
+  return g_atomic_int_compare_and_exchange (&job->claimed, FALSE, TRUE);
+}
+
 static void
 smtp_pool_cb (gpointer data,
               gpointer user_data)
 {
-  g_autoptr(GTask) task = data;
+  SmtpJob *job = data;
 
-  smtp_thread (task, g_task_get_source_object (task), g_task_get_task_data (task),
-               g_task_get_cancellable (task));
+  if (smtp_job_claim (job))
+    smtp_thread (job->task, g_task_get_source_object (job->task),
+                 g_task_get_task_data (job->task), g_task_get_cancellable (job->task));
+  smtp_job_release (job);
 }
 
 static void
 run_in_smtp_pool (GTask *task)
 {
   static GThreadPool *pool;
+  g_autoptr(GError) error = NULL;
+  SmtpJob *job;
 
+  /* A shared pool starts no thread until a push: this cannot fail. */
   if (g_once_init_enter (&pool))
     g_once_init_leave (&pool, g_thread_pool_new (smtp_pool_cb, NULL, SMTP_MAX_THREADS,
                                                  FALSE, NULL));
 
-  g_thread_pool_push (pool, g_object_ref (task), NULL);
+  job = g_atomic_rc_box_new0 (SmtpJob);
+  job->task = g_object_ref (task);
+  g_atomic_rc_box_acquire (job);  /* the pool's */
+
+  if (!g_thread_pool_push (pool, job, &error) && smtp_job_claim (job))
+    {
+      /* No thread (RLIMIT_NPROC reached, memory short): this try fails, a retry may do better. */
+      g_warning ("Could not start a thread to send an email: %s", error->message);
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
+                               "Could not start a thread to send the email: %s", error->message);
+    }
+  smtp_job_release (job);
 }
 
 static void

@@ -283,23 +283,45 @@ notify_thread_main (gpointer data)
   return NULL;
 }
 
+static GMutex notify_thread_lock;
 static NotifyThread *notify_thread = NULL;
 
-/* Starts the thread on first use. */
+/*
+ * Starts the thread on first use. With no thread to be had (RLIMIT_NPROC
+ * reached, memory short) it fails with @error and is tried again at the
+ * next use: a scheduler goes on without its bubbles rather than abort.
+ */
 static NotifyThread *
-notify_thread_get (void)
+notify_thread_get (GError **error)
 {
-  if (g_once_init_enter (&notify_thread))
-    {
-      NotifyThread *thread = g_new0 (NotifyThread, 1);
+  g_autoptr(GMutexLocker) locker = NULL;
+  NotifyThread *thread;
+  GThread *handle;
 
-      thread->context = g_main_context_new ();
-      thread->notifications = g_hash_table_new_full (g_str_hash, g_str_equal,
-                                                     g_free, g_object_unref);
-      g_thread_unref (g_thread_new ("chk-notify", notify_thread_main, thread));
-      g_once_init_leave (&notify_thread, thread);
+  thread = g_atomic_pointer_get (&notify_thread);
+  if (thread != NULL)
+    return thread;
+
+  locker = g_mutex_locker_new (&notify_thread_lock);
+  if (notify_thread != NULL)
+    return notify_thread;
+
+  thread = g_new0 (NotifyThread, 1);
+  thread->context = g_main_context_new ();
+  thread->notifications = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                 g_free, g_object_unref);
+  handle = g_thread_try_new ("chk-notify", notify_thread_main, thread, error);
+  if (handle == NULL)
+    {
+      g_hash_table_unref (thread->notifications);
+      g_main_context_unref (thread->context);
+      g_free (thread);
+      return NULL;
     }
-  return notify_thread;
+  g_thread_unref (handle);
+
+  g_atomic_pointer_set (&notify_thread, thread);
+  return thread;
 }
 
 /* The thread, or NULL when nothing was ever shown (so there is nothing to drop). */
@@ -384,7 +406,7 @@ static gboolean
 notify_thread_show_cb (gpointer data)
 {
   ShowRequest *request = data;
-  NotifyThread *thread = notify_thread_get ();
+  NotifyThread *thread = notify_thread_peek ();
   g_autofree char *key = notification_key (request->link->serial, request->job_id);
   g_autofree char *body = NULL;
   g_auto(GStrv) caps = NULL;
@@ -449,7 +471,7 @@ static gboolean
 notify_thread_forget_cb (gpointer data)
 {
   ForgetRequest *request = data;
-  NotifyThread *thread = notify_thread_get ();
+  NotifyThread *thread = notify_thread_peek ();
   g_autofree char *prefix = g_strdup_printf ("%u:", request->serial);
   g_autofree char *key = notification_key (request->serial, request->job_id);
   GHashTableIter iter;
@@ -734,8 +756,21 @@ post_show (ChkNotifier   *self,
            const char    *category,
            NotifyUrgency  urgency)
 {
-  ShowRequest *request = g_new0 (ShowRequest, 1);
+  NotifyThread *thread;
+  ShowRequest *request;
+  g_autoptr(GError) error = NULL;
 
+  thread = notify_thread_get (&error);
+  if (thread == NULL)
+    {
+      g_warning ("Could not start a thread for desktop notifications; the notification "
+                 "of run %" G_GUINT64_FORMAT " is dropped: %s", run_id, error->message);
+      g_free (summary);
+      g_free (body);
+      return;
+    }
+
+  request = g_new0 (ShowRequest, 1);
   request->link = notifier_link_ref (self->link);
   request->job_id = job_id;
   request->run_id = run_id;
@@ -745,7 +780,7 @@ post_show (ChkNotifier   *self,
   request->urgency = urgency;
   request->show_log_label = g_strdup (_("Show Log"));
   request->run_again_label = g_strdup (_("Run Again"));
-  post_to_context (notify_thread_get ()->context, notify_thread_show_cb, request,
+  post_to_context (thread->context, notify_thread_show_cb, request,
                    (GDestroyNotify) show_request_free);
 }
 

@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Resource exhaustion (issue 10): with no thread and no process to be had, the
+daemon logs, degrades and keeps serving, instead of aborting as it did with
+"GLib-ERROR: creating thread 'chk-notify': Resource temporarily unavailable".
+
+chronikerd runs as a system account that runs nothing else, so that
+RLIMIT_NPROC, which counts every process and thread of a uid, is ours to set;
+as root it would not hold. The limit is lowered on the running daemon with
+prlimit, run as that user (root here lacks CAP_SYS_RESOURCE): a fixed number
+of processes, never a fork loop."""
+
+import os
+import shutil
+import subprocess
+
+import chkharness as h
+import chkusers as cu
+from gi.repository import GLib
+
+SAFETY_NPROC = 64
+PRLIMIT = shutil.which('prlimit')
+
+
+def thread_count(pid):
+    with open(f'/proc/{pid}/status') as f:
+        for line in f:
+            if line.startswith('Threads:'):
+                return int(line.split()[1])
+    raise AssertionError(f'no thread count for {pid}')
+
+
+class Exhaustion(cu.MultiUserTestCase):
+    def setUp(self):
+        if PRLIMIT is None:
+            self.skipTest('needs prlimit')
+        super().setUp()
+
+    def start_as_user(self):
+        uid, gid = cu.quiet_account()
+        home = self.user_dir('user', uid, gid)
+        env = dict(self.env)
+        for var, sub in (('XDG_DATA_HOME', 'data'), ('XDG_RUNTIME_DIR', 'runtime'),
+                         ('XDG_CONFIG_HOME', 'config'), ('XDG_CACHE_HOME', 'cache')):
+            env[var] = os.path.join(home, sub)
+            os.makedirs(env[var], mode=0o700)
+            os.chown(env[var], uid, gid)
+        env['HOME'] = home
+        env['DBUS_SESSION_BUS_ADDRESS'] = self.bus_daemon.address
+        # A bound for the whole test, whatever it does: prlimit execs chronikerd.
+        argv = [PRLIMIT, f'--nproc={SAFETY_NPROC}:{SAFETY_NPROC}', '--',
+                self.chronikerd, '--database', os.path.join(home, 'db.sqlite'),
+                '--kill-grace', str(h.KILL_GRACE_MS), '--verbose', '--retry-delays', '']
+        self.uid, self.gid = uid, gid
+        self.daemon = self.spawn_as(uid, gid, argv, env)
+        self.wait_owner(self.daemon)
+        self.assertEqual(os.stat(f'/proc/{self.daemon.pid}').st_uid, uid)
+        return cu.UserClient(uid, gid, self.bus_daemon.address, home)
+
+    def set_nproc(self, soft):
+        """Sets the daemon's soft RLIMIT_NPROC (the hard one stays SAFETY_NPROC)."""
+        subprocess.run(cu.as_user(self.uid, self.gid, [
+            PRLIMIT, '--pid', str(self.daemon.pid), f'--nproc={soft}:{SAFETY_NPROC}']),
+            check=True, stdin=subprocess.DEVNULL, timeout=10)
+
+    def wait_run(self, client, run_id, done, what):
+        holder = []
+
+        def check():
+            run = client.get_run(run_id)
+            if done(run):
+                holder.append(run)
+                return True
+            return False
+        h.wait_until(check, 20, what, poll=0.2)
+        return holder[0]
+
+    def output_text(self, client, run_id):
+        chunks, _ = client.sched('ReadRunOutput', GLib.Variant('t', run_id),
+                                 GLib.Variant('t', 0), GLib.Variant('u', 65536)).unpack()
+        return b''.join(bytes(c[3]) for c in chunks).decode(errors='replace')
+
+    def test_no_thread_nor_process(self):
+        client = self.start_as_user()
+        client.set_settings({'notifications': True, 'smtp-url': 'smtp://127.0.0.1:9'})
+        path = client.create_job({'name': 'wants-alerts', 'command': ['/bin/sh', '-c', 'exit 3'],
+                                  'notify-on': 'failure', 'email-on': 'failure',
+                                  'email-to': ['ops@example.com']})
+
+        # Nothing of the daemon's uid may start a thread or a process now.
+        pid = self.daemon.pid
+        self.set_nproc(1)
+        threads = thread_count(pid)
+
+        run_id = client.run(path)
+        run = self.wait_run(client, run_id, lambda r: r['outcome'] != 'running',
+                            f'run {run_id} to end')
+        self.assertEqual(run['outcome'], 'failed-to-start')
+        reason = run.get('message', '') + '\n' + self.output_text(client, run_id)
+        self.assertIn('resource temporarily unavailable', reason.lower(),
+                      'the run says why it did not start')
+
+        # The notification and the email each wanted a thread, and had none.
+        run = self.wait_run(client, run_id, lambda r: r['alert-error'] != '',
+                            f'the alert error of run {run_id}')
+        self.assertIn('could not start a thread to send the email', run['alert-error'].lower())
+        log = self.read_log(self.daemon)
+        self.assertIn('Could not start a thread for desktop notifications', log)
+        self.assertIn('Could not start a thread to send an email', log)
+        self.assertNotIn('GLib-ERROR', log)
+        self.assertLessEqual(thread_count(pid), threads)
+
+        # Alive and answering all the while.
+        self.assertTrue(self.daemon.alive(), log[-3000:])
+        self.assertTrue(self.bus.has_owner())
+        self.assertEqual(client.get_settings()['smtp-url'], 'smtp://127.0.0.1:9')
+        self.assertEqual(client.job(path, 'ListRuns', GLib.Variant('u', 0),
+                                    GLib.Variant('u', 10)).unpack()[0][0]['id'], run_id)
+
+        # Given threads and processes again, it just goes on.
+        self.set_nproc(SAFETY_NPROC)
+        again = client.run(path)
+        run = self.wait_run(client, again, lambda r: r['outcome'] != 'running',
+                            f'run {again} to end')
+        self.assertEqual((run['outcome'], run['exit-code']), ('failure', 3))
+        # Now a thread tries the mail server (nothing listens on port 9).
+        run = self.wait_run(client, again, lambda r: r['alert-error'] != '',
+                            f'the alert error of run {again}')
+        self.assertNotIn('thread', run['alert-error'].lower())
+        self.assertTrue(self.daemon.alive())
+
+
+if __name__ == '__main__':
+    h.main()
