@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "chk-cli-format.h"
+#include "chk-duration.h"
 
 #define COLOR_RESET "\033[0m"
 
@@ -207,6 +208,21 @@ chk_format_escape (const char *text)
     }
 
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/**
+ * chk_format_cpu_time:
+ * @usec: CPU time in µs
+ *
+ * Returns: (transfer full): e.g. "1.02 s", or "3 min 20 s" from a minute on
+ */
+char *
+chk_format_cpu_time (guint64 usec)
+{
+  if (usec < 60 * G_USEC_PER_SEC)
+    /* Translators: seconds of CPU time, such as "1.02 s" */
+    return g_strdup_printf (_("%.2f s"), (double) usec / G_USEC_PER_SEC);
+  return chk_duration_format (usec / G_USEC_PER_SEC);
 }
 
 ChkTable *

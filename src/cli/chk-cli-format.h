@@ -16,6 +16,7 @@ char       *chk_format_outcome     (const char  *outcome,
                                     gint         exit_code);
 char       *chk_format_quoted_argv (const char * const *argv);
 char       *chk_format_escape      (const char  *text);
+char       *chk_format_cpu_time    (guint64      usec);
 
 ChkTable   *chk_table_new          (guint        n_columns,
                                     ...);

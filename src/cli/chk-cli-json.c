@@ -43,6 +43,9 @@ static const struct
   { "check-contains", "s" },
   { "check-timeout", "u" },
   { "webhook-url", "s" },
+  { "max-tasks", "u" },
+  { "memory-max", "t" },
+  { "cpu-weight", "u" },
 };
 
 /* What a job does: exactly one of them is set. */

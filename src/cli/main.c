@@ -18,6 +18,7 @@
 #include "chk-cli-json.h"
 #include "chk-duration.h"
 #include "chk-error.h"
+#include "chk-job-spec.h"
 #include "chk-schedule.h"
 
 #define EXIT_USAGE 2
@@ -262,6 +263,9 @@ typedef struct
   gboolean  no_catch_up;
   char     *max_runs;
   char     *max_output;
+  char     *max_tasks;
+  char     *memory_max;
+  char     *cpu_weight;
   char     *notify_on;
   char     *email_on;
   char    **email_to;
@@ -292,6 +296,9 @@ spec_options_clear (SpecOptions *options)
   g_free (options->timeout);
   g_free (options->max_runs);
   g_free (options->max_output);
+  g_free (options->max_tasks);
+  g_free (options->memory_max);
+  g_free (options->cpu_weight);
   g_free (options->notify_on);
   g_free (options->email_on);
   g_strfreev (options->email_to);
@@ -319,6 +326,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
   { "no-catch-up", 0, 0, G_OPTION_ARG_NONE, &(o).no_catch_up, N_("Skip missed runs"), NULL }, \
   { "max-runs", 0, 0, G_OPTION_ARG_STRING, &(o).max_runs, N_("Runs to keep (0 for no limit)"), N_("N") }, \
   { "max-output", 0, 0, G_OPTION_ARG_STRING, &(o).max_output, N_("Output kept per run, head and tail (e.g. 16M)"), N_("SIZE") }, \
+  { "max-tasks", 0, 0, G_OPTION_ARG_STRING, &(o).max_tasks, N_("Processes and threads a run may have at once (0 for the default-max-tasks setting)"), N_("N") }, \
+  { "memory-max", 0, 0, G_OPTION_ARG_STRING, &(o).memory_max, N_("Memory a run may use (e.g. 512M, 1.5G; 0 or none for no limit)"), N_("SIZE") }, \
+  { "cpu-weight", 0, 0, G_OPTION_ARG_STRING, &(o).cpu_weight, N_("The run's share of the CPU against other runs, 1 to 10000 (default 100)"), N_("N") }, \
   { "notify-on", 0, 0, G_OPTION_ARG_STRING, &(o).notify_on, N_("Desktop notification: failure, always or never"), N_("WHEN") }, \
   { "email-on", 0, 0, G_OPTION_ARG_STRING, &(o).email_on, N_("Email: failure, always or never"), N_("WHEN") }, \
   { "email-to", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(o).email_to, N_("Email address (repeatable)"), N_("ADDRESS") }, \
@@ -454,6 +464,37 @@ spec_options_to_variant (SpecOptions     *o,
       if (!chk_size_parse (o->max_output, &bytes, &error))
         return *out_status = usage_error (context, "--max-output: %s", error->message), NULL;
       g_variant_dict_insert (&dict, "max-output-bytes", "t", bytes);
+    }
+
+  if (o->max_tasks != NULL)
+    {
+      guint64 n;
+
+      if (!g_ascii_string_to_unsigned (o->max_tasks, 10, 0, G_MAXUINT32, &n, NULL))
+        return *out_status = usage_error (context, _("--max-tasks: “%s” is not a number (0 for the "
+                                                     "default-max-tasks setting)"), o->max_tasks), NULL;
+      g_variant_dict_insert (&dict, "max-tasks", "u", (guint32) n);
+    }
+
+  /* The daemon checks the smallest limit: its message names memory-max. */
+  if (o->memory_max != NULL)
+    {
+      guint64 bytes = 0;
+
+      if (g_ascii_strcasecmp (o->memory_max, "none") != 0 &&
+          !chk_size_parse (o->memory_max, &bytes, &error))
+        return *out_status = usage_error (context, "--memory-max: %s", error->message), NULL;
+      g_variant_dict_insert (&dict, "memory-max", "t", bytes);
+    }
+
+  if (o->cpu_weight != NULL)
+    {
+      guint64 weight;
+
+      if (!g_ascii_string_to_unsigned (o->cpu_weight, 10, 1, CHK_JOB_SPEC_MAX_CPU_WEIGHT, &weight, NULL))
+        return *out_status = usage_error (context, _("--cpu-weight: “%s” is not a number from 1 to %d"),
+                                          o->cpu_weight, CHK_JOB_SPEC_MAX_CPU_WEIGHT), NULL;
+      g_variant_dict_insert (&dict, "cpu-weight", "u", (guint32) weight);
     }
 
   if (!check_alert_on (context, "--notify-on", o->notify_on, out_status) ||
@@ -867,6 +908,80 @@ print_field (const char *label,
   g_print ("%-20s %s\n", label, shown[0] != '\0' ? shown : "-");
 }
 
+/* "default (1024)": what max-tasks 0 stands for, or just "default" if the daemon does not say. */
+static char *
+default_max_tasks (ChkClient *client)
+{
+  g_autoptr(GVariant) settings = NULL;
+  guint32 n;
+
+  if (chk_scheduler1_call_get_settings_sync (client->scheduler, &settings, NULL, NULL) &&
+      g_variant_lookup (settings, "default-max-tasks", "u", &n))
+    /* Translators: max tasks of a job that uses the default-max-tasks setting, e.g. "default (1024)" */
+    return g_strdup_printf (_("default (%u)"), n);
+  return g_strdup (_("default"));
+}
+
+static void
+print_limits (ChkClient *client,
+              ChkJob1   *job)
+{
+  g_autoptr(GVariant) has_limits = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), "CpuWeight");
+  g_autofree char *max_tasks = NULL;
+  g_autofree char *memory_max = NULL;
+  g_autofree char *cpu_weight = NULL;
+
+  /* A daemon older than the client has none of them. */
+  if (has_limits == NULL)
+    return;
+
+  max_tasks = chk_job1_get_max_tasks (job) > 0 ? g_strdup_printf ("%u", chk_job1_get_max_tasks (job))
+                                                : default_max_tasks (client);
+  memory_max = chk_job1_get_memory_max (job) > 0
+               ? g_format_size_full (chk_job1_get_memory_max (job), G_FORMAT_SIZE_IEC_UNITS)
+               : g_strdup (_("none"));
+  cpu_weight = g_strdup_printf ("%u", chk_job1_get_cpu_weight (job));
+
+  print_field (_("Max tasks:"), max_tasks);
+  print_field (_("Memory max:"), memory_max);
+  print_field (_("CPU weight:"), cpu_weight);
+}
+
+/* What the daemon measured and noted about the job's latest run, where it has something. */
+static void
+print_last_run_accounting (ChkJob1 *job)
+{
+  g_autoptr(GVariant) runs = NULL;
+  g_autoptr(GVariant) run = NULL;
+  guint64 cpu_time = 0, memory_peak = 0;
+  const char *containment = "", *message = "";
+
+  if (!chk_job1_call_list_runs_sync (job, 0, 1, &runs, NULL, NULL) || g_variant_n_children (runs) == 0)
+    return;
+  run = g_variant_get_child_value (runs, 0);
+  g_variant_lookup (run, "cpu-time", "t", &cpu_time);
+  g_variant_lookup (run, "memory-peak", "t", &memory_peak);
+  g_variant_lookup (run, "containment", "&s", &containment);
+  g_variant_lookup (run, "message", "&s", &message);
+
+  if (cpu_time > 0)
+    {
+      g_autofree char *text = chk_format_cpu_time (cpu_time);
+
+      print_field (_("Last CPU time:"), text);
+    }
+  if (memory_peak > 0)
+    {
+      g_autofree char *text = g_format_size_full (memory_peak, G_FORMAT_SIZE_IEC_UNITS);
+
+      print_field (_("Last memory peak:"), text);
+    }
+  if (containment[0] != '\0')
+    print_field (_("Last containment:"), containment);
+  if (message[0] != '\0')
+    print_field (_("Last message:"), message);
+}
+
 static char *
 time_with_relative (gint64 when,
                     gint64 now)
@@ -988,7 +1103,10 @@ verb_show (int    argc,
     print_field (_("Enabled:"), chk_job1_get_enabled (job) ? _("yes") : _("no"));
     print_field (_("Next run:"), next);
     if (!is_check_job (job))
-      print_field (_("Timeout:"), timeout);
+      {
+        print_field (_("Timeout:"), timeout);
+        print_limits (&client, job);
+      }
     print_field (_("Catch up:"), chk_job1_get_catch_up (job) ? _("yes") : _("no"));
     print_field (_("Runs kept:"), max_runs);
     print_field (_("Output kept:"), max_output);
@@ -1009,6 +1127,8 @@ verb_show (int    argc,
 
         print_field (_("Last duration:"), duration);
       }
+    if (chk_job1_get_last_run_started (job) > 0 || chk_job1_get_running (job))
+      print_last_run_accounting (job);
     print_field (_("Status:"), state);
     if (is_set (chk_job1_get_last_alert_error (job)))
       print_field (_("Last alert error:"), chk_job1_get_last_alert_error (job));
@@ -1354,9 +1474,11 @@ verb_runs (int    argc,
     }
   else
     {
-      g_autoptr(ChkTable) table = chk_table_new (7, _("RUN"), _("JOB"), _("STARTED"), _("DURATION"),
-                                                 _("OUTCOME"), _("EXIT"), _("TRIGGER"));
+      g_autoptr(ChkTable) table = chk_table_new (10, _("RUN"), _("JOB"), _("STARTED"), _("DURATION"),
+                                                 _("OUTCOME"), _("EXIT"), _("TRIGGER"), _("CPU"),
+                                                 _("MEMORY"), _("CONTAINMENT"));
       g_autoptr(GPtrArray) alert_notes = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) run_notes = g_ptr_array_new_with_free_func (g_free);
       gint64 now = g_get_real_time ();
       GVariantIter iter;
       GVariant *run;
@@ -1368,11 +1490,15 @@ verb_runs (int    argc,
           gint64 started = 0, finished = 0;
           gint exit_code = -1;
           guint32 http_status = 0;
+          guint64 cpu_time = 0, memory_peak = 0;
           const char *job_name = "", *run_outcome = "", *trigger = "", *alert_error = "";
+          const char *containment = "", *message = "";
           g_autofree char *id_text = NULL;
           g_autofree char *started_text = NULL;
           g_autofree char *duration = NULL;
           g_autofree char *exit_text = NULL;
+          g_autofree char *cpu_text = NULL;
+          g_autofree char *memory_text = NULL;
 
           g_variant_lookup (run, "id", "t", &id);
           g_variant_lookup (run, "job-name", "&s", &job_name);
@@ -1383,6 +1509,10 @@ verb_runs (int    argc,
           g_variant_lookup (run, "trigger", "&s", &trigger);
           g_variant_lookup (run, "http-status", "u", &http_status);
           g_variant_lookup (run, "alert-error", "&s", &alert_error);
+          g_variant_lookup (run, "cpu-time", "t", &cpu_time);
+          g_variant_lookup (run, "memory-peak", "t", &memory_peak);
+          g_variant_lookup (run, "containment", "&s", &containment);
+          g_variant_lookup (run, "message", "&s", &message);
 
           id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
           started_text = chk_format_relative_time (started, now);
@@ -1394,17 +1524,26 @@ verb_runs (int    argc,
             exit_text = g_strdup_printf (_("HTTP %u"), http_status);
           else
             exit_text = exit_code >= 0 ? g_strdup_printf ("%d", exit_code) : g_strdup ("-");
+          /* Nothing measured (an HTTP check, a run under way, an older daemon): "-" */
+          cpu_text = cpu_time > 0 ? chk_format_cpu_time (cpu_time) : g_strdup ("-");
+          memory_text = memory_peak > 0 ? g_format_size_full (memory_peak, G_FORMAT_SIZE_IEC_UNITS)
+                                        : g_strdup ("-");
           if (alert_error[0] != '\0')
             g_ptr_array_add (alert_notes, g_strdup_printf (_("  run %" G_GUINT64_FORMAT ": %s"),
                                                            id, alert_error));
+          if (message[0] != '\0')
+            g_ptr_array_add (run_notes, g_strdup_printf (_("  run %" G_GUINT64_FORMAT ": %s"),
+                                                         id, message));
 
-          chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome, exit_text, trigger);
+          chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome, exit_text, trigger,
+                             cpu_text, memory_text, containment[0] != '\0' ? containment : "-");
           chk_table_set_color (table, 4, chk_format_color_for (run_outcome));
           g_variant_unref (run);
         }
       chk_table_print (table, chk_format_use_color (STDOUT_FILENO));
 
       print_notes (_("Alerts that could not be delivered:"), alert_notes);
+      print_notes (_("Notes from the daemon:"), run_notes);
     }
 
   return 0;

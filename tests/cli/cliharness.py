@@ -28,7 +28,8 @@ CTL_TIMEOUT = 30
 SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'environment',
              'schedule', 'timezone', 'start', 'enabled', 'timeout', 'catch-up', 'max-runs',
              'max-output-bytes', 'notify-on', 'email-on', 'email-to', 'is-monitor', 'monitor-url',
-             'check-url', 'check-expect-status', 'check-contains', 'check-timeout', 'webhook-url')
+             'check-url', 'check-expect-status', 'check-contains', 'check-timeout', 'webhook-url',
+             'max-tasks', 'memory-max', 'cpu-weight')
 # What a job does: exactly one of them is set, the others are absent or empty.
 WHAT_KEYS = ('command', 'shell', 'check-url')
 # … and the job's state (cli-spec "JSON")
@@ -39,7 +40,8 @@ JOB_TIME_KEYS = ('start', 'next-run', 'last-run-started', 'last-run-finished')
 RUN_KEYS = ('id', 'job', 'job-id', 'job-name', 'trigger', 'started', 'finished', 'outcome',
             'exit-code', 'signal', 'hostname', 'pid', 'stdout-bytes', 'stderr-bytes',
             'truncated', 'progress-complete', 'progress-total', 'progress-message', 'http-status',
-            'alert-error', 'duration')
+            'alert-error', 'cpu-time', 'memory-peak', 'containment', 'message', 'duration')
+CONTAINMENTS = ('', 'scope', 'cgroup', 'process-group')
 OUTCOMES = ('running', 'success', 'failure', 'timeout', 'stopped', 'interrupted',
             'failed-to-start')
 TRIGGERS = ('schedule', 'manual', 'catch-up', 'dependency', 'retry')
@@ -264,8 +266,10 @@ class CliTestCase(h.DaemonTestCase):
                     'check-contains', 'webhook-url', 'last-alert-error'):
             self.assert_str(obj[key], key)
         for key in ('timeout', 'max-runs', 'max-output-bytes', 'id', 'last-exit-code',
-                    'progress-complete', 'progress-total', 'check-expect-status', 'check-timeout'):
+                    'progress-complete', 'progress-total', 'check-expect-status', 'check-timeout',
+                    'max-tasks', 'memory-max', 'cpu-weight'):
             self.assert_int(obj[key], key)
+        self.assertIn(obj['cpu-weight'], range(1, 10001), 'cpu-weight')
         for key in ('enabled', 'catch-up', 'running', 'is-monitor'):
             self.assert_bool(obj[key], key)
         for key in ('notify-on', 'email-on'):
@@ -288,10 +292,12 @@ class CliTestCase(h.DaemonTestCase):
         missing = [k for k in RUN_KEYS if k not in run]
         self.assertEqual(missing, [], f'run object lacks keys: {run!r}')
         for key in ('id', 'job-id', 'exit-code', 'signal', 'pid', 'stdout-bytes', 'stderr-bytes',
-                    'progress-complete', 'progress-total', 'http-status'):
+                    'progress-complete', 'progress-total', 'http-status', 'cpu-time', 'memory-peak'):
             self.assert_int(run[key], key)
-        for key in ('job', 'job-name', 'hostname', 'progress-message', 'alert-error'):
+        for key in ('job', 'job-name', 'hostname', 'progress-message', 'alert-error', 'containment',
+                    'message'):
             self.assert_str(run[key], key)
+        self.assertIn(run['containment'], CONTAINMENTS, 'containment')
         self.assertTrue(run['job'].startswith(JOBS_PATH + '/'), f'job is the job\'s object path: {run!r}')
         self.assertEqual(run['job'], f'{JOBS_PATH}/{run["job-id"]}', 'job and job-id agree')
         self.assertIn(run['trigger'], TRIGGERS)
@@ -313,7 +319,8 @@ class CliTestCase(h.DaemonTestCase):
         real = self.bus.get_run(run['id'])
         for key in ('job', 'job-name', 'trigger', 'outcome', 'exit-code', 'signal', 'hostname',
                     'pid', 'stdout-bytes', 'stderr-bytes', 'truncated', 'progress-complete',
-                    'progress-total', 'progress-message', 'http-status', 'alert-error'):
+                    'progress-total', 'progress-message', 'http-status', 'alert-error', 'cpu-time',
+                    'memory-peak', 'containment', 'message'):
             self.assertEqual(run[key], real[key], f'{key} of run {run["id"]}')
         self.assertAlmostEqual(iso_to_usec(run['started']), real['started'], delta=1000)
         if real['finished']:

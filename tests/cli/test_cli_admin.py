@@ -208,7 +208,8 @@ class ExportImport(c.CliTestCase):
                  '--workdir', self.tmp, '--env', 'A=1', '--env', 'SPACED=a b',
                  '--timeout', '2h', '--catch-up', '--max-runs', '3', '--max-output', '64K',
                  '--notify-on', 'never', '--email-on', 'always', '--email-to', 'ops@example.org',
-                 '--email-to', 'me@example.org', '--disabled',
+                 '--email-to', 'me@example.org', '--disabled', '--max-tasks', '64',
+                 '--memory-max', '1.5G', '--cpu-weight', '250',
                  '--', '/usr/bin/printf', '%s\\n', 'a b', '', '$HOME', '--flag')
         self.add('shelly', '--shell', 'echo $HOME | wc -c')
         self.add('rrule', '--schedule', 'FREQ=WEEKLY;BYDAY=MO,WE', '--timezone', 'UTC',

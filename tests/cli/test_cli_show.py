@@ -1,15 +1,19 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""chronikerctl: job text that must not reach a terminal as control
-characters."""
+"""chronikerctl: a job's limits (add/edit/show), what runs used (runs/show and
+their --json), the default-max-tasks setting, and job text that must not reach
+a terminal as control characters."""
 
 import os
 import pty
+import sqlite3
 import subprocess
 
 import cliharness as c
 from cliharness import read_until_eof
 
+MIB = 1024 * 1024
+NBSP = '\u00a0'  # GLib's g_format_size() puts one between number and unit
 
 # Text that would act on a terminal: OSC 52 (write the clipboard), CSI with
 # ESC, a C1 CSI (U+009B, two bytes in UTF-8), a bell, a newline that would
@@ -49,6 +53,195 @@ def fields(text):
             key, value = line.split(':', 1)
             out.setdefault(key.strip(), value.strip())
     return out
+
+
+class Limits(c.CliTestCase):
+    def test_add_edit_show_limits(self):
+        path = self.add('limited', '--max-tasks', '50', '--memory-max', '1.5GiB',
+                        '--cpu-weight', '300', '--', '/bin/true')
+        obj = self.show('limited')
+        self.assert_job_json(obj)
+        self.assertEqual((obj['max-tasks'], obj['memory-max'], obj['cpu-weight']),
+                         (50, 1536 * MIB, 300))
+        p = self.bus.props(path)
+        self.assertEqual((p['MaxTasks'], p['MemoryMax'], p['CpuWeight']), (50, 1536 * MIB, 300))
+        f = fields(self.out('show', 'limited'))
+        self.assertEqual((f['Max tasks'], f['Memory max'], f['CPU weight']),
+                         ('50', f'1.5{NBSP}GiB', '300'))
+
+        before = self.show('limited')
+        self.ok('edit', 'limited', '--memory-max', 'none')
+        after = self.show('limited')
+        self.assertEqual(after['memory-max'], 0)
+        self.assertEqual({k for k in c.SPEC_KEYS if before[k] != after[k]}, {'memory-max'},
+                         'edit changes only what is given')
+        self.assertEqual(fields(self.out('show', 'limited'))['Memory max'], 'none')
+
+        self.ok('edit', 'limited', '--max-tasks', '0', '--cpu-weight', '10000',
+                '--memory-max', '512M')
+        obj = self.show('limited')
+        self.assertEqual((obj['max-tasks'], obj['memory-max'], obj['cpu-weight']),
+                         (0, 512 * MIB, 10000))
+        f = fields(self.out('show', 'limited'))
+        self.assertEqual((f['Max tasks'], f['Memory max'], f['CPU weight']),
+                         ('default (1024)', f'512.0{NBSP}MiB', '10000'))
+
+        # max-tasks 0 follows the setting, which show reads
+        self.assertEqual(self.out('settings', 'default-max-tasks', '2048'), '')
+        self.assertEqual(self.bus.get_settings()['default-max-tasks'], 2048)
+        self.assertEqual(fields(self.out('show', 'limited'))['Max tasks'], 'default (2048)')
+        self.assertEqual(self.show('limited')['max-tasks'], 0, 'the job keeps 0')
+
+    def test_defaults(self):
+        self.add('plain', '--', '/bin/true')
+        obj = self.show('plain')
+        self.assertEqual((obj['max-tasks'], obj['memory-max'], obj['cpu-weight']), (0, 0, 100))
+        f = fields(self.out('show', 'plain'))
+        self.assertEqual((f['Max tasks'], f['Memory max'], f['CPU weight']),
+                         ('default (1024)', 'none', '100'))
+        # An HTTP check runs no process: no limits to show
+        self.add('check', '--check-url', 'http://127.0.0.1:9/')
+        text = self.out('show', 'check')
+        for label in ('Max tasks', 'Memory max', 'CPU weight'):
+            self.assertNotIn(label, fields(text), text)
+
+    def test_size_forms(self):
+        self.add('sizes', '--', '/bin/true')
+        for text, size in (('512M', 512 * MIB), ('2G', 2048 * MIB), ('1.5GiB', 1536 * MIB),
+                           ('1.25M', 1280 * 1024), ('1T', 1 << 40), ('4194304', 4 * MIB),
+                           ('0', 0), ('none', 0), ('NONE', 0), ('64m', 64 * MIB)):
+            with self.subTest(memory_max=text):
+                self.ok('edit', 'sizes', '--memory-max', text)
+                self.assertEqual(self.show('sizes')['memory-max'], size)
+        # The same sizes work for --max-output
+        self.ok('edit', 'sizes', '--max-output', '1.5M')
+        self.assertEqual(self.show('sizes')['max-output-bytes'], 1536 * 1024)
+
+    def test_limit_errors(self):
+        for args, word in ((['--cpu-weight', '0'], 'cpu-weight'),
+                           (['--cpu-weight', '10001'], 'cpu-weight'),
+                           (['--cpu-weight', 'heavy'], 'cpu-weight'),
+                           (['--cpu-weight', '-5'], 'cpu-weight'),
+                           (['--max-tasks', 'lots'], 'max-tasks'),
+                           (['--max-tasks', '-1'], 'max-tasks'),
+                           (['--max-tasks', '4294967296'], 'max-tasks'),
+                           (['--memory-max', 'lots'], 'memory-max'),
+                           (['--memory-max', '1.5'], 'memory-max'),
+                           (['--memory-max', '-1M'], 'memory-max'),
+                           (['--memory-max', '99999999999T'], 'memory-max')):
+            with self.subTest(args=args):
+                self.usage_error('add', 'bad', *args, '--', '/bin/true', contains=[word, args[1]])
+        # The daemon's smallest memory limit: its message names the key
+        with self.subTest('memory-max 10'):
+            self.runtime_error('add', 'bad', '--memory-max', '10', '--', '/bin/true',
+                               contains=['memory-max'])
+        self.runtime_error('add', 'bad', '--memory-max', '1023K', '--', '/bin/true',
+                           contains=['memory-max'])
+        self.assertEqual(self.json('list', '--json'), [], 'no job was made')
+
+        # A refused edit changes nothing
+        self.add('good', '--cpu-weight', '200', '--memory-max', '64M', '--', '/bin/true')
+        before = self.show('good')
+        self.usage_error('edit', 'good', '--cpu-weight', '0', contains=['cpu-weight'])
+        self.usage_error('edit', 'good', '--cpu-weight', '10001', contains=['cpu-weight'])
+        self.runtime_error('edit', 'good', '--memory-max', '10', contains=['memory-max'])
+        self.assertEqual(self.show('good'), before)
+
+    def test_setting_default_max_tasks(self):
+        self.assertEqual(self.out('settings', 'default-max-tasks').strip(), '1024')
+        self.assertEqual(self.bus.get_settings()['default-max-tasks'], 1024)
+        self.ok('settings', 'default-max-tasks', '2048')
+        self.assertEqual(self.out('settings', 'default-max-tasks').strip(), '2048')
+        self.assertIn('default-max-tasks = 2048', self.out('settings').split('\n'))
+        self.runtime_error('settings', 'default-max-tasks', '0', contains=['default-max-tasks'])
+        self.usage_error('settings', 'default-max-tasks', 'many', contains=['many'])
+        self.assertEqual(self.bus.get_settings()['default-max-tasks'], 2048)
+        # Kept in the database
+        self.restart_daemon()
+        self.assertEqual(self.out('settings', 'default-max-tasks').strip(), '2048')
+
+
+class Accounting(c.CliTestCase):
+    def stopped_daemon_db(self):
+        """Stops the daemon; returns a connection to its database (the caller
+        starts it again with self.start_again())."""
+        self.assertEqual(self.daemon.terminate(), 0)
+        self.wait_no_owner()
+        db = sqlite3.connect(self.db)
+        self.addCleanup(db.close)
+        return db
+
+    def start_again(self):
+        self.daemon = self.start_chronikerd()
+
+    def test_runs_json_keys(self):
+        self.add('burn', '--', '/bin/sh', '-c', 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done')
+        run_id, _ = self.run_wait('burn')
+        runs = self.json('runs', '--json')
+        self.assertEqual(len(runs), 1)
+        run = runs[0]
+        self.assert_run_json(run)
+        self.assert_run_matches_bus(run)
+        for key in ('cpu-time', 'memory-peak', 'containment', 'message'):
+            self.assertIn(key, run)
+        self.assertEqual(self.json('runs', 'burn', '--json'), runs)
+
+    def test_runs_and_show_print_accounting(self):
+        self.add('used', '--', '/bin/true')
+        self.add('idle', '--', '/bin/true')
+        first, _ = self.run_wait('used')
+        second, _ = self.run_wait('used')
+        idle, _ = self.run_wait('idle')
+
+        # What the daemon measures depends on the machine: give the runs known
+        # values in its database, so that the formatting is checked exactly.
+        db = self.stopped_daemon_db()
+        db.execute('UPDATE runs SET cpu_time = ?, memory_peak = ?, containment = ?, message = ? '
+                   'WHERE id = ?', (1_020_000, 25 * MIB // 2, 'scope',
+                                    f'killed by the memory limit {OSC52}\u009b', second))
+        db.execute('UPDATE runs SET cpu_time = ?, memory_peak = ?, containment = ?, message = ? '
+                   'WHERE id = ?', (75_000_000, 3 * 1024 * MIB, 'process-group', '', first))
+        db.execute("UPDATE runs SET cpu_time = 0, memory_peak = 0, containment = '', message = '' "
+                   'WHERE id = ?', (idle,))
+        db.commit()
+        self.start_again()
+
+        runs = {r['id']: r for r in self.json('runs', '--json')}
+        self.assertEqual((runs[second]['cpu-time'], runs[second]['memory-peak'],
+                          runs[second]['containment']), (1_020_000, 25 * MIB // 2, 'scope'))
+        self.assertEqual(runs[second]['message'], f'killed by the memory limit {OSC52}\u009b')
+        self.assertEqual((runs[idle]['cpu-time'], runs[idle]['containment']), (0, ''))
+
+        r = self.ctl('runs', binary=True)
+        self.assertEqual(r.rc, 0, repr(r))
+        for raw in (b'\x1b', b'\x07', b'\x9b'):
+            self.assertNotIn(raw, r.out, f'runs printed {raw!r}: {r!r}')
+        text = r.out.decode()
+        lines = text.split('\n')
+        self.assertEqual(lines[0].split()[-3:], ['CPU', 'MEMORY', 'CONTAINMENT'], text)
+        rows = {ln.split()[0]: ln.split() for ln in lines[1:] if ln[:1].isdigit()}
+        self.assertEqual(rows[str(second)][-4:], ['s', '12.5', 'MiB', 'scope'], text)
+        self.assertEqual(rows[str(second)][-5], '1.02', text)
+        self.assertEqual(rows[str(first)][-8:], ['manual', '1', 'min', '15', 's', '3.0', 'GiB',
+                                                 'process-group'], text)
+        self.assertEqual(rows[str(idle)][-3:], ['-', '-', '-'], text)
+        self.assertIn('Notes from the daemon:', text)
+        note = [ln for ln in lines if ln.strip().startswith(f'run {second}:')]
+        self.assertEqual(len(note), 1, text)
+        self.assertIn('killed by the memory limit \\x1b]52;c;aGVsbG8=\\x07\\u009b', note[0])
+        self.assertEqual([ln for ln in lines if ln.strip().startswith(f'run {first}:')], [],
+                         'a run without a message has no note')
+        self.assertNotIn('Notes from the daemon', self.out('runs', 'idle'))
+
+        # show: the latest run of each job
+        f = fields(self.ctl('show', 'used').out)
+        self.assertEqual((f['Last CPU time'], f['Last memory peak'], f['Last containment']),
+                         ('1.02 s', f'12.5{NBSP}MiB', 'scope'))
+        self.assertEqual(f['Last message'],
+                         'killed by the memory limit \\x1b]52;c;aGVsbG8=\\x07\\u009b')
+        f = fields(self.out('show', 'idle'))
+        for label in ('Last CPU time', 'Last memory peak', 'Last containment', 'Last message'):
+            self.assertNotIn(label, f, 'nothing to say, nothing shown')
 
 
 class Escapes(c.CliTestCase):

@@ -65,19 +65,22 @@ SPEC_TYPES = {
     'notify-on': 's', 'email-on': 's', 'email-to': 'as',
     'is-monitor': 'b', 'monitor-url': 's', 'check-url': 's', 'check-expect-status': 'u',
     'check-contains': 's', 'check-timeout': 'u', 'webhook-url': 's',
+    'max-tasks': 'u', 'memory-max': 't', 'cpu-weight': 'u',
 }
 FILTER_TYPES = {'job': 'o', 'outcome': 's', 'since': 'x', 'limit': 'u', 'offset': 'u'}
 SETTINGS_TYPES = {
     'allow-shell': 'b', 'max-concurrent-runs': 'u', 'keep-runs-days': 'u',
     'notifications': 'b', 'email-from': 's', 'smtp-url': 's', 'smtp-starttls': 'b',
     'smtp-username': 's', 'smtp-password': 's', 'webhook-url': 's',
+    'default-max-tasks': 'u',
 }
 RUN_TYPES = {
     'id': 't', 'job': 'o', 'job-name': 's', 'trigger': 's', 'started': 'x',
     'finished': 'x', 'outcome': 's', 'exit-code': 'i', 'signal': 'i', 'hostname': 's',
     'pid': 'u', 'stdout-bytes': 't', 'stderr-bytes': 't', 'truncated': 'b',
     'progress-complete': 'u', 'progress-total': 'u', 'progress-message': 's',
-    'http-status': 'u', 'alert-error': 's',
+    'http-status': 'u', 'alert-error': 's', 'cpu-time': 't', 'memory-peak': 't',
+    'containment': 's', 'message': 's',
 }
 
 
