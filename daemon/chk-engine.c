@@ -49,6 +49,7 @@ struct _ChkEngine
   gint64       latest_now;     /* the latest time read from the clock */
   ChkTimer    *timer;
   char        *hostname;
+  ChkContainment *containment;
 
   GHashTable  *jobs;           /* id (guint64*) → ChkJob, owned */
   GHashTable  *jobs_by_name;   /* name → ChkJob */
@@ -190,67 +191,18 @@ maybe_finish_shutdown (ChkEngine *self)
   g_task_return_boolean (task, TRUE);
 }
 
-/*
- * Ends what is left of a run whose daemon died: the processes of its group,
- * if the group is still the run's (one of them has its CHRONIKER_RUN_ID), so
- * that a process group id reused since is never touched.
- */
-static void
-kill_leftover_processes (guint32 pgid,
-                         guint64 run_id)
+/* The runs of one database are contained under a name of their own, so
+ * that two daemons never touch each other's runs, and a restarted daemon
+ * finds what its predecessor left. */
+static ChkContainment *
+make_containment (ChkStore  *store,
+                  GError   **error)
 {
-  g_autoptr(GDir) proc = NULL;
-  g_autofree char *marker = NULL;
-  gsize marker_len;
-  const char *name;
-  gboolean ours = FALSE;
+  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                                         chk_store_get_path (store), -1);
 
-  if (pgid <= 1)
-    return;
-
-  marker = g_strdup_printf ("CHRONIKER_RUN_ID=%" G_GUINT64_FORMAT, run_id);
-  marker_len = strlen (marker) + 1;
-
-  proc = g_dir_open ("/proc", 0, NULL);
-  if (proc == NULL)
-    return;
-
-  while (!ours && (name = g_dir_read_name (proc)) != NULL)
-    {
-      g_autofree char *stat_path = NULL;
-      g_autofree char *stat = NULL;
-      g_autofree char *environ_path = NULL;
-      g_autofree char *environ = NULL;
-      gsize environ_len;
-      const char *after_comm;
-      int group;
-
-      if (!g_ascii_isdigit (name[0]))
-        continue;
-
-      stat_path = g_build_filename ("/proc", name, "stat", NULL);
-      if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
-        continue;
-      /* pid (comm) state ppid pgrp …; comm may hold spaces and parentheses */
-      after_comm = strrchr (stat, ')');
-      if (after_comm == NULL || sscanf (after_comm + 1, " %*c %*d %d", &group) != 1 ||
-          group != (int) pgid)
-        continue;
-
-      environ_path = g_build_filename ("/proc", name, "environ", NULL);
-      if (!g_file_get_contents (environ_path, &environ, &environ_len, NULL))
-        continue;
-      for (gsize i = 0; i + marker_len <= environ_len && !ours; i += strlen (environ + i) + 1)
-        ours = memcmp (environ + i, marker, marker_len) == 0;
-    }
-
-  if (ours)
-    {
-      g_message ("Ending the leftover processes of run %" G_GUINT64_FORMAT " (group %u)",
-                 run_id, pgid);
-      if (kill (-(pid_t) pgid, SIGKILL) != 0 && errno != ESRCH)
-        g_warning ("Could not end process group %u: %s", pgid, g_strerror (errno));
-    }
+  hash[16] = '\0';
+  return chk_containment_new (hash, chk_containment_get_default_mode (), error);
 }
 
 static gboolean
@@ -267,7 +219,7 @@ recover_interrupted_runs (ChkEngine  *self,
     {
       ChkRunRecord *run = g_ptr_array_index (runs, i);
 
-      kill_leftover_processes (run->pid, run->id);
+      chk_containment_end_leftovers (self->containment, run->id, run->cgroup, run->pid);
 
       g_free (run->outcome);
       run->outcome = g_strdup ("interrupted");
@@ -441,7 +393,18 @@ start_run (ChkEngine   *self,
   if (!chk_store_add_run (self->store, run, error))
     return 0;
 
-  runner = chk_runner_new (self->store, job->spec, run);
+  if (job->spec->max_tasks == 0)
+    {
+      g_autoptr(ChkJobSpec) spec = chk_job_spec_copy (job->spec);
+
+      spec->max_tasks = chk_settings_get_default_max_tasks (self->settings);
+      runner = chk_runner_new (self->store, spec, run);
+    }
+  else
+    {
+      runner = chk_runner_new (self->store, job->spec, run);
+    }
+  chk_runner_set_containment (runner, self->containment);
   chk_runner_set_kill_grace (runner, self->kill_grace_ms);
   g_signal_connect (runner, "progress", G_CALLBACK (runner_progress_cb), job);
   g_signal_connect (runner, "output-available", G_CALLBACK (runner_output_available_cb), self);
@@ -733,6 +696,7 @@ chk_engine_finalize (GObject *object)
   ChkEngine *self = CHK_ENGINE (object);
 
   g_free (self->hostname);
+  g_clear_object (&self->containment);
 
   G_OBJECT_CLASS (chk_engine_parent_class)->finalize (object);
 }
@@ -859,8 +823,15 @@ chk_engine_new_with_clock (ChkStore  *store,
     return NULL;
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
 
+  self->containment = make_containment (store, error);
+  if (self->containment == NULL)
+    return NULL;
+
   if (!recover_interrupted_runs (self, error))
     return NULL;
+  /* What is left belongs to no run: a daemon killed between making a
+   * run's cgroup and recording it. */
+  chk_containment_sweep (self->containment);
 
   /* One transaction for the jobs and their last runs: SQLite then locks
    * the file once, not once per query (10,000 jobs load about 11% faster). */

@@ -8,13 +8,17 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
+#include "chk-containment.h"
 #include "chk-http-check.h"
 #include "chk-runner.h"
 
@@ -23,6 +27,11 @@
  * does not make a row per line, and the tail is dropped a chunk at a time. */
 #define OUTPUT_READ_SIZE         (256 * 1024)
 #define MAX_CHUNK_SIZE           (64 * 1024)
+
+/* Output that the store refused (locked, full) is kept for another try
+ * up to this much; past it, or at the run's end, it is lost and the run
+ * says so. */
+#define MAX_UNSAVED_BYTES        (8 * 1024 * 1024)
 
 /* Output is written to the store when this much is pending, or this long
  * after the first pending byte arrived, whichever comes first: a crash
@@ -51,6 +60,12 @@
 /* How often a process group that was sent SIGTERM is checked for
  * survivors during the kill grace. */
 #define KILL_POLL_MS             50
+
+/* How often a run with limits is checked for having hit one. */
+#define LIMIT_POLL_MS            250
+
+/* The exit status of a child that could not join its cgroup. */
+#define JOIN_FAILED_STATUS       126
 
 typedef enum
 {
@@ -94,7 +109,17 @@ struct _ChkRunner
   gboolean         is_check;
 
   /* The process and its group */
-  GSubprocess     *subprocess;
+  ChkContainment  *containment;
+  ChkRunGroup     *group;
+  int              join_error;
+  char            *limit_message;
+  gboolean         watch_limits;
+  GSource         *limit_source;
+  GPid             pid;
+  GSource         *exit_source;
+  int              pidfd;
+  guint64          rusage_cpu;
+  guint64          rusage_maxrss;
   pid_t            pgid;
   gboolean         exited;
   char            *exit_outcome;
@@ -128,6 +153,11 @@ struct _ChkRunner
   gint64           last_announce;
   GSource         *announce_source;
   gboolean         store_warned;
+  GArray          *unsaved;
+  gsize            unsaved_bytes;
+  guint64          lost_stdout;
+  guint64          lost_stderr;
+  char            *store_error;
 
   /* Progress */
   GInputStream    *progress_stream;
@@ -248,6 +278,24 @@ chk_runner_set_outcome (ChkRunner  *self,
   self->record->outcome = g_strdup (outcome);
 }
 
+/* Adds a sentence to the run's message, the daemon's note on the run. */
+static void
+chk_runner_set_message (ChkRunner  *self,
+                        const char *text)
+{
+  char *message;
+
+  if (self->record->message == NULL || self->record->message[0] == '\0')
+    message = g_strdup (text);
+  else if (strstr (self->record->message, text) != NULL)
+    return;
+  else
+    message = g_strconcat (self->record->message, "; ", text, NULL);
+
+  g_free (self->record->message);
+  self->record->message = message;
+}
+
 /* The store reads a NULL string back as "": the runner's record says the
  * same from the start. */
 static void
@@ -256,6 +304,7 @@ chk_runner_fill_record_strings (ChkRunRecord *record)
   char **fields[] = {
     &record->job_name, &record->trigger, &record->outcome,
     &record->hostname, &record->progress_message, &record->alert_error,
+    &record->containment, &record->message, &record->cgroup,
   };
 
   for (gsize i = 0; i < G_N_ELEMENTS (fields); i++)
@@ -286,10 +335,10 @@ chk_runner_widen_pipe (GInputStream *stream)
 static gboolean
 chk_runner_group_exists (ChkRunner *self)
 {
-  if (self->pgid <= 0)
+  if (self->group == NULL)
     return FALSE;
 
-  return kill (-self->pgid, 0) == 0 || errno == EPERM;
+  return !chk_run_group_is_empty (self->group);
 }
 
 static gboolean
@@ -302,11 +351,9 @@ chk_runner_kill_poll_cb (gpointer user_data)
       if (g_get_monotonic_time () < self->kill_deadline)
         return G_SOURCE_CONTINUE;
 
-      g_debug ("Run %" G_GUINT64_FORMAT ": process group %d outlived the grace, killing it",
-               self->record->id, (int) self->pgid);
-      if (kill (-self->pgid, SIGKILL) != 0 && errno != ESRCH)
-        g_warning ("Run %" G_GUINT64_FORMAT ": could not kill process group %d: %s",
-                   self->record->id, (int) self->pgid, g_strerror (errno));
+      g_debug ("Run %" G_GUINT64_FORMAT ": processes outlived the grace, killing them",
+               self->record->id);
+      chk_run_group_signal (self->group, SIGKILL);
       self->killed = TRUE;
     }
   else
@@ -331,16 +378,12 @@ chk_runner_kill_poll_cb (gpointer user_data)
 static void
 chk_runner_terminate_group (ChkRunner *self)
 {
-  if (self->pgid <= 0 || self->terminating || self->killed || self->group_gone)
+  if (self->group == NULL || self->terminating || self->killed || self->group_gone)
     return;
 
-  if (kill (-self->pgid, SIGTERM) != 0)
+  if (!chk_run_group_signal (self->group, SIGTERM))
     {
-      if (errno == ESRCH)
-        self->group_gone = TRUE;
-      else
-        g_warning ("Run %" G_GUINT64_FORMAT ": could not terminate process group %d: %s",
-                   self->record->id, (int) self->pgid, g_strerror (errno));
+      self->group_gone = TRUE;
       return;
     }
 
@@ -350,28 +393,47 @@ chk_runner_terminate_group (ChkRunner *self)
                                              "[chk-runner] kill grace");
 }
 
+/* What the child tells the daemon before it execs. */
+typedef struct
+{
+  pid_t pid;
+  int   join_error;
+} ChkChildReport;
+
+typedef struct
+{
+  int          report_fd;
+  ChkRunGroup *group;
+} ChkChildSetup;
+
 /* Runs in the child between fork and exec: async-signal-safe calls only.
- * @user_data is the write end of a pipe that gets the child's pid.
+ * @user_data is a #ChkChildSetup.
  */
 static void
 chk_runner_child_setup (gpointer user_data)
 {
-  int pid_fd = GPOINTER_TO_INT (user_data);
-  pid_t pid = getpid ();
+  ChkChildSetup *setup = user_data;
+  ChkChildReport report = { getpid (), 0 };
   sigset_t mask;
   ssize_t written;
 
-  /* A group of its own, so that stop, timeout and cleanup reach every
-   * process the job starts. */
+  /* A group of its own, so that stop and timeout reach every process the
+   * job starts even without cgroups; and its cgroup before anything else,
+   * so that not even its first fork is outside it. */
   setpgid (0, 0);
+  report.join_error = chk_run_group_join (setup->group);
 
   /* GSubprocess forgets the pid once the process is reaped, which can be
    * before g_subprocess_launcher_spawnv() returns for a quick job; the
    * group, and what is left in it, still has to be dealt with. The fd is
    * close-on-exec. */
   do
-    written = write (pid_fd, &pid, sizeof pid);
+    written = write (setup->report_fd, &report, sizeof report);
   while (written < 0 && errno == EINTR);
+
+  /* Never run a job uncontained: the daemon reads why from the report. */
+  if (report.join_error != 0)
+    _exit (JOIN_FAILED_STATUS);
 
   /* GIO ignores SIGPIPE process-wide (for GSocket), and exec keeps ignored
    * signals ignored: `producer | head` would go on writing into a closed
@@ -473,24 +535,83 @@ chk_runner_trim_tail (ChkRunner *self)
  * @transaction puts it all in one explicit transaction, which the store
  * refuses inside another: dispose cannot know whether its caller has one.
  */
+static gboolean chk_runner_flush_cb (gpointer user_data);
+
+/* Output the store refused: kept for the next flush while it fits and the
+ * run goes on, else counted as lost, with the run marked truncated. */
 static void
-chk_runner_flush (ChkRunner *self,
-                  gboolean   transaction)
+chk_runner_keep_unsaved (ChkRunner      *self,
+                         ChkOutputChunk *chunks,
+                         guint           n_chunks,
+                         const GError   *error,
+                         gboolean        last)
+{
+  gsize size = 0;
+
+  for (guint i = 0; i < n_chunks; i++)
+    size += g_bytes_get_size (chunks[i].data);
+
+  g_free (self->store_error);
+  self->store_error = g_strdup (error->message);
+
+  if (!last && size <= MAX_UNSAVED_BYTES)
+    {
+      g_array_set_size (self->unsaved, 0);
+      for (guint i = 0; i < n_chunks; i++)
+        {
+          ChkOutputChunk chunk = chunks[i];
+
+          chunk.data = g_bytes_ref (chunks[i].data);
+          g_array_append_val (self->unsaved, chunk);
+        }
+      self->unsaved_bytes = size;
+      if (self->flush_source == NULL)
+        self->flush_source = chk_runner_add_source (self, FLUSH_DELAY_MS * 5, chk_runner_flush_cb,
+                                                    "[chk-runner] retry output");
+      return;
+    }
+
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      if (chunks[i].stream == CHK_STREAM_STDOUT)
+        self->lost_stdout += g_bytes_get_size (chunks[i].data);
+      else
+        self->lost_stderr += g_bytes_get_size (chunks[i].data);
+    }
+  g_array_set_size (self->unsaved, 0);
+  self->unsaved_bytes = 0;
+
+  if (!self->record->truncated)
+    {
+      self->record->truncated = TRUE;
+      chk_runner_save_record (self);
+    }
+}
+
+static void
+chk_runner_flush_full (ChkRunner *self,
+                       gboolean   transaction,
+                       gboolean   last)
 {
   g_autoptr(GError) error = NULL;
   g_autofree ChkOutputChunk *chunks = NULL;
+  guint n_unsaved = self->unsaved->len;
   guint n_chunks;
 
   chk_runner_clear_source (&self->flush_source);
 
-  if (self->pending->len == 0)
+  if (self->pending->len == 0 && n_unsaved == 0)
     return;
 
-  n_chunks = self->pending->len;
+  /* What the store refused before goes first: it is older. */
+  n_chunks = n_unsaved + self->pending->len;
   chunks = g_new0 (ChkOutputChunk, n_chunks);
-  for (guint i = 0; i < n_chunks; i++)
+  memcpy (chunks, self->unsaved->data, n_unsaved * sizeof (ChkOutputChunk));
+  g_array_set_size (self->unsaved, 0);
+  self->unsaved_bytes = 0;
+  for (guint i = n_unsaved; i < n_chunks; i++)
     {
-      ChkPendingChunk *pending = g_ptr_array_index (self->pending, i);
+      ChkPendingChunk *pending = g_ptr_array_index (self->pending, i - n_unsaved);
 
       chunks[i].run_id = self->record->id;
       chunks[i].seq = pending->seq;
@@ -530,14 +651,34 @@ chk_runner_flush (ChkRunner *self,
   else
     {
       chk_runner_store_failed (self, error);
+      if (transaction)
+        {
+          chk_store_rollback (self->store);
+          transaction = FALSE;
+        }
+      chk_runner_keep_unsaved (self, chunks, n_chunks, error, last);
       g_clear_error (&error);
     }
 
+  /* A full disk shows at the commit, when the pages are written: what was
+   * appended is gone then too. (The tail's bookkeeping may count a chunk
+   * twice after that; it only makes the next trim a little early.) */
   if (transaction && !chk_store_commit (self->store, &error))
-    chk_runner_store_failed (self, error);
+    {
+      chk_runner_store_failed (self, error);
+      if (self->unsaved->len == 0)
+        chk_runner_keep_unsaved (self, chunks, n_chunks, error, last);
+    }
 
   for (guint i = 0; i < n_chunks; i++)
     g_bytes_unref (chunks[i].data);
+}
+
+static void
+chk_runner_flush (ChkRunner *self,
+                  gboolean   transaction)
+{
+  chk_runner_flush_full (self, transaction, FALSE);
 }
 
 static gboolean
@@ -969,6 +1110,99 @@ chk_runner_clear_sources (ChkRunner *self)
   chk_runner_clear_source (&self->announce_source);
   chk_runner_clear_source (&self->progress_publish_source);
   chk_runner_clear_source (&self->progress_save_source);
+  chk_runner_clear_source (&self->limit_source);
+  chk_runner_clear_source (&self->exit_source);
+}
+
+/* What the run used, and what its limits and the store did to it, into
+ * its record. */
+static void
+chk_runner_account (ChkRunner *self)
+{
+  ChkRunUsage usage;
+
+  memset (&usage, 0, sizeof usage);
+  if (self->group != NULL)
+    chk_run_group_get_usage (self->group, &usage);
+
+  /* A cgroup measures every process of the run; without one, wait4()
+   * measured the main process and what it waited for, and the group the
+   * orphans the daemon reaped. Memory is then the largest process's. */
+  self->record->cpu_time = usage.cpu_time > 0 ? usage.cpu_time : self->rusage_cpu;
+  self->record->memory_peak = usage.memory_peak > 0 ? usage.memory_peak :
+                              MAX (self->rusage_maxrss, usage.orphans_maxrss);
+  if (usage.cpu_time == 0)
+    self->record->cpu_time += usage.orphans_cpu_time;
+
+  if (self->limit_message != NULL)
+    chk_runner_set_message (self, self->limit_message);
+
+  if (self->lost_stdout + self->lost_stderr > 0)
+    {
+      g_autofree char *lost = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes of output could not "
+                                               "be stored and are lost: %s",
+                                               self->lost_stdout + self->lost_stderr,
+                                               self->store_error != NULL ? self->store_error : "");
+      g_autoptr(GError) error = NULL;
+
+      chk_runner_set_message (self, lost);
+      /* The counters say what the job wrote, stored or not. */
+      if (!chk_store_count_lost_output (self->store, self->record->id,
+                                        self->lost_stdout, self->lost_stderr, &error))
+        g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
+    }
+}
+
+/* "64 MiB" for a limit given in whole MiB or GiB, as people write them;
+ * bytes otherwise, exactly. */
+static char *
+chk_runner_format_bytes (guint64 bytes)
+{
+  const guint64 mib = 1024 * 1024;
+
+  if (bytes % (1024 * mib) == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " GiB", bytes / (1024 * mib));
+  if (bytes % mib == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", bytes / mib);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
+}
+
+/* A run that hit one of its limits is ended, whatever it does about the
+ * fork or the allocation that failed: the limit is there to say the run
+ * went wrong, and it must say so. */
+static gboolean
+chk_runner_limit_poll_cb (gpointer user_data)
+{
+  ChkRunner *self = user_data;
+  ChkRunUsage usage;
+
+  chk_run_group_get_usage (self->group, &usage);
+
+  if (usage.tasks_limited)
+    self->limit_message = g_strdup_printf ("Ended because it tried to have more than %u "
+                                           "processes and threads at once (max-tasks)",
+                                           self->spec->max_tasks);
+  else if (usage.memory_killed)
+    {
+      g_autofree char *size = chk_runner_format_bytes (self->spec->memory_max);
+
+      self->limit_message = g_strdup_printf ("Killed because it used more than its memory "
+                                             "limit of %s (memory-max)", size);
+    }
+  else
+    return G_SOURCE_CONTINUE;
+
+  g_message ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, self->limit_message);
+  g_clear_pointer (&self->limit_source, g_source_unref);
+
+  if (self->kill_outcome == NULL)
+    self->kill_outcome = "failure";
+  if (!self->exited)
+    chk_runner_terminate_group (self);
+  else if (!self->killed && !self->group_gone)
+    chk_runner_terminate_group (self);
+
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -986,7 +1220,19 @@ chk_runner_finish (ChkRunner *self)
    * on) stops here. */
   g_cancellable_cancel (self->cancellable);
 
-  chk_runner_flush (self, TRUE);
+  chk_runner_flush_full (self, TRUE, TRUE);
+
+  /* A limit hit in the last moments of a run still counts. */
+  if (self->watch_limits && self->limit_message == NULL)
+    {
+      chk_runner_limit_poll_cb (self);
+      if (self->limit_message != NULL)
+        {
+          g_free (self->exit_outcome);
+          self->exit_outcome = g_strdup ("failure");
+        }
+    }
+  chk_runner_account (self);
 
   self->record->finished = g_get_real_time ();
   chk_runner_set_outcome (self, self->exit_outcome);
@@ -1091,48 +1337,55 @@ chk_runner_maybe_finish (ChkRunner *self)
   chk_runner_finish (self);
 }
 
+/* The main process ended with @status, having used @usage (when known). */
 static void
-chk_runner_wait_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+chk_runner_exited (ChkRunner           *self,
+                   int                  status,
+                   const struct rusage *usage)
 {
-  GSubprocess *subprocess = G_SUBPROCESS (object);
-  g_autoptr(ChkRunner) self = NULL;
-  g_autoptr(GError) error = NULL;
-  ChkRunRecord *record;
+  ChkRunRecord *record = self->record;
 
-  if (!g_subprocess_wait_finish (subprocess, result, &error) &&
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  self = g_object_ref (CHK_RUNNER (user_data));
-  record = self->record;
+  self->pid = 0;
+  chk_runner_clear_source (&self->exit_source);
+  if (self->pidfd >= 0)
+    {
+      close (self->pidfd);
+      self->pidfd = -1;
+    }
+  if (usage != NULL)
+    {
+      /* The process and every descendant it waited for. */
+      self->rusage_cpu = (guint64) usage->ru_utime.tv_sec * G_USEC_PER_SEC + usage->ru_utime.tv_usec +
+                         (guint64) usage->ru_stime.tv_sec * G_USEC_PER_SEC + usage->ru_stime.tv_usec;
+      self->rusage_maxrss = MAX (self->rusage_maxrss, (guint64) usage->ru_maxrss * 1024);
+    }
 
   self->exited = TRUE;
   chk_runner_clear_source (&self->timeout_source);
 
-  if (error != NULL)
+  if (WIFEXITED (status))
     {
-      g_warning ("Run %" G_GUINT64_FORMAT ": could not wait for its process: %s",
-                 record->id, error->message);
-      record->exit_code = -1;
-      record->signal = 0;
-    }
-  else if (g_subprocess_get_if_exited (subprocess))
-    {
-      record->exit_code = g_subprocess_get_exit_status (subprocess);
+      record->exit_code = WEXITSTATUS (status);
       record->signal = 0;
     }
   else
     {
       record->exit_code = -1;
-      record->signal = g_subprocess_get_if_signaled (subprocess) ?
-                       g_subprocess_get_term_sig (subprocess) : 0;
+      record->signal = WIFSIGNALED (status) ? WTERMSIG (status) : 0;
     }
 
-  if (self->kill_outcome != NULL)
+  if (self->join_error != 0)
+    {
+      g_autofree char *message = g_strdup_printf ("Could not put the run in its cgroup %s: %s",
+                                                  record->cgroup, g_strerror (self->join_error));
+
+      g_warning ("Run %" G_GUINT64_FORMAT ": %s", record->id, message);
+      chk_runner_set_message (self, message);
+      self->exit_outcome = g_strdup ("failed-to-start");
+    }
+  else if (self->kill_outcome != NULL)
     self->exit_outcome = g_strdup (self->kill_outcome);
-  else if (error == NULL && record->signal == 0 && record->exit_code == 0)
+  else if (record->signal == 0 && record->exit_code == 0)
     self->exit_outcome = g_strdup ("success");
   else
     self->exit_outcome = g_strdup ("failure");
@@ -1150,6 +1403,72 @@ chk_runner_wait_cb (GObject      *object,
     }
 
   chk_runner_maybe_finish (self);
+}
+
+/* The main process is reaped here, with wait4(), for what it used: the
+ * only measure of a run that is not in a cgroup. */
+static gboolean
+chk_runner_pidfd_cb (int          fd,
+                     GIOCondition condition,
+                     gpointer     user_data)
+{
+  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
+  struct rusage usage;
+  int status = 0;
+  pid_t reaped;
+
+  do
+    reaped = wait4 (self->pid, &status, WNOHANG, &usage);
+  while (reaped < 0 && errno == EINTR);
+
+  if (reaped == 0)
+    return G_SOURCE_CONTINUE;
+
+  if (reaped < 0)
+    {
+      g_warning ("Run %" G_GUINT64_FORMAT ": could not wait for process %d: %s",
+                 self->record->id, (int) self->pid, g_strerror (errno));
+      status = W_EXITCODE (255, 0);
+    }
+
+  g_clear_pointer (&self->exit_source, g_source_unref);
+  chk_runner_exited (self, status, reaped > 0 ? &usage : NULL);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Where the kernel has no pidfd (before 5.3), GLib reaps the process. */
+static void
+chk_runner_child_watch_cb (GPid     pid,
+                           int      status,
+                           gpointer user_data)
+{
+  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
+
+  g_clear_pointer (&self->exit_source, g_source_unref);
+  chk_runner_exited (self, status, NULL);
+}
+
+static void
+chk_runner_watch_exit (ChkRunner *self)
+{
+#ifdef SYS_pidfd_open
+  self->pidfd = (int) syscall (SYS_pidfd_open, self->pid, 0);
+#endif
+
+  if (self->pidfd >= 0)
+    {
+      self->exit_source = g_unix_fd_source_new (self->pidfd, G_IO_IN);
+      g_source_set_callback (self->exit_source, G_SOURCE_FUNC (chk_runner_pidfd_cb), self, NULL);
+    }
+  else
+    {
+      self->exit_source = g_child_watch_source_new (self->pid);
+      g_source_set_callback (self->exit_source, G_SOURCE_FUNC (chk_runner_child_watch_cb),
+                             self, NULL);
+    }
+  g_source_set_static_name (self->exit_source, "[chk-runner] exit");
+  g_source_attach (self->exit_source, self->context);
 }
 
 static gboolean
@@ -1172,6 +1491,13 @@ chk_runner_timeout_cb (gpointer user_data)
 /* GObject */
 
 static void
+chk_runner_reap_cb (GPid     pid,
+                    int      status,
+                    gpointer user_data)
+{
+}
+
+static void
 chk_runner_dispose (GObject *object)
 {
   ChkRunner *self = CHK_RUNNER (object);
@@ -1181,8 +1507,11 @@ chk_runner_dispose (GObject *object)
       /* Nobody is left to see this run end: never leave its processes
        * behind, and leave a record that says what became of it. The pgid
        * is only used while it is known to be ours. */
-      if (self->pgid > 0 && (!self->exited || self->terminating))
-        kill (-self->pgid, SIGKILL);
+      if (self->group != NULL && (!self->exited || self->terminating))
+        chk_run_group_signal (self->group, SIGKILL);
+      /* Never leave a zombie: GLib reaps it once it is gone. */
+      if (self->pid > 0)
+        g_child_watch_add (self->pid, chk_runner_reap_cb, NULL);
 
       g_debug ("Run %" G_GUINT64_FORMAT ": disposed while running", self->record->id);
 
@@ -1201,7 +1530,12 @@ chk_runner_dispose (GObject *object)
   g_clear_object (&self->stdout_stream);
   g_clear_object (&self->stderr_stream);
   g_clear_object (&self->progress_stream);
-  g_clear_object (&self->subprocess);
+  if (self->pidfd >= 0)
+    {
+      close (self->pidfd);
+      self->pidfd = -1;
+    }
+  g_clear_pointer (&self->group, chk_run_group_free);
 
   G_OBJECT_CLASS (chk_runner_parent_class)->dispose (object);
 }
@@ -1220,6 +1554,12 @@ chk_runner_finalize (GObject *object)
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_queue_clear_full (&self->tail, g_free);
   g_clear_pointer (&self->progress_line, g_byte_array_unref);
+  for (guint i = 0; i < self->unsaved->len; i++)
+    g_bytes_unref (g_array_index (self->unsaved, ChkOutputChunk, i).data);
+  g_clear_pointer (&self->unsaved, g_array_unref);
+  g_clear_pointer (&self->limit_message, g_free);
+  g_clear_pointer (&self->store_error, g_free);
+  g_clear_object (&self->containment);
 
   G_OBJECT_CLASS (chk_runner_parent_class)->finalize (object);
 }
@@ -1285,11 +1625,15 @@ static void
 chk_runner_init (ChkRunner *self)
 {
   self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
+  self->pidfd = -1;
   self->cancellable = g_cancellable_new ();
   self->next_seq = 1;
   self->pending = g_ptr_array_new_with_free_func (chk_pending_chunk_free);
   g_queue_init (&self->tail);
   self->progress_line = g_byte_array_new ();
+  /* Owns a reference to each chunk's data, given up by hand: a flush takes
+   * the chunks over without copying. */
+  self->unsaved = g_array_new (FALSE, FALSE, sizeof (ChkOutputChunk));
 }
 
 /* Public API */
@@ -1324,6 +1668,7 @@ chk_runner_new (ChkStore           *store,
   self->spec = chk_job_spec_copy (spec);
   self->record = chk_run_record_copy (run);
   chk_runner_fill_record_strings (self->record);
+  self->containment = g_object_ref (chk_containment_get_fallback ());
 
   /* 0 cannot come from a valid spec; read it as no limit rather than as
    * keeping nothing. */
@@ -1339,6 +1684,25 @@ chk_runner_new (ChkStore           *store,
     }
 
   return self;
+}
+
+/**
+ * chk_runner_set_containment:
+ * @self: a #ChkRunner
+ * @containment: how to hold the run's processes together
+ *
+ * Sets how the run is contained; by default it is in its process group,
+ * the process being its subreaper. Call before chk_runner_start().
+ */
+void
+chk_runner_set_containment (ChkRunner      *self,
+                            ChkContainment *containment)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+  g_return_if_fail (CHK_IS_CONTAINMENT (containment));
+  g_return_if_fail (self->state == STATE_NEW);
+
+  g_set_object (&self->containment, containment);
 }
 
 /**
@@ -1440,7 +1804,7 @@ chk_runner_start_check (ChkRunner *self)
 void
 chk_runner_start (ChkRunner *self)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_auto(GStrv) envp = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *job_id = NULL;
   g_autofree char *run_id = NULL;
@@ -1454,7 +1818,14 @@ chk_runner_start (ChkRunner *self)
   gpointer value;
   int fds[2];
   int pid_fds[2];
-  pid_t pid = 0;
+  int target_fd = PROGRESS_FD;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  GPid pid = 0;
+  gboolean spawned;
+  ChkChildSetup setup;
+  ChkChildReport report = { 0, 0 };
+  ChkRunLimits limits;
   ssize_t n_read;
 
   g_return_if_fail (CHK_IS_RUNNER (self));
@@ -1468,6 +1839,22 @@ chk_runner_start (ChkRunner *self)
       chk_runner_start_check (self);
       return;
     }
+
+  limits.max_tasks = self->spec->max_tasks;
+  limits.memory_max = self->spec->memory_max;
+  limits.cpu_weight = self->spec->cpu_weight;
+  self->group = chk_containment_create_group (self->containment, self->record->id,
+                                              &limits, &error);
+  if (self->group == NULL)
+    {
+      g_prefix_error (&error, "Could not contain the run: ");
+      chk_runner_fail_to_start (self, error->message);
+      return;
+    }
+  g_free (self->record->containment);
+  self->record->containment = g_strdup (chk_run_group_get_kind (self->group));
+  g_free (self->record->cgroup);
+  self->record->cgroup = g_strdup (chk_run_group_get_path (self->group));
 
   if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error))
     {
@@ -1489,73 +1876,94 @@ chk_runner_start (ChkRunner *self)
   g_unix_set_fd_nonblocking (fds[0], TRUE, NULL);
   self->progress_stream = g_unix_input_stream_new (fds[0], TRUE);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-
   cwd = self->spec->working_directory;
-  g_subprocess_launcher_set_cwd (launcher, cwd != NULL && cwd[0] != '\0' ?
-                                           cwd : g_get_home_dir ());
+  if (cwd == NULL || cwd[0] == '\0')
+    cwd = g_get_home_dir ();
 
+  envp = g_get_environ ();
   g_hash_table_iter_init (&iter, self->spec->environment);
   while (g_hash_table_iter_next (&iter, &name, &value))
-    g_subprocess_launcher_setenv (launcher, name, value, TRUE);
+    envp = g_environ_setenv (envp, name, value, TRUE);
 
   job_name = self->record->job_name != NULL && self->record->job_name[0] != '\0' ?
              self->record->job_name : self->spec->name;
   job_id = g_strdup_printf ("%" G_GUINT64_FORMAT, self->record->job_id);
   run_id = g_strdup_printf ("%" G_GUINT64_FORMAT, self->record->id);
   progress_fd = g_strdup_printf ("%d", PROGRESS_FD);
-  g_subprocess_launcher_setenv (launcher, "CHRONIKER_JOB_ID", job_id, TRUE);
-  g_subprocess_launcher_setenv (launcher, "CHRONIKER_JOB_NAME", job_name, TRUE);
-  g_subprocess_launcher_setenv (launcher, "CHRONIKER_RUN_ID", run_id, TRUE);
-  g_subprocess_launcher_setenv (launcher, "CHRONIKER_PROGRESS_FD", progress_fd, TRUE);
+  envp = g_environ_setenv (envp, "CHRONIKER_JOB_ID", job_id, TRUE);
+  envp = g_environ_setenv (envp, "CHRONIKER_JOB_NAME", job_name, TRUE);
+  envp = g_environ_setenv (envp, "CHRONIKER_RUN_ID", run_id, TRUE);
+  envp = g_environ_setenv (envp, "CHRONIKER_PROGRESS_FD", progress_fd, TRUE);
 
-  g_subprocess_launcher_take_fd (launcher, fds[1], PROGRESS_FD);
-  g_subprocess_launcher_set_child_setup (launcher, chk_runner_child_setup,
-                                         GINT_TO_POINTER (pid_fds[1]), NULL);
+  /* On the stack: the spawn returns only after the child's exec. */
+  setup.report_fd = pid_fds[1];
+  setup.group = self->group;
 
   shell_argv[2] = self->spec->shell;
   argv = self->spec->command != NULL ? (const char * const *) self->spec->command : shell_argv;
-  self->subprocess = g_subprocess_launcher_spawnv (launcher, argv, &error);
+
+  /* Not GSubprocess: it reaps the process itself, and the run needs the
+   * rusage that only the one who reaps it gets (wait4). */
+  spawned = g_spawn_async_with_pipes_and_fds (cwd, argv, (const char * const *) envp,
+                                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
+                                              G_SPAWN_SEARCH_PATH_FROM_ENVP | G_SPAWN_CLOEXEC_PIPES,
+                                              chk_runner_child_setup, &setup,
+                                              -1, -1, -1, &fds[1], &target_fd, 1,
+                                              &pid, NULL, &stdout_fd, &stderr_fd, &error);
 
   /* Our copy of the job's end of the progress pipe must go, or its end of
    * file would never come. */
-  g_subprocess_launcher_close (launcher);
+  close (fds[1]);
 
   /* The spawn returned after the exec, so the pid is in the pipe by now
    * (unless the spawn failed before the child setup ran). */
   close (pid_fds[1]);
   g_unix_set_fd_nonblocking (pid_fds[0], TRUE, NULL);
   do
-    n_read = read (pid_fds[0], &pid, sizeof pid);
+    n_read = read (pid_fds[0], &report, sizeof report);
   while (n_read < 0 && errno == EINTR);
   close (pid_fds[0]);
 
-  if (self->subprocess == NULL)
+  if (!spawned)
     {
       /* A failure past the child setup, in exec: its group may have been
-       * made, but nothing else can be in it. */
+       * made, but nothing else can be in it. A fork refused for want of
+       * processes or memory says so in words a person can act on. */
+      if (g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FORK) ||
+          g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOMEM))
+        g_warning ("Run %" G_GUINT64_FORMAT ": could not start: %s (the system is out of "
+                   "processes or memory)", self->record->id, error->message);
+      chk_runner_set_message (self, error->message);
       chk_runner_fail_to_start (self, error->message);
       return;
     }
 
-  if (n_read != (ssize_t) sizeof pid || pid <= 0)
+  if (n_read != (ssize_t) sizeof report || report.pid <= 0)
     {
       /* Cannot happen, short of the setup never running. */
       g_warning ("Run %" G_GUINT64_FORMAT ": could not learn its process id",
                  self->record->id);
-      pid = 0;
+      report.pid = 0;
     }
 
-  self->pgid = pid;
+  self->join_error = report.join_error;
+  self->pid = pid;
+  self->pgid = report.pid;
   self->record->pid = (guint32) self->pgid;
+  chk_run_group_set_leader (self->group, self->pgid);
+  if (chk_run_group_get_notes (self->group)[0] != '\0')
+    {
+      g_message ("Run %" G_GUINT64_FORMAT ": %s", self->record->id,
+                 chk_run_group_get_notes (self->group));
+      chk_runner_set_message (self, chk_run_group_get_notes (self->group));
+    }
   chk_runner_save_record (self);
 
   g_debug ("Run %" G_GUINT64_FORMAT ": started process group %d",
            self->record->id, (int) self->pgid);
 
-  self->stdout_stream = g_object_ref (g_subprocess_get_stdout_pipe (self->subprocess));
-  self->stderr_stream = g_object_ref (g_subprocess_get_stderr_pipe (self->subprocess));
+  self->stdout_stream = g_unix_input_stream_new (stdout_fd, TRUE);
+  self->stderr_stream = g_unix_input_stream_new (stderr_fd, TRUE);
   chk_runner_widen_pipe (self->stdout_stream);
   chk_runner_widen_pipe (self->stderr_stream);
   self->stdout_open = TRUE;
@@ -1568,7 +1976,12 @@ chk_runner_start (ChkRunner *self)
                                    self->cancellable, chk_runner_output_read_cb, self);
   g_input_stream_read_bytes_async (self->progress_stream, PROGRESS_READ_SIZE, G_PRIORITY_DEFAULT,
                                    self->cancellable, chk_runner_progress_read_cb, self);
-  g_subprocess_wait_async (self->subprocess, self->cancellable, chk_runner_wait_cb, self);
+  chk_runner_watch_exit (self);
+
+  self->watch_limits = limits.max_tasks > 0 || limits.memory_max > 0;
+  if (self->watch_limits)
+    self->limit_source = chk_runner_add_source (self, LIMIT_POLL_MS, chk_runner_limit_poll_cb,
+                                                "[chk-runner] limits");
 
   if (self->spec->timeout > 0)
     {

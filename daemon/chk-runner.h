@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "chk-containment.h"
 #include "chk-job-spec.h"
 #include "chk-store.h"
 
@@ -19,6 +20,8 @@ G_DECLARE_FINAL_TYPE (ChkRunner, chk_runner, CHK, RUNNER, GObject)
 ChkRunner          *chk_runner_new              (ChkStore           *store,
                                                  const ChkJobSpec   *spec,
                                                  const ChkRunRecord *run);
+void                chk_runner_set_containment  (ChkRunner          *self,
+                                                 ChkContainment     *containment);
 void                chk_runner_set_kill_grace   (ChkRunner          *self,
                                                  guint               milliseconds);
 void                chk_runner_start            (ChkRunner          *self);

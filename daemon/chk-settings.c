@@ -449,6 +449,19 @@ chk_settings_get_keep_runs_days (ChkSettings *self)
   return g_variant_get_uint32 (get_value (self, "keep-runs-days"));
 }
 
+/**
+ * chk_settings_get_default_max_tasks:
+ * @self: a #ChkSettings
+ *
+ * Returns: the max-tasks of a job that sets none, at least 1
+ */
+guint
+chk_settings_get_default_max_tasks (ChkSettings *self)
+{
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), 1024);
+  return g_variant_get_uint32 (get_value (self, "default-max-tasks"));
+}
+
 gboolean
 chk_settings_get_notifications (ChkSettings *self)
 {

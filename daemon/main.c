@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "chk-alerts.h"
+#include "chk-containment.h"
 #include "chk-engine.h"
 #include "chk-error.h"
 #include "chk-service.h"
@@ -305,6 +306,8 @@ main (int   argc,
   gboolean version = FALSE;
   int kill_grace_ms = -1;
   g_autofree char *retry_delays = NULL;
+  g_autofree char *containment = NULL;
+  ChkContainmentMode containment_mode;
   Daemon daemon = { 0 };
   const GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
@@ -319,6 +322,9 @@ main (int   argc,
     { "retry-delays", 0, 0, G_OPTION_ARG_STRING, &retry_delays,
       N_("The waits between tries of an email or webhook, comma-separated (default 1000,5000,30000)"),
       N_("MILLISECONDS,…") },
+    { "containment", 0, 0, G_OPTION_ARG_STRING, &containment,
+      N_("How runs are held together: auto (a cgroup each where the system allows, else "
+         "the process group), cgroup or process-group (default auto)"), N_("MODE") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
@@ -371,6 +377,17 @@ main (int   argc,
           delay = (guint) ms;
           g_array_append_val (daemon.retry_delays_ms, delay);
         }
+    }
+
+  if (containment != NULL)
+    {
+      if (!chk_containment_mode_from_string (containment, &containment_mode))
+        {
+          g_printerr ("chronikerd: --containment: “%s” is not auto, cgroup or process-group\n",
+                      containment);
+          return 2;
+        }
+      chk_containment_set_default_mode (containment_mode);
     }
 
   daemon.loop = g_main_loop_new (NULL, FALSE);

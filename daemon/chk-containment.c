@@ -1,0 +1,1474 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-containment"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "chk-containment.h"
+#include "chk-error.h"
+
+/*
+ * Every run is held together so that nothing it starts outlives it, not
+ * even a process that calls setsid() or double-forks:
+ *
+ * - "cgroup": a cgroup v2 of its own, <base>/chroniker.<tag>/chroniker-run-<id>,
+ *   where <base> is the daemon's own cgroup (delegated to it by its systemd
+ *   unit, or writable because the daemon is root). The child joins it
+ *   between fork and exec, so not even its first fork escapes. Stop,
+ *   timeout and the end of the main process kill the whole cgroup
+ *   (cgroup.kill); limits and accounting use the cgroup's controllers, on
+ *   the v2 hierarchy or, on a hybrid machine, on the v1 hierarchy that
+ *   holds the controller. <tag> is a hash of the database path, so that
+ *   two daemons never mix their runs and a restarted daemon finds its own.
+ * - "process-group": the run's process group, with the daemon as child
+ *   subreaper (PR_SET_CHILD_SUBREAPER) and every descendant tracked by
+ *   scanning /proc while runs are under way: a process joins its run when
+ *   its parent or its group is the run's, or when it is an orphan handed
+ *   to the daemon that carries the run's CHRONIKER_RUN_ID. Limits are
+ *   enforced only by watching (max-tasks), or not at all, and each run's
+ *   message says so.
+ */
+
+/* How often process groups are scanned for new descendants. */
+#define TRACK_INTERVAL_MS 100
+
+/* How long a start-up sweep waits for a killed cgroup to empty. */
+#define LEFTOVER_WAIT_MS  2000
+
+/* How many times a cgroup without cgroup.kill is swept with SIGKILL. */
+#define KILL_SWEEPS       100
+
+typedef enum
+{
+  HIER_V2,
+  HIER_PIDS,
+  HIER_MEMORY,
+  HIER_CPU,
+  HIER_CPUACCT,
+  N_HIERS
+} Hierarchy;
+
+static const char * const v1_controller_names[N_HIERS] = {
+  [HIER_PIDS] = "pids",
+  [HIER_MEMORY] = "memory",
+  [HIER_CPU] = "cpu",
+  [HIER_CPUACCT] = "cpuacct",
+};
+
+struct _ChkContainment
+{
+  GObject             parent_instance;
+
+  ChkContainmentMode  mode;
+  gboolean            cgroups;
+
+  /* The per-database directory in each hierarchy used, or NULL. A
+   * controller is used on v2 when v2 offers it to our leaves, on v1
+   * otherwise. */
+  char               *dirs[N_HIERS];
+  gboolean            v2_pids;
+  gboolean            v2_memory;
+  gboolean            v2_cpu;
+  gboolean            v2_kill;
+
+  /* Process-group mode: the groups under way and the scan that tracks
+   * their descendants. */
+  GPtrArray          *tracked_groups;
+  guint               track_source;
+};
+
+G_DEFINE_FINAL_TYPE (ChkContainment, chk_containment, G_TYPE_OBJECT)
+
+struct _ChkRunGroup
+{
+  ChkContainment *owner;
+  guint64         run_id;
+  char           *name;
+  char           *paths[N_HIERS];
+  int             procs_fds[N_HIERS];
+  GString        *notes;
+  ChkRunLimits    limits;
+
+  /* Process-group mode */
+  pid_t           leader;
+  GHashTable     *members;  /* pid → start time, in clock ticks since boot */
+  gboolean        over_tasks;
+  guint64         orphans_cpu_time;
+  guint64         orphans_maxrss;
+};
+
+/* Files */
+
+static gboolean
+write_file (const char  *path,
+            const char  *text,
+            GError     **error)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  gssize len = strlen (text);
+  gssize written;
+  int saved;
+
+  if (fd < 0)
+    {
+      saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not open %s: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+
+  do
+    written = write (fd, text, len);
+  while (written < 0 && errno == EINTR);
+  saved = errno;
+  close (fd);
+
+  if (written != len)
+    {
+      g_autofree char *shown = g_strstrip (g_strdup (text));
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not write “%s” to %s: %s", shown, path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+write_in (const char  *dir,
+          const char  *file,
+          const char  *text,
+          GError     **error)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+
+  return write_file (path, text, error);
+}
+
+static char *
+read_in (const char *dir,
+         const char *file)
+{
+  g_autofree char *path = g_build_filename (dir, file, NULL);
+  char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return contents;
+}
+
+/* The number after "@key " in a flat-keyed file such as cpu.stat. */
+static gboolean
+read_key (const char *dir,
+          const char *file,
+          const char *key,
+          guint64    *out_value)
+{
+  g_autofree char *contents = read_in (dir, file);
+  gsize key_len = strlen (key);
+
+  if (contents == NULL)
+    return FALSE;
+
+  for (char *line = contents; line != NULL && *line != '\0'; )
+    {
+      char *end = strchr (line, '\n');
+
+      if (end != NULL)
+        *end = '\0';
+      if (strncmp (line, key, key_len) == 0 && line[key_len] == ' ')
+        return g_ascii_string_to_unsigned (line + key_len + 1, 10, 0, G_MAXUINT64,
+                                           out_value, NULL);
+      line = end != NULL ? end + 1 : NULL;
+    }
+  return FALSE;
+}
+
+static gboolean
+read_number (const char *dir,
+             const char *file,
+             guint64    *out_value)
+{
+  g_autofree char *contents = read_in (dir, file);
+
+  if (contents == NULL)
+    return FALSE;
+  return g_ascii_string_to_unsigned (g_strstrip (contents), 10, 0, G_MAXUINT64, out_value, NULL);
+}
+
+/* The pids in a cgroup.procs file. */
+static GArray *
+read_procs (const char *dir)
+{
+  g_autofree char *contents = read_in (dir, "cgroup.procs");
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
+  g_auto(GStrv) lines = NULL;
+
+  if (contents == NULL)
+    return pids;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      guint64 pid;
+
+      if (g_ascii_string_to_unsigned (lines[i], 10, 1, G_MAXINT32, &pid, NULL))
+        {
+          pid_t value = (pid_t) pid;
+          g_array_append_val (pids, value);
+        }
+    }
+  return pids;
+}
+
+static gboolean
+cgroup_is_empty (const char *dir)
+{
+  g_autoptr(GArray) pids = NULL;
+  guint64 populated;
+
+  if (read_key (dir, "cgroup.events", "populated", &populated))
+    return populated == 0;
+
+  pids = read_procs (dir);
+  return pids->len == 0;
+}
+
+/* Sends @signum to every process of a cgroup; SIGKILL with cgroup.kill
+ * where the kernel has it (5.14), which no fork can outrun. */
+static void
+signal_cgroup (const char *dir,
+               int         signum,
+               gboolean    has_kill)
+{
+  guint sweeps = signum == SIGKILL ? KILL_SWEEPS : 1;
+
+  if (signum == SIGKILL && has_kill && write_in (dir, "cgroup.kill", "1", NULL))
+    return;
+
+  for (guint i = 0; i < sweeps; i++)
+    {
+      g_autoptr(GArray) pids = read_procs (dir);
+
+      if (pids->len == 0)
+        break;
+      for (guint j = 0; j < pids->len; j++)
+        (void) kill (g_array_index (pids, pid_t, j), signum);
+    }
+}
+
+/* Waits a bounded time for a killed cgroup to empty, then removes it. */
+static void
+remove_cgroup (const char *dir,
+               gboolean    wait)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) LEFTOVER_WAIT_MS * 1000;
+
+  while (wait && !cgroup_is_empty (dir) && g_get_monotonic_time () < deadline)
+    g_usleep (10 * 1000);
+
+  if (g_rmdir (dir) != 0 && errno != ENOENT)
+    g_debug ("Could not remove %s: %s", dir, g_strerror (errno));
+}
+
+/* Where each cgroup hierarchy is mounted, from /proc/self/mountinfo. */
+static void
+find_mounts (char **mounts)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/proc/self/mountinfo", &contents, NULL, NULL))
+    return;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      /* id parent major:minor root mountpoint options [optional…] - fstype source superoptions */
+      g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
+      guint n = g_strv_length (fields);
+      guint dash;
+
+      for (dash = 6; dash < n && strcmp (fields[dash], "-") != 0; dash++)
+        ;
+      if (n < 5 || dash + 3 > n || strcmp (fields[3], "/") != 0)
+        continue;
+
+      if (strcmp (fields[dash + 1], "cgroup2") == 0 && mounts[HIER_V2] == NULL)
+        {
+          mounts[HIER_V2] = g_strcompress (fields[4]);
+        }
+      else if (strcmp (fields[dash + 1], "cgroup") == 0 && dash + 3 < n)
+        {
+          g_auto(GStrv) options = g_strsplit (fields[dash + 3], ",", -1);
+
+          for (guint h = HIER_PIDS; h < N_HIERS; h++)
+            if (mounts[h] == NULL && g_strv_contains ((const char * const *) options,
+                                                      v1_controller_names[h]))
+              mounts[h] = g_strcompress (fields[4]);
+        }
+    }
+}
+
+/* The daemon's own cgroup in each hierarchy, from /proc/self/cgroup. */
+static void
+find_own_cgroups (char **own)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents ("/proc/self/cgroup", &contents, NULL, NULL))
+    return;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ":", 3);
+
+      if (g_strv_length (fields) != 3)
+        continue;
+
+      if (strcmp (fields[0], "0") == 0 && fields[1][0] == '\0')
+        {
+          g_free (own[HIER_V2]);
+          own[HIER_V2] = g_strdup (fields[2]);
+        }
+      else
+        {
+          g_auto(GStrv) controllers = g_strsplit (fields[1], ",", -1);
+
+          for (guint h = HIER_PIDS; h < N_HIERS; h++)
+            if (own[h] == NULL && g_strv_contains ((const char * const *) controllers,
+                                                   v1_controller_names[h]))
+              own[h] = g_strdup (fields[2]);
+        }
+    }
+}
+
+static gboolean
+has_word (const char *list,
+          const char *word)
+{
+  g_auto(GStrv) words = NULL;
+
+  if (list == NULL)
+    return FALSE;
+  words = g_strsplit_set (g_strstrip ((char *) list), " \n", -1);
+  return g_strv_contains ((const char * const *) words, word);
+}
+
+/* Makes the controllers that @base offers available to the runs' cgroups
+ * below @dir. The daemon's own cgroup can hand controllers down only once
+ * no process is left in it ("no internal processes"): a delegated daemon
+ * moves itself into a leaf of its own first, as systemd advises.
+ */
+static void
+enable_v2_controllers (ChkContainment *self,
+                       const char     *base,
+                       gboolean        base_is_root)
+{
+  const char * const wanted[] = { "pids", "memory", "cpu" };
+  g_autofree char *offered = read_in (base, "cgroup.controllers");
+  g_autofree char *effective = NULL;
+  gboolean moved = base_is_root;
+
+  for (guint i = 0; i < G_N_ELEMENTS (wanted); i++)
+    {
+      g_autofree char *enable = g_strconcat ("+", wanted[i], NULL);
+      g_autoptr(GError) error = NULL;
+
+      if (!has_word (offered, wanted[i]))
+        continue;
+
+      if (!write_in (base, "cgroup.subtree_control", enable, &error) && !moved &&
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
+        {
+          g_autofree char *leaf = g_build_filename (base, "chronikerd", NULL);
+          g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+
+          moved = TRUE;
+          if (g_mkdir (leaf, 0755) != 0 && errno != EEXIST)
+            continue;
+          if (write_in (leaf, "cgroup.procs", pid, NULL))
+            g_debug ("Moved the daemon into %s to hand controllers to its runs", leaf);
+          (void) write_in (base, "cgroup.subtree_control", enable, NULL);
+        }
+      (void) write_in (self->dirs[HIER_V2], "cgroup.subtree_control", enable, NULL);
+    }
+
+  effective = read_in (self->dirs[HIER_V2], "cgroup.subtree_control");
+  self->v2_pids = has_word (effective, "pids");
+  g_free (effective);
+  effective = read_in (self->dirs[HIER_V2], "cgroup.subtree_control");
+  self->v2_memory = has_word (effective, "memory");
+  g_free (effective);
+  effective = read_in (self->dirs[HIER_V2], "cgroup.subtree_control");
+  self->v2_cpu = has_word (effective, "cpu");
+}
+
+static char *
+make_tag_dir (const char *mount,
+              const char *own,
+              const char *tag)
+{
+  g_autofree char *name = g_strconcat ("chroniker.", tag, NULL);
+  char *dir = g_build_filename (mount, own != NULL ? own : "/", name, NULL);
+
+  if (g_mkdir (dir, 0755) != 0 && errno != EEXIST)
+    {
+      g_debug ("Cannot make %s: %s", dir, g_strerror (errno));
+      g_free (dir);
+      return NULL;
+    }
+  return dir;
+}
+
+static gboolean
+probe_cgroups (ChkContainment *self,
+               const char     *tag)
+{
+  g_autofree char *base = NULL;
+  char *mounts[N_HIERS] = { NULL, };
+  char *own[N_HIERS] = { NULL, };
+  g_autofree char *kill_path = NULL;
+
+  find_mounts (mounts);
+  find_own_cgroups (own);
+
+  if (mounts[HIER_V2] != NULL && own[HIER_V2] != NULL)
+    self->dirs[HIER_V2] = make_tag_dir (mounts[HIER_V2], own[HIER_V2], tag);
+
+  if (self->dirs[HIER_V2] != NULL)
+    {
+      base = g_build_filename (mounts[HIER_V2], own[HIER_V2], NULL);
+      enable_v2_controllers (self, base, strcmp (own[HIER_V2], "/") == 0);
+      kill_path = g_build_filename (self->dirs[HIER_V2], "cgroup.kill", NULL);
+      self->v2_kill = g_file_test (kill_path, G_FILE_TEST_EXISTS);
+
+      /* A controller v2 does not give us comes from its v1 hierarchy. */
+      for (guint h = HIER_PIDS; h < N_HIERS; h++)
+        {
+          gboolean on_v2 = (h == HIER_PIDS && self->v2_pids) ||
+                           (h == HIER_MEMORY && self->v2_memory) ||
+                           ((h == HIER_CPU || h == HIER_CPUACCT) && self->v2_cpu) ||
+                           h == HIER_CPUACCT;  /* cpu.stat is on every v2 cgroup */
+
+          if (!on_v2 && mounts[h] != NULL && own[h] != NULL)
+            self->dirs[h] = make_tag_dir (mounts[h], own[h], tag);
+        }
+    }
+
+  for (guint h = 0; h < N_HIERS; h++)
+    {
+      g_free (mounts[h]);
+      g_free (own[h]);
+    }
+
+  return self->dirs[HIER_V2] != NULL;
+}
+
+/* Process-group tracking */
+
+typedef struct
+{
+  pid_t   pid;
+  pid_t   ppid;
+  pid_t   pgrp;
+  char    state;
+  guint64 start;
+} ProcEntry;
+
+static gboolean
+read_proc_entry (const char *name,
+                 ProcEntry  *entry)
+{
+  g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+  g_autofree char *stat = NULL;
+  const char *after_comm;
+  int pid, ppid, pgrp;
+  unsigned long long start;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+
+  /* pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt
+   * majflt cmajflt utime stime cutime cstime priority nice threads
+   * itrealvalue starttime …; comm may hold spaces and parentheses. */
+  after_comm = strrchr (stat, ')');
+  if (after_comm == NULL ||
+      sscanf (stat, "%d", &pid) != 1 ||
+      sscanf (after_comm + 1, " %c %d %d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d "
+                              "%*d %*d %*d %*d %llu",
+              &entry->state, &ppid, &pgrp, &start) != 4)
+    return FALSE;
+
+  entry->pid = pid;
+  entry->ppid = ppid;
+  entry->pgrp = pgrp;
+  entry->start = start;
+  return TRUE;
+}
+
+static GArray *
+list_processes (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  GArray *entries = g_array_new (FALSE, FALSE, sizeof (ProcEntry));
+  const char *name;
+
+  if (proc == NULL)
+    return entries;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      ProcEntry entry;
+
+      if (g_ascii_isdigit (name[0]) && read_proc_entry (name, &entry))
+        g_array_append_val (entries, entry);
+    }
+  return entries;
+}
+
+static gboolean
+has_run_marker (pid_t   pid,
+                guint64 run_id)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/environ", (int) pid);
+  g_autofree char *marker = g_strdup_printf ("CHRONIKER_RUN_ID=%" G_GUINT64_FORMAT, run_id);
+  g_autofree char *environ = NULL;
+  gsize len;
+  gsize marker_len = strlen (marker) + 1;
+
+  if (!g_file_get_contents (path, &environ, &len, NULL))
+    return FALSE;
+  for (gsize i = 0; i + marker_len <= len; i += strlen (environ + i) + 1)
+    if (memcmp (environ + i, marker, marker_len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Reaps a process of the run that was handed to the daemon as subreaper,
+ * counting what it used. */
+static void
+reap_orphan (ChkRunGroup *group,
+             pid_t        pid)
+{
+  struct rusage usage;
+
+  if (wait4 (pid, NULL, WNOHANG, &usage) != pid)
+    return;
+
+  group->orphans_cpu_time += (guint64) usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec +
+                             (guint64) usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec;
+  group->orphans_maxrss = MAX (group->orphans_maxrss, (guint64) usage.ru_maxrss * 1024);
+}
+
+static gboolean
+is_leader (ChkContainment *self,
+           pid_t           pid)
+{
+  for (guint g = 0; g < self->tracked_groups->len; g++)
+    if (((ChkRunGroup *) g_ptr_array_index (self->tracked_groups, g))->leader == pid)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_member (ChkRunGroup     *group,
+           const ProcEntry *entry)
+{
+  gpointer start;
+
+  if (!g_hash_table_lookup_extended (group->members, GINT_TO_POINTER (entry->pid), NULL, &start))
+    return FALSE;
+  return GPOINTER_TO_SIZE (start) == entry->start;
+}
+
+/* Brings the members of every tracked group up to date: whoever is in a
+ * member's process group or is a member's child belongs to the run, and
+ * so does an orphan handed to the daemon (the subreaper) that carries the
+ * run's marker. Zombies that are the daemon's only because it is the
+ * subreaper are reaped here; the main process is GSubprocess's to reap.
+ */
+static void
+track_scan (ChkContainment *self)
+{
+  g_autoptr(GArray) entries = list_processes ();
+  pid_t daemon_pid = getpid ();
+  pid_t daemon_pgrp = getpgrp ();
+  guint active = 0;
+
+  for (guint g = 0; g < self->tracked_groups->len; g++)
+    if (((ChkRunGroup *) g_ptr_array_index (self->tracked_groups, g))->leader > 0)
+      active++;
+
+  for (guint g = 0; g < self->tracked_groups->len; g++)
+    {
+      ChkRunGroup *group = g_ptr_array_index (self->tracked_groups, g);
+      g_autoptr(GHashTable) alive = g_hash_table_new (NULL, NULL);
+      gboolean grew = TRUE;
+      guint count = 0;
+      GHashTableIter iter;
+      gpointer key;
+
+      if (group->leader <= 0)
+        continue;
+
+      while (grew)
+        {
+          grew = FALSE;
+          for (guint i = 0; i < entries->len; i++)
+            {
+              ProcEntry *entry = &g_array_index (entries, ProcEntry, i);
+              gboolean joins;
+
+              if (is_member (group, entry))
+                continue;
+
+              /* An orphan handed to the daemon is a run's when it is not in
+               * the daemon's own process group (where the daemon's other
+               * children, sendmail, are); whose, its marker says, or that
+               * only one run is under way. */
+              joins = entry->pgrp == group->leader ||
+                      g_hash_table_contains (alive, GINT_TO_POINTER (entry->ppid)) ||
+                      (entry->ppid == daemon_pid && entry->pid != group->leader &&
+                       entry->pgrp != daemon_pgrp && !is_leader (self, entry->pid) &&
+                       (active == 1 || has_run_marker (entry->pid, group->run_id)));
+              if (!joins)
+                continue;
+
+              g_hash_table_insert (group->members, GINT_TO_POINTER (entry->pid),
+                                   GSIZE_TO_POINTER ((gsize) entry->start));
+              grew = TRUE;
+            }
+
+          for (guint i = 0; i < entries->len; i++)
+            {
+              ProcEntry *entry = &g_array_index (entries, ProcEntry, i);
+
+              if (is_member (group, entry) && entry->state != 'Z' &&
+                  !g_hash_table_contains (alive, GINT_TO_POINTER (entry->pid)))
+                {
+                  g_hash_table_add (alive, GINT_TO_POINTER (entry->pid));
+                  grew = TRUE;
+                }
+            }
+        }
+
+      /* Forget the dead; reap the orphans that died as our children. */
+      g_hash_table_iter_init (&iter, group->members);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          pid_t pid = GPOINTER_TO_INT (key);
+          gboolean found = FALSE;
+
+          for (guint i = 0; i < entries->len && !found; i++)
+            {
+              ProcEntry *entry = &g_array_index (entries, ProcEntry, i);
+
+              if (entry->pid != pid || !is_member (group, entry))
+                continue;
+              found = entry->state != 'Z';
+              if (entry->state == 'Z' && entry->ppid == daemon_pid && pid != group->leader)
+                reap_orphan (group, pid);
+            }
+          if (!found && pid != group->leader)
+            g_hash_table_iter_remove (&iter);
+          else if (found)
+            count++;
+        }
+
+      if (group->limits.max_tasks > 0 && count > group->limits.max_tasks && !group->over_tasks)
+        {
+          g_message ("Run %" G_GUINT64_FORMAT ": %u processes, more than max-tasks %u; ending it",
+                     group->run_id, count, group->limits.max_tasks);
+          group->over_tasks = TRUE;
+        }
+    }
+}
+
+static gboolean
+track_cb (gpointer user_data)
+{
+  ChkContainment *self = user_data;
+
+  track_scan (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+is_pid_member_alive (pid_t   pid,
+                     guint64 start)
+{
+  g_autofree char *name = g_strdup_printf ("%d", (int) pid);
+  ProcEntry entry;
+
+  return read_proc_entry (name, &entry) && entry.start == start && entry.state != 'Z';
+}
+
+/* GObject */
+
+static void
+chk_containment_finalize (GObject *object)
+{
+  ChkContainment *self = CHK_CONTAINMENT (object);
+
+  g_clear_handle_id (&self->track_source, g_source_remove);
+  g_clear_pointer (&self->tracked_groups, g_ptr_array_unref);
+  /* Only empty ones go: a run still under way keeps its cgroup. */
+  for (guint h = 0; h < N_HIERS; h++)
+    {
+      if (self->dirs[h] != NULL)
+        (void) g_rmdir (self->dirs[h]);
+      g_free (self->dirs[h]);
+    }
+
+  G_OBJECT_CLASS (chk_containment_parent_class)->finalize (object);
+}
+
+static void
+chk_containment_class_init (ChkContainmentClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = chk_containment_finalize;
+}
+
+static void
+chk_containment_init (ChkContainment *self)
+{
+  self->tracked_groups = g_ptr_array_new ();
+}
+
+/* Public API */
+
+/**
+ * chk_containment_mode_from_string:
+ * @text: "auto", "cgroup" or "process-group"
+ * @out_mode: (out): the mode
+ *
+ * Returns: whether @text names a mode
+ */
+gboolean
+chk_containment_mode_from_string (const char         *text,
+                                  ChkContainmentMode *out_mode)
+{
+  if (g_strcmp0 (text, "auto") == 0)
+    *out_mode = CHK_CONTAINMENT_MODE_AUTO;
+  else if (g_strcmp0 (text, "cgroup") == 0)
+    *out_mode = CHK_CONTAINMENT_MODE_CGROUP;
+  else if (g_strcmp0 (text, "process-group") == 0)
+    *out_mode = CHK_CONTAINMENT_MODE_PROCESS_GROUP;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static ChkContainmentMode default_mode = CHK_CONTAINMENT_MODE_AUTO;
+
+/**
+ * chk_containment_set_default_mode:
+ * @mode: a #ChkContainmentMode
+ *
+ * Sets the mode of the containments that engines make from now on
+ * (chronikerd's `--containment`).
+ */
+void
+chk_containment_set_default_mode (ChkContainmentMode mode)
+{
+  default_mode = mode;
+}
+
+/**
+ * chk_containment_get_default_mode:
+ *
+ * Returns: the mode set by chk_containment_set_default_mode(), auto by default
+ */
+ChkContainmentMode
+chk_containment_get_default_mode (void)
+{
+  return default_mode;
+}
+
+/**
+ * chk_containment_new:
+ * @tag: what tells this daemon's runs from another's (a hash of the database path)
+ * @mode: what to try
+ * @error: return location for a #GError
+ *
+ * Finds out how runs can be contained on this machine. In process-group
+ * mode the daemon becomes child subreaper, so that what a run leaves
+ * behind is handed to it rather than to init.
+ *
+ * Returns: (transfer full): the containment, or %NULL when @mode is
+ *   %CHK_CONTAINMENT_MODE_CGROUP and no cgroup could be made
+ */
+ChkContainment *
+chk_containment_new (const char          *tag,
+                     ChkContainmentMode   mode,
+                     GError             **error)
+{
+  g_autoptr(ChkContainment) self = g_object_new (CHK_TYPE_CONTAINMENT, NULL);
+
+  g_return_val_if_fail (tag != NULL && tag[0] != '\0', NULL);
+
+  self->mode = mode;
+
+  if (mode != CHK_CONTAINMENT_MODE_PROCESS_GROUP)
+    self->cgroups = probe_cgroups (self, tag);
+
+  if (!self->cgroups && mode == CHK_CONTAINMENT_MODE_CGROUP)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+                   "No cgroup v2 hierarchy that this daemon may write: run it from a "
+                   "systemd unit with Delegate=yes, or as root");
+      return NULL;
+    }
+
+  if (self->cgroups)
+    {
+      g_debug ("Runs are contained in cgroups under %s (pids %s, memory %s, cpu %s)",
+               self->dirs[HIER_V2],
+               self->v2_pids ? "v2" : self->dirs[HIER_PIDS] != NULL ? "v1" : "none",
+               self->v2_memory ? "v2" : self->dirs[HIER_MEMORY] != NULL ? "v1" : "none",
+               self->v2_cpu ? "v2" : self->dirs[HIER_CPU] != NULL ? "v1" : "none");
+    }
+  else
+    {
+      if (prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+        g_warning ("Could not become child subreaper: %s", g_strerror (errno));
+      g_debug ("Runs are contained in process groups, the daemon being their subreaper");
+    }
+
+  return g_steal_pointer (&self);
+}
+
+/**
+ * chk_containment_get_fallback:
+ *
+ * Returns: (transfer none): a process-wide process-group containment, for
+ *   runners that were given none
+ */
+ChkContainment *
+chk_containment_get_fallback (void)
+{
+  static ChkContainment *fallback;
+
+  if (g_once_init_enter (&fallback))
+    g_once_init_leave (&fallback,
+                               chk_containment_new ("fallback", CHK_CONTAINMENT_MODE_PROCESS_GROUP,
+                                                    NULL));
+  return fallback;
+}
+
+/**
+ * chk_containment_get_kind:
+ * @self: a #ChkContainment
+ *
+ * Returns: "cgroup" or "process-group", as the run key `containment` says
+ */
+const char *
+chk_containment_get_kind (ChkContainment *self)
+{
+  g_return_val_if_fail (CHK_IS_CONTAINMENT (self), NULL);
+
+  return self->cgroups ? "cgroup" : "process-group";
+}
+
+static void
+add_note (ChkRunGroup *group,
+          const char  *format,
+          ...) G_GNUC_PRINTF (2, 3);
+
+static void
+add_note (ChkRunGroup *group,
+          const char  *format,
+          ...)
+{
+  va_list args;
+
+  if (group->notes->len > 0)
+    g_string_append (group->notes, "; ");
+  va_start (args, format);
+  g_string_append_vprintf (group->notes, format, args);
+  va_end (args);
+}
+
+static gboolean
+make_leaf (ChkRunGroup  *group,
+           Hierarchy     h,
+           GError      **error)
+{
+  ChkContainment *self = group->owner;
+  g_autofree char *procs = NULL;
+  char *path;
+
+  if (self->dirs[h] == NULL)
+    return TRUE;
+
+  path = g_build_filename (self->dirs[h], group->name, NULL);
+
+  /* One left by a daemon that died with the same database: whatever is
+   * in it is not ours to keep running. */
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      signal_cgroup (path, SIGKILL, h == HIER_V2 && self->v2_kill);
+      remove_cgroup (path, TRUE);
+    }
+
+  if (g_mkdir (path, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not make the cgroup %s: %s", path, g_strerror (saved));
+      g_free (path);
+      return h != HIER_V2;
+    }
+
+  procs = g_build_filename (path, "cgroup.procs", NULL);
+  group->procs_fds[h] = open (procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (group->procs_fds[h] < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                   "Could not open %s: %s", procs, g_strerror (saved));
+      g_rmdir (path);
+      g_free (path);
+      return h != HIER_V2;
+    }
+
+  group->paths[h] = path;
+  return TRUE;
+}
+
+static void
+apply_limits (ChkRunGroup *group)
+{
+  ChkContainment *self = group->owner;
+  const ChkRunLimits *limits = &group->limits;
+  const char *pids_dir = self->v2_pids ? group->paths[HIER_V2] : group->paths[HIER_PIDS];
+  const char *memory_dir = self->v2_memory ? group->paths[HIER_V2] : group->paths[HIER_MEMORY];
+  const char *cpu_dir = self->v2_cpu ? group->paths[HIER_V2] : group->paths[HIER_CPU];
+  g_autoptr(GError) error = NULL;
+
+  if (limits->max_tasks > 0)
+    {
+      g_autofree char *value = g_strdup_printf ("%u", limits->max_tasks);
+
+      if (pids_dir == NULL)
+        add_note (group, "max-tasks %u was not enforced: no pids controller", limits->max_tasks);
+      else if (!write_in (pids_dir, "pids.max", value, &error))
+        add_note (group, "max-tasks %u was not enforced: %s", limits->max_tasks, error->message);
+      g_clear_error (&error);
+    }
+
+  if (limits->memory_max > 0)
+    {
+      g_autofree char *value = g_strdup_printf ("%" G_GUINT64_FORMAT, limits->memory_max);
+      const char *file = self->v2_memory ? "memory.max" : "memory.limit_in_bytes";
+
+      if (memory_dir == NULL)
+        add_note (group, "memory-max was not enforced: no memory controller");
+      else if (!write_in (memory_dir, file, value, &error))
+        add_note (group, "memory-max was not enforced: %s", error->message);
+      g_clear_error (&error);
+
+      /* Without this, a v2 run past its limit would swap instead of being
+       * killed, as a v1 run without memsw would. */
+      if (self->v2_memory && memory_dir != NULL)
+        (void) write_in (memory_dir, "memory.swap.max", "0", NULL);
+    }
+
+  if (limits->cpu_weight != 0 && limits->cpu_weight != 100)
+    {
+      /* v1 shares are relative to 1024 where v2 weights are to 100. */
+      g_autofree char *value = self->v2_cpu ?
+                               g_strdup_printf ("%u", limits->cpu_weight) :
+                               g_strdup_printf ("%u", MAX (2u, limits->cpu_weight * 1024 / 100));
+      const char *file = self->v2_cpu ? "cpu.weight" : "cpu.shares";
+
+      if (cpu_dir == NULL)
+        add_note (group, "cpu-weight was not enforced: no cpu controller");
+      else if (!write_in (cpu_dir, file, value, &error))
+        add_note (group, "cpu-weight was not enforced: %s", error->message);
+    }
+}
+
+/**
+ * chk_containment_create_group:
+ * @self: a #ChkContainment
+ * @run_id: the run
+ * @limits: what the run may use
+ * @error: return location for a #GError
+ *
+ * Makes the cgroup of a run, with its limits, or the bookkeeping of its
+ * process group. A limit that cannot be enforced is not an error: it is in
+ * chk_run_group_get_notes(), for the run's message.
+ *
+ * Returns: (transfer full): the run's group, or %NULL when its cgroup
+ *   could not be made
+ */
+ChkRunGroup *
+chk_containment_create_group (ChkContainment      *self,
+                              guint64              run_id,
+                              const ChkRunLimits  *limits,
+                              GError             **error)
+{
+  g_autoptr(ChkRunGroup) group = g_new0 (ChkRunGroup, 1);
+
+  g_return_val_if_fail (CHK_IS_CONTAINMENT (self), NULL);
+  g_return_val_if_fail (limits != NULL, NULL);
+
+  group->owner = g_object_ref (self);
+  group->run_id = run_id;
+  group->name = g_strdup_printf ("chroniker-run-%" G_GUINT64_FORMAT, run_id);
+  group->notes = g_string_new (NULL);
+  group->limits = *limits;
+  for (guint h = 0; h < N_HIERS; h++)
+    group->procs_fds[h] = -1;
+
+  if (!self->cgroups)
+    {
+      group->members = g_hash_table_new (NULL, NULL);
+      if (limits->memory_max > 0)
+        add_note (group, "memory-max was not enforced: runs are not in cgroups here");
+      if (limits->cpu_weight != 0 && limits->cpu_weight != 100)
+        add_note (group, "cpu-weight was not enforced: runs are not in cgroups here");
+      return g_steal_pointer (&group);
+    }
+
+  for (guint h = 0; h < N_HIERS; h++)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!make_leaf (group, h, &local_error))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (local_error != NULL)
+        g_debug ("Run %" G_GUINT64_FORMAT ": %s", run_id, local_error->message);
+    }
+
+  apply_limits (group);
+
+  return g_steal_pointer (&group);
+}
+
+/**
+ * chk_containment_end_leftovers:
+ * @self: a #ChkContainment
+ * @run_id: a run that a dead daemon left under way
+ * @where: the run's cgroup as recorded, or "" when it had none
+ * @pgid: the run's process group
+ *
+ * Ends whatever is left of the run: its whole cgroup, found by its name;
+ * or, for a run that had only its process group, the group if one of its
+ * processes still carries the run's CHRONIKER_RUN_ID (a group id reused
+ * since is never touched). Blocks for at most a couple of seconds: for
+ * start-up.
+ */
+void
+chk_containment_end_leftovers (ChkContainment *self,
+                               guint64         run_id,
+                               const char     *where,
+                               guint32         pgid)
+{
+  g_autofree char *name = g_strdup_printf ("chroniker-run-%" G_GUINT64_FORMAT, run_id);
+
+  g_return_if_fail (CHK_IS_CONTAINMENT (self));
+
+  if (where != NULL && where[0] != '\0')
+    {
+      g_autofree char *base = g_path_get_basename (where);
+
+      /* Only a cgroup of ours is ever killed, whatever the database says. */
+      if (strcmp (base, name) != 0 || !g_file_test (where, G_FILE_TEST_IS_DIR))
+        return;
+
+      if (!cgroup_is_empty (where))
+        g_message ("Ending the leftover processes of run %" G_GUINT64_FORMAT " (%s)",
+                   run_id, where);
+      signal_cgroup (where, SIGKILL, self->v2_kill);
+      remove_cgroup (where, TRUE);
+      return;
+    }
+
+  if (pgid > 1)
+    {
+      g_autoptr(GArray) entries = list_processes ();
+      gboolean ours = FALSE;
+
+      for (guint i = 0; i < entries->len && !ours; i++)
+        {
+          ProcEntry *entry = &g_array_index (entries, ProcEntry, i);
+
+          ours = entry->pgrp == (pid_t) pgid && has_run_marker (entry->pid, run_id);
+        }
+
+      if (ours)
+        {
+          g_message ("Ending the leftover processes of run %" G_GUINT64_FORMAT " (group %u)",
+                     run_id, pgid);
+          if (kill (-(pid_t) pgid, SIGKILL) != 0 && errno != ESRCH)
+            g_warning ("Could not end process group %u: %s", pgid, g_strerror (errno));
+        }
+    }
+}
+
+/**
+ * chk_containment_sweep:
+ * @self: a #ChkContainment
+ *
+ * Ends and removes every run cgroup of this daemon's database that is
+ * left: at start-up, after the runs left under way were dealt with, what
+ * remains belongs to no run (a daemon killed between making a cgroup and
+ * recording it). Blocks for at most a couple of seconds per cgroup.
+ */
+void
+chk_containment_sweep (ChkContainment *self)
+{
+  g_return_if_fail (CHK_IS_CONTAINMENT (self));
+
+  for (guint h = 0; h < N_HIERS; h++)
+    {
+      g_autoptr(GDir) dir = NULL;
+      const char *name;
+
+      if (self->dirs[h] == NULL || (dir = g_dir_open (self->dirs[h], 0, NULL)) == NULL)
+        continue;
+
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *path = NULL;
+
+          if (!g_str_has_prefix (name, "chroniker-run-"))
+            continue;
+
+          path = g_build_filename (self->dirs[h], name, NULL);
+          if (!cgroup_is_empty (path))
+            {
+              g_message ("Ending leftover processes in %s", path);
+              signal_cgroup (path, SIGKILL, h == HIER_V2 && self->v2_kill);
+            }
+          remove_cgroup (path, TRUE);
+        }
+    }
+}
+
+/**
+ * chk_run_group_get_kind:
+ * @group: a run's group
+ *
+ * Returns: the run key `containment`: "cgroup" or "process-group"
+ */
+const char *
+chk_run_group_get_kind (ChkRunGroup *group)
+{
+  return chk_containment_get_kind (group->owner);
+}
+
+/**
+ * chk_run_group_get_path:
+ * @group: a run's group
+ *
+ * Returns: the run's cgroup directory, or "" in process-group mode
+ */
+const char *
+chk_run_group_get_path (ChkRunGroup *group)
+{
+  return group->paths[HIER_V2] != NULL ? group->paths[HIER_V2] : "";
+}
+
+/**
+ * chk_run_group_get_notes:
+ * @group: a run's group
+ *
+ * Returns: the limits that are not enforced and why, "" when all are
+ */
+const char *
+chk_run_group_get_notes (ChkRunGroup *group)
+{
+  return group->notes->str;
+}
+
+/**
+ * chk_run_group_join:
+ * @group: a run's group
+ *
+ * Puts the calling process in the run's cgroups. For the child, between
+ * fork and exec: async-signal-safe calls only. Process groups are the
+ * runner's business.
+ *
+ * Returns: 0, or the errno of the first cgroup that could not be joined
+ */
+int
+chk_run_group_join (ChkRunGroup *group)
+{
+  char digits[16];
+  pid_t pid = getpid ();
+  int len = 0;
+  char text[16];
+
+  do
+    {
+      digits[len++] = (char) ('0' + pid % 10);
+      pid /= 10;
+    }
+  while (pid > 0 && len < (int) sizeof digits);
+  for (int i = 0; i < len; i++)
+    text[i] = digits[len - 1 - i];
+
+  for (guint h = 0; h < N_HIERS; h++)
+    {
+      ssize_t written;
+
+      if (group->procs_fds[h] < 0)
+        continue;
+      do
+        written = write (group->procs_fds[h], text, len);
+      while (written < 0 && errno == EINTR);
+      if (written != len)
+        return errno != 0 ? errno : EIO;
+    }
+  return 0;
+}
+
+/**
+ * chk_run_group_set_leader:
+ * @group: a run's group
+ * @pid: the run's main process, leader of its process group
+ *
+ * Starts tracking the run's descendants in process-group mode; in cgroup
+ * mode the cgroup holds them already. The files the child used to join
+ * its cgroups are closed.
+ */
+void
+chk_run_group_set_leader (ChkRunGroup *group,
+                          pid_t        pid)
+{
+  ChkContainment *self = group->owner;
+
+  for (guint h = 0; h < N_HIERS; h++)
+    if (group->procs_fds[h] >= 0)
+      {
+        close (group->procs_fds[h]);
+        group->procs_fds[h] = -1;
+      }
+
+  if (self->cgroups || pid <= 0)
+    return;
+
+  group->leader = pid;
+  {
+    g_autofree char *name = g_strdup_printf ("%d", (int) pid);
+    ProcEntry entry;
+
+    if (read_proc_entry (name, &entry))
+      g_hash_table_insert (group->members, GINT_TO_POINTER (pid),
+                           GSIZE_TO_POINTER ((gsize) entry.start));
+  }
+
+  g_ptr_array_add (self->tracked_groups, group);
+  if (self->track_source == 0)
+    {
+      self->track_source = g_timeout_add (TRACK_INTERVAL_MS, track_cb, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->track_source),
+                                "[chk-containment] track descendants");
+    }
+}
+
+/**
+ * chk_run_group_is_empty:
+ * @group: a run's group
+ *
+ * Returns: whether no process of the run is left
+ */
+gboolean
+chk_run_group_is_empty (ChkRunGroup *group)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (group->owner->cgroups)
+    return group->paths[HIER_V2] == NULL || cgroup_is_empty (group->paths[HIER_V2]);
+
+  if (group->leader <= 0)
+    return TRUE;
+
+  track_scan (group->owner);
+
+  if (kill (-group->leader, 0) == 0 || errno == EPERM)
+    {
+      /* Only zombies left in the group count as gone. */
+      g_hash_table_iter_init (&iter, group->members);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        if (is_pid_member_alive (GPOINTER_TO_INT (key), GPOINTER_TO_SIZE (value)))
+          return FALSE;
+      return TRUE;
+    }
+
+  g_hash_table_iter_init (&iter, group->members);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (is_pid_member_alive (GPOINTER_TO_INT (key), GPOINTER_TO_SIZE (value)))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * chk_run_group_signal:
+ * @group: a run's group
+ * @signum: SIGTERM or SIGKILL
+ *
+ * Sends @signum to every process of the run, those that left its process
+ * group included.
+ *
+ * Returns: whether there was a process to signal
+ */
+gboolean
+chk_run_group_signal (ChkRunGroup *group,
+                      int          signum)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean any = FALSE;
+
+  if (group->owner->cgroups)
+    {
+      if (group->paths[HIER_V2] == NULL || cgroup_is_empty (group->paths[HIER_V2]))
+        return FALSE;
+      signal_cgroup (group->paths[HIER_V2], signum, group->owner->v2_kill);
+      return TRUE;
+    }
+
+  if (group->leader <= 0)
+    return FALSE;
+
+  track_scan (group->owner);
+
+  if (kill (-group->leader, signum) == 0)
+    any = TRUE;
+
+  g_hash_table_iter_init (&iter, group->members);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      pid_t pid = GPOINTER_TO_INT (key);
+
+      /* The start time tells a member from a process that got its pid since. */
+      if (is_pid_member_alive (pid, GPOINTER_TO_SIZE (value)) && kill (pid, signum) == 0)
+        any = TRUE;
+    }
+
+  return any;
+}
+
+/**
+ * chk_run_group_get_usage:
+ * @group: a run's group
+ * @usage: (out caller-allocates): what the run used
+ *
+ * Reads what the run used from its cgroups; in process-group mode only
+ * whether it went past max-tasks is known here (the runner measures the
+ * rest with wait4()).
+ */
+void
+chk_run_group_get_usage (ChkRunGroup *group,
+                         ChkRunUsage *usage)
+{
+  ChkContainment *self = group->owner;
+  guint64 value;
+
+  memset (usage, 0, sizeof *usage);
+
+  if (!self->cgroups)
+    {
+      usage->tasks_limited = group->over_tasks;
+      usage->orphans_cpu_time = group->orphans_cpu_time;
+      usage->orphans_maxrss = group->orphans_maxrss;
+      return;
+    }
+
+  if (group->paths[HIER_V2] != NULL &&
+      read_key (group->paths[HIER_V2], "cpu.stat", "usage_usec", &value))
+    usage->cpu_time = value;
+  else if (group->paths[HIER_CPUACCT] != NULL &&
+           read_number (group->paths[HIER_CPUACCT], "cpuacct.usage", &value))
+    usage->cpu_time = value / 1000;
+
+  if (self->v2_memory && group->paths[HIER_V2] != NULL)
+    {
+      if (read_number (group->paths[HIER_V2], "memory.peak", &value))
+        usage->memory_peak = value;
+      if (read_key (group->paths[HIER_V2], "memory.events", "oom_kill", &value) && value > 0)
+        usage->memory_killed = TRUE;
+    }
+  else if (group->paths[HIER_MEMORY] != NULL)
+    {
+      if (read_number (group->paths[HIER_MEMORY], "memory.max_usage_in_bytes", &value))
+        usage->memory_peak = value;
+      if (read_key (group->paths[HIER_MEMORY], "memory.oom_control", "oom_kill", &value) &&
+          value > 0)
+        usage->memory_killed = TRUE;
+    }
+
+  if (self->v2_pids && group->paths[HIER_V2] != NULL)
+    usage->tasks_limited = read_key (group->paths[HIER_V2], "pids.events", "max", &value) &&
+                           value > 0;
+  else if (group->paths[HIER_PIDS] != NULL)
+    usage->tasks_limited = read_key (group->paths[HIER_PIDS], "pids.events", "max", &value) &&
+                           value > 0;
+}
+
+/**
+ * chk_run_group_free:
+ * @group: (nullable): a run's group
+ *
+ * Removes the run's cgroups (they are empty by now: the runner waits for
+ * that) and stops tracking it.
+ */
+void
+chk_run_group_free (ChkRunGroup *group)
+{
+  if (group == NULL)
+    return;
+
+  for (guint h = 0; h < N_HIERS; h++)
+    {
+      if (group->procs_fds[h] >= 0)
+        close (group->procs_fds[h]);
+      if (group->paths[h] != NULL)
+        {
+          if (!cgroup_is_empty (group->paths[h]))
+            signal_cgroup (group->paths[h], SIGKILL, h == HIER_V2 && group->owner->v2_kill);
+          remove_cgroup (group->paths[h], FALSE);
+          g_free (group->paths[h]);
+        }
+    }
+
+  if (group->owner != NULL)
+    {
+      g_ptr_array_remove (group->owner->tracked_groups, group);
+      if (group->owner->tracked_groups->len == 0)
+        g_clear_handle_id (&group->owner->track_source, g_source_remove);
+    }
+
+  g_clear_pointer (&group->members, g_hash_table_unref);
+  g_string_free (group->notes, TRUE);
+  g_free (group->name);
+  g_clear_object (&group->owner);
+  g_free (group);
+}

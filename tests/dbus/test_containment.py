@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Containment, limits and accounting: nothing a run starts outlives it, not
+even a process that calls setsid() or setpgid() or double-forks; max-tasks
+and memory-max hold; cpu-time and memory-peak are measured. Each case runs
+with the containment the machine gives (a cgroup where the daemon may make
+one) and again with --containment process-group."""
+
+import contextlib
+import os
+import signal
+import time
+
+import chkharness as h
+
+PYTHON = '/usr/bin/python3'
+
+# Each variant starts one process that leaves the run's process group or
+# its parent, writes its pid to $PIDFILE and sleeps. The escapee clears
+# its environment (CHRONIKER_* and the harness's tag with it), so that only
+# the containment can find it.
+ESCAPES = {
+    'setsid': 'setsid env -i sh -c \'echo $$ > "$0"; exec sleep 300\' "$PIDFILE" &',
+    # -f forks even when not a group leader; the escapee keeps stdout open.
+    'setsid-f-holding-stdout': 'setsid -f env -i sh -c \'echo $$ > "$0"; exec sleep 300\' "$PIDFILE"',
+    'setpgid': (PYTHON + ' -c \'import os, sys; os.setpgid(0, 0); '
+                'open(sys.argv[1], "w").write("%d\\n" % os.getpid()); '
+                'os.execve("/bin/sleep", ["sleep", "300"], {})\' "$PIDFILE" &'),
+    'double-fork': '( env -i sh -c \'echo $$ > "$0"; exec sleep 300\' "$PIDFILE" & ) ',
+}
+
+
+def process_alive(pid):
+    return not h.process_gone(pid)
+
+
+class Containment(h.DaemonTestCase):
+    """The machine's own containment (a cgroup when the daemon may make one)."""
+
+    mode_args = []
+
+    def setUp(self):
+        self.daemon_args = list(self.mode_args)
+        super().setUp()
+
+    def escapee(self, name, end):
+        """A job whose escapee is started, then the run ends by `end`."""
+        pidfile = self.path_file(f'{name}-{end}.pid')
+        tail = {
+            'main-exit': 'while [ ! -s "$PIDFILE" ]; do sleep 0.01; done; exit 0',
+        }.get(end, 'while [ ! -s "$PIDFILE" ]; do sleep 0.01; done; sleep 300')
+        spec = {'command': self.sh(ESCAPES[name] + '\n' + tail),
+                'environment': {'PIDFILE': pidfile}}
+        if end == 'timeout':
+            spec['timeout'] = 1
+        return pidfile, self.make_job(f'{name}-{end}', **spec)
+
+    def kill_later(self, pid):
+        def end():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.addCleanup(end)
+
+    def check_escape(self, name, end):
+        pidfile, path = self.escapee(name, end)
+        run_id = self.bus.run(path)
+        pid = int(self.wait_file(pidfile))
+        self.kill_later(pid)
+        if end != 'main-exit':
+            self.assertTrue(process_alive(pid))
+
+        if end == 'stop':
+            self.bus.stop(path)
+        if end == 'kill9':
+            self.daemon.kill9()
+            self.daemon = self.start_chronikerd(*self.daemon_args)
+            self.wait_gone(pid, timeout=10)
+            run = self.bus.get_run(run_id)
+            self.assertEqual(run['outcome'], 'interrupted')
+            return run
+
+        outcome, _ = self.bus.wait_run_finished(run_id, timeout=20)
+        expected = {'main-exit': 'success', 'stop': 'stopped', 'timeout': 'timeout'}[end]
+        self.assertEqual(outcome, expected)
+        self.assertFalse(process_alive(pid), f'{name} escapee {pid} outlived the run ({end})')
+        return self.bus.get_run(run_id)
+
+    def test_escapes(self):
+        ends = ['main-exit', 'stop', 'timeout', 'kill9']
+        for name in ESCAPES:
+            for end in ends:
+                with self.subTest(escape=name, end=end):
+                    if end == 'kill9' and not self.finds_leftovers_without_marker():
+                        continue
+                    run = self.check_escape(name, end)
+                    self.assertEqual(run['containment'], self.expected_containment())
+
+    def finds_leftovers_without_marker(self):
+        return self.expected_containment() != 'process-group'
+
+    def expected_containment(self):
+        if not hasattr(self, '_kind'):
+            path = self.make_job('probe', command=['true'])
+            run_id, _, _ = self.run_and_wait(path)
+            self._kind = self.bus.get_run(run_id)['containment']
+            self.assertIn(self._kind, ('cgroup', 'scope', 'process-group'))
+            self.bus.delete(path)
+        return self._kind
+
+    def test_kill9_leftover_with_marker(self):
+        """A leftover that kept its environment is found in every mode."""
+        pidfile = self.path_file('kept.pid')
+        path = self.make_job('kept-marker', command=self.sh(
+            '( sh -c \'echo $$ > "$PIDFILE"; exec sleep 300\' & ); sleep 300'),
+            environment={'PIDFILE': pidfile})
+        run_id = self.bus.run(path)
+        pid = int(self.wait_file(pidfile))
+        self.kill_later(pid)
+        self.daemon.kill9()
+        self.daemon = self.start_chronikerd(*self.daemon_args)
+        self.wait_gone(pid)
+        self.assertEqual(self.bus.get_run(run_id)['outcome'], 'interrupted')
+
+    def test_max_tasks(self):
+        """300 sleeps with max-tasks 100: the run fails, saying why."""
+        counts = self.path_file('counts')
+        path = self.make_job('many', max_tasks=100, command=self.sh(
+            'for i in $(seq 300); do sleep 30 & done; wait'))
+        run_id = self.bus.run(path)
+        most = 0
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            alive = [p for p in h.leftover_pids(self.tmp) if _comm(p) == 'sleep']
+            most = max(most, len(alive))
+            if self.bus.find('RunFinished', lambda e: e.args[1] == run_id):
+                break
+            h.iterate(0.02)
+        outcome, _ = self.bus.wait_run_finished(run_id, timeout=30)
+        run = self.bus.get_run(run_id)
+        self.assertEqual(outcome, 'failure', run)
+        self.assertIn('max-tasks', run['message'])
+        if run['containment'] != 'process-group':
+            self.assertLessEqual(most, 100, 'pids.max held')
+        self.assertEqual([p for p in h.leftover_pids(self.tmp) if _comm(p) == 'sleep'], [])
+        with open(counts, 'w') as f:
+            f.write(f'{most}\n')
+
+    def test_default_max_tasks_setting(self):
+        self.bus.set_settings({'default-max-tasks': h.GLib.Variant('u', 5)})
+        path = self.make_job('few', command=self.sh(
+            'for i in 1 2 3 4 5 6 7 8 9 10; do sleep 5 & done; wait'))
+        run_id, outcome, _ = self.run_and_wait(path, timeout=30)
+        run = self.bus.get_run(run_id)
+        self.assertEqual(outcome, 'failure', run)
+        self.assertIn('more than 5 processes', run['message'])
+
+    def test_memory_max(self):
+        path = self.make_job('hungry', memory_max=64 * 1024 * 1024, command=[
+            PYTHON, '-c', 'import time; b = b"x" * (256 << 20); time.sleep(1)'])
+        run_id, outcome, _ = self.run_and_wait(path, timeout=60)
+        run = self.bus.get_run(run_id)
+        if 'memory-max was not enforced' in run['message']:
+            self.skipTest('no memory controller here: ' + run['message'])
+        self.assertEqual(outcome, 'failure', run)
+        self.assertIn('memory-max', run['message'])
+        self.assertIn('64 MiB', run['message'])
+
+    def test_limits_not_enforced_are_said(self):
+        path = self.make_job('weighted', cpu_weight=500, command=['true'])
+        run_id, outcome, _ = self.run_and_wait(path)
+        run = self.bus.get_run(run_id)
+        self.assertEqual(outcome, 'success')
+        if run['containment'] == 'process-group':
+            self.assertIn('cpu-weight was not enforced', run['message'])
+
+    def test_accounting_cpu(self):
+        path = self.make_job('burner', command=[
+            PYTHON, '-c',
+            'import time\nt = time.process_time()\nwhile time.process_time() - t < 1.0: pass'])
+        run_id, outcome, _ = self.run_and_wait(path, timeout=30)
+        run = self.bus.get_run(run_id)
+        self.assertEqual(outcome, 'success')
+        self.assertGreaterEqual(run['cpu-time'], 900000, run)
+        self.assertLess(run['cpu-time'], 30 * 1000000, run)
+
+    def test_accounting_memory(self):
+        path = self.make_job('toucher', command=[
+            PYTHON, '-c', 'import time; b = b"x" * (200 << 20); time.sleep(0.2)'])
+        run_id, outcome, _ = self.run_and_wait(path, timeout=30)
+        run = self.bus.get_run(run_id)
+        self.assertEqual(outcome, 'success')
+        self.assertGreaterEqual(run['memory-peak'], 200 * 1024 * 1024, run)
+        self.assertLess(run['memory-peak'], 2 * 1024 * 1024 * 1024, run)
+
+    def test_no_cgroup_left_behind(self):
+        path = self.make_job('tidy', command=self.sh('sleep 0.1 & echo done'))
+        for _ in range(3):
+            run_id, outcome, _ = self.run_and_wait(path)
+            self.assertEqual(outcome, 'success')
+        where = self.bus.get_run(run_id)
+        if where['containment'] != 'cgroup':
+            self.skipTest('runs are not in cgroups here')
+        parent = os.path.dirname(self.cgroup_of(run_id))
+        self.assertEqual([n for n in os.listdir(parent) if n.startswith('chroniker-run-')], [])
+
+    def cgroup_of(self, run_id):
+        with open(os.path.join(self.tmp, 'chronikerd-1.log'), errors='replace') as f:
+            log = f.read()
+        for line in log.splitlines():
+            if 'contained in cgroups under ' in line:
+                base = line.split('contained in cgroups under ', 1)[1].split(' (', 1)[0]
+                return os.path.join(base, f'chroniker-run-{run_id}')
+        self.fail('the daemon did not say where its cgroups are:\n' + log)
+
+
+class ProcessGroupContainment(Containment):
+    """The fallback: process groups with the daemon as child subreaper."""
+
+    mode_args = ['--containment', 'process-group']
+
+    def expected_containment(self):
+        return 'process-group'
+
+
+def _comm(pid):
+    try:
+        with open(f'/proc/{pid}/comm') as f:
+            return f.read().strip()
+    except OSError:
+        return ''
+
+
+if __name__ == '__main__':
+    h.main()
