@@ -857,10 +857,21 @@ chk_progress_message_new (const char *text,
   g_autofree char *message = g_utf8_make_valid (text, len);
   gsize size;
 
+  /* C0 controls and DEL become spaces, and so do C1 controls (U+0080 to
+   * U+009F, two bytes in UTF-8: 0xC2 0x80-0x9F): U+009B is a terminal's
+   * CSI as much as ESC [ is. */
   for (char *p = message; *p != '\0'; p++)
     {
       if ((guchar) *p < 0x20 || *p == 0x7f)
-        *p = ' ';
+        {
+          *p = ' ';
+        }
+      else if ((guchar) p[0] == 0xc2 && (guchar) p[1] >= 0x80 && (guchar) p[1] <= 0x9f)
+        {
+          p[0] = ' ';
+          p[1] = ' ';
+          p++;
+        }
     }
 
   g_strstrip (message);

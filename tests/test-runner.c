@@ -1364,6 +1364,27 @@ test_progress_parse_message (void)
   g_assert_true (g_str_has_suffix (invalid, " bytes"));
 }
 
+/* Control characters become spaces: C0, DEL and C1 (U+009B is CSI, U+0085
+ * NEL), while the letters around them and other non-ASCII text stay. */
+static void
+test_progress_controls (void)
+{
+  g_autofree char *message = NULL;
+  guint complete;
+  guint total;
+
+  g_assert_true (chk_progress_parse_line ("3/4 a\x1b]52;c;eA==\x07" "b\xc2\x9b" "31mc\xc2\x85"
+                                          "d\x7f\xc3\xa9\xc2\xa0z",
+                                          &complete, &total, &message));
+  g_assert_cmpstr (message, ==, "a ]52;c;eA== b  31mc  d \xc3\xa9\xc2\xa0z");
+  for (const char *p = message; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      g_assert_false (c < 0x20 || (c >= 0x7f && c <= 0x9f));
+    }
+}
+
 /* Batching */
 
 static void
@@ -1558,6 +1579,7 @@ main (int   argc,
 
   g_test_add_func ("/runner/progress/parse", test_progress_parse);
   g_test_add_func ("/runner/progress/parse-message", test_progress_parse_message);
+  g_test_add_func ("/runner/progress/controls", test_progress_controls);
 
 #undef ADD
 
