@@ -6,7 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -209,16 +212,83 @@ enum
   N_RUN_FILTERS = 1 << 3,
 };
 
+/*
+ * How long a statement waits for a lock another program holds. Short: the
+ * store runs on the daemon's main loop, and a wait there freezes every
+ * client and timer. Once a lock made a write fail, later ones do not wait
+ * at all until the probe finds the database free again.
+ */
+#define BUSY_TIMEOUT_MS 100
+/* Until then, while the daemon starts and nothing is served yet, it may
+ * wait as long as it always did: a backup holding the lock for a moment
+ * must not keep it from starting. */
+#define STARTUP_BUSY_TIMEOUT_MS 5000
+/* How often a failing store tries a small write of its own to see whether
+ * the cause is gone. */
+#define PROBE_INTERVAL_SECONDS 1
+/* How often an idle store checks that its file is still there. */
+#define FILE_CHECK_INTERVAL_SECONDS 10
+/* Below this much free space a disk counts as full: not worth a probe. */
+#define MIN_FREE_BYTES (1024 * 1024)
+/* sqlite's own default, which its WAL hook would otherwise do for us. */
+#define WAL_AUTOCHECKPOINT_PAGES 1000
+
+/* What keeps the database from working: each has its sentence for people. */
+typedef enum
+{
+  FAULT_NONE,
+  FAULT_FULL,
+  FAULT_SIZE_LIMIT,
+  FAULT_LOCKED,
+  FAULT_READ_ONLY,
+  FAULT_IO,
+  FAULT_DAMAGED,
+  FAULT_DELETED,
+} ChkStoreFault;
+
 struct _ChkStore
 {
-  GObject       parent_instance;
+  GObject        parent_instance;
 
-  char         *path;
-  sqlite3      *db;
-  sqlite3_stmt *stmts[N_STMTS];
-  sqlite3_stmt *list_runs_stmts[N_RUN_FILTERS];
-  guint         schema_version;
-  gboolean      in_transaction;
+  char          *path;
+  sqlite3       *db;
+  sqlite3_stmt  *stmts[N_STMTS];
+  sqlite3_stmt  *list_runs_stmts[N_RUN_FILTERS];
+  guint          schema_version;
+  gboolean       in_transaction;
+  gboolean       commit_failed;
+
+  /* The database file, opened without following links; kept open while
+   * SQLite has it, since closing any descriptor of a file drops the
+   * process's POSIX locks on it, SQLite's included. Also what tells a
+   * deleted file: its link count drops to 0. */
+  int            fd;
+
+  /* A failure that goes away by itself (full, locked, read-only), and
+   * what stays true until the daemon restarts (damaged and recovered,
+   * deleted); the problem is the first of the two, as one sentence. */
+  ChkStoreFault  fault;
+  char          *fault_text;
+  char          *notice;
+  char          *problem;
+  ChkStoreFault  last_failure;
+  int            last_failure_rc;
+  gboolean       opening;
+  gboolean       file_gone;
+
+  /* Which came last, a failure or a write that worked: a write that
+   * worked clears the fault, but only from an idle, out of SQLite's
+   * hook, and not when a newer failure came in between. */
+  guint64        serial;
+  guint64        fault_serial;
+  guint64        write_serial;
+
+  GMainContext  *context;
+  GSource       *probe_source;
+  GSource       *after_write_source;
+  GSource       *file_check_source;
+  GSource       *serving_source;
+  gboolean       serving;
 };
 
 static void chk_store_initable_iface_init (GInitableIface *iface);
@@ -231,16 +301,311 @@ enum
 {
   PROP_0,
   PROP_PATH,
+  PROP_PROBLEM,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 
+/* Finds who holds the database locked, from the POSIX locks the kernel
+ * lists: "python3, pid 1234". SQLite locks bytes of the database file
+ * and, with WAL, of its -shm file; this process holds some too.
+ */
+static char *
+chk_store_describe_lock_holder (ChkStore *self)
+{
+  g_autofree char *locks = NULL;
+  g_autofree char *shm = g_strconcat (self->path, "-shm", NULL);
+  g_auto(GStrv) lines = NULL;
+  struct stat db_st, shm_st;
+  gboolean have_shm;
+
+  if (self->fd < 0 || fstat (self->fd, &db_st) != 0 ||
+      !g_file_get_contents ("/proc/locks", &locks, NULL, NULL))
+    return NULL;
+  have_shm = lstat (shm, &shm_st) == 0;
+
+  lines = g_strsplit (locks, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit_set (lines[i], " \t", -1);
+      const char *pid_field = NULL;
+      const char *file_field = NULL;
+      guint n = 0;
+      guint64 ino = 0;
+      guint64 pid = 0;
+      const char *colon;
+
+      /* "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 120 120"; a waiter's
+       * line has "->" after the number. */
+      for (guint j = 0; fields[j] != NULL; j++)
+        {
+          if (*fields[j] == '\0' || g_str_equal (fields[j], "->"))
+            continue;
+          if (n == 4)
+            pid_field = fields[j];
+          else if (n == 5)
+            file_field = fields[j];
+          n++;
+        }
+
+      if (pid_field == NULL || file_field == NULL ||
+          (colon = strrchr (file_field, ':')) == NULL ||
+          !g_ascii_string_to_unsigned (colon + 1, 10, 0, G_MAXUINT64, &ino, NULL) ||
+          !g_ascii_string_to_unsigned (pid_field, 10, 1, G_MAXINT, &pid, NULL) ||
+          (pid_t) pid == getpid ())
+        continue;
+
+      if (ino == (guint64) db_st.st_ino || (have_shm && ino == (guint64) shm_st.st_ino))
+        {
+          g_autofree char *comm_path = g_strdup_printf ("/proc/%" G_GUINT64_FORMAT "/comm", pid);
+          g_autofree char *comm = NULL;
+
+          if (g_file_get_contents (comm_path, &comm, NULL, NULL))
+            return g_strdup_printf ("%s, pid %" G_GUINT64_FORMAT, g_strstrip (comm), pid);
+          return g_strdup_printf ("pid %" G_GUINT64_FORMAT, pid);
+        }
+    }
+
+  return NULL;
+}
+
+/* SQLITE_FULL also comes from a size limit or a quota: say "the disk is
+ * full" only when it is. */
+static gboolean
+chk_store_disk_is_full (ChkStore *self)
+{
+  struct statvfs st;
+
+  if (self->fd < 0 || fstatvfs (self->fd, &st) != 0)
+    return TRUE;
+
+  return (guint64) st.f_bavail * st.f_frsize < MIN_FREE_BYTES;
+}
+
+static ChkStoreFault
+chk_store_classify (ChkStore *self,
+                    int       rc)
+{
+  int sys_errno = sqlite3_system_errno (self->db);
+
+  if (rc == SQLITE_READONLY_DBMOVED)
+    return FAULT_DELETED;
+
+  switch (rc & 0xff)
+    {
+    case SQLITE_FULL:
+      return chk_store_disk_is_full (self) ? FAULT_FULL : FAULT_SIZE_LIMIT;
+
+    case SQLITE_BUSY:
+      return FAULT_LOCKED;
+
+    case SQLITE_READONLY:
+      return FAULT_READ_ONLY;
+
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return FAULT_DAMAGED;
+
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      if (sys_errno == ENOSPC)
+        return FAULT_FULL;
+      if (sys_errno == EDQUOT || sys_errno == EFBIG)
+        return FAULT_SIZE_LIMIT;
+      if (sys_errno == EROFS || sys_errno == EACCES || sys_errno == EPERM)
+        return FAULT_READ_ONLY;
+      return FAULT_IO;
+
+    default:
+      return FAULT_NONE;
+    }
+}
+
+/* What went wrong and what to do, as the end of an error message
+ * ("Could not add job “x”: the disk holding …"). */
+static char *
+chk_store_describe_fault (ChkStore      *self,
+                          ChkStoreFault  fault)
+{
+  switch (fault)
+    {
+    case FAULT_FULL:
+      return g_strdup_printf ("the disk holding “%s” is full: free some space, and Chroniker "
+                              "goes on by itself", self->path);
+
+    case FAULT_SIZE_LIMIT:
+      return g_strdup_printf ("the database “%s” cannot grow (a disk quota or size limit): "
+                              "free some space or remove old runs with “chronikerctl clean”",
+                              self->path);
+
+    case FAULT_LOCKED:
+      {
+        g_autofree char *holder = chk_store_describe_lock_holder (self);
+
+        return g_strdup_printf ("the database “%s” is locked by another program (%s): "
+                                "close that program, and Chroniker goes on by itself",
+                                self->path,
+                                holder != NULL ? holder : "perhaps an sqlite3 shell or a backup");
+      }
+
+    case FAULT_READ_ONLY:
+      return g_strdup_printf ("the database “%s” cannot be written: its file or disk is "
+                              "read-only; make it writable again, and Chroniker goes on by "
+                              "itself", self->path);
+
+    case FAULT_IO:
+      return g_strdup_printf ("the disk holding “%s” failed (%s): check the disk, and "
+                              "Chroniker goes on by itself once it works",
+                              self->path, sqlite3_errmsg (self->db));
+
+    case FAULT_DAMAGED:
+      return g_strdup_printf ("the database “%s” is damaged (%s): restart chronikerd, which "
+                              "keeps the damaged file and recovers what it can still read",
+                              self->path, sqlite3_errmsg (self->db));
+
+    case FAULT_DELETED:
+      return g_strdup_printf ("the database “%s” was deleted or moved while in use: nothing "
+                              "changed since is kept past chronikerd's end; restore the file "
+                              "and restart chronikerd, or restart it to begin a new database",
+                              self->path);
+
+    case FAULT_NONE:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/* The property's one sentence, from an error's ending. */
+static char *
+chk_store_sentence (const char *text)
+{
+  g_autofree char *first = g_utf8_strup (text, g_utf8_next_char (text) - text);
+
+  return g_strconcat (first, g_utf8_next_char (text), ".", NULL);
+}
+
+static void
+chk_store_update_problem (ChkStore *self)
+{
+  g_autofree char *problem = NULL;
+
+  if (self->fault_text != NULL)
+    problem = chk_store_sentence (self->fault_text);
+  else if (self->notice != NULL)
+    problem = g_strdup (self->notice);
+
+  if (g_strcmp0 (problem, self->problem) == 0)
+    return;
+
+  g_free (self->problem);
+  self->problem = g_steal_pointer (&problem);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
+/* For what stays true until the daemon restarts. */
+static void
+chk_store_set_notice (ChkStore   *self,
+                      const char *notice)
+{
+  if (g_strcmp0 (notice, self->notice) == 0)
+    return;
+
+  g_warning ("%s", notice);
+  g_free (self->notice);
+  self->notice = g_strdup (notice);
+  chk_store_update_problem (self);
+}
+
+static void chk_store_start_probe (ChkStore *self);
+
+static int
+chk_store_busy_timeout (ChkStore *self)
+{
+  return self->serving ? BUSY_TIMEOUT_MS : STARTUP_BUSY_TIMEOUT_MS;
+}
+
+/* Records what made a statement fail; returns its kind. */
+static ChkStoreFault
+chk_store_note_failure (ChkStore *self,
+                        int       rc)
+{
+  ChkStoreFault fault = chk_store_classify (self, rc);
+
+  self->last_failure = fault;
+  self->last_failure_rc = rc;
+
+  /* While opening, a damaged file is moved aside right away; the
+   * recovery says what happened. */
+  if (fault == FAULT_NONE || self->opening)
+    return fault;
+
+  if (fault == FAULT_DAMAGED || fault == FAULT_DELETED)
+    {
+      g_autofree char *text = chk_store_describe_fault (self, fault);
+      g_autofree char *sentence = chk_store_sentence (text);
+
+      self->file_gone = self->file_gone || fault == FAULT_DELETED;
+      chk_store_set_notice (self, sentence);
+      return fault;
+    }
+
+  self->fault_serial = ++self->serial;
+  if (fault == self->fault)
+    return fault;
+
+  self->fault = fault;
+  g_free (self->fault_text);
+  self->fault_text = chk_store_describe_fault (self, fault);
+  g_warning ("Storage fails: %s", self->fault_text);
+
+  /* Waiting for a lock that stays taken would freeze the main loop over
+   * and over: fail at once until the probe sees it free. */
+  sqlite3_busy_timeout (self->db, fault == FAULT_LOCKED ? 0 : chk_store_busy_timeout (self));
+  chk_store_start_probe (self);
+  chk_store_update_problem (self);
+  return fault;
+}
+
+static void
+chk_store_clear_fault (ChkStore *self)
+{
+  if (self->fault == FAULT_NONE)
+    return;
+
+  g_message ("Storage works again: “%s” was written", self->path);
+  self->fault = FAULT_NONE;
+  g_clear_pointer (&self->fault_text, g_free);
+  sqlite3_busy_timeout (self->db, chk_store_busy_timeout (self));
+  if (self->probe_source != NULL)
+    {
+      g_source_destroy (self->probe_source);
+      g_clear_pointer (&self->probe_source, g_source_unref);
+    }
+  chk_store_update_problem (self);
+}
+
 static void
 chk_store_set_sqlite_error (ChkStore  *self,
                             GError   **error)
 {
-  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE, sqlite3_errmsg (self->db));
+  int rc = sqlite3_extended_errcode (self->db);
+  ChkStoreFault fault = chk_store_note_failure (self, rc);
+
+  if (fault == FAULT_NONE)
+    {
+      g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE, sqlite3_errmsg (self->db));
+    }
+  else if (fault == self->fault && self->fault_text != NULL)
+    {
+      g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE, self->fault_text);
+    }
+  else
+    {
+      g_autofree char *text = chk_store_describe_fault (self, fault);
+
+      g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE, text);
+    }
 }
 
 static void
@@ -621,6 +986,171 @@ chk_store_leave (ChkStore  *self,
   return FALSE;
 }
 
+/* Whether the database file was deleted, moved or replaced under the
+ * daemon: SQLite would go on writing into the unlinked file, and every job
+ * would be gone at the next start. Two system calls: cheap enough for
+ * every commit.
+ */
+static gboolean
+chk_store_file_is_gone (ChkStore *self)
+{
+  struct stat fd_st, path_st;
+
+  if (self->fd < 0 || fstat (self->fd, &fd_st) != 0)
+    return FALSE;
+
+  if (fd_st.st_nlink == 0)
+    return TRUE;
+
+  if (lstat (self->path, &path_st) != 0)
+    return errno == ENOENT || errno == ENOTDIR;
+
+  return path_st.st_ino != fd_st.st_ino || path_st.st_dev != fd_st.st_dev;
+}
+
+static void
+chk_store_check_file (ChkStore *self)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *sentence = NULL;
+
+  if (self->file_gone || !chk_store_file_is_gone (self))
+    return;
+
+  text = chk_store_describe_fault (self, FAULT_DELETED);
+  sentence = chk_store_sentence (text);
+  self->file_gone = TRUE;
+  chk_store_set_notice (self, sentence);
+}
+
+static gboolean
+chk_store_after_write_cb (gpointer user_data)
+{
+  ChkStore *self = user_data;
+
+  g_clear_pointer (&self->after_write_source, g_source_unref);
+
+  if (self->fault != FAULT_NONE && self->write_serial > self->fault_serial)
+    chk_store_clear_fault (self);
+
+  chk_store_check_file (self);
+  return G_SOURCE_REMOVE;
+}
+
+/*
+ * Called by SQLite after each commit: a write worked. What follows runs
+ * from an idle rather than here, inside sqlite3_step(), where handlers of
+ * notify::problem must not call the store. Taking this hook replaces
+ * SQLite's automatic checkpoint, hence the checkpoint.
+ */
+static int
+chk_store_wal_hook_cb (gpointer    user_data,
+                       sqlite3    *db,
+                       const char *name,
+                       int         n_frames)
+{
+  ChkStore *self = user_data;
+
+  if (n_frames >= WAL_AUTOCHECKPOINT_PAGES)
+    sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+  self->write_serial = ++self->serial;
+
+  if (self->after_write_source == NULL && self->context != NULL &&
+      (self->fault != FAULT_NONE || (!self->file_gone && chk_store_file_is_gone (self))))
+    {
+      self->after_write_source = g_idle_source_new ();
+      g_source_set_callback (self->after_write_source, chk_store_after_write_cb, self, NULL);
+      g_source_set_static_name (self->after_write_source, "[chk-store] after write");
+      g_source_attach (self->after_write_source, self->context);
+    }
+
+  return SQLITE_OK;
+}
+
+/* The main loop runs: the daemon has started and serves. */
+static gboolean
+chk_store_serving_cb (gpointer user_data)
+{
+  ChkStore *self = user_data;
+
+  g_clear_pointer (&self->serving_source, g_source_unref);
+  if (self->fault != FAULT_LOCKED)
+    sqlite3_busy_timeout (self->db, BUSY_TIMEOUT_MS);
+  self->serving = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+chk_store_file_check_cb (gpointer user_data)
+{
+  chk_store_check_file (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/*
+ * A write of the store's own, to learn whether the cause of a failure is
+ * gone when nothing else writes: a row big enough to need new pages, and
+ * taken out again in the same transaction, so no one ever sees it. It
+ * never waits: the busy timeout is 0 while a lock is the fault.
+ */
+static gboolean
+chk_store_probe_cb (gpointer user_data)
+{
+  ChkStore *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (self->fault == FAULT_NONE)
+    {
+      g_clear_pointer (&self->probe_source, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+
+  /* Not between a caller's chk_store_begin() and its commit. */
+  if (self->in_transaction)
+    return G_SOURCE_CONTINUE;
+
+  /* The WAL only grows until a checkpoint, up to tens of MiB: truncating
+   * it gives its space back, which may be all the disk needed. Then no
+   * probe on a disk with no room, where a write could only succeed by
+   * reusing WAL space and would clear the fault too early. */
+  if (self->fault == FAULT_FULL && chk_store_disk_is_full (self))
+    {
+      sqlite3_wal_checkpoint_v2 (self->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+      if (chk_store_disk_is_full (self))
+        return G_SOURCE_CONTINUE;
+    }
+
+  if (chk_store_exec_sql (self,
+                          "BEGIN IMMEDIATE;"
+                          "INSERT INTO settings (key, type, value) "
+                          "  VALUES ('chroniker-probe', 'ay', zeroblob(65536));"
+                          "DELETE FROM settings WHERE key = 'chroniker-probe';"
+                          "COMMIT;",
+                          &error))
+    {
+      chk_store_clear_fault (self);
+      return G_SOURCE_REMOVE;
+    }
+
+  g_debug ("The store still fails: %s", error->message);
+  if (!sqlite3_get_autocommit (self->db))
+    chk_store_exec_sql (self, "ROLLBACK", NULL);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+chk_store_start_probe (ChkStore *self)
+{
+  if (self->probe_source != NULL || self->context == NULL)
+    return;
+
+  self->probe_source = g_timeout_source_new_seconds (PROBE_INTERVAL_SECONDS);
+  g_source_set_callback (self->probe_source, chk_store_probe_cb, self, NULL);
+  g_source_set_static_name (self->probe_source, "[chk-store] probe");
+  g_source_attach (self->probe_source, self->context);
+}
+
 static gboolean
 chk_store_migrate (ChkStore  *self,
                    GError   **error)
@@ -689,36 +1219,55 @@ chk_store_migrate (ChkStore  *self,
     }
 }
 
-/* For the -wal and -shm files, which may not exist (yet). */
+static void
+chk_store_close_fd (ChkStore *self)
+{
+  if (self->fd >= 0)
+    g_close (self->fd, NULL);
+  self->fd = -1;
+}
+
+/* For the -wal and -shm files, which may not exist (yet); never through a
+ * link someone put in their place. */
 static gboolean
 chk_store_make_private (const char  *path,
                         GError     **error)
 {
-  if (g_chmod (path, 0600) != 0)
+  int fd = open (path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  int saved_errno;
+
+  if (fd >= 0 && fchmod (fd, 0600) == 0)
     {
-      int saved_errno = errno;
-
-      if (saved_errno == ENOENT)
-        return TRUE;
-
-      g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
-                   "Could not make “%s” private: %s", path, g_strerror (saved_errno));
-      return FALSE;
+      g_close (fd, NULL);
+      return TRUE;
     }
 
-  return TRUE;
+  saved_errno = errno;
+  if (fd >= 0)
+    g_close (fd, NULL);
+
+  if (saved_errno == ENOENT)
+    return TRUE;
+
+  g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE, "Could not make “%s” private: %s", path,
+               saved_errno == ELOOP ? "it is a symbolic link" : g_strerror (saved_errno));
+  return FALSE;
 }
 
+/*
+ * Opens the database file itself, creating it if needed. Create it before
+ * SQLite does, so that it is never readable by others, not even for a
+ * moment; fchmod() because the umask trims the mode given to open(),
+ * which does nothing for a file that exists. A link in the last
+ * component is refused: the daemon would change the mode of, or create,
+ * a file somewhere else than the user asked.
+ */
 static gboolean
-chk_store_open (ChkStore  *self,
-                GError   **error)
+chk_store_open_file (ChkStore  *self,
+                     GError   **error)
 {
   g_autofree char *dir = g_path_get_dirname (self->path);
-  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
-  g_autofree char *shm = g_strconcat (self->path, "-shm", NULL);
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  const char *mode;
-  int fd;
+  struct stat st;
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -729,38 +1278,76 @@ chk_store_open (ChkStore  *self,
       return FALSE;
     }
 
-  /* Create the file before SQLite does, so that it is never readable by
-   * others, not even for a moment; fchmod() because the umask trims the
-   * mode given to open(), which does nothing for a file that exists. */
-  fd = g_open (self->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0 || fchmod (fd, 0600) != 0)
+  g_assert (self->fd < 0);
+  self->fd = open (self->path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+  if (self->fd < 0)
     {
       int saved_errno = errno;
 
-      if (fd >= 0)
-        g_close (fd, NULL);
+      if (saved_errno == ELOOP)
+        g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                     "Could not open the database “%s”: it is a symbolic link; Chroniker "
+                     "opens only a plain file there, so give the link's target with "
+                     "--database, or remove the link", self->path);
+      else
+        g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                     "Could not open the database “%s” privately: %s",
+                     self->path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  if (fstat (self->fd, &st) != 0 || !S_ISREG (st.st_mode))
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                   "Could not open the database “%s”: it is not a plain file", self->path);
+      chk_store_close_fd (self);
+      return FALSE;
+    }
+
+  if (fchmod (self->fd, 0600) != 0)
+    {
+      int saved_errno = errno;
+
       g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
                    "Could not open the database “%s” privately: %s",
                    self->path, g_strerror (saved_errno));
+      chk_store_close_fd (self);
       return FALSE;
     }
-  g_close (fd, NULL);
 
-  if (sqlite3_open_v2 (self->path, &self->db,
-                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE,
-                       NULL) != SQLITE_OK)
+  return TRUE;
+}
+
+static gboolean
+chk_store_open_db (ChkStore  *self,
+                   GError   **error)
+{
+  g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (self->path, "-shm", NULL);
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const char *mode;
+  int rc;
+
+  rc = sqlite3_open_v2 (self->path, &self->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXRESCODE |
+                        SQLITE_OPEN_NOFOLLOW,
+                        NULL);
+  if (rc != SQLITE_OK)
     {
       if (self->db == NULL)
-        g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
-                     "Could not open the database “%s”: out of memory", self->path);
-      else
-        g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
-                     "Could not open the database “%s”: %s", self->path,
-                     sqlite3_errmsg (self->db));
+        {
+          g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                       "Could not open the database “%s”: out of memory", self->path);
+          return FALSE;
+        }
+
+      chk_store_set_sqlite_error (self, error);
+      g_prefix_error (error, "Could not open the database “%s”: ", self->path);
       return FALSE;
     }
 
-  sqlite3_busy_timeout (self->db, 5000);
+  sqlite3_busy_timeout (self->db, STARTUP_BUSY_TIMEOUT_MS);
+  sqlite3_wal_hook (self->db, chk_store_wal_hook_cb, self);
 
   /*
    * Output chunks are blobs of up to 64 KiB: bigger pages write them with
@@ -816,6 +1403,346 @@ chk_store_open (ChkStore  *self,
   return TRUE;
 }
 
+/*
+ * Reads every page of every table and index once, so that a damaged page
+ * is found at start-up, where the file can still be set aside, rather than
+ * by a call much later.
+ */
+static gboolean
+chk_store_check_integrity (ChkStore  *self,
+                           GError   **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  const char *result;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA quick_check(1)", -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    {
+      chk_store_set_sqlite_error (self, error);
+      return FALSE;
+    }
+
+  result = (const char *) sqlite3_column_text (stmt, 0);
+  if (g_strcmp0 (result, "ok") != 0)
+    {
+      self->last_failure = FAULT_DAMAGED;
+      self->last_failure_rc = SQLITE_CORRUPT;
+      g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE, "the database “%s” is damaged: %s",
+                   self->path, result != NULL ? result : "");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void
+chk_store_close_db (ChkStore *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  for (guint i = 0; i < G_N_ELEMENTS (self->list_runs_stmts); i++)
+    g_clear_pointer (&self->list_runs_stmts[i], sqlite3_finalize);
+
+  /* Closing rolls back an open transaction; with every statement
+   * finalized it cannot be busy. */
+  if (self->db != NULL && sqlite3_close (self->db) != SQLITE_OK)
+    g_warning ("Could not close the database “%s”: %s", self->path, sqlite3_errmsg (self->db));
+  self->db = NULL;
+
+  /* Only now: see ChkStore.fd. */
+  chk_store_close_fd (self);
+}
+
+/* The names of the columns @table has in both databases, quoted, joined by commas. */
+static char *
+chk_store_common_columns (sqlite3    *from,
+                          sqlite3    *to,
+                          const char *table)
+{
+  g_autofree char *sql = g_strdup_printf ("SELECT name FROM pragma_table_info('%s')", table);
+  g_autoptr(sqlite3_stmt) from_stmt = NULL;
+  g_autoptr(sqlite3_stmt) to_stmt = NULL;
+  g_autoptr(GHashTable) from_columns = NULL;
+  g_autoptr(GString) columns = g_string_new (NULL);
+
+  if (sqlite3_prepare_v2 (from, sql, -1, &from_stmt, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (to, sql, -1, &to_stmt, NULL) != SQLITE_OK)
+    return NULL;
+
+  from_columns = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  while (sqlite3_step (from_stmt) == SQLITE_ROW)
+    g_hash_table_add (from_columns, g_strdup ((const char *) sqlite3_column_text (from_stmt, 0)));
+
+  while (sqlite3_step (to_stmt) == SQLITE_ROW)
+    {
+      const char *name = (const char *) sqlite3_column_text (to_stmt, 0);
+
+      if (name == NULL || !g_hash_table_contains (from_columns, name))
+        continue;
+      if (columns->len > 0)
+        g_string_append (columns, ", ");
+      g_string_append_printf (columns, "\"%s\"", name);
+    }
+
+  if (columns->len == 0)
+    return NULL;
+
+  return g_string_free (g_steal_pointer (&columns), FALSE);
+}
+
+/* Whether a read of @table from past @position gets anywhere. */
+static gboolean
+chk_store_seek_works (sqlite3_stmt *select,
+                      gint64        position)
+{
+  int rc;
+
+  sqlite3_reset (select);
+  sqlite3_bind_int64 (select, 1, position);
+  rc = sqlite3_step (select);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE;
+}
+
+/*
+ * Copies the rows of @table that can still be read from a damaged
+ * database, in rowid order. A damaged page ends a scan: the next rowid a
+ * read works from is found by doubling steps past the failure, then
+ * narrowed down, so that only the rows of the damaged pages are lost.
+ * Rows the new database refuses (a run of a job that was lost) are left
+ * out.
+ */
+static guint
+chk_store_copy_table (ChkStore   *self,
+                      sqlite3    *from,
+                      const char *table)
+{
+  g_autofree char *columns = chk_store_common_columns (from, self->db, table);
+  g_autofree char *select_sql = NULL;
+  g_autoptr(GString) insert_sql = NULL;
+  g_autoptr(sqlite3_stmt) select = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+  gint64 position = G_MININT64;
+  guint n_columns;
+  guint copied = 0;
+
+  if (columns == NULL)
+    return 0;
+
+  select_sql = g_strdup_printf ("SELECT rowid, %s FROM \"%s\" WHERE rowid > ?1 ORDER BY rowid",
+                                columns, table);
+  if (sqlite3_prepare_v2 (from, select_sql, -1, &select, NULL) != SQLITE_OK)
+    return 0;
+
+  n_columns = sqlite3_column_count (select) - 1;
+  insert_sql = g_string_new (NULL);
+  g_string_append_printf (insert_sql, "INSERT INTO main.\"%s\" (%s) VALUES (", table, columns);
+  for (guint i = 0; i < n_columns; i++)
+    g_string_append (insert_sql, i == 0 ? "?" : ", ?");
+  g_string_append (insert_sql, ")");
+  if (sqlite3_prepare_v2 (self->db, insert_sql->str, -1, &insert, NULL) != SQLITE_OK)
+    return 0;
+
+  for (;;)
+    {
+      gint64 bad;
+      gint64 good = 0;
+      gboolean found = FALSE;
+      int rc;
+
+      sqlite3_reset (select);
+      sqlite3_bind_int64 (select, 1, position);
+      while ((rc = sqlite3_step (select)) == SQLITE_ROW)
+        {
+          position = sqlite3_column_int64 (select, 0);
+          for (guint i = 0; i < n_columns; i++)
+            sqlite3_bind_value (insert, i + 1, sqlite3_column_value (select, i + 1));
+          if (sqlite3_step (insert) == SQLITE_DONE)
+            copied++;
+          sqlite3_reset (insert);
+          sqlite3_clear_bindings (insert);
+        }
+
+      if (rc == SQLITE_DONE)
+        break;
+
+      bad = position;
+      for (gint64 step = 1; step > 0 && bad <= G_MAXINT64 - step; step *= 2)
+        {
+          if (chk_store_seek_works (select, bad + step))
+            {
+              good = bad + step;
+              found = TRUE;
+              break;
+            }
+        }
+      if (!found)
+        break;
+
+      while (good - bad > 1)
+        {
+          gint64 middle = bad + (good - bad) / 2;
+
+          if (chk_store_seek_works (select, middle))
+            good = middle;
+          else
+            bad = middle;
+        }
+      position = good;
+    }
+
+  return copied;
+}
+
+/* Keeps ids never reused: a new job must not get the id of one lost. */
+static void
+chk_store_copy_sequences (ChkStore *self,
+                          sqlite3  *from)
+{
+  g_autoptr(sqlite3_stmt) select = NULL;
+  g_autoptr(sqlite3_stmt) update = NULL;
+  g_autoptr(sqlite3_stmt) insert = NULL;
+
+  if (sqlite3_prepare_v2 (from, "SELECT name, seq FROM sqlite_sequence", -1,
+                          &select, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (self->db,
+                          "UPDATE sqlite_sequence SET seq = MAX (seq, ?2) WHERE name = ?1", -1,
+                          &update, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (self->db, "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)",
+                          -1, &insert, NULL) != SQLITE_OK)
+    return;
+
+  while (sqlite3_step (select) == SQLITE_ROW)
+    {
+      sqlite3_stmt *stmt;
+
+      sqlite3_bind_value (update, 1, sqlite3_column_value (select, 0));
+      sqlite3_bind_value (update, 2, sqlite3_column_value (select, 1));
+      sqlite3_step (update);
+      stmt = sqlite3_changes (self->db) == 0 ? insert : update;
+      sqlite3_reset (update);
+      if (stmt == insert)
+        {
+          sqlite3_bind_value (insert, 1, sqlite3_column_value (select, 0));
+          sqlite3_bind_value (insert, 2, sqlite3_column_value (select, 1));
+          sqlite3_step (insert);
+          sqlite3_reset (insert);
+        }
+    }
+}
+
+/*
+ * Sets a damaged database aside, kept for the user with its -wal and -shm
+ * (under the same new name, so that SQLite still pairs them), makes a new
+ * one and copies into it what can still be read. The daemon starts either
+ * way, and the notice says where the damaged copy is.
+ */
+static gboolean
+chk_store_recover (ChkStore    *self,
+                   const char  *why,
+                   GError     **error)
+{
+  static const char * const suffixes[] = { "", "-wal", "-shm" };
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *damaged = g_strdup_printf ("%s.damaged-%s", self->path, stamp);
+  g_autofree char *notice = NULL;
+  sqlite3 *from = NULL;
+  guint jobs = 0;
+  guint runs = 0;
+  int rc;
+
+  g_debug ("The database “%s” is damaged (%s): setting it aside and recovering what can "
+           "still be read", self->path, why);
+  chk_store_close_db (self);
+
+  /* Two recoveries in the same second must not overwrite the first copy. */
+  for (guint i = 2; g_file_test (damaged, G_FILE_TEST_EXISTS); i++)
+    {
+      g_free (damaged);
+      damaged = g_strdup_printf ("%s.damaged-%s-%u", self->path, stamp, i);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *source = g_strconcat (self->path, suffixes[i], NULL);
+      g_autofree char *target = g_strconcat (damaged, suffixes[i], NULL);
+
+      if (g_rename (source, target) != 0 && (errno != ENOENT || i == 0))
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                       "The database “%s” is damaged (%s) and could not be set aside: %s",
+                       self->path, why, g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+
+  if (!chk_store_open_file (self, error) || !chk_store_open_db (self, error))
+    {
+      g_prefix_error (error, "Could not make a new database after setting the damaged one "
+                      "aside as “%s”: ", damaged);
+      return FALSE;
+    }
+
+  rc = sqlite3_open_v2 (damaged, &from, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, NULL);
+  if (rc == SQLITE_OK && chk_store_exec_sql (self, "BEGIN IMMEDIATE", NULL))
+    {
+      jobs = chk_store_copy_table (self, from, "jobs");
+      chk_store_copy_table (self, from, "settings");
+      runs = chk_store_copy_table (self, from, "runs");
+      chk_store_copy_table (self, from, "output");
+      chk_store_copy_sequences (self, from);
+
+      if (!chk_store_exec_sql (self, "COMMIT", error))
+        {
+          chk_store_undo (self);
+          sqlite3_close (from);
+          g_prefix_error (error, "Could not store what was recovered from the damaged database "
+                          "“%s”: ", damaged);
+          return FALSE;
+        }
+    }
+  sqlite3_close (from);
+
+  notice = g_strdup_printf ("The database was damaged (%s): it was kept as “%s”, and a new "
+                            "one holds the %u jobs and %u runs that could still be read from it.",
+                            why, damaged, jobs, runs);
+  g_free (self->notice);
+  self->notice = g_steal_pointer (&notice);
+  g_warning ("%s", self->notice);
+  chk_store_update_problem (self);
+  return TRUE;
+}
+
+static gboolean
+chk_store_open (ChkStore  *self,
+                GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!chk_store_open_file (self, error))
+    return FALSE;
+
+  self->opening = TRUE;
+  self->last_failure = FAULT_NONE;
+  if (chk_store_open_db (self, &local_error) && chk_store_check_integrity (self, &local_error))
+    {
+      self->opening = FALSE;
+      return TRUE;
+    }
+  self->opening = FALSE;
+
+  if (self->last_failure != FAULT_DAMAGED)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  g_debug ("%s", local_error->message);
+  return chk_store_recover (self, sqlite3_errstr (self->last_failure_rc), error);
+}
+
 static gboolean
 chk_store_initable_init (GInitable     *initable,
                          GCancellable  *cancellable,
@@ -825,7 +1752,23 @@ chk_store_initable_init (GInitable     *initable,
 
   g_return_val_if_fail (self->path != NULL, FALSE);
 
-  return chk_store_open (self, error);
+  /* Probes and checks run where the store was made: the daemon's main loop. */
+  self->context = g_main_context_ref_thread_default ();
+
+  if (!chk_store_open (self, error))
+    return FALSE;
+
+  self->file_check_source = g_timeout_source_new_seconds (FILE_CHECK_INTERVAL_SECONDS);
+  g_source_set_callback (self->file_check_source, chk_store_file_check_cb, self, NULL);
+  g_source_set_static_name (self->file_check_source, "[chk-store] file check");
+  g_source_attach (self->file_check_source, self->context);
+
+  self->serving_source = g_idle_source_new ();
+  g_source_set_callback (self->serving_source, chk_store_serving_cb, self, NULL);
+  g_source_set_static_name (self->serving_source, "[chk-store] serving");
+  g_source_attach (self->serving_source, self->context);
+
+  return TRUE;
 }
 
 static void
@@ -842,20 +1785,34 @@ chk_store_finalize (GObject *object)
   if (self->in_transaction)
     g_warning ("A store was finalized inside a transaction; it is rolled back");
 
-  for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
-    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
-  for (guint i = 0; i < G_N_ELEMENTS (self->list_runs_stmts); i++)
-    g_clear_pointer (&self->list_runs_stmts[i], sqlite3_finalize);
-
-  /* Closing rolls back an open transaction; with every statement
-   * finalized it cannot be busy. */
-  if (self->db != NULL && sqlite3_close (self->db) != SQLITE_OK)
-    g_warning ("Could not close the database “%s”: %s", self->path, sqlite3_errmsg (self->db));
-  self->db = NULL;
+  chk_store_close_db (self);
 
   g_clear_pointer (&self->path, g_free);
+  g_clear_pointer (&self->fault_text, g_free);
+  g_clear_pointer (&self->notice, g_free);
+  g_clear_pointer (&self->problem, g_free);
 
   G_OBJECT_CLASS (chk_store_parent_class)->finalize (object);
+}
+
+static void
+chk_store_dispose (GObject *object)
+{
+  ChkStore *self = (ChkStore *)object;
+  GSource **sources[] = {
+    &self->probe_source, &self->after_write_source, &self->file_check_source,
+    &self->serving_source,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
+    {
+      if (*sources[i] != NULL)
+        g_source_destroy (*sources[i]);
+      g_clear_pointer (sources[i], g_source_unref);
+    }
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (chk_store_parent_class)->dispose (object);
 }
 
 static void
@@ -870,6 +1827,10 @@ chk_store_get_property (GObject    *object,
     {
     case PROP_PATH:
       g_value_set_string (value, self->path);
+      break;
+
+    case PROP_PROBLEM:
+      g_value_set_string (value, chk_store_get_problem (self));
       break;
 
     default:
@@ -901,6 +1862,7 @@ chk_store_class_init (ChkStoreClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->dispose = chk_store_dispose;
   object_class->finalize = chk_store_finalize;
   object_class->get_property = chk_store_get_property;
   object_class->set_property = chk_store_set_property;
@@ -916,12 +1878,24 @@ chk_store_class_init (ChkStoreClass *klass)
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                           G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
+  /**
+   * ChkStore:problem:
+   *
+   * "" while the database works; otherwise one sentence for people on
+   * what is wrong with it and what to do (Scheduler1.StorageProblem).
+   */
+  properties[PROP_PROBLEM] =
+    g_param_spec_string ("problem", NULL, NULL,
+                         "",
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 chk_store_init (ChkStore *self)
 {
+  self->fd = -1;
 }
 
 /**
@@ -1094,6 +2068,22 @@ chk_store_get_schema_version (ChkStore *self)
 }
 
 /**
+ * chk_store_get_problem:
+ * @self: a #ChkStore
+ *
+ * What keeps the database from working, as #ChkStore:problem says.
+ *
+ * Returns: "" while the database works, else one sentence for people
+ */
+const char *
+chk_store_get_problem (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+
+  return self->problem != NULL ? self->problem : "";
+}
+
+/**
  * chk_store_begin:
  * @self: a #ChkStore
  * @error: return location for a #GError
@@ -1112,6 +2102,7 @@ chk_store_begin (ChkStore  *self,
   g_return_val_if_fail (!self->in_transaction, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  self->commit_failed = FALSE;
   if (!chk_store_exec_cached (self, STMT_BEGIN, error))
     {
       g_prefix_error (error, "Could not begin a transaction: ");
@@ -1144,14 +2135,18 @@ chk_store_commit (ChkStore  *self,
 
   if (sqlite3_get_autocommit (self->db))
     {
+      self->commit_failed = TRUE;
       g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE,
                            "Could not commit: the transaction was rolled back after an "
                            "earlier error");
       return FALSE;
     }
 
+  /* A COMMIT that fails on a full disk may have rolled back already, or
+   * (locked) left the transaction open: chk_store_undo() looks. */
   if (!chk_store_exec_cached (self, STMT_COMMIT, error))
     {
+      self->commit_failed = TRUE;
       chk_store_undo (self);
       g_prefix_error (error, "Could not commit: ");
       return FALSE;
@@ -1165,11 +2160,22 @@ chk_store_commit (ChkStore  *self,
  * @self: a #ChkStore
  *
  * Ends the transaction begun by chk_store_begin(), dropping its work.
+ * After a chk_store_commit() that failed, which ended the transaction
+ * already, it does nothing.
  */
 void
 chk_store_rollback (ChkStore *self)
 {
   g_return_if_fail (CHK_IS_STORE (self));
+
+  /* The commit that failed ended the transaction already; callers that
+   * roll back after it anyway are right to, and have nothing left to do. */
+  if (!self->in_transaction && self->commit_failed)
+    {
+      self->commit_failed = FALSE;
+      return;
+    }
+
   g_return_if_fail (self->in_transaction);
 
   self->in_transaction = FALSE;

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -239,6 +240,21 @@ append_one (Fixture    *f,
   g_assert_no_error (error);
 }
 
+/* The copies of damaged databases set aside next to the store. */
+static guint
+count_damaged_copies (Fixture *f)
+{
+  g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (g_str_has_prefix (name, "chroniker.db.damaged-") &&
+        !g_str_has_suffix (name, "-wal") && !g_str_has_suffix (name, "-shm"))
+      n++;
+  return n;
+}
+
 static guint
 count_rows (Fixture    *f,
             const char *sql)
@@ -368,10 +384,31 @@ test_open_not_a_database (Fixture       *f,
   g_assert_true (g_file_set_contents (f->path, garbage, sizeof garbage, &error));
   g_assert_no_error (error);
 
+  /* Set aside, kept as it was, and a new database made in its place. */
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was damaged*kept as*");
   store = chk_store_new (f->path, &error);
-  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
-  g_assert_null (store);
-  g_assert_nonnull (strstr (error->message, f->path));
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (store);
+  g_assert_nonnull (strstr (chk_store_get_problem (store), "file is not a database"));
+  g_assert_nonnull (strstr (chk_store_get_problem (store), "0 jobs"));
+  g_assert_cmpuint (count_damaged_copies (f), ==, 1);
+  {
+    g_autoptr(GDir) dir = g_dir_open (f->tmpdir, 0, NULL);
+    const char *name;
+
+    while ((name = g_dir_read_name (dir)) != NULL)
+      if (g_str_has_prefix (name, "chroniker.db.damaged-"))
+        {
+          g_autofree char *copy = g_build_filename (f->tmpdir, name, NULL);
+          g_autofree char *contents = NULL;
+          gsize length = 0;
+
+          g_assert_true (g_file_get_contents (copy, &contents, &length, NULL));
+          g_assert_cmpmem (contents, length, garbage, sizeof garbage);
+        }
+  }
+  g_assert_cmpuint (chk_store_get_schema_version (store), >, 0);
 }
 
 static void
@@ -2063,6 +2100,349 @@ test_misc_run_record_copy (void)
   chk_output_chunk_free (NULL);
 }
 
+/* Storage faults */
+
+/* Runs the store's idles and timers (probe, checks after a write) until
+ * its problem is @expected ("" or a part of it), for at most 10 s. */
+static void
+wait_for_problem (ChkStore   *store,
+                  const char *expected)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      const char *problem = chk_store_get_problem (store);
+
+      if (*expected == '\0' ? *problem == '\0' : strstr (problem, expected) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("The store's problem is “%s”, not “%s”", problem, expected);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+}
+
+static void
+test_faults_locked (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) other = raw_open (f->path);
+  g_autoptr(GVariant) value = NULL;
+  gint64 start;
+
+  g_assert_true (chk_store_set_setting (f->store, "before", g_variant_new_uint32 (1), &error));
+  g_assert_no_error (error);
+
+  /* Start-up is over once the main loop runs: from then on no wait is long. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  /* Another program takes the write lock, as a backup or a shell would. */
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "Storage fails*locked by another*");
+  start = g_get_monotonic_time ();
+  g_assert_false (chk_store_set_setting (f->store, "during", g_variant_new_uint32 (2), &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "is locked by another program"));
+  g_assert_nonnull (strstr (error->message, f->path));
+  /* A short wait, not SQLite's usual seconds: the store runs on the main loop. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 2);
+  g_assert_nonnull (strstr (chk_store_get_problem (f->store), "locked by another program"));
+  g_clear_error (&error);
+
+  /* Once a lock failed a write, later ones do not wait at all. */
+  start = g_get_monotonic_time ();
+  for (guint i = 0; i < 20; i++)
+    {
+      g_assert_false (chk_store_set_setting (f->store, "during", g_variant_new_uint32 (2), &error));
+      g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+      g_clear_error (&error);
+    }
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 4);
+
+  /* Reads go on: WAL readers do not need the write lock. */
+  value = chk_store_get_setting (f->store, "before", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_get_uint32 (value), ==, 1);
+
+  /* The lock ends: the probe finds out, with no write of the caller's. */
+  g_assert_cmpint (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  wait_for_problem (f->store, "");
+  g_assert_true (chk_store_set_setting (f->store, "after", g_variant_new_uint32 (3), &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (count_rows (f, "SELECT count(*) FROM settings WHERE key = 'chroniker-probe'"),
+                   ==, 0);
+}
+
+static gboolean
+mount_small_disk (Fixture  *f,
+                  char    **out_dir)
+{
+  g_autofree char *dir = g_build_filename (f->tmpdir, "small", NULL);
+  g_autofree char *command = NULL;
+  int status = -1;
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("Mounting a small tmpfs needs root");
+      return FALSE;
+    }
+
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  command = g_strdup_printf ("mount -t tmpfs -o size=4m,mode=0700 tmpfs '%s'", dir);
+  if (!g_spawn_command_line_sync (command, NULL, NULL, &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_skip ("Could not mount a tmpfs");
+      return FALSE;
+    }
+
+  *out_dir = g_steal_pointer (&dir);
+  return TRUE;
+}
+
+static void
+unmount_small_disk (const char *dir)
+{
+  g_autofree char *command = g_strdup_printf ("umount -l '%s'", dir);
+
+  g_assert_true (g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL));
+}
+
+/* Fills the disk up to its last byte; returns the filler's path. */
+static char *
+fill_disk (const char *dir)
+{
+  g_autofree char *filler = g_build_filename (dir, "filler", NULL);
+  char block[65536] = { 0 };
+  int fd = g_open (filler, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+  g_assert_cmpint (fd, >=, 0);
+  while (write (fd, block, sizeof block) > 0)
+    ;
+  while (write (fd, block, 1) > 0)
+    ;
+  g_close (fd, NULL);
+  return g_steal_pointer (&filler);
+}
+
+static void
+test_faults_disk_full (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *filler = NULL;
+  g_autofree char *big = g_strnfill (20000, 'x');
+  gboolean failed = FALSE;
+
+  if (!mount_small_disk (f, &dir))
+    return;
+
+  g_free (f->path);
+  f->path = g_build_filename (dir, "chroniker.db", NULL);
+  reopen (f);
+  add_job (f, "kept");
+  filler = fill_disk (dir);
+
+  /* Writes fail with a message that says what to do; no CRITICAL for the
+   * rollback after a commit that failed (chk-settings does that). */
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "Storage fails*is full*");
+  for (guint i = 0; i < 50 && !failed; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("setting-%u", i);
+
+      g_assert_true (chk_store_begin (f->store, &error));
+      g_assert_no_error (error);
+      /* The page cache takes the row; the COMMIT is what hits the disk. */
+      g_assert_true (chk_store_set_setting (f->store, key, g_variant_new_string (big), &error));
+      g_assert_no_error (error);
+      if (!chk_store_commit (f->store, &error))
+        {
+          chk_store_rollback (f->store);
+          failed = TRUE;
+        }
+    }
+  g_test_assert_expected_messages ();
+  g_assert_true (failed);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "is full: free some space"));
+  g_assert_nonnull (strstr (chk_store_get_problem (f->store), "is full"));
+  g_clear_error (&error);
+
+  /* Still serving what it has. */
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 1);
+
+  /* Room again: the probe clears the problem by itself. */
+  g_assert_cmpint (g_unlink (filler), ==, 0);
+  wait_for_problem (f->store, "");
+  add_job (f, "after");
+  reopen (f);
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+
+  g_clear_object (&f->store);
+  unmount_small_disk (dir);
+}
+
+static void
+test_faults_deleted (Fixture       *f,
+                     gconstpointer  data)
+{
+  add_job (f, "before");
+  g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
+
+  g_assert_cmpint (g_unlink (f->path), ==, 0);
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was deleted or moved while in use*");
+  /* Found at the next commit, which SQLite lets into the unlinked file. */
+  add_job (f, "after");
+  wait_for_problem (f->store, "was deleted");
+  g_test_assert_expected_messages ();
+  g_assert_nonnull (strstr (chk_store_get_problem (f->store), f->path));
+}
+
+static void
+test_faults_damaged_jobs_page (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(ChkStoreJob) job = NULL;
+  sqlite3_stmt *stmt = NULL;
+  g_autoptr(GArray) leaves = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 page_size, victim;
+  guint64 run_id, new_id;
+  char garbage[512];
+  int fd;
+
+  for (guint i = 1; i <= 300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("job-%03u-%s", i, "padding-to-fill-pages-"
+                                               "padding-to-fill-pages-padding-to-fill-pages");
+      add_job (f, name);
+    }
+  run_id = add_run (f, 1, 10, "success");
+  g_clear_object (&f->store);
+
+  db = raw_open (f->path);
+  page_size = raw_query_int (f->path, "PRAGMA page_size");
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT pageno FROM dbstat "
+                                       "WHERE name = 'jobs' AND pagetype = 'leaf' ORDER BY pageno",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      victim = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (leaves, victim);
+    }
+  sqlite3_finalize (stmt);
+  g_clear_pointer (&db, sqlite3_close);
+  g_assert_cmpuint (leaves->len, >=, 3);
+
+  /* Garbage over a leaf in the middle of the jobs table. */
+  victim = g_array_index (leaves, gint64, leaves->len / 2);
+  memset (garbage, 0xa5, sizeof garbage);
+  fd = g_open (f->path, O_WRONLY, 0);
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (pwrite (fd, garbage, sizeof garbage, (victim - 1) * page_size), ==,
+                   sizeof garbage);
+  g_close (fd, NULL);
+
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was damaged*kept as*");
+  f->store = chk_store_new (f->path, &error);
+  g_test_assert_expected_messages ();
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+  g_assert_cmpuint (count_damaged_copies (f), ==, 1);
+  g_assert_nonnull (strstr (chk_store_get_problem (f->store), ".damaged-"));
+
+  /* What could be read is back, whole; only the damaged page's jobs are lost. */
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, >, 150);
+  g_assert_cmpuint (jobs->len, <, 300);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ChkStoreJob *recovered = g_ptr_array_index (jobs, i);
+      g_autoptr(GVariant) expected = g_variant_ref_sink (make_spec (recovered->name));
+
+      g_assert_true (g_str_has_prefix (recovered->name, "job-"));
+      g_assert_true (g_variant_equal (recovered->spec, expected));
+    }
+  {
+    g_autofree char *count = g_strdup_printf ("%u jobs", jobs->len);
+
+    g_assert_nonnull (strstr (chk_store_get_problem (f->store), count));
+  }
+  job = chk_store_get_job (f->store, 1, &error);
+  if (job != NULL)
+    {
+      g_autoptr(ChkRunRecord) run = chk_store_get_run (f->store, run_id, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (run->outcome, ==, "success");
+    }
+  g_clear_error (&error);
+
+  /* No id of a lost job is given again. */
+  g_assert_true (chk_store_add_job (f->store, "new", make_spec ("new"), 1, &new_id, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (new_id, >, 300);
+
+  /* Integrity check passes on the new one: a second start is quiet. */
+  reopen (f);
+  g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
+  g_assert_cmpuint (count_damaged_copies (f), ==, 1);
+}
+
+static void
+test_open_symlink_refused (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+  g_autofree char *target = g_build_filename (f->tmpdir, "target.db", NULL);
+  struct stat st;
+
+  g_assert_true (g_file_set_contents (target, "", 0, &error));
+  g_assert_cmpint (g_chmod (target, 0644), ==, 0);
+  g_assert_cmpint (symlink (target, f->path), ==, 0);
+
+  store = chk_store_new (f->path, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_assert_cmpint (g_stat (target, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0644);
+  g_assert_cmpint (st.st_size, ==, 0);
+}
+
+static void
+test_open_dangling_symlink (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+  g_autofree char *target = g_build_filename (f->tmpdir, "nowhere.db", NULL);
+
+  g_assert_cmpint (symlink (target, f->path), ==, 0);
+
+  store = chk_store_new (f->path, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2081,6 +2461,8 @@ main (int   argc,
   ADD ("/store/open/stale-wal-made-private", fixture_setup, test_open_stale_wal_made_private);
   ADD ("/store/open/wal-mode", fixture_setup, test_open_wal_mode);
   ADD ("/store/open/not-a-database", fixture_setup_empty, test_open_not_a_database);
+  ADD ("/store/open/symlink-refused", fixture_setup_empty, test_open_symlink_refused);
+  ADD ("/store/open/dangling-symlink", fixture_setup_empty, test_open_dangling_symlink);
   ADD ("/store/open/reopen-keeps-data", fixture_setup, test_open_reopen_keeps_data);
 
   ADD ("/store/migrate/from-empty-file", fixture_setup_empty, test_migrate_from_empty_file);
@@ -2130,6 +2512,11 @@ main (int   argc,
        test_transaction_failed_call_inside);
 
   ADD ("/store/crash/sigkill", fixture_setup_empty, test_crash_sigkill);
+
+  ADD ("/store/faults/locked", fixture_setup, test_faults_locked);
+  ADD ("/store/faults/disk-full", fixture_setup, test_faults_disk_full);
+  ADD ("/store/faults/deleted", fixture_setup, test_faults_deleted);
+  ADD ("/store/faults/damaged-jobs-page", fixture_setup, test_faults_damaged_jobs_page);
 
 #undef ADD
 
