@@ -17,7 +17,8 @@ real chronikerd ($CHRONIKERD or --chronikerd) and bench-stamp ($BENCH_STAMP or
 --bench-stamp). Run it with /usr/bin/python3 (it needs python3-gi):
 
   tests/bench/bench-daemon.py [--only dispatch,output,idle,burst]
-                              [--output-mib N] [--idle-seconds N] ...
+                              [--output-mib N] [--idle-seconds N]
+                              [--containment auto|cgroup|process-group] ...
 
 Each section prints its details and rows as it goes, and one table of every
 row comes at the end. Like the other benchmarks it never fails on a missed
@@ -434,6 +435,8 @@ class Daemon:
                              ('XDG_CACHE_HOME', 'cache')):
             env[key] = os.path.join(self.bench.tmp, sub_dir)
         argv = [self.bench.chronikerd, '--database', self.database, '--kill-grace', '1000']
+        if self.bench.args.containment:
+            argv.append('--containment=' + self.bench.args.containment)
         if self.bench.args.verbose:
             argv.append('--verbose')
         try:
@@ -1108,6 +1111,8 @@ def parse_args(argv):
     parser.add_argument('--burst-jobs', type=int, default=200, metavar='N')
     parser.add_argument('--in-flight', type=int, default=32, metavar='N',
                         help='CreateJob calls under way at once (default 32)')
+    parser.add_argument('--containment', choices=('auto', 'cgroup', 'process-group'),
+                        help="chronikerd's --containment, to compare the two (default: its own)")
     parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
     parser.add_argument('--verbose', action='store_true',
                         help='run chronikerd with --verbose (its logs go to the temp dir)')
