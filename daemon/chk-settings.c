@@ -36,10 +36,17 @@ typedef struct
   const char  *default_value;
   CheckFunc    check;
   gboolean     secret;
+  /* Only for a value being set: what an older version stored is still used. */
+  CheckFunc    check_new;
 } SettingInfo;
+
+/* What GetSettings shows instead of a password inside smtp-url. */
+#define REDACTED_PASSWORD "***"
 
 static gboolean check_smtp_url    (GVariant  *value,
                                    GError   **error);
+static gboolean check_smtp_url_has_no_password (GVariant  *value,
+                                                GError   **error);
 static gboolean check_email_from  (GVariant  *value,
                                    GError   **error);
 static gboolean check_single_line (GVariant  *value,
@@ -57,7 +64,7 @@ static const SettingInfo settings_info[] = {
   { "keep-runs-days", SETTING_UINT, "0", check_days, FALSE },
   { "notifications", SETTING_BOOLEAN, "true", NULL, FALSE },
   { "email-from", SETTING_STRING, "", check_email_from, FALSE },
-  { "smtp-url", SETTING_STRING, "", check_smtp_url, FALSE },
+  { "smtp-url", SETTING_STRING, "", check_smtp_url, FALSE, check_smtp_url_has_no_password },
   { "smtp-starttls", SETTING_BOOLEAN, "false", NULL, FALSE },
   { "smtp-username", SETTING_STRING, "", check_single_line, FALSE },
   { "smtp-password", SETTING_STRING, "", check_single_line, TRUE },
@@ -135,6 +142,53 @@ check_smtp_url (GVariant  *value,
       g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
     return set_invalid (error, _("“%s” is not an smtp://host:port or smtps://host:port URL"), url);
   return TRUE;
+}
+
+/* The password of an smtp-url such as smtp://user:password@host, or NULL. */
+static char *
+smtp_url_password (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+
+  if (uri == NULL || g_uri_get_password (uri) == NULL || g_uri_get_password (uri)[0] == '\0')
+    return NULL;
+  return g_strdup (g_uri_get_password (uri));
+}
+
+/*
+ * GetSettings would hand a password in the URL to every client, round the
+ * write-only smtp-password: such a URL is refused. One stored by an older
+ * version is still used by the mailer, and shown redacted.
+ */
+static gboolean
+check_smtp_url_has_no_password (GVariant  *value,
+                                GError   **error)
+{
+  g_autofree char *password = smtp_url_password (g_variant_get_string (value, NULL));
+
+  if (password != NULL)
+    return set_invalid (error, _("the URL holds a password, which anyone could read back: give the "
+                                 "URL without it, the user name in smtp-username and the password "
+                                 "in smtp-password, which cannot be read back"));
+  return TRUE;
+}
+
+/* @url with its password, if any, replaced by REDACTED_PASSWORD. */
+static char *
+redact_smtp_url (const char *url)
+{
+  g_autoptr(GUri) uri = NULL;
+  g_autofree char *password = smtp_url_password (url);
+
+  if (password == NULL)
+    return g_strdup (url);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+  g_assert (uri != NULL);
+  return g_uri_join_with_user (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
+                               g_uri_get_scheme (uri), g_uri_get_user (uri), REDACTED_PASSWORD,
+                               NULL, g_uri_get_host (uri), g_uri_get_port (uri),
+                               g_uri_get_path (uri), g_uri_get_query (uri), g_uri_get_fragment (uri));
 }
 
 static gboolean
@@ -342,7 +396,8 @@ chk_settings_update (ChkSettings  *self,
           g_variant_unref (value);
           return FALSE;
         }
-      if (info->check != NULL && !info->check (value, &local_error))
+      if ((info->check != NULL && !info->check (value, &local_error)) ||
+          (info->check_new != NULL && !info->check_new (value, &local_error)))
         {
           g_variant_unref (value);
           return set_invalid (error, "%s: %s", key, local_error->message);
@@ -393,7 +448,8 @@ chk_settings_update (ChkSettings  *self,
  * @self: a #ChkSettings
  *
  * Returns: (transfer floating): every setting as an `a{sv}`; secrets
- *   (smtp-password) read "set" or ""
+ *   (smtp-password) read "set" or "", and a password inside smtp-url (stored
+ *   by an older version) reads "***"
  */
 GVariant *
 chk_settings_to_variant (ChkSettings *self)
@@ -410,6 +466,8 @@ chk_settings_to_variant (ChkSettings *self)
 
       if (info->secret)
         value = g_variant_new_string (g_variant_get_string (value, NULL)[0] != '\0' ? "set" : "");
+      else if (g_str_equal (info->key, "smtp-url"))
+        value = g_variant_new_take_string (redact_smtp_url (g_variant_get_string (value, NULL)));
       g_variant_builder_add (&builder, "{sv}", info->key, value);
     }
 

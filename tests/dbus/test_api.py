@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The D-Bus API of chronikerd: methods, properties, signals, errors and bad input."""
 
+import os
 import socket
+import sqlite3
 import subprocess
 import xml.etree.ElementTree as ElementTree
 
@@ -460,6 +462,7 @@ class Settings(h.DaemonTestCase):
         s = self.bus.get_settings()
         self.assertEqual(s['allow-shell'], True)
         self.assertEqual(s['smtp-password'], '')
+        self.assertEqual(s['default-max-tasks'], 1024)
 
     def test_set_and_read_back(self):
         values = {'allow-shell': False, 'max-concurrent-runs': 4, 'keep-runs-days': 30,
@@ -502,6 +505,96 @@ class Settings(h.DaemonTestCase):
                     self.bus.set_settings(settings)
                 self.assertEqual(self.bus.get_settings(), before)
         self.assert_daemon_alive()
+
+    def test_default_max_tasks(self):
+        self.assertEqual(self.bus.get_settings()['default-max-tasks'], 1024)
+        with self.assert_error('InvalidArgument', 'default-max-tasks') as cm:
+            self.bus.set_settings({'default-max-tasks': 0})
+        self.assertIn('1', cm['message'])
+        self.assertEqual(self.bus.get_settings()['default-max-tasks'], 1024)
+        for n in (1, 2048, 100000):
+            self.bus.set_settings({'default-max-tasks': n})
+            self.assertEqual(self.bus.get_settings()['default-max-tasks'], n)
+        self.restart_daemon()
+        self.assertEqual(self.bus.get_settings()['default-max-tasks'], 100000)
+
+    def test_smtp_url_with_password_refused(self):
+        for url in ('smtp://me:hunter2@mail.example.com:25',
+                    'smtps://me:hunter2@mail.example.com',
+                    'smtp://me%40home:hunter%322@[::1]:2525',
+                    'smtps://me:hunter2;AUTH=PLAIN@mail.example.com:465',
+                    'smtps://me:***@mail.example.com:465'):
+            with self.subTest(url=url):
+                with self.assert_error('InvalidArgument', 'smtp-url', 'smtp-password',
+                                       'smtp-username') as cm:
+                    self.bus.set_settings({'smtp-url': url, 'keep-runs-days': 3})
+                self.assertNotIn('hunter', cm['message'], 'the error does not repeat the password')
+                s = self.bus.get_settings()
+                self.assertEqual((s['smtp-url'], s['keep-runs-days']), ('', 0),
+                                 'nothing is changed')
+        # A user name alone, or no login at all, is fine
+        for url in ('smtp://me@mail.example.com:25', 'smtps://mail.example.com:465',
+                    'smtp://me:@mail.example.com'):
+            with self.subTest(url=url):
+                self.bus.set_settings({'smtp-url': url})
+                self.assertEqual(self.bus.get_settings()['smtp-url'], url)
+        self.assert_daemon_alive()
+
+    def store_setting_directly(self, key, value):
+        """Stops the daemon, writes a string setting into its database as an
+        older version could have, and starts it again."""
+        status = self.daemon.terminate()
+        self.assertEqual(status, 0)
+        self.wait_no_owner()
+        db = sqlite3.connect(self.db)
+        try:
+            with db:
+                db.execute('INSERT OR REPLACE INTO settings (key, type, value) VALUES (?, ?, ?)',
+                           (key, 's', value.encode() + b'\0'))
+        finally:
+            db.close()
+        self.daemon = self.start_chronikerd()
+
+    def test_stored_smtp_url_with_password_redacted(self):
+        # The row the daemon writes, so that the direct write below has its format
+        self.bus.set_settings({'smtp-url': 'smtps://mail.example.com:465'})
+        self.store_setting_directly('smtp-url', 'smtps://me:hunter2@mail.example.com:465/x?y#z')
+        s = self.bus.get_settings()
+        self.assertEqual(s['smtp-url'], 'smtps://me:***@mail.example.com:465/x?y#z')
+        self.assertNotIn('hunter2', repr(s))
+        reply = self.bus.call(MANAGER_PATH, SCHEDULER_IFACE, 'GetSettings', None, '(a{sv})')
+        self.assertNotIn('hunter2', reply.print_(False))
+        # Other changes go on; the redacted form cannot be written back
+        self.bus.set_settings({'keep-runs-days': 5})
+        with self.assert_error('InvalidArgument', 'smtp-password'):
+            self.bus.set_settings({'smtp-url': s['smtp-url']})
+        # The stored value is kept (the mailer uses it) until it is replaced
+        self.restart_daemon()
+        self.assertEqual(self.bus.get_settings()['smtp-url'],
+                         'smtps://me:***@mail.example.com:465/x?y#z')
+        self.bus.set_settings({'smtp-url': 'smtps://mail.example.com:465', 'smtp-username': 'me',
+                               'smtp-password': 'hunter2'})
+        s = self.bus.get_settings()
+        self.assertEqual((s['smtp-url'], s['smtp-password']), ('smtps://mail.example.com:465', 'set'))
+
+    def test_stored_smtp_url_with_password_still_sends(self):
+        mail_dir = self.path_file('mail')
+        os.makedirs(mail_dir)
+        server = os.path.join(h.SRCDIR, '..', 'mailer', 'smtp-server.py')
+        proc = subprocess.Popen(h.PDEATHSIG + ['/usr/bin/python3', server, mail_dir,
+                                               '--auth', 'me:hunter2'],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.terminate)
+        self.addCleanup(proc.stdin.close)
+        port = int(proc.stdout.readline())
+        self.store_setting_directly('smtp-url', f'smtp://me:hunter2@127.0.0.1:{port}')
+        self.assertEqual(self.bus.get_settings()['smtp-url'], f'smtp://me:***@127.0.0.1:{port}')
+        # The server wants the login of the stored URL: the mailer has the real one
+        self.bus.sched('SendTestEmail', GLib.Variant('(s)', ('me@example.org',)), timeout_ms=60000)
+        h.wait_until(lambda: os.path.exists(os.path.join(mail_dir, '1.eml')), 20,
+                     'the test email to arrive', poll=0.05)
 
     def test_shell_disabled(self):
         shell_job = self.make_job('old-shell', shell='echo old')
