@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "chk-application.h"
+#include "chk-banner.h"
 #include "chk-error.h"
 #include "chk-job-editor.h"
 #include "chk-job-model.h"
@@ -1790,6 +1791,90 @@ test_page_alert_error (Fixture       *fixture,
 }
 
 /* ---------------------------------------------------------------------------
+ * The storage banner */
+
+/* The mapped label under @root whose text is @text, or NULL. */
+static GtkWidget *
+find_label (gpointer    root,
+            const char *text)
+{
+  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_get_mapped (labels->pdata[i]) &&
+        g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
+      return labels->pdata[i];
+  return NULL;
+}
+
+/* The banner slides in with what is wrong, for screen readers too, and
+ * goes when nothing is. The daemon's StorageProblem cannot be provoked
+ * here yet: this is the widget the window feeds it to. */
+static void
+test_banner_show_hide (void)
+{
+  const char *problem = "The disk holding the database is full: free some space.";
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *banner = chk_banner_new ();
+  GtkWidget *label;
+
+  g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+  gtk_window_set_child (GTK_WINDOW (window), banner);
+  gtk_window_present (GTK_WINDOW (window));
+  assert_eventually (gtk_widget_get_mapped (banner), SECONDS);
+
+  g_assert_false (chk_banner_get_revealed (CHK_BANNER (banner)));
+  g_assert_cmpstr (chk_banner_get_title (CHK_BANNER (banner)), ==, "");
+
+  chk_banner_set_title (CHK_BANNER (banner), problem);
+  g_assert_true (chk_banner_get_revealed (CHK_BANNER (banner)));
+  assert_eventually ((label = find_label (banner, problem)) != NULL, SECONDS);
+  /* Read out as it shows */
+  {
+    GtkWidget *alert = gtk_widget_get_ancestor (label, GTK_TYPE_BOX);
+
+    g_assert_nonnull (alert);
+    g_assert_cmpint (gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (alert)), ==,
+                     GTK_ACCESSIBLE_ROLE_ALERT);
+  }
+
+  /* Another problem: the new words */
+  chk_banner_set_title (CHK_BANNER (banner), "The database is locked by another program.");
+  assert_eventually (find_label (banner, "The database is locked by another program.") != NULL, SECONDS);
+
+  chk_banner_set_title (CHK_BANNER (banner), "");
+  g_assert_false (chk_banner_get_revealed (CHK_BANNER (banner)));
+  assert_eventually (find_label (banner, "The database is locked by another program.") == NULL, SECONDS);
+
+  chk_banner_set_title (CHK_BANNER (banner), problem);
+  assert_eventually (find_label (banner, problem) != NULL, SECONDS);
+  chk_banner_set_title (CHK_BANNER (banner), NULL);
+  assert_eventually (find_label (banner, problem) == NULL, SECONDS);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  assert_eventually (window == NULL, SECONDS);
+}
+
+/* A working database: the window has its storage banners, hidden. */
+static void
+test_banner_window (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autoptr(GPtrArray) banners = NULL;
+
+  open_window (fixture);
+  banners = find_widgets (fixture->window, CHK_TYPE_BANNER);
+  /* One over the page, one over the list for a folded window */
+  g_assert_cmpuint (banners->len, ==, 2);
+  chk_test_iterate (0.5);
+  for (guint i = 0; i < banners->len; i++)
+    {
+      g_assert_false (chk_banner_get_revealed (banners->pdata[i]));
+      g_assert_cmpstr (chk_banner_get_title (banners->pdata[i]), ==, "");
+    }
+}
+
+/* ---------------------------------------------------------------------------
  * D-Bus activation */
 
 typedef struct
@@ -1935,6 +2020,7 @@ main (int   argc,
     { "/app/preferences/webhook", test_preferences_webhook },
     { "/app/page/check", test_page_check },
     { "/app/page/alert-error", test_page_alert_error },
+    { "/app/banner/window", test_banner_window },
     { "/app/run/output", test_run_output },
     { "/app/run/show-run-activation", test_show_run_activation },
     { "/app/daemon/restart", test_daemon_restart },
@@ -1961,6 +2047,11 @@ main (int   argc,
       adw_init ();
       chk_app_register_resource ();
     }
+
+  if (have_display)
+    g_test_add_func ("/app/banner/show-hide", test_banner_show_hide);
+  else
+    g_test_add_data_func ("/app/banner/show-hide", NULL, skip_no_display);
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     {

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-banner.h"
 #include "chk-job-editor.h"
 #include "chk-job-page.h"
 #include "chk-job-row.h"
@@ -59,8 +60,11 @@ struct _ChkWindow
   guint                 refresh_source;
   guint                 invalidate_source;
   guint64               pending_run;      /* to show once the jobs are in */
+  ChkScheduler1        *scheduler;        /* followed for StorageProblem */
 
   AdwToastOverlay      *toast_overlay;
+  ChkBanner            *storage_banner;          /* over the job's page */
+  ChkBanner            *sidebar_storage_banner;  /* over the list, when folded */
   GtkStack             *main_stack;
   GtkSpinner           *connecting_spinner;
   AdwStatusPage        *failed_page;
@@ -313,6 +317,41 @@ sorted_items_changed_cb (GListModel *list,
   update_list_page (self);
 }
 
+/* What is wrong with the daemon's database, over both panes: the list's
+ * shows only when the leaflet is folded, where the page's may be away. */
+static void
+update_storage_banner (ChkWindow *self)
+{
+  const char *problem = self->scheduler != NULL ? chk_scheduler1_get_storage_problem (self->scheduler) : NULL;
+
+  chk_banner_set_title (self->storage_banner, problem);
+  chk_banner_set_title (self->sidebar_storage_banner, problem);
+}
+
+static void
+storage_problem_changed_cb (ChkScheduler1 *scheduler,
+                            GParamSpec    *pspec,
+                            ChkWindow     *self)
+{
+  update_storage_banner (self);
+}
+
+/* The proxy keeps StorageProblem up to date from PropertiesChanged: no call. */
+static void
+follow_scheduler (ChkWindow     *self,
+                  ChkScheduler1 *scheduler)
+{
+  if (self->scheduler != scheduler)
+    {
+      if (self->scheduler != NULL)
+        g_signal_handlers_disconnect_by_func (self->scheduler, storage_problem_changed_cb, self);
+      g_set_object (&self->scheduler, scheduler);
+      if (scheduler != NULL)
+        g_signal_connect (scheduler, "notify::storage-problem", G_CALLBACK (storage_problem_changed_cb), self);
+    }
+  update_storage_banner (self);
+}
+
 static void
 model_state_changed_cb (ChkJobModel *model,
                         GParamSpec  *pspec,
@@ -326,10 +365,12 @@ model_state_changed_cb (ChkJobModel *model,
     {
     case CHK_JOB_MODEL_CONNECTING:
       gtk_stack_set_visible_child_name (self->main_stack, "connecting");
+      follow_scheduler (self, NULL);
       break;
 
     case CHK_JOB_MODEL_READY:
       gtk_stack_set_visible_child_name (self->main_stack, "main");
+      follow_scheduler (self, chk_job_model_get_scheduler (model));
       update_list_page (self);
       /* Asked for (a notification's Show Log) before the jobs were in */
       if (self->pending_run != 0)
@@ -351,6 +392,7 @@ model_state_changed_cb (ChkJobModel *model,
                                          "not be started.\n\n%s"), error ? error->message : "");
         adw_status_page_set_description (self->failed_page, description);
         gtk_stack_set_visible_child_name (self->main_stack, "failed");
+        follow_scheduler (self, NULL);
       }
       break;
     }
@@ -791,6 +833,9 @@ chk_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->refresh_source, g_source_remove);
   g_clear_handle_id (&self->invalidate_source, g_source_remove);
+  if (self->scheduler != NULL)
+    g_signal_handlers_disconnect_by_func (self->scheduler, storage_problem_changed_cb, self);
+  g_clear_object (&self->scheduler);
   if (self->model != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->model, self);
@@ -813,6 +858,7 @@ chk_window_class_init (ChkWindowClass *klass)
 
   object_class->dispose = chk_window_dispose;
 
+  g_type_ensure (CHK_TYPE_BANNER);
   g_type_ensure (CHK_TYPE_JOB_PAGE);
   g_type_ensure (CHK_TYPE_MONITORS_VIEW);
 
@@ -834,6 +880,8 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, job_page);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, storage_banner);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar_storage_banner);
   gtk_widget_class_bind_template_callback (widget_class, job_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, view_changed_cb);
