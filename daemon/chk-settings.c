@@ -40,6 +40,11 @@ typedef struct
   CheckFunc    check_new;
 } SettingInfo;
 
+/* RFC 5322 §2.1.1: a line is at most 998 characters; the mailer writes "From: " + the value. */
+#define MAX_HEADER_LINE   998
+#define FROM_PREFIX       "From: "
+#define MAX_EMAIL_FROM    (MAX_HEADER_LINE - (int) (sizeof FROM_PREFIX - 1))
+
 /* What GetSettings shows instead of a password inside smtp-url. */
 #define REDACTED_PASSWORD "***"
 
@@ -195,8 +200,13 @@ static gboolean
 check_email_from (GVariant  *value,
                   GError   **error)
 {
-  const char *address = g_variant_get_string (value, NULL);
+  gsize len;
+  const char *address = g_variant_get_string (value, &len);
 
+  if (len > MAX_EMAIL_FROM)
+    return set_invalid (error, _("the address is %zu bytes long; at most %d fit in the From: line "
+                                 "of an email (%d characters, RFC 5322)"),
+                        len, MAX_EMAIL_FROM, MAX_HEADER_LINE);
   if (!check_single_line (value, error))
     return FALSE;
   if (address[0] != '\0' && (strchr (address, '@') == NULL || strpbrk (address, " <>,;\"") != NULL))

@@ -518,6 +518,34 @@ class Settings(h.DaemonTestCase):
         self.restart_daemon()
         self.assertEqual(self.bus.get_settings()['default-max-tasks'], 100000)
 
+    # RFC 5322 §2.1.1: at most 998 characters a line; the From: line is "From: " + the address.
+    MAX_EMAIL_FROM = 998 - len('From: ')
+
+    def test_email_from_fits_a_header_line(self):
+        self.assertEqual(self.MAX_EMAIL_FROM, 992)
+        domain = '@example.org'
+        longest = 'a' * (self.MAX_EMAIL_FROM - len(domain)) + domain
+        self.assertEqual(len(longest), 992)
+        self.bus.set_settings({'email-from': longest})
+        self.assertEqual(self.bus.get_settings()['email-from'], longest)
+        for extra in (1, 14):   # 993 and 1006 bytes: a 999- and a 1012-character line
+            too_long = 'a' * extra + longest
+            with self.subTest(length=len(too_long)):
+                with self.assert_error('InvalidArgument', 'email-from', '992', '998') as cm:
+                    self.bus.set_settings({'email-from': too_long})
+                self.assertNotIn(too_long, cm['message'])
+                self.assertEqual(self.bus.get_settings()['email-from'], longest)
+        # Bytes count, not characters: "é" is two
+        accented = 'é' + 'a' * (self.MAX_EMAIL_FROM - len(domain) - 2) + domain
+        self.assertEqual(len(accented.encode()), 992)
+        self.bus.set_settings({'email-from': accented})
+        self.assertEqual(self.bus.get_settings()['email-from'], accented)
+        accented = 'é' + accented[1:].replace('a', 'aa', 1)
+        self.assertEqual((len(accented.encode()), len(accented)), (993, 992))
+        with self.assert_error('InvalidArgument', 'email-from', '992'):
+            self.bus.set_settings({'email-from': accented})
+        self.assert_daemon_alive()
+
     def test_smtp_url_with_password_refused(self):
         for url in ('smtp://me:hunter2@mail.example.com:25',
                     'smtps://me:hunter2@mail.example.com',
