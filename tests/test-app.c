@@ -12,6 +12,7 @@
 #include "chk-job-editor.h"
 #include "chk-job-model.h"
 #include "chk-job-page.h"
+#include "chk-job-page-private.h"
 #include "chk-job-row.h"
 #include "chk-log-view.h"
 #include "chk-monitor-row.h"
@@ -1875,6 +1876,229 @@ test_banner_window (Fixture       *fixture,
 }
 
 /* ---------------------------------------------------------------------------
+ * Limits and accounting (DESIGN §7): the job page */
+
+/* The subtitle of the row titled @title under @root, or NULL. */
+static char *
+row_subtitle (gpointer    root,
+              const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
+      return g_strdup (adw_action_row_get_subtitle (rows->pdata[i]));
+  return NULL;
+}
+
+static ChkJobPage *
+show_job_page (Fixture    *fixture,
+               const char *path)
+{
+  ChkJobPage *page;
+
+  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
+  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  return page;
+}
+
+/* The job page says what a run may use, and follows changes. */
+static void
+test_page_limits (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "limited", NULL);
+  g_autofree char *check = create_job (fixture, "check", "{'check-url': <'https://example.org/'>}");
+  g_autofree char *default_text = NULL;
+  g_autofree char *default_changed = NULL;
+  g_autofree char *tasks_text = g_strdup_printf ("Up to %'u processes and threads", 50u);
+  g_autofree char *memory_text = g_format_size_full (256 * 1024 * 1024, G_FORMAT_SIZE_IEC_UNITS);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 default_max_tasks = 0;
+  ChkJobPage *page;
+
+  /* The daemon's default-max-tasks, whatever it is */
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                 "GetSettings", NULL, "(a{sv})", &error);
+  g_assert_no_error (error);
+  settings = g_variant_get_child_value (reply, 0);
+  g_assert_true (g_variant_lookup (settings, "default-max-tasks", "u", &default_max_tasks));
+  default_text = g_strdup_printf ("Default (%'u)", default_max_tasks);
+  default_changed = g_strdup_printf ("Default (%'u)", default_max_tasks + 1000);
+
+  open_window (fixture);
+  page = show_job_page (fixture, path);
+  assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_text, SECONDS);
+  assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), "None", SECONDS);
+  assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "Default (100)", SECONDS);
+  g_assert_true (has_label (page, "Max Processes"));
+
+  update_job (fixture, path, "{'max-tasks': <@u 50>, 'memory-max': <@t 268435456>, 'cpu-weight': <@u 400>}");
+  assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), tasks_text, SECONDS);
+  /* "256.0 MiB", with GLib's no-break space */
+  assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), memory_text, SECONDS);
+  assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "400: more CPU than other runs", SECONDS);
+  update_job (fixture, path, "{'cpu-weight': <@u 20>}");
+  assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "20: less CPU than other runs", SECONDS);
+
+  /* The setting, as it is when the page is shown */
+  g_clear_pointer (&reply, g_variant_unref);
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                 "SetSettings",
+                                 g_variant_new_parsed ("({'default-max-tasks': <%u>},)",
+                                                       default_max_tasks + 1000),
+                                 NULL, &error);
+  g_assert_no_error (error);
+  update_job (fixture, path, "{'max-tasks': <@u 0>}");
+  page = show_job_page (fixture, check);
+  /* An HTTP check runs no process: no limits */
+  assert_eventually (has_label (page, "HTTP Check"), SECONDS);
+  g_assert_false (has_label (page, "Max Processes"));
+  g_assert_false (has_label (page, "Memory Limit"));
+  page = show_job_page (fixture, path);
+  assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_changed, SECONDS);
+}
+
+/* The record of the job's only run, from the daemon. */
+static GVariant *
+only_run (Fixture    *fixture,
+          const char *path)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) runs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "ListRuns",
+                                 g_variant_new ("(uu)", 0, 0), "(aa{sv})", &error);
+  g_assert_no_error (error);
+  runs = g_variant_get_child_value (reply, 0);
+  g_assert_cmpuint (g_variant_n_children (runs), ==, 1);
+  return g_variant_get_child_value (runs, 0);
+}
+
+/* A run's CPU time and memory peak, as the daemon measured them, show
+ * under the run. */
+static void
+test_page_run_usage (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  /* A few tenths of a second of CPU in the shell itself */
+  g_autofree char *path = create_job (fixture, "busy",
+                                      "{'command': <['/bin/sh', '-c', 'i=0; while [ $i -lt 300000 ]; "
+                                      "do i=$((i+1)); done']>}");
+  g_autofree char *outcome = NULL;
+  g_autofree char *expected = NULL;
+  g_autoptr(GVariant) run = NULL;
+  const char *containment = "";
+  guint64 cpu_time = 0, memory_peak = 0;
+  ChkJobPage *page;
+
+  open_window (fixture);
+  page = show_job_page (fixture, path);
+  run_job (fixture, path);
+  outcome = wait_for_outcome (fixture, path);
+  g_assert_cmpstr (outcome, ==, "success");
+
+  run = only_run (fixture, path);
+  g_variant_lookup (run, "containment", "&s", &containment);
+  g_variant_lookup (run, "cpu-time", "t", &cpu_time);
+  g_variant_lookup (run, "memory-peak", "t", &memory_peak);
+  g_test_message ("chronikerd: containment “%s”, cpu-time %" G_GUINT64_FORMAT " µs, "
+                  "memory-peak %" G_GUINT64_FORMAT " bytes", containment, cpu_time, memory_peak);
+  if (containment[0] == '\0' && cpu_time == 0 && memory_peak == 0)
+    {
+      g_test_skip ("chronikerd does not measure its runs yet: no containment, cpu-time or memory-peak");
+      return;
+    }
+  g_assert_cmpuint (cpu_time, >, 0);
+  g_assert_cmpuint (cpu_time, <, 60 * G_USEC_PER_SEC);
+
+  if (memory_peak > 0)
+    {
+      g_autofree char *size = g_format_size_full (memory_peak, G_FORMAT_SIZE_IEC_UNITS);
+
+      expected = g_strdup_printf ("%.1f s CPU · %s peak", (double) cpu_time / G_USEC_PER_SEC, size);
+    }
+  else
+    {
+      expected = g_strdup_printf ("%.1f s CPU", (double) cpu_time / G_USEC_PER_SEC);
+    }
+  assert_eventually (find_label (page, expected) != NULL, SECONDS);
+}
+
+/* The words for what a run used, from the records the daemon gives: in
+ * binary units as the memory limit, CPU to the tenth of a second while
+ * short; nothing for a run that was not measured. */
+static void
+test_page_usage_format (void)
+{
+  g_autofree char *mib = g_format_size_full (212 * 1024 * 1024, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *short_run = g_strdup_printf ("1.2 s CPU · %s peak", mib);
+  const struct
+  {
+    const char *record;
+    const char *expected;
+  } cases[] = {
+    { "{'outcome': <'success'>, 'containment': <'scope'>, 'cpu-time': <@t 1234567>, "
+      "'memory-peak': <@t 222298112>}", short_run },
+    { "{'outcome': <'failure'>, 'containment': <'process-group'>, 'cpu-time': <@t 125000000>}",
+      "2 min 5 s CPU" },
+    /* Measured, and it used next to nothing */
+    { "{'outcome': <'success'>, 'containment': <'cgroup'>, 'cpu-time': <@t 0>, 'memory-peak': <@t 0>}",
+      "0.0 s CPU" },
+    /* Not measured: still running, an HTTP check, a run from before */
+    { "{'outcome': <'running'>, 'containment': <'scope'>, 'cpu-time': <@t 5000>}", NULL },
+    { "{'outcome': <'success'>, 'containment': <''>, 'cpu-time': <@t 0>, 'memory-peak': <@t 0>}", NULL },
+    { "{'outcome': <'success'>}", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GVariant) run = g_variant_ref_sink (g_variant_new_parsed (cases[i].record));
+      g_autofree char *usage = _chk_job_page_format_usage (run);
+
+      g_assert_cmpstr (usage, ==, cases[i].expected);
+    }
+}
+
+/* The daemon's note on how a run ended shows under it, as a warning when
+ * the run failed. */
+static void
+test_page_run_message (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "missing",
+                                      "{'command': <['/nonexistent/chroniker-test-program']>}");
+  g_autofree char *outcome = NULL;
+  g_autoptr(GVariant) run = NULL;
+  const char *message = "";
+  GtkWidget *label;
+  ChkJobPage *page;
+
+  open_window (fixture);
+  page = show_job_page (fixture, path);
+  run_job (fixture, path);
+  outcome = wait_for_outcome (fixture, path);
+  g_assert_cmpstr (outcome, ==, "failed-to-start");
+
+  run = only_run (fixture, path);
+  g_variant_lookup (run, "message", "&s", &message);
+  g_test_message ("chronikerd: message “%s”", message);
+  if (message[0] == '\0')
+    {
+      g_test_skip ("chronikerd does not give a failed run's message yet");
+      return;
+    }
+
+  assert_eventually ((label = find_label (page, message)) != NULL, SECONDS);
+  g_assert_true (gtk_widget_has_css_class (label, "warning"));
+}
+
+/* ---------------------------------------------------------------------------
  * D-Bus activation */
 
 typedef struct
@@ -2020,6 +2244,9 @@ main (int   argc,
     { "/app/preferences/webhook", test_preferences_webhook },
     { "/app/page/check", test_page_check },
     { "/app/page/alert-error", test_page_alert_error },
+    { "/app/page/limits", test_page_limits },
+    { "/app/page/run-usage", test_page_run_usage },
+    { "/app/page/run-message", test_page_run_message },
     { "/app/banner/window", test_banner_window },
     { "/app/run/output", test_run_output },
     { "/app/run/show-run-activation", test_show_run_activation },
@@ -2048,6 +2275,7 @@ main (int   argc,
       chk_app_register_resource ();
     }
 
+  g_test_add_func ("/app/page/usage-format", test_page_usage_format);
   if (have_display)
     g_test_add_func ("/app/banner/show-hide", test_banner_show_hide);
   else

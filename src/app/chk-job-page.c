@@ -13,7 +13,9 @@
 
 #include "chk-duration.h"
 #include "chk-job-page.h"
+#include "chk-job-page-private.h"
 #include "chk-job-row.h"
+#include "chk-job-spec.h"
 #include "chk-log-view.h"
 #include "chk-monitor-row.h"
 #include "chk-schedule.h"
@@ -23,6 +25,8 @@
 #define N_NEXT_RUNS 5
 /* Relative times are redrawn this often, and every second while running. */
 #define REFRESH_SECONDS 30
+/* The default-max-tasks setting's own default (DESIGN §7), until it is read */
+#define DEFAULT_MAX_TASKS 1024
 
 /**
  * ChkJobPage:
@@ -55,7 +59,9 @@ struct _ChkJobPage
   gboolean             loading_more;
   gboolean             has_more;
 
-  GPtrArray           *run_rows;          /* AdwActionRow, newest first */
+  guint                default_max_tasks; /* the setting, for a job that sets none */
+
+  GPtrArray           *run_rows;          /* AdwPreferencesRow, newest first */
   GtkWidget           *load_more_row;
   guint64              selected_run;      /* shown below */
   guint64              wanted_run;        /* asked for, not listed yet */
@@ -104,6 +110,9 @@ struct _ChkJobPage
   AdwActionRow        *timeout_row;
   AdwActionRow        *catch_up_row;
   AdwActionRow        *keep_row;
+  AdwActionRow        *max_tasks_row;
+  AdwActionRow        *memory_max_row;
+  AdwActionRow        *cpu_weight_row;
   AdwPreferencesGroup *next_runs_group;
   AdwActionRow        *notify_row;
   AdwActionRow        *email_row;
@@ -472,6 +481,77 @@ update_monitor_row (ChkJobPage *self)
 
 /* Details */
 
+/* What a run of the job may use. An HTTP check runs no process: none. */
+static void
+update_limits (ChkJobPage *self)
+{
+  ChkJob1 *job = self->job;
+  g_autofree char *max_tasks = NULL;
+  g_autofree char *memory_max = NULL;
+  g_autofree char *cpu_weight = NULL;
+  guint tasks = chk_job1_get_max_tasks (job);
+  guint64 bytes = chk_job1_get_memory_max (job);
+  guint weight = chk_job1_get_cpu_weight (job);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->max_tasks_row), !is_check (job));
+  gtk_widget_set_visible (GTK_WIDGET (self->memory_max_row), !is_check (job));
+  gtk_widget_set_visible (GTK_WIDGET (self->cpu_weight_row), !is_check (job));
+
+  if (tasks == 0)
+    /* Translators: the default-max-tasks setting applies, e.g. "Default (1,024)" */
+    max_tasks = g_strdup_printf (_("Default (%'u)"), self->default_max_tasks);
+  else
+    /* Translators: processes and threads a run may have at once */
+    max_tasks = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Up to %'u process or thread",
+                                              "Up to %'u processes and threads", tasks), tasks);
+  set_subtitle (self->max_tasks_row, max_tasks);
+
+  if (bytes == 0)
+    memory_max = g_strdup (_("None"));
+  else
+    /* Binary units, as the editor takes them */
+    memory_max = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+  set_subtitle (self->memory_max_row, memory_max);
+
+  if (weight == 0 || weight == CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT)
+    /* Translators: the CPU weight every job has unless told otherwise, e.g. "Default (100)" */
+    cpu_weight = g_strdup_printf (_("Default (%u)"), CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT);
+  else if (weight > CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT)
+    /* Translators: a CPU weight above the default of 100, e.g. "400: more CPU than other runs" */
+    cpu_weight = g_strdup_printf (_("%'u: more CPU than other runs"), weight);
+  else
+    /* Translators: a CPU weight below the default of 100, e.g. "20: less CPU than other runs" */
+    cpu_weight = g_strdup_printf (_("%'u: less CPU than other runs"), weight);
+  set_subtitle (self->cpu_weight_row, cpu_weight);
+}
+
+static void
+settings_done_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ChkJobPage) self = user_data;
+  g_autoptr(GVariant) settings = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 default_max_tasks;
+
+  if (!chk_scheduler1_call_get_settings_finish (CHK_SCHEDULER1 (object), &settings, result, &error))
+    {
+      /* The default stays the documented one. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Could not read the scheduler's settings: %s", error->message);
+      return;
+    }
+
+  if (g_variant_lookup (settings, "default-max-tasks", "u", &default_max_tasks) &&
+      default_max_tasks != self->default_max_tasks)
+    {
+      self->default_max_tasks = default_max_tasks;
+      if (self->job != NULL)
+        update_limits (self);
+    }
+}
+
 static void
 update_details (ChkJobPage *self)
 {
@@ -631,6 +711,8 @@ update_details (ChkJobPage *self)
   keep = g_strdup_printf (_("%s, with up to %s of output each"), runs, output_size);
   set_subtitle (self->keep_row, keep);
 
+  update_limits (self);
+
   set_subtitle (self->notify_row, alert_text (chk_job1_get_notify_on (job)));
   set_subtitle (self->email_row, alert_text (chk_job1_get_email_on (job)));
   addresses = chk_job1_get_email_to (job);
@@ -767,11 +849,66 @@ row_get_run (GtkWidget *row)
   return g_object_get_data (G_OBJECT (row), "chk-run");
 }
 
+/* CPU time, µs, to a tenth of a second while that still says something */
+static char *
+format_cpu_time (guint64 microseconds)
+{
+  g_autofree char *amount = NULL;
+
+  if (microseconds < 60 * G_USEC_PER_SEC)
+    /* Translators: seconds of CPU time with one decimal, e.g. "1.2 s" */
+    amount = g_strdup_printf (_("%.1f s"), (double) microseconds / G_USEC_PER_SEC);
+  else
+    amount = chk_duration_format ((microseconds + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC);
+
+  /* Translators: the processor time a run used, e.g. "1.2 s CPU" */
+  return g_strdup_printf (_("%s CPU"), amount);
+}
+
+/*< private >
+ * _chk_job_page_format_usage:
+ * @run: a run record (a{sv})
+ *
+ * Returns: (transfer full) (nullable): what the run used, such as "1.2 s
+ *   CPU · 212.0 MiB peak", or %NULL when it was not measured (still
+ *   running, an HTTP check, a run from before the daemon measured runs)
+ */
+char *
+_chk_job_page_format_usage (GVariant *run)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  const char *outcome = "", *containment = "";
+  guint64 cpu_time = 0, memory_peak = 0;
+
+  g_variant_lookup (run, "outcome", "&s", &outcome);
+  g_variant_lookup (run, "containment", "&s", &containment);
+  g_variant_lookup (run, "cpu-time", "t", &cpu_time);
+  g_variant_lookup (run, "memory-peak", "t", &memory_peak);
+  if (g_str_equal (outcome, "running") ||
+      (containment[0] == '\0' && cpu_time == 0 && memory_peak == 0))
+    return NULL;
+
+  g_ptr_array_add (parts, format_cpu_time (cpu_time));
+  if (memory_peak > 0)
+    {
+      /* Binary units, as the memory limit is shown */
+      g_autofree char *size = g_format_size_full (memory_peak, G_FORMAT_SIZE_IEC_UNITS);
+
+      /* Translators: the most memory a run used at once, e.g. "212.0 MiB peak" */
+      g_ptr_array_add (parts, g_strdup_printf (_("%s peak"), size));
+    }
+  return join_parts (parts);
+}
+
 static void
 update_run_row (ChkJobPage *self,
                 GtkWidget  *row)
 {
   GVariant *run = row_get_run (row);
+  GtkWidget *title_label = g_object_get_data (G_OBJECT (row), "chk-title");
+  GtkWidget *subtitle_label = g_object_get_data (G_OBJECT (row), "chk-subtitle");
+  GtkWidget *usage_label = g_object_get_data (G_OBJECT (row), "chk-usage");
+  GtkWidget *message_label = g_object_get_data (G_OBJECT (row), "chk-message");
   GtkWidget *outcome_label = g_object_get_data (G_OBJECT (row), "chk-outcome");
   GtkWidget *icon = g_object_get_data (G_OBJECT (row), "chk-icon");
   GtkWidget *spinner = g_object_get_data (G_OBJECT (row), "chk-spinner");
@@ -781,7 +918,8 @@ update_run_row (ChkJobPage *self,
   g_autofree char *subtitle = NULL;
   g_autofree char *tooltip = NULL;
   g_autofree char *started_text = NULL;
-  const char *outcome = "", *trigger = "", *hostname = "", *alert_error = "";
+  g_autofree char *usage = NULL;
+  const char *outcome = "", *trigger = "", *hostname = "", *alert_error = "", *message = "";
   gint64 started = 0, finished = 0, now = g_get_real_time ();
   gint32 exit_code = 0, signal_number = 0;
   guint32 http_status = 0;
@@ -796,10 +934,12 @@ update_run_row (ChkJobPage *self,
   g_variant_lookup (run, "signal", "i", &signal_number);
   g_variant_lookup (run, "http-status", "u", &http_status);
   g_variant_lookup (run, "alert-error", "&s", &alert_error);
+  g_variant_lookup (run, "message", "&s", &message);
   running = g_str_equal (outcome, "running");
 
   title = chk_format_relative_time (started, now);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  gtk_label_set_text (GTK_LABEL (title_label), title);
 
   /* Translators: a run's number, as in "Output of run 42" */
   g_ptr_array_add (parts, g_strdup_printf (_("Run %" PRIu64), (uint64_t) run_get_id (run)));
@@ -833,7 +973,20 @@ update_run_row (ChkJobPage *self,
   else if (!running && !g_str_equal (outcome, "failed-to-start") && !g_str_equal (outcome, "interrupted"))
     g_ptr_array_add (parts, g_strdup_printf (_("exit code %d"), exit_code));
   subtitle = join_parts (parts);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  gtk_label_set_text (GTK_LABEL (subtitle_label), subtitle);
+
+  usage = _chk_job_page_format_usage (run);
+  gtk_label_set_text (GTK_LABEL (usage_label), usage != NULL ? usage : "");
+  gtk_widget_set_visible (usage_label, usage != NULL);
+
+  /* How it ended, in the daemon's words: a limit that killed it or could
+   * not be enforced, output that was lost. */
+  gtk_label_set_text (GTK_LABEL (message_label), message);
+  gtk_widget_set_visible (message_label, message[0] != '\0');
+  if (!running && !g_str_equal (outcome, "success") && !g_str_equal (outcome, ""))
+    gtk_widget_add_css_class (message_label, "warning");
+  else
+    gtk_widget_remove_css_class (message_label, "warning");
 
   started_text = format_time (started, NULL, FALSE);
   if (finished > 0)
@@ -869,10 +1022,32 @@ update_run_row (ChkJobPage *self,
 }
 
 static GtkWidget *
+add_row_label (GtkWidget  *box,
+               const char *style)
+{
+  GtkWidget *label = g_object_new (GTK_TYPE_LABEL,
+                                   "xalign", 0.0f,
+                                   "wrap", TRUE,
+                                   "wrap-mode", PANGO_WRAP_WORD_CHAR,
+                                   NULL);
+
+  gtk_widget_add_css_class (label, style);
+  gtk_box_append (GTK_BOX (box), label);
+  return label;
+}
+
+/* A row laid out as an AdwActionRow (and styled as one), with lines of its
+ * own under the subtitle: what the run used and the daemon's message. */
+static GtkWidget *
 create_run_row (ChkJobPage *self,
                 GVariant   *run)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *prefixes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *suffixes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *title_label, *subtitle_label, *usage_label, *message_label;
   GtkWidget *outcome_label = gtk_label_new (NULL);
   /* The label beside it says the same */
   GtkWidget *icon = g_object_new (GTK_TYPE_IMAGE, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
@@ -884,23 +1059,49 @@ create_run_row (ChkJobPage *self,
                                         "visible", FALSE,
                                         NULL);
 
+  gtk_widget_add_css_class (header, "header");
+  gtk_widget_add_css_class (prefixes, "prefixes");
+  gtk_widget_add_css_class (titles, "title");
+  gtk_widget_add_css_class (suffixes, "suffixes");
+  gtk_widget_set_hexpand (titles, TRUE);
+  gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (prefixes, GTK_ALIGN_CENTER);
+
+  title_label = add_row_label (titles, "title");
+  subtitle_label = add_row_label (titles, "subtitle");
+  /* Two lines at most, as the subtitle of an AdwActionRow with subtitle-lines 2 */
+  gtk_label_set_lines (GTK_LABEL (subtitle_label), 2);
+  gtk_label_set_ellipsize (GTK_LABEL (subtitle_label), PANGO_ELLIPSIZE_END);
+  usage_label = add_row_label (titles, "subtitle");
+  gtk_widget_add_css_class (usage_label, "numeric");
+  message_label = add_row_label (titles, "subtitle");
+  gtk_widget_add_css_class (message_label, "chk-run-message");
+
   g_object_set_data_full (G_OBJECT (row), "chk-run", g_variant_ref (run), (GDestroyNotify) g_variant_unref);
+  g_object_set_data (G_OBJECT (row), "chk-title", title_label);
+  g_object_set_data (G_OBJECT (row), "chk-subtitle", subtitle_label);
+  g_object_set_data (G_OBJECT (row), "chk-usage", usage_label);
+  g_object_set_data (G_OBJECT (row), "chk-message", message_label);
   g_object_set_data (G_OBJECT (row), "chk-outcome", outcome_label);
   g_object_set_data (G_OBJECT (row), "chk-icon", icon);
   g_object_set_data (G_OBJECT (row), "chk-spinner", spinner);
   g_object_set_data (G_OBJECT (row), "chk-alert-icon", alert_icon);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 2);
   /* A click shows its output */
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
 
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
-  adw_action_row_add_prefix (ADW_ACTION_ROW (row), spinner);
+  gtk_box_append (GTK_BOX (prefixes), icon);
+  gtk_box_append (GTK_BOX (prefixes), spinner);
 
   gtk_widget_set_valign (outcome_label, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (alert_icon, "warning");
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), alert_icon);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), outcome_label);
+  gtk_box_append (GTK_BOX (suffixes), alert_icon);
+  gtk_box_append (GTK_BOX (suffixes), outcome_label);
+
+  gtk_box_append (GTK_BOX (header), prefixes);
+  gtk_box_append (GTK_BOX (header), titles);
+  gtk_box_append (GTK_BOX (header), suffixes);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), header);
 
   update_run_row (self, row);
   return row;
@@ -1561,6 +1762,9 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, timeout_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, catch_up_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, keep_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, max_tasks_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, memory_max_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, cpu_weight_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, next_runs_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, notify_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, email_row);
@@ -1585,6 +1789,7 @@ chk_job_page_init (ChkJobPage *self)
   self->run_rows = g_ptr_array_new ();
   self->next_run_rows = g_ptr_array_new ();
   self->follow_latest = TRUE;
+  self->default_max_tasks = DEFAULT_MAX_TASKS;
 
   /* The last row of the list pages on */
   box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -1664,6 +1869,10 @@ chk_job_page_set_job (ChkJobPage  *self,
       update_details (self);
       update_next_runs (self);
       reload_runs (self);
+      /* The default max-tasks, as it is now */
+      if (self->scheduler != NULL)
+        chk_scheduler1_call_get_settings (self->scheduler, self->cancellable, settings_done_cb,
+                                          g_object_ref (self));
     }
   else
     {
