@@ -2099,6 +2099,148 @@ test_page_run_message (Fixture       *fixture,
 }
 
 /* ---------------------------------------------------------------------------
+ * Limits (DESIGN §7): the job editor */
+
+static guint64
+job_uint64 (Fixture    *fixture,
+            const char *path,
+            const char *property)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
+
+  return g_variant_get_uint64 (value);
+}
+
+/* The editor of the job at @path, as Edit opens it. */
+static ChkJobEditor *
+open_job_editor (Fixture    *fixture,
+                 const char *path)
+{
+  ChkJob1 *job;
+
+  assert_eventually ((job = chk_job_model_lookup (fixture->model, path)) != NULL, SECONDS);
+  fixture->editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model, job, FALSE);
+  g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
+  gtk_window_present (GTK_WINDOW (fixture->editor));
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
+  return fixture->editor;
+}
+
+static GtkSpinButton *
+max_tasks_spin (gpointer editor)
+{
+  return find_row_control (editor, "Max Processes", GTK_TYPE_SPIN_BUTTON);
+}
+
+static GtkSpinButton *
+cpu_weight_spin (gpointer editor)
+{
+  return find_row_control (editor, "CPU Weight", GTK_TYPE_SPIN_BUTTON);
+}
+
+static GtkEditable *
+memory_max_entry (gpointer editor)
+{
+  GtkEditable *entry = find_entry_row (editor, "Memory Limit");
+
+  g_assert_nonnull (entry);
+  return entry;
+}
+
+/* The limits set in the editor reach the daemon; the editor shows them
+ * back as they are, and saves only what was changed, exactly. */
+static void
+test_editor_limits (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  ChkJobEditor *editor;
+  g_autofree char *path = NULL;
+
+  open_window (fixture);
+  editor = open_editor (fixture);
+  /* A new job starts with the daemon's defaults */
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (max_tasks_spin (editor)), ==, 0);
+  g_assert_cmpstr (gtk_editable_get_text (memory_max_entry (editor)), ==, "");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (cpu_weight_spin (editor)), ==, 100);
+
+  fill_editor (editor, "contained", "/bin/echo", "@daily");
+  gtk_spin_button_set_value (max_tasks_spin (editor), 64);
+  gtk_editable_set_text (memory_max_entry (editor), "512 MiB");
+  gtk_spin_button_set_value (cpu_weight_spin (editor), 400);
+  save_editor (editor);
+
+  assert_eventually ((path = lookup_job (fixture, "contained")) != NULL, SECONDS);
+  assert_eventually (fixture->editor == NULL, SECONDS);
+  g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 64);
+  g_assert_cmpuint (job_uint64 (fixture, path, "MemoryMax"), ==, 512 * 1024 * 1024);
+  g_assert_cmpuint (job_uint (fixture, path, "CpuWeight"), ==, 400);
+
+  /* Edited: what the daemon has, in the editor's words */
+  editor = open_job_editor (fixture, path);
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (max_tasks_spin (editor)), ==, 64);
+  g_assert_cmpstr (gtk_editable_get_text (memory_max_entry (editor)), ==, "512M");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (cpu_weight_spin (editor)), ==, 400);
+  /* No memory limit any more; the others stay */
+  gtk_editable_set_text (memory_max_entry (editor), "");
+  save_editor (editor);
+  assert_eventually (job_uint64 (fixture, path, "MemoryMax") == 0, SECONDS);
+  assert_eventually (fixture->editor == NULL, SECONDS);
+  g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 64);
+  g_assert_cmpuint (job_uint (fixture, path, "CpuWeight"), ==, 400);
+
+  /* A size that is no whole number of MiB (set with chronikerctl, say)
+   * shows in bytes and survives a save of something else. */
+  update_job (fixture, path, "{'memory-max': <@t 1500000000>, 'max-tasks': <@u 0>}");
+  /* Once the app has heard of it */
+  assert_eventually (chk_job1_get_memory_max (chk_job_model_lookup (fixture->model, path)) == 1500000000 &&
+                     chk_job1_get_max_tasks (chk_job_model_lookup (fixture->model, path)) == 0, SECONDS);
+  editor = open_job_editor (fixture, path);
+  g_assert_cmpstr (gtk_editable_get_text (memory_max_entry (editor)), ==, "1500000000");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (max_tasks_spin (editor)), ==, 0);
+  gtk_spin_button_set_value (cpu_weight_spin (editor), 300);
+  save_editor (editor);
+  assert_eventually (job_uint (fixture, path, "CpuWeight") == 300, SECONDS);
+  assert_eventually (fixture->editor == NULL, SECONDS);
+  g_assert_cmpuint (job_uint64 (fixture, path, "MemoryMax"), ==, 1500000000);
+  g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 0);
+}
+
+/* A memory limit the daemon would refuse is said at once, under the field,
+ * and nothing is created. */
+static void
+test_editor_limits_invalid (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  ChkJobEditor *editor;
+  GtkWidget *save;
+
+  open_window (fixture);
+  editor = open_editor (fixture);
+  fill_editor (editor, "tiny", "/bin/echo", "@daily");
+
+  gtk_editable_set_text (memory_max_entry (editor), "lots");
+  assert_eventually (has_label_containing (editor, "“lots” is not a size"), SECONDS);
+  gtk_editable_set_text (memory_max_entry (editor), "100K");
+  assert_eventually (has_label_containing (editor, "less than 1M"), SECONDS);
+  g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (memory_max_entry (editor)), "error"));
+
+  save = find_save_button (editor);
+  g_assert_nonnull (save);
+  if (gtk_widget_is_sensitive (save))
+    click (save);
+  chk_test_iterate (1.0);
+  g_assert_cmpuint (count_jobs (fixture), ==, 0);
+  g_assert_nonnull (fixture->editor);
+
+  /* Fixed: saved */
+  gtk_editable_set_text (memory_max_entry (editor), "1M");
+  assert_eventually (!has_label_containing (editor, "less than 1M"), SECONDS);
+  g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (memory_max_entry (editor)), "error"));
+  save_editor (editor);
+  assert_eventually (count_jobs (fixture) == 1, SECONDS);
+}
+
+/* ---------------------------------------------------------------------------
  * D-Bus activation */
 
 typedef struct
@@ -2240,6 +2382,8 @@ main (int   argc,
     { "/app/editor/invalid-schedule", test_editor_invalid_schedule },
     { "/app/editor/monitor-check", test_editor_monitor_check },
     { "/app/editor/invalid-email", test_editor_invalid_email },
+    { "/app/editor/limits", test_editor_limits },
+    { "/app/editor/limits-invalid", test_editor_limits_invalid },
     { "/app/preferences/test-email", test_preferences_test_email },
     { "/app/preferences/webhook", test_preferences_webhook },
     { "/app/page/check", test_page_check },

@@ -23,6 +23,10 @@
 /* The last item of the day-of-month list: "Last Day" */
 #define LAST_DAY_INDEX 31
 #define RRULE_LAST_DAY "FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=%u;BYMINUTE=%u"
+/* The default-max-tasks setting's own default (DESIGN §7), until it is read */
+#define DEFAULT_MAX_TASKS 1024
+/* The least memory-max the daemon takes, other than 0 for none */
+#define MIN_MEMORY_MAX (G_GUINT64_CONSTANT (1) << 20)
 
 typedef enum
 {
@@ -51,6 +55,9 @@ typedef enum
   FIELD_TIMEZONE,
   FIELD_TIMEOUT,
   FIELD_MAX_RUNS,
+  FIELD_MAX_TASKS,
+  FIELD_MEMORY_MAX,
+  FIELD_CPU_WEIGHT,
   FIELD_MONITOR,
   FIELD_MONITOR_URL,
   FIELD_ALERTS,
@@ -90,6 +97,7 @@ struct _ChkJobEditor
   GtkFileChooserNative *folder_chooser;
   guint                 preview_source;
   gboolean              allow_shell;
+  guint                 default_max_tasks;  /* the setting, for max-tasks 0 */
   gboolean              loading;
   gboolean              saving;
   gboolean              disposed;      /* closed while a call was under way */
@@ -154,6 +162,12 @@ struct _ChkJobEditor
   GtkSpinButton        *max_runs_spin;
   GtkSwitch            *enabled_switch;
   GtkLabel             *runs_error;
+  AdwPreferencesGroup  *limits_group;
+  AdwActionRow         *max_tasks_row;
+  GtkSpinButton        *max_tasks_spin;
+  AdwEntryRow          *memory_max_row;
+  GtkSpinButton        *cpu_weight_spin;
+  GtkLabel             *limits_error;
   GtkSwitch            *monitor_switch;
   AdwEntryRow          *monitor_url_row;
   GtkLabel             *monitor_error;
@@ -298,6 +312,26 @@ format_duration (guint64 seconds)
   return g_string_free (text, FALSE);
 }
 
+/* A size that chk_size_parse() reads back exactly, such as "512M"; "" for 0. */
+static char *
+format_size (guint64 bytes)
+{
+  static const struct
+  {
+    const char *unit;
+    guint       shift;
+  } units[] = { { "G", 30 }, { "M", 20 }, { "K", 10 } };
+
+  if (bytes == 0)
+    return g_strdup ("");
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    {
+      if (bytes % (G_GUINT64_CONSTANT (1) << units[i].shift) == 0)
+        return g_strdup_printf ("%" G_GUINT64_FORMAT "%s", bytes >> units[i].shift, units[i].unit);
+    }
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
+}
+
 static int
 compare_strings (gconstpointer a,
                  gconstpointer b)
@@ -374,6 +408,13 @@ spec_from_job (ChkJob1 *job)
   if (chk_job1_get_max_output_bytes (job) != 0)
     g_variant_builder_add (&builder, "{sv}", "max-output-bytes",
                            g_variant_new_uint64 (chk_job1_get_max_output_bytes (job)));
+  g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (chk_job1_get_max_tasks (job)));
+  g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (chk_job1_get_memory_max (job)));
+  /* 0 from a daemon without the property: the weight every job has there */
+  g_variant_builder_add (&builder, "{sv}", "cpu-weight",
+                         g_variant_new_uint32 (chk_job1_get_cpu_weight (job) != 0
+                                               ? chk_job1_get_cpu_weight (job)
+                                               : CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT));
   g_variant_builder_add (&builder, "{sv}", "notify-on",
                          g_variant_new_string (alert_values[alert_index (chk_job1_get_notify_on (job))]));
   g_variant_builder_add (&builder, "{sv}", "email-on",
@@ -412,6 +453,9 @@ default_spec (void)
   g_variant_builder_add (&builder, "{sv}", "check-timeout",
                          g_variant_new_uint32 (spec->check_timeout));
   g_variant_builder_add (&builder, "{sv}", "is-monitor", g_variant_new_boolean (spec->is_monitor));
+  g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (spec->max_tasks));
+  g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (spec->memory_max));
+  g_variant_builder_add (&builder, "{sv}", "cpu-weight", g_variant_new_uint32 (spec->cpu_weight));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
@@ -442,6 +486,10 @@ field_label (ChkJobEditor *self,
     case FIELD_TIMEOUT:
     case FIELD_MAX_RUNS:
       return self->runs_error;
+    case FIELD_MAX_TASKS:
+    case FIELD_MEMORY_MAX:
+    case FIELD_CPU_WEIGHT:
+      return self->limits_error;
     case FIELD_MONITOR:
     case FIELD_MONITOR_URL:
       return self->monitor_error;
@@ -490,6 +538,12 @@ field_widget (ChkJobEditor *self,
       return GTK_WIDGET (self->timeout_row);
     case FIELD_MAX_RUNS:
       return GTK_WIDGET (self->max_runs_spin);
+    case FIELD_MAX_TASKS:
+      return GTK_WIDGET (self->max_tasks_spin);
+    case FIELD_MEMORY_MAX:
+      return GTK_WIDGET (self->memory_max_row);
+    case FIELD_CPU_WEIGHT:
+      return GTK_WIDGET (self->cpu_weight_spin);
     case FIELD_MONITOR:
       return GTK_WIDGET (self->monitor_switch);
     case FIELD_MONITOR_URL:
@@ -524,7 +578,8 @@ update_errors (ChkJobEditor *self)
 {
   GtkLabel *labels[] = {
     self->general_error, self->command_error, self->check_error, self->environment_error,
-    self->schedule_error, self->runs_error, self->monitor_error, self->alerts_error,
+    self->schedule_error, self->runs_error, self->limits_error, self->monitor_error,
+    self->alerts_error,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
@@ -675,6 +730,9 @@ field_for_error (const GError *error)
     { "start:", FIELD_SCHEDULE },
     { "timeout:", FIELD_TIMEOUT },
     { "max-runs:", FIELD_MAX_RUNS },
+    { "max-tasks:", FIELD_MAX_TASKS },
+    { "memory-max:", FIELD_MEMORY_MAX },
+    { "cpu-weight:", FIELD_CPU_WEIGHT },
     { "notify-on:", FIELD_ALERTS },
     { "email-on:", FIELD_ALERTS },
     { "email-to:", FIELD_EMAIL_TO },
@@ -793,6 +851,7 @@ update_command_mode (ChkJobEditor *self)
   /* A check runs no process: no folder, no variables, and its own time limit. */
   gtk_widget_set_visible (GTK_WIDGET (self->environment_group), !check);
   gtk_widget_set_visible (GTK_WIDGET (self->timeout_row), !check);
+  gtk_widget_set_visible (GTK_WIDGET (self->limits_group), !check);
   adw_preferences_group_set_description (self->runs_group,
                                          check ? NULL
                                          : _("An empty timeout lets a run take as long as it needs."));
@@ -1675,6 +1734,17 @@ zones_loaded_cb (GObject      *object,
 
 /* Settings */
 
+/* What 0 means, with the daemon's number */
+static void
+update_max_tasks_hint (ChkJobEditor *self)
+{
+  /* Translators: the subtitle of Max Processes; %'u is the default-max-tasks setting, e.g. 1,024 */
+  g_autofree char *text = g_strdup_printf (_("Processes and threads at once; 0 uses the default (%'u)"),
+                                           self->default_max_tasks);
+
+  adw_action_row_set_subtitle (self->max_tasks_row, text);
+}
+
 static void
 settings_done_cb (GObject      *object,
                   GAsyncResult *result,
@@ -1697,6 +1767,8 @@ settings_done_cb (GObject      *object,
   g_variant_lookup (settings, "allow-shell", "b", &allow_shell);
   self->allow_shell = allow_shell;
   update_shell_hint (self);
+  g_variant_lookup (settings, "default-max-tasks", "u", &self->default_max_tasks);
+  update_max_tasks_hint (self);
 }
 
 static void
@@ -1731,6 +1803,7 @@ load_spec (ChkJobEditor *self,
   g_autoptr(GVariant) environment = NULL;
   const char *text;
   guint32 number;
+  guint64 bytes;
   gboolean flag;
   Preset preset;
 
@@ -1816,6 +1889,16 @@ load_spec (ChkJobEditor *self,
     gtk_editable_set_text (GTK_EDITABLE (self->check_contains_row), text);
   if (g_variant_lookup (spec, "check-timeout", "u", &number))
     gtk_spin_button_set_value (self->check_timeout_spin, number);
+  if (g_variant_lookup (spec, "max-tasks", "u", &number))
+    gtk_spin_button_set_value (self->max_tasks_spin, number);
+  if (g_variant_lookup (spec, "memory-max", "t", &bytes))
+    {
+      g_autofree char *size = format_size (bytes);
+
+      gtk_editable_set_text (GTK_EDITABLE (self->memory_max_row), size);
+    }
+  if (g_variant_lookup (spec, "cpu-weight", "u", &number))
+    gtk_spin_button_set_value (self->cpu_weight_spin, number);
   if (g_variant_lookup (spec, "is-monitor", "b", &flag))
     gtk_switch_set_active (self->monitor_switch, flag);
   if (g_variant_lookup (spec, "monitor-url", "&s", &text))
@@ -1853,6 +1936,34 @@ check_timeout (ChkJobEditor *self,
   return TRUE;
 }
 
+static gboolean
+check_memory_max (ChkJobEditor *self,
+                  guint64      *out_bytes)
+{
+  g_autoptr(GString) text = g_string_new (editable_text (self->memory_max_row));
+  g_autoptr(GError) error = NULL;
+  guint64 bytes = 0;
+
+  /* "512 MiB" as well as "512M" */
+  g_string_replace (text, " ", "", 0);
+  if (text->len > 0 && !chk_size_parse (text->str, &bytes, &error))
+    {
+      set_local_error (self, FIELD_MEMORY_MAX, error->message);
+      return FALSE;
+    }
+  if (bytes != 0 && bytes < MIN_MEMORY_MAX)
+    {
+      set_local_error (self, FIELD_MEMORY_MAX,
+                       _("The memory limit is less than 1M: leave it empty for no limit"));
+      return FALSE;
+    }
+
+  set_local_error (self, FIELD_MEMORY_MAX, NULL);
+  if (out_bytes != NULL)
+    *out_bytes = bytes;
+  return TRUE;
+}
+
 static char **
 email_addresses (ChkJobEditor *self)
 {
@@ -1881,10 +1992,12 @@ build_spec (ChkJobEditor *self)
   guint64 max_output_bytes;
   guint32 timeout = 0;
   gboolean timeout_ok = check_timeout (self, &timeout);
+  guint64 memory_max = 0;
+  gboolean memory_max_ok = check_memory_max (self, &memory_max);
   GVariantBuilder builder;
 
   regenerate_schedule (self);
-  if (variables == NULL || !timeout_ok || self->local_errors[FIELD_SCHEDULE] != NULL)
+  if (variables == NULL || !timeout_ok || !memory_max_ok || self->local_errors[FIELD_SCHEDULE] != NULL)
     return NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
@@ -1927,6 +2040,9 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (timeout));
   g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (gtk_switch_get_active (self->catch_up_switch)));
   g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (spin_value (self->max_runs_spin)));
+  g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (spin_value (self->max_tasks_spin)));
+  g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (memory_max));
+  g_variant_builder_add (&builder, "{sv}", "cpu-weight", g_variant_new_uint32 (spin_value (self->cpu_weight_spin)));
   g_variant_builder_add (&builder, "{sv}", "notify-on", g_variant_new_string (alert_value (self->notify_on_row)));
   g_variant_builder_add (&builder, "{sv}", "email-on", g_variant_new_string (alert_value (self->email_on_row)));
   g_variant_builder_add (&builder, "{sv}", "email-to", g_variant_new_strv ((const char * const *) email_to, -1));
@@ -2240,6 +2356,8 @@ field_changed_cb (ChkJobEditor *self,
     field = FIELD_TIMEZONE;
   else if (widget == GTK_WIDGET (self->timeout_row))
     field = FIELD_TIMEOUT;
+  else if (widget == GTK_WIDGET (self->memory_max_row))
+    field = FIELD_MEMORY_MAX;
   else if (widget == GTK_WIDGET (self->email_to_row))
     field = FIELD_EMAIL_TO;
   else if (widget == GTK_WIDGET (self->check_url_row))
@@ -2275,6 +2393,10 @@ field_changed_cb (ChkJobEditor *self,
     {
       check_timeout (self, NULL);
     }
+  else if (field == FIELD_MEMORY_MAX)
+    {
+      check_memory_max (self, NULL);
+    }
   else if (field == FIELD_WORKING_DIRECTORY)
     {
       gtk_widget_set_visible (self->workdir_clear_button, editable_text (self->workdir_row)[0] != '\0');
@@ -2299,6 +2421,13 @@ max_runs_changed_cb (ChkJobEditor  *self,
                      GtkSpinButton *spin)
 {
   clear_save_error (self, FIELD_MAX_RUNS);
+}
+
+static void
+limit_spin_changed_cb (ChkJobEditor  *self,
+                       GtkSpinButton *spin)
+{
+  clear_save_error (self, spin == self->max_tasks_spin ? FIELD_MAX_TASKS : FIELD_CPU_WEIGHT);
 }
 
 static void
@@ -2595,6 +2724,12 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, max_runs_spin);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, runs_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, limits_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, max_tasks_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, max_tasks_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, memory_max_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, cpu_weight_spin);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, limits_error);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, monitor_switch);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, monitor_url_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, monitor_error);
@@ -2632,6 +2767,8 @@ chk_job_editor_init (ChkJobEditor *self)
   self->variable_rows = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
   self->allow_shell = TRUE;
+  self->default_max_tasks = DEFAULT_MAX_TASKS;
+  update_max_tasks_hint (self);
 
   days = gtk_string_list_new (NULL);
   for (guint day = 1; day <= 31; day++)
@@ -2648,6 +2785,10 @@ chk_job_editor_init (ChkJobEditor *self)
                            G_CALLBACK (shell_buffer_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->max_runs_spin, "value-changed",
                            G_CALLBACK (max_runs_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->max_tasks_spin, "value-changed",
+                           G_CALLBACK (limit_spin_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->cpu_weight_spin, "value-changed",
+                           G_CALLBACK (limit_spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->notify_on_row, "notify::selected",
                            G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->email_on_row, "notify::selected",
