@@ -4,9 +4,40 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "chk-dbus-util.h"
+#include "chk-error.h"
+
+#define CALLER_LOOKUP_TIMEOUT_MS 10000
+/* Only a flood of one-call clients reaches it; then the lookups start afresh. */
+#define CALLER_CACHE_MAX 4096
+
+/*
+ * The uid of each caller by its unique name, asked of the bus once per
+ * caller, without blocking: unique names are never reused, and each is
+ * dropped when its connection goes.
+ */
+static GHashTable *caller_uids;
+
+typedef struct
+{
+  GDBusInterfaceMethodCallFunc  method_call;
+  GDBusMethodInvocation        *invocation;
+  GDBusInterfaceSkeleton       *skeleton;
+} PendingCall;
+
+static void
+pending_call_free (PendingCall *pending)
+{
+  g_clear_object (&pending->invocation);
+  g_clear_object (&pending->skeleton);
+  g_free (pending);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PendingCall, pending_call_free)
 
 /**
  * chk_job_object_path:
@@ -129,4 +160,171 @@ chk_chunks_to_variant (GPtrArray *chunks)
     }
 
   return g_variant_builder_end (&builder);
+}
+
+static void
+name_owner_changed_cb (GDBusConnection *connection,
+                       const char      *sender_name,
+                       const char      *object_path,
+                       const char      *interface_name,
+                       const char      *signal_name,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  const char *name, *old_owner, *new_owner;
+
+  if (caller_uids == NULL || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sss)")))
+    return;
+
+  g_variant_get (parameters, "(&s&s&s)", &name, &old_owner, &new_owner);
+  if (name[0] == ':' && new_owner[0] == '\0')
+    g_hash_table_remove (caller_uids, name);
+}
+
+static void
+watch_callers (GDBusConnection *connection)
+{
+  guint id;
+
+  if (g_object_get_data (G_OBJECT (connection), "chk-caller-watch") != NULL)
+    return;
+
+  id = g_dbus_connection_signal_subscribe (connection, "org.freedesktop.DBus",
+                                           "org.freedesktop.DBus", "NameOwnerChanged",
+                                           "/org/freedesktop/DBus", NULL,
+                                           G_DBUS_SIGNAL_FLAGS_NONE, name_owner_changed_cb,
+                                           NULL, NULL);
+  g_object_set_data (G_OBJECT (connection), "chk-caller-watch", GUINT_TO_POINTER (id));
+}
+
+/* Takes @invocation: calls @method_call with it if @uid is ours, else refuses it. */
+static void
+call_or_refuse (GDBusInterfaceMethodCallFunc  method_call,
+                guint32                       uid,
+                GDBusMethodInvocation        *invocation,
+                gpointer                      user_data)
+{
+  if (uid != getuid ())
+    {
+      g_debug ("Refused %s.%s from %s (uid %u)",
+               g_dbus_method_invocation_get_interface_name (invocation),
+               g_dbus_method_invocation_get_method_name (invocation),
+               g_dbus_method_invocation_get_sender (invocation), uid);
+      g_dbus_method_invocation_return_error (invocation, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+                                             _("A call from uid %u was refused: this scheduler "
+                                               "serves only its own user (uid %u)"),
+                                             uid, (guint) getuid ());
+      return;
+    }
+
+  method_call (g_dbus_method_invocation_get_connection (invocation),
+               g_dbus_method_invocation_get_sender (invocation),
+               g_dbus_method_invocation_get_object_path (invocation),
+               g_dbus_method_invocation_get_interface_name (invocation),
+               g_dbus_method_invocation_get_method_name (invocation),
+               g_dbus_method_invocation_get_parameters (invocation),
+               invocation,
+               user_data);
+}
+
+static void
+caller_uid_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PendingCall) pending = user_data;
+  GDBusConnection *connection = G_DBUS_CONNECTION (object);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sender = g_strdup (g_dbus_method_invocation_get_sender (pending->invocation));
+  guint32 uid;
+
+  reply = g_dbus_connection_call_finish (connection, result, &error);
+  if (reply == NULL)
+    {
+      g_dbus_error_strip_remote_error (error);
+      g_dbus_method_invocation_return_error (g_steal_pointer (&pending->invocation), CHK_ERROR,
+                                             CHK_ERROR_PERMISSION_DENIED,
+                                             _("Could not tell which user %s is: %s"),
+                                             sender, error->message);
+      return;
+    }
+
+  g_variant_get (reply, "(u)", &uid);
+  if (caller_uids == NULL || g_hash_table_size (caller_uids) >= CALLER_CACHE_MAX)
+    {
+      g_clear_pointer (&caller_uids, g_hash_table_unref);
+      caller_uids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    }
+  g_hash_table_insert (caller_uids, g_strdup (sender), GUINT_TO_POINTER (uid));
+
+  /* A job deleted while the bus answered has no object left to call. */
+  if (!g_dbus_interface_skeleton_has_connection (pending->skeleton, connection))
+    {
+      g_autofree char *path = g_strdup (g_dbus_method_invocation_get_object_path (pending->invocation));
+
+      g_dbus_method_invocation_return_error (g_steal_pointer (&pending->invocation), CHK_ERROR,
+                                             CHK_ERROR_NOT_FOUND, _("No object at %s any more"),
+                                             path);
+      return;
+    }
+
+  call_or_refuse (pending->method_call, uid, g_steal_pointer (&pending->invocation),
+                  pending->skeleton);
+}
+
+/**
+ * chk_dbus_call_if_authorized:
+ * @method_call: the skeleton's own method call handler
+ * @invocation: (transfer full): the call
+ * @skeleton: the skeleton called, the user data of @method_call
+ *
+ * Calls @method_call for @invocation if the caller is the daemon's own
+ * user, else refuses the call with %CHK_ERROR_PERMISSION_DENIED. On a bus
+ * any user may connect to, another user's calls would run jobs as ours.
+ *
+ * The caller's uid comes from the bus (GetConnectionUnixUser), asked
+ * asynchronously once per caller, or from the peer's credentials on a
+ * connection without a bus.
+ */
+void
+chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
+                             GDBusMethodInvocation        *invocation,
+                             GDBusInterfaceSkeleton       *skeleton)
+{
+  GDBusConnection *connection = g_dbus_method_invocation_get_connection (invocation);
+  const char *sender = g_dbus_method_invocation_get_sender (invocation);
+  PendingCall *pending;
+  gpointer uid;
+
+  g_return_if_fail (method_call != NULL);
+  g_return_if_fail (G_IS_DBUS_METHOD_INVOCATION (invocation));
+  g_return_if_fail (G_IS_DBUS_INTERFACE_SKELETON (skeleton));
+
+  if (sender == NULL)
+    {
+      GCredentials *credentials = g_dbus_connection_get_peer_credentials (connection);
+      uid_t peer = credentials != NULL ? g_credentials_get_unix_user (credentials, NULL) : (uid_t) -1;
+
+      call_or_refuse (method_call, peer, invocation, skeleton);
+      return;
+    }
+
+  if (caller_uids != NULL && g_hash_table_lookup_extended (caller_uids, sender, NULL, &uid))
+    {
+      call_or_refuse (method_call, GPOINTER_TO_UINT (uid), invocation, skeleton);
+      return;
+    }
+
+  watch_callers (connection);
+
+  pending = g_new0 (PendingCall, 1);
+  pending->method_call = method_call;
+  pending->invocation = invocation;
+  pending->skeleton = g_object_ref (skeleton);
+  g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "GetConnectionUnixUser",
+                          g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, CALLER_LOOKUP_TIMEOUT_MS, NULL,
+                          caller_uid_cb, pending);
 }

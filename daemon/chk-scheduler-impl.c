@@ -445,10 +445,40 @@ chk_scheduler_impl_dispose (GObject *object)
   G_OBJECT_CLASS (chk_scheduler_impl_parent_class)->dispose (object);
 }
 
+/* Every method call is checked first: the generated handler runs only for our own user. */
+static void
+chk_scheduler_impl_method_call (GDBusConnection       *connection,
+                                const char            *sender,
+                                const char            *object_path,
+                                const char            *interface_name,
+                                const char            *method_name,
+                                GVariant              *parameters,
+                                GDBusMethodInvocation *invocation,
+                                gpointer               user_data)
+{
+  GDBusInterfaceSkeletonClass *parent = G_DBUS_INTERFACE_SKELETON_CLASS (chk_scheduler_impl_parent_class);
+
+  chk_dbus_call_if_authorized (parent->get_vtable (user_data)->method_call, invocation, user_data);
+}
+
+static GDBusInterfaceVTable *
+chk_scheduler_impl_get_vtable (GDBusInterfaceSkeleton *skeleton)
+{
+  static GDBusInterfaceVTable vtable;
+
+  if (vtable.method_call == NULL)
+    {
+      vtable = *G_DBUS_INTERFACE_SKELETON_CLASS (chk_scheduler_impl_parent_class)->get_vtable (skeleton);
+      vtable.method_call = chk_scheduler_impl_method_call;
+    }
+  return &vtable;
+}
+
 static void
 chk_scheduler_impl_class_init (ChkSchedulerImplClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = chk_scheduler_impl_dispose;
+  G_DBUS_INTERFACE_SKELETON_CLASS (klass)->get_vtable = chk_scheduler_impl_get_vtable;
 }
 
 static void
