@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "chk-cli-client.h"
+#include "chk-cli-format.h"
 #include "chk-error.h"
 
 #define CALL_TIMEOUT_MS 30000
@@ -55,6 +56,28 @@ chk_client_connect (ChkClient  *client,
     return FALSE;
   g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (client->scheduler), CALL_TIMEOUT_MS);
   return TRUE;
+}
+
+/**
+ * chk_client_warn_storage_problem:
+ * @client: a connected #ChkClient
+ *
+ * Says on stderr what is wrong with chronikerd's database, when something
+ * is (Scheduler1.StorageProblem): what a verb prints may then be missing
+ * what the daemon could not store, and the user should know why.
+ */
+void
+chk_client_warn_storage_problem (ChkClient *client)
+{
+  const char *problem = chk_scheduler1_get_storage_problem (client->scheduler);
+  g_autofree char *escaped = NULL;
+
+  if (problem == NULL || *problem == '\0')
+    return;
+
+  /* It names a file, whose name may hold anything. */
+  escaped = chk_format_escape (problem);
+  g_printerr (_("chronikerctl: warning: %s\n"), escaped);
 }
 
 void

@@ -22,6 +22,7 @@ typedef struct
 gboolean  chk_client_connect      (ChkClient   *client,
                                    GError     **error);
 void      chk_client_clear        (ChkClient   *client);
+void      chk_client_warn_storage_problem (ChkClient *client);
 ChkJob1  *chk_client_get_job      (ChkClient   *client,
                                    const char  *name_or_id,
                                    GError     **error);

@@ -854,6 +854,7 @@ verb_list (int    argc,
     return usage_error (context, _("unexpected argument “%s”"), argv[1]);
   if (!connect_client (&client, &status))
     return status;
+  chk_client_warn_storage_problem (&client);
 
   jobs = chk_client_list_jobs (&client, &error);
   if (error != NULL)
@@ -1018,6 +1019,7 @@ verb_show (int    argc,
                         argv[argc - 1]);
   if (!connect_client (&client, &status))
     return status;
+  chk_client_warn_storage_problem (&client);
   job = chk_client_get_job (&client, argv[1], &error);
   if (job == NULL)
     return fail_error (error);
