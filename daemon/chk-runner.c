@@ -1298,6 +1298,7 @@ chk_runner_fail_to_start (ChkRunner  *self,
   g_autoptr(GBytes) bytes = g_bytes_new (message, strlen (message));
 
   g_debug ("Run %" G_GUINT64_FORMAT ": failed to start: %s", self->record->id, message);
+  chk_runner_set_message (self, message);
 
   chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
   chk_runner_flush (self, FALSE);
@@ -1944,7 +1945,6 @@ chk_runner_start (ChkRunner *self)
           g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOMEM))
         g_warning ("Run %" G_GUINT64_FORMAT ": could not start: %s (the system is out of "
                    "processes or memory)", self->record->id, error->message);
-      chk_runner_set_message (self, error->message);
       chk_runner_fail_to_start (self, error->message);
       return;
     }

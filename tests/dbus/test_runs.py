@@ -115,6 +115,8 @@ class Outcomes(h.DaemonTestCase):
         self.assertEqual(out['stdout'], b'')
         self.assertTrue(b'/nonexistent/prog' in out['stderr'] or b'No such file' in out['stderr'],
                         out['stderr'])
+        # The daemon's note on the run says the same
+        self.assertIn('No such file', run['message'])
         self.assertEqual(self.bus.prop(path, 'LastOutcome'), 'failed-to-start')
         self.assertFalse(self.bus.prop(path, 'Running'))
         # It can run again (and fail again) right away
