@@ -105,11 +105,15 @@ try_lock (Daemon   *daemon,
           return FALSE;
         }
 
-      daemon->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+      /* Like the database: never create or open a file through a link
+       * someone put there. */
+      daemon->lock_fd = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
       if (daemon->lock_fd < 0)
         {
+          int saved_errno = errno;
+
           g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE, "Could not open %s: %s", lock_path,
-                       g_strerror (errno));
+                       saved_errno == ELOOP ? "it is a symbolic link" : g_strerror (saved_errno));
           return FALSE;
         }
     }
