@@ -969,8 +969,10 @@ apply_limits (ChkRunGroup *group)
     {
       g_autofree char *value = g_strdup_printf ("%u", limits->max_tasks);
 
+      /* Without the controller, the processes in the cgroup are counted
+       * instead (chk_run_group_get_usage()). */
       if (pids_dir == NULL)
-        add_note (group, "max-tasks %u was not enforced: no pids controller", limits->max_tasks);
+        add_note (group, "max-tasks %u was only watched: no pids controller", limits->max_tasks);
       else if (!write_in (pids_dir, "pids.max", value, &error))
         add_note (group, "max-tasks %u was not enforced: %s", limits->max_tasks, error->message);
       g_clear_error (&error);
@@ -1426,11 +1428,21 @@ chk_run_group_get_usage (ChkRunGroup *group,
     }
 
   if (self->v2_pids && group->paths[HIER_V2] != NULL)
-    usage->tasks_limited = read_key (group->paths[HIER_V2], "pids.events", "max", &value) &&
-                           value > 0;
+    {
+      usage->tasks_limited = read_key (group->paths[HIER_V2], "pids.events", "max", &value) &&
+                             value > 0;
+    }
   else if (group->paths[HIER_PIDS] != NULL)
-    usage->tasks_limited = read_key (group->paths[HIER_PIDS], "pids.events", "max", &value) &&
-                           value > 0;
+    {
+      usage->tasks_limited = read_key (group->paths[HIER_PIDS], "pids.events", "max", &value) &&
+                             value > 0;
+    }
+  else if (group->limits.max_tasks > 0 && group->paths[HIER_V2] != NULL)
+    {
+      g_autoptr(GArray) procs = read_procs (group->paths[HIER_V2]);
+
+      usage->tasks_limited = procs->len > group->limits.max_tasks;
+    }
 }
 
 /**
