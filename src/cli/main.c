@@ -1369,8 +1369,17 @@ verb_run (int    argc,
   else
     {
       g_autofree char *outcome = chk_format_outcome (wait.outcome, wait.exit_code);
+      g_autoptr(GVariant) run = NULL;
+      const char *message = "";
 
-      fail (_("run %" PRIu64 " of “%s”: %s"), wait.run_id, name, outcome);
+      /* The daemon's note says why, such as the limit that ended the run. */
+      if (chk_scheduler1_call_get_run_sync (client.scheduler, wait.run_id, &run, NULL, NULL))
+        g_variant_lookup (run, "message", "&s", &message);
+      if (message[0] != '\0')
+        /* Translators: "run 12 of “backup”: failure (exit 1): <the daemon's note>" */
+        fail (_("run %" PRIu64 " of “%s”: %s: %s"), wait.run_id, name, outcome, message);
+      else
+        fail (_("run %" PRIu64 " of “%s”: %s"), wait.run_id, name, outcome);
       status = g_strcmp0 (wait.outcome, "failure") == 0 && wait.exit_code > 0 && wait.exit_code < 256
                ? wait.exit_code : 1;
     }

@@ -243,6 +243,15 @@ class Accounting(c.CliTestCase):
         for label in ('Last CPU time', 'Last memory peak', 'Last containment', 'Last message'):
             self.assertNotIn(label, f, 'nothing to say, nothing shown')
 
+    def test_run_wait_says_why(self):
+        self.add('nope', '--', '/nonexistent/program')
+        r = self.ctl('run', 'nope', '--wait')
+        self.assertEqual(r.rc, 1, repr(r))
+        run_id = self.run_id_of(r)
+        message = self.bus.get_run(run_id)['message']
+        self.assertIn('/nonexistent/program', message, 'a spawn error is the run\'s message')
+        self.assertEqual(r.err, f'chronikerctl: run {run_id} of “nope”: failed-to-start: {message}\n')
+
 
 class Escapes(c.CliTestCase):
     def assert_clean(self, data, what):
