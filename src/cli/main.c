@@ -1369,12 +1369,20 @@ verb_run (int    argc,
   else
     {
       g_autofree char *outcome = chk_format_outcome (wait.outcome, wait.exit_code);
+      g_autoptr(GVariant) reply = NULL;
       g_autoptr(GVariant) run = NULL;
       const char *message = "";
 
-      /* The daemon's note says why, such as the limit that ended the run. */
-      if (chk_scheduler1_call_get_run_sync (client.scheduler, wait.run_id, &run, NULL, NULL))
-        g_variant_lookup (run, "message", "&s", &message);
+      /* The daemon's note says why, such as the limit that ended the run. A
+       * daemon that stopped meanwhile is not started again to ask it. */
+      reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (client.scheduler), "GetRun",
+                                      g_variant_new ("(t)", wait.run_id), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                                      -1, NULL, NULL);
+      if (reply != NULL)
+        {
+          run = g_variant_get_child_value (reply, 0);
+          g_variant_lookup (run, "message", "&s", &message);
+        }
       if (message[0] != '\0')
         /* Translators: "run 12 of “backup”: failure (exit 1): <the daemon's note>" */
         fail (_("run %" PRIu64 " of “%s”: %s: %s"), wait.run_id, name, outcome, message);
