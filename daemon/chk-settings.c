@@ -193,7 +193,8 @@ redact_smtp_url (const char *url)
   return g_uri_join_with_user (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
                                g_uri_get_scheme (uri), g_uri_get_user (uri), REDACTED_PASSWORD,
                                NULL, g_uri_get_host (uri), g_uri_get_port (uri),
-                               g_uri_get_path (uri), g_uri_get_query (uri), g_uri_get_fragment (uri));
+                               g_uri_get_path (uri), g_uri_get_query (uri),
+                               g_uri_get_fragment (uri));
 }
 
 static gboolean

@@ -133,8 +133,8 @@ chk_client_get_job (ChkClient   *client,
   /* D-Bus carries only UTF-8 (GVariant asserts on anything else): no job has such a name. */
   if (!g_utf8_validate (name_or_id, -1, NULL))
     {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND, _("No job named “%s”: names are UTF-8 text"),
-                   name_or_id);
+      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND,
+                   _("No job named “%s”: names are UTF-8 text"), name_or_id);
       return NULL;
     }
 

@@ -123,7 +123,7 @@ parse_verb_options (GOptionContext  *context,
   return TRUE;
 }
 
-/* D-Bus carries only UTF-8 (GVariant asserts on anything else): arguments sent to the daemon must be. */
+/* D-Bus carries only UTF-8 (GVariant asserts on anything else): so must what is sent be. */
 static gboolean
 check_utf8_arguments (GOptionContext  *context,
                       int              argc,
@@ -471,8 +471,9 @@ spec_options_to_variant (SpecOptions     *o,
       guint64 n;
 
       if (!g_ascii_string_to_unsigned (o->max_tasks, 10, 0, G_MAXUINT32, &n, NULL))
-        return *out_status = usage_error (context, _("--max-tasks: “%s” is not a number (0 for the "
-                                                     "default-max-tasks setting)"), o->max_tasks), NULL;
+        return *out_status = usage_error (context, _("--max-tasks: “%s” is not a number (0 for "
+                                                     "the default-max-tasks setting)"),
+                                          o->max_tasks), NULL;
       g_variant_dict_insert (&dict, "max-tasks", "u", (guint32) n);
     }
 
@@ -491,8 +492,10 @@ spec_options_to_variant (SpecOptions     *o,
     {
       guint64 weight;
 
-      if (!g_ascii_string_to_unsigned (o->cpu_weight, 10, 1, CHK_JOB_SPEC_MAX_CPU_WEIGHT, &weight, NULL))
-        return *out_status = usage_error (context, _("--cpu-weight: “%s” is not a number from 1 to %d"),
+      if (!g_ascii_string_to_unsigned (o->cpu_weight, 10, 1, CHK_JOB_SPEC_MAX_CPU_WEIGHT,
+                                       &weight, NULL))
+        return *out_status = usage_error (context,
+                                          _("--cpu-weight: “%s” is not a number from 1 to %d"),
                                           o->cpu_weight, CHK_JOB_SPEC_MAX_CPU_WEIGHT), NULL;
       g_variant_dict_insert (&dict, "cpu-weight", "u", (guint32) weight);
     }
@@ -567,7 +570,8 @@ spec_options_to_variant (SpecOptions     *o,
       /* D-Bus carries only UTF-8. */
       for (guint i = 0; argv[i] != NULL; i++)
         if (!g_utf8_validate (argv[i], -1, NULL))
-          return *out_status = usage_error (context, _("the command's word “%s” is not UTF-8 text"),
+          return *out_status = usage_error (context,
+                                            _("the command's word “%s” is not UTF-8 text"),
                                             argv[i]), NULL;
       g_variant_dict_insert_value (&dict, "command", g_variant_new_strv ((const char * const *) argv, -1));
     }
@@ -918,7 +922,7 @@ default_max_tasks (ChkClient *client)
 
   if (chk_scheduler1_call_get_settings_sync (client->scheduler, &settings, NULL, NULL) &&
       g_variant_lookup (settings, "default-max-tasks", "u", &n))
-    /* Translators: max tasks of a job that uses the default-max-tasks setting, e.g. "default (1024)" */
+    /* Translators: max tasks of a job with the default-max-tasks setting, e.g. "default (1024)" */
     return g_strdup_printf (_("default (%u)"), n);
   return g_strdup (_("default"));
 }
@@ -927,17 +931,19 @@ static void
 print_limits (ChkClient *client,
               ChkJob1   *job)
 {
-  g_autoptr(GVariant) has_limits = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), "CpuWeight");
+  g_autoptr(GVariant) has_limits = NULL;
   g_autofree char *max_tasks = NULL;
   g_autofree char *memory_max = NULL;
   g_autofree char *cpu_weight = NULL;
 
   /* A daemon older than the client has none of them. */
+  has_limits = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), "CpuWeight");
   if (has_limits == NULL)
     return;
 
-  max_tasks = chk_job1_get_max_tasks (job) > 0 ? g_strdup_printf ("%u", chk_job1_get_max_tasks (job))
-                                                : default_max_tasks (client);
+  max_tasks = chk_job1_get_max_tasks (job) > 0
+              ? g_strdup_printf ("%u", chk_job1_get_max_tasks (job))
+              : default_max_tasks (client);
   memory_max = chk_job1_get_memory_max (job) > 0
                ? g_format_size_full (chk_job1_get_memory_max (job), G_FORMAT_SIZE_IEC_UNITS)
                : g_strdup (_("none"));
@@ -957,7 +963,8 @@ print_last_run_accounting (ChkJob1 *job)
   guint64 cpu_time = 0, memory_peak = 0;
   const char *containment = "", *message = "";
 
-  if (!chk_job1_call_list_runs_sync (job, 0, 1, &runs, NULL, NULL) || g_variant_n_children (runs) == 0)
+  if (!chk_job1_call_list_runs_sync (job, 0, 1, &runs, NULL, NULL) ||
+      g_variant_n_children (runs) == 0)
     return;
   run = g_variant_get_child_value (runs, 0);
   g_variant_lookup (run, "cpu-time", "t", &cpu_time);
@@ -1376,8 +1383,8 @@ verb_run (int    argc,
       /* The daemon's note says why, such as the limit that ended the run. A
        * daemon that stopped meanwhile is not started again to ask it. */
       reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (client.scheduler), "GetRun",
-                                      g_variant_new ("(t)", wait.run_id), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                                      -1, NULL, NULL);
+                                      g_variant_new ("(t)", wait.run_id),
+                                      G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL);
       if (reply != NULL)
         {
           run = g_variant_get_child_value (reply, 0);
@@ -1493,9 +1500,10 @@ verb_runs (int    argc,
     }
   else
     {
-      g_autoptr(ChkTable) table = chk_table_new (10, _("RUN"), _("JOB"), _("STARTED"), _("DURATION"),
-                                                 _("OUTCOME"), _("EXIT"), _("TRIGGER"), _("CPU"),
-                                                 _("MEMORY"), _("CONTAINMENT"));
+      g_autoptr(ChkTable) table = chk_table_new (10, _("RUN"), _("JOB"), _("STARTED"),
+                                                 _("DURATION"), _("OUTCOME"), _("EXIT"),
+                                                 _("TRIGGER"), _("CPU"), _("MEMORY"),
+                                                 _("CONTAINMENT"));
       g_autoptr(GPtrArray) alert_notes = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GPtrArray) run_notes = g_ptr_array_new_with_free_func (g_free);
       gint64 now = g_get_real_time ();
@@ -1554,8 +1562,9 @@ verb_runs (int    argc,
             g_ptr_array_add (run_notes, g_strdup_printf (_("  run %" G_GUINT64_FORMAT ": %s"),
                                                          id, message));
 
-          chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome, exit_text, trigger,
-                             cpu_text, memory_text, containment[0] != '\0' ? containment : "-");
+          chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome,
+                             exit_text, trigger, cpu_text, memory_text,
+                             containment[0] != '\0' ? containment : "-");
           chk_table_set_color (table, 4, chk_format_color_for (run_outcome));
           g_variant_unref (run);
         }
