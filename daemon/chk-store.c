@@ -289,6 +289,11 @@ struct _ChkStore
   GSource       *file_check_source;
   GSource       *serving_source;
   gboolean       serving;
+
+  /* Run records whose update failed while the store was failing, by run
+   * id: how a run ended must not stay "running" because a backup held the
+   * lock for a moment. Written when the store works again. */
+  GHashTable    *pending_runs;
 };
 
 static void chk_store_initable_iface_init (GInitableIface *iface);
@@ -567,10 +572,16 @@ chk_store_note_failure (ChkStore *self,
   return fault;
 }
 
+static gboolean chk_store_flush_pending_runs (ChkStore *self);
+
 static void
 chk_store_clear_fault (ChkStore *self)
 {
   if (self->fault == FAULT_NONE)
+    return;
+
+  /* The fault stays while what waited for it cannot be written. */
+  if (!chk_store_flush_pending_runs (self))
     return;
 
   g_message ("Storage works again: “%s” was written", self->path);
@@ -1129,8 +1140,9 @@ chk_store_probe_cb (gpointer user_data)
                           "COMMIT;",
                           &error))
     {
+      /* Unless runs kept meanwhile still cannot be written. */
       chk_store_clear_fault (self);
-      return G_SOURCE_REMOVE;
+      return self->fault == FAULT_NONE ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
     }
 
   g_debug ("The store still fails: %s", error->message);
@@ -1791,6 +1803,7 @@ chk_store_finalize (GObject *object)
   g_clear_pointer (&self->fault_text, g_free);
   g_clear_pointer (&self->notice, g_free);
   g_clear_pointer (&self->problem, g_free);
+  g_clear_pointer (&self->pending_runs, g_hash_table_unref);
 
   G_OBJECT_CLASS (chk_store_parent_class)->finalize (object);
 }
@@ -1896,6 +1909,8 @@ static void
 chk_store_init (ChkStore *self)
 {
   self->fd = -1;
+  self->pending_runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                              (GDestroyNotify) chk_run_record_free);
 }
 
 /**
@@ -2509,7 +2524,9 @@ chk_store_add_run (ChkStore      *self,
  *
  * Writes every field of @run except its ids and its byte counters, which
  * chk_store_append_output() keeps, so that an older copy of the record
- * cannot undo them.
+ * cannot undo them. When the database fails (full, locked, …) outside a
+ * transaction, the record is kept and written once it works again,
+ * unless a newer update of the run comes first.
  *
  * Returns: %TRUE if the run was updated
  */
@@ -2535,14 +2552,76 @@ chk_store_update_run (ChkStore            *self,
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
       chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT ": ", run->id);
+
+      /* Inside a caller's transaction the update goes with its fate. */
+      if (self->fault != FAULT_NONE && !self->in_transaction)
+        {
+          ChkRunRecord *copy = chk_run_record_copy (run);
+
+          g_hash_table_replace (self->pending_runs, &copy->id, copy);
+          g_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT " yet (it is kept "
+                          "until the database works again): ", run->id);
+        }
+      else
+        {
+          g_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT ": ", run->id);
+        }
       return FALSE;
     }
+
+  /* Newer than a copy kept from a failed update. */
+  g_hash_table_remove (self->pending_runs, &run->id);
 
   if (sqlite3_changes (self->db) == 0)
     {
       chk_store_set_not_found (error, "run", run->id);
       return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Writes the run records kept by chk_store_update_run(); keeps those that
+ * fail again. */
+static gboolean
+chk_store_flush_pending_runs (ChkStore *self)
+{
+  g_autoptr(GPtrArray) runs = NULL;
+  GHashTableIter iter;
+  gpointer value;
+
+  if (g_hash_table_size (self->pending_runs) == 0)
+    return TRUE;
+  if (self->in_transaction)
+    return FALSE;
+
+  /* chk_store_update_run() takes them out of the table as they succeed. */
+  runs = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_run_record_free);
+  g_hash_table_iter_init (&iter, self->pending_runs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (runs, chk_run_record_copy (value));
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      ChkRunRecord *run = g_ptr_array_index (runs, i);
+      g_autoptr(GError) error = NULL;
+
+      if (chk_store_update_run (self, run, &error))
+        {
+          g_message ("Run %" G_GUINT64_FORMAT " of “%s” is stored now: %s", run->id,
+                     run->job_name != NULL ? run->job_name : "", run->outcome);
+        }
+      else if (g_error_matches (error, CHK_ERROR, CHK_ERROR_NOT_FOUND))
+        {
+          /* Deleted with its job meanwhile. */
+          g_hash_table_remove (self->pending_runs, &run->id);
+        }
+      else
+        {
+          g_debug ("Run %" G_GUINT64_FORMAT " still waits to be stored: %s", run->id,
+                   error->message);
+          return FALSE;
+        }
     }
 
   return TRUE;

@@ -2178,6 +2178,56 @@ test_faults_locked (Fixture       *f,
                    ==, 0);
 }
 
+static void
+test_faults_run_update_kept (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) other = raw_open (f->path);
+  g_autoptr(ChkRunRecord) run = NULL;
+  g_autoptr(ChkRunRecord) stored = NULL;
+  guint64 job_id = add_job (f, "job");
+  guint64 run_id = add_run (f, job_id, 10, "running");
+  guint64 other_run_id = add_run (f, job_id, 20, "running");
+
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+
+  /* A run ends while another program holds the lock. */
+  run = chk_store_get_run (f->store, run_id, &error);
+  g_assert_no_error (error);
+  g_free (run->outcome);
+  run->outcome = g_strdup ("success");
+  run->finished = 11;
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "Storage fails*locked*");
+  g_assert_false (chk_store_update_run (f->store, run, &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_nonnull (strstr (error->message, "kept until the database works again"));
+  g_clear_error (&error);
+
+  /* A later update of the same run replaces the one kept. */
+  run->finished = 12;
+  g_assert_false (chk_store_update_run (f->store, run, &error));
+  g_clear_error (&error);
+
+  g_assert_cmpint (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  wait_for_problem (f->store, "");
+
+  stored = chk_store_get_run (f->store, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->outcome, ==, "success");
+  g_assert_cmpint (stored->finished, ==, 12);
+  g_clear_pointer (&stored, chk_run_record_free);
+
+  /* Only the run that failed to be written was touched. */
+  stored = chk_store_get_run (f->store, other_run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (stored->outcome, ==, "running");
+}
+
 static gboolean
 mount_small_disk (Fixture  *f,
                   char    **out_dir)
@@ -2514,6 +2564,7 @@ main (int   argc,
   ADD ("/store/crash/sigkill", fixture_setup_empty, test_crash_sigkill);
 
   ADD ("/store/faults/locked", fixture_setup, test_faults_locked);
+  ADD ("/store/faults/run-update-kept", fixture_setup, test_faults_run_update_kept);
   ADD ("/store/faults/disk-full", fixture_setup, test_faults_disk_full);
   ADD ("/store/faults/deleted", fixture_setup, test_faults_deleted);
   ADD ("/store/faults/damaged-jobs-page", fixture_setup, test_faults_damaged_jobs_page);
