@@ -104,6 +104,7 @@ struct _ChkRunGroup
   ChkRunLimits    limits;
 
   /* Process-group mode */
+  rlim_t          nproc_limit;
   pid_t           leader;
   GHashTable     *members;  /* pid → start time, in clock ticks since boot */
   gboolean        over_tasks;
@@ -543,6 +544,44 @@ list_processes (void)
   return entries;
 }
 
+/* How many processes (and threads, which RLIMIT_NPROC counts too) the
+ * daemon's user has. */
+static rlim_t
+count_user_processes (void)
+{
+  g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
+  uid_t uid = getuid ();
+  rlim_t count = 0;
+  const char *name;
+
+  if (proc == NULL)
+    return 0;
+
+  while ((name = g_dir_read_name (proc)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *status = NULL;
+      const char *line;
+      guint threads = 1;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+
+      path = g_build_filename ("/proc", name, "status", NULL);
+      if (!g_file_get_contents (path, &status, NULL, NULL))
+        continue;
+
+      line = strstr (status, "\nUid:");
+      if (line == NULL || (uid_t) g_ascii_strtoull (line + 5, NULL, 10) != uid)
+        continue;
+      line = strstr (status, "\nThreads:");
+      if (line != NULL)
+        threads = (guint) g_ascii_strtoull (line + 9, NULL, 10);
+      count += MAX (threads, 1u);
+    }
+  return count;
+}
+
 static gboolean
 has_run_marker (pid_t   pid,
                 guint64 run_id)
@@ -692,7 +731,11 @@ track_scan (ChkContainment *self)
             count++;
         }
 
-      if (group->limits.max_tasks > 0 && count > group->limits.max_tasks && !group->over_tasks)
+      /* Under RLIMIT_NPROC the run cannot go past max-tasks: reaching it
+       * means a fork was refused. */
+      if (group->limits.max_tasks > 0 && !group->over_tasks &&
+          (count > group->limits.max_tasks ||
+           (group->nproc_limit > 0 && count >= group->limits.max_tasks)))
         {
           g_message ("Run %" G_GUINT64_FORMAT ": %u processes, more than max-tasks %u; ending it",
                      group->run_id, count, group->limits.max_tasks);
@@ -1046,6 +1089,11 @@ chk_containment_create_group (ChkContainment      *self,
   if (!self->cgroups)
     {
       group->members = g_hash_table_new (NULL, NULL);
+      /* Watching alone cannot stop a fork bomb between two scans: the
+       * user's process limit, set to what the user has now plus max-tasks,
+       * bounds it (root is exempt from it, as from every such limit). */
+      if (limits->max_tasks > 0 && getuid () != 0)
+        group->nproc_limit = count_user_processes () + limits->max_tasks;
       if (limits->memory_max > 0)
         add_note (group, "memory-max was not enforced: runs are not in cgroups here");
       if (limits->cpu_weight != 0 && limits->cpu_weight != 100)
@@ -1234,6 +1282,13 @@ chk_run_group_join (ChkRunGroup *group)
   while (pid > 0 && len < (int) sizeof digits);
   for (int i = 0; i < len; i++)
     text[i] = digits[len - 1 - i];
+
+  if (group->nproc_limit > 0)
+    {
+      struct rlimit limit = { group->nproc_limit, group->nproc_limit };
+
+      (void) setrlimit (RLIMIT_NPROC, &limit);
+    }
 
   for (guint h = 0; h < N_HIERS; h++)
     {

@@ -8,12 +8,17 @@ one) and again with --containment process-group."""
 
 import contextlib
 import os
+import shutil
 import signal
 import time
 
 import chkharness as h
+import chkusers as cu
+from gi.repository import GLib
 
 PYTHON = '/usr/bin/python3'
+PRLIMIT = shutil.which('prlimit')
+SAFETY_NPROC = 256
 
 # Each variant starts one process that leaves the run's process group or
 # its parent, writes its pid to $PIDFILE and sleeps. The escapee clears
@@ -220,6 +225,80 @@ class ProcessGroupContainment(Containment):
 
     def expected_containment(self):
         return 'process-group'
+
+
+class UnprivilegedContainment(cu.MultiUserTestCase):
+    """A daemon of an ordinary user, which may make no cgroup here: process
+    groups, with max-tasks held by the user's process limit as well as by
+    watching, so that not even a fork loop outruns the scan."""
+
+    def setUp(self):
+        if PRLIMIT is None:
+            self.skipTest('needs prlimit')
+        super().setUp()
+        uid, gid = cu.quiet_account()
+        home = self.home = self.user_dir('user', uid, gid)
+        env = dict(self.env)
+        for var, sub in (('XDG_DATA_HOME', 'data'), ('XDG_RUNTIME_DIR', 'runtime'),
+                         ('XDG_CONFIG_HOME', 'config'), ('XDG_CACHE_HOME', 'cache')):
+            env[var] = os.path.join(home, sub)
+            os.makedirs(env[var], mode=0o700)
+            os.chown(env[var], uid, gid)
+        env['HOME'] = home
+        env['DBUS_SESSION_BUS_ADDRESS'] = self.bus_daemon.address
+        # A bound for the whole test whatever the daemon does.
+        argv = [PRLIMIT, f'--nproc={SAFETY_NPROC}:{SAFETY_NPROC}', '--',
+                self.chronikerd, '--database', os.path.join(home, 'db.sqlite'),
+                '--kill-grace', str(h.KILL_GRACE_MS), '--verbose',
+                '--containment', 'process-group']
+        self.uid = uid
+        self.daemon = self.spawn_as(uid, gid, argv, env)
+        self.wait_owner(self.daemon)
+        self.client = cu.UserClient(uid, gid, self.bus_daemon.address, home)
+
+    def test_max_tasks_holds_a_loop(self):
+        # 150 sleeps started as fast as the shell can, with max-tasks 8; the
+        # job counts the ones it could start.
+        count = os.path.join(self.home, 'count')
+        path = self.client.create_job({
+            'name': 'loop', 'max-tasks': GLib.Variant('u', 8),
+            'environment': GLib.Variant('a{ss}', {'COUNT': count}),
+            'command': ['/bin/sh', '-c', 'i=0; while [ $i -lt 150 ]; do sleep 20 & '
+                        'i=$((i + 1)); echo $i >> "$COUNT"; done; wait']})
+        run_id = self.client.run(path)
+        run = None
+
+        def ended():
+            nonlocal run
+            run = self.client.get_run(run_id)
+            return run['outcome'] != 'running'
+        h.wait_until(ended, 20, f'run {run_id} to end', poll=0.1)
+        self.assertEqual(run['containment'], 'process-group')
+        self.assertEqual(run['outcome'], 'failure', run)
+        self.assertIn('max-tasks', run['message'])
+        # The user's process limit refused the fork (watching alone would
+        # have let it go on until the next scan, then ended it with SIGTERM).
+        chunks, _ = self.client.sched('ReadRunOutput', GLib.Variant('t', run_id),
+                                      GLib.Variant('t', 0), GLib.Variant('u', 65536)).unpack()
+        stderr = b''.join(bytes(c[3]) for c in chunks if c[1] == 'stderr')
+        self.assertIn(b'fork', stderr.lower())
+        # max-tasks counts the user's processes when the run started, and the
+        # daemon's own threads come and go: near 8, never the 150 asked for.
+        with open(count) as f:
+            started = max(int(n) for n in f.read().split())
+        self.assertLessEqual(started, 8 + 6)
+        h.wait_until(lambda: not [p for p in _pids_of(self.uid) if _comm(p) == 'sleep'], 10,
+                     'the sleeps to end with the run')
+
+
+def _pids_of(uid):
+    pids = []
+    for name in os.listdir('/proc'):
+        if name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.stat(f'/proc/{name}').st_uid == uid:
+                    pids.append(int(name))
+    return pids
 
 
 def _comm(pid):
