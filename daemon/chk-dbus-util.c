@@ -261,7 +261,8 @@ caller_uid_cb (GObject      *object,
   /* A job deleted while the bus answered has no object left to call. */
   if (!g_dbus_interface_skeleton_has_connection (pending->skeleton, connection))
     {
-      g_autofree char *path = g_strdup (g_dbus_method_invocation_get_object_path (pending->invocation));
+      const char *gone = g_dbus_method_invocation_get_object_path (pending->invocation);
+      g_autofree char *path = g_strdup (gone);
 
       g_dbus_method_invocation_return_error (g_steal_pointer (&pending->invocation), CHK_ERROR,
                                              CHK_ERROR_NOT_FOUND, _("No object at %s any more"),
@@ -304,7 +305,10 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
   if (sender == NULL)
     {
       GCredentials *credentials = g_dbus_connection_get_peer_credentials (connection);
-      uid_t peer = credentials != NULL ? g_credentials_get_unix_user (credentials, NULL) : (uid_t) -1;
+      uid_t peer = (uid_t) -1;
+
+      if (credentials != NULL)
+        peer = g_credentials_get_unix_user (credentials, NULL);
 
       call_or_refuse (method_call, peer, invocation, skeleton);
       return;

@@ -234,8 +234,9 @@ chk_job_impl_method_call (GDBusConnection       *connection,
                           GDBusMethodInvocation *invocation,
                           gpointer               user_data)
 {
-  GDBusInterfaceSkeletonClass *parent = G_DBUS_INTERFACE_SKELETON_CLASS (chk_job_impl_parent_class);
+  GDBusInterfaceSkeletonClass *parent;
 
+  parent = G_DBUS_INTERFACE_SKELETON_CLASS (chk_job_impl_parent_class);
   chk_dbus_call_if_authorized (parent->get_vtable (user_data)->method_call, invocation, user_data);
 }
 
@@ -246,7 +247,10 @@ chk_job_impl_get_vtable (GDBusInterfaceSkeleton *skeleton)
 
   if (vtable.method_call == NULL)
     {
-      vtable = *G_DBUS_INTERFACE_SKELETON_CLASS (chk_job_impl_parent_class)->get_vtable (skeleton);
+      GDBusInterfaceSkeletonClass *parent;
+
+      parent = G_DBUS_INTERFACE_SKELETON_CLASS (chk_job_impl_parent_class);
+      vtable = *parent->get_vtable (skeleton);
       vtable.method_call = chk_job_impl_method_call;
     }
   return &vtable;

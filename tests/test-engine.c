@@ -718,7 +718,8 @@ test_clock_step_forward (Fixture       *fixture,
   ChkJob *plain, *catch_up;
 
   chk_engine_start (fixture->engine);
-  plain = create_job (fixture, "{'name': <'plain'>, 'command': <['true']>, 'schedule': <'* * * * *'>}",
+  plain = create_job (fixture,
+                      "{'name': <'plain'>, 'command': <['true']>, 'schedule': <'* * * * *'>}",
                       &error);
   g_assert_no_error (error);
   catch_up = create_job (fixture,
@@ -772,7 +773,8 @@ test_clock_step_back (Fixture       *fixture,
   guint changed = 0;
 
   chk_engine_start (fixture->engine);
-  minutely = create_job (fixture, "{'name': <'minutely'>, 'command': <['true']>, 'schedule': <'* * * * *'>}",
+  minutely = create_job (fixture,
+                         "{'name': <'minutely'>, 'command': <['true']>, 'schedule': <'* * * * *'>}",
                          &error);
   g_assert_no_error (error);
   /* Starts at the coming second: MANUAL_CLOCK_START + 1 s, then every 15 s. */
@@ -781,7 +783,8 @@ test_clock_step_back (Fixture       *fixture,
                         " 'schedule': <'FREQ=SECONDLY;INTERVAL=15'>}", &error);
   g_assert_no_error (error);
   later_text = g_strdup_printf ("{'name': <'later'>, 'command': <['true']>,"
-                                " 'schedule': <'FREQ=SECONDLY;INTERVAL=15'>, 'start': <int64 %" G_GINT64_FORMAT ">}",
+                                " 'schedule': <'FREQ=SECONDLY;INTERVAL=15'>,"
+                                " 'start': <int64 %" G_GINT64_FORMAT ">}",
                                 later_start);
   later = create_job (fixture, later_text, &error);
   g_assert_no_error (error);

@@ -69,7 +69,8 @@ class OpenBus(h.Bus):
             os.chmod(path, 0o711)
         self.config = os.path.join(workdir, 'open-bus.conf')
         with open(self.config, 'w') as f:
-            f.write('<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"\n'
+            f.write('<!DOCTYPE busconfig PUBLIC\n'
+                    ' "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"\n'
                     ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n'
                     '<busconfig>\n'
                     '  <type>session</type>\n'
@@ -194,7 +195,8 @@ class MultiUserTestCase(h.DaemonTestCase):
         return d
 
     def assert_call_error(self, name, call, *contains):
-        """call() must fail with the Chroniker error `name`, its message holding each of contains."""
+        """call() must fail with the Chroniker error `name`, with each of `contains` in
+        its message."""
         with self.assertRaises(CallError) as cm:
             call()
         self.assertEqual(cm.exception.name, h.ERROR_PREFIX + name, str(cm.exception))

@@ -28,7 +28,8 @@ class OtherUsers(cu.MultiUserTestCase):
 
     def test_other_uid_refused(self):
         marker = self.path_file('ran')
-        path = self.make_job('mine', command=['/bin/sh', '-c', f'echo $CHRONIKER_RUN_ID >> {marker}'])
+        command = ['/bin/sh', '-c', f'echo $CHRONIKER_RUN_ID >> {marker}']
+        path = self.make_job('mine', command=command)
         settings = self.bus.get_settings()
         refused = f'uid {self.other_uid}'
 
@@ -76,8 +77,7 @@ class OtherUsers(cu.MultiUserTestCase):
         self.assertEqual(self.bus.get_job_by_name('mine'), path)
         self.assertEqual(self.bus.job_runs(path), [])
         self.assertFalse(os.path.exists(marker), 'the job did not run')
-        self.assertEqual(self.bus.prop(path, 'Command'),
-                         ['/bin/sh', '-c', f'echo $CHRONIKER_RUN_ID >> {marker}'])
+        self.assertEqual(self.bus.prop(path, 'Command'), command)
         self.assertEqual(self.bus.get_settings(), settings)
 
         # The daemon's own uid is served, by the same way of calling too.
