@@ -417,6 +417,14 @@ running_count_changed_cb (ChkEngine        *engine,
 }
 
 static void
+storage_problem_changed_cb (ChkStore         *store,
+                            GParamSpec       *pspec,
+                            ChkSchedulerImpl *self)
+{
+  chk_scheduler1_set_storage_problem (CHK_SCHEDULER1 (self), chk_store_get_problem (store));
+}
+
+static void
 chk_scheduler_iface_init (ChkScheduler1Iface *iface)
 {
   iface->handle_create_job = chk_scheduler_impl_handle_create_job;
@@ -438,7 +446,10 @@ chk_scheduler_impl_dispose (GObject *object)
   ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
 
   if (self->engine != NULL)
-    g_signal_handlers_disconnect_by_data (self->engine, self);
+    {
+      g_signal_handlers_disconnect_by_data (self->engine, self);
+      g_signal_handlers_disconnect_by_data (chk_engine_get_store (self->engine), self);
+    }
   g_clear_object (&self->engine);
   g_clear_object (&self->alerts);
 
@@ -514,6 +525,10 @@ chk_scheduler_impl_new (ChkEngine *engine,
   chk_scheduler1_set_hostname (CHK_SCHEDULER1 (self), chk_engine_get_hostname (engine));
   chk_scheduler1_set_running_count (CHK_SCHEDULER1 (self), chk_engine_get_running_count (engine));
   g_signal_connect (engine, "notify::running-count", G_CALLBACK (running_count_changed_cb), self);
+  chk_scheduler1_set_storage_problem (CHK_SCHEDULER1 (self),
+                                      chk_store_get_problem (chk_engine_get_store (engine)));
+  g_signal_connect (chk_engine_get_store (engine), "notify::problem",
+                    G_CALLBACK (storage_problem_changed_cb), self);
 
   return self;
 }
