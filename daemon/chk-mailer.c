@@ -240,6 +240,21 @@ append_body (GString    *out,
     }
 }
 
+/* @url, with "***" for its password if it has one. */
+static char *
+url_without_password (const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
+
+  if (uri == NULL || g_uri_get_password (uri) == NULL)
+    return g_strdup (url);
+
+  return g_uri_join_with_user (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
+                               g_uri_get_scheme (uri), g_uri_get_user (uri), "***", NULL,
+                               g_uri_get_host (uri), g_uri_get_port (uri), g_uri_get_path (uri),
+                               g_uri_get_query (uri), g_uri_get_fragment (uri));
+}
+
 static void
 set_io_error_from_curl (GError    **error,
                         CURLcode    code,
@@ -271,10 +286,18 @@ set_io_error_from_curl (GError    **error,
     }
 
   if (io_code == G_IO_ERROR_CANCELLED)
-    g_set_error_literal (error, G_IO_ERROR, io_code, "Operation was cancelled");
+    {
+      g_set_error_literal (error, G_IO_ERROR, io_code, "Operation was cancelled");
+    }
   else
-    g_set_error (error, G_IO_ERROR, io_code, "Sending mail to %s failed: %s",
-                 url, detail != NULL && detail[0] != '\0' ? detail : curl_easy_strerror (code));
+    {
+      /* The message ends up in runs, logs and D-Bus replies: never with a
+       * password that an older version let into smtp-url. */
+      g_autofree char *shown = url_without_password (url);
+
+      g_set_error (error, G_IO_ERROR, io_code, "Sending mail to %s failed: %s",
+                   shown, detail != NULL && detail[0] != '\0' ? detail : curl_easy_strerror (code));
+    }
 }
 
 static size_t

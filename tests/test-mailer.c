@@ -627,6 +627,28 @@ test_smtp_refused (void)
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 100 * 1000);
 }
 
+/* A password inside smtp-url (which older versions took) never shows in an
+ * error: those end up in runs, logs and D-Bus replies. */
+static void
+test_smtp_error_hides_password (void)
+{
+  g_autoptr(ChkMailer) mailer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = g_strdup_printf ("smtp://mailuser:s3cr%%65t@127.0.0.1:%u",
+                                          closed_port ());
+  ChkMailerConfig config = { 0 };
+
+  config.from = "cron@example.org";
+  config.smtp_url = url;
+  config.n_retry_delays = 0;
+  mailer = chk_mailer_new (&config);
+
+  g_assert_false (send_and_wait (mailer, "ops@example.org", "s", "b", NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
+  g_assert_nonnull (strstr (error->message, "mailuser:***@127.0.0.1"));
+  g_assert_null (strstr (error->message, "s3cr"));
+}
+
 static gboolean
 count_and_close_cb (GSocketService    *service,
                     GSocketConnection *connection,
@@ -841,6 +863,7 @@ main (int   argc,
   g_test_add ("/mailer/smtp/retry-gives-up", Fixture, NULL,
               fixture_setup, test_smtp_retry_gives_up, fixture_teardown);
   g_test_add_func ("/mailer/smtp/refused", test_smtp_refused);
+  g_test_add_func ("/mailer/smtp/error-hides-password", test_smtp_error_hides_password);
   g_test_add_func ("/mailer/smtp/tries-counted", test_smtp_tries_counted);
   g_test_add_func ("/mailer/cancel-while-waiting", test_cancel_while_waiting);
   g_test_add ("/mailer/sendmail/send", Fixture, NULL,
