@@ -7,8 +7,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -339,6 +341,8 @@ chk_store_describe_lock_holder (ChkStore *self)
       guint n = 0;
       guint64 ino = 0;
       guint64 pid = 0;
+      unsigned int dev_major = 0;
+      unsigned int dev_minor = 0;
       const char *colon;
 
       /* "1: POSIX  ADVISORY  WRITE 1234 08:01:5678 120 120"; a waiter's
@@ -354,14 +358,19 @@ chk_store_describe_lock_holder (ChkStore *self)
           n++;
         }
 
+      /* The file is "MAJOR:MINOR:INODE", the device numbers in hex. */
       if (pid_field == NULL || file_field == NULL ||
+          sscanf (file_field, "%x:%x:", &dev_major, &dev_minor) != 2 ||
           (colon = strrchr (file_field, ':')) == NULL ||
           !g_ascii_string_to_unsigned (colon + 1, 10, 0, G_MAXUINT64, &ino, NULL) ||
           !g_ascii_string_to_unsigned (pid_field, 10, 1, G_MAXINT, &pid, NULL) ||
           (pid_t) pid == getpid ())
         continue;
 
-      if (ino == (guint64) db_st.st_ino || (have_shm && ino == (guint64) shm_st.st_ino))
+      if ((ino == (guint64) db_st.st_ino &&
+           makedev (dev_major, dev_minor) == db_st.st_dev) ||
+          (have_shm && ino == (guint64) shm_st.st_ino &&
+           makedev (dev_major, dev_minor) == shm_st.st_dev))
         {
           g_autofree char *comm_path = g_strdup_printf ("/proc/%" G_GUINT64_FORMAT "/comm", pid);
           g_autofree char *comm = NULL;
