@@ -2178,6 +2178,38 @@ test_faults_locked (Fixture       *f,
                    ==, 0);
 }
 
+static gpointer
+release_lock_later_cb (gpointer data)
+{
+  sqlite3 *other = data;
+
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_assert_cmpint (sqlite3_exec (other, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  return NULL;
+}
+
+static void
+test_faults_locked_at_start (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(sqlite3) other = raw_open (f->path);
+  g_autoptr(GThread) thread = NULL;
+
+  g_clear_object (&f->store);
+
+  /* Nothing is served yet while the daemon starts: it waits for a lock
+   * held a moment, as it always did, rather than failing to start. */
+  g_assert_cmpint (sqlite3_exec (other, "BEGIN EXCLUSIVE", NULL, NULL, NULL), ==, SQLITE_OK);
+  thread = g_thread_new ("release-lock", release_lock_later_cb, other);
+  f->store = chk_store_new (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+  g_thread_join (g_steal_pointer (&thread));
+  add_job (f, "after");
+  g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
+}
+
 static void
 test_faults_run_update_kept (Fixture       *f,
                              gconstpointer  data)
@@ -2564,6 +2596,7 @@ main (int   argc,
   ADD ("/store/crash/sigkill", fixture_setup_empty, test_crash_sigkill);
 
   ADD ("/store/faults/locked", fixture_setup, test_faults_locked);
+  ADD ("/store/faults/locked-at-start", fixture_setup, test_faults_locked_at_start);
   ADD ("/store/faults/run-update-kept", fixture_setup, test_faults_run_update_kept);
   ADD ("/store/faults/disk-full", fixture_setup, test_faults_disk_full);
   ADD ("/store/faults/deleted", fixture_setup, test_faults_deleted);
