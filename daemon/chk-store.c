@@ -1028,18 +1028,34 @@ chk_store_file_is_gone (ChkStore *self)
   return path_st.st_ino != fd_st.st_ino || path_st.st_dev != fd_st.st_dev;
 }
 
+static gboolean chk_store_write_back (ChkStore  *self,
+                                      GError   **error);
+
 static void
 chk_store_check_file (ChkStore *self)
 {
+  g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autofree char *sentence = NULL;
 
   if (self->file_gone || !chk_store_file_is_gone (self))
     return;
 
+  self->file_gone = TRUE;
+  if (chk_store_write_back (self, &error))
+    {
+      /* The file is back: the next deletion is noticed too. */
+      self->file_gone = FALSE;
+      sentence = g_strdup_printf ("The database “%s” was deleted while in use: chronikerd "
+                                  "wrote back what it had and goes on with it; remove it "
+                                  "while chronikerd is stopped if you meant to.", self->path);
+      chk_store_set_notice (self, sentence);
+      return;
+    }
+
+  g_debug ("Could not write the deleted database back: %s", error->message);
   text = chk_store_describe_fault (self, FAULT_DELETED);
   sentence = chk_store_sentence (text);
-  self->file_gone = TRUE;
   chk_store_set_notice (self, sentence);
 }
 
@@ -1472,6 +1488,112 @@ chk_store_close_db (ChkStore *self)
 
   /* Only now: see ChkStore.fd. */
   chk_store_close_fd (self);
+}
+
+/*
+ * Writes the database back where it was deleted from, from the copy
+ * SQLite still has open, and goes on with that: otherwise every job would
+ * be gone at the next start. Only when nothing took the path meanwhile.
+ *
+ * SQLite finds the -wal and -shm of a database by name: the old ones must
+ * never be paired with the new file. Their names go first (the old
+ * connection keeps them open, and is told not to delete by name what
+ * would then be the new file's), and the old connection is closed only
+ * once the new one works, so that a failure leaves the store as it was.
+ */
+static gboolean
+chk_store_write_back (ChkStore  *self,
+                      GError   **error)
+{
+  static const char * const suffixes[] = { "-wal", "-shm", "-journal" };
+  g_autofree char *copy = g_strconcat (self->path, ".restoring", NULL);
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  sqlite3 *old_db = self->db;
+  int old_fd = self->fd;
+  sqlite3 *dest = NULL;
+  sqlite3_backup *backup;
+  int persist = 1;
+  int rc;
+  int fd;
+
+  if (self->in_transaction || !sqlite3_get_autocommit (self->db) ||
+      g_file_test (self->path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
+    return chk_set_error (error, CHK_ERROR_STORAGE, "not now, or something is at the path");
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return chk_set_error (error, CHK_ERROR_STORAGE, "%s: %s", dir, g_strerror (errno));
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *leftover = g_strconcat (copy, suffixes[i], NULL);
+
+      g_unlink (leftover);
+    }
+  g_unlink (copy);
+  fd = open (copy, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return chk_set_error (error, CHK_ERROR_STORAGE, "%s: %s", copy, g_strerror (errno));
+  g_close (fd, NULL);
+
+  rc = sqlite3_open_v2 (copy, &dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+  backup = rc == SQLITE_OK ? sqlite3_backup_init (dest, "main", self->db, "main") : NULL;
+  if (backup != NULL)
+    {
+      sqlite3_backup_step (backup, -1);
+      rc = sqlite3_backup_finish (backup);
+    }
+  else if (rc == SQLITE_OK)
+    {
+      rc = sqlite3_errcode (dest);
+    }
+  if (sqlite3_close (dest) != SQLITE_OK && rc == SQLITE_OK)
+    rc = SQLITE_ERROR;
+  if (rc != SQLITE_OK)
+    {
+      g_unlink (copy);
+      return chk_set_error (error, CHK_ERROR_STORAGE, "could not copy it: %s", sqlite3_errstr (rc));
+    }
+
+  /* link() rather than rename(): never over a file that came meanwhile. */
+  if (link (copy, self->path) != 0)
+    {
+      int saved_errno = errno;
+
+      g_unlink (copy);
+      return chk_set_error (error, CHK_ERROR_STORAGE, "%s: %s", self->path,
+                            g_strerror (saved_errno));
+    }
+  g_unlink (copy);
+
+  sqlite3_file_control (old_db, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *old_name = g_strconcat (self->path, suffixes[i], NULL);
+
+      g_unlink (old_name);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
+    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
+  for (guint i = 0; i < G_N_ELEMENTS (self->list_runs_stmts); i++)
+    g_clear_pointer (&self->list_runs_stmts[i], sqlite3_finalize);
+  self->db = NULL;
+  self->fd = -1;
+
+  if (!chk_store_open_file (self, error) || !chk_store_open_db (self, error))
+    {
+      /* Back to the deleted file, which still works. */
+      chk_store_close_db (self);
+      self->db = old_db;
+      self->fd = old_fd;
+      return FALSE;
+    }
+
+  sqlite3_busy_timeout (self->db, chk_store_busy_timeout (self));
+  if (sqlite3_close (old_db) != SQLITE_OK)
+    g_warning ("Could not close the deleted database: %s", sqlite3_errmsg (old_db));
+  g_close (old_fd, NULL);
+  return TRUE;
 }
 
 /* The names of the columns @table has in both databases, quoted, joined by commas. */

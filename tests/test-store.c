@@ -2380,16 +2380,95 @@ static void
 test_faults_deleted (Fixture       *f,
                      gconstpointer  data)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *shm = g_strconcat (f->path, "-shm", NULL);
+
   add_job (f, "before");
   g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
 
+  /* All of it, as "rm chroniker.db*" would. */
   g_assert_cmpint (g_unlink (f->path), ==, 0);
-  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was deleted or moved while in use*");
+  g_unlink (wal);
+  g_unlink (shm);
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was deleted while in use*wrote back*");
   /* Found at the next commit, which SQLite lets into the unlinked file. */
   add_job (f, "after");
   wait_for_problem (f->store, "was deleted");
   g_test_assert_expected_messages ();
   g_assert_nonnull (strstr (chk_store_get_problem (f->store), f->path));
+
+  /* Written back where it was, and the store goes on with that file. */
+  g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
+  add_job (f, "later");
+
+  /* And again, should it happen again. */
+  g_assert_cmpint (g_unlink (f->path), ==, 0);
+  add_job (f, "again");
+  for (guint i = 0; i < 1000 && !g_file_test (f->path, G_FILE_TEST_IS_REGULAR); i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10 * 1000);
+    }
+  g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
+  reopen (f);
+  g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 4);
+  g_assert_cmpstr (((ChkStoreJob *) g_ptr_array_index (jobs, 3))->name, ==, "again");
+}
+
+static void
+test_faults_deleted_wal_kept (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  /* Only the main file goes: its old -wal and -shm stay beside the path
+   * the file is written back to, and what comes after is kept too. */
+  add_job (f, "before");
+  g_assert_cmpint (g_unlink (f->path), ==, 0);
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was deleted while in use*wrote back*");
+  add_job (f, "after");
+  wait_for_problem (f->store, "was deleted");
+  g_test_assert_expected_messages ();
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("more-%u", i);
+
+      add_job (f, name);
+    }
+  reopen (f);
+  g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
+  jobs = chk_store_list_jobs (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 22);
+}
+
+static void
+test_faults_replaced (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autofree char *moved = g_strconcat (f->path, ".moved", NULL);
+
+  add_job (f, "before");
+  g_assert_cmpint (g_rename (f->path, moved), ==, 0);
+  g_assert_true (g_file_set_contents (f->path, "someone else's", -1, NULL));
+
+  /* Something else is there now: said, and left alone. */
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was deleted or moved while in use*");
+  add_job (f, "after");
+  wait_for_problem (f->store, "deleted or moved");
+  g_test_assert_expected_messages ();
+  {
+    g_autofree char *contents = NULL;
+
+    g_assert_true (g_file_get_contents (f->path, &contents, NULL, NULL));
+    g_assert_cmpstr (contents, ==, "someone else's");
+  }
 }
 
 static void
@@ -2600,6 +2679,8 @@ main (int   argc,
   ADD ("/store/faults/run-update-kept", fixture_setup, test_faults_run_update_kept);
   ADD ("/store/faults/disk-full", fixture_setup, test_faults_disk_full);
   ADD ("/store/faults/deleted", fixture_setup, test_faults_deleted);
+  ADD ("/store/faults/deleted-wal-kept", fixture_setup, test_faults_deleted_wal_kept);
+  ADD ("/store/faults/replaced", fixture_setup, test_faults_replaced);
   ADD ("/store/faults/damaged-jobs-page", fixture_setup, test_faults_damaged_jobs_page);
 
 #undef ADD

@@ -182,7 +182,7 @@ class DiskFull(StorageCase):
 
 class Deleted(StorageCase):
     def test_deleted_database_is_reported(self):
-        self.make_job('before-delete')
+        before = self.make_job('before-delete')
         self.assertEqual(self.storage_problem(), '')
         os.unlink(self.db)
         # Found at the next write: it still works, into the unlinked file.
@@ -193,6 +193,16 @@ class Deleted(StorageCase):
         self.assert_daemon_alive()
         self.assertIn('deleted', self.read_log(self.daemon))
         self.assertIn('WARNING', self.read_log(self.daemon))
+
+        # What the daemon had is written back, and kept from then on.
+        self.assertIn('wrote back', problem)
+        self.assertTrue(os.path.isfile(self.db))
+        after = self.make_job('after-delete')
+        self.restart_daemon()
+        self.assertEqual(self.storage_problem(), '')
+        self.assertEqual(self.bus.get_settings()['keep-runs-days'], 4)
+        self.assertEqual(self.bus.get_job_by_name('before-delete'), before)
+        self.assertEqual(self.bus.get_job_by_name('after-delete'), after)
 
     def test_chronikerctl_warns(self):
         ctl = chronikerctl_path()
