@@ -1809,8 +1809,7 @@ find_label (gpointer    root,
 }
 
 /* The banner slides in with what is wrong, for screen readers too, and
- * goes when nothing is. The daemon's StorageProblem cannot be provoked
- * here yet: this is the widget the window feeds it to. */
+ * goes when nothing is. */
 static void
 test_banner_show_hide (void)
 {
@@ -1856,23 +1855,119 @@ test_banner_show_hide (void)
   assert_eventually (window == NULL, SECONDS);
 }
 
-/* A working database: the window has its storage banners, hidden. */
-static void
-test_banner_window (Fixture       *fixture,
-                    gconstpointer  data)
+/* Holds the database's write lock, as a backup or an sqlite3 shell would. */
+static const char locker_script[] =
+  "import sqlite3, sys, time\n"
+  "db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)\n"
+  "db.execute('BEGIN EXCLUSIVE')\n"
+  "print('locked', flush=True)\n"
+  "time.sleep(float(sys.argv[2]))\n";
+
+static char *
+storage_problem (Fixture *fixture)
 {
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, "org.freedesktop.DBus.Properties",
+                                 "Get", g_variant_new ("(ss)", CHK_TEST_SCHEDULER1, "StorageProblem"),
+                                 "(v)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_dup_string (value, NULL);
+}
+
+/* Waits until the daemon's StorageProblem is set (or is "", if not @set);
+ * returns it then. */
+static char *
+wait_storage_problem (Fixture  *fixture,
+                      gboolean  set)
+{
+  gint64 deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
+  char *problem;
+
+  while (((problem = storage_problem (fixture))[0] != '\0') != set && g_get_monotonic_time () < deadline)
+    {
+      g_free (problem);
+      chk_test_iterate (0.05);
+    }
+  return problem;
+}
+
+/* The banner the window shows now: the page's, or the list's when folded. */
+static ChkBanner *
+shown_banner (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) banners = find_widgets (fixture->window, CHK_TYPE_BANNER);
+
+  for (guint i = 0; i < banners->len; i++)
+    if (gtk_widget_get_mapped (banners->pdata[i]))
+      return banners->pdata[i];
+  return NULL;
+}
+
+/* The database locked by another program: the window says what the daemon
+ * says, at the top, and stops saying it once the lock is gone. */
+static void
+test_banner_storage_problem (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *database = g_build_filename (chk_test_session_get_tmpdir (fixture->session),
+                                                "data", "chroniker", "chroniker.db", NULL);
   g_autoptr(GPtrArray) banners = NULL;
+  g_autoptr(GSubprocess) locker = NULL;
+  g_autoptr(GDataInputStream) locker_out = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *problem = NULL;
 
   open_window (fixture);
+  /* One over the page, one over the list for a folded window; a working
+   * database: both hidden */
   banners = find_widgets (fixture->window, CHK_TYPE_BANNER);
-  /* One over the page, one over the list for a folded window */
   g_assert_cmpuint (banners->len, ==, 2);
-  chk_test_iterate (0.5);
+  assert_eventually (shown_banner (fixture) != NULL, SECONDS);
+  problem = storage_problem (fixture);
+  g_assert_cmpstr (problem, ==, "");
   for (guint i = 0; i < banners->len; i++)
-    {
-      g_assert_false (chk_banner_get_revealed (banners->pdata[i]));
-      g_assert_cmpstr (chk_banner_get_title (banners->pdata[i]), ==, "");
-    }
+    g_assert_false (chk_banner_get_revealed (banners->pdata[i]));
+  g_clear_pointer (&problem, g_free);
+
+  locker = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                             "/usr/bin/python3", "-c", locker_script, database, "60", NULL);
+  g_assert_no_error (error);
+  locker_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (locker));
+  line = g_data_input_stream_read_line_utf8 (locker_out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (line, ==, "locked");
+
+  /* A write finds the lock */
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                 "SetSettings", g_variant_new_parsed ("({'keep-runs-days': <@u 9>},)"),
+                                 NULL, &error);
+  g_assert_null (reply);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_clear_error (&error);
+  problem = wait_storage_problem (fixture, TRUE);
+  g_test_message ("chronikerd: %s", problem);
+  g_assert_cmpstr (problem, !=, "");
+
+  assert_eventually_cmpstr (g_strdup (chk_banner_get_title (shown_banner (fixture))), problem, SECONDS);
+  g_assert_true (chk_banner_get_revealed (shown_banner (fixture)));
+  assert_eventually (find_label (shown_banner (fixture), problem) != NULL, SECONDS);
+
+  /* The lock ends: the daemon finds out by itself, and the banner goes */
+  g_subprocess_force_exit (locker);
+  g_subprocess_wait (locker, NULL, NULL);
+  g_free (problem);
+  problem = wait_storage_problem (fixture, FALSE);
+  g_assert_cmpstr (problem, ==, "");
+  for (guint i = 0; i < banners->len; i++)
+    assert_eventually (!chk_banner_get_revealed (banners->pdata[i]), SECONDS);
+  assert_eventually (!gtk_widget_get_mapped (GTK_WIDGET (find_widget (shown_banner (fixture), GTK_TYPE_LABEL))),
+                     SECONDS);
 }
 
 /* ---------------------------------------------------------------------------
@@ -2391,7 +2486,7 @@ main (int   argc,
     { "/app/page/limits", test_page_limits },
     { "/app/page/run-usage", test_page_run_usage },
     { "/app/page/run-message", test_page_run_message },
-    { "/app/banner/window", test_banner_window },
+    { "/app/banner/storage-problem", test_banner_storage_problem },
     { "/app/run/output", test_run_output },
     { "/app/run/show-run-activation", test_show_run_activation },
     { "/app/daemon/restart", test_daemon_restart },
