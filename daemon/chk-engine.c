@@ -55,6 +55,9 @@ struct _ChkEngine
   GHashTable  *jobs_by_name;   /* name → ChkJob */
   GHashTable  *runs;           /* run id (guint64*) → ChkJob with that run under way */
   GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */
+  GHashTable  *waiting_for_store; /* job id (guint64*) → trigger of a run due while the
+                                   * store failed, to start once it works again */
+  guint        store_works_source;
   guint        running_count;
   guint        kill_grace_ms;
   guint        retention_source;
@@ -459,8 +462,66 @@ start_or_queue (ChkEngine  *self,
       return;
     }
 
-  if (start_run (self, job, trigger, &error) == 0)
-    g_warning ("Could not start “%s”: %s", job->spec->name, error->message);
+  if (start_run (self, job, trigger, &error) != 0)
+    return;
+
+  /* A run that cannot be recorded cannot start. Skipping it would lose a
+   * daily backup to a database locked for a moment: it waits, like a
+   * queued run, and starts once the store works again (said once). */
+  if (g_error_matches (error, CHK_ERROR, CHK_ERROR_STORAGE) && chk_store_is_failing (self->store))
+    {
+      if (!g_hash_table_contains (self->waiting_for_store, &job->id))
+        {
+          g_warning ("Could not start “%s” yet: %s; it starts once the database works again",
+                     job->spec->name, error->message);
+          g_hash_table_insert (self->waiting_for_store, id_key (job->id), g_strdup (trigger));
+        }
+      return;
+    }
+
+  g_warning ("Could not start “%s”: %s", job->spec->name, error->message);
+}
+
+static gboolean
+store_works_cb (gpointer user_data)
+{
+  ChkEngine *self = user_data;
+  g_autoptr(GHashTable) waiting = NULL;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  self->store_works_source = 0;
+  if (self->shutdown_task != NULL || chk_store_is_failing (self->store))
+    return G_SOURCE_REMOVE;
+
+  waiting = g_steal_pointer (&self->waiting_for_store);
+  self->waiting_for_store = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+
+  g_hash_table_iter_init (&iter, waiting);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      ChkJob *job = g_hash_table_lookup (self->jobs, key);
+
+      /* Deleted or disabled meanwhile: nothing is due any more. */
+      if (job == NULL || !job->spec->enabled)
+        continue;
+      g_debug ("“%s” starts now that the database works again", job->spec->name);
+      start_or_queue (self, job, value);
+    }
+
+  chk_engine_reschedule (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* From an idle: the store notifies from inside its calls. */
+static void
+store_problem_cb (ChkStore   *store,
+                  GParamSpec *pspec,
+                  ChkEngine  *self)
+{
+  if (g_hash_table_size (self->waiting_for_store) > 0 && !chk_store_is_failing (store) &&
+      self->store_works_source == 0)
+    self->store_works_source = g_idle_add (store_works_cb, self);
 }
 
 static void
@@ -675,6 +736,10 @@ chk_engine_dispose (GObject *object)
 
   g_clear_handle_id (&self->retention_source, g_source_remove);
   g_clear_handle_id (&self->shutdown_timeout, g_source_remove);
+  g_clear_handle_id (&self->store_works_source, g_source_remove);
+  if (self->store != NULL)
+    g_signal_handlers_disconnect_by_data (self->store, self);
+  g_clear_pointer (&self->waiting_for_store, g_hash_table_unref);
   if (self->timer != NULL)
     g_signal_handlers_disconnect_by_data (self->timer, self);
   if (self->settings != NULL)
@@ -771,6 +836,7 @@ chk_engine_init (ChkEngine *self)
   self->jobs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->jobs_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->waiting_for_store = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
   self->hostname = g_strdup (g_get_host_name ());
   g_queue_init (&self->queue);
@@ -818,6 +884,7 @@ chk_engine_new_with_clock (ChkStore  *store,
 
   self->clock = clock != NULL ? g_object_ref (clock) : chk_clock_new ();
   self->store = g_object_ref (store);
+  g_signal_connect (store, "notify::problem", G_CALLBACK (store_problem_cb), self);
   self->settings = chk_settings_new (store, error);
   if (self->settings == NULL)
     return NULL;

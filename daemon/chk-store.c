@@ -2230,6 +2230,24 @@ chk_store_get_problem (ChkStore *self)
 }
 
 /**
+ * chk_store_is_failing:
+ * @self: a #ChkStore
+ *
+ * Whether writes fail for a cause that goes away by itself (a full disk,
+ * a lock another program holds, …), which the store watches for: it
+ * notifies #ChkStore:problem when they work again.
+ *
+ * Returns: %TRUE while writes fail so
+ */
+gboolean
+chk_store_is_failing (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+
+  return self->fault != FAULT_NONE;
+}
+
+/**
  * chk_store_begin:
  * @self: a #ChkStore
  * @error: return location for a #GError

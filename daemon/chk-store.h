@@ -127,6 +127,7 @@ ChkStore     *chk_store_new                 (const char          *path,
 const char   *chk_store_get_path            (ChkStore            *self);
 guint         chk_store_get_schema_version  (ChkStore            *self);
 const char   *chk_store_get_problem         (ChkStore            *self);
+gboolean      chk_store_is_failing          (ChkStore            *self);
 
 gboolean      chk_store_begin               (ChkStore            *self,
                                              GError             **error);

@@ -118,6 +118,32 @@ class Locked(StorageCase):
         self.assertEqual(self.bus.get_run(in_flight)['outcome'], 'success')
         self.assertIn(f'Run {in_flight} of “every-second” is stored now', self.read_log(self.daemon))
 
+    def test_run_due_during_lock_starts_after_it(self):
+        # One occurrence in the middle of the lock, the next an hour later:
+        # skipped, it would be lost to a database busy for a moment.
+        start = (h.now_usec() // h.USEC + 4) * h.USEC
+        job = self.make_job('hourly', command=['/bin/true'], schedule='FREQ=HOURLY',
+                            start=start)
+        self.assertEqual(self.bus.prop(job, 'NextRun'), start)
+
+        locker = subprocess.Popen([sys.executable, '-c', LOCKER, self.db, '6'],
+                                  stdout=subprocess.PIPE, text=True)
+        self.addCleanup(lambda: locker.poll() is None and locker.kill())
+        self.assertEqual(locker.stdout.readline().strip(), 'locked')
+        h.wait_until(lambda: h.now_usec() > start + h.USEC // 2, 10, 'the occurrence to pass')
+        self.assertEqual(self.bus.run_started_events(job), [], 'no run can start while locked')
+        self.assertEqual(locker.wait(timeout=15), 0)
+        released = time.monotonic()
+
+        run_id, trigger = self.bus.wait_run_started(job, timeout=5)
+        print(f'# The run due during the lock started {time.monotonic() - released:.2f} s '
+              'after the lock ended')
+        self.assertEqual(trigger, 'schedule')
+        self.assertEqual(self.bus.wait_run_finished(run_id)[0], 'success')
+        self.assertEqual(len(self.bus.run_started_events(job)), 1, 'it runs once')
+        self.assertGreater(self.bus.prop(job, 'NextRun'), start + 3000 * h.USEC)
+        self.assertEqual(self.read_log(self.daemon).count('Could not start “hourly” yet'), 1)
+
 
 class DiskFull(StorageCase):
     start_daemon = False
