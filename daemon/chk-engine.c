@@ -213,6 +213,7 @@ recover_interrupted_runs (ChkEngine  *self,
                           GError    **error)
 {
   g_autoptr(GPtrArray) runs = chk_store_list_unfinished_runs (self->store, error);
+  g_autoptr(GError) local_error = NULL;
   gint64 now = g_get_real_time ();
 
   if (runs == NULL)
@@ -228,8 +229,18 @@ recover_interrupted_runs (ChkEngine  *self,
       run->outcome = g_strdup ("interrupted");
       run->finished = now;
       run->exit_code = -1;
-      if (!chk_store_update_run (self->store, run, error))
-        return FALSE;
+      if (!chk_store_update_run (self->store, run, &local_error))
+        {
+          /* A full disk must not keep the daemon from starting: the store
+           * keeps the record and writes it once it can. */
+          if (!chk_store_is_failing (self->store))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          g_warning ("%s", local_error->message);
+          g_clear_error (&local_error);
+        }
       g_message ("Run %" G_GUINT64_FORMAT " of “%s” was interrupted by the end of the previous daemon",
                  run->id, run->job_name ? run->job_name : "");
     }

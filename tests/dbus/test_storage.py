@@ -205,6 +205,25 @@ class DiskFull(StorageCase):
         self.assertIn(late, self.bus.managed_objects())
         self.assertEqual(self.storage_problem(), '')
 
+    def test_start_on_a_full_disk(self):
+        job = self.make_job('long', command=['sleep', '300'])
+        run_id = self.bus.run(job)
+        pid = self.bus.get_run(run_id)['pid']
+        self.daemon.kill9()
+        self.wait_no_owner()
+        filler = self.fill_disk()
+
+        # It starts, ends the dead daemon's run, and says the disk is full.
+        self.daemon = self.start_chronikerd()
+        self.wait_gone(pid)
+        self.assertIn('is full', self.storage_problem())
+        self.assertEqual(self.bus.get_job_by_name('long'), job)
+        self.assertFalse(self.bus.prop(job, 'Running'))
+
+        os.unlink(filler)
+        self.wait_storage_problem(lambda p: p == '', 5, 'StorageProblem to clear once there is room')
+        self.assertEqual(self.bus.get_run(run_id)['outcome'], 'interrupted')
+
 
 class Deleted(StorageCase):
     def test_deleted_database_is_reported(self):
