@@ -43,16 +43,12 @@ typedef struct
 
 #define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
 
-/* C0 controls, DEL, and C1 controls (U+0080 to U+009F: 0xC2 0x80-0x9F in
- * UTF-8), which terminals obey as much as ESC. */
 static gboolean
 has_control_characters (const char *text)
 {
   for (const char *p = text; *p != '\0'; p++)
     {
       if ((guchar) *p < 0x20 || *p == 0x7f)
-        return TRUE;
-      if ((guchar) p[0] == 0xc2 && (guchar) p[1] >= 0x80 && (guchar) p[1] <= 0x9f)
         return TRUE;
     }
   return FALSE;
