@@ -49,6 +49,10 @@
 /* How long a start-up sweep waits for a killed cgroup to empty. */
 #define LEFTOVER_WAIT_MS  2000
 
+/* Threads the daemon may start during a run without its user's process
+ * limit refusing the run's forks before max-tasks. */
+#define NPROC_DAEMON_ROOM 16
+
 /* How many times a cgroup without cgroup.kill is swept with SIGKILL. */
 #define KILL_SWEEPS       100
 
@@ -734,8 +738,7 @@ track_scan (ChkContainment *self)
       /* Under RLIMIT_NPROC the run cannot go past max-tasks: reaching it
        * means a fork was refused. */
       if (group->limits.max_tasks > 0 && !group->over_tasks &&
-          (count > group->limits.max_tasks ||
-           (group->nproc_limit > 0 && count >= group->limits.max_tasks)))
+          count > group->limits.max_tasks)
         {
           g_message ("Run %" G_GUINT64_FORMAT ": %u processes, more than max-tasks %u; ending it",
                      group->run_id, count, group->limits.max_tasks);
@@ -1090,10 +1093,13 @@ chk_containment_create_group (ChkContainment      *self,
     {
       group->members = g_hash_table_new (NULL, NULL);
       /* Watching alone cannot stop a fork bomb between two scans: the
-       * user's process limit, set to what the user has now plus max-tasks,
-       * bounds it (root is exempt from it, as from every such limit). */
+       * user's process limit bounds it (root is exempt from it, as from
+       * every such limit). It counts every process and thread of the user,
+       * the daemon's too, whose threads come and go: they get room of
+       * their own, so that the run's forks are refused only past
+       * max-tasks, where the scan also ends the run and says why. */
       if (limits->max_tasks > 0 && getuid () != 0)
-        group->nproc_limit = count_user_processes () + limits->max_tasks;
+        group->nproc_limit = count_user_processes () + limits->max_tasks + NPROC_DAEMON_ROOM;
       if (limits->memory_max > 0)
         add_note (group, "memory-max was not enforced: runs are not in cgroups here");
       if (limits->cpu_weight != 0 && limits->cpu_weight != 100)
