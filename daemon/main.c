@@ -433,7 +433,8 @@ main (int   argc,
         {
           /* Take the name first: that is what tells the old daemon to go. */
           own_name (&daemon);
-          g_timeout_add (50, wait_for_lock_cb, &daemon);
+          /* Clients see the name without objects until then: keep it short. */
+          g_timeout_add (10, wait_for_lock_cb, &daemon);
         }
       else
         {

@@ -661,6 +661,18 @@ class DaemonTestCase(unittest.TestCase):
             return self.bus.has_owner() and (d.wrapped or self.bus.owner_pid() == d.pid)
         wait_until(owned, timeout, f'chronikerd {d.pid} to own {BUS_NAME}', poll=0.02)
 
+    def wait_serving(self, timeout=20):
+        """Waits until the owner of the name answers Scheduler1 calls: a daemon
+        started with --replace takes the name first (that is what tells the
+        old one to go) and serves only once the old one let go of the database."""
+        def serving():
+            try:
+                self.bus.get_settings()
+                return True
+            except GLib.Error:
+                return False
+        wait_until(serving, timeout, f'{BUS_NAME} to serve', poll=0.02)
+
     def restart_daemon(self, *extra):
         """SIGTERM self.daemon (which must exit 0) and start a new one on the same database."""
         status = self.daemon.terminate()

@@ -120,6 +120,7 @@ class Replace(h.DaemonTestCase):
         self.wait_owner(new, 30)
         self.daemon = new
         self.assertEqual(self.bus.owner_pid(), new.pid)
+        self.wait_serving()
         self.assertEqual(self.bus.get_run(run_id)['outcome'], 'interrupted')
         self.wait_gone(pid)
         self.assertEqual(self.bus.get_job_by_name('long'), path)
