@@ -20,6 +20,7 @@ unittest test cases and prints TAP. Arguments select tests whose
 """
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -581,6 +582,46 @@ def leftover_pids(tag):
     return pids
 
 
+def remove_run_cgroups(tmp):
+    """Removes the (empty) cgroups that the daemons of the databases under tmp
+    left: a daemon that exits removes its own, one killed with SIGKILL and not
+    started again cannot.
+    Each is named after a hash of its database's path (see chk-engine.c)."""
+    try:
+        with open('/proc/self/cgroup') as f:
+            own = [line.rstrip('\n').split(':', 2) for line in f]
+        with open('/proc/self/mountinfo') as f:
+            mountinfo = [line.split() for line in f]
+    except OSError:
+        return
+    # Each hierarchy's mount point and this process's cgroup in it (the
+    # daemons' parent), where they make chroniker.<tag>.
+    parents = []
+    for fields in mountinfo:
+        fstype = fields[fields.index('-') + 1]
+        if fstype == 'cgroup2':
+            parents += [fields[4] + path for hid, ctl, path in own if hid == '0']
+        elif fstype == 'cgroup':
+            options = set(fields[-1].split(','))
+            parents += [fields[4] + path for hid, ctl, path in own
+                        if hid != '0' and ctl and set(ctl.split(',')) <= options]
+    tags = []
+    for root, _, files in os.walk(tmp):
+        for name in files:
+            if name.endswith(('.sqlite', '.db')):
+                path = os.path.join(root, name)
+                tags.append('chroniker.' + hashlib.sha256(path.encode()).hexdigest()[:16])
+    for parent in parents:
+        for tag in tags:
+            top = os.path.join(parent, tag)
+            with contextlib.suppress(OSError):
+                for name in os.listdir(top):
+                    if name.startswith('chroniker-run-'):
+                        with contextlib.suppress(OSError):
+                            os.rmdir(os.path.join(top, name))
+                os.rmdir(top)
+
+
 class DaemonTestCase(unittest.TestCase):
     """A private bus and a temp dir per test; with start_daemon, chronikerd on
     TMP/db.sqlite too (self.daemon), and self.bus (the Client)."""
@@ -805,6 +846,7 @@ class DaemonTestCase(unittest.TestCase):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.logs = self._collect_logs()
+        remove_run_cgroups(self.tmp)
         if not os.environ.get('CHK_E2E_KEEP'):
             shutil.rmtree(self.tmp, ignore_errors=True)
         else:
