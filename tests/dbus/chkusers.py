@@ -15,6 +15,7 @@ from gi.repository import GLib
 
 SETPRIV = shutil.which('setpriv')
 GDBUS = shutil.which('gdbus')
+PRLIMIT = shutil.which('prlimit')
 
 
 def skip_reason():
@@ -193,6 +194,29 @@ class MultiUserTestCase(h.DaemonTestCase):
         d.wrapped = False
         self.daemons.append(d)
         return d
+
+    def start_chronikerd_as(self, uid, gid, *extra, nproc):
+        """Starts chronikerd as uid, with its data in TMP/user and a hard
+        RLIMIT_NPROC of nproc (a bound for the whole test whatever the daemon
+        does: prlimit execs it), and waits until it owns the name. Sets
+        self.daemon, self.uid, self.gid and self.home; returns a UserClient."""
+        home = self.home = self.user_dir('user', uid, gid)
+        env = dict(self.env)
+        for var, sub in (('XDG_DATA_HOME', 'data'), ('XDG_RUNTIME_DIR', 'runtime'),
+                         ('XDG_CONFIG_HOME', 'config'), ('XDG_CACHE_HOME', 'cache')):
+            env[var] = os.path.join(home, sub)
+            os.makedirs(env[var], mode=0o700)
+            os.chown(env[var], uid, gid)
+        env['HOME'] = home
+        env['DBUS_SESSION_BUS_ADDRESS'] = self.bus_daemon.address
+        argv = [PRLIMIT, f'--nproc={nproc}:{nproc}', '--',
+                self.chronikerd, '--database', os.path.join(home, 'db.sqlite'),
+                '--kill-grace', str(h.KILL_GRACE_MS), '--verbose'] + list(extra)
+        self.uid, self.gid = uid, gid
+        self.daemon = self.spawn_as(uid, gid, argv, env)
+        self.wait_owner(self.daemon)
+        self.assertEqual(os.stat(f'/proc/{self.daemon.pid}').st_uid, uid)
+        return UserClient(uid, gid, self.bus_daemon.address, home)
 
     def assert_call_error(self, name, call, *contains):
         """call() must fail with the Chroniker error `name`, with each of `contains` in

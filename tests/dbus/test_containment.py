@@ -237,24 +237,8 @@ class UnprivilegedContainment(cu.MultiUserTestCase):
             self.skipTest('needs prlimit')
         super().setUp()
         uid, gid = cu.quiet_account()
-        home = self.home = self.user_dir('user', uid, gid)
-        env = dict(self.env)
-        for var, sub in (('XDG_DATA_HOME', 'data'), ('XDG_RUNTIME_DIR', 'runtime'),
-                         ('XDG_CONFIG_HOME', 'config'), ('XDG_CACHE_HOME', 'cache')):
-            env[var] = os.path.join(home, sub)
-            os.makedirs(env[var], mode=0o700)
-            os.chown(env[var], uid, gid)
-        env['HOME'] = home
-        env['DBUS_SESSION_BUS_ADDRESS'] = self.bus_daemon.address
-        # A bound for the whole test whatever the daemon does.
-        argv = [PRLIMIT, f'--nproc={SAFETY_NPROC}:{SAFETY_NPROC}', '--',
-                self.chronikerd, '--database', os.path.join(home, 'db.sqlite'),
-                '--kill-grace', str(h.KILL_GRACE_MS), '--verbose',
-                '--containment', 'process-group']
-        self.uid = uid
-        self.daemon = self.spawn_as(uid, gid, argv, env)
-        self.wait_owner(self.daemon)
-        self.client = cu.UserClient(uid, gid, self.bus_daemon.address, home)
+        self.client = self.start_chronikerd_as(uid, gid, '--containment', 'process-group',
+                                               nproc=SAFETY_NPROC)
 
     def test_max_tasks_holds_a_loop(self):
         # 150 sleeps started as fast as the shell can, with max-tasks 8; the

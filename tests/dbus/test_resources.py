@@ -10,7 +10,6 @@ as root it would not hold. The limit is lowered on the running daemon with
 prlimit, run as that user (root here lacks CAP_SYS_RESOURCE): a fixed number
 of processes, never a fork loop."""
 
-import os
 import shutil
 import subprocess
 
@@ -38,24 +37,7 @@ class Exhaustion(cu.MultiUserTestCase):
 
     def start_as_user(self):
         uid, gid = cu.quiet_account()
-        home = self.user_dir('user', uid, gid)
-        env = dict(self.env)
-        for var, sub in (('XDG_DATA_HOME', 'data'), ('XDG_RUNTIME_DIR', 'runtime'),
-                         ('XDG_CONFIG_HOME', 'config'), ('XDG_CACHE_HOME', 'cache')):
-            env[var] = os.path.join(home, sub)
-            os.makedirs(env[var], mode=0o700)
-            os.chown(env[var], uid, gid)
-        env['HOME'] = home
-        env['DBUS_SESSION_BUS_ADDRESS'] = self.bus_daemon.address
-        # A bound for the whole test, whatever it does: prlimit execs chronikerd.
-        argv = [PRLIMIT, f'--nproc={SAFETY_NPROC}:{SAFETY_NPROC}', '--',
-                self.chronikerd, '--database', os.path.join(home, 'db.sqlite'),
-                '--kill-grace', str(h.KILL_GRACE_MS), '--verbose', '--retry-delays', '']
-        self.uid, self.gid = uid, gid
-        self.daemon = self.spawn_as(uid, gid, argv, env)
-        self.wait_owner(self.daemon)
-        self.assertEqual(os.stat(f'/proc/{self.daemon.pid}').st_uid, uid)
-        return cu.UserClient(uid, gid, self.bus_daemon.address, home)
+        return self.start_chronikerd_as(uid, gid, '--retry-delays', '', nproc=SAFETY_NPROC)
 
     def set_nproc(self, soft):
         """Sets the daemon's soft RLIMIT_NPROC (the hard one stays SAFETY_NPROC)."""
