@@ -44,7 +44,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
@@ -502,62 +501,19 @@ class RunWatch:
 
 # --- the benchmark -----------------------------------------------------------
 
-class Bench:
+class Bench(bd.ProcessOwner):
+    program = 'bench-alerts'
+    daemon_class = Daemon
+    # The test servers and the SMTP sink end when their stdin closes.
+    end_last_first = True
+
     def __init__(self, args):
-        self.args = args
-        self.chronikerd = args.chronikerd
-        self.tmp = tempfile.mkdtemp(prefix='chk-bench-alerts-')
-        self.processes = []
-        self.buses = {}
-        self.daemons = []
+        super().__init__(args)
         self.rows = []
         self._display = None
 
-    # As in bench-daemon: own sessions, parent-death signals, ended in order.
-    def spawn(self, argv, **kwargs):
-        proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=bd.parent_death_signal,
-                                **kwargs)
-        self.processes.append(proc)
-        return proc
-
-    def end_process(self, proc, what, timeout=10):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                print(f'  warning: {what} did not exit {timeout} s after SIGTERM; killing it',
-                      file=sys.stderr)
-                proc.kill()
-                proc.wait()
-        if proc in self.processes:
-            self.processes.remove(proc)
-
-    def bus(self, name):
-        if name not in self.buses:
-            self.buses[name] = bd.Bus(self, name)
-        return self.buses[name]
-
-    def daemon(self, label, bus):
-        daemon = Daemon(self, bus, os.path.join(self.tmp, f'{label}.db'), label)
-        self.daemons.append(daemon)
-        return daemon
-
-    def cleanup(self):
-        for daemon in self.daemons:
-            if daemon.proc is not None:
-                self.end_process(daemon.proc, f'chronikerd ({daemon.label})', timeout=30)
-                daemon.proc = None
-        for bus in self.buses.values():
-            bus.close()
-        for proc in reversed(list(self.processes)):
-            if proc.stdin is not None:
-                proc.stdin.close()
-            self.end_process(proc, proc.args[0])
-        if self.args.keep:
-            print(f'bench-alerts: kept {self.tmp} (daemon logs: chronikerd-*.log)')
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+    def say_kept(self):
+        print(f'bench-alerts: kept {self.tmp} (daemon logs: chronikerd-*.log)')
 
     def section(self, rows):
         print()

@@ -464,6 +464,93 @@ class Daemon:
         return elapsed
 
 
+class ProcessOwner:
+    """What owns the processes of a run: its private buses, its daemons, the
+    other processes it spawns, and its temporary directory.
+
+    bench-daemon's Bench and the benchmarks and the fuzzer that load this
+    file (bench-soak, bench-alerts, dbus-fuzz) subclass it; Bus and Daemon
+    take one as their `bench`. A subclass sets `program` (which names its
+    temporary directory chk-PROGRAM-XXXXXX and its messages) and may set
+    `daemon_class` (what daemon() makes), `end_timeout` (the seconds that
+    cleanup() gives each process left) and `end_last_first`.
+    """
+
+    program = None
+    daemon_class = Daemon
+    end_timeout = 10
+    # cleanup() ends the processes left from the last started one, closing
+    # its stdin first, rather than in the order they were started.
+    end_last_first = False
+
+    def __init__(self, args):
+        self.args = args
+        self.chronikerd = args.chronikerd
+        self.tmp = tempfile.mkdtemp(prefix=f'chk-{self.program}-')
+        self.processes = []
+        self.buses = {}
+        self.daemons = []
+
+    # Processes: in their own session, so that a Ctrl-C reaches only us and
+    # we end them in order; and with a parent-death signal, so that even a
+    # SIGKILL of ours does not leave them behind.
+    def spawn(self, argv, **kwargs):
+        proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=parent_death_signal,
+                                **kwargs)
+        self.processes.append(proc)
+        return proc
+
+    def end_process(self, proc, what, timeout=10):
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                print(f'  warning: {what} did not exit {timeout} s after SIGTERM; killing it',
+                      file=sys.stderr)
+                proc.kill()
+                proc.wait()
+        if proc in self.processes:
+            self.processes.remove(proc)
+
+    def bus(self, name='bus'):
+        if name not in self.buses:
+            self.buses[name] = Bus(self, name)
+        return self.buses[name]
+
+    def daemon(self, label, bus=None, database=None):
+        bus = bus or self.bus()
+        database = database or os.path.join(self.tmp, f'{label}.db')
+        daemon = self.daemon_class(self, bus, database, label)
+        self.daemons.append(daemon)
+        return daemon
+
+    def cleanup(self):
+        """Ends the daemons, closes the buses, ends every other process, and
+        removes the temporary directory unless --keep."""
+        for daemon in self.daemons:
+            if daemon.proc is not None:
+                self.end_process(daemon.proc, f'chronikerd ({daemon.label})', timeout=30)
+                daemon.proc = None
+        for bus in self.buses.values():
+            bus.close()
+        if self.end_last_first:
+            for proc in reversed(list(self.processes)):
+                if proc.stdin is not None:
+                    proc.stdin.close()
+                self.end_process(proc, proc.args[0], timeout=self.end_timeout)
+        else:
+            for proc in list(self.processes):
+                self.end_process(proc, proc.args[0], timeout=self.end_timeout)
+        if self.args.keep:
+            self.say_kept()
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def say_kept(self):
+        print(f'{self.program}: kept {self.tmp}')
+
+
 # --- the table ---------------------------------------------------------------
 
 Row = namedtuple('Row', 'what value baseline ratio target ok')
@@ -507,69 +594,18 @@ def print_table(rows, file=sys.stdout):
 
 # --- the benchmark -----------------------------------------------------------
 
-class Bench:
+class Bench(ProcessOwner):
+    program = 'bench-daemon'
+
     def __init__(self, args):
-        self.args = args
-        self.chronikerd = args.chronikerd
+        super().__init__(args)
         self.stamp = args.bench_stamp
-        self.tmp = tempfile.mkdtemp(prefix='chk-bench-daemon-')
-        self.processes = []
-        self.buses = {}
-        self.daemons = []
         self.rows = []
-
-    # Processes: in their own session, so that a Ctrl-C reaches only us and
-    # we end them in order; and with a parent-death signal, so that even a
-    # SIGKILL of ours does not leave them behind.
-    def spawn(self, argv, **kwargs):
-        proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=parent_death_signal,
-                                **kwargs)
-        self.processes.append(proc)
-        return proc
-
-    def end_process(self, proc, what, timeout=10):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                print(f'  warning: {what} did not exit {timeout} s after SIGTERM; killing it',
-                      file=sys.stderr)
-                proc.kill()
-                proc.wait()
-        if proc in self.processes:
-            self.processes.remove(proc)
-
-    def bus(self, name='bus'):
-        if name not in self.buses:
-            self.buses[name] = Bus(self, name)
-        return self.buses[name]
-
-    def daemon(self, label, bus=None, database=None):
-        bus = bus or self.bus()
-        database = database or os.path.join(self.tmp, f'{label}.db')
-        daemon = Daemon(self, bus, database, label)
-        self.daemons.append(daemon)
-        return daemon
 
     def remove_database(self, path):
         for suffix in ('', '-wal', '-shm', '-journal', '.lock'):
             if os.path.exists(path + suffix):
                 os.unlink(path + suffix)
-
-    def cleanup(self):
-        for daemon in self.daemons:
-            if daemon.proc is not None:
-                self.end_process(daemon.proc, f'chronikerd ({daemon.label})', timeout=30)
-                daemon.proc = None
-        for bus in self.buses.values():
-            bus.close()
-        for proc in list(self.processes):
-            self.end_process(proc, proc.args[0])
-        if self.args.keep:
-            print(f'bench-daemon: kept {self.tmp}')
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
 
     def section(self, title, rows):
         print()

@@ -39,9 +39,7 @@ import platform
 import random
 import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -134,58 +132,8 @@ def least_squares_slope(points):
     return sum((x - mean_x) * (y - mean_y) for x, y in points) / sxx
 
 
-class Bench:
-    def __init__(self, args):
-        self.args = args
-        self.chronikerd = args.chronikerd
-        self.tmp = tempfile.mkdtemp(prefix='chk-bench-soak-')
-        self.processes = []
-        self.buses = {}
-        self.daemons = []
-
-    # As in bench-daemon: own sessions, parent-death signals, ended in order.
-    def spawn(self, argv, **kwargs):
-        proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=bd.parent_death_signal,
-                                **kwargs)
-        self.processes.append(proc)
-        return proc
-
-    def end_process(self, proc, what, timeout=10):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                print(f'  warning: {what} did not exit {timeout} s after SIGTERM; killing it',
-                      file=sys.stderr)
-                proc.kill()
-                proc.wait()
-        if proc in self.processes:
-            self.processes.remove(proc)
-
-    def bus(self, name):
-        if name not in self.buses:
-            self.buses[name] = bd.Bus(self, name)
-        return self.buses[name]
-
-    def daemon(self, label, bus):
-        daemon = bd.Daemon(self, bus, os.path.join(self.tmp, f'{label}.db'), label)
-        self.daemons.append(daemon)
-        return daemon
-
-    def cleanup(self):
-        for daemon in self.daemons:
-            if daemon.proc is not None:
-                self.end_process(daemon.proc, f'chronikerd ({daemon.label})', timeout=30)
-                daemon.proc = None
-        for bus in self.buses.values():
-            bus.close()
-        for proc in list(self.processes):
-            self.end_process(proc, proc.args[0])
-        if self.args.keep:
-            print(f'bench-soak: kept {self.tmp}')
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+class Bench(bd.ProcessOwner):
+    program = 'bench-soak'
 
     def start(self, label):
         bus = self.bus(f'bus-{label}')

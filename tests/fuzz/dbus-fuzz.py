@@ -49,7 +49,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -565,44 +564,15 @@ class Fuzzer:
 
 # --- the daemon and its report --------------------------------------------------
 
-class Runner:
+class Runner(bd.ProcessOwner):
     """The private bus and the ASan daemon, as bench-daemon.py has them."""
 
-    def __init__(self, args):
-        self.args = args
-        self.chronikerd = args.chronikerd
-        self.tmp = tempfile.mkdtemp(prefix='chk-dbus-fuzz-')
-        self.processes = []
-        self.buses = {}
+    program = 'dbus-fuzz'
+    # An ASan daemon writes its leak report as it exits: give it time.
+    end_timeout = 120
 
-    def spawn(self, argv, **kwargs):
-        proc = subprocess.Popen(argv, start_new_session=True, preexec_fn=bd.parent_death_signal,
-                                **kwargs)
-        self.processes.append(proc)
-        return proc
-
-    def end_process(self, proc, what, timeout=10):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                print(f'  warning: {what} did not exit {timeout} s after SIGTERM; killing it',
-                      file=sys.stderr)
-                proc.kill()
-                proc.wait()
-        if proc in self.processes:
-            self.processes.remove(proc)
-
-    def cleanup(self):
-        for bus in self.buses.values():
-            bus.close()
-        for proc in list(self.processes):
-            self.end_process(proc, proc.args[0], timeout=120)
-        if self.args.keep:
-            print(f'dbus-fuzz: kept {self.tmp}', file=sys.stderr)
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
+    def say_kept(self):
+        print(f'dbus-fuzz: kept {self.tmp}', file=sys.stderr)
 
 
 def asan_environment(log_dir):
@@ -765,8 +735,9 @@ def fuzz(args):
     os.makedirs(log_dir)
     os.environ.update(asan_environment(log_dir))
     try:
-        bus = bd.Bus(runner, 'bus')
-        runner.buses['bus'] = bus
+        bus = runner.bus('bus')
+        # Not runner.daemon(): cleanup() ends this one with the other processes,
+        # after the bus, and gives the ASan build its end_timeout.
         daemon = bd.Daemon(runner, bus, os.path.join(runner.tmp, 'fuzz.db'), 'fuzz')
         daemon.start()
         # Deliveries to dead loopback ports only; nothing is ever piped to sendmail.
