@@ -2502,6 +2502,7 @@ main (int   argc,
   g_setenv ("GTK_A11Y", "none", TRUE);
 
   g_test_init (&argc, &argv, NULL);
+  chk_test_session_init ();
   /* Registers the D-Bus errors, so that the daemon's come back as CHK_ERROR */
   (void) chk_error_quark ();
 

@@ -170,6 +170,40 @@ chk_test_wait_until (ChkTestCondition condition,
 }
 
 /**
+ * chk_test_session_init:
+ *
+ * Call first thing in main(), while the process has a single thread.
+ *
+ * The first g_test_dbus_up() forks GTestDBus's watcher, which lives as
+ * long as the test and then calls exit(). Forked later, once GTK and GIO
+ * run threads of their own, it can inherit a lock another thread held
+ * (GResource's, seen here), and hang in exit() for ever, holding the
+ * test's output open so that the test runner waits for it. One bus up and
+ * down now forks it while nothing can hold a lock.
+ */
+void
+chk_test_session_init (void)
+{
+  /* g_test_dbus_down() unsets these: the display is still to be opened. */
+  const char * const kept[] = { "DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS" };
+  char *values[G_N_ELEMENTS (kept)] = { NULL, };
+  g_autoptr(GTestDBus) bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    values[i] = g_strdup (g_getenv (kept[i]));
+
+  g_test_dbus_up (bus);
+  g_test_dbus_down (bus);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kept); i++)
+    {
+      if (values[i] != NULL)
+        g_setenv (kept[i], values[i], TRUE);
+      g_free (values[i]);
+    }
+}
+
+/**
  * chk_test_chronikerd:
  *
  * Returns: the chronikerd to test: $CHRONIKERD, or the one of the build tree

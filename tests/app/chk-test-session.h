@@ -15,6 +15,7 @@ typedef struct _ChkTestSession ChkTestSession;
 
 typedef gboolean (*ChkTestCondition) (gpointer user_data);
 
+void             chk_test_session_init            (void);
 ChkTestSession  *chk_test_session_new             (gboolean          activatable);
 void             chk_test_session_free            (ChkTestSession   *session);
 const char      *chk_test_session_get_tmpdir      (ChkTestSession   *session);

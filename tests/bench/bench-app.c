@@ -903,6 +903,7 @@ main (int   argc,
    * drown the app's own. GSK_RENDERER=gl measures that anyway. */
   g_setenv ("GSK_RENDERER", "cairo", FALSE);
   setlocale (LC_ALL, "");
+  chk_test_session_init ();
 
   if (!gtk_init_check ())
     fail ("cannot open the display");
