@@ -89,6 +89,11 @@ struct _ChkContainment
   gboolean            v2_cpu;
   gboolean            v2_kill;
 
+  /* The per-database cgroups exist only while runs do, so that a daemon
+   * killed between runs leaves nothing behind: made again, with the
+   * controllers their runs get, for the first run after a pause. */
+  guint               n_groups;
+
   /* Process-group mode: the groups under way and the scan that tracks
    * their descendants. */
   GPtrArray          *tracked_groups;
@@ -106,6 +111,8 @@ struct _ChkRunGroup
   int             procs_fds[N_HIERS];
   GString        *notes;
   ChkRunLimits    limits;
+
+  gboolean        counted;
 
   /* Process-group mode */
   rlim_t          nproc_limit;
@@ -423,6 +430,23 @@ enable_v2_controllers (ChkContainment *self,
   g_free (effective);
   effective = read_in (self->dirs[HIER_V2], "cgroup.subtree_control");
   self->v2_cpu = has_word (effective, "cpu");
+}
+
+/* Makes the controllers of the per-database cgroup available to the runs'
+ * cgroups below it, as far as its parent has them. */
+static void
+hand_down_v2_controllers (ChkContainment *self)
+{
+  const char * const controllers[] = { "pids", "memory", "cpu" };
+  const gboolean wanted[] = { self->v2_pids, self->v2_memory, self->v2_cpu };
+
+  for (guint i = 0; i < G_N_ELEMENTS (controllers); i++)
+    {
+      g_autofree char *enable = g_strconcat ("+", controllers[i], NULL);
+
+      if (wanted[i])
+        (void) write_in (self->dirs[HIER_V2], "cgroup.subtree_control", enable, NULL);
+    }
 }
 
 static char *
@@ -964,6 +988,9 @@ make_leaf (ChkRunGroup  *group,
   if (self->dirs[h] == NULL)
     return TRUE;
 
+  if (g_mkdir (self->dirs[h], 0755) == 0 && h == HIER_V2)
+    hand_down_v2_controllers (self);
+
   path = g_build_filename (self->dirs[h], group->name, NULL);
 
   /* One left by a daemon that died with the same database: whatever is
@@ -1107,6 +1134,8 @@ chk_containment_create_group (ChkContainment      *self,
       return g_steal_pointer (&group);
     }
 
+  self->n_groups++;
+  group->counted = TRUE;
   for (guint h = 0; h < N_HIERS; h++)
     {
       g_autoptr(GError) local_error = NULL;
@@ -1223,6 +1252,11 @@ chk_containment_sweep (ChkContainment *self)
             }
           remove_cgroup (path, TRUE);
         }
+
+      /* Made again for the next run. */
+      g_clear_pointer (&dir, g_dir_close);
+      if (self->n_groups == 0)
+        (void) g_rmdir (self->dirs[h]);
     }
 }
 
@@ -1530,6 +1564,13 @@ chk_run_group_free (ChkRunGroup *group)
           remove_cgroup (group->paths[h], FALSE);
           g_free (group->paths[h]);
         }
+    }
+
+  if (group->counted && --group->owner->n_groups == 0)
+    {
+      for (guint h = 0; h < N_HIERS; h++)
+        if (group->owner->dirs[h] != NULL)
+          (void) g_rmdir (group->owner->dirs[h]);
     }
 
   if (group->owner != NULL)
