@@ -147,9 +147,20 @@ chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
     }
 
   runs = g_new0 (gint64, MAX (arg_count, 1));
-  /* A rule starting at @after has its first occurrence there: include it. */
-  n = chk_schedule_next_runs (schedule, tz, after, (after / G_USEC_PER_SEC) * G_USEC_PER_SEC - 1,
-                              runs, arg_count);
+  if (chk_schedule_get_kind (schedule) == CHK_SCHEDULE_RRULE)
+    {
+      /* The rule starts at @after, or the next whole second (the unit of a
+       * rule): that start is its first occurrence when it matches the rule,
+       * and no occurrence comes before @after. */
+      gint64 start = (after + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+
+      n = chk_schedule_next_runs (schedule, tz, start, start - 1, runs, arg_count);
+    }
+  else
+    {
+      /* Cron lines run strictly after @after, as a job's next run after a run. */
+      n = chk_schedule_next_runs (schedule, tz, 0, after, runs, arg_count);
+    }
   description = chk_schedule_describe (schedule);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));

@@ -407,6 +407,27 @@ class Preview(h.DaemonTestCase):
         for a, b in zip(runs, runs[1:]):
             self.assertEqual(b - a, 900 * USEC)
 
+    def test_cron_preview_strictly_after(self):
+        # 2024-01-15 09:00:00 UTC, exactly on a run: the next one is a day later
+        nine = 1705309200 * USEC
+        _, runs = self.bus.preview('0 9 * * *', 'UTC', nine, 2)
+        self.assertEqual(runs, [nine + 86400 * USEC, nine + 2 * 86400 * USEC])
+        # A fraction of a second past a run's minute is past that run
+        after = 1705318200 * USEC + 940000  # 2024-01-15 11:30:00.94, a Monday
+        _, runs = self.bus.preview('30 11 * * *', 'UTC', after, 1)
+        self.assertEqual(runs, [1705318200 * USEC + 86400 * USEC])
+        _, runs = self.bus.preview('*/13 * 15,26-31 * SUN-fri', 'UTC', after, 3)
+        self.assertTrue(all(r > after for r in runs), runs)
+        self.assertEqual(runs[0], 1705318740 * USEC)  # 11:39
+
+    def test_rrule_preview_never_before_after(self):
+        after = 1705309200 * USEC + 250000  # 09:00:00.25
+        _, runs = self.bus.preview('FREQ=SECONDLY', 'UTC', after, 2)
+        self.assertEqual(runs, [1705309201 * USEC, 1705309202 * USEC])
+        # On a whole second the start is the first run
+        _, runs = self.bus.preview('FREQ=DAILY', 'UTC', 1705309200 * USEC, 1)
+        self.assertEqual(runs, [1705309200 * USEC])
+
     def test_rrule_preview_starts_at_after(self):
         after = 1700000000 * USEC
         description, runs = self.bus.preview('FREQ=SECONDLY;INTERVAL=10', 'UTC', after, 5)
