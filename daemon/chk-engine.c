@@ -194,6 +194,25 @@ maybe_finish_shutdown (ChkEngine *self)
   g_task_return_boolean (task, TRUE);
 }
 
+/* A rule with an INTERVAL may never occur from the job's start, which
+ * only the whole spec tells. */
+static gboolean
+check_schedule_occurs (const ChkJobSpec  *spec,
+                       GError           **error)
+{
+  g_autoptr(ChkSchedule) schedule = chk_schedule_parse (spec->schedule, NULL);
+  g_autoptr(GTimeZone) tz = NULL;
+
+  if (schedule == NULL || chk_schedule_get_kind (schedule) != CHK_SCHEDULE_RRULE)
+    return TRUE;
+
+  tz = chk_time_zone_new (spec->timezone, NULL);
+  if (tz == NULL)
+    return TRUE;
+
+  return chk_schedule_check_occurs (schedule, tz, spec->start, error);
+}
+
 /* The runs of one database are contained under a name of their own, so
  * that two daemons never touch each other's runs, and a restarted daemon
  * finds what its predecessor left. */
@@ -1278,7 +1297,8 @@ chk_engine_create_job (ChkEngine   *self,
   g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
   g_return_val_if_fail (spec != NULL, NULL);
 
-  if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, NULL, error))
+  if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, NULL, error) ||
+      !check_schedule_occurs (spec, error))
     return NULL;
 
   variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
@@ -1325,7 +1345,8 @@ chk_engine_update_job (ChkEngine   *self,
   g_return_val_if_fail (CHK_IS_JOB (job), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
 
-  if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, job->spec, error))
+  if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, job->spec, error) ||
+      !check_schedule_occurs (spec, error))
     return FALSE;
 
   variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));

@@ -154,6 +154,11 @@ chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
        * and no occurrence comes before @after. */
       gint64 start = (after + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
 
+      if (!chk_schedule_check_occurs (schedule, tz, start, &error))
+        {
+          g_dbus_method_invocation_return_gerror (invocation, error);
+          return G_DBUS_METHOD_INVOCATION_HANDLED;
+        }
       n = chk_schedule_next_runs (schedule, tz, start, start - 1, runs, arg_count);
     }
   else

@@ -1555,8 +1555,11 @@ rule_parse (ChkSchedule  *self,
 
   self->rule = g_memdup2 (&rule, sizeof rule);
 
-  /* A rule that never occurs is a mistake, not an exhausted rule. */
-  if (!self->has_until && rule.count == 0 && rule_next (self, utc, 0, 0) == 0)
+  /* A rule that never occurs is a mistake, not an exhausted rule. With an
+   * INTERVAL, whether it occurs depends on its start (FREQ=HOURLY;INTERVAL=2;
+   * BYHOUR=9 runs from a start at an odd hour only): that is checked where
+   * the start is known, chk_schedule_check_occurs(). */
+  if (!self->has_until && rule.count == 0 && rule.interval <= 1 && rule_next (self, utc, 0, 0) == 0)
     return set_schedule_error (error, _("RRULE: “%s” never occurs"), text);
 
   return TRUE;
@@ -2387,6 +2390,46 @@ chk_schedule_next (const ChkSchedule *self,
     }
 
   return next * G_USEC_PER_SEC;
+}
+
+/**
+ * chk_schedule_check_occurs:
+ * @self: a #ChkSchedule
+ * @tz: the zone whose wall clock the schedule follows
+ * @start: when a recurrence rule starts (its DTSTART), µs since the epoch
+ * @error: return location for a #GError
+ *
+ * Checks that a recurrence rule without COUNT or UNTIL occurs at all from
+ * @start: one with an INTERVAL may not (FREQ=HOURLY;INTERVAL=2;BYHOUR=9
+ * from an even hour), which chk_schedule_parse() cannot know.
+ *
+ * Returns: %TRUE if it occurs, or is no such rule
+ */
+gboolean
+chk_schedule_check_occurs (const ChkSchedule  *self,
+                           GTimeZone          *tz,
+                           gint64              start,
+                           GError            **error)
+{
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (tz != NULL, FALSE);
+
+  if (self->kind != CHK_SCHEDULE_RRULE || self->has_until || self->rule->count != 0 ||
+      chk_schedule_next (self, tz, start, start - 1) != 0)
+    return TRUE;
+
+  when = g_date_time_new_from_unix_utc (start / G_USEC_PER_SEC);
+  if (when != NULL)
+    {
+      g_autoptr(GDateTime) local = g_date_time_to_timezone (when, tz);
+
+      text = g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+    }
+  return set_schedule_error (error, _("RRULE: “%s” never occurs from its start, %s"),
+                             self->text, text != NULL ? text : "?");
 }
 
 /**

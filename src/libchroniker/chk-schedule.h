@@ -56,6 +56,10 @@ void             chk_schedule_unref     (ChkSchedule       *self);
 ChkScheduleKind  chk_schedule_get_kind  (const ChkSchedule *self);
 const char      *chk_schedule_get_text  (const ChkSchedule *self);
 char            *chk_schedule_describe  (const ChkSchedule *self);
+gboolean         chk_schedule_check_occurs (const ChkSchedule *self,
+                                            GTimeZone         *tz,
+                                            gint64             start,
+                                            GError           **error);
 gint64           chk_schedule_next      (const ChkSchedule *self,
                                          GTimeZone         *tz,
                                          gint64             start,

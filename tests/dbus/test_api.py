@@ -428,6 +428,30 @@ class Preview(h.DaemonTestCase):
         _, runs = self.bus.preview('FREQ=DAILY', 'UTC', 1705309200 * USEC, 1)
         self.assertEqual(runs, [1705309200 * USEC])
 
+    def test_interval_rules_occur_from_their_start(self):
+        # Issue 11, point 3: whether these occur depends on the start, which
+        # used to be taken as 1970-01-01 00:00, refusing them all.
+        nine = 1705309200 * USEC  # 2024-01-15 09:00 UTC
+        _, runs = self.bus.preview('FREQ=HOURLY;INTERVAL=2;BYHOUR=9,11,13', 'UTC', nine, 4)
+        self.assertEqual(runs, [nine, nine + 2 * 3600 * USEC, nine + 4 * 3600 * USEC,
+                                nine + 24 * 3600 * USEC])
+        leap = 1709164800 * USEC  # 2024-02-29 00:00 UTC
+        _, runs = self.bus.preview('FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29', 'UTC', leap, 2)
+        self.assertEqual(runs, [leap, 1835395200 * USEC])  # 2028-02-29
+        # From an even hour the first rule never occurs: said, naming the start
+        with self.assert_error('InvalidSchedule', 'never occurs', '2024-01-15 10:00:00'):
+            self.bus.preview('FREQ=HOURLY;INTERVAL=2;BYHOUR=9,11,13', 'UTC', nine + 3600 * USEC, 1)
+        # The same for a job, by its start
+        path = self.make_job('odd-hours', schedule='FREQ=HOURLY;INTERVAL=2;BYHOUR=9,11,13',
+                             timezone='UTC', start=nine)
+        self.assertEqual(self.bus.prop(path, 'Schedule'), 'FREQ=HOURLY;INTERVAL=2;BYHOUR=9,11,13')
+        with self.assert_error('InvalidSchedule', 'never occurs'):
+            self.make_job('even-hours', schedule='FREQ=HOURLY;INTERVAL=2;BYHOUR=9,11,13',
+                          timezone='UTC', start=nine + 3600 * USEC)
+        with self.assert_error('InvalidSchedule', 'never occurs'):
+            self.bus.update(path, {'start': nine + 3600 * USEC})
+        self.assertEqual(self.bus.prop(path, 'Start'), nine)
+
     def test_rrule_preview_starts_at_after(self):
         after = 1700000000 * USEC
         description, runs = self.bus.preview('FREQ=SECONDLY;INTERVAL=10', 'UTC', after, 5)
