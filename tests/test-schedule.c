@@ -1672,6 +1672,27 @@ static const DescribeCase describe_cases[] = {
   { "last-day-of-month", "FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=23;BYMINUTE=0",
     "On the last day of the month at 23:00" },
   { "manual", "", "Manually only" },
+  /* Issue 11, point 11: each said what does not run */
+  { "day-from-end", "FREQ=MONTHLY;BYMONTHDAY=-3", "On the third-to-last day of the month" },
+  { "last-and-15th", "FREQ=MONTHLY;BYMONTHDAY=-1,15", "On day 15 and the last day of the month" },
+  { "last-of-year", "FREQ=YEARLY;BYYEARDAY=-1", "Every year on the last day of the year" },
+  { "minute-and-second", "FREQ=HOURLY;BYMINUTE=30;BYSECOND=15", "Every hour at minute 30, second 15" },
+  { "hourly-once-a-day", "FREQ=HOURLY;BYHOUR=18;BYSECOND=16", "Every day at 18:00:16" },
+  { "minutely-each-hour", "FREQ=MINUTELY;BYMINUTE=5", "Every hour at minute 5" },
+  { "uneven-hour-step", "21 */13 * * *", "Every day at 00:21 and 13:21" },
+  { "uneven-minute-step", "*/7 * * * *",
+    "At minutes 0, 7, 14, 21, 28, 35, 42, 49 and 56 of every hour" },
+  { "uneven-minute-step-2", "*/45 * * * *", "At minutes 0 and 45 of every hour" },
+  { "days-or-weekdays", "* 9 18-23 * MON-FRI",
+    "Every minute from 09:00 to 09:59 on days 18 to 23 of the month or on Monday to Friday" },
+  { "one-minute-of-hours", "0 1,3,5,7,11,13,17 * * *",
+    "At minute 0 of hours 1, 3, 5, 7, 11, 13 and 17" },
+  { "one-hour", "FREQ=DAILY;BYHOUR=9,10,11,12,13,14,15;BYMINUTE=0,30",
+    "Every day at minutes 0 and 30 of hours 9 to 15" },
+  { "set-positions", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1,2",
+    "Every month, Monday to Friday, only the first and second of each month" },
+  { "last-business-day", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    "Every month, Monday to Friday, only the last of each month" },
 };
 
 static void

@@ -1619,7 +1619,9 @@ describe_values (guint64       bits,
   return join_words (words);
 }
 
-/* The step of a set that is min, min+step, min+2·step … up to the end, or 0. */
+/* The step of a set that is min, min+step, min+2·step … up to the end, or
+ * 0. Only a step that divides the range is one: "every 7 minutes" would be
+ * wrong at :56, which is followed by :00, four minutes later. */
 static guint
 bits_step (guint64 bits,
            guint   min,
@@ -1631,6 +1633,8 @@ bits_step (guint64 bits,
     return 0;
 
   step = (guint) next_bit (bits, min + 1) - min;
+  if ((max - min + 1) % step != 0)
+    return 0;
   for (guint v = min; v <= max; v++)
     {
       gboolean expected = (v - min) % step == 0;
@@ -1737,8 +1741,12 @@ cron_describe_time (const ChkSchedule  *self,
       g_autofree char *hour_list = describe_values (hours, 0, 23, NULL);
 
       if (all_hours)
-        return g_strdup_printf (_("At minutes %s of every hour"), minute_list);
-      return g_strdup_printf (_("At minutes %s of hours %s"), minute_list, hour_list);
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "At minute %s of every hour",
+                                             "At minutes %s of every hour", n_minutes),
+                                minute_list);
+      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "At minute %s of hours %s",
+                                           "At minutes %s of hours %s", n_minutes),
+                              minute_list, hour_list);
     }
 }
 
@@ -1788,6 +1796,15 @@ cron_describe (const ChkSchedule *self)
         mday_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "on day %s of the month",
                                                   "on days %s of the month", __builtin_popcountll (mdays)),
                                      list);
+
+      if (day_part != NULL && day_is_range)
+        {
+          /* "… of the month or on Monday to Friday" */
+          char *with_on = g_strdup_printf (C_("weekdays", "on %s"), day_part);
+
+          g_free (day_part);
+          day_part = with_on;
+        }
 
       if (day_part != NULL)
         {
@@ -1865,31 +1882,63 @@ describe_ordinal_day (gint position,
     }
 }
 
+/* "the last day", "the third-to-last day", "day 4 from the end" */
+static char *
+describe_day_from_end (gint n)
+{
+  switch (n)
+    {
+    case 1: return g_strdup (_("the last day"));
+    case 2: return g_strdup (_("the second-to-last day"));
+    case 3: return g_strdup (_("the third-to-last day"));
+    default: return g_strdup_printf (_("day %d from the end"), n);
+    }
+}
+
+/* BYMONTHDAY or BYYEARDAY in words: "on days 1 and 15 of the month", "on
+ * the last day and day 15 of the month", "on the last day of the year". */
+static char *
+describe_numbered_days (const short *days,
+                        gsize        n_days,
+                        gboolean     of_year)
+{
+  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) numbers = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *list = NULL;
+
+  for (gsize i = 0; i < n_days; i++)
+    if (days[i] > 0)
+      g_ptr_array_add (numbers, g_strdup_printf ("%d", days[i]));
+
+  if (numbers->len > 0)
+    {
+      g_autofree char *numbered = join_words (numbers);
+
+      /* Alone, "on days 1 and 15 of the month"; with others, "day 15". */
+      if (numbers->len == n_days)
+        return g_strdup_printf (of_year ? g_dngettext (GETTEXT_PACKAGE, "on day %s of the year",
+                                                       "on days %s of the year", n_days)
+                                        : g_dngettext (GETTEXT_PACKAGE, "on day %s of the month",
+                                                       "on days %s of the month", n_days),
+                                numbered);
+      g_ptr_array_add (words, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "day %s", "days %s",
+                                                            numbers->len), numbered));
+    }
+
+  for (gsize i = 0; i < n_days; i++)
+    if (days[i] < 0)
+      g_ptr_array_add (words, describe_day_from_end (-days[i]));
+
+  list = join_words (words);
+  return g_strdup_printf (of_year ? _("on %s of the year") : _("on %s of the month"), list);
+}
+
 static char *
 describe_month_days (const struct icalrecurrencetype *rule)
 {
-  g_autoptr(GPtrArray) words = g_ptr_array_new_with_free_func (g_free);
-  gsize n = short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE);
-  g_autofree char *list = NULL;
-
-  if (n == 1 && rule->by_month_day[0] == -1)
-    return g_strdup (_("on the last day of the month"));
-
-  for (gsize i = 0; i < n; i++)
-    {
-      short d = rule->by_month_day[i];
-
-      if (d == -1)
-        g_ptr_array_add (words, g_strdup (_("the last day")));
-      else if (d < 0)
-        g_ptr_array_add (words, g_strdup_printf (_("day %d from the end"), -d));
-      else
-        g_ptr_array_add (words, g_strdup_printf ("%d", d));
-    }
-
-  list = join_words (words);
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "on day %s of the month",
-                                       "on days %s of the month", n), list);
+  return describe_numbered_days (rule->by_month_day,
+                                 short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE),
+                                 FALSE);
 }
 
 static char *
@@ -1933,6 +1982,54 @@ rule_describe_frequency (const struct icalrecurrencetype *rule)
     }
 }
 
+/*
+ * The frequency as it is seen: FREQ=HOURLY;BYHOUR=9,17 runs once at each of
+ * those hours a day, so it is "Every day at 09:00 and 17:00", not "Every
+ * hour at …"; the same for a BYMINUTE under MINUTELY (every hour) and a
+ * BYSECOND under SECONDLY (every minute). With an INTERVAL the rule's own
+ * frequency stays: it says which hours the interval counts.
+ */
+static char *
+rule_describe_frequency_seen (const struct icalrecurrencetype *rule)
+{
+  struct icalrecurrencetype seen = *rule;
+
+  /* libical orders frequencies from SECONDLY (the smallest) to YEARLY. */
+  if (rule->interval <= 1 && rule->freq < ICAL_DAILY_RECURRENCE)
+    {
+      if (rule->by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX)
+        seen.freq = ICAL_DAILY_RECURRENCE;
+      else if (rule->by_minute[0] != ICAL_RECURRENCE_ARRAY_MAX && rule->freq < ICAL_HOURLY_RECURRENCE)
+        seen.freq = ICAL_HOURLY_RECURRENCE;
+      else if (rule->by_second[0] != ICAL_RECURRENCE_ARRAY_MAX &&
+               rule->freq < ICAL_MINUTELY_RECURRENCE)
+        seen.freq = ICAL_MINUTELY_RECURRENCE;
+    }
+
+  return rule_describe_frequency (&seen);
+}
+
+/* A BYSETPOS position in words: "first", "last", "second-to-last", "7th". */
+static char *
+describe_set_position (gint position)
+{
+  switch (position)
+    {
+    case 1: return g_strdup (_("first"));
+    case 2: return g_strdup (_("second"));
+    case 3: return g_strdup (_("third"));
+    case 4: return g_strdup (_("fourth"));
+    case 5: return g_strdup (_("fifth"));
+    case -1: return g_strdup (_("last"));
+    case -2: return g_strdup (_("second-to-last"));
+    case -3: return g_strdup (_("third-to-last"));
+    default:
+      if (position > 0)
+        return g_strdup_printf (_("number %d"), position);
+      return g_strdup_printf (_("number %d from the end"), -position);
+    }
+}
+
 static char *
 rule_describe_times (const struct icalrecurrencetype *rule)
 {
@@ -1966,33 +2063,52 @@ rule_describe_times (const struct icalrecurrencetype *rule)
       return g_strdup_printf (C_("clock times", "at %s"), list);
     }
 
-  if (n_h > 0)
-    {
-      g_autofree char *list = describe_values (hours, 0, 23, NULL);
-      g_autofree char *mlist = n_m > 0 ? describe_values (minutes, 0, 59, NULL) : NULL;
+  {
+    g_autofree char *within_hour = NULL;
+    g_autofree char *second_part = NULL;
 
-      if (mlist != NULL)
-        return g_strdup_printf (_("at minutes %s of hours %s"), mlist, list);
-      return g_strdup_printf (_("during hours %s"), list);
-    }
+    if (n_m > 0)
+      {
+        g_autofree char *list = describe_values (minutes, 0, 59, NULL);
 
-  if (n_m > 0)
-    {
-      g_autofree char *list = describe_values (minutes, 0, 59, NULL);
+        within_hour = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "at minute %s", "at minutes %s",
+                                                    n_m), list);
+      }
 
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "at minute %s", "at minutes %s", n_m),
-                              list);
-    }
+    /* Second 0 goes without saying once a minute is given. */
+    if (n_s > 0 && !(n_m > 0 && seconds == 1))
+      {
+        g_autofree char *list = describe_values (seconds, 0, 60, NULL);
 
-  if (n_s > 0)
-    {
-      g_autofree char *list = describe_values (seconds, 0, 60, NULL);
+        if (within_hour != NULL)
+          {
+            /* "at minute 30, second 15" */
+            second_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, second %s",
+                                                        "%s, seconds %s", n_s), within_hour, list);
+            g_free (within_hour);
+            within_hour = g_steal_pointer (&second_part);
+          }
+        else
+          {
+            within_hour = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "at second %s",
+                                                        "at seconds %s", n_s), list);
+          }
+      }
 
-      return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "at second %s", "at seconds %s", n_s),
-                              list);
-    }
+    if (n_h > 0)
+      {
+        g_autofree char *list = describe_values (hours, 0, 23, NULL);
 
-  return NULL;
+        if (within_hour == NULL)
+          return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "during hour %s", "during hours %s",
+                                               n_h), list);
+        /* "at minutes 0 and 30 of hours 9 to 17" */
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s of hour %s", "%s of hours %s", n_h),
+                                within_hour, list);
+      }
+
+    return g_steal_pointer (&within_hour);
+  }
 }
 
 static char *
@@ -2007,6 +2123,7 @@ rule_describe (const ChkSchedule *self)
   gsize n_setpos = short_array_len (rule->by_set_pos, ICAL_BY_SETPOS_SIZE);
   guint64 months = short_array_bits (rule->by_month, ICAL_BY_MONTH_SIZE, 0);
   g_autofree char *times = rule_describe_times (rule);
+  g_autofree char *setpos = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
 
   if (rule->freq == ICAL_MONTHLY_RECURRENCE && rule->interval <= 1 && n_monthday > 0 && n_byday == 0)
@@ -2018,7 +2135,7 @@ rule_describe (const ChkSchedule *self)
     }
   else
     {
-      g_ptr_array_add (parts, rule_describe_frequency (rule));
+      g_ptr_array_add (parts, rule_describe_frequency_seen (rule));
       if (n_monthday > 0)
         g_ptr_array_add (parts, describe_month_days (rule));
     }
@@ -2070,17 +2187,7 @@ rule_describe (const ChkSchedule *self)
     }
 
   if (n_yearday > 0)
-    {
-      g_autofree char *list = NULL;
-      g_autoptr(GPtrArray) days = g_ptr_array_new_with_free_func (g_free);
-
-      for (gsize i = 0; i < n_yearday; i++)
-        g_ptr_array_add (days, g_strdup_printf ("%d", rule->by_year_day[i]));
-      list = join_words (days);
-      g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "on day %s of the year",
-                                                            "on days %s of the year", n_yearday),
-                                               list));
-    }
+    g_ptr_array_add (parts, describe_numbered_days (rule->by_year_day, n_yearday, TRUE));
 
   if (n_weekno > 0)
     {
@@ -2119,9 +2226,37 @@ rule_describe (const ChkSchedule *self)
       g_autoptr(GPtrArray) positions = g_ptr_array_new_with_free_func (g_free);
 
       for (gsize i = 0; i < n_setpos; i++)
-        g_ptr_array_add (positions, g_strdup_printf ("%d", rule->by_set_pos[i]));
+        g_ptr_array_add (positions, describe_set_position (rule->by_set_pos[i]));
       list = join_words (positions);
-      g_ptr_array_add (parts, g_strdup_printf (_("(only occurrence %s of each period)"), list));
+
+      /* "Every month, Monday to Friday, only the last of each month" */
+      switch (rule->freq)
+        {
+        case ICAL_SECONDLY_RECURRENCE:
+          setpos = g_strdup_printf (_(", only the %s of each second"), list);
+          break;
+        case ICAL_MINUTELY_RECURRENCE:
+          setpos = g_strdup_printf (_(", only the %s of each minute"), list);
+          break;
+        case ICAL_HOURLY_RECURRENCE:
+          setpos = g_strdup_printf (_(", only the %s of each hour"), list);
+          break;
+        case ICAL_DAILY_RECURRENCE:
+          setpos = g_strdup_printf (_(", only the %s of each day"), list);
+          break;
+        case ICAL_WEEKLY_RECURRENCE:
+          setpos = g_strdup_printf (_(", only the %s of each week"), list);
+          break;
+        case ICAL_MONTHLY_RECURRENCE:
+          setpos = g_strdup_printf (_(", only the %s of each month"), list);
+          break;
+        case ICAL_YEARLY_RECURRENCE:
+          setpos = g_strdup_printf (_(", only the %s of each year"), list);
+          break;
+        case ICAL_NO_RECURRENCE:
+        default:
+          g_assert_not_reached ();
+        }
     }
 
   for (guint i = 0; i < parts->len; i++)
@@ -2132,6 +2267,9 @@ rule_describe (const ChkSchedule *self)
         g_string_append_c (out, ' ');
       g_string_append (out, part);
     }
+
+  if (setpos != NULL)
+    g_string_append (out, setpos);
 
   if (rule->count > 0)
     g_string_append_printf (out, g_dngettext (GETTEXT_PACKAGE, ", once", ", %d times", rule->count),
