@@ -116,6 +116,180 @@ zone_name_is_safe (const char *identifier)
   return safe;
 }
 
+/*
+ * GLib 2.74 reads the rule at the end of a zone file (the "footer", which
+ * applies after the file's last transition) wrongly when its daylight time
+ * is behind standard time: Europe/Dublin's "IST-1GMT0,M10.5.0,M3.5.0/1"
+ * (Irish Standard Time in summer, GMT as "negative DST" in winter) comes
+ * out as +02:00 in winter from October 2038. Such a rule is the same as the
+ * ordinary one with the two swapped, "GMT0IST-1,M3.5.0/1,M10.5.0", which
+ * GLib reads right; offset_at() uses that past the file's last transition.
+ */
+typedef struct
+{
+  gint64     after;   /* the file's last transition, UTC seconds */
+  GTimeZone *future;  /* the footer rule, swapped */
+} ZoneFix;
+
+static GHashTable *zone_fixes;          /* GTimeZone* → ZoneFix*, under zone_cache_lock */
+static gint zone_fixes_exist;           /* atomic: whether offset_at() must look */
+
+static void
+zone_fix_free (gpointer data)
+{
+  ZoneFix *fix = data;
+
+  g_time_zone_unref (fix->future);
+  g_free (fix);
+}
+
+static guint32
+be32 (const guchar *p)
+{
+  return ((guint32) p[0] << 24) | ((guint32) p[1] << 16) | ((guint32) p[2] << 8) | p[3];
+}
+
+/* One part of a POSIX TZ string: a name ("GMT", "<+01>") then an offset
+ * ("-1", "+5:30"), in seconds west as POSIX writes them. */
+static gboolean
+posix_zone_part (const char **p,
+                 char       **out_name,
+                 gint        *out_west,
+                 gboolean     offset_optional)
+{
+  const char *start = *p;
+  gint sign = 1, h = 0, m = 0, sec = 0;
+
+  if (**p == '<')
+    {
+      const char *end = strchr (*p, '>');
+
+      if (end == NULL)
+        return FALSE;
+      *out_name = g_strndup (*p, end + 1 - *p);
+      *p = end + 1;
+    }
+  else
+    {
+      while (g_ascii_isalpha (**p))
+        (*p)++;
+      if (*p - start < 3)
+        return FALSE;
+      *out_name = g_strndup (start, *p - start);
+    }
+
+  if (**p == '+' || **p == '-')
+    sign = *(*p)++ == '-' ? -1 : 1;
+  if (!g_ascii_isdigit (**p))
+    {
+      *out_west = G_MININT;
+      return offset_optional;
+    }
+  h = (gint) g_ascii_strtoll (*p, (char **) p, 10);
+  if (**p == ':')
+    m = (gint) g_ascii_strtoll (*p + 1, (char **) p, 10);
+  if (**p == ':')
+    sec = (gint) g_ascii_strtoll (*p + 1, (char **) p, 10);
+  *out_west = sign * (h * 3600 + m * 60 + sec);
+  return TRUE;
+}
+
+/* The TZ string that means @footer with daylight time behind standard time
+ * swapped round, or NULL when @footer is no such rule. */
+static char *
+swap_negative_dst (const char *footer)
+{
+  g_autofree char *std_name = NULL;
+  g_autofree char *dst_name = NULL;
+  g_auto(GStrv) rules = NULL;
+  const char *p = footer;
+  gint std_west, dst_west;
+
+  if (!posix_zone_part (&p, &std_name, &std_west, FALSE) || *p == '\0' || *p == ',' ||
+      !posix_zone_part (&p, &dst_name, &dst_west, TRUE) || *p != ',')
+    return NULL;
+  if (dst_west == G_MININT)
+    dst_west = std_west - 3600;
+  /* Daylight time east of standard time is the ordinary kind. */
+  if (dst_west <= std_west)
+    return NULL;
+
+  rules = g_strsplit (p + 1, ",", -1);
+  if (g_strv_length (rules) != 2)
+    return NULL;
+
+  return g_strdup_printf ("%s%s%d:%02d:%02d%s%s%d:%02d:%02d,%s,%s",
+                          dst_name, dst_west < 0 ? "-" : "", ABS (dst_west) / 3600,
+                          ABS (dst_west) / 60 % 60, ABS (dst_west) % 60,
+                          std_name, std_west < 0 ? "-" : "", ABS (std_west) / 3600,
+                          ABS (std_west) / 60 % 60, ABS (std_west) % 60,
+                          rules[1], rules[0]);
+}
+
+/* Reads the zone file of @identifier for a footer that GLib misreads. */
+static ZoneFix *
+zone_fix_new (const char *identifier)
+{
+  const char *tzdir = g_getenv ("TZDIR");
+  g_autofree char *path = g_build_filename (tzdir != NULL ? tzdir : "/usr/share/zoneinfo",
+                                            identifier, NULL);
+  g_autofree char *swapped = NULL;
+  g_autofree guchar *data = NULL;
+  const guchar *v2;
+  gsize size;
+  guint32 counts[6];
+  gsize v1_size;
+  gint64 last = G_MININT64;
+  ZoneFix *fix;
+  const char *footer;
+  char *footer_end;
+
+  if (!g_file_get_contents (path, (char **) &data, &size, NULL) || size < 44 + 44 ||
+      memcmp (data, "TZif", 4) != 0 || data[4] < '2')
+    return NULL;
+
+  for (guint i = 0; i < 6; i++)
+    counts[i] = be32 (data + 20 + 4 * i);
+  /* isutcnt, isstdcnt, leapcnt, timecnt, typecnt, charcnt; version 1 data first */
+  v1_size = counts[3] * 5 + counts[4] * 6 + counts[5] + counts[2] * 8 + counts[1] + counts[0];
+  if (44 + v1_size + 44 > size)
+    return NULL;
+  v2 = data + 44 + v1_size;
+  for (guint i = 0; i < 6; i++)
+    counts[i] = be32 (v2 + 20 + 4 * i);
+  if (44 + v1_size + 44 + (gsize) counts[3] * 8 > size)
+    return NULL;
+  if (counts[3] > 0)
+    {
+      const guchar *t = v2 + 44 + (gsize) (counts[3] - 1) * 8;
+
+      last = (gint64) (((guint64) be32 (t) << 32) | be32 (t + 4));
+    }
+
+  /* The footer is the last line, between two newlines. */
+  if (data[size - 1] != '\n')
+    return NULL;
+  data[size - 1] = '\0';
+  footer_end = (char *) data + size - 1;
+  footer = footer_end;
+  while (footer > (char *) data && footer[-1] != '\n')
+    footer--;
+
+  swapped = swap_negative_dst (footer);
+  if (swapped == NULL)
+    return NULL;
+
+  fix = g_new0 (ZoneFix, 1);
+  fix->after = last;
+  fix->future = g_time_zone_new_identifier (swapped);
+  if (fix->future == NULL)
+    {
+      g_free (fix);
+      return NULL;
+    }
+  return fix;
+}
+
 /* Parsed schedules by text: a daemon loading 10,000 jobs reads the same few often. */
 #define SCHEDULE_CACHE_SIZE 4096
 static GMutex schedule_cache_lock;
@@ -227,6 +401,17 @@ static gint32
 offset_at (GTimeZone *tz,
            gint64     utc)
 {
+  if (g_atomic_int_get (&zone_fixes_exist))
+    {
+      ZoneFix *fix;
+
+      g_mutex_lock (&zone_cache_lock);
+      fix = g_hash_table_lookup (zone_fixes, tz);
+      g_mutex_unlock (&zone_cache_lock);
+      if (fix != NULL && utc > fix->after)
+        tz = fix->future;
+    }
+
   return g_time_zone_get_offset (tz, g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, utc));
 }
 
@@ -2711,7 +2896,19 @@ chk_time_zone_new (const char  *identifier,
     {
       tz = zone_name_is_safe (identifier) ? g_time_zone_new_identifier (identifier) : NULL;
       if (tz != NULL && g_hash_table_size (zone_cache) < 1024)
-        g_hash_table_insert (zone_cache, g_strdup (identifier), g_time_zone_ref (tz));
+        {
+          ZoneFix *fix = zone_fix_new (identifier);
+
+          g_hash_table_insert (zone_cache, g_strdup (identifier), g_time_zone_ref (tz));
+          /* Kept with the cached zone, which lives as long as the process. */
+          if (fix != NULL)
+            {
+              if (zone_fixes == NULL)
+                zone_fixes = g_hash_table_new_full (NULL, NULL, NULL, zone_fix_free);
+              g_hash_table_insert (zone_fixes, tz, fix);
+              g_atomic_int_set (&zone_fixes_exist, 1);
+            }
+        }
     }
   g_mutex_unlock (&zone_cache_lock);
 
