@@ -1157,6 +1157,121 @@ test_rrule_bysetpos (void)
                utc (2026, 5, 29, 9, 0, 0));
 }
 
+typedef struct
+{
+  const char *name;
+  const char *rule;
+  int         start[6];
+  int         after[6];
+  gboolean    then_none;
+  guint       n_runs;
+  int         runs[5][6];
+} SetposCase;
+
+/* BYSETPOS in every frequency (UTC). Positions are taken among the
+ * date-times of each period's whole set; times before the start are dropped
+ * after that. Every expected run was computed with python-dateutil's rrule,
+ * with BYMINUTE=0;BYSECOND=0 added as chk_schedule_parse() fills them in. */
+static const SetposCase setpos_cases[] = {
+  { "weekly-last-weekday", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 9, 0, 0 }, FALSE, 4,
+    { { 2024, 1, 19, 9, 0, 0 }, { 2024, 1, 26, 9, 0, 0 }, { 2024, 2, 2, 9, 0, 0 },
+      { 2024, 2, 9, 9, 0, 0 } } },
+  { "daily-first-hour", "FREQ=DAILY;BYHOUR=9,17;BYSETPOS=1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 16, 9, 0, 0 }, { 2024, 1, 17, 9, 0, 0 } } },
+  { "monthly-last-time-of-day-1", "FREQ=MONTHLY;BYMONTHDAY=1;BYHOUR=9,17;BYSETPOS=-1",
+    { 2024, 1, 1, 9, 0, 0 }, { 2024, 1, 1, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 1, 17, 0, 0 }, { 2024, 2, 1, 17, 0, 0 }, { 2024, 3, 1, 17, 0, 0 } } },
+  /* Without a day part, a MONTHLY rule's day is its start's (RFC 5545):
+   * the set of a month is that day at 09:00 and 17:00. */
+  { "monthly-byhour-from-1st", "FREQ=MONTHLY;BYHOUR=9,17;BYSETPOS=2",
+    { 2024, 1, 1, 9, 0, 0 }, { 2024, 1, 1, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 1, 17, 0, 0 }, { 2024, 2, 1, 17, 0, 0 }, { 2024, 3, 1, 17, 0, 0 } } },
+  { "monthly-byhour-from-15th", "FREQ=MONTHLY;BYHOUR=9,17;BYSETPOS=2",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 15, 17, 0, 0 }, { 2024, 2, 15, 17, 0, 0 }, { 2024, 3, 15, 17, 0, 0 } } },
+  { "monthly-second-to-last-weekday", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-2",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
+    { { 2024, 1, 30, 9, 0, 0 }, { 2024, 2, 28, 9, 0, 0 }, { 2024, 3, 28, 9, 0, 0 },
+      { 2024, 4, 29, 9, 0, 0 } } },
+  { "yearly-bymonth", "FREQ=YEARLY;BYMONTH=1,7;BYDAY=MO;BYSETPOS=3,-1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
+    { { 2024, 1, 15, 9, 0, 0 }, { 2024, 7, 29, 9, 0, 0 }, { 2025, 1, 20, 9, 0, 0 },
+      { 2025, 7, 28, 9, 0, 0 } } },
+  { "yearly-byday-positions", "FREQ=YEARLY;BYDAY=1MO,-1FR;BYSETPOS=-1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 12, 27, 9, 0, 0 }, { 2025, 12, 26, 9, 0, 0 }, { 2026, 12, 25, 9, 0, 0 } } },
+  { "hourly-last-minute", "FREQ=HOURLY;BYMINUTE=0,20,40;BYSETPOS=-1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 9, 0, 0 }, FALSE, 3,
+    { { 2024, 1, 15, 9, 40, 0 }, { 2024, 1, 15, 10, 40, 0 }, { 2024, 1, 15, 11, 40, 0 } } },
+  { "hourly-negative", "FREQ=HOURLY;BYMINUTE=0,20,40;BYSETPOS=1,-2",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 9, 0, 0 }, FALSE, 4,
+    { { 2024, 1, 15, 9, 20, 0 }, { 2024, 1, 15, 10, 0, 0 }, { 2024, 1, 15, 10, 20, 0 },
+      { 2024, 1, 15, 11, 0, 0 } } },
+  { "minutely", "FREQ=MINUTELY;BYSECOND=0,15,30,45;BYSETPOS=2",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 9, 0, 0 }, FALSE, 3,
+    { { 2024, 1, 15, 9, 0, 15 }, { 2024, 1, 15, 9, 1, 15 }, { 2024, 1, 15, 9, 2, 15 } } },
+  /* January 1st is before the start: neither run nor counted. */
+  { "count", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1,-1;COUNT=5",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 1, 0, 0, 0 }, TRUE, 5,
+    { { 2024, 1, 31, 9, 0, 0 }, { 2024, 2, 1, 9, 0, 0 }, { 2024, 2, 29, 9, 0, 0 },
+      { 2024, 3, 1, 9, 0, 0 }, { 2024, 3, 29, 9, 0, 0 } } },
+  { "hourly-count", "FREQ=HOURLY;INTERVAL=2;BYMINUTE=0,30;BYSETPOS=2;COUNT=3",
+    { 2024, 1, 15, 9, 15, 0 }, { 2024, 1, 1, 0, 0, 0 }, TRUE, 3,
+    { { 2024, 1, 15, 9, 30, 0 }, { 2024, 1, 15, 11, 30, 0 }, { 2024, 1, 15, 13, 30, 0 } } },
+  { "until", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;UNTIL=20240202T090000Z",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 1, 0, 0, 0 }, TRUE, 3,
+    { { 2024, 1, 19, 9, 0, 0 }, { 2024, 1, 26, 9, 0, 0 }, { 2024, 2, 2, 9, 0, 0 } } },
+  { "start-mid-month", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 1, 0, 0, 0 }, FALSE, 3,
+    { { 2024, 2, 1, 9, 0, 0 }, { 2024, 3, 1, 9, 0, 0 }, { 2024, 4, 1, 9, 0, 0 } } },
+  { "start-mid-day", "FREQ=DAILY;BYHOUR=9,17;BYSETPOS=1",
+    { 2024, 1, 15, 12, 0, 0 }, { 2024, 1, 1, 0, 0, 0 }, FALSE, 3,
+    { { 2024, 1, 16, 9, 0, 0 }, { 2024, 1, 17, 9, 0, 0 }, { 2024, 1, 18, 9, 0, 0 } } },
+  { "daily-interval", "FREQ=DAILY;INTERVAL=3;BYHOUR=6,12,18;BYSETPOS=-1,2",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
+    { { 2024, 1, 15, 12, 0, 0 }, { 2024, 1, 15, 18, 0, 0 }, { 2024, 1, 18, 12, 0, 0 },
+      { 2024, 1, 18, 18, 0, 0 } } },
+  { "weekly-wkst-interval", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE,FR;WKST=TH;BYSETPOS=1",
+    { 2024, 1, 11, 9, 0, 0 }, { 2024, 1, 11, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 12, 9, 0, 0 }, { 2024, 1, 26, 9, 0, 0 }, { 2024, 2, 9, 9, 0, 0 } } },
+  /* The set of the start's week (Thursday 11 to Wednesday 17) is Friday 12
+   * then Wednesday 17; position 1 is before the start. dateutil gives
+   * Wednesday 17 here, as it starts the first week's set at the start
+   * rather than at WKST; it does take whole periods for other frequencies. */
+  { "weekly-start-mid-week", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE,FR;WKST=TH;BYSETPOS=1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 26, 9, 0, 0 }, { 2024, 2, 9, 9, 0, 0 }, { 2024, 2, 23, 9, 0, 0 } } },
+  /* Started ten years before: found without walking the ten years. */
+  { "weekly-jump", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
+    { 2016, 1, 15, 9, 0, 0 }, { 2026, 1, 15, 0, 0, 0 }, FALSE, 3,
+    { { 2026, 1, 16, 9, 0, 0 }, { 2026, 1, 23, 9, 0, 0 }, { 2026, 1, 30, 9, 0, 0 } } },
+  { "daily-jump", "FREQ=DAILY;BYHOUR=9,17;BYSETPOS=-1",
+    { 2016, 1, 15, 9, 0, 0 }, { 2026, 1, 15, 0, 0, 0 }, FALSE, 3,
+    { { 2026, 1, 15, 17, 0, 0 }, { 2026, 1, 16, 17, 0, 0 }, { 2026, 1, 17, 17, 0, 0 } } },
+  { "hourly-jump", "FREQ=HOURLY;BYMINUTE=15,45;BYSETPOS=1",
+    { 2016, 1, 15, 9, 0, 0 }, { 2026, 1, 15, 0, 0, 0 }, FALSE, 3,
+    { { 2026, 1, 15, 0, 15, 0 }, { 2026, 1, 15, 1, 15, 0 }, { 2026, 1, 15, 2, 15, 0 } } },
+};
+
+static void
+test_rrule_setpos (gconstpointer data)
+{
+  const SetposCase *c = data;
+  g_autoptr(GTimeZone) tz = zone ("UTC");
+  gint64 runs[G_N_ELEMENTS (c->runs)];
+  const int *s = c->start;
+  const int *a = c->after;
+
+  for (guint i = 0; i < c->n_runs; i++)
+    runs[i] = utc (c->runs[i][0], c->runs[i][1], c->runs[i][2],
+                   c->runs[i][3], c->runs[i][4], c->runs[i][5]);
+  check_runs (__FILE__, __LINE__, G_STRFUNC, c->rule, tz,
+              utc (s[0], s[1], s[2], s[3], s[4], s[5]), utc (a[0], a[1], a[2], a[3], a[4], a[5]),
+              c->then_none, runs, c->n_runs);
+}
+
 static void
 test_rrule_interval_alignment (void)
 {
@@ -1799,6 +1914,8 @@ static const InvalidCase invalid_cases[] = {
   { "rrule-interval-0", "FREQ=DAILY;INTERVAL=0", { "INTERVAL" } },
   { "rrule-byday-xx", "FREQ=WEEKLY;BYDAY=XX", { "BYDAY" } },
   { "rrule-until-garbage", "FREQ=DAILY;UNTIL=tomorrow", { "UNTIL" } },
+  /* A day has one 09:00: there is no second. */
+  { "rrule-bysetpos-never", "FREQ=DAILY;BYHOUR=9;BYSETPOS=2", { "never" } },
   { "garbage", "hello world", { NULL } },
   { "garbage-5-words", "a b c d e", { NULL } },
   { "unicode", "⏰ ⏰ ⏰ ⏰ ⏰", { NULL } },
@@ -1887,6 +2004,12 @@ main (int   argc,
   g_test_add_func ("/schedule/rrule/monthly-last-friday", test_rrule_monthly_last_friday);
   g_test_add_func ("/schedule/rrule/yearly", test_rrule_yearly);
   g_test_add_func ("/schedule/rrule/bysetpos", test_rrule_bysetpos);
+  for (guint i = 0; i < G_N_ELEMENTS (setpos_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/schedule/rrule/bysetpos/%s", setpos_cases[i].name);
+
+      g_test_add_data_func (path, &setpos_cases[i], test_rrule_setpos);
+    }
   g_test_add_func ("/schedule/rrule/interval-alignment", test_rrule_interval_alignment);
   g_test_add_func ("/schedule/rrule/count", test_rrule_count);
   g_test_add_func ("/schedule/rrule/until", test_rrule_until);

@@ -1159,10 +1159,6 @@ rule_normalize (ChkSchedule  *self,
   if (g_hash_table_contains (seen, "BYMONTHDAY") && strcmp (freq, "WEEKLY") == 0)
     return set_schedule_error (error, _("RRULE BYMONTHDAY: cannot go with FREQ=WEEKLY"));
 
-  if (g_hash_table_contains (seen, "BYSETPOS") &&
-      (strcmp (freq, "SECONDLY") == 0 || strcmp (freq, "MINUTELY") == 0 || strcmp (freq, "HOURLY") == 0))
-    return set_schedule_error (error, _("RRULE BYSETPOS: needs FREQ=DAILY or a longer one"));
-
   if (g_hash_table_contains (seen, "BYSETPOS"))
     {
       gboolean other_by = FALSE;
@@ -1628,6 +1624,468 @@ subdaily_next (const struct icalrecurrencetype *rule,
   return -1;
 }
 
+/*
+ * BYSETPOS, done here for every frequency: libical 3.0 honours it only for
+ * MONTHLY and YEARLY, and even there picks among days rather than among
+ * the date-times of the set. As in RFC 5545 and python-dateutil, the rule
+ * without BYSETPOS gives a set of wall-clock times per period of FREQ (the
+ * day, the week starting on WKST, the month, …); BYSETPOS picks positions in
+ * that ordered set, and only then are times before DTSTART dropped, so a
+ * start in the middle of a period does not shift the positions.
+ */
+
+typedef struct
+{
+  const struct icalrecurrencetype *rule;
+  gint64    start_local;
+  Civil     start;
+  gint      interval;
+  /* The next period to expand, on INTERVAL's grid; see setpos_period_of(). */
+  gint64    period;
+  gboolean  exhausted;
+  gint64    picks[ICAL_BY_SETPOS_SIZE];
+  guint     n_picks;
+  guint     next_pick;
+} SetposIter;
+
+static guint
+bits_count (guint64 bits)
+{
+  return __builtin_popcountll (bits);
+}
+
+/* The @n-th (from 0) set bit of @bits; @n must be less than bits_count(). */
+static gint
+nth_bit (guint64 bits,
+         guint   n)
+{
+  for (guint i = 0; i < n; i++)
+    bits &= bits - 1;
+  return __builtin_ctzll (bits);
+}
+
+/*
+ * Whether a YEARLY rule keeps to DTSTART's month. The RFC and dateutil keep
+ * DTSTART's month and day when no part names days; with BYMONTHDAY but no
+ * BYMONTH, they take every month while libical, which expands the same rule
+ * without BYSETPOS, keeps DTSTART's month. Adding BYSETPOS must not change
+ * which days a rule is about, so libical's reading is followed.
+ */
+static gboolean
+setpos_yearly_in_start_month (const struct icalrecurrencetype *rule)
+{
+  return short_array_len (rule->by_month, ICAL_BY_MONTH_SIZE) == 0 &&
+         short_array_len (rule->by_year_day, ICAL_BY_YEARDAY_SIZE) == 0 &&
+         (short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 0 ||
+          short_array_len (rule->by_day, ICAL_BY_DAY_SIZE) == 0);
+}
+
+/*
+ * Whether the day @c is in the set of the rule without BYSETPOS. Unlike
+ * rule_day_matches(), BYDAY positions count: within the month, or within
+ * the year for FREQ=YEARLY without BYMONTH. Days the rule does not name
+ * come from DTSTART, as RFC 5545 says.
+ */
+static gboolean
+setpos_day_matches (const SetposIter *iter,
+                    const Civil      *c)
+{
+  const struct icalrecurrencetype *rule = iter->rule;
+  gsize n_days = short_array_len (rule->by_day, ICAL_BY_DAY_SIZE);
+  gsize n_months = short_array_len (rule->by_month, ICAL_BY_MONTH_SIZE);
+  gboolean names_days = n_days > 0 ||
+                        short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 0 ||
+                        short_array_len (rule->by_year_day, ICAL_BY_YEARDAY_SIZE) > 0;
+
+  if (n_months > 0)
+    {
+      gboolean found = FALSE;
+
+      for (gsize i = 0; i < n_months && !found; i++)
+        found = icalrecurrencetype_month_month (rule->by_month[i]) == c->month;
+      if (!found)
+        return FALSE;
+    }
+
+  if (rule->freq == ICAL_YEARLY_RECURRENCE && setpos_yearly_in_start_month (rule) &&
+      c->month != iter->start.month)
+    return FALSE;
+
+  if (!names_days)
+    {
+      switch (rule->freq)
+        {
+        case ICAL_WEEKLY_RECURRENCE:
+          return civil_weekday (c) == civil_weekday (&iter->start);
+        case ICAL_MONTHLY_RECURRENCE:
+        case ICAL_YEARLY_RECURRENCE:
+          return c->day == iter->start.day;
+        default:
+          return TRUE;
+        }
+    }
+
+  if (!rule_day_matches (rule, c))
+    return FALSE;
+
+  if (n_days > 0)
+    {
+      gboolean in_year = rule->freq == ICAL_YEARLY_RECURRENCE && n_months == 0;
+      guint weekday = civil_weekday (c);
+      gint index, length;
+      gboolean found = FALSE;
+
+      if (in_year)
+        {
+          GDate date;
+
+          g_date_clear (&date, 1);
+          g_date_set_dmy (&date, c->day, c->month, c->year);
+          index = g_date_get_day_of_year (&date);
+          length = g_date_is_leap_year (c->year) ? 366 : 365;
+        }
+      else
+        {
+          index = c->day;
+          length = g_date_get_days_in_month (c->month, c->year);
+        }
+
+      for (gsize i = 0; i < n_days && !found; i++)
+        {
+          gint position = icalrecurrencetype_day_position (rule->by_day[i]);
+
+          if ((guint) icalrecurrencetype_day_day_of_week (rule->by_day[i]) - 1 != weekday)
+            continue;
+          found = position == 0 ||
+                  position == (index - 1) / 7 + 1 ||
+                  position == -((length - index) / 7 + 1);
+        }
+      if (!found)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The hours, minutes and seconds of a day in the set, for FREQ=DAILY or longer. */
+static void
+setpos_times (const SetposIter *iter,
+              guint64          *hours,
+              guint64          *minutes,
+              guint64          *seconds)
+{
+  const struct icalrecurrencetype *rule = iter->rule;
+
+  *hours = short_array_bits (rule->by_hour, ICAL_BY_HOUR_SIZE, 0);
+  *minutes = short_array_bits (rule->by_minute, ICAL_BY_MINUTE_SIZE, 0);
+  /* Second 60 never shows on a clock that GLib models. */
+  *seconds = short_array_bits (rule->by_second, ICAL_BY_SECOND_SIZE, 0) &
+             ~(G_GUINT64_CONSTANT (1) << 60);
+  if (short_array_len (rule->by_hour, ICAL_BY_HOUR_SIZE) == 0)
+    *hours = G_GUINT64_CONSTANT (1) << iter->start.hour;
+  if (short_array_len (rule->by_minute, ICAL_BY_MINUTE_SIZE) == 0)
+    *minutes = G_GUINT64_CONSTANT (1) << iter->start.minute;
+  if (short_array_len (rule->by_second, ICAL_BY_SECOND_SIZE) == 0)
+    *seconds = G_GUINT64_CONSTANT (1) << iter->start.second;
+}
+
+/* The period of FREQ that the wall-clock time @local falls in, as a number
+ * that grows by one from each period to the next. */
+static gint64
+setpos_period_of (const SetposIter *iter,
+                  gint64            local)
+{
+  gint64 day = floor_div (local, SECONDS_PER_DAY);
+  /* 1970-01-01 was a Thursday; libical's weekdays count from Sunday as 1. */
+  gint wkst = iter->rule->week_start != ICAL_NO_WEEKDAY ? iter->rule->week_start - 1 : 1;
+  Civil c;
+
+  switch (iter->rule->freq)
+    {
+    case ICAL_SECONDLY_RECURRENCE:
+      return local;
+    case ICAL_MINUTELY_RECURRENCE:
+      return floor_div (local, 60);
+    case ICAL_HOURLY_RECURRENCE:
+      return floor_div (local, 3600);
+    case ICAL_DAILY_RECURRENCE:
+      return day;
+    case ICAL_WEEKLY_RECURRENCE:
+      return floor_div (day + 4 - wkst, 7);
+    case ICAL_MONTHLY_RECURRENCE:
+      seconds_to_civil (local, &c);
+      return (gint64) c.year * 12 + c.month - 1;
+    case ICAL_YEARLY_RECURRENCE:
+    default:
+      seconds_to_civil (local, &c);
+      return c.year;
+    }
+}
+
+/* The first wall-clock second of @period, and its first and last day. */
+static gint64
+setpos_period_bounds (const SetposIter *iter,
+                      gint64            period,
+                      gint64           *first_day,
+                      gint64           *n_days)
+{
+  gint wkst = iter->rule->week_start != ICAL_NO_WEEKDAY ? iter->rule->week_start - 1 : 1;
+  Civil c = { 0 };
+  gint64 first;
+
+  *n_days = 1;
+  switch (iter->rule->freq)
+    {
+    case ICAL_SECONDLY_RECURRENCE:
+      first = period;
+      break;
+    case ICAL_MINUTELY_RECURRENCE:
+      first = period * 60;
+      break;
+    case ICAL_HOURLY_RECURRENCE:
+      first = period * 3600;
+      break;
+    case ICAL_DAILY_RECURRENCE:
+      first = period * SECONDS_PER_DAY;
+      break;
+    case ICAL_WEEKLY_RECURRENCE:
+      first = (period * 7 - 4 + wkst) * SECONDS_PER_DAY;
+      *n_days = 7;
+      break;
+    case ICAL_MONTHLY_RECURRENCE:
+      c.year = floor_div (period, 12);
+      c.month = period - (gint64) c.year * 12 + 1;
+      c.day = 1;
+      first = civil_to_seconds (&c);
+      *n_days = g_date_get_days_in_month (c.month, c.year);
+      break;
+    case ICAL_YEARLY_RECURRENCE:
+    default:
+      c.year = period;
+      c.month = 1;
+      c.day = 1;
+      first = civil_to_seconds (&c);
+      *n_days = g_date_is_leap_year (c.year) ? 366 : 365;
+      break;
+    }
+
+  *first_day = floor_div (first, SECONDS_PER_DAY);
+  return first;
+}
+
+static gint
+compare_gint64 (gconstpointer a,
+                gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a;
+  gint64 y = *(const gint64 *) b;
+
+  return (x > y) - (x < y);
+}
+
+/*
+ * Fills @iter's picks from @period: its set is the days that match times
+ * every combination of the hours, minutes and seconds in @hours, @minutes
+ * and @seconds, in order, so position p is found without listing the set,
+ * which can hold millions of times (FREQ=YEARLY;BYMINUTE=…;BYSECOND=…).
+ */
+static void
+setpos_pick (SetposIter *iter,
+             gint64      period,
+             guint64     hours,
+             guint64     minutes,
+             guint64     seconds)
+{
+  const struct icalrecurrencetype *rule = iter->rule;
+  gint64 days[366];
+  gint64 first_day, n_days, size;
+  guint n_matching = 0;
+  guint n_hours = bits_count (hours), n_minutes = bits_count (minutes);
+  guint n_seconds = bits_count (seconds);
+  gint64 n_times = (gint64) n_hours * n_minutes * n_seconds;
+  guint n = 0;
+
+  setpos_period_bounds (iter, period, &first_day, &n_days);
+  for (gint64 day = first_day; day < first_day + n_days; day++)
+    {
+      Civil c;
+
+      seconds_to_civil (day * SECONDS_PER_DAY, &c);
+      if (setpos_day_matches (iter, &c))
+        days[n_matching++] = day;
+    }
+
+  size = n_matching * n_times;
+  for (gsize i = 0; i < ICAL_BY_SETPOS_SIZE && rule->by_set_pos[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+    {
+      gint position = rule->by_set_pos[i];
+      gint64 index = position > 0 ? position - 1 : size + position;
+      gint64 time, local;
+
+      if (index < 0 || index >= size)
+        continue;
+
+      time = index % n_times;
+      local = days[index / n_times] * SECONDS_PER_DAY +
+              nth_bit (hours, time / (n_minutes * n_seconds)) * 3600 +
+              nth_bit (minutes, (time / n_seconds) % n_minutes) * 60 +
+              nth_bit (seconds, time % n_seconds);
+      if (local >= iter->start_local)
+        iter->picks[n++] = local;
+    }
+
+  qsort (iter->picks, n, sizeof iter->picks[0], compare_gint64);
+  iter->n_picks = 0;
+  for (guint i = 0; i < n; i++)
+    {
+      /* Two positions can name the same time: 1 and -1 of a set of one. */
+      if (iter->n_picks == 0 || iter->picks[iter->n_picks - 1] != iter->picks[i])
+        iter->picks[iter->n_picks++] = iter->picks[i];
+    }
+  iter->next_pick = 0;
+}
+
+/*
+ * Whether a position can be in a set of at most @max_size times; if none
+ * can, the rule never occurs, and no period needs to be looked at.
+ */
+static gboolean
+setpos_can_pick (const struct icalrecurrencetype *rule,
+                 gint64                           max_size)
+{
+  for (gsize i = 0; i < ICAL_BY_SETPOS_SIZE && rule->by_set_pos[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+    {
+      if (ABS (rule->by_set_pos[i]) <= max_size)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+setpos_iter_init (SetposIter                      *iter,
+                  const struct icalrecurrencetype *rule,
+                  gint64                           start_local,
+                  gint64                           from)
+{
+  gint64 origin, offset;
+
+  iter->rule = rule;
+  iter->start_local = start_local;
+  seconds_to_civil (start_local, &iter->start);
+  iter->interval = MAX (rule->interval, 1);
+  iter->n_picks = 0;
+  iter->next_pick = 0;
+
+  /* Start with the period of @from, or the next one on INTERVAL's grid:
+   * no period before can have times at or after @from. */
+  origin = setpos_period_of (iter, start_local);
+  iter->period = setpos_period_of (iter, MAX (from, start_local));
+  offset = (iter->period - origin) % iter->interval;
+  if (offset != 0)
+    iter->period += iter->interval - offset;
+  iter->exhausted = FALSE;
+}
+
+/* Fills @iter's picks from the next period that has any, or returns FALSE. */
+static gboolean
+setpos_iter_expand (SetposIter *iter)
+{
+  const struct icalrecurrencetype *rule = iter->rule;
+  guint64 hours, minutes, seconds;
+  gint64 first_day, n_days, max_size;
+  gint year_limit;
+  Civil c;
+
+  setpos_times (iter, &hours, &minutes, &seconds);
+
+  if (rule_is_subdaily (rule))
+    {
+      /* The set of an hour is its minutes times its seconds, of a minute its
+       * seconds: the same size in every period that has one. */
+      if (rule->freq == ICAL_SECONDLY_RECURRENCE)
+        max_size = 1;
+      else if (rule->freq == ICAL_MINUTELY_RECURRENCE)
+        max_size = bits_count (seconds);
+      else
+        max_size = (gint64) bits_count (minutes) * bits_count (seconds);
+      if (!setpos_can_pick (rule, max_size))
+        return FALSE;
+
+      for (guint steps = 0; steps < MAX_RRULE_STEPS; steps++)
+        {
+          gint64 first = setpos_period_bounds (iter, iter->period, &first_day, &n_days);
+          /* subdaily_next() finds the next period that has a set, on the grid. */
+          gint64 t = subdaily_next (rule, iter->start_local, first);
+
+          if (t < 0)
+            return FALSE;
+          iter->period = setpos_period_of (iter, t);
+          seconds_to_civil (t, &c);
+          setpos_pick (iter, iter->period,
+                       G_GUINT64_CONSTANT (1) << c.hour,
+                       rule->freq == ICAL_HOURLY_RECURRENCE ? minutes : G_GUINT64_CONSTANT (1) << c.minute,
+                       rule->freq == ICAL_SECONDLY_RECURRENCE ? G_GUINT64_CONSTANT (1) << c.second : seconds);
+          iter->period += iter->interval;
+          if (iter->n_picks > 0)
+            return TRUE;
+        }
+      return FALSE;
+    }
+
+  switch (rule->freq)
+    {
+    case ICAL_DAILY_RECURRENCE:
+      max_size = 1;
+      break;
+    case ICAL_WEEKLY_RECURRENCE:
+      max_size = 7;
+      break;
+    case ICAL_MONTHLY_RECURRENCE:
+      max_size = 31;
+      break;
+    default:
+      max_size = 366;
+      break;
+    }
+  if (!setpos_can_pick (rule, max_size * bits_count (hours) * bits_count (minutes) * bits_count (seconds)))
+    return FALSE;
+
+  /* A rule with no time in its periods for MAX_YEARS_AHEAD has none at all. */
+  seconds_to_civil (setpos_period_bounds (iter, iter->period, &first_day, &n_days), &c);
+  year_limit = MIN (c.year + MAX_YEARS_AHEAD, MAX_YEAR);
+
+  while (TRUE)
+    {
+      seconds_to_civil (setpos_period_bounds (iter, iter->period, &first_day, &n_days) +
+                        (n_days - 1) * SECONDS_PER_DAY, &c);
+      if (c.year > year_limit)
+        return FALSE;
+      setpos_pick (iter, iter->period, hours, minutes, seconds);
+      iter->period += iter->interval;
+      if (iter->n_picks > 0)
+        return TRUE;
+    }
+}
+
+/* Returns: the first wall-clock occurrence at or after @from, or -1 */
+static gint64
+setpos_iter_next (SetposIter *iter,
+                  gint64      from)
+{
+  while (!iter->exhausted)
+    {
+      while (iter->next_pick < iter->n_picks)
+        {
+          gint64 t = iter->picks[iter->next_pick++];
+
+          if (t >= from)
+            return t;
+        }
+      iter->exhausted = !setpos_iter_expand (iter);
+    }
+  return -1;
+}
+
 static gint64
 rule_next (const ChkSchedule *self,
            GTimeZone         *tz,
@@ -1640,7 +2098,9 @@ rule_next (const ChkSchedule *self,
   gint64 until = 0;
   gint64 result = 0;
   gboolean jump = rule->count == 0 && after > start;
+  gboolean has_setpos = rule->by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX;
   icalrecur_iterator *iter = NULL;
+  SetposIter setpos;
   Civil c;
 
   if (self->has_until)
@@ -1659,7 +2119,11 @@ rule_next (const ChkSchedule *self,
   if (jump)
     from = MAX (utc_to_local (tz, after), start_local);
 
-  if (!rule_is_subdaily (rule) && !rule_has_weekno (rule))
+  if (has_setpos)
+    {
+      setpos_iter_init (&setpos, rule, start_local, from);
+    }
+  else if (!rule_is_subdaily (rule) && !rule_has_weekno (rule))
     {
       seconds_to_civil (start_local, &c);
       iter = icalrecur_iterator_new (*rule, civil_to_icaltime (&c));
@@ -1693,8 +2157,12 @@ rule_next (const ChkSchedule *self,
         }
       else
         {
-          local = rule_has_weekno (rule) ? weekno_next (rule, start_local, from)
-                                         : subdaily_next (rule, start_local, from);
+          if (has_setpos)
+            local = setpos_iter_next (&setpos, from);
+          else if (rule_has_weekno (rule))
+            local = weekno_next (rule, start_local, from);
+          else
+            local = subdaily_next (rule, start_local, from);
           if (local < 0 || (rule->count > 0 && n > (guint) rule->count))
             break;
           from = local + 1;
