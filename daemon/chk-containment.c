@@ -15,7 +15,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "chk-containment.h"
@@ -424,11 +423,7 @@ enable_v2_controllers (ChkContainment *self,
 
   effective = read_in (self->dirs[HIER_V2], "cgroup.subtree_control");
   self->v2_pids = has_word (effective, "pids");
-  g_free (effective);
-  effective = read_in (self->dirs[HIER_V2], "cgroup.subtree_control");
   self->v2_memory = has_word (effective, "memory");
-  g_free (effective);
-  effective = read_in (self->dirs[HIER_V2], "cgroup.subtree_control");
   self->v2_cpu = has_word (effective, "cpu");
 }
 
@@ -1407,17 +1402,9 @@ chk_run_group_is_empty (ChkRunGroup *group)
   if (group->leader <= 0)
     return TRUE;
 
+  /* The scan has added whatever joined the group: a run is over when no
+   * member is left but zombies. */
   track_scan (group->owner);
-
-  if (kill (-group->leader, 0) == 0 || errno == EPERM)
-    {
-      /* Only zombies left in the group count as gone. */
-      g_hash_table_iter_init (&iter, group->members);
-      while (g_hash_table_iter_next (&iter, &key, &value))
-        if (is_pid_member_alive (GPOINTER_TO_INT (key), GPOINTER_TO_SIZE (value)))
-          return FALSE;
-      return TRUE;
-    }
 
   g_hash_table_iter_init (&iter, group->members);
   while (g_hash_table_iter_next (&iter, &key, &value))
