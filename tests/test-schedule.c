@@ -1166,13 +1166,13 @@ typedef struct
   gboolean    then_none;
   guint       n_runs;
   int         runs[5][6];
-} SetposCase;
+} RuleCase;
 
 /* BYSETPOS in every frequency (UTC). Positions are taken among the
  * date-times of each period's whole set; times before the start are dropped
  * after that. Every expected run was computed with python-dateutil's rrule,
  * with BYMINUTE=0;BYSECOND=0 added as chk_schedule_parse() fills them in. */
-static const SetposCase setpos_cases[] = {
+static const RuleCase setpos_cases[] = {
   { "weekly-last-weekday", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1",
     { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 9, 0, 0 }, FALSE, 4,
     { { 2024, 1, 19, 9, 0, 0 }, { 2024, 1, 26, 9, 0, 0 }, { 2024, 2, 2, 9, 0, 0 },
@@ -1255,10 +1255,63 @@ static const SetposCase setpos_cases[] = {
     { { 2026, 1, 15, 0, 15, 0 }, { 2026, 1, 15, 1, 15, 0 }, { 2026, 1, 15, 2, 15, 0 } } },
 };
 
+/* Rules that libical 3.0 expanded wrongly (issue 11), UTC, each expected
+ * run computed with python-dateutil's rrule. */
+static const RuleCase expansion_cases[] = {
+  /* A negative BYMONTHDAY under DAILY: the last day of every month. */
+  { "daily-last-day", "FREQ=DAILY;BYMONTHDAY=-1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
+    { { 2024, 1, 31, 9, 0, 0 }, { 2024, 2, 29, 9, 0, 0 }, { 2024, 3, 31, 9, 0, 0 },
+      { 2024, 4, 30, 9, 0, 0 } } },
+  { "daily-last-and-15th", "FREQ=DAILY;BYMONTHDAY=-1,15",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
+    { { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 31, 9, 0, 0 }, { 2024, 2, 15, 9, 0, 0 },
+      { 2024, 2, 29, 9, 0, 0 } } },
+  { "daily-last-day-count", "FREQ=DAILY;BYMONTHDAY=-1;COUNT=5",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, TRUE, 5,
+    { { 2024, 1, 31, 9, 0, 0 }, { 2024, 2, 29, 9, 0, 0 }, { 2024, 3, 31, 9, 0, 0 },
+      { 2024, 4, 30, 9, 0, 0 }, { 2024, 5, 31, 9, 0, 0 } } },
+  /* BYYEARDAY with BYMONTH or BYMONTHDAY: both filter. */
+  { "yearly-byyearday-bymonth", "FREQ=YEARLY;BYYEARDAY=-1;BYMONTH=12",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 12, 31, 9, 0, 0 }, { 2025, 12, 31, 9, 0, 0 }, { 2026, 12, 31, 9, 0, 0 } } },
+  { "yearly-byyearday-60", "FREQ=YEARLY;BYYEARDAY=60;BYMONTH=2,3",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
+    { { 2024, 2, 29, 9, 0, 0 }, { 2025, 3, 1, 9, 0, 0 }, { 2026, 3, 1, 9, 0, 0 },
+      { 2027, 3, 1, 9, 0, 0 } } },
+  { "yearly-byyearday-bymonthday", "FREQ=YEARLY;BYYEARDAY=1,-1;BYMONTHDAY=1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2025, 1, 1, 9, 0, 0 }, { 2026, 1, 1, 9, 0, 0 }, { 2027, 1, 1, 9, 0, 0 } } },
+  /* INTERVAL counts weeks that start on WKST: the start's week (Thursday 11
+   * to Wednesday 17 January) is the first. */
+  { "weekly-late-wkst", "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE;WKST=TH",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 17, 9, 0, 0 }, { 2024, 1, 31, 9, 0, 0 }, { 2024, 2, 14, 9, 0, 0 } } },
+  { "weekly-late-wkst-saturday", "FREQ=WEEKLY;INTERVAL=3;BYDAY=MO,SA;WKST=SA",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
+    { { 2024, 1, 15, 9, 0, 0 }, { 2024, 2, 3, 9, 0, 0 }, { 2024, 2, 5, 9, 0, 0 },
+      { 2024, 2, 24, 9, 0, 0 } } },
+  /* FREQ=YEARLY with BYMONTHDAY but no BYMONTH is every month, as the
+   * RFC's table expands it; with no day part at all, the start's day. */
+  { "yearly-bymonthday-every-month", "FREQ=YEARLY;BYMONTHDAY=1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 2, 1, 9, 0, 0 }, { 2024, 3, 1, 9, 0, 0 }, { 2024, 4, 1, 9, 0, 0 } } },
+  { "yearly-byday-every-week", "FREQ=YEARLY;BYDAY=MO",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 22, 9, 0, 0 }, { 2024, 1, 29, 9, 0, 0 } } },
+  { "yearly-start-day", "FREQ=YEARLY;BYHOUR=9,17",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
+    { { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 17, 0, 0 }, { 2025, 1, 15, 9, 0, 0 } } },
+  { "monthly-interval-bymonth", "FREQ=MONTHLY;INTERVAL=5;BYMONTH=3,9;BYMONTHDAY=-1",
+    { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
+    { { 2025, 9, 30, 9, 0, 0 }, { 2028, 3, 31, 9, 0, 0 }, { 2030, 9, 30, 9, 0, 0 },
+      { 2033, 3, 31, 9, 0, 0 } } },
+};
+
 static void
-test_rrule_setpos (gconstpointer data)
+test_rrule_case (gconstpointer data)
 {
-  const SetposCase *c = data;
+  const RuleCase *c = data;
   g_autoptr(GTimeZone) tz = zone ("UTC");
   gint64 runs[G_N_ELEMENTS (c->runs)];
   const int *s = c->start;
@@ -1308,6 +1361,75 @@ test_rrule_count (void)
   /* A count that runs out long ago, from a start long ago. */
   g_assert_cmpint (chk_schedule_next (schedule, tz, utc (2016, 1, 1, 9, 0, 0),
                                       utc (2026, 1, 1, 0, 0, 0)), ==, 0);
+}
+
+/* A ChkScheduleIter gives what chk_schedule_next() gives, going forwards,
+ * backwards (which starts its walk again) and past the end. */
+static void
+test_rrule_count_iter (void)
+{
+  g_autoptr(GTimeZone) tz = zone ("Europe/Berlin");
+  const char *text = "FREQ=DAILY;COUNT=1500;BYMONTH=2;BYMONTHDAY=29";
+  g_autoptr(ChkSchedule) schedule = parse_valid (text, CHK_SCHEDULE_RRULE);
+  g_autoptr(ChkScheduleIter) iter = NULL;
+  gint64 start = utc (2024, 1, 15, 9, 0, 0);
+  gint64 afters[] = {
+    start - 1, utc (2030, 1, 1, 0, 0, 0), utc (2030, 1, 1, 0, 0, 0), utc (2100, 6, 1, 0, 0, 0),
+    utc (2025, 1, 1, 0, 0, 0), utc (2104, 2, 29, 8, 0, 0), utc (4000, 1, 1, 0, 0, 0),
+    utc (9999, 1, 1, 0, 0, 0), utc (2028, 2, 29, 8, 0, 0),
+  };
+  g_autofree gint64 *runs = g_new0 (gint64, 1501);
+  guint n;
+
+  iter = chk_schedule_iter_new (schedule, tz, start);
+  for (guint i = 0; i < G_N_ELEMENTS (afters); i++)
+    g_assert_cmpint (chk_schedule_iter_next (iter, afters[i]), ==,
+                     chk_schedule_next (schedule, tz, start, afters[i]));
+  assert_time (tz, chk_schedule_iter_next (iter, utc (2100, 6, 1, 0, 0, 0)), utc (2104, 2, 29, 9, 0, 0));
+
+  /* All 1500 runs in one walk, to about 8200: 2100 is not a leap year. */
+  n = chk_schedule_next_runs (schedule, tz, start, start - 1, runs, 1501);
+  g_assert_cmpuint (n, ==, 1500);
+  assert_time (tz, runs[0], utc (2024, 2, 29, 9, 0, 0));
+  assert_time (tz, runs[19], utc (2104, 2, 29, 9, 0, 0));
+  for (guint i = 1; i < n; i++)
+    g_assert_cmpint (runs[i], ==, chk_schedule_next (schedule, tz, start, runs[i - 1]));
+}
+
+/* Counting the runs of a rule with COUNT must stay cheap: a rule whose runs
+ * take too many steps to count is refused from its start, naming COUNT. */
+static void
+test_rrule_count_budget (void)
+{
+  g_autoptr(GTimeZone) tz = zone ("UTC");
+  gint64 start = utc (2024, 1, 15, 9, 0, 0);
+  const char *cheap[] = {
+    "FREQ=DAILY;COUNT=100000",
+    "FREQ=SECONDLY;COUNT=100000",
+    "FREQ=DAILY;COUNT=100000;BYMONTH=2;BYMONTHDAY=29",
+    "FREQ=DAILY;COUNT=100000;BYMONTHDAY=31;BYMONTH=1,3",
+    "FREQ=MONTHLY;COUNT=100000;BYMONTHDAY=31",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cheap); i++)
+    {
+      g_autoptr(ChkSchedule) schedule = parse_valid (cheap[i], CHK_SCHEDULE_RRULE);
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (chk_schedule_check_occurs (schedule, tz, start, &error));
+      g_assert_no_error (error);
+    }
+
+  {
+    const char *text = "FREQ=SECONDLY;INTERVAL=32767;COUNT=100000;BYSECOND=0";
+    g_autoptr(ChkSchedule) schedule = parse_valid (text, CHK_SCHEDULE_RRULE);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (chk_schedule_check_occurs (schedule, tz, start, &error));
+    g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_SCHEDULE);
+    g_assert_nonnull (strstr (error->message, "COUNT"));
+    g_assert_nonnull (strstr (error->message, "100000"));
+  }
 }
 
 static void
@@ -2008,10 +2130,18 @@ main (int   argc,
     {
       g_autofree char *path = g_strdup_printf ("/schedule/rrule/bysetpos/%s", setpos_cases[i].name);
 
-      g_test_add_data_func (path, &setpos_cases[i], test_rrule_setpos);
+      g_test_add_data_func (path, &setpos_cases[i], test_rrule_case);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (expansion_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/schedule/rrule/expansion/%s", expansion_cases[i].name);
+
+      g_test_add_data_func (path, &expansion_cases[i], test_rrule_case);
     }
   g_test_add_func ("/schedule/rrule/interval-alignment", test_rrule_interval_alignment);
   g_test_add_func ("/schedule/rrule/count", test_rrule_count);
+  g_test_add_func ("/schedule/rrule/count-iter", test_rrule_count_iter);
+  g_test_add_func ("/schedule/rrule/count-budget", test_rrule_count_budget);
   g_test_add_func ("/schedule/rrule/until", test_rrule_until);
   g_test_add_func ("/schedule/rrule/start-10-years-ago", test_rrule_start_10_years_ago);
   g_test_add_func ("/schedule/rrule/start-10-years-ago-now", test_rrule_start_10_years_ago_now);

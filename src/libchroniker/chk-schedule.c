@@ -23,6 +23,10 @@
 #define MAX_YEAR           9999
 /* A bound on work per call, whatever libical or a rule does. */
 #define MAX_RRULE_STEPS    200000
+/* A bound on the steps of one walk through a rule, counting with COUNT
+ * from its start included: past it, a rule is refused (see
+ * chk_schedule_check_occurs()). */
+#define MAX_WALK_WORK      G_GUINT64_CONSTANT (4000000)
 /* COUNT must be counted from DTSTART; this keeps that counting cheap. */
 #define MAX_RRULE_COUNT    100000
 #define MAX_SCHEDULE_LEN   4096
@@ -1216,29 +1220,6 @@ short_array_len (const short *array,
   return n;
 }
 
-static struct icaltimetype
-civil_to_icaltime (const Civil *c)
-{
-  struct icaltimetype t = icaltime_null_time ();
-
-  t.year = c->year;
-  t.month = c->month;
-  t.day = c->day;
-  t.hour = c->hour;
-  t.minute = c->minute;
-  t.second = c->second;
-  t.is_date = 0;
-  return t;
-}
-
-static gint64
-icaltime_to_local_seconds (const struct icaltimetype *t)
-{
-  Civil c = { t->year, t->month, t->day, t->hour, t->minute, t->second };
-
-  return civil_to_seconds (&c);
-}
-
 static gboolean
 rule_is_subdaily (const struct icalrecurrencetype *rule)
 {
@@ -1322,79 +1303,6 @@ rule_day_matches (const struct icalrecurrencetype *rule,
   return TRUE;
 }
 
-static gboolean
-short_array_contains (const short *array,
-                      gsize        size,
-                      gint         value)
-{
-  for (gsize i = 0; i < size && array[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
-    {
-      if (array[i] == value)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/*
- * Whether an occurrence that libical produced does satisfy the rule.
- * libical 3.0 gets some rules wrong (with BYWEEKNO it yields days of the
- * wrong weekday around new year); such occurrences are dropped.
- */
-static gboolean
-rule_occurrence_valid (const struct icalrecurrencetype *rule,
-                       const Civil                     *c)
-{
-  gsize n_months = short_array_len (rule->by_month, ICAL_BY_MONTH_SIZE);
-  gsize n_weeks = short_array_len (rule->by_week_no, ICAL_BY_WEEKNO_SIZE);
-
-  if (!rule_day_matches (rule, c))
-    return FALSE;
-
-  if (n_months > 0 && !((short_array_bits (rule->by_month, ICAL_BY_MONTH_SIZE, 0) >> c->month) & 1))
-    return FALSE;
-
-  if (short_array_len (rule->by_hour, ICAL_BY_HOUR_SIZE) > 0 &&
-      !short_array_contains (rule->by_hour, ICAL_BY_HOUR_SIZE, c->hour))
-    return FALSE;
-  if (short_array_len (rule->by_minute, ICAL_BY_MINUTE_SIZE) > 0 &&
-      !short_array_contains (rule->by_minute, ICAL_BY_MINUTE_SIZE, c->minute))
-    return FALSE;
-  if (short_array_len (rule->by_second, ICAL_BY_SECOND_SIZE) > 0 &&
-      !short_array_contains (rule->by_second, ICAL_BY_SECOND_SIZE, c->second))
-    return FALSE;
-
-  /* ISO 8601 weeks, which are RFC 5545's with the default WKST=MO. */
-  if (n_weeks > 0 && rule->week_start == ICAL_MONDAY_WEEKDAY)
-    {
-      GDate date, last;
-      gint week, weeks_in_year, year = c->year;
-      gboolean found = FALSE;
-
-      g_date_clear (&date, 1);
-      g_date_set_dmy (&date, c->day, c->month, c->year);
-      week = g_date_get_iso8601_week_of_year (&date);
-      /* The ISO year a day belongs to can be the one before or after. */
-      if (week == 1 && c->month == 12)
-        year++;
-      else if (week >= 52 && c->month == 1)
-        year--;
-      g_date_clear (&last, 1);
-      g_date_set_dmy (&last, 28, 12, year);
-      weeks_in_year = g_date_get_iso8601_week_of_year (&last);
-
-      for (gsize i = 0; i < n_weeks && !found; i++)
-        {
-          gint w = rule->by_week_no[i];
-
-          found = w > 0 ? w == week : weeks_in_year + w + 1 == week;
-        }
-      if (!found)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
 /* The ISO 8601 week of @c, and the ISO year it belongs to. */
 static gint
 civil_iso_week (const Civil *c,
@@ -1467,7 +1375,8 @@ civil_next_time_of_day (Civil   *c,
 static gint64
 weekno_next (const struct icalrecurrencetype *rule,
              gint64                           dtstart,
-             gint64                           from)
+             gint64                           from,
+             guint64                         *work)
 {
   gint interval = MAX (rule->interval, 1);
   gsize n_weeks = short_array_len (rule->by_week_no, ICAL_BY_WEEKNO_SIZE);
@@ -1493,7 +1402,7 @@ weekno_next (const struct icalrecurrencetype *rule,
   seconds_to_civil (MAX (from, dtstart), &c);
   year_limit = MIN (c.year + MAX_YEARS_AHEAD, MAX_YEAR);
 
-  for (guint steps = 0; steps < MAX_RRULE_STEPS && c.year <= year_limit; steps++)
+  for (guint steps = 0; steps < MAX_RRULE_STEPS && c.year <= year_limit; steps++, (*work)++)
     {
       gint iso_year, week, weeks;
       gboolean in_weeks = FALSE;
@@ -1533,7 +1442,8 @@ weekno_next (const struct icalrecurrencetype *rule,
 static gint64
 subdaily_next (const struct icalrecurrencetype *rule,
                gint64                           dtstart,
-               gint64                           from)
+               gint64                           from,
+               guint64                         *work)
 {
   gint64 unit = rule->freq == ICAL_SECONDLY_RECURRENCE ? 1
               : rule->freq == ICAL_MINUTELY_RECURRENCE ? 60 : 3600;
@@ -1563,7 +1473,7 @@ subdaily_next (const struct icalrecurrencetype *rule,
   seconds_to_civil (MAX (from, dtstart), &c);
   year_limit = MIN (c.year + MAX_YEARS_AHEAD, MAX_YEAR);
 
-  for (guint steps = 0; steps < MAX_RRULE_STEPS && c.year <= year_limit; steps++)
+  for (guint steps = 0; steps < MAX_RRULE_STEPS && c.year <= year_limit; steps++, (*work)++)
     {
       gint hour, minute, second;
       gint64 t, offset;
@@ -1625,13 +1535,21 @@ subdaily_next (const struct icalrecurrencetype *rule,
 }
 
 /*
- * BYSETPOS, done here for every frequency: libical 3.0 honours it only for
- * MONTHLY and YEARLY, and even there picks among days rather than among
- * the date-times of the set. As in RFC 5545 and python-dateutil, the rule
- * without BYSETPOS gives a set of wall-clock times per period of FREQ (the
- * day, the week starting on WKST, the month, …); BYSETPOS picks positions in
- * that ordered set, and only then are times before DTSTART dropped, so a
- * start in the middle of a period does not shift the positions.
+ * Rules of FREQ=DAILY and longer, expanded here rather than by libical,
+ * which only parses them: libical 3.0 drops a negative BYMONTHDAY under
+ * DAILY, gives nothing for BYYEARDAY with BYMONTH, starts a WEEKLY rule
+ * with an INTERVAL and a late WKST on the wrong week, honours BYSETPOS only
+ * for MONTHLY and YEARLY (and there picks among days rather than
+ * date-times), and stops in 2582.
+ *
+ * As in RFC 5545 and python-dateutil, a rule gives a set of wall-clock times
+ * per period of its FREQ (the day, the week starting on WKST, the month, the
+ * year), for the periods on INTERVAL's grid counted from DTSTART's: the days
+ * that pass its day parts, each at every time of day that BYHOUR, BYMINUTE
+ * and BYSECOND make. BYSETPOS picks positions in that ordered set, and only
+ * then are times before DTSTART dropped, so a start in the middle of a
+ * period does not shift the positions. Sub-daily rules and BYWEEKNO have
+ * their own walks, subdaily_next() and weekno_next().
  */
 
 typedef struct
@@ -1640,13 +1558,26 @@ typedef struct
   gint64    start_local;
   Civil     start;
   gint      interval;
-  /* The next period to expand, on INTERVAL's grid; see setpos_period_of(). */
+  /* BYMONTH, one bit per month; every month without it */
+  guint64   months;
+  /* The times of day of a rule of FREQ=DAILY or longer; see rule_iter_init(). */
+  guint64   hours;
+  guint64   minutes;
+  guint64   seconds;
+  /* Where the next occurrence is looked for, and how many were given. */
+  gint64    from;
+  guint     n_given;
+  /* The steps taken so far, and whether they went past MAX_WALK_WORK. */
+  guint64   work;
+  gboolean  over_budget;
+  /* BYSETPOS: the next period to expand, on INTERVAL's grid, and the
+   * times picked from the last one. */
   gint64    period;
   gboolean  exhausted;
   gint64    picks[ICAL_BY_SETPOS_SIZE];
   guint     n_picks;
   guint     next_pick;
-} SetposIter;
+} RuleIter;
 
 static guint
 bits_count (guint64 bits)
@@ -1664,31 +1595,24 @@ nth_bit (guint64 bits,
   return __builtin_ctzll (bits);
 }
 
-/*
- * Whether a YEARLY rule keeps to DTSTART's month. The RFC and dateutil keep
- * DTSTART's month and day when no part names days; with BYMONTHDAY but no
- * BYMONTH, they take every month while libical, which expands the same rule
- * without BYSETPOS, keeps DTSTART's month. Adding BYSETPOS must not change
- * which days a rule is about, so libical's reading is followed.
- */
 static gboolean
-setpos_yearly_in_start_month (const struct icalrecurrencetype *rule)
+rule_has_setpos (const struct icalrecurrencetype *rule)
 {
-  return short_array_len (rule->by_month, ICAL_BY_MONTH_SIZE) == 0 &&
-         short_array_len (rule->by_year_day, ICAL_BY_YEARDAY_SIZE) == 0 &&
-         (short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 0 ||
-          short_array_len (rule->by_day, ICAL_BY_DAY_SIZE) == 0);
+  return rule->by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX;
 }
 
 /*
- * Whether the day @c is in the set of the rule without BYSETPOS. Unlike
- * rule_day_matches(), BYDAY positions count: within the month, or within
- * the year for FREQ=YEARLY without BYMONTH. Days the rule does not name
- * come from DTSTART, as RFC 5545 says.
+ * Whether the day @c is in the rule's set. Unlike rule_day_matches(), BYDAY
+ * positions count: within the month, or within the year for FREQ=YEARLY
+ * without BYMONTH. A rule that names no days takes DTSTART's: its weekday
+ * for WEEKLY, its day of the month for MONTHLY, and for YEARLY its day of
+ * the month, in DTSTART's month unless BYMONTH names others. A YEARLY rule
+ * with BYMONTHDAY but no BYMONTH runs in every month, as the RFC's table
+ * says and dateutil does (libical kept DTSTART's month).
  */
 static gboolean
-setpos_day_matches (const SetposIter *iter,
-                    const Civil      *c)
+rule_day_in_set (const RuleIter *iter,
+                 const Civil    *c)
 {
   const struct icalrecurrencetype *rule = iter->rule;
   gsize n_days = short_array_len (rule->by_day, ICAL_BY_DAY_SIZE);
@@ -1697,18 +1621,7 @@ setpos_day_matches (const SetposIter *iter,
                         short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 0 ||
                         short_array_len (rule->by_year_day, ICAL_BY_YEARDAY_SIZE) > 0;
 
-  if (n_months > 0)
-    {
-      gboolean found = FALSE;
-
-      for (gsize i = 0; i < n_months && !found; i++)
-        found = icalrecurrencetype_month_month (rule->by_month[i]) == c->month;
-      if (!found)
-        return FALSE;
-    }
-
-  if (rule->freq == ICAL_YEARLY_RECURRENCE && setpos_yearly_in_start_month (rule) &&
-      c->month != iter->start.month)
+  if (!((iter->months >> c->month) & 1))
     return FALSE;
 
   if (!names_days)
@@ -1718,8 +1631,9 @@ setpos_day_matches (const SetposIter *iter,
         case ICAL_WEEKLY_RECURRENCE:
           return civil_weekday (c) == civil_weekday (&iter->start);
         case ICAL_MONTHLY_RECURRENCE:
-        case ICAL_YEARLY_RECURRENCE:
           return c->day == iter->start.day;
+        case ICAL_YEARLY_RECURRENCE:
+          return c->day == iter->start.day && (n_months > 0 || c->month == iter->start.month);
         default:
           return TRUE;
         }
@@ -1767,33 +1681,11 @@ setpos_day_matches (const SetposIter *iter,
   return TRUE;
 }
 
-/* The hours, minutes and seconds of a day in the set, for FREQ=DAILY or longer. */
-static void
-setpos_times (const SetposIter *iter,
-              guint64          *hours,
-              guint64          *minutes,
-              guint64          *seconds)
-{
-  const struct icalrecurrencetype *rule = iter->rule;
-
-  *hours = short_array_bits (rule->by_hour, ICAL_BY_HOUR_SIZE, 0);
-  *minutes = short_array_bits (rule->by_minute, ICAL_BY_MINUTE_SIZE, 0);
-  /* Second 60 never shows on a clock that GLib models. */
-  *seconds = short_array_bits (rule->by_second, ICAL_BY_SECOND_SIZE, 0) &
-             ~(G_GUINT64_CONSTANT (1) << 60);
-  if (short_array_len (rule->by_hour, ICAL_BY_HOUR_SIZE) == 0)
-    *hours = G_GUINT64_CONSTANT (1) << iter->start.hour;
-  if (short_array_len (rule->by_minute, ICAL_BY_MINUTE_SIZE) == 0)
-    *minutes = G_GUINT64_CONSTANT (1) << iter->start.minute;
-  if (short_array_len (rule->by_second, ICAL_BY_SECOND_SIZE) == 0)
-    *seconds = G_GUINT64_CONSTANT (1) << iter->start.second;
-}
-
 /* The period of FREQ that the wall-clock time @local falls in, as a number
  * that grows by one from each period to the next. */
 static gint64
-setpos_period_of (const SetposIter *iter,
-                  gint64            local)
+rule_period_of (const RuleIter *iter,
+                gint64          local)
 {
   gint64 day = floor_div (local, SECONDS_PER_DAY);
   /* 1970-01-01 was a Thursday; libical's weekdays count from Sunday as 1. */
@@ -1822,12 +1714,28 @@ setpos_period_of (const SetposIter *iter,
     }
 }
 
+/* rule_period_of() for a day's civil time, without converting months and years. */
+static gint64
+rule_period_of_civil (const RuleIter *iter,
+                      const Civil    *c)
+{
+  switch (iter->rule->freq)
+    {
+    case ICAL_MONTHLY_RECURRENCE:
+      return (gint64) c->year * 12 + c->month - 1;
+    case ICAL_YEARLY_RECURRENCE:
+      return c->year;
+    default:
+      return rule_period_of (iter, civil_to_seconds (c));
+    }
+}
+
 /* The first wall-clock second of @period, and its first and last day. */
 static gint64
-setpos_period_bounds (const SetposIter *iter,
-                      gint64            period,
-                      gint64           *first_day,
-                      gint64           *n_days)
+rule_period_bounds (const RuleIter *iter,
+                    gint64          period,
+                    gint64         *first_day,
+                    gint64         *n_days)
 {
   gint wkst = iter->rule->week_start != ICAL_NO_WEEKDAY ? iter->rule->week_start - 1 : 1;
   Civil c = { 0 };
@@ -1873,6 +1781,53 @@ setpos_period_bounds (const SetposIter *iter,
   return first;
 }
 
+/*
+ * The first wall-clock occurrence at or after @from of a rule of FREQ=DAILY
+ * or longer without BYSETPOS or BYWEEKNO, or -1. Steps a day at a time (a
+ * month at a time through months BYMONTH leaves out, a period at a time off
+ * INTERVAL's grid), up to MAX_YEARS_AHEAD.
+ */
+static gint64
+period_next (RuleIter *iter,
+             gint64    from)
+{
+  gint64 origin = rule_period_of (iter, iter->start_local);
+  gint year_limit;
+  Civil c;
+
+  seconds_to_civil (MAX (from, iter->start_local), &c);
+  year_limit = MIN (c.year + MAX_YEARS_AHEAD, MAX_YEAR);
+
+  for (; c.year <= year_limit; iter->work++)
+    {
+      gint64 period = rule_period_of_civil (iter, &c);
+      gint64 offset = (period - origin) % iter->interval;
+
+      if (offset != 0)
+        {
+          gint64 first_day, n_days;
+
+          seconds_to_civil (rule_period_bounds (iter, period + iter->interval - offset,
+                                                &first_day, &n_days), &c);
+        }
+      else if (!((iter->months >> c.month) & 1))
+        {
+          civil_next_month (&c);
+        }
+      else if (rule_day_in_set (iter, &c) &&
+               civil_next_time_of_day (&c, iter->hours, iter->minutes, iter->seconds))
+        {
+          return civil_to_seconds (&c);
+        }
+      else
+        {
+          civil_next_day (&c);
+        }
+    }
+
+  return -1;
+}
+
 static gint
 compare_gint64 (gconstpointer a,
                 gconstpointer b)
@@ -1890,11 +1845,11 @@ compare_gint64 (gconstpointer a,
  * which can hold millions of times (FREQ=YEARLY;BYMINUTE=…;BYSECOND=…).
  */
 static void
-setpos_pick (SetposIter *iter,
-             gint64      period,
-             guint64     hours,
-             guint64     minutes,
-             guint64     seconds)
+setpos_pick (RuleIter *iter,
+             gint64    period,
+             guint64   hours,
+             guint64   minutes,
+             guint64   seconds)
 {
   const struct icalrecurrencetype *rule = iter->rule;
   gint64 days[366];
@@ -1905,13 +1860,14 @@ setpos_pick (SetposIter *iter,
   gint64 n_times = (gint64) n_hours * n_minutes * n_seconds;
   guint n = 0;
 
-  setpos_period_bounds (iter, period, &first_day, &n_days);
+  rule_period_bounds (iter, period, &first_day, &n_days);
+  iter->work += n_days;
   for (gint64 day = first_day; day < first_day + n_days; day++)
     {
       Civil c;
 
       seconds_to_civil (day * SECONDS_PER_DAY, &c);
-      if (setpos_day_matches (iter, &c))
+      if (rule_day_in_set (iter, &c))
         days[n_matching++] = day;
     }
 
@@ -1961,42 +1917,33 @@ setpos_can_pick (const struct icalrecurrencetype *rule,
   return FALSE;
 }
 
+/* Starts BYSETPOS's walk with the period of @from, or the next one on
+ * INTERVAL's grid: no period before can have times at or after @from. */
 static void
-setpos_iter_init (SetposIter                      *iter,
-                  const struct icalrecurrencetype *rule,
-                  gint64                           start_local,
-                  gint64                           from)
+setpos_start (RuleIter *iter,
+              gint64    from)
 {
   gint64 origin, offset;
 
-  iter->rule = rule;
-  iter->start_local = start_local;
-  seconds_to_civil (start_local, &iter->start);
-  iter->interval = MAX (rule->interval, 1);
-  iter->n_picks = 0;
-  iter->next_pick = 0;
-
-  /* Start with the period of @from, or the next one on INTERVAL's grid:
-   * no period before can have times at or after @from. */
-  origin = setpos_period_of (iter, start_local);
-  iter->period = setpos_period_of (iter, MAX (from, start_local));
+  origin = rule_period_of (iter, iter->start_local);
+  iter->period = rule_period_of (iter, MAX (from, iter->start_local));
   offset = (iter->period - origin) % iter->interval;
   if (offset != 0)
     iter->period += iter->interval - offset;
+  iter->n_picks = 0;
+  iter->next_pick = 0;
   iter->exhausted = FALSE;
 }
 
 /* Fills @iter's picks from the next period that has any, or returns FALSE. */
 static gboolean
-setpos_iter_expand (SetposIter *iter)
+setpos_expand (RuleIter *iter)
 {
   const struct icalrecurrencetype *rule = iter->rule;
-  guint64 hours, minutes, seconds;
+  guint64 hours = iter->hours, minutes = iter->minutes, seconds = iter->seconds;
   gint64 first_day, n_days, max_size;
   gint year_limit;
   Civil c;
-
-  setpos_times (iter, &hours, &minutes, &seconds);
 
   if (rule_is_subdaily (rule))
     {
@@ -2013,13 +1960,13 @@ setpos_iter_expand (SetposIter *iter)
 
       for (guint steps = 0; steps < MAX_RRULE_STEPS; steps++)
         {
-          gint64 first = setpos_period_bounds (iter, iter->period, &first_day, &n_days);
+          gint64 first = rule_period_bounds (iter, iter->period, &first_day, &n_days);
           /* subdaily_next() finds the next period that has a set, on the grid. */
-          gint64 t = subdaily_next (rule, iter->start_local, first);
+          gint64 t = subdaily_next (rule, iter->start_local, first, &iter->work);
 
           if (t < 0)
             return FALSE;
-          iter->period = setpos_period_of (iter, t);
+          iter->period = rule_period_of (iter, t);
           seconds_to_civil (t, &c);
           setpos_pick (iter, iter->period,
                        G_GUINT64_CONSTANT (1) << c.hour,
@@ -2051,12 +1998,12 @@ setpos_iter_expand (SetposIter *iter)
     return FALSE;
 
   /* A rule with no time in its periods for MAX_YEARS_AHEAD has none at all. */
-  seconds_to_civil (setpos_period_bounds (iter, iter->period, &first_day, &n_days), &c);
+  seconds_to_civil (rule_period_bounds (iter, iter->period, &first_day, &n_days), &c);
   year_limit = MIN (c.year + MAX_YEARS_AHEAD, MAX_YEAR);
 
   while (TRUE)
     {
-      seconds_to_civil (setpos_period_bounds (iter, iter->period, &first_day, &n_days) +
+      seconds_to_civil (rule_period_bounds (iter, iter->period, &first_day, &n_days) +
                         (n_days - 1) * SECONDS_PER_DAY, &c);
       if (c.year > year_limit)
         return FALSE;
@@ -2069,8 +2016,8 @@ setpos_iter_expand (SetposIter *iter)
 
 /* Returns: the first wall-clock occurrence at or after @from, or -1 */
 static gint64
-setpos_iter_next (SetposIter *iter,
-                  gint64      from)
+setpos_next (RuleIter *iter,
+             gint64    from)
 {
   while (!iter->exhausted)
     {
@@ -2081,9 +2028,159 @@ setpos_iter_next (SetposIter *iter,
           if (t >= from)
             return t;
         }
-      iter->exhausted = !setpos_iter_expand (iter);
+      iter->exhausted = !setpos_expand (iter);
     }
   return -1;
+}
+
+/*
+ * Starts a walk through the wall-clock occurrences of @rule from
+ * @start_local (its DTSTART), looking from @from on: a rule with COUNT must
+ * be walked from its start, any other can begin anywhere.
+ */
+static void
+rule_iter_init (RuleIter                        *iter,
+                const struct icalrecurrencetype *rule,
+                gint64                           start_local,
+                gint64                           from)
+{
+  memset (iter, 0, sizeof *iter);
+  iter->rule = rule;
+  iter->start_local = start_local;
+  seconds_to_civil (start_local, &iter->start);
+  iter->interval = MAX (rule->interval, 1);
+  iter->from = MAX (from, start_local);
+
+  iter->months = 0;
+  for (gsize i = 0; i < ICAL_BY_MONTH_SIZE && rule->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+    iter->months |= G_GUINT64_CONSTANT (1) << icalrecurrencetype_month_month (rule->by_month[i]);
+  if (iter->months == 0)
+    iter->months = ~G_GUINT64_CONSTANT (0);
+
+  /* Parts the rule does not give come from DTSTART. Second 60 never shows
+   * on a clock that GLib models. */
+  iter->hours = short_array_bits (rule->by_hour, ICAL_BY_HOUR_SIZE, 0);
+  iter->minutes = short_array_bits (rule->by_minute, ICAL_BY_MINUTE_SIZE, 0);
+  iter->seconds = short_array_bits (rule->by_second, ICAL_BY_SECOND_SIZE, 0) &
+                  ~(G_GUINT64_CONSTANT (1) << 60);
+  if (short_array_len (rule->by_hour, ICAL_BY_HOUR_SIZE) == 0)
+    iter->hours = G_GUINT64_CONSTANT (1) << iter->start.hour;
+  if (short_array_len (rule->by_minute, ICAL_BY_MINUTE_SIZE) == 0)
+    iter->minutes = G_GUINT64_CONSTANT (1) << iter->start.minute;
+  if (short_array_len (rule->by_second, ICAL_BY_SECOND_SIZE) == 0)
+    iter->seconds = G_GUINT64_CONSTANT (1) << MIN (iter->start.second, 59);
+
+  if (rule_has_setpos (rule))
+    setpos_start (iter, iter->from);
+}
+
+/* Returns: the next wall-clock occurrence, or -1 when there are no more */
+static gint64
+rule_iter_next (RuleIter *iter)
+{
+  const struct icalrecurrencetype *rule = iter->rule;
+  gint64 local;
+
+  if (iter->from == G_MAXINT64 || (rule->count > 0 && iter->n_given >= (guint) rule->count))
+    return -1;
+  if (iter->work > MAX_WALK_WORK)
+    {
+      iter->over_budget = TRUE;
+      iter->from = G_MAXINT64;
+      return -1;
+    }
+
+  if (rule_has_setpos (rule))
+    local = setpos_next (iter, iter->from);
+  else if (rule_has_weekno (rule))
+    local = weekno_next (rule, iter->start_local, iter->from, &iter->work);
+  else if (rule_is_subdaily (rule))
+    local = subdaily_next (rule, iter->start_local, iter->from, &iter->work);
+  else
+    local = period_next (iter, iter->from);
+
+  if (local < 0)
+    {
+      iter->from = G_MAXINT64;
+      return -1;
+    }
+
+  iter->from = local + 1;
+  iter->n_given++;
+  return local;
+}
+
+/*
+ * A walk through a rule's occurrences as instants, for several calls in a
+ * row: a rule with COUNT is counted from its start, so finding each of its
+ * next runs anew would cost as much as all the runs before it.
+ */
+typedef struct
+{
+  RuleIter  iter;
+  GTimeZone *tz;           /* unowned: the caller keeps it */
+  gint64    start;         /* seconds since the epoch */
+  gint64    until;         /* seconds since the epoch, if the rule has UNTIL */
+  gint64    last;          /* the last instant the walk gave, or G_MININT64 */
+} RuleWalk;
+
+static void
+rule_walk_init (RuleWalk          *walk,
+                const ChkSchedule *self,
+                GTimeZone         *tz,
+                gint64             start,
+                gint64             after)
+{
+  gint64 start_local = utc_to_local (tz, start);
+  gint64 from = start_local;
+
+  /*
+   * Without COUNT, start from @after's wall-clock time rather than walking
+   * from DTSTART: wall-clock times map to instants in order, and @after's
+   * own maps to @after or earlier, so nothing before it can come after
+   * @after.
+   */
+  if (self->rule->count == 0 && after > start)
+    from = MAX (utc_to_local (tz, after), start_local);
+
+  rule_iter_init (&walk->iter, self->rule, start_local, from);
+  walk->tz = tz;
+  walk->start = start;
+  walk->until = 0;
+  if (self->has_until)
+    walk->until = self->until_is_utc ? self->until : local_to_utc (tz, self->until);
+  walk->last = G_MININT64;
+}
+
+/*
+ * Returns: the walk's first occurrence strictly after @after and at or after
+ *   its start, or 0 if there is none
+ */
+static gint64
+rule_walk_next (RuleWalk          *walk,
+                const ChkSchedule *self,
+                gint64             after)
+{
+  for (guint n = 0; n < MAX_RRULE_STEPS; n++)
+    {
+      gint64 local = rule_iter_next (&walk->iter);
+      gint64 instant;
+
+      if (local < 0)
+        return 0;
+
+      instant = local_to_utc (walk->tz, local);
+      if (self->has_until && instant > walk->until)
+        {
+          walk->iter.from = G_MAXINT64;
+          return 0;
+        }
+      walk->last = instant;
+      if (instant > after && instant >= walk->start)
+        return instant;
+    }
+
+  return 0;
 }
 
 static gint64
@@ -2092,94 +2189,18 @@ rule_next (const ChkSchedule *self,
            gint64             start,
            gint64             after)
 {
-  const struct icalrecurrencetype *rule = self->rule;
-  gint64 start_local = utc_to_local (tz, start);
-  gint64 from = start_local;
-  gint64 until = 0;
-  gint64 result = 0;
-  gboolean jump = rule->count == 0 && after > start;
-  gboolean has_setpos = rule->by_set_pos[0] != ICAL_RECURRENCE_ARRAY_MAX;
-  icalrecur_iterator *iter = NULL;
-  SetposIter setpos;
-  Civil c;
+  RuleWalk walk;
 
   if (self->has_until)
     {
-      until = self->until_is_utc ? self->until : local_to_utc (tz, self->until);
+      gint64 until = self->until_is_utc ? self->until : local_to_utc (tz, self->until);
+
       if (until <= after || until < start)
         return 0;
     }
 
-  /*
-   * Start from @after's wall-clock time rather than walking from DTSTART:
-   * wall-clock times map to instants in order, and @after's own maps to
-   * @after or earlier, so nothing before it can come after @after.
-   * COUNT needs the walk: it counts from DTSTART.
-   */
-  if (jump)
-    from = MAX (utc_to_local (tz, after), start_local);
-
-  if (has_setpos)
-    {
-      setpos_iter_init (&setpos, rule, start_local, from);
-    }
-  else if (!rule_is_subdaily (rule) && !rule_has_weekno (rule))
-    {
-      seconds_to_civil (start_local, &c);
-      iter = icalrecur_iterator_new (*rule, civil_to_icaltime (&c));
-      if (iter == NULL)
-        return 0;
-      if (jump && from > start_local)
-        {
-          seconds_to_civil (from, &c);
-          if (!icalrecur_iterator_set_start (iter, civil_to_icaltime (&c)))
-            {
-              icalrecur_iterator_free (iter);
-              return 0;
-            }
-        }
-    }
-
-  for (guint n = 1; n <= MAX_RRULE_STEPS; n++)
-    {
-      gint64 local, instant;
-
-      if (iter != NULL)
-        {
-          struct icaltimetype t = icalrecur_iterator_next (iter);
-
-          if (icaltime_is_null_time (t) || t.year > MAX_YEAR)
-            break;
-          seconds_to_civil (icaltime_to_local_seconds (&t), &c);
-          if (!rule_occurrence_valid (rule, &c))
-            continue;
-          local = civil_to_seconds (&c);
-        }
-      else
-        {
-          if (has_setpos)
-            local = setpos_iter_next (&setpos, from);
-          else if (rule_has_weekno (rule))
-            local = weekno_next (rule, start_local, from);
-          else
-            local = subdaily_next (rule, start_local, from);
-          if (local < 0 || (rule->count > 0 && n > (guint) rule->count))
-            break;
-          from = local + 1;
-        }
-
-      instant = local_to_utc (tz, local);
-      if (self->has_until && instant > until)
-        break;
-      if (instant > after && instant >= start)
-        {
-          result = instant;
-          break;
-        }
-    }
-
-  g_clear_pointer (&iter, icalrecur_iterator_free);
-  return result;
+  rule_walk_init (&walk, self, tz, start, after);
+  return rule_walk_next (&walk, self, after);
 }
 
 static gboolean
@@ -2728,8 +2749,9 @@ rule_describe_times (const struct icalrecurrencetype *rule)
                                                     n_m), list);
       }
 
-    /* Second 0 goes without saying once a minute is given. */
-    if (n_s > 0 && !(n_m > 0 && seconds == 1))
+    /* Second 0 goes without saying once a minute is given, or for a rule of
+     * minutes, whose seconds are 0 unless BYSECOND says otherwise. */
+    if (n_s > 0 && !((n_m > 0 || rule->freq == ICAL_MINUTELY_RECURRENCE) && seconds == 1))
       {
         g_autofree char *list = describe_values (seconds, 0, 60, NULL);
 
@@ -3130,6 +3152,17 @@ chk_schedule_describe (const ChkSchedule *self)
     }
 }
 
+/* @usec rounded down to whole seconds, the smallest unit of a schedule, if
+ * it is within the years schedules are computed for. */
+static gboolean
+seconds_in_range (gint64  usec,
+                  gint64 *seconds)
+{
+  *seconds = usec >= 0 ? usec / G_USEC_PER_SEC : -((-usec + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+  return *seconds <= (gint64) MAX_YEAR * 366 * SECONDS_PER_DAY &&
+         *seconds >= -(gint64) 1969 * 366 * SECONDS_PER_DAY;
+}
+
 /**
  * chk_schedule_next:
  * @self: a #ChkSchedule
@@ -3156,14 +3189,7 @@ chk_schedule_next (const ChkSchedule *self,
   g_return_val_if_fail (self != NULL, 0);
   g_return_val_if_fail (tz != NULL, 0);
 
-  /* Round down to whole seconds: the smallest unit of a schedule. */
-  after_s = after >= 0 ? after / G_USEC_PER_SEC : -((-after + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-  start_s = start >= 0 ? start / G_USEC_PER_SEC : -((-start + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
-
-  if (after_s > (gint64) MAX_YEAR * 366 * SECONDS_PER_DAY ||
-      start_s > (gint64) MAX_YEAR * 366 * SECONDS_PER_DAY ||
-      after_s < -(gint64) 1969 * 366 * SECONDS_PER_DAY ||
-      start_s < -(gint64) 1969 * 366 * SECONDS_PER_DAY)
+  if (!seconds_in_range (after, &after_s) || !seconds_in_range (start, &start_s))
     return 0;
 
   switch (self->kind)
@@ -3208,8 +3234,30 @@ chk_schedule_check_occurs (const ChkSchedule  *self,
   g_return_val_if_fail (self != NULL, FALSE);
   g_return_val_if_fail (tz != NULL, FALSE);
 
-  if (self->kind != CHK_SCHEDULE_RRULE || self->has_until || self->rule->count != 0 ||
-      chk_schedule_next (self, tz, start, start - 1) != 0)
+  if (self->kind != CHK_SCHEDULE_RRULE)
+    return TRUE;
+
+  if (self->rule->count > 0)
+    {
+      gint64 start_s;
+      RuleWalk walk;
+
+      /* Its runs are counted from its start, walking through each: that walk
+       * is taken now, so that it is known to be short. */
+      if (!seconds_in_range (start, &start_s))
+        return TRUE;
+      rule_walk_init (&walk, self, tz, start_s, start_s - 1);
+      while (rule_walk_next (&walk, self, walk.last) != 0)
+        ;
+      g_debug ("%s: counted in %" G_GUINT64_FORMAT " steps", self->text, walk.iter.work);
+      if (walk.iter.over_budget)
+        return set_schedule_error (error, _("RRULE: counting the %d runs of “%s” takes too long: "
+                                            "give a smaller COUNT, or UNTIL"),
+                                   self->rule->count, self->text);
+      return TRUE;
+    }
+
+  if (self->has_until || chk_schedule_next (self, tz, start, start - 1) != 0)
     return TRUE;
 
   when = g_date_time_new_from_unix_utc (start / G_USEC_PER_SEC);
@@ -3250,17 +3298,123 @@ chk_schedule_next_runs (const ChkSchedule *self,
   g_return_val_if_fail (tz != NULL, 0);
   g_return_val_if_fail (runs != NULL || n_runs == 0, 0);
 
+  if (self->kind == CHK_SCHEDULE_RRULE)
+    {
+      g_autoptr(ChkScheduleIter) iter = chk_schedule_iter_new ((ChkSchedule *) self, tz, start);
+
+      for (n = 0; n < n_runs; n++)
+        {
+          runs[n] = chk_schedule_iter_next (iter, after);
+          if (runs[n] == 0)
+            break;
+          after = runs[n];
+        }
+      return n;
+    }
+
   for (n = 0; n < n_runs; n++)
     {
-      gint64 next = chk_schedule_next (self, tz, start, after);
-
-      if (next == 0)
+      runs[n] = chk_schedule_next (self, tz, start, after);
+      if (runs[n] == 0)
         break;
-      runs[n] = next;
-      after = next;
+      after = runs[n];
     }
 
   return n;
+}
+
+struct _ChkScheduleIter
+{
+  ChkSchedule *schedule;
+  GTimeZone   *tz;
+  gint64       start;
+  /* For a rule: its walk, started when first needed. */
+  gboolean     walking;
+  RuleWalk     walk;
+};
+
+/**
+ * chk_schedule_iter_new:
+ * @schedule: a #ChkSchedule
+ * @tz: the zone whose wall clock the schedule follows
+ * @start: as for chk_schedule_next()
+ *
+ * Creates an iterator over the occurrences of @schedule, for finding the
+ * next occurrence again and again as time goes on: a rule with COUNT is
+ * counted from its start, and the iterator keeps its place instead of
+ * counting from the start each time.
+ *
+ * Returns: (transfer full): a new iterator; free it with
+ *   chk_schedule_iter_free()
+ */
+ChkScheduleIter *
+chk_schedule_iter_new (ChkSchedule *schedule,
+                       GTimeZone   *tz,
+                       gint64       start)
+{
+  ChkScheduleIter *iter;
+
+  g_return_val_if_fail (schedule != NULL, NULL);
+  g_return_val_if_fail (tz != NULL, NULL);
+
+  iter = g_new0 (ChkScheduleIter, 1);
+  iter->schedule = chk_schedule_ref (schedule);
+  iter->tz = g_time_zone_ref (tz);
+  iter->start = start;
+  return iter;
+}
+
+/**
+ * chk_schedule_iter_next:
+ * @iter: a #ChkScheduleIter
+ * @after: µs since the epoch
+ *
+ * The same as chk_schedule_next() with the schedule, zone and start of
+ * @iter. Calls with @after never smaller than the occurrence the last call
+ * returned cost only the walk between them.
+ *
+ * Returns: the first occurrence strictly after @after, or 0 if there is none
+ */
+gint64
+chk_schedule_iter_next (ChkScheduleIter *iter,
+                        gint64           after)
+{
+  const ChkSchedule *self;
+  gint64 after_s, start_s;
+
+  g_return_val_if_fail (iter != NULL, 0);
+
+  self = iter->schedule;
+  if (self->kind != CHK_SCHEDULE_RRULE || self->rule->count == 0)
+    return chk_schedule_next (self, iter->tz, iter->start, after);
+
+  if (!seconds_in_range (after, &after_s) || !seconds_in_range (iter->start, &start_s))
+    return 0;
+
+  /* Back before where the walk is: start it again. */
+  if (iter->walking && after_s < iter->walk.last)
+    iter->walking = FALSE;
+  if (!iter->walking)
+    {
+      rule_walk_init (&iter->walk, self, iter->tz, start_s, after_s);
+      iter->walking = TRUE;
+    }
+
+  return rule_walk_next (&iter->walk, self, after_s) * G_USEC_PER_SEC;
+}
+
+/**
+ * chk_schedule_iter_free:
+ * @iter: (transfer full): a #ChkScheduleIter
+ */
+void
+chk_schedule_iter_free (ChkScheduleIter *iter)
+{
+  g_return_if_fail (iter != NULL);
+
+  chk_schedule_unref (iter->schedule);
+  g_time_zone_unref (iter->tz);
+  g_free (iter);
 }
 
 /**

@@ -75,9 +75,24 @@ gint64           chk_schedule_rewind_start (const ChkSchedule *self,
                                             gint64             start,
                                             gint64             before);
 
+/**
+ * ChkScheduleIter:
+ *
+ * Finds a schedule's next occurrences again and again, keeping its place.
+ */
+typedef struct _ChkScheduleIter ChkScheduleIter;
+
+ChkScheduleIter *chk_schedule_iter_new  (ChkSchedule       *schedule,
+                                         GTimeZone         *tz,
+                                         gint64             start);
+gint64           chk_schedule_iter_next (ChkScheduleIter   *iter,
+                                         gint64             after);
+void             chk_schedule_iter_free (ChkScheduleIter   *iter);
+
 GTimeZone       *chk_time_zone_new      (const char        *identifier,
                                          GError           **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkSchedule, chk_schedule_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkScheduleIter, chk_schedule_iter_free)
 
 G_END_DECLS
