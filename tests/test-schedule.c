@@ -1911,11 +1911,19 @@ static const DescribeCase describe_cases[] = {
   { "manual", "", "Manually only" },
   /* Issue 11, point 11: each said what does not run */
   { "day-from-end", "FREQ=MONTHLY;BYMONTHDAY=-3", "On the third-to-last day of the month" },
+  /* Every month, as the RFC expands BYMONTHDAY under YEARLY without BYMONTH. */
+  { "yearly-bymonthday", "FREQ=YEARLY;BYMONTHDAY=1", "On day 1 of the month" },
   { "last-and-15th", "FREQ=MONTHLY;BYMONTHDAY=-1,15", "On day 15 and the last day of the month" },
   { "last-of-year", "FREQ=YEARLY;BYYEARDAY=-1", "Every year on the last day of the year" },
   { "minute-and-second", "FREQ=HOURLY;BYMINUTE=30;BYSECOND=15", "Every hour at minute 30, second 15" },
   { "hourly-once-a-day", "FREQ=HOURLY;BYHOUR=18;BYSECOND=16", "Every day at 18:00:16" },
   { "minutely-each-hour", "FREQ=MINUTELY;BYMINUTE=5", "Every hour at minute 5" },
+  /* Hours alone do not fix the minutes of a rule of minutes or seconds. */
+  { "minutely-during-hour", "FREQ=MINUTELY;BYHOUR=3", "Every minute during hour 3" },
+  { "minutely-interval-during-hour", "FREQ=MINUTELY;INTERVAL=7;BYHOUR=3;BYDAY=MO",
+    "Every 7 minutes on Monday during hour 3" },
+  { "secondly-during-hours", "FREQ=SECONDLY;BYHOUR=3,4", "Every second during hours 3 and 4" },
+  { "secondly-during-minute", "FREQ=SECONDLY;BYMINUTE=5", "Every second during minute 5" },
   { "uneven-hour-step", "21 */13 * * *", "Every day at 00:21 and 13:21" },
   { "uneven-minute-step", "*/7 * * * *",
     "At minutes 0, 7, 14, 21, 28, 35, 42, 49 and 56 of every hour" },

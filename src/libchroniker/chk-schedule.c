@@ -2660,23 +2660,28 @@ rule_describe_frequency (const struct icalrecurrencetype *rule)
  * The frequency as it is seen: FREQ=HOURLY;BYHOUR=9,17 runs once at each of
  * those hours a day, so it is "Every day at 09:00 and 17:00", not "Every
  * hour at …"; the same for a BYMINUTE under MINUTELY (every hour) and a
- * BYSECOND under SECONDLY (every minute). With an INTERVAL the rule's own
- * frequency stays: it says which hours the interval counts.
+ * BYSECOND under SECONDLY (every minute). Only when the smaller units are
+ * given too: FREQ=MINUTELY;BYHOUR=3 is every minute during hour 3. With an
+ * INTERVAL the rule's own frequency stays: it says which hours the
+ * interval counts.
  */
 static char *
 rule_describe_frequency_seen (const struct icalrecurrencetype *rule)
 {
   struct icalrecurrencetype seen = *rule;
-
+  gboolean has_minutes = rule->by_minute[0] != ICAL_RECURRENCE_ARRAY_MAX;
+  gboolean has_seconds = rule->by_second[0] != ICAL_RECURRENCE_ARRAY_MAX;
   /* libical orders frequencies from SECONDLY (the smallest) to YEARLY. */
+  gboolean seconds_fixed = rule->freq > ICAL_SECONDLY_RECURRENCE || has_seconds;
+  gboolean minutes_fixed = rule->freq > ICAL_MINUTELY_RECURRENCE || (has_minutes && seconds_fixed);
+
   if (rule->interval <= 1 && rule->freq < ICAL_DAILY_RECURRENCE)
     {
-      if (rule->by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX)
+      if (rule->by_hour[0] != ICAL_RECURRENCE_ARRAY_MAX && minutes_fixed)
         seen.freq = ICAL_DAILY_RECURRENCE;
-      else if (rule->by_minute[0] != ICAL_RECURRENCE_ARRAY_MAX && rule->freq < ICAL_HOURLY_RECURRENCE)
+      else if (has_minutes && rule->freq < ICAL_HOURLY_RECURRENCE && seconds_fixed)
         seen.freq = ICAL_HOURLY_RECURRENCE;
-      else if (rule->by_second[0] != ICAL_RECURRENCE_ARRAY_MAX &&
-               rule->freq < ICAL_MINUTELY_RECURRENCE)
+      else if (has_seconds && rule->freq < ICAL_MINUTELY_RECURRENCE)
         seen.freq = ICAL_MINUTELY_RECURRENCE;
     }
 
@@ -2741,7 +2746,15 @@ rule_describe_times (const struct icalrecurrencetype *rule)
     g_autofree char *within_hour = NULL;
     g_autofree char *second_part = NULL;
 
-    if (n_m > 0)
+    if (n_m > 0 && rule->freq == ICAL_SECONDLY_RECURRENCE && n_s == 0)
+      {
+        g_autofree char *list = describe_values (minutes, 0, 59, NULL);
+
+        /* FREQ=SECONDLY;BYMINUTE=5: every second of minute 5 */
+        within_hour = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "during minute %s",
+                                                    "during minutes %s", n_m), list);
+      }
+    else if (n_m > 0)
       {
         g_autofree char *list = describe_values (minutes, 0, 59, NULL);
 
@@ -2801,7 +2814,11 @@ rule_describe (const ChkSchedule *self)
   g_autofree char *setpos = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
 
-  if (rule->freq == ICAL_MONTHLY_RECURRENCE && rule->interval <= 1 && n_monthday > 0 && n_byday == 0)
+  /* FREQ=YEARLY;BYMONTHDAY=1 without BYMONTH or other days runs in every
+   * month, as FREQ=MONTHLY does. */
+  if ((rule->freq == ICAL_MONTHLY_RECURRENCE ||
+       (rule->freq == ICAL_YEARLY_RECURRENCE && months == 0 && n_yearday == 0)) &&
+      rule->interval <= 1 && n_monthday > 0 && n_byday == 0)
     {
       /* "On the last day of the month at 23:00" reads better than "Every month on …" */
       g_autofree char *days = describe_month_days (rule);
