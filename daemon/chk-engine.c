@@ -126,8 +126,10 @@ update_next_run (ChkJob *job,
   else
     job->start_rewound = FALSE;
 
-  if (job->spec->enabled)
+  if (job->spec->enabled && start != job->spec->start)
     next = chk_schedule_next (job->schedule, job->tz, start, after);
+  else if (job->spec->enabled)
+    next = _chk_job_next_occurrence (job, after);
 
   if (next != job->next_run)
     {
@@ -987,8 +989,7 @@ collect_missed (ChkEngine *self,
       if (job == NULL || !job->spec->enabled)
         continue;
 
-      occurrence = chk_schedule_next (job->schedule, job->tz, job->spec->start,
-                                      reference_time (job, record->created));
+      occurrence = _chk_job_next_occurrence (job, reference_time (job, record->created));
       if (occurrence > 0 && occurrence <= now)
         {
           job->next_run = occurrence;

@@ -16,6 +16,8 @@ struct _ChkJob
   ChkJobSpec  *spec;
   ChkSchedule *schedule;
   GTimeZone   *tz;
+  /* The schedule's occurrences from the spec's start, once needed. */
+  ChkScheduleIter *occurrences;
 
   gint64       next_run;
   /* The clock went back before the rule's start after it had begun. */
@@ -48,6 +50,8 @@ void      _chk_job_set_progress (ChkJob      *self,
                                  const char  *message);
 void      _chk_job_set_last_alert_error (ChkJob     *self,
                                          const char *message);
+gint64    _chk_job_next_occurrence (ChkJob   *self,
+                                    gint64    after);
 void      _chk_job_changed      (ChkJob      *self);
 void      _chk_job_forget_changes (ChkJob    *self);
 

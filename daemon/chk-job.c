@@ -54,6 +54,7 @@ chk_job_finalize (GObject *object)
   g_clear_pointer (&self->spec, chk_job_spec_free);
   g_clear_pointer (&self->schedule, chk_schedule_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
+  g_clear_pointer (&self->occurrences, chk_schedule_iter_free);
   g_clear_pointer (&self->last_outcome, g_free);
   g_clear_pointer (&self->last_alert_error, g_free);
   g_clear_pointer (&self->queued_trigger, g_free);
@@ -126,9 +127,25 @@ _chk_job_set_spec (ChkJob      *self,
   self->schedule = g_steal_pointer (&schedule);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   self->tz = g_steal_pointer (&tz);
+  g_clear_pointer (&self->occurrences, chk_schedule_iter_free);
 
   _chk_job_changed (self);
   return TRUE;
+}
+
+/*
+ * The first occurrence of the job's schedule from its start strictly after
+ * @after, or 0. The job keeps its place among the occurrences, so that a
+ * rule with COUNT, which is counted from its start, is not counted again
+ * for each run.
+ */
+gint64
+_chk_job_next_occurrence (ChkJob *self,
+                          gint64  after)
+{
+  if (self->occurrences == NULL)
+    self->occurrences = chk_schedule_iter_new (self->schedule, self->tz, self->spec->start);
+  return chk_schedule_iter_next (self->occurrences, after);
 }
 
 void
