@@ -115,6 +115,95 @@ chk_scheduler_impl_handle_get_job_by_name (ChkScheduler1         *object,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+typedef struct
+{
+  ChkSchedule *schedule;
+  GTimeZone   *tz;
+  gint64       after;
+  guint        count;
+  /* Filled in by the worker: */
+  gint64      *runs;
+  guint        n_runs;
+  char        *description;
+} Preview;
+
+static void
+preview_free (Preview *preview)
+{
+  chk_schedule_unref (preview->schedule);
+  g_time_zone_unref (preview->tz);
+  g_free (preview->runs);
+  g_free (preview->description);
+  g_free (preview);
+}
+
+/*
+ * Computes a preview in a worker thread: a rule with COUNT is walked from
+ * its start, which takes up to a few hundred milliseconds for the worst
+ * rules accepted, and no client should wait for another's preview.
+ */
+static void
+preview_in_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  Preview *preview = task_data;
+  GError *error = NULL;
+
+  preview->runs = g_new0 (gint64, MAX (preview->count, 1));
+  if (chk_schedule_get_kind (preview->schedule) == CHK_SCHEDULE_RRULE)
+    {
+      /* The rule starts at @after, or the next whole second (the unit of a
+       * rule): that start is its first occurrence when it matches the rule,
+       * and no occurrence comes before @after. */
+      gint64 start = (preview->after + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+
+      if (!chk_schedule_check_occurs (preview->schedule, preview->tz, start, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      preview->n_runs = chk_schedule_next_runs (preview->schedule, preview->tz, start, start - 1,
+                                                preview->runs, preview->count);
+    }
+  else
+    {
+      /* Cron lines run strictly after @after, as a job's next run after a run. */
+      preview->n_runs = chk_schedule_next_runs (preview->schedule, preview->tz, 0, preview->after,
+                                                preview->runs, preview->count);
+    }
+  preview->description = chk_schedule_describe (preview->schedule);
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+preview_done (GObject      *source_object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  Preview *preview = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  GVariantBuilder builder;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&invocation), error);
+      return;
+    }
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));
+  for (guint i = 0; i < preview->n_runs; i++)
+    g_variant_builder_add (&builder, "x", preview->runs[i]);
+
+  chk_scheduler1_complete_preview_schedule (CHK_SCHEDULER1 (source_object),
+                                            g_steal_pointer (&invocation),
+                                            preview->description,
+                                            g_variant_builder_end (&builder));
+}
+
 static gboolean
 chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
                                             GDBusMethodInvocation *invocation,
@@ -126,11 +215,8 @@ chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
   g_autoptr(ChkSchedule) schedule = NULL;
   g_autoptr(GTimeZone) tz = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree gint64 *runs = NULL;
-  g_autofree char *description = NULL;
-  GVariantBuilder builder;
-  gint64 after = arg_after != 0 ? arg_after : g_get_real_time ();
-  guint n;
+  g_autoptr(GTask) task = NULL;
+  Preview *preview;
 
   if (arg_count > MAX_PREVIEW_COUNT)
     return return_invalid (invocation, _("count: %u is more than %d"), arg_count, MAX_PREVIEW_COUNT);
@@ -146,34 +232,18 @@ chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
-  runs = g_new0 (gint64, MAX (arg_count, 1));
-  if (chk_schedule_get_kind (schedule) == CHK_SCHEDULE_RRULE)
-    {
-      /* The rule starts at @after, or the next whole second (the unit of a
-       * rule): that start is its first occurrence when it matches the rule,
-       * and no occurrence comes before @after. */
-      gint64 start = (after + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC * G_USEC_PER_SEC;
+  preview = g_new0 (Preview, 1);
+  preview->schedule = g_steal_pointer (&schedule);
+  preview->tz = g_steal_pointer (&tz);
+  preview->after = arg_after != 0 ? arg_after : g_get_real_time ();
+  preview->count = arg_count;
 
-      if (!chk_schedule_check_occurs (schedule, tz, start, &error))
-        {
-          g_dbus_method_invocation_return_gerror (invocation, error);
-          return G_DBUS_METHOD_INVOCATION_HANDLED;
-        }
-      n = chk_schedule_next_runs (schedule, tz, start, start - 1, runs, arg_count);
-    }
-  else
-    {
-      /* Cron lines run strictly after @after, as a job's next run after a run. */
-      n = chk_schedule_next_runs (schedule, tz, 0, after, runs, arg_count);
-    }
-  description = chk_schedule_describe (schedule);
-
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("ax"));
-  for (guint i = 0; i < n; i++)
-    g_variant_builder_add (&builder, "x", runs[i]);
-
-  chk_scheduler1_complete_preview_schedule (object, invocation, description,
-                                            g_variant_builder_end (&builder));
+  /* The invocation is completed, and its reference dropped, in preview_done(). */
+  task = g_task_new (object, NULL, preview_done, g_object_ref (invocation));
+  g_task_set_source_tag (task, chk_scheduler_impl_handle_preview_schedule);
+  g_task_set_task_data (task, preview, (GDestroyNotify) preview_free);
+  g_task_run_in_thread (task, preview_in_thread);
+  g_object_unref (invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
