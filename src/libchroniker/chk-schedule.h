@@ -42,7 +42,12 @@ typedef enum
  * without BYMINUTE, or either without BYSECOND, means minute and second 0
  * for units smaller than its frequency (FREQ=DAILY;BYHOUR=9 is 09:00:00,
  * whatever the start's minutes); and BYWEEKNO counts ISO 8601 weeks, so it
- * goes with the default WKST=MO only. COUNT is at most 100000.
+ * goes with the default WKST=MO only, and without BYDAY means the start's
+ * weekday in those weeks. BYSETPOS picks among each whole period's times,
+ * the start's period included, before times before the start are dropped.
+ * FREQ=YEARLY;BYMONTHDAY=… without BYMONTH runs in every month. COUNT is at
+ * most 100000, and a rule whose COUNT takes too long to count is refused
+ * by chk_schedule_check_occurs().
  */
 typedef struct _ChkSchedule ChkSchedule;
 
