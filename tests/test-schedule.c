@@ -1432,6 +1432,21 @@ test_rrule_count_budget (void)
   }
 }
 
+/* Rules of days to years go on past libical's 2582, to the year 9999. */
+static void
+test_rrule_far_future (void)
+{
+  g_autoptr(GTimeZone) tz = zone ("Europe/Berlin");
+  gint64 start = utc (2024, 1, 15, 9, 0, 0);
+
+  assert_runs ("FREQ=DAILY", tz, start, utc (2600, 1, 1, 0, 0, 0),
+               utc (2600, 1, 1, 9, 0, 0), utc (2600, 1, 2, 9, 0, 0));
+  assert_runs ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", tz, start, utc (9990, 1, 1, 0, 0, 0),
+               utc (9992, 2, 29, 9, 0, 0), utc (9996, 2, 29, 9, 0, 0));
+  assert_last_runs ("FREQ=MONTHLY;BYDAY=-1FR", tz, start, utc (9999, 11, 1, 0, 0, 0),
+                    utc (9999, 11, 26, 9, 0, 0), utc (9999, 12, 31, 9, 0, 0));
+}
+
 static void
 test_rrule_until (void)
 {
@@ -2150,6 +2165,7 @@ main (int   argc,
   g_test_add_func ("/schedule/rrule/count", test_rrule_count);
   g_test_add_func ("/schedule/rrule/count-iter", test_rrule_count_iter);
   g_test_add_func ("/schedule/rrule/count-budget", test_rrule_count_budget);
+  g_test_add_func ("/schedule/rrule/far-future", test_rrule_far_future);
   g_test_add_func ("/schedule/rrule/until", test_rrule_until);
   g_test_add_func ("/schedule/rrule/start-10-years-ago", test_rrule_start_10_years_ago);
   g_test_add_func ("/schedule/rrule/start-10-years-ago-now", test_rrule_start_10_years_ago_now);
