@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The D-Bus API of chronikerd: methods, properties, signals, errors and bad input."""
 
+import datetime
 import os
 import socket
 import sqlite3
@@ -451,6 +452,26 @@ class Preview(h.DaemonTestCase):
         with self.assert_error('InvalidSchedule', 'never occurs'):
             self.bus.update(path, {'start': nine + 3600 * USEC})
         self.assertEqual(self.bus.prop(path, 'Start'), nine)
+
+    def test_count_rules_preview_in_one_walk(self):
+        # Issue 11, point 9: each run of a COUNT preview was counted from the
+        # start again, for minutes on the main loop; the 1000th run here is
+        # Feb 29, 6024 (3 of 4 century years are not leap years).
+        after = 1705309200 * USEC  # 2024-01-15 09:00 UTC
+        _, runs = self.bus.preview('FREQ=DAILY;COUNT=100000;BYMONTH=2;BYMONTHDAY=29', 'UTC', after, 1000)
+        self.assertEqual(len(runs), 1000)
+        self.assertEqual(runs[0], 1709197200 * USEC)  # 2024-02-29 09:00
+        last = datetime.datetime.fromtimestamp(runs[-1] // USEC, datetime.timezone.utc)
+        self.assertEqual((last.month, last.day, last.hour), (2, 29, 9))
+        self.assertEqual(runs, sorted(set(runs)))
+        # A rule whose COUNT takes too long to count is refused, saying so,
+        # for a preview and for a job alike; the daemon goes on.
+        slow = 'FREQ=SECONDLY;INTERVAL=32767;COUNT=100000;BYSECOND=0'
+        with self.assert_error('InvalidSchedule', 'COUNT', '100000'):
+            self.bus.preview(slow, 'UTC', after, 10)
+        with self.assert_error('InvalidSchedule', 'COUNT'):
+            self.make_job('slow-count', schedule=slow, timezone='UTC', start=after)
+        self.assert_daemon_alive()
 
     def test_rrule_preview_starts_at_after(self):
         after = 1700000000 * USEC
