@@ -11,13 +11,23 @@
             minute; baseline: a daemon with no jobs, at the same time
   burst     200 jobs due in the same second; baseline: 200 `true` spawned
             and waited for one after the other from Python
+  preview   round trips of a Properties Get on the manager (the main loop
+            alone) and of PreviewSchedule `0 9 * * *` count 1 (the main loop
+            and the worker threads), 200 of each from one connection, while
+            a second keeps 5 PreviewSchedule calls of count 1000 in flight
+            with the RRULE COUNT rules slowest to count (PREVIEW_RULES);
+            baseline: the same round trips with the daemon idle. A GetId to
+            the dbus-daemon after each is the control (the machine's stalls,
+            not chronikerd's); and the slowest preview's own time under that
+            load, against the same rule previewed alone.
 
 Everything runs on a private dbus-daemon in a temporary directory, with the
 real chronikerd ($CHRONIKERD or --chronikerd) and bench-stamp ($BENCH_STAMP or
 --bench-stamp). Run it with /usr/bin/python3 (it needs python3-gi):
 
-  tests/bench/bench-daemon.py [--only dispatch,output,idle,burst]
+  tests/bench/bench-daemon.py [--only dispatch,output,idle,burst,preview]
                               [--output-mib N] [--idle-seconds N]
+                              [--preview-samples N] [--preview-in-flight N]
                               [--containment auto|cgroup|process-group] ...
 
 Each section prints its details and rows as it goes, and one table of every
@@ -53,7 +63,18 @@ JOB_IFACE = 'io.github.chroniker.Chroniker.Job1'
 
 SEC = 1_000_000            # µs
 MIB = 1024 * 1024
-SECTIONS = ('dispatch', 'output', 'idle', 'burst')
+SECTIONS = ('dispatch', 'output', 'idle', 'burst', 'preview')
+
+# The rules with COUNT that take longest to count from their start (see
+# bench-schedule's check- rows): what the preview section keeps in flight.
+PREVIEW_RULES = (
+    'FREQ=DAILY;COUNT=100000;BYMONTH=2;BYMONTHDAY=29',
+    'FREQ=DAILY;COUNT=100000;BYMONTHDAY=31;BYMONTH=1,3',
+    'FREQ=YEARLY;COUNT=100000;BYWEEKNO=53',
+    'FREQ=MONTHLY;COUNT=100000;BYMONTHDAY=31',
+    'FREQ=HOURLY;INTERVAL=5;COUNT=100000;BYMONTHDAY=13;BYDAY=FR',
+)
+PREVIEW_ZONE = 'Europe/Berlin'
 
 # The session.conf limits: the built-in ones allow too few pending replies
 # for many CreateJob calls in flight.
@@ -594,6 +615,52 @@ def print_table(rows, file=sys.stdout):
 
 # --- the benchmark -----------------------------------------------------------
 
+class PreviewLoad:
+    """Keeps one PreviewSchedule call in flight per entry of @rules on @conn:
+    each answered call is sent again, until stop() or @max_calls in all.
+    times gets (rule, µs from sending to the reply's dispatch here)."""
+
+    def __init__(self, conn, rules, make_args, max_calls):
+        self.conn = conn
+        self.rules = rules
+        self.make_args = make_args
+        self.max_calls = max_calls
+        self.running = False
+        self.pending = 0
+        self.sent = 0
+        self.times = []
+        self.errors = []
+        self.started = None
+
+    def start(self):
+        self.running = True
+        self.started = time.monotonic()
+        for rule in self.rules:
+            self.send(rule)
+
+    def stop(self):
+        self.running = False
+
+    def send(self, rule):
+        self.pending += 1
+        self.sent += 1
+        self.conn.call(BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE, 'PreviewSchedule',
+                       self.make_args(rule), GLib.VariantType('(sax)'), Gio.DBusCallFlags.NONE,
+                       120_000, None, self.done_cb, (rule, time.perf_counter_ns()))
+
+    def done_cb(self, conn, result, data):
+        rule, t0 = data
+        self.pending -= 1
+        try:
+            conn.call_finish(result)
+            self.times.append((rule, (time.perf_counter_ns() - t0) / 1000))
+        except GLib.Error as error:
+            self.errors.append(f'{rule}: {error.message}')
+            self.running = False
+        if self.running and self.sent < self.max_calls:
+            self.send(rule)
+
+
 class Bench(ProcessOwner):
     program = 'bench-daemon'
 
@@ -1100,6 +1167,175 @@ class Bench(ProcessOwner):
             make_row(f'burst: due -> {n}th RunFinished (ms)', to_finished, base_finished),
         ])
 
+    # --- 5. the main loop while previews are computed -----------------------
+
+    def probe_rtts(self, bus, samples, interval, load=None):
+        """@samples round trips of a Properties Get and of a one-run cron
+        PreviewSchedule, one after the other, @interval s apart, each
+        followed by a GetId to the dbus-daemon, a control that shows the
+        machine's stalls rather than chronikerd's: (µs of the Gets, of the
+        previews, of the GetIds). Between them the main context runs, so
+        that @load's replies are dispatched and its calls sent again."""
+        context = GLib.MainContext.default()
+        gets = []
+        previews = []
+        control = []
+        cron = GLib.Variant('(ssxu)', ('0 9 * * *', PREVIEW_ZONE, 0, 1))
+        get = GLib.Variant('(ss)', (SCHEDULER_IFACE, 'Version'))
+        for _ in range(samples):
+            due = time.monotonic() + interval
+            try:
+                t0 = time.perf_counter_ns()
+                bus.conn.call_sync(BUS_NAME, MANAGER_PATH, 'org.freedesktop.DBus.Properties',
+                                   'Get', get, GLib.VariantType('(v)'), Gio.DBusCallFlags.NONE,
+                                   60_000, None)
+                gets.append((time.perf_counter_ns() - t0) / 1000)
+                t0 = time.perf_counter_ns()
+                bus.conn.call_sync(BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE, 'PreviewSchedule',
+                                   cron, GLib.VariantType('(sax)'), Gio.DBusCallFlags.NONE,
+                                   60_000, None)
+                previews.append((time.perf_counter_ns() - t0) / 1000)
+                t0 = time.perf_counter_ns()
+                bus.conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                                   'org.freedesktop.DBus', 'GetId', None, GLib.VariantType('(s)'),
+                                   Gio.DBusCallFlags.NONE, 60_000, None)
+                control.append((time.perf_counter_ns() - t0) / 1000)
+            except GLib.Error as error:
+                raise BenchError(f'probe: {error.message}') from None
+            if load is not None and load.errors:
+                raise BenchError(f'PreviewSchedule of a COUNT rule: {load.errors[0]}')
+            # Wait for the next one with the replies to the load dispatched
+            # within a millisecond, so that its calls stay in flight.
+            _signal['spinning'] = True
+            try:
+                while True:
+                    while context.pending():
+                        context.iteration(False)
+                    if time.monotonic() >= due:
+                        break
+                    time.sleep(0.001)
+            finally:
+                _signal['spinning'] = False
+            _check_signal()
+        return gets, previews, control
+
+    def bench_preview(self):
+        args = self.args
+        n = args.preview_samples
+        k = args.preview_in_flight
+        print(f'\n== preview: the main loop while {k} PreviewSchedule calls of slow COUNT '
+              f'rules (count 1000) are in flight ==')
+        bus = self.bus()
+        daemon = self.daemon('preview')
+        daemon.start()
+        # The load's own connection, as another client's would be.
+        load_conn = Gio.DBusConnection.new_for_address_sync(
+            bus.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        load_conn.set_exit_on_close(False)
+        interval = args.preview_interval / 1000
+        load = None
+        try:
+            def preview_args(rule):
+                return GLib.Variant('(ssxu)', (rule, PREVIEW_ZONE, 0, 1000))
+
+            # Warm-up, untimed: the worker threads, the zone, the code paths.
+            self.probe_rtts(bus, 10, 0)
+
+            # Each slow rule alone, one at a time: its preview's own time,
+            # the best of 2.
+            alone = {}
+            given = {}
+            for rule in PREVIEW_RULES * 2:
+                t0 = time.perf_counter_ns()
+                try:
+                    reply = load_conn.call_sync(BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE,
+                                                'PreviewSchedule', preview_args(rule),
+                                                GLib.VariantType('(sax)'),
+                                                Gio.DBusCallFlags.NONE, 120_000, None)
+                except GLib.Error as error:
+                    raise BenchError(f'PreviewSchedule {rule}: {error.message}') from None
+                elapsed = (time.perf_counter_ns() - t0) / 1000
+                alone[rule] = min(alone.get(rule, elapsed), elapsed)
+                given[rule] = len(reply.unpack()[1])
+
+            load_average = os.getloadavg()[0]
+            idle_gets, idle_previews, idle_control = self.probe_rtts(bus, n, interval)
+
+            load = PreviewLoad(load_conn, [PREVIEW_RULES[i % len(PREVIEW_RULES)]
+                                           for i in range(k)], preview_args,
+                               max_calls=args.preview_max_calls)
+            load.start()
+            # A moment for the workers to start counting.
+            spin(lambda: time.monotonic() - load.started >= 0.2, 10, 'the load to start',
+                 [daemon])
+            threads_loaded = len(thread_switches(daemon.pid))
+            in_flight_before = load.pending
+            done_before = len(load.times)
+            t0 = time.monotonic()
+            busy_gets, busy_previews, busy_control = self.probe_rtts(bus, n, interval, load)
+            probe_seconds = time.monotonic() - t0
+            in_flight_after = load.pending
+            done_during = len(load.times) - done_before
+            load.stop()
+            spin(lambda: load.pending == 0, 120, 'the previews in flight to finish', [daemon])
+        finally:
+            if load is not None:
+                load.stop()
+            try:
+                load_conn.close_sync(None)
+            except GLib.Error:
+                pass
+        daemon.stop()
+
+        if load.errors:
+            raise BenchError(f'PreviewSchedule of a COUNT rule: {load.errors[0]}')
+        print(f'  the machine\'s load average (1 min) before the probes: {load_average:.2f} '
+              f'on {os.cpu_count()} CPUs')
+        print(f'  rules, in {PREVIEW_ZONE}, each previewed alone (count 1000, best of 2): ms, '
+              f'runs given')
+        for rule in PREVIEW_RULES:
+            loaded = [us for r, us in load.times if r == rule]
+            print(f'    {alone[rule] / 1000:8.1f} ms  {given[rule]:4d}  {rule}'
+                  + (f'; with the load: {summary_ms(loaded)}' if loaded else ''))
+        print(f'  load: {k} calls kept in flight ({in_flight_before} at the start of the probe, '
+              f'{in_flight_after} at its end); {load.sent} sent, {len(load.times)} answered, '
+              f'{done_during} during the {probe_seconds:.1f} s of the probe; daemon threads '
+              f'meanwhile: {threads_loaded}')
+        if in_flight_after < k:
+            print(f'  warning: the load ran out ({args.preview_max_calls} calls at most) before '
+                  f'the probe ended', file=sys.stderr)
+        print(f'  Properties Get, idle                 {summary_ms(idle_gets)}')
+        print(f'  Properties Get, previews in flight   {summary_ms(busy_gets)}')
+        print(f'  cron PreviewSchedule, idle           {summary_ms(idle_previews)}')
+        print(f'  cron PreviewSchedule, in flight      {summary_ms(busy_previews)}')
+        print(f'  control: bus GetId, idle             {summary_ms(idle_control)}')
+        print(f'  control: bus GetId, in flight        {summary_ms(busy_control)}')
+        print('  (a loaded preview\'s time includes up to one turn of the probe, its 3 round '
+              'trips and 1 ms, before its reply is dispatched here)')
+
+        slowest_alone = max(PREVIEW_RULES, key=lambda rule: alone[rule])
+        worst_rule, worst = max(load.times, key=lambda t: t[1]) if load.times \
+            else (slowest_alone, None)
+        print(f'  the slowest preview under load: {worst_rule}, '
+              f'{(worst or 0) / 1000:.1f} ms; alone {alone[worst_rule] / 1000:.1f} ms')
+
+        rows = []
+        for label, busy, idle in (('Get', busy_gets, idle_gets),
+                                  ('cron preview', busy_previews, idle_previews),
+                                  ('bus GetId', busy_control, idle_control)):
+            for name, p in (('p50', 50), ('p99', 99)):
+                rows.append(make_row(f'previews in flight: {label} {name} (ms)',
+                                     percentile(busy, p) / 1000, percentile(idle, p) / 1000))
+            rows.append(make_row(f'previews in flight: {label} max (ms)',
+                                 max(busy) / 1000, max(idle) / 1000))
+        rows.append(make_row('slowest COUNT preview, loaded/alone (ms)',
+                             worst / 1000 if worst is not None else None,
+                             alone[worst_rule] / 1000))
+        self.section('preview', rows)
+
     def run(self):
         failed = []
         for name in self.args.only:
@@ -1127,7 +1363,8 @@ class Bench(ProcessOwner):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        description='chronikerd end to end: dispatch latency, output capture, idle cost, bursts.')
+        description='chronikerd end to end: dispatch latency, output capture, idle cost, bursts, '
+                    'the main loop while slow previews are computed.')
     parser.add_argument('--only', default=','.join(SECTIONS),
                         help='comma-separated sections (default: %(default)s)')
     parser.add_argument('--chronikerd', default=os.environ.get('CHRONIKERD'),
@@ -1147,6 +1384,14 @@ def parse_args(argv):
     parser.add_argument('--burst-jobs', type=int, default=200, metavar='N')
     parser.add_argument('--in-flight', type=int, default=32, metavar='N',
                         help='CreateJob calls under way at once (default 32)')
+    parser.add_argument('--preview-samples', type=int, default=200, metavar='N',
+                        help='round trips of each kind, idle and loaded (default 200)')
+    parser.add_argument('--preview-in-flight', type=int, default=len(PREVIEW_RULES), metavar='N',
+                        help='slow PreviewSchedule calls kept in flight (default %(default)s)')
+    parser.add_argument('--preview-interval', type=float, default=5, metavar='MS',
+                        help='between two round trips of the probe (default 5)')
+    parser.add_argument('--preview-max-calls', type=int, default=500, metavar='N',
+                        help='slow PreviewSchedule calls sent at most, in all (default 500)')
     parser.add_argument('--containment', choices=('auto', 'cgroup', 'process-group'),
                         help="chronikerd's --containment, to compare the two (default: its own)")
     parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
@@ -1166,8 +1411,10 @@ def parse_args(argv):
     args.chronikerd = os.path.abspath(args.chronikerd)
     args.bench_stamp = os.path.abspath(args.bench_stamp)
     if args.dispatch_jobs < 1 or args.dispatch_samples < 1 or args.output_mib < 1 or \
-       args.idle_jobs < 1 or args.startup_reps < 1 or args.burst_jobs < 1 or args.in_flight < 1:
-        parser.error('counts and sizes must be at least 1')
+       args.idle_jobs < 1 or args.startup_reps < 1 or args.burst_jobs < 1 or args.in_flight < 1 or \
+       args.preview_samples < 1 or args.preview_in_flight < 1 or args.preview_max_calls < 1 or \
+       args.preview_interval < 0:
+        parser.error('counts and sizes must be at least 1, and --preview-interval not negative')
     return args
 
 

@@ -3,6 +3,20 @@
 /* How fast schedules parse and give their next run, against the cost of
  * one zone-aware date conversion per job:
  * bench-schedule [--jobs N] [--repeat N]
+ *
+ * The last rows time the rules with COUNT that cost the most to count,
+ * each of which has to be walked from its start (the rules are printed
+ * under the table):
+ *   preview-1000-…   chk_schedule_next_runs() of 1000 runs from a start of
+ *                    now, as PreviewSchedule computes them (its worker
+ *                    thread also runs the check below first);
+ *   check-…          chk_schedule_check_occurs(): the walk through the
+ *                    whole COUNT, or to the step budget that refuses it;
+ *   iter-1000-10y-…  the engine's way: one ChkScheduleIter for a job
+ *                    started 10 years ago, asked 1000 times for the next
+ *                    run after the one before (a fresh iterator each time).
+ * Each is against the same calls for FREQ=DAILY without COUNT, the
+ * "-daily" row of its group.
  */
 
 #define G_LOG_DOMAIN "bench-schedule"
@@ -352,6 +366,132 @@ single_cb (gpointer data)
                                single->now + i * G_TIME_SPAN_SECOND);
 }
 
+/* A rule with COUNT at its worst, for the rows timed against FREQ=DAILY. */
+typedef struct
+{
+  const char  *label;
+  const char  *text;
+  ChkSchedule *schedule;
+  GTimeZone   *tz;
+  gint64       start;
+  gint64       now;
+  guint        n;
+  gint64      *runs;
+  /* What the last run of each measurement gave. */
+  guint        n_given;
+  gboolean     occurs;
+} Walk;
+
+static const struct
+{
+  const char *label;
+  const char *text;
+} walk_rules[] = {
+  /* The baseline: first, and without COUNT. */
+  { "daily", "FREQ=DAILY" },
+  { "count-feb-29", "FREQ=DAILY;COUNT=100000;BYMONTH=2;BYMONTHDAY=29" },
+  { "count-31-jan-mar", "FREQ=DAILY;COUNT=100000;BYMONTHDAY=31;BYMONTH=1,3" },
+  { "count-weekno-53", "FREQ=YEARLY;COUNT=100000;BYWEEKNO=53" },
+  { "count-monthly-31", "FREQ=MONTHLY;COUNT=100000;BYMONTHDAY=31" },
+  { "count-fri-13-5h", "FREQ=HOURLY;INTERVAL=5;COUNT=100000;BYMONTHDAY=13;BYDAY=FR" },
+};
+
+/* As PreviewSchedule: the rule's start is the time previewed from. */
+static void
+walk_preview_cb (gpointer data)
+{
+  Walk *walk = data;
+
+  walk->n_given = chk_schedule_next_runs (walk->schedule, walk->tz, walk->start,
+                                          walk->start - 1, walk->runs, walk->n);
+  sink += walk->n_given;
+}
+
+static void
+walk_check_cb (gpointer data)
+{
+  Walk *walk = data;
+
+  walk->occurs = chk_schedule_check_occurs (walk->schedule, walk->tz, walk->start, NULL);
+  sink += walk->occurs;
+}
+
+/* As the engine: one iterator per job, asked after each run for the next. */
+static void
+walk_iter_cb (gpointer data)
+{
+  Walk *walk = data;
+  g_autoptr(ChkScheduleIter) iter = chk_schedule_iter_new (walk->schedule, walk->tz, walk->start);
+  gint64 after = walk->now;
+  guint n;
+
+  for (n = 0; n < walk->n; n++)
+    {
+      gint64 next = chk_schedule_iter_next (iter, after);
+
+      if (next == 0)
+        break;
+      after = next;
+    }
+  walk->n_given = n;
+  sink += after;
+}
+
+/* Times @func for each of walk_rules, from @start, and prints a row for
+ * each against the first. Says under the table how many runs each gave. */
+static void
+walk_rows (const char  *prefix,
+           MeasureFunc  func,
+           GTimeZone   *tz,
+           gint64       start,
+           gint64       now,
+           guint        n,
+           GString     *notes)
+{
+  g_autofree gint64 *runs = g_new0 (gint64, n);
+  Timing baseline = { 0, 0 };
+
+  if (func == walk_check_cb)
+    g_string_append_printf (notes, "# %s, what chk_schedule_check_occurs() says:\n", prefix);
+  else
+    g_string_append_printf (notes, "# %s, runs given of %u:\n", prefix, n);
+
+  for (guint r = 0; r < G_N_ELEMENTS (walk_rules); r++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *what = g_strdup_printf ("%s-%s", prefix, walk_rules[r].label);
+      Walk walk = { walk_rules[r].label, walk_rules[r].text, NULL, tz, start, now, n, runs };
+      Timing timing;
+
+      walk.schedule = chk_schedule_parse (walk.text, &error);
+      if (walk.schedule == NULL)
+        g_error ("“%s” does not parse: %s", walk.text, error->message);
+
+      timing = measure (func, &walk);
+      if (r == 0)
+        baseline = timing;
+      print_row (what, n, &timing, n, &baseline);
+
+      /* One line per group: how many runs each rule gave, or whether the
+       * check accepted it. */
+      g_string_append_printf (notes, "%s %s ", r == 0 ? "#" : ",", walk.label);
+      if (func == walk_check_cb)
+        {
+          g_autoptr(GError) check_error = NULL;
+
+          if (!chk_schedule_check_occurs (walk.schedule, tz, start, &check_error))
+            g_string_append_printf (notes, "refused (%s)", check_error->message);
+          else
+            g_string_append (notes, "accepted");
+        }
+      else
+        g_string_append_printf (notes, "%u", walk.n_given);
+
+      chk_schedule_unref (walk.schedule);
+    }
+  g_string_append_c (notes, '\n');
+}
+
 static Single
 single_new (const char *text,
             GTimeZone  *tz,
@@ -384,6 +524,7 @@ main (int   argc,
   Timing daily_10y, daily_1d, count_10y, secondly_10y;
   Single single;
   Mix mix;
+  g_autoptr(GString) notes = g_string_new (NULL);
 
   context = g_option_context_new ("- time schedule parsing and next runs");
   g_option_context_add_main_entries (context, entries, NULL);
@@ -489,9 +630,15 @@ main (int   argc,
   print_row ("secondly-start-10y-ago", 1000, &secondly_10y, 1000, &daily_1d);
   print_row ("daily-count-5000-start-10y-ago", 100, &count_10y, 1000, &daily_1d);
 
+  /* The worst rules with COUNT: n is the runs asked for (1 for the check,
+   * a single call), so the ratio is that of whole calls. */
+  walk_rows ("preview-1000", walk_preview_cb, zones[0], now, now, 1000, notes);
+  walk_rows ("check", walk_check_cb, zones[0], now, now, 1, notes);
+  walk_rows ("iter-1000-10y", walk_iter_cb, zones[0], now - 10 * YEAR_USEC, now, 1000, notes);
+
   printf ("# best of %d runs; median_ms is the median run; ratio is per item, to\n"
           "# baseline-zone-conversion (one g_date_time_to_timezone per job) for the\n"
-          "# mixed rows and to daily-start-1d-ago for the single-rule rows.\n"
+          "# mixed rows and to daily-start-1d-ago for the daily-/secondly- rows.\n"
           "# mix: %u cron, %u macros, %u rules, in %s, %s and %s.\n"
           "# next-mixed: %.1f ms for %d jobs (target: well under 200 ms): %s\n",
           repeat,
@@ -499,6 +646,11 @@ main (int   argc,
           zone_names[0], zone_names[1], zone_names[2],
           next.best / 1e6, n_jobs,
           next.best / 1e6 * 10000.0 / n_jobs < 200.0 ? "ok" : "TOO SLOW");
+  printf ("# the rows of rules with COUNT are to their group's -daily row, in %s:\n",
+          zone_names[0]);
+  for (guint r = 0; r < G_N_ELEMENTS (walk_rules); r++)
+    printf ("#   %-16s %s\n", walk_rules[r].label, walk_rules[r].text);
+  printf ("%s", notes->str);
 
   for (int i = 0; i < n_jobs; i++)
     {
