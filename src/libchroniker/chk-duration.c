@@ -14,24 +14,49 @@
 /* Ten years: more is a mistake, and it keeps µs within gint64. */
 #define MAX_DURATION_SECONDS (G_GUINT64_CONSTANT (10) * 366 * 24 * 3600)
 
+/* Units as people write them: "90s", "10m", "5 minutes", "1 h 30 min",
+ * "2 days", and as chk_duration_format() writes them ("3 min 20 s"). */
 static const struct
 {
-  char    unit;
-  guint64 seconds;
+  const char *name;
+  guint64     seconds;
 } duration_units[] = {
-  { 's', 1 },
-  { 'm', 60 },
-  { 'h', 3600 },
-  { 'd', 24 * 3600 },
-  { 'w', 7 * 24 * 3600 },
+  { "s", 1 }, { "sec", 1 }, { "secs", 1 }, { "second", 1 }, { "seconds", 1 },
+  { "m", 60 }, { "min", 60 }, { "mins", 60 }, { "minute", 60 }, { "minutes", 60 },
+  { "h", 3600 }, { "hr", 3600 }, { "hrs", 3600 }, { "hour", 3600 }, { "hours", 3600 },
+  { "d", 24 * 3600 }, { "day", 24 * 3600 }, { "days", 24 * 3600 },
+  { "w", 7 * 24 * 3600 }, { "wk", 7 * 24 * 3600 }, { "wks", 7 * 24 * 3600 },
+  { "week", 7 * 24 * 3600 }, { "weeks", 7 * 24 * 3600 },
 };
+
+static gboolean
+set_not_a_duration (GError     **error,
+                    const char  *text)
+{
+  g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+               _("“%s” is not a duration such as 90s, 10 min, 2 hours, 7 days or 1w"), text);
+  return FALSE;
+}
+
+static const char *
+skip_spaces (const char *p)
+{
+  while (*p == ' ' || *p == '\t')
+    p++;
+  return p;
+}
 
 /**
  * chk_duration_parse:
- * @text: a duration such as "90s", "10m", "2h", "7d", "1w", "1h30m", or a
- *   plain number of seconds
+ * @text: a duration such as "90s", "10m", "2h", "7d", "1w", "1h30m",
+ *   "5 minutes", "1 hour 30 min", "3 min 20 s", or a plain number of
+ *   seconds
  * @out_seconds: (out): the duration in seconds
  * @error: return location for a #GError
+ *
+ * Reads a duration: numbers, each with its unit (s, sec, second(s); m,
+ * min, minute(s); h, hr, hour(s); d, day(s); w, week(s), in any case),
+ * with or without spaces between them. A number alone is seconds.
  *
  * Returns: %TRUE if @text is a duration; otherwise %FALSE with
  *   %CHK_ERROR_INVALID_ARGUMENT saying what is wrong
@@ -41,48 +66,54 @@ chk_duration_parse (const char  *text,
                     guint64     *out_seconds,
                     GError     **error)
 {
-  const char *p = text;
+  const char *p;
   guint64 total = 0;
 
   g_return_val_if_fail (text != NULL, FALSE);
 
+  p = skip_spaces (text);
   if (*p == '\0')
-    {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a duration such as 90s, 10m, 2h, 7d or 1w"), text);
-      return FALSE;
-    }
+    return set_not_a_duration (error, text);
 
   while (*p != '\0')
     {
       guint64 number = 0;
       guint64 unit = 0;
       const char *digits = p;
+      const char *word;
+      gsize word_len;
 
       while (g_ascii_isdigit (*p) && p - digits < 12)
         number = number * 10 + (guint64) (*p++ - '0');
-
       if (p == digits || g_ascii_isdigit (*p))
-        {
-          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is not a duration such as 90s, 10m, 2h, 7d or 1w"), text);
-          return FALSE;
-        }
+        return set_not_a_duration (error, text);
 
-      if (*p == '\0' && digits == text)
-        unit = 1;
-      for (guint i = 0; i < G_N_ELEMENTS (duration_units) && *p != '\0'; i++)
-        if (g_ascii_tolower (*p) == duration_units[i].unit)
-          unit = duration_units[i].seconds;
-
-      if (unit == 0)
-        {
-          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is not a duration such as 90s, 10m, 2h, 7d or 1w"), text);
-          return FALSE;
-        }
-      if (*p != '\0')
+      p = skip_spaces (p);
+      word = p;
+      while (g_ascii_isalpha (*p))
         p++;
+      word_len = p - word;
+
+      if (word_len == 0)
+        {
+          /* A number alone is seconds; a number without a unit among others is a mistake. */
+          if (digits != skip_spaces (text) || *p != '\0')
+            return set_not_a_duration (error, text);
+          unit = 1;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (duration_units) && unit == 0; i++)
+        if (strlen (duration_units[i].name) == word_len &&
+            g_ascii_strncasecmp (word, duration_units[i].name, word_len) == 0)
+          unit = duration_units[i].seconds;
+      if (unit == 0)
+        return set_not_a_duration (error, text);
+
+      /* "1 hour, 30 minutes" and "1 hour and 30 minutes" too */
+      p = skip_spaces (p);
+      if (*p == ',')
+        p = skip_spaces (p + 1);
+      if (g_ascii_strncasecmp (p, "and ", 4) == 0)
+        p = skip_spaces (p + 4);
 
       total += number * unit;
       if (total > MAX_DURATION_SECONDS)
@@ -130,11 +161,29 @@ chk_duration_format (guint64 seconds)
 /* The digits of a fraction that count: a millionth of a TiB is about a megabyte. */
 #define MAX_FRACTION_DIGITS 6
 
+/* Spaces, also the no-break ones that g_format_size() puts before its unit */
+static const char *
+skip_size_spaces (const char *p)
+{
+  for (;;)
+    {
+      if (*p == ' ')
+        p++;
+      else if ((guchar) p[0] == 0xc2 && (guchar) p[1] == 0xa0)  /* U+00A0 */
+        p += 2;
+      else if ((guchar) p[0] == 0xe2 && (guchar) p[1] == 0x80 && (guchar) p[2] == 0xaf)  /* U+202F */
+        p += 3;
+      else
+        return p;
+    }
+}
+
 /**
  * chk_size_parse:
- * @text: a size in bytes, optionally with K, M, G or T (powers of 1024, also
- *   written KiB, MiB, GiB, TiB), such as "64K"; with a unit, the number may
- *   have decimals, such as "1.5G"
+ * @text: a size in bytes, optionally with a unit: K, M, G or T (powers of
+ *   1024, also written KiB, MiB, GiB, TiB), or kB, MB, GB, TB (powers of
+ *   1000, as g_format_size() writes sizes), such as "64K" or "16.8 MB";
+ *   with a unit, the number may have decimals, such as "1.5G"
  * @out_bytes: (out): the size in bytes (rounded down)
  * @error: return location for a #GError
  *
@@ -148,21 +197,29 @@ chk_size_parse (const char  *text,
   static const struct
   {
     const char *unit;
-    gint        shift;
+    guint64     multiplier;
   } units[] = {
-    { "", 0 }, { "k", 10 }, { "kib", 10 }, { "m", 20 }, { "mib", 20 },
-    { "g", 30 }, { "gib", 30 }, { "t", 40 }, { "tib", 40 },
+    { "", 1 }, { "b", 1 }, { "bytes", 1 },
+    { "k", G_GUINT64_CONSTANT (1) << 10 }, { "kib", G_GUINT64_CONSTANT (1) << 10 },
+    { "m", G_GUINT64_CONSTANT (1) << 20 }, { "mib", G_GUINT64_CONSTANT (1) << 20 },
+    { "g", G_GUINT64_CONSTANT (1) << 30 }, { "gib", G_GUINT64_CONSTANT (1) << 30 },
+    { "t", G_GUINT64_CONSTANT (1) << 40 }, { "tib", G_GUINT64_CONSTANT (1) << 40 },
+    { "kb", G_GUINT64_CONSTANT (1000) }, { "mb", G_GUINT64_CONSTANT (1000000) },
+    { "gb", G_GUINT64_CONSTANT (1000000000) }, { "tb", G_GUINT64_CONSTANT (1000000000000) },
   };
   guint64 number = 0;
   guint64 fraction = 0, scale = 1;
+  guint64 multiplier = 0;
   const char *end = text;
-  gint shift = -1;
 
   g_return_val_if_fail (text != NULL, FALSE);
 
-  if (g_ascii_isdigit (text[0]))
+  end = skip_size_spaces (text);
+  if (g_ascii_isdigit (*end))
     {
-      for (end = text; g_ascii_isdigit (*end) && number <= G_MAXUINT64 / 10 - 1; end++)
+      g_autofree char *unit = NULL;
+
+      for (; g_ascii_isdigit (*end) && number <= G_MAXUINT64 / 10 - 1; end++)
         number = number * 10 + (*end - '0');
 
       if (*end == '.' && g_ascii_isdigit (end[1]))
@@ -179,22 +236,26 @@ chk_size_parse (const char  *text,
             }
         }
 
-      for (guint i = 0; i < G_N_ELEMENTS (units) && shift < 0; i++)
-        if (g_ascii_strcasecmp (end, units[i].unit) == 0)
-          shift = units[i].shift;
+      /* "512 MiB" as well as "512MiB" */
+      end = skip_size_spaces (end);
+      unit = g_strchomp (g_strdup (end));
+      for (guint i = 0; i < G_N_ELEMENTS (units) && multiplier == 0; i++)
+        if (g_ascii_strcasecmp (unit, units[i].unit) == 0)
+          multiplier = units[i].multiplier;
       /* A fraction of a byte is a mistake. */
-      if (shift == 0 && scale > 1)
-        shift = -1;
+      if (multiplier == 1 && scale > 1)
+        multiplier = 0;
     }
 
-  if (shift < 0 || number >= (G_MAXUINT64 >> shift))
+  if (multiplier == 0 || number > G_MAXUINT64 / multiplier - 1)
     {
       g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a size such as 65536, 512K, 16M or 1.5G"), text);
+                   _("“%s” is not a size such as 65536, 512K, 16M, 16.8 MB or 1.5G"), text);
       return FALSE;
     }
 
-  *out_bytes = (number << shift) + ((fraction << shift) / scale);
+  /* fraction < scale ≤ 10⁶ and multiplier ≤ 2⁴⁰: no overflow */
+  *out_bytes = number * multiplier + (fraction * multiplier) / scale;
   return TRUE;
 }
 
