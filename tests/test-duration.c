@@ -2,6 +2,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "chk-duration.h"
 #include "chk-error.h"
 
@@ -124,6 +126,82 @@ test_size_round_trip (void)
     }
 }
 
+static void
+test_relative_time (void)
+{
+  gint64 now = G_GINT64_CONSTANT (1750000000) * SEC;
+  const struct
+  {
+    gint64      delta;
+    const char *expected;
+  } cases[] = {
+    { 0, "now" }, { SEC - 1, "now" }, { -SEC + 1, "now" },
+    { 18 * SEC, "in 18 s" }, { 18 * SEC + SEC / 2, "in 18 s" }, { -40 * SEC, "40 s ago" },
+    { 299 * SEC, "in 4 min" }, { -3599 * SEC, "59 min ago" }, { 3600 * SEC, "in 1 h" },
+    { (gint64) 47 * 3600 * SEC, "in 47 h" }, { (gint64) 48 * 3600 * SEC, "in 2 d" },
+    { (gint64) 6 * 86400 * SEC, "in 6 d" }, { -(gint64) 6 * 86400 * SEC, "6 d ago" },
+  };
+  g_autoptr(GDateTime) far = NULL;
+  g_autofree char *far_text = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *none = chk_format_relative_time (0, now);
+
+  g_assert_cmpstr (none, ==, "-");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = chk_format_relative_time (now + cases[i].delta, now);
+
+      g_assert_cmpstr (text, ==, cases[i].expected);
+    }
+
+  /* Far away: the date, not "in 116 d" */
+  far = g_date_time_new_from_unix_local ((now + (gint64) 116 * 86400 * SEC) / SEC);
+  far_text = chk_format_relative_time (now + (gint64) 116 * 86400 * SEC, now);
+  expected = g_date_time_format (far, g_date_time_get_year (far) == 2025 ? "%-d %b" : "%-d %b %Y");
+  g_assert_cmpstr (far_text, ==, expected);
+  g_assert_null (strstr (far_text, " d"));
+  g_clear_pointer (&far_text, g_free);
+  far_text = chk_format_relative_time (now - (gint64) 400 * 86400 * SEC, now);
+  g_assert_true (g_str_has_suffix (far_text, "2024"));
+}
+
+/* The text changes exactly at the time said, and not before. */
+static void
+test_relative_time_next_change (void)
+{
+  gint64 now = G_GINT64_CONSTANT (1750000000) * SEC;
+  const gint64 deltas[] = {
+    40 * SEC + 123, 18 * SEC, SEC, SEC / 2, 0, -SEC / 2, -SEC, -59 * SEC - 1, 61 * SEC + 7,
+    -61 * SEC, 3601 * SEC, -7201 * SEC + 5, (gint64) 50 * 3600 * SEC, -(gint64) 50 * 3600 * SEC,
+    (gint64) 7 * 86400 * SEC + 3, (gint64) 10 * 86400 * SEC, -(gint64) 6 * 86400 * SEC - 2,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (deltas); i++)
+    {
+      gint64 when = now + deltas[i];
+      gint64 change = chk_format_relative_time_next_change (when, now);
+      g_autofree char *before = chk_format_relative_time (when, now);
+      g_autofree char *just_before = chk_format_relative_time (when, change - 1);
+      g_autofree char *after = chk_format_relative_time (when, change);
+
+      g_test_message ("%" G_GINT64_FORMAT " µs away: %s", deltas[i], before);
+      g_assert_cmpint (change, >, now);
+      g_assert_cmpstr (just_before, ==, before);
+      g_assert_cmpstr (after, !=, before);
+    }
+
+  /* The example: 18 s left is said within a second, not 30 s late */
+  g_assert_cmpint (chk_format_relative_time_next_change (now + 40 * SEC + SEC / 2, now), ==,
+                   now + SEC / 2 + 1);
+  /* Under an hour, each minute: 4 min 59 s left changes to "in 3 min" after a minute */
+  g_assert_cmpint (chk_format_relative_time_next_change (now + 299 * SEC, now), ==,
+                   now + 59 * SEC + 1);
+  /* Long past dates stay as they are; 0 is never anything else */
+  g_assert_cmpint (chk_format_relative_time_next_change (now - (gint64) 30 * 86400 * SEC, now), ==,
+                   G_MAXINT64);
+  g_assert_cmpint (chk_format_relative_time_next_change (0, now), ==, G_MAXINT64);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -135,6 +213,8 @@ main (int   argc,
   g_test_add_func ("/duration/round-trip", test_duration_round_trip);
   g_test_add_func ("/duration/size-parse", test_size_parse);
   g_test_add_func ("/duration/size-round-trip", test_size_round_trip);
+  g_test_add_func ("/duration/relative-time", test_relative_time);
+  g_test_add_func ("/duration/relative-time-next-change", test_relative_time_next_change);
 
   return g_test_run ();
 }

@@ -259,16 +259,53 @@ chk_size_parse (const char  *text,
   return TRUE;
 }
 
+/* From a week away on, a count of days says less than the date. */
+#define DATE_AFTER_SECONDS (7 * 24 * 3600)
+
+/* The unit a relative time of @seconds is counted in. */
+static gint64
+relative_unit (gint64 seconds)
+{
+  if (seconds < 60)
+    return 1;
+  if (seconds < 3600)
+    return 60;
+  if (seconds < 48 * 3600)
+    return 3600;
+  return 24 * 3600;
+}
+
+static char *
+format_date (gint64 when,
+             gint64 now)
+{
+  g_autoptr(GDateTime) date = g_date_time_new_from_unix_local (when / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) today = g_date_time_new_from_unix_local (now / G_USEC_PER_SEC);
+
+  if (date == NULL || today == NULL)
+    return g_strdup ("-");
+  if (g_date_time_get_year (date) == g_date_time_get_year (today))
+    /* Translators: a day this year, in g_date_time_format() terms, e.g. "24 Mar" */
+    return g_date_time_format (date, C_("relative time", "%-d %b"));
+  /* Translators: a day of another year, in g_date_time_format() terms, e.g. "24 Mar 2027" */
+  return g_date_time_format (date, C_("relative time", "%-d %b %Y"));
+}
+
 /**
  * chk_format_relative_time:
  * @when: a time, µs since the epoch
  * @now: now, µs since the epoch
  *
- * Returns: (transfer full): "in 4 min", "2 h ago", "now", or "-" for 0
+ * Says when @when is, seen from @now: "now", "in 40 s", "in 4 min",
+ * "2 h ago", "in 3 d", and from a week away on the date ("24 Mar", "2 Jan
+ * 2027"), in the local time zone. Counts are rounded down; the text next
+ * changes at chk_format_relative_time_next_change().
+ *
+ * Returns: (transfer full): the text, or "-" for 0
  */
 char *
 chk_format_relative_time (gint64 when,
-                     gint64 now)
+                          gint64 now)
 {
   gint64 delta, seconds;
   g_autofree char *amount = NULL;
@@ -281,6 +318,8 @@ chk_format_relative_time (gint64 when,
 
   if (seconds < 1)
     return g_strdup (_("now"));
+  if (seconds >= DATE_AFTER_SECONDS)
+    return format_date (when, now);
   if (seconds < 60)
     amount = g_strdup_printf (_("%" PRId64 " s"), seconds);
   else if (seconds < 3600)
@@ -293,4 +332,47 @@ chk_format_relative_time (gint64 when,
   if (delta > 0)
     return g_strdup_printf (C_("relative time", "in %s"), amount);
   return g_strdup_printf (C_("relative time", "%s ago"), amount);
+}
+
+/**
+ * chk_format_relative_time_next_change:
+ * @when: a time, µs since the epoch, as given to chk_format_relative_time()
+ * @now: now, µs since the epoch
+ *
+ * For redrawing relative times when they change, and only then: each
+ * second under a minute away, each minute under an hour, and so on,
+ * counted from @when rather than from the clock's minutes.
+ *
+ * Returns: the first time after @now at which chk_format_relative_time()
+ *   says something else for @when, or %G_MAXINT64 if it never will (a date
+ *   long past, or @when 0)
+ */
+gint64
+chk_format_relative_time_next_change (gint64 when,
+                                      gint64 now)
+{
+  gint64 delta, seconds, unit;
+
+  if (when == 0)
+    return G_MAXINT64;
+
+  delta = when - now;
+  if (delta > 0)
+    {
+      /* Counting down: the count drops once less than k units are left. */
+      seconds = delta / G_USEC_PER_SEC;
+      if (seconds >= DATE_AFTER_SECONDS)
+        return when - (gint64) DATE_AFTER_SECONDS * G_USEC_PER_SEC + 1;
+      if (seconds < 1)
+        return when + G_USEC_PER_SEC;  /* "now" until a second has gone by */
+      unit = relative_unit (seconds);
+      return when - (seconds / unit) * unit * G_USEC_PER_SEC + 1;
+    }
+
+  /* Counting up: the count grows once k + 1 units have gone by. */
+  seconds = -delta / G_USEC_PER_SEC;
+  if (seconds >= DATE_AFTER_SECONDS)
+    return G_MAXINT64;
+  unit = relative_unit (seconds);
+  return when + (seconds / unit + 1) * unit * G_USEC_PER_SEC;
 }
