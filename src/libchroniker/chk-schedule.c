@@ -1424,7 +1424,16 @@ weekno_next (const struct icalrecurrencetype *rule,
           civil_next_time_of_day (&c, hours, minutes, seconds))
         return civil_to_seconds (&c);
 
-      civil_next_day (&c);
+      if (in_weeks && (iso_year - start_iso_year) % interval == 0)
+        {
+          civil_next_day (&c);
+        }
+      else
+        {
+          /* No day of this ISO week can be in: on to the next Monday. */
+          seconds_to_civil (civil_to_seconds (&(Civil) { c.year, c.month, c.day, 0, 0, 0 }) +
+                            (7 - (civil_weekday (&c) + 6) % 7) * SECONDS_PER_DAY, &c);
+        }
     }
 
   return -1;
