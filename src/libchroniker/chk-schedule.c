@@ -3152,6 +3152,23 @@ chk_schedule_get_text (const ChkSchedule *self)
 }
 
 /**
+ * chk_schedule_is_counted:
+ * @self: a #ChkSchedule
+ *
+ * Whether @self is a recurrence rule with COUNT, whose occurrences are
+ * counted from its start: finding one walks through those before it.
+ *
+ * Returns: %TRUE for a rule with COUNT
+ */
+gboolean
+chk_schedule_is_counted (const ChkSchedule *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return self->kind == CHK_SCHEDULE_RRULE && self->rule->count > 0;
+}
+
+/**
  * chk_schedule_describe:
  * @self: a #ChkSchedule
  *

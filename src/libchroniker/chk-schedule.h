@@ -61,6 +61,7 @@ void             chk_schedule_unref     (ChkSchedule       *self);
 ChkScheduleKind  chk_schedule_get_kind  (const ChkSchedule *self);
 const char      *chk_schedule_get_text  (const ChkSchedule *self);
 char            *chk_schedule_describe  (const ChkSchedule *self);
+gboolean         chk_schedule_is_counted (const ChkSchedule *self);
 gboolean         chk_schedule_check_occurs (const ChkSchedule *self,
                                             GTimeZone         *tz,
                                             gint64             start,
