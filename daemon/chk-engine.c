@@ -14,6 +14,7 @@
 #include "chk-clock.h"
 #include "chk-engine.h"
 #include "chk-error.h"
+#include "chk-job-env.h"
 #include "chk-job-private.h"
 #include "chk-runner.h"
 #include "chk-timer.h"
@@ -50,6 +51,7 @@ struct _ChkEngine
   ChkTimer    *timer;
   char        *hostname;
   ChkContainment *containment;
+  ChkJobEnv   *job_env;
 
   GHashTable  *jobs;           /* id (guint64*) → ChkJob, owned */
   GHashTable  *jobs_by_name;   /* name → ChkJob */
@@ -440,6 +442,7 @@ start_run (ChkEngine   *self,
       runner = chk_runner_new (self->store, job->spec, run);
     }
   chk_runner_set_containment (runner, self->containment);
+  chk_runner_set_job_env (runner, self->job_env);
   chk_runner_set_kill_grace (runner, self->kill_grace_ms);
   g_signal_connect (runner, "progress", G_CALLBACK (runner_progress_cb), job);
   g_signal_connect (runner, "output-available", G_CALLBACK (runner_output_available_cb), self);
@@ -457,6 +460,10 @@ start_run (ChkEngine   *self,
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” starts (%s)", run->id, job->spec->name, trigger);
   chk_runner_start (runner);
   _chk_job_changed (job);
+
+  /* The user manager does not say when its environment changes: read it
+   * again for the runs to come. */
+  chk_job_env_refresh_async (self->job_env, NULL, NULL, NULL);
 
   g_signal_emit (self, signals[RUN_STARTED], 0, job, run->id, trigger);
   return run->id;
@@ -794,6 +801,7 @@ chk_engine_finalize (GObject *object)
 
   g_free (self->hostname);
   g_clear_object (&self->containment);
+  g_clear_object (&self->job_env);
 
   G_OBJECT_CLASS (chk_engine_parent_class)->finalize (object);
 }
@@ -871,6 +879,7 @@ chk_engine_init (ChkEngine *self)
   self->waiting_for_store = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
   self->hostname = g_strdup (g_get_host_name ());
+  self->job_env = chk_job_env_new ();
   g_queue_init (&self->queue);
 }
 
@@ -1515,6 +1524,20 @@ chk_engine_stop_job (ChkEngine  *self,
 
   chk_runner_stop (job->runner, "stopped");
   return TRUE;
+}
+
+/**
+ * chk_engine_get_job_env:
+ * @self: a #ChkEngine
+ *
+ * Returns: (transfer none): where the environment of runs comes from
+ */
+ChkJobEnv *
+chk_engine_get_job_env (ChkEngine *self)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+
+  return self->job_env;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include "chk-clock.h"
 #include "chk-job.h"
+#include "chk-job-env.h"
 #include "chk-job-spec.h"
 #include "chk-settings.h"
 #include "chk-store.h"
@@ -41,6 +42,7 @@ ChkSettings  *chk_engine_get_settings        (ChkEngine           *self);
 ChkClock     *chk_engine_get_clock           (ChkEngine           *self);
 const char   *chk_engine_get_hostname        (ChkEngine           *self);
 guint         chk_engine_get_running_count   (ChkEngine           *self);
+ChkJobEnv    *chk_engine_get_job_env         (ChkEngine           *self);
 
 GPtrArray    *chk_engine_list_jobs           (ChkEngine           *self);
 ChkJob       *chk_engine_lookup_job          (ChkEngine           *self,

@@ -20,6 +20,7 @@
 
 #include "chk-containment.h"
 #include "chk-http-check.h"
+#include "chk-job-env.h"
 #include "chk-runner.h"
 
 /* How much one read of stdout or stderr asks for, and the size of a stored
@@ -47,8 +48,7 @@
  * output is flushed (a fast job fills FLUSH_BYTES many times a second). */
 #define ANNOUNCE_INTERVAL_MS     200
 
-/* The job's end of the progress pipe, and the limits on what it sends. */
-#define PROGRESS_FD              3
+/* The limits on what the job sends on its progress pipe. */
 #define PROGRESS_READ_SIZE       4096
 #define MAX_PROGRESS_LINE        4096
 #define MAX_PROGRESS_MESSAGE     1024
@@ -99,6 +99,7 @@ struct _ChkRunner
   ChkStore        *store;
   ChkJobSpec      *spec;
   ChkRunRecord    *record;
+  ChkJobEnv       *job_env;
   guint            kill_grace_ms;
 
   ChkRunnerState   state;
@@ -1572,6 +1573,7 @@ chk_runner_finalize (GObject *object)
   g_clear_pointer (&self->limit_message, g_free);
   g_clear_pointer (&self->store_error, g_free);
   g_clear_object (&self->containment);
+  g_clear_object (&self->job_env);
 
   G_OBJECT_CLASS (chk_runner_parent_class)->finalize (object);
 }
@@ -1718,6 +1720,25 @@ chk_runner_set_containment (ChkRunner      *self,
 }
 
 /**
+ * chk_runner_set_job_env:
+ * @self: a #ChkRunner
+ * @job_env: the environment of jobs
+ *
+ * Sets where the run's environment comes from; by default the daemon's
+ * own environment is the session's. Call before chk_runner_start().
+ */
+void
+chk_runner_set_job_env (ChkRunner *self,
+                        ChkJobEnv *job_env)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+  g_return_if_fail (CHK_IS_JOB_ENV (job_env));
+  g_return_if_fail (self->state == STATE_NEW);
+
+  g_set_object (&self->job_env, job_env);
+}
+
+/**
  * chk_runner_set_kill_grace:
  * @self: a #ChkRunner
  * @milliseconds: the time between SIGTERM and SIGKILL
@@ -1805,8 +1826,7 @@ chk_runner_start_check (ChkRunner *self)
  *
  * Starts the job in a process group of its own, with stdin on /dev/null,
  * stdout and stderr streamed into the store, the progress pipe on fd 3
- * and `CHRONIKER_JOB_ID`, `CHRONIKER_JOB_NAME`, `CHRONIKER_RUN_ID` and
- * `CHRONIKER_PROGRESS_FD` added to the environment. Sources and async
+ * and the environment of chk_job_env_build(). Sources and async
  * calls use the thread-default main context of the caller.
  *
  * If the job cannot be started the run ends as "failed-to-start" with the
@@ -1818,19 +1838,13 @@ chk_runner_start (ChkRunner *self)
 {
   g_auto(GStrv) envp = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *job_id = NULL;
-  g_autofree char *run_id = NULL;
-  g_autofree char *progress_fd = NULL;
   const char *shell_argv[4] = { "/bin/sh", "-c", NULL, NULL };
   const char * const *argv;
   const char *job_name;
   const char *cwd;
-  GHashTableIter iter;
-  gpointer name;
-  gpointer value;
   int fds[2];
   int pid_fds[2];
-  int target_fd = PROGRESS_FD;
+  int target_fd = CHK_JOB_ENV_PROGRESS_FD;
   int stdout_fd = -1;
   int stderr_fd = -1;
   GPid pid = 0;
@@ -1888,24 +1902,13 @@ chk_runner_start (ChkRunner *self)
   g_unix_set_fd_nonblocking (fds[0], TRUE, NULL);
   self->progress_stream = g_unix_input_stream_new (fds[0], TRUE);
 
-  cwd = self->spec->working_directory;
-  if (cwd == NULL || cwd[0] == '\0')
-    cwd = g_get_home_dir ();
-
-  envp = g_get_environ ();
-  g_hash_table_iter_init (&iter, self->spec->environment);
-  while (g_hash_table_iter_next (&iter, &name, &value))
-    envp = g_environ_setenv (envp, name, value, TRUE);
-
+  cwd = chk_job_env_working_directory (self->spec);
+  if (self->job_env == NULL)
+    self->job_env = chk_job_env_new ();
   job_name = self->record->job_name != NULL && self->record->job_name[0] != '\0' ?
              self->record->job_name : self->spec->name;
-  job_id = g_strdup_printf ("%" G_GUINT64_FORMAT, self->record->job_id);
-  run_id = g_strdup_printf ("%" G_GUINT64_FORMAT, self->record->id);
-  progress_fd = g_strdup_printf ("%d", PROGRESS_FD);
-  envp = g_environ_setenv (envp, "CHRONIKER_JOB_ID", job_id, TRUE);
-  envp = g_environ_setenv (envp, "CHRONIKER_JOB_NAME", job_name, TRUE);
-  envp = g_environ_setenv (envp, "CHRONIKER_RUN_ID", run_id, TRUE);
-  envp = g_environ_setenv (envp, "CHRONIKER_PROGRESS_FD", progress_fd, TRUE);
+  envp = chk_job_env_build (self->job_env, self->spec, self->record->job_id, job_name,
+                            self->record->id);
 
   /* On the stack: the spawn returns only after the child's exec. */
   setup.report_fd = pid_fds[1];

@@ -35,6 +35,7 @@ typedef struct
   int              lock_fd;
   guint            own_id;
   gboolean         name_acquired;
+  gboolean         env_read;
   gboolean         shutting_down;
   gboolean         once;
   gboolean         replace;
@@ -162,8 +163,9 @@ name_acquired_cb (GDBusConnection *connection,
   daemon->name_acquired = TRUE;
   g_debug ("Owning %s", name);
 
-  /* Runs start once clients can see them: their signals come from the name. */
-  if (daemon->engine != NULL && !daemon->shutting_down)
+  /* Runs start once clients can see them: their signals come from the
+   * name; and once the session's environment is known. */
+  if (daemon->engine != NULL && daemon->env_read && !daemon->shutting_down)
     chk_engine_start (daemon->engine);
 }
 
@@ -203,12 +205,35 @@ own_name (Daemon *daemon)
                                                  name_acquired_cb, name_lost_cb, daemon, NULL);
 }
 
+static void
+env_read_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Daemon *daemon = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_job_env_refresh_finish (CHK_JOB_ENV (object), result, &error))
+    g_message ("Could not read the systemd user manager's environment: %s; jobs get the "
+               "daemon's own for now", error->message);
+
+  daemon->env_read = TRUE;
+  if (daemon->name_acquired && !daemon->shutting_down)
+    chk_engine_start (daemon->engine);
+}
+
 static gboolean
 daemon_serve (Daemon  *daemon,
               GError **error)
 {
+  ChkJobEnv *job_env;
+
   if (!daemon_load (daemon, error))
     return FALSE;
+
+  job_env = chk_engine_get_job_env (daemon->engine);
+  chk_job_env_set_session_bus (job_env, daemon->connection);
+  chk_job_env_refresh_async (job_env, NULL, env_read_cb, daemon);
 
   daemon->service = chk_service_new (daemon->engine, daemon->alerts);
   if (!chk_service_export (daemon->service, daemon->connection, error))
@@ -216,7 +241,7 @@ daemon_serve (Daemon  *daemon,
 
   if (daemon->own_id == 0)
     own_name (daemon);
-  else if (daemon->name_acquired)
+  else if (daemon->name_acquired && daemon->env_read)
     chk_engine_start (daemon->engine);
   return TRUE;
 }

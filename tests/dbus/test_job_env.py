@@ -1,0 +1,116 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The environment of a job: the session's without the daemon's own variables,
+the user's identity, the working directory, the job's variables and chronikerctl
+on PATH."""
+
+import os
+import pwd
+
+import chkharness as h
+
+ENV = '/usr/bin/env'
+BUILD_CLI_DIR = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(os.environ.get('CHRONIKERD', '/nonexistent/daemon/chronikerd')))),
+    'src', 'cli')
+
+# What a shell, a terminal or systemd left in the environment of whoever
+# started the daemon: none of it is the session's.
+DAEMON_ONLY = {
+    'CHK_RUN_INNER': '1',
+    'CHK_BUILDDIR': '/somewhere/_build',
+    'OLDPWD': '/previous/dir',
+    '_': '/usr/bin/setsid',
+    'PWD': '/where/the/daemon/was/started',
+    'SHLVL': '3',
+    'INVOCATION_ID': '0123456789abcdef0123456789abcdef',
+    'JOURNAL_STREAM': '8:12345',
+    'DBUS_STARTER_BUS_TYPE': 'session',
+    'CHRONIKER_RUN_ID': '999',
+}
+
+
+def parse_env(data):
+    """{NAME: value} of `env -0` output."""
+    pairs = {}
+    for entry in data.split(b'\0'):
+        if entry:
+            name, _, value = entry.decode().partition('=')
+            pairs[name] = value
+    return pairs
+
+
+class JobEnvironment(h.DaemonTestCase):
+    start_daemon = False
+
+    def setUp(self):
+        super().setUp()
+        self.env.update(DAEMON_ONLY)
+        self.env['USER'] = 'not-the-user'
+        self.env['LOGNAME'] = 'not-the-user-either'
+        self.env['CHK_TEST_SESSION_VARIABLE'] = 'kept'
+        # Nothing of the build tree: chronikerctl is found through the daemon only.
+        self.env['PATH'] = '/usr/local/bin:/usr/bin:/bin'
+        self.daemon = self.start_chronikerd()
+        self.workdir = os.path.join(self.tmp, 'work')
+
+    def run_env(self, path):
+        run_id, outcome, _ = self.run_and_wait(path)
+        self.assertEqual(outcome, 'success')
+        return run_id, parse_env(self.bus.output(run_id)['stdout'])
+
+    def test_identity_working_directory_and_no_private_variables(self):
+        path = self.make_job('env', command=[ENV, '-0'], working_directory=self.workdir)
+        run_id, env = self.run_env(path)
+        me = pwd.getpwuid(os.getuid())
+        self.assertEqual(env['USER'], me.pw_name)
+        self.assertEqual(env['LOGNAME'], me.pw_name)
+        self.assertEqual(env['SHELL'], me.pw_shell or '/bin/sh')
+        self.assertEqual(env['HOME'], self.env['HOME'])
+        self.assertEqual(env['PWD'], self.workdir)
+        for name in DAEMON_ONLY:
+            if name != 'PWD' and name != 'CHRONIKER_RUN_ID':
+                self.assertNotIn(name, env)
+        self.assertEqual(env['CHRONIKER_RUN_ID'], str(run_id))
+        self.assertEqual(env['CHK_TEST_SESSION_VARIABLE'], 'kept')
+        self.assertEqual(env['LC_ALL'], self.env['LC_ALL'])
+
+    def test_pwd_is_home_without_working_directory(self):
+        path = self.make_job('env-home', command=[ENV, '-0'])
+        _, env = self.run_env(path)
+        self.assertEqual(env['PWD'], self.env['HOME'])
+
+    def test_job_environment_overrides(self):
+        spec_env = {'HOME': '/job/home', 'USER': 'job-user', 'PATH': '/job/bin:/usr/bin:/bin',
+                    'FOO': 'bar baz', 'CHK_TEST_SESSION_VARIABLE': 'job'}
+        path = self.make_job('env-spec', command=[ENV, '-0'], environment=spec_env)
+        _, env = self.run_env(path)
+        for name in ('HOME', 'USER', 'FOO', 'CHK_TEST_SESSION_VARIABLE'):
+            self.assertEqual(env[name], spec_env[name], name)
+        # The job's PATH first; the daemon's chronikerctl only after it
+        self.assertEqual(env['PATH'], '/job/bin:/usr/bin:/bin:' + BUILD_CLI_DIR)
+        self.assertEqual(env['LOGNAME'], pwd.getpwuid(os.getuid()).pw_name)
+
+    def test_chronikerctl_on_path(self):
+        self.assertTrue(os.access(os.path.join(BUILD_CLI_DIR, 'chronikerctl'), os.X_OK),
+                        f'no chronikerctl in {BUILD_CLI_DIR}: build it first')
+        path = self.make_job('which', command=['/bin/sh', '-c', 'echo "$PATH"; command -v chronikerctl'])
+        run_id, outcome, _ = self.run_and_wait(path)
+        self.assertEqual(outcome, 'success')
+        lines = self.bus.output(run_id)['stdout'].decode().split('\n')
+        self.assertEqual(lines[0], '/usr/local/bin:/usr/bin:/bin:' + BUILD_CLI_DIR)
+        self.assertEqual(lines[1], os.path.join(BUILD_CLI_DIR, 'chronikerctl'))
+
+    def test_progress_from_chronikerctl_inside_a_job(self):
+        path = self.make_job('progress', command=['/bin/sh', '-c',
+                                                  'chronikerctl progress 3 10 copying'])
+        run_id, outcome, _ = self.run_and_wait(path)
+        self.assertEqual(outcome, 'success', self.bus.output(run_id)['stderr'])
+        run = self.bus.get_run(run_id)
+        self.assertEqual((run['progress-complete'], run['progress-total'],
+                          run['progress-message']), (3, 10, 'copying'))
+
+
+
+if __name__ == '__main__':
+    h.main()
