@@ -1540,6 +1540,80 @@ chk_engine_get_job_env (ChkEngine *self)
   return self->job_env;
 }
 
+static void
+job_environment_refreshed_cb (GObject      *object,
+                              GAsyncResult *result,
+                              gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ChkEngine *self = g_task_get_source_object (task);
+  ChkJob *job = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  /* A manager that did not answer leaves the environment the next run
+   * would get anyway: that one is still the answer. */
+  if (!chk_job_env_refresh_finish (CHK_JOB_ENV (object), result, &error))
+    g_debug ("%s", error->message);
+
+  if (job->spec->check_url != NULL)
+    g_task_return_pointer (task, g_new0 (char *, 1), (GDestroyNotify) g_strfreev);
+  else
+    g_task_return_pointer (task,
+                           chk_job_env_build (self->job_env, job->spec, job->id, job->spec->name, 0),
+                           (GDestroyNotify) g_strfreev);
+}
+
+/**
+ * chk_engine_get_job_environment_async:
+ * @self: a #ChkEngine
+ * @job: a job of @self
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the environment
+ * @user_data: for @callback
+ *
+ * Computes the environment that the next run of @job gets, after reading
+ * the session's environment again. `CHRONIKER_RUN_ID` is not in it: a run
+ * gets its id when it starts. An HTTP check runs no process and has none.
+ */
+void
+chk_engine_get_job_environment_async (ChkEngine           *self,
+                                      ChkJob              *job,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CHK_IS_ENGINE (self));
+  g_return_if_fail (CHK_IS_JOB (job));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, chk_engine_get_job_environment_async);
+  g_task_set_task_data (task, g_object_ref (job), g_object_unref);
+  chk_job_env_refresh_async (self->job_env, cancellable, job_environment_refreshed_cb,
+                             g_steal_pointer (&task));
+}
+
+/**
+ * chk_engine_get_job_environment_finish:
+ * @self: a #ChkEngine
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): `NAME=value` strings sorted by name, or %NULL
+ *   on error (only when cancelled)
+ */
+char **
+chk_engine_get_job_environment_finish (ChkEngine     *self,
+                                       GAsyncResult  *result,
+                                       GError       **error)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * chk_engine_list_runs:
  * @self: a #ChkEngine

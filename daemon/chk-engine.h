@@ -66,6 +66,14 @@ guint64       chk_engine_run_job             (ChkEngine           *self,
 gboolean      chk_engine_stop_job            (ChkEngine           *self,
                                               ChkJob              *job,
                                               GError             **error);
+void          chk_engine_get_job_environment_async  (ChkEngine           *self,
+                                                     ChkJob              *job,
+                                                     GCancellable        *cancellable,
+                                                     GAsyncReadyCallback  callback,
+                                                     gpointer             user_data);
+char        **chk_engine_get_job_environment_finish (ChkEngine           *self,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
 
 GPtrArray    *chk_engine_list_runs           (ChkEngine           *self,
                                               const ChkRunFilter  *filter,

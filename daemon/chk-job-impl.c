@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <string.h>
 
 #include "chk-dbus-util.h"
 #include "chk-error.h"
@@ -201,6 +202,50 @@ chk_job_impl_handle_list_runs (ChkJob1               *object,
 }
 
 static void
+get_environment_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  /* Owned by the call until it is answered, which takes it. */
+  GDBusMethodInvocation *invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = NULL;
+  GVariantBuilder builder;
+
+  envp = chk_engine_get_job_environment_finish (CHK_ENGINE (object), result, &error);
+  if (envp == NULL)
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return;
+    }
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; envp[i] != NULL; i++)
+    {
+      g_autofree char *name = NULL;
+      const char *equals = strchr (envp[i], '=');
+
+      g_assert (equals != NULL);
+      name = g_strndup (envp[i], equals - envp[i]);
+      g_variant_builder_add (&builder, "{ss}", name, equals + 1);
+    }
+
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(a{ss})", &builder));
+}
+
+static gboolean
+chk_job_impl_handle_get_environment (ChkJob1               *object,
+                                     GDBusMethodInvocation *invocation)
+{
+  ChkJobImpl *self = CHK_JOB_IMPL (object);
+
+  chk_engine_get_job_environment_async (self->engine, self->job, NULL, get_environment_cb,
+                                        invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
 chk_job_iface_init (ChkJob1Iface *iface)
 {
   iface->handle_update = chk_job_impl_handle_update;
@@ -208,6 +253,7 @@ chk_job_iface_init (ChkJob1Iface *iface)
   iface->handle_run = chk_job_impl_handle_run;
   iface->handle_stop = chk_job_impl_handle_stop;
   iface->handle_list_runs = chk_job_impl_handle_list_runs;
+  iface->handle_get_environment = chk_job_impl_handle_get_environment;
 }
 
 static void

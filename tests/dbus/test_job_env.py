@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The environment of a job: the session's without the daemon's own variables,
-the user's identity, the working directory, the job's variables and chronikerctl
-on PATH."""
+the user's identity, the working directory, the job's variables, chronikerctl
+on PATH, and Job1.GetEnvironment saying exactly what the next run gets."""
 
 import os
 import pwd
+import subprocess
+import sys
 
 import chkharness as h
 
@@ -28,6 +30,28 @@ DAEMON_ONLY = {
     'DBUS_STARTER_BUS_TYPE': 'session',
     'CHRONIKER_RUN_ID': '999',
 }
+
+# A systemd user manager on the private bus, as far as jobs' environment goes:
+# org.freedesktop.systemd1.Manager with its Environment property.
+FAKE_MANAGER = r'''
+import sys
+import gi
+gi.require_version('Gio', '2.0')
+from gi.repository import Gio, GLib
+XML = """<node><interface name="org.freedesktop.systemd1.Manager">
+<property name="Environment" type="as" access="read"/></interface></node>"""
+environment = sys.argv[1:]
+def get_property(conn, sender, path, iface, name):
+    return GLib.Variant('as', environment)
+def acquired(conn, name):
+    print('ready', flush=True)
+conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+info = Gio.DBusNodeInfo.new_for_xml(XML).interfaces[0]
+conn.register_object('/org/freedesktop/systemd1', info, None, get_property, None)
+Gio.bus_own_name_on_connection(conn, 'org.freedesktop.systemd1', Gio.BusNameOwnerFlags.NONE,
+                               acquired, None)
+GLib.MainLoop().run()
+'''
 
 
 def parse_env(data):
@@ -58,6 +82,9 @@ class JobEnvironment(h.DaemonTestCase):
         run_id, outcome, _ = self.run_and_wait(path)
         self.assertEqual(outcome, 'success')
         return run_id, parse_env(self.bus.output(run_id)['stdout'])
+
+    def get_environment(self, path):
+        return self.bus.job(path, 'GetEnvironment', None, '(a{ss})')
 
     def test_identity_working_directory_and_no_private_variables(self):
         path = self.make_job('env', command=[ENV, '-0'], working_directory=self.workdir)
@@ -110,6 +137,70 @@ class JobEnvironment(h.DaemonTestCase):
         self.assertEqual((run['progress-complete'], run['progress-total'],
                           run['progress-message']), (3, 10, 'copying'))
 
+    def test_get_environment_is_what_the_run_gets(self):
+        path = self.make_job('env-same', command=[ENV, '-0'], working_directory=self.workdir,
+                             environment={'FOO': 'a=b', 'MULTI': 'line 1\nline 2'})
+        announced = self.get_environment(path)
+        run_id, env = self.run_env(path)
+        self.assertEqual(env.pop('CHRONIKER_RUN_ID'), str(run_id))
+        self.assertEqual(announced, env)
+        self.assertEqual(list(announced), sorted(announced))
+        self.assertEqual(announced['MULTI'], 'line 1\nline 2')
+        self.assertEqual(announced['CHRONIKER_JOB_NAME'], 'env-same')
+
+        # After a change, the answer follows it
+        self.bus.update(path, {'working-directory': '', 'environment': {'FOO': 'changed'}})
+        announced = self.get_environment(path)
+        self.assertEqual((announced['PWD'], announced['FOO']), (self.env['HOME'], 'changed'))
+        self.assertNotIn('MULTI', announced)
+        run_id, env = self.run_env(path)
+        env.pop('CHRONIKER_RUN_ID')
+        self.assertEqual(announced, env)
+
+    def test_get_environment_of_a_check_is_empty(self):
+        path = self.make_job('check', check_url='http://127.0.0.1:9/')
+        self.assertEqual(self.get_environment(path), {})
+
+    def test_get_environment_of_a_deleted_job(self):
+        path = self.make_job('gone', command=[ENV])
+        self.bus.delete(path)
+        with self.assert_error('NotFound'):
+            self.get_environment(path)
+
+    def start_fake_manager(self, environment):
+        proc = subprocess.Popen(h.PDEATHSIG + [sys.executable, '-c', FAKE_MANAGER] + environment,
+                                env=self.env, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
+        self.addCleanup(lambda: (proc.poll() is None and proc.terminate(), proc.wait()))
+        self.assertEqual(proc.stdout.readline(), b'ready\n')
+        return proc
+
+    def test_user_manager_environment(self):
+        path = self.make_job('env-manager', command=[ENV, '-0'], environment={'FOO': 'job'})
+        before = self.get_environment(path)
+        self.assertEqual(before['CHK_TEST_SESSION_VARIABLE'], 'kept')
+
+        manager = self.start_fake_manager([
+            'PATH=/manager/bin:/usr/bin:/bin', 'FROM_MANAGER=yes', 'FOO=manager',
+            'OLDPWD=/manager/old', 'CHRONIKER_JOB_ID=12345', 'not an assignment',
+        ])
+        announced = self.get_environment(path)
+        self.assertEqual(announced['FROM_MANAGER'], 'yes')
+        self.assertEqual(announced['FOO'], 'job')
+        self.assertEqual(announced['PATH'], '/manager/bin:/usr/bin:/bin:' + BUILD_CLI_DIR)
+        self.assertNotIn('CHK_TEST_SESSION_VARIABLE', announced)
+        self.assertNotIn('OLDPWD', announced)
+        self.assertNotEqual(announced['CHRONIKER_JOB_ID'], '12345')
+        self.assertEqual(announced['USER'], pwd.getpwuid(os.getuid()).pw_name)
+        run_id, env = self.run_env(path)
+        env.pop('CHRONIKER_RUN_ID')
+        self.assertEqual(announced, env)
+
+        # The manager gone, the daemon's own environment is the session's again
+        manager.terminate()
+        manager.wait()
+        h.wait_until(lambda: not self.bus.has_owner('org.freedesktop.systemd1'), 10,
+                     'the fake manager to leave the bus', poll=0.02)
+        self.assertEqual(self.get_environment(path), before)
 
 
 if __name__ == '__main__':

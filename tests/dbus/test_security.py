@@ -65,6 +65,7 @@ class OtherUsers(cu.MultiUserTestCase):
             'Update': (h.vardict({'command': ['/bin/false']}, h.SPEC_TYPES),),
             'Stop': (),
             'ListRuns': (u(0), u(10)),
+            'GetEnvironment': (),
             'Delete': (),
         }
         for method, args in job_calls.items():
