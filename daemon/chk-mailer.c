@@ -11,6 +11,7 @@
 
 #include "chk-duration.h"
 #include "chk-error.h"
+#include "chk-job-spec.h"
 #include "chk-mailer.h"
 #include "chk-text-util.h"
 #include "chk-wait.h"
@@ -849,9 +850,12 @@ chk_mailer_build_message (const char          *from,
     return NULL;
   for (guint i = 0; to[i] != NULL; i++)
     {
+      g_autofree char *address = address_of (to[i]);
+
       if (!header_value_is_safe ("recipient", to[i], error))
         return NULL;
-      if (strchr (to[i], ',') != NULL || strchr (to[i], '@') == NULL)
+      /* "Name <address>" or an address, as the jobs' email-to checks it */
+      if (strchr (to[i], ',') != NULL || !chk_email_address_is_valid (address))
         {
           g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
                        "“%s” is not one email address", to[i]);

@@ -210,9 +210,8 @@ check_email_from (GVariant  *value,
                         len, MAX_EMAIL_FROM, MAX_HEADER_LINE);
   if (!check_single_line (value, error))
     return FALSE;
-  if (address[0] != '\0' && (strchr (address, '@') == NULL || strpbrk (address, " <>,;\"") != NULL))
-    return set_invalid (error, _("“%s” is not an email address such as name@example.org"), address);
-  return TRUE;
+  /* "" is $USER@hostname; anything else is checked as the recipients are */
+  return address[0] == '\0' || chk_check_email_address (NULL, address, error);
 }
 
 static gboolean

@@ -341,39 +341,60 @@ apply_email_on (ChkJobSpec  *spec,
   return apply_alert_on ("email-on", &spec->email_on, value, error);
 }
 
-/*
- * A deliberately plain check of local@domain: no white space, no control
- * characters (no header injection), none of the characters that separate
- * or quote addresses in a header.
+/**
+ * chk_email_address_is_valid:
+ * @address: a recipient or sender, as typed
+ *
+ * The one check of an address that Chroniker mails to or from, for the
+ * daemon, the command line and the app alike. It takes what sendmail takes:
+ * `name@example.org`, `user@host` without a dot and a local user such as
+ * `root`. It refuses what could turn into something else on the way: white
+ * space and control characters (a CR or LF would add headers), the
+ * characters that separate or quote addresses in a header, a second `@`,
+ * a leading `-` (a sendmail option), and a leading `|` or `/` (delivery to
+ * a program or a file). It says nothing of length: each use has its own.
+ *
+ * Returns: %TRUE if @address is one plain address
  */
-static gboolean
-is_email_address (const char *address)
+gboolean
+chk_email_address_is_valid (const char *address)
 {
-  const char *at = strrchr (address, '@');
-  gsize len = strlen (address);
+  const char *at;
 
-  if (len == 0 || len > MAX_EMAIL_LENGTH || at == NULL || at == address || at[1] == '\0')
+  g_return_val_if_fail (address != NULL, FALSE);
+
+  if (address[0] == '\0' || strchr ("-|/", address[0]) != NULL ||
+      !g_utf8_validate (address, -1, NULL))
     return FALSE;
 
-  for (const char *p = address; *p != '\0'; p++)
+  for (const char *p = address; *p != '\0'; p = g_utf8_next_char (p))
     {
-      if ((guchar) *p <= 0x20 || *p == 0x7f || strchr ("<>,;:\"()[]\\", *p) != NULL)
+      gunichar c = g_utf8_get_char (p);
+
+      if (c <= 0x20 || g_unichar_iscntrl (c) || g_unichar_isspace (c) ||
+          (c < 0x80 && strchr ("<>,;:\"()[]\\", (char) c) != NULL))
         return FALSE;
     }
 
-  return strchr (address, '@') == at && strchr (at, '.') != NULL && at[strlen (at) - 1] != '.';
+  at = strchr (address, '@');
+  if (at == NULL)
+    return TRUE;
+
+  /* local@domain: both there, one @, and a domain made of labels */
+  return at != address && at[1] != '\0' && strchr (at + 1, '@') == NULL &&
+         at[1] != '.' && at[strlen (at) - 1] != '.' && strstr (at, "..") == NULL;
 }
 
 /**
  * chk_check_email_address:
- * @key: what the address is for, named in errors
+ * @key: (nullable): what the address is for, named in errors
  * @address: the address
  * @error: return location for a #GError
  *
- * Checks that @address is a plain `local@domain` address, without a
- * display name, white space or line breaks that could add headers.
+ * Checks @address with chk_email_address_is_valid(), and says what is
+ * wrong if it fails.
  *
- * Returns: %TRUE if @address can go into a To header
+ * Returns: %TRUE if @address can go into a To or From header
  */
 gboolean
 chk_check_email_address (const char  *key,
@@ -382,15 +403,17 @@ chk_check_email_address (const char  *key,
 {
   g_autofree char *shown = NULL;
 
-  g_return_val_if_fail (key != NULL, FALSE);
   g_return_val_if_fail (address != NULL, FALSE);
 
-  if (is_email_address (address))
+  if (chk_email_address_is_valid (address))
     return TRUE;
 
   shown = g_strescape (address, NULL);
-  return set_invalid (error, _("%s: “%s” is not an email address such as name@example.org"),
-                      key, shown);
+  if (key == NULL)
+    return set_invalid (error, _("“%s” is not an email address such as name@example.org "
+                                 "or a local user such as root"), shown);
+  return set_invalid (error, _("%s: “%s” is not an email address such as name@example.org "
+                               "or a local user such as root"), key, shown);
 }
 
 static gboolean
@@ -405,6 +428,10 @@ apply_email_to (ChkJobSpec  *spec,
 
   for (guint i = 0; addresses[i] != NULL; i++)
     {
+      /* RFC 5321 §4.5.3.1.3: a path is at most 256 octets, with its <> */
+      if (strlen (addresses[i]) > MAX_EMAIL_LENGTH)
+        return set_invalid (error, _("email-to: an address is at most %d bytes long"),
+                            MAX_EMAIL_LENGTH);
       if (!chk_check_email_address ("email-to", addresses[i], error))
         return FALSE;
     }

@@ -92,7 +92,7 @@ class Usage(c.CliTestCase):
         with self.subTest('bad timezone'):
             self.runtime_error('add', 'bad-tz', '--timezone', 'Mars/Olympus_Mons', '--', '/bin/true')
         with self.subTest('bad email'):
-            self.runtime_error('add', 'bad-mail', '--email-to', 'not-an-address', '--', '/bin/true')
+            self.runtime_error('add', 'bad-mail', '--email-to', 'not an address', '--', '/bin/true')
         with self.subTest('stop a job that is not running'):
             self.runtime_error('stop', 'taken')
         self.assertEqual([j['name'] for j in self.json('list', '--json')], ['taken'])

@@ -438,7 +438,7 @@ class TestEmail(SendmailTestCase):
         self.assertFalse(os.path.exists(os.path.join(self.mail_dir, 'mail')))
 
     def test_bad_address(self):
-        for address in ('not-an-address', 'a@b', 'Someone <a@example.org>'):
+        for address in ('not an address', 'a@b@c', '|/bin/sh', 'Someone <a@example.org>'):
             with self.subTest(address=address):
                 self.runtime_error('test-email', address, contains=[address])
         self.assertFalse(os.path.exists(os.path.join(self.mail_dir, 'mail')),

@@ -1,0 +1,78 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""chronikerctl as a new user meets it (issue 12): local mail addresses, system
+crontabs, why a run failed, times in the job's zone, interrupted runs, the SMTP
+password from a prompt or stdin, natural name order, JSON numbers and the
+settings' keys."""
+
+import os
+
+import cliharness as c
+
+
+class LocalAddresses(c.CliTestCase):
+    """What sendmail delivers locally is an address, everywhere."""
+
+    # Keeps its arguments and the message.
+    start_daemon = False
+
+    def setUp(self):
+        super().setUp()
+        self.mail_dir = os.path.join(self.tmp, 'mail')
+        os.makedirs(self.mail_dir)
+        self.env['CHK_MAIL_DIR'] = self.mail_dir
+        self.stub_program('sendmail', 'printf "%s\\n" "$@" > "$CHK_MAIL_DIR/args"\n'
+                                      'cat > "$CHK_MAIL_DIR/mail"\n')
+        self.daemon = self.start_chronikerd()
+
+    def test_job_email_to_local_users(self):
+        self.add('mailer', '--email-to', 'root', '--email-to', 'root@localhost',
+                 '--email-to', 'ops@example.org', '--', '/bin/true')
+        self.assertEqual(self.show('mailer')['email-to'], ['root', 'root@localhost', 'ops@example.org'])
+        self.ok('edit', 'mailer', '--email-to', 'backup-admin')
+        self.assertEqual(self.show('mailer')['email-to'], ['backup-admin'])
+
+        # What could become an option, a header or a second address is still refused
+        for bad in ('-oQ/tmp', 'root\nBcc: x@evil.example', 'two words', 'a@b@c', '|/bin/sh'):
+            with self.subTest(address=bad):
+                self.runtime_error('add', 'bad-mail', f'--email-to={bad}', '--', '/bin/true',
+                                   contains=['email-to'])
+                self.runtime_error('edit', 'mailer', f'--email-to={bad}', contains=['email-to'])
+        self.assertEqual(self.show('mailer')['email-to'], ['backup-admin'])
+        self.assertEqual([j['name'] for j in self.json('list', '--json')], ['mailer'])
+
+    def test_email_from_local_user(self):
+        for address in ('root', 'root@localhost', 'cron@example.org'):
+            with self.subTest(address=address):
+                self.assertEqual(self.out('settings', 'email-from', address), '')
+                self.assertEqual(self.bus.get_settings()['email-from'], address)
+        for bad in ('two words', 'Someone <a@example.org>', 'root\rBcc: x@evil.example'):
+            with self.subTest(address=bad):
+                self.runtime_error('settings', 'email-from', bad, contains=['email-from'])
+                self.assertEqual(self.bus.get_settings()['email-from'], 'cron@example.org')
+        # (an argument with a leading dash is an option to chronikerctl)
+        with self.assert_error('InvalidArgument', 'email-from'):
+            self.bus.set_settings({'email-from': '-oQ/tmp'})
+        self.assertEqual(self.bus.get_settings()['email-from'], 'cron@example.org')
+
+    def test_test_email_to_local_user(self):
+        self.ok('settings', 'email-from', 'root')
+        r = self.ok('test-email', 'root@localhost')
+        self.assertEqual(r.out, 'Sent a test email to root@localhost\n')
+        with open(os.path.join(self.mail_dir, 'mail')) as f:
+            headers = f.read().split('\n\n', 1)[0].split('\n')
+        self.assertIn('To: root@localhost', headers)
+        self.assertIn('From: root', headers)
+
+    def test_crontab_mailto_root(self):
+        r = self.ctl('import-crontab', '-', input='MAILTO=root\n@daily /bin/true\n'
+                                                  'MAILTO="root,ops@example.org"\n@hourly /bin/true\n')
+        self.assertEqual(r.rc, 0, repr(r))
+        self.assertEqual(r.err, '')
+        self.assertEqual(self.show('crontab-2')['email-to'], ['root'])
+        self.assertEqual(self.show('crontab-2')['email-on'], 'failure')
+        self.assertEqual(self.show('crontab-4')['email-to'], ['root', 'ops@example.org'])
+
+
+if __name__ == '__main__':
+    c.main()
