@@ -1002,13 +1002,59 @@ time_with_relative (gint64 when,
   return g_strdup_printf ("%s (%s)", absolute, relative);
 }
 
+/* show --env: the whole environment the job's next run gets, NAME=value
+ * lines sorted by name (values escaped as all job text), or a JSON object. */
+static int
+print_job_environment (ChkJob1  *job,
+                       gboolean  json)
+{
+  g_autoptr(GVariant) environment = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantIter iter;
+  const char *name, *value;
+
+  if (!chk_job1_call_get_environment_sync (job, &environment, NULL, &error))
+    return fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (builder);
+      g_variant_iter_init (&iter, environment);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        {
+          json_builder_set_member_name (builder, name);
+          json_builder_add_string_value (builder, value);
+        }
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      chk_json_print (root);
+      return 0;
+    }
+
+  g_variant_iter_init (&iter, environment);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    {
+      g_autofree char *shown_name = chk_format_escape (name);
+      g_autofree char *shown = chk_format_escape (value);
+
+      g_print ("%s=%s\n", shown_name, shown);
+    }
+  return 0;
+}
+
 static int
 verb_show (int    argc,
            char **argv)
 {
   gboolean json = FALSE;
+  gboolean env = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { "env", 0, 0, G_OPTION_ARG_NONE, &env,
+      N_("Print the whole environment the next run gets, NAME=value lines"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = verb_context (entries);
@@ -1030,6 +1076,9 @@ verb_show (int    argc,
   job = chk_client_get_job (&client, argv[1], &error);
   if (job == NULL)
     return fail_error (error);
+
+  if (env)
+    return print_job_environment (job, json);
 
   if (json)
     {
