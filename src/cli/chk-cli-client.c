@@ -9,6 +9,7 @@
 
 #include "chk-cli-client.h"
 #include "chk-cli-format.h"
+#include "chk-collate.h"
 #include "chk-error.h"
 
 #define CALL_TIMEOUT_MS 30000
@@ -166,7 +167,7 @@ compare_job_names (gconstpointer a,
   const char *name_a = chk_job1_get_name ((ChkJob1 *) a);
   const char *name_b = chk_job1_get_name ((ChkJob1 *) b);
 
-  return g_utf8_collate (name_a ? name_a : "", name_b ? name_b : "");
+  return chk_collate_natural (name_a ? name_a : "", name_b ? name_b : "");
 }
 
 /**
@@ -174,7 +175,8 @@ compare_job_names (gconstpointer a,
  * @client: a connected #ChkClient
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (element-type ChkJob1): every job, by name
+ * Returns: (transfer full) (element-type ChkJob1): every job, by name as
+ *   chk_collate_natural() sorts them
  */
 GList *
 chk_client_list_jobs (ChkClient  *client,

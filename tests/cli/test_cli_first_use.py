@@ -74,5 +74,17 @@ class LocalAddresses(c.CliTestCase):
         self.assertEqual(self.show('crontab-4')['email-to'], ['root', 'ops@example.org'])
 
 
+class NaturalOrder(c.CliTestCase):
+    def test_list_sorts_names_naturally(self):
+        names = ['crontab-10', 'Zeta', 'crontab-2', 'backup', 'Crontab-3', 'alpha', 'crontab-1']
+        for name in names:
+            self.add(name, '--', '/bin/true')
+        expected = ['alpha', 'backup', 'crontab-1', 'crontab-2', 'Crontab-3', 'crontab-10', 'Zeta']
+        self.assertEqual([j['name'] for j in self.json('list', '--json')], expected)
+        rows = [ln.split()[0] for ln in self.out('list').split('\n')[1:] if ln.strip()]
+        self.assertEqual(rows, expected)
+        self.assertEqual([j['name'] for j in self.json('export')], expected)
+
+
 if __name__ == '__main__':
     c.main()
