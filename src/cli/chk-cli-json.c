@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "chk-cli-client.h"
@@ -340,41 +341,164 @@ chk_json_to_spec (JsonObject  *object,
 }
 
 /*
- * JSON-GLib escapes C0 controls in strings, but writes DEL, the C1 controls
- * (two bytes in UTF-8) and the bidirectional controls as they are: a
- * terminal acts on them. Outside strings JSON has only ASCII, so each of
- * them can only be inside a string, where "\u009b" means the same.
+ * JSON-GLib writes a double with 17 digits ("5.6000360000000002"), and
+ * DEL, the C1 controls (two bytes in UTF-8) and the bidirectional controls
+ * in strings as they are, where a terminal acts on them: so the client
+ * writes its JSON itself, in JSON-GLib's layout.
  */
-static char *
-escape_json_text (const char *text)
+static void
+write_string (GString    *out,
+              const char *text)
 {
-  g_autoptr(GString) out = g_string_sized_new (strlen (text));
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+  g_string_append_c (out, '"');
+  for (const char *p = text; *p != '\0';)
     {
-      gunichar c = g_utf8_get_char (p);
+      gunichar c = g_utf8_get_char_validated (p, -1);
+      const char *next;
 
-      if ((c >= 0x7f && c <= 0x9f) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069))
+      /* D-Bus strings are UTF-8; anything else would be a bug of ours: write it as it is. */
+      if (c == (gunichar) -1 || c == (gunichar) -2)
+        {
+          g_string_append_c (out, *p++);
+          continue;
+        }
+
+      next = g_utf8_next_char (p);
+      if (c == '"' || c == '\\')
+        g_string_append_printf (out, "\\%c", (char) c);
+      else if (c == '\n')
+        g_string_append (out, "\\n");
+      else if (c == '\t')
+        g_string_append (out, "\\t");
+      else if (c == '\r')
+        g_string_append (out, "\\r");
+      else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202A && c <= 0x202E) ||
+               (c >= 0x2066 && c <= 0x2069))
         g_string_append_printf (out, "\\u%04x", c);
       else
-        g_string_append_len (out, p, g_utf8_next_char (p) - p);
+        g_string_append_len (out, p, next - p);
+      p = next;
     }
-
-  return g_string_free (g_steal_pointer (&out), FALSE);
+  g_string_append_c (out, '"');
 }
 
+/* The shortest text that reads back as @value, always with a point or an exponent. */
+static void
+write_double (GString *out,
+              double   value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  if (!isfinite (value))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  for (int digits = 1; digits <= 17; digits++)
+    {
+      char format[8];
+
+      g_snprintf (format, sizeof format, "%%.%dg", digits);
+      g_ascii_formatd (buffer, sizeof buffer, format, value);
+      if (g_ascii_strtod (buffer, NULL) == value)
+        break;
+    }
+  g_string_append (out, buffer);
+  if (strpbrk (buffer, ".eEn") == NULL)
+    g_string_append (out, ".0");
+}
+
+static void
+write_node (GString  *out,
+            JsonNode *node,
+            guint     depth)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *object = json_node_get_object (node);
+        g_autoptr(GList) members = json_object_get_members (object);
+
+        if (members == NULL)
+          {
+            g_string_append (out, "{}");
+            break;
+          }
+        g_string_append (out, "{\n");
+        for (GList *l = members; l != NULL; l = l->next)
+          {
+            g_string_append_printf (out, "%*s", (int) (depth + 1) * 2, "");
+            write_string (out, l->data);
+            g_string_append (out, " : ");
+            write_node (out, json_object_get_member (object, l->data), depth + 1);
+            g_string_append (out, l->next != NULL ? ",\n" : "\n");
+          }
+        g_string_append_printf (out, "%*s}", (int) depth * 2, "");
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        if (n == 0)
+          {
+            g_string_append (out, "[]");
+            break;
+          }
+        g_string_append (out, "[\n");
+        for (guint i = 0; i < n; i++)
+          {
+            g_string_append_printf (out, "%*s", (int) (depth + 1) * 2, "");
+            write_node (out, json_array_get_element (array, i), depth + 1);
+            g_string_append (out, i + 1 < n ? ",\n" : "\n");
+          }
+        g_string_append_printf (out, "%*s]", (int) depth * 2, "");
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_DOUBLE:
+          write_double (out, json_node_get_double (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+          write_string (out, json_node_get_string (node));
+          break;
+        default:
+          g_assert_not_reached ();
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+/**
+ * chk_json_print:
+ * @node: what to print
+ *
+ * Prints @node as indented JSON and a newline on stdout: numbers as short
+ * as they can be while reading back the same, and strings without a
+ * character that a terminal would act on.
+ */
 void
 chk_json_print (JsonNode *node)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autofree char *text = NULL;
-  g_autofree char *escaped = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
 
-  json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
-  text = json_generator_to_data (generator, NULL);
-  /* D-Bus strings are UTF-8; anything else would be a bug of ours: print it as it is. */
-  if (g_utf8_validate (text, -1, NULL))
-    escaped = escape_json_text (text);
-  g_print ("%s\n", escaped != NULL ? escaped : text);
+  write_node (out, node, 0);
+  g_print ("%s\n", out->str);
 }

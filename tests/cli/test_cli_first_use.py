@@ -5,7 +5,9 @@ crontabs, why a run failed, times in the job's zone, interrupted runs, the SMTP
 password from a prompt or stdin, natural name order, JSON numbers and the
 settings' keys."""
 
+import json
 import os
+import re
 
 import cliharness as c
 
@@ -84,6 +86,28 @@ class NaturalOrder(c.CliTestCase):
         rows = [ln.split()[0] for ln in self.out('list').split('\n')[1:] if ln.strip()]
         self.assertEqual(rows, expected)
         self.assertEqual([j['name'] for j in self.json('export')], expected)
+
+
+class JsonNumbers(c.CliTestCase):
+    def test_durations_are_short_numbers(self):
+        self.add('sleepy', '--', '/bin/sh', '-c', 'sleep 0.2')
+        for _ in range(3):
+            self.run_wait('sleepy')
+        r = self.ok('runs', '--json')
+        # as written, not as Python reads it: no "0.20512300000000001"
+        tokens = re.findall(r'"duration"\s*:\s*([^,\n}]*)', r.out)
+        self.assertEqual(len(tokens), 3, r.out)
+        runs = json.loads(r.out)
+        for token, run in zip(tokens, runs):
+            self.assertRegex(token, r'^\d+\.\d{1,6}$', r.out)
+            exact = (c.iso_to_usec(run['finished']) - c.iso_to_usec(run['started'])) / c.USEC
+            self.assertEqual(float(token), exact)
+        # the rest of the JSON reads as before
+        for run in runs:
+            self.assert_run_json(run)
+            self.assert_run_matches_bus(run)
+        obj = self.show('sleepy')
+        self.assert_job_json(obj)
 
 
 if __name__ == '__main__':
