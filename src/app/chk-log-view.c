@@ -120,6 +120,7 @@ struct _ChkLogView
   GtkWidget      *gutter;
 
   GtkTextBuffer  *buffer;
+  GtkTextTag     *text_tag;
   GtkTextTag     *stderr_tag;
   GtkTextTag     *note_tag;
   GtkTextTag     *match_tag;
@@ -439,7 +440,7 @@ insert_text (ChkLogView *self,
     return;
 
   gtk_text_buffer_get_end_iter (self->buffer, &end);
-  gtk_text_buffer_insert_with_tags (self->buffer, &end, text, len, tag, NULL);
+  gtk_text_buffer_insert_with_tags (self->buffer, &end, text, len, self->text_tag, tag, NULL);
   self->at_line_start = text[len - 1] == '\n';
 }
 
@@ -1454,6 +1455,12 @@ chk_log_view_init (ChkLogView *self)
     self->pending[stream] = g_byte_array_new ();
 
   self->buffer = gtk_text_view_get_buffer (self->text_view);
+  /* Output wraps at any character (paths, URLs, hashes are long words), and
+   * a hyphen that the program did not write would change what it said:
+   * "ca-certific-ates.crt". Pango inserts them unless told not to. */
+  self->text_tag = gtk_text_buffer_create_tag (self->buffer, "text",
+                                               "insert-hyphens", FALSE,
+                                               NULL);
   self->stderr_tag = gtk_text_buffer_create_tag (self->buffer, "stderr", NULL);
   self->note_tag = gtk_text_buffer_create_tag (self->buffer, "note",
                                                "style", PANGO_STYLE_ITALIC,

@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "test-app-output"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "chk-error.h"
+#include "chk-job-model.h"
+#include "chk-job-page.h"
+#include "chk-log-view.h"
+#include "chk-resources.h"
+#include "chk-test-session.h"
+#include "chk-window.h"
+
+/*
+ * A run's output and the job page around it, as people read them: the app's
+ * real widgets in this process, against the real chronikerd on a private
+ * bus per test (see chk-test-session.c).
+ */
+
+#define SECONDS 30
+
+typedef struct
+{
+  ChkTestSession *session;
+  ChkJobModel    *model;
+  ChkWindow      *window;   /* weak: GTK owns toplevels */
+} Fixture;
+
+/* ---------------------------------------------------------------------------
+ * Waiting */
+
+#define assert_eventually(expr, seconds) \
+  G_STMT_START { \
+    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
+    while (!(expr) && g_get_monotonic_time () < deadline_) \
+      chk_test_iterate (0.02); \
+    if (!(expr)) \
+      g_assertion_message_expr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                                "eventually " #expr); \
+  } G_STMT_END
+
+#define assert_eventually_cmpstr(expr, expected, seconds) \
+  G_STMT_START { \
+    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
+    char *actual_ = NULL; \
+    for (;;) \
+      { \
+        g_free (actual_); \
+        actual_ = (expr); \
+        if (g_strcmp0 (actual_, (expected)) == 0 || g_get_monotonic_time () >= deadline_) \
+          break; \
+        chk_test_iterate (0.02); \
+      } \
+    if (g_strcmp0 (actual_, (expected)) != 0) \
+      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                                  "eventually " #expr, actual_, "==", (expected)); \
+    g_free (actual_); \
+  } G_STMT_END
+
+/* ---------------------------------------------------------------------------
+ * Looking at widgets */
+
+static void
+collect_widgets (GtkWidget *widget,
+                 GType      type,
+                 GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_widgets (child, type, found);
+}
+
+static GPtrArray *
+find_widgets (gpointer root,
+              GType    type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  if (root != NULL)
+    collect_widgets (GTK_WIDGET (root), type, found);
+  return found;
+}
+
+static gpointer
+find_widget (gpointer root,
+             GType    type)
+{
+  g_autoptr(GPtrArray) found = find_widgets (root, type);
+
+  return found->len > 0 ? found->pdata[0] : NULL;
+}
+
+static gpointer
+find_mapped_widget (gpointer root,
+                    GType    type)
+{
+  g_autoptr(GPtrArray) found = find_widgets (root, type);
+
+  for (guint i = 0; i < found->len; i++)
+    if (gtk_widget_get_mapped (found->pdata[i]))
+      return found->pdata[i];
+  return NULL;
+}
+
+static ChkJobPage *
+job_page (Fixture *fixture)
+{
+  ChkJobPage *page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+
+  g_assert_nonnull (page);
+  return page;
+}
+
+static ChkLogView *
+log_view (Fixture *fixture)
+{
+  return find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW);
+}
+
+static GtkTextBuffer *
+log_buffer (Fixture *fixture)
+{
+  ChkLogView *view = log_view (fixture);
+  GtkTextView *text_view = view != NULL ? find_widget (view, GTK_TYPE_TEXT_VIEW) : NULL;
+
+  return text_view != NULL ? gtk_text_view_get_buffer (text_view) : NULL;
+}
+
+static char *
+log_text (Fixture *fixture)
+{
+  GtkTextBuffer *buffer = log_buffer (fixture);
+  GtkTextIter start, end;
+
+  if (buffer == NULL)
+    return g_strdup ("(no output on screen)");
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+log_contains (Fixture    *fixture,
+              const char *needle)
+{
+  g_autofree char *text = log_text (fixture);
+
+  return strstr (text, needle) != NULL;
+}
+
+/* The run whose output the log view on screen shows, 0 for none. */
+static guint64
+shown_run (Fixture *fixture)
+{
+  ChkLogView *view = log_view (fixture);
+
+  return view != NULL ? chk_log_view_get_run (view) : 0;
+}
+
+/* ---------------------------------------------------------------------------
+ * The daemon, from outside */
+
+static char *
+create_job (Fixture    *fixture,
+            const char *name,
+            const char *extra)
+{
+  g_autoptr(GVariant) extra_spec = g_variant_ref_sink (g_variant_new_parsed (extra ? extra
+                                                                                  : "@a{sv} {}"));
+  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (extra_spec);
+
+  g_variant_dict_insert (&spec, "name", "s", name);
+  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell"))
+    g_variant_dict_insert_value (&spec, "command", g_variant_new_parsed ("['/bin/true']"));
+  return chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
+}
+
+static guint64
+run_job (Fixture    *fixture,
+         const char *path)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 run_id = 0;
+
+  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "Run", NULL, "(t)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t)", &run_id);
+  return run_id;
+}
+
+static gboolean
+job_running (Fixture    *fixture,
+             const char *path)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "Running");
+
+  return g_variant_get_boolean (value);
+}
+
+/* Runs the job and waits for the run to end; returns its id. */
+static guint64
+run_job_to_end (Fixture    *fixture,
+                const char *path)
+{
+  guint64 run_id = run_job (fixture, path);
+
+  chk_test_iterate (0.1);
+  assert_eventually (!job_running (fixture, path), SECONDS);
+  return run_id;
+}
+
+/* ---------------------------------------------------------------------------
+ * Fixture */
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->session = chk_test_session_new (TRUE);
+  chk_test_session_start_daemon (fixture->session);
+}
+
+static void
+open_window (Fixture *fixture)
+{
+  fixture->model = chk_job_model_new ();
+  fixture->window = chk_window_new (NULL, fixture->model);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  chk_job_model_connect (fixture->model);
+
+  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+}
+
+/* Opens the window on the page of the job at @path. */
+static void
+show_job (Fixture    *fixture,
+          const char *path)
+{
+  ChkJob1 *job;
+
+  if (fixture->window == NULL)
+    open_window (fixture);
+  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  job = chk_job_model_lookup (fixture->model, path);
+  chk_window_select_job (fixture->window, job);
+  assert_eventually (chk_job_page_get_job (job_page (fixture)) == job, SECONDS);
+}
+
+static gboolean
+pointer_cleared_cb (gpointer user_data)
+{
+  return *(gpointer *) user_data == NULL;
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  while (g_list_model_get_n_items (toplevels) > 0)
+    {
+      guint last = g_list_model_get_n_items (toplevels) - 1;
+      GtkWindow *window = g_list_model_get_item (toplevels, last);
+
+      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+      gtk_window_destroy (window);
+      g_object_unref (window);
+      if (!chk_test_wait_until (pointer_cleared_cb, &window, SECONDS))
+        g_error ("A window is still alive %d s after it was destroyed: a reference leaked", SECONDS);
+    }
+
+  if (fixture->model != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (fixture->model), (gpointer *) &fixture->model);
+      g_object_unref (fixture->model);
+      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->model, SECONDS))
+        g_error ("The ChkJobModel is still alive %d s after its window: a reference leaked", SECONDS);
+    }
+
+  chk_test_session_free (fixture->session);
+}
+
+/* ---------------------------------------------------------------------------
+ * Tests */
+
+static gboolean
+tags_say_no_hyphens (GtkTextIter *iter)
+{
+  GSList *tags = gtk_text_iter_get_tags (iter);
+  gboolean no_hyphens = FALSE;
+
+  for (GSList *l = tags; l != NULL; l = l->next)
+    {
+      gboolean set = FALSE, hyphens = TRUE;
+
+      g_object_get (l->data, "insert-hyphens-set", &set, "insert-hyphens", &hyphens, NULL);
+      if (set)
+        no_hyphens = !hyphens;
+    }
+  g_slist_free (tags);
+  return no_hyphens;
+}
+
+/* Wrapped output keeps its words whole: Pango would put hyphens where it
+ * breaks "ca-certificates.crt" unless every character says not to. */
+static void
+test_output_no_hyphens (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "long-lines",
+                                      "{'shell': <'for i in 1 2 3 4 5 6; do printf %s "
+                                      "/etc/ssl/certs/ca-certificates.crt/; done; echo; "
+                                      "echo warning: unreadable ca-certificates.crt >&2'>}");
+  GtkTextBuffer *buffer;
+  GtkTextIter iter;
+  guint64 run_id;
+
+  run_id = run_job_to_end (fixture, path);
+  show_job (fixture, path);
+  assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  assert_eventually (log_contains (fixture, "unreadable"), SECONDS);
+
+  buffer = log_buffer (fixture);
+  g_assert_true (gtk_text_buffer_get_char_count (buffer) > 100);
+  for (gtk_text_buffer_get_start_iter (buffer, &iter);
+       !gtk_text_iter_is_end (&iter);
+       gtk_text_iter_forward_char (&iter))
+    {
+      if (!tags_say_no_hyphens (&iter))
+        g_error ("Character %d of the output may be hyphenated when wrapped",
+                 gtk_text_iter_get_offset (&iter));
+    }
+}
+
+static void
+skip_no_display (gconstpointer data)
+{
+  g_test_skip ("No display (run under xvfb-run, as build-aux/test does)");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const struct {
+    const char *path;
+    void (*func) (Fixture *, gconstpointer);
+  } tests[] = {
+    { "/app/output/no-hyphens", test_output_no_hyphens },
+  };
+  gboolean have_display;
+
+  /* Before any thread: nothing of the developer's desktop is read or written. */
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+  chk_test_session_init ();
+  (void) chk_error_quark ();
+
+  have_display = gtk_init_check ();
+  if (!have_display && (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL))
+    g_error ("Cannot open the display");
+  if (have_display)
+    {
+      adw_init ();
+      chk_app_register_resource ();
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+    {
+      if (have_display)
+        g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, fixture_teardown);
+      else
+        g_test_add_data_func (tests[i].path, NULL, skip_no_display);
+    }
+
+  return g_test_run ();
+}
