@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "chk-ansi.h"
 #include "chk-log-view.h"
 
 /* One ReadRunOutput page for the view: small enough to show at once. */
@@ -32,6 +33,11 @@
 #define GUTTER_WIDTH 4
 /* A move of the view this soon after the user's input is the user's */
 #define USER_INPUT_USEC (500 * 1000)
+/* Distinct styles of SGR colours and attributes given tags; past this,
+ * text keeps the default style (a program that writes every 24-bit colour). */
+#define MAX_STYLE_TAGS 1024
+/* Dim text: its colour, less opaque */
+#define DIM_ALPHA 0.6f
 
 typedef enum
 {
@@ -45,6 +51,19 @@ typedef struct
   int start;
   int end;
 } Match;
+
+/* The first 16 colours of terminals, readable on the view's background in
+ * the light and the dark style (from the GNOME palette). A program that
+ * writes black or white text assumes a background: here those two become
+ * greys that show on either. */
+static const char * const palette_light[16] = {
+  "#5e5c64", "#c01c28", "#26a269", "#9c6e03", "#1c71d8", "#813d9c", "#1f8a9c", "#77767b",
+  "#3d3846", "#e01b24", "#2ec27e", "#c88800", "#3584e4", "#9141ac", "#2aa1b3", "#9a9996",
+};
+static const char * const palette_dark[16] = {
+  "#9a9996", "#f66151", "#57e389", "#f8e45c", "#62a0ea", "#c061cb", "#5bc8af", "#deddda",
+  "#c0bfbc", "#ff7b63", "#8ff0a4", "#f9f06b", "#99c1f1", "#dc8add", "#93ddc2", "#ffffff",
+};
 
 /**
  * ChkLogView:
@@ -77,6 +96,8 @@ struct _ChkLogView
   guint64         shown_bytes;
   gint64          read_started;     /* monotonic time of set_run() */
   GByteArray     *pending[N_STREAMS];       /* a character cut by a chunk's end */
+  ChkAnsiParser  *parsers[N_STREAMS];       /* colours, and sequences cut by a chunk's end */
+  GHashTable     *style_tags;               /* packed ChkAnsiStyle → GtkTextTag */
   gboolean        at_line_start;
   gboolean        follow;           /* keep the end in view */
   gboolean        scrolling;        /* we move the view, not the user */
@@ -103,6 +124,8 @@ struct _ChkLogView
   gboolean        saving;
 
   GdkRGBA         stderr_color;
+  GdkRGBA         view_fg;
+  GdkRGBA         view_bg;
 
   GtkWidget      *box;
   GtkLabel       *bytes_label;
@@ -158,6 +181,138 @@ lookup_color (ChkLogView *self,
     gdk_rgba_parse (color, fallback);
 }
 
+/* Dim or inverse text in the stream's colour: stderr's is not the view's */
+#define STYLE_ON_STDERR (G_GUINT64_CONSTANT (1) << 63)
+
+/* A style as one number: the attributes, then the two colours (26 bits
+ * each), and whether the text's own colour is stderr's. */
+static guint64
+pack_style (const ChkAnsiStyle *style,
+            Stream              stream)
+{
+  guint64 key = ((guint64) style->attributes << 52) |
+                ((guint64) (style->foreground & 0x3ffffff) << 26) |
+                (guint64) (style->background & 0x3ffffff);
+
+  if (stream == STREAM_STDERR && style->foreground == CHK_ANSI_COLOR_DEFAULT &&
+      (style->attributes & (CHK_ANSI_DIM | CHK_ANSI_INVERSE)) != 0)
+    key |= STYLE_ON_STDERR;
+  return key;
+}
+
+static void
+unpack_style (guint64       key,
+              ChkAnsiStyle *style)
+{
+  style->attributes = (ChkAnsiAttributes) ((key >> 52) & 0x3f);
+  style->foreground = (guint32) ((key >> 26) & 0x3ffffff);
+  style->background = (guint32) (key & 0x3ffffff);
+}
+
+static gboolean
+resolve_color (ChkLogView *self,
+               guint32     color,
+               GdkRGBA    *rgba)
+{
+  guint8 r, g, b;
+
+  if (color == CHK_ANSI_COLOR_DEFAULT)
+    return FALSE;
+  if (CHK_ANSI_COLOR_IS_PALETTE (color) && CHK_ANSI_COLOR_INDEX (color) < 16)
+    {
+      gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+
+      gdk_rgba_parse (rgba, (dark ? palette_dark : palette_light)[CHK_ANSI_COLOR_INDEX (color)]);
+      return TRUE;
+    }
+  chk_ansi_color_to_rgb (color, &r, &g, &b);
+  *rgba = (GdkRGBA) { r / 255.f, g / 255.f, b / 255.f, 1.f };
+  return TRUE;
+}
+
+static void
+update_style_tag (ChkLogView *self,
+                  GtkTextTag *tag,
+                  guint64     key)
+{
+  ChkAnsiStyle style;
+  GdkRGBA fg, bg;
+  GdkRGBA text_fg = (key & STYLE_ON_STDERR) ? self->stderr_color : self->view_fg;
+  gboolean has_fg, has_bg;
+
+  unpack_style (key, &style);
+  has_fg = resolve_color (self, style.foreground, &fg);
+  has_bg = resolve_color (self, style.background, &bg);
+  if (style.attributes & CHK_ANSI_INVERSE)
+    {
+      GdkRGBA swapped_fg = has_bg ? bg : self->view_bg;
+      GdkRGBA swapped_bg = has_fg ? fg : text_fg;
+
+      fg = swapped_fg;
+      bg = swapped_bg;
+      has_fg = has_bg = TRUE;
+    }
+  if (style.attributes & CHK_ANSI_DIM)
+    {
+      if (!has_fg)
+        fg = text_fg;
+      fg.alpha *= DIM_ALPHA;
+      has_fg = TRUE;
+    }
+
+  g_object_set (tag,
+                "foreground-rgba", has_fg ? &fg : NULL,
+                "background-rgba", has_bg ? &bg : NULL,
+                "weight", (style.attributes & CHK_ANSI_BOLD) ? PANGO_WEIGHT_BOLD : PANGO_WEIGHT_NORMAL,
+                "weight-set", (style.attributes & CHK_ANSI_BOLD) != 0,
+                "style", (style.attributes & CHK_ANSI_ITALIC) ? PANGO_STYLE_ITALIC : PANGO_STYLE_NORMAL,
+                "style-set", (style.attributes & CHK_ANSI_ITALIC) != 0,
+                "underline", (style.attributes & CHK_ANSI_UNDERLINE) ? PANGO_UNDERLINE_SINGLE
+                                                                    : PANGO_UNDERLINE_NONE,
+                "underline-set", (style.attributes & CHK_ANSI_UNDERLINE) != 0,
+                "strikethrough", (style.attributes & CHK_ANSI_STRIKETHROUGH) != 0,
+                "strikethrough-set", (style.attributes & CHK_ANSI_STRIKETHROUGH) != 0,
+                NULL);
+}
+
+static void
+update_style_tags (ChkLogView *self)
+{
+  GHashTableIter iter;
+  gpointer key, tag;
+
+  g_hash_table_iter_init (&iter, self->style_tags);
+  while (g_hash_table_iter_next (&iter, &key, &tag))
+    update_style_tag (self, tag, *(guint64 *) key);
+}
+
+/* The tag that draws text as SGR sequences said, made the first time;
+ * NULL for the default style. */
+static GtkTextTag *
+style_tag (ChkLogView         *self,
+           const ChkAnsiStyle *style,
+           Stream              stream)
+{
+  guint64 key = pack_style (style, stream);
+  GtkTextTag *tag;
+  guint64 *stored;
+
+  if (key == 0)
+    return NULL;
+  tag = g_hash_table_lookup (self->style_tags, &key);
+  if (tag != NULL || g_hash_table_size (self->style_tags) >= MAX_STYLE_TAGS)
+    return tag;
+
+  /* Made after the stderr tag: a colour the program chose wins over the
+   * stream's (the margin still marks stderr). */
+  tag = gtk_text_buffer_create_tag (self->buffer, NULL, NULL);
+  stored = g_new (guint64, 1);
+  *stored = key;
+  g_hash_table_insert (self->style_tags, stored, tag);
+  update_style_tag (self, tag, key);
+  return tag;
+}
+
 /* Text tags cannot be styled with CSS: take libadwaita's named colours, so
  * that they follow the light, dark and high-contrast styles. */
 static void
@@ -166,6 +321,8 @@ update_colors (ChkLogView *self)
   GdkRGBA warning, warning_bg, warning_fg, match;
 
   lookup_color (self, "error_color", "#c01c28", &self->stderr_color);
+  lookup_color (self, "view_fg_color", "#000000", &self->view_fg);
+  lookup_color (self, "view_bg_color", "#ffffff", &self->view_bg);
   lookup_color (self, "warning_color", "#9c6e03", &warning);
   lookup_color (self, "warning_bg_color", "#e5a50a", &warning_bg);
   lookup_color (self, "warning_fg_color", "rgba(0,0,0,0.8)", &warning_fg);
@@ -183,6 +340,7 @@ update_colors (ChkLogView *self)
                 "paragraph-background-rgba", &warning_bg,
                 NULL);
   g_object_set (self->match_tag, "background-rgba", &match, NULL);
+  update_style_tags (self);
   gtk_widget_queue_draw (self->gutter);
 }
 
@@ -426,11 +584,13 @@ update_state (ChkLogView *self)
   update_bytes_label (self);
 }
 
+/* @tag: the stream's or the note's; @style: the SGR style's */
 static void
 insert_text (ChkLogView *self,
              const char *text,
              gssize      len,
-             GtkTextTag *tag)
+             GtkTextTag *tag,
+             GtkTextTag *style)
 {
   GtkTextIter end;
 
@@ -439,8 +599,13 @@ insert_text (ChkLogView *self,
   if (len == 0)
     return;
 
+  if (tag == NULL)
+    {
+      tag = style;
+      style = NULL;
+    }
   gtk_text_buffer_get_end_iter (self->buffer, &end);
-  gtk_text_buffer_insert_with_tags (self->buffer, &end, text, len, self->text_tag, tag, NULL);
+  gtk_text_buffer_insert_with_tags (self->buffer, &end, text, len, self->text_tag, tag, style, NULL);
   self->at_line_start = text[len - 1] == '\n';
 }
 
@@ -452,8 +617,8 @@ insert_note (ChkLogView *self,
   g_autofree char *line = g_strdup_printf ("%s\n", note);
 
   if (!self->at_line_start && gtk_text_buffer_get_char_count (self->buffer) > 0)
-    insert_text (self, "\n", 1, NULL);
-  insert_text (self, line, -1, self->note_tag);
+    insert_text (self, "\n", 1, NULL, NULL);
+  insert_text (self, line, -1, self->note_tag, NULL);
 }
 
 static void
@@ -535,17 +700,66 @@ flush_pending (ChkLogView *self)
       text = g_string_new (NULL);
       append_valid_text (text, (const char *) pending->data, pending->len);
       g_byte_array_set_size (pending, 0);
-      insert_text (self, text->str, text->len, stream == STREAM_STDERR ? self->stderr_tag : NULL);
+      insert_text (self, text->str, text->len, stream == STREAM_STDERR ? self->stderr_tag : NULL,
+                   style_tag (self, chk_ansi_parser_get_style (self->parsers[stream]), stream));
     }
 }
 
-static void
-flush_text (ChkLogView *self,
-            GString    *text,
-            Stream      stream)
+/* Where the text of chunks goes on its way to the buffer: decoded, and held
+ * while its stream and style stay the same, to be inserted at once. */
+typedef struct
 {
-  insert_text (self, text->str, text->len, stream == STREAM_STDERR ? self->stderr_tag : NULL);
-  g_string_truncate (text, 0);
+  ChkLogView *self;
+  Stream      stream;       /* of the chunk being read */
+  GString    *text;
+  Stream      text_stream;  /* of the text held */
+  GtkTextTag *text_style;
+} Sink;
+
+static void
+sink_flush (Sink *sink)
+{
+  insert_text (sink->self, sink->text->str, sink->text->len,
+               sink->text_stream == STREAM_STDERR ? sink->self->stderr_tag : NULL, sink->text_style);
+  g_string_truncate (sink->text, 0);
+}
+
+static void
+sink_text_cb (const char         *text,
+              gsize               len,
+              const ChkAnsiStyle *style,
+              gpointer            user_data)
+{
+  Sink *sink = user_data;
+  GtkTextTag *tag = style_tag (sink->self, style, sink->stream);
+
+  if (sink->text->len > 0 && (tag != sink->text_style || sink->stream != sink->text_stream))
+    sink_flush (sink);
+  sink->text_style = tag;
+  sink->text_stream = sink->stream;
+  decode_stream (sink->self, sink->stream, (const guint8 *) text, len, sink->text);
+}
+
+/* Colours and bold to tags; other escape sequences and control characters
+ * (which a text view draws as boxes) away. */
+static void
+sink_feed (Sink         *sink,
+           Stream        stream,
+           const guint8 *data,
+           gsize         len)
+{
+  sink->stream = stream;
+  chk_ansi_parser_feed (sink->self->parsers[stream], (const char *) data, len, sink_text_cb, sink);
+}
+
+static void
+reset_streams (ChkLogView *self)
+{
+  for (Stream s = STREAM_STDOUT; s < N_STREAMS; s++)
+    {
+      g_byte_array_set_size (self->pending[s], 0);
+      chk_ansi_parser_reset (self->parsers[s]);
+    }
 }
 
 static void
@@ -553,7 +767,7 @@ append_chunks (ChkLogView *self,
                GVariant   *chunks)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  Stream text_stream = STREAM_STDOUT;
+  Sink sink = { self, STREAM_STDOUT, text, STREAM_STDOUT, NULL };
   gsize n_chunks = g_variant_n_children (chunks);
 
   for (gsize i = 0; i < n_chunks && !self->capped; i++)
@@ -575,19 +789,12 @@ append_chunks (ChkLogView *self,
        * middle of an output that grew past the job's limit. */
       if (seq > self->last_seq + 1)
         {
-          flush_text (self, text, text_stream);
-          for (Stream s = STREAM_STDOUT; s < N_STREAMS; s++)
-            g_byte_array_set_size (self->pending[s], 0);
+          sink_flush (&sink);
+          reset_streams (self);
           insert_note (self, _("Output dropped here: the run wrote more than it keeps"));
         }
       self->last_seq = MAX (self->last_seq, seq);
       self->read_bytes[stream] += len;
-
-      if (stream != text_stream)
-        {
-          flush_text (self, text, text_stream);
-          text_stream = stream;
-        }
 
       if (self->shown_bytes + len > VIEW_MAX_BYTES)
         {
@@ -596,11 +803,10 @@ append_chunks (ChkLogView *self,
           g_autofree char *short_note = NULL;
 
           len = VIEW_MAX_BYTES - self->shown_bytes;
-          decode_stream (self, stream, data, len, text);
-          flush_text (self, text, text_stream);
+          sink_feed (&sink, stream, data, len);
+          sink_flush (&sink);
           /* A character cut by the limit is left out. */
-          for (Stream s = STREAM_STDOUT; s < N_STREAMS; s++)
-            g_byte_array_set_size (self->pending[s], 0);
+          reset_streams (self);
           self->shown_bytes = VIEW_MAX_BYTES;
           self->capped = TRUE;
 
@@ -614,11 +820,11 @@ append_chunks (ChkLogView *self,
           break;
         }
 
-      decode_stream (self, stream, data, len, text);
+      sink_feed (&sink, stream, data, len);
       self->shown_bytes += len;
     }
 
-  flush_text (self, text, text_stream);
+  sink_flush (&sink);
 
   gtk_widget_queue_draw (self->gutter);
   search_schedule (self);
@@ -1377,7 +1583,11 @@ chk_log_view_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->matches, g_array_unref);
   for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
-    g_clear_pointer (&self->pending[stream], g_byte_array_unref);
+    {
+      g_clear_pointer (&self->pending[stream], g_byte_array_unref);
+      g_clear_pointer (&self->parsers[stream], chk_ansi_parser_free);
+    }
+  g_clear_pointer (&self->style_tags, g_hash_table_unref);
 
   G_OBJECT_CLASS (chk_log_view_parent_class)->finalize (object);
 }
@@ -1452,7 +1662,11 @@ chk_log_view_init (ChkLogView *self)
   self->at_line_start = TRUE;
   self->file_name = g_strdup ("output.log");
   for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
-    self->pending[stream] = g_byte_array_new ();
+    {
+      self->pending[stream] = g_byte_array_new ();
+      self->parsers[stream] = chk_ansi_parser_new (CHK_ANSI_PARSER_DROP_CONTROLS);
+    }
+  self->style_tags = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   self->buffer = gtk_text_view_get_buffer (self->text_view);
   /* Output wraps at any character (paths, URLs, hashes are long words), and
@@ -1567,8 +1781,8 @@ chk_log_view_set_run (ChkLogView    *self,
     {
       self->read_bytes[stream] = 0;
       self->record_bytes[stream] = 0;
-      g_byte_array_set_size (self->pending[stream], 0);
     }
+  reset_streams (self);
   self->at_line_start = TRUE;
   self->first_page_done = FALSE;
   self->reading = FALSE;

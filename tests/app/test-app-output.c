@@ -345,6 +345,109 @@ test_output_no_hyphens (Fixture       *fixture,
     }
 }
 
+/* A tag at @iter that sets @property to TRUE (for booleans) or that is set. */
+static gboolean
+has_tag_setting (GtkTextIter *iter,
+                 const char  *set_property)
+{
+  GSList *tags = gtk_text_iter_get_tags (iter);
+  gboolean found = FALSE;
+
+  for (GSList *l = tags; l != NULL; l = l->next)
+    {
+      gboolean set = FALSE;
+
+      g_object_get (l->data, set_property, &set, NULL);
+      found |= set;
+    }
+  g_slist_free (tags);
+  return found;
+}
+
+/* The foreground colour that the tags at @iter give, the last one winning. */
+static gboolean
+tag_foreground (GtkTextIter *iter,
+                GdkRGBA     *color)
+{
+  GSList *tags = gtk_text_iter_get_tags (iter);
+  gboolean found = FALSE;
+
+  for (GSList *l = tags; l != NULL; l = l->next)
+    {
+      gboolean set = FALSE;
+      GdkRGBA *rgba = NULL;
+
+      g_object_get (l->data, "foreground-set", &set, "foreground-rgba", &rgba, NULL);
+      if (set && rgba != NULL)
+        {
+          *color = *rgba;
+          found = TRUE;
+        }
+      g_clear_pointer (&rgba, gdk_rgba_free);
+    }
+  g_slist_free (tags);
+  return found;
+}
+
+static gboolean
+find_text (GtkTextBuffer *buffer,
+           const char    *needle,
+           GtkTextIter   *match)
+{
+  GtkTextIter start;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  return gtk_text_iter_forward_search (&start, needle, GTK_TEXT_SEARCH_TEXT_ONLY, match, NULL, NULL);
+}
+
+/* Colours and bold as the program wrote them; no escape sequence shows. */
+static void
+test_output_ansi (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "colourful",
+                                      "{'shell': <'printf \"\\\\033]0;title\\\\007\\\\033[1;31mERROR\\\\033[0m: "
+                                      "disk full\\\\n\\\\033[32mok\\\\033[39m plain\\\\033[K\\\\n\"; "
+                                      "printf \"\\\\033[2mdim\\\\033[0m\\\\n\" >&2'>}");
+  g_autofree char *text = NULL;
+  GtkTextBuffer *buffer;
+  GtkTextIter iter;
+  GdkRGBA red, green;
+  guint64 run_id;
+
+  run_id = run_job_to_end (fixture, path);
+  show_job (fixture, path);
+  assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  assert_eventually (log_contains (fixture, "dim\n"), SECONDS);
+  text = log_text (fixture);
+
+  /* What people read: no ␛, no "[1;31m", no title */
+  g_assert_cmpstr (text, ==, "ERROR: disk full\nok plain\ndim\n");
+
+  buffer = log_buffer (fixture);
+  g_assert_true (find_text (buffer, "ERROR", &iter));
+  g_assert_true (has_tag_setting (&iter, "weight-set"));
+  g_assert_true (tag_foreground (&iter, &red));
+  g_assert_cmpfloat (red.red, >, red.green + 0.3);
+
+  g_assert_true (find_text (buffer, ": disk", &iter));
+  g_assert_false (has_tag_setting (&iter, "weight-set"));
+  g_assert_false (tag_foreground (&iter, &red));
+
+  g_assert_true (find_text (buffer, "ok", &iter));
+  g_assert_true (tag_foreground (&iter, &green));
+  g_assert_cmpfloat (green.green, >, green.red + 0.2);
+  g_assert_false (has_tag_setting (&iter, "weight-set"));
+  g_assert_true (find_text (buffer, " plain", &iter));
+  g_assert_false (tag_foreground (&iter, &green));
+
+  /* Dim, on stderr: the stream's red, less opaque */
+  g_assert_true (find_text (buffer, "dim", &iter));
+  g_assert_true (tag_foreground (&iter, &red));
+  g_assert_cmpfloat (red.alpha, <, 0.9);
+  g_assert_cmpfloat (red.red, >, red.green + 0.3);
+}
+
 static void
 skip_no_display (gconstpointer data)
 {
@@ -360,6 +463,7 @@ main (int   argc,
     void (*func) (Fixture *, gconstpointer);
   } tests[] = {
     { "/app/output/no-hyphens", test_output_no_hyphens },
+    { "/app/output/ansi", test_output_ansi },
   };
   gboolean have_display;
 
