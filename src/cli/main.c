@@ -2009,6 +2009,29 @@ setting_to_text (GVariant *value)
 }
 
 static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* "allow-shell, email-from, …": the keys the daemon has, A–Z. */
+static char *
+setting_keys (GVariant *settings)
+{
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  GVariantIter iter;
+  const char *key;
+
+  g_variant_iter_init (&iter, settings);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, NULL))
+    g_ptr_array_add (keys, (gpointer) key);
+  g_ptr_array_sort (keys, compare_strings);
+  g_ptr_array_add (keys, NULL);
+  return g_strjoinv (", ", (char **) keys->pdata);
+}
+
+static int
 verb_settings (int    argc,
                char **argv)
 {
@@ -2046,7 +2069,12 @@ verb_settings (int    argc,
 
   current = g_variant_lookup_value (settings, argv[1], NULL);
   if (current == NULL)
-    return fail (_("unknown setting “%s”"), argv[1]);
+    {
+      g_autofree char *keys = setting_keys (settings);
+
+      /* Translators: the second %s is a list such as "allow-shell, email-from, …" */
+      return fail (_("unknown setting “%s”; the settings are: %s"), argv[1], keys);
+    }
 
   if (argc == 2)
     {

@@ -110,5 +110,15 @@ class JsonNumbers(c.CliTestCase):
         self.assert_job_json(obj)
 
 
+class SettingsKeys(c.CliTestCase):
+    def test_unknown_setting_lists_the_keys(self):
+        keys = sorted(self.bus.get_settings())
+        for args in (['nope'], ['nope', '1'], ['smtp_password', 'x']):
+            with self.subTest(args=args):
+                message = self.runtime_error('settings', *args, contains=[args[0]])
+                listed = message.split(': ')[-1].split(', ')
+                self.assertEqual(listed, keys, message)
+
+
 if __name__ == '__main__':
     c.main()
