@@ -1483,6 +1483,11 @@ print_notes (const char *heading,
     }
 }
 
+/* DESIGN §2: how a run can end */
+static const char * const run_outcomes[] = {
+  "running", "success", "failure", "timeout", "stopped", "interrupted", "failed-to-start", NULL,
+};
+
 static int
 verb_runs (int    argc,
            char **argv)
@@ -1509,6 +1514,12 @@ verb_runs (int    argc,
     return usage_error (context, _("unexpected argument “%s”"), argv[2]);
   if (limit < 1 || limit > 10000)
     return usage_error (context, _("--limit: give a number from 1 to 10000"));
+  if (outcome != NULL && !g_strv_contains (run_outcomes, outcome))
+    {
+      g_autofree char *known = g_strjoinv (", ", (char **) run_outcomes);
+
+      return usage_error (context, _("--outcome: “%s” is not an outcome; give one of %s"), outcome, known);
+    }
   if (!connect_client (&client, &status))
     return status;
 

@@ -120,5 +120,18 @@ class SettingsKeys(c.CliTestCase):
                 self.assertEqual(listed, keys, message)
 
 
+class RunsOutcome(c.CliTestCase):
+    def test_unknown_outcome_is_a_usage_error(self):
+        self.add('ok', '--', '/bin/true')
+        run_id, _ = self.run_wait('ok')
+        for bad in ('bogus', 'Success', 'failed', ''):
+            with self.subTest(outcome=bad):
+                r = self.usage_error('runs', '--outcome', bad, contains=['--outcome', 'failed-to-start'])
+                self.assertEqual(r.out, '')
+        self.usage_error('runs', 'ok', '--outcome', 'bogus', contains=['bogus'])
+        self.assertEqual([r['id'] for r in self.json('runs', '--outcome', 'success', '--json')], [run_id])
+        self.assertEqual(self.json('runs', '--outcome', 'failed-to-start', '--json'), [])
+
+
 if __name__ == '__main__':
     c.main()
