@@ -1,55 +1,139 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Reads meson's testlog.json and prints one line, "N passed, N failed":
-# every GTest case (TAP "ok"/"not ok" line) counts once; a test that printed
-# no TAP line counts once by its own result. Exits 1 if anything failed.
+# Reads meson's testlog.json and prints one line, "N passed, N failed",
+# after a line for each test program that did not pass. Exits 1 if anything
+# failed.
+#
+# What counts: every TAP case ("ok"/"not ok" line; GTest binaries and the
+# Python harnesses print TAP) counts once; a program that printed no TAP
+# line counts once by its own result. Cases that did not run count as
+# failed, so that a hang cannot hide them:
+#   - a program that printed a plan ("1..N", which GTest and the harnesses
+#     print before their first case) and fewer than N results (killed by its
+#     timeout, crashed, bailed out) fails its missing cases;
+#   - a program that failed after all its cases passed fails once more;
+#   - with --expected FILE (the output of `meson test --list` with the same
+#     arguments), a listed program that is not in the log at all (meson was
+#     stopped before it ran) fails once;
+#   - with --meson-status N, a non-zero status of `meson test` that nothing
+#     above explains fails once, and so does a run where no test ran.
+#
+#   test-summary.py TESTLOG [--expected FILE] [--meson-status N]
 
+import argparse
 import json
 import re
 import sys
 
+parser = argparse.ArgumentParser()
+parser.add_argument('testlog')
+parser.add_argument('--expected')
+parser.add_argument('--meson-status', type=int, default=0)
+args = parser.parse_args()
+
 passed = failed = skipped = 0
+problems = []
+skips = []
 
 try:
-    with open(sys.argv[1], encoding="utf-8") as f:
+    with open(args.testlog, encoding='utf-8') as f:
         entries = [json.loads(line) for line in f if line.strip()]
+except FileNotFoundError:
+    # Meson stopped before its first test ended: --expected names them.
+    entries = []
+    if not args.expected:
+        problems.append(f'no test log: {args.testlog}')
+        failed += 1
 except (OSError, ValueError) as e:
-    print(f"test-summary: cannot read {sys.argv[1]}: {e}", file=sys.stderr)
-    print("0 passed, 1 failed")
-    sys.exit(1)
+    entries = []
+    problems.append(f'cannot read {args.testlog}: {e}')
+    failed += 1
 
+expected = []
+if args.expected:
+    try:
+        with open(args.expected, encoding='utf-8') as f:
+            expected = [line.strip() for line in f if ' / ' in line]
+    except OSError as e:
+        print(f'test-summary: cannot read {args.expected}: {e}', file=sys.stderr)
+
+seen = set()
 for entry in entries:
-    out = entry.get("stdout", "") or ""
+    name = entry.get('name', '?')
+    seen.add(name)
+    result = entry.get('result', '')
+    duration = entry.get('duration') or 0
+    out = entry.get('stdout', '') or ''
+    plan = None
     ok = not_ok = skip = 0
+    bail = None
     for line in out.splitlines():
-        if re.match(r"^ok \d+", line):
-            if re.search(r"#\s*SKIP", line, re.IGNORECASE):
+        m = re.match(r'^1\.\.(\d+)', line)
+        if m and plan is None:
+            plan = int(m.group(1))
+        elif re.match(r'^ok \d+', line):
+            if re.search(r'#\s*SKIP', line, re.IGNORECASE):
                 skip += 1
             else:
                 ok += 1
-        elif re.match(r"^not ok \d+", line):
-            if re.search(r"#\s*TODO", line, re.IGNORECASE):
+        elif re.match(r'^not ok \d+', line):
+            if re.search(r'#\s*TODO', line, re.IGNORECASE):
                 skip += 1
             else:
                 not_ok += 1
-    result = entry.get("result", "")
-    if result in ("SKIP",):
-        skipped += 1
-        continue
-    if ok or not_ok or skip:
-        passed += ok
-        skipped += skip
-        failed += not_ok
-        # A binary that crashed after some cases still failed.
-        if result not in ("OK", "EXPECTEDFAIL") and not_ok == 0:
-            failed += 1
-    elif result in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    else:
-        failed += 1
+        elif line.startswith('Bail out!') and bail is None:
+            bail = line
 
-line = f"{passed} passed, {failed} failed"
+    if result == 'SKIP' and not (ok or not_ok):
+        skipped += 1
+        skips.append(name)
+        continue
+
+    good = result in ('OK', 'EXPECTEDFAIL')
+    if not (ok or not_ok or skip or plan):
+        if good:
+            passed += 1
+        else:
+            failed += 1
+            problems.append(f'{name}: {result} (exit status {entry.get("returncode")})')
+        continue
+
+    passed += ok
+    skipped += skip
+    failed += not_ok
+    missing = max(0, plan - (ok + not_ok + skip)) if plan is not None else 0
+    failed += missing
+    why = []
+    if not_ok:
+        why.append(f'{not_ok} failed')
+    if missing:
+        why.append(f'{missing} of {plan} cases did not run')
+    if not good:
+        why.insert(0, f'{result} after {duration:.0f} s' if result == 'TIMEOUT' else result)
+        if not (not_ok or missing):
+            # It failed after its cases, e.g. on exit or in a leak check.
+            failed += 1
+            why.append('all cases passed, then it failed')
+    if bail:
+        why.append(bail)
+    if why:
+        problems.append(f'{name}: ' + '; '.join(why))
+
+for name in expected:
+    if name not in seen:
+        failed += 1
+        problems.append(f'{name}: did not run')
+
+if args.meson_status != 0 and failed == 0:
+    failed += 1
+    problems.append(f'meson test exited with status {args.meson_status}')
+if passed == 0 and failed == 0:
+    failed += 1
+    problems.append('no test ran')
+
+for problem in problems:
+    print(f'FAILED {problem}')
 if skipped:
-    line += f", {skipped} skipped"
-print(line)
-sys.exit(1 if failed or (passed == 0) else 0)
+    print(f'{skipped} skipped' + (f', among them the whole of {", ".join(skips)}' if skips else ''))
+print(f'{passed} passed, {failed} failed')
+sys.exit(1 if failed else 0)
