@@ -8,8 +8,10 @@
 #include <errno.h>
 #include <glib/gi18n.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "chk-cli-client.h"
@@ -2042,6 +2044,117 @@ setting_keys (GVariant *settings)
   return g_strjoinv (", ", (char **) keys->pdata);
 }
 
+/* The terminal as it was before a secret was typed, for a signal to restore it too. */
+static struct termios secret_saved_termios;
+static volatile sig_atomic_t secret_echo_off;
+
+static void
+secret_signal_handler (int signum)
+{
+  if (secret_echo_off)
+    tcsetattr (STDIN_FILENO, TCSAFLUSH, &secret_saved_termios);
+  signal (signum, SIG_DFL);
+  raise (signum);
+}
+
+/* One line typed on the terminal on stdin without echo, or NULL if it ended first. */
+static char *
+read_secret_from_terminal (const char *prompt)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP };
+  struct sigaction old_actions[G_N_ELEMENTS (signals)];
+  struct sigaction action = { 0 };
+  struct termios quiet;
+  g_autoptr(GString) line = g_string_new (NULL);
+  gboolean ended = TRUE;
+  int c;
+
+  /* Ctrl+C must not leave the terminal without echo; Ctrl+Z would, so it waits. */
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      action.sa_handler = signals[i] == SIGTSTP ? SIG_IGN : secret_signal_handler;
+      sigaction (signals[i], &action, &old_actions[i]);
+    }
+
+  fflush (stdout);
+  g_printerr ("%s", prompt);
+  if (tcgetattr (STDIN_FILENO, &secret_saved_termios) == 0)
+    {
+      quiet = secret_saved_termios;
+      quiet.c_lflag &= ~ECHO;
+      if (tcsetattr (STDIN_FILENO, TCSAFLUSH, &quiet) == 0)
+        secret_echo_off = TRUE;
+    }
+
+  while ((c = getc (stdin)) != EOF)
+    {
+      if (c == '\n')
+        {
+          ended = FALSE;
+          break;
+        }
+      g_string_append_c (line, (char) c);
+    }
+
+  if (secret_echo_off)
+    {
+      tcsetattr (STDIN_FILENO, TCSAFLUSH, &secret_saved_termios);
+      secret_echo_off = FALSE;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    sigaction (signals[i], &old_actions[i], NULL);
+  /* the Enter that was not echoed */
+  g_printerr ("\n");
+
+  if (ended && line->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&line), FALSE);
+}
+
+/*
+ * A password given as an argument is seen by ps and kept by the shell's
+ * history: "-" reads it from a prompt without echo on a terminal, or as the
+ * one line of stdin (`pass show smtp | chronikerctl settings smtp-password -`).
+ */
+static char *
+read_password (GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (isatty (STDIN_FILENO))
+    {
+      text = read_secret_from_terminal (_("SMTP password (not shown): "));
+    }
+  else
+    {
+      gsize len;
+
+      text = read_input ("-", error);
+      if (text == NULL)
+        return NULL;
+      len = strlen (text);
+      if (len > 0 && text[len - 1] == '\n')
+        text[--len] = '\0';
+      if (len > 0 && text[len - 1] == '\r')
+        text[--len] = '\0';
+    }
+
+  if (text == NULL || text[0] == '\0')
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   _("smtp-password: no password was given (to remove it, give '')"));
+      return NULL;
+    }
+  if (strpbrk (text, "\r\n") != NULL || !g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   _("smtp-password: the password must be one line of UTF-8 text"));
+      return NULL;
+    }
+  return g_steal_pointer (&text);
+}
+
 static int
 verb_settings (int    argc,
                char **argv)
@@ -2114,6 +2227,14 @@ verb_settings (int    argc,
         if (!g_ascii_string_to_unsigned (argv[2], 10, 0, G_MAXUINT32, &n, NULL))
           return usage_error (context, _("%s: “%s” is not a number"), argv[1], argv[2]);
         value = g_variant_new_uint32 (n);
+      }
+    else if (g_str_equal (argv[1], "smtp-password") && g_str_equal (argv[2], "-"))
+      {
+        g_autofree char *password = read_password (&error);
+
+        if (password == NULL)
+          return fail_error (error);
+        value = g_variant_new_string (password);
       }
     else
       {

@@ -7,7 +7,13 @@ settings' keys."""
 
 import json
 import os
+import pty
 import re
+import select
+import sqlite3
+import subprocess
+import termios
+import time
 
 import cliharness as c
 
@@ -131,6 +137,76 @@ class RunsOutcome(c.CliTestCase):
         self.usage_error('runs', 'ok', '--outcome', 'bogus', contains=['bogus'])
         self.assertEqual([r['id'] for r in self.json('runs', '--outcome', 'success', '--json')], [run_id])
         self.assertEqual(self.json('runs', '--outcome', 'failed-to-start', '--json'), [])
+
+
+class SmtpPassword(c.CliTestCase):
+    """The password need not be an argument, which ps and the shell's history see."""
+
+    def stored_password(self):
+        """What the daemon keeps (GetSettings says only "set")."""
+        db = sqlite3.connect(self.db)
+        try:
+            row = db.execute("SELECT value FROM settings WHERE key = 'smtp-password'").fetchone()
+        finally:
+            db.close()
+        return None if row is None else bytes(row[0]).rstrip(b'\0').decode()
+
+    def test_from_stdin(self):
+        self.assertEqual(self.out('settings', 'smtp-password', '-', input='s3cret pass\n'), '')
+        self.assertEqual(self.out('settings', 'smtp-password').strip(), 'set')
+        self.assertEqual(self.stored_password(), 's3cret pass')
+        # without a newline, and with a CRLF
+        self.ok('settings', 'smtp-password', '-', input='other')
+        self.assertEqual(self.stored_password(), 'other')
+        self.ok('settings', 'smtp-password', '-', input='third\r\n')
+        self.assertEqual(self.stored_password(), 'third')
+        # nothing, or more than a line, changes nothing
+        for text in ('', '\n', 'two\nlines\n'):
+            with self.subTest(input=text):
+                self.runtime_error('settings', 'smtp-password', '-', input=text,
+                                   contains=['smtp-password'])
+                self.assertEqual(self.stored_password(), 'third')
+        # '' still removes it, and "-" is a password only for smtp-password
+        self.ok('settings', 'smtp-password', '')
+        self.assertEqual(self.out('settings', 'smtp-password').strip(), '')
+        self.ok('settings', 'smtp-username', '-', input='ignored\n')
+        self.assertEqual(self.bus.get_settings()['smtp-username'], '-')
+
+    def test_prompt_without_echo(self):
+        master, slave = pty.openpty()
+        env = dict(self.env, TERM='xterm')
+        try:
+            p = subprocess.Popen([self.chronikerctl, 'settings', 'smtp-password', '-'], env=env,
+                                 cwd=self.tmp, stdin=slave, stdout=slave, stderr=slave,
+                                 start_new_session=True)
+        finally:
+            os.close(slave)
+        seen = b''
+        try:
+            deadline = time.monotonic() + 20
+            while b'password' not in seen.lower():
+                self.assertLess(time.monotonic(), deadline, f'no prompt: {seen!r}')
+                ready, _, _ = select.select([master], [], [], 1)
+                if ready:
+                    seen += os.read(master, 4096)
+            # echo is off once the prompt is out: what is typed now is not shown
+            deadline = time.monotonic() + 20
+            while True:
+                attrs = termios.tcgetattr(master)
+                if not attrs[3] & termios.ECHO:
+                    break
+                self.assertLess(time.monotonic(), deadline, 'echo stayed on')
+                time.sleep(0.02)
+            os.write(master, b'hunter2 typed\n')
+            seen += b''.join(d for _, d in c.read_until_eof(master, 20))
+            self.assertEqual(p.wait(20), 0, seen)
+        finally:
+            os.close(master)
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertNotIn(b'hunter2', seen)
+        self.assertEqual(self.stored_password(), 'hunter2 typed')
 
 
 if __name__ == '__main__':
