@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -25,9 +26,17 @@
 
 /* How much one read of stdout or stderr asks for, and the size of a stored
  * chunk: reads in a row from one stream fill chunks, so that a chatty job
- * does not make a row per line, and the tail is dropped a chunk at a time. */
+ * does not make a row per line, and the tail is dropped a chunk at a time.
+ * A chunk ends wherever the other stream's output comes in between. */
 #define OUTPUT_READ_SIZE         (256 * 1024)
 #define MAX_CHUNK_SIZE           (64 * 1024)
+
+/* At most this much output is read in one go before the main loop gets a
+ * turn, however fast the job writes. */
+#define OUTPUT_READ_BUDGET       (4 * OUTPUT_READ_SIZE)
+
+/* Where a stream's pipe is in ChkRunner.output_fds */
+#define OUTPUT_INDEX(stream)     ((stream) == CHK_STREAM_STDOUT ? 0 : 1)
 
 /* Output that the store refused (locked, full) is kept for another try
  * up to this much; past it, or at the run's end, it is lost and the run
@@ -134,9 +143,16 @@ struct _ChkRunner
   GSource         *abandon_source;
   GSource         *finished_source;
 
-  /* Output */
-  GInputStream    *stdout_stream;
-  GInputStream    *stderr_stream;
+  /* Output: the read ends of the stdout and stderr pipes (-1 once at
+   * their end), an epoll set over them that says which got data first,
+   * and the streams with data not read yet, in the order it came. */
+  int              output_fds[2];
+  gboolean         output_hup[2];
+  int              output_epoll;
+  GSource         *output_source;
+  guint8          *read_buffer;
+  ChkStream        ready[2];
+  guint            n_ready;
   gboolean         stdout_open;
   gboolean         stderr_open;
   GPtrArray       *pending;
@@ -185,9 +201,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void chk_runner_output_read_cb   (GObject      *object,
-                                         GAsyncResult *result,
-                                         gpointer      user_data);
 static void chk_runner_progress_read_cb (GObject      *object,
                                          GAsyncResult *result,
                                          gpointer      user_data);
@@ -327,10 +340,9 @@ chk_runner_fill_record_strings (ChkRunRecord *record)
  * kernel caps it (fs.pipe-max-size) and the default works too.
  */
 static void
-chk_runner_widen_pipe (GInputStream *stream)
+chk_runner_widen_pipe (int fd)
 {
-  if (G_IS_UNIX_INPUT_STREAM (stream))
-    (void) fcntl (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream)), F_SETPIPE_SZ, PIPE_SIZE);
+  (void) fcntl (fd, F_SETPIPE_SZ, PIPE_SIZE);
 }
 
 static gboolean
@@ -777,49 +789,218 @@ chk_runner_add_output (ChkRunner *self,
     }
 }
 
-static void
-chk_runner_output_read_cb (GObject      *object,
-                           GAsyncResult *result,
-                           gpointer      user_data)
+/* The flag that says whether @stream's pipe is open */
+static gboolean *
+chk_runner_stream_open (ChkRunner *self,
+                        ChkStream  stream)
 {
-  GInputStream *stream = G_INPUT_STREAM (object);
-  g_autoptr(ChkRunner) self = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  ChkStream which;
+  return stream == CHK_STREAM_STDOUT ? &self->stdout_open : &self->stderr_open;
+}
 
-  bytes = g_input_stream_read_bytes_finish (stream, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+/* Lets go of @stream's pipe: at its end, on an error, or when it is given up. */
+static void
+chk_runner_close_stream (ChkRunner *self,
+                         ChkStream  stream)
+{
+  int *fd = &self->output_fds[OUTPUT_INDEX (stream)];
+
+  *chk_runner_stream_open (self, stream) = FALSE;
+  if (*fd < 0)
+    return;
+
+  if (self->output_epoll >= 0)
+    (void) epoll_ctl (self->output_epoll, EPOLL_CTL_DEL, *fd, NULL);
+  close (*fd);
+  *fd = -1;
+
+  for (guint i = 0; i < self->n_ready; i++)
     {
-      /* The runner may be gone already: only let go of the pipe. */
-      g_input_stream_close (stream, NULL, NULL);
-      return;
+      if (self->ready[i] == stream)
+        {
+          memmove (&self->ready[i], &self->ready[i + 1],
+                   (self->n_ready - i - 1) * sizeof (ChkStream));
+          self->n_ready--;
+          break;
+        }
+    }
+}
+
+static void
+chk_runner_close_output (ChkRunner *self)
+{
+  chk_runner_clear_source (&self->output_source);
+  chk_runner_close_stream (self, CHK_STREAM_STDOUT);
+  chk_runner_close_stream (self, CHK_STREAM_STDERR);
+  if (self->output_epoll >= 0)
+    {
+      close (self->output_epoll);
+      self->output_epoll = -1;
+    }
+  g_clear_pointer (&self->read_buffer, g_free);
+}
+
+static void
+chk_runner_mark_ready (ChkRunner *self,
+                       ChkStream  stream)
+{
+  for (guint i = 0; i < self->n_ready; i++)
+    {
+      if (self->ready[i] == stream)
+        return;
+    }
+  self->ready[self->n_ready++] = stream;
+}
+
+/*
+ * Two pipes cannot say in which order their bytes were written, only
+ * which one got data first since each was last read empty: epoll lists
+ * an edge-triggered pipe when it goes from empty to not empty, in that
+ * order. So each pipe is read empty as soon as it has data, the one that
+ * got data first first, and a chunk of one stream ends wherever the
+ * other's output came in between. What two writes to one pipe enclose of
+ * the other's while the daemon did not read (all three within microseconds,
+ * or the daemon busy) still comes out as both writes and then the other's:
+ * only merge-stderr, one pipe for both, keeps that order.
+ */
+static gboolean
+chk_runner_output_cb (gpointer user_data)
+{
+  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
+  struct epoll_event events[2];
+  gsize budget = OUTPUT_READ_BUDGET;
+  int n_events;
+
+  g_source_set_ready_time (self->output_source, -1);
+
+  do
+    n_events = epoll_wait (self->output_epoll, events, G_N_ELEMENTS (events), 0);
+  while (n_events < 0 && errno == EINTR);
+  for (int i = 0; i < n_events; i++)
+    {
+      ChkStream stream = events[i].data.u32;
+
+      if ((stream == CHK_STREAM_STDOUT || stream == CHK_STREAM_STDERR) &&
+          self->output_fds[OUTPUT_INDEX (stream)] >= 0)
+        {
+          /* Said once: the pipe is read to its end from then on. */
+          if (events[i].events & (EPOLLHUP | EPOLLERR))
+            self->output_hup[OUTPUT_INDEX (stream)] = TRUE;
+          chk_runner_mark_ready (self, stream);
+        }
     }
 
-  self = g_object_ref (CHK_RUNNER (user_data));
-  which = stream == self->stdout_stream ? CHK_STREAM_STDOUT : CHK_STREAM_STDERR;
-
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
+  while (self->n_ready > 0 && budget > 0 && self->state == STATE_RUNNING)
     {
-      if (error != NULL)
+      ChkStream stream = self->ready[0];
+      int fd = self->output_fds[OUTPUT_INDEX (stream)];
+      ssize_t n_read;
+
+      self->n_ready--;
+      memmove (&self->ready[0], &self->ready[1], self->n_ready * sizeof (ChkStream));
+
+      do
+        n_read = read (fd, self->read_buffer, OUTPUT_READ_SIZE);
+      while (n_read < 0 && errno == EINTR);
+
+      if (n_read > 0)
+        {
+          g_autoptr(GBytes) bytes = g_bytes_new_static (self->read_buffer, n_read);
+
+          chk_runner_add_output (self, stream, bytes);
+          budget -= MIN (budget, (gsize) n_read);
+          /* A full read may have left more; a short one emptied the pipe,
+           * whose next byte makes a new edge, unless the writers are gone
+           * and only its end is left to read. Behind the other stream,
+           * whose data may be older. */
+          if (n_read == OUTPUT_READ_SIZE || self->output_hup[OUTPUT_INDEX (stream)])
+            chk_runner_mark_ready (self, stream);
+          continue;
+        }
+
+      if (n_read < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        continue;
+
+      if (n_read < 0)
         g_warning ("Run %" G_GUINT64_FORMAT ": could not read its %s: %s",
-                   self->record->id, chk_stream_to_string (which), error->message);
+                   self->record->id, chk_stream_to_string (stream), g_strerror (errno));
 
-      if (which == CHK_STREAM_STDOUT)
-        self->stdout_open = FALSE;
-      else
-        self->stderr_open = FALSE;
-
-      g_input_stream_close (stream, NULL, NULL);
+      chk_runner_close_stream (self, stream);
       chk_runner_maybe_finish (self);
-      return;
     }
 
-  chk_runner_add_output (self, which, bytes);
+  if (self->output_source == NULL)
+    return G_SOURCE_REMOVE;
 
-  if (self->state == STATE_RUNNING)
-    g_input_stream_read_bytes_async (stream, OUTPUT_READ_SIZE, G_PRIORITY_DEFAULT,
-                                     self->cancellable, chk_runner_output_read_cb, self);
+  if (self->n_ready > 0)
+    g_source_set_ready_time (self->output_source, 0);
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+chk_runner_output_source_dispatch (GSource     *source,
+                                   GSourceFunc  callback,
+                                   gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs output_source_funcs = {
+  .dispatch = chk_runner_output_source_dispatch,
+};
+
+/* Takes @stdout_fd and @stderr_fd (-1 for none) and reads them from now on. */
+static gboolean
+chk_runner_watch_output (ChkRunner  *self,
+                         int         stdout_fd,
+                         int         stderr_fd,
+                         GError    **error)
+{
+  const ChkStream streams[2] = { CHK_STREAM_STDOUT, CHK_STREAM_STDERR };
+
+  self->output_fds[OUTPUT_INDEX (CHK_STREAM_STDOUT)] = stdout_fd;
+  self->output_fds[OUTPUT_INDEX (CHK_STREAM_STDERR)] = stderr_fd;
+  self->stdout_open = stdout_fd >= 0;
+  self->stderr_open = stderr_fd >= 0;
+
+  self->output_epoll = epoll_create1 (EPOLL_CLOEXEC);
+  if (self->output_epoll < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Could not watch its output: %s", g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (streams); i++)
+    {
+      struct epoll_event event = { .events = EPOLLIN | EPOLLET, .data.u32 = streams[i] };
+      int fd = self->output_fds[OUTPUT_INDEX (streams[i])];
+
+      if (fd < 0)
+        continue;
+
+      g_unix_set_fd_nonblocking (fd, TRUE, NULL);
+      chk_runner_widen_pipe (fd);
+      if (epoll_ctl (self->output_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "Could not watch its output: %s", g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+
+  self->read_buffer = g_malloc (OUTPUT_READ_SIZE);
+  self->output_source = g_source_new (&output_source_funcs, sizeof (GSource));
+  g_source_add_unix_fd (self->output_source, self->output_epoll, G_IO_IN);
+  g_source_set_callback (self->output_source, chk_runner_output_cb, self, NULL);
+  g_source_set_static_name (self->output_source, "[chk-runner] output");
+  g_source_attach (self->output_source, self->context);
+
+  return TRUE;
 }
 
 /* Progress */
@@ -1231,6 +1412,7 @@ chk_runner_finish (ChkRunner *self)
   /* Nothing should be pending any more; whatever is (a pipe given up
    * on) stops here. */
   g_cancellable_cancel (self->cancellable);
+  chk_runner_close_output (self);
 
   chk_runner_flush_full (self, TRUE, TRUE);
 
@@ -1321,8 +1503,8 @@ chk_runner_abandon_cb (gpointer user_data)
              "ended; a process that left the group holds it, ignoring it",
              self->record->id);
 
-  self->stdout_open = FALSE;
-  self->stderr_open = FALSE;
+  chk_runner_close_stream (self, CHK_STREAM_STDOUT);
+  chk_runner_close_stream (self, CHK_STREAM_STDERR);
   self->progress_open = FALSE;
   chk_runner_maybe_finish (self);
 
@@ -1540,8 +1722,7 @@ chk_runner_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   chk_runner_clear_sources (self);
 
-  g_clear_object (&self->stdout_stream);
-  g_clear_object (&self->stderr_stream);
+  chk_runner_close_output (self);
   g_clear_object (&self->progress_stream);
   if (self->pidfd >= 0)
     {
@@ -1640,6 +1821,9 @@ chk_runner_init (ChkRunner *self)
 {
   self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
   self->pidfd = -1;
+  self->output_fds[0] = -1;
+  self->output_fds[1] = -1;
+  self->output_epoll = -1;
   self->cancellable = g_cancellable_new ();
   self->next_seq = 1;
   self->pending = g_ptr_array_new_with_free_func (chk_pending_chunk_free);
@@ -1976,18 +2160,17 @@ chk_runner_start (ChkRunner *self)
   g_debug ("Run %" G_GUINT64_FORMAT ": started process group %d",
            self->record->id, (int) self->pgid);
 
-  self->stdout_stream = g_unix_input_stream_new (stdout_fd, TRUE);
-  self->stderr_stream = g_unix_input_stream_new (stderr_fd, TRUE);
-  chk_runner_widen_pipe (self->stdout_stream);
-  chk_runner_widen_pipe (self->stderr_stream);
-  self->stdout_open = TRUE;
-  self->stderr_open = TRUE;
+  if (!chk_runner_watch_output (self, stdout_fd, stderr_fd, &error))
+    {
+      /* Its output would fill the pipes and block it: no run without it. */
+      g_warning ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
+      chk_runner_set_message (self, error->message);
+      chk_runner_close_output (self);
+      self->kill_outcome = "failure";
+      chk_runner_terminate_group (self);
+    }
   self->progress_open = TRUE;
 
-  g_input_stream_read_bytes_async (self->stdout_stream, OUTPUT_READ_SIZE, G_PRIORITY_DEFAULT,
-                                   self->cancellable, chk_runner_output_read_cb, self);
-  g_input_stream_read_bytes_async (self->stderr_stream, OUTPUT_READ_SIZE, G_PRIORITY_DEFAULT,
-                                   self->cancellable, chk_runner_output_read_cb, self);
   g_input_stream_read_bytes_async (self->progress_stream, PROGRESS_READ_SIZE, G_PRIORITY_DEFAULT,
                                    self->cancellable, chk_runner_progress_read_cb, self);
   chk_runner_watch_exit (self);
