@@ -992,16 +992,45 @@ print_last_run_accounting (ChkJob1 *job)
     print_field (_("Last message:"), message);
 }
 
+/*
+ * A time of @job's, as its schedule reads it: in the job's zone, named, with
+ * how far it is ("2026-05-02 03:15:00 +02:00 Europe/Paris (in 3 h)"); and
+ * in @out_local the same instant on the local clock when that one shows
+ * another time, else NULL.
+ */
 static char *
-time_with_relative (gint64 when,
-                    gint64 now)
+job_time_with_relative (ChkJob1  *job,
+                        gint64    when,
+                        gint64    now,
+                        char    **out_local)
 {
-  g_autofree char *absolute = chk_format_local_time (when);
-  g_autofree char *relative = chk_format_relative_time (when, now);
+  const char *zone = chk_job1_get_timezone (job);
+  g_autoptr(GTimeZone) job_tz = is_set (zone) ? chk_time_zone_new (zone, NULL) : NULL;
+  g_autoptr(GTimeZone) local_tz = g_time_zone_new_local ();
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) in_job = NULL;
+  g_autoptr(GDateTime) here = NULL;
+  g_autofree char *job_text = NULL;
+  g_autofree char *local_text = NULL;
+  g_autofree char *relative = NULL;
 
-  if (when == 0)
+  *out_local = NULL;
+  utc = when != 0 ? g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC) : NULL;
+  if (utc == NULL)
     return g_strdup ("-");
-  return g_strdup_printf ("%s (%s)", absolute, relative);
+
+  relative = chk_format_relative_time (when, now);
+  here = g_date_time_to_timezone (utc, local_tz);
+  local_text = g_date_time_format (here, "%Y-%m-%d %H:%M:%S %:z");
+  if (job_tz == NULL)
+    return g_strdup_printf ("%s (%s)", local_text, relative);
+
+  in_job = g_date_time_to_timezone (utc, job_tz);
+  job_text = g_date_time_format (in_job, "%Y-%m-%d %H:%M:%S %:z");
+  if (!g_str_equal (job_text, local_text))
+    /* Translators: a time on this computer's clock, e.g. "2026-05-02 01:15:00 +00:00 local" */
+    *out_local = g_strdup_printf (_("%s local"), local_text);
+  return g_strdup_printf ("%s %s (%s)", job_text, zone, relative);
 }
 
 /* show --env: the whole environment the job's next run gets, NAME=value
@@ -1093,7 +1122,8 @@ verb_show (int    argc,
   {
     g_autofree char *id = g_strdup_printf ("%" G_GUINT64_FORMAT, chk_job1_get_id (job));
     g_autofree char *schedule = NULL;
-    g_autofree char *next = time_with_relative (chk_job1_get_next_run (job), now);
+    g_autofree char *next_local = NULL;
+    g_autofree char *next = job_time_with_relative (job, chk_job1_get_next_run (job), now, &next_local);
     g_autofree char *timeout = chk_job1_get_timeout (job) > 0 ? chk_duration_format (chk_job1_get_timeout (job))
                                                                : g_strdup (_("none"));
     g_autofree char *max_runs = chk_job1_get_max_runs (job) > 0
@@ -1102,7 +1132,9 @@ verb_show (int    argc,
     g_autofree char *max_output = g_format_size_full (chk_job1_get_max_output_bytes (job),
                                                       G_FORMAT_SIZE_IEC_UNITS);
     g_autofree char *email_to = g_strjoinv (", ", (char **) chk_job1_get_email_to (job));
-    g_autofree char *last_started = time_with_relative (chk_job1_get_last_run_started (job), now);
+    g_autofree char *last_local = NULL;
+    g_autofree char *last_started = job_time_with_relative (job, chk_job1_get_last_run_started (job), now,
+                                                            &last_local);
     const char *outcome_color = NULL;
     g_autofree char *state = job_status (job, FALSE, &outcome_color);
     GVariant *environment = chk_job1_get_environment (job);
@@ -1162,6 +1194,8 @@ verb_show (int    argc,
                                                                          : _("local"));
     print_field (_("Enabled:"), chk_job1_get_enabled (job) ? _("yes") : _("no"));
     print_field (_("Next run:"), next);
+    if (next_local != NULL)
+      print_field ("", next_local);
     if (!is_check_job (job))
       {
         print_field (_("Timeout:"), timeout);
@@ -1179,6 +1213,8 @@ verb_show (int    argc,
     print_field (_("Monitor:"), chk_job1_get_is_monitor (job) ? _("yes") : _("no"));
     print_field (_("Monitor URL:"), chk_job1_get_monitor_url (job));
     print_field (_("Last run:"), last_started);
+    if (last_local != NULL)
+      print_field ("", last_local);
     if (chk_job1_get_last_run_finished (job) > chk_job1_get_last_run_started (job) &&
         chk_job1_get_last_run_started (job) > 0)
       {

@@ -209,5 +209,53 @@ class SmtpPassword(c.CliTestCase):
         self.assertEqual(self.stored_password(), 'hunter2 typed')
 
 
+def show_lines(text, label):
+    """The value of show's LABEL line and of the unlabelled lines after it."""
+    lines = text.split('\n')
+    for i, line in enumerate(lines):
+        if line.startswith(label + ' '):
+            values = [line[len(label):].strip()]
+            for more in lines[i + 1:]:
+                if not more.startswith(' '):
+                    break
+                values.append(more.strip())
+            return values
+    return None
+
+
+class ShowTimes(c.CliTestCase):
+    def test_times_in_the_jobs_zone(self):
+        self.add('paris', '--schedule', '15 3 * * *', '--timezone', 'Europe/Paris', '--', '/bin/true')
+        utc = {'TZ': 'UTC'}
+        text = self.out('show', 'paris', env=utc)
+        [in_job, here] = show_lines(text, 'Next run:')
+        self.assertRegex(in_job, r'^\d{4}-\d\d-\d\d 03:15:00 \+0[12]:00 Europe/Paris \(in ', text)
+        self.assertRegex(here, r'^\d{4}-\d\d-\d\d 0[12]:15:00 \+00:00 local$', text)
+        # the same instant
+        offset = int(in_job.split()[2][2])
+        self.assertEqual(int(here.split()[1][:2]), 3 - offset, text)
+        self.assertEqual(here.split()[0], in_job.split()[0], text)
+
+        # Where the local clock is the job's, once
+        text = self.out('show', 'paris', env={'TZ': 'Europe/Paris'})
+        [only] = show_lines(text, 'Next run:')
+        self.assertRegex(only, r' 03:15:00 \+0[12]:00 Europe/Paris \(in ', text)
+
+        # The last run too
+        self.run_wait('paris')
+        text = self.out('show', 'paris', env={'TZ': 'Asia/Tokyo'})
+        [in_job, here] = show_lines(text, 'Last run:')
+        self.assertRegex(in_job, r' \+0[12]:00 Europe/Paris \(', text)
+        self.assertRegex(here, r' \+09:00 local$', text)
+
+    def test_local_zone_job(self):
+        self.add('here', '--schedule', '15 3 * * *', '--', '/bin/true')
+        if self.show('here')['timezone']:
+            self.skipTest('the daemon gives jobs its zone by name')
+        text = self.out('show', 'here', env={'TZ': 'UTC'})
+        [only] = show_lines(text, 'Next run:')
+        self.assertRegex(only, r'^\d{4}-\d\d-\d\d \d\d:\d\d:00 [+-]\d\d:\d\d \(in ', text)
+
+
 if __name__ == '__main__':
     c.main()
