@@ -189,7 +189,7 @@ chk_json_spec_from_job (ChkJob1 *job)
  * @run: a run record `a{sv}`
  *
  * Returns: (transfer full): the run as a JSON object, plus job-id and
- *   duration (seconds, or null while it runs)
+ *   duration (seconds, or null while it runs and for an interrupted run)
  */
 JsonNode *
 chk_json_from_run (GVariant *run)
@@ -200,6 +200,7 @@ chk_json_from_run (GVariant *run)
   GVariant *value;
   gint64 started = 0, finished = 0;
   const char *job_path = NULL;
+  const char *outcome = NULL;
   guint64 job_id = 0;
 
   json_builder_begin_object (builder);
@@ -210,6 +211,7 @@ chk_json_from_run (GVariant *run)
   g_variant_lookup (run, "started", "x", &started);
   g_variant_lookup (run, "finished", "x", &finished);
   g_variant_lookup (run, "job", "&o", &job_path);
+  g_variant_lookup (run, "outcome", "&s", &outcome);
 
   json_builder_set_member_name (builder, "job-id");
   if (job_path != NULL && chk_client_job_id_from_path (job_path, &job_id))
@@ -217,8 +219,10 @@ chk_json_from_run (GVariant *run)
   else
     json_builder_add_null_value (builder);
 
+  /* A run the daemon's end interrupted was found so at its next start: that
+   * is no end of the run's, and the difference no duration. */
   json_builder_set_member_name (builder, "duration");
-  if (started != 0 && finished != 0)
+  if (started != 0 && finished != 0 && g_strcmp0 (outcome, "interrupted") != 0)
     json_builder_add_double_value (builder, (double) (finished - started) / G_USEC_PER_SEC);
   else
     json_builder_add_null_value (builder);

@@ -1215,8 +1215,10 @@ verb_show (int    argc,
     print_field (_("Last run:"), last_started);
     if (last_local != NULL)
       print_field ("", last_local);
+    /* An interrupted run was found so at the daemon's next start: no end of its own */
     if (chk_job1_get_last_run_finished (job) > chk_job1_get_last_run_started (job) &&
-        chk_job1_get_last_run_started (job) > 0)
+        chk_job1_get_last_run_started (job) > 0 &&
+        g_strcmp0 (chk_job1_get_last_outcome (job), "interrupted") != 0)
       {
         g_autofree char *duration = chk_duration_format ((chk_job1_get_last_run_finished (job) -
                                                           chk_job1_get_last_run_started (job)) / G_USEC_PER_SEC);
@@ -1641,9 +1643,14 @@ verb_runs (int    argc,
 
           id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
           started_text = chk_format_relative_time (started, now);
-          duration = finished >= started && finished > 0
-                     ? chk_duration_format ((finished - started) / G_USEC_PER_SEC)
-                     : chk_duration_format ((now - started) / G_USEC_PER_SEC);
+          /* The daemon found an interrupted run so at its next start, which says
+           * nothing of how long the run went on: "-" rather than a made-up time. */
+          if (g_str_equal (run_outcome, "interrupted"))
+            duration = g_strdup ("-");
+          else
+            duration = finished >= started && finished > 0
+                       ? chk_duration_format ((finished - started) / G_USEC_PER_SEC)
+                       : chk_duration_format ((now - started) / G_USEC_PER_SEC);
           /* An HTTP check has no process: its status says more than its exit code. */
           if (http_status != 0)
             exit_text = g_strdup_printf (_("HTTP %u"), http_status);

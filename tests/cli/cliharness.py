@@ -308,6 +308,10 @@ class CliTestCase(h.DaemonTestCase):
         if run['outcome'] == 'running':
             self.assertIsNone(run['finished'], 'a running run has finished null')
             self.assertIsNone(run['duration'], 'a running run has duration null')
+        elif run['outcome'] == 'interrupted':
+            # finished is when the daemon found it so, which is no duration
+            self.assertIsNotNone(finished, 'an interrupted run has a finished time')
+            self.assertIsNone(run['duration'], f'an interrupted run has duration null: {run!r}')
         else:
             self.assertIsNotNone(finished, 'a finished run has a finished time')
             self.assertIn(type(run['duration']), (float, int), f'duration is seconds: {run!r}')

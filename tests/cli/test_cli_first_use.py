@@ -257,5 +257,36 @@ class ShowTimes(c.CliTestCase):
         self.assertRegex(only, r'^\d{4}-\d\d-\d\d \d\d:\d\d:00 [+-]\d\d:\d\d \(in ', text)
 
 
+class InterruptedRuns(c.CliTestCase):
+    def test_no_duration_up_to_the_next_start(self):
+        path = self.add('long', '--', '/bin/sh', '-c', 'echo started; exec sleep 60')
+        run_id = self.run_nowait('long')
+        self.wait_show('long', lambda o: o['running'], what='the run to start')
+        self.daemon.kill9()
+        time.sleep(2.5)
+        self.daemon = self.start_chronikerd()
+        self.bus.wait_prop(path, 'LastOutcome', 'interrupted')
+
+        run = self.json('runs', '--json')[0]
+        self.assertEqual((run['id'], run['outcome']), (run_id, 'interrupted'))
+        self.assertIsNone(run['duration'], run)
+        self.assert_run_json(run)
+        self.assert_run_matches_bus(run)
+        table = self.out('runs').split('\n')
+        start = table[0].index('DURATION')
+        line = [ln for ln in table if ln.startswith(str(run_id) + ' ')][0]
+        self.assertEqual(line[start:].split()[0], '-', '\n'.join(table))
+        text = self.out('show', 'long')
+        self.assertIsNone(show_lines(text, 'Last duration:'), text)
+        self.assertEqual(show_lines(text, 'Status:'), ['interrupted'], text)
+
+        # a run that ended has its duration
+        self.ok('edit', 'long', '--', '/bin/sh', '-c', 'sleep 1.2')
+        self.run_wait('long')
+        run = self.json('runs', '--json')[0]
+        self.assertGreaterEqual(run['duration'], 1.2)
+        self.assertIsNotNone(show_lines(self.out('show', 'long'), 'Last duration:'))
+
+
 if __name__ == '__main__':
     c.main()
