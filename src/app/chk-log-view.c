@@ -17,11 +17,22 @@
 #define VIEW_PAGE_BYTES (256 * 1024)
 /* A breath between pages, for drawing and input */
 #define PAGE_INTERVAL_MS 10
-/* One page when saving: larger, since nothing is drawn. */
+/* One page when saving, or of a stretch read to be shown at once: larger,
+ * since nothing is drawn in between. */
 #define SAVE_PAGE_BYTES (1024 * 1024)
-/* Past this the view stops taking output: a text view with a huge buffer is
- * slow to lay out and to search. Save to File writes all of it. */
-#define VIEW_MAX_BYTES (8 * 1024 * 1024)
+/* A text view with a huge buffer is slow to lay out and to search: of a
+ * long output the view shows the head and the tail, this much of each,
+ * with a note between them, as `chronikerctl log` and the daemon keep a
+ * long output's head and tail. Save to File writes all of it. */
+#define HEAD_BYTES (4 * 1024 * 1024)
+#define TAIL_BYTES (4 * 1024 * 1024)
+/* Show More adds this much after the head, up to VIEW_MAX_BYTES in all */
+#define MORE_BYTES (1024 * 1024)
+#define VIEW_MAX_BYTES (32 * 1024 * 1024)
+/* A live tail is cut back to TAIL_BYTES once it has grown this much past it */
+#define TAIL_SLACK_BYTES (1024 * 1024)
+/* The first guess of how many chunks hold the tail */
+#define MIN_PROBE_STEP 16
 /* Search: lines looked at per slice, time spent per idle step, matches tagged */
 #define SEARCH_LINES_PER_SLICE 2000
 #define SEARCH_STEP_USEC 6000
@@ -52,6 +63,28 @@ typedef struct
   int end;
 } Match;
 
+/* Reads one stretch of the output in order: the head from the start, or the
+ * tail, which follows the run live once the head is full. Each keeps what
+ * a chunk's end cut (a character, an escape sequence) for its next one. */
+typedef struct
+{
+  guint64        last_seq;             /* of the last chunk read */
+  guint64        bytes;                /* read and shown */
+  guint64        chunks;
+  GByteArray    *pending[N_STREAMS];   /* a character cut by a chunk's end */
+  ChkAnsiParser *parsers[N_STREAMS];   /* colours, and sequences cut by a chunk's end */
+  gboolean       at_line_start;
+  GtkTextMark   *mark;                 /* where its text goes; NULL: at the end */
+} Reader;
+
+/* A chunk of the tail as shown: cut from the top as a live tail grows */
+typedef struct
+{
+  guint64 seq;
+  gsize   bytes;
+  int     chars;
+} TailChunk;
+
 /* The first 16 colours of terminals, readable on the view's background in
  * the light and the dark style (from the GNOME palette). A program that
  * writes black or white text assumes a background: here those two become
@@ -74,9 +107,13 @@ static const char * const palette_dark[16] = {
  * goes on.
  *
  * Output is read page by page (ReadRunOutput): the first page is shown at
- * once, the next ones are read in idle steps, and the view stops at
- * %VIEW_MAX_BYTES with a note; Save to File streams all of it to a file,
- * byte for byte. A toolbar finds text (Ctrl+F), copies all and saves.
+ * once, the next ones are read in idle steps. Past %HEAD_BYTES the view
+ * finds the end of the output (ReadRunOutput takes sequence numbers, not
+ * offsets: it bisects them, a chunk at a time) and shows the last
+ * %TAIL_BYTES, followed live, with a note between the two: Show More in
+ * it pages on after the head, Jump to End goes to the end, and Save to
+ * File streams all of it to a file, byte for byte. A toolbar finds text
+ * (Ctrl+F), copies all, saves and jumps to the end.
  */
 struct _ChkLogView
 {
@@ -90,15 +127,35 @@ struct _ChkLogView
   char           *file_name;        /* suggested by Save to File */
   GError         *error;
 
-  guint64         last_seq;
   guint64         read_bytes[N_STREAMS];    /* in the pages read */
   guint64         record_bytes[N_STREAMS];  /* in the run record */
-  guint64         shown_bytes;
   gint64          read_started;     /* monotonic time of set_run() */
-  GByteArray     *pending[N_STREAMS];       /* a character cut by a chunk's end */
-  ChkAnsiParser  *parsers[N_STREAMS];       /* colours, and sequences cut by a chunk's end */
   GHashTable     *style_tags;               /* packed ChkAnsiStyle → GtkTextTag */
-  gboolean        at_line_start;
+
+  /* The head, the tail, and the gap between them */
+  Reader          head;
+  Reader          tail;
+  Reader         *live;             /* the one reading on: the head until it is full */
+  GtkTextMark    *head_end;         /* where the head ends (left gravity) */
+  GtkTextMark    *tail_start;       /* where the tail starts (left gravity) */
+  GQueue         *tail_chunks;      /* TailChunk, of the tail as shown */
+  gboolean        gap;              /* output between them is not shown */
+  guint64         gap_end_seq;      /* the last chunk not shown */
+  gboolean        locating;         /* finding the tail */
+  guint64         probe_low;        /* a chunk there is */
+  guint64         probe_high;       /* no chunk after this one */
+  guint64         probe_step;
+  guint64         probe_after;      /* asked of the probe under way */
+  gboolean        probe_bisect;
+  GPtrArray      *segment;          /* GVariant chunks of the stretch being read */
+  guint64         segment_from;     /* read after this chunk */
+  guint64         segment_to;       /* up to this one */
+  guint64         segment_cursor;
+  GPtrArray      *tail_pending;     /* GVariant chunks of the tail, read, not shown yet */
+  guint64         tail_pending_bytes;
+  gboolean        loading_more;
+  guint64         more_target;      /* head bytes that Show More reads up to */
+
   gboolean        follow;           /* keep the end in view */
   gboolean        scrolling;        /* we move the view, not the user */
   gint64          last_input;       /* monotonic time the user last touched the view */
@@ -106,7 +163,6 @@ struct _ChkLogView
   gboolean        reading;
   gboolean        read_again;
   gboolean        finished;
-  gboolean        capped;
   guint           next_page_source;
   guint           colors_source;
 
@@ -154,6 +210,7 @@ G_DEFINE_FINAL_TYPE (ChkLogView, chk_log_view, GTK_TYPE_WIDGET)
 
 static void read_page          (ChkLogView *self);
 static void search_schedule    (ChkLogView *self);
+static void update_match_label (ChkLogView *self);
 
 static void
 show_toast (ChkLogView *self,
@@ -550,7 +607,8 @@ static void
 update_state (ChkLogView *self)
 {
   gboolean has_text = gtk_text_buffer_get_char_count (self->buffer) > 0;
-  gboolean live = self->first_page_done && !self->finished && !self->capped;
+  gboolean live = self->first_page_done && !self->finished;
+  gboolean busy = self->reading || self->locating || self->loading_more;
 
   if (self->error != NULL)
     {
@@ -568,31 +626,91 @@ update_state (ChkLogView *self)
       gtk_stack_set_visible_child_name (self->stack, "empty");
     }
 
-  gtk_widget_set_visible (GTK_WIDGET (self->spinner), self->reading || live);
-  gtk_spinner_set_spinning (self->spinner, self->reading || live);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), busy || live);
+  gtk_spinner_set_spinning (self->spinner, busy || live);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->spinner),
-                               live ? _("Following the output as the run writes it")
-                                    : _("Loading output…"));
+                               live && !busy ? _("Following the output as the run writes it")
+                                             : _("Loading output…"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  live ? _("Following the output as the run writes it")
-                                       : _("Loading output…"), -1);
+                                  live && !busy ? _("Following the output as the run writes it")
+                                                : _("Loading output…"), -1);
 
-  gtk_revealer_set_reveal_child (self->cap_revealer, self->capped);
+  gtk_revealer_set_reveal_child (self->cap_revealer, self->gap);
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.copy-all", has_text);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.save", self->run_id != 0 && !self->saving);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.jump-to-end", has_text);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "log.show-more",
+                                 self->gap && !self->loading_more &&
+                                 self->head.bytes + self->tail.bytes < VIEW_MAX_BYTES);
   update_bytes_label (self);
+}
+
+/* Readers */
+
+static void
+reader_init (Reader *reader)
+{
+  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+    {
+      reader->pending[stream] = g_byte_array_new ();
+      reader->parsers[stream] = chk_ansi_parser_new (CHK_ANSI_PARSER_DROP_CONTROLS);
+    }
+  reader->at_line_start = TRUE;
+}
+
+static void
+reader_reset_streams (Reader *reader)
+{
+  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+    {
+      g_byte_array_set_size (reader->pending[stream], 0);
+      chk_ansi_parser_reset (reader->parsers[stream]);
+    }
+}
+
+static void
+reader_reset (Reader *reader)
+{
+  reader_reset_streams (reader);
+  reader->last_seq = 0;
+  reader->bytes = 0;
+  reader->chunks = 0;
+  reader->at_line_start = TRUE;
+  reader->mark = NULL;
+}
+
+static void
+reader_clear (Reader *reader)
+{
+  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+    {
+      g_clear_pointer (&reader->pending[stream], g_byte_array_unref);
+      g_clear_pointer (&reader->parsers[stream], chk_ansi_parser_free);
+    }
+}
+
+static void
+get_reader_iter (ChkLogView  *self,
+                 Reader      *reader,
+                 GtkTextIter *iter)
+{
+  if (reader->mark != NULL)
+    gtk_text_buffer_get_iter_at_mark (self->buffer, iter, reader->mark);
+  else
+    gtk_text_buffer_get_end_iter (self->buffer, iter);
 }
 
 /* @tag: the stream's or the note's; @style: the SGR style's */
 static void
 insert_text (ChkLogView *self,
+             Reader     *reader,
              const char *text,
              gssize      len,
              GtkTextTag *tag,
              GtkTextTag *style)
 {
-  GtkTextIter end;
+  GtkTextIter iter;
 
   if (len < 0)
     len = strlen (text);
@@ -604,21 +722,25 @@ insert_text (ChkLogView *self,
       tag = style;
       style = NULL;
     }
-  gtk_text_buffer_get_end_iter (self->buffer, &end);
-  gtk_text_buffer_insert_with_tags (self->buffer, &end, text, len, self->text_tag, tag, style, NULL);
-  self->at_line_start = text[len - 1] == '\n';
+  get_reader_iter (self, reader, &iter);
+  gtk_text_buffer_insert_with_tags (self->buffer, &iter, text, len, self->text_tag, tag, style, NULL);
+  /* Its mark keeps its left gravity (text at the end goes after it): moved by hand */
+  if (reader->mark != NULL)
+    gtk_text_buffer_move_mark (self->buffer, reader->mark, &iter);
+  reader->at_line_start = text[len - 1] == '\n';
 }
 
-/* A line of our own in the output (dropped output, the view's limit), on a line of its own */
+/* A line of our own in the output (dropped output), on a line of its own */
 static void
 insert_note (ChkLogView *self,
+             Reader     *reader,
              const char *note)
 {
   g_autofree char *line = g_strdup_printf ("%s\n", note);
 
-  if (!self->at_line_start && gtk_text_buffer_get_char_count (self->buffer) > 0)
-    insert_text (self, "\n", 1, NULL, NULL);
-  insert_text (self, line, -1, self->note_tag, NULL);
+  if (!reader->at_line_start && gtk_text_buffer_get_char_count (self->buffer) > 0)
+    insert_text (self, reader, "\n", 1, NULL, NULL);
+  insert_text (self, reader, line, -1, self->note_tag, NULL);
 }
 
 static void
@@ -659,13 +781,13 @@ incomplete_tail (const char *text,
 }
 
 static void
-decode_stream (ChkLogView   *self,
+decode_stream (Reader       *reader,
                Stream        stream,
                const guint8 *data,
                gsize         len,
                GString      *out)
 {
-  GByteArray *pending = self->pending[stream];
+  GByteArray *pending = reader->pending[stream];
   g_autoptr(GByteArray) joined = NULL;
   const char *text = (const char *) data;
   gsize keep;
@@ -688,11 +810,12 @@ decode_stream (ChkLogView   *self,
 
 /* The start of a character that never got its end: show what there is. */
 static void
-flush_pending (ChkLogView *self)
+flush_pending (ChkLogView *self,
+               Reader     *reader)
 {
   for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
     {
-      GByteArray *pending = self->pending[stream];
+      GByteArray *pending = reader->pending[stream];
       g_autoptr(GString) text = NULL;
 
       if (pending->len == 0)
@@ -700,8 +823,8 @@ flush_pending (ChkLogView *self)
       text = g_string_new (NULL);
       append_valid_text (text, (const char *) pending->data, pending->len);
       g_byte_array_set_size (pending, 0);
-      insert_text (self, text->str, text->len, stream == STREAM_STDERR ? self->stderr_tag : NULL,
-                   style_tag (self, chk_ansi_parser_get_style (self->parsers[stream]), stream));
+      insert_text (self, reader, text->str, text->len, stream == STREAM_STDERR ? self->stderr_tag : NULL,
+                   style_tag (self, chk_ansi_parser_get_style (reader->parsers[stream]), stream));
     }
 }
 
@@ -710,6 +833,7 @@ flush_pending (ChkLogView *self)
 typedef struct
 {
   ChkLogView *self;
+  Reader     *reader;
   Stream      stream;       /* of the chunk being read */
   GString    *text;
   Stream      text_stream;  /* of the text held */
@@ -719,7 +843,7 @@ typedef struct
 static void
 sink_flush (Sink *sink)
 {
-  insert_text (sink->self, sink->text->str, sink->text->len,
+  insert_text (sink->self, sink->reader, sink->text->str, sink->text->len,
                sink->text_stream == STREAM_STDERR ? sink->self->stderr_tag : NULL, sink->text_style);
   g_string_truncate (sink->text, 0);
 }
@@ -737,7 +861,7 @@ sink_text_cb (const char         *text,
     sink_flush (sink);
   sink->text_style = tag;
   sink->text_stream = sink->stream;
-  decode_stream (sink->self, sink->stream, (const guint8 *) text, len, sink->text);
+  decode_stream (sink->reader, sink->stream, (const guint8 *) text, len, sink->text);
 }
 
 /* Colours and bold to tags; other escape sequences and control characters
@@ -749,86 +873,483 @@ sink_feed (Sink         *sink,
            gsize         len)
 {
   sink->stream = stream;
-  chk_ansi_parser_feed (sink->self->parsers[stream], (const char *) data, len, sink_text_cb, sink);
+  chk_ansi_parser_feed (sink->reader->parsers[stream], (const char *) data, len, sink_text_cb, sink);
 }
 
-static void
-reset_streams (ChkLogView *self)
+static guint64
+chunk_seq (GVariant *chunk)
 {
-  for (Stream s = STREAM_STDOUT; s < N_STREAMS; s++)
+  guint64 seq = 0;
+
+  g_variant_get_child (chunk, 0, "t", &seq);
+  return seq;
+}
+
+/* One chunk, after what @sink's reader has read. */
+static void
+append_chunk (Sink     *sink,
+              GVariant *chunk)
+{
+  ChkLogView *self = sink->self;
+  Reader *reader = sink->reader;
+  g_autoptr(GVariant) bytes = NULL;
+  const char *stream_name = NULL;
+  const guint8 *data;
+  guint64 seq = 0;
+  gint64 time = 0;
+  gsize len = 0;
+  Stream stream;
+  int chars_before = 0;
+
+  g_variant_get (chunk, "(t&sx@ay)", &seq, &stream_name, &time, &bytes);
+  data = g_variant_get_fixed_array (bytes, &len, 1);
+  stream = g_str_equal (stream_name, "stderr") ? STREAM_STDERR : STREAM_STDOUT;
+
+  if (reader == &self->tail)
+    chars_before = gtk_text_buffer_get_char_count (self->buffer);
+
+  /* Sequence numbers have no gaps, but where the daemon dropped the
+   * middle of an output that grew past the job's limit. */
+  if (reader->last_seq != 0 && seq > reader->last_seq + 1)
     {
-      g_byte_array_set_size (self->pending[s], 0);
-      chk_ansi_parser_reset (self->parsers[s]);
+      sink_flush (sink);
+      reader_reset_streams (reader);
+      insert_note (self, reader, _("Output dropped here: the run wrote more than it keeps"));
+    }
+  reader->last_seq = MAX (reader->last_seq, seq);
+  reader->bytes += len;
+  reader->chunks++;
+  self->read_bytes[stream] += len;
+  sink_feed (sink, stream, data, len);
+
+  /* The tail is cut from its top chunk by chunk: it counts each one's characters. */
+  if (reader == &self->tail)
+    {
+      TailChunk *tail_chunk = g_new (TailChunk, 1);
+
+      sink_flush (sink);
+      tail_chunk->seq = seq;
+      tail_chunk->bytes = len;
+      tail_chunk->chars = gtk_text_buffer_get_char_count (self->buffer) - chars_before;
+      g_queue_push_tail (self->tail_chunks, tail_chunk);
     }
 }
 
-static void
+/* Appends the chunks of a page to @reader's text, but none after @stop_seq,
+ * and none once it holds @max_bytes (the one that gets there is in).
+ * Returns how many it took. */
+static gsize
 append_chunks (ChkLogView *self,
-               GVariant   *chunks)
+               Reader     *reader,
+               GVariant   *chunks,
+               guint64     stop_seq,
+               guint64     max_bytes)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  Sink sink = { self, STREAM_STDOUT, text, STREAM_STDOUT, NULL };
+  Sink sink = { self, reader, STREAM_STDOUT, text, STREAM_STDOUT, NULL };
   gsize n_chunks = g_variant_n_children (chunks);
+  gsize i;
 
-  for (gsize i = 0; i < n_chunks && !self->capped; i++)
+  for (i = 0; i < n_chunks && reader->bytes < max_bytes; i++)
     {
       g_autoptr(GVariant) chunk = g_variant_get_child_value (chunks, i);
-      g_autoptr(GVariant) bytes = NULL;
-      const char *stream_name = NULL;
-      const guint8 *data;
-      guint64 seq = 0;
-      gint64 time = 0;
-      gsize len = 0;
-      Stream stream;
 
-      g_variant_get (chunk, "(t&sx@ay)", &seq, &stream_name, &time, &bytes);
-      data = g_variant_get_fixed_array (bytes, &len, 1);
-      stream = g_str_equal (stream_name, "stderr") ? STREAM_STDERR : STREAM_STDOUT;
-
-      /* Sequence numbers have no gaps, but where the daemon dropped the
-       * middle of an output that grew past the job's limit. */
-      if (seq > self->last_seq + 1)
-        {
-          sink_flush (&sink);
-          reset_streams (self);
-          insert_note (self, _("Output dropped here: the run wrote more than it keeps"));
-        }
-      self->last_seq = MAX (self->last_seq, seq);
-      self->read_bytes[stream] += len;
-
-      if (self->shown_bytes + len > VIEW_MAX_BYTES)
-        {
-          g_autofree char *size = g_format_size (VIEW_MAX_BYTES);
-          g_autofree char *note = NULL;
-          g_autofree char *short_note = NULL;
-
-          len = VIEW_MAX_BYTES - self->shown_bytes;
-          sink_feed (&sink, stream, data, len);
-          sink_flush (&sink);
-          /* A character cut by the limit is left out. */
-          reset_streams (self);
-          self->shown_bytes = VIEW_MAX_BYTES;
-          self->capped = TRUE;
-
-          /* Translators: %s is a size such as "8.4 MB" */
-          note = g_strdup_printf (_("Only the first %s of the output is shown here. Save it to a file to see all of it."),
-                                  size);
-          insert_note (self, note);
-          /* Translators: %s is a size such as "8.4 MB" */
-          short_note = g_strdup_printf (_("Only the first %s is shown"), size);
-          gtk_label_set_text (self->cap_label, short_note);
-          break;
-        }
-
-      sink_feed (&sink, stream, data, len);
-      self->shown_bytes += len;
+      if (chunk_seq (chunk) > stop_seq)
+        break;
+      append_chunk (&sink, chunk);
     }
-
   sink_flush (&sink);
 
   gtk_widget_queue_draw (self->gutter);
-  search_schedule (self);
+  return i;
 }
+
+/* The buffer changed above text that was searched: search it all again,
+ * without moving to a match. */
+static void
+search_restart (ChkLogView *self)
+{
+  GtkTextIter start, end;
+
+  g_clear_handle_id (&self->search_source, g_source_remove);
+  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
+  gtk_text_buffer_remove_tag (self->buffer, self->match_tag, &start, &end);
+  gtk_text_buffer_remove_tag (self->buffer, self->current_tag, &start, &end);
+  g_array_set_size (self->matches, 0);
+  self->current_match = NO_MATCH;
+  self->scanned_offset = 0;
+  self->jump_pending = FALSE;
+  search_schedule (self);
+  update_match_label (self);
+}
+
+/* The gap */
+
+static guint64
+hidden_bytes (ChkLogView *self)
+{
+  guint64 total = MAX (self->read_bytes[STREAM_STDOUT], self->record_bytes[STREAM_STDOUT]) +
+                  MAX (self->read_bytes[STREAM_STDERR], self->record_bytes[STREAM_STDERR]);
+  guint64 shown = self->head.bytes + self->tail.bytes;
+
+  return total > shown ? total - shown : 0;
+}
+
+/* The note between the head and the tail, with Show More; (re)written
+ * between the two marks. */
+static void
+write_gap_note (ChkLogView *self)
+{
+  guint64 hidden = hidden_bytes (self);
+  g_autofree char *size = hidden > 0 ? g_format_size (hidden) : NULL;
+  g_autofree char *note = NULL;
+  g_autofree char *bar = NULL;
+  GtkTextIter start, end;
+  GtkTextChildAnchor *anchor;
+  GtkWidget *button;
+  int offset;
+
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &start, self->head_end);
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &end, self->tail_start);
+  offset = gtk_text_iter_get_offset (&start);
+  gtk_text_buffer_delete (self->buffer, &start, &end);
+
+  if (size != NULL)
+    /* Translators: a note between the start and the end of a long output; %s is a size such as "13.1 MB" */
+    note = g_strdup_printf (_("%s of output not shown here"), size);
+  else
+    note = g_strdup (_("Output not shown here"));
+  if (!self->head.at_line_start && offset > 0)
+    gtk_text_buffer_insert_with_tags (self->buffer, &start, "\n", 1, self->text_tag, NULL);
+  gtk_text_buffer_insert_with_tags (self->buffer, &start, "⋯ ", -1, self->text_tag, self->note_tag, NULL);
+  gtk_text_buffer_insert_with_tags (self->buffer, &start, note, -1, self->text_tag, self->note_tag, NULL);
+  gtk_text_buffer_insert_with_tags (self->buffer, &start, " ⋯  ", -1, self->text_tag, self->note_tag, NULL);
+
+  anchor = gtk_text_buffer_create_child_anchor (self->buffer, &start);
+  button = gtk_button_new_with_mnemonic (_("Show _More"));
+  gtk_widget_set_tooltip_text (button, _("Show the next part of the output after the start"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "log.show-more");
+  gtk_widget_add_css_class (button, "chk-log-view-more");
+  gtk_text_view_add_child_at_anchor (self->text_view, button, anchor);
+  gtk_text_buffer_insert_with_tags (self->buffer, &start, "\n", 1, self->text_tag, self->note_tag, NULL);
+  gtk_text_buffer_move_mark (self->buffer, self->tail_start, &start);
+
+  if (size != NULL)
+    /* Translators: %s is a size such as "13.1 MB" */
+    bar = g_strdup_printf (_("The start and the end of the output are shown, not the %s between them"), size);
+  else
+    bar = g_strdup (_("The start and the end of the output are shown, not what is between them"));
+  gtk_label_set_text (self->cap_label, bar);
+
+  search_restart (self);
+}
+
+/* Show More read up to the tail: the head and the tail are one. */
+static void
+close_gap (ChkLogView *self)
+{
+  GtkTextIter start, end;
+  TailChunk *first = g_queue_peek_head (self->tail_chunks);
+
+  flush_pending (self, &self->head);
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &start, self->head_end);
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &end, self->tail_start);
+  gtk_text_buffer_delete (self->buffer, &start, &end);
+  self->gap = FALSE;
+  /* Unless the daemon dropped what was between them */
+  if (first != NULL && first->seq > self->head.last_seq + 1)
+    insert_note (self, &self->head, _("Output dropped here: the run wrote more than it keeps"));
+  search_restart (self);
+}
+
+/* A live tail past its size loses its top, chunk by chunk, into the gap. */
+static void
+trim_tail (ChkLogView *self)
+{
+  GtkTextIter start, end;
+  int chars = 0;
+  guint64 last_dropped = 0;
+
+  if (self->tail.bytes <= TAIL_BYTES + TAIL_SLACK_BYTES)
+    return;
+
+  while (self->tail.bytes > TAIL_BYTES && g_queue_get_length (self->tail_chunks) > 1)
+    {
+      TailChunk *chunk = g_queue_pop_head (self->tail_chunks);
+
+      self->tail.bytes -= chunk->bytes;
+      chars += chunk->chars;
+      last_dropped = chunk->seq;
+      g_free (chunk);
+    }
+
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &start, self->tail_start);
+  end = start;
+  gtk_text_iter_forward_chars (&end, chars);
+  gtk_text_buffer_delete (self->buffer, &start, &end);
+  self->gap_end_seq = last_dropped;
+  self->gap = TRUE;
+  write_gap_note (self);
+}
+
+/* Finding the tail: the last chunk's number, by bisection (a chunk at a
+ * time), then stretches before it, back to TAIL_BYTES. */
+
+static void probe (ChkLogView *self,
+                   guint64     after);
+static void read_segment (ChkLogView *self);
+
+/* What a read for the tail ended with: a failure shows as one */
+static gboolean
+tail_read_finish (ChkLogView    *self,
+                  GObject       *object,
+                  GAsyncResult  *result,
+                  GVariant     **chunks)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean finished = FALSE;
+
+  if (chk_scheduler1_call_read_run_output_finish (CHK_SCHEDULER1 (object), chunks, &finished, result, &error))
+    return TRUE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+
+  self->locating = FALSE;
+  self->loading_more = FALSE;
+  g_dbus_error_strip_remote_error (error);
+  adw_status_page_set_description (self->error_page, error->message);
+  g_clear_error (&self->error);
+  self->error = g_steal_pointer (&error);
+  update_state (self);
+  return FALSE;
+}
+
+/* The tail is read: shown below the head, after the note when there is
+ * output between them, and followed live from here on. */
+static void
+show_tail (ChkLogView *self,
+           gboolean    reached_head)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  Sink sink = { self, &self->tail, STREAM_STDOUT, text, STREAM_STDOUT, NULL };
+  guint first = 0;
+
+  /* No more than TAIL_BYTES: the first chunks go */
+  while (first + 1 < self->tail_pending->len)
+    {
+      gsize len = 0;
+      g_autoptr(GVariant) bytes = g_variant_get_child_value (self->tail_pending->pdata[first], 3);
+
+      len = g_variant_get_size (bytes);
+      if (self->tail_pending_bytes - len < TAIL_BYTES)
+        break;
+      self->tail_pending_bytes -= len;
+      first++;
+      reached_head = FALSE;
+    }
+
+  self->tail.mark = NULL;
+  self->live = &self->tail;
+  if (reached_head || self->tail_pending->len == 0)
+    {
+      /* Nothing between: the tail goes on from the head */
+      self->tail.last_seq = self->head.last_seq;
+      self->gap = FALSE;
+    }
+  else
+    {
+      self->gap_end_seq = chunk_seq (self->tail_pending->pdata[first]) - 1;
+      self->tail.last_seq = self->gap_end_seq;
+      self->gap = TRUE;
+      write_gap_note (self);
+    }
+
+  for (guint i = first; i < self->tail_pending->len; i++)
+    append_chunk (&sink, self->tail_pending->pdata[i]);
+  sink_flush (&sink);
+  g_ptr_array_set_size (self->tail_pending, 0);
+  self->tail_pending_bytes = 0;
+  self->locating = FALSE;
+  gtk_widget_queue_draw (self->gutter);
+  search_schedule (self);
+
+  g_debug ("Run %" G_GUINT64_FORMAT ": head to chunk %" G_GUINT64_FORMAT ", tail from chunk %"
+           G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes)", self->run_id, self->head.last_seq,
+           self->tail.last_seq, self->tail.bytes);
+
+  /* On to what came since, and the run's end */
+  read_page (self);
+  update_state (self);
+}
+
+static void
+segment_done (ChkLogView *self)
+{
+  gsize bytes = 0;
+  guint64 average, step;
+
+  for (guint i = 0; i < self->segment->len; i++)
+    {
+      g_autoptr(GVariant) data = g_variant_get_child_value (self->segment->pdata[i], 3);
+
+      bytes += g_variant_get_size (data);
+    }
+  /* Before what was read already */
+  g_ptr_array_extend_and_steal (self->segment, g_steal_pointer (&self->tail_pending));
+  self->tail_pending = g_steal_pointer (&self->segment);
+  self->segment = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  self->tail_pending_bytes += bytes;
+
+  if (self->tail_pending_bytes >= TAIL_BYTES || self->segment_from <= self->head.last_seq)
+    {
+      show_tail (self, self->segment_from <= self->head.last_seq);
+      return;
+    }
+
+  /* Short: the stretch before it, as many chunks as the average says, or more */
+  average = MAX (1, self->tail_pending_bytes / MAX (1, self->tail_pending->len));
+  step = MAX ((TAIL_BYTES - self->tail_pending_bytes) / average + 1, self->segment_to - self->segment_from);
+  self->segment_to = self->segment_from;
+  self->segment_from = self->segment_to > self->head.last_seq + step ? self->segment_to - step
+                                                                      : self->head.last_seq;
+  self->segment_cursor = self->segment_from;
+  read_segment (self);
+}
+
+static void
+segment_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(ChkLogView) self = user_data;
+  g_autoptr(GVariant) chunks = NULL;
+  gsize n_chunks;
+
+  if (!tail_read_finish (self, object, result, &chunks))
+    return;
+
+  n_chunks = g_variant_n_children (chunks);
+  for (gsize i = 0; i < n_chunks; i++)
+    {
+      GVariant *chunk = g_variant_get_child_value (chunks, i);
+      guint64 seq = chunk_seq (chunk);
+
+      if (seq > self->segment_to)
+        {
+          g_variant_unref (chunk);
+          segment_done (self);
+          return;
+        }
+      self->segment_cursor = seq;
+      g_ptr_array_add (self->segment, chunk);
+    }
+
+  if (n_chunks == 0 || self->segment_cursor >= self->segment_to)
+    segment_done (self);
+  else
+    read_segment (self);
+}
+
+static void
+read_segment (ChkLogView *self)
+{
+  chk_scheduler1_call_read_run_output (self->scheduler, self->run_id, self->segment_cursor,
+                                       SAVE_PAGE_BYTES, self->cancellable, segment_read_cb,
+                                       g_object_ref (self));
+}
+
+/* The last chunk is @last: read back from it. */
+static void
+located (ChkLogView *self,
+         guint64     last)
+{
+  guint64 average, step;
+
+  g_debug ("Run %" G_GUINT64_FORMAT ": the last chunk is %" G_GUINT64_FORMAT, self->run_id, last);
+
+  g_ptr_array_set_size (self->tail_pending, 0);
+  self->tail_pending_bytes = 0;
+  if (last <= self->head.last_seq)
+    {
+      show_tail (self, TRUE);
+      return;
+    }
+
+  /* As many chunks as the head's average size says hold TAIL_BYTES */
+  average = MAX (1, self->head.bytes / MAX (1, self->head.chunks));
+  step = MAX (TAIL_BYTES / average, 1);
+  self->segment_to = last;
+  self->segment_from = last > self->head.last_seq + step ? last - step : self->head.last_seq;
+  self->segment_cursor = self->segment_from;
+  read_segment (self);
+}
+
+static void
+probe_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(ChkLogView) self = user_data;
+  g_autoptr(GVariant) chunks = NULL;
+
+  if (!tail_read_finish (self, object, result, &chunks))
+    return;
+
+  if (g_variant_n_children (chunks) > 0)
+    {
+      g_autoptr(GVariant) chunk = g_variant_get_child_value (chunks, 0);
+
+      self->probe_low = chunk_seq (chunk);
+      if (!self->probe_bisect)
+        {
+          self->probe_step *= 2;
+          probe (self, self->probe_low + self->probe_step);
+          return;
+        }
+    }
+  else
+    {
+      self->probe_high = self->probe_after;
+      self->probe_bisect = TRUE;
+    }
+
+  if (self->probe_low >= self->probe_high)
+    located (self, self->probe_low);
+  else
+    probe (self, self->probe_low + (self->probe_high - self->probe_low) / 2);
+}
+
+/* Is there a chunk after @after? The first one, if so. */
+static void
+probe (ChkLogView *self,
+       guint64     after)
+{
+  self->probe_after = after;
+  chk_scheduler1_call_read_run_output (self->scheduler, self->run_id, after, 1,
+                                       self->cancellable, probe_cb, g_object_ref (self));
+}
+
+/* The head is full: the tail, from the end of the output. */
+static void
+locate_tail (ChkLogView *self)
+{
+  GtkTextIter end;
+
+  flush_pending (self, &self->head);
+  gtk_text_buffer_get_end_iter (self->buffer, &end);
+  self->head_end = gtk_text_buffer_create_mark (self->buffer, NULL, &end, TRUE);
+  self->tail_start = gtk_text_buffer_create_mark (self->buffer, NULL, &end, TRUE);
+  self->head.mark = self->head_end;
+
+  self->locating = TRUE;
+  self->probe_low = self->head.last_seq;
+  self->probe_high = G_MAXUINT64;
+  self->probe_bisect = FALSE;
+  self->probe_step = MAX (MIN_PROBE_STEP, self->head.chunks);
+  probe (self, self->probe_low + self->probe_step);
+}
+
+/* Reading on */
 
 static gboolean
 next_page_cb (gpointer user_data)
@@ -849,6 +1370,7 @@ read_output_cb (GObject      *object,
   g_autoptr(GVariant) chunks = NULL;
   g_autoptr(GError) error = NULL;
   gboolean finished = FALSE;
+  gboolean head_full = FALSE;
   gsize n_chunks;
 
   if (!chk_scheduler1_call_read_run_output_finish (CHK_SCHEDULER1 (object), &chunks, &finished,
@@ -876,16 +1398,32 @@ read_output_cb (GObject      *object,
   if (!self->first_page_done && finished)
     self->follow = FALSE;
   self->first_page_done = TRUE;
-  if (n_chunks > 0)
-    append_chunks (self, chunks);
 
-  if (n_chunks == 0 && finished)
+  if (self->live == &self->head)
+    {
+      gsize taken = append_chunks (self, &self->head, chunks, G_MAXUINT64, HEAD_BYTES);
+
+      head_full = taken < n_chunks || self->head.bytes >= HEAD_BYTES;
+    }
+  else if (n_chunks > 0)
+    {
+      append_chunks (self, &self->tail, chunks, G_MAXUINT64, G_MAXUINT64);
+      trim_tail (self);
+    }
+  if (n_chunks > 0)
+    search_schedule (self);
+
+  if (head_full)
+    {
+      locate_tail (self);
+    }
+  else if (n_chunks == 0 && finished)
     {
       self->finished = TRUE;
-      flush_pending (self);
+      flush_pending (self, self->live);
       search_schedule (self);
     }
-  else if (!self->capped && (n_chunks > 0 || self->read_again))
+  else if (n_chunks > 0 || self->read_again)
     {
       /* The next page: drawing, layout and input go on while the daemon
        * answers, so a large output loads behind the first screen. (A low
@@ -900,12 +1438,12 @@ read_output_cb (GObject      *object,
 static void
 read_page (ChkLogView *self)
 {
-  if (self->reading || self->scheduler == NULL || self->run_id == 0)
+  if (self->reading || self->locating || self->scheduler == NULL || self->run_id == 0)
     return;
 
   self->reading = TRUE;
   self->read_again = FALSE;
-  chk_scheduler1_call_read_run_output (self->scheduler, self->run_id, self->last_seq,
+  chk_scheduler1_call_read_run_output (self->scheduler, self->run_id, self->live->last_seq,
                                        VIEW_PAGE_BYTES, self->cancellable,
                                        read_output_cb, g_object_ref (self));
 }
@@ -914,12 +1452,93 @@ read_page (ChkLogView *self)
 static void
 more_output (ChkLogView *self)
 {
-  if (self->finished || self->capped)
+  if (self->finished)
     return;
-  if (self->reading || self->next_page_source != 0)
+  if (self->reading || self->locating || self->next_page_source != 0)
     self->read_again = TRUE;
   else
     read_page (self);
+}
+
+/* Show More: the next pages after the head, into the gap */
+
+static void read_more (ChkLogView *self);
+
+static void
+read_more_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ChkLogView) self = user_data;
+  g_autoptr(GVariant) chunks = NULL;
+  gsize n_chunks, taken;
+
+  if (!tail_read_finish (self, object, result, &chunks))
+    return;
+
+  n_chunks = g_variant_n_children (chunks);
+  taken = append_chunks (self, &self->head, chunks, self->gap_end_seq, self->more_target);
+  if (n_chunks == 0 || (taken < n_chunks && self->head.bytes < self->more_target) ||
+      self->head.last_seq >= self->gap_end_seq)
+    {
+      /* Up to the tail */
+      self->loading_more = FALSE;
+      close_gap (self);
+    }
+  else if (self->head.bytes < self->more_target)
+    {
+      read_more (self);
+      return;
+    }
+  else
+    {
+      self->loading_more = FALSE;
+      write_gap_note (self);
+    }
+  update_state (self);
+}
+
+static void
+read_more (ChkLogView *self)
+{
+  chk_scheduler1_call_read_run_output (self->scheduler, self->run_id, self->head.last_seq,
+                                       VIEW_PAGE_BYTES, self->cancellable, read_more_cb,
+                                       g_object_ref (self));
+}
+
+static void
+show_more_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  ChkLogView *self = CHK_LOG_VIEW (widget);
+
+  if (!self->gap || self->loading_more || self->scheduler == NULL ||
+      self->head.bytes + self->tail.bytes >= VIEW_MAX_BYTES)
+    return;
+
+  self->loading_more = TRUE;
+  self->more_target = self->head.bytes + MORE_BYTES;
+  read_more (self);
+  update_state (self);
+}
+
+static void
+jump_to_end_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  ChkLogView *self = CHK_LOG_VIEW (widget);
+  GtkTextIter end;
+
+  gtk_text_buffer_get_end_iter (self->buffer, &end);
+  gtk_text_buffer_place_cursor (self->buffer, &end);
+  /* And stays there as the text is laid out, and as more comes */
+  self->follow = TRUE;
+  self->scrolling = TRUE;
+  gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_insert (self->buffer), 0, FALSE, 0, 0);
+  self->scrolling = FALSE;
+  vadjustment_changed_cb (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view)), self);
 }
 
 static void
@@ -958,6 +1577,9 @@ get_run_cb (GObject      *object,
       self->file_name = g_steal_pointer (&name);
     }
   update_bytes_label (self);
+  /* The size of what is not shown */
+  if (self->gap && !self->loading_more)
+    write_gap_note (self);
 }
 
 static void
@@ -973,7 +1595,7 @@ output_available_cb (ChkScheduler1 *scheduler,
                      guint64        last_seq,
                      ChkLogView    *self)
 {
-  if (run_id != self->run_id || last_seq <= self->last_seq)
+  if (run_id != self->run_id || last_seq <= self->live->last_seq)
     return;
   more_output (self);
 }
@@ -1061,7 +1683,7 @@ get_search_end (ChkLogView  *self,
                 GtkTextIter *end)
 {
   gtk_text_buffer_get_end_iter (self->buffer, end);
-  if (!self->finished && !self->capped)
+  if (!self->finished)
     gtk_text_iter_set_line_offset (end, 0);
 }
 
@@ -1292,7 +1914,7 @@ copy_all_action (GtkWidget  *widget,
   text = gtk_text_buffer_get_text (self->buffer, &start, &end, FALSE);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
 
-  if (self->capped)
+  if (self->gap)
     show_toast (self, _("Copied the output shown; save it to a file to get all of it"));
   else
     show_toast (self, _("Output copied"));
@@ -1582,12 +2204,12 @@ chk_log_view_finalize (GObject *object)
   g_clear_pointer (&self->file_name, g_free);
   g_clear_error (&self->error);
   g_clear_pointer (&self->matches, g_array_unref);
-  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
-    {
-      g_clear_pointer (&self->pending[stream], g_byte_array_unref);
-      g_clear_pointer (&self->parsers[stream], chk_ansi_parser_free);
-    }
+  reader_clear (&self->head);
+  reader_clear (&self->tail);
   g_clear_pointer (&self->style_tags, g_hash_table_unref);
+  g_queue_free_full (g_steal_pointer (&self->tail_chunks), g_free);
+  g_clear_pointer (&self->segment, g_ptr_array_unref);
+  g_clear_pointer (&self->tail_pending, g_ptr_array_unref);
 
   G_OBJECT_CLASS (chk_log_view_parent_class)->finalize (object);
 }
@@ -1634,6 +2256,8 @@ chk_log_view_class_init (ChkLogViewClass *klass)
   gtk_widget_class_install_action (widget_class, "log.find-previous", NULL, find_previous_action);
   gtk_widget_class_install_action (widget_class, "log.copy-all", NULL, copy_all_action);
   gtk_widget_class_install_action (widget_class, "log.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "log.jump-to-end", NULL, jump_to_end_action);
+  gtk_widget_class_install_action (widget_class, "log.show-more", NULL, show_more_action);
 
   /* Inside the output, Ctrl+F finds in it rather than in the list of jobs. */
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "log.find", NULL);
@@ -1659,13 +2283,13 @@ chk_log_view_init (ChkLogView *self)
 
   self->matches = g_array_new (FALSE, FALSE, sizeof (Match));
   self->current_match = NO_MATCH;
-  self->at_line_start = TRUE;
   self->file_name = g_strdup ("output.log");
-  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
-    {
-      self->pending[stream] = g_byte_array_new ();
-      self->parsers[stream] = chk_ansi_parser_new (CHK_ANSI_PARSER_DROP_CONTROLS);
-    }
+  reader_init (&self->head);
+  reader_init (&self->tail);
+  self->live = &self->head;
+  self->tail_chunks = g_queue_new ();
+  self->segment = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
+  self->tail_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
   self->style_tags = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   self->buffer = gtk_text_view_get_buffer (self->text_view);
@@ -1775,20 +2399,31 @@ chk_log_view_set_run (ChkLogView    *self,
     }
 
   self->run_id = scheduler != NULL ? run_id : 0;
-  self->last_seq = 0;
-  self->shown_bytes = 0;
   for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
     {
       self->read_bytes[stream] = 0;
       self->record_bytes[stream] = 0;
     }
-  reset_streams (self);
-  self->at_line_start = TRUE;
+  reader_reset (&self->head);
+  reader_reset (&self->tail);
+  self->live = &self->head;
+  if (self->head_end != NULL)
+    {
+      gtk_text_buffer_delete_mark (self->buffer, self->head_end);
+      gtk_text_buffer_delete_mark (self->buffer, self->tail_start);
+      self->head_end = self->tail_start = NULL;
+    }
+  g_queue_clear_full (self->tail_chunks, g_free);
+  g_ptr_array_set_size (self->segment, 0);
+  g_ptr_array_set_size (self->tail_pending, 0);
+  self->tail_pending_bytes = 0;
+  self->gap = FALSE;
+  self->locating = FALSE;
+  self->loading_more = FALSE;
   self->first_page_done = FALSE;
   self->reading = FALSE;
   self->read_again = FALSE;
   self->finished = FALSE;
-  self->capped = FALSE;
   g_clear_error (&self->error);
   g_free (self->file_name);
   self->file_name = g_strdup_printf ("run-%" PRIu64 ".log", (uint64_t) self->run_id);

@@ -448,6 +448,99 @@ test_output_ansi (Fixture       *fixture,
   g_assert_cmpfloat (red.red, >, red.green + 0.3);
 }
 
+/* The note in the text, and the bar above it (not the search bar's revealer) */
+static gboolean
+gap_shown (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) revealers = find_widgets (log_view (fixture), GTK_TYPE_REVEALER);
+
+  for (guint i = 0; i < revealers->len; i++)
+    {
+      GtkWidget *child = gtk_revealer_get_child (revealers->pdata[i]);
+
+      if (child != NULL && gtk_widget_has_css_class (child, "chk-log-view-note"))
+        return gtk_revealer_get_reveal_child (revealers->pdata[i]) && log_contains (fixture, "not shown here");
+    }
+  g_error ("No bar over the output that says what is not shown");
+}
+
+static guint
+count_lines (const char *text)
+{
+  guint n = 0;
+
+  for (const char *p = strchr (text, '\n'); p != NULL; p = strchr (p + 1, '\n'))
+    n++;
+  return n;
+}
+
+static gboolean
+at_end (Fixture *fixture)
+{
+  GtkScrolledWindow *scroller = find_widget (log_view (fixture), GTK_TYPE_SCROLLED_WINDOW);
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+
+  return gtk_adjustment_get_upper (adjustment) > 2 * gtk_adjustment_get_page_size (adjustment) &&
+         gtk_adjustment_get_value (adjustment) + gtk_adjustment_get_page_size (adjustment) >=
+         gtk_adjustment_get_upper (adjustment) - 1;
+}
+
+/* 9.4 MB of output: the view shows its start and its end (where the error
+ * usually is) with a note between them; Jump to End goes there; Show More
+ * pages through the middle until there is nothing between them. */
+static void
+test_output_head_and_tail (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "verbose",
+                                      "{'shell': <'echo FIRST-LINE; seq 1 1300000; "
+                                      "echo LAST-LINE-ERROR >&2'>}");
+  g_autofree char *text = NULL;
+  ChkLogView *view;
+  guint64 run_id;
+  guint clicks = 0;
+
+  run_id = run_job_to_end (fixture, path);
+  show_job (fixture, path);
+  assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  view = log_view (fixture);
+
+  /* The start and the end, not the middle */
+  assert_eventually (log_contains (fixture, "LAST-LINE-ERROR"), 60);
+  assert_eventually (gap_shown (fixture), SECONDS);
+  text = log_text (fixture);
+  g_assert_true (g_str_has_prefix (text, "FIRST-LINE\n1\n2\n3\n"));
+  g_assert_true (g_str_has_suffix (text, "\n1299999\n1300000\nLAST-LINE-ERROR\n"));
+  g_assert_null (strstr (text, "\n680000\n"));
+  g_assert_cmpuint (strlen (text), >, 8000000);
+  g_assert_cmpuint (strlen (text), <, 9000000);
+  g_clear_pointer (&text, g_free);
+
+  /* Read from the top; the end is a keystroke away */
+  g_assert_false (at_end (fixture));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.jump-to-end", NULL));
+  assert_eventually (at_end (fixture), SECONDS);
+
+  /* Page by page through the middle, until it is all there */
+  while (gap_shown (fixture))
+    {
+      g_assert_cmpuint (++clicks, <=, 5);
+      assert_eventually (gtk_widget_is_sensitive (find_widget (find_widget (view, GTK_TYPE_TEXT_VIEW),
+                                                               GTK_TYPE_BUTTON)), SECONDS);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.show-more", NULL));
+      chk_test_iterate (0.2);
+      assert_eventually (gtk_widget_get_first_child (find_widget (view, GTK_TYPE_TEXT_VIEW)) == NULL ||
+                         !gap_shown (fixture) ||
+                         gtk_widget_is_sensitive (find_widget (find_widget (view, GTK_TYPE_TEXT_VIEW),
+                                                               GTK_TYPE_BUTTON)), SECONDS);
+    }
+  g_assert_cmpuint (clicks, >=, 1);
+  text = log_text (fixture);
+  g_assert_nonnull (strstr (text, "\n680000\n"));
+  g_assert_null (strstr (text, "not shown"));
+  g_assert_cmpuint (count_lines (text), ==, 1300002);
+}
+
 static void
 skip_no_display (gconstpointer data)
 {
@@ -464,6 +557,7 @@ main (int   argc,
   } tests[] = {
     { "/app/output/no-hyphens", test_output_no_hyphens },
     { "/app/output/ansi", test_output_ansi },
+    { "/app/output/head-and-tail", test_output_head_and_tail },
   };
   gboolean have_display;
 
