@@ -70,6 +70,7 @@ chk_job_impl_sync (ChkJobImpl *self)
   chk_job1_set_max_tasks (iface, spec->max_tasks);
   chk_job1_set_memory_max (iface, spec->memory_max);
   chk_job1_set_cpu_weight (iface, spec->cpu_weight);
+  chk_job1_set_merge_stderr (iface, spec->merge_stderr);
   chk_job1_set_schedule_description (iface, description);
   chk_job1_set_next_run (iface, chk_job_get_next_run (job));
   chk_job1_set_last_run_started (iface, chk_job_get_last_run_started (job));

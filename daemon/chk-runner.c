@@ -1974,6 +1974,8 @@ chk_runner_check_done_cb (GObject      *object,
           g_autoptr(GBytes) bytes = g_bytes_new (message, strlen (message));
 
           chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
+          /* A check has no exit code to tell why: "Connection refused" is the why */
+          chk_runner_set_message (self, check->message);
         }
 
       self->record->http_status = check->status;
@@ -2028,6 +2030,7 @@ chk_runner_start (ChkRunner *self)
   const char *cwd;
   int fds[2];
   int pid_fds[2];
+  int merged_fds[2] = { -1, -1 };
   int target_fd = CHK_JOB_ENV_PROGRESS_FD;
   int stdout_fd = -1;
   int stderr_fd = -1;
@@ -2082,6 +2085,19 @@ chk_runner_start (ChkRunner *self)
       return;
     }
 
+  /* merge-stderr: one pipe for both, as 2>&1, so that their order is the
+   * order of the job's writes. */
+  if (self->spec->merge_stderr && !g_unix_open_pipe (merged_fds, FD_CLOEXEC, &error))
+    {
+      close (fds[0]);
+      close (fds[1]);
+      close (pid_fds[0]);
+      close (pid_fds[1]);
+      g_prefix_error (&error, "Could not make the output pipe: ");
+      chk_runner_fail_to_start (self, error->message);
+      return;
+    }
+
   /* Only our end; the job's end must stay a plain blocking fd. */
   g_unix_set_fd_nonblocking (fds[0], TRUE, NULL);
   self->progress_stream = g_unix_input_stream_new (fds[0], TRUE);
@@ -2107,12 +2123,22 @@ chk_runner_start (ChkRunner *self)
                                               G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
                                               G_SPAWN_SEARCH_PATH_FROM_ENVP | G_SPAWN_CLOEXEC_PIPES,
                                               chk_runner_child_setup, &setup,
-                                              -1, -1, -1, &fds[1], &target_fd, 1,
-                                              &pid, NULL, &stdout_fd, &stderr_fd, &error);
+                                              -1, merged_fds[1], merged_fds[1],
+                                              &fds[1], &target_fd, 1, &pid, NULL,
+                                              merged_fds[1] < 0 ? &stdout_fd : NULL,
+                                              merged_fds[1] < 0 ? &stderr_fd : NULL, &error);
 
   /* Our copy of the job's end of the progress pipe must go, or its end of
-   * file would never come. */
+   * file would never come; the same for the output pipe. */
   close (fds[1]);
+  if (merged_fds[1] >= 0)
+    {
+      close (merged_fds[1]);
+      if (spawned)
+        stdout_fd = merged_fds[0];
+      else
+        close (merged_fds[0]);
+    }
 
   /* The spawn returned after the exec, so the pid is in the pipe by now
    * (unless the spawn failed before the child setup ran). */

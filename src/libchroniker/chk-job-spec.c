@@ -652,6 +652,15 @@ apply_cpu_weight (ChkJobSpec  *spec,
   return TRUE;
 }
 
+static gboolean
+apply_merge_stderr (ChkJobSpec  *spec,
+                    GVariant    *value,
+                    GError     **error)
+{
+  spec->merge_stderr = g_variant_get_boolean (value);
+  return TRUE;
+}
+
 static const SpecKey spec_keys[] = {
   { "name", "s", apply_name },
   { "description", "s", apply_description },
@@ -680,6 +689,7 @@ static const SpecKey spec_keys[] = {
   { "max-tasks", "u", apply_max_tasks },
   { "memory-max", "t", apply_memory_max },
   { "cpu-weight", "u", apply_cpu_weight },
+  { "merge-stderr", "b", apply_merge_stderr },
 };
 
 /**
@@ -1018,6 +1028,8 @@ chk_job_spec_to_variant (const ChkJobSpec *spec)
   g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (spec->max_tasks));
   g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (spec->memory_max));
   g_variant_builder_add (&builder, "{sv}", "cpu-weight", g_variant_new_uint32 (spec->cpu_weight));
+  g_variant_builder_add (&builder, "{sv}", "merge-stderr",
+                         g_variant_new_boolean (spec->merge_stderr));
 
   return g_variant_builder_end (&builder);
 }

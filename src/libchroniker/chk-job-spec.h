@@ -66,6 +66,8 @@ gboolean    chk_alert_on_from_string (const char  *text,
  *   `default-max-tasks` setting
  * @memory_max: bytes of memory a run may use, 0 for no limit
  * @cpu_weight: the run's share of the CPU against other runs, 1-10000
+ * @merge_stderr: whether the job's stderr goes into its stdout pipe, as
+ *   with `2>&1`, so that their order is exact; the run then has stdout only
  *
  * A job's spec: the keys of DESIGN §2, typed and checked. The D-Bus
  * `a{sv}` form is read and written by chk_job_spec_update() and
@@ -100,6 +102,7 @@ typedef struct
   guint32      max_tasks;
   guint64      memory_max;
   guint32      cpu_weight;
+  gboolean     merge_stderr;
 } ChkJobSpec;
 
 #define CHK_TYPE_JOB_SPEC (chk_job_spec_get_type ())

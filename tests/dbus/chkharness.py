@@ -66,7 +66,7 @@ SPEC_TYPES = {
     'notify-on': 's', 'email-on': 's', 'email-to': 'as',
     'is-monitor': 'b', 'monitor-url': 's', 'check-url': 's', 'check-expect-status': 'u',
     'check-contains': 's', 'check-timeout': 'u', 'webhook-url': 's',
-    'max-tasks': 'u', 'memory-max': 't', 'cpu-weight': 'u',
+    'max-tasks': 'u', 'memory-max': 't', 'cpu-weight': 'u', 'merge-stderr': 'b',
 }
 FILTER_TYPES = {'job': 'o', 'outcome': 's', 'since': 'x', 'limit': 'u', 'offset': 'u'}
 SETTINGS_TYPES = {

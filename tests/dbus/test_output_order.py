@@ -104,6 +104,56 @@ class Order(h.DaemonTestCase):
                 self.assertEqual(chunks, expected, name)
         self.assert_daemon_alive()
 
+    def test_merge_stderr_keeps_the_exact_order(self):
+        # Written within microseconds, with no wait for the daemon: only one
+        # pipe can keep this order, every time.
+        script = 'echo out-1; echo err-2 >&2; echo out-3; printf err-4 >&2; echo; echo err-5 >&2'
+        path = self.make_job('merged', shell=script, merge_stderr=True)
+        self.assertIs(self.bus.prop(path, 'MergeStderr'), True)
+        merged = b'out-1\nerr-2\nout-3\nerr-4\nerr-5\n'
+        for chunks in self.chunks(path, runs=20):
+            self.assertEqual(chunks, [('stdout', merged)])
+        run = self.bus.get_run(self.bus.job_runs(path, 0, 1)[0]['id'])
+        self.assertEqual((run['stdout-bytes'], run['stderr-bytes']), (len(merged), 0))
+
+        # Off again: two pipes, stderr apart
+        self.bus.update(path, {'merge-stderr': False})
+        self.assertIs(self.bus.prop(path, 'MergeStderr'), False)
+        for chunks in self.chunks(path):
+            out = b''.join(data for stream, data in chunks if stream == 'stdout')
+            err = b''.join(data for stream, data in chunks if stream == 'stderr')
+            self.assertEqual((out, err), (b'out-1\nout-3\n\n', b'err-2\nerr-4err-5\n'))
+
+    def test_merge_stderr_with_the_progress_pipe_and_failures(self):
+        script = ('echo "1/2 half" >&$CHRONIKER_PROGRESS_FD; echo to-out; echo to-err >&2; '
+                  'ls /nonexistent-chroniker-path; exit 3')
+        path = self.make_job('merged-fail', command=['/bin/sh', '-c', script], merge_stderr=True)
+        run_id, outcome, code = self.run_and_wait(path)
+        self.assertEqual((outcome, code), ('failure', 3))
+        out = self.bus.output(run_id)
+        self.assertEqual(out['stderr'], b'')
+        self.assertTrue(out['stdout'].startswith(b'to-out\nto-err\nls: '), out)
+        self.assertIn(b'nonexistent-chroniker-path', out['stdout'])
+        run = self.bus.get_run(run_id)
+        self.assertEqual((run['progress-complete'], run['progress-total']), (1, 2))
+
+        # A program that cannot start says so, as without merge-stderr
+        path = self.make_job('merged-missing', command=['/nonexistent/program'],
+                             merge_stderr=True)
+        run_id, outcome, _ = self.run_and_wait(path)
+        self.assertEqual(outcome, 'failed-to-start')
+        self.assertIn(b'nonexistent', self.bus.output(run_id)['stderr'])
+
+    def test_merge_stderr_key(self):
+        path = self.make_job('plain')
+        self.assertIs(self.bus.prop(path, 'MergeStderr'), False, 'off by default')
+        with self.assert_error('InvalidArgument', 'merge-stderr'):
+            self.make_job('wrong-type', merge_stderr=h.GLib.Variant('s', 'yes'))
+        # Kept across a restart of the daemon
+        self.bus.update(path, {'merge-stderr': True})
+        self.restart_daemon()
+        self.assertIs(self.bus.prop(self.bus.get_job_by_name('plain'), 'MergeStderr'), True)
+
     def tearDown(self):
         # Never leave a stopped daemon behind, whatever a job did.
         for d in self.daemons:

@@ -127,7 +127,7 @@ SPEC_TYPES = {
     'notify-on': 's', 'email-on': 's', 'email-to': 'as', 'is-monitor': 'b',
     'monitor-url': 's', 'check-url': 's', 'check-expect-status': 'u', 'check-contains': 's',
     'check-timeout': 'u', 'webhook-url': 's', 'max-tasks': 'u', 'memory-max': 't',
-    'cpu-weight': 'u',
+    'cpu-weight': 'u', 'merge-stderr': 'b',
 }
 SETTINGS_TYPES = {
     'allow-shell': 'b', 'max-concurrent-runs': 'u', 'keep-runs-days': 'u',
