@@ -1381,6 +1381,7 @@ verb_run (int    argc,
   RunWait wait = { 0 };
   DaemonWatch watch = { 0 };
   g_autofree char *name = NULL;
+  gboolean is_check;
   guint subscription = 0;
   guint watch_id = 0;
   int status = 0;
@@ -1397,6 +1398,7 @@ verb_run (int    argc,
     return fail_error (error);
   /* The proxy forgets its properties if the daemon goes away. */
   name = g_strdup (chk_job1_get_name (job));
+  is_check = is_check_job (job);
 
   /* Listen before starting it: a short run may end before Run() returns. */
   if (wait_for_it)
@@ -1464,7 +1466,8 @@ verb_run (int    argc,
     status = 0;
   else
     {
-      g_autofree char *outcome = chk_format_outcome (wait.outcome, wait.exit_code);
+      /* A check's exit code only repeats its outcome; its message says why. */
+      g_autofree char *outcome = chk_format_outcome (wait.outcome, is_check ? 0 : wait.exit_code);
       g_autoptr(GVariant) reply = NULL;
       g_autoptr(GVariant) run = NULL;
       const char *message = "";
@@ -1521,6 +1524,20 @@ print_notes (const char *heading,
 
       g_print ("%s\n", shown);
     }
+}
+
+/* The object paths of the jobs that are HTTP checks: their runs have no exit code. */
+static GHashTable *
+check_job_paths (ChkClient *client)
+{
+  GHashTable *paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GList *jobs = chk_client_list_jobs (client, NULL);
+
+  for (GList *l = jobs; l != NULL; l = l->next)
+    if (is_check_job (l->data))
+      g_hash_table_add (paths, g_strdup (g_dbus_proxy_get_object_path (l->data)));
+  g_list_free_full (jobs, g_object_unref);
+  return paths;
 }
 
 /* DESIGN §2: how a run can end */
@@ -1606,6 +1623,7 @@ verb_runs (int    argc,
                                                  _("CONTAINMENT"));
       g_autoptr(GPtrArray) alert_notes = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GPtrArray) run_notes = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GHashTable) checks = check_job_paths (&client);
       gint64 now = g_get_real_time ();
       GVariantIter iter;
       GVariant *run;
@@ -1619,7 +1637,7 @@ verb_runs (int    argc,
           guint32 http_status = 0;
           guint64 cpu_time = 0, memory_peak = 0;
           const char *job_name = "", *run_outcome = "", *trigger = "", *alert_error = "";
-          const char *containment = "", *message = "";
+          const char *containment = "", *message = "", *job_path = "";
           g_autofree char *id_text = NULL;
           g_autofree char *started_text = NULL;
           g_autofree char *duration = NULL;
@@ -1652,8 +1670,11 @@ verb_runs (int    argc,
                        ? chk_duration_format ((finished - started) / G_USEC_PER_SEC)
                        : chk_duration_format ((now - started) / G_USEC_PER_SEC);
           /* An HTTP check has no process: its status says more than its exit code. */
+          g_variant_lookup (run, "job", "&o", &job_path);
           if (http_status != 0)
             exit_text = g_strdup_printf (_("HTTP %u"), http_status);
+          else if (g_hash_table_contains (checks, job_path))
+            exit_text = g_strdup ("-");  /* no answer: the note below says why */
           else
             exit_text = exit_code >= 0 ? g_strdup_printf ("%d", exit_code) : g_strdup ("-");
           /* Nothing measured (an HTTP check, a run under way, an older daemon): "-" */

@@ -10,6 +10,7 @@ import os
 import pty
 import re
 import select
+import socket
 import sqlite3
 import subprocess
 import termios
@@ -286,6 +287,48 @@ class InterruptedRuns(c.CliTestCase):
         run = self.json('runs', '--json')[0]
         self.assertGreaterEqual(run['duration'], 1.2)
         self.assertIsNotNone(show_lines(self.out('show', 'long'), 'Last duration:'))
+
+
+class WhyRunsFailed(c.CliTestCase):
+    def test_failed_to_start_says_why(self):
+        self.add('missing', '--', '/nonexistent/program', 'arg')
+        run_id, r = self.run_wait('missing', rc=1)
+        lines = r.err.rstrip('\n').split('\n')
+        self.assertEqual(len(lines), 1, r)
+        self.assertIn(f'run {run_id}', lines[0])
+        self.assertIn('failed-to-start', lines[0])
+        self.assertIn('/nonexistent/program', lines[0], r)
+        self.assertRegex(lines[0].lower(), r'no such file|not found', r)
+        run = self.json('runs', '--json')[0]
+        self.assertIn('/nonexistent/program', run['message'])
+
+    def test_refused_check_says_why(self):
+        with socket.socket() as sock:       # a loopback port where nothing listens
+            sock.bind(('127.0.0.1', 0))
+            port = sock.getsockname()[1]
+        self.add('refused', '--check-url', f'http://127.0.0.1:{port}/health')
+        run_id, r = self.run_wait('refused', rc=1)
+        lines = r.err.rstrip('\n').split('\n')
+        self.assertEqual(len(lines), 1, r)
+        self.assertIn('Connection refused', lines[0], r)
+        self.assertNotIn('exit', lines[0], r)
+
+        run = self.json('runs', '--json')[0]
+        self.assertEqual((run['id'], run['outcome'], run['http-status']), (run_id, 'failure', 0))
+        self.assertIn('Connection refused', run['message'])
+        self.assertIn(f'127.0.0.1:{port}', run['message'])
+
+        table = self.out('runs').split('\n')
+        start = table[0].index('EXIT')
+        line = [ln for ln in table if ln.startswith(str(run_id) + ' ')][0]
+        self.assertEqual(line[start:].split()[0], '-', '\n'.join(table))
+        notes = [ln for ln in table if ln.strip().startswith(f'run {run_id}:')]
+        self.assertEqual(len(notes), 1, '\n'.join(table))
+        self.assertIn('Connection refused', notes[0])
+
+        text = self.out('show', 'refused')
+        self.assertEqual(show_lines(text, 'Status:'), ['failure'], text)
+        self.assertIn('Connection refused', show_lines(text, 'Last message:')[0], text)
 
 
 if __name__ == '__main__':
