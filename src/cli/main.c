@@ -20,6 +20,7 @@
 #include "chk-cli-json.h"
 #include "chk-duration.h"
 #include "chk-error.h"
+#include "chk-eta.h"
 #include "chk-job-spec.h"
 #include "chk-schedule.h"
 
@@ -1317,14 +1318,14 @@ draw_progress_bar (RunWait *wait)
       g_string_append_printf (line, " %s", shown);
     }
 
-  if (complete > 0 && complete < total)
-    {
-      gint64 elapsed = g_get_monotonic_time () - wait->started;
-      guint64 left = (guint64) (elapsed / G_USEC_PER_SEC) * (total - complete) / complete;
-      g_autofree char *eta = chk_duration_format (left);
+  {
+    /* The app's estimate, from the run's start: the same text at the same time */
+    g_autofree char *eta = chk_eta_format (chk_job1_get_last_run_started (wait->job), g_get_real_time (),
+                                           complete, total);
 
-      g_string_append_printf (line, _(", ETA %s"), eta);
-    }
+    if (eta != NULL)
+      g_string_append_printf (line, ", %s", eta);
+  }
 
   g_printerr ("%s", line->str);
   wait->bar_shown = TRUE;
