@@ -18,6 +18,7 @@
 #include "chk-cli-crontab.h"
 #include "chk-cli-format.h"
 #include "chk-cli-json.h"
+#include "chk-ansi.h"
 #include "chk-duration.h"
 #include "chk-error.h"
 #include "chk-eta.h"
@@ -1715,7 +1716,32 @@ typedef struct
   const char *stream;
   gboolean   finished;
   GError    *error;
+  ChkAnsiParser *strip[2];  /* for stdout and stderr when they are no terminal */
 } LogFollow;
+
+static void
+log_write_cb (const char         *text,
+              gsize               len,
+              const ChkAnsiStyle *style,
+              gpointer            user_data)
+{
+  write_all (GPOINTER_TO_INT (user_data), (const guint8 *) text, len);
+}
+
+/* Escape sequences reach a terminal only; a file or a pipe gets the text. */
+static void
+log_write (LogFollow    *log,
+           int           fd,
+           const guint8 *data,
+           gsize         len)
+{
+  ChkAnsiParser *strip = log->strip[fd == STDOUT_FILENO ? 0 : 1];
+
+  if (strip != NULL)
+    chk_ansi_parser_feed (strip, (const char *) data, len, log_write_cb, GINT_TO_POINTER (fd));
+  else
+    write_all (fd, data, len);
+}
 
 /* Reads and writes every chunk after last_seq; returns FALSE on error. */
 static gboolean
@@ -1754,7 +1780,7 @@ log_drain (LogFollow *log)
 
           if (log->stream != NULL && !g_str_equal (log->stream, stream))
             continue;
-          write_all (log->stream != NULL || g_str_equal (stream, "stdout") ? STDOUT_FILENO : STDERR_FILENO,
+          log_write (log, log->stream != NULL || g_str_equal (stream, "stdout") ? STDOUT_FILENO : STDERR_FILENO,
                      data, len);
         }
     }
@@ -1794,10 +1820,16 @@ verb_log (int    argc,
           char **argv)
 {
   gboolean follow = FALSE;
+  gboolean no_color = FALSE;
+  gboolean raw = FALSE;
   g_autofree char *stream = NULL;
   GOptionEntry entries[] = {
     { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow, N_("Keep printing new output until the run ends"), NULL },
     { "stream", 0, 0, G_OPTION_ARG_STRING, &stream, N_("Only stdout or only stderr"), N_("STREAM") },
+    { "no-color", 0, 0, G_OPTION_ARG_NONE, &no_color,
+      N_("Leave out colours and other terminal escapes, also on a terminal"), NULL },
+    { "raw", 0, 0, G_OPTION_ARG_NONE, &raw,
+      N_("Write the bytes exactly as the job wrote them, escapes too, also to a file or a pipe"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = verb_context (entries);
@@ -1814,6 +1846,8 @@ verb_log (int    argc,
                                           : _("unexpected argument “%s”"), argv[argc - 1]);
   if (stream != NULL && !g_str_equal (stream, "stdout") && !g_str_equal (stream, "stderr"))
     return usage_error (context, _("--stream: “%s” is not stdout or stderr"), stream);
+  if (raw && no_color)
+    return usage_error (context, _("--raw and --no-color: choose one"));
   if (!connect_client (&client, &status))
     return status;
 
@@ -1848,6 +1882,9 @@ verb_log (int    argc,
 
   log.client = &client;
   log.stream = stream;
+  for (guint i = 0; i < G_N_ELEMENTS (log.strip); i++)
+    if (!raw && (no_color || !chk_format_use_color (i == 0 ? STDOUT_FILENO : STDERR_FILENO)))
+      log.strip[i] = chk_ansi_parser_new (CHK_ANSI_PARSER_NONE);
 
   if (follow)
     {
@@ -1880,6 +1917,8 @@ verb_log (int    argc,
     if (subscriptions[i] != 0)
       g_dbus_connection_signal_unsubscribe (client.connection, subscriptions[i]);
 
+  for (guint i = 0; i < G_N_ELEMENTS (log.strip); i++)
+    g_clear_pointer (&log.strip[i], chk_ansi_parser_free);
   if (log.error != NULL)
     {
       status = fail_error (log.error);
