@@ -47,6 +47,7 @@ static const struct
   { "max-tasks", "u" },
   { "memory-max", "t" },
   { "cpu-weight", "u" },
+  { "merge-stderr", "b" },
 };
 
 /* What a job does: exactly one of them is set. */

@@ -265,6 +265,8 @@ typedef struct
   char     *timeout;
   gboolean  catch_up;
   gboolean  no_catch_up;
+  gboolean  merge_stderr;
+  gboolean  no_merge_stderr;
   char     *max_runs;
   char     *max_output;
   char     *max_tasks;
@@ -328,6 +330,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
   { "timeout", 0, 0, G_OPTION_ARG_STRING, &(o).timeout, N_("Stop runs after this long (e.g. 10m; 0 for none)"), N_("DURATION") }, \
   { "catch-up", 0, 0, G_OPTION_ARG_NONE, &(o).catch_up, N_("Run once after runs were missed"), NULL }, \
   { "no-catch-up", 0, 0, G_OPTION_ARG_NONE, &(o).no_catch_up, N_("Skip missed runs"), NULL }, \
+  { "merge-stderr", 0, 0, G_OPTION_ARG_NONE, &(o).merge_stderr, N_("Send stderr into the stdout pipe, as 2>&1, in exact order"), NULL }, \
+  { "no-merge-stderr", 0, 0, G_OPTION_ARG_NONE, &(o).no_merge_stderr, N_("Keep stderr apart from stdout"), NULL }, \
   { "max-runs", 0, 0, G_OPTION_ARG_STRING, &(o).max_runs, N_("Runs to keep (0 for no limit)"), N_("N") }, \
   { "max-output", 0, 0, G_OPTION_ARG_STRING, &(o).max_output, N_("Output kept per run, head and tail (e.g. 16M)"), N_("SIZE") }, \
   { "max-tasks", 0, 0, G_OPTION_ARG_STRING, &(o).max_tasks, N_("Processes and threads a run may have at once (0 for the default-max-tasks setting)"), N_("N") }, \
@@ -411,6 +415,12 @@ spec_options_to_variant (SpecOptions     *o,
     return *out_status = usage_error (context, _("give --catch-up or --no-catch-up, not both")), NULL;
   if (o->catch_up || o->no_catch_up)
     g_variant_dict_insert (&dict, "catch-up", "b", o->catch_up);
+
+  if (o->merge_stderr && o->no_merge_stderr)
+    return *out_status = usage_error (context, _("give --merge-stderr or --no-merge-stderr, "
+                                                 "not both")), NULL;
+  if (o->merge_stderr || o->no_merge_stderr)
+    g_variant_dict_insert (&dict, "merge-stderr", "b", o->merge_stderr);
 
   if (o->disabled && o->enabled)
     return *out_status = usage_error (context, _("give --enabled or --disabled, not both")), NULL;
@@ -1202,6 +1212,7 @@ verb_show (int    argc,
       {
         print_field (_("Timeout:"), timeout);
         print_limits (&client, job);
+        print_field (_("Merge stderr:"), chk_job1_get_merge_stderr (job) ? _("yes") : _("no"));
       }
     print_field (_("Catch up:"), chk_job1_get_catch_up (job) ? _("yes") : _("no"));
     print_field (_("Runs kept:"), max_runs);

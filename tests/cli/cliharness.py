@@ -29,7 +29,7 @@ SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'en
              'schedule', 'timezone', 'start', 'enabled', 'timeout', 'catch-up', 'max-runs',
              'max-output-bytes', 'notify-on', 'email-on', 'email-to', 'is-monitor', 'monitor-url',
              'check-url', 'check-expect-status', 'check-contains', 'check-timeout', 'webhook-url',
-             'max-tasks', 'memory-max', 'cpu-weight')
+             'max-tasks', 'memory-max', 'cpu-weight', 'merge-stderr')
 # What a job does: exactly one of them is set, the others are absent or empty.
 WHAT_KEYS = ('command', 'shell', 'check-url')
 # … and the job's state (cli-spec "JSON")
@@ -270,7 +270,7 @@ class CliTestCase(h.DaemonTestCase):
                     'max-tasks', 'memory-max', 'cpu-weight'):
             self.assert_int(obj[key], key)
         self.assertIn(obj['cpu-weight'], range(1, 10001), 'cpu-weight')
-        for key in ('enabled', 'catch-up', 'running', 'is-monitor'):
+        for key in ('enabled', 'catch-up', 'running', 'is-monitor', 'merge-stderr'):
             self.assert_bool(obj[key], key)
         for key in ('notify-on', 'email-on'):
             self.assertIn(obj[key], WHEN, key)
