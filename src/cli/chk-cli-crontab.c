@@ -5,7 +5,9 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <pwd.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "chk-cli-crontab.h"
 #include "chk-schedule.h"
@@ -23,6 +25,39 @@ chk_crontab_job_free (ChkCrontabJob *job)
 {
   g_clear_pointer (&job->spec, g_variant_unref);
   g_free (job);
+}
+
+ChkCrontabProblem *
+chk_crontab_problem_new (guint       line,
+                         const char *message)
+{
+  ChkCrontabProblem *problem = g_new0 (ChkCrontabProblem, 1);
+
+  problem->line = line;
+  problem->message = g_strdup (message);
+  return problem;
+}
+
+void
+chk_crontab_problem_free (ChkCrontabProblem *problem)
+{
+  g_free (problem->message);
+  g_free (problem);
+}
+
+static void G_GNUC_PRINTF (3, 4)
+add_problem (GPtrArray  *problems,
+             guint       line,
+             const char *format,
+             ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_ptr_array_add (problems, chk_crontab_problem_new (line, message));
 }
 
 /* NAME=value, NAME = "value", NAME='value': cron's variable lines. */
@@ -122,6 +157,87 @@ split_fields (const char  *line,
   return TRUE;
 }
 
+/* A job line's schedule (five fields or a macro) and what follows it; FALSE
+ * if it has fewer than five fields. */
+static gboolean
+split_job_line (const char  *line,
+                char       **out_schedule,
+                const char **out_rest)
+{
+  char *fields[5] = { NULL };
+  gboolean ok;
+
+  if (line[0] == '@')
+    {
+      if (!split_fields (line, 1, fields, out_rest))
+        *out_rest = "";
+      *out_schedule = fields[0];
+      return TRUE;
+    }
+
+  ok = split_fields (line, 5, fields, out_rest);
+  *out_schedule = ok ? g_strjoin (" ", fields[0], fields[1], fields[2], fields[3], fields[4], NULL)
+                     : NULL;
+  for (guint f = 0; f < 5; f++)
+    g_free (fields[f]);
+  return ok;
+}
+
+/* The word that starts @rest (a system crontab's user) and what follows it. */
+static char *
+split_user (const char  *rest,
+            const char **out_command)
+{
+  const char *end = rest;
+
+  while (*end != '\0' && *end != ' ' && *end != '\t')
+    end++;
+  *out_command = end;
+  while (**out_command == ' ' || **out_command == '\t')
+    (*out_command)++;
+  return g_strndup (rest, end - rest);
+}
+
+static gboolean
+is_job_line (const char *line)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *value = NULL;
+
+  return line[0] != '\0' && line[0] != '#' && !parse_assignment (line, &name, &value);
+}
+
+/*
+ * A system crontab has a user name before each command: every job line of
+ * it starts with the name of an account of this system after its schedule,
+ * and some have a command after that. A user's crontab almost never does
+ * (a command may be named like an account, such as sync, but has nothing
+ * after it then).
+ */
+static ChkCrontabFormat
+detect_format (char **lines)
+{
+  gboolean has_command = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *line = g_strstrip (g_strdup (lines[i]));
+      g_autofree char *schedule = NULL;
+      g_autofree char *user = NULL;
+      const char *rest = NULL;
+      const char *command = NULL;
+
+      if (!is_job_line (line) || !split_job_line (line, &schedule, &rest))
+        continue;
+      user = split_user (rest, &command);
+      if (user[0] == '\0' || getpwnam (user) == NULL)
+        return CHK_CRONTAB_FORMAT_USER;
+      has_command |= command[0] != '\0';
+    }
+
+  return has_command ? CHK_CRONTAB_FORMAT_SYSTEM : CHK_CRONTAB_FORMAT_USER;
+}
+
 /* cron turns an unescaped % into a newline and feeds what follows to stdin. */
 static char *
 unescape_command (const char *command,
@@ -201,23 +317,33 @@ make_spec (const CrontabState *state,
  * chk_crontab_parse:
  * @text: a crontab
  * @prefix: what job names start with
+ * @format: the crontab's format, or %CHK_CRONTAB_FORMAT_AUTO to tell from its lines
+ * @user: who runs the jobs: in a system crontab, lines for other users make no job
  * @out_jobs: (out) (element-type ChkCrontabJob): a job for each line that makes one
- * @out_problems: (out) (element-type utf8): "line N: reason" for each line that can't
+ * @out_problems: (out) (element-type ChkCrontabProblem): each line that can't, in line order
  *
- * Reads a user crontab: variable lines (SHELL, PATH, MAILTO, CRON_TZ, TZ
+ * Reads a crontab: variable lines (SHELL, PATH, MAILTO, CRON_TZ, TZ
  * and others) apply to the job lines after them; job lines are five
- * fields or a macro, then the command. Nothing is sent anywhere.
+ * fields or a macro, then (in a system crontab) the user, then the
+ * command. Nothing is sent anywhere.
+ *
+ * Returns: the format it was read in
  */
-void
-chk_crontab_parse (const char  *text,
-                   const char  *prefix,
-                   GPtrArray  **out_jobs,
-                   GPtrArray  **out_problems)
+ChkCrontabFormat
+chk_crontab_parse (const char        *text,
+                   const char        *prefix,
+                   ChkCrontabFormat   format,
+                   const char        *user,
+                   GPtrArray        **out_jobs,
+                   GPtrArray        **out_problems)
 {
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
   g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_crontab_job_free);
-  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_crontab_problem_free);
   CrontabState state = { 0 };
+
+  if (format == CHK_CRONTAB_FORMAT_AUTO)
+    format = detect_format (lines);
 
   state.environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
@@ -229,6 +355,7 @@ chk_crontab_parse (const char  *text,
       g_autofree char *value = NULL;
       g_autofree char *schedule = NULL;
       g_autofree char *command = NULL;
+      g_autofree char *run_as = NULL;
       g_autoptr(ChkSchedule) parsed = NULL;
       g_autoptr(GError) error = NULL;
       const char *rest = NULL;
@@ -243,50 +370,59 @@ chk_crontab_parse (const char  *text,
           continue;
         }
 
-      if (line[0] == '@')
+      if (!split_job_line (line, &schedule, &rest))
         {
-          char *macro[1] = { NULL };
-
-          if (!split_fields (line, 1, macro, &rest))
-            rest = "";
-          schedule = macro[0];
-        }
-      else
-        {
-          char *fields[5] = { NULL };
-
-          if (!split_fields (line, 5, fields, &rest))
-            {
-              for (guint f = 0; f < 5; f++)
-                g_free (fields[f]);
-              g_ptr_array_add (problems, g_strdup_printf (_("line %u: expected five schedule fields "
-                                                            "and a command"), line_no));
-              continue;
-            }
-          schedule = g_strjoin (" ", fields[0], fields[1], fields[2], fields[3], fields[4], NULL);
-          for (guint f = 0; f < 5; f++)
-            g_free (fields[f]);
+          if (format == CHK_CRONTAB_FORMAT_SYSTEM)
+            add_problem (problems, line_no, _("line %u: expected five schedule fields, a user "
+                                              "and a command"), line_no);
+          else
+            add_problem (problems, line_no, _("line %u: expected five schedule fields "
+                                              "and a command"), line_no);
+          continue;
         }
 
       parsed = chk_schedule_parse (schedule, &error);
       if (parsed == NULL)
         {
-          g_ptr_array_add (problems, g_strdup_printf (_("line %u: %s"), line_no, error->message));
+          add_problem (problems, line_no, _("line %u: %s"), line_no, error->message);
           continue;
+        }
+
+      if (format == CHK_CRONTAB_FORMAT_SYSTEM)
+        {
+          run_as = split_user (rest, &rest);
+          if (run_as[0] == '\0')
+            {
+              add_problem (problems, line_no, _("line %u: there is no user and no command"), line_no);
+              continue;
+            }
+          if (rest[0] == '\0')
+            {
+              add_problem (problems, line_no, _("line %u: there is no command after the user “%s”"),
+                           line_no, run_as);
+              continue;
+            }
+          /* chronikerd runs a user's jobs as that user: a line of someone else's
+           * would run with other rights than its crontab gave it. */
+          if (g_strcmp0 (run_as, user) != 0)
+            {
+              add_problem (problems, line_no, _("line %u: runs as “%s”, but the jobs you import run "
+                                                "as you (“%s”); not imported"), line_no, run_as, user);
+              continue;
+            }
         }
 
       if (rest == NULL || rest[0] == '\0')
         {
-          g_ptr_array_add (problems, g_strdup_printf (_("line %u: there is no command"), line_no));
+          add_problem (problems, line_no, _("line %u: there is no command"), line_no);
           continue;
         }
 
       command = unescape_command (rest, &has_percent);
       if (has_percent)
         {
-          g_ptr_array_add (problems, g_strdup_printf (_("line %u: a %% in the command (cron's standard "
-                                                        "input) is not supported; escape it as \\%%"),
-                                                      line_no));
+          add_problem (problems, line_no, _("line %u: a %% in the command (cron's standard "
+                                            "input) is not supported; escape it as \\%%"), line_no);
           continue;
         }
 
@@ -306,4 +442,5 @@ chk_crontab_parse (const char  *text,
 
   *out_jobs = g_steal_pointer (&jobs);
   *out_problems = g_steal_pointer (&problems);
+  return format;
 }

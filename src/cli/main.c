@@ -2394,13 +2394,68 @@ verb_test_email (int    argc,
 
 /* import and export */
 
+/* The job already named as @spec: made again from it, except for its name. */
+static gboolean
+replace_job (ChkClient  *client,
+             GVariant   *spec,
+             char      **out_path,
+             GError    **error)
+{
+  g_auto(GVariantDict) changes = G_VARIANT_DICT_INIT (spec);
+  g_autoptr(ChkJob1) job = NULL;
+  const char *name = NULL;
+
+  g_variant_lookup (spec, "name", "&s", &name);
+  job = chk_client_get_job (client, name, error);
+  if (job == NULL)
+    return FALSE;
+
+  /* What the crontab no longer says goes back to its default, as a new job's would. */
+  g_variant_dict_remove (&changes, "name");
+  if (!g_variant_dict_contains (&changes, "timezone"))
+    g_variant_dict_insert (&changes, "timezone", "s", "");
+  if (!g_variant_dict_contains (&changes, "email-to"))
+    g_variant_dict_insert_value (&changes, "email-to", g_variant_new_strv (NULL, 0));
+
+  if (!chk_job1_call_update_sync (job, g_variant_dict_end (&changes), NULL, error))
+    return FALSE;
+  *out_path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)));
+  return TRUE;
+}
+
+static int
+compare_problem_lines (gconstpointer a,
+                       gconstpointer b)
+{
+  const ChkCrontabProblem *pa = *(ChkCrontabProblem * const *) a;
+  const ChkCrontabProblem *pb = *(ChkCrontabProblem * const *) b;
+
+  return (pa->line > pb->line) - (pa->line < pb->line);
+}
+
+/* /etc/crontab and the files of /etc/cron.d have a user before each command. */
+static gboolean
+is_system_crontab_path (const char *path)
+{
+  g_autofree char *canonical = NULL;
+
+  if (g_strcmp0 (path, "-") == 0)
+    return FALSE;
+  canonical = g_canonicalize_filename (path, NULL);
+  return g_str_equal (canonical, "/etc/crontab") || g_str_has_prefix (canonical, "/etc/cron.d/");
+}
+
 static int
 verb_import_crontab (int    argc,
                      char **argv)
 {
   g_autofree char *prefix = NULL;
+  gboolean system_format = FALSE;
+  gboolean replace = FALSE;
   GOptionEntry entries[] = {
     { "prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, N_("Job names start with this (default “crontab”)"), N_("PREFIX") },
+    { "system-format", 0, 0, G_OPTION_ARG_NONE, &system_format, N_("Read a system crontab: a user before each command"), NULL },
+    { "replace", 0, 0, G_OPTION_ARG_NONE, &replace, N_("Update the jobs an earlier import made"), NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = verb_context (entries);
@@ -2409,6 +2464,8 @@ verb_import_crontab (int    argc,
   g_autofree char *text = NULL;
   g_autoptr(GPtrArray) jobs = NULL;
   g_autoptr(GPtrArray) problems = NULL;
+  const char *path;
+  ChkCrontabFormat format;
   guint imported = 0;
   int status = 0;
 
@@ -2416,36 +2473,78 @@ verb_import_crontab (int    argc,
     return status;
   if (argc > 2)
     return usage_error (context, _("unexpected argument “%s”"), argv[2]);
+  path = argc == 2 ? argv[1] : "-";
 
-  text = read_input (argc == 2 ? argv[1] : "-", &error);
+  text = read_input (path, &error);
   if (text == NULL)
     return fail_error (error);
   if (!g_utf8_validate (text, -1, NULL))
     return fail (_("the crontab is not UTF-8 text"));
 
-  chk_crontab_parse (text, prefix ? prefix : "crontab", &jobs, &problems);
+  format = system_format || is_system_crontab_path (path) ? CHK_CRONTAB_FORMAT_SYSTEM
+                                                          : CHK_CRONTAB_FORMAT_AUTO;
+  format = chk_crontab_parse (text, prefix ? prefix : "crontab", format, g_get_user_name (),
+                              &jobs, &problems);
+  if (format == CHK_CRONTAB_FORMAT_SYSTEM)
+    g_print (_("Reading a system crontab: a user before each command\n"));
 
+  /* Registers our D-Bus errors, so that an AlreadyExists reads as CHK_ERROR_ALREADY_EXISTS. */
+  chk_error_quark ();
   if (jobs->len > 0 && !connect_client (&client, &status))
     return status;
 
   for (guint i = 0; i < jobs->len; i++)
     {
       ChkCrontabJob *job = g_ptr_array_index (jobs, i);
-      g_autofree char *path = NULL;
+      g_autofree char *job_path = NULL;
       g_autoptr(GError) local_error = NULL;
+      const char *name = NULL;
+      const char *done = NULL;
+      guint64 id = 0;
 
-      if (chk_scheduler1_call_create_job_sync (client.scheduler, job->spec, &path, NULL, &local_error))
+      g_variant_lookup (job->spec, "name", "&s", &name);
+      if (chk_scheduler1_call_create_job_sync (client.scheduler, job->spec, &job_path, NULL, &local_error))
         {
-          imported++;
+          done = _("created");
+        }
+      else if (replace && g_error_matches (local_error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
+        {
+          g_clear_error (&local_error);
+          if (replace_job (&client, job->spec, &job_path, &local_error))
+            done = _("updated");
+        }
+
+      if (done == NULL)
+        {
+          g_autofree char *message = NULL;
+
+          g_dbus_error_strip_remote_error (local_error);
+          if (g_error_matches (local_error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
+            /* Translators: "line 3: A job named “crontab-3” already exists; give --replace …" */
+            message = g_strdup_printf (_("line %u: %s; give --replace to update it"),
+                                       job->line, local_error->message);
+          else
+            message = g_strdup_printf (_("line %u: %s"), job->line, local_error->message);
+          g_ptr_array_add (problems, chk_crontab_problem_new (job->line, message));
           continue;
         }
-      g_dbus_error_strip_remote_error (local_error);
-      g_ptr_array_add (problems, g_strdup_printf (_("line %u: %s"), job->line, local_error->message));
+
+      imported++;
+      chk_client_job_id_from_path (job_path, &id);
+      {
+        g_autofree char *shown = chk_format_escape (name);
+
+        /* Translators: "line 3: job 12 “crontab-3” created" */
+        g_print (_("line %u: job %" G_GUINT64_FORMAT " “%s” %s\n"), job->line, id, shown, done);
+      }
     }
 
+  /* Each line once, in the order of the file, whatever found it wrong. */
+  g_ptr_array_sort (problems, compare_problem_lines);
   for (guint i = 0; i < problems->len; i++)
     {
-      g_autofree char *shown = chk_format_escape (g_ptr_array_index (problems, i));
+      ChkCrontabProblem *problem = g_ptr_array_index (problems, i);
+      g_autofree char *shown = chk_format_escape (problem->message);
 
       g_printerr ("chronikerctl: %s\n", shown);
     }

@@ -8,6 +8,7 @@ settings' keys."""
 import json
 import os
 import pty
+import pwd
 import re
 import select
 import socket
@@ -329,6 +330,127 @@ class WhyRunsFailed(c.CliTestCase):
         text = self.out('show', 'refused')
         self.assertEqual(show_lines(text, 'Status:'), ['failure'], text)
         self.assertIn('Connection refused', show_lines(text, 'Last message:')[0], text)
+
+
+def me_and_other():
+    """This user's name, and another account's."""
+    me = pwd.getpwuid(os.getuid()).pw_name
+    other = next(name for name in ('nobody', 'daemon', 'root') if name != me)
+    pwd.getpwnam(other)
+    return me, other
+
+
+class SystemCrontab(c.CliTestCase):
+    def system_crontab(self):
+        me, other = me_and_other()
+        return me, other, (
+            'SHELL=/bin/sh\n'                                    # 1
+            'PATH=/usr/bin:/bin\n'                               # 2
+            '# m h dom mon dow user  command\n'                  # 3
+            f'17 * * * *  {me}  cd / && echo hourly\n'           # 4
+            f'25 6 * * *  {other}  echo daily\n'                 # 5
+            f'@weekly {me} echo "weekly $0"\n'                   # 6
+            f'30 1 * * * {me}\n'                                 # 7
+            f'61 1 * * * {me} echo bad minute\n')                # 8
+
+    def check_system_import(self, r, me, other):
+        self.assertEqual(r.rc, 1, repr(r))
+        self.assertIn('system crontab', r.out)
+        created = [ln for ln in r.out.split('\n') if ln.startswith('line ')]
+        ids = {j['name']: j['id'] for j in self.json('list', '--json')}
+        self.assertEqual(created, [f'line 4: job {ids["crontab-4"]} “crontab-4” created',
+                                   f'line 6: job {ids["crontab-6"]} “crontab-6” created'], r)
+        self.assertIn('Imported 2 jobs', r.out)
+        errors = r.err.rstrip('\n').split('\n')
+        self.assertEqual([e.split(':')[1].strip() for e in errors], ['line 5', 'line 7', 'line 8'], r)
+        self.assertIn(f'“{other}”', errors[0])
+        self.assertIn(f'“{me}”', errors[0])
+        self.assertIn('command', errors[1])
+        self.assertIn('minute', errors[2])
+        self.assertEqual(sorted(ids), ['crontab-4', 'crontab-6'])
+        self.assertEqual(self.shell_of(self.show('crontab-4')), 'cd / && echo hourly')
+        obj = self.show('crontab-6')
+        self.assertEqual((obj['schedule'], self.shell_of(obj)), ('@weekly', 'echo "weekly $0"'))
+        self.assertIn(me, obj['description'])       # the user, as a note
+        run_id, _ = self.run_wait('crontab-6')
+        self.assertEqual(self.out('log', str(run_id)), 'weekly /bin/sh\n')
+
+    def test_detected(self):
+        me, other, text = self.system_crontab()
+        r = self.ctl('import-crontab', '-', input=text)
+        self.check_system_import(r, me, other)
+
+    def test_system_format_option(self):
+        me, other, text = self.system_crontab()
+        path = self.write('cron.d-backup', text)
+        r = self.ctl('import-crontab', '--system-format', path)
+        self.check_system_import(r, me, other)
+
+    def test_user_crontab_is_not_taken_for_one(self):
+        me, _ = me_and_other()
+        # a command that is named like an account, with nothing after it
+        r = self.ok('import-crontab', '-', input='@daily sync\n*/5 * * * * /bin/true\n')
+        self.assertNotIn('system', r.out)
+        self.assertEqual(self.shell_of(self.show('crontab-1')), 'sync')
+        # --system-format reads it as one all the same
+        r = self.ctl('import-crontab', '--system-format', '--prefix', 'sys', '-',
+                     input=f'@daily {me} /bin/true\n')
+        self.assertEqual(r.rc, 0, repr(r))
+        self.assertEqual(self.shell_of(self.show('sys-1')), '/bin/true')
+
+
+class ImportAgain(c.CliTestCase):
+    def test_replace_updates(self):
+        first = 'MAILTO=ops@example.org\nCRON_TZ=Europe/Paris\n@daily echo one\n0 3 * * * echo two\n'
+        r = self.ok('import-crontab', '-', input=first)
+        before = {j['name']: j for j in self.json('list', '--json')}
+        self.assertEqual(sorted(before), ['crontab-3', 'crontab-4'])
+
+        # Again: each line says it exists, nothing changes
+        r = self.ctl('import-crontab', '-', input=first)
+        self.assertEqual(r.rc, 1, repr(r))
+        errors = r.err.rstrip('\n').split('\n')
+        self.assertEqual(len(errors), 2, r)
+        for line, error in zip((3, 4), errors):
+            self.assertTrue(error.startswith(f'chronikerctl: line {line}: '), r)
+            self.assertIn('--replace', error)
+        self.assertIn('Imported 0 jobs', r.out)
+
+        # --replace: what the file says now, under the same ids
+        second = '@daily echo one again\n# gone: MAILTO and CRON_TZ\n*/5 * * * * echo new\n'
+        r = self.ok('import-crontab', '--replace', '-',
+                    input='MAILTO=ops@example.org\nCRON_TZ=Europe/Paris\n'
+                          '@daily echo one again\n0 4 * * * echo two later\n')
+        self.assertEqual(r.out.split('\n')[:2],
+                         [f'line 3: job {before["crontab-3"]["id"]} “crontab-3” updated',
+                          f'line 4: job {before["crontab-4"]["id"]} “crontab-4” updated'], r)
+        obj = self.show('crontab-4')
+        self.assertEqual((obj['id'], obj['schedule'], self.shell_of(obj)),
+                         (before['crontab-4']['id'], '0 4 * * *', 'echo two later'))
+        self.assertEqual((obj['timezone'], obj['email-to']), ('Europe/Paris', ['ops@example.org']))
+
+        # What the file no longer says goes back to the default
+        r = self.ok('import-crontab', '--replace', '-', input=second)
+        self.assertIn(f'line 3: job {before["crontab-3"]["id"]} “crontab-3” updated\n', r.out)
+        obj = self.show('crontab-3')
+        self.assertEqual(self.shell_of(obj), 'echo new')
+        self.assertEqual(obj['schedule'], '*/5 * * * *')
+        self.assertEqual(obj['email-to'], [], 'a MAILTO that is gone no longer mails')
+        self.assertNotEqual(obj['timezone'], 'Europe/Paris')
+        self.assertEqual(self.shell_of(self.show('crontab-1')), 'echo one again')
+        self.assertIn('created', r.out)
+
+    def test_errors_in_line_order(self):
+        self.add('crontab-2', '--', '/bin/true')
+        r = self.ctl('import-crontab', '-',
+                     input='# a comment\n@daily echo taken\n61 * * * * echo bad\n@hourly echo ok\n')
+        self.assertEqual(r.rc, 1, repr(r))
+        errors = r.err.rstrip('\n').split('\n')
+        self.assertEqual(len(errors), 2, r)
+        self.assertTrue(errors[0].startswith('chronikerctl: line 2: '), r)
+        self.assertIn('crontab-2', errors[0])
+        self.assertTrue(errors[1].startswith('chronikerctl: line 3: '), r)
+        self.assertIn('Imported 1 job', r.out)
 
 
 if __name__ == '__main__':
