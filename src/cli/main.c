@@ -2636,7 +2636,8 @@ verb_import (int    argc,
 
       if (!JSON_NODE_HOLDS_OBJECT (element))
         {
-          g_printerr (_("chronikerctl: job %u: not a JSON object\n"), i + 1);
+          /* Translators: the place of an element in the JSON array; "job 3" would read as a job id */
+          g_printerr (_("chronikerctl: entry %u of the array: not a JSON object\n"), i + 1);
           failed++;
           continue;
         }
@@ -2654,7 +2655,8 @@ verb_import (int    argc,
 
           g_dbus_error_strip_remote_error (local_error);
           shown_message = chk_format_escape (local_error->message);
-          g_printerr (_("chronikerctl: job %u (“%s”): %s\n"), i + 1, shown_name, shown_message);
+          g_printerr (_("chronikerctl: “%s” (entry %u of the array): %s\n"), shown_name, i + 1,
+                      shown_message);
           failed++;
           continue;
         }

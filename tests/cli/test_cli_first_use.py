@@ -453,5 +453,19 @@ class ImportAgain(c.CliTestCase):
         self.assertIn('Imported 1 job', r.out)
 
 
+class ImportJson(c.CliTestCase):
+    def test_errors_name_the_entry_not_a_job_id(self):
+        self.add('taken', '--', '/bin/true')
+        jobs = [{'name': 'fine', 'command': ['/bin/true']}, 'not an object',
+                {'name': 'taken', 'command': ['/bin/true']}]
+        r = self.ctl('import', '--json', '-', input=json.dumps(jobs))
+        self.assertEqual(r.rc, 1, repr(r))
+        errors = r.err.rstrip('\n').split('\n')
+        self.assertEqual(len(errors), 2, r)
+        self.assertIn('entry 2 of the array', errors[0])
+        self.assertIn('“taken” (entry 3 of the array)', errors[1])
+        self.assertNotRegex(r.err, r'\bjob \d', r)
+
+
 if __name__ == '__main__':
     c.main()
