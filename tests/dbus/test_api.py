@@ -317,7 +317,10 @@ class BadInput(h.DaemonTestCase):
             ('bad email-on', {**ok, 'email-on': 'weekly'}, ['email-on']),
             ('email-to with newline', {**ok, 'email-to': ['a@example.com\nBcc: x@evil.example']},
              ['email-to']),
-            ('email-to not an address', {**ok, 'email-to': ['nobody']}, ['email-to']),
+            # a local user such as root is an address, as sendmail takes it; these are not
+            ('email-to not an address', {**ok, 'email-to': ['no body']}, ['email-to']),
+            ('email-to a sendmail option', {**ok, 'email-to': ['-oQ/tmp']}, ['email-to']),
+            ('email-to a program', {**ok, 'email-to': ['|/bin/sh']}, ['email-to']),
             ('max-output-bytes wrong type', {**ok, 'max-output-bytes': GLib.Variant('u', 4096)},
              ['max-output-bytes']),
             ('start negative', {**ok, 'start': -5}, ['start']),
