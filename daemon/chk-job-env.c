@@ -78,6 +78,8 @@ struct _ChkJobEnv
   GObject          parent_instance;
 
   GDBusConnection *bus;
+  GPtrArray       *reading;      /* GTasks answered by the read under way, or NULL */
+  GPtrArray       *waiting;      /* GTasks that came during it, for the next read */
   char           **own;          /* the daemon's environment at start */
   char           **manager;      /* the user manager's, or NULL */
   char            *cli_dir;
@@ -187,6 +189,8 @@ chk_job_env_finalize (GObject *object)
 {
   ChkJobEnv *self = CHK_JOB_ENV (object);
 
+  g_clear_pointer (&self->reading, g_ptr_array_unref);
+  g_clear_pointer (&self->waiting, g_ptr_array_unref);
   g_strfreev (self->own);
   g_strfreev (self->manager);
   g_free (self->cli_dir);
@@ -258,13 +262,39 @@ chk_job_env_set_session_bus (ChkJobEnv       *self,
   g_set_object (&self->bus, bus);
 }
 
+static void start_read (ChkJobEnv *self);
+
+/* Answers every task of the read that ended, with @error or not, and
+ * starts the next read for those that came meanwhile. */
+static void
+finish_read (ChkJobEnv    *self,
+             const GError *error)
+{
+  g_autoptr(GPtrArray) tasks = g_steal_pointer (&self->reading);
+
+  for (guint i = 0; i < tasks->len; i++)
+    {
+      GTask *task = g_ptr_array_index (tasks, i);
+
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+
+  if (self->waiting != NULL && self->waiting->len > 0)
+    {
+      self->reading = g_steal_pointer (&self->waiting);
+      start_read (self);
+    }
+}
+
 static void
 get_environment_cb (GObject      *object,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_autoptr(GTask) task = user_data;
-  ChkJobEnv *self = g_task_get_source_object (task);
+  g_autoptr(ChkJobEnv) self = user_data;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) value = NULL;
   g_autoptr(GError) error = NULL;
@@ -286,21 +316,22 @@ get_environment_cb (GObject      *object,
               if (self->manager != NULL)
                 g_message ("The systemd user manager is gone: jobs get the daemon's environment");
               g_clear_pointer (&self->manager, g_strfreev);
-              g_task_return_boolean (task, TRUE);
+              finish_read (self, NULL);
               return;
             }
         }
       g_debug ("Could not read the user manager's environment: %s", error->message);
-      g_task_return_error (task, g_steal_pointer (&error));
+      finish_read (self, error);
       return;
     }
 
   g_variant_get (reply, "(v)", &value);
   if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING_ARRAY))
     {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                               "The user manager's Environment is of type %s, not as",
-                               g_variant_get_type_string (value));
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "The user manager's Environment is of type %s, not as",
+                   g_variant_get_type_string (value));
+      finish_read (self, error);
       return;
     }
 
@@ -317,7 +348,18 @@ get_environment_cb (GObject      *object,
     g_debug ("Jobs get the systemd user manager's environment");
   g_strfreev (self->manager);
   self->manager = (char **) g_ptr_array_free (g_steal_pointer (&entries), FALSE);
-  g_task_return_boolean (task, TRUE);
+  finish_read (self, NULL);
+}
+
+static void
+start_read (ChkJobEnv *self)
+{
+  /* Never start a manager: only read the one the session has. */
+  g_dbus_connection_call (self->bus, SYSTEMD_BUS_NAME, SYSTEMD_PATH,
+                          "org.freedesktop.DBus.Properties", "Get",
+                          g_variant_new ("(ss)", SYSTEMD_MANAGER_IFACE, "Environment"),
+                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                          MANAGER_TIMEOUT_MS, NULL, get_environment_cb, g_object_ref (self));
 }
 
 /**
@@ -329,7 +371,9 @@ get_environment_cb (GObject      *object,
  *
  * Reads the user manager's environment again, so that the runs that
  * start from then on get it as it is now. Without a session bus it
- * finishes at once.
+ * finishes at once. One read is under way at a time: a call during it
+ * is answered by the next one, which starts when it ends, so that the
+ * answer always comes from a read that began after the call.
  */
 void
 chk_job_env_refresh_async (ChkJobEnv           *self,
@@ -350,13 +394,17 @@ chk_job_env_refresh_async (ChkJobEnv           *self,
       return;
     }
 
-  /* Never start a manager: only read the one the session has. */
-  g_dbus_connection_call (self->bus, SYSTEMD_BUS_NAME, SYSTEMD_PATH,
-                          "org.freedesktop.DBus.Properties", "Get",
-                          g_variant_new ("(ss)", SYSTEMD_MANAGER_IFACE, "Environment"),
-                          G_VARIANT_TYPE ("(v)"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-                          MANAGER_TIMEOUT_MS, cancellable, get_environment_cb,
-                          g_steal_pointer (&task));
+  if (self->reading != NULL)
+    {
+      if (self->waiting == NULL)
+        self->waiting = g_ptr_array_new_with_free_func (g_object_unref);
+      g_ptr_array_add (self->waiting, g_steal_pointer (&task));
+      return;
+    }
+
+  self->reading = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->reading, g_steal_pointer (&task));
+  start_read (self);
 }
 
 /**

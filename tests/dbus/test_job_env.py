@@ -195,6 +195,16 @@ class JobEnvironment(h.DaemonTestCase):
         env.pop('CHRONIKER_RUN_ID')
         self.assertEqual(announced, env)
 
+        # Many calls at once: one read of the manager at a time answers them all
+        replies = []
+        for _ in range(20):
+            self.bus.conn.call(h.BUS_NAME, path, h.JOB_IFACE, 'GetEnvironment', None,
+                               h.GLib.VariantType('(a{ss})'), h.Gio.DBusCallFlags.NONE,
+                               h.CALL_TIMEOUT_MS, None,
+                               lambda conn, res: replies.append(conn.call_finish(res).unpack()[0]))
+        h.wait_until(lambda: len(replies) == 20, 20, '20 answers')
+        self.assertEqual(replies, [announced] * 20)
+
         # The manager gone, the daemon's own environment is the session's again
         manager.terminate()
         manager.wait()
