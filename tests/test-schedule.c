@@ -1302,6 +1302,10 @@ static const RuleCase expansion_cases[] = {
   { "yearly-start-day", "FREQ=YEARLY;BYHOUR=9,17",
     { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 3,
     { { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 17, 0, 0 }, { 2025, 1, 15, 9, 0, 0 } } },
+  /* Days from the start: not refused for what 1970-01-01, a Thursday, gives. */
+  { "yearly-byweekno-start-weekday", "FREQ=YEARLY;BYWEEKNO=50;BYMONTHDAY=17",
+    { 2016, 9, 23, 9, 0, 0 }, { 2016, 9, 23, 8, 59, 59 }, FALSE, 2,
+    { { 2021, 12, 17, 9, 0, 0 }, { 2027, 12, 17, 9, 0, 0 } } },
   { "monthly-interval-bymonth", "FREQ=MONTHLY;INTERVAL=5;BYMONTH=3,9;BYMONTHDAY=-1",
     { 2024, 1, 15, 9, 0, 0 }, { 2024, 1, 15, 8, 59, 59 }, FALSE, 4,
     { { 2025, 9, 30, 9, 0, 0 }, { 2028, 3, 31, 9, 0, 0 }, { 2030, 9, 30, 9, 0, 0 },

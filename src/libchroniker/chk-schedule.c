@@ -2212,6 +2212,27 @@ rule_next (const ChkSchedule *self,
   return rule_walk_next (&walk, self, after);
 }
 
+/* Whether some of the days of @rule come from its start (DTSTART). */
+static gboolean
+rule_days_from_start (const struct icalrecurrencetype *rule)
+{
+  gboolean has_byday = short_array_len (rule->by_day, ICAL_BY_DAY_SIZE) > 0;
+  gboolean names_days = has_byday ||
+                        short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE) > 0 ||
+                        short_array_len (rule->by_year_day, ICAL_BY_YEARDAY_SIZE) > 0;
+
+  switch (rule->freq)
+    {
+    case ICAL_WEEKLY_RECURRENCE:
+    case ICAL_MONTHLY_RECURRENCE:
+      return !names_days;
+    case ICAL_YEARLY_RECURRENCE:
+      return rule_has_weekno (rule) ? !has_byday : !names_days;
+    default:
+      return FALSE;
+    }
+}
+
 static gboolean
 rule_parse (ChkSchedule  *self,
             const char   *text,
@@ -2238,11 +2259,14 @@ rule_parse (ChkSchedule  *self,
 
   self->rule = g_memdup2 (&rule, sizeof rule);
 
-  /* A rule that never occurs is a mistake, not an exhausted rule. With an
-   * INTERVAL, whether it occurs depends on its start (FREQ=HOURLY;INTERVAL=2;
-   * BYHOUR=9 runs from a start at an odd hour only): that is checked where
-   * the start is known, chk_schedule_check_occurs(). */
-  if (!self->has_until && rule.count == 0 && rule.interval <= 1 && rule_next (self, utc, 0, 0) == 0)
+  /* A rule that never occurs is a mistake, not an exhausted rule. Whether
+   * it occurs can depend on its start: with an INTERVAL (FREQ=HOURLY;
+   * INTERVAL=2;BYHOUR=9 runs from a start at an odd hour only), or when
+   * its days come from the start (FREQ=YEARLY;BYWEEKNO=50;BYMONTHDAY=17
+   * runs on the start's weekday). That is checked where the start is
+   * known, chk_schedule_check_occurs(). */
+  if (!self->has_until && rule.count == 0 && rule.interval <= 1 && !rule_days_from_start (&rule) &&
+      rule_next (self, utc, 0, 0) == 0)
     return set_schedule_error (error, _("RRULE: “%s” never occurs"), text);
 
   return TRUE;
