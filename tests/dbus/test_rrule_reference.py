@@ -29,6 +29,9 @@ Environment: CHK_RRULE_SEED (default 20261206) and CHK_RRULE_CASES (default
 #    DST rule below, a Z one in UTC                 the job's zone (always given a time here)
 #  5 runs compared up to 10 (sub-daily), 40         "Far ahead": 9999, 401 years ahead,
 #    (DAILY, WEEKLY) or 150 years after DTSTART     GLib past 2998 are limits, not tested
+#  6 YEARLY;BYWEEKNO;INTERVAL=n counts ISO 8601     a week is in the year it is numbered
+#    years from DTSTART's (dateutil: calendar       in, whole, even when it starts in
+#    years, splitting weeks 1 and 53)               December or ends in January
 #  DST: a skipped wall-clock time runs at the first instant after the gap, a repeated
 #  one at its first instance, times on one instant run once (README); runs before
 #  DTSTART are dropped; COUNT counts the rule's wall-clock times (RFC 5545).
@@ -346,6 +349,8 @@ def dateutil_walls(parts, wall0, until_wall):
     weeks = p.get('BYWEEKNO')
     if weeks:
         p['BYWEEKNO'] = sorted(set(weeks) | {1, -1, 52, 53})
+    # Choice 6: every ISO year, then only those on INTERVAL's grid.
+    iso_interval = p.pop('INTERVAL', 1) if weeks else 1
     # Choice 3: start dateutil on the first day of DTSTART's week, at
     # DTSTART's time of day (keeping DTSTART's weekday as the default day).
     if freq == 'WEEKLY' and 'BYSETPOS' in p:
@@ -377,7 +382,8 @@ def dateutil_walls(parts, wall0, until_wall):
             raise
         finally:
             du.datetime = datetime
-        if wall >= wall0 and (not weeks or in_iso_weeks(wall, weeks)):
+        if (wall >= wall0 and (not weeks or in_iso_weeks(wall, weeks)) and
+                (wall.isocalendar()[0] - wall0.isocalendar()[0]) % iso_interval == 0):
             yield wall
 
 
