@@ -89,6 +89,9 @@ struct _ChkJobEditor
   gboolean              duplicate;
   gboolean              monitor;       /* a new job starts as a monitor */
   GVariant             *original;      /* a{sv}: the job's spec when the editor opened */
+  GVariant             *initial_form;  /* what the fields held when the editor opened */
+  AdwMessageDialog     *discard_dialog;  /* weak: asking whether to discard changes */
+  gboolean              discard_confirmed;
 
   GPtrArray            *argument_rows;
   GPtrArray            *variable_rows;
@@ -2087,6 +2090,130 @@ changed_keys (GVariant *original,
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
+/* Unsaved changes */
+
+/* What every field holds, as typed: unlike build_spec(), this checks
+ * nothing, so that a half-typed field counts as a change too. */
+static GVariant *
+form_snapshot (ChkJobEditor *self)
+{
+  g_auto(GStrv) argv = current_argv (self);
+  g_autofree char *shell = shell_text (self);
+  GStrvBuilder *variables = g_strv_builder_new ();
+  g_auto(GStrv) lines = NULL;
+  GVariantBuilder builder;
+
+  for (guint i = 0; i < self->variable_rows->len; i++)
+    g_strv_builder_add (variables, editable_text (g_ptr_array_index (self->variable_rows, i)));
+  lines = g_strv_builder_end (variables);
+  g_strv_builder_unref (variables);
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
+#define ADD(value) g_variant_builder_add (&builder, "v", (value))
+  ADD (g_variant_new_string (editable_text (self->name_row)));
+  ADD (g_variant_new_string (editable_text (self->description_row)));
+  ADD (g_variant_new_uint32 (check_mode (self) ? 2 : shell_mode (self) ? 1 : 0));
+  ADD (g_variant_new_strv ((const char * const *) argv, -1));
+  ADD (g_variant_new_string (shell));
+  ADD (g_variant_new_string (editable_text (self->check_url_row)));
+  ADD (g_variant_new_uint32 (spin_value (self->check_status_spin)));
+  ADD (g_variant_new_string (editable_text (self->check_contains_row)));
+  ADD (g_variant_new_uint32 (spin_value (self->check_timeout_spin)));
+  ADD (g_variant_new_string (editable_text (self->workdir_row)));
+  ADD (g_variant_new_strv ((const char * const *) lines, -1));
+  /* The preset's controls all end up in the schedule's text. */
+  ADD (g_variant_new_uint32 (adw_combo_row_get_selected (self->preset_row)));
+  ADD (g_variant_new_string (editable_text (self->schedule_row)));
+  ADD (g_variant_new_string (editable_text (self->timezone_entry)));
+  ADD (g_variant_new_string (editable_text (self->timeout_row)));
+  ADD (g_variant_new_boolean (gtk_switch_get_active (self->catch_up_switch)));
+  ADD (g_variant_new_uint32 (spin_value (self->max_runs_spin)));
+  ADD (g_variant_new_boolean (gtk_switch_get_active (self->enabled_switch)));
+  ADD (g_variant_new_uint32 (spin_value (self->max_tasks_spin)));
+  ADD (g_variant_new_string (editable_text (self->memory_max_row)));
+  ADD (g_variant_new_uint32 (spin_value (self->cpu_weight_spin)));
+  ADD (g_variant_new_boolean (gtk_switch_get_active (self->monitor_switch)));
+  ADD (g_variant_new_string (editable_text (self->monitor_url_row)));
+  ADD (g_variant_new_uint32 (adw_combo_row_get_selected (self->notify_on_row)));
+  ADD (g_variant_new_uint32 (adw_combo_row_get_selected (self->email_on_row)));
+  ADD (g_variant_new_string (editable_text (self->email_to_row)));
+  ADD (g_variant_new_string (editable_text (self->webhook_row)));
+#undef ADD
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+static gboolean
+has_unsaved_changes (ChkJobEditor *self)
+{
+  g_autoptr(GVariant) now = NULL;
+
+  if (self->initial_form == NULL)
+    return FALSE;
+  now = form_snapshot (self);
+  return !g_variant_equal (now, self->initial_form);
+}
+
+static gboolean
+close_after_discard_cb (gpointer user_data)
+{
+  ChkJobEditor *self = user_data;
+
+  if (!self->disposed)
+    gtk_window_close (GTK_WINDOW (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+discard_response_cb (AdwMessageDialog *dialog,
+                     const char       *response,
+                     ChkJobEditor     *self)
+{
+  if (!g_str_equal (response, "discard"))
+    return;
+
+  self->discard_confirmed = TRUE;
+  /* Once the dialog, which is still answering, is gone: a parent that goes
+   * first leaves GTK 4.8 a dangling transient-for in the dialog. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_after_discard_cb, g_object_ref (self), g_object_unref);
+}
+
+/* Escape, Cancel and the window's close button all come here: changes
+ * are only lost when the user says so. */
+static gboolean
+chk_job_editor_close_request (GtkWindow *window)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (window);
+  AdwMessageDialog *dialog;
+
+  /* Saving: what was typed is on its way to the daemon. */
+  if (self->discard_confirmed || self->saving || !has_unsaved_changes (self))
+    return GTK_WINDOW_CLASS (chk_job_editor_parent_class)->close_request (window);
+
+  if (self->discard_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->discard_dialog));
+      return TRUE;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Discard Changes?"),
+                                                       editing (self)
+                                                       ? _("The changes to this job are not saved.")
+                                                       : _("This job is not created yet.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Keep Editing"),
+                                    "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  /* Enter and Escape both keep what was typed. */
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (discard_response_cb), self, 0);
+  g_set_weak_pointer (&self->discard_dialog, dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 /* Saving */
 
 typedef struct
@@ -2507,6 +2634,9 @@ chk_job_editor_constructed (GObject *object)
   update_save_action (self);
   queue_preview (self);
   focus_keeping_text (GTK_WIDGET (self->name_row));
+
+  /* Closing asks first once this changes. */
+  self->initial_form = form_snapshot (self);
 }
 
 static void
@@ -2534,6 +2664,8 @@ chk_job_editor_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_object (&self->job);
   g_clear_pointer (&self->original, g_variant_unref);
+  g_clear_pointer (&self->initial_form, g_variant_unref);
+  g_clear_weak_pointer (&self->discard_dialog);
   g_clear_weak_pointer (&self->focus_before_save);
   g_clear_pointer (&self->argument_rows, g_ptr_array_unref);
   g_clear_pointer (&self->variable_rows, g_ptr_array_unref);
@@ -2615,12 +2747,15 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->constructed = chk_job_editor_constructed;
   object_class->dispose = chk_job_editor_dispose;
   object_class->finalize = chk_job_editor_finalize;
   object_class->get_property = chk_job_editor_get_property;
   object_class->set_property = chk_job_editor_set_property;
+
+  window_class->close_request = chk_job_editor_close_request;
 
   /**
    * ChkJobEditor:model:

@@ -1,0 +1,528 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "test-app-keyboard"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <adwaita.h>
+#include <gdk/x11/gdkx.h>
+
+#include "chk-error.h"
+#include "chk-job-editor.h"
+#include "chk-job-model.h"
+#include "chk-job-page.h"
+#include "chk-job-row.h"
+#include "chk-monitor-row.h"
+#include "chk-monitors-view.h"
+#include "chk-resources.h"
+#include "chk-test-session.h"
+#include "chk-window.h"
+
+/*
+ * The app driven from the keyboard, as people drive it: real key presses
+ * (XTest, through xdotool) into the real window, against the real
+ * chronikerd on a private bus per test (see chk-test-session.c), and what
+ * the keys did, read from the widgets and from the daemon.
+ *
+ * Key presses go to whichever window has the X server's focus, and every
+ * window a test presents takes it: so that the app tests running beside
+ * this one (build-aux/test runs them all on one Xvfb) cannot take it
+ * away, this test starts an X server of its own (Xvfb -displayfd).
+ */
+
+/* How long the app has to follow a change: far more than it should need. */
+#define SECONDS 20
+
+typedef struct
+{
+  ChkTestSession *session;
+  ChkJobModel    *model;
+  ChkWindow      *window;   /* weak: GTK owns toplevels */
+} Fixture;
+
+static char *xdotool;
+static char *display_name;
+
+/* ---------------------------------------------------------------------------
+ * Waiting */
+
+#define assert_eventually(expr, seconds) \
+  G_STMT_START { \
+    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
+    while (!(expr) && g_get_monotonic_time () < deadline_) \
+      chk_test_iterate (0.02); \
+    if (!(expr)) \
+      g_assertion_message_expr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                                "eventually " #expr); \
+  } G_STMT_END
+
+#define assert_eventually_cmpstr(expr, expected, seconds) \
+  G_STMT_START { \
+    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
+    char *actual_ = NULL; \
+    for (;;) \
+      { \
+        g_free (actual_); \
+        actual_ = (expr); \
+        if (g_strcmp0 (actual_, (expected)) == 0 || g_get_monotonic_time () >= deadline_) \
+          break; \
+        chk_test_iterate (0.02); \
+      } \
+    if (g_strcmp0 (actual_, (expected)) != 0) \
+      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
+                                  "eventually " #expr, actual_, "==", (expected)); \
+    g_free (actual_); \
+  } G_STMT_END
+
+/* ---------------------------------------------------------------------------
+ * The keyboard */
+
+/* Runs xdotool with @args (NULL-terminated) and waits for it, running the
+ * main loop meanwhile so that the app takes the keys as they come. */
+static void
+run_xdotool (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, xdotool);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  /* GTestDBus unsets DISPLAY: GTK has it open, xdotool needs it given. */
+  g_subprocess_launcher_setenv (launcher, "DISPLAY", display_name, TRUE);
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  while (g_subprocess_get_identifier (process) != NULL)
+    chk_test_iterate (0.01);
+  g_assert_true (g_subprocess_get_successful (process));
+  /* The keys are in the X server's queue: let the app read them. */
+  chk_test_iterate (0.15);
+}
+
+/* Presses each of the keys in turn, such as "ctrl+r", "Escape", "Down". */
+#define press(...) run_xdotool ((const char *[]) { "key", "--delay", "40", __VA_ARGS__, NULL })
+
+/* Types @text, with @delay_ms between the keys. */
+static void
+type_text (const char *text,
+           guint       delay_ms)
+{
+  g_autofree char *delay = g_strdup_printf ("%u", delay_ms);
+
+  run_xdotool ((const char *[]) { "type", "--delay", delay, "--", text, NULL });
+}
+
+/* Makes @window the one the keys go to, as a window manager would. */
+static void
+focus_window (gpointer window)
+{
+  gint64 deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
+
+  for (guint i = 0; !gtk_window_is_active (window) && g_get_monotonic_time () < deadline; i++)
+    {
+      /* Without a window manager, GDK gives the focus itself, once mapped; */
+      gtk_window_present (window);
+      chk_test_iterate (0.1);
+      /* but not always back to a window that had it before. */
+      if (i % 5 == 4 && gtk_widget_get_mapped (window))
+        {
+          GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+          g_autofree char *xid = g_strdup_printf ("%lu", gdk_x11_surface_get_xid (surface));
+
+          run_xdotool ((const char *[]) { "windowfocus", xid, NULL });
+        }
+    }
+  g_assert_true (gtk_window_is_active (window));
+}
+
+static GtkWidget *
+focus_widget (gpointer window)
+{
+  return gtk_root_get_focus (GTK_ROOT (window));
+}
+
+/* Whether the keyboard focus is on @widget or inside it. */
+static gboolean
+focus_is_in (gpointer window,
+             gpointer widget)
+{
+  GtkWidget *focus = focus_widget (window);
+
+  return focus != NULL && widget != NULL &&
+         (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* ---------------------------------------------------------------------------
+ * Looking at widgets */
+
+static void
+collect_widgets (GtkWidget *widget,
+                 GType      type,
+                 GPtrArray *found)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    g_ptr_array_add (found, widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_widgets (child, type, found);
+}
+
+static GPtrArray *
+find_widgets (gpointer root,
+              GType    type)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  if (root != NULL)
+    collect_widgets (GTK_WIDGET (root), type, found);
+  return found;
+}
+
+static char *
+plain_label (const char *label)
+{
+  g_autoptr(GString) plain = g_string_new (NULL);
+
+  for (const char *p = label; p != NULL && *p != '\0'; p++)
+    if (*p != '_')
+      g_string_append_c (plain, *p);
+  return g_string_free (g_steal_pointer (&plain), FALSE);
+}
+
+/* The toplevel of @type that is shown, or NULL. */
+static gpointer
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+/* The entry row whose title (without mnemonic) is @title. */
+static GtkEditable *
+find_entry_row (gpointer    root,
+                const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ENTRY_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+
+      if (g_str_has_prefix (plain, title))
+        return rows->pdata[i];
+    }
+  g_error ("No entry row titled “%s”", title);
+}
+
+/* ---------------------------------------------------------------------------
+ * The daemon, from outside */
+
+static char *
+lookup_job (Fixture    *fixture,
+            const char *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                 "GetJobByName", g_variant_new ("(s)", name), "(o)", &error);
+  if (reply == NULL)
+    {
+      g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+      return NULL;
+    }
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+/* ---------------------------------------------------------------------------
+ * Fixture */
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture->session = chk_test_session_new (TRUE);
+  chk_test_session_start_daemon (fixture->session);
+}
+
+/* The window as the app makes it, with the keyboard's focus. */
+static void
+open_window (Fixture *fixture)
+{
+  fixture->model = chk_job_model_new ();
+  fixture->window = chk_window_new (NULL, fixture->model);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 720);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  chk_job_model_connect (fixture->model);
+
+  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+  focus_window (fixture->window);
+}
+
+static gboolean
+pointer_cleared_cb (gpointer user_data)
+{
+  return *(gpointer *) user_data == NULL;
+}
+
+static void
+fixture_teardown (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  while (g_list_model_get_n_items (toplevels) > 0)
+    {
+      guint last = g_list_model_get_n_items (toplevels) - 1;
+      GtkWindow *window = g_list_model_get_item (toplevels, last);
+      g_autofree char *name = g_strdup (G_OBJECT_TYPE_NAME (window));
+
+      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+      gtk_window_destroy (window);
+      g_object_unref (window);
+      if (!chk_test_wait_until (pointer_cleared_cb, &window, SECONDS))
+        g_error ("A %s is still alive %d s after it was destroyed: a reference leaked",
+                 name, SECONDS);
+    }
+  g_assert_null (fixture->window);
+
+  if (fixture->model != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (fixture->model), (gpointer *) &fixture->model);
+      g_object_unref (fixture->model);
+      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->model, SECONDS))
+        g_error ("The ChkJobModel is still alive %d s after its window: a reference leaked",
+                 SECONDS);
+    }
+
+  chk_test_session_free (fixture->session);
+}
+
+/* ---------------------------------------------------------------------------
+ * The job editor */
+
+/* Ctrl+N: a new job's editor, with the keyboard's focus. */
+static ChkJobEditor *
+new_job_by_keyboard (Fixture *fixture)
+{
+  ChkJobEditor *editor;
+
+  focus_window (fixture->window);
+  press ("ctrl+n");
+  assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
+  focus_window (editor);
+  return editor;
+}
+
+static gboolean
+editor_gone (void)
+{
+  return find_toplevel (CHK_TYPE_JOB_EDITOR) == NULL;
+}
+
+/* Escape, Cancel or closing the editor lose typed changes only when the
+ * user says so. */
+static void
+test_editor_escape (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  ChkJobEditor *editor;
+  AdwMessageDialog *dialog;
+  GtkEditable *name;
+
+  open_window (fixture);
+
+  /* Nothing typed: Escape closes at once. */
+  editor = new_job_by_keyboard (fixture);
+  press ("Escape");
+  assert_eventually (editor_gone (), SECONDS);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  /* Typed: Escape asks; Escape again (or Keep Editing) keeps the text. */
+  editor = new_job_by_keyboard (fixture);
+  name = find_entry_row (editor, "Name");
+  g_assert_true (focus_is_in (editor, name));
+  type_text ("draft", 20);
+  g_assert_cmpstr (gtk_editable_get_text (name), ==, "draft");
+  press ("Escape");
+  assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
+  g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Discard Changes?");
+  g_assert_true (adw_message_dialog_has_response (dialog, "discard"));
+  g_assert_cmpint (adw_message_dialog_get_response_appearance (dialog, "discard"), ==,
+                   ADW_RESPONSE_DESTRUCTIVE);
+  focus_window (dialog);
+  press ("Escape");
+  assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
+  chk_test_iterate (0.3);
+  g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
+  g_assert_cmpstr (gtk_editable_get_text (name), ==, "draft");
+
+  /* Cancel asks too; Discard closes without saving. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.cancel", NULL));
+  assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
+  g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
+  adw_message_dialog_response (dialog, "discard");
+  assert_eventually (editor_gone (), SECONDS);
+  g_assert_null (lookup_job (fixture, "draft"));
+
+  /* The window's own close (Alt+F4, the title bar's button) asks as well. */
+  editor = new_job_by_keyboard (fixture);
+  type_text ("second", 20);
+  gtk_window_close (GTK_WINDOW (editor));
+  assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL, SECONDS);
+  g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
+  /* Enter takes the default, Keep Editing */
+  focus_window (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  press ("Return");
+  assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
+  g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
+  gtk_window_destroy (GTK_WINDOW (editor));
+  assert_eventually (editor_gone (), SECONDS);
+}
+
+/* ---------------------------------------------------------------------------
+ * Main */
+
+/* Xvfb, for as long as this process lives. */
+static GPid xvfb_pid;
+
+static void
+child_setup (gpointer user_data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+stop_xvfb (void)
+{
+  if (xvfb_pid > 0)
+    kill (xvfb_pid, SIGTERM);
+}
+
+/* Starts an X server of our own and makes it the display; FALSE if there
+ * is no Xvfb. */
+static gboolean
+start_xvfb (void)
+{
+  g_autofree char *xvfb = g_find_program_in_path ("Xvfb");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) number = g_string_new (NULL);
+  g_autofree char *display = NULL;
+  int fds[2];
+  char c;
+
+  if (xvfb == NULL)
+    return FALSE;
+  if (pipe (fds) != 0)
+    g_error ("pipe: %s", g_strerror (errno));
+
+  {
+    const char *argv[] = { xvfb, "-displayfd", "3", "-screen", "0", "1280x1024x24",
+                           "-nolisten", "tcp", NULL };
+    GSpawnFlags flags = G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL |
+                        G_SPAWN_STDERR_TO_DEV_NULL;
+    int source_fds[] = { fds[1] };
+    int target_fds[] = { 3 };
+
+    if (!g_spawn_async_with_pipes_and_fds (NULL, argv, NULL, flags, child_setup, NULL,
+                                           -1, -1, -1, source_fds, target_fds, 1,
+                                           &xvfb_pid, NULL, NULL, NULL, &error))
+      g_error ("Could not start Xvfb: %s", error->message);
+  }
+  close (fds[1]);
+  atexit (stop_xvfb);
+
+  /* It writes the display's number once it takes connections. */
+  while (read (fds[0], &c, 1) == 1 && c != '\n')
+    g_string_append_c (number, c);
+  close (fds[0]);
+  if (number->len == 0)
+    g_error ("Xvfb did not start");
+
+  display = g_strdup_printf (":%s", number->str);
+  g_setenv ("DISPLAY", display, TRUE);
+  g_unsetenv ("WAYLAND_DISPLAY");
+  return TRUE;
+}
+
+static void
+skip_cb (gconstpointer data)
+{
+  g_test_skip (data);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const struct {
+    const char *path;
+    void (*func) (Fixture *, gconstpointer);
+  } tests[] = {
+    { "/app/keyboard/editor-escape", test_editor_escape },
+  };
+  const char *skip = NULL;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("GDK_BACKEND", "x11", TRUE);
+
+  g_test_init (&argc, &argv, NULL);
+
+  xdotool = g_find_program_in_path ("xdotool");
+  if (xdotool == NULL)
+    skip = "xdotool is not installed (build-aux/install-deps installs it)";
+  else if (!start_xvfb () && g_getenv ("DISPLAY") == NULL)
+    skip = "No Xvfb and no display (build-aux/install-deps installs Xvfb)";
+
+  /* Before the threads of GTK: see chk_test_session_init() */
+  chk_test_session_init ();
+  (void) chk_error_quark ();
+
+  if (skip == NULL)
+    {
+      display_name = g_strdup (g_getenv ("DISPLAY"));
+      if (!gtk_init_check ())
+        g_error ("Cannot open the display %s", g_getenv ("DISPLAY"));
+      adw_init ();
+      chk_app_register_resource ();
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
+    {
+      if (skip == NULL)
+        g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, fixture_teardown);
+      else
+        g_test_add_data_func (tests[i].path, skip, skip_cb);
+    }
+
+  return g_test_run ();
+}
