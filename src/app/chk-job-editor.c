@@ -27,6 +27,8 @@
 #define DEFAULT_MAX_TASKS 1024
 /* The least memory-max the daemon takes, other than 0 for none */
 #define MIN_MEMORY_MAX (G_GUINT64_CONSTANT (1) << 20)
+/* What a new monitor checks by: every 5 minutes */
+#define MONITOR_SCHEDULE "*/5 * * * *"
 
 typedef enum
 {
@@ -102,6 +104,7 @@ struct _ChkJobEditor
   gboolean              allow_shell;
   guint                 default_max_tasks;  /* the setting, for max-tasks 0 */
   gboolean              loading;
+  gboolean              schedule_chosen;  /* the user picked a Repeat */
   gboolean              saving;
   gboolean              disposed;      /* closed while a call was under way */
   GtkWidget            *focus_before_save;  /* weak */
@@ -1476,6 +1479,7 @@ preset_changed_cb (ChkJobEditor *self,
   if (self->loading)
     return;
 
+  self->schedule_chosen = TRUE;
   set_local_error (self, FIELD_SCHEDULE, NULL);
 
   /* Start a week with a day in it, rather than with an error. */
@@ -2580,6 +2584,22 @@ monitor_changed_cb (ChkJobEditor *self,
 {
   clear_save_error (self, FIELD_MONITOR);
   clear_save_error (self, FIELD_MONITOR_URL);
+
+  /* A new job made a monitor is checked, as a new monitor is, unless
+   * a schedule was chosen for it already. */
+  if (!self->loading && self->job == NULL && gtk_switch_get_active (toggle) &&
+      !self->schedule_chosen && adw_combo_row_get_selected (self->preset_row) == PRESET_MANUAL)
+    {
+      Preset preset;
+
+      self->loading = TRUE;
+      preset = detect_preset (self, MONITOR_SCHEDULE);
+      gtk_editable_set_text (GTK_EDITABLE (self->schedule_row), MONITOR_SCHEDULE);
+      adw_combo_row_set_selected (self->preset_row, preset);
+      self->loading = FALSE;
+      update_preset_rows (self);
+      queue_preview (self);
+    }
 }
 
 /* GObject */
@@ -2601,10 +2621,19 @@ chk_job_editor_constructed (GObject *object)
     {
       g_autoptr(GVariant) defaults = default_spec ();
 
+      if (self->monitor)
+        {
+          g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (defaults);
+
+          /* A monitor that is never checked tells nothing. */
+          g_variant_dict_insert (&dict, "schedule", "s", MONITOR_SCHEDULE);
+          g_variant_dict_insert (&dict, "is-monitor", "b", TRUE);
+          g_variant_unref (defaults);
+          defaults = g_variant_ref_sink (g_variant_dict_end (&dict));
+        }
       load_spec (self, defaults);
       if (self->monitor)
         {
-          gtk_switch_set_active (self->monitor_switch, TRUE);
           gtk_window_set_title (GTK_WINDOW (self), _("New Monitor"));
           adw_window_title_set_title (self->window_title, _("New Monitor"));
         }

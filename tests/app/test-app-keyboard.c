@@ -191,6 +191,15 @@ find_widgets (gpointer root,
   return found;
 }
 
+static gpointer
+find_widget (gpointer root,
+             GType    type)
+{
+  g_autoptr(GPtrArray) found = find_widgets (root, type);
+
+  return found->len > 0 ? found->pdata[0] : NULL;
+}
+
 static char *
 plain_label (const char *label)
 {
@@ -235,8 +244,81 @@ find_entry_row (gpointer    root,
   g_error ("No entry row titled “%s”", title);
 }
 
+static AdwComboRow *
+find_combo_row (gpointer    root,
+                const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_COMBO_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+
+      if (g_str_equal (plain, title))
+        return rows->pdata[i];
+    }
+  g_error ("No combo row titled “%s”", title);
+}
+
+/* The switch of the action row titled @title. */
+static GtkSwitch *
+find_row_switch (gpointer    root,
+                 const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+
+      if (g_str_equal (plain, title))
+        return find_widget (rows->pdata[i], GTK_TYPE_SWITCH);
+    }
+  g_error ("No row titled “%s”", title);
+}
+
+/* The text of the item a combo row shows. */
+static const char *
+combo_text (AdwComboRow *row)
+{
+  GObject *item = adw_combo_row_get_selected_item (row);
+
+  return item != NULL && GTK_IS_STRING_OBJECT (item) ? gtk_string_object_get_string (GTK_STRING_OBJECT (item))
+                                                     : NULL;
+}
+
 /* ---------------------------------------------------------------------------
  * The daemon, from outside */
+
+static gint64
+job_int64 (Fixture    *fixture,
+           const char *path,
+           const char *property)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
+
+  return g_variant_get_int64 (value);
+}
+
+static gboolean
+job_bool (Fixture    *fixture,
+          const char *path,
+          const char *property)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
+
+  return g_variant_get_boolean (value);
+}
+
+static char *
+job_string (Fixture    *fixture,
+            const char *path,
+            const char *property)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
+
+  return g_variant_dup_string (value, NULL);
+}
 
 static char *
 lookup_job (Fixture    *fixture,
@@ -407,6 +489,48 @@ test_editor_escape (Fixture       *fixture,
   assert_eventually (editor_gone (), SECONDS);
 }
 
+/* A new monitor is checked every 5 minutes unless told otherwise. */
+static void
+test_editor_new_monitor (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  ChkJobEditor *editor;
+  g_autofree char *path = NULL;
+  g_autofree char *schedule = NULL;
+  GtkEditable *program;
+
+  open_window (fixture);
+
+  /* From the Monitors view, Ctrl+N makes a monitor */
+  press ("alt+2");
+  editor = new_job_by_keyboard (fixture);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "New Monitor");
+  g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
+  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
+
+  type_text ("disk-space", 20);
+  program = find_entry_row (editor, "Program");
+  gtk_editable_set_text (program, "/bin/true");
+  /* Ctrl+S saves it as it is */
+  press ("ctrl+s");
+  assert_eventually ((path = lookup_job (fixture, "disk-space")) != NULL, SECONDS);
+  assert_eventually (editor_gone (), SECONDS);
+  schedule = job_string (fixture, path, "Schedule");
+  g_assert_cmpstr (schedule, ==, "*/5 * * * *");
+  g_assert_true (job_bool (fixture, path, "IsMonitor"));
+  g_assert_cmpint (job_int64 (fixture, path, "NextRun"), >, g_get_real_time ());
+
+  /* A new job made a monitor by its switch, its schedule untouched, too */
+  press ("alt+1");
+  editor = new_job_by_keyboard (fixture);
+  g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Manually Only");
+  gtk_switch_set_active (find_row_switch (editor, "Monitor"), TRUE);
+  g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
+  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
+  gtk_window_destroy (GTK_WINDOW (editor));
+  assert_eventually (editor_gone (), SECONDS);
+}
+
 /* ---------------------------------------------------------------------------
  * Main */
 
@@ -487,6 +611,7 @@ main (int   argc,
     void (*func) (Fixture *, gconstpointer);
   } tests[] = {
     { "/app/keyboard/editor-escape", test_editor_escape },
+    { "/app/keyboard/editor-new-monitor", test_editor_new_monitor },
   };
   const char *skip = NULL;
 
