@@ -14,8 +14,14 @@
 #include "chk-job-spec.h"
 #include "chk-window.h"
 
-/* The schedule is previewed this long after the last change. */
+/* The schedule is previewed this long after the last change of a control, */
 #define PREVIEW_DELAY_MS 250
+/* and this long after the last key typed into its text or the time zone's:
+ * a pause, not the gap between two keys (or when the field loses the focus). */
+#define TYPING_DELAY_MS 800
+/* Longer runs of text in messages (URLs, paths) may break where Pango
+ * allows; shorter ones ("Europe/Berlin", "day-of-month") never do. */
+#define MAX_UNBROKEN_BYTES 40
 #define PREVIEW_COUNT 5
 /* How long to wait for a created job to show up in the list before giving up on selecting it. */
 #define SELECT_TIMEOUT_SECONDS 10
@@ -99,8 +105,10 @@ struct _ChkJobEditor
   GPtrArray            *variable_rows;
   GCancellable         *cancellable;   /* settings, zones; cancelled on dispose */
   GCancellable         *preview_cancellable;
+  GPtrArray            *zone_names;    /* sorted, for completion and half-typed names */
   GtkFileChooserNative *folder_chooser;
   guint                 preview_source;
+  gboolean              preview_deferred;  /* a half-typed zone: checked on blur */
   gboolean              allow_shell;
   guint                 default_max_tasks;  /* the setting, for max-tasks 0 */
   gboolean              loading;
@@ -115,6 +123,7 @@ struct _ChkJobEditor
 
   AdwWindowTitle       *window_title;
   GtkWidget            *cancel_button;
+  GtkWidget            *save_button;
   GtkSpinner           *save_spinner;
   GtkRevealer          *banner_revealer;
   GtkLabel             *banner_label;
@@ -198,6 +207,7 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 static void queue_preview (ChkJobEditor *self);
+static void update_save_action (ChkJobEditor *self);
 
 /* Small helpers */
 
@@ -467,6 +477,39 @@ default_spec (void)
 
 /* Errors */
 
+/* Shows @text in a wrapping @label without breaking a word, or a name
+ * such as "Europe/Berlin" (which Pango would break after the "/"). */
+static void
+set_message (GtkLabel   *label,
+             const char *text)
+{
+  PangoAttrList *attributes = pango_attr_list_new ();
+  const char *p = text;
+
+  while (*p != '\0')
+    {
+      const char *end = p;
+
+      while (*end != '\0' && !g_ascii_isspace (*end))
+        end++;
+      if (end > p && end - p <= MAX_UNBROKEN_BYTES)
+        {
+          PangoAttribute *attribute = pango_attr_allow_breaks_new (FALSE);
+
+          attribute->start_index = p - text;
+          attribute->end_index = end - text;
+          pango_attr_list_insert (attributes, attribute);
+        }
+      p = end;
+      while (g_ascii_isspace (*p))
+        p++;
+    }
+
+  gtk_label_set_text (label, text);
+  gtk_label_set_attributes (label, attributes);
+  pango_attr_list_unref (attributes);
+}
+
 static GtkLabel *
 field_label (ChkJobEditor *self,
              Field         field)
@@ -603,7 +646,7 @@ update_errors (ChkJobEditor *self)
           g_string_append (text, message);
         }
 
-      gtk_label_set_text (labels[i], text->str);
+      set_message (labels[i], text->str);
       gtk_widget_set_visible (GTK_WIDGET (labels[i]), text->len > 0);
     }
 
@@ -646,13 +689,16 @@ update_errors (ChkJobEditor *self)
       gtk_widget_set_visible (GTK_WIDGET (self->preview_description), FALSE);
       gtk_widget_set_visible (self->preview_runs, FALSE);
     }
+
+  /* Save is for what can be saved. */
+  update_save_action (self);
 }
 
 static void
 show_banner (ChkJobEditor *self,
              const char   *message)
 {
-  gtk_label_set_text (self->banner_label, message);
+  set_message (self->banner_label, message);
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
 }
 
@@ -794,6 +840,7 @@ update_save_action (ChkJobEditor *self)
 {
   g_autofree char *name = g_strstrip (g_strdup (editable_text (self->name_row)));
   gboolean command_filled;
+  gboolean invalid = FALSE;
 
   if (check_mode (self))
     {
@@ -810,8 +857,17 @@ update_save_action (ChkJobEditor *self)
       command_filled = editable_text (self->program_row)[0] != '\0';
     }
 
+  /* What the editor knows to be wrong (the daemon's refusals of a Save
+   * excepted: another field may be the cure). */
+  for (Field field = 0; field < N_FIELDS; field++)
+    invalid |= self->local_errors[field] != NULL;
+  invalid |= self->preview_error != NULL;
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "editor.save",
-                                 !self->saving && name[0] != '\0' && command_filled);
+                                 !self->saving && name[0] != '\0' && command_filled && !invalid);
+  /* Why Save does nothing, when the problem has scrolled out of sight */
+  gtk_widget_set_tooltip_text (self->save_button,
+                               invalid && !self->saving ? _("Correct the problems shown first") : NULL);
 }
 
 static void
@@ -1556,7 +1612,7 @@ show_preview (ChkJobEditor *self,
   gint64 run;
 
   clear_preview_runs (self);
-  gtk_label_set_text (self->preview_description, description);
+  set_message (self->preview_description, description);
   gtk_widget_set_visible (GTK_WIDGET (self->preview_description), TRUE);
 
   g_variant_iter_init (&iter, runs);
@@ -1638,6 +1694,41 @@ preview_done_cb (GObject      *object,
   update_errors (self);
 }
 
+/* Whether @text is the start of a time zone's name, such as "Europe/Ber":
+ * wrong only if the typing stops there. */
+static gboolean
+zone_is_half_typed (ChkJobEditor *self,
+                    const char   *text)
+{
+  g_autofree char *typed = g_strdelimit (g_ascii_strdown (text, -1), " ", '_');
+  gsize length = strlen (typed);
+  gboolean longer = FALSE;
+
+  if (self->zone_names == NULL || length == 0)
+    return FALSE;
+
+  for (guint i = 0; i < self->zone_names->len; i++)
+    {
+      const char *zone = g_ptr_array_index (self->zone_names, i);
+
+      if (g_ascii_strncasecmp (zone, typed, length) != 0)
+        continue;
+      if (zone[length] == '\0')
+        return FALSE;
+      longer = TRUE;
+    }
+  return longer;
+}
+
+static gboolean
+has_focus_within (ChkJobEditor *self,
+                  GtkWidget    *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
 static gboolean
 preview_cb (gpointer user_data)
 {
@@ -1645,6 +1736,7 @@ preview_cb (gpointer user_data)
   ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
 
   self->preview_source = 0;
+  self->preview_deferred = FALSE;
 
   g_cancellable_cancel (self->preview_cancellable);
   g_clear_object (&self->preview_cancellable);
@@ -1652,6 +1744,20 @@ preview_cb (gpointer user_data)
   /* Nothing to ask while the days are missing: that error is shown already. */
   if (scheduler == NULL || self->local_errors[FIELD_SCHEDULE] != NULL)
     return G_SOURCE_REMOVE;
+
+  /* A zone name on its way is not an error yet: it is checked when the
+   * field is left, or when the typing goes on to something else. */
+  if (has_focus_within (self, GTK_WIDGET (self->timezone_entry)) &&
+      zone_is_half_typed (self, editable_text (self->timezone_entry)))
+    {
+      self->preview_deferred = TRUE;
+      if (self->preview_error != NULL && self->preview_error_field == FIELD_TIMEZONE)
+        {
+          g_clear_pointer (&self->preview_error, g_free);
+          update_errors (self);
+        }
+      return G_SOURCE_REMOVE;
+    }
 
   self->preview_cancellable = g_cancellable_new ();
   chk_scheduler1_call_preview_schedule (scheduler,
@@ -1664,10 +1770,28 @@ preview_cb (gpointer user_data)
 }
 
 static void
-queue_preview (ChkJobEditor *self)
+queue_preview_after (ChkJobEditor *self,
+                     guint         delay_ms)
 {
   g_clear_handle_id (&self->preview_source, g_source_remove);
-  self->preview_source = g_timeout_add (PREVIEW_DELAY_MS, preview_cb, self);
+  self->preview_source = g_timeout_add (delay_ms, preview_cb, self);
+}
+
+static void
+queue_preview (ChkJobEditor *self)
+{
+  queue_preview_after (self, PREVIEW_DELAY_MS);
+}
+
+/* Leaving the schedule's text or the time zone checks it at once. */
+static void
+schedule_focus_leave_cb (GtkEventControllerFocus *controller,
+                         ChkJobEditor            *self)
+{
+  if (self->disposed || (self->preview_source == 0 && !self->preview_deferred))
+    return;
+  g_clear_handle_id (&self->preview_source, g_source_remove);
+  preview_cb (self);
 }
 
 /* Time zones: completion from the system's list */
@@ -1737,6 +1861,8 @@ zones_loaded_cb (GObject      *object,
   gtk_entry_completion_set_minimum_key_length (completion, 2);
   gtk_entry_set_completion (self->timezone_entry, completion);
   g_object_unref (store);
+  g_clear_pointer (&self->zone_names, g_ptr_array_unref);
+  self->zone_names = g_steal_pointer (&zones);
 }
 
 /* Settings */
@@ -2512,7 +2638,7 @@ field_changed_cb (ChkJobEditor *self,
     {
       g_clear_pointer (&self->save_errors[FIELD_SCHEDULE], g_free);
       g_clear_pointer (&self->save_errors[FIELD_TIMEZONE], g_free);
-      queue_preview (self);
+      queue_preview_after (self, TYPING_DELAY_MS);
     }
   clear_save_error (self, field);
 
@@ -2698,6 +2824,7 @@ chk_job_editor_dispose (GObject *object)
   g_clear_weak_pointer (&self->focus_before_save);
   g_clear_pointer (&self->argument_rows, g_ptr_array_unref);
   g_clear_pointer (&self->variable_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->zone_names, g_ptr_array_unref);
 
   G_OBJECT_CLASS (chk_job_editor_parent_class)->dispose (object);
 }
@@ -2835,6 +2962,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
                                                "/io/github/chroniker/Chroniker/chk-job-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, window_title);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, save_button);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, save_spinner);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, banner_revealer);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, banner_label);
@@ -2963,6 +3091,16 @@ chk_job_editor_init (ChkJobEditor *self)
                            G_CALLBACK (check_spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor_switch, "notify::active",
                            G_CALLBACK (monitor_changed_cb), self, G_CONNECT_SWAPPED);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkEventController *controller = gtk_event_controller_focus_new ();
+
+      g_signal_connect (controller, "leave", G_CALLBACK (schedule_focus_leave_cb), self);
+      gtk_widget_add_controller (i == 0 ? GTK_WIDGET (self->schedule_row)
+                                        : GTK_WIDGET (self->timezone_entry),
+                                 controller);
+    }
 }
 
 /**

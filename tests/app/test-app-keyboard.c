@@ -200,6 +200,18 @@ find_widget (gpointer root,
   return found->len > 0 ? found->pdata[0] : NULL;
 }
 
+static gpointer
+find_mapped_widget (gpointer root,
+                    GType    type)
+{
+  g_autoptr(GPtrArray) found = find_widgets (root, type);
+
+  for (guint i = 0; i < found->len; i++)
+    if (gtk_widget_get_mapped (found->pdata[i]))
+      return found->pdata[i];
+  return NULL;
+}
+
 static char *
 plain_label (const char *label)
 {
@@ -209,6 +221,136 @@ plain_label (const char *label)
     if (*p != '_')
       g_string_append_c (plain, *p);
   return g_string_free (g_steal_pointer (&plain), FALSE);
+}
+
+static GtkWidget *
+find_button (gpointer    root,
+             GType       type,
+             const char *label)
+{
+  g_autoptr(GPtrArray) buttons = find_widgets (root, type);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      g_autofree char *plain = plain_label (gtk_button_get_label (buttons->pdata[i]));
+
+      if (g_str_equal (plain, label))
+        return buttons->pdata[i];
+    }
+  return NULL;
+}
+
+/* A mapped label under @root whose text contains @text, or NULL. */
+static GtkLabel *
+find_label_containing (gpointer    root,
+                       const char *text)
+{
+  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_get_mapped (labels->pdata[i]) &&
+        strstr (gtk_label_get_text (labels->pdata[i]), text) != NULL)
+      return labels->pdata[i];
+  return NULL;
+}
+
+/* The leaflet's first page: the lists, their search and filters. */
+static GtkWidget *
+sidebar (Fixture *fixture)
+{
+  GtkWidget *widget = find_widget (fixture->window, GTK_TYPE_SEARCH_ENTRY);
+
+  while (widget != NULL && !ADW_IS_LEAFLET (gtk_widget_get_parent (widget)))
+    widget = gtk_widget_get_parent (widget);
+  g_assert_nonnull (widget);
+  return widget;
+}
+
+static GtkEditable *
+search_entry (Fixture *fixture)
+{
+  return find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
+}
+
+/* The job list of the Jobs view (not the Monitors view's). */
+static GtkWidget *
+job_list (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) lists = find_widgets (sidebar (fixture), GTK_TYPE_LIST_VIEW);
+
+  for (guint i = 0; i < lists->len; i++)
+    if (gtk_widget_get_ancestor (lists->pdata[i], CHK_TYPE_MONITORS_VIEW) == NULL)
+      return lists->pdata[i];
+  g_assert_not_reached ();
+}
+
+static const char *
+row_name (ChkJobRow *row)
+{
+  ChkJob1 *job = chk_job_row_get_job (row);
+
+  return job != NULL ? chk_job1_get_name (job) : NULL;
+}
+
+/* The names of the job rows on screen, "a,b,c". */
+static char *
+shown_jobs (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (fixture->window, CHK_TYPE_JOB_ROW);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_get_mapped (rows->pdata[i]) && chk_job_row_get_job (rows->pdata[i]) != NULL)
+      g_string_append_printf (names, "%s%s", names->len > 0 ? "," : "", row_name (rows->pdata[i]));
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* The names of the monitor rows on screen, "a,b,c". */
+static char *
+shown_monitors (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (fixture->window, CHK_TYPE_MONITOR_ROW);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      ChkJob1 *job = chk_monitor_row_get_job (rows->pdata[i]);
+
+      if (gtk_widget_get_mapped (rows->pdata[i]) && job != NULL)
+        g_string_append_printf (names, "%s%s", names->len > 0 ? "," : "", chk_job1_get_name (job));
+    }
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+/* The name of the job whose page the window shows, or "" for none. */
+static char *
+shown_page (Fixture *fixture)
+{
+  ChkJobPage *page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  ChkJob1 *job = page != NULL ? chk_job_page_get_job (page) : NULL;
+
+  if (page == NULL || !gtk_widget_get_mapped (GTK_WIDGET (page)) || job == NULL)
+    return g_strdup ("");
+  return g_strdup (chk_job1_get_name (job));
+}
+
+/* The name of the job of the row that has the keyboard focus, or "". */
+static char *
+focused_row (Fixture *fixture)
+{
+  GtkWidget *focus = focus_widget (fixture->window);
+
+  for (GtkWidget *widget = focus; widget != NULL; widget = gtk_widget_get_parent (widget))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (widget);
+
+      if (CHK_IS_JOB_ROW (widget))
+        return g_strdup (row_name (CHK_JOB_ROW (widget)));
+      /* A list item has the focus, its row is its child */
+      if (child != NULL && CHK_IS_JOB_ROW (child))
+        return g_strdup (row_name (CHK_JOB_ROW (child)));
+    }
+  return g_strdup ("");
 }
 
 /* The toplevel of @type that is shown, or NULL. */
@@ -287,8 +429,55 @@ combo_text (AdwComboRow *row)
                                                      : NULL;
 }
 
+static void
+select_combo_item (gpointer    root,
+                   const char *title,
+                   const char *item)
+{
+  AdwComboRow *row = find_combo_row (root, title);
+  GListModel *model = adw_combo_row_get_model (row);
+
+  for (guint j = 0; j < g_list_model_get_n_items (model); j++)
+    {
+      g_autoptr(GObject) object = g_list_model_get_item (model, j);
+
+      if (g_str_equal (gtk_string_object_get_string (GTK_STRING_OBJECT (object)), item))
+        {
+          adw_combo_row_set_selected (row, j);
+          return;
+        }
+    }
+  g_error ("The combo row “%s” has no item “%s”", title, item);
+}
+
+/* The Save (or Create) button in the editor's header bar. */
+static GtkWidget *
+find_save_button (gpointer editor)
+{
+  GtkWidget *bar = find_widget (editor, ADW_TYPE_HEADER_BAR);
+  GtkWidget *button = find_button (bar, GTK_TYPE_BUTTON, "Save");
+
+  g_assert_nonnull (button);
+  return button;
+}
+
 /* ---------------------------------------------------------------------------
  * The daemon, from outside */
+
+static char *
+create_job (Fixture    *fixture,
+            const char *name,
+            const char *extra)
+{
+  g_autoptr(GVariant) extra_spec = g_variant_ref_sink (g_variant_new_parsed (extra ? extra
+                                                                                  : "@a{sv} {}"));
+  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (extra_spec);
+
+  g_variant_dict_insert (&spec, "name", "s", name);
+  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell"))
+    g_variant_dict_insert_value (&spec, "command", g_variant_new_parsed ("['/bin/true']"));
+  return chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
+}
 
 static gint64
 job_int64 (Fixture    *fixture,
@@ -318,6 +507,22 @@ job_string (Fixture    *fixture,
   g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
 
   return g_variant_dup_string (value, NULL);
+}
+
+/* How many runs the job has had. */
+static guint
+count_runs (Fixture    *fixture,
+            const char *path)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) runs = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "ListRuns",
+                                 g_variant_new ("(uu)", 0, 0), "(aa{sv})", &error);
+  g_assert_no_error (error);
+  runs = g_variant_get_child_value (reply, 0);
+  return g_variant_n_children (runs);
 }
 
 static char *
@@ -531,6 +736,110 @@ test_editor_new_monitor (Fixture       *fixture,
   assert_eventually (editor_gone (), SECONDS);
 }
 
+static gboolean
+save_is_enabled (ChkJobEditor *editor)
+{
+  return gtk_widget_is_sensitive (find_save_button (editor));
+}
+
+/* Whether @label may break its text onto another line inside @word (the
+ * label's width decides whether it does). */
+static gboolean
+may_break_inside (GtkLabel   *label,
+                  const char *word)
+{
+  PangoLayout *layout = gtk_label_get_layout (label);
+  const char *text = pango_layout_get_text (layout);
+  const char *found = strstr (text, word);
+  const PangoLogAttr *attrs;
+  glong start, end;
+  int n_attrs;
+
+  g_assert_nonnull (found);
+  start = g_utf8_pointer_to_offset (text, found);
+  end = start + g_utf8_strlen (word, -1);
+  attrs = pango_layout_get_log_attrs_readonly (layout, &n_attrs);
+  for (glong i = start + 1; i < end && i < n_attrs; i++)
+    if (attrs[i].is_line_break || attrs[i].is_char_break)
+      return TRUE;
+  return FALSE;
+}
+
+/* The schedule and the time zone are checked when the typing pauses or
+ * the field is left, not between two keys; Save is off while they are
+ * wrong; messages keep their words whole. */
+static void
+test_editor_validate (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  const char *problem = "unknown zone";
+  ChkJobEditor *editor;
+  GtkEditable *zone;
+  GtkEditable *schedule;
+  GtkLabel *message;
+
+  open_window (fixture);
+  editor = new_job_by_keyboard (fixture);
+  type_text ("validated", 20);
+  gtk_editable_set_text (find_entry_row (editor, "Program"), "/bin/true");
+  select_combo_item (editor, "Repeat", "Daily");
+  assert_eventually (save_is_enabled (editor), SECONDS);
+
+  /* Half a zone's name, and a pause: nothing is wrong yet. */
+  zone = find_widget (editor, GTK_TYPE_ENTRY);
+  g_assert_nonnull (zone);
+  gtk_widget_grab_focus (GTK_WIDGET (zone));
+  g_assert_true (focus_is_in (editor, zone));
+  type_text ("Europe/Ber", 60);
+  chk_test_iterate (2.0);
+  g_assert_null (find_label_containing (editor, problem));
+  g_assert_true (save_is_enabled (editor));
+
+  /* Leaving it there is wrong: said at once, and Save goes off. */
+  press ("Tab");
+  g_assert_false (focus_is_in (editor, zone));
+  assert_eventually ((message = find_label_containing (editor, problem)) != NULL, SECONDS);
+  g_assert_false (save_is_enabled (editor));
+  /* "… such as Europe/Berlin)" may wrap, but not after its "/" */
+  g_assert_true (gtk_label_get_wrap (message));
+  g_assert_false (may_break_inside (message, "Europe/Berlin"));
+  g_assert_false (may_break_inside (message, "unknown"));
+  g_assert_true (may_break_inside (message, "unknown zone"));
+  /* Ctrl+S does nothing with it */
+  focus_window (editor);
+  press ("ctrl+s");
+  chk_test_iterate (1.0);
+  g_assert_null (lookup_job (fixture, "validated"));
+  g_assert_false (editor_gone ());
+
+  /* Finished, the name is right: the message goes, Save comes back. */
+  gtk_widget_grab_focus (GTK_WIDGET (zone));
+  press ("End");
+  type_text ("lin", 60);
+  assert_eventually (find_label_containing (editor, problem) == NULL, SECONDS);
+  assert_eventually (save_is_enabled (editor), SECONDS);
+
+  /* A schedule that cannot be: shown after a pause, and Save goes off. */
+  select_combo_item (editor, "Repeat", "Custom");
+  schedule = find_entry_row (editor, "Schedule");
+  gtk_widget_grab_focus (GTK_WIDGET (schedule));
+  gtk_editable_set_text (schedule, "");
+  type_text ("61 * * * *", 20);
+  assert_eventually (find_label_containing (editor, "61") != NULL, SECONDS);
+  g_assert_false (save_is_enabled (editor));
+  press ("ctrl+s");
+  chk_test_iterate (1.0);
+  g_assert_null (lookup_job (fixture, "validated"));
+
+  /* Corrected, it saves. */
+  gtk_editable_set_text (schedule, "");
+  type_text ("1 * * * *", 20);
+  assert_eventually (save_is_enabled (editor), SECONDS);
+  press ("ctrl+s");
+  assert_eventually (lookup_job (fixture, "validated") != NULL, SECONDS);
+  assert_eventually (editor_gone (), SECONDS);
+}
+
 /* ---------------------------------------------------------------------------
  * Main */
 
@@ -612,6 +921,7 @@ main (int   argc,
   } tests[] = {
     { "/app/keyboard/editor-escape", test_editor_escape },
     { "/app/keyboard/editor-new-monitor", test_editor_new_monitor },
+    { "/app/keyboard/editor-validate", test_editor_validate },
   };
   const char *skip = NULL;
 
