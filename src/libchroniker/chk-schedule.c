@@ -1363,6 +1363,53 @@ civil_next_time_of_day (Civil   *c,
 }
 
 /*
+ * Moves @c to the start of the first day after its own that the rule's
+ * BYMONTHDAY allows, or of the next day without BYMONTHDAY: every day the
+ * rule gives is among those, so none in between needs looking at
+ * (FREQ=MONTHLY;BYMONTHDAY=31 looks at 7 days a year, not 365).
+ */
+static void
+civil_next_candidate_day (const struct icalrecurrencetype *rule,
+                          Civil                           *c)
+{
+  gsize n = short_array_len (rule->by_month_day, ICAL_BY_MONTHDAY_SIZE);
+
+  if (n == 0)
+    {
+      civil_next_day (c);
+      return;
+    }
+
+  /* Any day from -31 to 31 is in some month of the next 13. */
+  for (guint months = 0; months < 13; months++)
+    {
+      gint days = g_date_get_days_in_month (c->month, c->year);
+      gint best = days + 1;
+
+      for (gsize i = 0; i < n; i++)
+        {
+          gint d = rule->by_month_day[i] > 0 ? rule->by_month_day[i] : days + rule->by_month_day[i] + 1;
+
+          if (d > c->day && d < best)
+            best = d;
+        }
+      if (best <= days)
+        {
+          c->day = best;
+          c->hour = 0;
+          c->minute = 0;
+          c->second = 0;
+          return;
+        }
+      civil_next_month (c);
+      /* Day 1 of the next month is after "day 0". */
+      c->day = 0;
+    }
+
+  c->day = 1;
+}
+
+/*
  * FREQ=YEARLY;BYWEEKNO=…, done here: libical 3.0 yields days outside the
  * weeks asked for, and for some rules never returns at all. Weeks are ISO
  * 8601 weeks; a week counts for the ISO year it belongs to (week 1 can
@@ -1494,14 +1541,14 @@ subdaily_next (const struct icalrecurrencetype *rule,
         }
       if (!rule_day_matches (rule, &c))
         {
-          civil_next_day (&c);
+          civil_next_candidate_day (rule, &c);
           continue;
         }
 
       hour = next_bit (hours, c.hour);
       if (hour < 0 || hour > 23)
         {
-          civil_next_day (&c);
+          civil_next_candidate_day (rule, &c);
           continue;
         }
       if (hour != c.hour)
@@ -1830,7 +1877,7 @@ period_next (RuleIter *iter,
         }
       else
         {
-          civil_next_day (&c);
+          civil_next_candidate_day (iter->rule, &c);
         }
     }
 
