@@ -3354,17 +3354,17 @@ chk_schedule_check_occurs (const ChkSchedule  *self,
   if (self->rule->count > 0)
     {
       gint64 start_s;
-      RuleWalk walk;
+      RuleIter iter;
 
       /* Its runs are counted from its start, walking through each: that walk
-       * is taken now, so that it is known to be short. */
+       * is taken now, in wall-clock time (COUNT counts those), so that it is
+       * known to be short. */
       if (!seconds_in_range (start, &start_s))
         return TRUE;
-      rule_walk_init (&walk, self, tz, start_s, start_s - 1);
-      while (rule_walk_next (&walk, self, walk.last) != 0)
+      rule_iter_init (&iter, self->rule, utc_to_local (tz, start_s), G_MININT64);
+      while (rule_iter_next (&iter) >= 0)
         ;
-      g_debug ("%s: counted in %" G_GUINT64_FORMAT " steps", self->text, walk.iter.work);
-      if (walk.iter.over_budget)
+      if (iter.over_budget)
         return set_schedule_error (error, _("RRULE: counting the %d runs of “%s” takes too long: "
                                             "give a smaller COUNT, or UNTIL"),
                                    self->rule->count, self->text);
