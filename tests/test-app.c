@@ -312,6 +312,18 @@ click (GtkWidget *button)
   g_signal_emit_by_name (button, "clicked");
 }
 
+/* The job page's tab called @name ("runs", "details"), as a click on it shows it */
+static void
+show_tab (gpointer    page,
+          const char *name)
+{
+  AdwViewStack *stack = find_widget (page, ADW_TYPE_VIEW_STACK);
+
+  g_assert_nonnull (stack);
+  adw_view_stack_set_visible_child_name (stack, name);
+  assert_eventually (gtk_widget_get_mapped (adw_view_stack_get_child_by_name (stack, name)), SECONDS);
+}
+
 /* ---------------------------------------------------------------------------
  * The job editor, found the way a person finds its fields: by their titles */
 
@@ -1200,8 +1212,16 @@ monitor_state (Fixture    *fixture,
 static guint
 monitors_badge (Fixture *fixture)
 {
-  AdwViewStack *stack = find_widget (fixture->window, ADW_TYPE_VIEW_STACK);
-  AdwViewStackPage *page = adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (stack, "monitors"));
+  g_autoptr(GPtrArray) stacks = find_widgets (fixture->window, ADW_TYPE_VIEW_STACK);
+  AdwViewStack *stack = NULL;
+  AdwViewStackPage *page;
+
+  /* The window's, not the job page's */
+  for (guint i = 0; i < stacks->len && stack == NULL; i++)
+    if (adw_view_stack_get_child_by_name (stacks->pdata[i], "monitors") != NULL)
+      stack = stacks->pdata[i];
+  g_assert_nonnull (stack);
+  page = adw_view_stack_get_page (stack, adw_view_stack_get_child_by_name (stack, "monitors"));
 
   return adw_view_stack_page_get_badge_number (page);
 }
@@ -1718,6 +1738,7 @@ test_page_check (Fixture       *fixture,
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
   page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  show_tab (page, "details");
   assert_eventually (has_label (page, "HTTP Check"), SECONDS);
   g_assert_true (has_label_containing (page, "https://health.example.org/ping"));
   g_assert_true (has_label_containing (page, "Expects status 200"));
@@ -1754,6 +1775,7 @@ test_page_alert_error (Fixture       *fixture,
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
   page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  show_tab (page, "details");
   g_assert_false (has_label (page, "Alert Not Delivered"));
 
   run_job (fixture, path);
@@ -1772,6 +1794,7 @@ test_page_alert_error (Fixture       *fixture,
   assert_eventually (has_label (page, error), SECONDS);
 
   /* The run says so too, in its warning's tooltip */
+  show_tab (page, "runs");
   {
     g_autofree char *tooltip = g_strdup_printf ("Alert not delivered: %s", error);
     g_autoptr(GPtrArray) images = NULL;
@@ -2027,6 +2050,7 @@ test_page_limits (Fixture       *fixture,
 
   open_window (fixture);
   page = show_job_page (fixture, path);
+  show_tab (page, "details");
   assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_text, SECONDS);
   assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), "None", SECONDS);
   assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "Default (100)", SECONDS);
@@ -2050,6 +2074,7 @@ test_page_limits (Fixture       *fixture,
   g_assert_no_error (error);
   update_job (fixture, path, "{'max-tasks': <@u 0>}");
   page = show_job_page (fixture, check);
+  show_tab (page, "details");
   /* An HTTP check runs no process: no limits */
   assert_eventually (has_label (page, "HTTP Check"), SECONDS);
   g_assert_false (has_label (page, "Max Processes"));

@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <math.h>
 #include <string.h>
 
 #include <adwaita.h>
@@ -25,18 +24,26 @@
 #define N_NEXT_RUNS 5
 /* Relative times are redrawn this often, and every second while running. */
 #define REFRESH_SECONDS 30
+/* From this width the runs are beside their output, else over it */
+#define WIDE_PAGE 640
+#define RUNS_MIN_WIDTH 280
+#define RUNS_MAX_WIDTH 400
+#define RUNS_MIN_HEIGHT 140
 /* The default-max-tasks setting's own default (DESIGN §7), until it is read */
 #define DEFAULT_MAX_TASKS 1024
 
 /**
  * ChkJobPage:
  *
- * Everything about one job: its state with Run Now, Stop, Edit, Duplicate
- * and Delete (the window's actions) and live progress; its runs, newest
- * first, and the selected run's output below them; what it runs (a
- * command, a shell line or an HTTP check), where, when next (computed
+ * Everything about one job: over two tabs, its state with Run Now, Stop,
+ * Edit, Duplicate and Delete (the window's actions) and live progress.
+ * The first tab, Runs, lists its runs, newest first, beside the selected
+ * run's output (over it when the page is narrow), which takes all the room
+ * left: nothing scrolls around it. The second, Details, says what it runs
+ * (a command, a shell line or an HTTP check), where, when next (computed
  * here, in the job's time zone), its health as a monitor, who is told,
- * and why the latest alert could not be delivered.
+ * and why the latest alert could not be delivered; only what acts there
+ * (copy, links) is a Tab stop.
  *
  * It follows the job proxy's property notifications and the scheduler's
  * RunStarted and RunFinished signals; every call is asynchronous and is
@@ -75,12 +82,11 @@ struct _ChkJobPage
   guint                refresh_source;
   guint                refresh_interval;
   guint                refresh_ticks;
-  guint                size_source;
-  guint                scroll_tick_id;
-  guint                scroll_ticks;
+  guint                orientation_source;
 
-  GtkScrolledWindow   *scroller;
   GtkWidget           *content;
+  AdwViewStack        *view_stack;
+  GtkPaned            *runs_paned;
   GtkImage            *status_icon;
   GtkLabel            *status_label;
   GtkLabel            *description_label;
@@ -90,13 +96,13 @@ struct _ChkJobPage
   GtkLabel            *progress_label;
   GtkWidget           *run_button;
   GtkWidget           *stop_button;
-  AdwPreferencesGroup *runs_group;
   GtkStack            *runs_stack;
   GtkSpinner          *runs_spinner;
   GtkScrolledWindow   *runs_scroller;
   GtkListBox          *runs_list;
   AdwStatusPage       *runs_error_page;
-  AdwPreferencesGroup *output_group;
+  GtkWidget           *output_box;
+  GtkLabel            *output_label;
   ChkLogView          *log_view;
   AdwActionRow        *alert_error_row;
   AdwActionRow        *monitor_row;
@@ -820,6 +826,8 @@ update_next_runs (ChkJobPage *self)
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), when);
+      /* It says, it does nothing: no Tab stop */
+      gtk_widget_set_focusable (row, FALSE);
       gtk_widget_add_css_class (relative, "dim-label");
       gtk_widget_add_css_class (relative, "numeric");
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), relative);
@@ -1141,7 +1149,7 @@ update_running_row (ChkJobPage *self)
 }
 
 static void
-update_output_group (ChkJobPage *self,
+update_output_label (ChkJobPage *self,
                      GVariant   *run)
 {
   g_autofree char *description = NULL;
@@ -1161,8 +1169,8 @@ update_output_group (ChkJobPage *self,
     {
       description = g_strdup_printf (_("Run %" PRIu64), (uint64_t) self->selected_run);
     }
-  adw_preferences_group_set_description (self->output_group, description);
-  gtk_widget_set_visible (GTK_WIDGET (self->output_group), self->selected_run != 0);
+  gtk_label_set_text (self->output_label, description);
+  gtk_widget_set_visible (self->output_box, self->selected_run != 0);
 }
 
 static void
@@ -1172,7 +1180,7 @@ show_run_output (ChkJobPage *self,
 {
   self->selected_run = run_id;
   chk_log_view_set_run (self->log_view, self->scheduler, run_id);
-  update_output_group (self, run);
+  update_output_label (self, run);
 }
 
 static void
@@ -1182,53 +1190,6 @@ select_row (ChkJobPage *self,
   self->selecting = TRUE;
   gtk_list_box_select_row (self->runs_list, GTK_LIST_BOX_ROW (row));
   self->selecting = FALSE;
-}
-
-static void
-scroll_output_into_view (ChkJobPage *self)
-{
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
-  graphene_point_t top;
-  double value, page_size, height;
-
-  if (!gtk_widget_get_visible (GTK_WIDGET (self->output_group)) ||
-      !gtk_widget_compute_point (GTK_WIDGET (self->output_group), self->content,
-                                 &GRAPHENE_POINT_INIT (0, 0), &top))
-    return;
-
-  /* All of the output if it fits, else its top; move no more than needed. */
-  value = gtk_adjustment_get_value (adjustment);
-  page_size = gtk_adjustment_get_page_size (adjustment);
-  height = gtk_widget_get_height (GTK_WIDGET (self->output_group));
-  if (top.y + height + 12 > value + page_size)
-    value = top.y + height + 12 - page_size;
-  if (top.y - 12 < value)
-    value = top.y - 12;
-  gtk_adjustment_set_value (adjustment, value);
-}
-
-static gboolean
-scroll_tick_cb (GtkWidget     *widget,
-                GdkFrameClock *clock,
-                gpointer       user_data)
-{
-  ChkJobPage *self = CHK_JOB_PAGE (widget);
-
-  /* Two frames: the first lays out what was just added. */
-  if (++self->scroll_ticks < 2)
-    return G_SOURCE_CONTINUE;
-
-  self->scroll_tick_id = 0;
-  scroll_output_into_view (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-queue_scroll_to_output (ChkJobPage *self)
-{
-  self->scroll_ticks = 0;
-  if (self->scroll_tick_id == 0)
-    self->scroll_tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), scroll_tick_cb, NULL, NULL);
 }
 
 static void
@@ -1497,7 +1458,7 @@ run_activated_cb (GtkListBox    *list,
   if (GTK_WIDGET (row) == self->load_more_row)
     load_more (self);
   else
-    queue_scroll_to_output (self);
+    gtk_widget_grab_focus (GTK_WIDGET (self->log_view));
 }
 
 static void
@@ -1552,32 +1513,6 @@ set_scheduler (ChkJobPage    *self,
     }
 }
 
-/* At either end of the list of runs, the wheel scrolls the page instead:
- * scrolling the page never gets stuck in the list. */
-static gboolean
-runs_scroll_cb (GtkEventControllerScroll *controller,
-                double                    dx,
-                double                    dy,
-                ChkJobPage               *self)
-{
-  GtkAdjustment *inner = gtk_scrolled_window_get_vadjustment (self->runs_scroller);
-  GtkAdjustment *outer = gtk_scrolled_window_get_vadjustment (self->scroller);
-  double value = gtk_adjustment_get_value (inner);
-  double step = 1.0;
-
-  if (dy == 0.0)
-    return FALSE;
-  if (dy < 0 && value > gtk_adjustment_get_lower (inner) + 1)
-    return FALSE;
-  if (dy > 0 && value + gtk_adjustment_get_page_size (inner) < gtk_adjustment_get_upper (inner) - 1)
-    return FALSE;
-
-  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
-    step = pow (gtk_adjustment_get_page_size (outer), 2.0 / 3.0);
-  gtk_adjustment_set_value (outer, gtk_adjustment_get_value (outer) + dy * step);
-  return TRUE;
-}
-
 /* Timers, sizes */
 
 static gboolean
@@ -1618,34 +1553,59 @@ update_timer (ChkJobPage *self)
   self->refresh_source = g_timeout_add_seconds (interval, refresh_cb, self);
 }
 
+/* Side by side when there is room; else the runs over the output */
 static gboolean
-update_sizes_cb (gpointer user_data)
+update_orientation_cb (gpointer user_data)
 {
   ChkJobPage *self = user_data;
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
-  double page_size = gtk_adjustment_get_page_size (adjustment);
+  int width = gtk_widget_get_width (GTK_WIDGET (self));
+  int height = gtk_widget_get_height (GTK_WIDGET (self->runs_paned));
+  GtkOrientation orientation = width >= WIDE_PAGE ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL;
 
-  self->size_source = 0;
-  if (page_size <= 0)
+  self->orientation_source = 0;
+  if (orientation == gtk_orientable_get_orientation (GTK_ORIENTABLE (self->runs_paned)))
     return G_SOURCE_REMOVE;
 
-  /* Scrolled to the end, the page shows all of the output and some of the
-   * runs above it. */
-  gtk_widget_set_size_request (GTK_WIDGET (self->log_view), -1,
-                               (int) CLAMP (page_size * 0.6, 300, 900));
-  gtk_scrolled_window_set_max_content_height (self->runs_scroller,
-                                              (int) CLAMP (page_size * 0.45, 180, 600));
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->runs_paned), orientation);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    gtk_paned_set_position (self->runs_paned, CLAMP (width / 3, RUNS_MIN_WIDTH, RUNS_MAX_WIDTH));
+  else
+    gtk_paned_set_position (self->runs_paned, MAX (height / 3, RUNS_MIN_HEIGHT));
   return G_SOURCE_REMOVE;
 }
 
+/* As wide as the window gives, no wider: the natural width of a long
+ * description must not make the window fold its list of jobs away. */
 static void
-page_size_changed_cb (GtkAdjustment *adjustment,
-                      GParamSpec    *pspec,
-                      ChkJobPage    *self)
+chk_job_page_measure (GtkWidget      *widget,
+                      GtkOrientation  orientation,
+                      int             for_size,
+                      int            *minimum,
+                      int            *natural,
+                      int            *minimum_baseline,
+                      int            *natural_baseline)
 {
-  /* Not during the allocation that changed it */
-  if (self->size_source == 0)
-    self->size_source = g_idle_add (update_sizes_cb, self);
+  gtk_widget_measure (gtk_widget_get_first_child (widget), orientation, for_size,
+                      minimum, natural, minimum_baseline, natural_baseline);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *natural = *minimum;
+}
+
+static void
+chk_job_page_size_allocate (GtkWidget *widget,
+                            int        width,
+                            int        height,
+                            int        baseline)
+{
+  ChkJobPage *self = CHK_JOB_PAGE (widget);
+  GtkOrientation orientation = width >= WIDE_PAGE ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL;
+
+  gtk_widget_allocate (gtk_widget_get_first_child (widget), width, height, baseline, NULL);
+
+  /* Not during the allocation that asks for it */
+  if (orientation != gtk_orientable_get_orientation (GTK_ORIENTABLE (self->runs_paned)) &&
+      self->orientation_source == 0)
+    self->orientation_source = g_idle_add (update_orientation_cb, self);
 }
 
 static void
@@ -1694,15 +1654,7 @@ chk_job_page_dispose (GObject *object)
   ChkJobPage *self = CHK_JOB_PAGE (object);
 
   chk_job_page_set_job (self, NULL, NULL);
-  g_clear_handle_id (&self->size_source, g_source_remove);
-  if (self->scroll_tick_id != 0)
-    {
-      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->scroll_tick_id);
-      self->scroll_tick_id = 0;
-    }
-
-  if (self->scroller != NULL)
-    g_signal_handlers_disconnect_by_data (gtk_scrolled_window_get_vadjustment (self->scroller), self);
+  g_clear_handle_id (&self->orientation_source, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_JOB_PAGE);
 
   G_OBJECT_CLASS (chk_job_page_parent_class)->dispose (object);
@@ -1727,12 +1679,15 @@ chk_job_page_class_init (ChkJobPageClass *klass)
 
   object_class->dispose = chk_job_page_dispose;
   object_class->finalize = chk_job_page_finalize;
+  widget_class->measure = chk_job_page_measure;
+  widget_class->size_allocate = chk_job_page_size_allocate;
 
   g_type_ensure (CHK_TYPE_LOG_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-job-page.ui");
-  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, scroller);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, content);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_paned);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, status_icon);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, status_label);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, description_label);
@@ -1742,13 +1697,13 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, progress_label);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, run_button);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, stop_button);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_stack);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_spinner);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_scroller);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_list);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, runs_error_page);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, output_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, output_box);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, output_label);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, log_view);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, alert_error_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, monitor_row);
@@ -1774,7 +1729,6 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, run_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, copy_command_clicked_cb);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chk-job-page");
 }
 
@@ -1782,7 +1736,6 @@ static void
 chk_job_page_init (ChkJobPage *self)
 {
   GtkWidget *box, *label, *spinner;
-  GtkEventController *scroll;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -1806,14 +1759,6 @@ chk_job_page_init (ChkJobPage *self)
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (self->load_more_row), FALSE);
   gtk_list_box_append (self->runs_list, self->load_more_row);
   update_load_more_row (self);
-
-  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
-  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
-  g_signal_connect (scroll, "scroll", G_CALLBACK (runs_scroll_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->runs_scroller), scroll);
-
-  g_signal_connect (gtk_scrolled_window_get_vadjustment (self->scroller), "notify::page-size",
-                    G_CALLBACK (page_size_changed_cb), self);
 }
 
 /**
@@ -1858,8 +1803,7 @@ chk_job_page_set_job (ChkJobPage  *self,
   self->follow_latest = TRUE;
   update_load_more_row (self);
   chk_log_view_set_run (self->log_view, NULL, 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->output_group), FALSE);
-  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroller), 0);
+  gtk_widget_set_visible (self->output_box, FALSE);
 
   if (job != NULL)
     {
@@ -1927,5 +1871,6 @@ chk_job_page_show_run (ChkJobPage *self,
       self->wanted_run = run_id;
       show_run_output (self, run_id, NULL);
     }
-  queue_scroll_to_output (self);
+  /* Where it shows */
+  adw_view_stack_set_visible_child_name (self->view_stack, "runs");
 }

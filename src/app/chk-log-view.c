@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <math.h>
 
 #include <adwaita.h>
 #include <glib/gi18n.h>
@@ -539,34 +538,6 @@ input_event_cb (GtkEventControllerLegacy *controller,
       break;
     }
   return GDK_EVENT_PROPAGATE;
-}
-
-/* At either end of the output, the wheel scrolls the page around the view
- * instead, so that scrolling a page never gets stuck in here. */
-static gboolean
-scroll_cb (GtkEventControllerScroll *controller,
-           double                    dx,
-           double                    dy,
-           ChkLogView               *self)
-{
-  GtkAdjustment *inner = gtk_scrolled_window_get_vadjustment (self->scroller);
-  GtkWidget *outer_window = gtk_widget_get_ancestor (GTK_WIDGET (self), GTK_TYPE_SCROLLED_WINDOW);
-  GtkAdjustment *outer;
-  double value = gtk_adjustment_get_value (inner);
-  double step = 1.0;
-
-  if (outer_window == NULL || dy == 0.0)
-    return FALSE;
-  if (dy < 0 && value > gtk_adjustment_get_lower (inner) + 1)
-    return FALSE;
-  if (dy > 0 && value + gtk_adjustment_get_page_size (inner) < gtk_adjustment_get_upper (inner) - 1)
-    return FALSE;
-
-  outer = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (outer_window));
-  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
-    step = pow (gtk_adjustment_get_page_size (outer), 2.0 / 3.0);
-  gtk_adjustment_set_value (outer, gtk_adjustment_get_value (outer) + dy * step);
-  return TRUE;
 }
 
 static void
@@ -2274,7 +2245,6 @@ static void
 chk_log_view_init (ChkLogView *self)
 {
   GtkAdjustment *vadjustment;
-  GtkEventController *scroll;
   GtkEventController *shortcuts;
   GtkEventController *input;
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
@@ -2323,11 +2293,6 @@ chk_log_view_init (ChkLogView *self)
   gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
   g_signal_connect (input, "event", G_CALLBACK (input_event_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->scroller), input);
-
-  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
-  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
-  g_signal_connect (scroll, "scroll", G_CALLBACK (scroll_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self->scroller), scroll);
 
   /* Shift+Enter goes back, as Enter goes on */
   shortcuts = gtk_shortcut_controller_new ();

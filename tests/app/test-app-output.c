@@ -494,7 +494,7 @@ test_output_head_and_tail (Fixture       *fixture,
 {
   g_autofree char *path = create_job (fixture, "verbose",
                                       "{'shell': <'echo FIRST-LINE; seq 1 1300000; "
-                                      "echo LAST-LINE-ERROR >&2'>}");
+                                      "echo LAST-LINE-ERROR'>}");
   g_autofree char *text = NULL;
   ChkLogView *view;
   guint64 run_id;
@@ -541,6 +541,112 @@ test_output_head_and_tail (Fixture       *fixture,
   g_assert_cmpuint (count_lines (text), ==, 1300002);
 }
 
+/* What Tab stops at under @widget: what is shown and takes the focus,
+ * inside rows that take it (a list row that does not keeps Tab out). */
+static void
+collect_tab_stops (GtkWidget  *widget,
+                   GHashTable *stops)
+{
+  if (!gtk_widget_get_mapped (widget) || !gtk_widget_is_sensitive (widget))
+    return;
+  if (GTK_IS_LIST_BOX_ROW (widget) && !gtk_widget_get_focusable (widget))
+    return;
+  if (gtk_widget_get_focusable (widget) && !GTK_IS_LIST_BOX (widget) && !GTK_IS_SCROLLED_WINDOW (widget))
+    g_hash_table_add (stops, widget);
+  if (GTK_IS_LIST_BOX_ROW (widget))
+    return;  /* its children come after it, and are one stop with it */
+  for (GtkWidget *child = gtk_widget_get_first_child (widget);
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_tab_stops (child, stops);
+}
+
+static gboolean
+rectangle_inside (const graphene_rect_t *inner,
+                  const graphene_rect_t *outer)
+{
+  return inner->origin.x >= outer->origin.x - 0.5 && inner->origin.y >= outer->origin.y - 0.5 &&
+         inner->origin.x + inner->size.width <= outer->origin.x + outer->size.width + 0.5 &&
+         inner->origin.y + inner->size.height <= outer->origin.y + outer->size.height + 0.5;
+}
+
+/* The runs and the output are what the page opens on, the output with
+ * room of its own (no page scrolls around it); the details are a tab, and
+ * Tab stops there only at what acts. */
+static void
+test_page_tabs (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "tabbed",
+                                      "{'shell': <'echo hello from the output'>, 'description': <'Says hello'>}");
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GHashTable) stops = g_hash_table_new (NULL, NULL);
+  graphene_rect_t page_bounds, tab_bounds, output_bounds, runs_bounds;
+  AdwViewStack *stack;
+  GtkWidget *details, *runs_list;
+  ChkLogView *view;
+  guint n_rows = 0;
+
+  run_job_to_end (fixture, path);
+  show_job (fixture, path);
+  stack = find_widget (job_page (fixture), ADW_TYPE_VIEW_STACK);
+  g_assert_nonnull (stack);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "runs");
+  g_assert_nonnull (find_widget (job_page (fixture), ADW_TYPE_VIEW_SWITCHER));
+
+  /* The run and its output, on screen at once */
+  assert_eventually (log_contains (fixture, "hello from the output"), SECONDS);
+  view = log_view (fixture);
+  runs_list = find_mapped_widget (job_page (fixture), GTK_TYPE_LIST_BOX);
+  g_assert_nonnull (runs_list);
+  g_assert_null (gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW));
+  assert_eventually (gtk_widget_get_height (GTK_WIDGET (view)) > 0, SECONDS);
+  chk_test_iterate (0.3);
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (job_page (fixture)), GTK_WIDGET (fixture->window),
+                                            &page_bounds));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (view), GTK_WIDGET (fixture->window), &output_bounds));
+  g_assert_true (gtk_widget_compute_bounds (runs_list, GTK_WIDGET (fixture->window), &runs_bounds));
+  g_assert_true (rectangle_inside (&output_bounds, &page_bounds));
+  /* Below the job's state and the tabs, most of the height goes to the
+   * output, beside the runs or under them */
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (stack), GTK_WIDGET (fixture->window), &tab_bounds));
+  g_assert_cmpfloat (output_bounds.size.height, >=, tab_bounds.size.height * 0.55);
+  if (gtk_orientable_get_orientation (find_widget (job_page (fixture), GTK_TYPE_PANED)) == GTK_ORIENTATION_HORIZONTAL)
+    g_assert_cmpfloat (runs_bounds.origin.x + runs_bounds.size.width, <=, output_bounds.origin.x);
+  else
+    g_assert_cmpfloat (runs_bounds.origin.y + runs_bounds.size.height, <=, output_bounds.origin.y);
+
+  /* The details: every row says something, none is a Tab stop */
+  adw_view_stack_set_visible_child_name (stack, "details");
+  details = adw_view_stack_get_child_by_name (stack, "details");
+  assert_eventually (gtk_widget_get_mapped (details), SECONDS);
+  rows = find_widgets (details, GTK_TYPE_LIST_BOX_ROW);
+  for (guint i = 0; i < rows->len; i++)
+    if (gtk_widget_get_mapped (rows->pdata[i]))
+      n_rows++;
+  g_assert_cmpuint (n_rows, >=, 10);
+
+  collect_tab_stops (details, stops);
+  g_assert_cmpuint (g_hash_table_size (stops), >, 0);
+  {
+    GHashTableIter iter;
+    gpointer stop;
+
+    g_hash_table_iter_init (&iter, stops);
+    while (g_hash_table_iter_next (&iter, &stop, NULL))
+      {
+        g_test_message ("Tab stop in the details: %s", G_OBJECT_TYPE_NAME (stop));
+        /* A row that acts (Enter copies the command), not one that only says */
+        g_assert_false (GTK_IS_LIST_BOX (stop));
+        if (GTK_IS_LIST_BOX_ROW (stop))
+          g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (stop)));
+      }
+  }
+  /* Command (Enter copies it), and nothing that only says */
+  g_assert_cmpuint (g_hash_table_size (stops), >=, 1);
+  g_assert_cmpuint (g_hash_table_size (stops), <=, 3);
+}
+
 static void
 skip_no_display (gconstpointer data)
 {
@@ -558,6 +664,7 @@ main (int   argc,
     { "/app/output/no-hyphens", test_output_no_hyphens },
     { "/app/output/ansi", test_output_ansi },
     { "/app/output/head-and-tail", test_output_head_and_tail },
+    { "/app/page/tabs", test_page_tabs },
   };
   gboolean have_display;
 
