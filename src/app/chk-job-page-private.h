@@ -2,10 +2,11 @@
 
 #pragma once
 
-#include <glib.h>
+#include "chk-job-page.h"
 
 G_BEGIN_DECLS
 
-char *_chk_job_page_format_usage (GVariant *run);
+char  *_chk_job_page_format_usage   (GVariant   *run);
+guint  _chk_job_page_get_n_refreshes (ChkJobPage *self);
 
 G_END_DECLS

@@ -17,13 +17,12 @@
 #include "chk-job-spec.h"
 #include "chk-log-view.h"
 #include "chk-monitor-row.h"
+#include "chk-refresh-timer.h"
 #include "chk-schedule.h"
 
 /* Runs read per ListRuns call */
 #define RUNS_PAGE 50
 #define N_NEXT_RUNS 5
-/* Relative times are redrawn this often, and every second while running. */
-#define REFRESH_SECONDS 30
 /* From this width the runs are beside their output, else over it */
 #define WIDE_PAGE 640
 #define RUNS_MIN_WIDTH 280
@@ -79,9 +78,7 @@ struct _ChkJobPage
   gint64               next_runs[N_NEXT_RUNS];
   guint                n_next_runs;
 
-  guint                refresh_source;
-  guint                refresh_interval;
-  guint                refresh_ticks;
+  ChkRefreshTimer     *refresh_timer;   /* relative times, as they change */
   guint                orientation_source;
 
   GtkWidget           *content;
@@ -127,6 +124,8 @@ struct _ChkJobPage
 };
 
 G_DEFINE_FINAL_TYPE (ChkJobPage, chk_job_page, GTK_TYPE_WIDGET)
+
+static void update_timer (ChkJobPage *self);
 
 typedef struct
 {
@@ -361,13 +360,25 @@ format_progress (ChkJob1 *job,
   return join_parts (parts);
 }
 
+/* When the seconds of a run under way since @started next tick over */
+static gint64
+next_second (gint64 started,
+             gint64 now)
+{
+  if (started <= 0 || now < started)
+    return now + G_USEC_PER_SEC;
+  return started + ((now - started) / G_USEC_PER_SEC + 1) * G_USEC_PER_SEC;
+}
+
 /* Header */
 
-static void
+/* Returns when what it shows next changes by itself */
+static gint64
 update_header (ChkJobPage *self)
 {
   ChkJob1 *job = self->job;
   gint64 now = g_get_real_time ();
+  gint64 change = G_MAXINT64;
   g_autoptr(GPtrArray) times = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *status = NULL;
   g_autofree char *times_text = NULL;
@@ -379,7 +390,7 @@ update_header (ChkJobPage *self)
   guint total;
 
   if (job == NULL)
-    return;
+    return G_MAXINT64;
 
   running = chk_job1_get_running (job);
   outcome = chk_job1_get_last_outcome (job);
@@ -404,6 +415,7 @@ update_header (ChkJobPage *self)
     {
       g_autofree char *relative = chk_format_relative_time (started, now);
 
+      change = MIN (change, chk_format_relative_time_next_change (started, now));
       if (finished >= started)
         {
           g_autofree char *duration = chk_duration_format ((guint64) (finished - started) / G_USEC_PER_SEC);
@@ -424,6 +436,7 @@ update_header (ChkJobPage *self)
     {
       g_autofree char *relative = chk_format_relative_time (next, now);
 
+      change = MIN (change, chk_format_relative_time_next_change (next, now));
       /* Translators: e.g. "Next run in 4 h" */
       g_ptr_array_add (times, g_strdup_printf (_("Next run %s"), relative));
     }
@@ -454,7 +467,10 @@ update_header (ChkJobPage *self)
           gtk_progress_bar_set_text (self->progress_bar, fraction);
         }
       gtk_label_set_text (self->progress_label, text);
+      /* "Running for 2 min 3 s" */
+      change = MIN (change, next_second (started, now));
     }
+  return change;
 }
 
 /* Its health as a monitor: also while it runs ("Unknown"). */
@@ -746,19 +762,26 @@ clear_next_run_rows (ChkJobPage *self)
   g_ptr_array_set_size (self->next_run_rows, 0);
 }
 
-static void
+/* Those on screen (the Details tab); returns when they next change */
+static gint64
 update_next_run_times (ChkJobPage *self)
 {
   gint64 now = g_get_real_time ();
+  gint64 change = G_MAXINT64;
 
   for (guint i = 0; i < self->next_run_rows->len && i < self->n_next_runs; i++)
     {
       GtkWidget *row = g_ptr_array_index (self->next_run_rows, i);
       GtkLabel *label = g_object_get_data (G_OBJECT (row), "chk-relative");
-      g_autofree char *relative = chk_format_relative_time (self->next_runs[i], now);
+      g_autofree char *relative = NULL;
 
+      if (!gtk_widget_get_mapped (row))
+        continue;
+      relative = chk_format_relative_time (self->next_runs[i], now);
       gtk_label_set_text (label, relative);
+      change = MIN (change, chk_format_relative_time_next_change (self->next_runs[i], now));
     }
+  return change;
 }
 
 static void
@@ -908,7 +931,8 @@ _chk_job_page_format_usage (GVariant *run)
   return join_parts (parts);
 }
 
-static void
+/* Returns when what it shows next changes by itself */
+static gint64
 update_run_row (ChkJobPage *self,
                 GtkWidget  *row)
 {
@@ -929,6 +953,7 @@ update_run_row (ChkJobPage *self,
   g_autofree char *usage = NULL;
   const char *outcome = "", *trigger = "", *hostname = "", *alert_error = "", *message = "";
   gint64 started = 0, finished = 0, now = g_get_real_time ();
+  gint64 change;
   gint32 exit_code = 0, signal_number = 0;
   guint32 http_status = 0;
   gboolean running;
@@ -946,6 +971,9 @@ update_run_row (ChkJobPage *self,
   running = g_str_equal (outcome, "running");
 
   title = chk_format_relative_time (started, now);
+  change = chk_format_relative_time_next_change (started, now);
+  if (running)
+    change = MIN (change, next_second (started, now));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   gtk_label_set_text (GTK_LABEL (title_label), title);
 
@@ -1027,6 +1055,7 @@ update_run_row (ChkJobPage *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (alert_icon),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
     }
+  return change;
 }
 
 static GtkWidget *
@@ -1129,11 +1158,34 @@ find_run_row (ChkJobPage *self,
   return NULL;
 }
 
-static void
+/* A row of the list that shows on screen: a long list is not redrawn whole */
+static gboolean
+row_is_visible (ChkJobPage *self,
+                GtkWidget  *row)
+{
+  graphene_rect_t bounds;
+  int height = gtk_widget_get_height (GTK_WIDGET (self->runs_scroller));
+
+  if (!gtk_widget_get_mapped (row) ||
+      !gtk_widget_compute_bounds (row, GTK_WIDGET (self->runs_scroller), &bounds))
+    return FALSE;
+  return bounds.origin.y + bounds.size.height > 0 && bounds.origin.y < height;
+}
+
+/* The rows on screen; returns when they next change */
+static gint64
 refresh_run_rows (ChkJobPage *self)
 {
+  gint64 change = G_MAXINT64;
+
   for (guint i = 0; i < self->run_rows->len; i++)
-    update_run_row (self, g_ptr_array_index (self->run_rows, i));
+    {
+      GtkWidget *row = g_ptr_array_index (self->run_rows, i);
+
+      if (row_is_visible (self, row))
+        change = MIN (change, update_run_row (self, row));
+    }
+  return change;
 }
 
 static void
@@ -1315,6 +1367,8 @@ restore_selection (ChkJobPage *self)
 
   gtk_spinner_stop (self->runs_spinner);
   gtk_stack_set_visible_child_name (self->runs_stack, self->run_rows->len > 0 ? "list" : "empty");
+  /* New rows, new times */
+  update_timer (self);
 }
 
 static void
@@ -1515,42 +1569,40 @@ set_scheduler (ChkJobPage    *self,
 
 /* Timers, sizes */
 
-static gboolean
-refresh_cb (gpointer user_data)
+/* Relative times, on screen, as they change */
+static gint64
+refresh_cb (gint64   now,
+            gpointer user_data)
 {
   ChkJobPage *self = user_data;
+  gint64 change;
 
-  update_header (self);
+  if (self->job == NULL)
+    return G_MAXINT64;
 
-  /* Every second while running: only what counts the seconds */
-  self->refresh_ticks++;
-  if (self->refresh_interval == 1 && self->refresh_ticks % REFRESH_SECONDS != 0)
-    {
-      update_running_row (self);
-      return G_SOURCE_CONTINUE;
-    }
-
-  refresh_run_rows (self);
-  if (self->n_next_runs > 0 && self->next_runs[0] <= g_get_real_time ())
+  change = update_header (self);
+  change = MIN (change, refresh_run_rows (self));
+  /* The next run has come: the next ones */
+  if (self->n_next_runs > 0 && self->next_runs[0] <= now)
     update_next_runs (self);
-  else
-    update_next_run_times (self);
-  return G_SOURCE_CONTINUE;
+  change = MIN (change, update_next_run_times (self));
+  return change;
 }
 
+/* What shows changed: redraw, and plan the next wake-up anew */
 static void
 update_timer (ChkJobPage *self)
 {
-  guint interval = self->job != NULL && chk_job1_get_running (self->job) ? 1 : REFRESH_SECONDS;
+  if (self->job != NULL)
+    chk_refresh_timer_queue (self->refresh_timer);
+  else
+    chk_refresh_timer_stop (self->refresh_timer);
+}
 
-  if (self->job != NULL && self->refresh_source != 0 && self->refresh_interval == interval)
-    return;
-
-  g_clear_handle_id (&self->refresh_source, g_source_remove);
-  if (self->job == NULL)
-    return;
-  self->refresh_interval = interval;
-  self->refresh_source = g_timeout_add_seconds (interval, refresh_cb, self);
+static void
+shown_changed_cb (ChkJobPage *self)
+{
+  update_timer (self);
 }
 
 /* Side by side when there is room; else the runs over the output */
@@ -1616,11 +1668,12 @@ job_notify_cb (ChkJob1    *job,
   const char *name = pspec->name;
 
   update_header (self);
+  /* The times shown changed: when they next change too */
+  update_timer (self);
   if (g_str_has_prefix (name, "progress-") || g_str_equal (name, "running") ||
       g_str_equal (name, "current-run"))
     {
       update_running_row (self);
-      update_timer (self);
       if (g_str_equal (name, "running"))
         update_monitor_row (self);
       return;
@@ -1655,6 +1708,9 @@ chk_job_page_dispose (GObject *object)
 
   chk_job_page_set_job (self, NULL, NULL);
   g_clear_handle_id (&self->orientation_source, g_source_remove);
+  if (self->refresh_timer != NULL)
+    chk_refresh_timer_stop (self->refresh_timer);
+  g_clear_object (&self->refresh_timer);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_JOB_PAGE);
 
   G_OBJECT_CLASS (chk_job_page_parent_class)->dispose (object);
@@ -1759,6 +1815,17 @@ chk_job_page_init (ChkJobPage *self)
   gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (self->load_more_row), FALSE);
   gtk_list_box_append (self->runs_list, self->load_more_row);
   update_load_more_row (self);
+
+  /* Relative times: redrawn when they change, while they show. Rows that
+   * scroll into view, and the Details tab, show theirs at once. */
+  self->refresh_timer = chk_refresh_timer_new (GTK_WIDGET (self), refresh_cb, self);
+  g_signal_connect_swapped (gtk_scrolled_window_get_vadjustment (self->runs_scroller), "value-changed",
+                            G_CALLBACK (shown_changed_cb), self);
+  g_signal_connect_swapped (gtk_scrolled_window_get_vadjustment (self->runs_scroller), "changed",
+                            G_CALLBACK (shown_changed_cb), self);
+  g_signal_connect_swapped (self->view_stack, "notify::visible-child",
+                            G_CALLBACK (shown_changed_cb), self);
+
 }
 
 /**
@@ -1873,4 +1940,17 @@ chk_job_page_show_run (ChkJobPage *self,
     }
   /* Where it shows */
   adw_view_stack_set_visible_child_name (self->view_stack, "runs");
+}
+
+/*< private >
+ * _chk_job_page_get_n_refreshes:
+ * @self: a #ChkJobPage
+ *
+ * Returns: how many times its relative times were redrawn by the timer
+ */
+guint
+_chk_job_page_get_n_refreshes (ChkJobPage *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB_PAGE (self), 0);
+  return chk_refresh_timer_get_n_refreshes (self->refresh_timer);
 }

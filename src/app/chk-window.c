@@ -7,15 +7,16 @@
 #include <glib/gi18n.h>
 
 #include "chk-banner.h"
+#include "chk-duration.h"
 #include "chk-job-editor.h"
 #include "chk-job-page.h"
 #include "chk-job-row.h"
 #include "chk-monitor-row.h"
 #include "chk-monitors-view.h"
+#include "chk-refresh-timer.h"
 #include "chk-window.h"
 
 /* Relative times ("in 4 min") in the list are redrawn this often. */
-#define REFRESH_SECONDS 30
 /* How long a deleted job can be brought back before it is really deleted. */
 #define UNDO_SECONDS 5
 
@@ -57,7 +58,7 @@ struct _ChkWindow
   GHashTable           *pending_deletes;  /* object path → ChkJob1 */
   StatusFilter          status_filter;
   SortKey               sort_key;
-  guint                 refresh_source;
+  ChkRefreshTimer      *refresh_timer;     /* the rows' relative times */
   guint                 invalidate_source;
   guint64               pending_run;      /* to show once the jobs are in */
   ChkScheduler1        *scheduler;        /* followed for StorageProblem */
@@ -244,6 +245,8 @@ invalidate_cb (gpointer user_data)
   ChkWindow *self = user_data;
 
   self->invalidate_source = 0;
+  /* Times shown changed: when they next change too */
+  chk_refresh_timer_queue (self->refresh_timer);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
   chk_monitors_view_invalidate (self->monitors_view);
@@ -398,23 +401,58 @@ model_state_changed_cb (ChkJobModel *model,
     }
 }
 
-static gboolean
-refresh_cb (gpointer user_data)
+/* When the relative times a row of @job shows next change: its last and
+ * next run, and each second of a run under way (its progress, its estimate). */
+static gint64
+job_times_next_change (ChkJob1 *job,
+                       gint64   now)
+{
+  gint64 started = chk_job1_get_last_run_started (job);
+  gint64 change = MIN (chk_format_relative_time_next_change (chk_job1_get_next_run (job), now),
+                       chk_format_relative_time_next_change (started, now));
+
+  change = MIN (change, chk_format_relative_time_next_change (chk_job1_get_last_run_finished (job), now));
+  if (chk_job1_get_running (job) && started > 0 && started <= now)
+    change = MIN (change, started + ((now - started) / G_USEC_PER_SEC + 1) * G_USEC_PER_SEC);
+  return change;
+}
+
+/* The rows on screen, as their relative times change (ChkRefreshTimer:
+ * never while the window is hidden). */
+static gint64
+refresh_cb (gint64   now,
+            gpointer user_data)
 {
   ChkWindow *self = user_data;
+  gint64 change = G_MAXINT64;
 
-  /* Rebinding redraws the relative times of the rows on screen. */
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->job_list));
        child != NULL;
        child = gtk_widget_get_next_sibling (child))
     {
       GtkWidget *row = gtk_widget_get_first_child (child);
 
-      if (row != NULL && CHK_IS_JOB_ROW (row))
-        chk_job_row_refresh (CHK_JOB_ROW (row));
+      if (row == NULL || !CHK_IS_JOB_ROW (row) || !gtk_widget_get_mapped (row) ||
+          chk_job_row_get_job (CHK_JOB_ROW (row)) == NULL)
+        continue;
+      chk_job_row_refresh (CHK_JOB_ROW (row));
+      change = MIN (change, job_times_next_change (chk_job_row_get_job (CHK_JOB_ROW (row)), now));
     }
-  chk_monitors_view_refresh (self->monitors_view);
-  return G_SOURCE_CONTINUE;
+
+  if (gtk_widget_get_mapped (GTK_WIDGET (self->monitors_view)))
+    {
+      GListModel *jobs = chk_job_model_get_jobs (self->model);
+
+      chk_monitors_view_refresh (self->monitors_view);
+      for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+        {
+          g_autoptr(ChkJob1) job = g_list_model_get_item (jobs, i);
+
+          if (chk_job1_get_is_monitor (job))
+            change = MIN (change, job_times_next_change (job, now));
+        }
+    }
+  return change;
 }
 
 static void
@@ -831,7 +869,9 @@ chk_window_dispose (GObject *object)
 {
   ChkWindow *self = CHK_WINDOW (object);
 
-  g_clear_handle_id (&self->refresh_source, g_source_remove);
+  if (self->refresh_timer != NULL)
+    chk_refresh_timer_stop (self->refresh_timer);
+  g_clear_object (&self->refresh_timer);
   g_clear_handle_id (&self->invalidate_source, g_source_remove);
   if (self->scheduler != NULL)
     g_signal_handlers_disconnect_by_func (self->scheduler, storage_problem_changed_cb, self);
@@ -973,7 +1013,10 @@ chk_window_new (AdwApplication *application,
   g_signal_connect (model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
   model_state_changed_cb (model, NULL, self);
 
-  self->refresh_source = g_timeout_add_seconds (REFRESH_SECONDS, refresh_cb, self);
+  /* Relative times, when they change; rows that scroll into view at once */
+  self->refresh_timer = chk_refresh_timer_new (GTK_WIDGET (self), refresh_cb, self);
+  g_signal_connect_object (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->job_list)), "value-changed",
+                           G_CALLBACK (chk_refresh_timer_queue), self->refresh_timer, G_CONNECT_SWAPPED);
 
   return self;
 }

@@ -10,7 +10,10 @@
 
 #include "chk-error.h"
 #include "chk-job-model.h"
+#include "chk-duration.h"
 #include "chk-job-page.h"
+#include "chk-job-page-private.h"
+#include "chk-job-row.h"
 #include "chk-log-view.h"
 #include "chk-resources.h"
 #include "chk-test-session.h"
@@ -647,6 +650,94 @@ test_page_tabs (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (stops), <=, 3);
 }
 
+/* The mapped label under @root whose text starts with @prefix, or NULL */
+static GtkLabel *
+find_label_starting (gpointer    root,
+                     const char *prefix)
+{
+  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_get_mapped (labels->pdata[i]) &&
+        g_str_has_prefix (gtk_label_get_text (labels->pdata[i]), prefix))
+      return labels->pdata[i];
+  return NULL;
+}
+
+/* Relative times say what is true when they show, on the job's page and
+ * in the list: each second under a minute ("in 24 s", a run "3 s ago", not
+ * "now" for ever), and nothing wakes while the window is hidden. */
+static void
+test_page_relative_times (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  gint64 next_run = g_get_real_time () + 40 * G_USEC_PER_SEC;
+  g_autofree char *spec = g_strdup_printf ("{'schedule': <'FREQ=HOURLY'>, 'start': <@x %" G_GINT64_FORMAT ">}",
+                                           next_run);
+  g_autofree char *path = create_job (fixture, "soon", spec);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ChkJobPage *page;
+  GtkLabel *times, *row_times;
+  guint refreshes;
+  gint64 end;
+
+  run_job_to_end (fixture, path);
+  /* As the daemon has it: in whole seconds */
+  {
+    g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "NextRun");
+
+    next_run = g_variant_get_int64 (value);
+    g_assert_cmpint (next_run, >, g_get_real_time () + 10 * G_USEC_PER_SEC);
+  }
+  show_job (fixture, path);
+  page = job_page (fixture);
+  assert_eventually (find_label_starting (page, "Last run ") != NULL, SECONDS);
+  times = find_label_starting (page, "Last run ");
+  /* The job's row in the list too */
+  row_times = find_label_starting (find_widget (fixture->window, CHK_TYPE_JOB_ROW), "Next: ");
+  g_assert_nonnull (row_times);
+
+  /* For three seconds, what it says is what is true, or was a moment ago */
+  for (end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC; g_get_monotonic_time () < end;)
+    {
+      gint64 now = g_get_real_time ();
+      g_autofree char *expected_now = chk_format_relative_time (next_run, now);
+      g_autofree char *expected_before = chk_format_relative_time (next_run, now - G_USEC_PER_SEC / 4);
+      const char *text = gtk_label_get_text (times);
+      const char *next = strstr (text, "Next run ");
+
+      g_assert_nonnull (next);
+      next += strlen ("Next run ");
+      if (!g_str_equal (next, expected_now) && !g_str_equal (next, expected_before))
+        g_error ("The page says “Next run %s” when it is %s", next, expected_now);
+      g_hash_table_add (seen, g_strdup (next));
+
+      text = gtk_label_get_text (row_times);
+      g_assert_true (g_str_has_prefix (text, "Next: "));
+      next = text + strlen ("Next: ");
+      if (!g_str_has_prefix (next, expected_now) && !g_str_has_prefix (next, expected_before))
+        g_error ("The list says “%s” when it is %s", text, expected_now);
+      chk_test_iterate (0.05);
+    }
+  /* It counted down */
+  g_assert_cmpuint (g_hash_table_size (seen), >=, 3);
+
+  /* The run's row: not "now" once a second has gone by */
+  assert_eventually (find_label_starting (page, "1 s ago") != NULL ||
+                     find_label_starting (page, "2 s ago") != NULL ||
+                     find_label_starting (page, "3 s ago") != NULL ||
+                     find_label_starting (page, "4 s ago") != NULL, SECONDS);
+
+  /* Hidden: no wake-up; back: at once */
+  gtk_widget_set_visible (GTK_WIDGET (fixture->window), FALSE);
+  assert_eventually (!gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  refreshes = _chk_job_page_get_n_refreshes (page);
+  chk_test_iterate (2.5);
+  g_assert_cmpuint (_chk_job_page_get_n_refreshes (page), ==, refreshes);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  assert_eventually (_chk_job_page_get_n_refreshes (page) > refreshes, SECONDS);
+}
+
 static void
 skip_no_display (gconstpointer data)
 {
@@ -665,6 +756,7 @@ main (int   argc,
     { "/app/output/ansi", test_output_ansi },
     { "/app/output/head-and-tail", test_output_head_and_tail },
     { "/app/page/tabs", test_page_tabs },
+    { "/app/page/relative-times", test_page_relative_times },
   };
   gboolean have_display;
 
