@@ -78,9 +78,12 @@ class Locked(StorageCase):
         self.assertIn(self.db, cm['message'])
         problem = self.wait_storage_problem(lambda p: p != '', 5, 'StorageProblem to be set')
         self.assertIn('locked by another program', problem)
+        log_at_problem = len(self.read_log(self.daemon))
 
-        # The main loop answers at once all through the lock: no write waits
-        # for it, on the hot path or in the probe.
+        # The main loop answers all through the lock: once the store knows
+        # of the lock, no write waits for it, on the hot path or in the
+        # probe (each wait is in the log; how long calls take is printed,
+        # not judged: a loaded machine makes any figure flaky).
         latencies = []
         while time.monotonic() - locked_at < self.LOCK_SECONDS - 1:
             latencies.append(self.timed_get_settings())
@@ -89,7 +92,11 @@ class Locked(StorageCase):
         print(f'# GetSettings during the lock: {len(latencies)} calls, '
               f'max {max(latencies) * 1000:.1f} ms, '
               f'mean {sum(latencies) / len(latencies) * 1000:.1f} ms')
-        self.assertLess(max(latencies), 0.1, 'GetSettings stays under 100 ms during the lock')
+        during = self.read_log(self.daemon)[log_at_problem:]
+        # The write that found the lock did wait, and said so.
+        self.assertIn('Waiting up to', self.read_log(self.daemon)[:log_at_problem])
+        waits = [line for line in during.splitlines() if 'Waiting up to' in line]
+        self.assertEqual(waits, [], 'no write waits for a lock the store knows of')
         self.assertEqual(self.daemon.alive(), True)
 
         self.assertEqual(locker.wait(timeout=10), 0)
