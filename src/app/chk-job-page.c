@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-duration.h"
+#include "chk-eta.h"
 #include "chk-job-page.h"
 #include "chk-job-page-private.h"
 #include "chk-job-row.h"
@@ -348,14 +349,13 @@ format_progress (ChkJob1 *job,
   if (message != NULL && message[0] != '\0')
     g_ptr_array_add (parts, g_strdup (message));
 
-  if (total > 0 && complete > 0 && complete < total && started > 0 && now > started)
-    {
-      guint64 elapsed = (guint64) (now - started) / G_USEC_PER_SEC;
-      g_autofree char *left = chk_duration_format (elapsed * (total - complete) / complete);
+  {
+    /* The one estimate, as the list and `chronikerctl run --wait` say it */
+    char *eta = chk_eta_format (started, now, complete, total);
 
-      /* Translators: the time a running job still needs, e.g. "about 2 min left" */
-      g_ptr_array_add (parts, g_strdup_printf (_("about %s left"), left));
-    }
+    if (eta != NULL)
+      g_ptr_array_add (parts, eta);
+  }
 
   return join_parts (parts);
 }

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-duration.h"
+#include "chk-eta.h"
 #include "chk-job-row.h"
 
 /**
@@ -96,18 +97,9 @@ chk_job_status_text (ChkJob1 *job)
 static char *
 format_eta (ChkJob1 *job)
 {
-  guint complete = chk_job1_get_progress_complete (job);
-  guint total = chk_job1_get_progress_total (job);
-  gint64 started = chk_job1_get_last_run_started (job);
-  gint64 elapsed = g_get_real_time () - started;
-  g_autofree char *left = NULL;
-
-  if (complete == 0 || complete >= total || started == 0 || elapsed <= 0)
-    return NULL;
-
-  left = chk_duration_format ((guint64) (elapsed / G_USEC_PER_SEC) * (total - complete) / complete);
-  /* Translators: the time a running job still needs, e.g. "about 2 min left" */
-  return g_strdup_printf (_("about %s left"), left);
+  /* The one estimate, as the job page and `chronikerctl run --wait` say it */
+  return chk_eta_format (chk_job1_get_last_run_started (job), g_get_real_time (),
+                         chk_job1_get_progress_complete (job), chk_job1_get_progress_total (job));
 }
 
 /**

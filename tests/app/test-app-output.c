@@ -11,6 +11,7 @@
 #include "chk-error.h"
 #include "chk-job-model.h"
 #include "chk-duration.h"
+#include "chk-eta.h"
 #include "chk-job-page.h"
 #include "chk-job-page-private.h"
 #include "chk-job-row.h"
@@ -738,6 +739,81 @@ test_page_relative_times (Fixture       *fixture,
   assert_eventually (_chk_job_page_get_n_refreshes (page) > refreshes, SECONDS);
 }
 
+/* The text after "about " in @text, up to " left", or NULL */
+static char *
+eta_in (const char *text)
+{
+  const char *start = text != NULL ? strstr (text, "about ") : NULL;
+  const char *end = start != NULL ? strstr (start, " left") : NULL;
+
+  return end != NULL ? g_strndup (start, end + strlen (" left") - start) : NULL;
+}
+
+static gboolean
+is_expected_eta (const char *eta,
+                 gint64      started,
+                 gint64      now)
+{
+  /* What it is now, or was when the label was last drawn */
+  for (gint64 back = 0; back <= G_USEC_PER_SEC + G_USEC_PER_SEC / 4; back += G_USEC_PER_SEC / 20)
+    {
+      g_autofree char *expected = chk_eta_format (started, now - back, 1, 4);
+
+      if (g_strcmp0 (eta, expected) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* One estimate of the time left, the same in the list, the page's header
+ * and the run's row, and as libchroniker (and so `run --wait`) makes it. */
+static void
+test_page_eta (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "progressing",
+                                      "{'shell': <'sleep 2.5; echo 1/4 >&$CHRONIKER_PROGRESS_FD; sleep 60'>}");
+  ChkJobPage *page;
+  GtkProgressBar *bar;
+  gint64 started, end;
+  guint checked = 0;
+
+  run_job (fixture, path);
+  show_job (fixture, path);
+  page = job_page (fixture);
+  bar = find_widget (find_widget (fixture->window, CHK_TYPE_JOB_ROW), GTK_TYPE_PROGRESS_BAR);
+  g_assert_nonnull (bar);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (bar)) &&
+                     strstr (gtk_progress_bar_get_text (bar), "about") != NULL, SECONDS);
+  {
+    g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "LastRunStarted");
+
+    started = g_variant_get_int64 (value);
+  }
+
+  for (end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC; g_get_monotonic_time () < end; chk_test_iterate (0.1))
+    {
+      gint64 now = g_get_real_time ();
+      GtkLabel *header = find_label_starting (page, "Running for ");
+      GtkLabel *row = find_label_starting (page, "Run 1 · ");
+      g_autofree char *in_list = eta_in (gtk_progress_bar_get_text (bar));
+      g_autofree char *in_header = eta_in (header != NULL ? gtk_label_get_text (header) : NULL);
+      g_autofree char *in_row = eta_in (row != NULL ? gtk_label_get_text (row) : NULL);
+
+      g_assert_nonnull (in_list);
+      g_assert_nonnull (in_header);
+      g_assert_nonnull (in_row);
+      if (!is_expected_eta (in_list, started, now))
+        g_error ("The list says “%s”", in_list);
+      if (!is_expected_eta (in_header, started, now))
+        g_error ("The page says “%s”", in_header);
+      if (!is_expected_eta (in_row, started, now))
+        g_error ("The run's row says “%s”", in_row);
+      checked++;
+    }
+  g_assert_cmpuint (checked, >=, 10);
+}
+
 static void
 skip_no_display (gconstpointer data)
 {
@@ -757,6 +833,7 @@ main (int   argc,
     { "/app/output/head-and-tail", test_output_head_and_tail },
     { "/app/page/tabs", test_page_tabs },
     { "/app/page/relative-times", test_page_relative_times },
+    { "/app/page/eta", test_page_eta },
   };
   gboolean have_display;
 
