@@ -19,7 +19,8 @@
  *
  * It filters the window's jobs through the window's own filter (search,
  * jobs being deleted) and sorts them with the window's sorter, so that
- * search and Sort By mean the same in both views. Activating a row runs
+ * search and Sort By mean the same in both views. The window follows its selection
+ * (chk_monitors_view_get_selection()); activating a row runs
  * `win.show-job` with the job's object path.
  */
 struct _ChkMonitorsView
@@ -300,3 +301,32 @@ chk_monitors_view_select_job (ChkMonitorsView *self,
     }
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
 }
+
+/**
+ * chk_monitors_view_get_selection:
+ * @self: a #ChkMonitorsView
+ *
+ * Returns: (transfer none) (nullable): the selection of the monitors
+ *   listed, in their order, once chk_monitors_view_set_model() was called
+ */
+GtkSingleSelection *
+chk_monitors_view_get_selection (ChkMonitorsView *self)
+{
+  g_return_val_if_fail (CHK_IS_MONITORS_VIEW (self), NULL);
+  return self->selection;
+}
+
+/**
+ * chk_monitors_view_set_single_click_activate:
+ * @self: a #ChkMonitorsView
+ * @single_click_activate: whether a click opens a monitor (rather than
+ *   selecting it)
+ */
+void
+chk_monitors_view_set_single_click_activate (ChkMonitorsView *self,
+                                             gboolean         single_click_activate)
+{
+  g_return_if_fail (CHK_IS_MONITORS_VIEW (self));
+  gtk_list_view_set_single_click_activate (self->list_view, single_click_activate);
+}
+

@@ -22,5 +22,10 @@ void chk_monitors_view_invalidate    (ChkMonitorsView *self);
 void chk_monitors_view_refresh       (ChkMonitorsView *self);
 void chk_monitors_view_select_job    (ChkMonitorsView *self,
                                       ChkJob1         *job);
+GtkSingleSelection *
+     chk_monitors_view_get_selection (ChkMonitorsView *self);
+void chk_monitors_view_set_single_click_activate
+                                     (ChkMonitorsView *self,
+                                      gboolean         single_click_activate);
 
 G_END_DECLS

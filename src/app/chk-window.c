@@ -41,8 +41,15 @@ typedef enum
  * The main window: the list of jobs (search, status filters, sorting) or
  * of monitors (#ChkMonitorsView, the same search and sorting), and the
  * selected job's page, side by side on a wide screen and one at a time on
- * a narrow one. Its actions (new, run, stop, edit, duplicate, delete) work
- * on the selected job, so their shortcuts work from anywhere.
+ * a narrow one.
+ *
+ * The page shows the job selected in the list shown, and nothing when
+ * the search, a filter or the other view leaves none selected: a job
+ * hidden from the list is never the one the actions work on. On a wide
+ * window a click or the arrow keys select (and show) a job; folded, a
+ * click opens it. The actions (run, stop, edit, duplicate, delete) work
+ * on the selected job, so their shortcuts work from anywhere, and are
+ * off while none is.
  */
 struct _ChkWindow
 {
@@ -86,10 +93,113 @@ struct _ChkWindow
 
 G_DEFINE_FINAL_TYPE (ChkWindow, chk_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static const char * const job_actions[] = {
+  "win.run-job", "win.stop-job", "win.edit-job", "win.duplicate-job", "win.delete-job",
+};
+
+static gboolean
+showing_monitors (ChkWindow *self)
+{
+  return g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "monitors") == 0;
+}
+
+/* The selection of the list shown (the jobs' or the monitors'). */
+static GtkSingleSelection *
+current_selection (ChkWindow *self)
+{
+  if (showing_monitors (self))
+    return chk_monitors_view_get_selection (self->monitors_view);
+  return self->selection;
+}
+
+/* The job the actions are for: the page's, if it is the one selected in
+ * the list shown (which holds only what the search and filters let through). */
 static ChkJob1 *
 selected_job (ChkWindow *self)
 {
-  return chk_job_page_get_job (self->job_page);
+  ChkJob1 *job = chk_job_page_get_job (self->job_page);
+  GtkSingleSelection *selection = current_selection (self);
+
+  if (job == NULL || selection == NULL || gtk_single_selection_get_selected_item (selection) != job)
+    return NULL;
+  return job;
+}
+
+static void
+update_job_actions (ChkWindow *self)
+{
+  gboolean enabled = selected_job (self) != NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (job_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), job_actions[i], enabled);
+}
+
+static guint
+find_position (GListModel *list,
+               ChkJob1    *job)
+{
+  for (guint i = 0; job != NULL && i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(ChkJob1) item = g_list_model_get_item (list, i);
+
+      if (item == job)
+        return i;
+    }
+  return GTK_INVALID_LIST_POSITION;
+}
+
+/* Shows @job's page (or none), selected in both lists where they hold it;
+ * with @navigate, brings the page into view on a folded window. */
+static void
+show_job (ChkWindow *self,
+          ChkJob1   *job,
+          gboolean   navigate)
+{
+  chk_job_page_set_job (self->job_page, self->model, job);
+  /* Each list's selection follows, and then finds the page as it is. */
+  gtk_single_selection_set_selected (self->selection,
+                                     find_position (G_LIST_MODEL (self->selection), job));
+  chk_monitors_view_select_job (self->monitors_view, job);
+
+  if (job == NULL)
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "none");
+      adw_window_title_set_title (self->content_title, "");
+      if (adw_leaflet_get_folded (self->leaflet))
+        adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+    }
+  else
+    {
+      gtk_stack_set_visible_child_name (self->content_stack, "job");
+      adw_window_title_set_title (self->content_title, chk_job1_get_name (job));
+      if (navigate)
+        adw_leaflet_set_visible_child (self->leaflet, self->content);
+    }
+  update_job_actions (self);
+}
+
+/* The page follows the selection of the list shown: a click, the arrow
+ * keys, and a job going out of the list as the search or a filter
+ * changes, or as the other view is shown. */
+static void
+follow_selection (ChkWindow *self)
+{
+  GtkSingleSelection *selection = current_selection (self);
+  ChkJob1 *selected = selection != NULL ? gtk_single_selection_get_selected_item (selection) : NULL;
+
+  if (selected != chk_job_page_get_job (self->job_page))
+    show_job (self, selected, FALSE);
+  else
+    update_job_actions (self);
+}
+
+static void
+selection_changed_cb (GtkSingleSelection *selection,
+                      GParamSpec         *pspec,
+                      ChkWindow          *self)
+{
+  if (selection == current_selection (self))
+    follow_selection (self);
 }
 
 static gboolean
@@ -276,7 +386,7 @@ job_property_changed_cb (ChkJob1    *job,
       g_str_equal (name, "is-monitor"))
     queue_invalidate (self);
 
-  if (job == selected_job (self) && g_str_equal (name, "name"))
+  if (job == chk_job_page_get_job (self->job_page) && g_str_equal (name, "name"))
     adw_window_title_set_title (self->content_title, chk_job1_get_name (job));
 }
 
@@ -287,7 +397,7 @@ jobs_items_changed_cb (GListModel *list,
                        guint       added,
                        ChkWindow  *self)
 {
-  ChkJob1 *current = selected_job (self);
+  ChkJob1 *current = chk_job_page_get_job (self->job_page);
 
   for (guint i = 0; i < added; i++)
     {
@@ -296,15 +406,10 @@ jobs_items_changed_cb (GListModel *list,
       g_signal_connect_object (job, "notify", G_CALLBACK (job_property_changed_cb), self, 0);
     }
 
-  /* The selected job is gone (deleted here or elsewhere): show nothing. */
+  /* The job shown is gone (deleted here or elsewhere): show nothing. */
   if (current != NULL &&
       chk_job_model_lookup (self->model, g_dbus_proxy_get_object_path (G_DBUS_PROXY (current))) == NULL)
-    {
-      chk_job_page_set_job (self->job_page, self->model, NULL);
-      gtk_stack_set_visible_child_name (self->content_stack, "none");
-      adw_window_title_set_title (self->content_title, "");
-      adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-    }
+    show_job (self, NULL, FALSE);
 
   update_list_page (self);
   update_monitors_badge (self);
@@ -479,10 +584,35 @@ factory_unbind_cb (GtkSignalListItemFactory *factory,
   chk_job_row_set_job (CHK_JOB_ROW (gtk_list_item_get_child (item)), NULL);
 }
 
+/* Shows everything a list can show, if it hides @job: a job asked for
+ * (a notification's Show Log, a job just created) is never hidden. */
+static void
+reveal_job (ChkWindow *self,
+            ChkJob1   *job)
+{
+  const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+
+  if (showing_monitors (self) && !chk_job1_get_is_monitor (job))
+    adw_view_stack_set_visible_child_name (self->view_stack, "jobs");
+
+  if (find_position (G_LIST_MODEL (current_selection (self)), job) != GTK_INVALID_LIST_POSITION)
+    return;
+
+  if (search != NULL && search[0] != '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
+  if (!showing_monitors (self) && self->status_filter != FILTER_ALL)
+    g_action_group_activate_action (G_ACTION_GROUP (self), "filter", g_variant_new_string ("all"));
+  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  refilter (self, GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
 /**
  * chk_window_select_job:
  * @self: a #ChkWindow
  * @job: (nullable): the job to show
+ *
+ * Selects @job in the list shown, clearing the search and the filters if
+ * they hide it, and shows its page.
  */
 void
 chk_window_select_job (ChkWindow *self,
@@ -490,29 +620,9 @@ chk_window_select_job (ChkWindow *self,
 {
   g_return_if_fail (CHK_IS_WINDOW (self));
 
-  chk_job_page_set_job (self->job_page, self->model, job);
-  chk_monitors_view_select_job (self->monitors_view, job);
-  if (job == NULL)
-    {
-      gtk_stack_set_visible_child_name (self->content_stack, "none");
-      adw_window_title_set_title (self->content_title, "");
-      return;
-    }
-
-  gtk_stack_set_visible_child_name (self->content_stack, "job");
-  adw_window_title_set_title (self->content_title, chk_job1_get_name (job));
-  adw_leaflet_set_visible_child (self->leaflet, self->content);
-
-  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->selection)); i++)
-    {
-      g_autoptr(ChkJob1) item = g_list_model_get_item (G_LIST_MODEL (self->selection), i);
-
-      if (item == job)
-        {
-          gtk_single_selection_set_selected (self->selection, i);
-          break;
-        }
-    }
+  if (job != NULL)
+    reveal_job (self, job);
+  show_job (self, job, TRUE);
 }
 
 static void
@@ -548,6 +658,24 @@ view_changed_cb (AdwViewStack *stack,
                 monitors ? _("Search monitors") : _("Search jobs"), NULL);
   /* From the Monitors view, + makes a monitor (see new_job_action). */
   gtk_widget_set_tooltip_text (self->new_button, monitors ? _("New Monitor") : _("New Job"));
+  /* The page shows a job of this view's list, or none */
+  if (self->model != NULL)
+    follow_selection (self);
+}
+
+/* Folded, a click opens a job; side by side, it selects it (and shows its
+ * page): a click that only selected would open nothing on a phone, and
+ * selecting on hover (what single-click activation does) would change
+ * the page under the pointer. */
+static void
+folded_changed_cb (AdwLeaflet *leaflet,
+                   GParamSpec *pspec,
+                   ChkWindow  *self)
+{
+  gboolean folded = adw_leaflet_get_folded (leaflet);
+
+  gtk_list_view_set_single_click_activate (self->job_list, folded);
+  chk_monitors_view_set_single_click_activate (self->monitors_view, folded);
 }
 
 static void
@@ -881,6 +1009,10 @@ chk_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->model, self);
       g_signal_handlers_disconnect_by_data (chk_job_model_get_jobs (self->model), self);
     }
+  if (self->selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->selection, self);
+  if (self->monitors_view != NULL && chk_monitors_view_get_selection (self->monitors_view) != NULL)
+    g_signal_handlers_disconnect_by_data (chk_monitors_view_get_selection (self->monitors_view), self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_WINDOW);
   g_clear_object (&self->selection);
   g_clear_object (&self->search_filter);
@@ -924,6 +1056,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar_storage_banner);
   gtk_widget_class_bind_template_callback (widget_class, job_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, folded_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, view_changed_cb);
 
   gtk_widget_class_install_action (widget_class, "win.new-job", NULL, new_job_action);
@@ -965,6 +1098,9 @@ chk_window_init (ChkWindow *self)
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+
+  folded_changed_cb (self->leaflet, NULL, self);
+  update_job_actions (self);
 }
 
 /**
@@ -1006,6 +1142,9 @@ chk_window_new (AdwApplication *application,
   gtk_list_view_set_model (self->job_list, GTK_SELECTION_MODEL (self->selection));
   chk_monitors_view_set_model (self->monitors_view, jobs, GTK_FILTER (self->search_filter),
                                GTK_SORTER (self->sorter));
+  g_signal_connect (self->selection, "notify::selected-item", G_CALLBACK (selection_changed_cb), self);
+  g_signal_connect (chk_monitors_view_get_selection (self->monitors_view), "notify::selected-item",
+                    G_CALLBACK (selection_changed_cb), self);
 
   g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_items_changed_cb), self);
   jobs_items_changed_cb (jobs, 0, 0, g_list_model_get_n_items (jobs), self);

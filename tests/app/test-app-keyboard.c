@@ -200,18 +200,6 @@ find_widget (gpointer root,
   return found->len > 0 ? found->pdata[0] : NULL;
 }
 
-static gpointer
-find_mapped_widget (gpointer root,
-                    GType    type)
-{
-  g_autoptr(GPtrArray) found = find_widgets (root, type);
-
-  for (guint i = 0; i < found->len; i++)
-    if (gtk_widget_get_mapped (found->pdata[i]))
-      return found->pdata[i];
-  return NULL;
-}
-
 static char *
 plain_label (const char *label)
 {
@@ -258,7 +246,8 @@ find_label_containing (gpointer    root,
 static GtkWidget *
 sidebar (Fixture *fixture)
 {
-  GtkWidget *widget = find_widget (fixture->window, GTK_TYPE_SEARCH_ENTRY);
+  /* (The job page has search entries too, and may come first.) */
+  GtkWidget *widget = find_widget (fixture->window, CHK_TYPE_MONITORS_VIEW);
 
   while (widget != NULL && !ADW_IS_LEAFLET (gtk_widget_get_parent (widget)))
     widget = gtk_widget_get_parent (widget);
@@ -270,18 +259,6 @@ static GtkEditable *
 search_entry (Fixture *fixture)
 {
   return find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
-}
-
-/* The job list of the Jobs view (not the Monitors view's). */
-static GtkWidget *
-job_list (Fixture *fixture)
-{
-  g_autoptr(GPtrArray) lists = find_widgets (sidebar (fixture), GTK_TYPE_LIST_VIEW);
-
-  for (guint i = 0; i < lists->len; i++)
-    if (gtk_widget_get_ancestor (lists->pdata[i], CHK_TYPE_MONITORS_VIEW) == NULL)
-      return lists->pdata[i];
-  g_assert_not_reached ();
 }
 
 static const char *
@@ -332,25 +309,6 @@ shown_page (Fixture *fixture)
   if (page == NULL || !gtk_widget_get_mapped (GTK_WIDGET (page)) || job == NULL)
     return g_strdup ("");
   return g_strdup (chk_job1_get_name (job));
-}
-
-/* The name of the job of the row that has the keyboard focus, or "". */
-static char *
-focused_row (Fixture *fixture)
-{
-  GtkWidget *focus = focus_widget (fixture->window);
-
-  for (GtkWidget *widget = focus; widget != NULL; widget = gtk_widget_get_parent (widget))
-    {
-      GtkWidget *child = gtk_widget_get_first_child (widget);
-
-      if (CHK_IS_JOB_ROW (widget))
-        return g_strdup (row_name (CHK_JOB_ROW (widget)));
-      /* A list item has the focus, its row is its child */
-      if (child != NULL && CHK_IS_JOB_ROW (child))
-        return g_strdup (row_name (CHK_JOB_ROW (child)));
-    }
-  return g_strdup ("");
 }
 
 /* The toplevel of @type that is shown, or NULL. */
@@ -840,6 +798,89 @@ test_editor_validate (Fixture       *fixture,
   assert_eventually (editor_gone (), SECONDS);
 }
 
+
+/* ---------------------------------------------------------------------------
+ * The list and the page */
+
+static void
+select_job (Fixture    *fixture,
+            const char *path)
+{
+  chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
+}
+
+/* Ctrl+R runs the job selected in the list, and never one the search
+ * or the other view has hidden: the page follows the list. */
+static void
+test_hidden_job (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autofree char *alpha = create_job (fixture, "alpha", NULL);
+  g_autofree char *beta = create_job (fixture, "beta", NULL);
+  g_autofree char *gamma = create_job (fixture, "gamma", "{'is-monitor': <true>}");
+
+  open_window (fixture);
+  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
+
+  /* Shown and selected: Ctrl+R runs it. */
+  select_job (fixture, alpha);
+  assert_eventually_cmpstr (shown_page (fixture), "alpha", SECONDS);
+  press ("ctrl+r");
+  assert_eventually (count_runs (fixture, alpha) == 1, SECONDS);
+
+  /* Searched away: the page goes with it, and Ctrl+R runs nothing. */
+  press ("ctrl+f");
+  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  type_text ("beta", 20);
+  assert_eventually_cmpstr (shown_jobs (fixture), "beta", SECONDS);
+  assert_eventually_cmpstr (shown_page (fixture), "", SECONDS);
+  press ("ctrl+r");
+  chk_test_iterate (1.0);
+  g_assert_cmpuint (count_runs (fixture, alpha), ==, 1);
+  g_assert_cmpuint (count_runs (fixture, beta), ==, 0);
+
+  /* Back in the list, it is not selected behind the user's back. */
+  gtk_editable_set_text (search_entry (fixture), "");
+  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
+  g_assert_cmpstr (shown_page (fixture), ==, "");
+  press ("ctrl+r");
+  chk_test_iterate (1.0);
+  g_assert_cmpuint (count_runs (fixture, alpha), ==, 1);
+
+  /* The Monitors view shows no page of a job that is no monitor. */
+  select_job (fixture, alpha);
+  assert_eventually_cmpstr (shown_page (fixture), "alpha", SECONDS);
+  focus_window (fixture->window);
+  press ("alt+2");
+  assert_eventually_cmpstr (shown_monitors (fixture), "gamma", SECONDS);
+  assert_eventually_cmpstr (shown_page (fixture), "", SECONDS);
+  press ("ctrl+r");
+  chk_test_iterate (1.0);
+  g_assert_cmpuint (count_runs (fixture, alpha), ==, 1);
+
+  /* A monitor's page stays through both views. */
+  press ("alt+1");
+  select_job (fixture, gamma);
+  assert_eventually_cmpstr (shown_page (fixture), "gamma", SECONDS);
+  press ("alt+2");
+  chk_test_iterate (0.5);
+  g_assert_cmpstr (shown_page (fixture), ==, "gamma");
+  press ("ctrl+r");
+  assert_eventually (count_runs (fixture, gamma) == 1, SECONDS);
+
+  /* A job asked for by name (Show Log, a new job) is shown, hidden or not:
+   * the search and the filters make way. */
+  press ("alt+1");
+  press ("ctrl+f");
+  type_text ("gamma", 20);
+  assert_eventually_cmpstr (shown_jobs (fixture), "gamma", SECONDS);
+  select_job (fixture, beta);
+  assert_eventually_cmpstr (shown_page (fixture), "beta", SECONDS);
+  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
+}
+
+
+
 /* ---------------------------------------------------------------------------
  * Main */
 
@@ -922,6 +963,7 @@ main (int   argc,
     { "/app/keyboard/editor-escape", test_editor_escape },
     { "/app/keyboard/editor-new-monitor", test_editor_new_monitor },
     { "/app/keyboard/editor-validate", test_editor_validate },
+    { "/app/keyboard/hidden-job", test_hidden_job },
   };
   const char *skip = NULL;
 
