@@ -2032,7 +2032,7 @@ test_page_limits (Fixture       *fixture,
   g_autofree char *default_text = NULL;
   g_autofree char *default_changed = NULL;
   g_autofree char *tasks_text = g_strdup_printf ("Up to %'u processes and threads", 50u);
-  g_autofree char *memory_text = g_format_size_full (256 * 1024 * 1024, G_FORMAT_SIZE_IEC_UNITS);
+  g_autofree char *memory_text = g_format_size (256 * 1024 * 1024);
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) settings = NULL;
   g_autoptr(GError) error = NULL;
@@ -2058,7 +2058,7 @@ test_page_limits (Fixture       *fixture,
 
   update_job (fixture, path, "{'max-tasks': <@u 50>, 'memory-max': <@t 268435456>, 'cpu-weight': <@u 400>}");
   assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), tasks_text, SECONDS);
-  /* "256.0 MiB", with GLib's no-break space */
+  /* "268.4 MB", with GLib's no-break space */
   assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), memory_text, SECONDS);
   assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "400: more CPU than other runs", SECONDS);
   update_job (fixture, path, "{'cpu-weight': <@u 20>}");
@@ -2156,8 +2156,9 @@ test_page_run_usage (Fixture       *fixture,
 static void
 test_page_usage_format (void)
 {
-  g_autofree char *mib = g_format_size_full (212 * 1024 * 1024, G_FORMAT_SIZE_IEC_UNITS);
-  g_autofree char *short_run = g_strdup_printf ("1.2 s CPU · %s peak", mib);
+  /* Sizes as GLib says them everywhere: "222.3 MB" */
+  g_autofree char *size = g_format_size (222298112);
+  g_autofree char *short_run = g_strdup_printf ("1.2 s CPU · %s peak", size);
   const struct
   {
     const char *record;

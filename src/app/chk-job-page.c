@@ -431,7 +431,7 @@ update_header (ChkJobPage *self)
 
   next = chk_job1_get_next_run (job);
   if (!chk_job1_get_enabled (job))
-    g_ptr_array_add (times, g_strdup (_("Disabled: runs only when asked")));
+    g_ptr_array_add (times, g_strdup (_("Disabled: runs only with Run Now")));
   else if (next > 0)
     {
       g_autofree char *relative = chk_format_relative_time (next, now);
@@ -441,7 +441,7 @@ update_header (ChkJobPage *self)
       g_ptr_array_add (times, g_strdup_printf (_("Next run %s"), relative));
     }
   else if (chk_job1_get_schedule (job) == NULL || chk_job1_get_schedule (job)[0] == '\0')
-    g_ptr_array_add (times, g_strdup (_("Runs only when asked")));
+    g_ptr_array_add (times, g_strdup (_("Manual only: runs with Run Now")));
   else
     g_ptr_array_add (times, g_strdup (_("No run to come")));
 
@@ -531,8 +531,8 @@ update_limits (ChkJobPage *self)
   if (bytes == 0)
     memory_max = g_strdup (_("None"));
   else
-    /* Binary units, as the editor takes them */
-    memory_max = g_format_size_full (bytes, G_FORMAT_SIZE_IEC_UNITS);
+    /* As every size is shown (the editor reads these units too) */
+    memory_max = g_format_size (bytes);
   set_subtitle (self->memory_max_row, memory_max);
 
   if (weight == 0 || weight == CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT)
@@ -672,7 +672,7 @@ update_details (ChkJobPage *self)
   schedule_text = chk_job1_get_schedule (job);
   schedule_description = chk_job1_get_schedule_description (job);
   if (schedule_text == NULL || schedule_text[0] == '\0')
-    schedule = g_strdup (_("Only when asked"));
+    schedule = g_strdup (_("Manual only"));
   else if (schedule_description != NULL && schedule_description[0] != '\0' &&
            g_strcmp0 (schedule_description, schedule_text) != 0)
     schedule = g_strdup_printf ("%s\n%s", schedule_description, schedule_text);
@@ -809,7 +809,7 @@ update_next_runs (ChkJobPage *self)
   if (chk_schedule_get_kind (schedule) == CHK_SCHEDULE_MANUAL)
     {
       adw_preferences_group_set_description (self->next_runs_group,
-                                             _("None: the job has no schedule and runs only when asked"));
+                                             _("None: the job is manual only and runs with Run Now"));
       return;
     }
 
@@ -901,7 +901,7 @@ format_cpu_time (guint64 microseconds)
  * @run: a run record (a{sv})
  *
  * Returns: (transfer full) (nullable): what the run used, such as "1.2 s
- *   CPU · 212.0 MiB peak", or %NULL when it was not measured (still
+ *   CPU · 222.3 MB peak", or %NULL when it was not measured (still
  *   running, an HTTP check, a run from before the daemon measured runs)
  */
 char *
@@ -922,10 +922,9 @@ _chk_job_page_format_usage (GVariant *run)
   g_ptr_array_add (parts, format_cpu_time (cpu_time));
   if (memory_peak > 0)
     {
-      /* Binary units, as the memory limit is shown */
-      g_autofree char *size = g_format_size_full (memory_peak, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *size = g_format_size (memory_peak);
 
-      /* Translators: the most memory a run used at once, e.g. "212.0 MiB peak" */
+      /* Translators: the most memory a run used at once, e.g. "222.3 MB peak" */
       g_ptr_array_add (parts, g_strdup_printf (_("%s peak"), size));
     }
   return join_parts (parts);

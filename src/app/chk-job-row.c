@@ -51,8 +51,9 @@ chk_job_status_icon (ChkJob1 *job)
     return "media-playback-start-symbolic";
   if (!chk_job1_get_enabled (job))
     return "media-playback-pause-symbolic";
+  /* A clock, not "•••", which reads as a menu button */
   if (outcome == NULL || outcome[0] == '\0')
-    return "content-loading-symbolic";
+    return "appointment-soon-symbolic";
   if (g_str_equal (outcome, "success"))
     return "emblem-ok-symbolic";
   if (g_str_equal (outcome, "timeout"))
@@ -187,7 +188,7 @@ chk_job_row_refresh (ChkJobRow *self)
     times = g_strdup (next != NULL ? next
                       : last != NULL ? last
                       : !chk_job1_get_enabled (job) ? _("Never run")
-                      : _("Never run, runs only when asked"));
+                      : _("Never run · Manual only"));
   gtk_label_set_text (self->times_label, times);
 
   total = chk_job1_get_progress_total (job);

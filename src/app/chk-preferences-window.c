@@ -438,8 +438,13 @@ send_test_email_cb (GObject      *object,
   g_dbus_error_strip_remote_error (error);
   if (g_error_matches (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT))
     gtk_widget_add_css_class (GTK_WIDGET (self->test_address_row), "error");
-  /* Translators: %s is the scheduler's message, such as why the SMTP server refused it */
-  title = g_strdup_printf (_("Could not send the test email: %s"), error->message);
+  /* The scheduler's own words say that the test email could not be sent,
+   * and why: once is enough */
+  if (g_error_matches (error, CHK_ERROR, CHK_ERROR_DELIVERY_FAILED))
+    title = g_strdup (error->message);
+  else
+    /* Translators: %s is the scheduler's message, such as why the address is refused */
+    title = g_strdup_printf (_("Could not send the test email: %s"), error->message);
   show_toast (self, title);
 }
 

@@ -959,7 +959,7 @@ print_limits (ChkClient *client,
               ? g_strdup_printf ("%u", chk_job1_get_max_tasks (job))
               : default_max_tasks (client);
   memory_max = chk_job1_get_memory_max (job) > 0
-               ? g_format_size_full (chk_job1_get_memory_max (job), G_FORMAT_SIZE_IEC_UNITS)
+               ? g_format_size (chk_job1_get_memory_max (job))
                : g_strdup (_("none"));
   cpu_weight = g_strdup_printf ("%u", chk_job1_get_cpu_weight (job));
 
@@ -994,7 +994,7 @@ print_last_run_accounting (ChkJob1 *job)
     }
   if (memory_peak > 0)
     {
-      g_autofree char *text = g_format_size_full (memory_peak, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *text = g_format_size (memory_peak);
 
       print_field (_("Last memory peak:"), text);
     }
@@ -1141,8 +1141,7 @@ verb_show (int    argc,
     g_autofree char *max_runs = chk_job1_get_max_runs (job) > 0
                                 ? g_strdup_printf ("%u", chk_job1_get_max_runs (job))
                                 : g_strdup (_("no limit"));
-    g_autofree char *max_output = g_format_size_full (chk_job1_get_max_output_bytes (job),
-                                                      G_FORMAT_SIZE_IEC_UNITS);
+    g_autofree char *max_output = g_format_size (chk_job1_get_max_output_bytes (job));
     g_autofree char *email_to = g_strjoinv (", ", (char **) chk_job1_get_email_to (job));
     g_autofree char *last_local = NULL;
     g_autofree char *last_started = job_time_with_relative (job, chk_job1_get_last_run_started (job), now,
@@ -1210,7 +1209,7 @@ verb_show (int    argc,
       print_field ("", next_local);
     if (!is_check_job (job))
       {
-        print_field (_("Timeout:"), timeout);
+        print_field (_("Time limit:"), timeout);
         print_limits (&client, job);
         print_field (_("Merge stderr:"), chk_job1_get_merge_stderr (job) ? _("yes") : _("no"));
       }
@@ -1692,8 +1691,7 @@ verb_runs (int    argc,
             exit_text = exit_code >= 0 ? g_strdup_printf ("%d", exit_code) : g_strdup ("-");
           /* Nothing measured (an HTTP check, a run under way, an older daemon): "-" */
           cpu_text = cpu_time > 0 ? chk_format_cpu_time (cpu_time) : g_strdup ("-");
-          memory_text = memory_peak > 0 ? g_format_size_full (memory_peak, G_FORMAT_SIZE_IEC_UNITS)
-                                        : g_strdup ("-");
+          memory_text = memory_peak > 0 ? g_format_size (memory_peak) : g_strdup ("-");
           if (alert_error[0] != '\0')
             g_ptr_array_add (alert_notes, g_strdup_printf (_("  run %" G_GUINT64_FORMAT ": %s"),
                                                            id, alert_error));

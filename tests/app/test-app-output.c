@@ -13,8 +13,10 @@
 #include "chk-duration.h"
 #include "chk-eta.h"
 #include "chk-job-page.h"
+#include "chk-job-editor.h"
 #include "chk-job-page-private.h"
 #include "chk-job-row.h"
+#include "chk-preferences-window.h"
 #include "chk-log-view.h"
 #include "chk-resources.h"
 #include "chk-test-session.h"
@@ -814,6 +816,191 @@ test_page_eta (Fixture       *fixture,
   g_assert_cmpuint (checked, >=, 10);
 }
 
+/* The subtitle of the row titled @title under @root, or NULL */
+static char *
+row_subtitle (gpointer    root,
+              const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
+      return g_strdup (adw_action_row_get_subtitle (rows->pdata[i]));
+  return NULL;
+}
+
+static gboolean
+has_row (gpointer    root,
+         const char *title)
+{
+  g_autofree char *subtitle = row_subtitle (root, title);
+
+  return subtitle != NULL;
+}
+
+static void
+set_settings (Fixture    *fixture,
+              const char *changes)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *arguments = g_variant_new_parsed (changes);
+
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1, "SetSettings",
+                                 g_variant_new_tuple (&arguments, 1), NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* A mapped label under @root that contains @text, or NULL */
+static GtkLabel *
+find_label_containing (gpointer    root,
+                       const char *text)
+{
+  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_get_mapped (labels->pdata[i]) && strstr (gtk_label_get_text (labels->pdata[i]), text) != NULL)
+      return labels->pdata[i];
+  return NULL;
+}
+
+/* One word per thing: "Working Directory", "Time Limit", "Manual only",
+ * GLib's sizes; far dates as dates; no "•••" that looks like a menu. */
+static void
+test_page_wording (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gint64 far = g_get_real_time () + (gint64) 116 * 24 * 3600 * G_USEC_PER_SEC;
+  g_autofree char *spec = g_strdup_printf ("{'schedule': <'FREQ=YEARLY'>, 'start': <@x %" G_GINT64_FORMAT ">, "
+                                           "'timeout': <@u 300>, 'memory-max': <@t 268435456>}", far);
+  g_autofree char *yearly = create_job (fixture, "yearly", spec);
+  g_autofree char *by_hand = create_job (fixture, "by-hand", NULL);
+  g_autofree char *date = NULL;
+  g_autofree char *memory = g_format_size (268435456);
+  g_autofree char *text = NULL;
+  g_autoptr(GDateTime) far_date = g_date_time_new_from_unix_local (far / G_USEC_PER_SEC);
+  ChkJobPage *page;
+  AdwViewStack *stack;
+  GtkImage *icon;
+
+  show_job (fixture, yearly);
+  page = job_page (fixture);
+  stack = find_widget (page, ADW_TYPE_VIEW_STACK);
+
+  /* "Next run 24 Mar", not "in 116 d" */
+  date = g_date_time_format (far_date, "%-d %b");
+  assert_eventually (find_label_containing (page, "Next run ") != NULL, SECONDS);
+  text = g_strdup (gtk_label_get_text (find_label_containing (page, "Next run ")));
+  g_assert_nonnull (strstr (text, date));
+  g_assert_null (strstr (text, " d"));
+
+  adw_view_stack_set_visible_child_name (stack, "details");
+  assert_eventually (has_row (page, "Working Directory"), SECONDS);
+  g_assert_false (has_row (page, "Working Folder"));
+  g_assert_true (has_row (page, "Time Limit"));
+  g_assert_false (has_row (page, "Timeout"));
+  g_clear_pointer (&text, g_free);
+  text = row_subtitle (page, "Memory Limit");
+  g_assert_cmpstr (text, ==, memory);
+
+  /* Manual only, in those words */
+  show_job (fixture, by_hand);
+  g_clear_pointer (&text, g_free);
+  text = row_subtitle (page, "Schedule");
+  g_assert_cmpstr (text, ==, "Manual only");
+  g_assert_nonnull (find_label_containing (page, "Manual only"));
+
+  /* Never run: a clock, not "•••" */
+  icon = find_widget (find_widget (fixture->window, CHK_TYPE_JOB_ROW), GTK_TYPE_IMAGE);
+  g_assert_nonnull (icon);
+  g_assert_cmpstr (gtk_image_get_icon_name (icon), !=, "content-loading-symbolic");
+}
+
+/* The scheduler says the test email could not be sent, and why: the
+ * window says it once. */
+static void
+test_preferences_test_email_failure (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  ChkPreferencesWindow *prefs;
+  GtkLabel *toast = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  GtkEditable *address = NULL;
+  const char *message;
+  const char *again;
+
+  /* Nothing listens on the discard port */
+  set_settings (fixture, "{'email-from': <'jobs@example.org'>, 'smtp-url': <'smtp://127.0.0.1:9'>}");
+  open_window (fixture);
+  prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window), chk_job_model_get_scheduler (fixture->model));
+  gtk_window_present (GTK_WINDOW (prefs));
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) &&
+                     gtk_widget_get_sensitive (find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE)), SECONDS);
+  rows = find_widgets (prefs, ADW_TYPE_ENTRY_ROW);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "Test"))
+      address = rows->pdata[i];
+  g_assert_nonnull (address);
+  gtk_editable_set_text (address, "someone@example.org");
+  assert_eventually (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.send-test-email", NULL), SECONDS);
+
+  assert_eventually ((toast = find_label_containing (prefs, "could not be sent")) != NULL ||
+                     (toast = find_label_containing (prefs, "Could not send")) != NULL, SECONDS);
+  message = gtk_label_get_text (toast);
+  g_test_message ("The window says: %s", message);
+  /* Said once */
+  again = strstr (message, "sent");
+  g_assert_nonnull (again);
+  g_assert_null (strstr (again + 1, "sent"));
+}
+
+static guint
+job_timeout (Fixture    *fixture,
+             const char *path)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "Timeout");
+
+  return g_variant_get_uint32 (value);
+}
+
+/* "5 minutes" is a time limit, as "5m" is */
+static void
+test_editor_duration_words (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "limited", NULL);
+  g_autoptr(GPtrArray) rows = NULL;
+  ChkJobEditor *editor;
+  GtkEditable *limit = NULL;
+  GtkWidget *save = NULL;
+  g_autoptr(GPtrArray) buttons = NULL;
+
+  show_job (fixture, path);
+  editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model,
+                               chk_job_model_lookup (fixture->model, path), FALSE);
+  gtk_window_present (GTK_WINDOW (editor));
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
+  rows = find_widgets (editor, ADW_TYPE_ENTRY_ROW);
+  for (guint i = 0; i < rows->len; i++)
+    if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "T_ime Limit"))
+      limit = rows->pdata[i];
+  g_assert_nonnull (limit);
+  gtk_editable_set_text (limit, "5 minutes");
+
+  buttons = find_widgets (editor, GTK_TYPE_BUTTON);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      const char *label = gtk_button_get_label (buttons->pdata[i]);
+
+      if (label != NULL && (g_str_equal (label, "_Save") || g_str_equal (label, "Save")))
+        save = buttons->pdata[i];
+    }
+  g_assert_nonnull (save);
+  assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
+  g_signal_emit_by_name (save, "clicked");
+  assert_eventually (job_timeout (fixture, path) == 300, SECONDS);
+}
+
 static void
 skip_no_display (gconstpointer data)
 {
@@ -834,6 +1021,9 @@ main (int   argc,
     { "/app/page/tabs", test_page_tabs },
     { "/app/page/relative-times", test_page_relative_times },
     { "/app/page/eta", test_page_eta },
+    { "/app/page/wording", test_page_wording },
+    { "/app/preferences/test-email-failure", test_preferences_test_email_failure },
+    { "/app/editor/duration-words", test_editor_duration_words },
   };
   gboolean have_display;
 

@@ -355,7 +355,7 @@ class HttpChecks(c.CliTestCase):
         self.assertTrue(line.endswith(' failure (monitor)'), line)
         # and a check shows no settings of processes
         text = self.out('show', 'down')
-        for label in ('Working directory:', 'Environment:', 'Timeout:'):
+        for label in ('Working directory:', 'Environment:', 'Time limit:'):
             self.assertIsNone(field(text, label), f'{label} of a check job: {text}')
 
     def test_command_runs_keep_exit_codes(self):

@@ -67,7 +67,7 @@ class Limits(c.CliTestCase):
         self.assertEqual((p['MaxTasks'], p['MemoryMax'], p['CpuWeight']), (50, 1536 * MIB, 300))
         f = fields(self.out('show', 'limited'))
         self.assertEqual((f['Max tasks'], f['Memory max'], f['CPU weight']),
-                         ('50', f'1.5{NBSP}GiB', '300'))
+                         ('50', f'1.6{NBSP}GB', '300'))
 
         before = self.show('limited')
         self.ok('edit', 'limited', '--memory-max', 'none')
@@ -84,7 +84,7 @@ class Limits(c.CliTestCase):
                          (0, 512 * MIB, 10000))
         f = fields(self.out('show', 'limited'))
         self.assertEqual((f['Max tasks'], f['Memory max'], f['CPU weight']),
-                         ('default (1024)', f'512.0{NBSP}MiB', '10000'))
+                         ('default (1024)', f'536.9{NBSP}MB', '10000'))
 
         # max-tasks 0 follows the setting, which show reads
         self.assertEqual(self.out('settings', 'default-max-tasks', '2048'), '')
@@ -224,9 +224,9 @@ class Accounting(c.CliTestCase):
         lines = text.split('\n')
         self.assertEqual(lines[0].split()[-3:], ['CPU', 'MEMORY', 'CONTAINMENT'], text)
         rows = {ln.split()[0]: ln.split() for ln in lines[1:] if ln[:1].isdigit()}
-        self.assertEqual(rows[str(second)][-4:], ['s', '12.5', 'MiB', 'scope'], text)
+        self.assertEqual(rows[str(second)][-4:], ['s', '13.1', 'MB', 'scope'], text)
         self.assertEqual(rows[str(second)][-5], '1.02', text)
-        self.assertEqual(rows[str(first)][-8:], ['manual', '1', 'min', '15', 's', '3.0', 'GiB',
+        self.assertEqual(rows[str(first)][-8:], ['manual', '1', 'min', '15', 's', '3.2', 'GB',
                                                  'process-group'], text)
         self.assertEqual(rows[str(idle)][-3:], ['-', '-', '-'], text)
         self.assertIn('Notes from the daemon:', text)
@@ -240,7 +240,7 @@ class Accounting(c.CliTestCase):
         # show: the latest run of each job
         f = fields(self.ctl('show', 'used').out)
         self.assertEqual((f['Last CPU time'], f['Last memory peak'], f['Last containment']),
-                         ('1.02 s', f'12.5{NBSP}MiB', 'scope'))
+                         ('1.02 s', f'13.1{NBSP}MB', 'scope'))
         self.assertEqual(f['Last message'],
                          'killed by the memory limit \\x1b]52;c;aGVsbG8=\\x07\\u009b')
         f = fields(self.out('show', 'idle'))
