@@ -330,3 +330,40 @@ chk_monitors_view_set_single_click_activate (ChkMonitorsView *self,
   gtk_list_view_set_single_click_activate (self->list_view, single_click_activate);
 }
 
+/**
+ * chk_monitors_view_focus_list:
+ * @self: a #ChkMonitorsView
+ *
+ * Moves the keyboard's focus to the selected monitor's row, or else to
+ * the first.
+ *
+ * Returns: whether the focus moved
+ */
+gboolean
+chk_monitors_view_focus_list (ChkMonitorsView *self)
+{
+  guint position;
+  g_autoptr(ChkJob1) job = NULL;
+
+  g_return_val_if_fail (CHK_IS_MONITORS_VIEW (self), FALSE);
+
+  if (self->selection == NULL || g_list_model_get_n_items (G_LIST_MODEL (self->selection)) == 0)
+    return FALSE;
+
+  position = gtk_single_selection_get_selected (self->selection);
+  if (position == GTK_INVALID_LIST_POSITION)
+    position = 0;
+  job = g_list_model_get_item (G_LIST_MODEL (self->selection), position);
+
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list_view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (row != NULL && CHK_IS_MONITOR_ROW (row) && chk_monitor_row_get_job (CHK_MONITOR_ROW (row)) == job)
+        return gtk_widget_grab_focus (child);
+    }
+  return gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
+}

@@ -27,5 +27,7 @@ GtkSingleSelection *
 void chk_monitors_view_set_single_click_activate
                                      (ChkMonitorsView *self,
                                       gboolean         single_click_activate);
+gboolean
+     chk_monitors_view_focus_list    (ChkMonitorsView *self);
 
 G_END_DECLS

@@ -80,6 +80,7 @@ struct _ChkWindow
   GtkWidget            *sidebar;
   GtkWidget            *content;
   GtkWidget            *new_button;
+  GtkWidget            *filter_box;
   AdwViewStack         *view_stack;
   ChkMonitorsView      *monitors_view;
   GtkSearchBar         *search_bar;
@@ -635,6 +636,139 @@ job_list_activate_cb (GtkListView *list,
   chk_window_select_job (self, job);
 }
 
+/* Moves the keyboard's focus to the row of the job selected in the list
+ * shown, or else to the first. */
+static gboolean
+focus_list (ChkWindow *self)
+{
+  GListModel *list = G_LIST_MODEL (self->selection);
+  g_autoptr(ChkJob1) job = NULL;
+  guint position;
+
+  if (showing_monitors (self))
+    return chk_monitors_view_focus_list (self->monitors_view);
+
+  if (g_list_model_get_n_items (list) == 0)
+    return FALSE;
+  position = gtk_single_selection_get_selected (self->selection);
+  if (position == GTK_INVALID_LIST_POSITION)
+    position = 0;
+  job = g_list_model_get_item (list, position);
+
+  /* The row may be scrolled away, and have no widget yet. */
+  gtk_widget_activate_action (GTK_WIDGET (self->job_list), "list.scroll-to-item", "u", position);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->job_list));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = gtk_widget_get_first_child (child);
+
+      if (row != NULL && CHK_IS_JOB_ROW (row) && chk_job_row_get_job (CHK_JOB_ROW (row)) == job)
+        return gtk_widget_grab_focus (child);
+    }
+  return gtk_widget_grab_focus (GTK_WIDGET (self->job_list));
+}
+
+/* Enter in the search opens the first job found. */
+static void
+search_activate_cb (GtkSearchEntry *entry,
+                    ChkWindow      *self)
+{
+  GListModel *list = G_LIST_MODEL (current_selection (self));
+  g_autoptr(ChkJob1) first = NULL;
+
+  if (list == NULL || g_list_model_get_n_items (list) == 0)
+    return;
+
+  first = g_list_model_get_item (list, 0);
+  chk_window_select_job (self, first);
+  /* The keyboard goes on from its row, or from its page when folded. */
+  if (adw_leaflet_get_folded (self->leaflet))
+    gtk_widget_child_focus (self->content, GTK_DIR_TAB_FORWARD);
+  else
+    focus_list (self);
+}
+
+/* Down in the search goes to the list, not to the filters beside it. */
+static gboolean
+search_key_pressed_cb (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       ChkWindow             *self)
+{
+  if ((keyval != GDK_KEY_Down && keyval != GDK_KEY_KP_Down) ||
+      (state & gtk_accelerator_get_default_mod_mask ()) != 0)
+    return FALSE;
+  return focus_list (self);
+}
+
+/* The filter buttons are one stop for Tab, the one in use: the arrow keys
+ * move among them (and choose), as in a group of radio buttons. */
+static void
+update_filter_focus (ChkWindow *self)
+{
+  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self), "filter");
+
+  for (GtkWidget *button = gtk_widget_get_first_child (self->filter_box);
+       button != NULL;
+       button = gtk_widget_get_next_sibling (button))
+    {
+      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
+
+      gtk_widget_set_focusable (button, state != NULL && target != NULL && g_variant_equal (state, target));
+    }
+}
+
+static gboolean
+filter_key_pressed_cb (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       ChkWindow             *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  gboolean rtl = gtk_widget_get_direction (self->filter_box) == GTK_TEXT_DIR_RTL;
+  GtkWidget *next;
+
+  if (focus == NULL || gtk_widget_get_parent (focus) != self->filter_box ||
+      (state & gtk_accelerator_get_default_mod_mask ()) != 0)
+    return FALSE;
+
+  switch (keyval)
+    {
+    case GDK_KEY_Left:
+    case GDK_KEY_KP_Left:
+      /* The way the arrow points, also right to left */
+      next = rtl ? gtk_widget_get_next_sibling (focus) : gtk_widget_get_prev_sibling (focus);
+      break;
+    case GDK_KEY_Right:
+    case GDK_KEY_KP_Right:
+      next = rtl ? gtk_widget_get_prev_sibling (focus) : gtk_widget_get_next_sibling (focus);
+      break;
+    case GDK_KEY_Home:
+    case GDK_KEY_KP_Home:
+      next = gtk_widget_get_first_child (self->filter_box);
+      break;
+    case GDK_KEY_End:
+    case GDK_KEY_KP_End:
+      next = gtk_widget_get_last_child (self->filter_box);
+      break;
+    default:
+      return FALSE;
+    }
+
+  if (next != NULL && next != focus)
+    {
+      /* Chosen at once (a button's activation waits for its animation),
+       * so that the button is focusable by the time it takes the focus. */
+      g_action_group_activate_action (G_ACTION_GROUP (self), "filter",
+                                      gtk_actionable_get_action_target_value (GTK_ACTIONABLE (next)));
+      gtk_widget_grab_focus (next);
+    }
+  return TRUE;
+}
+
 static void
 search_changed_cb (GtkSearchEntry *entry,
                    ChkWindow      *self)
@@ -698,6 +832,7 @@ filter_action_cb (GSimpleAction *action,
   g_simple_action_set_state (action, target);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_list_page (self);
+  update_filter_focus (self);
 }
 
 static void
@@ -1043,6 +1178,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, content);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, new_button);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, filter_box);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, monitors_view);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, search_bar);
@@ -1056,6 +1192,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar_storage_banner);
   gtk_widget_class_bind_template_callback (widget_class, job_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, folded_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, view_changed_cb);
 
@@ -1093,11 +1230,24 @@ chk_window_init (ChkWindow *self)
     { "filter", filter_action_cb, "s", "'all'", NULL },
     { "sort", sort_action_cb, "s", "'name'", NULL },
   };
+  GtkEventController *controller;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
+  update_filter_focus (self);
+
+  /* Before the entry's own handling, which would move the focus to what
+   * is nearest below: the filters. */
+  controller = gtk_event_controller_key_new ();
+  gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (search_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), controller);
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (filter_key_pressed_cb), self);
+  gtk_widget_add_controller (self->filter_box, controller);
 
   folded_changed_cb (self->leaflet, NULL, self);
   update_job_actions (self);

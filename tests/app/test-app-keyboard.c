@@ -261,6 +261,18 @@ search_entry (Fixture *fixture)
   return find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
 }
 
+/* The job list of the Jobs view (not the Monitors view's). */
+static GtkWidget *
+job_list (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) lists = find_widgets (sidebar (fixture), GTK_TYPE_LIST_VIEW);
+
+  for (guint i = 0; i < lists->len; i++)
+    if (gtk_widget_get_ancestor (lists->pdata[i], CHK_TYPE_MONITORS_VIEW) == NULL)
+      return lists->pdata[i];
+  g_assert_not_reached ();
+}
+
 static const char *
 row_name (ChkJobRow *row)
 {
@@ -309,6 +321,25 @@ shown_page (Fixture *fixture)
   if (page == NULL || !gtk_widget_get_mapped (GTK_WIDGET (page)) || job == NULL)
     return g_strdup ("");
   return g_strdup (chk_job1_get_name (job));
+}
+
+/* The name of the job of the row that has the keyboard focus, or "". */
+static char *
+focused_row (Fixture *fixture)
+{
+  GtkWidget *focus = focus_widget (fixture->window);
+
+  for (GtkWidget *widget = focus; widget != NULL; widget = gtk_widget_get_parent (widget))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (widget);
+
+      if (CHK_IS_JOB_ROW (widget))
+        return g_strdup (row_name (CHK_JOB_ROW (widget)));
+      /* A list item has the focus, its row is its child */
+      if (child != NULL && CHK_IS_JOB_ROW (child))
+        return g_strdup (row_name (CHK_JOB_ROW (child)));
+    }
+  return g_strdup ("");
 }
 
 /* The toplevel of @type that is shown, or NULL. */
@@ -686,7 +717,7 @@ test_editor_new_monitor (Fixture       *fixture,
   /* A new job made a monitor by its switch, its schedule untouched, too */
   press ("alt+1");
   editor = new_job_by_keyboard (fixture);
-  g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Manual Only");
+  g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Manually Only");
   gtk_switch_set_active (find_row_switch (editor, "Monitor"), TRUE);
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
@@ -880,6 +911,76 @@ test_hidden_job (Fixture       *fixture,
 }
 
 
+/* The search from the keyboard: Enter opens the first job found, Down
+ * goes to the list, the filters are one stop for Tab, and the rows' switches
+ * are not in the way. */
+static void
+test_search_keys (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *home = create_job (fixture, "backup-home", NULL);
+  g_autofree char *photos = create_job (fixture, "backup-photos", NULL);
+  g_autofree char *report = create_job (fixture, "report", NULL);
+  GtkWidget *focus;
+
+  open_window (fixture);
+  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
+
+  /* Enter opens the first match */
+  press ("ctrl+f");
+  type_text ("photo", 20);
+  assert_eventually_cmpstr (shown_jobs (fixture), "backup-photos", SECONDS);
+  press ("Return");
+  assert_eventually_cmpstr (shown_page (fixture), "backup-photos", SECONDS);
+  assert_eventually_cmpstr (focused_row (fixture), "backup-photos", SECONDS);
+
+  /* Down goes from the search to the list, at the first row */
+  press ("ctrl+f", "ctrl+a", "BackSpace");
+  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  type_text ("backup", 20);
+  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos", SECONDS);
+  /* (backup-photos is still selected: the focus goes to its row) */
+  press ("Down");
+  assert_eventually_cmpstr (focused_row (fixture), "backup-photos", SECONDS);
+  g_assert_true (focus_is_in (fixture->window, job_list (fixture)));
+  /* and on through the list, the page following */
+  press ("Up");
+  assert_eventually_cmpstr (focused_row (fixture), "backup-home", SECONDS);
+  assert_eventually_cmpstr (shown_page (fixture), "backup-home", SECONDS);
+
+  /* Space on a row does not touch its Enabled switch */
+  press ("space");
+  chk_test_iterate (0.5);
+  g_assert_true (job_bool (fixture, home, "Enabled"));
+  g_assert_false (GTK_IS_SWITCH (focus_widget (fixture->window)));
+
+  /* Tab: the search, the filter in use (one stop), the list */
+  press ("ctrl+f", "ctrl+a", "BackSpace");
+  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
+  press ("Tab");
+  focus = focus_widget (fixture->window);
+  g_assert_true (GTK_IS_TOGGLE_BUTTON (focus));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "All");
+  press ("Tab");
+  g_assert_true (focus_is_in (fixture->window, job_list (fixture)));
+  g_assert_false (GTK_IS_SWITCH (focus_widget (fixture->window)));
+  g_assert_cmpstr (focused_row (fixture), !=, "");
+  press ("shift+Tab");
+  g_assert_true (focus_widget (fixture->window) == focus);
+
+  /* The arrows move among the filters, and choose */
+  press ("Right");
+  focus = focus_widget (fixture->window);
+  g_assert_true (GTK_IS_TOGGLE_BUTTON (focus));
+  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "Failing");
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (focus)));
+  assert_eventually_cmpstr (shown_jobs (fixture), "", SECONDS);
+  press ("Left");
+  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
+  press ("shift+Tab");
+  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+}
+
 
 /* ---------------------------------------------------------------------------
  * Main */
@@ -964,6 +1065,7 @@ main (int   argc,
     { "/app/keyboard/editor-new-monitor", test_editor_new_monitor },
     { "/app/keyboard/editor-validate", test_editor_validate },
     { "/app/keyboard/hidden-job", test_hidden_job },
+    { "/app/keyboard/search", test_search_keys },
   };
   const char *skip = NULL;
 
