@@ -200,6 +200,18 @@ find_widget (gpointer root,
   return found->len > 0 ? found->pdata[0] : NULL;
 }
 
+static gpointer
+find_mapped_widget (gpointer root,
+                    GType    type)
+{
+  g_autoptr(GPtrArray) found = find_widgets (root, type);
+
+  for (guint i = 0; i < found->len; i++)
+    if (gtk_widget_get_mapped (found->pdata[i]))
+      return found->pdata[i];
+  return NULL;
+}
+
 static char *
 plain_label (const char *label)
 {
@@ -910,6 +922,66 @@ test_hidden_job (Fixture       *fixture,
   assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
 }
 
+/* Stop has a shortcut that works in a text field too: Ctrl+. opens the
+ * emoji chooser there. */
+static void
+test_stop_shortcut (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *sleeper = create_job (fixture, "sleeper", "{'command': <['/bin/sleep', '60']>}");
+  g_autoptr(GtkBuilder) builder = NULL;
+  g_autofree char *outcome = NULL;
+  gboolean listed = FALSE;
+  GObject *overlay;
+
+  open_window (fixture);
+  assert_eventually_cmpstr (shown_jobs (fixture), "sleeper", SECONDS);
+  select_job (fixture, sleeper);
+  press ("ctrl+r");
+  assert_eventually (job_bool (fixture, sleeper, "Running"), SECONDS);
+
+  /* In the search: Ctrl+. is the emoji chooser's, and stops nothing */
+  press ("ctrl+f");
+  type_text ("slee", 20);
+  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  assert_eventually_cmpstr (shown_page (fixture), "sleeper", SECONDS);
+  press ("ctrl+period");
+  assert_eventually (find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) != NULL, SECONDS);
+  chk_test_iterate (0.5);
+  g_assert_true (job_bool (fixture, sleeper, "Running"));
+  press ("Escape");
+  assert_eventually (find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) == NULL, SECONDS);
+
+  /* Ctrl+Shift+R stops it, from the search too. */
+  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  press ("ctrl+shift+r");
+  assert_eventually (!job_bool (fixture, sleeper, "Running"), SECONDS);
+  outcome = job_string (fixture, sleeper, "LastOutcome");
+  g_assert_cmpstr (outcome, ==, "stopped");
+
+  /* And the Keyboard Shortcuts window says so. */
+  builder = gtk_builder_new_from_resource ("/io/github/chroniker/Chroniker/gtk/help-overlay.ui");
+  overlay = gtk_builder_get_object (builder, "help_overlay");
+  {
+    g_autoptr(GPtrArray) shortcuts = find_widgets (overlay, GTK_TYPE_SHORTCUTS_SHORTCUT);
+
+    for (guint i = 0; i < shortcuts->len; i++)
+      {
+        g_autofree char *title = NULL;
+        g_autofree char *accelerator = NULL;
+
+        g_object_get (shortcuts->pdata[i], "title", &title, "accelerator", &accelerator, NULL);
+        g_assert_cmpstr (accelerator, !=, "<Primary>period");
+        if (g_strcmp0 (title, "Stop") == 0)
+          {
+            g_assert_cmpstr (accelerator, ==, "<Primary><Shift>r");
+            listed = TRUE;
+          }
+      }
+  }
+  g_assert_true (listed);
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
 
 /* The search from the keyboard: Enter opens the first job found, Down
  * goes to the list, the filters are one stop for Tab, and the rows' switches
@@ -1065,6 +1137,7 @@ main (int   argc,
     { "/app/keyboard/editor-new-monitor", test_editor_new_monitor },
     { "/app/keyboard/editor-validate", test_editor_validate },
     { "/app/keyboard/hidden-job", test_hidden_job },
+    { "/app/keyboard/stop-shortcut", test_stop_shortcut },
     { "/app/keyboard/search", test_search_keys },
   };
   const char *skip = NULL;
