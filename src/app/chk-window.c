@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-banner.h"
+#include "chk-collate.h"
 #include "chk-duration.h"
 #include "chk-job-editor.h"
 #include "chk-job-page.h"
@@ -297,9 +298,10 @@ sort_func (gconstpointer a,
   else if (self->sort_key == SORT_LAST_RUN)
     result = compare_times (chk_job1_get_last_run_started (job_a), chk_job1_get_last_run_started (job_b), TRUE);
 
+  /* crontab-2 before crontab-10, Backup between alpha and cleanup */
   if (result == 0)
-    result = g_utf8_collate (chk_job1_get_name (job_a) ? chk_job1_get_name (job_a) : "",
-                             chk_job1_get_name (job_b) ? chk_job1_get_name (job_b) : "");
+    result = chk_collate_natural (chk_job1_get_name (job_a) ? chk_job1_get_name (job_a) : "",
+                                  chk_job1_get_name (job_b) ? chk_job1_get_name (job_b) : "");
   return result;
 }
 

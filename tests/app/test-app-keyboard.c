@@ -1053,6 +1053,24 @@ test_search_keys (Fixture       *fixture,
   g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
 }
 
+/* Names sort as people read them: numbers by value, without regard to case. */
+static void
+test_natural_order (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  const char *names[] = { "crontab-10", "crontab-2", "Backup", "alpha", "crontab-1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_free (create_job (fixture, names[i], "{'is-monitor': <true>}"));
+
+  open_window (fixture);
+  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,Backup,crontab-1,crontab-2,crontab-10",
+                            SECONDS);
+  press ("alt+2");
+  assert_eventually_cmpstr (shown_monitors (fixture), "alpha,Backup,crontab-1,crontab-2,crontab-10",
+                            SECONDS);
+}
+
 
 /* ---------------------------------------------------------------------------
  * Main */
@@ -1139,6 +1157,7 @@ main (int   argc,
     { "/app/keyboard/hidden-job", test_hidden_job },
     { "/app/keyboard/stop-shortcut", test_stop_shortcut },
     { "/app/keyboard/search", test_search_keys },
+    { "/app/list/natural-order", test_natural_order },
   };
   const char *skip = NULL;
 
