@@ -19,7 +19,8 @@
  *
  * It filters the window's jobs through the window's own filter (search,
  * jobs being deleted) and sorts them with the window's sorter, so that
- * search and Sort By mean the same in both views. The window follows its selection
+ * search and Sort By mean the same in both views, except that monitors
+ * requiring attention come first. The window follows its selection
  * (chk_monitors_view_get_selection()); activating a row runs
  * `win.show-job` with the job's object path.
  */
@@ -29,6 +30,7 @@ struct _ChkMonitorsView
 
   GListModel          *jobs;
   GtkCustomFilter     *monitor_filter;
+  GtkCustomSorter     *failing_sorter;
   GtkFilterListModel  *filter_model;
   GtkSortListModel    *sort_model;
   GtkSingleSelection  *selection;
@@ -45,6 +47,33 @@ monitor_filter_func (gpointer item,
                      gpointer user_data)
 {
   return chk_job1_get_is_monitor (CHK_JOB1 (item));
+}
+
+static gboolean
+monitor_failing (ChkJob1 *job)
+{
+  gboolean failing;
+
+  /* A check under way keeps the place its last result gave the row,
+   * rather than jumping down and back while it runs. */
+  if (chk_job1_get_running (job))
+    return GPOINTER_TO_INT (g_object_get_data (G_OBJECT (job), "chk-monitor-failing"));
+
+  failing = chk_monitor_state (job) == CHK_MONITOR_STATE_FAILING;
+  g_object_set_data (G_OBJECT (job), "chk-monitor-failing", GINT_TO_POINTER (failing));
+  return failing;
+}
+
+/* What requires attention first; the window's order within each part. */
+static int
+failing_sort_func (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  gboolean failing_a = monitor_failing (CHK_JOB1 ((gpointer) a));
+  gboolean failing_b = monitor_failing (CHK_JOB1 ((gpointer) b));
+
+  return failing_a == failing_b ? 0 : failing_a ? -1 : 1;
 }
 
 static void
@@ -132,6 +161,7 @@ chk_monitors_view_dispose (GObject *object)
   clear_model (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_MONITORS_VIEW);
   g_clear_object (&self->monitor_filter);
+  g_clear_object (&self->failing_sorter);
 
   G_OBJECT_CLASS (chk_monitors_view_parent_class)->dispose (object);
 }
@@ -161,6 +191,7 @@ chk_monitors_view_init (ChkMonitorsView *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->monitor_filter = gtk_custom_filter_new (monitor_filter_func, NULL, NULL);
+  self->failing_sorter = gtk_custom_sorter_new (failing_sort_func, NULL, NULL);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (factory_setup_cb), self);
@@ -188,6 +219,7 @@ chk_monitors_view_set_model (ChkMonitorsView *self,
                              GtkSorter       *sorter)
 {
   GtkEveryFilter *every;
+  GtkMultiSorter *sorters;
 
   g_return_if_fail (CHK_IS_MONITORS_VIEW (self));
   g_return_if_fail (G_IS_LIST_MODEL (jobs));
@@ -202,10 +234,15 @@ chk_monitors_view_set_model (ChkMonitorsView *self,
   if (filter != NULL)
     gtk_multi_filter_append (GTK_MULTI_FILTER (every), g_object_ref (filter));
 
+  sorters = gtk_multi_sorter_new ();
+  gtk_multi_sorter_append (sorters, g_object_ref (GTK_SORTER (self->failing_sorter)));
+  if (sorter != NULL)
+    gtk_multi_sorter_append (sorters, g_object_ref (sorter));
+
   self->jobs = g_object_ref (jobs);
   self->filter_model = gtk_filter_list_model_new (g_object_ref (jobs), GTK_FILTER (every));
   self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
-                                              sorter != NULL ? g_object_ref (sorter) : NULL);
+                                              GTK_SORTER (sorters));
   self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
@@ -237,7 +274,8 @@ chk_monitors_view_set_searching (ChkMonitorsView *self,
  * chk_monitors_view_invalidate:
  * @self: a #ChkMonitorsView
  *
- * Looks again at which jobs are monitors, after their properties changed.
+ * Looks again at which jobs are monitors, and which require attention,
+ * after their properties changed.
  */
 void
 chk_monitors_view_invalidate (ChkMonitorsView *self)
@@ -245,6 +283,7 @@ chk_monitors_view_invalidate (ChkMonitorsView *self)
   g_return_if_fail (CHK_IS_MONITORS_VIEW (self));
 
   gtk_filter_changed (GTK_FILTER (self->monitor_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  gtk_sorter_changed (GTK_SORTER (self->failing_sorter), GTK_SORTER_CHANGE_DIFFERENT);
   update_page (self);
 }
 

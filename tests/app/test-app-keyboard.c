@@ -526,6 +526,17 @@ count_runs (Fixture    *fixture,
   return g_variant_n_children (runs);
 }
 
+static void
+run_job (Fixture    *fixture,
+         const char *path)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "Run", NULL, "(t)", &error);
+  g_assert_no_error (error);
+}
+
 static char *
 lookup_job (Fixture    *fixture,
             const char *name)
@@ -1071,6 +1082,30 @@ test_natural_order (Fixture       *fixture,
                             SECONDS);
 }
 
+/* Monitors that require attention come first. */
+static void
+test_failing_first (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *passing = create_job (fixture, "a-passing", "{'is-monitor': <true>}");
+  g_autofree char *failing = create_job (fixture, "b-failing",
+                                         "{'is-monitor': <true>, 'command': <['/bin/false']>}");
+  g_autofree char *unknown = create_job (fixture, "c-unknown", "{'is-monitor': <true>}");
+
+  open_window (fixture);
+  press ("alt+2");
+  assert_eventually_cmpstr (shown_monitors (fixture), "a-passing,b-failing,c-unknown", SECONDS);
+
+  run_job (fixture, passing);
+  run_job (fixture, failing);
+  assert_eventually_cmpstr (shown_monitors (fixture), "b-failing,a-passing,c-unknown", SECONDS);
+
+  /* Fixed: back in its place */
+  chk_test_session_job_call (fixture->session, failing, "Update",
+                             g_variant_new_parsed ("({'command': <['/bin/true']>},)"));
+  run_job (fixture, failing);
+  assert_eventually_cmpstr (shown_monitors (fixture), "a-passing,b-failing,c-unknown", SECONDS);
+}
 
 /* ---------------------------------------------------------------------------
  * Main */
@@ -1158,6 +1193,7 @@ main (int   argc,
     { "/app/keyboard/stop-shortcut", test_stop_shortcut },
     { "/app/keyboard/search", test_search_keys },
     { "/app/list/natural-order", test_natural_order },
+    { "/app/monitors/failing-first", test_failing_first },
   };
   const char *skip = NULL;
 
