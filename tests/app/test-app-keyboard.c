@@ -740,7 +740,7 @@ test_editor_new_monitor (Fixture       *fixture,
   /* A new job made a monitor by its switch, its schedule untouched, too */
   press ("alt+1");
   editor = new_job_by_keyboard (fixture);
-  g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Manually Only");
+  g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Manual Only");
   gtk_switch_set_active (find_row_switch (editor, "Monitor"), TRUE);
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
