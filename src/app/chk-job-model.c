@@ -25,6 +25,7 @@ struct _ChkJobModel
 
   ChkJobModelState    state;
   GError             *error;
+  gboolean            stopped;   /* failed as the daemon left, not on a try to start it */
   GCancellable       *cancellable;
   GDBusConnection    *connection;
   GDBusObjectManager *manager;
@@ -206,6 +207,7 @@ name_vanished_cb (GDBusConnection *connection,
     return;
 
   chk_job_model_reset (self);
+  self->stopped = TRUE;
   set_state (self, CHK_JOB_MODEL_FAILED,
              g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CLOSED, _("The scheduler stopped.")));
 }
@@ -328,6 +330,7 @@ chk_job_model_connect (ChkJobModel *self)
   g_return_if_fail (CHK_IS_JOB_MODEL (self));
 
   chk_job_model_reset (self);
+  self->stopped = FALSE;
   set_state (self, CHK_JOB_MODEL_CONNECTING, NULL);
 
   if (self->connection != NULL)
@@ -356,6 +359,24 @@ chk_job_model_get_error (ChkJobModel *self)
 {
   g_return_val_if_fail (CHK_IS_JOB_MODEL (self), NULL);
   return self->error;
+}
+
+/**
+ * chk_job_model_get_stopped:
+ * @self: a #ChkJobModel
+ *
+ * Whether the model failed because chronikerd left the bus (it stopped,
+ * or crashed) while the model followed it: then nothing has tried to
+ * start it again yet. Otherwise a failure means that it could not be
+ * reached, or started.
+ *
+ * Returns: whether the daemon stopped under the model
+ */
+gboolean
+chk_job_model_get_stopped (ChkJobModel *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (self), FALSE);
+  return self->state == CHK_JOB_MODEL_FAILED && self->stopped;
 }
 
 /**

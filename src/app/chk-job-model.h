@@ -29,6 +29,7 @@ ChkJobModel      *chk_job_model_new           (void);
 void              chk_job_model_connect       (ChkJobModel *self);
 ChkJobModelState  chk_job_model_get_state     (ChkJobModel *self);
 const GError     *chk_job_model_get_error     (ChkJobModel *self);
+gboolean          chk_job_model_get_stopped   (ChkJobModel *self);
 GListModel       *chk_job_model_get_jobs      (ChkJobModel *self);
 ChkScheduler1    *chk_job_model_get_scheduler (ChkJobModel *self);
 ChkJob1          *chk_job_model_lookup        (ChkJobModel *self,

@@ -77,6 +77,7 @@ struct _ChkWindow
   GtkStack             *main_stack;
   GtkSpinner           *connecting_spinner;
   AdwStatusPage        *failed_page;
+  GtkWidget            *retry_button;
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
   GtkWidget            *content;
@@ -499,8 +500,22 @@ model_state_changed_cb (ChkJobModel *model,
         const GError *error = chk_job_model_get_error (model);
         g_autofree char *description = NULL;
 
-        description = g_strdup_printf (_("The Chroniker scheduler (chronikerd) is not running and could "
-                                         "not be started.\n\n%s"), error ? error->message : "");
+        /* Nothing has tried to start it yet: say so, and offer to. */
+        if (chk_job_model_get_stopped (model))
+          {
+            adw_status_page_set_title (self->failed_page, _("The Scheduler Stopped"));
+            description = g_strdup (_("The Chroniker scheduler (chronikerd) has stopped. "
+                                      "No job runs until it starts again."));
+            gtk_button_set_label (GTK_BUTTON (self->retry_button), _("_Start the Scheduler"));
+          }
+        else
+          {
+            adw_status_page_set_title (self->failed_page, _("Cannot Reach the Scheduler"));
+            description = g_strdup_printf (_("The Chroniker scheduler (chronikerd) is not running and "
+                                             "could not be started.\n\n%s"),
+                                           error ? error->message : "");
+            gtk_button_set_label (GTK_BUTTON (self->retry_button), _("_Retry"));
+          }
         adw_status_page_set_description (self->failed_page, description);
         gtk_stack_set_visible_child_name (self->main_stack, "failed");
         follow_scheduler (self, NULL);
@@ -1176,6 +1191,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, connecting_spinner);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, failed_page);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, content);

@@ -567,6 +567,14 @@ fixture_setup (Fixture       *fixture,
   chk_test_session_start_daemon (fixture->session);
 }
 
+/* A bus with no chronikerd, and none that it can start */
+static void
+fixture_setup_no_daemon (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  fixture->session = chk_test_session_new (FALSE);
+}
+
 /* The window as the app makes it, with the keyboard's focus. */
 static void
 open_window (Fixture *fixture)
@@ -1107,6 +1115,65 @@ test_failing_first (Fixture       *fixture,
   assert_eventually_cmpstr (shown_monitors (fixture), "a-passing,b-failing,c-unknown", SECONDS);
 }
 
+static AdwStatusPage *
+find_status_page (Fixture    *fixture,
+                  const char *title)
+{
+  g_autoptr(GPtrArray) pages = find_widgets (fixture->window, ADW_TYPE_STATUS_PAGE);
+
+  for (guint i = 0; i < pages->len; i++)
+    if (gtk_widget_get_mapped (pages->pdata[i]) &&
+        g_strcmp0 (adw_status_page_get_title (pages->pdata[i]), title) == 0)
+      return pages->pdata[i];
+  return NULL;
+}
+
+/* The daemon stopped under the window: it says so (nothing has tried to
+ * start it yet), and its button starts it. */
+static void
+test_daemon_stopped (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  AdwStatusPage *page;
+  GtkWidget *start;
+
+  g_free (create_job (fixture, "survivor", NULL));
+  open_window (fixture);
+  assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
+
+  chk_test_session_kill_daemon (fixture->session);
+  assert_eventually ((page = find_status_page (fixture, "The Scheduler Stopped")) != NULL, SECONDS);
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "has stopped"));
+  g_assert_null (strstr (adw_status_page_get_description (page), "could not be started"));
+  g_assert_false (chk_test_session_daemon_is_up (fixture->session));
+
+  start = find_button (page, GTK_TYPE_BUTTON, "Start the Scheduler");
+  g_assert_nonnull (start);
+  g_signal_emit_by_name (start, "clicked");
+  assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
+  g_assert_true (chk_test_session_daemon_is_up (fixture->session));
+}
+
+/* No daemon, and none to start: that is what the window says. */
+static void
+test_daemon_cannot_start (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  AdwStatusPage *page;
+
+  fixture->model = chk_job_model_new ();
+  fixture->window = chk_window_new (NULL, fixture->model);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  chk_job_model_connect (fixture->model);
+
+  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED, SECONDS);
+  /* (The page it replaces fades out meanwhile.) */
+  assert_eventually ((page = find_status_page (fixture, "Cannot Reach the Scheduler")) != NULL, SECONDS);
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "could not be started"));
+  g_assert_nonnull (find_button (page, GTK_TYPE_BUTTON, "Retry"));
+}
+
 /* ---------------------------------------------------------------------------
  * Main */
 
@@ -1194,6 +1261,7 @@ main (int   argc,
     { "/app/keyboard/search", test_search_keys },
     { "/app/list/natural-order", test_natural_order },
     { "/app/monitors/failing-first", test_failing_first },
+    { "/app/daemon/stopped", test_daemon_stopped },
   };
   const char *skip = NULL;
 
@@ -1230,6 +1298,11 @@ main (int   argc,
       else
         g_test_add_data_func (tests[i].path, skip, skip_cb);
     }
+  if (skip == NULL)
+    g_test_add ("/app/daemon/cannot-start", Fixture, NULL, fixture_setup_no_daemon,
+                test_daemon_cannot_start, fixture_teardown);
+  else
+    g_test_add_data_func ("/app/daemon/cannot-start", skip, skip_cb);
 
   return g_test_run ();
 }
