@@ -53,7 +53,7 @@ chk_job_status_icon (ChkJob1 *job)
     return "media-playback-pause-symbolic";
   /* A clock, not "•••", which reads as a menu button */
   if (outcome == NULL || outcome[0] == '\0')
-    return "appointment-soon-symbolic";
+    return "document-open-recent-symbolic";
   if (g_str_equal (outcome, "success"))
     return "emblem-ok-symbolic";
   if (g_str_equal (outcome, "timeout"))
