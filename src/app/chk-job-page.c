@@ -28,7 +28,7 @@
 #define WIDE_PAGE 640
 #define RUNS_MIN_WIDTH 280
 #define RUNS_MAX_WIDTH 400
-#define RUNS_MIN_HEIGHT 140
+#define RUNS_MIN_HEIGHT 80
 /* The default-max-tasks setting's own default (DESIGN §7), until it is read */
 #define DEFAULT_MAX_TASKS 1024
 
@@ -81,6 +81,8 @@ struct _ChkJobPage
 
   ChkRefreshTimer     *refresh_timer;   /* relative times, as they change */
   guint                orientation_source;
+  gboolean             placing_pane;
+  gboolean             pane_moved;
 
   GtkWidget           *content;
   AdwViewStack        *view_stack;
@@ -126,7 +128,8 @@ struct _ChkJobPage
 
 G_DEFINE_FINAL_TYPE (ChkJobPage, chk_job_page, GTK_TYPE_WIDGET)
 
-static void update_timer (ChkJobPage *self);
+static void update_timer     (ChkJobPage *self);
+static void queue_place_pane (ChkJobPage *self);
 
 typedef struct
 {
@@ -1104,10 +1107,8 @@ create_run_row (ChkJobPage *self,
   gtk_widget_set_valign (prefixes, GTK_ALIGN_CENTER);
 
   title_label = add_row_label (titles, "title");
+  /* All of it, wrapped: a narrow page would clip a running run's progress */
   subtitle_label = add_row_label (titles, "subtitle");
-  /* Two lines at most, as the subtitle of an AdwActionRow with subtitle-lines 2 */
-  gtk_label_set_lines (GTK_LABEL (subtitle_label), 2);
-  gtk_label_set_ellipsize (GTK_LABEL (subtitle_label), PANGO_ELLIPSIZE_END);
   usage_label = add_row_label (titles, "subtitle");
   gtk_widget_add_css_class (usage_label, "numeric");
   message_label = add_row_label (titles, "subtitle");
@@ -1368,6 +1369,7 @@ restore_selection (ChkJobPage *self)
   gtk_stack_set_visible_child_name (self->runs_stack, self->run_rows->len > 0 ? "list" : "empty");
   /* New rows, new times */
   update_timer (self);
+  queue_place_pane (self);
 }
 
 static void
@@ -1614,15 +1616,46 @@ update_orientation_cb (gpointer user_data)
   GtkOrientation orientation = width >= WIDE_PAGE ? GTK_ORIENTATION_HORIZONTAL : GTK_ORIENTATION_VERTICAL;
 
   self->orientation_source = 0;
-  if (orientation == gtk_orientable_get_orientation (GTK_ORIENTABLE (self->runs_paned)))
+  if (orientation != gtk_orientable_get_orientation (GTK_ORIENTABLE (self->runs_paned)))
+    {
+      gtk_orientable_set_orientation (GTK_ORIENTABLE (self->runs_paned), orientation);
+      self->pane_moved = FALSE;
+    }
+  if (self->pane_moved)
     return G_SOURCE_REMOVE;
 
-  gtk_orientable_set_orientation (GTK_ORIENTABLE (self->runs_paned), orientation);
+  self->placing_pane = TRUE;
   if (orientation == GTK_ORIENTATION_HORIZONTAL)
-    gtk_paned_set_position (self->runs_paned, CLAMP (width / 3, RUNS_MIN_WIDTH, RUNS_MAX_WIDTH));
+    {
+      gtk_paned_set_position (self->runs_paned, CLAMP (width / 3, RUNS_MIN_WIDTH, RUNS_MAX_WIDTH));
+    }
   else
-    gtk_paned_set_position (self->runs_paned, MAX (height / 3, RUNS_MIN_HEIGHT));
+    {
+      int natural = 0;
+
+      /* The runs over the output: as tall as they are, up to a third */
+      gtk_widget_measure (GTK_WIDGET (self->runs_stack), GTK_ORIENTATION_VERTICAL,
+                          gtk_widget_get_width (GTK_WIDGET (self->runs_paned)), NULL, &natural, NULL, NULL);
+      gtk_paned_set_position (self->runs_paned, CLAMP (natural, RUNS_MIN_HEIGHT, MAX (height / 3, RUNS_MIN_HEIGHT)));
+    }
+  self->placing_pane = FALSE;
   return G_SOURCE_REMOVE;
+}
+
+/* Moved by hand: it stays where it was put */
+static void
+pane_position_cb (ChkJobPage *self)
+{
+  if (!self->placing_pane)
+    self->pane_moved = TRUE;
+}
+
+/* The runs changed: in their pane, as tall as they are (unless moved) */
+static void
+queue_place_pane (ChkJobPage *self)
+{
+  if (self->orientation_source == 0 && !self->pane_moved)
+    self->orientation_source = g_idle_add (update_orientation_cb, self);
 }
 
 /* As wide as the window gives, no wider: the natural width of a long
@@ -1824,6 +1857,7 @@ chk_job_page_init (ChkJobPage *self)
                             G_CALLBACK (shown_changed_cb), self);
   g_signal_connect_swapped (self->view_stack, "notify::visible-child",
                             G_CALLBACK (shown_changed_cb), self);
+  g_signal_connect_swapped (self->runs_paned, "notify::position", G_CALLBACK (pane_position_cb), self);
 
 }
 
