@@ -2139,7 +2139,7 @@ test_page_run_usage (Fixture       *fixture,
 
   if (memory_peak > 0)
     {
-      g_autofree char *size = g_format_size_full (memory_peak, G_FORMAT_SIZE_IEC_UNITS);
+      g_autofree char *size = g_format_size (memory_peak);
 
       expected = g_strdup_printf ("%.1f s CPU · %s peak", (double) cpu_time / G_USEC_PER_SEC, size);
     }
@@ -2151,7 +2151,7 @@ test_page_run_usage (Fixture       *fixture,
 }
 
 /* The words for what a run used, from the records the daemon gives: in
- * binary units as the memory limit, CPU to the tenth of a second while
+ * GLib's units as every size, CPU to the tenth of a second while
  * short; nothing for a run that was not measured. */
 static void
 test_page_usage_format (void)

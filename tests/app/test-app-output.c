@@ -756,8 +756,9 @@ is_expected_eta (const char *eta,
                  gint64      started,
                  gint64      now)
 {
-  /* What it is now, or was when the label was last drawn */
-  for (gint64 back = 0; back <= G_USEC_PER_SEC + G_USEC_PER_SEC / 4; back += G_USEC_PER_SEC / 20)
+  /* What it is now, or was when the label was last drawn (each second,
+   * but a loaded machine may be late) */
+  for (gint64 back = 0; back <= 3 * G_USEC_PER_SEC; back += G_USEC_PER_SEC / 20)
     {
       g_autofree char *expected = chk_eta_format (started, now - back, 1, 4);
 
