@@ -1174,6 +1174,55 @@ test_daemon_cannot_start (Fixture       *fixture,
   g_assert_nonnull (find_button (page, GTK_TYPE_BUTTON, "Retry"));
 }
 
+/* The list keeps its width while a job runs, and whatever the page says:
+ * the window neither folds nor shares its width anew as the page's texts
+ * grow (a running job's progress, a long name). */
+static void
+test_sidebar_width (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  /* Progress messages of every length, ten a second */
+  const char *script = "for i in $(seq 400); do "
+                       "echo \"$i/400 Copying the file called $(head -c $((i % 7 * 9)) /dev/zero | tr '\\0' x).jpg\" "
+                       ">&$CHRONIKER_PROGRESS_FD; sleep 0.1; done";
+  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (NULL);
+  g_autofree char *path = NULL;
+  GtkWidget *list;
+  int width;
+
+  g_variant_dict_insert (&spec, "name", "s", "Archive photos");
+  g_variant_dict_insert (&spec, "shell", "s", script);
+  path = chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
+  g_free (create_job (fixture, "Nightly backup", "{'description': <'Backs up the home folder'>}"));
+  open_window (fixture);
+  assert_eventually_cmpstr (shown_jobs (fixture), "Archive photos,Nightly backup", SECONDS);
+  select_job (fixture, path);
+  press ("ctrl+r");
+  assert_eventually (job_bool (fixture, path, "Running"), SECONDS);
+  list = sidebar (fixture);
+  width = gtk_widget_get_width (list);
+  g_test_message ("The list is %d px wide", width);
+
+  for (gint64 end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC; g_get_monotonic_time () < end;)
+    {
+      chk_test_iterate (0.1);
+      g_assert_cmpint (gtk_widget_get_width (list), ==, width);
+    }
+
+  /* A long name in the page's title */
+  chk_test_session_job_call (fixture->session, path, "Update",
+                             g_variant_new_parsed ("({'name': <'Archive the photos of the whole family, "
+                                                   "sorted by the year they were taken'>},)"));
+  assert_eventually (g_str_has_prefix (chk_job1_get_name (chk_job_model_lookup (fixture->model, path)),
+                                       "Archive the"), SECONDS);
+  for (guint i = 0; i < 10; i++)
+    {
+      chk_test_iterate (0.1);
+      g_assert_cmpint (gtk_widget_get_width (list), ==, width);
+    }
+  g_assert_false (adw_leaflet_get_folded (ADW_LEAFLET (gtk_widget_get_parent (list))));
+}
+
 /* ---------------------------------------------------------------------------
  * Main */
 
@@ -1262,6 +1311,7 @@ main (int   argc,
     { "/app/list/natural-order", test_natural_order },
     { "/app/monitors/failing-first", test_failing_first },
     { "/app/daemon/stopped", test_daemon_stopped },
+    { "/app/list/sidebar-width", test_sidebar_width },
   };
   const char *skip = NULL;
 
