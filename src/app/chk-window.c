@@ -17,7 +17,6 @@
 #include "chk-refresh-timer.h"
 #include "chk-window.h"
 
-/* Relative times ("in 4 min") in the list are redrawn this often. */
 /* How long a deleted job can be brought back before it is really deleted. */
 #define UNDO_SECONDS 5
 
