@@ -354,6 +354,17 @@ focused_row (Fixture *fixture)
   return g_strdup ("");
 }
 
+/* The label of the filter button that has the keyboard focus, or "". */
+static char *
+focused_filter (Fixture *fixture)
+{
+  GtkWidget *focus = focus_widget (fixture->window);
+
+  if (focus == NULL || !GTK_IS_TOGGLE_BUTTON (focus))
+    return g_strdup ("");
+  return g_strdup (gtk_button_get_label (GTK_BUTTON (focus)));
+}
+
 /* The toplevel of @type that is shown, or NULL. */
 static gpointer
 find_toplevel (GType type)
@@ -674,7 +685,7 @@ test_editor_escape (Fixture       *fixture,
   /* Typed: Escape asks; Escape again (or Keep Editing) keeps the text. */
   editor = new_job_by_keyboard (fixture);
   name = find_entry_row (editor, "Name");
-  g_assert_true (focus_is_in (editor, name));
+  assert_eventually (focus_is_in (editor, name), SECONDS);
   type_text ("draft", 20);
   g_assert_cmpstr (gtk_editable_get_text (name), ==, "draft");
   press ("Escape");
@@ -809,7 +820,7 @@ test_editor_validate (Fixture       *fixture,
   zone = find_widget (editor, GTK_TYPE_ENTRY);
   g_assert_nonnull (zone);
   gtk_widget_grab_focus (GTK_WIDGET (zone));
-  g_assert_true (focus_is_in (editor, zone));
+  assert_eventually (focus_is_in (editor, zone), SECONDS);
   type_text ("Europe/Ber", 60);
   chk_test_iterate (2.0);
   g_assert_null (find_label_containing (editor, problem));
@@ -817,7 +828,7 @@ test_editor_validate (Fixture       *fixture,
 
   /* Leaving it there is wrong: said at once, and Save goes off. */
   press ("Tab");
-  g_assert_false (focus_is_in (editor, zone));
+  assert_eventually (!focus_is_in (editor, zone), SECONDS);
   assert_eventually ((message = find_label_containing (editor, problem)) != NULL, SECONDS);
   g_assert_false (save_is_enabled (editor));
   /* "… such as Europe/Berlin)" may wrap, but not after its "/" */
@@ -892,7 +903,7 @@ test_hidden_job (Fixture       *fixture,
 
   /* Searched away: the page goes with it, and Ctrl+R runs nothing. */
   press ("ctrl+f");
-  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   type_text ("beta", 20);
   assert_eventually_cmpstr (shown_jobs (fixture), "beta", SECONDS);
   assert_eventually_cmpstr (shown_page (fixture), "", SECONDS);
@@ -962,7 +973,7 @@ test_stop_shortcut (Fixture       *fixture,
   /* In the search: Ctrl+. is the emoji chooser's, and stops nothing */
   press ("ctrl+f");
   type_text ("slee", 20);
-  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   assert_eventually_cmpstr (shown_page (fixture), "sleeper", SECONDS);
   press ("ctrl+period");
   assert_eventually (find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) != NULL, SECONDS);
@@ -972,7 +983,7 @@ test_stop_shortcut (Fixture       *fixture,
   assert_eventually (find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) == NULL, SECONDS);
 
   /* Ctrl+Shift+R stops it, from the search too. */
-  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   press ("ctrl+shift+r");
   assert_eventually (!job_bool (fixture, sleeper, "Running"), SECONDS);
   outcome = job_string (fixture, sleeper, "LastOutcome");
@@ -1025,15 +1036,15 @@ test_search_keys (Fixture       *fixture,
   assert_eventually_cmpstr (shown_page (fixture), "backup-photos", SECONDS);
   assert_eventually_cmpstr (focused_row (fixture), "backup-photos", SECONDS);
 
-  /* Down goes from the search to the list, at the first row */
+  /* Down goes from the search to the list: to the selected row, or the first */
   press ("ctrl+f", "ctrl+a", "BackSpace");
-  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   type_text ("backup", 20);
   assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos", SECONDS);
   /* (backup-photos is still selected: the focus goes to its row) */
   press ("Down");
   assert_eventually_cmpstr (focused_row (fixture), "backup-photos", SECONDS);
-  g_assert_true (focus_is_in (fixture->window, job_list (fixture)));
+  assert_eventually (focus_is_in (fixture->window, job_list (fixture)), SECONDS);
   /* and on through the list, the page following */
   press ("Up");
   assert_eventually_cmpstr (focused_row (fixture), "backup-home", SECONDS);
@@ -1049,27 +1060,24 @@ test_search_keys (Fixture       *fixture,
   press ("ctrl+f", "ctrl+a", "BackSpace");
   assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
   press ("Tab");
-  focus = focus_widget (fixture->window);
-  g_assert_true (GTK_IS_TOGGLE_BUTTON (focus));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "All");
+  assert_eventually_cmpstr (focused_filter (fixture), "All", SECONDS);
   press ("Tab");
-  g_assert_true (focus_is_in (fixture->window, job_list (fixture)));
+  assert_eventually (focus_is_in (fixture->window, job_list (fixture)), SECONDS);
   g_assert_false (GTK_IS_SWITCH (focus_widget (fixture->window)));
   g_assert_cmpstr (focused_row (fixture), !=, "");
   press ("shift+Tab");
-  g_assert_true (focus_widget (fixture->window) == focus);
+  assert_eventually_cmpstr (focused_filter (fixture), "All", SECONDS);
 
   /* The arrows move among the filters, and choose */
   press ("Right");
+  assert_eventually_cmpstr (focused_filter (fixture), "Failing", SECONDS);
   focus = focus_widget (fixture->window);
-  g_assert_true (GTK_IS_TOGGLE_BUTTON (focus));
-  g_assert_cmpstr (gtk_button_get_label (GTK_BUTTON (focus)), ==, "Failing");
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (focus)));
   assert_eventually_cmpstr (shown_jobs (fixture), "", SECONDS);
   press ("Left");
   assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
   press ("shift+Tab");
-  g_assert_true (focus_is_in (fixture->window, search_entry (fixture)));
+  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
 }
 
 /* Names sort as people read them: numbers by value, without regard to case. */
