@@ -1748,6 +1748,45 @@ test_page_check (Fixture       *fixture,
   g_assert_false (has_label (page, "Alert Not Delivered"));
 }
 
+/* A check that got no answer failed without an exit code: its status says
+ * "Failed", not "Failed (exit code 1)" (issue 12, point 5). */
+static void
+test_check_status_has_no_exit_code (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *spec = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *outcome = NULL;
+  g_autofree char *status = NULL;
+  guint16 port;
+
+  /* A port that was just free and is closed again: the connection is refused. */
+  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  address = g_inet_socket_address_new (loopback, 0);
+  g_assert_true (g_socket_bind (socket, address, FALSE, &error));
+  g_clear_object (&address);
+  address = g_socket_get_local_address (socket, &error);
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (address));
+  g_socket_close (socket, NULL);
+
+  spec = g_strdup_printf ("{'check-url': <'http://127.0.0.1:%u/health'>}", port);
+  path = create_job (fixture, "refused", spec);
+  open_window (fixture);
+  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  run_job (fixture, path);
+  outcome = wait_for_outcome (fixture, path);
+  g_assert_cmpstr (outcome, ==, "failure");
+
+  status = chk_job_status_text (chk_job_model_lookup (fixture->model, path));
+  g_assert_cmpstr (status, ==, "Failed");
+}
+
 static char *
 last_alert_error (Fixture    *fixture,
                   const char *path)
@@ -2508,6 +2547,7 @@ main (int   argc,
     { "/app/preferences/test-email", test_preferences_test_email },
     { "/app/preferences/webhook", test_preferences_webhook },
     { "/app/page/check", test_page_check },
+    { "/app/page/check-status", test_check_status_has_no_exit_code },
     { "/app/page/alert-error", test_page_alert_error },
     { "/app/page/limits", test_page_limits },
     { "/app/page/run-usage", test_page_run_usage },

@@ -73,6 +73,7 @@ char *
 chk_job_status_text (ChkJob1 *job)
 {
   const char *outcome = chk_job1_get_last_outcome (job);
+  const char *check_url = chk_job1_get_check_url (job);
 
   if (chk_job1_get_running (job))
     return g_strdup (_("Running"));
@@ -82,6 +83,9 @@ chk_job_status_text (ChkJob1 *job)
     return g_strdup (_("Never run"));
   if (g_str_equal (outcome, "success"))
     return g_strdup (_("Succeeded"));
+  /* A check has no exit code: why it failed is in its run's message. */
+  if (g_str_equal (outcome, "failure") && check_url != NULL && check_url[0] != '\0')
+    return g_strdup (_("Failed"));
   if (g_str_equal (outcome, "failure"))
     return g_strdup_printf (_("Failed (exit code %d)"), chk_job1_get_last_exit_code (job));
   if (g_str_equal (outcome, "timeout"))
