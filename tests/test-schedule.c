@@ -1927,7 +1927,7 @@ static const DescribeCase describe_cases[] = {
   { "every-day", "0 9 * * *", "Every day at 09:00" },
   { "last-day-of-month", "FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=23;BYMINUTE=0",
     "On the last day of the month at 23:00" },
-  { "manual", "", "Manually only" },
+  { "manual", "", "Manual only" },
   /* Issue 11, point 11: each said what does not run */
   { "day-from-end", "FREQ=MONTHLY;BYMONTHDAY=-3", "On the third-to-last day of the month" },
   /* Every month, as the RFC expands BYMONTHDAY under YEARLY without BYMONTH. */

@@ -3256,7 +3256,7 @@ chk_schedule_describe (const ChkSchedule *self)
   switch (self->kind)
     {
     case CHK_SCHEDULE_MANUAL:
-      return g_strdup (_("Manually only"));
+      return g_strdup (_("Manual only"));
     case CHK_SCHEDULE_CRON:
       return cron_describe (self);
     case CHK_SCHEDULE_RRULE:
