@@ -43,7 +43,9 @@
  * (a command, a shell line or an HTTP check), where, when next (computed
  * here, in the job's time zone), its health as a monitor, who is told,
  * and why the latest alert could not be delivered; only what acts there
- * (copy, links) is a Tab stop.
+ * (copy, links, the Environment row that expands) is a Tab stop. The
+ * environment the next run gets is asked of the daemon when that row is
+ * expanded, and again when the job changes while it is.
  *
  * It follows the job proxy's property notifications and the scheduler's
  * RunStarted and RunFinished signals; every call is asynchronous and is
@@ -79,6 +81,10 @@ struct _ChkJobPage
   gint64               next_runs[N_NEXT_RUNS];
   guint                n_next_runs;
 
+  GPtrArray           *environment_rows;  /* under the Environment row */
+  guint                environment_generation;
+  gulong               job_properties_id;
+
   ChkRefreshTimer     *refresh_timer;   /* relative times, as they change */
   guint                orientation_source;
   gboolean             placing_pane;
@@ -110,7 +116,8 @@ struct _ChkJobPage
   AdwActionRow        *command_row;
   GtkWidget           *copy_command_button;
   AdwActionRow        *directory_row;
-  AdwActionRow        *environment_row;
+  GtkWidget           *environment_group;
+  AdwExpanderRow      *environment_row;
   AdwActionRow        *schedule_row;
   AdwActionRow        *timezone_row;
   AdwActionRow        *timeout_row;
@@ -577,6 +584,309 @@ settings_done_cb (GObject      *object,
     }
 }
 
+/* Environment */
+
+typedef struct
+{
+  ChkJobPage *self;
+  guint       generation;
+  gboolean    copy;
+} EnvironmentData;
+
+/* The variables' names, sorted, and their values in the same order */
+static char **
+sorted_variables (GVariant   *environment,
+                  char     ***out_values)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  GVariantIter iter;
+  const char *name, *value;
+
+  g_variant_iter_init (&iter, environment);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+    {
+      g_hash_table_insert (by_name, (gpointer) name, (gpointer) value);
+      g_ptr_array_add (names, g_strdup (name));
+    }
+  /* Byte by byte, as in the C locale */
+  g_ptr_array_sort (names, compare_strings);
+  for (guint i = 0; i < names->len; i++)
+    g_ptr_array_add (values, g_strdup (g_hash_table_lookup (by_name, names->pdata[i])));
+  g_ptr_array_add (names, NULL);
+  g_ptr_array_add (values, NULL);
+  *out_values = (char **) g_ptr_array_free (g_steal_pointer (&values), FALSE);
+  return (char **) g_ptr_array_free (g_steal_pointer (&names), FALSE);
+}
+
+/* NAME=value lines, sorted by name, as the Copy button gives them. Values
+ * are as they are: one with a newline in it spans lines, as `env` prints it. */
+static char *
+environment_text (GVariant *environment)
+{
+  g_auto(GStrv) values = NULL;
+  g_auto(GStrv) names = sorted_variables (environment, &values);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    g_string_append_printf (text, "%s=%s\n", names[i], values[i]);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* The subtitle: the job's own variables, by name (their values and the
+ * rest show when the row is expanded). A check runs no process: none. */
+static void
+update_environment_summary (ChkJobPage *self)
+{
+  GVariant *own = chk_job1_get_environment (self->job);
+  g_autofree char *subtitle = NULL;
+  gboolean check = is_check (self->job);
+
+  gtk_widget_set_visible (self->environment_group, !check);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "job-page.copy-environment", !check);
+  if (own != NULL && g_variant_n_children (own) > 0)
+    {
+      g_auto(GStrv) values = NULL;
+      g_auto(GStrv) names = sorted_variables (own, &values);
+      g_autofree char *list = g_strjoinv (", ", names);
+
+      /* Translators: %s lists the variables the job sets, e.g. "LANG, TZ" */
+      subtitle = g_strdup_printf (_("The session’s, with %s set by the job"), list);
+    }
+  else
+    {
+      subtitle = g_strdup (_("The session’s, with none set by the job"));
+    }
+  adw_expander_row_set_subtitle (self->environment_row, subtitle);
+}
+
+static void
+clear_environment_rows (ChkJobPage *self)
+{
+  for (guint i = 0; i < self->environment_rows->len; i++)
+    adw_expander_row_remove (self->environment_row, g_ptr_array_index (self->environment_rows, i));
+  g_ptr_array_set_size (self->environment_rows, 0);
+}
+
+/* Rows under the expander say, they do nothing: no Tab stops in there */
+static void
+add_environment_row (ChkJobPage *self,
+                     GtkWidget  *row)
+{
+  gtk_widget_set_focusable (row, FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  adw_expander_row_add_row (self->environment_row, row);
+  /* The expander's own list of them: a list offered the focus gives it to
+   * its first row whether that takes it or not, and Tab stops there, on
+   * nothing. Skipped whole, Tab goes from the header to what follows. */
+  gtk_widget_set_can_focus (gtk_widget_get_parent (row), FALSE);
+  g_ptr_array_add (self->environment_rows, row);
+}
+
+/* A spinner while the first answer is awaited; rows already shown stay
+ * until the new ones come, so that a reload does not flicker. */
+static void
+show_environment_loading (ChkJobPage *self)
+{
+  GtkWidget *row, *spinner;
+
+  if (self->environment_rows->len > 0)
+    return;
+
+  spinner = g_object_new (GTK_TYPE_SPINNER,
+                          "spinning", TRUE,
+                          "halign", GTK_ALIGN_CENTER,
+                          "margin-top", 12,
+                          "margin-bottom", 12,
+                          NULL);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (spinner), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Reading the environment"), -1);
+  row = gtk_list_box_row_new ();
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), spinner);
+  add_environment_row (self, row);
+}
+
+static void
+show_environment_error (ChkJobPage *self,
+                        const char *message)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *icon = g_object_new (GTK_TYPE_IMAGE,
+                                  "icon-name", "dialog-warning-symbolic",
+                                  "valign", GTK_ALIGN_CENTER,
+                                  "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
+                                  NULL);
+
+  clear_environment_rows (self);
+  gtk_widget_add_css_class (icon, "warning");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Could Not Read the Environment"));
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), message);
+  adw_action_row_add_prefix (ADW_ACTION_ROW (row), icon);
+  add_environment_row (self, row);
+}
+
+/* One row a variable, NAME=value in one selectable label that wraps
+ * anywhere (paths and lists have no spaces) and without hyphens, which
+ * would read as part of the value. */
+static GtkWidget *
+create_variable_row (const char *name,
+                     const char *value)
+{
+  g_autofree char *text = g_strdup_printf ("%s=%s", name, value);
+  g_autoptr(PangoAttrList) attributes = pango_attr_list_new ();
+  PangoAttribute *bold = pango_attr_weight_new (PANGO_WEIGHT_BOLD);
+  GtkWidget *row = adw_preferences_row_new ();
+  GtkWidget *label;
+
+  bold->end_index = strlen (name);
+  pango_attr_list_insert (attributes, bold);
+  pango_attr_list_insert (attributes, pango_attr_insert_hyphens_new (FALSE));
+  label = g_object_new (GTK_TYPE_LABEL,
+                        "label", text,
+                        "attributes", attributes,
+                        "xalign", 0.0f,
+                        "hexpand", TRUE,
+                        "wrap", TRUE,
+                        "wrap-mode", PANGO_WRAP_CHAR,
+                        "selectable", TRUE,
+                        /* Selectable with the pointer; Tab passes by */
+                        "focusable", FALSE,
+                        "margin-start", 12,
+                        "margin-end", 12,
+                        "margin-top", 8,
+                        "margin-bottom", 8,
+                        NULL);
+  gtk_widget_add_css_class (label, "monospace");
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), label);
+  return row;
+}
+
+static void
+show_environment (ChkJobPage *self,
+                  GVariant   *environment)
+{
+  g_auto(GStrv) values = NULL;
+  g_auto(GStrv) names = sorted_variables (environment, &values);
+
+  clear_environment_rows (self);
+  for (guint i = 0; names[i] != NULL; i++)
+    add_environment_row (self, create_variable_row (names[i], values[i]));
+  if (names[0] == NULL)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No Variables"));
+      add_environment_row (self, row);
+    }
+}
+
+static void
+environment_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  EnvironmentData *data = user_data;
+  g_autoptr(ChkJobPage) self = data->self;
+  gboolean copy = data->copy;
+  gboolean latest = data->generation == self->environment_generation;
+  g_autoptr(GVariant) environment = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_free (data);
+
+  if (!chk_job1_call_get_environment_finish (CHK_JOB1 (object), &environment, result, &error))
+    {
+      g_autofree char *message = NULL;
+
+      /* Another job is shown: its own calls are under way */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_dbus_error_strip_remote_error (error);
+      if (copy)
+        {
+          /* Translators: %s says why the daemon could not say a job's environment */
+          message = g_strdup_printf (_("Could not copy the environment: %s"), error->message);
+          show_toast (self, message);
+        }
+      if (latest && CHK_JOB1 (object) == self->job)
+        show_environment_error (self, error->message);
+      return;
+    }
+
+  if (CHK_JOB1 (object) != self->job)
+    return;
+  if (copy)
+    {
+      g_autofree char *text = environment_text (environment);
+
+      gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
+      show_toast (self, _("Environment copied"));
+    }
+  /* The latest answer, whoever asked (a copy too) */
+  if (latest)
+    show_environment (self, environment);
+}
+
+/* Asks the daemon what the next run gets; @copy puts it on the clipboard
+ * too. Each call reads the session's environment anew. */
+static void
+load_environment (ChkJobPage *self,
+                  gboolean    copy)
+{
+  EnvironmentData *data;
+
+  if (self->job == NULL || is_check (self->job))
+    return;
+
+  data = g_new0 (EnvironmentData, 1);
+  data->self = g_object_ref (self);
+  data->generation = ++self->environment_generation;
+  data->copy = copy;
+  show_environment_loading (self);
+  chk_job1_call_get_environment (self->job, self->cancellable, environment_done_cb, data);
+}
+
+static void
+environment_expanded_cb (ChkJobPage *self)
+{
+  if (adw_expander_row_get_expanded (self->environment_row))
+    load_environment (self, FALSE);
+}
+
+/* Only what the environment is made of: the variables, the working
+ * directory (PWD), the name (CHRONIKER_JOB_NAME), the kind of job */
+static void
+job_properties_changed_cb (GDBusProxy *proxy,
+                           GVariant   *changed,
+                           GStrv       invalidated,
+                           ChkJobPage *self)
+{
+  const char *inputs[] = { "Environment", "WorkingDirectory", "Name", "CheckUrl" };
+  gboolean reload = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (inputs) && !reload; i++)
+    {
+      g_autoptr(GVariant) value = g_variant_lookup_value (changed, inputs[i], NULL);
+
+      reload = value != NULL ||
+               (invalidated != NULL && g_strv_contains ((const char * const *) invalidated, inputs[i]));
+    }
+  if (reload && adw_expander_row_get_expanded (self->environment_row))
+    load_environment (self, FALSE);
+}
+
+static void
+copy_environment_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  load_environment (CHK_JOB_PAGE (widget), TRUE);
+}
+
 static void
 update_details (ChkJobPage *self)
 {
@@ -586,13 +896,11 @@ update_details (ChkJobPage *self)
   g_autofree char *timezone = NULL;
   g_autofree char *timeout = NULL;
   g_autofree char *keep = NULL;
-  g_autofree char *environment = NULL;
   g_autofree char *output_size = NULL;
   g_autofree char *runs = NULL;
   g_autofree char *email_to = NULL;
   const char *shell, *directory, *schedule_text, *schedule_description, *zone;
   const char * const *addresses;
-  GVariant *env;
   guint max_runs;
 
   if (job == NULL)
@@ -633,9 +941,8 @@ update_details (ChkJobPage *self)
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_command_button),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Command"), -1);
     }
-  /* A check runs no process: no folder, no variables. */
+  /* A check runs no process: no folder (nor variables, below). */
   gtk_widget_set_visible (GTK_WIDGET (self->directory_row), !is_check (job));
-  gtk_widget_set_visible (GTK_WIDGET (self->environment_row), !is_check (job));
 
   {
     const char *alert_error = chk_job1_get_last_alert_error (job);
@@ -650,27 +957,7 @@ update_details (ChkJobPage *self)
   directory = chk_job1_get_working_directory (job);
   set_subtitle (self->directory_row, directory != NULL && directory[0] != '\0' ? directory : _("Home folder"));
 
-  env = chk_job1_get_environment (job);
-  if (env != NULL && g_variant_n_children (env) > 0)
-    {
-      g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-      GVariantIter iter;
-      const char *name, *value;
-
-      g_variant_iter_init (&iter, env);
-      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
-        g_ptr_array_add (lines, g_strdup_printf ("%s=%s", name, value));
-      g_ptr_array_sort (lines, compare_strings);
-      g_ptr_array_add (lines, NULL);
-      environment = g_strjoinv ("\n", (char **) lines->pdata);
-      gtk_widget_add_css_class (GTK_WIDGET (self->environment_row), "chk-job-page-monospace");
-    }
-  else
-    {
-      environment = g_strdup (_("No variables added"));
-      gtk_widget_remove_css_class (GTK_WIDGET (self->environment_row), "chk-job-page-monospace");
-    }
-  set_subtitle (self->environment_row, environment);
+  update_environment_summary (self);
 
   schedule_text = chk_job1_get_schedule (job);
   schedule_description = chk_job1_get_schedule_description (job);
@@ -1755,6 +2042,7 @@ chk_job_page_finalize (GObject *object)
 
   g_clear_pointer (&self->run_rows, g_ptr_array_unref);
   g_clear_pointer (&self->next_run_rows, g_ptr_array_unref);
+  g_clear_pointer (&self->environment_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (chk_job_page_parent_class)->finalize (object);
 }
@@ -1799,6 +2087,7 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, command_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, copy_command_button);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, directory_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, environment_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, environment_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, schedule_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, timezone_row);
@@ -1816,6 +2105,9 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, run_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, run_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, copy_command_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, environment_expanded_cb);
+
+  gtk_widget_class_install_action (widget_class, "job-page.copy-environment", NULL, copy_environment_action);
 
   gtk_widget_class_set_css_name (widget_class, "chk-job-page");
 }
@@ -1824,11 +2116,13 @@ static void
 chk_job_page_init (ChkJobPage *self)
 {
   GtkWidget *box, *label, *spinner;
+  GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->run_rows = g_ptr_array_new ();
   self->next_run_rows = g_ptr_array_new ();
+  self->environment_rows = g_ptr_array_new ();
   self->follow_latest = TRUE;
   self->default_max_tasks = DEFAULT_MAX_TASKS;
 
@@ -1859,6 +2153,14 @@ chk_job_page_init (ChkJobPage *self)
                             G_CALLBACK (shown_changed_cb), self);
   g_signal_connect_swapped (self->runs_paned, "notify::position", G_CALLBACK (pane_position_cb), self);
 
+  /* The Copy button takes no Tab stop: Ctrl+C on the row does what it does */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_c, GDK_CONTROL_MASK),
+                                                          gtk_named_action_new ("job-page.copy-environment")));
+  gtk_widget_add_controller (GTK_WIDGET (self->environment_row), shortcuts);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->environment_row),
+                                  GTK_ACCESSIBLE_PROPERTY_KEY_SHORTCUTS, "Control+C", -1);
 }
 
 /**
@@ -1888,7 +2190,10 @@ chk_job_page_set_job (ChkJobPage  *self,
   g_clear_object (&self->list_cancellable);
   self->list_generation++;
   if (self->job != NULL)
-    g_clear_signal_handler (&self->job_notify_id, self->job);
+    {
+      g_clear_signal_handler (&self->job_notify_id, self->job);
+      g_clear_signal_handler (&self->job_properties_id, self->job);
+    }
 
   g_set_object (&self->model, model);
   g_set_object (&self->job, job);
@@ -1904,15 +2209,22 @@ chk_job_page_set_job (ChkJobPage  *self,
   update_load_more_row (self);
   chk_log_view_set_run (self->log_view, NULL, 0);
   gtk_widget_set_visible (self->output_box, FALSE);
+  clear_environment_rows (self);
+  self->environment_generation++;
 
   if (job != NULL)
     {
       self->cancellable = g_cancellable_new ();
       self->job_notify_id = g_signal_connect (job, "notify", G_CALLBACK (job_notify_cb), self);
+      self->job_properties_id = g_signal_connect (job, "g-properties-changed",
+                                                  G_CALLBACK (job_properties_changed_cb), self);
       update_header (self);
       update_details (self);
       update_next_runs (self);
       reload_runs (self);
+      /* Expanded for the job before: this one's */
+      if (adw_expander_row_get_expanded (self->environment_row))
+        load_environment (self, FALSE);
       /* The default max-tasks, as it is now */
       if (self->scheduler != NULL)
         chk_scheduler1_call_get_settings (self->scheduler, self->cancellable, settings_done_cb,

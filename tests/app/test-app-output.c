@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <adwaita.h>
@@ -184,7 +185,8 @@ create_job (Fixture    *fixture,
   g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (extra_spec);
 
   g_variant_dict_insert (&spec, "name", "s", name);
-  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell"))
+  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell") &&
+      !g_variant_dict_contains (&spec, "check-url"))
     g_variant_dict_insert_value (&spec, "command", g_variant_new_parsed ("['/bin/true']"));
   return chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
 }
@@ -642,13 +644,15 @@ test_page_tabs (Fixture       *fixture,
     while (g_hash_table_iter_next (&iter, &stop, NULL))
       {
         g_test_message ("Tab stop in the details: %s", G_OBJECT_TYPE_NAME (stop));
-        /* A row that acts (Enter copies the command), not one that only says */
+        /* A row that acts (Enter copies the command, expands the
+         * environment), not one that only says */
         g_assert_false (GTK_IS_LIST_BOX (stop));
-        if (GTK_IS_LIST_BOX_ROW (stop))
+        if (GTK_IS_LIST_BOX_ROW (stop) && !ADW_IS_EXPANDER_ROW (stop))
           g_assert_true (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (stop)));
       }
   }
-  /* Command (Enter copies it), and nothing that only says */
+  /* Command (Enter copies it), Environment (Enter expands it), and
+   * nothing that only says */
   g_assert_cmpuint (g_hash_table_size (stops), >=, 1);
   g_assert_cmpuint (g_hash_table_size (stops), <=, 3);
 }
@@ -1002,6 +1006,451 @@ test_editor_duration_words (Fixture       *fixture,
   assert_eventually (job_timeout (fixture, path) == 300, SECONDS);
 }
 
+/* The Environment row under @root: the expander, or NULL */
+static AdwExpanderRow *
+environment_row (gpointer root)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_EXPANDER_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), "Environment") == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+/* The NAME=value labels under the expander, in the order they show */
+static GPtrArray *
+variable_labels (AdwExpanderRow *row)
+{
+  g_autoptr(GPtrArray) labels = find_widgets (row, GTK_TYPE_LABEL);
+  GPtrArray *variables = g_ptr_array_new ();
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_label_get_selectable (labels->pdata[i]) && strchr (gtk_label_get_text (labels->pdata[i]), '=') != NULL)
+      g_ptr_array_add (variables, labels->pdata[i]);
+  return variables;
+}
+
+/* The value the row shows for @name, or NULL */
+static char *
+variable_value (AdwExpanderRow *row,
+                const char     *name)
+{
+  g_autoptr(GPtrArray) labels = variable_labels (row);
+  g_autofree char *prefix = g_strconcat (name, "=", NULL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (g_str_has_prefix (gtk_label_get_text (labels->pdata[i]), prefix))
+      return g_strdup (gtk_label_get_text (labels->pdata[i]) + strlen (prefix));
+  return NULL;
+}
+
+static gboolean
+has_variable (AdwExpanderRow *row,
+              const char     *name)
+{
+  g_autofree char *value = variable_value (row, name);
+
+  return value != NULL;
+}
+
+/* The action row titled @title under @root, or NULL */
+static GtkWidget *
+find_action_row (gpointer    root,
+                 const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
+      return rows->pdata[i];
+  return NULL;
+}
+
+/* A mapped label under @root whose text is @text, or NULL */
+static GtkLabel *
+find_label (gpointer    root,
+            const char *text)
+{
+  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+
+  for (guint i = 0; i < labels->len; i++)
+    if (gtk_widget_get_mapped (labels->pdata[i]) && g_str_equal (gtk_label_get_text (labels->pdata[i]), text))
+      return labels->pdata[i];
+  return NULL;
+}
+
+static void
+read_text_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  char **text = user_data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("(nothing)");
+}
+
+static char *
+clipboard_text (GtkWidget *widget)
+{
+  char *text = NULL;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, read_text_cb, &text);
+  assert_eventually (text != NULL, SECONDS);
+  return text;
+}
+
+/* With CHK_TEST_SCREENSHOTS=DIR, the window as it shows, in DIR/@name */
+static void
+save_screenshot (Fixture    *fixture,
+                 const char *name)
+{
+  const char *dir = g_getenv ("CHK_TEST_SCREENSHOTS");
+  GtkWidget *window = GTK_WIDGET (fixture->window);
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+
+  if (dir == NULL)
+    return;
+  /* Drawn as it is now, animations done */
+  chk_test_iterate (1);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("Saved %s (%d×%d)", path, width, height);
+}
+
+static int
+window_width (Fixture *fixture)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (fixture->window));
+
+  if (surface == NULL || !gtk_widget_get_mapped (GTK_WIDGET (fixture->window)))
+    return 0;
+  return gdk_surface_get_width (surface);
+}
+
+/* The window's content @width px wide, as on a screen that wide (without
+ * a window manager, GTK adds a frame of its own around it) */
+static void
+resize_window (Fixture *fixture,
+               int      width,
+               int      height)
+{
+  int frame = window_width (fixture) - gtk_widget_get_width (GTK_WIDGET (fixture->window));
+
+  /* A shown window keeps its size: shown again, it takes the new one */
+  gtk_widget_set_visible (GTK_WIDGET (fixture->window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (fixture->window), width + frame, height);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)) &&
+                     gtk_widget_get_width (GTK_WIDGET (fixture->window)) == width, SECONDS);
+}
+
+/* Scrolls the page @widget is on until @widget shows */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkScrolledWindow *scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW));
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scroller);
+  graphene_rect_t bounds;
+
+  /* Laid out at the window's size first */
+  chk_test_iterate (0.5);
+  g_assert_true (gtk_widget_compute_bounds (widget, gtk_scrolled_window_get_child (scroller), &bounds));
+  /* Where the viewport shows it: from where it is scrolled to */
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + bounds.origin.y - 120);
+  chk_test_iterate (0.3);
+}
+
+static GPid
+daemon_pid (Fixture *fixture)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 pid = 0;
+
+  reply = g_dbus_connection_call_sync (chk_test_session_get_connection (fixture->session),
+                                       "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", CHK_TEST_BUS_NAME), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &pid);
+  g_assert_cmpuint (pid, >, 1);
+  return (GPid) pid;
+}
+
+/* Whether the label's text says Pango must not add hyphens where it wraps */
+static gboolean
+says_no_hyphens (GtkLabel *label)
+{
+  PangoAttrList *attributes = gtk_label_get_attributes (label);
+  g_autoptr(PangoAttrIterator) iter = NULL;
+  PangoAttrInt *hyphens;
+
+  if (attributes == NULL)
+    return FALSE;
+  iter = pango_attr_list_get_iterator (attributes);
+  hyphens = (PangoAttrInt *) pango_attr_iterator_get (iter, PANGO_ATTR_INSERT_HYPHENS);
+  return hyphens != NULL && !hyphens->value;
+}
+
+/* Sends the stopped daemon SIGCONT in @seconds even if the test aborts
+ * before it does: a stopped daemon would outlive the test (SIGTERM waits) */
+static GSubprocess *
+continue_later (GPid pid,
+                int  seconds)
+{
+  g_autofree char *command = g_strdup_printf ("sleep %d; kill -CONT %d", seconds, (int) pid);
+  g_autoptr(GError) error = NULL;
+  /* Not on the test's output: its sleep would hold the TAP stream open */
+  GSubprocess *watchdog = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                            &error, "/bin/sh", "-c", command, NULL);
+
+  g_assert_no_error (error);
+  return watchdog;
+}
+
+/* The daemon's environment has what a development session puts there
+ * (CHK_RUN_INNER) and what the session has (CHK_TEST_FROM_SESSION) */
+static void
+fixture_setup_session_environment (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *inner = g_strdup (g_getenv ("CHK_RUN_INNER"));
+
+  g_setenv ("CHK_RUN_INNER", "1", TRUE);
+  g_setenv ("CHK_TEST_FROM_SESSION", "passed on", TRUE);
+  fixture_setup (fixture, data);
+  g_unsetenv ("CHK_TEST_FROM_SESSION");
+  if (inner != NULL)
+    g_setenv ("CHK_RUN_INNER", inner, TRUE);
+  else
+    g_unsetenv ("CHK_RUN_INNER");
+}
+
+/* The Environment row of the Details tab expands to the exact environment
+ * the next run gets, asked of the daemon then: the job's variables, HOME,
+ * USER, PWD, the session's, not the daemon's private ones; sorted, one
+ * Tab stop, copied whole, read again when the job changes, an error said
+ * plainly. An HTTP check has none. */
+static void
+test_page_environment (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  const char *directory = chk_test_session_get_tmpdir (fixture->session);
+  /* Longer than any screen is wide, without a space to wrap at */
+  const char *long_value = "/opt/a-rather-long-folder-name/bin:/opt/another-one-quite-as-long/bin:"
+                           "/usr/local/share/some-tool-with-a-long-name/libexec:"
+                           "/usr/lib/x86_64-linux-gnu/ca-certificates.crt";
+  g_autoptr(GVariant) directory_variant = g_variant_ref_sink (g_variant_new_string (directory));
+  g_autoptr(GVariant) long_variant = g_variant_ref_sink (g_variant_new_string (long_value));
+  g_autofree char *directory_text = g_variant_print (directory_variant, FALSE);
+  g_autofree char *long_text = g_variant_print (long_variant, FALSE);
+  g_autofree char *spec = g_strdup_printf ("{'shell': <'env'>, 'working-directory': <%s>, "
+                                           "'environment': <{'GREETING': 'hello, world', 'LONG_LIST': %s}>}",
+                                           directory_text, long_text);
+  g_autofree char *path = create_job (fixture, "with-variables", spec);
+  g_autofree char *check = create_job (fixture, "a-check",
+                                       "{'check-url': <'https://example.org/'>}");
+  g_autofree char *value = NULL;
+  g_autofree char *copied = NULL;
+  g_autoptr(GPtrArray) labels = NULL;
+  g_autoptr(GString) shown = g_string_new (NULL);
+  AdwViewStack *stack;
+  AdwExpanderRow *row;
+  ChkJobPage *page;
+  ChkJob1 *job;
+  GtkWidget *focus, *header, *command;
+  GtkLabel *long_label;
+  GtkLabel *short_label;
+  GtkWidget *variables;
+  graphene_rect_t bounds;
+  g_autoptr(GSubprocess) watchdog = NULL;
+  GPid pid;
+
+  show_job (fixture, path);
+  page = job_page (fixture);
+  job = chk_job_page_get_job (page);
+  stack = find_widget (page, ADW_TYPE_VIEW_STACK);
+  adw_view_stack_set_visible_child_name (stack, "details");
+  assert_eventually ((row = environment_row (page)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)),
+                     SECONDS);
+
+  /* Asked for only when expanded */
+  g_assert_false (adw_expander_row_get_expanded (row));
+  chk_test_iterate (0.5);
+  g_assert_false (has_variable (row, "HOME"));
+  adw_expander_row_set_expanded (row, TRUE);
+  assert_eventually (has_variable (row, "HOME"), SECONDS);
+
+  /* The job's own, and what every run gets */
+  value = variable_value (row, "GREETING");
+  g_assert_cmpstr (value, ==, "hello, world");
+  g_clear_pointer (&value, g_free);
+  value = variable_value (row, "LONG_LIST");
+  g_assert_cmpstr (value, ==, long_value);
+  g_clear_pointer (&value, g_free);
+  value = variable_value (row, "HOME");
+  g_assert_cmpstr (value, ==, g_get_home_dir ());
+  g_clear_pointer (&value, g_free);
+  value = variable_value (row, "USER");
+  g_assert_cmpstr (value, ==, g_get_user_name ());
+  g_clear_pointer (&value, g_free);
+  value = variable_value (row, "PWD");
+  g_assert_cmpstr (value, ==, directory);
+  g_clear_pointer (&value, g_free);
+  value = variable_value (row, "CHRONIKER_JOB_NAME");
+  g_assert_cmpstr (value, ==, "with-variables");
+  g_clear_pointer (&value, g_free);
+  value = variable_value (row, "CHK_TEST_FROM_SESSION");
+  g_assert_cmpstr (value, ==, "passed on");
+  /* Not the daemon's own, nor a run's id before the run */
+  g_assert_false (has_variable (row, "CHK_RUN_INNER"));
+  g_assert_false (has_variable (row, "OLDPWD"));
+  g_assert_false (has_variable (row, "_"));
+  g_assert_false (has_variable (row, "CHRONIKER_RUN_ID"));
+
+  /* Sorted by name, each label Tab passes by, and no hyphen where a long
+   * value wraps */
+  labels = variable_labels (row);
+  g_assert_cmpuint (labels->len, >=, 8);
+  for (guint i = 0; i < labels->len; i++)
+    {
+      const char *text = gtk_label_get_text (labels->pdata[i]);
+      GtkWidget *variable_row = gtk_widget_get_ancestor (labels->pdata[i], GTK_TYPE_LIST_BOX_ROW);
+
+      if (i > 0)
+        {
+          const char *before = gtk_label_get_text (labels->pdata[i - 1]);
+          g_autofree char *name = g_strndup (text, strchr (text, '=') - text);
+          g_autofree char *name_before = g_strndup (before, strchr (before, '=') - before);
+
+          if (strcmp (name_before, name) >= 0)
+            g_error ("%s is shown before %s", name_before, name);
+        }
+      g_assert_false (gtk_widget_get_focusable (labels->pdata[i]));
+      g_assert_false (gtk_widget_get_focusable (variable_row));
+      g_assert_true (says_no_hyphens (labels->pdata[i]));
+      g_string_append_printf (shown, "%s\n", text);
+    }
+
+  /* One Tab stop, the header: Tab goes on past the variables (a list
+   * offered the focus would keep it on a row that does not take it) and
+   * Shift+Tab comes back to it */
+  header = find_widget (row, ADW_TYPE_ACTION_ROW);
+  g_assert_nonnull (header);
+  /* Tab from the command (the stop before) comes to it */
+  command = find_action_row (page, "Shell Command");
+  g_assert_nonnull (command);
+  gtk_widget_grab_focus (command);
+  g_assert_true (gtk_widget_has_focus (command));
+  g_signal_emit_by_name (fixture->window, "move-focus", GTK_DIR_TAB_FORWARD);
+  g_assert_true (gtk_widget_has_focus (header));
+  g_signal_emit_by_name (fixture->window, "move-focus", GTK_DIR_TAB_FORWARD);
+  focus = gtk_root_get_focus (GTK_ROOT (fixture->window));
+  g_assert_nonnull (focus);
+  if (gtk_widget_is_ancestor (focus, GTK_WIDGET (row)))
+    g_error ("Tab went from the Environment row's header to a %s in it", G_OBJECT_TYPE_NAME (focus));
+  g_signal_emit_by_name (fixture->window, "move-focus", GTK_DIR_TAB_BACKWARD);
+  g_assert_true (gtk_widget_has_focus (header));
+  /* Offered the focus, the variables' list takes none (a label that
+   * cannot take it would still say it did, and keep Tab there) */
+  variables = gtk_widget_get_ancestor (labels->pdata[0], GTK_TYPE_LIST_BOX);
+  g_assert_false (gtk_widget_child_focus (variables, GTK_DIR_TAB_FORWARD));
+  g_assert_false (gtk_widget_child_focus (variables, GTK_DIR_TAB_BACKWARD));
+  g_assert_true (gtk_widget_has_focus (header));
+  {
+    g_autoptr(GHashTable) stops = g_hash_table_new (NULL, NULL);
+    g_autoptr(GPtrArray) buttons = find_widgets (row, GTK_TYPE_BUTTON);
+
+    collect_tab_stops (gtk_widget_get_first_child (GTK_WIDGET (row)), stops);
+    g_assert_cmpuint (g_hash_table_size (stops), ==, 1);
+    g_assert_true (g_hash_table_contains (stops, header));
+    /* Copy is Ctrl+C there, or a click */
+    g_assert_cmpuint (buttons->len, ==, 1);
+    g_assert_false (gtk_widget_get_focusable (buttons->pdata[0]));
+  }
+
+  /* Long values wrap inside the row, at 1280 px (all of xvfb-run's screen
+   * but GTK's frame) and at 360 px */
+  resize_window (fixture, 1270, 800);
+  long_label = find_label_starting (row, "LONG_LIST=");
+  g_assert_nonnull (long_label);
+  scroll_to (GTK_WIDGET (long_label));
+  save_screenshot (fixture, "environment-1280.png");
+  resize_window (fixture, 360, 720);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (long_label)), SECONDS);
+  scroll_to (header);
+  save_screenshot (fixture, "environment-360-header.png");
+  scroll_to (GTK_WIDGET (long_label));
+  save_screenshot (fixture, "environment-360.png");
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (long_label), GTK_WIDGET (row), &bounds));
+  g_assert_cmpfloat (bounds.origin.x, >=, 0);
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, gtk_widget_get_width (GTK_WIDGET (row)));
+  g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (row), GTK_WIDGET (fixture->window), &bounds));
+  g_assert_cmpfloat (bounds.origin.x + bounds.size.width, <=, 360);
+  /* All of it, on more lines than a short one takes */
+  short_label = find_label_starting (row, "USER=");
+  g_assert_nonnull (short_label);
+  g_assert_cmpint (gtk_widget_get_height (GTK_WIDGET (long_label)), >=,
+                   3 * gtk_widget_get_height (GTK_WIDGET (short_label)));
+  resize_window (fixture, 1000, 700);
+
+  /* Copy: the lines shown, as NAME=value lines */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "job-page.copy-environment", NULL));
+  assert_eventually (find_label (fixture->window, "Environment copied") != NULL, SECONDS);
+  copied = clipboard_text (GTK_WIDGET (page));
+  g_assert_cmpstr (copied, ==, shown->str);
+  g_assert_nonnull (strstr (copied, "\nGREETING=hello, world\n"));
+
+  /* The job changes while the row is expanded: read again */
+  chk_test_session_job_call (fixture->session, path, "Update",
+                             g_variant_new_parsed ("({'environment': <{'GREETING': 'changed'}>},)"));
+  assert_eventually_cmpstr (variable_value (row, "GREETING"), "changed", SECONDS);
+  g_assert_false (has_variable (row, "LONG_LIST"));
+
+  /* The daemon does not answer: said in the row, and read again on the
+   * next expansion */
+  pid = daemon_pid (fixture);
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (job), 500);
+  adw_expander_row_set_expanded (row, FALSE);
+  watchdog = continue_later (pid, 20);
+  g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
+  adw_expander_row_set_expanded (row, TRUE);
+  assert_eventually (find_label (row, "Could Not Read the Environment") != NULL, SECONDS);
+  scroll_to (header);
+  save_screenshot (fixture, "environment-error.png");
+  g_assert_false (has_variable (row, "GREETING"));
+  g_assert_cmpint (kill (pid, SIGCONT), ==, 0);
+  g_subprocess_force_exit (watchdog);
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (job), -1);
+  adw_expander_row_set_expanded (row, FALSE);
+  adw_expander_row_set_expanded (row, TRUE);
+  assert_eventually (has_variable (row, "GREETING"), SECONDS);
+  g_assert_null (find_label (row, "Could Not Read the Environment"));
+
+  /* An HTTP check runs no process: no environment */
+  show_job (fixture, check);
+  g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "details");
+  assert_eventually (has_row (page, "HTTP Check"), SECONDS);
+  g_assert_false (gtk_widget_is_visible (GTK_WIDGET (row)));
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (row)));
+}
+
 static void
 skip_no_display (gconstpointer data)
 {
@@ -1015,6 +1464,7 @@ main (int   argc,
   const struct {
     const char *path;
     void (*func) (Fixture *, gconstpointer);
+    void (*setup) (Fixture *, gconstpointer);
   } tests[] = {
     { "/app/output/no-hyphens", test_output_no_hyphens },
     { "/app/output/ansi", test_output_ansi },
@@ -1023,6 +1473,7 @@ main (int   argc,
     { "/app/page/relative-times", test_page_relative_times },
     { "/app/page/eta", test_page_eta },
     { "/app/page/wording", test_page_wording },
+    { "/app/page/environment", test_page_environment, fixture_setup_session_environment },
     { "/app/preferences/test-email-failure", test_preferences_test_email_failure },
     { "/app/editor/duration-words", test_editor_duration_words },
   };
@@ -1049,7 +1500,8 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     {
       if (have_display)
-        g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, fixture_teardown);
+        g_test_add (tests[i].path, Fixture, NULL, tests[i].setup != NULL ? tests[i].setup : fixture_setup,
+                    tests[i].func, fixture_teardown);
       else
         g_test_add_data_func (tests[i].path, NULL, skip_no_display);
     }
