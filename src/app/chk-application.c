@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-application.h"
+#include "chk-job-editor.h"
 #include "chk-job-model.h"
 #include "chk-preferences-window.h"
 #include "chk-resources.h"
@@ -32,10 +33,20 @@ struct _ChkApplication
 
 G_DEFINE_FINAL_TYPE (ChkApplication, chk_application, ADW_TYPE_APPLICATION)
 
+/* The main window; the job editor is one of the app's windows too. */
 static ChkWindow *
 get_window (ChkApplication *self)
 {
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow *window = NULL;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (CHK_IS_WINDOW (l->data))
+        {
+          window = l->data;
+          break;
+        }
+    }
 
   if (window == NULL)
     {
@@ -52,12 +63,40 @@ chk_application_activate (GApplication *application)
   gtk_window_present (GTK_WINDOW (get_window (CHK_APPLICATION (application))));
 }
 
+static void quit_action (GSimpleAction *action,
+                         GVariant      *parameter,
+                         gpointer       user_data);
+
+static void
+editor_closed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ChkApplication) self = user_data;
+
+  /* Closed: on with quitting (and any other editor); kept: no quitting. */
+  if (chk_job_editor_close_finish (CHK_JOB_EDITOR (object), result, NULL))
+    quit_action (NULL, NULL, self);
+}
+
+/* From Ctrl+Q, and from the desktop (the app's menu in the shell): an
+ * editor's unsaved changes go only when the user says so. */
 static void
 quit_action (GSimpleAction *action,
              GVariant      *parameter,
              gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  ChkApplication *self = user_data;
+
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    {
+      if (CHK_IS_JOB_EDITOR (l->data))
+        {
+          chk_job_editor_close_async (l->data, NULL, editor_closed_cb, g_object_ref (self));
+          return;
+        }
+    }
+  g_application_quit (G_APPLICATION (self));
 }
 
 static void

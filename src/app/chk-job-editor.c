@@ -100,6 +100,7 @@ struct _ChkJobEditor
   GVariant             *initial_form;  /* what the fields held when the editor opened */
   AdwMessageDialog     *discard_dialog;  /* weak: asking whether to discard changes */
   gboolean              discard_confirmed;
+  GPtrArray            *close_tasks;   /* chk_job_editor_close_async()s waiting for an answer */
 
   GPtrArray            *argument_rows;
   GPtrArray            *variable_rows;
@@ -2283,6 +2284,30 @@ has_unsaved_changes (ChkJobEditor *self)
   return !g_variant_equal (now, self->initial_form);
 }
 
+/* Whether the editor may close without asking. */
+static gboolean
+may_close (ChkJobEditor *self)
+{
+  /* Saving: what was typed is on its way to the daemon. */
+  return self->discard_confirmed || self->saving || !has_unsaved_changes (self);
+}
+
+/* Tells those waiting in chk_job_editor_close_async() whether it closed. */
+static void
+return_close_tasks (ChkJobEditor *self,
+                    gboolean      closed)
+{
+  g_autoptr(GPtrArray) tasks = NULL;
+
+  if (self->close_tasks == NULL || self->close_tasks->len == 0)
+    return;
+  tasks = g_steal_pointer (&self->close_tasks);
+  if (!self->disposed)
+    self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < tasks->len; i++)
+    g_task_return_boolean (g_ptr_array_index (tasks, i), closed);
+}
+
 static gboolean
 close_after_discard_cb (gpointer user_data)
 {
@@ -2299,7 +2324,10 @@ discard_response_cb (AdwMessageDialog *dialog,
                      ChkJobEditor     *self)
 {
   if (!g_str_equal (response, "discard"))
-    return;
+    {
+      return_close_tasks (self, FALSE);
+      return;
+    }
 
   self->discard_confirmed = TRUE;
   /* Once the dialog, which is still answering, is gone: a parent that goes
@@ -2315,8 +2343,7 @@ chk_job_editor_close_request (GtkWindow *window)
   ChkJobEditor *self = CHK_JOB_EDITOR (window);
   AdwMessageDialog *dialog;
 
-  /* Saving: what was typed is on its way to the daemon. */
-  if (self->discard_confirmed || self->saving || !has_unsaved_changes (self))
+  if (may_close (self))
     return GTK_WINDOW_CLASS (chk_job_editor_parent_class)->close_request (window);
 
   if (self->discard_dialog != NULL)
@@ -2735,8 +2762,17 @@ chk_job_editor_constructed (GObject *object)
 {
   ChkJobEditor *self = CHK_JOB_EDITOR (object);
   g_autoptr(GFile) zones = g_file_new_for_path (ZONE_TABLE);
+  GtkWindow *parent;
 
   G_OBJECT_CLASS (chk_job_editor_parent_class)->constructed (object);
+
+  /* One of the app's windows, so that its shortcuts (Ctrl+Q) work here too
+   * and quitting finds it; it goes with the main window, as it did when
+   * only that one kept the app running. */
+  parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  if (parent != NULL && gtk_window_get_application (parent) != NULL)
+    gtk_window_set_application (GTK_WINDOW (self), gtk_window_get_application (parent));
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
 
   if (self->job != NULL)
     {
@@ -2827,6 +2863,22 @@ chk_job_editor_dispose (GObject *object)
   g_clear_pointer (&self->zone_names, g_ptr_array_unref);
 
   G_OBJECT_CLASS (chk_job_editor_parent_class)->dispose (object);
+
+  return_close_tasks (self, TRUE);
+  g_clear_pointer (&self->close_tasks, g_ptr_array_unref);
+}
+
+static void
+chk_job_editor_unrealize (GtkWidget *widget)
+{
+  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
+
+  GTK_WIDGET_CLASS (chk_job_editor_parent_class)->unrealize (widget);
+
+  /* gtk_window_destroy() unrealizes the window once it is no longer one
+   * of the app's, however it went: whoever is quitting or closing the
+   * main window goes on. (Not in dispose: the tasks hold the editor.) */
+  return_close_tasks (self, TRUE);
 }
 
 static void
@@ -2910,6 +2962,8 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   object_class->finalize = chk_job_editor_finalize;
   object_class->get_property = chk_job_editor_get_property;
   object_class->set_property = chk_job_editor_set_property;
+
+  widget_class->unrealize = chk_job_editor_unrealize;
 
   window_class->close_request = chk_job_editor_close_request;
 
@@ -3056,6 +3110,7 @@ chk_job_editor_init (ChkJobEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->argument_rows = g_ptr_array_new ();
+  self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->variable_rows = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
   self->allow_shell = TRUE;
@@ -3152,4 +3207,70 @@ chk_job_editor_new_monitor (GtkWindow   *parent,
                        "model", model,
                        "monitor", TRUE,
                        NULL);
+}
+
+/**
+ * chk_job_editor_close_async:
+ * @self: a #ChkJobEditor
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the editor closed or the user chose to keep editing
+ * @user_data: data for @callback
+ *
+ * Closes the editor as its Cancel button does: when it holds unsaved
+ * changes, it asks first whether to discard them. For quitting the app,
+ * or closing the main window, while the editor is open.
+ */
+void
+chk_job_editor_close_async (ChkJobEditor        *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (CHK_IS_JOB_EDITOR (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, chk_job_editor_close_async);
+
+  /* Destroyed already, or never shown: nothing to ask about */
+  if (self->disposed || !gtk_widget_get_realized (GTK_WIDGET (self)))
+    {
+      gtk_window_destroy (GTK_WINDOW (self));
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (may_close (self))
+    {
+      gtk_window_close (GTK_WINDOW (self));
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_ptr_array_add (self->close_tasks, g_steal_pointer (&task));
+  /* The question is about what this window shows: show it too. */
+  gtk_window_present (GTK_WINDOW (self));
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+/**
+ * chk_job_editor_close_finish:
+ * @self: a #ChkJobEditor
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the editor closed, %FALSE (with no error) if the user
+ *   chose to keep editing
+ */
+gboolean
+chk_job_editor_close_finish (ChkJobEditor  *self,
+                             GAsyncResult  *result,
+                             GError       **error)
+{
+  g_return_val_if_fail (CHK_IS_JOB_EDITOR (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == chk_job_editor_close_async, FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

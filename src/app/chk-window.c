@@ -1143,6 +1143,58 @@ retry_action (GtkWidget  *widget,
   chk_job_model_connect (self->model);
 }
 
+/* Closing */
+
+/* The job editor open over this window, if any. */
+static ChkJobEditor *
+find_editor (ChkWindow *self)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (CHK_IS_JOB_EDITOR (window) && gtk_window_get_transient_for (window) == GTK_WINDOW (self))
+        return CHK_JOB_EDITOR (window);
+    }
+  return NULL;
+}
+
+static gboolean
+close_later_cb (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+editor_closed_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(ChkWindow) self = user_data;
+
+  /* Not from inside the editor's going: closing again must find it gone. */
+  if (chk_job_editor_close_finish (CHK_JOB_EDITOR (object), result, NULL))
+    g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later_cb, g_object_ref (self), g_object_unref);
+}
+
+/* The editor's unsaved changes go only when the user says so, as they do
+ * when the editor itself is closed. */
+static gboolean
+chk_window_close_request (GtkWindow *window)
+{
+  ChkWindow *self = CHK_WINDOW (window);
+  ChkJobEditor *editor = find_editor (self);
+
+  if (editor == NULL)
+    return GTK_WINDOW_CLASS (chk_window_parent_class)->close_request (window);
+
+  chk_job_editor_close_async (editor, NULL, editor_closed_cb, g_object_ref (self));
+  return TRUE;
+}
+
 static void
 chk_window_dispose (GObject *object)
 {
@@ -1178,8 +1230,11 @@ chk_window_class_init (ChkWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = chk_window_dispose;
+
+  window_class->close_request = chk_window_close_request;
 
   g_type_ensure (CHK_TYPE_BANNER);
   g_type_ensure (CHK_TYPE_JOB_PAGE);

@@ -13,6 +13,7 @@
 #include <adwaita.h>
 #include <gdk/x11/gdkx.h>
 
+#include "chk-application.h"
 #include "chk-error.h"
 #include "chk-job-editor.h"
 #include "chk-job-model.h"
@@ -44,6 +45,7 @@ typedef struct
   ChkTestSession *session;
   ChkJobModel    *model;
   ChkWindow      *window;   /* weak: GTK owns toplevels */
+  GApplication   *application;
 } Fixture;
 
 static char *xdotool;
@@ -620,6 +622,14 @@ fixture_teardown (Fixture       *fixture,
       GtkWindow *window = g_list_model_get_item (toplevels, last);
       g_autofree char *name = g_strdup (G_OBJECT_TYPE_NAME (window));
 
+      /* An application window's help overlay: its window holds it until it goes. */
+      if (GTK_IS_SHORTCUTS_WINDOW (window) && gtk_window_get_transient_for (window) != NULL)
+        {
+          gtk_window_destroy (window);
+          g_object_unref (window);
+          continue;
+        }
+
       g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
       gtk_window_destroy (window);
       g_object_unref (window);
@@ -628,6 +638,15 @@ fixture_teardown (Fixture       *fixture,
                  name, SECONDS);
     }
   g_assert_null (fixture->window);
+  /* Registered on the session's bus: gone before it is */
+  if (fixture->application != NULL)
+    {
+      g_object_add_weak_pointer (G_OBJECT (fixture->application), (gpointer *) &fixture->application);
+      g_object_unref (fixture->application);
+      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->application, SECONDS))
+        g_error ("The ChkApplication is still alive %d s after its windows: a reference leaked",
+                 SECONDS);
+    }
 
   if (fixture->model != NULL)
     {
@@ -723,6 +742,157 @@ test_editor_escape (Fixture       *fixture,
   g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
   gtk_window_destroy (GTK_WINDOW (editor));
   assert_eventually (editor_gone (), SECONDS);
+}
+
+/* The editor's Discard Changes? question: Escape (Keep Editing) or Discard. */
+static void
+answer_discard (gboolean discard)
+{
+  AdwMessageDialog *dialog;
+
+  assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Discard Changes?");
+  if (discard)
+    {
+      adw_message_dialog_response (dialog, "discard");
+    }
+  else
+    {
+      focus_window (dialog);
+      press ("Escape");
+    }
+  assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
+}
+
+/* Closing the main window (its close button, Alt+F4) with the editor's
+ * changes unsaved asks first, as closing the editor does. */
+static void
+test_editor_close_window (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  ChkJobEditor *editor;
+  GtkEditable *name;
+
+  open_window (fixture);
+
+  /* Nothing typed: both go at once. */
+  editor = new_job_by_keyboard (fixture);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  assert_eventually (editor_gone () && fixture->window == NULL, SECONDS);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+
+  /* Typed: it asks, and Keep Editing keeps both windows and the text */
+  g_clear_object (&fixture->model);
+  open_window (fixture);
+  editor = new_job_by_keyboard (fixture);
+  name = find_entry_row (editor, "Name");
+  assert_eventually (focus_is_in (editor, name), SECONDS);
+  type_text ("draft", 20);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  answer_discard (FALSE);
+  chk_test_iterate (0.3);
+  g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
+  g_assert_nonnull (fixture->window);
+  g_assert_cmpstr (gtk_editable_get_text (name), ==, "draft");
+
+  /* Discard: both go */
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  answer_discard (TRUE);
+  assert_eventually (editor_gone () && fixture->window == NULL, SECONDS);
+  g_assert_null (lookup_job (fixture, "draft"));
+}
+
+typedef struct
+{
+  Fixture  *fixture;
+  gboolean  kept;       /* Keep Editing kept the app running */
+  gboolean  timed_out;
+  guint     timeout;
+} QuitTest;
+
+static gboolean
+quit_timeout_cb (gpointer user_data)
+{
+  QuitTest *test = user_data;
+
+  test->timed_out = TRUE;
+  test->timeout = 0;
+  g_application_quit (test->fixture->application);
+  return G_SOURCE_REMOVE;
+}
+
+/* Then Ctrl+Q again, and Discard: the app quits. */
+static gboolean
+quit_discard_cb (gpointer user_data)
+{
+  QuitTest *test = user_data;
+  Fixture *fixture = test->fixture;
+  ChkJobEditor *editor = find_toplevel (CHK_TYPE_JOB_EDITOR);
+
+  test->kept = TRUE;
+  g_assert_nonnull (editor);
+  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Name")), ==, "draft");
+  focus_window (editor);
+  press ("ctrl+q");
+  answer_discard (TRUE);
+  assert_eventually (editor_gone (), SECONDS);
+  /* (Its exported actions need the app's connection to go: not after it.
+   * The test's hold keeps the app running without it.) */
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  assert_eventually (fixture->window == NULL, SECONDS);
+  /* g_application_run() returns now, if it was told to quit */
+  test->timeout = g_timeout_add_seconds (SECONDS, quit_timeout_cb, test);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ctrl+Q in the editor asks; Keep Editing keeps the app and the text. */
+static gboolean
+quit_keep_cb (gpointer user_data)
+{
+  QuitTest *test = user_data;
+  Fixture *fixture = test->fixture;
+  ChkJobEditor *editor;
+
+  assert_eventually ((fixture->window = find_toplevel (CHK_TYPE_WINDOW)) != NULL, SECONDS);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  /* (for the teardown to see it go) */
+  fixture->model = g_object_ref (chk_window_get_model (fixture->window));
+  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
+  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+
+  /* Only quitting ends g_application_run(), not the last window going */
+  g_application_hold (fixture->application);
+
+  editor = new_job_by_keyboard (fixture);
+  assert_eventually (focus_is_in (editor, find_entry_row (editor, "Name")), SECONDS);
+  type_text ("draft", 20);
+  press ("ctrl+q");
+  g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
+  answer_discard (FALSE);
+  /* Had it quit, g_application_run() would return before this runs. */
+  g_timeout_add (500, quit_discard_cb, test);
+  return G_SOURCE_REMOVE;
+}
+
+/* Quitting (Ctrl+Q, or the desktop's Quit) with the editor's changes
+ * unsaved asks first, as closing the editor does. */
+static void
+test_editor_quit (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  char *argv[] = { (char *) "chroniker", NULL };
+  QuitTest test = { fixture, FALSE, FALSE, 0 };
+  int status;
+
+  fixture->application = G_APPLICATION (chk_application_new ());
+  g_idle_add (quit_keep_cb, &test);
+  status = g_application_run (fixture->application, G_N_ELEMENTS (argv) - 1, argv);
+  g_clear_handle_id (&test.timeout, g_source_remove);
+  g_application_release (fixture->application);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (test.kept);
+  g_assert_false (test.timed_out);
+  g_assert_null (lookup_job (fixture, "draft"));
 }
 
 /* A new monitor is checked every 5 minutes unless told otherwise. */
@@ -1311,6 +1481,8 @@ main (int   argc,
     void (*func) (Fixture *, gconstpointer);
   } tests[] = {
     { "/app/keyboard/editor-escape", test_editor_escape },
+    { "/app/keyboard/editor-close-window", test_editor_close_window },
+    { "/app/keyboard/editor-quit", test_editor_quit },
     { "/app/keyboard/editor-new-monitor", test_editor_new_monitor },
     { "/app/keyboard/editor-validate", test_editor_validate },
     { "/app/keyboard/hidden-job", test_hidden_job },
