@@ -177,6 +177,8 @@ struct _ChkJobEditor
   GtkSwitch            *catch_up_switch;
   GtkSpinButton        *max_runs_spin;
   GtkSwitch            *enabled_switch;
+  AdwActionRow         *merge_stderr_row;
+  GtkSwitch            *merge_stderr_switch;
   GtkLabel             *runs_error;
   AdwPreferencesGroup  *limits_group;
   AdwActionRow         *max_tasks_row;
@@ -422,6 +424,7 @@ spec_from_job (ChkJob1 *job)
   g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (chk_job1_get_timeout (job)));
   g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (chk_job1_get_catch_up (job)));
   g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (chk_job1_get_max_runs (job)));
+  g_variant_builder_add (&builder, "{sv}", "merge-stderr", g_variant_new_boolean (chk_job1_get_merge_stderr (job)));
   if (chk_job1_get_max_output_bytes (job) != 0)
     g_variant_builder_add (&builder, "{sv}", "max-output-bytes",
                            g_variant_new_uint64 (chk_job1_get_max_output_bytes (job)));
@@ -461,6 +464,7 @@ default_spec (void)
   g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (spec->timeout));
   g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (spec->catch_up));
   g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (spec->max_runs));
+  g_variant_builder_add (&builder, "{sv}", "merge-stderr", g_variant_new_boolean (spec->merge_stderr));
   g_variant_builder_add (&builder, "{sv}", "notify-on",
                          g_variant_new_string (chk_alert_on_to_string (spec->notify_on)));
   g_variant_builder_add (&builder, "{sv}", "email-on",
@@ -914,6 +918,7 @@ update_command_mode (ChkJobEditor *self)
   /* A check runs no process: no folder, no variables, and its own time limit. */
   gtk_widget_set_visible (GTK_WIDGET (self->environment_group), !check);
   gtk_widget_set_visible (GTK_WIDGET (self->timeout_row), !check);
+  gtk_widget_set_visible (GTK_WIDGET (self->merge_stderr_row), !check);
   gtk_widget_set_visible (GTK_WIDGET (self->limits_group), !check);
   adw_preferences_group_set_description (self->runs_group,
                                          check ? NULL
@@ -2002,6 +2007,8 @@ load_spec (ChkJobEditor *self,
     gtk_switch_set_active (self->catch_up_switch, flag);
   if (g_variant_lookup (spec, "max-runs", "u", &number))
     gtk_spin_button_set_value (self->max_runs_spin, number);
+  if (g_variant_lookup (spec, "merge-stderr", "b", &flag))
+    gtk_switch_set_active (self->merge_stderr_switch, flag);
   if (g_variant_lookup (spec, "enabled", "b", &flag))
     gtk_switch_set_active (self->enabled_switch, flag);
   if (g_variant_lookup (spec, "notify-on", "&s", &text))
@@ -2174,6 +2181,8 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (timeout));
   g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (gtk_switch_get_active (self->catch_up_switch)));
   g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (spin_value (self->max_runs_spin)));
+  g_variant_builder_add (&builder, "{sv}", "merge-stderr",
+                         g_variant_new_boolean (gtk_switch_get_active (self->merge_stderr_switch)));
   g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (spin_value (self->max_tasks_spin)));
   g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (memory_max));
   g_variant_builder_add (&builder, "{sv}", "cpu-weight", g_variant_new_uint32 (spin_value (self->cpu_weight_spin)));
@@ -2260,6 +2269,7 @@ form_snapshot (ChkJobEditor *self)
   ADD (g_variant_new_boolean (gtk_switch_get_active (self->catch_up_switch)));
   ADD (g_variant_new_uint32 (spin_value (self->max_runs_spin)));
   ADD (g_variant_new_boolean (gtk_switch_get_active (self->enabled_switch)));
+  ADD (g_variant_new_boolean (gtk_switch_get_active (self->merge_stderr_switch)));
   ADD (g_variant_new_uint32 (spin_value (self->max_tasks_spin)));
   ADD (g_variant_new_string (editable_text (self->memory_max_row)));
   ADD (g_variant_new_uint32 (spin_value (self->cpu_weight_spin)));
@@ -3069,6 +3079,8 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, catch_up_switch);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, max_runs_spin);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, enabled_switch);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, merge_stderr_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, merge_stderr_switch);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, runs_error);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, limits_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, max_tasks_row);
@@ -3127,6 +3139,10 @@ chk_job_editor_init (ChkJobEditor *self)
   gtk_string_list_append (days, _("Last Day"));
   adw_combo_row_set_model (self->day_of_month_row, G_LIST_MODEL (days));
   g_object_unref (days);
+
+  /* Not in the .ui: there, the subtitle is read as markup before use-markup is off. */
+  adw_action_row_set_subtitle (self->merge_stderr_row,
+                               _("Keep stdout and stderr in exact order, as 2>&1 does"));
 
   g_signal_connect_object (gtk_text_view_get_buffer (self->shell_view), "changed",
                            G_CALLBACK (shell_buffer_changed_cb), self, G_CONNECT_SWAPPED);

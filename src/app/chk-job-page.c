@@ -123,6 +123,7 @@ struct _ChkJobPage
   AdwActionRow        *timeout_row;
   AdwActionRow        *catch_up_row;
   AdwActionRow        *keep_row;
+  AdwActionRow        *merge_stderr_row;
   AdwActionRow        *max_tasks_row;
   AdwActionRow        *memory_max_row;
   AdwActionRow        *cpu_weight_row;
@@ -1022,6 +1023,11 @@ update_details (ChkJobPage *self)
   /* Translators: e.g. "The last 100 runs, with up to 16.8 MB of output each" */
   keep = g_strdup_printf (_("%s, with up to %s of output each"), runs, output_size);
   set_subtitle (self->keep_row, keep);
+
+  /* Said only when on: off is what everyone expects */
+  gtk_widget_set_visible (GTK_WIDGET (self->merge_stderr_row),
+                          chk_job1_get_merge_stderr (job) && !is_check (job));
+  set_subtitle (self->merge_stderr_row, _("Merged into stdout, in exact order (2>&1)"));
 
   update_limits (self);
 
@@ -2094,6 +2100,7 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, timeout_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, catch_up_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, keep_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, merge_stderr_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, max_tasks_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, memory_max_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, cpu_weight_row);

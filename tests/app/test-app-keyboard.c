@@ -1250,6 +1250,94 @@ test_search_keys (Fixture       *fixture,
   assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
 }
 
+/* Whether @root has a visible action row titled @title. */
+static gboolean
+shows_row (gpointer    root,
+           const char *title)
+{
+  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
+      return gtk_widget_is_visible (rows->pdata[i]);
+  return FALSE;
+}
+
+/* The editor's toggle button for a kind of command, by its label. */
+static GtkToggleButton *
+find_kind_toggle (gpointer    editor,
+                  const char *label)
+{
+  g_autoptr(GPtrArray) toggles = find_widgets (editor, GTK_TYPE_TOGGLE_BUTTON);
+
+  for (guint i = 0; i < toggles->len; i++)
+    {
+      GtkWidget *child = gtk_button_get_child (toggles->pdata[i]);
+
+      if (GTK_IS_LABEL (child) && g_str_equal (gtk_label_get_text (GTK_LABEL (child)), label))
+        return toggles->pdata[i];
+    }
+  g_error ("No toggle button “%s”", label);
+}
+
+/* Merge Error Output: saved as merge-stderr, on again when the editor
+ * reopens, said on the job's Details only when on; no switch for an HTTP
+ * check, which has no output streams. */
+static void
+test_editor_merge_stderr (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *path = create_job (fixture, "merged", NULL);
+  ChkJobPage *page;
+  ChkJobEditor *editor;
+  GtkSwitch *merge;
+  GtkWidget *merge_row;
+
+  open_window (fixture);
+  assert_eventually_cmpstr (shown_jobs (fixture), "merged", SECONDS);
+  select_job (fixture, path);
+  assert_eventually_cmpstr (shown_page (fixture), "merged", SECONDS);
+  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  g_assert_false (shows_row (page, "Error Output"));
+
+  press ("ctrl+e");
+  assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
+  focus_window (editor);
+  merge = find_row_switch (editor, "Merge Error Output");
+  merge_row = gtk_widget_get_ancestor (GTK_WIDGET (merge), ADW_TYPE_ACTION_ROW);
+  g_assert_false (gtk_switch_get_active (merge));
+  g_assert_true (gtk_widget_is_visible (merge_row));
+
+  /* An HTTP check has none; back to the program, it is there again */
+  gtk_toggle_button_set_active (find_kind_toggle (editor, "HTTP Check"), TRUE);
+  g_assert_false (gtk_widget_is_visible (merge_row));
+  gtk_toggle_button_set_active (find_kind_toggle (editor, "Program"), TRUE);
+  g_assert_true (gtk_widget_is_visible (merge_row));
+
+  /* On from the keyboard: the row's Space turns its switch */
+  gtk_widget_grab_focus (merge_row);
+  assert_eventually (focus_is_in (editor, merge_row), SECONDS);
+  press ("space");
+  assert_eventually (gtk_switch_get_active (merge), SECONDS);
+  press ("ctrl+s");
+  assert_eventually (editor_gone (), SECONDS);
+  assert_eventually (job_bool (fixture, path, "MergeStderr"), SECONDS);
+  assert_eventually (shows_row (page, "Error Output"), SECONDS);
+
+  /* Reopened: on */
+  focus_window (fixture->window);
+  press ("ctrl+e");
+  assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
+  g_assert_true (gtk_switch_get_active (find_row_switch (editor, "Merge Error Output")));
+  gtk_window_destroy (GTK_WINDOW (editor));
+  assert_eventually (editor_gone (), SECONDS);
+
+  /* Off from elsewhere: the Details say nothing of it again */
+  chk_test_session_job_call (fixture->session, path, "Update",
+                             g_variant_new_parsed ("({'merge-stderr': <false>},)"));
+  assert_eventually (!shows_row (page, "Error Output"), SECONDS);
+}
+
 /* Names sort as people read them: numbers by value, without regard to case. */
 static void
 test_natural_order (Fixture       *fixture,
@@ -1488,6 +1576,7 @@ main (int   argc,
     { "/app/keyboard/hidden-job", test_hidden_job },
     { "/app/keyboard/stop-shortcut", test_stop_shortcut },
     { "/app/keyboard/search", test_search_keys },
+    { "/app/keyboard/editor-merge-stderr", test_editor_merge_stderr },
     { "/app/list/natural-order", test_natural_order },
     { "/app/monitors/failing-first", test_failing_first },
     { "/app/daemon/stopped", test_daemon_stopped },
