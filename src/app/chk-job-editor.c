@@ -922,7 +922,7 @@ update_command_mode (ChkJobEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->limits_group), !check);
   adw_preferences_group_set_description (self->runs_group,
                                          check ? NULL
-                                         : _("An empty timeout lets a run take as long as it needs."));
+                                         : _("An empty time limit lets a run take as long as it needs."));
   update_shell_hint (self);
   update_errors (self);
   update_save_action (self);
@@ -2067,7 +2067,7 @@ check_timeout (ChkJobEditor *self,
     }
   if (seconds > G_MAXUINT32)
     {
-      set_local_error (self, FIELD_TIMEOUT, _("The timeout is too long"));
+      set_local_error (self, FIELD_TIMEOUT, _("The time limit is too long"));
       return FALSE;
     }
 

@@ -1307,6 +1307,9 @@ test_editor_merge_stderr (Fixture       *fixture,
   merge_row = gtk_widget_get_ancestor (GTK_WIDGET (merge), ADW_TYPE_ACTION_ROW);
   g_assert_false (gtk_switch_get_active (merge));
   g_assert_true (gtk_widget_is_visible (merge_row));
+  /* The group says "time limit", as its field does, not "timeout" */
+  g_assert_nonnull (find_label_containing (editor, "An empty time limit"));
+  g_assert_null (find_label_containing (editor, "timeout"));
 
   /* An HTTP check has none; back to the program, it is there again */
   gtk_toggle_button_set_active (find_kind_toggle (editor, "HTTP Check"), TRUE);
