@@ -1384,6 +1384,62 @@ test_failing_first (Fixture       *fixture,
   assert_eventually_cmpstr (shown_monitors (fixture), "a-passing,b-failing,c-unknown", SECONDS);
 }
 
+/* The name of the monitor whose list item has the keyboard focus itself
+ * (not a button in its row), or "". */
+static char *
+focused_monitor (Fixture *fixture)
+{
+  GtkWidget *focus = focus_widget (fixture->window);
+  GtkWidget *child = focus != NULL ? gtk_widget_get_first_child (focus) : NULL;
+  ChkJob1 *job;
+
+  if (child == NULL || !CHK_IS_MONITOR_ROW (child))
+    return g_strdup ("");
+  job = chk_monitor_row_get_job (CHK_MONITOR_ROW (child));
+  return g_strdup (job != NULL ? chk_job1_get_name (job) : "");
+}
+
+/* Down or Tab from the search goes into the Monitors list onto a row,
+ * not onto its link or Check Now; the arrows go from row to row, and
+ * Ctrl+R checks the monitor selected (what the row's Check Now does). */
+static void
+test_monitors_keys (Fixture       *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *disk = create_job (fixture, "disk",
+                                      "{'is-monitor': <true>, 'monitor-url': <'https://example.org/disk'>}");
+  g_autofree char *web = create_job (fixture, "web",
+                                     "{'is-monitor': <true>, 'monitor-url': <'https://example.org/web'>}");
+
+  open_window (fixture);
+  press ("alt+2");
+  assert_eventually_cmpstr (shown_monitors (fixture), "disk,web", SECONDS);
+
+  press ("ctrl+f");
+  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  press ("Down");
+  assert_eventually_cmpstr (focused_monitor (fixture), "disk", SECONDS);
+  press ("Down");
+  assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
+  assert_eventually_cmpstr (shown_page (fixture), "web", SECONDS);
+
+  /* Moving the focus into the list (Tab from the search) lands on a row
+   * too, not on the first focusable widget inside it */
+  press ("ctrl+f");
+  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  press ("Tab");
+  assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
+  press ("Up");
+  assert_eventually_cmpstr (focused_monitor (fixture), "disk", SECONDS);
+  press ("Down");
+  assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
+
+  press ("ctrl+r");
+  assert_eventually (count_runs (fixture, web) == 1, SECONDS);
+  g_assert_cmpuint (count_runs (fixture, disk), ==, 0);
+  g_assert_cmpstr (focused_monitor (fixture), ==, "web");
+}
+
 static AdwStatusPage *
 find_status_page (Fixture    *fixture,
                   const char *title)
@@ -1582,6 +1638,7 @@ main (int   argc,
     { "/app/keyboard/editor-merge-stderr", test_editor_merge_stderr },
     { "/app/list/natural-order", test_natural_order },
     { "/app/monitors/failing-first", test_failing_first },
+    { "/app/monitors/keys", test_monitors_keys },
     { "/app/daemon/stopped", test_daemon_stopped },
     { "/app/list/sidebar-width", test_sidebar_width },
   };
