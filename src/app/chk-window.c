@@ -554,11 +554,14 @@ refresh_cb (gint64   now,
     {
       GtkWidget *row = gtk_widget_get_first_child (child);
 
-      if (row == NULL || !CHK_IS_JOB_ROW (row) || !gtk_widget_get_mapped (row) ||
-          chk_job_row_get_job (CHK_JOB_ROW (row)) == NULL)
+      if (row == NULL || !CHK_IS_JOB_ROW (row) || chk_job_row_get_job (CHK_JOB_ROW (row)) == NULL)
         continue;
-      chk_job_row_refresh (CHK_JOB_ROW (row));
+      /* A row bound but not mapped yet (the list rebuilds after a change)
+       * is drawn when it maps; its times must still plan the wake-up, or
+       * none may come. */
       change = MIN (change, job_times_next_change (chk_job_row_get_job (CHK_JOB_ROW (row)), now));
+      if (gtk_widget_get_mapped (row))
+        chk_job_row_refresh (CHK_JOB_ROW (row));
     }
 
   if (gtk_widget_get_mapped (GTK_WIDGET (self->monitors_view)))
@@ -591,6 +594,9 @@ factory_bind_cb (GtkSignalListItemFactory *factory,
                  ChkWindow                *self)
 {
   chk_job_row_set_job (CHK_JOB_ROW (gtk_list_item_get_child (item)), gtk_list_item_get_item (item));
+  /* Its times change on their own schedule: plan the next wake-up again */
+  if (self->refresh_timer != NULL)
+    chk_refresh_timer_queue (self->refresh_timer);
 }
 
 static void
