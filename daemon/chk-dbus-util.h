@@ -4,12 +4,10 @@
 
 #include <gio/gio.h>
 
+#include "chk-bus.h"
 #include "chk-store.h"
 
 G_BEGIN_DECLS
-
-#define CHK_MANAGER_PATH "/io/github/chroniker/Chroniker/Scheduler"
-#define CHK_JOBS_PATH    CHK_MANAGER_PATH "/jobs"
 
 char     *chk_job_object_path       (guint64              id);
 gboolean  chk_job_id_from_path      (const char          *path,

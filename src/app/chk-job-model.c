@@ -6,9 +6,8 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-bus.h"
 #include "chk-job-model.h"
-
-#define CHK_MANAGER_PATH "/io/github/chroniker/Chroniker/Scheduler"
 
 /**
  * ChkJobModel:

@@ -4,12 +4,10 @@
 
 #include <gio/gio.h>
 
+#include "chk-bus.h"
 #include "chk-dbus-generated.h"
 
 G_BEGIN_DECLS
-
-#define CHK_MANAGER_PATH "/io/github/chroniker/Chroniker/Scheduler"
-#define CHK_JOBS_PATH    CHK_MANAGER_PATH "/jobs"
 
 /* What every verb talks through: the bus, the scheduler and, when asked, all jobs. */
 typedef struct
