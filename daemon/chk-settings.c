@@ -97,15 +97,6 @@ static guint signals[N_SIGNALS];
 #define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
 
 static gboolean
-has_control_characters (const char *text)
-{
-  for (const char *p = text; *p != '\0'; p++)
-    if ((guchar) *p < 0x20 || *p == 0x7f)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 check_single_line (GVariant  *value,
                    GError   **error)
 {
@@ -114,7 +105,7 @@ check_single_line (GVariant  *value,
 
   if (len > 1024)
     return set_invalid (error, _("the value is longer than 1024 bytes"));
-  if (has_control_characters (text))
+  if (chk_text_has_control_characters (text))
     return set_invalid (error, _("the value must not contain control characters such as newlines"));
   return TRUE;
 }

@@ -43,8 +43,15 @@ typedef struct
 
 #define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
 
-static gboolean
-has_control_characters (const char *text)
+/**
+ * chk_text_has_control_characters:
+ * @text: UTF-8 text
+ *
+ * Returns: whether @text holds an ASCII control character (a line break or
+ *   a tab included), which a one-line value such as a name must not
+ */
+gboolean
+chk_text_has_control_characters (const char *text)
 {
   for (const char *p = text; *p != '\0'; p++)
     {
@@ -68,7 +75,7 @@ apply_name (ChkJobSpec  *spec,
   if (len > CHK_JOB_SPEC_MAX_NAME_LENGTH)
     return set_invalid (error, _("name: is %zu bytes long; at most %d are allowed"),
                         len, CHK_JOB_SPEC_MAX_NAME_LENGTH);
-  if (has_control_characters (name))
+  if (chk_text_has_control_characters (name))
     return set_invalid (error, _("name: must not contain control characters such as newlines"));
   if (g_ascii_isspace (name[0]) || g_ascii_isspace (name[len - 1]))
     return set_invalid (error, _("name: must not start or end with white space"));

@@ -120,6 +120,7 @@ GVariant   *chk_job_spec_to_variant (const ChkJobSpec *spec);
 GVariant   *chk_job_spec_environment_to_variant (const ChkJobSpec *spec);
 char       *chk_job_spec_key_to_property (const char  *key);
 gboolean    chk_email_address_is_valid (const char    *address);
+gboolean    chk_text_has_control_characters (const char *text);
 gboolean    chk_check_email_address (const char       *key,
                                      const char       *address,
                                      GError          **error);
