@@ -107,7 +107,7 @@ typedef struct
 
 #define CHK_TYPE_JOB_SPEC (chk_job_spec_get_type ())
 
-GType       chk_job_spec_get_type   (void) G_GNUC_CONST;
+GType       chk_job_spec_get_type   (void);
 ChkJobSpec *chk_job_spec_new        (void);
 ChkJobSpec *chk_job_spec_copy       (const ChkJobSpec *spec);
 void        chk_job_spec_free       (ChkJobSpec       *spec);

@@ -53,7 +53,7 @@ typedef struct _ChkSchedule ChkSchedule;
 
 #define CHK_TYPE_SCHEDULE (chk_schedule_get_type ())
 
-GType            chk_schedule_get_type  (void) G_GNUC_CONST;
+GType            chk_schedule_get_type  (void);
 ChkSchedule     *chk_schedule_parse     (const char        *text,
                                          GError           **error);
 ChkSchedule     *chk_schedule_ref       (ChkSchedule       *self);
