@@ -162,8 +162,8 @@ create_job (Fixture     *fixture,
             GError     **error)
 {
   g_autoptr(ChkJobSpec) spec = chk_engine_new_spec (fixture->engine);
-  g_autoptr(GVariant) changes = g_variant_ref_sink (g_variant_parse (G_VARIANT_TYPE_VARDICT, spec_text,
-                                                                     NULL, NULL, NULL));
+  g_autoptr(GVariant) changes = g_variant_parse (G_VARIANT_TYPE_VARDICT, spec_text,
+                                                 NULL, NULL, NULL);
 
   g_assert_nonnull (changes);
   if (!chk_job_spec_update (spec, changes, error))
@@ -347,8 +347,8 @@ test_settings_shell_disabled (Fixture       *fixture,
                               gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) off = g_variant_ref_sink (g_variant_parse (NULL, "{'allow-shell': <false>}",
-                                                                 NULL, NULL, NULL));
+  g_autoptr(GVariant) off = g_variant_parse (NULL, "{'allow-shell': <false>}",
+                                             NULL, NULL, NULL);
   ChkJob *job;
 
   job = create_job (fixture, "{'name': <'old'>, 'shell': <'true'>}", &error);
@@ -408,8 +408,8 @@ test_schedule_concurrency_queue (Fixture       *fixture,
                                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) one = g_variant_ref_sink (g_variant_parse (NULL, "{'max-concurrent-runs': <uint32 1>}",
-                                                                 NULL, NULL, NULL));
+  g_autoptr(GVariant) one = g_variant_parse (NULL, "{'max-concurrent-runs': <uint32 1>}",
+                                             NULL, NULL, NULL);
   g_autoptr(GPtrArray) runs = NULL;
   ChkRunFilter filter = { .limit = 1000 };
   const char *names[] = { "a", "b", "c" };
@@ -493,8 +493,8 @@ add_stored_job (ChkStore   *store,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
-  g_autoptr(GVariant) changes = g_variant_ref_sink (g_variant_parse (G_VARIANT_TYPE_VARDICT, spec_text,
-                                                                     NULL, NULL, NULL));
+  g_autoptr(GVariant) changes = g_variant_parse (G_VARIANT_TYPE_VARDICT, spec_text,
+                                                 NULL, NULL, NULL);
   g_autoptr(GVariant) stored = NULL;
   guint64 id;
 
