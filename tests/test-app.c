@@ -19,6 +19,7 @@
 #include "chk-preferences-window.h"
 #include "chk-resources.h"
 #include "chk-test-session.h"
+#include "chk-test-widgets.h"
 #include "chk-window.h"
 
 /*
@@ -77,53 +78,6 @@ typedef struct
 /* ---------------------------------------------------------------------------
  * Looking at widgets */
 
-static void
-collect_widgets (GtkWidget *widget,
-                 GType      type,
-                 GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, found);
-}
-
-/* Every widget of @type under @root (and @root), in tree order; none under NULL. */
-static GPtrArray *
-find_widgets (gpointer root,
-              GType    type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  if (root != NULL)
-    collect_widgets (GTK_WIDGET (root), type, found);
-  return found;
-}
-
-static gpointer
-find_widget (gpointer root,
-             GType    type)
-{
-  g_autoptr(GPtrArray) found = find_widgets (root, type);
-
-  return found->len > 0 ? found->pdata[0] : NULL;
-}
-
-static gpointer
-find_mapped_widget (gpointer root,
-                    GType    type)
-{
-  g_autoptr(GPtrArray) found = find_widgets (root, type);
-
-  for (guint i = 0; i < found->len; i++)
-    if (gtk_widget_get_mapped (found->pdata[i]))
-      return found->pdata[i];
-  return NULL;
-}
-
 /* A label as people read it: without the mnemonic's underscore. */
 static char *
 plain_label (const char *label)
@@ -140,7 +94,7 @@ static GtkStack *
 find_stack_with_page (gpointer    root,
                       const char *page)
 {
-  g_autoptr(GPtrArray) stacks = find_widgets (root, GTK_TYPE_STACK);
+  g_autoptr(GPtrArray) stacks = chk_test_find_widgets (root, GTK_TYPE_STACK);
 
   for (guint i = 0; i < stacks->len; i++)
     if (gtk_stack_get_child_by_name (stacks->pdata[i], page) != NULL)
@@ -183,7 +137,7 @@ list_page (Fixture *fixture)
 static const char *
 row_name (ChkJobRow *row)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (row, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (row, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (labels->pdata[i], "heading"))
@@ -195,7 +149,7 @@ row_name (ChkJobRow *row)
 static GPtrArray *
 shown_rows (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (fixture->window, CHK_TYPE_JOB_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (fixture->window, CHK_TYPE_JOB_ROW);
   GPtrArray *shown = g_ptr_array_new ();
 
   for (guint i = 0; i < rows->len; i++)
@@ -233,7 +187,7 @@ static int
 row_switch (Fixture    *fixture,
             const char *name)
 {
-  GtkSwitch *toggle = find_widget (find_row (fixture, name), GTK_TYPE_SWITCH);
+  GtkSwitch *toggle = chk_test_find_widget (find_row (fixture, name), GTK_TYPE_SWITCH);
 
   return toggle != NULL ? gtk_switch_get_active (toggle) : -1;
 }
@@ -243,7 +197,7 @@ static char *
 row_status (Fixture    *fixture,
             const char *name)
 {
-  GtkWidget *icon = find_widget (find_row (fixture, name), GTK_TYPE_IMAGE);
+  GtkWidget *icon = chk_test_find_widget (find_row (fixture, name), GTK_TYPE_IMAGE);
 
   return icon != NULL ? g_strdup (gtk_widget_get_tooltip_text (icon)) : NULL;
 }
@@ -252,7 +206,7 @@ static gboolean
 has_label (gpointer    root,
            const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (labels->pdata[i]) &&
@@ -266,7 +220,7 @@ static gboolean
 has_label_containing (gpointer    root,
                       const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (labels->pdata[i]) &&
@@ -280,7 +234,7 @@ find_button (gpointer    root,
              GType       type,
              const char *label)
 {
-  g_autoptr(GPtrArray) buttons = find_widgets (root, type);
+  g_autoptr(GPtrArray) buttons = chk_test_find_widgets (root, type);
 
   for (guint i = 0; i < buttons->len; i++)
     {
@@ -296,7 +250,7 @@ static GtkWidget *
 find_button_with_action (gpointer    root,
                          const char *action)
 {
-  g_autoptr(GPtrArray) buttons = find_widgets (root, GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) buttons = chk_test_find_widgets (root, GTK_TYPE_BUTTON);
 
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), action) == 0)
@@ -317,7 +271,7 @@ static void
 show_tab (gpointer    page,
           const char *name)
 {
-  AdwViewStack *stack = find_widget (page, ADW_TYPE_VIEW_STACK);
+  AdwViewStack *stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
 
   g_assert_nonnull (stack);
   adw_view_stack_set_visible_child_name (stack, name);
@@ -330,7 +284,7 @@ show_tab (gpointer    page,
 static char *
 entry_row_titles (gpointer root)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ENTRY_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ENTRY_ROW);
   g_autoptr(GString) titles = g_string_new (NULL);
 
   for (guint i = 0; i < rows->len; i++)
@@ -344,7 +298,7 @@ static GtkEditable *
 find_entry_row (gpointer    root,
                 const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ENTRY_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ENTRY_ROW);
   g_autofree char *needle = g_utf8_casefold (title, -1);
   GtkEditable *contains = NULL;
 
@@ -373,7 +327,7 @@ find_entry_row (gpointer    root,
 static GtkWidget *
 find_save_button (gpointer editor)
 {
-  g_autoptr(GPtrArray) bars = find_widgets (editor, ADW_TYPE_HEADER_BAR);
+  g_autoptr(GPtrArray) bars = chk_test_find_widgets (editor, ADW_TYPE_HEADER_BAR);
 
   for (guint i = 0; i < bars->len; i++)
     {
@@ -405,7 +359,7 @@ select_combo_item (gpointer    root,
                    const char *title,
                    const char *item)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_COMBO_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_COMBO_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -717,12 +671,12 @@ test_list_enable_switch (Fixture       *fixture,
   open_window (fixture);
   assert_eventually (row_switch (fixture, "switched") == TRUE, SECONDS);
 
-  gtk_switch_set_active (find_widget (find_row (fixture, "switched"), GTK_TYPE_SWITCH), FALSE);
+  gtk_switch_set_active (chk_test_find_widget (find_row (fixture, "switched"), GTK_TYPE_SWITCH), FALSE);
   assert_eventually (!job_bool (fixture, path, "Enabled"), SECONDS);
   assert_eventually (row_switch (fixture, "switched") == FALSE, SECONDS);
   assert_eventually_cmpstr (row_status (fixture, "switched"), "Disabled", SECONDS);
 
-  gtk_switch_set_active (find_widget (find_row (fixture, "switched"), GTK_TYPE_SWITCH), TRUE);
+  gtk_switch_set_active (chk_test_find_widget (find_row (fixture, "switched"), GTK_TYPE_SWITCH), TRUE);
   assert_eventually (job_bool (fixture, path, "Enabled"), SECONDS);
   assert_eventually (row_switch (fixture, "switched") == TRUE, SECONDS);
 }
@@ -850,14 +804,14 @@ test_quit_editor_open (Fixture       *fixture,
 static char *
 log_text (Fixture *fixture)
 {
-  ChkLogView *log_view = find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW);
+  ChkLogView *log_view = chk_test_find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW);
   GtkTextView *text_view;
   GtkTextBuffer *buffer;
   GtkTextIter start, end;
 
   if (log_view == NULL)
     return g_strdup ("(no ChkLogView on screen)");
-  text_view = find_widget (log_view, GTK_TYPE_TEXT_VIEW);
+  text_view = chk_test_find_widget (log_view, GTK_TYPE_TEXT_VIEW);
   if (text_view == NULL)
     return g_strdup ("(no GtkTextView in the ChkLogView)");
   buffer = gtk_text_view_get_buffer (text_view);
@@ -913,7 +867,7 @@ test_run_output (Fixture       *fixture,
 
   /* The window shows that run's output */
   assert_eventually_cmpstr (log_has_output (fixture), "both lines", SECONDS);
-  log_view = find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW);
+  log_view = chk_test_find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW);
   g_assert_cmpuint (chk_log_view_get_run (log_view), ==, run_id);
 }
 
@@ -928,7 +882,7 @@ wait_failed_page (Fixture *fixture)
   g_assert_nonnull (retry);
   assert_eventually (gtk_widget_get_mapped (retry), SECONDS);
   g_assert_true (gtk_widget_is_sensitive (retry));
-  g_assert_null (find_mapped_widget (fixture->window, CHK_TYPE_JOB_ROW));
+  g_assert_null (chk_test_find_mapped_widget (fixture->window, CHK_TYPE_JOB_ROW));
 }
 
 /* The daemon crashes: the window says so; it comes back: the jobs too. */
@@ -987,7 +941,7 @@ open_search (Fixture *fixture)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.search", NULL));
   /* The lists' own, in the sidebar: the job page has search entries too */
-  entry = find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
+  entry = chk_test_find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
   g_assert_nonnull (entry);
   assert_eventually (gtk_widget_get_mapped (entry), SECONDS);
   return GTK_EDITABLE (entry);
@@ -1104,7 +1058,7 @@ test_list_empty (Fixture       *fixture,
   g_assert_nonnull (create);
   g_assert_true (gtk_widget_get_mapped (create));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (create)), ==, "win.new-job");
-  g_assert_null (find_mapped_widget (fixture->window, CHK_TYPE_JOB_ROW));
+  g_assert_null (chk_test_find_mapped_widget (fixture->window, CHK_TYPE_JOB_ROW));
 
   path = create_job (fixture, "first", NULL);
   assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
@@ -1144,7 +1098,7 @@ static GtkLabel *
 label_with_class (gpointer    root,
                   const char *css_class)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_has_css_class (labels->pdata[i], css_class))
@@ -1156,7 +1110,7 @@ label_with_class (gpointer    root,
 static GPtrArray *
 shown_monitor_rows (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (fixture->window, CHK_TYPE_MONITOR_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (fixture->window, CHK_TYPE_MONITOR_ROW);
   GPtrArray *shown = g_ptr_array_new ();
 
   for (guint i = 0; i < rows->len; i++)
@@ -1212,7 +1166,7 @@ monitor_state (Fixture    *fixture,
 static guint
 monitors_badge (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) stacks = find_widgets (fixture->window, ADW_TYPE_VIEW_STACK);
+  g_autoptr(GPtrArray) stacks = chk_test_find_widgets (fixture->window, ADW_TYPE_VIEW_STACK);
   AdwViewStack *stack = NULL;
   AdwViewStackPage *page;
 
@@ -1255,12 +1209,12 @@ test_monitors_state (Fixture       *fixture,
   g_assert_true (has_label_containing (find_monitor_row (fixture, "backups"), "Never checked"));
 
   /* Its page, as a link that says where it goes */
-  link = find_widget (find_monitor_row (fixture, "backups"), GTK_TYPE_LINK_BUTTON);
+  link = chk_test_find_widget (find_monitor_row (fixture, "backups"), GTK_TYPE_LINK_BUTTON);
   g_assert_nonnull (link);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (link)));
   g_assert_cmpstr (gtk_link_button_get_uri (link), ==, "https://status.example.org/backups");
   g_assert_true (has_label (link, "status.example.org"));
-  link = find_widget (find_monitor_row (fixture, "disk space"), GTK_TYPE_LINK_BUTTON);
+  link = chk_test_find_widget (find_monitor_row (fixture, "disk space"), GTK_TYPE_LINK_BUTTON);
   g_assert_true (link == NULL || !gtk_widget_get_mapped (GTK_WIDGET (link)));
 
   /* A failing run: red, in words too */
@@ -1300,7 +1254,7 @@ test_monitors_state (Fixture       *fixture,
     GtkListView *list = GTK_LIST_VIEW (gtk_widget_get_ancestor (GTK_WIDGET (row), GTK_TYPE_LIST_VIEW));
     GtkSelectionModel *model = gtk_list_view_get_model (list);
     guint position = GTK_INVALID_LIST_POSITION;
-    ChkJobPage *page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+    ChkJobPage *page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
 
     for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (model)); i++)
       {
@@ -1401,11 +1355,11 @@ static GtkToggleButton *
 find_toggle (gpointer    root,
              const char *label)
 {
-  g_autoptr(GPtrArray) toggles = find_widgets (root, GTK_TYPE_TOGGLE_BUTTON);
+  g_autoptr(GPtrArray) toggles = chk_test_find_widgets (root, GTK_TYPE_TOGGLE_BUTTON);
 
   for (guint i = 0; i < toggles->len; i++)
     {
-      GtkLabel *child = find_widget (toggles->pdata[i], GTK_TYPE_LABEL);
+      GtkLabel *child = chk_test_find_widget (toggles->pdata[i], GTK_TYPE_LABEL);
       g_autofree char *plain = child != NULL ? plain_label (gtk_label_get_label (child)) : NULL;
 
       if (g_strcmp0 (plain, label) == 0)
@@ -1420,7 +1374,7 @@ find_row_control (gpointer    root,
                   const char *title,
                   GType       type)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -1428,7 +1382,7 @@ find_row_control (gpointer    root,
 
       if (g_str_equal (plain, title))
         {
-          gpointer control = find_widget (rows->pdata[i], type);
+          gpointer control = chk_test_find_widget (rows->pdata[i], type);
 
           g_assert_nonnull (control);
           return control;
@@ -1633,7 +1587,7 @@ open_preferences (Fixture *fixture)
   prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window),
                                       chk_job_model_get_scheduler (fixture->model));
   gtk_window_present (GTK_WINDOW (prefs));
-  page = find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE);
+  page = chk_test_find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE);
   /* Sensitive once the settings are in */
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) && gtk_widget_get_sensitive (GTK_WIDGET (page)),
                      SECONDS);
@@ -1736,7 +1690,7 @@ test_page_check (Fixture       *fixture,
   open_window (fixture);
   assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
-  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
   show_tab (page, "details");
   assert_eventually (has_label (page, "HTTP Check"), SECONDS);
@@ -1812,7 +1766,7 @@ test_page_alert_error (Fixture       *fixture,
   open_window (fixture);
   assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
-  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
   show_tab (page, "details");
   g_assert_false (has_label (page, "Alert Not Delivered"));
@@ -1844,7 +1798,7 @@ test_page_alert_error (Fixture       *fixture,
          chk_test_iterate (0.05))
       {
         g_clear_pointer (&images, g_ptr_array_unref);
-        images = find_widgets (page, GTK_TYPE_IMAGE);
+        images = chk_test_find_widgets (page, GTK_TYPE_IMAGE);
         for (guint i = 0; i < images->len && !found; i++)
           found = gtk_widget_get_mapped (images->pdata[i]) &&
                   g_strcmp0 (gtk_widget_get_tooltip_text (images->pdata[i]), tooltip) == 0;
@@ -1861,7 +1815,7 @@ static GtkWidget *
 find_label (gpointer    root,
             const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (labels->pdata[i]) &&
@@ -1961,7 +1915,7 @@ wait_storage_problem (Fixture  *fixture,
 static ChkBanner *
 shown_banner (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) banners = find_widgets (fixture->window, CHK_TYPE_BANNER);
+  g_autoptr(GPtrArray) banners = chk_test_find_widgets (fixture->window, CHK_TYPE_BANNER);
 
   for (guint i = 0; i < banners->len; i++)
     if (gtk_widget_get_mapped (banners->pdata[i]))
@@ -1988,7 +1942,7 @@ test_banner_storage_problem (Fixture       *fixture,
   open_window (fixture);
   /* One over the page, one over the list for a folded window; a working
    * database: both hidden */
-  banners = find_widgets (fixture->window, CHK_TYPE_BANNER);
+  banners = chk_test_find_widgets (fixture->window, CHK_TYPE_BANNER);
   g_assert_cmpuint (banners->len, ==, 2);
   assert_eventually (shown_banner (fixture) != NULL, SECONDS);
   problem = storage_problem (fixture);
@@ -2028,7 +1982,7 @@ test_banner_storage_problem (Fixture       *fixture,
   g_assert_cmpstr (problem, ==, "");
   for (guint i = 0; i < banners->len; i++)
     assert_eventually (!chk_banner_get_revealed (banners->pdata[i]), SECONDS);
-  assert_eventually (!gtk_widget_get_mapped (GTK_WIDGET (find_widget (shown_banner (fixture), GTK_TYPE_LABEL))),
+  assert_eventually (!gtk_widget_get_mapped (GTK_WIDGET (chk_test_find_widget (shown_banner (fixture), GTK_TYPE_LABEL))),
                      SECONDS);
 }
 
@@ -2040,7 +1994,7 @@ static char *
 row_subtitle (gpointer    root,
               const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
@@ -2056,7 +2010,7 @@ show_job_page (Fixture    *fixture,
 
   assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
-  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
   return page;
 }
@@ -2468,10 +2422,10 @@ activation_test_cb (gpointer user_data)
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
 
   /* The run's job, and that run's output */
-  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
   g_assert_cmpstr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (chk_job_page_get_job (page))), ==, test->path);
-  assert_eventually ((log_view = find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW)) != NULL, SECONDS);
+  assert_eventually ((log_view = chk_test_find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW)) != NULL, SECONDS);
   assert_eventually (chk_log_view_get_run (log_view) == test->run_id, SECONDS);
   assert_eventually_cmpstr (log_has_output (fixture), "both lines", SECONDS);
 

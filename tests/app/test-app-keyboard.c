@@ -23,6 +23,7 @@
 #include "chk-monitors-view.h"
 #include "chk-resources.h"
 #include "chk-test-session.h"
+#include "chk-test-widgets.h"
 #include "chk-window.h"
 
 /*
@@ -168,52 +169,6 @@ focus_is_in (gpointer window,
 /* ---------------------------------------------------------------------------
  * Looking at widgets */
 
-static void
-collect_widgets (GtkWidget *widget,
-                 GType      type,
-                 GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, found);
-}
-
-static GPtrArray *
-find_widgets (gpointer root,
-              GType    type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  if (root != NULL)
-    collect_widgets (GTK_WIDGET (root), type, found);
-  return found;
-}
-
-static gpointer
-find_widget (gpointer root,
-             GType    type)
-{
-  g_autoptr(GPtrArray) found = find_widgets (root, type);
-
-  return found->len > 0 ? found->pdata[0] : NULL;
-}
-
-static gpointer
-find_mapped_widget (gpointer root,
-                    GType    type)
-{
-  g_autoptr(GPtrArray) found = find_widgets (root, type);
-
-  for (guint i = 0; i < found->len; i++)
-    if (gtk_widget_get_mapped (found->pdata[i]))
-      return found->pdata[i];
-  return NULL;
-}
-
 static char *
 plain_label (const char *label)
 {
@@ -230,7 +185,7 @@ find_button (gpointer    root,
              GType       type,
              const char *label)
 {
-  g_autoptr(GPtrArray) buttons = find_widgets (root, type);
+  g_autoptr(GPtrArray) buttons = chk_test_find_widgets (root, type);
 
   for (guint i = 0; i < buttons->len; i++)
     {
@@ -247,7 +202,7 @@ static GtkLabel *
 find_label_containing (gpointer    root,
                        const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (labels->pdata[i]) &&
@@ -261,7 +216,7 @@ static GtkWidget *
 sidebar (Fixture *fixture)
 {
   /* (The job page has search entries too, and may come first.) */
-  GtkWidget *widget = find_widget (fixture->window, CHK_TYPE_MONITORS_VIEW);
+  GtkWidget *widget = chk_test_find_widget (fixture->window, CHK_TYPE_MONITORS_VIEW);
 
   while (widget != NULL && !ADW_IS_LEAFLET (gtk_widget_get_parent (widget)))
     widget = gtk_widget_get_parent (widget);
@@ -272,14 +227,14 @@ sidebar (Fixture *fixture)
 static GtkEditable *
 search_entry (Fixture *fixture)
 {
-  return find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
+  return chk_test_find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
 }
 
 /* The job list of the Jobs view (not the Monitors view's). */
 static GtkWidget *
 job_list (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) lists = find_widgets (sidebar (fixture), GTK_TYPE_LIST_VIEW);
+  g_autoptr(GPtrArray) lists = chk_test_find_widgets (sidebar (fixture), GTK_TYPE_LIST_VIEW);
 
   for (guint i = 0; i < lists->len; i++)
     if (gtk_widget_get_ancestor (lists->pdata[i], CHK_TYPE_MONITORS_VIEW) == NULL)
@@ -299,7 +254,7 @@ row_name (ChkJobRow *row)
 static char *
 shown_jobs (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (fixture->window, CHK_TYPE_JOB_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (fixture->window, CHK_TYPE_JOB_ROW);
   g_autoptr(GString) names = g_string_new (NULL);
 
   for (guint i = 0; i < rows->len; i++)
@@ -312,7 +267,7 @@ shown_jobs (Fixture *fixture)
 static char *
 shown_monitors (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (fixture->window, CHK_TYPE_MONITOR_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (fixture->window, CHK_TYPE_MONITOR_ROW);
   g_autoptr(GString) names = g_string_new (NULL);
 
   for (guint i = 0; i < rows->len; i++)
@@ -329,7 +284,7 @@ shown_monitors (Fixture *fixture)
 static char *
 shown_page (Fixture *fixture)
 {
-  ChkJobPage *page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  ChkJobPage *page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   ChkJob1 *job = page != NULL ? chk_job_page_get_job (page) : NULL;
 
   if (page == NULL || !gtk_widget_get_mapped (GTK_WIDGET (page)) || job == NULL)
@@ -388,7 +343,7 @@ static GtkEditable *
 find_entry_row (gpointer    root,
                 const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ENTRY_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ENTRY_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -404,7 +359,7 @@ static AdwComboRow *
 find_combo_row (gpointer    root,
                 const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_COMBO_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_COMBO_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -421,14 +376,14 @@ static GtkSwitch *
 find_row_switch (gpointer    root,
                  const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
       g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
 
       if (g_str_equal (plain, title))
-        return find_widget (rows->pdata[i], GTK_TYPE_SWITCH);
+        return chk_test_find_widget (rows->pdata[i], GTK_TYPE_SWITCH);
     }
   g_error ("No row titled “%s”", title);
 }
@@ -468,7 +423,7 @@ select_combo_item (gpointer    root,
 static GtkWidget *
 find_save_button (gpointer editor)
 {
-  GtkWidget *bar = find_widget (editor, ADW_TYPE_HEADER_BAR);
+  GtkWidget *bar = chk_test_find_widget (editor, ADW_TYPE_HEADER_BAR);
   GtkWidget *button = find_button (bar, GTK_TYPE_BUTTON, "Save");
 
   g_assert_nonnull (button);
@@ -987,7 +942,7 @@ test_editor_validate (Fixture       *fixture,
   assert_eventually (save_is_enabled (editor), SECONDS);
 
   /* Half a zone's name, and a pause: nothing is wrong yet. */
-  zone = find_widget (editor, GTK_TYPE_ENTRY);
+  zone = chk_test_find_widget (editor, GTK_TYPE_ENTRY);
   g_assert_nonnull (zone);
   gtk_widget_grab_focus (GTK_WIDGET (zone));
   assert_eventually (focus_is_in (editor, zone), SECONDS);
@@ -1146,11 +1101,11 @@ test_stop_shortcut (Fixture       *fixture,
   assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   assert_eventually_cmpstr (shown_page (fixture), "sleeper", SECONDS);
   press ("ctrl+period");
-  assert_eventually (find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) != NULL, SECONDS);
+  assert_eventually (chk_test_find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) != NULL, SECONDS);
   chk_test_iterate (0.5);
   g_assert_true (job_bool (fixture, sleeper, "Running"));
   press ("Escape");
-  assert_eventually (find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) == NULL, SECONDS);
+  assert_eventually (chk_test_find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) == NULL, SECONDS);
 
   /* Ctrl+Shift+R stops it, from the search too. */
   assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
@@ -1163,7 +1118,7 @@ test_stop_shortcut (Fixture       *fixture,
   builder = gtk_builder_new_from_resource ("/io/github/chroniker/Chroniker/gtk/help-overlay.ui");
   overlay = gtk_builder_get_object (builder, "help_overlay");
   {
-    g_autoptr(GPtrArray) shortcuts = find_widgets (overlay, GTK_TYPE_SHORTCUTS_SHORTCUT);
+    g_autoptr(GPtrArray) shortcuts = chk_test_find_widgets (overlay, GTK_TYPE_SHORTCUTS_SHORTCUT);
 
     for (guint i = 0; i < shortcuts->len; i++)
       {
@@ -1255,7 +1210,7 @@ static gboolean
 shows_row (gpointer    root,
            const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
@@ -1268,7 +1223,7 @@ static GtkToggleButton *
 find_kind_toggle (gpointer    editor,
                   const char *label)
 {
-  g_autoptr(GPtrArray) toggles = find_widgets (editor, GTK_TYPE_TOGGLE_BUTTON);
+  g_autoptr(GPtrArray) toggles = chk_test_find_widgets (editor, GTK_TYPE_TOGGLE_BUTTON);
 
   for (guint i = 0; i < toggles->len; i++)
     {
@@ -1297,7 +1252,7 @@ test_editor_merge_stderr (Fixture       *fixture,
   assert_eventually_cmpstr (shown_jobs (fixture), "merged", SECONDS);
   select_job (fixture, path);
   assert_eventually_cmpstr (shown_page (fixture), "merged", SECONDS);
-  page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   g_assert_false (shows_row (page, "Error Output"));
 
   press ("ctrl+e");
@@ -1444,7 +1399,7 @@ static AdwStatusPage *
 find_status_page (Fixture    *fixture,
                   const char *title)
 {
-  g_autoptr(GPtrArray) pages = find_widgets (fixture->window, ADW_TYPE_STATUS_PAGE);
+  g_autoptr(GPtrArray) pages = chk_test_find_widgets (fixture->window, ADW_TYPE_STATUS_PAGE);
 
   for (guint i = 0; i < pages->len; i++)
     if (gtk_widget_get_mapped (pages->pdata[i]) &&

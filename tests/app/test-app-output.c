@@ -21,6 +21,7 @@
 #include "chk-log-view.h"
 #include "chk-resources.h"
 #include "chk-test-session.h"
+#include "chk-test-widgets.h"
 #include "chk-window.h"
 
 /*
@@ -72,56 +73,10 @@ typedef struct
 /* ---------------------------------------------------------------------------
  * Looking at widgets */
 
-static void
-collect_widgets (GtkWidget *widget,
-                 GType      type,
-                 GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, found);
-}
-
-static GPtrArray *
-find_widgets (gpointer root,
-              GType    type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  if (root != NULL)
-    collect_widgets (GTK_WIDGET (root), type, found);
-  return found;
-}
-
-static gpointer
-find_widget (gpointer root,
-             GType    type)
-{
-  g_autoptr(GPtrArray) found = find_widgets (root, type);
-
-  return found->len > 0 ? found->pdata[0] : NULL;
-}
-
-static gpointer
-find_mapped_widget (gpointer root,
-                    GType    type)
-{
-  g_autoptr(GPtrArray) found = find_widgets (root, type);
-
-  for (guint i = 0; i < found->len; i++)
-    if (gtk_widget_get_mapped (found->pdata[i]))
-      return found->pdata[i];
-  return NULL;
-}
-
 static ChkJobPage *
 job_page (Fixture *fixture)
 {
-  ChkJobPage *page = find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  ChkJobPage *page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
 
   g_assert_nonnull (page);
   return page;
@@ -130,14 +85,14 @@ job_page (Fixture *fixture)
 static ChkLogView *
 log_view (Fixture *fixture)
 {
-  return find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW);
+  return chk_test_find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW);
 }
 
 static GtkTextBuffer *
 log_buffer (Fixture *fixture)
 {
   ChkLogView *view = log_view (fixture);
-  GtkTextView *text_view = view != NULL ? find_widget (view, GTK_TYPE_TEXT_VIEW) : NULL;
+  GtkTextView *text_view = view != NULL ? chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW) : NULL;
 
   return text_view != NULL ? gtk_text_view_get_buffer (text_view) : NULL;
 }
@@ -460,7 +415,7 @@ test_output_ansi (Fixture       *fixture,
 static gboolean
 gap_shown (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) revealers = find_widgets (log_view (fixture), GTK_TYPE_REVEALER);
+  g_autoptr(GPtrArray) revealers = chk_test_find_widgets (log_view (fixture), GTK_TYPE_REVEALER);
 
   for (guint i = 0; i < revealers->len; i++)
     {
@@ -485,7 +440,7 @@ count_lines (const char *text)
 static gboolean
 at_end (Fixture *fixture)
 {
-  GtkScrolledWindow *scroller = find_widget (log_view (fixture), GTK_TYPE_SCROLLED_WINDOW);
+  GtkScrolledWindow *scroller = chk_test_find_widget (log_view (fixture), GTK_TYPE_SCROLLED_WINDOW);
   GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scroller);
 
   return gtk_adjustment_get_upper (adjustment) > 2 * gtk_adjustment_get_page_size (adjustment) &&
@@ -533,13 +488,13 @@ test_output_head_and_tail (Fixture       *fixture,
   while (gap_shown (fixture))
     {
       g_assert_cmpuint (++clicks, <=, 5);
-      assert_eventually (gtk_widget_is_sensitive (find_widget (find_widget (view, GTK_TYPE_TEXT_VIEW),
+      assert_eventually (gtk_widget_is_sensitive (chk_test_find_widget (chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW),
                                                                GTK_TYPE_BUTTON)), SECONDS);
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.show-more", NULL));
       chk_test_iterate (0.2);
-      assert_eventually (gtk_widget_get_first_child (find_widget (view, GTK_TYPE_TEXT_VIEW)) == NULL ||
+      assert_eventually (gtk_widget_get_first_child (chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW)) == NULL ||
                          !gap_shown (fixture) ||
-                         gtk_widget_is_sensitive (find_widget (find_widget (view, GTK_TYPE_TEXT_VIEW),
+                         gtk_widget_is_sensitive (chk_test_find_widget (chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW),
                                                                GTK_TYPE_BUTTON)), SECONDS);
     }
   g_assert_cmpuint (clicks, >=, 1);
@@ -597,15 +552,15 @@ test_page_tabs (Fixture       *fixture,
 
   run_job_to_end (fixture, path);
   show_job (fixture, path);
-  stack = find_widget (job_page (fixture), ADW_TYPE_VIEW_STACK);
+  stack = chk_test_find_widget (job_page (fixture), ADW_TYPE_VIEW_STACK);
   g_assert_nonnull (stack);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "runs");
-  g_assert_nonnull (find_widget (job_page (fixture), ADW_TYPE_VIEW_SWITCHER));
+  g_assert_nonnull (chk_test_find_widget (job_page (fixture), ADW_TYPE_VIEW_SWITCHER));
 
   /* The run and its output, on screen at once */
   assert_eventually (log_contains (fixture, "hello from the output"), SECONDS);
   view = log_view (fixture);
-  runs_list = find_mapped_widget (job_page (fixture), GTK_TYPE_LIST_BOX);
+  runs_list = chk_test_find_mapped_widget (job_page (fixture), GTK_TYPE_LIST_BOX);
   g_assert_nonnull (runs_list);
   g_assert_null (gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW));
   assert_eventually (gtk_widget_get_height (GTK_WIDGET (view)) > 0, SECONDS);
@@ -619,7 +574,7 @@ test_page_tabs (Fixture       *fixture,
    * output, beside the runs or under them */
   g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (stack), GTK_WIDGET (fixture->window), &tab_bounds));
   g_assert_cmpfloat (output_bounds.size.height, >=, tab_bounds.size.height * 0.55);
-  if (gtk_orientable_get_orientation (find_widget (job_page (fixture), GTK_TYPE_PANED)) == GTK_ORIENTATION_HORIZONTAL)
+  if (gtk_orientable_get_orientation (chk_test_find_widget (job_page (fixture), GTK_TYPE_PANED)) == GTK_ORIENTATION_HORIZONTAL)
     g_assert_cmpfloat (runs_bounds.origin.x + runs_bounds.size.width, <=, output_bounds.origin.x);
   else
     g_assert_cmpfloat (runs_bounds.origin.y + runs_bounds.size.height, <=, output_bounds.origin.y);
@@ -628,7 +583,7 @@ test_page_tabs (Fixture       *fixture,
   adw_view_stack_set_visible_child_name (stack, "details");
   details = adw_view_stack_get_child_by_name (stack, "details");
   assert_eventually (gtk_widget_get_mapped (details), SECONDS);
-  rows = find_widgets (details, GTK_TYPE_LIST_BOX_ROW);
+  rows = chk_test_find_widgets (details, GTK_TYPE_LIST_BOX_ROW);
   for (guint i = 0; i < rows->len; i++)
     if (gtk_widget_get_mapped (rows->pdata[i]))
       n_rows++;
@@ -662,7 +617,7 @@ static GtkLabel *
 find_label_starting (gpointer    root,
                      const char *prefix)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (labels->pdata[i]) &&
@@ -701,7 +656,7 @@ test_page_relative_times (Fixture       *fixture,
   assert_eventually (find_label_starting (page, "Last run ") != NULL, SECONDS);
   times = find_label_starting (page, "Last run ");
   /* The job's row in the list too */
-  row_times = find_label_starting (find_widget (fixture->window, CHK_TYPE_JOB_ROW), "Next: ");
+  row_times = find_label_starting (chk_test_find_widget (fixture->window, CHK_TYPE_JOB_ROW), "Next: ");
   g_assert_nonnull (row_times);
 
   /* For three seconds, what it says is what is true, or was within the
@@ -790,7 +745,7 @@ test_page_eta (Fixture       *fixture,
   run_job (fixture, path);
   show_job (fixture, path);
   page = job_page (fixture);
-  bar = find_widget (find_widget (fixture->window, CHK_TYPE_JOB_ROW), GTK_TYPE_PROGRESS_BAR);
+  bar = chk_test_find_widget (chk_test_find_widget (fixture->window, CHK_TYPE_JOB_ROW), GTK_TYPE_PROGRESS_BAR);
   g_assert_nonnull (bar);
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (bar)) &&
                      strstr (gtk_progress_bar_get_text (bar), "about") != NULL, SECONDS);
@@ -828,7 +783,7 @@ static char *
 row_subtitle (gpointer    root,
               const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
@@ -863,7 +818,7 @@ static GtkLabel *
 find_label_containing (gpointer    root,
                        const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (labels->pdata[i]) && strstr (gtk_label_get_text (labels->pdata[i]), text) != NULL)
@@ -892,7 +847,7 @@ test_page_wording (Fixture       *fixture,
 
   show_job (fixture, yearly);
   page = job_page (fixture);
-  stack = find_widget (page, ADW_TYPE_VIEW_STACK);
+  stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
 
   /* "Next run 24 Mar", not "in 116 d" */
   date = g_date_time_format (far_date, "%-d %b");
@@ -918,7 +873,7 @@ test_page_wording (Fixture       *fixture,
   g_assert_nonnull (find_label_containing (page, "Manual only"));
 
   /* Never run: a clock, not "•••" */
-  icon = find_widget (find_widget (fixture->window, CHK_TYPE_JOB_ROW), GTK_TYPE_IMAGE);
+  icon = chk_test_find_widget (chk_test_find_widget (fixture->window, CHK_TYPE_JOB_ROW), GTK_TYPE_IMAGE);
   g_assert_nonnull (icon);
   g_assert_cmpstr (gtk_image_get_icon_name (icon), !=, "content-loading-symbolic");
 }
@@ -942,8 +897,8 @@ test_preferences_test_email_failure (Fixture       *fixture,
   prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window), chk_job_model_get_scheduler (fixture->model));
   gtk_window_present (GTK_WINDOW (prefs));
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) &&
-                     gtk_widget_get_sensitive (find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE)), SECONDS);
-  rows = find_widgets (prefs, ADW_TYPE_ENTRY_ROW);
+                     gtk_widget_get_sensitive (chk_test_find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE)), SECONDS);
+  rows = chk_test_find_widgets (prefs, ADW_TYPE_ENTRY_ROW);
   for (guint i = 0; i < rows->len; i++)
     if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "Test"))
       address = rows->pdata[i];
@@ -987,14 +942,14 @@ test_editor_duration_words (Fixture       *fixture,
                                chk_job_model_lookup (fixture->model, path), FALSE);
   gtk_window_present (GTK_WINDOW (editor));
   assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
-  rows = find_widgets (editor, ADW_TYPE_ENTRY_ROW);
+  rows = chk_test_find_widgets (editor, ADW_TYPE_ENTRY_ROW);
   for (guint i = 0; i < rows->len; i++)
     if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "T_ime Limit"))
       limit = rows->pdata[i];
   g_assert_nonnull (limit);
   gtk_editable_set_text (limit, "5 minutes");
 
-  buttons = find_widgets (editor, GTK_TYPE_BUTTON);
+  buttons = chk_test_find_widgets (editor, GTK_TYPE_BUTTON);
   for (guint i = 0; i < buttons->len; i++)
     {
       const char *label = gtk_button_get_label (buttons->pdata[i]);
@@ -1012,7 +967,7 @@ test_editor_duration_words (Fixture       *fixture,
 static AdwExpanderRow *
 environment_row (gpointer root)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_EXPANDER_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_EXPANDER_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), "Environment") == 0)
@@ -1024,7 +979,7 @@ environment_row (gpointer root)
 static GPtrArray *
 variable_labels (AdwExpanderRow *row)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (row, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (row, GTK_TYPE_LABEL);
   GPtrArray *variables = g_ptr_array_new ();
 
   for (guint i = 0; i < labels->len; i++)
@@ -1061,7 +1016,7 @@ static GtkWidget *
 find_action_row (gpointer    root,
                  const char *title)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (root, ADW_TYPE_ACTION_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
@@ -1074,7 +1029,7 @@ static GtkLabel *
 find_label (gpointer    root,
             const char *text)
 {
-  g_autoptr(GPtrArray) labels = find_widgets (root, GTK_TYPE_LABEL);
+  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
 
   for (guint i = 0; i < labels->len; i++)
     if (gtk_widget_get_mapped (labels->pdata[i]) && g_str_equal (gtk_label_get_text (labels->pdata[i]), text))
@@ -1287,7 +1242,7 @@ test_page_environment (Fixture       *fixture,
   show_job (fixture, path);
   page = job_page (fixture);
   job = chk_job_page_get_job (page);
-  stack = find_widget (page, ADW_TYPE_VIEW_STACK);
+  stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
   adw_view_stack_set_visible_child_name (stack, "details");
   assert_eventually ((row = environment_row (page)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)),
                      SECONDS);
@@ -1353,7 +1308,7 @@ test_page_environment (Fixture       *fixture,
   /* One Tab stop, the header: Tab goes on past the variables (a list
    * offered the focus would keep it on a row that does not take it) and
    * Shift+Tab comes back to it */
-  header = find_widget (row, ADW_TYPE_ACTION_ROW);
+  header = chk_test_find_widget (row, ADW_TYPE_ACTION_ROW);
   g_assert_nonnull (header);
   /* Tab from the command (the stop before) comes to it */
   command = find_action_row (page, "Shell Command");
@@ -1377,7 +1332,7 @@ test_page_environment (Fixture       *fixture,
   g_assert_true (gtk_widget_has_focus (header));
   {
     g_autoptr(GHashTable) stops = g_hash_table_new (NULL, NULL);
-    g_autoptr(GPtrArray) buttons = find_widgets (row, GTK_TYPE_BUTTON);
+    g_autoptr(GPtrArray) buttons = chk_test_find_widgets (row, GTK_TYPE_BUTTON);
 
     collect_tab_stops (gtk_widget_get_first_child (GTK_WIDGET (row)), stops);
     g_assert_cmpuint (g_hash_table_size (stops), ==, 1);

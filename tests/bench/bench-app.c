@@ -17,6 +17,7 @@
 #include "chk-job-row.h"
 #include "chk-resources.h"
 #include "chk-test-session.h"
+#include "chk-test-widgets.h"
 #include "chk-window.h"
 
 /*
@@ -153,34 +154,11 @@ ms_since (gint64 start,
 /* ---------------------------------------------------------------------------
  * Widgets */
 
-static void
-collect_widgets (GtkWidget *widget,
-                 GType      type,
-                 GPtrArray *found)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
-    g_ptr_array_add (found, widget);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget);
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    collect_widgets (child, type, found);
-}
-
-static GPtrArray *
-find_widgets (gpointer root,
-              GType    type)
-{
-  GPtrArray *found = g_ptr_array_new ();
-
-  collect_widgets (GTK_WIDGET (root), type, found);
-  return found;
-}
-
 static GtkStack *
 find_stack_with_page (gpointer    root,
                       const char *page)
 {
-  g_autoptr(GPtrArray) stacks = find_widgets (root, GTK_TYPE_STACK);
+  g_autoptr(GPtrArray) stacks = chk_test_find_widgets (root, GTK_TYPE_STACK);
 
   for (guint i = 0; i < stacks->len; i++)
     if (gtk_stack_get_child_by_name (stacks->pdata[i], page) != NULL)
@@ -196,7 +174,7 @@ job_list (Bench *bench)
 
   if (stack == NULL)
     fail ("no job list in the window");
-  lists = find_widgets (stack, GTK_TYPE_LIST_VIEW);
+  lists = chk_test_find_widgets (stack, GTK_TYPE_LIST_VIEW);
   if (lists->len == 0)
     fail ("no GtkListView in the job list");
   return lists->pdata[0];
@@ -206,7 +184,7 @@ static gboolean
 row_shown (Bench      *bench,
            const char *name)
 {
-  g_autoptr(GPtrArray) rows = find_widgets (bench->window, CHK_TYPE_JOB_ROW);
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (bench->window, CHK_TYPE_JOB_ROW);
 
   for (guint i = 0; i < rows->len; i++)
     {
