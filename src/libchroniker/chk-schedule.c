@@ -2107,7 +2107,6 @@ rule_iter_init (RuleIter                        *iter,
   iter->interval = MAX (rule->interval, 1);
   iter->from = MAX (from, start_local);
 
-  iter->months = 0;
   for (gsize i = 0; i < ICAL_BY_MONTH_SIZE && rule->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
     iter->months |= G_GUINT64_CONSTANT (1) << icalrecurrencetype_month_month (rule->by_month[i]);
   if (iter->months == 0)
@@ -2247,15 +2246,9 @@ rule_next (const ChkSchedule *self,
 {
   RuleWalk walk;
 
-  if (self->has_until)
-    {
-      gint64 until = self->until_is_utc ? self->until : local_to_utc (tz, self->until);
-
-      if (until <= after || until < start)
-        return 0;
-    }
-
   rule_walk_init (&walk, self, tz, start, after);
+  if (self->has_until && (walk.until <= after || walk.until < start))
+    return 0;
   return rule_walk_next (&walk, self, after);
 }
 
