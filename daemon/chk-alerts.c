@@ -12,6 +12,7 @@
 #include "chk-job-private.h"
 #include "chk-mailer.h"
 #include "chk-notifier.h"
+#include "chk-outcome.h"
 #include "chk-webhook.h"
 
 /* How many earlier runs are looked at to find a monitor's previous state. */
@@ -78,14 +79,14 @@ typedef struct
 static MonitorState
 state_of (const char *outcome)
 {
-  if (g_strcmp0 (outcome, "success") == 0)
+  ChkOutcome value = chk_outcome_from_string (outcome);
+
+  /* A stopped run says nothing about the monitored thing's health */
+  if (value == CHK_OUTCOME_SUCCESS)
     return STATE_OK;
-  if (g_strcmp0 (outcome, "failure") == 0 ||
-      g_strcmp0 (outcome, "timeout") == 0 ||
-      g_strcmp0 (outcome, "failed-to-start") == 0 ||
-      g_strcmp0 (outcome, "interrupted") == 0)
-    return STATE_FAILING;
-  return STATE_UNKNOWN;
+  if (value == CHK_OUTCOME_UNKNOWN || !chk_outcome_is_failure (value))
+    return STATE_UNKNOWN;
+  return STATE_FAILING;
 }
 
 /* The state a monitor was in before @run_id: the latest earlier run that

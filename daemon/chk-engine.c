@@ -16,6 +16,7 @@
 #include "chk-error.h"
 #include "chk-job-env.h"
 #include "chk-job-private.h"
+#include "chk-outcome.h"
 #include "chk-runner.h"
 #include "chk-timer.h"
 
@@ -249,7 +250,7 @@ recover_interrupted_runs (ChkEngine  *self,
       chk_containment_end_leftovers (self->containment, run->id, run->cgroup, run->pid);
 
       g_free (run->outcome);
-      run->outcome = g_strdup ("interrupted");
+      run->outcome = g_strdup (chk_outcome_to_string (CHK_OUTCOME_INTERRUPTED));
       run->finished = now;
       run->exit_code = -1;
       if (!chk_store_update_run (self->store, run, &local_error))
@@ -276,7 +277,7 @@ apply_last_run (ChkJob             *job,
                 const ChkRunRecord *run)
 {
   job->last_run_started = run->started;
-  if (g_strcmp0 (run->outcome, "running") != 0)
+  if (chk_outcome_is_finished (chk_outcome_from_string (run->outcome)))
     {
       job->last_run_finished = run->finished;
       g_free (job->last_outcome);
@@ -423,7 +424,7 @@ start_run (ChkEngine   *self,
   run->job_name = g_strdup (job->spec->name);
   run->trigger = g_strdup (trigger);
   run->started = engine_now (self);
-  run->outcome = g_strdup ("running");
+  run->outcome = g_strdup (chk_outcome_to_string (CHK_OUTCOME_RUNNING));
   run->exit_code = -1;
   run->hostname = g_strdup (self->hostname);
 
@@ -1695,7 +1696,7 @@ chk_engine_read_output (ChkEngine  *self,
 
   /* Still running means more may come; a run's last chunks are stored before it finishes. */
   *out_finished = !g_hash_table_contains (self->runs, &run_id) &&
-                  g_strcmp0 (run->outcome, "running") != 0;
+                  chk_outcome_from_string (run->outcome) != CHK_OUTCOME_RUNNING;
 
   return chk_store_read_output (self->store, run_id, after_seq, max_bytes, error);
 }

@@ -13,6 +13,7 @@
 #include "chk-error.h"
 #include "chk-job-spec.h"
 #include "chk-mailer.h"
+#include "chk-outcome.h"
 #include "chk-text-util.h"
 #include "chk-wait.h"
 
@@ -902,22 +903,13 @@ chk_mailer_build_message (const char          *from,
 static const char *
 outcome_title (const char *outcome)
 {
-  static const struct { const char *outcome; const char *title; } titles[] = {
-    { "success", "Success" },
-    { "failure", "Failure" },
-    { "timeout", "Timeout" },
-    { "stopped", "Stopped" },
-    { "interrupted", "Interrupted" },
-    { "failed-to-start", "Failed to start" },
-    { "running", "Running" },
-    { "recovered", "Recovered" },
-  };
+  const char *title = chk_outcome_get_title (chk_outcome_from_string (outcome));
 
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    {
-      if (g_strcmp0 (outcome, titles[i].outcome) == 0)
-        return titles[i].title;
-    }
+  /* A monitor's change back to health is an event of its own */
+  if (g_strcmp0 (outcome, "recovered") == 0)
+    return "Recovered";
+  if (title != NULL)
+    return title;
   return outcome != NULL ? outcome : "Unknown";
 }
 

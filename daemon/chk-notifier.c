@@ -11,6 +11,7 @@
 
 #include "chk-duration.h"
 #include "chk-notifier.h"
+#include "chk-outcome.h"
 
 /*
  * Blocking. Every libnotify 0.8 call that talks to the server is a
@@ -677,9 +678,9 @@ compose_title (const ChkNotifyRun *run,
       return g_strdup_printf (_("%s recovered"), name);
     case CHK_NOTIFY_FAILED:
     default:
-      if (g_strcmp0 (run->outcome, "timeout") == 0)
+      if (chk_outcome_from_string (run->outcome) == CHK_OUTCOME_TIMEOUT)
         return g_strdup_printf (_("%s timed out"), name);
-      if (g_strcmp0 (run->outcome, "failed-to-start") == 0)
+      if (chk_outcome_from_string (run->outcome) == CHK_OUTCOME_FAILED_TO_START)
         return g_strdup_printf (_("%s could not start"), name);
       return g_strdup_printf (_("%s failed"), name);
     }
@@ -690,13 +691,14 @@ static char *
 describe_outcome (const ChkNotifyRun *run,
                   gboolean            have_stderr)
 {
+  ChkOutcome outcome = chk_outcome_from_string (run->outcome);
   g_autofree char *duration = NULL;
 
   if (run->started > 0 && run->finished >= run->started)
     duration = chk_duration_format ((guint64) (run->finished - run->started + G_USEC_PER_SEC / 2)
                                     / G_USEC_PER_SEC);
 
-  if (g_strcmp0 (run->outcome, "timeout") == 0)
+  if (outcome == CHK_OUTCOME_TIMEOUT)
     {
       g_autofree char *limit = run->timeout > 0 ? chk_duration_format (run->timeout) : NULL;
 
@@ -704,17 +706,17 @@ describe_outcome (const ChkNotifyRun *run,
         return g_strdup_printf (_("Timed out after %s"), limit != NULL ? limit : duration);
       return g_strdup (_("Timed out"));
     }
-  if (g_strcmp0 (run->outcome, "failed-to-start") == 0)
+  if (outcome == CHK_OUTCOME_FAILED_TO_START)
     return have_stderr ? NULL : g_strdup (_("The command could not be started"));
-  if (g_strcmp0 (run->outcome, "stopped") == 0)
+  if (outcome == CHK_OUTCOME_STOPPED)
     return duration != NULL ? g_strdup_printf (_("Stopped after %s"), duration)
                             : g_strdup (_("Stopped"));
-  if (g_strcmp0 (run->outcome, "interrupted") == 0)
+  if (outcome == CHK_OUTCOME_INTERRUPTED)
     return g_strdup (_("Interrupted: the scheduler stopped during the run"));
   if (run->signal > 0)
     return duration != NULL ? g_strdup_printf (_("Killed by signal %d after %s"), run->signal, duration)
                             : g_strdup_printf (_("Killed by signal %d"), run->signal);
-  if (run->exit_code == 0 && g_strcmp0 (run->outcome, "success") == 0)
+  if (run->exit_code == 0 && outcome == CHK_OUTCOME_SUCCESS)
     return duration != NULL ? g_strdup_printf (_("Finished in %s"), duration)
                             : g_strdup (_("Finished"));
   if (run->exit_code >= 0)

@@ -14,6 +14,7 @@
 #include "chk-alerts.h"
 #include "chk-dbus-util.h"
 #include "chk-error.h"
+#include "chk-outcome.h"
 #include "chk-schedule.h"
 #include "chk-scheduler-impl.h"
 
@@ -41,10 +42,6 @@ static void chk_scheduler_iface_init (ChkScheduler1Iface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (ChkSchedulerImpl, chk_scheduler_impl, CHK_TYPE_SCHEDULER1_SKELETON,
                                G_IMPLEMENT_INTERFACE (CHK_TYPE_SCHEDULER1, chk_scheduler_iface_init))
-
-static const char * const outcomes[] = {
-  "running", "success", "failure", "timeout", "stopped", "interrupted", "failed-to-start", NULL,
-};
 
 static gboolean
 return_invalid (GDBusMethodInvocation *invocation,
@@ -339,7 +336,7 @@ parse_run_filter (GVariant            *filter_variant,
         {
           const char *outcome = g_variant_get_string (value, NULL);
 
-          if (!g_strv_contains (outcomes, outcome))
+          if (!chk_outcome_is_valid_string (outcome))
             g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
                          _("outcome: “%s” is not one of running, success, failure, timeout, "
                            "stopped, interrupted or failed-to-start"), outcome);

@@ -12,6 +12,7 @@
 
 #include "chk-error.h"
 #include "chk-http-check.h"
+#include "chk-outcome.h"
 #include "chk-text-util.h"
 #include "chk-wait.h"
 #include "chk-webhook.h"
@@ -141,22 +142,12 @@ static const char *
 title_of (const char *event,
           const char *outcome)
 {
-  static const struct { const char *outcome; const char *title; } titles[] = {
-    { "success", "Success" },
-    { "failure", "Failure" },
-    { "timeout", "Timeout" },
-    { "stopped", "Stopped" },
-    { "interrupted", "Interrupted" },
-    { "failed-to-start", "Failed to start" },
-  };
+  const char *title = chk_outcome_get_title (chk_outcome_from_string (outcome));
 
   if (g_strcmp0 (event, "recovered") == 0)
     return "Recovered";
-  for (guint i = 0; i < G_N_ELEMENTS (titles); i++)
-    {
-      if (g_strcmp0 (outcome, titles[i].outcome) == 0)
-        return titles[i].title;
-    }
+  if (title != NULL)
+    return title;
   return outcome != NULL && outcome[0] != '\0' ? outcome : "Finished";
 }
 
@@ -491,7 +482,7 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
   host = g_strdelimit (g_utf8_make_valid (hostname, -1), "\r\n", ' ');
   tail = chk_text_tail (event->stderr_tail, CHK_WEBHOOK_TAIL_MAX_BYTES, NULL);
   /* Other outcomes say more than their exit code (-1 for a timeout or a stop). */
-  if (g_strcmp0 (event->outcome, "failure") == 0)
+  if (chk_outcome_from_string (event->outcome) == CHK_OUTCOME_FAILURE)
     code = g_strdup_printf (" (exit code %d)", event->exit_code);
   text = g_strdup_printf ("[Chroniker] %s: %s on %s%s", title_of (event->event, event->outcome),
                           name, host, code != NULL ? code : "");

@@ -129,6 +129,44 @@ chk_outcome_is_finished (ChkOutcome outcome)
 }
 
 /**
+ * chk_outcome_get_title:
+ * @outcome: an outcome
+ *
+ * The outcome as a title in English, for the email subjects and webhook
+ * messages that the daemon sends: they go to other people and programs,
+ * so they are not in the daemon's locale. The app and the CLI have
+ * translated words of their own.
+ *
+ * Returns: (nullable): e.g. "Failed to start"; %NULL for
+ *   %CHK_OUTCOME_NONE and %CHK_OUTCOME_UNKNOWN
+ */
+const char *
+chk_outcome_get_title (ChkOutcome outcome)
+{
+  switch (outcome)
+    {
+    case CHK_OUTCOME_RUNNING:
+      return "Running";
+    case CHK_OUTCOME_SUCCESS:
+      return "Success";
+    case CHK_OUTCOME_FAILURE:
+      return "Failure";
+    case CHK_OUTCOME_TIMEOUT:
+      return "Timeout";
+    case CHK_OUTCOME_STOPPED:
+      return "Stopped";
+    case CHK_OUTCOME_INTERRUPTED:
+      return "Interrupted";
+    case CHK_OUTCOME_FAILED_TO_START:
+      return "Failed to start";
+    case CHK_OUTCOME_NONE:
+    case CHK_OUTCOME_UNKNOWN:
+    default:
+      return NULL;
+    }
+}
+
+/**
  * chk_trigger_from_string:
  * @text: (nullable): a trigger as the bus says it
  *

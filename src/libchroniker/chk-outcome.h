@@ -63,6 +63,7 @@ const char  *chk_outcome_to_string      (ChkOutcome  outcome);
 gboolean     chk_outcome_is_valid_string (const char *text);
 gboolean     chk_outcome_is_failure     (ChkOutcome  outcome);
 gboolean     chk_outcome_is_finished    (ChkOutcome  outcome);
+const char  *chk_outcome_get_title      (ChkOutcome  outcome);
 
 ChkTrigger   chk_trigger_from_string     (const char *text);
 const char  *chk_trigger_to_string      (ChkTrigger  trigger);
