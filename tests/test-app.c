@@ -13,6 +13,7 @@
 #include "chk-job-model.h"
 #include "chk-job-page.h"
 #include "chk-job-page-private.h"
+#include "chk-app-format.h"
 #include "chk-job-row.h"
 #include "chk-log-view.h"
 #include "chk-monitor-row.h"
@@ -2143,6 +2144,64 @@ test_page_run_usage (Fixture       *fixture,
   assert_eventually (find_label (page, expected) != NULL, SECONDS);
 }
 
+/* Every view of an outcome agrees on whether the run failed: the window's
+ * "Failing" filter, the rows' colour and the monitors' health. An
+ * interrupted run used to be failing in one and not in the other. */
+static void
+test_format_outcomes (void)
+{
+  const struct
+  {
+    const char *outcome;
+    gboolean    failing;
+    const char *style;
+  } cases[] = {
+    { "", FALSE, NULL },
+    { "success", FALSE, "success" },
+    { "stopped", FALSE, "warning" },
+    { "failure", TRUE, "error" },
+    { "timeout", TRUE, "error" },
+    { "failed-to-start", TRUE, "error" },
+    { "interrupted", TRUE, "error" },
+    { "from-a-newer-daemon", TRUE, "error" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ChkJob1) job = chk_job1_skeleton_new ();
+      ChkMonitorState state;
+
+      g_test_message ("outcome “%s”", cases[i].outcome);
+      chk_job1_set_enabled (job, TRUE);
+      chk_job1_set_last_outcome (job, cases[i].outcome);
+      g_assert_cmpint (chk_job_is_failing (job), ==, cases[i].failing);
+      g_assert_cmpstr (chk_job_status_style (job), ==, cases[i].style);
+      g_assert_cmpstr (chk_outcome_style_class (cases[i].outcome), ==, cases[i].style);
+      state = chk_monitor_state (job);
+      if (cases[i].failing)
+        g_assert_cmpint (state, ==, CHK_MONITOR_STATE_FAILING);
+      else
+        g_assert_cmpint (state, !=, CHK_MONITOR_STATE_FAILING);
+      /* Shape as well as colour: no two kinds of end share words */
+      g_assert_nonnull (chk_outcome_icon_name (cases[i].outcome));
+      g_assert_cmpstr (chk_outcome_label (cases[i].outcome), !=, "");
+    }
+
+  /* Running and disabled come before the last outcome */
+  {
+    g_autoptr(ChkJob1) job = chk_job1_skeleton_new ();
+
+    chk_job1_set_last_outcome (job, "failure");
+    chk_job1_set_enabled (job, FALSE);
+    g_assert_cmpstr (chk_job_status_style (job), ==, "dim-label");
+    chk_job1_set_running (job, TRUE);
+    g_assert_cmpstr (chk_job_status_style (job), ==, "accent");
+    g_assert_cmpstr (chk_job_status_icon (job), ==, "media-playback-start-symbolic");
+  }
+  g_assert_cmpstr (chk_trigger_label ("catch-up"), ==, "Catch-up");
+  g_assert_cmpstr (chk_trigger_label ("cron"), ==, "cron");
+}
+
 /* The words for what a run used, from the records the daemon gives: in
  * GLib's units as every size, CPU to the tenth of a second while
  * short; nothing for a run that was not measured. */
@@ -2536,6 +2595,7 @@ main (int   argc,
     }
 
   g_test_add_func ("/app/page/usage-format", test_page_usage_format);
+  g_test_add_func ("/app/format/outcomes", test_format_outcomes);
   if (have_display)
     g_test_add_func ("/app/banner/show-hide", test_banner_show_hide);
   else

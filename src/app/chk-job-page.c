@@ -10,6 +10,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "chk-app-format.h"
 #include "chk-duration.h"
 #include "chk-eta.h"
 #include "chk-job-page.h"
@@ -18,6 +19,7 @@
 #include "chk-job-spec.h"
 #include "chk-log-view.h"
 #include "chk-monitor-row.h"
+#include "chk-outcome.h"
 #include "chk-refresh-timer.h"
 #include "chk-schedule.h"
 
@@ -263,78 +265,6 @@ alert_text (const char *when)
   return nonnull (when);
 }
 
-static const char *
-outcome_text (const char *outcome)
-{
-  if (g_strcmp0 (outcome, "running") == 0)
-    return _("Running");
-  if (g_strcmp0 (outcome, "success") == 0)
-    return _("Succeeded");
-  if (g_strcmp0 (outcome, "failure") == 0)
-    return _("Failed");
-  if (g_strcmp0 (outcome, "timeout") == 0)
-    return _("Timed out");
-  if (g_strcmp0 (outcome, "stopped") == 0)
-    return _("Stopped");
-  if (g_strcmp0 (outcome, "interrupted") == 0)
-    return _("Interrupted");
-  if (g_strcmp0 (outcome, "failed-to-start") == 0)
-    return _("Failed to start");
-  return nonnull (outcome);
-}
-
-static const char *
-outcome_icon (const char *outcome)
-{
-  if (g_strcmp0 (outcome, "success") == 0)
-    return "emblem-ok-symbolic";
-  if (g_strcmp0 (outcome, "timeout") == 0)
-    return "alarm-symbolic";
-  if (g_strcmp0 (outcome, "stopped") == 0 || g_strcmp0 (outcome, "interrupted") == 0)
-    return "dialog-warning-symbolic";
-  return "dialog-error-symbolic";
-}
-
-static const char *
-outcome_style (const char *outcome)
-{
-  if (g_strcmp0 (outcome, "success") == 0)
-    return "success";
-  if (g_strcmp0 (outcome, "running") == 0)
-    return "accent";
-  if (g_strcmp0 (outcome, "stopped") == 0 || g_strcmp0 (outcome, "interrupted") == 0)
-    return "warning";
-  return "error";
-}
-
-static const char *
-trigger_text (const char *trigger)
-{
-  if (g_strcmp0 (trigger, "schedule") == 0)
-    return _("Scheduled");
-  if (g_strcmp0 (trigger, "manual") == 0)
-    return _("Manual");
-  if (g_strcmp0 (trigger, "catch-up") == 0)
-    return _("Catch-up");
-  if (g_strcmp0 (trigger, "dependency") == 0)
-    return _("After another job");
-  if (g_strcmp0 (trigger, "retry") == 0)
-    return _("Retry");
-  return nonnull (trigger);
-}
-
-static void
-set_style_class (GtkWidget  *widget,
-                 const char *style)
-{
-  const char *styles[] = { "success", "error", "warning", "accent", "dim-label" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (styles); i++)
-    gtk_widget_remove_css_class (widget, styles[i]);
-  if (style != NULL)
-    gtk_widget_add_css_class (widget, style);
-}
-
 static char *
 format_progress (ChkJob1 *job,
                  gint64   now)
@@ -394,8 +324,6 @@ update_header (ChkJobPage *self)
   g_autofree char *status = NULL;
   g_autofree char *times_text = NULL;
   const char *description;
-  const char *outcome;
-  const char *style = NULL;
   gboolean running;
   gint64 started, finished, next;
   guint total;
@@ -404,17 +332,10 @@ update_header (ChkJobPage *self)
     return G_MAXINT64;
 
   running = chk_job1_get_running (job);
-  outcome = chk_job1_get_last_outcome (job);
   status = chk_job_status_text (job);
   gtk_image_set_from_icon_name (self->status_icon, chk_job_status_icon (job));
   gtk_label_set_text (self->status_label, status);
-  if (running)
-    style = "accent";
-  else if (!chk_job1_get_enabled (job))
-    style = "dim-label";
-  else if (outcome != NULL && outcome[0] != '\0')
-    style = outcome_style (outcome);
-  set_style_class (GTK_WIDGET (self->status_icon), style);
+  chk_widget_set_status_style (GTK_WIDGET (self->status_icon), chk_job_status_style (job));
 
   description = chk_job1_get_description (job);
   gtk_label_set_text (self->description_label, nonnull (description));
@@ -1211,7 +1132,7 @@ _chk_job_page_format_usage (GVariant *run)
   g_variant_lookup (run, "containment", "&s", &containment);
   g_variant_lookup (run, "cpu-time", "t", &cpu_time);
   g_variant_lookup (run, "memory-peak", "t", &memory_peak);
-  if (g_str_equal (outcome, "running") ||
+  if (chk_outcome_from_string (outcome) == CHK_OUTCOME_RUNNING ||
       (containment[0] == '\0' && cpu_time == 0 && memory_peak == 0))
     return NULL;
 
@@ -1251,6 +1172,7 @@ update_run_row (ChkJobPage *self,
   gint64 change;
   gint32 exit_code = 0, signal_number = 0;
   guint32 http_status = 0;
+  ChkOutcome ended;
   gboolean running;
 
   g_variant_lookup (run, "outcome", "&s", &outcome);
@@ -1263,7 +1185,8 @@ update_run_row (ChkJobPage *self,
   g_variant_lookup (run, "http-status", "u", &http_status);
   g_variant_lookup (run, "alert-error", "&s", &alert_error);
   g_variant_lookup (run, "message", "&s", &message);
-  running = g_str_equal (outcome, "running");
+  ended = chk_outcome_from_string (outcome);
+  running = ended == CHK_OUTCOME_RUNNING;
 
   title = chk_format_relative_time (started, now);
   change = chk_format_relative_time_next_change (started, now);
@@ -1274,7 +1197,7 @@ update_run_row (ChkJobPage *self,
 
   /* Translators: a run's number, as in "Output of run 42" */
   g_ptr_array_add (parts, g_strdup_printf (_("Run %" PRIu64), (uint64_t) run_get_id (run)));
-  g_ptr_array_add (parts, g_strdup (trigger_text (trigger)));
+  g_ptr_array_add (parts, g_strdup (chk_trigger_label (trigger)));
   if (running)
     {
       ChkJob1 *job = self->job;
@@ -1301,7 +1224,7 @@ update_run_row (ChkJobPage *self,
     ; /* A check that got no answer: its output says why. */
   else if (signal_number != 0)
     g_ptr_array_add (parts, g_strdup_printf (_("signal %d"), signal_number));
-  else if (!running && !g_str_equal (outcome, "failed-to-start") && !g_str_equal (outcome, "interrupted"))
+  else if (!running && ended != CHK_OUTCOME_FAILED_TO_START && ended != CHK_OUTCOME_INTERRUPTED)
     g_ptr_array_add (parts, g_strdup_printf (_("exit code %d"), exit_code));
   subtitle = join_parts (parts);
   gtk_label_set_text (GTK_LABEL (subtitle_label), subtitle);
@@ -1314,7 +1237,7 @@ update_run_row (ChkJobPage *self,
    * not be enforced, output that was lost. */
   gtk_label_set_text (GTK_LABEL (message_label), message);
   gtk_widget_set_visible (message_label, message[0] != '\0');
-  if (!running && !g_str_equal (outcome, "success") && !g_str_equal (outcome, ""))
+  if (chk_outcome_is_finished (ended) && ended != CHK_OUTCOME_SUCCESS)
     gtk_widget_add_css_class (message_label, "warning");
   else
     gtk_widget_remove_css_class (message_label, "warning");
@@ -1332,10 +1255,10 @@ update_run_row (ChkJobPage *self,
     }
   gtk_widget_set_tooltip_text (row, tooltip);
 
-  gtk_label_set_text (GTK_LABEL (outcome_label), outcome_text (outcome));
-  set_style_class (outcome_label, outcome_style (outcome));
-  gtk_image_set_from_icon_name (GTK_IMAGE (icon), outcome_icon (outcome));
-  set_style_class (icon, outcome_style (outcome));
+  gtk_label_set_text (GTK_LABEL (outcome_label), chk_outcome_label (outcome));
+  chk_widget_set_status_style (outcome_label, chk_outcome_style_class (outcome));
+  gtk_image_set_from_icon_name (GTK_IMAGE (icon), chk_outcome_icon_name (outcome));
+  chk_widget_set_status_style (icon, chk_outcome_style_class (outcome));
   gtk_widget_set_visible (icon, !running);
   gtk_widget_set_visible (spinner, running);
   gtk_spinner_set_spinning (GTK_SPINNER (spinner), running);

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-app-format.h"
 #include "chk-duration.h"
 #include "chk-eta.h"
 #include "chk-job-row.h"
@@ -35,69 +36,6 @@ struct _ChkJobRow
 };
 
 G_DEFINE_FINAL_TYPE (ChkJobRow, chk_job_row, GTK_TYPE_WIDGET)
-
-/**
- * chk_job_status_icon:
- * @job: a job
- *
- * Returns: the symbolic icon of the job's state
- */
-const char *
-chk_job_status_icon (ChkJob1 *job)
-{
-  const char *outcome = chk_job1_get_last_outcome (job);
-
-  if (chk_job1_get_running (job))
-    return "media-playback-start-symbolic";
-  if (!chk_job1_get_enabled (job))
-    return "media-playback-pause-symbolic";
-  /* A clock, not "•••", which reads as a menu button */
-  if (outcome == NULL || outcome[0] == '\0')
-    return "document-open-recent-symbolic";
-  if (g_str_equal (outcome, "success"))
-    return "emblem-ok-symbolic";
-  if (g_str_equal (outcome, "timeout"))
-    return "alarm-symbolic";
-  if (g_str_equal (outcome, "stopped") || g_str_equal (outcome, "interrupted"))
-    return "dialog-warning-symbolic";
-  return "dialog-error-symbolic";
-}
-
-/**
- * chk_job_status_text:
- * @job: a job
- *
- * Returns: (transfer full): the job's state in words, for people and screen readers
- */
-char *
-chk_job_status_text (ChkJob1 *job)
-{
-  const char *outcome = chk_job1_get_last_outcome (job);
-  const char *check_url = chk_job1_get_check_url (job);
-
-  if (chk_job1_get_running (job))
-    return g_strdup (_("Running"));
-  if (!chk_job1_get_enabled (job))
-    return g_strdup (_("Disabled"));
-  if (outcome == NULL || outcome[0] == '\0')
-    return g_strdup (_("Never run"));
-  if (g_str_equal (outcome, "success"))
-    return g_strdup (_("Succeeded"));
-  /* A check has no exit code: why it failed is in its run's message. */
-  if (g_str_equal (outcome, "failure") && check_url != NULL && check_url[0] != '\0')
-    return g_strdup (_("Failed"));
-  if (g_str_equal (outcome, "failure"))
-    return g_strdup_printf (_("Failed (exit code %d)"), chk_job1_get_last_exit_code (job));
-  if (g_str_equal (outcome, "timeout"))
-    return g_strdup (_("Timed out"));
-  if (g_str_equal (outcome, "stopped"))
-    return g_strdup (_("Stopped"));
-  if (g_str_equal (outcome, "interrupted"))
-    return g_strdup (_("Interrupted"));
-  if (g_str_equal (outcome, "failed-to-start"))
-    return g_strdup (_("Failed to start"));
-  return g_strdup (outcome);
-}
 
 static char *
 format_eta (ChkJob1 *job)
@@ -131,28 +69,7 @@ chk_job_row_refresh (ChkJobRow *self)
 
   status = chk_job_status_text (job);
   gtk_image_set_from_icon_name (self->status_icon, chk_job_status_icon (job));
-  {
-    const char *outcome = chk_job1_get_last_outcome (job);
-    gboolean running = chk_job1_get_running (job);
-    gboolean enabled = chk_job1_get_enabled (job);
-    gboolean failed = !running && enabled && outcome != NULL && outcome[0] != '\0' &&
-                      !g_str_equal (outcome, "success") && !g_str_equal (outcome, "stopped") &&
-                      !g_str_equal (outcome, "interrupted");
-
-    /* Colour as well as shape, for the state at a glance */
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "success");
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "error");
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "accent");
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_icon), "dim-label");
-    if (running)
-      gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "accent");
-    else if (!enabled)
-      gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "dim-label");
-    else if (failed)
-      gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "error");
-    else if (g_strcmp0 (outcome, "success") == 0)
-      gtk_widget_add_css_class (GTK_WIDGET (self->status_icon), "success");
-  }
+  chk_widget_set_status_style (GTK_WIDGET (self->status_icon), chk_job_status_style (job));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->status_icon), status);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->status_icon),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, status, -1);

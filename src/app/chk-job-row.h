@@ -18,7 +18,4 @@ void       chk_job_row_set_job  (ChkJobRow *self,
                                  ChkJob1   *job);
 void       chk_job_row_refresh  (ChkJobRow *self);
 
-const char *chk_job_status_icon (ChkJob1   *job);
-char       *chk_job_status_text (ChkJob1   *job);
-
 G_END_DECLS

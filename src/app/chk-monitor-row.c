@@ -10,6 +10,7 @@
 #include "chk-duration.h"
 #include "chk-error.h"
 #include "chk-monitor-row.h"
+#include "chk-outcome.h"
 
 /**
  * ChkMonitorRow:
@@ -51,18 +52,20 @@ G_DEFINE_FINAL_TYPE (ChkMonitorRow, chk_monitor_row, GTK_TYPE_WIDGET)
 ChkMonitorState
 chk_monitor_state (ChkJob1 *job)
 {
-  const char *outcome;
+  ChkOutcome outcome;
 
   g_return_val_if_fail (CHK_IS_JOB1 (job), CHK_MONITOR_STATE_UNKNOWN);
 
-  outcome = chk_job1_get_last_outcome (job);
-  if (chk_job1_get_running (job) || outcome == NULL || outcome[0] == '\0' ||
-      g_str_equal (outcome, "running") || g_str_equal (outcome, "stopped"))
+  outcome = chk_outcome_from_string (chk_job1_get_last_outcome (job));
+  if (chk_job1_get_running (job))
     return CHK_MONITOR_STATE_UNKNOWN;
-  if (g_str_equal (outcome, "success"))
+  if (outcome == CHK_OUTCOME_SUCCESS)
     return CHK_MONITOR_STATE_PASSING;
-  /* failure, timeout, failed-to-start, interrupted, and whatever comes later */
-  return CHK_MONITOR_STATE_FAILING;
+  /* Whatever comes later counts as failing too, to be looked at */
+  if (chk_outcome_is_failure (outcome))
+    return CHK_MONITOR_STATE_FAILING;
+  /* Never run, or stopped: that says nothing about its health */
+  return CHK_MONITOR_STATE_UNKNOWN;
 }
 
 /**

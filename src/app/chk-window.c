@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-app-format.h"
 #include "chk-banner.h"
 #include "chk-collate.h"
 #include "chk-duration.h"
@@ -204,15 +205,6 @@ selection_changed_cb (GtkSingleSelection *selection,
     follow_selection (self);
 }
 
-static gboolean
-job_is_failing (ChkJob1 *job)
-{
-  const char *outcome = chk_job1_get_last_outcome (job);
-
-  return outcome != NULL && outcome[0] != '\0' && !g_str_equal (outcome, "success") &&
-         !g_str_equal (outcome, "stopped");
-}
-
 /* What both lists show: what the search finds, but no job being deleted. */
 static gboolean
 search_filter_func (gpointer item,
@@ -249,7 +241,7 @@ filter_func (gpointer item,
   switch (self->status_filter)
     {
     case FILTER_FAILING:
-      if (!job_is_failing (job))
+      if (!chk_job_is_failing (job))
         return FALSE;
       break;
     case FILTER_RUNNING:
