@@ -12,6 +12,7 @@
 
 #include "chk-cli-format.h"
 #include "chk-duration.h"
+#include "chk-outcome.h"
 
 #define COLOR_RESET "\033[0m"
 
@@ -42,18 +43,24 @@ chk_format_use_color (int fd)
 const char *
 chk_format_color_for (const char *outcome)
 {
-  if (outcome == NULL)
-    return NULL;
-  if (g_str_equal (outcome, "success"))
-    return "\033[32m";
-  if (g_str_equal (outcome, "failure") || g_str_equal (outcome, "timeout") ||
-      g_str_equal (outcome, "failed-to-start"))
+  ChkOutcome value = chk_outcome_from_string (outcome);
+
+  /* Red for every failure, as the app and the alerts count them */
+  if (chk_outcome_is_failure (value) && value != CHK_OUTCOME_UNKNOWN)
     return "\033[1;31m";
-  if (g_str_equal (outcome, "stopped") || g_str_equal (outcome, "interrupted"))
-    return "\033[33m";
-  if (g_str_equal (outcome, "running"))
-    return "\033[1;34m";
-  return NULL;
+  switch (value)
+    {
+    case CHK_OUTCOME_SUCCESS:
+      return "\033[32m";
+    case CHK_OUTCOME_STOPPED:
+      return "\033[33m";
+    case CHK_OUTCOME_RUNNING:
+      return "\033[1;34m";
+    case CHK_OUTCOME_NONE:
+    case CHK_OUTCOME_UNKNOWN:
+    default:
+      return NULL;
+    }
 }
 
 /**
@@ -109,7 +116,7 @@ chk_format_outcome (const char *outcome,
 {
   if (outcome == NULL || outcome[0] == '\0')
     return g_strdup (_("never run"));
-  if (g_str_equal (outcome, "failure") && exit_code > 0)
+  if (chk_outcome_from_string (outcome) == CHK_OUTCOME_FAILURE && exit_code > 0)
     return g_strdup_printf (_("failure (exit %d)"), exit_code);
   return g_strdup (outcome);
 }

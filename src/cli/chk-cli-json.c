@@ -13,6 +13,7 @@
 #include "chk-cli-json.h"
 #include "chk-error.h"
 #include "chk-job-spec.h"
+#include "chk-outcome.h"
 
 /* The spec keys of DESIGN §2 and their D-Bus types: what export writes and import reads. */
 static const struct
@@ -223,7 +224,7 @@ chk_json_from_run (GVariant *run)
   /* A run the daemon's end interrupted was found so at its next start: that
    * is no end of the run's, and the difference no duration. */
   json_builder_set_member_name (builder, "duration");
-  if (started != 0 && finished != 0 && g_strcmp0 (outcome, "interrupted") != 0)
+  if (started != 0 && finished != 0 && chk_outcome_from_string (outcome) != CHK_OUTCOME_INTERRUPTED)
     json_builder_add_double_value (builder, (double) (finished - started) / G_USEC_PER_SEC);
   else
     json_builder_add_null_value (builder);
