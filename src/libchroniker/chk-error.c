@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <gio/gio.h>
+#include <string.h>
 
 #include "chk-error.h"
 
@@ -69,4 +70,112 @@ chk_set_error (GError     **error,
 
   g_set_error_literal (error, CHK_ERROR, code, message);
   return FALSE;
+}
+
+/*
+ * Error keys. An error about one spec key or argument says which in front
+ * of its message, untranslated: "schedule: “61” is not a minute". The app
+ * routes the error to that field by the key, whatever language the rest is
+ * in; people and scripts read the whole line.
+ */
+
+static gboolean
+is_key_char (char c)
+{
+  return g_ascii_islower (c) || g_ascii_isdigit (c) || c == '-';
+}
+
+/* The length of the key that @text starts with, 0 for none */
+static gsize
+key_length (const char *text)
+{
+  gsize length = 0;
+
+  if (!g_ascii_islower (text[0]))
+    return 0;
+  while (is_key_char (text[length]))
+    length++;
+  return text[length] == ':' && text[length + 1] == ' ' ? length : 0;
+}
+
+/**
+ * chk_set_key_error:
+ * @error: return location for a #GError, or %NULL
+ * @code: the error code
+ * @key: the spec key or argument that is wrong, e.g. "schedule"
+ * @format: printf() format of the message, translated, without the key
+ * @...: its arguments
+ *
+ * Sets a %CHK_ERROR whose message is "@key: message", with @key outside
+ * the translated text so that chk_error_get_key() finds it in any locale.
+ *
+ * Returns: %FALSE, always
+ */
+gboolean
+chk_set_key_error (GError     **error,
+                   ChkError     code,
+                   const char  *key,
+                   const char  *format,
+                   ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  g_return_val_if_fail (key != NULL && key[0] != '\0', FALSE);
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error (error, CHK_ERROR, code, "%s: %s", key, message);
+  return FALSE;
+}
+
+/**
+ * chk_error_prefix_key:
+ * @error: (nullable): a return location of an error that may be set
+ * @key: the spec key or argument that the error is about
+ *
+ * Puts "@key: " in front of the error's message, unless it names a key
+ * already: for errors that a general function set, such as a schedule's.
+ */
+void
+chk_error_prefix_key (GError     **error,
+                      const char  *key)
+{
+  g_return_if_fail (key != NULL);
+
+  if (error == NULL || *error == NULL || key_length ((*error)->message) > 0)
+    return;
+  g_prefix_error (error, "%s: ", key);
+}
+
+/**
+ * chk_error_get_key:
+ * @error: (nullable): an error, from this process or from the daemon
+ *
+ * Returns: (transfer full) (nullable): the spec key or argument that
+ *   @error is about, e.g. "schedule", or %NULL when it names none
+ */
+char *
+chk_error_get_key (const GError *error)
+{
+  const char *message;
+  gsize length;
+
+  if (error == NULL || error->message == NULL)
+    return NULL;
+
+  /* Unstripped, a remote error starts "GDBus.Error:name: " */
+  message = error->message;
+  if (g_str_has_prefix (message, "GDBus.Error:"))
+    {
+      const char *end = strstr (message, ": ");
+
+      if (end == NULL)
+        return NULL;
+      message = end + 2;
+    }
+  length = key_length (message);
+  return length > 0 ? g_strndup (message, length) : NULL;
 }

@@ -45,5 +45,13 @@ gboolean chk_set_error   (GError     **error,
                           ChkError     code,
                           const char  *format,
                           ...) G_GNUC_PRINTF (3, 4);
+gboolean chk_set_key_error (GError     **error,
+                            ChkError     code,
+                            const char  *key,
+                            const char  *format,
+                            ...) G_GNUC_PRINTF (4, 5);
+void     chk_error_prefix_key (GError     **error,
+                               const char  *key);
+char    *chk_error_get_key (const GError *error);
 
 G_END_DECLS
