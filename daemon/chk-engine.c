@@ -1281,10 +1281,9 @@ check_shell_allowed (ChkEngine         *self,
   if (old_spec != NULL && g_strcmp0 (old_spec->shell, spec->shell) == 0)
     return TRUE;
 
-  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_SHELL_DISABLED,
-                       _("shell: shell command lines are disabled by the allow-shell setting; "
-                         "give the command as a list of arguments"));
-  return FALSE;
+  return chk_set_key_error (error, CHK_ERROR_SHELL_DISABLED, "shell", "%s",
+                            _("shell command lines are disabled by the allow-shell setting; "
+                              "give the command as a list of arguments"));
 }
 
 /**
@@ -1756,20 +1755,20 @@ chk_engine_report_progress (ChkEngine   *self,
 
   if (total == 0)
     {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("total: must be at least 1"));
+      chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "total",
+                         _("must be at least 1"));
       return FALSE;
     }
   if (complete > total)
     {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("complete: %u is more than total %u"), complete, total);
+      chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "complete",
+                         _("%u is more than total %u"), complete, total);
       return FALSE;
     }
   if (message != NULL && strlen (message) > 1024)
     {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("message: is longer than 1024 bytes"));
+      chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "message",
+                         _("is longer than 1024 bytes"));
       return FALSE;
     }
 

@@ -181,9 +181,11 @@ chk_job_impl_handle_list_runs (ChkJob1               *object,
 
   if (arg_limit > MAX_LIST_LIMIT)
     {
-      g_dbus_method_invocation_return_error (invocation, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                                             _("limit: %u is more than %d; page with offset"),
-                                             arg_limit, MAX_LIST_LIMIT);
+      g_autoptr(GError) error = NULL;
+
+      chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "limit",
+                         _("%u is more than %d; page with offset"), arg_limit, MAX_LIST_LIMIT);
+      g_dbus_method_invocation_return_gerror (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 

@@ -45,23 +45,27 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (ChkSchedulerImpl, chk_scheduler_impl, CHK_TYPE_SC
 
 static gboolean
 return_invalid (GDBusMethodInvocation *invocation,
+                const char            *key,
                 const char            *format,
-                ...) G_GNUC_PRINTF (2, 3);
+                ...) G_GNUC_PRINTF (3, 4);
 
+/* Refuses the call with an InvalidArgument about the argument @key */
 static gboolean
 return_invalid (GDBusMethodInvocation *invocation,
+                const char            *key,
                 const char            *format,
                 ...)
 {
   va_list args;
   g_autofree char *message = NULL;
+  g_autoptr(GError) error = NULL;
 
   va_start (args, format);
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_dbus_method_invocation_return_error_literal (invocation, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                                                 message);
+  chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, key, "%s", message);
+  g_dbus_method_invocation_return_gerror (invocation, error);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -261,11 +265,12 @@ chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
   Preview *preview;
 
   if (arg_count > MAX_PREVIEW_COUNT)
-    return return_invalid (invocation, _("count: %u is more than %d"), arg_count, MAX_PREVIEW_COUNT);
+    return return_invalid (invocation, "count", _("%u is more than %d"), arg_count, MAX_PREVIEW_COUNT);
   if (arg_after < 0)
-    return return_invalid (invocation, _("after: must not be negative"));
+    return return_invalid (invocation, "after", _("must not be negative"));
 
   schedule = chk_schedule_parse (arg_schedule, &error);
+  chk_error_prefix_key (&error, "schedule");
   if (schedule != NULL)
     tz = chk_time_zone_new (arg_timezone, &error);
   if (tz == NULL)
@@ -323,13 +328,13 @@ parse_run_filter (GVariant            *filter_variant,
         }
       else if (!g_variant_is_of_type (value, G_VARIANT_TYPE (type)))
         {
-          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                       _("%s: must be of type %s, not %s"), key, type, g_variant_get_type_string (value));
+          chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, key, _("must be of type %s, not %s"),
+                             type, g_variant_get_type_string (value));
         }
       else if (strcmp (key, "job") == 0)
         {
           if (!chk_job_id_from_path (g_variant_get_string (value, NULL), &filter->job_id))
-            g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND, _("job: “%s” is not a job"),
+            chk_set_key_error (error, CHK_ERROR_NOT_FOUND, "job", _("“%s” is not a job"),
                          g_variant_get_string (value, NULL));
         }
       else if (strcmp (key, "outcome") == 0)
@@ -337,8 +342,8 @@ parse_run_filter (GVariant            *filter_variant,
           const char *outcome = g_variant_get_string (value, NULL);
 
           if (!chk_outcome_is_valid_string (outcome))
-            g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                         _("outcome: “%s” is not one of running, success, failure, timeout, "
+            chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "outcome",
+                         _("“%s” is not one of running, success, failure, timeout, "
                            "stopped, interrupted or failed-to-start"), outcome);
           else
             *out_outcome = g_strdup (outcome);
@@ -353,8 +358,8 @@ parse_run_filter (GVariant            *filter_variant,
           if (filter->limit == 0)
             filter->limit = 100;
           else if (filter->limit > MAX_LIST_LIMIT)
-            g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                         _("limit: %u is more than %d; page with offset"), filter->limit, MAX_LIST_LIMIT);
+            chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "limit",
+                         _("%u is more than %d; page with offset"), filter->limit, MAX_LIST_LIMIT);
         }
       else
         {

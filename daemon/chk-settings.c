@@ -95,6 +95,8 @@ enum {
 static guint signals[N_SIGNALS];
 
 #define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
+#define set_key_invalid(error, key, ...) \
+  chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, key, __VA_ARGS__)
 
 static gboolean
 check_single_line (GVariant  *value,
@@ -392,8 +394,9 @@ chk_settings_update (ChkSettings  *self,
         }
       if (!g_variant_is_of_type (value, setting_variant_type (info)))
         {
-          set_invalid (error, _("%s: must be of type %s, not %s"), key,
-                       (const char *) setting_variant_type (info), g_variant_get_type_string (value));
+          set_key_invalid (error, key, _("must be of type %s, not %s"),
+                           (const char *) setting_variant_type (info),
+                           g_variant_get_type_string (value));
           g_variant_unref (value);
           return FALSE;
         }
@@ -401,7 +404,7 @@ chk_settings_update (ChkSettings  *self,
           (info->check_new != NULL && !info->check_new (value, &local_error)))
         {
           g_variant_unref (value);
-          return set_invalid (error, "%s: %s", key, local_error->message);
+          return set_key_invalid (error, key, "%s", local_error->message);
         }
     }
 

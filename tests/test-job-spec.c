@@ -131,6 +131,92 @@ test_email_to_spec (void)
   g_assert_nonnull (strstr (error->message, "254"));
 }
 
+/* Every error about one key names it, untranslated, in front of the
+ * message: the app routes errors to fields by it in any language. */
+static void
+test_error_keys (void)
+{
+  const struct
+  {
+    const char *changes;
+    const char *key;
+  } cases[] = {
+    { "{'name': <''>}", "name" },
+    { "{'name': <'1234'>}", "name" },
+    { "{'name': <42>}", "name" },
+    { "{'command': <@as []>}", "command" },
+    { "{'command': <['/bin/true']>, 'shell': <'true'>}", "command" },
+    { "{'shell': <''>}", "shell" },
+    { "{'working-directory': <'relative'>}", "working-directory" },
+    { "{'environment': <{'1X': 'y'}>}", "environment" },
+    { "{'schedule': <'61 * * * *'>}", "schedule" },
+    { "{'schedule': <'FREQ=SOMETIMES'>}", "schedule" },
+    { "{'timezone': <'Mars/Olympus_Mons'>}", "timezone" },
+    { "{'start': <@x -1>}", "start" },
+    { "{'notify-on': <'sometimes'>}", "notify-on" },
+    { "{'email-to': <['-oQ/tmp']>}", "email-to" },
+    { "{'check-url': <'ftp://example.org/'>}", "check-url" },
+    { "{'cpu-weight': <@u 0>}", "cpu-weight" },
+    /* About no one key */
+    { "{'no-such-key': <1>}", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+      g_autoptr(GVariant) changes = g_variant_ref_sink (g_variant_parse (NULL, cases[i].changes,
+                                                                         NULL, NULL, NULL));
+      g_autoptr(GError) error = NULL;
+      g_autofree char *key = NULL;
+
+      g_test_message ("%s", cases[i].changes);
+      g_assert_false (chk_job_spec_update (spec, changes, &error));
+      g_assert_nonnull (error);
+      key = chk_error_get_key (error);
+      g_assert_cmpstr (key, ==, cases[i].key);
+    }
+}
+
+/* The key survives the bus, and a message that does not start with one
+ * has none, whatever else it says. */
+static void
+test_error_key_parse (void)
+{
+  const struct
+  {
+    const char *message;
+    const char *key;
+  } cases[] = {
+    { "schedule: minute field: “61” is out of range", "schedule" },
+    { "max-output-bytes: 12 is less than 1024", "max-output-bytes" },
+    { "GDBus.Error:io.github.chroniker.Chroniker.Error.InvalidArgument: name: is required", "name" },
+    { "Zeitplan: Minute “61” liegt außerhalb", NULL },
+    { "No job named “x”", NULL },
+    { "name:no space", NULL },
+    { "name : spaced", NULL },
+    { "", NULL },
+  };
+  g_autoptr(GError) set = NULL;
+  g_autofree char *key = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                                                     cases[i].message);
+      g_autofree char *found = chk_error_get_key (error);
+
+      g_assert_cmpstr (found, ==, cases[i].key);
+    }
+  g_assert_null (chk_error_get_key (NULL));
+
+  /* A key is put in front once */
+  g_assert_false (chk_set_key_error (&set, CHK_ERROR_INVALID_SCHEDULE, "timezone", "unknown %s", "zone"));
+  chk_error_prefix_key (&set, "schedule");
+  g_assert_cmpstr (set->message, ==, "timezone: unknown zone");
+  key = chk_error_get_key (set);
+  g_assert_cmpstr (key, ==, "timezone");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -140,6 +226,8 @@ main (int   argc,
   g_test_add_func ("/job-spec/email/good", test_email_good);
   g_test_add_func ("/job-spec/email/bad", test_email_bad);
   g_test_add_func ("/job-spec/email/spec", test_email_to_spec);
+  g_test_add_func ("/job-spec/error/keys", test_error_keys);
+  g_test_add_func ("/job-spec/error/key-parse", test_error_key_parse);
 
   return g_test_run ();
 }

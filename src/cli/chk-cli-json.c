@@ -259,8 +259,8 @@ node_to_variant (const char  *key,
 
       if (!parse_iso_time (json_node_get_string (node), &when))
         {
-          g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                       _("%s: “%s” is not an ISO 8601 time"), key, json_node_get_string (node));
+          chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, key,
+                             _("“%s” is not an ISO 8601 time"), json_node_get_string (node));
           return NULL;
         }
       return g_variant_new_int64 (when);
@@ -281,8 +281,8 @@ node_to_variant (const char  *key,
           if (!JSON_NODE_HOLDS_VALUE (member) || json_node_get_value_type (member) != G_TYPE_STRING)
             {
               g_variant_builder_clear (&builder);
-              g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                           _("environment: the value of %s must be a string"), (char *) l->data);
+              chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "environment",
+                                 _("the value of %s must be a string"), (char *) l->data);
               return NULL;
             }
           g_variant_builder_add (&builder, "{ss}", l->data, json_node_get_string (member));
@@ -295,8 +295,7 @@ node_to_variant (const char  *key,
     GVariant *value = json_gvariant_deserialize (node, type, &local_error);
 
     if (value == NULL)
-      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("%s: not a value of type %s"), key, type);
+      chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, key, _("not a value of type %s"), type);
     return value;
   }
 }

@@ -42,6 +42,8 @@ typedef struct
 } SpecKey;
 
 #define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
+#define set_key_invalid(error, key, ...) \
+  chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, key, __VA_ARGS__)
 
 /**
  * chk_text_has_control_characters:
@@ -71,18 +73,20 @@ apply_name (ChkJobSpec  *spec,
   gboolean all_digits = len > 0;
 
   if (len == 0)
-    return set_invalid (error, _("name: must not be empty"));
+    return set_key_invalid (error, "name", _("must not be empty"));
   if (len > CHK_JOB_SPEC_MAX_NAME_LENGTH)
-    return set_invalid (error, _("name: is %zu bytes long; at most %d are allowed"),
-                        len, CHK_JOB_SPEC_MAX_NAME_LENGTH);
+    return set_key_invalid (error, "name", _("is %zu bytes long; at most %d are allowed"),
+                            len, CHK_JOB_SPEC_MAX_NAME_LENGTH);
   if (chk_text_has_control_characters (name))
-    return set_invalid (error, _("name: must not contain control characters such as newlines"));
+    return set_key_invalid (error, "name",
+                            _("must not contain control characters such as newlines"));
   if (g_ascii_isspace (name[0]) || g_ascii_isspace (name[len - 1]))
-    return set_invalid (error, _("name: must not start or end with white space"));
+    return set_key_invalid (error, "name", _("must not start or end with white space"));
   for (gsize i = 0; i < len; i++)
     all_digits &= g_ascii_isdigit (name[i]) != 0;
   if (all_digits)
-    return set_invalid (error, _("name: “%s” is all digits, which would read as a run id"), name);
+    return set_key_invalid (error, "name",
+                            _("“%s” is all digits, which would read as a run id"), name);
 
   g_free (spec->name);
   spec->name = g_strdup (name);
@@ -98,8 +102,8 @@ apply_description (ChkJobSpec  *spec,
   const char *text = g_variant_get_string (value, &len);
 
   if (len > MAX_TEXT_LENGTH)
-    return set_invalid (error, _("description: is %zu bytes long; at most %d are allowed"),
-                        len, MAX_TEXT_LENGTH);
+    return set_key_invalid (error, "description", _("is %zu bytes long; at most %d are allowed"),
+                            len, MAX_TEXT_LENGTH);
 
   g_free (spec->description);
   spec->description = g_strdup (text);
@@ -115,14 +119,14 @@ apply_command (ChkJobSpec  *spec,
   gsize total = 0;
 
   if (argv[0] == NULL)
-    return set_invalid (error, _("command: must have at least the program to run"));
+    return set_key_invalid (error, "command", _("must have at least the program to run"));
   if (argv[0][0] == '\0')
-    return set_invalid (error, _("command: the program to run is empty"));
+    return set_key_invalid (error, "command", _("the program to run is empty"));
   for (guint i = 0; argv[i] != NULL; i++)
     total += strlen (argv[i]) + 1;
   if (total > MAX_COMMAND_LENGTH)
-    return set_invalid (error, _("command: is %zu bytes long; at most %d are allowed"),
-                        total, MAX_COMMAND_LENGTH);
+    return set_key_invalid (error, "command", _("is %zu bytes long; at most %d are allowed"),
+                            total, MAX_COMMAND_LENGTH);
 
   g_strfreev (spec->command);
   spec->command = g_strdupv ((char **) argv);
@@ -140,10 +144,10 @@ apply_shell (ChkJobSpec  *spec,
   const char *line = g_variant_get_string (value, &len);
 
   if (len == 0)
-    return set_invalid (error, _("shell: the command line is empty"));
+    return set_key_invalid (error, "shell", _("the command line is empty"));
   if (len > MAX_COMMAND_LENGTH)
-    return set_invalid (error, _("shell: is %zu bytes long; at most %d are allowed"),
-                        len, MAX_COMMAND_LENGTH);
+    return set_key_invalid (error, "shell", _("is %zu bytes long; at most %d are allowed"),
+                            len, MAX_COMMAND_LENGTH);
 
   g_free (spec->shell);
   spec->shell = g_strdup (line);
@@ -161,10 +165,11 @@ apply_working_directory (ChkJobSpec  *spec,
   const char *path = g_variant_get_string (value, &len);
 
   if (len > MAX_PATH_LENGTH)
-    return set_invalid (error, _("working-directory: is %zu bytes long; at most %d are allowed"),
-                        len, MAX_PATH_LENGTH);
+    return set_key_invalid (error, "working-directory",
+                            _("is %zu bytes long; at most %d are allowed"),
+                            len, MAX_PATH_LENGTH);
   if (len > 0 && !g_path_is_absolute (path))
-    return set_invalid (error, _("working-directory: “%s” is not an absolute path"), path);
+    return set_key_invalid (error, "working-directory", _("“%s” is not an absolute path"), path);
 
   g_free (spec->working_directory);
   spec->working_directory = g_strdup (path);
@@ -194,20 +199,21 @@ apply_environment (ChkJobSpec  *spec,
   const char *name, *text;
 
   if (g_variant_n_children (value) > MAX_ENV_VARIABLES)
-    return set_invalid (error, _("environment: has %zu variables; at most %d are allowed"),
-                        g_variant_n_children (value), MAX_ENV_VARIABLES);
+    return set_key_invalid (error, "environment", _("has %zu variables; at most %d are allowed"),
+                            g_variant_n_children (value), MAX_ENV_VARIABLES);
 
   g_variant_iter_init (&iter, value);
   while (g_variant_iter_next (&iter, "{&s&s}", &name, &text))
     {
       if (!is_environment_name (name))
-        return set_invalid (error, _("environment: “%s” is not a variable name "
-                                     "(letters, digits and _, not starting with a digit)"), name);
+        return set_key_invalid (error, "environment",
+                                _("“%s” is not a variable name "
+                                  "(letters, digits and _, not starting with a digit)"), name);
       if (g_str_has_prefix (name, "CHRONIKER_"))
-        return set_invalid (error, _("environment: %s is set by Chroniker itself"), name);
+        return set_key_invalid (error, "environment", _("%s is set by Chroniker itself"), name);
       if (strlen (text) > MAX_TEXT_LENGTH)
-        return set_invalid (error, _("environment: the value of %s is longer than %d bytes"),
-                            name, MAX_TEXT_LENGTH);
+        return set_key_invalid (error, "environment", _("the value of %s is longer than %d bytes"),
+                                name, MAX_TEXT_LENGTH);
       g_hash_table_replace (environment, g_strdup (name), g_strdup (text));
     }
 
@@ -224,7 +230,10 @@ apply_schedule (ChkJobSpec  *spec,
   g_autoptr(ChkSchedule) schedule = chk_schedule_parse (g_variant_get_string (value, NULL), error);
 
   if (schedule == NULL)
-    return FALSE;
+    {
+      chk_error_prefix_key (error, "schedule");
+      return FALSE;
+    }
 
   g_free (spec->schedule);
   spec->schedule = g_strdup (chk_schedule_get_text (schedule));
@@ -256,8 +265,8 @@ apply_start (ChkJobSpec  *spec,
 
   /* Year 9999 is as far as schedules reach. */
   if (start < 0 || start > G_GINT64_CONSTANT (253402300799) * G_USEC_PER_SEC)
-    return set_invalid (error, _("start: %" PRId64 " is not a time between 1970 and 9999"),
-                        start);
+    return set_key_invalid (error, "start", _("%" PRId64 " is not a time between 1970 and 9999"),
+                            start);
 
   spec->start = start;
   return TRUE;
@@ -280,7 +289,7 @@ apply_timeout (ChkJobSpec  *spec,
   guint32 timeout = g_variant_get_uint32 (value);
 
   if (timeout > MAX_TIMEOUT)
-    return set_invalid (error, _("timeout: %u seconds is more than a year"), timeout);
+    return set_key_invalid (error, "timeout", _("%u seconds is more than a year"), timeout);
 
   spec->timeout = timeout;
   return TRUE;
@@ -312,8 +321,8 @@ apply_max_output_bytes (ChkJobSpec  *spec,
   guint64 bytes = g_variant_get_uint64 (value);
 
   if (bytes < MIN_OUTPUT_BYTES)
-    return set_invalid (error, _("max-output-bytes: %" PRIu64 " is less than %d"),
-                        bytes, MIN_OUTPUT_BYTES);
+    return set_key_invalid (error, "max-output-bytes", _("%" PRIu64 " is less than %d"),
+                            bytes, MIN_OUTPUT_BYTES);
 
   spec->max_output_bytes = bytes;
   return TRUE;
@@ -328,7 +337,7 @@ apply_alert_on (const char  *key,
   const char *text = g_variant_get_string (value, NULL);
 
   if (!chk_alert_on_from_string (text, alert_on))
-    return set_invalid (error, _("%s: “%s” is not one of failure, always or never"), key, text);
+    return set_key_invalid (error, key, _("“%s” is not one of failure, always or never"), text);
   return TRUE;
 }
 
@@ -419,8 +428,8 @@ chk_check_email_address (const char  *key,
   if (key == NULL)
     return set_invalid (error, _("“%s” is not an email address such as name@example.org "
                                  "or a local user such as root"), shown);
-  return set_invalid (error, _("%s: “%s” is not an email address such as name@example.org "
-                               "or a local user such as root"), key, shown);
+  return set_key_invalid (error, key, _("“%s” is not an email address such as name@example.org "
+                                        "or a local user such as root"), shown);
 }
 
 static gboolean
@@ -431,14 +440,15 @@ apply_email_to (ChkJobSpec  *spec,
   g_autofree const char **addresses = g_variant_get_strv (value, NULL);
 
   if (g_strv_length ((char **) addresses) > MAX_EMAIL_ADDRESSES)
-    return set_invalid (error, _("email-to: at most %d addresses are allowed"), MAX_EMAIL_ADDRESSES);
+    return set_key_invalid (error, "email-to",
+                            _("at most %d addresses are allowed"), MAX_EMAIL_ADDRESSES);
 
   for (guint i = 0; addresses[i] != NULL; i++)
     {
       /* RFC 5321 §4.5.3.1.3: a path is at most 256 octets, with its <> */
       if (strlen (addresses[i]) > MAX_EMAIL_LENGTH)
-        return set_invalid (error, _("email-to: an address is at most %d bytes long"),
-                            MAX_EMAIL_LENGTH);
+        return set_key_invalid (error, "email-to", _("an address is at most %d bytes long"),
+                                MAX_EMAIL_LENGTH);
       if (!chk_check_email_address ("email-to", addresses[i], error))
         return FALSE;
     }
@@ -510,7 +520,7 @@ chk_check_http_url (const char  *key,
   if (problem == NULL)
     return TRUE;
   if (key != NULL)
-    return set_invalid (error, "%s: %s", key, problem);
+    return set_key_invalid (error, key, "%s", problem);
   return set_invalid (error, "%s", problem);
 }
 
@@ -579,8 +589,8 @@ apply_check_expect_status (ChkJobSpec  *spec,
   guint32 status = g_variant_get_uint32 (value);
 
   if (status < 100 || status > 599)
-    return set_invalid (error, _("check-expect-status: %u is not an HTTP status between 100 "
-                                 "and 599"), status);
+    return set_key_invalid (error, "check-expect-status",
+                            _("%u is not an HTTP status between 100 and 599"), status);
 
   spec->check_expect_status = status;
   return TRUE;
@@ -595,8 +605,8 @@ apply_check_contains (ChkJobSpec  *spec,
   const char *text = g_variant_get_string (value, &len);
 
   if (len > MAX_CHECK_CONTAINS_LENGTH)
-    return set_invalid (error, _("check-contains: is %zu bytes long; at most %d are allowed"),
-                        len, MAX_CHECK_CONTAINS_LENGTH);
+    return set_key_invalid (error, "check-contains", _("is %zu bytes long; at most %d are allowed"),
+                            len, MAX_CHECK_CONTAINS_LENGTH);
 
   g_free (spec->check_contains);
   spec->check_contains = g_strdup (text);
@@ -611,8 +621,8 @@ apply_check_timeout (ChkJobSpec  *spec,
   guint32 seconds = g_variant_get_uint32 (value);
 
   if (seconds == 0 || seconds > MAX_CHECK_TIMEOUT)
-    return set_invalid (error, _("check-timeout: %u is not between 1 and %u seconds"),
-                        seconds, MAX_CHECK_TIMEOUT);
+    return set_key_invalid (error, "check-timeout", _("%u is not between 1 and %u seconds"),
+                            seconds, MAX_CHECK_TIMEOUT);
 
   spec->check_timeout = seconds;
   return TRUE;
@@ -636,9 +646,9 @@ apply_memory_max (ChkJobSpec  *spec,
 
   /* Less than this could not even start a shell: a typo, not a limit. */
   if (bytes != 0 && bytes < MIN_MEMORY_MAX)
-    return set_invalid (error, _("memory-max: %" PRIu64 " bytes is less than %d (1 MiB); "
-                                 "0 means no limit"),
-                        bytes, MIN_MEMORY_MAX);
+    return set_key_invalid (error, "memory-max",
+                            _("%" PRIu64 " bytes is less than %d (1 MiB); 0 means no limit"),
+                            bytes, MIN_MEMORY_MAX);
 
   spec->memory_max = bytes;
   return TRUE;
@@ -652,8 +662,8 @@ apply_cpu_weight (ChkJobSpec  *spec,
   guint32 weight = g_variant_get_uint32 (value);
 
   if (weight < 1 || weight > CHK_JOB_SPEC_MAX_CPU_WEIGHT)
-    return set_invalid (error, _("cpu-weight: %u is not between 1 and %d"),
-                        weight, CHK_JOB_SPEC_MAX_CPU_WEIGHT);
+    return set_key_invalid (error, "cpu-weight", _("%u is not between 1 and %d"),
+                            weight, CHK_JOB_SPEC_MAX_CPU_WEIGHT);
 
   spec->cpu_weight = weight;
   return TRUE;
@@ -875,7 +885,8 @@ chk_job_spec_update (ChkJobSpec  *spec,
                     (check_url != NULL && g_variant_get_string (check_url, NULL)[0] != '\0');
 
     if (n_given > 1)
-      return set_invalid (error, _("command, shell and check-url: give one of them, not several"));
+      return set_key_invalid (error, "command",
+                              _("give one of command, shell and check-url, not several"));
   }
 
   updated = chk_job_spec_copy (spec);
@@ -900,8 +911,8 @@ chk_job_spec_update (ChkJobSpec  *spec,
 
       if (!g_variant_is_of_type (value, G_VARIANT_TYPE (spec_key->type)))
         {
-          set_invalid (error, _("%s: must be of type %s, not %s"),
-                       key, spec_key->type, g_variant_get_type_string (value));
+          set_key_invalid (error, key, _("must be of type %s, not %s"),
+                           spec_key->type, g_variant_get_type_string (value));
           g_variant_unref (value);
           return FALSE;
         }
@@ -941,9 +952,9 @@ chk_job_spec_validate (const ChkJobSpec  *spec,
   g_return_val_if_fail (spec != NULL, FALSE);
 
   if (spec->name[0] == '\0')
-    return set_invalid (error, _("name: is required"));
+    return set_key_invalid (error, "name", _("is required"));
   if (spec->command == NULL && spec->shell == NULL && spec->check_url == NULL)
-    return set_invalid (error, _("command, shell or check-url: one of them is required"));
+    return set_key_invalid (error, "command", _("give one of command, shell or check-url"));
 
   return TRUE;
 }

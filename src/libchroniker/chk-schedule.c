@@ -3607,7 +3607,7 @@ chk_time_zone_new (const char  *identifier,
 
   if (strlen (identifier) > 256 || !g_utf8_validate (identifier, -1, NULL))
     {
-      set_schedule_error (error, _("time zone: not a time zone name"));
+      chk_set_key_error (error, CHK_ERROR_INVALID_SCHEDULE, "timezone", _("not a time zone name"));
       return NULL;
     }
 
@@ -3643,8 +3643,9 @@ chk_time_zone_new (const char  *identifier,
 
   if (tz == NULL)
     {
-      set_schedule_error (error, _("time zone: unknown zone “%s” (use an IANA name such as "
-                                   "Europe/Berlin)"), identifier);
+      chk_set_key_error (error, CHK_ERROR_INVALID_SCHEDULE, "timezone",
+                         _("unknown zone “%s” (use an IANA name such as Europe/Berlin)"),
+                         identifier);
       return NULL;
     }
 
