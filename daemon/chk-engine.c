@@ -134,11 +134,7 @@ update_next_run (ChkJob *job,
   else if (job->spec->enabled)
     next = _chk_job_next_occurrence (job, after);
 
-  if (next != job->next_run)
-    {
-      job->next_run = next;
-      _chk_job_changed (job);
-    }
+  _chk_job_set_next_run (job, next);
 }
 
 /*
@@ -276,17 +272,12 @@ static void
 apply_last_run (ChkJob             *job,
                 const ChkRunRecord *run)
 {
-  job->last_run_started = run->started;
+  _chk_job_set_last_run_started (job, run->started);
   if (chk_outcome_is_finished (chk_outcome_from_string (run->outcome)))
     {
-      job->last_run_finished = run->finished;
-      g_free (job->last_outcome);
-      job->last_outcome = g_strdup (run->outcome ? run->outcome : "");
-      job->last_exit_code = run->exit_code;
-      g_free (job->last_alert_error);
-      job->last_alert_error = g_strdup (run->alert_error ? run->alert_error : "");
+      _chk_job_set_last_result (job, run->finished, run->outcome, run->exit_code);
+      _chk_job_set_last_alert_error (job, run->alert_error ? run->alert_error : "");
     }
-  _chk_job_changed (job);
 }
 
 static ChkJob *
@@ -377,15 +368,11 @@ runner_finished_cb (ChkRunner *runner,
 
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” finished: %s", run_id, job->spec->name, outcome);
 
-  job->last_run_finished = run->finished;
-  g_free (job->last_outcome);
-  job->last_outcome = g_strdup (outcome);
-  job->last_exit_code = exit_code;
+  _chk_job_set_last_result (job, run->finished, outcome, exit_code);
 
   g_signal_handlers_disconnect_by_data (runner, self);
   g_signal_handlers_disconnect_by_data (runner, job);
-  g_clear_object (&job->runner);
-  _chk_job_changed (job);
+  _chk_job_set_runner (job, NULL, 0);
 
   set_running_count (self, self->running_count - 1);
 
@@ -449,18 +436,13 @@ start_run (ChkEngine   *self,
   g_signal_connect (runner, "output-available", G_CALLBACK (runner_output_available_cb), self);
   g_signal_connect (runner, "finished", G_CALLBACK (runner_finished_cb), self);
 
-  job->runner = runner;
-  job->last_run_started = run->started;
-  job->progress_complete = 0;
-  job->progress_total = 0;
-  g_free (job->progress_message);
-  job->progress_message = g_strdup ("");
+  _chk_job_set_runner (job, runner, run->started);
+  g_object_unref (runner);
   g_hash_table_insert (self->runs, id_key (run->id), job);
   set_running_count (self, self->running_count + 1);
 
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” starts (%s)", run->id, job->spec->name, trigger);
   chk_runner_start (runner);
-  _chk_job_changed (job);
 
   /* The user manager does not say when its environment changes: read it
    * again for the runs to come. */
@@ -1002,7 +984,7 @@ collect_missed (ChkEngine *self,
       occurrence = _chk_job_next_occurrence (job, reference_time (job, record->created));
       if (occurrence > 0 && occurrence <= now)
         {
-          job->next_run = occurrence;
+          _chk_job_set_next_run (job, occurrence);
           g_ptr_array_add (missed, job);
         }
     }
@@ -1422,7 +1404,7 @@ chk_engine_delete_job (ChkEngine  *self,
       g_signal_handlers_disconnect_by_data (job->runner, job);
       /* Disposing a runner kills its process group. */
       g_object_run_dispose (G_OBJECT (job->runner));
-      g_clear_object (&job->runner);
+      _chk_job_set_runner (job, NULL, 0);
       g_hash_table_remove (self->runs, &run_id);
       set_running_count (self, self->running_count - 1);
     }
@@ -1433,7 +1415,7 @@ chk_engine_delete_job (ChkEngine  *self,
   remove_from_queue (self, job);
   g_hash_table_remove (self->jobs_by_name, job->spec->name);
   g_hash_table_remove (self->jobs, &job->id);
-  job->next_run = 0;
+  _chk_job_set_next_run (job, 0);
 
   g_signal_emit (self, signals[JOB_REMOVED], 0, job);
 

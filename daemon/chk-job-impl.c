@@ -33,8 +33,9 @@ static void chk_job_iface_init (ChkJob1Iface *iface);
 G_DEFINE_FINAL_TYPE_WITH_CODE (ChkJobImpl, chk_job_impl, CHK_TYPE_JOB1_SKELETON,
                                G_IMPLEMENT_INTERFACE (CHK_TYPE_JOB1, chk_job_iface_init))
 
+/* The properties that come from the job's spec */
 static void
-chk_job_impl_sync (ChkJobImpl *self)
+sync_spec (ChkJobImpl *self)
 {
   ChkJob1 *iface = CHK_JOB1 (self);
   ChkJob *job = self->job;
@@ -72,24 +73,48 @@ chk_job_impl_sync (ChkJobImpl *self)
   chk_job1_set_cpu_weight (iface, spec->cpu_weight);
   chk_job1_set_merge_stderr (iface, spec->merge_stderr);
   chk_job1_set_schedule_description (iface, description);
-  chk_job1_set_next_run (iface, chk_job_get_next_run (job));
-  chk_job1_set_last_run_started (iface, chk_job_get_last_run_started (job));
-  chk_job1_set_last_run_finished (iface, chk_job_get_last_run_finished (job));
-  chk_job1_set_last_outcome (iface, chk_job_get_last_outcome (job));
-  chk_job1_set_last_exit_code (iface, chk_job_get_last_exit_code (job));
-  chk_job1_set_last_alert_error (iface, chk_job_get_last_alert_error (job));
-  chk_job1_set_running (iface, chk_job_get_running (job));
-  chk_job1_set_current_run (iface, chk_job_get_current_run (job));
-  chk_job1_set_progress_complete (iface, chk_job_get_progress_complete (job));
-  chk_job1_set_progress_total (iface, chk_job_get_progress_total (job));
-  chk_job1_set_progress_message (iface, chk_job_get_progress_message (job));
+}
+
+/* Brings the properties that @changes names up to date with the job */
+static void
+chk_job_impl_sync (ChkJobImpl   *self,
+                   ChkJobChange  changes)
+{
+  ChkJob1 *iface = CHK_JOB1 (self);
+  ChkJob *job = self->job;
+
+  if (changes & CHK_JOB_CHANGE_SPEC)
+    sync_spec (self);
+  if (changes & CHK_JOB_CHANGE_NEXT_RUN)
+    chk_job1_set_next_run (iface, chk_job_get_next_run (job));
+  if (changes & CHK_JOB_CHANGE_LAST_RUN)
+    {
+      chk_job1_set_last_run_started (iface, chk_job_get_last_run_started (job));
+      chk_job1_set_last_run_finished (iface, chk_job_get_last_run_finished (job));
+      chk_job1_set_last_outcome (iface, chk_job_get_last_outcome (job));
+      chk_job1_set_last_exit_code (iface, chk_job_get_last_exit_code (job));
+    }
+  if (changes & CHK_JOB_CHANGE_ALERT_ERROR)
+    chk_job1_set_last_alert_error (iface, chk_job_get_last_alert_error (job));
+  if (changes & CHK_JOB_CHANGE_RUNNING)
+    {
+      chk_job1_set_running (iface, chk_job_get_running (job));
+      chk_job1_set_current_run (iface, chk_job_get_current_run (job));
+    }
+  if (changes & CHK_JOB_CHANGE_PROGRESS)
+    {
+      chk_job1_set_progress_complete (iface, chk_job_get_progress_complete (job));
+      chk_job1_set_progress_total (iface, chk_job_get_progress_total (job));
+      chk_job1_set_progress_message (iface, chk_job_get_progress_message (job));
+    }
 }
 
 static void
 job_changed_cb (ChkJob     *job,
+                guint       changes,
                 ChkJobImpl *self)
 {
-  chk_job_impl_sync (self);
+  chk_job_impl_sync (self, changes);
 }
 
 static gboolean
@@ -109,7 +134,7 @@ chk_job_impl_handle_update (ChkJob1               *object,
     }
 
   /* Callers see the new values as soon as Update returns. */
-  chk_job_impl_sync (self);
+  chk_job_impl_sync (self, CHK_JOB_CHANGE_SPEC | CHK_JOB_CHANGE_NEXT_RUN);
   chk_job1_complete_update (object, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -146,7 +171,7 @@ chk_job_impl_handle_run (ChkJob1               *object,
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
-  chk_job_impl_sync (self);
+  chk_job_impl_sync (self, CHK_JOB_CHANGE_RUNNING | CHK_JOB_CHANGE_LAST_RUN | CHK_JOB_CHANGE_PROGRESS);
   chk_job1_complete_run (object, invocation, run_id);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -336,7 +361,7 @@ chk_job_impl_new (ChkEngine *engine,
   self = g_object_new (CHK_TYPE_JOB_IMPL, NULL);
   self->engine = g_object_ref (engine);
   self->job = g_object_ref (job);
-  chk_job_impl_sync (self);
+  chk_job_impl_sync (self, CHK_JOB_CHANGE_ALL);
   g_signal_connect (job, "changed", G_CALLBACK (job_changed_cb), self);
 
   return self;

@@ -35,6 +35,8 @@ struct _ChkJob
   guint        progress_total;
   char        *progress_message;
 
+  /* What changed since #ChkJob::changed was last emitted */
+  ChkJobChange changes;
   guint        changed_idle;
 };
 
@@ -44,6 +46,17 @@ ChkJob   *_chk_job_new          (guint64      id,
 gboolean  _chk_job_set_spec     (ChkJob      *self,
                                  ChkJobSpec  *spec,
                                  GError     **error);
+void      _chk_job_set_next_run (ChkJob      *self,
+                                 gint64       next_run);
+void      _chk_job_set_runner   (ChkJob      *self,
+                                 ChkRunner   *runner,
+                                 gint64       started);
+void      _chk_job_set_last_run_started (ChkJob *self,
+                                         gint64  started);
+void      _chk_job_set_last_result (ChkJob      *self,
+                                    gint64       finished,
+                                    const char  *outcome,
+                                    gint         exit_code);
 void      _chk_job_set_progress (ChkJob      *self,
                                  guint        complete,
                                  guint        total,
@@ -52,7 +65,6 @@ void      _chk_job_set_last_alert_error (ChkJob     *self,
                                          const char *message);
 gint64    _chk_job_next_occurrence (ChkJob   *self,
                                     gint64    after);
-void      _chk_job_changed      (ChkJob      *self);
 void      _chk_job_forget_changes (ChkJob    *self);
 
 G_END_DECLS

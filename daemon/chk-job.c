@@ -12,8 +12,9 @@
  * A job as the engine keeps it: its spec, its parsed schedule and zone, and
  * its state (next run, last run, the run under way and its progress).
  *
- * #ChkJob::changed tells that any of it changed; many changes in one main
- * loop iteration make one emission.
+ * The engine changes it through the _chk_job_set_*() functions, each of
+ * which notes what changed. #ChkJob::changed tells it, as #ChkJobChange
+ * flags; many changes in one main loop iteration make one emission.
  */
 
 G_DEFINE_FINAL_TYPE (ChkJob, chk_job, G_TYPE_OBJECT)
@@ -29,10 +30,21 @@ static gboolean
 chk_job_changed_idle_cb (gpointer user_data)
 {
   ChkJob *self = user_data;
+  ChkJobChange changes = self->changes;
 
   self->changed_idle = 0;
-  g_signal_emit (self, signals[CHANGED], 0);
+  self->changes = 0;
+  g_signal_emit (self, signals[CHANGED], 0, (guint) changes);
   return G_SOURCE_REMOVE;
+}
+
+static void
+note_change (ChkJob       *self,
+             ChkJobChange  what)
+{
+  self->changes |= what;
+  if (self->changed_idle == 0)
+    self->changed_idle = g_idle_add_full (G_PRIORITY_DEFAULT, chk_job_changed_idle_cb, self, NULL);
 }
 
 static void
@@ -73,11 +85,12 @@ chk_job_class_init (ChkJobClass *klass)
 
   /**
    * ChkJob::changed:
+   * @changes: what changed, #ChkJobChange flags
    *
    * The job's spec or state changed.
    */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
 }
 
 static void
@@ -129,7 +142,7 @@ _chk_job_set_spec (ChkJob      *self,
   self->tz = g_steal_pointer (&tz);
   g_clear_pointer (&self->occurrences, chk_schedule_iter_free);
 
-  _chk_job_changed (self);
+  note_change (self, CHK_JOB_CHANGE_SPEC);
   return TRUE;
 }
 
@@ -149,16 +162,73 @@ _chk_job_next_occurrence (ChkJob *self,
 }
 
 void
+_chk_job_set_next_run (ChkJob *self,
+                       gint64  next_run)
+{
+  if (self->next_run == next_run)
+    return;
+  self->next_run = next_run;
+  note_change (self, CHK_JOB_CHANGE_NEXT_RUN);
+}
+
+/*
+ * The run under way, started at @started, or none (%NULL). A new run's
+ * progress starts again from nothing.
+ */
+void
+_chk_job_set_runner (ChkJob    *self,
+                     ChkRunner *runner,
+                     gint64     started)
+{
+  g_set_object (&self->runner, runner);
+  note_change (self, CHK_JOB_CHANGE_RUNNING);
+  if (runner != NULL)
+    {
+      _chk_job_set_last_run_started (self, started);
+      _chk_job_set_progress (self, 0, 0, "");
+    }
+}
+
+void
+_chk_job_set_last_run_started (ChkJob *self,
+                               gint64  started)
+{
+  if (self->last_run_started == started)
+    return;
+  self->last_run_started = started;
+  note_change (self, CHK_JOB_CHANGE_LAST_RUN);
+}
+
+void
+_chk_job_set_last_result (ChkJob     *self,
+                          gint64      finished,
+                          const char *outcome,
+                          gint        exit_code)
+{
+  self->last_run_finished = finished;
+  g_free (self->last_outcome);
+  self->last_outcome = g_strdup (outcome != NULL ? outcome : "");
+  self->last_exit_code = exit_code;
+  note_change (self, CHK_JOB_CHANGE_LAST_RUN);
+}
+
+void
 _chk_job_set_progress (ChkJob     *self,
                        guint       complete,
                        guint       total,
                        const char *message)
 {
+  if (message == NULL)
+    message = "";
+  if (self->progress_complete == complete && self->progress_total == total &&
+      g_strcmp0 (self->progress_message, message) == 0)
+    return;
+
   self->progress_complete = complete;
   self->progress_total = total;
   g_free (self->progress_message);
-  self->progress_message = g_strdup (message ? message : "");
-  _chk_job_changed (self);
+  self->progress_message = g_strdup (message);
+  note_change (self, CHK_JOB_CHANGE_PROGRESS);
 }
 
 void
@@ -173,14 +243,7 @@ _chk_job_set_last_alert_error (ChkJob     *self,
 
   g_free (self->last_alert_error);
   self->last_alert_error = g_strdup (message);
-  _chk_job_changed (self);
-}
-
-void
-_chk_job_changed (ChkJob *self)
-{
-  if (self->changed_idle == 0)
-    self->changed_idle = g_idle_add_full (G_PRIORITY_DEFAULT, chk_job_changed_idle_cb, self, NULL);
+  note_change (self, CHK_JOB_CHANGE_ALERT_ERROR);
 }
 
 /* Drops a pending #ChkJob::changed: for a job loaded before anyone watches it. */
@@ -188,6 +251,7 @@ void
 _chk_job_forget_changes (ChkJob *self)
 {
   g_clear_handle_id (&self->changed_idle, g_source_remove);
+  self->changes = 0;
 }
 
 guint64
