@@ -719,6 +719,39 @@ chk_store_get_stmt (ChkStore      *self,
   return self->stmts[which];
 }
 
+/* Steps a statement that returns no rows, with its bindings in place. */
+static gboolean
+chk_store_step_done (ChkStore      *self,
+                     sqlite3_stmt  *stmt,
+                     GError       **error)
+{
+  if (sqlite3_step (stmt) != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* After an UPDATE or DELETE of the row with @id: one that changed
+ * nothing found no such @what.
+ */
+static gboolean
+chk_store_check_changed (ChkStore    *self,
+                         const char  *what,
+                         guint64      id,
+                         GError     **error)
+{
+  if (sqlite3_changes (self->db) == 0)
+    {
+      chk_store_set_not_found (error, what, id);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /* Runs a cached statement that returns no rows. */
 static gboolean
 chk_store_exec_cached (ChkStore      *self,
@@ -731,13 +764,7 @@ chk_store_exec_cached (ChkStore      *self,
   if (stmt == NULL)
     return FALSE;
 
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      chk_store_set_sqlite_error (self, error);
-      return FALSE;
-    }
-
-  return TRUE;
+  return chk_store_step_done (self, stmt, error);
 }
 
 /* Runs every statement of @sql in turn, for pragmas and schema steps:
@@ -2513,13 +2540,7 @@ chk_store_update_job (ChkStore    *self,
       return FALSE;
     }
 
-  if (sqlite3_changes (self->db) == 0)
-    {
-      chk_store_set_not_found (error, "job", id);
-      return FALSE;
-    }
-
-  return TRUE;
+  return chk_store_check_changed (self, "job", id, error);
 }
 
 /**
@@ -2552,16 +2573,10 @@ chk_store_delete_job (ChkStore  *self,
 
   /* One statement: the cascade to runs and output is part of it. */
   sqlite3_bind_int64 (stmt, 1, id);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (!chk_store_step_done (self, stmt, error) ||
+      !chk_store_check_changed (self, "job", id, error))
     {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not delete job %" G_GUINT64_FORMAT ": ", id);
-      return FALSE;
-    }
-
-  if (sqlite3_changes (self->db) == 0)
-    {
-      chk_store_set_not_found (error, "job", id);
+      chk_store_prefix_error (error, "Could not delete job %" G_GUINT64_FORMAT ": ", id);
       return FALSE;
     }
 
@@ -2734,10 +2749,8 @@ chk_store_update_run (ChkStore            *self,
     }
 
   chk_store_bind_run (stmt, run);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (!chk_store_step_done (self, stmt, error))
     {
-      chk_store_set_sqlite_error (self, error);
-
       /* Inside a caller's transaction the update goes with its fate. */
       if (self->fault != FAULT_NONE && !self->in_transaction)
         {
@@ -2757,13 +2770,7 @@ chk_store_update_run (ChkStore            *self,
   /* Newer than a copy kept from a failed update. */
   g_hash_table_remove (self->pending_runs, &run->id);
 
-  if (sqlite3_changes (self->db) == 0)
-    {
-      chk_store_set_not_found (error, "run", run->id);
-      return FALSE;
-    }
-
-  return TRUE;
+  return chk_store_check_changed (self, "run", run->id, error);
 }
 
 /* Writes the run records kept by chk_store_update_run(); keeps those that
@@ -2842,16 +2849,10 @@ chk_store_set_run_alert_error (ChkStore    *self,
 
   sqlite3_bind_int64 (stmt, 1, run_id);
   chk_store_bind_text (stmt, 2, message);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (!chk_store_step_done (self, stmt, error) ||
+      !chk_store_check_changed (self, "run", run_id, error))
     {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT ": ", run_id);
-      return FALSE;
-    }
-
-  if (sqlite3_changes (self->db) == 0)
-    {
-      chk_store_set_not_found (error, "run", run_id);
+      chk_store_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT ": ", run_id);
       return FALSE;
     }
 
@@ -3122,9 +3123,8 @@ chk_store_purge_runs (ChkStore  *self,
 
   /* One statement: the cascade to the output is part of it. */
   sqlite3_bind_int64 (stmt, 1, before);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (!chk_store_step_done (self, stmt, error))
     {
-      chk_store_set_sqlite_error (self, error);
       g_prefix_error (error, "Could not purge runs: ");
       return FALSE;
     }
@@ -3170,9 +3170,8 @@ chk_store_trim_runs (ChkStore  *self,
 
   sqlite3_bind_int64 (stmt, 1, job_id);
   sqlite3_bind_int64 (stmt, 2, keep);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (!chk_store_step_done (self, stmt, error))
     {
-      chk_store_set_sqlite_error (self, error);
       g_prefix_error (error, "Could not trim the runs of job %" G_GUINT64_FORMAT ": ", job_id);
       return FALSE;
     }
@@ -3200,19 +3199,9 @@ chk_store_add_output_bytes (ChkStore  *self,
   sqlite3_bind_int64 (stmt, 1, run_id);
   sqlite3_bind_int64 (stmt, 2, stdout_bytes);
   sqlite3_bind_int64 (stmt, 3, stderr_bytes);
-  if (sqlite3_step (stmt) != SQLITE_DONE)
-    {
-      chk_store_set_sqlite_error (self, error);
-      return FALSE;
-    }
 
-  if (sqlite3_changes (self->db) == 0)
-    {
-      chk_store_set_not_found (error, "run", run_id);
-      return FALSE;
-    }
-
-  return TRUE;
+  return chk_store_step_done (self, stmt, error) &&
+         chk_store_check_changed (self, "run", run_id, error);
 }
 
 /**
@@ -3581,9 +3570,8 @@ chk_store_delete_output (ChkStore  *self,
   sqlite3_bind_int64 (stmt, 1, run_id);
   sqlite3_bind_int64 (stmt, 2, MIN (first_seq, (guint64) G_MAXINT64));
   sqlite3_bind_int64 (stmt, 3, MIN (last_seq, (guint64) G_MAXINT64));
-  if (sqlite3_step (stmt) != SQLITE_DONE)
+  if (!chk_store_step_done (self, stmt, error))
     {
-      chk_store_set_sqlite_error (self, error);
       g_prefix_error (error, "Could not delete output of run %" G_GUINT64_FORMAT ": ", run_id);
       return FALSE;
     }
