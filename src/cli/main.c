@@ -145,16 +145,108 @@ check_utf8_arguments (GOptionContext  *context,
   return TRUE;
 }
 
+/* What verb_begin() does besides parsing the options. */
+typedef enum
+{
+  VERB_CONNECT       = 1 << 0,  /* connect to chronikerd */
+  VERB_JOB           = 1 << 1,  /* take one argument, a job, and look it up; connects */
+  VERB_UTF8          = 1 << 2,  /* refuse arguments that are not UTF-8, before connecting */
+  VERB_WARN_STORAGE  = 1 << 3,  /* say what is wrong with the daemon's database, if anything */
+  VERB_POSIX_OPTIONS = 1 << 4,  /* options only before the arguments */
+} VerbFlags;
+
+/* Takes any number of arguments: the verb checks them itself. */
+#define VERB_ANY_ARGS (-1)
+
+/* What a verb works with once it has begun. */
+typedef struct
+{
+  GOptionContext *context;
+  ChkClient       client;
+  ChkJob1        *job;
+  int             status;  /* what the verb returns when verb_begin() fails */
+} VerbCall;
+
+static void
+verb_call_clear (VerbCall *call)
+{
+  g_clear_object (&call->job);
+  chk_client_clear (&call->client);
+  g_clear_pointer (&call->context, g_option_context_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VerbCall, verb_call_clear)
+
+/* For a verb that checks its options before it bothers the daemon. */
 static gboolean
-connect_client (ChkClient *client,
-                int       *out_status)
+verb_connect (VerbCall *call)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!chk_client_connect (client, &error))
+  if (!chk_client_connect (&call->client, &error))
     {
-      *out_status = fail_error (error);
+      call->status = fail_error (error);
       return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * The opening every verb shares: parses @entries out of @argc and @argv,
+ * checks how many arguments are left (at most @max_args, or one job with
+ * %VERB_JOB), then does what @flags ask. On failure @call->status is what
+ * the verb returns, the usage or the error having been printed.
+ */
+static gboolean
+verb_begin (VerbCall            *call,
+            const GOptionEntry  *entries,
+            int                 *argc,
+            char              ***argv,
+            int                  max_args,
+            VerbFlags            flags)
+{
+  call->context = verb_context (entries);
+  if (flags & VERB_POSIX_OPTIONS)
+    g_option_context_set_strict_posix (call->context, TRUE);
+  if (!parse_verb_options (call->context, argc, argv, &call->status))
+    return FALSE;
+
+  if (flags & VERB_JOB)
+    {
+      if (*argc != 2)
+        {
+          call->status = usage_error (call->context, *argc < 2 ? _("which job? Give its NAME")
+                                                               : _("unexpected argument “%s”"),
+                                      (*argv)[*argc - 1]);
+          return FALSE;
+        }
+    }
+  else if (max_args != VERB_ANY_ARGS && *argc > max_args + 1)
+    {
+      call->status = usage_error (call->context, _("unexpected argument “%s”"), (*argv)[max_args + 1]);
+      return FALSE;
+    }
+
+  if ((flags & VERB_UTF8) && !check_utf8_arguments (call->context, *argc, *argv, &call->status))
+    return FALSE;
+
+  if (!(flags & (VERB_CONNECT | VERB_JOB)))
+    return TRUE;
+  if (!verb_connect (call))
+    return FALSE;
+  if (flags & VERB_WARN_STORAGE)
+    chk_client_warn_storage_problem (&call->client);
+
+  if (flags & VERB_JOB)
+    {
+      g_autoptr(GError) error = NULL;
+
+      call->job = chk_client_get_job (&call->client, (*argv)[1], &error);
+      if (call->job == NULL)
+        {
+          call->status = fail_error (error);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -618,34 +710,33 @@ verb_add (int    argc,
 {
   g_auto(SpecOptions) o = { 0 };
   GOptionEntry entries[] = { SPEC_OPTION_ENTRIES (o), { NULL } };
-  g_autoptr(GOptionContext) context = verb_context (entries);
   g_auto(GStrv) command = split_command (&argc, argv);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GVariant) spec = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
+  if (!verb_begin (&call, entries, &argc, &argv, VERB_ANY_ARGS, 0))
+    return call.status;
   if (argc != 2)
-    return usage_error (context, argc < 2 ? _("the job needs a NAME") : _("unexpected argument “%s” "
-                                                                       "(put the command after --)"),
+    return usage_error (call.context, argc < 2 ? _("the job needs a NAME")
+                                               : _("unexpected argument “%s” "
+                                                   "(put the command after --)"),
                         argv[argc - 1]);
   if (o.shell == NULL && command == NULL && (o.check_url == NULL || o.check_url[0] == '\0'))
-    return usage_error (context, _("give the command after --, a shell line with --shell, or a URL "
-                                   "to check with --check-url"));
+    return usage_error (call.context, _("give the command after --, a shell line with --shell, "
+                                        "or a URL to check with --check-url"));
 
-  if (!check_utf8_arguments (context, argc, argv, &status))
-    return status;
+  if (!check_utf8_arguments (call.context, argc, argv, &call.status))
+    return call.status;
   o.name = g_strdup (argv[1]);
-  spec = spec_options_to_variant (&o, context, command, NULL, &status);
+  spec = spec_options_to_variant (&o, call.context, command, NULL, &call.status);
   if (spec == NULL)
-    return status;
+    return call.status;
 
-  if (!connect_client (&client, &status))
-    return status;
-  if (!chk_scheduler1_call_create_job_sync (client.scheduler, spec, &path, NULL, &error))
+  if (!verb_connect (&call))
+    return call.status;
+  if (!chk_scheduler1_call_create_job_sync (call.client.scheduler, spec, &path, NULL, &error))
     return fail_error (error);
   return 0;
 }
@@ -661,35 +752,23 @@ verb_edit (int    argc,
     { "unset-env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.unset_env, N_("Remove an environment variable"), N_("NAME") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
   g_auto(GStrv) command = split_command (&argc, argv);
-  g_auto(ChkClient) client = { 0 };
-  g_autoptr(ChkJob1) job = NULL;
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GVariant) changes = NULL;
   g_autoptr(GVariant) environment = NULL;
   g_autoptr(GError) error = NULL;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return usage_error (context, argc < 2 ? _("which job? Give its NAME") : _("unexpected argument “%s”"),
-                        argv[argc - 1]);
+  if (!verb_begin (&call, entries, &argc, &argv, 1, VERB_JOB))
+    return call.status;
 
-  if (!connect_client (&client, &status))
-    return status;
-  job = chk_client_get_job (&client, argv[1], &error);
-  if (job == NULL)
-    return fail_error (error);
-
-  environment = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), "Environment");
-  changes = spec_options_to_variant (&o, context, command, environment, &status);
+  environment = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (call.job), "Environment");
+  changes = spec_options_to_variant (&o, call.context, command, environment, &call.status);
   if (changes == NULL)
-    return status;
+    return call.status;
   if (g_variant_n_children (changes) == 0)
-    return usage_error (context, _("nothing to change: give an option"));
+    return usage_error (call.context, _("nothing to change: give an option"));
 
-  if (!chk_job1_call_update_sync (job, changes, NULL, &error))
+  if (!chk_job1_call_update_sync (call.job, changes, NULL, &error))
     return fail_error (error);
   return 0;
 }
@@ -697,97 +776,65 @@ verb_edit (int    argc,
 /* Verbs on one job */
 
 static int
-one_job_verb (int     argc,
-              char  **argv,
-              int   (*act) (ChkJob1 *job))
+set_enabled (int        argc,
+             char     **argv,
+             gboolean   enabled)
 {
-  g_autoptr(GOptionContext) context = verb_context (NULL);
-  g_auto(ChkClient) client = { 0 };
-  g_autoptr(ChkJob1) job = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return usage_error (context, argc < 2 ? _("which job? Give its NAME") : _("unexpected argument “%s”"),
-                        argv[argc - 1]);
-
-  if (!connect_client (&client, &status))
-    return status;
-  job = chk_client_get_job (&client, argv[1], &error);
-  if (job == NULL)
-    return fail_error (error);
-  return act (job);
-}
-
-static int
-act_remove (ChkJob1 *job)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (!chk_job1_call_delete_sync (job, NULL, &error))
-    return fail_error (error);
-  return 0;
-}
-
-static int
-set_enabled (ChkJob1  *job,
-             gboolean  enabled)
-{
+  g_auto(VerbCall) call = { 0 };
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GError) error = NULL;
 
+  if (!verb_begin (&call, NULL, &argc, &argv, 1, VERB_JOB))
+    return call.status;
+
   g_variant_dict_insert (&dict, "enabled", "b", enabled);
-  if (!chk_job1_call_update_sync (job, g_variant_dict_end (&dict), NULL, &error))
+  if (!chk_job1_call_update_sync (call.job, g_variant_dict_end (&dict), NULL, &error))
     return fail_error (error);
   return 0;
 }
 
 static int
-act_enable (ChkJob1 *job)
+verb_remove (int    argc,
+             char **argv)
 {
-  return set_enabled (job, TRUE);
-}
-
-static int
-act_disable (ChkJob1 *job)
-{
-  return set_enabled (job, FALSE);
-}
-
-static int
-act_stop (ChkJob1 *job)
-{
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
 
-  if (!chk_job1_call_stop_sync (job, NULL, &error))
+  if (!verb_begin (&call, NULL, &argc, &argv, 1, VERB_JOB))
+    return call.status;
+
+  if (!chk_job1_call_delete_sync (call.job, NULL, &error))
     return fail_error (error);
   return 0;
 }
 
 static int
-verb_remove (int argc, char **argv)
+verb_enable (int    argc,
+             char **argv)
 {
-  return one_job_verb (argc, argv, act_remove);
+  return set_enabled (argc, argv, TRUE);
 }
 
 static int
-verb_enable (int argc, char **argv)
+verb_disable (int    argc,
+              char **argv)
 {
-  return one_job_verb (argc, argv, act_enable);
+  return set_enabled (argc, argv, FALSE);
 }
 
 static int
-verb_disable (int argc, char **argv)
+verb_stop (int    argc,
+           char **argv)
 {
-  return one_job_verb (argc, argv, act_disable);
-}
+  g_auto(VerbCall) call = { 0 };
+  g_autoptr(GError) error = NULL;
 
-static int
-verb_stop (int argc, char **argv)
-{
-  return one_job_verb (argc, argv, act_stop);
+  if (!verb_begin (&call, NULL, &argc, &argv, 1, VERB_JOB))
+    return call.status;
+
+  if (!chk_job1_call_stop_sync (call.job, NULL, &error))
+    return fail_error (error);
+  return 0;
 }
 
 /* list and show */
@@ -860,21 +907,14 @@ verb_list (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   GList *jobs;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc > 1)
-    return usage_error (context, _("unexpected argument “%s”"), argv[1]);
-  if (!connect_client (&client, &status))
-    return status;
-  chk_client_warn_storage_problem (&client);
+  if (!verb_begin (&call, entries, &argc, &argv, 0, VERB_CONNECT | VERB_WARN_STORAGE))
+    return call.status;
 
-  jobs = chk_client_list_jobs (&client, &error);
+  jobs = chk_client_list_jobs (&call.client, &error);
   if (error != NULL)
     return fail_error (error);
 
@@ -1100,25 +1140,14 @@ verb_show (int    argc,
       N_("Print the whole environment the next run gets, NAME=value lines"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
-  g_autoptr(ChkJob1) job = NULL;
-  g_autoptr(GError) error = NULL;
+  g_auto(VerbCall) call = { 0 };
+  ChkJob1 *job;
   gint64 now = g_get_real_time ();
   const char * const *command;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return usage_error (context, argc < 2 ? _("which job? Give its NAME") : _("unexpected argument “%s”"),
-                        argv[argc - 1]);
-  if (!connect_client (&client, &status))
-    return status;
-  chk_client_warn_storage_problem (&client);
-  job = chk_client_get_job (&client, argv[1], &error);
-  if (job == NULL)
-    return fail_error (error);
+  if (!verb_begin (&call, entries, &argc, &argv, 1, VERB_JOB | VERB_WARN_STORAGE))
+    return call.status;
+  job = call.job;
 
   if (env)
     return print_job_environment (job, json);
@@ -1210,7 +1239,7 @@ verb_show (int    argc,
     if (!is_check_job (job))
       {
         print_field (_("Time limit:"), timeout);
-        print_limits (&client, job);
+        print_limits (&call.client, job);
         print_field (_("Merge stderr:"), chk_job1_get_merge_stderr (job) ? _("yes") : _("no"));
       }
     print_field (_("Catch up:"), chk_job1_get_catch_up (job) ? _("yes") : _("no"));
@@ -1386,9 +1415,9 @@ verb_run (int    argc,
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &wait_for_it, N_("Wait for the run; exit 0 only if it succeeds"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
-  g_autoptr(ChkJob1) job = NULL;
+  g_auto(VerbCall) call = { 0 };
+  ChkClient *client;
+  ChkJob1 *job;
   g_autoptr(GError) error = NULL;
   RunWait wait = { 0 };
   DaemonWatch watch = { 0 };
@@ -1398,23 +1427,17 @@ verb_run (int    argc,
   guint watch_id = 0;
   int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc != 2)
-    return usage_error (context, argc < 2 ? _("which job? Give its NAME") : _("unexpected argument “%s”"),
-                        argv[argc - 1]);
-  if (!connect_client (&client, &status))
-    return status;
-  job = chk_client_get_job (&client, argv[1], &error);
-  if (job == NULL)
-    return fail_error (error);
+  if (!verb_begin (&call, entries, &argc, &argv, 1, VERB_JOB))
+    return call.status;
+  client = &call.client;
+  job = call.job;
   /* The proxy forgets its properties if the daemon goes away. */
   name = g_strdup (chk_job1_get_name (job));
   is_check = is_check_job (job);
 
   /* Listen before starting it: a short run may end before Run() returns. */
   if (wait_for_it)
-    subscription = g_dbus_connection_signal_subscribe (client.connection, CHK_BUS_NAME,
+    subscription = g_dbus_connection_signal_subscribe (client->connection, CHK_BUS_NAME,
                                                        "io.github.chroniker.Chroniker.Scheduler1",
                                                        "RunFinished", CHK_MANAGER_PATH, NULL,
                                                        G_DBUS_SIGNAL_FLAGS_NONE,
@@ -1423,7 +1446,7 @@ verb_run (int    argc,
   if (!chk_job1_call_run_sync (job, &wait.run_id, NULL, &error))
     {
       if (subscription != 0)
-        g_dbus_connection_signal_unsubscribe (client.connection, subscription);
+        g_dbus_connection_signal_unsubscribe (client->connection, subscription);
       return fail_error (error);
     }
 
@@ -1434,7 +1457,7 @@ verb_run (int    argc,
     return 0;
 
   wait.loop = g_main_loop_new (NULL, FALSE);
-  wait.client = &client;
+  wait.client = client;
   wait.job = job;
   wait.started = g_get_monotonic_time ();
   wait.bar = isatty (STDERR_FILENO) && g_strcmp0 (g_getenv ("TERM"), "dumb") != 0;
@@ -1444,7 +1467,7 @@ verb_run (int    argc,
   {
     g_autoptr(GVariant) run = NULL;
 
-    if (chk_scheduler1_call_get_run_sync (client.scheduler, wait.run_id, &run, NULL, NULL))
+    if (chk_scheduler1_call_get_run_sync (client->scheduler, wait.run_id, &run, NULL, NULL))
       {
         const char *outcome = NULL;
 
@@ -1460,7 +1483,7 @@ verb_run (int    argc,
 
   if (!wait.finished)
     {
-      watch_id = watch_daemon (client.connection, &watch, wait.loop);
+      watch_id = watch_daemon (client->connection, &watch, wait.loop);
       draw_progress_bar (&wait);
       g_main_loop_run (wait.loop);
       g_bus_unwatch_name (watch_id);
@@ -1468,7 +1491,7 @@ verb_run (int    argc,
 
   if (wait.bar_shown)
     g_printerr ("\r\033[K");
-  g_dbus_connection_signal_unsubscribe (client.connection, subscription);
+  g_dbus_connection_signal_unsubscribe (client->connection, subscription);
   g_signal_handlers_disconnect_by_data (job, &wait);
   g_main_loop_unref (wait.loop);
 
@@ -1486,7 +1509,7 @@ verb_run (int    argc,
 
       /* The daemon's note says why, such as the limit that ended the run. A
        * daemon that stopped meanwhile is not started again to ask it. */
-      reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (client.scheduler), "GetRun",
+      reply = g_dbus_proxy_call_sync (G_DBUS_PROXY (client->scheduler), "GetRun",
                                       g_variant_new ("(t)", wait.run_id),
                                       G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, NULL, NULL);
       if (reply != NULL)
@@ -1570,33 +1593,30 @@ verb_runs (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_auto(GVariantDict) filter = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GVariant) runs = NULL;
   g_autoptr(GError) error = NULL;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc > 2)
-    return usage_error (context, _("unexpected argument “%s”"), argv[2]);
+  if (!verb_begin (&call, entries, &argc, &argv, 1, 0))
+    return call.status;
   if (limit < 1 || limit > 10000)
-    return usage_error (context, _("--limit: give a number from 1 to 10000"));
+    return usage_error (call.context, _("--limit: give a number from 1 to 10000"));
   if (outcome != NULL && !g_strv_contains (run_outcomes, outcome))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) run_outcomes);
 
-      return usage_error (context, _("--outcome: “%s” is not an outcome; give one of %s"), outcome, known);
+      return usage_error (call.context, _("--outcome: “%s” is not an outcome; give one of %s"),
+                          outcome, known);
     }
-  if (!connect_client (&client, &status))
-    return status;
+  if (!verb_connect (&call))
+    return call.status;
 
   if (argc == 2)
     {
       g_autofree char *path = NULL;
 
-      if (!resolve_job_path (&client, argv[1], &path, &error))
+      if (!resolve_job_path (&call.client, argv[1], &path, &error))
         return fail_error (error);
       g_variant_dict_insert (&filter, "job", "o", path);
     }
@@ -1604,7 +1624,8 @@ verb_runs (int    argc,
   if (outcome != NULL)
     g_variant_dict_insert (&filter, "outcome", "s", outcome);
 
-  if (!chk_scheduler1_call_list_runs_sync (client.scheduler, g_variant_dict_end (&filter), &runs, NULL, &error))
+  if (!chk_scheduler1_call_list_runs_sync (call.client.scheduler, g_variant_dict_end (&filter), &runs,
+                                           NULL, &error))
     return fail_error (error);
 
   if (json)
@@ -1635,7 +1656,7 @@ verb_runs (int    argc,
                                                  _("CONTAINMENT"));
       g_autoptr(GPtrArray) alert_notes = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GPtrArray) run_notes = g_ptr_array_new_with_free_func (g_free);
-      g_autoptr(GHashTable) checks = check_job_paths (&client);
+      g_autoptr(GHashTable) checks = check_job_paths (&call.client);
       gint64 now = g_get_real_time ();
       GVariantIter iter;
       GVariant *run;
@@ -1841,31 +1862,32 @@ verb_log (int    argc,
       N_("Write the bytes exactly as the job wrote them, escapes too, also to a file or a pipe"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
+  ChkClient *client;
   g_autoptr(GError) error = NULL;
   LogFollow log = { 0 };
   guint subscriptions[2] = { 0 };
   int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
+  if (!verb_begin (&call, entries, &argc, &argv, VERB_ANY_ARGS, 0))
+    return call.status;
   if (argc != 2)
-    return usage_error (context, argc < 2 ? _("which run? Give a RUN_ID or a job NAME")
-                                          : _("unexpected argument “%s”"), argv[argc - 1]);
+    return usage_error (call.context, argc < 2 ? _("which run? Give a RUN_ID or a job NAME")
+                                               : _("unexpected argument “%s”"), argv[argc - 1]);
   if (stream != NULL && !g_str_equal (stream, "stdout") && !g_str_equal (stream, "stderr"))
-    return usage_error (context, _("--stream: “%s” is not stdout or stderr"), stream);
+    return usage_error (call.context, _("--stream: “%s” is not stdout or stderr"), stream);
   if (raw && no_color)
-    return usage_error (context, _("--raw and --no-color: choose one"));
-  if (!connect_client (&client, &status))
-    return status;
+    return usage_error (call.context, _("--raw and --no-color: choose one"));
+  if (!verb_connect (&call))
+    return call.status;
+  client = &call.client;
 
   if (chk_client_is_id (argv[1]))
     {
       g_autoptr(GVariant) run = NULL;
 
       log.run_id = g_ascii_strtoull (argv[1], NULL, 10);
-      if (!chk_scheduler1_call_get_run_sync (client.scheduler, log.run_id, &run, NULL, &error))
+      if (!chk_scheduler1_call_get_run_sync (client->scheduler, log.run_id, &run, NULL, &error))
         return fail_error (error);
     }
   else
@@ -1874,11 +1896,11 @@ verb_log (int    argc,
       g_autoptr(GVariant) runs = NULL;
       g_autofree char *path = NULL;
 
-      if (!resolve_job_path (&client, argv[1], &path, &error))
+      if (!resolve_job_path (client, argv[1], &path, &error))
         return fail_error (error);
       g_variant_dict_insert (&filter, "job", "o", path);
       g_variant_dict_insert (&filter, "limit", "u", 1);
-      if (!chk_scheduler1_call_list_runs_sync (client.scheduler, g_variant_dict_end (&filter), &runs, NULL, &error))
+      if (!chk_scheduler1_call_list_runs_sync (client->scheduler, g_variant_dict_end (&filter), &runs, NULL, &error))
         return fail_error (error);
       if (g_variant_n_children (runs) == 0)
         return fail (_("“%s” has not run yet"), argv[1]);
@@ -1889,7 +1911,7 @@ verb_log (int    argc,
       }
     }
 
-  log.client = &client;
+  log.client = client;
   log.stream = stream;
   for (guint i = 0; i < G_N_ELEMENTS (log.strip); i++)
     if (!raw && (no_color || !chk_format_use_color (i == 0 ? STDOUT_FILENO : STDERR_FILENO)))
@@ -1901,7 +1923,7 @@ verb_log (int    argc,
 
       /* Subscribe before reading, so that nothing falls between. */
       for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-        subscriptions[i] = g_dbus_connection_signal_subscribe (client.connection, CHK_BUS_NAME,
+        subscriptions[i] = g_dbus_connection_signal_subscribe (client->connection, CHK_BUS_NAME,
                                                                "io.github.chroniker.Chroniker.Scheduler1",
                                                                members[i], CHK_MANAGER_PATH, NULL,
                                                                G_DBUS_SIGNAL_FLAGS_NONE,
@@ -1914,7 +1936,7 @@ verb_log (int    argc,
       guint watch_id;
 
       log.loop = g_main_loop_new (NULL, FALSE);
-      watch_id = watch_daemon (client.connection, &watch, log.loop);
+      watch_id = watch_daemon (client->connection, &watch, log.loop);
       g_main_loop_run (log.loop);
       g_bus_unwatch_name (watch_id);
       g_main_loop_unref (log.loop);
@@ -1924,7 +1946,7 @@ verb_log (int    argc,
 
   for (guint i = 0; i < G_N_ELEMENTS (subscriptions); i++)
     if (subscriptions[i] != 0)
-      g_dbus_connection_signal_unsubscribe (client.connection, subscriptions[i]);
+      g_dbus_connection_signal_unsubscribe (client->connection, subscriptions[i]);
 
   for (guint i = 0; i < G_N_ELEMENTS (log.strip); i++)
     g_clear_pointer (&log.strip[i], chk_ansi_parser_free);
@@ -1954,20 +1976,18 @@ static int
 verb_progress (int    argc,
                char **argv)
 {
-  g_autoptr(GOptionContext) context = verb_context (NULL);
+  g_auto(VerbCall) call = { 0 };
   g_autofree char *line = NULL;
   g_autofree char *message = NULL;
   const char *fd_text = g_getenv ("CHRONIKER_PROGRESS_FD");
   guint complete = 0, total = 0;
   int first_message_arg;
   guint64 fd;
-  int status = 0;
 
-  g_option_context_set_strict_posix (context, TRUE);
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
+  if (!verb_begin (&call, NULL, &argc, &argv, VERB_ANY_ARGS, VERB_POSIX_OPTIONS))
+    return call.status;
   if (argc < 2)
-    return usage_error (context, _("give the progress: N M, or P%%"));
+    return usage_error (call.context, _("give the progress: N M, or P%%"));
 
   if (g_str_has_suffix (argv[1], "%"))
     {
@@ -1977,16 +1997,16 @@ verb_progress (int    argc,
 
       percent = g_ascii_strtod (number, &end);
       if (number[0] == '\0' || *end != '\0' || percent < 0 || percent > 100)
-        return usage_error (context, _("“%s” is not a percentage from 0%% to 100%%"), argv[1]);
+        return usage_error (call.context, _("“%s” is not a percentage from 0%% to 100%%"), argv[1]);
       line = g_strdup (argv[1]);
       first_message_arg = 2;
     }
   else
     {
       if (argc < 3 || !parse_progress_number (argv[1], &complete) || !parse_progress_number (argv[2], &total))
-        return usage_error (context, _("give the progress as two numbers, N M (N of M done), or P%%"));
+        return usage_error (call.context, _("give the progress as two numbers, N M (N of M done), or P%%"));
       if (total == 0 || complete > total)
-        return usage_error (context, _("%u of %u: N must not be more than M, and M at least 1"), complete, total);
+        return usage_error (call.context, _("%u of %u: N must not be more than M, and M at least 1"), complete, total);
       line = g_strdup_printf ("%u/%u", complete, total);
       first_message_arg = 3;
     }
@@ -2035,25 +2055,21 @@ verb_clean (int    argc,
     { "older-than", 0, 0, G_OPTION_ARG_STRING, &older_than, N_("Delete finished runs started longer ago than this"), N_("DURATION") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   guint64 seconds;
   guint deleted = 0;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc > 1)
-    return usage_error (context, _("unexpected argument “%s”"), argv[1]);
+  if (!verb_begin (&call, entries, &argc, &argv, 0, 0))
+    return call.status;
   if (older_than == NULL)
-    return usage_error (context, _("give --older-than, e.g. --older-than 7d"));
+    return usage_error (call.context, _("give --older-than, e.g. --older-than 7d"));
   if (!chk_duration_parse (older_than, &seconds, &error))
-    return usage_error (context, "--older-than: %s", error->message);
-  if (!connect_client (&client, &status))
-    return status;
+    return usage_error (call.context, "--older-than: %s", error->message);
+  if (!verb_connect (&call))
+    return call.status;
 
-  if (!chk_scheduler1_call_purge_runs_sync (client.scheduler,
+  if (!chk_scheduler1_call_purge_runs_sync (call.client.scheduler,
                                             g_get_real_time () - (gint64) seconds * G_USEC_PER_SEC,
                                             &deleted, NULL, &error))
     return fail_error (error);
@@ -2073,26 +2089,25 @@ verb_preview (int    argc,
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("How many runs (default 5)"), N_("N") },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
   g_autoptr(GVariant) runs = NULL;
   g_autoptr(GTimeZone) tz = NULL;
   gint64 now = g_get_real_time ();
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
+  if (!verb_begin (&call, entries, &argc, &argv, VERB_ANY_ARGS, 0))
+    return call.status;
   if (argc != 2)
-    return usage_error (context, argc < 2 ? _("give a SCHEDULE, e.g. '0 9 * * 1-5'")
-                                          : _("unexpected argument “%s” (quote the schedule)"), argv[argc - 1]);
+    return usage_error (call.context, argc < 2 ? _("give a SCHEDULE, e.g. '0 9 * * 1-5'")
+                                               : _("unexpected argument “%s” (quote the schedule)"),
+                        argv[argc - 1]);
   if (count < 0 || count > 1000)
-    return usage_error (context, _("--count: give a number from 0 to 1000"));
-  if (!check_utf8_arguments (context, argc, argv, &status) || !connect_client (&client, &status))
-    return status;
+    return usage_error (call.context, _("--count: give a number from 0 to 1000"));
+  if (!check_utf8_arguments (call.context, argc, argv, &call.status) || !verb_connect (&call))
+    return call.status;
 
-  if (!chk_scheduler1_call_preview_schedule_sync (client.scheduler, argv[1], timezone ? timezone : "", 0,
+  if (!chk_scheduler1_call_preview_schedule_sync (call.client.scheduler, argv[1], timezone ? timezone : "", 0,
                                                   count, &description, &runs, NULL, &error))
     return fail_error (error);
 
@@ -2272,20 +2287,14 @@ static int
 verb_settings (int    argc,
                char **argv)
 {
-  g_autoptr(GOptionContext) context = verb_context (NULL);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GVariant) settings = NULL;
   g_autoptr(GVariant) current = NULL;
   g_autoptr(GError) error = NULL;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc > 3)
-    return usage_error (context, _("unexpected argument “%s”"), argv[3]);
-  if (!check_utf8_arguments (context, argc, argv, &status) || !connect_client (&client, &status))
-    return status;
-  if (!chk_scheduler1_call_get_settings_sync (client.scheduler, &settings, NULL, &error))
+  if (!verb_begin (&call, NULL, &argc, &argv, 2, VERB_UTF8 | VERB_CONNECT))
+    return call.status;
+  if (!chk_scheduler1_call_get_settings_sync (call.client.scheduler, &settings, NULL, &error))
     return fail_error (error);
 
   if (argc == 1)
@@ -2330,7 +2339,7 @@ verb_settings (int    argc,
         gboolean b;
 
         if (!parse_bool (argv[2], &b))
-          return usage_error (context, _("%s: “%s” is not true or false"), argv[1], argv[2]);
+          return usage_error (call.context, _("%s: “%s” is not true or false"), argv[1], argv[2]);
         value = g_variant_new_boolean (b);
       }
     else if (g_variant_is_of_type (current, G_VARIANT_TYPE_UINT32))
@@ -2338,7 +2347,7 @@ verb_settings (int    argc,
         guint64 n;
 
         if (!g_ascii_string_to_unsigned (argv[2], 10, 0, G_MAXUINT32, &n, NULL))
-          return usage_error (context, _("%s: “%s” is not a number"), argv[1], argv[2]);
+          return usage_error (call.context, _("%s: “%s” is not a number"), argv[1], argv[2]);
         value = g_variant_new_uint32 (n);
       }
     else if (g_str_equal (argv[1], "smtp-password") && g_str_equal (argv[2], "-"))
@@ -2355,7 +2364,7 @@ verb_settings (int    argc,
       }
 
     g_variant_dict_insert_value (&dict, argv[1], value);
-    if (!chk_scheduler1_call_set_settings_sync (client.scheduler, g_variant_dict_end (&dict), NULL, &error))
+    if (!chk_scheduler1_call_set_settings_sync (call.client.scheduler, g_variant_dict_end (&dict), NULL, &error))
       return fail_error (error);
   }
 
@@ -2368,22 +2377,20 @@ static int
 verb_test_email (int    argc,
                  char **argv)
 {
-  g_autoptr(GOptionContext) context = verb_context (NULL);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
+  if (!verb_begin (&call, NULL, &argc, &argv, VERB_ANY_ARGS, 0))
+    return call.status;
   if (argc != 2)
-    return usage_error (context, argc < 2 ? _("give the ADDRESS to send the test email to")
-                                          : _("unexpected argument “%s”"), argv[argc - 1]);
-  if (!check_utf8_arguments (context, argc, argv, &status) || !connect_client (&client, &status))
-    return status;
+    return usage_error (call.context, argc < 2 ? _("give the ADDRESS to send the test email to")
+                                               : _("unexpected argument “%s”"), argv[argc - 1]);
+  if (!check_utf8_arguments (call.context, argc, argv, &call.status) || !verb_connect (&call))
+    return call.status;
 
   /* The daemon answers once the SMTP server or sendmail took the message: that may take a while. */
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (client.scheduler), TEST_EMAIL_TIMEOUT_MS);
-  if (!chk_scheduler1_call_send_test_email_sync (client.scheduler, argv[1], NULL, &error))
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (call.client.scheduler), TEST_EMAIL_TIMEOUT_MS);
+  if (!chk_scheduler1_call_send_test_email_sync (call.client.scheduler, argv[1], NULL, &error))
     return fail_error (error);
 
   g_print (_("Sent a test email to %s\n"), argv[1]);
@@ -2456,8 +2463,7 @@ verb_import_crontab (int    argc,
     { "replace", 0, 0, G_OPTION_ARG_NONE, &replace, N_("Update the jobs an earlier import made"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GPtrArray) jobs = NULL;
@@ -2465,12 +2471,9 @@ verb_import_crontab (int    argc,
   const char *path;
   ChkCrontabFormat format;
   guint imported = 0;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc > 2)
-    return usage_error (context, _("unexpected argument “%s”"), argv[2]);
+  if (!verb_begin (&call, entries, &argc, &argv, 1, 0))
+    return call.status;
   path = argc == 2 ? argv[1] : "-";
 
   text = read_input (path, &error);
@@ -2488,8 +2491,8 @@ verb_import_crontab (int    argc,
 
   /* Registers our D-Bus errors, so that an AlreadyExists reads as CHK_ERROR_ALREADY_EXISTS. */
   chk_error_quark ();
-  if (jobs->len > 0 && !connect_client (&client, &status))
-    return status;
+  if (jobs->len > 0 && !verb_connect (&call))
+    return call.status;
 
   for (guint i = 0; i < jobs->len; i++)
     {
@@ -2501,14 +2504,15 @@ verb_import_crontab (int    argc,
       guint64 id = 0;
 
       g_variant_lookup (job->spec, "name", "&s", &name);
-      if (chk_scheduler1_call_create_job_sync (client.scheduler, job->spec, &job_path, NULL, &local_error))
+      if (chk_scheduler1_call_create_job_sync (call.client.scheduler, job->spec, &job_path, NULL,
+                                               &local_error))
         {
           done = _("created");
         }
       else if (replace && g_error_matches (local_error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
         {
           g_clear_error (&local_error);
-          if (replace_job (&client, job->spec, &job_path, &local_error))
+          if (replace_job (&call.client, job->spec, &job_path, &local_error))
             done = _("updated");
         }
 
@@ -2560,22 +2564,16 @@ verb_export (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON (the only format)"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) array = json_array_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
   GList *jobs;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
-  if (argc > 1)
-    return usage_error (context, _("unexpected argument “%s”"), argv[1]);
-  if (!connect_client (&client, &status))
-    return status;
+  if (!verb_begin (&call, entries, &argc, &argv, 0, VERB_CONNECT))
+    return call.status;
 
-  jobs = chk_client_list_jobs (&client, &error);
+  jobs = chk_client_list_jobs (&call.client, &error);
   if (error != NULL)
     return fail_error (error);
 
@@ -2597,21 +2595,20 @@ verb_import (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Read JSON as export writes it"), NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = verb_context (entries);
-  g_auto(ChkClient) client = { 0 };
+  g_auto(VerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *text = NULL;
   JsonArray *array;
   guint imported = 0, failed = 0;
-  int status = 0;
 
-  if (!parse_verb_options (context, &argc, &argv, &status))
-    return status;
+  if (!verb_begin (&call, entries, &argc, &argv, VERB_ANY_ARGS, 0))
+    return call.status;
   if (!json)
-    return usage_error (context, _("import reads JSON: give --json (for a crontab, use import-crontab)"));
+    return usage_error (call.context, _("import reads JSON: give --json (for a crontab, use "
+                                        "import-crontab)"));
   if (argc > 2)
-    return usage_error (context, _("unexpected argument “%s”"), argv[2]);
+    return usage_error (call.context, _("unexpected argument “%s”"), argv[2]);
 
   text = read_input (argc == 2 ? argv[1] : "-", &error);
   if (text == NULL)
@@ -2621,8 +2618,8 @@ verb_import (int    argc,
   if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
     return fail (_("expected a JSON array of jobs, as export writes"));
 
-  if (!connect_client (&client, &status))
-    return status;
+  if (!verb_connect (&call))
+    return call.status;
 
   array = json_node_get_array (json_parser_get_root (parser));
   for (guint i = 0; i < json_array_get_length (array); i++)
@@ -2644,7 +2641,8 @@ verb_import (int    argc,
       if (spec != NULL)
         g_variant_ref_sink (spec);
       if (spec == NULL ||
-          !chk_scheduler1_call_create_job_sync (client.scheduler, spec, &path, NULL, &local_error))
+          !chk_scheduler1_call_create_job_sync (call.client.scheduler, spec, &path, NULL,
+                                                &local_error))
         {
           const char *name = json_object_get_string_member_with_default (json_node_get_object (element),
                                                                          "name", "?");
