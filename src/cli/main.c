@@ -18,6 +18,7 @@
 #include "chk-cli-crontab.h"
 #include "chk-cli-format.h"
 #include "chk-cli-json.h"
+#include "chk-cli-verbs.h"
 #include "chk-ansi.h"
 #include "chk-duration.h"
 #include "chk-error.h"
@@ -25,27 +26,23 @@
 #include "chk-job-spec.h"
 #include "chk-schedule.h"
 
-#define EXIT_USAGE 2
 #define READ_PAGE_BYTES (1024 * 1024)
 #define TEST_EMAIL_TIMEOUT_MS (90 * 1000)
 
-typedef int (*VerbFunc) (int argc, char **argv);
+static const ChkCliVerb *current_verb;
 
-typedef struct
+/* Which verb runs: what verb_context() names in its usage. */
+void
+chk_cli_set_verb (const ChkCliVerb *verb)
 {
-  const char *name;
-  const char *parameters;
-  const char *summary;
-  VerbFunc    func;
-} Verb;
-
-static const Verb *current_verb;
+  current_verb = verb;
+}
 
 /* Errors */
 
-static int G_GNUC_PRINTF (1, 2)
-fail (const char *format,
-      ...)
+int
+chk_cli_fail (const char *format,
+              ...)
 {
   va_list args;
   g_autofree char *message = NULL;
@@ -62,12 +59,12 @@ fail (const char *format,
   return 1;
 }
 
-static int
-fail_error (GError *error)
+int
+chk_cli_fail_error (GError *error)
 {
   if (g_dbus_error_is_remote_error (error))
     g_dbus_error_strip_remote_error (error);
-  return fail ("%s", error->message);
+  return chk_cli_fail ("%s", error->message);
 }
 
 static GOptionContext *
@@ -86,10 +83,10 @@ verb_context (const GOptionEntry *entries)
   return context;
 }
 
-static int G_GNUC_PRINTF (2, 3)
-usage_error (GOptionContext *context,
-             const char     *format,
-             ...)
+int
+chk_cli_usage_error (GOptionContext *context,
+                     const char     *format,
+                     ...)
 {
   va_list args;
   g_autofree char *message = NULL;
@@ -108,7 +105,7 @@ usage_error (GOptionContext *context,
       help = g_option_context_get_help (context, TRUE, NULL);
       g_printerr ("\n%s", help);
     }
-  return EXIT_USAGE;
+  return CHK_CLI_EXIT_USAGE;
 }
 
 static gboolean
@@ -121,71 +118,47 @@ parse_verb_options (GOptionContext  *context,
 
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      *out_status = usage_error (context, "%s", error->message);
+      *out_status = chk_cli_usage_error (context, "%s", error->message);
       return FALSE;
     }
   return TRUE;
 }
 
 /* D-Bus carries only UTF-8 (GVariant asserts on anything else): so must what is sent be. */
-static gboolean
-check_utf8_arguments (GOptionContext  *context,
-                      int              argc,
-                      char           **argv,
-                      int             *out_status)
+gboolean
+chk_cli_check_utf8_arguments (GOptionContext  *context,
+                              int              argc,
+                              char           **argv,
+                              int             *out_status)
 {
   for (int i = 1; i < argc; i++)
     {
       if (!g_utf8_validate (argv[i], -1, NULL))
         {
-          *out_status = usage_error (context, _("“%s” is not UTF-8 text"), argv[i]);
+          *out_status = chk_cli_usage_error (context, _("“%s” is not UTF-8 text"), argv[i]);
           return FALSE;
         }
     }
   return TRUE;
 }
 
-/* What verb_begin() does besides parsing the options. */
-typedef enum
-{
-  VERB_CONNECT       = 1 << 0,  /* connect to chronikerd */
-  VERB_JOB           = 1 << 1,  /* take one argument, a job, and look it up; connects */
-  VERB_UTF8          = 1 << 2,  /* refuse arguments that are not UTF-8, before connecting */
-  VERB_WARN_STORAGE  = 1 << 3,  /* say what is wrong with the daemon's database, if anything */
-  VERB_POSIX_OPTIONS = 1 << 4,  /* options only before the arguments */
-} VerbFlags;
-
-/* Takes any number of arguments: the verb checks them itself. */
-#define VERB_ANY_ARGS (-1)
-
-/* What a verb works with once it has begun. */
-typedef struct
-{
-  GOptionContext *context;
-  ChkClient       client;
-  ChkJob1        *job;
-  int             status;  /* what the verb returns when verb_begin() fails */
-} VerbCall;
-
-static void
-verb_call_clear (VerbCall *call)
+void
+chk_cli_verb_call_clear (ChkCliVerbCall *call)
 {
   g_clear_object (&call->job);
   chk_client_clear (&call->client);
   g_clear_pointer (&call->context, g_option_context_free);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (VerbCall, verb_call_clear)
-
 /* For a verb that checks its options before it bothers the daemon. */
-static gboolean
-verb_connect (VerbCall *call)
+gboolean
+chk_cli_verb_connect (ChkCliVerbCall *call)
 {
   g_autoptr(GError) error = NULL;
 
   if (!chk_client_connect (&call->client, &error))
     {
-      call->status = fail_error (error);
+      call->status = chk_cli_fail_error (error);
       return FALSE;
     }
   return TRUE;
@@ -194,57 +167,60 @@ verb_connect (VerbCall *call)
 /*
  * The opening every verb shares: parses @entries out of @argc and @argv,
  * checks how many arguments are left (at most @max_args, or one job with
- * %VERB_JOB), then does what @flags ask. On failure @call->status is what
- * the verb returns, the usage or the error having been printed.
+ * %CHK_CLI_VERB_JOB), then does what @flags ask. On failure @call->status
+ * is what the verb returns, the usage or the error having been printed.
  */
-static gboolean
-verb_begin (VerbCall            *call,
-            const GOptionEntry  *entries,
-            int                 *argc,
-            char              ***argv,
-            int                  max_args,
-            VerbFlags            flags)
+gboolean
+chk_cli_verb_begin (ChkCliVerbCall      *call,
+                    const GOptionEntry  *entries,
+                    int                 *argc,
+                    char              ***argv,
+                    int                  max_args,
+                    ChkCliVerbFlags      flags)
 {
   call->context = verb_context (entries);
-  if (flags & VERB_POSIX_OPTIONS)
+  if (flags & CHK_CLI_VERB_POSIX_OPTIONS)
     g_option_context_set_strict_posix (call->context, TRUE);
   if (!parse_verb_options (call->context, argc, argv, &call->status))
     return FALSE;
 
-  if (flags & VERB_JOB)
+  if (flags & CHK_CLI_VERB_JOB)
     {
       if (*argc != 2)
         {
-          call->status = usage_error (call->context, *argc < 2 ? _("which job? Give its NAME")
-                                                               : _("unexpected argument “%s”"),
-                                      (*argv)[*argc - 1]);
+          call->status = chk_cli_usage_error (call->context,
+                                              *argc < 2 ? _("which job? Give its NAME")
+                                                        : _("unexpected argument “%s”"),
+                                              (*argv)[*argc - 1]);
           return FALSE;
         }
     }
-  else if (max_args != VERB_ANY_ARGS && *argc > max_args + 1)
+  else if (max_args != CHK_CLI_VERB_ANY_ARGS && *argc > max_args + 1)
     {
-      call->status = usage_error (call->context, _("unexpected argument “%s”"), (*argv)[max_args + 1]);
+      call->status = chk_cli_usage_error (call->context, _("unexpected argument “%s”"),
+                                          (*argv)[max_args + 1]);
       return FALSE;
     }
 
-  if ((flags & VERB_UTF8) && !check_utf8_arguments (call->context, *argc, *argv, &call->status))
+  if ((flags & CHK_CLI_VERB_UTF8) &&
+      !chk_cli_check_utf8_arguments (call->context, *argc, *argv, &call->status))
     return FALSE;
 
-  if (!(flags & (VERB_CONNECT | VERB_JOB)))
+  if (!(flags & (CHK_CLI_VERB_CONNECT | CHK_CLI_VERB_JOB)))
     return TRUE;
-  if (!verb_connect (call))
+  if (!chk_cli_verb_connect (call))
     return FALSE;
-  if (flags & VERB_WARN_STORAGE)
+  if (flags & CHK_CLI_VERB_WARN_STORAGE)
     chk_client_warn_storage_problem (&call->client);
 
-  if (flags & VERB_JOB)
+  if (flags & CHK_CLI_VERB_JOB)
     {
       g_autoptr(GError) error = NULL;
 
       call->job = chk_client_get_job (&call->client, (*argv)[1], &error);
       if (call->job == NULL)
         {
-          call->status = fail_error (error);
+          call->status = chk_cli_fail_error (error);
           return FALSE;
         }
     }
@@ -453,7 +429,7 @@ check_alert_on (GOptionContext *context,
   if (value == NULL || g_str_equal (value, "failure") || g_str_equal (value, "always") ||
       g_str_equal (value, "never"))
     return TRUE;
-  *out_status = usage_error (context, _("%s: “%s” is not one of failure, always or never"), option, value);
+  *out_status = chk_cli_usage_error (context, _("%s: “%s” is not one of failure, always or never"), option, value);
   return FALSE;
 }
 
@@ -487,8 +463,8 @@ spec_options_to_variant (SpecOptions     *o,
       gint64 start;
 
       if (!parse_time (o->start, &start))
-        return *out_status = usage_error (context, _("--start: “%s” is not a time such as "
-                                                     "2026-11-23T09:00 or now"), o->start), NULL;
+        return *out_status = chk_cli_usage_error (context, _("--start: “%s” is not a time such as "
+                                                             "2026-11-23T09:00 or now"), o->start), NULL;
       g_variant_dict_insert (&dict, "start", "x", start);
     }
 
@@ -497,30 +473,30 @@ spec_options_to_variant (SpecOptions     *o,
       guint64 seconds;
 
       if (!chk_duration_parse (o->timeout, &seconds, &error))
-        return *out_status = usage_error (context, "--timeout: %s", error->message), NULL;
+        return *out_status = chk_cli_usage_error (context, "--timeout: %s", error->message), NULL;
       if (seconds > G_MAXUINT32)
-        return *out_status = usage_error (context, _("--timeout: %s is too long"), o->timeout), NULL;
+        return *out_status = chk_cli_usage_error (context, _("--timeout: %s is too long"), o->timeout), NULL;
       g_variant_dict_insert (&dict, "timeout", "u", (guint32) seconds);
     }
 
   if (o->catch_up && o->no_catch_up)
-    return *out_status = usage_error (context, _("give --catch-up or --no-catch-up, not both")), NULL;
+    return *out_status = chk_cli_usage_error (context, _("give --catch-up or --no-catch-up, not both")), NULL;
   if (o->catch_up || o->no_catch_up)
     g_variant_dict_insert (&dict, "catch-up", "b", o->catch_up);
 
   if (o->merge_stderr && o->no_merge_stderr)
-    return *out_status = usage_error (context, _("give --merge-stderr or --no-merge-stderr, "
-                                                 "not both")), NULL;
+    return *out_status = chk_cli_usage_error (context, _("give --merge-stderr or --no-merge-stderr, "
+                                                         "not both")), NULL;
   if (o->merge_stderr || o->no_merge_stderr)
     g_variant_dict_insert (&dict, "merge-stderr", "b", o->merge_stderr);
 
   if (o->disabled && o->enabled)
-    return *out_status = usage_error (context, _("give --enabled or --disabled, not both")), NULL;
+    return *out_status = chk_cli_usage_error (context, _("give --enabled or --disabled, not both")), NULL;
   if (o->disabled || o->enabled)
     g_variant_dict_insert (&dict, "enabled", "b", o->enabled);
 
   if (o->monitor && o->no_monitor)
-    return *out_status = usage_error (context, _("give --monitor or --no-monitor, not both")), NULL;
+    return *out_status = chk_cli_usage_error (context, _("give --monitor or --no-monitor, not both")), NULL;
   if (o->monitor || o->no_monitor)
     g_variant_dict_insert (&dict, "is-monitor", "b", o->monitor);
 
@@ -537,8 +513,8 @@ spec_options_to_variant (SpecOptions     *o,
       guint64 code;
 
       if (!g_ascii_string_to_unsigned (o->expect_status, 10, 100, 599, &code, NULL))
-        return *out_status = usage_error (context, _("--expect-status: “%s” is not an HTTP status "
-                                                     "from 100 to 599"), o->expect_status), NULL;
+        return *out_status = chk_cli_usage_error (context, _("--expect-status: “%s” is not an HTTP status "
+                                                             "from 100 to 599"), o->expect_status), NULL;
       g_variant_dict_insert (&dict, "check-expect-status", "u", (guint32) code);
     }
 
@@ -547,10 +523,10 @@ spec_options_to_variant (SpecOptions     *o,
       guint64 seconds;
 
       if (!chk_duration_parse (o->check_timeout, &seconds, &error))
-        return *out_status = usage_error (context, "--check-timeout: %s", error->message), NULL;
+        return *out_status = chk_cli_usage_error (context, "--check-timeout: %s", error->message), NULL;
       if (seconds > G_MAXUINT32)
-        return *out_status = usage_error (context, _("--check-timeout: %s is too long"),
-                                          o->check_timeout), NULL;
+        return *out_status = chk_cli_usage_error (context, _("--check-timeout: %s is too long"),
+                                                  o->check_timeout), NULL;
       g_variant_dict_insert (&dict, "check-timeout", "u", (guint32) seconds);
     }
 
@@ -559,7 +535,7 @@ spec_options_to_variant (SpecOptions     *o,
       guint64 n;
 
       if (!g_ascii_string_to_unsigned (o->max_runs, 10, 0, G_MAXUINT32, &n, NULL))
-        return *out_status = usage_error (context, _("--max-runs: “%s” is not a number"), o->max_runs), NULL;
+        return *out_status = chk_cli_usage_error (context, _("--max-runs: “%s” is not a number"), o->max_runs), NULL;
       g_variant_dict_insert (&dict, "max-runs", "u", (guint32) n);
     }
 
@@ -568,7 +544,7 @@ spec_options_to_variant (SpecOptions     *o,
       guint64 bytes;
 
       if (!chk_size_parse (o->max_output, &bytes, &error))
-        return *out_status = usage_error (context, "--max-output: %s", error->message), NULL;
+        return *out_status = chk_cli_usage_error (context, "--max-output: %s", error->message), NULL;
       g_variant_dict_insert (&dict, "max-output-bytes", "t", bytes);
     }
 
@@ -577,9 +553,9 @@ spec_options_to_variant (SpecOptions     *o,
       guint64 n;
 
       if (!g_ascii_string_to_unsigned (o->max_tasks, 10, 0, G_MAXUINT32, &n, NULL))
-        return *out_status = usage_error (context, _("--max-tasks: “%s” is not a number (0 for "
-                                                     "the default-max-tasks setting)"),
-                                          o->max_tasks), NULL;
+        return *out_status = chk_cli_usage_error (context, _("--max-tasks: “%s” is not a number (0 for "
+                                                             "the default-max-tasks setting)"),
+                                                  o->max_tasks), NULL;
       g_variant_dict_insert (&dict, "max-tasks", "u", (guint32) n);
     }
 
@@ -590,7 +566,7 @@ spec_options_to_variant (SpecOptions     *o,
 
       if (g_ascii_strcasecmp (o->memory_max, "none") != 0 &&
           !chk_size_parse (o->memory_max, &bytes, &error))
-        return *out_status = usage_error (context, "--memory-max: %s", error->message), NULL;
+        return *out_status = chk_cli_usage_error (context, "--memory-max: %s", error->message), NULL;
       g_variant_dict_insert (&dict, "memory-max", "t", bytes);
     }
 
@@ -600,9 +576,9 @@ spec_options_to_variant (SpecOptions     *o,
 
       if (!g_ascii_string_to_unsigned (o->cpu_weight, 10, 1, CHK_JOB_SPEC_MAX_CPU_WEIGHT,
                                        &weight, NULL))
-        return *out_status = usage_error (context,
-                                          _("--cpu-weight: “%s” is not a number from 1 to %d"),
-                                          o->cpu_weight, CHK_JOB_SPEC_MAX_CPU_WEIGHT), NULL;
+        return *out_status = chk_cli_usage_error (context,
+                                                  _("--cpu-weight: “%s” is not a number from 1 to %d"),
+                                                  o->cpu_weight, CHK_JOB_SPEC_MAX_CPU_WEIGHT), NULL;
       g_variant_dict_insert (&dict, "cpu-weight", "u", (guint32) weight);
     }
 
@@ -646,7 +622,7 @@ spec_options_to_variant (SpecOptions     *o,
           const char *eq = strchr (o->env[i], '=');
 
           if (eq == NULL || eq == o->env[i])
-            return *out_status = usage_error (context, _("--env: “%s” is not NAME=VALUE"), o->env[i]), NULL;
+            return *out_status = chk_cli_usage_error (context, _("--env: “%s” is not NAME=VALUE"), o->env[i]), NULL;
           g_hash_table_replace (env, g_strndup (o->env[i], eq - o->env[i]), g_strdup (eq + 1));
         }
       for (guint i = 0; o->unset_env != NULL && o->unset_env[i] != NULL; i++)
@@ -660,11 +636,11 @@ spec_options_to_variant (SpecOptions     *o,
     }
 
   if (o->shell != NULL && argv != NULL)
-    return *out_status = usage_error (context, _("give --shell or a command after --, not both")), NULL;
+    return *out_status = chk_cli_usage_error (context, _("give --shell or a command after --, not both")), NULL;
   /* An empty --check-url turns a check back into a command job, so it goes with one. */
   if (o->check_url != NULL && o->check_url[0] != '\0' && (o->shell != NULL || argv != NULL))
-    return *out_status = usage_error (context, _("give --check-url, --shell or a command after --, "
-                                                 "only one of them")), NULL;
+    return *out_status = chk_cli_usage_error (context, _("give --check-url, --shell or a command after --, "
+                                                         "only one of them")), NULL;
   if (o->check_url != NULL)
     g_variant_dict_insert (&dict, "check-url", "s", o->check_url);
   if (o->shell != NULL)
@@ -672,13 +648,13 @@ spec_options_to_variant (SpecOptions     *o,
   if (argv != NULL)
     {
       if (argv[0] == NULL)
-        return *out_status = usage_error (context, _("the command after -- is empty")), NULL;
+        return *out_status = chk_cli_usage_error (context, _("the command after -- is empty")), NULL;
       /* D-Bus carries only UTF-8. */
       for (guint i = 0; argv[i] != NULL; i++)
         if (!g_utf8_validate (argv[i], -1, NULL))
-          return *out_status = usage_error (context,
-                                            _("the command's word “%s” is not UTF-8 text"),
-                                            argv[i]), NULL;
+          return *out_status = chk_cli_usage_error (context,
+                                                    _("the command's word “%s” is not UTF-8 text"),
+                                                    argv[i]), NULL;
       g_variant_dict_insert_value (&dict, "command", g_variant_new_strv ((const char * const *) argv, -1));
     }
 
@@ -704,46 +680,46 @@ split_command (int    *argc,
   return NULL;
 }
 
-static int
-verb_add (int    argc,
-          char **argv)
+int
+chk_cli_verb_add (int    argc,
+                  char **argv)
 {
   g_auto(SpecOptions) o = { 0 };
   GOptionEntry entries[] = { SPEC_OPTION_ENTRIES (o), { NULL } };
   g_auto(GStrv) command = split_command (&argc, argv);
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GVariant) spec = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *path = NULL;
 
-  if (!verb_begin (&call, entries, &argc, &argv, VERB_ANY_ARGS, 0))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, CHK_CLI_VERB_ANY_ARGS, 0))
     return call.status;
   if (argc != 2)
-    return usage_error (call.context, argc < 2 ? _("the job needs a NAME")
-                                               : _("unexpected argument “%s” "
-                                                   "(put the command after --)"),
-                        argv[argc - 1]);
+    return chk_cli_usage_error (call.context, argc < 2 ? _("the job needs a NAME")
+                                                       : _("unexpected argument “%s” "
+                                                           "(put the command after --)"),
+                                argv[argc - 1]);
   if (o.shell == NULL && command == NULL && (o.check_url == NULL || o.check_url[0] == '\0'))
-    return usage_error (call.context, _("give the command after --, a shell line with --shell, "
-                                        "or a URL to check with --check-url"));
+    return chk_cli_usage_error (call.context, _("give the command after --, a shell line with --shell, "
+                                                "or a URL to check with --check-url"));
 
-  if (!check_utf8_arguments (call.context, argc, argv, &call.status))
+  if (!chk_cli_check_utf8_arguments (call.context, argc, argv, &call.status))
     return call.status;
   o.name = g_strdup (argv[1]);
   spec = spec_options_to_variant (&o, call.context, command, NULL, &call.status);
   if (spec == NULL)
     return call.status;
 
-  if (!verb_connect (&call))
+  if (!chk_cli_verb_connect (&call))
     return call.status;
   if (!chk_scheduler1_call_create_job_sync (call.client.scheduler, spec, &path, NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
   return 0;
 }
 
-static int
-verb_edit (int    argc,
-           char **argv)
+int
+chk_cli_verb_edit (int    argc,
+                   char **argv)
 {
   g_auto(SpecOptions) o = { 0 };
   GOptionEntry entries[] = {
@@ -753,12 +729,12 @@ verb_edit (int    argc,
     { NULL }
   };
   g_auto(GStrv) command = split_command (&argc, argv);
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GVariant) changes = NULL;
   g_autoptr(GVariant) environment = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!verb_begin (&call, entries, &argc, &argv, 1, VERB_JOB))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 1, CHK_CLI_VERB_JOB))
     return call.status;
 
   environment = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (call.job), "Environment");
@@ -766,10 +742,10 @@ verb_edit (int    argc,
   if (changes == NULL)
     return call.status;
   if (g_variant_n_children (changes) == 0)
-    return usage_error (call.context, _("nothing to change: give an option"));
+    return chk_cli_usage_error (call.context, _("nothing to change: give an option"));
 
   if (!chk_job1_call_update_sync (call.job, changes, NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
   return 0;
 }
 
@@ -780,76 +756,76 @@ set_enabled (int        argc,
              char     **argv,
              gboolean   enabled)
 {
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GError) error = NULL;
 
-  if (!verb_begin (&call, NULL, &argc, &argv, 1, VERB_JOB))
+  if (!chk_cli_verb_begin (&call, NULL, &argc, &argv, 1, CHK_CLI_VERB_JOB))
     return call.status;
 
   g_variant_dict_insert (&dict, "enabled", "b", enabled);
   if (!chk_job1_call_update_sync (call.job, g_variant_dict_end (&dict), NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
   return 0;
 }
 
-static int
-verb_remove (int    argc,
-             char **argv)
+int
+chk_cli_verb_remove (int    argc,
+                     char **argv)
 {
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
 
-  if (!verb_begin (&call, NULL, &argc, &argv, 1, VERB_JOB))
+  if (!chk_cli_verb_begin (&call, NULL, &argc, &argv, 1, CHK_CLI_VERB_JOB))
     return call.status;
 
   if (!chk_job1_call_delete_sync (call.job, NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
   return 0;
 }
 
-static int
-verb_enable (int    argc,
-             char **argv)
+int
+chk_cli_verb_enable (int    argc,
+                     char **argv)
 {
   return set_enabled (argc, argv, TRUE);
 }
 
-static int
-verb_disable (int    argc,
-              char **argv)
+int
+chk_cli_verb_disable (int    argc,
+                      char **argv)
 {
   return set_enabled (argc, argv, FALSE);
 }
 
-static int
-verb_stop (int    argc,
-           char **argv)
+int
+chk_cli_verb_stop (int    argc,
+                   char **argv)
 {
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
 
-  if (!verb_begin (&call, NULL, &argc, &argv, 1, VERB_JOB))
+  if (!chk_cli_verb_begin (&call, NULL, &argc, &argv, 1, CHK_CLI_VERB_JOB))
     return call.status;
 
   if (!chk_job1_call_stop_sync (call.job, NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
   return 0;
 }
 
 /* list and show */
 
 /* A daemon older than the client lacks the newer properties: they read as NULL. */
-static gboolean
-is_set (const char *text)
+gboolean
+chk_cli_is_set (const char *text)
 {
   return text != NULL && text[0] != '\0';
 }
 
-static gboolean
-is_check_job (ChkJob1 *job)
+gboolean
+chk_cli_is_check_job (ChkJob1 *job)
 {
-  return is_set (chk_job1_get_check_url (job));
+  return chk_cli_is_set (chk_job1_get_check_url (job));
 }
 
 /* The status of the job's last run, and whether it is disabled (or a monitor). */
@@ -878,7 +854,7 @@ job_status (ChkJob1      *job,
       *out_color = chk_format_color_for (outcome);
       status = chk_format_outcome (outcome, 0);
       /* A check's exit code only repeats its outcome. */
-      if (g_strcmp0 (outcome, "failure") == 0 && exit_code > 0 && !is_check_job (job))
+      if (g_strcmp0 (outcome, "failure") == 0 && exit_code > 0 && !chk_cli_is_check_job (job))
         g_ptr_array_add (notes, g_strdup_printf (_("exit %d"), exit_code));
     }
 
@@ -898,25 +874,26 @@ job_status (ChkJob1      *job,
   }
 }
 
-static int
-verb_list (int    argc,
-           char **argv)
+int
+chk_cli_verb_list (int    argc,
+                   char **argv)
 {
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   GList *jobs;
 
-  if (!verb_begin (&call, entries, &argc, &argv, 0, VERB_CONNECT | VERB_WARN_STORAGE))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 0,
+                           CHK_CLI_VERB_CONNECT | CHK_CLI_VERB_WARN_STORAGE))
     return call.status;
 
   jobs = chk_client_list_jobs (&call.client, &error);
   if (error != NULL)
-    return fail_error (error);
+    return chk_cli_fail_error (error);
 
   if (json)
     {
@@ -1057,7 +1034,7 @@ job_time_with_relative (ChkJob1  *job,
                         char    **out_local)
 {
   const char *zone = chk_job1_get_timezone (job);
-  g_autoptr(GTimeZone) job_tz = is_set (zone) ? chk_time_zone_new (zone, NULL) : NULL;
+  g_autoptr(GTimeZone) job_tz = chk_cli_is_set (zone) ? chk_time_zone_new (zone, NULL) : NULL;
   g_autoptr(GTimeZone) local_tz = g_time_zone_new_local ();
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) in_job = NULL;
@@ -1097,7 +1074,7 @@ print_job_environment (ChkJob1  *job,
   const char *name, *value;
 
   if (!chk_job1_call_get_environment_sync (job, &environment, NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
 
   if (json)
     {
@@ -1128,9 +1105,9 @@ print_job_environment (ChkJob1  *job,
   return 0;
 }
 
-static int
-verb_show (int    argc,
-           char **argv)
+int
+chk_cli_verb_show (int    argc,
+                   char **argv)
 {
   gboolean json = FALSE;
   gboolean env = FALSE;
@@ -1140,12 +1117,13 @@ verb_show (int    argc,
       N_("Print the whole environment the next run gets, NAME=value lines"), NULL },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   ChkJob1 *job;
   gint64 now = g_get_real_time ();
   const char * const *command;
 
-  if (!verb_begin (&call, entries, &argc, &argv, 1, VERB_JOB | VERB_WARN_STORAGE))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 1,
+                           CHK_CLI_VERB_JOB | CHK_CLI_VERB_WARN_STORAGE))
     return call.status;
   job = call.job;
 
@@ -1187,7 +1165,7 @@ verb_show (int    argc,
     print_field (_("Description:"), chk_job1_get_description (job));
 
     command = chk_job1_get_command (job);
-    if (is_check_job (job))
+    if (chk_cli_is_check_job (job))
       {
         g_autofree char *expect = g_strdup_printf ("%u", chk_job1_get_check_expect_status (job));
         g_autofree char *check_timeout = chk_duration_format (chk_job1_get_check_timeout (job));
@@ -1208,7 +1186,7 @@ verb_show (int    argc,
         print_field (_("Shell:"), chk_job1_get_shell (job));
       }
     /* A check runs no process: these do not apply to it. */
-    if (!is_check_job (job))
+    if (!chk_cli_is_check_job (job))
       {
         print_field (_("Working directory:"), chk_job1_get_working_directory (job));
 
@@ -1236,7 +1214,7 @@ verb_show (int    argc,
     print_field (_("Next run:"), next);
     if (next_local != NULL)
       print_field ("", next_local);
-    if (!is_check_job (job))
+    if (!chk_cli_is_check_job (job))
       {
         print_field (_("Time limit:"), timeout);
         print_limits (&call.client, job);
@@ -1248,7 +1226,7 @@ verb_show (int    argc,
     print_field (_("Notify on:"), chk_job1_get_notify_on (job));
     print_field (_("Email on:"), chk_job1_get_email_on (job));
     print_field (_("Email to:"), email_to);
-    print_field (_("Webhook URL:"), is_set (chk_job1_get_webhook_url (job))
+    print_field (_("Webhook URL:"), chk_cli_is_set (chk_job1_get_webhook_url (job))
                                     ? chk_job1_get_webhook_url (job)
                                     : _("the webhook-url setting"));
     print_field (_("Monitor:"), chk_job1_get_is_monitor (job) ? _("yes") : _("no"));
@@ -1269,7 +1247,7 @@ verb_show (int    argc,
     if (chk_job1_get_last_run_started (job) > 0 || chk_job1_get_running (job))
       print_last_run_accounting (job);
     print_field (_("Status:"), state);
-    if (is_set (chk_job1_get_last_alert_error (job)))
+    if (chk_cli_is_set (chk_job1_get_last_alert_error (job)))
       print_field (_("Last alert error:"), chk_job1_get_last_alert_error (job));
     if (chk_job1_get_running (job))
       {
@@ -1406,16 +1384,16 @@ run_finished_signal_cb (GDBusConnection *connection,
   g_main_loop_quit (wait->loop);
 }
 
-static int
-verb_run (int    argc,
-          char **argv)
+int
+chk_cli_verb_run (int    argc,
+                  char **argv)
 {
   gboolean wait_for_it = FALSE;
   GOptionEntry entries[] = {
     { "wait", 'w', 0, G_OPTION_ARG_NONE, &wait_for_it, N_("Wait for the run; exit 0 only if it succeeds"), NULL },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   ChkClient *client;
   ChkJob1 *job;
   g_autoptr(GError) error = NULL;
@@ -1427,13 +1405,13 @@ verb_run (int    argc,
   guint watch_id = 0;
   int status = 0;
 
-  if (!verb_begin (&call, entries, &argc, &argv, 1, VERB_JOB))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 1, CHK_CLI_VERB_JOB))
     return call.status;
   client = &call.client;
   job = call.job;
   /* The proxy forgets its properties if the daemon goes away. */
   name = g_strdup (chk_job1_get_name (job));
-  is_check = is_check_job (job);
+  is_check = chk_cli_is_check_job (job);
 
   /* Listen before starting it: a short run may end before Run() returns. */
   if (wait_for_it)
@@ -1447,7 +1425,7 @@ verb_run (int    argc,
     {
       if (subscription != 0)
         g_dbus_connection_signal_unsubscribe (client->connection, subscription);
-      return fail_error (error);
+      return chk_cli_fail_error (error);
     }
 
   g_print ("%" G_GUINT64_FORMAT "\n", wait.run_id);
@@ -1496,7 +1474,7 @@ verb_run (int    argc,
   g_main_loop_unref (wait.loop);
 
   if (!wait.finished && watch.vanished)
-    status = fail (_("chronikerd went away during run %" PRIu64 " of “%s”"), wait.run_id, name);
+    status = chk_cli_fail (_("chronikerd went away during run %" PRIu64 " of “%s”"), wait.run_id, name);
   else if (g_strcmp0 (wait.outcome, "success") == 0)
     status = 0;
   else
@@ -1519,9 +1497,9 @@ verb_run (int    argc,
         }
       if (message[0] != '\0')
         /* Translators: "run 12 of “backup”: failure (exit 1): <the daemon's note>" */
-        fail (_("run %" PRIu64 " of “%s”: %s: %s"), wait.run_id, name, outcome, message);
+        chk_cli_fail (_("run %" PRIu64 " of “%s”: %s: %s"), wait.run_id, name, outcome, message);
       else
-        fail (_("run %" PRIu64 " of “%s”: %s"), wait.run_id, name, outcome);
+        chk_cli_fail (_("run %" PRIu64 " of “%s”: %s"), wait.run_id, name, outcome);
       status = g_strcmp0 (wait.outcome, "failure") == 0 && wait.exit_code > 0 && wait.exit_code < 256
                ? wait.exit_code : 1;
     }
@@ -1569,7 +1547,7 @@ check_job_paths (ChkClient *client)
   GList *jobs = chk_client_list_jobs (client, NULL);
 
   for (GList *l = jobs; l != NULL; l = l->next)
-    if (is_check_job (l->data))
+    if (chk_cli_is_check_job (l->data))
       g_hash_table_add (paths, g_strdup (g_dbus_proxy_get_object_path (l->data)));
   g_list_free_full (jobs, g_object_unref);
   return paths;
@@ -1580,9 +1558,9 @@ static const char * const run_outcomes[] = {
   "running", "success", "failure", "timeout", "stopped", "interrupted", "failed-to-start", NULL,
 };
 
-static int
-verb_runs (int    argc,
-           char **argv)
+int
+chk_cli_verb_runs (int    argc,
+                   char **argv)
 {
   gboolean json = FALSE;
   int limit = 20;
@@ -1593,23 +1571,23 @@ verb_runs (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_auto(GVariantDict) filter = G_VARIANT_DICT_INIT (NULL);
   g_autoptr(GVariant) runs = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!verb_begin (&call, entries, &argc, &argv, 1, 0))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 1, 0))
     return call.status;
   if (limit < 1 || limit > 10000)
-    return usage_error (call.context, _("--limit: give a number from 1 to 10000"));
+    return chk_cli_usage_error (call.context, _("--limit: give a number from 1 to 10000"));
   if (outcome != NULL && !g_strv_contains (run_outcomes, outcome))
     {
       g_autofree char *known = g_strjoinv (", ", (char **) run_outcomes);
 
-      return usage_error (call.context, _("--outcome: “%s” is not an outcome; give one of %s"),
-                          outcome, known);
+      return chk_cli_usage_error (call.context, _("--outcome: “%s” is not an outcome; give one of %s"),
+                                  outcome, known);
     }
-  if (!verb_connect (&call))
+  if (!chk_cli_verb_connect (&call))
     return call.status;
 
   if (argc == 2)
@@ -1617,7 +1595,7 @@ verb_runs (int    argc,
       g_autofree char *path = NULL;
 
       if (!resolve_job_path (&call.client, argv[1], &path, &error))
-        return fail_error (error);
+        return chk_cli_fail_error (error);
       g_variant_dict_insert (&filter, "job", "o", path);
     }
   g_variant_dict_insert (&filter, "limit", "u", (guint32) limit);
@@ -1626,7 +1604,7 @@ verb_runs (int    argc,
 
   if (!chk_scheduler1_call_list_runs_sync (call.client.scheduler, g_variant_dict_end (&filter), &runs,
                                            NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
 
   if (json)
     {
@@ -1845,9 +1823,9 @@ log_signal_cb (GDBusConnection *connection,
     }
 }
 
-static int
-verb_log (int    argc,
-          char **argv)
+int
+chk_cli_verb_log (int    argc,
+                  char **argv)
 {
   gboolean follow = FALSE;
   gboolean no_color = FALSE;
@@ -1862,23 +1840,23 @@ verb_log (int    argc,
       N_("Write the bytes exactly as the job wrote them, escapes too, also to a file or a pipe"), NULL },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   ChkClient *client;
   g_autoptr(GError) error = NULL;
   LogFollow log = { 0 };
   guint subscriptions[2] = { 0 };
   int status = 0;
 
-  if (!verb_begin (&call, entries, &argc, &argv, VERB_ANY_ARGS, 0))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, CHK_CLI_VERB_ANY_ARGS, 0))
     return call.status;
   if (argc != 2)
-    return usage_error (call.context, argc < 2 ? _("which run? Give a RUN_ID or a job NAME")
-                                               : _("unexpected argument “%s”"), argv[argc - 1]);
+    return chk_cli_usage_error (call.context, argc < 2 ? _("which run? Give a RUN_ID or a job NAME")
+                                                       : _("unexpected argument “%s”"), argv[argc - 1]);
   if (stream != NULL && !g_str_equal (stream, "stdout") && !g_str_equal (stream, "stderr"))
-    return usage_error (call.context, _("--stream: “%s” is not stdout or stderr"), stream);
+    return chk_cli_usage_error (call.context, _("--stream: “%s” is not stdout or stderr"), stream);
   if (raw && no_color)
-    return usage_error (call.context, _("--raw and --no-color: choose one"));
-  if (!verb_connect (&call))
+    return chk_cli_usage_error (call.context, _("--raw and --no-color: choose one"));
+  if (!chk_cli_verb_connect (&call))
     return call.status;
   client = &call.client;
 
@@ -1888,7 +1866,7 @@ verb_log (int    argc,
 
       log.run_id = g_ascii_strtoull (argv[1], NULL, 10);
       if (!chk_scheduler1_call_get_run_sync (client->scheduler, log.run_id, &run, NULL, &error))
-        return fail_error (error);
+        return chk_cli_fail_error (error);
     }
   else
     {
@@ -1897,13 +1875,13 @@ verb_log (int    argc,
       g_autofree char *path = NULL;
 
       if (!resolve_job_path (client, argv[1], &path, &error))
-        return fail_error (error);
+        return chk_cli_fail_error (error);
       g_variant_dict_insert (&filter, "job", "o", path);
       g_variant_dict_insert (&filter, "limit", "u", 1);
       if (!chk_scheduler1_call_list_runs_sync (client->scheduler, g_variant_dict_end (&filter), &runs, NULL, &error))
-        return fail_error (error);
+        return chk_cli_fail_error (error);
       if (g_variant_n_children (runs) == 0)
-        return fail (_("“%s” has not run yet"), argv[1]);
+        return chk_cli_fail (_("“%s” has not run yet"), argv[1]);
       {
         g_autoptr(GVariant) newest = g_variant_get_child_value (runs, 0);
 
@@ -1941,7 +1919,7 @@ verb_log (int    argc,
       g_bus_unwatch_name (watch_id);
       g_main_loop_unref (log.loop);
       if (watch.vanished && log.error == NULL)
-        status = fail (_("chronikerd went away while run %" PRIu64 " was running"), log.run_id);
+        status = chk_cli_fail (_("chronikerd went away while run %" PRIu64 " was running"), log.run_id);
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (subscriptions); i++)
@@ -1952,7 +1930,7 @@ verb_log (int    argc,
     g_clear_pointer (&log.strip[i], chk_ansi_parser_free);
   if (log.error != NULL)
     {
-      status = fail_error (log.error);
+      status = chk_cli_fail_error (log.error);
       g_error_free (log.error);
     }
   return status;
@@ -1972,11 +1950,11 @@ parse_progress_number (const char *text,
   return TRUE;
 }
 
-static int
-verb_progress (int    argc,
-               char **argv)
+int
+chk_cli_verb_progress (int    argc,
+                       char **argv)
 {
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autofree char *line = NULL;
   g_autofree char *message = NULL;
   const char *fd_text = g_getenv ("CHRONIKER_PROGRESS_FD");
@@ -1984,10 +1962,10 @@ verb_progress (int    argc,
   int first_message_arg;
   guint64 fd;
 
-  if (!verb_begin (&call, NULL, &argc, &argv, VERB_ANY_ARGS, VERB_POSIX_OPTIONS))
+  if (!chk_cli_verb_begin (&call, NULL, &argc, &argv, CHK_CLI_VERB_ANY_ARGS, CHK_CLI_VERB_POSIX_OPTIONS))
     return call.status;
   if (argc < 2)
-    return usage_error (call.context, _("give the progress: N M, or P%%"));
+    return chk_cli_usage_error (call.context, _("give the progress: N M, or P%%"));
 
   if (g_str_has_suffix (argv[1], "%"))
     {
@@ -1997,16 +1975,16 @@ verb_progress (int    argc,
 
       percent = g_ascii_strtod (number, &end);
       if (number[0] == '\0' || *end != '\0' || percent < 0 || percent > 100)
-        return usage_error (call.context, _("“%s” is not a percentage from 0%% to 100%%"), argv[1]);
+        return chk_cli_usage_error (call.context, _("“%s” is not a percentage from 0%% to 100%%"), argv[1]);
       line = g_strdup (argv[1]);
       first_message_arg = 2;
     }
   else
     {
       if (argc < 3 || !parse_progress_number (argv[1], &complete) || !parse_progress_number (argv[2], &total))
-        return usage_error (call.context, _("give the progress as two numbers, N M (N of M done), or P%%"));
+        return chk_cli_usage_error (call.context, _("give the progress as two numbers, N M (N of M done), or P%%"));
       if (total == 0 || complete > total)
-        return usage_error (call.context, _("%u of %u: N must not be more than M, and M at least 1"), complete, total);
+        return chk_cli_usage_error (call.context, _("%u of %u: N must not be more than M, and M at least 1"), complete, total);
       line = g_strdup_printf ("%u/%u", complete, total);
       first_message_arg = 3;
     }
@@ -2018,9 +1996,9 @@ verb_progress (int    argc,
     }
 
   if (fd_text == NULL || fd_text[0] == '\0')
-    return fail (_("progress only works inside a Chroniker job (CHRONIKER_PROGRESS_FD is not set)"));
+    return chk_cli_fail (_("progress only works inside a Chroniker job (CHRONIKER_PROGRESS_FD is not set)"));
   if (!g_ascii_string_to_unsigned (fd_text, 10, 0, G_MAXINT, &fd, NULL))
-    return fail (_("CHRONIKER_PROGRESS_FD is “%s”, not a file descriptor"), fd_text);
+    return chk_cli_fail (_("CHRONIKER_PROGRESS_FD is “%s”, not a file descriptor"), fd_text);
 
   {
     g_autofree char *text = message != NULL ? g_strdup_printf ("%s %s\n", line, message)
@@ -2035,7 +2013,7 @@ verb_progress (int    argc,
         if (n < 0 && errno == EINTR)
           continue;
         if (n < 0)
-          return fail (_("could not write to CHRONIKER_PROGRESS_FD %s: %s"), fd_text, g_strerror (errno));
+          return chk_cli_fail (_("could not write to CHRONIKER_PROGRESS_FD %s: %s"), fd_text, g_strerror (errno));
         p += n;
         len -= n;
       }
@@ -2046,41 +2024,41 @@ verb_progress (int    argc,
 
 /* clean, preview, settings */
 
-static int
-verb_clean (int    argc,
-            char **argv)
+int
+chk_cli_verb_clean (int    argc,
+                    char **argv)
 {
   g_autofree char *older_than = NULL;
   GOptionEntry entries[] = {
     { "older-than", 0, 0, G_OPTION_ARG_STRING, &older_than, N_("Delete finished runs started longer ago than this"), N_("DURATION") },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   guint64 seconds;
   guint deleted = 0;
 
-  if (!verb_begin (&call, entries, &argc, &argv, 0, 0))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 0, 0))
     return call.status;
   if (older_than == NULL)
-    return usage_error (call.context, _("give --older-than, e.g. --older-than 7d"));
+    return chk_cli_usage_error (call.context, _("give --older-than, e.g. --older-than 7d"));
   if (!chk_duration_parse (older_than, &seconds, &error))
-    return usage_error (call.context, "--older-than: %s", error->message);
-  if (!verb_connect (&call))
+    return chk_cli_usage_error (call.context, "--older-than: %s", error->message);
+  if (!chk_cli_verb_connect (&call))
     return call.status;
 
   if (!chk_scheduler1_call_purge_runs_sync (call.client.scheduler,
                                             g_get_real_time () - (gint64) seconds * G_USEC_PER_SEC,
                                             &deleted, NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Deleted %u run\n", "Deleted %u runs\n", deleted), deleted);
   return 0;
 }
 
-static int
-verb_preview (int    argc,
-              char **argv)
+int
+chk_cli_verb_preview (int    argc,
+                      char **argv)
 {
   g_autofree char *timezone = NULL;
   int count = 5;
@@ -2089,27 +2067,27 @@ verb_preview (int    argc,
     { "count", 'n', 0, G_OPTION_ARG_INT, &count, N_("How many runs (default 5)"), N_("N") },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *description = NULL;
   g_autoptr(GVariant) runs = NULL;
   g_autoptr(GTimeZone) tz = NULL;
   gint64 now = g_get_real_time ();
 
-  if (!verb_begin (&call, entries, &argc, &argv, VERB_ANY_ARGS, 0))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, CHK_CLI_VERB_ANY_ARGS, 0))
     return call.status;
   if (argc != 2)
-    return usage_error (call.context, argc < 2 ? _("give a SCHEDULE, e.g. '0 9 * * 1-5'")
-                                               : _("unexpected argument “%s” (quote the schedule)"),
-                        argv[argc - 1]);
+    return chk_cli_usage_error (call.context, argc < 2 ? _("give a SCHEDULE, e.g. '0 9 * * 1-5'")
+                                                       : _("unexpected argument “%s” (quote the schedule)"),
+                                argv[argc - 1]);
   if (count < 0 || count > 1000)
-    return usage_error (call.context, _("--count: give a number from 0 to 1000"));
-  if (!check_utf8_arguments (call.context, argc, argv, &call.status) || !verb_connect (&call))
+    return chk_cli_usage_error (call.context, _("--count: give a number from 0 to 1000"));
+  if (!chk_cli_check_utf8_arguments (call.context, argc, argv, &call.status) || !chk_cli_verb_connect (&call))
     return call.status;
 
   if (!chk_scheduler1_call_preview_schedule_sync (call.client.scheduler, argv[1], timezone ? timezone : "", 0,
                                                   count, &description, &runs, NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
 
   tz = chk_time_zone_new (timezone, NULL);
   if (tz == NULL)
@@ -2283,19 +2261,19 @@ read_password (GError **error)
   return g_steal_pointer (&text);
 }
 
-static int
-verb_settings (int    argc,
-               char **argv)
+int
+chk_cli_verb_settings (int    argc,
+                       char **argv)
 {
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GVariant) settings = NULL;
   g_autoptr(GVariant) current = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!verb_begin (&call, NULL, &argc, &argv, 2, VERB_UTF8 | VERB_CONNECT))
+  if (!chk_cli_verb_begin (&call, NULL, &argc, &argv, 2, CHK_CLI_VERB_UTF8 | CHK_CLI_VERB_CONNECT))
     return call.status;
   if (!chk_scheduler1_call_get_settings_sync (call.client.scheduler, &settings, NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
 
   if (argc == 1)
     {
@@ -2319,7 +2297,7 @@ verb_settings (int    argc,
       g_autofree char *keys = setting_keys (settings);
 
       /* Translators: the second %s is a list such as "allow-shell, email-from, …" */
-      return fail (_("unknown setting “%s”; the settings are: %s"), argv[1], keys);
+      return chk_cli_fail (_("unknown setting “%s”; the settings are: %s"), argv[1], keys);
     }
 
   if (argc == 2)
@@ -2339,7 +2317,7 @@ verb_settings (int    argc,
         gboolean b;
 
         if (!parse_bool (argv[2], &b))
-          return usage_error (call.context, _("%s: “%s” is not true or false"), argv[1], argv[2]);
+          return chk_cli_usage_error (call.context, _("%s: “%s” is not true or false"), argv[1], argv[2]);
         value = g_variant_new_boolean (b);
       }
     else if (g_variant_is_of_type (current, G_VARIANT_TYPE_UINT32))
@@ -2347,7 +2325,7 @@ verb_settings (int    argc,
         guint64 n;
 
         if (!g_ascii_string_to_unsigned (argv[2], 10, 0, G_MAXUINT32, &n, NULL))
-          return usage_error (call.context, _("%s: “%s” is not a number"), argv[1], argv[2]);
+          return chk_cli_usage_error (call.context, _("%s: “%s” is not a number"), argv[1], argv[2]);
         value = g_variant_new_uint32 (n);
       }
     else if (g_str_equal (argv[1], "smtp-password") && g_str_equal (argv[2], "-"))
@@ -2355,7 +2333,7 @@ verb_settings (int    argc,
         g_autofree char *password = read_password (&error);
 
         if (password == NULL)
-          return fail_error (error);
+          return chk_cli_fail_error (error);
         value = g_variant_new_string (password);
       }
     else
@@ -2365,7 +2343,7 @@ verb_settings (int    argc,
 
     g_variant_dict_insert_value (&dict, argv[1], value);
     if (!chk_scheduler1_call_set_settings_sync (call.client.scheduler, g_variant_dict_end (&dict), NULL, &error))
-      return fail_error (error);
+      return chk_cli_fail_error (error);
   }
 
   return 0;
@@ -2373,25 +2351,25 @@ verb_settings (int    argc,
 
 /* test-email */
 
-static int
-verb_test_email (int    argc,
-                 char **argv)
+int
+chk_cli_verb_test_email (int    argc,
+                         char **argv)
 {
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
 
-  if (!verb_begin (&call, NULL, &argc, &argv, VERB_ANY_ARGS, 0))
+  if (!chk_cli_verb_begin (&call, NULL, &argc, &argv, CHK_CLI_VERB_ANY_ARGS, 0))
     return call.status;
   if (argc != 2)
-    return usage_error (call.context, argc < 2 ? _("give the ADDRESS to send the test email to")
-                                               : _("unexpected argument “%s”"), argv[argc - 1]);
-  if (!check_utf8_arguments (call.context, argc, argv, &call.status) || !verb_connect (&call))
+    return chk_cli_usage_error (call.context, argc < 2 ? _("give the ADDRESS to send the test email to")
+                                                       : _("unexpected argument “%s”"), argv[argc - 1]);
+  if (!chk_cli_check_utf8_arguments (call.context, argc, argv, &call.status) || !chk_cli_verb_connect (&call))
     return call.status;
 
   /* The daemon answers once the SMTP server or sendmail took the message: that may take a while. */
   g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (call.client.scheduler), TEST_EMAIL_TIMEOUT_MS);
   if (!chk_scheduler1_call_send_test_email_sync (call.client.scheduler, argv[1], NULL, &error))
-    return fail_error (error);
+    return chk_cli_fail_error (error);
 
   g_print (_("Sent a test email to %s\n"), argv[1]);
   return 0;
@@ -2450,9 +2428,9 @@ is_system_crontab_path (const char *path)
   return g_str_equal (canonical, "/etc/crontab") || g_str_has_prefix (canonical, "/etc/cron.d/");
 }
 
-static int
-verb_import_crontab (int    argc,
-                     char **argv)
+int
+chk_cli_verb_import_crontab (int    argc,
+                             char **argv)
 {
   g_autofree char *prefix = NULL;
   gboolean system_format = FALSE;
@@ -2463,7 +2441,7 @@ verb_import_crontab (int    argc,
     { "replace", 0, 0, G_OPTION_ARG_NONE, &replace, N_("Update the jobs an earlier import made"), NULL },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GPtrArray) jobs = NULL;
@@ -2472,15 +2450,15 @@ verb_import_crontab (int    argc,
   ChkCrontabFormat format;
   guint imported = 0;
 
-  if (!verb_begin (&call, entries, &argc, &argv, 1, 0))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 1, 0))
     return call.status;
   path = argc == 2 ? argv[1] : "-";
 
   text = read_input (path, &error);
   if (text == NULL)
-    return fail_error (error);
+    return chk_cli_fail_error (error);
   if (!g_utf8_validate (text, -1, NULL))
-    return fail (_("the crontab is not UTF-8 text"));
+    return chk_cli_fail (_("the crontab is not UTF-8 text"));
 
   format = system_format || is_system_crontab_path (path) ? CHK_CRONTAB_FORMAT_SYSTEM
                                                           : CHK_CRONTAB_FORMAT_AUTO;
@@ -2491,7 +2469,7 @@ verb_import_crontab (int    argc,
 
   /* Registers our D-Bus errors, so that an AlreadyExists reads as CHK_ERROR_ALREADY_EXISTS. */
   chk_error_quark ();
-  if (jobs->len > 0 && !verb_connect (&call))
+  if (jobs->len > 0 && !chk_cli_verb_connect (&call))
     return call.status;
 
   for (guint i = 0; i < jobs->len; i++)
@@ -2555,27 +2533,27 @@ verb_import_crontab (int    argc,
   return problems->len > 0 ? 1 : 0;
 }
 
-static int
-verb_export (int    argc,
-             char **argv)
+int
+chk_cli_verb_export (int    argc,
+                     char **argv)
 {
   gboolean json = TRUE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON (the only format)"), NULL },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonArray) array = json_array_new ();
   g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
   GList *jobs;
 
-  if (!verb_begin (&call, entries, &argc, &argv, 0, VERB_CONNECT))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 0, CHK_CLI_VERB_CONNECT))
     return call.status;
 
   jobs = chk_client_list_jobs (&call.client, &error);
   if (error != NULL)
-    return fail_error (error);
+    return chk_cli_fail_error (error);
 
   for (GList *l = jobs; l != NULL; l = l->next)
     json_array_add_element (array, chk_json_spec_from_job (l->data));
@@ -2586,39 +2564,39 @@ verb_export (int    argc,
   return 0;
 }
 
-static int
-verb_import (int    argc,
-             char **argv)
+int
+chk_cli_verb_import (int    argc,
+                     char **argv)
 {
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Read JSON as export writes it"), NULL },
     { NULL }
   };
-  g_auto(VerbCall) call = { 0 };
+  g_auto(ChkCliVerbCall) call = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *text = NULL;
   JsonArray *array;
   guint imported = 0, failed = 0;
 
-  if (!verb_begin (&call, entries, &argc, &argv, VERB_ANY_ARGS, 0))
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, CHK_CLI_VERB_ANY_ARGS, 0))
     return call.status;
   if (!json)
-    return usage_error (call.context, _("import reads JSON: give --json (for a crontab, use "
-                                        "import-crontab)"));
+    return chk_cli_usage_error (call.context, _("import reads JSON: give --json (for a crontab, use "
+                                                "import-crontab)"));
   if (argc > 2)
-    return usage_error (call.context, _("unexpected argument “%s”"), argv[2]);
+    return chk_cli_usage_error (call.context, _("unexpected argument “%s”"), argv[2]);
 
   text = read_input (argc == 2 ? argv[1] : "-", &error);
   if (text == NULL)
-    return fail_error (error);
+    return chk_cli_fail_error (error);
   if (!json_parser_load_from_data (parser, text, -1, &error))
-    return fail (_("not JSON: %s"), error->message);
+    return chk_cli_fail (_("not JSON: %s"), error->message);
   if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_ARRAY (json_parser_get_root (parser)))
-    return fail (_("expected a JSON array of jobs, as export writes"));
+    return chk_cli_fail (_("expected a JSON array of jobs, as export writes"));
 
-  if (!verb_connect (&call))
+  if (!chk_cli_verb_connect (&call))
     return call.status;
 
   array = json_node_get_array (json_parser_get_root (parser));
@@ -2663,28 +2641,28 @@ verb_import (int    argc,
   return failed > 0 ? 1 : 0;
 }
 
-static const Verb verbs[] = {
-  { "list", "", N_("List the jobs."), verb_list },
-  { "show", "JOB", N_("Show a job."), verb_show },
+static const ChkCliVerb verbs[] = {
+  { "list", "", N_("List the jobs."), chk_cli_verb_list },
+  { "show", "JOB", N_("Show a job."), chk_cli_verb_show },
   { "add", "NAME (--shell 'COMMAND' | --check-url URL | -- PROGRAM [ARGUMENT…])", N_("Add a job."),
-    verb_add },
+    chk_cli_verb_add },
   { "edit", "JOB [--shell 'COMMAND' | --check-url URL | -- PROGRAM [ARGUMENT…]]", N_("Change a job."),
-    verb_edit },
-  { "remove", "JOB", N_("Delete a job with its runs."), verb_remove },
-  { "enable", "JOB", N_("Run a job on its schedule."), verb_enable },
-  { "disable", "JOB", N_("Stop running a job on its schedule."), verb_disable },
-  { "run", "JOB", N_("Run a job now and print the run's id."), verb_run },
-  { "stop", "JOB", N_("Stop a job's run."), verb_stop },
-  { "runs", "[JOB]", N_("List runs, newest first."), verb_runs },
-  { "log", "JOB|RUN_ID", N_("Print a run's output (a job's latest run)."), verb_log },
-  { "progress", "(N M | P%) [MESSAGE…]", N_("Report progress from inside a job."), verb_progress },
-  { "clean", "--older-than DURATION", N_("Delete old finished runs."), verb_clean },
-  { "preview", "SCHEDULE", N_("Describe a schedule and show its next runs."), verb_preview },
-  { "settings", "[KEY [VALUE]]", N_("Show or change the daemon's settings."), verb_settings },
-  { "test-email", "ADDRESS", N_("Send a test email with the email settings."), verb_test_email },
-  { "import-crontab", "[FILE|-]", N_("Make jobs of a crontab's lines."), verb_import_crontab },
-  { "export", "", N_("Print every job as JSON."), verb_export },
-  { "import", "--json [FILE|-]", N_("Make jobs of JSON from export."), verb_import },
+    chk_cli_verb_edit },
+  { "remove", "JOB", N_("Delete a job with its runs."), chk_cli_verb_remove },
+  { "enable", "JOB", N_("Run a job on its schedule."), chk_cli_verb_enable },
+  { "disable", "JOB", N_("Stop running a job on its schedule."), chk_cli_verb_disable },
+  { "run", "JOB", N_("Run a job now and print the run's id."), chk_cli_verb_run },
+  { "stop", "JOB", N_("Stop a job's run."), chk_cli_verb_stop },
+  { "runs", "[JOB]", N_("List runs, newest first."), chk_cli_verb_runs },
+  { "log", "JOB|RUN_ID", N_("Print a run's output (a job's latest run)."), chk_cli_verb_log },
+  { "progress", "(N M | P%) [MESSAGE…]", N_("Report progress from inside a job."), chk_cli_verb_progress },
+  { "clean", "--older-than DURATION", N_("Delete old finished runs."), chk_cli_verb_clean },
+  { "preview", "SCHEDULE", N_("Describe a schedule and show its next runs."), chk_cli_verb_preview },
+  { "settings", "[KEY [VALUE]]", N_("Show or change the daemon's settings."), chk_cli_verb_settings },
+  { "test-email", "ADDRESS", N_("Send a test email with the email settings."), chk_cli_verb_test_email },
+  { "import-crontab", "[FILE|-]", N_("Make jobs of a crontab's lines."), chk_cli_verb_import_crontab },
+  { "export", "", N_("Print every job as JSON."), chk_cli_verb_export },
+  { "import", "--json [FILE|-]", N_("Make jobs of JSON from export."), chk_cli_verb_import },
 };
 
 static void
@@ -2711,7 +2689,7 @@ main (int   argc,
     {
       g_printerr ("chronikerctl: %s\n\n", _("give a command"));
       print_overview (stderr);
-      return EXIT_USAGE;
+      return CHK_CLI_EXIT_USAGE;
     }
 
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
@@ -2729,12 +2707,12 @@ main (int   argc,
     {
       if (g_str_equal (argv[1], verbs[i].name))
         {
-          current_verb = &verbs[i];
+          chk_cli_set_verb (&verbs[i]);
           return verbs[i].func (argc - 1, argv + 1);
         }
     }
 
   g_printerr ("chronikerctl: unknown command “%s”\n\n", argv[1]);
   print_overview (stderr);
-  return EXIT_USAGE;
+  return CHK_CLI_EXIT_USAGE;
 }
