@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chronikerctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+
+#include "chk-cli-client.h"
+#include "chk-cli-format.h"
+#include "chk-cli-verbs.h"
+
+static const ChkCliVerb *current_verb;
+
+/* Which verb runs: what verb_context() names in its usage. */
+void
+chk_cli_set_verb (const ChkCliVerb *verb)
+{
+  current_verb = verb;
+}
+
+/* Errors */
+
+int
+chk_cli_fail (const char *format,
+              ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* Messages quote job names and the daemon's errors quote what they refused. */
+  shown = chk_format_escape (message);
+  fflush (stdout);
+  g_printerr ("chronikerctl: %s\n", shown);
+  return 1;
+}
+
+int
+chk_cli_fail_error (GError *error)
+{
+  if (g_dbus_error_is_remote_error (error))
+    g_dbus_error_strip_remote_error (error);
+  return chk_cli_fail ("%s", error->message);
+}
+
+static GOptionContext *
+verb_context (const GOptionEntry *entries)
+{
+  g_autofree char *prgname = g_strdup_printf ("chronikerctl %s", current_verb->name);
+  GOptionContext *context;
+
+  /* "Usage: chronikerctl add [OPTION…] NAME …" */
+  g_set_prgname (prgname);
+  context = g_option_context_new (current_verb->parameters);
+
+  g_option_context_set_summary (context, _(current_verb->summary));
+  if (entries != NULL)
+    g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  return context;
+}
+
+int
+chk_cli_usage_error (GOptionContext *context,
+                     const char     *format,
+                     ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *help = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* It may quote an argument, which may hold anything. */
+  shown = chk_format_escape (message);
+  g_printerr ("chronikerctl: %s\n", shown);
+  if (context != NULL)
+    {
+      help = g_option_context_get_help (context, TRUE, NULL);
+      g_printerr ("\n%s", help);
+    }
+  return CHK_CLI_EXIT_USAGE;
+}
+
+static gboolean
+parse_verb_options (GOptionContext  *context,
+                    int             *argc,
+                    char          ***argv,
+                    int             *out_status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      *out_status = chk_cli_usage_error (context, "%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* D-Bus carries only UTF-8 (GVariant asserts on anything else): so must what is sent be. */
+gboolean
+chk_cli_check_utf8_arguments (GOptionContext  *context,
+                              int              argc,
+                              char           **argv,
+                              int             *out_status)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (!g_utf8_validate (argv[i], -1, NULL))
+        {
+          *out_status = chk_cli_usage_error (context, _("“%s” is not UTF-8 text"), argv[i]);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+chk_cli_verb_call_clear (ChkCliVerbCall *call)
+{
+  g_clear_object (&call->job);
+  chk_client_clear (&call->client);
+  g_clear_pointer (&call->context, g_option_context_free);
+}
+
+/* For a verb that checks its options before it bothers the daemon. */
+gboolean
+chk_cli_verb_connect (ChkCliVerbCall *call)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_client_connect (&call->client, &error))
+    {
+      call->status = chk_cli_fail_error (error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/*
+ * The opening every verb shares: parses @entries out of @argc and @argv,
+ * checks how many arguments are left (at most @max_args, or one job with
+ * %CHK_CLI_VERB_JOB), then does what @flags ask. On failure @call->status
+ * is what the verb returns, the usage or the error having been printed.
+ */
+gboolean
+chk_cli_verb_begin (ChkCliVerbCall      *call,
+                    const GOptionEntry  *entries,
+                    int                 *argc,
+                    char              ***argv,
+                    int                  max_args,
+                    ChkCliVerbFlags      flags)
+{
+  call->context = verb_context (entries);
+  if (flags & CHK_CLI_VERB_POSIX_OPTIONS)
+    g_option_context_set_strict_posix (call->context, TRUE);
+  if (!parse_verb_options (call->context, argc, argv, &call->status))
+    return FALSE;
+
+  if (flags & CHK_CLI_VERB_JOB)
+    {
+      if (*argc != 2)
+        {
+          call->status = chk_cli_usage_error (call->context,
+                                              *argc < 2 ? _("which job? Give its NAME")
+                                                        : _("unexpected argument “%s”"),
+                                              (*argv)[*argc - 1]);
+          return FALSE;
+        }
+    }
+  else if (max_args != CHK_CLI_VERB_ANY_ARGS && *argc > max_args + 1)
+    {
+      call->status = chk_cli_usage_error (call->context, _("unexpected argument “%s”"),
+                                          (*argv)[max_args + 1]);
+      return FALSE;
+    }
+
+  if ((flags & CHK_CLI_VERB_UTF8) &&
+      !chk_cli_check_utf8_arguments (call->context, *argc, *argv, &call->status))
+    return FALSE;
+
+  if (!(flags & (CHK_CLI_VERB_CONNECT | CHK_CLI_VERB_JOB)))
+    return TRUE;
+  if (!chk_cli_verb_connect (call))
+    return FALSE;
+  if (flags & CHK_CLI_VERB_WARN_STORAGE)
+    chk_client_warn_storage_problem (&call->client);
+
+  if (flags & CHK_CLI_VERB_JOB)
+    {
+      g_autoptr(GError) error = NULL;
+
+      call->job = chk_client_get_job (&call->client, (*argv)[1], &error);
+      if (call->job == NULL)
+        {
+          call->status = chk_cli_fail_error (error);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* A daemon older than the client lacks the newer properties: they read as NULL. */
+gboolean
+chk_cli_is_set (const char *text)
+{
+  return text != NULL && text[0] != '\0';
+}
+
+gboolean
+chk_cli_is_check_job (ChkJob1 *job)
+{
+  return chk_cli_is_set (chk_job1_get_check_url (job));
+}
