@@ -4,27 +4,11 @@
 
 #include "config.h"
 
-#include <inttypes.h>
-#include <errno.h>
 #include <glib/gi18n.h>
 #include <locale.h>
-#include <signal.h>
 #include <stdio.h>
-#include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
-#include "chk-cli-client.h"
-#include "chk-cli-crontab.h"
-#include "chk-cli-format.h"
-#include "chk-cli-json.h"
 #include "chk-cli-verbs.h"
-#include "chk-ansi.h"
-#include "chk-duration.h"
-#include "chk-error.h"
-#include "chk-eta.h"
-#include "chk-job-spec.h"
-#include "chk-schedule.h"
 
 static const ChkCliVerb verbs[] = {
   { "list", "", N_("List the jobs."), chk_cli_verb_list },
