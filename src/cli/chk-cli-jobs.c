@@ -13,6 +13,7 @@
 #include "chk-cli-verbs.h"
 #include "chk-duration.h"
 #include "chk-job-spec.h"
+#include "chk-outcome.h"
 #include "chk-schedule.h"
 
 static gboolean
@@ -537,7 +538,7 @@ job_status (ChkJob1      *job,
 
   if (chk_job1_get_running (job))
     {
-      *out_color = chk_format_color_for ("running");
+      *out_color = chk_format_color_for (chk_outcome_to_string (CHK_OUTCOME_RUNNING));
       if (chk_job1_get_progress_total (job) > 0)
         status = g_strdup_printf (_("running %u/%u"), chk_job1_get_progress_complete (job),
                                   chk_job1_get_progress_total (job));
@@ -552,7 +553,8 @@ job_status (ChkJob1      *job,
       *out_color = chk_format_color_for (outcome);
       status = chk_format_outcome (outcome, 0);
       /* A check's exit code only repeats its outcome. */
-      if (g_strcmp0 (outcome, "failure") == 0 && exit_code > 0 && !chk_cli_is_check_job (job))
+      if (chk_outcome_from_string (outcome) == CHK_OUTCOME_FAILURE && exit_code > 0 &&
+          !chk_cli_is_check_job (job))
         g_ptr_array_add (notes, g_strdup_printf (_("exit %d"), exit_code));
     }
 
@@ -935,7 +937,7 @@ chk_cli_verb_show (int    argc,
     /* An interrupted run was found so at the daemon's next start: no end of its own */
     if (chk_job1_get_last_run_finished (job) > chk_job1_get_last_run_started (job) &&
         chk_job1_get_last_run_started (job) > 0 &&
-        g_strcmp0 (chk_job1_get_last_outcome (job), "interrupted") != 0)
+        chk_outcome_from_string (chk_job1_get_last_outcome (job)) != CHK_OUTCOME_INTERRUPTED)
       {
         g_autofree char *duration = chk_duration_format ((chk_job1_get_last_run_finished (job) -
                                                           chk_job1_get_last_run_started (job)) / G_USEC_PER_SEC);

@@ -18,6 +18,7 @@
 #include "chk-ansi.h"
 #include "chk-duration.h"
 #include "chk-eta.h"
+#include "chk-outcome.h"
 
 #define READ_PAGE_BYTES (1024 * 1024)
 
@@ -236,7 +237,7 @@ chk_cli_verb_run (int    argc,
         const char *outcome = NULL;
 
         g_variant_lookup (run, "outcome", "&s", &outcome);
-        if (outcome != NULL && !g_str_equal (outcome, "running"))
+        if (chk_outcome_is_finished (chk_outcome_from_string (outcome)))
           {
             wait.finished = TRUE;
             wait.outcome = g_strdup (outcome);
@@ -261,7 +262,7 @@ chk_cli_verb_run (int    argc,
 
   if (!wait.finished && watch.vanished)
     status = chk_cli_fail (_("chronikerd went away during run %" PRIu64 " of “%s”"), wait.run_id, name);
-  else if (g_strcmp0 (wait.outcome, "success") == 0)
+  else if (chk_outcome_from_string (wait.outcome) == CHK_OUTCOME_SUCCESS)
     status = 0;
   else
     {
@@ -286,8 +287,8 @@ chk_cli_verb_run (int    argc,
         chk_cli_fail (_("run %" PRIu64 " of “%s”: %s: %s"), wait.run_id, name, outcome, message);
       else
         chk_cli_fail (_("run %" PRIu64 " of “%s”: %s"), wait.run_id, name, outcome);
-      status = g_strcmp0 (wait.outcome, "failure") == 0 && wait.exit_code > 0 && wait.exit_code < 256
-               ? wait.exit_code : 1;
+      status = chk_outcome_from_string (wait.outcome) == CHK_OUTCOME_FAILURE &&
+               wait.exit_code > 0 && wait.exit_code < 256 ? wait.exit_code : 1;
     }
   g_free (wait.outcome);
   return status;
@@ -339,10 +340,16 @@ check_job_paths (ChkClient *client)
   return paths;
 }
 
-/* DESIGN §2: how a run can end */
-static const char * const run_outcomes[] = {
-  "running", "success", "failure", "timeout", "stopped", "interrupted", "failed-to-start", NULL,
-};
+/* Every outcome a run can have, as the bus says them, for an error message */
+static char *
+join_outcomes (void)
+{
+  g_autoptr(GString) known = g_string_new (NULL);
+
+  for (ChkOutcome outcome = CHK_OUTCOME_RUNNING; outcome < CHK_OUTCOME_UNKNOWN; outcome++)
+    g_string_append_printf (known, "%s%s", known->len > 0 ? ", " : "", chk_outcome_to_string (outcome));
+  return g_string_free (g_steal_pointer (&known), FALSE);
+}
 
 int
 chk_cli_verb_runs (int    argc,
@@ -366,9 +373,9 @@ chk_cli_verb_runs (int    argc,
     return call.status;
   if (limit < 1 || limit > 10000)
     return chk_cli_usage_error (call.context, _("--limit: give a number from 1 to 10000"));
-  if (outcome != NULL && !g_strv_contains (run_outcomes, outcome))
+  if (outcome != NULL && !chk_outcome_is_valid_string (outcome))
     {
-      g_autofree char *known = g_strjoinv (", ", (char **) run_outcomes);
+      g_autofree char *known = join_outcomes ();
 
       return chk_cli_usage_error (call.context, _("--outcome: “%s” is not an outcome; give one of %s"),
                                   outcome, known);
@@ -460,7 +467,7 @@ chk_cli_verb_runs (int    argc,
           started_text = chk_format_relative_time (started, now);
           /* The daemon found an interrupted run so at its next start, which says
            * nothing of how long the run went on: "-" rather than a made-up time. */
-          if (g_str_equal (run_outcome, "interrupted"))
+          if (chk_outcome_from_string (run_outcome) == CHK_OUTCOME_INTERRUPTED)
             duration = g_strdup ("-");
           else
             duration = finished >= started && finished > 0
