@@ -258,14 +258,14 @@ read_password (GError **error)
 
   if (text == NULL || text[0] == '\0')
     {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("smtp-password: no password was given (to remove it, give '')"));
+      chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "smtp-password",
+                         _("no password was given (to remove it, give '')"));
       return NULL;
     }
   if (strpbrk (text, "\r\n") != NULL || !g_utf8_validate (text, -1, NULL))
     {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   _("smtp-password: the password must be one line of UTF-8 text"));
+      chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "smtp-password",
+                         _("the password must be one line of UTF-8 text"));
       return NULL;
     }
   return g_steal_pointer (&text);
