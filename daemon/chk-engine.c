@@ -869,57 +869,64 @@ chk_engine_init (ChkEngine *self)
 /**
  * chk_engine_new:
  * @store: the store to schedule from
+ * @clock: (nullable): the wall clock to schedule by; %NULL for the real
+ *   one. A manual one lets tests move time, and set it forward or back,
+ *   without touching the machine's.
+ *
+ * Makes an engine, which does nothing yet: chk_engine_load() reads the
+ * store and cleans up after a dead daemon.
+ *
+ * Returns: (transfer full): the engine
+ */
+ChkEngine *
+chk_engine_new (ChkStore *store,
+                ChkClock *clock)
+{
+  ChkEngine *self;
+
+  g_return_val_if_fail (CHK_IS_STORE (store), NULL);
+  g_return_val_if_fail (clock == NULL || CHK_IS_CLOCK (clock), NULL);
+
+  self = g_object_new (CHK_TYPE_ENGINE, NULL);
+  self->clock = clock != NULL ? g_object_ref (clock) : chk_clock_new ();
+  self->store = g_object_ref (store);
+  return self;
+}
+
+/**
+ * chk_engine_load:
+ * @self: a #ChkEngine, not loaded yet
  * @error: return location for a #GError
  *
  * Loads the settings and the jobs. Runs that a dead daemon left under way
  * become `interrupted` and their leftover processes are ended. Nothing
  * runs until chk_engine_start() or chk_engine_run_due().
  *
- * Returns: (transfer full): the engine, or %NULL if the store failed
+ * Returns: whether the store could be read; if not, @self is of no use
  */
-ChkEngine *
-chk_engine_new (ChkStore  *store,
-                GError   **error)
+gboolean
+chk_engine_load (ChkEngine  *self,
+                 GError    **error)
 {
-  return chk_engine_new_with_clock (store, NULL, error);
-}
-
-/**
- * chk_engine_new_with_clock:
- * @store: the store to schedule from
- * @clock: (nullable): the wall clock to schedule by; %NULL for the real one
- * @error: return location for a #GError
- *
- * As chk_engine_new(), on a clock of the caller's: a manual one lets tests
- * move time, and set it forward or back, without touching the machine's.
- *
- * Returns: (transfer full): the engine, or %NULL if the store failed
- */
-ChkEngine *
-chk_engine_new_with_clock (ChkStore  *store,
-                           ChkClock  *clock,
-                           GError   **error)
-{
-  g_autoptr(ChkEngine) self = g_object_new (CHK_TYPE_ENGINE, NULL);
   g_autoptr(GPtrArray) stored = NULL;
+  ChkStore *store;
 
-  g_return_val_if_fail (CHK_IS_STORE (store), NULL);
-  g_return_val_if_fail (clock == NULL || CHK_IS_CLOCK (clock), NULL);
+  g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (self->settings == NULL, FALSE);
 
-  self->clock = clock != NULL ? g_object_ref (clock) : chk_clock_new ();
-  self->store = g_object_ref (store);
+  store = self->store;
   g_signal_connect (store, "notify::problem", G_CALLBACK (store_problem_cb), self);
   self->settings = chk_settings_new (store, error);
   if (self->settings == NULL)
-    return NULL;
+    return FALSE;
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
 
   self->containment = make_containment (store, error);
   if (self->containment == NULL)
-    return NULL;
+    return FALSE;
 
   if (!recover_interrupted_runs (self, error))
-    return NULL;
+    return FALSE;
   /* What is left belongs to no run: a daemon killed between making a
    * run's cgroup and recording it. */
   chk_containment_sweep (self->containment);
@@ -927,13 +934,13 @@ chk_engine_new_with_clock (ChkStore  *store,
   /* One transaction for the jobs and their last runs: SQLite then locks
    * the file once, not once per query (10,000 jobs load about 11% faster). */
   if (!chk_store_begin (store, error))
-    return NULL;
+    return FALSE;
 
   stored = chk_store_list_jobs (store, error);
   if (stored == NULL)
     {
       chk_store_rollback (store);
-      return NULL;
+      return FALSE;
     }
 
   for (guint i = 0; i < stored->len; i++)
@@ -943,7 +950,7 @@ chk_engine_new_with_clock (ChkStore  *store,
       if (job == NULL)
         {
           chk_store_rollback (store);
-          return NULL;
+          return FALSE;
         }
       add_job (self, job);
       /* The clock may have been set back while no daemon ran. */
@@ -955,13 +962,13 @@ chk_engine_new_with_clock (ChkStore  *store,
     }
 
   if (!chk_store_commit (store, error))
-    return NULL;
+    return FALSE;
 
   self->timer = chk_timer_new (self->clock);
   g_signal_connect (self->timer, "fired", G_CALLBACK (timer_fired_cb), self);
   g_signal_connect (self->timer, "clock-changed", G_CALLBACK (clock_changed_cb), self);
 
-  return g_steal_pointer (&self);
+  return TRUE;
 }
 
 /* Jobs whose schedule had an occurrence since their last run (or creation). */
@@ -1009,6 +1016,7 @@ chk_engine_start (ChkEngine *self)
   gint64 now = engine_now (self);
 
   g_return_if_fail (CHK_IS_ENGINE (self));
+  g_return_if_fail (self->timer != NULL);
   g_return_if_fail (!self->started);
 
   self->started = TRUE;
@@ -1048,6 +1056,7 @@ chk_engine_run_due (ChkEngine *self)
   g_autoptr(GPtrArray) due = NULL;
 
   g_return_val_if_fail (CHK_IS_ENGINE (self), 0);
+  g_return_val_if_fail (self->timer != NULL, 0);
 
   due = collect_missed (self, engine_now (self));
   for (guint i = 0; i < due->len; i++)

@@ -21,9 +21,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (ChkEngine, chk_engine, CHK, ENGINE, GObject)
 
 ChkEngine    *chk_engine_new                 (ChkStore            *store,
-                                              GError             **error);
-ChkEngine    *chk_engine_new_with_clock      (ChkStore            *store,
-                                              ChkClock            *clock,
+                                              ChkClock            *clock);
+gboolean      chk_engine_load                (ChkEngine           *self,
                                               GError             **error);
 void          chk_engine_start               (ChkEngine           *self);
 guint         chk_engine_run_due             (ChkEngine           *self);

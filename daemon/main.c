@@ -139,9 +139,12 @@ daemon_load (Daemon  *daemon,
   if (store == NULL)
     return FALSE;
 
-  daemon->engine = chk_engine_new (store, error);
-  if (daemon->engine == NULL)
-    return FALSE;
+  daemon->engine = chk_engine_new (store, NULL);
+  if (!chk_engine_load (daemon->engine, error))
+    {
+      g_clear_object (&daemon->engine);
+      return FALSE;
+    }
 
   if (daemon->kill_grace_ms >= 0)
     chk_engine_set_kill_grace (daemon->engine, daemon->kill_grace_ms);

@@ -55,7 +55,8 @@ open_engine (Fixture *fixture)
 
   fixture->store = chk_store_new (fixture->db_path, &error);
   g_assert_no_error (error);
-  fixture->engine = chk_engine_new_with_clock (fixture->store, fixture->clock, &error);
+  fixture->engine = chk_engine_new (fixture->store, fixture->clock);
+  g_assert_true (chk_engine_load (fixture->engine, &error));
   g_assert_no_error (error);
   chk_engine_set_kill_grace (fixture->engine, 300);
   g_signal_connect (fixture->engine, "run-started", G_CALLBACK (run_started_cb), fixture);
@@ -484,6 +485,15 @@ test_recovery_interrupted (Fixture       *fixture,
   run->outcome = g_strdup ("running");
   g_assert_true (chk_store_add_run (fixture->store, run, &error));
   g_assert_no_error (error);
+
+  /* Making an engine touches nothing; loading it cleans up */
+  {
+    g_autoptr(ChkEngine) unloaded = chk_engine_new (fixture->store, fixture->clock);
+    g_autoptr(ChkRunRecord) before = chk_store_get_run (fixture->store, run->id, &error);
+
+    g_assert_no_error (error);
+    g_assert_cmpstr (before->outcome, ==, "running");
+  }
 
   close_engine (fixture);
   open_engine (fixture);
