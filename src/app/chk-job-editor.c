@@ -12,40 +12,18 @@
 #include "chk-error.h"
 #include "chk-job-editor.h"
 #include "chk-job-spec.h"
+#include "chk-message-label.h"
+#include "chk-schedule-builder-private.h"
 #include "chk-window.h"
 
-/* The schedule is previewed this long after the last change of a control, */
-#define PREVIEW_DELAY_MS 250
-/* and this long after the last key typed into its text or the time zone's:
- * a pause, not the gap between two keys (or when the field loses the focus). */
-#define TYPING_DELAY_MS 800
-/* Longer runs of text in messages (URLs, paths) may break where Pango
- * allows; shorter ones ("Europe/Berlin", "day-of-month") never do. */
-#define MAX_UNBROKEN_BYTES 40
-#define PREVIEW_COUNT 5
 /* How long to wait for a created job to show up in the list before giving up on selecting it. */
 #define SELECT_TIMEOUT_SECONDS 10
-#define ZONE_TABLE "/usr/share/zoneinfo/zone1970.tab"
-/* The last item of the day-of-month list: "Last Day" */
-#define LAST_DAY_INDEX 31
-#define RRULE_LAST_DAY "FREQ=MONTHLY;BYMONTHDAY=-1;BYHOUR=%u;BYMINUTE=%u"
 /* The default-max-tasks setting's own default (DESIGN §7), until it is read */
 #define DEFAULT_MAX_TASKS 1024
 /* The least memory-max the daemon takes, other than 0 for none */
 #define MIN_MEMORY_MAX (G_GUINT64_CONSTANT (1) << 20)
 /* What a new monitor checks by: every 5 minutes */
 #define MONITOR_SCHEDULE "*/5 * * * *"
-
-typedef enum
-{
-  PRESET_MANUAL,
-  PRESET_MINUTES,
-  PRESET_HOURS,
-  PRESET_DAILY,
-  PRESET_WEEKLY,
-  PRESET_MONTHLY,
-  PRESET_CUSTOM,
-} Preset;
 
 /* What an error message can be about: each is shown under its group. */
 typedef enum
@@ -104,16 +82,11 @@ struct _ChkJobEditor
 
   GPtrArray            *argument_rows;
   GPtrArray            *variable_rows;
-  GCancellable         *cancellable;   /* settings, zones; cancelled on dispose */
-  GCancellable         *preview_cancellable;
-  GPtrArray            *zone_names;    /* sorted, for completion and half-typed names */
+  GCancellable         *cancellable;   /* settings; cancelled on dispose */
   GtkFileChooserNative *folder_chooser;
-  guint                 preview_source;
-  gboolean              preview_deferred;  /* a half-typed zone: checked on blur */
   gboolean              allow_shell;
   guint                 default_max_tasks;  /* the setting, for max-tasks 0 */
   gboolean              loading;
-  gboolean              schedule_chosen;  /* the user picked a Repeat */
   gboolean              saving;
   gboolean              disposed;      /* closed while a call was under way */
   GtkWidget            *focus_before_save;  /* weak */
@@ -151,27 +124,7 @@ struct _ChkJobEditor
   AdwEntryRow          *workdir_row;
   GtkWidget            *workdir_clear_button;
   GtkLabel             *environment_error;
-  AdwComboRow          *preset_row;
-  AdwActionRow         *minutes_row;
-  GtkSpinButton        *minutes_spin;
-  GtkLabel             *minutes_unit;
-  AdwActionRow         *hours_row;
-  GtkSpinButton        *hours_spin;
-  GtkLabel             *hours_unit;
-  AdwActionRow         *minute_row;
-  GtkSpinButton        *minute_spin;
-  AdwPreferencesRow    *days_row;
-  GtkWidget            *days_box;
-  AdwComboRow          *day_of_month_row;
-  AdwActionRow         *time_row;
-  GtkSpinButton        *hour_spin;
-  GtkSpinButton        *time_minute_spin;
-  AdwEntryRow          *schedule_row;
-  AdwActionRow         *timezone_row;
-  GtkEntry             *timezone_entry;
-  GtkLabel             *preview_description;
-  GtkWidget            *preview_runs;
-  GtkLabel             *schedule_error;
+  ChkScheduleBuilder   *schedule_builder;
   AdwPreferencesGroup  *runs_group;
   AdwEntryRow          *timeout_row;
   GtkSwitch            *catch_up_switch;
@@ -209,7 +162,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static void queue_preview (ChkJobEditor *self);
 static void update_save_action (ChkJobEditor *self);
 
 /* Small helpers */
@@ -294,18 +246,10 @@ alert_value (AdwComboRow *row)
   return alert_values[MIN (selected, G_N_ELEMENTS (alert_values) - 1)];
 }
 
-static gboolean
-parse_number (const char *text,
-              guint       min,
-              guint       max,
-              guint      *out)
+static guint
+spin_value (GtkSpinButton *spin)
 {
-  guint64 value;
-
-  if (!g_ascii_string_to_unsigned (text, 10, min, max, &value, NULL))
-    return FALSE;
-  *out = (guint) value;
-  return TRUE;
+  return (guint) gtk_spin_button_get_value_as_int (spin);
 }
 
 /* A duration that chk_duration_parse() reads back exactly, such as "1h30m"
@@ -482,39 +426,6 @@ default_spec (void)
 
 /* Errors */
 
-/* Shows @text in a wrapping @label without breaking a word, or a name
- * such as "Europe/Berlin" (which Pango would break after the "/"). */
-static void
-set_message (GtkLabel   *label,
-             const char *text)
-{
-  PangoAttrList *attributes = pango_attr_list_new ();
-  const char *p = text;
-
-  while (*p != '\0')
-    {
-      const char *end = p;
-
-      while (*end != '\0' && !g_ascii_isspace (*end))
-        end++;
-      if (end > p && end - p <= MAX_UNBROKEN_BYTES)
-        {
-          PangoAttribute *attribute = pango_attr_allow_breaks_new (FALSE);
-
-          attribute->start_index = p - text;
-          attribute->end_index = end - text;
-          pango_attr_list_insert (attributes, attribute);
-        }
-      p = end;
-      while (g_ascii_isspace (*p))
-        p++;
-    }
-
-  gtk_label_set_text (label, text);
-  gtk_label_set_attributes (label, attributes);
-  pango_attr_list_unref (attributes);
-}
-
 static GtkLabel *
 field_label (ChkJobEditor *self,
              Field         field)
@@ -536,7 +447,7 @@ field_label (ChkJobEditor *self,
       return self->environment_error;
     case FIELD_SCHEDULE:
     case FIELD_TIMEZONE:
-      return self->schedule_error;
+      return _chk_schedule_builder_get_error_label (self->schedule_builder);
     case FIELD_TIMEOUT:
     case FIELD_MAX_RUNS:
       return self->runs_error;
@@ -585,9 +496,9 @@ field_widget (ChkJobEditor *self,
     case FIELD_ENVIRONMENT:
       return NULL;
     case FIELD_SCHEDULE:
-      return GTK_WIDGET (self->schedule_row);
+      return _chk_schedule_builder_get_schedule_entry (self->schedule_builder);
     case FIELD_TIMEZONE:
-      return GTK_WIDGET (self->timezone_entry);
+      return _chk_schedule_builder_get_timezone_entry (self->schedule_builder);
     case FIELD_TIMEOUT:
       return GTK_WIDGET (self->timeout_row);
     case FIELD_MAX_RUNS:
@@ -632,7 +543,7 @@ update_errors (ChkJobEditor *self)
 {
   GtkLabel *labels[] = {
     self->general_error, self->command_error, self->check_error, self->environment_error,
-    self->schedule_error, self->runs_error, self->limits_error, self->monitor_error,
+    _chk_schedule_builder_get_error_label (self->schedule_builder), self->runs_error, self->limits_error, self->monitor_error,
     self->alerts_error,
   };
 
@@ -651,7 +562,7 @@ update_errors (ChkJobEditor *self)
           g_string_append (text, message);
         }
 
-      set_message (labels[i], text->str);
+      chk_message_label_set_text (labels[i], text->str);
       gtk_widget_set_visible (GTK_WIDGET (labels[i]), text->len > 0);
     }
 
@@ -688,13 +599,6 @@ update_errors (ChkJobEditor *self)
         gtk_widget_remove_css_class (row, "error");
     }
 
-  /* The schedule preview is replaced by its error. */
-  if (field_message (self, FIELD_SCHEDULE) != NULL || field_message (self, FIELD_TIMEZONE) != NULL)
-    {
-      gtk_widget_set_visible (GTK_WIDGET (self->preview_description), FALSE);
-      gtk_widget_set_visible (self->preview_runs, FALSE);
-    }
-
   /* Save is for what can be saved. */
   update_save_action (self);
 }
@@ -703,7 +607,7 @@ static void
 show_banner (ChkJobEditor *self,
              const char   *message)
 {
-  set_message (self->banner_label, message);
+  chk_message_label_set_text (self->banner_label, message);
   gtk_revealer_set_reveal_child (self->banner_revealer, TRUE);
 }
 
@@ -749,9 +653,9 @@ focus_field (ChkJobEditor *self,
       if (widget == NULL && self->variable_rows->len > 0)
         widget = g_ptr_array_index (self->variable_rows, 0);
     }
-  else if (field == FIELD_SCHEDULE && adw_combo_row_get_selected (self->preset_row) != PRESET_CUSTOM)
+  else if (field == FIELD_SCHEDULE)
     {
-      widget = GTK_WIDGET (self->preset_row);
+      widget = _chk_schedule_builder_get_schedule_focus (self->schedule_builder);
     }
 
   if (widget != NULL && gtk_widget_get_visible (widget))
@@ -1255,622 +1159,6 @@ clear_folder_action (GtkWidget  *widget,
   focus_keeping_text (GTK_WIDGET (self->workdir_row));
 }
 
-/* Schedule */
-
-static GtkToggleButton *
-day_button (ChkJobEditor *self,
-            guint         cron_day)
-{
-  /* The buttons go Monday to Sunday; cron counts from Sunday = 0. */
-  guint position = (cron_day + 6) % 7;
-  GtkWidget *child = gtk_widget_get_first_child (self->days_box);
-
-  for (guint i = 0; i < position && child != NULL; i++)
-    child = gtk_widget_get_next_sibling (child);
-  return GTK_TOGGLE_BUTTON (child);
-}
-
-/* Cron's day-of-week list for the days chosen, with ranges for 3 days or more
- * in a row, or NULL if none is. */
-static char *
-weekday_list (ChkJobEditor *self)
-{
-  gboolean days[7];
-  guint count = 0;
-  GString *list;
-
-  for (guint day = 0; day < 7; day++)
-    {
-      days[day] = gtk_toggle_button_get_active (day_button (self, day));
-      count += days[day];
-    }
-
-  if (count == 0)
-    return NULL;
-  if (count == 7)
-    return g_strdup ("*");
-
-  list = g_string_new (NULL);
-
-  for (guint day = 0; day < 7;)
-    {
-      guint end = day;
-
-      if (!days[day])
-        {
-          day++;
-          continue;
-        }
-      while (end + 1 < 7 && days[end + 1])
-        end++;
-      if (list->len > 0)
-        g_string_append_c (list, ',');
-      if (end >= day + 2)
-        g_string_append_printf (list, "%u-%u", day, end);
-      else if (end == day + 1)
-        g_string_append_printf (list, "%u,%u", day, end);
-      else
-        g_string_append_printf (list, "%u", day);
-      day = end + 1;
-    }
-
-  return g_string_free (list, FALSE);
-}
-
-static gboolean
-set_weekdays (ChkJobEditor *self,
-              const char   *text)
-{
-  g_auto(GStrv) items = g_strsplit (text, ",", -1);
-  gboolean days[7] = { FALSE, };
-
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      g_auto(GStrv) range = g_strsplit (items[i], "-", 2);
-      guint first, last;
-
-      if (!parse_number (range[0], 0, 7, &first))
-        return FALSE;
-      last = first;
-      if (range[1] != NULL && (!parse_number (range[1], first, 7, &last)))
-        return FALSE;
-      for (guint day = first; day <= last; day++)
-        days[day % 7] = TRUE;
-    }
-
-  for (guint day = 0; day < 7; day++)
-    gtk_toggle_button_set_active (day_button (self, day), days[day]);
-  return TRUE;
-}
-
-static guint
-spin_value (GtkSpinButton *spin)
-{
-  return (guint) gtk_spin_button_get_value_as_int (spin);
-}
-
-/* The schedule text of a preset, from its controls; NULL if they give none. */
-static char *
-preset_schedule (ChkJobEditor *self,
-                 Preset        preset)
-{
-  guint hour = spin_value (self->hour_spin);
-  guint minute = spin_value (self->time_minute_spin);
-
-  switch (preset)
-    {
-    case PRESET_MANUAL:
-      return g_strdup ("");
-
-    case PRESET_MINUTES:
-      if (spin_value (self->minutes_spin) == 1)
-        return g_strdup ("* * * * *");
-      return g_strdup_printf ("*/%u * * * *", spin_value (self->minutes_spin));
-
-    case PRESET_HOURS:
-      if (spin_value (self->hours_spin) == 1)
-        return g_strdup_printf ("%u * * * *", spin_value (self->minute_spin));
-      return g_strdup_printf ("%u */%u * * *", spin_value (self->minute_spin), spin_value (self->hours_spin));
-
-    case PRESET_DAILY:
-      return g_strdup_printf ("%u %u * * *", minute, hour);
-
-    case PRESET_WEEKLY:
-      {
-        g_autofree char *days = weekday_list (self);
-
-        if (days == NULL)
-          return NULL;
-        return g_strdup_printf ("%u %u * * %s", minute, hour, days);
-      }
-
-    case PRESET_MONTHLY:
-      {
-        guint day = adw_combo_row_get_selected (self->day_of_month_row);
-
-        if (day >= LAST_DAY_INDEX)
-          return g_strdup_printf (RRULE_LAST_DAY, hour, minute);
-        return g_strdup_printf ("%u %u %u * *", minute, hour, day + 1);
-      }
-
-    case PRESET_CUSTOM:
-    default:
-      return g_strdup (editable_text (self->schedule_row));
-    }
-}
-
-/* Sets the controls of the preset that @text looks like and returns that
- * preset, if the preset gives back exactly @text; else PRESET_CUSTOM. */
-static Preset
-detect_preset (ChkJobEditor *self,
-               const char   *text)
-{
-  g_auto(GStrv) fields = NULL;
-  g_autofree char *again = NULL;
-  Preset preset = PRESET_CUSTOM;
-  guint a, b, c;
-
-  if (text[0] == '\0')
-    return PRESET_MANUAL;
-
-  if (sscanf (text, RRULE_LAST_DAY, &a, &b) == 2 && a < 24 && b < 60)
-    {
-      gtk_spin_button_set_value (self->hour_spin, a);
-      gtk_spin_button_set_value (self->time_minute_spin, b);
-      adw_combo_row_set_selected (self->day_of_month_row, LAST_DAY_INDEX);
-      preset = PRESET_MONTHLY;
-    }
-
-  fields = g_strsplit (text, " ", -1);
-  if (preset == PRESET_CUSTOM && g_strv_length (fields) == 5 && g_str_equal (fields[3], "*"))
-    {
-      gboolean every_day = g_str_equal (fields[2], "*") && g_str_equal (fields[4], "*");
-
-      if (every_day && g_str_equal (fields[1], "*") && g_str_equal (fields[0], "*"))
-        {
-          gtk_spin_button_set_value (self->minutes_spin, 1);
-          preset = PRESET_MINUTES;
-        }
-      else if (every_day && g_str_equal (fields[1], "*") && g_str_has_prefix (fields[0], "*/") &&
-               parse_number (fields[0] + 2, 1, 59, &a))
-        {
-          gtk_spin_button_set_value (self->minutes_spin, a);
-          preset = PRESET_MINUTES;
-        }
-      else if (every_day && parse_number (fields[0], 0, 59, &a) && g_str_equal (fields[1], "*"))
-        {
-          gtk_spin_button_set_value (self->minute_spin, a);
-          gtk_spin_button_set_value (self->hours_spin, 1);
-          preset = PRESET_HOURS;
-        }
-      else if (every_day && parse_number (fields[0], 0, 59, &a) && g_str_has_prefix (fields[1], "*/") &&
-               parse_number (fields[1] + 2, 1, 23, &b))
-        {
-          gtk_spin_button_set_value (self->minute_spin, a);
-          gtk_spin_button_set_value (self->hours_spin, b);
-          preset = PRESET_HOURS;
-        }
-      else if (parse_number (fields[0], 0, 59, &a) && parse_number (fields[1], 0, 23, &b))
-        {
-          gtk_spin_button_set_value (self->time_minute_spin, a);
-          gtk_spin_button_set_value (self->hour_spin, b);
-
-          if (every_day)
-            preset = PRESET_DAILY;
-          else if (g_str_equal (fields[2], "*") && set_weekdays (self, fields[4]))
-            preset = PRESET_WEEKLY;
-          else if (g_str_equal (fields[4], "*") && parse_number (fields[2], 1, 31, &c))
-            {
-              adw_combo_row_set_selected (self->day_of_month_row, c - 1);
-              preset = PRESET_MONTHLY;
-            }
-        }
-    }
-
-  if (preset == PRESET_CUSTOM)
-    return PRESET_CUSTOM;
-
-  /* "0 9 * * 5,1" is Weekly, but would come back as "0 9 * * 1,5": keep it as it is. */
-  again = preset_schedule (self, preset);
-  return g_strcmp0 (again, text) == 0 ? preset : PRESET_CUSTOM;
-}
-
-static void
-update_units (ChkJobEditor *self)
-{
-  guint minutes = spin_value (self->minutes_spin);
-  guint hours = spin_value (self->hours_spin);
-
-  /* Translators: after the number in "Every [15] minutes" */
-  gtk_label_set_text (self->minutes_unit, ngettext ("minute", "minutes", minutes));
-  /* Translators: after the number in "Every [2] hours" */
-  gtk_label_set_text (self->hours_unit, ngettext ("hour", "hours", hours));
-}
-
-static void
-update_preset_rows (ChkJobEditor *self)
-{
-  Preset preset = adw_combo_row_get_selected (self->preset_row);
-
-  update_units (self);
-  gboolean timed = preset == PRESET_DAILY || preset == PRESET_WEEKLY || preset == PRESET_MONTHLY;
-
-  gtk_widget_set_visible (GTK_WIDGET (self->minutes_row), preset == PRESET_MINUTES);
-  gtk_widget_set_visible (GTK_WIDGET (self->hours_row), preset == PRESET_HOURS);
-  gtk_widget_set_visible (GTK_WIDGET (self->minute_row), preset == PRESET_HOURS);
-  gtk_widget_set_visible (GTK_WIDGET (self->days_row), preset == PRESET_WEEKLY);
-  gtk_widget_set_visible (GTK_WIDGET (self->day_of_month_row), preset == PRESET_MONTHLY);
-  gtk_widget_set_visible (GTK_WIDGET (self->time_row), timed);
-  gtk_widget_set_visible (GTK_WIDGET (self->schedule_row), preset != PRESET_MANUAL);
-  gtk_widget_set_visible (GTK_WIDGET (self->timezone_row), preset != PRESET_MANUAL);
-
-  /* A preset's text is shown for what it is, and edited through Custom. */
-  gtk_editable_set_editable (GTK_EDITABLE (self->schedule_row), preset == PRESET_CUSTOM);
-  if (preset == PRESET_CUSTOM)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->schedule_row), "chk-generated");
-  else
-    gtk_widget_add_css_class (GTK_WIDGET (self->schedule_row), "chk-generated");
-}
-
-static void
-regenerate_schedule (ChkJobEditor *self)
-{
-  Preset preset = adw_combo_row_get_selected (self->preset_row);
-  g_autofree char *text = NULL;
-
-  if (preset == PRESET_CUSTOM)
-    return;
-
-  text = preset_schedule (self, preset);
-  if (text == NULL)
-    {
-      set_local_error (self, FIELD_SCHEDULE, _("Choose at least one day"));
-      return;
-    }
-
-  set_local_error (self, FIELD_SCHEDULE, NULL);
-  if (!g_str_equal (text, editable_text (self->schedule_row)))
-    gtk_editable_set_text (GTK_EDITABLE (self->schedule_row), text);
-}
-
-static void
-preset_changed_cb (ChkJobEditor *self,
-                   GParamSpec   *pspec,
-                   AdwComboRow  *row)
-{
-  if (self->loading)
-    return;
-
-  self->schedule_chosen = TRUE;
-  set_local_error (self, FIELD_SCHEDULE, NULL);
-
-  /* Start a week with a day in it, rather than with an error. */
-  if (adw_combo_row_get_selected (self->preset_row) == PRESET_WEEKLY)
-    {
-      g_autofree char *days = weekday_list (self);
-
-      if (days == NULL)
-        {
-          self->loading = TRUE;
-          gtk_toggle_button_set_active (day_button (self, 1), TRUE);
-          self->loading = FALSE;
-        }
-    }
-
-  update_preset_rows (self);
-  regenerate_schedule (self);
-  queue_preview (self);
-}
-
-static void
-schedule_control_changed_cb (ChkJobEditor *self,
-                             GtkWidget    *widget)
-{
-  if (self->loading)
-    return;
-
-  update_units (self);
-  regenerate_schedule (self);
-  queue_preview (self);
-}
-
-static gboolean
-two_digits_output_cb (GtkSpinButton *spin,
-                      gpointer       user_data)
-{
-  g_autofree char *text = g_strdup_printf ("%02d", gtk_spin_button_get_value_as_int (spin));
-
-  if (!g_str_equal (text, editable_text (spin)))
-    gtk_editable_set_text (GTK_EDITABLE (spin), text);
-  return TRUE;
-}
-
-static GTimeZone *
-zone_for (const char *identifier)
-{
-  GTimeZone *zone = NULL;
-
-  if (identifier[0] == '\0')
-    return g_time_zone_new_local ();
-  zone = g_time_zone_new_identifier (identifier);
-  return zone != NULL ? zone : g_time_zone_new_utc ();
-}
-
-static void
-clear_preview_runs (ChkJobEditor *self)
-{
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (self->preview_runs)) != NULL)
-    gtk_box_remove (GTK_BOX (self->preview_runs), child);
-}
-
-static void
-show_preview (ChkJobEditor *self,
-              const char   *description,
-              GVariant     *runs,
-              const char   *zone_name,
-              gboolean      manual)
-{
-  g_autoptr(GTimeZone) zone = zone_for (zone_name);
-  gint64 now = g_get_real_time ();
-  GVariantIter iter;
-  gint64 run;
-
-  clear_preview_runs (self);
-  set_message (self->preview_description, description);
-  gtk_widget_set_visible (GTK_WIDGET (self->preview_description), TRUE);
-
-  g_variant_iter_init (&iter, runs);
-  while (g_variant_iter_next (&iter, "x", &run))
-    {
-      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (run / G_USEC_PER_SEC);
-      g_autoptr(GDateTime) local = utc != NULL ? g_date_time_to_timezone (utc, zone) : NULL;
-      g_autofree char *when = NULL;
-      g_autofree char *relative = chk_format_relative_time (run, now);
-      GtkWidget *box, *label;
-
-      if (local == NULL)
-        continue;
-      if (zone_name[0] != '\0')
-        /* Translators: a next run in the schedule preview, with its time zone; see
-         * g_date_time_format(). xgettext:no-c-format */
-        when = g_date_time_format (local, _("%a %-d %b %Y, %H:%M %Z"));
-      else
-        /* Translators: a next run in the schedule preview; see g_date_time_format().
-         * xgettext:no-c-format */
-        when = g_date_time_format (local, _("%a %-d %b %Y, %H:%M"));
-
-      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      label = gtk_label_new (when);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      gtk_widget_set_hexpand (label, TRUE);
-      gtk_widget_add_css_class (label, "numeric");
-      gtk_box_append (GTK_BOX (box), label);
-      label = gtk_label_new (relative);
-      gtk_label_set_xalign (GTK_LABEL (label), 1);
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_widget_add_css_class (label, "numeric");
-      gtk_box_append (GTK_BOX (box), label);
-      gtk_box_append (GTK_BOX (self->preview_runs), box);
-    }
-
-  /* A manual job has no runs to show; a schedule that has ended says so. */
-  if (gtk_widget_get_first_child (self->preview_runs) == NULL && !manual)
-    {
-      GtkWidget *label = gtk_label_new (_("No runs are coming up."));
-
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_widget_add_css_class (label, "dim-label");
-      gtk_box_append (GTK_BOX (self->preview_runs), label);
-    }
-  gtk_widget_set_visible (self->preview_runs, gtk_widget_get_first_child (self->preview_runs) != NULL);
-}
-
-static void
-preview_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  /* No ref: dispose cancels the call, and CANCELLED returns before self is used. */
-  ChkJobEditor *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVariant) runs = NULL;
-  g_autofree char *description = NULL;
-
-  if (!chk_scheduler1_call_preview_schedule_finish (CHK_SCHEDULER1 (object), &description, &runs,
-                                                    result, &error))
-    {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        return;
-
-      g_dbus_error_strip_remote_error (error);
-      g_free (self->preview_error);
-      self->preview_error = g_strdup (error->message);
-      self->preview_error_field = field_for_error (error) == FIELD_TIMEZONE ? FIELD_TIMEZONE : FIELD_SCHEDULE;
-      clear_preview_runs (self);
-      update_errors (self);
-      return;
-    }
-
-  g_clear_pointer (&self->preview_error, g_free);
-  show_preview (self, description, runs, editable_text (self->timezone_entry),
-                editable_text (self->schedule_row)[0] == '\0');
-  update_errors (self);
-}
-
-/* Whether @text is the start of a time zone's name, such as "Europe/Ber":
- * wrong only if the typing stops there. */
-static gboolean
-zone_is_half_typed (ChkJobEditor *self,
-                    const char   *text)
-{
-  g_autofree char *typed = g_strdelimit (g_ascii_strdown (text, -1), " ", '_');
-  gsize length = strlen (typed);
-  gboolean longer = FALSE;
-
-  if (self->zone_names == NULL || length == 0)
-    return FALSE;
-
-  for (guint i = 0; i < self->zone_names->len; i++)
-    {
-      const char *zone = g_ptr_array_index (self->zone_names, i);
-
-      if (g_ascii_strncasecmp (zone, typed, length) != 0)
-        continue;
-      if (zone[length] == '\0')
-        return FALSE;
-      longer = TRUE;
-    }
-  return longer;
-}
-
-static gboolean
-has_focus_within (ChkJobEditor *self,
-                  GtkWidget    *widget)
-{
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-
-  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
-}
-
-static gboolean
-preview_cb (gpointer user_data)
-{
-  ChkJobEditor *self = user_data;
-  ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
-
-  self->preview_source = 0;
-  self->preview_deferred = FALSE;
-
-  g_cancellable_cancel (self->preview_cancellable);
-  g_clear_object (&self->preview_cancellable);
-
-  /* Nothing to ask while the days are missing: that error is shown already. */
-  if (scheduler == NULL || self->local_errors[FIELD_SCHEDULE] != NULL)
-    return G_SOURCE_REMOVE;
-
-  /* A zone name on its way is not an error yet: it is checked when the
-   * field is left, or when the typing goes on to something else. */
-  if (has_focus_within (self, GTK_WIDGET (self->timezone_entry)) &&
-      zone_is_half_typed (self, editable_text (self->timezone_entry)))
-    {
-      self->preview_deferred = TRUE;
-      if (self->preview_error != NULL && self->preview_error_field == FIELD_TIMEZONE)
-        {
-          g_clear_pointer (&self->preview_error, g_free);
-          update_errors (self);
-        }
-      return G_SOURCE_REMOVE;
-    }
-
-  self->preview_cancellable = g_cancellable_new ();
-  chk_scheduler1_call_preview_schedule (scheduler,
-                                        editable_text (self->schedule_row),
-                                        editable_text (self->timezone_entry),
-                                        0, PREVIEW_COUNT,
-                                        self->preview_cancellable,
-                                        preview_done_cb, self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-queue_preview_after (ChkJobEditor *self,
-                     guint         delay_ms)
-{
-  g_clear_handle_id (&self->preview_source, g_source_remove);
-  self->preview_source = g_timeout_add (delay_ms, preview_cb, self);
-}
-
-static void
-queue_preview (ChkJobEditor *self)
-{
-  queue_preview_after (self, PREVIEW_DELAY_MS);
-}
-
-/* Leaving the schedule's text or the time zone checks it at once. */
-static void
-schedule_focus_leave_cb (GtkEventControllerFocus *controller,
-                         ChkJobEditor            *self)
-{
-  if (self->disposed || (self->preview_source == 0 && !self->preview_deferred))
-    return;
-  g_clear_handle_id (&self->preview_source, g_source_remove);
-  preview_cb (self);
-}
-
-/* Time zones: completion from the system's list */
-
-static gboolean
-zone_match_cb (GtkEntryCompletion *completion,
-               const char         *key,
-               GtkTreeIter        *iter,
-               gpointer            user_data)
-{
-  GtkTreeModel *model = gtk_entry_completion_get_model (completion);
-  g_autofree char *zone = NULL;
-  g_autofree char *folded = NULL;
-  g_autofree char *wanted = g_strdelimit (g_strdup (key), "_", ' ');
-
-  gtk_tree_model_get (model, iter, 0, &zone, -1);
-  if (zone == NULL)
-    return FALSE;
-  /* "new york" finds America/New_York */
-  folded = g_strdelimit (g_utf8_casefold (zone, -1), "_", ' ');
-  return strstr (folded, wanted) != NULL;
-}
-
-static void
-zones_loaded_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  /* No ref: dispose cancels the call, and CANCELLED returns before self is used. */
-  ChkJobEditor *self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
-  g_autoptr(GPtrArray) zones = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GtkEntryCompletion) completion = NULL;
-  GtkListStore *store;
-
-  if (!g_file_load_contents_finish (G_FILE (object), result, &contents, NULL, NULL, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_debug ("No time zone list for completion: %s", error->message);
-      return;
-    }
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      g_auto(GStrv) columns = NULL;
-
-      if (lines[i][0] == '#' || lines[i][0] == '\0')
-        continue;
-      columns = g_strsplit (lines[i], "\t", 4);
-      if (g_strv_length (columns) >= 3)
-        g_ptr_array_add (zones, g_strdup (columns[2]));
-    }
-  g_ptr_array_add (zones, g_strdup ("UTC"));
-  g_ptr_array_sort (zones, compare_strings);
-
-  store = gtk_list_store_new (1, G_TYPE_STRING);
-  for (guint i = 0; i < zones->len; i++)
-    gtk_list_store_insert_with_values (store, NULL, -1, 0, g_ptr_array_index (zones, i), -1);
-
-  completion = gtk_entry_completion_new ();
-  gtk_entry_completion_set_model (completion, GTK_TREE_MODEL (store));
-  gtk_entry_completion_set_text_column (completion, 0);
-  gtk_entry_completion_set_match_func (completion, zone_match_cb, NULL, NULL);
-  gtk_entry_completion_set_minimum_key_length (completion, 2);
-  gtk_entry_set_completion (self->timezone_entry, completion);
-  g_object_unref (store);
-  g_clear_pointer (&self->zone_names, g_ptr_array_unref);
-  self->zone_names = g_steal_pointer (&zones);
-}
-
 /* Settings */
 
 /* What 0 means, with the daemon's number */
@@ -1918,7 +1206,6 @@ fetch_from_scheduler (ChkJobEditor *self)
   if (scheduler == NULL)
     return;
   chk_scheduler1_call_get_settings (scheduler, self->cancellable, settings_done_cb, self);
-  queue_preview (self);
 }
 
 /* Opened before the daemon was reached, or reached again after a restart */
@@ -1944,7 +1231,6 @@ load_spec (ChkJobEditor *self,
   guint32 number;
   guint64 bytes;
   gboolean flag;
-  Preset preset;
 
   self->loading = TRUE;
 
@@ -1990,12 +1276,10 @@ load_spec (ChkJobEditor *self,
     }
 
   if (g_variant_lookup (spec, "timezone", "&s", &text))
-    gtk_editable_set_text (GTK_EDITABLE (self->timezone_entry), text);
+    chk_schedule_builder_set_timezone (self->schedule_builder, text);
   if (!g_variant_lookup (spec, "schedule", "&s", &text))
     text = "";
-  gtk_editable_set_text (GTK_EDITABLE (self->schedule_row), text);
-  preset = detect_preset (self, text);
-  adw_combo_row_set_selected (self->preset_row, preset);
+  chk_schedule_builder_set_schedule (self->schedule_builder, text);
 
   if (g_variant_lookup (spec, "timeout", "u", &number) && number > 0)
     {
@@ -2047,7 +1331,6 @@ load_spec (ChkJobEditor *self,
 
   self->loading = FALSE;
 
-  update_preset_rows (self);
   update_command_mode (self);
 }
 
@@ -2137,7 +1420,7 @@ build_spec (ChkJobEditor *self)
   gboolean memory_max_ok = check_memory_max (self, &memory_max);
   GVariantBuilder builder;
 
-  regenerate_schedule (self);
+  _chk_schedule_builder_regenerate (self->schedule_builder);
   if (variables == NULL || !timeout_ok || !memory_max_ok || self->local_errors[FIELD_SCHEDULE] != NULL)
     return NULL;
 
@@ -2175,8 +1458,10 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "working-directory",
                          g_variant_new_string (editable_text (self->workdir_row)));
   g_variant_builder_add (&builder, "{sv}", "environment", environment_variant (variables));
-  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (editable_text (self->schedule_row)));
-  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (editable_text (self->timezone_entry)));
+  g_variant_builder_add (&builder, "{sv}", "schedule",
+                         g_variant_new_string (chk_schedule_builder_get_schedule (self->schedule_builder)));
+  g_variant_builder_add (&builder, "{sv}", "timezone",
+                         g_variant_new_string (chk_schedule_builder_get_timezone (self->schedule_builder)));
   g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (gtk_switch_get_active (self->enabled_switch)));
   g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (timeout));
   g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (gtk_switch_get_active (self->catch_up_switch)));
@@ -2261,10 +1546,7 @@ form_snapshot (ChkJobEditor *self)
   ADD (g_variant_new_uint32 (spin_value (self->check_timeout_spin)));
   ADD (g_variant_new_string (editable_text (self->workdir_row)));
   ADD (g_variant_new_strv ((const char * const *) lines, -1));
-  /* The preset's controls all end up in the schedule's text. */
-  ADD (g_variant_new_uint32 (adw_combo_row_get_selected (self->preset_row)));
-  ADD (g_variant_new_string (editable_text (self->schedule_row)));
-  ADD (g_variant_new_string (editable_text (self->timezone_entry)));
+  ADD (chk_schedule_builder_snapshot (self->schedule_builder));
   ADD (g_variant_new_string (editable_text (self->timeout_row)));
   ADD (g_variant_new_boolean (gtk_switch_get_active (self->catch_up_switch)));
   ADD (g_variant_new_uint32 (spin_value (self->max_runs_spin)));
@@ -2644,10 +1926,6 @@ field_changed_cb (ChkJobEditor *self,
     field = FIELD_WORKING_DIRECTORY;
   else if (g_ptr_array_find (self->variable_rows, widget, NULL))
     field = FIELD_ENVIRONMENT;
-  else if (widget == GTK_WIDGET (self->schedule_row))
-    field = FIELD_SCHEDULE;
-  else if (widget == GTK_WIDGET (self->timezone_entry))
-    field = FIELD_TIMEZONE;
   else if (widget == GTK_WIDGET (self->timeout_row))
     field = FIELD_TIMEOUT;
   else if (widget == GTK_WIDGET (self->memory_max_row))
@@ -2670,13 +1948,6 @@ field_changed_cb (ChkJobEditor *self,
   if (field == FIELD_CHECK_URL)
     clear_save_error (self, FIELD_COMMAND);
 
-  /* A schedule refused on Save may have been about either one. */
-  if (field == FIELD_SCHEDULE || field == FIELD_TIMEZONE)
-    {
-      g_clear_pointer (&self->save_errors[FIELD_SCHEDULE], g_free);
-      g_clear_pointer (&self->save_errors[FIELD_TIMEZONE], g_free);
-      queue_preview_after (self, TYPING_DELAY_MS);
-    }
   clear_save_error (self, field);
 
   if (field == FIELD_ENVIRONMENT)
@@ -2750,18 +2021,67 @@ monitor_changed_cb (ChkJobEditor *self,
 
   /* A new job made a monitor is checked, as a new monitor is, unless
    * a schedule was chosen for it already. */
-  if (!self->loading && self->job == NULL && gtk_switch_get_active (toggle) &&
-      !self->schedule_chosen && adw_combo_row_get_selected (self->preset_row) == PRESET_MANUAL)
+  if (!self->loading && self->job == NULL && gtk_switch_get_active (toggle))
     {
-      Preset preset;
-
       self->loading = TRUE;
-      preset = detect_preset (self, MONITOR_SCHEDULE);
-      gtk_editable_set_text (GTK_EDITABLE (self->schedule_row), MONITOR_SCHEDULE);
-      adw_combo_row_set_selected (self->preset_row, preset);
+      chk_schedule_builder_propose (self->schedule_builder, MONITOR_SCHEDULE);
       self->loading = FALSE;
-      update_preset_rows (self);
-      queue_preview (self);
+    }
+}
+
+/* The schedule or its time zone, as typed or made by a preset */
+static void
+schedule_changed_cb (ChkJobEditor       *self,
+                     GParamSpec         *pspec,
+                     ChkScheduleBuilder *builder)
+{
+  if (self->loading)
+    return;
+
+  /* A schedule refused on Save may have been about either one. */
+  g_clear_pointer (&self->save_errors[FIELD_SCHEDULE], g_free);
+  g_clear_pointer (&self->save_errors[FIELD_TIMEZONE], g_free);
+  update_errors (self);
+  update_save_action (self);
+}
+
+static void
+schedule_problem_changed_cb (ChkJobEditor       *self,
+                             GParamSpec         *pspec,
+                             ChkScheduleBuilder *builder)
+{
+  set_local_error (self, FIELD_SCHEDULE, chk_schedule_builder_get_problem (builder));
+}
+
+static void
+preview_error_changed_cb (ChkJobEditor       *self,
+                          GParamSpec         *pspec,
+                          ChkScheduleBuilder *builder)
+{
+  const GError *error = chk_schedule_builder_get_preview_error (builder);
+
+  g_clear_pointer (&self->preview_error, g_free);
+  if (error != NULL)
+    {
+      self->preview_error = g_strdup (error->message);
+      self->preview_error_field = field_for_error (error) == FIELD_TIMEZONE ? FIELD_TIMEZONE : FIELD_SCHEDULE;
+    }
+  update_errors (self);
+}
+
+/* A zone name on its way is not an error yet: it is checked when the
+ * field is left, or when the typing goes on to something else. */
+static void
+timezone_pending_cb (ChkJobEditor       *self,
+                     GParamSpec         *pspec,
+                     ChkScheduleBuilder *builder)
+{
+  if (!chk_schedule_builder_get_timezone_pending (builder))
+    return;
+  if (self->preview_error != NULL && self->preview_error_field == FIELD_TIMEZONE)
+    {
+      g_clear_pointer (&self->preview_error, g_free);
+      update_errors (self);
     }
 }
 
@@ -2771,7 +2091,6 @@ static void
 chk_job_editor_constructed (GObject *object)
 {
   ChkJobEditor *self = CHK_JOB_EDITOR (object);
-  g_autoptr(GFile) zones = g_file_new_for_path (ZONE_TABLE);
   GtkWindow *parent;
 
   G_OBJECT_CLASS (chk_job_editor_parent_class)->constructed (object);
@@ -2784,6 +2103,7 @@ chk_job_editor_constructed (GObject *object)
     gtk_window_set_application (GTK_WINDOW (self), gtk_window_get_application (parent));
   gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
 
+  chk_schedule_builder_set_model (self->schedule_builder, self->model);
   if (self->job != NULL)
     {
       self->original = spec_from_job (self->job);
@@ -2829,11 +2149,9 @@ chk_job_editor_constructed (GObject *object)
 
   fetch_from_scheduler (self);
   g_signal_connect_swapped (self->model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
-  g_file_load_contents_async (zones, self->cancellable, zones_loaded_cb, self);
 
   gtk_widget_set_visible (self->workdir_clear_button, editable_text (self->workdir_row)[0] != '\0');
   update_save_action (self);
-  queue_preview (self);
   focus_keeping_text (GTK_WIDGET (self->name_row));
 
   /* Closing asks first once this changes. */
@@ -2849,8 +2167,6 @@ chk_job_editor_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
   g_cancellable_cancel (self->cancellable);
-  g_cancellable_cancel (self->preview_cancellable);
-  g_clear_handle_id (&self->preview_source, g_source_remove);
   if (self->folder_chooser != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->folder_chooser, self);
@@ -2861,7 +2177,6 @@ chk_job_editor_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_JOB_EDITOR);
 
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->preview_cancellable);
   g_clear_object (&self->model);
   g_clear_object (&self->job);
   g_clear_pointer (&self->original, g_variant_unref);
@@ -2870,7 +2185,6 @@ chk_job_editor_dispose (GObject *object)
   g_clear_weak_pointer (&self->focus_before_save);
   g_clear_pointer (&self->argument_rows, g_ptr_array_unref);
   g_clear_pointer (&self->variable_rows, g_ptr_array_unref);
-  g_clear_pointer (&self->zone_names, g_ptr_array_unref);
 
   G_OBJECT_CLASS (chk_job_editor_parent_class)->dispose (object);
 
@@ -3022,6 +2336,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   /* Daemon errors keep their CHK_ERROR code across the bus only once the domain is registered. */
   (void) CHK_ERROR;
 
+  g_type_ensure (CHK_TYPE_SCHEDULE_BUILDER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/chroniker/Chroniker/chk-job-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, window_title);
@@ -3053,27 +2368,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_clear_button);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, environment_error);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, preset_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minutes_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minutes_spin);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minutes_unit);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, hours_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, hours_spin);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, hours_unit);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minute_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, minute_spin);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, days_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, days_box);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, day_of_month_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, time_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, hour_spin);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, time_minute_spin);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, schedule_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, timezone_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, timezone_entry);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, preview_description);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, preview_runs);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, schedule_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, schedule_builder);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, runs_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, timeout_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, catch_up_switch);
@@ -3098,9 +2393,10 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, alerts_error);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_toggled_cb);
-  gtk_widget_class_bind_template_callback (widget_class, preset_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, schedule_control_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, two_digits_output_cb);
+  gtk_widget_class_bind_template_callback (widget_class, schedule_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, schedule_problem_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, preview_error_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, timezone_pending_cb);
 
   gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "editor.cancel", NULL, cancel_action);
@@ -3117,8 +2413,6 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
 static void
 chk_job_editor_init (ChkJobEditor *self)
 {
-  GtkStringList *days;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->argument_rows = g_ptr_array_new ();
@@ -3128,17 +2422,6 @@ chk_job_editor_init (ChkJobEditor *self)
   self->allow_shell = TRUE;
   self->default_max_tasks = DEFAULT_MAX_TASKS;
   update_max_tasks_hint (self);
-
-  days = gtk_string_list_new (NULL);
-  for (guint day = 1; day <= 31; day++)
-    {
-      g_autofree char *label = g_strdup_printf ("%u", day);
-
-      gtk_string_list_append (days, label);
-    }
-  gtk_string_list_append (days, _("Last Day"));
-  adw_combo_row_set_model (self->day_of_month_row, G_LIST_MODEL (days));
-  g_object_unref (days);
 
   /* Not in the .ui: there, the subtitle is read as markup before use-markup is off. */
   adw_action_row_set_subtitle (self->merge_stderr_row,
@@ -3162,16 +2445,6 @@ chk_job_editor_init (ChkJobEditor *self)
                            G_CALLBACK (check_spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor_switch, "notify::active",
                            G_CALLBACK (monitor_changed_cb), self, G_CONNECT_SWAPPED);
-
-  for (guint i = 0; i < 2; i++)
-    {
-      GtkEventController *controller = gtk_event_controller_focus_new ();
-
-      g_signal_connect (controller, "leave", G_CALLBACK (schedule_focus_leave_cb), self);
-      gtk_widget_add_controller (i == 0 ? GTK_WIDGET (self->schedule_row)
-                                        : GTK_WIDGET (self->timezone_entry),
-                                 controller);
-    }
 }
 
 /**
