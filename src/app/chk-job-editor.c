@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "chk-argv-editor.h"
 #include "chk-duration.h"
 #include "chk-error.h"
 #include "chk-job-editor.h"
@@ -80,7 +81,6 @@ struct _ChkJobEditor
   gboolean              discard_confirmed;
   GPtrArray            *close_tasks;   /* chk_job_editor_close_async()s waiting for an answer */
 
-  GPtrArray            *argument_rows;
   GPtrArray            *variable_rows;
   GCancellable         *cancellable;   /* settings; cancelled on dispose */
   GtkFileChooserNative *folder_chooser;
@@ -119,7 +119,7 @@ struct _ChkJobEditor
   AdwEntryRow          *check_contains_row;
   GtkSpinButton        *check_timeout_spin;
   GtkLabel             *check_error;
-  AdwPreferencesGroup  *arguments_group;
+  ChkArgvEditor        *argv_editor;
   AdwPreferencesGroup  *environment_group;
   AdwEntryRow          *workdir_row;
   GtkWidget            *workdir_clear_button;
@@ -815,7 +815,7 @@ update_command_mode (ChkJobEditor *self)
   gboolean check = check_mode (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->program_row), !shell && !check);
-  gtk_widget_set_visible (GTK_WIDGET (self->arguments_group), !shell && !check);
+  gtk_widget_set_visible (GTK_WIDGET (self->argv_editor), !shell && !check);
   gtk_widget_set_visible (GTK_WIDGET (self->shell_row), shell);
   gtk_widget_set_visible (GTK_WIDGET (self->check_url_row), check);
   gtk_widget_set_visible (GTK_WIDGET (self->check_group), check);
@@ -851,84 +851,6 @@ mode_toggled_cb (ChkJobEditor    *self,
                         : GTK_WIDGET (self->program_row));
 }
 
-static void
-renumber_argument_rows (ChkJobEditor *self)
-{
-  for (guint i = 0; i < self->argument_rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (self->argument_rows, i);
-      g_autofree char *title = g_strdup_printf (_("Argument %u"), i + 1);
-
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), "chk-up"), i > 0);
-      gtk_widget_set_sensitive (g_object_get_data (G_OBJECT (row), "chk-down"), i + 1 < self->argument_rows->len);
-    }
-}
-
-static void
-move_argument (ChkJobEditor *self,
-               GtkWidget    *button,
-               int           step)
-{
-  GtkWidget *row = gtk_widget_get_ancestor (button, ADW_TYPE_ENTRY_ROW);
-  GtkWidget *other;
-  g_autofree char *text = NULL;
-  guint index;
-
-  if (row == NULL || !g_ptr_array_find (self->argument_rows, row, &index))
-    return;
-  if ((step < 0 && index == 0) || (step > 0 && index + 1 >= self->argument_rows->len))
-    return;
-
-  /* Rows keep their place; their texts change places. */
-  other = g_ptr_array_index (self->argument_rows, index + step);
-  text = g_strdup (editable_text (row));
-  gtk_editable_set_text (GTK_EDITABLE (row), editable_text (other));
-  gtk_editable_set_text (GTK_EDITABLE (other), text);
-
-  /* Keep moving the same argument with the same button; at the end, the focus
-   * stays on a button rather than selecting the text to type over. */
-  button = g_object_get_data (G_OBJECT (other), step < 0 ? "chk-up" : "chk-down");
-  if (!gtk_widget_get_sensitive (button))
-    button = g_object_get_data (G_OBJECT (other), step < 0 ? "chk-down" : "chk-up");
-  gtk_widget_grab_focus (button);
-}
-
-static void
-move_up_clicked_cb (GtkButton    *button,
-                    ChkJobEditor *self)
-{
-  move_argument (self, GTK_WIDGET (button), -1);
-}
-
-static void
-move_down_clicked_cb (GtkButton    *button,
-                      ChkJobEditor *self)
-{
-  move_argument (self, GTK_WIDGET (button), 1);
-}
-
-static void
-remove_argument_clicked_cb (GtkButton    *button,
-                            ChkJobEditor *self)
-{
-  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ENTRY_ROW);
-  guint index;
-
-  if (row == NULL || !g_ptr_array_find (self->argument_rows, row, &index))
-    return;
-
-  g_ptr_array_remove_index (self->argument_rows, index);
-  adw_preferences_group_remove (self->arguments_group, row);
-  renumber_argument_rows (self);
-  clear_save_error (self, FIELD_COMMAND);
-
-  if (self->argument_rows->len > 0)
-    focus_keeping_text (g_ptr_array_index (self->argument_rows, MIN (index, self->argument_rows->len - 1)));
-  else
-    focus_keeping_text (GTK_WIDGET (self->program_row));
-}
-
 static GtkWidget *
 row_button (const char *icon_name,
             const char *label)
@@ -945,56 +867,19 @@ row_button (const char *icon_name,
 static void field_changed_cb (ChkJobEditor *self,
                               GtkWidget    *widget);
 
-static GtkWidget *
-add_argument_row (ChkJobEditor *self,
-                  const char   *text)
-{
-  GtkWidget *row = adw_entry_row_new ();
-  GtkWidget *up = row_button ("go-up-symbolic", _("Move Up"));
-  GtkWidget *down = row_button ("go-down-symbolic", _("Move Down"));
-  GtkWidget *remove = row_button ("list-remove-symbolic", _("Remove Argument"));
-
-  gtk_editable_set_text (GTK_EDITABLE (row), text);
-  gtk_widget_add_css_class (row, "chk-monospace-row");
-  g_signal_connect (up, "clicked", G_CALLBACK (move_up_clicked_cb), self);
-  g_signal_connect (down, "clicked", G_CALLBACK (move_down_clicked_cb), self);
-  g_signal_connect (remove, "clicked", G_CALLBACK (remove_argument_clicked_cb), self);
-  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), up);
-  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), down);
-  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove);
-  g_object_set_data (G_OBJECT (row), "chk-up", up);
-  g_object_set_data (G_OBJECT (row), "chk-down", down);
-  g_signal_connect_swapped (row, "changed", G_CALLBACK (field_changed_cb), self);
-
-  adw_preferences_group_add (self->arguments_group, row);
-  g_ptr_array_add (self->argument_rows, row);
-  renumber_argument_rows (self);
-  return row;
-}
-
 static char **
 current_argv (ChkJobEditor *self)
 {
   GStrvBuilder *builder = g_strv_builder_new ();
   char **argv;
 
+  g_auto(GStrv) arguments = chk_argv_editor_dup_arguments (self->argv_editor);
+
   g_strv_builder_add (builder, editable_text (self->program_row));
-  for (guint i = 0; i < self->argument_rows->len; i++)
-    g_strv_builder_add (builder, editable_text (g_ptr_array_index (self->argument_rows, i)));
+  g_strv_builder_addv (builder, (const char **) arguments);
   argv = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return argv;
-}
-
-static void
-add_argument_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
-
-  gtk_widget_grab_focus (add_argument_row (self, ""));
-  clear_save_error (self, FIELD_COMMAND);
 }
 
 /* Environment */
@@ -1252,8 +1137,7 @@ load_spec (ChkJobEditor *self,
   else if (g_variant_lookup (spec, "command", "^a&s", &command) && command[0] != NULL)
     {
       gtk_editable_set_text (GTK_EDITABLE (self->program_row), command[0]);
-      for (guint i = 1; command[i] != NULL; i++)
-        add_argument_row (self, command[i]);
+      chk_argv_editor_set_arguments (self->argv_editor, command + 1);
       gtk_toggle_button_set_active (self->argv_toggle, TRUE);
     }
 
@@ -1920,7 +1804,7 @@ field_changed_cb (ChkJobEditor *self,
     field = FIELD_NAME;
   else if (widget == GTK_WIDGET (self->description_row))
     field = FIELD_DESCRIPTION;
-  else if (widget == GTK_WIDGET (self->program_row) || g_ptr_array_find (self->argument_rows, widget, NULL))
+  else if (widget == GTK_WIDGET (self->program_row))
     field = FIELD_COMMAND;
   else if (widget == GTK_WIDGET (self->workdir_row))
     field = FIELD_WORKING_DIRECTORY;
@@ -2027,6 +1911,19 @@ monitor_changed_cb (ChkJobEditor *self,
       chk_schedule_builder_propose (self->schedule_builder, MONITOR_SCHEDULE);
       self->loading = FALSE;
     }
+}
+
+/* An argument typed, added, moved or removed */
+static void
+arguments_changed_cb (ChkJobEditor  *self,
+                      GParamSpec    *pspec,
+                      ChkArgvEditor *argv_editor)
+{
+  if (self->loading)
+    return;
+  clear_save_error (self, FIELD_COMMAND);
+  update_errors (self);
+  update_save_action (self);
 }
 
 /* The schedule or its time zone, as typed or made by a preset */
@@ -2183,7 +2080,6 @@ chk_job_editor_dispose (GObject *object)
   g_clear_pointer (&self->initial_form, g_variant_unref);
   g_clear_weak_pointer (&self->discard_dialog);
   g_clear_weak_pointer (&self->focus_before_save);
-  g_clear_pointer (&self->argument_rows, g_ptr_array_unref);
   g_clear_pointer (&self->variable_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (chk_job_editor_parent_class)->dispose (object);
@@ -2336,6 +2232,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   /* Daemon errors keep their CHK_ERROR code across the bus only once the domain is registered. */
   (void) CHK_ERROR;
 
+  g_type_ensure (CHK_TYPE_ARGV_EDITOR);
   g_type_ensure (CHK_TYPE_SCHEDULE_BUILDER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/chroniker/Chroniker/chk-job-editor.ui");
@@ -2363,7 +2260,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_contains_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_timeout_spin);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_error);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, arguments_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, argv_editor);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, environment_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_clear_button);
@@ -2393,6 +2290,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, alerts_error);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, arguments_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, schedule_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, schedule_problem_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, preview_error_changed_cb);
@@ -2400,7 +2298,6 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
 
   gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "editor.cancel", NULL, cancel_action);
-  gtk_widget_class_install_action (widget_class, "editor.add-argument", NULL, add_argument_action);
   gtk_widget_class_install_action (widget_class, "editor.add-variable", NULL, add_variable_action);
   gtk_widget_class_install_action (widget_class, "editor.choose-folder", NULL, choose_folder_action);
   gtk_widget_class_install_action (widget_class, "editor.clear-folder", NULL, clear_folder_action);
@@ -2415,7 +2312,6 @@ chk_job_editor_init (ChkJobEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->argument_rows = g_ptr_array_new ();
   self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->variable_rows = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
