@@ -330,10 +330,6 @@ chk_runner_fill_record_strings (ChkRunRecord *record)
 
 /* Process group */
 
-/* Whether anything is left of the run's process group. Zombies count
- * until they are reaped; EPERM means something is there that we may not
- * signal (a setuid program), which is still something.
- */
 /*
  * A job that writes fast fills a 64 KiB pipe at once; a wider one lets each
  * wakeup of the daemon take more, and the job block less. Best effort: the
@@ -345,6 +341,11 @@ chk_runner_widen_pipe (int fd)
   (void) fcntl (fd, F_SETPIPE_SZ, PIPE_SIZE);
 }
 
+/* Whether a process of the run is still alive: its cgroup is populated,
+ * or, without cgroups, a process the containment saw in the run (one that
+ * left the process group included) is there and not a zombie. A zombie is
+ * done for: only its parent's wait is left of it.
+ */
 static gboolean
 chk_runner_group_exists (ChkRunner *self)
 {
