@@ -20,10 +20,12 @@
  * Wakes the scheduler at one wall-clock deadline, and only then: no polling.
  *
  * A timerfd on CLOCK_REALTIME with an absolute deadline fires when the wall
- * clock reaches it, also after a suspend; TFD_TIMER_CANCEL_ON_SET wakes it
- * at once when the clock is set (settimeofday, an NTP step), and logind's
- * PrepareForSleep tells it of a resume. Either way it emits
- * #ChkTimer::clock-changed so that next runs are computed anew.
+ * clock reaches it, also after a suspend. While a deadline is set,
+ * TFD_TIMER_CANCEL_ON_SET wakes it at once when the clock is set
+ * (settimeofday, an NTP step); a disarmed timer does not notice. logind's
+ * PrepareForSleep tells it of a resume, where there is a system bus. Either
+ * way it emits #ChkTimer::clock-changed so that next runs are computed anew,
+ * its deadline still set.
  *
  * On a manual #ChkClock (tests) there is no timerfd: the clock's
  * #ChkClock::advanced and #ChkClock::set take its place, and the timer
