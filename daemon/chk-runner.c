@@ -22,14 +22,11 @@
 #include "chk-containment.h"
 #include "chk-http-check.h"
 #include "chk-job-env.h"
+#include "chk-output-sink.h"
 #include "chk-runner.h"
 
-/* How much one read of stdout or stderr asks for, and the size of a stored
- * chunk: reads in a row from one stream fill chunks, so that a chatty job
- * does not make a row per line, and the tail is dropped a chunk at a time.
- * A chunk ends wherever the other stream's output comes in between. */
+/* How much one read of stdout or stderr asks for. */
 #define OUTPUT_READ_SIZE         (256 * 1024)
-#define MAX_CHUNK_SIZE           (64 * 1024)
 
 /* At most this much output is read in one go before the main loop gets a
  * turn, however fast the job writes. */
@@ -38,24 +35,8 @@
 /* Where a stream's pipe is in ChkRunner.output_fds */
 #define OUTPUT_INDEX(stream)     ((stream) == CHK_STREAM_STDOUT ? 0 : 1)
 
-/* Output that the store refused (locked, full) is kept for another try
- * up to this much; past it, or at the run's end, it is lost and the run
- * says so. */
-#define MAX_UNSAVED_BYTES        (8 * 1024 * 1024)
-
-/* Output is written to the store when this much is pending, or this long
- * after the first pending byte arrived, whichever comes first: a crash
- * loses at most a fraction of a second, and a chatty job does not turn
- * every line into a transaction. */
-#define FLUSH_BYTES              (1024 * 1024)
-#define FLUSH_DELAY_MS           200
-
 /* The capacity asked for the stdout and stderr pipes */
 #define PIPE_SIZE                (1024 * 1024)
-
-/* "output-available" is emitted at most this often, however often the
- * output is flushed (a fast job fills FLUSH_BYTES many times a second). */
-#define ANNOUNCE_INTERVAL_MS     200
 
 /* The limits on what the job sends on its progress pipe. */
 #define PROGRESS_READ_SIZE       4096
@@ -82,24 +63,6 @@ typedef enum
   STATE_RUNNING,
   STATE_FINISHED,
 } ChkRunnerState;
-
-/* A chunk waiting for the next flush; reads from the same stream are
- * appended to it while they fit. */
-typedef struct
-{
-  guint64     seq;
-  ChkStream   stream;
-  gint64      time;
-  gboolean    head;
-  GByteArray *data;
-} ChkPendingChunk;
-
-/* A tail chunk that is in the store: what dropping it would free. */
-typedef struct
-{
-  guint64 seq;
-  gsize   size;
-} ChkTailChunk;
 
 struct _ChkRunner
 {
@@ -155,26 +118,8 @@ struct _ChkRunner
   guint            n_ready;
   gboolean         stdout_open;
   gboolean         stderr_open;
-  GPtrArray       *pending;
-  gsize            pending_bytes;
-  GSource         *flush_source;
-  guint64          next_seq;
-  guint64          head_limit;
-  guint64          tail_limit;
-  guint64          head_bytes;
-  guint64          head_last_seq;
-  GQueue           tail;
-  guint64          tail_bytes;
-  guint64          stored_seq;
-  guint64          announced_seq;
-  gint64           last_announce;
-  GSource         *announce_source;
+  ChkOutputSink   *output_sink;
   gboolean         store_warned;
-  GArray          *unsaved;
-  gsize            unsaved_bytes;
-  guint64          lost_stdout;
-  guint64          lost_stderr;
-  char            *store_error;
 
   /* Progress */
   GInputStream    *progress_stream;
@@ -207,15 +152,6 @@ static void chk_runner_progress_read_cb (GObject      *object,
 static void chk_runner_maybe_finish     (ChkRunner    *self);
 
 /* Helpers */
-
-static void
-chk_pending_chunk_free (gpointer data)
-{
-  ChkPendingChunk *chunk = data;
-
-  g_clear_pointer (&chunk->data, g_byte_array_unref);
-  g_free (chunk);
-}
 
 static void
 chk_runner_clear_source (GSource **source)
@@ -460,334 +396,45 @@ chk_runner_child_setup (gpointer user_data)
 
 /* Output */
 
-/* Announces the last stored chunk, at most every ANNOUNCE_INTERVAL_MS
- * unless @force: a later call, or the timer it arms, announces the
- * latest one.
- */
-static gboolean chk_runner_announce_cb (gpointer user_data);
-
 static void
-chk_runner_announce (ChkRunner *self,
-                     gboolean   force)
+chk_runner_truncated_cb (ChkOutputSink *sink,
+                         ChkRunner     *self)
 {
-  guint left;
-
-  if (self->stored_seq == self->announced_seq)
+  if (self->record->truncated)
     return;
 
-  left = chk_runner_ms_left (self->last_announce, ANNOUNCE_INTERVAL_MS);
-  if (!force && left > 0)
-    {
-      if (self->announce_source == NULL)
-        self->announce_source = chk_runner_add_source (self, left, chk_runner_announce_cb,
-                                                       "[chk-runner] announce output");
-      return;
-    }
-
-  chk_runner_clear_source (&self->announce_source);
-  self->announced_seq = self->stored_seq;
-  self->last_announce = g_get_monotonic_time ();
-  g_signal_emit (self, signals[OUTPUT_AVAILABLE], 0, self->announced_seq);
-}
-
-static gboolean
-chk_runner_announce_cb (gpointer user_data)
-{
-  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
-
-  g_clear_pointer (&self->announce_source, g_source_unref);
-  chk_runner_announce (self, TRUE);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Drops the oldest tail chunks from the store for as long as the rest of
- * the tail still holds tail_limit bytes.
- */
-static void
-chk_runner_trim_tail (ChkRunner *self)
-{
-  g_autoptr(GError) error = NULL;
-  guint64 first_seq = 0;
-  guint64 last_seq = 0;
-
-  while (!g_queue_is_empty (&self->tail))
-    {
-      ChkTailChunk *oldest = g_queue_peek_head (&self->tail);
-
-      if (self->tail_bytes - oldest->size < self->tail_limit)
-        break;
-
-      if (first_seq == 0)
-        first_seq = oldest->seq;
-      last_seq = oldest->seq;
-      self->tail_bytes -= oldest->size;
-      g_free (g_queue_pop_head (&self->tail));
-    }
-
-  if (first_seq == 0)
-    return;
-
-  if (!chk_store_delete_output (self->store, self->record->id, first_seq, last_seq, &error))
-    {
-      chk_runner_store_failed (self, error);
-      return;
-    }
-
-  if (!self->record->truncated)
-    {
-      self->record->truncated = TRUE;
-      chk_runner_save_record (self);
-    }
-}
-
-/* Writes the pending chunks to the store in one go and drops what the
- * tail no longer needs. Every byte is appended, even one that is dropped
- * at once, because the store's byte counters count what is appended and
- * must end up as what the job wrote.
- *
- * @transaction puts it all in one explicit transaction, which the store
- * refuses inside another: dispose cannot know whether its caller has one.
- */
-static gboolean chk_runner_flush_cb (gpointer user_data);
-
-/* Output the store refused: kept for the next flush while it fits and the
- * run goes on, else counted as lost, with the run marked truncated. */
-static void
-chk_runner_keep_unsaved (ChkRunner      *self,
-                         ChkOutputChunk *chunks,
-                         guint           n_chunks,
-                         const GError   *error,
-                         gboolean        last)
-{
-  gsize size = 0;
-
-  for (guint i = 0; i < n_chunks; i++)
-    size += g_bytes_get_size (chunks[i].data);
-
-  g_free (self->store_error);
-  self->store_error = g_strdup (error->message);
-
-  if (!last && size <= MAX_UNSAVED_BYTES)
-    {
-      g_array_set_size (self->unsaved, 0);
-      for (guint i = 0; i < n_chunks; i++)
-        {
-          ChkOutputChunk chunk = chunks[i];
-
-          chunk.data = g_bytes_ref (chunks[i].data);
-          g_array_append_val (self->unsaved, chunk);
-        }
-      self->unsaved_bytes = size;
-      if (self->flush_source == NULL)
-        self->flush_source = chk_runner_add_source (self, FLUSH_DELAY_MS * 5, chk_runner_flush_cb,
-                                                    "[chk-runner] retry output");
-      return;
-    }
-
-  for (guint i = 0; i < n_chunks; i++)
-    {
-      if (chunks[i].stream == CHK_STREAM_STDOUT)
-        self->lost_stdout += g_bytes_get_size (chunks[i].data);
-      else
-        self->lost_stderr += g_bytes_get_size (chunks[i].data);
-    }
-  g_array_set_size (self->unsaved, 0);
-  self->unsaved_bytes = 0;
-
-  if (!self->record->truncated)
-    {
-      self->record->truncated = TRUE;
-      chk_runner_save_record (self);
-    }
+  self->record->truncated = TRUE;
+  chk_runner_save_record (self);
 }
 
 static void
-chk_runner_flush_full (ChkRunner *self,
-                       gboolean   transaction,
-                       gboolean   last)
+chk_runner_store_failed_cb (ChkOutputSink *sink,
+                            const GError  *error,
+                            ChkRunner     *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree ChkOutputChunk *chunks = NULL;
-  guint n_unsaved = self->unsaved->len;
-  guint n_chunks;
-
-  chk_runner_clear_source (&self->flush_source);
-
-  if (self->pending->len == 0 && n_unsaved == 0)
-    return;
-
-  /* What the store refused before goes first: it is older. */
-  n_chunks = n_unsaved + self->pending->len;
-  chunks = g_new0 (ChkOutputChunk, n_chunks);
-  memcpy (chunks, self->unsaved->data, n_unsaved * sizeof (ChkOutputChunk));
-  g_array_set_size (self->unsaved, 0);
-  self->unsaved_bytes = 0;
-  for (guint i = n_unsaved; i < n_chunks; i++)
-    {
-      ChkPendingChunk *pending = g_ptr_array_index (self->pending, i - n_unsaved);
-
-      chunks[i].run_id = self->record->id;
-      chunks[i].seq = pending->seq;
-      chunks[i].stream = pending->stream;
-      chunks[i].time = pending->time;
-      chunks[i].data = g_byte_array_free_to_bytes (g_steal_pointer (&pending->data));
-    }
-  g_ptr_array_set_size (self->pending, 0);
-  self->pending_bytes = 0;
-
-  if (transaction && !chk_store_begin (self->store, &error))
-    {
-      g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
-      g_clear_error (&error);
-      transaction = FALSE;
-    }
-
-  if (chk_store_append_output (self->store, chunks, n_chunks, &error))
-    {
-      for (guint i = 0; i < n_chunks; i++)
-        {
-          ChkTailChunk *tail;
-
-          if (chunks[i].seq <= self->head_last_seq)
-            continue;
-
-          tail = g_new (ChkTailChunk, 1);
-          tail->seq = chunks[i].seq;
-          tail->size = g_bytes_get_size (chunks[i].data);
-          g_queue_push_tail (&self->tail, tail);
-          self->tail_bytes += tail->size;
-        }
-
-      self->stored_seq = chunks[n_chunks - 1].seq;
-      chk_runner_trim_tail (self);
-    }
-  else
-    {
-      chk_runner_store_failed (self, error);
-      if (transaction)
-        {
-          chk_store_rollback (self->store);
-          transaction = FALSE;
-        }
-      chk_runner_keep_unsaved (self, chunks, n_chunks, error, last);
-      g_clear_error (&error);
-    }
-
-  /* A full disk shows at the commit, when the pages are written: what was
-   * appended is gone then too. (The tail's bookkeeping may count a chunk
-   * twice after that; it only makes the next trim a little early.) */
-  if (transaction && !chk_store_commit (self->store, &error))
-    {
-      chk_runner_store_failed (self, error);
-      if (self->unsaved->len == 0)
-        chk_runner_keep_unsaved (self, chunks, n_chunks, error, last);
-    }
-
-  for (guint i = 0; i < n_chunks; i++)
-    g_bytes_unref (chunks[i].data);
+  chk_runner_store_failed (self, error);
 }
 
 static void
-chk_runner_flush (ChkRunner *self,
-                  gboolean   transaction)
+chk_runner_output_available_cb (ChkOutputSink *sink,
+                                guint64        last_seq,
+                                ChkRunner     *self)
 {
-  chk_runner_flush_full (self, transaction, FALSE);
+  g_signal_emit (self, signals[OUTPUT_AVAILABLE], 0, last_seq);
 }
 
-static gboolean
-chk_runner_flush_cb (gpointer user_data)
-{
-  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
-
-  g_clear_pointer (&self->flush_source, g_source_unref);
-  chk_runner_flush (self, TRUE);
-  chk_runner_announce (self, FALSE);
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-chk_runner_queue_output (ChkRunner    *self,
-                         ChkStream     stream,
-                         gint64        time,
-                         gboolean      head,
-                         const guint8 *data,
-                         gsize         size)
-{
-  /* A read can be bigger than a chunk: the tail is dropped a chunk at a time. */
-  while (size > 0)
-    {
-      ChkPendingChunk *chunk = NULL;
-      gsize piece;
-
-      if (self->pending->len > 0)
-        chunk = g_ptr_array_index (self->pending, self->pending->len - 1);
-
-      if (chunk == NULL ||
-          chunk->stream != stream ||
-          chunk->head != head ||
-          chunk->data->len >= MAX_CHUNK_SIZE)
-        {
-          chunk = g_new0 (ChkPendingChunk, 1);
-          chunk->seq = self->next_seq++;
-          chunk->stream = stream;
-          chunk->time = time;
-          chunk->head = head;
-          chunk->data = g_byte_array_sized_new (MIN (size, MAX_CHUNK_SIZE));
-          g_ptr_array_add (self->pending, chunk);
-
-          if (head)
-            self->head_last_seq = chunk->seq;
-        }
-
-      piece = MIN (size, MAX_CHUNK_SIZE - chunk->data->len);
-      g_byte_array_append (chunk->data, data, piece);
-      self->pending_bytes += piece;
-      data += piece;
-      size -= piece;
-    }
-}
-
-/* Queues what was read for the store: the part that still fits in the
- * head in a head chunk, split exactly at the boundary, the rest in a tail
- * chunk.
- */
+/* Counts what the job wrote, kept or not, and hands it to the sink. */
 static void
 chk_runner_add_output (ChkRunner *self,
                        ChkStream  stream,
                        GBytes    *bytes)
 {
-  gint64 now = g_get_real_time ();
-  gsize size;
-  const guint8 *data = g_bytes_get_data (bytes, &size);
-  gsize head = 0;
-
   if (stream == CHK_STREAM_STDOUT)
-    self->record->stdout_bytes += size;
+    self->record->stdout_bytes += g_bytes_get_size (bytes);
   else
-    self->record->stderr_bytes += size;
+    self->record->stderr_bytes += g_bytes_get_size (bytes);
 
-  if (self->head_bytes < self->head_limit)
-    {
-      head = (gsize) MIN ((guint64) size, self->head_limit - self->head_bytes);
-      chk_runner_queue_output (self, stream, now, TRUE, data, head);
-      self->head_bytes += head;
-    }
-
-  if (head < size)
-    chk_runner_queue_output (self, stream, now, FALSE, data + head, size - head);
-
-  if (self->pending_bytes >= FLUSH_BYTES)
-    {
-      chk_runner_flush (self, TRUE);
-      chk_runner_announce (self, FALSE);
-    }
-  else if (self->flush_source == NULL)
-    {
-      self->flush_source = chk_runner_add_source (self, FLUSH_DELAY_MS, chk_runner_flush_cb,
-                                                  "[chk-runner] flush output");
-    }
+  chk_output_sink_add (self->output_sink, stream, bytes);
 }
 
 /* The flag that says whether @stream's pipe is open */
@@ -1300,8 +947,6 @@ chk_runner_clear_sources (ChkRunner *self)
   chk_runner_clear_source (&self->kill_source);
   chk_runner_clear_source (&self->abandon_source);
   chk_runner_clear_source (&self->finished_source);
-  chk_runner_clear_source (&self->flush_source);
-  chk_runner_clear_source (&self->announce_source);
   chk_runner_clear_source (&self->progress_publish_source);
   chk_runner_clear_source (&self->progress_save_source);
   chk_runner_clear_source (&self->limit_source);
@@ -1309,9 +954,10 @@ chk_runner_clear_sources (ChkRunner *self)
 }
 
 /* What the run used, and what its limits and the store did to it, into
- * its record. */
+ * its record; @lost_output says what output the store did not take. */
 static void
-chk_runner_account (ChkRunner *self)
+chk_runner_account (ChkRunner  *self,
+                    const char *lost_output)
 {
   ChkRunUsage usage;
 
@@ -1331,20 +977,8 @@ chk_runner_account (ChkRunner *self)
   if (self->limit_message != NULL)
     chk_runner_set_message (self, self->limit_message);
 
-  if (self->lost_stdout + self->lost_stderr > 0)
-    {
-      g_autofree char *lost = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes of output could not "
-                                               "be stored and are lost: %s",
-                                               self->lost_stdout + self->lost_stderr,
-                                               self->store_error != NULL ? self->store_error : "");
-      g_autoptr(GError) error = NULL;
-
-      chk_runner_set_message (self, lost);
-      /* The counters say what the job wrote, stored or not. */
-      if (!chk_store_count_lost_output (self->store, self->record->id,
-                                        self->lost_stdout, self->lost_stderr, &error))
-        g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
-    }
+  if (lost_output != NULL)
+    chk_runner_set_message (self, lost_output);
 }
 
 /* "64 MiB" for a limit given in whole MiB or GiB, as people write them;
@@ -1403,6 +1037,7 @@ static void
 chk_runner_finish (ChkRunner *self)
 {
   g_autoptr(ChkRunner) hold = g_object_ref (self);
+  g_autofree char *lost_output = NULL;
 
   g_assert (self->state == STATE_RUNNING);
   g_assert (self->exit_outcome != NULL);
@@ -1415,7 +1050,7 @@ chk_runner_finish (ChkRunner *self)
   g_cancellable_cancel (self->cancellable);
   chk_runner_close_output (self);
 
-  chk_runner_flush_full (self, TRUE, TRUE);
+  lost_output = chk_output_sink_close (self->output_sink);
 
   /* A limit hit in the last moments of a run still counts. */
   if (self->watch_limits && self->limit_message == NULL)
@@ -1427,7 +1062,7 @@ chk_runner_finish (ChkRunner *self)
           self->exit_outcome = g_strdup ("failure");
         }
     }
-  chk_runner_account (self);
+  chk_runner_account (self, lost_output);
 
   self->record->finished = g_get_real_time ();
   chk_runner_set_outcome (self, self->exit_outcome);
@@ -1437,7 +1072,7 @@ chk_runner_finish (ChkRunner *self)
            self->record->id, self->record->outcome,
            self->record->exit_code, self->record->signal);
 
-  chk_runner_announce (self, TRUE);
+  chk_output_sink_announce (self->output_sink);
   chk_runner_publish_progress (self, TRUE);
   g_signal_emit (self, signals[FINISHED], 0);
 }
@@ -1450,7 +1085,8 @@ chk_runner_finished_cb (gpointer user_data)
   g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
 
   g_clear_pointer (&self->finished_source, g_source_unref);
-  chk_runner_announce (self, TRUE);
+  if (self->output_sink != NULL)
+    chk_output_sink_announce (self->output_sink);
   g_signal_emit (self, signals[FINISHED], 0);
 
   return G_SOURCE_REMOVE;
@@ -1485,7 +1121,7 @@ chk_runner_fail_to_start (ChkRunner  *self,
   chk_runner_set_message (self, message);
 
   chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
-  chk_runner_flush (self, FALSE);
+  chk_output_sink_flush (self->output_sink, FALSE);
   chk_runner_finish_early (self, "failed-to-start");
 }
 
@@ -1712,7 +1348,8 @@ chk_runner_dispose (GObject *object)
       g_debug ("Run %" G_GUINT64_FORMAT ": disposed while running", self->record->id);
 
       self->state = STATE_FINISHED;
-      chk_runner_flush (self, FALSE);
+      if (self->output_sink != NULL)
+        chk_output_sink_flush (self->output_sink, FALSE);
       self->record->finished = g_get_real_time ();
       chk_runner_set_outcome (self, self->exit_outcome != NULL ? self->exit_outcome :
                                     self->kill_outcome != NULL ? self->kill_outcome :
@@ -1731,6 +1368,13 @@ chk_runner_dispose (GObject *object)
       self->pidfd = -1;
     }
   g_clear_pointer (&self->group, chk_run_group_free);
+  if (self->output_sink != NULL)
+    {
+      /* Its timers must not outlive the run, whoever else holds it. */
+      g_signal_handlers_disconnect_by_data (self->output_sink, self);
+      g_object_run_dispose (G_OBJECT (self->output_sink));
+      g_clear_object (&self->output_sink);
+    }
 
   G_OBJECT_CLASS (chk_runner_parent_class)->dispose (object);
 }
@@ -1746,14 +1390,8 @@ chk_runner_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->exit_outcome, g_free);
-  g_clear_pointer (&self->pending, g_ptr_array_unref);
-  g_queue_clear_full (&self->tail, g_free);
   g_clear_pointer (&self->progress_line, g_byte_array_unref);
-  for (guint i = 0; i < self->unsaved->len; i++)
-    g_bytes_unref (g_array_index (self->unsaved, ChkOutputChunk, i).data);
-  g_clear_pointer (&self->unsaved, g_array_unref);
   g_clear_pointer (&self->limit_message, g_free);
-  g_clear_pointer (&self->store_error, g_free);
   g_clear_object (&self->containment);
   g_clear_object (&self->job_env);
 
@@ -1826,13 +1464,7 @@ chk_runner_init (ChkRunner *self)
   self->output_fds[1] = -1;
   self->output_epoll = -1;
   self->cancellable = g_cancellable_new ();
-  self->next_seq = 1;
-  self->pending = g_ptr_array_new_with_free_func (chk_pending_chunk_free);
-  g_queue_init (&self->tail);
   self->progress_line = g_byte_array_new ();
-  /* Owns a reference to each chunk's data, given up by hand: a flush takes
-   * the chunks over without copying. */
-  self->unsaved = g_array_new (FALSE, FALSE, sizeof (ChkOutputChunk));
 }
 
 /* Public API */
@@ -1868,19 +1500,6 @@ chk_runner_new (ChkStore           *store,
   self->record = chk_run_record_copy (run);
   chk_runner_fill_record_strings (self->record);
   self->containment = g_object_ref (chk_containment_get_fallback ());
-
-  /* 0 cannot come from a valid spec; read it as no limit rather than as
-   * keeping nothing. */
-  if (spec->max_output_bytes == 0)
-    {
-      self->head_limit = G_MAXUINT64;
-      self->tail_limit = G_MAXUINT64;
-    }
-  else
-    {
-      self->head_limit = spec->max_output_bytes / 2;
-      self->tail_limit = spec->max_output_bytes - self->head_limit;
-    }
 
   return self;
 }
@@ -2047,6 +1666,13 @@ chk_runner_start (ChkRunner *self)
 
   self->state = STATE_RUNNING;
   self->context = g_main_context_ref_thread_default ();
+  self->output_sink = chk_output_sink_new (self->store, self->record->id,
+                                           self->spec->max_output_bytes);
+  g_signal_connect (self->output_sink, "output-available",
+                    G_CALLBACK (chk_runner_output_available_cb), self);
+  g_signal_connect (self->output_sink, "truncated", G_CALLBACK (chk_runner_truncated_cb), self);
+  g_signal_connect (self->output_sink, "store-failed",
+                    G_CALLBACK (chk_runner_store_failed_cb), self);
 
   if (self->spec->check_url != NULL)
     {
