@@ -16,13 +16,13 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
-#include <gio/gunixinputstream.h>
 #include <glib-unix.h>
 
 #include "chk-containment.h"
 #include "chk-http-check.h"
 #include "chk-job-env.h"
 #include "chk-output-sink.h"
+#include "chk-progress-reader.h"
 #include "chk-runner.h"
 
 /* How much one read of stdout or stderr asks for. */
@@ -37,11 +37,6 @@
 
 /* The capacity asked for the stdout and stderr pipes */
 #define PIPE_SIZE                (1024 * 1024)
-
-/* The limits on what the job sends on its progress pipe. */
-#define PROGRESS_READ_SIZE       4096
-#define MAX_PROGRESS_LINE        4096
-#define MAX_PROGRESS_MESSAGE     1024
 
 /* "progress" at most ten times a second; the store once a second. */
 #define PROGRESS_INTERVAL_MS     100
@@ -122,10 +117,7 @@ struct _ChkRunner
   gboolean         store_warned;
 
   /* Progress */
-  GInputStream    *progress_stream;
-  gboolean         progress_open;
-  GByteArray      *progress_line;
-  gboolean         progress_discarding;
+  ChkProgressReader *progress_reader;
   gboolean         progress_unpublished;
   gint64           last_progress_publish;
   GSource         *progress_publish_source;
@@ -146,9 +138,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void chk_runner_progress_read_cb (GObject      *object,
-                                         GAsyncResult *result,
-                                         gpointer      user_data);
 static void chk_runner_maybe_finish     (ChkRunner    *self);
 
 /* Helpers */
@@ -653,72 +642,6 @@ chk_runner_watch_output (ChkRunner  *self,
 
 /* Progress */
 
-/* Reads a number from 0 to G_MAXUINT32 in plain decimal digits. */
-static gboolean
-chk_progress_parse_number (const char **text,
-                           guint64     *out_value)
-{
-  const char *p = *text;
-  guint64 value = 0;
-
-  if (!g_ascii_isdigit (*p))
-    return FALSE;
-
-  for (; g_ascii_isdigit (*p); p++)
-    {
-      value = value * 10 + (guint64) (*p - '0');
-      if (value > G_MAXUINT32)
-        return FALSE;
-    }
-
-  *text = p;
-  *out_value = value;
-  return TRUE;
-}
-
-/* Makes @text (up to @len bytes, or NUL) fit for a progress message:
- * valid UTF-8 without control characters, trimmed, at most
- * MAX_PROGRESS_MESSAGE bytes, cut at a character boundary.
- */
-static char *
-chk_progress_message_new (const char *text,
-                          gssize      len)
-{
-  g_autofree char *message = g_utf8_make_valid (text, len);
-  gsize size;
-
-  /* C0 controls and DEL become spaces, and so do C1 controls (U+0080 to
-   * U+009F, two bytes in UTF-8: 0xC2 0x80-0x9F): U+009B is a terminal's
-   * CSI as much as ESC [ is. */
-  for (char *p = message; *p != '\0'; p++)
-    {
-      if ((guchar) *p < 0x20 || *p == 0x7f)
-        {
-          *p = ' ';
-        }
-      else if ((guchar) p[0] == 0xc2 && (guchar) p[1] >= 0x80 && (guchar) p[1] <= 0x9f)
-        {
-          p[0] = ' ';
-          p[1] = ' ';
-          p++;
-        }
-    }
-
-  g_strstrip (message);
-
-  size = strlen (message);
-  if (size > MAX_PROGRESS_MESSAGE)
-    {
-      size = MAX_PROGRESS_MESSAGE;
-      while (size > 0 && ((guchar) message[size] & 0xc0) == 0x80)
-        size--;
-      message[size] = '\0';
-      g_strchomp (message);
-    }
-
-  return g_steal_pointer (&message);
-}
-
 static gboolean chk_runner_progress_publish_cb (gpointer user_data);
 
 /* Emits "progress" with the latest values, at most every
@@ -837,105 +760,20 @@ chk_runner_set_progress (ChkRunner *self,
 }
 
 static void
-chk_runner_take_progress_line (ChkRunner *self)
+chk_runner_progress_line_cb (ChkProgressReader *reader,
+                             guint              complete,
+                             guint              total,
+                             const char        *message,
+                             ChkRunner         *self)
 {
-  char *message = NULL;
-  guint complete;
-  guint total;
-
-  if (!self->progress_discarding)
-    {
-      g_byte_array_append (self->progress_line, (const guint8 *) "", 1);
-      if (chk_progress_parse_line ((const char *) self->progress_line->data,
-                                   &complete, &total, &message))
-        chk_runner_set_progress (self, complete, total, message);
-      else
-        g_debug ("Run %" G_GUINT64_FORMAT ": ignoring a bad progress line", self->record->id);
-    }
-
-  g_byte_array_set_size (self->progress_line, 0);
-  self->progress_discarding = FALSE;
-}
-
-/* Splits what the job wrote to the progress pipe into lines. A line that
- * grows past MAX_PROGRESS_LINE is dropped up to its newline, so that a job
- * that never writes one cannot make the daemon hold more.
- */
-static void
-chk_runner_add_progress_data (ChkRunner    *self,
-                              const guint8 *data,
-                              gsize         size)
-{
-  while (size > 0)
-    {
-      const guint8 *newline = memchr (data, '\n', size);
-      gsize part = newline != NULL ? (gsize) (newline - data) : size;
-
-      if (!self->progress_discarding)
-        {
-          if (self->progress_line->len + part > MAX_PROGRESS_LINE)
-            {
-              self->progress_discarding = TRUE;
-              g_byte_array_set_size (self->progress_line, 0);
-            }
-          else
-            {
-              g_byte_array_append (self->progress_line, data, part);
-            }
-        }
-
-      if (newline == NULL)
-        break;
-
-      chk_runner_take_progress_line (self);
-      data += part + 1;
-      size -= part + 1;
-    }
+  chk_runner_set_progress (self, complete, total, g_strdup (message));
 }
 
 static void
-chk_runner_progress_read_cb (GObject      *object,
-                             GAsyncResult *result,
-                             gpointer      user_data)
+chk_runner_progress_closed_cb (ChkProgressReader *reader,
+                               ChkRunner         *self)
 {
-  GInputStream *stream = G_INPUT_STREAM (object);
-  g_autoptr(ChkRunner) self = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize size;
-  const guint8 *data;
-
-  bytes = g_input_stream_read_bytes_finish (stream, result, &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    {
-      g_input_stream_close (stream, NULL, NULL);
-      return;
-    }
-
-  self = g_object_ref (CHK_RUNNER (user_data));
-
-  if (bytes == NULL || g_bytes_get_size (bytes) == 0)
-    {
-      if (error != NULL)
-        g_warning ("Run %" G_GUINT64_FORMAT ": could not read its progress: %s",
-                   self->record->id, error->message);
-
-      /* A last line without a newline still counts. */
-      if (self->progress_line->len > 0)
-        chk_runner_take_progress_line (self);
-
-      self->progress_open = FALSE;
-      g_input_stream_close (stream, NULL, NULL);
-      chk_runner_maybe_finish (self);
-      return;
-    }
-
-  data = g_bytes_get_data (bytes, &size);
-  chk_runner_add_progress_data (self, data, size);
-
-  if (self->state == STATE_RUNNING)
-    g_input_stream_read_bytes_async (stream, PROGRESS_READ_SIZE, G_PRIORITY_DEFAULT,
-                                     self->cancellable, chk_runner_progress_read_cb, self);
+  chk_runner_maybe_finish (self);
 }
 
 /* The end of a run */
@@ -1048,6 +886,8 @@ chk_runner_finish (ChkRunner *self)
   /* Nothing should be pending any more; whatever is (a pipe given up
    * on) stops here. */
   g_cancellable_cancel (self->cancellable);
+  if (self->progress_reader != NULL)
+    chk_progress_reader_close (self->progress_reader);
   chk_runner_close_output (self);
 
   lost_output = chk_output_sink_close (self->output_sink);
@@ -1100,7 +940,7 @@ chk_runner_finish_early (ChkRunner  *self,
 {
   self->state = STATE_FINISHED;
   g_cancellable_cancel (self->cancellable);
-  g_clear_object (&self->progress_stream);
+  g_clear_object (&self->progress_reader);
 
   self->record->exit_code = -1;
   self->record->finished = g_get_real_time ();
@@ -1142,7 +982,7 @@ chk_runner_abandon_cb (gpointer user_data)
 
   chk_runner_close_stream (self, CHK_STREAM_STDOUT);
   chk_runner_close_stream (self, CHK_STREAM_STDERR);
-  self->progress_open = FALSE;
+  chk_progress_reader_close (self->progress_reader);
   chk_runner_maybe_finish (self);
 
   return G_SOURCE_REMOVE;
@@ -1157,7 +997,8 @@ chk_runner_maybe_finish (ChkRunner *self)
   if (self->state != STATE_RUNNING || !self->exited || self->terminating)
     return;
 
-  if (self->stdout_open || self->stderr_open || self->progress_open)
+  if (self->stdout_open || self->stderr_open ||
+      chk_progress_reader_is_open (self->progress_reader))
     {
       if (self->abandon_source == NULL)
         self->abandon_source = chk_runner_add_source (self, MAX (self->kill_grace_ms, 1000),
@@ -1361,7 +1202,12 @@ chk_runner_dispose (GObject *object)
   chk_runner_clear_sources (self);
 
   chk_runner_close_output (self);
-  g_clear_object (&self->progress_stream);
+  if (self->progress_reader != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->progress_reader, self);
+      g_object_run_dispose (G_OBJECT (self->progress_reader));
+      g_clear_object (&self->progress_reader);
+    }
   if (self->pidfd >= 0)
     {
       close (self->pidfd);
@@ -1390,7 +1236,6 @@ chk_runner_finalize (GObject *object)
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->exit_outcome, g_free);
-  g_clear_pointer (&self->progress_line, g_byte_array_unref);
   g_clear_pointer (&self->limit_message, g_free);
   g_clear_object (&self->containment);
   g_clear_object (&self->job_env);
@@ -1464,7 +1309,6 @@ chk_runner_init (ChkRunner *self)
   self->output_fds[1] = -1;
   self->output_epoll = -1;
   self->cancellable = g_cancellable_new ();
-  self->progress_line = g_byte_array_new ();
 }
 
 /* Public API */
@@ -1725,9 +1569,11 @@ chk_runner_start (ChkRunner *self)
       return;
     }
 
-  /* Only our end; the job's end must stay a plain blocking fd. */
-  g_unix_set_fd_nonblocking (fds[0], TRUE, NULL);
-  self->progress_stream = g_unix_input_stream_new (fds[0], TRUE);
+  self->progress_reader = chk_progress_reader_new (fds[0], self->record->id);
+  g_signal_connect (self->progress_reader, "progress",
+                    G_CALLBACK (chk_runner_progress_line_cb), self);
+  g_signal_connect (self->progress_reader, "closed",
+                    G_CALLBACK (chk_runner_progress_closed_cb), self);
 
   cwd = chk_job_env_working_directory (self->spec);
   if (self->job_env == NULL)
@@ -1822,10 +1668,7 @@ chk_runner_start (ChkRunner *self)
       self->kill_outcome = "failure";
       chk_runner_terminate_group (self);
     }
-  self->progress_open = TRUE;
-
-  g_input_stream_read_bytes_async (self->progress_stream, PROGRESS_READ_SIZE, G_PRIORITY_DEFAULT,
-                                   self->cancellable, chk_runner_progress_read_cb, self);
+  chk_progress_reader_start (self->progress_reader);
   chk_runner_watch_exit (self);
 
   self->watch_limits = limits.max_tasks > 0 || limits.memory_max > 0;
@@ -1994,84 +1837,4 @@ chk_runner_is_finished (ChkRunner *self)
   g_return_val_if_fail (CHK_IS_RUNNER (self), FALSE);
 
   return self->state == STATE_FINISHED;
-}
-
-/**
- * chk_progress_parse_line:
- * @line: one line written to the progress pipe, without its newline
- * @out_complete: (out) (optional): the work done
- * @out_total: (out) (optional): the work to do
- * @out_message: (out) (optional) (transfer full): the message, "" when none
- *
- * Parses a progress line: `N/M [message]` with 0 ≤ N ≤ M and 1 ≤ M <
- * 2³², or `P% [message]` with P from 0 to 100 and optional decimals,
- * which reads as round(P)/100. White space around the line and between
- * the numbers and the message is ignored; anything else after the numbers
- * (`3/10x`, `50%%!`) makes the line bad. The message is made valid UTF-8,
- * control characters become spaces, and it is cut to 1 KiB at a
- * character boundary.
- *
- * Returns: %TRUE if @line is a progress line; the out arguments are set
- *   only then
- */
-gboolean
-chk_progress_parse_line (const char  *line,
-                         guint       *out_complete,
-                         guint       *out_total,
-                         char       **out_message)
-{
-  const char *p = line;
-  guint64 complete;
-  guint64 total;
-
-  g_return_val_if_fail (line != NULL, FALSE);
-
-  while (g_ascii_isspace (*p))
-    p++;
-
-  if (!chk_progress_parse_number (&p, &complete))
-    return FALSE;
-
-  if (*p == '/')
-    {
-      p++;
-      if (!chk_progress_parse_number (&p, &total))
-        return FALSE;
-      if (total == 0 || complete > total)
-        return FALSE;
-    }
-  else
-    {
-      gboolean round_up = FALSE;
-      gboolean fraction = FALSE;
-
-      if (*p == '.')
-        {
-          p++;
-          if (!g_ascii_isdigit (*p))
-            return FALSE;
-          round_up = *p >= '5';
-          for (; g_ascii_isdigit (*p); p++)
-            fraction |= *p != '0';
-        }
-
-      if (*p != '%' || complete > 100 || (complete == 100 && fraction))
-        return FALSE;
-      p++;
-
-      complete += round_up ? 1 : 0;
-      total = 100;
-    }
-
-  if (*p != '\0' && !g_ascii_isspace (*p))
-    return FALSE;
-
-  if (out_complete != NULL)
-    *out_complete = (guint) complete;
-  if (out_total != NULL)
-    *out_total = (guint) total;
-  if (out_message != NULL)
-    *out_message = chk_progress_message_new (p, -1);
-
-  return TRUE;
 }

@@ -38,9 +38,4 @@ const ChkRunRecord *chk_runner_get_record       (ChkRunner          *self);
 guint64             chk_runner_get_run_id       (ChkRunner          *self);
 gboolean            chk_runner_is_finished      (ChkRunner          *self);
 
-gboolean            chk_progress_parse_line     (const char         *line,
-                                                 guint              *out_complete,
-                                                 guint              *out_total,
-                                                 char              **out_message);
-
 G_END_DECLS

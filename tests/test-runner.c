@@ -15,6 +15,7 @@
 #include <glib/gstdio.h>
 
 #include "chk-job-spec.h"
+#include "chk-progress-reader.h"
 #include "chk-runner.h"
 #include "chk-store.h"
 
