@@ -19,7 +19,7 @@
 #include <glib-unix.h>
 
 #include "chk-containment.h"
-#include "chk-http-check.h"
+#include "chk-http-runner.h"
 #include "chk-job-env.h"
 #include "chk-output-sink.h"
 #include "chk-progress-reader.h"
@@ -74,7 +74,7 @@ struct _ChkRunner
   GCancellable    *cancellable;
 
   /* An HTTP check instead of a process */
-  gboolean         is_check;
+  ChkHttpRunner   *http_runner;
 
   /* The process and its group */
   ChkContainment  *containment;
@@ -1239,6 +1239,7 @@ chk_runner_finalize (GObject *object)
   g_clear_pointer (&self->limit_message, g_free);
   g_clear_object (&self->containment);
   g_clear_object (&self->job_env);
+  g_clear_object (&self->http_runner);
 
   G_OBJECT_CLASS (chk_runner_parent_class)->finalize (object);
 }
@@ -1411,14 +1412,14 @@ chk_runner_check_done_cb (GObject      *object,
                           gpointer      user_data)
 {
   g_autoptr(ChkRunner) self = user_data;
-  g_autoptr(ChkHttpCheckResult) check = NULL;
+  g_autoptr(ChkHttpRun) run = NULL;
   g_autoptr(GError) error = NULL;
 
-  check = chk_http_check_run_finish (result, &error);
+  run = chk_http_runner_run_finish (CHK_HTTP_RUNNER (object), result, &error);
   if (self->state != STATE_RUNNING)
     return;
 
-  if (check == NULL)
+  if (run == NULL)
     {
       /* Cancelled: Stop() or shutdown. */
       g_autofree char *message = g_strdup_printf ("%s\n", error->message);
@@ -1430,44 +1431,23 @@ chk_runner_check_done_cb (GObject      *object,
     }
   else
     {
-      if (g_bytes_get_size (check->body_head) > 0)
-        chk_runner_add_output (self, CHK_STREAM_STDOUT, check->body_head);
-      if (!check->passed)
+      if (g_bytes_get_size (run->body_head) > 0)
+        chk_runner_add_output (self, CHK_STREAM_STDOUT, run->body_head);
+      if (run->failure != NULL)
         {
-          g_autofree char *message = g_strdup_printf ("%s\n", check->message);
+          g_autofree char *message = g_strdup_printf ("%s\n", run->failure);
           g_autoptr(GBytes) bytes = g_bytes_new (message, strlen (message));
 
           chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
-          /* A check has no exit code to tell why: "Connection refused" is the why */
-          chk_runner_set_message (self, check->message);
+          chk_runner_set_message (self, run->failure);
         }
 
-      self->record->http_status = check->status;
-      self->record->exit_code = check->passed ? 0 : 1;
-      self->exit_outcome = g_strdup (check->passed ? "success" :
-                                     check->timed_out ? "timeout" : "failure");
-      g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, check->message);
+      self->record->http_status = run->http_status;
+      self->record->exit_code = run->exit_code;
+      self->exit_outcome = g_strdup (run->outcome);
     }
 
   chk_runner_finish (self);
-}
-
-/* An HTTP check runs in the daemon: no process, no progress pipe. Its
- * own check-timeout bounds it, and Stop() cancels it. */
-static void
-chk_runner_start_check (ChkRunner *self)
-{
-  ChkHttpCheckConfig config = {
-    .url = self->spec->check_url,
-    .expect_status = self->spec->check_expect_status,
-    .contains = self->spec->check_contains,
-    .timeout_s = self->spec->check_timeout,
-  };
-
-  self->is_check = TRUE;
-  chk_runner_save_record (self);
-  chk_http_check_run_async (&config, NULL, self->cancellable, chk_runner_check_done_cb,
-                            g_object_ref (self));
 }
 
 /**
@@ -1518,9 +1498,14 @@ chk_runner_start (ChkRunner *self)
   g_signal_connect (self->output_sink, "store-failed",
                     G_CALLBACK (chk_runner_store_failed_cb), self);
 
+  /* An HTTP check runs in the daemon: no process, no progress pipe. Its
+   * own check-timeout bounds it, and Stop() cancels it. */
   if (self->spec->check_url != NULL)
     {
-      chk_runner_start_check (self);
+      self->http_runner = chk_http_runner_new (self->spec, self->record->id);
+      chk_runner_save_record (self);
+      chk_http_runner_run_async (self->http_runner, self->cancellable, chk_runner_check_done_cb,
+                                 g_object_ref (self));
       return;
     }
 
@@ -1721,7 +1706,7 @@ chk_runner_stop (ChkRunner  *self,
       break;
 
     case STATE_RUNNING:
-      if (self->is_check)
+      if (self->http_runner != NULL)
         {
           if (self->kill_outcome == NULL)
             self->kill_outcome = g_intern_string (outcome);
