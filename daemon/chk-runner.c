@@ -52,12 +52,25 @@
 /* The exit status of a child that could not join its cgroup. */
 #define JOIN_FAILED_STATUS       126
 
+/* Where a run is. The main process having exited is a fact of its own
+ * (ChkRunner.exited): after it, leftovers of the group may still be sent
+ * SIGTERM and SIGKILL. Every change goes through chk_runner_set_phase(). */
 typedef enum
 {
-  STATE_NEW,
-  STATE_RUNNING,
-  STATE_FINISHED,
-} ChkRunnerState;
+  /* Not started yet, or being started: no process */
+  PHASE_STARTING,
+  /* The process runs (or the HTTP check), no signal was sent */
+  PHASE_RUNNING,
+  /* SIGTERM went to the group; the kill grace runs while kill_source is set */
+  PHASE_SIGTERM_SENT,
+  /* The grace was over and SIGKILL went to what was left */
+  PHASE_SIGKILL_SENT,
+  /* The main process is reaped and its group gone or killed: only its
+   * pipes are read to their end, at most until abandon_source fires */
+  PHASE_DRAINING,
+  /* The record is final */
+  PHASE_FINISHED,
+} ChkRunnerPhase;
 
 struct _ChkRunner
 {
@@ -69,7 +82,7 @@ struct _ChkRunner
   ChkJobEnv       *job_env;
   guint            kill_grace_ms;
 
-  ChkRunnerState   state;
+  ChkRunnerPhase   phase;
   GMainContext    *context;
   GCancellable    *cancellable;
 
@@ -92,9 +105,6 @@ struct _ChkRunner
   gboolean         exited;
   char            *exit_outcome;
   const char      *kill_outcome;
-  gboolean         terminating;
-  gboolean         killed;
-  gboolean         group_gone;
   gint64           kill_deadline;
   GSource         *timeout_source;
   GSource         *kill_source;
@@ -253,6 +263,76 @@ chk_runner_fill_record_strings (ChkRunRecord *record)
     }
 }
 
+static const char *
+chk_runner_phase_to_string (ChkRunnerPhase phase)
+{
+  switch (phase)
+    {
+    case PHASE_STARTING:
+      return "starting";
+    case PHASE_RUNNING:
+      return "running";
+    case PHASE_SIGTERM_SENT:
+      return "sigterm-sent";
+    case PHASE_SIGKILL_SENT:
+      return "sigkill-sent";
+    case PHASE_DRAINING:
+      return "draining";
+    case PHASE_FINISHED:
+      return "finished";
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Phases only go forward, and a run can end in any of them: a stop
+ * before the start, a failed start, a dispose. Signals are sent in their
+ * order, and a group is never signalled again once it was seen empty or
+ * sent SIGKILL: its id is free for reuse by then. */
+static gboolean
+chk_runner_phase_can_follow (ChkRunnerPhase from,
+                             ChkRunnerPhase to)
+{
+  switch (to)
+    {
+    case PHASE_RUNNING:
+      return from == PHASE_STARTING;
+    case PHASE_SIGTERM_SENT:
+      return from == PHASE_RUNNING;
+    case PHASE_SIGKILL_SENT:
+      return from == PHASE_SIGTERM_SENT;
+    case PHASE_DRAINING:
+      return from == PHASE_RUNNING || from == PHASE_SIGTERM_SENT || from == PHASE_SIGKILL_SENT;
+    case PHASE_FINISHED:
+      return from != PHASE_FINISHED;
+    case PHASE_STARTING:
+    default:
+      return FALSE;
+    }
+}
+
+/* The one way from one phase to another. */
+static void
+chk_runner_set_phase (ChkRunner      *self,
+                      ChkRunnerPhase  phase)
+{
+  const char *job_name = self->record->job_name[0] != '\0' ? self->record->job_name :
+                         self->spec->name;
+
+  g_return_if_fail (chk_runner_phase_can_follow (self->phase, phase));
+
+  g_debug ("Job %s, run %" G_GUINT64_FORMAT ": %s -> %s", job_name, self->record->id,
+           chk_runner_phase_to_string (self->phase), chk_runner_phase_to_string (phase));
+  self->phase = phase;
+}
+
+/* Whether the run was started and is not over. */
+static gboolean
+chk_runner_is_active (ChkRunner *self)
+{
+  return self->phase != PHASE_STARTING && self->phase != PHASE_FINISHED;
+}
+
 /* Process group */
 
 /*
@@ -293,15 +373,11 @@ chk_runner_kill_poll_cb (gpointer user_data)
       g_debug ("Run %" G_GUINT64_FORMAT ": processes outlived the grace, killing them",
                self->record->id);
       chk_run_group_signal (self->group, SIGKILL);
-      self->killed = TRUE;
-    }
-  else
-    {
-      self->group_gone = TRUE;
+      chk_runner_set_phase (self, PHASE_SIGKILL_SENT);
     }
 
+  /* The grace is over: the run ends once its main process has too. */
   g_clear_pointer (&self->kill_source, g_source_unref);
-  self->terminating = FALSE;
   chk_runner_maybe_finish (self);
 
   return G_SOURCE_REMOVE;
@@ -309,24 +385,21 @@ chk_runner_kill_poll_cb (gpointer user_data)
 
 /* SIGTERM to the whole group now, SIGKILL to whatever is left of it once
  * the grace is over. The grace is checked every KILL_POLL_MS so that a run
- * whose processes quit promptly finishes promptly.
- *
- * A group is never signalled again once it was seen empty or was sent
- * SIGKILL: its id is free for reuse by then.
+ * whose processes quit promptly finishes promptly. Only a running group
+ * is signalled: once, and never after it was seen empty.
  */
 static void
 chk_runner_terminate_group (ChkRunner *self)
 {
-  if (self->group == NULL || self->terminating || self->killed || self->group_gone)
+  if (self->group == NULL || self->phase != PHASE_RUNNING)
     return;
 
+  /* A group with nobody to signal is gone: no grace to wait out, and no
+   * second try. */
+  chk_runner_set_phase (self, PHASE_SIGTERM_SENT);
   if (!chk_run_group_signal (self->group, SIGTERM))
-    {
-      self->group_gone = TRUE;
-      return;
-    }
+    return;
 
-  self->terminating = TRUE;
   self->kill_deadline = g_get_monotonic_time () + (gint64) self->kill_grace_ms * 1000;
   self->kill_source = chk_runner_add_source (self, KILL_POLL_MS, chk_runner_kill_poll_cb,
                                              "[chk-runner] kill grace");
@@ -526,7 +599,7 @@ chk_runner_output_cb (gpointer user_data)
         }
     }
 
-  while (self->n_ready > 0 && budget > 0 && self->state == STATE_RUNNING)
+  while (self->n_ready > 0 && budget > 0 && chk_runner_is_active (self))
     {
       ChkStream stream = self->ready[0];
       int fd = self->output_fds[OUTPUT_INDEX (stream)];
@@ -702,7 +775,7 @@ chk_runner_save_progress (ChkRunner *self)
 {
   guint left;
 
-  if (!self->progress_unsaved || self->state != STATE_RUNNING)
+  if (!self->progress_unsaved || !chk_runner_is_active (self))
     return;
 
   left = chk_runner_ms_left (self->last_progress_save, PROGRESS_SAVE_INTERVAL_MS);
@@ -863,10 +936,7 @@ chk_runner_limit_poll_cb (gpointer user_data)
 
   if (self->kill_outcome == NULL)
     self->kill_outcome = "failure";
-  if (!self->exited)
-    chk_runner_terminate_group (self);
-  else if (!self->killed && !self->group_gone)
-    chk_runner_terminate_group (self);
+  chk_runner_terminate_group (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -877,10 +947,10 @@ chk_runner_finish (ChkRunner *self)
   g_autoptr(ChkRunner) hold = g_object_ref (self);
   g_autofree char *lost_output = NULL;
 
-  g_assert (self->state == STATE_RUNNING);
+  g_assert (chk_runner_is_active (self));
   g_assert (self->exit_outcome != NULL);
 
-  self->state = STATE_FINISHED;
+  chk_runner_set_phase (self, PHASE_FINISHED);
   chk_runner_clear_sources (self);
 
   /* Nothing should be pending any more; whatever is (a pipe given up
@@ -938,7 +1008,7 @@ static void
 chk_runner_finish_early (ChkRunner  *self,
                          const char *outcome)
 {
-  self->state = STATE_FINISHED;
+  chk_runner_set_phase (self, PHASE_FINISHED);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->progress_reader);
 
@@ -989,17 +1059,20 @@ chk_runner_abandon_cb (gpointer user_data)
 }
 
 /* Finishes the run once its main process has exited, no process of its
- * group is left (or it was SIGKILLed) and every pipe is at its end.
+ * group is left (or it was SIGKILLed) and every pipe is at its end; drains
+ * the pipes until then.
  */
 static void
 chk_runner_maybe_finish (ChkRunner *self)
 {
-  if (self->state != STATE_RUNNING || !self->exited || self->terminating)
+  if (!chk_runner_is_active (self) || !self->exited || self->kill_source != NULL)
     return;
 
   if (self->stdout_open || self->stderr_open ||
       chk_progress_reader_is_open (self->progress_reader))
     {
+      if (self->phase != PHASE_DRAINING)
+        chk_runner_set_phase (self, PHASE_DRAINING);
       if (self->abandon_source == NULL)
         self->abandon_source = chk_runner_add_source (self, MAX (self->kill_grace_ms, 1000),
                                                       chk_runner_abandon_cb,
@@ -1067,13 +1140,8 @@ chk_runner_exited (ChkRunner           *self,
            record->id, (int) self->pgid, record->exit_code, record->signal);
 
   /* Whatever the job left behind goes with it. */
-  if (!self->killed && !self->group_gone)
-    {
-      if (chk_runner_group_exists (self))
-        chk_runner_terminate_group (self);
-      else
-        self->group_gone = TRUE;
-    }
+  if (self->phase == PHASE_RUNNING && chk_runner_group_exists (self))
+    chk_runner_terminate_group (self);
 
   chk_runner_maybe_finish (self);
 }
@@ -1175,12 +1243,12 @@ chk_runner_dispose (GObject *object)
 {
   ChkRunner *self = CHK_RUNNER (object);
 
-  if (self->state == STATE_RUNNING)
+  if (chk_runner_is_active (self))
     {
       /* Nobody is left to see this run end: never leave its processes
        * behind, and leave a record that says what became of it. The pgid
        * is only used while it is known to be ours. */
-      if (self->group != NULL && (!self->exited || self->terminating))
+      if (self->group != NULL && (!self->exited || self->kill_source != NULL))
         chk_run_group_signal (self->group, SIGKILL);
       /* Never leave a zombie: GLib reaps it once it is gone. */
       if (self->pid > 0)
@@ -1188,7 +1256,7 @@ chk_runner_dispose (GObject *object)
 
       g_debug ("Run %" G_GUINT64_FORMAT ": disposed while running", self->record->id);
 
-      self->state = STATE_FINISHED;
+      chk_runner_set_phase (self, PHASE_FINISHED);
       if (self->output_sink != NULL)
         chk_output_sink_flush (self->output_sink, FALSE);
       self->record->finished = g_get_real_time ();
@@ -1363,7 +1431,7 @@ chk_runner_set_containment (ChkRunner      *self,
 {
   g_return_if_fail (CHK_IS_RUNNER (self));
   g_return_if_fail (CHK_IS_CONTAINMENT (containment));
-  g_return_if_fail (self->state == STATE_NEW);
+  g_return_if_fail (self->phase == PHASE_STARTING);
 
   g_set_object (&self->containment, containment);
 }
@@ -1382,7 +1450,7 @@ chk_runner_set_job_env (ChkRunner *self,
 {
   g_return_if_fail (CHK_IS_RUNNER (self));
   g_return_if_fail (CHK_IS_JOB_ENV (job_env));
-  g_return_if_fail (self->state == STATE_NEW);
+  g_return_if_fail (self->phase == PHASE_STARTING);
 
   g_set_object (&self->job_env, job_env);
 }
@@ -1416,7 +1484,7 @@ chk_runner_check_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   run = chk_http_runner_run_finish (CHK_HTTP_RUNNER (object), result, &error);
-  if (self->state != STATE_RUNNING)
+  if (!chk_runner_is_active (self))
     return;
 
   if (run == NULL)
@@ -1486,9 +1554,8 @@ chk_runner_start (ChkRunner *self)
   ssize_t n_read;
 
   g_return_if_fail (CHK_IS_RUNNER (self));
-  g_return_if_fail (self->state == STATE_NEW);
+  g_return_if_fail (self->phase == PHASE_STARTING);
 
-  self->state = STATE_RUNNING;
   self->context = g_main_context_ref_thread_default ();
   self->output_sink = chk_output_sink_new (self->store, self->record->id,
                                            self->spec->max_output_bytes);
@@ -1503,6 +1570,7 @@ chk_runner_start (ChkRunner *self)
   if (self->spec->check_url != NULL)
     {
       self->http_runner = chk_http_runner_new (self->spec, self->record->id);
+      chk_runner_set_phase (self, PHASE_RUNNING);
       chk_runner_save_record (self);
       chk_http_runner_run_async (self->http_runner, self->cancellable, chk_runner_check_done_cb,
                                  g_object_ref (self));
@@ -1628,6 +1696,7 @@ chk_runner_start (ChkRunner *self)
       report.pid = 0;
     }
 
+  chk_runner_set_phase (self, PHASE_RUNNING);
   self->join_error = report.join_error;
   self->pid = pid;
   self->pgid = report.pid;
@@ -1698,14 +1767,17 @@ chk_runner_stop (ChkRunner  *self,
                     g_strcmp0 (outcome, "interrupted") == 0 ||
                     g_strcmp0 (outcome, "timeout") == 0);
 
-  switch (self->state)
+  switch (self->phase)
     {
-    case STATE_NEW:
+    case PHASE_STARTING:
       self->context = g_main_context_ref_thread_default ();
       chk_runner_finish_early (self, outcome);
       break;
 
-    case STATE_RUNNING:
+    case PHASE_RUNNING:
+    case PHASE_SIGTERM_SENT:
+    case PHASE_SIGKILL_SENT:
+    case PHASE_DRAINING:
       if (self->http_runner != NULL)
         {
           if (self->kill_outcome == NULL)
@@ -1716,10 +1788,9 @@ chk_runner_stop (ChkRunner  *self,
 
       if (self->exited)
         {
-          /* Only leftovers or a pipe held open are being waited for: end
-           * the wait now. */
-          chk_runner_terminate_group (self);
-          if (!self->terminating && self->abandon_source != NULL)
+          /* Only leftovers (whose grace runs its course) or a pipe held
+           * open are being waited for: end the wait for the pipe now. */
+          if (self->phase == PHASE_DRAINING && self->abandon_source != NULL)
             {
               chk_runner_clear_source (&self->abandon_source);
               self->abandon_source = chk_runner_add_source (self, 0, chk_runner_abandon_cb,
@@ -1733,7 +1804,7 @@ chk_runner_stop (ChkRunner  *self,
       chk_runner_terminate_group (self);
       break;
 
-    case STATE_FINISHED:
+    case PHASE_FINISHED:
       break;
 
     default:
@@ -1762,7 +1833,7 @@ chk_runner_report_progress (ChkRunner  *self,
 {
   g_return_if_fail (CHK_IS_RUNNER (self));
 
-  if (self->state == STATE_FINISHED)
+  if (self->phase == PHASE_FINISHED)
     return;
 
   if (total == 0 || complete > total)
@@ -1821,5 +1892,5 @@ chk_runner_is_finished (ChkRunner *self)
 {
   g_return_val_if_fail (CHK_IS_RUNNER (self), FALSE);
 
-  return self->state == STATE_FINISHED;
+  return self->phase == PHASE_FINISHED;
 }
