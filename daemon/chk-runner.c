@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -21,22 +20,10 @@
 #include "chk-containment.h"
 #include "chk-http-runner.h"
 #include "chk-job-env.h"
+#include "chk-output-reader.h"
 #include "chk-output-sink.h"
 #include "chk-progress-reader.h"
 #include "chk-runner.h"
-
-/* How much one read of stdout or stderr asks for. */
-#define OUTPUT_READ_SIZE         (256 * 1024)
-
-/* At most this much output is read in one go before the main loop gets a
- * turn, however fast the job writes. */
-#define OUTPUT_READ_BUDGET       (4 * OUTPUT_READ_SIZE)
-
-/* Where a stream's pipe is in ChkRunner.output_fds */
-#define OUTPUT_INDEX(stream)     ((stream) == CHK_STREAM_STDOUT ? 0 : 1)
-
-/* The capacity asked for the stdout and stderr pipes */
-#define PIPE_SIZE                (1024 * 1024)
 
 /* "progress" at most ten times a second; the store once a second. */
 #define PROGRESS_INTERVAL_MS     100
@@ -111,18 +98,8 @@ struct _ChkRunner
   GSource         *abandon_source;
   GSource         *finished_source;
 
-  /* Output: the read ends of the stdout and stderr pipes (-1 once at
-   * their end), an epoll set over them that says which got data first,
-   * and the streams with data not read yet, in the order it came. */
-  int              output_fds[2];
-  gboolean         output_hup[2];
-  int              output_epoll;
-  GSource         *output_source;
-  guint8          *read_buffer;
-  ChkStream        ready[2];
-  guint            n_ready;
-  gboolean         stdout_open;
-  gboolean         stderr_open;
+  /* Output */
+  ChkOutputReader *output_reader;
   ChkOutputSink   *output_sink;
   gboolean         store_warned;
 
@@ -335,17 +312,6 @@ chk_runner_is_active (ChkRunner *self)
 
 /* Process group */
 
-/*
- * A job that writes fast fills a 64 KiB pipe at once; a wider one lets each
- * wakeup of the daemon take more, and the job block less. Best effort: the
- * kernel caps it (fs.pipe-max-size) and the default works too.
- */
-static void
-chk_runner_widen_pipe (int fd)
-{
-  (void) fcntl (fd, F_SETPIPE_SZ, PIPE_SIZE);
-}
-
 /* Whether a process of the run is still alive: its cgroup is populated,
  * or, without cgroups, a process the containment saw in the run (one that
  * left the process group included) is there and not a zombie. A zombie is
@@ -499,218 +465,21 @@ chk_runner_add_output (ChkRunner *self,
   chk_output_sink_add (self->output_sink, stream, bytes);
 }
 
-/* The flag that says whether @stream's pipe is open */
-static gboolean *
-chk_runner_stream_open (ChkRunner *self,
-                        ChkStream  stream)
-{
-  return stream == CHK_STREAM_STDOUT ? &self->stdout_open : &self->stderr_open;
-}
-
-/* Lets go of @stream's pipe: at its end, on an error, or when it is given up. */
 static void
-chk_runner_close_stream (ChkRunner *self,
-                         ChkStream  stream)
+chk_runner_output_cb (ChkOutputReader *reader,
+                      int              stream,
+                      GBytes          *bytes,
+                      ChkRunner       *self)
 {
-  int *fd = &self->output_fds[OUTPUT_INDEX (stream)];
-
-  *chk_runner_stream_open (self, stream) = FALSE;
-  if (*fd < 0)
-    return;
-
-  if (self->output_epoll >= 0)
-    (void) epoll_ctl (self->output_epoll, EPOLL_CTL_DEL, *fd, NULL);
-  close (*fd);
-  *fd = -1;
-
-  for (guint i = 0; i < self->n_ready; i++)
-    {
-      if (self->ready[i] == stream)
-        {
-          memmove (&self->ready[i], &self->ready[i + 1],
-                   (self->n_ready - i - 1) * sizeof (ChkStream));
-          self->n_ready--;
-          break;
-        }
-    }
+  chk_runner_add_output (self, (ChkStream) stream, bytes);
 }
 
 static void
-chk_runner_close_output (ChkRunner *self)
+chk_runner_output_closed_cb (ChkOutputReader *reader,
+                             int              stream,
+                             ChkRunner       *self)
 {
-  chk_runner_clear_source (&self->output_source);
-  chk_runner_close_stream (self, CHK_STREAM_STDOUT);
-  chk_runner_close_stream (self, CHK_STREAM_STDERR);
-  if (self->output_epoll >= 0)
-    {
-      close (self->output_epoll);
-      self->output_epoll = -1;
-    }
-  g_clear_pointer (&self->read_buffer, g_free);
-}
-
-static void
-chk_runner_mark_ready (ChkRunner *self,
-                       ChkStream  stream)
-{
-  for (guint i = 0; i < self->n_ready; i++)
-    {
-      if (self->ready[i] == stream)
-        return;
-    }
-  self->ready[self->n_ready++] = stream;
-}
-
-/*
- * Two pipes cannot say in which order their bytes were written, only
- * which one got data first since each was last read empty: epoll lists
- * an edge-triggered pipe when it goes from empty to not empty, in that
- * order. So each pipe is read empty as soon as it has data, the one that
- * got data first first, and a chunk of one stream ends wherever the
- * other's output came in between. What two writes to one pipe enclose of
- * the other's while the daemon did not read (all three within microseconds,
- * or the daemon busy) still comes out as both writes and then the other's:
- * only merge-stderr, one pipe for both, keeps that order.
- */
-static gboolean
-chk_runner_output_cb (gpointer user_data)
-{
-  g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
-  struct epoll_event events[2];
-  gsize budget = OUTPUT_READ_BUDGET;
-  int n_events;
-
-  g_source_set_ready_time (self->output_source, -1);
-
-  do
-    n_events = epoll_wait (self->output_epoll, events, G_N_ELEMENTS (events), 0);
-  while (n_events < 0 && errno == EINTR);
-  for (int i = 0; i < n_events; i++)
-    {
-      ChkStream stream = events[i].data.u32;
-
-      if ((stream == CHK_STREAM_STDOUT || stream == CHK_STREAM_STDERR) &&
-          self->output_fds[OUTPUT_INDEX (stream)] >= 0)
-        {
-          /* Said once: the pipe is read to its end from then on. */
-          if (events[i].events & (EPOLLHUP | EPOLLERR))
-            self->output_hup[OUTPUT_INDEX (stream)] = TRUE;
-          chk_runner_mark_ready (self, stream);
-        }
-    }
-
-  while (self->n_ready > 0 && budget > 0 && chk_runner_is_active (self))
-    {
-      ChkStream stream = self->ready[0];
-      int fd = self->output_fds[OUTPUT_INDEX (stream)];
-      ssize_t n_read;
-
-      self->n_ready--;
-      memmove (&self->ready[0], &self->ready[1], self->n_ready * sizeof (ChkStream));
-
-      do
-        n_read = read (fd, self->read_buffer, OUTPUT_READ_SIZE);
-      while (n_read < 0 && errno == EINTR);
-
-      if (n_read > 0)
-        {
-          g_autoptr(GBytes) bytes = g_bytes_new_static (self->read_buffer, n_read);
-
-          chk_runner_add_output (self, stream, bytes);
-          budget -= MIN (budget, (gsize) n_read);
-          /* A full read may have left more; a short one emptied the pipe,
-           * whose next byte makes a new edge, unless the writers are gone
-           * and only its end is left to read. Behind the other stream,
-           * whose data may be older. */
-          if (n_read == OUTPUT_READ_SIZE || self->output_hup[OUTPUT_INDEX (stream)])
-            chk_runner_mark_ready (self, stream);
-          continue;
-        }
-
-      if (n_read < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        continue;
-
-      if (n_read < 0)
-        g_warning ("Run %" G_GUINT64_FORMAT ": could not read its %s: %s",
-                   self->record->id, chk_stream_to_string (stream), g_strerror (errno));
-
-      chk_runner_close_stream (self, stream);
-      chk_runner_maybe_finish (self);
-    }
-
-  if (self->output_source == NULL)
-    return G_SOURCE_REMOVE;
-
-  if (self->n_ready > 0)
-    g_source_set_ready_time (self->output_source, 0);
-
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-chk_runner_output_source_dispatch (GSource     *source,
-                                   GSourceFunc  callback,
-                                   gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs output_source_funcs = {
-  .dispatch = chk_runner_output_source_dispatch,
-};
-
-/* Takes @stdout_fd and @stderr_fd (-1 for none) and reads them from now on. */
-static gboolean
-chk_runner_watch_output (ChkRunner  *self,
-                         int         stdout_fd,
-                         int         stderr_fd,
-                         GError    **error)
-{
-  const ChkStream streams[2] = { CHK_STREAM_STDOUT, CHK_STREAM_STDERR };
-
-  self->output_fds[OUTPUT_INDEX (CHK_STREAM_STDOUT)] = stdout_fd;
-  self->output_fds[OUTPUT_INDEX (CHK_STREAM_STDERR)] = stderr_fd;
-  self->stdout_open = stdout_fd >= 0;
-  self->stderr_open = stderr_fd >= 0;
-
-  self->output_epoll = epoll_create1 (EPOLL_CLOEXEC);
-  if (self->output_epoll < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "Could not watch its output: %s", g_strerror (saved_errno));
-      return FALSE;
-    }
-
-  for (guint i = 0; i < G_N_ELEMENTS (streams); i++)
-    {
-      struct epoll_event event = { .events = EPOLLIN | EPOLLET, .data.u32 = streams[i] };
-      int fd = self->output_fds[OUTPUT_INDEX (streams[i])];
-
-      if (fd < 0)
-        continue;
-
-      g_unix_set_fd_nonblocking (fd, TRUE, NULL);
-      chk_runner_widen_pipe (fd);
-      if (epoll_ctl (self->output_epoll, EPOLL_CTL_ADD, fd, &event) != 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "Could not watch its output: %s", g_strerror (saved_errno));
-          return FALSE;
-        }
-    }
-
-  self->read_buffer = g_malloc (OUTPUT_READ_SIZE);
-  self->output_source = g_source_new (&output_source_funcs, sizeof (GSource));
-  g_source_add_unix_fd (self->output_source, self->output_epoll, G_IO_IN);
-  g_source_set_callback (self->output_source, chk_runner_output_cb, self, NULL);
-  g_source_set_static_name (self->output_source, "[chk-runner] output");
-  g_source_attach (self->output_source, self->context);
-
-  return TRUE;
+  chk_runner_maybe_finish (self);
 }
 
 /* Progress */
@@ -958,7 +727,8 @@ chk_runner_finish (ChkRunner *self)
   g_cancellable_cancel (self->cancellable);
   if (self->progress_reader != NULL)
     chk_progress_reader_close (self->progress_reader);
-  chk_runner_close_output (self);
+  if (self->output_reader != NULL)
+    chk_output_reader_close (self->output_reader);
 
   lost_output = chk_output_sink_close (self->output_sink);
 
@@ -1050,8 +820,8 @@ chk_runner_abandon_cb (gpointer user_data)
              "ended; a process that left the group holds it, ignoring it",
              self->record->id);
 
-  chk_runner_close_stream (self, CHK_STREAM_STDOUT);
-  chk_runner_close_stream (self, CHK_STREAM_STDERR);
+  if (self->output_reader != NULL)
+    chk_output_reader_close (self->output_reader);
   chk_progress_reader_close (self->progress_reader);
   chk_runner_maybe_finish (self);
 
@@ -1068,7 +838,7 @@ chk_runner_maybe_finish (ChkRunner *self)
   if (!chk_runner_is_active (self) || !self->exited || self->kill_source != NULL)
     return;
 
-  if (self->stdout_open || self->stderr_open ||
+  if ((self->output_reader != NULL && chk_output_reader_is_open (self->output_reader)) ||
       chk_progress_reader_is_open (self->progress_reader))
     {
       if (self->phase != PHASE_DRAINING)
@@ -1269,7 +1039,12 @@ chk_runner_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   chk_runner_clear_sources (self);
 
-  chk_runner_close_output (self);
+  if (self->output_reader != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->output_reader, self);
+      g_object_run_dispose (G_OBJECT (self->output_reader));
+      g_clear_object (&self->output_reader);
+    }
   if (self->progress_reader != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->progress_reader, self);
@@ -1374,9 +1149,6 @@ chk_runner_init (ChkRunner *self)
 {
   self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
   self->pidfd = -1;
-  self->output_fds[0] = -1;
-  self->output_fds[1] = -1;
-  self->output_epoll = -1;
   self->cancellable = g_cancellable_new ();
 }
 
@@ -1713,12 +1485,18 @@ chk_runner_start (ChkRunner *self)
   g_debug ("Run %" G_GUINT64_FORMAT ": started process group %d",
            self->record->id, (int) self->pgid);
 
-  if (!chk_runner_watch_output (self, stdout_fd, stderr_fd, &error))
+  self->output_reader = chk_output_reader_new (stdout_fd, stderr_fd, self->record->id, &error);
+  if (self->output_reader != NULL)
+    {
+      g_signal_connect (self->output_reader, "output", G_CALLBACK (chk_runner_output_cb), self);
+      g_signal_connect (self->output_reader, "closed",
+                        G_CALLBACK (chk_runner_output_closed_cb), self);
+    }
+  else
     {
       /* Its output would fill the pipes and block it: no run without it. */
       g_warning ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
       chk_runner_set_message (self, error->message);
-      chk_runner_close_output (self);
       self->kill_outcome = "failure";
       chk_runner_terminate_group (self);
     }
