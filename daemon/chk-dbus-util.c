@@ -274,7 +274,7 @@ caller_uid_cb (GObject      *object,
                   pending->skeleton);
 }
 
-/**
+/*
  * chk_dbus_call_if_authorized:
  * @method_call: the skeleton's own method call handler
  * @invocation: (transfer full): the call
@@ -288,7 +288,7 @@ caller_uid_cb (GObject      *object,
  * asynchronously once per caller, or from the peer's credentials on a
  * connection without a bus.
  */
-void
+static void
 chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
                              GDBusMethodInvocation        *invocation,
                              GDBusInterfaceSkeleton       *skeleton)
@@ -331,4 +331,49 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
                           g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
                           G_DBUS_CALL_FLAGS_NO_AUTO_START, CALLER_LOOKUP_TIMEOUT_MS, NULL,
                           caller_uid_cb, pending);
+}
+
+/* The generated handler of a skeleton class's parent, reached only after
+ * the caller is checked */
+static void
+authorized_method_call (GDBusConnection       *connection,
+                        const char            *sender,
+                        const char            *object_path,
+                        const char            *interface_name,
+                        const char            *method_name,
+                        GVariant              *parameters,
+                        GDBusMethodInvocation *invocation,
+                        gpointer               user_data)
+{
+  GDBusInterfaceSkeletonClass *parent = g_type_class_peek_parent (G_OBJECT_GET_CLASS (user_data));
+
+  chk_dbus_call_if_authorized (parent->get_vtable (user_data)->method_call, invocation, user_data);
+}
+
+/**
+ * chk_dbus_authorized_vtable:
+ * @skeleton: an instance of a class derived directly from a generated
+ *   skeleton, whose get_vtable() calls this
+ * @vtable: the class's own static vtable, filled on the first call
+ *
+ * The vtable of a skeleton whose every method call is checked first with
+ * chk_dbus_call_if_authorized(): the generated handler runs only for the
+ * daemon's own user. Properties are read as the generated code reads them.
+ *
+ * Returns: @vtable
+ */
+GDBusInterfaceVTable *
+chk_dbus_authorized_vtable (GDBusInterfaceSkeleton *skeleton,
+                            GDBusInterfaceVTable   *vtable)
+{
+  g_return_val_if_fail (G_IS_DBUS_INTERFACE_SKELETON (skeleton), NULL);
+
+  if (vtable->method_call == NULL)
+    {
+      GDBusInterfaceSkeletonClass *parent = g_type_class_peek_parent (G_OBJECT_GET_CLASS (skeleton));
+
+      *vtable = *parent->get_vtable (skeleton);
+      vtable->method_call = authorized_method_call;
+    }
+  return vtable;
 }

@@ -16,8 +16,7 @@ GVariant *chk_run_record_to_variant (const ChkRunRecord  *run);
 GVariant *chk_runs_to_variant       (GPtrArray           *runs);
 GVariant *chk_chunks_to_variant     (GPtrArray           *chunks);
 
-void      chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
-                                       GDBusMethodInvocation        *invocation,
-                                       GDBusInterfaceSkeleton       *skeleton);
+GDBusInterfaceVTable *chk_dbus_authorized_vtable (GDBusInterfaceSkeleton *skeleton,
+                                                  GDBusInterfaceVTable   *vtable);
 
 G_END_DECLS

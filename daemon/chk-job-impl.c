@@ -298,36 +298,12 @@ chk_job_impl_dispose (GObject *object)
 }
 
 /* Every method call is checked first: the generated handler runs only for our own user. */
-static void
-chk_job_impl_method_call (GDBusConnection       *connection,
-                          const char            *sender,
-                          const char            *object_path,
-                          const char            *interface_name,
-                          const char            *method_name,
-                          GVariant              *parameters,
-                          GDBusMethodInvocation *invocation,
-                          gpointer               user_data)
-{
-  GDBusInterfaceSkeletonClass *parent;
-
-  parent = G_DBUS_INTERFACE_SKELETON_CLASS (chk_job_impl_parent_class);
-  chk_dbus_call_if_authorized (parent->get_vtable (user_data)->method_call, invocation, user_data);
-}
-
 static GDBusInterfaceVTable *
 chk_job_impl_get_vtable (GDBusInterfaceSkeleton *skeleton)
 {
   static GDBusInterfaceVTable vtable;
 
-  if (vtable.method_call == NULL)
-    {
-      GDBusInterfaceSkeletonClass *parent;
-
-      parent = G_DBUS_INTERFACE_SKELETON_CLASS (chk_job_impl_parent_class);
-      vtable = *parent->get_vtable (skeleton);
-      vtable.method_call = chk_job_impl_method_call;
-    }
-  return &vtable;
+  return chk_dbus_authorized_vtable (skeleton, &vtable);
 }
 
 static void
