@@ -4,11 +4,8 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -75,98 +72,6 @@ install_crash_handler (void)
         sigaction (signals[i], &action, NULL);
       g_once_init_leave (&installed, 1);
     }
-}
-
-/* Children of the test end with it, even when an assertion aborts it. */
-static void
-child_setup (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GStatBuf buf;
-
-  if (g_lstat (path, &buf) != 0)
-    return;
-
-  if (S_ISDIR (buf.st_mode))
-    {
-      g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      if (g_rmdir (path) != 0)
-        g_warning ("Could not remove %s: %s", path, g_strerror (errno));
-    }
-  else if (g_unlink (path) != 0)
-    {
-      g_warning ("Could not remove %s: %s", path, g_strerror (errno));
-    }
-}
-
-static gboolean
-flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/**
- * chk_test_iterate:
- * @seconds: how long
- *
- * Runs the default main context for about @seconds.
- */
-void
-chk_test_iterate (double seconds)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add ((guint) (seconds * 1000), flag_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-/**
- * chk_test_wait_until:
- * @condition: what to wait for
- * @user_data: its data
- * @seconds: how long at most
- *
- * Runs the default main context until @condition holds.
- *
- * Returns: whether it held in time
- */
-gboolean
-chk_test_wait_until (ChkTestCondition condition,
-                     gpointer         user_data,
-                     double           seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!condition (user_data))
-    {
-      gboolean woken = FALSE;
-      guint source;
-
-      if (g_get_monotonic_time () >= deadline)
-        return FALSE;
-
-      /* Some conditions (a process's exit, a name on the bus) signal nothing here. */
-      source = g_timeout_add (20, flag_cb, &woken);
-      g_main_context_iteration (NULL, TRUE);
-      if (!woken)
-        g_source_remove (source);
-    }
-  return TRUE;
 }
 
 /**
@@ -383,7 +288,7 @@ chk_test_session_start_daemon (ChkTestSession *session)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_set_environ (launcher, env);
   g_subprocess_launcher_set_cwd (launcher, session->tmpdir);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, chk_test_child_setup, NULL, NULL);
   /* Its messages go with the test's on stderr: stdout is the TAP stream. */
   g_subprocess_launcher_take_stdout_fd (launcher, dup (STDERR_FILENO));
 
@@ -490,7 +395,7 @@ chk_test_session_free (ChkTestSession *session)
   else
     g_unsetenv ("XDG_DATA_HOME");
 
-  remove_tree (session->tmpdir);
+  chk_test_remove_tree (session->tmpdir);
   g_free (session->tmpdir);
   g_free (session->data_home);
   g_free (session->database);

@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "chk-test-util.h"
+
 G_BEGIN_DECLS
 
 #define CHK_TEST_BUS_NAME     "io.github.chroniker.Chroniker.Scheduler"
@@ -12,8 +14,6 @@ G_BEGIN_DECLS
 #define CHK_TEST_JOB1         "io.github.chroniker.Chroniker.Job1"
 
 typedef struct _ChkTestSession ChkTestSession;
-
-typedef gboolean (*ChkTestCondition) (gpointer user_data);
 
 void             chk_test_session_init            (void);
 ChkTestSession  *chk_test_session_new             (gboolean          activatable);
@@ -40,10 +40,6 @@ GVariant        *chk_test_session_job_property    (ChkTestSession   *session,
                                                    const char       *job_path,
                                                    const char       *property);
 
-void             chk_test_iterate                 (double            seconds);
-gboolean         chk_test_wait_until              (ChkTestCondition  condition,
-                                                   gpointer          user_data,
-                                                   double            seconds);
 const char      *chk_test_chronikerd              (void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkTestSession, chk_test_session_free)

@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <adwaita.h>
@@ -1510,12 +1509,6 @@ test_sidebar_width (Fixture       *fixture,
 static GPid xvfb_pid;
 
 static void
-child_setup (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static void
 stop_xvfb (void)
 {
   if (xvfb_pid > 0)
@@ -1547,7 +1540,7 @@ start_xvfb (void)
     int source_fds[] = { fds[1] };
     int target_fds[] = { 3 };
 
-    if (!g_spawn_async_with_pipes_and_fds (NULL, argv, NULL, flags, child_setup, NULL,
+    if (!g_spawn_async_with_pipes_and_fds (NULL, argv, NULL, flags, chk_test_child_setup, NULL,
                                            -1, -1, -1, source_fds, target_fds, 1,
                                            &xvfb_pid, NULL, NULL, NULL, &error))
       g_error ("Could not start Xvfb: %s", error->message);

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*ChkTestCondition) (gpointer user_data);
+
+char        *chk_test_make_tmpdir    (const char          *tmpl);
+void         chk_test_remove_tree    (const char          *path);
+char        *chk_test_read_file      (const char          *dir,
+                                      const char          *name);
+
+void         chk_test_iterate        (double               seconds);
+gboolean     chk_test_wait_until     (ChkTestCondition     condition,
+                                      gpointer             user_data,
+                                      double               seconds);
+gboolean     chk_test_cancel_cb      (gpointer             cancellable);
+
+void         chk_test_child_setup    (gpointer             user_data);
+GSubprocess *chk_test_server_start   (const char * const  *argv,
+                                      char               **first_line);
+void         chk_test_server_stop    (GSubprocess        **server);
+guint16      chk_test_closed_port    (void);
+
+G_END_DECLS
