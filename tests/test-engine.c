@@ -13,6 +13,7 @@
 #include "chk-engine.h"
 #include "chk-error.h"
 #include "chk-job.h"
+#include "chk-test-util.h"
 
 typedef struct
 {
@@ -74,10 +75,7 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("chk-engine-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = chk_test_make_tmpdir ("chk-engine-XXXXXX");
   fixture->db_path = g_build_filename (fixture->dir, "db.sqlite", NULL);
   fixture->started = g_ptr_array_new_with_free_func (g_free);
   fixture->finished = g_ptr_array_new_with_free_func (g_free);
@@ -99,30 +97,12 @@ fixture_set_up_manual_clock (Fixture       *fixture,
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
   close_engine (fixture);
   g_clear_object (&fixture->clock);
-  remove_tree (fixture->dir);
+  chk_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->db_path);
   g_ptr_array_unref (fixture->started);

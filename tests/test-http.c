@@ -10,6 +10,7 @@
 
 #include "chk-error.h"
 #include "chk-http-check.h"
+#include "chk-test-util.h"
 #include "chk-webhook.h"
 
 #define USER_AGENT "Chroniker/" PACKAGE_VERSION
@@ -46,53 +47,25 @@ fixture_setup (Fixture       *fixture,
                gconstpointer  user_data)
 {
   g_autofree char *script = server_script ();
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
 
-  fixture->dir = g_dir_make_tmp ("test-http-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = chk_test_make_tmpdir ("test-http-XXXXXX");
 
   if (!g_file_test (python_path (), G_FILE_TEST_IS_EXECUTABLE))
     return;
 
-  /* The server exits when its stdin, which only we hold, closes. */
-  fixture->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                      &error, python_path (), script, fixture->dir, NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->server));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  fixture->base = g_strdup_printf ("http://127.0.0.1:%s", g_strstrip (line));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_remove (child);
-    }
-  g_rmdir (path);
+  fixture->server = chk_test_server_start ((const char * const []) { python_path (), script,
+                                                                     fixture->dir, NULL },
+                                           &port);
+  fixture->base = g_strdup_printf ("http://127.0.0.1:%s", port);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  user_data)
 {
-  if (fixture->server != NULL)
-    {
-      g_subprocess_force_exit (fixture->server);
-      g_subprocess_wait (fixture->server, NULL, NULL);
-      g_clear_object (&fixture->server);
-    }
-  remove_tree (fixture->dir);
+  chk_test_server_stop (&fixture->server);
+  chk_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->base);
 }
@@ -115,25 +88,6 @@ url_for (Fixture    *fixture,
   return g_strconcat (fixture->base, path, NULL);
 }
 
-static guint16
-closed_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  /* Bound but never listening: connections to it are refused. */
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
 static void
 done_cb (GObject      *object,
          GAsyncResult *result,
@@ -143,13 +97,6 @@ done_cb (GObject      *object,
 
   *out = g_object_ref (result);
   g_main_context_wakeup (NULL);
-}
-
-static gboolean
-cancel_cb (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
 }
 
 /* Runs a check and spins the main context until it is over. */
@@ -524,7 +471,7 @@ test_check_refused (void)
   g_autofree char *prefix = NULL;
   g_autoptr(ChkHttpCheckResult) result = NULL;
   ChkHttpCheckConfig config = { 0 };
-  guint16 port = closed_port ();
+  guint16 port = chk_test_closed_port ();
 
   config.url = url = g_strdup_printf ("http://127.0.0.1:%u/ok", port);
   result = check (&config);
@@ -575,7 +522,7 @@ test_check_cancel (Fixture       *fixture,
 
       config.url = urls[i];
       config.contains = "done";
-      g_timeout_add (200, cancel_cb, cancellable);
+      g_timeout_add (200, chk_test_cancel_cb, cancellable);
       result = run_check (&config, cancellable, &error);
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_assert_null (result);
@@ -805,19 +752,6 @@ post (const char    *url,
 }
 
 static char *
-read_file (const char *dir,
-           const char *name)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  return contents;
-}
-
-static char *
 sample_payload (void)
 {
   static const char raw_tail[] = "rsync: error ✗\n";
@@ -856,9 +790,9 @@ test_webhook_post (Fixture       *fixture,
   g_assert_true (post (url, payload, (const guint[]) { 10 }, 1, NULL, &error));
   g_assert_no_error (error);
 
-  tries = read_file (fixture->dir, "tries-hook");
+  tries = chk_test_read_file (fixture->dir, "tries-hook");
   g_assert_cmpstr (tries, ==, "1\n");
-  recorded = read_file (fixture->dir, "1.json");
+  recorded = chk_test_read_file (fixture->dir, "1.json");
   request = parse_object (parser, recorded);
   g_assert_cmpstr (json_object_get_string_member (request, "path"), ==, "/hook");
   g_assert_cmpstr (json_object_get_string_member (request, "body"), ==, payload);
@@ -883,9 +817,9 @@ test_webhook_retry (Fixture       *fixture,
   url = url_for (fixture, "/hook-fail-2");
   g_assert_true (post (url, payload, (const guint[]) { 10, 10, 10 }, 3, NULL, &error));
   g_assert_no_error (error);
-  tries = read_file (fixture->dir, "tries-hook-fail-2");
+  tries = chk_test_read_file (fixture->dir, "tries-hook-fail-2");
   g_assert_cmpstr (tries, ==, "3\n");
-  recorded = read_file (fixture->dir, "1.json");
+  recorded = chk_test_read_file (fixture->dir, "1.json");
   g_assert_nonnull (strstr (recorded, "\"/hook-fail-2\""));
 }
 
@@ -908,7 +842,7 @@ test_webhook_gives_up (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   expected = g_strdup_printf ("Webhook %s: HTTP 429 Too Many Requests: slow down", url);
   g_assert_cmpstr (error->message, ==, expected);
-  tries = read_file (fixture->dir, "tries-hook-429");
+  tries = chk_test_read_file (fixture->dir, "tries-hook-429");
   g_assert_cmpstr (tries, ==, "3\n");
 }
 
@@ -933,7 +867,7 @@ test_webhook_not_retried (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   expected = g_strdup_printf ("Webhook %s: HTTP 404 Not Found: no such hook", url);
   g_assert_cmpstr (error->message, ==, expected);
-  tries = read_file (fixture->dir, "tries-hook-404");
+  tries = chk_test_read_file (fixture->dir, "tries-hook-404");
   g_assert_cmpstr (tries, ==, "1\n");
   g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
 
@@ -950,7 +884,7 @@ static void
 test_webhook_unreachable (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/hook", closed_port ());
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/hook", chk_test_closed_port ());
   g_autofree char *prefix = NULL;
   g_autofree char *payload = sample_payload ();
   gint64 start = g_get_monotonic_time ();
@@ -969,12 +903,12 @@ test_webhook_cancel (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/hook", closed_port ());
+  g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/hook", chk_test_closed_port ());
   g_autofree char *payload = sample_payload ();
   gint64 start = g_get_monotonic_time ();
 
   /* Cancelled while waiting a minute for the next try. */
-  g_timeout_add (100, cancel_cb, cancellable);
+  g_timeout_add (100, chk_test_cancel_cb, cancellable);
   g_assert_false (post (url, payload, (const guint[]) { 60000 }, 1, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
@@ -1006,7 +940,7 @@ test_webhook_cancel_during_try (void)
   url = g_strdup_printf ("http://127.0.0.1:%u/hook",
                          g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
 
-  g_timeout_add (200, cancel_cb, cancellable);
+  g_timeout_add (200, chk_test_cancel_cb, cancellable);
   g_assert_false (post (url, payload, (const guint[]) { 10 }, 1, cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 150 * 1000);

@@ -9,6 +9,7 @@
 
 #include "chk-error.h"
 #include "chk-mailer.h"
+#include "chk-test-util.h"
 
 /* A real SMTP server (tests/mailer/smtp-server.py) on loopback, or a stub sendmail
  * on PATH, and the files they leave in a temp dir. */
@@ -58,9 +59,7 @@ start_server (Fixture    *fixture,
 {
   const char *python = g_getenv ("CHK_TEST_PYTHON");
   g_autofree char *script = server_script ();
-  g_autoptr(GDataInputStream) out = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *port = NULL;
 
   if (!python_has_aiosmtpd ())
     {
@@ -68,17 +67,11 @@ start_server (Fixture    *fixture,
       return FALSE;
     }
 
-  fixture->server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                                      &error,
-                                      python != NULL ? python : "/usr/bin/python3",
-                                      script, fixture->dir, option, value, NULL);
-  g_assert_no_error (error);
-
-  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (fixture->server));
-  line = g_data_input_stream_read_line (out, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  fixture->url = g_strdup_printf ("smtp://127.0.0.1:%s", g_strstrip (line));
+  fixture->server = chk_test_server_start ((const char * const []) {
+                                             python != NULL ? python : "/usr/bin/python3",
+                                             script, fixture->dir, option, value, NULL },
+                                           &port);
+  fixture->url = g_strdup_printf ("smtp://127.0.0.1:%s", port);
   return TRUE;
 }
 
@@ -86,39 +79,17 @@ static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  user_data)
 {
-  g_autoptr(GError) error = NULL;
-
-  fixture->dir = g_dir_make_tmp ("test-mailer-XXXXXX", &error);
-  g_assert_no_error (error);
+  fixture->dir = chk_test_make_tmpdir ("test-mailer-XXXXXX");
   fixture->old_path = g_strdup (g_getenv ("PATH"));
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      g_remove (child);
-    }
-  g_rmdir (path);
 }
 
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  user_data)
 {
-  if (fixture->server != NULL)
-    {
-      g_subprocess_force_exit (fixture->server);
-      g_subprocess_wait (fixture->server, NULL, NULL);
-      g_clear_object (&fixture->server);
-    }
+  chk_test_server_stop (&fixture->server);
   g_setenv ("PATH", fixture->old_path, TRUE);
-  remove_tree (fixture->dir);
+  chk_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->url);
   g_free (fixture->old_path);
@@ -151,19 +122,6 @@ send_and_wait (ChkMailer     *mailer,
   while (result == NULL)
     g_main_context_iteration (NULL, TRUE);
   return chk_mailer_send_finish (mailer, result, error);
-}
-
-static char *
-read_file (const char *dir,
-           const char *name)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autoptr(GError) error = NULL;
-  char *contents = NULL;
-
-  g_file_get_contents (path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  return contents;
 }
 
 /* The unfolded value of a header in a CRLF message, or NULL. */
@@ -470,10 +428,10 @@ test_smtp_send (Fixture       *fixture,
   g_assert_true (send_and_wait (mailer, "Ops <ops@example.org>", subject, body, NULL, &error));
   g_assert_no_error (error);
 
-  env = read_file (fixture->dir, "1.env");
+  env = chk_test_read_file (fixture->dir, "1.env");
   g_assert_cmpstr (env, ==, "cron@example.org\nops@example.org\n");
 
-  eml = read_file (fixture->dir, "1.eml");
+  eml = chk_test_read_file (fixture->dir, "1.eml");
   g_assert_true (g_utf8_validate (eml, -1, NULL));
   assert_crlf_only (eml);
   value = get_header (eml, "From");
@@ -530,7 +488,7 @@ test_smtp_auth (Fixture       *fixture,
   mailer = chk_mailer_new (&config);
   g_assert_true (send_and_wait (mailer, "ops@example.org", "s", "authenticated", NULL, &error));
   g_assert_no_error (error);
-  eml = read_file (fixture->dir, "1.eml");
+  eml = chk_test_read_file (fixture->dir, "1.eml");
   g_assert_true (g_str_has_suffix (eml, "\r\n\r\nauthenticated\r\n"));
 }
 
@@ -555,9 +513,9 @@ test_smtp_retry (Fixture       *fixture,
 
   g_assert_true (send_and_wait (mailer, "ops@example.org", "s", "third time", NULL, &error));
   g_assert_no_error (error);
-  tries = read_file (fixture->dir, "tries");
+  tries = chk_test_read_file (fixture->dir, "tries");
   g_assert_cmpstr (tries, ==, "3\n");
-  eml = read_file (fixture->dir, "1.eml");
+  eml = chk_test_read_file (fixture->dir, "1.eml");
   g_assert_true (g_str_has_suffix (eml, "\r\n\r\nthird time\r\n"));
 }
 
@@ -583,27 +541,8 @@ test_smtp_retry_gives_up (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, fixture->url));
-  tries = read_file (fixture->dir, "tries");
+  tries = chk_test_read_file (fixture->dir, "tries");
   g_assert_cmpstr (tries, ==, "3\n");
-}
-
-static guint16
-closed_port (void)
-{
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GError) error = NULL;
-
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  g_socket_bind (socket, address, FALSE, &error);
-  g_assert_no_error (error);
-  bound = g_socket_get_local_address (socket, &error);
-  g_assert_no_error (error);
-  /* Bound but never listening: connections to it are refused. */
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
 
 static void
@@ -611,7 +550,7 @@ test_smtp_refused (void)
 {
   g_autoptr(ChkMailer) mailer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = g_strdup_printf ("smtp://127.0.0.1:%u", closed_port ());
+  g_autofree char *url = g_strdup_printf ("smtp://127.0.0.1:%u", chk_test_closed_port ());
   ChkMailerConfig config = { 0 };
   gint64 start = g_get_monotonic_time ();
 
@@ -635,7 +574,7 @@ test_smtp_error_hides_password (void)
   g_autoptr(ChkMailer) mailer = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *url = g_strdup_printf ("smtp://mailuser:s3cr%%65t@127.0.0.1:%u",
-                                          closed_port ());
+                                          chk_test_closed_port ());
   ChkMailerConfig config = { 0 };
 
   config.from = "cron@example.org";
@@ -697,20 +636,13 @@ test_smtp_tries_counted (void)
   g_socket_service_stop (service);
 }
 
-static gboolean
-cancel_cb (gpointer user_data)
-{
-  g_cancellable_cancel (user_data);
-  return G_SOURCE_REMOVE;
-}
-
 static void
 test_cancel_while_waiting (void)
 {
   g_autoptr(ChkMailer) mailer = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autofree char *url = g_strdup_printf ("smtp://127.0.0.1:%u", closed_port ());
+  g_autofree char *url = g_strdup_printf ("smtp://127.0.0.1:%u", chk_test_closed_port ());
   ChkMailerConfig config = { 0 };
   gint64 start = g_get_monotonic_time ();
 
@@ -720,7 +652,7 @@ test_cancel_while_waiting (void)
   config.n_retry_delays = 1;
   mailer = chk_mailer_new (&config);
 
-  g_timeout_add (200, cancel_cb, cancellable);
+  g_timeout_add (200, chk_test_cancel_cb, cancellable);
   g_assert_false (send_and_wait (mailer, "ops@example.org", "s", "b", cancellable, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
@@ -756,7 +688,7 @@ remove_stub_bin (Fixture *fixture)
 {
   g_autofree char *bin = g_build_filename (fixture->dir, "bin", NULL);
 
-  remove_tree (bin);
+  chk_test_remove_tree (bin);
 }
 
 static void
@@ -779,16 +711,16 @@ test_sendmail_send (Fixture       *fixture,
                                 NULL, &error));
   g_assert_no_error (error);
 
-  argv = read_file (fixture->dir, "argv");
+  argv = chk_test_read_file (fixture->dir, "argv");
   g_assert_cmpstr (argv, ==, "-t\n-oi\n");
-  input = read_file (fixture->dir, "stdin");
+  input = chk_test_read_file (fixture->dir, "stdin");
   /* sendmail gets local line endings, the same message otherwise. */
   g_assert_null (strchr (input, '\r'));
   g_assert_true (g_str_has_prefix (input, "From: cron@example.org\nTo: ops@example.org\nDate: "));
   g_assert_nonnull (strstr (input, "\nSubject: =?UTF-8?B?"));
   g_assert_nonnull (strstr (input, "\nContent-Type: text/plain; charset=UTF-8\n"));
   g_assert_true (g_str_has_suffix (input, "\n\nline one\n.\nend\n"));
-  calls = read_file (fixture->dir, "calls");
+  calls = chk_test_read_file (fixture->dir, "calls");
   g_assert_cmpstr (calls, ==, "call\n");
 
   /* A header injection never reaches sendmail. */
@@ -800,7 +732,7 @@ test_sendmail_send (Fixture       *fixture,
   g_assert_false (send_and_wait (mailer, "ops@example.org", "s\r\nBcc: x@evil.example", "b",
                                  NULL, &error));
   g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
-  calls = read_file (fixture->dir, "calls");
+  calls = chk_test_read_file (fixture->dir, "calls");
   g_assert_cmpstr (calls, ==, "call\n");
   remove_stub_bin (fixture);
 }
@@ -825,7 +757,7 @@ test_sendmail_failure (Fixture       *fixture,
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "exited with status 75"));
   g_assert_nonnull (strstr (error->message, "queue is full"));
-  calls = read_file (fixture->dir, "calls");
+  calls = chk_test_read_file (fixture->dir, "calls");
   g_assert_cmpstr (calls, ==, "call\ncall\n");
   remove_stub_bin (fixture);
 }

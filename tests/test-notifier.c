@@ -9,13 +9,13 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib-unix.h>
 
 #include "chk-notifier.h"
+#include "chk-test-util.h"
 
 /*
  * A real notification server: notification-daemon, on an X server of the
@@ -51,55 +51,6 @@ typedef struct
 } Fixture;
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* Children end with the test, even when an assertion aborts it. */
-static void
-child_setup (gpointer user_data)
-{
-  prctl (PR_SET_PDEATHSIG, SIGTERM);
-}
-
-static gboolean
-flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-iterate (double seconds)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add ((guint) (seconds * 1000), flag_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
-typedef gboolean (*Condition) (gpointer user_data);
-
-static gboolean
-wait_until (Condition condition,
-            gpointer  user_data,
-            double    seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
-
-  while (!condition (user_data))
-    {
-      gboolean woken = FALSE;
-      guint source;
-
-      if (g_get_monotonic_time () >= deadline)
-        return FALSE;
-      /* The monitor wakes the context; a process's exit does not. */
-      source = g_timeout_add (20, flag_cb, &woken);
-      g_main_context_iteration (NULL, TRUE);
-      if (!woken)
-        g_source_remove (source);
-    }
-  return TRUE;
-}
 
 static const char *
 program (const char *variable,
@@ -145,7 +96,7 @@ start_xvfb (GError **error)
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, chk_test_child_setup, NULL, NULL);
   xvfb = g_subprocess_launcher_spawn (launcher, error, path, "-displayfd", "3",
                                       "-nolisten", "tcp", "-noreset",
                                       "-screen", "0", "1280x1024x24", NULL);
@@ -224,7 +175,7 @@ start_server (Fixture *fixture)
   g_autoptr(GError) error = NULL;
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, chk_test_child_setup, NULL, NULL);
   g_subprocess_launcher_setenv (launcher, "DISPLAY", display, TRUE);
   g_subprocess_launcher_unsetenv (launcher, "WAYLAND_DISPLAY");
   g_subprocess_launcher_setenv (launcher, "GDK_BACKEND", "x11", TRUE);
@@ -238,7 +189,7 @@ start_server (Fixture *fixture)
                                                           "notification-daemon"),
                                                  NULL);
   g_assert_no_error (error);
-  if (!wait_until (server_owns_name_cb, fixture, WAIT_SECONDS))
+  if (!chk_test_wait_until (server_owns_name_cb, fixture, WAIT_SECONDS))
     g_error ("notification-daemon did not take %s", NOTIFICATIONS_NAME);
 }
 
@@ -250,7 +201,7 @@ stop_server (Fixture *fixture)
   g_subprocess_send_signal (fixture->server, SIGTERM);
   g_subprocess_wait (fixture->server, NULL, NULL);
   g_clear_object (&fixture->server);
-  if (!wait_until (name_gone_cb, NULL, WAIT_SECONDS))
+  if (!chk_test_wait_until (name_gone_cb, NULL, WAIT_SECONDS))
     g_error ("%s still has an owner", NOTIFICATIONS_NAME);
 }
 
@@ -368,7 +319,7 @@ wait_for_notify (Fixture *fixture,
   CountWait wait = { fixture, count };
   g_autoptr(GPtrArray) found = NULL;
 
-  if (!wait_until (notify_count_reached_cb, &wait, WAIT_SECONDS))
+  if (!chk_test_wait_until (notify_count_reached_cb, &wait, WAIT_SECONDS))
     g_error ("Notify #%u did not come", count);
   found = calls (fixture, "Notify");
   return g_ptr_array_index (found, count - 1);
@@ -455,7 +406,7 @@ notify_reply_id (Fixture      *fixture,
 {
   ReplyWait wait = { fixture, call, 0 };
 
-  if (!wait_until (reply_seen_cb, &wait, WAIT_SECONDS))
+  if (!chk_test_wait_until (reply_seen_cb, &wait, WAIT_SECONDS))
     g_error ("The server did not answer Notify");
   return wait.id;
 }
@@ -545,7 +496,7 @@ assert_no_notify_for (Fixture *fixture,
                       guint    count,
                       double   seconds)
 {
-  iterate (seconds);
+  chk_test_iterate (seconds);
   g_assert_cmpuint (n_notify (fixture), ==, count);
 }
 
@@ -656,7 +607,7 @@ find_bubble (Fixture *fixture,
              Bubble  *bubble)
 {
   bubble->fixture = fixture;
-  if (!wait_until (bubble_visible_cb, bubble, WAIT_SECONDS))
+  if (!chk_test_wait_until (bubble_visible_cb, bubble, WAIT_SECONDS))
     g_error ("No notification bubble showed");
 }
 
@@ -1230,11 +1181,11 @@ test_action_default (Fixture       *fixture,
   g_assert_cmpstr (summary.summary, ==, "Report failed 2 more times");
 
   /* The replaced bubble redraws; a click on it, off its buttons, is "default". */
-  iterate (0.5);
+  chk_test_iterate (0.5);
   find_bubble (fixture, &bubble);
   click (&bubble, 30, bubble.height / 2);
 
-  if (!wait_until (nonzero_cb, &shown, WAIT_SECONDS))
+  if (!chk_test_wait_until (nonzero_cb, &shown, WAIT_SECONDS))
     g_error ("The app's show-run action was not activated");
   g_assert_cmpuint (shown, ==, 103);
   g_assert_cmpuint (fixture->run_again->len, ==, 0);
@@ -1288,7 +1239,7 @@ test_action_run_again (Fixture       *fixture,
   g_assert_no_error (error);
   g_dbus_connection_flush_sync (other, NULL, &error);
   g_assert_no_error (error);
-  iterate (0.5);
+  chk_test_iterate (0.5);
   g_assert_cmpuint (fixture->run_again->len, ==, 0);
 
   /* The server draws the buttons in the order of the actions ("default" has none). */
@@ -1302,11 +1253,11 @@ test_action_run_again (Fixture       *fixture,
   g_assert_cmpuint (n_buttons, ==, 2);
 
   find_bubble (fixture, &bubble);
-  iterate (0.3);
+  chk_test_iterate (0.3);
   g_assert_true (find_button (&bubble, run_again_last, &x, &y));
   click (&bubble, x, y);
 
-  if (!wait_until (run_again_seen_cb, fixture, WAIT_SECONDS))
+  if (!chk_test_wait_until (run_again_seen_cb, fixture, WAIT_SECONDS))
     g_error ("Run Again did not reach the notifier");
   g_assert_cmpuint (fixture->run_again->len, ==, 1);
   g_assert_cmpuint (g_array_index (fixture->run_again, guint64, 0), ==, 11);
@@ -1360,7 +1311,7 @@ test_no_server (Fixture       *fixture,
 
   /* Nobody owns the name and nothing can be activated: that fails fast, far
    * within the 25 s of a D-Bus call. */
-  g_assert_true (wait_until (debug_count_cb, &count, 10.0));
+  g_assert_true (chk_test_wait_until (debug_count_cb, &count, 10.0));
   g_assert_cmpint (g_get_monotonic_time () - before, <, 10 * G_USEC_PER_SEC);
   g_test_assert_expected_messages ();
   g_log_remove_handler ("chk-notifier", handler);

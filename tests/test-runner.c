@@ -18,6 +18,7 @@
 #include "chk-progress-reader.h"
 #include "chk-runner.h"
 #include "chk-store.h"
+#include "chk-test-util.h"
 
 /* Short, so that the kill tests are quick; the runner's default is 5 s. */
 #define TEST_KILL_GRACE_MS 300
@@ -49,30 +50,6 @@ typedef struct
 } Fixture;
 
 /* Helpers */
-
-static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
 
 /* Builds a spec the way the D-Bus API does: from an a{sv} of spec keys.
  * Takes pairs of key and (floating) GVariant after @name, ending in NULL.
@@ -159,8 +136,7 @@ fixture_setup (Fixture       *f,
   g_autofree char *path = NULL;
   g_autoptr(GError) error = NULL;
 
-  f->tmpdir = g_dir_make_tmp ("chk-test-runner-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = chk_test_make_tmpdir ("chk-test-runner-XXXXXX");
   path = g_build_filename (f->tmpdir, "chroniker.db", NULL);
   f->store = chk_store_new (path, &error);
   g_assert_no_error (error);
@@ -183,7 +159,7 @@ fixture_teardown (Fixture       *f,
     ;
 
   g_clear_object (&f->store);
-  rm_rf (f->tmpdir);
+  chk_test_remove_tree (f->tmpdir);
   g_clear_pointer (&f->tmpdir, g_free);
   g_clear_pointer (&f->announce_times, g_array_unref);
   g_clear_pointer (&f->announce_seqs, g_array_unref);
@@ -240,47 +216,19 @@ fixture_start (Fixture    *f,
   g_assert_cmpuint (f->n_finished, ==, 0);
 }
 
-static gboolean
-deadline_cb (gpointer user_data)
-{
-  gboolean *expired = user_data;
-
-  *expired = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
 /* Runs the main loop until @done says so or @seconds pass (a failure). */
 static void
 iterate_until (gboolean (*done) (Fixture *f),
                Fixture  *f,
                guint     seconds)
 {
-  gboolean expired = FALSE;
-  guint id = g_timeout_add_seconds (seconds, deadline_cb, &expired);
-
-  while (!done (f) && !expired)
-    g_main_context_iteration (NULL, TRUE);
-
-  if (!expired)
-    g_source_remove (id);
-
-  g_assert_false (expired);
+  g_assert_true (chk_test_wait_until ((ChkTestCondition) done, f, seconds));
 }
 
 static gboolean
 is_finished (Fixture *f)
 {
   return f->n_finished > 0;
-}
-
-static void
-iterate_for (guint milliseconds)
-{
-  gboolean expired = FALSE;
-
-  g_timeout_add (milliseconds, deadline_cb, &expired);
-  while (!expired)
-    g_main_context_iteration (NULL, TRUE);
 }
 
 /* Waits for "finished", checks that it came once and that the record the
@@ -296,7 +244,7 @@ wait_finished (Fixture *f)
   iterate_until (is_finished, f, TEST_DEADLINE_S);
 
   /* Nothing more once finished. */
-  iterate_for (50);
+  chk_test_iterate (0.05);
   g_assert_cmpuint (f->n_finished, ==, 1);
 
   record = chk_runner_get_record (f->runner);
@@ -846,7 +794,7 @@ test_stop (Fixture       *f,
 
   /* Harmless once over. */
   chk_runner_stop (f->runner, "stopped");
-  iterate_for (50);
+  chk_test_iterate (0.05);
   g_assert_cmpuint (f->n_finished, ==, 1);
   g_assert_cmpstr (chk_runner_get_record (f->runner)->outcome, ==, outcome);
 }
@@ -996,7 +944,7 @@ test_dispose_while_running (Fixture       *f,
   g_assert_true (pid_dies (grandchild));
   /* The leader is our child: give GLib a moment to reap it. */
   for (guint i = 0; i < 100 && pid_is_alive (leader); i++)
-    iterate_for (20);
+    chk_test_iterate (0.02);
   g_assert_false (pid_is_alive (leader));
 
   run = chk_store_get_run (f->store, f->run_id, &error);

@@ -17,6 +17,7 @@
 
 #include "chk-error.h"
 #include "chk-store.h"
+#include "chk-test-util.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
 
@@ -30,37 +31,10 @@ typedef struct
 /* Helpers */
 
 static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
-
-static void
 fixture_setup_empty (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-
-  f->tmpdir = g_dir_make_tmp ("chk-test-store-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->tmpdir = chk_test_make_tmpdir ("chk-test-store-XXXXXX");
   f->path = g_build_filename (f->tmpdir, "chroniker.db", NULL);
 }
 
@@ -81,7 +55,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->store);
-  rm_rf (f->tmpdir);
+  chk_test_remove_tree (f->tmpdir);
   g_clear_pointer (&f->tmpdir, g_free);
   g_clear_pointer (&f->path, g_free);
 }
@@ -569,7 +543,7 @@ test_migrate_refuses_newer (Fixture       *f,
   g_assert_no_error (error);
   known = chk_store_get_schema_version (store);
   g_clear_object (&store);
-  rm_rf (f->path);
+  chk_test_remove_tree (f->path);
 
   sql = g_strdup_printf ("PRAGMA user_version = %u", known + 1);
   raw_exec (f->path, sql);

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 
 #include "chk-store.h"
+#include "chk-test-util.h"
 
 #define CHUNK_SIZE (64 * 1024)
 #define READ_PAGE_BYTES (1024 * 1024)
@@ -38,30 +39,6 @@ static const GOptionEntry entries[] = {
   { "batch", 0, 0, G_OPTION_ARG_INT, &batch, "Chunks per append_output call (default 16)", "N" },
   { NULL }
 };
-
-static void
-rm_rf (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-
-  if (dir != NULL)
-    {
-      const char *name;
-
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          rm_rf (child);
-        }
-      g_dir_close (dir);
-      g_rmdir (path);
-    }
-  else
-    {
-      g_unlink (path);
-    }
-}
 
 static double
 now_seconds (void)
@@ -449,7 +426,7 @@ main (int   argc,
   if (ok && g_stat (db_path, &st) != 0)
     st.st_size = 0;
 
-  rm_rf (tmpdir);
+  chk_test_remove_tree (tmpdir);
 
   if (!ok)
     {
