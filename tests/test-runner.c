@@ -443,40 +443,43 @@ test_success (Fixture       *f,
   g_assert_cmpstr (err, ==, "");
 }
 
+/* Runs that end badly: what the shell does, and what the record and one
+ * of the streams must then say. */
+typedef struct
+{
+  const char   *shell;
+  const char   *outcome;
+  int           exit_code;
+  int           signal;
+  ChkStream     stream;
+  const char   *text;
+} Outcome;
+
+static const Outcome failure = {
+  "echo oops >&2; exit 3", "failure", 3, 0, CHK_STREAM_STDERR, "oops\n",
+};
+
+static const Outcome killed_by_signal = {
+  "echo before; kill -KILL $$; echo after", "failure", -1, SIGKILL, CHK_STREAM_STDOUT, "before\n",
+};
+
 static void
-test_failure (Fixture       *f,
+test_outcome (Fixture       *f,
               gconstpointer  data)
 {
-  g_autoptr(ChkJobSpec) spec = spec_new_shell ("echo oops >&2; exit 3");
+  const Outcome *expected = data;
+  g_autoptr(ChkJobSpec) spec = spec_new_shell (expected->shell);
   g_autoptr(ChkRunRecord) run = NULL;
-  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
 
   fixture_start (f, spec);
   run = wait_finished (f);
 
-  g_assert_cmpstr (run->outcome, ==, "failure");
-  g_assert_cmpint (run->exit_code, ==, 3);
-  g_assert_cmpint (run->signal, ==, 0);
-  err = read_stream_text (f, CHK_STREAM_STDERR);
-  g_assert_cmpstr (err, ==, "oops\n");
-}
-
-static void
-test_killed_by_signal (Fixture       *f,
-                       gconstpointer  data)
-{
-  g_autoptr(ChkJobSpec) spec = spec_new_shell ("echo before; kill -KILL $$; echo after");
-  g_autoptr(ChkRunRecord) run = NULL;
-  g_autofree char *out = NULL;
-
-  fixture_start (f, spec);
-  run = wait_finished (f);
-
-  g_assert_cmpstr (run->outcome, ==, "failure");
-  g_assert_cmpint (run->exit_code, ==, -1);
-  g_assert_cmpint (run->signal, ==, SIGKILL);
-  out = read_stream_text (f, CHK_STREAM_STDOUT);
-  g_assert_cmpstr (out, ==, "before\n");
+  g_assert_cmpstr (run->outcome, ==, expected->outcome);
+  g_assert_cmpint (run->exit_code, ==, expected->exit_code);
+  g_assert_cmpint (run->signal, ==, expected->signal);
+  text = read_stream_text (f, expected->stream);
+  g_assert_cmpstr (text, ==, expected->text);
 }
 
 static void
@@ -1489,8 +1492,8 @@ main (int   argc,
   g_test_add ("/runner/" path, Fixture, data, fixture_setup, func, fixture_teardown)
 
   ADD ("outcome/success", test_success, NULL);
-  ADD ("outcome/failure", test_failure, NULL);
-  ADD ("outcome/killed-by-signal", test_killed_by_signal, NULL);
+  ADD ("outcome/failure", test_outcome, &failure);
+  ADD ("outcome/killed-by-signal", test_outcome, &killed_by_signal);
   ADD ("outcome/failed-to-start/missing-program", test_failed_to_start_missing, NULL);
   ADD ("outcome/failed-to-start/working-directory", test_failed_to_start_directory, NULL);
 
