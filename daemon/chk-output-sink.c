@@ -317,7 +317,9 @@ chk_output_sink_flush_full (ChkOutputSink *self,
   /* What the store refused before goes first: it is older. */
   n_chunks = n_unsaved + self->pending->len;
   chunks = g_new0 (ChkOutputChunk, n_chunks);
-  memcpy (chunks, self->unsaved->data, n_unsaved * sizeof (ChkOutputChunk));
+  /* An empty GArray's data may be NULL, which memcpy() must never get. */
+  if (n_unsaved > 0)
+    memcpy (chunks, self->unsaved->data, n_unsaved * sizeof (ChkOutputChunk));
   g_array_set_size (self->unsaved, 0);
   self->unsaved_bytes = 0;
   for (guint i = n_unsaved; i < n_chunks; i++)
