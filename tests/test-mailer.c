@@ -466,6 +466,7 @@ test_smtp_auth (Fixture       *fixture,
   g_autoptr(ChkMailer) mailer = NULL;
   g_autoptr(ChkMailer) wrong = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *eml_path = NULL;
   g_autofree char *eml = NULL;
   ChkMailerConfig config = { 0 };
 
@@ -482,7 +483,8 @@ test_smtp_auth (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_test_message ("%s", error->message);
   g_clear_error (&error);
-  g_assert_false (g_file_test (g_build_filename (fixture->dir, "1.eml", NULL), G_FILE_TEST_EXISTS));
+  eml_path = g_build_filename (fixture->dir, "1.eml", NULL);
+  g_assert_false (g_file_test (eml_path, G_FILE_TEST_EXISTS));
 
   config.password = "s3cret pass";
   mailer = chk_mailer_new (&config);
