@@ -440,37 +440,44 @@ main (int   argc,
     }
   else
     {
+      gboolean serving = FALSE;
+
       daemon.connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
       if (daemon.connection == NULL)
         {
-          g_printerr ("chronikerd: cannot reach the session bus: %s\n", error->message);
-          return 1;
+          g_prefix_error (&error, "cannot reach the session bus: ");
         }
-      /* The bus going away ends us through SIGTERM, cleanly. */
-      g_dbus_connection_set_exit_on_close (daemon.connection, TRUE);
+      else
+        {
+          /* The bus going away ends us through SIGTERM, cleanly. */
+          g_dbus_connection_set_exit_on_close (daemon.connection, TRUE);
+        }
 
-      if (try_lock (&daemon, &error))
+      if (daemon.connection != NULL && try_lock (&daemon, &error))
         {
-          if (!daemon_serve (&daemon, &error))
-            {
-              g_printerr ("chronikerd: %s\n", error->message);
-              return 1;
-            }
+          serving = daemon_serve (&daemon, &error);
         }
-      else if (replace && g_error_matches (error, CHK_ERROR, CHK_ERROR_ALREADY_RUNNING))
+      else if (daemon.connection != NULL && replace &&
+               g_error_matches (error, CHK_ERROR, CHK_ERROR_ALREADY_RUNNING))
         {
+          g_clear_error (&error);
           /* Take the name first: that is what tells the old daemon to go. */
           own_name (&daemon);
           /* Clients see the name without objects until then: keep it short. */
           g_timeout_add (10, wait_for_lock_cb, &daemon);
+          serving = TRUE;
+        }
+
+      if (serving)
+        {
+          g_main_loop_run (daemon.loop);
         }
       else
         {
+          /* Refused: what was made so far is freed below, as after a run */
           g_printerr ("chronikerd: %s\n", error->message);
-          return 1;
+          daemon.exit_status = 1;
         }
-
-      g_main_loop_run (daemon.loop);
     }
 
   if (daemon.own_id != 0)
