@@ -30,16 +30,20 @@ G_DEFINE_BOXED_TYPE (ChkJobSpec, chk_job_spec, chk_job_spec_copy, chk_job_spec_f
 
 static const char * const alert_on_names[] = { "failure", "always", "never" };
 
-typedef gboolean (*ApplyFunc) (ChkJobSpec  *spec,
-                               GVariant    *value,
-                               GError     **error);
-
-typedef struct
+/* How a key is kept in its ChkJobSpec member: the kind of ChkJobSpecKey. */
+typedef enum
 {
-  const char *key;
-  const char *type;
-  ApplyFunc   apply;
-} SpecKey;
+  KIND_STRING,           /* char *, "" by default */
+  KIND_OPTIONAL_STRING,  /* char *, NULL when not given, which Job1 shows as "" */
+  KIND_STRV,             /* char **, empty by default */
+  KIND_OPTIONAL_STRV,    /* char **, NULL when not given, which Job1 shows as [] */
+  KIND_ENVIRONMENT,      /* GHashTable of names to values, empty by default */
+  KIND_BOOLEAN,
+  KIND_UINT32,
+  KIND_UINT64,
+  KIND_INT64,
+  KIND_ALERT_ON,         /* ChkAlertOn, which the a{sv} and Job1 have as its word */
+} Kind;
 
 #define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
 #define set_key_invalid(error, key, ...) \
@@ -678,36 +682,204 @@ apply_merge_stderr (ChkJobSpec  *spec,
   return TRUE;
 }
 
-static const SpecKey spec_keys[] = {
-  { "name", "s", apply_name },
-  { "description", "s", apply_description },
-  { "command", "as", apply_command },
-  { "shell", "s", apply_shell },
-  { "working-directory", "s", apply_working_directory },
-  { "environment", "a{ss}", apply_environment },
-  { "schedule", "s", apply_schedule },
-  { "timezone", "s", apply_timezone },
-  { "start", "x", apply_start },
-  { "enabled", "b", apply_enabled },
-  { "timeout", "u", apply_timeout },
-  { "catch-up", "b", apply_catch_up },
-  { "max-runs", "u", apply_max_runs },
-  { "max-output-bytes", "t", apply_max_output_bytes },
-  { "notify-on", "s", apply_notify_on },
-  { "email-on", "s", apply_email_on },
-  { "email-to", "as", apply_email_to },
-  { "is-monitor", "b", apply_is_monitor },
-  { "monitor-url", "s", apply_monitor_url },
-  { "check-url", "s", apply_check_url },
-  { "check-expect-status", "u", apply_check_expect_status },
-  { "check-contains", "s", apply_check_contains },
-  { "check-timeout", "u", apply_check_timeout },
-  { "webhook-url", "s", apply_webhook_url },
-  { "max-tasks", "u", apply_max_tasks },
-  { "memory-max", "t", apply_memory_max },
-  { "cpu-weight", "u", apply_cpu_weight },
-  { "merge-stderr", "b", apply_merge_stderr },
+/* The name is also the Job1 GObject property's, as gdbus-codegen makes it from CamelCase. */
+#define KEY(name, type, kind, member, default_number, apply) \
+  { name, type, name, KIND_##kind, G_STRUCT_OFFSET (ChkJobSpec, member), default_number, apply }
+
+/* Every key of a spec, in the order chk_job_spec_to_variant() gives them. */
+static const ChkJobSpecKey spec_keys[] = {
+  KEY ("name", "s", STRING, name, 0, apply_name),
+  KEY ("description", "s", STRING, description, 0, apply_description),
+  KEY ("command", "as", OPTIONAL_STRV, command, 0, apply_command),
+  KEY ("shell", "s", OPTIONAL_STRING, shell, 0, apply_shell),
+  KEY ("working-directory", "s", STRING, working_directory, 0, apply_working_directory),
+  KEY ("environment", "a{ss}", ENVIRONMENT, environment, 0, apply_environment),
+  KEY ("schedule", "s", STRING, schedule, 0, apply_schedule),
+  KEY ("timezone", "s", STRING, timezone, 0, apply_timezone),
+  KEY ("start", "x", INT64, start, 0, apply_start),
+  KEY ("enabled", "b", BOOLEAN, enabled, TRUE, apply_enabled),
+  KEY ("timeout", "u", UINT32, timeout, 0, apply_timeout),
+  KEY ("catch-up", "b", BOOLEAN, catch_up, FALSE, apply_catch_up),
+  KEY ("max-runs", "u", UINT32, max_runs, CHK_JOB_SPEC_DEFAULT_MAX_RUNS, apply_max_runs),
+  KEY ("max-output-bytes", "t", UINT64, max_output_bytes, CHK_JOB_SPEC_DEFAULT_MAX_OUTPUT_BYTES,
+       apply_max_output_bytes),
+  KEY ("notify-on", "s", ALERT_ON, notify_on, CHK_ALERT_ON_FAILURE, apply_notify_on),
+  KEY ("email-on", "s", ALERT_ON, email_on, CHK_ALERT_ON_NEVER, apply_email_on),
+  KEY ("email-to", "as", STRV, email_to, 0, apply_email_to),
+  KEY ("is-monitor", "b", BOOLEAN, is_monitor, FALSE, apply_is_monitor),
+  KEY ("monitor-url", "s", STRING, monitor_url, 0, apply_monitor_url),
+  KEY ("check-url", "s", OPTIONAL_STRING, check_url, 0, apply_check_url),
+  KEY ("check-expect-status", "u", UINT32, check_expect_status, CHK_JOB_SPEC_DEFAULT_CHECK_STATUS,
+       apply_check_expect_status),
+  KEY ("check-contains", "s", STRING, check_contains, 0, apply_check_contains),
+  KEY ("check-timeout", "u", UINT32, check_timeout, CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT,
+       apply_check_timeout),
+  KEY ("webhook-url", "s", STRING, webhook_url, 0, apply_webhook_url),
+  KEY ("max-tasks", "u", UINT32, max_tasks, 0, apply_max_tasks),
+  KEY ("memory-max", "t", UINT64, memory_max, 0, apply_memory_max),
+  KEY ("cpu-weight", "u", UINT32, cpu_weight, CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT, apply_cpu_weight),
+  KEY ("merge-stderr", "b", BOOLEAN, merge_stderr, FALSE, apply_merge_stderr),
 };
+
+#undef KEY
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+static GVariant *
+environment_to_variant (GHashTable *environment)
+{
+  GVariantBuilder builder;
+  g_autofree gpointer *names = NULL;
+  guint n_names;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  names = g_hash_table_get_keys_as_array (environment, &n_names);
+  qsort (names, n_names, sizeof (gpointer), compare_strings);
+  for (guint i = 0; i < n_names; i++)
+    g_variant_builder_add (&builder, "{ss}", names[i], g_hash_table_lookup (environment, names[i]));
+
+  return g_variant_builder_end (&builder);
+}
+
+/* The member's value as the a{sv} has it, floating; NULL for an optional one not given. */
+static GVariant *
+member_to_variant (const ChkJobSpec    *spec,
+                   const ChkJobSpecKey *key)
+{
+  gconstpointer member = (const guint8 *) spec + key->offset;
+
+  switch ((Kind) key->kind)
+    {
+    case KIND_STRING:
+    case KIND_OPTIONAL_STRING:
+      {
+        const char *text = *(char * const *) member;
+
+        return text != NULL ? g_variant_new_string (text) : NULL;
+      }
+    case KIND_STRV:
+    case KIND_OPTIONAL_STRV:
+      {
+        const char * const *strv = *(const char * const * const *) member;
+
+        return strv != NULL ? g_variant_new_strv (strv, -1) : NULL;
+      }
+    case KIND_ENVIRONMENT:
+      return environment_to_variant (*(GHashTable * const *) member);
+    case KIND_BOOLEAN:
+      return g_variant_new_boolean (*(const gboolean *) member);
+    case KIND_UINT32:
+      return g_variant_new_uint32 (*(const guint32 *) member);
+    case KIND_UINT64:
+      return g_variant_new_uint64 (*(const guint64 *) member);
+    case KIND_INT64:
+      return g_variant_new_int64 (*(const gint64 *) member);
+    case KIND_ALERT_ON:
+      return g_variant_new_string (chk_alert_on_to_string (*(const ChkAlertOn *) member));
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+member_clear (ChkJobSpec          *spec,
+              const ChkJobSpecKey *key)
+{
+  gpointer member = (guint8 *) spec + key->offset;
+
+  switch ((Kind) key->kind)
+    {
+    case KIND_STRING:
+    case KIND_OPTIONAL_STRING:
+      g_clear_pointer ((char **) member, g_free);
+      break;
+    case KIND_STRV:
+    case KIND_OPTIONAL_STRV:
+      g_clear_pointer ((char ***) member, g_strfreev);
+      break;
+    case KIND_ENVIRONMENT:
+      g_clear_pointer ((GHashTable **) member, g_hash_table_unref);
+      break;
+    case KIND_BOOLEAN:
+    case KIND_UINT32:
+    case KIND_UINT64:
+    case KIND_INT64:
+    case KIND_ALERT_ON:
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/*
+ * Stores @value, of the key's type, in the member as it is, unchecked: for a
+ * value that was checked once already, such as a copy's or a Job1 property's.
+ * NULL, "" or [] leave an optional key not given. Takes @value (full or floating).
+ */
+static void
+member_set (ChkJobSpec          *spec,
+            const ChkJobSpecKey *key,
+            GVariant            *value)
+{
+  g_autoptr(GVariant) owned = value != NULL ? g_variant_take_ref (value) : NULL;
+  gpointer member = (guint8 *) spec + key->offset;
+
+  g_assert (value == NULL || g_variant_is_of_type (value, G_VARIANT_TYPE (key->type)));
+
+  member_clear (spec, key);
+  switch ((Kind) key->kind)
+    {
+    case KIND_STRING:
+      *(char **) member = g_variant_dup_string (value, NULL);
+      break;
+    case KIND_OPTIONAL_STRING:
+      if (value != NULL && g_variant_get_string (value, NULL)[0] != '\0')
+        *(char **) member = g_variant_dup_string (value, NULL);
+      break;
+    case KIND_STRV:
+      *(char ***) member = g_variant_dup_strv (value, NULL);
+      break;
+    case KIND_OPTIONAL_STRV:
+      if (value != NULL && g_variant_n_children (value) > 0)
+        *(char ***) member = g_variant_dup_strv (value, NULL);
+      break;
+    case KIND_ENVIRONMENT:
+      {
+        GHashTable *environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+        GVariantIter iter;
+        const char *name, *text;
+
+        g_variant_iter_init (&iter, value);
+        while (g_variant_iter_next (&iter, "{&s&s}", &name, &text))
+          g_hash_table_replace (environment, g_strdup (name), g_strdup (text));
+        *(GHashTable **) member = environment;
+      }
+      break;
+    case KIND_BOOLEAN:
+      *(gboolean *) member = g_variant_get_boolean (value);
+      break;
+    case KIND_UINT32:
+      *(guint32 *) member = g_variant_get_uint32 (value);
+      break;
+    case KIND_UINT64:
+      *(guint64 *) member = g_variant_get_uint64 (value);
+      break;
+    case KIND_INT64:
+      *(gint64 *) member = g_variant_get_int64 (value);
+      break;
+    case KIND_ALERT_ON:
+      if (!chk_alert_on_from_string (g_variant_get_string (value, NULL), (ChkAlertOn *) member))
+        *(ChkAlertOn *) member = key->default_number;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
 
 /**
  * chk_alert_on_to_string:
@@ -758,24 +930,8 @@ chk_job_spec_new (void)
 {
   ChkJobSpec *spec = g_new0 (ChkJobSpec, 1);
 
-  spec->name = g_strdup ("");
-  spec->description = g_strdup ("");
-  spec->working_directory = g_strdup ("");
-  spec->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  spec->schedule = g_strdup ("");
-  spec->timezone = g_strdup ("");
-  spec->enabled = TRUE;
-  spec->max_runs = CHK_JOB_SPEC_DEFAULT_MAX_RUNS;
-  spec->max_output_bytes = CHK_JOB_SPEC_DEFAULT_MAX_OUTPUT_BYTES;
-  spec->notify_on = CHK_ALERT_ON_FAILURE;
-  spec->email_on = CHK_ALERT_ON_NEVER;
-  spec->email_to = g_new0 (char *, 1);
-  spec->monitor_url = g_strdup ("");
-  spec->check_expect_status = CHK_JOB_SPEC_DEFAULT_CHECK_STATUS;
-  spec->check_contains = g_strdup ("");
-  spec->check_timeout = CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT;
-  spec->webhook_url = g_strdup ("");
-  spec->cpu_weight = CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT;
+  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+    member_set (spec, &spec_keys[i], chk_job_spec_key_get_default (&spec_keys[i]));
 
   return spec;
 }
@@ -790,28 +946,12 @@ ChkJobSpec *
 chk_job_spec_copy (const ChkJobSpec *spec)
 {
   ChkJobSpec *copy;
-  GHashTableIter iter;
-  gpointer name, value;
 
   g_return_val_if_fail (spec != NULL, NULL);
 
-  copy = g_memdup2 (spec, sizeof *spec);
-  copy->name = g_strdup (spec->name);
-  copy->description = g_strdup (spec->description);
-  copy->command = g_strdupv (spec->command);
-  copy->shell = g_strdup (spec->shell);
-  copy->working_directory = g_strdup (spec->working_directory);
-  copy->environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_hash_table_iter_init (&iter, spec->environment);
-  while (g_hash_table_iter_next (&iter, &name, &value))
-    g_hash_table_insert (copy->environment, g_strdup (name), g_strdup (value));
-  copy->schedule = g_strdup (spec->schedule);
-  copy->timezone = g_strdup (spec->timezone);
-  copy->email_to = g_strdupv (spec->email_to);
-  copy->monitor_url = g_strdup (spec->monitor_url);
-  copy->check_url = g_strdup (spec->check_url);
-  copy->check_contains = g_strdup (spec->check_contains);
-  copy->webhook_url = g_strdup (spec->webhook_url);
+  copy = g_new0 (ChkJobSpec, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+    member_set (copy, &spec_keys[i], member_to_variant (spec, &spec_keys[i]));
 
   return copy;
 }
@@ -826,19 +966,8 @@ chk_job_spec_free (ChkJobSpec *spec)
   if (spec == NULL)
     return;
 
-  g_free (spec->name);
-  g_free (spec->description);
-  g_strfreev (spec->command);
-  g_free (spec->shell);
-  g_free (spec->working_directory);
-  g_clear_pointer (&spec->environment, g_hash_table_unref);
-  g_free (spec->schedule);
-  g_free (spec->timezone);
-  g_strfreev (spec->email_to);
-  g_free (spec->monitor_url);
-  g_free (spec->check_url);
-  g_free (spec->check_contains);
-  g_free (spec->webhook_url);
+  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+    member_clear (spec, &spec_keys[i]);
   g_free (spec);
 }
 
@@ -894,13 +1023,7 @@ chk_job_spec_update (ChkJobSpec  *spec,
   g_variant_iter_init (&iter, changes);
   while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
     {
-      const SpecKey *spec_key = NULL;
-
-      for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
-        {
-          if (strcmp (key, spec_keys[i].key) == 0)
-            spec_key = &spec_keys[i];
-        }
+      const ChkJobSpecKey *spec_key = chk_job_spec_lookup_key (key);
 
       if (spec_key == NULL)
         {
@@ -959,13 +1082,6 @@ chk_job_spec_validate (const ChkJobSpec  *spec,
   return TRUE;
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 /**
  * chk_job_spec_environment_to_variant:
  * @spec: a #ChkJobSpec
@@ -975,19 +1091,9 @@ compare_strings (gconstpointer a,
 GVariant *
 chk_job_spec_environment_to_variant (const ChkJobSpec *spec)
 {
-  GVariantBuilder builder;
-  g_autofree gpointer *names = NULL;
-  guint n_names;
-
   g_return_val_if_fail (spec != NULL, NULL);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
-  names = g_hash_table_get_keys_as_array (spec->environment, &n_names);
-  qsort (names, n_names, sizeof (gpointer), compare_strings);
-  for (guint i = 0; i < n_names; i++)
-    g_variant_builder_add (&builder, "{ss}", names[i], g_hash_table_lookup (spec->environment, names[i]));
-
-  return g_variant_builder_end (&builder);
+  return environment_to_variant (spec->environment);
 }
 
 /**
@@ -995,7 +1101,8 @@ chk_job_spec_environment_to_variant (const ChkJobSpec *spec)
  * @spec: a #ChkJobSpec
  *
  * Returns: (transfer floating): every key of @spec as an `a{sv}`, which
- *   chk_job_spec_update() reads back to the same spec
+ *   chk_job_spec_update() reads back to the same spec; of `command`,
+ *   `shell` and `check-url` only the one given
  */
 GVariant *
 chk_job_spec_to_variant (const ChkJobSpec *spec)
@@ -1005,49 +1112,13 @@ chk_job_spec_to_variant (const ChkJobSpec *spec)
   g_return_val_if_fail (spec != NULL, NULL);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (spec->name));
-  g_variant_builder_add (&builder, "{sv}", "description", g_variant_new_string (spec->description));
-  if (spec->command != NULL)
-    g_variant_builder_add (&builder, "{sv}", "command",
-                           g_variant_new_strv ((const char * const *) spec->command, -1));
-  if (spec->shell != NULL)
-    g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (spec->shell));
-  g_variant_builder_add (&builder, "{sv}", "working-directory",
-                         g_variant_new_string (spec->working_directory));
+  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+    {
+      GVariant *value = member_to_variant (spec, &spec_keys[i]);
 
-  g_variant_builder_add (&builder, "{sv}", "environment", chk_job_spec_environment_to_variant (spec));
-
-  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (spec->schedule));
-  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (spec->timezone));
-  g_variant_builder_add (&builder, "{sv}", "start", g_variant_new_int64 (spec->start));
-  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (spec->enabled));
-  g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (spec->timeout));
-  g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (spec->catch_up));
-  g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (spec->max_runs));
-  g_variant_builder_add (&builder, "{sv}", "max-output-bytes",
-                         g_variant_new_uint64 (spec->max_output_bytes));
-  g_variant_builder_add (&builder, "{sv}", "notify-on",
-                         g_variant_new_string (chk_alert_on_to_string (spec->notify_on)));
-  g_variant_builder_add (&builder, "{sv}", "email-on",
-                         g_variant_new_string (chk_alert_on_to_string (spec->email_on)));
-  g_variant_builder_add (&builder, "{sv}", "email-to",
-                         g_variant_new_strv ((const char * const *) spec->email_to, -1));
-  g_variant_builder_add (&builder, "{sv}", "is-monitor", g_variant_new_boolean (spec->is_monitor));
-  g_variant_builder_add (&builder, "{sv}", "monitor-url", g_variant_new_string (spec->monitor_url));
-  if (spec->check_url != NULL)
-    g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (spec->check_url));
-  g_variant_builder_add (&builder, "{sv}", "check-expect-status",
-                         g_variant_new_uint32 (spec->check_expect_status));
-  g_variant_builder_add (&builder, "{sv}", "check-contains",
-                         g_variant_new_string (spec->check_contains));
-  g_variant_builder_add (&builder, "{sv}", "check-timeout",
-                         g_variant_new_uint32 (spec->check_timeout));
-  g_variant_builder_add (&builder, "{sv}", "webhook-url", g_variant_new_string (spec->webhook_url));
-  g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (spec->max_tasks));
-  g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (spec->memory_max));
-  g_variant_builder_add (&builder, "{sv}", "cpu-weight", g_variant_new_uint32 (spec->cpu_weight));
-  g_variant_builder_add (&builder, "{sv}", "merge-stderr",
-                         g_variant_new_boolean (spec->merge_stderr));
+      if (value != NULL)
+        g_variant_builder_add (&builder, "{sv}", spec_keys[i].name, value);
+    }
 
   return g_variant_builder_end (&builder);
 }
@@ -1078,4 +1149,98 @@ chk_job_spec_key_to_property (const char *key)
     }
 
   return g_string_free (name, FALSE);
+}
+
+/**
+ * chk_job_spec_keys:
+ * @n_keys: (out): where to put the number of keys
+ *
+ * Returns: (array length=n_keys) (transfer none): every key a spec has, in
+ *   the order chk_job_spec_to_variant() gives them
+ */
+const ChkJobSpecKey *
+chk_job_spec_keys (guint *n_keys)
+{
+  g_return_val_if_fail (n_keys != NULL, NULL);
+
+  *n_keys = G_N_ELEMENTS (spec_keys);
+  return spec_keys;
+}
+
+/**
+ * chk_job_spec_lookup_key:
+ * @name: a key's name, such as "max-output-bytes"
+ *
+ * Returns: (nullable) (transfer none): the key, or %NULL when specs have no
+ *   key of that name
+ */
+const ChkJobSpecKey *
+chk_job_spec_lookup_key (const char *name)
+{
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+    {
+      if (strcmp (name, spec_keys[i].name) == 0)
+        return &spec_keys[i];
+    }
+  return NULL;
+}
+
+/**
+ * chk_job_spec_key_get_default:
+ * @key: a key of chk_job_spec_keys()
+ *
+ * Returns: (transfer floating) (nullable): the value a spec has until it is
+ *   given one, of the key's type; %NULL for `command`, `shell` and
+ *   `check-url`, which a new spec does not have
+ */
+GVariant *
+chk_job_spec_key_get_default (const ChkJobSpecKey *key)
+{
+  g_return_val_if_fail (key != NULL, NULL);
+
+  switch ((Kind) key->kind)
+    {
+    case KIND_STRING:
+      return g_variant_new_string ("");
+    case KIND_OPTIONAL_STRING:
+    case KIND_OPTIONAL_STRV:
+      return NULL;
+    case KIND_STRV:
+      return g_variant_new_strv (NULL, 0);
+    case KIND_ENVIRONMENT:
+      return g_variant_new_array (G_VARIANT_TYPE ("{ss}"), NULL, 0);
+    case KIND_BOOLEAN:
+      return g_variant_new_boolean (key->default_number != 0);
+    case KIND_UINT32:
+      return g_variant_new_uint32 ((guint32) key->default_number);
+    case KIND_UINT64:
+      return g_variant_new_uint64 ((guint64) key->default_number);
+    case KIND_INT64:
+      return g_variant_new_int64 (key->default_number);
+    case KIND_ALERT_ON:
+      return g_variant_new_string (chk_alert_on_to_string ((ChkAlertOn) key->default_number));
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/**
+ * chk_job_spec_get_value:
+ * @spec: a #ChkJobSpec
+ * @key: a key of chk_job_spec_keys()
+ *
+ * Returns: (transfer floating) (nullable): @spec's value of @key, as
+ *   chk_job_spec_to_variant() gives it: %NULL for the one of `command`,
+ *   `shell` and `check-url` that @spec does not have
+ */
+GVariant *
+chk_job_spec_get_value (const ChkJobSpec    *spec,
+                        const ChkJobSpecKey *key)
+{
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  return member_to_variant (spec, key);
 }

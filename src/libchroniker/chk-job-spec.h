@@ -71,7 +71,7 @@ gboolean    chk_alert_on_from_string (const char  *text,
  *
  * A job's spec: the keys of DESIGN §2, typed and checked. The D-Bus
  * `a{sv}` form is read and written by chk_job_spec_update() and
- * chk_job_spec_to_variant().
+ * chk_job_spec_to_variant(). Each member is one #ChkJobSpecKey.
  */
 typedef struct
 {
@@ -105,6 +105,35 @@ typedef struct
   gboolean     merge_stderr;
 } ChkJobSpec;
 
+/**
+ * ChkJobSpecKey:
+ * @name: the key, such as "max-output-bytes", as specs, JSON and errors name it
+ * @type: its #GVariant type string, such as "t"
+ * @property: the GObject property of the job's Job1 object that shows it,
+ *   such as "max-output-bytes" (on the bus, chk_job_spec_key_to_property()
+ *   of @name)
+ *
+ * One key of a job spec: the table of them, chk_job_spec_keys(), is the one
+ * place that says which keys there are, their types, defaults and checks,
+ * and which #ChkJobSpec member and Job1 property each is. Read-only.
+ */
+typedef struct _ChkJobSpecKey ChkJobSpecKey;
+
+struct _ChkJobSpecKey
+{
+  const char *name;
+  const char *type;
+  const char *property;
+
+  /*< private >*/
+  guint       kind;
+  gsize       offset;
+  gint64      default_number;
+  gboolean  (*apply) (ChkJobSpec  *spec,
+                      GVariant    *value,
+                      GError     **error);
+};
+
 #define CHK_TYPE_JOB_SPEC (chk_job_spec_get_type ())
 
 GType       chk_job_spec_get_type   (void);
@@ -119,6 +148,13 @@ gboolean    chk_job_spec_validate   (const ChkJobSpec *spec,
 GVariant   *chk_job_spec_to_variant (const ChkJobSpec *spec);
 GVariant   *chk_job_spec_environment_to_variant (const ChkJobSpec *spec);
 char       *chk_job_spec_key_to_property (const char  *key);
+
+const ChkJobSpecKey *chk_job_spec_keys       (guint               *n_keys);
+const ChkJobSpecKey *chk_job_spec_lookup_key (const char          *name);
+GVariant   *chk_job_spec_key_get_default     (const ChkJobSpecKey *key);
+GVariant   *chk_job_spec_get_value           (const ChkJobSpec    *spec,
+                                              const ChkJobSpecKey *key);
+
 gboolean    chk_email_address_is_valid (const char    *address);
 gboolean    chk_text_has_control_characters (const char *text);
 gboolean    chk_check_email_address (const char       *key,
