@@ -881,6 +881,21 @@ member_set (ChkJobSpec          *spec,
     }
 }
 
+/* What Job1 shows for the key: an optional key not given is its type's empty value. */
+static GVariant *
+member_to_job1_variant (const ChkJobSpec    *spec,
+                        const ChkJobSpecKey *key)
+{
+  GVariant *value = member_to_variant (spec, key);
+
+  if (value != NULL)
+    return value;
+  if (key->kind == KIND_OPTIONAL_STRV)
+    return g_variant_new_strv (NULL, 0);
+  g_assert (key->kind == KIND_OPTIONAL_STRING);
+  return g_variant_new_string ("");
+}
+
 /**
  * chk_alert_on_to_string:
  * @alert_on: a #ChkAlertOn
@@ -1243,4 +1258,66 @@ chk_job_spec_get_value (const ChkJobSpec    *spec,
   g_return_val_if_fail (key != NULL, NULL);
 
   return member_to_variant (spec, key);
+}
+
+/**
+ * chk_job_spec_to_job1:
+ * @spec: a #ChkJobSpec
+ * @job: a #ChkJob1 skeleton
+ *
+ * Sets every property of @job that shows a key of @spec; the `command`,
+ * `shell` or `check-url` that @spec does not have shows as empty. The
+ * properties of the job's state are left alone.
+ */
+void
+chk_job_spec_to_job1 (const ChkJobSpec *spec,
+                      ChkJob1          *job)
+{
+  g_return_if_fail (spec != NULL);
+  g_return_if_fail (CHK_IS_JOB1 (job));
+
+  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_ref_sink (member_to_job1_variant (spec, &spec_keys[i]));
+      g_auto(GValue) gvalue = G_VALUE_INIT;
+
+      g_dbus_gvariant_to_gvalue (value, &gvalue);
+      g_object_set_property (G_OBJECT (job), spec_keys[i].property, &gvalue);
+    }
+}
+
+/**
+ * chk_job_spec_new_from_job1:
+ * @job: a #ChkJob1 skeleton or proxy
+ *
+ * Reads a spec back from the properties chk_job_spec_to_job1() sets, as they
+ * are: the daemon checked them when the job was made or changed. A key
+ * whose property a proxy does not have keeps its default.
+ *
+ * Returns: (transfer full): the spec @job shows
+ */
+ChkJobSpec *
+chk_job_spec_new_from_job1 (ChkJob1 *job)
+{
+  ChkJobSpec *spec;
+
+  g_return_val_if_fail (CHK_IS_JOB1 (job), NULL);
+
+  spec = chk_job_spec_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+    {
+      const ChkJobSpecKey *key = &spec_keys[i];
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (job), key->property);
+      g_auto(GValue) gvalue = G_VALUE_INIT;
+      g_autoptr(GVariant) value = NULL;
+
+      g_assert (pspec != NULL);
+      g_value_init (&gvalue, pspec->value_type);
+      g_object_get_property (G_OBJECT (job), key->property, &gvalue);
+      value = g_dbus_gvalue_to_gvariant (&gvalue, G_VARIANT_TYPE (key->type));
+      if (value != NULL && g_variant_is_of_type (value, G_VARIANT_TYPE (key->type)))
+        member_set (spec, key, g_steal_pointer (&value));
+    }
+
+  return spec;
 }

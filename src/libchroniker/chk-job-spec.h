@@ -4,6 +4,8 @@
 
 #include <glib-object.h>
 
+#include "chk-dbus-generated.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -71,7 +73,8 @@ gboolean    chk_alert_on_from_string (const char  *text,
  *
  * A job's spec: the keys of DESIGN §2, typed and checked. The D-Bus
  * `a{sv}` form is read and written by chk_job_spec_update() and
- * chk_job_spec_to_variant(). Each member is one #ChkJobSpecKey.
+ * chk_job_spec_to_variant(), the Job1 properties by chk_job_spec_to_job1()
+ * and chk_job_spec_new_from_job1(). Each member is one #ChkJobSpecKey.
  */
 typedef struct
 {
@@ -109,9 +112,8 @@ typedef struct
  * ChkJobSpecKey:
  * @name: the key, such as "max-output-bytes", as specs, JSON and errors name it
  * @type: its #GVariant type string, such as "t"
- * @property: the GObject property of the job's Job1 object that shows it,
- *   such as "max-output-bytes" (on the bus, chk_job_spec_key_to_property()
- *   of @name)
+ * @property: the #ChkJob1 GObject property that shows it, such as
+ *   "max-output-bytes" (on the bus, chk_job_spec_key_to_property() of @name)
  *
  * One key of a job spec: the table of them, chk_job_spec_keys(), is the one
  * place that says which keys there are, their types, defaults and checks,
@@ -154,6 +156,9 @@ const ChkJobSpecKey *chk_job_spec_lookup_key (const char          *name);
 GVariant   *chk_job_spec_key_get_default     (const ChkJobSpecKey *key);
 GVariant   *chk_job_spec_get_value           (const ChkJobSpec    *spec,
                                               const ChkJobSpecKey *key);
+void        chk_job_spec_to_job1             (const ChkJobSpec    *spec,
+                                              ChkJob1             *job);
+ChkJobSpec *chk_job_spec_new_from_job1       (ChkJob1             *job);
 
 gboolean    chk_email_address_is_valid (const char    *address);
 gboolean    chk_text_has_control_characters (const char *text);
