@@ -10,6 +10,7 @@
 #include "chk-dbus-util.h"
 #include "chk-error.h"
 #include "chk-job-impl.h"
+#include "chk-job-spec.h"
 
 #define MAX_LIST_LIMIT 10000
 
@@ -39,39 +40,12 @@ sync_spec (ChkJobImpl *self)
 {
   ChkJob1 *iface = CHK_JOB1 (self);
   ChkJob *job = self->job;
-  const ChkJobSpec *spec = chk_job_get_spec (job);
-  const char * const empty[] = { NULL };
   g_autofree char *description = chk_job_dup_schedule_description (job);
 
   chk_job1_set_id (iface, chk_job_get_id (job));
-  chk_job1_set_name (iface, spec->name);
-  chk_job1_set_description (iface, spec->description);
-  chk_job1_set_command (iface, spec->command ? (const char * const *) spec->command : empty);
-  chk_job1_set_shell (iface, spec->shell ? spec->shell : "");
-  chk_job1_set_working_directory (iface, spec->working_directory);
-  chk_job1_set_environment (iface, chk_job_spec_environment_to_variant (spec));
-  chk_job1_set_schedule (iface, spec->schedule);
-  chk_job1_set_timezone (iface, spec->timezone);
-  chk_job1_set_start (iface, spec->start);
-  chk_job1_set_enabled (iface, spec->enabled);
-  chk_job1_set_timeout (iface, spec->timeout);
-  chk_job1_set_catch_up (iface, spec->catch_up);
-  chk_job1_set_max_runs (iface, spec->max_runs);
-  chk_job1_set_max_output_bytes (iface, spec->max_output_bytes);
-  chk_job1_set_notify_on (iface, chk_alert_on_to_string (spec->notify_on));
-  chk_job1_set_email_on (iface, chk_alert_on_to_string (spec->email_on));
-  chk_job1_set_email_to (iface, (const char * const *) spec->email_to);
-  chk_job1_set_is_monitor (iface, spec->is_monitor);
-  chk_job1_set_monitor_url (iface, spec->monitor_url);
-  chk_job1_set_check_url (iface, spec->check_url ? spec->check_url : "");
-  chk_job1_set_check_expect_status (iface, spec->check_expect_status);
-  chk_job1_set_check_contains (iface, spec->check_contains);
-  chk_job1_set_check_timeout (iface, spec->check_timeout);
-  chk_job1_set_webhook_url (iface, spec->webhook_url);
-  chk_job1_set_max_tasks (iface, spec->max_tasks);
-  chk_job1_set_memory_max (iface, spec->memory_max);
-  chk_job1_set_cpu_weight (iface, spec->cpu_weight);
-  chk_job1_set_merge_stderr (iface, spec->merge_stderr);
+  chk_job_spec_to_job1 (chk_job_get_spec (job), iface);
+
+  /* The job's state, which no spec key says. */
   chk_job1_set_schedule_description (iface, description);
 }
 
