@@ -15,42 +15,6 @@
 #include "chk-job-spec.h"
 #include "chk-outcome.h"
 
-/* The spec keys of DESIGN §2 and their D-Bus types: what export writes and import reads. */
-static const struct
-{
-  const char *key;
-  const char *type;
-} spec_keys[] = {
-  { "name", "s" },
-  { "description", "s" },
-  { "command", "as" },
-  { "shell", "s" },
-  { "working-directory", "s" },
-  { "environment", "a{ss}" },
-  { "schedule", "s" },
-  { "timezone", "s" },
-  { "start", "x" },
-  { "enabled", "b" },
-  { "timeout", "u" },
-  { "catch-up", "b" },
-  { "max-runs", "u" },
-  { "max-output-bytes", "t" },
-  { "notify-on", "s" },
-  { "email-on", "s" },
-  { "email-to", "as" },
-  { "is-monitor", "b" },
-  { "monitor-url", "s" },
-  { "check-url", "s" },
-  { "check-expect-status", "u" },
-  { "check-contains", "s" },
-  { "check-timeout", "u" },
-  { "webhook-url", "s" },
-  { "max-tasks", "u" },
-  { "memory-max", "t" },
-  { "cpu-weight", "u" },
-  { "merge-stderr", "b" },
-};
-
 /* What a job does: exactly one of them is set. */
 static const char * const what_keys[] = { "command", "shell", "check-url", NULL };
 
@@ -148,7 +112,7 @@ chk_json_from_job (ChkJob1 *job)
  * @job: a job proxy
  *
  * Returns: (transfer full): the job's spec as a JSON object, as `export`
- *   writes it and `import --json` reads it
+ *   writes it and `import --json` reads it: the keys of chk_job_spec_keys()
  */
 JsonNode *
 chk_json_spec_from_job (ChkJob1 *job)
@@ -156,6 +120,8 @@ chk_json_spec_from_job (ChkJob1 *job)
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   const char * const *command = chk_job1_get_command (job);
   const char *check_url = chk_job1_get_check_url (job);
+  const ChkJobSpecKey *keys;
+  guint n_keys;
   const char *what;
 
   /* command, shell and check-url exclude each other: CreateJob refuses two. */
@@ -166,10 +132,11 @@ chk_json_spec_from_job (ChkJob1 *job)
   else
     what = "shell";
 
+  keys = chk_job_spec_keys (&n_keys);
   json_builder_begin_object (builder);
-  for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
+  for (guint i = 0; i < n_keys; i++)
     {
-      const char *key = spec_keys[i].key;
+      const char *key = keys[i].name;
       g_autofree char *property = NULL;
       g_autoptr(GVariant) value = NULL;
 
@@ -319,21 +286,17 @@ chk_json_to_spec (JsonObject  *object,
   for (GList *l = members; l != NULL; l = l->next)
     {
       const char *key = l->data;
-      const char *type = NULL;
+      const ChkJobSpecKey *spec_key = chk_job_spec_lookup_key (key);
       GVariant *value;
 
-      for (guint i = 0; i < G_N_ELEMENTS (spec_keys); i++)
-        if (g_str_equal (spec_keys[i].key, key))
-          type = spec_keys[i].type;
-
-      if (type == NULL)
+      if (spec_key == NULL)
         {
           g_variant_builder_clear (&builder);
           g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT, _("unknown key “%s”"), key);
           return NULL;
         }
 
-      value = node_to_variant (key, type, json_object_get_member (object, key), error);
+      value = node_to_variant (key, spec_key->type, json_object_get_member (object, key), error);
       if (value == NULL)
         {
           g_variant_builder_clear (&builder);
