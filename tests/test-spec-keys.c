@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <glib.h>
+#include <stdarg.h>
+#include <string.h>
 
 #include "chk-dbus-generated.h"
 #include "chk-job-spec.h"
@@ -264,6 +266,137 @@ test_job1_properties (void)
     }
 }
 
+static char *
+read_source_file (const char *first_part,
+                  ...)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new ();
+  char *contents = NULL;
+  const char *part;
+  va_list args;
+
+  g_ptr_array_add (parts, (gpointer) g_test_get_dir (G_TEST_DIST));
+  g_ptr_array_add (parts, (gpointer) "..");
+  va_start (args, first_part);
+  for (part = first_part; part != NULL; part = va_arg (args, const char *))
+    g_ptr_array_add (parts, (gpointer) part);
+  va_end (args);
+  g_ptr_array_add (parts, NULL);
+
+  path = g_build_filenamev ((char **) parts->pdata);
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+/* @text from @start up to @end, with each run of white space made one space. */
+static char *
+cut_and_squeeze (const char *text,
+                 const char *start,
+                 const char *end)
+{
+  const char *from = strstr (text, start);
+  const char *to;
+  GString *out = g_string_new (NULL);
+
+  g_assert_nonnull (from);
+  to = strstr (from, end);
+  g_assert_nonnull (to);
+  for (const char *p = from; p < to; p++)
+    {
+      if (!g_ascii_isspace (*p))
+        g_string_append_c (out, *p);
+      else if (out->len > 0 && out->str[out->len - 1] != ' ')
+        g_string_append_c (out, ' ');
+    }
+  return g_string_free (out, FALSE);
+}
+
+/*
+ * The interface's documentation lists each key with its type, such as
+ * "max-runs u (runs kept ...)", in the paragraph about job specs.
+ */
+static void
+test_documented_in_interface (void)
+{
+  g_autofree char *xml = read_source_file ("data", "io.github.chroniker.Chroniker.Scheduler1.xml",
+                                           NULL);
+  g_autofree char *paragraph = cut_and_squeeze (xml, "Job specs (a{sv}) take these keys",
+                                                "Run records (a{sv})");
+  guint n_keys;
+  const ChkJobSpecKey *keys = chk_job_spec_keys (&n_keys);
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_autofree char *entry = g_strdup_printf (" %s %s", keys[i].name, keys[i].type);
+      const char *found = strstr (paragraph, entry);
+
+      if (found == NULL || strchr (" ,.)", found[strlen (entry)]) == NULL)
+        g_error ("spec key %s (%s) is not documented in the Scheduler1 interface's job specs",
+                 keys[i].name, keys[i].type);
+    }
+}
+
+static char *
+troff_escape (const char *name)
+{
+  g_auto(GStrv) words = g_strsplit (name, "-", -1);
+
+  return g_strjoinv ("\\-", words);
+}
+
+/*
+ * chronikerctl(1) has a tagged paragraph for each key under "Job keys",
+ * saying its JSON type, default and option; and no paragraph for a key
+ * that specs do not have.
+ */
+static void
+test_documented_in_man_page (void)
+{
+  g_autofree char *man = read_source_file ("man", "chronikerctl.1", NULL);
+  const char *section = strstr (man, "\n.SS Job keys\n");
+  const char *section_end;
+  g_autofree char *keys_section = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n_keys;
+  const ChkJobSpecKey *keys = chk_job_spec_keys (&n_keys);
+
+  g_assert_nonnull (section);
+  section_end = strstr (section + 1, "\n.S");
+  g_assert_nonnull (section_end);
+  keys_section = g_strndup (section, section_end - section + 1);
+
+  for (guint i = 0; i < n_keys; i++)
+    {
+      g_autofree char *escaped = troff_escape (keys[i].name);
+      g_autofree char *tag = g_strdup_printf ("\n.TP\n.BR %s \"", escaped);
+
+      if (strstr (keys_section, tag) == NULL)
+        g_error ("spec key %s has no entry under “Job keys” in man/chronikerctl.1", keys[i].name);
+    }
+
+  lines = g_strsplit (keys_section, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = NULL;
+      g_auto(GStrv) parts = NULL;
+      g_autofree char *name = NULL;
+
+      if (!g_str_equal (lines[i - 1], ".TP"))
+        continue;
+      words = g_strsplit (lines[i], " ", 3);
+      g_assert_cmpstr (words[0], ==, ".BR");
+      g_assert_nonnull (words[1]);
+      parts = g_strsplit (words[1], "\\-", -1);
+      name = g_strjoinv ("-", parts);
+      if (chk_job_spec_lookup_key (name) == NULL)
+        g_error ("man/chronikerctl.1 documents “%s” under “Job keys”, which specs do not have",
+                 name);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -277,6 +410,8 @@ main (int   argc,
   g_test_add_func ("/spec-keys/round-trip/job1", test_job1_round_trip);
   g_test_add_func ("/spec-keys/job1/defaults", test_job1_defaults);
   g_test_add_func ("/spec-keys/job1/properties", test_job1_properties);
+  g_test_add_func ("/spec-keys/documented/interface", test_documented_in_interface);
+  g_test_add_func ("/spec-keys/documented/man-page", test_documented_in_man_page);
 
   return g_test_run ();
 }
