@@ -59,6 +59,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void manual_arm (ChkTimer *self);
+
 static gboolean
 manual_idle_cb (gpointer user_data)
 {
@@ -70,6 +72,10 @@ manual_idle_cb (gpointer user_data)
     {
       self->manual_clock_set = FALSE;
       g_signal_emit (self, signals[CLOCK_CHANGED], 0);
+      /* As the timerfd is re-armed after a step: a deadline that is past
+       * fires next, also one that a handler set again unchanged (which
+       * arms nothing). */
+      manual_arm (self);
     }
   else if (self->deadline > 0 && self->deadline <= chk_clock_get_now (self->clock))
     {

@@ -14,6 +14,7 @@
 #include "chk-error.h"
 #include "chk-job.h"
 #include "chk-test-util.h"
+#include "chk-timer.h"
 
 typedef struct
 {
@@ -832,6 +833,50 @@ test_clock_step_back (Fixture       *fixture,
   g_signal_handlers_disconnect_by_data (minutely, &changed);
 }
 
+static void
+count_signal_cb (ChkTimer *timer,
+                 guint    *count)
+{
+  (*count)++;
+}
+
+/* What a scheduler does when the clock was set and nothing moved: it
+ * sets the deadline it had. */
+static void
+set_same_deadline_cb (ChkTimer *timer,
+                      gpointer  user_data)
+{
+  chk_timer_set_deadline (timer, chk_timer_get_deadline (timer));
+}
+
+/*
+ * The deadline comes and the clock is set before the timer's idle runs:
+ * the step is reported, and the deadline, still past, fires after it, as
+ * a timerfd re-armed after the step fires at once.
+ */
+static void
+test_timer_due_when_clock_set (void)
+{
+  g_autoptr(ChkClock) clock = chk_clock_new_manual (MANUAL_CLOCK_START);
+  g_autoptr(ChkTimer) timer = chk_timer_new (clock);
+  guint fired = 0;
+  guint clock_changed = 0;
+
+  g_signal_connect (timer, "fired", G_CALLBACK (count_signal_cb), &fired);
+  g_signal_connect (timer, "clock-changed", G_CALLBACK (count_signal_cb), &clock_changed);
+  g_signal_connect (timer, "clock-changed", G_CALLBACK (set_same_deadline_cb), NULL);
+  chk_timer_set_deadline (timer, MANUAL_CLOCK_START + SECONDS (10));
+
+  chk_clock_advance (clock, SECONDS (10));
+  chk_clock_set (clock, MANUAL_CLOCK_START + SECONDS (20));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_assert_cmpuint (clock_changed, ==, 1);
+  g_assert_cmpuint (fired, ==, 1);
+  g_assert_cmpint (chk_timer_get_deadline (timer), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -858,6 +903,7 @@ main (int   argc,
   ADD_MANUAL_CLOCK ("/engine/clock/step-forward", test_clock_step_forward);
   ADD_MANUAL_CLOCK ("/engine/clock/step-back", test_clock_step_back);
 #undef ADD_MANUAL_CLOCK
+  g_test_add_func ("/engine/timer/due-when-clock-set", test_timer_due_when_clock_set);
 
   return g_test_run ();
 }
