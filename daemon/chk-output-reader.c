@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 
 #include "chk-output-reader.h"
+#include "chk-source-util.h"
 
 /**
  * ChkOutputReader:
@@ -68,16 +69,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void
-chk_output_reader_clear_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 /*
  * A job that writes fast fills a 64 KiB pipe at once; a wider one lets each
  * wakeup of the daemon take more, and the job block less. Best effort: the
@@ -128,7 +119,7 @@ chk_output_reader_close_stream (ChkOutputReader *self,
 static void
 chk_output_reader_close_output (ChkOutputReader *self)
 {
-  chk_output_reader_clear_source (&self->output_source);
+  chk_source_clear (&self->output_source);
   chk_output_reader_close_stream (self, CHK_STREAM_STDOUT);
   chk_output_reader_close_stream (self, CHK_STREAM_STDERR);
   if (self->output_epoll >= 0)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "chk-output-sink.h"
+#include "chk-source-util.h"
 
 /**
  * ChkOutputSink:
@@ -118,16 +119,6 @@ chk_pending_chunk_free (gpointer data)
   g_free (chunk);
 }
 
-static void
-chk_output_sink_clear_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 /* The sink's sources go to the context it was made in, the run's. */
 static GSource *
 chk_output_sink_add_source (ChkOutputSink *self,
@@ -172,16 +163,14 @@ static void
 chk_output_sink_announce_full (ChkOutputSink *self,
                                gboolean       force)
 {
-  gint64 elapsed;
+  guint left;
 
   if (self->stored_seq == self->announced_seq)
     return;
 
-  elapsed = g_get_monotonic_time () - self->last_announce;
-  if (!force && elapsed < ANNOUNCE_INTERVAL_MS * 1000)
+  left = chk_throttle_ms_left (self->last_announce, ANNOUNCE_INTERVAL_MS);
+  if (!force && left > 0)
     {
-      guint left = (guint) MAX ((ANNOUNCE_INTERVAL_MS * 1000 - elapsed + 999) / 1000, 1);
-
       if (self->announce_source == NULL)
         self->announce_source = chk_output_sink_add_source (self, left,
                                                             chk_output_sink_announce_cb,
@@ -189,7 +178,7 @@ chk_output_sink_announce_full (ChkOutputSink *self,
       return;
     }
 
-  chk_output_sink_clear_source (&self->announce_source);
+  chk_source_clear (&self->announce_source);
   self->announced_seq = self->stored_seq;
   self->last_announce = g_get_monotonic_time ();
   g_signal_emit (self, signals[OUTPUT_AVAILABLE], 0, self->announced_seq);
@@ -309,7 +298,7 @@ chk_output_sink_flush_full (ChkOutputSink *self,
   guint n_unsaved = self->unsaved->len;
   guint n_chunks;
 
-  chk_output_sink_clear_source (&self->flush_source);
+  chk_source_clear (&self->flush_source);
 
   if (self->pending->len == 0 && n_unsaved == 0)
     return;
@@ -448,8 +437,8 @@ chk_output_sink_dispose (GObject *object)
 {
   ChkOutputSink *self = CHK_OUTPUT_SINK (object);
 
-  chk_output_sink_clear_source (&self->flush_source);
-  chk_output_sink_clear_source (&self->announce_source);
+  chk_source_clear (&self->flush_source);
+  chk_source_clear (&self->announce_source);
 
   G_OBJECT_CLASS (chk_output_sink_parent_class)->dispose (object);
 }
@@ -666,7 +655,7 @@ chk_output_sink_close (ChkOutputSink *self)
 
   g_return_val_if_fail (CHK_IS_OUTPUT_SINK (self), NULL);
 
-  chk_output_sink_clear_source (&self->announce_source);
+  chk_source_clear (&self->announce_source);
   chk_output_sink_flush_full (self, TRUE, TRUE);
 
   if (self->lost_stdout + self->lost_stderr == 0)

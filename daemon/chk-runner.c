@@ -24,6 +24,7 @@
 #include "chk-output-sink.h"
 #include "chk-progress-reader.h"
 #include "chk-runner.h"
+#include "chk-source-util.h"
 
 /* "progress" at most ten times a second; the store once a second. */
 #define PROGRESS_INTERVAL_MS     100
@@ -129,16 +130,6 @@ static void chk_runner_maybe_finish     (ChkRunner    *self);
 
 /* Helpers */
 
-static void
-chk_runner_clear_source (GSource **source)
-{
-  if (*source == NULL)
-    return;
-
-  g_source_destroy (*source);
-  g_clear_pointer (source, g_source_unref);
-}
-
 /* Every source goes to the context the run was started in, so that a
  * runner works the same in a thread with its own context. */
 static GSource *
@@ -155,22 +146,6 @@ chk_runner_add_source (ChkRunner   *self,
   g_source_attach (source, self->context);
 
   return source;
-}
-
-/* The milliseconds left until @interval_ms has passed since @since (µs on
- * the monotonic clock), or 0 when it has.
- */
-static guint
-chk_runner_ms_left (gint64 since,
-                    guint  interval_ms)
-{
-  gint64 elapsed = g_get_monotonic_time () - since;
-  gint64 interval = (gint64) interval_ms * 1000;
-
-  if (elapsed >= interval)
-    return 0;
-
-  return (guint) MAX ((interval - elapsed + 999) / 1000, 1);
 }
 
 /* A store that fails once usually fails again: the first failure is worth
@@ -500,7 +475,7 @@ chk_runner_publish_progress (ChkRunner *self,
   if (!self->progress_unpublished)
     return;
 
-  left = chk_runner_ms_left (self->last_progress_publish, PROGRESS_INTERVAL_MS);
+  left = chk_throttle_ms_left (self->last_progress_publish, PROGRESS_INTERVAL_MS);
   if (!force && left > 0)
     {
       if (self->progress_publish_source == NULL)
@@ -510,7 +485,7 @@ chk_runner_publish_progress (ChkRunner *self,
       return;
     }
 
-  chk_runner_clear_source (&self->progress_publish_source);
+  chk_source_clear (&self->progress_publish_source);
   self->progress_unpublished = FALSE;
   self->last_progress_publish = g_get_monotonic_time ();
 
@@ -547,7 +522,7 @@ chk_runner_save_progress (ChkRunner *self)
   if (!self->progress_unsaved || !chk_runner_is_active (self))
     return;
 
-  left = chk_runner_ms_left (self->last_progress_save, PROGRESS_SAVE_INTERVAL_MS);
+  left = chk_throttle_ms_left (self->last_progress_save, PROGRESS_SAVE_INTERVAL_MS);
   if (left > 0)
     {
       if (self->progress_save_source == NULL)
@@ -623,14 +598,14 @@ chk_runner_progress_closed_cb (ChkProgressReader *reader,
 static void
 chk_runner_clear_sources (ChkRunner *self)
 {
-  chk_runner_clear_source (&self->timeout_source);
-  chk_runner_clear_source (&self->kill_source);
-  chk_runner_clear_source (&self->abandon_source);
-  chk_runner_clear_source (&self->finished_source);
-  chk_runner_clear_source (&self->progress_publish_source);
-  chk_runner_clear_source (&self->progress_save_source);
-  chk_runner_clear_source (&self->limit_source);
-  chk_runner_clear_source (&self->exit_source);
+  chk_source_clear (&self->timeout_source);
+  chk_source_clear (&self->kill_source);
+  chk_source_clear (&self->abandon_source);
+  chk_source_clear (&self->finished_source);
+  chk_source_clear (&self->progress_publish_source);
+  chk_source_clear (&self->progress_save_source);
+  chk_source_clear (&self->limit_source);
+  chk_source_clear (&self->exit_source);
 }
 
 /* What the run used, and what its limits and the store did to it, into
@@ -862,7 +837,7 @@ chk_runner_exited (ChkRunner           *self,
   ChkRunRecord *record = self->record;
 
   self->pid = 0;
-  chk_runner_clear_source (&self->exit_source);
+  chk_source_clear (&self->exit_source);
   if (self->pidfd >= 0)
     {
       close (self->pidfd);
@@ -877,7 +852,7 @@ chk_runner_exited (ChkRunner           *self,
     }
 
   self->exited = TRUE;
-  chk_runner_clear_source (&self->timeout_source);
+  chk_source_clear (&self->timeout_source);
 
   if (WIFEXITED (status))
     {
@@ -1570,7 +1545,7 @@ chk_runner_stop (ChkRunner  *self,
            * open are being waited for: end the wait for the pipe now. */
           if (self->phase == PHASE_DRAINING && self->abandon_source != NULL)
             {
-              chk_runner_clear_source (&self->abandon_source);
+              chk_source_clear (&self->abandon_source);
               self->abandon_source = chk_runner_add_source (self, 0, chk_runner_abandon_cb,
                                                             "[chk-runner] abandon pipes");
             }
