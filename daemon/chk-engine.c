@@ -1112,7 +1112,7 @@ chk_engine_shutdown_async (ChkEngine           *self,
     {
       ChkJob *job = l->data;
 
-      chk_runner_stop (job->runner, "interrupted");
+      chk_runner_stop (job->runner, CHK_OUTCOME_INTERRUPTED);
     }
 
   self->shutdown_timeout = g_timeout_add (2 * MAX (self->kill_grace_ms, 1000) + SHUTDOWN_EXTRA_MS,
@@ -1513,7 +1513,7 @@ chk_engine_stop_job (ChkEngine  *self,
       return FALSE;
     }
 
-  chk_runner_stop (job->runner, "stopped");
+  chk_runner_stop (job->runner, CHK_OUTCOME_STOPPED);
   return TRUE;
 }
 

@@ -49,7 +49,8 @@ chk_http_runner_check_done_cb (GObject      *object,
   g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->run_id, check->message);
 
   run = g_new0 (ChkHttpRun, 1);
-  run->outcome = check->passed ? "success" : check->timed_out ? "timeout" : "failure";
+  run->outcome = check->passed ? CHK_OUTCOME_SUCCESS :
+                 check->timed_out ? CHK_OUTCOME_TIMEOUT : CHK_OUTCOME_FAILURE;
   run->exit_code = check->passed ? 0 : 1;
   run->http_status = check->status;
   run->body_head = g_bytes_ref (check->body_head);

@@ -5,12 +5,13 @@
 #include <gio/gio.h>
 
 #include "chk-job-spec.h"
+#include "chk-outcome.h"
 
 G_BEGIN_DECLS
 
 /**
  * ChkHttpRun:
- * @outcome: "success", "failure" or "timeout"
+ * @outcome: %CHK_OUTCOME_SUCCESS, %CHK_OUTCOME_FAILURE or %CHK_OUTCOME_TIMEOUT
  * @exit_code: 0 when the check passed, 1 when not: a check has no exit code
  * @http_status: the final HTTP status, 0 when no response came
  * @body_head: the head of the body, the run's stdout; never %NULL, maybe empty
@@ -21,7 +22,7 @@ G_BEGIN_DECLS
  */
 typedef struct
 {
-  const char *outcome;
+  ChkOutcome  outcome;
   int         exit_code;
   guint       http_status;
   GBytes     *body_head;

@@ -91,8 +91,10 @@ struct _ChkRunner
   guint64          rusage_maxrss;
   pid_t            pgid;
   gboolean         exited;
-  char            *exit_outcome;
-  const char      *kill_outcome;
+  /* How the run ends: as the process did, or as whoever ended it said;
+   * CHK_OUTCOME_NONE until known */
+  ChkOutcome       exit_outcome;
+  ChkOutcome       kill_outcome;
   gint64           kill_deadline;
   GSource         *timeout_source;
   GSource         *kill_source;
@@ -171,12 +173,13 @@ chk_runner_save_record (ChkRunner *self)
     chk_runner_store_failed (self, error);
 }
 
+/* The one place where the outcome becomes the record's word. */
 static void
 chk_runner_set_outcome (ChkRunner  *self,
-                        const char *outcome)
+                        ChkOutcome  outcome)
 {
   g_free (self->record->outcome);
-  self->record->outcome = g_strdup (outcome);
+  self->record->outcome = g_strdup (chk_outcome_to_string (outcome));
 }
 
 /* Adds a sentence to the run's message, the daemon's note on the run. */
@@ -678,8 +681,8 @@ chk_runner_limit_poll_cb (gpointer user_data)
   g_message ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, self->limit_message);
   g_clear_pointer (&self->limit_source, g_source_unref);
 
-  if (self->kill_outcome == NULL)
-    self->kill_outcome = "failure";
+  if (self->kill_outcome == CHK_OUTCOME_NONE)
+    self->kill_outcome = CHK_OUTCOME_FAILURE;
   chk_runner_terminate_group (self);
 
   return G_SOURCE_REMOVE;
@@ -692,7 +695,7 @@ chk_runner_finish (ChkRunner *self)
   g_autofree char *lost_output = NULL;
 
   g_assert (chk_runner_is_active (self));
-  g_assert (self->exit_outcome != NULL);
+  g_assert (self->exit_outcome != CHK_OUTCOME_NONE);
 
   chk_runner_set_phase (self, PHASE_FINISHED);
   chk_runner_clear_sources (self);
@@ -712,10 +715,7 @@ chk_runner_finish (ChkRunner *self)
     {
       chk_runner_limit_poll_cb (self);
       if (self->limit_message != NULL)
-        {
-          g_free (self->exit_outcome);
-          self->exit_outcome = g_strdup ("failure");
-        }
+        self->exit_outcome = CHK_OUTCOME_FAILURE;
     }
   chk_runner_account (self, lost_output);
 
@@ -751,7 +751,7 @@ chk_runner_finished_cb (gpointer user_data)
  * "finished" follows from an idle. */
 static void
 chk_runner_finish_early (ChkRunner  *self,
-                         const char *outcome)
+                         ChkOutcome  outcome)
 {
   chk_runner_set_phase (self, PHASE_FINISHED);
   g_cancellable_cancel (self->cancellable);
@@ -777,7 +777,7 @@ chk_runner_fail_to_start (ChkRunner  *self,
 
   chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
   chk_output_sink_flush (self->output_sink, FALSE);
-  chk_runner_finish_early (self, "failed-to-start");
+  chk_runner_finish_early (self, CHK_OUTCOME_FAILED_TO_START);
 }
 
 /* The job's pipes stay open after its group is gone only when something
@@ -872,14 +872,14 @@ chk_runner_exited (ChkRunner           *self,
 
       g_warning ("Run %" G_GUINT64_FORMAT ": %s", record->id, message);
       chk_runner_set_message (self, message);
-      self->exit_outcome = g_strdup ("failed-to-start");
+      self->exit_outcome = CHK_OUTCOME_FAILED_TO_START;
     }
-  else if (self->kill_outcome != NULL)
-    self->exit_outcome = g_strdup (self->kill_outcome);
+  else if (self->kill_outcome != CHK_OUTCOME_NONE)
+    self->exit_outcome = self->kill_outcome;
   else if (record->signal == 0 && record->exit_code == 0)
-    self->exit_outcome = g_strdup ("success");
+    self->exit_outcome = CHK_OUTCOME_SUCCESS;
   else
-    self->exit_outcome = g_strdup ("failure");
+    self->exit_outcome = CHK_OUTCOME_FAILURE;
 
   g_debug ("Run %" G_GUINT64_FORMAT ": process %d ended (exit code %d, signal %d)",
            record->id, (int) self->pgid, record->exit_code, record->signal);
@@ -967,8 +967,8 @@ chk_runner_timeout_cb (gpointer user_data)
   g_debug ("Run %" G_GUINT64_FORMAT ": timed out after %u s",
            self->record->id, self->spec->timeout);
 
-  if (self->kill_outcome == NULL)
-    self->kill_outcome = "timeout";
+  if (self->kill_outcome == CHK_OUTCOME_NONE)
+    self->kill_outcome = CHK_OUTCOME_TIMEOUT;
   chk_runner_terminate_group (self);
 
   return G_SOURCE_REMOVE;
@@ -1005,9 +1005,9 @@ chk_runner_dispose (GObject *object)
       if (self->output_sink != NULL)
         chk_output_sink_flush (self->output_sink, FALSE);
       self->record->finished = g_get_real_time ();
-      chk_runner_set_outcome (self, self->exit_outcome != NULL ? self->exit_outcome :
-                                    self->kill_outcome != NULL ? self->kill_outcome :
-                                    "interrupted");
+      chk_runner_set_outcome (self, self->exit_outcome != CHK_OUTCOME_NONE ? self->exit_outcome :
+                                    self->kill_outcome != CHK_OUTCOME_NONE ? self->kill_outcome :
+                                    CHK_OUTCOME_INTERRUPTED);
       chk_runner_save_record (self);
     }
 
@@ -1053,7 +1053,6 @@ chk_runner_finalize (GObject *object)
   g_clear_pointer (&self->record, chk_run_record_free);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_clear_object (&self->cancellable);
-  g_clear_pointer (&self->exit_outcome, g_free);
   g_clear_pointer (&self->limit_message, g_free);
   g_clear_object (&self->containment);
   g_clear_object (&self->job_env);
@@ -1242,7 +1241,8 @@ chk_runner_check_done_cb (GObject      *object,
 
       chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
       self->record->exit_code = -1;
-      self->exit_outcome = g_strdup (self->kill_outcome != NULL ? self->kill_outcome : "stopped");
+      self->exit_outcome = self->kill_outcome != CHK_OUTCOME_NONE ? self->kill_outcome :
+                           CHK_OUTCOME_STOPPED;
     }
   else
     {
@@ -1259,7 +1259,7 @@ chk_runner_check_done_cb (GObject      *object,
 
       self->record->http_status = run->http_status;
       self->record->exit_code = run->exit_code;
-      self->exit_outcome = g_strdup (run->outcome);
+      self->exit_outcome = run->outcome;
     }
 
   chk_runner_finish (self);
@@ -1274,7 +1274,7 @@ chk_runner_check_done_cb (GObject      *object,
  * and the environment of chk_job_env_build(). Sources and async
  * calls use the thread-default main context of the caller.
  *
- * If the job cannot be started the run ends as "failed-to-start" with the
+ * If the job cannot be started the run ends as `failed-to-start` with the
  * reason as its stderr; #ChkRunner::finished is still emitted from an
  * idle, as for every run. Call once.
  */
@@ -1472,7 +1472,7 @@ chk_runner_start (ChkRunner *self)
       /* Its output would fill the pipes and block it: no run without it. */
       g_warning ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
       chk_runner_set_message (self, error->message);
-      self->kill_outcome = "failure";
+      self->kill_outcome = CHK_OUTCOME_FAILURE;
       chk_runner_terminate_group (self);
     }
   chk_progress_reader_start (self->progress_reader);
@@ -1502,8 +1502,8 @@ chk_runner_start (ChkRunner *self)
 /**
  * chk_runner_stop:
  * @self: a #ChkRunner
- * @outcome: "stopped" (Job.Stop()), "interrupted" (the daemon is shutting
- *   down) or "timeout"
+ * @outcome: %CHK_OUTCOME_STOPPED (Job.Stop()), %CHK_OUTCOME_INTERRUPTED (the
+ *   daemon is shutting down) or %CHK_OUTCOME_TIMEOUT
  *
  * Ends the run: SIGTERM to its process group, SIGKILL after the kill
  * grace. The run ends with @outcome, whatever the process then does, unless
@@ -1513,12 +1513,12 @@ chk_runner_start (ChkRunner *self)
  */
 void
 chk_runner_stop (ChkRunner  *self,
-                 const char *outcome)
+                 ChkOutcome  outcome)
 {
   g_return_if_fail (CHK_IS_RUNNER (self));
-  g_return_if_fail (g_strcmp0 (outcome, "stopped") == 0 ||
-                    g_strcmp0 (outcome, "interrupted") == 0 ||
-                    g_strcmp0 (outcome, "timeout") == 0);
+  g_return_if_fail (outcome == CHK_OUTCOME_STOPPED ||
+                    outcome == CHK_OUTCOME_INTERRUPTED ||
+                    outcome == CHK_OUTCOME_TIMEOUT);
 
   switch (self->phase)
     {
@@ -1533,8 +1533,8 @@ chk_runner_stop (ChkRunner  *self,
     case PHASE_DRAINING:
       if (self->http_runner != NULL)
         {
-          if (self->kill_outcome == NULL)
-            self->kill_outcome = g_intern_string (outcome);
+          if (self->kill_outcome == CHK_OUTCOME_NONE)
+            self->kill_outcome = outcome;
           g_cancellable_cancel (self->cancellable);
           break;
         }
@@ -1552,8 +1552,8 @@ chk_runner_stop (ChkRunner  *self,
           break;
         }
 
-      if (self->kill_outcome == NULL)
-        self->kill_outcome = g_intern_string (outcome);
+      if (self->kill_outcome == CHK_OUTCOME_NONE)
+        self->kill_outcome = outcome;
       chk_runner_terminate_group (self);
       break;
 

@@ -7,6 +7,7 @@
 #include "chk-containment.h"
 #include "chk-job-env.h"
 #include "chk-job-spec.h"
+#include "chk-outcome.h"
 #include "chk-store.h"
 
 G_BEGIN_DECLS
@@ -29,7 +30,7 @@ void                chk_runner_set_kill_grace   (ChkRunner          *self,
                                                  guint               milliseconds);
 void                chk_runner_start            (ChkRunner          *self);
 void                chk_runner_stop             (ChkRunner          *self,
-                                                 const char         *outcome);
+                                                 ChkOutcome          outcome);
 void                chk_runner_report_progress  (ChkRunner          *self,
                                                  guint               complete,
                                                  guint               total,

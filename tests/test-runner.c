@@ -787,8 +787,8 @@ test_stop (Fixture       *f,
   fixture_start (f, spec);
   iterate_until (has_output, f, TEST_DEADLINE_S);
 
-  chk_runner_stop (f->runner, outcome);
-  chk_runner_stop (f->runner, "stopped");
+  chk_runner_stop (f->runner, chk_outcome_from_string (outcome));
+  chk_runner_stop (f->runner, CHK_OUTCOME_STOPPED);
   g_assert_cmpuint (f->n_finished, ==, 0);
   run = wait_finished (f);
 
@@ -796,7 +796,7 @@ test_stop (Fixture       *f,
   g_assert_cmpint (run->signal, ==, SIGTERM);
 
   /* Harmless once over. */
-  chk_runner_stop (f->runner, "stopped");
+  chk_runner_stop (f->runner, CHK_OUTCOME_STOPPED);
   chk_test_iterate (0.05);
   g_assert_cmpuint (f->n_finished, ==, 1);
   g_assert_cmpstr (chk_runner_get_record (f->runner)->outcome, ==, outcome);
@@ -816,7 +816,7 @@ test_stop_clean_exit (Fixture       *f,
   fixture_start (f, spec);
   iterate_until (has_output, f, TEST_DEADLINE_S);
 
-  chk_runner_stop (f->runner, "stopped");
+  chk_runner_stop (f->runner, CHK_OUTCOME_STOPPED);
   run = wait_finished (f);
 
   g_assert_cmpstr (run->outcome, ==, "stopped");
@@ -832,7 +832,7 @@ test_stop_before_start (Fixture       *f,
   g_autoptr(ChkRunRecord) run = NULL;
 
   fixture_prepare (f, spec);
-  chk_runner_stop (f->runner, "stopped");
+  chk_runner_stop (f->runner, CHK_OUTCOME_STOPPED);
   g_assert_cmpuint (f->n_finished, ==, 0);
   run = wait_finished (f);
 
@@ -885,7 +885,7 @@ test_group_stop_stubborn_grandchild (Fixture       *f,
   grandchild = read_pid_file (pid_file);
   g_assert_true (pid_is_alive (grandchild));
 
-  chk_runner_stop (f->runner, "stopped");
+  chk_runner_stop (f->runner, CHK_OUTCOME_STOPPED);
   run = wait_finished (f);
 
   g_assert_cmpstr (run->outcome, ==, "stopped");
@@ -1194,7 +1194,7 @@ test_progress_report (Fixture       *f,
   g_assert_cmpuint (record->progress_total, ==, 7);
 
   chk_runner_report_progress (f->runner, 6, 7, "\xff invalid");
-  chk_runner_stop (f->runner, "stopped");
+  chk_runner_stop (f->runner, CHK_OUTCOME_STOPPED);
   run = wait_finished (f);
 
   g_assert_cmpuint (f->progress_complete, ==, 6);
@@ -1409,7 +1409,7 @@ run_once (Fixture    *f,
   if (stop)
     {
       iterate_until (has_output, f, TEST_DEADLINE_S);
-      chk_runner_stop (f->runner, "stopped");
+      chk_runner_stop (f->runner, CHK_OUTCOME_STOPPED);
     }
   run = wait_finished (f);
 
