@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -20,6 +19,7 @@
 #include "chk-containment.h"
 #include "chk-http-runner.h"
 #include "chk-job-env.h"
+#include "chk-job-spawn.h"
 #include "chk-output-reader.h"
 #include "chk-output-sink.h"
 #include "chk-progress-reader.h"
@@ -36,9 +36,6 @@
 
 /* How often a run with limits is checked for having hit one. */
 #define LIMIT_POLL_MS            250
-
-/* The exit status of a child that could not join its cgroup. */
-#define JOIN_FAILED_STATUS       126
 
 /* Where a run is. The main process having exited is a fact of its own
  * (ChkRunner.exited): after it, leftovers of the group may still be sent
@@ -347,57 +344,6 @@ chk_runner_terminate_group (ChkRunner *self)
   self->kill_deadline = g_get_monotonic_time () + (gint64) self->kill_grace_ms * 1000;
   self->kill_source = chk_runner_add_source (self, KILL_POLL_MS, chk_runner_kill_poll_cb,
                                              "[chk-runner] kill grace");
-}
-
-/* What the child tells the daemon before it execs. */
-typedef struct
-{
-  pid_t pid;
-  int   join_error;
-} ChkChildReport;
-
-typedef struct
-{
-  int          report_fd;
-  ChkRunGroup *group;
-} ChkChildSetup;
-
-/* Runs in the child between fork and exec: async-signal-safe calls only.
- * @user_data is a #ChkChildSetup.
- */
-static void
-chk_runner_child_setup (gpointer user_data)
-{
-  ChkChildSetup *setup = user_data;
-  ChkChildReport report = { getpid (), 0 };
-  sigset_t mask;
-  ssize_t written;
-
-  /* A group of its own, so that stop and timeout reach every process the
-   * job starts even without cgroups; and its cgroup before anything else,
-   * so that not even its first fork is outside it. */
-  setpgid (0, 0);
-  report.join_error = chk_run_group_join (setup->group);
-
-  /* GSubprocess forgets the pid once the process is reaped, which can be
-   * before g_subprocess_launcher_spawnv() returns for a quick job; the
-   * group, and what is left in it, still has to be dealt with. The fd is
-   * close-on-exec. */
-  do
-    written = write (setup->report_fd, &report, sizeof report);
-  while (written < 0 && errno == EINTR);
-
-  /* Never run a job uncontained: the daemon reads why from the report. */
-  if (report.join_error != 0)
-    _exit (JOIN_FAILED_STATUS);
-
-  /* GIO ignores SIGPIPE process-wide (for GSocket), and exec keeps ignored
-   * signals ignored: `producer | head` would go on writing into a closed
-   * pipe instead of ending. */
-  signal (SIGPIPE, SIG_DFL);
-
-  sigemptyset (&mask);
-  sigprocmask (SIG_SETMASK, &mask, NULL);
 }
 
 /* Output */
@@ -1283,22 +1229,9 @@ chk_runner_start (ChkRunner *self)
 {
   g_auto(GStrv) envp = NULL;
   g_autoptr(GError) error = NULL;
-  const char *shell_argv[4] = { "/bin/sh", "-c", NULL, NULL };
-  const char * const *argv;
   const char *job_name;
-  const char *cwd;
-  int fds[2];
-  int pid_fds[2];
-  int merged_fds[2] = { -1, -1 };
-  int target_fd = CHK_JOB_ENV_PROGRESS_FD;
-  int stdout_fd = -1;
-  int stderr_fd = -1;
-  GPid pid = 0;
-  gboolean spawned;
-  ChkChildSetup setup;
-  ChkChildReport report = { 0, 0 };
+  ChkJobProcess process;
   ChkRunLimits limits;
-  ssize_t n_read;
 
   g_return_if_fail (CHK_IS_RUNNER (self));
   g_return_if_fail (self->phase == PHASE_STARTING);
@@ -1340,42 +1273,6 @@ chk_runner_start (ChkRunner *self)
   g_free (self->record->cgroup);
   self->record->cgroup = g_strdup (chk_run_group_get_path (self->group));
 
-  if (!g_unix_open_pipe (fds, FD_CLOEXEC, &error))
-    {
-      g_prefix_error (&error, "Could not make the progress pipe: ");
-      chk_runner_fail_to_start (self, error->message);
-      return;
-    }
-
-  if (!g_unix_open_pipe (pid_fds, FD_CLOEXEC, &error))
-    {
-      close (fds[0]);
-      close (fds[1]);
-      g_prefix_error (&error, "Could not make a pipe: ");
-      chk_runner_fail_to_start (self, error->message);
-      return;
-    }
-
-  /* merge-stderr: one pipe for both, as 2>&1, so that their order is the
-   * order of the job's writes. */
-  if (self->spec->merge_stderr && !g_unix_open_pipe (merged_fds, FD_CLOEXEC, &error))
-    {
-      close (fds[0]);
-      close (fds[1]);
-      close (pid_fds[0]);
-      close (pid_fds[1]);
-      g_prefix_error (&error, "Could not make the output pipe: ");
-      chk_runner_fail_to_start (self, error->message);
-      return;
-    }
-
-  self->progress_reader = chk_progress_reader_new (fds[0], self->record->id);
-  g_signal_connect (self->progress_reader, "progress",
-                    G_CALLBACK (chk_runner_progress_line_cb), self);
-  g_signal_connect (self->progress_reader, "closed",
-                    G_CALLBACK (chk_runner_progress_closed_cb), self);
-
-  cwd = chk_job_env_working_directory (self->spec);
   if (self->job_env == NULL)
     self->job_env = chk_job_env_new ();
   job_name = self->record->job_name != NULL && self->record->job_name[0] != '\0' ?
@@ -1383,49 +1280,11 @@ chk_runner_start (ChkRunner *self)
   envp = chk_job_env_build (self->job_env, self->spec, self->record->job_id, job_name,
                             self->record->id);
 
-  /* On the stack: the spawn returns only after the child's exec. */
-  setup.report_fd = pid_fds[1];
-  setup.group = self->group;
-
-  shell_argv[2] = self->spec->shell;
-  argv = self->spec->command != NULL ? (const char * const *) self->spec->command : shell_argv;
-
-  /* Not GSubprocess: it reaps the process itself, and the run needs the
-   * rusage that only the one who reaps it gets (wait4). */
-  spawned = g_spawn_async_with_pipes_and_fds (cwd, argv, (const char * const *) envp,
-                                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
-                                              G_SPAWN_SEARCH_PATH_FROM_ENVP | G_SPAWN_CLOEXEC_PIPES,
-                                              chk_runner_child_setup, &setup,
-                                              -1, merged_fds[1], merged_fds[1],
-                                              &fds[1], &target_fd, 1, &pid, NULL,
-                                              merged_fds[1] < 0 ? &stdout_fd : NULL,
-                                              merged_fds[1] < 0 ? &stderr_fd : NULL, &error);
-
-  /* Our copy of the job's end of the progress pipe must go, or its end of
-   * file would never come; the same for the output pipe. */
-  close (fds[1]);
-  if (merged_fds[1] >= 0)
+  if (!chk_job_spawn (self->spec, (const char * const *) envp, self->group, self->record->id,
+                      &process, &error))
     {
-      close (merged_fds[1]);
-      if (spawned)
-        stdout_fd = merged_fds[0];
-      else
-        close (merged_fds[0]);
-    }
-
-  /* The spawn returned after the exec, so the pid is in the pipe by now
-   * (unless the spawn failed before the child setup ran). */
-  close (pid_fds[1]);
-  g_unix_set_fd_nonblocking (pid_fds[0], TRUE, NULL);
-  do
-    n_read = read (pid_fds[0], &report, sizeof report);
-  while (n_read < 0 && errno == EINTR);
-  close (pid_fds[0]);
-
-  if (!spawned)
-    {
-      /* A failure past the child setup, in exec: its group may have been
-       * made, but nothing else can be in it. A fork refused for want of
+      /* No pipe, or a failure past the child setup, in exec: its group
+       * may have been made, but nothing else can be in it. A fork refused for want of
        * processes or memory says so in words a person can act on. */
       if (g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FORK) ||
           g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOMEM))
@@ -1435,18 +1294,16 @@ chk_runner_start (ChkRunner *self)
       return;
     }
 
-  if (n_read != (ssize_t) sizeof report || report.pid <= 0)
-    {
-      /* Cannot happen, short of the setup never running. */
-      g_warning ("Run %" G_GUINT64_FORMAT ": could not learn its process id",
-                 self->record->id);
-      report.pid = 0;
-    }
+  self->progress_reader = chk_progress_reader_new (process.progress_fd, self->record->id);
+  g_signal_connect (self->progress_reader, "progress",
+                    G_CALLBACK (chk_runner_progress_line_cb), self);
+  g_signal_connect (self->progress_reader, "closed",
+                    G_CALLBACK (chk_runner_progress_closed_cb), self);
 
   chk_runner_set_phase (self, PHASE_RUNNING);
-  self->join_error = report.join_error;
-  self->pid = pid;
-  self->pgid = report.pid;
+  self->join_error = process.join_error;
+  self->pid = process.pid;
+  self->pgid = process.pgid;
   self->record->pid = (guint32) self->pgid;
   chk_run_group_set_leader (self->group, self->pgid);
   if (chk_run_group_get_notes (self->group)[0] != '\0')
@@ -1460,7 +1317,8 @@ chk_runner_start (ChkRunner *self)
   g_debug ("Run %" G_GUINT64_FORMAT ": started process group %d",
            self->record->id, (int) self->pgid);
 
-  self->output_reader = chk_output_reader_new (stdout_fd, stderr_fd, self->record->id, &error);
+  self->output_reader = chk_output_reader_new (process.stdout_fd, process.stderr_fd,
+                                               self->record->id, &error);
   if (self->output_reader != NULL)
     {
       g_signal_connect (self->output_reader, "output", G_CALLBACK (chk_runner_output_cb), self);

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+
+#include "chk-containment.h"
+#include "chk-job-spec.h"
+
+G_BEGIN_DECLS
+
+/**
+ * ChkJobProcess:
+ * @pid: the job's main process; not reaped: the caller waits for it
+ * @pgid: its process group, the pid as the process itself saw it; 0 when
+ *   it could not be learned
+ * @join_error: the errno of the process joining the run's group, 0 when
+ *   it did; a process that could not join exits with 126 before its exec
+ * @stdout_fd: the read end of its stdout, or of stdout and stderr in one
+ *   pipe with merge-stderr
+ * @stderr_fd: the read end of its stderr, -1 with merge-stderr
+ * @progress_fd: the read end of its progress pipe (fd 3 in the job)
+ *
+ * A job's process just spawned by chk_job_spawn(). The fds are the
+ * caller's to close.
+ */
+typedef struct
+{
+  GPid  pid;
+  pid_t pgid;
+  int   join_error;
+  int   stdout_fd;
+  int   stderr_fd;
+  int   progress_fd;
+} ChkJobProcess;
+
+gboolean chk_job_spawn (const ChkJobSpec    *spec,
+                        const char * const  *envp,
+                        ChkRunGroup         *group,
+                        guint64              run_id,
+                        ChkJobProcess       *process,
+                        GError             **error);
+
+G_END_DECLS
