@@ -13,6 +13,7 @@
 
 #include "chk-clock.h"
 #include "chk-engine.h"
+#include "chk-engine-private.h"
 #include "chk-error.h"
 #include "chk-job-env.h"
 #include "chk-job-private.h"
@@ -41,35 +42,6 @@
  * the engine, and mirrors the engine's signals and each job's
  * #ChkJob::changed on the bus.
  */
-struct _ChkEngine
-{
-  GObject      parent_instance;
-
-  ChkStore    *store;
-  ChkSettings *settings;
-  ChkClock    *clock;
-  gint64       latest_now;     /* the latest time read from the clock */
-  ChkTimer    *timer;
-  char        *hostname;
-  ChkContainment *containment;
-  ChkJobEnv   *job_env;
-
-  GHashTable  *jobs;           /* id (guint64*) → ChkJob, owned */
-  GHashTable  *jobs_by_name;   /* name → ChkJob */
-  GHashTable  *runs;           /* run id (guint64*) → ChkJob with that run under way */
-  GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */
-  GHashTable  *waiting_for_store; /* job id (guint64*) → trigger of a run due while the
-                                   * store failed, to start once it works again */
-  guint        store_works_source;
-  guint        running_count;
-  guint        kill_grace_ms;
-  guint        retention_source;
-  gboolean     started;
-
-  GTask       *shutdown_task;
-  guint        shutdown_timeout;
-};
-
 G_DEFINE_FINAL_TYPE (ChkEngine, chk_engine, G_TYPE_OBJECT)
 
 enum {
@@ -90,18 +62,15 @@ enum {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-static void chk_engine_reschedule (ChkEngine *self);
-static void chk_engine_drain_queue (ChkEngine *self);
-
-static guint64 *
-id_key (guint64 id)
+guint64 *
+_chk_engine_id_key (guint64 id)
 {
   return g_memdup2 (&id, sizeof id);
 }
 
 /* Every reading goes through here, to know how far the clock had gone before a step back. */
-static gint64
-engine_now (ChkEngine *self)
+gint64
+_chk_engine_now (ChkEngine *self)
 {
   gint64 now = chk_clock_get_now (self->clock);
 
@@ -116,9 +85,9 @@ reference_time (ChkJob *job,
   return MAX (job->last_run_started, created);
 }
 
-static void
-update_next_run (ChkJob *job,
-                 gint64  after)
+void
+_chk_engine_update_next_run (ChkJob *job,
+                             gint64  after)
 {
   gint64 start = job->spec->start;
   gint64 next = 0;
@@ -143,9 +112,9 @@ update_next_run (ChkJob *job,
  * start (RFC 5545: DTSTART is the first instance), so with the default
  * start, a new FREQ=DAILY job runs when it is made, then daily.
  */
-static gint64
-first_reference (ChkJob *job,
-                 gint64  now)
+gint64
+_chk_engine_first_reference (ChkJob *job,
+                             gint64  now)
 {
   /* Occurrences fall on whole seconds: just before the start's second. */
   if (job->last_run_started == 0 && job->spec->start >= now - G_USEC_PER_SEC)
@@ -161,10 +130,10 @@ first_reference (ChkJob *job,
  * dual-boot machine's local-time RTC). It keeps its pace instead, as a cron
  * line does. A start the clock had not reached yet is kept.
  */
-static void
-note_clock_went_back (ChkJob *job,
-                      gint64  now,
-                      gint64  seen)
+void
+_chk_engine_note_clock_went_back (ChkJob *job,
+                                  gint64  now,
+                                  gint64  seen)
 {
   gint64 start = job->spec->start;
 
@@ -197,9 +166,9 @@ maybe_finish_shutdown (ChkEngine *self)
 
 /* A rule with an INTERVAL may never occur from the job's start, which
  * only the whole spec tells. */
-static gboolean
-check_schedule_occurs (const ChkJobSpec  *spec,
-                       GError           **error)
+gboolean
+_chk_engine_check_schedule_occurs (const ChkJobSpec  *spec,
+                                   GError           **error)
 {
   g_autoptr(ChkSchedule) schedule = chk_schedule_parse (spec->schedule, NULL);
   g_autoptr(GTimeZone) tz = NULL;
@@ -330,7 +299,7 @@ static void
 add_job (ChkEngine *self,
          ChkJob    *job)
 {
-  g_hash_table_insert (self->jobs, id_key (job->id), job);
+  g_hash_table_insert (self->jobs, _chk_engine_id_key (job->id), job);
   g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
 }
 
@@ -388,19 +357,19 @@ runner_finished_cb (ChkRunner *runner,
   if (self->shutdown_task == NULL)
     {
       /* After a run, the next run is the first occurrence after now. */
-      update_next_run (job, engine_now (self));
-      chk_engine_drain_queue (self);
-      chk_engine_reschedule (self);
+      _chk_engine_update_next_run (job, _chk_engine_now (self));
+      _chk_engine_drain_queue (self);
+      _chk_engine_reschedule (self);
     }
 
   maybe_finish_shutdown (self);
 }
 
-static guint64
-start_run (ChkEngine   *self,
-           ChkJob      *job,
-           const char  *trigger,
-           GError     **error)
+guint64
+_chk_engine_start_run (ChkEngine   *self,
+                       ChkJob      *job,
+                       const char  *trigger,
+                       GError     **error)
 {
   g_autoptr(ChkRunRecord) run = chk_run_record_new ();
   ChkRunner *runner;
@@ -410,7 +379,7 @@ start_run (ChkEngine   *self,
   run->job_id = job->id;
   run->job_name = g_strdup (job->spec->name);
   run->trigger = g_strdup (trigger);
-  run->started = engine_now (self);
+  run->started = _chk_engine_now (self);
   run->outcome = g_strdup (chk_outcome_to_string (CHK_OUTCOME_RUNNING));
   run->exit_code = -1;
   run->hostname = g_strdup (self->hostname);
@@ -438,7 +407,7 @@ start_run (ChkEngine   *self,
 
   _chk_job_set_runner (job, runner, run->started);
   g_object_unref (runner);
-  g_hash_table_insert (self->runs, id_key (run->id), job);
+  g_hash_table_insert (self->runs, _chk_engine_id_key (run->id), job);
   set_running_count (self, self->running_count + 1);
 
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” starts (%s)", run->id, job->spec->name, trigger);
@@ -461,10 +430,10 @@ has_free_slot (ChkEngine *self)
 }
 
 /* Starts @job for its schedule now, or queues it when all slots are taken. */
-static void
-start_or_queue (ChkEngine  *self,
-                ChkJob     *job,
-                const char *trigger)
+void
+_chk_engine_start_or_queue (ChkEngine  *self,
+                            ChkJob     *job,
+                            const char *trigger)
 {
   g_autoptr(GError) error = NULL;
 
@@ -484,7 +453,7 @@ start_or_queue (ChkEngine  *self,
       return;
     }
 
-  if (start_run (self, job, trigger, &error) != 0)
+  if (_chk_engine_start_run (self, job, trigger, &error) != 0)
     return;
 
   /* A run that cannot be recorded cannot start. Skipping it would lose a
@@ -496,7 +465,8 @@ start_or_queue (ChkEngine  *self,
         {
           g_warning ("Could not start “%s” yet: %s; it starts once the database works again",
                      job->spec->name, error->message);
-          g_hash_table_insert (self->waiting_for_store, id_key (job->id), g_strdup (trigger));
+          g_hash_table_insert (self->waiting_for_store, _chk_engine_id_key (job->id),
+                               g_strdup (trigger));
         }
       return;
     }
@@ -528,26 +498,26 @@ store_works_cb (gpointer user_data)
       if (job == NULL || !job->spec->enabled)
         continue;
       g_debug ("“%s” starts now that the database works again", job->spec->name);
-      start_or_queue (self, job, value);
+      _chk_engine_start_or_queue (self, job, value);
     }
 
-  chk_engine_reschedule (self);
+  _chk_engine_reschedule (self);
   return G_SOURCE_REMOVE;
 }
 
 /* From an idle: the store notifies from inside its calls. */
-static void
-store_problem_cb (ChkStore   *store,
-                  GParamSpec *pspec,
-                  ChkEngine  *self)
+void
+_chk_engine_store_problem_cb (ChkStore   *store,
+                              GParamSpec *pspec,
+                              ChkEngine  *self)
 {
   if (g_hash_table_size (self->waiting_for_store) > 0 && !chk_store_is_failing (store) &&
       self->store_works_source == 0)
     self->store_works_source = g_idle_add (store_works_cb, self);
 }
 
-static void
-chk_engine_drain_queue (ChkEngine *self)
+void
+_chk_engine_drain_queue (ChkEngine *self)
 {
   while (!g_queue_is_empty (&self->queue) && has_free_slot (self))
     {
@@ -558,14 +528,14 @@ chk_engine_drain_queue (ChkEngine *self)
       job->queued = FALSE;
       if (job->runner != NULL || !g_hash_table_contains (self->jobs, &job->id))
         continue;
-      if (start_run (self, job, trigger, &error) == 0)
+      if (_chk_engine_start_run (self, job, trigger, &error) == 0)
         g_warning ("Could not start “%s”: %s", job->spec->name, error->message);
     }
 }
 
-static void
-remove_from_queue (ChkEngine *self,
-                   ChkJob    *job)
+void
+_chk_engine_remove_from_queue (ChkEngine *self,
+                               ChkJob    *job)
 {
   if (!job->queued)
     return;
@@ -575,8 +545,8 @@ remove_from_queue (ChkEngine *self,
     g_object_unref (job);
 }
 
-static void
-chk_engine_reschedule (ChkEngine *self)
+void
+_chk_engine_reschedule (ChkEngine *self)
 {
   GHashTableIter iter;
   gpointer value;
@@ -612,12 +582,12 @@ compare_next_run (gconstpointer a,
   return job_a->id < job_b->id ? -1 : job_a->id > job_b->id;
 }
 
-static void
-timer_fired_cb (ChkTimer  *timer,
-                ChkEngine *self)
+void
+_chk_engine_timer_fired_cb (ChkTimer  *timer,
+                            ChkEngine *self)
 {
   g_autoptr(GPtrArray) due = g_ptr_array_new ();
-  gint64 now = engine_now (self);
+  gint64 now = _chk_engine_now (self);
   GHashTableIter iter;
   gpointer value;
 
@@ -640,25 +610,25 @@ timer_fired_cb (ChkTimer  *timer,
       if (now - job->next_run > CHK_ENGINE_MISSED_AFTER_USEC)
         {
           if (job->spec->catch_up)
-            start_or_queue (self, job, "catch-up");
+            _chk_engine_start_or_queue (self, job, "catch-up");
           else
             g_message ("“%s” missed its run (the machine slept or the clock moved); skipped",
                        job->spec->name);
         }
       else
         {
-          start_or_queue (self, job, "schedule");
+          _chk_engine_start_or_queue (self, job, "schedule");
         }
 
-      update_next_run (job, now);
+      _chk_engine_update_next_run (job, now);
     }
 
-  chk_engine_reschedule (self);
+  _chk_engine_reschedule (self);
 }
 
-static void
-clock_changed_cb (ChkTimer  *timer,
-                  ChkEngine *self)
+void
+_chk_engine_clock_changed_cb (ChkTimer  *timer,
+                              ChkEngine *self)
 {
   GHashTableIter iter;
   gpointer value;
@@ -669,7 +639,7 @@ clock_changed_cb (ChkTimer  *timer,
    * Next runs are wall-clock times: after a step forward or a resume, those
    * now in the past are due (late ones count as missed, or catch up once).
    */
-  timer_fired_cb (timer, self);
+  _chk_engine_timer_fired_cb (timer, self);
 
   /*
    * After a step back they lie as far ahead as the clock went back: every
@@ -684,13 +654,13 @@ clock_changed_cb (ChkTimer  *timer,
     {
       ChkJob *job = value;
 
-      note_clock_went_back (job, now, seen);
-      update_next_run (job, now);
+      _chk_engine_note_clock_went_back (job, now, seen);
+      _chk_engine_update_next_run (job, now);
     }
   /* The times the clock shows again are new: a start set among them is meant. */
   self->latest_now = now;
 
-  chk_engine_reschedule (self);
+  _chk_engine_reschedule (self);
 }
 
 static void
@@ -699,12 +669,13 @@ apply_retention (ChkEngine *self)
   guint days = chk_settings_get_keep_runs_days (self->settings);
   g_autoptr(GError) error = NULL;
   guint deleted = 0;
+  gint64 before;
 
   if (days == 0)
     return;
 
-  if (!chk_store_purge_runs (self->store, engine_now (self) - (gint64) days * 24 * 3600 * G_USEC_PER_SEC,
-                             &deleted, &error))
+  before = _chk_engine_now (self) - (gint64) days * 24 * 3600 * G_USEC_PER_SEC;
+  if (!chk_store_purge_runs (self->store, before, &deleted, &error))
     g_warning ("Could not apply keep-runs-days: %s", error->message);
   else if (deleted > 0)
     g_message ("Deleted %u runs older than %u days", deleted, days);
@@ -723,7 +694,7 @@ settings_changed_cb (ChkSettings *settings,
                      ChkEngine   *self)
 {
   if (g_str_equal (key, "max-concurrent-runs"))
-    chk_engine_drain_queue (self);
+    _chk_engine_drain_queue (self);
   else if (g_str_equal (key, "keep-runs-days"))
     apply_retention (self);
 }
@@ -915,7 +886,7 @@ chk_engine_load (ChkEngine  *self,
   g_return_val_if_fail (self->settings == NULL, FALSE);
 
   store = self->store;
-  g_signal_connect (store, "notify::problem", G_CALLBACK (store_problem_cb), self);
+  g_signal_connect (store, "notify::problem", G_CALLBACK (_chk_engine_store_problem_cb), self);
   self->settings = chk_settings_new (store, error);
   if (self->settings == NULL)
     return FALSE;
@@ -954,9 +925,9 @@ chk_engine_load (ChkEngine  *self,
         }
       add_job (self, job);
       /* The clock may have been set back while no daemon ran. */
-      note_clock_went_back (job, engine_now (self), 0);
+      _chk_engine_note_clock_went_back (job, _chk_engine_now (self), 0);
       /* Right from the start on the bus; runs only begin with chk_engine_start(). */
-      update_next_run (job, engine_now (self));
+      _chk_engine_update_next_run (job, _chk_engine_now (self));
       /* Nobody has seen the job yet: its D-Bus object is made from this state. */
       _chk_job_forget_changes (job);
     }
@@ -965,16 +936,16 @@ chk_engine_load (ChkEngine  *self,
     return FALSE;
 
   self->timer = chk_timer_new (self->clock);
-  g_signal_connect (self->timer, "fired", G_CALLBACK (timer_fired_cb), self);
-  g_signal_connect (self->timer, "clock-changed", G_CALLBACK (clock_changed_cb), self);
+  g_signal_connect (self->timer, "fired", G_CALLBACK (_chk_engine_timer_fired_cb), self);
+  g_signal_connect (self->timer, "clock-changed", G_CALLBACK (_chk_engine_clock_changed_cb), self);
 
   return TRUE;
 }
 
 /* Jobs whose schedule had an occurrence since their last run (or creation). */
-static GPtrArray *
-collect_missed (ChkEngine *self,
-                gint64     now)
+GPtrArray *
+_chk_engine_collect_missed (ChkEngine *self,
+                            gint64     now)
 {
   g_autoptr(GPtrArray) stored = chk_store_list_jobs (self->store, NULL);
   GPtrArray *missed = g_ptr_array_new ();
@@ -1013,7 +984,7 @@ chk_engine_start (ChkEngine *self)
   g_autoptr(GPtrArray) missed = NULL;
   GHashTableIter iter;
   gpointer value;
-  gint64 now = engine_now (self);
+  gint64 now = _chk_engine_now (self);
 
   g_return_if_fail (CHK_IS_ENGINE (self));
   g_return_if_fail (self->timer != NULL);
@@ -1021,23 +992,23 @@ chk_engine_start (ChkEngine *self)
 
   self->started = TRUE;
 
-  missed = collect_missed (self, now);
+  missed = _chk_engine_collect_missed (self, now);
   for (guint i = 0; i < missed->len; i++)
     {
       ChkJob *job = g_ptr_array_index (missed, i);
 
       if (job->spec->catch_up)
-        start_or_queue (self, job, "catch-up");
+        _chk_engine_start_or_queue (self, job, "catch-up");
     }
 
   g_hash_table_iter_init (&iter, self->jobs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    update_next_run (value, now);
+    _chk_engine_update_next_run (value, now);
 
   apply_retention (self);
   self->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_SECONDS, retention_cb, self);
 
-  chk_engine_reschedule (self);
+  _chk_engine_reschedule (self);
 }
 
 /**
@@ -1058,9 +1029,9 @@ chk_engine_run_due (ChkEngine *self)
   g_return_val_if_fail (CHK_IS_ENGINE (self), 0);
   g_return_val_if_fail (self->timer != NULL, 0);
 
-  due = collect_missed (self, engine_now (self));
+  due = _chk_engine_collect_missed (self, _chk_engine_now (self));
   for (guint i = 0; i < due->len; i++)
-    start_or_queue (self, g_ptr_array_index (due, i), "schedule");
+    _chk_engine_start_or_queue (self, g_ptr_array_index (due, i), "schedule");
 
   return due->len;
 }
@@ -1256,7 +1227,7 @@ chk_engine_new_spec (ChkEngine *self)
    * occurrence (its start) is not already past and the ones after it keep
    * their spacing.
    */
-  spec->start = (engine_now (self) / G_USEC_PER_SEC + 1) * G_USEC_PER_SEC;
+  spec->start = (_chk_engine_now (self) / G_USEC_PER_SEC + 1) * G_USEC_PER_SEC;
   return spec;
 }
 
@@ -1299,11 +1270,11 @@ chk_engine_create_job (ChkEngine   *self,
   g_return_val_if_fail (spec != NULL, NULL);
 
   if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, NULL, error) ||
-      !check_schedule_occurs (spec, error))
+      !_chk_engine_check_schedule_occurs (spec, error))
     return NULL;
 
   variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
-  if (!chk_store_add_job (self->store, spec->name, variant, engine_now (self), &id, error))
+  if (!chk_store_add_job (self->store, spec->name, variant, _chk_engine_now (self), &id, error))
     return NULL;
 
   job = _chk_job_new (id, g_steal_pointer (&owned), error);
@@ -1314,8 +1285,8 @@ chk_engine_create_job (ChkEngine   *self,
     }
 
   add_job (self, job);
-  update_next_run (job, first_reference (job, engine_now (self)));
-  chk_engine_reschedule (self);
+  _chk_engine_update_next_run (job, _chk_engine_first_reference (job, _chk_engine_now (self)));
+  _chk_engine_reschedule (self);
 
   g_signal_emit (self, signals[JOB_ADDED], 0, job);
   return job;
@@ -1347,7 +1318,7 @@ chk_engine_update_job (ChkEngine   *self,
   g_return_val_if_fail (spec != NULL, FALSE);
 
   if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, job->spec, error) ||
-      !check_schedule_occurs (spec, error))
+      !_chk_engine_check_schedule_occurs (spec, error))
     return FALSE;
 
   variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
@@ -1369,9 +1340,9 @@ chk_engine_update_job (ChkEngine   *self,
   g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
 
   if (!job->spec->enabled)
-    remove_from_queue (self, job);
-  update_next_run (job, first_reference (job, engine_now (self)));
-  chk_engine_reschedule (self);
+    _chk_engine_remove_from_queue (self, job);
+  _chk_engine_update_next_run (job, _chk_engine_first_reference (job, _chk_engine_now (self)));
+  _chk_engine_reschedule (self);
   return TRUE;
 }
 
@@ -1421,15 +1392,15 @@ chk_engine_delete_job (ChkEngine  *self,
   if (!chk_store_delete_job (self->store, job->id, error))
     return FALSE;
 
-  remove_from_queue (self, job);
+  _chk_engine_remove_from_queue (self, job);
   g_hash_table_remove (self->jobs_by_name, job->spec->name);
   g_hash_table_remove (self->jobs, &job->id);
   _chk_job_set_next_run (job, 0);
 
   g_signal_emit (self, signals[JOB_REMOVED], 0, job);
 
-  chk_engine_drain_queue (self);
-  chk_engine_reschedule (self);
+  _chk_engine_drain_queue (self);
+  _chk_engine_reschedule (self);
   maybe_finish_shutdown (self);
   return TRUE;
 }
@@ -1470,13 +1441,13 @@ chk_engine_run_job (ChkEngine  *self,
       return 0;
     }
 
-  remove_from_queue (self, job);
-  run_id = start_run (self, job, "manual", error);
+  _chk_engine_remove_from_queue (self, job);
+  run_id = _chk_engine_start_run (self, job, "manual", error);
   if (run_id != 0)
     {
       /* A manual run skips the occurrences that fall during it, too. */
-      update_next_run (job, engine_now (self));
-      chk_engine_reschedule (self);
+      _chk_engine_update_next_run (job, _chk_engine_now (self));
+      _chk_engine_reschedule (self);
     }
   return run_id;
 }
@@ -1502,7 +1473,7 @@ chk_engine_stop_job (ChkEngine  *self,
 
   if (job->queued)
     {
-      remove_from_queue (self, job);
+      _chk_engine_remove_from_queue (self, job);
       return TRUE;
     }
 

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include "chk-containment.h"
+#include "chk-engine.h"
+#include "chk-timer.h"
+
+G_BEGIN_DECLS
+
+/* The engine's parts share its state: chk-engine.c owns the jobs and
+ * their runs, chk-engine-schedule.c decides when they are due,
+ * chk-engine-queue.c holds back what max-concurrent-runs and a failing
+ * store do not let start yet. */
+struct _ChkEngine
+{
+  GObject      parent_instance;
+
+  ChkStore    *store;
+  ChkSettings *settings;
+  ChkClock    *clock;
+  gint64       latest_now;     /* the latest time read from the clock */
+  ChkTimer    *timer;
+  char        *hostname;
+  ChkContainment *containment;
+  ChkJobEnv   *job_env;
+
+  GHashTable  *jobs;           /* id (guint64*) → ChkJob, owned */
+  GHashTable  *jobs_by_name;   /* name → ChkJob */
+  GHashTable  *runs;           /* run id (guint64*) → ChkJob with that run under way */
+  GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */
+  GHashTable  *waiting_for_store; /* job id (guint64*) → trigger of a run due while the
+                                   * store failed, to start once it works again */
+  guint        store_works_source;
+  guint        running_count;
+  guint        kill_grace_ms;
+  guint        retention_source;
+  gboolean     started;
+
+  GTask       *shutdown_task;
+  guint        shutdown_timeout;
+};
+
+guint64  *_chk_engine_id_key        (guint64      id);
+gint64    _chk_engine_now           (ChkEngine   *self);
+guint64   _chk_engine_start_run     (ChkEngine   *self,
+                                     ChkJob      *job,
+                                     const char  *trigger,
+                                     GError     **error);
+
+/* chk-engine-schedule.c */
+void      _chk_engine_update_next_run      (ChkJob      *job,
+                                            gint64       after);
+gint64    _chk_engine_first_reference      (ChkJob      *job,
+                                            gint64       now);
+void      _chk_engine_note_clock_went_back (ChkJob      *job,
+                                            gint64       now,
+                                            gint64       seen);
+gboolean  _chk_engine_check_schedule_occurs (const ChkJobSpec  *spec,
+                                             GError           **error);
+void      _chk_engine_reschedule           (ChkEngine   *self);
+void      _chk_engine_timer_fired_cb       (ChkTimer    *timer,
+                                            ChkEngine   *self);
+void      _chk_engine_clock_changed_cb     (ChkTimer    *timer,
+                                            ChkEngine   *self);
+GPtrArray *_chk_engine_collect_missed      (ChkEngine   *self,
+                                            gint64       now);
+
+/* chk-engine-queue.c */
+void      _chk_engine_start_or_queue     (ChkEngine   *self,
+                                          ChkJob      *job,
+                                          const char  *trigger);
+void      _chk_engine_drain_queue        (ChkEngine   *self);
+void      _chk_engine_remove_from_queue  (ChkEngine   *self,
+                                          ChkJob      *job);
+void      _chk_engine_store_problem_cb   (ChkStore    *store,
+                                          GParamSpec  *pspec,
+                                          ChkEngine   *self);
+
+G_END_DECLS
