@@ -25,6 +25,7 @@
 #include "chk-progress-reader.h"
 #include "chk-runner.h"
 #include "chk-source-util.h"
+#include "chk-text-util.h"
 
 /* "progress" at most ten times a second; the store once a second. */
 #define PROGRESS_INTERVAL_MS     100
@@ -585,20 +586,6 @@ chk_runner_account (ChkRunner  *self,
     chk_runner_set_message (self, lost_output);
 }
 
-/* "64 MiB" for a limit given in whole MiB or GiB, as people write them;
- * bytes otherwise, exactly. */
-static char *
-chk_runner_format_bytes (guint64 bytes)
-{
-  const guint64 mib = 1024 * 1024;
-
-  if (bytes % (1024 * mib) == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " GiB", bytes / (1024 * mib));
-  if (bytes % mib == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", bytes / mib);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
-}
-
 /* A run that hit one of its limits is ended, whatever it does about the
  * fork or the allocation that failed: the limit is there to say the run
  * went wrong, and it must say so. */
@@ -616,7 +603,7 @@ chk_runner_limit_poll_cb (gpointer user_data)
                                            self->spec->max_tasks);
   else if (usage.memory_killed)
     {
-      g_autofree char *size = chk_runner_format_bytes (self->spec->memory_max);
+      g_autofree char *size = chk_text_format_limit (self->spec->memory_max);
 
       self->limit_message = g_strdup_printf ("Killed because it used more than its memory "
                                              "limit of %s (memory-max)", size);

@@ -52,3 +52,24 @@ chk_text_tail (GBytes   *bytes,
     *out_cut = cut;
   return g_utf8_make_valid (data, size);
 }
+
+/**
+ * chk_text_format_limit:
+ * @bytes: a size limit, such as memory-max
+ *
+ * A limit as people write them: "64 MiB" or "2 GiB" when it is whole MiB
+ * or GiB, the exact number of bytes otherwise.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+chk_text_format_limit (guint64 bytes)
+{
+  const guint64 mib = 1024 * 1024;
+
+  if (bytes % (1024 * mib) == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " GiB", bytes / (1024 * mib));
+  if (bytes % mib == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", bytes / mib);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
+}

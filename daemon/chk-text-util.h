@@ -6,8 +6,9 @@
 
 G_BEGIN_DECLS
 
-char *chk_text_tail (GBytes   *bytes,
-                     gsize     max_bytes,
-                     gboolean *out_cut);
+char *chk_text_tail         (GBytes   *bytes,
+                             gsize     max_bytes,
+                             gboolean *out_cut);
+char *chk_text_format_limit (guint64   bytes);
 
 G_END_DECLS
