@@ -20,14 +20,26 @@
             the dbus-daemon after each is the control (the machine's stalls,
             not chronikerd's); and the slowest preview's own time under that
             load, against the same rule previewed alone.
+  progress  ReportProgress calls on a running `sleep 600` job with a weekly
+            BYDAY/BYHOUR rule, while a second connection counts the
+            PropertiesChanged signals of the job: N of them from one
+            connection with a few in flight (the daemon coalesces them to
+            10 ticks a second), and some paced 150 ms apart (each one a
+            tick): the daemon's CPU time, the properties changed and the
+            wall time per report; baseline: as many Properties Get of the
+            job's Name, sent the same way. Rounds alternate them; the CPU is
+            the sum of the daemon threads' schedstat (or /proc/PID/stat's
+            clock ticks).
 
 Everything runs on a private dbus-daemon in a temporary directory, with the
 real chronikerd ($CHRONIKERD or --chronikerd) and bench-stamp ($BENCH_STAMP or
 --bench-stamp). Run it with /usr/bin/python3 (it needs python3-gi):
 
-  tests/bench/bench-daemon.py [--only dispatch,output,idle,burst,preview]
+  tests/bench/bench-daemon.py [--only dispatch,output,idle,burst,preview,progress]
                               [--output-mib N] [--idle-seconds N]
                               [--preview-samples N] [--preview-in-flight N]
+                              [--progress-reports N] [--progress-paced N]
+                              [--progress-rounds N]
                               [--containment auto|cgroup|process-group] ...
 
 Each section prints its details and rows as it goes, and one table of every
@@ -63,7 +75,7 @@ JOB_IFACE = 'io.github.chroniker.Chroniker.Job1'
 
 SEC = 1_000_000            # µs
 MIB = 1024 * 1024
-SECTIONS = ('dispatch', 'output', 'idle', 'burst', 'preview')
+SECTIONS = ('dispatch', 'output', 'idle', 'burst', 'preview', 'progress')
 
 # The rules with COUNT that take longest to count from their start (see
 # bench-schedule's check- rows): what the preview section keeps in flight.
@@ -75,6 +87,9 @@ PREVIEW_RULES = (
     'FREQ=HOURLY;INTERVAL=5;COUNT=100000;BYMONTHDAY=13;BYDAY=FR',
 )
 PREVIEW_ZONE = 'Europe/Berlin'
+
+# The progress job's schedule: one whose description takes some making.
+PROGRESS_RULE = 'FREQ=WEEKLY;BYDAY=MO,WE,FR;BYHOUR=9,13,17;BYMINUTE=30'
 
 # The session.conf limits: the built-in ones allow too few pending replies
 # for many CreateJob calls in flight.
@@ -229,6 +244,27 @@ def cpu_seconds(pid):
     with open(f'/proc/{pid}/stat') as stat:
         fields = stat.read().rpartition(')')[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def cpu_ns(pid):
+    """On-CPU nanoseconds of a process's live threads so far (their
+    /proc/PID/task/TID/schedstat), or None without schedstat. Finer than
+    cpu_seconds()'s clock ticks, but a thread that ended takes its time with it."""
+    total = 0
+    task_dir = f'/proc/{pid}/task'
+    try:
+        tids = os.listdir(task_dir)
+    except FileNotFoundError:
+        return None
+    for tid in tids:
+        try:
+            with open(f'{task_dir}/{tid}/schedstat') as schedstat:
+                total += int(schedstat.read().split()[0])
+        except FileNotFoundError:
+            if not os.path.exists(task_dir):
+                return None
+            # the thread ended meanwhile
+    return total
 
 
 def files_size(*paths):
@@ -1336,6 +1372,227 @@ class Bench(ProcessOwner):
                              alone[worst_rule] / 1000))
         self.section('preview', rows)
 
+    # --- 6. progress reports ----------------------------------------------
+
+    def timed_calls(self, conn, daemon, path, iface, method, make_args, reply, n, in_flight):
+        """@n calls of @method on @conn, make_args(i) for i in 1..n, with up
+        to @in_flight under way: the seconds from the first sent to the last
+        answered. The main context runs meanwhile, so that signals are
+        counted as they come."""
+        errors = []
+        state = {'next': 1, 'pending': 0, 'done': 0}
+        reply_type = GLib.VariantType(reply)
+
+        def done_cb(conn, result, data):
+            state['pending'] -= 1
+            state['done'] += 1
+            try:
+                conn.call_finish(result)
+            except GLib.Error as error:
+                errors.append(error.message)
+            send()
+
+        def send():
+            while state['pending'] < in_flight and state['next'] <= n and not errors:
+                i = state['next']
+                state['next'] += 1
+                state['pending'] += 1
+                conn.call(BUS_NAME, path, iface, method, make_args(i), reply_type,
+                          Gio.DBusCallFlags.NONE, 60_000, None, done_cb, None)
+
+        t0 = time.perf_counter()
+        send()
+        spin(lambda: state['pending'] == 0 and (errors or state['done'] == n), 300,
+             f'{n} {method} calls', [daemon])
+        elapsed = time.perf_counter() - t0
+        if errors:
+            raise BenchError(f'{method}: {errors[0]}')
+        return elapsed
+
+    def paced_calls(self, conn, daemon, path, iface, method, make_args, reply, n, interval):
+        """@n calls of @method on @conn, make_args(i) for i in 1..n, one at a
+        time and @interval s apart, the main context running in between."""
+        reply_type = GLib.VariantType(reply)
+        for i in range(1, n + 1):
+            due = time.monotonic() + interval
+            try:
+                conn.call_sync(BUS_NAME, path, iface, method, make_args(i), reply_type,
+                               Gio.DBusCallFlags.NONE, 60_000, None)
+            except GLib.Error as error:
+                raise BenchError(f'{method}: {error.message}') from None
+            spin(lambda: time.monotonic() >= due, interval + 10, f'{method} pacing', [daemon])
+
+    def bench_progress(self):
+        args = self.args
+        n = args.progress_reports
+        paced = args.progress_paced
+        rounds = args.progress_rounds
+        in_flight = args.progress_in_flight
+        interval = args.progress_interval / 1000
+        print(f'\n== progress: {n} ReportProgress calls on a running job ({in_flight} in flight) '
+              f'and {paced} paced {args.progress_interval:g} ms apart, {rounds} rounds, against '
+              f'as many Properties Get of its Name ==')
+        bus = self.bus()
+        daemon = self.daemon('progress')
+        daemon.start()
+
+        # A far start, so that no due time comes in the middle; the rule is
+        # there for the description that the daemon used to make on each tick.
+        start = floor_second(now_us()) + 30 * 24 * 3600 * SEC
+        path = bus.create_jobs([job_spec('progress', command=['sleep', '600'],
+                                         schedule=PROGRESS_RULE, start=start,
+                                         timezone=PREVIEW_ZONE)], watch=[daemon])[0]
+        description = bus.call(path, 'org.freedesktop.DBus.Properties', 'Get',
+                               GLib.Variant('(ss)', (JOB_IFACE, 'ScheduleDescription')),
+                               '(v)')[0]
+
+        # The listener: another client, as the app would be.
+        listen_conn = Gio.DBusConnection.new_for_address_sync(
+            bus.address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        listen_conn.set_exit_on_close(False)
+        heard = {'signals': 0, 'properties': 0, 'names': {}}
+
+        def changed_cb(conn, sender, obj_path, iface, member, params):
+            changed_iface, changed, invalidated = params.unpack()
+            if changed_iface != JOB_IFACE:
+                return
+            heard['signals'] += 1
+            for name in list(changed) + list(invalidated):
+                heard['properties'] += 1
+                heard['names'][name] = heard['names'].get(name, 0) + 1
+
+        finished = []
+        sub = listen_conn.signal_subscribe(None, 'org.freedesktop.DBus.Properties',
+                                           'PropertiesChanged', path, None,
+                                           Gio.DBusSignalFlags.NONE, changed_cb)
+        fin_sub = bus.subscribe('RunFinished', lambda p, params: finished.append(params[1]))
+        kinds = ('get', 'report', 'paced get', 'paced report')
+        # Per kind: calls, daemon CPU ns (None without schedstat), CPU s from
+        # /proc/PID/stat, wall s of the calls, PropertiesChanged, properties.
+        totals = {kind: [0, 0, 0.0, 0.0, 0, 0] for kind in kinds}
+        names = {kind: {} for kind in kinds}
+        run_id = None
+        try:
+            # A round trip on the listener's connection: its match rule is in place.
+            listen_conn.call_sync('org.freedesktop.DBus', '/org/freedesktop/DBus',
+                                  'org.freedesktop.DBus', 'GetId', None, GLib.VariantType('(s)'),
+                                  Gio.DBusCallFlags.NONE, 10_000, None)
+            run_id = bus.call(path, JOB_IFACE, 'Run', None, '(t)')[0]
+
+            get_args = GLib.Variant('(ss)', (JOB_IFACE, 'Name'))
+
+            def phase(kind, round_no, count, record=True):
+                """One phase of @count calls of @kind, added to totals if @record."""
+                # What the previous phase left (a coalesced tick, a progress
+                # save, a signal on its way) lands before the measurement.
+                pump(args.progress_settle)
+                heard['signals'] = heard['properties'] = 0
+                heard['names'] = {}
+                if kind.endswith('get'):
+                    call = (path, 'org.freedesktop.DBus.Properties', 'Get',
+                            lambda i: get_args, '(v)')
+                else:
+                    total = count
+
+                    def report_args(i):
+                        return GLib.Variant('(tuus)', (run_id, i, total,
+                                                       f'step {i} ({kind}, {round_no})'))
+                    call = (MANAGER_PATH, SCHEDULER_IFACE, 'ReportProgress', report_args, '()')
+                ns0, s0 = cpu_ns(daemon.pid), cpu_seconds(daemon.pid)
+                t0 = time.perf_counter()
+                if kind.startswith('paced'):
+                    self.paced_calls(bus.conn, daemon, *call, count, interval)
+                else:
+                    self.timed_calls(bus.conn, daemon, *call, count, in_flight)
+                wall = time.perf_counter() - t0
+                # The last coalesced tick and progress save, and their signals.
+                pump(args.progress_settle)
+                ns1, s1 = cpu_ns(daemon.pid), cpu_seconds(daemon.pid)
+                daemon.check_alive()
+                ns = ns1 - ns0 if ns0 is not None and ns1 is not None else None
+                print(f'  {"warm-up" if not record else f"round {round_no}"}, {kind + ":":13} '
+                      f'{count} calls, daemon CPU '
+                      + (f'{ns / 1e6:.1f} ms' if ns is not None else '-')
+                      + f' (stat {(s1 - s0) * 1000:.0f} ms), wall {wall * 1000:.0f} ms, '
+                      f'{heard["signals"]} PropertiesChanged, {heard["properties"]} properties')
+                if not record:
+                    return
+                t = totals[kind]
+                t[0] += count
+                t[1] = None if ns is None or t[1] is None else t[1] + ns
+                t[2] += s1 - s0
+                t[3] += wall
+                t[4] += heard['signals']
+                t[5] += heard['properties']
+                for name, times in heard['names'].items():
+                    names[kind][name] = names[kind].get(name, 0) + times
+
+            # Warm-up, untimed: the code paths, the caches, the first tick.
+            phase('get', 0, min(n, 200), record=False)
+            phase('report', 0, min(n, 200), record=False)
+
+            for round_no in range(1, rounds + 1):
+                # Alternating which goes first, so that neither always follows the other.
+                order = kinds if round_no % 2 else tuple(reversed(kinds))
+                for kind in order:
+                    phase(kind, round_no, paced if kind.startswith('paced') else n)
+
+            bus.call(path, JOB_IFACE, 'Stop')
+            spin(lambda: run_id in finished, 60, 'the progress run to stop', [daemon])
+        finally:
+            bus.unsubscribe(fin_sub)
+            listen_conn.signal_unsubscribe(sub)
+            try:
+                listen_conn.close_sync(None)
+            except GLib.Error:
+                pass
+        daemon.stop()
+
+        schedstat = all(totals[kind][1] is not None for kind in kinds)
+        per_call = {}
+        for kind in kinds:
+            calls, ns, stat_s, wall, signals, properties = totals[kind]
+            per_call[kind] = {
+                'cpu': ns / 1000 / calls if schedstat else stat_s * SEC / calls,
+                'stat': stat_s * SEC / calls,
+                'wall': wall * SEC / calls,
+                'signals': signals / calls,
+                'properties': properties / calls,
+            }
+        print(f'  job: `sleep 600`, schedule {PROGRESS_RULE} in {PREVIEW_ZONE} '
+              f'("{description}"); run {run_id}')
+        print('  daemon CPU from ' + ("its threads' schedstat" if schedstat else
+                                       '/proc/PID/stat') +
+              '; per call from /proc/PID/stat, in ticks of '
+              f'{1000 / os.sysconf("SC_CLK_TCK"):.0f} ms: ' +
+              ', '.join(f'{kind} {per_call[kind]["stat"]:.0f} µs' for kind in kinds))
+        for kind in kinds:
+            calls, ns, stat_s, wall, signals, properties = totals[kind]
+            print(f'  {kind}: {calls} calls, {signals} PropertiesChanged '
+                  f'({signals / wall:.1f}/s over the calls), {properties} properties' +
+                  (': ' + ', '.join(f'{k} {v}' for k, v in sorted(names[kind].items()))
+                   if names[kind] else ''))
+        tick = per_call['paced report']['cpu'] - per_call['paced get']['cpu']
+        print(f'  a paced report is one published tick ({per_call["paced report"]["signals"]:.2f} '
+              f'PropertiesChanged each); beyond a paced Get it costs the daemon {tick:.0f} µs '
+              f'(with a progress save every second)')
+
+        self.section('progress', [
+            make_row('progress: daemon CPU per report (µs)', per_call['report']['cpu'],
+                     per_call['get']['cpu']),
+            make_row('progress: properties changed per report',
+                     per_call['report']['properties'], per_call['get']['properties']),
+            make_row('progress: wall time per report (µs)', per_call['report']['wall'],
+                     per_call['get']['wall']),
+            make_row('progress, paced: daemon CPU per report (µs)',
+                     per_call['paced report']['cpu'], per_call['paced get']['cpu']),
+            make_row('progress, paced: properties per report',
+                     per_call['paced report']['properties'], per_call['paced get']['properties']),
+        ])
+
     def run(self):
         failed = []
         for name in self.args.only:
@@ -1364,7 +1621,7 @@ class Bench(ProcessOwner):
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description='chronikerd end to end: dispatch latency, output capture, idle cost, bursts, '
-                    'the main loop while slow previews are computed.')
+                    'the main loop while slow previews are computed, progress reports.')
     parser.add_argument('--only', default=','.join(SECTIONS),
                         help='comma-separated sections (default: %(default)s)')
     parser.add_argument('--chronikerd', default=os.environ.get('CHRONIKERD'),
@@ -1392,6 +1649,21 @@ def parse_args(argv):
                         help='between two round trips of the probe (default 5)')
     parser.add_argument('--preview-max-calls', type=int, default=500, metavar='N',
                         help='slow PreviewSchedule calls sent at most, in all (default 500)')
+    parser.add_argument('--progress-reports', type=int, default=2000, metavar='N',
+                        help='ReportProgress calls per round, and Gets (default 2000)')
+    parser.add_argument('--progress-paced', type=int, default=40, metavar='N',
+                        help='ReportProgress calls per round one at a time, '
+                             '--progress-interval apart: each one a tick (default 40)')
+    parser.add_argument('--progress-interval', type=float, default=150, metavar='MS',
+                        help='between two paced calls, above the daemon\'s 100 ms of '
+                             'coalescing (default 150)')
+    parser.add_argument('--progress-rounds', type=int, default=3, metavar='N',
+                        help='rounds of reports and of Gets, summed (default 3)')
+    parser.add_argument('--progress-in-flight', type=int, default=8, metavar='N',
+                        help='ReportProgress or Get calls under way at once (default 8)')
+    parser.add_argument('--progress-settle', type=float, default=1.2, metavar='S',
+                        help='seconds before and after each phase, for the coalesced tick '
+                             'and the progress save (default 1.2)')
     parser.add_argument('--containment', choices=('auto', 'cgroup', 'process-group'),
                         help="chronikerd's --containment, to compare the two (default: its own)")
     parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
@@ -1413,8 +1685,11 @@ def parse_args(argv):
     if args.dispatch_jobs < 1 or args.dispatch_samples < 1 or args.output_mib < 1 or \
        args.idle_jobs < 1 or args.startup_reps < 1 or args.burst_jobs < 1 or args.in_flight < 1 or \
        args.preview_samples < 1 or args.preview_in_flight < 1 or args.preview_max_calls < 1 or \
-       args.preview_interval < 0:
-        parser.error('counts and sizes must be at least 1, and --preview-interval not negative')
+       args.progress_reports < 1 or args.progress_rounds < 1 or args.progress_in_flight < 1 or \
+       args.progress_paced < 1 or args.preview_interval < 0 or args.progress_interval < 0 or \
+       args.progress_settle < 0:
+        parser.error('counts and sizes must be at least 1, and --preview-interval, '
+                     '--progress-interval and --progress-settle not negative')
     return args
 
 
