@@ -57,19 +57,19 @@
 
 typedef enum
 {
-  HIER_V2,
-  HIER_PIDS,
-  HIER_MEMORY,
-  HIER_CPU,
-  HIER_CPUACCT,
-  N_HIERS
-} Hierarchy;
+  CHK_CGROUP_V2,
+  CHK_CGROUP_PIDS,
+  CHK_CGROUP_MEMORY,
+  CHK_CGROUP_CPU,
+  CHK_CGROUP_CPUACCT,
+  CHK_CGROUP_N_HIERARCHIES
+} ChkCgroupHierarchy;
 
-static const char * const v1_controller_names[N_HIERS] = {
-  [HIER_PIDS] = "pids",
-  [HIER_MEMORY] = "memory",
-  [HIER_CPU] = "cpu",
-  [HIER_CPUACCT] = "cpuacct",
+static const char * const v1_controller_names[CHK_CGROUP_N_HIERARCHIES] = {
+  [CHK_CGROUP_PIDS] = "pids",
+  [CHK_CGROUP_MEMORY] = "memory",
+  [CHK_CGROUP_CPU] = "cpu",
+  [CHK_CGROUP_CPUACCT] = "cpuacct",
 };
 
 struct _ChkContainment
@@ -82,7 +82,7 @@ struct _ChkContainment
   /* The per-database directory in each hierarchy used, or NULL. A
    * controller is used on v2 when v2 offers it to our leaves, on v1
    * otherwise. */
-  char               *dirs[N_HIERS];
+  char               *dirs[CHK_CGROUP_N_HIERARCHIES];
   gboolean            v2_pids;
   gboolean            v2_memory;
   gboolean            v2_cpu;
@@ -106,8 +106,8 @@ struct _ChkRunGroup
   ChkContainment *owner;
   guint64         run_id;
   char           *name;
-  char           *paths[N_HIERS];
-  int             procs_fds[N_HIERS];
+  char           *paths[CHK_CGROUP_N_HIERARCHIES];
+  int             procs_fds[CHK_CGROUP_N_HIERARCHIES];
   GString        *notes;
   ChkRunLimits    limits;
 
@@ -125,9 +125,9 @@ struct _ChkRunGroup
 /* Files */
 
 static gboolean
-write_file (const char  *path,
-            const char  *text,
-            GError     **error)
+chk_cgroup_write_file (const char  *path,
+                       const char  *text,
+                       GError     **error)
 {
   int fd = open (path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   gssize len = strlen (text);
@@ -160,19 +160,19 @@ write_file (const char  *path,
 }
 
 static gboolean
-write_in (const char  *dir,
-          const char  *file,
-          const char  *text,
-          GError     **error)
+chk_cgroup_write (const char  *dir,
+                  const char  *file,
+                  const char  *text,
+                  GError     **error)
 {
   g_autofree char *path = g_build_filename (dir, file, NULL);
 
-  return write_file (path, text, error);
+  return chk_cgroup_write_file (path, text, error);
 }
 
 static char *
-read_in (const char *dir,
-         const char *file)
+chk_cgroup_read (const char *dir,
+                 const char *file)
 {
   g_autofree char *path = g_build_filename (dir, file, NULL);
   char *contents = NULL;
@@ -184,12 +184,12 @@ read_in (const char *dir,
 
 /* The number after "@key " in a flat-keyed file such as cpu.stat. */
 static gboolean
-read_key (const char *dir,
-          const char *file,
-          const char *key,
-          guint64    *out_value)
+chk_cgroup_read_key (const char *dir,
+                     const char *file,
+                     const char *key,
+                     guint64    *out_value)
 {
-  g_autofree char *contents = read_in (dir, file);
+  g_autofree char *contents = chk_cgroup_read (dir, file);
   gsize key_len = strlen (key);
 
   if (contents == NULL)
@@ -210,11 +210,11 @@ read_key (const char *dir,
 }
 
 static gboolean
-read_number (const char *dir,
-             const char *file,
-             guint64    *out_value)
+chk_cgroup_read_number (const char *dir,
+                        const char *file,
+                        guint64    *out_value)
 {
-  g_autofree char *contents = read_in (dir, file);
+  g_autofree char *contents = chk_cgroup_read (dir, file);
 
   if (contents == NULL)
     return FALSE;
@@ -223,9 +223,9 @@ read_number (const char *dir,
 
 /* The pids in a cgroup.procs file. */
 static GArray *
-read_procs (const char *dir)
+chk_cgroup_read_procs (const char *dir)
 {
-  g_autofree char *contents = read_in (dir, "cgroup.procs");
+  g_autofree char *contents = chk_cgroup_read (dir, "cgroup.procs");
   GArray *pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
   g_auto(GStrv) lines = NULL;
 
@@ -247,33 +247,33 @@ read_procs (const char *dir)
 }
 
 static gboolean
-cgroup_is_empty (const char *dir)
+chk_cgroup_is_empty (const char *dir)
 {
   g_autoptr(GArray) pids = NULL;
   guint64 populated;
 
-  if (read_key (dir, "cgroup.events", "populated", &populated))
+  if (chk_cgroup_read_key (dir, "cgroup.events", "populated", &populated))
     return populated == 0;
 
-  pids = read_procs (dir);
+  pids = chk_cgroup_read_procs (dir);
   return pids->len == 0;
 }
 
 /* Sends @signum to every process of a cgroup; SIGKILL with cgroup.kill
  * where the kernel has it (5.14), which no fork can outrun. */
 static void
-signal_cgroup (const char *dir,
-               int         signum,
-               gboolean    has_kill)
+chk_cgroup_signal (const char *dir,
+                   int         signum,
+                   gboolean    has_kill)
 {
   guint sweeps = signum == SIGKILL ? KILL_SWEEPS : 1;
 
-  if (signum == SIGKILL && has_kill && write_in (dir, "cgroup.kill", "1", NULL))
+  if (signum == SIGKILL && has_kill && chk_cgroup_write (dir, "cgroup.kill", "1", NULL))
     return;
 
   for (guint i = 0; i < sweeps; i++)
     {
-      g_autoptr(GArray) pids = read_procs (dir);
+      g_autoptr(GArray) pids = chk_cgroup_read_procs (dir);
 
       if (pids->len == 0)
         break;
@@ -284,12 +284,12 @@ signal_cgroup (const char *dir,
 
 /* Waits a bounded time for a killed cgroup to empty, then removes it. */
 static void
-remove_cgroup (const char *dir,
-               gboolean    wait)
+chk_cgroup_remove (const char *dir,
+                   gboolean    wait)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) LEFTOVER_WAIT_MS * 1000;
 
-  while (wait && !cgroup_is_empty (dir) && g_get_monotonic_time () < deadline)
+  while (wait && !chk_cgroup_is_empty (dir) && g_get_monotonic_time () < deadline)
     g_usleep (10 * 1000);
 
   if (g_rmdir (dir) != 0 && errno != ENOENT)
@@ -298,7 +298,7 @@ remove_cgroup (const char *dir,
 
 /* Where each cgroup hierarchy is mounted, from /proc/self/mountinfo. */
 static void
-find_mounts (char **mounts)
+chk_cgroup_find_mounts (char **mounts)
 {
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
@@ -319,15 +319,15 @@ find_mounts (char **mounts)
       if (n < 5 || dash + 3 > n || strcmp (fields[3], "/") != 0)
         continue;
 
-      if (strcmp (fields[dash + 1], "cgroup2") == 0 && mounts[HIER_V2] == NULL)
+      if (strcmp (fields[dash + 1], "cgroup2") == 0 && mounts[CHK_CGROUP_V2] == NULL)
         {
-          mounts[HIER_V2] = g_strcompress (fields[4]);
+          mounts[CHK_CGROUP_V2] = g_strcompress (fields[4]);
         }
       else if (strcmp (fields[dash + 1], "cgroup") == 0 && dash + 3 < n)
         {
           g_auto(GStrv) options = g_strsplit (fields[dash + 3], ",", -1);
 
-          for (guint h = HIER_PIDS; h < N_HIERS; h++)
+          for (guint h = CHK_CGROUP_PIDS; h < CHK_CGROUP_N_HIERARCHIES; h++)
             if (mounts[h] == NULL && g_strv_contains ((const char * const *) options,
                                                       v1_controller_names[h]))
               mounts[h] = g_strcompress (fields[4]);
@@ -337,7 +337,7 @@ find_mounts (char **mounts)
 
 /* The daemon's own cgroup in each hierarchy, from /proc/self/cgroup. */
 static void
-find_own_cgroups (char **own)
+chk_cgroup_find_own (char **own)
 {
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
@@ -355,14 +355,14 @@ find_own_cgroups (char **own)
 
       if (strcmp (fields[0], "0") == 0 && fields[1][0] == '\0')
         {
-          g_free (own[HIER_V2]);
-          own[HIER_V2] = g_strdup (fields[2]);
+          g_free (own[CHK_CGROUP_V2]);
+          own[CHK_CGROUP_V2] = g_strdup (fields[2]);
         }
       else
         {
           g_auto(GStrv) controllers = g_strsplit (fields[1], ",", -1);
 
-          for (guint h = HIER_PIDS; h < N_HIERS; h++)
+          for (guint h = CHK_CGROUP_PIDS; h < CHK_CGROUP_N_HIERARCHIES; h++)
             if (own[h] == NULL && g_strv_contains ((const char * const *) controllers,
                                                    v1_controller_names[h]))
               own[h] = g_strdup (fields[2]);
@@ -393,7 +393,7 @@ enable_v2_controllers (ChkContainment *self,
                        gboolean        base_is_root)
 {
   const char * const wanted[] = { "pids", "memory", "cpu" };
-  g_autofree char *offered = read_in (base, "cgroup.controllers");
+  g_autofree char *offered = chk_cgroup_read (base, "cgroup.controllers");
   g_autofree char *effective = NULL;
   gboolean moved = base_is_root;
 
@@ -405,7 +405,7 @@ enable_v2_controllers (ChkContainment *self,
       if (!has_word (offered, wanted[i]))
         continue;
 
-      if (!write_in (base, "cgroup.subtree_control", enable, &error) && !moved &&
+      if (!chk_cgroup_write (base, "cgroup.subtree_control", enable, &error) && !moved &&
           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BUSY))
         {
           g_autofree char *leaf = g_build_filename (base, "chronikerd", NULL);
@@ -414,14 +414,14 @@ enable_v2_controllers (ChkContainment *self,
           moved = TRUE;
           if (g_mkdir (leaf, 0755) != 0 && errno != EEXIST)
             continue;
-          if (write_in (leaf, "cgroup.procs", pid, NULL))
+          if (chk_cgroup_write (leaf, "cgroup.procs", pid, NULL))
             g_debug ("Moved the daemon into %s to hand controllers to its runs", leaf);
-          (void) write_in (base, "cgroup.subtree_control", enable, NULL);
+          (void) chk_cgroup_write (base, "cgroup.subtree_control", enable, NULL);
         }
-      (void) write_in (self->dirs[HIER_V2], "cgroup.subtree_control", enable, NULL);
+      (void) chk_cgroup_write (self->dirs[CHK_CGROUP_V2], "cgroup.subtree_control", enable, NULL);
     }
 
-  effective = read_in (self->dirs[HIER_V2], "cgroup.subtree_control");
+  effective = chk_cgroup_read (self->dirs[CHK_CGROUP_V2], "cgroup.subtree_control");
   self->v2_pids = has_word (effective, "pids");
   self->v2_memory = has_word (effective, "memory");
   self->v2_cpu = has_word (effective, "cpu");
@@ -440,7 +440,7 @@ hand_down_v2_controllers (ChkContainment *self)
       g_autofree char *enable = g_strconcat ("+", controllers[i], NULL);
 
       if (wanted[i])
-        (void) write_in (self->dirs[HIER_V2], "cgroup.subtree_control", enable, NULL);
+        (void) chk_cgroup_write (self->dirs[CHK_CGROUP_V2], "cgroup.subtree_control", enable, NULL);
     }
 }
 
@@ -466,43 +466,43 @@ probe_cgroups (ChkContainment *self,
                const char     *tag)
 {
   g_autofree char *base = NULL;
-  char *mounts[N_HIERS] = { NULL, };
-  char *own[N_HIERS] = { NULL, };
+  char *mounts[CHK_CGROUP_N_HIERARCHIES] = { NULL, };
+  char *own[CHK_CGROUP_N_HIERARCHIES] = { NULL, };
   g_autofree char *kill_path = NULL;
 
-  find_mounts (mounts);
-  find_own_cgroups (own);
+  chk_cgroup_find_mounts (mounts);
+  chk_cgroup_find_own (own);
 
-  if (mounts[HIER_V2] != NULL && own[HIER_V2] != NULL)
-    self->dirs[HIER_V2] = make_tag_dir (mounts[HIER_V2], own[HIER_V2], tag);
+  if (mounts[CHK_CGROUP_V2] != NULL && own[CHK_CGROUP_V2] != NULL)
+    self->dirs[CHK_CGROUP_V2] = make_tag_dir (mounts[CHK_CGROUP_V2], own[CHK_CGROUP_V2], tag);
 
-  if (self->dirs[HIER_V2] != NULL)
+  if (self->dirs[CHK_CGROUP_V2] != NULL)
     {
-      base = g_build_filename (mounts[HIER_V2], own[HIER_V2], NULL);
-      enable_v2_controllers (self, base, strcmp (own[HIER_V2], "/") == 0);
-      kill_path = g_build_filename (self->dirs[HIER_V2], "cgroup.kill", NULL);
+      base = g_build_filename (mounts[CHK_CGROUP_V2], own[CHK_CGROUP_V2], NULL);
+      enable_v2_controllers (self, base, strcmp (own[CHK_CGROUP_V2], "/") == 0);
+      kill_path = g_build_filename (self->dirs[CHK_CGROUP_V2], "cgroup.kill", NULL);
       self->v2_kill = g_file_test (kill_path, G_FILE_TEST_EXISTS);
 
       /* A controller v2 does not give us comes from its v1 hierarchy. */
-      for (guint h = HIER_PIDS; h < N_HIERS; h++)
+      for (guint h = CHK_CGROUP_PIDS; h < CHK_CGROUP_N_HIERARCHIES; h++)
         {
-          gboolean on_v2 = (h == HIER_PIDS && self->v2_pids) ||
-                           (h == HIER_MEMORY && self->v2_memory) ||
-                           ((h == HIER_CPU || h == HIER_CPUACCT) && self->v2_cpu) ||
-                           h == HIER_CPUACCT;  /* cpu.stat is on every v2 cgroup */
+          gboolean on_v2 = (h == CHK_CGROUP_PIDS && self->v2_pids) ||
+                           (h == CHK_CGROUP_MEMORY && self->v2_memory) ||
+                           ((h == CHK_CGROUP_CPU || h == CHK_CGROUP_CPUACCT) && self->v2_cpu) ||
+                           h == CHK_CGROUP_CPUACCT;  /* cpu.stat is on every v2 cgroup */
 
           if (!on_v2 && mounts[h] != NULL && own[h] != NULL)
             self->dirs[h] = make_tag_dir (mounts[h], own[h], tag);
         }
     }
 
-  for (guint h = 0; h < N_HIERS; h++)
+  for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
       g_free (mounts[h]);
       g_free (own[h]);
     }
 
-  return self->dirs[HIER_V2] != NULL;
+  return self->dirs[CHK_CGROUP_V2] != NULL;
 }
 
 /* Process-group tracking */
@@ -795,7 +795,7 @@ chk_containment_finalize (GObject *object)
   g_clear_handle_id (&self->track_source, g_source_remove);
   g_clear_pointer (&self->tracked_groups, g_ptr_array_unref);
   /* Only empty ones go: a run still under way keeps its cgroup. */
-  for (guint h = 0; h < N_HIERS; h++)
+  for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
       if (self->dirs[h] != NULL)
         (void) g_rmdir (self->dirs[h]);
@@ -905,10 +905,10 @@ chk_containment_new (const char          *tag,
   if (self->cgroups)
     {
       g_debug ("Runs are contained in cgroups under %s (pids %s, memory %s, cpu %s)",
-               self->dirs[HIER_V2],
-               self->v2_pids ? "v2" : self->dirs[HIER_PIDS] != NULL ? "v1" : "none",
-               self->v2_memory ? "v2" : self->dirs[HIER_MEMORY] != NULL ? "v1" : "none",
-               self->v2_cpu ? "v2" : self->dirs[HIER_CPU] != NULL ? "v1" : "none");
+               self->dirs[CHK_CGROUP_V2],
+               self->v2_pids ? "v2" : self->dirs[CHK_CGROUP_PIDS] != NULL ? "v1" : "none",
+               self->v2_memory ? "v2" : self->dirs[CHK_CGROUP_MEMORY] != NULL ? "v1" : "none",
+               self->v2_cpu ? "v2" : self->dirs[CHK_CGROUP_CPU] != NULL ? "v1" : "none");
     }
   else
     {
@@ -972,9 +972,9 @@ add_note (ChkRunGroup *group,
 }
 
 static gboolean
-make_leaf (ChkRunGroup  *group,
-           Hierarchy     h,
-           GError      **error)
+make_leaf (ChkRunGroup         *group,
+           ChkCgroupHierarchy   h,
+           GError             **error)
 {
   ChkContainment *self = group->owner;
   g_autofree char *procs = NULL;
@@ -983,7 +983,7 @@ make_leaf (ChkRunGroup  *group,
   if (self->dirs[h] == NULL)
     return TRUE;
 
-  if (g_mkdir (self->dirs[h], 0755) == 0 && h == HIER_V2)
+  if (g_mkdir (self->dirs[h], 0755) == 0 && h == CHK_CGROUP_V2)
     hand_down_v2_controllers (self);
 
   path = g_build_filename (self->dirs[h], group->name, NULL);
@@ -992,8 +992,8 @@ make_leaf (ChkRunGroup  *group,
    * in it is not ours to keep running. */
   if (g_file_test (path, G_FILE_TEST_IS_DIR))
     {
-      signal_cgroup (path, SIGKILL, h == HIER_V2 && self->v2_kill);
-      remove_cgroup (path, TRUE);
+      chk_cgroup_signal (path, SIGKILL, h == CHK_CGROUP_V2 && self->v2_kill);
+      chk_cgroup_remove (path, TRUE);
     }
 
   if (g_mkdir (path, 0755) != 0)
@@ -1003,7 +1003,7 @@ make_leaf (ChkRunGroup  *group,
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
                    "Could not make the cgroup %s: %s", path, g_strerror (saved));
       g_free (path);
-      return h != HIER_V2;
+      return h != CHK_CGROUP_V2;
     }
 
   procs = g_build_filename (path, "cgroup.procs", NULL);
@@ -1016,7 +1016,7 @@ make_leaf (ChkRunGroup  *group,
                    "Could not open %s: %s", procs, g_strerror (saved));
       g_rmdir (path);
       g_free (path);
-      return h != HIER_V2;
+      return h != CHK_CGROUP_V2;
     }
 
   group->paths[h] = path;
@@ -1028,9 +1028,10 @@ apply_limits (ChkRunGroup *group)
 {
   ChkContainment *self = group->owner;
   const ChkRunLimits *limits = &group->limits;
-  const char *pids_dir = self->v2_pids ? group->paths[HIER_V2] : group->paths[HIER_PIDS];
-  const char *memory_dir = self->v2_memory ? group->paths[HIER_V2] : group->paths[HIER_MEMORY];
-  const char *cpu_dir = self->v2_cpu ? group->paths[HIER_V2] : group->paths[HIER_CPU];
+  const char *v2 = group->paths[CHK_CGROUP_V2];
+  const char *pids_dir = self->v2_pids ? v2 : group->paths[CHK_CGROUP_PIDS];
+  const char *memory_dir = self->v2_memory ? v2 : group->paths[CHK_CGROUP_MEMORY];
+  const char *cpu_dir = self->v2_cpu ? v2 : group->paths[CHK_CGROUP_CPU];
   g_autoptr(GError) error = NULL;
 
   if (limits->max_tasks > 0)
@@ -1041,7 +1042,7 @@ apply_limits (ChkRunGroup *group)
        * instead (chk_run_group_get_usage()). */
       if (pids_dir == NULL)
         add_note (group, "max-tasks %u was only watched: no pids controller", limits->max_tasks);
-      else if (!write_in (pids_dir, "pids.max", value, &error))
+      else if (!chk_cgroup_write (pids_dir, "pids.max", value, &error))
         add_note (group, "max-tasks %u was not enforced: %s", limits->max_tasks, error->message);
       g_clear_error (&error);
     }
@@ -1053,14 +1054,14 @@ apply_limits (ChkRunGroup *group)
 
       if (memory_dir == NULL)
         add_note (group, "memory-max was not enforced: no memory controller");
-      else if (!write_in (memory_dir, file, value, &error))
+      else if (!chk_cgroup_write (memory_dir, file, value, &error))
         add_note (group, "memory-max was not enforced: %s", error->message);
       g_clear_error (&error);
 
       /* Without this, a v2 run past its limit would swap instead of being
        * killed, as a v1 run without memsw would. */
       if (self->v2_memory && memory_dir != NULL)
-        (void) write_in (memory_dir, "memory.swap.max", "0", NULL);
+        (void) chk_cgroup_write (memory_dir, "memory.swap.max", "0", NULL);
     }
 
   if (limits->cpu_weight != 0 && limits->cpu_weight != 100)
@@ -1073,7 +1074,7 @@ apply_limits (ChkRunGroup *group)
 
       if (cpu_dir == NULL)
         add_note (group, "cpu-weight was not enforced: no cpu controller");
-      else if (!write_in (cpu_dir, file, value, &error))
+      else if (!chk_cgroup_write (cpu_dir, file, value, &error))
         add_note (group, "cpu-weight was not enforced: %s", error->message);
     }
 }
@@ -1108,7 +1109,7 @@ chk_containment_create_group (ChkContainment      *self,
   group->name = g_strdup_printf ("chroniker-run-%" G_GUINT64_FORMAT, run_id);
   group->notes = g_string_new (NULL);
   group->limits = *limits;
-  for (guint h = 0; h < N_HIERS; h++)
+  for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     group->procs_fds[h] = -1;
 
   if (!self->cgroups)
@@ -1131,7 +1132,7 @@ chk_containment_create_group (ChkContainment      *self,
 
   self->n_groups++;
   group->counted = TRUE;
-  for (guint h = 0; h < N_HIERS; h++)
+  for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
       g_autoptr(GError) local_error = NULL;
 
@@ -1180,11 +1181,11 @@ chk_containment_end_leftovers (ChkContainment *self,
       if (strcmp (base, name) != 0 || !g_file_test (where, G_FILE_TEST_IS_DIR))
         return;
 
-      if (!cgroup_is_empty (where))
+      if (!chk_cgroup_is_empty (where))
         g_message ("Ending the leftover processes of run %" G_GUINT64_FORMAT " (%s)",
                    run_id, where);
-      signal_cgroup (where, SIGKILL, self->v2_kill);
-      remove_cgroup (where, TRUE);
+      chk_cgroup_signal (where, SIGKILL, self->v2_kill);
+      chk_cgroup_remove (where, TRUE);
       return;
     }
 
@@ -1224,7 +1225,7 @@ chk_containment_sweep (ChkContainment *self)
 {
   g_return_if_fail (CHK_IS_CONTAINMENT (self));
 
-  for (guint h = 0; h < N_HIERS; h++)
+  for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
       g_autoptr(GDir) dir = NULL;
       const char *name;
@@ -1240,12 +1241,12 @@ chk_containment_sweep (ChkContainment *self)
             continue;
 
           path = g_build_filename (self->dirs[h], name, NULL);
-          if (!cgroup_is_empty (path))
+          if (!chk_cgroup_is_empty (path))
             {
               g_message ("Ending leftover processes in %s", path);
-              signal_cgroup (path, SIGKILL, h == HIER_V2 && self->v2_kill);
+              chk_cgroup_signal (path, SIGKILL, h == CHK_CGROUP_V2 && self->v2_kill);
             }
-          remove_cgroup (path, TRUE);
+          chk_cgroup_remove (path, TRUE);
         }
 
       /* Made again for the next run. */
@@ -1276,7 +1277,7 @@ chk_run_group_get_kind (ChkRunGroup *group)
 const char *
 chk_run_group_get_path (ChkRunGroup *group)
 {
-  return group->paths[HIER_V2] != NULL ? group->paths[HIER_V2] : "";
+  return group->paths[CHK_CGROUP_V2] != NULL ? group->paths[CHK_CGROUP_V2] : "";
 }
 
 /**
@@ -1325,7 +1326,7 @@ chk_run_group_join (ChkRunGroup *group)
       (void) setrlimit (RLIMIT_NPROC, &limit);
     }
 
-  for (guint h = 0; h < N_HIERS; h++)
+  for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
       ssize_t written;
 
@@ -1355,7 +1356,7 @@ chk_run_group_set_leader (ChkRunGroup *group,
 {
   ChkContainment *self = group->owner;
 
-  for (guint h = 0; h < N_HIERS; h++)
+  for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     if (group->procs_fds[h] >= 0)
       {
         close (group->procs_fds[h]);
@@ -1397,7 +1398,7 @@ chk_run_group_is_empty (ChkRunGroup *group)
   gpointer key, value;
 
   if (group->owner->cgroups)
-    return group->paths[HIER_V2] == NULL || cgroup_is_empty (group->paths[HIER_V2]);
+    return group->paths[CHK_CGROUP_V2] == NULL || chk_cgroup_is_empty (group->paths[CHK_CGROUP_V2]);
 
   if (group->leader <= 0)
     return TRUE;
@@ -1433,9 +1434,9 @@ chk_run_group_signal (ChkRunGroup *group,
 
   if (group->owner->cgroups)
     {
-      if (group->paths[HIER_V2] == NULL || cgroup_is_empty (group->paths[HIER_V2]))
+      if (group->paths[CHK_CGROUP_V2] == NULL || chk_cgroup_is_empty (group->paths[CHK_CGROUP_V2]))
         return FALSE;
-      signal_cgroup (group->paths[HIER_V2], signum, group->owner->v2_kill);
+      chk_cgroup_signal (group->paths[CHK_CGROUP_V2], signum, group->owner->v2_kill);
       return TRUE;
     }
 
@@ -1474,6 +1475,10 @@ chk_run_group_get_usage (ChkRunGroup *group,
                          ChkRunUsage *usage)
 {
   ChkContainment *self = group->owner;
+  const char *v2 = group->paths[CHK_CGROUP_V2];
+  const char *v1_pids = group->paths[CHK_CGROUP_PIDS];
+  const char *v1_memory = group->paths[CHK_CGROUP_MEMORY];
+  const char *v1_cpuacct = group->paths[CHK_CGROUP_CPUACCT];
   guint64 value;
 
   memset (usage, 0, sizeof *usage);
@@ -1486,42 +1491,38 @@ chk_run_group_get_usage (ChkRunGroup *group,
       return;
     }
 
-  if (group->paths[HIER_V2] != NULL &&
-      read_key (group->paths[HIER_V2], "cpu.stat", "usage_usec", &value))
+  if (v2 != NULL && chk_cgroup_read_key (v2, "cpu.stat", "usage_usec", &value))
     usage->cpu_time = value;
-  else if (group->paths[HIER_CPUACCT] != NULL &&
-           read_number (group->paths[HIER_CPUACCT], "cpuacct.usage", &value))
+  else if (v1_cpuacct != NULL && chk_cgroup_read_number (v1_cpuacct, "cpuacct.usage", &value))
     usage->cpu_time = value / 1000;
 
-  if (self->v2_memory && group->paths[HIER_V2] != NULL)
+  if (self->v2_memory && v2 != NULL)
     {
-      if (read_number (group->paths[HIER_V2], "memory.peak", &value))
+      if (chk_cgroup_read_number (v2, "memory.peak", &value))
         usage->memory_peak = value;
-      if (read_key (group->paths[HIER_V2], "memory.events", "oom_kill", &value) && value > 0)
+      if (chk_cgroup_read_key (v2, "memory.events", "oom_kill", &value) && value > 0)
         usage->memory_killed = TRUE;
     }
-  else if (group->paths[HIER_MEMORY] != NULL)
+  else if (v1_memory != NULL)
     {
-      if (read_number (group->paths[HIER_MEMORY], "memory.max_usage_in_bytes", &value))
+      if (chk_cgroup_read_number (v1_memory, "memory.max_usage_in_bytes", &value))
         usage->memory_peak = value;
-      if (read_key (group->paths[HIER_MEMORY], "memory.oom_control", "oom_kill", &value) &&
-          value > 0)
+      if (chk_cgroup_read_key (v1_memory, "memory.oom_control", "oom_kill", &value) && value > 0)
         usage->memory_killed = TRUE;
     }
 
-  if (self->v2_pids && group->paths[HIER_V2] != NULL)
+  if (self->v2_pids && v2 != NULL)
     {
-      usage->tasks_limited = read_key (group->paths[HIER_V2], "pids.events", "max", &value) &&
+      usage->tasks_limited = chk_cgroup_read_key (v2, "pids.events", "max", &value) && value > 0;
+    }
+  else if (v1_pids != NULL)
+    {
+      usage->tasks_limited = chk_cgroup_read_key (v1_pids, "pids.events", "max", &value) &&
                              value > 0;
     }
-  else if (group->paths[HIER_PIDS] != NULL)
+  else if (group->limits.max_tasks > 0 && v2 != NULL)
     {
-      usage->tasks_limited = read_key (group->paths[HIER_PIDS], "pids.events", "max", &value) &&
-                             value > 0;
-    }
-  else if (group->limits.max_tasks > 0 && group->paths[HIER_V2] != NULL)
-    {
-      g_autoptr(GArray) procs = read_procs (group->paths[HIER_V2]);
+      g_autoptr(GArray) procs = chk_cgroup_read_procs (v2);
 
       usage->tasks_limited = procs->len > group->limits.max_tasks;
     }
@@ -1540,22 +1541,24 @@ chk_run_group_free (ChkRunGroup *group)
   if (group == NULL)
     return;
 
-  for (guint h = 0; h < N_HIERS; h++)
+  for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
       if (group->procs_fds[h] >= 0)
         close (group->procs_fds[h]);
       if (group->paths[h] != NULL)
         {
-          if (!cgroup_is_empty (group->paths[h]))
-            signal_cgroup (group->paths[h], SIGKILL, h == HIER_V2 && group->owner->v2_kill);
-          remove_cgroup (group->paths[h], FALSE);
+          gboolean has_kill = h == CHK_CGROUP_V2 && group->owner->v2_kill;
+
+          if (!chk_cgroup_is_empty (group->paths[h]))
+            chk_cgroup_signal (group->paths[h], SIGKILL, has_kill);
+          chk_cgroup_remove (group->paths[h], FALSE);
           g_free (group->paths[h]);
         }
     }
 
   if (group->counted && --group->owner->n_groups == 0)
     {
-      for (guint h = 0; h < N_HIERS; h++)
+      for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
         if (group->owner->dirs[h] != NULL)
           (void) g_rmdir (group->owner->dirs[h]);
     }
