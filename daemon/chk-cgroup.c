@@ -201,18 +201,38 @@ chk_cgroup_remove (const char *dir,
     g_debug ("Could not remove %s: %s", dir, g_strerror (errno));
 }
 
+/* The lines of a file of /proc, or NULL. */
+static char **
+read_lines (const char *path)
+{
+  g_autofree char *contents = NULL;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return NULL;
+  return g_strsplit (contents, "\n", -1);
+}
+
+/* Gives @value to each v1 hierarchy that has none yet and whose controller
+ * is in the comma-separated @controllers. */
+static void
+set_v1_hierarchies (char       **found,
+                    const char  *controllers,
+                    const char  *value)
+{
+  g_auto(GStrv) names = g_strsplit (controllers, ",", -1);
+
+  for (guint h = CHK_CGROUP_PIDS; h < CHK_CGROUP_N_HIERARCHIES; h++)
+    if (found[h] == NULL && g_strv_contains ((const char * const *) names, v1_controller_names[h]))
+      found[h] = g_strdup (value);
+}
+
 /* Where each cgroup hierarchy is mounted, from /proc/self/mountinfo. */
 void
 chk_cgroup_find_mounts (char **mounts)
 {
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = read_lines ("/proc/self/mountinfo");
 
-  if (!g_file_get_contents ("/proc/self/mountinfo", &contents, NULL, NULL))
-    return;
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
     {
       /* id parent major:minor root mountpoint options [optional…] - fstype source superoptions */
       g_auto(GStrv) fields = g_strsplit (lines[i], " ", -1);
@@ -230,12 +250,9 @@ chk_cgroup_find_mounts (char **mounts)
         }
       else if (strcmp (fields[dash + 1], "cgroup") == 0 && dash + 3 < n)
         {
-          g_auto(GStrv) options = g_strsplit (fields[dash + 3], ",", -1);
+          g_autofree char *mountpoint = g_strcompress (fields[4]);
 
-          for (guint h = CHK_CGROUP_PIDS; h < CHK_CGROUP_N_HIERARCHIES; h++)
-            if (mounts[h] == NULL && g_strv_contains ((const char * const *) options,
-                                                      v1_controller_names[h]))
-              mounts[h] = g_strcompress (fields[4]);
+          set_v1_hierarchies (mounts, fields[dash + 3], mountpoint);
         }
     }
 }
@@ -244,14 +261,9 @@ chk_cgroup_find_mounts (char **mounts)
 void
 chk_cgroup_find_own (char **own)
 {
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = read_lines ("/proc/self/cgroup");
 
-  if (!g_file_get_contents ("/proc/self/cgroup", &contents, NULL, NULL))
-    return;
-
-  lines = g_strsplit (contents, "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
+  for (guint i = 0; lines != NULL && lines[i] != NULL; i++)
     {
       g_auto(GStrv) fields = g_strsplit (lines[i], ":", 3);
 
@@ -265,12 +277,7 @@ chk_cgroup_find_own (char **own)
         }
       else
         {
-          g_auto(GStrv) controllers = g_strsplit (fields[1], ",", -1);
-
-          for (guint h = CHK_CGROUP_PIDS; h < CHK_CGROUP_N_HIERARCHIES; h++)
-            if (own[h] == NULL && g_strv_contains ((const char * const *) controllers,
-                                                   v1_controller_names[h]))
-              own[h] = g_strdup (fields[2]);
+          set_v1_hierarchies (own, fields[1], fields[2]);
         }
     }
 }
