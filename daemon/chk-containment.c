@@ -244,11 +244,11 @@ typedef struct
   pid_t   pgrp;
   char    state;
   guint64 start;
-} ProcEntry;
+} ChkProcEntry;
 
 static gboolean
-read_proc_entry (const char *name,
-                 ProcEntry  *entry)
+chk_proc_read_entry (const char   *name,
+                     ChkProcEntry *entry)
 {
   g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
   g_autofree char *stat = NULL;
@@ -278,10 +278,10 @@ read_proc_entry (const char *name,
 }
 
 static GArray *
-list_processes (void)
+chk_proc_list (void)
 {
   g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
-  GArray *entries = g_array_new (FALSE, FALSE, sizeof (ProcEntry));
+  GArray *entries = g_array_new (FALSE, FALSE, sizeof (ChkProcEntry));
   const char *name;
 
   if (proc == NULL)
@@ -289,9 +289,9 @@ list_processes (void)
 
   while ((name = g_dir_read_name (proc)) != NULL)
     {
-      ProcEntry entry;
+      ChkProcEntry entry;
 
-      if (g_ascii_isdigit (name[0]) && read_proc_entry (name, &entry))
+      if (g_ascii_isdigit (name[0]) && chk_proc_read_entry (name, &entry))
         g_array_append_val (entries, entry);
     }
   return entries;
@@ -300,7 +300,7 @@ list_processes (void)
 /* How many processes (and threads, which RLIMIT_NPROC counts too) the
  * daemon's user has. */
 static rlim_t
-count_user_processes (void)
+chk_proc_count_user_processes (void)
 {
   g_autoptr(GDir) proc = g_dir_open ("/proc", 0, NULL);
   uid_t uid = getuid ();
@@ -336,8 +336,8 @@ count_user_processes (void)
 }
 
 static gboolean
-has_run_marker (pid_t   pid,
-                guint64 run_id)
+chk_proc_has_run_marker (pid_t   pid,
+                         guint64 run_id)
 {
   g_autofree char *path = g_strdup_printf ("/proc/%d/environ", (int) pid);
   g_autofree char *marker = g_strdup_printf ("CHRONIKER_RUN_ID=%" G_GUINT64_FORMAT, run_id);
@@ -380,8 +380,8 @@ is_leader (ChkContainment *self,
 }
 
 static gboolean
-is_member (ChkRunGroup     *group,
-           const ProcEntry *entry)
+is_member (ChkRunGroup        *group,
+           const ChkProcEntry *entry)
 {
   gpointer start;
 
@@ -399,7 +399,7 @@ is_member (ChkRunGroup     *group,
 static void
 track_scan (ChkContainment *self)
 {
-  g_autoptr(GArray) entries = list_processes ();
+  g_autoptr(GArray) entries = chk_proc_list ();
   pid_t daemon_pid = getpid ();
   pid_t daemon_pgrp = getpgrp ();
   guint active = 0;
@@ -425,7 +425,7 @@ track_scan (ChkContainment *self)
           grew = FALSE;
           for (guint i = 0; i < entries->len; i++)
             {
-              ProcEntry *entry = &g_array_index (entries, ProcEntry, i);
+              ChkProcEntry *entry = &g_array_index (entries, ChkProcEntry, i);
               gboolean joins;
 
               if (is_member (group, entry))
@@ -439,7 +439,7 @@ track_scan (ChkContainment *self)
                       g_hash_table_contains (alive, GINT_TO_POINTER (entry->ppid)) ||
                       (entry->ppid == daemon_pid && entry->pid != group->leader &&
                        entry->pgrp != daemon_pgrp && !is_leader (self, entry->pid) &&
-                       (active == 1 || has_run_marker (entry->pid, group->run_id)));
+                       (active == 1 || chk_proc_has_run_marker (entry->pid, group->run_id)));
               if (!joins)
                 continue;
 
@@ -450,7 +450,7 @@ track_scan (ChkContainment *self)
 
           for (guint i = 0; i < entries->len; i++)
             {
-              ProcEntry *entry = &g_array_index (entries, ProcEntry, i);
+              ChkProcEntry *entry = &g_array_index (entries, ChkProcEntry, i);
 
               if (is_member (group, entry) && entry->state != 'Z' &&
                   !g_hash_table_contains (alive, GINT_TO_POINTER (entry->pid)))
@@ -470,7 +470,7 @@ track_scan (ChkContainment *self)
 
           for (guint i = 0; i < entries->len && !found; i++)
             {
-              ProcEntry *entry = &g_array_index (entries, ProcEntry, i);
+              ChkProcEntry *entry = &g_array_index (entries, ChkProcEntry, i);
 
               if (entry->pid != pid || !is_member (group, entry))
                 continue;
@@ -506,13 +506,13 @@ track_cb (gpointer user_data)
 }
 
 static gboolean
-is_pid_member_alive (pid_t   pid,
-                     guint64 start)
+chk_proc_is_alive (pid_t   pid,
+                   guint64 start)
 {
   g_autofree char *name = g_strdup_printf ("%d", (int) pid);
-  ProcEntry entry;
+  ChkProcEntry entry;
 
-  return read_proc_entry (name, &entry) && entry.start == start && entry.state != 'Z';
+  return chk_proc_read_entry (name, &entry) && entry.start == start && entry.state != 'Z';
 }
 
 /* GObject */
@@ -852,7 +852,8 @@ chk_containment_create_group (ChkContainment      *self,
        * their own, so that the run's forks are refused only past
        * max-tasks, where the scan also ends the run and says why. */
       if (limits->max_tasks > 0 && getuid () != 0)
-        group->nproc_limit = count_user_processes () + limits->max_tasks + NPROC_DAEMON_ROOM;
+        group->nproc_limit = chk_proc_count_user_processes () + limits->max_tasks +
+                             NPROC_DAEMON_ROOM;
       if (limits->memory_max > 0)
         add_note (group, "memory-max was not enforced: runs are not in cgroups here");
       if (limits->cpu_weight != 0 && limits->cpu_weight != 100)
@@ -921,14 +922,14 @@ chk_containment_end_leftovers (ChkContainment *self,
 
   if (pgid > 1)
     {
-      g_autoptr(GArray) entries = list_processes ();
+      g_autoptr(GArray) entries = chk_proc_list ();
       gboolean ours = FALSE;
 
       for (guint i = 0; i < entries->len && !ours; i++)
         {
-          ProcEntry *entry = &g_array_index (entries, ProcEntry, i);
+          ChkProcEntry *entry = &g_array_index (entries, ChkProcEntry, i);
 
-          ours = entry->pgrp == (pid_t) pgid && has_run_marker (entry->pid, run_id);
+          ours = entry->pgrp == (pid_t) pgid && chk_proc_has_run_marker (entry->pid, run_id);
         }
 
       if (ours)
@@ -1099,9 +1100,9 @@ chk_run_group_set_leader (ChkRunGroup *group,
   group->leader = pid;
   {
     g_autofree char *name = g_strdup_printf ("%d", (int) pid);
-    ProcEntry entry;
+    ChkProcEntry entry;
 
-    if (read_proc_entry (name, &entry))
+    if (chk_proc_read_entry (name, &entry))
       g_hash_table_insert (group->members, GINT_TO_POINTER (pid),
                            GSIZE_TO_POINTER ((gsize) entry.start));
   }
@@ -1139,7 +1140,7 @@ chk_run_group_is_empty (ChkRunGroup *group)
 
   g_hash_table_iter_init (&iter, group->members);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    if (is_pid_member_alive (GPOINTER_TO_INT (key), GPOINTER_TO_SIZE (value)))
+    if (chk_proc_is_alive (GPOINTER_TO_INT (key), GPOINTER_TO_SIZE (value)))
       return FALSE;
   return TRUE;
 }
@@ -1184,7 +1185,7 @@ chk_run_group_signal (ChkRunGroup *group,
       pid_t pid = GPOINTER_TO_INT (key);
 
       /* The start time tells a member from a process that got its pid since. */
-      if (is_pid_member_alive (pid, GPOINTER_TO_SIZE (value)) && kill (pid, signum) == 0)
+      if (chk_proc_is_alive (pid, GPOINTER_TO_SIZE (value)) && kill (pid, signum) == 0)
         any = TRUE;
     }
 
