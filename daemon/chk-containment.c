@@ -51,6 +51,9 @@
  * limit refusing the run's forks before max-tasks. */
 #define NPROC_DAEMON_ROOM 16
 
+typedef struct _ChkProcessTracker ChkProcessTracker;
+typedef struct _ChkTrackedRun ChkTrackedRun;
+
 struct _ChkContainment
 {
   GObject             parent_instance;
@@ -72,10 +75,8 @@ struct _ChkContainment
    * controllers their runs get, for the first run after a pause. */
   guint               n_groups;
 
-  /* Process-group mode: the groups under way and the scan that tracks
-   * their descendants. */
-  GPtrArray          *tracked_groups;
-  guint               track_source;
+  /* Process-group mode: the runs under way and their descendants. */
+  ChkProcessTracker  *tracker;
 };
 
 G_DEFINE_FINAL_TYPE (ChkContainment, chk_containment, G_TYPE_OBJECT)
@@ -94,11 +95,7 @@ struct _ChkRunGroup
 
   /* Process-group mode */
   rlim_t          nproc_limit;
-  pid_t           leader;
-  GHashTable     *members;  /* pid → start time, in clock ticks since boot */
-  gboolean        over_tasks;
-  guint64         orphans_cpu_time;
-  guint64         orphans_maxrss;
+  ChkTrackedRun  *tracked;  /* from chk_run_group_set_leader() on */
 };
 
 static gboolean
@@ -238,72 +235,86 @@ probe_cgroups (ChkContainment *self,
 
 /* Process-group tracking */
 
+/* One run's process group, and every descendant found since. */
+struct _ChkTrackedRun
+{
+  guint64     run_id;
+  guint32     max_tasks;
+  pid_t       leader;
+  GHashTable *members;  /* pid → start time, in clock ticks since boot */
+  gboolean    over_tasks;
+  guint64     orphans_cpu_time;
+  guint64     orphans_maxrss;
+};
+
+/* The runs under way and the scan that tracks their descendants. */
+struct _ChkProcessTracker
+{
+  GPtrArray *runs;
+  guint      source;
+};
+
 /* Reaps a process of the run that was handed to the daemon as subreaper,
  * counting what it used. */
 static void
-reap_orphan (ChkRunGroup *group,
-             pid_t        pid)
+reap_orphan (ChkTrackedRun *run,
+             pid_t          pid)
 {
   struct rusage usage;
 
   if (wait4 (pid, NULL, WNOHANG, &usage) != pid)
     return;
 
-  group->orphans_cpu_time += (guint64) usage.ru_utime.tv_sec * G_USEC_PER_SEC + usage.ru_utime.tv_usec +
-                             (guint64) usage.ru_stime.tv_sec * G_USEC_PER_SEC + usage.ru_stime.tv_usec;
-  group->orphans_maxrss = MAX (group->orphans_maxrss, (guint64) usage.ru_maxrss * 1024);
+  run->orphans_cpu_time += (guint64) usage.ru_utime.tv_sec * G_USEC_PER_SEC +
+                           usage.ru_utime.tv_usec +
+                           (guint64) usage.ru_stime.tv_sec * G_USEC_PER_SEC +
+                           usage.ru_stime.tv_usec;
+  run->orphans_maxrss = MAX (run->orphans_maxrss, (guint64) usage.ru_maxrss * 1024);
 }
 
 static gboolean
-is_leader (ChkContainment *self,
-           pid_t           pid)
+is_leader (ChkProcessTracker *self,
+           pid_t              pid)
 {
-  for (guint g = 0; g < self->tracked_groups->len; g++)
-    if (((ChkRunGroup *) g_ptr_array_index (self->tracked_groups, g))->leader == pid)
+  for (guint g = 0; g < self->runs->len; g++)
+    if (((ChkTrackedRun *) g_ptr_array_index (self->runs, g))->leader == pid)
       return TRUE;
   return FALSE;
 }
 
 static gboolean
-is_member (ChkRunGroup        *group,
+is_member (ChkTrackedRun      *run,
            const ChkProcEntry *entry)
 {
   gpointer start;
 
-  if (!g_hash_table_lookup_extended (group->members, GINT_TO_POINTER (entry->pid), NULL, &start))
+  if (!g_hash_table_lookup_extended (run->members, GINT_TO_POINTER (entry->pid), NULL, &start))
     return FALSE;
   return GPOINTER_TO_SIZE (start) == entry->start;
 }
 
-/* Brings the members of every tracked group up to date: whoever is in a
+/* Brings the members of every tracked run up to date: whoever is in a
  * member's process group or is a member's child belongs to the run, and
  * so does an orphan handed to the daemon (the subreaper) that carries the
  * run's marker. Zombies that are the daemon's only because it is the
  * subreaper are reaped here; the main process is GSubprocess's to reap.
  */
 static void
-track_scan (ChkContainment *self)
+track_scan (ChkProcessTracker *self)
 {
   g_autoptr(GArray) entries = chk_proc_list ();
   pid_t daemon_pid = getpid ();
   pid_t daemon_pgrp = getpgrp ();
-  guint active = 0;
+  guint active = self->runs->len;
 
-  for (guint g = 0; g < self->tracked_groups->len; g++)
-    if (((ChkRunGroup *) g_ptr_array_index (self->tracked_groups, g))->leader > 0)
-      active++;
-
-  for (guint g = 0; g < self->tracked_groups->len; g++)
+  for (guint g = 0; g < self->runs->len; g++)
     {
-      ChkRunGroup *group = g_ptr_array_index (self->tracked_groups, g);
+      ChkTrackedRun *run = g_ptr_array_index (self->runs, g);
       g_autoptr(GHashTable) alive = g_hash_table_new (NULL, NULL);
       gboolean grew = TRUE;
       guint count = 0;
       GHashTableIter iter;
       gpointer key;
-
-      if (group->leader <= 0)
-        continue;
 
       while (grew)
         {
@@ -313,22 +324,22 @@ track_scan (ChkContainment *self)
               ChkProcEntry *entry = &g_array_index (entries, ChkProcEntry, i);
               gboolean joins;
 
-              if (is_member (group, entry))
+              if (is_member (run, entry))
                 continue;
 
               /* An orphan handed to the daemon is a run's when it is not in
                * the daemon's own process group (where the daemon's other
                * children, sendmail, are); whose, its marker says, or that
                * only one run is under way. */
-              joins = entry->pgrp == group->leader ||
+              joins = entry->pgrp == run->leader ||
                       g_hash_table_contains (alive, GINT_TO_POINTER (entry->ppid)) ||
-                      (entry->ppid == daemon_pid && entry->pid != group->leader &&
+                      (entry->ppid == daemon_pid && entry->pid != run->leader &&
                        entry->pgrp != daemon_pgrp && !is_leader (self, entry->pid) &&
-                       (active == 1 || chk_proc_has_run_marker (entry->pid, group->run_id)));
+                       (active == 1 || chk_proc_has_run_marker (entry->pid, run->run_id)));
               if (!joins)
                 continue;
 
-              g_hash_table_insert (group->members, GINT_TO_POINTER (entry->pid),
+              g_hash_table_insert (run->members, GINT_TO_POINTER (entry->pid),
                                    GSIZE_TO_POINTER ((gsize) entry->start));
               grew = TRUE;
             }
@@ -337,7 +348,7 @@ track_scan (ChkContainment *self)
             {
               ChkProcEntry *entry = &g_array_index (entries, ChkProcEntry, i);
 
-              if (is_member (group, entry) && entry->state != 'Z' &&
+              if (is_member (run, entry) && entry->state != 'Z' &&
                   !g_hash_table_contains (alive, GINT_TO_POINTER (entry->pid)))
                 {
                   g_hash_table_add (alive, GINT_TO_POINTER (entry->pid));
@@ -347,7 +358,7 @@ track_scan (ChkContainment *self)
         }
 
       /* Forget the dead; reap the orphans that died as our children. */
-      g_hash_table_iter_init (&iter, group->members);
+      g_hash_table_iter_init (&iter, run->members);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         {
           pid_t pid = GPOINTER_TO_INT (key);
@@ -357,13 +368,13 @@ track_scan (ChkContainment *self)
             {
               ChkProcEntry *entry = &g_array_index (entries, ChkProcEntry, i);
 
-              if (entry->pid != pid || !is_member (group, entry))
+              if (entry->pid != pid || !is_member (run, entry))
                 continue;
               found = entry->state != 'Z';
-              if (entry->state == 'Z' && entry->ppid == daemon_pid && pid != group->leader)
-                reap_orphan (group, pid);
+              if (entry->state == 'Z' && entry->ppid == daemon_pid && pid != run->leader)
+                reap_orphan (run, pid);
             }
-          if (!found && pid != group->leader)
+          if (!found && pid != run->leader)
             g_hash_table_iter_remove (&iter);
           else if (found)
             count++;
@@ -371,12 +382,11 @@ track_scan (ChkContainment *self)
 
       /* Under RLIMIT_NPROC the run cannot go past max-tasks: reaching it
        * means a fork was refused. */
-      if (group->limits.max_tasks > 0 && !group->over_tasks &&
-          count > group->limits.max_tasks)
+      if (run->max_tasks > 0 && !run->over_tasks && count > run->max_tasks)
         {
           g_message ("Run %" G_GUINT64_FORMAT ": %u processes, more than max-tasks %u; ending it",
-                     group->run_id, count, group->limits.max_tasks);
-          group->over_tasks = TRUE;
+                     run->run_id, count, run->max_tasks);
+          run->over_tasks = TRUE;
         }
     }
 }
@@ -384,10 +394,133 @@ track_scan (ChkContainment *self)
 static gboolean
 track_cb (gpointer user_data)
 {
-  ChkContainment *self = user_data;
+  ChkProcessTracker *self = user_data;
 
   track_scan (self);
   return G_SOURCE_CONTINUE;
+}
+
+static ChkProcessTracker *
+chk_process_tracker_new (void)
+{
+  ChkProcessTracker *self = g_new0 (ChkProcessTracker, 1);
+
+  self->runs = g_ptr_array_new ();
+  return self;
+}
+
+static void
+chk_process_tracker_free (ChkProcessTracker *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_handle_id (&self->source, g_source_remove);
+  g_ptr_array_unref (self->runs);
+  g_free (self);
+}
+
+/* Starts tracking the process group of @leader, the run's main process,
+ * scanning /proc every TRACK_INTERVAL_MS while any run is tracked. */
+static ChkTrackedRun *
+chk_process_tracker_add (ChkProcessTracker *self,
+                         guint64            run_id,
+                         guint32            max_tasks,
+                         pid_t              leader)
+{
+  ChkTrackedRun *run = g_new0 (ChkTrackedRun, 1);
+  g_autofree char *name = g_strdup_printf ("%d", (int) leader);
+  ChkProcEntry entry;
+
+  g_assert (leader > 0);
+
+  run->run_id = run_id;
+  run->max_tasks = max_tasks;
+  run->leader = leader;
+  run->members = g_hash_table_new (NULL, NULL);
+  if (chk_proc_read_entry (name, &entry))
+    g_hash_table_insert (run->members, GINT_TO_POINTER (leader),
+                         GSIZE_TO_POINTER ((gsize) entry.start));
+
+  g_ptr_array_add (self->runs, run);
+  if (self->source == 0)
+    {
+      self->source = g_timeout_add (TRACK_INTERVAL_MS, track_cb, self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->source),
+                                "[chk-containment] track descendants");
+    }
+  return run;
+}
+
+/* Stops tracking @run, and scanning when no run is left, and frees it. */
+static void
+chk_process_tracker_remove (ChkProcessTracker *self,
+                            ChkTrackedRun     *run)
+{
+  g_ptr_array_remove (self->runs, run);
+  if (self->runs->len == 0)
+    g_clear_handle_id (&self->source, g_source_remove);
+
+  g_hash_table_unref (run->members);
+  g_free (run);
+}
+
+/* Whether no process of @run is left but zombies. */
+static gboolean
+chk_process_tracker_is_empty (ChkProcessTracker *self,
+                              ChkTrackedRun     *run)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  /* The scan adds whatever joined the group. */
+  track_scan (self);
+
+  g_hash_table_iter_init (&iter, run->members);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (chk_proc_is_alive (GPOINTER_TO_INT (key), GPOINTER_TO_SIZE (value)))
+      return FALSE;
+  return TRUE;
+}
+
+/* Sends @signum to @run's process group and to every member that left it.
+ * Returns whether there was a process to signal. */
+static gboolean
+chk_process_tracker_signal (ChkProcessTracker *self,
+                            ChkTrackedRun     *run,
+                            int                signum)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  gboolean any = FALSE;
+
+  track_scan (self);
+
+  if (kill (-run->leader, signum) == 0)
+    any = TRUE;
+
+  g_hash_table_iter_init (&iter, run->members);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      pid_t pid = GPOINTER_TO_INT (key);
+
+      /* The start time tells a member from a process that got its pid since. */
+      if (chk_proc_is_alive (pid, GPOINTER_TO_SIZE (value)) && kill (pid, signum) == 0)
+        any = TRUE;
+    }
+
+  return any;
+}
+
+/* What the tracking knows of @run's use: whether it went past max-tasks,
+ * and what its orphans reaped by the daemon used. */
+static void
+chk_tracked_run_get_usage (ChkTrackedRun *run,
+                           ChkRunUsage   *usage)
+{
+  usage->tasks_limited = run->over_tasks;
+  usage->orphans_cpu_time = run->orphans_cpu_time;
+  usage->orphans_maxrss = run->orphans_maxrss;
 }
 
 /* GObject */
@@ -397,8 +530,7 @@ chk_containment_finalize (GObject *object)
 {
   ChkContainment *self = CHK_CONTAINMENT (object);
 
-  g_clear_handle_id (&self->track_source, g_source_remove);
-  g_clear_pointer (&self->tracked_groups, g_ptr_array_unref);
+  g_clear_pointer (&self->tracker, chk_process_tracker_free);
   /* Only empty ones go: a run still under way keeps its cgroup. */
   for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
@@ -419,7 +551,7 @@ chk_containment_class_init (ChkContainmentClass *klass)
 static void
 chk_containment_init (ChkContainment *self)
 {
-  self->tracked_groups = g_ptr_array_new ();
+  self->tracker = chk_process_tracker_new ();
 }
 
 /* Public API */
@@ -719,7 +851,6 @@ chk_containment_create_group (ChkContainment      *self,
 
   if (!self->cgroups)
     {
-      group->members = g_hash_table_new (NULL, NULL);
       /* Watching alone cannot stop a fork bomb between two scans: the
        * user's process limit bounds it (root is exempt from it, as from
        * every such limit). It counts every process and thread of the user,
@@ -972,23 +1103,8 @@ chk_run_group_set_leader (ChkRunGroup *group,
   if (self->cgroups || pid <= 0)
     return;
 
-  group->leader = pid;
-  {
-    g_autofree char *name = g_strdup_printf ("%d", (int) pid);
-    ChkProcEntry entry;
-
-    if (chk_proc_read_entry (name, &entry))
-      g_hash_table_insert (group->members, GINT_TO_POINTER (pid),
-                           GSIZE_TO_POINTER ((gsize) entry.start));
-  }
-
-  g_ptr_array_add (self->tracked_groups, group);
-  if (self->track_source == 0)
-    {
-      self->track_source = g_timeout_add (TRACK_INTERVAL_MS, track_cb, self);
-      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->track_source),
-                                "[chk-containment] track descendants");
-    }
+  group->tracked = chk_process_tracker_add (self->tracker, group->run_id,
+                                            group->limits.max_tasks, pid);
 }
 
 /**
@@ -1000,24 +1116,11 @@ chk_run_group_set_leader (ChkRunGroup *group,
 gboolean
 chk_run_group_is_empty (ChkRunGroup *group)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-
   if (group->owner->cgroups)
     return group->paths[CHK_CGROUP_V2] == NULL || chk_cgroup_is_empty (group->paths[CHK_CGROUP_V2]);
 
-  if (group->leader <= 0)
-    return TRUE;
-
-  /* The scan has added whatever joined the group: a run is over when no
-   * member is left but zombies. */
-  track_scan (group->owner);
-
-  g_hash_table_iter_init (&iter, group->members);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    if (chk_proc_is_alive (GPOINTER_TO_INT (key), GPOINTER_TO_SIZE (value)))
-      return FALSE;
-  return TRUE;
+  return group->tracked == NULL ||
+         chk_process_tracker_is_empty (group->owner->tracker, group->tracked);
 }
 
 /**
@@ -1034,10 +1137,6 @@ gboolean
 chk_run_group_signal (ChkRunGroup *group,
                       int          signum)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-  gboolean any = FALSE;
-
   if (group->owner->cgroups)
     {
       if (group->paths[CHK_CGROUP_V2] == NULL || chk_cgroup_is_empty (group->paths[CHK_CGROUP_V2]))
@@ -1046,25 +1145,8 @@ chk_run_group_signal (ChkRunGroup *group,
       return TRUE;
     }
 
-  if (group->leader <= 0)
-    return FALSE;
-
-  track_scan (group->owner);
-
-  if (kill (-group->leader, signum) == 0)
-    any = TRUE;
-
-  g_hash_table_iter_init (&iter, group->members);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      pid_t pid = GPOINTER_TO_INT (key);
-
-      /* The start time tells a member from a process that got its pid since. */
-      if (chk_proc_is_alive (pid, GPOINTER_TO_SIZE (value)) && kill (pid, signum) == 0)
-        any = TRUE;
-    }
-
-  return any;
+  return group->tracked != NULL &&
+         chk_process_tracker_signal (group->owner->tracker, group->tracked, signum);
 }
 
 /**
@@ -1091,9 +1173,8 @@ chk_run_group_get_usage (ChkRunGroup *group,
 
   if (!self->cgroups)
     {
-      usage->tasks_limited = group->over_tasks;
-      usage->orphans_cpu_time = group->orphans_cpu_time;
-      usage->orphans_maxrss = group->orphans_maxrss;
+      if (group->tracked != NULL)
+        chk_tracked_run_get_usage (group->tracked, usage);
       return;
     }
 
@@ -1169,14 +1250,9 @@ chk_run_group_free (ChkRunGroup *group)
           (void) g_rmdir (group->owner->dirs[h]);
     }
 
-  if (group->owner != NULL)
-    {
-      g_ptr_array_remove (group->owner->tracked_groups, group);
-      if (group->owner->tracked_groups->len == 0)
-        g_clear_handle_id (&group->owner->track_source, g_source_remove);
-    }
+  if (group->tracked != NULL)
+    chk_process_tracker_remove (group->owner->tracker, group->tracked);
 
-  g_clear_pointer (&group->members, g_hash_table_unref);
   g_string_free (group->notes, TRUE);
   g_free (group->name);
   g_clear_object (&group->owner);
