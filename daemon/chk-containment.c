@@ -10,9 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -43,6 +41,17 @@
  *   to the daemon that carries the run's CHRONIKER_RUN_ID. Limits are
  *   enforced only by watching (max-tasks), or not at all, and each run's
  *   message says so.
+ *
+ * This file chooses between the two and does, for each run's group, what
+ * either needs. The pieces below it live in files of their own:
+ *
+ * - chk-cgroup.c: the files of cgroupfs (reading and writing them,
+ *   signalling and removing a cgroup) and where the hierarchies are
+ *   mounted and the daemon's own cgroups are;
+ * - chk-process-tracker.c: the tracking of process-group mode, the scan
+ *   of /proc that finds each run's descendants and reaps its orphans;
+ * - chk-proc.c: what /proc says of a process (its parent, group, start
+ *   time and state, and whether it carries a run's marker).
  */
 
 /* Threads the daemon may start during a run without its user's process
