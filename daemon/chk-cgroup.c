@@ -27,8 +27,6 @@ static const char * const v1_controller_names[CHK_CGROUP_N_HIERARCHIES] = {
   [CHK_CGROUP_CPUACCT] = "cpuacct",
 };
 
-/* Files */
-
 static gboolean
 chk_cgroup_write_file (const char  *path,
                        const char  *text,
@@ -64,6 +62,15 @@ chk_cgroup_write_file (const char  *path,
   return TRUE;
 }
 
+/**
+ * chk_cgroup_write:
+ * @dir: a cgroup's directory
+ * @file: one of its files, such as "pids.max"
+ * @text: what to write into it, in one write()
+ * @error: return location for a #GError
+ *
+ * Returns: whether the kernel took all of @text
+ */
 gboolean
 chk_cgroup_write (const char  *dir,
                   const char  *file,
@@ -75,6 +82,14 @@ chk_cgroup_write (const char  *dir,
   return chk_cgroup_write_file (path, text, error);
 }
 
+/**
+ * chk_cgroup_read:
+ * @dir: a cgroup's directory
+ * @file: one of its files
+ *
+ * Returns: (transfer full) (nullable): the file's contents, or %NULL when
+ *   it could not be read
+ */
 char *
 chk_cgroup_read (const char *dir,
                  const char *file)
@@ -87,7 +102,15 @@ chk_cgroup_read (const char *dir,
   return contents;
 }
 
-/* The number after "@key " in a flat-keyed file such as cpu.stat. */
+/**
+ * chk_cgroup_read_key:
+ * @dir: a cgroup's directory
+ * @file: a flat-keyed file of it, such as "cpu.stat"
+ * @key: the key of the line wanted
+ * @out_value: (out): the number after "@key " on that line
+ *
+ * Returns: whether the file has that line, with a number
+ */
 gboolean
 chk_cgroup_read_key (const char *dir,
                      const char *file,
@@ -114,6 +137,14 @@ chk_cgroup_read_key (const char *dir,
   return FALSE;
 }
 
+/**
+ * chk_cgroup_read_number:
+ * @dir: a cgroup's directory
+ * @file: a file of it that holds one number, such as "memory.peak"
+ * @out_value: (out): the number
+ *
+ * Returns: whether the file could be read and holds a number
+ */
 gboolean
 chk_cgroup_read_number (const char *dir,
                         const char *file,
@@ -126,7 +157,13 @@ chk_cgroup_read_number (const char *dir,
   return g_ascii_string_to_unsigned (g_strstrip (contents), 10, 0, G_MAXUINT64, out_value, NULL);
 }
 
-/* The pids in a cgroup.procs file. */
+/**
+ * chk_cgroup_read_procs:
+ * @dir: a cgroup's directory
+ *
+ * Returns: (transfer full) (element-type pid_t): the pids in its
+ *   cgroup.procs, an empty array when it could not be read
+ */
 GArray *
 chk_cgroup_read_procs (const char *dir)
 {
@@ -151,6 +188,13 @@ chk_cgroup_read_procs (const char *dir)
   return pids;
 }
 
+/**
+ * chk_cgroup_is_empty:
+ * @dir: a cgroup's directory
+ *
+ * Returns: whether no process is left in the cgroup or below it, as
+ *   cgroup.events says, or cgroup.procs where there is no cgroup.events
+ */
 gboolean
 chk_cgroup_is_empty (const char *dir)
 {
@@ -164,8 +208,16 @@ chk_cgroup_is_empty (const char *dir)
   return pids->len == 0;
 }
 
-/* Sends @signum to every process of a cgroup; SIGKILL with cgroup.kill
- * where the kernel has it (5.14), which no fork can outrun. */
+/**
+ * chk_cgroup_signal:
+ * @dir: a cgroup's directory
+ * @signum: the signal
+ * @has_kill: whether the cgroup has cgroup.kill
+ *
+ * Sends @signum to every process of a cgroup; SIGKILL with cgroup.kill
+ * where the kernel has it (5.14), which no fork can outrun, else with a
+ * bounded number of sweeps over cgroup.procs.
+ */
 void
 chk_cgroup_signal (const char *dir,
                    int         signum,
@@ -187,7 +239,14 @@ chk_cgroup_signal (const char *dir,
     }
 }
 
-/* Waits a bounded time for a killed cgroup to empty, then removes it. */
+/**
+ * chk_cgroup_remove:
+ * @dir: a cgroup's directory
+ * @wait: whether to wait, a couple of seconds at most, for it to empty
+ *
+ * Removes a cgroup, killed or empty by now: one with a process left stays,
+ * as the kernel will not remove it.
+ */
 void
 chk_cgroup_remove (const char *dir,
                    gboolean    wait)
@@ -226,7 +285,13 @@ set_v1_hierarchies (char       **found,
       found[h] = g_strdup (value);
 }
 
-/* Where each cgroup hierarchy is mounted, from /proc/self/mountinfo. */
+/**
+ * chk_cgroup_find_mounts:
+ * @mounts: indexed by #ChkCgroupHierarchy: each still %NULL is set to
+ *   where that hierarchy is mounted, if it is, newly allocated
+ *
+ * Reads where each cgroup hierarchy is mounted from /proc/self/mountinfo.
+ */
 void
 chk_cgroup_find_mounts (char **mounts)
 {
@@ -257,7 +322,14 @@ chk_cgroup_find_mounts (char **mounts)
     }
 }
 
-/* The daemon's own cgroup in each hierarchy, from /proc/self/cgroup. */
+/**
+ * chk_cgroup_find_own:
+ * @own: indexed by #ChkCgroupHierarchy: set to the daemon's cgroup in
+ *   that hierarchy, from its root, newly allocated
+ *
+ * Reads which cgroup the daemon is in, in each hierarchy, from
+ * /proc/self/cgroup.
+ */
 void
 chk_cgroup_find_own (char **own)
 {

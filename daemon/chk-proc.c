@@ -10,6 +10,13 @@
 
 #include "chk-proc.h"
 
+/**
+ * chk_proc_read_entry:
+ * @name: a process's directory in /proc, its pid in digits
+ * @entry: (out caller-allocates): what its stat file says
+ *
+ * Returns: whether the process was there and its stat file could be read
+ */
 gboolean
 chk_proc_read_entry (const char   *name,
                      ChkProcEntry *entry)
@@ -41,6 +48,12 @@ chk_proc_read_entry (const char   *name,
   return TRUE;
 }
 
+/**
+ * chk_proc_list:
+ *
+ * Returns: (transfer full) (element-type ChkProcEntry): every process
+ *   that /proc shows
+ */
 GArray *
 chk_proc_list (void)
 {
@@ -61,8 +74,12 @@ chk_proc_list (void)
   return entries;
 }
 
-/* How many processes (and threads, which RLIMIT_NPROC counts too) the
- * daemon's user has. */
+/**
+ * chk_proc_count_user_processes:
+ *
+ * Returns: how many processes, and threads, which RLIMIT_NPROC counts
+ *   too, the daemon's user has
+ */
 rlim_t
 chk_proc_count_user_processes (void)
 {
@@ -99,6 +116,14 @@ chk_proc_count_user_processes (void)
   return count;
 }
 
+/**
+ * chk_proc_has_run_marker:
+ * @pid: a process
+ * @run_id: a run
+ *
+ * Returns: whether the process's environment has the run's
+ *   CHRONIKER_RUN_ID, which the run's processes inherit
+ */
 gboolean
 chk_proc_has_run_marker (pid_t   pid,
                          guint64 run_id)
@@ -117,6 +142,14 @@ chk_proc_has_run_marker (pid_t   pid,
   return FALSE;
 }
 
+/**
+ * chk_proc_is_alive:
+ * @pid: a process
+ * @start: when it started, in clock ticks since boot
+ *
+ * Returns: whether the process is still there and not a zombie; a process
+ *   that got @pid since, with another start time, is not it
+ */
 gboolean
 chk_proc_is_alive (pid_t   pid,
                    guint64 start)

@@ -16,8 +16,6 @@
 /* How often process groups are scanned for new descendants. */
 #define TRACK_INTERVAL_MS 100
 
-/* Process-group tracking */
-
 /* One run's process group, and every descendant found since. */
 struct _ChkTrackedRun
 {
@@ -183,6 +181,11 @@ track_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/**
+ * chk_process_tracker_new:
+ *
+ * Returns: (transfer full): a tracker of no run yet
+ */
 ChkProcessTracker *
 chk_process_tracker_new (void)
 {
@@ -192,6 +195,12 @@ chk_process_tracker_new (void)
   return self;
 }
 
+/**
+ * chk_process_tracker_free:
+ * @self: (nullable): a #ChkProcessTracker whose runs were all removed
+ *
+ * Stops the scan and frees the tracker.
+ */
 void
 chk_process_tracker_free (ChkProcessTracker *self)
 {
@@ -203,8 +212,19 @@ chk_process_tracker_free (ChkProcessTracker *self)
   g_free (self);
 }
 
-/* Starts tracking the process group of @leader, the run's main process,
- * scanning /proc every TRACK_INTERVAL_MS while any run is tracked. */
+/**
+ * chk_process_tracker_add:
+ * @self: a #ChkProcessTracker
+ * @run_id: the run, whose marker tells its orphans from another run's
+ * @max_tasks: how many of its processes are too many, 0 for no limit
+ * @leader: the run's main process, leader of its process group
+ *
+ * Starts tracking the process group of @leader and every descendant of
+ * it, scanning /proc every TRACK_INTERVAL_MS while any run is tracked.
+ *
+ * Returns: (transfer none): the tracked run, until
+ *   chk_process_tracker_remove()
+ */
 ChkTrackedRun *
 chk_process_tracker_add (ChkProcessTracker *self,
                          guint64            run_id,
@@ -235,7 +255,13 @@ chk_process_tracker_add (ChkProcessTracker *self,
   return run;
 }
 
-/* Stops tracking @run, and scanning when no run is left, and frees it. */
+/**
+ * chk_process_tracker_remove:
+ * @self: a #ChkProcessTracker
+ * @run: (transfer full): a run of @self
+ *
+ * Stops tracking @run, and scanning when no run is left, and frees it.
+ */
 void
 chk_process_tracker_remove (ChkProcessTracker *self,
                             ChkTrackedRun     *run)
@@ -248,7 +274,15 @@ chk_process_tracker_remove (ChkProcessTracker *self,
   g_free (run);
 }
 
-/* Whether no process of @run is left but zombies. */
+/**
+ * chk_process_tracker_is_empty:
+ * @self: a #ChkProcessTracker
+ * @run: a run of @self
+ *
+ * Scans /proc first, so that whatever joined the run is counted.
+ *
+ * Returns: whether no process of @run is left but zombies
+ */
 gboolean
 chk_process_tracker_is_empty (ChkProcessTracker *self,
                               ChkTrackedRun     *run)
@@ -266,8 +300,16 @@ chk_process_tracker_is_empty (ChkProcessTracker *self,
   return TRUE;
 }
 
-/* Sends @signum to @run's process group and to every member that left it.
- * Returns whether there was a process to signal. */
+/**
+ * chk_process_tracker_signal:
+ * @self: a #ChkProcessTracker
+ * @run: a run of @self
+ * @signum: the signal
+ *
+ * Sends @signum to @run's process group and to every member that left it.
+ *
+ * Returns: whether there was a process to signal
+ */
 gboolean
 chk_process_tracker_signal (ChkProcessTracker *self,
                             ChkTrackedRun     *run,
@@ -295,8 +337,15 @@ chk_process_tracker_signal (ChkProcessTracker *self,
   return any;
 }
 
-/* What the tracking knows of @run's use: whether it went past max-tasks,
- * and what its orphans reaped by the daemon used. */
+/**
+ * chk_tracked_run_get_usage:
+ * @run: a tracked run
+ * @usage: (out caller-allocates): where to set @tasks_limited,
+ *   @orphans_cpu_time and @orphans_maxrss; the rest is left as it is
+ *
+ * Says what the tracking knows of @run's use: whether it went past
+ * max-tasks, and what its orphans, reaped by the daemon, used.
+ */
 void
 chk_tracked_run_get_usage (ChkTrackedRun *run,
                            ChkRunUsage   *usage)
