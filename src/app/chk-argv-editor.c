@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-argv-editor.h"
+#include "chk-editor-util.h"
 
 /**
  * ChkArgvEditor:
@@ -34,38 +35,10 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char *
-editable_text (gpointer editable)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (editable));
-}
-
-/* Focusing an entry selects its text, which the next key would replace. */
-static void
-focus_keeping_text (GtkWidget *widget)
-{
-  gtk_widget_grab_focus (widget);
-  if (GTK_IS_EDITABLE (widget))
-    gtk_editable_set_position (GTK_EDITABLE (widget), -1);
-}
-
 static void
 notify_arguments (ChkArgvEditor *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ARGUMENTS]);
-}
-
-static GtkWidget *
-row_button (const char *icon_name,
-            const char *label)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
-
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_widget_add_css_class (button, "flat");
-  return button;
 }
 
 static void
@@ -99,8 +72,8 @@ move_argument (ChkArgvEditor *self,
 
   /* Rows keep their place; their texts change places. */
   other = g_ptr_array_index (self->argument_rows, index + step);
-  text = g_strdup (editable_text (row));
-  gtk_editable_set_text (GTK_EDITABLE (row), editable_text (other));
+  text = g_strdup (chk_editable_text (row));
+  gtk_editable_set_text (GTK_EDITABLE (row), chk_editable_text (other));
   gtk_editable_set_text (GTK_EDITABLE (other), text);
 
   /* Keep moving the same argument with the same button; at the end, the focus
@@ -141,9 +114,9 @@ remove_argument_clicked_cb (GtkButton     *button,
   notify_arguments (self);
 
   if (self->argument_rows->len > 0)
-    focus_keeping_text (g_ptr_array_index (self->argument_rows, MIN (index, self->argument_rows->len - 1)));
+    chk_focus_keeping_text (g_ptr_array_index (self->argument_rows, MIN (index, self->argument_rows->len - 1)));
   else if (self->focus_when_empty != NULL)
-    focus_keeping_text (self->focus_when_empty);
+    chk_focus_keeping_text (self->focus_when_empty);
 }
 
 static GtkWidget *
@@ -151,9 +124,9 @@ add_argument_row (ChkArgvEditor *self,
                   const char    *text)
 {
   GtkWidget *row = adw_entry_row_new ();
-  GtkWidget *up = row_button ("go-up-symbolic", _("Move Up"));
-  GtkWidget *down = row_button ("go-down-symbolic", _("Move Down"));
-  GtkWidget *remove = row_button ("list-remove-symbolic", _("Remove Argument"));
+  GtkWidget *up = chk_row_button_new ("go-up-symbolic", _("Move Up"));
+  GtkWidget *down = chk_row_button_new ("go-down-symbolic", _("Move Down"));
+  GtkWidget *remove = chk_row_button_new ("list-remove-symbolic", _("Remove Argument"));
 
   gtk_editable_set_text (GTK_EDITABLE (row), text);
   gtk_widget_add_css_class (row, "chk-monospace-row");
@@ -298,7 +271,7 @@ chk_argv_editor_dup_arguments (ChkArgvEditor *self)
 
   builder = g_strv_builder_new ();
   for (guint i = 0; i < self->argument_rows->len; i++)
-    g_strv_builder_add (builder, editable_text (g_ptr_array_index (self->argument_rows, i)));
+    g_strv_builder_add (builder, chk_editable_text (g_ptr_array_index (self->argument_rows, i)));
   arguments = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return arguments;

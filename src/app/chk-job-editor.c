@@ -10,6 +10,7 @@
 
 #include "chk-argv-editor.h"
 #include "chk-duration.h"
+#include "chk-editor-util.h"
 #include "chk-error.h"
 #include "chk-job-editor.h"
 #include "chk-job-spec.h"
@@ -172,12 +173,6 @@ nonnull (const char *text)
   return text != NULL ? text : "";
 }
 
-static const char *
-editable_text (gpointer editable)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (editable));
-}
-
 static gboolean
 is_blank (const char *text)
 {
@@ -197,15 +192,6 @@ shell_text (ChkJobEditor *self)
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-}
-
-/* Focusing an entry selects its text, which the next key would replace. */
-static void
-focus_keeping_text (GtkWidget *widget)
-{
-  gtk_widget_grab_focus (widget);
-  if (GTK_IS_EDITABLE (widget))
-    gtk_editable_set_position (GTK_EDITABLE (widget), -1);
 }
 
 static gboolean
@@ -295,13 +281,6 @@ format_size (guint64 bytes)
   return g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 /* An a{ss} sorted by name, as the daemon publishes it, so that equal
  * environments are equal variants. */
 static GVariant *
@@ -310,7 +289,7 @@ environment_variant (GHashTable *variables)
   g_autofree const char **names = (const char **) g_hash_table_get_keys_as_array (variables, NULL);
   GVariantBuilder builder;
 
-  qsort (names, g_hash_table_size (variables), sizeof (char *), compare_strings);
+  qsort (names, g_hash_table_size (variables), sizeof (char *), chk_compare_strings);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
   for (guint i = 0; names[i] != NULL; i++)
     g_variant_builder_add (&builder, "{ss}", names[i], g_hash_table_lookup (variables, names[i]));
@@ -659,7 +638,7 @@ focus_field (ChkJobEditor *self,
     }
 
   if (widget != NULL && gtk_widget_get_visible (widget))
-    focus_keeping_text (widget);
+    chk_focus_keeping_text (widget);
 
   /* After the focus has scrolled its row into view */
   g_idle_add_full (G_PRIORITY_LOW, reveal_cb, g_object_ref (field_label (self, field)), NULL);
@@ -747,13 +726,13 @@ set_local_error (ChkJobEditor *self,
 static void
 update_save_action (ChkJobEditor *self)
 {
-  g_autofree char *name = g_strstrip (g_strdup (editable_text (self->name_row)));
+  g_autofree char *name = g_strstrip (g_strdup (chk_editable_text (self->name_row)));
   gboolean command_filled;
   gboolean invalid = FALSE;
 
   if (check_mode (self))
     {
-      command_filled = !is_blank (editable_text (self->check_url_row));
+      command_filled = !is_blank (chk_editable_text (self->check_url_row));
     }
   else if (shell_mode (self))
     {
@@ -763,7 +742,7 @@ update_save_action (ChkJobEditor *self)
     }
   else
     {
-      command_filled = editable_text (self->program_row)[0] != '\0';
+      command_filled = chk_editable_text (self->program_row)[0] != '\0';
     }
 
   /* What the editor knows to be wrong (the daemon's refusals of a Save
@@ -846,22 +825,9 @@ mode_toggled_cb (ChkJobEditor    *self,
 
   /* Choosing how to give the command leads to where it is written. */
   if (!self->loading)
-    focus_keeping_text (check_mode (self) ? GTK_WIDGET (self->check_url_row)
+    chk_focus_keeping_text (check_mode (self) ? GTK_WIDGET (self->check_url_row)
                         : shell_mode (self) ? GTK_WIDGET (self->shell_view)
                         : GTK_WIDGET (self->program_row));
-}
-
-static GtkWidget *
-row_button (const char *icon_name,
-            const char *label)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
-
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_set_tooltip_text (button, label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-  gtk_widget_add_css_class (button, "flat");
-  return button;
 }
 
 static void field_changed_cb (ChkJobEditor *self,
@@ -875,7 +841,7 @@ current_argv (ChkJobEditor *self)
 
   g_auto(GStrv) arguments = chk_argv_editor_dup_arguments (self->argv_editor);
 
-  g_strv_builder_add (builder, editable_text (self->program_row));
+  g_strv_builder_add (builder, chk_editable_text (self->program_row));
   g_strv_builder_addv (builder, (const char **) arguments);
   argv = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
@@ -909,7 +875,7 @@ collect_variables (ChkJobEditor *self,
   for (guint i = 0; i < self->variable_rows->len; i++)
     {
       GtkWidget *row = g_ptr_array_index (self->variable_rows, i);
-      const char *text = editable_text (row);
+      const char *text = chk_editable_text (row);
       g_autofree char *name = NULL;
       g_autofree char *value = NULL;
       g_autofree char *row_message = NULL;
@@ -955,9 +921,9 @@ remove_variable_clicked_cb (GtkButton    *button,
   update_errors (self);
 
   if (self->variable_rows->len > 0)
-    focus_keeping_text (g_ptr_array_index (self->variable_rows, MIN (index, self->variable_rows->len - 1)));
+    chk_focus_keeping_text (g_ptr_array_index (self->variable_rows, MIN (index, self->variable_rows->len - 1)));
   else
-    focus_keeping_text (GTK_WIDGET (self->workdir_row));
+    chk_focus_keeping_text (GTK_WIDGET (self->workdir_row));
 }
 
 static GtkWidget *
@@ -965,7 +931,7 @@ add_variable_row (ChkJobEditor *self,
                   const char   *text)
 {
   GtkWidget *row = adw_entry_row_new ();
-  GtkWidget *remove = row_button ("list-remove-symbolic", _("Remove Variable"));
+  GtkWidget *remove = chk_row_button_new ("list-remove-symbolic", _("Remove Variable"));
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Variable (NAME=value)"));
   gtk_editable_set_text (GTK_EDITABLE (row), text);
@@ -1013,7 +979,7 @@ choose_folder_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   ChkJobEditor *self = CHK_JOB_EDITOR (widget);
-  const char *current = editable_text (self->workdir_row);
+  const char *current = chk_editable_text (self->workdir_row);
 
   if (self->folder_chooser != NULL)
     return;
@@ -1041,7 +1007,7 @@ clear_folder_action (GtkWidget  *widget,
   ChkJobEditor *self = CHK_JOB_EDITOR (widget);
 
   gtk_editable_set_text (GTK_EDITABLE (self->workdir_row), "");
-  focus_keeping_text (GTK_WIDGET (self->workdir_row));
+  chk_focus_keeping_text (GTK_WIDGET (self->workdir_row));
 }
 
 /* Settings */
@@ -1223,7 +1189,7 @@ static gboolean
 check_timeout (ChkJobEditor *self,
                guint32      *out_timeout)
 {
-  g_autofree char *text = g_strstrip (g_strdup (editable_text (self->timeout_row)));
+  g_autofree char *text = g_strstrip (g_strdup (chk_editable_text (self->timeout_row)));
   g_autoptr(GError) error = NULL;
   guint64 seconds = 0;
 
@@ -1248,7 +1214,7 @@ static gboolean
 check_memory_max (ChkJobEditor *self,
                   guint64      *out_bytes)
 {
-  g_autoptr(GString) text = g_string_new (editable_text (self->memory_max_row));
+  g_autoptr(GString) text = g_string_new (chk_editable_text (self->memory_max_row));
   g_autoptr(GError) error = NULL;
   guint64 bytes = 0;
 
@@ -1275,7 +1241,7 @@ check_memory_max (ChkJobEditor *self,
 static char **
 email_addresses (ChkJobEditor *self)
 {
-  g_auto(GStrv) parts = g_strsplit (editable_text (self->email_to_row), ",", -1);
+  g_auto(GStrv) parts = g_strsplit (chk_editable_text (self->email_to_row), ",", -1);
   GStrvBuilder *builder = g_strv_builder_new ();
   char **addresses;
 
@@ -1309,13 +1275,13 @@ build_spec (ChkJobEditor *self)
     return NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (editable_text (self->name_row)));
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (chk_editable_text (self->name_row)));
   g_variant_builder_add (&builder, "{sv}", "description",
-                         g_variant_new_string (editable_text (self->description_row)));
+                         g_variant_new_string (chk_editable_text (self->description_row)));
   /* One of command, shell and check-url; "" takes a check's URL away. */
   if (check_mode (self))
     {
-      g_autofree char *url = g_strstrip (g_strdup (editable_text (self->check_url_row)));
+      g_autofree char *url = g_strstrip (g_strdup (chk_editable_text (self->check_url_row)));
 
       g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (url));
     }
@@ -1336,11 +1302,11 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "check-expect-status",
                          g_variant_new_uint32 (spin_value (self->check_status_spin)));
   g_variant_builder_add (&builder, "{sv}", "check-contains",
-                         g_variant_new_string (editable_text (self->check_contains_row)));
+                         g_variant_new_string (chk_editable_text (self->check_contains_row)));
   g_variant_builder_add (&builder, "{sv}", "check-timeout",
                          g_variant_new_uint32 (spin_value (self->check_timeout_spin)));
   g_variant_builder_add (&builder, "{sv}", "working-directory",
-                         g_variant_new_string (editable_text (self->workdir_row)));
+                         g_variant_new_string (chk_editable_text (self->workdir_row)));
   g_variant_builder_add (&builder, "{sv}", "environment", environment_variant (variables));
   g_variant_builder_add (&builder, "{sv}", "schedule",
                          g_variant_new_string (chk_schedule_builder_get_schedule (self->schedule_builder)));
@@ -1361,8 +1327,8 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "is-monitor",
                          g_variant_new_boolean (gtk_switch_get_active (self->monitor_switch)));
   {
-    g_autofree char *monitor_url = g_strstrip (g_strdup (editable_text (self->monitor_url_row)));
-    g_autofree char *webhook_url = g_strstrip (g_strdup (editable_text (self->webhook_row)));
+    g_autofree char *monitor_url = g_strstrip (g_strdup (chk_editable_text (self->monitor_url_row)));
+    g_autofree char *webhook_url = g_strstrip (g_strdup (chk_editable_text (self->webhook_row)));
 
     g_variant_builder_add (&builder, "{sv}", "monitor-url", g_variant_new_string (monitor_url));
     g_variant_builder_add (&builder, "{sv}", "webhook-url", g_variant_new_string (webhook_url));
@@ -1413,38 +1379,38 @@ form_snapshot (ChkJobEditor *self)
   GVariantBuilder builder;
 
   for (guint i = 0; i < self->variable_rows->len; i++)
-    g_strv_builder_add (variables, editable_text (g_ptr_array_index (self->variable_rows, i)));
+    g_strv_builder_add (variables, chk_editable_text (g_ptr_array_index (self->variable_rows, i)));
   lines = g_strv_builder_end (variables);
   g_strv_builder_unref (variables);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
 #define ADD(value) g_variant_builder_add (&builder, "v", (value))
-  ADD (g_variant_new_string (editable_text (self->name_row)));
-  ADD (g_variant_new_string (editable_text (self->description_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->name_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->description_row)));
   ADD (g_variant_new_uint32 (check_mode (self) ? 2 : shell_mode (self) ? 1 : 0));
   ADD (g_variant_new_strv ((const char * const *) argv, -1));
   ADD (g_variant_new_string (shell));
-  ADD (g_variant_new_string (editable_text (self->check_url_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->check_url_row)));
   ADD (g_variant_new_uint32 (spin_value (self->check_status_spin)));
-  ADD (g_variant_new_string (editable_text (self->check_contains_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->check_contains_row)));
   ADD (g_variant_new_uint32 (spin_value (self->check_timeout_spin)));
-  ADD (g_variant_new_string (editable_text (self->workdir_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->workdir_row)));
   ADD (g_variant_new_strv ((const char * const *) lines, -1));
   ADD (chk_schedule_builder_snapshot (self->schedule_builder));
-  ADD (g_variant_new_string (editable_text (self->timeout_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->timeout_row)));
   ADD (g_variant_new_boolean (gtk_switch_get_active (self->catch_up_switch)));
   ADD (g_variant_new_uint32 (spin_value (self->max_runs_spin)));
   ADD (g_variant_new_boolean (gtk_switch_get_active (self->enabled_switch)));
   ADD (g_variant_new_boolean (gtk_switch_get_active (self->merge_stderr_switch)));
   ADD (g_variant_new_uint32 (spin_value (self->max_tasks_spin)));
-  ADD (g_variant_new_string (editable_text (self->memory_max_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->memory_max_row)));
   ADD (g_variant_new_uint32 (spin_value (self->cpu_weight_spin)));
   ADD (g_variant_new_boolean (gtk_switch_get_active (self->monitor_switch)));
-  ADD (g_variant_new_string (editable_text (self->monitor_url_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->monitor_url_row)));
   ADD (g_variant_new_uint32 (adw_combo_row_get_selected (self->notify_on_row)));
   ADD (g_variant_new_uint32 (adw_combo_row_get_selected (self->email_on_row)));
-  ADD (g_variant_new_string (editable_text (self->email_to_row)));
-  ADD (g_variant_new_string (editable_text (self->webhook_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->email_to_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->webhook_row)));
 #undef ADD
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
@@ -1848,7 +1814,7 @@ field_changed_cb (ChkJobEditor *self,
     }
   else if (field == FIELD_WORKING_DIRECTORY)
     {
-      gtk_widget_set_visible (self->workdir_clear_button, editable_text (self->workdir_row)[0] != '\0');
+      gtk_widget_set_visible (self->workdir_clear_button, chk_editable_text (self->workdir_row)[0] != '\0');
     }
 
   update_errors (self);
@@ -2047,9 +2013,9 @@ chk_job_editor_constructed (GObject *object)
   fetch_from_scheduler (self);
   g_signal_connect_swapped (self->model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
 
-  gtk_widget_set_visible (self->workdir_clear_button, editable_text (self->workdir_row)[0] != '\0');
+  gtk_widget_set_visible (self->workdir_clear_button, chk_editable_text (self->workdir_row)[0] != '\0');
   update_save_action (self);
-  focus_keeping_text (GTK_WIDGET (self->name_row));
+  chk_focus_keeping_text (GTK_WIDGET (self->name_row));
 
   /* Closing asks first once this changes. */
   self->initial_form = form_snapshot (self);

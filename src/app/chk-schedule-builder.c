@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "chk-duration.h"
+#include "chk-editor-util.h"
 #include "chk-message-label.h"
 #include "chk-schedule-builder-private.h"
 
@@ -99,12 +100,6 @@ static GParamSpec *properties[N_PROPS];
 
 static void queue_preview (ChkScheduleBuilder *self);
 
-static const char *
-editable_text (gpointer editable)
-{
-  return gtk_editable_get_text (GTK_EDITABLE (editable));
-}
-
 static gboolean
 parse_number (const char *text,
               guint       min,
@@ -117,13 +112,6 @@ parse_number (const char *text,
     return FALSE;
   *out = (guint) value;
   return TRUE;
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
 static void
@@ -288,7 +276,7 @@ preset_schedule (ChkScheduleBuilder *self,
 
     case PRESET_CUSTOM:
     default:
-      return g_strdup (editable_text (self->schedule_row));
+      return g_strdup (chk_editable_text (self->schedule_row));
     }
 }
 
@@ -422,7 +410,7 @@ regenerate_schedule (ChkScheduleBuilder *self)
     }
 
   set_problem (self, NULL);
-  if (!g_str_equal (text, editable_text (self->schedule_row)))
+  if (!g_str_equal (text, chk_editable_text (self->schedule_row)))
     gtk_editable_set_text (GTK_EDITABLE (self->schedule_row), text);
 }
 
@@ -473,7 +461,7 @@ two_digits_output_cb (GtkSpinButton *spin,
 {
   g_autofree char *text = g_strdup_printf ("%02d", gtk_spin_button_get_value_as_int (spin));
 
-  if (!g_str_equal (text, editable_text (spin)))
+  if (!g_str_equal (text, chk_editable_text (spin)))
     gtk_editable_set_text (GTK_EDITABLE (spin), text);
   return TRUE;
 }
@@ -595,8 +583,8 @@ preview_done_cb (GObject      *object,
       g_clear_error (&self->preview_error);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PREVIEW_ERROR]);
     }
-  show_preview (self, description, runs, editable_text (self->timezone_entry),
-                editable_text (self->schedule_row)[0] == '\0');
+  show_preview (self, description, runs, chk_editable_text (self->timezone_entry),
+                chk_editable_text (self->schedule_row)[0] == '\0');
 }
 
 /* Whether @text is the start of a time zone's name, such as "Europe/Ber":
@@ -654,7 +642,7 @@ preview_cb (gpointer user_data)
   /* A zone name on its way is not an error yet: it is checked when the
    * field is left, or when the typing goes on to something else. */
   if (has_focus_within (self, GTK_WIDGET (self->timezone_entry)) &&
-      zone_is_half_typed (self, editable_text (self->timezone_entry)))
+      zone_is_half_typed (self, chk_editable_text (self->timezone_entry)))
     {
       set_timezone_pending (self, TRUE);
       return G_SOURCE_REMOVE;
@@ -662,8 +650,8 @@ preview_cb (gpointer user_data)
 
   self->preview_cancellable = g_cancellable_new ();
   chk_scheduler1_call_preview_schedule (scheduler,
-                                        editable_text (self->schedule_row),
-                                        editable_text (self->timezone_entry),
+                                        chk_editable_text (self->schedule_row),
+                                        chk_editable_text (self->timezone_entry),
                                         0, PREVIEW_COUNT,
                                         self->preview_cancellable,
                                         preview_done_cb, self);
@@ -749,7 +737,7 @@ zones_loaded_cb (GObject      *object,
         g_ptr_array_add (zones, g_strdup (columns[2]));
     }
   g_ptr_array_add (zones, g_strdup ("UTC"));
-  g_ptr_array_sort (zones, compare_strings);
+  g_ptr_array_sort (zones, chk_compare_strings);
 
   store = gtk_list_store_new (1, G_TYPE_STRING);
   for (guint i = 0; i < zones->len; i++)
@@ -1085,7 +1073,7 @@ chk_schedule_builder_get_schedule (ChkScheduleBuilder *self)
 {
   g_return_val_if_fail (CHK_IS_SCHEDULE_BUILDER (self), NULL);
 
-  return editable_text (self->schedule_row);
+  return chk_editable_text (self->schedule_row);
 }
 
 /**
@@ -1106,7 +1094,7 @@ chk_schedule_builder_set_schedule (ChkScheduleBuilder *self,
 
   if (schedule == NULL)
     schedule = "";
-  changed = !g_str_equal (schedule, editable_text (self->schedule_row));
+  changed = !g_str_equal (schedule, chk_editable_text (self->schedule_row));
 
   self->loading = TRUE;
   gtk_editable_set_text (GTK_EDITABLE (self->schedule_row), schedule);
@@ -1131,7 +1119,7 @@ chk_schedule_builder_get_timezone (ChkScheduleBuilder *self)
 {
   g_return_val_if_fail (CHK_IS_SCHEDULE_BUILDER (self), NULL);
 
-  return editable_text (self->timezone_entry);
+  return chk_editable_text (self->timezone_entry);
 }
 
 /**
@@ -1148,7 +1136,7 @@ chk_schedule_builder_set_timezone (ChkScheduleBuilder *self,
 
   if (timezone == NULL)
     timezone = "";
-  if (g_str_equal (timezone, editable_text (self->timezone_entry)))
+  if (g_str_equal (timezone, chk_editable_text (self->timezone_entry)))
     return;
 
   self->loading = TRUE;
@@ -1240,7 +1228,7 @@ chk_schedule_builder_snapshot (ChkScheduleBuilder *self)
 
   /* The preset's controls all end up in the schedule's text. */
   return g_variant_new ("(uss)", adw_combo_row_get_selected (self->preset_row),
-                        editable_text (self->schedule_row), editable_text (self->timezone_entry));
+                        chk_editable_text (self->schedule_row), chk_editable_text (self->timezone_entry));
 }
 
 GtkLabel *

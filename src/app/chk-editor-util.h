@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Small helpers shared by the job editor and the groups it is made of */
+
+const char *chk_editable_text      (gpointer       editable);
+void        chk_focus_keeping_text (GtkWidget     *widget);
+GtkWidget  *chk_row_button_new     (const char    *icon_name,
+                                    const char    *label);
+int         chk_compare_strings    (gconstpointer  a,
+                                    gconstpointer  b);
+
+G_END_DECLS
