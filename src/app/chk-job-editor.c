@@ -11,6 +11,7 @@
 #include "chk-argv-editor.h"
 #include "chk-duration.h"
 #include "chk-editor-util.h"
+#include "chk-environment-editor-private.h"
 #include "chk-error.h"
 #include "chk-job-editor.h"
 #include "chk-job-spec.h"
@@ -82,9 +83,7 @@ struct _ChkJobEditor
   gboolean              discard_confirmed;
   GPtrArray            *close_tasks;   /* chk_job_editor_close_async()s waiting for an answer */
 
-  GPtrArray            *variable_rows;
   GCancellable         *cancellable;   /* settings; cancelled on dispose */
-  GtkFileChooserNative *folder_chooser;
   gboolean              allow_shell;
   guint                 default_max_tasks;  /* the setting, for max-tasks 0 */
   gboolean              loading;
@@ -121,10 +120,7 @@ struct _ChkJobEditor
   GtkSpinButton        *check_timeout_spin;
   GtkLabel             *check_error;
   ChkArgvEditor        *argv_editor;
-  AdwPreferencesGroup  *environment_group;
-  AdwEntryRow          *workdir_row;
-  GtkWidget            *workdir_clear_button;
-  GtkLabel             *environment_error;
+  ChkEnvironmentEditor *environment_editor;
   ChkScheduleBuilder   *schedule_builder;
   AdwPreferencesGroup  *runs_group;
   AdwEntryRow          *timeout_row;
@@ -281,21 +277,6 @@ format_size (guint64 bytes)
   return g_strdup_printf ("%" G_GUINT64_FORMAT, bytes);
 }
 
-/* An a{ss} sorted by name, as the daemon publishes it, so that equal
- * environments are equal variants. */
-static GVariant *
-environment_variant (GHashTable *variables)
-{
-  g_autofree const char **names = (const char **) g_hash_table_get_keys_as_array (variables, NULL);
-  GVariantBuilder builder;
-
-  qsort (names, g_hash_table_size (variables), sizeof (char *), chk_compare_strings);
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
-  for (guint i = 0; names[i] != NULL; i++)
-    g_variant_builder_add (&builder, "{ss}", names[i], g_hash_table_lookup (variables, names[i]));
-  return g_variant_builder_end (&builder);
-}
-
 /* The job's spec keys that the editor shows, from its properties. */
 static GVariant *
 spec_from_job (ChkJob1 *job)
@@ -339,7 +320,7 @@ spec_from_job (ChkJob1 *job)
       while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
         g_hash_table_insert (variables, (gpointer) name, (gpointer) value);
     }
-  g_variant_builder_add (&builder, "{sv}", "environment", environment_variant (variables));
+  g_variant_builder_add (&builder, "{sv}", "environment", chk_environment_variant_new (variables));
 
   g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (nonnull (chk_job1_get_schedule (job))));
   g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (nonnull (chk_job1_get_timezone (job))));
@@ -423,7 +404,7 @@ field_label (ChkJobEditor *self,
       return self->check_error;
     case FIELD_WORKING_DIRECTORY:
     case FIELD_ENVIRONMENT:
-      return self->environment_error;
+      return _chk_environment_editor_get_error_label (self->environment_editor);
     case FIELD_SCHEDULE:
     case FIELD_TIMEZONE:
       return _chk_schedule_builder_get_error_label (self->schedule_builder);
@@ -471,7 +452,7 @@ field_widget (ChkJobEditor *self,
     case FIELD_CHECK_TIMEOUT:
       return GTK_WIDGET (self->check_timeout_spin);
     case FIELD_WORKING_DIRECTORY:
-      return GTK_WIDGET (self->workdir_row);
+      return _chk_environment_editor_get_working_directory_row (self->environment_editor);
     case FIELD_ENVIRONMENT:
       return NULL;
     case FIELD_SCHEDULE:
@@ -521,7 +502,8 @@ static void
 update_errors (ChkJobEditor *self)
 {
   GtkLabel *labels[] = {
-    self->general_error, self->command_error, self->check_error, self->environment_error,
+    self->general_error, self->command_error, self->check_error,
+    _chk_environment_editor_get_error_label (self->environment_editor),
     _chk_schedule_builder_get_error_label (self->schedule_builder), self->runs_error, self->limits_error, self->monitor_error,
     self->alerts_error,
   };
@@ -567,16 +549,7 @@ update_errors (ChkJobEditor *self)
         gtk_widget_remove_css_class (GTK_WIDGET (self->check_url_row), "error");
     }
 
-  for (guint i = 0; i < self->variable_rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (self->variable_rows, i);
-
-      if (g_object_get_data (G_OBJECT (row), "chk-invalid") != NULL ||
-          (self->save_errors[FIELD_ENVIRONMENT] != NULL))
-        gtk_widget_add_css_class (row, "error");
-      else
-        gtk_widget_remove_css_class (row, "error");
-    }
+  _chk_environment_editor_set_refused (self->environment_editor, self->save_errors[FIELD_ENVIRONMENT] != NULL);
 
   /* Save is for what can be saved. */
   update_save_action (self);
@@ -622,15 +595,7 @@ focus_field (ChkJobEditor *self,
   widget = field_widget (self, field);
   if (field == FIELD_ENVIRONMENT)
     {
-      for (guint i = 0; i < self->variable_rows->len && widget == NULL; i++)
-        {
-          GtkWidget *row = g_ptr_array_index (self->variable_rows, i);
-
-          if (g_object_get_data (G_OBJECT (row), "chk-invalid") != NULL)
-            widget = row;
-        }
-      if (widget == NULL && self->variable_rows->len > 0)
-        widget = g_ptr_array_index (self->variable_rows, 0);
+      widget = _chk_environment_editor_get_variables_focus (self->environment_editor);
     }
   else if (field == FIELD_SCHEDULE)
     {
@@ -799,7 +764,7 @@ update_command_mode (ChkJobEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->check_url_row), check);
   gtk_widget_set_visible (GTK_WIDGET (self->check_group), check);
   /* A check runs no process: no folder, no variables, and its own time limit. */
-  gtk_widget_set_visible (GTK_WIDGET (self->environment_group), !check);
+  gtk_widget_set_visible (GTK_WIDGET (self->environment_editor), !check);
   gtk_widget_set_visible (GTK_WIDGET (self->timeout_row), !check);
   gtk_widget_set_visible (GTK_WIDGET (self->merge_stderr_row), !check);
   gtk_widget_set_visible (GTK_WIDGET (self->limits_group), !check);
@@ -846,168 +811,6 @@ current_argv (ChkJobEditor *self)
   argv = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return argv;
-}
-
-/* Environment */
-
-static gboolean
-split_variable (const char  *text,
-                char       **out_name,
-                char       **out_value)
-{
-  const char *equals = strchr (text, '=');
-
-  if (equals == NULL)
-    return FALSE;
-  *out_name = g_strndup (text, equals - text);
-  *out_value = g_strdup (equals + 1);
-  return TRUE;
-}
-
-/* Checks the variables; returns them (empty rows left out) when all are fine. */
-static GHashTable *
-collect_variables (ChkJobEditor *self,
-                   gboolean      report)
-{
-  g_autoptr(GHashTable) variables = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autofree char *message = NULL;
-
-  for (guint i = 0; i < self->variable_rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (self->variable_rows, i);
-      const char *text = chk_editable_text (row);
-      g_autofree char *name = NULL;
-      g_autofree char *value = NULL;
-      g_autofree char *row_message = NULL;
-
-      if (text[0] == '\0')
-        row_message = NULL;
-      else if (!split_variable (text, &name, &value))
-        row_message = g_strdup_printf (_("“%s” has no “=”: write variables as NAME=value"), text);
-      else if (name[0] == '\0')
-        row_message = g_strdup_printf (_("“%s” has no name before the “=”"), text);
-      else if (g_hash_table_contains (variables, name))
-        row_message = g_strdup_printf (_("%s is given twice"), name);
-      else
-        g_hash_table_insert (variables, g_steal_pointer (&name), g_steal_pointer (&value));
-
-      g_object_set_data (G_OBJECT (row), "chk-invalid", GINT_TO_POINTER (row_message != NULL));
-      if (row_message != NULL && message == NULL)
-        message = g_steal_pointer (&row_message);
-    }
-
-  if (report)
-    set_local_error (self, FIELD_ENVIRONMENT, message);
-  if (message != NULL)
-    return NULL;
-  return g_steal_pointer (&variables);
-}
-
-static void
-remove_variable_clicked_cb (GtkButton    *button,
-                            ChkJobEditor *self)
-{
-  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), ADW_TYPE_ENTRY_ROW);
-  g_autoptr(GHashTable) variables = NULL;
-  guint index;
-
-  if (row == NULL || !g_ptr_array_find (self->variable_rows, row, &index))
-    return;
-
-  g_ptr_array_remove_index (self->variable_rows, index);
-  adw_preferences_group_remove (self->environment_group, row);
-  g_clear_pointer (&self->save_errors[FIELD_ENVIRONMENT], g_free);
-  variables = collect_variables (self, TRUE);
-  update_errors (self);
-
-  if (self->variable_rows->len > 0)
-    chk_focus_keeping_text (g_ptr_array_index (self->variable_rows, MIN (index, self->variable_rows->len - 1)));
-  else
-    chk_focus_keeping_text (GTK_WIDGET (self->workdir_row));
-}
-
-static GtkWidget *
-add_variable_row (ChkJobEditor *self,
-                  const char   *text)
-{
-  GtkWidget *row = adw_entry_row_new ();
-  GtkWidget *remove = chk_row_button_new ("list-remove-symbolic", _("Remove Variable"));
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Variable (NAME=value)"));
-  gtk_editable_set_text (GTK_EDITABLE (row), text);
-  gtk_widget_add_css_class (row, "chk-monospace-row");
-  g_signal_connect (remove, "clicked", G_CALLBACK (remove_variable_clicked_cb), self);
-  adw_entry_row_add_suffix (ADW_ENTRY_ROW (row), remove);
-  g_signal_connect_swapped (row, "changed", G_CALLBACK (field_changed_cb), self);
-
-  /* Rows go in the group's list, above its error label. */
-  adw_preferences_group_add (self->environment_group, row);
-
-  g_ptr_array_add (self->variable_rows, row);
-  return row;
-}
-
-static void
-add_variable_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
-
-  gtk_widget_grab_focus (add_variable_row (self, ""));
-}
-
-static void
-folder_chosen_cb (GtkNativeDialog *dialog,
-                  int              response,
-                  ChkJobEditor    *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
-
-      if (path != NULL)
-        gtk_editable_set_text (GTK_EDITABLE (self->workdir_row), path);
-    }
-  g_clear_object (&self->folder_chooser);
-}
-
-static void
-choose_folder_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
-{
-  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
-  const char *current = chk_editable_text (self->workdir_row);
-
-  if (self->folder_chooser != NULL)
-    return;
-
-  self->folder_chooser = gtk_file_chooser_native_new (_("Choose the Working Directory"),
-                                                      GTK_WINDOW (self),
-                                                      GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                                      _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->folder_chooser), TRUE);
-  if (current[0] == '/')
-    {
-      g_autoptr(GFile) folder = g_file_new_for_path (current);
-
-      gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->folder_chooser), folder, NULL);
-    }
-  g_signal_connect (self->folder_chooser, "response", G_CALLBACK (folder_chosen_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->folder_chooser));
-}
-
-static void
-clear_folder_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  ChkJobEditor *self = CHK_JOB_EDITOR (widget);
-
-  gtk_editable_set_text (GTK_EDITABLE (self->workdir_row), "");
-  chk_focus_keeping_text (GTK_WIDGET (self->workdir_row));
 }
 
 /* Settings */
@@ -1108,22 +911,11 @@ load_spec (ChkJobEditor *self,
     }
 
   if (g_variant_lookup (spec, "working-directory", "&s", &text))
-    gtk_editable_set_text (GTK_EDITABLE (self->workdir_row), text);
+    chk_environment_editor_set_working_directory (self->environment_editor, text);
 
   environment = g_variant_lookup_value (spec, "environment", G_VARIANT_TYPE ("a{ss}"));
   if (environment != NULL)
-    {
-      GVariantIter iter;
-      const char *name, *value;
-
-      g_variant_iter_init (&iter, environment);
-      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
-        {
-          g_autofree char *line = g_strconcat (name, "=", value, NULL);
-
-          add_variable_row (self, line);
-        }
-    }
+    chk_environment_editor_set_variables (self->environment_editor, environment);
 
   if (g_variant_lookup (spec, "timezone", "&s", &text))
     chk_schedule_builder_set_timezone (self->schedule_builder, text);
@@ -1261,7 +1053,7 @@ email_addresses (ChkJobEditor *self)
 static GVariant *
 build_spec (ChkJobEditor *self)
 {
-  g_autoptr(GHashTable) variables = collect_variables (self, TRUE);
+  g_autoptr(GVariant) environment = chk_environment_editor_dup_variables (self->environment_editor);
   g_auto(GStrv) email_to = email_addresses (self);
   guint64 max_output_bytes;
   guint32 timeout = 0;
@@ -1271,7 +1063,7 @@ build_spec (ChkJobEditor *self)
   GVariantBuilder builder;
 
   _chk_schedule_builder_regenerate (self->schedule_builder);
-  if (variables == NULL || !timeout_ok || !memory_max_ok || self->local_errors[FIELD_SCHEDULE] != NULL)
+  if (environment == NULL || !timeout_ok || !memory_max_ok || self->local_errors[FIELD_SCHEDULE] != NULL)
     return NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
@@ -1306,8 +1098,8 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "check-timeout",
                          g_variant_new_uint32 (spin_value (self->check_timeout_spin)));
   g_variant_builder_add (&builder, "{sv}", "working-directory",
-                         g_variant_new_string (chk_editable_text (self->workdir_row)));
-  g_variant_builder_add (&builder, "{sv}", "environment", environment_variant (variables));
+                         g_variant_new_string (chk_environment_editor_get_working_directory (self->environment_editor)));
+  g_variant_builder_add (&builder, "{sv}", "environment", environment);
   g_variant_builder_add (&builder, "{sv}", "schedule",
                          g_variant_new_string (chk_schedule_builder_get_schedule (self->schedule_builder)));
   g_variant_builder_add (&builder, "{sv}", "timezone",
@@ -1374,14 +1166,8 @@ form_snapshot (ChkJobEditor *self)
 {
   g_auto(GStrv) argv = current_argv (self);
   g_autofree char *shell = shell_text (self);
-  GStrvBuilder *variables = g_strv_builder_new ();
-  g_auto(GStrv) lines = NULL;
+  g_auto(GStrv) lines = chk_environment_editor_dup_lines (self->environment_editor);
   GVariantBuilder builder;
-
-  for (guint i = 0; i < self->variable_rows->len; i++)
-    g_strv_builder_add (variables, chk_editable_text (g_ptr_array_index (self->variable_rows, i)));
-  lines = g_strv_builder_end (variables);
-  g_strv_builder_unref (variables);
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("av"));
 #define ADD(value) g_variant_builder_add (&builder, "v", (value))
@@ -1394,7 +1180,7 @@ form_snapshot (ChkJobEditor *self)
   ADD (g_variant_new_uint32 (spin_value (self->check_status_spin)));
   ADD (g_variant_new_string (chk_editable_text (self->check_contains_row)));
   ADD (g_variant_new_uint32 (spin_value (self->check_timeout_spin)));
-  ADD (g_variant_new_string (chk_editable_text (self->workdir_row)));
+  ADD (g_variant_new_string (chk_environment_editor_get_working_directory (self->environment_editor)));
   ADD (g_variant_new_strv ((const char * const *) lines, -1));
   ADD (chk_schedule_builder_snapshot (self->schedule_builder));
   ADD (g_variant_new_string (chk_editable_text (self->timeout_row)));
@@ -1772,10 +1558,6 @@ field_changed_cb (ChkJobEditor *self,
     field = FIELD_DESCRIPTION;
   else if (widget == GTK_WIDGET (self->program_row))
     field = FIELD_COMMAND;
-  else if (widget == GTK_WIDGET (self->workdir_row))
-    field = FIELD_WORKING_DIRECTORY;
-  else if (g_ptr_array_find (self->variable_rows, widget, NULL))
-    field = FIELD_ENVIRONMENT;
   else if (widget == GTK_WIDGET (self->timeout_row))
     field = FIELD_TIMEOUT;
   else if (widget == GTK_WIDGET (self->memory_max_row))
@@ -1800,21 +1582,13 @@ field_changed_cb (ChkJobEditor *self,
 
   clear_save_error (self, field);
 
-  if (field == FIELD_ENVIRONMENT)
-    {
-      g_autoptr(GHashTable) variables = collect_variables (self, TRUE);
-    }
-  else if (field == FIELD_TIMEOUT)
+  if (field == FIELD_TIMEOUT)
     {
       check_timeout (self, NULL);
     }
   else if (field == FIELD_MEMORY_MAX)
     {
       check_memory_max (self, NULL);
-    }
-  else if (field == FIELD_WORKING_DIRECTORY)
-    {
-      gtk_widget_set_visible (self->workdir_clear_button, chk_editable_text (self->workdir_row)[0] != '\0');
     }
 
   update_errors (self);
@@ -1877,6 +1651,39 @@ monitor_changed_cb (ChkJobEditor *self,
       chk_schedule_builder_propose (self->schedule_builder, MONITOR_SCHEDULE);
       self->loading = FALSE;
     }
+}
+
+static void
+workdir_changed_cb (ChkJobEditor         *self,
+                    GParamSpec           *pspec,
+                    ChkEnvironmentEditor *environment_editor)
+{
+  if (self->loading)
+    return;
+  clear_save_error (self, FIELD_WORKING_DIRECTORY);
+  update_errors (self);
+  update_save_action (self);
+}
+
+/* A variable typed, added or removed */
+static void
+variables_changed_cb (ChkJobEditor         *self,
+                      GParamSpec           *pspec,
+                      ChkEnvironmentEditor *environment_editor)
+{
+  if (self->loading)
+    return;
+  clear_save_error (self, FIELD_ENVIRONMENT);
+  update_errors (self);
+  update_save_action (self);
+}
+
+static void
+environment_problem_changed_cb (ChkJobEditor         *self,
+                                GParamSpec           *pspec,
+                                ChkEnvironmentEditor *environment_editor)
+{
+  set_local_error (self, FIELD_ENVIRONMENT, chk_environment_editor_get_problem (environment_editor));
 }
 
 /* An argument typed, added, moved or removed */
@@ -2013,7 +1820,6 @@ chk_job_editor_constructed (GObject *object)
   fetch_from_scheduler (self);
   g_signal_connect_swapped (self->model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
 
-  gtk_widget_set_visible (self->workdir_clear_button, chk_editable_text (self->workdir_row)[0] != '\0');
   update_save_action (self);
   chk_focus_keeping_text (GTK_WIDGET (self->name_row));
 
@@ -2030,12 +1836,6 @@ chk_job_editor_dispose (GObject *object)
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (self->model, self);
   g_cancellable_cancel (self->cancellable);
-  if (self->folder_chooser != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->folder_chooser, self);
-      gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->folder_chooser));
-      g_clear_object (&self->folder_chooser);
-    }
 
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_JOB_EDITOR);
 
@@ -2046,7 +1846,6 @@ chk_job_editor_dispose (GObject *object)
   g_clear_pointer (&self->initial_form, g_variant_unref);
   g_clear_weak_pointer (&self->discard_dialog);
   g_clear_weak_pointer (&self->focus_before_save);
-  g_clear_pointer (&self->variable_rows, g_ptr_array_unref);
 
   G_OBJECT_CLASS (chk_job_editor_parent_class)->dispose (object);
 
@@ -2199,6 +1998,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   (void) CHK_ERROR;
 
   g_type_ensure (CHK_TYPE_ARGV_EDITOR);
+  g_type_ensure (CHK_TYPE_ENVIRONMENT_EDITOR);
   g_type_ensure (CHK_TYPE_SCHEDULE_BUILDER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/chroniker/Chroniker/chk-job-editor.ui");
@@ -2227,10 +2027,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_timeout_spin);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, check_error);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, argv_editor);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, environment_group);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_row);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, workdir_clear_button);
-  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, environment_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, environment_editor);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, schedule_builder);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, runs_group);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, timeout_row);
@@ -2256,6 +2053,9 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, alerts_error);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, workdir_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, variables_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, environment_problem_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, arguments_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, schedule_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, schedule_problem_changed_cb);
@@ -2264,9 +2064,6 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
 
   gtk_widget_class_install_action (widget_class, "editor.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "editor.cancel", NULL, cancel_action);
-  gtk_widget_class_install_action (widget_class, "editor.add-variable", NULL, add_variable_action);
-  gtk_widget_class_install_action (widget_class, "editor.choose-folder", NULL, choose_folder_action);
-  gtk_widget_class_install_action (widget_class, "editor.clear-folder", NULL, clear_folder_action);
   gtk_widget_class_install_action (widget_class, "editor.dismiss-banner", NULL, dismiss_banner_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "editor.save", NULL);
@@ -2279,7 +2076,6 @@ chk_job_editor_init (ChkJobEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
-  self->variable_rows = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
   self->allow_shell = TRUE;
   self->default_max_tasks = DEFAULT_MAX_TASKS;
