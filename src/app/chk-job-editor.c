@@ -144,6 +144,13 @@ struct _ChkJobEditor
   AdwEntryRow          *email_to_row;
   AdwEntryRow          *webhook_row;
   GtkLabel             *alerts_error;
+
+  /* The groups' own, for the table of fields */
+  GtkWidget            *workdir_row;
+  GtkLabel             *environment_error;
+  GtkWidget            *schedule_entry;
+  GtkWidget            *timezone_entry;
+  GtkLabel             *schedule_error;
 };
 
 G_DEFINE_FINAL_TYPE (ChkJobEditor, chk_job_editor, ADW_TYPE_WINDOW)
@@ -158,6 +165,41 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+#define MEMBER(name) G_STRUCT_OFFSET (ChkJobEditor, name)
+#define NO_WIDGET (-1)
+
+/* Each field: the spec keys that the daemon's errors about it name, the
+ * label under its group that shows them, and the widget that gets the
+ * error style and the focus (the command's depends on its mode). */
+static const struct
+{
+  const char *keys[3];
+  glong       label;
+  glong       widget;
+} fields[N_FIELDS] = {
+  [FIELD_NAME] = { { "name" }, MEMBER (general_error), MEMBER (name_row) },
+  [FIELD_DESCRIPTION] = { { "description" }, MEMBER (general_error), MEMBER (description_row) },
+  [FIELD_COMMAND] = { { "command", "shell" }, MEMBER (command_error), MEMBER (program_row) },
+  [FIELD_CHECK_URL] = { { "check-url" }, MEMBER (command_error), MEMBER (check_url_row) },
+  [FIELD_CHECK_STATUS] = { { "check-expect-status" }, MEMBER (check_error), MEMBER (check_status_spin) },
+  [FIELD_CHECK_CONTAINS] = { { "check-contains" }, MEMBER (check_error), MEMBER (check_contains_row) },
+  [FIELD_CHECK_TIMEOUT] = { { "check-timeout" }, MEMBER (check_error), MEMBER (check_timeout_spin) },
+  [FIELD_WORKING_DIRECTORY] = { { "working-directory" }, MEMBER (environment_error), MEMBER (workdir_row) },
+  [FIELD_ENVIRONMENT] = { { "environment" }, MEMBER (environment_error), NO_WIDGET },
+  [FIELD_SCHEDULE] = { { "schedule", "start" }, MEMBER (schedule_error), MEMBER (schedule_entry) },
+  [FIELD_TIMEZONE] = { { "timezone" }, MEMBER (schedule_error), MEMBER (timezone_entry) },
+  [FIELD_TIMEOUT] = { { "timeout" }, MEMBER (runs_error), MEMBER (timeout_row) },
+  [FIELD_MAX_RUNS] = { { "max-runs" }, MEMBER (runs_error), MEMBER (max_runs_spin) },
+  [FIELD_MAX_TASKS] = { { "max-tasks" }, MEMBER (limits_error), MEMBER (max_tasks_spin) },
+  [FIELD_MEMORY_MAX] = { { "memory-max" }, MEMBER (limits_error), MEMBER (memory_max_row) },
+  [FIELD_CPU_WEIGHT] = { { "cpu-weight" }, MEMBER (limits_error), MEMBER (cpu_weight_spin) },
+  [FIELD_MONITOR] = { { "is-monitor" }, MEMBER (monitor_error), MEMBER (monitor_switch) },
+  [FIELD_MONITOR_URL] = { { "monitor-url" }, MEMBER (monitor_error), MEMBER (monitor_url_row) },
+  [FIELD_ALERTS] = { { "notify-on", "email-on" }, MEMBER (alerts_error), MEMBER (notify_on_row) },
+  [FIELD_EMAIL_TO] = { { "email-to" }, MEMBER (alerts_error), MEMBER (email_to_row) },
+  [FIELD_WEBHOOK_URL] = { { "webhook-url" }, MEMBER (alerts_error), MEMBER (webhook_row) },
+};
 
 static void update_save_action (ChkJobEditor *self);
 
@@ -390,42 +432,7 @@ static GtkLabel *
 field_label (ChkJobEditor *self,
              Field         field)
 {
-  switch (field)
-    {
-    case FIELD_NAME:
-    case FIELD_DESCRIPTION:
-      return self->general_error;
-    case FIELD_COMMAND:
-    case FIELD_CHECK_URL:
-      return self->command_error;
-    case FIELD_CHECK_STATUS:
-    case FIELD_CHECK_CONTAINS:
-    case FIELD_CHECK_TIMEOUT:
-      return self->check_error;
-    case FIELD_WORKING_DIRECTORY:
-    case FIELD_ENVIRONMENT:
-      return _chk_environment_editor_get_error_label (self->environment_editor);
-    case FIELD_SCHEDULE:
-    case FIELD_TIMEZONE:
-      return _chk_schedule_builder_get_error_label (self->schedule_builder);
-    case FIELD_TIMEOUT:
-    case FIELD_MAX_RUNS:
-      return self->runs_error;
-    case FIELD_MAX_TASKS:
-    case FIELD_MEMORY_MAX:
-    case FIELD_CPU_WEIGHT:
-      return self->limits_error;
-    case FIELD_MONITOR:
-    case FIELD_MONITOR_URL:
-      return self->monitor_error;
-    case FIELD_ALERTS:
-    case FIELD_EMAIL_TO:
-    case FIELD_WEBHOOK_URL:
-      return self->alerts_error;
-    case N_FIELDS:
-    default:
-      g_assert_not_reached ();
-    }
+  return G_STRUCT_MEMBER (GtkLabel *, self, fields[field].label);
 }
 
 /* The widget that gets the error style and the focus. */
@@ -433,56 +440,27 @@ static GtkWidget *
 field_widget (ChkJobEditor *self,
               Field         field)
 {
-  switch (field)
+  if (field == FIELD_COMMAND && check_mode (self))
+    return GTK_WIDGET (self->check_url_row);
+  if (field == FIELD_COMMAND && shell_mode (self))
+    return GTK_WIDGET (self->shell_view);
+  if (fields[field].widget == NO_WIDGET)
+    return NULL;
+  return G_STRUCT_MEMBER (GtkWidget *, self, fields[field].widget);
+}
+
+/* The field whose widget @widget is in the table */
+static Field
+field_for_widget (ChkJobEditor *self,
+                  gpointer      widget)
+{
+  for (Field field = 0; field < N_FIELDS; field++)
     {
-    case FIELD_NAME:
-      return GTK_WIDGET (self->name_row);
-    case FIELD_DESCRIPTION:
-      return GTK_WIDGET (self->description_row);
-    case FIELD_COMMAND:
-      if (check_mode (self))
-        return GTK_WIDGET (self->check_url_row);
-      return shell_mode (self) ? GTK_WIDGET (self->shell_view) : GTK_WIDGET (self->program_row);
-    case FIELD_CHECK_URL:
-      return GTK_WIDGET (self->check_url_row);
-    case FIELD_CHECK_STATUS:
-      return GTK_WIDGET (self->check_status_spin);
-    case FIELD_CHECK_CONTAINS:
-      return GTK_WIDGET (self->check_contains_row);
-    case FIELD_CHECK_TIMEOUT:
-      return GTK_WIDGET (self->check_timeout_spin);
-    case FIELD_WORKING_DIRECTORY:
-      return _chk_environment_editor_get_working_directory_row (self->environment_editor);
-    case FIELD_ENVIRONMENT:
-      return NULL;
-    case FIELD_SCHEDULE:
-      return _chk_schedule_builder_get_schedule_entry (self->schedule_builder);
-    case FIELD_TIMEZONE:
-      return _chk_schedule_builder_get_timezone_entry (self->schedule_builder);
-    case FIELD_TIMEOUT:
-      return GTK_WIDGET (self->timeout_row);
-    case FIELD_MAX_RUNS:
-      return GTK_WIDGET (self->max_runs_spin);
-    case FIELD_MAX_TASKS:
-      return GTK_WIDGET (self->max_tasks_spin);
-    case FIELD_MEMORY_MAX:
-      return GTK_WIDGET (self->memory_max_row);
-    case FIELD_CPU_WEIGHT:
-      return GTK_WIDGET (self->cpu_weight_spin);
-    case FIELD_MONITOR:
-      return GTK_WIDGET (self->monitor_switch);
-    case FIELD_MONITOR_URL:
-      return GTK_WIDGET (self->monitor_url_row);
-    case FIELD_ALERTS:
-      return GTK_WIDGET (self->notify_on_row);
-    case FIELD_EMAIL_TO:
-      return GTK_WIDGET (self->email_to_row);
-    case FIELD_WEBHOOK_URL:
-      return GTK_WIDGET (self->webhook_row);
-    case N_FIELDS:
-    default:
-      g_assert_not_reached ();
+      if (fields[field].widget != NO_WIDGET &&
+          G_STRUCT_MEMBER (gpointer, self, fields[field].widget) == widget)
+        return field;
     }
+  return FIELD_NONE;
 }
 
 static const char *
@@ -501,30 +479,31 @@ field_message (ChkJobEditor *self,
 static void
 update_errors (ChkJobEditor *self)
 {
-  GtkLabel *labels[] = {
-    self->general_error, self->command_error, self->check_error,
-    _chk_environment_editor_get_error_label (self->environment_editor),
-    _chk_schedule_builder_get_error_label (self->schedule_builder), self->runs_error, self->limits_error, self->monitor_error,
-    self->alerts_error,
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+  /* Each label once, with the messages of all its fields */
+  for (Field first = 0; first < N_FIELDS; first++)
     {
+      GtkLabel *label = field_label (self, first);
       g_autoptr(GString) text = g_string_new (NULL);
+      gboolean done = FALSE;
 
-      for (Field field = 0; field < N_FIELDS; field++)
+      for (Field field = 0; field < first && !done; field++)
+        done = field_label (self, field) == label;
+      if (done)
+        continue;
+
+      for (Field field = first; field < N_FIELDS; field++)
         {
           const char *message = field_message (self, field);
 
-          if (message == NULL || field_label (self, field) != labels[i])
+          if (message == NULL || field_label (self, field) != label)
             continue;
           if (text->len > 0)
             g_string_append_c (text, '\n');
           g_string_append (text, message);
         }
 
-      chk_message_label_set_text (labels[i], text->str);
-      gtk_widget_set_visible (GTK_WIDGET (labels[i]), text->len > 0);
+      chk_message_label_set_text (label, text->str);
+      gtk_widget_set_visible (GTK_WIDGET (label), text->len > 0);
     }
 
   for (Field field = 0; field < N_FIELDS; field++)
@@ -668,6 +647,7 @@ static void
 clear_save_error (ChkJobEditor *self,
                   Field         field)
 {
+  g_assert (field < N_FIELDS);
   if (self->save_errors[field] == NULL)
     return;
   g_clear_pointer (&self->save_errors[field], g_free);
@@ -1550,28 +1530,7 @@ static void
 field_changed_cb (ChkJobEditor *self,
                   GtkWidget    *widget)
 {
-  Field field = FIELD_NONE;
-
-  if (widget == GTK_WIDGET (self->name_row))
-    field = FIELD_NAME;
-  else if (widget == GTK_WIDGET (self->description_row))
-    field = FIELD_DESCRIPTION;
-  else if (widget == GTK_WIDGET (self->program_row))
-    field = FIELD_COMMAND;
-  else if (widget == GTK_WIDGET (self->timeout_row))
-    field = FIELD_TIMEOUT;
-  else if (widget == GTK_WIDGET (self->memory_max_row))
-    field = FIELD_MEMORY_MAX;
-  else if (widget == GTK_WIDGET (self->email_to_row))
-    field = FIELD_EMAIL_TO;
-  else if (widget == GTK_WIDGET (self->check_url_row))
-    field = FIELD_CHECK_URL;
-  else if (widget == GTK_WIDGET (self->check_contains_row))
-    field = FIELD_CHECK_CONTAINS;
-  else if (widget == GTK_WIDGET (self->monitor_url_row))
-    field = FIELD_MONITOR_URL;
-  else if (widget == GTK_WIDGET (self->webhook_row))
-    field = FIELD_WEBHOOK_URL;
+  Field field = field_for_widget (self, widget);
 
   if (self->loading || field == FIELD_NONE)
     return;
@@ -1605,18 +1564,12 @@ shell_buffer_changed_cb (ChkJobEditor  *self,
   update_save_action (self);
 }
 
+/* A spin button of the table's: max-runs, max-tasks, cpu-weight, the check's */
 static void
-max_runs_changed_cb (ChkJobEditor  *self,
-                     GtkSpinButton *spin)
+spin_changed_cb (ChkJobEditor  *self,
+                 GtkSpinButton *spin)
 {
-  clear_save_error (self, FIELD_MAX_RUNS);
-}
-
-static void
-limit_spin_changed_cb (ChkJobEditor  *self,
-                       GtkSpinButton *spin)
-{
-  clear_save_error (self, spin == self->max_tasks_spin ? FIELD_MAX_TASKS : FIELD_CPU_WEIGHT);
+  clear_save_error (self, field_for_widget (self, spin));
 }
 
 static void
@@ -1625,14 +1578,6 @@ alerts_changed_cb (ChkJobEditor *self,
                    AdwComboRow  *row)
 {
   clear_save_error (self, FIELD_ALERTS);
-}
-
-static void
-check_spin_changed_cb (ChkJobEditor  *self,
-                       GtkSpinButton *spin)
-{
-  clear_save_error (self, spin == self->check_status_spin ? FIELD_CHECK_STATUS
-                                                          : FIELD_CHECK_TIMEOUT);
 }
 
 static void
@@ -2075,6 +2020,12 @@ chk_job_editor_init (ChkJobEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->workdir_row = _chk_environment_editor_get_working_directory_row (self->environment_editor);
+  self->environment_error = _chk_environment_editor_get_error_label (self->environment_editor);
+  self->schedule_entry = _chk_schedule_builder_get_schedule_entry (self->schedule_builder);
+  self->timezone_entry = _chk_schedule_builder_get_timezone_entry (self->schedule_builder);
+  self->schedule_error = _chk_schedule_builder_get_error_label (self->schedule_builder);
+
   self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   self->allow_shell = TRUE;
@@ -2088,19 +2039,19 @@ chk_job_editor_init (ChkJobEditor *self)
   g_signal_connect_object (gtk_text_view_get_buffer (self->shell_view), "changed",
                            G_CALLBACK (shell_buffer_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->max_runs_spin, "value-changed",
-                           G_CALLBACK (max_runs_changed_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->max_tasks_spin, "value-changed",
-                           G_CALLBACK (limit_spin_changed_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->cpu_weight_spin, "value-changed",
-                           G_CALLBACK (limit_spin_changed_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->notify_on_row, "notify::selected",
                            G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->email_on_row, "notify::selected",
                            G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->check_status_spin, "value-changed",
-                           G_CALLBACK (check_spin_changed_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->check_timeout_spin, "value-changed",
-                           G_CALLBACK (check_spin_changed_cb), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->monitor_switch, "notify::active",
                            G_CALLBACK (monitor_changed_cb), self, G_CONNECT_SWAPPED);
 }
