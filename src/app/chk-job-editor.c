@@ -588,55 +588,28 @@ focus_field (ChkJobEditor *self,
   g_idle_add_full (G_PRIORITY_LOW, reveal_cb, g_object_ref (field_label (self, field)), NULL);
 }
 
-/* Which field a refusal from the daemon is about, from its code and the
- * "key:" its message starts with (DESIGN §2). */
+/* Which field a refusal from the daemon is about: by its code, or by the
+ * spec key it names outside its translated text (chk_error_get_key()). */
 static Field
 field_for_error (const GError *error)
 {
-  static const struct
-  {
-    const char *prefix;
-    Field       field;
-  } prefixes[] = {
-    { "name:", FIELD_NAME },
-    { "description:", FIELD_DESCRIPTION },
-    { "command", FIELD_COMMAND },
-    { "shell", FIELD_COMMAND },
-    { "check-url:", FIELD_CHECK_URL },
-    { "check-expect-status:", FIELD_CHECK_STATUS },
-    { "check-contains:", FIELD_CHECK_CONTAINS },
-    { "check-timeout:", FIELD_CHECK_TIMEOUT },
-    { "working-directory:", FIELD_WORKING_DIRECTORY },
-    { "environment:", FIELD_ENVIRONMENT },
-    { "time zone", FIELD_TIMEZONE },
-    { "timezone:", FIELD_TIMEZONE },
-    { "schedule", FIELD_SCHEDULE },
-    { "start:", FIELD_SCHEDULE },
-    { "timeout:", FIELD_TIMEOUT },
-    { "max-runs:", FIELD_MAX_RUNS },
-    { "max-tasks:", FIELD_MAX_TASKS },
-    { "memory-max:", FIELD_MEMORY_MAX },
-    { "cpu-weight:", FIELD_CPU_WEIGHT },
-    { "notify-on:", FIELD_ALERTS },
-    { "email-on:", FIELD_ALERTS },
-    { "email-to:", FIELD_EMAIL_TO },
-    { "is-monitor:", FIELD_MONITOR },
-    { "monitor-url:", FIELD_MONITOR_URL },
-    { "webhook-url:", FIELD_WEBHOOK_URL },
-  };
+  g_autofree char *key = chk_error_get_key (error);
 
   if (g_error_matches (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
     return FIELD_NAME;
   if (g_error_matches (error, CHK_ERROR, CHK_ERROR_SHELL_DISABLED))
     return FIELD_COMMAND;
 
-  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+  for (Field field = 0; field < N_FIELDS && key != NULL; field++)
     {
-      if (g_str_has_prefix (error->message, prefixes[i].prefix))
-        return prefixes[i].field;
+      for (guint i = 0; i < G_N_ELEMENTS (fields[field].keys) && fields[field].keys[i] != NULL; i++)
+        {
+          if (g_str_equal (key, fields[field].keys[i]))
+            return field;
+        }
     }
 
-  /* Cron field names, RRULE parts, macros, field counts: all the schedule's. */
+  /* A schedule's error names no other key. */
   if (g_error_matches (error, CHK_ERROR, CHK_ERROR_INVALID_SCHEDULE))
     return FIELD_SCHEDULE;
 
