@@ -13,7 +13,7 @@
 #include "chk-editor-util.h"
 #include "chk-environment-editor-private.h"
 #include "chk-error.h"
-#include "chk-job-editor.h"
+#include "chk-job-editor-private.h"
 #include "chk-job-spec.h"
 #include "chk-message-label.h"
 #include "chk-schedule-builder-private.h"
@@ -28,130 +28,8 @@
 /* What a new monitor checks by: every 5 minutes */
 #define MONITOR_SCHEDULE "*/5 * * * *"
 
-/* What an error message can be about: each is shown under its group. */
-typedef enum
-{
-  FIELD_NAME,
-  FIELD_DESCRIPTION,
-  FIELD_COMMAND,
-  FIELD_CHECK_URL,
-  FIELD_CHECK_STATUS,
-  FIELD_CHECK_CONTAINS,
-  FIELD_CHECK_TIMEOUT,
-  FIELD_WORKING_DIRECTORY,
-  FIELD_ENVIRONMENT,
-  FIELD_SCHEDULE,
-  FIELD_TIMEZONE,
-  FIELD_TIMEOUT,
-  FIELD_MAX_RUNS,
-  FIELD_MAX_TASKS,
-  FIELD_MEMORY_MAX,
-  FIELD_CPU_WEIGHT,
-  FIELD_MONITOR,
-  FIELD_MONITOR_URL,
-  FIELD_ALERTS,
-  FIELD_EMAIL_TO,
-  FIELD_WEBHOOK_URL,
-  N_FIELDS,
-  FIELD_NONE = N_FIELDS,
-} Field;
-
 /* Alert choices, in the order of the combo rows' models */
 static const char * const alert_values[] = { "failure", "always", "never" };
-
-/**
- * ChkJobEditor:
- *
- * The window that creates, edits and duplicates a job: a command, a shell
- * line or an HTTP check, a monitor or not. Nothing reaches the daemon
- * before Save: the schedule is only previewed (PreviewSchedule) as it is
- * typed. Save sends the whole spec for a new job and only the keys
- * that changed for an existing one; a refused spec keeps the window open
- * with the daemon's message under the field it is about.
- */
-struct _ChkJobEditor
-{
-  AdwWindow             parent_instance;
-
-  ChkJobModel          *model;
-  ChkJob1              *job;           /* the job edited or duplicated, or NULL */
-  gboolean              duplicate;
-  gboolean              monitor;       /* a new job starts as a monitor */
-  GVariant             *original;      /* a{sv}: the job's spec when the editor opened */
-  GVariant             *initial_form;  /* what the fields held when the editor opened */
-  AdwMessageDialog     *discard_dialog;  /* weak: asking whether to discard changes */
-  gboolean              discard_confirmed;
-  GPtrArray            *close_tasks;   /* chk_job_editor_close_async()s waiting for an answer */
-
-  GCancellable         *cancellable;   /* settings; cancelled on dispose */
-  gboolean              allow_shell;
-  guint                 default_max_tasks;  /* the setting, for max-tasks 0 */
-  gboolean              loading;
-  gboolean              saving;
-  gboolean              disposed;      /* closed while a call was under way */
-  GtkWidget            *focus_before_save;  /* weak */
-  char                 *save_errors[N_FIELDS];
-  char                 *local_errors[N_FIELDS];
-  char                 *preview_error;
-  Field                 preview_error_field;
-
-  AdwWindowTitle       *window_title;
-  GtkWidget            *cancel_button;
-  GtkWidget            *save_button;
-  GtkSpinner           *save_spinner;
-  GtkRevealer          *banner_revealer;
-  GtkLabel             *banner_label;
-  AdwPreferencesPage   *page;
-  AdwEntryRow          *name_row;
-  AdwEntryRow          *description_row;
-  GtkLabel             *general_error;
-  GtkToggleButton      *argv_toggle;
-  GtkToggleButton      *shell_toggle;
-  GtkToggleButton      *check_toggle;
-  GtkLabel             *shell_hint;
-  AdwEntryRow          *program_row;
-  AdwPreferencesRow    *shell_row;
-  GtkTextView          *shell_view;
-  AdwEntryRow          *check_url_row;
-  GtkLabel             *command_error;
-  AdwPreferencesGroup  *check_group;
-  GtkSpinButton        *check_status_spin;
-  AdwEntryRow          *check_contains_row;
-  GtkSpinButton        *check_timeout_spin;
-  GtkLabel             *check_error;
-  ChkArgvEditor        *argv_editor;
-  ChkEnvironmentEditor *environment_editor;
-  ChkScheduleBuilder   *schedule_builder;
-  AdwPreferencesGroup  *runs_group;
-  AdwEntryRow          *timeout_row;
-  GtkSwitch            *catch_up_switch;
-  GtkSpinButton        *max_runs_spin;
-  GtkSwitch            *enabled_switch;
-  AdwActionRow         *merge_stderr_row;
-  GtkSwitch            *merge_stderr_switch;
-  GtkLabel             *runs_error;
-  AdwPreferencesGroup  *limits_group;
-  AdwActionRow         *max_tasks_row;
-  GtkSpinButton        *max_tasks_spin;
-  AdwEntryRow          *memory_max_row;
-  GtkSpinButton        *cpu_weight_spin;
-  GtkLabel             *limits_error;
-  GtkSwitch            *monitor_switch;
-  AdwEntryRow          *monitor_url_row;
-  GtkLabel             *monitor_error;
-  AdwComboRow          *notify_on_row;
-  AdwComboRow          *email_on_row;
-  AdwEntryRow          *email_to_row;
-  AdwEntryRow          *webhook_row;
-  GtkLabel             *alerts_error;
-
-  /* The groups' own, for the table of fields */
-  GtkWidget            *workdir_row;
-  GtkLabel             *environment_error;
-  GtkWidget            *schedule_entry;
-  GtkWidget            *timezone_entry;
-  GtkLabel             *schedule_error;
-};
 
 G_DEFINE_FINAL_TYPE (ChkJobEditor, chk_job_editor, ADW_TYPE_WINDOW)
 
@@ -201,15 +79,7 @@ static const struct
   [FIELD_WEBHOOK_URL] = { { "webhook-url" }, MEMBER (alerts_error), MEMBER (webhook_row) },
 };
 
-static void update_save_action (ChkJobEditor *self);
-
 /* Small helpers */
-
-static const char *
-nonnull (const char *text)
-{
-  return text != NULL ? text : "";
-}
 
 static gboolean
 is_blank (const char *text)
@@ -222,8 +92,8 @@ is_blank (const char *text)
   return TRUE;
 }
 
-static char *
-shell_text (ChkJobEditor *self)
+char *
+_chk_job_editor_shell_text (ChkJobEditor *self)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->shell_view);
   GtkTextIter start, end;
@@ -232,15 +102,15 @@ shell_text (ChkJobEditor *self)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
-static gboolean
-shell_mode (ChkJobEditor *self)
+gboolean
+_chk_job_editor_shell_mode (ChkJobEditor *self)
 {
   return gtk_toggle_button_get_active (self->shell_toggle);
 }
 
 /* An HTTP check (check-url) rather than a command */
-static gboolean
-check_mode (ChkJobEditor *self)
+gboolean
+_chk_job_editor_check_mode (ChkJobEditor *self)
 {
   return gtk_toggle_button_get_active (self->check_toggle);
 }
@@ -320,8 +190,8 @@ format_size (guint64 bytes)
 }
 
 /* The job's spec keys that the editor shows, from its properties. */
-static GVariant *
-spec_from_job (ChkJob1 *job)
+GVariant *
+_chk_job_editor_spec_from_job (ChkJob1 *job)
 {
   g_autoptr(GHashTable) variables = g_hash_table_new (g_str_hash, g_str_equal);
   const char * const empty[] = { NULL };
@@ -397,8 +267,8 @@ spec_from_job (ChkJob1 *job)
 }
 
 /* What a new job starts with: the daemon's defaults. */
-static GVariant *
-default_spec (void)
+GVariant *
+_chk_job_editor_default_spec (void)
 {
   g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
   GVariantBuilder builder;
@@ -440,9 +310,9 @@ static GtkWidget *
 field_widget (ChkJobEditor *self,
               Field         field)
 {
-  if (field == FIELD_COMMAND && check_mode (self))
+  if (field == FIELD_COMMAND && _chk_job_editor_check_mode (self))
     return GTK_WIDGET (self->check_url_row);
-  if (field == FIELD_COMMAND && shell_mode (self))
+  if (field == FIELD_COMMAND && _chk_job_editor_shell_mode (self))
     return GTK_WIDGET (self->shell_view);
   if (fields[field].widget == NO_WIDGET)
     return NULL;
@@ -450,8 +320,8 @@ field_widget (ChkJobEditor *self,
 }
 
 /* The field whose widget @widget is in the table */
-static Field
-field_for_widget (ChkJobEditor *self,
+Field
+_chk_job_editor_field_for_widget (ChkJobEditor *self,
                   gpointer      widget)
 {
   for (Field field = 0; field < N_FIELDS; field++)
@@ -476,8 +346,8 @@ field_message (ChkJobEditor *self,
   return NULL;
 }
 
-static void
-update_errors (ChkJobEditor *self)
+void
+_chk_job_editor_update_errors (ChkJobEditor *self)
 {
   /* Each label once, with the messages of all its fields */
   for (Field first = 0; first < N_FIELDS; first++)
@@ -531,7 +401,7 @@ update_errors (ChkJobEditor *self)
   _chk_environment_editor_set_refused (self->environment_editor, self->save_errors[FIELD_ENVIRONMENT] != NULL);
 
   /* Save is for what can be saved. */
-  update_save_action (self);
+  _chk_job_editor_update_save_action (self);
 }
 
 static void
@@ -562,8 +432,8 @@ reveal_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static void
-focus_field (ChkJobEditor *self,
+void
+_chk_job_editor_focus_field (ChkJobEditor *self,
              Field         field)
 {
   GtkWidget *widget;
@@ -590,8 +460,8 @@ focus_field (ChkJobEditor *self,
 
 /* Which field a refusal from the daemon is about: by its code, or by the
  * spec key it names outside its translated text (chk_error_get_key()). */
-static Field
-field_for_error (const GError *error)
+Field
+_chk_job_editor_field_for_error (const GError *error)
 {
   g_autofree char *key = chk_error_get_key (error);
 
@@ -616,19 +486,19 @@ field_for_error (const GError *error)
   return FIELD_NONE;
 }
 
-static void
-clear_save_error (ChkJobEditor *self,
+void
+_chk_job_editor_clear_save_error (ChkJobEditor *self,
                   Field         field)
 {
   g_assert (field < N_FIELDS);
   if (self->save_errors[field] == NULL)
     return;
   g_clear_pointer (&self->save_errors[field], g_free);
-  update_errors (self);
+  _chk_job_editor_update_errors (self);
 }
 
-static void
-set_local_error (ChkJobEditor *self,
+void
+_chk_job_editor_set_local_error (ChkJobEditor *self,
                  Field         field,
                  const char   *message)
 {
@@ -636,25 +506,25 @@ set_local_error (ChkJobEditor *self,
     return;
   g_free (self->local_errors[field]);
   self->local_errors[field] = g_strdup (message);
-  update_errors (self);
+  _chk_job_editor_update_errors (self);
 }
 
 /* Command */
 
-static void
-update_save_action (ChkJobEditor *self)
+void
+_chk_job_editor_update_save_action (ChkJobEditor *self)
 {
   g_autofree char *name = g_strstrip (g_strdup (chk_editable_text (self->name_row)));
   gboolean command_filled;
   gboolean invalid = FALSE;
 
-  if (check_mode (self))
+  if (_chk_job_editor_check_mode (self))
     {
       command_filled = !is_blank (chk_editable_text (self->check_url_row));
     }
-  else if (shell_mode (self))
+  else if (_chk_job_editor_shell_mode (self))
     {
-      g_autofree char *text = shell_text (self);
+      g_autofree char *text = _chk_job_editor_shell_text (self);
 
       command_filled = !is_blank (text);
     }
@@ -697,7 +567,7 @@ update_shell_hint (ChkJobEditor *self)
     }
   else
     {
-      gtk_widget_set_sensitive (GTK_WIDGET (self->shell_toggle), shell_mode (self));
+      gtk_widget_set_sensitive (GTK_WIDGET (self->shell_toggle), _chk_job_editor_shell_mode (self));
       gtk_label_set_text (self->shell_hint,
                           _("Shell commands are turned off in the scheduler’s preferences: "
                             "give the program and its arguments."));
@@ -708,8 +578,8 @@ update_shell_hint (ChkJobEditor *self)
 static void
 update_command_mode (ChkJobEditor *self)
 {
-  gboolean shell = shell_mode (self);
-  gboolean check = check_mode (self);
+  gboolean shell = _chk_job_editor_shell_mode (self);
+  gboolean check = _chk_job_editor_check_mode (self);
 
   gtk_widget_set_visible (GTK_WIDGET (self->program_row), !shell && !check);
   gtk_widget_set_visible (GTK_WIDGET (self->argv_editor), !shell && !check);
@@ -725,8 +595,8 @@ update_command_mode (ChkJobEditor *self)
                                          check ? NULL
                                          : _("An empty time limit lets a run take as long as it needs."));
   update_shell_hint (self);
-  update_errors (self);
-  update_save_action (self);
+  _chk_job_editor_update_errors (self);
+  _chk_job_editor_update_save_action (self);
 }
 
 static void
@@ -737,14 +607,14 @@ mode_toggled_cb (ChkJobEditor    *self,
   if (!gtk_toggle_button_get_active (button))
     return;
 
-  clear_save_error (self, FIELD_COMMAND);
-  clear_save_error (self, FIELD_CHECK_URL);
+  _chk_job_editor_clear_save_error (self, FIELD_COMMAND);
+  _chk_job_editor_clear_save_error (self, FIELD_CHECK_URL);
   update_command_mode (self);
 
   /* Choosing how to give the command leads to where it is written. */
   if (!self->loading)
-    chk_focus_keeping_text (check_mode (self) ? GTK_WIDGET (self->check_url_row)
-                        : shell_mode (self) ? GTK_WIDGET (self->shell_view)
+    chk_focus_keeping_text (_chk_job_editor_check_mode (self) ? GTK_WIDGET (self->check_url_row)
+                        : _chk_job_editor_shell_mode (self) ? GTK_WIDGET (self->shell_view)
                         : GTK_WIDGET (self->program_row));
 }
 
@@ -827,8 +697,8 @@ model_state_changed_cb (ChkJobEditor *self,
 
 /* Loading and building specs */
 
-static void
-load_spec (ChkJobEditor *self,
+void
+_chk_job_editor_load_spec (ChkJobEditor *self,
            GVariant     *spec)
 {
   g_autofree const char **command = NULL;
@@ -930,8 +800,8 @@ load_spec (ChkJobEditor *self,
 }
 
 /* Checks what can be checked here; on a problem, says so on its field. */
-static gboolean
-check_timeout (ChkJobEditor *self,
+gboolean
+_chk_job_editor_check_timeout (ChkJobEditor *self,
                guint32      *out_timeout)
 {
   g_autofree char *text = g_strstrip (g_strdup (chk_editable_text (self->timeout_row)));
@@ -940,23 +810,23 @@ check_timeout (ChkJobEditor *self,
 
   if (text[0] != '\0' && !chk_duration_parse (text, &seconds, &error))
     {
-      set_local_error (self, FIELD_TIMEOUT, error->message);
+      _chk_job_editor_set_local_error (self, FIELD_TIMEOUT, error->message);
       return FALSE;
     }
   if (seconds > G_MAXUINT32)
     {
-      set_local_error (self, FIELD_TIMEOUT, _("The time limit is too long"));
+      _chk_job_editor_set_local_error (self, FIELD_TIMEOUT, _("The time limit is too long"));
       return FALSE;
     }
 
-  set_local_error (self, FIELD_TIMEOUT, NULL);
+  _chk_job_editor_set_local_error (self, FIELD_TIMEOUT, NULL);
   if (out_timeout != NULL)
     *out_timeout = (guint32) seconds;
   return TRUE;
 }
 
-static gboolean
-check_memory_max (ChkJobEditor *self,
+gboolean
+_chk_job_editor_check_memory_max (ChkJobEditor *self,
                   guint64      *out_bytes)
 {
   g_autoptr(GString) text = g_string_new (chk_editable_text (self->memory_max_row));
@@ -967,17 +837,17 @@ check_memory_max (ChkJobEditor *self,
   g_string_replace (text, " ", "", 0);
   if (text->len > 0 && !chk_size_parse (text->str, &bytes, &error))
     {
-      set_local_error (self, FIELD_MEMORY_MAX, error->message);
+      _chk_job_editor_set_local_error (self, FIELD_MEMORY_MAX, error->message);
       return FALSE;
     }
   if (bytes != 0 && bytes < MIN_MEMORY_MAX)
     {
-      set_local_error (self, FIELD_MEMORY_MAX,
+      _chk_job_editor_set_local_error (self, FIELD_MEMORY_MAX,
                        _("The memory limit is less than 1M: leave it empty for no limit"));
       return FALSE;
     }
 
-  set_local_error (self, FIELD_MEMORY_MAX, NULL);
+  _chk_job_editor_set_local_error (self, FIELD_MEMORY_MAX, NULL);
   if (out_bytes != NULL)
     *out_bytes = bytes;
   return TRUE;
@@ -1003,16 +873,16 @@ email_addresses (ChkJobEditor *self)
 
 /* The spec as the window shows it, or NULL (with the problems shown) when
  * some field cannot be read. */
-static GVariant *
-build_spec (ChkJobEditor *self)
+GVariant *
+_chk_job_editor_build_spec (ChkJobEditor *self)
 {
   g_autoptr(GVariant) environment = chk_environment_editor_dup_variables (self->environment_editor);
   g_auto(GStrv) email_to = email_addresses (self);
   guint64 max_output_bytes;
   guint32 timeout = 0;
-  gboolean timeout_ok = check_timeout (self, &timeout);
+  gboolean timeout_ok = _chk_job_editor_check_timeout (self, &timeout);
   guint64 memory_max = 0;
-  gboolean memory_max_ok = check_memory_max (self, &memory_max);
+  gboolean memory_max_ok = _chk_job_editor_check_memory_max (self, &memory_max);
   GVariantBuilder builder;
 
   _chk_schedule_builder_regenerate (self->schedule_builder);
@@ -1024,15 +894,15 @@ build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "description",
                          g_variant_new_string (chk_editable_text (self->description_row)));
   /* One of command, shell and check-url; "" takes a check's URL away. */
-  if (check_mode (self))
+  if (_chk_job_editor_check_mode (self))
     {
       g_autofree char *url = g_strstrip (g_strdup (chk_editable_text (self->check_url_row)));
 
       g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (url));
     }
-  else if (shell_mode (self))
+  else if (_chk_job_editor_shell_mode (self))
     {
-      g_autofree char *text = shell_text (self);
+      g_autofree char *text = _chk_job_editor_shell_text (self);
 
       g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (text));
       g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (""));
@@ -1088,8 +958,8 @@ build_spec (ChkJobEditor *self)
 }
 
 /* The keys of @current that differ from @original. */
-static GVariant *
-changed_keys (GVariant *original,
+GVariant *
+_chk_job_editor_changed_keys (GVariant *original,
               GVariant *current)
 {
   GVariantBuilder builder;
@@ -1114,11 +984,11 @@ changed_keys (GVariant *original,
 
 /* What every field holds, as typed: unlike build_spec(), this checks
  * nothing, so that a half-typed field counts as a change too. */
-static GVariant *
-form_snapshot (ChkJobEditor *self)
+GVariant *
+_chk_job_editor_form_snapshot (ChkJobEditor *self)
 {
   g_auto(GStrv) argv = current_argv (self);
-  g_autofree char *shell = shell_text (self);
+  g_autofree char *shell = _chk_job_editor_shell_text (self);
   g_auto(GStrv) lines = chk_environment_editor_dup_lines (self->environment_editor);
   GVariantBuilder builder;
 
@@ -1126,7 +996,7 @@ form_snapshot (ChkJobEditor *self)
 #define ADD(value) g_variant_builder_add (&builder, "v", (value))
   ADD (g_variant_new_string (chk_editable_text (self->name_row)));
   ADD (g_variant_new_string (chk_editable_text (self->description_row)));
-  ADD (g_variant_new_uint32 (check_mode (self) ? 2 : shell_mode (self) ? 1 : 0));
+  ADD (g_variant_new_uint32 (_chk_job_editor_check_mode (self) ? 2 : _chk_job_editor_shell_mode (self) ? 1 : 0));
   ADD (g_variant_new_strv ((const char * const *) argv, -1));
   ADD (g_variant_new_string (shell));
   ADD (g_variant_new_string (chk_editable_text (self->check_url_row)));
@@ -1161,7 +1031,7 @@ has_unsaved_changes (ChkJobEditor *self)
 
   if (self->initial_form == NULL)
     return FALSE;
-  now = form_snapshot (self);
+  now = _chk_job_editor_form_snapshot (self);
   return !g_variant_equal (now, self->initial_form);
 }
 
@@ -1352,7 +1222,7 @@ set_saving (ChkJobEditor *self,
   gtk_widget_set_visible (GTK_WIDGET (self->save_spinner), saving);
   gtk_spinner_set_spinning (self->save_spinner, saving);
   gtk_widget_set_sensitive (GTK_WIDGET (self->page), !saving);
-  update_save_action (self);
+  _chk_job_editor_update_save_action (self);
 }
 
 static void
@@ -1366,7 +1236,7 @@ save_failed (ChkJobEditor *self,
 
   set_saving (self, FALSE);
   g_dbus_error_strip_remote_error (error);
-  field = field_for_error (error);
+  field = _chk_job_editor_field_for_error (error);
 
   if (field == FIELD_NONE)
     {
@@ -1381,8 +1251,8 @@ save_failed (ChkJobEditor *self,
   gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
   g_free (self->save_errors[field]);
   self->save_errors[field] = g_strdup (error->message);
-  update_errors (self);
-  focus_field (self, field);
+  _chk_job_editor_update_errors (self);
+  _chk_job_editor_focus_field (self, field);
 }
 
 static void
@@ -1423,8 +1293,8 @@ update_done_cb (GObject      *object,
     gtk_window_destroy (GTK_WINDOW (self));
 }
 
-static Field
-first_error (ChkJobEditor *self)
+Field
+_chk_job_editor_first_error (ChkJobEditor *self)
 {
   for (Field field = 0; field < N_FIELDS; field++)
     {
@@ -1446,10 +1316,10 @@ save_action (GtkWidget  *widget,
   if (self->saving)
     return;
 
-  spec = build_spec (self);
+  spec = _chk_job_editor_build_spec (self);
   if (spec == NULL)
     {
-      focus_field (self, first_error (self));
+      _chk_job_editor_focus_field (self, _chk_job_editor_first_error (self));
       return;
     }
 
@@ -1457,7 +1327,7 @@ save_action (GtkWidget  *widget,
 
   if (editing (self))
     {
-      g_autoptr(GVariant) changes = changed_keys (self->original, spec);
+      g_autoptr(GVariant) changes = _chk_job_editor_changed_keys (self->original, spec);
 
       if (g_variant_n_children (changes) == 0)
         {
@@ -1503,28 +1373,28 @@ static void
 field_changed_cb (ChkJobEditor *self,
                   GtkWidget    *widget)
 {
-  Field field = field_for_widget (self, widget);
+  Field field = _chk_job_editor_field_for_widget (self, widget);
 
   if (self->loading || field == FIELD_NONE)
     return;
 
   /* "command, shell or check-url: one of them is required" is about this one too. */
   if (field == FIELD_CHECK_URL)
-    clear_save_error (self, FIELD_COMMAND);
+    _chk_job_editor_clear_save_error (self, FIELD_COMMAND);
 
-  clear_save_error (self, field);
+  _chk_job_editor_clear_save_error (self, field);
 
   if (field == FIELD_TIMEOUT)
     {
-      check_timeout (self, NULL);
+      _chk_job_editor_check_timeout (self, NULL);
     }
   else if (field == FIELD_MEMORY_MAX)
     {
-      check_memory_max (self, NULL);
+      _chk_job_editor_check_memory_max (self, NULL);
     }
 
-  update_errors (self);
-  update_save_action (self);
+  _chk_job_editor_update_errors (self);
+  _chk_job_editor_update_save_action (self);
 }
 
 static void
@@ -1533,8 +1403,8 @@ shell_buffer_changed_cb (ChkJobEditor  *self,
 {
   if (self->loading)
     return;
-  clear_save_error (self, FIELD_COMMAND);
-  update_save_action (self);
+  _chk_job_editor_clear_save_error (self, FIELD_COMMAND);
+  _chk_job_editor_update_save_action (self);
 }
 
 /* A spin button of the table's: max-runs, max-tasks, cpu-weight, the check's */
@@ -1542,7 +1412,7 @@ static void
 spin_changed_cb (ChkJobEditor  *self,
                  GtkSpinButton *spin)
 {
-  clear_save_error (self, field_for_widget (self, spin));
+  _chk_job_editor_clear_save_error (self, _chk_job_editor_field_for_widget (self, spin));
 }
 
 static void
@@ -1550,7 +1420,7 @@ alerts_changed_cb (ChkJobEditor *self,
                    GParamSpec   *pspec,
                    AdwComboRow  *row)
 {
-  clear_save_error (self, FIELD_ALERTS);
+  _chk_job_editor_clear_save_error (self, FIELD_ALERTS);
 }
 
 static void
@@ -1558,8 +1428,8 @@ monitor_changed_cb (ChkJobEditor *self,
                     GParamSpec   *pspec,
                     GtkSwitch    *toggle)
 {
-  clear_save_error (self, FIELD_MONITOR);
-  clear_save_error (self, FIELD_MONITOR_URL);
+  _chk_job_editor_clear_save_error (self, FIELD_MONITOR);
+  _chk_job_editor_clear_save_error (self, FIELD_MONITOR_URL);
 
   /* A new job made a monitor is checked, as a new monitor is, unless
    * a schedule was chosen for it already. */
@@ -1578,9 +1448,9 @@ workdir_changed_cb (ChkJobEditor         *self,
 {
   if (self->loading)
     return;
-  clear_save_error (self, FIELD_WORKING_DIRECTORY);
-  update_errors (self);
-  update_save_action (self);
+  _chk_job_editor_clear_save_error (self, FIELD_WORKING_DIRECTORY);
+  _chk_job_editor_update_errors (self);
+  _chk_job_editor_update_save_action (self);
 }
 
 /* A variable typed, added or removed */
@@ -1591,9 +1461,9 @@ variables_changed_cb (ChkJobEditor         *self,
 {
   if (self->loading)
     return;
-  clear_save_error (self, FIELD_ENVIRONMENT);
-  update_errors (self);
-  update_save_action (self);
+  _chk_job_editor_clear_save_error (self, FIELD_ENVIRONMENT);
+  _chk_job_editor_update_errors (self);
+  _chk_job_editor_update_save_action (self);
 }
 
 static void
@@ -1601,7 +1471,7 @@ environment_problem_changed_cb (ChkJobEditor         *self,
                                 GParamSpec           *pspec,
                                 ChkEnvironmentEditor *environment_editor)
 {
-  set_local_error (self, FIELD_ENVIRONMENT, chk_environment_editor_get_problem (environment_editor));
+  _chk_job_editor_set_local_error (self, FIELD_ENVIRONMENT, chk_environment_editor_get_problem (environment_editor));
 }
 
 /* An argument typed, added, moved or removed */
@@ -1612,9 +1482,9 @@ arguments_changed_cb (ChkJobEditor  *self,
 {
   if (self->loading)
     return;
-  clear_save_error (self, FIELD_COMMAND);
-  update_errors (self);
-  update_save_action (self);
+  _chk_job_editor_clear_save_error (self, FIELD_COMMAND);
+  _chk_job_editor_update_errors (self);
+  _chk_job_editor_update_save_action (self);
 }
 
 /* The schedule or its time zone, as typed or made by a preset */
@@ -1629,8 +1499,8 @@ schedule_changed_cb (ChkJobEditor       *self,
   /* A schedule refused on Save may have been about either one. */
   g_clear_pointer (&self->save_errors[FIELD_SCHEDULE], g_free);
   g_clear_pointer (&self->save_errors[FIELD_TIMEZONE], g_free);
-  update_errors (self);
-  update_save_action (self);
+  _chk_job_editor_update_errors (self);
+  _chk_job_editor_update_save_action (self);
 }
 
 static void
@@ -1638,7 +1508,7 @@ schedule_problem_changed_cb (ChkJobEditor       *self,
                              GParamSpec         *pspec,
                              ChkScheduleBuilder *builder)
 {
-  set_local_error (self, FIELD_SCHEDULE, chk_schedule_builder_get_problem (builder));
+  _chk_job_editor_set_local_error (self, FIELD_SCHEDULE, chk_schedule_builder_get_problem (builder));
 }
 
 static void
@@ -1652,9 +1522,9 @@ preview_error_changed_cb (ChkJobEditor       *self,
   if (error != NULL)
     {
       self->preview_error = g_strdup (error->message);
-      self->preview_error_field = field_for_error (error) == FIELD_TIMEZONE ? FIELD_TIMEZONE : FIELD_SCHEDULE;
+      self->preview_error_field = _chk_job_editor_field_for_error (error) == FIELD_TIMEZONE ? FIELD_TIMEZONE : FIELD_SCHEDULE;
     }
-  update_errors (self);
+  _chk_job_editor_update_errors (self);
 }
 
 /* A zone name on its way is not an error yet: it is checked when the
@@ -1669,7 +1539,7 @@ timezone_pending_cb (ChkJobEditor       *self,
   if (self->preview_error != NULL && self->preview_error_field == FIELD_TIMEZONE)
     {
       g_clear_pointer (&self->preview_error, g_free);
-      update_errors (self);
+      _chk_job_editor_update_errors (self);
     }
 }
 
@@ -1694,12 +1564,12 @@ chk_job_editor_constructed (GObject *object)
   chk_schedule_builder_set_model (self->schedule_builder, self->model);
   if (self->job != NULL)
     {
-      self->original = spec_from_job (self->job);
-      load_spec (self, self->original);
+      self->original = _chk_job_editor_spec_from_job (self->job);
+      _chk_job_editor_load_spec (self, self->original);
     }
   else
     {
-      g_autoptr(GVariant) defaults = default_spec ();
+      g_autoptr(GVariant) defaults = _chk_job_editor_default_spec ();
 
       if (self->monitor)
         {
@@ -1711,7 +1581,7 @@ chk_job_editor_constructed (GObject *object)
           g_variant_unref (defaults);
           defaults = g_variant_ref_sink (g_variant_dict_end (&dict));
         }
-      load_spec (self, defaults);
+      _chk_job_editor_load_spec (self, defaults);
       if (self->monitor)
         {
           gtk_window_set_title (GTK_WINDOW (self), _("New Monitor"));
@@ -1738,11 +1608,11 @@ chk_job_editor_constructed (GObject *object)
   fetch_from_scheduler (self);
   g_signal_connect_swapped (self->model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
 
-  update_save_action (self);
+  _chk_job_editor_update_save_action (self);
   chk_focus_keeping_text (GTK_WIDGET (self->name_row));
 
   /* Closing asks first once this changes. */
-  self->initial_form = form_snapshot (self);
+  self->initial_form = _chk_job_editor_form_snapshot (self);
 }
 
 static void
