@@ -146,6 +146,7 @@ gboolean  _chk_job_editor_shell_mode         (ChkJobEditor *self);
 gboolean  _chk_job_editor_check_mode         (ChkJobEditor *self);
 char     *_chk_job_editor_shell_text         (ChkJobEditor *self);
 void      _chk_job_editor_update_save_action (ChkJobEditor *self);
+void      _chk_job_editor_update_command_mode (ChkJobEditor *self);
 
 /* chk-job-editor-fields.c */
 void      _chk_job_editor_update_errors      (ChkJobEditor *self);

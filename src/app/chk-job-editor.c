@@ -575,8 +575,8 @@ update_shell_hint (ChkJobEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->shell_hint), TRUE);
 }
 
-static void
-update_command_mode (ChkJobEditor *self)
+void
+_chk_job_editor_update_command_mode (ChkJobEditor *self)
 {
   gboolean shell = _chk_job_editor_shell_mode (self);
   gboolean check = _chk_job_editor_check_mode (self);
@@ -609,7 +609,7 @@ mode_toggled_cb (ChkJobEditor    *self,
 
   _chk_job_editor_clear_save_error (self, FIELD_COMMAND);
   _chk_job_editor_clear_save_error (self, FIELD_CHECK_URL);
-  update_command_mode (self);
+  _chk_job_editor_update_command_mode (self);
 
   /* Choosing how to give the command leads to where it is written. */
   if (!self->loading)
@@ -796,7 +796,7 @@ _chk_job_editor_load_spec (ChkJobEditor *self,
 
   self->loading = FALSE;
 
-  update_command_mode (self);
+  _chk_job_editor_update_command_mode (self);
 }
 
 /* Checks what can be checked here; on a problem, says so on its field. */
