@@ -5,16 +5,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <stdio.h>
-#include <string.h>
 
-#include "chk-argv-editor.h"
-#include "chk-duration.h"
 #include "chk-editor-util.h"
 #include "chk-environment-editor-private.h"
 #include "chk-error.h"
 #include "chk-job-editor-private.h"
-#include "chk-job-spec.h"
 #include "chk-message-label.h"
 #include "chk-schedule-builder-private.h"
 #include "chk-window.h"
