@@ -14,7 +14,9 @@ main (int   argc,
   g_autoptr(ChkApplication) application = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* CHK_LOCALEDIR: translations elsewhere than the installed ones, for an
+   * uninstalled build and the tests (<dir>/<lang>/LC_MESSAGES/chroniker.mo) */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CHK_LOCALEDIR") != NULL ? g_getenv ("CHK_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
