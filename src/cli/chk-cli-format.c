@@ -20,7 +20,7 @@ struct _ChkTable
 {
   guint      n_columns;
   GPtrArray *rows;    /* GStrv */
-  GPtrArray *colors;  /* per row: GStrv of colours or NULL */
+  GPtrArray *colors;  /* per row: n_columns colours, each %NULL for none */
 };
 
 /**
@@ -242,7 +242,8 @@ chk_table_new (guint n_columns,
 
   table->n_columns = n_columns;
   table->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  table->colors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  /* Not g_strfreev(): a row's colours may have gaps, and it stops at the first */
+  table->colors = g_ptr_array_new ();
 
   va_start (args, n_columns);
   for (guint i = 0; i < n_columns; i++)
@@ -344,6 +345,14 @@ chk_table_free (ChkTable *table)
   if (table == NULL)
     return;
   g_ptr_array_unref (table->rows);
+  for (guint r = 0; r < table->colors->len; r++)
+    {
+      char **colors = g_ptr_array_index (table->colors, r);
+
+      for (guint c = 0; c < table->n_columns; c++)
+        g_free (colors[c]);
+      g_free (colors);
+    }
   g_ptr_array_unref (table->colors);
   g_free (table);
 }
