@@ -11,78 +11,7 @@
 
 #include "chk-ansi.h"
 #include "chk-log-view.h"
-
-/* One ReadRunOutput page for the view: small enough to show at once. */
-#define VIEW_PAGE_BYTES (256 * 1024)
-/* A breath between pages, for drawing and input */
-#define PAGE_INTERVAL_MS 10
-/* One page when saving, or of a stretch read to be shown at once: larger,
- * since nothing is drawn in between. */
-#define SAVE_PAGE_BYTES (1024 * 1024)
-/* A text view with a huge buffer is slow to lay out and to search: of a
- * long output the view shows the head and the tail, this much of each,
- * with a note between them, as `chronikerctl log` and the daemon keep a
- * long output's head and tail. Save to File writes all of it. */
-#define HEAD_BYTES (4 * 1024 * 1024)
-#define TAIL_BYTES (4 * 1024 * 1024)
-/* Show More adds this much after the head, up to VIEW_MAX_BYTES in all */
-#define MORE_BYTES (1024 * 1024)
-#define VIEW_MAX_BYTES (32 * 1024 * 1024)
-/* A live tail is cut back to TAIL_BYTES once it has grown this much past it */
-#define TAIL_SLACK_BYTES (1024 * 1024)
-/* The first guess of how many chunks hold the tail */
-#define MIN_PROBE_STEP 16
-/* Search: lines looked at per slice, time spent per idle step, matches tagged */
-#define SEARCH_LINES_PER_SLICE 2000
-#define SEARCH_STEP_USEC 6000
-#define SEARCH_INTERVAL_MS 4
-#define SEARCH_MAX_MATCHES 10000
-#define NO_MATCH G_MAXUINT
-/* Within this many pixels of the end, new output scrolls into view. */
-#define FOLLOW_SLACK 24
-#define GUTTER_WIDTH 4
-/* A move of the view this soon after the user's input is the user's */
-#define USER_INPUT_USEC (500 * 1000)
-/* Distinct styles of SGR colours and attributes given tags; past this,
- * text keeps the default style (a program that writes every 24-bit colour). */
-#define MAX_STYLE_TAGS 1024
-/* Dim text: its colour, less opaque */
-#define DIM_ALPHA 0.6f
-
-typedef enum
-{
-  STREAM_STDOUT,
-  STREAM_STDERR,
-  N_STREAMS
-} Stream;
-
-typedef struct
-{
-  int start;
-  int end;
-} Match;
-
-/* Reads one stretch of the output in order: the head from the start, or the
- * tail, which follows the run live once the head is full. Each keeps what
- * a chunk's end cut (a character, an escape sequence) for its next one. */
-typedef struct
-{
-  guint64        last_seq;             /* of the last chunk read */
-  guint64        bytes;                /* read and shown */
-  guint64        chunks;
-  GByteArray    *pending[N_STREAMS];   /* a character cut by a chunk's end */
-  ChkAnsiParser *parsers[N_STREAMS];   /* colours, and sequences cut by a chunk's end */
-  gboolean       at_line_start;
-  GtkTextMark   *mark;                 /* where its text goes; NULL: at the end */
-} Reader;
-
-/* A chunk of the tail as shown: cut from the top as a live tail grows */
-typedef struct
-{
-  guint64 seq;
-  gsize   bytes;
-  int     chars;
-} TailChunk;
+#include "chk-log-view-private.h"
 
 /* The first 16 colours of terminals, readable on the view's background in
  * the light and the dark style (from the GNOME palette). A program that
@@ -114,106 +43,14 @@ static const char * const palette_dark[16] = {
  * File streams all of it to a file, byte for byte. A toolbar finds text
  * (Ctrl+F), copies all, saves and jumps to the end.
  */
-struct _ChkLogView
-{
-  GtkWidget       parent_instance;
-
-  ChkScheduler1  *scheduler;
-  gulong          output_available_id;
-  gulong          run_finished_id;
-  guint64         run_id;
-  GCancellable   *cancellable;      /* reading the current run */
-  char           *file_name;        /* suggested by Save to File */
-  GError         *error;
-
-  guint64         read_bytes[N_STREAMS];    /* in the pages read */
-  guint64         record_bytes[N_STREAMS];  /* in the run record */
-  gint64          read_started;     /* monotonic time of set_run() */
-  GHashTable     *style_tags;               /* packed ChkAnsiStyle → GtkTextTag */
-
-  /* The head, the tail, and the gap between them */
-  Reader          head;
-  Reader          tail;
-  Reader         *live;             /* the one reading on: the head until it is full */
-  GtkTextMark    *head_end;         /* where the head ends (left gravity) */
-  GtkTextMark    *tail_start;       /* where the tail starts (left gravity) */
-  GQueue         *tail_chunks;      /* TailChunk, of the tail as shown */
-  gboolean        gap;              /* output between them is not shown */
-  guint64         gap_end_seq;      /* the last chunk not shown */
-  gboolean        locating;         /* finding the tail */
-  guint64         probe_low;        /* a chunk there is */
-  guint64         probe_high;       /* no chunk after this one */
-  guint64         probe_step;
-  guint64         probe_after;      /* asked of the probe under way */
-  gboolean        probe_bisect;
-  GPtrArray      *segment;          /* GVariant chunks of the stretch being read */
-  guint64         segment_from;     /* read after this chunk */
-  guint64         segment_to;       /* up to this one */
-  guint64         segment_cursor;
-  GPtrArray      *tail_pending;     /* GVariant chunks of the tail, read, not shown yet */
-  guint64         tail_pending_bytes;
-  gboolean        loading_more;
-  guint64         more_target;      /* head bytes that Show More reads up to */
-
-  gboolean        follow;           /* keep the end in view */
-  gboolean        scrolling;        /* we move the view, not the user */
-  gint64          last_input;       /* monotonic time the user last touched the view */
-  gboolean        first_page_done;
-  gboolean        reading;
-  gboolean        read_again;
-  gboolean        finished;
-  guint           next_page_source;
-  guint           colors_source;
-
-  /* Find */
-  GArray         *matches;
-  guint           current_match;
-  int             scanned_offset;
-  int             jump_from;
-  gboolean        jump_pending;
-  guint           search_source;
-
-  /* Save to File */
-  GtkFileChooserNative *save_dialog;
-  GCancellable   *save_cancellable;
-  gboolean        saving;
-
-  GdkRGBA         stderr_color;
-  GdkRGBA         view_fg;
-  GdkRGBA         view_bg;
-
-  GtkWidget      *box;
-  GtkLabel       *bytes_label;
-  GtkSpinner     *spinner;
-  GtkSearchBar   *search_bar;
-  GtkSearchEntry *search_entry;
-  GtkLabel       *match_label;
-  GtkRevealer    *cap_revealer;
-  GtkLabel       *cap_label;
-  GtkStack       *stack;
-  GtkScrolledWindow *scroller;
-  GtkTextView    *text_view;
-  AdwStatusPage  *empty_page;
-  AdwStatusPage  *error_page;
-  GtkWidget      *gutter;
-
-  GtkTextBuffer  *buffer;
-  GtkTextTag     *text_tag;
-  GtkTextTag     *stderr_tag;
-  GtkTextTag     *note_tag;
-  GtkTextTag     *match_tag;
-  GtkTextTag     *current_tag;
-};
 
 G_DEFINE_FINAL_TYPE (ChkLogView, chk_log_view, GTK_TYPE_WIDGET)
 
 static void read_page          (ChkLogView *self);
-static void search_schedule    (ChkLogView *self);
-static void update_match_label (ChkLogView *self);
 
-static void
-show_toast (ChkLogView *self,
-            const char *title)
+void
+_chk_log_view_show_toast (ChkLogView *self,
+                          const char *title)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   g_autofree char *escaped = g_markup_escape_text (title, -1);
@@ -244,7 +81,7 @@ lookup_color (ChkLogView *self,
  * each), and whether the text's own colour is stderr's. */
 static guint64
 pack_style (const ChkAnsiStyle *style,
-            Stream              stream)
+            ChkLogStream        stream)
 {
   guint64 key = ((guint64) style->attributes << 52) |
                 ((guint64) (style->foreground & 0x3ffffff) << 26) |
@@ -347,7 +184,7 @@ update_style_tags (ChkLogView *self)
 static GtkTextTag *
 style_tag (ChkLogView         *self,
            const ChkAnsiStyle *style,
-           Stream              stream)
+           ChkLogStream        stream)
 {
   guint64 key = pack_style (style, stream);
   GtkTextTag *tag;
@@ -371,8 +208,8 @@ style_tag (ChkLogView         *self,
 
 /* Text tags cannot be styled with CSS: take libadwaita's named colours, so
  * that they follow the light, dark and high-contrast styles. */
-static void
-update_colors (ChkLogView *self)
+void
+_chk_log_view_update_colors (ChkLogView *self)
 {
   GdkRGBA warning, warning_bg, warning_fg, match;
 
@@ -406,7 +243,7 @@ update_colors_cb (gpointer user_data)
   ChkLogView *self = user_data;
 
   self->colors_source = 0;
-  update_colors (self);
+  _chk_log_view_update_colors (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -435,12 +272,12 @@ line_has_stderr (ChkLogView        *self,
 
 /* The mark in the left margin beside every line with stderr in it: stderr
  * stays distinct without relying on the colour alone. */
-static void
-gutter_draw_cb (GtkDrawingArea *area,
-                cairo_t        *cr,
-                int             width,
-                int             height,
-                gpointer        user_data)
+void
+_chk_log_view_gutter_draw_cb (GtkDrawingArea *area,
+                              cairo_t        *cr,
+                              int             width,
+                              int             height,
+                              gpointer        user_data)
 {
   ChkLogView *self = user_data;
   GdkRectangle visible;
@@ -574,8 +411,8 @@ update_bytes_label (ChkLogView *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->bytes_label), tooltip);
 }
 
-static void
-update_state (ChkLogView *self)
+void
+_chk_log_view_update_state (ChkLogView *self)
 {
   gboolean has_text = gtk_text_buffer_get_char_count (self->buffer) > 0;
   gboolean live = self->first_page_done && !self->finished;
@@ -619,10 +456,10 @@ update_state (ChkLogView *self)
 
 /* Readers */
 
-static void
-reader_init (Reader *reader)
+void
+_chk_log_view_reader_init (ChkLogReader *reader)
 {
-  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+  for (ChkLogStream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
     {
       reader->pending[stream] = g_byte_array_new ();
       reader->parsers[stream] = chk_ansi_parser_new (CHK_ANSI_PARSER_DROP_CONTROLS);
@@ -631,17 +468,17 @@ reader_init (Reader *reader)
 }
 
 static void
-reader_reset_streams (Reader *reader)
+reader_reset_streams (ChkLogReader *reader)
 {
-  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+  for (ChkLogStream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
     {
       g_byte_array_set_size (reader->pending[stream], 0);
       chk_ansi_parser_reset (reader->parsers[stream]);
     }
 }
 
-static void
-reader_reset (Reader *reader)
+void
+_chk_log_view_reader_reset (ChkLogReader *reader)
 {
   reader_reset_streams (reader);
   reader->last_seq = 0;
@@ -651,10 +488,10 @@ reader_reset (Reader *reader)
   reader->mark = NULL;
 }
 
-static void
-reader_clear (Reader *reader)
+void
+_chk_log_view_reader_clear (ChkLogReader *reader)
 {
-  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+  for (ChkLogStream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
     {
       g_clear_pointer (&reader->pending[stream], g_byte_array_unref);
       g_clear_pointer (&reader->parsers[stream], chk_ansi_parser_free);
@@ -662,9 +499,9 @@ reader_clear (Reader *reader)
 }
 
 static void
-get_reader_iter (ChkLogView  *self,
-                 Reader      *reader,
-                 GtkTextIter *iter)
+get_reader_iter (ChkLogView   *self,
+                 ChkLogReader *reader,
+                 GtkTextIter  *iter)
 {
   if (reader->mark != NULL)
     gtk_text_buffer_get_iter_at_mark (self->buffer, iter, reader->mark);
@@ -674,12 +511,12 @@ get_reader_iter (ChkLogView  *self,
 
 /* @tag: the stream's or the note's; @style: the SGR style's */
 static void
-insert_text (ChkLogView *self,
-             Reader     *reader,
-             const char *text,
-             gssize      len,
-             GtkTextTag *tag,
-             GtkTextTag *style)
+insert_text (ChkLogView   *self,
+             ChkLogReader *reader,
+             const char   *text,
+             gssize        len,
+             GtkTextTag   *tag,
+             GtkTextTag   *style)
 {
   GtkTextIter iter;
 
@@ -702,10 +539,10 @@ insert_text (ChkLogView *self,
 }
 
 /* A line of our own in the output (dropped output), on a line of its own */
-static void
-insert_note (ChkLogView *self,
-             Reader     *reader,
-             const char *note)
+void
+_chk_log_view_insert_note (ChkLogView   *self,
+                           ChkLogReader *reader,
+                           const char   *note)
 {
   g_autofree char *line = g_strdup_printf ("%s\n", note);
 
@@ -752,8 +589,8 @@ incomplete_tail (const char *text,
 }
 
 static void
-decode_stream (Reader       *reader,
-               Stream        stream,
+decode_stream (ChkLogReader *reader,
+               ChkLogStream  stream,
                const guint8 *data,
                gsize         len,
                GString      *out)
@@ -780,11 +617,11 @@ decode_stream (Reader       *reader,
 }
 
 /* The start of a character that never got its end: show what there is. */
-static void
-flush_pending (ChkLogView *self,
-               Reader     *reader)
+void
+_chk_log_view_flush_pending (ChkLogView   *self,
+                             ChkLogReader *reader)
 {
-  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+  for (ChkLogStream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
     {
       GByteArray *pending = reader->pending[stream];
       g_autoptr(GString) text = NULL;
@@ -799,20 +636,8 @@ flush_pending (ChkLogView *self,
     }
 }
 
-/* Where the text of chunks goes on its way to the buffer: decoded, and held
- * while its stream and style stay the same, to be inserted at once. */
-typedef struct
-{
-  ChkLogView *self;
-  Reader     *reader;
-  Stream      stream;       /* of the chunk being read */
-  GString    *text;
-  Stream      text_stream;  /* of the text held */
-  GtkTextTag *text_style;
-} Sink;
-
-static void
-sink_flush (Sink *sink)
+void
+_chk_log_view_sink_flush (ChkLogSink *sink)
 {
   insert_text (sink->self, sink->reader, sink->text->str, sink->text->len,
                sink->text_stream == STREAM_STDERR ? sink->self->stderr_tag : NULL, sink->text_style);
@@ -825,11 +650,11 @@ sink_text_cb (const char         *text,
               const ChkAnsiStyle *style,
               gpointer            user_data)
 {
-  Sink *sink = user_data;
+  ChkLogSink *sink = user_data;
   GtkTextTag *tag = style_tag (sink->self, style, sink->stream);
 
   if (sink->text->len > 0 && (tag != sink->text_style || sink->stream != sink->text_stream))
-    sink_flush (sink);
+    _chk_log_view_sink_flush (sink);
   sink->text_style = tag;
   sink->text_stream = sink->stream;
   decode_stream (sink->reader, sink->stream, (const guint8 *) text, len, sink->text);
@@ -838,8 +663,8 @@ sink_text_cb (const char         *text,
 /* Colours and bold to tags; other escape sequences and control characters
  * (which a text view draws as boxes) away. */
 static void
-sink_feed (Sink         *sink,
-           Stream        stream,
+sink_feed (ChkLogSink   *sink,
+           ChkLogStream  stream,
            const guint8 *data,
            gsize         len)
 {
@@ -847,8 +672,8 @@ sink_feed (Sink         *sink,
   chk_ansi_parser_feed (sink->reader->parsers[stream], (const char *) data, len, sink_text_cb, sink);
 }
 
-static guint64
-chunk_seq (GVariant *chunk)
+guint64
+_chk_log_view_chunk_seq (GVariant *chunk)
 {
   guint64 seq = 0;
 
@@ -857,19 +682,19 @@ chunk_seq (GVariant *chunk)
 }
 
 /* One chunk, after what @sink's reader has read. */
-static void
-append_chunk (Sink     *sink,
-              GVariant *chunk)
+void
+_chk_log_view_append_chunk (ChkLogSink *sink,
+                            GVariant   *chunk)
 {
   ChkLogView *self = sink->self;
-  Reader *reader = sink->reader;
+  ChkLogReader *reader = sink->reader;
   g_autoptr(GVariant) bytes = NULL;
   const char *stream_name = NULL;
   const guint8 *data;
   guint64 seq = 0;
   gint64 time = 0;
   gsize len = 0;
-  Stream stream;
+  ChkLogStream stream;
   int chars_before = 0;
 
   g_variant_get (chunk, "(t&sx@ay)", &seq, &stream_name, &time, &bytes);
@@ -883,9 +708,10 @@ append_chunk (Sink     *sink,
    * middle of an output that grew past the job's limit. */
   if (reader->last_seq != 0 && seq > reader->last_seq + 1)
     {
-      sink_flush (sink);
+      _chk_log_view_sink_flush (sink);
       reader_reset_streams (reader);
-      insert_note (self, reader, _("Output dropped here: the run wrote more than it keeps"));
+      _chk_log_view_insert_note (self, reader,
+                                 _("Output dropped here: the run wrote more than it keeps"));
     }
   reader->last_seq = MAX (reader->last_seq, seq);
   reader->bytes += len;
@@ -896,9 +722,9 @@ append_chunk (Sink     *sink,
   /* The tail is cut from its top chunk by chunk: it counts each one's characters. */
   if (reader == &self->tail)
     {
-      TailChunk *tail_chunk = g_new (TailChunk, 1);
+      ChkLogTailChunk *tail_chunk = g_new (ChkLogTailChunk, 1);
 
-      sink_flush (sink);
+      _chk_log_view_sink_flush (sink);
       tail_chunk->seq = seq;
       tail_chunk->bytes = len;
       tail_chunk->chars = gtk_text_buffer_get_char_count (self->buffer) - chars_before;
@@ -909,15 +735,15 @@ append_chunk (Sink     *sink,
 /* Appends the chunks of a page to @reader's text, but none after @stop_seq,
  * and none once it holds @max_bytes (the one that gets there is in).
  * Returns how many it took. */
-static gsize
-append_chunks (ChkLogView *self,
-               Reader     *reader,
-               GVariant   *chunks,
-               guint64     stop_seq,
-               guint64     max_bytes)
+gsize
+_chk_log_view_append_chunks (ChkLogView   *self,
+                             ChkLogReader *reader,
+                             GVariant     *chunks,
+                             guint64       stop_seq,
+                             guint64       max_bytes)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  Sink sink = { self, reader, STREAM_STDOUT, text, STREAM_STDOUT, NULL };
+  ChkLogSink sink = { self, reader, STREAM_STDOUT, text, STREAM_STDOUT, NULL };
   gsize n_chunks = g_variant_n_children (chunks);
   gsize i;
 
@@ -925,11 +751,11 @@ append_chunks (ChkLogView *self,
     {
       g_autoptr(GVariant) chunk = g_variant_get_child_value (chunks, i);
 
-      if (chunk_seq (chunk) > stop_seq)
+      if (_chk_log_view_chunk_seq (chunk) > stop_seq)
         break;
-      append_chunk (&sink, chunk);
+      _chk_log_view_append_chunk (&sink, chunk);
     }
-  sink_flush (&sink);
+  _chk_log_view_sink_flush (&sink);
 
   gtk_widget_queue_draw (self->gutter);
   return i;
@@ -937,8 +763,8 @@ append_chunks (ChkLogView *self,
 
 /* The buffer changed above text that was searched: search it all again,
  * without moving to a match. */
-static void
-search_restart (ChkLogView *self)
+void
+_chk_log_view_search_restart (ChkLogView *self)
 {
   GtkTextIter start, end;
 
@@ -950,8 +776,8 @@ search_restart (ChkLogView *self)
   self->current_match = NO_MATCH;
   self->scanned_offset = 0;
   self->jump_pending = FALSE;
-  search_schedule (self);
-  update_match_label (self);
+  _chk_log_view_search_schedule (self);
+  _chk_log_view_update_match_label (self);
 }
 
 /* The gap */
@@ -1012,7 +838,7 @@ write_gap_note (ChkLogView *self)
     bar = g_strdup (_("The start and the end of the output are shown, not what is between them"));
   gtk_label_set_text (self->cap_label, bar);
 
-  search_restart (self);
+  _chk_log_view_search_restart (self);
 }
 
 /* Show More read up to the tail: the head and the tail are one. */
@@ -1020,17 +846,18 @@ static void
 close_gap (ChkLogView *self)
 {
   GtkTextIter start, end;
-  TailChunk *first = g_queue_peek_head (self->tail_chunks);
+  ChkLogTailChunk *first = g_queue_peek_head (self->tail_chunks);
 
-  flush_pending (self, &self->head);
+  _chk_log_view_flush_pending (self, &self->head);
   gtk_text_buffer_get_iter_at_mark (self->buffer, &start, self->head_end);
   gtk_text_buffer_get_iter_at_mark (self->buffer, &end, self->tail_start);
   gtk_text_buffer_delete (self->buffer, &start, &end);
   self->gap = FALSE;
   /* Unless the daemon dropped what was between them */
   if (first != NULL && first->seq > self->head.last_seq + 1)
-    insert_note (self, &self->head, _("Output dropped here: the run wrote more than it keeps"));
-  search_restart (self);
+    _chk_log_view_insert_note (self, &self->head,
+                               _("Output dropped here: the run wrote more than it keeps"));
+  _chk_log_view_search_restart (self);
 }
 
 /* A live tail past its size loses its top, chunk by chunk, into the gap. */
@@ -1046,7 +873,7 @@ trim_tail (ChkLogView *self)
 
   while (self->tail.bytes > TAIL_BYTES && g_queue_get_length (self->tail_chunks) > 1)
     {
-      TailChunk *chunk = g_queue_pop_head (self->tail_chunks);
+      ChkLogTailChunk *chunk = g_queue_pop_head (self->tail_chunks);
 
       self->tail.bytes -= chunk->bytes;
       chars += chunk->chars;
@@ -1091,7 +918,7 @@ tail_read_finish (ChkLogView    *self,
   adw_status_page_set_description (self->error_page, error->message);
   g_clear_error (&self->error);
   self->error = g_steal_pointer (&error);
-  update_state (self);
+  _chk_log_view_update_state (self);
   return FALSE;
 }
 
@@ -1102,7 +929,7 @@ show_tail (ChkLogView *self,
            gboolean    reached_head)
 {
   g_autoptr(GString) text = g_string_new (NULL);
-  Sink sink = { self, &self->tail, STREAM_STDOUT, text, STREAM_STDOUT, NULL };
+  ChkLogSink sink = { self, &self->tail, STREAM_STDOUT, text, STREAM_STDOUT, NULL };
   guint first = 0;
 
   /* No more than TAIL_BYTES: the first chunks go */
@@ -1129,20 +956,20 @@ show_tail (ChkLogView *self,
     }
   else
     {
-      self->gap_end_seq = chunk_seq (self->tail_pending->pdata[first]) - 1;
+      self->gap_end_seq = _chk_log_view_chunk_seq (self->tail_pending->pdata[first]) - 1;
       self->tail.last_seq = self->gap_end_seq;
       self->gap = TRUE;
       write_gap_note (self);
     }
 
   for (guint i = first; i < self->tail_pending->len; i++)
-    append_chunk (&sink, self->tail_pending->pdata[i]);
-  sink_flush (&sink);
+    _chk_log_view_append_chunk (&sink, self->tail_pending->pdata[i]);
+  _chk_log_view_sink_flush (&sink);
   g_ptr_array_set_size (self->tail_pending, 0);
   self->tail_pending_bytes = 0;
   self->locating = FALSE;
   gtk_widget_queue_draw (self->gutter);
-  search_schedule (self);
+  _chk_log_view_search_schedule (self);
 
   g_debug ("Run %" G_GUINT64_FORMAT ": head to chunk %" G_GUINT64_FORMAT ", tail from chunk %"
            G_GUINT64_FORMAT " (%" G_GUINT64_FORMAT " bytes)", self->run_id, self->head.last_seq,
@@ -1150,7 +977,7 @@ show_tail (ChkLogView *self,
 
   /* On to what came since, and the run's end */
   read_page (self);
-  update_state (self);
+  _chk_log_view_update_state (self);
 }
 
 static void
@@ -1203,7 +1030,7 @@ segment_read_cb (GObject      *object,
   for (gsize i = 0; i < n_chunks; i++)
     {
       GVariant *chunk = g_variant_get_child_value (chunks, i);
-      guint64 seq = chunk_seq (chunk);
+      guint64 seq = _chk_log_view_chunk_seq (chunk);
 
       if (seq > self->segment_to)
         {
@@ -1270,7 +1097,7 @@ probe_cb (GObject      *object,
     {
       g_autoptr(GVariant) chunk = g_variant_get_child_value (chunks, 0);
 
-      self->probe_low = chunk_seq (chunk);
+      self->probe_low = _chk_log_view_chunk_seq (chunk);
       if (!self->probe_bisect)
         {
           self->probe_step *= 2;
@@ -1306,7 +1133,7 @@ locate_tail (ChkLogView *self)
 {
   GtkTextIter end;
 
-  flush_pending (self, &self->head);
+  _chk_log_view_flush_pending (self, &self->head);
   gtk_text_buffer_get_end_iter (self->buffer, &end);
   self->head_end = gtk_text_buffer_create_mark (self->buffer, NULL, &end, TRUE);
   self->tail_start = gtk_text_buffer_create_mark (self->buffer, NULL, &end, TRUE);
@@ -1356,7 +1183,7 @@ read_output_cb (GObject      *object,
       adw_status_page_set_description (self->error_page, error->message);
       g_clear_error (&self->error);
       self->error = g_steal_pointer (&error);
-      update_state (self);
+      _chk_log_view_update_state (self);
       return;
     }
 
@@ -1372,17 +1199,18 @@ read_output_cb (GObject      *object,
 
   if (self->live == &self->head)
     {
-      gsize taken = append_chunks (self, &self->head, chunks, G_MAXUINT64, HEAD_BYTES);
+      gsize taken = _chk_log_view_append_chunks (self, &self->head, chunks,
+                                                 G_MAXUINT64, HEAD_BYTES);
 
       head_full = taken < n_chunks || self->head.bytes >= HEAD_BYTES;
     }
   else if (n_chunks > 0)
     {
-      append_chunks (self, &self->tail, chunks, G_MAXUINT64, G_MAXUINT64);
+      _chk_log_view_append_chunks (self, &self->tail, chunks, G_MAXUINT64, G_MAXUINT64);
       trim_tail (self);
     }
   if (n_chunks > 0)
-    search_schedule (self);
+    _chk_log_view_search_schedule (self);
 
   if (head_full)
     {
@@ -1391,8 +1219,8 @@ read_output_cb (GObject      *object,
   else if (n_chunks == 0 && finished)
     {
       self->finished = TRUE;
-      flush_pending (self, self->live);
-      search_schedule (self);
+      _chk_log_view_flush_pending (self, self->live);
+      _chk_log_view_search_schedule (self);
     }
   else if (n_chunks > 0 || self->read_again)
     {
@@ -1403,7 +1231,7 @@ read_output_cb (GObject      *object,
     }
   /* else: the run goes on; OutputAvailable says when there is more */
 
-  update_state (self);
+  _chk_log_view_update_state (self);
 }
 
 static void
@@ -1448,7 +1276,8 @@ read_more_cb (GObject      *object,
     return;
 
   n_chunks = g_variant_n_children (chunks);
-  taken = append_chunks (self, &self->head, chunks, self->gap_end_seq, self->more_target);
+  taken = _chk_log_view_append_chunks (self, &self->head, chunks,
+                                       self->gap_end_seq, self->more_target);
   if (n_chunks == 0 || (taken < n_chunks && self->head.bytes < self->more_target) ||
       self->head.last_seq >= self->gap_end_seq)
     {
@@ -1466,7 +1295,7 @@ read_more_cb (GObject      *object,
       self->loading_more = FALSE;
       write_gap_note (self);
     }
-  update_state (self);
+  _chk_log_view_update_state (self);
 }
 
 static void
@@ -1491,7 +1320,7 @@ show_more_action (GtkWidget  *widget,
   self->loading_more = TRUE;
   self->more_target = self->head.bytes + MORE_BYTES;
   read_more (self);
-  update_state (self);
+  _chk_log_view_update_state (self);
 }
 
 static void
@@ -1587,8 +1416,8 @@ run_finished_cb (ChkScheduler1 *scheduler,
 
 /* Find */
 
-static void
-update_match_label (ChkLogView *self)
+void
+_chk_log_view_update_match_label (ChkLogView *self)
 {
   const char *needle = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   guint n = self->matches->len;
@@ -1613,13 +1442,13 @@ update_match_label (ChkLogView *self)
 static void
 clear_current_match (ChkLogView *self)
 {
-  Match *match;
+  ChkLogMatch *match;
   GtkTextIter start, end;
 
   if (self->current_match == NO_MATCH || self->current_match >= self->matches->len)
     return;
 
-  match = &g_array_index (self->matches, Match, self->current_match);
+  match = &g_array_index (self->matches, ChkLogMatch, self->current_match);
   gtk_text_buffer_get_iter_at_offset (self->buffer, &start, match->start);
   gtk_text_buffer_get_iter_at_offset (self->buffer, &end, match->end);
   gtk_text_buffer_remove_tag (self->buffer, self->current_tag, &start, &end);
@@ -1629,7 +1458,7 @@ static void
 select_match (ChkLogView *self,
               guint       index)
 {
-  Match *match = &g_array_index (self->matches, Match, index);
+  ChkLogMatch *match = &g_array_index (self->matches, ChkLogMatch, index);
   GtkTextIter start, end;
 
   clear_current_match (self);
@@ -1644,7 +1473,7 @@ select_match (ChkLogView *self,
   gtk_text_buffer_select_range (self->buffer, &start, &end);
   gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_insert (self->buffer),
                                 0.25, FALSE, 0.0, 0.0);
-  update_match_label (self);
+  _chk_log_view_update_match_label (self);
 }
 
 /* Where the search may look: all the text, but for the last line while
@@ -1683,7 +1512,8 @@ search_step_cb (gpointer user_data)
                                            GTK_TEXT_SEARCH_CASE_INSENSITIVE | GTK_TEXT_SEARCH_TEXT_ONLY,
                                            &match_start, &match_end, &limit))
         {
-          Match match = { gtk_text_iter_get_offset (&match_start), gtk_text_iter_get_offset (&match_end) };
+          ChkLogMatch match = { gtk_text_iter_get_offset (&match_start),
+                                gtk_text_iter_get_offset (&match_end) };
 
           gtk_text_buffer_apply_tag (self->buffer, self->match_tag, &match_start, &match_end);
           g_array_append_val (self->matches, match);
@@ -1703,7 +1533,7 @@ search_step_cb (gpointer user_data)
 
   if (gtk_text_iter_compare (&iter, &stop) < 0)
     {
-      update_match_label (self);
+      _chk_log_view_update_match_label (self);
       return G_SOURCE_CONTINUE;
     }
 
@@ -1711,12 +1541,12 @@ search_step_cb (gpointer user_data)
   /* Nothing after the cursor: start from the top */
   if (self->jump_pending && self->matches->len > 0)
     select_match (self, 0);
-  update_match_label (self);
+  _chk_log_view_update_match_label (self);
   return G_SOURCE_REMOVE;
 }
 
-static void
-search_schedule (ChkLogView *self)
+void
+_chk_log_view_search_schedule (ChkLogView *self)
 {
   const char *needle = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   GtkTextIter stop;
@@ -1731,11 +1561,11 @@ search_schedule (ChkLogView *self)
   /* A timeout rather than an idle: the text view lays out a large output
    * in idle time for seconds, and drawing must go on between the steps. */
   self->search_source = g_timeout_add (SEARCH_INTERVAL_MS, search_step_cb, self);
-  update_match_label (self);
+  _chk_log_view_update_match_label (self);
 }
 
-static void
-search_reset (ChkLogView *self)
+void
+_chk_log_view_search_reset (ChkLogView *self)
 {
   GtkTextIter start, end, cursor;
 
@@ -1757,9 +1587,9 @@ static void
 search_changed_cb (GtkSearchEntry *entry,
                    ChkLogView     *self)
 {
-  search_reset (self);
-  search_schedule (self);
-  update_match_label (self);
+  _chk_log_view_search_reset (self);
+  _chk_log_view_search_schedule (self);
+  _chk_log_view_update_match_label (self);
 }
 
 static void
@@ -1789,7 +1619,7 @@ find_step (ChkLogView *self,
   for (guint i = 0; i < n; i++)
     {
       guint index = forward ? i : n - 1 - i;
-      Match *match = &g_array_index (self->matches, Match, index);
+      ChkLogMatch *match = &g_array_index (self->matches, ChkLogMatch, index);
 
       if (forward ? match->start >= offset : match->start < offset)
         {
@@ -1839,8 +1669,8 @@ search_mode_changed_cb (GtkSearchBar *bar,
 
   /* Closed: no highlights left behind */
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
-  search_reset (self);
-  update_match_label (self);
+  _chk_log_view_search_reset (self);
+  _chk_log_view_update_match_label (self);
 }
 
 static void
@@ -1870,6 +1700,41 @@ find_previous_action (GtkWidget  *widget,
   find_step (CHK_LOG_VIEW (widget), FALSE);
 }
 
+void
+_chk_log_view_class_init_search (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_next_match_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_previous_match_cb);
+  gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
+
+  gtk_widget_class_install_action (widget_class, "log.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "log.find-next", NULL, find_next_action);
+  gtk_widget_class_install_action (widget_class, "log.find-previous", NULL, find_previous_action);
+}
+
+void
+_chk_log_view_init_search (ChkLogView *self)
+{
+  GtkEventController *shortcuts;
+
+  /* Shift+Enter goes back, as Enter goes on */
+  shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_SHIFT_MASK),
+                                                          gtk_named_action_new ("log.find-previous")));
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_SHIFT_MASK),
+                                                          gtk_named_action_new ("log.find-previous")));
+  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), shortcuts);
+
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  g_signal_connect (self->search_bar, "notify::search-mode-enabled",
+                    G_CALLBACK (search_mode_changed_cb), self);
+}
+
 /* Copy All */
 
 static void
@@ -1886,9 +1751,10 @@ copy_all_action (GtkWidget  *widget,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
 
   if (self->gap)
-    show_toast (self, _("Copied the output shown; save it to a file to get all of it"));
+    _chk_log_view_show_toast (self,
+                              _("Copied the output shown; save it to a file to get all of it"));
   else
-    show_toast (self, _("Output copied"));
+    _chk_log_view_show_toast (self, _("Output copied"));
 }
 
 /* Save to File: every page, as stored, straight to the file */
@@ -2083,8 +1949,8 @@ save_done_cb (GObject      *object,
       title = g_strdup_printf (_("Output saved to “%s”"), name);
     }
 
-  show_toast (self, title);
-  update_state (self);
+  _chk_log_view_show_toast (self, title);
+  _chk_log_view_update_state (self);
 }
 
 static void
@@ -2105,13 +1971,13 @@ save_response_cb (GtkNativeDialog *dialog,
   if (self->save_cancellable == NULL)
     self->save_cancellable = g_cancellable_new ();
   save_output_async (self, file, self->save_cancellable, save_done_cb, g_object_ref (file));
-  update_state (self);
+  _chk_log_view_update_state (self);
 }
 
-static void
-save_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+void
+_chk_log_view_save_action (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
 {
   ChkLogView *self = CHK_LOG_VIEW (widget);
   GtkRoot *root = gtk_widget_get_root (widget);
@@ -2175,8 +2041,8 @@ chk_log_view_finalize (GObject *object)
   g_clear_pointer (&self->file_name, g_free);
   g_clear_error (&self->error);
   g_clear_pointer (&self->matches, g_array_unref);
-  reader_clear (&self->head);
-  reader_clear (&self->tail);
+  _chk_log_view_reader_clear (&self->head);
+  _chk_log_view_reader_clear (&self->tail);
   g_clear_pointer (&self->style_tags, g_hash_table_unref);
   g_queue_free_full (g_steal_pointer (&self->tail_chunks), g_free);
   g_clear_pointer (&self->segment, g_ptr_array_unref);
@@ -2189,7 +2055,7 @@ static void
 chk_log_view_realize (GtkWidget *widget)
 {
   GTK_WIDGET_CLASS (chk_log_view_parent_class)->realize (widget);
-  update_colors (CHK_LOG_VIEW (widget));
+  _chk_log_view_update_colors (CHK_LOG_VIEW (widget));
 }
 
 static void
@@ -2216,17 +2082,10 @@ chk_log_view_class_init (ChkLogViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkLogView, text_view);
   gtk_widget_class_bind_template_child (widget_class, ChkLogView, empty_page);
   gtk_widget_class_bind_template_child (widget_class, ChkLogView, error_page);
-  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
-  gtk_widget_class_bind_template_callback (widget_class, search_next_match_cb);
-  gtk_widget_class_bind_template_callback (widget_class, search_previous_match_cb);
-  gtk_widget_class_bind_template_callback (widget_class, search_stop_cb);
+  _chk_log_view_class_init_search (widget_class);
 
-  gtk_widget_class_install_action (widget_class, "log.find", NULL, find_action);
-  gtk_widget_class_install_action (widget_class, "log.find-next", NULL, find_next_action);
-  gtk_widget_class_install_action (widget_class, "log.find-previous", NULL, find_previous_action);
   gtk_widget_class_install_action (widget_class, "log.copy-all", NULL, copy_all_action);
-  gtk_widget_class_install_action (widget_class, "log.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "log.save", NULL, _chk_log_view_save_action);
   gtk_widget_class_install_action (widget_class, "log.jump-to-end", NULL, jump_to_end_action);
   gtk_widget_class_install_action (widget_class, "log.show-more", NULL, show_more_action);
 
@@ -2245,17 +2104,16 @@ static void
 chk_log_view_init (ChkLogView *self)
 {
   GtkAdjustment *vadjustment;
-  GtkEventController *shortcuts;
   GtkEventController *input;
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->matches = g_array_new (FALSE, FALSE, sizeof (Match));
+  self->matches = g_array_new (FALSE, FALSE, sizeof (ChkLogMatch));
   self->current_match = NO_MATCH;
   self->file_name = g_strdup ("output.log");
-  reader_init (&self->head);
-  reader_init (&self->tail);
+  _chk_log_view_reader_init (&self->head);
+  _chk_log_view_reader_init (&self->tail);
   self->live = &self->head;
   self->tail_chunks = g_queue_new ();
   self->segment = g_ptr_array_new_with_free_func ((GDestroyNotify) g_variant_unref);
@@ -2283,7 +2141,8 @@ chk_log_view_init (ChkLogView *self)
 
   self->gutter = gtk_drawing_area_new ();
   gtk_drawing_area_set_content_width (GTK_DRAWING_AREA (self->gutter), GUTTER_WIDTH);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->gutter), gutter_draw_cb, self, NULL);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->gutter),
+                                  _chk_log_view_gutter_draw_cb, self, NULL);
   gtk_text_view_set_gutter (self->text_view, GTK_TEXT_WINDOW_LEFT, self->gutter);
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
   g_signal_connect_object (vadjustment, "value-changed", G_CALLBACK (vadjustment_value_changed_cb), self, 0);
@@ -2294,25 +2153,12 @@ chk_log_view_init (ChkLogView *self)
   g_signal_connect (input, "event", G_CALLBACK (input_event_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->scroller), input);
 
-  /* Shift+Enter goes back, as Enter goes on */
-  shortcuts = gtk_shortcut_controller_new ();
-  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Return, GDK_SHIFT_MASK),
-                                                          gtk_named_action_new ("log.find-previous")));
-  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
-                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_KP_Enter, GDK_SHIFT_MASK),
-                                                          gtk_named_action_new ("log.find-previous")));
-  gtk_widget_add_controller (GTK_WIDGET (self->search_entry), shortcuts);
-
-  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
-  g_signal_connect (self->search_bar, "notify::search-mode-enabled",
-                    G_CALLBACK (search_mode_changed_cb), self);
+  _chk_log_view_init_search (self);
 
   g_signal_connect (style_manager, "notify::dark", G_CALLBACK (style_changed_cb), self);
   g_signal_connect (style_manager, "notify::high-contrast", G_CALLBACK (style_changed_cb), self);
 
-  update_state (self);
+  _chk_log_view_update_state (self);
 }
 
 /**
@@ -2364,13 +2210,13 @@ chk_log_view_set_run (ChkLogView    *self,
     }
 
   self->run_id = scheduler != NULL ? run_id : 0;
-  for (Stream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
+  for (ChkLogStream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
     {
       self->read_bytes[stream] = 0;
       self->record_bytes[stream] = 0;
     }
-  reader_reset (&self->head);
-  reader_reset (&self->tail);
+  _chk_log_view_reader_reset (&self->head);
+  _chk_log_view_reader_reset (&self->tail);
   self->live = &self->head;
   if (self->head_end != NULL)
     {
@@ -2395,8 +2241,8 @@ chk_log_view_set_run (ChkLogView    *self,
 
   gtk_text_buffer_set_text (self->buffer, "", 0);
   self->follow = TRUE;
-  search_reset (self);
-  update_match_label (self);
+  _chk_log_view_search_reset (self);
+  _chk_log_view_update_match_label (self);
 
   if (self->run_id != 0)
     {
@@ -2406,7 +2252,7 @@ chk_log_view_set_run (ChkLogView    *self,
       read_page (self);
     }
 
-  update_state (self);
+  _chk_log_view_update_state (self);
 }
 
 /**
