@@ -19,6 +19,7 @@
 #include "chk-monitor-row.h"
 #include "chk-preferences-window.h"
 #include "chk-resources.h"
+#include "chk-run.h"
 #include "chk-test-session.h"
 #include "chk-test-widgets.h"
 #include "chk-window.h"
@@ -2231,8 +2232,9 @@ test_page_usage_format (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autoptr(GVariant) run = g_variant_ref_sink (g_variant_new_parsed (cases[i].record));
-      g_autofree char *usage = _chk_job_page_format_usage (run);
+      g_autoptr(GVariant) record = g_variant_ref_sink (g_variant_new_parsed (cases[i].record));
+      g_autoptr(ChkRun) run = chk_run_new (record);
+      g_autofree char *usage = chk_run_format_usage (run);
 
       g_assert_cmpstr (usage, ==, cases[i].expected);
     }

@@ -22,6 +22,7 @@
 #include "chk-monitors-view.h"
 #include "chk-preferences-window.h"
 #include "chk-resources.h"
+#include "chk-run-row.h"
 #include "chk-schedule-builder.h"
 #include "chk-window.h"
 
@@ -96,6 +97,7 @@ main (int   argc,
   g_test_add_data_func ("/templates/log-view", chk_log_view_get_type, test_template);
   g_test_add_data_func ("/templates/monitor-row", chk_monitor_row_get_type, test_template);
   g_test_add_data_func ("/templates/monitors-view", chk_monitors_view_get_type, test_template);
+  g_test_add_data_func ("/templates/run-row", chk_run_row_get_type, test_template);
   g_test_add_data_func ("/templates/schedule-builder", chk_schedule_builder_get_type, test_template);
   g_test_add_func ("/templates/job-editor", test_job_editor);
   g_test_add_func ("/templates/preferences-window", test_preferences_window);

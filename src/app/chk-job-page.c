@@ -21,10 +21,10 @@
 #include "chk-monitor-row.h"
 #include "chk-outcome.h"
 #include "chk-refresh-timer.h"
+#include "chk-run-list.h"
+#include "chk-run-row.h"
 #include "chk-schedule.h"
 
-/* Runs read per ListRuns call */
-#define RUNS_PAGE 50
 #define N_NEXT_RUNS 5
 /* From this width the runs are beside their output, else over it */
 #define WIDE_PAGE 640
@@ -64,16 +64,14 @@ struct _ChkJobPage
   gulong               run_started_id;
   gulong               run_finished_id;
   GCancellable        *cancellable;       /* this job's calls */
-  GCancellable        *list_cancellable;  /* the ListRuns under way */
-  guint                list_generation;
-  gboolean             list_loading;
-  gboolean             loading_more;
-  gboolean             has_more;
 
   guint                default_max_tasks; /* the setting, for a job that sets none */
 
-  GPtrArray           *run_rows;          /* AdwPreferencesRow, newest first */
-  GtkWidget           *load_more_row;
+  ChkRunList          *runs;              /* newest first */
+  GListStore          *more_store;        /* the item of Load More, while there may be more */
+  GObject             *more_item;
+  GtkWidget           *load_more_row;     /* its row, while it shows */
+  guint                n_runs_before_more;
   guint64              selected_run;      /* shown below */
   guint64              wanted_run;        /* asked for, not listed yet */
   gboolean             follow_latest;     /* show each new run as it starts */
@@ -141,13 +139,6 @@ G_DEFINE_FINAL_TYPE (ChkJobPage, chk_job_page, GTK_TYPE_WIDGET)
 static void update_timer     (ChkJobPage *self);
 static void queue_place_pane (ChkJobPage *self);
 
-typedef struct
-{
-  ChkJobPage *self;
-  guint       generation;
-  gboolean    append;
-} ListRunsData;
-
 static void
 show_toast (ChkJobPage *self,
             const char *title)
@@ -172,10 +163,10 @@ set_subtitle (AdwActionRow *row,
   adw_action_row_set_subtitle (row, nonnull (subtitle));
 }
 
-static char *
-format_time (gint64     when,
-             GTimeZone *tz,
-             gboolean   with_zone)
+char *
+_chk_job_page_format_time (gint64     when,
+                           GTimeZone *tz,
+                           gboolean   with_zone)
 {
   g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (when / G_USEC_PER_SEC);
   g_autoptr(GDateTime) local = NULL;
@@ -204,8 +195,8 @@ compare_strings (gconstpointer a,
   return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
 }
 
-static char *
-join_parts (GPtrArray *parts)
+char *
+_chk_job_page_join_parts (GPtrArray *parts)
 {
   g_ptr_array_add (parts, NULL);
   return g_strjoinv (" · ", (char **) parts->pdata);
@@ -224,8 +215,8 @@ quote_argument (const char *argument)
   return g_strdup (argument);
 }
 
-static gboolean
-is_check (ChkJob1 *job)
+gboolean
+_chk_job_page_is_check (ChkJob1 *job)
 {
   const char *url = chk_job1_get_check_url (job);
 
@@ -239,7 +230,7 @@ command_text (ChkJob1 *job)
   const char * const *argv = chk_job1_get_command (job);
   g_autoptr(GPtrArray) quoted = NULL;
 
-  if (is_check (job))
+  if (_chk_job_page_is_check (job))
     return g_strdup (chk_job1_get_check_url (job));
   if (shell != NULL && shell[0] != '\0')
     return g_strdup (shell);
@@ -265,9 +256,9 @@ alert_text (const char *when)
   return nonnull (when);
 }
 
-static char *
-format_progress (ChkJob1 *job,
-                 gint64   now)
+char *
+_chk_job_page_format_progress (ChkJob1 *job,
+                               gint64   now)
 {
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
   gint64 started = chk_job1_get_last_run_started (job);
@@ -298,13 +289,13 @@ format_progress (ChkJob1 *job,
       g_ptr_array_add (parts, eta);
   }
 
-  return join_parts (parts);
+  return _chk_job_page_join_parts (parts);
 }
 
 /* When the seconds of a run under way since @started next tick over */
-static gint64
-next_second (gint64 started,
-             gint64 now)
+gint64
+_chk_job_page_next_second (gint64 started,
+                           gint64 now)
 {
   if (started <= 0 || now < started)
     return now + G_USEC_PER_SEC;
@@ -377,7 +368,7 @@ update_header (ChkJobPage *self)
   else
     g_ptr_array_add (times, g_strdup (_("No run to come")));
 
-  times_text = join_parts (times);
+  times_text = _chk_job_page_join_parts (times);
   gtk_label_set_text (self->times_label, times_text);
 
   gtk_widget_set_visible (self->run_button, !running);
@@ -388,7 +379,7 @@ update_header (ChkJobPage *self)
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running && total > 0);
   if (running)
     {
-      g_autofree char *text = format_progress (job, now);
+      g_autofree char *text = _chk_job_page_format_progress (job, now);
 
       if (total > 0)
         {
@@ -400,7 +391,7 @@ update_header (ChkJobPage *self)
         }
       gtk_label_set_text (self->progress_label, text);
       /* "Running for 2 min 3 s" */
-      change = MIN (change, next_second (started, now));
+      change = MIN (change, _chk_job_page_next_second (started, now));
     }
   return change;
 }
@@ -447,9 +438,9 @@ update_limits (ChkJobPage *self)
   guint64 bytes = chk_job1_get_memory_max (job);
   guint weight = chk_job1_get_cpu_weight (job);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->max_tasks_row), !is_check (job));
-  gtk_widget_set_visible (GTK_WIDGET (self->memory_max_row), !is_check (job));
-  gtk_widget_set_visible (GTK_WIDGET (self->cpu_weight_row), !is_check (job));
+  gtk_widget_set_visible (GTK_WIDGET (self->max_tasks_row), !_chk_job_page_is_check (job));
+  gtk_widget_set_visible (GTK_WIDGET (self->memory_max_row), !_chk_job_page_is_check (job));
+  gtk_widget_set_visible (GTK_WIDGET (self->cpu_weight_row), !_chk_job_page_is_check (job));
 
   if (tasks == 0)
     /* Translators: the default-max-tasks setting applies, e.g. "Default (1,024)" */
@@ -563,7 +554,7 @@ update_environment_summary (ChkJobPage *self)
 {
   GVariant *own = chk_job1_get_environment (self->job);
   g_autofree char *subtitle = NULL;
-  gboolean check = is_check (self->job);
+  gboolean check = _chk_job_page_is_check (self->job);
 
   gtk_widget_set_visible (self->environment_group, !check);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "job-page.copy-environment", !check);
@@ -761,7 +752,7 @@ load_environment (ChkJobPage *self,
 {
   EnvironmentData *data;
 
-  if (self->job == NULL || is_check (self->job))
+  if (self->job == NULL || _chk_job_page_is_check (self->job))
     return;
 
   data = g_new0 (EnvironmentData, 1);
@@ -830,7 +821,7 @@ update_details (ChkJobPage *self)
 
   shell = chk_job1_get_shell (job);
   command = command_text (job);
-  if (is_check (job))
+  if (_chk_job_page_is_check (job))
     {
       g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
       const char *contains = chk_job1_get_check_contains (job);
@@ -843,7 +834,7 @@ update_details (ChkJobPage *self)
       if (contains != NULL && contains[0] != '\0')
         /* Translators: the text an HTTP check's answer must hold */
         g_ptr_array_add (parts, g_strdup_printf (_("containing “%s”"), contains));
-      expects = join_parts (parts);
+      expects = _chk_job_page_join_parts (parts);
       text = g_strdup_printf ("%s\n%s", command, expects);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row), _("HTTP Check"));
       set_subtitle (self->command_row, text);
@@ -864,7 +855,7 @@ update_details (ChkJobPage *self)
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, _("Copy Command"), -1);
     }
   /* A check runs no process: no folder (nor variables, below). */
-  gtk_widget_set_visible (GTK_WIDGET (self->directory_row), !is_check (job));
+  gtk_widget_set_visible (GTK_WIDGET (self->directory_row), !_chk_job_page_is_check (job));
 
   {
     const char *alert_error = chk_job1_get_last_alert_error (job);
@@ -910,7 +901,7 @@ update_details (ChkJobPage *self)
     }
   set_subtitle (self->timezone_row, timezone);
 
-  if (is_check (job))
+  if (_chk_job_page_is_check (job))
     {
       g_autofree char *duration = chk_duration_format (chk_job1_get_check_timeout (job));
 
@@ -947,7 +938,7 @@ update_details (ChkJobPage *self)
 
   /* Said only when on: off is what everyone expects */
   gtk_widget_set_visible (GTK_WIDGET (self->merge_stderr_row),
-                          chk_job1_get_merge_stderr (job) && !is_check (job));
+                          chk_job1_get_merge_stderr (job) && !_chk_job_page_is_check (job));
   set_subtitle (self->merge_stderr_row, _("Merged into stdout, in exact order (2>&1)"));
 
   update_limits (self);
@@ -1062,7 +1053,7 @@ update_next_runs (ChkJobPage *self)
     {
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *relative = gtk_label_new (NULL);
-      g_autofree char *when = format_time (self->next_runs[i], tz, other_zone);
+      g_autofree char *when = _chk_job_page_format_time (self->next_runs[i], tz, other_zone);
 
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), when);
@@ -1082,296 +1073,51 @@ update_next_runs (ChkJobPage *self)
 
 /* Runs */
 
-static guint64
-run_get_id (GVariant *run)
-{
-  guint64 id = 0;
-
-  g_variant_lookup (run, "id", "t", &id);
-  return id;
-}
-
-static GVariant *
-row_get_run (GtkWidget *row)
-{
-  return g_object_get_data (G_OBJECT (row), "chk-run");
-}
-
-/* CPU time, µs, to a tenth of a second while that still says something */
-static char *
-format_cpu_time (guint64 microseconds)
-{
-  g_autofree char *amount = NULL;
-
-  if (microseconds < 60 * G_USEC_PER_SEC)
-    /* Translators: seconds of CPU time with one decimal, e.g. "1.2 s" */
-    amount = g_strdup_printf (_("%.1f s"), (double) microseconds / G_USEC_PER_SEC);
-  else
-    amount = chk_duration_format ((microseconds + G_USEC_PER_SEC / 2) / G_USEC_PER_SEC);
-
-  /* Translators: the processor time a run used, e.g. "1.2 s CPU" */
-  return g_strdup_printf (_("%s CPU"), amount);
-}
-
-/*< private >
- * _chk_job_page_format_usage:
- * @run: a run record (a{sv})
- *
- * Returns: (transfer full) (nullable): what the run used, such as "1.2 s
- *   CPU · 222.3 MB peak", or %NULL when it was not measured (still
- *   running, an HTTP check, a run from before the daemon measured runs)
- */
-char *
-_chk_job_page_format_usage (GVariant *run)
-{
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  const char *outcome = "", *containment = "";
-  guint64 cpu_time = 0, memory_peak = 0;
-
-  g_variant_lookup (run, "outcome", "&s", &outcome);
-  g_variant_lookup (run, "containment", "&s", &containment);
-  g_variant_lookup (run, "cpu-time", "t", &cpu_time);
-  g_variant_lookup (run, "memory-peak", "t", &memory_peak);
-  if (chk_outcome_from_string (outcome) == CHK_OUTCOME_RUNNING ||
-      (containment[0] == '\0' && cpu_time == 0 && memory_peak == 0))
-    return NULL;
-
-  g_ptr_array_add (parts, format_cpu_time (cpu_time));
-  if (memory_peak > 0)
-    {
-      g_autofree char *size = g_format_size (memory_peak);
-
-      /* Translators: the most memory a run used at once, e.g. "222.3 MB peak" */
-      g_ptr_array_add (parts, g_strdup_printf (_("%s peak"), size));
-    }
-  return join_parts (parts);
-}
-
-/* Returns when what it shows next changes by itself */
-static gint64
-update_run_row (ChkJobPage *self,
-                GtkWidget  *row)
-{
-  GVariant *run = row_get_run (row);
-  GtkWidget *title_label = g_object_get_data (G_OBJECT (row), "chk-title");
-  GtkWidget *subtitle_label = g_object_get_data (G_OBJECT (row), "chk-subtitle");
-  GtkWidget *usage_label = g_object_get_data (G_OBJECT (row), "chk-usage");
-  GtkWidget *message_label = g_object_get_data (G_OBJECT (row), "chk-message");
-  GtkWidget *outcome_label = g_object_get_data (G_OBJECT (row), "chk-outcome");
-  GtkWidget *icon = g_object_get_data (G_OBJECT (row), "chk-icon");
-  GtkWidget *spinner = g_object_get_data (G_OBJECT (row), "chk-spinner");
-  GtkWidget *alert_icon = g_object_get_data (G_OBJECT (row), "chk-alert-icon");
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *title = NULL;
-  g_autofree char *subtitle = NULL;
-  g_autofree char *tooltip = NULL;
-  g_autofree char *started_text = NULL;
-  g_autofree char *usage = NULL;
-  const char *outcome = "", *trigger = "", *hostname = "", *alert_error = "", *message = "";
-  gint64 started = 0, finished = 0, now = g_get_real_time ();
-  gint64 change;
-  gint32 exit_code = 0, signal_number = 0;
-  guint32 http_status = 0;
-  ChkOutcome ended;
-  gboolean running;
-
-  g_variant_lookup (run, "outcome", "&s", &outcome);
-  g_variant_lookup (run, "trigger", "&s", &trigger);
-  g_variant_lookup (run, "hostname", "&s", &hostname);
-  g_variant_lookup (run, "started", "x", &started);
-  g_variant_lookup (run, "finished", "x", &finished);
-  g_variant_lookup (run, "exit-code", "i", &exit_code);
-  g_variant_lookup (run, "signal", "i", &signal_number);
-  g_variant_lookup (run, "http-status", "u", &http_status);
-  g_variant_lookup (run, "alert-error", "&s", &alert_error);
-  g_variant_lookup (run, "message", "&s", &message);
-  ended = chk_outcome_from_string (outcome);
-  running = ended == CHK_OUTCOME_RUNNING;
-
-  title = chk_format_relative_time (started, now);
-  change = chk_format_relative_time_next_change (started, now);
-  if (running)
-    change = MIN (change, next_second (started, now));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  gtk_label_set_text (GTK_LABEL (title_label), title);
-
-  /* Translators: a run's number, as in "Output of run 42" */
-  g_ptr_array_add (parts, g_strdup_printf (_("Run %" PRIu64), (uint64_t) run_get_id (run)));
-  g_ptr_array_add (parts, g_strdup (chk_trigger_label (trigger)));
-  if (running)
-    {
-      ChkJob1 *job = self->job;
-
-      if (job != NULL && chk_job1_get_current_run (job) == run_get_id (run))
-        g_ptr_array_add (parts, format_progress (job, now));
-      else
-        g_ptr_array_add (parts, g_strdup (_("Running")));
-    }
-  else if (finished >= started && started > 0)
-    {
-      g_autofree char *duration = chk_duration_format ((guint64) (finished - started) / G_USEC_PER_SEC);
-
-      /* Translators: how long a run took, e.g. "took 3 s" */
-      g_ptr_array_add (parts, g_strdup_printf (_("took %s"), duration));
-    }
-  if (hostname[0] != '\0')
-    /* Translators: the computer a run ran on */
-    g_ptr_array_add (parts, g_strdup_printf (_("on %s"), hostname));
-  if (http_status != 0)
-    /* Translators: the status an HTTP check got, e.g. "HTTP 503" */
-    g_ptr_array_add (parts, g_strdup_printf (_("HTTP %u"), http_status));
-  else if (self->job != NULL && is_check (self->job))
-    ; /* A check that got no answer: its output says why. */
-  else if (signal_number != 0)
-    g_ptr_array_add (parts, g_strdup_printf (_("signal %d"), signal_number));
-  else if (!running && ended != CHK_OUTCOME_FAILED_TO_START && ended != CHK_OUTCOME_INTERRUPTED)
-    g_ptr_array_add (parts, g_strdup_printf (_("exit code %d"), exit_code));
-  subtitle = join_parts (parts);
-  gtk_label_set_text (GTK_LABEL (subtitle_label), subtitle);
-
-  usage = _chk_job_page_format_usage (run);
-  gtk_label_set_text (GTK_LABEL (usage_label), usage != NULL ? usage : "");
-  gtk_widget_set_visible (usage_label, usage != NULL);
-
-  /* How it ended, in the daemon's words: a limit that killed it or could
-   * not be enforced, output that was lost. */
-  gtk_label_set_text (GTK_LABEL (message_label), message);
-  gtk_widget_set_visible (message_label, message[0] != '\0');
-  if (chk_outcome_is_finished (ended) && ended != CHK_OUTCOME_SUCCESS)
-    gtk_widget_add_css_class (message_label, "warning");
-  else
-    gtk_widget_remove_css_class (message_label, "warning");
-
-  started_text = format_time (started, NULL, FALSE);
-  if (finished > 0)
-    {
-      g_autofree char *finished_text = format_time (finished, NULL, FALSE);
-
-      tooltip = g_strdup_printf (_("Started %s\nFinished %s"), started_text, finished_text);
-    }
-  else
-    {
-      tooltip = g_strdup_printf (_("Started %s"), started_text);
-    }
-  gtk_widget_set_tooltip_text (row, tooltip);
-
-  gtk_label_set_text (GTK_LABEL (outcome_label), chk_outcome_label (outcome));
-  chk_widget_set_status_style (outcome_label, chk_outcome_style_class (outcome));
-  gtk_image_set_from_icon_name (GTK_IMAGE (icon), chk_outcome_icon_name (outcome));
-  chk_widget_set_status_style (icon, chk_outcome_style_class (outcome));
-  gtk_widget_set_visible (icon, !running);
-  gtk_widget_set_visible (spinner, running);
-  gtk_spinner_set_spinning (GTK_SPINNER (spinner), running);
-
-  gtk_widget_set_visible (alert_icon, alert_error[0] != '\0');
-  if (alert_error[0] != '\0')
-    {
-      /* Translators: %s says why an email or webhook about a run was not delivered */
-      g_autofree char *text = g_strdup_printf (_("Alert not delivered: %s"), alert_error);
-
-      gtk_widget_set_tooltip_text (alert_icon, text);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (alert_icon),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
-    }
-  return change;
-}
-
-static GtkWidget *
-add_row_label (GtkWidget  *box,
-               const char *style)
-{
-  GtkWidget *label = g_object_new (GTK_TYPE_LABEL,
-                                   "xalign", 0.0f,
-                                   "wrap", TRUE,
-                                   "wrap-mode", PANGO_WRAP_WORD_CHAR,
-                                   NULL);
-
-  gtk_widget_add_css_class (label, style);
-  gtk_box_append (GTK_BOX (box), label);
-  return label;
-}
-
-/* A row laid out as an AdwActionRow (and styled as one), with lines of its
- * own under the subtitle: what the run used and the daemon's message. */
-static GtkWidget *
-create_run_row (ChkJobPage *self,
-                GVariant   *run)
-{
-  GtkWidget *row = adw_preferences_row_new ();
-  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *prefixes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *titles = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *suffixes = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
-  GtkWidget *title_label, *subtitle_label, *usage_label, *message_label;
-  GtkWidget *outcome_label = gtk_label_new (NULL);
-  /* The label beside it says the same */
-  GtkWidget *icon = g_object_new (GTK_TYPE_IMAGE, "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION, NULL);
-  GtkWidget *spinner = gtk_spinner_new ();
-  GtkWidget *alert_icon = g_object_new (GTK_TYPE_IMAGE,
-                                        "icon-name", "dialog-warning-symbolic",
-                                        "accessible-role", GTK_ACCESSIBLE_ROLE_IMG,
-                                        "valign", GTK_ALIGN_CENTER,
-                                        "visible", FALSE,
-                                        NULL);
-
-  gtk_widget_add_css_class (header, "header");
-  gtk_widget_add_css_class (prefixes, "prefixes");
-  gtk_widget_add_css_class (titles, "title");
-  gtk_widget_add_css_class (suffixes, "suffixes");
-  gtk_widget_set_hexpand (titles, TRUE);
-  gtk_widget_set_valign (titles, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (prefixes, GTK_ALIGN_CENTER);
-
-  title_label = add_row_label (titles, "title");
-  /* All of it, wrapped: a narrow page would clip a running run's progress */
-  subtitle_label = add_row_label (titles, "subtitle");
-  usage_label = add_row_label (titles, "subtitle");
-  gtk_widget_add_css_class (usage_label, "numeric");
-  message_label = add_row_label (titles, "subtitle");
-  gtk_widget_add_css_class (message_label, "chk-run-message");
-
-  g_object_set_data_full (G_OBJECT (row), "chk-run", g_variant_ref (run), (GDestroyNotify) g_variant_unref);
-  g_object_set_data (G_OBJECT (row), "chk-title", title_label);
-  g_object_set_data (G_OBJECT (row), "chk-subtitle", subtitle_label);
-  g_object_set_data (G_OBJECT (row), "chk-usage", usage_label);
-  g_object_set_data (G_OBJECT (row), "chk-message", message_label);
-  g_object_set_data (G_OBJECT (row), "chk-outcome", outcome_label);
-  g_object_set_data (G_OBJECT (row), "chk-icon", icon);
-  g_object_set_data (G_OBJECT (row), "chk-spinner", spinner);
-  g_object_set_data (G_OBJECT (row), "chk-alert-icon", alert_icon);
-  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-  /* A click shows its output */
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-
-  gtk_box_append (GTK_BOX (prefixes), icon);
-  gtk_box_append (GTK_BOX (prefixes), spinner);
-
-  gtk_widget_set_valign (outcome_label, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (alert_icon, "warning");
-  gtk_box_append (GTK_BOX (suffixes), alert_icon);
-  gtk_box_append (GTK_BOX (suffixes), outcome_label);
-
-  gtk_box_append (GTK_BOX (header), prefixes);
-  gtk_box_append (GTK_BOX (header), titles);
-  gtk_box_append (GTK_BOX (header), suffixes);
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), header);
-
-  update_run_row (self, row);
-  return row;
-}
-
+/* The row of a run, if it is listed */
 static GtkWidget *
 find_run_row (ChkJobPage *self,
               guint64     run_id)
 {
-  for (guint i = 0; i < self->run_rows->len; i++)
-    {
-      GtkWidget *row = g_ptr_array_index (self->run_rows, i);
+  guint position;
 
-      if (run_get_id (row_get_run (row)) == run_id)
-        return row;
-    }
-  return NULL;
+  if (chk_run_list_find (self->runs, run_id, &position) == NULL)
+    return NULL;
+  return GTK_WIDGET (gtk_list_box_get_row_at_index (self->runs_list, position));
+}
+
+static GtkWidget *
+first_run_row (ChkJobPage *self)
+{
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->runs)) == 0)
+    return NULL;
+  return GTK_WIDGET (gtk_list_box_get_row_at_index (self->runs_list, 0));
+}
+
+/* The list's rows: a run's, or the last one, which pages on */
+static GtkWidget *
+create_row_cb (gpointer item,
+               gpointer user_data)
+{
+  ChkJobPage *self = user_data;
+  GtkWidget *box, *label, *spinner;
+
+  if (CHK_IS_RUN (item))
+    return chk_run_row_new (item, self->job);
+
+  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
+  gtk_widget_set_margin_top (box, 12);
+  gtk_widget_set_margin_bottom (box, 12);
+  label = gtk_label_new (_("Load More"));
+  gtk_widget_add_css_class (label, "accent");
+  spinner = gtk_spinner_new ();
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), spinner);
+  self->load_more_row = gtk_list_box_row_new ();
+  g_object_add_weak_pointer (G_OBJECT (self->load_more_row), (gpointer *) &self->load_more_row);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self->load_more_row), box);
+  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (self->load_more_row), FALSE);
+  return self->load_more_row;
 }
 
 /* A row of the list that shows on screen: a long list is not redrawn whole */
@@ -1393,13 +1139,14 @@ static gint64
 refresh_run_rows (ChkJobPage *self)
 {
   gint64 change = G_MAXINT64;
+  guint n_runs = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
 
-  for (guint i = 0; i < self->run_rows->len; i++)
+  for (guint i = 0; i < n_runs; i++)
     {
-      GtkWidget *row = g_ptr_array_index (self->run_rows, i);
+      GtkWidget *row = GTK_WIDGET (gtk_list_box_get_row_at_index (self->runs_list, i));
 
-      if (row_is_visible (self, row))
-        change = MIN (change, update_run_row (self, row));
+      if (row != NULL && row_is_visible (self, row))
+        change = MIN (change, chk_run_row_update (CHK_RUN_ROW (row)));
     }
   return change;
 }
@@ -1413,22 +1160,19 @@ update_running_row (ChkJobPage *self)
     return;
   row = find_run_row (self, chk_job1_get_current_run (self->job));
   if (row != NULL)
-    update_run_row (self, row);
+    chk_run_row_update (CHK_RUN_ROW (row));
 }
 
 static void
 update_output_label (ChkJobPage *self,
-                     GVariant   *run)
+                     ChkRun     *run)
 {
   g_autofree char *description = NULL;
-  gint64 started = 0;
-
-  if (run != NULL)
-    g_variant_lookup (run, "started", "x", &started);
+  gint64 started = run != NULL ? chk_run_get_started (run) : 0;
 
   if (started > 0)
     {
-      g_autofree char *when = format_time (started, NULL, FALSE);
+      g_autofree char *when = _chk_job_page_format_time (started, NULL, FALSE);
 
       /* Translators: e.g. "Run 42, started Mon 25 Nov 2024, 14:02:11" */
       description = g_strdup_printf (_("Run %" PRIu64 ", started %s"), (uint64_t) self->selected_run, when);
@@ -1444,7 +1188,7 @@ update_output_label (ChkJobPage *self,
 static void
 show_run_output (ChkJobPage *self,
                  guint64     run_id,
-                 GVariant   *run)
+                 ChkRun     *run)
 {
   self->selected_run = run_id;
   chk_log_view_set_run (self->log_view, self->scheduler, run_id);
@@ -1460,99 +1204,27 @@ select_row (ChkJobPage *self,
   self->selecting = FALSE;
 }
 
+/* The last row pages on while there may be more */
 static void
 update_load_more_row (ChkJobPage *self)
 {
-  GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (self->load_more_row));
-  GtkWidget *spinner = gtk_widget_get_last_child (box);
+  gboolean has_more = chk_run_list_get_has_more (self->runs);
+  gboolean loading_more = chk_run_list_get_loading_more (self->runs);
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (self->more_store));
 
-  gtk_widget_set_visible (self->load_more_row, self->has_more);
-  gtk_widget_set_visible (spinner, self->loading_more);
-  gtk_spinner_set_spinning (GTK_SPINNER (spinner), self->loading_more);
-}
+  if (has_more && n_items == 0)
+    g_list_store_append (self->more_store, self->more_item);
+  else if (!has_more && n_items > 0)
+    g_list_store_remove_all (self->more_store);
 
-static void
-append_runs (ChkJobPage *self,
-             GVariant   *runs)
-{
-  GVariantIter iter;
-  GVariant *run;
-
-  g_variant_iter_init (&iter, runs);
-  while ((run = g_variant_iter_next_value (&iter)) != NULL)
+  if (self->load_more_row != NULL)
     {
-      GtkWidget *row;
+      GtkWidget *box = gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (self->load_more_row));
+      GtkWidget *spinner = gtk_widget_get_last_child (box);
 
-      /* Newer runs shifted the pages: a run may come twice. */
-      if (find_run_row (self, run_get_id (run)) != NULL)
-        {
-          g_variant_unref (run);
-          continue;
-        }
-      row = create_run_row (self, run);
-      gtk_list_box_insert (self->runs_list, row, self->run_rows->len);
-      g_ptr_array_add (self->run_rows, row);
-      g_variant_unref (run);
+      gtk_widget_set_visible (spinner, loading_more);
+      gtk_spinner_set_spinning (GTK_SPINNER (spinner), loading_more);
     }
-}
-
-/* The newest runs again: rows are updated in place, new ones inserted and
- * gone ones removed, so that the selection, the focus and the scrolling
- * stay where they are. */
-static void
-merge_runs (ChkJobPage *self,
-            GVariant   *runs)
-{
-  g_autoptr(GHashTable) ids = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
-  gsize n_runs = g_variant_n_children (runs);
-
-  for (gsize i = 0; i < n_runs; i++)
-    {
-      g_autoptr(GVariant) run = g_variant_get_child_value (runs, i);
-      gint64 *id = g_new (gint64, 1);
-
-      *id = (gint64) run_get_id (run);
-      g_hash_table_add (ids, id);
-    }
-
-  for (guint i = self->run_rows->len; i > 0; i--)
-    {
-      GtkWidget *row = g_ptr_array_index (self->run_rows, i - 1);
-      gint64 id = (gint64) run_get_id (row_get_run (row));
-
-      if (!g_hash_table_contains (ids, &id))
-        {
-          gtk_list_box_remove (self->runs_list, row);
-          g_ptr_array_remove_index (self->run_rows, i - 1);
-        }
-    }
-
-  /* What is left is in the same order as the new list. */
-  for (gsize i = 0; i < n_runs; i++)
-    {
-      g_autoptr(GVariant) run = g_variant_get_child_value (runs, i);
-      GtkWidget *row = i < self->run_rows->len ? g_ptr_array_index (self->run_rows, i) : NULL;
-
-      if (row != NULL && run_get_id (row_get_run (row)) == run_get_id (run))
-        {
-          g_object_set_data_full (G_OBJECT (row), "chk-run", g_variant_ref (run),
-                                  (GDestroyNotify) g_variant_unref);
-          update_run_row (self, row);
-          continue;
-        }
-
-      row = create_run_row (self, run);
-      gtk_list_box_insert (self->runs_list, row, i);
-      g_ptr_array_insert (self->run_rows, i, row);
-    }
-}
-
-static void
-clear_run_rows (ChkJobPage *self)
-{
-  for (guint i = 0; i < self->run_rows->len; i++)
-    gtk_list_box_remove (self->runs_list, g_ptr_array_index (self->run_rows, i));
-  g_ptr_array_set_size (self->run_rows, 0);
 }
 
 /* After the list changed: the run to show, and the page of the stack */
@@ -1567,9 +1239,9 @@ restore_selection (ChkJobPage *self)
       if (row != NULL)
         self->wanted_run = 0;
     }
-  else if (self->follow_latest && self->run_rows->len > 0)
+  else if (self->follow_latest)
     {
-      row = g_ptr_array_index (self->run_rows, 0);
+      row = first_run_row (self);
     }
   else if (self->selected_run != 0)
     {
@@ -1578,93 +1250,52 @@ restore_selection (ChkJobPage *self)
 
   if (row != NULL)
     select_row (self, row);
-  else if (self->selected_run == 0 && self->wanted_run == 0 && self->run_rows->len > 0)
-    select_row (self, g_ptr_array_index (self->run_rows, 0));
+  else if (self->selected_run == 0 && self->wanted_run == 0 && first_run_row (self) != NULL)
+    select_row (self, first_run_row (self));
 
   gtk_spinner_stop (self->runs_spinner);
-  gtk_stack_set_visible_child_name (self->runs_stack, self->run_rows->len > 0 ? "list" : "empty");
+  gtk_stack_set_visible_child_name (self->runs_stack, first_run_row (self) != NULL ? "list" : "empty");
   /* New rows, new times */
   update_timer (self);
   queue_place_pane (self);
 }
 
+/* The runs could not be listed: said over the list, or instead of it */
 static void
-list_runs_cb (GObject      *object,
-              GAsyncResult *result,
-              gpointer      user_data)
+show_list_error (ChkJobPage *self,
+                 GError     *error,
+                 gboolean    append)
 {
-  ListRunsData *data = user_data;
-  g_autoptr(ChkJobPage) self = data->self;
-  gboolean append = data->append;
-  guint generation = data->generation;
-  g_autoptr(GVariant) runs = NULL;
-  g_autoptr(GError) error = NULL;
-  gsize n_runs;
-
-  g_free (data);
-
-  if (!chk_job1_call_list_runs_finish (CHK_JOB1 (object), &runs, result, &error))
+  g_dbus_error_strip_remote_error (error);
+  if (append || first_run_row (self) != NULL)
     {
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || generation != self->list_generation)
-        return;
+      g_autofree char *title = g_strdup_printf (_("Could not list the runs: %s"), error->message);
 
-      self->list_loading = FALSE;
-      self->loading_more = FALSE;
-      g_dbus_error_strip_remote_error (error);
-      if (append || self->run_rows->len > 0)
-        {
-          g_autofree char *title = g_strdup_printf (_("Could not list the runs: %s"), error->message);
-
-          show_toast (self, title);
-          update_load_more_row (self);
-          return;
-        }
-      adw_status_page_set_description (self->runs_error_page, error->message);
-      gtk_spinner_stop (self->runs_spinner);
-      gtk_stack_set_visible_child_name (self->runs_stack, "error");
-      return;
-    }
-
-  if (generation != self->list_generation || CHK_JOB1 (object) != self->job)
-    return;
-
-  n_runs = g_variant_n_children (runs);
-  if (append)
-    {
-      guint first_new = self->run_rows->len;
-      gboolean had_focus = gtk_widget_has_focus (self->load_more_row);
-
-      self->loading_more = FALSE;
-      self->has_more = n_runs >= RUNS_PAGE;
-      append_runs (self, runs);
-      /* Focus goes on to the first run loaded rather than nowhere (the
-       * page would jump to its top) when Load More goes away. */
-      if (had_focus && first_new < self->run_rows->len)
-        gtk_widget_grab_focus (g_ptr_array_index (self->run_rows, first_new));
+      show_toast (self, title);
       update_load_more_row (self);
-      restore_selection (self);
       return;
     }
-
-  self->list_loading = FALSE;
-  self->has_more = n_runs >= MAX (RUNS_PAGE, self->run_rows->len);
-  merge_runs (self, runs);
-  update_load_more_row (self);
-  restore_selection (self);
+  adw_status_page_set_description (self->runs_error_page, error->message);
+  gtk_spinner_stop (self->runs_spinner);
+  gtk_stack_set_visible_child_name (self->runs_stack, "error");
 }
 
 static void
-list_runs (ChkJobPage *self,
-           guint       offset,
-           guint       limit,
-           gboolean    append)
+reload_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
 {
-  ListRunsData *data = g_new0 (ListRunsData, 1);
+  g_autoptr(ChkJobPage) self = user_data;
+  g_autoptr(GError) error = NULL;
 
-  data->self = g_object_ref (self);
-  data->generation = self->list_generation;
-  data->append = append;
-  chk_job1_call_list_runs (self->job, offset, limit, self->list_cancellable, list_runs_cb, data);
+  if (!chk_run_list_reload_finish (CHK_RUN_LIST (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_list_error (self, error, FALSE);
+      return;
+    }
+  update_load_more_row (self);
+  restore_selection (self);
 }
 
 /* The newest runs again (as many as are listed): a run started or ended. */
@@ -1674,30 +1305,50 @@ reload_runs (ChkJobPage *self)
   if (self->job == NULL)
     return;
 
-  g_cancellable_cancel (self->list_cancellable);
-  g_clear_object (&self->list_cancellable);
-  self->list_cancellable = g_cancellable_new ();
-  self->list_generation++;
-  self->list_loading = TRUE;
-  self->loading_more = FALSE;
-
-  if (self->run_rows->len == 0)
+  if (first_run_row (self) == NULL)
     {
       gtk_spinner_start (self->runs_spinner);
       gtk_stack_set_visible_child_name (self->runs_stack, "loading");
     }
-  list_runs (self, 0, MAX (RUNS_PAGE, self->run_rows->len), FALSE);
+  chk_run_list_reload_async (self->runs, reload_cb, g_object_ref (self));
+}
+
+static void
+load_more_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(ChkJobPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  guint first_new = self->n_runs_before_more;
+  gboolean had_focus;
+
+  if (!chk_run_list_load_more_finish (CHK_RUN_LIST (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_list_error (self, error, TRUE);
+      return;
+    }
+
+  had_focus = self->load_more_row != NULL && gtk_widget_has_focus (self->load_more_row);
+  update_load_more_row (self);
+  /* Focus goes on to the first run loaded rather than nowhere (the
+   * page would jump to its top) when Load More goes away. */
+  if (had_focus && first_new < g_list_model_get_n_items (G_LIST_MODEL (self->runs)))
+    gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (self->runs_list, first_new)));
+  restore_selection (self);
 }
 
 static void
 load_more (ChkJobPage *self)
 {
-  if (self->job == NULL || self->list_loading || self->loading_more || !self->has_more)
+  if (self->job == NULL || chk_run_list_get_loading (self->runs) ||
+      chk_run_list_get_loading_more (self->runs) || !chk_run_list_get_has_more (self->runs))
     return;
 
-  self->loading_more = TRUE;
+  self->n_runs_before_more = g_list_model_get_n_items (G_LIST_MODEL (self->runs));
+  chk_run_list_load_more_async (self->runs, load_more_cb, g_object_ref (self));
   update_load_more_row (self);
-  list_runs (self, self->run_rows->len, RUNS_PAGE, TRUE);
 }
 
 static void
@@ -1705,18 +1356,17 @@ run_selected_cb (GtkListBox    *list,
                  GtkListBoxRow *row,
                  ChkJobPage    *self)
 {
-  GVariant *run;
+  ChkRun *run;
 
-  if (row == NULL || GTK_WIDGET (row) == self->load_more_row)
+  if (row == NULL || !CHK_IS_RUN_ROW (row))
     return;
 
-  run = row_get_run (GTK_WIDGET (row));
-  show_run_output (self, run_get_id (run), run);
+  run = chk_run_row_get_run (CHK_RUN_ROW (row));
+  show_run_output (self, chk_run_get_id (run), run);
   if (!self->selecting)
     {
       /* Picked by hand: the newest run means "show each new run". */
-      self->follow_latest = self->run_rows->len > 0 &&
-                            GTK_WIDGET (row) == g_ptr_array_index (self->run_rows, 0);
+      self->follow_latest = GTK_WIDGET (row) == first_run_row (self);
       self->wanted_run = 0;
     }
 }
@@ -1726,7 +1376,7 @@ run_activated_cb (GtkListBox    *list,
                   GtkListBoxRow *row,
                   ChkJobPage    *self)
 {
-  if (GTK_WIDGET (row) == self->load_more_row)
+  if (!CHK_IS_RUN_ROW (row))
     load_more (self);
   else
     gtk_widget_grab_focus (GTK_WIDGET (self->log_view));
@@ -1946,7 +1596,7 @@ copy_command_clicked_cb (GtkButton  *button,
     return;
   command = command_text (self->job);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), command);
-  show_toast (self, is_check (self->job) ? _("URL copied") : _("Command copied"));
+  show_toast (self, _chk_job_page_is_check (self->job) ? _("URL copied") : _("Command copied"));
 }
 
 static void
@@ -1969,7 +1619,9 @@ chk_job_page_finalize (GObject *object)
 {
   ChkJobPage *self = CHK_JOB_PAGE (object);
 
-  g_clear_pointer (&self->run_rows, g_ptr_array_unref);
+  g_clear_object (&self->runs);
+  g_clear_object (&self->more_store);
+  g_clear_object (&self->more_item);
   g_clear_pointer (&self->next_run_rows, g_ptr_array_unref);
   g_clear_pointer (&self->environment_rows, g_ptr_array_unref);
 
@@ -2045,32 +1697,26 @@ chk_job_page_class_init (ChkJobPageClass *klass)
 static void
 chk_job_page_init (ChkJobPage *self)
 {
-  GtkWidget *box, *label, *spinner;
+  g_autoptr(GListStore) parts = NULL;
+  g_autoptr(GtkFlattenListModel) rows = NULL;
   GtkEventController *shortcuts;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->run_rows = g_ptr_array_new ();
   self->next_run_rows = g_ptr_array_new ();
   self->environment_rows = g_ptr_array_new ();
   self->follow_latest = TRUE;
   self->default_max_tasks = DEFAULT_MAX_TASKS;
 
-  /* The last row of the list pages on */
-  box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_set_halign (box, GTK_ALIGN_CENTER);
-  gtk_widget_set_margin_top (box, 12);
-  gtk_widget_set_margin_bottom (box, 12);
-  label = gtk_label_new (_("Load More"));
-  gtk_widget_add_css_class (label, "accent");
-  spinner = gtk_spinner_new ();
-  gtk_box_append (GTK_BOX (box), label);
-  gtk_box_append (GTK_BOX (box), spinner);
-  self->load_more_row = gtk_list_box_row_new ();
-  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (self->load_more_row), box);
-  gtk_list_box_row_set_selectable (GTK_LIST_BOX_ROW (self->load_more_row), FALSE);
-  gtk_list_box_append (self->runs_list, self->load_more_row);
-  update_load_more_row (self);
+  /* The runs, then a last row that pages on */
+  self->runs = chk_run_list_new ();
+  self->more_store = g_list_store_new (G_TYPE_OBJECT);
+  self->more_item = g_object_new (G_TYPE_OBJECT, NULL);
+  parts = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_list_store_append (parts, self->runs);
+  g_list_store_append (parts, self->more_store);
+  rows = gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&parts)));
+  gtk_list_box_bind_model (self->runs_list, G_LIST_MODEL (rows), create_row_cb, self, NULL);
 
   /* Relative times: redrawn when they change, while they show. Rows that
    * scroll into view, and the Details tab, show theirs at once. */
@@ -2116,9 +1762,6 @@ chk_job_page_set_job (ChkJobPage  *self,
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_cancellable_cancel (self->list_cancellable);
-  g_clear_object (&self->list_cancellable);
-  self->list_generation++;
   if (self->job != NULL)
     {
       g_clear_signal_handler (&self->job_notify_id, self->job);
@@ -2129,10 +1772,7 @@ chk_job_page_set_job (ChkJobPage  *self,
   g_set_object (&self->job, job);
   set_scheduler (self, model != NULL && job != NULL ? chk_job_model_get_scheduler (model) : NULL);
 
-  clear_run_rows (self);
-  self->has_more = FALSE;
-  self->list_loading = FALSE;
-  self->loading_more = FALSE;
+  chk_run_list_set_job (self->runs, job);
   self->selected_run = 0;
   self->wanted_run = 0;
   self->follow_latest = TRUE;
