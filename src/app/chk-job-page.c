@@ -25,7 +25,6 @@
 #include "chk-run-row.h"
 #include "chk-schedule.h"
 
-#define N_NEXT_RUNS 5
 /* From this width the runs are beside their output, else over it */
 #define WIDE_PAGE 640
 #define RUNS_MIN_WIDTH 280
@@ -53,95 +52,14 @@
  * RunStarted and RunFinished signals; every call is asynchronous and is
  * cancelled when another job is shown.
  */
-struct _ChkJobPage
-{
-  GtkWidget            parent_instance;
-
-  ChkJobModel         *model;
-  ChkJob1             *job;
-  ChkScheduler1       *scheduler;
-  gulong               job_notify_id;
-  gulong               run_started_id;
-  gulong               run_finished_id;
-  GCancellable        *cancellable;       /* this job's calls */
-
-  guint                default_max_tasks; /* the setting, for a job that sets none */
-
-  ChkRunList          *runs;              /* newest first */
-  GListStore          *more_store;        /* the item of Load More, while there may be more */
-  GObject             *more_item;
-  GtkWidget           *load_more_row;     /* its row, while it shows */
-  guint                n_runs_before_more;
-  guint64              selected_run;      /* shown below */
-  guint64              wanted_run;        /* asked for, not listed yet */
-  gboolean             follow_latest;     /* show each new run as it starts */
-  gboolean             selecting;
-
-  GPtrArray           *next_run_rows;
-  gint64               next_runs[N_NEXT_RUNS];
-  guint                n_next_runs;
-
-  GPtrArray           *environment_rows;  /* under the Environment row */
-  guint                environment_generation;
-  gulong               job_properties_id;
-
-  ChkRefreshTimer     *refresh_timer;   /* relative times, as they change */
-  guint                orientation_source;
-  gboolean             placing_pane;
-  gboolean             pane_moved;
-
-  GtkWidget           *content;
-  AdwViewStack        *view_stack;
-  GtkPaned            *runs_paned;
-  GtkImage            *status_icon;
-  GtkLabel            *status_label;
-  GtkLabel            *description_label;
-  GtkLabel            *times_label;
-  GtkWidget           *progress_box;
-  GtkProgressBar      *progress_bar;
-  GtkLabel            *progress_label;
-  GtkWidget           *run_button;
-  GtkWidget           *stop_button;
-  GtkStack            *runs_stack;
-  GtkSpinner          *runs_spinner;
-  GtkScrolledWindow   *runs_scroller;
-  GtkListBox          *runs_list;
-  AdwStatusPage       *runs_error_page;
-  GtkWidget           *output_box;
-  GtkLabel            *output_label;
-  ChkLogView          *log_view;
-  AdwActionRow        *alert_error_row;
-  AdwActionRow        *monitor_row;
-  GtkLinkButton       *monitor_link;
-  AdwActionRow        *command_row;
-  GtkWidget           *copy_command_button;
-  AdwActionRow        *directory_row;
-  GtkWidget           *environment_group;
-  AdwExpanderRow      *environment_row;
-  AdwActionRow        *schedule_row;
-  AdwActionRow        *timezone_row;
-  AdwActionRow        *timeout_row;
-  AdwActionRow        *catch_up_row;
-  AdwActionRow        *keep_row;
-  AdwActionRow        *merge_stderr_row;
-  AdwActionRow        *max_tasks_row;
-  AdwActionRow        *memory_max_row;
-  AdwActionRow        *cpu_weight_row;
-  AdwPreferencesGroup *next_runs_group;
-  AdwActionRow        *notify_row;
-  AdwActionRow        *email_row;
-  AdwActionRow        *email_to_row;
-  AdwActionRow        *webhook_row;
-};
-
 G_DEFINE_FINAL_TYPE (ChkJobPage, chk_job_page, GTK_TYPE_WIDGET)
 
 static void update_timer     (ChkJobPage *self);
 static void queue_place_pane (ChkJobPage *self);
 
-static void
-show_toast (ChkJobPage *self,
-            const char *title)
+void
+_chk_job_page_show_toast (ChkJobPage *self,
+                          const char *title)
 {
   GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   g_autofree char *escaped = g_markup_escape_text (title, -1);
@@ -150,17 +68,17 @@ show_toast (ChkJobPage *self,
     adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
 }
 
-static const char *
-nonnull (const char *text)
+const char *
+_chk_job_page_nonnull (const char *text)
 {
   return text != NULL ? text : "";
 }
 
-static void
-set_subtitle (AdwActionRow *row,
-              const char   *subtitle)
+void
+_chk_job_page_set_subtitle (AdwActionRow *row,
+                            const char   *subtitle)
 {
-  adw_action_row_set_subtitle (row, nonnull (subtitle));
+  adw_action_row_set_subtitle (row, _chk_job_page_nonnull (subtitle));
 }
 
 char *
@@ -223,8 +141,8 @@ _chk_job_page_is_check (ChkJob1 *job)
   return url != NULL && url[0] != '\0';
 }
 
-static char *
-command_text (ChkJob1 *job)
+char *
+_chk_job_page_command_text (ChkJob1 *job)
 {
   const char *shell = chk_job1_get_shell (job);
   const char * const *argv = chk_job1_get_command (job);
@@ -253,7 +171,7 @@ alert_text (const char *when)
     return _("Never");
   if (g_strcmp0 (when, "failure") == 0)
     return _("When a run fails");
-  return nonnull (when);
+  return _chk_job_page_nonnull (when);
 }
 
 char *
@@ -329,7 +247,7 @@ update_header (ChkJobPage *self)
   chk_widget_set_status_style (GTK_WIDGET (self->status_icon), chk_job_status_style (job));
 
   description = chk_job1_get_description (job);
-  gtk_label_set_text (self->description_label, nonnull (description));
+  gtk_label_set_text (self->description_label, _chk_job_page_nonnull (description));
   gtk_widget_set_visible (GTK_WIDGET (self->description_label), description != NULL && description[0] != '\0');
 
   started = chk_job1_get_last_run_started (job);
@@ -397,8 +315,8 @@ update_header (ChkJobPage *self)
 }
 
 /* Its health as a monitor: also while it runs ("Unknown"). */
-static void
-update_monitor_row (ChkJobPage *self)
+void
+_chk_job_page_update_monitor_row (ChkJobPage *self)
 {
   ChkJob1 *job = self->job;
 
@@ -414,7 +332,7 @@ update_monitor_row (ChkJobPage *self)
       g_autofree char *text = g_strdup_printf (_("%s · Alerts only when this changes"),
                                                chk_monitor_state_text (state));
 
-      set_subtitle (self->monitor_row, text);
+      _chk_job_page_set_subtitle (self->monitor_row, text);
       gtk_widget_set_visible (GTK_WIDGET (self->monitor_link), url != NULL && url[0] != '\0');
       if (url != NULL && url[0] != '\0')
         {
@@ -449,14 +367,14 @@ update_limits (ChkJobPage *self)
     /* Translators: processes and threads a run may have at once */
     max_tasks = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Up to %'u process or thread",
                                               "Up to %'u processes and threads", tasks), tasks);
-  set_subtitle (self->max_tasks_row, max_tasks);
+  _chk_job_page_set_subtitle (self->max_tasks_row, max_tasks);
 
   if (bytes == 0)
     memory_max = g_strdup (_("None"));
   else
     /* As every size is shown (the editor reads these units too) */
     memory_max = g_format_size (bytes);
-  set_subtitle (self->memory_max_row, memory_max);
+  _chk_job_page_set_subtitle (self->memory_max_row, memory_max);
 
   if (weight == 0 || weight == CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT)
     /* Translators: the CPU weight every job has unless told otherwise, e.g. "Default (100)" */
@@ -467,13 +385,13 @@ update_limits (ChkJobPage *self)
   else
     /* Translators: a CPU weight below the default of 100, e.g. "20: less CPU than other runs" */
     cpu_weight = g_strdup_printf (_("%'u: less CPU than other runs"), weight);
-  set_subtitle (self->cpu_weight_row, cpu_weight);
+  _chk_job_page_set_subtitle (self->cpu_weight_row, cpu_weight);
 }
 
-static void
-settings_done_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+void
+_chk_job_page_settings_done_cb (GObject      *object,
+                                GAsyncResult *result,
+                                gpointer      user_data)
 {
   g_autoptr(ChkJobPage) self = user_data;
   g_autoptr(GVariant) settings = NULL;
@@ -574,8 +492,8 @@ update_environment_summary (ChkJobPage *self)
   adw_expander_row_set_subtitle (self->environment_row, subtitle);
 }
 
-static void
-clear_environment_rows (ChkJobPage *self)
+void
+_chk_job_page_clear_environment_rows (ChkJobPage *self)
 {
   for (guint i = 0; i < self->environment_rows->len; i++)
     adw_expander_row_remove (self->environment_row, g_ptr_array_index (self->environment_rows, i));
@@ -631,7 +549,7 @@ show_environment_error (ChkJobPage *self,
                                   "accessible-role", GTK_ACCESSIBLE_ROLE_PRESENTATION,
                                   NULL);
 
-  clear_environment_rows (self);
+  _chk_job_page_clear_environment_rows (self);
   gtk_widget_add_css_class (icon, "warning");
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Could Not Read the Environment"));
@@ -685,7 +603,7 @@ show_environment (ChkJobPage *self,
   g_auto(GStrv) values = NULL;
   g_auto(GStrv) names = sorted_variables (environment, &values);
 
-  clear_environment_rows (self);
+  _chk_job_page_clear_environment_rows (self);
   for (guint i = 0; names[i] != NULL; i++)
     add_environment_row (self, create_variable_row (names[i], values[i]));
   if (names[0] == NULL)
@@ -723,7 +641,7 @@ environment_done_cb (GObject      *object,
         {
           /* Translators: %s says why the daemon could not say a job's environment */
           message = g_strdup_printf (_("Could not copy the environment: %s"), error->message);
-          show_toast (self, message);
+          _chk_job_page_show_toast (self, message);
         }
       if (latest && CHK_JOB1 (object) == self->job)
         show_environment_error (self, error->message);
@@ -737,7 +655,7 @@ environment_done_cb (GObject      *object,
       g_autofree char *text = environment_text (environment);
 
       gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-      show_toast (self, _("Environment copied"));
+      _chk_job_page_show_toast (self, _("Environment copied"));
     }
   /* The latest answer, whoever asked (a copy too) */
   if (latest)
@@ -746,9 +664,9 @@ environment_done_cb (GObject      *object,
 
 /* Asks the daemon what the next run gets; @copy puts it on the clipboard
  * too. Each call reads the session's environment anew. */
-static void
-load_environment (ChkJobPage *self,
-                  gboolean    copy)
+void
+_chk_job_page_load_environment (ChkJobPage *self,
+                                gboolean    copy)
 {
   EnvironmentData *data;
 
@@ -763,20 +681,20 @@ load_environment (ChkJobPage *self,
   chk_job1_call_get_environment (self->job, self->cancellable, environment_done_cb, data);
 }
 
-static void
-environment_expanded_cb (ChkJobPage *self)
+void
+_chk_job_page_environment_expanded_cb (ChkJobPage *self)
 {
   if (adw_expander_row_get_expanded (self->environment_row))
-    load_environment (self, FALSE);
+    _chk_job_page_load_environment (self, FALSE);
 }
 
 /* Only what the environment is made of: the variables, the working
  * directory (PWD), the name (CHRONIKER_JOB_NAME), the kind of job */
-static void
-job_properties_changed_cb (GDBusProxy *proxy,
-                           GVariant   *changed,
-                           GStrv       invalidated,
-                           ChkJobPage *self)
+void
+_chk_job_page_job_properties_changed_cb (GDBusProxy *proxy,
+                                         GVariant   *changed,
+                                         GStrv       invalidated,
+                                         ChkJobPage *self)
 {
   const char *inputs[] = { "Environment", "WorkingDirectory", "Name", "CheckUrl" };
   gboolean reload = FALSE;
@@ -789,19 +707,19 @@ job_properties_changed_cb (GDBusProxy *proxy,
                (invalidated != NULL && g_strv_contains ((const char * const *) invalidated, inputs[i]));
     }
   if (reload && adw_expander_row_get_expanded (self->environment_row))
-    load_environment (self, FALSE);
+    _chk_job_page_load_environment (self, FALSE);
 }
 
-static void
-copy_environment_action (GtkWidget  *widget,
-                         const char *action_name,
-                         GVariant   *parameter)
+void
+_chk_job_page_copy_environment_action (GtkWidget  *widget,
+                                       const char *action_name,
+                                       GVariant   *parameter)
 {
-  load_environment (CHK_JOB_PAGE (widget), TRUE);
+  _chk_job_page_load_environment (CHK_JOB_PAGE (widget), TRUE);
 }
 
-static void
-update_details (ChkJobPage *self)
+void
+_chk_job_page_update_details (ChkJobPage *self)
 {
   ChkJob1 *job = self->job;
   g_autofree char *command = NULL;
@@ -820,7 +738,7 @@ update_details (ChkJobPage *self)
     return;
 
   shell = chk_job1_get_shell (job);
-  command = command_text (job);
+  command = _chk_job_page_command_text (job);
   if (_chk_job_page_is_check (job))
     {
       g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
@@ -837,7 +755,7 @@ update_details (ChkJobPage *self)
       expects = _chk_job_page_join_parts (parts);
       text = g_strdup_printf ("%s\n%s", command, expects);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row), _("HTTP Check"));
-      set_subtitle (self->command_row, text);
+      _chk_job_page_set_subtitle (self->command_row, text);
       /* A URL and words, not code */
       gtk_widget_remove_css_class (GTK_WIDGET (self->command_row), "chk-job-page-monospace");
       gtk_widget_set_tooltip_text (self->copy_command_button, _("Copy URL"));
@@ -848,7 +766,7 @@ update_details (ChkJobPage *self)
     {
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->command_row),
                                      shell != NULL && shell[0] != '\0' ? _("Shell Command") : _("Command"));
-      set_subtitle (self->command_row, command);
+      _chk_job_page_set_subtitle (self->command_row, command);
       gtk_widget_add_css_class (GTK_WIDGET (self->command_row), "chk-job-page-monospace");
       gtk_widget_set_tooltip_text (self->copy_command_button, _("Copy Command"));
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->copy_command_button),
@@ -860,15 +778,15 @@ update_details (ChkJobPage *self)
   {
     const char *alert_error = chk_job1_get_last_alert_error (job);
 
-    set_subtitle (self->alert_error_row, alert_error);
+    _chk_job_page_set_subtitle (self->alert_error_row, alert_error);
     gtk_widget_set_visible (GTK_WIDGET (self->alert_error_row),
                             alert_error != NULL && alert_error[0] != '\0');
   }
 
-  update_monitor_row (self);
+  _chk_job_page_update_monitor_row (self);
 
   directory = chk_job1_get_working_directory (job);
-  set_subtitle (self->directory_row, directory != NULL && directory[0] != '\0' ? directory : _("Home folder"));
+  _chk_job_page_set_subtitle (self->directory_row, directory != NULL && directory[0] != '\0' ? directory : _("Home folder"));
 
   update_environment_summary (self);
 
@@ -881,7 +799,7 @@ update_details (ChkJobPage *self)
     schedule = g_strdup_printf ("%s\n%s", schedule_description, schedule_text);
   else
     schedule = g_strdup (schedule_text);
-  set_subtitle (self->schedule_row, schedule);
+  _chk_job_page_set_subtitle (self->schedule_row, schedule);
 
   zone = chk_job1_get_timezone (job);
   if (zone != NULL && zone[0] != '\0')
@@ -899,7 +817,7 @@ update_details (ChkJobPage *self)
       else
         timezone = g_strdup (_("The system’s"));
     }
-  set_subtitle (self->timezone_row, timezone);
+  _chk_job_page_set_subtitle (self->timezone_row, timezone);
 
   if (_chk_job_page_is_check (job))
     {
@@ -919,9 +837,9 @@ update_details (ChkJobPage *self)
       /* Translators: e.g. "Stopped after 10 min" */
       timeout = g_strdup_printf (_("Stopped after %s"), duration);
     }
-  set_subtitle (self->timeout_row, timeout);
+  _chk_job_page_set_subtitle (self->timeout_row, timeout);
 
-  set_subtitle (self->catch_up_row, chk_job1_get_catch_up (job)
+  _chk_job_page_set_subtitle (self->catch_up_row, chk_job1_get_catch_up (job)
                                     ? _("Made up by one run when the scheduler is back")
                                     : _("Skipped"));
 
@@ -934,36 +852,36 @@ update_details (ChkJobPage *self)
                             max_runs);
   /* Translators: e.g. "The last 100 runs, with up to 16.8 MB of output each" */
   keep = g_strdup_printf (_("%s, with up to %s of output each"), runs, output_size);
-  set_subtitle (self->keep_row, keep);
+  _chk_job_page_set_subtitle (self->keep_row, keep);
 
   /* Said only when on: off is what everyone expects */
   gtk_widget_set_visible (GTK_WIDGET (self->merge_stderr_row),
                           chk_job1_get_merge_stderr (job) && !_chk_job_page_is_check (job));
-  set_subtitle (self->merge_stderr_row, _("Merged into stdout, in exact order (2>&1)"));
+  _chk_job_page_set_subtitle (self->merge_stderr_row, _("Merged into stdout, in exact order (2>&1)"));
 
   update_limits (self);
 
-  set_subtitle (self->notify_row, alert_text (chk_job1_get_notify_on (job)));
-  set_subtitle (self->email_row, alert_text (chk_job1_get_email_on (job)));
+  _chk_job_page_set_subtitle (self->notify_row, alert_text (chk_job1_get_notify_on (job)));
+  _chk_job_page_set_subtitle (self->email_row, alert_text (chk_job1_get_email_on (job)));
   addresses = chk_job1_get_email_to (job);
   if (addresses != NULL && addresses[0] != NULL)
     email_to = g_strjoinv (", ", (char **) addresses);
   else
     email_to = g_strdup (_("Nobody"));
-  set_subtitle (self->email_to_row, email_to);
+  _chk_job_page_set_subtitle (self->email_to_row, email_to);
 
   {
     const char *webhook = chk_job1_get_webhook_url (job);
 
-    set_subtitle (self->webhook_row, webhook != NULL && webhook[0] != '\0'
+    _chk_job_page_set_subtitle (self->webhook_row, webhook != NULL && webhook[0] != '\0'
                                      ? webhook : _("The one in Preferences, if any"));
   }
 }
 
 /* Next runs */
 
-static void
-clear_next_run_rows (ChkJobPage *self)
+void
+_chk_job_page_clear_next_run_rows (ChkJobPage *self)
 {
   for (guint i = 0; i < self->next_run_rows->len; i++)
     adw_preferences_group_remove (self->next_runs_group, g_ptr_array_index (self->next_run_rows, i));
@@ -971,8 +889,8 @@ clear_next_run_rows (ChkJobPage *self)
 }
 
 /* Those on screen (the Details tab); returns when they next change */
-static gint64
-update_next_run_times (ChkJobPage *self)
+gint64
+_chk_job_page_update_next_run_times (ChkJobPage *self)
 {
   gint64 now = g_get_real_time ();
   gint64 change = G_MAXINT64;
@@ -992,8 +910,8 @@ update_next_run_times (ChkJobPage *self)
   return change;
 }
 
-static void
-update_next_runs (ChkJobPage *self)
+void
+_chk_job_page_update_next_runs (ChkJobPage *self)
 {
   ChkJob1 *job = self->job;
   g_autoptr(ChkSchedule) schedule = NULL;
@@ -1003,12 +921,12 @@ update_next_runs (ChkJobPage *self)
   gboolean other_zone;
   const char *zone;
 
-  clear_next_run_rows (self);
+  _chk_job_page_clear_next_run_rows (self);
   self->n_next_runs = 0;
   if (job == NULL)
     return;
 
-  schedule = chk_schedule_parse (nonnull (chk_job1_get_schedule (job)), &error);
+  schedule = chk_schedule_parse (_chk_job_page_nonnull (chk_job1_get_schedule (job)), &error);
   if (schedule == NULL)
     {
       adw_preferences_group_set_description (self->next_runs_group, error->message);
@@ -1021,7 +939,7 @@ update_next_runs (ChkJobPage *self)
       return;
     }
 
-  zone = nonnull (chk_job1_get_timezone (job));
+  zone = _chk_job_page_nonnull (chk_job1_get_timezone (job));
   tz = chk_time_zone_new (zone, &error);
   if (tz == NULL)
     {
@@ -1068,7 +986,7 @@ update_next_runs (ChkJobPage *self)
       adw_preferences_group_add (self->next_runs_group, row);
       g_ptr_array_add (self->next_run_rows, row);
     }
-  update_next_run_times (self);
+  _chk_job_page_update_next_run_times (self);
 }
 
 /* Runs */
@@ -1271,7 +1189,7 @@ show_list_error (ChkJobPage *self,
     {
       g_autofree char *title = g_strdup_printf (_("Could not list the runs: %s"), error->message);
 
-      show_toast (self, title);
+      _chk_job_page_show_toast (self, title);
       update_load_more_row (self);
       return;
     }
@@ -1451,8 +1369,8 @@ refresh_cb (gint64   now,
   change = MIN (change, refresh_run_rows (self));
   /* The next run has come: the next ones */
   if (self->n_next_runs > 0 && self->next_runs[0] <= now)
-    update_next_runs (self);
-  change = MIN (change, update_next_run_times (self));
+    _chk_job_page_update_next_runs (self);
+  change = MIN (change, _chk_job_page_update_next_run_times (self));
   return change;
 }
 
@@ -1573,17 +1491,17 @@ job_notify_cb (ChkJob1    *job,
     {
       update_running_row (self);
       if (g_str_equal (name, "running"))
-        update_monitor_row (self);
+        _chk_job_page_update_monitor_row (self);
       return;
     }
 
-  update_details (self);
+  _chk_job_page_update_details (self);
   /* Delivered after the run ended: the run's record has it now. */
   if (g_str_equal (name, "last-alert-error"))
     reload_runs (self);
   if (g_str_equal (name, "schedule") || g_str_equal (name, "timezone") || g_str_equal (name, "start") ||
       g_str_equal (name, "enabled") || g_str_equal (name, "next-run"))
-    update_next_runs (self);
+    _chk_job_page_update_next_runs (self);
 }
 
 static void
@@ -1594,9 +1512,9 @@ copy_command_clicked_cb (GtkButton  *button,
 
   if (self->job == NULL)
     return;
-  command = command_text (self->job);
+  command = _chk_job_page_command_text (self->job);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), command);
-  show_toast (self, _chk_job_page_is_check (self->job) ? _("URL copied") : _("Command copied"));
+  _chk_job_page_show_toast (self, _chk_job_page_is_check (self->job) ? _("URL copied") : _("Command copied"));
 }
 
 static void
@@ -1687,9 +1605,10 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, run_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, run_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, copy_command_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, environment_expanded_cb);
+  gtk_widget_class_bind_template_callback_full (widget_class, "environment_expanded_cb",
+                                                G_CALLBACK (_chk_job_page_environment_expanded_cb));
 
-  gtk_widget_class_install_action (widget_class, "job-page.copy-environment", NULL, copy_environment_action);
+  gtk_widget_class_install_action (widget_class, "job-page.copy-environment", NULL, _chk_job_page_copy_environment_action);
 
   gtk_widget_class_set_css_name (widget_class, "chk-job-page");
 }
@@ -1779,7 +1698,7 @@ chk_job_page_set_job (ChkJobPage  *self,
   update_load_more_row (self);
   chk_log_view_set_run (self->log_view, NULL, 0);
   gtk_widget_set_visible (self->output_box, FALSE);
-  clear_environment_rows (self);
+  _chk_job_page_clear_environment_rows (self);
   self->environment_generation++;
 
   if (job != NULL)
@@ -1787,22 +1706,22 @@ chk_job_page_set_job (ChkJobPage  *self,
       self->cancellable = g_cancellable_new ();
       self->job_notify_id = g_signal_connect (job, "notify", G_CALLBACK (job_notify_cb), self);
       self->job_properties_id = g_signal_connect (job, "g-properties-changed",
-                                                  G_CALLBACK (job_properties_changed_cb), self);
+                                                  G_CALLBACK (_chk_job_page_job_properties_changed_cb), self);
       update_header (self);
-      update_details (self);
-      update_next_runs (self);
+      _chk_job_page_update_details (self);
+      _chk_job_page_update_next_runs (self);
       reload_runs (self);
       /* Expanded for the job before: this one's */
       if (adw_expander_row_get_expanded (self->environment_row))
-        load_environment (self, FALSE);
+        _chk_job_page_load_environment (self, FALSE);
       /* The default max-tasks, as it is now */
       if (self->scheduler != NULL)
-        chk_scheduler1_call_get_settings (self->scheduler, self->cancellable, settings_done_cb,
+        chk_scheduler1_call_get_settings (self->scheduler, self->cancellable, _chk_job_page_settings_done_cb,
                                           g_object_ref (self));
     }
   else
     {
-      clear_next_run_rows (self);
+      _chk_job_page_clear_next_run_rows (self);
       self->n_next_runs = 0;
     }
   update_timer (self);
