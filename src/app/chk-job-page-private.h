@@ -20,9 +20,8 @@ struct _ChkJobPage
   ChkJobModel         *model;
   ChkJob1             *job;
   ChkScheduler1       *scheduler;
-  gulong               job_notify_id;
-  gulong               run_started_id;
-  gulong               run_finished_id;
+  GSignalGroup        *job_signals;       /* followed: the job shown */
+  GSignalGroup        *scheduler_signals; /* and its scheduler */
   GCancellable        *cancellable;       /* this job's calls */
 
   guint                default_max_tasks; /* the setting, for a job that sets none */
@@ -43,7 +42,6 @@ struct _ChkJobPage
 
   GPtrArray           *environment_rows;  /* under the Environment row */
   guint                environment_generation;
-  gulong               job_properties_id;
 
   ChkRefreshTimer     *refresh_timer;   /* relative times, as they change */
   guint                orientation_source;

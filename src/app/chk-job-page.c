@@ -670,20 +670,8 @@ static void
 set_scheduler (ChkJobPage    *self,
                ChkScheduler1 *scheduler)
 {
-  if (self->scheduler == scheduler)
-    return;
-
-  if (self->scheduler != NULL)
-    {
-      g_clear_signal_handler (&self->run_started_id, self->scheduler);
-      g_clear_signal_handler (&self->run_finished_id, self->scheduler);
-    }
-  g_set_object (&self->scheduler, scheduler);
-  if (scheduler != NULL)
-    {
-      self->run_started_id = g_signal_connect (scheduler, "run-started", G_CALLBACK (run_started_cb), self);
-      self->run_finished_id = g_signal_connect (scheduler, "run-finished", G_CALLBACK (run_finished_cb), self);
-    }
+  if (g_set_object (&self->scheduler, scheduler))
+    g_signal_group_set_target (self->scheduler_signals, scheduler);
 }
 
 /* Timers, sizes */
@@ -861,6 +849,8 @@ chk_job_page_dispose (GObject *object)
   if (self->refresh_timer != NULL)
     chk_refresh_timer_stop (self->refresh_timer);
   g_clear_object (&self->refresh_timer);
+  g_clear_object (&self->job_signals);
+  g_clear_object (&self->scheduler_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_JOB_PAGE);
 
   G_OBJECT_CLASS (chk_job_page_parent_class)->dispose (object);
@@ -956,6 +946,15 @@ chk_job_page_init (ChkJobPage *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* The job shown and its scheduler, followed while they are shown */
+  self->job_signals = g_signal_group_new (G_TYPE_DBUS_PROXY);
+  g_signal_group_connect (self->job_signals, "notify", G_CALLBACK (job_notify_cb), self);
+  g_signal_group_connect (self->job_signals, "g-properties-changed",
+                          G_CALLBACK (_chk_job_page_job_properties_changed_cb), self);
+  self->scheduler_signals = g_signal_group_new (CHK_TYPE_SCHEDULER1);
+  g_signal_group_connect (self->scheduler_signals, "run-started", G_CALLBACK (run_started_cb), self);
+  g_signal_group_connect (self->scheduler_signals, "run-finished", G_CALLBACK (run_finished_cb), self);
+
   self->next_run_rows = g_ptr_array_new ();
   self->environment_rows = g_ptr_array_new ();
   self->follow_latest = TRUE;
@@ -1015,14 +1014,10 @@ chk_job_page_set_job (ChkJobPage  *self,
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->job != NULL)
-    {
-      g_clear_signal_handler (&self->job_notify_id, self->job);
-      g_clear_signal_handler (&self->job_properties_id, self->job);
-    }
 
   g_set_object (&self->model, model);
   g_set_object (&self->job, job);
+  g_signal_group_set_target (self->job_signals, job);
   set_scheduler (self, model != NULL && job != NULL ? chk_job_model_get_scheduler (model) : NULL);
 
   chk_run_list_set_job (self->runs, job);
@@ -1038,9 +1033,6 @@ chk_job_page_set_job (ChkJobPage  *self,
   if (job != NULL)
     {
       self->cancellable = g_cancellable_new ();
-      self->job_notify_id = g_signal_connect (job, "notify", G_CALLBACK (job_notify_cb), self);
-      self->job_properties_id = g_signal_connect (job, "g-properties-changed",
-                                                  G_CALLBACK (_chk_job_page_job_properties_changed_cb), self);
       update_header (self);
       _chk_job_page_update_details (self);
       _chk_job_page_update_next_runs (self);

@@ -86,8 +86,7 @@ struct _ChkLogView
   GtkWidget       parent_instance;
 
   ChkScheduler1  *scheduler;
-  gulong          output_available_id;
-  gulong          run_finished_id;
+  GSignalGroup   *scheduler_signals; /* followed: the scheduler of the run shown */
   guint64         run_id;
   GCancellable   *cancellable;      /* reading the current run */
   char           *file_name;        /* suggested by Save to File */

@@ -866,16 +866,6 @@ copy_all_action (GtkWidget  *widget,
 }
 
 static void
-disconnect_scheduler (ChkLogView *self)
-{
-  if (self->scheduler == NULL)
-    return;
-  g_clear_signal_handler (&self->output_available_id, self->scheduler);
-  g_clear_signal_handler (&self->run_finished_id, self->scheduler);
-  g_clear_object (&self->scheduler);
-}
-
-static void
 chk_log_view_dispose (GObject *object)
 {
   ChkLogView *self = CHK_LOG_VIEW (object);
@@ -894,7 +884,8 @@ chk_log_view_dispose (GObject *object)
   g_clear_handle_id (&self->search_source, g_source_remove);
   g_clear_handle_id (&self->colors_source, g_source_remove);
   g_signal_handlers_disconnect_by_data (adw_style_manager_get_default (), self);
-  disconnect_scheduler (self);
+  g_clear_object (&self->scheduler_signals);
+  g_clear_object (&self->scheduler);
 
   if (self->search_bar != NULL)
     g_signal_handlers_disconnect_by_data (self->search_bar, self);
@@ -978,6 +969,11 @@ chk_log_view_init (ChkLogView *self)
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The scheduler of the run shown: more output, and the run's end */
+  self->scheduler_signals = g_signal_group_new (CHK_TYPE_SCHEDULER1);
+  g_signal_group_connect (self->scheduler_signals, "output-available", G_CALLBACK (output_available_cb), self);
+  g_signal_group_connect (self->scheduler_signals, "run-finished", G_CALLBACK (run_finished_cb), self);
 
   self->matches = g_array_new (FALSE, FALSE, sizeof (ChkLogMatch));
   self->current_match = NO_MATCH;
@@ -1066,18 +1062,8 @@ chk_log_view_set_run (ChkLogView    *self,
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->next_page_source, g_source_remove);
 
-  if (scheduler != self->scheduler)
-    {
-      disconnect_scheduler (self);
-      if (scheduler != NULL)
-        {
-          self->scheduler = g_object_ref (scheduler);
-          self->output_available_id = g_signal_connect (scheduler, "output-available",
-                                                        G_CALLBACK (output_available_cb), self);
-          self->run_finished_id = g_signal_connect (scheduler, "run-finished",
-                                                    G_CALLBACK (run_finished_cb), self);
-        }
-    }
+  if (g_set_object (&self->scheduler, scheduler))
+    g_signal_group_set_target (self->scheduler_signals, scheduler);
 
   self->run_id = scheduler != NULL ? run_id : 0;
   for (ChkLogStream stream = STREAM_STDOUT; stream < N_STREAMS; stream++)
