@@ -15,6 +15,7 @@
 #include "chk-job-page-private.h"
 #include "chk-job-spec.h"
 #include "chk-schedule.h"
+#include "chk-toast.h"
 
 static int
 compare_strings (gconstpointer a,
@@ -334,7 +335,7 @@ environment_done_cb (GObject      *object,
         {
           /* Translators: %s says why the daemon could not say a job's environment */
           message = g_strdup_printf (_("Could not copy the environment: %s"), error->message);
-          _chk_job_page_show_toast (self, message);
+          chk_widget_add_toast (GTK_WIDGET (self), message);
         }
       if (latest && CHK_JOB1 (object) == self->job)
         show_environment_error (self, error->message);
@@ -348,7 +349,7 @@ environment_done_cb (GObject      *object,
       g_autofree char *text = environment_text (environment);
 
       gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text);
-      _chk_job_page_show_toast (self, _("Environment copied"));
+      chk_widget_add_toast (GTK_WIDGET (self), _("Environment copied"));
     }
   /* The latest answer, whoever asked (a copy too) */
   if (latest)

@@ -111,8 +111,6 @@ const char *_chk_job_page_nonnull                   (const char   *text);
 void        _chk_job_page_set_subtitle              (AdwActionRow *row,
                                                      const char   *subtitle);
 char       *_chk_job_page_command_text              (ChkJob1      *job);
-void        _chk_job_page_show_toast                (ChkJobPage   *self,
-                                                     const char   *title);
 void        _chk_job_page_update_monitor_row        (ChkJobPage   *self);
 
 /* chk-job-page-details.c: the Details tab */

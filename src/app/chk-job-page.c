@@ -24,6 +24,7 @@
 #include "chk-run-list.h"
 #include "chk-run-row.h"
 #include "chk-schedule.h"
+#include "chk-toast.h"
 
 /* From this width the runs are beside their output, else over it */
 #define WIDE_PAGE 640
@@ -56,17 +57,6 @@ G_DEFINE_FINAL_TYPE (ChkJobPage, chk_job_page, GTK_TYPE_WIDGET)
 
 static void update_timer     (ChkJobPage *self);
 static void queue_place_pane (ChkJobPage *self);
-
-void
-_chk_job_page_show_toast (ChkJobPage *self,
-                          const char *title)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  g_autofree char *escaped = g_markup_escape_text (title, -1);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
-}
 
 const char *
 _chk_job_page_nonnull (const char *text)
@@ -523,7 +513,7 @@ show_list_error (ChkJobPage *self,
     {
       g_autofree char *title = g_strdup_printf (_("Could not list the runs: %s"), error->message);
 
-      _chk_job_page_show_toast (self, title);
+      chk_widget_add_toast (GTK_WIDGET (self), title);
       update_load_more_row (self);
       return;
     }
@@ -836,7 +826,7 @@ copy_command_clicked_cb (GtkButton  *button,
     return;
   command = _chk_job_page_command_text (self->job);
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), command);
-  _chk_job_page_show_toast (self, _chk_job_page_is_check (self->job) ? _("URL copied") : _("Command copied"));
+  chk_widget_add_toast (GTK_WIDGET (self), _chk_job_page_is_check (self->job) ? _("URL copied") : _("Command copied"));
 }
 
 static void

@@ -183,8 +183,6 @@ typedef struct
   GtkTextTag   *text_style;
 } ChkLogSink;
 /* chk-log-view.c */
-void     _chk_log_view_show_toast        (ChkLogView     *self,
-                                          const char     *title);
 void     _chk_log_view_update_state      (ChkLogView     *self);
 
 /* chk-log-view-text.c: output into the buffer, and how it looks */

@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-log-view-private.h"
+#include "chk-toast.h"
 
 /* Save to File: every page, as stored, straight to the file */
 
@@ -201,7 +202,7 @@ save_done_cb (GObject      *object,
       title = g_strdup_printf (_("Output saved to “%s”"), name);
     }
 
-  _chk_log_view_show_toast (self, title);
+  chk_widget_add_toast (GTK_WIDGET (self), title);
   _chk_log_view_update_state (self);
 }
 

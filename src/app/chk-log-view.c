@@ -12,6 +12,7 @@
 #include "chk-ansi.h"
 #include "chk-log-view.h"
 #include "chk-log-view-private.h"
+#include "chk-toast.h"
 
 /**
  * ChkLogView:
@@ -34,20 +35,6 @@
 G_DEFINE_FINAL_TYPE (ChkLogView, chk_log_view, GTK_TYPE_WIDGET)
 
 static void read_page          (ChkLogView *self);
-
-void
-_chk_log_view_show_toast (ChkLogView *self,
-                          const char *title)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  g_autofree char *escaped = g_markup_escape_text (title, -1);
-
-  /* A toast's title is markup. */
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
-  else
-    g_message ("%s", title);
-}
 
 static gboolean
 update_colors_cb (gpointer user_data)
@@ -859,10 +846,9 @@ copy_all_action (GtkWidget  *widget,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
 
   if (self->gap)
-    _chk_log_view_show_toast (self,
-                              _("Copied the output shown; save it to a file to get all of it"));
+    chk_widget_add_toast (GTK_WIDGET (self), _("Copied the output shown; save it to a file to get all of it"));
   else
-    _chk_log_view_show_toast (self, _("Output copied"));
+    chk_widget_add_toast (GTK_WIDGET (self), _("Output copied"));
 }
 
 static void
