@@ -12,8 +12,9 @@
 
 /* The buffer changed above text that was searched: search it all again,
  * without moving to a match. */
-void
-_chk_log_view_search_restart (ChkLogView *self)
+/* No matches, and nothing searched yet */
+static void
+clear_matches (ChkLogView *self)
 {
   GtkTextIter start, end;
 
@@ -24,6 +25,12 @@ _chk_log_view_search_restart (ChkLogView *self)
   g_array_set_size (self->matches, 0);
   self->current_match = NO_MATCH;
   self->scanned_offset = 0;
+}
+
+void
+_chk_log_view_search_restart (ChkLogView *self)
+{
+  clear_matches (self);
   self->jump_pending = FALSE;
   _chk_log_view_search_schedule (self);
   _chk_log_view_update_match_label (self);
@@ -182,19 +189,12 @@ _chk_log_view_search_schedule (ChkLogView *self)
 void
 _chk_log_view_search_reset (ChkLogView *self)
 {
-  GtkTextIter start, end, cursor;
+  GtkTextIter insert, bound;
 
-  g_clear_handle_id (&self->search_source, g_source_remove);
-  gtk_text_buffer_get_bounds (self->buffer, &start, &end);
-  gtk_text_buffer_remove_tag (self->buffer, self->match_tag, &start, &end);
-  gtk_text_buffer_remove_tag (self->buffer, self->current_tag, &start, &end);
-  g_array_set_size (self->matches, 0);
-  self->current_match = NO_MATCH;
-  self->scanned_offset = 0;
-
-  gtk_text_buffer_get_iter_at_mark (self->buffer, &cursor, gtk_text_buffer_get_selection_bound (self->buffer));
-  gtk_text_buffer_get_iter_at_mark (self->buffer, &start, gtk_text_buffer_get_insert (self->buffer));
-  self->jump_from = MIN (gtk_text_iter_get_offset (&cursor), gtk_text_iter_get_offset (&start));
+  clear_matches (self);
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &bound, gtk_text_buffer_get_selection_bound (self->buffer));
+  gtk_text_buffer_get_iter_at_mark (self->buffer, &insert, gtk_text_buffer_get_insert (self->buffer));
+  self->jump_from = MIN (gtk_text_iter_get_offset (&bound), gtk_text_iter_get_offset (&insert));
   self->jump_pending = TRUE;
 }
 
