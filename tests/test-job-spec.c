@@ -164,8 +164,8 @@ test_error_keys (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
-      g_autoptr(GVariant) changes = g_variant_ref_sink (g_variant_parse (NULL, cases[i].changes,
-                                                                         NULL, NULL, NULL));
+      /* Not floating: g_variant_parse() gives a full reference */
+      g_autoptr(GVariant) changes = g_variant_parse (NULL, cases[i].changes, NULL, NULL, NULL);
       g_autoptr(GError) error = NULL;
       g_autofree char *key = NULL;
 
