@@ -11,6 +11,7 @@
 #include "chk-error.h"
 #include "chk-monitor-row.h"
 #include "chk-outcome.h"
+#include "chk-toast.h"
 
 /**
  * ChkMonitorRow:
@@ -250,17 +251,6 @@ chk_monitor_row_refresh (ChkMonitorRow *self)
 }
 
 static void
-show_toast (ChkMonitorRow *self,
-            const char    *title)
-{
-  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
-  g_autofree char *escaped = g_markup_escape_text (title, -1);
-
-  if (overlay != NULL)
-    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), adw_toast_new (escaped));
-}
-
-static void
 run_done_cb (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
@@ -280,7 +270,7 @@ run_done_cb (GObject      *object,
   else
     /* Translators: the first %s is a monitor, the second why it could not be checked */
     title = g_strdup_printf (_("Could not check %s: %s"), name != NULL ? name : "", error->message);
-  show_toast (self, title);
+  chk_widget_add_toast (GTK_WIDGET (self), title);
 }
 
 static void
