@@ -6,7 +6,14 @@
 
 G_BEGIN_DECLS
 
-/* Small helpers shared by the job editor and the groups it is made of */
+/* Small helpers shared by the job editor, the groups it is made of and the job page */
+
+/* A string from a D-Bus proxy, which is NULL before its property is known */
+static inline const char *
+chk_nonnull (const char *text)
+{
+  return text != NULL ? text : "";
+}
 
 const char *chk_editable_text      (gpointer       editable);
 void        chk_focus_keeping_text (GtkWidget     *widget);

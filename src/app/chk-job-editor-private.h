@@ -135,12 +135,6 @@ struct _ChkJobEditor
   GtkLabel             *schedule_error;
 };
 
-static inline const char *
-nonnull (const char *text)
-{
-  return text != NULL ? text : "";
-}
-
 /* chk-job-editor.c */
 gboolean  _chk_job_editor_shell_mode         (ChkJobEditor *self);
 gboolean  _chk_job_editor_check_mode         (ChkJobEditor *self);

@@ -101,9 +101,9 @@ _chk_job_editor_spec_from_job (ChkJob1 *job)
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (nonnull (chk_job1_get_name (job))));
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (chk_nonnull (chk_job1_get_name (job))));
   g_variant_builder_add (&builder, "{sv}", "description",
-                         g_variant_new_string (nonnull (chk_job1_get_description (job))));
+                         g_variant_new_string (chk_nonnull (chk_job1_get_description (job))));
   /* One of the three; check-url always, "" unless it is a check, as the editor sends it. */
   if (check_url != NULL && check_url[0] != '\0')
     ;
@@ -111,15 +111,15 @@ _chk_job_editor_spec_from_job (ChkJob1 *job)
     g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (shell));
   else
     g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv (command ? command : empty, -1));
-  g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (nonnull (check_url)));
+  g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (chk_nonnull (check_url)));
   g_variant_builder_add (&builder, "{sv}", "check-expect-status",
                          g_variant_new_uint32 (chk_job1_get_check_expect_status (job)));
   g_variant_builder_add (&builder, "{sv}", "check-contains",
-                         g_variant_new_string (nonnull (chk_job1_get_check_contains (job))));
+                         g_variant_new_string (chk_nonnull (chk_job1_get_check_contains (job))));
   g_variant_builder_add (&builder, "{sv}", "check-timeout",
                          g_variant_new_uint32 (chk_job1_get_check_timeout (job)));
   g_variant_builder_add (&builder, "{sv}", "working-directory",
-                         g_variant_new_string (nonnull (chk_job1_get_working_directory (job))));
+                         g_variant_new_string (chk_nonnull (chk_job1_get_working_directory (job))));
 
   if (environment != NULL && g_variant_is_of_type (environment, G_VARIANT_TYPE ("a{ss}")))
     {
@@ -132,8 +132,8 @@ _chk_job_editor_spec_from_job (ChkJob1 *job)
     }
   g_variant_builder_add (&builder, "{sv}", "environment", chk_environment_variant_new (variables));
 
-  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (nonnull (chk_job1_get_schedule (job))));
-  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (nonnull (chk_job1_get_timezone (job))));
+  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (chk_nonnull (chk_job1_get_schedule (job))));
+  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (chk_nonnull (chk_job1_get_timezone (job))));
   g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (chk_job1_get_enabled (job)));
   g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (chk_job1_get_timeout (job)));
   g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (chk_job1_get_catch_up (job)));
@@ -157,9 +157,9 @@ _chk_job_editor_spec_from_job (ChkJob1 *job)
   g_variant_builder_add (&builder, "{sv}", "is-monitor",
                          g_variant_new_boolean (chk_job1_get_is_monitor (job)));
   g_variant_builder_add (&builder, "{sv}", "monitor-url",
-                         g_variant_new_string (nonnull (chk_job1_get_monitor_url (job))));
+                         g_variant_new_string (chk_nonnull (chk_job1_get_monitor_url (job))));
   g_variant_builder_add (&builder, "{sv}", "webhook-url",
-                         g_variant_new_string (nonnull (chk_job1_get_webhook_url (job))));
+                         g_variant_new_string (chk_nonnull (chk_job1_get_webhook_url (job))));
 
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }

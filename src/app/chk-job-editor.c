@@ -814,7 +814,7 @@ chk_job_editor_constructed (GObject *object)
   if (self->duplicate && self->job != NULL)
     {
       /* Translators: the name of a copy of the job named %s */
-      g_autofree char *name = g_strdup_printf (_("%s (copy)"), nonnull (chk_job1_get_name (self->job)));
+      g_autofree char *name = g_strdup_printf (_("%s (copy)"), chk_nonnull (chk_job1_get_name (self->job)));
 
       gtk_editable_set_text (GTK_EDITABLE (self->name_row), name);
       gtk_window_set_title (GTK_WINDOW (self), _("Duplicate Job"));
@@ -824,7 +824,7 @@ chk_job_editor_constructed (GObject *object)
     {
       gtk_window_set_title (GTK_WINDOW (self), _("Edit Job"));
       adw_window_title_set_title (self->window_title, _("Edit Job"));
-      adw_window_title_set_subtitle (self->window_title, nonnull (chk_job1_get_name (self->job)));
+      adw_window_title_set_subtitle (self->window_title, chk_nonnull (chk_job1_get_name (self->job)));
     }
 
   fetch_from_scheduler (self);

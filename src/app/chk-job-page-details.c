@@ -12,17 +12,11 @@
 
 #include "chk-app-format.h"
 #include "chk-duration.h"
+#include "chk-editor-util.h"
 #include "chk-job-page-private.h"
 #include "chk-job-spec.h"
 #include "chk-schedule.h"
 #include "chk-toast.h"
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
 
 static const char *
 alert_text (const char *when)
@@ -33,7 +27,7 @@ alert_text (const char *when)
     return _("Never");
   if (g_strcmp0 (when, "failure") == 0)
     return _("When a run fails");
-  return _chk_job_page_nonnull (when);
+  return chk_nonnull (when);
 }
 
 /* Details */
@@ -136,7 +130,7 @@ sorted_variables (GVariant   *environment,
       g_ptr_array_add (names, g_strdup (name));
     }
   /* Byte by byte, as in the C locale */
-  g_ptr_array_sort (names, compare_strings);
+  g_ptr_array_sort (names, chk_compare_strings);
   for (guint i = 0; i < names->len; i++)
     g_ptr_array_add (values, g_strdup (g_hash_table_lookup (by_name, names->pdata[i])));
   g_ptr_array_add (names, NULL);
@@ -620,7 +614,7 @@ _chk_job_page_update_next_runs (ChkJobPage *self)
   if (job == NULL)
     return;
 
-  schedule = chk_schedule_parse (_chk_job_page_nonnull (chk_job1_get_schedule (job)), &error);
+  schedule = chk_schedule_parse (chk_nonnull (chk_job1_get_schedule (job)), &error);
   if (schedule == NULL)
     {
       adw_preferences_group_set_description (self->next_runs_group, error->message);
@@ -633,7 +627,7 @@ _chk_job_page_update_next_runs (ChkJobPage *self)
       return;
     }
 
-  zone = _chk_job_page_nonnull (chk_job1_get_timezone (job));
+  zone = chk_nonnull (chk_job1_get_timezone (job));
   tz = chk_time_zone_new (zone, &error);
   if (tz == NULL)
     {

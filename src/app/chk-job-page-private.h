@@ -107,7 +107,6 @@ gboolean  _chk_job_page_is_check        (ChkJob1    *job);
 guint     _chk_job_page_get_n_refreshes (ChkJobPage *self);
 
 /* chk-job-page.c */
-const char *_chk_job_page_nonnull                   (const char   *text);
 void        _chk_job_page_set_subtitle              (AdwActionRow *row,
                                                      const char   *subtitle);
 char       *_chk_job_page_command_text              (ChkJob1      *job);

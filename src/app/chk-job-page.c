@@ -12,6 +12,7 @@
 
 #include "chk-app-format.h"
 #include "chk-duration.h"
+#include "chk-editor-util.h"
 #include "chk-eta.h"
 #include "chk-job-page.h"
 #include "chk-job-page-private.h"
@@ -58,17 +59,11 @@ G_DEFINE_FINAL_TYPE (ChkJobPage, chk_job_page, GTK_TYPE_WIDGET)
 static void update_timer     (ChkJobPage *self);
 static void queue_place_pane (ChkJobPage *self);
 
-const char *
-_chk_job_page_nonnull (const char *text)
-{
-  return text != NULL ? text : "";
-}
-
 void
 _chk_job_page_set_subtitle (AdwActionRow *row,
                             const char   *subtitle)
 {
-  adw_action_row_set_subtitle (row, _chk_job_page_nonnull (subtitle));
+  adw_action_row_set_subtitle (row, chk_nonnull (subtitle));
 }
 
 char *
@@ -218,7 +213,7 @@ update_header (ChkJobPage *self)
   chk_widget_set_status_style (GTK_WIDGET (self->status_icon), chk_job_status_style (job));
 
   description = chk_job1_get_description (job);
-  gtk_label_set_text (self->description_label, _chk_job_page_nonnull (description));
+  gtk_label_set_text (self->description_label, chk_nonnull (description));
   gtk_widget_set_visible (GTK_WIDGET (self->description_label), description != NULL && description[0] != '\0');
 
   started = chk_job1_get_last_run_started (job);
