@@ -23,7 +23,7 @@ struct _ChkJobRow
   GtkWidget    parent_instance;
 
   ChkJob1     *job;
-  gulong       notify_id;
+  GSignalGroup *job_signals; /* followed: the job shown */
   gboolean     updating;
 
   GtkWidget   *box;
@@ -139,14 +139,6 @@ chk_job_row_refresh (ChkJobRow *self)
 }
 
 static void
-job_notify_cb (ChkJob1    *job,
-               GParamSpec *pspec,
-               ChkJobRow  *self)
-{
-  chk_job_row_refresh (self);
-}
-
-static void
 update_done_cb (GObject      *object,
                 GAsyncResult *result,
                 gpointer      user_data)
@@ -184,6 +176,7 @@ chk_job_row_dispose (GObject *object)
   ChkJobRow *self = CHK_JOB_ROW (object);
 
   chk_job_row_set_job (self, NULL);
+  g_clear_object (&self->job_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_JOB_ROW);
 
   G_OBJECT_CLASS (chk_job_row_parent_class)->dispose (object);
@@ -214,6 +207,9 @@ static void
 chk_job_row_init (ChkJobRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->job_signals = g_signal_group_new (G_TYPE_OBJECT); /* "notify" is GObject's */
+  g_signal_group_connect_swapped (self->job_signals, "notify", G_CALLBACK (chk_job_row_refresh), self);
 }
 
 GtkWidget *
@@ -240,15 +236,10 @@ chk_job_row_set_job (ChkJobRow *self,
 {
   g_return_if_fail (CHK_IS_JOB_ROW (self));
 
-  if (self->job == job)
+  if (!g_set_object (&self->job, job))
     return;
 
-  if (self->job != NULL)
-    g_clear_signal_handler (&self->notify_id, self->job);
-  g_set_object (&self->job, job);
+  g_signal_group_set_target (self->job_signals, job);
   if (job != NULL)
-    {
-      self->notify_id = g_signal_connect (job, "notify", G_CALLBACK (job_notify_cb), self);
-      chk_job_row_refresh (self);
-    }
+    chk_job_row_refresh (self);
 }

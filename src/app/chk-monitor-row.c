@@ -27,7 +27,7 @@ struct _ChkMonitorRow
   GtkWidget      parent_instance;
 
   ChkJob1       *job;
-  gulong         notify_id;
+  GSignalGroup   *job_signals; /* followed: the job shown */
 
   GtkWidget     *box;
   GtkStack      *state_stack;
@@ -286,19 +286,12 @@ check_now_action (GtkWidget  *widget,
 }
 
 static void
-job_notify_cb (ChkJob1       *job,
-               GParamSpec    *pspec,
-               ChkMonitorRow *self)
-{
-  chk_monitor_row_refresh (self);
-}
-
-static void
 chk_monitor_row_dispose (GObject *object)
 {
   ChkMonitorRow *self = CHK_MONITOR_ROW (object);
 
   chk_monitor_row_set_job (self, NULL);
+  g_clear_object (&self->job_signals);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_MONITOR_ROW);
 
   G_OBJECT_CLASS (chk_monitor_row_parent_class)->dispose (object);
@@ -339,6 +332,9 @@ static void
 chk_monitor_row_init (ChkMonitorRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->job_signals = g_signal_group_new (G_TYPE_OBJECT); /* "notify" is GObject's */
+  g_signal_group_connect_swapped (self->job_signals, "notify", G_CALLBACK (chk_monitor_row_refresh), self);
 }
 
 GtkWidget *
@@ -365,15 +361,12 @@ chk_monitor_row_set_job (ChkMonitorRow *self,
 {
   g_return_if_fail (CHK_IS_MONITOR_ROW (self));
 
-  if (self->job == job)
+  if (!g_set_object (&self->job, job))
     return;
 
-  if (self->job != NULL)
-    g_clear_signal_handler (&self->notify_id, self->job);
-  g_set_object (&self->job, job);
+  g_signal_group_set_target (self->job_signals, job);
   if (job != NULL)
     {
-      self->notify_id = g_signal_connect (job, "notify", G_CALLBACK (job_notify_cb), self);
       chk_monitor_row_refresh (self);
     }
   else
