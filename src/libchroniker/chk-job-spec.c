@@ -49,6 +49,18 @@ typedef enum
 #define set_key_invalid(error, key, ...) \
   chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, key, __VA_ARGS__)
 
+static gboolean
+check_length (const char  *key,
+              gsize        length,
+              gsize        max_length,
+              GError     **error)
+{
+  if (length > max_length)
+    return set_key_invalid (error, key, _("is %zu bytes long; at most %d are allowed"),
+                            length, (int) max_length);
+  return TRUE;
+}
+
 /**
  * chk_text_has_control_characters:
  * @text: UTF-8 text
@@ -78,9 +90,6 @@ apply_name (ChkJobSpec  *spec,
 
   if (len == 0)
     return set_key_invalid (error, "name", _("must not be empty"));
-  if (len > CHK_JOB_SPEC_MAX_NAME_LENGTH)
-    return set_key_invalid (error, "name", _("is %zu bytes long; at most %d are allowed"),
-                            len, CHK_JOB_SPEC_MAX_NAME_LENGTH);
   if (chk_text_has_control_characters (name))
     return set_key_invalid (error, "name",
                             _("must not contain control characters such as newlines"));
@@ -98,23 +107,6 @@ apply_name (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_description (ChkJobSpec  *spec,
-                   GVariant    *value,
-                   GError     **error)
-{
-  gsize len;
-  const char *text = g_variant_get_string (value, &len);
-
-  if (len > MAX_TEXT_LENGTH)
-    return set_key_invalid (error, "description", _("is %zu bytes long; at most %d are allowed"),
-                            len, MAX_TEXT_LENGTH);
-
-  g_free (spec->description);
-  spec->description = g_strdup (text);
-  return TRUE;
-}
-
-static gboolean
 apply_command (ChkJobSpec  *spec,
                GVariant    *value,
                GError     **error)
@@ -128,9 +120,8 @@ apply_command (ChkJobSpec  *spec,
     return set_key_invalid (error, "command", _("the program to run is empty"));
   for (guint i = 0; argv[i] != NULL; i++)
     total += strlen (argv[i]) + 1;
-  if (total > MAX_COMMAND_LENGTH)
-    return set_key_invalid (error, "command", _("is %zu bytes long; at most %d are allowed"),
-                            total, MAX_COMMAND_LENGTH);
+  if (!check_length ("command", total, MAX_COMMAND_LENGTH, error))
+    return FALSE;
 
   g_strfreev (spec->command);
   spec->command = g_strdupv ((char **) argv);
@@ -144,14 +135,10 @@ apply_shell (ChkJobSpec  *spec,
              GVariant    *value,
              GError     **error)
 {
-  gsize len;
-  const char *line = g_variant_get_string (value, &len);
+  const char *line = g_variant_get_string (value, NULL);
 
-  if (len == 0)
+  if (line[0] == '\0')
     return set_key_invalid (error, "shell", _("the command line is empty"));
-  if (len > MAX_COMMAND_LENGTH)
-    return set_key_invalid (error, "shell", _("is %zu bytes long; at most %d are allowed"),
-                            len, MAX_COMMAND_LENGTH);
 
   g_free (spec->shell);
   spec->shell = g_strdup (line);
@@ -165,14 +152,9 @@ apply_working_directory (ChkJobSpec  *spec,
                          GVariant    *value,
                          GError     **error)
 {
-  gsize len;
-  const char *path = g_variant_get_string (value, &len);
+  const char *path = g_variant_get_string (value, NULL);
 
-  if (len > MAX_PATH_LENGTH)
-    return set_key_invalid (error, "working-directory",
-                            _("is %zu bytes long; at most %d are allowed"),
-                            len, MAX_PATH_LENGTH);
-  if (len > 0 && !g_path_is_absolute (path))
+  if (path[0] != '\0' && !g_path_is_absolute (path))
     return set_key_invalid (error, "working-directory", _("“%s” is not an absolute path"), path);
 
   g_free (spec->working_directory);
@@ -277,15 +259,6 @@ apply_start (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_enabled (ChkJobSpec  *spec,
-               GVariant    *value,
-               GError     **error)
-{
-  spec->enabled = g_variant_get_boolean (value);
-  return TRUE;
-}
-
-static gboolean
 apply_timeout (ChkJobSpec  *spec,
                GVariant    *value,
                GError     **error)
@@ -296,24 +269,6 @@ apply_timeout (ChkJobSpec  *spec,
     return set_key_invalid (error, "timeout", _("%u seconds is more than a year"), timeout);
 
   spec->timeout = timeout;
-  return TRUE;
-}
-
-static gboolean
-apply_catch_up (ChkJobSpec  *spec,
-                GVariant    *value,
-                GError     **error)
-{
-  spec->catch_up = g_variant_get_boolean (value);
-  return TRUE;
-}
-
-static gboolean
-apply_max_runs (ChkJobSpec  *spec,
-                GVariant    *value,
-                GError     **error)
-{
-  spec->max_runs = g_variant_get_uint32 (value);
   return TRUE;
 }
 
@@ -462,15 +417,6 @@ apply_email_to (ChkJobSpec  *spec,
   return TRUE;
 }
 
-static gboolean
-apply_is_monitor (ChkJobSpec  *spec,
-                  GVariant    *value,
-                  GError     **error)
-{
-  spec->is_monitor = g_variant_get_boolean (value);
-  return TRUE;
-}
-
 /**
  * chk_check_http_url:
  * @key: (nullable): the key or setting the URL is for, named in errors
@@ -601,23 +547,6 @@ apply_check_expect_status (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_check_contains (ChkJobSpec  *spec,
-                      GVariant    *value,
-                      GError     **error)
-{
-  gsize len;
-  const char *text = g_variant_get_string (value, &len);
-
-  if (len > MAX_CHECK_CONTAINS_LENGTH)
-    return set_key_invalid (error, "check-contains", _("is %zu bytes long; at most %d are allowed"),
-                            len, MAX_CHECK_CONTAINS_LENGTH);
-
-  g_free (spec->check_contains);
-  spec->check_contains = g_strdup (text);
-  return TRUE;
-}
-
-static gboolean
 apply_check_timeout (ChkJobSpec  *spec,
                      GVariant    *value,
                      GError     **error)
@@ -629,15 +558,6 @@ apply_check_timeout (ChkJobSpec  *spec,
                             seconds, MAX_CHECK_TIMEOUT);
 
   spec->check_timeout = seconds;
-  return TRUE;
-}
-
-static gboolean
-apply_max_tasks (ChkJobSpec  *spec,
-                 GVariant    *value,
-                 GError     **error)
-{
-  spec->max_tasks = g_variant_get_uint32 (value);
   return TRUE;
 }
 
@@ -673,55 +593,64 @@ apply_cpu_weight (ChkJobSpec  *spec,
   return TRUE;
 }
 
+/* The bound of a string key given one in spec_keys[] */
 static gboolean
-apply_merge_stderr (ChkJobSpec  *spec,
-                    GVariant    *value,
-                    GError     **error)
+check_max_length (const ChkJobSpecKey  *key,
+                  GVariant             *value,
+                  GError              **error)
 {
-  spec->merge_stderr = g_variant_get_boolean (value);
-  return TRUE;
+  gsize length;
+
+  if (key->max_length == 0)
+    return TRUE;
+  g_variant_get_string (value, &length);
+  return check_length (key->name, length, key->max_length, error);
 }
 
 /* The name is also the Job1 GObject property's, as gdbus-codegen makes it from CamelCase. */
 #define KEY(name, type, kind, member, default_number, apply) \
-  { name, type, name, KIND_##kind, G_STRUCT_OFFSET (ChkJobSpec, member), default_number, apply }
+  { name, type, name, KIND_##kind, G_STRUCT_OFFSET (ChkJobSpec, member), default_number, 0, apply }
+/* A string key of at most max_length bytes */
+#define TEXT_KEY(name, kind, member, max_length, apply) \
+  { name, "s", name, KIND_##kind, G_STRUCT_OFFSET (ChkJobSpec, member), 0, max_length, apply }
 
 /* Every key of a spec, in the order chk_job_spec_to_variant() gives them. */
 static const ChkJobSpecKey spec_keys[] = {
-  KEY ("name", "s", STRING, name, 0, apply_name),
-  KEY ("description", "s", STRING, description, 0, apply_description),
+  TEXT_KEY ("name", STRING, name, CHK_JOB_SPEC_MAX_NAME_LENGTH, apply_name),
+  TEXT_KEY ("description", STRING, description, MAX_TEXT_LENGTH, NULL),
   KEY ("command", "as", OPTIONAL_STRV, command, 0, apply_command),
-  KEY ("shell", "s", OPTIONAL_STRING, shell, 0, apply_shell),
-  KEY ("working-directory", "s", STRING, working_directory, 0, apply_working_directory),
+  TEXT_KEY ("shell", OPTIONAL_STRING, shell, MAX_COMMAND_LENGTH, apply_shell),
+  TEXT_KEY ("working-directory", STRING, working_directory, MAX_PATH_LENGTH, apply_working_directory),
   KEY ("environment", "a{ss}", ENVIRONMENT, environment, 0, apply_environment),
   KEY ("schedule", "s", STRING, schedule, 0, apply_schedule),
   KEY ("timezone", "s", STRING, timezone, 0, apply_timezone),
   KEY ("start", "x", INT64, start, 0, apply_start),
-  KEY ("enabled", "b", BOOLEAN, enabled, TRUE, apply_enabled),
+  KEY ("enabled", "b", BOOLEAN, enabled, TRUE, NULL),
   KEY ("timeout", "u", UINT32, timeout, 0, apply_timeout),
-  KEY ("catch-up", "b", BOOLEAN, catch_up, FALSE, apply_catch_up),
-  KEY ("max-runs", "u", UINT32, max_runs, CHK_JOB_SPEC_DEFAULT_MAX_RUNS, apply_max_runs),
+  KEY ("catch-up", "b", BOOLEAN, catch_up, FALSE, NULL),
+  KEY ("max-runs", "u", UINT32, max_runs, CHK_JOB_SPEC_DEFAULT_MAX_RUNS, NULL),
   KEY ("max-output-bytes", "t", UINT64, max_output_bytes, CHK_JOB_SPEC_DEFAULT_MAX_OUTPUT_BYTES,
        apply_max_output_bytes),
   KEY ("notify-on", "s", ALERT_ON, notify_on, CHK_ALERT_ON_FAILURE, apply_notify_on),
   KEY ("email-on", "s", ALERT_ON, email_on, CHK_ALERT_ON_NEVER, apply_email_on),
   KEY ("email-to", "as", STRV, email_to, 0, apply_email_to),
-  KEY ("is-monitor", "b", BOOLEAN, is_monitor, FALSE, apply_is_monitor),
+  KEY ("is-monitor", "b", BOOLEAN, is_monitor, FALSE, NULL),
   KEY ("monitor-url", "s", STRING, monitor_url, 0, apply_monitor_url),
   KEY ("check-url", "s", OPTIONAL_STRING, check_url, 0, apply_check_url),
   KEY ("check-expect-status", "u", UINT32, check_expect_status, CHK_JOB_SPEC_DEFAULT_CHECK_STATUS,
        apply_check_expect_status),
-  KEY ("check-contains", "s", STRING, check_contains, 0, apply_check_contains),
+  TEXT_KEY ("check-contains", STRING, check_contains, MAX_CHECK_CONTAINS_LENGTH, NULL),
   KEY ("check-timeout", "u", UINT32, check_timeout, CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT,
        apply_check_timeout),
   KEY ("webhook-url", "s", STRING, webhook_url, 0, apply_webhook_url),
-  KEY ("max-tasks", "u", UINT32, max_tasks, 0, apply_max_tasks),
+  KEY ("max-tasks", "u", UINT32, max_tasks, 0, NULL),
   KEY ("memory-max", "t", UINT64, memory_max, 0, apply_memory_max),
   KEY ("cpu-weight", "u", UINT32, cpu_weight, CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT, apply_cpu_weight),
-  KEY ("merge-stderr", "b", BOOLEAN, merge_stderr, FALSE, apply_merge_stderr),
+  KEY ("merge-stderr", "b", BOOLEAN, merge_stderr, FALSE, NULL),
 };
 
 #undef KEY
+#undef TEXT_KEY
 
 static int
 compare_strings (gconstpointer a,
@@ -1055,11 +984,15 @@ chk_job_spec_update (ChkJobSpec  *spec,
           return FALSE;
         }
 
-      if (!spec_key->apply (updated, value, error))
+      if (!check_max_length (spec_key, value, error) ||
+          (spec_key->apply != NULL && !spec_key->apply (updated, value, error)))
         {
           g_variant_unref (value);
           return FALSE;
         }
+      /* A key without checks of its own is any value of its type. */
+      if (spec_key->apply == NULL)
+        member_set (updated, spec_key, g_variant_ref (value));
     }
 
   /* Hand the new contents over, keeping @spec's address. */

@@ -131,7 +131,8 @@ struct _ChkJobSpecKey
   guint       kind;
   gsize       offset;
   gint64      default_number;
-  gboolean  (*apply) (ChkJobSpec  *spec,
+  gsize       max_length;       /* of a string's value, in bytes; 0 for no bound */
+  gboolean  (*apply) (ChkJobSpec  *spec,   /* checks and stores; NULL to store as is */
                       GVariant    *value,
                       GError     **error);
 };
