@@ -80,9 +80,10 @@ chk_text_has_control_characters (const char *text)
 }
 
 static gboolean
-apply_name (ChkJobSpec  *spec,
-            GVariant    *value,
-            GError     **error)
+apply_name (ChkJobSpec           *spec,
+            const ChkJobSpecKey  *key,
+            GVariant             *value,
+            GError              **error)
 {
   const char *name = g_variant_get_string (value, NULL);
   gsize len = strlen (name);
@@ -107,9 +108,10 @@ apply_name (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_command (ChkJobSpec  *spec,
-               GVariant    *value,
-               GError     **error)
+apply_command (ChkJobSpec           *spec,
+               const ChkJobSpecKey  *key,
+               GVariant             *value,
+               GError              **error)
 {
   g_autofree const char **argv = g_variant_get_strv (value, NULL);
   gsize total = 0;
@@ -131,9 +133,10 @@ apply_command (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_shell (ChkJobSpec  *spec,
-             GVariant    *value,
-             GError     **error)
+apply_shell (ChkJobSpec           *spec,
+             const ChkJobSpecKey  *key,
+             GVariant             *value,
+             GError              **error)
 {
   const char *line = g_variant_get_string (value, NULL);
 
@@ -148,9 +151,10 @@ apply_shell (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_working_directory (ChkJobSpec  *spec,
-                         GVariant    *value,
-                         GError     **error)
+apply_working_directory (ChkJobSpec           *spec,
+                         const ChkJobSpecKey  *key,
+                         GVariant             *value,
+                         GError              **error)
 {
   const char *path = g_variant_get_string (value, NULL);
 
@@ -176,9 +180,10 @@ is_environment_name (const char *name)
 }
 
 static gboolean
-apply_environment (ChkJobSpec  *spec,
-                   GVariant    *value,
-                   GError     **error)
+apply_environment (ChkJobSpec           *spec,
+                   const ChkJobSpecKey  *key,
+                   GVariant             *value,
+                   GError              **error)
 {
   g_autoptr(GHashTable) environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   GVariantIter iter;
@@ -209,9 +214,10 @@ apply_environment (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_schedule (ChkJobSpec  *spec,
-                GVariant    *value,
-                GError     **error)
+apply_schedule (ChkJobSpec           *spec,
+                const ChkJobSpecKey  *key,
+                GVariant             *value,
+                GError              **error)
 {
   g_autoptr(ChkSchedule) schedule = chk_schedule_parse (g_variant_get_string (value, NULL), error);
 
@@ -227,9 +233,10 @@ apply_schedule (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_timezone (ChkJobSpec  *spec,
-                GVariant    *value,
-                GError     **error)
+apply_timezone (ChkJobSpec           *spec,
+                const ChkJobSpecKey  *key,
+                GVariant             *value,
+                GError              **error)
 {
   const char *identifier = g_variant_get_string (value, NULL);
   g_autoptr(GTimeZone) tz = chk_time_zone_new (identifier, error);
@@ -243,9 +250,10 @@ apply_timezone (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_start (ChkJobSpec  *spec,
-             GVariant    *value,
-             GError     **error)
+apply_start (ChkJobSpec           *spec,
+             const ChkJobSpecKey  *key,
+             GVariant             *value,
+             GError              **error)
 {
   gint64 start = g_variant_get_int64 (value);
 
@@ -259,9 +267,10 @@ apply_start (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_timeout (ChkJobSpec  *spec,
-               GVariant    *value,
-               GError     **error)
+apply_timeout (ChkJobSpec           *spec,
+               const ChkJobSpecKey  *key,
+               GVariant             *value,
+               GError              **error)
 {
   guint32 timeout = g_variant_get_uint32 (value);
 
@@ -273,9 +282,10 @@ apply_timeout (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_max_output_bytes (ChkJobSpec  *spec,
-                        GVariant    *value,
-                        GError     **error)
+apply_max_output_bytes (ChkJobSpec           *spec,
+                        const ChkJobSpecKey  *key,
+                        GVariant             *value,
+                        GError              **error)
 {
   guint64 bytes = g_variant_get_uint64 (value);
 
@@ -288,32 +298,18 @@ apply_max_output_bytes (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_alert_on (const char  *key,
-                ChkAlertOn  *alert_on,
-                GVariant    *value,
-                GError     **error)
+apply_alert_on (ChkJobSpec           *spec,
+                const ChkJobSpecKey  *key,
+                GVariant             *value,
+                GError              **error)
 {
   const char *text = g_variant_get_string (value, NULL);
+  ChkAlertOn *alert_on = G_STRUCT_MEMBER_P (spec, key->offset);
 
   if (!chk_alert_on_from_string (text, alert_on))
-    return set_key_invalid (error, key, _("“%s” is not one of failure, always or never"), text);
+    return set_key_invalid (error, key->name, _("“%s” is not one of failure, always or never"),
+                            text);
   return TRUE;
-}
-
-static gboolean
-apply_notify_on (ChkJobSpec  *spec,
-                 GVariant    *value,
-                 GError     **error)
-{
-  return apply_alert_on ("notify-on", &spec->notify_on, value, error);
-}
-
-static gboolean
-apply_email_on (ChkJobSpec  *spec,
-                GVariant    *value,
-                GError     **error)
-{
-  return apply_alert_on ("email-on", &spec->email_on, value, error);
 }
 
 /**
@@ -392,9 +388,10 @@ chk_check_email_address (const char  *key,
 }
 
 static gboolean
-apply_email_to (ChkJobSpec  *spec,
-                GVariant    *value,
-                GError     **error)
+apply_email_to (ChkJobSpec           *spec,
+                const ChkJobSpecKey  *key,
+                GVariant             *value,
+                GError              **error)
 {
   g_autofree const char **addresses = g_variant_get_strv (value, NULL);
 
@@ -476,14 +473,15 @@ chk_check_http_url (const char  *key,
 
 /* "" clears an optional URL; anything else must be http(s). */
 static gboolean
-apply_optional_url (const char  *key,
-                    char       **field,
-                    GVariant    *value,
-                    GError     **error)
+apply_optional_url (ChkJobSpec           *spec,
+                    const ChkJobSpecKey  *key,
+                    GVariant             *value,
+                    GError              **error)
 {
   const char *url = g_variant_get_string (value, NULL);
+  char **field = G_STRUCT_MEMBER_P (spec, key->offset);
 
-  if (url[0] != '\0' && !chk_check_http_url (key, url, error))
+  if (url[0] != '\0' && !chk_check_http_url (key->name, url, error))
     return FALSE;
 
   g_free (*field);
@@ -492,25 +490,10 @@ apply_optional_url (const char  *key,
 }
 
 static gboolean
-apply_monitor_url (ChkJobSpec  *spec,
-                   GVariant    *value,
-                   GError     **error)
-{
-  return apply_optional_url ("monitor-url", &spec->monitor_url, value, error);
-}
-
-static gboolean
-apply_webhook_url (ChkJobSpec  *spec,
-                   GVariant    *value,
-                   GError     **error)
-{
-  return apply_optional_url ("webhook-url", &spec->webhook_url, value, error);
-}
-
-static gboolean
-apply_check_url (ChkJobSpec  *spec,
-                 GVariant    *value,
-                 GError     **error)
+apply_check_url (ChkJobSpec           *spec,
+                 const ChkJobSpecKey  *key,
+                 GVariant             *value,
+                 GError              **error)
 {
   const char *url = g_variant_get_string (value, NULL);
 
@@ -532,9 +515,10 @@ apply_check_url (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_check_expect_status (ChkJobSpec  *spec,
-                           GVariant    *value,
-                           GError     **error)
+apply_check_expect_status (ChkJobSpec           *spec,
+                           const ChkJobSpecKey  *key,
+                           GVariant             *value,
+                           GError              **error)
 {
   guint32 status = g_variant_get_uint32 (value);
 
@@ -547,9 +531,10 @@ apply_check_expect_status (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_check_timeout (ChkJobSpec  *spec,
-                     GVariant    *value,
-                     GError     **error)
+apply_check_timeout (ChkJobSpec           *spec,
+                     const ChkJobSpecKey  *key,
+                     GVariant             *value,
+                     GError              **error)
 {
   guint32 seconds = g_variant_get_uint32 (value);
 
@@ -562,9 +547,10 @@ apply_check_timeout (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_memory_max (ChkJobSpec  *spec,
-                  GVariant    *value,
-                  GError     **error)
+apply_memory_max (ChkJobSpec           *spec,
+                  const ChkJobSpecKey  *key,
+                  GVariant             *value,
+                  GError              **error)
 {
   guint64 bytes = g_variant_get_uint64 (value);
 
@@ -579,9 +565,10 @@ apply_memory_max (ChkJobSpec  *spec,
 }
 
 static gboolean
-apply_cpu_weight (ChkJobSpec  *spec,
-                  GVariant    *value,
-                  GError     **error)
+apply_cpu_weight (ChkJobSpec           *spec,
+                  const ChkJobSpecKey  *key,
+                  GVariant             *value,
+                  GError              **error)
 {
   guint32 weight = g_variant_get_uint32 (value);
 
@@ -631,18 +618,18 @@ static const ChkJobSpecKey spec_keys[] = {
   KEY ("max-runs", "u", UINT32, max_runs, CHK_JOB_SPEC_DEFAULT_MAX_RUNS, NULL),
   KEY ("max-output-bytes", "t", UINT64, max_output_bytes, CHK_JOB_SPEC_DEFAULT_MAX_OUTPUT_BYTES,
        apply_max_output_bytes),
-  KEY ("notify-on", "s", ALERT_ON, notify_on, CHK_ALERT_ON_FAILURE, apply_notify_on),
-  KEY ("email-on", "s", ALERT_ON, email_on, CHK_ALERT_ON_NEVER, apply_email_on),
+  KEY ("notify-on", "s", ALERT_ON, notify_on, CHK_ALERT_ON_FAILURE, apply_alert_on),
+  KEY ("email-on", "s", ALERT_ON, email_on, CHK_ALERT_ON_NEVER, apply_alert_on),
   KEY ("email-to", "as", STRV, email_to, 0, apply_email_to),
   KEY ("is-monitor", "b", BOOLEAN, is_monitor, FALSE, NULL),
-  KEY ("monitor-url", "s", STRING, monitor_url, 0, apply_monitor_url),
+  KEY ("monitor-url", "s", STRING, monitor_url, 0, apply_optional_url),
   KEY ("check-url", "s", OPTIONAL_STRING, check_url, 0, apply_check_url),
   KEY ("check-expect-status", "u", UINT32, check_expect_status, CHK_JOB_SPEC_DEFAULT_CHECK_STATUS,
        apply_check_expect_status),
   TEXT_KEY ("check-contains", STRING, check_contains, MAX_CHECK_CONTAINS_LENGTH, NULL),
   KEY ("check-timeout", "u", UINT32, check_timeout, CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT,
        apply_check_timeout),
-  KEY ("webhook-url", "s", STRING, webhook_url, 0, apply_webhook_url),
+  KEY ("webhook-url", "s", STRING, webhook_url, 0, apply_optional_url),
   KEY ("max-tasks", "u", UINT32, max_tasks, 0, NULL),
   KEY ("memory-max", "t", UINT64, memory_max, 0, apply_memory_max),
   KEY ("cpu-weight", "u", UINT32, cpu_weight, CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT, apply_cpu_weight),
@@ -985,7 +972,7 @@ chk_job_spec_update (ChkJobSpec  *spec,
         }
 
       if (!check_max_length (spec_key, value, error) ||
-          (spec_key->apply != NULL && !spec_key->apply (updated, value, error)))
+          (spec_key->apply != NULL && !spec_key->apply (updated, spec_key, value, error)))
         {
           g_variant_unref (value);
           return FALSE;

@@ -132,9 +132,10 @@ struct _ChkJobSpecKey
   gsize       offset;
   gint64      default_number;
   gsize       max_length;       /* of a string's value, in bytes; 0 for no bound */
-  gboolean  (*apply) (ChkJobSpec  *spec,   /* checks and stores; NULL to store as is */
-                      GVariant    *value,
-                      GError     **error);
+  gboolean  (*apply) (ChkJobSpec           *spec,  /* checks and stores; NULL to store as is */
+                      const ChkJobSpecKey  *key,
+                      GVariant             *value,
+                      GError              **error);
 };
 
 #define CHK_TYPE_JOB_SPEC (chk_job_spec_get_type ())
