@@ -734,6 +734,27 @@ chk_store_step_done (ChkStore      *self,
   return TRUE;
 }
 
+/* Steps a statement that returns at most one row, with its bindings in
+ * place: %TRUE with @out_found saying whether it stands on a row.
+ */
+static gboolean
+chk_store_step_row (ChkStore      *self,
+                    sqlite3_stmt  *stmt,
+                    gboolean      *out_found,
+                    GError       **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      return FALSE;
+    }
+
+  *out_found = rc == SQLITE_ROW;
+  return TRUE;
+}
+
 /* After an UPDATE or DELETE of the row with @id: one that changed
  * nothing found no such @what.
  */
@@ -765,6 +786,38 @@ chk_store_exec_cached (ChkStore      *self,
     return FALSE;
 
   return chk_store_step_done (self, stmt, error);
+}
+
+/* Runs the cached statement @which, whose one parameter is the id of a
+ * @what, and returns it standing on that row: %NULL with
+ * %CHK_ERROR_NOT_FOUND when there is none. Free it with
+ * g_autoptr(ChkCachedStmt).
+ */
+static sqlite3_stmt *
+chk_store_select_by_id (ChkStore      *self,
+                        ChkStoreStmt   which,
+                        const char    *what,
+                        guint64        id,
+                        GError       **error)
+{
+  g_autoptr(ChkCachedStmt) stmt = NULL;
+  gboolean found;
+
+  stmt = chk_store_get_stmt (self, which, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (!chk_store_step_row (self, stmt, &found, error))
+    return NULL;
+
+  if (!found)
+    {
+      chk_store_set_not_found (error, what, id);
+      return NULL;
+    }
+
+  return g_steal_pointer (&stmt);
 }
 
 /* Runs every statement of @sql in turn, for pragmas and schema steps:
@@ -973,22 +1026,13 @@ chk_store_row_exists (ChkStore      *self,
                       GError       **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  int rc;
 
   stmt = chk_store_get_stmt (self, which, error);
   if (stmt == NULL)
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-    {
-      chk_store_set_sqlite_error (self, error);
-      return FALSE;
-    }
-
-  *out_exists = rc == SQLITE_ROW;
-  return TRUE;
+  return chk_store_step_row (self, stmt, out_exists, error);
 }
 
 /* Sets a NOT_FOUND error unless a run with @id exists. */
@@ -2597,30 +2641,14 @@ chk_store_get_job (ChkStore  *self,
                    GError   **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = chk_store_get_stmt (self, STMT_GET_JOB, error);
+  stmt = chk_store_select_by_id (self, STMT_GET_JOB, "job", id, error);
   if (stmt == NULL)
     {
-      g_prefix_error (error, "Could not read job %" G_GUINT64_FORMAT ": ", id);
-      return NULL;
-    }
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      chk_store_set_not_found (error, "job", id);
-      return NULL;
-    }
-
-  if (rc != SQLITE_ROW)
-    {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not read job %" G_GUINT64_FORMAT ": ", id);
+      chk_store_prefix_error (error, "Could not read job %" G_GUINT64_FORMAT ": ", id);
       return NULL;
     }
 
@@ -2873,30 +2901,14 @@ chk_store_get_run (ChkStore  *self,
                    GError   **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = chk_store_get_stmt (self, STMT_GET_RUN, error);
+  stmt = chk_store_select_by_id (self, STMT_GET_RUN, "run", id, error);
   if (stmt == NULL)
     {
-      g_prefix_error (error, "Could not read run %" G_GUINT64_FORMAT ": ", id);
-      return NULL;
-    }
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    {
-      chk_store_set_not_found (error, "run", id);
-      return NULL;
-    }
-
-  if (rc != SQLITE_ROW)
-    {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not read run %" G_GUINT64_FORMAT ": ", id);
+      chk_store_prefix_error (error, "Could not read run %" G_GUINT64_FORMAT ": ", id);
       return NULL;
     }
 
@@ -2920,31 +2932,22 @@ chk_store_get_last_run (ChkStore  *self,
                         GError   **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  int rc;
+  gboolean found = FALSE;
 
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_GET_LAST_RUN, error);
-  if (stmt == NULL)
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, job_id);
+
+  if (stmt == NULL || !chk_store_step_row (self, stmt, &found, error))
     {
       g_prefix_error (error, "Could not read the last run of job %" G_GUINT64_FORMAT ": ", job_id);
       return NULL;
     }
 
-  sqlite3_bind_int64 (stmt, 1, job_id);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
-    return NULL;
-
-  if (rc != SQLITE_ROW)
-    {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not read the last run of job %" G_GUINT64_FORMAT ": ", job_id);
-      return NULL;
-    }
-
-  return chk_run_record_from_stmt (stmt);
+  return found ? chk_run_record_from_stmt (stmt) : NULL;
 }
 
 static sqlite3_stmt *
@@ -3625,30 +3628,24 @@ chk_store_get_setting (ChkStore    *self,
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
   GVariant *value;
-  int rc;
+  gboolean found = FALSE;
 
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_GET_SETTING, error);
-  if (stmt == NULL)
+  if (stmt != NULL)
+    chk_store_bind_text (stmt, 1, key);
+
+  if (stmt == NULL || !chk_store_step_row (self, stmt, &found, error))
     {
       g_prefix_error (error, "Could not read setting “%s”: ", key);
       return NULL;
     }
 
-  chk_store_bind_text (stmt, 1, key);
-  rc = sqlite3_step (stmt);
-  if (rc == SQLITE_DONE)
+  if (!found)
     return NULL;
-
-  if (rc != SQLITE_ROW)
-    {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not read setting “%s”: ", key);
-      return NULL;
-    }
 
   value = chk_store_setting_from_stmt (stmt, 0, key, error);
   if (value == NULL)
