@@ -12,6 +12,7 @@
 #include "chk-error.h"
 #include "chk-http-check.h"
 #include "chk-job-spec.h"
+#include "chk-wait.h"
 
 #define USER_AGENT "Chroniker/" PACKAGE_VERSION
 #define READ_CHUNK_BYTES (16 * 1024)
@@ -36,13 +37,10 @@ typedef struct
   GInputStream *body;
   /* Cancelled by the caller's cancellable, by the timeout, and to drop a body we
    * stop reading: libsoup would otherwise read it to its end, which may be never. */
-  GCancellable *op_cancellable;
+  ChkDeadline   deadline;
   GCancellable *cancellable;
-  gulong        cancelled_id;
-  GSource      *timeout_source;
 
   gint64        started;
-  gboolean      timer_fired;
   gboolean      eof;
   gboolean      found;
   guint         status;
@@ -57,23 +55,18 @@ typedef struct
 static void
 check_data_free (CheckData *data)
 {
-  if (data->cancelled_id != 0)
-    g_cancellable_disconnect (data->cancellable, data->cancelled_id);
-  g_clear_object (&data->cancellable);
-  if (data->timeout_source != NULL)
-    g_source_destroy (data->timeout_source);
-  g_clear_pointer (&data->timeout_source, g_source_unref);
   if (data->body != NULL && !g_input_stream_is_closed (data->body))
     {
       /* Not reached by the normal paths, which close the body themselves; a sync
        * close with a live cancellable would read the rest of the body. */
-      g_cancellable_cancel (data->op_cancellable);
-      g_input_stream_close (data->body, data->op_cancellable, NULL);
+      g_cancellable_cancel (data->deadline.cancellable);
+      g_input_stream_close (data->body, data->deadline.cancellable, NULL);
     }
+  chk_deadline_clear (&data->deadline);
+  g_clear_object (&data->cancellable);
   g_clear_object (&data->body);
   g_clear_object (&data->message);
   g_clear_object (&data->session);
-  g_clear_object (&data->op_cancellable);
   g_clear_pointer (&data->uri, g_uri_unref);
   g_free (data->contains);
   g_clear_pointer (&data->head, g_byte_array_unref);
@@ -196,7 +189,7 @@ make_result (CheckData *data)
 
   /* The body decides only with a text to find: otherwise it is read for the output,
    * and a timeout or an error while reading it just cuts the output short. */
-  if (data->status == 0 && data->timer_fired)
+  if (data->status == 0 && data->deadline.timed_out)
     {
       result->timed_out = TRUE;
       result->message = g_strdup_printf ("No response within %u s", data->timeout_s);
@@ -205,7 +198,7 @@ make_result (CheckData *data)
     result->message = g_strdup (data->failure != NULL ? data->failure : "No response");
   else if (data->status != data->expect_status)
     result->message = g_strdup_printf ("%s, expected %u", status, data->expect_status);
-  else if (searching (data) && data->timer_fired)
+  else if (searching (data) && data->deadline.timed_out)
     {
       result->timed_out = TRUE;
       result->message = g_strdup_printf ("%s, but the body did not hold “%s” within %u s",
@@ -254,16 +247,14 @@ complete (GTask *task)
 {
   CheckData *data = g_task_get_task_data (task);
 
-  if (data->timeout_source != NULL)
-    g_source_destroy (data->timeout_source);
-  g_clear_pointer (&data->timeout_source, g_source_unref);
+  chk_deadline_disarm (&data->deadline);
 
   if (data->body != NULL && !g_input_stream_is_closed (data->body))
     {
       if (!data->eof)
-        g_cancellable_cancel (data->op_cancellable);
+        g_cancellable_cancel (data->deadline.cancellable);
       g_input_stream_close_async (data->body, G_PRIORITY_DEFAULT,
-                                  data->eof ? NULL : data->op_cancellable,
+                                  data->eof ? NULL : data->deadline.cancellable,
                                   body_closed_cb, task);
       return;
     }
@@ -283,7 +274,7 @@ read_failed (GTask  *task,
   CheckData *data = g_task_get_task_data (task);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-    data->timer_fired = TRUE;
+    data->deadline.timed_out = TRUE;
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     data->failure = data->status == 0 ? chk_http_check_describe_error (data->uri, error)
                                       : one_line (error->message, -1);
@@ -341,7 +332,7 @@ read_more (GTask *task)
       return;
     }
 
-  g_input_stream_read_bytes_async (data->body, count, G_PRIORITY_DEFAULT, data->op_cancellable,
+  g_input_stream_read_bytes_async (data->body, count, G_PRIORITY_DEFAULT, data->deadline.cancellable,
                                    read_cb, task);
 }
 
@@ -363,25 +354,6 @@ send_cb (GObject      *object,
 
   data->status = soup_message_get_status (data->message);
   read_more (task);
-}
-
-static gboolean
-timeout_cb (gpointer user_data)
-{
-  CheckData *data = user_data;
-
-  data->timer_fired = TRUE;
-  g_clear_pointer (&data->timeout_source, g_source_unref);
-  g_cancellable_cancel (data->op_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* May run in the thread that cancels. */
-static void
-cancelled_cb (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
 /**
@@ -550,7 +522,7 @@ chk_http_check_run_async (const ChkHttpCheckConfig *config,
   data->max_body_bytes = MIN (data->max_body_bytes, CHK_HTTP_CHECK_MAX_SEARCH_BYTES);
   data->head = g_byte_array_new ();
   data->window = g_byte_array_new ();
-  data->op_cancellable = g_cancellable_new ();
+  chk_deadline_init (&data->deadline, cancellable);
   data->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
   data->started = g_get_monotonic_time ();
   g_task_set_task_data (task, data, (GDestroyNotify) check_data_free);
@@ -575,17 +547,11 @@ chk_http_check_run_async (const ChkHttpCheckConfig *config,
   soup_message_headers_replace (soup_message_get_request_headers (data->message),
                                 "Cache-Control", "no-cache");
 
-  if (cancellable != NULL)
-    data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb),
-                                                data->op_cancellable, NULL);
-
-  data->timeout_source = g_timeout_source_new (MIN (data->timeout_s, G_MAXUINT / 1000) * 1000);
-  g_source_set_name (data->timeout_source, "[chroniker] http check timeout");
-  g_source_set_callback (data->timeout_source, timeout_cb, data, NULL);
-  g_source_attach (data->timeout_source, g_task_get_context (task));
+  chk_deadline_arm (&data->deadline, MIN (data->timeout_s, G_MAXUINT / 1000) * 1000,
+                    "[chroniker] http check timeout", g_task_get_context (task));
 
   soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
-                           data->op_cancellable, send_cb, g_steal_pointer (&task));
+                           data->deadline.cancellable, send_cb, g_steal_pointer (&task));
 }
 
 /**

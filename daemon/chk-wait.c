@@ -115,3 +115,107 @@ chk_wait_finish (GAsyncResult  *result,
 
   return g_task_propagate_boolean (G_TASK (result), error);
 }
+
+static gboolean
+deadline_timer_cb (gpointer user_data)
+{
+  ChkDeadline *self = user_data;
+
+  self->timed_out = TRUE;
+  g_clear_pointer (&self->timer, g_source_unref);
+  g_cancellable_cancel (self->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+/* May run in the thread that cancels. */
+static void
+deadline_parent_cancelled_cb (GCancellable *parent,
+                              gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+/**
+ * chk_deadline_init:
+ * @self: a #ChkDeadline, zeroed or cleared
+ * @parent: (nullable): the caller's cancellable, which cancels the operation
+ *
+ * Gives @self a new cancellable, cancelled whenever @parent is. Its timer is
+ * not running yet: see chk_deadline_arm().
+ */
+void
+chk_deadline_init (ChkDeadline  *self,
+                   GCancellable *parent)
+{
+  g_return_if_fail (self->cancellable == NULL);
+  g_return_if_fail (parent == NULL || G_IS_CANCELLABLE (parent));
+
+  self->cancellable = g_cancellable_new ();
+  self->timed_out = FALSE;
+  if (parent != NULL)
+    {
+      self->parent = g_object_ref (parent);
+      self->parent_id = g_cancellable_connect (parent, G_CALLBACK (deadline_parent_cancelled_cb),
+                                               self->cancellable, NULL);
+    }
+}
+
+/**
+ * chk_deadline_arm:
+ * @self: an initialized #ChkDeadline
+ * @timeout_ms: how long the operation may take from now
+ * @name: the name of the timer's source, for profilers and debuggers
+ * @context: (nullable): the main context the timer runs in
+ *
+ * Starts the timer, unless it is already running: when it fires, it sets
+ * @timed_out and cancels @cancellable.
+ */
+void
+chk_deadline_arm (ChkDeadline  *self,
+                  guint         timeout_ms,
+                  const char   *name,
+                  GMainContext *context)
+{
+  g_return_if_fail (self->cancellable != NULL);
+
+  if (self->timer != NULL)
+    return;
+
+  self->timer = g_timeout_source_new (timeout_ms);
+  g_source_set_name (self->timer, name);
+  g_source_set_callback (self->timer, deadline_timer_cb, self, NULL);
+  g_source_attach (self->timer, context);
+}
+
+/**
+ * chk_deadline_disarm:
+ * @self: a #ChkDeadline
+ *
+ * Stops the timer, if it is running.
+ */
+void
+chk_deadline_disarm (ChkDeadline *self)
+{
+  if (self->timer != NULL)
+    g_source_destroy (self->timer);
+  g_clear_pointer (&self->timer, g_source_unref);
+}
+
+/**
+ * chk_deadline_clear:
+ * @self: a #ChkDeadline
+ *
+ * Stops the timer, lets go of the caller's cancellable and drops
+ * @cancellable, leaving @self ready for chk_deadline_init() again.
+ */
+void
+chk_deadline_clear (ChkDeadline *self)
+{
+  if (self->parent_id != 0)
+    g_cancellable_disconnect (self->parent, self->parent_id);
+  self->parent_id = 0;
+  g_clear_object (&self->parent);
+  chk_deadline_disarm (self);
+  g_clear_object (&self->cancellable);
+  self->timed_out = FALSE;
+}

@@ -6,6 +6,34 @@
 
 G_BEGIN_DECLS
 
+/**
+ * ChkDeadline:
+ * @cancellable: cancels one operation; the caller's cancellable and the
+ *   timer cancel it, and its owner may, to drop what is left of it
+ * @timed_out: whether the timer cancelled it
+ *
+ * A cancellable for one operation, with a time limit.
+ */
+typedef struct
+{
+  GCancellable *cancellable;
+  gboolean      timed_out;
+
+  /*< private >*/
+  GCancellable *parent;
+  gulong        parent_id;
+  GSource      *timer;
+} ChkDeadline;
+
+void     chk_deadline_init   (ChkDeadline         *self,
+                              GCancellable        *parent);
+void     chk_deadline_arm    (ChkDeadline         *self,
+                              guint                timeout_ms,
+                              const char          *name,
+                              GMainContext        *context);
+void     chk_deadline_disarm (ChkDeadline         *self);
+void     chk_deadline_clear  (ChkDeadline         *self);
+
 void     chk_wait_async  (guint                delay_ms,
                           const char          *name,
                           GCancellable        *cancellable,

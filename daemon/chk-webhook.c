@@ -39,10 +39,7 @@ typedef struct
    * timeout, and to drop a response body we do not read to its end. */
   SoupMessage  *message;
   GInputStream *body;
-  GCancellable *try_cancellable;
-  gulong        try_cancelled_id;
-  GSource      *try_timeout_source;
-  gboolean      try_timed_out;
+  ChkDeadline   try_deadline;
   GError       *try_error;
 
   /* The wait before the next try. */
@@ -54,27 +51,20 @@ static void message_starting_cb (SoupMessage *message,
 static void
 end_try (PostData *data)
 {
-  if (data->try_cancelled_id != 0)
-    g_cancellable_disconnect (data->cancellable, data->try_cancelled_id);
-  data->try_cancelled_id = 0;
-  if (data->try_timeout_source != NULL)
-    g_source_destroy (data->try_timeout_source);
-  g_clear_pointer (&data->try_timeout_source, g_source_unref);
   if (data->body != NULL && !g_input_stream_is_closed (data->body))
     {
       /* Only on paths that did not close the body; a sync close with a live
        * cancellable would read the rest of it. */
-      g_cancellable_cancel (data->try_cancellable);
-      g_input_stream_close (data->body, data->try_cancellable, NULL);
+      g_cancellable_cancel (data->try_deadline.cancellable);
+      g_input_stream_close (data->body, data->try_deadline.cancellable, NULL);
     }
   g_clear_object (&data->body);
   if (data->message != NULL)
     g_signal_handlers_disconnect_matched (data->message, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
                                           message_starting_cb, NULL);
   g_clear_object (&data->message);
-  g_clear_object (&data->try_cancellable);
+  chk_deadline_clear (&data->try_deadline);
   g_clear_error (&data->try_error);
-  data->try_timed_out = FALSE;
 }
 
 static void
@@ -238,8 +228,8 @@ close_body (GTask *task)
 {
   PostData *data = g_task_get_task_data (task);
 
-  g_cancellable_cancel (data->try_cancellable);
-  g_input_stream_close_async (data->body, G_PRIORITY_DEFAULT, data->try_cancellable,
+  g_cancellable_cancel (data->try_deadline.cancellable);
+  g_input_stream_close_async (data->body, G_PRIORITY_DEFAULT, data->try_deadline.cancellable,
                               body_closed_cb, task);
 }
 
@@ -303,7 +293,7 @@ no_response (GTask  *task,
                                              "Operation was cancelled"), FALSE);
       return;
     }
-  if (data->try_timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+  if (data->try_deadline.timed_out || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     {
       g_error_free (error);
       try_failed (task, g_error_new (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
@@ -341,26 +331,7 @@ post_sent_cb (GObject      *object,
     }
 
   g_input_stream_read_bytes_async (data->body, ERROR_BODY_MAX_BYTES, G_PRIORITY_DEFAULT,
-                                   data->try_cancellable, error_body_read_cb, task);
-}
-
-static gboolean
-try_timeout_cb (gpointer user_data)
-{
-  PostData *data = user_data;
-
-  data->try_timed_out = TRUE;
-  g_clear_pointer (&data->try_timeout_source, g_source_unref);
-  g_cancellable_cancel (data->try_cancellable);
-  return G_SOURCE_REMOVE;
-}
-
-/* May run in the thread that cancels. */
-static void
-cancelled_cb (GCancellable *cancellable,
-              gpointer      user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
+                                   data->try_deadline.cancellable, error_body_read_cb, task);
 }
 
 /*
@@ -375,13 +346,8 @@ message_starting_cb (SoupMessage *message,
 {
   PostData *data = g_task_get_task_data (task);
 
-  if (data->try_timeout_source != NULL)
-    return;
-
-  data->try_timeout_source = g_timeout_source_new_seconds (CHK_WEBHOOK_TRY_TIMEOUT_S);
-  g_source_set_name (data->try_timeout_source, "[chroniker] webhook timeout");
-  g_source_set_callback (data->try_timeout_source, try_timeout_cb, data, NULL);
-  g_source_attach (data->try_timeout_source, g_task_get_context (task));
+  chk_deadline_arm (&data->try_deadline, CHK_WEBHOOK_TRY_TIMEOUT_S * 1000,
+                    "[chroniker] webhook timeout", g_task_get_context (task));
 }
 
 /* Webhooks have a session of their own, so that a slow receiver never
@@ -412,10 +378,7 @@ try_post (GTask *task)
 
   g_assert (data->message == NULL);
 
-  data->try_cancellable = g_cancellable_new ();
-  if (data->cancellable != NULL)
-    data->try_cancelled_id = g_cancellable_connect (data->cancellable, G_CALLBACK (cancelled_cb),
-                                                    data->try_cancellable, NULL);
+  chk_deadline_init (&data->try_deadline, data->cancellable);
 
   data->message = soup_message_new_from_uri (SOUP_METHOD_POST, data->uri);
   soup_message_set_request_body_from_bytes (data->message, "application/json", data->payload);
@@ -426,7 +389,7 @@ try_post (GTask *task)
   g_signal_connect (data->message, "starting", G_CALLBACK (message_starting_cb), task);
 
   soup_session_send_async (data->session, data->message, G_PRIORITY_DEFAULT,
-                           data->try_cancellable, post_sent_cb, task);
+                           data->try_deadline.cancellable, post_sent_cb, task);
 }
 
 /**
