@@ -84,8 +84,7 @@ struct _ChkOutputSink
 
   guint64       stored_seq;
   guint64       announced_seq;
-  gint64        last_announce;
-  GSource      *announce_source;
+  ChkThrottle   announce;
 
   GArray       *unsaved;
   gsize         unsaved_bytes;
@@ -163,24 +162,12 @@ static void
 chk_output_sink_announce_full (ChkOutputSink *self,
                                gboolean       force)
 {
-  guint left;
-
-  if (self->stored_seq == self->announced_seq)
+  if (self->stored_seq == self->announced_seq ||
+      !chk_throttle_pass (&self->announce, ANNOUNCE_INTERVAL_MS, force, self->context,
+                          chk_output_sink_announce_cb, self, "[chk-output-sink] announce output"))
     return;
 
-  left = chk_throttle_ms_left (self->last_announce, ANNOUNCE_INTERVAL_MS);
-  if (!force && left > 0)
-    {
-      if (self->announce_source == NULL)
-        self->announce_source = chk_output_sink_add_source (self, left,
-                                                            chk_output_sink_announce_cb,
-                                                            "[chk-output-sink] announce output");
-      return;
-    }
-
-  chk_source_clear (&self->announce_source);
   self->announced_seq = self->stored_seq;
-  self->last_announce = g_get_monotonic_time ();
   g_signal_emit (self, signals[OUTPUT_AVAILABLE], 0, self->announced_seq);
 }
 
@@ -189,7 +176,7 @@ chk_output_sink_announce_cb (gpointer user_data)
 {
   g_autoptr(ChkOutputSink) self = g_object_ref (CHK_OUTPUT_SINK (user_data));
 
-  g_clear_pointer (&self->announce_source, g_source_unref);
+  chk_throttle_timer_done (&self->announce);
   chk_output_sink_announce_full (self, TRUE);
 
   return G_SOURCE_REMOVE;
@@ -438,7 +425,7 @@ chk_output_sink_dispose (GObject *object)
   ChkOutputSink *self = CHK_OUTPUT_SINK (object);
 
   chk_source_clear (&self->flush_source);
-  chk_source_clear (&self->announce_source);
+  chk_source_clear (&self->announce.timer);
 
   G_OBJECT_CLASS (chk_output_sink_parent_class)->dispose (object);
 }
@@ -655,7 +642,7 @@ chk_output_sink_close (ChkOutputSink *self)
 
   g_return_val_if_fail (CHK_IS_OUTPUT_SINK (self), NULL);
 
-  chk_source_clear (&self->announce_source);
+  chk_source_clear (&self->announce.timer);
   chk_output_sink_flush_full (self, TRUE, TRUE);
 
   if (self->lost_stdout + self->lost_stderr == 0)

@@ -107,11 +107,9 @@ struct _ChkRunner
   /* Progress */
   ChkProgressReader *progress_reader;
   gboolean         progress_unpublished;
-  gint64           last_progress_publish;
-  GSource         *progress_publish_source;
+  ChkThrottle      progress_publish;
   gboolean         progress_unsaved;
-  gint64           last_progress_save;
-  GSource         *progress_save_source;
+  ChkThrottle      progress_save;
 };
 
 G_DEFINE_FINAL_TYPE (ChkRunner, chk_runner, G_TYPE_OBJECT)
@@ -420,24 +418,13 @@ chk_runner_publish_progress (ChkRunner *self,
                              gboolean   force)
 {
   g_autofree char *message = NULL;
-  guint left;
 
-  if (!self->progress_unpublished)
+  if (!self->progress_unpublished ||
+      !chk_throttle_pass (&self->progress_publish, PROGRESS_INTERVAL_MS, force, self->context,
+                          chk_runner_progress_publish_cb, self, "[chk-runner] publish progress"))
     return;
 
-  left = chk_throttle_ms_left (self->last_progress_publish, PROGRESS_INTERVAL_MS);
-  if (!force && left > 0)
-    {
-      if (self->progress_publish_source == NULL)
-        self->progress_publish_source =
-          chk_runner_add_source (self, left, chk_runner_progress_publish_cb,
-                                 "[chk-runner] publish progress");
-      return;
-    }
-
-  chk_source_clear (&self->progress_publish_source);
   self->progress_unpublished = FALSE;
-  self->last_progress_publish = g_get_monotonic_time ();
 
   /* A copy: a handler may report progress again. */
   message = g_strdup (self->record->progress_message != NULL ?
@@ -453,7 +440,7 @@ chk_runner_progress_publish_cb (gpointer user_data)
 {
   g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
 
-  g_clear_pointer (&self->progress_publish_source, g_source_unref);
+  chk_throttle_timer_done (&self->progress_publish);
   chk_runner_publish_progress (self, TRUE);
 
   return G_SOURCE_REMOVE;
@@ -467,23 +454,12 @@ static gboolean chk_runner_progress_save_cb (gpointer user_data);
 static void
 chk_runner_save_progress (ChkRunner *self)
 {
-  guint left;
-
-  if (!self->progress_unsaved || !chk_runner_is_active (self))
+  if (!self->progress_unsaved || !chk_runner_is_active (self) ||
+      !chk_throttle_pass (&self->progress_save, PROGRESS_SAVE_INTERVAL_MS, FALSE, self->context,
+                          chk_runner_progress_save_cb, self, "[chk-runner] save progress"))
     return;
 
-  left = chk_throttle_ms_left (self->last_progress_save, PROGRESS_SAVE_INTERVAL_MS);
-  if (left > 0)
-    {
-      if (self->progress_save_source == NULL)
-        self->progress_save_source =
-          chk_runner_add_source (self, left, chk_runner_progress_save_cb,
-                                 "[chk-runner] save progress");
-      return;
-    }
-
   self->progress_unsaved = FALSE;
-  self->last_progress_save = g_get_monotonic_time ();
   chk_runner_save_record (self);
 }
 
@@ -492,7 +468,7 @@ chk_runner_progress_save_cb (gpointer user_data)
 {
   ChkRunner *self = user_data;
 
-  g_clear_pointer (&self->progress_save_source, g_source_unref);
+  chk_throttle_timer_done (&self->progress_save);
   chk_runner_save_progress (self);
 
   return G_SOURCE_REMOVE;
@@ -552,8 +528,8 @@ chk_runner_clear_sources (ChkRunner *self)
   chk_source_clear (&self->kill_source);
   chk_source_clear (&self->abandon_source);
   chk_source_clear (&self->finished_source);
-  chk_source_clear (&self->progress_publish_source);
-  chk_source_clear (&self->progress_save_source);
+  chk_source_clear (&self->progress_publish.timer);
+  chk_source_clear (&self->progress_save.timer);
   chk_source_clear (&self->limit_source);
   chk_source_clear (&self->exit_source);
 }

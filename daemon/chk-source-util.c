@@ -25,18 +25,11 @@ chk_source_clear (GSource **source)
   g_clear_pointer (source, g_source_unref);
 }
 
-/**
- * chk_throttle_ms_left:
- * @since: when the throttled thing was last done, µs on the monotonic clock
- * @interval_ms: how far apart it may be done at most
- *
- * How long something done at most every @interval_ms has to wait before it
+/* How long something done at most every @interval_ms has to wait before it
  * may be done again, rounded up to a whole millisecond so that a timer armed
- * for it does not fire early.
- *
- * Returns: the milliseconds left, or 0 when it may be done now
+ * for it does not fire early: 0 when it may be done now.
  */
-guint
+static guint
 chk_throttle_ms_left (gint64 since,
                       guint  interval_ms)
 {
@@ -47,4 +40,61 @@ chk_throttle_ms_left (gint64 since,
     return 0;
 
   return (guint) MAX ((interval - elapsed + 999) / 1000, 1);
+}
+
+/**
+ * chk_throttle_pass:
+ * @self: a #ChkThrottle, zeroed at first
+ * @interval_ms: how far apart the thing may be done at most
+ * @force: whether to do it now all the same
+ * @context: the main context for the timer
+ * @func: the timer's callback, which calls chk_throttle_timer_done() and
+ *   tries again
+ * @user_data: data for @func
+ *
+ * Tells whether the thing may be done now. If so, it counts as done now and
+ * a timer armed before is stopped. If not, the call came too soon after the
+ * last: a timer is armed, unless one is already, to run @func when it may.
+ *
+ * Returns: %TRUE when the caller is to do it now
+ */
+gboolean
+chk_throttle_pass (ChkThrottle  *self,
+                   guint         interval_ms,
+                   gboolean      force,
+                   GMainContext *context,
+                   GSourceFunc   func,
+                   gpointer      user_data,
+                   const char   *name)
+{
+  guint left = chk_throttle_ms_left (self->last, interval_ms);
+
+  if (!force && left > 0)
+    {
+      if (self->timer == NULL)
+        {
+          self->timer = g_timeout_source_new (left);
+          g_source_set_callback (self->timer, func, user_data, NULL);
+          g_source_set_static_name (self->timer, name);
+          g_source_attach (self->timer, context);
+        }
+      return FALSE;
+    }
+
+  chk_source_clear (&self->timer);
+  self->last = g_get_monotonic_time ();
+  return TRUE;
+}
+
+/**
+ * chk_throttle_timer_done:
+ * @self: a #ChkThrottle
+ *
+ * Lets go of the timer, from its callback, which then returns
+ * %G_SOURCE_REMOVE.
+ */
+void
+chk_throttle_timer_done (ChkThrottle *self)
+{
+  g_clear_pointer (&self->timer, g_source_unref);
 }

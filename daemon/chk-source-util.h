@@ -6,8 +6,28 @@
 
 G_BEGIN_DECLS
 
-void  chk_source_clear      (GSource **source);
-guint chk_throttle_ms_left  (gint64    since,
-                             guint     interval_ms);
+/**
+ * ChkThrottle:
+ * @last: when the throttled thing was last done, µs on the monotonic clock
+ * @timer: the timer armed by a call that came too soon, or %NULL
+ *
+ * Does something at most every so often: see chk_throttle_pass().
+ */
+typedef struct
+{
+  gint64   last;
+  GSource *timer;
+} ChkThrottle;
+
+void     chk_source_clear        (GSource      **source);
+
+gboolean chk_throttle_pass       (ChkThrottle   *self,
+                                  guint          interval_ms,
+                                  gboolean       force,
+                                  GMainContext  *context,
+                                  GSourceFunc    func,
+                                  gpointer       user_data,
+                                  const char    *name);
+void     chk_throttle_timer_done (ChkThrottle   *self);
 
 G_END_DECLS
