@@ -162,6 +162,23 @@ chk_chunks_to_variant (GPtrArray *chunks)
   return g_variant_builder_end (&builder);
 }
 
+/**
+ * chk_dbus_return_error:
+ * @invocation: (transfer full): the call to answer
+ * @error: why it failed
+ *
+ * Answers a method call with @error, for a handler that then returns.
+ *
+ * Returns: %G_DBUS_METHOD_INVOCATION_HANDLED, for the handler to return
+ */
+gboolean
+chk_dbus_return_error (GDBusMethodInvocation *invocation,
+                       const GError          *error)
+{
+  g_dbus_method_invocation_return_gerror (invocation, error);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static void
 name_owner_changed_cb (GDBusConnection *connection,
                        const char      *sender_name,

@@ -16,6 +16,9 @@ GVariant *chk_run_record_to_variant (const ChkRunRecord  *run);
 GVariant *chk_runs_to_variant       (GPtrArray           *runs);
 GVariant *chk_chunks_to_variant     (GPtrArray           *chunks);
 
+gboolean  chk_dbus_return_error      (GDBusMethodInvocation *invocation,
+                                     const GError          *error);
+
 GDBusInterfaceVTable *chk_dbus_authorized_vtable (GDBusInterfaceSkeleton *skeleton,
                                                   GDBusInterfaceVTable   *vtable);
 

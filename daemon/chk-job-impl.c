@@ -102,10 +102,7 @@ chk_job_impl_handle_update (ChkJob1               *object,
 
   if (!chk_job_spec_update (spec, arg_changes, &error) ||
       !chk_engine_update_job (self->engine, self->job, g_steal_pointer (&spec), &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   /* Callers see the new values as soon as Update returns. */
   chk_job_impl_sync (self, CHK_JOB_CHANGE_SPEC | CHK_JOB_CHANGE_NEXT_RUN);
@@ -121,10 +118,7 @@ chk_job_impl_handle_delete (ChkJob1               *object,
   g_autoptr(GError) error = NULL;
 
   if (!chk_engine_delete_job (self->engine, self->job, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_job1_complete_delete (object, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -140,10 +134,7 @@ chk_job_impl_handle_run (ChkJob1               *object,
 
   run_id = chk_engine_run_job (self->engine, self->job, &error);
   if (run_id == 0)
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_job_impl_sync (self, CHK_JOB_CHANGE_RUNNING | CHK_JOB_CHANGE_LAST_RUN | CHK_JOB_CHANGE_PROGRESS);
   chk_job1_complete_run (object, invocation, run_id);
@@ -158,10 +149,7 @@ chk_job_impl_handle_stop (ChkJob1               *object,
   g_autoptr(GError) error = NULL;
 
   if (!chk_engine_stop_job (self->engine, self->job, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_job1_complete_stop (object, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -184,8 +172,7 @@ chk_job_impl_handle_list_runs (ChkJob1               *object,
 
       chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "limit",
                          _("%u is more than %d; page with offset"), arg_limit, MAX_LIST_LIMIT);
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
+      return chk_dbus_return_error (invocation, error);
     }
 
   filter.job_id = chk_job_get_id (self->job);
@@ -194,10 +181,7 @@ chk_job_impl_handle_list_runs (ChkJob1               *object,
 
   runs = chk_engine_list_runs (self->engine, &filter, &error);
   if (runs == NULL)
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_job1_complete_list_runs (object, invocation, chk_runs_to_variant (runs));
   return G_DBUS_METHOD_INVOCATION_HANDLED;

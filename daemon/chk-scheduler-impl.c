@@ -65,8 +65,7 @@ return_invalid (GDBusMethodInvocation *invocation,
   va_end (args);
 
   chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, key, "%s", message);
-  g_dbus_method_invocation_return_gerror (invocation, error);
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
+  return chk_dbus_return_error (invocation, error);
 }
 
 static gboolean
@@ -81,17 +80,11 @@ chk_scheduler_impl_handle_create_job (ChkScheduler1         *object,
   ChkJob *job;
 
   if (!chk_job_spec_update (spec, arg_spec, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   job = chk_engine_create_job (self->engine, g_steal_pointer (&spec), &error);
   if (job == NULL)
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   path = chk_job_object_path (chk_job_get_id (job));
   chk_scheduler1_complete_create_job (object, invocation, path);
@@ -274,10 +267,7 @@ chk_scheduler_impl_handle_preview_schedule (ChkScheduler1         *object,
   if (schedule != NULL)
     tz = chk_time_zone_new (arg_timezone, &error);
   if (tz == NULL)
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   preview = g_new0 (Preview, 1);
   preview->schedule = g_steal_pointer (&schedule);
@@ -392,10 +382,7 @@ chk_scheduler_impl_handle_list_runs (ChkScheduler1         *object,
     runs = chk_engine_list_runs (self->engine, &filter, &error);
 
   if (runs == NULL)
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_scheduler1_complete_list_runs (object, invocation, chk_runs_to_variant (runs));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -411,10 +398,7 @@ chk_scheduler_impl_handle_get_run (ChkScheduler1         *object,
   g_autoptr(ChkRunRecord) run = chk_engine_get_run (self->engine, arg_run_id, &error);
 
   if (run == NULL)
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_scheduler1_complete_get_run (object, invocation, chk_run_record_to_variant (run));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -436,10 +420,7 @@ chk_scheduler_impl_handle_read_run_output (ChkScheduler1         *object,
   chunks = chk_engine_read_output (self->engine, arg_run_id, arg_after_seq, max_bytes, &finished,
                                    &error);
   if (chunks == NULL)
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_scheduler1_complete_read_run_output (object, invocation, chk_chunks_to_variant (chunks),
                                            finished);
@@ -456,10 +437,7 @@ chk_scheduler_impl_handle_purge_runs (ChkScheduler1         *object,
   guint deleted = 0;
 
   if (!chk_engine_purge_runs (self->engine, arg_before, &deleted, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_scheduler1_complete_purge_runs (object, invocation, deleted);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -478,10 +456,7 @@ chk_scheduler_impl_handle_report_progress (ChkScheduler1         *object,
 
   if (!chk_engine_report_progress (self->engine, arg_run_id, arg_complete, arg_total, arg_message,
                                    &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_scheduler1_complete_report_progress (object, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -507,10 +482,7 @@ chk_scheduler_impl_handle_set_settings (ChkScheduler1         *object,
   g_autoptr(GError) error = NULL;
 
   if (!chk_settings_update (chk_engine_get_settings (self->engine), arg_settings, &error))
-    {
-      g_dbus_method_invocation_return_gerror (invocation, error);
-      return G_DBUS_METHOD_INVOCATION_HANDLED;
-    }
+    return chk_dbus_return_error (invocation, error);
 
   chk_scheduler1_complete_set_settings (object, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
