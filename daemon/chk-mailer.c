@@ -56,7 +56,6 @@ typedef struct
   char     *envelope_from;
   GStrv     envelope_to;
   guint     attempt;
-  GError   *last_error;
 } SendData;
 
 static void
@@ -65,7 +64,6 @@ send_data_free (SendData *data)
   g_free (data->message);
   g_free (data->envelope_from);
   g_strfreev (data->envelope_to);
-  g_clear_error (&data->last_error);
   g_free (data);
 }
 
@@ -395,20 +393,6 @@ smtp_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
-static void
-retry_wait_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!chk_wait_finish (result, &error))
-    g_task_return_error (task, error);
-  else
-    try_send (task);
-}
-
 /* Takes @error: a try failed; wait and try again, or give up with it. */
 static void
 try_failed (GTask  *task,
@@ -416,23 +400,12 @@ try_failed (GTask  *task,
 {
   ChkMailer *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
-  GCancellable *cancellable = g_task_get_cancellable (task);
-  guint delay;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      data->attempt >= self->retry_delays_ms->len)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  delay = g_array_index (self->retry_delays_ms, guint, data->attempt);
-  data->attempt++;
-  g_debug ("Try %u failed (%s); trying again in %u ms", data->attempt, error->message, delay);
-  g_clear_error (&data->last_error);
-  data->last_error = error;
-
-  chk_wait_async (delay, "[chroniker] mail retry", cancellable, retry_wait_cb, g_object_ref (task));
+  if (chk_wait_retry (task, self->retry_delays_ms, &data->attempt, error,
+                      "[chroniker] mail retry", try_send))
+    g_error_free (error);
+  else
+    g_task_return_error (task, error);
 }
 
 static void

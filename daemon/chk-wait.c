@@ -116,6 +116,74 @@ chk_wait_finish (GAsyncResult  *result,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+typedef struct
+{
+  GTask        *task;
+  ChkRetryFunc  retry;
+} RetryData;
+
+static void
+retry_wait_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  RetryData *data = user_data;
+  g_autoptr(GTask) task = data->task;
+  ChkRetryFunc retry = data->retry;
+  GError *error = NULL;
+
+  g_free (data);
+  if (!chk_wait_finish (result, &error))
+    g_task_return_error (task, error);
+  else
+    retry (task);
+}
+
+/**
+ * chk_wait_retry:
+ * @task: the task of an operation whose try failed
+ * @delays_ms: (element-type guint): the waits before the second, third, … try
+ * @attempt: (inout): how many of @delays_ms were waited already
+ * @error: why the try failed
+ * @name: the name of the wait's source, for profilers and debuggers
+ * @retry: called with @task when the wait is over
+ *
+ * Unless @error says the operation was cancelled or every delay was waited,
+ * waits the next delay with chk_wait_async() and then calls @retry; a wait
+ * that @task's cancellable ends returns %G_IO_ERROR_CANCELLED on @task
+ * instead. @task is kept alive meanwhile.
+ *
+ * Returns: %TRUE if another try is coming, %FALSE when the caller is to give
+ *   up with @error
+ */
+gboolean
+chk_wait_retry (GTask        *task,
+                GArray       *delays_ms,
+                guint        *attempt,
+                const GError *error,
+                const char   *name,
+                ChkRetryFunc  retry)
+{
+  RetryData *data;
+  guint delay;
+
+  g_return_val_if_fail (G_IS_TASK (task), FALSE);
+  g_return_val_if_fail (error != NULL, FALSE);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || *attempt >= delays_ms->len)
+    return FALSE;
+
+  delay = g_array_index (delays_ms, guint, *attempt);
+  (*attempt)++;
+  g_debug ("Try %u failed (%s); trying again in %u ms", *attempt, error->message, delay);
+
+  data = g_new0 (RetryData, 1);
+  data->task = g_object_ref (task);
+  data->retry = retry;
+  chk_wait_async (delay, name, g_task_get_cancellable (task), retry_wait_cb, data);
+  return TRUE;
+}
+
 static gboolean
 deadline_timer_cb (gpointer user_data)
 {

@@ -42,4 +42,19 @@ void     chk_wait_async  (guint                delay_ms,
 gboolean chk_wait_finish (GAsyncResult        *result,
                           GError             **error);
 
+/**
+ * ChkRetryFunc:
+ * @task: the task of the operation to try again, borrowed
+ *
+ * Starts another try of the operation of @task.
+ */
+typedef void (*ChkRetryFunc) (GTask *task);
+
+gboolean chk_wait_retry  (GTask               *task,
+                          GArray              *delays_ms,
+                          guint               *attempt,
+                          const GError        *error,
+                          const char          *name,
+                          ChkRetryFunc         retry);
+
 G_END_DECLS

@@ -142,17 +142,9 @@ title_of (const char *event,
 }
 
 static void
-retry_wait_cb (GObject      *object,
-               GAsyncResult *result,
-               gpointer      user_data)
+retry_post (GTask *task)
 {
-  g_autoptr(GTask) task = user_data;
-  GError *error = NULL;
-
-  if (!chk_wait_finish (result, &error))
-    g_task_return_error (task, error);
-  else
-    try_post (g_steal_pointer (&task));
+  try_post (g_object_ref (task));
 }
 
 /* Takes @task and @error: the try failed. Try again after the next delay, or give up. */
@@ -162,26 +154,15 @@ try_failed (GTask    *task,
             gboolean  may_retry)
 {
   PostData *data = g_task_get_task_data (task);
-  guint delay;
 
   end_try (data);
 
-  if (!may_retry ||
-      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-      data->attempt >= data->retry_delays_ms->len)
-    {
-      g_task_return_error (task, error);
-      g_object_unref (task);
-      return;
-    }
-
-  delay = g_array_index (data->retry_delays_ms, guint, data->attempt);
-  data->attempt++;
-  g_debug ("Try %u failed (%s); trying again in %u ms", data->attempt, error->message, delay);
-  g_error_free (error);
-
-  /* Takes the task's reference over to the wait. */
-  chk_wait_async (delay, "[chroniker] webhook retry", data->cancellable, retry_wait_cb, task);
+  if (may_retry && chk_wait_retry (task, data->retry_delays_ms, &data->attempt, error,
+                                   "[chroniker] webhook retry", retry_post))
+    g_error_free (error);
+  else
+    g_task_return_error (task, error);
+  g_object_unref (task);
 }
 
 static void
