@@ -673,8 +673,8 @@ chk_store_set_not_found (GError     **error,
                "No %s with id %" G_GUINT64_FORMAT, what, id);
 }
 
-/* Adds context to an error, but not to "No run with id 42", which says
- * all there is to say.
+/* Adds context to an error, but not to "No run with id 42" or "A job
+ * named “x” already exists", which say all there is to say.
  */
 G_GNUC_PRINTF (2, 3)
 static void
@@ -686,7 +686,8 @@ chk_store_prefix_error (GError     **error,
   va_list args;
 
   if (error == NULL || *error == NULL ||
-      g_error_matches (*error, CHK_ERROR, CHK_ERROR_NOT_FOUND))
+      g_error_matches (*error, CHK_ERROR, CHK_ERROR_NOT_FOUND) ||
+      g_error_matches (*error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
     return;
 
   va_start (args, format);
@@ -2453,6 +2454,43 @@ chk_store_rollback (ChkStore *self)
   chk_store_undo (self);
 }
 
+/* Binds a job's @name at @index and the normal form of its @spec right
+ * after it, then steps @stmt, which adds or updates the job: a name
+ * another job has is %CHK_ERROR_ALREADY_EXISTS.
+ */
+static gboolean
+chk_store_step_job (ChkStore      *self,
+                    sqlite3_stmt  *stmt,
+                    int            index,
+                    const char    *name,
+                    GVariant      *spec,
+                    GError       **error)
+{
+  g_autoptr(GVariant) normal = g_variant_get_normal_form (spec);
+  int rc;
+
+  chk_store_bind_text (stmt, index, name);
+  rc = chk_store_bind_bytes (stmt, index + 1, g_variant_get_data (normal),
+                             g_variant_get_size (normal));
+  if (rc == SQLITE_OK)
+    rc = sqlite3_step (stmt);
+
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS,
+                   "A job named “%s” already exists", name);
+      return FALSE;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * chk_store_add_job:
  * @self: a #ChkStore
@@ -2475,9 +2513,7 @@ chk_store_add_job (ChkStore     *self,
                    GError      **error)
 {
   g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) normal = NULL;
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
@@ -2486,34 +2522,14 @@ chk_store_add_job (ChkStore     *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   owned = g_variant_ref_sink (spec);
-  normal = g_variant_get_normal_form (owned);
 
   stmt = chk_store_get_stmt (self, STMT_ADD_JOB, error);
-  if (stmt == NULL)
-    {
-      g_prefix_error (error, "Could not add job “%s”: ", name);
-      return FALSE;
-    }
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 3, created);
 
-  chk_store_bind_text (stmt, 1, name);
-  rc = chk_store_bind_bytes (stmt, 2, g_variant_get_data (normal), g_variant_get_size (normal));
-  if (rc == SQLITE_OK)
+  if (stmt == NULL || !chk_store_step_job (self, stmt, 1, name, owned, error))
     {
-      sqlite3_bind_int64 (stmt, 3, created);
-      rc = sqlite3_step (stmt);
-    }
-
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
-    {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS,
-                   "A job named “%s” already exists", name);
-      return FALSE;
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not add job “%s”: ", name);
+      chk_store_prefix_error (error, "Could not add job “%s”: ", name);
       return FALSE;
     }
 
@@ -2544,9 +2560,7 @@ chk_store_update_job (ChkStore    *self,
                       GError     **error)
 {
   g_autoptr(GVariant) owned = NULL;
-  g_autoptr(GVariant) normal = NULL;
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  int rc;
 
   g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
@@ -2555,36 +2569,19 @@ chk_store_update_job (ChkStore    *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   owned = g_variant_ref_sink (spec);
-  normal = g_variant_get_normal_form (owned);
 
   stmt = chk_store_get_stmt (self, STMT_UPDATE_JOB, error);
-  if (stmt == NULL)
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, id);
+
+  if (stmt == NULL || !chk_store_step_job (self, stmt, 2, name, owned, error) ||
+      !chk_store_check_changed (self, "job", id, error))
     {
-      g_prefix_error (error, "Could not update job %" G_GUINT64_FORMAT ": ", id);
+      chk_store_prefix_error (error, "Could not update job %" G_GUINT64_FORMAT ": ", id);
       return FALSE;
     }
 
-  sqlite3_bind_int64 (stmt, 1, id);
-  chk_store_bind_text (stmt, 2, name);
-  rc = chk_store_bind_bytes (stmt, 3, g_variant_get_data (normal), g_variant_get_size (normal));
-  if (rc == SQLITE_OK)
-    rc = sqlite3_step (stmt);
-
-  if (rc == SQLITE_CONSTRAINT_UNIQUE)
-    {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS,
-                   "A job named “%s” already exists", name);
-      return FALSE;
-    }
-
-  if (rc != SQLITE_DONE)
-    {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not update job %" G_GUINT64_FORMAT ": ", id);
-      return FALSE;
-    }
-
-  return chk_store_check_changed (self, "job", id, error);
+  return TRUE;
 }
 
 /**
