@@ -1541,11 +1541,8 @@ chk_store_open_db (ChkStore  *self,
 
   /* SQLite gives -wal and -shm the mode of the database; this is for a
    * pair left behind with another mode. */
-  if (!chk_store_make_private (wal, error) ||
-      !chk_store_make_private (shm, error))
-    return FALSE;
-
-  return TRUE;
+  return chk_store_make_private (wal, error) &&
+         chk_store_make_private (shm, error);
 }
 
 /*
