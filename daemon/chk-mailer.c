@@ -961,8 +961,8 @@ chk_mailer_compose_report (const char  *job_name,
     hostname = g_get_host_name ();
 
   /* The name goes into a header: no line breaks, whatever the job is called. */
-  safe_name = g_strdelimit (g_utf8_make_valid (job_name, -1), "\r\n", ' ');
-  safe_host = g_strdelimit (g_utf8_make_valid (hostname, -1), "\r\n", ' ');
+  safe_name = chk_text_flatten (job_name, -1, "\r\n");
+  safe_host = chk_text_flatten (hostname, -1, "\r\n");
 
   start_text = format_local_time (started);
   end_text = format_local_time (finished);

@@ -12,6 +12,7 @@
 #include "chk-duration.h"
 #include "chk-notifier.h"
 #include "chk-outcome.h"
+#include "chk-text-util.h"
 
 /*
  * Blocking. Every libnotify 0.8 call that talks to the server is a
@@ -657,12 +658,10 @@ stderr_lines (GBytes *tail)
 static char *
 clean_job_name (const char *name)
 {
-  g_autofree char *valid = g_utf8_make_valid (name, -1);
-  g_autofree char *line = NULL;
-
   /* A name is one line; a newline in it would hide the rest of the title. */
-  g_strdelimit (valid, "\r\n", ' ');
-  line = clean_line (valid);
+  g_autofree char *valid = chk_text_flatten (name, -1, "\r\n");
+  g_autofree char *line = clean_line (valid);
+
   return line[0] != '\0' ? g_steal_pointer (&line) : g_strdup ("?");
 }
 

@@ -73,3 +73,25 @@ chk_text_format_limit (guint64 bytes)
     return g_strdup_printf ("%" G_GUINT64_FORMAT " MiB", bytes / mib);
   return g_strdup_printf ("%" G_GUINT64_FORMAT " bytes", bytes);
 }
+
+/**
+ * chk_text_flatten:
+ * @text: text from outside, such as a job's name or a server's reason phrase
+ * @length: the length of @text in bytes, or -1 when it ends with a NUL
+ * @breaks: the characters to turn into spaces, such as "\r\n"
+ *
+ * @text as valid UTF-8 (bad sequences become U+FFFD) with each of @breaks
+ * turned into a space, to stand on one line of a header, title or message.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+chk_text_flatten (const char *text,
+                  gssize      length,
+                  const char *breaks)
+{
+  g_return_val_if_fail (text != NULL || length == 0, NULL);
+  g_return_val_if_fail (breaks != NULL, NULL);
+
+  return g_strdelimit (g_utf8_make_valid (text, length), breaks, ' ');
+}

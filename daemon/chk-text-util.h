@@ -10,5 +10,8 @@ char *chk_text_tail         (GBytes   *bytes,
                              gsize     max_bytes,
                              gboolean *out_cut);
 char *chk_text_format_limit (guint64   bytes);
+char *chk_text_flatten      (const char *text,
+                             gssize      length,
+                             const char *breaks);
 
 G_END_DECLS

@@ -226,12 +226,11 @@ set_status_error (PostData     *data,
 
   if (reason == NULL || reason[0] == '\0')
     reason = soup_status_get_phrase (status);
-  safe_reason = g_strdelimit (g_utf8_make_valid (reason, -1), "\r\n\t", ' ');
+  safe_reason = chk_text_flatten (reason, -1, "\r\n\t");
   if (length > 0)
     {
       /* What the receiver says is wrong, on one line. */
-      quoted = g_strstrip (g_strdelimit (g_utf8_make_valid ((const char *) body, length),
-                                         "\r\n\t", ' '));
+      quoted = g_strstrip (chk_text_flatten ((const char *) body, length, "\r\n\t"));
     }
 
   g_clear_error (&data->try_error);
@@ -422,8 +421,8 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
 
   hostname = event->hostname != NULL && event->hostname[0] != '\0' ? event->hostname
                                                                    : g_get_host_name ();
-  name = g_strdelimit (g_utf8_make_valid (event->job_name, -1), "\r\n", ' ');
-  host = g_strdelimit (g_utf8_make_valid (hostname, -1), "\r\n", ' ');
+  name = chk_text_flatten (event->job_name, -1, "\r\n");
+  host = chk_text_flatten (hostname, -1, "\r\n");
   tail = chk_text_tail (event->stderr_tail, CHK_WEBHOOK_TAIL_MAX_BYTES, NULL);
   /* Other outcomes say more than their exit code (-1 for a timeout or a stop). */
   if (chk_outcome_from_string (event->outcome) == CHK_OUTCOME_FAILURE)
