@@ -91,77 +91,16 @@ format_size (guint64 bytes)
 GVariant *
 _chk_job_editor_spec_from_job (ChkJob1 *job)
 {
-  g_autoptr(GHashTable) variables = g_hash_table_new (g_str_hash, g_str_equal);
-  const char * const empty[] = { NULL };
-  const char * const *command = chk_job1_get_command (job);
-  const char * const *email_to = chk_job1_get_email_to (job);
-  const char *shell = chk_job1_get_shell (job);
-  const char *check_url = chk_job1_get_check_url (job);
-  GVariant *environment = chk_job1_get_environment (job);
-  GVariantBuilder builder;
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new_from_job1 (job);
+  g_autoptr(GVariant) keys = g_variant_ref_sink (chk_job_spec_to_variant (spec));
+  g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (keys);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (chk_nonnull (chk_job1_get_name (job))));
-  g_variant_builder_add (&builder, "{sv}", "description",
-                         g_variant_new_string (chk_nonnull (chk_job1_get_description (job))));
-  /* One of the three; check-url always, "" unless it is a check, as the editor sends it. */
-  if (check_url != NULL && check_url[0] != '\0')
-    ;
-  else if (shell != NULL && shell[0] != '\0')
-    g_variant_builder_add (&builder, "{sv}", "shell", g_variant_new_string (shell));
-  else
-    g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv (command ? command : empty, -1));
-  g_variant_builder_add (&builder, "{sv}", "check-url", g_variant_new_string (chk_nonnull (check_url)));
-  g_variant_builder_add (&builder, "{sv}", "check-expect-status",
-                         g_variant_new_uint32 (chk_job1_get_check_expect_status (job)));
-  g_variant_builder_add (&builder, "{sv}", "check-contains",
-                         g_variant_new_string (chk_nonnull (chk_job1_get_check_contains (job))));
-  g_variant_builder_add (&builder, "{sv}", "check-timeout",
-                         g_variant_new_uint32 (chk_job1_get_check_timeout (job)));
-  g_variant_builder_add (&builder, "{sv}", "working-directory",
-                         g_variant_new_string (chk_nonnull (chk_job1_get_working_directory (job))));
+  /* One of command, shell and check-url, and check-url always: "" unless
+   * it is a check, as _chk_job_editor_build_spec() sends it. */
+  if (!g_variant_dict_contains (&dict, "check-url"))
+    g_variant_dict_insert (&dict, "check-url", "s", "");
 
-  if (environment != NULL && g_variant_is_of_type (environment, G_VARIANT_TYPE ("a{ss}")))
-    {
-      GVariantIter iter;
-      const char *name, *value;
-
-      g_variant_iter_init (&iter, environment);
-      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
-        g_hash_table_insert (variables, (gpointer) name, (gpointer) value);
-    }
-  g_variant_builder_add (&builder, "{sv}", "environment", chk_environment_variant_new (variables));
-
-  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (chk_nonnull (chk_job1_get_schedule (job))));
-  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (chk_nonnull (chk_job1_get_timezone (job))));
-  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (chk_job1_get_enabled (job)));
-  g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (chk_job1_get_timeout (job)));
-  g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (chk_job1_get_catch_up (job)));
-  g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (chk_job1_get_max_runs (job)));
-  g_variant_builder_add (&builder, "{sv}", "merge-stderr", g_variant_new_boolean (chk_job1_get_merge_stderr (job)));
-  if (chk_job1_get_max_output_bytes (job) != 0)
-    g_variant_builder_add (&builder, "{sv}", "max-output-bytes",
-                           g_variant_new_uint64 (chk_job1_get_max_output_bytes (job)));
-  g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (chk_job1_get_max_tasks (job)));
-  g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (chk_job1_get_memory_max (job)));
-  /* 0 from a daemon without the property: the weight every job has there */
-  g_variant_builder_add (&builder, "{sv}", "cpu-weight",
-                         g_variant_new_uint32 (chk_job1_get_cpu_weight (job) != 0
-                                               ? chk_job1_get_cpu_weight (job)
-                                               : CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT));
-  g_variant_builder_add (&builder, "{sv}", "notify-on",
-                         g_variant_new_string (alert_values[alert_index (chk_job1_get_notify_on (job))]));
-  g_variant_builder_add (&builder, "{sv}", "email-on",
-                         g_variant_new_string (alert_values[alert_index (chk_job1_get_email_on (job))]));
-  g_variant_builder_add (&builder, "{sv}", "email-to", g_variant_new_strv (email_to ? email_to : empty, -1));
-  g_variant_builder_add (&builder, "{sv}", "is-monitor",
-                         g_variant_new_boolean (chk_job1_get_is_monitor (job)));
-  g_variant_builder_add (&builder, "{sv}", "monitor-url",
-                         g_variant_new_string (chk_nonnull (chk_job1_get_monitor_url (job))));
-  g_variant_builder_add (&builder, "{sv}", "webhook-url",
-                         g_variant_new_string (chk_nonnull (chk_job1_get_webhook_url (job))));
-
-  return g_variant_ref_sink (g_variant_builder_end (&builder));
+  return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
 /* What a new job starts with: the daemon's defaults. */
