@@ -20,6 +20,7 @@
 #include "chk-preferences-window.h"
 #include "chk-resources.h"
 #include "chk-run.h"
+#include "chk-test-fixture.h"
 #include "chk-test-session.h"
 #include "chk-test-widgets.h"
 #include "chk-window.h"
@@ -35,47 +36,7 @@
 /* How long the app has to follow a change: far more than it should need. */
 #define SECONDS 20
 
-typedef struct
-{
-  ChkTestSession *session;
-  ChkJobModel    *model;
-  ChkWindow      *window;   /* weak: GTK owns toplevels */
-  ChkJobEditor   *editor;   /* weak */
-  GApplication   *application;  /* weak: the test's ref goes at teardown */
-} Fixture;
-
-/* ---------------------------------------------------------------------------
- * Waiting */
-
-/* Evaluates @expr until it is true, running the main loop meanwhile. */
-#define assert_eventually(expr, seconds) \
-  G_STMT_START { \
-    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
-    while (!(expr) && g_get_monotonic_time () < deadline_) \
-      chk_test_iterate (0.02); \
-    if (!(expr)) \
-      g_assertion_message_expr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                                "eventually " #expr); \
-  } G_STMT_END
-
-/* Evaluates @expr (a new string) until it equals @expected. */
-#define assert_eventually_cmpstr(expr, expected, seconds) \
-  G_STMT_START { \
-    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
-    char *actual_ = NULL; \
-    for (;;) \
-      { \
-        g_free (actual_); \
-        actual_ = (expr); \
-        if (g_strcmp0 (actual_, (expected)) == 0 || g_get_monotonic_time () >= deadline_) \
-          break; \
-        chk_test_iterate (0.02); \
-      } \
-    if (g_strcmp0 (actual_, (expected)) != 0) \
-      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                                  "eventually " #expr, actual_, "==", (expected)); \
-    g_free (actual_); \
-  } G_STMT_END
+typedef ChkTestFixture Fixture;
 
 /* ---------------------------------------------------------------------------
  * Looking at widgets */
@@ -277,7 +238,7 @@ show_tab (gpointer    page,
 
   g_assert_nonnull (stack);
   adw_view_stack_set_visible_child_name (stack, name);
-  assert_eventually (gtk_widget_get_mapped (adw_view_stack_get_child_by_name (stack, name)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (adw_view_stack_get_child_by_name (stack, name)), SECONDS);
 }
 
 /* ---------------------------------------------------------------------------
@@ -351,7 +312,7 @@ open_editor (Fixture *fixture)
   fixture->editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model, NULL, FALSE);
   g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
   gtk_window_present (GTK_WINDOW (fixture->editor));
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
   return fixture->editor;
 }
 
@@ -405,31 +366,13 @@ fill_editor (ChkJobEditor *editor,
   gtk_editable_set_text (name_row, name);
   gtk_editable_set_text (program_row, program);
   select_combo_item (editor, "Repeat", "Custom");
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (schedule_row)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (schedule_row)), SECONDS);
   g_assert_true (gtk_editable_get_editable (schedule_row));
   gtk_editable_set_text (schedule_row, schedule);
 }
 
 /* ---------------------------------------------------------------------------
  * The daemon, from outside */
-
-/* A job running /bin/true (unless @extra says what it runs), with the keys
- * of @extra (a{sv} as GVariant text) too. */
-static char *
-create_job (Fixture    *fixture,
-            const char *name,
-            const char *extra)
-{
-  g_autoptr(GVariant) extra_spec = g_variant_ref_sink (g_variant_new_parsed (extra ? extra
-                                                                                  : "@a{sv} {}"));
-  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (extra_spec);
-
-  g_variant_dict_insert (&spec, "name", "s", name);
-  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell") &&
-      !g_variant_dict_contains (&spec, "check-url"))
-    g_variant_dict_insert_value (&spec, "command", g_variant_new_parsed ("['/bin/true']"));
-  return chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
-}
 
 static void
 update_job (Fixture    *fixture,
@@ -439,46 +382,6 @@ update_job (Fixture    *fixture,
   GVariant *arguments = g_variant_new_parsed (changes);
 
   chk_test_session_job_call (fixture->session, path, "Update", g_variant_new_tuple (&arguments, 1));
-}
-
-static char *
-job_string (Fixture    *fixture,
-            const char *path,
-            const char *property)
-{
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
-
-  return g_variant_dup_string (value, NULL);
-}
-
-static gboolean
-job_bool (Fixture    *fixture,
-          const char *path,
-          const char *property)
-{
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
-
-  return g_variant_get_boolean (value);
-}
-
-/* The object path of the job called @name, or NULL. */
-static char *
-lookup_job (Fixture    *fixture,
-            const char *name)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  char *path = NULL;
-
-  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
-                                 "GetJobByName", g_variant_new ("(s)", name), "(o)", &error);
-  if (reply == NULL)
-    {
-      g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
-      return NULL;
-    }
-  g_variant_get (reply, "(o)", &path);
-  return path;
 }
 
 static guint
@@ -496,27 +399,13 @@ count_jobs (Fixture *fixture)
   return g_variant_n_children (objects);
 }
 
-static guint64
-run_job (Fixture    *fixture,
-         const char *path)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  guint64 run_id = 0;
-
-  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "Run", NULL, "(t)", &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &run_id);
-  return run_id;
-}
-
 static char *
 last_outcome (Fixture    *fixture,
               const char *path)
 {
-  if (job_bool (fixture, path, "Running"))
+  if (chk_test_job_bool (fixture, path, "Running"))
     return g_strdup ("");
-  return job_string (fixture, path, "LastOutcome");
+  return chk_test_job_string (fixture, path, "LastOutcome");
 }
 
 /* Waits until the job's run has ended; returns how. */
@@ -540,88 +429,12 @@ wait_for_outcome (Fixture    *fixture,
 /* ---------------------------------------------------------------------------
  * Fixture */
 
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->session = chk_test_session_new (TRUE);
-  chk_test_session_start_daemon (fixture->session);
-}
-
 /* The window as the app makes it, over the jobs the daemon has now. */
 static void
 open_window (Fixture *fixture)
 {
-  fixture->model = chk_job_model_new ();
-  fixture->window = chk_window_new (NULL, fixture->model);
-  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  chk_job_model_connect (fixture->model);
-
-  assert_eventually (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING, SECONDS);
-  g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_READY);
-  assert_eventually_cmpstr (main_page (fixture), "main", SECONDS);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
-}
-
-static gboolean
-pointer_cleared_cb (gpointer user_data)
-{
-  return *(gpointer *) user_data == NULL;
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  /* As people close them: the newest (a dialog) first, the main window last,
-   * each one gone before the next (calls under way hold a window for a
-   * moment; a leak holds it forever). */
-  while (g_list_model_get_n_items (toplevels) > 0)
-    {
-      guint last = g_list_model_get_n_items (toplevels) - 1;
-      GtkWindow *window = g_list_model_get_item (toplevels, last);
-      g_autofree char *name = g_strdup (G_OBJECT_TYPE_NAME (window));
-
-      /* An application window's help overlay: its window holds it until it goes. */
-      if (GTK_IS_SHORTCUTS_WINDOW (window) && gtk_window_get_transient_for (window) != NULL)
-        {
-          gtk_window_destroy (window);
-          g_object_unref (window);
-          continue;
-        }
-
-      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-      gtk_window_destroy (window);
-      g_object_unref (window);
-      if (!chk_test_wait_until (pointer_cleared_cb, &window, SECONDS))
-        g_error ("A %s is still alive %d s after it was destroyed: a reference leaked",
-                 name, SECONDS);
-    }
-  g_assert_null (fixture->window);
-  /* Registered on the session's bus: gone before it is */
-  if (fixture->application != NULL)
-    {
-      g_object_unref (fixture->application);
-      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->application, SECONDS))
-        g_error ("The ChkApplication is still alive %d s after its windows: a reference leaked", SECONDS);
-    }
-  /* An editor that closed itself may still be going */
-  if (!chk_test_wait_until (pointer_cleared_cb, &fixture->editor, SECONDS))
-    g_error ("The closed ChkJobEditor is still alive after %d s: a reference leaked", SECONDS);
-
-  if (fixture->model != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (fixture->model), (gpointer *) &fixture->model);
-      g_object_unref (fixture->model);
-      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->model, SECONDS))
-        g_error ("The ChkJobModel is still alive %d s after its window: a reference leaked",
-                 SECONDS);
-    }
-
-  chk_test_session_free (fixture->session);
+  chk_test_fixture_open_window (fixture, -1, -1);
+  chk_assert_eventually_cmpstr (main_page (fixture), "main", SECONDS);
 }
 
 /* ---------------------------------------------------------------------------
@@ -632,35 +445,35 @@ static void
 test_list_live_updates (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autofree char *alpha = create_job (fixture, "alpha", NULL);
+  g_autofree char *alpha = chk_test_create_job (fixture, "alpha", NULL);
   g_autofree char *beta = NULL;
   g_autofree char *description = NULL;
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "alpha", SECONDS);
-  assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "alpha", SECONDS);
+  chk_assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
 
   /* Created while the window is open */
-  beta = create_job (fixture, "beta", "{'schedule': <'@daily'>}");
-  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta", SECONDS);
-  description = job_string (fixture, beta, "ScheduleDescription");
+  beta = chk_test_create_job (fixture, "beta", "{'schedule': <'@daily'>}");
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta", SECONDS);
+  description = chk_test_job_string (fixture, beta, "ScheduleDescription");
   g_assert_cmpstr (description, !=, "");
-  assert_eventually (has_label (find_row (fixture, "beta"), description), SECONDS);
+  chk_assert_eventually (has_label (find_row (fixture, "beta"), description), SECONDS);
 
   /* Renamed: the row follows, and the list stays in order */
   update_job (fixture, alpha, "{'name': <'gamma'>}");
-  assert_eventually_cmpstr (shown_jobs (fixture), "beta,gamma", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "beta,gamma", SECONDS);
 
   /* Disabled */
   g_assert_cmpint (row_switch (fixture, "beta"), ==, TRUE);
-  assert_eventually_cmpstr (row_status (fixture, "beta"), "Never run", SECONDS);
+  chk_assert_eventually_cmpstr (row_status (fixture, "beta"), "Never run", SECONDS);
   update_job (fixture, beta, "{'enabled': <false>}");
-  assert_eventually (row_switch (fixture, "beta") == FALSE, SECONDS);
-  assert_eventually_cmpstr (row_status (fixture, "beta"), "Disabled", SECONDS);
+  chk_assert_eventually (row_switch (fixture, "beta") == FALSE, SECONDS);
+  chk_assert_eventually_cmpstr (row_status (fixture, "beta"), "Disabled", SECONDS);
 
   /* Deleted */
   chk_test_session_job_call (fixture->session, alpha, "Delete", NULL);
-  assert_eventually_cmpstr (shown_jobs (fixture), "beta", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "beta", SECONDS);
 }
 
 /* The switch of a row enables and disables the job in the daemon. */
@@ -668,19 +481,19 @@ static void
 test_list_enable_switch (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "switched", NULL);
+  g_autofree char *path = chk_test_create_job (fixture, "switched", NULL);
 
   open_window (fixture);
-  assert_eventually (row_switch (fixture, "switched") == TRUE, SECONDS);
+  chk_assert_eventually (row_switch (fixture, "switched") == TRUE, SECONDS);
 
   gtk_switch_set_active (chk_test_find_widget (find_row (fixture, "switched"), GTK_TYPE_SWITCH), FALSE);
-  assert_eventually (!job_bool (fixture, path, "Enabled"), SECONDS);
-  assert_eventually (row_switch (fixture, "switched") == FALSE, SECONDS);
-  assert_eventually_cmpstr (row_status (fixture, "switched"), "Disabled", SECONDS);
+  chk_assert_eventually (!chk_test_job_bool (fixture, path, "Enabled"), SECONDS);
+  chk_assert_eventually (row_switch (fixture, "switched") == FALSE, SECONDS);
+  chk_assert_eventually_cmpstr (row_status (fixture, "switched"), "Disabled", SECONDS);
 
   gtk_switch_set_active (chk_test_find_widget (find_row (fixture, "switched"), GTK_TYPE_SWITCH), TRUE);
-  assert_eventually (job_bool (fixture, path, "Enabled"), SECONDS);
-  assert_eventually (row_switch (fixture, "switched") == TRUE, SECONDS);
+  chk_assert_eventually (chk_test_job_bool (fixture, path, "Enabled"), SECONDS);
+  chk_assert_eventually (row_switch (fixture, "switched") == TRUE, SECONDS);
 }
 
 /* Delete in the window hides the job at once and deletes it when the
@@ -689,23 +502,23 @@ static void
 test_list_delete (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *doomed = create_job (fixture, "doomed", NULL);
-  g_autofree char *kept = create_job (fixture, "kept", NULL);
+  g_autofree char *doomed = chk_test_create_job (fixture, "doomed", NULL);
+  g_autofree char *kept = chk_test_create_job (fixture, "kept", NULL);
   g_autofree char *after = NULL;
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "doomed,kept", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "doomed,kept", SECONDS);
 
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, doomed));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.delete-job", NULL));
-  assert_eventually_cmpstr (shown_jobs (fixture), "kept", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "kept", SECONDS);
   g_assert_cmpuint (count_jobs (fixture), ==, 2);
 
   /* The toast lasts 5 s */
-  assert_eventually (count_jobs (fixture) == 1, 15);
-  after = lookup_job (fixture, "doomed");
+  chk_assert_eventually (count_jobs (fixture) == 1, 15);
+  after = chk_test_lookup_job (fixture, "doomed");
   g_assert_null (after);
-  assert_eventually_cmpstr (shown_jobs (fixture), "kept", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "kept", SECONDS);
 }
 
 /* A job made in the editor reaches the daemon and the list. */
@@ -725,11 +538,11 @@ test_editor_create (Fixture       *fixture,
 
   save = find_save_button (editor);
   g_assert_nonnull (save);
-  assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
+  chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
   click (save);
 
-  assert_eventually ((path = lookup_job (fixture, "nightly-report")) != NULL, SECONDS);
-  schedule = job_string (fixture, path, "Schedule");
+  chk_assert_eventually ((path = chk_test_lookup_job (fixture, "nightly-report")) != NULL, SECONDS);
+  schedule = chk_test_job_string (fixture, path, "Schedule");
   g_assert_cmpstr (schedule, ==, "30 4 * * *");
   command = chk_test_session_job_property (fixture->session, path, "Command");
   g_assert_cmpuint (g_variant_n_children (command), >=, 1);
@@ -740,11 +553,11 @@ test_editor_create (Fixture       *fixture,
   }
 
   /* Saved: the editor goes, the job is in the list */
-  assert_eventually (fixture->editor == NULL ||
+  chk_assert_eventually (fixture->editor == NULL ||
                      !gtk_widget_get_visible (GTK_WIDGET (fixture->editor)), SECONDS);
   /* and is gone for good, not kept alive by something under way */
-  assert_eventually (fixture->editor == NULL, SECONDS);
-  assert_eventually_cmpstr (shown_jobs (fixture), "nightly-report", SECONDS);
+  chk_assert_eventually (fixture->editor == NULL, SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "nightly-report", SECONDS);
   g_assert_cmpuint (count_jobs (fixture), ==, 1);
 }
 
@@ -773,7 +586,7 @@ test_editor_invalid_schedule (Fixture       *fixture,
   fill_editor (editor, "broken", "/bin/echo", invalid);
 
   /* Shown: the daemon's words, as the user types */
-  assert_eventually (has_label_containing (editor, error->message), SECONDS);
+  chk_assert_eventually (has_label_containing (editor, error->message), SECONDS);
 
   save = find_save_button (editor);
   g_assert_nonnull (save);
@@ -785,7 +598,7 @@ test_editor_invalid_schedule (Fixture       *fixture,
   g_assert_nonnull (fixture->editor);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (editor)));
   g_assert_true (has_label_containing (editor, error->message));
-  assert_eventually_cmpstr (list_page (fixture), "empty", SECONDS);
+  chk_assert_eventually_cmpstr (list_page (fixture), "empty", SECONDS);
 }
 
 /* The main window goes while the editor is open (the app quits, the session
@@ -798,7 +611,7 @@ test_quit_editor_open (Fixture       *fixture,
   open_editor (fixture);
 
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  assert_eventually (fixture->editor == NULL && fixture->window == NULL, SECONDS);
+  chk_assert_eventually (fixture->editor == NULL && fixture->window == NULL, SECONDS);
   /* Whatever the editor had under way ends without it */
   chk_test_iterate (1.0);
 }
@@ -836,7 +649,7 @@ static void
 test_run_output (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "greeter",
+  g_autofree char *path = chk_test_create_job (fixture, "greeter",
                                       "{'command': <['/bin/sh', '-c', 'echo hello from chroniker; "
                                       "echo and from stderr >&2']>}");
   g_autoptr(GVariant) reply = NULL;
@@ -849,7 +662,7 @@ test_run_output (Fixture       *fixture,
   const char *trigger = NULL;
 
   open_window (fixture);
-  assert_eventually (find_row (fixture, "greeter") != NULL, SECONDS);
+  chk_assert_eventually (find_row (fixture, "greeter") != NULL, SECONDS);
 
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.run-job", NULL));
@@ -868,7 +681,7 @@ test_run_output (Fixture       *fixture,
   g_assert_cmpstr (trigger, ==, "manual");
 
   /* The window shows that run's output */
-  assert_eventually_cmpstr (log_has_output (fixture), "both lines", SECONDS);
+  chk_assert_eventually_cmpstr (log_has_output (fixture), "both lines", SECONDS);
   log_view = chk_test_find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW);
   g_assert_cmpuint (chk_log_view_get_run (log_view), ==, run_id);
 }
@@ -878,11 +691,11 @@ wait_failed_page (Fixture *fixture)
 {
   GtkWidget *retry;
 
-  assert_eventually_cmpstr (main_page (fixture), "failed", SECONDS);
+  chk_assert_eventually_cmpstr (main_page (fixture), "failed", SECONDS);
   g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_FAILED);
   retry = find_button_with_action (fixture->window, "win.retry");
   g_assert_nonnull (retry);
-  assert_eventually (gtk_widget_get_mapped (retry), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (retry), SECONDS);
   g_assert_true (gtk_widget_is_sensitive (retry));
   g_assert_null (chk_test_find_mapped_widget (fixture->window, CHK_TYPE_JOB_ROW));
 }
@@ -892,21 +705,21 @@ static void
 test_daemon_restart (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "survivor", NULL);
+  g_autofree char *path = chk_test_create_job (fixture, "survivor", NULL);
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
 
   chk_test_session_kill_daemon (fixture->session);
   wait_failed_page (fixture);
 
   chk_test_session_start_daemon (fixture->session);
-  assert_eventually_cmpstr (main_page (fixture), "main", SECONDS);
-  assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
+  chk_assert_eventually_cmpstr (main_page (fixture), "main", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
 
   /* Live again, not a snapshot */
   update_job (fixture, path, "{'name': <'phoenix'>}");
-  assert_eventually_cmpstr (shown_jobs (fixture), "phoenix", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "phoenix", SECONDS);
 }
 
 /* Retry starts the daemon again (D-Bus activation) and shows the jobs. */
@@ -914,11 +727,11 @@ static void
 test_daemon_retry (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "survivor", NULL);
+  g_autofree char *path = chk_test_create_job (fixture, "survivor", NULL);
   g_autofree char *again = NULL;
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
 
   chk_test_session_kill_daemon (fixture->session);
   wait_failed_page (fixture);
@@ -928,11 +741,11 @@ test_daemon_retry (Fixture       *fixture,
   g_assert_cmpstr (main_page (fixture), ==, "failed");
 
   click (find_button_with_action (fixture->window, "win.retry"));
-  assert_eventually_cmpstr (main_page (fixture), "main", SECONDS);
+  chk_assert_eventually_cmpstr (main_page (fixture), "main", SECONDS);
   g_assert_true (chk_test_session_daemon_is_up (fixture->session));
-  assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
 
-  again = lookup_job (fixture, "survivor");
+  again = chk_test_lookup_job (fixture, "survivor");
   g_assert_cmpstr (again, ==, path);
 }
 
@@ -945,7 +758,7 @@ open_search (Fixture *fixture)
   /* The lists' own, in the sidebar: the job page has search entries too */
   entry = chk_test_find_widget (sidebar (fixture), GTK_TYPE_SEARCH_ENTRY);
   g_assert_nonnull (entry);
-  assert_eventually (gtk_widget_get_mapped (entry), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (entry), SECONDS);
   return GTK_EDITABLE (entry);
 }
 
@@ -953,14 +766,14 @@ open_search (Fixture *fixture)
 static void
 make_filter_jobs (Fixture *fixture)
 {
-  g_autofree char *home = create_job (fixture, "backup-home", NULL);
-  g_autofree char *photos = create_job (fixture, "backup-photos", "{'enabled': <false>}");
-  g_autofree char *report = create_job (fixture, "report",
+  g_autofree char *home = chk_test_create_job (fixture, "backup-home", NULL);
+  g_autofree char *photos = chk_test_create_job (fixture, "backup-photos", "{'enabled': <false>}");
+  g_autofree char *report = chk_test_create_job (fixture, "report",
                                         "{'description': <'Mails the BACKUP log'>}");
-  g_autofree char *cleanup = create_job (fixture, "cleanup", "{'command': <['/bin/false']>}");
+  g_autofree char *cleanup = chk_test_create_job (fixture, "cleanup", "{'command': <['/bin/false']>}");
   g_autofree char *outcome = NULL;
 
-  run_job (fixture, cleanup);
+  chk_test_run_job (fixture, cleanup);
   outcome = wait_for_outcome (fixture, cleanup);
   g_assert_cmpstr (outcome, ==, "failure");
 }
@@ -974,31 +787,31 @@ test_list_search (Fixture       *fixture,
 
   make_filter_jobs (fixture);
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,cleanup,report",
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,cleanup,report",
                             SECONDS);
 
   search = open_search (fixture);
   gtk_editable_set_text (search, "backup");
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
 
   gtk_editable_set_text (search, "PHOTOS");
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-photos", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-photos", SECONDS);
 
   gtk_editable_set_text (search, "no such job");
-  assert_eventually_cmpstr (list_page (fixture), "no-results", SECONDS);
+  chk_assert_eventually_cmpstr (list_page (fixture), "no-results", SECONDS);
   g_assert_cmpstr (shown_jobs (fixture), ==, "");
 
   gtk_editable_set_text (search, "");
-  assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,cleanup,report",
+  chk_assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,cleanup,report",
                             SECONDS);
 
   /* A job made while searching shows only when it matches */
   gtk_editable_set_text (search, "backup");
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
-  g_free (create_job (fixture, "backup-music", NULL));
-  g_free (create_job (fixture, "unrelated", NULL));
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-music,backup-photos,report",
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
+  g_free (chk_test_create_job (fixture, "backup-music", NULL));
+  g_free (chk_test_create_job (fixture, "unrelated", NULL));
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-music,backup-photos,report",
                             SECONDS);
 }
 
@@ -1010,7 +823,7 @@ click_filter (Fixture    *fixture,
 
   g_assert_nonnull (button);
   click (button);
-  assert_eventually (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)), SECONDS);
+  chk_assert_eventually (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)), SECONDS);
 }
 
 /* The status filters, and a running job coming and going under one. */
@@ -1021,27 +834,27 @@ test_list_filters (Fixture       *fixture,
   g_autofree char *sleeper = NULL;
 
   make_filter_jobs (fixture);
-  sleeper = create_job (fixture, "sleeper", "{'command': <['/bin/sleep', '60']>}");
+  sleeper = chk_test_create_job (fixture, "sleeper", "{'command': <['/bin/sleep', '60']>}");
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture),
+  chk_assert_eventually_cmpstr (shown_jobs (fixture),
                             "backup-home,backup-photos,cleanup,report,sleeper", SECONDS);
 
   click_filter (fixture, "Failing");
-  assert_eventually_cmpstr (shown_jobs (fixture), "cleanup", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "cleanup", SECONDS);
 
   click_filter (fixture, "Disabled");
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-photos", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-photos", SECONDS);
 
   click_filter (fixture, "Running");
-  assert_eventually_cmpstr (list_page (fixture), "no-results", SECONDS);
-  run_job (fixture, sleeper);
-  assert_eventually_cmpstr (shown_jobs (fixture), "sleeper", SECONDS);
-  assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
+  chk_assert_eventually_cmpstr (list_page (fixture), "no-results", SECONDS);
+  chk_test_run_job (fixture, sleeper);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "sleeper", SECONDS);
+  chk_assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
   chk_test_session_job_call (fixture->session, sleeper, "Stop", NULL);
-  assert_eventually_cmpstr (list_page (fixture), "no-results", SECONDS);
+  chk_assert_eventually_cmpstr (list_page (fixture), "no-results", SECONDS);
 
   click_filter (fixture, "All");
-  assert_eventually_cmpstr (shown_jobs (fixture),
+  chk_assert_eventually_cmpstr (shown_jobs (fixture),
                             "backup-home,backup-photos,cleanup,report,sleeper", SECONDS);
 }
 
@@ -1054,20 +867,20 @@ test_list_empty (Fixture       *fixture,
   GtkWidget *create;
 
   open_window (fixture);
-  assert_eventually_cmpstr (list_page (fixture), "empty", SECONDS);
-  assert_eventually (has_label (fixture->window, "No Jobs"), SECONDS);
+  chk_assert_eventually_cmpstr (list_page (fixture), "empty", SECONDS);
+  chk_assert_eventually (has_label (fixture->window, "No Jobs"), SECONDS);
   create = find_button (fixture->window, GTK_TYPE_BUTTON, "Create Job");
   g_assert_nonnull (create);
   g_assert_true (gtk_widget_get_mapped (create));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (create)), ==, "win.new-job");
   g_assert_null (chk_test_find_mapped_widget (fixture->window, CHK_TYPE_JOB_ROW));
 
-  path = create_job (fixture, "first", NULL);
-  assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
-  assert_eventually_cmpstr (shown_jobs (fixture), "first", SECONDS);
+  path = chk_test_create_job (fixture, "first", NULL);
+  chk_assert_eventually_cmpstr (list_page (fixture), "list", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "first", SECONDS);
 
   chk_test_session_job_call (fixture->session, path, "Delete", NULL);
-  assert_eventually_cmpstr (list_page (fixture), "empty", SECONDS);
+  chk_assert_eventually_cmpstr (list_page (fixture), "empty", SECONDS);
   g_assert_false (has_label (fixture->window, "No Results"));
 }
 
@@ -1083,7 +896,7 @@ show_monitors (Fixture *fixture)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-view", "s", "monitors"));
   stack = find_stack_with_page (fixture->window, "monitors-empty");
   g_assert_nonnull (stack);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (stack)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (stack)), SECONDS);
 }
 
 /* The page of the Monitors view: "monitors", "monitors-empty" or "monitors-no-results". */
@@ -1188,11 +1001,11 @@ static void
 test_monitors_state (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autofree char *plain = create_job (fixture, "plain job", NULL);
-  g_autofree char *bad = create_job (fixture, "disk space",
+  g_autofree char *plain = chk_test_create_job (fixture, "plain job", NULL);
+  g_autofree char *bad = chk_test_create_job (fixture, "disk space",
                                      "{'is-monitor': <true>, 'command': <['/bin/false']>, "
                                      "'description': <'Warns when the disk fills up'>}");
-  g_autofree char *good = create_job (fixture, "backups",
+  g_autofree char *good = chk_test_create_job (fixture, "backups",
                                       "{'is-monitor': <true>, "
                                       "'monitor-url': <'https://status.example.org/backups'>}");
   g_autofree char *outcome = NULL;
@@ -1200,13 +1013,13 @@ test_monitors_state (Fixture       *fixture,
 
   open_window (fixture);
   show_monitors (fixture);
-  assert_eventually_cmpstr (monitors_page (fixture), "monitors", SECONDS);
-  assert_eventually_cmpstr (shown_monitors (fixture), "backups,disk space", SECONDS);
+  chk_assert_eventually_cmpstr (monitors_page (fixture), "monitors", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "backups,disk space", SECONDS);
   g_assert_null (find_row (fixture, "plain job"));
 
   /* Never checked: grey, and says so */
-  assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "Unknown (dim-label)", SECONDS);
-  assert_eventually_cmpstr (monitor_state (fixture, "backups"), "Unknown (dim-label)", SECONDS);
+  chk_assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "Unknown (dim-label)", SECONDS);
+  chk_assert_eventually_cmpstr (monitor_state (fixture, "backups"), "Unknown (dim-label)", SECONDS);
   g_assert_true (has_label (find_monitor_row (fixture, "disk space"), "Warns when the disk fills up"));
   g_assert_true (has_label_containing (find_monitor_row (fixture, "backups"), "Never checked"));
 
@@ -1220,35 +1033,35 @@ test_monitors_state (Fixture       *fixture,
   g_assert_true (link == NULL || !gtk_widget_get_mapped (GTK_WIDGET (link)));
 
   /* A failing run: red, in words too */
-  run_job (fixture, bad);
+  chk_test_run_job (fixture, bad);
   outcome = wait_for_outcome (fixture, bad);
   g_assert_cmpstr (outcome, ==, "failure");
-  assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "Requires attention (error)", SECONDS);
-  assert_eventually (has_label_containing (find_monitor_row (fixture, "disk space"), "Last check: "), SECONDS);
-  assert_eventually (monitors_badge (fixture) == 1, SECONDS);
+  chk_assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "Requires attention (error)", SECONDS);
+  chk_assert_eventually (has_label_containing (find_monitor_row (fixture, "disk space"), "Last check: "), SECONDS);
+  chk_assert_eventually (monitors_badge (fixture) == 1, SECONDS);
 
   /* A passing one: green */
-  run_job (fixture, good);
+  chk_test_run_job (fixture, good);
   g_free (outcome);
   outcome = wait_for_outcome (fixture, good);
   g_assert_cmpstr (outcome, ==, "success");
-  assert_eventually_cmpstr (monitor_state (fixture, "backups"), "All checks passed (success)", SECONDS);
+  chk_assert_eventually_cmpstr (monitor_state (fixture, "backups"), "All checks passed (success)", SECONDS);
   g_assert_cmpuint (monitors_badge (fixture), ==, 1);
 
   /* Fixed: the failing one passes */
   update_job (fixture, bad, "{'command': <['/bin/true']>}");
-  run_job (fixture, bad);
+  chk_test_run_job (fixture, bad);
   g_free (outcome);
   outcome = wait_for_outcome (fixture, bad);
   g_assert_cmpstr (outcome, ==, "success");
-  assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "All checks passed (success)", SECONDS);
-  assert_eventually (monitors_badge (fixture) == 0, SECONDS);
+  chk_assert_eventually_cmpstr (monitor_state (fixture, "disk space"), "All checks passed (success)", SECONDS);
+  chk_assert_eventually (monitors_badge (fixture) == 0, SECONDS);
 
   /* Made a monitor, and no longer one, from outside */
   update_job (fixture, plain, "{'is-monitor': <true>}");
-  assert_eventually_cmpstr (shown_monitors (fixture), "backups,disk space,plain job", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "backups,disk space,plain job", SECONDS);
   update_job (fixture, good, "{'is-monitor': <false>}");
-  assert_eventually_cmpstr (shown_monitors (fixture), "disk space,plain job", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "disk space,plain job", SECONDS);
 
   /* Activating a row opens its job's page */
   {
@@ -1267,9 +1080,9 @@ test_monitors_state (Fixture       *fixture,
       }
     g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
     g_signal_emit_by_name (list, "activate", position);
-    assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
+    chk_assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
     g_assert_cmpstr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (chk_job_page_get_job (page))), ==, bad);
-    assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+    chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
     g_assert_true (gtk_selection_model_is_selected (model, position));
   }
 }
@@ -1280,15 +1093,15 @@ static void
 test_monitors_empty (Fixture       *fixture,
                      gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "not a monitor", NULL);
+  g_autofree char *path = chk_test_create_job (fixture, "not a monitor", NULL);
   GtkWidget *create;
   GtkEditable *search;
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "not a monitor", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "not a monitor", SECONDS);
   show_monitors (fixture);
-  assert_eventually_cmpstr (monitors_page (fixture), "monitors-empty", SECONDS);
-  assert_eventually (has_label (fixture->window, "No Monitors"), SECONDS);
+  chk_assert_eventually_cmpstr (monitors_page (fixture), "monitors-empty", SECONDS);
+  chk_assert_eventually (has_label (fixture->window, "No Monitors"), SECONDS);
   create = find_button (fixture->window, GTK_TYPE_BUTTON, "Create Monitor");
   g_assert_nonnull (create);
   g_assert_true (gtk_widget_get_mapped (create));
@@ -1297,22 +1110,22 @@ test_monitors_empty (Fixture       *fixture,
 
   /* One comes */
   update_job (fixture, path, "{'is-monitor': <true>}");
-  assert_eventually_cmpstr (monitors_page (fixture), "monitors", SECONDS);
-  assert_eventually_cmpstr (shown_monitors (fixture), "not a monitor", SECONDS);
+  chk_assert_eventually_cmpstr (monitors_page (fixture), "monitors", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "not a monitor", SECONDS);
 
   /* The search applies here too */
   search = open_search (fixture);
   gtk_editable_set_text (search, "nothing like it");
-  assert_eventually_cmpstr (monitors_page (fixture), "monitors-no-results", SECONDS);
+  chk_assert_eventually_cmpstr (monitors_page (fixture), "monitors-no-results", SECONDS);
   gtk_editable_set_text (search, "MONITOR");
-  assert_eventually_cmpstr (shown_monitors (fixture), "not a monitor", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "not a monitor", SECONDS);
 }
 
 static gboolean
 job_running (Fixture    *fixture,
              const char *path)
 {
-  return job_bool (fixture, path, "Running");
+  return chk_test_job_bool (fixture, path, "Running");
 }
 
 /* Check Now starts a run; the monitor is "Unknown" meanwhile, and Check
@@ -1321,7 +1134,7 @@ static void
 test_monitors_check_now (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "slow check",
+  g_autofree char *path = chk_test_create_job (fixture, "slow check",
                                       "{'is-monitor': <true>, 'command': <['/bin/sleep', '2']>}");
   g_autoptr(GVariant) started = NULL;
   g_autofree char *outcome = NULL;
@@ -1329,15 +1142,15 @@ test_monitors_check_now (Fixture       *fixture,
 
   open_window (fixture);
   show_monitors (fixture);
-  assert_eventually (find_monitor_row (fixture, "slow check") != NULL, SECONDS);
+  chk_assert_eventually (find_monitor_row (fixture, "slow check") != NULL, SECONDS);
   button = find_button (find_monitor_row (fixture, "slow check"), GTK_TYPE_BUTTON, "Check Now");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_mapped (button));
 
   click (button);
-  assert_eventually (job_running (fixture, path), SECONDS);
+  chk_assert_eventually (job_running (fixture, path), SECONDS);
   /* As the list shows it */
-  assert_eventually (!gtk_widget_is_sensitive (button), SECONDS);
+  chk_assert_eventually (!gtk_widget_is_sensitive (button), SECONDS);
   g_assert_cmpstr (monitor_state (fixture, "slow check"), ==, "Unknown (dim-label)");
   g_assert_true (has_label (find_monitor_row (fixture, "slow check"), "Checking now…"));
 
@@ -1345,8 +1158,8 @@ test_monitors_check_now (Fixture       *fixture,
   g_assert_cmpstr (outcome, ==, "success");
   started = chk_test_session_job_property (fixture->session, path, "LastRunStarted");
   g_assert_cmpint (g_variant_get_int64 (started), >, 0);
-  assert_eventually_cmpstr (monitor_state (fixture, "slow check"), "All checks passed (success)", SECONDS);
-  assert_eventually (gtk_widget_is_sensitive (button), SECONDS);
+  chk_assert_eventually_cmpstr (monitor_state (fixture, "slow check"), "All checks passed (success)", SECONDS);
+  chk_assert_eventually (gtk_widget_is_sensitive (button), SECONDS);
 }
 
 /* ---------------------------------------------------------------------------
@@ -1399,7 +1212,7 @@ save_editor (ChkJobEditor *editor)
   GtkWidget *save = find_save_button (editor);
 
   g_assert_nonnull (save);
-  assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
+  chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
   click (save);
 }
 
@@ -1409,7 +1222,7 @@ assert_job_string (Fixture    *fixture,
                    const char *property,
                    const char *expected)
 {
-  g_autofree char *value = job_string (fixture, path, property);
+  g_autofree char *value = chk_test_job_string (fixture, path, property);
 
   g_assert_cmpstr (value, ==, expected);
 }
@@ -1454,7 +1267,7 @@ test_editor_monitor_check (Fixture       *fixture,
     g_assert_nonnull (editor);
     fixture->editor = editor;
     g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &fixture->editor);
-    assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
+    chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
   }
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "New Monitor");
   monitor = find_row_control (editor, "Monitor", GTK_TYPE_SWITCH);
@@ -1462,7 +1275,7 @@ test_editor_monitor_check (Fixture       *fixture,
 
   gtk_editable_set_text (find_entry_row (editor, "Name"), "shop");
   gtk_toggle_button_set_active (find_toggle (editor, "HTTP Check"), TRUE);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (find_entry_row (editor, "URL to Check"))), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (find_entry_row (editor, "URL to Check"))), SECONDS);
   /* A check runs no program */
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (find_entry_row (editor, "Program"))));
   gtk_editable_set_text (find_entry_row (editor, "URL to Check"), "https://shop.example.org/health");
@@ -1476,9 +1289,9 @@ test_editor_monitor_check (Fixture       *fixture,
   gtk_editable_set_text (find_entry_row (editor, "Webhook URL"), "https://hooks.example.org/shop");
   save_editor (editor);
 
-  assert_eventually ((path = lookup_job (fixture, "shop")) != NULL, SECONDS);
-  assert_eventually (fixture->editor == NULL, SECONDS);
-  g_assert_true (job_bool (fixture, path, "IsMonitor"));
+  chk_assert_eventually ((path = chk_test_lookup_job (fixture, "shop")) != NULL, SECONDS);
+  chk_assert_eventually (fixture->editor == NULL, SECONDS);
+  g_assert_true (chk_test_job_bool (fixture, path, "IsMonitor"));
   assert_job_string (fixture, path, "MonitorUrl", "https://status.example.org/shop");
   assert_job_string (fixture, path, "CheckUrl", "https://shop.example.org/health");
   g_assert_cmpuint (job_uint (fixture, path, "CheckExpectStatus"), ==, 204);
@@ -1491,15 +1304,15 @@ test_editor_monitor_check (Fixture       *fixture,
   command = chk_test_session_job_property (fixture->session, path, "Command");
   g_assert_cmpuint (g_variant_n_children (command), ==, 0);
   /* In the Monitors view */
-  assert_eventually_cmpstr (shown_monitors (fixture), "shop", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "shop", SECONDS);
 
   /* The editor shows it as it is */
-  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
   editor = fixture->editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model,
                                                  chk_job_model_lookup (fixture->model, path), FALSE);
   g_object_add_weak_pointer (G_OBJECT (editor), (gpointer *) &fixture->editor);
   gtk_window_present (GTK_WINDOW (editor));
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
   g_assert_true (gtk_toggle_button_get_active (find_toggle (editor, "HTTP Check")));
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "URL to Check")), ==,
                    "https://shop.example.org/health");
@@ -1517,14 +1330,14 @@ test_editor_monitor_check (Fixture       *fixture,
   gtk_editable_set_text (find_entry_row (editor, "Program"), "/bin/true");
   gtk_switch_set_active (find_row_control (editor, "Monitor", GTK_TYPE_SWITCH), FALSE);
   save_editor (editor);
-  assert_eventually (fixture->editor == NULL, SECONDS);
+  chk_assert_eventually (fixture->editor == NULL, SECONDS);
 
   g_clear_pointer (&command, g_variant_unref);
   command = chk_test_session_job_property (fixture->session, path, "Command");
   g_assert_cmpuint (g_variant_n_children (command), ==, 1);
   assert_job_string (fixture, path, "CheckUrl", "");
-  g_assert_false (job_bool (fixture, path, "IsMonitor"));
-  assert_eventually_cmpstr (monitors_page (fixture), "monitors-empty", SECONDS);
+  g_assert_false (chk_test_job_bool (fixture, path, "IsMonitor"));
+  chk_assert_eventually_cmpstr (monitors_page (fixture), "monitors-empty", SECONDS);
 }
 
 /* An address the daemon refuses: its words under the field, nothing made. */
@@ -1552,7 +1365,7 @@ test_editor_invalid_email (Fixture       *fixture,
   gtk_editable_set_text (find_entry_row (editor, "Email To"), invalid);
   save_editor (editor);
 
-  assert_eventually (has_label_containing (editor, error->message), SECONDS);
+  chk_assert_eventually (has_label_containing (editor, error->message), SECONDS);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (find_entry_row (editor, "Email To")), "error"));
   g_assert_cmpuint (count_jobs (fixture), ==, 0);
   g_assert_nonnull (fixture->editor);
@@ -1561,7 +1374,7 @@ test_editor_invalid_email (Fixture       *fixture,
   gtk_editable_set_text (find_entry_row (editor, "Email To"), "ops@example.org");
   g_assert_false (has_label_containing (editor, error->message));
   save_editor (editor);
-  assert_eventually (count_jobs (fixture) == 1, SECONDS);
+  chk_assert_eventually (count_jobs (fixture) == 1, SECONDS);
 }
 
 /* ---------------------------------------------------------------------------
@@ -1591,7 +1404,7 @@ open_preferences (Fixture *fixture)
   gtk_window_present (GTK_WINDOW (prefs));
   page = chk_test_find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE);
   /* Sensitive once the settings are in */
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) && gtk_widget_get_sensitive (GTK_WIDGET (page)),
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) && gtk_widget_get_sensitive (GTK_WIDGET (page)),
                      SECONDS);
   return prefs;
 }
@@ -1628,13 +1441,13 @@ test_preferences_test_email (Fixture       *fixture,
 
   /* Nothing to send to */
   gtk_editable_set_text (address, "  ");
-  assert_eventually (!gtk_widget_is_sensitive (send), SECONDS);
+  chk_assert_eventually (!gtk_widget_is_sensitive (send), SECONDS);
 
   gtk_editable_set_text (address, invalid);
   click (send);
-  assert_eventually (has_label_containing (prefs, error->message), SECONDS);
+  chk_assert_eventually (has_label_containing (prefs, error->message), SECONDS);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (address), "error"));
-  assert_eventually (gtk_widget_is_sensitive (send), SECONDS);
+  chk_assert_eventually (gtk_widget_is_sensitive (send), SECONDS);
 }
 
 /* The webhook-url setting, shown and changed. */
@@ -1684,18 +1497,18 @@ static void
 test_page_check (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "health",
+  g_autofree char *path = chk_test_create_job (fixture, "health",
                                       "{'check-url': <'https://health.example.org/ping'>, "
                                       "'check-contains': <'pong'>}");
   ChkJobPage *page;
 
   open_window (fixture);
-  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
   page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
   show_tab (page, "details");
-  assert_eventually (has_label (page, "HTTP Check"), SECONDS);
+  chk_assert_eventually (has_label (page, "HTTP Check"), SECONDS);
   g_assert_true (has_label_containing (page, "https://health.example.org/ping"));
   g_assert_true (has_label_containing (page, "Expects status 200"));
   g_assert_true (has_label_containing (page, "“pong”"));
@@ -1732,10 +1545,10 @@ test_check_status_has_no_exit_code (Fixture       *fixture,
   g_socket_close (socket, NULL);
 
   spec = g_strdup_printf ("{'check-url': <'http://127.0.0.1:%u/health'>}", port);
-  path = create_job (fixture, "refused", spec);
+  path = chk_test_create_job (fixture, "refused", spec);
   open_window (fixture);
-  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
-  run_job (fixture, path);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_test_run_job (fixture, path);
   outcome = wait_for_outcome (fixture, path);
   g_assert_cmpstr (outcome, ==, "failure");
 
@@ -1747,7 +1560,7 @@ static char *
 last_alert_error (Fixture    *fixture,
                   const char *path)
 {
-  return job_string (fixture, path, "LastAlertError");
+  return chk_test_job_string (fixture, path, "LastAlertError");
 }
 
 /* A webhook that cannot be delivered: the page says why, on the job and on
@@ -1757,7 +1570,7 @@ test_page_alert_error (Fixture       *fixture,
                        gconstpointer  data)
 {
   /* Port 9 (discard) refuses: nothing listens there. */
-  g_autofree char *path = create_job (fixture, "unheard",
+  g_autofree char *path = chk_test_create_job (fixture, "unheard",
                                       "{'command': <['/bin/false']>, 'notify-on': <'failure'>, "
                                       "'webhook-url': <'http://127.0.0.1:9/hook'>}");
   g_autofree char *outcome = NULL;
@@ -1766,14 +1579,14 @@ test_page_alert_error (Fixture       *fixture,
   gint64 deadline;
 
   open_window (fixture);
-  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
   page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
   show_tab (page, "details");
   g_assert_false (has_label (page, "Alert Not Delivered"));
 
-  run_job (fixture, path);
+  chk_test_run_job (fixture, path);
   outcome = wait_for_outcome (fixture, path);
   g_assert_cmpstr (outcome, ==, "failure");
   deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
@@ -1785,8 +1598,8 @@ test_page_alert_error (Fixture       *fixture,
   g_assert_cmpstr (error, !=, "");
   g_test_message ("chronikerd: %s", error);
 
-  assert_eventually (has_label (page, "Alert Not Delivered"), SECONDS);
-  assert_eventually (has_label (page, error), SECONDS);
+  chk_assert_eventually (has_label (page, "Alert Not Delivered"), SECONDS);
+  chk_assert_eventually (has_label (page, error), SECONDS);
 
   /* The run says so too, in its warning's tooltip */
   show_tab (page, "runs");
@@ -1839,14 +1652,14 @@ test_banner_show_hide (void)
   g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
   gtk_window_set_child (GTK_WINDOW (window), banner);
   gtk_window_present (GTK_WINDOW (window));
-  assert_eventually (gtk_widget_get_mapped (banner), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (banner), SECONDS);
 
   g_assert_false (chk_banner_get_revealed (CHK_BANNER (banner)));
   g_assert_cmpstr (chk_banner_get_title (CHK_BANNER (banner)), ==, "");
 
   chk_banner_set_title (CHK_BANNER (banner), problem);
   g_assert_true (chk_banner_get_revealed (CHK_BANNER (banner)));
-  assert_eventually ((label = find_label (banner, problem)) != NULL, SECONDS);
+  chk_assert_eventually ((label = find_label (banner, problem)) != NULL, SECONDS);
   /* Read out as it shows */
   {
     GtkWidget *alert = gtk_widget_get_ancestor (label, GTK_TYPE_BOX);
@@ -1858,19 +1671,19 @@ test_banner_show_hide (void)
 
   /* Another problem: the new words */
   chk_banner_set_title (CHK_BANNER (banner), "The database is locked by another program.");
-  assert_eventually (find_label (banner, "The database is locked by another program.") != NULL, SECONDS);
+  chk_assert_eventually (find_label (banner, "The database is locked by another program.") != NULL, SECONDS);
 
   chk_banner_set_title (CHK_BANNER (banner), "");
   g_assert_false (chk_banner_get_revealed (CHK_BANNER (banner)));
-  assert_eventually (find_label (banner, "The database is locked by another program.") == NULL, SECONDS);
+  chk_assert_eventually (find_label (banner, "The database is locked by another program.") == NULL, SECONDS);
 
   chk_banner_set_title (CHK_BANNER (banner), problem);
-  assert_eventually (find_label (banner, problem) != NULL, SECONDS);
+  chk_assert_eventually (find_label (banner, problem) != NULL, SECONDS);
   chk_banner_set_title (CHK_BANNER (banner), NULL);
-  assert_eventually (find_label (banner, problem) == NULL, SECONDS);
+  chk_assert_eventually (find_label (banner, problem) == NULL, SECONDS);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  assert_eventually (window == NULL, SECONDS);
+  chk_assert_eventually (window == NULL, SECONDS);
 }
 
 /* Holds the database's write lock, as a backup or an sqlite3 shell would. */
@@ -1946,7 +1759,7 @@ test_banner_storage_problem (Fixture       *fixture,
    * database: both hidden */
   banners = chk_test_find_widgets (fixture->window, CHK_TYPE_BANNER);
   g_assert_cmpuint (banners->len, ==, 2);
-  assert_eventually (shown_banner (fixture) != NULL, SECONDS);
+  chk_assert_eventually (shown_banner (fixture) != NULL, SECONDS);
   problem = storage_problem (fixture);
   g_assert_cmpstr (problem, ==, "");
   for (guint i = 0; i < banners->len; i++)
@@ -1972,9 +1785,9 @@ test_banner_storage_problem (Fixture       *fixture,
   g_test_message ("chronikerd: %s", problem);
   g_assert_cmpstr (problem, !=, "");
 
-  assert_eventually_cmpstr (g_strdup (chk_banner_get_title (shown_banner (fixture))), problem, SECONDS);
+  chk_assert_eventually_cmpstr (g_strdup (chk_banner_get_title (shown_banner (fixture))), problem, SECONDS);
   g_assert_true (chk_banner_get_revealed (shown_banner (fixture)));
-  assert_eventually (find_label (shown_banner (fixture), problem) != NULL, SECONDS);
+  chk_assert_eventually (find_label (shown_banner (fixture), problem) != NULL, SECONDS);
 
   /* The lock ends: the daemon finds out by itself, and the banner goes */
   g_subprocess_force_exit (locker);
@@ -1983,8 +1796,8 @@ test_banner_storage_problem (Fixture       *fixture,
   problem = wait_storage_problem (fixture, FALSE);
   g_assert_cmpstr (problem, ==, "");
   for (guint i = 0; i < banners->len; i++)
-    assert_eventually (!chk_banner_get_revealed (banners->pdata[i]), SECONDS);
-  assert_eventually (!gtk_widget_get_mapped (GTK_WIDGET (chk_test_find_widget (shown_banner (fixture), GTK_TYPE_LABEL))),
+    chk_assert_eventually (!chk_banner_get_revealed (banners->pdata[i]), SECONDS);
+  chk_assert_eventually (!gtk_widget_get_mapped (GTK_WIDGET (chk_test_find_widget (shown_banner (fixture), GTK_TYPE_LABEL))),
                      SECONDS);
 }
 
@@ -2010,10 +1823,10 @@ show_job_page (Fixture    *fixture,
 {
   ChkJobPage *page;
 
-  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
   chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
   page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
   return page;
 }
 
@@ -2022,8 +1835,8 @@ static void
 test_page_limits (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "limited", NULL);
-  g_autofree char *check = create_job (fixture, "check", "{'check-url': <'https://example.org/'>}");
+  g_autofree char *path = chk_test_create_job (fixture, "limited", NULL);
+  g_autofree char *check = chk_test_create_job (fixture, "check", "{'check-url': <'https://example.org/'>}");
   g_autofree char *default_text = NULL;
   g_autofree char *default_changed = NULL;
   g_autofree char *tasks_text = g_strdup_printf ("Up to %'u processes and threads", 50u);
@@ -2046,18 +1859,18 @@ test_page_limits (Fixture       *fixture,
   open_window (fixture);
   page = show_job_page (fixture, path);
   show_tab (page, "details");
-  assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_text, SECONDS);
-  assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), "None", SECONDS);
-  assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "Default (100)", SECONDS);
+  chk_assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_text, SECONDS);
+  chk_assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), "None", SECONDS);
+  chk_assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "Default (100)", SECONDS);
   g_assert_true (has_label (page, "Max Processes"));
 
   update_job (fixture, path, "{'max-tasks': <@u 50>, 'memory-max': <@t 268435456>, 'cpu-weight': <@u 400>}");
-  assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), tasks_text, SECONDS);
+  chk_assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), tasks_text, SECONDS);
   /* "268.4 MB", with GLib's no-break space */
-  assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), memory_text, SECONDS);
-  assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "400: more CPU than other runs", SECONDS);
+  chk_assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), memory_text, SECONDS);
+  chk_assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "400: more CPU than other runs", SECONDS);
   update_job (fixture, path, "{'cpu-weight': <@u 20>}");
-  assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "20: less CPU than other runs", SECONDS);
+  chk_assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "20: less CPU than other runs", SECONDS);
 
   /* The setting, as it is when the page is shown */
   g_clear_pointer (&reply, g_variant_unref);
@@ -2071,11 +1884,11 @@ test_page_limits (Fixture       *fixture,
   page = show_job_page (fixture, check);
   show_tab (page, "details");
   /* An HTTP check runs no process: no limits */
-  assert_eventually (has_label (page, "HTTP Check"), SECONDS);
+  chk_assert_eventually (has_label (page, "HTTP Check"), SECONDS);
   g_assert_false (has_label (page, "Max Processes"));
   g_assert_false (has_label (page, "Memory Limit"));
   page = show_job_page (fixture, path);
-  assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_changed, SECONDS);
+  chk_assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_changed, SECONDS);
 }
 
 /* The record of the job's only run, from the daemon. */
@@ -2102,7 +1915,7 @@ test_page_run_usage (Fixture       *fixture,
                      gconstpointer  data)
 {
   /* A few tenths of a second of CPU in the shell itself */
-  g_autofree char *path = create_job (fixture, "busy",
+  g_autofree char *path = chk_test_create_job (fixture, "busy",
                                       "{'command': <['/bin/sh', '-c', 'i=0; while [ $i -lt 300000 ]; "
                                       "do i=$((i+1)); done']>}");
   g_autofree char *outcome = NULL;
@@ -2114,7 +1927,7 @@ test_page_run_usage (Fixture       *fixture,
 
   open_window (fixture);
   page = show_job_page (fixture, path);
-  run_job (fixture, path);
+  chk_test_run_job (fixture, path);
   outcome = wait_for_outcome (fixture, path);
   g_assert_cmpstr (outcome, ==, "success");
 
@@ -2142,7 +1955,7 @@ test_page_run_usage (Fixture       *fixture,
     {
       expected = g_strdup_printf ("%.1f s CPU", (double) cpu_time / G_USEC_PER_SEC);
     }
-  assert_eventually (find_label (page, expected) != NULL, SECONDS);
+  chk_assert_eventually (find_label (page, expected) != NULL, SECONDS);
 }
 
 /* Every view of an outcome agrees on whether the run failed: the window's
@@ -2246,7 +2059,7 @@ static void
 test_page_run_message (Fixture       *fixture,
                        gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "missing",
+  g_autofree char *path = chk_test_create_job (fixture, "missing",
                                       "{'command': <['/nonexistent/chroniker-test-program']>}");
   g_autofree char *outcome = NULL;
   g_autoptr(GVariant) run = NULL;
@@ -2256,7 +2069,7 @@ test_page_run_message (Fixture       *fixture,
 
   open_window (fixture);
   page = show_job_page (fixture, path);
-  run_job (fixture, path);
+  chk_test_run_job (fixture, path);
   outcome = wait_for_outcome (fixture, path);
   g_assert_cmpstr (outcome, ==, "failed-to-start");
 
@@ -2269,7 +2082,7 @@ test_page_run_message (Fixture       *fixture,
       return;
     }
 
-  assert_eventually ((label = find_label (page, message)) != NULL, SECONDS);
+  chk_assert_eventually ((label = find_label (page, message)) != NULL, SECONDS);
   g_assert_true (gtk_widget_has_css_class (label, "warning"));
 }
 
@@ -2293,11 +2106,11 @@ open_job_editor (Fixture    *fixture,
 {
   ChkJob1 *job;
 
-  assert_eventually ((job = chk_job_model_lookup (fixture->model, path)) != NULL, SECONDS);
+  chk_assert_eventually ((job = chk_job_model_lookup (fixture->model, path)) != NULL, SECONDS);
   fixture->editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model, job, FALSE);
   g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
   gtk_window_present (GTK_WINDOW (fixture->editor));
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
   return fixture->editor;
 }
 
@@ -2344,8 +2157,8 @@ test_editor_limits (Fixture       *fixture,
   gtk_spin_button_set_value (cpu_weight_spin (editor), 400);
   save_editor (editor);
 
-  assert_eventually ((path = lookup_job (fixture, "contained")) != NULL, SECONDS);
-  assert_eventually (fixture->editor == NULL, SECONDS);
+  chk_assert_eventually ((path = chk_test_lookup_job (fixture, "contained")) != NULL, SECONDS);
+  chk_assert_eventually (fixture->editor == NULL, SECONDS);
   g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 64);
   g_assert_cmpuint (job_uint64 (fixture, path, "MemoryMax"), ==, 512 * 1024 * 1024);
   g_assert_cmpuint (job_uint (fixture, path, "CpuWeight"), ==, 400);
@@ -2358,8 +2171,8 @@ test_editor_limits (Fixture       *fixture,
   /* No memory limit any more; the others stay */
   gtk_editable_set_text (memory_max_entry (editor), "");
   save_editor (editor);
-  assert_eventually (job_uint64 (fixture, path, "MemoryMax") == 0, SECONDS);
-  assert_eventually (fixture->editor == NULL, SECONDS);
+  chk_assert_eventually (job_uint64 (fixture, path, "MemoryMax") == 0, SECONDS);
+  chk_assert_eventually (fixture->editor == NULL, SECONDS);
   g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 64);
   g_assert_cmpuint (job_uint (fixture, path, "CpuWeight"), ==, 400);
 
@@ -2367,15 +2180,15 @@ test_editor_limits (Fixture       *fixture,
    * shows in bytes and survives a save of something else. */
   update_job (fixture, path, "{'memory-max': <@t 1500000000>, 'max-tasks': <@u 0>}");
   /* Once the app has heard of it */
-  assert_eventually (chk_job1_get_memory_max (chk_job_model_lookup (fixture->model, path)) == 1500000000 &&
+  chk_assert_eventually (chk_job1_get_memory_max (chk_job_model_lookup (fixture->model, path)) == 1500000000 &&
                      chk_job1_get_max_tasks (chk_job_model_lookup (fixture->model, path)) == 0, SECONDS);
   editor = open_job_editor (fixture, path);
   g_assert_cmpstr (gtk_editable_get_text (memory_max_entry (editor)), ==, "1500000000");
   g_assert_cmpint (gtk_spin_button_get_value_as_int (max_tasks_spin (editor)), ==, 0);
   gtk_spin_button_set_value (cpu_weight_spin (editor), 300);
   save_editor (editor);
-  assert_eventually (job_uint (fixture, path, "CpuWeight") == 300, SECONDS);
-  assert_eventually (fixture->editor == NULL, SECONDS);
+  chk_assert_eventually (job_uint (fixture, path, "CpuWeight") == 300, SECONDS);
+  chk_assert_eventually (fixture->editor == NULL, SECONDS);
   g_assert_cmpuint (job_uint64 (fixture, path, "MemoryMax"), ==, 1500000000);
   g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 0);
 }
@@ -2394,9 +2207,9 @@ test_editor_limits_invalid (Fixture       *fixture,
   fill_editor (editor, "tiny", "/bin/echo", "@daily");
 
   gtk_editable_set_text (memory_max_entry (editor), "lots");
-  assert_eventually (has_label_containing (editor, "“lots” is not a size"), SECONDS);
+  chk_assert_eventually (has_label_containing (editor, "“lots” is not a size"), SECONDS);
   gtk_editable_set_text (memory_max_entry (editor), "100K");
-  assert_eventually (has_label_containing (editor, "less than 1M"), SECONDS);
+  chk_assert_eventually (has_label_containing (editor, "less than 1M"), SECONDS);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (memory_max_entry (editor)), "error"));
 
   save = find_save_button (editor);
@@ -2409,10 +2222,10 @@ test_editor_limits_invalid (Fixture       *fixture,
 
   /* Fixed: saved */
   gtk_editable_set_text (memory_max_entry (editor), "1M");
-  assert_eventually (!has_label_containing (editor, "less than 1M"), SECONDS);
+  chk_assert_eventually (!has_label_containing (editor, "less than 1M"), SECONDS);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (memory_max_entry (editor)), "error"));
   save_editor (editor);
-  assert_eventually (count_jobs (fixture) == 1, SECONDS);
+  chk_assert_eventually (count_jobs (fixture) == 1, SECONDS);
 }
 
 /* ---------------------------------------------------------------------------
@@ -2472,27 +2285,27 @@ activation_test_cb (gpointer user_data)
                           "org.freedesktop.Application", "ActivateAction",
                           g_variant_new_parsed ("('show-run', [<%t>], @a{sv} {})", test->run_id),
                           NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, call_done_cb, &call);
-  assert_eventually (call.done, SECONDS);
+  chk_assert_eventually (call.done, SECONDS);
   g_assert_no_error (call.error);
   g_clear_pointer (&call.reply, g_variant_unref);
 
-  assert_eventually (application_window (application) != NULL, SECONDS);
+  chk_assert_eventually (application_window (application) != NULL, SECONDS);
   fixture->window = application_window (application);
   g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
   fixture->model = g_object_ref (chk_window_get_model (fixture->window));
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
 
   /* The run's job, and that run's output */
   page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
+  chk_assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
   g_assert_cmpstr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (chk_job_page_get_job (page))), ==, test->path);
-  assert_eventually ((log_view = chk_test_find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW)) != NULL, SECONDS);
-  assert_eventually (chk_log_view_get_run (log_view) == test->run_id, SECONDS);
-  assert_eventually_cmpstr (log_has_output (fixture), "both lines", SECONDS);
+  chk_assert_eventually ((log_view = chk_test_find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW)) != NULL, SECONDS);
+  chk_assert_eventually (chk_log_view_get_run (log_view) == test->run_id, SECONDS);
+  chk_assert_eventually_cmpstr (log_has_output (fixture), "both lines", SECONDS);
 
   /* Closed, as people do: then the app ends. */
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  assert_eventually (fixture->window == NULL, SECONDS);
+  chk_assert_eventually (fixture->window == NULL, SECONDS);
   g_application_quit (application);
   return G_SOURCE_REMOVE;
 }
@@ -2511,19 +2324,18 @@ test_show_run_activation (Fixture       *fixture,
   guint64 newer_run;
   int status;
 
-  test.path = create_job (fixture, "noisy",
+  test.path = chk_test_create_job (fixture, "noisy",
                           "{'command': <['/bin/sh', '-c', 'echo hello from chroniker; "
                           "echo and from stderr >&2']>}");
   /* The older run: not the one a window would show by itself */
-  test.run_id = run_job (fixture, test.path);
+  test.run_id = chk_test_run_job (fixture, test.path);
   outcome = wait_for_outcome (fixture, test.path);
-  newer_run = run_job (fixture, test.path);
+  newer_run = chk_test_run_job (fixture, test.path);
   g_free (outcome);
   outcome = wait_for_outcome (fixture, test.path);
   g_assert_cmpuint (newer_run, >, test.run_id);
 
   fixture->application = G_APPLICATION (chk_application_new ());
-  g_object_add_weak_pointer (G_OBJECT (fixture->application), (gpointer *) &fixture->application);
   g_idle_add (activation_test_cb, &test);
   status = g_application_run (fixture->application, G_N_ELEMENTS (argv) - 1, argv);
   g_assert_cmpint (status, ==, 0);
@@ -2606,7 +2418,7 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     {
       if (have_display)
-        g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, fixture_teardown);
+        g_test_add (tests[i].path, Fixture, NULL, chk_test_fixture_setup, tests[i].func, chk_test_fixture_teardown);
       else
         g_test_add_data_func (tests[i].path, NULL, skip_no_display);
     }

@@ -21,6 +21,7 @@
 #include "chk-monitor-row.h"
 #include "chk-monitors-view.h"
 #include "chk-resources.h"
+#include "chk-test-fixture.h"
 #include "chk-test-session.h"
 #include "chk-test-widgets.h"
 #include "chk-window.h"
@@ -40,47 +41,10 @@
 /* How long the app has to follow a change: far more than it should need. */
 #define SECONDS 20
 
-typedef struct
-{
-  ChkTestSession *session;
-  ChkJobModel    *model;
-  ChkWindow      *window;   /* weak: GTK owns toplevels */
-  GApplication   *application;
-} Fixture;
+typedef ChkTestFixture Fixture;
 
 static char *xdotool;
 static char *display_name;
-
-/* ---------------------------------------------------------------------------
- * Waiting */
-
-#define assert_eventually(expr, seconds) \
-  G_STMT_START { \
-    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
-    while (!(expr) && g_get_monotonic_time () < deadline_) \
-      chk_test_iterate (0.02); \
-    if (!(expr)) \
-      g_assertion_message_expr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                                "eventually " #expr); \
-  } G_STMT_END
-
-#define assert_eventually_cmpstr(expr, expected, seconds) \
-  G_STMT_START { \
-    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
-    char *actual_ = NULL; \
-    for (;;) \
-      { \
-        g_free (actual_); \
-        actual_ = (expr); \
-        if (g_strcmp0 (actual_, (expected)) == 0 || g_get_monotonic_time () >= deadline_) \
-          break; \
-        chk_test_iterate (0.02); \
-      } \
-    if (g_strcmp0 (actual_, (expected)) != 0) \
-      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                                  "eventually " #expr, actual_, "==", (expected)); \
-    g_free (actual_); \
-  } G_STMT_END
 
 /* ---------------------------------------------------------------------------
  * The keyboard */
@@ -432,21 +396,6 @@ find_save_button (gpointer editor)
 /* ---------------------------------------------------------------------------
  * The daemon, from outside */
 
-static char *
-create_job (Fixture    *fixture,
-            const char *name,
-            const char *extra)
-{
-  g_autoptr(GVariant) extra_spec = g_variant_ref_sink (g_variant_new_parsed (extra ? extra
-                                                                                  : "@a{sv} {}"));
-  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (extra_spec);
-
-  g_variant_dict_insert (&spec, "name", "s", name);
-  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell"))
-    g_variant_dict_insert_value (&spec, "command", g_variant_new_parsed ("['/bin/true']"));
-  return chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
-}
-
 static gint64
 job_int64 (Fixture    *fixture,
            const char *path,
@@ -455,26 +404,6 @@ job_int64 (Fixture    *fixture,
   g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
 
   return g_variant_get_int64 (value);
-}
-
-static gboolean
-job_bool (Fixture    *fixture,
-          const char *path,
-          const char *property)
-{
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
-
-  return g_variant_get_boolean (value);
-}
-
-static char *
-job_string (Fixture    *fixture,
-            const char *path,
-            const char *property)
-{
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
-
-  return g_variant_dup_string (value, NULL);
 }
 
 /* How many runs the job has had. */
@@ -493,46 +422,8 @@ count_runs (Fixture    *fixture,
   return g_variant_n_children (runs);
 }
 
-static void
-run_job (Fixture    *fixture,
-         const char *path)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "Run", NULL, "(t)", &error);
-  g_assert_no_error (error);
-}
-
-static char *
-lookup_job (Fixture    *fixture,
-            const char *name)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  char *path = NULL;
-
-  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
-                                 "GetJobByName", g_variant_new ("(s)", name), "(o)", &error);
-  if (reply == NULL)
-    {
-      g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
-      return NULL;
-    }
-  g_variant_get (reply, "(o)", &path);
-  return path;
-}
-
 /* ---------------------------------------------------------------------------
  * Fixture */
-
-static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->session = chk_test_session_new (TRUE);
-  chk_test_session_start_daemon (fixture->session);
-}
 
 /* A bus with no chronikerd, and none that it can start */
 static void
@@ -546,72 +437,8 @@ fixture_setup_no_daemon (Fixture       *fixture,
 static void
 open_window (Fixture *fixture)
 {
-  fixture->model = chk_job_model_new ();
-  fixture->window = chk_window_new (NULL, fixture->model);
-  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1100, 720);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  chk_job_model_connect (fixture->model);
-
-  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+  chk_test_fixture_open_window (fixture, 1100, 720);
   focus_window (fixture->window);
-}
-
-static gboolean
-pointer_cleared_cb (gpointer user_data)
-{
-  return *(gpointer *) user_data == NULL;
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  while (g_list_model_get_n_items (toplevels) > 0)
-    {
-      guint last = g_list_model_get_n_items (toplevels) - 1;
-      GtkWindow *window = g_list_model_get_item (toplevels, last);
-      g_autofree char *name = g_strdup (G_OBJECT_TYPE_NAME (window));
-
-      /* An application window's help overlay: its window holds it until it goes. */
-      if (GTK_IS_SHORTCUTS_WINDOW (window) && gtk_window_get_transient_for (window) != NULL)
-        {
-          gtk_window_destroy (window);
-          g_object_unref (window);
-          continue;
-        }
-
-      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-      gtk_window_destroy (window);
-      g_object_unref (window);
-      if (!chk_test_wait_until (pointer_cleared_cb, &window, SECONDS))
-        g_error ("A %s is still alive %d s after it was destroyed: a reference leaked",
-                 name, SECONDS);
-    }
-  g_assert_null (fixture->window);
-  /* Registered on the session's bus: gone before it is */
-  if (fixture->application != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (fixture->application), (gpointer *) &fixture->application);
-      g_object_unref (fixture->application);
-      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->application, SECONDS))
-        g_error ("The ChkApplication is still alive %d s after its windows: a reference leaked",
-                 SECONDS);
-    }
-
-  if (fixture->model != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (fixture->model), (gpointer *) &fixture->model);
-      g_object_unref (fixture->model);
-      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->model, SECONDS))
-        g_error ("The ChkJobModel is still alive %d s after its window: a reference leaked",
-                 SECONDS);
-    }
-
-  chk_test_session_free (fixture->session);
 }
 
 /* ---------------------------------------------------------------------------
@@ -625,8 +452,8 @@ new_job_by_keyboard (Fixture *fixture)
 
   focus_window (fixture->window);
   press ("ctrl+n");
-  assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
+  chk_assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
   focus_window (editor);
   return editor;
 }
@@ -652,17 +479,17 @@ test_editor_escape (Fixture       *fixture,
   /* Nothing typed: Escape closes at once. */
   editor = new_job_by_keyboard (fixture);
   press ("Escape");
-  assert_eventually (editor_gone (), SECONDS);
+  chk_assert_eventually (editor_gone (), SECONDS);
   g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
   /* Typed: Escape asks; Escape again (or Keep Editing) keeps the text. */
   editor = new_job_by_keyboard (fixture);
   name = find_entry_row (editor, "Name");
-  assert_eventually (focus_is_in (editor, name), SECONDS);
+  chk_assert_eventually (focus_is_in (editor, name), SECONDS);
   type_text ("draft", 20);
   g_assert_cmpstr (gtk_editable_get_text (name), ==, "draft");
   press ("Escape");
-  assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
+  chk_assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
   g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Discard Changes?");
   g_assert_true (adw_message_dialog_has_response (dialog, "discard"));
@@ -670,32 +497,32 @@ test_editor_escape (Fixture       *fixture,
                    ADW_RESPONSE_DESTRUCTIVE);
   focus_window (dialog);
   press ("Escape");
-  assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
+  chk_assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
   chk_test_iterate (0.3);
   g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
   g_assert_cmpstr (gtk_editable_get_text (name), ==, "draft");
 
   /* Cancel asks too; Discard closes without saving. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (editor), "editor.cancel", NULL));
-  assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
+  chk_assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
   g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
   adw_message_dialog_response (dialog, "discard");
-  assert_eventually (editor_gone (), SECONDS);
-  g_assert_null (lookup_job (fixture, "draft"));
+  chk_assert_eventually (editor_gone (), SECONDS);
+  g_assert_null (chk_test_lookup_job (fixture, "draft"));
 
   /* The window's own close (Alt+F4, the title bar's button) asks as well. */
   editor = new_job_by_keyboard (fixture);
   type_text ("second", 20);
   gtk_window_close (GTK_WINDOW (editor));
-  assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL, SECONDS);
+  chk_assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL, SECONDS);
   g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
   /* Enter takes the default, Keep Editing */
   focus_window (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   press ("Return");
-  assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
+  chk_assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
   g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
   gtk_window_destroy (GTK_WINDOW (editor));
-  assert_eventually (editor_gone (), SECONDS);
+  chk_assert_eventually (editor_gone (), SECONDS);
 }
 
 /* The editor's Discard Changes? question: Escape (Keep Editing) or Discard. */
@@ -704,7 +531,7 @@ answer_discard (gboolean discard)
 {
   AdwMessageDialog *dialog;
 
-  assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
+  chk_assert_eventually ((dialog = find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL, SECONDS);
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Discard Changes?");
   if (discard)
     {
@@ -715,7 +542,7 @@ answer_discard (gboolean discard)
       focus_window (dialog);
       press ("Escape");
     }
-  assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
+  chk_assert_eventually (find_toplevel (ADW_TYPE_MESSAGE_DIALOG) == NULL, SECONDS);
 }
 
 /* Closing the main window (its close button, Alt+F4) with the editor's
@@ -732,7 +559,7 @@ test_editor_close_window (Fixture       *fixture,
   /* Nothing typed: both go at once. */
   editor = new_job_by_keyboard (fixture);
   gtk_window_close (GTK_WINDOW (fixture->window));
-  assert_eventually (editor_gone () && fixture->window == NULL, SECONDS);
+  chk_assert_eventually (editor_gone () && fixture->window == NULL, SECONDS);
   g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
   /* Typed: it asks, and Keep Editing keeps both windows and the text */
@@ -740,7 +567,7 @@ test_editor_close_window (Fixture       *fixture,
   open_window (fixture);
   editor = new_job_by_keyboard (fixture);
   name = find_entry_row (editor, "Name");
-  assert_eventually (focus_is_in (editor, name), SECONDS);
+  chk_assert_eventually (focus_is_in (editor, name), SECONDS);
   type_text ("draft", 20);
   gtk_window_close (GTK_WINDOW (fixture->window));
   answer_discard (FALSE);
@@ -752,8 +579,8 @@ test_editor_close_window (Fixture       *fixture,
   /* Discard: both go */
   gtk_window_close (GTK_WINDOW (fixture->window));
   answer_discard (TRUE);
-  assert_eventually (editor_gone () && fixture->window == NULL, SECONDS);
-  g_assert_null (lookup_job (fixture, "draft"));
+  chk_assert_eventually (editor_gone () && fixture->window == NULL, SECONDS);
+  g_assert_null (chk_test_lookup_job (fixture, "draft"));
 }
 
 typedef struct
@@ -789,11 +616,11 @@ quit_discard_cb (gpointer user_data)
   focus_window (editor);
   press ("ctrl+q");
   answer_discard (TRUE);
-  assert_eventually (editor_gone (), SECONDS);
+  chk_assert_eventually (editor_gone (), SECONDS);
   /* (Its exported actions need the app's connection to go: not after it.
    * The test's hold keeps the app running without it.) */
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  assert_eventually (fixture->window == NULL, SECONDS);
+  chk_assert_eventually (fixture->window == NULL, SECONDS);
   /* g_application_run() returns now, if it was told to quit */
   test->timeout = g_timeout_add_seconds (SECONDS, quit_timeout_cb, test);
   return G_SOURCE_REMOVE;
@@ -807,18 +634,18 @@ quit_keep_cb (gpointer user_data)
   Fixture *fixture = test->fixture;
   ChkJobEditor *editor;
 
-  assert_eventually ((fixture->window = find_toplevel (CHK_TYPE_WINDOW)) != NULL, SECONDS);
+  chk_assert_eventually ((fixture->window = find_toplevel (CHK_TYPE_WINDOW)) != NULL, SECONDS);
   g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
   /* (for the teardown to see it go) */
   fixture->model = g_object_ref (chk_window_get_model (fixture->window));
-  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
 
   /* Only quitting ends g_application_run(), not the last window going */
   g_application_hold (fixture->application);
 
   editor = new_job_by_keyboard (fixture);
-  assert_eventually (focus_is_in (editor, find_entry_row (editor, "Name")), SECONDS);
+  chk_assert_eventually (focus_is_in (editor, find_entry_row (editor, "Name")), SECONDS);
   type_text ("draft", 20);
   press ("ctrl+q");
   g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
@@ -846,7 +673,7 @@ test_editor_quit (Fixture       *fixture,
   g_assert_cmpint (status, ==, 0);
   g_assert_true (test.kept);
   g_assert_false (test.timed_out);
-  g_assert_null (lookup_job (fixture, "draft"));
+  g_assert_null (chk_test_lookup_job (fixture, "draft"));
 }
 
 /* A new monitor is checked every 5 minutes unless told otherwise. */
@@ -873,11 +700,11 @@ test_editor_new_monitor (Fixture       *fixture,
   gtk_editable_set_text (program, "/bin/true");
   /* Ctrl+S saves it as it is */
   press ("ctrl+s");
-  assert_eventually ((path = lookup_job (fixture, "disk-space")) != NULL, SECONDS);
-  assert_eventually (editor_gone (), SECONDS);
-  schedule = job_string (fixture, path, "Schedule");
+  chk_assert_eventually ((path = chk_test_lookup_job (fixture, "disk-space")) != NULL, SECONDS);
+  chk_assert_eventually (editor_gone (), SECONDS);
+  schedule = chk_test_job_string (fixture, path, "Schedule");
   g_assert_cmpstr (schedule, ==, "*/5 * * * *");
-  g_assert_true (job_bool (fixture, path, "IsMonitor"));
+  g_assert_true (chk_test_job_bool (fixture, path, "IsMonitor"));
   g_assert_cmpint (job_int64 (fixture, path, "NextRun"), >, g_get_real_time ());
 
   /* A new job made a monitor by its switch, its schedule untouched, too */
@@ -888,7 +715,7 @@ test_editor_new_monitor (Fixture       *fixture,
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
   g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
   gtk_window_destroy (GTK_WINDOW (editor));
-  assert_eventually (editor_gone (), SECONDS);
+  chk_assert_eventually (editor_gone (), SECONDS);
 }
 
 static gboolean
@@ -938,13 +765,13 @@ test_editor_validate (Fixture       *fixture,
   type_text ("validated", 20);
   gtk_editable_set_text (find_entry_row (editor, "Program"), "/bin/true");
   select_combo_item (editor, "Repeat", "Daily");
-  assert_eventually (save_is_enabled (editor), SECONDS);
+  chk_assert_eventually (save_is_enabled (editor), SECONDS);
 
   /* Half a zone's name, and a pause: nothing is wrong yet. */
   zone = chk_test_find_widget (editor, GTK_TYPE_ENTRY);
   g_assert_nonnull (zone);
   gtk_widget_grab_focus (GTK_WIDGET (zone));
-  assert_eventually (focus_is_in (editor, zone), SECONDS);
+  chk_assert_eventually (focus_is_in (editor, zone), SECONDS);
   type_text ("Europe/Ber", 60);
   chk_test_iterate (2.0);
   g_assert_null (find_label_containing (editor, problem));
@@ -952,8 +779,8 @@ test_editor_validate (Fixture       *fixture,
 
   /* Leaving it there is wrong: said at once, and Save goes off. */
   press ("Tab");
-  assert_eventually (!focus_is_in (editor, zone), SECONDS);
-  assert_eventually ((message = find_label_containing (editor, problem)) != NULL, SECONDS);
+  chk_assert_eventually (!focus_is_in (editor, zone), SECONDS);
+  chk_assert_eventually ((message = find_label_containing (editor, problem)) != NULL, SECONDS);
   g_assert_false (save_is_enabled (editor));
   /* "… such as Europe/Berlin)" may wrap, but not after its "/" */
   g_assert_true (gtk_label_get_wrap (message));
@@ -964,15 +791,15 @@ test_editor_validate (Fixture       *fixture,
   focus_window (editor);
   press ("ctrl+s");
   chk_test_iterate (1.0);
-  g_assert_null (lookup_job (fixture, "validated"));
+  g_assert_null (chk_test_lookup_job (fixture, "validated"));
   g_assert_false (editor_gone ());
 
   /* Finished, the name is right: the message goes, Save comes back. */
   gtk_widget_grab_focus (GTK_WIDGET (zone));
   press ("End");
   type_text ("lin", 60);
-  assert_eventually (find_label_containing (editor, problem) == NULL, SECONDS);
-  assert_eventually (save_is_enabled (editor), SECONDS);
+  chk_assert_eventually (find_label_containing (editor, problem) == NULL, SECONDS);
+  chk_assert_eventually (save_is_enabled (editor), SECONDS);
 
   /* A schedule that cannot be: shown after a pause, and Save goes off. */
   select_combo_item (editor, "Repeat", "Custom");
@@ -980,19 +807,19 @@ test_editor_validate (Fixture       *fixture,
   gtk_widget_grab_focus (GTK_WIDGET (schedule));
   gtk_editable_set_text (schedule, "");
   type_text ("61 * * * *", 20);
-  assert_eventually (find_label_containing (editor, "61") != NULL, SECONDS);
+  chk_assert_eventually (find_label_containing (editor, "61") != NULL, SECONDS);
   g_assert_false (save_is_enabled (editor));
   press ("ctrl+s");
   chk_test_iterate (1.0);
-  g_assert_null (lookup_job (fixture, "validated"));
+  g_assert_null (chk_test_lookup_job (fixture, "validated"));
 
   /* Corrected, it saves. */
   gtk_editable_set_text (schedule, "");
   type_text ("1 * * * *", 20);
-  assert_eventually (save_is_enabled (editor), SECONDS);
+  chk_assert_eventually (save_is_enabled (editor), SECONDS);
   press ("ctrl+s");
-  assert_eventually (lookup_job (fixture, "validated") != NULL, SECONDS);
-  assert_eventually (editor_gone (), SECONDS);
+  chk_assert_eventually (chk_test_lookup_job (fixture, "validated") != NULL, SECONDS);
+  chk_assert_eventually (editor_gone (), SECONDS);
 }
 
 
@@ -1012,25 +839,25 @@ static void
 test_hidden_job (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autofree char *alpha = create_job (fixture, "alpha", NULL);
-  g_autofree char *beta = create_job (fixture, "beta", NULL);
-  g_autofree char *gamma = create_job (fixture, "gamma", "{'is-monitor': <true>}");
+  g_autofree char *alpha = chk_test_create_job (fixture, "alpha", NULL);
+  g_autofree char *beta = chk_test_create_job (fixture, "beta", NULL);
+  g_autofree char *gamma = chk_test_create_job (fixture, "gamma", "{'is-monitor': <true>}");
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
 
   /* Shown and selected: Ctrl+R runs it. */
   select_job (fixture, alpha);
-  assert_eventually_cmpstr (shown_page (fixture), "alpha", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "alpha", SECONDS);
   press ("ctrl+r");
-  assert_eventually (count_runs (fixture, alpha) == 1, SECONDS);
+  chk_assert_eventually (count_runs (fixture, alpha) == 1, SECONDS);
 
   /* Searched away: the page goes with it, and Ctrl+R runs nothing. */
   press ("ctrl+f");
-  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   type_text ("beta", 20);
-  assert_eventually_cmpstr (shown_jobs (fixture), "beta", SECONDS);
-  assert_eventually_cmpstr (shown_page (fixture), "", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "beta", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "", SECONDS);
   press ("ctrl+r");
   chk_test_iterate (1.0);
   g_assert_cmpuint (count_runs (fixture, alpha), ==, 1);
@@ -1038,7 +865,7 @@ test_hidden_job (Fixture       *fixture,
 
   /* Back in the list, it is not selected behind the user's back. */
   gtk_editable_set_text (search_entry (fixture), "");
-  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
   g_assert_cmpstr (shown_page (fixture), ==, "");
   press ("ctrl+r");
   chk_test_iterate (1.0);
@@ -1046,11 +873,11 @@ test_hidden_job (Fixture       *fixture,
 
   /* The Monitors view shows no page of a job that is no monitor. */
   select_job (fixture, alpha);
-  assert_eventually_cmpstr (shown_page (fixture), "alpha", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "alpha", SECONDS);
   focus_window (fixture->window);
   press ("alt+2");
-  assert_eventually_cmpstr (shown_monitors (fixture), "gamma", SECONDS);
-  assert_eventually_cmpstr (shown_page (fixture), "", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "gamma", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "", SECONDS);
   press ("ctrl+r");
   chk_test_iterate (1.0);
   g_assert_cmpuint (count_runs (fixture, alpha), ==, 1);
@@ -1058,22 +885,22 @@ test_hidden_job (Fixture       *fixture,
   /* A monitor's page stays through both views. */
   press ("alt+1");
   select_job (fixture, gamma);
-  assert_eventually_cmpstr (shown_page (fixture), "gamma", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "gamma", SECONDS);
   press ("alt+2");
   chk_test_iterate (0.5);
   g_assert_cmpstr (shown_page (fixture), ==, "gamma");
   press ("ctrl+r");
-  assert_eventually (count_runs (fixture, gamma) == 1, SECONDS);
+  chk_assert_eventually (count_runs (fixture, gamma) == 1, SECONDS);
 
   /* A job asked for by name (Show Log, a new job) is shown, hidden or not:
    * the search and the filters make way. */
   press ("alt+1");
   press ("ctrl+f");
   type_text ("gamma", 20);
-  assert_eventually_cmpstr (shown_jobs (fixture), "gamma", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "gamma", SECONDS);
   select_job (fixture, beta);
-  assert_eventually_cmpstr (shown_page (fixture), "beta", SECONDS);
-  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "beta", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "alpha,beta,gamma", SECONDS);
 }
 
 /* Stop has a shortcut that works in a text field too: Ctrl+. opens the
@@ -1082,35 +909,35 @@ static void
 test_stop_shortcut (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autofree char *sleeper = create_job (fixture, "sleeper", "{'command': <['/bin/sleep', '60']>}");
+  g_autofree char *sleeper = chk_test_create_job (fixture, "sleeper", "{'command': <['/bin/sleep', '60']>}");
   g_autoptr(GtkBuilder) builder = NULL;
   g_autofree char *outcome = NULL;
   gboolean listed = FALSE;
   GObject *overlay;
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "sleeper", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "sleeper", SECONDS);
   select_job (fixture, sleeper);
   press ("ctrl+r");
-  assert_eventually (job_bool (fixture, sleeper, "Running"), SECONDS);
+  chk_assert_eventually (chk_test_job_bool (fixture, sleeper, "Running"), SECONDS);
 
   /* In the search: Ctrl+. is the emoji chooser's, and stops nothing */
   press ("ctrl+f");
   type_text ("slee", 20);
-  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
-  assert_eventually_cmpstr (shown_page (fixture), "sleeper", SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "sleeper", SECONDS);
   press ("ctrl+period");
-  assert_eventually (chk_test_find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) != NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) != NULL, SECONDS);
   chk_test_iterate (0.5);
-  g_assert_true (job_bool (fixture, sleeper, "Running"));
+  g_assert_true (chk_test_job_bool (fixture, sleeper, "Running"));
   press ("Escape");
-  assert_eventually (chk_test_find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) == NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_mapped_widget (fixture->window, GTK_TYPE_EMOJI_CHOOSER) == NULL, SECONDS);
 
   /* Ctrl+Shift+R stops it, from the search too. */
-  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   press ("ctrl+shift+r");
-  assert_eventually (!job_bool (fixture, sleeper, "Running"), SECONDS);
-  outcome = job_string (fixture, sleeper, "LastOutcome");
+  chk_assert_eventually (!chk_test_job_bool (fixture, sleeper, "Running"), SECONDS);
+  outcome = chk_test_job_string (fixture, sleeper, "LastOutcome");
   g_assert_cmpstr (outcome, ==, "stopped");
 
   /* And the Keyboard Shortcuts window says so. */
@@ -1144,64 +971,64 @@ static void
 test_search_keys (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *home = create_job (fixture, "backup-home", NULL);
-  g_autofree char *photos = create_job (fixture, "backup-photos", NULL);
-  g_autofree char *report = create_job (fixture, "report", NULL);
+  g_autofree char *home = chk_test_create_job (fixture, "backup-home", NULL);
+  g_autofree char *photos = chk_test_create_job (fixture, "backup-photos", NULL);
+  g_autofree char *report = chk_test_create_job (fixture, "report", NULL);
   GtkWidget *focus;
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
 
   /* Enter opens the first match */
   press ("ctrl+f");
   type_text ("photo", 20);
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-photos", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-photos", SECONDS);
   press ("Return");
-  assert_eventually_cmpstr (shown_page (fixture), "backup-photos", SECONDS);
-  assert_eventually_cmpstr (focused_row (fixture), "backup-photos", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "backup-photos", SECONDS);
+  chk_assert_eventually_cmpstr (focused_row (fixture), "backup-photos", SECONDS);
 
   /* Down goes from the search to the list: to the selected row, or the first */
   press ("ctrl+f", "ctrl+a", "BackSpace");
-  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   type_text ("backup", 20);
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos", SECONDS);
   /* (backup-photos is still selected: the focus goes to its row) */
   press ("Down");
-  assert_eventually_cmpstr (focused_row (fixture), "backup-photos", SECONDS);
-  assert_eventually (focus_is_in (fixture->window, job_list (fixture)), SECONDS);
+  chk_assert_eventually_cmpstr (focused_row (fixture), "backup-photos", SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, job_list (fixture)), SECONDS);
   /* and on through the list, the page following */
   press ("Up");
-  assert_eventually_cmpstr (focused_row (fixture), "backup-home", SECONDS);
-  assert_eventually_cmpstr (shown_page (fixture), "backup-home", SECONDS);
+  chk_assert_eventually_cmpstr (focused_row (fixture), "backup-home", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "backup-home", SECONDS);
 
   /* Space on a row does not touch its Enabled switch */
   press ("space");
   chk_test_iterate (0.5);
-  g_assert_true (job_bool (fixture, home, "Enabled"));
+  g_assert_true (chk_test_job_bool (fixture, home, "Enabled"));
   g_assert_false (GTK_IS_SWITCH (focus_widget (fixture->window)));
 
   /* Tab: the search, the filter in use (one stop), the list */
   press ("ctrl+f", "ctrl+a", "BackSpace");
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
   press ("Tab");
-  assert_eventually_cmpstr (focused_filter (fixture), "All", SECONDS);
+  chk_assert_eventually_cmpstr (focused_filter (fixture), "All", SECONDS);
   press ("Tab");
-  assert_eventually (focus_is_in (fixture->window, job_list (fixture)), SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, job_list (fixture)), SECONDS);
   g_assert_false (GTK_IS_SWITCH (focus_widget (fixture->window)));
   g_assert_cmpstr (focused_row (fixture), !=, "");
   press ("shift+Tab");
-  assert_eventually_cmpstr (focused_filter (fixture), "All", SECONDS);
+  chk_assert_eventually_cmpstr (focused_filter (fixture), "All", SECONDS);
 
   /* The arrows move among the filters, and choose */
   press ("Right");
-  assert_eventually_cmpstr (focused_filter (fixture), "Failing", SECONDS);
+  chk_assert_eventually_cmpstr (focused_filter (fixture), "Failing", SECONDS);
   focus = focus_widget (fixture->window);
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (focus)));
-  assert_eventually_cmpstr (shown_jobs (fixture), "", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "", SECONDS);
   press ("Left");
-  assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "backup-home,backup-photos,report", SECONDS);
   press ("shift+Tab");
-  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
 }
 
 /* Whether @root has a visible action row titled @title. */
@@ -1241,21 +1068,21 @@ static void
 test_editor_merge_stderr (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "merged", NULL);
+  g_autofree char *path = chk_test_create_job (fixture, "merged", NULL);
   ChkJobPage *page;
   ChkJobEditor *editor;
   GtkSwitch *merge;
   GtkWidget *merge_row;
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "merged", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "merged", SECONDS);
   select_job (fixture, path);
-  assert_eventually_cmpstr (shown_page (fixture), "merged", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "merged", SECONDS);
   page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   g_assert_false (shows_row (page, "Error Output"));
 
   press ("ctrl+e");
-  assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
+  chk_assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
   focus_window (editor);
   merge = find_row_switch (editor, "Merge Error Output");
   merge_row = gtk_widget_get_ancestor (GTK_WIDGET (merge), ADW_TYPE_ACTION_ROW);
@@ -1273,26 +1100,26 @@ test_editor_merge_stderr (Fixture       *fixture,
 
   /* On from the keyboard: the row's Space turns its switch */
   gtk_widget_grab_focus (merge_row);
-  assert_eventually (focus_is_in (editor, merge_row), SECONDS);
+  chk_assert_eventually (focus_is_in (editor, merge_row), SECONDS);
   press ("space");
-  assert_eventually (gtk_switch_get_active (merge), SECONDS);
+  chk_assert_eventually (gtk_switch_get_active (merge), SECONDS);
   press ("ctrl+s");
-  assert_eventually (editor_gone (), SECONDS);
-  assert_eventually (job_bool (fixture, path, "MergeStderr"), SECONDS);
-  assert_eventually (shows_row (page, "Error Output"), SECONDS);
+  chk_assert_eventually (editor_gone (), SECONDS);
+  chk_assert_eventually (chk_test_job_bool (fixture, path, "MergeStderr"), SECONDS);
+  chk_assert_eventually (shows_row (page, "Error Output"), SECONDS);
 
   /* Reopened: on */
   focus_window (fixture->window);
   press ("ctrl+e");
-  assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
+  chk_assert_eventually ((editor = find_toplevel (CHK_TYPE_JOB_EDITOR)) != NULL, SECONDS);
   g_assert_true (gtk_switch_get_active (find_row_switch (editor, "Merge Error Output")));
   gtk_window_destroy (GTK_WINDOW (editor));
-  assert_eventually (editor_gone (), SECONDS);
+  chk_assert_eventually (editor_gone (), SECONDS);
 
   /* Off from elsewhere: the Details say nothing of it again */
   chk_test_session_job_call (fixture->session, path, "Update",
                              g_variant_new_parsed ("({'merge-stderr': <false>},)"));
-  assert_eventually (!shows_row (page, "Error Output"), SECONDS);
+  chk_assert_eventually (!shows_row (page, "Error Output"), SECONDS);
 }
 
 /* Names sort as people read them: numbers by value, without regard to case. */
@@ -1303,13 +1130,13 @@ test_natural_order (Fixture       *fixture,
   const char *names[] = { "crontab-10", "crontab-2", "Backup", "alpha", "crontab-1" };
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    g_free (create_job (fixture, names[i], "{'is-monitor': <true>}"));
+    g_free (chk_test_create_job (fixture, names[i], "{'is-monitor': <true>}"));
 
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "alpha,Backup,crontab-1,crontab-2,crontab-10",
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "alpha,Backup,crontab-1,crontab-2,crontab-10",
                             SECONDS);
   press ("alt+2");
-  assert_eventually_cmpstr (shown_monitors (fixture), "alpha,Backup,crontab-1,crontab-2,crontab-10",
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "alpha,Backup,crontab-1,crontab-2,crontab-10",
                             SECONDS);
 }
 
@@ -1318,24 +1145,24 @@ static void
 test_failing_first (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autofree char *passing = create_job (fixture, "a-passing", "{'is-monitor': <true>}");
-  g_autofree char *failing = create_job (fixture, "b-failing",
+  g_autofree char *passing = chk_test_create_job (fixture, "a-passing", "{'is-monitor': <true>}");
+  g_autofree char *failing = chk_test_create_job (fixture, "b-failing",
                                          "{'is-monitor': <true>, 'command': <['/bin/false']>}");
-  g_autofree char *unknown = create_job (fixture, "c-unknown", "{'is-monitor': <true>}");
+  g_autofree char *unknown = chk_test_create_job (fixture, "c-unknown", "{'is-monitor': <true>}");
 
   open_window (fixture);
   press ("alt+2");
-  assert_eventually_cmpstr (shown_monitors (fixture), "a-passing,b-failing,c-unknown", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "a-passing,b-failing,c-unknown", SECONDS);
 
-  run_job (fixture, passing);
-  run_job (fixture, failing);
-  assert_eventually_cmpstr (shown_monitors (fixture), "b-failing,a-passing,c-unknown", SECONDS);
+  chk_test_run_job (fixture, passing);
+  chk_test_run_job (fixture, failing);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "b-failing,a-passing,c-unknown", SECONDS);
 
   /* Fixed: back in its place */
   chk_test_session_job_call (fixture->session, failing, "Update",
                              g_variant_new_parsed ("({'command': <['/bin/true']>},)"));
-  run_job (fixture, failing);
-  assert_eventually_cmpstr (shown_monitors (fixture), "a-passing,b-failing,c-unknown", SECONDS);
+  chk_test_run_job (fixture, failing);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "a-passing,b-failing,c-unknown", SECONDS);
 }
 
 /* The name of the monitor whose list item has the keyboard focus itself
@@ -1360,36 +1187,36 @@ static void
 test_monitors_keys (Fixture       *fixture,
                     gconstpointer  data)
 {
-  g_autofree char *disk = create_job (fixture, "disk",
+  g_autofree char *disk = chk_test_create_job (fixture, "disk",
                                       "{'is-monitor': <true>, 'monitor-url': <'https://example.org/disk'>}");
-  g_autofree char *web = create_job (fixture, "web",
+  g_autofree char *web = chk_test_create_job (fixture, "web",
                                      "{'is-monitor': <true>, 'monitor-url': <'https://example.org/web'>}");
 
   open_window (fixture);
   press ("alt+2");
-  assert_eventually_cmpstr (shown_monitors (fixture), "disk,web", SECONDS);
+  chk_assert_eventually_cmpstr (shown_monitors (fixture), "disk,web", SECONDS);
 
   press ("ctrl+f");
-  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   press ("Down");
-  assert_eventually_cmpstr (focused_monitor (fixture), "disk", SECONDS);
+  chk_assert_eventually_cmpstr (focused_monitor (fixture), "disk", SECONDS);
   press ("Down");
-  assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
-  assert_eventually_cmpstr (shown_page (fixture), "web", SECONDS);
+  chk_assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
+  chk_assert_eventually_cmpstr (shown_page (fixture), "web", SECONDS);
 
   /* Moving the focus into the list (Tab from the search) lands on a row
    * too, not on the first focusable widget inside it */
   press ("ctrl+f");
-  assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
+  chk_assert_eventually (focus_is_in (fixture->window, search_entry (fixture)), SECONDS);
   press ("Tab");
-  assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
+  chk_assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
   press ("Up");
-  assert_eventually_cmpstr (focused_monitor (fixture), "disk", SECONDS);
+  chk_assert_eventually_cmpstr (focused_monitor (fixture), "disk", SECONDS);
   press ("Down");
-  assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
+  chk_assert_eventually_cmpstr (focused_monitor (fixture), "web", SECONDS);
 
   press ("ctrl+r");
-  assert_eventually (count_runs (fixture, web) == 1, SECONDS);
+  chk_assert_eventually (count_runs (fixture, web) == 1, SECONDS);
   g_assert_cmpuint (count_runs (fixture, disk), ==, 0);
   g_assert_cmpstr (focused_monitor (fixture), ==, "web");
 }
@@ -1416,12 +1243,12 @@ test_daemon_stopped (Fixture       *fixture,
   AdwStatusPage *page;
   GtkWidget *start;
 
-  g_free (create_job (fixture, "survivor", NULL));
+  g_free (chk_test_create_job (fixture, "survivor", NULL));
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
 
   chk_test_session_kill_daemon (fixture->session);
-  assert_eventually ((page = find_status_page (fixture, "The Scheduler Stopped")) != NULL, SECONDS);
+  chk_assert_eventually ((page = find_status_page (fixture, "The Scheduler Stopped")) != NULL, SECONDS);
   g_assert_nonnull (strstr (adw_status_page_get_description (page), "has stopped"));
   g_assert_null (strstr (adw_status_page_get_description (page), "could not be started"));
   g_assert_false (chk_test_session_daemon_is_up (fixture->session));
@@ -1429,7 +1256,7 @@ test_daemon_stopped (Fixture       *fixture,
   start = find_button (page, GTK_TYPE_BUTTON, "Start the Scheduler");
   g_assert_nonnull (start);
   g_signal_emit_by_name (start, "clicked");
-  assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
   g_assert_true (chk_test_session_daemon_is_up (fixture->session));
 }
 
@@ -1446,9 +1273,9 @@ test_daemon_cannot_start (Fixture       *fixture,
   gtk_window_present (GTK_WINDOW (fixture->window));
   chk_job_model_connect (fixture->model);
 
-  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED, SECONDS);
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED, SECONDS);
   /* (The page it replaces fades out meanwhile.) */
-  assert_eventually ((page = find_status_page (fixture, "Cannot Reach the Scheduler")) != NULL, SECONDS);
+  chk_assert_eventually ((page = find_status_page (fixture, "Cannot Reach the Scheduler")) != NULL, SECONDS);
   g_assert_nonnull (strstr (adw_status_page_get_description (page), "could not be started"));
   g_assert_nonnull (find_button (page, GTK_TYPE_BUTTON, "Retry"));
 }
@@ -1472,12 +1299,12 @@ test_sidebar_width (Fixture       *fixture,
   g_variant_dict_insert (&spec, "name", "s", "Archive photos");
   g_variant_dict_insert (&spec, "shell", "s", script);
   path = chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
-  g_free (create_job (fixture, "Nightly backup", "{'description': <'Backs up the home folder'>}"));
+  g_free (chk_test_create_job (fixture, "Nightly backup", "{'description': <'Backs up the home folder'>}"));
   open_window (fixture);
-  assert_eventually_cmpstr (shown_jobs (fixture), "Archive photos,Nightly backup", SECONDS);
+  chk_assert_eventually_cmpstr (shown_jobs (fixture), "Archive photos,Nightly backup", SECONDS);
   select_job (fixture, path);
   press ("ctrl+r");
-  assert_eventually (job_bool (fixture, path, "Running"), SECONDS);
+  chk_assert_eventually (chk_test_job_bool (fixture, path, "Running"), SECONDS);
   list = sidebar (fixture);
   width = gtk_widget_get_width (list);
   g_test_message ("The list is %d px wide", width);
@@ -1492,7 +1319,7 @@ test_sidebar_width (Fixture       *fixture,
   chk_test_session_job_call (fixture->session, path, "Update",
                              g_variant_new_parsed ("({'name': <'Archive the photos of the whole family, "
                                                    "sorted by the year they were taken'>},)"));
-  assert_eventually (g_str_has_prefix (chk_job1_get_name (chk_job_model_lookup (fixture->model, path)),
+  chk_assert_eventually (g_str_has_prefix (chk_job1_get_name (chk_job_model_lookup (fixture->model, path)),
                                        "Archive the"), SECONDS);
   for (guint i = 0; i < 10; i++)
     {
@@ -1621,13 +1448,14 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     {
       if (skip == NULL)
-        g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, fixture_teardown);
+        g_test_add (tests[i].path, Fixture, NULL, chk_test_fixture_setup, tests[i].func,
+                    chk_test_fixture_teardown);
       else
         g_test_add_data_func (tests[i].path, skip, skip_cb);
     }
   if (skip == NULL)
     g_test_add ("/app/daemon/cannot-start", Fixture, NULL, fixture_setup_no_daemon,
-                test_daemon_cannot_start, fixture_teardown);
+                test_daemon_cannot_start, chk_test_fixture_teardown);
   else
     g_test_add_data_func ("/app/daemon/cannot-start", skip, skip_cb);
 

@@ -11,6 +11,7 @@
 #include "chk-job-editor.h"
 #include "chk-job-model.h"
 #include "chk-resources.h"
+#include "chk-test-fixture.h"
 #include "chk-test-session.h"
 #include "chk-test-widgets.h"
 
@@ -28,28 +29,7 @@
 /* What every translation in xx.po starts with */
 #define XX "XX "
 
-typedef struct
-{
-  ChkTestSession *session;
-  ChkJobModel    *model;
-  ChkJobEditor   *editor;   /* weak */
-} Fixture;
-
-#define assert_eventually(expr, seconds) \
-  G_STMT_START { \
-    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
-    while (!(expr) && g_get_monotonic_time () < deadline_) \
-      chk_test_iterate (0.02); \
-    if (!(expr)) \
-      g_assertion_message_expr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                                "eventually " #expr); \
-  } G_STMT_END
-
-static gboolean
-pointer_cleared_cb (gpointer user_data)
-{
-  return *(gpointer *) user_data == NULL;
-}
+typedef ChkTestFixture Fixture;
 
 /* The entry row whose title, without its mnemonic, starts with @title */
 static GtkWidget *
@@ -125,46 +105,29 @@ assert_error_on (Fixture    *fixture,
 {
   GtkWidget *label;
 
-  assert_eventually ((label = find_xx_label (fixture->editor)) != NULL, SECONDS);
+  chk_assert_eventually ((label = find_xx_label (fixture->editor)) != NULL, SECONDS);
   g_test_message ("shown: %s", gtk_label_get_text (GTK_LABEL (label)));
   g_assert_null (strstr (gtk_label_get_text (GTK_LABEL (label)), english));
   g_assert_true (group_of (label) == group_of (row));
-  assert_eventually (gtk_widget_has_css_class (row, "error"), SECONDS);
+  chk_assert_eventually (gtk_widget_has_css_class (row, "error"), SECONDS);
   g_assert_false (gtk_widget_has_css_class (other, "error"));
 }
 
+/* The job editor over a ready model, on screen */
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  data)
 {
-  fixture->session = chk_test_session_new (TRUE);
-  chk_test_session_start_daemon (fixture->session);
+  chk_test_fixture_setup (fixture, data);
 
   fixture->model = chk_job_model_new ();
   chk_job_model_connect (fixture->model);
-  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
 
   fixture->editor = chk_job_editor_new (NULL, fixture->model, NULL, FALSE);
   g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
   gtk_window_present (GTK_WINDOW (fixture->editor));
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  if (fixture->editor != NULL)
-    gtk_window_destroy (GTK_WINDOW (fixture->editor));
-  if (!chk_test_wait_until (pointer_cleared_cb, &fixture->editor, SECONDS))
-    g_error ("The ChkJobEditor is still alive %d s after it was destroyed", SECONDS);
-
-  g_object_add_weak_pointer (G_OBJECT (fixture->model), (gpointer *) &fixture->model);
-  g_object_unref (fixture->model);
-  if (!chk_test_wait_until (pointer_cleared_cb, &fixture->model, SECONDS))
-    g_error ("The ChkJobModel is still alive %d s after the editor", SECONDS);
-
-  chk_test_session_free (fixture->session);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
 }
 
 /* The daemon does speak xx, and keeps the key outside it: else the
@@ -217,7 +180,7 @@ test_editor_schedule (Fixture       *fixture,
 
   gtk_editable_set_text (GTK_EDITABLE (name_row), "minutely");
   select_custom_repeat (fixture->editor);
-  assert_eventually (gtk_widget_get_mapped (schedule_row), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (schedule_row), SECONDS);
   gtk_editable_set_text (GTK_EDITABLE (schedule_row), "61 * * * *");
 
   assert_error_on (fixture, schedule_row, name_row, "out of range");
@@ -283,7 +246,7 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     {
       if (have_display)
-        g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, fixture_teardown);
+        g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, chk_test_fixture_teardown);
       else
         g_test_add_data_func (tests[i].path, NULL, skip_no_display);
     }

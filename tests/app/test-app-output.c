@@ -20,6 +20,7 @@
 #include "chk-preferences-window.h"
 #include "chk-log-view.h"
 #include "chk-resources.h"
+#include "chk-test-fixture.h"
 #include "chk-test-session.h"
 #include "chk-test-widgets.h"
 #include "chk-window.h"
@@ -32,43 +33,7 @@
 
 #define SECONDS 30
 
-typedef struct
-{
-  ChkTestSession *session;
-  ChkJobModel    *model;
-  ChkWindow      *window;   /* weak: GTK owns toplevels */
-} Fixture;
-
-/* ---------------------------------------------------------------------------
- * Waiting */
-
-#define assert_eventually(expr, seconds) \
-  G_STMT_START { \
-    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
-    while (!(expr) && g_get_monotonic_time () < deadline_) \
-      chk_test_iterate (0.02); \
-    if (!(expr)) \
-      g_assertion_message_expr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                                "eventually " #expr); \
-  } G_STMT_END
-
-#define assert_eventually_cmpstr(expr, expected, seconds) \
-  G_STMT_START { \
-    gint64 deadline_ = g_get_monotonic_time () + (gint64) ((seconds) * G_USEC_PER_SEC); \
-    char *actual_ = NULL; \
-    for (;;) \
-      { \
-        g_free (actual_); \
-        actual_ = (expr); \
-        if (g_strcmp0 (actual_, (expected)) == 0 || g_get_monotonic_time () >= deadline_) \
-          break; \
-        chk_test_iterate (0.02); \
-      } \
-    if (g_strcmp0 (actual_, (expected)) != 0) \
-      g_assertion_message_cmpstr (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, \
-                                  "eventually " #expr, actual_, "==", (expected)); \
-    g_free (actual_); \
-  } G_STMT_END
+typedef ChkTestFixture Fixture;
 
 /* ---------------------------------------------------------------------------
  * Looking at widgets */
@@ -130,36 +95,6 @@ shown_run (Fixture *fixture)
 /* ---------------------------------------------------------------------------
  * The daemon, from outside */
 
-static char *
-create_job (Fixture    *fixture,
-            const char *name,
-            const char *extra)
-{
-  g_autoptr(GVariant) extra_spec = g_variant_ref_sink (g_variant_new_parsed (extra ? extra
-                                                                                  : "@a{sv} {}"));
-  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (extra_spec);
-
-  g_variant_dict_insert (&spec, "name", "s", name);
-  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell") &&
-      !g_variant_dict_contains (&spec, "check-url"))
-    g_variant_dict_insert_value (&spec, "command", g_variant_new_parsed ("['/bin/true']"));
-  return chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
-}
-
-static guint64
-run_job (Fixture    *fixture,
-         const char *path)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  guint64 run_id = 0;
-
-  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "Run", NULL, "(t)", &error);
-  g_assert_no_error (error);
-  g_variant_get (reply, "(t)", &run_id);
-  return run_id;
-}
-
 static gboolean
 job_running (Fixture    *fixture,
              const char *path)
@@ -174,10 +109,10 @@ static guint64
 run_job_to_end (Fixture    *fixture,
                 const char *path)
 {
-  guint64 run_id = run_job (fixture, path);
+  guint64 run_id = chk_test_run_job (fixture, path);
 
   chk_test_iterate (0.1);
-  assert_eventually (!job_running (fixture, path), SECONDS);
+  chk_assert_eventually (!job_running (fixture, path), SECONDS);
   return run_id;
 }
 
@@ -185,25 +120,9 @@ run_job_to_end (Fixture    *fixture,
  * Fixture */
 
 static void
-fixture_setup (Fixture       *fixture,
-               gconstpointer  data)
-{
-  fixture->session = chk_test_session_new (TRUE);
-  chk_test_session_start_daemon (fixture->session);
-}
-
-static void
 open_window (Fixture *fixture)
 {
-  fixture->model = chk_job_model_new ();
-  fixture->window = chk_window_new (NULL, fixture->model);
-  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
-  gtk_window_set_default_size (GTK_WINDOW (fixture->window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (fixture->window));
-  chk_job_model_connect (fixture->model);
-
-  assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+  chk_test_fixture_open_window (fixture, 1000, 700);
 }
 
 /* Opens the window on the page of the job at @path. */
@@ -215,45 +134,10 @@ show_job (Fixture    *fixture,
 
   if (fixture->window == NULL)
     open_window (fixture);
-  assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
   job = chk_job_model_lookup (fixture->model, path);
   chk_window_select_job (fixture->window, job);
-  assert_eventually (chk_job_page_get_job (job_page (fixture)) == job, SECONDS);
-}
-
-static gboolean
-pointer_cleared_cb (gpointer user_data)
-{
-  return *(gpointer *) user_data == NULL;
-}
-
-static void
-fixture_teardown (Fixture       *fixture,
-                  gconstpointer  data)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  while (g_list_model_get_n_items (toplevels) > 0)
-    {
-      guint last = g_list_model_get_n_items (toplevels) - 1;
-      GtkWindow *window = g_list_model_get_item (toplevels, last);
-
-      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
-      gtk_window_destroy (window);
-      g_object_unref (window);
-      if (!chk_test_wait_until (pointer_cleared_cb, &window, SECONDS))
-        g_error ("A window is still alive %d s after it was destroyed: a reference leaked", SECONDS);
-    }
-
-  if (fixture->model != NULL)
-    {
-      g_object_add_weak_pointer (G_OBJECT (fixture->model), (gpointer *) &fixture->model);
-      g_object_unref (fixture->model);
-      if (!chk_test_wait_until (pointer_cleared_cb, &fixture->model, SECONDS))
-        g_error ("The ChkJobModel is still alive %d s after its window: a reference leaked", SECONDS);
-    }
-
-  chk_test_session_free (fixture->session);
+  chk_assert_eventually (chk_job_page_get_job (job_page (fixture)) == job, SECONDS);
 }
 
 /* ---------------------------------------------------------------------------
@@ -283,7 +167,7 @@ static void
 test_output_no_hyphens (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "long-lines",
+  g_autofree char *path = chk_test_create_job (fixture, "long-lines",
                                       "{'shell': <'for i in 1 2 3 4 5 6; do printf %s "
                                       "/etc/ssl/certs/ca-certificates.crt/; done; echo; "
                                       "echo warning: unreadable ca-certificates.crt >&2'>}");
@@ -293,8 +177,8 @@ test_output_no_hyphens (Fixture       *fixture,
 
   run_id = run_job_to_end (fixture, path);
   show_job (fixture, path);
-  assert_eventually (shown_run (fixture) == run_id, SECONDS);
-  assert_eventually (log_contains (fixture, "unreadable"), SECONDS);
+  chk_assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  chk_assert_eventually (log_contains (fixture, "unreadable"), SECONDS);
 
   buffer = log_buffer (fixture);
   g_assert_true (gtk_text_buffer_get_char_count (buffer) > 100);
@@ -368,7 +252,7 @@ static void
 test_output_ansi (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "colourful",
+  g_autofree char *path = chk_test_create_job (fixture, "colourful",
                                       "{'shell': <'printf \"\\\\033]0;title\\\\007\\\\033[1;31mERROR\\\\033[0m: "
                                       "disk full\\\\n\\\\033[32mok\\\\033[39m plain\\\\033[K\\\\n\"; "
                                       "printf \"\\\\033[2mdim\\\\033[0m\\\\n\" >&2'>}");
@@ -380,8 +264,8 @@ test_output_ansi (Fixture       *fixture,
 
   run_id = run_job_to_end (fixture, path);
   show_job (fixture, path);
-  assert_eventually (shown_run (fixture) == run_id, SECONDS);
-  assert_eventually (log_contains (fixture, "dim\n"), SECONDS);
+  chk_assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  chk_assert_eventually (log_contains (fixture, "dim\n"), SECONDS);
   text = log_text (fixture);
 
   /* What people read: no ␛, no "[1;31m", no title */
@@ -455,7 +339,7 @@ static void
 test_output_head_and_tail (Fixture       *fixture,
                            gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "verbose",
+  g_autofree char *path = chk_test_create_job (fixture, "verbose",
                                       "{'shell': <'echo FIRST-LINE; seq 1 1300000; "
                                       "echo LAST-LINE-ERROR'>}");
   g_autofree char *text = NULL;
@@ -465,12 +349,12 @@ test_output_head_and_tail (Fixture       *fixture,
 
   run_id = run_job_to_end (fixture, path);
   show_job (fixture, path);
-  assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  chk_assert_eventually (shown_run (fixture) == run_id, SECONDS);
   view = log_view (fixture);
 
   /* The start and the end, not the middle */
-  assert_eventually (log_contains (fixture, "LAST-LINE-ERROR"), 60);
-  assert_eventually (gap_shown (fixture), SECONDS);
+  chk_assert_eventually (log_contains (fixture, "LAST-LINE-ERROR"), 60);
+  chk_assert_eventually (gap_shown (fixture), SECONDS);
   text = log_text (fixture);
   g_assert_true (g_str_has_prefix (text, "FIRST-LINE\n1\n2\n3\n"));
   g_assert_true (g_str_has_suffix (text, "\n1299999\n1300000\nLAST-LINE-ERROR\n"));
@@ -482,17 +366,17 @@ test_output_head_and_tail (Fixture       *fixture,
   /* Read from the top; the end is a keystroke away */
   g_assert_false (at_end (fixture));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.jump-to-end", NULL));
-  assert_eventually (at_end (fixture), SECONDS);
+  chk_assert_eventually (at_end (fixture), SECONDS);
 
   /* Page by page through the middle, until it is all there */
   while (gap_shown (fixture))
     {
       g_assert_cmpuint (++clicks, <=, 5);
-      assert_eventually (gtk_widget_is_sensitive (chk_test_find_widget (chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW),
+      chk_assert_eventually (gtk_widget_is_sensitive (chk_test_find_widget (chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW),
                                                                GTK_TYPE_BUTTON)), SECONDS);
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "log.show-more", NULL));
       chk_test_iterate (0.2);
-      assert_eventually (gtk_widget_get_first_child (chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW)) == NULL ||
+      chk_assert_eventually (gtk_widget_get_first_child (chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW)) == NULL ||
                          !gap_shown (fixture) ||
                          gtk_widget_is_sensitive (chk_test_find_widget (chk_test_find_widget (view, GTK_TYPE_TEXT_VIEW),
                                                                GTK_TYPE_BUTTON)), SECONDS);
@@ -540,7 +424,7 @@ static void
 test_page_tabs (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "tabbed",
+  g_autofree char *path = chk_test_create_job (fixture, "tabbed",
                                       "{'shell': <'echo hello from the output'>, 'description': <'Says hello'>}");
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GHashTable) stops = g_hash_table_new (NULL, NULL);
@@ -558,12 +442,12 @@ test_page_tabs (Fixture       *fixture,
   g_assert_nonnull (chk_test_find_widget (job_page (fixture), ADW_TYPE_VIEW_SWITCHER));
 
   /* The run and its output, on screen at once */
-  assert_eventually (log_contains (fixture, "hello from the output"), SECONDS);
+  chk_assert_eventually (log_contains (fixture, "hello from the output"), SECONDS);
   view = log_view (fixture);
   runs_list = chk_test_find_mapped_widget (job_page (fixture), GTK_TYPE_LIST_BOX);
   g_assert_nonnull (runs_list);
   g_assert_null (gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW));
-  assert_eventually (gtk_widget_get_height (GTK_WIDGET (view)) > 0, SECONDS);
+  chk_assert_eventually (gtk_widget_get_height (GTK_WIDGET (view)) > 0, SECONDS);
   chk_test_iterate (0.3);
   g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (job_page (fixture)), GTK_WIDGET (fixture->window),
                                             &page_bounds));
@@ -582,7 +466,7 @@ test_page_tabs (Fixture       *fixture,
   /* The details: every row says something, none is a Tab stop */
   adw_view_stack_set_visible_child_name (stack, "details");
   details = adw_view_stack_get_child_by_name (stack, "details");
-  assert_eventually (gtk_widget_get_mapped (details), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (details), SECONDS);
   rows = chk_test_find_widgets (details, GTK_TYPE_LIST_BOX_ROW);
   for (guint i = 0; i < rows->len; i++)
     if (gtk_widget_get_mapped (rows->pdata[i]))
@@ -636,7 +520,7 @@ test_page_relative_times (Fixture       *fixture,
   gint64 next_run = g_get_real_time () + 40 * G_USEC_PER_SEC;
   g_autofree char *spec = g_strdup_printf ("{'schedule': <'FREQ=HOURLY'>, 'start': <@x %" G_GINT64_FORMAT ">}",
                                            next_run);
-  g_autofree char *path = create_job (fixture, "soon", spec);
+  g_autofree char *path = chk_test_create_job (fixture, "soon", spec);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ChkJobPage *page;
   GtkLabel *times, *row_times;
@@ -653,7 +537,7 @@ test_page_relative_times (Fixture       *fixture,
   }
   show_job (fixture, path);
   page = job_page (fixture);
-  assert_eventually (find_label_starting (page, "Last run ") != NULL, SECONDS);
+  chk_assert_eventually (find_label_starting (page, "Last run ") != NULL, SECONDS);
   times = find_label_starting (page, "Last run ");
   /* The job's row in the list too */
   row_times = find_label_starting (chk_test_find_widget (fixture->window, CHK_TYPE_JOB_ROW), "Next: ");
@@ -687,19 +571,19 @@ test_page_relative_times (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (seen), >=, 3);
 
   /* The run's row: not "now" once a second has gone by */
-  assert_eventually (find_label_starting (page, "1 s ago") != NULL ||
+  chk_assert_eventually (find_label_starting (page, "1 s ago") != NULL ||
                      find_label_starting (page, "2 s ago") != NULL ||
                      find_label_starting (page, "3 s ago") != NULL ||
                      find_label_starting (page, "4 s ago") != NULL, SECONDS);
 
   /* Hidden: no wake-up; back: at once */
   gtk_widget_set_visible (GTK_WIDGET (fixture->window), FALSE);
-  assert_eventually (!gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  chk_assert_eventually (!gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
   refreshes = _chk_job_page_get_n_refreshes (page);
   chk_test_iterate (2.5);
   g_assert_cmpuint (_chk_job_page_get_n_refreshes (page), ==, refreshes);
   gtk_window_present (GTK_WINDOW (fixture->window));
-  assert_eventually (_chk_job_page_get_n_refreshes (page) > refreshes, SECONDS);
+  chk_assert_eventually (_chk_job_page_get_n_refreshes (page) > refreshes, SECONDS);
 }
 
 /* The text after "about " in @text, up to " left", or NULL */
@@ -735,19 +619,19 @@ static void
 test_page_eta (Fixture       *fixture,
                gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "progressing",
+  g_autofree char *path = chk_test_create_job (fixture, "progressing",
                                       "{'shell': <'sleep 2.5; echo 1/4 >&$CHRONIKER_PROGRESS_FD; sleep 60'>}");
   ChkJobPage *page;
   GtkProgressBar *bar;
   gint64 started, end;
   guint checked = 0;
 
-  run_job (fixture, path);
+  chk_test_run_job (fixture, path);
   show_job (fixture, path);
   page = job_page (fixture);
   bar = chk_test_find_widget (chk_test_find_widget (fixture->window, CHK_TYPE_JOB_ROW), GTK_TYPE_PROGRESS_BAR);
   g_assert_nonnull (bar);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (bar)) &&
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (bar)) &&
                      strstr (gtk_progress_bar_get_text (bar), "about") != NULL, SECONDS);
   {
     g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "LastRunStarted");
@@ -835,8 +719,8 @@ test_page_wording (Fixture       *fixture,
   gint64 far = g_get_real_time () + (gint64) 116 * 24 * 3600 * G_USEC_PER_SEC;
   g_autofree char *spec = g_strdup_printf ("{'schedule': <'FREQ=YEARLY'>, 'start': <@x %" G_GINT64_FORMAT ">, "
                                            "'timeout': <@u 300>, 'memory-max': <@t 268435456>}", far);
-  g_autofree char *yearly = create_job (fixture, "yearly", spec);
-  g_autofree char *by_hand = create_job (fixture, "by-hand", NULL);
+  g_autofree char *yearly = chk_test_create_job (fixture, "yearly", spec);
+  g_autofree char *by_hand = chk_test_create_job (fixture, "by-hand", NULL);
   g_autofree char *date = NULL;
   g_autofree char *memory = g_format_size (268435456);
   g_autofree char *text = NULL;
@@ -851,13 +735,13 @@ test_page_wording (Fixture       *fixture,
 
   /* "Next run 24 Mar", not "in 116 d" */
   date = g_date_time_format (far_date, "%-d %b");
-  assert_eventually (find_label_containing (page, "Next run ") != NULL, SECONDS);
+  chk_assert_eventually (find_label_containing (page, "Next run ") != NULL, SECONDS);
   text = g_strdup (gtk_label_get_text (find_label_containing (page, "Next run ")));
   g_assert_nonnull (strstr (text, date));
   g_assert_null (strstr (text, " d"));
 
   adw_view_stack_set_visible_child_name (stack, "details");
-  assert_eventually (has_row (page, "Working Directory"), SECONDS);
+  chk_assert_eventually (has_row (page, "Working Directory"), SECONDS);
   g_assert_false (has_row (page, "Working Folder"));
   g_assert_true (has_row (page, "Time Limit"));
   g_assert_false (has_row (page, "Timeout"));
@@ -896,7 +780,7 @@ test_preferences_test_email_failure (Fixture       *fixture,
   open_window (fixture);
   prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window), chk_job_model_get_scheduler (fixture->model));
   gtk_window_present (GTK_WINDOW (prefs));
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) &&
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) &&
                      gtk_widget_get_sensitive (chk_test_find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE)), SECONDS);
   rows = chk_test_find_widgets (prefs, ADW_TYPE_ENTRY_ROW);
   for (guint i = 0; i < rows->len; i++)
@@ -904,9 +788,9 @@ test_preferences_test_email_failure (Fixture       *fixture,
       address = rows->pdata[i];
   g_assert_nonnull (address);
   gtk_editable_set_text (address, "someone@example.org");
-  assert_eventually (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.send-test-email", NULL), SECONDS);
+  chk_assert_eventually (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.send-test-email", NULL), SECONDS);
 
-  assert_eventually ((toast = find_label_containing (prefs, "could not be sent")) != NULL ||
+  chk_assert_eventually ((toast = find_label_containing (prefs, "could not be sent")) != NULL ||
                      (toast = find_label_containing (prefs, "Could not send")) != NULL, SECONDS);
   message = gtk_label_get_text (toast);
   g_test_message ("The window says: %s", message);
@@ -930,7 +814,7 @@ static void
 test_editor_duration_words (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autofree char *path = create_job (fixture, "limited", NULL);
+  g_autofree char *path = chk_test_create_job (fixture, "limited", NULL);
   g_autoptr(GPtrArray) rows = NULL;
   ChkJobEditor *editor;
   GtkEditable *limit = NULL;
@@ -941,7 +825,7 @@ test_editor_duration_words (Fixture       *fixture,
   editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model,
                                chk_job_model_lookup (fixture->model, path), FALSE);
   gtk_window_present (GTK_WINDOW (editor));
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
   rows = chk_test_find_widgets (editor, ADW_TYPE_ENTRY_ROW);
   for (guint i = 0; i < rows->len; i++)
     if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "T_ime Limit"))
@@ -958,9 +842,9 @@ test_editor_duration_words (Fixture       *fixture,
         save = buttons->pdata[i];
     }
   g_assert_nonnull (save);
-  assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
+  chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
   g_signal_emit_by_name (save, "clicked");
-  assert_eventually (job_timeout (fixture, path) == 300, SECONDS);
+  chk_assert_eventually (job_timeout (fixture, path) == 300, SECONDS);
 }
 
 /* The Environment row under @root: the expander, or NULL */
@@ -1055,7 +939,7 @@ clipboard_text (GtkWidget *widget)
   char *text = NULL;
 
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, read_text_cb, &text);
-  assert_eventually (text != NULL, SECONDS);
+  chk_assert_eventually (text != NULL, SECONDS);
   return text;
 }
 
@@ -1112,7 +996,7 @@ resize_window (Fixture *fixture,
   gtk_widget_set_visible (GTK_WIDGET (fixture->window), FALSE);
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), width + frame, height);
   gtk_window_present (GTK_WINDOW (fixture->window));
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)) &&
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)) &&
                      gtk_widget_get_width (GTK_WIDGET (fixture->window)) == width, SECONDS);
 }
 
@@ -1191,7 +1075,7 @@ fixture_setup_session_environment (Fixture       *fixture,
 
   g_setenv ("CHK_RUN_INNER", "1", TRUE);
   g_setenv ("CHK_TEST_FROM_SESSION", "passed on", TRUE);
-  fixture_setup (fixture, data);
+  chk_test_fixture_setup (fixture, data);
   g_unsetenv ("CHK_TEST_FROM_SESSION");
   if (inner != NULL)
     g_setenv ("CHK_RUN_INNER", inner, TRUE);
@@ -1220,8 +1104,8 @@ test_page_environment (Fixture       *fixture,
   g_autofree char *spec = g_strdup_printf ("{'shell': <'env'>, 'working-directory': <%s>, "
                                            "'environment': <{'GREETING': 'hello, world', 'LONG_LIST': %s}>}",
                                            directory_text, long_text);
-  g_autofree char *path = create_job (fixture, "with-variables", spec);
-  g_autofree char *check = create_job (fixture, "a-check",
+  g_autofree char *path = chk_test_create_job (fixture, "with-variables", spec);
+  g_autofree char *check = chk_test_create_job (fixture, "a-check",
                                        "{'check-url': <'https://example.org/'>}");
   g_autofree char *value = NULL;
   g_autofree char *copied = NULL;
@@ -1244,7 +1128,7 @@ test_page_environment (Fixture       *fixture,
   job = chk_job_page_get_job (page);
   stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
   adw_view_stack_set_visible_child_name (stack, "details");
-  assert_eventually ((row = environment_row (page)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)),
+  chk_assert_eventually ((row = environment_row (page)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)),
                      SECONDS);
 
   /* Asked for only when expanded */
@@ -1252,7 +1136,7 @@ test_page_environment (Fixture       *fixture,
   chk_test_iterate (0.5);
   g_assert_false (has_variable (row, "HOME"));
   adw_expander_row_set_expanded (row, TRUE);
-  assert_eventually (has_variable (row, "HOME"), SECONDS);
+  chk_assert_eventually (has_variable (row, "HOME"), SECONDS);
 
   /* The job's own, and what every run gets */
   value = variable_value (row, "GREETING");
@@ -1350,7 +1234,7 @@ test_page_environment (Fixture       *fixture,
   scroll_to (GTK_WIDGET (long_label));
   save_screenshot (fixture, "environment-1280.png");
   resize_window (fixture, 360, 720);
-  assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (long_label)), SECONDS);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (long_label)), SECONDS);
   scroll_to (header);
   save_screenshot (fixture, "environment-360-header.png");
   scroll_to (GTK_WIDGET (long_label));
@@ -1369,7 +1253,7 @@ test_page_environment (Fixture       *fixture,
 
   /* Copy: the lines shown, as NAME=value lines */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "job-page.copy-environment", NULL));
-  assert_eventually (find_label (fixture->window, "Environment copied") != NULL, SECONDS);
+  chk_assert_eventually (find_label (fixture->window, "Environment copied") != NULL, SECONDS);
   copied = clipboard_text (GTK_WIDGET (page));
   g_assert_cmpstr (copied, ==, shown->str);
   g_assert_nonnull (strstr (copied, "\nGREETING=hello, world\n"));
@@ -1377,7 +1261,7 @@ test_page_environment (Fixture       *fixture,
   /* The job changes while the row is expanded: read again */
   chk_test_session_job_call (fixture->session, path, "Update",
                              g_variant_new_parsed ("({'environment': <{'GREETING': 'changed'}>},)"));
-  assert_eventually_cmpstr (variable_value (row, "GREETING"), "changed", SECONDS);
+  chk_assert_eventually_cmpstr (variable_value (row, "GREETING"), "changed", SECONDS);
   g_assert_false (has_variable (row, "LONG_LIST"));
 
   /* The daemon does not answer: said in the row, and read again on the
@@ -1388,7 +1272,7 @@ test_page_environment (Fixture       *fixture,
   watchdog = continue_later (pid, 20);
   g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
   adw_expander_row_set_expanded (row, TRUE);
-  assert_eventually (find_label (row, "Could Not Read the Environment") != NULL, SECONDS);
+  chk_assert_eventually (find_label (row, "Could Not Read the Environment") != NULL, SECONDS);
   scroll_to (header);
   save_screenshot (fixture, "environment-error.png");
   g_assert_false (has_variable (row, "GREETING"));
@@ -1397,13 +1281,13 @@ test_page_environment (Fixture       *fixture,
   g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (job), -1);
   adw_expander_row_set_expanded (row, FALSE);
   adw_expander_row_set_expanded (row, TRUE);
-  assert_eventually (has_variable (row, "GREETING"), SECONDS);
+  chk_assert_eventually (has_variable (row, "GREETING"), SECONDS);
   g_assert_null (find_label (row, "Could Not Read the Environment"));
 
   /* An HTTP check runs no process: no environment */
   show_job (fixture, check);
   g_assert_cmpstr (adw_view_stack_get_visible_child_name (stack), ==, "details");
-  assert_eventually (has_row (page, "HTTP Check"), SECONDS);
+  chk_assert_eventually (has_row (page, "HTTP Check"), SECONDS);
   g_assert_false (gtk_widget_is_visible (GTK_WIDGET (row)));
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (row)));
 }
@@ -1457,8 +1341,9 @@ main (int   argc,
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
     {
       if (have_display)
-        g_test_add (tests[i].path, Fixture, NULL, tests[i].setup != NULL ? tests[i].setup : fixture_setup,
-                    tests[i].func, fixture_teardown);
+        g_test_add (tests[i].path, Fixture, NULL,
+                    tests[i].setup != NULL ? tests[i].setup : chk_test_fixture_setup,
+                    tests[i].func, chk_test_fixture_teardown);
       else
         g_test_add_data_func (tests[i].path, NULL, skip_no_display);
     }

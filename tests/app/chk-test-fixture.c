@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-test-fixture"
+
+#include "config.h"
+
+#include "chk-error.h"
+#include "chk-test-fixture.h"
+
+/*
+ * The fixture of the app tests (see chk-test-fixture.h): setting up the
+ * bus and the daemon, the window over them, the daemon looked at from
+ * outside, and a teardown that fails on any reference leaked.
+ */
+
+/* How long the app has to follow a change, or to let go of an object:
+ * far more than it should need. */
+#define SECONDS 30
+
+static gboolean
+pointer_cleared_cb (gpointer user_data)
+{
+  return *(gpointer *) user_data == NULL;
+}
+
+/* Drops the reference @pointer holds and waits until @what is gone. */
+static void
+unref_and_wait (gpointer   *pointer,
+                const char *what)
+{
+  if (*pointer == NULL)
+    return;
+  g_object_add_weak_pointer (G_OBJECT (*pointer), pointer);
+  g_object_unref (*pointer);
+  if (!chk_test_wait_until (pointer_cleared_cb, pointer, SECONDS))
+    g_error ("The %s is still alive %d s after its windows: a reference leaked", what, SECONDS);
+}
+
+/* As people close them: the newest (a dialog) first, the main window last,
+ * each one gone before the next (calls under way hold a window for a
+ * moment; a leak holds it forever). */
+static void
+close_toplevels (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  while (g_list_model_get_n_items (toplevels) > 0)
+    {
+      guint last = g_list_model_get_n_items (toplevels) - 1;
+      GtkWindow *window = g_list_model_get_item (toplevels, last);
+      g_autofree char *name = g_strdup (G_OBJECT_TYPE_NAME (window));
+
+      /* An application window's help overlay: its window holds it until it goes. */
+      if (GTK_IS_SHORTCUTS_WINDOW (window) && gtk_window_get_transient_for (window) != NULL)
+        {
+          gtk_window_destroy (window);
+          g_object_unref (window);
+          continue;
+        }
+
+      g_object_add_weak_pointer (G_OBJECT (window), (gpointer *) &window);
+      gtk_window_destroy (window);
+      g_object_unref (window);
+      if (!chk_test_wait_until (pointer_cleared_cb, &window, SECONDS))
+        g_error ("A %s is still alive %d s after it was destroyed: a reference leaked",
+                 name, SECONDS);
+    }
+}
+
+/**
+ * chk_test_fixture_setup:
+ *
+ * A private bus with chronikerd started on it: a #GTestFixtureFunc.
+ */
+void
+chk_test_fixture_setup (ChkTestFixture *fixture,
+                        gconstpointer   data)
+{
+  fixture->session = chk_test_session_new (TRUE);
+  chk_test_session_start_daemon (fixture->session);
+}
+
+/**
+ * chk_test_fixture_teardown:
+ *
+ * Closes every window, drops the application and the model and fails if
+ * any of them, or the editor, outlives it; then ends the session.
+ */
+void
+chk_test_fixture_teardown (ChkTestFixture *fixture,
+                           gconstpointer   data)
+{
+  close_toplevels ();
+  g_assert_null (fixture->window);
+  /* Registered on the session's bus: gone before it is */
+  unref_and_wait ((gpointer *) &fixture->application, "ChkApplication");
+  /* An editor that closed itself may still be going */
+  if (!chk_test_wait_until (pointer_cleared_cb, &fixture->editor, SECONDS))
+    g_error ("The closed ChkJobEditor is still alive after %d s: a reference leaked", SECONDS);
+  unref_and_wait ((gpointer *) &fixture->model, "ChkJobModel");
+
+  chk_test_session_free (fixture->session);
+}
+
+/**
+ * chk_test_fixture_open_window:
+ * @width: the window's default width, or -1 for the app's own
+ * @height: the window's default height, or -1 for the app's own
+ *
+ * The window as the app makes it, over the jobs the daemon has now, once
+ * its model is ready and it is on screen.
+ */
+void
+chk_test_fixture_open_window (ChkTestFixture *fixture,
+                              int             width,
+                              int             height)
+{
+  fixture->model = chk_job_model_new ();
+  fixture->window = chk_window_new (NULL, fixture->model);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  if (width > 0 || height > 0)
+    gtk_window_set_default_size (GTK_WINDOW (fixture->window), width, height);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  chk_job_model_connect (fixture->model);
+
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING,
+                         SECONDS);
+  g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_READY);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
+}
+
+/**
+ * chk_test_create_job:
+ * @extra: (nullable): more keys of the spec, as a{sv} in GVariant text
+ *
+ * Creates a job called @name through the bus: it runs /bin/true unless
+ * @extra says what it runs or checks.
+ *
+ * Returns: the job's object path
+ */
+char *
+chk_test_create_job (ChkTestFixture *fixture,
+                     const char     *name,
+                     const char     *extra)
+{
+  g_autoptr(GVariant) extra_spec = g_variant_ref_sink (g_variant_new_parsed (extra ? extra
+                                                                                  : "@a{sv} {}"));
+  g_auto(GVariantDict) spec = G_VARIANT_DICT_INIT (extra_spec);
+
+  g_variant_dict_insert (&spec, "name", "s", name);
+  if (!g_variant_dict_contains (&spec, "command") && !g_variant_dict_contains (&spec, "shell") &&
+      !g_variant_dict_contains (&spec, "check-url"))
+    g_variant_dict_insert_value (&spec, "command", g_variant_new_parsed ("['/bin/true']"));
+  return chk_test_session_create_job (fixture->session, g_variant_dict_end (&spec));
+}
+
+/**
+ * chk_test_job_string:
+ *
+ * Returns: the string property @property of the job at @path, as the bus has it
+ */
+char *
+chk_test_job_string (ChkTestFixture *fixture,
+                     const char     *path,
+                     const char     *property)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
+
+  return g_variant_dup_string (value, NULL);
+}
+
+/**
+ * chk_test_job_bool:
+ *
+ * Returns: the boolean property @property of the job at @path, as the bus has it
+ */
+gboolean
+chk_test_job_bool (ChkTestFixture *fixture,
+                   const char     *path,
+                   const char     *property)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
+
+  return g_variant_get_boolean (value);
+}
+
+/**
+ * chk_test_lookup_job:
+ *
+ * Returns: (nullable): the object path of the job called @name, or %NULL
+ */
+char *
+chk_test_lookup_job (ChkTestFixture *fixture,
+                     const char     *name)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  char *path = NULL;
+
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                 "GetJobByName", g_variant_new ("(s)", name), "(o)", &error);
+  if (reply == NULL)
+    {
+      g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+      return NULL;
+    }
+  g_variant_get (reply, "(o)", &path);
+  return path;
+}
+
+/**
+ * chk_test_run_job:
+ *
+ * Runs the job at @path through the bus.
+ *
+ * Returns: the run's id
+ */
+guint64
+chk_test_run_job (ChkTestFixture *fixture,
+                  const char     *path)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 run_id = 0;
+
+  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "Run", NULL, "(t)", &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(t)", &run_id);
+  return run_id;
+}
