@@ -37,7 +37,6 @@ import argparse
 import importlib.util
 import json
 import os
-import platform
 import re
 import select
 import shutil
@@ -1032,26 +1031,7 @@ class Bench(bd.ProcessOwner):
         ])
 
     def run(self):
-        failed = []
-        for name in self.args.only:
-            os.sync()
-            try:
-                getattr(self, f'bench_{name}')()
-            except BenchError as error:
-                print(f'\nbench-alerts: {name}: {error}', file=sys.stderr)
-                failed.append(name)
-                for daemon in self.daemons:
-                    if daemon.proc is not None:
-                        daemon.stop()
-        print('\n== chronikerd alerts ==')
-        print(f'  {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}, '
-              f'{time.strftime("%Y-%m-%d %H:%M:%S")}')
-        print('  targets apply to the value, or with × to the ratio (value / baseline)\n')
-        print_table(self.rows)
-        if failed:
-            print(f'\nbench-alerts: could not measure: {", ".join(failed)}', file=sys.stderr)
-            return 1
-        return 0
+        return self.run_sections('chronikerd alerts')
 
 
 def parse_args(argv):

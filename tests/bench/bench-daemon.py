@@ -548,6 +548,34 @@ class ProcessOwner:
         self.buses = {}
         self.daemons = []
 
+    def run_sections(self, title):
+        """Runs the sections --only names (each a bench_NAME method), then
+        prints the table of self.rows under `title`. A section that fails is
+        said and leaves no daemon behind; the others still run. Returns the
+        exit status: 1 if a section could not be measured."""
+        failed = []
+        for name in self.args.only:
+            # Nothing of the previous section still being written back.
+            os.sync()
+            try:
+                getattr(self, f'bench_{name}')()
+            except BenchError as error:
+                print(f'\n{self.program}: {name}: {error}', file=sys.stderr)
+                failed.append(name)
+                # Leave nothing of a failed section behind for the next one.
+                for daemon in self.daemons:
+                    if daemon.proc is not None:
+                        daemon.stop()
+        print(f'\n== {title} ==')
+        print(f'  {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}, '
+              f'{time.strftime("%Y-%m-%d %H:%M:%S")}')
+        print('  targets apply to the value, or with × to the ratio (value / baseline)\n')
+        print_table(self.rows)
+        if failed:
+            print(f'\n{self.program}: could not measure: {", ".join(failed)}', file=sys.stderr)
+            return 1
+        return 0
+
     # Processes: in their own session, so that a Ctrl-C reaches only us and
     # we end them in order; and with a parent-death signal, so that even a
     # SIGKILL of ours does not leave them behind.
@@ -1594,28 +1622,7 @@ class Bench(ProcessOwner):
         ])
 
     def run(self):
-        failed = []
-        for name in self.args.only:
-            # Nothing of the previous section still being written back.
-            os.sync()
-            try:
-                getattr(self, f'bench_{name}')()
-            except BenchError as error:
-                print(f'\nbench-daemon: {name}: {error}', file=sys.stderr)
-                failed.append(name)
-                # Leave nothing of a failed section behind for the next one.
-                for daemon in self.daemons:
-                    if daemon.proc is not None:
-                        daemon.stop()
-        print('\n== chronikerd end to end ==')
-        print(f'  {platform.node()}, {os.cpu_count()} CPUs, Linux {platform.release()}, '
-              f'{time.strftime("%Y-%m-%d %H:%M:%S")}')
-        print('  targets apply to the value, or with × to the ratio (value / baseline)\n')
-        print_table(self.rows)
-        if failed:
-            print(f'\nbench-daemon: could not measure: {", ".join(failed)}', file=sys.stderr)
-            return 1
-        return 0
+        return self.run_sections('chronikerd end to end')
 
 
 def parse_args(argv):
