@@ -197,28 +197,15 @@ if __name__ == '__main__' and sys.argv[1:2] == ['--serve']:
 
 # --- what bench-daemon.py already has ----------------------------------------
 
-def _load_bench_daemon():
-    spec = importlib.util.spec_from_file_location('bench_daemon',
-                                                  os.path.join(HERE, 'bench-daemon.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bd = _load_bench_daemon()
-GLib = bd.GLib
-Gio = bd.Gio
-BUS_NAME = bd.BUS_NAME
-JOB_IFACE = bd.JOB_IFACE
-BenchError = bd.BenchError
-Interrupted = bd.Interrupted
-spin = bd.spin
-pump = bd.pump
-percentile = bd.percentile
-summary_ms = bd.summary_ms
-make_row = bd.make_row
-print_table = bd.print_table
-rss_mib = bd.rss_mib
+# bench-daemon.py, as the module bench_daemon (its name is no identifier).
+_spec = importlib.util.spec_from_file_location(
+    'bench_daemon', os.path.join(HERE, 'bench-daemon.py'))
+bd = sys.modules['bench_daemon'] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bd)
+from bench_daemon import (  # noqa: E402
+    GLib, Gio, BUS_NAME, JOB_IFACE, BenchError, Interrupted, spin, pump, percentile, summary_ms,
+    make_row, print_table, rss_mib
+)
 
 SPEC_TYPES = {
     'name': 's', 'command': 'as', 'check-url': 's', 'check-timeout': 'u',

@@ -45,27 +45,15 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _load_bench_daemon():
-    spec = importlib.util.spec_from_file_location('bench_daemon',
-                                                  os.path.join(HERE, 'bench-daemon.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bd = _load_bench_daemon()
-GLib = bd.GLib
-Gio = bd.Gio
-BUS_NAME = bd.BUS_NAME
-MANAGER_PATH = bd.MANAGER_PATH
-SCHEDULER_IFACE = bd.SCHEDULER_IFACE
-JOB_IFACE = bd.JOB_IFACE
-BenchError = bd.BenchError
-Interrupted = bd.Interrupted
-spin = bd.spin
-pump = bd.pump
-make_row = bd.make_row
-print_table = bd.print_table
+# bench-daemon.py, as the module bench_daemon (its name is no identifier).
+_spec = importlib.util.spec_from_file_location(
+    'bench_daemon', os.path.join(HERE, 'bench-daemon.py'))
+bd = sys.modules['bench_daemon'] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bd)
+from bench_daemon import (  # noqa: E402
+    GLib, Gio, BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE, JOB_IFACE, BenchError, Interrupted, spin,
+    pump, make_row, print_table
+)
 
 KIB = 1024
 CALL_TIMEOUT_MS = 60_000

@@ -56,21 +56,14 @@ TOP = os.path.normpath(os.path.join(HERE, '..', '..'))
 DEFAULT_SUPPRESSIONS = os.path.join(HERE, 'lsan.supp')
 
 
-def _load_bench_daemon():
-    spec = importlib.util.spec_from_file_location(
-        'bench_daemon', os.path.join(TOP, 'tests', 'bench', 'bench-daemon.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-bd = _load_bench_daemon()
-GLib = bd.GLib
-Gio = bd.Gio
-BUS_NAME = bd.BUS_NAME
-MANAGER_PATH = bd.MANAGER_PATH
-SCHEDULER_IFACE = bd.SCHEDULER_IFACE
-JOB_IFACE = bd.JOB_IFACE
+# bench-daemon.py, as the module bench_daemon (its name is no identifier).
+_spec = importlib.util.spec_from_file_location(
+    'bench_daemon', os.path.join(TOP, 'tests', 'bench', 'bench-daemon.py'))
+bd = sys.modules['bench_daemon'] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bd)
+from bench_daemon import (  # noqa: E402
+    GLib, Gio, BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE, JOB_IFACE
+)
 JOBS_PATH = MANAGER_PATH + '/jobs'
 PROPS_IFACE = 'org.freedesktop.DBus.Properties'
 OM_IFACE = 'org.freedesktop.DBus.ObjectManager'
