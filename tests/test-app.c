@@ -41,18 +41,6 @@ typedef ChkTestFixture Fixture;
 /* ---------------------------------------------------------------------------
  * Looking at widgets */
 
-/* A label as people read it: without the mnemonic's underscore. */
-static char *
-plain_label (const char *label)
-{
-  g_autoptr(GString) plain = g_string_new (NULL);
-
-  for (const char *p = label; p != NULL && *p != '\0'; p++)
-    if (*p != '_')
-      g_string_append_c (plain, *p);
-  return g_string_free (g_steal_pointer (&plain), FALSE);
-}
-
 static GtkStack *
 find_stack_with_page (gpointer    root,
                       const char *page)
@@ -193,23 +181,6 @@ has_label_containing (gpointer    root,
 }
 
 static GtkWidget *
-find_button (gpointer    root,
-             GType       type,
-             const char *label)
-{
-  g_autoptr(GPtrArray) buttons = chk_test_find_widgets (root, type);
-
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      g_autofree char *plain = plain_label (gtk_button_get_label (buttons->pdata[i]));
-
-      if (g_str_equal (plain, label))
-        return buttons->pdata[i];
-    }
-  return NULL;
-}
-
-static GtkWidget *
 find_button_with_action (gpointer    root,
                          const char *action)
 {
@@ -267,7 +238,7 @@ find_entry_row (gpointer    root,
 
   for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
       g_autofree char *folded = g_utf8_casefold (plain, -1);
 
       if (g_str_equal (folded, needle))
@@ -294,10 +265,10 @@ find_save_button (gpointer editor)
 
   for (guint i = 0; i < bars->len; i++)
     {
-      GtkWidget *button = find_button (bars->pdata[i], GTK_TYPE_BUTTON, "Save");
+      GtkWidget *button = chk_test_find_button (bars->pdata[i], GTK_TYPE_BUTTON, "Save");
 
       if (button == NULL)
-        button = find_button (bars->pdata[i], GTK_TYPE_BUTTON, "Create");
+        button = chk_test_find_button (bars->pdata[i], GTK_TYPE_BUTTON, "Create");
       if (button != NULL)
         return button;
     }
@@ -326,7 +297,7 @@ select_combo_item (gpointer    root,
 
   for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
       GListModel *model = adw_combo_row_get_model (rows->pdata[i]);
 
       if (!g_str_equal (plain, title) || model == NULL)
@@ -819,7 +790,7 @@ static void
 click_filter (Fixture    *fixture,
               const char *label)
 {
-  GtkWidget *button = find_button (fixture->window, GTK_TYPE_TOGGLE_BUTTON, label);
+  GtkWidget *button = chk_test_find_button (fixture->window, GTK_TYPE_TOGGLE_BUTTON, label);
 
   g_assert_nonnull (button);
   click (button);
@@ -869,7 +840,7 @@ test_list_empty (Fixture       *fixture,
   open_window (fixture);
   chk_assert_eventually_cmpstr (list_page (fixture), "empty", SECONDS);
   chk_assert_eventually (has_label (fixture->window, "No Jobs"), SECONDS);
-  create = find_button (fixture->window, GTK_TYPE_BUTTON, "Create Job");
+  create = chk_test_find_button (fixture->window, GTK_TYPE_BUTTON, "Create Job");
   g_assert_nonnull (create);
   g_assert_true (gtk_widget_get_mapped (create));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (create)), ==, "win.new-job");
@@ -1102,7 +1073,7 @@ test_monitors_empty (Fixture       *fixture,
   show_monitors (fixture);
   chk_assert_eventually_cmpstr (monitors_page (fixture), "monitors-empty", SECONDS);
   chk_assert_eventually (has_label (fixture->window, "No Monitors"), SECONDS);
-  create = find_button (fixture->window, GTK_TYPE_BUTTON, "Create Monitor");
+  create = chk_test_find_button (fixture->window, GTK_TYPE_BUTTON, "Create Monitor");
   g_assert_nonnull (create);
   g_assert_true (gtk_widget_get_mapped (create));
   g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (create)), ==, "win.new-monitor");
@@ -1143,7 +1114,7 @@ test_monitors_check_now (Fixture       *fixture,
   open_window (fixture);
   show_monitors (fixture);
   chk_assert_eventually (find_monitor_row (fixture, "slow check") != NULL, SECONDS);
-  button = find_button (find_monitor_row (fixture, "slow check"), GTK_TYPE_BUTTON, "Check Now");
+  button = chk_test_find_button (find_monitor_row (fixture, "slow check"), GTK_TYPE_BUTTON, "Check Now");
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_mapped (button));
 
@@ -1175,7 +1146,7 @@ find_toggle (gpointer    root,
   for (guint i = 0; i < toggles->len; i++)
     {
       GtkLabel *child = chk_test_find_widget (toggles->pdata[i], GTK_TYPE_LABEL);
-      g_autofree char *plain = child != NULL ? plain_label (gtk_label_get_label (child)) : NULL;
+      g_autofree char *plain = child != NULL ? chk_test_plain_label (gtk_label_get_label (child)) : NULL;
 
       if (g_strcmp0 (plain, label) == 0)
         return toggles->pdata[i];
@@ -1193,7 +1164,7 @@ find_row_control (gpointer    root,
 
   for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
 
       if (g_str_equal (plain, title))
         {
@@ -1435,7 +1406,7 @@ test_preferences_test_email (Fixture       *fixture,
   address = find_entry_row (prefs, "Test Address");
   g_assert_nonnull (address);
   g_assert_cmpstr (gtk_editable_get_text (address), ==, "jobs@example.org");
-  send = find_button (prefs, GTK_TYPE_BUTTON, "Send Test Email");
+  send = chk_test_find_button (prefs, GTK_TYPE_BUTTON, "Send Test Email");
   g_assert_nonnull (send);
   g_assert_true (gtk_widget_get_mapped (send));
 
@@ -1625,20 +1596,6 @@ test_page_alert_error (Fixture       *fixture,
 /* ---------------------------------------------------------------------------
  * The storage banner */
 
-/* The mapped label under @root whose text is @text, or NULL. */
-static GtkWidget *
-find_label (gpointer    root,
-            const char *text)
-{
-  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_get_mapped (labels->pdata[i]) &&
-        g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
-      return labels->pdata[i];
-  return NULL;
-}
-
 /* The banner slides in with what is wrong, for screen readers too, and
  * goes when nothing is. */
 static void
@@ -1659,7 +1616,7 @@ test_banner_show_hide (void)
 
   chk_banner_set_title (CHK_BANNER (banner), problem);
   g_assert_true (chk_banner_get_revealed (CHK_BANNER (banner)));
-  chk_assert_eventually ((label = find_label (banner, problem)) != NULL, SECONDS);
+  chk_assert_eventually ((label = chk_test_find_label (banner, problem)) != NULL, SECONDS);
   /* Read out as it shows */
   {
     GtkWidget *alert = gtk_widget_get_ancestor (label, GTK_TYPE_BOX);
@@ -1671,16 +1628,16 @@ test_banner_show_hide (void)
 
   /* Another problem: the new words */
   chk_banner_set_title (CHK_BANNER (banner), "The database is locked by another program.");
-  chk_assert_eventually (find_label (banner, "The database is locked by another program.") != NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label (banner, "The database is locked by another program.") != NULL, SECONDS);
 
   chk_banner_set_title (CHK_BANNER (banner), "");
   g_assert_false (chk_banner_get_revealed (CHK_BANNER (banner)));
-  chk_assert_eventually (find_label (banner, "The database is locked by another program.") == NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label (banner, "The database is locked by another program.") == NULL, SECONDS);
 
   chk_banner_set_title (CHK_BANNER (banner), problem);
-  chk_assert_eventually (find_label (banner, problem) != NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label (banner, problem) != NULL, SECONDS);
   chk_banner_set_title (CHK_BANNER (banner), NULL);
-  chk_assert_eventually (find_label (banner, problem) == NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label (banner, problem) == NULL, SECONDS);
 
   gtk_window_destroy (GTK_WINDOW (window));
   chk_assert_eventually (window == NULL, SECONDS);
@@ -1787,7 +1744,7 @@ test_banner_storage_problem (Fixture       *fixture,
 
   chk_assert_eventually_cmpstr (g_strdup (chk_banner_get_title (shown_banner (fixture))), problem, SECONDS);
   g_assert_true (chk_banner_get_revealed (shown_banner (fixture)));
-  chk_assert_eventually (find_label (shown_banner (fixture), problem) != NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label (shown_banner (fixture), problem) != NULL, SECONDS);
 
   /* The lock ends: the daemon finds out by itself, and the banner goes */
   g_subprocess_force_exit (locker);
@@ -1803,19 +1760,6 @@ test_banner_storage_problem (Fixture       *fixture,
 
 /* ---------------------------------------------------------------------------
  * Limits and accounting (DESIGN §7): the job page */
-
-/* The subtitle of the row titled @title under @root, or NULL. */
-static char *
-row_subtitle (gpointer    root,
-              const char *title)
-{
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
-      return g_strdup (adw_action_row_get_subtitle (rows->pdata[i]));
-  return NULL;
-}
 
 static ChkJobPage *
 show_job_page (Fixture    *fixture,
@@ -1859,18 +1803,18 @@ test_page_limits (Fixture       *fixture,
   open_window (fixture);
   page = show_job_page (fixture, path);
   show_tab (page, "details");
-  chk_assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_text, SECONDS);
-  chk_assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), "None", SECONDS);
-  chk_assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "Default (100)", SECONDS);
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "Max Processes"), default_text, SECONDS);
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "Memory Limit"), "None", SECONDS);
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "CPU Weight"), "Default (100)", SECONDS);
   g_assert_true (has_label (page, "Max Processes"));
 
   update_job (fixture, path, "{'max-tasks': <@u 50>, 'memory-max': <@t 268435456>, 'cpu-weight': <@u 400>}");
-  chk_assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), tasks_text, SECONDS);
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "Max Processes"), tasks_text, SECONDS);
   /* "268.4 MB", with GLib's no-break space */
-  chk_assert_eventually_cmpstr (row_subtitle (page, "Memory Limit"), memory_text, SECONDS);
-  chk_assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "400: more CPU than other runs", SECONDS);
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "Memory Limit"), memory_text, SECONDS);
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "CPU Weight"), "400: more CPU than other runs", SECONDS);
   update_job (fixture, path, "{'cpu-weight': <@u 20>}");
-  chk_assert_eventually_cmpstr (row_subtitle (page, "CPU Weight"), "20: less CPU than other runs", SECONDS);
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "CPU Weight"), "20: less CPU than other runs", SECONDS);
 
   /* The setting, as it is when the page is shown */
   g_clear_pointer (&reply, g_variant_unref);
@@ -1888,7 +1832,7 @@ test_page_limits (Fixture       *fixture,
   g_assert_false (has_label (page, "Max Processes"));
   g_assert_false (has_label (page, "Memory Limit"));
   page = show_job_page (fixture, path);
-  chk_assert_eventually_cmpstr (row_subtitle (page, "Max Processes"), default_changed, SECONDS);
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "Max Processes"), default_changed, SECONDS);
 }
 
 /* The record of the job's only run, from the daemon. */
@@ -1955,7 +1899,7 @@ test_page_run_usage (Fixture       *fixture,
     {
       expected = g_strdup_printf ("%.1f s CPU", (double) cpu_time / G_USEC_PER_SEC);
     }
-  chk_assert_eventually (find_label (page, expected) != NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label (page, expected) != NULL, SECONDS);
 }
 
 /* Every view of an outcome agrees on whether the run failed: the window's
@@ -2082,7 +2026,7 @@ test_page_run_message (Fixture       *fixture,
       return;
     }
 
-  chk_assert_eventually ((label = find_label (page, message)) != NULL, SECONDS);
+  chk_assert_eventually ((label = chk_test_find_label (page, message)) != NULL, SECONDS);
   g_assert_true (gtk_widget_has_css_class (label, "warning"));
 }
 

@@ -132,48 +132,6 @@ focus_is_in (gpointer window,
 /* ---------------------------------------------------------------------------
  * Looking at widgets */
 
-static char *
-plain_label (const char *label)
-{
-  g_autoptr(GString) plain = g_string_new (NULL);
-
-  for (const char *p = label; p != NULL && *p != '\0'; p++)
-    if (*p != '_')
-      g_string_append_c (plain, *p);
-  return g_string_free (g_steal_pointer (&plain), FALSE);
-}
-
-static GtkWidget *
-find_button (gpointer    root,
-             GType       type,
-             const char *label)
-{
-  g_autoptr(GPtrArray) buttons = chk_test_find_widgets (root, type);
-
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      g_autofree char *plain = plain_label (gtk_button_get_label (buttons->pdata[i]));
-
-      if (g_str_equal (plain, label))
-        return buttons->pdata[i];
-    }
-  return NULL;
-}
-
-/* A mapped label under @root whose text contains @text, or NULL. */
-static GtkLabel *
-find_label_containing (gpointer    root,
-                       const char *text)
-{
-  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_get_mapped (labels->pdata[i]) &&
-        strstr (gtk_label_get_text (labels->pdata[i]), text) != NULL)
-      return labels->pdata[i];
-  return NULL;
-}
-
 /* The leaflet's first page: the lists, their search and filters. */
 static GtkWidget *
 sidebar (Fixture *fixture)
@@ -310,7 +268,7 @@ find_entry_row (gpointer    root,
 
   for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
 
       if (g_str_has_prefix (plain, title))
         return rows->pdata[i];
@@ -326,7 +284,7 @@ find_combo_row (gpointer    root,
 
   for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
 
       if (g_str_equal (plain, title))
         return rows->pdata[i];
@@ -343,7 +301,7 @@ find_row_switch (gpointer    root,
 
   for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *plain = plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
 
       if (g_str_equal (plain, title))
         return chk_test_find_widget (rows->pdata[i], GTK_TYPE_SWITCH);
@@ -387,7 +345,7 @@ static GtkWidget *
 find_save_button (gpointer editor)
 {
   GtkWidget *bar = chk_test_find_widget (editor, ADW_TYPE_HEADER_BAR);
-  GtkWidget *button = find_button (bar, GTK_TYPE_BUTTON, "Save");
+  GtkWidget *button = chk_test_find_button (bar, GTK_TYPE_BUTTON, "Save");
 
   g_assert_nonnull (button);
   return button;
@@ -774,13 +732,13 @@ test_editor_validate (Fixture       *fixture,
   chk_assert_eventually (focus_is_in (editor, zone), SECONDS);
   type_text ("Europe/Ber", 60);
   chk_test_iterate (2.0);
-  g_assert_null (find_label_containing (editor, problem));
+  g_assert_null (chk_test_find_label_containing (editor, problem));
   g_assert_true (save_is_enabled (editor));
 
   /* Leaving it there is wrong: said at once, and Save goes off. */
   press ("Tab");
   chk_assert_eventually (!focus_is_in (editor, zone), SECONDS);
-  chk_assert_eventually ((message = find_label_containing (editor, problem)) != NULL, SECONDS);
+  chk_assert_eventually ((message = chk_test_find_label_containing (editor, problem)) != NULL, SECONDS);
   g_assert_false (save_is_enabled (editor));
   /* "… such as Europe/Berlin)" may wrap, but not after its "/" */
   g_assert_true (gtk_label_get_wrap (message));
@@ -798,7 +756,7 @@ test_editor_validate (Fixture       *fixture,
   gtk_widget_grab_focus (GTK_WIDGET (zone));
   press ("End");
   type_text ("lin", 60);
-  chk_assert_eventually (find_label_containing (editor, problem) == NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label_containing (editor, problem) == NULL, SECONDS);
   chk_assert_eventually (save_is_enabled (editor), SECONDS);
 
   /* A schedule that cannot be: shown after a pause, and Save goes off. */
@@ -807,7 +765,7 @@ test_editor_validate (Fixture       *fixture,
   gtk_widget_grab_focus (GTK_WIDGET (schedule));
   gtk_editable_set_text (schedule, "");
   type_text ("61 * * * *", 20);
-  chk_assert_eventually (find_label_containing (editor, "61") != NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label_containing (editor, "61") != NULL, SECONDS);
   g_assert_false (save_is_enabled (editor));
   press ("ctrl+s");
   chk_test_iterate (1.0);
@@ -1089,8 +1047,8 @@ test_editor_merge_stderr (Fixture       *fixture,
   g_assert_false (gtk_switch_get_active (merge));
   g_assert_true (gtk_widget_is_visible (merge_row));
   /* The group says "time limit", as its field does, not "timeout" */
-  g_assert_nonnull (find_label_containing (editor, "An empty time limit"));
-  g_assert_null (find_label_containing (editor, "timeout"));
+  g_assert_nonnull (chk_test_find_label_containing (editor, "An empty time limit"));
+  g_assert_null (chk_test_find_label_containing (editor, "timeout"));
 
   /* An HTTP check has none; back to the program, it is there again */
   gtk_toggle_button_set_active (find_kind_toggle (editor, "HTTP Check"), TRUE);
@@ -1253,7 +1211,7 @@ test_daemon_stopped (Fixture       *fixture,
   g_assert_null (strstr (adw_status_page_get_description (page), "could not be started"));
   g_assert_false (chk_test_session_daemon_is_up (fixture->session));
 
-  start = find_button (page, GTK_TYPE_BUTTON, "Start the Scheduler");
+  start = chk_test_find_button (page, GTK_TYPE_BUTTON, "Start the Scheduler");
   g_assert_nonnull (start);
   g_signal_emit_by_name (start, "clicked");
   chk_assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
@@ -1277,7 +1235,7 @@ test_daemon_cannot_start (Fixture       *fixture,
   /* (The page it replaces fades out meanwhile.) */
   chk_assert_eventually ((page = find_status_page (fixture, "Cannot Reach the Scheduler")) != NULL, SECONDS);
   g_assert_nonnull (strstr (adw_status_page_get_description (page), "could not be started"));
-  g_assert_nonnull (find_button (page, GTK_TYPE_BUTTON, "Retry"));
+  g_assert_nonnull (chk_test_find_button (page, GTK_TYPE_BUTTON, "Retry"));
 }
 
 /* The list keeps its width while a job runs, and whatever the page says:

@@ -99,9 +99,7 @@ static gboolean
 job_running (Fixture    *fixture,
              const char *path)
 {
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "Running");
-
-  return g_variant_get_boolean (value);
+  return chk_test_job_bool (fixture, path, "Running");
 }
 
 /* Runs the job and waits for the run to end; returns its id. */
@@ -662,24 +660,11 @@ test_page_eta (Fixture       *fixture,
   g_assert_cmpuint (checked, >=, 10);
 }
 
-/* The subtitle of the row titled @title under @root, or NULL */
-static char *
-row_subtitle (gpointer    root,
-              const char *title)
-{
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
-      return g_strdup (adw_action_row_get_subtitle (rows->pdata[i]));
-  return NULL;
-}
-
 static gboolean
 has_row (gpointer    root,
          const char *title)
 {
-  g_autofree char *subtitle = row_subtitle (root, title);
+  g_autofree char *subtitle = chk_test_row_subtitle (root, title);
 
   return subtitle != NULL;
 }
@@ -695,19 +680,6 @@ set_settings (Fixture    *fixture,
   reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1, "SetSettings",
                                  g_variant_new_tuple (&arguments, 1), NULL, &error);
   g_assert_no_error (error);
-}
-
-/* A mapped label under @root that contains @text, or NULL */
-static GtkLabel *
-find_label_containing (gpointer    root,
-                       const char *text)
-{
-  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_get_mapped (labels->pdata[i]) && strstr (gtk_label_get_text (labels->pdata[i]), text) != NULL)
-      return labels->pdata[i];
-  return NULL;
 }
 
 /* One word per thing: "Working Directory", "Time Limit", "Manual only",
@@ -735,8 +707,8 @@ test_page_wording (Fixture       *fixture,
 
   /* "Next run 24 Mar", not "in 116 d" */
   date = g_date_time_format (far_date, "%-d %b");
-  chk_assert_eventually (find_label_containing (page, "Next run ") != NULL, SECONDS);
-  text = g_strdup (gtk_label_get_text (find_label_containing (page, "Next run ")));
+  chk_assert_eventually (chk_test_find_label_containing (page, "Next run ") != NULL, SECONDS);
+  text = g_strdup (gtk_label_get_text (chk_test_find_label_containing (page, "Next run ")));
   g_assert_nonnull (strstr (text, date));
   g_assert_null (strstr (text, " d"));
 
@@ -746,15 +718,15 @@ test_page_wording (Fixture       *fixture,
   g_assert_true (has_row (page, "Time Limit"));
   g_assert_false (has_row (page, "Timeout"));
   g_clear_pointer (&text, g_free);
-  text = row_subtitle (page, "Memory Limit");
+  text = chk_test_row_subtitle (page, "Memory Limit");
   g_assert_cmpstr (text, ==, memory);
 
   /* Manual only, in those words */
   show_job (fixture, by_hand);
   g_clear_pointer (&text, g_free);
-  text = row_subtitle (page, "Schedule");
+  text = chk_test_row_subtitle (page, "Schedule");
   g_assert_cmpstr (text, ==, "Manual only");
-  g_assert_nonnull (find_label_containing (page, "Manual only"));
+  g_assert_nonnull (chk_test_find_label_containing (page, "Manual only"));
 
   /* Never run: a clock, not "•••" */
   icon = chk_test_find_widget (chk_test_find_widget (fixture->window, CHK_TYPE_JOB_ROW), GTK_TYPE_IMAGE);
@@ -790,8 +762,8 @@ test_preferences_test_email_failure (Fixture       *fixture,
   gtk_editable_set_text (address, "someone@example.org");
   chk_assert_eventually (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.send-test-email", NULL), SECONDS);
 
-  chk_assert_eventually ((toast = find_label_containing (prefs, "could not be sent")) != NULL ||
-                     (toast = find_label_containing (prefs, "Could not send")) != NULL, SECONDS);
+  chk_assert_eventually ((toast = chk_test_find_label_containing (prefs, "could not be sent")) != NULL ||
+                     (toast = chk_test_find_label_containing (prefs, "Could not send")) != NULL, SECONDS);
   message = gtk_label_get_text (toast);
   g_test_message ("The window says: %s", message);
   /* Said once */
@@ -905,19 +877,6 @@ find_action_row (gpointer    root,
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
       return rows->pdata[i];
-  return NULL;
-}
-
-/* A mapped label under @root whose text is @text, or NULL */
-static GtkLabel *
-find_label (gpointer    root,
-            const char *text)
-{
-  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_get_mapped (labels->pdata[i]) && g_str_equal (gtk_label_get_text (labels->pdata[i]), text))
-      return labels->pdata[i];
   return NULL;
 }
 
@@ -1253,7 +1212,7 @@ test_page_environment (Fixture       *fixture,
 
   /* Copy: the lines shown, as NAME=value lines */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "job-page.copy-environment", NULL));
-  chk_assert_eventually (find_label (fixture->window, "Environment copied") != NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label (fixture->window, "Environment copied") != NULL, SECONDS);
   copied = clipboard_text (GTK_WIDGET (page));
   g_assert_cmpstr (copied, ==, shown->str);
   g_assert_nonnull (strstr (copied, "\nGREETING=hello, world\n"));
@@ -1272,7 +1231,7 @@ test_page_environment (Fixture       *fixture,
   watchdog = continue_later (pid, 20);
   g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
   adw_expander_row_set_expanded (row, TRUE);
-  chk_assert_eventually (find_label (row, "Could Not Read the Environment") != NULL, SECONDS);
+  chk_assert_eventually (chk_test_find_label (row, "Could Not Read the Environment") != NULL, SECONDS);
   scroll_to (header);
   save_screenshot (fixture, "environment-error.png");
   g_assert_false (has_variable (row, "GREETING"));
@@ -1282,7 +1241,7 @@ test_page_environment (Fixture       *fixture,
   adw_expander_row_set_expanded (row, FALSE);
   adw_expander_row_set_expanded (row, TRUE);
   chk_assert_eventually (has_variable (row, "GREETING"), SECONDS);
-  g_assert_null (find_label (row, "Could Not Read the Environment"));
+  g_assert_null (chk_test_find_label (row, "Could Not Read the Environment"));
 
   /* An HTTP check runs no process: no environment */
   show_job (fixture, check);
