@@ -2286,12 +2286,6 @@ test_show_run_activation (Fixture       *fixture,
   g_free (test.path);
 }
 
-static void
-skip_no_display (gconstpointer data)
-{
-  g_test_skip ("No display (run under xvfb-run, as build-aux/test does)");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -2331,41 +2325,20 @@ main (int   argc,
     /* Last (its own suite): GTK 4.8 crashes when a destroyed editor outlives its parent */
     { "/app/quit/editor-open", test_quit_editor_open },
   };
-  gboolean have_display;
+  const char *skip;
 
-  /* Before any thread: nothing of the developer's desktop is read or written. */
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-
-  g_test_init (&argc, &argv, NULL);
-  chk_test_session_init ();
-  /* Registers the D-Bus errors, so that the daemon's come back as CHK_ERROR */
-  (void) chk_error_quark ();
-
-  have_display = gtk_init_check ();
-  if (!have_display && (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL))
-    g_error ("Cannot open the display");
-  if (have_display)
-    {
-      adw_init ();
-      chk_app_register_resource ();
-    }
+  chk_test_app_init (&argc, &argv);
+  skip = chk_test_app_open_display ();
 
   g_test_add_func ("/app/page/usage-format", test_page_usage_format);
   g_test_add_func ("/app/format/outcomes", test_format_outcomes);
-  if (have_display)
+  if (skip == NULL)
     g_test_add_func ("/app/banner/show-hide", test_banner_show_hide);
   else
-    g_test_add_data_func ("/app/banner/show-hide", NULL, skip_no_display);
+    g_test_add_data_func ("/app/banner/show-hide", skip, chk_test_skip_cb);
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    {
-      if (have_display)
-        g_test_add (tests[i].path, Fixture, NULL, chk_test_fixture_setup, tests[i].func, chk_test_fixture_teardown);
-      else
-        g_test_add_data_func (tests[i].path, NULL, skip_no_display);
-    }
+    chk_test_fixture_add (tests[i].path, NULL, tests[i].func, skip);
 
   return g_test_run ();
 }

@@ -4,7 +4,10 @@
 
 #include "config.h"
 
+#include <adwaita.h>
+
 #include "chk-error.h"
+#include "chk-resources.h"
 #include "chk-test-fixture.h"
 
 /*
@@ -65,6 +68,83 @@ close_toplevels (void)
         g_error ("A %s is still alive %d s after it was destroyed: a reference leaked",
                  name, SECONDS);
     }
+}
+
+/**
+ * chk_test_app_init:
+ *
+ * What an app test's main() does first, before any thread: keeps the
+ * developer's desktop out (settings, portal, accessibility bus), then
+ * g_test_init() and chk_test_session_init().
+ */
+void
+chk_test_app_init (int    *argc,
+                   char ***argv)
+{
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+
+  g_test_init (argc, argv, NULL);
+  chk_test_session_init ();
+}
+
+/**
+ * chk_test_app_open_display:
+ *
+ * Registers the D-Bus errors (so that the daemon's come back as
+ * %CHK_ERROR), opens the display and loads the app's resources. Without
+ * a display to open the tests skip; with one that does not open they fail.
+ *
+ * Returns: (nullable): why the tests skip, or %NULL if they can run
+ */
+const char *
+chk_test_app_open_display (void)
+{
+  (void) chk_error_quark ();
+
+  if (!gtk_init_check ())
+    {
+      if (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL)
+        g_error ("Cannot open the display");
+      return "No display (run under xvfb-run, as build-aux/test does)";
+    }
+  adw_init ();
+  chk_app_register_resource ();
+  return NULL;
+}
+
+/**
+ * chk_test_skip_cb:
+ * @reason: why the test skips, a string
+ *
+ * A #GTestDataFunc that skips its test, for g_test_add_data_func().
+ */
+void
+chk_test_skip_cb (gconstpointer reason)
+{
+  g_test_skip (reason);
+}
+
+/**
+ * chk_test_fixture_add:
+ * @setup: (nullable): the fixture's setup, or %NULL for chk_test_fixture_setup()
+ * @skip: (nullable): why the test cannot run here, or %NULL to run it
+ *
+ * Adds the test @func at @path, with a #ChkTestFixture; a test that
+ * cannot run is added too, as skipped with @skip.
+ */
+void
+chk_test_fixture_add (const char         *path,
+                      ChkTestFixtureFunc  setup,
+                      ChkTestFixtureFunc  func,
+                      const char         *skip)
+{
+  if (skip != NULL)
+    g_test_add_data_func (path, skip, chk_test_skip_cb);
+  else
+    g_test_add (path, ChkTestFixture, NULL, setup != NULL ? setup : chk_test_fixture_setup, func,
+                chk_test_fixture_teardown);
 }
 
 /**

@@ -55,26 +55,38 @@ typedef struct
     g_free (actual_); \
   } G_STMT_END
 
-void      chk_test_fixture_setup       (ChkTestFixture *fixture,
-                                        gconstpointer   data);
-void      chk_test_fixture_teardown    (ChkTestFixture *fixture,
-                                        gconstpointer   data);
-void      chk_test_fixture_open_window (ChkTestFixture *fixture,
-                                        int             width,
-                                        int             height);
+typedef void (*ChkTestFixtureFunc) (ChkTestFixture *fixture,
+                                    gconstpointer   data);
 
-char     *chk_test_create_job          (ChkTestFixture *fixture,
-                                        const char     *name,
-                                        const char     *extra);
-char     *chk_test_job_string          (ChkTestFixture *fixture,
-                                        const char     *path,
-                                        const char     *property);
-gboolean  chk_test_job_bool            (ChkTestFixture *fixture,
-                                        const char     *path,
-                                        const char     *property);
-char     *chk_test_lookup_job          (ChkTestFixture *fixture,
-                                        const char     *name);
-guint64   chk_test_run_job             (ChkTestFixture *fixture,
-                                        const char     *path);
+void         chk_test_app_init            (int                *argc,
+                                           char             ***argv);
+const char  *chk_test_app_open_display    (void);
+void         chk_test_skip_cb             (gconstpointer       reason);
+void         chk_test_fixture_add         (const char         *path,
+                                           ChkTestFixtureFunc  setup,
+                                           ChkTestFixtureFunc  func,
+                                           const char         *skip);
+
+void         chk_test_fixture_setup       (ChkTestFixture     *fixture,
+                                           gconstpointer       data);
+void         chk_test_fixture_teardown    (ChkTestFixture     *fixture,
+                                           gconstpointer       data);
+void         chk_test_fixture_open_window (ChkTestFixture     *fixture,
+                                           int                 width,
+                                           int                 height);
+
+char        *chk_test_create_job          (ChkTestFixture     *fixture,
+                                           const char         *name,
+                                           const char         *extra);
+char        *chk_test_job_string          (ChkTestFixture     *fixture,
+                                           const char         *path,
+                                           const char         *property);
+gboolean     chk_test_job_bool            (ChkTestFixture     *fixture,
+                                           const char         *path,
+                                           const char         *property);
+char        *chk_test_lookup_job          (ChkTestFixture     *fixture,
+                                           const char         *name);
+guint64      chk_test_run_job             (ChkTestFixture     *fixture,
+                                           const char         *path);
 
 G_END_DECLS

@@ -1346,12 +1346,6 @@ start_xvfb (void)
   return TRUE;
 }
 
-static void
-skip_cb (gconstpointer data)
-{
-  g_test_skip (data);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1404,18 +1398,9 @@ main (int   argc,
     }
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    {
-      if (skip == NULL)
-        g_test_add (tests[i].path, Fixture, NULL, chk_test_fixture_setup, tests[i].func,
-                    chk_test_fixture_teardown);
-      else
-        g_test_add_data_func (tests[i].path, skip, skip_cb);
-    }
-  if (skip == NULL)
-    g_test_add ("/app/daemon/cannot-start", Fixture, NULL, fixture_setup_no_daemon,
-                test_daemon_cannot_start, chk_test_fixture_teardown);
-  else
-    g_test_add_data_func ("/app/daemon/cannot-start", skip, skip_cb);
+    chk_test_fixture_add (tests[i].path, NULL, tests[i].func, skip);
+  chk_test_fixture_add ("/app/daemon/cannot-start", fixture_setup_no_daemon,
+                        test_daemon_cannot_start, skip);
 
   return g_test_run ();
 }

@@ -186,12 +186,6 @@ test_editor_schedule (Fixture       *fixture,
   assert_error_on (fixture, schedule_row, name_row, "out of range");
 }
 
-static void
-skip_no_display (gconstpointer data)
-{
-  g_test_skip ("No display (run under xvfb-run, as build-aux/test does)");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -211,11 +205,10 @@ main (int   argc,
   g_autofree char *built = NULL;
   g_autoptr(GError) error = NULL;
   gsize length;
-  gboolean have_display;
+  const char *skip;
   int status;
 
-  g_test_init (&argc, &argv, NULL);
-  chk_test_session_init ();
+  chk_test_app_init (&argc, &argv);
 
   /* <dir>/xx/LC_MESSAGES/chroniker.mo, from the catalog meson compiled */
   built = g_test_build_filename (G_TEST_BUILT, "xx.mo", NULL);
@@ -233,23 +226,10 @@ main (int   argc,
   g_setenv ("CHK_LOCALEDIR", localedir, TRUE);
   g_setenv ("LANGUAGE", "xx", TRUE);
 
-  (void) chk_error_quark ();
-  have_display = gtk_init_check ();
-  if (!have_display && (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL))
-    g_error ("Cannot open the display");
-  if (have_display)
-    {
-      adw_init ();
-      chk_app_register_resource ();
-    }
+  skip = chk_test_app_open_display ();
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    {
-      if (have_display)
-        g_test_add (tests[i].path, Fixture, NULL, fixture_setup, tests[i].func, chk_test_fixture_teardown);
-      else
-        g_test_add_data_func (tests[i].path, NULL, skip_no_display);
-    }
+    chk_test_fixture_add (tests[i].path, fixture_setup, tests[i].func, skip);
 
   status = g_test_run ();
 

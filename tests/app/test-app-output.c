@@ -1251,12 +1251,6 @@ test_page_environment (Fixture       *fixture,
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (row)));
 }
 
-static void
-skip_no_display (gconstpointer data)
-{
-  g_test_skip ("No display (run under xvfb-run, as build-aux/test does)");
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -1277,35 +1271,13 @@ main (int   argc,
     { "/app/preferences/test-email-failure", test_preferences_test_email_failure },
     { "/app/editor/duration-words", test_editor_duration_words },
   };
-  gboolean have_display;
+  const char *skip;
 
-  /* Before any thread: nothing of the developer's desktop is read or written. */
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("ADW_DISABLE_PORTAL", "1", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-
-  g_test_init (&argc, &argv, NULL);
-  chk_test_session_init ();
-  (void) chk_error_quark ();
-
-  have_display = gtk_init_check ();
-  if (!have_display && (g_getenv ("DISPLAY") != NULL || g_getenv ("WAYLAND_DISPLAY") != NULL))
-    g_error ("Cannot open the display");
-  if (have_display)
-    {
-      adw_init ();
-      chk_app_register_resource ();
-    }
+  chk_test_app_init (&argc, &argv);
+  skip = chk_test_app_open_display ();
 
   for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    {
-      if (have_display)
-        g_test_add (tests[i].path, Fixture, NULL,
-                    tests[i].setup != NULL ? tests[i].setup : chk_test_fixture_setup,
-                    tests[i].func, chk_test_fixture_teardown);
-      else
-        g_test_add_data_func (tests[i].path, NULL, skip_no_display);
-    }
+    chk_test_fixture_add (tests[i].path, tests[i].setup, tests[i].func, skip);
 
   return g_test_run ();
 }
