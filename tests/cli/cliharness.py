@@ -14,6 +14,7 @@ codes: output that is not a terminal must be plain.
 import datetime
 import json
 import os
+import pty
 import re
 import select
 import subprocess
@@ -367,6 +368,27 @@ class CliTestCase(h.DaemonTestCase):
         if bindir not in paths:
             self.env['PATH'] = os.pathsep.join([bindir] + paths)
         return path
+
+    def on_tty(self, *args, env=None):
+        """Runs chronikerctl ARGS with stdout and stderr on a pseudo-terminal; returns
+        (status, what it wrote)."""
+        master, slave = pty.openpty()
+        e = dict(self.env, TERM='xterm-256color')
+        e.update(env or {})
+        try:
+            p = subprocess.Popen([self.chronikerctl, *args], env=e, cwd=self.tmp,
+                                 stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+        finally:
+            os.close(slave)
+        try:
+            chunks = read_until_eof(master, 30)
+            p.wait(30)
+        finally:
+            os.close(master)
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        return p.returncode, b''.join(d for _, d in chunks)
 
     # misc
 

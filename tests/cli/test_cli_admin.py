@@ -6,7 +6,6 @@ not) the daemon, losing it under way, and plain output without colour."""
 import datetime
 import json
 import os
-import pty
 import re
 import subprocess
 import time
@@ -14,7 +13,7 @@ import zoneinfo
 
 import chkharness as h
 import cliharness as c
-from cliharness import USEC, read_until_eof
+from cliharness import USEC
 
 PREVIEW_LINE = re.compile(r'^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) ([+-]\d\d:\d\d)\b')
 
@@ -379,27 +378,6 @@ class DaemonGoes(c.CliTestCase):
 
 
 class Plain(c.CliTestCase):
-    def on_tty(self, *args, env=None):
-        """Runs chronikerctl with stdout and stderr on a pseudo-terminal; returns
-        (status, what it wrote)."""
-        master, slave = pty.openpty()
-        e = dict(self.env, TERM='xterm-256color')
-        e.update(env or {})
-        try:
-            p = subprocess.Popen([self.chronikerctl, *args], env=e, cwd=self.tmp,
-                                 stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
-        finally:
-            os.close(slave)
-        try:
-            chunks = read_until_eof(master, 30)
-            p.wait(30)
-        finally:
-            os.close(master)
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        return p.returncode, b''.join(d for _, d in chunks)
-
     def test_no_color(self):
         path = self.add('good', '--', '/bin/true')
         self.add('bad', '--', '/bin/false')

@@ -4,13 +4,9 @@
 their --json), the default-max-tasks setting, and job text that must not reach
 a terminal as control characters."""
 
-import os
-import pty
 import sqlite3
-import subprocess
 
 import cliharness as c
-from cliharness import read_until_eof
 
 MIB = 1024 * 1024
 NBSP = '\u00a0'  # GLib's g_format_size() puts one between number and unit
@@ -22,27 +18,6 @@ OSC52 = '\x1b]52;c;aGVsbG8=\x07'
 EVIL_DESCRIPTION = f'backup {OSC52} \x1b[2J\u009b31m red\nCommand: /bin/fake \u202eevil'
 EVIL_ARG = '\x1b]0;title\x07\u009b2J'
 EVIL_ENV = 'COLOR=\x1b[31m\u0085red'
-
-
-def tty_run(test, *args):
-    """Runs chronikerctl with stdout and stderr on a pseudo-terminal; returns
-    (status, the bytes it wrote)."""
-    master, slave = pty.openpty()
-    env = dict(test.env, TERM='xterm-256color')
-    try:
-        p = subprocess.Popen([test.chronikerctl, *args], env=env, cwd=test.tmp,
-                             stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
-    finally:
-        os.close(slave)
-    try:
-        chunks = read_until_eof(master, 30)
-        p.wait(30)
-    finally:
-        os.close(master)
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-    return p.returncode, b''.join(d for _, d in chunks)
 
 
 def fields(text):
@@ -280,7 +255,7 @@ class Escapes(c.CliTestCase):
         self.assertEqual(len([ln for ln in text.split('\n') if ln.startswith('Command:')]), 1,
                          'a newline in the description cannot add a line')
         # The same on a terminal
-        rc, out = tty_run(self, 'show', 'evil')
+        rc, out = self.on_tty('show', 'evil')
         self.assertEqual(rc, 0, out)
         self.assert_clean(out, 'show on a terminal')
         self.assertIn(b'\\x1b]52;c;aGVsbG8=', out)
