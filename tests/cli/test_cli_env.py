@@ -8,15 +8,7 @@ import os
 import pwd
 
 import cliharness as c
-
-
-def parse_env0(data):
-    pairs = {}
-    for entry in data.split(b'\0'):
-        if entry:
-            name, _, value = entry.decode().partition('=')
-            pairs[name] = value
-    return pairs
+from chkharness import parse_env0
 
 
 class ShowEnv(c.CliTestCase):

@@ -120,6 +120,16 @@ def variant_types(vardict_variant):
     return types
 
 
+def parse_env0(data):
+    """{NAME: value} of `env -0` output (bytes)."""
+    pairs = {}
+    for entry in data.split(b'\0'):
+        if entry:
+            name, _, value = entry.decode().partition('=')
+            pairs[name] = value
+    return pairs
+
+
 def process_state(pid):
     """The state letter of /proc/PID/stat, or None when there is no such process."""
     try:

@@ -54,16 +54,6 @@ GLib.MainLoop().run()
 '''
 
 
-def parse_env(data):
-    """{NAME: value} of `env -0` output."""
-    pairs = {}
-    for entry in data.split(b'\0'):
-        if entry:
-            name, _, value = entry.decode().partition('=')
-            pairs[name] = value
-    return pairs
-
-
 class JobEnvironment(h.DaemonTestCase):
     start_daemon = False
 
@@ -81,7 +71,7 @@ class JobEnvironment(h.DaemonTestCase):
     def run_env(self, path):
         run_id, outcome, _ = self.run_and_wait(path)
         self.assertEqual(outcome, 'success')
-        return run_id, parse_env(self.bus.output(run_id)['stdout'])
+        return run_id, h.parse_env0(self.bus.output(run_id)['stdout'])
 
     def get_environment(self, path):
         return self.bus.job(path, 'GetEnvironment', None, '(a{ss})')
