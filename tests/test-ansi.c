@@ -85,6 +85,27 @@ parse (const char *input)
   return parse_pieces (input, 0, CHK_ANSI_PARSER_DROP_CONTROLS);
 }
 
+/* What parse() makes of each input */
+typedef struct
+{
+  const char *input;
+  const char *expected;
+} Case;
+
+static void
+assert_cases (const Case *cases,
+              gsize       n_cases)
+{
+  for (gsize i = 0; i < n_cases; i++)
+    {
+      g_autofree char *out = parse (cases[i].input);
+      g_autofree char *escaped = g_strescape (cases[i].input, NULL);
+
+      g_test_message ("input: %s", escaped);
+      g_assert_cmpstr (out, ==, cases[i].expected);
+    }
+}
+
 /* The example: bold red ERROR, then back to normal */
 static void
 test_ansi_sgr_basic (void)
@@ -97,11 +118,7 @@ test_ansi_sgr_basic (void)
 static void
 test_ansi_sgr_codes (void)
 {
-  const struct
-  {
-    const char *input;
-    const char *expected;
-  } cases[] = {
+  const Case cases[] = {
     /* "ESC [ m" is a reset, as "ESC [ 0 m" */
     { "\033[31mred\033[mplain", "{ fg=1}red{}plain" },
     { "\033[1mbold\033[22mnot", "{b}bold{}not" },
@@ -132,25 +149,14 @@ test_ansi_sgr_codes (void)
     { "\033[99999999999999999999mx", "x" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *out = parse (cases[i].input);
-      g_autofree char *escaped = g_strescape (cases[i].input, NULL);
-
-      g_test_message ("input: %s", escaped);
-      g_assert_cmpstr (out, ==, cases[i].expected);
-    }
+  assert_cases (cases, G_N_ELEMENTS (cases));
 }
 
 /* Every other sequence goes, its text stays */
 static void
 test_ansi_strip_others (void)
 {
-  const struct
-  {
-    const char *input;
-    const char *expected;
-  } cases[] = {
+  const Case cases[] = {
     /* Cursor moves, erasing */
     { "50%\033[K\r\033[2K\033[1A100%", "50%\r100%" },
     { "\033[?25lhidden cursor\033[?25h", "hidden cursor" },
@@ -176,14 +182,7 @@ test_ansi_strip_others (void)
     { "\033[32m✓ café\033[0m", "{ fg=2}✓ café" },
   };
 
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *out = parse (cases[i].input);
-      g_autofree char *escaped = g_strescape (cases[i].input, NULL);
-
-      g_test_message ("input: %s", escaped);
-      g_assert_cmpstr (out, ==, cases[i].expected);
-    }
+  assert_cases (cases, G_N_ELEMENTS (cases));
 }
 
 /* Output comes in chunks cut anywhere: a sequence goes on in the next one. */
