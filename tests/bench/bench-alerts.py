@@ -40,7 +40,6 @@ import os
 import re
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -203,7 +202,7 @@ _spec = importlib.util.spec_from_file_location(
 bd = sys.modules['bench_daemon'] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bd)
 from bench_daemon import (  # noqa: E402
-    GLib, Gio, BUS_NAME, JOB_IFACE, BenchError, Interrupted, spin, pump, percentile, summary_ms,
+    GLib, Gio, BUS_NAME, JOB_IFACE, BenchError, spin, pump, percentile, summary_ms,
     make_row, print_table, rss_mib
 )
 
@@ -1072,26 +1071,7 @@ def parse_args(argv):
 
 
 def main(argv):
-    args = parse_args(argv)
-    for program in ('dbus-daemon', 'dbus-monitor'):
-        if shutil.which(program) is None:
-            print(f'bench-alerts: needs {program}', file=sys.stderr)
-            return 1
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) != signal.SIG_IGN:
-            signal.signal(signum, bd._signal_cb)
-
-    bench = Bench(args)
-    try:
-        return bench.run()
-    except (KeyboardInterrupt, Interrupted) as error:
-        print(f'\nbench-alerts: interrupted ({error or "SIGINT"}); cleaning up', file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        bench.cleanup()
+    return bd.run_bench(Bench, parse_args(argv), needs=('dbus-daemon', 'dbus-monitor'))
 
 
 if __name__ == '__main__':

@@ -1700,28 +1700,39 @@ def parse_args(argv):
     return args
 
 
-def main(argv):
-    args = parse_args(argv)
-    if shutil.which('dbus-daemon') is None:
-        print('bench-daemon: needs dbus-daemon', file=sys.stderr)
-        return 1
+def run_bench(bench_class, args, needs=('dbus-daemon',)):
+    """The main() of a benchmark: checks that the programs it `needs` are
+    there, makes a `bench_class` (a ProcessOwner) of `args`, runs it and
+    cleans up after it, even after a signal. Returns the exit status."""
+    for program in needs:
+        if shutil.which(program) is None:
+            print(f'{bench_class.program}: needs {program}', file=sys.stderr)
+            return 1
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         # An ignored SIGINT (a background job of a script) stays ignored.
         if signal.getsignal(signum) != signal.SIG_IGN:
             signal.signal(signum, _signal_cb)
 
-    bench = Bench(args)
+    bench = bench_class(args)
     try:
         return bench.run()
+    except BenchError as error:
+        print(f'\n{bench.program}: {error}', file=sys.stderr)
+        return 1
     except (KeyboardInterrupt, Interrupted) as error:
-        print(f'\nbench-daemon: interrupted ({error or "SIGINT"}); cleaning up', file=sys.stderr)
+        print(f'\n{bench.program}: interrupted ({error or "SIGINT"}); cleaning up',
+              file=sys.stderr)
         return 130
     finally:
         # A second Ctrl-C must not cut the clean-up short.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         bench.cleanup()
+
+
+def main(argv):
+    return run_bench(Bench, parse_args(argv))
 
 
 if __name__ == '__main__':

@@ -37,8 +37,6 @@ import importlib.util
 import os
 import platform
 import random
-import shutil
-import signal
 import sys
 import time
 
@@ -51,7 +49,7 @@ _spec = importlib.util.spec_from_file_location(
 bd = sys.modules['bench_daemon'] = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bd)
 from bench_daemon import (  # noqa: E402
-    GLib, Gio, BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE, JOB_IFACE, BenchError, Interrupted, spin,
+    GLib, Gio, BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE, JOB_IFACE, BenchError, spin,
     pump, make_row, print_table
 )
 
@@ -386,28 +384,7 @@ def parse_args(argv):
 
 
 def main(argv):
-    args = parse_args(argv)
-    if shutil.which('dbus-daemon') is None:
-        print('bench-soak: needs dbus-daemon', file=sys.stderr)
-        return 1
-
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        if signal.getsignal(signum) != signal.SIG_IGN:
-            signal.signal(signum, bd._signal_cb)
-
-    bench = Bench(args)
-    try:
-        return bench.run()
-    except BenchError as error:
-        print(f'\nbench-soak: {error}', file=sys.stderr)
-        return 1
-    except (KeyboardInterrupt, Interrupted) as error:
-        print(f'\nbench-soak: interrupted ({error or "SIGINT"}); cleaning up', file=sys.stderr)
-        return 130
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        bench.cleanup()
+    return bd.run_bench(Bench, parse_args(argv))
 
 
 if __name__ == '__main__':
