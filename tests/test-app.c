@@ -157,13 +157,7 @@ static gboolean
 has_label (gpointer    root,
            const char *text)
 {
-  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_get_mapped (labels->pdata[i]) &&
-        g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
-      return TRUE;
-  return FALSE;
+  return chk_test_find_label (root, text) != NULL;
 }
 
 /* A mapped label under @root whose text contains @text. */
@@ -171,13 +165,7 @@ static gboolean
 has_label_containing (gpointer    root,
                       const char *text)
 {
-  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_get_mapped (labels->pdata[i]) &&
-        strstr (gtk_label_get_text (labels->pdata[i]), text) != NULL)
-      return TRUE;
-  return FALSE;
+  return chk_test_find_label_containing (root, text) != NULL;
 }
 
 static GtkWidget *
