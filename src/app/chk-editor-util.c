@@ -4,7 +4,6 @@
 
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "chk-editor-util.h"
@@ -68,26 +67,4 @@ chk_compare_strings (gconstpointer a,
                      gconstpointer b)
 {
   return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/**
- * chk_environment_variant_new:
- * @variables: (element-type utf8 utf8): names and values
- *
- * An `a{ss}` sorted by name, as the daemon publishes a job's environment,
- * so that equal environments are equal variants.
- *
- * Returns: (transfer floating): the environment
- */
-GVariant *
-chk_environment_variant_new (GHashTable *variables)
-{
-  g_autofree const char **names = (const char **) g_hash_table_get_keys_as_array (variables, NULL);
-  GVariantBuilder builder;
-
-  qsort (names, g_hash_table_size (variables), sizeof (char *), chk_compare_strings);
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
-  for (guint i = 0; names[i] != NULL; i++)
-    g_variant_builder_add (&builder, "{ss}", names[i], g_hash_table_lookup (variables, names[i]));
-  return g_variant_builder_end (&builder);
 }

@@ -21,6 +21,5 @@ GtkWidget  *chk_row_button_new     (const char    *icon_name,
                                     const char    *label);
 int         chk_compare_strings    (gconstpointer  a,
                                     gconstpointer  b);
-GVariant   *chk_environment_variant_new (GHashTable *variables);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "chk-editor-util.h"
 #include "chk-environment-editor-private.h"
 #include "chk-environment-row.h"
+#include "chk-job-spec.h"
 
 /**
  * ChkEnvironmentEditor:
@@ -385,7 +386,7 @@ chk_environment_editor_dup_variables (ChkEnvironmentEditor *self)
   variables = collect_variables (self);
   if (variables == NULL)
     return NULL;
-  return g_variant_ref_sink (chk_environment_variant_new (variables));
+  return g_variant_ref_sink (chk_environment_to_variant (variables));
 }
 
 /**

@@ -646,8 +646,17 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
 
-static GVariant *
-environment_to_variant (GHashTable *environment)
+/**
+ * chk_environment_to_variant:
+ * @environment: (element-type utf8 utf8): names and values
+ *
+ * An `a{ss}` sorted by name, as the daemon publishes a job's environment,
+ * so that equal environments are equal variants.
+ *
+ * Returns: (transfer floating): the environment
+ */
+GVariant *
+chk_environment_to_variant (GHashTable *environment)
 {
   GVariantBuilder builder;
   g_autofree gpointer *names = NULL;
@@ -686,7 +695,7 @@ member_to_variant (const ChkJobSpec    *spec,
         return strv != NULL ? g_variant_new_strv (strv, -1) : NULL;
       }
     case KIND_ENVIRONMENT:
-      return environment_to_variant (*(GHashTable * const *) member);
+      return chk_environment_to_variant (*(GHashTable * const *) member);
     case KIND_BOOLEAN:
       return g_variant_new_boolean (*(const gboolean *) member);
     case KIND_UINT32:
@@ -1028,7 +1037,7 @@ chk_job_spec_environment_to_variant (const ChkJobSpec *spec)
 {
   g_return_val_if_fail (spec != NULL, NULL);
 
-  return environment_to_variant (spec->environment);
+  return chk_environment_to_variant (spec->environment);
 }
 
 /**

@@ -151,6 +151,7 @@ gboolean    chk_job_spec_validate   (const ChkJobSpec *spec,
                                      GError          **error);
 GVariant   *chk_job_spec_to_variant (const ChkJobSpec *spec);
 GVariant   *chk_job_spec_environment_to_variant (const ChkJobSpec *spec);
+GVariant   *chk_environment_to_variant (GHashTable       *environment);
 char       *chk_job_spec_key_to_property (const char  *key);
 
 const ChkJobSpecKey *chk_job_spec_keys       (guint               *n_keys);
