@@ -161,6 +161,31 @@ check_alert_on (GOptionContext *context,
 }
 
 /*
+ * A boolean key set by a pair of options, such as --catch-up and
+ * --no-catch-up: neither leaves it alone, both are refused.
+ */
+static gboolean
+add_switch (GVariantDict   *dict,
+            const char     *key,
+            gboolean        on,
+            const char     *on_option,
+            gboolean        off,
+            const char     *off_option,
+            GOptionContext *context,
+            int            *out_status)
+{
+  if (on && off)
+    {
+      /* Translators: e.g. "give --catch-up or --no-catch-up, not both" */
+      *out_status = chk_cli_usage_error (context, _("give %s or %s, not both"), on_option, off_option);
+      return FALSE;
+    }
+  if (on || off)
+    g_variant_dict_insert (dict, key, "b", on);
+  return TRUE;
+}
+
+/*
  * Turns the options into spec changes. @environment is the job's current
  * environment on edit, NULL on add.
  */
@@ -206,26 +231,15 @@ spec_options_to_variant (SpecOptions     *o,
       g_variant_dict_insert (&dict, "timeout", "u", (guint32) seconds);
     }
 
-  if (o->catch_up && o->no_catch_up)
-    return *out_status = chk_cli_usage_error (context, _("give --catch-up or --no-catch-up, not both")), NULL;
-  if (o->catch_up || o->no_catch_up)
-    g_variant_dict_insert (&dict, "catch-up", "b", o->catch_up);
-
-  if (o->merge_stderr && o->no_merge_stderr)
-    return *out_status = chk_cli_usage_error (context, _("give --merge-stderr or --no-merge-stderr, "
-                                                         "not both")), NULL;
-  if (o->merge_stderr || o->no_merge_stderr)
-    g_variant_dict_insert (&dict, "merge-stderr", "b", o->merge_stderr);
-
-  if (o->disabled && o->enabled)
-    return *out_status = chk_cli_usage_error (context, _("give --enabled or --disabled, not both")), NULL;
-  if (o->disabled || o->enabled)
-    g_variant_dict_insert (&dict, "enabled", "b", o->enabled);
-
-  if (o->monitor && o->no_monitor)
-    return *out_status = chk_cli_usage_error (context, _("give --monitor or --no-monitor, not both")), NULL;
-  if (o->monitor || o->no_monitor)
-    g_variant_dict_insert (&dict, "is-monitor", "b", o->monitor);
+  if (!add_switch (&dict, "catch-up", o->catch_up, "--catch-up", o->no_catch_up, "--no-catch-up",
+                   context, out_status) ||
+      !add_switch (&dict, "merge-stderr", o->merge_stderr, "--merge-stderr",
+                   o->no_merge_stderr, "--no-merge-stderr", context, out_status) ||
+      !add_switch (&dict, "enabled", o->enabled, "--enabled", o->disabled, "--disabled",
+                   context, out_status) ||
+      !add_switch (&dict, "is-monitor", o->monitor, "--monitor", o->no_monitor, "--no-monitor",
+                   context, out_status))
+    return NULL;
 
   /* The daemon checks URLs: its message names the key. */
   if (o->monitor_url != NULL)
