@@ -68,3 +68,24 @@ chk_compare_strings (gconstpointer a,
 {
   return strcmp (*(const char * const *) a, *(const char * const *) b);
 }
+
+/**
+ * chk_set_string:
+ * @slot: a string that the caller owns, or %NULL
+ * @value: (nullable): the new value
+ *
+ * Puts a copy of @value in @slot unless it holds that already, as
+ * g_set_str() does from GLib 2.76.
+ *
+ * Returns: whether @slot changed, for the caller to notify
+ */
+gboolean
+chk_set_string (char       **slot,
+                const char  *value)
+{
+  if (g_strcmp0 (*slot, value) == 0)
+    return FALSE;
+  g_free (*slot);
+  *slot = g_strdup (value);
+  return TRUE;
+}

@@ -21,5 +21,7 @@ GtkWidget  *chk_row_button_new     (const char    *icon_name,
                                     const char    *label);
 int         chk_compare_strings    (gconstpointer  a,
                                     gconstpointer  b);
+gboolean    chk_set_string         (char         **slot,
+                                    const char    *value);
 
 G_END_DECLS

@@ -118,11 +118,8 @@ static void
 set_problem (ChkScheduleBuilder *self,
              const char         *problem)
 {
-  if (g_strcmp0 (self->problem, problem) == 0)
-    return;
-  g_free (self->problem);
-  self->problem = g_strdup (problem);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+  if (chk_set_string (&self->problem, problem))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
 }
 
 static void
