@@ -8,18 +8,27 @@
 #include "chk-outcome.h"
 
 /* The words are the enums' nicks, generated from chk-outcome.h, so that a
- * new outcome is named in one place. */
+ * new outcome is named in one place. Outcomes are compared for every row
+ * the app refreshes: the classes are looked up once and kept. */
+static GEnumClass *
+enum_class (GType type)
+{
+  GEnumClass *klass = g_type_class_peek (type);
+
+  /* A static type's class, once made, lives as long as the program */
+  return klass != NULL ? klass : g_type_class_ref (type);
+}
+
 static int
 value_from_nick (GType       type,
                  const char *text,
                  int         unknown)
 {
-  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
   const GEnumValue *value;
 
   if (text == NULL || text[0] == '\0')
     return -1;
-  value = g_enum_get_value_by_nick (klass, text);
+  value = g_enum_get_value_by_nick (enum_class (type), text);
   return value != NULL ? value->value : unknown;
 }
 
@@ -27,10 +36,8 @@ static const char *
 nick_of (GType type,
          int   value)
 {
-  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
-  const GEnumValue *found = g_enum_get_value (klass, value);
+  const GEnumValue *found = g_enum_get_value (enum_class (type), value);
 
-  /* Nicks live as long as the program: the class stays registered. */
   return found != NULL ? found->value_nick : NULL;
 }
 
