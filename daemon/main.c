@@ -277,6 +277,40 @@ wait_for_lock_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* --autostart (the XDG autostart entry's command): asks the bus to start the
+ * daemon and exits. The bus starts it once, through the systemd user unit
+ * where the bus is systemd's (SystemdService=), else by running it: however
+ * many sessions, autostart entries and units ask, one daemon runs. */
+static int
+request_start (void)
+{
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint32 result;
+
+  connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (connection != NULL)
+    reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus",
+                                         "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                         "StartServiceByName",
+                                         g_variant_new ("(su)", CHK_BUS_NAME, (guint32) 0),
+                                         G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                         NULL, &error);
+  if (reply == NULL)
+    {
+      g_printerr ("chronikerd: could not start %s: %s\n", CHK_BUS_NAME, error->message);
+      return 1;
+    }
+
+  g_variant_get (reply, "(u)", &result);
+  if (result == 1)
+    g_debug ("Started %s", CHK_BUS_NAME);
+  else
+    g_debug ("%s was already running", CHK_BUS_NAME);
+  return 0;
+}
+
 /* --once ends when the runs are over and their emails and webhooks delivered.
  * Checked from an idle: the running count drops before the run's
  * "run-finished" has started its deliveries. */
@@ -333,6 +367,7 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *database = NULL;
   gboolean once = FALSE;
+  gboolean autostart = FALSE;
   gboolean replace = FALSE;
   gboolean verbose = FALSE;
   gboolean version = FALSE;
@@ -346,6 +381,9 @@ main (int   argc,
       N_("The SQLite database (default: $XDG_DATA_HOME/chroniker/chroniker.db)"), N_("PATH") },
     { "once", 0, 0, G_OPTION_ARG_NONE, &once,
       N_("Run the jobs that are due, wait for them, and exit (for a system cron line)"), NULL },
+    { "autostart", 0, 0, G_OPTION_ARG_NONE, &autostart,
+      N_("Ask the session bus to start chronikerd, unless it runs already, and exit (for the "
+         "autostart entry)"), NULL },
     { "replace", 'r', 0, G_OPTION_ARG_NONE, &replace,
       N_("Replace a running chronikerd"), NULL },
     { "kill-grace", 0, 0, G_OPTION_ARG_INT, &kill_grace_ms,
@@ -392,6 +430,9 @@ main (int   argc,
 
   if (verbose)
     g_log_set_debug_enabled (TRUE);
+
+  if (autostart)
+    return request_start ();
 
   if (retry_delays != NULL)
     {
