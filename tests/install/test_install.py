@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""`meson install` into a DESTDIR, checked as a user's machine would need it.
+
+Installs the build tree into a temporary DESTDIR, then checks every file a
+user needs (binaries, D-Bus service files and their Exec= lines, the systemd
+user unit and its enabling link, the XDG autostart entry, .desktop,
+metainfo, icons, man pages, bash completion, translations), then starts a
+private bus whose XDG_DATA_DIRS points into the DESTDIR and checks that a
+plain `gdbus call` activates the installed daemon, and that the autostart
+entry's command starts one daemon however often it runs.
+
+The installed files name their final paths (Exec=/usr/local/bin/…): for the
+bus to run them from the DESTDIR, the activation checks run in a mount
+namespace of their own where the installed prefix is bind-mounted over the
+real one (unshare(1); as root, or in a user namespace). Nothing outside the
+namespace sees it. Where no namespace can be made they are skipped, saying so.
+
+Arguments: BUILDDIR MESON PREFIX BINDIR DATADIR SYSCONFDIR MANDIR LOCALEDIR UNITDIR
+"""
+
+import configparser
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+APP_ID = 'io.github.chroniker.Chroniker'
+BUS_NAME = APP_ID + '.Scheduler'
+OBJECT_PATH = '/io/github/chroniker/Chroniker/Scheduler'
+
+
+class Tap:
+    def __init__(self):
+        self.count = 0
+        self.failed = 0
+
+    def check(self, ok, what, detail=''):
+        self.count += 1
+        if not ok:
+            self.failed += 1
+        print(('ok' if ok else 'not ok') + ' %d - %s' % (self.count, what))
+        if not ok and detail:
+            for line in str(detail).splitlines():
+                print('# ' + line)
+        sys.stdout.flush()
+        return ok
+
+    def skip(self, what, why):
+        self.count += 1
+        print('ok %d - %s # SKIP %s' % (self.count, what, why))
+        sys.stdout.flush()
+
+    def end(self):
+        print('1..%d' % self.count)
+        return 1 if self.failed else 0
+
+
+def read_desktop_entry(path, group):
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(path, encoding='utf-8')
+    return dict(parser[group]) if parser.has_section(group) else {}
+
+
+def in_root(root, path):
+    return os.path.join(root, path.lstrip('/'))
+
+
+def languages(srcdir):
+    path = os.path.join(srcdir, 'po', 'LINGUAS')
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding='utf-8') as linguas:
+        return [word for line in linguas
+                for word in line.split('#', 1)[0].split()]
+
+
+def can_unshare():
+    """Whether this process may make a mount namespace (as root, or in a user one)."""
+    unshare = shutil.which('unshare')
+    if unshare is None:
+        return None
+    for flags in (['--mount'], ['--mount', '--map-root-user']):
+        probe = subprocess.run([unshare] + flags + ['true'], capture_output=True)
+        if probe.returncode == 0:
+            return [unshare] + flags + ['--propagation', 'private']
+    return None
+
+
+# Runs inside the namespace: mount the installed prefix over the real one, start a bus with
+# the DESTDIR's services, run the commands given, and print what they said.
+NAMESPACE_SCRIPT = r'''
+set -eu
+mount --bind "$DESTDIR_PREFIX" "$PREFIX"
+exec dbus-run-session -- sh -c "$1"
+'''
+
+
+def run_in_namespace(unshare, env, script, timeout=60):
+    return subprocess.run(unshare + ['sh', '-c', NAMESPACE_SCRIPT, 'ns', script],
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def main():
+    (builddir, meson, prefix, bindir, datadir, sysconfdir, mandir, localedir,
+     unitdir) = sys.argv[1:10]
+    srcdir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    tap = Tap()
+    destdir = tempfile.mkdtemp(prefix='chk-install-')
+    home = tempfile.mkdtemp(prefix='chk-install-home-')
+
+    try:
+        installed = subprocess.run([meson, 'install', '-C', builddir, '--no-rebuild',
+                                    '--quiet', '--destdir', destdir],
+                                   capture_output=True, text=True, timeout=300)
+        if not tap.check(installed.returncode == 0, 'meson install --destdir succeeds',
+                         installed.stdout + installed.stderr):
+            return tap.end()
+
+        def dest(path):
+            return in_root(destdir, path)
+
+        # Every file a user needs, where the system looks for it.
+        needed = {
+            'the daemon': (bindir, 'chronikerd'),
+            'the client': (bindir, 'chronikerctl'),
+            'the app': (bindir, 'chroniker'),
+            "the daemon's D-Bus service": (datadir, 'dbus-1/services/%s.service' % BUS_NAME),
+            "the app's D-Bus service": (datadir, 'dbus-1/services/%s.service' % APP_ID),
+            'the systemd user unit': (unitdir, 'chronikerd.service'),
+            'the autostart entry': (sysconfdir, 'xdg/autostart/%s.desktop' % BUS_NAME),
+            'the desktop entry': (datadir, 'applications/%s.desktop' % APP_ID),
+            'the metainfo': (datadir, 'metainfo/%s.metainfo.xml' % APP_ID),
+            'the icon': (datadir, 'icons/hicolor/scalable/apps/%s.svg' % APP_ID),
+            'the symbolic icon': (datadir,
+                                  'icons/hicolor/symbolic/apps/%s-symbolic.svg' % APP_ID),
+            "chronikerd's man page": (mandir, 'man1/chronikerd.1'),
+            "chronikerctl's man page": (mandir, 'man1/chronikerctl.1'),
+            'the bash completion': (datadir, 'bash-completion/completions/chronikerctl'),
+        }
+        for lang in languages(srcdir):
+            needed['the %s translation' % lang] = (localedir,
+                                                   '%s/LC_MESSAGES/chroniker.mo' % lang)
+        for what, (directory, name) in needed.items():
+            path = os.path.join(directory, name)
+            tap.check(os.path.isfile(dest(path)), '%s is installed as %s' % (what, path))
+
+        for name in ('chronikerd', 'chronikerctl', 'chroniker'):
+            path = dest(os.path.join(bindir, name))
+            tap.check(os.access(path, os.X_OK), '%s is executable' % name)
+        version = subprocess.run([dest(os.path.join(bindir, 'chronikerd')), '--version'],
+                                 capture_output=True, text=True)
+        tap.check(version.returncode == 0 and version.stdout.startswith('chronikerd '),
+                  'the installed chronikerd runs', version.stdout + version.stderr)
+
+        daemon = os.path.join(bindir, 'chronikerd')
+
+        # D-Bus service files: named as the name they own, starting the installed binaries.
+        services = os.path.join(datadir, 'dbus-1', 'services')
+        for name in sorted(os.listdir(dest(services))):
+            entry = read_desktop_entry(dest(os.path.join(services, name)), 'D-BUS Service')
+            tap.check(entry.get('Name', '') + '.service' == name,
+                      '%s: Name= is the file name' % name, entry)
+            command = shlex.split(entry.get('Exec', ''))
+            tap.check(bool(command) and os.path.dirname(command[0]) == bindir and
+                      os.access(dest(command[0]), os.X_OK),
+                      '%s: Exec= is an installed binary in %s' % (name, bindir), entry)
+        service = read_desktop_entry(dest(os.path.join(services, BUS_NAME + '.service')),
+                                     'D-BUS Service')
+        tap.check(service.get('Exec') == daemon, "the daemon's service runs " + daemon, service)
+        tap.check(service.get('SystemdService') == 'chronikerd.service',
+                  "the daemon's service activates through the systemd unit", service)
+
+        # The unit: a D-Bus service for the same name, the installed binary, wanted at login.
+        unit_path = os.path.join(unitdir, 'chronikerd.service')
+        unit = configparser.RawConfigParser(strict=False, interpolation=None)
+        unit.optionxform = str
+        unit.read(dest(unit_path), encoding='utf-8')
+        tap.check(unit.get('Service', 'Type', fallback='') == 'dbus' and
+                  unit.get('Service', 'BusName', fallback='') == BUS_NAME,
+                  'the unit is Type=dbus with BusName=' + BUS_NAME)
+        tap.check(unit.get('Service', 'ExecStart', fallback='') == daemon,
+                  'the unit runs ' + daemon, unit.get('Service', 'ExecStart', fallback=''))
+        tap.check(unit.get('Install', 'WantedBy', fallback='') == 'default.target',
+                  'the unit is wanted by default.target')
+
+        # Enabled for every user, as `systemctl --global enable` does: a user manager
+        # starting default.target at the next login starts it.
+        wants = dest('/etc/systemd/user/default.target.wants/chronikerd.service')
+        if unitdir in ('/etc/systemd/user', '/usr/local/lib/systemd/user',
+                       '/usr/lib/systemd/user', '/lib/systemd/user'):
+            tap.check(os.path.islink(wants) and os.readlink(wants) == unit_path,
+                      'the unit is enabled for every user (default.target.wants → %s)'
+                      % unit_path, os.readlink(wants) if os.path.islink(wants) else 'no link')
+        else:
+            tap.skip('the unit is enabled for every user',
+                     '%s is not read by systemd: the install says how to enable it' % unitdir)
+
+        # The autostart entry: for sessions without a systemd user manager.
+        autostart_path = dest(os.path.join(sysconfdir, 'xdg', 'autostart', BUS_NAME + '.desktop'))
+        autostart = read_desktop_entry(autostart_path, 'Desktop Entry')
+        tap.check(autostart.get('Exec') == daemon + ' --autostart',
+                  'the autostart entry runs chronikerd --autostart', autostart.get('Exec'))
+        tap.check(autostart.get('X-systemd-skip') == 'true' and
+                  autostart.get('X-GNOME-HiddenUnderSystemd') == 'true',
+                  'the autostart entry leaves systemd sessions to the unit', autostart)
+        validate = shutil.which('desktop-file-validate')
+        if validate:
+            checked = subprocess.run([validate, autostart_path], capture_output=True, text=True)
+            tap.check(checked.returncode == 0 and checked.stdout == '',
+                      'desktop-file-validate accepts the autostart entry', checked.stdout)
+
+        # The installed daemon, activated by the bus.
+        unshare = can_unshare()
+        activation_checks = ('a plain gdbus call activates the installed daemon',
+                             'the autostart command starts one daemon, however often it runs')
+        if unshare is None or not os.path.isdir(prefix):
+            for what in activation_checks:
+                tap.skip(what, 'no mount namespace can be made here (unshare(1))')
+            return tap.end()
+
+        env = dict(os.environ)
+        for name in ('DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR'):
+            env.pop(name, None)
+        env.update({
+            'PREFIX': prefix,
+            'DESTDIR_PREFIX': dest(prefix),
+            'XDG_DATA_DIRS': dest(datadir),
+            'XDG_DATA_HOME': os.path.join(home, 'data'),
+            'XDG_CONFIG_HOME': os.path.join(home, 'config'),
+            'HOME': home,
+        })
+        get_version = ('gdbus call --session --dest %s --object-path %s --method '
+                       'org.freedesktop.DBus.Properties.Get %s1 Version'
+                       % (BUS_NAME, OBJECT_PATH, BUS_NAME))
+        activated = run_in_namespace(unshare, env, get_version)
+        tap.check(activated.returncode == 0 and "'0." in activated.stdout,
+                  activation_checks[0], activated.stdout + activated.stderr)
+
+        # The autostart command twice (two sessions' entries, or an entry and a client):
+        # one daemon owns the name, and the same process still owns it afterwards.
+        owner = ('gdbus call --session --dest org.freedesktop.DBus --object-path '
+                 '/org/freedesktop/DBus --method '
+                 'org.freedesktop.DBus.GetConnectionUnixProcessID %s' % BUS_NAME)
+        script = '{0} && {1} && {0} && {1}'.format(shlex.quote(daemon) + ' --autostart', owner)
+        twice = run_in_namespace(unshare, env, script)
+        pids = [line for line in twice.stdout.splitlines() if line.startswith('(uint32')]
+        tap.check(twice.returncode == 0 and len(pids) == 2 and pids[0] == pids[1],
+                  activation_checks[1], twice.stdout + twice.stderr)
+        return tap.end()
+    finally:
+        shutil.rmtree(destdir, ignore_errors=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
