@@ -789,36 +789,79 @@ chk_store_exec_cached (ChkStore      *self,
   return chk_store_step_done (self, stmt, error);
 }
 
-/* Runs the cached statement @which, whose one parameter is the id of a
- * @what, and returns it standing on that row: %NULL with
- * %CHK_ERROR_NOT_FOUND when there is none. Free it with
- * g_autoptr(ChkCachedStmt).
+/* Steps a statement that returns no rows and changes the row of the
+ * @what with @id: one that changed nothing found no such @what.
  */
-static sqlite3_stmt *
-chk_store_select_by_id (ChkStore      *self,
-                        ChkStoreStmt   which,
-                        const char    *what,
-                        guint64        id,
-                        GError       **error)
+static gboolean
+chk_store_step_change (ChkStore      *self,
+                       sqlite3_stmt  *stmt,
+                       const char    *what,
+                       guint64        id,
+                       GError       **error)
+{
+  return chk_store_step_done (self, stmt, error) &&
+         chk_store_check_changed (self, what, id, error);
+}
+
+/* Makes a record of the row a statement stands on. */
+typedef gpointer (*ChkStoreRowFunc) (sqlite3_stmt *stmt);
+
+/* Runs the cached statement @which, whose one parameter is the id of a
+ * @what, and reads the row it finds with @from_stmt: %NULL with
+ * %CHK_ERROR_NOT_FOUND when there is none.
+ */
+static gpointer
+chk_store_read_by_id (ChkStore         *self,
+                      ChkStoreStmt      which,
+                      const char       *what,
+                      guint64           id,
+                      ChkStoreRowFunc   from_stmt,
+                      GError          **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  gboolean found;
+  gboolean found = FALSE;
 
   stmt = chk_store_get_stmt (self, which, error);
-  if (stmt == NULL)
-    return NULL;
-
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!chk_store_step_row (self, stmt, &found, error))
-    return NULL;
+  if (stmt != NULL)
+    {
+      sqlite3_bind_int64 (stmt, 1, id);
+      if (chk_store_step_row (self, stmt, &found, error) && !found)
+        chk_store_set_not_found (error, what, id);
+    }
 
   if (!found)
     {
-      chk_store_set_not_found (error, what, id);
+      chk_store_prefix_error (error, "Could not read %s %" G_GUINT64_FORMAT ": ", what, id);
       return NULL;
     }
 
-  return g_steal_pointer (&stmt);
+  return from_stmt (stmt);
+}
+
+/* Reads every row of a statement, with its bindings in place, into an
+ * array of records made by @from_stmt and freed with @free_func.
+ */
+static GPtrArray *
+chk_store_collect_rows (ChkStore        *self,
+                        sqlite3_stmt    *stmt,
+                        ChkStoreRowFunc  from_stmt,
+                        GDestroyNotify   free_func,
+                        GError         **error)
+{
+  g_autoptr(GPtrArray) rows = NULL;
+  int rc;
+
+  rows = g_ptr_array_new_with_free_func (free_func);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (rows, from_stmt (stmt));
+
+  if (rc != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&rows);
 }
 
 /* Runs every statement of @sql in turn, for pragmas and schema steps:
@@ -2602,17 +2645,12 @@ chk_store_delete_job (ChkStore  *self,
   g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = chk_store_get_stmt (self, STMT_DELETE_JOB, error);
-  if (stmt == NULL)
-    {
-      g_prefix_error (error, "Could not delete job %" G_GUINT64_FORMAT ": ", id);
-      return FALSE;
-    }
-
   /* One statement: the cascade to runs and output is part of it. */
-  sqlite3_bind_int64 (stmt, 1, id);
-  if (!chk_store_step_done (self, stmt, error) ||
-      !chk_store_check_changed (self, "job", id, error))
+  stmt = chk_store_get_stmt (self, STMT_DELETE_JOB, error);
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, id);
+
+  if (stmt == NULL || !chk_store_step_change (self, stmt, "job", id, error))
     {
       chk_store_prefix_error (error, "Could not delete job %" G_GUINT64_FORMAT ": ", id);
       return FALSE;
@@ -2634,19 +2672,11 @@ chk_store_get_job (ChkStore  *self,
                    guint64    id,
                    GError   **error)
 {
-  g_autoptr(ChkCachedStmt) stmt = NULL;
-
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = chk_store_select_by_id (self, STMT_GET_JOB, "job", id, error);
-  if (stmt == NULL)
-    {
-      chk_store_prefix_error (error, "Could not read job %" G_GUINT64_FORMAT ": ", id);
-      return NULL;
-    }
-
-  return chk_store_job_from_stmt (stmt);
+  return chk_store_read_by_id (self, STMT_GET_JOB, "job", id,
+                               (ChkStoreRowFunc) chk_store_job_from_stmt, error);
 }
 
 /**
@@ -2662,31 +2692,19 @@ chk_store_list_jobs (ChkStore  *self,
                      GError   **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
-  int rc;
+  GPtrArray *jobs = NULL;
 
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_LIST_JOBS, error);
-  if (stmt == NULL)
-    {
-      g_prefix_error (error, "Could not list jobs: ");
-      return NULL;
-    }
+  if (stmt != NULL)
+    jobs = chk_store_collect_rows (self, stmt, (ChkStoreRowFunc) chk_store_job_from_stmt,
+                                   (GDestroyNotify) chk_store_job_free, error);
+  if (jobs == NULL)
+    g_prefix_error (error, "Could not list jobs: ");
 
-  jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_store_job_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (jobs, chk_store_job_from_stmt (stmt));
-
-  if (rc != SQLITE_DONE)
-    {
-      chk_store_set_sqlite_error (self, error);
-      g_prefix_error (error, "Could not list jobs: ");
-      return NULL;
-    }
-
-  return g_steal_pointer (&jobs);
+  return jobs;
 }
 
 /**
@@ -2871,8 +2889,7 @@ chk_store_set_run_alert_error (ChkStore    *self,
 
   sqlite3_bind_int64 (stmt, 1, run_id);
   chk_store_bind_text (stmt, 2, message);
-  if (!chk_store_step_done (self, stmt, error) ||
-      !chk_store_check_changed (self, "run", run_id, error))
+  if (!chk_store_step_change (self, stmt, "run", run_id, error))
     {
       chk_store_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT ": ", run_id);
       return FALSE;
@@ -2894,19 +2911,11 @@ chk_store_get_run (ChkStore  *self,
                    guint64    id,
                    GError   **error)
 {
-  g_autoptr(ChkCachedStmt) stmt = NULL;
-
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = chk_store_select_by_id (self, STMT_GET_RUN, "run", id, error);
-  if (stmt == NULL)
-    {
-      chk_store_prefix_error (error, "Could not read run %" G_GUINT64_FORMAT ": ", id);
-      return NULL;
-    }
-
-  return chk_run_record_from_stmt (stmt);
+  return chk_store_read_by_id (self, STMT_GET_RUN, "run", id,
+                               (ChkStoreRowFunc) chk_run_record_from_stmt, error);
 }
 
 /**
@@ -2979,20 +2988,8 @@ chk_store_collect_runs (ChkStore      *self,
                         sqlite3_stmt  *stmt,
                         GError       **error)
 {
-  g_autoptr(GPtrArray) runs = NULL;
-  int rc;
-
-  runs = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_run_record_free);
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    g_ptr_array_add (runs, chk_run_record_from_stmt (stmt));
-
-  if (rc != SQLITE_DONE)
-    {
-      chk_store_set_sqlite_error (self, error);
-      return NULL;
-    }
-
-  return g_steal_pointer (&runs);
+  return chk_store_collect_rows (self, stmt, (ChkStoreRowFunc) chk_run_record_from_stmt,
+                                 (GDestroyNotify) chk_run_record_free, error);
 }
 
 /**
@@ -3013,7 +3010,7 @@ chk_store_list_runs (ChkStore            *self,
 {
   static const ChkRunFilter no_filter = { 0, };
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  GPtrArray *runs;
+  GPtrArray *runs = NULL;
   guint filters = 0;
 
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
@@ -3030,23 +3027,20 @@ chk_store_list_runs (ChkStore            *self,
     filters |= RUN_FILTER_SINCE;
 
   stmt = chk_store_get_list_runs_stmt (self, filters, error);
-  if (stmt == NULL)
+  if (stmt != NULL)
     {
-      g_prefix_error (error, "Could not list runs: ");
-      return NULL;
+      /* Parameters a statement does not use are simply not bound. */
+      if (filters & RUN_FILTER_JOB)
+        sqlite3_bind_int64 (stmt, 1, filter->job_id);
+      if (filters & RUN_FILTER_OUTCOME)
+        chk_store_bind_text (stmt, 2, filter->outcome);
+      if (filters & RUN_FILTER_SINCE)
+        sqlite3_bind_int64 (stmt, 3, filter->since);
+      sqlite3_bind_int64 (stmt, 4, filter->limit != 0 ? filter->limit : 100);
+      sqlite3_bind_int64 (stmt, 5, filter->offset);
+      runs = chk_store_collect_runs (self, stmt, error);
     }
 
-  /* Parameters a statement does not use are simply not bound. */
-  if (filters & RUN_FILTER_JOB)
-    sqlite3_bind_int64 (stmt, 1, filter->job_id);
-  if (filters & RUN_FILTER_OUTCOME)
-    chk_store_bind_text (stmt, 2, filter->outcome);
-  if (filters & RUN_FILTER_SINCE)
-    sqlite3_bind_int64 (stmt, 3, filter->since);
-  sqlite3_bind_int64 (stmt, 4, filter->limit != 0 ? filter->limit : 100);
-  sqlite3_bind_int64 (stmt, 5, filter->offset);
-
-  runs = chk_store_collect_runs (self, stmt, error);
   if (runs == NULL)
     g_prefix_error (error, "Could not list runs: ");
 
@@ -3069,19 +3063,14 @@ chk_store_list_unfinished_runs (ChkStore  *self,
                                 GError   **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  GPtrArray *runs;
+  GPtrArray *runs = NULL;
 
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_LIST_UNFINISHED_RUNS, error);
-  if (stmt == NULL)
-    {
-      g_prefix_error (error, "Could not list unfinished runs: ");
-      return NULL;
-    }
-
-  runs = chk_store_collect_runs (self, stmt, error);
+  if (stmt != NULL)
+    runs = chk_store_collect_runs (self, stmt, error);
   if (runs == NULL)
     g_prefix_error (error, "Could not list unfinished runs: ");
 
@@ -3111,16 +3100,12 @@ chk_store_purge_runs (ChkStore  *self,
   g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  stmt = chk_store_get_stmt (self, STMT_PURGE_RUNS, error);
-  if (stmt == NULL)
-    {
-      g_prefix_error (error, "Could not purge runs: ");
-      return FALSE;
-    }
-
   /* One statement: the cascade to the output is part of it. */
-  sqlite3_bind_int64 (stmt, 1, before);
-  if (!chk_store_step_done (self, stmt, error))
+  stmt = chk_store_get_stmt (self, STMT_PURGE_RUNS, error);
+  if (stmt != NULL)
+    sqlite3_bind_int64 (stmt, 1, before);
+
+  if (stmt == NULL || !chk_store_step_done (self, stmt, error))
     {
       g_prefix_error (error, "Could not purge runs: ");
       return FALSE;
@@ -3159,15 +3144,13 @@ chk_store_trim_runs (ChkStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = chk_store_get_stmt (self, STMT_TRIM_RUNS, error);
-  if (stmt == NULL)
+  if (stmt != NULL)
     {
-      g_prefix_error (error, "Could not trim the runs of job %" G_GUINT64_FORMAT ": ", job_id);
-      return FALSE;
+      sqlite3_bind_int64 (stmt, 1, job_id);
+      sqlite3_bind_int64 (stmt, 2, keep);
     }
 
-  sqlite3_bind_int64 (stmt, 1, job_id);
-  sqlite3_bind_int64 (stmt, 2, keep);
-  if (!chk_store_step_done (self, stmt, error))
+  if (stmt == NULL || !chk_store_step_done (self, stmt, error))
     {
       g_prefix_error (error, "Could not trim the runs of job %" G_GUINT64_FORMAT ": ", job_id);
       return FALSE;
@@ -3197,8 +3180,7 @@ chk_store_add_output_bytes (ChkStore  *self,
   sqlite3_bind_int64 (stmt, 2, stdout_bytes);
   sqlite3_bind_int64 (stmt, 3, stderr_bytes);
 
-  return chk_store_step_done (self, stmt, error) &&
-         chk_store_check_changed (self, "run", run_id, error);
+  return chk_store_step_change (self, stmt, "run", run_id, error);
 }
 
 /**
@@ -3558,16 +3540,14 @@ chk_store_delete_output (ChkStore  *self,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = chk_store_get_stmt (self, STMT_DELETE_OUTPUT, error);
-  if (stmt == NULL)
+  if (stmt != NULL)
     {
-      g_prefix_error (error, "Could not delete output of run %" G_GUINT64_FORMAT ": ", run_id);
-      return FALSE;
+      sqlite3_bind_int64 (stmt, 1, run_id);
+      sqlite3_bind_int64 (stmt, 2, MIN (first_seq, (guint64) G_MAXINT64));
+      sqlite3_bind_int64 (stmt, 3, MIN (last_seq, (guint64) G_MAXINT64));
     }
 
-  sqlite3_bind_int64 (stmt, 1, run_id);
-  sqlite3_bind_int64 (stmt, 2, MIN (first_seq, (guint64) G_MAXINT64));
-  sqlite3_bind_int64 (stmt, 3, MIN (last_seq, (guint64) G_MAXINT64));
-  if (!chk_store_step_done (self, stmt, error))
+  if (stmt == NULL || !chk_store_step_done (self, stmt, error))
     {
       g_prefix_error (error, "Could not delete output of run %" G_GUINT64_FORMAT ": ", run_id);
       return FALSE;
