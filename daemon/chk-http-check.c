@@ -11,10 +11,10 @@
 
 #include "chk-error.h"
 #include "chk-http-check.h"
+#include "chk-http-util.h"
 #include "chk-job-spec.h"
 #include "chk-wait.h"
 
-#define USER_AGENT "Chroniker/" PACKAGE_VERSION
 #define READ_CHUNK_BYTES (16 * 1024)
 
 /* The session used when the caller gives none. Only a weak pointer: it lives while
@@ -55,13 +55,7 @@ typedef struct
 static void
 check_data_free (CheckData *data)
 {
-  if (data->body != NULL && !g_input_stream_is_closed (data->body))
-    {
-      /* Not reached by the normal paths, which close the body themselves; a sync
-       * close with a live cancellable would read the rest of the body. */
-      g_cancellable_cancel (data->deadline.cancellable);
-      g_input_stream_close (data->body, data->deadline.cancellable, NULL);
-    }
+  chk_http_drop_body (data->body, data->deadline.cancellable);
   chk_deadline_clear (&data->deadline);
   g_clear_object (&data->cancellable);
   g_clear_object (&data->body);
@@ -419,18 +413,9 @@ chk_http_check_validate_url (const char  *url,
 SoupSession *
 chk_http_check_dup_default_session (void)
 {
-  if (default_session != NULL)
-    return g_object_ref (default_session);
-
   /* Room for many monitors due in the same minute: a check's timeout counts
    * its wait for a connection, which must not come from our own limits. */
-  default_session = soup_session_new_with_options ("user-agent", USER_AGENT,
-                                                   "timeout", 0,
-                                                   "max-conns", 64,
-                                                   "max-conns-per-host", 4,
-                                                   NULL);
-  g_object_add_weak_pointer (G_OBJECT (default_session), (gpointer *) &default_session);
-  return default_session;
+  return chk_http_dup_session (&default_session, 0, 64, 4);
 }
 
 /**
@@ -539,10 +524,7 @@ chk_http_check_run_async (const ChkHttpCheckConfig *config,
 
   data->uri = g_uri_parse (config->url, SOUP_HTTP_URI_FLAGS, NULL);
   data->session = session != NULL ? g_object_ref (session) : chk_http_check_dup_default_session ();
-  data->message = soup_message_new_from_uri (SOUP_METHOD_GET, data->uri);
-  /* The session's user agent, if it has one, replaces ours. */
-  soup_message_headers_replace (soup_message_get_request_headers (data->message),
-                                "User-Agent", USER_AGENT);
+  data->message = chk_http_message_new (SOUP_METHOD_GET, data->uri);
   /* A health check must reach the server, not a cache on the way. */
   soup_message_headers_replace (soup_message_get_request_headers (data->message),
                                 "Cache-Control", "no-cache");

@@ -12,12 +12,12 @@
 
 #include "chk-error.h"
 #include "chk-http-check.h"
+#include "chk-http-util.h"
 #include "chk-outcome.h"
 #include "chk-text-util.h"
 #include "chk-wait.h"
 #include "chk-webhook.h"
 
-#define USER_AGENT "Chroniker/" PACKAGE_VERSION
 /* How much of an error response is quoted in the error. */
 #define ERROR_BODY_MAX_BYTES 200
 
@@ -51,13 +51,7 @@ static void message_starting_cb (SoupMessage *message,
 static void
 end_try (PostData *data)
 {
-  if (data->body != NULL && !g_input_stream_is_closed (data->body))
-    {
-      /* Only on paths that did not close the body; a sync close with a live
-       * cancellable would read the rest of it. */
-      g_cancellable_cancel (data->try_deadline.cancellable);
-      g_input_stream_close (data->body, data->try_deadline.cancellable, NULL);
-    }
+  chk_http_drop_body (data->body, data->try_deadline.cancellable);
   g_clear_object (&data->body);
   if (data->message != NULL)
     g_signal_handlers_disconnect_matched (data->message, G_SIGNAL_MATCH_FUNC, 0, 0, NULL,
@@ -337,16 +331,7 @@ dup_webhook_session (void)
 {
   static SoupSession *session;
 
-  if (session != NULL)
-    return g_object_ref (session);
-
-  session = soup_session_new_with_options ("user-agent", USER_AGENT,
-                                           "timeout", CHK_WEBHOOK_TRY_TIMEOUT_S,
-                                           "max-conns", 32,
-                                           "max-conns-per-host", 8,
-                                           NULL);
-  g_object_add_weak_pointer (G_OBJECT (session), (gpointer *) &session);
-  return session;
+  return chk_http_dup_session (&session, CHK_WEBHOOK_TRY_TIMEOUT_S, 32, 8);
 }
 
 /* Takes @task. */
@@ -354,17 +339,15 @@ static void
 try_post (GTask *task)
 {
   PostData *data = g_task_get_task_data (task);
-  SoupMessageHeaders *headers;
 
   g_assert (data->message == NULL);
 
   chk_deadline_init (&data->try_deadline, data->cancellable);
 
-  data->message = soup_message_new_from_uri (SOUP_METHOD_POST, data->uri);
+  data->message = chk_http_message_new (SOUP_METHOD_POST, data->uri);
   soup_message_set_request_body_from_bytes (data->message, "application/json", data->payload);
-  headers = soup_message_get_request_headers (data->message);
-  soup_message_headers_replace (headers, "User-Agent", USER_AGENT);
-  soup_message_headers_replace (headers, "Accept", "application/json, */*;q=0.5");
+  soup_message_headers_replace (soup_message_get_request_headers (data->message),
+                                "Accept", "application/json, */*;q=0.5");
 
   g_signal_connect (data->message, "starting", G_CALLBACK (message_starting_cb), task);
 
