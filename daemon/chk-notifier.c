@@ -12,6 +12,7 @@
 #include "chk-duration.h"
 #include "chk-notifier.h"
 #include "chk-outcome.h"
+#include "chk-source-util.h"
 #include "chk-text-util.h"
 
 /*
@@ -936,10 +937,8 @@ open_window (ChkNotifier *self,
   window->self = self;
   window->job_id = job_id;
   window->job_name = g_strdup (job_name);
-  window->timer = g_timeout_source_new (self->rate_limit_ms);
-  g_source_set_callback (window->timer, window_closed_cb, window, NULL);
-  g_source_set_static_name (window->timer, "[chk-notifier] rate limit");
-  g_source_attach (window->timer, self->context);
+  window->timer = chk_source_attach (g_timeout_source_new (self->rate_limit_ms), self->context,
+                                     window_closed_cb, window, "[chk-notifier] rate limit");
   g_hash_table_replace (self->jobs, &window->job_id, window);
 }
 

@@ -287,9 +287,8 @@ chk_output_reader_watch_output (ChkOutputReader  *self,
   self->read_buffer = g_malloc (OUTPUT_READ_SIZE);
   self->output_source = g_source_new (&output_source_funcs, sizeof (GSource));
   g_source_add_unix_fd (self->output_source, self->output_epoll, G_IO_IN);
-  g_source_set_callback (self->output_source, chk_output_reader_output_cb, self, NULL);
-  g_source_set_static_name (self->output_source, "[chk-output-reader] output");
-  g_source_attach (self->output_source, self->context);
+  chk_source_attach (self->output_source, self->context, chk_output_reader_output_cb, self,
+                     "[chk-output-reader] output");
 
   return TRUE;
 }

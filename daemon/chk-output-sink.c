@@ -125,13 +125,7 @@ chk_output_sink_add_source (ChkOutputSink *self,
                             GSourceFunc    func,
                             const char    *name)
 {
-  GSource *source = g_timeout_source_new (milliseconds);
-
-  g_source_set_callback (source, func, self, NULL);
-  g_source_set_static_name (source, name);
-  g_source_attach (source, self->context);
-
-  return source;
+  return chk_source_attach (g_timeout_source_new (milliseconds), self->context, func, self, name);
 }
 
 /* The run says so, once for the whole run rather than once per part. */

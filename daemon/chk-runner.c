@@ -139,11 +139,7 @@ chk_runner_add_source (ChkRunner   *self,
   GSource *source;
 
   source = milliseconds == 0 ? g_idle_source_new () : g_timeout_source_new (milliseconds);
-  g_source_set_callback (source, func, self, NULL);
-  g_source_set_static_name (source, name);
-  g_source_attach (source, self->context);
-
-  return source;
+  return chk_source_attach (source, self->context, func, self, name);
 }
 
 /* A store that fails once usually fails again: the first failure is worth
@@ -1314,9 +1310,8 @@ chk_runner_start (ChkRunner *self)
         self->timeout_source = g_timeout_source_new (self->spec->timeout * 1000);
       else
         self->timeout_source = g_timeout_source_new_seconds (self->spec->timeout);
-      g_source_set_callback (self->timeout_source, chk_runner_timeout_cb, self, NULL);
-      g_source_set_static_name (self->timeout_source, "[chk-runner] timeout");
-      g_source_attach (self->timeout_source, self->context);
+      chk_source_attach (self->timeout_source, self->context, chk_runner_timeout_cb, self,
+                         "[chk-runner] timeout");
     }
 }
 

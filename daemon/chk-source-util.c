@@ -25,6 +25,35 @@ chk_source_clear (GSource **source)
   g_clear_pointer (source, g_source_unref);
 }
 
+/**
+ * chk_source_attach:
+ * @source: (transfer none): a new source
+ * @context: (nullable): the context to attach it to; %NULL for the default one
+ * @func: its callback
+ * @user_data: data for @func, which the source does not hold
+ * @name: its name, a string that lives for ever
+ *
+ * Sets up @source to call @func and attaches it to @context.
+ *
+ * Returns: (transfer none): @source, for the caller's reference
+ */
+GSource *
+chk_source_attach (GSource      *source,
+                   GMainContext *context,
+                   GSourceFunc   func,
+                   gpointer      user_data,
+                   const char   *name)
+{
+  g_return_val_if_fail (source != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
+
+  g_source_set_callback (source, func, user_data, NULL);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, context);
+
+  return source;
+}
+
 /* How long something done at most every @interval_ms has to wait before it
  * may be done again, rounded up to a whole millisecond so that a timer armed
  * for it does not fire early: 0 when it may be done now.
@@ -73,10 +102,8 @@ chk_throttle_pass (ChkThrottle  *self,
     {
       if (self->timer == NULL)
         {
-          self->timer = g_timeout_source_new (left);
-          g_source_set_callback (self->timer, func, user_data, NULL);
-          g_source_set_static_name (self->timer, name);
-          g_source_attach (self->timer, context);
+          self->timer = chk_source_attach (g_timeout_source_new (left), context,
+                                           func, user_data, name);
         }
       return FALSE;
     }

@@ -20,6 +20,11 @@ typedef struct
 } ChkThrottle;
 
 void     chk_source_clear        (GSource      **source);
+GSource *chk_source_attach       (GSource       *source,
+                                  GMainContext  *context,
+                                  GSourceFunc    func,
+                                  gpointer       user_data,
+                                  const char    *name);
 
 gboolean chk_throttle_pass       (ChkThrottle   *self,
                                   guint          interval_ms,

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "chk-error.h"
+#include "chk-source-util.h"
 #include "chk-store.h"
 
 /* One-off statements (pragmas, migration steps) are finalized when they go
@@ -1246,10 +1247,9 @@ chk_store_wal_hook_cb (gpointer    user_data,
   if (self->after_write_source == NULL && self->context != NULL &&
       (self->fault != FAULT_NONE || (!self->file_gone && chk_store_file_is_gone (self))))
     {
-      self->after_write_source = g_idle_source_new ();
-      g_source_set_callback (self->after_write_source, chk_store_after_write_cb, self, NULL);
-      g_source_set_static_name (self->after_write_source, "[chk-store] after write");
-      g_source_attach (self->after_write_source, self->context);
+      self->after_write_source = chk_source_attach (g_idle_source_new (), self->context,
+                                                    chk_store_after_write_cb, self,
+                                                    "[chk-store] after write");
     }
 
   return SQLITE_OK;
@@ -1333,10 +1333,9 @@ chk_store_start_probe (ChkStore *self)
   if (self->probe_source != NULL || self->context == NULL)
     return;
 
-  self->probe_source = g_timeout_source_new_seconds (PROBE_INTERVAL_SECONDS);
-  g_source_set_callback (self->probe_source, chk_store_probe_cb, self, NULL);
-  g_source_set_static_name (self->probe_source, "[chk-store] probe");
-  g_source_attach (self->probe_source, self->context);
+  self->probe_source = chk_source_attach (g_timeout_source_new_seconds (PROBE_INTERVAL_SECONDS),
+                                          self->context, chk_store_probe_cb, self,
+                                          "[chk-store] probe");
 }
 
 static gboolean
@@ -2049,10 +2048,9 @@ chk_store_initable_init (GInitable     *initable,
   if (!chk_store_open (self, error))
     return FALSE;
 
-  self->file_check_source = g_timeout_source_new_seconds (FILE_CHECK_INTERVAL_SECONDS);
-  g_source_set_callback (self->file_check_source, chk_store_file_check_cb, self, NULL);
-  g_source_set_static_name (self->file_check_source, "[chk-store] file check");
-  g_source_attach (self->file_check_source, self->context);
+  self->file_check_source =
+    chk_source_attach (g_timeout_source_new_seconds (FILE_CHECK_INTERVAL_SECONDS),
+                       self->context, chk_store_file_check_cb, self, "[chk-store] file check");
 
   self->serving_source = g_idle_source_new ();
   g_source_set_callback (self->serving_source, chk_store_serving_cb, self, NULL);
