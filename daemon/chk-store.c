@@ -1619,13 +1619,20 @@ chk_store_check_integrity (ChkStore  *self,
   return TRUE;
 }
 
+/* Drops the cached statements, which belong to the connection. */
 static void
-chk_store_close_db (ChkStore *self)
+chk_store_finalize_stmts (ChkStore *self)
 {
   for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
   for (guint i = 0; i < G_N_ELEMENTS (self->list_runs_stmts); i++)
     g_clear_pointer (&self->list_runs_stmts[i], sqlite3_finalize);
+}
+
+static void
+chk_store_close_db (ChkStore *self)
+{
+  chk_store_finalize_stmts (self);
 
   /* Closing rolls back an open transaction; with every statement
    * finalized it cannot be busy. */
@@ -1720,10 +1727,7 @@ chk_store_write_back (ChkStore  *self,
       g_unlink (old_name);
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
-    g_clear_pointer (&self->stmts[i], sqlite3_finalize);
-  for (guint i = 0; i < G_N_ELEMENTS (self->list_runs_stmts); i++)
-    g_clear_pointer (&self->list_runs_stmts[i], sqlite3_finalize);
+  chk_store_finalize_stmts (self);
   self->db = NULL;
   self->fd = -1;
 
