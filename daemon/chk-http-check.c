@@ -218,21 +218,28 @@ make_result (CheckData *data)
   return result;
 }
 
+/* The check's result, or that it was cancelled. */
+static void
+return_result (GTask *task)
+{
+  CheckData *data = g_task_get_task_data (task);
+
+  if (g_cancellable_is_cancelled (data->cancellable))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+  else
+    g_task_return_pointer (task, make_result (data), (GDestroyNotify) chk_http_check_result_free);
+}
+
 static void
 body_closed_cb (GObject      *object,
                 GAsyncResult *res,
                 gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  CheckData *data = g_task_get_task_data (task);
 
   /* Closing a body that was not read to its end fails as cancelled; it is closed. */
   g_input_stream_close_finish (G_INPUT_STREAM (object), res, NULL);
-
-  if (g_cancellable_is_cancelled (data->cancellable))
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  else
-    g_task_return_pointer (task, make_result (data), (GDestroyNotify) chk_http_check_result_free);
+  return_result (task);
 }
 
 /* Takes @task: the check is over, one way or another. */
@@ -253,10 +260,7 @@ complete (GTask *task)
       return;
     }
 
-  if (g_cancellable_is_cancelled (data->cancellable))
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
-  else
-    g_task_return_pointer (task, make_result (data), (GDestroyNotify) chk_http_check_result_free);
+  return_result (task);
   g_object_unref (task);
 }
 
