@@ -217,6 +217,71 @@ test_error_key_parse (void)
   g_assert_cmpstr (key, ==, "timezone");
 }
 
+/* Each number key takes the values at its bounds, keeps them, and refuses
+ * the ones past them with its own message. */
+static void
+test_number_bounds (void)
+{
+  const struct
+  {
+    const char *changes;
+    const char *message;  /* NULL when the value is taken */
+  } cases[] = {
+    { "{'start': <@x 0>}", NULL },
+    { "{'start': <@x 253402300799000000>}", NULL },
+    { "{'start': <@x 253402300799000001>}",
+      "start: 253402300799000001 is not a time between 1970 and 9999" },
+    { "{'timeout': <@u 31622400>}", NULL },
+    { "{'timeout': <@u 31622401>}", "timeout: 31622401 seconds is more than a year" },
+    { "{'max-output-bytes': <@t 1024>}", NULL },
+    { "{'max-output-bytes': <@t 1023>}", "max-output-bytes: 1023 is less than 1024" },
+    { "{'check-expect-status': <@u 100>}", NULL },
+    { "{'check-expect-status': <@u 599>}", NULL },
+    { "{'check-expect-status': <@u 99>}",
+      "check-expect-status: 99 is not an HTTP status between 100 and 599" },
+    { "{'check-expect-status': <@u 600>}",
+      "check-expect-status: 600 is not an HTTP status between 100 and 599" },
+    { "{'check-timeout': <@u 1>}", NULL },
+    { "{'check-timeout': <@u 3600>}", NULL },
+    { "{'check-timeout': <@u 0>}", "check-timeout: 0 is not between 1 and 3600 seconds" },
+    { "{'check-timeout': <@u 3601>}", "check-timeout: 3601 is not between 1 and 3600 seconds" },
+    { "{'memory-max': <@t 0>}", NULL },
+    { "{'memory-max': <@t 1048576>}", NULL },
+    { "{'memory-max': <@t 1048575>}",
+      "memory-max: 1048575 bytes is less than 1048576 (1 MiB); 0 means no limit" },
+    { "{'cpu-weight': <@u 1>}", NULL },
+    { "{'cpu-weight': <@u 10000>}", NULL },
+    { "{'cpu-weight': <@u 10001>}", "cpu-weight: 10001 is not between 1 and 10000" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+      g_autoptr(GVariant) changes = g_variant_parse (NULL, cases[i].changes, NULL, NULL, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) stored = NULL;
+      g_autoptr(GVariant) given = g_variant_get_child_value (changes, 0);
+      g_autoptr(GVariant) given_value = g_variant_get_child_value (given, 1);
+      g_autoptr(GVariant) given_number = g_variant_get_variant (given_value);
+      const char *key;
+
+      g_test_message ("%s", cases[i].changes);
+      g_variant_get_child (given, 0, "&s", &key);
+      if (cases[i].message != NULL)
+        {
+          g_assert_false (chk_job_spec_update (spec, changes, &error));
+          g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
+          g_assert_cmpstr (error->message, ==, cases[i].message);
+          continue;
+        }
+
+      g_assert_true (chk_job_spec_update (spec, changes, &error));
+      g_assert_no_error (error);
+      stored = g_variant_ref_sink (chk_job_spec_get_value (spec, chk_job_spec_lookup_key (key)));
+      g_assert_true (g_variant_equal (stored, given_number));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -228,6 +293,7 @@ main (int   argc,
   g_test_add_func ("/job-spec/email/spec", test_email_to_spec);
   g_test_add_func ("/job-spec/error/keys", test_error_keys);
   g_test_add_func ("/job-spec/error/key-parse", test_error_key_parse);
+  g_test_add_func ("/job-spec/number-bounds", test_number_bounds);
 
   return g_test_run ();
 }
