@@ -79,6 +79,19 @@ chk_text_has_control_characters (const char *text)
   return FALSE;
 }
 
+/* Stores a copy of @text in the key's string member. Returns TRUE. */
+static gboolean
+store_string (ChkJobSpec          *spec,
+              const ChkJobSpecKey *key,
+              const char          *text)
+{
+  char **member = G_STRUCT_MEMBER_P (spec, key->offset);
+
+  g_free (*member);
+  *member = g_strdup (text);
+  return TRUE;
+}
+
 static gboolean
 apply_name (ChkJobSpec           *spec,
             const ChkJobSpecKey  *key,
@@ -102,8 +115,25 @@ apply_name (ChkJobSpec           *spec,
     return set_key_invalid (error, "name",
                             _("“%s” is all digits, which would read as a run id"), name);
 
-  g_free (spec->name);
-  spec->name = g_strdup (name);
+  return store_string (spec, key, name);
+}
+
+/*
+ * command, shell and check-url each say what a run does: storing one drops
+ * the others. Takes the one given, NULL the others. Returns TRUE.
+ */
+static gboolean
+set_program (ChkJobSpec  *spec,
+             char       **command,
+             char        *shell,
+             char        *check_url)
+{
+  g_strfreev (spec->command);
+  g_free (spec->shell);
+  g_free (spec->check_url);
+  spec->command = command;
+  spec->shell = shell;
+  spec->check_url = check_url;
   return TRUE;
 }
 
@@ -125,11 +155,7 @@ apply_command (ChkJobSpec           *spec,
   if (!check_length ("command", total, MAX_COMMAND_LENGTH, error))
     return FALSE;
 
-  g_strfreev (spec->command);
-  spec->command = g_strdupv ((char **) argv);
-  g_clear_pointer (&spec->shell, g_free);
-  g_clear_pointer (&spec->check_url, g_free);
-  return TRUE;
+  return set_program (spec, g_strdupv ((char **) argv), NULL, NULL);
 }
 
 static gboolean
@@ -143,11 +169,7 @@ apply_shell (ChkJobSpec           *spec,
   if (line[0] == '\0')
     return set_key_invalid (error, "shell", _("the command line is empty"));
 
-  g_free (spec->shell);
-  spec->shell = g_strdup (line);
-  g_clear_pointer (&spec->command, g_strfreev);
-  g_clear_pointer (&spec->check_url, g_free);
-  return TRUE;
+  return set_program (spec, NULL, g_strdup (line), NULL);
 }
 
 static gboolean
@@ -161,9 +183,7 @@ apply_working_directory (ChkJobSpec           *spec,
   if (path[0] != '\0' && !g_path_is_absolute (path))
     return set_key_invalid (error, "working-directory", _("“%s” is not an absolute path"), path);
 
-  g_free (spec->working_directory);
-  spec->working_directory = g_strdup (path);
-  return TRUE;
+  return store_string (spec, key, path);
 }
 
 static gboolean
@@ -227,9 +247,7 @@ apply_schedule (ChkJobSpec           *spec,
       return FALSE;
     }
 
-  g_free (spec->schedule);
-  spec->schedule = g_strdup (chk_schedule_get_text (schedule));
-  return TRUE;
+  return store_string (spec, key, chk_schedule_get_text (schedule));
 }
 
 static gboolean
@@ -244,57 +262,7 @@ apply_timezone (ChkJobSpec           *spec,
   if (tz == NULL)
     return FALSE;
 
-  g_free (spec->timezone);
-  spec->timezone = g_strdup (identifier);
-  return TRUE;
-}
-
-static gboolean
-apply_start (ChkJobSpec           *spec,
-             const ChkJobSpecKey  *key,
-             GVariant             *value,
-             GError              **error)
-{
-  gint64 start = g_variant_get_int64 (value);
-
-  /* Year 9999 is as far as schedules reach. */
-  if (start < 0 || start > G_GINT64_CONSTANT (253402300799) * G_USEC_PER_SEC)
-    return set_key_invalid (error, "start", _("%" PRId64 " is not a time between 1970 and 9999"),
-                            start);
-
-  spec->start = start;
-  return TRUE;
-}
-
-static gboolean
-apply_timeout (ChkJobSpec           *spec,
-               const ChkJobSpecKey  *key,
-               GVariant             *value,
-               GError              **error)
-{
-  guint32 timeout = g_variant_get_uint32 (value);
-
-  if (timeout > MAX_TIMEOUT)
-    return set_key_invalid (error, "timeout", _("%u seconds is more than a year"), timeout);
-
-  spec->timeout = timeout;
-  return TRUE;
-}
-
-static gboolean
-apply_max_output_bytes (ChkJobSpec           *spec,
-                        const ChkJobSpecKey  *key,
-                        GVariant             *value,
-                        GError              **error)
-{
-  guint64 bytes = g_variant_get_uint64 (value);
-
-  if (bytes < MIN_OUTPUT_BYTES)
-    return set_key_invalid (error, "max-output-bytes", _("%" PRIu64 " is less than %d"),
-                            bytes, MIN_OUTPUT_BYTES);
-
-  spec->max_output_bytes = bytes;
-  return TRUE;
+  return store_string (spec, key, identifier);
 }
 
 static gboolean
@@ -479,14 +447,11 @@ apply_optional_url (ChkJobSpec           *spec,
                     GError              **error)
 {
   const char *url = g_variant_get_string (value, NULL);
-  char **field = G_STRUCT_MEMBER_P (spec, key->offset);
 
   if (url[0] != '\0' && !chk_check_http_url (key->name, url, error))
     return FALSE;
 
-  g_free (*field);
-  *field = g_strdup (url);
-  return TRUE;
+  return store_string (spec, key, url);
 }
 
 static gboolean
@@ -507,78 +472,53 @@ apply_check_url (ChkJobSpec           *spec,
   if (!chk_check_http_url ("check-url", url, error))
     return FALSE;
 
-  g_free (spec->check_url);
-  spec->check_url = g_strdup (url);
-  g_clear_pointer (&spec->command, g_strfreev);
-  g_clear_pointer (&spec->shell, g_free);
-  return TRUE;
+  return set_program (spec, NULL, NULL, g_strdup (url));
 }
 
-static gboolean
-apply_check_expect_status (ChkJobSpec           *spec,
-                           const ChkJobSpecKey  *key,
-                           GVariant             *value,
-                           GError              **error)
-{
-  guint32 status = g_variant_get_uint32 (value);
+/*
+ * Defines apply_MEMBER () for a number key: it reads the value with GETTER
+ * into `number`, of CTYPE, and stores it if TEST holds; if not, it fails
+ * with the message and arguments that follow TEST.
+ */
+#define DEFINE_APPLY_NUMBER(member, ctype, getter, test, ...) \
+  static gboolean \
+  apply_##member (ChkJobSpec           *spec, \
+                  const ChkJobSpecKey  *key, \
+                  GVariant             *value, \
+                  GError              **error) \
+  { \
+    ctype number = getter (value); \
+    \
+    if (!(test)) \
+      return set_key_invalid (error, key->name, __VA_ARGS__); \
+    spec->member = number; \
+    return TRUE; \
+  }
 
-  if (status < 100 || status > 599)
-    return set_key_invalid (error, "check-expect-status",
-                            _("%u is not an HTTP status between 100 and 599"), status);
+/* Year 9999 is as far as schedules reach. */
+DEFINE_APPLY_NUMBER (start, gint64, g_variant_get_int64,
+                     number >= 0 && number <= G_GINT64_CONSTANT (253402300799) * G_USEC_PER_SEC,
+                     _("%" PRId64 " is not a time between 1970 and 9999"), number)
+DEFINE_APPLY_NUMBER (timeout, guint32, g_variant_get_uint32, number <= MAX_TIMEOUT,
+                     _("%u seconds is more than a year"), number)
+DEFINE_APPLY_NUMBER (max_output_bytes, guint64, g_variant_get_uint64, number >= MIN_OUTPUT_BYTES,
+                     _("%" PRIu64 " is less than %d"), number, MIN_OUTPUT_BYTES)
+DEFINE_APPLY_NUMBER (check_expect_status, guint32, g_variant_get_uint32,
+                     number >= 100 && number <= 599,
+                     _("%u is not an HTTP status between 100 and 599"), number)
+DEFINE_APPLY_NUMBER (check_timeout, guint32, g_variant_get_uint32,
+                     number >= 1 && number <= MAX_CHECK_TIMEOUT,
+                     _("%u is not between 1 and %u seconds"), number, MAX_CHECK_TIMEOUT)
+/* Less than this could not even start a shell: a typo, not a limit. */
+DEFINE_APPLY_NUMBER (memory_max, guint64, g_variant_get_uint64,
+                     number == 0 || number >= MIN_MEMORY_MAX,
+                     _("%" PRIu64 " bytes is less than %d (1 MiB); 0 means no limit"),
+                     number, MIN_MEMORY_MAX)
+DEFINE_APPLY_NUMBER (cpu_weight, guint32, g_variant_get_uint32,
+                     number >= 1 && number <= CHK_JOB_SPEC_MAX_CPU_WEIGHT,
+                     _("%u is not between 1 and %d"), number, CHK_JOB_SPEC_MAX_CPU_WEIGHT)
 
-  spec->check_expect_status = status;
-  return TRUE;
-}
-
-static gboolean
-apply_check_timeout (ChkJobSpec           *spec,
-                     const ChkJobSpecKey  *key,
-                     GVariant             *value,
-                     GError              **error)
-{
-  guint32 seconds = g_variant_get_uint32 (value);
-
-  if (seconds == 0 || seconds > MAX_CHECK_TIMEOUT)
-    return set_key_invalid (error, "check-timeout", _("%u is not between 1 and %u seconds"),
-                            seconds, MAX_CHECK_TIMEOUT);
-
-  spec->check_timeout = seconds;
-  return TRUE;
-}
-
-static gboolean
-apply_memory_max (ChkJobSpec           *spec,
-                  const ChkJobSpecKey  *key,
-                  GVariant             *value,
-                  GError              **error)
-{
-  guint64 bytes = g_variant_get_uint64 (value);
-
-  /* Less than this could not even start a shell: a typo, not a limit. */
-  if (bytes != 0 && bytes < MIN_MEMORY_MAX)
-    return set_key_invalid (error, "memory-max",
-                            _("%" PRIu64 " bytes is less than %d (1 MiB); 0 means no limit"),
-                            bytes, MIN_MEMORY_MAX);
-
-  spec->memory_max = bytes;
-  return TRUE;
-}
-
-static gboolean
-apply_cpu_weight (ChkJobSpec           *spec,
-                  const ChkJobSpecKey  *key,
-                  GVariant             *value,
-                  GError              **error)
-{
-  guint32 weight = g_variant_get_uint32 (value);
-
-  if (weight < 1 || weight > CHK_JOB_SPEC_MAX_CPU_WEIGHT)
-    return set_key_invalid (error, "cpu-weight", _("%u is not between 1 and %d"),
-                            weight, CHK_JOB_SPEC_MAX_CPU_WEIGHT);
-
-  spec->cpu_weight = weight;
-  return TRUE;
-}
+#undef DEFINE_APPLY_NUMBER
 
 /* The bound of a string key given one in spec_keys[] */
 static gboolean
