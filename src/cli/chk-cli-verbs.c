@@ -22,22 +22,31 @@ chk_cli_set_verb (const ChkCliVerb *verb)
 
 /* Errors */
 
+/*
+ * Prints "chronikerctl: MESSAGE" on stderr, escaped: messages quote job
+ * names and arguments, and the daemon's errors quote what they refused,
+ * any of which may hold anything.
+ */
+static void G_GNUC_PRINTF (1, 0)
+print_problem_valist (const char *format,
+                      va_list     args)
+{
+  g_autofree char *message = g_strdup_vprintf (format, args);
+  g_autofree char *shown = chk_format_escape (message);
+
+  g_printerr ("chronikerctl: %s\n", shown);
+}
+
 int
 chk_cli_fail (const char *format,
               ...)
 {
   va_list args;
-  g_autofree char *message = NULL;
-  g_autofree char *shown = NULL;
 
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  /* Messages quote job names and the daemon's errors quote what they refused. */
-  shown = chk_format_escape (message);
   fflush (stdout);
-  g_printerr ("chronikerctl: %s\n", shown);
+  va_start (args, format);
+  print_problem_valist (format, args);
+  va_end (args);
   return 1;
 }
 
@@ -71,17 +80,11 @@ chk_cli_usage_error (GOptionContext *context,
                      ...)
 {
   va_list args;
-  g_autofree char *message = NULL;
-  g_autofree char *shown = NULL;
   g_autofree char *help = NULL;
 
   va_start (args, format);
-  message = g_strdup_vprintf (format, args);
+  print_problem_valist (format, args);
   va_end (args);
-
-  /* It may quote an argument, which may hold anything. */
-  shown = chk_format_escape (message);
-  g_printerr ("chronikerctl: %s\n", shown);
   if (context != NULL)
     {
       help = g_option_context_get_help (context, TRUE, NULL);
