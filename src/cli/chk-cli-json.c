@@ -79,6 +79,19 @@ add_value (JsonBuilder *builder,
   json_builder_add_value (builder, json_gvariant_serialize (value));
 }
 
+/* Adds the job's D-Bus property as the member @key, if the proxy has it. */
+static void
+add_property (JsonBuilder *builder,
+              const char  *key,
+              ChkJob1     *job,
+              const char  *property)
+{
+  g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), property);
+
+  if (value != NULL)
+    add_value (builder, key, value);
+}
+
 /**
  * chk_json_from_job:
  * @job: a job proxy
@@ -96,11 +109,9 @@ chk_json_from_job (ChkJob1 *job)
   for (guint i = 0; info->properties[i] != NULL; i++)
     {
       const char *property = info->properties[i]->name;
-      g_autoptr(GVariant) value = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), property);
       g_autofree char *key = property_to_key (property);
 
-      if (value != NULL)
-        add_value (builder, key, value);
+      add_property (builder, key, job, property);
     }
   json_builder_end_object (builder);
 
@@ -138,15 +149,12 @@ chk_json_spec_from_job (ChkJob1 *job)
     {
       const char *key = keys[i].name;
       g_autofree char *property = NULL;
-      g_autoptr(GVariant) value = NULL;
 
       if (g_strv_contains (what_keys, key) && !g_str_equal (key, what))
         continue;
 
       property = chk_job_spec_key_to_property (key);
-      value = g_dbus_proxy_get_cached_property (G_DBUS_PROXY (job), property);
-      if (value != NULL)
-        add_value (builder, key, value);
+      add_property (builder, key, job, property);
     }
   json_builder_end_object (builder);
 
