@@ -103,33 +103,21 @@ _chk_job_editor_spec_from_job (ChkJob1 *job)
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
-/* What a new job starts with: the daemon's defaults. */
+/* What a new job starts with: the daemon's defaults of these keys. */
 GVariant *
 _chk_job_editor_default_spec (void)
 {
-  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  static const char * const keys[] = {
+    "schedule", "timezone", "enabled", "timeout", "catch-up", "max-runs", "merge-stderr",
+    "notify-on", "email-on", "check-expect-status", "check-timeout", "is-monitor",
+    "max-tasks", "memory-max", "cpu-weight",
+  };
   GVariantBuilder builder;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_add (&builder, "{sv}", "schedule", g_variant_new_string (spec->schedule));
-  g_variant_builder_add (&builder, "{sv}", "timezone", g_variant_new_string (spec->timezone));
-  g_variant_builder_add (&builder, "{sv}", "enabled", g_variant_new_boolean (spec->enabled));
-  g_variant_builder_add (&builder, "{sv}", "timeout", g_variant_new_uint32 (spec->timeout));
-  g_variant_builder_add (&builder, "{sv}", "catch-up", g_variant_new_boolean (spec->catch_up));
-  g_variant_builder_add (&builder, "{sv}", "max-runs", g_variant_new_uint32 (spec->max_runs));
-  g_variant_builder_add (&builder, "{sv}", "merge-stderr", g_variant_new_boolean (spec->merge_stderr));
-  g_variant_builder_add (&builder, "{sv}", "notify-on",
-                         g_variant_new_string (chk_alert_on_to_string (spec->notify_on)));
-  g_variant_builder_add (&builder, "{sv}", "email-on",
-                         g_variant_new_string (chk_alert_on_to_string (spec->email_on)));
-  g_variant_builder_add (&builder, "{sv}", "check-expect-status",
-                         g_variant_new_uint32 (spec->check_expect_status));
-  g_variant_builder_add (&builder, "{sv}", "check-timeout",
-                         g_variant_new_uint32 (spec->check_timeout));
-  g_variant_builder_add (&builder, "{sv}", "is-monitor", g_variant_new_boolean (spec->is_monitor));
-  g_variant_builder_add (&builder, "{sv}", "max-tasks", g_variant_new_uint32 (spec->max_tasks));
-  g_variant_builder_add (&builder, "{sv}", "memory-max", g_variant_new_uint64 (spec->memory_max));
-  g_variant_builder_add (&builder, "{sv}", "cpu-weight", g_variant_new_uint32 (spec->cpu_weight));
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_variant_builder_add (&builder, "{sv}", keys[i],
+                           chk_job_spec_key_get_default (chk_job_spec_lookup_key (keys[i])));
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }
 
