@@ -663,16 +663,24 @@ monitor_changed_cb (ChkJobEditor *self,
     }
 }
 
+/* A field changed by hand, not by loading a spec: what Save refused of it is stale. */
+static void
+field_edited (ChkJobEditor *self,
+              Field         field)
+{
+  if (self->loading)
+    return;
+  _chk_job_editor_clear_save_error (self, field);
+  _chk_job_editor_update_errors (self);
+  _chk_job_editor_update_save_action (self);
+}
+
 static void
 workdir_changed_cb (ChkJobEditor         *self,
                     GParamSpec           *pspec,
                     ChkEnvironmentEditor *environment_editor)
 {
-  if (self->loading)
-    return;
-  _chk_job_editor_clear_save_error (self, FIELD_WORKING_DIRECTORY);
-  _chk_job_editor_update_errors (self);
-  _chk_job_editor_update_save_action (self);
+  field_edited (self, FIELD_WORKING_DIRECTORY);
 }
 
 /* A variable typed, added or removed */
@@ -681,11 +689,7 @@ variables_changed_cb (ChkJobEditor         *self,
                       GParamSpec           *pspec,
                       ChkEnvironmentEditor *environment_editor)
 {
-  if (self->loading)
-    return;
-  _chk_job_editor_clear_save_error (self, FIELD_ENVIRONMENT);
-  _chk_job_editor_update_errors (self);
-  _chk_job_editor_update_save_action (self);
+  field_edited (self, FIELD_ENVIRONMENT);
 }
 
 static void
@@ -702,11 +706,7 @@ arguments_changed_cb (ChkJobEditor  *self,
                       GParamSpec    *pspec,
                       ChkArgvEditor *argv_editor)
 {
-  if (self->loading)
-    return;
-  _chk_job_editor_clear_save_error (self, FIELD_COMMAND);
-  _chk_job_editor_update_errors (self);
-  _chk_job_editor_update_save_action (self);
+  field_edited (self, FIELD_COMMAND);
 }
 
 /* The schedule or its time zone, as typed or made by a preset */
