@@ -90,6 +90,36 @@ chk_test_read_file (const char *dir,
   return contents;
 }
 
+/**
+ * chk_test_check_file:
+ * @file: the caller's source file
+ * @line: the caller's line
+ * @func: the caller's function
+ * @dir: a directory
+ * @name: a file in it
+ * @expected: what the file must hold
+ *
+ * What chk_test_assert_file() calls: the test fails, naming @file and @line,
+ * unless the file holds exactly @expected.
+ */
+void
+chk_test_check_file (const char *file,
+                     int         line,
+                     const char *func,
+                     const char *dir,
+                     const char *name,
+                     const char *expected)
+{
+  g_autofree char *contents = chk_test_read_file (dir, name);
+
+  if (g_strcmp0 (contents, expected) != 0)
+    {
+      g_autofree char *expr = g_strdup_printf ("contents of %s", name);
+
+      g_assertion_message_cmpstr (G_LOG_DOMAIN, file, line, func, expr, contents, "==", expected);
+    }
+}
+
 static gboolean
 flag_cb (gpointer user_data)
 {

@@ -12,6 +12,16 @@ char        *chk_test_make_tmpdir    (const char          *tmpl);
 void         chk_test_remove_tree    (const char          *path);
 char        *chk_test_read_file      (const char          *dir,
                                       const char          *name);
+void         chk_test_check_file     (const char          *file,
+                                      int                  line,
+                                      const char          *func,
+                                      const char          *dir,
+                                      const char          *name,
+                                      const char          *expected);
+
+/* The file @name in @dir holds exactly @expected; a failure names the caller's line. */
+#define chk_test_assert_file(dir, name, expected) \
+  chk_test_check_file (__FILE__, __LINE__, G_STRFUNC, (dir), (name), (expected))
 
 void         chk_test_iterate        (double               seconds);
 gboolean     chk_test_wait_until     (ChkTestCondition     condition,

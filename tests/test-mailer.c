@@ -407,7 +407,6 @@ test_smtp_send (Fixture       *fixture,
   g_autofree char *subject = NULL;
   g_autofree char *body = NULL;
   g_autofree char *eml = NULL;
-  g_autofree char *env = NULL;
   g_autofree char *value = NULL;
   g_autofree char *decoded = NULL;
   const char *received_body;
@@ -428,8 +427,7 @@ test_smtp_send (Fixture       *fixture,
   g_assert_true (send_and_wait (mailer, "Ops <ops@example.org>", subject, body, NULL, &error));
   g_assert_no_error (error);
 
-  env = chk_test_read_file (fixture->dir, "1.env");
-  g_assert_cmpstr (env, ==, "cron@example.org\nops@example.org\n");
+  chk_test_assert_file (fixture->dir, "1.env", "cron@example.org\nops@example.org\n");
 
   eml = chk_test_read_file (fixture->dir, "1.eml");
   g_assert_true (g_utf8_validate (eml, -1, NULL));
@@ -515,8 +513,7 @@ test_smtp_retry (Fixture       *fixture,
 
   g_assert_true (send_and_wait (mailer, "ops@example.org", "s", "third time", NULL, &error));
   g_assert_no_error (error);
-  tries = chk_test_read_file (fixture->dir, "tries");
-  g_assert_cmpstr (tries, ==, "3\n");
+  chk_test_assert_file (fixture->dir, "tries", "3\n");
   eml = chk_test_read_file (fixture->dir, "1.eml");
   g_assert_true (g_str_has_suffix (eml, "\r\n\r\nthird time\r\n"));
 }
@@ -543,8 +540,7 @@ test_smtp_retry_gives_up (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, fixture->url));
-  tries = chk_test_read_file (fixture->dir, "tries");
-  g_assert_cmpstr (tries, ==, "3\n");
+  chk_test_assert_file (fixture->dir, "tries", "3\n");
 }
 
 static void
@@ -699,9 +695,7 @@ test_sendmail_send (Fixture       *fixture,
 {
   g_autoptr(ChkMailer) mailer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *argv = NULL;
   g_autofree char *input = NULL;
-  g_autofree char *calls = NULL;
   ChkMailerConfig config = { 0 };
 
   install_stub_sendmail (fixture, 0);
@@ -713,8 +707,7 @@ test_sendmail_send (Fixture       *fixture,
                                 NULL, &error));
   g_assert_no_error (error);
 
-  argv = chk_test_read_file (fixture->dir, "argv");
-  g_assert_cmpstr (argv, ==, "-t\n-oi\n");
+  chk_test_assert_file (fixture->dir, "argv", "-t\n-oi\n");
   input = chk_test_read_file (fixture->dir, "stdin");
   /* sendmail gets local line endings, the same message otherwise. */
   g_assert_null (strchr (input, '\r'));
@@ -722,11 +715,9 @@ test_sendmail_send (Fixture       *fixture,
   g_assert_nonnull (strstr (input, "\nSubject: =?UTF-8?B?"));
   g_assert_nonnull (strstr (input, "\nContent-Type: text/plain; charset=UTF-8\n"));
   g_assert_true (g_str_has_suffix (input, "\n\nline one\n.\nend\n"));
-  calls = chk_test_read_file (fixture->dir, "calls");
-  g_assert_cmpstr (calls, ==, "call\n");
+  chk_test_assert_file (fixture->dir, "calls", "call\n");
 
   /* A header injection never reaches sendmail. */
-  g_clear_pointer (&calls, g_free);
   g_assert_false (send_and_wait (mailer, "ops@example.org\r\nBcc: x@evil.example", "s", "b",
                                  NULL, &error));
   g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
@@ -734,8 +725,7 @@ test_sendmail_send (Fixture       *fixture,
   g_assert_false (send_and_wait (mailer, "ops@example.org", "s\r\nBcc: x@evil.example", "b",
                                  NULL, &error));
   g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
-  calls = chk_test_read_file (fixture->dir, "calls");
-  g_assert_cmpstr (calls, ==, "call\n");
+  chk_test_assert_file (fixture->dir, "calls", "call\n");
   remove_stub_bin (fixture);
 }
 
@@ -759,8 +749,7 @@ test_sendmail_failure (Fixture       *fixture,
   g_test_message ("%s", error->message);
   g_assert_nonnull (strstr (error->message, "exited with status 75"));
   g_assert_nonnull (strstr (error->message, "queue is full"));
-  calls = chk_test_read_file (fixture->dir, "calls");
-  g_assert_cmpstr (calls, ==, "call\ncall\n");
+  chk_test_assert_file (fixture->dir, "calls", "call\ncall\n");
   remove_stub_bin (fixture);
 }
 
