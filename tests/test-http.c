@@ -22,6 +22,7 @@ typedef struct
   char        *dir;
   GSubprocess *server;
   char        *base;
+  GPtrArray   *urls; /* what url_for() handed out */
 } Fixture;
 
 static const char *
@@ -50,6 +51,7 @@ fixture_setup (Fixture       *fixture,
   g_autofree char *port = NULL;
 
   fixture->dir = chk_test_make_tmpdir ("test-http-XXXXXX");
+  fixture->urls = g_ptr_array_new_with_free_func (g_free);
 
   if (!g_file_test (python_path (), G_FILE_TEST_IS_EXECUTABLE))
     return;
@@ -68,6 +70,7 @@ fixture_teardown (Fixture       *fixture,
   chk_test_remove_tree (fixture->dir);
   g_free (fixture->dir);
   g_free (fixture->base);
+  g_ptr_array_unref (fixture->urls);
 }
 
 static gboolean
@@ -81,11 +84,15 @@ have_server (Fixture *fixture)
   return TRUE;
 }
 
-static char *
+/* The server's URL for @path; the fixture keeps it for the test's length. */
+static const char *
 url_for (Fixture    *fixture,
          const char *path)
 {
-  return g_strconcat (fixture->base, path, NULL);
+  char *url = g_strconcat (fixture->base, path, NULL);
+
+  g_ptr_array_add (fixture->urls, url);
+  return url;
 }
 
 static void
@@ -133,6 +140,42 @@ check (const ChkHttpCheckConfig *config)
 }
 
 static void
+check_verdict (const char               *file,
+               int                       line,
+               const char               *func,
+               const char               *name,
+               const ChkHttpCheckResult *result,
+               gboolean                  passed,
+               gboolean                  timed_out,
+               guint                     status,
+               const char               *message)
+{
+  g_autofree char *passed_expr = g_strconcat (name, "->passed", NULL);
+  g_autofree char *timed_out_expr = g_strconcat (name, "->timed_out", NULL);
+  g_autofree char *status_expr = g_strconcat (name, "->status", NULL);
+  g_autofree char *message_expr = g_strconcat (name, "->message", NULL);
+
+  if (!result->passed != !passed)
+    g_assertion_message_cmpnum (G_LOG_DOMAIN, file, line, func, passed_expr,
+                                result->passed, "==", passed, 'i');
+  if (!result->timed_out != !timed_out)
+    g_assertion_message_cmpnum (G_LOG_DOMAIN, file, line, func, timed_out_expr,
+                                result->timed_out, "==", timed_out, 'i');
+  if (result->status != status)
+    g_assertion_message_cmpnum (G_LOG_DOMAIN, file, line, func, status_expr,
+                                result->status, "==", status, 'i');
+  if (message != NULL && g_strcmp0 (result->message, message) != 0)
+    g_assertion_message_cmpstr (G_LOG_DOMAIN, file, line, func, message_expr,
+                                result->message, "==", message);
+}
+
+/* Checks whether @result passed and timed out, its HTTP status (0: none) and,
+ * unless NULL, its whole message; a failure names the line of the call. */
+#define assert_verdict(result, passed, timed_out, status, message) \
+  check_verdict (__FILE__, __LINE__, G_STRFUNC, #result, (result), (passed), (timed_out), \
+                 (status), (message))
+
+static void
 assert_body (ChkHttpCheckResult *result,
              const char         *expected)
 {
@@ -161,7 +204,6 @@ static void
 test_check_ok (Fixture       *fixture,
                gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) result = NULL;
   g_autoptr(ChkHttpCheckResult) head = NULL;
   ChkHttpCheckConfig config = { 0 };
@@ -169,11 +211,9 @@ test_check_ok (Fixture       *fixture,
   if (!have_server (fixture))
     return;
 
-  config.url = url = url_for (fixture, "/ok");
+  config.url = url_for (fixture, "/ok");
   result = check (&config);
-  g_assert_true (result->passed);
-  g_assert_false (result->timed_out);
-  g_assert_cmpuint (result->status, ==, 200);
+  assert_verdict (result, TRUE, FALSE, 200, NULL);
   g_assert_cmpint (result->elapsed_us, <, 5 * G_USEC_PER_SEC);
   assert_body (result, "all good");
   g_assert_true (g_regex_match_simple ("^HTTP 200 OK in [0-9]+ ms$", result->message, 0, 0));
@@ -189,7 +229,6 @@ static void
 test_check_status (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) result = NULL;
   g_autoptr(ChkHttpCheckResult) expected = NULL;
   g_autoptr(ChkHttpCheckResult) not_found = NULL;
@@ -198,12 +237,9 @@ test_check_status (Fixture       *fixture,
   if (!have_server (fixture))
     return;
 
-  config.url = url = url_for (fixture, "/fail");
+  config.url = url_for (fixture, "/fail");
   result = check (&config);
-  g_assert_false (result->passed);
-  g_assert_false (result->timed_out);
-  g_assert_cmpuint (result->status, ==, 500);
-  g_assert_cmpstr (result->message, ==, "HTTP 500 Internal Server Error, expected 200");
+  assert_verdict (result, FALSE, FALSE, 500, "HTTP 500 Internal Server Error, expected 200");
   /* The error page is output too. */
   assert_body (result, "boom");
 
@@ -216,8 +252,7 @@ test_check_status (Fixture       *fixture,
 
   /* The expected status, and the wrong one. */
   config.expect_status = 204;
-  g_clear_pointer (&url, g_free);
-  config.url = url = url_for (fixture, "/nowhere");
+  config.url = url_for (fixture, "/nowhere");
   not_found = check (&config);
   g_assert_false (not_found->passed);
   g_assert_cmpstr (not_found->message, ==, "HTTP 404 Not Found, expected 204");
@@ -227,7 +262,6 @@ static void
 test_check_timeout (Fixture       *fixture,
                     gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) result = NULL;
   ChkHttpCheckConfig config = { 0 };
   gint64 start;
@@ -235,14 +269,11 @@ test_check_timeout (Fixture       *fixture,
   if (!have_server (fixture))
     return;
 
-  config.url = url = url_for (fixture, "/slow");
+  config.url = url_for (fixture, "/slow");
   config.timeout_s = 1;
   start = g_get_monotonic_time ();
   result = check (&config);
-  g_assert_false (result->passed);
-  g_assert_true (result->timed_out);
-  g_assert_cmpuint (result->status, ==, 0);
-  g_assert_cmpstr (result->message, ==, "No response within 1 s");
+  assert_verdict (result, FALSE, TRUE, 0, "No response within 1 s");
   g_assert_cmpuint (g_bytes_get_size (result->body_head), ==, 0);
   /* It gave up at the timeout, not when the server answered 10 s later. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 900 * 1000);
@@ -256,7 +287,6 @@ static void
 test_check_timeout_body (Fixture       *fixture,
                          gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) searching = NULL;
   g_autoptr(ChkHttpCheckResult) status_only = NULL;
   ChkHttpCheckConfig config = { 0 };
@@ -265,16 +295,14 @@ test_check_timeout_body (Fixture       *fixture,
   if (!have_server (fixture))
     return;
 
-  config.url = url = url_for (fixture, "/trickle");
+  config.url = url_for (fixture, "/trickle");
   config.timeout_s = 1;
   config.contains = "done";
   start = g_get_monotonic_time ();
   searching = check (&config);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 3 * G_USEC_PER_SEC);
-  g_assert_false (searching->passed);
-  g_assert_true (searching->timed_out);
-  g_assert_cmpuint (searching->status, ==, 200);
-  g_assert_cmpstr (searching->message, ==, "HTTP 200 OK, but the body did not hold “done” within 1 s");
+  assert_verdict (searching, FALSE, TRUE, 200,
+                  "HTTP 200 OK, but the body did not hold “done” within 1 s");
   assert_body (searching, "partial");
 
   config.contains = NULL;
@@ -291,8 +319,8 @@ static void
 test_check_contains (Fixture       *fixture,
                      gconstpointer  user_data)
 {
-  g_autofree char *ok_url = NULL;
-  g_autofree char *wrong_url = NULL;
+  const char *ok_url;
+  const char *wrong_url;
   g_autoptr(ChkHttpCheckResult) found = NULL;
   g_autoptr(ChkHttpCheckResult) missing = NULL;
   g_autoptr(ChkHttpCheckResult) empty = NULL;
@@ -313,10 +341,7 @@ test_check_contains (Fixture       *fixture,
   config.url = wrong_url;
   config.contains = "all good";
   missing = check (&config);
-  g_assert_false (missing->passed);
-  g_assert_false (missing->timed_out);
-  g_assert_cmpuint (missing->status, ==, 200);
-  g_assert_cmpstr (missing->message, ==, "The body does not contain “all good”");
+  assert_verdict (missing, FALSE, FALSE, 200, "The body does not contain “all good”");
   assert_body (missing, "something else");
 
   /* "" is no body check. */
@@ -337,7 +362,7 @@ static void
 test_check_contains_split (Fixture       *fixture,
                            gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
+  const char *url;
   const struct { const char *contains; gboolean passed; } cases[] = {
     { "needle", TRUE },
     { "aneedleb", TRUE },
@@ -369,7 +394,6 @@ static void
 test_check_contains_far (Fixture       *fixture,
                          gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) result = NULL;
   ChkHttpCheckConfig config = { 0 };
 
@@ -377,7 +401,7 @@ test_check_contains_far (Fixture       *fixture,
     return;
 
   /* Past the head kept for the output, the search goes on. */
-  config.url = url = url_for (fixture, "/far");
+  config.url = url_for (fixture, "/far");
   config.contains = "needle";
   result = check (&config);
   g_assert_true (result->passed);
@@ -389,7 +413,6 @@ static void
 test_check_endless (Fixture       *fixture,
                     gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) capped = NULL;
   g_autoptr(ChkHttpCheckResult) status_only = NULL;
   g_autoptr(ChkHttpCheckResult) again = NULL;
@@ -400,15 +423,13 @@ test_check_endless (Fixture       *fixture,
     return;
 
   /* An endless body is searched up to the cap, then left. */
-  config.url = url = url_for (fixture, "/endless");
+  config.url = url_for (fixture, "/endless");
   config.contains = "needle";
   start = g_get_monotonic_time ();
   capped = check (&config);
   g_assert_cmpint (g_get_monotonic_time () - start, <, 5 * G_USEC_PER_SEC);
-  g_assert_false (capped->passed);
-  g_assert_false (capped->timed_out);
-  g_assert_cmpuint (capped->status, ==, 200);
-  g_assert_cmpstr (capped->message, ==, "The first 1 MiB of the body does not contain “needle”");
+  assert_verdict (capped, FALSE, FALSE, 200,
+                  "The first 1 MiB of the body does not contain “needle”");
   g_assert_cmpuint (g_bytes_get_size (capped->body_head), ==, CHK_HTTP_CHECK_DEFAULT_MAX_BODY_BYTES);
   g_assert_true (all_bytes_are (capped->body_head, 'x'));
 
@@ -422,8 +443,7 @@ test_check_endless (Fixture       *fixture,
                     CHK_HTTP_CHECK_DEFAULT_MAX_BODY_BYTES);
 
   /* Dropping those bodies left nothing stuck behind. */
-  g_free (url);
-  config.url = url = url_for (fixture, "/ok");
+  config.url = url_for (fixture, "/ok");
   again = check (&config);
   g_assert_true (again->passed);
 }
@@ -432,14 +452,13 @@ static void
 test_check_redirect (Fixture       *fixture,
                      gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) result = NULL;
   ChkHttpCheckConfig config = { 0 };
 
   if (!have_server (fixture))
     return;
 
-  config.url = url = url_for (fixture, "/redirect");
+  config.url = url_for (fixture, "/redirect");
   config.contains = "all good";
   result = check (&config);
   g_assert_true (result->passed);
@@ -451,14 +470,13 @@ static void
 test_check_user_agent (Fixture       *fixture,
                        gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) result = NULL;
   ChkHttpCheckConfig config = { 0 };
 
   if (!have_server (fixture))
     return;
 
-  config.url = url = url_for (fixture, "/ua");
+  config.url = url_for (fixture, "/ua");
   result = check (&config);
   g_assert_true (result->passed);
   assert_body (result, USER_AGENT);
@@ -475,9 +493,7 @@ test_check_refused (void)
 
   config.url = url = g_strdup_printf ("http://127.0.0.1:%u/ok", port);
   result = check (&config);
-  g_assert_false (result->passed);
-  g_assert_false (result->timed_out);
-  g_assert_cmpuint (result->status, ==, 0);
+  assert_verdict (result, FALSE, FALSE, 0, NULL);
   g_assert_cmpuint (g_bytes_get_size (result->body_head), ==, 0);
   prefix = g_strdup_printf ("Could not connect to 127.0.0.1:%u: ", port);
   g_assert_true (g_str_has_prefix (result->message, prefix));
@@ -502,16 +518,14 @@ static void
 test_check_cancel (Fixture       *fixture,
                    gconstpointer  user_data)
 {
-  g_autofree char *slow = NULL;
-  g_autofree char *trickle = NULL;
   const char *urls[2];
 
   if (!have_server (fixture))
     return;
 
   /* While waiting for the headers, then while reading the body. */
-  urls[0] = slow = url_for (fixture, "/slow");
-  urls[1] = trickle = url_for (fixture, "/trickle");
+  urls[0] = url_for (fixture, "/slow");
+  urls[1] = url_for (fixture, "/trickle");
   for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
     {
       g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -549,7 +563,6 @@ static void
 test_check_session (Fixture       *fixture,
                     gconstpointer  user_data)
 {
-  g_autofree char *url = NULL;
   g_autoptr(ChkHttpCheckResult) result = NULL;
   SoupSession *first;
   SoupSession *second;
@@ -566,7 +579,7 @@ test_check_session (Fixture       *fixture,
   g_object_unref (second);
   g_object_add_weak_pointer (G_OBJECT (first), (gpointer *) &first);
 
-  config.url = url = url_for (fixture, "/ok");
+  config.url = url_for (fixture, "/ok");
   result = check (&config);
   g_assert_true (result->passed);
   g_object_unref (first);
@@ -776,7 +789,7 @@ test_webhook_post (Fixture       *fixture,
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
+  const char *url;
   g_autofree char *payload = sample_payload ();
   g_autofree char *recorded = NULL;
   g_autofree char *tries = NULL;
@@ -790,8 +803,7 @@ test_webhook_post (Fixture       *fixture,
   g_assert_true (post (url, payload, (const guint[]) { 10 }, 1, NULL, &error));
   g_assert_no_error (error);
 
-  tries = chk_test_read_file (fixture->dir, "tries-hook");
-  g_assert_cmpstr (tries, ==, "1\n");
+  chk_test_assert_file (fixture->dir, "tries-hook", "1\n");
   recorded = chk_test_read_file (fixture->dir, "1.json");
   request = parse_object (parser, recorded);
   g_assert_cmpstr (json_object_get_string_member (request, "path"), ==, "/hook");
@@ -806,7 +818,7 @@ test_webhook_retry (Fixture       *fixture,
                     gconstpointer  user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
+  const char *url;
   g_autofree char *payload = sample_payload ();
   g_autofree char *tries = NULL;
   g_autofree char *recorded = NULL;
@@ -817,8 +829,7 @@ test_webhook_retry (Fixture       *fixture,
   url = url_for (fixture, "/hook-fail-2");
   g_assert_true (post (url, payload, (const guint[]) { 10, 10, 10 }, 3, NULL, &error));
   g_assert_no_error (error);
-  tries = chk_test_read_file (fixture->dir, "tries-hook-fail-2");
-  g_assert_cmpstr (tries, ==, "3\n");
+  chk_test_assert_file (fixture->dir, "tries-hook-fail-2", "3\n");
   recorded = chk_test_read_file (fixture->dir, "1.json");
   g_assert_nonnull (strstr (recorded, "\"/hook-fail-2\""));
 }
@@ -828,7 +839,7 @@ test_webhook_gives_up (Fixture       *fixture,
                        gconstpointer  user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
+  const char *url;
   g_autofree char *expected = NULL;
   g_autofree char *payload = sample_payload ();
   g_autofree char *tries = NULL;
@@ -842,8 +853,7 @@ test_webhook_gives_up (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   expected = g_strdup_printf ("Webhook %s: HTTP 429 Too Many Requests: slow down", url);
   g_assert_cmpstr (error->message, ==, expected);
-  tries = chk_test_read_file (fixture->dir, "tries-hook-429");
-  g_assert_cmpstr (tries, ==, "3\n");
+  chk_test_assert_file (fixture->dir, "tries-hook-429", "3\n");
 }
 
 static void
@@ -851,7 +861,7 @@ test_webhook_not_retried (Fixture       *fixture,
                           gconstpointer  user_data)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *url = NULL;
+  const char *url;
   g_autofree char *secret_url = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *payload = sample_payload ();
@@ -867,8 +877,7 @@ test_webhook_not_retried (Fixture       *fixture,
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   expected = g_strdup_printf ("Webhook %s: HTTP 404 Not Found: no such hook", url);
   g_assert_cmpstr (error->message, ==, expected);
-  tries = chk_test_read_file (fixture->dir, "tries-hook-404");
-  g_assert_cmpstr (tries, ==, "1\n");
+  chk_test_assert_file (fixture->dir, "tries-hook-404", "1\n");
   g_assert_cmpint (g_get_monotonic_time () - start, <, 4 * G_USEC_PER_SEC);
 
   /* The password and the query, where tokens hide, stay out of the error. */
