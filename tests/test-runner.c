@@ -86,6 +86,24 @@ spec_new_shell (const char *shell)
   return spec_new ("test job", "shell", g_variant_new_string (shell), NULL);
 }
 
+/* A shell job that leaves a process's pid in the file @pid_name in the
+ * fixture's directory, whose path goes to @pid_file: every PID_FILE in @shell
+ * becomes that path, quoted. */
+static ChkJobSpec *
+spec_new_pid_file (Fixture     *f,
+                   const char  *pid_name,
+                   const char  *shell,
+                   char       **pid_file)
+{
+  g_autofree char *path = g_build_filename (f->tmpdir, pid_name, NULL);
+  g_autofree char *quoted = g_shell_quote (path);
+  g_auto(GStrv) parts = g_strsplit (shell, "PID_FILE", -1);
+  g_autofree char *command = g_strjoinv (quoted, parts);
+
+  *pid_file = g_steal_pointer (&path);
+  return spec_new_shell (command);
+}
+
 static void
 finished_cb (ChkRunner *runner,
              Fixture   *f)
@@ -269,6 +287,30 @@ wait_finished (Fixture *f)
 
   return g_steal_pointer (&stored);
 }
+
+static ChkRunRecord *
+check_run_to_end (const char *file,
+                  int         line,
+                  const char *func,
+                  Fixture    *f,
+                  ChkJobSpec *spec,
+                  const char *outcome)
+{
+  g_autoptr(ChkRunRecord) run = NULL;
+
+  fixture_start (f, spec);
+  run = wait_finished (f);
+  if (g_strcmp0 (run->outcome, outcome) != 0)
+    g_assertion_message_cmpstr (G_LOG_DOMAIN, file, line, func, "run->outcome",
+                                run->outcome, "==", outcome);
+
+  return g_steal_pointer (&run);
+}
+
+/* Starts @spec, waits for the run to finish and checks its outcome; returns
+ * the stored run. A failure names the line of the call. */
+#define run_to_end(f, spec, outcome) \
+  check_run_to_end (__FILE__, __LINE__, G_STRFUNC, (f), (spec), (outcome))
 
 static double
 elapsed_seconds (Fixture *f)
@@ -472,10 +514,8 @@ test_outcome (Fixture       *f,
   g_autoptr(ChkRunRecord) run = NULL;
   g_autofree char *text = NULL;
 
-  fixture_start (f, spec);
-  run = wait_finished (f);
+  run = run_to_end (f, spec, expected->outcome);
 
-  g_assert_cmpstr (run->outcome, ==, expected->outcome);
   g_assert_cmpint (run->exit_code, ==, expected->exit_code);
   g_assert_cmpint (run->signal, ==, expected->signal);
   text = read_stream_text (f, expected->stream);
@@ -492,10 +532,8 @@ test_failed_to_start_missing (Fixture       *f,
   g_autofree char *err = NULL;
   g_autofree char *out = NULL;
 
-  fixture_start (f, spec);
-  run = wait_finished (f);
+  run = run_to_end (f, spec, "failed-to-start");
 
-  g_assert_cmpstr (run->outcome, ==, "failed-to-start");
   g_assert_cmpint (run->exit_code, ==, -1);
   g_assert_cmpint (run->finished, >, 0);
   g_assert_cmpuint (run->pid, ==, 0);
@@ -521,10 +559,8 @@ test_failed_to_start_directory (Fixture       *f,
                    "shell", g_variant_new_string ("echo should not run"),
                    "working-directory", g_variant_new_string (missing),
                    NULL);
-  fixture_start (f, spec);
-  run = wait_finished (f);
+  run = run_to_end (f, spec, "failed-to-start");
 
-  g_assert_cmpstr (run->outcome, ==, "failed-to-start");
   g_assert_cmpint (run->exit_code, ==, -1);
   err = read_stream_text (f, CHK_STREAM_STDERR);
   g_assert_nonnull (strstr (err, missing));
@@ -548,9 +584,7 @@ test_streams (Fixture       *f,
   gboolean seen_stderr = FALSE;
 
   spec = spec_new_shell ("for i in 1 2 3 4 5; do echo out$i; echo err$i >&2; sleep 0.05; done");
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   /* read_chunks() checks that seq increases across both streams. */
   chunks = read_chunks (f);
@@ -592,9 +626,7 @@ test_binary (Fixture       *f,
 
   shell = g_strdup_printf ("head -c 3000000 /dev/urandom > %s && cat %s", quoted, quoted);
   spec = spec_new_shell (shell);
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   g_file_get_contents (file, &expected, &expected_size, &error);
   g_assert_no_error (error);
@@ -618,9 +650,7 @@ test_no_newline (Fixture       *f,
   g_autoptr(GBytes) out = NULL;
   g_autoptr(GBytes) err = NULL;
 
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   chunks = read_chunks (f);
   out = concat_stream (chunks, CHK_STREAM_STDOUT);
@@ -652,9 +682,7 @@ test_environment (Fixture       *f,
                    "shell", g_variant_new_string (shell),
                    "environment", g_variant_builder_end (env),
                    NULL);
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   out = read_stream_text (f, CHK_STREAM_STDOUT);
   expected = g_strdup_printf ("%" G_GUINT64_FORMAT "|env job|%" G_GUINT64_FORMAT
@@ -671,9 +699,7 @@ test_stdin_is_null (Fixture       *f,
   g_autoptr(ChkRunRecord) run = NULL;
   g_autofree char *out = NULL;
 
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
   out = read_stream_text (f, CHK_STREAM_STDOUT);
   g_assert_cmpstr (out, ==, "done\n");
 }
@@ -693,9 +719,7 @@ test_working_directory (Fixture       *f,
                    "shell", g_variant_new_string ("pwd -P"),
                    "working-directory", g_variant_new_string (use_home ? "" : f->tmpdir),
                    NULL);
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   out = read_stream_text (f, CHK_STREAM_STDOUT);
   real = realpath (use_home ? g_get_home_dir () : f->tmpdir, NULL);
@@ -740,10 +764,8 @@ test_timeout (Fixture       *f,
                    "shell", g_variant_new_string ("echo started; sleep 30"),
                    "timeout", g_variant_new_uint32 (1),
                    NULL);
-  fixture_start (f, spec);
-  run = wait_finished (f);
+  run = run_to_end (f, spec, "timeout");
 
-  g_assert_cmpstr (run->outcome, ==, "timeout");
   g_assert_cmpint (run->exit_code, ==, -1);
   g_assert_cmpint (run->signal, ==, SIGTERM);
   g_assert_cmpfloat (elapsed_seconds (f), >=, 0.9);
@@ -761,10 +783,8 @@ test_timeout_ignores_term (Fixture       *f,
                    "shell", g_variant_new_string ("trap '' TERM; sleep 30; exit 0"),
                    "timeout", g_variant_new_uint32 (1),
                    NULL);
-  fixture_start (f, spec);
-  run = wait_finished (f);
+  run = run_to_end (f, spec, "timeout");
 
-  g_assert_cmpstr (run->outcome, ==, "timeout");
   g_assert_cmpint (run->signal, ==, SIGKILL);
   g_assert_cmpfloat (elapsed_seconds (f), >=, 0.9 + TEST_KILL_GRACE_MS / 1000.0);
   g_assert_cmpfloat (elapsed_seconds (f), <, 1 + TEST_KILL_GRACE_MS / 1000.0 + 10);
@@ -845,20 +865,16 @@ static void
 test_group_leftover (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autofree char *pid_file = g_build_filename (f->tmpdir, "grandchild.pid", NULL);
-  g_autofree char *quoted = g_shell_quote (pid_file);
-  g_autofree char *shell = NULL;
+  g_autofree char *pid_file = NULL;
   g_autoptr(ChkJobSpec) spec = NULL;
   g_autoptr(ChkRunRecord) run = NULL;
   pid_t grandchild;
 
   /* The grandchild keeps stdout open: the run must not wait for it. */
-  shell = g_strdup_printf ("sleep 300 & echo $! > %s; echo parent done", quoted);
-  spec = spec_new_shell (shell);
-  fixture_start (f, spec);
-  run = wait_finished (f);
+  spec = spec_new_pid_file (f, "grandchild.pid", "sleep 300 & echo $! > PID_FILE; echo parent done",
+                            &pid_file);
+  run = run_to_end (f, spec, "success");
 
-  g_assert_cmpstr (run->outcome, ==, "success");
   g_assert_cmpint (run->exit_code, ==, 0);
   g_assert_cmpfloat (elapsed_seconds (f), <, 10);
 
@@ -870,16 +886,14 @@ static void
 test_group_stop_stubborn_grandchild (Fixture       *f,
                                      gconstpointer  data)
 {
-  g_autofree char *pid_file = g_build_filename (f->tmpdir, "grandchild.pid", NULL);
-  g_autofree char *quoted = g_shell_quote (pid_file);
-  g_autofree char *shell = NULL;
+  g_autofree char *pid_file = NULL;
   g_autoptr(ChkJobSpec) spec = NULL;
   g_autoptr(ChkRunRecord) run = NULL;
   pid_t grandchild;
 
-  shell = g_strdup_printf ("(trap '' TERM; exec sleep 300) & echo $! > %s; echo ready; wait",
-                           quoted);
-  spec = spec_new_shell (shell);
+  spec = spec_new_pid_file (f, "grandchild.pid",
+                            "(trap '' TERM; exec sleep 300) & echo $! > PID_FILE; echo ready; wait",
+                            &pid_file);
   fixture_start (f, spec);
   iterate_until (has_output, f, TEST_DEADLINE_S);
   grandchild = read_pid_file (pid_file);
@@ -899,17 +913,15 @@ static void
 test_group_escaped (Fixture       *f,
                     gconstpointer  data)
 {
-  g_autofree char *pid_file = g_build_filename (f->tmpdir, "escaped.pid", NULL);
-  g_autofree char *quoted = g_shell_quote (pid_file);
-  g_autofree char *shell = NULL;
+  g_autofree char *pid_file = NULL;
   g_autoptr(ChkJobSpec) spec = NULL;
   g_autoptr(ChkRunRecord) run = NULL;
   pid_t escaped;
 
-  shell = g_strdup_printf ("setsid sh -c 'echo $$ > %s; exec sleep 300' & "
-                           "while [ ! -s %s ]; do sleep 0.01; done; echo parent done",
-                           quoted, quoted);
-  spec = spec_new_shell (shell);
+  spec = spec_new_pid_file (f, "escaped.pid",
+                            "setsid sh -c 'echo $$ > PID_FILE; exec sleep 300' & "
+                            "while [ ! -s PID_FILE ]; do sleep 0.01; done; echo parent done",
+                            &pid_file);
   fixture_start (f, spec);
   run = wait_finished (f);
 
@@ -925,17 +937,15 @@ static void
 test_dispose_while_running (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autofree char *pid_file = g_build_filename (f->tmpdir, "grandchild.pid", NULL);
-  g_autofree char *quoted = g_shell_quote (pid_file);
-  g_autofree char *shell = NULL;
+  g_autofree char *pid_file = NULL;
   g_autoptr(ChkJobSpec) spec = NULL;
   g_autoptr(ChkRunRecord) run = NULL;
   g_autoptr(GError) error = NULL;
   pid_t grandchild;
   pid_t leader;
 
-  shell = g_strdup_printf ("sleep 300 & echo $! > %s; echo ready; wait", quoted);
-  spec = spec_new_shell (shell);
+  spec = spec_new_pid_file (f, "grandchild.pid", "sleep 300 & echo $! > PID_FILE; echo ready; wait",
+                            &pid_file);
   fixture_start (f, spec);
   iterate_until (has_output, f, TEST_DEADLINE_S);
   grandchild = read_pid_file (pid_file);
@@ -982,9 +992,7 @@ test_truncate_head_tail (Fixture       *f,
                    "shell", g_variant_new_string ("seq 1 10000; sleep 0.1; seq 10001 20000"),
                    "max-output-bytes", g_variant_new_uint64 (max),
                    NULL);
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   g_assert_true (run->truncated);
   g_assert_cmpuint (run->stdout_bytes, ==, expected->len);
@@ -1089,9 +1097,7 @@ test_progress_fd (Fixture       *f,
   spec = spec_new_shell ("echo 3/10 copying files >&$CHRONIKER_PROGRESS_FD; sleep 0.3; "
                          "echo 'not progress' >&3; "
                          "printf '42.5%% almost half' >&3");
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   for (guint i = 0; i < f->progress_log->len; i++)
     seen_first |= g_str_equal (g_ptr_array_index (f->progress_log, i), "3/10 copying files");
@@ -1116,9 +1122,7 @@ test_progress_burst (Fixture       *f,
 
   spec = spec_new_shell ("i=1; while [ $i -le 1000 ]; do echo $i/1000 step $i; i=$((i+1)); "
                          "done >&3");
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   /* At most ten a second, plus the first and the last. */
   allowed = elapsed_seconds (f) * 10 + 2;
@@ -1144,9 +1148,7 @@ test_progress_long_line (Fixture       *f,
 
   spec = spec_new_shell ("{ printf '1/2 '; head -c 100000 /dev/zero | tr '\\0' x; echo; "
                          "echo 2/4 fine; } >&3");
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   g_assert_cmpuint (f->n_progress, ==, 1);
   g_assert_cmpuint (run->progress_complete, ==, 2);
@@ -1354,9 +1356,7 @@ test_batching (Fixture       *f,
 
   spec = spec_new_shell ("i=0; while [ $i -lt 20 ]; do echo line $i; sleep 0.05; i=$((i+1)); "
                          "done");
-  fixture_start (f, spec);
-  run = wait_finished (f);
-  g_assert_cmpstr (run->outcome, ==, "success");
+  run = run_to_end (f, spec, "success");
 
   g_test_message ("%u output-available signals in %.2f s",
                   f->announce_seqs->len, elapsed_seconds (f));
