@@ -153,6 +153,26 @@ create_job (Fixture     *fixture,
   return chk_engine_create_job (fixture->engine, g_steal_pointer (&spec), error);
 }
 
+static ChkJob *
+check_add_job (const char *file,
+               int         line,
+               const char *func,
+               Fixture    *fixture,
+               const char *spec_text)
+{
+  g_autoptr(GError) error = NULL;
+  ChkJob *job = create_job (fixture, spec_text, &error);
+
+  if (error != NULL)
+    g_assertion_message_error (G_LOG_DOMAIN, file, line, func, "error", error, 0, 0);
+  return job;
+}
+
+/* Creates the job @spec_text describes, which must work; a failure names the
+ * line of the call. */
+#define add_job(fixture, spec_text) \
+  check_add_job (__FILE__, __LINE__, G_STRFUNC, (fixture), (spec_text))
+
 static gboolean
 no_run_under_way (Fixture  *fixture,
                   gpointer  data)
@@ -171,19 +191,29 @@ settle (Fixture *fixture)
     ;
 }
 
+/* The runs of @job, newest first (the engine's default page). */
+static GPtrArray *
+list_job_runs (Fixture *fixture,
+               ChkJob  *job)
+{
+  g_autoptr(GError) error = NULL;
+  ChkRunFilter filter = { 0 };
+  GPtrArray *runs;
+
+  filter.job_id = chk_job_get_id (job);
+  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
+  g_assert_no_error (error);
+  return runs;
+}
+
 static guint
 count_runs (Fixture    *fixture,
             ChkJob     *job,
             const char *trigger)
 {
-  g_autoptr(GPtrArray) runs = NULL;
-  g_autoptr(GError) error = NULL;
-  ChkRunFilter filter = { 0 };
+  g_autoptr(GPtrArray) runs = list_job_runs (fixture, job);
   guint count = 0;
 
-  filter.job_id = chk_job_get_id (job);
-  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
-  g_assert_no_error (error);
   for (guint i = 0; i < runs->len; i++)
     {
       ChkRunRecord *run = g_ptr_array_index (runs, i);
@@ -221,9 +251,7 @@ test_jobs_create_update_delete (Fixture       *fixture,
   ChkJob *job;
   guint64 id;
 
-  job = create_job (fixture, "{'name': <'backup'>, 'command': <['true']>, 'schedule': <'@daily'>}",
-                    &error);
-  g_assert_no_error (error);
+  job = add_job (fixture, "{'name': <'backup'>, 'command': <['true']>, 'schedule': <'@daily'>}");
   id = chk_job_get_id (job);
   g_assert_true (chk_engine_lookup_job_by_name (fixture->engine, "backup") == job);
   g_assert_cmpint (chk_job_get_next_run (job), >, g_get_real_time ());
@@ -274,10 +302,8 @@ test_runs_manual_success_and_failure (Fixture       *fixture,
   ChkJob *ok, *bad;
   guint64 run_id;
 
-  ok = create_job (fixture, "{'name': <'ok'>, 'command': <['/bin/echo', 'hello']>}", &error);
-  g_assert_no_error (error);
-  bad = create_job (fixture, "{'name': <'bad'>, 'shell': <'exit 7'>}", &error);
-  g_assert_no_error (error);
+  ok = add_job (fixture, "{'name': <'ok'>, 'command': <['/bin/echo', 'hello']>}");
+  bad = add_job (fixture, "{'name': <'bad'>, 'shell': <'exit 7'>}");
 
   run_id = chk_engine_run_job (fixture->engine, ok, &error);
   g_assert_no_error (error);
@@ -317,8 +343,7 @@ test_runs_stop (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   ChkJob *job;
 
-  job = create_job (fixture, "{'name': <'sleeper'>, 'command': <['sleep', '30']>}", &error);
-  g_assert_no_error (error);
+  job = add_job (fixture, "{'name': <'sleeper'>, 'command': <['sleep', '30']>}");
 
   g_assert_false (chk_engine_stop_job (fixture->engine, job, &error));
   g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_RUNNING);
@@ -343,8 +368,7 @@ test_settings_shell_disabled (Fixture       *fixture,
                                              NULL, NULL, NULL);
   ChkJob *job;
 
-  job = create_job (fixture, "{'name': <'old'>, 'shell': <'true'>}", &error);
-  g_assert_no_error (error);
+  job = add_job (fixture, "{'name': <'old'>, 'shell': <'true'>}");
 
   g_assert_true (chk_settings_update (chk_engine_get_settings (fixture->engine), off, &error));
   g_assert_no_error (error);
@@ -366,22 +390,16 @@ static void
 test_schedule_runs_without_overlap (Fixture       *fixture,
                                     gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) runs = NULL;
-  ChkRunFilter filter = { 0 };
   ChkJob *job;
 
   chk_engine_start (fixture->engine);
-  job = create_job (fixture,
-                    "{'name': <'tick'>, 'command': <['sleep', '1.2']>, 'schedule': <'FREQ=SECONDLY'>}",
-                    &error);
-  g_assert_no_error (error);
+  job = add_job (fixture,
+                 "{'name': <'tick'>, 'command': <['sleep', '1.2']>, 'schedule': <'FREQ=SECONDLY'>}");
 
   g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (3), 20));
 
-  filter.job_id = chk_job_get_id (job);
-  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
-  g_assert_no_error (error);
+  runs = list_job_runs (fixture, job);
   g_assert_cmpuint (runs->len, >=, 3);
   /* Newest first: each run started after the one before finished. */
   for (guint i = 0; i + 1 < runs->len; i++)
@@ -415,8 +433,7 @@ test_schedule_concurrency_queue (Fixture       *fixture,
       g_autofree char *text = g_strdup_printf ("{'name': <'%s'>, 'command': <['sleep', '0.5']>, "
                                                "'schedule': <'FREQ=SECONDLY'>}", names[i]);
 
-      create_job (fixture, text, &error);
-      g_assert_no_error (error);
+      add_job (fixture, text);
     }
 
   g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (6), 30));
@@ -455,8 +472,7 @@ test_recovery_interrupted (Fixture       *fixture,
   g_autoptr(ChkRunRecord) after = NULL;
   ChkJob *job;
 
-  job = create_job (fixture, "{'name': <'crashy'>, 'command': <['true']>}", &error);
-  g_assert_no_error (error);
+  job = add_job (fixture, "{'name': <'crashy'>, 'command': <['true']>}");
 
   /* As a daemon that died mid-run leaves it */
   run->job_id = chk_job_get_id (job);
@@ -549,17 +565,13 @@ static void
 test_run_due_once (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *due = g_strdup_printf ("{'name': <'due'>, 'command': <['true']>, "
                                           "'schedule': <'FREQ=SECONDLY'>, 'start': <int64 %" G_GINT64_FORMAT ">}",
                                           g_get_real_time () - 10 * G_USEC_PER_SEC);
 
-  create_job (fixture, due, &error);
-  g_assert_no_error (error);
-  create_job (fixture, "{'name': <'later'>, 'command': <['true']>, 'schedule': <'@yearly'>}", &error);
-  g_assert_no_error (error);
-  create_job (fixture, "{'name': <'manual'>, 'command': <['true']>}", &error);
-  g_assert_no_error (error);
+  add_job (fixture, due);
+  add_job (fixture, "{'name': <'later'>, 'command': <['true']>, 'schedule': <'@yearly'>}");
+  add_job (fixture, "{'name': <'manual'>, 'command': <['true']>}");
 
   close_engine (fixture);
   g_usleep (1100 * 1000);
@@ -599,8 +611,7 @@ test_shutdown_interrupts (Fixture       *fixture,
   guint64 run_id;
   ChkJob *job;
 
-  job = create_job (fixture, "{'name': <'long'>, 'command': <['sleep', '60']>}", &error);
-  g_assert_no_error (error);
+  job = add_job (fixture, "{'name': <'long'>, 'command': <['sleep', '60']>}");
   run_id = chk_engine_run_job (fixture->engine, job, &error);
   g_assert_no_error (error);
 
@@ -618,11 +629,9 @@ test_retention_max_runs (Fixture       *fixture,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) runs = NULL;
-  ChkRunFilter filter = { 0 };
   ChkJob *job;
 
-  job = create_job (fixture, "{'name': <'few'>, 'command': <['true']>, 'max-runs': <uint32 2>}", &error);
-  g_assert_no_error (error);
+  job = add_job (fixture, "{'name': <'few'>, 'command': <['true']>, 'max-runs': <uint32 2>}");
 
   for (guint i = 1; i <= 4; i++)
     {
@@ -631,9 +640,7 @@ test_retention_max_runs (Fixture       *fixture,
       g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (i), 10));
     }
 
-  filter.job_id = chk_job_get_id (job);
-  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
-  g_assert_no_error (error);
+  runs = list_job_runs (fixture, job);
   g_assert_cmpuint (runs->len, ==, 2);
 }
 
@@ -646,8 +653,7 @@ test_progress_reported (Fixture       *fixture,
   guint64 run_id;
   ChkJob *job;
 
-  job = create_job (fixture, "{'name': <'prog'>, 'command': <['sleep', '30']>}", &error);
-  g_assert_no_error (error);
+  job = add_job (fixture, "{'name': <'prog'>, 'command': <['sleep', '30']>}");
 
   g_assert_false (chk_engine_report_progress (fixture->engine, 424242, 1, 2, "", &error));
   g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
@@ -689,17 +695,14 @@ static void
 test_schedule_rrule_starts_at_start (Fixture       *fixture,
                                      gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) runs = NULL;
-  ChkRunFilter filter = { 0 };
   ChkJob *job;
 
   chk_engine_start (fixture->engine);
 
   /* DTSTART is the first occurrence: a new daily job runs when it is made. */
-  job = create_job (fixture, "{'name': <'daily'>, 'command': <['true']>, 'schedule': <'FREQ=DAILY;COUNT=3'>}",
-                    &error);
-  g_assert_no_error (error);
+  job = add_job (fixture,
+                 "{'name': <'daily'>, 'command': <['true']>, 'schedule': <'FREQ=DAILY;COUNT=3'>}");
   g_assert_cmpint (chk_job_get_next_run (job), ==, chk_job_get_spec (job)->start);
   g_assert_cmpint (chk_job_get_next_run (job), <=, g_get_real_time () + G_USEC_PER_SEC);
 
@@ -709,9 +712,7 @@ test_schedule_rrule_starts_at_start (Fixture       *fixture,
   /* Then the next day, not again now. */
   g_assert_cmpint (chk_job_get_next_run (job), >, g_get_real_time () + (gint64) 23 * 3600 * G_USEC_PER_SEC);
 
-  filter.job_id = chk_job_get_id (job);
-  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
-  g_assert_no_error (error);
+  runs = list_job_runs (fixture, job);
   g_assert_cmpuint (runs->len, ==, 1);
 }
 
@@ -723,19 +724,15 @@ static void
 test_clock_step_forward (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   gint64 stepped = MANUAL_CLOCK_START + SECONDS (2 * 3600);
   ChkJob *plain, *catch_up;
 
   chk_engine_start (fixture->engine);
-  plain = create_job (fixture,
-                      "{'name': <'plain'>, 'command': <['true']>, 'schedule': <'* * * * *'>}",
-                      &error);
-  g_assert_no_error (error);
-  catch_up = create_job (fixture,
-                         "{'name': <'catch-up'>, 'command': <['true']>, 'schedule': <'* * * * *'>,"
-                         " 'catch-up': <true>}", &error);
-  g_assert_no_error (error);
+  plain = add_job (fixture,
+                   "{'name': <'plain'>, 'command': <['true']>, 'schedule': <'* * * * *'>}");
+  catch_up = add_job (fixture,
+                      "{'name': <'catch-up'>, 'command': <['true']>, 'schedule': <'* * * * *'>,"
+                      " 'catch-up': <true>}");
   g_assert_cmpint (chk_job_get_next_run (plain), ==, MANUAL_CLOCK_START + SECONDS (30));
 
   settle (fixture);
@@ -775,7 +772,6 @@ static void
 test_clock_step_back (Fixture       *fixture,
                       gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *later_text = NULL;
   gint64 stepped = MANUAL_CLOCK_START - SECONDS (2 * 3600);
   gint64 later_start = MANUAL_CLOCK_START + SECONDS (3600);
@@ -783,21 +779,17 @@ test_clock_step_back (Fixture       *fixture,
   guint changed = 0;
 
   chk_engine_start (fixture->engine);
-  minutely = create_job (fixture,
-                         "{'name': <'minutely'>, 'command': <['true']>, 'schedule': <'* * * * *'>}",
-                         &error);
-  g_assert_no_error (error);
+  minutely = add_job (fixture,
+                      "{'name': <'minutely'>, 'command': <['true']>, 'schedule': <'* * * * *'>}");
   /* Starts at the coming second: MANUAL_CLOCK_START + 1 s, then every 15 s. */
-  quarter = create_job (fixture,
-                        "{'name': <'quarter'>, 'command': <['true']>,"
-                        " 'schedule': <'FREQ=SECONDLY;INTERVAL=15'>}", &error);
-  g_assert_no_error (error);
+  quarter = add_job (fixture,
+                     "{'name': <'quarter'>, 'command': <['true']>,"
+                     " 'schedule': <'FREQ=SECONDLY;INTERVAL=15'>}");
   later_text = g_strdup_printf ("{'name': <'later'>, 'command': <['true']>,"
                                 " 'schedule': <'FREQ=SECONDLY;INTERVAL=15'>,"
                                 " 'start': <int64 %" G_GINT64_FORMAT ">}",
                                 later_start);
-  later = create_job (fixture, later_text, &error);
-  g_assert_no_error (error);
+  later = add_job (fixture, later_text);
 
   chk_clock_advance (fixture->clock, SECONDS (1));
   settle (fixture);
