@@ -776,25 +776,26 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
+#define ADD(path, func) \
+  g_test_add ("/mailer/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+
   g_test_add_func ("/mailer/message/headers", test_message_headers);
   g_test_add_func ("/mailer/message/utf8-subject", test_message_utf8_subject);
   g_test_add_func ("/mailer/message/header-injection", test_message_injection);
   g_test_add_func ("/mailer/report/compose", test_report_compose);
-  g_test_add ("/mailer/smtp/send", Fixture, NULL, fixture_setup, test_smtp_send, fixture_teardown);
-  g_test_add ("/mailer/smtp/auth", Fixture, NULL, fixture_setup, test_smtp_auth, fixture_teardown);
-  g_test_add ("/mailer/smtp/retry", Fixture, NULL, fixture_setup, test_smtp_retry, fixture_teardown);
-  g_test_add ("/mailer/smtp/retry-gives-up", Fixture, NULL,
-              fixture_setup, test_smtp_retry_gives_up, fixture_teardown);
+  ADD ("smtp/send", test_smtp_send);
+  ADD ("smtp/auth", test_smtp_auth);
+  ADD ("smtp/retry", test_smtp_retry);
+  ADD ("smtp/retry-gives-up", test_smtp_retry_gives_up);
   g_test_add_func ("/mailer/smtp/refused", test_smtp_refused);
   g_test_add_func ("/mailer/smtp/error-hides-password", test_smtp_error_hides_password);
   g_test_add_func ("/mailer/smtp/tries-counted", test_smtp_tries_counted);
   g_test_add_func ("/mailer/cancel-while-waiting", test_cancel_while_waiting);
-  g_test_add ("/mailer/sendmail/send", Fixture, NULL,
-              fixture_setup, test_sendmail_send, fixture_teardown);
-  g_test_add ("/mailer/sendmail/failure", Fixture, NULL,
-              fixture_setup, test_sendmail_failure, fixture_teardown);
-  g_test_add ("/mailer/sendmail/missing", Fixture, NULL,
-              fixture_setup, test_sendmail_missing, fixture_teardown);
+  ADD ("sendmail/send", test_sendmail_send);
+  ADD ("sendmail/failure", test_sendmail_failure);
+  ADD ("sendmail/missing", test_sendmail_missing);
+
+#undef ADD
 
   return g_test_run ();
 }

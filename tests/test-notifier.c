@@ -1353,26 +1353,21 @@ main (int    argc,
   else if (!start_xvfb (&error))
     no_server_reason = g_strdup_printf ("No X server for notification-daemon: %s", error->message);
 
-  g_test_add ("/notifier/failure", Fixture, NULL,
-              fixture_setup, test_failure, fixture_teardown);
-  g_test_add ("/notifier/kinds", Fixture, NULL,
-              fixture_setup, test_kinds, fixture_teardown);
-  g_test_add ("/notifier/rate-limit", Fixture, NULL,
-              fixture_setup, test_rate_limit, fixture_teardown);
-  g_test_add ("/notifier/recovered", Fixture, NULL,
-              fixture_setup, test_recovered, fixture_teardown);
-  g_test_add ("/notifier/markup", Fixture, NULL,
-              fixture_setup, test_markup, fixture_teardown);
-  g_test_add ("/notifier/invalid-utf8", Fixture, NULL,
-              fixture_setup, test_invalid_utf8, fixture_teardown);
-  g_test_add ("/notifier/forget-job", Fixture, NULL,
-              fixture_setup, test_forget_job, fixture_teardown);
-  g_test_add ("/notifier/action/default", Fixture, NULL,
-              fixture_setup, test_action_default, fixture_teardown);
-  g_test_add ("/notifier/action/run-again", Fixture, NULL,
-              fixture_setup, test_action_run_again, fixture_teardown);
-  g_test_add ("/notifier/no-server", Fixture, GINT_TO_POINTER (TRUE),
-              fixture_setup, test_no_server, fixture_teardown);
+#define ADD(path, func, data) \
+  g_test_add ("/notifier/" path, Fixture, data, fixture_setup, func, fixture_teardown)
+
+  ADD ("failure", test_failure, NULL);
+  ADD ("kinds", test_kinds, NULL);
+  ADD ("rate-limit", test_rate_limit, NULL);
+  ADD ("recovered", test_recovered, NULL);
+  ADD ("markup", test_markup, NULL);
+  ADD ("invalid-utf8", test_invalid_utf8, NULL);
+  ADD ("forget-job", test_forget_job, NULL);
+  ADD ("action/default", test_action_default, NULL);
+  ADD ("action/run-again", test_action_run_again, NULL);
+  ADD ("no-server", test_no_server, GINT_TO_POINTER (TRUE));
+
+#undef ADD
 
   status = g_test_run ();
 
