@@ -20,6 +20,7 @@
 #include "chk-test-util.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 typedef struct
 {
@@ -93,20 +94,26 @@ raw_exec (const char *path,
     g_error ("%s: %s", sql, message);
 }
 
+/* Prepares @sql on @db and steps to its first row, which must be there. */
+static sqlite3_stmt *
+raw_first_row (sqlite3    *db,
+               const char *sql)
+{
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  return stmt;
+}
+
 static gint64
 raw_query_int (const char *path,
                const char *sql)
 {
   g_autoptr(sqlite3) db = raw_open (path);
-  sqlite3_stmt *stmt = NULL;
-  gint64 value;
+  g_autoptr(sqlite3_stmt) stmt = raw_first_row (db, sql);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = sqlite3_column_int64 (stmt, 0);
-  sqlite3_finalize (stmt);
-
-  return value;
+  return sqlite3_column_int64 (stmt, 0);
 }
 
 static char *
@@ -114,15 +121,9 @@ raw_query_text (const char *path,
                 const char *sql)
 {
   g_autoptr(sqlite3) db = raw_open (path);
-  sqlite3_stmt *stmt = NULL;
-  char *value;
+  g_autoptr(sqlite3_stmt) stmt = raw_first_row (db, sql);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  sqlite3_finalize (stmt);
-
-  return value;
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
 }
 
 static GBytes *
@@ -130,15 +131,9 @@ raw_query_blob (const char *path,
                 const char *sql)
 {
   g_autoptr(sqlite3) db = raw_open (path);
-  sqlite3_stmt *stmt = NULL;
-  GBytes *value;
+  g_autoptr(sqlite3_stmt) stmt = raw_first_row (db, sql);
 
-  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
-  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
-  value = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
-  sqlite3_finalize (stmt);
-
-  return value;
+  return g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
 }
 
 static GVariant *
