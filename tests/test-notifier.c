@@ -1353,21 +1353,23 @@ main (int    argc,
   else if (!start_xvfb (&error))
     no_server_reason = g_strdup_printf ("No X server for notification-daemon: %s", error->message);
 
-#define ADD(path, func, data) \
-  g_test_add ("/notifier/" path, Fixture, data, fixture_setup, func, fixture_teardown)
+#define ADD(path, func) \
+  g_test_add ("/notifier/" path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
-  ADD ("failure", test_failure, NULL);
-  ADD ("kinds", test_kinds, NULL);
-  ADD ("rate-limit", test_rate_limit, NULL);
-  ADD ("recovered", test_recovered, NULL);
-  ADD ("markup", test_markup, NULL);
-  ADD ("invalid-utf8", test_invalid_utf8, NULL);
-  ADD ("forget-job", test_forget_job, NULL);
-  ADD ("action/default", test_action_default, NULL);
-  ADD ("action/run-again", test_action_run_again, NULL);
-  ADD ("no-server", test_no_server, GINT_TO_POINTER (TRUE));
+  ADD ("failure", test_failure);
+  ADD ("kinds", test_kinds);
+  ADD ("rate-limit", test_rate_limit);
+  ADD ("recovered", test_recovered);
+  ADD ("markup", test_markup);
+  ADD ("invalid-utf8", test_invalid_utf8);
+  ADD ("forget-job", test_forget_job);
+  ADD ("action/default", test_action_default);
+  ADD ("action/run-again", test_action_run_again);
 
 #undef ADD
+
+  g_test_add ("/notifier/no-server", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup, test_no_server, fixture_teardown);
 
   status = g_test_run ();
 
