@@ -204,6 +204,27 @@ chk_test_child_setup (gpointer user_data)
 }
 
 /**
+ * chk_test_server_script:
+ * @env_var: a variable that may name another script
+ * @dir: the script's directory, below tests/
+ * @name: the script's file name
+ *
+ * Returns: (transfer full): the path of a test server script: @env_var's
+ *   value when it is set, else tests/@dir/@name in the source tree
+ */
+char *
+chk_test_server_script (const char *env_var,
+                        const char *dir,
+                        const char *name)
+{
+  const char *env = g_getenv (env_var);
+
+  if (env != NULL)
+    return g_strdup (env);
+  return g_test_build_filename (G_TEST_DIST, dir, name, NULL);
+}
+
+/**
  * chk_test_server_start:
  * @argv: the server's command line
  * @first_line: (out): the first line it prints, stripped

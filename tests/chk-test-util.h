@@ -30,6 +30,9 @@ gboolean     chk_test_wait_until     (ChkTestCondition     condition,
 gboolean     chk_test_cancel_cb      (gpointer             cancellable);
 
 void         chk_test_child_setup    (gpointer             user_data);
+char        *chk_test_server_script  (const char          *env_var,
+                                      const char          *dir,
+                                      const char          *name);
 GSubprocess *chk_test_server_start   (const char * const  *argv,
                                       char               **first_line);
 void         chk_test_server_stop    (GSubprocess        **server);

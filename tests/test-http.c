@@ -33,21 +33,12 @@ python_path (void)
   return python != NULL ? python : "/usr/bin/python3";
 }
 
-static char *
-server_script (void)
-{
-  const char *env = g_getenv ("CHK_TEST_HTTP_SERVER");
-
-  if (env != NULL)
-    return g_strdup (env);
-  return g_test_build_filename (G_TEST_DIST, "http", "http-server.py", NULL);
-}
-
 static void
 fixture_setup (Fixture       *fixture,
                gconstpointer  user_data)
 {
-  g_autofree char *script = server_script ();
+  g_autofree char *script = chk_test_server_script ("CHK_TEST_HTTP_SERVER", "http",
+                                                    "http-server.py");
   g_autofree char *port = NULL;
 
   fixture->dir = chk_test_make_tmpdir ("test-http-XXXXXX");

@@ -41,16 +41,6 @@ python_has_aiosmtpd (void)
   return found;
 }
 
-static char *
-server_script (void)
-{
-  const char *env = g_getenv ("CHK_TEST_SMTP_SERVER");
-
-  if (env != NULL)
-    return g_strdup (env);
-  return g_test_build_filename (G_TEST_DIST, "mailer", "smtp-server.py", NULL);
-}
-
 /* Starts the SMTP sink; returns FALSE (and skips the test) without aiosmtpd. */
 static gboolean
 start_server (Fixture    *fixture,
@@ -58,7 +48,8 @@ start_server (Fixture    *fixture,
               const char *value)
 {
   const char *python = g_getenv ("CHK_TEST_PYTHON");
-  g_autofree char *script = server_script ();
+  g_autofree char *script = chk_test_server_script ("CHK_TEST_SMTP_SERVER", "mailer",
+                                                    "smtp-server.py");
   g_autofree char *port = NULL;
 
   if (!python_has_aiosmtpd ())
