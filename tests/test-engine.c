@@ -395,7 +395,8 @@ test_schedule_runs_without_overlap (Fixture       *fixture,
 
   chk_engine_start (fixture->engine);
   job = add_job (fixture,
-                 "{'name': <'tick'>, 'command': <['sleep', '1.2']>, 'schedule': <'FREQ=SECONDLY'>}");
+                 "{'name': <'tick'>, 'command': <['sleep', '1.2']>,"
+                 " 'schedule': <'FREQ=SECONDLY'>}");
 
   g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (3), 20));
 
