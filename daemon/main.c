@@ -15,9 +15,11 @@
 #include <unistd.h>
 
 #include "chk-alerts.h"
+#include "chk-background.h"
 #include "chk-containment.h"
 #include "chk-engine.h"
 #include "chk-error.h"
+#include "chk-portal.h"
 #include "chk-service.h"
 #include "chk-store.h"
 
@@ -30,6 +32,7 @@ typedef struct
   ChkEngine       *engine;
   ChkAlerts       *alerts;
   ChkService      *service;
+  ChkBackground   *background;
   GDBusConnection *connection;
   char            *database;
   int              lock_fd;
@@ -241,6 +244,10 @@ daemon_serve (Daemon  *daemon,
   daemon->service = chk_service_new (daemon->engine, daemon->alerts);
   if (!chk_service_export (daemon->service, daemon->connection, error))
     return FALSE;
+
+  /* In the Flatpak, GNOME's list of background apps says what it does. */
+  if (chk_portal_is_sandboxed ())
+    daemon->background = chk_background_new (daemon->engine, daemon->connection);
 
   if (daemon->own_id == 0)
     own_name (daemon);
@@ -528,6 +535,7 @@ main (int   argc,
   if (daemon.service != NULL)
     chk_service_unexport (daemon.service);
   g_clear_object (&daemon.service);
+  g_clear_object (&daemon.background);
   g_clear_object (&daemon.alerts);
   g_clear_object (&daemon.engine);
   g_clear_pointer (&daemon.retry_delays_ms, g_array_unref);
