@@ -60,6 +60,7 @@ struct _ChkJobEditor
   gboolean              duplicate;
   gboolean              monitor;       /* a new job starts as a monitor */
   GVariant             *original;      /* a{sv}: the job's spec when the editor opened */
+  GVariant             *saved_spec;    /* a{sv}: the whole spec being saved */
   GVariant             *initial_form;  /* what the fields held when the editor opened */
   AdwMessageDialog     *discard_dialog;  /* weak: asking whether to discard changes */
   gboolean              discard_confirmed;

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-background-request.h"
 #include "chk-editor-util.h"
 #include "chk-environment-editor-private.h"
 #include "chk-error.h"
@@ -488,6 +489,20 @@ save_failed (ChkJobEditor *self,
   _chk_job_editor_focus_field (self, field);
 }
 
+/* In the Flatpak, the first scheduled job saved asks for the daemon to start at login. */
+static void
+job_saved (ChkJobEditor *self)
+{
+  ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+
+  if (scheduler != NULL && self->saved_spec != NULL)
+    chk_background_request_job_saved (chk_background_request_get_default (),
+                                      g_dbus_proxy_get_connection (G_DBUS_PROXY (scheduler)),
+                                      parent != NULL ? parent : GTK_WINDOW (self),
+                                      self->saved_spec);
+}
+
 static void
 create_done_cb (GObject      *object,
                 GAsyncResult *result,
@@ -504,6 +519,7 @@ create_done_cb (GObject      *object,
     }
 
   select_job_when_listed (self, path);
+  job_saved (self);
   if (!self->disposed)
     gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -522,6 +538,7 @@ update_done_cb (GObject      *object,
       return;
     }
 
+  job_saved (self);
   if (!self->disposed)
     gtk_window_destroy (GTK_WINDOW (self));
 }
@@ -546,6 +563,8 @@ save_action (GtkWidget  *widget,
     }
 
   gtk_revealer_set_reveal_child (self->banner_revealer, FALSE);
+  g_clear_pointer (&self->saved_spec, g_variant_unref);
+  self->saved_spec = g_variant_ref (spec);
 
   if (editing (self))
     {
@@ -853,6 +872,7 @@ chk_job_editor_dispose (GObject *object)
   g_clear_object (&self->model);
   g_clear_object (&self->job);
   g_clear_pointer (&self->original, g_variant_unref);
+  g_clear_pointer (&self->saved_spec, g_variant_unref);
   g_clear_pointer (&self->initial_form, g_variant_unref);
   g_clear_weak_pointer (&self->discard_dialog);
   g_clear_weak_pointer (&self->focus_before_save);
