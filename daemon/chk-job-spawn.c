@@ -69,13 +69,137 @@ chk_job_spawn_child_setup (gpointer user_data)
 }
 
 static void
-close_pipe (int fds[2])
+close_fd (int *fd)
 {
-  if (fds[0] >= 0)
-    close (fds[0]);
-  if (fds[1] >= 0)
-    close (fds[1]);
-  fds[0] = fds[1] = -1;
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+/**
+ * chk_job_pipes_open:
+ * @pipes: (out caller-allocates): the pipes
+ * @merge_stderr: whether stderr goes into the stdout pipe
+ * @error: return location for a #GError
+ *
+ * Makes the pipes of a job's process: stdout, stderr (none with
+ * @merge_stderr: one pipe for both, as 2>&1, so that their order is the
+ * order of the job's writes) and the progress pipe. All are close-on-exec;
+ * the child's ends are handed to it by fd number.
+ *
+ * Returns: whether the pipes were made; if not, none is open
+ */
+gboolean
+chk_job_pipes_open (ChkJobPipes  *pipes,
+                    gboolean      merge_stderr,
+                    GError      **error)
+{
+  int fds[2];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (pipes->parent); i++)
+    pipes->parent[i] = pipes->child[i] = -1;
+
+  for (int i = 0; i < CHK_JOB_N_PIPES; i++)
+    {
+      if (i == CHK_JOB_PIPE_STDERR && merge_stderr)
+        continue;
+      if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+        {
+          chk_job_pipes_clear (pipes);
+          g_prefix_error (error, "Could not make the %s pipe: ",
+                          i == CHK_JOB_PIPE_PROGRESS ? "progress" : "output");
+          return FALSE;
+        }
+      pipes->parent[i] = fds[0];
+      pipes->child[i] = fds[1];
+    }
+
+  return TRUE;
+}
+
+/**
+ * chk_job_pipes_get_child_fd:
+ * @pipes: the pipes
+ * @pipe: which
+ *
+ * Returns: the child's end of @pipe: the stdout pipe's for stderr with
+ *   merge-stderr
+ */
+int
+chk_job_pipes_get_child_fd (const ChkJobPipes *pipes,
+                            ChkJobPipe         pipe)
+{
+  if (pipe == CHK_JOB_PIPE_STDERR && pipes->child[pipe] < 0)
+    return pipes->child[CHK_JOB_PIPE_STDOUT];
+  return pipes->child[pipe];
+}
+
+/**
+ * chk_job_pipes_close_child_ends:
+ * @pipes: the pipes
+ *
+ * Closes the daemon's copies of the child's ends, once the child has its
+ * own: else the pipes' end of file would never come.
+ */
+void
+chk_job_pipes_close_child_ends (ChkJobPipes *pipes)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (pipes->child); i++)
+    close_fd (&pipes->child[i]);
+}
+
+/**
+ * chk_job_pipes_clear:
+ * @pipes: the pipes
+ *
+ * Closes every end still open.
+ */
+void
+chk_job_pipes_clear (ChkJobPipes *pipes)
+{
+  chk_job_pipes_close_child_ends (pipes);
+  for (gsize i = 0; i < G_N_ELEMENTS (pipes->parent); i++)
+    close_fd (&pipes->parent[i]);
+}
+
+/**
+ * chk_job_pipes_steal:
+ * @pipes: the pipes, whose child ends are closed
+ * @process: the process that gets the daemon's ends
+ *
+ * Hands the daemon's ends over to @process; @pipes has none left.
+ */
+void
+chk_job_pipes_steal (ChkJobPipes   *pipes,
+                     ChkJobProcess *process)
+{
+  process->stdout_fd = pipes->parent[CHK_JOB_PIPE_STDOUT];
+  process->stderr_fd = pipes->parent[CHK_JOB_PIPE_STDERR];
+  process->progress_fd = pipes->parent[CHK_JOB_PIPE_PROGRESS];
+  for (gsize i = 0; i < G_N_ELEMENTS (pipes->parent); i++)
+    pipes->parent[i] = -1;
+}
+
+/**
+ * chk_job_spawn_argv:
+ * @spec: the job
+ *
+ * Returns: (transfer container): the argv of the job's process: its
+ *   command, or its shell line run by /bin/sh
+ */
+char **
+chk_job_spawn_argv (const ChkJobSpec *spec)
+{
+  char **argv;
+
+  if (spec->command != NULL)
+    return g_strdupv (spec->command);
+
+  argv = g_new0 (char *, 4);
+  argv[0] = g_strdup ("/bin/sh");
+  argv[1] = g_strdup ("-c");
+  argv[2] = g_strdup (spec->shell);
+  return argv;
 }
 
 /**
@@ -103,72 +227,47 @@ chk_job_spawn (const ChkJobSpec    *spec,
                ChkJobProcess       *process,
                GError             **error)
 {
-  const char *shell_argv[4] = { "/bin/sh", "-c", NULL, NULL };
-  const char * const *argv;
-  int fds[2] = { -1, -1 };
+  g_auto(GStrv) argv = chk_job_spawn_argv (spec);
+  ChkJobPipes pipes;
   int pid_fds[2] = { -1, -1 };
-  int merged_fds[2] = { -1, -1 };
+  int progress_fd;
   int target_fd = CHK_JOB_ENV_PROGRESS_FD;
-  int stdout_fd = -1;
-  int stderr_fd = -1;
   GPid pid = 0;
   gboolean spawned;
   ChkChildSetup setup;
   ChkChildReport report = { 0, 0 };
   ssize_t n_read;
 
-  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
-    {
-      g_prefix_error (error, "Could not make the progress pipe: ");
-      return FALSE;
-    }
+  if (!chk_job_pipes_open (&pipes, spec->merge_stderr, error))
+    return FALSE;
 
   if (!g_unix_open_pipe (pid_fds, FD_CLOEXEC, error))
     {
-      close_pipe (fds);
+      chk_job_pipes_clear (&pipes);
       g_prefix_error (error, "Could not make a pipe: ");
-      return FALSE;
-    }
-
-  /* merge-stderr: one pipe for both, as 2>&1, so that their order is the
-   * order of the job's writes. */
-  if (spec->merge_stderr && !g_unix_open_pipe (merged_fds, FD_CLOEXEC, error))
-    {
-      close_pipe (fds);
-      close_pipe (pid_fds);
-      g_prefix_error (error, "Could not make the output pipe: ");
       return FALSE;
     }
 
   /* On the stack: the spawn returns only after the child's exec. */
   setup.report_fd = pid_fds[1];
   setup.group = group;
-
-  shell_argv[2] = spec->shell;
-  argv = spec->command != NULL ? (const char * const *) spec->command : shell_argv;
+  progress_fd = chk_job_pipes_get_child_fd (&pipes, CHK_JOB_PIPE_PROGRESS);
 
   /* Not GSubprocess: it reaps the process itself, and the run needs the
    * rusage that only the one who reaps it gets (wait4). */
-  spawned = g_spawn_async_with_pipes_and_fds (chk_job_env_working_directory (spec), argv, envp,
+  spawned = g_spawn_async_with_pipes_and_fds (chk_job_env_working_directory (spec),
+                                              (const char * const *) argv, envp,
                                               G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
                                               G_SPAWN_SEARCH_PATH_FROM_ENVP | G_SPAWN_CLOEXEC_PIPES,
-                                              chk_job_spawn_child_setup, &setup,
-                                              -1, merged_fds[1], merged_fds[1],
-                                              &fds[1], &target_fd, 1, &pid, NULL,
-                                              merged_fds[1] < 0 ? &stdout_fd : NULL,
-                                              merged_fds[1] < 0 ? &stderr_fd : NULL, error);
+                                              chk_job_spawn_child_setup, &setup, -1,
+                                              chk_job_pipes_get_child_fd (&pipes,
+                                                                          CHK_JOB_PIPE_STDOUT),
+                                              chk_job_pipes_get_child_fd (&pipes,
+                                                                          CHK_JOB_PIPE_STDERR),
+                                              &progress_fd, &target_fd, 1, &pid, NULL,
+                                              NULL, NULL, error);
 
-  /* Our copy of the job's end of the progress pipe must go, or its end of
-   * file would never come; the same for the output pipe. */
-  close (fds[1]);
-  if (merged_fds[1] >= 0)
-    {
-      close (merged_fds[1]);
-      if (spawned)
-        stdout_fd = merged_fds[0];
-      else
-        close (merged_fds[0]);
-    }
+  chk_job_pipes_close_child_ends (&pipes);
 
   /* The spawn returned after the exec, so the pid is in the pipe by now
    * (unless the spawn failed before the child setup ran). */
@@ -181,7 +280,7 @@ chk_job_spawn (const ChkJobSpec    *spec,
 
   if (!spawned)
     {
-      close (fds[0]);
+      chk_job_pipes_clear (&pipes);
       return FALSE;
     }
 
@@ -195,9 +294,7 @@ chk_job_spawn (const ChkJobSpec    *spec,
   process->pid = pid;
   process->pgid = report.pid;
   process->join_error = report.join_error;
-  process->stdout_fd = stdout_fd;
-  process->stderr_fd = stderr_fd;
-  process->progress_fd = fds[0];
+  chk_job_pipes_steal (&pipes, process);
 
   return TRUE;
 }

@@ -35,6 +35,44 @@ typedef struct
   int   progress_fd;
 } ChkJobProcess;
 
+/**
+ * ChkJobPipe:
+ * @CHK_JOB_PIPE_STDOUT: stdout, or stdout and stderr with merge-stderr
+ * @CHK_JOB_PIPE_STDERR: stderr
+ * @CHK_JOB_PIPE_PROGRESS: the progress pipe, fd 3 in the job
+ */
+typedef enum
+{
+  CHK_JOB_PIPE_STDOUT,
+  CHK_JOB_PIPE_STDERR,
+  CHK_JOB_PIPE_PROGRESS,
+  CHK_JOB_N_PIPES
+} ChkJobPipe;
+
+/**
+ * ChkJobPipes:
+ * @parent: the daemon's (read) ends, by #ChkJobPipe; -1 where none
+ * @child: the job's (write) ends
+ *
+ * The pipes of a job's process, whichever way it is started.
+ */
+typedef struct
+{
+  int parent[CHK_JOB_N_PIPES];
+  int child[CHK_JOB_N_PIPES];
+} ChkJobPipes;
+
+gboolean chk_job_pipes_open             (ChkJobPipes        *pipes,
+                                         gboolean            merge_stderr,
+                                         GError            **error);
+int      chk_job_pipes_get_child_fd     (const ChkJobPipes  *pipes,
+                                         ChkJobPipe          pipe);
+void     chk_job_pipes_close_child_ends (ChkJobPipes        *pipes);
+void     chk_job_pipes_clear            (ChkJobPipes        *pipes);
+void     chk_job_pipes_steal            (ChkJobPipes        *pipes,
+                                         ChkJobProcess      *process);
+char   **chk_job_spawn_argv             (const ChkJobSpec   *spec);
+
 gboolean chk_job_spawn (const ChkJobSpec    *spec,
                         const char * const  *envp,
                         ChkRunGroup         *group,
