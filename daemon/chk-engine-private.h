@@ -3,6 +3,7 @@
 #pragma once
 
 #include "chk-containment.h"
+#include "chk-host-command.h"
 #include "chk-engine.h"
 #include "chk-timer.h"
 
@@ -23,6 +24,10 @@ struct _ChkEngine
   ChkTimer    *timer;
   char        *hostname;
   ChkContainment *containment;
+  /* Where runs are started on the host through Flatpak's HostCommand:
+   * the bus to reach it, and its client once loaded; else NULL */
+  GDBusConnection *host_bus;
+  ChkHostCommand *host;
   ChkJobEnv   *job_env;
 
   GHashTable  *jobs;           /* id (guint64*) → ChkJob, owned */

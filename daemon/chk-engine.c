@@ -104,15 +104,32 @@ maybe_finish_shutdown (ChkEngine *self)
 /* The runs of one database are contained under a name of their own, so
  * that two daemons never touch each other's runs, and a restarted daemon
  * finds what its predecessor left. */
-static ChkContainment *
-make_containment (ChkStore  *store,
-                  GError   **error)
+static gboolean
+make_containment (ChkEngine  *self,
+                  GError    **error)
 {
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
-                                                         chk_store_get_path (store), -1);
+                                                         chk_store_get_path (self->store), -1);
 
   hash[16] = '\0';
-  return chk_containment_new (hash, chk_containment_get_default_mode (), error);
+  if (self->host_bus != NULL)
+    self->host = chk_host_command_new (self->host_bus, hash);
+  self->containment = chk_containment_new (hash, chk_containment_get_default_mode (), error);
+  return self->containment != NULL;
+}
+
+/* A run on the host is ended there; one that ran here, here. */
+static void
+end_leftovers (ChkEngine          *self,
+               const ChkRunRecord *run)
+{
+  if (g_strcmp0 (run->containment, "host") != 0)
+    chk_containment_end_leftovers (self->containment, run->id, run->cgroup, run->pid);
+  else if (self->host != NULL)
+    chk_host_command_end_leftovers (self->host, run->id);
+  else
+    g_message ("Run %" G_GUINT64_FORMAT " ran on the host: its leftovers can only be ended "
+               "by a daemon that runs jobs on the host (--runner=host)", run->id);
 }
 
 static gboolean
@@ -130,7 +147,7 @@ recover_interrupted_runs (ChkEngine  *self,
     {
       ChkRunRecord *run = g_ptr_array_index (runs, i);
 
-      chk_containment_end_leftovers (self->containment, run->id, run->cgroup, run->pid);
+      end_leftovers (self, run);
 
       g_free (run->outcome);
       run->outcome = g_strdup (chk_outcome_to_string (CHK_OUTCOME_INTERRUPTED));
@@ -317,6 +334,7 @@ _chk_engine_start_run (ChkEngine   *self,
       runner = chk_runner_new (self->store, job->spec, run);
     }
   chk_runner_set_containment (runner, self->containment);
+  chk_runner_set_host_command (runner, self->host);
   chk_runner_set_job_env (runner, self->job_env);
   chk_runner_set_kill_grace (runner, self->kill_grace_ms);
   g_signal_connect (runner, "progress", G_CALLBACK (runner_progress_cb), job);
@@ -431,6 +449,8 @@ chk_engine_finalize (GObject *object)
 
   g_free (self->hostname);
   g_clear_object (&self->containment);
+  g_clear_object (&self->host);
+  g_clear_object (&self->host_bus);
   g_clear_object (&self->job_env);
 
   G_OBJECT_CLASS (chk_engine_parent_class)->finalize (object);
@@ -568,8 +588,7 @@ chk_engine_load (ChkEngine  *self,
     return FALSE;
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
 
-  self->containment = make_containment (store, error);
-  if (self->containment == NULL)
+  if (!make_containment (self, error))
     return FALSE;
 
   if (!recover_interrupted_runs (self, error))
@@ -577,6 +596,8 @@ chk_engine_load (ChkEngine  *self,
   /* What is left belongs to no run: a daemon killed between making a
    * run's cgroup and recording it. */
   chk_containment_sweep (self->containment);
+  if (self->host != NULL)
+    chk_host_command_sweep (self->host);
 
   /* One transaction for the jobs and their last runs: SQLite then locks
    * the file once, not once per query (10,000 jobs load about 11% faster). */
@@ -760,6 +781,25 @@ chk_engine_set_kill_grace (ChkEngine *self,
   g_return_if_fail (CHK_IS_ENGINE (self));
 
   self->kill_grace_ms = milliseconds;
+}
+
+/**
+ * chk_engine_set_host_bus:
+ * @self: a #ChkEngine, not loaded yet
+ * @connection: the session bus on which the host's flatpak-session-helper is
+ *
+ * Runs the jobs on the host, through Flatpak's HostCommand, instead of
+ * here: for a daemon inside a Flatpak sandbox.
+ */
+void
+chk_engine_set_host_bus (ChkEngine       *self,
+                         GDBusConnection *connection)
+{
+  g_return_if_fail (CHK_IS_ENGINE (self));
+  g_return_if_fail (G_IS_DBUS_CONNECTION (connection));
+  g_return_if_fail (self->settings == NULL);
+
+  g_set_object (&self->host_bus, connection);
 }
 
 ChkStore *

@@ -35,6 +35,8 @@ gboolean      chk_engine_shutdown_finish     (ChkEngine           *self,
                                               GError             **error);
 void          chk_engine_set_kill_grace      (ChkEngine           *self,
                                               guint                milliseconds);
+void          chk_engine_set_host_bus        (ChkEngine           *self,
+                                              GDBusConnection     *connection);
 
 ChkStore     *chk_engine_get_store           (ChkEngine           *self);
 ChkSettings  *chk_engine_get_settings        (ChkEngine           *self);

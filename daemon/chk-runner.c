@@ -23,6 +23,8 @@
 #include "chk-output-reader.h"
 #include "chk-output-sink.h"
 #include "chk-progress-reader.h"
+#include "chk-host-command.h"
+#include "chk-runner-private.h"
 #include "chk-runner.h"
 #include "chk-source-util.h"
 #include "chk-text-util.h"
@@ -38,80 +40,6 @@
 /* How often a run with limits is checked for having hit one. */
 #define LIMIT_POLL_MS            250
 
-/* Where a run is. The main process having exited is a fact of its own
- * (ChkRunner.exited): after it, leftovers of the group may still be sent
- * SIGTERM and SIGKILL. Every change goes through chk_runner_set_phase(). */
-typedef enum
-{
-  /* Not started yet, or being started: no process */
-  PHASE_STARTING,
-  /* The process runs (or the HTTP check), no signal was sent */
-  PHASE_RUNNING,
-  /* SIGTERM went to the group; the kill grace runs while kill_source is set */
-  PHASE_SIGTERM_SENT,
-  /* The grace was over and SIGKILL went to what was left */
-  PHASE_SIGKILL_SENT,
-  /* The main process is reaped and its group gone or killed: only its
-   * pipes are read to their end, at most until abandon_source fires */
-  PHASE_DRAINING,
-  /* The record is final */
-  PHASE_FINISHED,
-} ChkRunnerPhase;
-
-struct _ChkRunner
-{
-  GObject          parent_instance;
-
-  ChkStore        *store;
-  ChkJobSpec      *spec;
-  ChkRunRecord    *record;
-  ChkJobEnv       *job_env;
-  guint            kill_grace_ms;
-
-  ChkRunnerPhase   phase;
-  GMainContext    *context;
-  GCancellable    *cancellable;
-
-  /* An HTTP check instead of a process */
-  ChkHttpRunner   *http_runner;
-
-  /* The process and its group */
-  ChkContainment  *containment;
-  ChkRunGroup     *group;
-  int              join_error;
-  char            *limit_message;
-  gboolean         watch_limits;
-  GSource         *limit_source;
-  GPid             pid;
-  GSource         *exit_source;
-  int              pidfd;
-  guint64          rusage_cpu;
-  guint64          rusage_maxrss;
-  pid_t            pgid;
-  gboolean         exited;
-  /* How the run ends: as the process did, or as whoever ended it said;
-   * CHK_OUTCOME_NONE until known */
-  ChkOutcome       exit_outcome;
-  ChkOutcome       kill_outcome;
-  gint64           kill_deadline;
-  GSource         *timeout_source;
-  GSource         *kill_source;
-  GSource         *abandon_source;
-  GSource         *finished_source;
-
-  /* Output */
-  ChkOutputReader *output_reader;
-  ChkOutputSink   *output_sink;
-  gboolean         store_warned;
-
-  /* Progress */
-  ChkProgressReader *progress_reader;
-  gboolean         progress_unpublished;
-  ChkThrottle      progress_publish;
-  gboolean         progress_unsaved;
-  ChkThrottle      progress_save;
-};
-
 G_DEFINE_FINAL_TYPE (ChkRunner, chk_runner, G_TYPE_OBJECT)
 
 enum
@@ -124,7 +52,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-static void chk_runner_maybe_finish     (ChkRunner    *self);
 
 /* Helpers */
 
@@ -175,8 +102,8 @@ chk_runner_set_outcome (ChkRunner  *self,
 }
 
 /* Adds a sentence to the run's message, the daemon's note on the run. */
-static void
-chk_runner_set_message (ChkRunner  *self,
+void
+_chk_runner_set_message (ChkRunner  *self,
                         const char *text)
 {
   char *message;
@@ -259,8 +186,8 @@ chk_runner_phase_can_follow (ChkRunnerPhase from,
 }
 
 /* The one way from one phase to another. */
-static void
-chk_runner_set_phase (ChkRunner      *self,
+void
+_chk_runner_set_phase (ChkRunner      *self,
                       ChkRunnerPhase  phase)
 {
   const char *job_name = self->record->job_name[0] != '\0' ? self->record->job_name :
@@ -274,8 +201,8 @@ chk_runner_set_phase (ChkRunner      *self,
 }
 
 /* Whether the run was started and is not over. */
-static gboolean
-chk_runner_is_active (ChkRunner *self)
+gboolean
+_chk_runner_is_active (ChkRunner *self)
 {
   return self->phase != PHASE_STARTING && self->phase != PHASE_FINISHED;
 }
@@ -290,10 +217,26 @@ chk_runner_is_active (ChkRunner *self)
 static gboolean
 chk_runner_group_exists (ChkRunner *self)
 {
+  if (self->host != NULL)
+    return _chk_runner_host_group_exists (self);
   if (self->group == NULL)
     return FALSE;
 
   return !chk_run_group_is_empty (self->group);
+}
+
+/* Sends @signum to what is left of the run, wherever it runs. Returns
+ * whether there was something to signal. */
+static gboolean
+chk_runner_signal_group (ChkRunner *self,
+                         int        signum)
+{
+  if (self->host != NULL)
+    return _chk_runner_host_signal (self, signum);
+  if (self->group == NULL)
+    return FALSE;
+
+  return chk_run_group_signal (self->group, signum);
 }
 
 static gboolean
@@ -308,13 +251,13 @@ chk_runner_kill_poll_cb (gpointer user_data)
 
       g_debug ("Run %" G_GUINT64_FORMAT ": processes outlived the grace, killing them",
                self->record->id);
-      chk_run_group_signal (self->group, SIGKILL);
-      chk_runner_set_phase (self, PHASE_SIGKILL_SENT);
+      chk_runner_signal_group (self, SIGKILL);
+      _chk_runner_set_phase (self, PHASE_SIGKILL_SENT);
     }
 
   /* The grace is over: the run ends once its main process has too. */
   g_clear_pointer (&self->kill_source, g_source_unref);
-  chk_runner_maybe_finish (self);
+  _chk_runner_maybe_finish (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -324,16 +267,16 @@ chk_runner_kill_poll_cb (gpointer user_data)
  * whose processes quit promptly finishes promptly. Only a running group
  * is signalled: once, and never after it was seen empty.
  */
-static void
-chk_runner_terminate_group (ChkRunner *self)
+void
+_chk_runner_terminate_group (ChkRunner *self)
 {
-  if (self->group == NULL || self->phase != PHASE_RUNNING)
+  if ((self->group == NULL && self->host == NULL) || self->phase != PHASE_RUNNING)
     return;
 
   /* A group with nobody to signal is gone: no grace to wait out, and no
    * second try. */
-  chk_runner_set_phase (self, PHASE_SIGTERM_SENT);
-  if (!chk_run_group_signal (self->group, SIGTERM))
+  _chk_runner_set_phase (self, PHASE_SIGTERM_SENT);
+  if (!chk_runner_signal_group (self, SIGTERM))
     return;
 
   self->kill_deadline = g_get_monotonic_time () + (gint64) self->kill_grace_ms * 1000;
@@ -398,7 +341,7 @@ chk_runner_output_closed_cb (ChkOutputReader *reader,
                              int              stream,
                              ChkRunner       *self)
 {
-  chk_runner_maybe_finish (self);
+  _chk_runner_maybe_finish (self);
 }
 
 /* Progress */
@@ -450,7 +393,7 @@ static gboolean chk_runner_progress_save_cb (gpointer user_data);
 static void
 chk_runner_save_progress (ChkRunner *self)
 {
-  if (!self->progress_unsaved || !chk_runner_is_active (self) ||
+  if (!self->progress_unsaved || !_chk_runner_is_active (self) ||
       !chk_throttle_pass (&self->progress_save, PROGRESS_SAVE_INTERVAL_MS, FALSE, self->context,
                           chk_runner_progress_save_cb, self, "[chk-runner] save progress"))
     return;
@@ -512,7 +455,7 @@ static void
 chk_runner_progress_closed_cb (ChkProgressReader *reader,
                                ChkRunner         *self)
 {
-  chk_runner_maybe_finish (self);
+  _chk_runner_maybe_finish (self);
 }
 
 /* The end of a run */
@@ -552,10 +495,10 @@ chk_runner_account (ChkRunner  *self,
     self->record->cpu_time += usage.orphans_cpu_time;
 
   if (self->limit_message != NULL)
-    chk_runner_set_message (self, self->limit_message);
+    _chk_runner_set_message (self, self->limit_message);
 
   if (lost_output != NULL)
-    chk_runner_set_message (self, lost_output);
+    _chk_runner_set_message (self, lost_output);
 }
 
 /* A run that hit one of its limits is ended, whatever it does about the
@@ -588,7 +531,7 @@ chk_runner_limit_poll_cb (gpointer user_data)
 
   if (self->kill_outcome == CHK_OUTCOME_NONE)
     self->kill_outcome = CHK_OUTCOME_FAILURE;
-  chk_runner_terminate_group (self);
+  _chk_runner_terminate_group (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -599,10 +542,10 @@ chk_runner_finish (ChkRunner *self)
   g_autoptr(ChkRunner) hold = g_object_ref (self);
   g_autofree char *lost_output = NULL;
 
-  g_assert (chk_runner_is_active (self));
+  g_assert (_chk_runner_is_active (self));
   g_assert (self->exit_outcome != CHK_OUTCOME_NONE);
 
-  chk_runner_set_phase (self, PHASE_FINISHED);
+  _chk_runner_set_phase (self, PHASE_FINISHED);
   chk_runner_clear_sources (self);
 
   /* Nothing should be pending any more; whatever is (a pipe given up
@@ -658,7 +601,7 @@ static void
 chk_runner_finish_early (ChkRunner  *self,
                          ChkOutcome  outcome)
 {
-  chk_runner_set_phase (self, PHASE_FINISHED);
+  _chk_runner_set_phase (self, PHASE_FINISHED);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->progress_reader);
 
@@ -671,14 +614,14 @@ chk_runner_finish_early (ChkRunner  *self,
                                                  "[chk-runner] finished");
 }
 
-static void
-chk_runner_fail_to_start (ChkRunner  *self,
+void
+_chk_runner_fail_to_start (ChkRunner  *self,
                           const char *message)
 {
   g_autoptr(GBytes) bytes = g_bytes_new (message, strlen (message));
 
   g_debug ("Run %" G_GUINT64_FORMAT ": failed to start: %s", self->record->id, message);
-  chk_runner_set_message (self, message);
+  _chk_runner_set_message (self, message);
 
   chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
   chk_output_sink_flush (self->output_sink, FALSE);
@@ -703,7 +646,7 @@ chk_runner_abandon_cb (gpointer user_data)
   if (self->output_reader != NULL)
     chk_output_reader_close (self->output_reader);
   chk_progress_reader_close (self->progress_reader);
-  chk_runner_maybe_finish (self);
+  _chk_runner_maybe_finish (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -712,17 +655,17 @@ chk_runner_abandon_cb (gpointer user_data)
  * group is left (or it was SIGKILLed) and every pipe is at its end; drains
  * the pipes until then.
  */
-static void
-chk_runner_maybe_finish (ChkRunner *self)
+void
+_chk_runner_maybe_finish (ChkRunner *self)
 {
-  if (!chk_runner_is_active (self) || !self->exited || self->kill_source != NULL)
+  if (!_chk_runner_is_active (self) || !self->exited || self->kill_source != NULL)
     return;
 
   if ((self->output_reader != NULL && chk_output_reader_is_open (self->output_reader)) ||
       chk_progress_reader_is_open (self->progress_reader))
     {
       if (self->phase != PHASE_DRAINING)
-        chk_runner_set_phase (self, PHASE_DRAINING);
+        _chk_runner_set_phase (self, PHASE_DRAINING);
       if (self->abandon_source == NULL)
         self->abandon_source = chk_runner_add_source (self, MAX (self->kill_grace_ms, 1000),
                                                       chk_runner_abandon_cb,
@@ -734,8 +677,8 @@ chk_runner_maybe_finish (ChkRunner *self)
 }
 
 /* The main process ended with @status, having used @usage (when known). */
-static void
-chk_runner_exited (ChkRunner           *self,
+void
+_chk_runner_exited (ChkRunner           *self,
                    int                  status,
                    const struct rusage *usage)
 {
@@ -776,7 +719,7 @@ chk_runner_exited (ChkRunner           *self,
                                                   record->cgroup, g_strerror (self->join_error));
 
       g_warning ("Run %" G_GUINT64_FORMAT ": %s", record->id, message);
-      chk_runner_set_message (self, message);
+      _chk_runner_set_message (self, message);
       self->exit_outcome = CHK_OUTCOME_FAILED_TO_START;
     }
   else if (self->kill_outcome != CHK_OUTCOME_NONE)
@@ -791,9 +734,9 @@ chk_runner_exited (ChkRunner           *self,
 
   /* Whatever the job left behind goes with it. */
   if (self->phase == PHASE_RUNNING && chk_runner_group_exists (self))
-    chk_runner_terminate_group (self);
+    _chk_runner_terminate_group (self);
 
-  chk_runner_maybe_finish (self);
+  _chk_runner_maybe_finish (self);
 }
 
 /* The main process is reaped here, with wait4(), for what it used: the
@@ -823,7 +766,7 @@ chk_runner_pidfd_cb (int          fd,
     }
 
   g_clear_pointer (&self->exit_source, g_source_unref);
-  chk_runner_exited (self, status, reaped > 0 ? &usage : NULL);
+  _chk_runner_exited (self, status, reaped > 0 ? &usage : NULL);
 
   return G_SOURCE_REMOVE;
 }
@@ -837,7 +780,7 @@ chk_runner_child_watch_cb (GPid     pid,
   g_autoptr(ChkRunner) self = g_object_ref (CHK_RUNNER (user_data));
 
   g_clear_pointer (&self->exit_source, g_source_unref);
-  chk_runner_exited (self, status, NULL);
+  _chk_runner_exited (self, status, NULL);
 }
 
 static void
@@ -874,7 +817,7 @@ chk_runner_timeout_cb (gpointer user_data)
 
   if (self->kill_outcome == CHK_OUTCOME_NONE)
     self->kill_outcome = CHK_OUTCOME_TIMEOUT;
-  chk_runner_terminate_group (self);
+  _chk_runner_terminate_group (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -893,20 +836,23 @@ chk_runner_dispose (GObject *object)
 {
   ChkRunner *self = CHK_RUNNER (object);
 
-  if (chk_runner_is_active (self))
+  if (self->host != NULL)
+    _chk_runner_host_dispose (self);
+
+  if (_chk_runner_is_active (self) || self->host_spawning)
     {
       /* Nobody is left to see this run end: never leave its processes
        * behind, and leave a record that says what became of it. The pgid
        * is only used while it is known to be ours. */
-      if (self->group != NULL && (!self->exited || self->kill_source != NULL))
-        chk_run_group_signal (self->group, SIGKILL);
+      if (!self->exited || self->kill_source != NULL)
+        chk_runner_signal_group (self, SIGKILL);
       /* Never leave a zombie: GLib reaps it once it is gone. */
       if (self->pid > 0)
         g_child_watch_add (self->pid, chk_runner_reap_cb, NULL);
 
       g_debug ("Run %" G_GUINT64_FORMAT ": disposed while running", self->record->id);
 
-      chk_runner_set_phase (self, PHASE_FINISHED);
+      _chk_runner_set_phase (self, PHASE_FINISHED);
       if (self->output_sink != NULL)
         chk_output_sink_flush (self->output_sink, FALSE);
       self->record->finished = g_get_real_time ();
@@ -962,6 +908,7 @@ chk_runner_finalize (GObject *object)
   g_clear_object (&self->containment);
   g_clear_object (&self->job_env);
   g_clear_object (&self->http_runner);
+  g_clear_object (&self->host);
 
   G_OBJECT_CLASS (chk_runner_parent_class)->finalize (object);
 }
@@ -1107,6 +1054,26 @@ chk_runner_set_job_env (ChkRunner *self,
 }
 
 /**
+ * chk_runner_set_host_command:
+ * @self: a #ChkRunner
+ * @host: (nullable): the client of the host's HostCommand, or %NULL
+ *
+ * Runs the job on the host, through @host, instead of here (from inside
+ * a Flatpak sandbox); %NULL, the default, runs it here. Call before
+ * chk_runner_start().
+ */
+void
+chk_runner_set_host_command (ChkRunner      *self,
+                             ChkHostCommand *host)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+  g_return_if_fail (host == NULL || CHK_IS_HOST_COMMAND (host));
+  g_return_if_fail (self->phase == PHASE_STARTING);
+
+  g_set_object (&self->host, host);
+}
+
+/**
  * chk_runner_set_kill_grace:
  * @self: a #ChkRunner
  * @milliseconds: the time between SIGTERM and SIGKILL
@@ -1135,7 +1102,7 @@ chk_runner_check_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
 
   run = chk_http_runner_run_finish (CHK_HTTP_RUNNER (object), result, &error);
-  if (!chk_runner_is_active (self))
+  if (!_chk_runner_is_active (self))
     return;
 
   if (run == NULL)
@@ -1159,7 +1126,7 @@ chk_runner_check_done_cb (GObject      *object,
           g_autoptr(GBytes) bytes = g_bytes_new (message, strlen (message));
 
           chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
-          chk_runner_set_message (self, run->failure);
+          _chk_runner_set_message (self, run->failure);
         }
 
       self->record->http_status = run->http_status;
@@ -1168,6 +1135,82 @@ chk_runner_check_done_cb (GObject      *object,
     }
 
   chk_runner_finish (self);
+}
+
+static char **
+chk_runner_build_env (ChkRunner *self)
+{
+  const char *job_name;
+
+  if (self->job_env == NULL)
+    self->job_env = chk_job_env_new ();
+  job_name = self->record->job_name != NULL && self->record->job_name[0] != '\0' ?
+             self->record->job_name : self->spec->name;
+  return chk_job_env_build (self->job_env, self->spec, self->record->job_id, job_name,
+                            self->record->id);
+}
+
+/* The job's process was started: its output and progress are read from
+ * now on and its timeout runs. The caller then watches for its end. */
+void
+_chk_runner_started (ChkRunner           *self,
+                     const ChkJobProcess *process,
+                     const char          *notes)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->progress_reader = chk_progress_reader_new (process->progress_fd, self->record->id);
+  g_signal_connect (self->progress_reader, "progress",
+                    G_CALLBACK (chk_runner_progress_line_cb), self);
+  g_signal_connect (self->progress_reader, "closed",
+                    G_CALLBACK (chk_runner_progress_closed_cb), self);
+
+  _chk_runner_set_phase (self, PHASE_RUNNING);
+  self->join_error = process->join_error;
+  self->pid = process->pid;
+  self->pgid = process->pgid;
+  self->record->pid = (guint32) self->pgid;
+  if (notes[0] != '\0')
+    {
+      g_message ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, notes);
+      _chk_runner_set_message (self, notes);
+    }
+  chk_runner_save_record (self);
+
+  g_debug ("Run %" G_GUINT64_FORMAT ": started process group %d",
+           self->record->id, (int) self->pgid);
+
+  self->output_reader = chk_output_reader_new (process->stdout_fd, process->stderr_fd,
+                                               self->record->id, &error);
+  if (self->output_reader != NULL)
+    {
+      g_signal_connect (self->output_reader, "output", G_CALLBACK (chk_runner_output_cb), self);
+      g_signal_connect (self->output_reader, "closed",
+                        G_CALLBACK (chk_runner_output_closed_cb), self);
+    }
+  else
+    {
+      /* Its output would fill the pipes and block it: no run without it. */
+      g_warning ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
+      _chk_runner_set_message (self, error->message);
+      self->kill_outcome = CHK_OUTCOME_FAILURE;
+      _chk_runner_terminate_group (self);
+    }
+  chk_progress_reader_start (self->progress_reader);
+
+  if (self->spec->timeout > 0)
+    {
+      /* Not g_timeout_source_new_seconds(): it may fire up to a quarter
+       * of a second early, which would cut short a job that keeps to its
+       * timeout. Only a timeout past what a guint of milliseconds holds
+       * (49 days) makes do with it. */
+      if (self->spec->timeout <= G_MAXUINT / 1000)
+        self->timeout_source = g_timeout_source_new (self->spec->timeout * 1000);
+      else
+        self->timeout_source = g_timeout_source_new_seconds (self->spec->timeout);
+      chk_source_attach (self->timeout_source, self->context, chk_runner_timeout_cb, self,
+                         "[chk-runner] timeout");
+    }
 }
 
 /**
@@ -1188,7 +1231,6 @@ chk_runner_start (ChkRunner *self)
 {
   g_auto(GStrv) envp = NULL;
   g_autoptr(GError) error = NULL;
-  const char *job_name;
   ChkJobProcess process;
   ChkRunLimits limits;
 
@@ -1209,10 +1251,16 @@ chk_runner_start (ChkRunner *self)
   if (self->spec->check_url != NULL)
     {
       self->http_runner = chk_http_runner_new (self->spec, self->record->id);
-      chk_runner_set_phase (self, PHASE_RUNNING);
+      _chk_runner_set_phase (self, PHASE_RUNNING);
       chk_runner_save_record (self);
       chk_http_runner_run_async (self->http_runner, self->cancellable, chk_runner_check_done_cb,
                                  g_object_ref (self));
+      return;
+    }
+
+  if (self->host != NULL)
+    {
+      _chk_runner_host_start (self, chk_runner_build_env (self));
       return;
     }
 
@@ -1224,7 +1272,7 @@ chk_runner_start (ChkRunner *self)
   if (self->group == NULL)
     {
       g_prefix_error (&error, "Could not contain the run: ");
-      chk_runner_fail_to_start (self, error->message);
+      _chk_runner_fail_to_start (self, error->message);
       return;
     }
   g_free (self->record->containment);
@@ -1232,13 +1280,7 @@ chk_runner_start (ChkRunner *self)
   g_free (self->record->cgroup);
   self->record->cgroup = g_strdup (chk_run_group_get_path (self->group));
 
-  if (self->job_env == NULL)
-    self->job_env = chk_job_env_new ();
-  job_name = self->record->job_name != NULL && self->record->job_name[0] != '\0' ?
-             self->record->job_name : self->spec->name;
-  envp = chk_job_env_build (self->job_env, self->spec, self->record->job_id, job_name,
-                            self->record->id);
-
+  envp = chk_runner_build_env (self);
   if (!chk_job_spawn (self->spec, (const char * const *) envp, self->group, self->record->id,
                       &process, &error))
     {
@@ -1249,70 +1291,18 @@ chk_runner_start (ChkRunner *self)
           g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOMEM))
         g_warning ("Run %" G_GUINT64_FORMAT ": could not start: %s (the system is out of "
                    "processes or memory)", self->record->id, error->message);
-      chk_runner_fail_to_start (self, error->message);
+      _chk_runner_fail_to_start (self, error->message);
       return;
     }
 
-  self->progress_reader = chk_progress_reader_new (process.progress_fd, self->record->id);
-  g_signal_connect (self->progress_reader, "progress",
-                    G_CALLBACK (chk_runner_progress_line_cb), self);
-  g_signal_connect (self->progress_reader, "closed",
-                    G_CALLBACK (chk_runner_progress_closed_cb), self);
-
-  chk_runner_set_phase (self, PHASE_RUNNING);
-  self->join_error = process.join_error;
-  self->pid = process.pid;
-  self->pgid = process.pgid;
-  self->record->pid = (guint32) self->pgid;
-  chk_run_group_set_leader (self->group, self->pgid);
-  if (chk_run_group_get_notes (self->group)[0] != '\0')
-    {
-      g_message ("Run %" G_GUINT64_FORMAT ": %s", self->record->id,
-                 chk_run_group_get_notes (self->group));
-      chk_runner_set_message (self, chk_run_group_get_notes (self->group));
-    }
-  chk_runner_save_record (self);
-
-  g_debug ("Run %" G_GUINT64_FORMAT ": started process group %d",
-           self->record->id, (int) self->pgid);
-
-  self->output_reader = chk_output_reader_new (process.stdout_fd, process.stderr_fd,
-                                               self->record->id, &error);
-  if (self->output_reader != NULL)
-    {
-      g_signal_connect (self->output_reader, "output", G_CALLBACK (chk_runner_output_cb), self);
-      g_signal_connect (self->output_reader, "closed",
-                        G_CALLBACK (chk_runner_output_closed_cb), self);
-    }
-  else
-    {
-      /* Its output would fill the pipes and block it: no run without it. */
-      g_warning ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, error->message);
-      chk_runner_set_message (self, error->message);
-      self->kill_outcome = CHK_OUTCOME_FAILURE;
-      chk_runner_terminate_group (self);
-    }
-  chk_progress_reader_start (self->progress_reader);
+  chk_run_group_set_leader (self->group, process.pgid);
+  _chk_runner_started (self, &process, chk_run_group_get_notes (self->group));
   chk_runner_watch_exit (self);
 
   self->watch_limits = limits.max_tasks > 0 || limits.memory_max > 0;
   if (self->watch_limits)
     self->limit_source = chk_runner_add_source (self, LIMIT_POLL_MS, chk_runner_limit_poll_cb,
                                                 "[chk-runner] limits");
-
-  if (self->spec->timeout > 0)
-    {
-      /* Not g_timeout_source_new_seconds(): it may fire up to a quarter
-       * of a second early, which would cut short a job that keeps to its
-       * timeout. Only a timeout past what a guint of milliseconds holds
-       * (49 days) makes do with it. */
-      if (self->spec->timeout <= G_MAXUINT / 1000)
-        self->timeout_source = g_timeout_source_new (self->spec->timeout * 1000);
-      else
-        self->timeout_source = g_timeout_source_new_seconds (self->spec->timeout);
-      chk_source_attach (self->timeout_source, self->context, chk_runner_timeout_cb, self,
-                         "[chk-runner] timeout");
-    }
 }
 
 /**
@@ -1339,6 +1329,14 @@ chk_runner_stop (ChkRunner  *self,
   switch (self->phase)
     {
     case PHASE_STARTING:
+      /* A process being started on the host is ended once its pid is
+       * known. */
+      if (self->host_spawning)
+        {
+          if (self->kill_outcome == CHK_OUTCOME_NONE)
+            self->kill_outcome = outcome;
+          break;
+        }
       self->context = g_main_context_ref_thread_default ();
       chk_runner_finish_early (self, outcome);
       break;
@@ -1370,7 +1368,7 @@ chk_runner_stop (ChkRunner  *self,
 
       if (self->kill_outcome == CHK_OUTCOME_NONE)
         self->kill_outcome = outcome;
-      chk_runner_terminate_group (self);
+      _chk_runner_terminate_group (self);
       break;
 
     case PHASE_FINISHED:

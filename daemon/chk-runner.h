@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "chk-containment.h"
+#include "chk-host-command.h"
 #include "chk-job-env.h"
 #include "chk-job-spec.h"
 #include "chk-outcome.h"
@@ -26,6 +27,8 @@ void                chk_runner_set_containment  (ChkRunner          *self,
                                                  ChkContainment     *containment);
 void                chk_runner_set_job_env      (ChkRunner          *self,
                                                  ChkJobEnv          *job_env);
+void                chk_runner_set_host_command (ChkRunner          *self,
+                                                 ChkHostCommand     *host);
 void                chk_runner_set_kill_grace   (ChkRunner          *self,
                                                  guint               milliseconds);
 void                chk_runner_start            (ChkRunner          *self);

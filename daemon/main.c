@@ -43,6 +43,7 @@ typedef struct
   gboolean         once;
   gboolean         replace;
   int              kill_grace_ms;
+  gboolean         host_runner;
   GArray          *retry_delays_ms;
   guint            once_check;
   int              exit_status;
@@ -143,6 +144,20 @@ daemon_load (Daemon  *daemon,
     return FALSE;
 
   daemon->engine = chk_engine_new (store, NULL);
+  if (daemon->host_runner)
+    {
+      /* --once has no bus of its own: the host is reached through the
+       * session bus all the same. */
+      if (daemon->connection == NULL)
+        daemon->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, error);
+      if (daemon->connection == NULL)
+        {
+          g_prefix_error (error, "--runner=host needs the session bus: ");
+          g_clear_object (&daemon->engine);
+          return FALSE;
+        }
+      chk_engine_set_host_bus (daemon->engine, daemon->connection);
+    }
   if (!chk_engine_load (daemon->engine, error))
     {
       g_clear_object (&daemon->engine);
@@ -381,6 +396,7 @@ main (int   argc,
   int kill_grace_ms = -1;
   g_autofree char *retry_delays = NULL;
   g_autofree char *containment = NULL;
+  g_autofree char *runner = NULL;
   ChkContainmentMode containment_mode;
   Daemon daemon = { 0 };
   const GOptionEntry entries[] = {
@@ -402,6 +418,9 @@ main (int   argc,
     { "containment", 0, 0, G_OPTION_ARG_STRING, &containment,
       N_("How runs are held together: auto (a cgroup each where the system allows, else "
          "the process group), cgroup or process-group (default auto)"), N_("MODE") },
+    { "runner", 0, 0, G_OPTION_ARG_STRING, &runner,
+      N_("Where jobs run: auto (on the host when chronikerd runs in a Flatpak sandbox, else "
+         "here), local or host (through Flatpak's HostCommand) (default auto)"), N_("MODE") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
@@ -470,6 +489,16 @@ main (int   argc,
           return 2;
         }
       chk_containment_set_default_mode (containment_mode);
+    }
+
+  if (runner == NULL || g_strcmp0 (runner, "auto") == 0)
+    daemon.host_runner = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+  else if (g_strcmp0 (runner, "host") == 0 || g_strcmp0 (runner, "local") == 0)
+    daemon.host_runner = g_strcmp0 (runner, "host") == 0;
+  else
+    {
+      g_printerr ("chronikerd: --runner: “%s” is not auto, local or host\n", runner);
+      return 2;
     }
 
   daemon.loop = g_main_loop_new (NULL, FALSE);
