@@ -811,6 +811,13 @@ class DaemonTestCase(unittest.TestCase):
             return text if (text.strip() or not nonempty) and text.endswith('\n') else None
         return wait_until(ready, timeout, f'{path} to be written', poll=0.02)
 
+    def wait_run_pid(self, run_id, timeout=15):
+        """The pid of a running run, once its process started: a run is
+        Running from its start, and a process started on the host
+        (--runner=host) has its pid only once the host answered."""
+        return wait_until(lambda: self.bus.get_run(run_id)['pid'], timeout,
+                          f'run {run_id} to have a pid', poll=0.02)
+
     def wait_gone(self, pid, timeout=10):
         wait_until(lambda: process_gone(pid), timeout,
                    f'process {pid} to end (state {process_state(pid)})', poll=0.05)

@@ -76,7 +76,7 @@ class Outcomes(h.DaemonTestCase):
         run_id = self.bus.run(path)
         self.bus.wait_prop(path, 'Running', True)
         self.assertEqual(self.bus.prop(path, 'CurrentRun'), run_id)
-        pid = self.bus.get_run(run_id)['pid']
+        pid = self.wait_run_pid(run_id)
         self.assertFalse(h.process_gone(pid))
         start = time.monotonic()
         self.bus.stop(path)
@@ -180,7 +180,7 @@ class Outcomes(h.DaemonTestCase):
                              command=['/bin/sh', '-c', f'sleep 300 & echo $! > {pidfile}; wait'])
         run_id = self.bus.run(path)
         pid = int(self.wait_file(pidfile))
-        shell = self.bus.get_run(run_id)['pid']
+        shell = self.wait_run_pid(run_id)
         mark = self.bus.mark()
         self.bus.delete(path)
         self.bus.wait_signal('InterfacesRemoved', lambda e: e.args[0] == path, since=mark)
@@ -334,7 +334,7 @@ class ProcessGroups(h.DaemonTestCase):
             '/bin/sh', '-c', f'sleep 300 & echo $! > {pidfile}; sleep 300 & wait'])
         run_id = self.bus.run(path)
         pid = int(self.wait_file(pidfile))
-        shell = self.bus.get_run(run_id)['pid']
+        shell = self.wait_run_pid(run_id)
         self.assertFalse(h.process_gone(pid))
         self.bus.stop(path)
         self.assertEqual(self.bus.wait_run_finished(run_id)[0], 'stopped')
