@@ -492,7 +492,7 @@ main (int   argc,
     }
 
   if (runner == NULL || g_strcmp0 (runner, "auto") == 0)
-    daemon.host_runner = g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+    daemon.host_runner = chk_portal_is_sandboxed ();
   else if (g_strcmp0 (runner, "host") == 0 || g_strcmp0 (runner, "local") == 0)
     daemon.host_runner = g_strcmp0 (runner, "host") == 0;
   else
