@@ -41,33 +41,29 @@ typedef ChkTestFixture Fixture;
 /* ---------------------------------------------------------------------------
  * Looking at widgets */
 
-static GtkStack *
-find_stack_with_page (gpointer    root,
-                      const char *page)
+/* The page shown by the window's stack that has a page called @page. */
+static char *
+visible_page (Fixture    *fixture,
+              const char *page)
 {
-  g_autoptr(GPtrArray) stacks = chk_test_find_widgets (root, GTK_TYPE_STACK);
+  GtkStack *stack = chk_test_find_stack_with_page (fixture->window, page);
 
-  for (guint i = 0; i < stacks->len; i++)
-    if (gtk_stack_get_child_by_name (stacks->pdata[i], page) != NULL)
-      return stacks->pdata[i];
-  return NULL;
+  g_assert_nonnull (stack);
+  return g_strdup (gtk_stack_get_visible_child_name (stack));
 }
 
 /* The page the window shows: "connecting", "failed" or "main". */
 static char *
 main_page (Fixture *fixture)
 {
-  GtkStack *stack = find_stack_with_page (fixture->window, "failed");
-
-  g_assert_nonnull (stack);
-  return g_strdup (gtk_stack_get_visible_child_name (stack));
+  return visible_page (fixture, "failed");
 }
 
 /* The leaflet's first page: the lists of jobs and monitors, their search and switcher. */
 static GtkWidget *
 sidebar (Fixture *fixture)
 {
-  GtkWidget *widget = GTK_WIDGET (find_stack_with_page (fixture->window, "no-results"));
+  GtkWidget *widget = GTK_WIDGET (chk_test_find_stack_with_page (fixture->window, "no-results"));
 
   while (widget != NULL && !ADW_IS_LEAFLET (gtk_widget_get_parent (widget)))
     widget = gtk_widget_get_parent (widget);
@@ -79,41 +75,46 @@ sidebar (Fixture *fixture)
 static char *
 list_page (Fixture *fixture)
 {
-  GtkStack *stack = find_stack_with_page (fixture->window, "no-results");
-
-  g_assert_nonnull (stack);
-  return g_strdup (gtk_stack_get_visible_child_name (stack));
+  return visible_page (fixture, "no-results");
 }
 
+/* The name a job or monitor row shows. */
 static const char *
-row_name (ChkJobRow *row)
+row_name (gpointer row)
 {
-  g_autoptr(GPtrArray) labels = chk_test_find_widgets (row, GTK_TYPE_LABEL);
+  GtkLabel *heading = chk_test_find_label_with_class (row, "heading");
 
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_has_css_class (labels->pdata[i], "heading"))
-      return gtk_label_get_text (labels->pdata[i]);
-  return NULL;
+  return heading != NULL ? gtk_label_get_text (heading) : NULL;
 }
 
-/* The rows on screen, in their order. */
-static GPtrArray *
-shown_rows (Fixture *fixture)
+static gpointer
+row_job (gpointer row)
 {
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (fixture->window, CHK_TYPE_JOB_ROW);
+  if (CHK_IS_JOB_ROW (row))
+    return chk_job_row_get_job (row);
+  return chk_monitor_row_get_job (row);
+}
+
+/* The rows of @type (a job or a monitor row) on screen, in their order. */
+static GPtrArray *
+shown_rows_of (Fixture *fixture,
+               GType    type)
+{
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (fixture->window, type);
   GPtrArray *shown = g_ptr_array_new ();
 
   for (guint i = 0; i < rows->len; i++)
-    if (gtk_widget_get_mapped (rows->pdata[i]) && chk_job_row_get_job (rows->pdata[i]) != NULL)
+    if (gtk_widget_get_mapped (rows->pdata[i]) && row_job (rows->pdata[i]) != NULL)
       g_ptr_array_add (shown, rows->pdata[i]);
   return shown;
 }
 
-/* The names of the rows on screen, "a,b,c". */
+/* The names of the rows of @type on screen, "a,b,c". */
 static char *
-shown_jobs (Fixture *fixture)
+shown_names (Fixture *fixture,
+             GType    type)
 {
-  g_autoptr(GPtrArray) rows = shown_rows (fixture);
+  g_autoptr(GPtrArray) rows = shown_rows_of (fixture, type);
   g_autoptr(GString) names = g_string_new (NULL);
 
   for (guint i = 0; i < rows->len; i++)
@@ -121,16 +122,32 @@ shown_jobs (Fixture *fixture)
   return g_string_free (g_steal_pointer (&names), FALSE);
 }
 
-static ChkJobRow *
-find_row (Fixture    *fixture,
-          const char *name)
+/* The row of @type on screen that shows @name. */
+static gpointer
+find_shown_row (Fixture    *fixture,
+                GType       type,
+                const char *name)
 {
-  g_autoptr(GPtrArray) rows = shown_rows (fixture);
+  g_autoptr(GPtrArray) rows = shown_rows_of (fixture, type);
 
   for (guint i = 0; i < rows->len; i++)
     if (g_strcmp0 (row_name (rows->pdata[i]), name) == 0)
       return rows->pdata[i];
   return NULL;
+}
+
+/* The names of the job rows on screen, "a,b,c". */
+static char *
+shown_jobs (Fixture *fixture)
+{
+  return shown_names (fixture, CHK_TYPE_JOB_ROW);
+}
+
+static ChkJobRow *
+find_row (Fixture    *fixture,
+          const char *name)
+{
+  return find_shown_row (fixture, CHK_TYPE_JOB_ROW, name);
 }
 
 /* The switch of the row of @name: 1 on, 0 off, -1 when no row shows @name. */
@@ -168,24 +185,18 @@ has_label_containing (gpointer    root,
   return chk_test_find_label_containing (root, text) != NULL;
 }
 
-static GtkWidget *
-find_button_with_action (gpointer    root,
-                         const char *action)
+/* The page of the job at @path, as selecting it in the list shows it. */
+static ChkJobPage *
+show_job_page (Fixture    *fixture,
+               const char *path)
 {
-  g_autoptr(GPtrArray) buttons = chk_test_find_widgets (root, GTK_TYPE_BUTTON);
+  ChkJobPage *page;
 
-  for (guint i = 0; i < buttons->len; i++)
-    if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), action) == 0)
-      return buttons->pdata[i];
-  return NULL;
-}
-
-/* What a click ends with; like a click, refused when insensitive. */
-static void
-click (GtkWidget *button)
-{
-  g_assert_true (gtk_widget_is_sensitive (button));
-  g_signal_emit_by_name (button, "clicked");
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
+  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  return page;
 }
 
 /* The job page's tab called @name ("runs", "details"), as a click on it shows it */
@@ -275,38 +286,6 @@ open_editor (Fixture *fixture)
   return fixture->editor;
 }
 
-/* Picks the item called @item of the combo row titled @title. */
-static void
-select_combo_item (gpointer    root,
-                   const char *title,
-                   const char *item)
-{
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_COMBO_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
-      GListModel *model = adw_combo_row_get_model (rows->pdata[i]);
-
-      if (!g_str_equal (plain, title) || model == NULL)
-        continue;
-
-      for (guint j = 0; j < g_list_model_get_n_items (model); j++)
-        {
-          g_autoptr(GObject) object = g_list_model_get_item (model, j);
-
-          if (GTK_IS_STRING_OBJECT (object) &&
-              g_str_equal (gtk_string_object_get_string (GTK_STRING_OBJECT (object)), item))
-            {
-              adw_combo_row_set_selected (rows->pdata[i], j);
-              return;
-            }
-        }
-      g_error ("The combo row “%s” has no item “%s”", title, item);
-    }
-  g_error ("No combo row titled “%s”", title);
-}
-
 /* Name, Program and a schedule typed as text (a Custom repeat). */
 static void
 fill_editor (ChkJobEditor *editor,
@@ -324,7 +303,7 @@ fill_editor (ChkJobEditor *editor,
 
   gtk_editable_set_text (name_row, name);
   gtk_editable_set_text (program_row, program);
-  select_combo_item (editor, "Repeat", "Custom");
+  chk_test_select_combo_item (editor, "Repeat", "Custom");
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (schedule_row)), SECONDS);
   g_assert_true (gtk_editable_get_editable (schedule_row));
   gtk_editable_set_text (schedule_row, schedule);
@@ -383,6 +362,17 @@ wait_for_outcome (Fixture    *fixture,
   if (outcome[0] == '\0')
     g_error ("%s did not finish a run within %d s", path, SECONDS);
   return outcome;
+}
+
+/* The record of the job's only run, from the daemon. */
+static GVariant *
+only_run (Fixture    *fixture,
+          const char *path)
+{
+  g_autoptr(GVariant) runs = chk_test_list_runs (fixture, path);
+
+  g_assert_cmpuint (g_variant_n_children (runs), ==, 1);
+  return g_variant_get_child_value (runs, 0);
 }
 
 /* ---------------------------------------------------------------------------
@@ -498,7 +488,7 @@ test_editor_create (Fixture       *fixture,
   save = find_save_button (editor);
   g_assert_nonnull (save);
   chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
-  click (save);
+  chk_test_click (save);
 
   chk_assert_eventually ((path = chk_test_lookup_job (fixture, "nightly-report")) != NULL, SECONDS);
   schedule = chk_test_job_string (fixture, path, "Schedule");
@@ -550,7 +540,7 @@ test_editor_invalid_schedule (Fixture       *fixture,
   save = find_save_button (editor);
   g_assert_nonnull (save);
   if (gtk_widget_is_sensitive (save))
-    click (save);
+    chk_test_click (save);
   chk_test_iterate (1.0);
 
   g_assert_cmpuint (count_jobs (fixture), ==, 0);
@@ -611,10 +601,7 @@ test_run_output (Fixture       *fixture,
   g_autofree char *path = chk_test_create_job (fixture, "greeter",
                                       "{'command': <['/bin/sh', '-c', 'echo hello from chroniker; "
                                       "echo and from stderr >&2']>}");
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) runs = NULL;
   g_autoptr(GVariant) run = NULL;
-  g_autoptr(GError) error = NULL;
   g_autofree char *outcome = NULL;
   ChkLogView *log_view;
   guint64 run_id = 0;
@@ -629,12 +616,7 @@ test_run_output (Fixture       *fixture,
   /* The daemon ran it, by hand */
   outcome = wait_for_outcome (fixture, path);
   g_assert_cmpstr (outcome, ==, "success");
-  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "ListRuns",
-                                 g_variant_new ("(uu)", 0, 0), "(aa{sv})", &error);
-  g_assert_no_error (error);
-  runs = g_variant_get_child_value (reply, 0);
-  g_assert_cmpuint (g_variant_n_children (runs), ==, 1);
-  run = g_variant_get_child_value (runs, 0);
+  run = only_run (fixture, path);
   g_assert_true (g_variant_lookup (run, "id", "t", &run_id));
   g_assert_true (g_variant_lookup (run, "trigger", "&s", &trigger));
   g_assert_cmpstr (trigger, ==, "manual");
@@ -652,7 +634,7 @@ wait_failed_page (Fixture *fixture)
 
   chk_assert_eventually_cmpstr (main_page (fixture), "failed", SECONDS);
   g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_FAILED);
-  retry = find_button_with_action (fixture->window, "win.retry");
+  retry = chk_test_find_button_with_action (fixture->window, "win.retry");
   g_assert_nonnull (retry);
   chk_assert_eventually (gtk_widget_get_mapped (retry), SECONDS);
   g_assert_true (gtk_widget_is_sensitive (retry));
@@ -699,7 +681,7 @@ test_daemon_retry (Fixture       *fixture,
   g_assert_false (chk_test_session_daemon_is_up (fixture->session));
   g_assert_cmpstr (main_page (fixture), ==, "failed");
 
-  click (find_button_with_action (fixture->window, "win.retry"));
+  chk_test_click (chk_test_find_button_with_action (fixture->window, "win.retry"));
   chk_assert_eventually_cmpstr (main_page (fixture), "main", SECONDS);
   g_assert_true (chk_test_session_daemon_is_up (fixture->session));
   chk_assert_eventually_cmpstr (shown_jobs (fixture), "survivor", SECONDS);
@@ -781,7 +763,7 @@ click_filter (Fixture    *fixture,
   GtkWidget *button = chk_test_find_button (fixture->window, GTK_TYPE_TOGGLE_BUTTON, label);
 
   g_assert_nonnull (button);
-  click (button);
+  chk_test_click (button);
   chk_assert_eventually (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (button)), SECONDS);
 }
 
@@ -853,7 +835,7 @@ show_monitors (Fixture *fixture)
   GtkStack *stack;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-view", "s", "monitors"));
-  stack = find_stack_with_page (fixture->window, "monitors-empty");
+  stack = chk_test_find_stack_with_page (fixture->window, "monitors-empty");
   g_assert_nonnull (stack);
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (stack)), SECONDS);
 }
@@ -862,60 +844,28 @@ show_monitors (Fixture *fixture)
 static char *
 monitors_page (Fixture *fixture)
 {
-  GtkStack *stack = find_stack_with_page (fixture->window, "monitors-empty");
-
-  g_assert_nonnull (stack);
-  return g_strdup (gtk_stack_get_visible_child_name (stack));
-}
-
-static GtkLabel *
-label_with_class (gpointer    root,
-                  const char *css_class)
-{
-  g_autoptr(GPtrArray) labels = chk_test_find_widgets (root, GTK_TYPE_LABEL);
-
-  for (guint i = 0; i < labels->len; i++)
-    if (gtk_widget_has_css_class (labels->pdata[i], css_class))
-      return labels->pdata[i];
-  return NULL;
+  return visible_page (fixture, "monitors-empty");
 }
 
 /* The monitor rows on screen, in their order. */
 static GPtrArray *
 shown_monitor_rows (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (fixture->window, CHK_TYPE_MONITOR_ROW);
-  GPtrArray *shown = g_ptr_array_new ();
-
-  for (guint i = 0; i < rows->len; i++)
-    if (gtk_widget_get_mapped (rows->pdata[i]) && chk_monitor_row_get_job (rows->pdata[i]) != NULL)
-      g_ptr_array_add (shown, rows->pdata[i]);
-  return shown;
+  return shown_rows_of (fixture, CHK_TYPE_MONITOR_ROW);
 }
 
 /* The names of the monitors on screen, "a,b,c". */
 static char *
 shown_monitors (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) rows = shown_monitor_rows (fixture);
-  g_autoptr(GString) names = g_string_new (NULL);
-
-  for (guint i = 0; i < rows->len; i++)
-    g_string_append_printf (names, "%s%s", i > 0 ? "," : "",
-                            gtk_label_get_text (label_with_class (rows->pdata[i], "heading")));
-  return g_string_free (g_steal_pointer (&names), FALSE);
+  return shown_names (fixture, CHK_TYPE_MONITOR_ROW);
 }
 
 static ChkMonitorRow *
 find_monitor_row (Fixture    *fixture,
                   const char *name)
 {
-  g_autoptr(GPtrArray) rows = shown_monitor_rows (fixture);
-
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (gtk_label_get_text (label_with_class (rows->pdata[i], "heading")), name) == 0)
-      return rows->pdata[i];
-  return NULL;
+  return find_shown_row (fixture, CHK_TYPE_MONITOR_ROW, name);
 }
 
 /* What the monitor of @name says of its health, in words, and how it is
@@ -925,7 +875,7 @@ monitor_state (Fixture    *fixture,
                const char *name)
 {
   ChkMonitorRow *row = find_monitor_row (fixture, name);
-  GtkLabel *label = row != NULL ? label_with_class (row, "chk-monitor-state") : NULL;
+  GtkLabel *label = row != NULL ? chk_test_find_label_with_class (row, "chk-monitor-state") : NULL;
   const char *styles[] = { "success", "error", "dim-label" };
   const char *style = "plain";
 
@@ -1080,13 +1030,6 @@ test_monitors_empty (Fixture       *fixture,
   chk_assert_eventually_cmpstr (shown_monitors (fixture), "not a monitor", SECONDS);
 }
 
-static gboolean
-job_running (Fixture    *fixture,
-             const char *path)
-{
-  return chk_test_job_bool (fixture, path, "Running");
-}
-
 /* Check Now starts a run; the monitor is "Unknown" meanwhile, and Check
  * Now waits for it to end. */
 static void
@@ -1106,8 +1049,8 @@ test_monitors_check_now (Fixture       *fixture,
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_mapped (button));
 
-  click (button);
-  chk_assert_eventually (job_running (fixture, path), SECONDS);
+  chk_test_click (button);
+  chk_assert_eventually (chk_test_job_bool (fixture, path, "Running"), SECONDS);
   /* As the list shows it */
   chk_assert_eventually (!gtk_widget_is_sensitive (button), SECONDS);
   g_assert_cmpstr (monitor_state (fixture, "slow check"), ==, "Unknown (dim-label)");
@@ -1148,21 +1091,14 @@ find_row_control (gpointer    root,
                   const char *title,
                   GType       type)
 {
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
+  gpointer row = chk_test_find_row (root, ADW_TYPE_ACTION_ROW, title);
+  gpointer control;
 
-  for (guint i = 0; i < rows->len; i++)
-    {
-      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
-
-      if (g_str_equal (plain, title))
-        {
-          gpointer control = chk_test_find_widget (rows->pdata[i], type);
-
-          g_assert_nonnull (control);
-          return control;
-        }
-    }
-  g_error ("No row titled “%s”", title);
+  if (row == NULL)
+    g_error ("No row titled “%s”", title);
+  control = chk_test_find_widget (row, type);
+  g_assert_nonnull (control);
+  return control;
 }
 
 static void
@@ -1172,7 +1108,7 @@ save_editor (ChkJobEditor *editor)
 
   g_assert_nonnull (save);
   chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
-  click (save);
+  chk_test_click (save);
 }
 
 static void
@@ -1184,16 +1120,6 @@ assert_job_string (Fixture    *fixture,
   g_autofree char *value = chk_test_job_string (fixture, path, property);
 
   g_assert_cmpstr (value, ==, expected);
-}
-
-static guint32
-job_uint (Fixture    *fixture,
-          const char *path,
-          const char *property)
-{
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
-
-  return g_variant_get_uint32 (value);
 }
 
 /* A monitor that is an HTTP check, made in the editor, has every new key
@@ -1244,7 +1170,7 @@ test_editor_monitor_check (Fixture       *fixture,
   gtk_editable_set_text (find_entry_row (editor, "Page About What Is Monitored"),
                          "https://status.example.org/shop");
   gtk_editable_set_text (find_entry_row (editor, "Email To"), "ops@example.org, boss@example.org");
-  select_combo_item (editor, "Email On", "Always");
+  chk_test_select_combo_item (editor, "Email On", "Always");
   gtk_editable_set_text (find_entry_row (editor, "Webhook URL"), "https://hooks.example.org/shop");
   save_editor (editor);
 
@@ -1253,9 +1179,9 @@ test_editor_monitor_check (Fixture       *fixture,
   g_assert_true (chk_test_job_bool (fixture, path, "IsMonitor"));
   assert_job_string (fixture, path, "MonitorUrl", "https://status.example.org/shop");
   assert_job_string (fixture, path, "CheckUrl", "https://shop.example.org/health");
-  g_assert_cmpuint (job_uint (fixture, path, "CheckExpectStatus"), ==, 204);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "CheckExpectStatus"), ==, 204);
   assert_job_string (fixture, path, "CheckContains", "OK");
-  g_assert_cmpuint (job_uint (fixture, path, "CheckTimeout"), ==, 10);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "CheckTimeout"), ==, 10);
   assert_job_string (fixture, path, "WebhookUrl", "https://hooks.example.org/shop");
   assert_job_string (fixture, path, "EmailOn", "always");
   email_to = chk_test_session_job_property (fixture->session, path, "EmailTo");
@@ -1339,19 +1265,6 @@ test_editor_invalid_email (Fixture       *fixture,
 /* ---------------------------------------------------------------------------
  * Preferences */
 
-static void
-set_setting (Fixture    *fixture,
-             const char *changes)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  GVariant *arguments = g_variant_new_parsed (changes);
-
-  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1, "SetSettings",
-                                 g_variant_new_tuple (&arguments, 1), NULL, &error);
-  g_assert_no_error (error);
-}
-
 static ChkPreferencesWindow *
 open_preferences (Fixture *fixture)
 {
@@ -1381,7 +1294,7 @@ test_preferences_test_email (Fixture       *fixture,
   GtkEditable *address;
   GtkWidget *send;
 
-  set_setting (fixture, "{'email-from': <'jobs@example.org'>}");
+  chk_test_set_settings (fixture, "{'email-from': <'jobs@example.org'>}");
   /* What the daemon says of it */
   reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
                                  "SendTestEmail", g_variant_new ("(s)", invalid), NULL, &error);
@@ -1403,7 +1316,7 @@ test_preferences_test_email (Fixture       *fixture,
   chk_assert_eventually (!gtk_widget_is_sensitive (send), SECONDS);
 
   gtk_editable_set_text (address, invalid);
-  click (send);
+  chk_test_click (send);
   chk_assert_eventually (has_label_containing (prefs, error->message), SECONDS);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (address), "error"));
   chk_assert_eventually (gtk_widget_is_sensitive (send), SECONDS);
@@ -1414,14 +1327,12 @@ static void
 test_preferences_webhook (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) settings = NULL;
-  g_autoptr(GError) error = NULL;
   ChkPreferencesWindow *prefs;
   GtkEditable *webhook;
   const char *value = NULL;
 
-  set_setting (fixture, "{'webhook-url': <'https://hooks.example.org/one'>}");
+  chk_test_set_settings (fixture, "{'webhook-url': <'https://hooks.example.org/one'>}");
   open_window (fixture);
   prefs = open_preferences (fixture);
   webhook = find_entry_row (prefs, "Webhook URL");
@@ -1433,12 +1344,8 @@ test_preferences_webhook (Fixture       *fixture,
   for (gint64 deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
        g_get_monotonic_time () < deadline;)
     {
-      g_clear_pointer (&reply, g_variant_unref);
       g_clear_pointer (&settings, g_variant_unref);
-      reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
-                                     "GetSettings", NULL, "(a{sv})", &error);
-      g_assert_no_error (error);
-      settings = g_variant_get_child_value (reply, 0);
+      settings = chk_test_get_settings (fixture);
       if (g_variant_lookup (settings, "webhook-url", "&s", &value) &&
           g_str_equal (value, "https://hooks.example.org/two"))
         break;
@@ -1462,10 +1369,7 @@ test_page_check (Fixture       *fixture,
   ChkJobPage *page;
 
   open_window (fixture);
-  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
-  chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
-  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  page = show_job_page (fixture, path);
   show_tab (page, "details");
   chk_assert_eventually (has_label (page, "HTTP Check"), SECONDS);
   g_assert_true (has_label_containing (page, "https://health.example.org/ping"));
@@ -1515,13 +1419,6 @@ test_check_status_has_no_exit_code (Fixture       *fixture,
   g_assert_cmpstr (status, ==, "Failed");
 }
 
-static char *
-last_alert_error (Fixture    *fixture,
-                  const char *path)
-{
-  return chk_test_job_string (fixture, path, "LastAlertError");
-}
-
 /* A webhook that cannot be delivered: the page says why, on the job and on
  * the run. */
 static void
@@ -1538,10 +1435,7 @@ test_page_alert_error (Fixture       *fixture,
   gint64 deadline;
 
   open_window (fixture);
-  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
-  chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
-  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
+  page = show_job_page (fixture, path);
   show_tab (page, "details");
   g_assert_false (has_label (page, "Alert Not Delivered"));
 
@@ -1549,7 +1443,8 @@ test_page_alert_error (Fixture       *fixture,
   outcome = wait_for_outcome (fixture, path);
   g_assert_cmpstr (outcome, ==, "failure");
   deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
-  while ((error = last_alert_error (fixture, path))[0] == '\0' && g_get_monotonic_time () < deadline)
+  while ((error = chk_test_job_string (fixture, path, "LastAlertError"))[0] == '\0' &&
+         g_get_monotonic_time () < deadline)
     {
       g_free (error);
       chk_test_iterate (0.05);
@@ -1749,19 +1644,6 @@ test_banner_storage_problem (Fixture       *fixture,
 /* ---------------------------------------------------------------------------
  * Limits and accounting (DESIGN §7): the job page */
 
-static ChkJobPage *
-show_job_page (Fixture    *fixture,
-               const char *path)
-{
-  ChkJobPage *page;
-
-  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
-  chk_window_select_job (fixture->window, chk_job_model_lookup (fixture->model, path));
-  page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
-  return page;
-}
-
 /* The job page says what a run may use, and follows changes. */
 static void
 test_page_limits (Fixture       *fixture,
@@ -1773,20 +1655,17 @@ test_page_limits (Fixture       *fixture,
   g_autofree char *default_changed = NULL;
   g_autofree char *tasks_text = g_strdup_printf ("Up to %'u processes and threads", 50u);
   g_autofree char *memory_text = g_format_size (256 * 1024 * 1024);
-  g_autoptr(GVariant) reply = NULL;
+  g_autofree char *default_setting = NULL;
   g_autoptr(GVariant) settings = NULL;
-  g_autoptr(GError) error = NULL;
   guint32 default_max_tasks = 0;
   ChkJobPage *page;
 
   /* The daemon's default-max-tasks, whatever it is */
-  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
-                                 "GetSettings", NULL, "(a{sv})", &error);
-  g_assert_no_error (error);
-  settings = g_variant_get_child_value (reply, 0);
+  settings = chk_test_get_settings (fixture);
   g_assert_true (g_variant_lookup (settings, "default-max-tasks", "u", &default_max_tasks));
   default_text = g_strdup_printf ("Default (%'u)", default_max_tasks);
   default_changed = g_strdup_printf ("Default (%'u)", default_max_tasks + 1000);
+  default_setting = g_strdup_printf ("{'default-max-tasks': <@u %u>}", default_max_tasks + 1000);
 
   open_window (fixture);
   page = show_job_page (fixture, path);
@@ -1805,13 +1684,7 @@ test_page_limits (Fixture       *fixture,
   chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "CPU Weight"), "20: less CPU than other runs", SECONDS);
 
   /* The setting, as it is when the page is shown */
-  g_clear_pointer (&reply, g_variant_unref);
-  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
-                                 "SetSettings",
-                                 g_variant_new_parsed ("({'default-max-tasks': <%u>},)",
-                                                       default_max_tasks + 1000),
-                                 NULL, &error);
-  g_assert_no_error (error);
+  chk_test_set_settings (fixture, default_setting);
   update_job (fixture, path, "{'max-tasks': <@u 0>}");
   page = show_job_page (fixture, check);
   show_tab (page, "details");
@@ -1821,23 +1694,6 @@ test_page_limits (Fixture       *fixture,
   g_assert_false (has_label (page, "Memory Limit"));
   page = show_job_page (fixture, path);
   chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "Max Processes"), default_changed, SECONDS);
-}
-
-/* The record of the job's only run, from the daemon. */
-static GVariant *
-only_run (Fixture    *fixture,
-          const char *path)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) runs = NULL;
-  g_autoptr(GError) error = NULL;
-
-  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "ListRuns",
-                                 g_variant_new ("(uu)", 0, 0), "(aa{sv})", &error);
-  g_assert_no_error (error);
-  runs = g_variant_get_child_value (reply, 0);
-  g_assert_cmpuint (g_variant_n_children (runs), ==, 1);
-  return g_variant_get_child_value (runs, 0);
 }
 
 /* A run's CPU time and memory peak, as the daemon measured them, show
@@ -2021,16 +1877,6 @@ test_page_run_message (Fixture       *fixture,
 /* ---------------------------------------------------------------------------
  * Limits (DESIGN §7): the job editor */
 
-static guint64
-job_uint64 (Fixture    *fixture,
-            const char *path,
-            const char *property)
-{
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
-
-  return g_variant_get_uint64 (value);
-}
-
 /* The editor of the job at @path, as Edit opens it. */
 static ChkJobEditor *
 open_job_editor (Fixture    *fixture,
@@ -2091,9 +1937,9 @@ test_editor_limits (Fixture       *fixture,
 
   chk_assert_eventually ((path = chk_test_lookup_job (fixture, "contained")) != NULL, SECONDS);
   chk_assert_eventually (fixture->editor == NULL, SECONDS);
-  g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 64);
-  g_assert_cmpuint (job_uint64 (fixture, path, "MemoryMax"), ==, 512 * 1024 * 1024);
-  g_assert_cmpuint (job_uint (fixture, path, "CpuWeight"), ==, 400);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "MaxTasks"), ==, 64);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "MemoryMax"), ==, 512 * 1024 * 1024);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "CpuWeight"), ==, 400);
 
   /* Edited: what the daemon has, in the editor's words */
   editor = open_job_editor (fixture, path);
@@ -2103,10 +1949,10 @@ test_editor_limits (Fixture       *fixture,
   /* No memory limit any more; the others stay */
   gtk_editable_set_text (memory_max_entry (editor), "");
   save_editor (editor);
-  chk_assert_eventually (job_uint64 (fixture, path, "MemoryMax") == 0, SECONDS);
+  chk_assert_eventually (chk_test_job_int (fixture, path, "MemoryMax") == 0, SECONDS);
   chk_assert_eventually (fixture->editor == NULL, SECONDS);
-  g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 64);
-  g_assert_cmpuint (job_uint (fixture, path, "CpuWeight"), ==, 400);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "MaxTasks"), ==, 64);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "CpuWeight"), ==, 400);
 
   /* A size that is no whole number of MiB (set with chronikerctl, say)
    * shows in bytes and survives a save of something else. */
@@ -2119,10 +1965,10 @@ test_editor_limits (Fixture       *fixture,
   g_assert_cmpint (gtk_spin_button_get_value_as_int (max_tasks_spin (editor)), ==, 0);
   gtk_spin_button_set_value (cpu_weight_spin (editor), 300);
   save_editor (editor);
-  chk_assert_eventually (job_uint (fixture, path, "CpuWeight") == 300, SECONDS);
+  chk_assert_eventually (chk_test_job_int (fixture, path, "CpuWeight") == 300, SECONDS);
   chk_assert_eventually (fixture->editor == NULL, SECONDS);
-  g_assert_cmpuint (job_uint64 (fixture, path, "MemoryMax"), ==, 1500000000);
-  g_assert_cmpuint (job_uint (fixture, path, "MaxTasks"), ==, 0);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "MemoryMax"), ==, 1500000000);
+  g_assert_cmpuint (chk_test_job_int (fixture, path, "MaxTasks"), ==, 0);
 }
 
 /* A memory limit the daemon would refuse is said at once, under the field,
@@ -2147,7 +1993,7 @@ test_editor_limits_invalid (Fixture       *fixture,
   save = find_save_button (editor);
   g_assert_nonnull (save);
   if (gtk_widget_is_sensitive (save))
-    click (save);
+    chk_test_click (save);
   chk_test_iterate (1.0);
   g_assert_cmpuint (count_jobs (fixture), ==, 0);
   g_assert_nonnull (fixture->editor);
@@ -2278,10 +2124,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const struct {
-    const char *path;
-    void (*func) (Fixture *, gconstpointer);
-  } tests[] = {
+  const ChkTestFixtureCase tests[] = {
     { "/app/list/live-updates", test_list_live_updates },
     { "/app/list/enable-switch", test_list_enable_switch },
     { "/app/list/delete", test_list_delete },
@@ -2325,8 +2168,7 @@ main (int   argc,
   else
     g_test_add_data_func ("/app/banner/show-hide", skip, chk_test_skip_cb);
 
-  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    chk_test_fixture_add (tests[i].path, NULL, tests[i].func, skip);
+  chk_test_fixture_add_cases (tests, G_N_ELEMENTS (tests), skip);
 
   return g_test_run ();
 }

@@ -148,6 +148,22 @@ chk_test_fixture_add (const char         *path,
 }
 
 /**
+ * chk_test_fixture_add_cases:
+ * @cases: (array length=n_cases): the tests
+ * @skip: (nullable): why the tests cannot run here, or %NULL to run them
+ *
+ * Adds each test of @cases with chk_test_fixture_add().
+ */
+void
+chk_test_fixture_add_cases (const ChkTestFixtureCase *cases,
+                            gsize                     n_cases,
+                            const char               *skip)
+{
+  for (gsize i = 0; i < n_cases; i++)
+    chk_test_fixture_add (cases[i].path, cases[i].setup, cases[i].func, skip);
+}
+
+/**
  * chk_test_fixture_setup:
  *
  * A private bus with chronikerd started on it: a #GTestFixtureFunc.
@@ -262,6 +278,81 @@ chk_test_job_bool (ChkTestFixture *fixture,
   g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
 
   return g_variant_get_boolean (value);
+}
+
+/**
+ * chk_test_job_int:
+ *
+ * Returns: the integer property @property of the job at @path, as the bus
+ *   has it: a uint32, int64 or uint64 (within the range of an int64)
+ */
+gint64
+chk_test_job_int (ChkTestFixture *fixture,
+                  const char     *path,
+                  const char     *property)
+{
+  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
+
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32))
+    return g_variant_get_uint32 (value);
+  if (g_variant_is_of_type (value, G_VARIANT_TYPE_INT64))
+    return g_variant_get_int64 (value);
+  g_assert_cmpuint (g_variant_get_uint64 (value), <=, G_MAXINT64);
+  return g_variant_get_uint64 (value);
+}
+
+/**
+ * chk_test_list_runs:
+ *
+ * Returns: every run of the job at @path as ListRuns gives them: an aa{sv}
+ */
+GVariant *
+chk_test_list_runs (ChkTestFixture *fixture,
+                    const char     *path)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "ListRuns",
+                                 g_variant_new ("(uu)", 0, 0), "(aa{sv})", &error);
+  g_assert_no_error (error);
+  return g_variant_get_child_value (reply, 0);
+}
+
+/**
+ * chk_test_set_settings:
+ * @changes: the settings to change, as a{sv} in GVariant text
+ *
+ * Changes the daemon's settings through the bus; fails the test if it refuses.
+ */
+void
+chk_test_set_settings (ChkTestFixture *fixture,
+                       const char     *changes)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *arguments = g_variant_new_parsed (changes);
+
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                 "SetSettings", g_variant_new_tuple (&arguments, 1), NULL, &error);
+  g_assert_no_error (error);
+}
+
+/**
+ * chk_test_get_settings:
+ *
+ * Returns: the daemon's settings, as GetSettings gives them: an a{sv}
+ */
+GVariant *
+chk_test_get_settings (ChkTestFixture *fixture)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1,
+                                 "GetSettings", NULL, "(a{sv})", &error);
+  g_assert_no_error (error);
+  return g_variant_get_child_value (reply, 0);
 }
 
 /**

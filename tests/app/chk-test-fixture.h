@@ -58,6 +58,14 @@ typedef struct
 typedef void (*ChkTestFixtureFunc) (ChkTestFixture *fixture,
                                     gconstpointer   data);
 
+/* One test of a table that chk_test_fixture_add_cases() adds. */
+typedef struct
+{
+  const char         *path;
+  ChkTestFixtureFunc  func;
+  ChkTestFixtureFunc  setup;  /* NULL: chk_test_fixture_setup() */
+} ChkTestFixtureCase;
+
 void         chk_test_app_init            (int                *argc,
                                            char             ***argv);
 const char  *chk_test_app_open_display    (void);
@@ -65,6 +73,9 @@ void         chk_test_skip_cb             (gconstpointer       reason);
 void         chk_test_fixture_add         (const char         *path,
                                            ChkTestFixtureFunc  setup,
                                            ChkTestFixtureFunc  func,
+                                           const char         *skip);
+void         chk_test_fixture_add_cases   (const ChkTestFixtureCase *cases,
+                                           gsize               n_cases,
                                            const char         *skip);
 
 void         chk_test_fixture_setup       (ChkTestFixture     *fixture,
@@ -84,6 +95,14 @@ char        *chk_test_job_string          (ChkTestFixture     *fixture,
 gboolean     chk_test_job_bool            (ChkTestFixture     *fixture,
                                            const char         *path,
                                            const char         *property);
+gint64       chk_test_job_int             (ChkTestFixture     *fixture,
+                                           const char         *path,
+                                           const char         *property);
+GVariant    *chk_test_list_runs           (ChkTestFixture     *fixture,
+                                           const char         *path);
+void         chk_test_set_settings        (ChkTestFixture     *fixture,
+                                           const char         *changes);
+GVariant    *chk_test_get_settings        (ChkTestFixture     *fixture);
 char        *chk_test_lookup_job          (ChkTestFixture     *fixture,
                                            const char         *name);
 guint64      chk_test_run_job             (ChkTestFixture     *fixture,

@@ -21,7 +21,23 @@ gpointer   chk_test_find_label            (gpointer    root,
                                            const char *text);
 gpointer   chk_test_find_label_containing (gpointer    root,
                                            const char *text);
+gpointer   chk_test_find_label_with_class (gpointer    root,
+                                           const char *css_class);
 char      *chk_test_row_subtitle          (gpointer    root,
                                            const char *title);
+gpointer   chk_test_find_row              (gpointer    root,
+                                           GType       type,
+                                           const char *title);
+gpointer   chk_test_find_entry_row        (gpointer    root,
+                                           const char *title);
+void       chk_test_select_combo_item     (gpointer    root,
+                                           const char *title,
+                                           const char *item);
+
+GtkStack  *chk_test_find_stack_with_page  (gpointer    root,
+                                           const char *page);
+gpointer   chk_test_find_button_with_action (gpointer    root,
+                                             const char *action);
+void       chk_test_click                 (GtkWidget  *button);
 
 G_END_DECLS

@@ -259,37 +259,15 @@ find_toplevel (GType type)
   return NULL;
 }
 
-/* The entry row whose title (without mnemonic) is @title. */
-static GtkEditable *
-find_entry_row (gpointer    root,
-                const char *title)
-{
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ENTRY_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
-
-      if (g_str_has_prefix (plain, title))
-        return rows->pdata[i];
-    }
-  g_error ("No entry row titled “%s”", title);
-}
-
 static AdwComboRow *
 find_combo_row (gpointer    root,
                 const char *title)
 {
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_COMBO_ROW);
+  AdwComboRow *row = chk_test_find_row (root, ADW_TYPE_COMBO_ROW, title);
 
-  for (guint i = 0; i < rows->len; i++)
-    {
-      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
-
-      if (g_str_equal (plain, title))
-        return rows->pdata[i];
-    }
-  g_error ("No combo row titled “%s”", title);
+  if (row == NULL)
+    g_error ("No combo row titled “%s”", title);
+  return row;
 }
 
 /* The switch of the action row titled @title. */
@@ -297,16 +275,11 @@ static GtkSwitch *
 find_row_switch (gpointer    root,
                  const char *title)
 {
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
+  gpointer row = chk_test_find_row (root, ADW_TYPE_ACTION_ROW, title);
 
-  for (guint i = 0; i < rows->len; i++)
-    {
-      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
-
-      if (g_str_equal (plain, title))
-        return chk_test_find_widget (rows->pdata[i], GTK_TYPE_SWITCH);
-    }
-  g_error ("No row titled “%s”", title);
+  if (row == NULL)
+    g_error ("No row titled “%s”", title);
+  return chk_test_find_widget (row, GTK_TYPE_SWITCH);
 }
 
 /* The text of the item a combo row shows. */
@@ -317,27 +290,6 @@ combo_text (AdwComboRow *row)
 
   return item != NULL && GTK_IS_STRING_OBJECT (item) ? gtk_string_object_get_string (GTK_STRING_OBJECT (item))
                                                      : NULL;
-}
-
-static void
-select_combo_item (gpointer    root,
-                   const char *title,
-                   const char *item)
-{
-  AdwComboRow *row = find_combo_row (root, title);
-  GListModel *model = adw_combo_row_get_model (row);
-
-  for (guint j = 0; j < g_list_model_get_n_items (model); j++)
-    {
-      g_autoptr(GObject) object = g_list_model_get_item (model, j);
-
-      if (g_str_equal (gtk_string_object_get_string (GTK_STRING_OBJECT (object)), item))
-        {
-          adw_combo_row_set_selected (row, j);
-          return;
-        }
-    }
-  g_error ("The combo row “%s” has no item “%s”", title, item);
 }
 
 /* The Save (or Create) button in the editor's header bar. */
@@ -354,29 +306,13 @@ find_save_button (gpointer editor)
 /* ---------------------------------------------------------------------------
  * The daemon, from outside */
 
-static gint64
-job_int64 (Fixture    *fixture,
-           const char *path,
-           const char *property)
-{
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, property);
-
-  return g_variant_get_int64 (value);
-}
-
 /* How many runs the job has had. */
 static guint
 count_runs (Fixture    *fixture,
             const char *path)
 {
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) runs = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) runs = chk_test_list_runs (fixture, path);
 
-  reply = chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "ListRuns",
-                                 g_variant_new ("(uu)", 0, 0), "(aa{sv})", &error);
-  g_assert_no_error (error);
-  runs = g_variant_get_child_value (reply, 0);
   return g_variant_n_children (runs);
 }
 
@@ -442,7 +378,7 @@ test_editor_escape (Fixture       *fixture,
 
   /* Typed: Escape asks; Escape again (or Keep Editing) keeps the text. */
   editor = new_job_by_keyboard (fixture);
-  name = find_entry_row (editor, "Name");
+  name = chk_test_find_entry_row (editor, "Name");
   chk_assert_eventually (focus_is_in (editor, name), SECONDS);
   type_text ("draft", 20);
   g_assert_cmpstr (gtk_editable_get_text (name), ==, "draft");
@@ -524,7 +460,7 @@ test_editor_close_window (Fixture       *fixture,
   g_clear_object (&fixture->model);
   open_window (fixture);
   editor = new_job_by_keyboard (fixture);
-  name = find_entry_row (editor, "Name");
+  name = chk_test_find_entry_row (editor, "Name");
   chk_assert_eventually (focus_is_in (editor, name), SECONDS);
   type_text ("draft", 20);
   gtk_window_close (GTK_WINDOW (fixture->window));
@@ -570,7 +506,7 @@ quit_discard_cb (gpointer user_data)
 
   test->kept = TRUE;
   g_assert_nonnull (editor);
-  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Name")), ==, "draft");
+  g_assert_cmpstr (gtk_editable_get_text (chk_test_find_entry_row (editor, "Name")), ==, "draft");
   focus_window (editor);
   press ("ctrl+q");
   answer_discard (TRUE);
@@ -603,7 +539,7 @@ quit_keep_cb (gpointer user_data)
   g_application_hold (fixture->application);
 
   editor = new_job_by_keyboard (fixture);
-  chk_assert_eventually (focus_is_in (editor, find_entry_row (editor, "Name")), SECONDS);
+  chk_assert_eventually (focus_is_in (editor, chk_test_find_entry_row (editor, "Name")), SECONDS);
   type_text ("draft", 20);
   press ("ctrl+q");
   g_assert_true (find_toplevel (CHK_TYPE_JOB_EDITOR) == editor);
@@ -651,10 +587,10 @@ test_editor_new_monitor (Fixture       *fixture,
   editor = new_job_by_keyboard (fixture);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "New Monitor");
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
-  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
+  g_assert_cmpstr (gtk_editable_get_text (chk_test_find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
 
   type_text ("disk-space", 20);
-  program = find_entry_row (editor, "Program");
+  program = chk_test_find_entry_row (editor, "Program");
   gtk_editable_set_text (program, "/bin/true");
   /* Ctrl+S saves it as it is */
   press ("ctrl+s");
@@ -663,7 +599,7 @@ test_editor_new_monitor (Fixture       *fixture,
   schedule = chk_test_job_string (fixture, path, "Schedule");
   g_assert_cmpstr (schedule, ==, "*/5 * * * *");
   g_assert_true (chk_test_job_bool (fixture, path, "IsMonitor"));
-  g_assert_cmpint (job_int64 (fixture, path, "NextRun"), >, g_get_real_time ());
+  g_assert_cmpint (chk_test_job_int (fixture, path, "NextRun"), >, g_get_real_time ());
 
   /* A new job made a monitor by its switch, its schedule untouched, too */
   press ("alt+1");
@@ -671,7 +607,7 @@ test_editor_new_monitor (Fixture       *fixture,
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Manual Only");
   gtk_switch_set_active (find_row_switch (editor, "Monitor"), TRUE);
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
-  g_assert_cmpstr (gtk_editable_get_text (find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
+  g_assert_cmpstr (gtk_editable_get_text (chk_test_find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
   gtk_window_destroy (GTK_WINDOW (editor));
   chk_assert_eventually (editor_gone (), SECONDS);
 }
@@ -721,8 +657,8 @@ test_editor_validate (Fixture       *fixture,
   open_window (fixture);
   editor = new_job_by_keyboard (fixture);
   type_text ("validated", 20);
-  gtk_editable_set_text (find_entry_row (editor, "Program"), "/bin/true");
-  select_combo_item (editor, "Repeat", "Daily");
+  gtk_editable_set_text (chk_test_find_entry_row (editor, "Program"), "/bin/true");
+  chk_test_select_combo_item (editor, "Repeat", "Daily");
   chk_assert_eventually (save_is_enabled (editor), SECONDS);
 
   /* Half a zone's name, and a pause: nothing is wrong yet. */
@@ -760,8 +696,8 @@ test_editor_validate (Fixture       *fixture,
   chk_assert_eventually (save_is_enabled (editor), SECONDS);
 
   /* A schedule that cannot be: shown after a pause, and Save goes off. */
-  select_combo_item (editor, "Repeat", "Custom");
-  schedule = find_entry_row (editor, "Schedule");
+  chk_test_select_combo_item (editor, "Repeat", "Custom");
+  schedule = chk_test_find_entry_row (editor, "Schedule");
   gtk_widget_grab_focus (GTK_WIDGET (schedule));
   gtk_editable_set_text (schedule, "");
   type_text ("61 * * * *", 20);
@@ -1350,10 +1286,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const struct {
-    const char *path;
-    void (*func) (Fixture *, gconstpointer);
-  } tests[] = {
+  const ChkTestFixtureCase tests[] = {
     { "/app/keyboard/editor-escape", test_editor_escape },
     { "/app/keyboard/editor-close-window", test_editor_close_window },
     { "/app/keyboard/editor-quit", test_editor_quit },
@@ -1397,8 +1330,7 @@ main (int   argc,
       chk_app_register_resource ();
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    chk_test_fixture_add (tests[i].path, NULL, tests[i].func, skip);
+  chk_test_fixture_add_cases (tests, G_N_ELEMENTS (tests), skip);
   chk_test_fixture_add ("/app/daemon/cannot-start", fixture_setup_no_daemon,
                         test_daemon_cannot_start, skip);
 

@@ -31,49 +31,6 @@
 
 typedef ChkTestFixture Fixture;
 
-/* The entry row whose title, without its mnemonic, starts with @title */
-static GtkWidget *
-find_entry_row (gpointer    root,
-                const char *title)
-{
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ENTRY_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      g_autoptr(GString) plain = g_string_new (adw_preferences_row_get_title (rows->pdata[i]));
-
-      g_string_replace (plain, "_", "", 0);
-      if (g_str_has_prefix (plain->str, title))
-        return rows->pdata[i];
-    }
-  g_error ("No entry row titled “%s” in the job editor", title);
-}
-
-static void
-select_custom_repeat (gpointer root)
-{
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_COMBO_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      GListModel *model = adw_combo_row_get_model (rows->pdata[i]);
-
-      if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), "_Repeat") != 0 || model == NULL)
-        continue;
-      for (guint j = 0; j < g_list_model_get_n_items (model); j++)
-        {
-          g_autoptr(GObject) item = g_list_model_get_item (model, j);
-
-          if (g_str_equal (gtk_string_object_get_string (GTK_STRING_OBJECT (item)), "Custom"))
-            {
-              adw_combo_row_set_selected (rows->pdata[i], j);
-              return;
-            }
-        }
-    }
-  g_error ("No Repeat row with a Custom item in the job editor");
-}
-
 /* The mapped label under @root that shows a message in xx, or NULL */
 static GtkWidget *
 find_xx_label (gpointer root)
@@ -157,8 +114,8 @@ static void
 test_editor_name (Fixture       *fixture,
                   gconstpointer  data)
 {
-  GtkWidget *name_row = find_entry_row (fixture->editor, "Name");
-  GtkWidget *program_row = find_entry_row (fixture->editor, "Program");
+  GtkWidget *name_row = chk_test_find_entry_row (fixture->editor, "Name");
+  GtkWidget *program_row = chk_test_find_entry_row (fixture->editor, "Program");
 
   /* All digits: the editor lets it through, the daemon refuses it. */
   gtk_editable_set_text (GTK_EDITABLE (name_row), "1234");
@@ -175,11 +132,11 @@ static void
 test_editor_schedule (Fixture       *fixture,
                       gconstpointer  data)
 {
-  GtkWidget *name_row = find_entry_row (fixture->editor, "Name");
-  GtkWidget *schedule_row = find_entry_row (fixture->editor, "Schedule");
+  GtkWidget *name_row = chk_test_find_entry_row (fixture->editor, "Name");
+  GtkWidget *schedule_row = chk_test_find_entry_row (fixture->editor, "Schedule");
 
   gtk_editable_set_text (GTK_EDITABLE (name_row), "minutely");
-  select_custom_repeat (fixture->editor);
+  chk_test_select_combo_item (fixture->editor, "Repeat", "Custom");
   chk_assert_eventually (gtk_widget_get_mapped (schedule_row), SECONDS);
   gtk_editable_set_text (GTK_EDITABLE (schedule_row), "61 * * * *");
 
@@ -190,13 +147,10 @@ int
 main (int   argc,
       char *argv[])
 {
-  const struct {
-    const char *path;
-    void (*func) (Fixture *, gconstpointer);
-  } tests[] = {
-    { "/app/locale/daemon-translates", test_daemon_translates },
-    { "/app/locale/editor-name", test_editor_name },
-    { "/app/locale/editor-schedule", test_editor_schedule },
+  const ChkTestFixtureCase tests[] = {
+    { "/app/locale/daemon-translates", test_daemon_translates, fixture_setup },
+    { "/app/locale/editor-name", test_editor_name, fixture_setup },
+    { "/app/locale/editor-schedule", test_editor_schedule, fixture_setup },
   };
   g_autofree char *localedir = NULL;
   g_autofree char *messages = NULL;
@@ -228,8 +182,7 @@ main (int   argc,
 
   skip = chk_test_app_open_display ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    chk_test_fixture_add (tests[i].path, fixture_setup, tests[i].func, skip);
+  chk_test_fixture_add_cases (tests, G_N_ELEMENTS (tests), skip);
 
   status = g_test_run ();
 

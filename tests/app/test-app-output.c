@@ -95,13 +95,6 @@ shown_run (Fixture *fixture)
 /* ---------------------------------------------------------------------------
  * The daemon, from outside */
 
-static gboolean
-job_running (Fixture    *fixture,
-             const char *path)
-{
-  return chk_test_job_bool (fixture, path, "Running");
-}
-
 /* Runs the job and waits for the run to end; returns its id. */
 static guint64
 run_job_to_end (Fixture    *fixture,
@@ -110,7 +103,7 @@ run_job_to_end (Fixture    *fixture,
   guint64 run_id = chk_test_run_job (fixture, path);
 
   chk_test_iterate (0.1);
-  chk_assert_eventually (!job_running (fixture, path), SECONDS);
+  chk_assert_eventually (!chk_test_job_bool (fixture, path, "Running"), SECONDS);
   return run_id;
 }
 
@@ -527,12 +520,8 @@ test_page_relative_times (Fixture       *fixture,
 
   run_job_to_end (fixture, path);
   /* As the daemon has it: in whole seconds */
-  {
-    g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "NextRun");
-
-    next_run = g_variant_get_int64 (value);
-    g_assert_cmpint (next_run, >, g_get_real_time () + 10 * G_USEC_PER_SEC);
-  }
+  next_run = chk_test_job_int (fixture, path, "NextRun");
+  g_assert_cmpint (next_run, >, g_get_real_time () + 10 * G_USEC_PER_SEC);
   show_job (fixture, path);
   page = job_page (fixture);
   chk_assert_eventually (find_label_starting (page, "Last run ") != NULL, SECONDS);
@@ -631,11 +620,7 @@ test_page_eta (Fixture       *fixture,
   g_assert_nonnull (bar);
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (bar)) &&
                      strstr (gtk_progress_bar_get_text (bar), "about") != NULL, SECONDS);
-  {
-    g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "LastRunStarted");
-
-    started = g_variant_get_int64 (value);
-  }
+  started = chk_test_job_int (fixture, path, "LastRunStarted");
 
   for (end = g_get_monotonic_time () + 3 * G_USEC_PER_SEC; g_get_monotonic_time () < end; chk_test_iterate (0.1))
     {
@@ -667,19 +652,6 @@ has_row (gpointer    root,
   g_autofree char *subtitle = chk_test_row_subtitle (root, title);
 
   return subtitle != NULL;
-}
-
-static void
-set_settings (Fixture    *fixture,
-              const char *changes)
-{
-  g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GError) error = NULL;
-  GVariant *arguments = g_variant_new_parsed (changes);
-
-  reply = chk_test_session_call (fixture->session, CHK_TEST_MANAGER_PATH, CHK_TEST_SCHEDULER1, "SetSettings",
-                                 g_variant_new_tuple (&arguments, 1), NULL, &error);
-  g_assert_no_error (error);
 }
 
 /* One word per thing: "Working Directory", "Time Limit", "Manual only",
@@ -748,7 +720,7 @@ test_preferences_test_email_failure (Fixture       *fixture,
   const char *again;
 
   /* Nothing listens on the discard port */
-  set_settings (fixture, "{'email-from': <'jobs@example.org'>, 'smtp-url': <'smtp://127.0.0.1:9'>}");
+  chk_test_set_settings (fixture, "{'email-from': <'jobs@example.org'>, 'smtp-url': <'smtp://127.0.0.1:9'>}");
   open_window (fixture);
   prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window), chk_job_model_get_scheduler (fixture->model));
   gtk_window_present (GTK_WINDOW (prefs));
@@ -770,15 +742,6 @@ test_preferences_test_email_failure (Fixture       *fixture,
   again = strstr (message, "sent");
   g_assert_nonnull (again);
   g_assert_null (strstr (again + 1, "sent"));
-}
-
-static guint
-job_timeout (Fixture    *fixture,
-             const char *path)
-{
-  g_autoptr(GVariant) value = chk_test_session_job_property (fixture->session, path, "Timeout");
-
-  return g_variant_get_uint32 (value);
 }
 
 /* "5 minutes" is a time limit, as "5m" is */
@@ -816,19 +779,7 @@ test_editor_duration_words (Fixture       *fixture,
   g_assert_nonnull (save);
   chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
   g_signal_emit_by_name (save, "clicked");
-  chk_assert_eventually (job_timeout (fixture, path) == 300, SECONDS);
-}
-
-/* The Environment row under @root: the expander, or NULL */
-static AdwExpanderRow *
-environment_row (gpointer root)
-{
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_EXPANDER_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), "Environment") == 0)
-      return rows->pdata[i];
-  return NULL;
+  chk_assert_eventually (chk_test_job_int (fixture, path, "Timeout") == 300, SECONDS);
 }
 
 /* The NAME=value labels under the expander, in the order they show */
@@ -865,19 +816,6 @@ has_variable (AdwExpanderRow *row,
   g_autofree char *value = variable_value (row, name);
 
   return value != NULL;
-}
-
-/* The action row titled @title under @root, or NULL */
-static GtkWidget *
-find_action_row (gpointer    root,
-                 const char *title)
-{
-  g_autoptr(GPtrArray) rows = chk_test_find_widgets (root, ADW_TYPE_ACTION_ROW);
-
-  for (guint i = 0; i < rows->len; i++)
-    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), title) == 0)
-      return rows->pdata[i];
-  return NULL;
 }
 
 static void
@@ -1087,7 +1025,7 @@ test_page_environment (Fixture       *fixture,
   job = chk_job_page_get_job (page);
   stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
   adw_view_stack_set_visible_child_name (stack, "details");
-  chk_assert_eventually ((row = environment_row (page)) != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)),
+  chk_assert_eventually ((row = chk_test_find_row (page, ADW_TYPE_EXPANDER_ROW, "Environment")) != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)),
                      SECONDS);
 
   /* Asked for only when expanded */
@@ -1154,7 +1092,7 @@ test_page_environment (Fixture       *fixture,
   header = chk_test_find_widget (row, ADW_TYPE_ACTION_ROW);
   g_assert_nonnull (header);
   /* Tab from the command (the stop before) comes to it */
-  command = find_action_row (page, "Shell Command");
+  command = chk_test_find_row (page, ADW_TYPE_ACTION_ROW, "Shell Command");
   g_assert_nonnull (command);
   gtk_widget_grab_focus (command);
   g_assert_true (gtk_widget_has_focus (command));
@@ -1255,11 +1193,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  const struct {
-    const char *path;
-    void (*func) (Fixture *, gconstpointer);
-    void (*setup) (Fixture *, gconstpointer);
-  } tests[] = {
+  const ChkTestFixtureCase tests[] = {
     { "/app/output/no-hyphens", test_output_no_hyphens },
     { "/app/output/ansi", test_output_ansi },
     { "/app/output/head-and-tail", test_output_head_and_tail },
@@ -1276,8 +1210,7 @@ main (int   argc,
   chk_test_app_init (&argc, &argv);
   skip = chk_test_app_open_display ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (tests); i++)
-    chk_test_fixture_add (tests[i].path, tests[i].setup, tests[i].func, skip);
+  chk_test_fixture_add_cases (tests, G_N_ELEMENTS (tests), skip);
 
   return g_test_run ();
 }
