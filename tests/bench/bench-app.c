@@ -154,22 +154,10 @@ ms_since (gint64 start,
 /* ---------------------------------------------------------------------------
  * Widgets */
 
-static GtkStack *
-find_stack_with_page (gpointer    root,
-                      const char *page)
-{
-  g_autoptr(GPtrArray) stacks = chk_test_find_widgets (root, GTK_TYPE_STACK);
-
-  for (guint i = 0; i < stacks->len; i++)
-    if (gtk_stack_get_child_by_name (stacks->pdata[i], page) != NULL)
-      return stacks->pdata[i];
-  return NULL;
-}
-
 static GtkListView *
 job_list (Bench *bench)
 {
-  GtkStack *stack = find_stack_with_page (bench->window, "no-results");
+  GtkStack *stack = chk_test_find_stack_with_page (bench->window, "no-results");
   g_autoptr(GPtrArray) lists = NULL;
 
   if (stack == NULL)
@@ -205,7 +193,7 @@ loaded (Bench *bench)
 
   if (chk_job_model_get_state (bench->model) != CHK_JOB_MODEL_READY)
     return FALSE;
-  list_stack = find_stack_with_page (bench->window, "no-results");
+  list_stack = chk_test_find_stack_with_page (bench->window, "no-results");
   if (list_stack == NULL || !gtk_widget_get_mapped (GTK_WIDGET (list_stack)))
     return FALSE;
   if (bench->n_jobs == 0)
@@ -737,6 +725,21 @@ print_row (const char *what,
   g_print ("  %s\n", target);
 }
 
+/* A row of two measures, each with @decimals and @unit ("%.0f ms"). */
+static void
+print_values (const char *what,
+              int         decimals,
+              const char *unit,
+              double      base,
+              double      many,
+              const char *target)
+{
+  g_autofree char *a = g_strdup_printf ("%.*f%s", decimals, base, unit);
+  g_autofree char *b = g_strdup_printf ("%.*f%s", decimals, many, unit);
+
+  print_row (what, a, b, target);
+}
+
 static void
 print_table (const Result *base,
              const Result *many)
@@ -750,48 +753,35 @@ print_table (const Result *base,
   print_row ("", "0 jobs", many_label, "target");
   print_row ("", "(baseline)", "", "");
 
-  g_snprintf (a, sizeof a, "%.0f ms", base->first_frame_ms);
-  g_snprintf (b, sizeof b, "%.0f ms", many->first_frame_ms);
-  print_row ("window → first frame with the list", a, b, target_frame);
-  g_snprintf (a, sizeof a, "%.0f ms", base->ready_ms);
-  g_snprintf (b, sizeof b, "%.0f ms", many->ready_ms);
-  print_row ("  of which the model loading (D-Bus)", a, b, "");
-  g_snprintf (a, sizeof a, "%.0f ms", base->model_alone_ms);
-  g_snprintf (b, sizeof b, "%.0f ms", many->model_alone_ms);
-  print_row ("the model alone, no window, afterwards", a, b, "");
-  g_snprintf (a, sizeof a, "%.0f ms", base->get_objects_ms);
-  g_snprintf (b, sizeof b, "%.0f ms", many->get_objects_ms);
-  print_row ("  GetManagedObjects (daemon and bus), afterwards", a, b, "");
-  g_snprintf (a, sizeof a, "%.2f MiB", base->reply_mib);
-  g_snprintf (b, sizeof b, "%.2f MiB", many->reply_mib);
-  print_row ("  its reply", a, b, "");
+  print_values ("window → first frame with the list", 0, " ms",
+                base->first_frame_ms, many->first_frame_ms, target_frame);
+  print_values ("  of which the model loading (D-Bus)", 0, " ms",
+                base->ready_ms, many->ready_ms, "");
+  print_values ("the model alone, no window, afterwards", 0, " ms",
+                base->model_alone_ms, many->model_alone_ms, "");
+  print_values ("  GetManagedObjects (daemon and bus), afterwards", 0, " ms",
+                base->get_objects_ms, many->get_objects_ms, "");
+  print_values ("  its reply", 2, " MiB", base->reply_mib, many->reply_mib, "");
 
-  g_snprintf (a, sizeof a, "%.1f MiB", base->rss_after_mib);
-  g_snprintf (b, sizeof b, "%.1f MiB", many->rss_after_mib);
-  print_row ("VmRSS after the load", a, b, "");
+  print_values ("VmRSS after the load", 1, " MiB", base->rss_after_mib, many->rss_after_mib, "");
   g_snprintf (a, sizeof a, "+%.1f MiB", base->rss_after_mib - base->rss_before_mib);
   g_snprintf (b, sizeof b, "+%.1f MiB", many->rss_after_mib - many->rss_before_mib);
   print_row ("  grown by the window and its model", a, b, "");
 
-  g_snprintf (a, sizeof a, "%.1f/s", base->scroll.frames / base->scroll.seconds);
-  g_snprintf (b, sizeof b, "%.1f/s", many->scroll.frames / many->scroll.seconds);
-  print_row ("frames/s (0: redraws; N: scroll to the end)", a, b,
-             many->scroll.reached_end ? "the frame clock's rate" : "DID NOT reach the end");
-  g_snprintf (a, sizeof a, "%.2f ms", base->scroll.work_median_ms);
-  g_snprintf (b, sizeof b, "%.2f ms", many->scroll.work_median_ms);
-  print_row ("  frame work, median", a, b, "< 16 ms");
-  g_snprintf (a, sizeof a, "%.2f ms", base->scroll.work_p95_ms);
-  g_snprintf (b, sizeof b, "%.2f ms", many->scroll.work_p95_ms);
-  print_row ("  frame work, 95th percentile", a, b, "< 16 ms");
+  print_values ("frames/s (0: redraws; N: scroll to the end)", 1, "/s",
+                base->scroll.frames / base->scroll.seconds,
+                many->scroll.frames / many->scroll.seconds,
+                many->scroll.reached_end ? "the frame clock's rate" : "DID NOT reach the end");
+  print_values ("  frame work, median", 2, " ms",
+                base->scroll.work_median_ms, many->scroll.work_median_ms, "< 16 ms");
+  print_values ("  frame work, 95th percentile", 2, " ms",
+                base->scroll.work_p95_ms, many->scroll.work_p95_ms, "< 16 ms");
   g_snprintf (b, sizeof b, "%u", many->scroll.frames);
   print_row ("  frames of the scroll", "", b, "");
 
-  g_snprintf (a, sizeof a, "%.1f %%", base->idle_cpu);
-  g_snprintf (b, sizeof b, "%.1f %%", many->idle_cpu);
-  print_row ("app CPU, idle", a, b, "≈ 0");
-  g_snprintf (a, sizeof a, "%.1f/s", base->idle_frames / opt_seconds);
-  g_snprintf (b, sizeof b, "%.1f/s", many->idle_frames / opt_seconds);
-  print_row ("  frames drawn meanwhile", a, b, "≈ 0");
+  print_values ("app CPU, idle", 1, " %", base->idle_cpu, many->idle_cpu, "≈ 0");
+  print_values ("  frames drawn meanwhile", 1, "/s",
+                base->idle_frames / opt_seconds, many->idle_frames / opt_seconds, "≈ 0");
   g_snprintf (b, sizeof b, "%.1f %%", many->progress_cpu);
   print_row ("app CPU, a job reporting progress 100/s", "", b, "low");
   g_snprintf (b, sizeof b, "%.1f/s", many->progress_updates / many->progress_seconds);

@@ -69,6 +69,29 @@ check_chunk (gconstpointer data,
   return stamp == seq;
 }
 
+/* Sets @error to what errno says, after "@what: "; returns FALSE. */
+static gboolean
+set_errno_error (GError     **error,
+                 const char  *what)
+{
+  int saved_errno = errno;
+
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "%s: %s", what, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* The time since @start and the bytes of @n_chunks, in @row; returns TRUE. */
+static gboolean
+set_row (Row     *row,
+         double   start,
+         guint64  n_chunks)
+{
+  row->seconds = now_seconds () - start;
+  row->bytes = n_chunks * CHUNK_SIZE;
+  return TRUE;
+}
+
 static gboolean
 write_all (int            fd,
            const guint8  *data,
@@ -82,13 +105,7 @@ write_all (int            fd,
       if (written < 0 && errno == EINTR)
         continue;
       if (written < 0)
-        {
-          int saved_errno = errno;
-
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "write: %s", g_strerror (saved_errno));
-          return FALSE;
-        }
+        return set_errno_error (error, "write");
       data += written;
       size -= written;
     }
@@ -108,13 +125,7 @@ bench_plain_write (const char  *path,
 
   fd = g_open (path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "%s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
+    return set_errno_error (error, path);
 
   for (guint64 seq = 1; seq <= n_chunks; seq++)
     {
@@ -130,10 +141,7 @@ bench_plain_write (const char  *path,
 
   if (fsync (fd) != 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "fsync: %s", g_strerror (saved_errno));
+      set_errno_error (error, "fsync");
       g_close (fd, NULL);
       return FALSE;
     }
@@ -141,9 +149,7 @@ bench_plain_write (const char  *path,
   if (!g_close (fd, error))
     return FALSE;
 
-  row->seconds = now_seconds () - start;
-  row->bytes = n_chunks * CHUNK_SIZE;
-  return TRUE;
+  return set_row (row, start, n_chunks);
 }
 
 static gboolean
@@ -160,13 +166,7 @@ bench_plain_read (const char  *path,
 
   fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
   if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "%s: %s", path, g_strerror (saved_errno));
-      return FALSE;
-    }
+    return set_errno_error (error, path);
 
   for (;;)
     {
@@ -195,9 +195,7 @@ bench_plain_read (const char  *path,
       return FALSE;
     }
 
-  row->seconds = now_seconds () - start;
-  row->bytes = n_chunks * CHUNK_SIZE;
-  return TRUE;
+  return set_row (row, start, n_chunks);
 }
 
 static gboolean
@@ -265,10 +263,8 @@ bench_store_append (const char  *path,
    * counterpart of the plain file's fsync(). */
   g_clear_object (&store);
 
-  row->seconds = now_seconds () - start;
-  row->bytes = n_chunks * CHUNK_SIZE;
   *out_run_id = run->id;
-  return TRUE;
+  return set_row (row, start, n_chunks);
 }
 
 static gboolean
