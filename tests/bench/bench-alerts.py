@@ -386,34 +386,8 @@ class SmtpSink:
 class Daemon(bd.Daemon):
     """bench-daemon's, with --retry-delays, and the extra arguments of ours."""
 
-    def start(self):
-        owned = []
-
-        def owner_changed(path, params):
-            if params[0] == BUS_NAME and params[2]:
-                owned.append(time.monotonic())
-
-        sub = self.bus.subscribe('NameOwnerChanged', owner_changed, iface='org.freedesktop.DBus',
-                                 sender='org.freedesktop.DBus', arg0=BUS_NAME,
-                                 path='/org/freedesktop/DBus')
-        env = dict(os.environ)
-        for key in ('DBUS_STARTER_ADDRESS', 'DBUS_STARTER_BUS_TYPE', 'G_MESSAGES_DEBUG'):
-            env.pop(key, None)
-        env['DBUS_SESSION_BUS_ADDRESS'] = self.bus.address
-        for key, sub_dir in (('XDG_DATA_HOME', 'data'), ('XDG_CONFIG_HOME', 'config'),
-                             ('XDG_CACHE_HOME', 'cache')):
-            env[key] = os.path.join(self.bench.tmp, sub_dir)
-        argv = [self.bench.chronikerd, '--database', self.database, '--kill-grace', '1000',
-                '--retry-delays', self.bench.args.retry_delays]
-        if self.bench.args.verbose:
-            argv.append('--verbose')
-        try:
-            with open(self.log_path, 'a') as log:
-                self.proc = self.bench.spawn(argv, env=env, stdout=log, stderr=log)
-            spin(lambda: owned, 60, f'chronikerd ({self.label}) to own {BUS_NAME}', [self])
-        finally:
-            self.bus.unsubscribe(sub)
-        self.bus.scheduler('GetSettings', None, '(a{sv})')
+    def argv(self):
+        return super().argv() + ['--retry-delays', self.bench.args.retry_delays]
 
     def log_lines(self, pattern):
         try:
@@ -584,8 +558,7 @@ class Bench(bd.ProcessOwner):
               f'and {n} urllib GETs ==')
         servers = Servers(self)
         bus = self.bus('check')
-        daemon = self.daemon('check', bus)
-        daemon.start()
+        daemon = self.start_daemon('check', bus)
         url = servers.url('/ok')
         check, true = bus.create_jobs([
             job_spec(name='check', check_url=url, notify_on='never'),
@@ -666,8 +639,7 @@ class Bench(bd.ProcessOwner):
         servers = Servers(self, hook_delay=delay if kind == 'webhook' else 0.0,
                           smtp_delay=delay if kind == 'email' else 0.0)
         bus = self.bus(f'slow-{kind}')
-        daemon = self.daemon(f'slow-{kind}', bus)
-        daemon.start()
+        daemon = self.start_daemon(f'slow-{kind}', bus)
         if kind == 'email':
             set_settings(bus, notifications=False, smtp_url=servers.smtp_url(),
                          email_from='chroniker@example.org')
@@ -851,8 +823,7 @@ class Bench(bd.ProcessOwner):
         elif has_owner(bus, NOTIFICATIONS_NAME):
             raise BenchError(f'{NOTIFICATIONS_NAME} has an owner on a bus of ours')
 
-        daemon = self.daemon(label, bus)
-        daemon.start()
+        daemon = self.start_daemon(label, bus)
         path = bus.create_jobs([job_spec(name='flaky', command=['/bin/false'],
                                          notify_on='failure')], watch=[daemon])[0]
         watch = RunWatch(bus, daemon)
@@ -919,8 +890,7 @@ class Bench(bd.ProcessOwner):
         n = args.memory_runs
         label = 'memory-alerts' if alerts else 'memory-off'
         bus = self.bus(label)
-        daemon = self.daemon(label, bus)
-        daemon.start()
+        daemon = self.start_daemon(label, bus)
         if alerts:
             set_settings(bus, notifications=False, smtp_url=sink.url(),
                          email_from='chroniker@example.org')
@@ -1024,10 +994,8 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         description='chronikerd alerts: HTTP check latency, the main loop under slow '
                     'deliveries, notifications, memory.')
-    parser.add_argument('--only', default=','.join(SECTIONS),
-                        help='comma-separated sections (default: %(default)s)')
-    parser.add_argument('--chronikerd', default=os.environ.get('CHRONIKERD'),
-                        help='the daemon (default: $CHRONIKERD)')
+    bd.add_only_option(parser, SECTIONS)
+    bd.add_daemon_options(parser)
     parser.add_argument('--retry-delays', default='50,50', metavar='MS,MS',
                         help="chronikerd's --retry-delays (default %(default)s)")
     parser.add_argument('--warmup', type=int, default=5, metavar='N',
@@ -1050,19 +1018,10 @@ def parse_args(argv):
     parser.add_argument('--memory-warmup', type=int, default=50, metavar='N')
     parser.add_argument('--memory-settle', type=float, default=1, metavar='S')
     parser.add_argument('--memory-deliver-timeout', type=float, default=120, metavar='S')
-    parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
-    parser.add_argument('--verbose', action='store_true',
-                        help='run chronikerd with --verbose (its logs go to the temp dir)')
     args = parser.parse_args(argv)
 
-    only = [s.strip() for s in args.only.split(',') if s.strip()]
-    unknown = [s for s in only if s not in SECTIONS]
-    args.only = [s for s in SECTIONS if s in only]
-    if unknown or not args.only:
-        parser.error(f'--only takes {",".join(SECTIONS)}, not {",".join(unknown) or "nothing"}')
-    if not args.chronikerd or not os.access(args.chronikerd, os.X_OK):
-        parser.error(f'--chronikerd/$CHRONIKERD: not an executable: {args.chronikerd or "(unset)"}')
-    args.chronikerd = os.path.abspath(args.chronikerd)
+    bd.check_only(parser, args, SECTIONS)
+    args.chronikerd = bd.check_program(parser, '--chronikerd/$CHRONIKERD', args.chronikerd)
     if min(args.check_runs, args.slow_jobs, args.notify_runs, args.memory_runs) < 1 or \
        min(args.warmup, args.slow_checks, args.memory_warmup) < 0 or \
        min(args.slow_delay, args.probe_seconds, args.slow_wait) <= 0:

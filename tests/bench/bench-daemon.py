@@ -491,21 +491,26 @@ class Daemon:
         for key, sub_dir in (('XDG_DATA_HOME', 'data'), ('XDG_CONFIG_HOME', 'config'),
                              ('XDG_CACHE_HOME', 'cache')):
             env[key] = os.path.join(self.bench.tmp, sub_dir)
-        argv = [self.bench.chronikerd, '--database', self.database, '--kill-grace', '1000']
-        if self.bench.args.containment:
-            argv.append('--containment=' + self.bench.args.containment)
-        if self.bench.args.verbose:
-            argv.append('--verbose')
         try:
             with open(self.log_path, 'a') as log:
                 t0 = time.monotonic()
-                self.proc = self.bench.spawn(argv, env=env, stdout=log, stderr=log)
+                self.proc = self.bench.spawn(self.argv(), env=env, stdout=log, stderr=log)
             spin(lambda: owned, 60, f'chronikerd ({self.label}) to own {BUS_NAME}', [self])
         finally:
             self.bus.unsubscribe(sub)
         self.bus.scheduler('GetSettings', None, '(a{sv})')
         self.first_reply = time.monotonic() - t0
         return owned[0] - t0
+
+    def argv(self):
+        """chronikerd's command line: a subclass adds the options of its own."""
+        args = self.bench.args
+        argv = [self.bench.chronikerd, '--database', self.database, '--kill-grace', '1000']
+        if getattr(args, 'containment', None):
+            argv.append('--containment=' + args.containment)
+        if args.verbose:
+            argv.append('--verbose')
+        return argv
 
     def stop(self):
         """SIGTERM and wait; returns how long it took to exit."""
@@ -608,6 +613,12 @@ class ProcessOwner:
         database = database or os.path.join(self.tmp, f'{label}.db')
         daemon = self.daemon_class(self, bus, database, label)
         self.daemons.append(daemon)
+        return daemon
+
+    def start_daemon(self, label, bus=None):
+        """A daemon() called `label`, started (see Daemon.start())."""
+        daemon = self.daemon(label, bus)
+        daemon.start()
         return daemon
 
     def cleanup(self):
@@ -750,8 +761,7 @@ class Bench(ProcessOwner):
         args = self.args
         print(f'\n== dispatch: due time -> exec, {args.dispatch_jobs} FREQ=SECONDLY jobs ==')
         bus = self.bus()
-        daemon = self.daemon('dispatch')
-        daemon.start()
+        daemon = self.start_daemon('dispatch')
 
         stamps_path = os.path.join(self.tmp, 'dispatch-stamps')
         n_jobs = args.dispatch_jobs
@@ -889,8 +899,7 @@ class Bench(ProcessOwner):
             label = f'{args.output_mib // 1024} GiB'
         print(f'\n== output: a job writing {label} to stdout ==')
         bus = self.bus()
-        daemon = self.daemon('output')
-        daemon.start()
+        daemon = self.start_daemon('output')
 
         command = ['head', '-c', str(size), '/dev/zero']
         path = bus.create_jobs([job_spec('output', command=command,
@@ -1039,8 +1048,7 @@ class Bench(ProcessOwner):
         n = args.idle_jobs
         print(f'\n== idle: {n} jobs hours away, against a daemon with none ==')
         bus = self.bus()
-        daemon = self.daemon('idle')
-        daemon.start()
+        daemon = self.start_daemon('idle')
 
         schedules, distinct = self.idle_schedules(bus, n)
         specs = [job_spec(f'idle-{i:05d}', command=['true'], schedule=s, timezone='UTC')
@@ -1172,8 +1180,7 @@ class Bench(ProcessOwner):
         n = args.burst_jobs
         print(f'\n== burst: {n} jobs due in the same second ==')
         bus = self.bus()
-        daemon = self.daemon('burst')
-        daemon.start()
+        daemon = self.start_daemon('burst')
 
         started = {}
         finished = {}
@@ -1290,8 +1297,7 @@ class Bench(ProcessOwner):
         print(f'\n== preview: the main loop while {k} PreviewSchedule calls of slow COUNT '
               f'rules (count 1000) are in flight ==')
         bus = self.bus()
-        daemon = self.daemon('preview')
-        daemon.start()
+        daemon = self.start_daemon('preview')
         # The load's own connection, as another client's would be.
         load_conn = Gio.DBusConnection.new_for_address_sync(
             bus.address,
@@ -1461,8 +1467,7 @@ class Bench(ProcessOwner):
               f'and {paced} paced {args.progress_interval:g} ms apart, {rounds} rounds, against '
               f'as many Properties Get of its Name ==')
         bus = self.bus()
-        daemon = self.daemon('progress')
-        daemon.start()
+        daemon = self.start_daemon('progress')
 
         # A far start, so that no due time comes in the middle; the rule is
         # there for the description that the daemon used to make on each tick.
@@ -1629,10 +1634,9 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         description='chronikerd end to end: dispatch latency, output capture, idle cost, bursts, '
                     'the main loop while slow previews are computed, progress reports.')
-    parser.add_argument('--only', default=','.join(SECTIONS),
-                        help='comma-separated sections (default: %(default)s)')
-    parser.add_argument('--chronikerd', default=os.environ.get('CHRONIKERD'),
-                        help='the daemon (default: $CHRONIKERD)')
+    add_only_option(parser, SECTIONS)
+    add_daemon_options(parser, containment_help="chronikerd's --containment, to compare the two "
+                                                '(default: its own)')
     parser.add_argument('--bench-stamp', default=os.environ.get('BENCH_STAMP'),
                         help='the stamp program (default: $BENCH_STAMP)')
     parser.add_argument('--dispatch-samples', type=int, default=200, metavar='N')
@@ -1671,24 +1675,11 @@ def parse_args(argv):
     parser.add_argument('--progress-settle', type=float, default=1.2, metavar='S',
                         help='seconds before and after each phase, for the coalesced tick '
                              'and the progress save (default 1.2)')
-    parser.add_argument('--containment', choices=('auto', 'cgroup', 'process-group'),
-                        help="chronikerd's --containment, to compare the two (default: its own)")
-    parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
-    parser.add_argument('--verbose', action='store_true',
-                        help='run chronikerd with --verbose (its logs go to the temp dir)')
     args = parser.parse_args(argv)
 
-    only = [s.strip() for s in args.only.split(',') if s.strip()]
-    unknown = [s for s in only if s not in SECTIONS]
-    args.only = [s for s in SECTIONS if s in only]
-    if unknown or not args.only:
-        parser.error(f'--only takes {",".join(SECTIONS)}, not {",".join(unknown) or "nothing"}')
-    for option, path in (('--chronikerd/$CHRONIKERD', args.chronikerd),
-                         ('--bench-stamp/$BENCH_STAMP', args.bench_stamp)):
-        if not path or not os.access(path, os.X_OK):
-            parser.error(f'{option}: not an executable: {path or "(unset)"}')
-    args.chronikerd = os.path.abspath(args.chronikerd)
-    args.bench_stamp = os.path.abspath(args.bench_stamp)
+    check_only(parser, args, SECTIONS)
+    args.chronikerd = check_program(parser, '--chronikerd/$CHRONIKERD', args.chronikerd)
+    args.bench_stamp = check_program(parser, '--bench-stamp/$BENCH_STAMP', args.bench_stamp)
     if args.dispatch_jobs < 1 or args.dispatch_samples < 1 or args.output_mib < 1 or \
        args.idle_jobs < 1 or args.startup_reps < 1 or args.burst_jobs < 1 or args.in_flight < 1 or \
        args.preview_samples < 1 or args.preview_in_flight < 1 or args.preview_max_calls < 1 or \
@@ -1698,6 +1689,46 @@ def parse_args(argv):
         parser.error('counts and sizes must be at least 1, and --preview-interval, '
                      '--progress-interval and --progress-settle not negative')
     return args
+
+
+CONTAINMENTS = ('auto', 'cgroup', 'process-group')
+VERBOSE_HELP = 'run chronikerd with --verbose (its logs go to the temp dir)'
+
+
+def add_only_option(parser, sections):
+    """--only, for a benchmark of `sections`: check_only() reads it."""
+    parser.add_argument('--only', default=','.join(sections),
+                        help='comma-separated sections (default: %(default)s)')
+
+
+def add_daemon_options(parser, chronikerd_help='the daemon (default: $CHRONIKERD)',
+                       containment_help=None, verbose_help=VERBOSE_HELP):
+    """--chronikerd, --containment (with a `containment_help`), --keep and
+    --verbose: what Daemon and ProcessOwner read of the arguments."""
+    parser.add_argument('--chronikerd', default=os.environ.get('CHRONIKERD'),
+                        help=chronikerd_help)
+    if containment_help:
+        parser.add_argument('--containment', choices=CONTAINMENTS, help=containment_help)
+    parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
+    parser.add_argument('--verbose', action='store_true', help=verbose_help)
+
+
+def check_only(parser, args, sections):
+    """Turns args.only into the list of its sections, in the order of
+    `sections`; an unknown or no section is a usage error."""
+    only = [s.strip() for s in args.only.split(',') if s.strip()]
+    unknown = [s for s in only if s not in sections]
+    args.only = [s for s in sections if s in only]
+    if unknown or not args.only:
+        parser.error(f'--only takes {",".join(sections)}, not {",".join(unknown) or "nothing"}')
+
+
+def check_program(parser, option, path):
+    """Returns `path` made absolute; a usage error naming `option` if it is
+    no executable."""
+    if not path or not os.access(path, os.X_OK):
+        parser.error(f'{option}: not an executable: {path or "(unset)"}')
+    return os.path.abspath(path)
 
 
 def run_bench(bench_class, args, needs=('dbus-daemon',)):

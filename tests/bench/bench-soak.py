@@ -123,8 +123,7 @@ class Bench(bd.ProcessOwner):
 
     def start(self, label):
         bus = self.bus(f'bus-{label}')
-        daemon = self.daemon(label, bus)
-        daemon.start()
+        daemon = self.start_daemon(label, bus)
         # Alerts are another benchmark's (bench-alerts): none here, so that
         # no run waits on a notification server that the private bus lacks.
         bus.scheduler('SetSettings', GLib.Variant('(a{sv})', ({
@@ -339,8 +338,8 @@ class Bench(bd.ProcessOwner):
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description='chronikerd under churn: its RSS over create/update/delete/run cycles.')
-    parser.add_argument('--chronikerd', default=os.environ.get('CHRONIKERD'),
-                        help='the daemon (default: $CHRONIKERD)')
+    bd.add_daemon_options(parser, containment_help="chronikerd's --containment "
+                                                   '(default: its own)')
     parser.add_argument('--cycles', type=int, default=20_000, metavar='N',
                         help='cycles in all (default 20000)')
     parser.add_argument('--jobs', type=int, default=50, metavar='N',
@@ -363,16 +362,9 @@ def parse_args(argv):
                              '(default 64)')
     parser.add_argument('--seed', type=int, default=1, metavar='N',
                         help='seed of the random changes (default 1)')
-    parser.add_argument('--containment', choices=('auto', 'cgroup', 'process-group'),
-                        help="chronikerd's --containment (default: its own)")
-    parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
-    parser.add_argument('--verbose', action='store_true',
-                        help='run chronikerd with --verbose (its logs go to the temp dir)')
     args = parser.parse_args(argv)
 
-    if not args.chronikerd or not os.access(args.chronikerd, os.X_OK):
-        parser.error(f'--chronikerd/$CHRONIKERD: not an executable: {args.chronikerd or "(unset)"}')
-    args.chronikerd = os.path.abspath(args.chronikerd)
+    args.chronikerd = bd.check_program(parser, '--chronikerd/$CHRONIKERD', args.chronikerd)
     if args.sample_every is None:
         args.sample_every = 1000 if args.cycles >= 10_000 else max(1, args.cycles // 10)
     if min(args.cycles, args.jobs, args.sample_every, args.in_flight) < 1 or \

@@ -787,8 +787,11 @@ def fuzz(args):
 def main(argv):
     parser = argparse.ArgumentParser(
         description='Random D-Bus calls against an AddressSanitizer chronikerd, then its leaks.')
-    parser.add_argument('--chronikerd', default=os.environ.get('CHRONIKERD'),
-                        help='a chronikerd built with -Db_sanitize=address (default: $CHRONIKERD)')
+    bd.add_daemon_options(parser,
+                          chronikerd_help='a chronikerd built with -Db_sanitize=address '
+                                          '(default: $CHRONIKERD)',
+                          containment_help="chronikerd's --containment (default: its own)",
+                          verbose_help='run chronikerd with --verbose (its log is kept with --keep)')
     parser.add_argument('--calls', type=int, default=10_000, metavar='N',
                         help='calls in all (default 10000)')
     parser.add_argument('--seconds', type=float, default=300, metavar='S',
@@ -805,12 +808,7 @@ def main(argv):
                         help='leaks of libraries to list apart (default tests/fuzz/lsan.supp)')
     parser.add_argument('--stop-timeout', type=float, default=120, metavar='S',
                         help='how long the daemon may take to exit and report (default 120)')
-    parser.add_argument('--containment', choices=('auto', 'cgroup', 'process-group'),
-                        help="chronikerd's --containment (default: its own)")
     parser.add_argument('--tap', action='store_true', help='print TAP, for meson test')
-    parser.add_argument('--keep', action='store_true', help='keep the temporary directory')
-    parser.add_argument('--verbose', action='store_true',
-                        help='run chronikerd with --verbose (its log is kept with --keep)')
     args = parser.parse_args(argv)
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1 << 31)
