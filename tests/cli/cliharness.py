@@ -212,16 +212,7 @@ class CliTestCase(h.DaemonTestCase):
 
     def wait_show(self, job, pred, timeout=15, what='show --json'):
         """Polls `show JOB --json` (bounded) until pred(obj); returns obj."""
-        holder = []
-
-        def check():
-            obj = self.show(job)
-            if pred(obj):
-                holder.append(obj)
-                return True
-            return False
-        h.wait_until(check, timeout, what, poll=0.1)
-        return holder[0]
+        return h.wait_for(lambda: self.show(job), pred, timeout, what, poll=0.1)
 
     # JSON shapes
 

@@ -75,6 +75,11 @@ class HttpStub:
 
 
 class CheckOptions(c.CliTestCase):
+    def assert_fields(self, text, expected):
+        """Each "Label: value" line of `show`'s `text` says what `expected` has
+        for its label."""
+        for label, value in expected.items():
+            self.assertEqual(field(text, label), value, text)
     def test_add_check_job_every_option(self):
         path = self.add('site', *CHECK_OPTIONS,
                         '--expect-status', '204',
@@ -109,13 +114,15 @@ class CheckOptions(c.CliTestCase):
                           'https://hooks.example.org/chroniker?x=1'))
 
         text = self.out('show', 'site')
-        self.assertEqual(field(text, 'Check URL:'), 'https://example.org/health', text)
-        self.assertEqual(field(text, 'Expect status:'), '204', text)
-        self.assertEqual(field(text, 'Must contain:'), 'ok "quoted"', text)
-        self.assertEqual(field(text, 'Check timeout:'), '1 min 30 s', text)
-        self.assertEqual(field(text, 'Monitor:'), 'yes', text)
-        self.assertEqual(field(text, 'Monitor URL:'), 'https://status.example.org/site', text)
-        self.assertEqual(field(text, 'Webhook URL:'), 'https://hooks.example.org/chroniker?x=1', text)
+        self.assert_fields(text, {
+            'Check URL:': 'https://example.org/health',
+            'Expect status:': '204',
+            'Must contain:': 'ok "quoted"',
+            'Check timeout:': '1 min 30 s',
+            'Monitor:': 'yes',
+            'Monitor URL:': 'https://status.example.org/site',
+            'Webhook URL:': 'https://hooks.example.org/chroniker?x=1',
+        })
         self.assertIsNone(field(text, 'Command:'), f'a check job shows no command: {text}')
         self.assertIsNone(field(text, 'Shell:'), f'a check job shows no shell line: {text}')
         self.assertIsNone(field(text, 'Last alert error:'), f'no alert error yet: {text}')
@@ -133,11 +140,13 @@ class CheckOptions(c.CliTestCase):
         self.assertEqual((cmd['check-url'], cmd['is-monitor']), ('', False))
 
         text = self.out('show', 'plain-check')
-        self.assertEqual(field(text, 'Expect status:'), '200', text)
-        self.assertEqual(field(text, 'Check timeout:'), '30 s', text)
-        self.assertEqual(field(text, 'Must contain:'), '-', text)
-        self.assertEqual(field(text, 'Monitor:'), 'no', text)
-        self.assertEqual(field(text, 'Monitor URL:'), '-', text)
+        self.assert_fields(text, {
+            'Expect status:': '200',
+            'Check timeout:': '30 s',
+            'Must contain:': '-',
+            'Monitor:': 'no',
+            'Monitor URL:': '-',
+        })
         self.assertIn('webhook-url setting', field(text, 'Webhook URL:'), text)
         text = self.out('show', 'cmd')
         self.assertEqual(field(text, 'Command:'), '/bin/true', text)

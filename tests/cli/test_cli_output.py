@@ -162,45 +162,38 @@ class Progress(c.CliTestCase):
         self.runtime_error('progress', '1', '2', env={'CHRONIKER_PROGRESS_FD': '999'})
         self.runtime_error('progress', '1', '2', env={'CHRONIKER_PROGRESS_FD': 'abc'})
 
+    def ctl_progress(self, *args):
+        """`progress ARGS` with a pipe as its CHRONIKER_PROGRESS_FD: returns the
+        result and what it wrote to the pipe."""
+        r_fd, w_fd = os.pipe()
+        try:
+            r = self.ctl('progress', *args, env={'CHRONIKER_PROGRESS_FD': str(w_fd)},
+                         pass_fds=(w_fd,))
+            os.close(w_fd)
+            w_fd = -1
+            with os.fdopen(r_fd, 'rb') as f:
+                r_fd = -1
+                return r, f.read()
+        finally:
+            for fd in (r_fd, w_fd):
+                if fd >= 0:
+                    os.close(fd)
+
     def test_progress_writes_the_line(self):
         for args, line in ((['3', '10', 'copying'], b'3/10 copying\n'),
                            (['0', '5'], b'0/5\n'),
                            (['50%'], b'50%\n'),
                            (['50%', 'half way'], b'50% half way\n')):
             with self.subTest(args=args):
-                r_fd, w_fd = os.pipe()
-                try:
-                    r = self.ctl('progress', *args, env={'CHRONIKER_PROGRESS_FD': str(w_fd)},
-                                 pass_fds=(w_fd,))
-                    os.close(w_fd)
-                    w_fd = -1
-                    self.assertEqual(r.rc, 0, repr(r))
-                    with os.fdopen(r_fd, 'rb') as f:
-                        r_fd = -1
-                        written = f.read()
-                finally:
-                    for fd in (r_fd, w_fd):
-                        if fd >= 0:
-                            os.close(fd)
+                r, written = self.ctl_progress(*args)
+                self.assertEqual(r.rc, 0, repr(r))
                 self.assertEqual(written, line)
 
     def test_progress_malformed_exit_2(self):
         for args in (['11', '10'], ['abc', '10'], ['3'], ['3', '0'], ['150%'], ['-1', '10'],
                      ['3', 'ten'], []):
             with self.subTest(args=args):
-                r_fd, w_fd = os.pipe()
-                try:
-                    r = self.ctl('progress', *args, env={'CHRONIKER_PROGRESS_FD': str(w_fd)},
-                                 pass_fds=(w_fd,))
-                    os.close(w_fd)
-                    w_fd = -1
-                    with os.fdopen(r_fd, 'rb') as f:
-                        r_fd = -1
-                        written = f.read()
-                finally:
-                    for fd in (r_fd, w_fd):
-                        if fd >= 0:
-                            os.close(fd)
+                r, written = self.ctl_progress(*args)
                 self.assertEqual(r.rc, 2, repr(r))
                 self.assertTrue(r.err.startswith('chronikerctl: '), repr(r))
                 self.assertEqual(written, b'', 'nothing written for a malformed progress')

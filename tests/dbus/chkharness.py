@@ -48,6 +48,7 @@ PROPS_IFACE = 'org.freedesktop.DBus.Properties'
 ERROR_PREFIX = 'io.github.chroniker.Chroniker.Error.'
 
 SRCDIR = os.path.dirname(os.path.abspath(__file__))
+SMTP_SERVER = os.path.join(SRCDIR, '..', 'mailer', 'smtp-server.py')
 INTERFACE_XML = os.path.join(SRCDIR, '..', '..', 'data',
                              'io.github.chroniker.Chroniker.Scheduler1.xml')
 
@@ -220,8 +221,45 @@ def wait_until(condition, timeout, what='condition', poll=None):
         _iterate_once(ctx, min(deadline - now, poll if poll is not None else 0.05) + 0.001)
 
 
+def wait_for(get, done, timeout, what='condition', poll=None):
+    """wait_until() for a value: calls get() until done(value) is true, and
+    returns that value."""
+    last = []
+
+    def check():
+        last[:] = [get()]
+        return done(last[0])
+    wait_until(check, timeout, what, poll)
+    return last[0]
+
+
 # ---------------------------------------------------------------------------
 # Processes
+
+def bus_config(socket, service_dirs=(), any_user=False, start_timeout_ms=None):
+    """The configuration of a private session bus listening on `socket`,
+    activating from `service_dirs`, and admitting every uid if `any_user` (a
+    session bus admits only its own by default)."""
+    lines = ['<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"',
+             ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">',
+             '<busconfig>',
+             '  <type>session</type>',
+             f'  <listen>unix:path={socket}</listen>',
+             '  <auth>EXTERNAL</auth>']
+    lines += [f'  <servicedir>{path}</servicedir>' for path in service_dirs]
+    lines.append('  <policy context="default">')
+    if any_user:
+        lines.append('    <allow user="*"/>')
+    lines += ['    <allow send_destination="*" eavesdrop="true"/>',
+              '    <allow eavesdrop="true"/>',
+              '    <allow own="*"/>',
+              '  </policy>',
+              '  <limit name="max_message_size">134217728</limit>']
+    if start_timeout_ms is not None:
+        lines.append(f'  <limit name="service_start_timeout">{start_timeout_ms}</limit>')
+    lines.append('</busconfig>')
+    return '\n'.join(lines) + '\n'
+
 
 class Bus:
     """A private dbus-daemon listening on $XDG_RUNTIME_DIR/bus, activating from
@@ -234,25 +272,16 @@ class Bus:
         service_dirs = []
         dev = os.environ.get('CHK_DEV_SERVICES_DIR')
         if dev:
-            service_dirs.append(f'  <servicedir>{os.path.abspath(dev)}</servicedir>')
-        self.config = os.path.join(workdir, 'bus.conf')
+            service_dirs.append(os.path.abspath(dev))
+        self.spawn(env, 'bus.conf', bus_config(self.socket, service_dirs, start_timeout_ms=20000))
+
+    def spawn(self, env, config_name, config):
+        """Writes `config` to `config_name` in the work dir, starts dbus-daemon
+        on it and waits for it to listen."""
+        self.config = os.path.join(self.workdir, config_name)
         with open(self.config, 'w') as f:
-            f.write('<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"\n'
-                    ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n'
-                    '<busconfig>\n'
-                    '  <type>session</type>\n'
-                    f'  <listen>unix:path={self.socket}</listen>\n'
-                    '  <auth>EXTERNAL</auth>\n'
-                    + '\n'.join(service_dirs) + '\n'
-                    '  <policy context="default">\n'
-                    '    <allow send_destination="*" eavesdrop="true"/>\n'
-                    '    <allow eavesdrop="true"/>\n'
-                    '    <allow own="*"/>\n'
-                    '  </policy>\n'
-                    '  <limit name="max_message_size">134217728</limit>\n'
-                    '  <limit name="service_start_timeout">20000</limit>\n'
-                    '</busconfig>\n')
-        self.log_path = os.path.join(workdir, 'dbus-daemon.log')
+            f.write(config)
+        self.log_path = os.path.join(self.workdir, 'dbus-daemon.log')
         read_fd, write_fd = os.pipe()
         with open(self.log_path, 'ab') as log:
             self.proc = subprocess.Popen(
@@ -799,6 +828,18 @@ class DaemonTestCase(unittest.TestCase):
 
     def path_file(self, name):
         return os.path.join(self.tmp, name)
+
+    def start_smtp_server(self, mail_dir, *args):
+        """tests/mailer/smtp-server.py on 127.0.0.1, keeping what it gets in
+        `mail_dir`, until the test ends; returns (its process, its port)."""
+        # The server ends when its stdin closes: it holds a pipe from us.
+        proc = subprocess.Popen(PDEATHSIG + ['/usr/bin/python3', SMTP_SERVER, mail_dir, *args],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, text=True)
+        self.addCleanup(proc.wait)
+        self.addCleanup(proc.terminate)
+        self.addCleanup(proc.stdin.close)
+        return proc, int(proc.stdout.readline())
 
     def wait_file(self, path, timeout=15, nonempty=True):
         """Waits (bounded polling: nothing signals a file) until a job wrote it."""

@@ -68,38 +68,7 @@ class OpenBus(h.Bus):
             os.unlink(self.socket)
         for path in (workdir, runtime):
             os.chmod(path, 0o711)
-        self.config = os.path.join(workdir, 'open-bus.conf')
-        with open(self.config, 'w') as f:
-            f.write('<!DOCTYPE busconfig PUBLIC\n'
-                    ' "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"\n'
-                    ' "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">\n'
-                    '<busconfig>\n'
-                    '  <type>session</type>\n'
-                    f'  <listen>unix:path={self.socket}</listen>\n'
-                    '  <auth>EXTERNAL</auth>\n'
-                    '  <policy context="default">\n'
-                    '    <allow user="*"/>\n'
-                    '    <allow send_destination="*" eavesdrop="true"/>\n'
-                    '    <allow eavesdrop="true"/>\n'
-                    '    <allow own="*"/>\n'
-                    '  </policy>\n'
-                    '  <limit name="max_message_size">134217728</limit>\n'
-                    '</busconfig>\n')
-        self.log_path = os.path.join(workdir, 'dbus-daemon.log')
-        read_fd, write_fd = os.pipe()
-        with open(self.log_path, 'ab') as log:
-            self.proc = subprocess.Popen(
-                h.PDEATHSIG + ['dbus-daemon', '--config-file', self.config, '--nofork',
-                               f'--print-address={write_fd}'],
-                env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                pass_fds=(write_fd,))
-        os.close(write_fd)
-        with os.fdopen(read_fd, 'rb') as r:
-            line = r.readline()
-        if not line.strip():
-            self.stop()
-            raise h.HarnessError('dbus-daemon did not start: ' + self.log())
-        self.printed_address = line.decode().strip()
+        self.spawn(env, 'open-bus.conf', h.bus_config(self.socket, any_user=True))
         os.chmod(self.socket, 0o777)
 
 

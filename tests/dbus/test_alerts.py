@@ -21,7 +21,6 @@ import time
 import chkharness as h
 from chkharness import GLib
 
-SMTP_SERVER = os.path.join(h.SRCDIR, '..', 'mailer', 'smtp-server.py')
 NOTIFICATION_DAEMON = '/usr/lib/notification-daemon/notification-daemon'
 FAST_RETRIES = ['--retry-delays', '50,50']
 
@@ -124,15 +123,7 @@ class AlertTestCase(h.DaemonTestCase):
         self.daemon = self.start_chronikerd(*self.daemon_args, *extra)
 
     def start_smtp(self):
-        # The server ends when its stdin closes: it holds a pipe from us.
-        proc = subprocess.Popen(h.PDEATHSIG + ['/usr/bin/python3', SMTP_SERVER, self.mail_dir],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
-        self.addCleanup(proc.wait)
-        self.addCleanup(proc.terminate)
-        self.addCleanup(proc.stdin.close)
-        port = int(proc.stdout.readline())
-        self.smtp = proc
+        self.smtp, port = self.start_smtp_server(self.mail_dir)
         return port
 
     def messages(self):

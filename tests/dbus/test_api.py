@@ -677,15 +677,7 @@ class Settings(h.DaemonTestCase):
     def test_stored_smtp_url_with_password_still_sends(self):
         mail_dir = self.path_file('mail')
         os.makedirs(mail_dir)
-        server = os.path.join(h.SRCDIR, '..', 'mailer', 'smtp-server.py')
-        proc = subprocess.Popen(h.PDEATHSIG + ['/usr/bin/python3', server, mail_dir,
-                                               '--auth', 'me:hunter2'],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
-        self.addCleanup(proc.wait)
-        self.addCleanup(proc.terminate)
-        self.addCleanup(proc.stdin.close)
-        port = int(proc.stdout.readline())
+        _, port = self.start_smtp_server(mail_dir, '--auth', 'me:hunter2')
         self.store_setting_directly('smtp-url', f'smtp://me:hunter2@127.0.0.1:{port}')
         self.assertEqual(self.bus.get_settings()['smtp-url'], f'smtp://me:***@127.0.0.1:{port}')
         # The server wants the login of the stored URL: the mailer has the real one

@@ -46,16 +46,7 @@ class Exhaustion(cu.MultiUserTestCase):
             check=True, stdin=subprocess.DEVNULL, timeout=10)
 
     def wait_run(self, client, run_id, done, what):
-        holder = []
-
-        def check():
-            run = client.get_run(run_id)
-            if done(run):
-                holder.append(run)
-                return True
-            return False
-        h.wait_until(check, 20, what, poll=0.2)
-        return holder[0]
+        return h.wait_for(lambda: client.get_run(run_id), done, 20, what, poll=0.2)
 
     def output_text(self, client, run_id):
         chunks, _ = client.sched('ReadRunOutput', GLib.Variant('t', run_id),
