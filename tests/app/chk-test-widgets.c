@@ -210,7 +210,8 @@ find_titled_row (gpointer    root,
 
   for (guint i = 0; i < rows->len; i++)
     {
-      g_autofree char *plain = chk_test_plain_label (adw_preferences_row_get_title (rows->pdata[i]));
+      const char *row_title = adw_preferences_row_get_title (rows->pdata[i]);
+      g_autofree char *plain = chk_test_plain_label (row_title);
 
       if (prefix ? g_str_has_prefix (plain, title) : g_str_equal (plain, title))
         return rows->pdata[i];

@@ -587,7 +587,8 @@ test_editor_new_monitor (Fixture       *fixture,
   editor = new_job_by_keyboard (fixture);
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (editor)), ==, "New Monitor");
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
-  g_assert_cmpstr (gtk_editable_get_text (chk_test_find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
+  g_assert_cmpstr (gtk_editable_get_text (chk_test_find_entry_row (editor, "Schedule")), ==,
+                   "*/5 * * * *");
 
   type_text ("disk-space", 20);
   program = chk_test_find_entry_row (editor, "Program");
@@ -607,7 +608,8 @@ test_editor_new_monitor (Fixture       *fixture,
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Manual Only");
   gtk_switch_set_active (find_row_switch (editor, "Monitor"), TRUE);
   g_assert_cmpstr (combo_text (find_combo_row (editor, "Repeat")), ==, "Every Few Minutes");
-  g_assert_cmpstr (gtk_editable_get_text (chk_test_find_entry_row (editor, "Schedule")), ==, "*/5 * * * *");
+  g_assert_cmpstr (gtk_editable_get_text (chk_test_find_entry_row (editor, "Schedule")), ==,
+                   "*/5 * * * *");
   gtk_window_destroy (GTK_WINDOW (editor));
   chk_assert_eventually (editor_gone (), SECONDS);
 }

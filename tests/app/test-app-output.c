@@ -720,7 +720,8 @@ test_preferences_test_email_failure (Fixture       *fixture,
   const char *again;
 
   /* Nothing listens on the discard port */
-  chk_test_set_settings (fixture, "{'email-from': <'jobs@example.org'>, 'smtp-url': <'smtp://127.0.0.1:9'>}");
+  chk_test_set_settings (fixture, "{'email-from': <'jobs@example.org'>, "
+                                  "'smtp-url': <'smtp://127.0.0.1:9'>}");
   open_window (fixture);
   prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window), chk_job_model_get_scheduler (fixture->model));
   gtk_window_present (GTK_WINDOW (prefs));
@@ -1025,8 +1026,9 @@ test_page_environment (Fixture       *fixture,
   job = chk_job_page_get_job (page);
   stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
   adw_view_stack_set_visible_child_name (stack, "details");
-  chk_assert_eventually ((row = chk_test_find_row (page, ADW_TYPE_EXPANDER_ROW, "Environment")) != NULL && gtk_widget_get_mapped (GTK_WIDGET (row)),
-                     SECONDS);
+  chk_assert_eventually ((row = chk_test_find_row (page, ADW_TYPE_EXPANDER_ROW,
+                                                   "Environment")) != NULL &&
+                         gtk_widget_get_mapped (GTK_WIDGET (row)), SECONDS);
 
   /* Asked for only when expanded */
   g_assert_false (adw_expander_row_get_expanded (row));

@@ -791,7 +791,8 @@ def main(argv):
                           chronikerd_help='a chronikerd built with -Db_sanitize=address '
                                           '(default: $CHRONIKERD)',
                           containment_help="chronikerd's --containment (default: its own)",
-                          verbose_help='run chronikerd with --verbose (its log is kept with --keep)')
+                          verbose_help='run chronikerd with --verbose '
+                                       '(its log is kept with --keep)')
     parser.add_argument('--calls', type=int, default=10_000, metavar='N',
                         help='calls in all (default 10000)')
     parser.add_argument('--seconds', type=float, default=300, metavar='S',
