@@ -180,7 +180,6 @@ test_editor_save_asks (Fixture       *fixture,
   g_autoptr(GVariant) options = NULL;
   g_autofree const char **commandline = NULL;
   ChkJob1 *job;
-  GPtrArray *rows;
   const char *reason = NULL;
   gboolean autostart = FALSE;
 
@@ -191,11 +190,8 @@ test_editor_save_asks (Fixture       *fixture,
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->base.editor)), SECONDS);
 
   /* A change, so that saving saves. */
-  rows = chk_test_find_widgets (fixture->base.editor, ADW_TYPE_ENTRY_ROW);
-  for (guint i = 0; i < rows->len; i++)
-    if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "_Description"))
-      gtk_editable_set_text (rows->pdata[i], "Backs up the day's work");
-  g_ptr_array_unref (rows);
+  gtk_editable_set_text (chk_test_find_entry_row (fixture->base.editor, "Description"),
+                         "Backs up the day's work");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->base.editor), "editor.save",
                                              NULL));
 
