@@ -371,7 +371,7 @@ probe_done_cb (GObject      *object,
   /* Whatever a dead daemon left in its scopes; before any new run has a
    * scope that the pattern would match. */
   g_message ("Runs on the host get a systemd scope each");
-  run_helper_async (self, argv, swept_cb, g_steal_pointer (&self));
+  run_helper_async (self, argv, swept_cb, g_object_ref (self));
 }
 
 /* Learns once whether the host has a systemd user manager that makes
