@@ -97,9 +97,10 @@ typedef struct
   GStrv     argv;
   GStrv     envp;
   int       fds[4];
-  guint64   run_id;
-  char     *unit;
-  guint32   pid;
+  guint64      run_id;
+  ChkRunLimits limits;
+  char        *unit;
+  guint32      pid;
 } SpawnData;
 
 static void
@@ -409,6 +410,16 @@ spawned_cb (GObject      *object,
 }
 
 static void
+add_property (GStrvBuilder *builder,
+              const char   *name,
+              guint64       value)
+{
+  g_autofree char *arg = g_strdup_printf ("--property=%s=%" G_GUINT64_FORMAT, name, value);
+
+  g_strv_builder_add (builder, arg);
+}
+
+static void
 spawn_with_unit (GTask *task)
 {
   ChkHostCommand *self = g_task_get_source_object (task);
@@ -426,7 +437,15 @@ spawn_with_unit (GTask *task)
       data->unit = unit_name (self, run_id);
       unit_arg = g_strconcat ("--unit=", data->unit, NULL);
       g_strv_builder_add_many (builder, "systemd-run", "--user", "--scope", "--quiet",
-                               "--collect", unit_arg, "--", NULL);
+                               "--collect", unit_arg, NULL);
+      /* The scope is the run's cgroup: it holds the limits, as a local run's does. */
+      if (data->limits.max_tasks > 0)
+        add_property (builder, "TasksMax", data->limits.max_tasks);
+      if (data->limits.memory_max > 0)
+        add_property (builder, "MemoryMax", data->limits.memory_max);
+      if (data->limits.cpu_weight > 0)
+        add_property (builder, "CPUWeight", data->limits.cpu_weight);
+      g_strv_builder_add (builder, "--");
     }
   g_strv_builder_addv (builder, (const char **) data->argv);
   argv = g_strv_builder_end (builder);
@@ -549,6 +568,7 @@ chk_host_command_mark_env (ChkHostCommand  *self,
  * @envp: its whole environment
  * @fds: the fds of the process 0 to 3; duplicated
  * @run_id: the run, for the name of its scope
+ * @limits: (nullable): the run's limits, which its scope enforces
  * @callback: called with the process id
  * @user_data: for @callback
  *
@@ -564,6 +584,7 @@ chk_host_command_spawn_async (ChkHostCommand      *self,
                               const char * const  *envp,
                               const int           *fds,
                               guint64              run_id,
+                              const ChkRunLimits  *limits,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
@@ -581,6 +602,8 @@ chk_host_command_spawn_async (ChkHostCommand      *self,
   data->argv = g_strdupv ((char **) argv);
   data->envp = g_strdupv ((char **) envp);
   data->run_id = run_id;
+  if (limits != NULL)
+    data->limits = *limits;
   for (guint i = 0; i < G_N_ELEMENTS (data->fds); i++)
     data->fds[i] = fds[i] >= 0 ? fcntl (fds[i], F_DUPFD_CLOEXEC, 3) : -1;
   g_task_set_task_data (task, data, (GDestroyNotify) spawn_data_free);

@@ -4,6 +4,8 @@
 
 #include <gio/gio.h>
 
+#include "chk-containment.h"
+
 G_BEGIN_DECLS
 
 /* The environment entry that marks every process of a run on the host:
@@ -35,6 +37,7 @@ void            chk_host_command_spawn_async       (ChkHostCommand      *self,
                                                     const char * const  *envp,
                                                     const int           *fds,
                                                     guint64              run_id,
+                                                    const ChkRunLimits  *limits,
                                                     GAsyncReadyCallback  callback,
                                                     gpointer             user_data);
 guint32         chk_host_command_spawn_finish      (ChkHostCommand      *self,

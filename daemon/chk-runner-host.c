@@ -113,7 +113,8 @@ host_spawned_cb (GObject      *object,
   g_free (self->record->cgroup);
   self->record->cgroup = g_strdup (unit);
   if (unit[0] != '\0')
-    notes = g_strdup_printf ("Ran on the host in the systemd scope %s", unit);
+    notes = g_strdup_printf ("Ran on the host in the systemd scope %s, which holds its limits",
+                             unit);
   else
     notes = g_strdup ("Ran on the host without a systemd scope (the host has no systemd user "
                       "manager): leftovers are found by their " CHK_HOST_COMMAND_MARKER);
@@ -140,6 +141,7 @@ _chk_runner_host_start (ChkRunner  *self,
   g_auto(GStrv) argv = chk_job_spawn_argv (self->spec);
   g_autoptr(GError) error = NULL;
   ChkJobPipes *pipes = g_new0 (ChkJobPipes, 1);
+  ChkRunLimits limits;
   int fds[4];
 
   g_free (self->record->containment);
@@ -165,10 +167,13 @@ _chk_runner_host_start (ChkRunner  *self,
   fds[3] = chk_job_pipes_get_child_fd (pipes, CHK_JOB_PIPE_PROGRESS);
   G_STATIC_ASSERT (CHK_JOB_ENV_PROGRESS_FD == 3);
 
+  limits.max_tasks = self->spec->max_tasks;
+  limits.memory_max = self->spec->memory_max;
+  limits.cpu_weight = self->spec->cpu_weight;
   self->host_spawning = TRUE;
   chk_host_command_spawn_async (self->host, chk_job_env_working_directory (self->spec),
                                 (const char * const *) argv, (const char * const *) envp, fds,
-                                self->record->id, host_spawned_cb, g_object_ref (self));
+                                self->record->id, &limits, host_spawned_cb, g_object_ref (self));
 
   /* The call has its own copies: ours must go, or the pipes never end. */
   close (fds[0]);

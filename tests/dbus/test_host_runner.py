@@ -13,6 +13,8 @@ scope, which the daemon's log and the runs' messages say."""
 
 import contextlib
 import os
+import re
+import shlex
 import signal
 import subprocess
 
@@ -40,11 +42,16 @@ class HostRunner:
         super().setUp()
         log = open(os.path.join(self.tmp, 'session-helper.log'), 'ab')
         with log:
-            self.helper = subprocess.Popen(h.PDEATHSIG + [HELPER, '--verbose'], env=self.env,
-                                           stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            self.helper = subprocess.Popen(h.PDEATHSIG + [HELPER, '--verbose'],
+                                           env=self.helper_env(), stdin=subprocess.DEVNULL,
+                                           stdout=log, stderr=log)
         h.wait_until(lambda: self.bus.has_owner(HELPER_NAME), 20, f'{HELPER_NAME} on the bus',
                      poll=0.02)
         self.daemon = self.start_chronikerd(*self.daemon_args)
+
+    def helper_env(self):
+        """The host's environment, where the helper runs commands."""
+        return self.env
 
     def _stop_helper(self):
         if self.helper is None:
@@ -201,6 +208,77 @@ class Host(HostRunner, h.DaemonTestCase):
         run2, outcome, _ = self.run_and_wait(again)
         self.assertEqual(outcome, 'success')
         self.assertEqual(self.bus.output(run2)['stdout'], b'again\n')
+
+
+# Where the host has a systemd user manager. This one has none: stand-ins for
+# systemd-run and systemctl, first on the helper's PATH, write down their
+# arguments (in a file named in the script: runs get only their own
+# environment), and systemd-run then runs the command as the real one does,
+# by exec, so that the job keeps its pid.
+FAKE_SYSTEMD_RUN = r'''#!/bin/sh
+printf '%s\n' "$*" >> LOG.run
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --) shift; break ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+exec "$@"
+'''
+FAKE_SYSTEMCTL = r'''#!/bin/sh
+printf '%s\n' "$*" >> LOG.ctl
+'''
+
+
+class HostScope(HostRunner, h.DaemonTestCase):
+    def helper_env(self):
+        bindir = os.path.join(self.tmp, 'fake-systemd')
+        os.makedirs(bindir, exist_ok=True)
+        self.systemd_log = os.path.join(self.tmp, 'systemd')
+        for name, script in (('systemd-run', FAKE_SYSTEMD_RUN), ('systemctl', FAKE_SYSTEMCTL)):
+            with open(os.path.join(bindir, name), 'w') as f:
+                f.write(script.replace('LOG', shlex.quote(self.systemd_log)))
+            os.chmod(os.path.join(bindir, name), 0o755)
+        env = dict(self.env)
+        env['PATH'] = bindir + ':' + env.get('PATH', '/usr/bin:/bin')
+        return env
+
+    def lines(self, which):
+        try:
+            with open(self.systemd_log + '.' + which) as f:
+                return f.read().splitlines()
+        except FileNotFoundError:
+            return []
+
+    def test_run_in_a_scope_with_its_limits(self):
+        path = self.make_job('scoped', max_tasks=50, memory_max=100 * 1024 * 1024,
+                             cpu_weight=200, command=self.sh('echo in scope'))
+        run_id, outcome, _ = self.run_and_wait(path)
+        self.assertEqual(outcome, 'success')
+        self.assertEqual(self.bus.output(run_id)['stdout'], b'in scope\n')
+        run = self.bus.get_run(run_id)
+        named = re.search(r'systemd scope (\S+),', run['message'])
+        self.assertIsNotNone(named, run['message'])
+        unit = named.group(1)
+        self.assertRegex(unit, r'^chroniker-run-[0-9a-f]+-%d\.scope$' % run_id)
+
+        # The probe, then the run: in the scope named in the record, with its limits.
+        runs = self.lines('run')
+        self.assertEqual(runs[0], '--user --scope --quiet --collect true')
+        wrapped = [line for line in runs if '--unit=' + unit in line]
+        self.assertEqual(len(wrapped), 1, runs)
+        for arg in ('--user', '--scope', '--property=TasksMax=50',
+                    '--property=MemoryMax=104857600', '--property=CPUWeight=200'):
+            self.assertIn(arg, wrapped[0].split())
+        self.assertIn(' -- ', wrapped[0])
+
+    def test_leftover_scopes_end_at_start(self):
+        # At load, before any run, what a killed daemon left is killed by unit name.
+        h.wait_until(lambda: self.lines('ctl'), 10, 'systemctl to be called', poll=0.05)
+        kill = self.lines('ctl')[0].split()
+        self.assertEqual(kill[:3], ['--user', 'kill', '--signal=SIGKILL'])
+        self.assertRegex(kill[3], r'^chroniker-run-[0-9a-f]+-\*\.scope$')
 
 
 if __name__ == '__main__':
