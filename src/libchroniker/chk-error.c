@@ -20,6 +20,7 @@ static const GDBusErrorEntry chk_error_entries[] = {
   { CHK_ERROR_STORAGE, "io.github.chroniker.Chroniker.Error.Storage" },
   { CHK_ERROR_PERMISSION_DENIED, "io.github.chroniker.Chroniker.Error.PermissionDenied" },
   { CHK_ERROR_DELIVERY_FAILED, "io.github.chroniker.Chroniker.Error.DeliveryFailed" },
+  { CHK_ERROR_FAILED, "io.github.chroniker.Chroniker.Error.Failed" },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (chk_error_entries) == CHK_ERROR_N_ERRORS);

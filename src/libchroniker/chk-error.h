@@ -18,6 +18,8 @@ G_BEGIN_DECLS
  * @CHK_ERROR_STORAGE: the database failed
  * @CHK_ERROR_PERMISSION_DENIED: the caller may not do this
  * @CHK_ERROR_DELIVERY_FAILED: an email or webhook could not be delivered
+ * @CHK_ERROR_FAILED: something outside Chroniker failed (the systemd user manager, a file
+ *   of the session); the message says what
  *
  * The error codes of Chroniker. On the bus each one is the D-Bus error
  * `io.github.chroniker.Chroniker.Error.` followed by its name in CamelCase.
@@ -34,9 +36,10 @@ typedef enum
   CHK_ERROR_STORAGE,
   CHK_ERROR_PERMISSION_DENIED,
   CHK_ERROR_DELIVERY_FAILED,
+  CHK_ERROR_FAILED,
 } ChkError;
 
-#define CHK_ERROR_N_ERRORS (CHK_ERROR_DELIVERY_FAILED + 1)
+#define CHK_ERROR_N_ERRORS (CHK_ERROR_FAILED + 1)
 
 #define CHK_ERROR (chk_error_quark ())
 
