@@ -14,6 +14,7 @@
 #include "chk-alerts.h"
 #include "chk-dbus-util.h"
 #include "chk-error.h"
+#include "chk-login-start.h"
 #include "chk-outcome.h"
 #include "chk-schedule.h"
 #include "chk-scheduler-impl.h"
@@ -515,6 +516,55 @@ chk_scheduler_impl_handle_send_test_email (ChkScheduler1         *object,
 }
 
 static void
+login_start_got_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *how = NULL;
+
+  how = chk_login_start_get_finish (result, &error);
+  if (how == NULL)
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", how));
+}
+
+static gboolean
+chk_scheduler_impl_handle_get_login_start (ChkScheduler1         *object,
+                                           GDBusMethodInvocation *invocation)
+{
+  chk_login_start_get_async (g_dbus_method_invocation_get_connection (invocation), NULL,
+                             login_start_got_cb, g_object_ref (invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+login_start_set_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_login_start_set_finish (result, &error))
+    g_dbus_method_invocation_return_gerror (invocation, error);
+  else
+    g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static gboolean
+chk_scheduler_impl_handle_set_login_start (ChkScheduler1         *object,
+                                           GDBusMethodInvocation *invocation,
+                                           gboolean               arg_enable)
+{
+  chk_login_start_set_async (g_dbus_method_invocation_get_connection (invocation), arg_enable,
+                             NULL, login_start_set_cb, g_object_ref (invocation));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
 running_count_changed_cb (ChkEngine        *engine,
                           GParamSpec       *pspec,
                           ChkSchedulerImpl *self)
@@ -544,6 +594,8 @@ chk_scheduler_iface_init (ChkScheduler1Iface *iface)
   iface->handle_get_settings = chk_scheduler_impl_handle_get_settings;
   iface->handle_set_settings = chk_scheduler_impl_handle_set_settings;
   iface->handle_send_test_email = chk_scheduler_impl_handle_send_test_email;
+  iface->handle_get_login_start = chk_scheduler_impl_handle_get_login_start;
+  iface->handle_set_login_start = chk_scheduler_impl_handle_set_login_start;
 }
 
 static void
