@@ -385,6 +385,38 @@ chk_cli_verb_test_email (int    argc,
   return 0;
 }
 
+/* login-start */
+
+int
+chk_cli_verb_login_start (int    argc,
+                          char **argv)
+{
+  g_auto(ChkCliVerbCall) call = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *how = NULL;
+  gboolean enable;
+
+  if (!chk_cli_verb_begin (&call, NULL, &argc, &argv, 1, CHK_CLI_VERB_UTF8))
+    return call.status;
+  if (argc == 2 && !parse_bool (argv[1], &enable))
+    return chk_cli_usage_error (call.context, _("“%s” is not on or off"), argv[1]);
+  if (!chk_cli_verb_connect (&call))
+    return call.status;
+
+  if (argc == 2)
+    {
+      if (!chk_scheduler1_call_set_login_start_sync (call.client.scheduler, enable, NULL, &error))
+        return chk_cli_fail_error (error);
+      return 0;
+    }
+
+  if (!chk_scheduler1_call_get_login_start_sync (call.client.scheduler, &how, NULL, &error))
+    return chk_cli_fail_error (error);
+  /* The daemon's word, for scripts: "systemd-unit", "autostart", or "none". */
+  g_print ("%s\n", how[0] != '\0' ? how : "none");
+  return 0;
+}
+
 /* import and export */
 
 /* The job already named as @spec: made again from it, except for its name. */

@@ -29,6 +29,8 @@ static const ChkCliVerb verbs[] = {
   { "preview", "SCHEDULE", N_("Describe a schedule and show its next runs."), chk_cli_verb_preview },
   { "settings", "[KEY [VALUE]]", N_("Show or change the daemon's settings."), chk_cli_verb_settings },
   { "test-email", "ADDRESS", N_("Send a test email with the email settings."), chk_cli_verb_test_email },
+  { "login-start", "[on|off]", N_("Show or change whether the daemon starts when you log in."),
+    chk_cli_verb_login_start },
   { "import-crontab", "[FILE|-]", N_("Make jobs of a crontab's lines."), chk_cli_verb_import_crontab },
   { "export", "", N_("Print every job as JSON."), chk_cli_verb_export },
   { "import", "--json [FILE|-]", N_("Make jobs of JSON from export."), chk_cli_verb_import },

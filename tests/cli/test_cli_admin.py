@@ -7,6 +7,7 @@ import datetime
 import json
 import os
 import re
+import signal
 import subprocess
 import time
 import zoneinfo
@@ -294,6 +295,31 @@ class Activation(c.CliTestCase):
         self.assertEqual(self.out('log', str(run_id)), 'activated\n')
 
 
+class LoginStart(c.CliTestCase):
+    """login-start through the autostart entry (no systemd user manager on
+    the private bus); the daemon's part is in tests/dbus/test_login_start.py."""
+    start_daemon = False
+
+    def setUp(self):
+        super().setUp()
+        self.env['XDG_CONFIG_DIRS'] = self.path_file('xdg')
+        self.daemon = self.start_chronikerd()
+
+    def test_show_and_change(self):
+        self.assertEqual(self.out('login-start'), 'none\n')
+        self.assertEqual(self.out('login-start', 'on'), '')
+        self.assertEqual(self.out('login-start'), 'autostart\n')
+        entry = os.path.join(self.env['XDG_CONFIG_HOME'], 'autostart',
+                             h.BUS_NAME + '.desktop')
+        self.assertTrue(os.path.exists(entry))
+        self.assertEqual(self.out('login-start', 'off'), '')
+        self.assertEqual(self.out('login-start'), 'none\n')
+        r = self.ctl('login-start', 'maybe')
+        self.assertEqual(r.rc, 2, repr(r))
+        r = self.ctl('login-start', 'on', 'off')
+        self.assertEqual(r.rc, 2, repr(r))
+
+
 class NoDaemon(c.CliTestCase):
     """A private bus without the service directory, and no daemon."""
     start_daemon = False
@@ -366,6 +392,26 @@ class DaemonGoes(c.CliTestCase):
                 self.assertEqual(out, f'{run_id}\n')
                 self.assertIn('interrupted', err, 'the daemon records the run as interrupted')
                 self.assertIn('“long”', err, 'the line names the job')
+
+    def test_interrupted_clients_leave_the_daemon(self):
+        # Issue 14: a client never stops the daemon, however it ends
+        path = self.add('long', '--', 'sleep', '30')
+        pid = self.bus.owner_pid()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            with self.subTest(signal=sig.name):
+                run_id, waiter, follower = self.start_waiters(path)
+                waiter.send_signal(sig)
+                follower.send_signal(sig)
+                results = self.collect({'run --wait': waiter, 'log --follow': follower})
+                for name, result in results.items():
+                    self.assertIsNotNone(result, f'{name} did not end on {sig.name}')
+                self.assertTrue(self.daemon.alive(), 'the daemon exited')
+                self.assertEqual(self.bus.owner_pid(), pid)
+                self.assertTrue(self.bus.prop(path, 'Running'), 'the run was stopped')
+                self.assertEqual(self.bus.prop(path, 'CurrentRun'), run_id)
+                self.assertEqual(self.out('log', str(run_id)), '')
+                self.ok('stop', 'long')
+                self.bus.wait_prop(path, 'Running', False)
 
     def test_daemon_dies(self):
         path = self.add('long', '--', 'sleep', '30')
