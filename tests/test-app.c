@@ -565,6 +565,34 @@ test_quit_editor_open (Fixture       *fixture,
   chk_test_iterate (1.0);
 }
 
+/* Issue 14: the app never stops the daemon. Its window closed and the app
+ * gone, the daemon still owns its name and the job it ran keeps running. */
+static void
+test_quit_daemon_keeps_running (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *path = chk_test_create_job (fixture, "long", "{'command': <['sleep', '30']>}");
+  guint64 run_id;
+
+  open_window (fixture);
+  run_id = chk_test_run_job (fixture, path);
+  chk_assert_eventually (chk_test_job_bool (fixture, path, "Running"), SECONDS);
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  chk_assert_eventually (fixture->window == NULL, SECONDS);
+  chk_test_iterate (1.0);
+
+  g_assert_true (chk_test_session_daemon_is_up (fixture->session));
+  g_assert_true (chk_test_job_bool (fixture, path, "Running"));
+  {
+    g_autoptr(GVariant) current = chk_test_session_job_property (fixture->session, path,
+                                                                 "CurrentRun");
+
+    g_assert_cmpuint (g_variant_get_uint64 (current), ==, run_id);
+  }
+  chk_test_session_job_call (fixture->session, path, "Stop", NULL);
+}
+
 static char *
 log_text (Fixture *fixture)
 {
@@ -2155,6 +2183,7 @@ main (int   argc,
     { "/app/daemon/retry", test_daemon_retry },
     /* Last (its own suite): GTK 4.8 crashes when a destroyed editor outlives its parent */
     { "/app/quit/editor-open", test_quit_editor_open },
+    { "/app/quit/daemon-keeps-running", test_quit_daemon_keeps_running },
   };
   const char *skip;
 

@@ -24,6 +24,7 @@ struct _ChkBanner
   GtkRevealer *revealer;
   GtkWidget   *box;
   GtkLabel    *label;
+  GtkButton   *button;
 };
 
 G_DEFINE_FINAL_TYPE (ChkBanner, chk_banner, GTK_TYPE_WIDGET)
@@ -115,6 +116,7 @@ chk_banner_class_init (ChkBannerClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkBanner, revealer);
   gtk_widget_class_bind_template_child (widget_class, ChkBanner, box);
   gtk_widget_class_bind_template_child (widget_class, ChkBanner, label);
+  gtk_widget_class_bind_template_child (widget_class, ChkBanner, button);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chk-banner");
@@ -202,4 +204,25 @@ chk_banner_get_revealed (ChkBanner *self)
 {
   g_return_val_if_fail (CHK_IS_BANNER (self), FALSE);
   return gtk_revealer_get_reveal_child (self->revealer);
+}
+
+/**
+ * chk_banner_set_button:
+ * @self: a #ChkBanner
+ * @label: (nullable): the button's label, with a mnemonic, or %NULL for no button
+ * @action_name: (nullable): the action the button activates
+ *
+ * Gives the banner a button that fixes what it says, as AdwBanner's.
+ */
+void
+chk_banner_set_button (ChkBanner  *self,
+                       const char *label,
+                       const char *action_name)
+{
+  g_return_if_fail (CHK_IS_BANNER (self));
+
+  if (label != NULL)
+    gtk_button_set_label (self->button, label);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->button), action_name);
+  gtk_widget_set_visible (GTK_WIDGET (self->button), label != NULL);
 }

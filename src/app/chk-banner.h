@@ -15,5 +15,8 @@ const char *chk_banner_get_title    (ChkBanner  *self);
 void        chk_banner_set_title    (ChkBanner  *self,
                                      const char *title);
 gboolean    chk_banner_get_revealed (ChkBanner  *self);
+void        chk_banner_set_button   (ChkBanner  *self,
+                                     const char *label,
+                                     const char *action_name);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 #include "chk-job-editor.h"
 #include "chk-job-page.h"
 #include "chk-job-row.h"
+#include "chk-login-banner.h"
 #include "chk-monitor-row.h"
 #include "chk-monitors-view.h"
 #include "chk-refresh-timer.h"
@@ -74,6 +75,7 @@ struct _ChkWindow
   AdwToastOverlay      *toast_overlay;
   ChkBanner            *storage_banner;          /* over the job's page */
   ChkBanner            *sidebar_storage_banner;  /* over the list, when folded */
+  ChkLoginBanner       *login_banner;            /* over the list */
   GtkStack             *main_stack;
   GtkSpinner           *connecting_spinner;
   AdwStatusPage        *failed_page;
@@ -1236,6 +1238,7 @@ chk_window_class_init (ChkWindowClass *klass)
 
   g_type_ensure (CHK_TYPE_BANNER);
   g_type_ensure (CHK_TYPE_JOB_PAGE);
+  g_type_ensure (CHK_TYPE_LOGIN_BANNER);
   g_type_ensure (CHK_TYPE_MONITORS_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-window.ui");
@@ -1260,6 +1263,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, job_page);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, storage_banner);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar_storage_banner);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, login_banner);
   gtk_widget_class_bind_template_callback (widget_class, job_list_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, search_activate_cb);
@@ -1373,6 +1377,7 @@ chk_window_new (AdwApplication *application,
   g_signal_connect (self->sort_model, "items-changed", G_CALLBACK (sorted_items_changed_cb), self);
   g_signal_connect (model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
   model_state_changed_cb (model, NULL, self);
+  chk_login_banner_set_model (self->login_banner, model);
 
   /* Relative times, when they change; rows that scroll into view at once */
   self->refresh_timer = chk_refresh_timer_new (GTK_WIDGET (self), refresh_cb, self);
