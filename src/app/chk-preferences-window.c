@@ -9,6 +9,7 @@
 
 #include "chk-error.h"
 #include "chk-preferences-window.h"
+#include "chk-session-group.h"
 
 typedef enum
 {
@@ -37,6 +38,8 @@ struct _ChkPreferencesWindow
   GHashTable           *values;   /* key → GVariant, as the daemon last said */
   GHashTable           *pending;  /* key → GVariant, sent and not answered yet */
   guint                 updating;
+
+  ChkSessionGroup      *session_group;
   gboolean              sending;
 
   AdwPreferencesPage   *page;
@@ -561,6 +564,7 @@ chk_preferences_window_constructed (GObject *object)
   G_OBJECT_CLASS (chk_preferences_window_parent_class)->constructed (object);
 
   g_assert (self->scheduler != NULL);
+  chk_session_group_set_scheduler (self->session_group, self->scheduler);
   chk_scheduler1_call_get_settings (self->scheduler, self->cancellable, get_settings_cb,
                                     g_object_ref (self));
 }
@@ -653,9 +657,11 @@ chk_preferences_window_class_init (ChkPreferencesWindowClass *klass)
   /* The daemon's errors keep their CHK_ERROR code once the domain is registered. */
   (void) CHK_ERROR;
 
+  g_type_ensure (CHK_TYPE_SESSION_GROUP);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/chroniker/Chroniker/chk-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, page);
+  gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, session_group);
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, allow_shell_switch);
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, max_concurrent_runs_spin);
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, keep_runs_days_spin);
