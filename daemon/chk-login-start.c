@@ -34,12 +34,16 @@
  * the main loop.
  */
 
+typedef void (*SystemdKnownFunc) (GTask    *task,
+                                  gboolean  has_systemd);
+
 typedef struct
 {
-  GDBusConnection *bus;
-  gboolean         enable;
-  GPtrArray       *entries;   /* (element-type GFile): autostart candidates, most important first */
-  guint            next;
+  GDBusConnection  *bus;
+  SystemdKnownFunc  then;     /* what follows finding out whether systemd runs the session */
+  gboolean          enable;
+  GPtrArray        *entries;  /* (element-type GFile): autostart candidates, most important first */
+  guint             next;
 } Op;
 
 static void
@@ -172,37 +176,42 @@ unit_state_starts (const char *state)
   return g_strcmp0 (state, "enabled") == 0 || g_strcmp0 (state, "enabled-runtime") == 0;
 }
 
-/* Finds out whether a systemd user manager runs the session. */
 static void
-has_systemd_async (GTask               *task,
-                   GAsyncReadyCallback  callback)
+has_systemd_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  Op *op = g_task_get_task_data (task);
-
-  g_dbus_connection_call (op->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                          "org.freedesktop.DBus", "NameHasOwner",
-                          g_variant_new ("(s)", SYSTEMD_BUS_NAME), G_VARIANT_TYPE ("(b)"),
-                          G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS,
-                          g_task_get_cancellable (task), callback, task);
-}
-
-static gboolean
-has_systemd_finish (GTask        *task,
-                    GAsyncResult *result,
-                    gboolean     *has_systemd)
-{
+  GTask *task = user_data;
   Op *op = g_task_get_task_data (task);
   g_autoptr(GVariant) reply = NULL;
   GError *error = NULL;
+  gboolean has_systemd = FALSE;
 
   reply = g_dbus_connection_call_finish (op->bus, result, &error);
   if (reply == NULL)
     {
       return_dbus_error (task, error, _("Looking for the systemd user manager"));
-      return FALSE;
+      g_object_unref (task);
+      return;
     }
-  g_variant_get (reply, "(b)", has_systemd);
-  return TRUE;
+  g_variant_get (reply, "(b)", &has_systemd);
+  op->then (task, has_systemd);
+}
+
+/* Finds out whether a systemd user manager runs the session, then goes on
+ * with @then, which gets the task's reference. */
+static void
+has_systemd_async (GTask            *task,
+                   SystemdKnownFunc  then)
+{
+  Op *op = g_task_get_task_data (task);
+
+  op->then = then;
+  g_dbus_connection_call (op->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "NameHasOwner",
+                          g_variant_new ("(s)", SYSTEMD_BUS_NAME), G_VARIANT_TYPE ("(b)"),
+                          G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS,
+                          g_task_get_cancellable (task), has_systemd_cb, task);
 }
 
 /* Getting */
@@ -288,19 +297,10 @@ get_unit_state_cb (GObject      *object,
 }
 
 static void
-get_has_systemd_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+get_with (GTask    *task,
+          gboolean  has_systemd)
 {
-  GTask *task = user_data;
   Op *op = g_task_get_task_data (task);
-  gboolean has_systemd = FALSE;
-
-  if (!has_systemd_finish (task, result, &has_systemd))
-    {
-      g_object_unref (task);
-      return;
-    }
 
   if (has_systemd)
     {
@@ -332,7 +332,7 @@ chk_login_start_get_async (GDBusConnection     *bus,
   g_return_if_fail (G_IS_DBUS_CONNECTION (bus));
 
   task = op_task_new (bus, FALSE, cancellable, callback, user_data, chk_login_start_get_async);
-  has_systemd_async (task, get_has_systemd_cb);
+  has_systemd_async (task, get_with);
 }
 
 /**
@@ -589,19 +589,10 @@ copy_next_system_entry (GTask *task)
 }
 
 static void
-set_has_systemd_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+set_with (GTask    *task,
+          gboolean  has_systemd)
 {
-  GTask *task = user_data;
   Op *op = g_task_get_task_data (task);
-  gboolean has_systemd = FALSE;
-
-  if (!has_systemd_finish (task, result, &has_systemd))
-    {
-      g_object_unref (task);
-      return;
-    }
 
   if (has_systemd)
     set_with_systemd (task);
@@ -645,7 +636,7 @@ chk_login_start_set_async (GDBusConnection     *bus,
   g_return_if_fail (G_IS_DBUS_CONNECTION (bus));
 
   task = op_task_new (bus, enable, cancellable, callback, user_data, chk_login_start_set_async);
-  has_systemd_async (task, set_has_systemd_cb);
+  has_systemd_async (task, set_with);
 }
 
 /**
