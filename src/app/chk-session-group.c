@@ -154,7 +154,8 @@ linger_got_cb (GObject      *object,
     }
   g_variant_get (reply, "(v)", &value);
   set_switch (self, self->linger_switch,
-              g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN) && g_variant_get_boolean (value));
+              g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN) &&
+              g_variant_get_boolean (value));
   gtk_widget_set_sensitive (GTK_WIDGET (self->linger_row), TRUE);
 }
 
@@ -291,8 +292,8 @@ chk_session_group_class_init (ChkSessionGroupClass *klass)
   object_class->dispose = chk_session_group_dispose;
   object_class->finalize = chk_session_group_finalize;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/chroniker/Chroniker/chk-session-group.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/chroniker/Chroniker/chk-session-group.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkSessionGroup, login_start_row);
   gtk_widget_class_bind_template_child (widget_class, ChkSessionGroup, login_start_switch);
   gtk_widget_class_bind_template_child (widget_class, ChkSessionGroup, linger_row);
