@@ -28,6 +28,9 @@ struct _ChkSessionGroup
 {
   AdwPreferencesGroup  parent_instance;
 
+  /* Weak: the window holds it. With libadwaita 1.2 the groups of a
+   * preferences page outlive their window (none is ever finalized), and a
+   * reference here kept the session bus's connection. */
   ChkScheduler1       *scheduler;
   GDBusConnection     *system_bus;
   GCancellable        *cancellable;
@@ -91,6 +94,8 @@ login_start_got_cb (GObject      *object,
 static void
 read_login_start (ChkSessionGroup *self)
 {
+  if (self->scheduler == NULL)
+    return;
   chk_scheduler1_call_get_login_start (self->scheduler, self->cancellable, login_start_got_cb,
                                        g_object_ref (self));
 }
@@ -265,7 +270,10 @@ chk_session_group_dispose (GObject *object)
 {
   ChkSessionGroup *self = CHK_SESSION_GROUP (object);
 
+  /* The answers still under way are dropped. */
   g_cancellable_cancel (self->cancellable);
+  g_clear_weak_pointer (&self->scheduler);
+  g_clear_object (&self->system_bus);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_SESSION_GROUP);
 
   G_OBJECT_CLASS (chk_session_group_parent_class)->dispose (object);
@@ -276,7 +284,6 @@ chk_session_group_finalize (GObject *object)
 {
   ChkSessionGroup *self = CHK_SESSION_GROUP (object);
 
-  g_clear_object (&self->scheduler);
   g_clear_object (&self->system_bus);
   g_clear_object (&self->cancellable);
 
@@ -327,6 +334,6 @@ chk_session_group_set_scheduler (ChkSessionGroup *self,
   g_return_if_fail (CHK_IS_SCHEDULER1 (scheduler));
   g_return_if_fail (self->scheduler == NULL);
 
-  self->scheduler = g_object_ref (scheduler);
+  g_set_weak_pointer (&self->scheduler, scheduler);
   read_login_start (self);
 }
