@@ -22,9 +22,11 @@
  * that. Two ways exist, and the session decides which one counts:
  *
  * - Under a systemd user manager (one owns org.freedesktop.systemd1 on the
- *   session bus), the unit chronikerd.service, when enabled (its [Install]
- *   links default.target to it). Such sessions skip the autostart entry
- *   (X-systemd-skip), so only the unit counts there.
+ *   session bus), the unit chronikerd-login.target, when enabled: default.target
+ *   wants it, and it wants chronikerd.service. Such sessions skip the
+ *   autostart entry (X-systemd-skip), so only the unit counts there. The
+ *   daemon's own unit stays free of [Install], so that masking the login
+ *   unit leaves the daemon to D-Bus activation.
  * - Elsewhere, the XDG autostart entry named after the bus name: the first
  *   of $XDG_CONFIG_HOME/autostart and each $XDG_CONFIG_DIRS/autostart that
  *   has the file decides, and one with Hidden=true (or GNOME's
@@ -42,6 +44,7 @@ typedef struct
   GDBusConnection  *bus;
   SystemdKnownFunc  then;     /* what follows finding out whether systemd runs the session */
   gboolean          enable;
+  gboolean          enabling; /* after unmasking, the unit was enabled for nobody */
   GPtrArray        *entries;  /* (element-type GFile): autostart candidates, most important first */
   guint             next;
 } Op;
@@ -146,7 +149,7 @@ return_dbus_error (GTask        *task,
                    const char   *what)
 {
   g_dbus_error_strip_remote_error (error);
-  /* Translators: %s is what failed (such as “Asking systemd about chronikerd.service”),
+  /* Translators: %s is what failed (such as “Asking systemd about chronikerd-login.target”),
    * the second %s systemd's or the bus's message */
   g_task_return_new_error (task, CHK_ERROR, CHK_ERROR_FAILED, _("%s failed: %s"),
                            what, error->message);
@@ -286,7 +289,7 @@ get_unit_state_cb (GObject      *object,
     }
   if (reply == NULL)
     {
-      return_dbus_error (task, error, _("Asking systemd about chronikerd.service"));
+      return_dbus_error (task, error, _("Asking systemd about chronikerd-login.target"));
       return;
     }
 
@@ -352,7 +355,16 @@ chk_login_start_get_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-/* Setting, with systemd */
+/* Setting, with systemd
+ *
+ * The unit is enabled for every user at install time (systemctl --global),
+ * from a system directory that a user's DisableUnitFiles cannot touch. A user
+ * opts out by masking it, which only this user's manager sees; opting in
+ * unmasks it, and enables it for this user where the install did not. */
+
+static void unit_files_changed_cb (GObject      *object,
+                                   GAsyncResult *result,
+                                   gpointer      user_data);
 
 static void
 set_check_state_cb (GObject      *object,
@@ -364,26 +376,37 @@ set_check_state_cb (GObject      *object,
   g_autoptr(GVariant) reply = NULL;
   GError *error = NULL;
   const char *state = NULL;
+  const char *units[] = { CHK_LOGIN_START_UNIT, NULL };
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
   if (reply == NULL)
     {
-      return_dbus_error (task, error, _("Asking systemd about chronikerd.service"));
+      return_dbus_error (task, error, _("Asking systemd about chronikerd-login.target"));
       return;
     }
   g_variant_get (reply, "(&s)", &state);
 
-  /* A unit enabled for every user (systemctl --global) is linked from a
-   * system directory, which DisableUnitFiles of the user manager leaves. */
-  if (unit_state_starts (state) != op->enable)
-    g_task_return_new_error (task, CHK_ERROR, CHK_ERROR_FAILED,
-                             op->enable
-                             ? _("chronikerd.service is still %s after enabling it")
-                             : _("chronikerd.service is still %s after disabling it: it is "
-                                 "probably enabled for all users (systemctl --global enable)"),
-                             state);
-  else
-    g_task_return_boolean (task, TRUE);
+  if (unit_state_starts (state) == op->enable)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* Unmasked, but enabled for nobody: enable it for this user. */
+  if (op->enable && !op->enabling)
+    {
+      op->enabling = TRUE;
+      /* Not runtime, not forced: a link of the user's own is not replaced. */
+      systemd_call (g_steal_pointer (&task), "EnableUnitFiles",
+                    g_variant_new ("(^asbb)", units, FALSE, FALSE),
+                    G_VARIANT_TYPE ("(ba(sss))"), unit_files_changed_cb);
+      return;
+    }
+
+  g_task_return_new_error (task, CHK_ERROR, CHK_ERROR_FAILED,
+                           op->enable ? _("%s is still %s after enabling it")
+                                      : _("%s is still %s after masking it"),
+                           CHK_LOGIN_START_UNIT, state);
 }
 
 static void
@@ -420,8 +443,9 @@ unit_files_changed_cb (GObject      *object,
   if (reply == NULL)
     {
       return_dbus_error (task, error,
-                         op->enable ? _("Enabling chronikerd.service")
-                                    : _("Disabling chronikerd.service"));
+                         op->enabling ? _("Enabling chronikerd-login.target")
+                         : op->enable ? _("Unmasking chronikerd-login.target")
+                                      : _("Masking chronikerd-login.target"));
       g_object_unref (task);
       return;
     }
@@ -434,12 +458,13 @@ set_with_systemd (GTask *task)
   Op *op = g_task_get_task_data (task);
   const char *units[] = { CHK_LOGIN_START_UNIT, NULL };
 
-  /* Not runtime, not forced: a link of the user's own is not replaced. */
+  /* Not runtime: it holds across reboots. Masking is forced: it replaces a
+   * link of this user's own enabling. */
   if (op->enable)
-    systemd_call (task, "EnableUnitFiles", g_variant_new ("(^asbb)", units, FALSE, FALSE),
-                  G_VARIANT_TYPE ("(ba(sss))"), unit_files_changed_cb);
+    systemd_call (task, "UnmaskUnitFiles", g_variant_new ("(^asb)", units, FALSE),
+                  G_VARIANT_TYPE ("(a(sss))"), unit_files_changed_cb);
   else
-    systemd_call (task, "DisableUnitFiles", g_variant_new ("(^asb)", units, FALSE),
+    systemd_call (task, "MaskUnitFiles", g_variant_new ("(^asbb)", units, FALSE, TRUE),
                   G_VARIANT_TYPE ("(a(sss))"), unit_files_changed_cb);
 }
 
@@ -619,7 +644,7 @@ set_with (GTask    *task,
  * @callback: called when done
  * @user_data: for @callback
  *
- * Enables or disables the user unit chronikerd.service where a systemd
+ * Enables (unmasks) or masks the user unit chronikerd-login.target where a systemd
  * user manager runs the session, and otherwise writes the user's autostart
  * entry: a copy of the system's (or a new one) to enable, one with
  * Hidden=true to disable.

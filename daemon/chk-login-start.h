@@ -6,7 +6,7 @@
 
 G_BEGIN_DECLS
 
-#define CHK_LOGIN_START_UNIT      "chronikerd.service"
+#define CHK_LOGIN_START_UNIT      "chronikerd-login.target"
 #define CHK_LOGIN_START_SYSTEMD   "systemd-unit"
 #define CHK_LOGIN_START_AUTOSTART "autostart"
 

@@ -118,9 +118,18 @@ class Autostart(LoginStartCase):
         self.assertIn(self.user_dir, cm['message'])
 
 
+UNIT = 'chronikerd-login.target'
+
+# What the fake manager says of the unit, as systemd's does after Reload: a
+# user's mask wins, then the user's own link or the link for every user.
+STATE_OF = ("ret = self.unit_state or ('masked' if self.masked else 'enabled' "
+            "if self.user_enabled or self.global_enabled else 'disabled')")
+
+
 class Systemd(LoginStartCase):
-    """A fake user manager: GetUnitFileState answers what Enable/DisableUnitFiles
-    left, as systemd's does after Reload."""
+    """A fake user manager whose unit files are enabled for every user (the
+    install's link), for this user (EnableUnitFiles) or masked by this user
+    (MaskUnitFiles), and whose GetUnitFileState says what that makes."""
 
     def setUp(self):
         super().setUp()
@@ -132,13 +141,15 @@ class Systemd(LoginStartCase):
             stderr=subprocess.DEVNULL)
         self.addCleanup(self.stop_mock)
         h.wait_until(lambda: self.bus.has_owner(SYSTEMD), 20, 'the fake systemd', poll=0.05)
-        self.add_method('GetUnitFileState', 's', 's', 'ret = self.unit_state')
+        self.add_method('GetUnitFileState', 's', 's', STATE_OF)
         self.add_method('EnableUnitFiles', 'asbb', 'ba(sss)',
-                        'self.unit_state = self.after_enable; ret = (True, [])')
+                        'self.user_enabled = True; ret = (True, [])')
         self.add_method('DisableUnitFiles', 'asb', 'a(sss)',
-                        'self.unit_state = self.after_disable; ret = []')
+                        'self.user_enabled = False; ret = []')
+        self.add_method('MaskUnitFiles', 'asbb', 'a(sss)', 'self.masked = True; ret = []')
+        self.add_method('UnmaskUnitFiles', 'asb', 'a(sss)', 'self.masked = False; ret = []')
         self.add_method('Reload', '', '', '')
-        self.set_state('disabled', after_enable='enabled', after_disable='disabled')
+        self.set_files(global_enabled=True)
         self.daemon = self.start_chronikerd()
 
     def stop_mock(self):
@@ -158,20 +169,18 @@ class Systemd(LoginStartCase):
         self.mock_call('AddMethod', GLib.Variant('(sssss)', (MANAGER_IFACE, name, in_sig,
                                                              out_sig, code)))
 
-    def set_state(self, state, after_enable=None, after_disable=None):
-        code = f'self.unit_state = {state!r}'
-        if after_enable:
-            code += f'; self.after_enable = {after_enable!r}'
-        if after_disable:
-            code += f'; self.after_disable = {after_disable!r}'
-        self.add_method('ChkSetState', '', '', code)
-        self.bus.conn.call_sync(SYSTEMD, SYSTEMD_PATH, MANAGER_IFACE, 'ChkSetState', None, None,
+    def set_files(self, global_enabled=False, user_enabled=False, masked=False, state=''):
+        """What the unit files are; a non-empty @state is said whatever they are."""
+        code = (f'self.global_enabled = {global_enabled}; self.user_enabled = {user_enabled}; '
+                f'self.masked = {masked}; self.unit_state = {state!r}')
+        self.add_method('ChkSetFiles', '', '', code)
+        self.bus.conn.call_sync(SYSTEMD, SYSTEMD_PATH, MANAGER_IFACE, 'ChkSetFiles', None, None,
                                 h.Gio.DBusCallFlags.NONE, h.CALL_TIMEOUT_MS, None)
 
     def calls(self):
         reply = self.mock_call('GetCalls', None, '(a(tsav))').unpack()[0]
         return [(name, list(args)) for _, name, args in reply
-                if name not in ('ChkSetState', 'GetUnitFileState')]
+                if name not in ('ChkSetFiles', 'GetUnitFileState')]
 
     def test_states(self):
         # Only an enabled unit starts at login
@@ -179,40 +188,57 @@ class Systemd(LoginStartCase):
                     'disabled': '', 'linked': '', 'linked-runtime': '', 'static': '',
                     'indirect': '', 'masked': '', 'masked-runtime': '', 'bad': ''}
         for state, how in expected.items():
-            self.set_state(state)
+            self.set_files(state=state)
             self.assertEqual(self.get(), how, state)
 
     def test_no_such_unit(self):
         self.add_method('GetUnitFileState', 's', 's',
-                        'raise dbus.exceptions.DBusException("Unit chronikerd.service does not '
-                        'exist.", name="org.freedesktop.systemd1.NoSuchUnit")')
+                        'raise dbus.exceptions.DBusException("Unit chronikerd-login.target does '
+                        'not exist.", name="org.freedesktop.systemd1.NoSuchUnit")')
         self.assertEqual(self.get(), '')
 
-    def test_enable_and_disable(self):
-        self.mock_call('ClearCalls', None)
-        self.set(True)
+    def test_opt_out_and_in_of_the_unit_enabled_for_everyone(self):
+        # As installed: enabled for every user, which this user can only mask.
         self.assertEqual(self.get(), 'systemd-unit')
-        self.assertEqual(self.calls(), [('EnableUnitFiles', [['chronikerd.service'], False, False]),
-                                        ('Reload', [])])
         self.mock_call('ClearCalls', None)
         self.set(False)
         self.assertEqual(self.get(), '')
-        self.assertEqual(self.calls(), [('DisableUnitFiles', [['chronikerd.service'], False]),
-                                        ('Reload', [])])
+        self.assertEqual(self.calls(), [('MaskUnitFiles', [[UNIT], False, True]), ('Reload', [])])
+        self.mock_call('ClearCalls', None)
+        self.set(True)
+        self.assertEqual(self.get(), 'systemd-unit')
+        self.assertEqual(self.calls(), [('UnmaskUnitFiles', [[UNIT], False]), ('Reload', [])])
         # No autostart file was written on the way
         self.assertFalse(os.path.exists(self.user_dir))
 
-    def test_globally_enabled_unit_cannot_be_disabled(self):
-        self.set_state('enabled', after_disable='enabled')
-        with self.assert_error('Failed', 'chronikerd.service', 'still enabled', '--global'):
+    def test_enable_where_the_install_did_not(self):
+        # A package that left enabling to its postinst, which did not run.
+        self.set_files(global_enabled=False)
+        self.assertEqual(self.get(), '')
+        self.mock_call('ClearCalls', None)
+        self.set(True)
+        self.assertEqual(self.get(), 'systemd-unit')
+        self.assertEqual(self.calls(), [('UnmaskUnitFiles', [[UNIT], False]), ('Reload', []),
+                                        ('EnableUnitFiles', [[UNIT], False, False]),
+                                        ('Reload', [])])
+        # And out again: the user's own link is replaced by the mask.
+        self.set(False)
+        self.assertEqual(self.get(), '')
+
+    def test_state_that_does_not_follow(self):
+        self.set_files(state='bad')
+        with self.assert_error('Failed', UNIT, 'still bad after enabling'):
+            self.set(True)
+        self.set_files(state='enabled')
+        with self.assert_error('Failed', UNIT, 'still enabled after masking'):
             self.set(False)
 
     def test_errors_say_what_failed(self):
-        self.add_method('EnableUnitFiles', 'asbb', 'ba(sss)',
+        self.add_method('MaskUnitFiles', 'asbb', 'a(sss)',
                         'raise dbus.exceptions.DBusException("Access denied", '
                         'name="org.freedesktop.DBus.Error.AccessDenied")')
-        with self.assert_error('Failed', 'enabling chronikerd.service', 'access denied'):
-            self.set(True)
+        with self.assert_error('Failed', 'masking ' + UNIT, 'access denied'):
+            self.set(False)
         self.add_method('GetUnitFileState', 's', 's',
                         'raise dbus.exceptions.DBusException("Broken", '
                         'name="org.freedesktop.DBus.Error.Failed")')

@@ -131,6 +131,7 @@ def main():
             "the daemon's D-Bus service": (datadir, 'dbus-1/services/%s.service' % BUS_NAME),
             "the app's D-Bus service": (datadir, 'dbus-1/services/%s.service' % APP_ID),
             'the systemd user unit': (unitdir, 'chronikerd.service'),
+            'the login target': (unitdir, 'chronikerd-login.target'),
             'the autostart entry': (sysconfdir, 'xdg/autostart/%s.desktop' % BUS_NAME),
             'the desktop entry': (datadir, 'applications/%s.desktop' % APP_ID),
             'the metainfo': (datadir, 'metainfo/%s.metainfo.xml' % APP_ID),
@@ -174,29 +175,39 @@ def main():
         tap.check(service.get('SystemdService') == 'chronikerd.service',
                   "the daemon's service activates through the systemd unit", service)
 
-        # The unit: a D-Bus service for the same name, the installed binary, wanted at login.
-        unit_path = os.path.join(unitdir, 'chronikerd.service')
-        unit = configparser.RawConfigParser(strict=False, interpolation=None)
-        unit.optionxform = str
-        unit.read(dest(unit_path), encoding='utf-8')
+        # The unit: a D-Bus service for the same name, the installed binary; the bus
+        # starts it, and the login target wants it at login.
+        def read_unit(name):
+            unit = configparser.RawConfigParser(strict=False, interpolation=None)
+            unit.optionxform = str
+            unit.read(dest(os.path.join(unitdir, name)), encoding='utf-8')
+            return unit
+
+        unit = read_unit('chronikerd.service')
         tap.check(unit.get('Service', 'Type', fallback='') == 'dbus' and
                   unit.get('Service', 'BusName', fallback='') == BUS_NAME,
                   'the unit is Type=dbus with BusName=' + BUS_NAME)
         tap.check(unit.get('Service', 'ExecStart', fallback='') == daemon,
                   'the unit runs ' + daemon, unit.get('Service', 'ExecStart', fallback=''))
-        tap.check(unit.get('Install', 'WantedBy', fallback='') == 'default.target',
-                  'the unit is wanted by default.target')
+        tap.check(not unit.has_section('Install'),
+                  'the unit has no [Install]: masking the login target leaves it to the bus')
+        login = read_unit('chronikerd-login.target')
+        tap.check(login.get('Unit', 'Wants', fallback='') == 'chronikerd.service',
+                  'the login target wants the unit')
+        tap.check(login.get('Install', 'WantedBy', fallback='') == 'default.target',
+                  'the login target is wanted by default.target')
 
         # Enabled for every user, as `systemctl --global enable` does: a user manager
-        # starting default.target at the next login starts it.
-        wants = dest('/etc/systemd/user/default.target.wants/chronikerd.service')
+        # starting default.target at the next login starts the daemon.
+        target_path = os.path.join(unitdir, 'chronikerd-login.target')
+        wants = dest('/etc/systemd/user/default.target.wants/chronikerd-login.target')
         if unitdir in ('/etc/systemd/user', '/usr/local/lib/systemd/user',
                        '/usr/lib/systemd/user', '/lib/systemd/user'):
-            tap.check(os.path.islink(wants) and os.readlink(wants) == unit_path,
-                      'the unit is enabled for every user (default.target.wants → %s)'
-                      % unit_path, os.readlink(wants) if os.path.islink(wants) else 'no link')
+            tap.check(os.path.islink(wants) and os.readlink(wants) == target_path,
+                      'the login target is enabled for every user (default.target.wants → %s)'
+                      % target_path, os.readlink(wants) if os.path.islink(wants) else 'no link')
         else:
-            tap.skip('the unit is enabled for every user',
+            tap.skip('the login target is enabled for every user',
                      '%s is not read by systemd: the install says how to enable it' % unitdir)
 
         # The autostart entry: for sessions without a systemd user manager.
