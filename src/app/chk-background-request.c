@@ -188,6 +188,41 @@ spec_is_scheduled (GVariant *spec)
 }
 
 /**
+ * chk_background_request_ask:
+ * @self: a #ChkBackgroundRequest
+ * @connection: the session bus
+ * @parent: (nullable): the window asking
+ * @autostart: whether the daemon should start at login
+ *
+ * In a sandbox, asks the Background portal to let the daemon run in the
+ * background, and to start it at login or not. The answer comes as
+ * #ChkBackgroundRequest:state. Outside a sandbox it does nothing.
+ */
+void
+chk_background_request_ask (ChkBackgroundRequest *self,
+                            GDBusConnection      *connection,
+                            GtkWindow            *parent,
+                            gboolean              autostart)
+{
+  const char * const commandline[] = { "chronikerd", NULL };
+  g_autofree char *handle = NULL;
+
+  g_return_if_fail (CHK_IS_BACKGROUND_REQUEST (self));
+  g_return_if_fail (G_IS_DBUS_CONNECTION (connection));
+
+  if (!chk_portal_is_sandboxed () || self->state == CHK_BACKGROUND_ASKING)
+    return;
+
+  set_state (self, CHK_BACKGROUND_ASKING);
+  handle = parent_window_handle (parent);
+  chk_portal_request_background (connection, handle,
+                                 _("Chroniker runs your scheduled jobs in the background, "
+                                   "from the time you log in"),
+                                 autostart ? commandline : NULL, NULL, requested_cb,
+                                 g_object_ref (self));
+}
+
+/**
  * chk_background_request_job_saved:
  * @self: a #ChkBackgroundRequest
  * @connection: the session bus
@@ -203,23 +238,11 @@ chk_background_request_job_saved (ChkBackgroundRequest *self,
                                   GtkWindow            *parent,
                                   GVariant             *spec)
 {
-  const char * const commandline[] = { "chronikerd", NULL };
-  g_autofree char *handle = NULL;
-
   g_return_if_fail (CHK_IS_BACKGROUND_REQUEST (self));
-  g_return_if_fail (G_IS_DBUS_CONNECTION (connection));
   g_return_if_fail (g_variant_is_of_type (spec, G_VARIANT_TYPE_VARDICT));
 
-  if (self->state != CHK_BACKGROUND_NOT_ASKED || !spec_is_scheduled (spec) ||
-      !chk_portal_is_sandboxed ())
-    return;
-
-  set_state (self, CHK_BACKGROUND_ASKING);
-  handle = parent_window_handle (parent);
-  chk_portal_request_background (connection, handle,
-                                 _("Chroniker runs your scheduled jobs in the background, "
-                                   "from the time you log in"),
-                                 commandline, NULL, requested_cb, g_object_ref (self));
+  if (self->state == CHK_BACKGROUND_NOT_ASKED && spec_is_scheduled (spec))
+    chk_background_request_ask (self, connection, parent, TRUE);
 }
 
 /**

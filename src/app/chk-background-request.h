@@ -34,6 +34,10 @@ G_DECLARE_FINAL_TYPE (ChkBackgroundRequest, chk_background_request, CHK, BACKGRO
 ChkBackgroundRequest *chk_background_request_get_default (void);
 ChkBackgroundState    chk_background_request_get_state   (ChkBackgroundRequest *self);
 const char           *chk_background_request_get_error   (ChkBackgroundRequest *self);
+void                  chk_background_request_ask         (ChkBackgroundRequest *self,
+                                                          GDBusConnection      *connection,
+                                                          GtkWindow            *parent,
+                                                          gboolean              autostart);
 void                  chk_background_request_job_saved   (ChkBackgroundRequest *self,
                                                           GDBusConnection      *connection,
                                                           GtkWindow            *parent,

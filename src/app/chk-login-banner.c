@@ -6,8 +6,10 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-background-request.h"
 #include "chk-banner.h"
 #include "chk-login-banner.h"
+#include "chk-portal.h"
 #include "chk-toast.h"
 
 /**
@@ -18,6 +20,11 @@
  * autostart entry) while some enabled job has a schedule. Its button asks
  * the daemon to start at login. It asks again whenever its window becomes
  * active, as the preferences or a terminal may have changed it.
+ *
+ * In the Flatpak only the Background portal starts the daemon at login,
+ * and the app alone hears its answer (#ChkBackgroundRequest): the banner
+ * shows when it said no, and asks it when a scheduled job is there but
+ * nobody asked yet (jobs made before, or from the command line).
  */
 struct _ChkLoginBanner
 {
@@ -47,10 +54,36 @@ has_scheduled_job (ChkLoginBanner *self)
   return FALSE;
 }
 
+static GDBusConnection *
+session_bus (ChkLoginBanner *self)
+{
+  ChkScheduler1 *scheduler = self->model != NULL ? chk_job_model_get_scheduler (self->model) : NULL;
+
+  return scheduler != NULL ? g_dbus_proxy_get_connection (G_DBUS_PROXY (scheduler)) : NULL;
+}
+
+/* In a sandbox: the portal's last answer, asking it first if need be. */
+static void
+update_sandboxed (ChkLoginBanner *self)
+{
+  ChkBackgroundRequest *request = chk_background_request_get_default ();
+  ChkBackgroundState state = chk_background_request_get_state (request);
+  GDBusConnection *bus = session_bus (self);
+
+  if (state == CHK_BACKGROUND_NOT_ASKED && bus != NULL && has_scheduled_job (self))
+    chk_background_request_ask (request, bus, GTK_WINDOW (self->root), TRUE);
+  self->starts = state != CHK_BACKGROUND_REFUSED && state != CHK_BACKGROUND_NO_AUTOSTART;
+}
+
 static void
 update (ChkLoginBanner *self)
 {
-  gboolean show = self->model != NULL &&
+  gboolean show;
+
+  if (chk_portal_is_sandboxed ())
+    update_sandboxed (self);
+
+  show = self->model != NULL &&
                   chk_job_model_get_state (self->model) == CHK_JOB_MODEL_READY &&
                   !self->starts && has_scheduled_job (self);
 
@@ -134,7 +167,8 @@ chk_login_banner_refresh (ChkLoginBanner *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   scheduler = self->model != NULL ? chk_job_model_get_scheduler (self->model) : NULL;
-  if (scheduler == NULL || chk_job_model_get_state (self->model) != CHK_JOB_MODEL_READY)
+  if (scheduler == NULL || chk_job_model_get_state (self->model) != CHK_JOB_MODEL_READY ||
+      chk_portal_is_sandboxed ())
     {
       update (self);
       return;
@@ -192,9 +226,31 @@ start_at_login_action (GtkWidget  *widget,
 
   if (scheduler == NULL)
     return;
+  if (chk_portal_is_sandboxed ())
+    {
+      chk_background_request_ask (chk_background_request_get_default (),
+                                  g_dbus_proxy_get_connection (G_DBUS_PROXY (scheduler)),
+                                  GTK_WINDOW (self->root), TRUE);
+      return;
+    }
   gtk_widget_action_set_enabled (widget, "login-banner.start-at-login", FALSE);
   chk_scheduler1_call_set_login_start (scheduler, TRUE, NULL, set_login_start_cb,
                                        g_object_ref (self));
+}
+
+static void
+background_state_cb (ChkLoginBanner *self)
+{
+  ChkBackgroundRequest *request = chk_background_request_get_default ();
+
+  /* Asked from the button and refused: the portal keeps that answer, and
+   * only the system's settings change it. */
+  if (chk_background_request_get_state (request) == CHK_BACKGROUND_REFUSED &&
+      gtk_widget_get_mapped (GTK_WIDGET (self)))
+    chk_widget_add_toast (GTK_WIDGET (self),
+                          _("Chroniker may not run in the background: allow it in the "
+                            "system's settings, under Apps"));
+  update (self);
 }
 
 static void
@@ -230,6 +286,7 @@ chk_login_banner_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   if (self->jobs != NULL)
     unfollow_jobs (self);
+  g_signal_handlers_disconnect_by_data (chk_background_request_get_default (), self);
   if (self->model != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->model, self);
@@ -276,6 +333,8 @@ chk_login_banner_init (ChkLoginBanner *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->banner), "notice");
   chk_banner_set_button (self->banner, _("_Start at Login"), "login-banner.start-at-login");
   gtk_widget_set_parent (GTK_WIDGET (self->banner), GTK_WIDGET (self));
+  g_signal_connect_swapped (chk_background_request_get_default (), "notify::state",
+                            G_CALLBACK (background_state_cb), self);
 }
 
 /**

@@ -7,6 +7,8 @@
 #include <glib/gi18n.h>
 #include <unistd.h>
 
+#include "chk-background-request.h"
+#include "chk-portal.h"
 #include "chk-session-group.h"
 #include "chk-toast.h"
 
@@ -19,7 +21,8 @@
  * ChkSessionGroup:
  *
  * The preferences of when jobs can run: "Start at Login" (the daemon's
- * GetLoginStart and SetLoginStart) and "Run Jobs While Logged Out"
+ * GetLoginStart and SetLoginStart; in the Flatpak, the Background portal's
+ * autostart, see #ChkBackgroundRequest) and "Run Jobs While Logged Out"
  * (systemd-logind's linger of the user, on the system bus: polkit decides
  * whether the user may change it, and may ask for a password). A change
  * that fails is said in a toast and the switch goes back.
@@ -91,11 +94,26 @@ login_start_got_cb (GObject      *object,
   gtk_widget_set_sensitive (GTK_WIDGET (self->login_start_row), TRUE);
 }
 
+/* In the Flatpak the Background portal's answer is the state. */
+static void
+background_state_cb (ChkSessionGroup *self)
+{
+  ChkBackgroundState state = chk_background_request_get_state (chk_background_request_get_default ());
+
+  set_switch (self, self->login_start_switch, state == CHK_BACKGROUND_AUTOSTART);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->login_start_row), state != CHK_BACKGROUND_ASKING);
+}
+
 static void
 read_login_start (ChkSessionGroup *self)
 {
   if (self->scheduler == NULL)
     return;
+  if (chk_portal_is_sandboxed ())
+    {
+      background_state_cb (self);
+      return;
+    }
   chk_scheduler1_call_get_login_start (self->scheduler, self->cancellable, login_start_got_cb,
                                        g_object_ref (self));
 }
@@ -125,6 +143,14 @@ login_start_switch_cb (GtkSwitch       *sw,
 {
   if (self->updating || self->scheduler == NULL)
     return;
+  if (chk_portal_is_sandboxed ())
+    {
+      chk_background_request_ask (chk_background_request_get_default (),
+                                  g_dbus_proxy_get_connection (G_DBUS_PROXY (self->scheduler)),
+                                  GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                                  gtk_switch_get_active (sw));
+      return;
+    }
   chk_scheduler1_call_set_login_start (self->scheduler, gtk_switch_get_active (sw),
                                        self->cancellable, login_start_set_cb,
                                        g_object_ref (self));
@@ -272,6 +298,7 @@ chk_session_group_dispose (GObject *object)
 
   /* The answers still under way are dropped. */
   g_cancellable_cancel (self->cancellable);
+  g_signal_handlers_disconnect_by_data (chk_background_request_get_default (), self);
   g_clear_weak_pointer (&self->scheduler);
   g_clear_object (&self->system_bus);
   gtk_widget_dispose_template (GTK_WIDGET (self), CHK_TYPE_SESSION_GROUP);
@@ -335,5 +362,8 @@ chk_session_group_set_scheduler (ChkSessionGroup *self,
   g_return_if_fail (self->scheduler == NULL);
 
   g_set_weak_pointer (&self->scheduler, scheduler);
+  if (chk_portal_is_sandboxed ())
+    g_signal_connect_swapped (chk_background_request_get_default (), "notify::state",
+                              G_CALLBACK (background_state_cb), self);
   read_login_start (self);
 }

@@ -5,6 +5,8 @@
 #include <adwaita.h>
 
 #include "chk-background-request.h"
+#include "chk-login-banner.h"
+#include "chk-preferences-window.h"
 #include "chk-test-fixture.h"
 #include "chk-test-widgets.h"
 
@@ -36,7 +38,7 @@ typedef struct
   gboolean         owned;
   GPtrArray       *requests;  /* (element-type GVariant): each call's parameters */
   guint32          response;  /* what the user answers: 0 yes, 1 no */
-  gboolean         autostart; /* what the portal grants */
+  gboolean         autostart; /* whether the portal grants the start at login asked for */
 } Fixture;
 
 static gboolean
@@ -46,6 +48,7 @@ respond_cb (gpointer user_data)
   Fixture *fixture = g_task_get_task_data (task);
   const char *handle = g_object_get_data (G_OBJECT (task), "handle");
   const char *sender = g_object_get_data (G_OBJECT (task), "sender");
+  gboolean asked = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (task), "autostart"));
   GVariantBuilder results;
   g_autoptr(GError) error = NULL;
 
@@ -54,7 +57,7 @@ respond_cb (gpointer user_data)
     {
       g_variant_builder_add (&results, "{sv}", "background", g_variant_new_boolean (TRUE));
       g_variant_builder_add (&results, "{sv}", "autostart",
-                             g_variant_new_boolean (fixture->autostart));
+                             g_variant_new_boolean (asked && fixture->autostart));
     }
   /* Sent to the caller only, as the portal does. */
   g_dbus_connection_emit_signal (fixture->connection, sender, handle,
@@ -79,12 +82,14 @@ portal_call_cb (GDBusConnection       *connection,
   g_autoptr(GVariant) options = NULL;
   g_autofree char *sender_path = NULL;
   const char *token = "t";
+  gboolean autostart = FALSE;
   char *handle;
   GTask *task;
 
   g_ptr_array_add (fixture->requests, g_variant_ref (parameters));
   g_variant_get (parameters, "(&s@a{sv})", NULL, &options);
   g_variant_lookup (options, "handle_token", "&s", &token);
+  g_variant_lookup (options, "autostart", "b", &autostart);
   sender_path = g_strdelimit (g_strdup (sender + 1), ".", '_');
   handle = g_strdup_printf ("/org/freedesktop/portal/desktop/request/%s/%s", sender_path, token);
   g_dbus_method_invocation_return_value (invocation, g_variant_new ("(o)", handle));
@@ -94,6 +99,7 @@ portal_call_cb (GDBusConnection       *connection,
   g_task_set_task_data (task, fixture, NULL);
   g_object_set_data_full (G_OBJECT (task), "handle", handle, g_free);
   g_object_set_data_full (G_OBJECT (task), "sender", g_strdup (sender), g_free);
+  g_object_set_data (G_OBJECT (task), "autostart", GINT_TO_POINTER (autostart));
   g_timeout_add (50, respond_cb, task);
 }
 
@@ -121,13 +127,7 @@ fixture_setup (Fixture       *fixture,
   chk_background_request_reset (chk_background_request_get_default ());
   g_setenv ("CHK_SANDBOXED", "1", TRUE);
 
-  fixture->base.model = chk_job_model_new ();
-  chk_job_model_connect (fixture->base.model);
-  chk_assert_eventually (chk_job_model_get_state (fixture->base.model) == CHK_JOB_MODEL_READY,
-                         SECONDS);
-
-  fixture->connection = g_object_ref (g_dbus_proxy_get_connection (
-    G_DBUS_PROXY (chk_job_model_get_scheduler (fixture->base.model))));
+  fixture->connection = g_object_ref (chk_test_session_get_connection (fixture->base.session));
   info = g_dbus_node_info_new_for_xml (portal_xml, &error);
   g_assert_no_error (error);
   fixture->object_id = g_dbus_connection_register_object (fixture->connection, PORTAL_PATH,
@@ -183,6 +183,8 @@ test_editor_save_asks (Fixture       *fixture,
   const char *reason = NULL;
   gboolean autostart = FALSE;
 
+  fixture->base.model = chk_job_model_new ();
+  chk_job_model_connect (fixture->base.model);
   chk_assert_eventually ((job = chk_job_model_lookup (fixture->base.model, path)) != NULL, SECONDS);
   fixture->base.editor = chk_job_editor_new (NULL, fixture->base.model, job, FALSE);
   g_object_add_weak_pointer (G_OBJECT (fixture->base.editor), (gpointer *) &fixture->base.editor);
@@ -265,6 +267,86 @@ test_refused_and_no_autostart (Fixture       *fixture,
   g_assert_cmpuint (fixture->requests->len, ==, 2);
 }
 
+static gboolean
+request_autostart (Fixture *fixture,
+                   guint    index)
+{
+  g_autoptr(GVariant) options = NULL;
+  gboolean autostart = FALSE;
+
+  g_variant_get (fixture->requests->pdata[index], "(&s@a{sv})", NULL, &options);
+  g_assert_true (g_variant_lookup (options, "autostart", "b", &autostart));
+  g_assert_true (autostart == g_variant_lookup (options, "commandline", "^a&s", NULL));
+  return autostart;
+}
+
+static char *
+banner_title (Fixture *fixture)
+{
+  ChkLoginBanner *banner = chk_test_find_widget (fixture->base.window, CHK_TYPE_LOGIN_BANNER);
+
+  return g_strdup (chk_login_banner_get_title (banner));
+}
+
+/* Scheduled jobs made before (or from the command line): the window asks
+ * the portal itself. Refused, the banner says that jobs stop at the next
+ * login; its button asks again. */
+static void
+test_banner (Fixture       *fixture,
+             gconstpointer  data)
+{
+  g_autofree char *path = chk_test_create_job (&fixture->base, "nightly",
+                                               "{'schedule': <'30 2 * * *'>}");
+  ChkLoginBanner *banner;
+
+  fixture->response = 1;
+  chk_test_fixture_open_window (&fixture->base, 800, 600);
+  chk_assert_eventually (fixture->requests->len == 1, SECONDS);
+  g_assert_true (request_autostart (fixture, 0));
+  chk_assert_eventually (state () == CHK_BACKGROUND_REFUSED, SECONDS);
+  chk_assert_eventually_cmpstr (banner_title (fixture), "Scheduled jobs will not run after you "
+                                "log in again until Chroniker is opened", SECONDS);
+
+  fixture->response = 0;
+  banner = chk_test_find_widget (fixture->base.window, CHK_TYPE_LOGIN_BANNER);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (banner), "login-banner.start-at-login",
+                                             NULL));
+  chk_assert_eventually (state () == CHK_BACKGROUND_AUTOSTART, SECONDS);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  chk_assert_eventually_cmpstr (banner_title (fixture), "", SECONDS);
+}
+
+/* The Start at Login switch of the preferences asks the portal for, or
+ * against, the start at login, and shows its answer. */
+static void
+test_preferences_switch (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  ChkPreferencesWindow *prefs;
+  GtkSwitch *sw;
+
+  chk_test_fixture_open_window (&fixture->base, 800, 600);
+  prefs = chk_preferences_window_new (GTK_WINDOW (fixture->base.window),
+                                      chk_job_model_get_scheduler (fixture->base.model));
+  gtk_window_present (GTK_WINDOW (prefs));
+  sw = chk_test_find_widget (chk_test_find_row (prefs, ADW_TYPE_ACTION_ROW, "Start at Login"),
+                             GTK_TYPE_SWITCH);
+  g_assert_false (gtk_switch_get_active (sw));
+
+  gtk_switch_set_active (sw, TRUE);
+  chk_assert_eventually (state () == CHK_BACKGROUND_AUTOSTART, SECONDS);
+  g_assert_true (request_autostart (fixture, 0));
+  g_assert_true (gtk_switch_get_active (sw));
+
+  gtk_switch_set_active (sw, FALSE);
+  chk_assert_eventually (state () == CHK_BACKGROUND_NO_AUTOSTART, SECONDS);
+  g_assert_cmpuint (fixture->requests->len, ==, 2);
+  g_assert_false (request_autostart (fixture, 1));
+  g_assert_false (gtk_switch_get_active (sw));
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -278,6 +360,8 @@ main (int   argc,
     { "/app/background/unscheduled-does-not-ask", test_unscheduled_does_not_ask },
     { "/app/background/not-sandboxed-does-not-ask", test_not_sandboxed_does_not_ask },
     { "/app/background/refused-and-no-autostart", test_refused_and_no_autostart },
+    { "/app/background/banner", test_banner },
+    { "/app/background/preferences-switch", test_preferences_switch },
   };
   const char *skip;
 
