@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <unistd.h>
+
+#include "chk-preferences-window.h"
+#include "chk-test-fixture.h"
+#include "chk-test-widgets.h"
+
+/*
+ * "Run Jobs While Logged Out": the preferences read and change logind's
+ * linger of the user. logind here is python-dbusmock's on a system bus of
+ * the test's own (DBUS_SYSTEM_BUS_ADDRESS, set before GIO looks at it), and
+ * its SetUserLinger changes the user's Linger as logind's does, or fails as
+ * polkit's refusal does.
+ */
+
+#define SECONDS 20
+
+#define LOGIN1_NAME  "org.freedesktop.login1"
+#define LOGIN1_PATH  "/org/freedesktop/login1"
+#define MANAGER      "org.freedesktop.login1.Manager"
+#define MOCK_IFACE   "org.freedesktop.DBus.Mock"
+
+static GSubprocess     *system_bus_daemon;
+static GSubprocess     *logind;
+static GDBusConnection *system_bus;
+static char            *user_path;
+
+typedef ChkTestFixture Fixture;
+
+static GVariant *
+call (const char         *path,
+      const char         *iface,
+      const char         *method,
+      GVariant           *parameters,
+      const GVariantType *reply_type)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *reply = g_dbus_connection_call_sync (system_bus, LOGIN1_NAME, path, iface, method,
+                                                 parameters, reply_type,
+                                                 G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+  g_assert_no_error (error);
+  return reply;
+}
+
+static void
+mock_method (const char *name,
+             const char *in_sig,
+             const char *out_sig,
+             const char *code)
+{
+  g_autoptr(GVariant) reply = call (LOGIN1_PATH, MOCK_IFACE, "AddMethod",
+                                    g_variant_new ("(sssss)", MANAGER, name, in_sig, out_sig,
+                                                   code),
+                                    NULL);
+}
+
+static gboolean
+linger (void)
+{
+  g_autoptr(GVariant) reply = call (user_path, "org.freedesktop.DBus.Properties", "Get",
+                                    g_variant_new ("(ss)", "org.freedesktop.login1.User",
+                                                   "Linger"),
+                                    G_VARIANT_TYPE ("(v)"));
+  g_autoptr(GVariant) value = NULL;
+
+  g_variant_get (reply, "(v)", &value);
+  return g_variant_get_boolean (value);
+}
+
+/* logind's SetUserLinger: the user's Linger follows. */
+static void
+mock_linger_allowed (void)
+{
+  g_autofree char *code = g_strdup_printf (
+    "objects['%s'].UpdateProperties('org.freedesktop.login1.User', "
+    "{'Linger': dbus.Boolean(args[1])})", user_path);
+
+  mock_method ("SetUserLinger", "ubb", "", code);
+}
+
+static void
+fixture_setup (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  chk_test_fixture_setup (fixture, data);
+  mock_linger_allowed ();
+  reply = call (user_path, MOCK_IFACE, "UpdateProperties",
+                g_variant_new_parsed ("('org.freedesktop.login1.User', {'Linger': <false>})"),
+                NULL);
+  chk_test_fixture_open_window (fixture, 800, 600);
+}
+
+static GtkSwitch *
+open_linger_switch (Fixture               *fixture,
+                    ChkPreferencesWindow **out_prefs)
+{
+  ChkPreferencesWindow *prefs;
+  AdwActionRow *row;
+
+  prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window),
+                                      chk_job_model_get_scheduler (fixture->model));
+  gtk_window_present (GTK_WINDOW (prefs));
+  row = chk_test_find_row (prefs, ADW_TYPE_ACTION_ROW, "Run Jobs While Logged Out");
+  chk_assert_eventually (gtk_widget_get_sensitive (GTK_WIDGET (row)), SECONDS);
+  *out_prefs = prefs;
+  return chk_test_find_widget (row, GTK_TYPE_SWITCH);
+}
+
+/* The switch shows logind's Linger, and turning it on or off asks logind,
+ * interactively, for this user. */
+static void
+test_linger_follows_logind (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  ChkPreferencesWindow *prefs;
+  GtkSwitch *sw = open_linger_switch (fixture, &prefs);
+  g_autoptr(GVariant) calls = NULL;
+  g_autoptr(GVariant) args = NULL;
+  gboolean found = FALSE;
+  GVariantIter iter;
+  const char *method;
+  guint32 uid;
+  gboolean enable, interactive;
+
+  g_assert_false (gtk_switch_get_active (sw));
+  call (LOGIN1_PATH, MOCK_IFACE, "ClearCalls", NULL, NULL);
+
+  gtk_switch_set_active (sw, TRUE);
+  chk_assert_eventually (linger (), SECONDS);
+  chk_test_iterate (0.2);
+  g_assert_true (gtk_switch_get_active (sw));
+
+  calls = call (LOGIN1_PATH, MOCK_IFACE, "GetCalls", NULL, G_VARIANT_TYPE ("(a(tsav))"));
+  g_variant_iter_init (&iter, g_variant_get_child_value (calls, 0));
+  while (g_variant_iter_next (&iter, "(t&s@av)", NULL, &method, &args))
+    {
+      if (g_str_equal (method, "SetUserLinger"))
+        {
+          g_autoptr(GVariant) v0 = g_variant_get_child_value (args, 0);
+          g_autoptr(GVariant) v1 = g_variant_get_child_value (args, 1);
+          g_autoptr(GVariant) v2 = g_variant_get_child_value (args, 2);
+          g_autoptr(GVariant) u = g_variant_get_variant (v0);
+          g_autoptr(GVariant) e = g_variant_get_variant (v1);
+          g_autoptr(GVariant) i = g_variant_get_variant (v2);
+
+          uid = g_variant_get_uint32 (u);
+          enable = g_variant_get_boolean (e);
+          interactive = g_variant_get_boolean (i);
+          g_assert_cmpuint (uid, ==, getuid ());
+          g_assert_true (enable);
+          g_assert_true (interactive);
+          found = TRUE;
+        }
+      g_clear_pointer (&args, g_variant_unref);
+    }
+  g_assert_true (found);
+
+  gtk_switch_set_active (sw, FALSE);
+  chk_assert_eventually (!linger (), SECONDS);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+/* polkit says no: a toast says so and the switch shows what logind has. */
+static void
+test_linger_refused (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  ChkPreferencesWindow *prefs;
+  GtkSwitch *sw = open_linger_switch (fixture, &prefs);
+
+  mock_method ("SetUserLinger", "ubb", "",
+               "raise dbus.exceptions.DBusException('Access denied by polkit', "
+               "name='org.freedesktop.DBus.Error.AccessDenied')");
+  gtk_switch_set_active (sw, TRUE);
+  chk_assert_eventually (chk_test_find_label_containing (prefs, "Access denied by polkit") != NULL,
+                         SECONDS);
+  chk_assert_eventually (!gtk_switch_get_active (sw), SECONDS);
+  g_assert_false (linger ());
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static void
+start_system_bus (void)
+{
+  const char * const dbusmock[] = {
+    "/usr/bin/python3", "-m", "dbusmock", "--system", "--template", "logind", NULL
+  };
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  gint64 deadline;
+
+  system_bus_daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "dbus-daemon",
+                                        "--session", "--nofork", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (system_bus_daemon));
+  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  /* Before GIO first looks for the system bus. */
+  g_setenv ("DBUS_SYSTEM_BUS_ADDRESS", address, TRUE);
+
+  logind = g_subprocess_newv (dbusmock, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_assert_no_error (error);
+  system_bus = g_dbus_connection_new_for_address_sync (
+    address, G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+    G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + SECONDS * G_USEC_PER_SEC;
+  for (;;)
+    {
+      gboolean owned = FALSE;
+
+      reply = g_dbus_connection_call_sync (system_bus, "org.freedesktop.DBus",
+                                           "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                           "NameHasOwner", g_variant_new ("(s)", LOGIN1_NAME),
+                                           G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                           NULL, &error);
+      g_assert_no_error (error);
+      g_variant_get (reply, "(b)", &owned);
+      g_clear_pointer (&reply, g_variant_unref);
+      if (owned)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+
+  reply = call (LOGIN1_PATH, MOCK_IFACE, "AddUser",
+                g_variant_new ("(usb)", (guint32) getuid (), "me", TRUE), G_VARIANT_TYPE ("(s)"));
+  g_variant_get (reply, "(s)", &user_path);
+  /* The template's GetUser answers with a path of another form. */
+  {
+    g_autofree char *code = g_strdup_printf ("ret = dbus.ObjectPath('%s')", user_path);
+
+    mock_method ("GetUser", "u", "o", code);
+  }
+}
+
+static void
+stop_system_bus (void)
+{
+  g_clear_object (&system_bus);
+  g_subprocess_force_exit (logind);
+  g_subprocess_wait (logind, NULL, NULL);
+  g_clear_object (&logind);
+  g_subprocess_force_exit (system_bus_daemon);
+  g_subprocess_wait (system_bus_daemon, NULL, NULL);
+  g_clear_object (&system_bus_daemon);
+  g_clear_pointer (&user_path, g_free);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const ChkTestFixtureCase cases[] = {
+    { "/app/session/linger-follows-logind", test_linger_follows_logind, fixture_setup },
+    { "/app/session/linger-refused", test_linger_refused, fixture_setup },
+  };
+  const char *skip;
+  int status;
+
+  chk_test_app_init (&argc, &argv);
+  skip = chk_test_app_open_display ();
+  if (skip == NULL && !g_file_test ("/usr/lib/python3/dist-packages/dbusmock",
+                                    G_FILE_TEST_IS_DIR))
+    skip = "python3-dbusmock is not installed";
+  if (skip == NULL)
+    start_system_bus ();
+
+  chk_test_fixture_add_cases (cases, G_N_ELEMENTS (cases), skip);
+  status = g_test_run ();
+
+  if (skip == NULL)
+    stop_system_bus ();
+  return status;
+}
