@@ -221,6 +221,9 @@ chk_test_fixture_open_window (ChkTestFixture *fixture,
 
   chk_assert_eventually (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING,
                          SECONDS);
+  if (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED)
+    g_error ("The app could not reach chronikerd: %s",
+             chk_job_model_get_error (fixture->model)->message);
   g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_READY);
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->window)), SECONDS);
 }
