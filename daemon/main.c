@@ -9,7 +9,6 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <stdlib.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 #include "chk-containment.h"
 #include "chk-engine.h"
 #include "chk-error.h"
+#include "chk-i18n.h"
 #include "chk-portal.h"
 #include "chk-service.h"
 #include "chk-store.h"
@@ -426,12 +426,7 @@ main (int   argc,
     { NULL }
   };
 
-  setlocale (LC_ALL, "");
-  /* CHK_LOCALEDIR: translations elsewhere than the installed ones, for an
-   * uninstalled build and the tests (<dir>/<lang>/LC_MESSAGES/chroniker.mo) */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("CHK_LOCALEDIR") != NULL ? g_getenv ("CHK_LOCALEDIR") : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  chk_i18n_init ();
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Runs Chroniker's jobs on their schedules and serves "

@@ -5,10 +5,10 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 #include <stdio.h>
 
 #include "chk-cli-verbs.h"
+#include "chk-i18n.h"
 
 static const ChkCliVerb verbs[] = {
   { "list", "", N_("List the jobs."), chk_cli_verb_list },
@@ -51,10 +51,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  chk_i18n_init ();
 
   if (argc < 2)
     {
