@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -557,7 +558,7 @@ chk_cli_verb_import_crontab (int    argc,
         g_autofree char *shown = chk_format_escape (name);
 
         /* Translators: "line 3: job 12 “crontab-3” created" */
-        g_print (_("line %u: job %" G_GUINT64_FORMAT " “%s” %s\n"), job->line, id, shown, done);
+        g_print (_("line %u: job %" PRIu64 " “%s” %s\n"), job->line, id, shown, done);
       }
     }
 

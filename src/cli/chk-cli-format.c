@@ -295,6 +295,26 @@ display_width (const char *text)
   return g_utf8_validate (text, -1, NULL) ? (gsize) g_utf8_strlen (text, -1) : strlen (text);
 }
 
+/**
+ * chk_format_padded:
+ * @text: a label
+ * @width: the columns it takes at least
+ *
+ * Returns: (transfer full): @text followed by spaces up to @width
+ *   characters: printf's "%-20s" counts bytes, which puts labels with
+ *   umlauts out of line
+ */
+char *
+chk_format_padded (const char *text,
+                   gsize       width)
+{
+  GString *padded = g_string_new (text);
+
+  for (gsize shown = display_width (text); shown < width; shown++)
+    g_string_append_c (padded, ' ');
+  return g_string_free (padded, FALSE);
+}
+
 void
 chk_table_print (ChkTable *table,
                  gboolean  color)

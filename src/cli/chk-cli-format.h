@@ -17,6 +17,8 @@ char       *chk_format_outcome     (const char  *outcome,
 char       *chk_format_quoted_argv (const char * const *argv);
 char       *chk_format_escape      (const char  *text);
 char       *chk_format_cpu_time    (guint64      usec);
+char       *chk_format_padded      (const char  *text,
+                                    gsize        width);
 
 ChkTable   *chk_table_new          (guint        n_columns,
                                     ...);

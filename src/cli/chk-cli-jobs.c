@@ -625,8 +625,13 @@ chk_cli_verb_list (int    argc,
     }
   else
     {
-      g_autoptr(ChkTable) table = chk_table_new (5, _("NAME"), _("SCHEDULE"), _("NEXT RUN"), _("LAST RUN"),
-                                                 _("STATUS"));
+      /* Column headers have a context of their own: some are also the
+       * placeholders of options (SCHEDULE), which stay as the man page has them. */
+      g_autoptr(ChkTable) table = chk_table_new (5, C_("column", "NAME"),
+                                                 C_("column", "SCHEDULE"),
+                                                 C_("column", "NEXT RUN"),
+                                                 C_("column", "LAST RUN"),
+                                                 C_("column", "STATUS"));
       gint64 now = g_get_real_time ();
 
       for (GList *l = jobs; l != NULL; l = l->next)
@@ -654,8 +659,9 @@ print_field (const char *label,
              const char *value)
 {
   g_autofree char *shown = chk_format_escape (value);
+  g_autofree char *padded = chk_format_padded (label, 20);
 
-  g_print ("%-20s %s\n", label, shown[0] != '\0' ? shown : "-");
+  g_print ("%s %s\n", padded, shown[0] != '\0' ? shown : "-");
 }
 
 /* "default (1024)": what max-tasks 0 stands for, or just "default" if the daemon does not say. */

@@ -421,10 +421,13 @@ chk_cli_verb_runs (int    argc,
     }
   else
     {
-      g_autoptr(ChkTable) table = chk_table_new (10, _("RUN"), _("JOB"), _("STARTED"),
-                                                 _("DURATION"), _("OUTCOME"), _("EXIT"),
-                                                 _("TRIGGER"), _("CPU"), _("MEMORY"),
-                                                 _("CONTAINMENT"));
+      g_autoptr(ChkTable) table = chk_table_new (10, C_("column", "RUN"), C_("column", "JOB"),
+                                                 C_("column", "STARTED"),
+                                                 C_("column", "DURATION"),
+                                                 C_("column", "OUTCOME"), C_("column", "EXIT"),
+                                                 C_("column", "TRIGGER"), C_("column", "CPU"),
+                                                 C_("column", "MEMORY"),
+                                                 C_("column", "CONTAINMENT"));
       g_autoptr(GPtrArray) alert_notes = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GPtrArray) run_notes = g_ptr_array_new_with_free_func (g_free);
       g_autoptr(GHashTable) checks = check_job_paths (&call.client);
@@ -485,10 +488,10 @@ chk_cli_verb_runs (int    argc,
           cpu_text = cpu_time > 0 ? chk_format_cpu_time (cpu_time) : g_strdup ("-");
           memory_text = memory_peak > 0 ? g_format_size (memory_peak) : g_strdup ("-");
           if (alert_error[0] != '\0')
-            g_ptr_array_add (alert_notes, g_strdup_printf (_("  run %" G_GUINT64_FORMAT ": %s"),
+            g_ptr_array_add (alert_notes, g_strdup_printf (_("  run %" PRIu64 ": %s"),
                                                            id, alert_error));
           if (message[0] != '\0')
-            g_ptr_array_add (run_notes, g_strdup_printf (_("  run %" G_GUINT64_FORMAT ": %s"),
+            g_ptr_array_add (run_notes, g_strdup_printf (_("  run %" PRIu64 ": %s"),
                                                          id, message));
 
           chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome,
