@@ -113,6 +113,21 @@ preferences_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (chk_preferences_window_new (GTK_WINDOW (window), scheduler)));
 }
 
+/* What gnome.yelp() installs the help as (help/meson.build): its folder
+ * share/help/LANG/APPLICATION_ID is what a help: URI names. */
+#define HELP_URI "help:" APPLICATION_ID
+/* The help viewer's package, named so on Debian, Ubuntu and Fedora alike. */
+#define HELP_VIEWER_PACKAGE "yelp"
+
+/* GIO's answers when nothing handles help: URIs ("Operation not
+ * supported", or no application for the type). */
+static gboolean
+is_no_help_viewer (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED) ||
+         g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+}
+
 static void
 help_launched_cb (GObject      *object,
                   GAsyncResult *result,
@@ -120,13 +135,33 @@ help_launched_cb (GObject      *object,
 {
   g_autoptr(ChkWindow) window = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+  const char *heading;
+  GtkWidget *dialog;
 
-  if (!gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error))
+  if (gtk_show_uri_full_finish (GTK_WINDOW (object), result, &error) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (is_no_help_viewer (error))
     {
-      g_autofree char *title = g_markup_printf_escaped (_("Could not open the help: %s"), error->message);
-
-      chk_window_add_toast (window, adw_toast_new (title));
+      heading = _("No Help Viewer");
+      /* Translators: %s is the name of a package, "yelp" */
+      body = g_strdup_printf (_("Reading the help needs a help viewer. Install the “%s” "
+                                "package with your system’s software manager, then "
+                                "try again."),
+                              HELP_VIEWER_PACKAGE);
     }
+  else
+    {
+      heading = _("Could Not Open the Help");
+      body = g_strdup (error->message);
+    }
+  g_debug ("Could not open %s: %s", HELP_URI, error->message);
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (window), heading, body);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -136,7 +171,10 @@ help_action (GSimpleAction *action,
 {
   ChkWindow *window = get_window (CHK_APPLICATION (user_data));
 
-  gtk_show_uri_full (GTK_WINDOW (window), "help:chroniker", GDK_CURRENT_TIME, NULL,
+  /* GTK 4.8 exports the parent's surface for the viewer, and crashes on a
+   * window not realized yet (the action activated over D-Bus, no window). */
+  gtk_window_present (GTK_WINDOW (window));
+  gtk_show_uri_full (GTK_WINDOW (window), HELP_URI, GDK_CURRENT_TIME, NULL,
                      help_launched_cb, g_object_ref (window));
 }
 
