@@ -142,6 +142,11 @@ def main():
             "chronikerctl's man page": (mandir, 'man1/chronikerctl.1'),
             'the bash completion': (datadir, 'bash-completion/completions/chronikerctl'),
         }
+        # The help, where yelp looks up help:APP_ID (the app's Help action).
+        for page in sorted(os.listdir(os.path.join(srcdir, 'help', 'C'))):
+            if page.endswith('.page'):
+                needed['the help page %s' % page] = (datadir,
+                                                     'help/C/%s/%s' % (APP_ID, page))
         for lang in languages(srcdir):
             needed['the %s translation' % lang] = (localedir,
                                                    '%s/LC_MESSAGES/chroniker.mo' % lang)
