@@ -69,8 +69,8 @@ def in_root(root, path):
     return os.path.join(root, path.lstrip('/'))
 
 
-def languages(srcdir):
-    path = os.path.join(srcdir, 'po', 'LINGUAS')
+def languages(srcdir, folder='po'):
+    path = os.path.join(srcdir, folder, 'LINGUAS')
     if not os.path.exists(path):
         return []
     with open(path, encoding='utf-8') as linguas:
@@ -143,10 +143,12 @@ def main():
             'the bash completion': (datadir, 'bash-completion/completions/chronikerctl'),
         }
         # The help, where yelp looks up help:APP_ID (the app's Help action).
-        for page in sorted(os.listdir(os.path.join(srcdir, 'help', 'C'))):
-            if page.endswith('.page'):
-                needed['the help page %s' % page] = (datadir,
-                                                     'help/C/%s/%s' % (APP_ID, page))
+        # Each translated too (help/LINGUAS), where yelp looks first in that language.
+        for lang in ['C'] + languages(srcdir, 'help'):
+            for page in sorted(os.listdir(os.path.join(srcdir, 'help', 'C'))):
+                if page.endswith('.page'):
+                    needed['the help page %s/%s' % (lang, page)] = (
+                        datadir, 'help/%s/%s/%s' % (lang, APP_ID, page))
         for lang in languages(srcdir):
             needed['the %s translation' % lang] = (localedir,
                                                    '%s/LC_MESSAGES/chroniker.mo' % lang)
