@@ -15,7 +15,6 @@ Flatpak itself is not built. Checked instead:
 Arguments: SRCDIR MESON APP_ID
 """
 
-import configparser
 import json
 import os
 import re
@@ -23,6 +22,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+from installcheck import Tap, read_group
 
 # What the app may ask of the sandbox: its display, GPU, network (HTTP checks,
 # webhooks, email), running jobs on the host, and logind (suspend, linger).
@@ -37,30 +38,6 @@ ALLOWED_FINISH_ARGS = {
 }
 REQUIRED_FINISH_ARGS = {'--talk-name=org.freedesktop.Flatpak', '--socket=wayland',
                         '--socket=fallback-x11'}
-
-
-class Tap:
-    def __init__(self):
-        self.count = 0
-        self.failed = 0
-
-    def check(self, ok, what, detail=''):
-        self.count += 1
-        self.failed += not ok
-        print(('ok' if ok else 'not ok') + ' %d - %s' % (self.count, what))
-        if not ok and detail:
-            for line in str(detail).splitlines():
-                print('# ' + line)
-        sys.stdout.flush()
-        return ok
-
-    def skip(self, what, why):
-        self.count += 1
-        print('ok %d - %s # SKIP %s' % (self.count, what, why))
-
-    def end(self):
-        print('1..%d' % self.count)
-        return 1 if self.failed else 0
 
 
 def sources_of(module):
@@ -115,13 +92,6 @@ def check_manifest(tap, manifest_path, app_id):
     tap.check(chroniker.get('buildsystem') == 'meson' and
               '-Dflatpak=true' in chroniker.get('config-opts', []),
               'chroniker is built with meson -Dflatpak=true')
-
-
-def read_group(path, group):
-    parser = configparser.RawConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str
-    parser.read(path, encoding='utf-8')
-    return dict(parser[group]) if parser.has_section(group) else {}
 
 
 def check_flatpak_install(tap, srcdir, meson, app_id):

@@ -19,7 +19,6 @@ namespace sees it. Where no namespace can be made they are skipped, saying so.
 Arguments: BUILDDIR MESON PREFIX BINDIR DATADIR SYSCONFDIR MANDIR LOCALEDIR UNITDIR
 """
 
-import configparser
 import os
 import shlex
 import shutil
@@ -27,42 +26,9 @@ import subprocess
 import sys
 import tempfile
 
-APP_ID = 'io.github.chroniker.Chroniker'
-BUS_NAME = APP_ID + '.Scheduler'
+from installcheck import APP_ID, BUS_NAME, Tap, read_group, read_key_file
+
 OBJECT_PATH = '/io/github/chroniker/Chroniker/Scheduler'
-
-
-class Tap:
-    def __init__(self):
-        self.count = 0
-        self.failed = 0
-
-    def check(self, ok, what, detail=''):
-        self.count += 1
-        if not ok:
-            self.failed += 1
-        print(('ok' if ok else 'not ok') + ' %d - %s' % (self.count, what))
-        if not ok and detail:
-            for line in str(detail).splitlines():
-                print('# ' + line)
-        sys.stdout.flush()
-        return ok
-
-    def skip(self, what, why):
-        self.count += 1
-        print('ok %d - %s # SKIP %s' % (self.count, what, why))
-        sys.stdout.flush()
-
-    def end(self):
-        print('1..%d' % self.count)
-        return 1 if self.failed else 0
-
-
-def read_desktop_entry(path, group):
-    parser = configparser.RawConfigParser(strict=False, interpolation=None)
-    parser.optionxform = str
-    parser.read(path, encoding='utf-8')
-    return dict(parser[group]) if parser.has_section(group) else {}
 
 
 def in_root(root, path):
@@ -169,14 +135,14 @@ def main():
         # D-Bus service files: named as the name they own, starting the installed binaries.
         services = os.path.join(datadir, 'dbus-1', 'services')
         for name in sorted(os.listdir(dest(services))):
-            entry = read_desktop_entry(dest(os.path.join(services, name)), 'D-BUS Service')
+            entry = read_group(dest(os.path.join(services, name)), 'D-BUS Service')
             tap.check(entry.get('Name', '') + '.service' == name,
                       '%s: Name= is the file name' % name, entry)
             command = shlex.split(entry.get('Exec', ''))
             tap.check(bool(command) and os.path.dirname(command[0]) == bindir and
                       os.access(dest(command[0]), os.X_OK),
                       '%s: Exec= is an installed binary in %s' % (name, bindir), entry)
-        service = read_desktop_entry(dest(os.path.join(services, BUS_NAME + '.service')),
+        service = read_group(dest(os.path.join(services, BUS_NAME + '.service')),
                                      'D-BUS Service')
         tap.check(service.get('Exec') == daemon, "the daemon's service runs " + daemon, service)
         tap.check(service.get('SystemdService') == 'chronikerd.service',
@@ -185,10 +151,7 @@ def main():
         # The unit: a D-Bus service for the same name, the installed binary; the bus
         # starts it, and the login target wants it at login.
         def read_unit(name):
-            unit = configparser.RawConfigParser(strict=False, interpolation=None)
-            unit.optionxform = str
-            unit.read(dest(os.path.join(unitdir, name)), encoding='utf-8')
-            return unit
+            return read_key_file(dest(os.path.join(unitdir, name)))
 
         unit = read_unit('chronikerd.service')
         tap.check(unit.get('Service', 'Type', fallback='') == 'dbus' and
@@ -219,7 +182,7 @@ def main():
 
         # The autostart entry: for sessions without a systemd user manager.
         autostart_path = dest(os.path.join(sysconfdir, 'xdg', 'autostart', BUS_NAME + '.desktop'))
-        autostart = read_desktop_entry(autostart_path, 'Desktop Entry')
+        autostart = read_group(autostart_path, 'Desktop Entry')
         tap.check(autostart.get('Exec') == daemon + ' --autostart',
                   'the autostart entry runs chronikerd --autostart', autostart.get('Exec'))
         tap.check(autostart.get('X-systemd-skip') == 'true' and
