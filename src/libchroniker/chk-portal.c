@@ -33,11 +33,17 @@
 gboolean
 chk_portal_is_sandboxed (void)
 {
+  static gsize in_flatpak;
   const char *forced = g_getenv ("CHK_SANDBOXED");
 
   if (forced != NULL && forced[0] != '\0')
     return g_str_equal (forced, "1");
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+
+  /* Asked on every job change by the app's banner: the file is looked at
+   * once, as a process does not move in or out of a sandbox. */
+  if (g_once_init_enter (&in_flatpak))
+    g_once_init_leave (&in_flatpak, g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS) ? 2 : 1);
+  return in_flatpak == 2;
 }
 
 typedef struct
