@@ -157,6 +157,15 @@ test_error_keys (void)
     { "{'email-to': <['-oQ/tmp']>}", "email-to" },
     { "{'check-url': <'ftp://example.org/'>}", "check-url" },
     { "{'cpu-weight': <@u 0>}", "cpu-weight" },
+    { "{'depends-on': <[{'wait-for-success': <false>}]>}", "depends-on" },
+    { "{'depends-on': <[{'job': <'a'>, 'wait': <true>}]>}", "depends-on" },
+    { "{'depends-on': <[{'job': <'a'>, 'wait-for-success': <1>}]>}", "depends-on" },
+    { "{'depends-on': <[{'job': <'a'>}, {'job': <'a'>}]>}", "depends-on" },
+    { "{'depends-on': <[{'job': <'12'>}]>}", "depends-on" },
+    { "{'run-on-success': <['']>}", "run-on-success" },
+    { "{'run-on-failure': <['a', 'a']>}", "run-on-failure" },
+    { "{'run-if': <['sunshine']>}", "run-if" },
+    { "{'run-if': <['network', 'network']>}", "run-if" },
     /* About no one key */
     { "{'no-such-key': <1>}", NULL },
   };
@@ -252,6 +261,17 @@ test_number_bounds (void)
     { "{'cpu-weight': <@u 1>}", NULL },
     { "{'cpu-weight': <@u 10000>}", NULL },
     { "{'cpu-weight': <@u 10001>}", "cpu-weight: 10001 is not between 1 and 10000" },
+    { "{'retries': <@u 100>}", NULL },
+    { "{'retries': <@u 101>}", "retries: 101 is more than 100" },
+    { "{'retry-delay': <@u 0>}", NULL },
+    { "{'retry-delay': <@u 31622401>}", "retry-delay: 31622401 seconds is more than a year" },
+    { "{'retry-backoff': <1.0>}", NULL },
+    { "{'retry-backoff': <100.0>}", NULL },
+    { "{'retry-backoff': <0.5>}", "retry-backoff: 0.5 is not a factor between 1 and 100" },
+    { "{'retry-backoff': <nan>}", "retry-backoff: nan is not a factor between 1 and 100" },
+    { "{'retry-max-delay': <@u 31622400>}", NULL },
+    { "{'random-delay': <@u 31622401>}", "random-delay: 31622401 seconds is more than a year" },
+    { "{'run-if-wait': <@u 86400>}", NULL },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -282,6 +302,90 @@ test_number_bounds (void)
     }
 }
 
+/* depends-on keeps every flag, given or not, and reads back the same */
+static void
+test_depends_on (void)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(GVariant) changes = g_variant_parse (NULL,
+    "{'depends-on': <[{'job': <'backup'>, 'wait-for-next-run': <false>}, {'job': <'sync'>}]>}",
+    NULL, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = NULL;
+  g_autofree char *text = NULL;
+  ChkDependency *dependency;
+
+  g_assert_true (chk_job_spec_update (spec, changes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (spec->depends_on->len, ==, 2);
+  dependency = g_ptr_array_index (spec->depends_on, 0);
+  g_assert_cmpstr (dependency->job, ==, "backup");
+  g_assert_true (dependency->wait_for_completion);
+  g_assert_true (dependency->wait_for_success);
+  g_assert_false (dependency->wait_for_next_run);
+
+  value = g_variant_ref_sink (chk_job_spec_get_value (spec, chk_job_spec_lookup_key ("depends-on")));
+  text = g_variant_print (value, FALSE);
+  g_assert_cmpstr (text, ==,
+                   "[{'job': <'backup'>, 'wait-for-completion': <true>, "
+                   "'wait-for-success': <true>, 'wait-for-next-run': <false>}, "
+                   "{'job': <'sync'>, 'wait-for-completion': <true>, "
+                   "'wait-for-success': <true>, 'wait-for-next-run': <true>}]");
+
+  g_assert_true (chk_job_spec_links_to (spec, "sync"));
+  g_assert_false (chk_job_spec_links_to (spec, "syn"));
+  chk_job_spec_rename_links (spec, "sync", "mirror");
+  g_assert_false (chk_job_spec_links_to (spec, "sync"));
+  g_assert_true (chk_job_spec_links_to (spec, "mirror"));
+}
+
+static void
+test_retry_delay (void)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+
+  /* 60 s, then doubling up to an hour */
+  g_assert_cmpint (chk_job_spec_get_retry_delay (spec, 2), ==, (gint64) 60 * G_USEC_PER_SEC);
+  g_assert_cmpint (chk_job_spec_get_retry_delay (spec, 3), ==, (gint64) 120 * G_USEC_PER_SEC);
+  g_assert_cmpint (chk_job_spec_get_retry_delay (spec, 7), ==, (gint64) 1920 * G_USEC_PER_SEC);
+  g_assert_cmpint (chk_job_spec_get_retry_delay (spec, 8), ==, (gint64) 3600 * G_USEC_PER_SEC);
+  g_assert_cmpint (chk_job_spec_get_retry_delay (spec, 100), ==, (gint64) 3600 * G_USEC_PER_SEC);
+
+  spec->retry_delay = 2;
+  spec->retry_backoff = 1.5;
+  spec->retry_max_delay = 0;
+  g_assert_cmpint (chk_job_spec_get_retry_delay (spec, 2), ==, (gint64) 2 * G_USEC_PER_SEC);
+  /* A max-delay below the first delay does not shorten it */
+  g_assert_cmpint (chk_job_spec_get_retry_delay (spec, 3), ==, (gint64) 2 * G_USEC_PER_SEC);
+  spec->retry_max_delay = 10;
+  g_assert_cmpint (chk_job_spec_get_retry_delay (spec, 3), ==, (gint64) 3 * G_USEC_PER_SEC);
+}
+
+/* The offset is stable, inside its range, and spreads neighbouring ids. */
+static void
+test_random_offset (void)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  guint buckets[10] = { 0 };
+
+  g_assert_cmpint (chk_job_spec_get_random_offset (spec, 7), ==, 0);
+  spec->random_delay = 10;
+  g_assert_cmpint (chk_job_spec_get_random_offset (spec, 7), ==,
+                   chk_job_spec_get_random_offset (spec, 7));
+  for (guint64 id = 1; id <= 1000; id++)
+    {
+      gint64 offset = chk_job_spec_get_random_offset (spec, id);
+
+      g_assert_cmpint (offset, >=, 0);
+      g_assert_cmpint (offset, <, 10 * G_USEC_PER_SEC);
+      g_assert_cmpint (offset % 1000, ==, 0);
+      buckets[offset / G_USEC_PER_SEC]++;
+    }
+  /* About 100 a second: far from all in one */
+  for (guint i = 0; i < G_N_ELEMENTS (buckets); i++)
+    g_assert_cmpuint (buckets[i], >, 60);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -294,6 +398,9 @@ main (int   argc,
   g_test_add_func ("/job-spec/error/keys", test_error_keys);
   g_test_add_func ("/job-spec/error/key-parse", test_error_key_parse);
   g_test_add_func ("/job-spec/number-bounds", test_number_bounds);
+  g_test_add_func ("/job-spec/depends-on", test_depends_on);
+  g_test_add_func ("/job-spec/retry-delay", test_retry_delay);
+  g_test_add_func ("/job-spec/random-offset", test_random_offset);
 
   return g_test_run ();
 }

@@ -41,7 +41,17 @@ static const char common_keys[] =
   "'max-tasks': <uint32 10>,"
   "'memory-max': <uint64 2097152>,"
   "'cpu-weight': <uint32 50>,"
-  "'merge-stderr': <true>";
+  "'merge-stderr': <true>,"
+  "'depends-on': <[{'job': <'backup'>, 'wait-for-success': <false>}]>,"
+  "'run-on-success': <['report']>,"
+  "'run-on-failure': <['cleanup', 'page']>,"
+  "'retries': <uint32 3>,"
+  "'retry-delay': <uint32 5>,"
+  "'retry-backoff': <1.5>,"
+  "'retry-max-delay': <uint32 600>,"
+  "'random-delay': <uint32 30>,"
+  "'run-if': <['ac-power', 'unmetered-network']>,"
+  "'run-if-wait': <uint32 900>";
 
 static const char * const what_keys[] = {
   "'command': <['tar', '-c', '/home']>",

@@ -10,6 +10,7 @@
 
 #include "chk-error.h"
 #include "chk-job-spec.h"
+#include "chk-job-spec-private.h"
 #include "chk-schedule.h"
 
 /* Generous bounds, so that no key can make the daemon hold absurd amounts. */
@@ -43,11 +44,11 @@ typedef enum
   KIND_UINT64,
   KIND_INT64,
   KIND_ALERT_ON,         /* ChkAlertOn, which the a{sv} and Job1 have as its word */
+  KIND_DOUBLE,
+  KIND_DEPENDENCIES,     /* GPtrArray of ChkDependency, an aa{sv} with every flag given */
+  KIND_RUN_IF,           /* ChkRunIf flags, an `as` of their words in flag order */
 } Kind;
 
-#define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
-#define set_key_invalid(error, key, ...) \
-  chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, key, __VA_ARGS__)
 
 static gboolean
 check_length (const char  *key,
@@ -99,21 +100,9 @@ apply_name (ChkJobSpec           *spec,
             GError              **error)
 {
   const char *name = g_variant_get_string (value, NULL);
-  gsize len = strlen (name);
-  gboolean all_digits = len > 0;
 
-  if (len == 0)
-    return set_key_invalid (error, "name", _("must not be empty"));
-  if (chk_text_has_control_characters (name))
-    return set_key_invalid (error, "name",
-                            _("must not contain control characters such as newlines"));
-  if (g_ascii_isspace (name[0]) || g_ascii_isspace (name[len - 1]))
-    return set_key_invalid (error, "name", _("must not start or end with white space"));
-  for (gsize i = 0; i < len; i++)
-    all_digits &= g_ascii_isdigit (name[i]) != 0;
-  if (all_digits)
-    return set_key_invalid (error, "name",
-                            _("“%s” is all digits, which would read as a run id"), name);
+  if (!_chk_job_spec_check_job_name ("name", name, error))
+    return FALSE;
 
   return store_string (spec, key, name);
 }
@@ -517,6 +506,27 @@ DEFINE_APPLY_NUMBER (memory_max, guint64, g_variant_get_uint64,
 DEFINE_APPLY_NUMBER (cpu_weight, guint32, g_variant_get_uint32,
                      number >= 1 && number <= CHK_JOB_SPEC_MAX_CPU_WEIGHT,
                      _("%u is not between 1 and %d"), number, CHK_JOB_SPEC_MAX_CPU_WEIGHT)
+DEFINE_APPLY_NUMBER (retries, guint32, g_variant_get_uint32, number <= CHK_JOB_SPEC_MAX_RETRIES,
+                     _("%u is more than %d"), number, CHK_JOB_SPEC_MAX_RETRIES)
+DEFINE_APPLY_NUMBER (retry_backoff, gdouble, g_variant_get_double,
+                     number >= 1.0 && number <= CHK_JOB_SPEC_MAX_RETRY_BACKOFF,
+                     _("%g is not a factor between 1 and %g"), number,
+                     CHK_JOB_SPEC_MAX_RETRY_BACKOFF)
+
+/* Delays of the orchestration keys: at most a year, as timeouts. */
+static gboolean
+apply_delay (ChkJobSpec           *spec,
+             const ChkJobSpecKey  *key,
+             GVariant             *value,
+             GError              **error)
+{
+  guint32 seconds = g_variant_get_uint32 (value);
+
+  if (seconds > MAX_TIMEOUT)
+    return set_key_invalid (error, key->name, _("%u seconds is more than a year"), seconds);
+  G_STRUCT_MEMBER (guint32, spec, key->offset) = seconds;
+  return TRUE;
+}
 
 #undef DEFINE_APPLY_NUMBER
 
@@ -535,11 +545,16 @@ check_max_length (const ChkJobSpecKey  *key,
 }
 
 /* The name is also the Job1 GObject property's, as gdbus-codegen makes it from CamelCase. */
-#define KEY(name, type, kind, member, default_number, apply) \
-  { name, type, name, KIND_##kind, G_STRUCT_OFFSET (ChkJobSpec, member), default_number, 0, apply }
+#define KEY(name_, type_, kind_, member, default_, apply_) \
+  { .name = name_, .type = type_, .property = name_, .kind = KIND_##kind_, \
+    .offset = G_STRUCT_OFFSET (ChkJobSpec, member), .default_number = default_, .apply = apply_ }
 /* A string key of at most max_length bytes */
-#define TEXT_KEY(name, kind, member, max_length, apply) \
-  { name, "s", name, KIND_##kind, G_STRUCT_OFFSET (ChkJobSpec, member), 0, max_length, apply }
+#define TEXT_KEY(name_, kind_, member, max_length_, apply_) \
+  { .name = name_, .type = "s", .property = name_, .kind = KIND_##kind_, \
+    .offset = G_STRUCT_OFFSET (ChkJobSpec, member), .max_length = max_length_, .apply = apply_ }
+#define DOUBLE_KEY(name_, member, default_, apply_) \
+  { .name = name_, .type = "d", .property = name_, .kind = KIND_DOUBLE, \
+    .offset = G_STRUCT_OFFSET (ChkJobSpec, member), .default_double = default_, .apply = apply_ }
 
 /* Every key of a spec, in the order chk_job_spec_to_variant() gives them. */
 static const ChkJobSpecKey spec_keys[] = {
@@ -574,10 +589,23 @@ static const ChkJobSpecKey spec_keys[] = {
   KEY ("memory-max", "t", UINT64, memory_max, 0, apply_memory_max),
   KEY ("cpu-weight", "u", UINT32, cpu_weight, CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT, apply_cpu_weight),
   KEY ("merge-stderr", "b", BOOLEAN, merge_stderr, FALSE, NULL),
+  KEY ("depends-on", "aa{sv}", DEPENDENCIES, depends_on, 0, _chk_job_spec_apply_depends_on),
+  KEY ("run-on-success", "as", STRV, run_on_success, 0, _chk_job_spec_apply_job_names),
+  KEY ("run-on-failure", "as", STRV, run_on_failure, 0, _chk_job_spec_apply_job_names),
+  KEY ("retries", "u", UINT32, retries, 0, apply_retries),
+  KEY ("retry-delay", "u", UINT32, retry_delay, CHK_JOB_SPEC_DEFAULT_RETRY_DELAY, apply_delay),
+  DOUBLE_KEY ("retry-backoff", retry_backoff, CHK_JOB_SPEC_DEFAULT_RETRY_BACKOFF,
+              apply_retry_backoff),
+  KEY ("retry-max-delay", "u", UINT32, retry_max_delay, CHK_JOB_SPEC_DEFAULT_RETRY_MAX_DELAY,
+       apply_delay),
+  KEY ("random-delay", "u", UINT32, random_delay, 0, apply_delay),
+  KEY ("run-if", "as", RUN_IF, run_if, 0, _chk_job_spec_apply_run_if),
+  KEY ("run-if-wait", "u", UINT32, run_if_wait, 0, apply_delay),
 };
 
 #undef KEY
 #undef TEXT_KEY
+#undef DOUBLE_KEY
 
 static int
 compare_strings (gconstpointer a,
@@ -646,6 +674,12 @@ member_to_variant (const ChkJobSpec    *spec,
       return g_variant_new_int64 (*(const gint64 *) member);
     case KIND_ALERT_ON:
       return g_variant_new_string (chk_alert_on_to_string (*(const ChkAlertOn *) member));
+    case KIND_DOUBLE:
+      return g_variant_new_double (*(const gdouble *) member);
+    case KIND_DEPENDENCIES:
+      return _chk_dependencies_to_variant (*(GPtrArray * const *) member);
+    case KIND_RUN_IF:
+      return _chk_run_if_to_variant (*(const ChkRunIf *) member);
     default:
       g_assert_not_reached ();
     }
@@ -670,11 +704,16 @@ member_clear (ChkJobSpec          *spec,
     case KIND_ENVIRONMENT:
       g_clear_pointer ((GHashTable **) member, g_hash_table_unref);
       break;
+    case KIND_DEPENDENCIES:
+      g_clear_pointer ((GPtrArray **) member, g_ptr_array_unref);
+      break;
     case KIND_BOOLEAN:
     case KIND_UINT32:
     case KIND_UINT64:
     case KIND_INT64:
     case KIND_ALERT_ON:
+    case KIND_DOUBLE:
+    case KIND_RUN_IF:
       break;
     default:
       g_assert_not_reached ();
@@ -740,6 +779,39 @@ member_set (ChkJobSpec          *spec,
     case KIND_ALERT_ON:
       if (!chk_alert_on_from_string (g_variant_get_string (value, NULL), (ChkAlertOn *) member))
         *(ChkAlertOn *) member = key->default_number;
+      break;
+    case KIND_DOUBLE:
+      *(gdouble *) member = g_variant_get_double (value);
+      break;
+    case KIND_DEPENDENCIES:
+      {
+        GPtrArray *dependencies = _chk_dependencies_new ();
+
+        for (gsize i = 0; i < g_variant_n_children (value); i++)
+          {
+            g_autoptr(GVariant) entry = g_variant_get_child_value (value, i);
+            ChkDependency *dependency = _chk_dependency_from_variant (entry, NULL);
+
+            if (dependency != NULL)
+              g_ptr_array_add (dependencies, dependency);
+          }
+        *(GPtrArray **) member = dependencies;
+      }
+      break;
+    case KIND_RUN_IF:
+      {
+        g_autofree const char **words = g_variant_get_strv (value, NULL);
+        ChkRunIf *conditions = member;
+
+        *conditions = 0;
+        for (guint i = 0; words[i] != NULL; i++)
+          {
+            ChkRunIf condition;
+
+            if (chk_run_if_from_string (words[i], &condition))
+              *conditions |= condition;
+          }
+      }
       break;
     default:
       g_assert_not_reached ();
@@ -1105,6 +1177,12 @@ chk_job_spec_key_get_default (const ChkJobSpecKey *key)
       return g_variant_new_int64 (key->default_number);
     case KIND_ALERT_ON:
       return g_variant_new_string (chk_alert_on_to_string ((ChkAlertOn) key->default_number));
+    case KIND_DOUBLE:
+      return g_variant_new_double (key->default_double);
+    case KIND_DEPENDENCIES:
+      return g_variant_new_array (G_VARIANT_TYPE_VARDICT, NULL, 0);
+    case KIND_RUN_IF:
+      return g_variant_new_strv (NULL, 0);
     default:
       g_assert_not_reached ();
     }

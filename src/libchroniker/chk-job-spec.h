@@ -34,6 +34,50 @@ gboolean    chk_alert_on_from_string (const char  *text,
 #define CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT     30
 #define CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT        100
 #define CHK_JOB_SPEC_MAX_CPU_WEIGHT            10000
+#define CHK_JOB_SPEC_DEFAULT_RETRY_DELAY       60
+#define CHK_JOB_SPEC_DEFAULT_RETRY_BACKOFF     2.0
+#define CHK_JOB_SPEC_DEFAULT_RETRY_MAX_DELAY   3600
+#define CHK_JOB_SPEC_MAX_RETRIES               100
+#define CHK_JOB_SPEC_MAX_RETRY_BACKOFF         100.0
+#define CHK_JOB_SPEC_MAX_LINKS                 100
+
+/**
+ * ChkDependency:
+ * @job: the name of the job depended on
+ * @wait_for_completion: not while that job runs
+ * @wait_for_success: only when its latest run succeeded (one that never ran blocks)
+ * @wait_for_next_run: only when its next run is not before ours
+ *
+ * One entry of `depends-on`, with django-chroniker's three flags.
+ */
+typedef struct
+{
+  char     *job;
+  gboolean  wait_for_completion;
+  gboolean  wait_for_success;
+  gboolean  wait_for_next_run;
+} ChkDependency;
+
+/**
+ * ChkRunIf:
+ * @CHK_RUN_IF_AC_POWER: the machine is not on battery
+ * @CHK_RUN_IF_NETWORK: a network is reachable
+ * @CHK_RUN_IF_UNMETERED_NETWORK: a network is reachable and not metered
+ * @CHK_RUN_IF_NOT_POWER_SAVER: power saving is off
+ *
+ * The conditions of `run-if`, as flags.
+ */
+typedef enum
+{
+  CHK_RUN_IF_AC_POWER          = 1 << 0,
+  CHK_RUN_IF_NETWORK           = 1 << 1,
+  CHK_RUN_IF_UNMETERED_NETWORK = 1 << 2,
+  CHK_RUN_IF_NOT_POWER_SAVER   = 1 << 3,
+} ChkRunIf;
+
+const char *chk_run_if_to_string   (ChkRunIf     condition);
+gboolean    chk_run_if_from_string (const char  *text,
+                                    ChkRunIf    *out_condition);
 
 /**
  * ChkJobSpec:
@@ -70,6 +114,17 @@ gboolean    chk_alert_on_from_string (const char  *text,
  * @cpu_weight: the run's share of the CPU against other runs, 1-10000
  * @merge_stderr: whether the job's stderr goes into its stdout pipe, as
  *   with `2>&1`, so that their order is exact; the run then has stdout only
+ * @depends_on: (element-type ChkDependency): the jobs a due run waits for
+ * @run_on_success: names of jobs started when a run succeeds
+ * @run_on_failure: names of jobs started when a run fails, after its retries
+ * @retries: how many times a failed or timed-out run is tried again
+ * @retry_delay: seconds before the first retry
+ * @retry_backoff: what each further retry's delay is multiplied by
+ * @retry_max_delay: seconds a retry's delay grows to at most
+ * @random_delay: a fixed per-job offset in [0, @random_delay) seconds is
+ *   added to every scheduled occurrence
+ * @run_if: the #ChkRunIf conditions a due run waits for
+ * @run_if_wait: seconds a due run waits for @run_if before it is skipped
  *
  * A job's spec: the keys of DESIGN §2, typed and checked. The D-Bus
  * `a{sv}` form is read and written by chk_job_spec_update() and
@@ -106,6 +161,16 @@ typedef struct
   guint64      memory_max;
   guint32      cpu_weight;
   gboolean     merge_stderr;
+  GPtrArray   *depends_on;
+  char       **run_on_success;
+  char       **run_on_failure;
+  guint32      retries;
+  guint32      retry_delay;
+  gdouble      retry_backoff;
+  guint32      retry_max_delay;
+  guint32      random_delay;
+  ChkRunIf     run_if;
+  guint32      run_if_wait;
 } ChkJobSpec;
 
 /**
@@ -131,6 +196,7 @@ struct _ChkJobSpecKey
   guint       kind;
   gsize       offset;
   gint64      default_number;
+  gdouble     default_double;
   gsize       max_length;       /* of a string's value, in bytes; 0 for no bound */
   gboolean  (*apply) (ChkJobSpec           *spec,  /* checks and stores; NULL to store as is */
                       const ChkJobSpecKey  *key,
@@ -162,6 +228,16 @@ GVariant   *chk_job_spec_get_value           (const ChkJobSpec    *spec,
 void        chk_job_spec_to_job1             (const ChkJobSpec    *spec,
                                               ChkJob1             *job);
 ChkJobSpec *chk_job_spec_new_from_job1       (ChkJob1             *job);
+
+gint64      chk_job_spec_get_random_offset (const ChkJobSpec *spec,
+                                            guint64           job_id);
+gint64      chk_job_spec_get_retry_delay   (const ChkJobSpec *spec,
+                                            guint             attempt);
+gboolean    chk_job_spec_links_to          (const ChkJobSpec *spec,
+                                            const char       *name);
+void        chk_job_spec_rename_links      (ChkJobSpec       *spec,
+                                            const char       *old_name,
+                                            const char       *new_name);
 
 gboolean    chk_email_address_is_valid (const char    *address);
 gboolean    chk_text_has_control_characters (const char *text);

@@ -68,13 +68,16 @@ SPEC_TYPES = {
     'is-monitor': 'b', 'monitor-url': 's', 'check-url': 's', 'check-expect-status': 'u',
     'check-contains': 's', 'check-timeout': 'u', 'webhook-url': 's',
     'max-tasks': 'u', 'memory-max': 't', 'cpu-weight': 'u', 'merge-stderr': 'b',
+    'depends-on': 'aa{sv}', 'run-on-success': 'as', 'run-on-failure': 'as', 'retries': 'u',
+    'retry-delay': 'u', 'retry-backoff': 'd', 'retry-max-delay': 'u', 'random-delay': 'u',
+    'run-if': 'as', 'run-if-wait': 'u',
 }
 FILTER_TYPES = {'job': 'o', 'outcome': 's', 'since': 'x', 'limit': 'u', 'offset': 'u'}
 SETTINGS_TYPES = {
     'allow-shell': 'b', 'max-concurrent-runs': 'u', 'keep-runs-days': 'u',
     'notifications': 'b', 'email-from': 's', 'smtp-url': 's', 'smtp-starttls': 'b',
     'smtp-username': 's', 'smtp-password': 's', 'webhook-url': 's',
-    'default-max-tasks': 'u',
+    'default-max-tasks': 'u', 'resume-delay': 'u',
 }
 RUN_TYPES = {
     'id': 't', 'job': 'o', 'job-name': 's', 'trigger': 's', 'started': 'x',
@@ -82,7 +85,11 @@ RUN_TYPES = {
     'pid': 'u', 'stdout-bytes': 't', 'stderr-bytes': 't', 'truncated': 'b',
     'progress-complete': 'u', 'progress-total': 'u', 'progress-message': 's',
     'http-status': 'u', 'alert-error': 's', 'cpu-time': 't', 'memory-peak': 't',
-    'containment': 's', 'message': 's',
+    'containment': 's', 'message': 's', 'attempt': 'u',
+}
+# The types of the entries of depends-on
+DEPENDENCY_TYPES = {
+    'job': 's', 'wait-for-completion': 'b', 'wait-for-success': 'b', 'wait-for-next-run': 'b',
 }
 
 
@@ -104,6 +111,10 @@ def vardict(values, types):
     for key, value in values.items():
         if isinstance(value, GLib.Variant):
             packed[key] = value
+        elif key in types and types[key] == 'aa{sv}':
+            packed[key] = GLib.Variant('aa{sv}', [
+                {k: GLib.Variant(DEPENDENCY_TYPES[k], v) for k, v in entry.items()}
+                for entry in value])
         elif key in types:
             packed[key] = GLib.Variant(types[key], value)
         else:

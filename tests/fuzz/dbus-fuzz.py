@@ -120,12 +120,15 @@ SPEC_TYPES = {
     'notify-on': 's', 'email-on': 's', 'email-to': 'as', 'is-monitor': 'b',
     'monitor-url': 's', 'check-url': 's', 'check-expect-status': 'u', 'check-contains': 's',
     'check-timeout': 'u', 'webhook-url': 's', 'max-tasks': 'u', 'memory-max': 't',
-    'cpu-weight': 'u', 'merge-stderr': 'b',
+    'cpu-weight': 'u', 'merge-stderr': 'b', 'depends-on': 'aa{sv}', 'run-on-success': 'as',
+    'run-on-failure': 'as', 'retries': 'u', 'retry-delay': 'u', 'retry-backoff': 'd',
+    'retry-max-delay': 'u', 'random-delay': 'u', 'run-if': 'as', 'run-if-wait': 'u',
 }
 SETTINGS_TYPES = {
     'allow-shell': 'b', 'max-concurrent-runs': 'u', 'keep-runs-days': 'u',
     'notifications': 'b', 'email-from': 's', 'smtp-url': 's', 'smtp-starttls': 'b',
     'smtp-username': 's', 'smtp-password': 's', 'webhook-url': 's', 'default-max-tasks': 'u',
+    'resume-delay': 'u',
 }
 FILTER_TYPES = {'job': 'o', 'outcome': 's', 'since': 'x', 'limit': 'u', 'offset': 'u'}
 # Loopback only, nothing listening: deliveries fail at once, nothing leaves the machine.
@@ -269,6 +272,14 @@ class Values:
             return GLib.Variant('x', self.int())
         if signature == 'o':
             return GLib.Variant('o', self.path([]))
+        if signature == 'd':
+            return GLib.Variant('d', r.choice([0.0, 1.0, 2.5, -1.0, 1e308, float('nan')]))
+        if signature == 'aa{sv}':
+            flags = ['job', 'wait-for-completion', 'wait-for-success', 'wait-for-next-run', 'x']
+            return GLib.Variant('aa{sv}', [
+                {r.choice(flags): GLib.Variant('s', self.text()[:40]) if self.chance(0.5)
+                 else GLib.Variant('b', self.chance(0.5)) for _ in range(r.randrange(4))}
+                for _ in range(r.randrange(3))])
         return self.variant()
 
     def spec_value(self, key, creating):
