@@ -44,6 +44,8 @@ chk_outcome_label (const char *outcome)
       return _("Interrupted");
     case CHK_OUTCOME_FAILED_TO_START:
       return _("Failed to start");
+    case CHK_OUTCOME_SKIPPED:
+      return _("Skipped");
     case CHK_OUTCOME_UNKNOWN:
     default:
       return outcome;
@@ -73,6 +75,8 @@ chk_outcome_icon_name (const char *outcome)
       return "alarm-symbolic";
     case CHK_OUTCOME_STOPPED:
       return "dialog-warning-symbolic";
+    case CHK_OUTCOME_SKIPPED:
+      return "media-skip-forward-symbolic";
     case CHK_OUTCOME_FAILURE:
     case CHK_OUTCOME_INTERRUPTED:
     case CHK_OUTCOME_FAILED_TO_START:
@@ -105,6 +109,8 @@ chk_outcome_style_class (const char *outcome)
       return "success";
     case CHK_OUTCOME_STOPPED:
       return "warning";
+    case CHK_OUTCOME_SKIPPED:
+      return "dim-label";
     case CHK_OUTCOME_NONE:
     default:
       return NULL;

@@ -56,6 +56,8 @@ chk_format_color_for (const char *outcome)
       return "\033[33m";
     case CHK_OUTCOME_RUNNING:
       return "\033[1;34m";
+    case CHK_OUTCOME_SKIPPED:
+      return "\033[2m";
     case CHK_OUTCOME_NONE:
     case CHK_OUTCOME_UNKNOWN:
     default:

@@ -118,6 +118,7 @@ chk_outcome_is_failure (ChkOutcome outcome)
     case CHK_OUTCOME_RUNNING:
     case CHK_OUTCOME_SUCCESS:
     case CHK_OUTCOME_STOPPED:
+    case CHK_OUTCOME_SKIPPED:
     default:
       return FALSE;
     }
@@ -166,6 +167,8 @@ chk_outcome_get_title (ChkOutcome outcome)
       return "Interrupted";
     case CHK_OUTCOME_FAILED_TO_START:
       return "Failed to start";
+    case CHK_OUTCOME_SKIPPED:
+      return "Skipped";
     case CHK_OUTCOME_NONE:
     case CHK_OUTCOME_UNKNOWN:
     default:

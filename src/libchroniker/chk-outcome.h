@@ -17,6 +17,7 @@ G_BEGIN_DECLS
  * @CHK_OUTCOME_STOPPED: stopped by someone (Job1.Stop())
  * @CHK_OUTCOME_INTERRUPTED: the daemon ended during the run
  * @CHK_OUTCOME_FAILED_TO_START: could not be spawned
+ * @CHK_OUTCOME_SKIPPED: not run: its `run-if` conditions did not hold in time
  * @CHK_OUTCOME_UNKNOWN: a word this build does not know, from a newer daemon
  *
  * How a run ended. Each value's nick is the outcome's word on the bus and in
@@ -34,6 +35,7 @@ typedef enum
   CHK_OUTCOME_STOPPED,
   CHK_OUTCOME_INTERRUPTED,
   CHK_OUTCOME_FAILED_TO_START,
+  CHK_OUTCOME_SKIPPED,
   CHK_OUTCOME_UNKNOWN,
 } ChkOutcome;
 
