@@ -115,6 +115,7 @@ chk_run_record_to_variant (const ChkRunRecord *run)
   g_variant_builder_add (&builder, "{sv}", "memory-peak", g_variant_new_uint64 (run->memory_peak));
   g_variant_builder_add (&builder, "{sv}", "containment", STR (run->containment));
   g_variant_builder_add (&builder, "{sv}", "message", STR (run->message));
+  g_variant_builder_add (&builder, "{sv}", "attempt", g_variant_new_uint32 (MAX (run->attempt, 1)));
 #undef STR
 
   return g_variant_builder_end (&builder);

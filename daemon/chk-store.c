@@ -100,6 +100,8 @@ static const char * const schema_steps[] = {
   "ALTER TABLE runs ADD COLUMN containment TEXT    NOT NULL DEFAULT '';"
   "ALTER TABLE runs ADD COLUMN message     TEXT    NOT NULL DEFAULT '';"
   "ALTER TABLE runs ADD COLUMN cgroup      TEXT    NOT NULL DEFAULT '';",
+  /* 4: which attempt of its retries a run is */
+  "ALTER TABLE runs ADD COLUMN attempt     INTEGER NOT NULL DEFAULT 1;",
 };
 
 #define CHK_STORE_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -108,7 +110,7 @@ static const char * const schema_steps[] = {
   "id, job_id, job_name, \"trigger\", started, finished, outcome, exit_code, signal, " \
   "hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, " \
   "progress_total, progress_message, http_status, alert_error, cpu_time, memory_peak, " \
-  "containment, message, cgroup"
+  "containment, message, cgroup, attempt"
 
 typedef enum
 {
@@ -160,9 +162,9 @@ static const char * const stmt_sql[N_STMTS] = {
     "INSERT INTO runs (job_id, job_name, \"trigger\", started, finished, outcome, exit_code, "
     "signal, hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, "
     "progress_total, progress_message, http_status, alert_error, cpu_time, memory_peak, "
-    "containment, message, cgroup) "
+    "containment, message, cgroup, attempt) "
     "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-    "?20, ?21, ?22, ?23, ?24)",
+    "?20, ?21, ?22, ?23, ?24, ?25)",
   /* The byte counters and alert_error are left out on purpose:
    * chk_store_append_output() and chk_store_set_run_alert_error() own them,
    * and a caller's stale copy must not roll them back. */
@@ -171,7 +173,7 @@ static const char * const stmt_sql[N_STMTS] = {
     "outcome = ?7, exit_code = ?8, signal = ?9, hostname = ?10, pid = ?11, "
     "truncated = ?14, progress_complete = ?15, progress_total = ?16, "
     "progress_message = ?17, http_status = ?18, cpu_time = ?20, memory_peak = ?21, "
-    "containment = ?22, message = ?23, cgroup = ?24 WHERE id = ?1",
+    "containment = ?22, message = ?23, cgroup = ?24, attempt = ?25 WHERE id = ?1",
   [STMT_SET_RUN_ALERT_ERROR] = "UPDATE runs SET alert_error = ?2 WHERE id = ?1",
   [STMT_GET_RUN] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1",
   [STMT_GET_LAST_RUN] =
@@ -1026,11 +1028,12 @@ chk_run_record_from_stmt (sqlite3_stmt *stmt)
   run->containment = chk_store_column_strdup (stmt, 21);
   run->message = chk_store_column_strdup (stmt, 22);
   run->cgroup = chk_store_column_strdup (stmt, 23);
+  run->attempt = (guint32) MAX (sqlite3_column_int64 (stmt, 24), 1);
 
   return run;
 }
 
-/* Binds the parameters ?1 … ?24 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
+/* Binds the parameters ?1 … ?25 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
  * the order of RUN_COLUMNS.
  */
 static void
@@ -1061,6 +1064,7 @@ chk_store_bind_run (sqlite3_stmt       *stmt,
   chk_store_bind_text (stmt, 22, run->containment);
   chk_store_bind_text (stmt, 23, run->message);
   chk_store_bind_text (stmt, 24, run->cgroup);
+  sqlite3_bind_int64 (stmt, 25, MAX (run->attempt, 1));
 }
 
 static gboolean
@@ -2237,12 +2241,16 @@ chk_store_job_free (ChkStoreJob *job)
 /**
  * chk_run_record_new:
  *
- * Returns: (transfer full): a run record with every field zero
+ * Returns: (transfer full): a run record with every field zero, but for
+ *   @attempt, 1
  */
 ChkRunRecord *
 chk_run_record_new (void)
 {
-  return g_new0 (ChkRunRecord, 1);
+  ChkRunRecord *run = g_new0 (ChkRunRecord, 1);
+
+  run->attempt = 1;
+  return run;
 }
 
 /**

@@ -74,6 +74,7 @@ typedef struct
   char     *containment;
   char     *message;
   char     *cgroup;
+  guint32   attempt;
 } ChkRunRecord;
 
 ChkRunRecord *chk_run_record_new  (void);

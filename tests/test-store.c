@@ -436,7 +436,7 @@ assert_schema_v1 (const char *path)
     }
 }
 
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 
 /* The tables of schema version 1, as the first release made them. */
 static const char schema_v1[] =
@@ -512,6 +512,8 @@ test_migrate_from_v1 (Fixture       *f,
   /* Version 2's columns, at their defaults */
   g_assert_cmpuint (run->http_status, ==, 0);
   g_assert_cmpstr (run->alert_error, ==, "");
+  /* Version 4's: a run from before retries was its first attempt */
+  g_assert_cmpuint (run->attempt, ==, 1);
   chunks = chk_store_read_output (f->store, 9, 0, G_MAXSIZE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (chunks->len, ==, 1);
