@@ -62,6 +62,8 @@ static gboolean check_webhook_url (GVariant  *value,
                                    GError   **error);
 static gboolean check_positive    (GVariant  *value,
                                    GError   **error);
+static gboolean check_seconds     (GVariant  *value,
+                                   GError   **error);
 
 static const SettingInfo settings_info[] = {
   { "allow-shell", SETTING_BOOLEAN, "true", NULL, FALSE },
@@ -75,6 +77,7 @@ static const SettingInfo settings_info[] = {
   { "smtp-password", SETTING_STRING, "", check_single_line, TRUE },
   { "webhook-url", SETTING_STRING, "", check_webhook_url, FALSE },
   { "default-max-tasks", SETTING_UINT, "1024", check_positive, FALSE },
+  { "resume-delay", SETTING_UINT, "60", check_seconds, FALSE },
 };
 
 struct _ChkSettings
@@ -222,6 +225,16 @@ check_days (GVariant  *value,
 {
   if (g_variant_get_uint32 (value) > 100 * 366)
     return set_invalid (error, _("%u days is more than a hundred years"), g_variant_get_uint32 (value));
+  return TRUE;
+}
+
+/* A delay: at most a day, past which nobody means it */
+static gboolean
+check_seconds (GVariant  *value,
+               GError   **error)
+{
+  if (g_variant_get_uint32 (value) > 24 * 3600)
+    return set_invalid (error, _("%u seconds is more than a day"), g_variant_get_uint32 (value));
   return TRUE;
 }
 
@@ -522,6 +535,20 @@ chk_settings_get_default_max_tasks (ChkSettings *self)
 {
   g_return_val_if_fail (CHK_IS_SETTINGS (self), 1024);
   return g_variant_get_uint32 (get_value (self, "default-max-tasks"));
+}
+
+/**
+ * chk_settings_get_resume_delay:
+ * @self: a #ChkSettings
+ *
+ * Returns: the seconds catch-up runs wait after a resume or a start with
+ *   runs missed
+ */
+guint
+chk_settings_get_resume_delay (ChkSettings *self)
+{
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), 60);
+  return g_variant_get_uint32 (get_value (self, "resume-delay"));
 }
 
 gboolean

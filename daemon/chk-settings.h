@@ -23,6 +23,7 @@ gboolean     chk_settings_get_allow_shell       (ChkSettings  *self);
 guint        chk_settings_get_max_concurrent_runs (ChkSettings *self);
 guint        chk_settings_get_keep_runs_days    (ChkSettings  *self);
 guint        chk_settings_get_default_max_tasks (ChkSettings  *self);
+guint        chk_settings_get_resume_delay      (ChkSettings  *self);
 gboolean     chk_settings_get_notifications     (ChkSettings  *self);
 const char  *chk_settings_get_string            (ChkSettings  *self,
                                                  const char   *key);
