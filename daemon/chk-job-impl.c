@@ -70,6 +70,8 @@ chk_job_impl_sync (ChkJobImpl   *self,
     }
   if (changes & CHK_JOB_CHANGE_ALERT_ERROR)
     chk_job1_set_last_alert_error (iface, chk_job_get_last_alert_error (job));
+  if (changes & CHK_JOB_CHANGE_WAITING)
+    chk_job1_set_waiting_for (iface, chk_job_get_waiting_for (job));
   if (changes & CHK_JOB_CHANGE_RUNNING)
     {
       chk_job1_set_running (iface, chk_job_get_running (job));

@@ -34,6 +34,8 @@ struct _ChkJob
   guint        progress_complete;
   guint        progress_total;
   char        *progress_message;
+  /* Why a due run has not started, "" when none waits */
+  char        *waiting_for;
 
   /* What changed since #ChkJob::changed was last emitted */
   ChkJobChange changes;
@@ -63,6 +65,8 @@ void      _chk_job_set_progress (ChkJob      *self,
                                  const char  *message);
 void      _chk_job_set_last_alert_error (ChkJob     *self,
                                          const char *message);
+void      _chk_job_set_waiting_for  (ChkJob     *self,
+                                     const char *reason);
 gint64    _chk_job_next_occurrence (ChkJob   *self,
                                     gint64    after);
 void      _chk_job_forget_changes (ChkJob    *self);

@@ -69,6 +69,7 @@ chk_job_finalize (GObject *object)
   g_clear_pointer (&self->occurrences, chk_schedule_iter_free);
   g_clear_pointer (&self->last_outcome, g_free);
   g_clear_pointer (&self->last_alert_error, g_free);
+  g_clear_pointer (&self->waiting_for, g_free);
   g_clear_pointer (&self->queued_trigger, g_free);
   g_clear_pointer (&self->progress_message, g_free);
 
@@ -98,6 +99,7 @@ chk_job_init (ChkJob *self)
 {
   self->last_outcome = g_strdup ("");
   self->last_alert_error = g_strdup ("");
+  self->waiting_for = g_strdup ("");
   self->progress_message = g_strdup ("");
 }
 
@@ -246,6 +248,21 @@ _chk_job_set_last_alert_error (ChkJob     *self,
   note_change (self, CHK_JOB_CHANGE_ALERT_ERROR);
 }
 
+void
+_chk_job_set_waiting_for (ChkJob     *self,
+                          const char *reason)
+{
+  g_return_if_fail (CHK_IS_JOB (self));
+  g_return_if_fail (reason != NULL);
+
+  if (g_strcmp0 (self->waiting_for, reason) == 0)
+    return;
+
+  g_free (self->waiting_for);
+  self->waiting_for = g_strdup (reason);
+  note_change (self, CHK_JOB_CHANGE_WAITING);
+}
+
 /* Drops a pending #ChkJob::changed: for a job loaded before anyone watches it. */
 void
 _chk_job_forget_changes (ChkJob *self)
@@ -377,4 +394,18 @@ chk_job_get_progress_message (ChkJob *self)
 {
   g_return_val_if_fail (CHK_IS_JOB (self), NULL);
   return self->progress_message;
+}
+
+/**
+ * chk_job_get_waiting_for:
+ * @self: a #ChkJob
+ *
+ * Returns: why a due run has not started yet, in words for people (a job
+ *   to finish, a condition, a retry's time), or "" when none waits
+ */
+const char *
+chk_job_get_waiting_for (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), "");
+  return self->waiting_for;
 }

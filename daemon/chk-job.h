@@ -21,6 +21,7 @@ G_DECLARE_FINAL_TYPE (ChkJob, chk_job, CHK, JOB, GObject)
  * @CHK_JOB_CHANGE_ALERT_ERROR: why the last alert could not be delivered
  * @CHK_JOB_CHANGE_RUNNING: whether a run is under way, and which
  * @CHK_JOB_CHANGE_PROGRESS: the progress that the run under way reported
+ * @CHK_JOB_CHANGE_WAITING: what a due run waits for
  * @CHK_JOB_CHANGE_ALL: all of it
  *
  * What #ChkJob::changed says changed, so that a watcher updates only that:
@@ -34,7 +35,8 @@ typedef enum
   CHK_JOB_CHANGE_ALERT_ERROR = 1 << 3,
   CHK_JOB_CHANGE_RUNNING     = 1 << 4,
   CHK_JOB_CHANGE_PROGRESS    = 1 << 5,
-  CHK_JOB_CHANGE_ALL         = (1 << 6) - 1,
+  CHK_JOB_CHANGE_WAITING     = 1 << 6,
+  CHK_JOB_CHANGE_ALL         = (1 << 7) - 1,
 } ChkJobChange;
 
 guint64           chk_job_get_id                (ChkJob *self);
@@ -53,5 +55,6 @@ guint64           chk_job_get_current_run       (ChkJob *self);
 guint             chk_job_get_progress_complete (ChkJob *self);
 guint             chk_job_get_progress_total    (ChkJob *self);
 const char       *chk_job_get_progress_message  (ChkJob *self);
+const char       *chk_job_get_waiting_for       (ChkJob *self);
 
 G_END_DECLS
