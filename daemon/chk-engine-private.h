@@ -5,6 +5,7 @@
 #include "chk-containment.h"
 #include "chk-host-command.h"
 #include "chk-engine.h"
+#include "chk-outcome.h"
 #include "chk-timer.h"
 
 G_BEGIN_DECLS
@@ -33,6 +34,7 @@ struct _ChkEngine
   GHashTable  *jobs;           /* id (guint64*) → ChkJob, owned */
   GHashTable  *jobs_by_name;   /* name → ChkJob */
   GHashTable  *runs;           /* run id (guint64*) → ChkJob with that run under way */
+  GHashTable  *pending;        /* job id (guint64*) → ChkJob with a due run held back */
   GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */
   GHashTable  *waiting_for_store; /* job id (guint64*) → trigger of a run due while the
                                    * store failed, to start once it works again */
@@ -51,7 +53,13 @@ gint64    _chk_engine_now           (ChkEngine   *self);
 guint64   _chk_engine_start_run     (ChkEngine   *self,
                                      ChkJob      *job,
                                      const char  *trigger,
+                                     guint        attempt,
                                      GError     **error);
+void      _chk_engine_emit_run_finished (ChkEngine  *self,
+                                         ChkJob     *job,
+                                         guint64     run_id,
+                                         const char *outcome,
+                                         gint        exit_code);
 
 /* chk-engine-schedule.c */
 void      _chk_engine_update_next_run      (ChkJob      *job,
@@ -70,16 +78,51 @@ void      _chk_engine_clock_changed_cb     (ChkTimer    *timer,
                                             ChkEngine   *self);
 GPtrArray *_chk_engine_collect_missed      (ChkEngine   *self,
                                             gint64       now);
+gint64    _chk_engine_catch_up_time        (ChkEngine   *self,
+                                            ChkJob      *job,
+                                            gint64       now);
 
 /* chk-engine-queue.c */
 void      _chk_engine_start_or_queue     (ChkEngine   *self,
                                           ChkJob      *job,
-                                          const char  *trigger);
+                                          const char  *trigger,
+                                          guint        attempt);
 void      _chk_engine_drain_queue        (ChkEngine   *self);
 void      _chk_engine_remove_from_queue  (ChkEngine   *self,
                                           ChkJob      *job);
 void      _chk_engine_store_problem_cb   (ChkStore    *store,
                                           GParamSpec  *pspec,
                                           ChkEngine   *self);
+
+/* chk-engine-gate.c */
+void      _chk_engine_make_due           (ChkEngine   *self,
+                                          ChkJob      *job,
+                                          const char  *trigger,
+                                          guint        attempt,
+                                          gint64       due,
+                                          gint64       not_before);
+void      _chk_engine_release_pending    (ChkEngine   *self);
+void      _chk_engine_cancel_pending     (ChkEngine   *self,
+                                          ChkJob      *job);
+gint64    _chk_engine_pending_deadline   (ChkEngine   *self);
+gboolean  _chk_engine_retry_after        (ChkEngine   *self,
+                                          ChkJob      *job,
+                                          ChkOutcome   outcome);
+void      _chk_engine_start_linked       (ChkEngine   *self,
+                                          ChkJob      *job,
+                                          ChkOutcome   outcome);
+
+/* chk-engine-links.c */
+gboolean  _chk_engine_check_links        (ChkEngine         *self,
+                                          ChkJob            *job,
+                                          const ChkJobSpec  *spec,
+                                          GError           **error);
+gboolean  _chk_engine_check_unlinked     (ChkEngine   *self,
+                                          ChkJob      *job,
+                                          GError     **error);
+gboolean  _chk_engine_rename_links       (ChkEngine   *self,
+                                          const char  *old_name,
+                                          const char  *new_name,
+                                          GError     **error);
 
 G_END_DECLS

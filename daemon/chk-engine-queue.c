@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "chk-engine-private.h"
 #include "chk-error.h"
 #include "chk-job-private.h"
@@ -26,7 +28,8 @@ has_free_slot (ChkEngine *self)
 void
 _chk_engine_start_or_queue (ChkEngine  *self,
                             ChkJob     *job,
-                            const char *trigger)
+                            const char *trigger,
+                            guint       attempt)
 {
   g_autoptr(GError) error = NULL;
 
@@ -42,11 +45,13 @@ _chk_engine_start_or_queue (ChkEngine  *self,
       job->queued = TRUE;
       g_free (job->queued_trigger);
       job->queued_trigger = g_strdup (trigger);
+      job->queued_attempt = attempt;
       g_queue_push_tail (&self->queue, g_object_ref (job));
+      _chk_job_set_waiting_for (job, _("a free slot (max-concurrent-runs)"));
       return;
     }
 
-  if (_chk_engine_start_run (self, job, trigger, &error) != 0)
+  if (_chk_engine_start_run (self, job, trigger, attempt, &error) != 0)
     return;
 
   /* A run that cannot be recorded cannot start. Skipping it would lose a
@@ -91,7 +96,7 @@ store_works_cb (gpointer user_data)
       if (job == NULL || !job->spec->enabled)
         continue;
       g_debug ("“%s” starts now that the database works again", job->spec->name);
-      _chk_engine_start_or_queue (self, job, value);
+      _chk_engine_start_or_queue (self, job, value, 1);
     }
 
   _chk_engine_reschedule (self);
@@ -119,9 +124,10 @@ _chk_engine_drain_queue (ChkEngine *self)
       g_autoptr(GError) error = NULL;
 
       job->queued = FALSE;
+      _chk_job_set_waiting_for (job, "");
       if (job->runner != NULL || !g_hash_table_contains (self->jobs, &job->id))
         continue;
-      if (_chk_engine_start_run (self, job, trigger, &error) == 0)
+      if (_chk_engine_start_run (self, job, trigger, job->queued_attempt, &error) == 0)
         g_warning ("Could not start “%s”: %s", job->spec->name, error->message);
     }
 }
@@ -134,6 +140,7 @@ _chk_engine_remove_from_queue (ChkEngine *self,
     return;
   job->queued = FALSE;
   g_clear_pointer (&job->queued_trigger, g_free);
+  _chk_job_set_waiting_for (job, "");
   if (g_queue_remove (&self->queue, job))
     g_object_unref (job);
 }

@@ -20,6 +20,27 @@ reference_time (ChkJob *job,
   return MAX (job->last_run_started, created);
 }
 
+/*
+ * The first occurrence after @after, with the job's random-delay offset
+ * added: an occurrence whose delayed run is still ahead counts, so that a
+ * job changed or a clock set between the two does not lose it.
+ */
+static gint64
+next_delayed_occurrence (ChkJob *job,
+                         gint64  start,
+                         gint64  after)
+{
+  gint64 offset = chk_job_spec_get_random_offset (job->spec, job->id);
+  gint64 next;
+
+  if (start != job->spec->start)
+    next = chk_schedule_next (job->schedule, job->tz, start, after - offset);
+  else
+    next = _chk_job_next_occurrence (job, after - offset);
+
+  return next > 0 ? next + offset : 0;
+}
+
 void
 _chk_engine_update_next_run (ChkJob *job,
                              gint64  after)
@@ -33,12 +54,27 @@ _chk_engine_update_next_run (ChkJob *job,
   else
     job->start_rewound = FALSE;
 
-  if (job->spec->enabled && start != job->spec->start)
-    next = chk_schedule_next (job->schedule, job->tz, start, after);
-  else if (job->spec->enabled)
-    next = _chk_job_next_occurrence (job, after);
+  if (job->spec->enabled)
+    next = next_delayed_occurrence (job, start, after);
 
   _chk_job_set_next_run (job, next);
+}
+
+/*
+ * When a catch-up run may start: after the resume-delay setting, so that a
+ * machine just woken (or a daemon just started) settles first, then spread
+ * by each job's random delay.
+ */
+gint64
+_chk_engine_catch_up_time (ChkEngine *self,
+                           ChkJob    *job,
+                           gint64     now)
+{
+  gint64 delay = (gint64) chk_settings_get_resume_delay (self->settings) * G_USEC_PER_SEC;
+
+  if (delay == 0)
+    return 0;
+  return now + delay + chk_job_spec_get_random_offset (job->spec, job->id);
 }
 
 /*
@@ -117,6 +153,14 @@ _chk_engine_reschedule (ChkEngine *self)
         earliest = job->next_run;
     }
 
+  /* Retries, the end of a resume delay, conditions given up on */
+  {
+    gint64 pending = _chk_engine_pending_deadline (self);
+
+    if (pending > 0 && (earliest == 0 || pending < earliest))
+      earliest = pending;
+  }
+
   chk_timer_set_deadline (self->timer, earliest);
 }
 
@@ -160,19 +204,22 @@ _chk_engine_timer_fired_cb (ChkTimer  *timer,
       if (now - job->next_run > CHK_ENGINE_MISSED_AFTER_USEC)
         {
           if (job->spec->catch_up)
-            _chk_engine_start_or_queue (self, job, "catch-up");
+            _chk_engine_make_due (self, job, "catch-up", 1, job->next_run,
+                                  _chk_engine_catch_up_time (self, job, now));
           else
             g_message ("“%s” missed its run (the machine slept or the clock moved); skipped",
                        job->spec->name);
         }
       else
         {
-          _chk_engine_start_or_queue (self, job, "schedule");
+          _chk_engine_make_due (self, job, "schedule", 1, job->next_run, 0);
         }
 
       _chk_engine_update_next_run (job, now);
     }
 
+  /* Also when nothing came due: the timer may have been for a held-back run. */
+  _chk_engine_release_pending (self);
   _chk_engine_reschedule (self);
 }
 
@@ -230,7 +277,8 @@ _chk_engine_collect_missed (ChkEngine *self,
       if (job == NULL || !job->spec->enabled)
         continue;
 
-      occurrence = _chk_job_next_occurrence (job, reference_time (job, record->created));
+      occurrence = next_delayed_occurrence (job, job->spec->start,
+                                            reference_time (job, record->created));
       if (occurrence > 0 && occurrence <= now)
         {
           _chk_job_set_next_run (job, occurrence);

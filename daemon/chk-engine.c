@@ -266,6 +266,7 @@ runner_finished_cb (ChkRunner *runner,
   g_autoptr(GError) error = NULL;
   g_autofree char *outcome = g_strdup (run->outcome);
   gint exit_code = run->exit_code;
+  ChkOutcome ended = chk_outcome_from_string (run->outcome);
 
   job = g_object_ref (g_hash_table_lookup (self->runs, &run_id));
   g_hash_table_remove (self->runs, &run_id);
@@ -287,23 +288,41 @@ runner_finished_cb (ChkRunner *runner,
       g_clear_error (&error);
     }
 
+  /* Before the signal, so that alerts know whether another attempt follows. */
+  if (self->shutdown_task == NULL)
+    _chk_engine_retry_after (self, job, ended);
+
   g_signal_emit (self, signals[RUN_FINISHED], 0, job, run_id, outcome, exit_code);
 
   if (self->shutdown_task == NULL)
     {
       /* After a run, the next run is the first occurrence after now. */
       _chk_engine_update_next_run (job, _chk_engine_now (self));
+      _chk_engine_start_linked (self, job, ended);
       _chk_engine_drain_queue (self);
+      _chk_engine_release_pending (self);
       _chk_engine_reschedule (self);
     }
 
   maybe_finish_shutdown (self);
 }
 
+/* For a run recorded without a runner, such as a skipped one. */
+void
+_chk_engine_emit_run_finished (ChkEngine  *self,
+                               ChkJob     *job,
+                               guint64     run_id,
+                               const char *outcome,
+                               gint        exit_code)
+{
+  g_signal_emit (self, signals[RUN_FINISHED], 0, job, run_id, outcome, exit_code);
+}
+
 guint64
 _chk_engine_start_run (ChkEngine   *self,
                        ChkJob      *job,
                        const char  *trigger,
+                       guint        attempt,
                        GError     **error)
 {
   g_autoptr(ChkRunRecord) run = chk_run_record_new ();
@@ -318,9 +337,11 @@ _chk_engine_start_run (ChkEngine   *self,
   run->outcome = g_strdup (chk_outcome_to_string (CHK_OUTCOME_RUNNING));
   run->exit_code = -1;
   run->hostname = g_strdup (self->hostname);
+  run->attempt = MAX (attempt, 1);
 
   if (!chk_store_add_run (self->store, run, error))
     return 0;
+  job->attempt = run->attempt;
 
   if (job->spec->max_tasks == 0)
     {
@@ -354,6 +375,10 @@ _chk_engine_start_run (ChkEngine   *self,
   chk_job_env_refresh_async (self->job_env, NULL, NULL, NULL);
 
   g_signal_emit (self, signals[RUN_STARTED], 0, job, run->id, trigger);
+
+  /* A start moves the job's next run on, which another job may wait for. */
+  if (g_hash_table_size (self->pending) > 0)
+    _chk_engine_release_pending (self);
   return run->id;
 }
 
@@ -434,6 +459,7 @@ chk_engine_dispose (GObject *object)
   g_clear_object (&self->timer);
   g_clear_object (&self->clock);
   g_clear_pointer (&self->runs, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_hash_table_unref);
   g_clear_pointer (&self->jobs_by_name, g_hash_table_unref);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_clear_object (&self->settings);
@@ -526,6 +552,7 @@ chk_engine_init (ChkEngine *self)
   self->jobs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
   self->jobs_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->waiting_for_store = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
   self->hostname = g_strdup (g_get_host_name ());
@@ -666,12 +693,14 @@ chk_engine_start (ChkEngine *self)
       ChkJob *job = g_ptr_array_index (missed, i);
 
       if (job->spec->catch_up)
-        _chk_engine_start_or_queue (self, job, "catch-up");
+        _chk_engine_make_due (self, job, "catch-up", 1, job->next_run,
+                              _chk_engine_catch_up_time (self, job, now));
     }
 
   g_hash_table_iter_init (&iter, self->jobs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     _chk_engine_update_next_run (value, now);
+  _chk_engine_release_pending (self);
 
   apply_retention (self);
   self->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_SECONDS, retention_cb, self);
@@ -699,7 +728,12 @@ chk_engine_run_due (ChkEngine *self)
 
   due = _chk_engine_collect_missed (self, _chk_engine_now (self));
   for (guint i = 0; i < due->len; i++)
-    _chk_engine_start_or_queue (self, g_ptr_array_index (due, i), "schedule");
+    {
+      ChkJob *job = g_ptr_array_index (due, i);
+
+      _chk_engine_make_due (self, job, "schedule", 1, job->next_run, 0);
+    }
+  _chk_engine_release_pending (self);
 
   return due->len;
 }
@@ -957,7 +991,8 @@ chk_engine_create_job (ChkEngine   *self,
   g_return_val_if_fail (spec != NULL, NULL);
 
   if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, NULL, error) ||
-      !_chk_engine_check_schedule_occurs (spec, error))
+      !_chk_engine_check_schedule_occurs (spec, error) ||
+      !_chk_engine_check_links (self, NULL, spec, error))
     return NULL;
 
   variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
@@ -1005,12 +1040,22 @@ chk_engine_update_job (ChkEngine   *self,
   g_return_val_if_fail (spec != NULL, FALSE);
 
   if (!chk_job_spec_validate (spec, error) || !check_shell_allowed (self, spec, job->spec, error) ||
-      !_chk_engine_check_schedule_occurs (spec, error))
+      !_chk_engine_check_schedule_occurs (spec, error) ||
+      !_chk_engine_check_links (self, job, spec, error))
     return FALSE;
 
+  /* One transaction: the job and every job that names it change together. */
   variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
-  if (!chk_store_update_job (self->store, job->id, spec->name, variant, error))
+  if (!chk_store_begin (self->store, error))
     return FALSE;
+  if (!chk_store_update_job (self->store, job->id, spec->name, variant, error) ||
+      (!g_str_equal (spec->name, job->spec->name) &&
+       !_chk_engine_rename_links (self, job->spec->name, spec->name, error)) ||
+      !chk_store_commit (self->store, error))
+    {
+      chk_store_rollback (self->store);
+      return FALSE;
+    }
 
   /* A start given anew is meant as given. */
   if (spec->start != job->spec->start)
@@ -1027,8 +1072,13 @@ chk_engine_update_job (ChkEngine   *self,
   g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
 
   if (!job->spec->enabled)
-    _chk_engine_remove_from_queue (self, job);
+    {
+      _chk_engine_remove_from_queue (self, job);
+      _chk_engine_cancel_pending (self, job);
+    }
   _chk_engine_update_next_run (job, _chk_engine_first_reference (job, _chk_engine_now (self)));
+  /* What it waits for, or what waits for it, may have changed. */
+  _chk_engine_release_pending (self);
   _chk_engine_reschedule (self);
   return TRUE;
 }
@@ -1061,6 +1111,9 @@ chk_engine_delete_job (ChkEngine  *self,
       return FALSE;
     }
 
+  if (!_chk_engine_check_unlinked (self, job, error))
+    return FALSE;
+
   ref = g_object_ref (job);
 
   if (job->runner != NULL)
@@ -1080,6 +1133,7 @@ chk_engine_delete_job (ChkEngine  *self,
     return FALSE;
 
   _chk_engine_remove_from_queue (self, job);
+  _chk_engine_cancel_pending (self, job);
   g_hash_table_remove (self->jobs_by_name, job->spec->name);
   g_hash_table_remove (self->jobs, &job->id);
   _chk_job_set_next_run (job, 0);
@@ -1128,8 +1182,10 @@ chk_engine_run_job (ChkEngine  *self,
       return 0;
     }
 
+  /* Asked for now: whatever the job waited for, a retry included, is over. */
   _chk_engine_remove_from_queue (self, job);
-  run_id = _chk_engine_start_run (self, job, "manual", error);
+  _chk_engine_cancel_pending (self, job);
+  run_id = _chk_engine_start_run (self, job, "manual", 1, error);
   if (run_id != 0)
     {
       /* A manual run skips the occurrences that fall during it, too. */
@@ -1161,6 +1217,14 @@ chk_engine_stop_job (ChkEngine  *self,
   if (job->queued)
     {
       _chk_engine_remove_from_queue (self, job);
+      return TRUE;
+    }
+  /* Stopping a job that waits (for a retry, a dependency, a condition)
+   * ends the wait: no retry comes after Stop(). */
+  if (job->pending && job->runner == NULL)
+    {
+      _chk_engine_cancel_pending (self, job);
+      _chk_engine_reschedule (self);
       return TRUE;
     }
 

@@ -31,6 +31,18 @@ struct _ChkJob
   ChkRunner   *runner;
   gboolean     queued;
   char        *queued_trigger;
+  guint        queued_attempt;
+
+  /* A due run held back by chk-engine-gate.c: its dependencies, its
+   * run-if conditions, a retry's time or the delay after a resume */
+  gboolean     pending;
+  char        *pending_trigger;
+  guint        pending_attempt;     /* 1, or the attempt a retry makes */
+  gint64       pending_due;         /* when it came due */
+  gint64       pending_not_before;  /* a retry's time, or the end of the resume delay */
+  gint64       pending_give_up;     /* when unmet conditions make it skipped; 0 for never */
+  /* The attempt of the run under way */
+  guint        attempt;
   guint        progress_complete;
   guint        progress_total;
   char        *progress_message;

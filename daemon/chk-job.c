@@ -70,6 +70,7 @@ chk_job_finalize (GObject *object)
   g_clear_pointer (&self->last_outcome, g_free);
   g_clear_pointer (&self->last_alert_error, g_free);
   g_clear_pointer (&self->waiting_for, g_free);
+  g_clear_pointer (&self->pending_trigger, g_free);
   g_clear_pointer (&self->queued_trigger, g_free);
   g_clear_pointer (&self->progress_message, g_free);
 
@@ -408,4 +409,21 @@ chk_job_get_waiting_for (ChkJob *self)
 {
   g_return_val_if_fail (CHK_IS_JOB (self), "");
   return self->waiting_for;
+}
+
+/**
+ * chk_job_get_retry_attempt:
+ * @self: a #ChkJob
+ *
+ * Returns: the attempt that a retry waiting for its time will make (2 for
+ *   the first retry), or 0 when no retry waits
+ */
+guint
+chk_job_get_retry_attempt (ChkJob *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB (self), 0);
+
+  if (!self->pending || g_strcmp0 (self->pending_trigger, "retry") != 0)
+    return 0;
+  return self->pending_attempt;
 }

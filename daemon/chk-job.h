@@ -56,5 +56,6 @@ guint             chk_job_get_progress_complete (ChkJob *self);
 guint             chk_job_get_progress_total    (ChkJob *self);
 const char       *chk_job_get_progress_message  (ChkJob *self);
 const char       *chk_job_get_waiting_for       (ChkJob *self);
+guint             chk_job_get_retry_attempt     (ChkJob *self);
 
 G_END_DECLS

@@ -65,6 +65,19 @@ open_engine (Fixture *fixture)
   g_signal_connect (fixture->engine, "run-finished", G_CALLBACK (run_finished_cb), fixture);
 }
 
+/* The seconds catch-up runs wait after a resume or a start with runs missed */
+static void
+set_resume_delay (Fixture *fixture,
+                  guint    seconds)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) changes = g_variant_ref_sink (
+    g_variant_new_parsed ("{'resume-delay': <%u>}", seconds));
+
+  g_assert_true (chk_settings_update (chk_engine_get_settings (fixture->engine), changes, &error));
+  g_assert_no_error (error);
+}
+
 static void
 close_engine (Fixture *fixture)
 {
@@ -544,6 +557,8 @@ test_recovery_catch_up (Fixture       *fixture,
   close_engine (fixture);
 
   open_engine (fixture);
+  /* At once: the delay after a start is tested on a manual clock */
+  set_resume_delay (fixture, 0);
   chk_engine_start (fixture->engine);
   g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (1), 10));
 
@@ -728,6 +743,8 @@ test_clock_step_forward (Fixture       *fixture,
   gint64 stepped = MANUAL_CLOCK_START + SECONDS (2 * 3600);
   ChkJob *plain, *catch_up;
 
+  /* At once: the delay is test_clock_resume_delay()'s */
+  set_resume_delay (fixture, 0);
   chk_engine_start (fixture->engine);
   plain = add_job (fixture,
                    "{'name': <'plain'>, 'command': <['true']>, 'schedule': <'* * * * *'>}");
@@ -762,6 +779,50 @@ test_clock_step_forward (Fixture       *fixture,
   g_assert_cmpuint (count_runs (fixture, plain, "schedule"), ==, 1);
   g_assert_cmpuint (count_runs (fixture, catch_up, "schedule"), ==, 1);
   g_assert_cmpint (chk_job_get_next_run (plain), ==, stepped + SECONDS (90));
+}
+
+/*
+ * After a resume (or a clock step forward), catch-up runs wait the
+ * resume-delay setting and then their random delay, so that a machine just
+ * woken settles first and the jobs do not all start at once.
+ */
+static void
+test_clock_resume_delay (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  gint64 stepped = MANUAL_CLOCK_START + SECONDS (2 * 3600);
+  ChkJob *hourly, *spread;
+  gint64 offset;
+
+  set_resume_delay (fixture, 10);
+  chk_engine_start (fixture->engine);
+  hourly = add_job (fixture, "{'name': <'hourly'>, 'command': <['true']>, 'catch-up': <true>,"
+                             " 'schedule': <'0 * * * *'>}");
+  spread = add_job (fixture, "{'name': <'spread'>, 'command': <['true']>, 'catch-up': <true>,"
+                             " 'schedule': <'0 * * * *'>, 'random-delay': <uint32 20>}");
+  offset = chk_job_spec_get_random_offset (chk_job_get_spec (spread), chk_job_get_id (spread));
+  g_assert_cmpint (offset, >, 0);
+
+  chk_clock_set (fixture->clock, stepped);
+  settle (fixture);
+  g_assert_cmpuint (fixture->started->len, ==, 0);
+  g_assert_true (g_str_has_prefix (chk_job_get_waiting_for (hourly), "the machine to settle"));
+  g_assert_true (g_str_has_prefix (chk_job_get_waiting_for (spread), "the machine to settle"));
+
+  chk_clock_advance (fixture->clock, SECONDS (10));
+  settle (fixture);
+  g_assert_cmpuint (count_runs (fixture, hourly, "catch-up"), ==, 1);
+  g_assert_cmpuint (count_runs (fixture, spread, "catch-up"), ==, 0);
+  g_assert_cmpstr (chk_job_get_waiting_for (hourly), ==, "");
+
+  /* The other one its own offset later */
+  chk_clock_advance (fixture->clock, offset - 1000);
+  settle (fixture);
+  g_assert_cmpuint (count_runs (fixture, spread, "catch-up"), ==, 0);
+  chk_clock_advance (fixture->clock, 1000);
+  settle (fixture);
+  g_assert_cmpuint (count_runs (fixture, spread, "catch-up"), ==, 1);
+  g_assert_cmpstr (chk_job_get_waiting_for (spread), ==, "");
 }
 
 /*
@@ -894,6 +955,7 @@ main (int   argc,
 #define ADD_MANUAL_CLOCK(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up_manual_clock, func, fixture_tear_down)
   ADD_MANUAL_CLOCK ("/engine/clock/step-forward", test_clock_step_forward);
+  ADD_MANUAL_CLOCK ("/engine/clock/resume-delay", test_clock_resume_delay);
   ADD_MANUAL_CLOCK ("/engine/clock/step-back", test_clock_step_back);
 #undef ADD_MANUAL_CLOCK
   g_test_add_func ("/engine/timer/due-when-clock-set", test_timer_due_when_clock_set);

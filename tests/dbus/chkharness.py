@@ -274,17 +274,19 @@ def bus_config(socket, service_dirs=(), any_user=False, start_timeout_ms=None):
 
 class Bus:
     """A private dbus-daemon listening on $XDG_RUNTIME_DIR/bus, activating from
-    the dev service directory (when given)."""
+    the dev service directory (when given); or, with `socket`, one that stands
+    in for the system bus there, activating nothing."""
 
-    def __init__(self, workdir, env):
+    def __init__(self, workdir, env, socket=None):
         self.workdir = workdir
-        self.socket = os.path.join(env['XDG_RUNTIME_DIR'], 'bus')
+        self.socket = socket or os.path.join(env['XDG_RUNTIME_DIR'], 'bus')
         self.address = 'unix:path=' + self.socket
         service_dirs = []
         dev = os.environ.get('CHK_DEV_SERVICES_DIR')
-        if dev:
+        if dev and socket is None:
             service_dirs.append(os.path.abspath(dev))
-        self.spawn(env, 'bus.conf', bus_config(self.socket, service_dirs, start_timeout_ms=20000))
+        self.spawn(env, os.path.basename(self.socket) + '.conf',
+                   bus_config(self.socket, service_dirs, start_timeout_ms=20000))
 
     def spawn(self, env, config_name, config):
         """Writes `config` to `config_name` in the work dir, starts dbus-daemon
@@ -292,7 +294,7 @@ class Bus:
         self.config = os.path.join(self.workdir, config_name)
         with open(self.config, 'w') as f:
             f.write(config)
-        self.log_path = os.path.join(self.workdir, 'dbus-daemon.log')
+        self.log_path = os.path.join(self.workdir, config_name.replace('.conf', '') + '-dbus.log')
         read_fd, write_fd = os.pipe()
         with open(self.log_path, 'ab') as log:
             self.proc = subprocess.Popen(
@@ -678,6 +680,9 @@ class DaemonTestCase(unittest.TestCase):
 
     start_daemon = True
     daemon_args = []
+    # Whether the daemon gets a private system bus of the test's own, on which
+    # the test stands in for logind, UPower and the like (self.system)
+    system_bus = False
 
     def setUp(self):
         self.chronikerd = os.environ.get('CHRONIKERD')
@@ -688,6 +693,8 @@ class DaemonTestCase(unittest.TestCase):
         self.daemons = []
         self.bus_daemon = None
         self.bus = None
+        self.system_bus_daemon = None
+        self.system = None
         self._log_count = 0
         self.addCleanup(self._cleanup)
 
@@ -710,6 +717,11 @@ class DaemonTestCase(unittest.TestCase):
         })
         env['DBUS_SESSION_BUS_ADDRESS'] = 'unix:path=' + os.path.join(env['XDG_RUNTIME_DIR'], 'bus')
         self.env = env
+
+        if self.system_bus:
+            self.system_bus_daemon = Bus(self.tmp, env, os.path.join(self.tmp, 'system_bus'))
+            env['DBUS_SYSTEM_BUS_ADDRESS'] = self.system_bus_daemon.address
+            self.system = Client(self.system_bus_daemon.address)
 
         self.bus_daemon = Bus(self.tmp, env)
         self.bus = Client(self.bus_daemon.address)
@@ -894,8 +906,8 @@ class DaemonTestCase(unittest.TestCase):
                 problems.append(f'chronikerd {d.pid} died of signal {signal.Signals(-rc).name}')
         # Activated daemons and whatever jobs were left behind
         pids = leftover_pids(self.tmp)
-        if self.bus_daemon is not None:
-            pids = [p for p in pids if p != self.bus_daemon.proc.pid]
+        buses = [b.proc.pid for b in (self.bus_daemon, self.system_bus_daemon) if b is not None]
+        pids = [p for p in pids if p not in buses]
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
@@ -910,6 +922,10 @@ class DaemonTestCase(unittest.TestCase):
             self.bus.close()
         if self.bus_daemon is not None:
             self.bus_daemon.stop()
+        if self.system is not None:
+            self.system.close()
+        if self.system_bus_daemon is not None:
+            self.system_bus_daemon.stop()
         # A last pass: anything started after the bus went (should be nothing)
         for pid in leftover_pids(self.tmp):
             with contextlib.suppress(ProcessLookupError):

@@ -243,6 +243,8 @@ class CatchUp(h.DaemonTestCase):
                              command=['/bin/sh', '-c', 'echo should not run'])
         burst = self.make_job('burst', schedule='FREQ=SECONDLY;INTERVAL=1', start=start,
                               catch_up=True, command=['/bin/sh', '-c', 'exit 0'])
+        # At once after the start: the resume delay is test_orchestration's
+        self.bus.set_settings({'resume-delay': 0})
         self.assertEqual(self.daemon.terminate(), 0)
         self.wait_no_owner()
         # Down while `start` (and, for burst, a few more seconds) pass

@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-engine"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "chk-duration.h"
+#include "chk-engine-private.h"
+#include "chk-job-private.h"
+
+/*
+ * The gate between "due" and "started": a due run is held back while the
+ * jobs it depends on do not allow it, while its run-if conditions do not
+ * hold, until a retry's time and until the delay after a resume is over.
+ * Each held-back run says why in its job's WaitingFor.
+ *
+ * Held-back runs are few (a job has at most one), so every event that may
+ * let one go (a run starting or ending, a job changed, a condition
+ * changing, a deadline) looks at all of them; jobs that are not held back
+ * cost nothing, and there is no polling: the deadlines join the engine's
+ * one timer.
+ */
+
+static const char *
+dependency_name (ChkDependency *dependency)
+{
+  return dependency->job;
+}
+
+/* The run-if conditions of @job that do not hold now. */
+static ChkRunIf
+unmet_conditions (ChkEngine *self,
+                  ChkJob    *job)
+{
+  /* The conditions' monitors join in a later commit. */
+  return 0;
+}
+
+static char *
+describe_conditions (ChkRunIf unmet)
+{
+  g_autoptr(GString) words = g_string_new (NULL);
+
+  for (guint bit = 1; bit <= CHK_RUN_IF_NOT_POWER_SAVER; bit <<= 1)
+    {
+      if (unmet & bit)
+        g_string_append_printf (words, "%s%s", words->len > 0 ? ", " : "",
+                                chk_run_if_to_string (bit));
+    }
+  return g_string_free (g_steal_pointer (&words), FALSE);
+}
+
+/* When @job's due run, or its next one, is: for wait-for-next-run. */
+static gint64
+due_time (ChkJob *job)
+{
+  return job->pending ? job->pending_due : job->next_run;
+}
+
+/*
+ * Why @dependency keeps @job's due run back, in words for WaitingFor;
+ * NULL when it does not.
+ */
+static char *
+dependency_blocks (ChkEngine     *self,
+                   ChkJob        *job,
+                   ChkDependency *dependency)
+{
+  ChkJob *other = g_hash_table_lookup (self->jobs_by_name, dependency_name (dependency));
+  gint64 other_due;
+
+  /* Names are checked when specs change, and deleting a named job is
+   * refused: this is a job renamed in the same breath. */
+  if (other == NULL || other == job)
+    return NULL;
+
+  if (dependency->wait_for_completion && (other->runner != NULL || other->queued))
+    return g_strdup_printf (_("%s to finish"), other->spec->name);
+
+  /* A run it has due first (its retry among them) comes before ours. */
+  other_due = due_time (other);
+  if (dependency->wait_for_next_run && other_due > 0 && other_due <= job->pending_due &&
+      other->runner == NULL)
+    return g_strdup_printf (_("%s to run first"), other->spec->name);
+
+  if (dependency->wait_for_success &&
+      chk_outcome_from_string (other->last_outcome) != CHK_OUTCOME_SUCCESS)
+    return g_strdup_printf (_("%s to succeed"), other->spec->name);
+
+  return NULL;
+}
+
+static char *
+dependencies_block (ChkEngine *self,
+                    ChkJob    *job)
+{
+  GPtrArray *dependencies = job->spec->depends_on;
+
+  for (guint i = 0; i < dependencies->len; i++)
+    {
+      char *reason = dependency_blocks (self, job, g_ptr_array_index (dependencies, i));
+
+      if (reason != NULL)
+        return reason;
+    }
+  return NULL;
+}
+
+static char *
+format_clock_time (gint64 when)
+{
+  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (when / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (local == NULL)
+    return g_strdup ("?");
+  /* A time today needs no date; a later one does. */
+  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (local, "%H:%M:%S");
+  return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
+}
+
+/* Why a run held back until @job->pending_not_before waits. */
+static char *
+describe_not_before (ChkJob *job)
+{
+  g_autofree char *at = format_clock_time (job->pending_not_before);
+
+  if (g_strcmp0 (job->pending_trigger, "retry") == 0)
+    /* TRANSLATORS: WaitingFor of a failed job, e.g. "retry 2 of 3 at 14:05:00" */
+    return g_strdup_printf (_("retry %u of %u at %s"), job->pending_attempt - 1,
+                            job->spec->retries, at);
+  /* TRANSLATORS: WaitingFor of a catch-up run after a resume or a start */
+  return g_strdup_printf (_("the machine to settle after waking, until %s"), at);
+}
+
+static void
+hold_back (ChkEngine *self,
+           ChkJob    *job)
+{
+  if (!job->pending)
+    {
+      job->pending = TRUE;
+      g_hash_table_insert (self->pending, _chk_engine_id_key (job->id), job);
+    }
+}
+
+static void
+let_go (ChkEngine *self,
+        ChkJob    *job)
+{
+  job->pending = FALSE;
+  g_clear_pointer (&job->pending_trigger, g_free);
+  job->pending_not_before = 0;
+  job->pending_give_up = 0;
+  g_hash_table_remove (self->pending, &job->id);
+  _chk_job_set_waiting_for (job, "");
+}
+
+/**
+ * _chk_engine_make_due:
+ * @self: the engine
+ * @job: a job that has a run due
+ * @trigger: what made it due
+ * @attempt: 1, or the attempt a retry makes
+ * @due: when it came due
+ * @not_before: when it may start at the earliest, 0 for now
+ *
+ * Holds @job's due run at the gate until _chk_engine_release_pending()
+ * lets it go. One run per job at a time: an occurrence that falls during
+ * a run, or while a retry waits, is skipped; one that comes while an
+ * earlier occurrence waits takes its place, and the wait starts over.
+ */
+void
+_chk_engine_make_due (ChkEngine  *self,
+                      ChkJob     *job,
+                      const char *trigger,
+                      guint       attempt,
+                      gint64      due,
+                      gint64      not_before)
+{
+  if (job->runner != NULL || job->queued)
+    {
+      g_debug ("“%s” is still running or queued: its occurrence is skipped", job->spec->name);
+      return;
+    }
+  if (job->pending && g_strcmp0 (job->pending_trigger, "retry") == 0 &&
+      g_strcmp0 (trigger, "retry") != 0)
+    {
+      g_debug ("“%s” waits for a retry: its occurrence is skipped", job->spec->name);
+      return;
+    }
+  if (job->pending)
+    g_message ("“%s” still waited for %s when it came due again; the wait starts over",
+               job->spec->name, job->waiting_for);
+
+  g_free (job->pending_trigger);
+  job->pending_trigger = g_strdup (trigger);
+  job->pending_attempt = attempt;
+  job->pending_due = due;
+  job->pending_not_before = not_before;
+  job->pending_give_up = 0;
+  hold_back (self, job);
+}
+
+/**
+ * _chk_engine_cancel_pending:
+ * @self: the engine
+ * @job: a job
+ *
+ * Drops @job's held-back run, if it has one: the job was run by hand,
+ * stopped, disabled or deleted.
+ */
+void
+_chk_engine_cancel_pending (ChkEngine *self,
+                            ChkJob    *job)
+{
+  if (job->pending)
+    {
+      g_debug ("“%s” no longer waits for %s", job->spec->name, job->waiting_for);
+      let_go (self, job);
+    }
+}
+
+/* Records the run that its conditions did not let start in time. */
+static void
+record_skipped (ChkEngine *self,
+                ChkJob    *job,
+                ChkRunIf   unmet,
+                gint64     now)
+{
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *conditions = describe_conditions (unmet);
+  g_autofree char *waited = chk_duration_format ((guint64) job->spec->run_if_wait);
+
+  run->job_id = job->id;
+  run->job_name = g_strdup (job->spec->name);
+  run->trigger = g_strdup (job->pending_trigger);
+  run->started = now;
+  run->finished = now;
+  run->outcome = g_strdup (chk_outcome_to_string (CHK_OUTCOME_SKIPPED));
+  run->exit_code = -1;
+  run->hostname = g_strdup (chk_engine_get_hostname (self));
+  run->attempt = job->pending_attempt;
+  run->containment = g_strdup ("");
+  /* TRANSLATORS: the message of a skipped run, e.g. "Not run: waited 10 minutes for AC power" */
+  run->message = g_strdup_printf (_("Not run: waited %s for %s"), waited, conditions);
+
+  let_go (self, job);
+
+  g_message ("“%s” was skipped: %s", job->spec->name, run->message);
+  if (!chk_store_add_run (self->store, run, &error))
+    {
+      g_warning ("Could not record the skipped run of “%s”: %s", job->spec->name,
+                 error->message);
+      return;
+    }
+  _chk_job_set_last_run_started (job, now);
+  _chk_job_set_last_result (job, now, run->outcome, run->exit_code);
+  _chk_engine_emit_run_finished (self, job, run->id, run->outcome, run->exit_code);
+}
+
+/*
+ * Lets @job's run go, or says why not. Returns whether the gate's state
+ * changed in a way that may let another job go (a start, a skip).
+ */
+static gboolean
+try_release (ChkEngine *self,
+             ChkJob    *job,
+             gint64     now)
+{
+  g_autofree char *reason = NULL;
+  g_autofree char *trigger = NULL;
+  ChkRunIf unmet = 0;
+  guint attempt;
+
+  if (job->pending_not_before > now)
+    reason = describe_not_before (job);
+
+  if (reason == NULL)
+    reason = dependencies_block (self, job);
+
+  if (reason == NULL && job->spec->run_if != 0)
+    {
+      unmet = unmet_conditions (self, job);
+      if (unmet != 0)
+        {
+          if (job->pending_give_up == 0)
+            job->pending_give_up = MAX (now, job->pending_not_before) +
+                                   (gint64) job->spec->run_if_wait * G_USEC_PER_SEC;
+          if (now >= job->pending_give_up)
+            {
+              record_skipped (self, job, unmet, now);
+              return TRUE;
+            }
+          reason = describe_conditions (unmet);
+        }
+    }
+
+  if (reason != NULL)
+    {
+      _chk_job_set_waiting_for (job, reason);
+      return FALSE;
+    }
+
+  trigger = g_steal_pointer (&job->pending_trigger);
+  attempt = job->pending_attempt;
+  let_go (self, job);
+  g_debug ("“%s” may start (%s, attempt %u)", job->spec->name, trigger, attempt);
+  _chk_engine_start_or_queue (self, job, trigger, attempt);
+  return TRUE;
+}
+
+static int
+compare_pending (gconstpointer a,
+                 gconstpointer b)
+{
+  ChkJob *job_a = *(ChkJob **) a;
+  ChkJob *job_b = *(ChkJob **) b;
+
+  if (job_a->pending_due != job_b->pending_due)
+    return job_a->pending_due < job_b->pending_due ? -1 : 1;
+  return job_a->id < job_b->id ? -1 : job_a->id > job_b->id;
+}
+
+/**
+ * _chk_engine_release_pending:
+ * @self: the engine
+ *
+ * Starts (or queues for a slot) every held-back run that may start now, in
+ * the order they came due, and records as skipped those whose conditions
+ * did not come in time. A run that starts may let another go (its next run
+ * moved on): the rounds go on until one lets nothing go.
+ */
+void
+_chk_engine_release_pending (ChkEngine *self)
+{
+  gint64 now;
+  gboolean changed = TRUE;
+
+  if (self->shutdown_task != NULL)
+    return;
+
+  now = _chk_engine_now (self);
+  for (guint round = 0; changed && g_hash_table_size (self->pending) > 0; round++)
+    {
+      g_autoptr(GPtrArray) held = g_ptr_array_new ();
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->pending);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        g_ptr_array_add (held, value);
+
+      /* Each round lets at least one go: a bound, not a loop forever. */
+      g_assert (round <= held->len + 1);
+      g_ptr_array_sort (held, compare_pending);
+      changed = FALSE;
+      for (guint i = 0; i < held->len; i++)
+        {
+          ChkJob *job = g_ptr_array_index (held, i);
+
+          /* Let go in this round by another's skip or start, or deleted */
+          if (!job->pending)
+            continue;
+          changed |= try_release (self, job, now);
+        }
+    }
+}
+
+/**
+ * _chk_engine_pending_deadline:
+ * @self: the engine
+ *
+ * Returns: the earliest time a held-back run may go without anything else
+ *   happening (a retry's time, the end of a resume delay, conditions given
+ *   up on), or 0
+ */
+gint64
+_chk_engine_pending_deadline (ChkEngine *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 earliest = 0;
+
+  g_hash_table_iter_init (&iter, self->pending);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      ChkJob *job = value;
+      gint64 deadline = job->pending_not_before;
+
+      if (deadline == 0 && job->pending_give_up > 0)
+        deadline = job->pending_give_up;
+      else if (job->pending_give_up > 0)
+        deadline = MIN (deadline, job->pending_give_up);
+      if (deadline > 0 && (earliest == 0 || deadline < earliest))
+        earliest = deadline;
+    }
+  return earliest;
+}
+
+/**
+ * _chk_engine_retry_after:
+ * @self: the engine
+ * @job: a job whose run just ended
+ * @outcome: how it ended
+ *
+ * Holds a retry back until its delay is over when the run failed, timed
+ * out or could not start and attempts are left. A stopped run is not
+ * retried.
+ *
+ * Returns: whether a retry follows
+ */
+gboolean
+_chk_engine_retry_after (ChkEngine  *self,
+                         ChkJob     *job,
+                         ChkOutcome  outcome)
+{
+  gint64 now = _chk_engine_now (self);
+  guint next_attempt = job->attempt + 1;
+
+  if (outcome != CHK_OUTCOME_FAILURE && outcome != CHK_OUTCOME_TIMEOUT &&
+      outcome != CHK_OUTCOME_FAILED_TO_START)
+    return FALSE;
+  if (job->attempt > job->spec->retries || !g_hash_table_contains (self->jobs, &job->id))
+    return FALSE;
+
+  _chk_engine_make_due (self, job, "retry", next_attempt, now,
+                        now + chk_job_spec_get_retry_delay (job->spec, next_attempt));
+  _chk_job_set_waiting_for (job, describe_not_before (job));
+  g_message ("“%s” failed (attempt %u of %u); it is tried again in %.1f s", job->spec->name,
+             job->attempt, job->spec->retries + 1,
+             (job->pending_not_before - now) / (double) G_USEC_PER_SEC);
+  return TRUE;
+}
+
+static void
+start_each (ChkEngine   *self,
+            ChkJob      *job,
+            char       **names)
+{
+  gint64 now = _chk_engine_now (self);
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      ChkJob *next = g_hash_table_lookup (self->jobs_by_name, names[i]);
+
+      if (next == NULL)
+        continue;
+      if (next->runner != NULL || next->queued || next->pending)
+        {
+          g_message ("“%s” is running or waiting already: the run “%s” asked for is dropped",
+                     next->spec->name, job->spec->name);
+          continue;
+        }
+      _chk_engine_make_due (self, next, "dependency", 1, now, 0);
+    }
+}
+
+/**
+ * _chk_engine_start_linked:
+ * @self: the engine
+ * @job: a job whose run just ended
+ * @outcome: how it ended
+ *
+ * Starts @job's run-on-success jobs after a success, its run-on-failure
+ * jobs after a failure that no retry follows (trigger `dependency`),
+ * through the gate like any due run.
+ */
+void
+_chk_engine_start_linked (ChkEngine  *self,
+                          ChkJob     *job,
+                          ChkOutcome  outcome)
+{
+  if (outcome == CHK_OUTCOME_SUCCESS)
+    start_each (self, job, job->spec->run_on_success);
+  else if (chk_outcome_is_failure (outcome) && !job->pending)
+    start_each (self, job, job->spec->run_on_failure);
+}
