@@ -317,6 +317,7 @@ notify (ChkAlerts          *self,
     .finished = run->finished,
     .timeout = spec->timeout,
     .stderr_tail = stderr_tail,
+    .attempt = run->attempt,
   };
 
   if (self->notifier == NULL)
@@ -348,6 +349,11 @@ run_finished_cb (ChkEngine  *engine,
   gboolean notify_wanted;
   gboolean email_wanted;
   Delivery *delivery;
+
+  /* A retry follows: failures are told once, after the last attempt. */
+  if (chk_job_get_retry_attempt (job) > 0 &&
+      chk_outcome_is_failure (chk_outcome_from_string (outcome)))
+    return;
 
   /* Nothing to send whatever happened: spare the monitor's history lookup. */
   if (spec->notify_on == CHK_ALERT_ON_NEVER &&
@@ -415,6 +421,14 @@ run_finished_cb (ChkEngine  *engine,
                                  event == EVENT_RECOVERED ? "recovered" : run->outcome,
                                  run->exit_code, run->started, run->finished,
                                  stderr_tail, stdout_tail, &subject, &body);
+      if (run->attempt > 1)
+        {
+          g_autofree char *report = g_steal_pointer (&body);
+
+          /* English, as the rest of the report: it goes to other people. */
+          body = g_strdup_printf ("Tried %u times; the last attempt's report follows.\n\n%s",
+                                  run->attempt, report);
+        }
       delivery->pending++;
       chk_mailer_send_async (mailer, (const char * const *) spec->email_to, subject, body,
                              self->cancellable, email_sent_cb, delivery);
@@ -433,6 +447,7 @@ run_finished_cb (ChkEngine  *engine,
         .hostname = run->hostname,
         .stderr_tail = stderr_tail,
         .event = event_name (event),
+        .attempt = run->attempt,
       };
       g_autofree char *payload = chk_webhook_build_payload (&hook);
       const guint *delays = NULL;

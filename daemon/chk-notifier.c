@@ -733,7 +733,12 @@ compose_body (const ChkNotifyRun *run,
 {
   g_autofree char *tail = stderr_lines (run->stderr_tail);
   g_autofree char *outcome = describe_outcome (run, tail != NULL);
-  const char *parts[] = { outcome, extra, tail };
+  g_autofree char *attempts = NULL;
+  const char *parts[] = { outcome, NULL, extra, tail };
+
+  if (run->attempt > 1)
+    parts[1] = attempts = g_strdup_printf (ngettext ("Tried %u time", "Tried %u times",
+                                                     run->attempt), run->attempt);
   GString *out = g_string_new (NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)

@@ -52,6 +52,7 @@ typedef struct
   gint64         finished;
   guint          timeout;
   GBytes        *stderr_tail;
+  guint          attempt;      /* 1, or the last of several attempts (retries) */
 } ChkNotifyRun;
 
 /* The default rate limit: one notification per job per minute. */

@@ -370,6 +370,7 @@ try_post (GTask *task)
  *   "run-id": 42,
  *   "outcome": "failure",
  *   "exit-code": 2,
+ *   "attempt": 1,
  *   "started": "2026-12-04T02:00:00.123456Z",
  *   "finished": "2026-12-04T02:00:05.000000Z",
  *   "duration": 4.876544,
@@ -423,6 +424,8 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
   add_text (builder, "outcome", event->outcome);
   json_builder_set_member_name (builder, "exit-code");
   json_builder_add_int_value (builder, event->exit_code);
+  json_builder_set_member_name (builder, "attempt");
+  json_builder_add_int_value (builder, MAX (event->attempt, 1));
   add_time (builder, "started", event->started);
   add_time (builder, "finished", event->finished);
   json_builder_set_member_name (builder, "duration");

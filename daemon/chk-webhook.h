@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * @hostname: (nullable): the host the run was on; %NULL for this one
  * @stderr_tail: (nullable): the end of the run's stderr, any bytes
  * @event: why the webhook is sent: `failure`, `success` or `recovered`
+ * @attempt: which attempt the run was: 1, or more after retries
  *
  * What a webhook reports about a finished run; see chk_webhook_build_payload().
  */
@@ -39,6 +40,7 @@ typedef struct
   const char *hostname;
   GBytes     *stderr_tail;
   const char *event;
+  guint       attempt;
 } ChkWebhookEvent;
 
 char     *chk_webhook_build_payload (const ChkWebhookEvent  *event);

@@ -654,7 +654,8 @@ test_webhook_payload (void)
   ChkWebhookEvent event = { 0 };
   JsonObject *object;
   const char *keys[] = { "event", "job-name", "job-id", "run-id", "outcome", "exit-code",
-                         "started", "finished", "duration", "hostname", "stderr-tail", "text" };
+                         "attempt", "started", "finished", "duration", "hostname", "stderr-tail",
+                         "text" };
 
   event.job_name = "sauvegarde ✓";
   event.job_id = 3;
@@ -678,6 +679,8 @@ test_webhook_payload (void)
 
   g_assert_cmpstr (json_object_get_string_member (object, "event"), ==, "failure");
   g_assert_cmpstr (json_object_get_string_member (object, "job-name"), ==, "sauvegarde ✓");
+  /* Not given: a run is its first attempt */
+  g_assert_cmpint (json_object_get_int_member (object, "attempt"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (object, "job-id"), ==, 3);
   g_assert_cmpint (json_object_get_int_member (object, "run-id"), ==,
                    G_GINT64_CONSTANT (9007199254740993));

@@ -175,6 +175,25 @@ class Email(AlertTestCase):
         self.assertEqual(run['alert-error'], '')
         self.assertEqual(self.bus.prop(path, 'LastAlertError'), '')
 
+    def test_retried_failure_mailed_once_after_the_last_attempt(self):
+        path = self.make_job('Flaky', command=self.sh('echo attempt failed >&2; exit 4'),
+                             retries=2, retry_delay=0, email_on='failure',
+                             email_to=['ops@example.org'])
+        mark = self.bus.mark()
+        self.bus.run(path)
+        h.wait_until(lambda: len(self.bus.run_finished_events(path, mark)) >= 3, 15,
+                     'three attempts')
+        [msg] = self.wait_messages(1)
+        time.sleep(0.5)
+        self.assertEqual(len(self.messages()), 1, 'one email for three failed attempts')
+        body = msg.get_content()
+        self.assertIn('Tried 3 times', body)
+        self.assertIn('attempt failed', body)
+        # It is about the last attempt
+        last = max(self.bus.job_runs(path), key=lambda r: r['id'])
+        self.assertEqual(last['attempt'], 3)
+        self.assertEqual(last['alert-error'], '')
+
     def test_success_sends_nothing_under_email_on_failure(self):
         ok = self.make_job('quiet', command=['/bin/true'], email_on='failure',
                            email_to=['ops@example.org'])
