@@ -241,6 +241,33 @@ chk_test_fixture_open_window (ChkTestFixture *fixture,
 }
 
 /**
+ * chk_test_fixture_open_editor:
+ * @job_path: (nullable): the object path of the job to edit, or %NULL for a
+ *   new job
+ *
+ * The job editor as the app makes it, over a model of its own once it is
+ * ready (and knows the job), once the editor is on screen.
+ */
+void
+chk_test_fixture_open_editor (ChkTestFixture *fixture,
+                              const char     *job_path)
+{
+  ChkJob1 *job = NULL;
+
+  fixture->model = chk_job_model_new ();
+  chk_job_model_connect (fixture->model);
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
+  if (job_path != NULL)
+    chk_assert_eventually ((job = chk_job_model_lookup (fixture->model, job_path)) != NULL,
+                           SECONDS);
+
+  fixture->editor = chk_job_editor_new (NULL, fixture->model, job, FALSE);
+  g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
+  gtk_window_present (GTK_WINDOW (fixture->editor));
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
+}
+
+/**
  * chk_test_create_job:
  * @extra: (nullable): more keys of the spec, as a{sv} in GVariant text
  *

@@ -85,6 +85,8 @@ void         chk_test_fixture_teardown    (ChkTestFixture     *fixture,
 void         chk_test_fixture_open_window (ChkTestFixture     *fixture,
                                            int                 width,
                                            int                 height);
+void         chk_test_fixture_open_editor (ChkTestFixture     *fixture,
+                                           const char         *job_path);
 
 char        *chk_test_create_job          (ChkTestFixture     *fixture,
                                            const char         *name,

@@ -179,17 +179,10 @@ test_editor_save_asks (Fixture       *fixture,
                                                "{'schedule': <'30 2 * * *'>}");
   g_autoptr(GVariant) options = NULL;
   g_autofree const char **commandline = NULL;
-  ChkJob1 *job;
   const char *reason = NULL;
   gboolean autostart = FALSE;
 
-  fixture->base.model = chk_job_model_new ();
-  chk_job_model_connect (fixture->base.model);
-  chk_assert_eventually ((job = chk_job_model_lookup (fixture->base.model, path)) != NULL, SECONDS);
-  fixture->base.editor = chk_job_editor_new (NULL, fixture->base.model, job, FALSE);
-  g_object_add_weak_pointer (G_OBJECT (fixture->base.editor), (gpointer *) &fixture->base.editor);
-  gtk_window_present (GTK_WINDOW (fixture->base.editor));
-  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->base.editor)), SECONDS);
+  chk_test_fixture_open_editor (&fixture->base, path);
 
   /* A change, so that saving saves. */
   gtk_editable_set_text (chk_test_find_entry_row (fixture->base.editor, "Description"),

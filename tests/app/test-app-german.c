@@ -68,13 +68,7 @@ test_editor_schedule_error (Fixture       *fixture,
   g_auto(GStrv) parts = NULL;
   const char *longest = NULL;
 
-  fixture->model = chk_job_model_new ();
-  chk_job_model_connect (fixture->model);
-  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY, SECONDS);
-  fixture->editor = chk_job_editor_new (NULL, fixture->model, NULL, FALSE);
-  g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
-  gtk_window_present (GTK_WINDOW (fixture->editor));
-  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
+  chk_test_fixture_open_editor (fixture, NULL);
 
   name_row = chk_test_find_entry_row (fixture->editor, name_title);
   schedule_row = chk_test_find_entry_row (fixture->editor, schedule_title);
