@@ -999,21 +999,24 @@ def parse_args(argv):
     parser.add_argument('--retry-delays', default='50,50', metavar='MS,MS',
                         help="chronikerd's --retry-delays (default %(default)s)")
     parser.add_argument('--warmup', type=int, default=5, metavar='N',
-                        help='uncounted runs before the check timings (default 5)')
+                        help='uncounted runs before the check timings (default %(default)s)')
     parser.add_argument('--check-runs', type=int, default=200, metavar='N')
     parser.add_argument('--slow-jobs', type=int, default=50, metavar='N',
-                        help='failing jobs whose alerts go to the slow servers (default 50)')
+                        help='failing jobs whose alerts go to the slow servers '
+                             '(default %(default)s)')
     parser.add_argument('--slow-delay', type=float, default=5, metavar='S',
-                        help='how long the slow servers wait (default 5)')
+                        help='how long the slow servers wait (default %(default)s)')
     parser.add_argument('--probe-seconds', type=float, default=3, metavar='S',
-                        help='GetSettings probe window, idle and busy (default 3)')
+                        help='GetSettings probe window, idle and busy (default %(default)s)')
     parser.add_argument('--slow-checks', type=int, default=3, metavar='N',
-                        help='HTTP check runs idle and while deliveries are slow (default 3)')
+                        help='HTTP check runs idle and while deliveries are slow '
+                             '(default %(default)s)')
     parser.add_argument('--slow-wait', type=float, default=20, metavar='S',
-                        help='how long to wait for the slow deliveries (default 20)')
+                        help='how long to wait for the slow deliveries (default %(default)s)')
     parser.add_argument('--notify-runs', type=int, default=200, metavar='N')
     parser.add_argument('--notify-settle', type=float, default=1, metavar='S',
-                        help='how long Notify calls are counted after the runs (default 1)')
+                        help='how long Notify calls are counted after the runs '
+                             '(default %(default)s)')
     parser.add_argument('--memory-runs', type=int, default=1000, metavar='N')
     parser.add_argument('--memory-warmup', type=int, default=50, metavar='N')
     parser.add_argument('--memory-settle', type=float, default=1, metavar='S')

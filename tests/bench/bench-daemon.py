@@ -1642,39 +1642,40 @@ def parse_args(argv):
     parser.add_argument('--dispatch-samples', type=int, default=200, metavar='N')
     parser.add_argument('--dispatch-jobs', type=int, default=5, metavar='N')
     parser.add_argument('--output-mib', type=int, default=1024, metavar='N',
-                        help='how much the output job writes (default 1024)')
+                        help='how much the output job writes (default %(default)s)')
     parser.add_argument('--idle-jobs', type=int, default=10_000, metavar='N')
     parser.add_argument('--idle-seconds', type=float, default=60, metavar='N',
-                        help='the idle window (default 60)')
+                        help='the idle window (default %(default)s)')
     parser.add_argument('--idle-settle', type=float, default=20, metavar='N',
-                        help='seconds between start-up and the idle window (default 20)')
+                        help='seconds between start-up and the idle window (default %(default)s)')
     parser.add_argument('--startup-reps', type=int, default=5, metavar='N')
     parser.add_argument('--burst-jobs', type=int, default=200, metavar='N')
     parser.add_argument('--in-flight', type=int, default=32, metavar='N',
-                        help='CreateJob calls under way at once (default 32)')
+                        help='CreateJob calls under way at once (default %(default)s)')
     parser.add_argument('--preview-samples', type=int, default=200, metavar='N',
-                        help='round trips of each kind, idle and loaded (default 200)')
+                        help='round trips of each kind, idle and loaded (default %(default)s)')
     parser.add_argument('--preview-in-flight', type=int, default=len(PREVIEW_RULES), metavar='N',
                         help='slow PreviewSchedule calls kept in flight (default %(default)s)')
     parser.add_argument('--preview-interval', type=float, default=5, metavar='MS',
-                        help='between two round trips of the probe (default 5)')
+                        help='between two round trips of the probe (default %(default)s)')
     parser.add_argument('--preview-max-calls', type=int, default=500, metavar='N',
-                        help='slow PreviewSchedule calls sent at most, in all (default 500)')
+                        help='slow PreviewSchedule calls sent at most, in all '
+                             '(default %(default)s)')
     parser.add_argument('--progress-reports', type=int, default=2000, metavar='N',
-                        help='ReportProgress calls per round, and Gets (default 2000)')
+                        help='ReportProgress calls per round, and Gets (default %(default)s)')
     parser.add_argument('--progress-paced', type=int, default=40, metavar='N',
                         help='ReportProgress calls per round one at a time, '
-                             '--progress-interval apart: each one a tick (default 40)')
+                             '--progress-interval apart: each one a tick (default %(default)s)')
     parser.add_argument('--progress-interval', type=float, default=150, metavar='MS',
                         help='between two paced calls, above the daemon\'s 100 ms of '
-                             'coalescing (default 150)')
+                             'coalescing (default %(default)s)')
     parser.add_argument('--progress-rounds', type=int, default=3, metavar='N',
-                        help='rounds of reports and of Gets, summed (default 3)')
+                        help='rounds of reports and of Gets, summed (default %(default)s)')
     parser.add_argument('--progress-in-flight', type=int, default=8, metavar='N',
-                        help='ReportProgress or Get calls under way at once (default 8)')
+                        help='ReportProgress or Get calls under way at once (default %(default)s)')
     parser.add_argument('--progress-settle', type=float, default=1.2, metavar='S',
                         help='seconds before and after each phase, for the coalesced tick '
-                             'and the progress save (default 1.2)')
+                             'and the progress save (default %(default)s)')
     args = parser.parse_args(argv)
 
     check_only(parser, args, SECTIONS)

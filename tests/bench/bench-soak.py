@@ -341,27 +341,27 @@ def parse_args(argv):
     bd.add_daemon_options(parser, containment_help="chronikerd's --containment "
                                                    '(default: its own)')
     parser.add_argument('--cycles', type=int, default=20_000, metavar='N',
-                        help='cycles in all (default 20000)')
+                        help='cycles in all (default %(default)s)')
     parser.add_argument('--jobs', type=int, default=50, metavar='N',
-                        help='jobs kept alive (default 50)')
+                        help='jobs kept alive (default %(default)s)')
     parser.add_argument('--sample-every', type=int, default=None, metavar='N',
                         help='cycles between RSS samples (default 1000, or a tenth of '
                              'fewer than 10,000 cycles)')
     parser.add_argument('--recreate-every', type=int, default=5, metavar='N',
                         help='every Nth cycle deletes its job and creates it again '
-                             '(default 5; 0 never)')
+                             '(default %(default)s; 0 never)')
     parser.add_argument('--in-flight', type=int, default=4, metavar='N',
-                        help='cycles (so runs) under way at once (default 4)')
+                        help='cycles (so runs) under way at once (default %(default)s)')
     parser.add_argument('--rate', type=float, default=50, metavar='N',
-                        help='cycles started per second at most (default 50)')
+                        help='cycles started per second at most (default %(default)s)')
     parser.add_argument('--settle', type=float, default=2, metavar='S',
                         help='seconds of rest before the first and after the last sample '
-                             '(default 2)')
+                             '(default %(default)s)')
     parser.add_argument('--max-growth', type=float, default=64, metavar='KIB',
                         help='the plateau bound: KiB per 1,000 cycles over the last half '
-                             '(default 64)')
+                             '(default %(default)s)')
     parser.add_argument('--seed', type=int, default=1, metavar='N',
-                        help='seed of the random changes (default 1)')
+                        help='seed of the random changes (default %(default)s)')
     args = parser.parse_args(argv)
 
     args.chronikerd = bd.check_program(parser, '--chronikerd/$CHRONIKERD', args.chronikerd)

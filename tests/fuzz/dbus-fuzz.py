@@ -805,21 +805,23 @@ def main(argv):
                           verbose_help='run chronikerd with --verbose '
                                        '(its log is kept with --keep)')
     parser.add_argument('--calls', type=int, default=10_000, metavar='N',
-                        help='calls in all (default 10000)')
+                        help='calls in all (default %(default)s)')
     parser.add_argument('--seconds', type=float, default=300, metavar='S',
-                        help='stop sending after this long (default 300)')
+                        help='stop sending after this long (default %(default)s)')
     parser.add_argument('--in-flight', type=int, default=16, metavar='N',
-                        help='calls under way at once (default 16)')
+                        help='calls under way at once (default %(default)s)')
     parser.add_argument('--connections', type=int, default=4, metavar='N',
-                        help='client connections, one replaced every 250 calls (default 4)')
+                        help='client connections, one replaced every 250 calls '
+                             '(default %(default)s)')
     parser.add_argument('--max-jobs', type=int, default=40, metavar='N',
-                        help='jobs alive at most, so runs at once (default 40)')
+                        help='jobs alive at most, so runs at once (default %(default)s)')
     parser.add_argument('--seed', type=int, default=None, metavar='N',
                         help='seed of the random calls (default: a new one, printed)')
     parser.add_argument('--suppressions', default=DEFAULT_SUPPRESSIONS, metavar='FILE',
                         help='leaks of libraries to list apart (default tests/fuzz/lsan.supp)')
     parser.add_argument('--stop-timeout', type=float, default=120, metavar='S',
-                        help='how long the daemon may take to exit and report (default 120)')
+                        help='how long the daemon may take to exit and report '
+                             '(default %(default)s)')
     parser.add_argument('--tap', action='store_true', help='print TAP, for meson test')
     args = parser.parse_args(argv)
     if args.seed is None:
