@@ -131,6 +131,17 @@ show_job (Fixture    *fixture,
   chk_assert_eventually (chk_job_page_get_job (job_page (fixture)) == job, SECONDS);
 }
 
+/* Runs the job to its end and opens its page on that run's output. */
+static void
+show_finished_run (Fixture    *fixture,
+                   const char *path)
+{
+  guint64 run_id = run_job_to_end (fixture, path);
+
+  show_job (fixture, path);
+  chk_assert_eventually (shown_run (fixture) == run_id, SECONDS);
+}
+
 /* ---------------------------------------------------------------------------
  * Tests */
 
@@ -164,11 +175,8 @@ test_output_no_hyphens (Fixture       *fixture,
                                       "echo warning: unreadable ca-certificates.crt >&2'>}");
   GtkTextBuffer *buffer;
   GtkTextIter iter;
-  guint64 run_id;
 
-  run_id = run_job_to_end (fixture, path);
-  show_job (fixture, path);
-  chk_assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  show_finished_run (fixture, path);
   chk_assert_eventually (log_contains (fixture, "unreadable"), SECONDS);
 
   buffer = log_buffer (fixture);
@@ -251,11 +259,8 @@ test_output_ansi (Fixture       *fixture,
   GtkTextBuffer *buffer;
   GtkTextIter iter;
   GdkRGBA red, green;
-  guint64 run_id;
 
-  run_id = run_job_to_end (fixture, path);
-  show_job (fixture, path);
-  chk_assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  show_finished_run (fixture, path);
   chk_assert_eventually (log_contains (fixture, "dim\n"), SECONDS);
   text = log_text (fixture);
 
@@ -335,12 +340,9 @@ test_output_head_and_tail (Fixture       *fixture,
                                       "echo LAST-LINE-ERROR'>}");
   g_autofree char *text = NULL;
   ChkLogView *view;
-  guint64 run_id;
   guint clicks = 0;
 
-  run_id = run_job_to_end (fixture, path);
-  show_job (fixture, path);
-  chk_assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  show_finished_run (fixture, path);
   view = log_view (fixture);
 
   /* The start and the end, not the middle */
@@ -714,8 +716,7 @@ test_preferences_test_email_failure (Fixture       *fixture,
 {
   ChkPreferencesWindow *prefs;
   GtkLabel *toast = NULL;
-  g_autoptr(GPtrArray) rows = NULL;
-  GtkEditable *address = NULL;
+  GtkEditable *address;
   const char *message;
   const char *again;
 
@@ -727,11 +728,7 @@ test_preferences_test_email_failure (Fixture       *fixture,
   gtk_window_present (GTK_WINDOW (prefs));
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) &&
                      gtk_widget_get_sensitive (chk_test_find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE)), SECONDS);
-  rows = chk_test_find_widgets (prefs, ADW_TYPE_ENTRY_ROW);
-  for (guint i = 0; i < rows->len; i++)
-    if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "Test"))
-      address = rows->pdata[i];
-  g_assert_nonnull (address);
+  address = chk_test_find_entry_row (prefs, "Test Address");
   gtk_editable_set_text (address, "someone@example.org");
   chk_assert_eventually (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.send-test-email", NULL), SECONDS);
 
@@ -751,32 +748,19 @@ test_editor_duration_words (Fixture       *fixture,
                             gconstpointer  data)
 {
   g_autofree char *path = chk_test_create_job (fixture, "limited", NULL);
-  g_autoptr(GPtrArray) rows = NULL;
   ChkJobEditor *editor;
-  GtkEditable *limit = NULL;
-  GtkWidget *save = NULL;
-  g_autoptr(GPtrArray) buttons = NULL;
+  GtkEditable *limit;
+  GtkWidget *save;
 
   show_job (fixture, path);
   editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model,
                                chk_job_model_lookup (fixture->model, path), FALSE);
   gtk_window_present (GTK_WINDOW (editor));
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (editor)), SECONDS);
-  rows = chk_test_find_widgets (editor, ADW_TYPE_ENTRY_ROW);
-  for (guint i = 0; i < rows->len; i++)
-    if (g_str_has_prefix (adw_preferences_row_get_title (rows->pdata[i]), "T_ime Limit"))
-      limit = rows->pdata[i];
-  g_assert_nonnull (limit);
+  limit = chk_test_find_entry_row (editor, "Time Limit");
   gtk_editable_set_text (limit, "5 minutes");
 
-  buttons = chk_test_find_widgets (editor, GTK_TYPE_BUTTON);
-  for (guint i = 0; i < buttons->len; i++)
-    {
-      const char *label = gtk_button_get_label (buttons->pdata[i]);
-
-      if (label != NULL && (g_str_equal (label, "_Save") || g_str_equal (label, "Save")))
-        save = buttons->pdata[i];
-    }
+  save = chk_test_find_button (editor, GTK_TYPE_BUTTON, "Save");
   g_assert_nonnull (save);
   chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
   g_signal_emit_by_name (save, "clicked");
