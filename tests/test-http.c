@@ -786,7 +786,6 @@ test_webhook_post (Fixture       *fixture,
   const char *url;
   g_autofree char *payload = sample_payload ();
   g_autofree char *recorded = NULL;
-  g_autofree char *tries = NULL;
   JsonObject *request;
   JsonObject *headers;
 
@@ -814,7 +813,6 @@ test_webhook_retry (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   const char *url;
   g_autofree char *payload = sample_payload ();
-  g_autofree char *tries = NULL;
   g_autofree char *recorded = NULL;
 
   if (!have_server (fixture))
@@ -836,7 +834,6 @@ test_webhook_gives_up (Fixture       *fixture,
   const char *url;
   g_autofree char *expected = NULL;
   g_autofree char *payload = sample_payload ();
-  g_autofree char *tries = NULL;
 
   if (!have_server (fixture))
     return;
@@ -859,7 +856,6 @@ test_webhook_not_retried (Fixture       *fixture,
   g_autofree char *secret_url = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *payload = sample_payload ();
-  g_autofree char *tries = NULL;
   gint64 start = g_get_monotonic_time ();
 
   if (!have_server (fixture))

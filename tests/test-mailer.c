@@ -489,7 +489,6 @@ test_smtp_retry (Fixture       *fixture,
 {
   g_autoptr(ChkMailer) mailer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *tries = NULL;
   g_autofree char *eml = NULL;
   ChkMailerConfig config = { 0 };
 
@@ -515,7 +514,6 @@ test_smtp_retry_gives_up (Fixture       *fixture,
 {
   g_autoptr(ChkMailer) mailer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *tries = NULL;
   ChkMailerConfig config = { 0 };
 
   if (!start_server (fixture, "--fail", "100"))
@@ -726,7 +724,6 @@ test_sendmail_failure (Fixture       *fixture,
 {
   g_autoptr(ChkMailer) mailer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *calls = NULL;
   ChkMailerConfig config = { 0 };
 
   install_stub_sendmail (fixture, 75);
