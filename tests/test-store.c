@@ -224,6 +224,17 @@ count_damaged_copies (Fixture *f)
   return n;
 }
 
+/* The number of jobs the store lists. */
+static guint
+count_jobs (ChkStore *store)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = chk_store_list_jobs (store, &error);
+
+  g_assert_no_error (error);
+  return jobs->len;
+}
+
 static guint
 count_rows (Fixture    *f,
             const char *sql)
@@ -622,10 +633,7 @@ test_jobs_crud (Fixture       *f,
   g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
   g_assert_null (gone);
   g_clear_error (&error);
-  g_clear_pointer (&jobs, g_ptr_array_unref);
-  jobs = chk_store_list_jobs (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpuint (count_jobs (f->store), ==, 1);
 }
 
 static void
@@ -692,7 +700,6 @@ test_jobs_corrupt_spec (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ChkStoreJob) job = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *text = NULL;
   guint64 id;
@@ -710,9 +717,7 @@ test_jobs_corrupt_spec (Fixture       *f,
   text = g_variant_print (job->spec, TRUE);
   g_assert_nonnull (text);
 
-  jobs = chk_store_list_jobs (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpuint (count_jobs (f->store), ==, 1);
 }
 
 static void
@@ -720,7 +725,6 @@ test_jobs_unique_name (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
   guint64 id = 0;
 
   add_job (f, "backup");
@@ -730,9 +734,7 @@ test_jobs_unique_name (Fixture       *f,
   g_assert_cmpuint (id, ==, 0);
   g_clear_error (&error);
 
-  jobs = chk_store_list_jobs (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpuint (count_jobs (f->store), ==, 1);
 }
 
 static void
@@ -1771,9 +1773,7 @@ test_transaction_rollback (Fixture       *f,
   /* The store is usable, and in autocommit mode, after a rollback. */
   add_job (f, "after");
   reopen (f);
-  g_clear_pointer (&jobs, g_ptr_array_unref);
-  jobs = chk_store_list_jobs (f->store, &error);
-  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_cmpuint (count_jobs (f->store), ==, 2);
 }
 
 static void
@@ -1781,7 +1781,6 @@ test_transaction_commit (Fixture       *f,
                          gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
 
   g_assert_true (chk_store_begin (f->store, &error));
   g_assert_no_error (error);
@@ -1794,9 +1793,7 @@ test_transaction_commit (Fixture       *f,
   g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM jobs"), ==, 2);
 
   reopen (f);
-  jobs = chk_store_list_jobs (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_cmpuint (count_jobs (f->store), ==, 2);
 }
 
 static void
@@ -2288,7 +2285,6 @@ test_faults_disk_full (Fixture       *f,
                        gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *filler = NULL;
   g_autofree char *big = g_strnfill (20000, 'x');
@@ -2329,19 +2325,14 @@ test_faults_disk_full (Fixture       *f,
   g_clear_error (&error);
 
   /* Still serving what it has. */
-  jobs = chk_store_list_jobs (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (jobs->len, ==, 1);
+  g_assert_cmpuint (count_jobs (f->store), ==, 1);
 
   /* Room again: the probe clears the problem by itself. */
   g_assert_cmpint (g_unlink (filler), ==, 0);
   wait_for_problem (f->store, "");
   add_job (f, "after");
   reopen (f);
-  g_clear_pointer (&jobs, g_ptr_array_unref);
-  jobs = chk_store_list_jobs (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_cmpuint (count_jobs (f->store), ==, 2);
 
   g_clear_object (&f->store);
   unmount_small_disk (dir);
@@ -2396,7 +2387,6 @@ test_faults_deleted_wal_kept (Fixture       *f,
                               gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
 
   /* Only the main file goes: its old -wal and -shm stay beside the path
    * the file is written back to, and what comes after is kept too. */
@@ -2414,9 +2404,7 @@ test_faults_deleted_wal_kept (Fixture       *f,
     }
   reopen (f);
   g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
-  jobs = chk_store_list_jobs (f->store, &error);
-  g_assert_no_error (error);
-  g_assert_cmpuint (jobs->len, ==, 22);
+  g_assert_cmpuint (count_jobs (f->store), ==, 22);
 }
 
 static void
