@@ -222,13 +222,11 @@ spec_options_to_variant (SpecOptions     *o,
 
   if (o->timeout != NULL)
     {
-      guint64 seconds;
+      guint32 seconds;
 
-      if (!chk_duration_parse (o->timeout, &seconds, &error))
-        return *out_status = chk_cli_usage_error (context, "--timeout: %s", error->message), NULL;
-      if (seconds > G_MAXUINT32)
-        return *out_status = chk_cli_usage_error (context, _("--timeout: %s is too long"), o->timeout), NULL;
-      g_variant_dict_insert (&dict, "timeout", "u", (guint32) seconds);
+      if (!chk_cli_parse_duration_option (context, "--timeout", o->timeout, &seconds, out_status))
+        return NULL;
+      g_variant_dict_insert (&dict, "timeout", "u", seconds);
     }
 
   if (!add_switch (&dict, "catch-up", o->catch_up, "--catch-up", o->no_catch_up, "--no-catch-up",
@@ -261,14 +259,12 @@ spec_options_to_variant (SpecOptions     *o,
 
   if (o->check_timeout != NULL)
     {
-      guint64 seconds;
+      guint32 seconds;
 
-      if (!chk_duration_parse (o->check_timeout, &seconds, &error))
-        return *out_status = chk_cli_usage_error (context, "--check-timeout: %s", error->message), NULL;
-      if (seconds > G_MAXUINT32)
-        return *out_status = chk_cli_usage_error (context, _("--check-timeout: %s is too long"),
-                                                  o->check_timeout), NULL;
-      g_variant_dict_insert (&dict, "check-timeout", "u", (guint32) seconds);
+      if (!chk_cli_parse_duration_option (context, "--check-timeout", o->check_timeout, &seconds,
+                                          out_status))
+        return NULL;
+      g_variant_dict_insert (&dict, "check-timeout", "u", seconds);
     }
 
   if (o->max_runs != NULL)

@@ -10,6 +10,7 @@
 #include "chk-cli-client.h"
 #include "chk-cli-format.h"
 #include "chk-cli-verbs.h"
+#include "chk-duration.h"
 
 static const ChkCliVerb *current_verb;
 
@@ -91,6 +92,35 @@ chk_cli_usage_error (GOptionContext *context,
       g_printerr ("\n%s", help);
     }
   return CHK_CLI_EXIT_USAGE;
+}
+
+/*
+ * Reads the DURATION of @option, such as --timeout, as the seconds of a "u"
+ * spec key; a usage error naming @option when it is no duration.
+ */
+gboolean
+chk_cli_parse_duration_option (GOptionContext *context,
+                               const char     *option,
+                               const char     *text,
+                               guint32        *out_seconds,
+                               int            *out_status)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 seconds;
+
+  if (!chk_duration_parse (text, &seconds, &error))
+    {
+      *out_status = chk_cli_usage_error (context, "%s: %s", option, error->message);
+      return FALSE;
+    }
+  if (seconds > G_MAXUINT32)
+    {
+      /* Translators: e.g. "--timeout: 200 years is too long" */
+      *out_status = chk_cli_usage_error (context, _("%s: %s is too long"), option, text);
+      return FALSE;
+    }
+  *out_seconds = (guint32) seconds;
+  return TRUE;
 }
 
 static gboolean

@@ -64,6 +64,11 @@ int      chk_cli_fail_error      (GError              *error);
 int      chk_cli_usage_error     (GOptionContext      *context,
                                   const char          *format,
                                   ...) G_GNUC_PRINTF (2, 3);
+gboolean chk_cli_parse_duration_option (GOptionContext *context,
+                                        const char     *option,
+                                        const char     *text,
+                                        guint32        *out_seconds,
+                                        int            *out_status);
 gboolean chk_cli_check_utf8_arguments (GOptionContext  *context,
                                        int              argc,
                                        char           **argv,
