@@ -10,6 +10,7 @@
 #include "chk-cli-client.h"
 #include "chk-cli-format.h"
 #include "chk-cli-json.h"
+#include "chk-cli-orchestration.h"
 #include "chk-cli-verbs.h"
 #include "chk-duration.h"
 #include "chk-job-spec.h"
@@ -82,6 +83,7 @@ typedef struct
   char     *webhook_url;
   char     *shell;
   char     *name;
+  ChkCliOrchestrationOptions orchestration;
 } SpecOptions;
 
 static void
@@ -111,6 +113,7 @@ spec_options_clear (SpecOptions *options)
   g_free (options->webhook_url);
   g_free (options->shell);
   g_free (options->name);
+  chk_cli_orchestration_options_clear (&options->orchestration);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
@@ -145,6 +148,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
   { "contains", 0, 0, G_OPTION_ARG_STRING, &(o).contains, N_("Text the checked page must hold (\"\" for any)"), N_("TEXT") }, \
   { "check-timeout", 0, 0, G_OPTION_ARG_STRING, &(o).check_timeout, N_("How long a check may take (default 30s)"), N_("DURATION") }, \
   { "webhook-url", 0, 0, G_OPTION_ARG_STRING, &(o).webhook_url, N_("POST alerts here as JSON (\"\" for the webhook-url setting)"), N_("URL") }, \
+  CHK_CLI_ORCHESTRATION_OPTION_ENTRIES ((o).orchestration), \
   { "shell", 0, 0, G_OPTION_ARG_STRING, &(o).shell, N_("Run this line with /bin/sh -c"), N_("COMMAND") }
 
 static gboolean
@@ -336,6 +340,9 @@ spec_options_to_variant (SpecOptions     *o,
       g_variant_dict_insert_value (&dict, "email-to",
                                    g_variant_new_strv (clear ? none : (const char * const *) o->email_to, -1));
     }
+
+  if (!chk_cli_orchestration_options_add (&o->orchestration, &dict, context, out_status))
+    return NULL;
 
   if (o->env != NULL || o->unset_env != NULL)
     {
