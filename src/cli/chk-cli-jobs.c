@@ -544,10 +544,14 @@ chk_cli_verb_disable (int    argc,
 
 /* list and show */
 
-/* The status of the job's last run, and whether it is disabled (or a monitor). */
+/*
+ * The status of the job's last run, and whether it is disabled; for list
+ * (@for_list) also whether it is a monitor, and what a due run waits for
+ * instead of the last outcome, which show has lines of their own for.
+ */
 static char *
 job_status (ChkJob1      *job,
-            gboolean      with_monitor,
+            gboolean      for_list,
             const char  **out_color)
 {
   g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (g_free);
@@ -562,6 +566,12 @@ job_status (ChkJob1      *job,
       else
         status = g_strdup (_("running"));
     }
+  else if (for_list && chk_cli_is_set (chk_job1_get_waiting_for (job)))
+    {
+      *out_color = NULL;
+      /* Translators: the status of a job in list, e.g. "waiting: backup to finish" */
+      status = g_strdup_printf (_("waiting: %s"), chk_job1_get_waiting_for (job));
+    }
   else
     {
       const char *outcome = chk_job1_get_last_outcome (job);
@@ -575,7 +585,7 @@ job_status (ChkJob1      *job,
         g_ptr_array_add (notes, g_strdup_printf (_("exit %d"), exit_code));
     }
 
-  if (with_monitor && chk_job1_get_is_monitor (job))
+  if (for_list && chk_job1_get_is_monitor (job))
     g_ptr_array_add (notes, g_strdup (_("monitor")));
   if (!chk_job1_get_enabled (job))
     g_ptr_array_add (notes, g_strdup (_("disabled")));
@@ -944,6 +954,7 @@ chk_cli_verb_show (int    argc,
         print_field (_("Merge stderr:"), chk_job1_get_merge_stderr (job) ? _("yes") : _("no"));
       }
     print_field (_("Catch up:"), chk_job1_get_catch_up (job) ? _("yes") : _("no"));
+    chk_cli_print_orchestration (job, print_field);
     print_field (_("Runs kept:"), max_runs);
     print_field (_("Output kept:"), max_output);
     print_field (_("Notify on:"), chk_job1_get_notify_on (job));
@@ -970,6 +981,8 @@ chk_cli_verb_show (int    argc,
     if (chk_job1_get_last_run_started (job) > 0 || chk_job1_get_running (job))
       print_last_run_accounting (job);
     print_field (_("Status:"), state);
+    if (chk_cli_is_set (chk_job1_get_waiting_for (job)))
+      print_field (_("Waiting for:"), chk_job1_get_waiting_for (job));
     if (chk_cli_is_set (chk_job1_get_last_alert_error (job)))
       print_field (_("Last alert error:"), chk_job1_get_last_alert_error (job));
     if (chk_job1_get_running (job))

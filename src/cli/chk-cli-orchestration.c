@@ -252,3 +252,162 @@ chk_cli_orchestration_options_add (ChkCliOrchestrationOptions *o,
 
   return check_keys (dict, context, out_status);
 }
+
+/* show */
+
+static char *
+describe_dependency (GVariant *entry)
+{
+  /* What each of dependency_keys[] means, when on */
+  const char *meanings[] = {
+    N_("not while it runs"), N_("after it succeeded"), N_("not before its next run"),
+  };
+  g_autoptr(GPtrArray) on = g_ptr_array_new ();
+  const char *job = "";
+
+  g_variant_lookup (entry, "job", "&s", &job);
+  for (guint i = 0; i < G_N_ELEMENTS (dependency_keys); i++)
+    {
+      gboolean flag = TRUE;
+
+      g_variant_lookup (entry, dependency_keys[i], "b", &flag);
+      if (flag)
+        g_ptr_array_add (on, (gpointer) _(meanings[i]));
+    }
+  if (on->len == 0)
+    /* Translators: a dependency of show whose waits are all off */
+    return g_strdup_printf (_("%s (no waits)"), job);
+
+  g_ptr_array_add (on, NULL);
+  {
+    g_autofree char *joined = g_strjoinv (", ", (char **) on->pdata);
+
+    /* "backup (not while it runs, after it succeeded)" */
+    return g_strdup_printf (_("%s (%s)"), job, joined);
+  }
+}
+
+/* "3, after 1 min, ×2, up to 1 h"; NULL without retries */
+static char *
+describe_retries (ChkJob1 *job)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  guint32 retries = chk_job1_get_retries (job);
+  guint32 delay = chk_job1_get_retry_delay (job);
+  gdouble backoff = chk_job1_get_retry_backoff (job);
+  g_autofree char *delay_text = chk_duration_format (delay);
+
+  if (retries == 0)
+    return NULL;
+
+  g_ptr_array_add (parts, g_strdup_printf ("%u", retries));
+  /* Translators: the delay before a job's first retry, e.g. "after 1 min" */
+  g_ptr_array_add (parts, g_strdup_printf (_("after %s"), delay_text));
+  /* With one retry, or a factor of 1, the delay never grows. */
+  if (retries > 1 && backoff > 1.0)
+    {
+      g_autofree char *max_text = chk_duration_format (MAX (chk_job1_get_retry_max_delay (job),
+                                                            delay));
+
+      /* Translators: what a retry's delay is multiplied by, e.g. "×2" or "×1.5" */
+      g_ptr_array_add (parts, g_strdup_printf (_("×%g"), backoff));
+      /* Translators: the longest delay between retries, e.g. "up to 1 h" */
+      g_ptr_array_add (parts, g_strdup_printf (_("up to %s"), max_text));
+    }
+  g_ptr_array_add (parts, NULL);
+  return g_strjoinv (", ", (char **) parts->pdata);
+}
+
+/* A word of run-if as show says it: "AC power"; one of a newer daemon as it is */
+static const char *
+run_if_in_words (const char *word)
+{
+  /* In the order of the ChkRunIf flags */
+  static const char * const texts[] = {
+    N_("AC power"), N_("a network"), N_("an unmetered network"), N_("power saver off"),
+  };
+  ChkRunIf condition;
+  gint bit;
+
+  if (!chk_run_if_from_string (word, &condition))
+    return word;
+  bit = g_bit_nth_lsf (condition, -1);
+  return bit >= 0 && bit < (gint) G_N_ELEMENTS (texts) ? _(texts[bit]) : word;
+}
+
+/* "AC power, a network; waits up to 10 min, then skips"; NULL without conditions */
+static char *
+describe_run_if (ChkJob1 *job)
+{
+  const char * const *words = chk_job1_get_run_if (job);
+  g_autoptr(GPtrArray) conditions = g_ptr_array_new ();
+  g_autofree char *joined = NULL;
+
+  if (words == NULL || words[0] == NULL)
+    return NULL;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    g_ptr_array_add (conditions, (gpointer) run_if_in_words (words[i]));
+  g_ptr_array_add (conditions, NULL);
+  joined = g_strjoinv (", ", (char **) conditions->pdata);
+
+  if (chk_job1_get_run_if_wait (job) > 0)
+    {
+      g_autofree char *wait = chk_duration_format (chk_job1_get_run_if_wait (job));
+
+      /* Translators: a job's run-if conditions, and how long a due run waits for them */
+      return g_strdup_printf (_("%s; waits up to %s, then skips"), joined, wait);
+    }
+  /* Translators: a job's run-if conditions, when a due run does not wait for them */
+  return g_strdup_printf (_("%s; else skips"), joined);
+}
+
+static void
+print_names (ChkCliPrintField    print_field,
+             const char         *label,
+             const char * const *names)
+{
+  g_autofree char *joined = NULL;
+
+  if (names == NULL || names[0] == NULL)
+    return;
+  joined = g_strjoinv (", ", (char **) names);
+  print_field (label, joined);
+}
+
+/**
+ * chk_cli_print_orchestration:
+ * @job: a job proxy
+ * @print_field: how show prints a field
+ *
+ * Prints the orchestration keys of @job that are set, in words.
+ */
+void
+chk_cli_print_orchestration (ChkJob1          *job,
+                             ChkCliPrintField  print_field)
+{
+  GVariant *depends_on = chk_job1_get_depends_on (job);
+  g_autofree char *retries = describe_retries (job);
+  g_autofree char *run_if = describe_run_if (job);
+
+  for (gsize i = 0; depends_on != NULL && i < g_variant_n_children (depends_on); i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (depends_on, i);
+      g_autofree char *text = describe_dependency (entry);
+
+      print_field (i == 0 ? _("Depends on:") : "", text);
+    }
+  print_names (print_field, _("On success, runs:"), chk_job1_get_run_on_success (job));
+  print_names (print_field, _("On failure, runs:"), chk_job1_get_run_on_failure (job));
+  if (retries != NULL)
+    print_field (_("Retries:"), retries);
+  if (chk_job1_get_random_delay (job) > 0)
+    {
+      g_autofree char *delay = chk_duration_format (chk_job1_get_random_delay (job));
+      g_autofree char *text = g_strdup_printf (_("up to %s"), delay);
+
+      print_field (_("Random delay:"), text);
+    }
+  if (run_if != NULL)
+    print_field (_("Run if:"), run_if);
+}

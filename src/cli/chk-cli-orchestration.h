@@ -54,4 +54,10 @@ gboolean chk_cli_orchestration_options_add   (ChkCliOrchestrationOptions *option
                                               GOptionContext             *context,
                                               int                        *out_status);
 
+typedef void (*ChkCliPrintField) (const char *label,
+                                  const char *value);
+
+void     chk_cli_print_orchestration         (ChkJob1                    *job,
+                                              ChkCliPrintField            print_field);
+
 G_END_DECLS
