@@ -124,6 +124,23 @@ chk_format_outcome (const char *outcome,
 }
 
 /**
+ * chk_format_trigger:
+ * @trigger: what started a run, such as "retry"
+ * @attempt: which attempt the run is, 1-based; 0 when the daemon does not say
+ *
+ * Returns: (transfer full): @trigger, with the attempt of a retry: "retry (2)"
+ */
+char *
+chk_format_trigger (const char *trigger,
+                    guint32     attempt)
+{
+  if (attempt > 1)
+    /* Translators: what started a run, and which attempt it is: "retry (2)" */
+    return g_strdup_printf (_("%s (%u)"), trigger, attempt);
+  return g_strdup (trigger);
+}
+
+/**
  * chk_format_quoted_argv:
  * @argv: a command's words
  *

@@ -14,6 +14,8 @@ char       *chk_format_local_time  (gint64       when);
 char       *chk_format_iso_utc     (gint64       when);
 char       *chk_format_outcome     (const char  *outcome,
                                     gint         exit_code);
+char       *chk_format_trigger     (const char  *trigger,
+                                    guint32      attempt);
 char       *chk_format_quoted_argv (const char * const *argv);
 char       *chk_format_escape      (const char  *text);
 char       *chk_format_cpu_time    (guint64      usec);

@@ -443,6 +443,7 @@ chk_cli_verb_runs (int    argc,
           gint exit_code = -1;
           guint32 http_status = 0;
           guint64 cpu_time = 0, memory_peak = 0;
+          guint32 attempt = 0;
           const char *job_name = "", *run_outcome = "", *trigger = "", *alert_error = "";
           const char *containment = "", *message = "", *job_path = "";
           g_autofree char *id_text = NULL;
@@ -451,6 +452,7 @@ chk_cli_verb_runs (int    argc,
           g_autofree char *exit_text = NULL;
           g_autofree char *cpu_text = NULL;
           g_autofree char *memory_text = NULL;
+          g_autofree char *trigger_text = NULL;
 
           g_variant_lookup (run, "id", "t", &id);
           g_variant_lookup (run, "job-name", "&s", &job_name);
@@ -465,6 +467,7 @@ chk_cli_verb_runs (int    argc,
           g_variant_lookup (run, "memory-peak", "t", &memory_peak);
           g_variant_lookup (run, "containment", "&s", &containment);
           g_variant_lookup (run, "message", "&s", &message);
+          g_variant_lookup (run, "attempt", "u", &attempt);
 
           id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
           started_text = chk_format_relative_time (started, now);
@@ -486,6 +489,7 @@ chk_cli_verb_runs (int    argc,
             exit_text = exit_code >= 0 ? g_strdup_printf ("%d", exit_code) : g_strdup ("-");
           /* Nothing measured (an HTTP check, a run under way, an older daemon): "-" */
           cpu_text = cpu_time > 0 ? chk_format_cpu_time (cpu_time) : g_strdup ("-");
+          trigger_text = chk_format_trigger (trigger, attempt);
           memory_text = memory_peak > 0 ? g_format_size (memory_peak) : g_strdup ("-");
           if (alert_error[0] != '\0')
             g_ptr_array_add (alert_notes, g_strdup_printf (_("  run %" PRIu64 ": %s"),
@@ -495,7 +499,7 @@ chk_cli_verb_runs (int    argc,
                                                          id, message));
 
           chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome,
-                             exit_text, trigger, cpu_text, memory_text,
+                             exit_text, trigger_text, cpu_text, memory_text,
                              containment[0] != '\0' ? containment : "-");
           chk_table_set_color (table, 4, chk_format_color_for (run_outcome));
           g_variant_unref (run);
