@@ -30,21 +30,24 @@ SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'en
              'schedule', 'timezone', 'start', 'enabled', 'timeout', 'catch-up', 'max-runs',
              'max-output-bytes', 'notify-on', 'email-on', 'email-to', 'is-monitor', 'monitor-url',
              'check-url', 'check-expect-status', 'check-contains', 'check-timeout', 'webhook-url',
-             'max-tasks', 'memory-max', 'cpu-weight', 'merge-stderr')
+             'max-tasks', 'memory-max', 'cpu-weight', 'merge-stderr', 'depends-on',
+             'run-on-success', 'run-on-failure', 'retries', 'retry-delay', 'retry-backoff',
+             'retry-max-delay', 'random-delay', 'run-if', 'run-if-wait')
 # What a job does: exactly one of them is set, the others are absent or empty.
 WHAT_KEYS = ('command', 'shell', 'check-url')
 # … and the job's state (cli-spec "JSON")
 STATE_KEYS = ('id', 'schedule-description', 'next-run', 'last-run-started', 'last-run-finished',
               'last-outcome', 'last-exit-code', 'running', 'current-run', 'progress-complete',
-              'progress-total', 'progress-message', 'last-alert-error')
+              'progress-total', 'progress-message', 'last-alert-error', 'waiting-for')
 JOB_TIME_KEYS = ('start', 'next-run', 'last-run-started', 'last-run-finished')
 RUN_KEYS = ('id', 'job', 'job-id', 'job-name', 'trigger', 'started', 'finished', 'outcome',
             'exit-code', 'signal', 'hostname', 'pid', 'stdout-bytes', 'stderr-bytes',
             'truncated', 'progress-complete', 'progress-total', 'progress-message', 'http-status',
-            'alert-error', 'cpu-time', 'memory-peak', 'containment', 'message', 'duration')
+            'alert-error', 'cpu-time', 'memory-peak', 'containment', 'message', 'attempt',
+            'duration')
 CONTAINMENTS = ('', 'scope', 'cgroup', 'process-group')
 OUTCOMES = ('running', 'success', 'failure', 'timeout', 'stopped', 'interrupted',
-            'failed-to-start')
+            'failed-to-start', 'skipped')
 TRIGGERS = ('schedule', 'manual', 'catch-up', 'dependency', 'retry')
 WHEN = ('failure', 'always', 'never')
 
@@ -255,12 +258,26 @@ class CliTestCase(h.DaemonTestCase):
                          f'a job object has exactly one of command, shell and check-url: {obj!r}')
         for key in ('name', 'description', 'working-directory', 'schedule', 'timezone',
                     'schedule-description', 'last-outcome', 'progress-message', 'monitor-url',
-                    'check-contains', 'webhook-url', 'last-alert-error'):
+                    'check-contains', 'webhook-url', 'last-alert-error', 'waiting-for'):
             self.assert_str(obj[key], key)
         for key in ('timeout', 'max-runs', 'max-output-bytes', 'id', 'last-exit-code',
                     'progress-complete', 'progress-total', 'check-expect-status', 'check-timeout',
-                    'max-tasks', 'memory-max', 'cpu-weight'):
+                    'max-tasks', 'memory-max', 'cpu-weight', 'retries', 'retry-delay',
+                    'retry-max-delay', 'random-delay', 'run-if-wait'):
             self.assert_int(obj[key], key)
+        # A double: JSON-GLib writes 2.0, which Python reads as a float
+        self.assertIs(type(obj['retry-backoff']), float, 'retry-backoff')
+        for key in ('run-on-success', 'run-on-failure', 'run-if'):
+            self.assertIsInstance(obj[key], list, key)
+            for item in obj[key]:
+                self.assert_str(item, f'{key} item')
+        self.assertIsInstance(obj['depends-on'], list, 'depends-on')
+        for entry in obj['depends-on']:
+            self.assertEqual(set(entry), {'job', 'wait-for-completion', 'wait-for-success',
+                                          'wait-for-next-run'}, f'depends-on entry {entry!r}')
+            self.assert_str(entry['job'], 'depends-on job')
+            for flag in ('wait-for-completion', 'wait-for-success', 'wait-for-next-run'):
+                self.assert_bool(entry[flag], f'depends-on {flag}')
         self.assertIn(obj['cpu-weight'], range(1, 10001), 'cpu-weight')
         for key in ('enabled', 'catch-up', 'running', 'is-monitor', 'merge-stderr'):
             self.assert_bool(obj[key], key)
@@ -284,8 +301,10 @@ class CliTestCase(h.DaemonTestCase):
         missing = [k for k in RUN_KEYS if k not in run]
         self.assertEqual(missing, [], f'run object lacks keys: {run!r}')
         for key in ('id', 'job-id', 'exit-code', 'signal', 'pid', 'stdout-bytes', 'stderr-bytes',
-                    'progress-complete', 'progress-total', 'http-status', 'cpu-time', 'memory-peak'):
+                    'progress-complete', 'progress-total', 'http-status', 'cpu-time', 'memory-peak',
+                    'attempt'):
             self.assert_int(run[key], key)
+        self.assertGreaterEqual(run['attempt'], 1, 'attempt is 1-based')
         for key in ('job', 'job-name', 'hostname', 'progress-message', 'alert-error', 'containment',
                     'message'):
             self.assert_str(run[key], key)
@@ -316,7 +335,7 @@ class CliTestCase(h.DaemonTestCase):
         for key in ('job', 'job-name', 'trigger', 'outcome', 'exit-code', 'signal', 'hostname',
                     'pid', 'stdout-bytes', 'stderr-bytes', 'truncated', 'progress-complete',
                     'progress-total', 'progress-message', 'http-status', 'alert-error', 'cpu-time',
-                    'memory-peak', 'containment', 'message'):
+                    'memory-peak', 'containment', 'message', 'attempt'):
             self.assertEqual(run[key], real[key], f'{key} of run {run["id"]}')
         self.assertAlmostEqual(iso_to_usec(run['started']), real['started'], delta=1000)
         if real['finished']:
@@ -388,6 +407,16 @@ class CliTestCase(h.DaemonTestCase):
         with open(path, 'wb' if isinstance(data, bytes) else 'w') as f:
             f.write(data)
         return path
+
+
+def show_fields(text):
+    """The "Key: value" lines of show, as a dict (the first of each key)."""
+    out = {}
+    for line in text.split('\n'):
+        if ':' in line and not line.startswith(' '):
+            key, value = line.split(':', 1)
+            out.setdefault(key.strip(), value.strip())
+    return out
 
 
 def read_until_eof(fd, timeout, on_chunk=None):

@@ -20,14 +20,7 @@ EVIL_ARG = '\x1b]0;title\x07\u009b2J'
 EVIL_ENV = 'COLOR=\x1b[31m\u0085red'
 
 
-def fields(text):
-    """The "Key: value" lines of show, as a dict (the first of each key)."""
-    out = {}
-    for line in text.split('\n'):
-        if ':' in line and not line.startswith(' '):
-            key, value = line.split(':', 1)
-            out.setdefault(key.strip(), value.strip())
-    return out
+fields = c.show_fields
 
 
 class Limits(c.CliTestCase):
