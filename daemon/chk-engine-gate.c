@@ -29,27 +29,58 @@ dependency_name (ChkDependency *dependency)
   return dependency->job;
 }
 
-/* The run-if conditions of @job that do not hold now. */
+/* The run-if conditions of @job that do not hold now: none until the
+ * monitors are there, as they count what they do not know yet as holding. */
 static ChkRunIf
 unmet_conditions (ChkEngine *self,
                   ChkJob    *job)
 {
-  /* The conditions' monitors join in a later commit. */
-  return 0;
+  if (self->conditions == NULL)
+    return 0;
+  return chk_conditions_get_unmet (self->conditions, job->spec->run_if);
 }
 
-static char *
-describe_conditions (ChkRunIf unmet)
+static void
+conditions_changed_cb (ChkConditions *conditions,
+                       ChkEngine     *self)
 {
-  g_autoptr(GString) words = g_string_new (NULL);
+  if (g_hash_table_size (self->pending) == 0)
+    return;
+  _chk_engine_release_pending (self);
+  _chk_engine_reschedule (self);
+}
 
-  for (guint bit = 1; bit <= CHK_RUN_IF_NOT_POWER_SAVER; bit <<= 1)
-    {
-      if (unmet & bit)
-        g_string_append_printf (words, "%s%s", words->len > 0 ? ", " : "",
-                                chk_run_if_to_string (bit));
-    }
-  return g_string_free (g_steal_pointer (&words), FALSE);
+static void
+system_bus_ready_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) bus = g_bus_get_finish (result, &error);
+  ChkEngine *self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  self = CHK_ENGINE (user_data);
+  if (bus == NULL)
+    g_debug ("No system bus for run-if: %s", error->message);
+
+  self->conditions = chk_conditions_new (bus);
+  g_signal_connect (self->conditions, "changed", G_CALLBACK (conditions_changed_cb), self);
+  conditions_changed_cb (self->conditions, self);
+}
+
+/**
+ * _chk_engine_watch_conditions:
+ * @self: the engine
+ *
+ * Starts watching what run-if asks about: the power supply on the system
+ * bus, the network and power saving. Until then every condition holds.
+ */
+void
+_chk_engine_watch_conditions (ChkEngine *self)
+{
+  g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_ready_cb, self);
 }
 
 /* When @job's due run, or its next one, is: for wait-for-next-run. */
@@ -234,7 +265,7 @@ record_skipped (ChkEngine *self,
 {
   g_autoptr(ChkRunRecord) run = chk_run_record_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *conditions = describe_conditions (unmet);
+  g_autofree char *conditions = chk_conditions_describe (unmet);
   g_autofree char *waited = chk_duration_format ((guint64) job->spec->run_if_wait);
 
   run->job_id = job->id;
@@ -297,7 +328,7 @@ try_release (ChkEngine *self,
               record_skipped (self, job, unmet, now);
               return TRUE;
             }
-          reason = describe_conditions (unmet);
+          reason = chk_conditions_describe (unmet);
         }
     }
 

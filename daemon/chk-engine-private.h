@@ -2,6 +2,7 @@
 
 #pragma once
 
+#include "chk-conditions.h"
 #include "chk-containment.h"
 #include "chk-host-command.h"
 #include "chk-engine.h"
@@ -35,6 +36,8 @@ struct _ChkEngine
   GHashTable  *jobs_by_name;   /* name → ChkJob */
   GHashTable  *runs;           /* run id (guint64*) → ChkJob with that run under way */
   GHashTable  *pending;        /* job id (guint64*) → ChkJob with a due run held back */
+  ChkConditions *conditions;   /* what run-if asks of the machine, once the system bus answered */
+  GCancellable *cancellable;   /* the engine's own asynchronous calls */
   GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */
   GHashTable  *waiting_for_store; /* job id (guint64*) → trigger of a run due while the
                                    * store failed, to start once it works again */
@@ -102,6 +105,7 @@ void      _chk_engine_make_due           (ChkEngine   *self,
                                           gint64       due,
                                           gint64       not_before);
 void      _chk_engine_release_pending    (ChkEngine   *self);
+void      _chk_engine_watch_conditions   (ChkEngine   *self);
 void      _chk_engine_cancel_pending     (ChkEngine   *self,
                                           ChkJob      *job);
 gint64    _chk_engine_pending_deadline   (ChkEngine   *self);

@@ -443,6 +443,7 @@ chk_engine_dispose (GObject *object)
   ChkEngine *self = CHK_ENGINE (object);
   ChkJob *job;
 
+  g_cancellable_cancel (self->cancellable);
   while ((job = g_queue_pop_head (&self->queue)) != NULL)
     g_object_unref (job);
 
@@ -460,6 +461,10 @@ chk_engine_dispose (GObject *object)
   g_clear_object (&self->clock);
   g_clear_pointer (&self->runs, g_hash_table_unref);
   g_clear_pointer (&self->pending, g_hash_table_unref);
+  if (self->conditions != NULL)
+    g_signal_handlers_disconnect_by_data (self->conditions, self);
+  g_clear_object (&self->conditions);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->jobs_by_name, g_hash_table_unref);
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_clear_object (&self->settings);
@@ -553,6 +558,7 @@ chk_engine_init (ChkEngine *self)
   self->jobs_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->cancellable = g_cancellable_new ();
   self->waiting_for_store = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
   self->hostname = g_strdup (g_get_host_name ());
@@ -660,6 +666,7 @@ chk_engine_load (ChkEngine  *self,
     return FALSE;
 
   self->timer = chk_timer_new (self->clock);
+  _chk_engine_watch_conditions (self);
   g_signal_connect (self->timer, "fired", G_CALLBACK (_chk_engine_timer_fired_cb), self);
   g_signal_connect (self->timer, "clock-changed", G_CALLBACK (_chk_engine_clock_changed_cb), self);
 
