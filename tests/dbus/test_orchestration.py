@@ -291,5 +291,38 @@ class RandomDelay(h.DaemonTestCase):
         self.assertLess(next_run, before + 62)
 
 
+class CatchUpSpread(h.DaemonTestCase):
+    def test_catch_ups_wait_then_spread(self):
+        start = h.now_usec() + 2 * USEC
+        paths = [self.make_job(f'nightly-{i}', schedule='FREQ=SECONDLY;INTERVAL=3600',
+                               start=start, catch_up=True, random_delay=3)
+                 for i in range(6)]
+        self.bus.set_settings({'resume-delay': 2})
+        self.assertEqual(self.daemon.terminate(), 0)
+        self.wait_no_owner()
+        # Down while their occurrence, delayed by up to 3 s, passes
+        while h.now_usec() < start + 4 * USEC:
+            time.sleep(0.1)
+
+        mark = self.bus.mark()
+        restarted = h.now_usec()
+        self.daemon = self.start_chronikerd()
+        for path in paths:
+            h.wait_until(lambda: self.bus.prop(path, 'WaitingFor').startswith(
+                'the machine to settle after waking, until '), 1, 'each to say why it waits')
+        h.wait_until(lambda: len(self.bus.run_finished_events(None, mark)) >= len(paths), 15,
+                     'every catch-up')
+        starts = []
+        for path in paths:
+            (run,) = self.bus.job_runs(path)
+            self.assertEqual(run['trigger'], 'catch-up')
+            starts.append((run['started'] - restarted) / USEC)
+        # None before the resume delay, all within it and the random delay
+        self.assertGreaterEqual(min(starts), 1.95, starts)
+        self.assertLess(max(starts), 2 + 3 + 1.5, starts)
+        # Spread, not at one instant
+        self.assertGreater(max(starts) - min(starts), 0.5, starts)
+
+
 if __name__ == '__main__':
     h.main()
