@@ -19,6 +19,7 @@
 #include "chk-cli-verbs.h"
 #include "chk-duration.h"
 #include "chk-error.h"
+#include "chk-job-spec.h"
 #include "chk-schedule.h"
 
 #define TEST_EMAIL_TIMEOUT_MS (90 * 1000)
@@ -607,6 +608,70 @@ chk_cli_verb_export (int    argc,
   return 0;
 }
 
+/*
+ * The keys that name other jobs are set once every job of the import
+ * exists: export lists jobs by id, and a job may name one made after it.
+ * Takes @spec apart into the keys a job is made with and, in
+ * @out_links, the non-empty link keys, or NULL when it has none.
+ */
+static GVariant *
+split_off_links (GVariant  *spec,
+                 GVariant **out_links)
+{
+  static const char * const link_keys[] = { "depends-on", "run-on-success", "run-on-failure" };
+  g_auto(GVariantDict) plain = G_VARIANT_DICT_INIT (spec);
+  g_auto(GVariantDict) links = G_VARIANT_DICT_INIT (NULL);
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (link_keys); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_dict_lookup_value (&plain, link_keys[i], NULL);
+
+      if (value == NULL)
+        continue;
+      g_variant_dict_remove (&plain, link_keys[i]);
+      if (g_variant_is_container (value) && g_variant_n_children (value) == 0)
+        continue;
+      g_variant_dict_insert_value (&links, link_keys[i], value);
+      any = TRUE;
+    }
+
+  *out_links = any ? g_variant_ref_sink (g_variant_dict_end (&links)) : NULL;
+  return g_variant_ref_sink (g_variant_dict_end (&plain));
+}
+
+/* A job an import made, whose links are set once all are made */
+typedef struct
+{
+  guint     index;
+  char     *path;
+  GVariant *links;
+} ImportLinks;
+
+static void
+import_links_free (ImportLinks *pending)
+{
+  g_free (pending->path);
+  g_variant_unref (pending->links);
+  g_free (pending);
+}
+
+static void
+print_import_problem (JsonNode   *element,
+                      guint       index,
+                      GError     *error)
+{
+  const char *name = json_object_get_string_member_with_default (json_node_get_object (element),
+                                                                 "name", "?");
+  g_autofree char *shown_name = chk_format_escape (name);
+  g_autofree char *shown_message = NULL;
+
+  g_dbus_error_strip_remote_error (error);
+  shown_message = chk_format_escape (error->message);
+  g_printerr (_("chronikerctl: “%s” (entry %u of the array): %s\n"), shown_name, index + 1,
+              shown_message);
+}
+
 int
 chk_cli_verb_import (int    argc,
                      char **argv)
@@ -622,6 +687,7 @@ chk_cli_verb_import (int    argc,
   g_autofree char *text = NULL;
   JsonArray *array;
   guint imported = 0, failed = 0;
+  g_autoptr(GPtrArray) linked = g_ptr_array_new_with_free_func ((GDestroyNotify) import_links_free);
 
   if (!chk_cli_verb_begin (&call, entries, &argc, &argv, CHK_CLI_VERB_ANY_ARGS, 0))
     return call.status;
@@ -647,6 +713,8 @@ chk_cli_verb_import (int    argc,
     {
       JsonNode *element = json_array_get_element (array, i);
       g_autoptr(GVariant) spec = NULL;
+      g_autoptr(GVariant) plain = NULL;
+      g_autoptr(GVariant) job_links = NULL;
       g_autoptr(GError) local_error = NULL;
       g_autofree char *path = NULL;
 
@@ -660,24 +728,54 @@ chk_cli_verb_import (int    argc,
 
       spec = chk_json_to_spec (json_node_get_object (element), &local_error);
       if (spec != NULL)
-        g_variant_ref_sink (spec);
+        {
+          /* The links are set later: checked now, so that a bad one makes nothing */
+          g_autoptr(ChkJobSpec) check = chk_job_spec_new ();
+
+          if (!chk_job_spec_update (check, g_variant_ref_sink (spec), &local_error))
+            g_clear_pointer (&spec, g_variant_unref);
+          else
+            plain = split_off_links (spec, &job_links);
+        }
       if (spec == NULL ||
-          !chk_scheduler1_call_create_job_sync (call.client.scheduler, spec, &path, NULL,
+          !chk_scheduler1_call_create_job_sync (call.client.scheduler, plain, &path, NULL,
                                                 &local_error))
         {
-          const char *name = json_object_get_string_member_with_default (json_node_get_object (element),
-                                                                         "name", "?");
-          g_autofree char *shown_name = chk_format_escape (name);
-          g_autofree char *shown_message = NULL;
-
-          g_dbus_error_strip_remote_error (local_error);
-          shown_message = chk_format_escape (local_error->message);
-          g_printerr (_("chronikerctl: “%s” (entry %u of the array): %s\n"), shown_name, i + 1,
-                      shown_message);
+          print_import_problem (element, i, local_error);
           failed++;
           continue;
         }
       imported++;
+      if (job_links != NULL)
+        {
+          ImportLinks *pending = g_new0 (ImportLinks, 1);
+
+          pending->index = i;
+          pending->path = g_steal_pointer (&path);
+          pending->links = g_steal_pointer (&job_links);
+          g_ptr_array_add (linked, pending);
+        }
+    }
+
+  /* Now that every job is there, the ones they name are too */
+  for (guint i = 0; i < linked->len; i++)
+    {
+      ImportLinks *pending = g_ptr_array_index (linked, i);
+      g_autoptr(ChkJob1) job = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      job = chk_job1_proxy_new_sync (call.client.connection,
+                                     G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                     G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
+                                     CHK_BUS_NAME, pending->path, NULL, &local_error);
+      if (job == NULL || !chk_job1_call_update_sync (job, pending->links, NULL, &local_error))
+        {
+          g_dbus_error_strip_remote_error (local_error);
+          g_prefix_error (&local_error, _("made without its depends-on and run-on-*: "));
+          print_import_problem (json_array_get_element (array, pending->index), pending->index,
+                                local_error);
+          failed++;
+        }
     }
 
   g_print (g_dngettext (GETTEXT_PACKAGE, "Imported %u job\n", "Imported %u jobs\n", imported), imported);
