@@ -8,6 +8,7 @@ WaitingFor, attempt and the skipped outcome."""
 import json
 import sqlite3
 
+import chkharness as h
 import cliharness as c
 
 ALL_ON = {'wait-for-completion': True, 'wait-for-success': True, 'wait-for-next-run': True}
@@ -35,8 +36,16 @@ def field_lines(text, label):
     return values
 
 
-class Options(c.CliTestCase):
+class OrchestrationTestCase(c.CliTestCase):
+    def others(self, *names):
+        """Makes the jobs that a test's jobs name: they must exist."""
+        for name in names:
+            self.add(name, '--', '/bin/true')
+
+
+class Options(OrchestrationTestCase):
     def test_add_sets_every_key(self):
+        self.others('backup', 'db:dump', 'mirror', 'publish', 'tweet', 'page-me')
         path = self.add('report', '--depends-on', 'backup', '--depends-on', 'db:dump:completion',
                         '--depends-on', 'mirror:success,next-run',
                         '--run-on-success', 'publish', '--run-on-success', 'tweet',
@@ -84,6 +93,7 @@ class Options(c.CliTestCase):
             self.assertNotIn(label + ':', out)
 
     def test_flags_in_any_order_and_a_name_with_a_colon(self):
+        self.others('a', 'b', 'host:job')
         path = self.add('x', '--depends-on', 'a:next-run,completion',
                         '--depends-on', 'b: success ', '--depends-on', 'host:job:',
                         '--', '/bin/true')
@@ -93,6 +103,7 @@ class Options(c.CliTestCase):
                           dependency('host:job')])
 
     def test_edit_replaces_and_clears_lists(self):
+        self.others('a', 'b', 'c', 's', 's2', 's3', 'f')
         path = self.add('x', '--depends-on', 'a', '--depends-on', 'b', '--run-on-success', 's',
                         '--run-on-failure', 'f', '--run-if', 'network', '--retries', '2',
                         '--', '/bin/true')
@@ -171,8 +182,9 @@ class Options(c.CliTestCase):
             self.assertIn(option, out)
 
 
-class Show(c.CliTestCase):
+class Show(OrchestrationTestCase):
     def test_show_in_words(self):
+        self.others('backup', 'mirror', 'other', 'publish', 'tweet', 'page-me')
         self.add('report', '--depends-on', 'backup', '--depends-on', 'mirror:success',
                  '--depends-on', 'other:',
                  '--run-on-success', 'publish', '--run-on-success', 'tweet',
@@ -206,25 +218,35 @@ class Show(c.CliTestCase):
                          '4, after 30 s, ×1.5, up to 30 s',
                          'the delay never shrinks below the first')
 
-    def test_waiting_for_absent_while_nothing_waits(self):
-        # The engine does not wait yet (DESIGN §7 is being written): WaitingFor
-        # is empty, in the JSON and nowhere in show or list.
-        path = self.add('a', '--depends-on', 'b', '--', '/bin/true')
-        self.assertEqual(self.bus.prop(path, 'WaitingFor'), '')
-        self.assertEqual(self.show('a')['waiting-for'], '')
-        self.assertEqual([j['waiting-for'] for j in self.json('list', '--json')], [''])
+    def test_waiting_for_in_show_list_and_json(self):
+        self.add('a', '--', '/bin/true')
+        path = self.add('b', '--depends-on', 'a', '--schedule', 'FREQ=SECONDLY', '--',
+                        '/bin/true')
+        # "a" never ran: "b" is due every second and waits for it to succeed
+        self.bus.wait_prop(path, 'WaitingFor', 'a to succeed', timeout=5)
+        self.assertEqual(self.show('b')['waiting-for'], 'a to succeed')
+        self.assertEqual({j['name']: j['waiting-for'] for j in self.json('list', '--json')},
+                         {'a': '', 'b': 'a to succeed'})
+        self.assertEqual(fields(self.out('show', 'b'))['Waiting for'], 'a to succeed')
         self.assertNotIn('Waiting for', self.out('show', 'a'))
-        self.assertNotIn('waiting', self.out('list'))
+        rows = {line.split()[0]: line for line in self.out('list').split('\n')[1:] if line.strip()}
+        self.assertIn('waiting: a to succeed', rows['b'])
+        self.assertNotIn('waiting', rows['a'])
+        self.ok('disable', 'b')
 
 
-class ExportImport(c.CliTestCase):
+class ExportImport(OrchestrationTestCase):
     def test_round_trip_keeps_the_keys(self):
+        self.others('backup', 'db', 'publish', 'page-me')
         self.add('chained', '--depends-on', 'backup:completion,next-run', '--depends-on', 'db',
                  '--run-on-success', 'publish', '--run-on-failure', 'page-me',
                  '--retries', '5', '--retry-delay', '2m', '--retry-backoff', '3.25',
                  '--retry-max-delay', '30m', '--random-delay', '45s', '--run-if', 'network',
                  '--run-if-wait', '1h', '--shell', 'make report')
+        # Made after the job that names it: export lists it later, and import
+        # must not depend on the order
         self.add('plain', '--', '/bin/true')
+        self.ok('edit', 'chained', '--run-on-success', 'publish', '--run-on-success', 'plain')
         before = {j['name']: self.spec_of(j) for j in self.json('list', '--json')}
         exported = self.json('export')
         chained = next(j for j in exported if j['name'] == 'chained')
@@ -234,7 +256,8 @@ class ExportImport(c.CliTestCase):
         self.assertIs(type(next(j for j in exported if j['name'] == 'plain')['retry-backoff']),
                       float, 'a backoff of 2 is written as a double')
 
-        for name in before:
+        # The job that names the others first: a named job cannot go before it
+        for name in sorted(before, key=lambda name: name != 'chained'):
             self.ok('remove', name)
         self.ok('import', '--json', '-', input=json.dumps(exported))
         self.assertEqual({j['name']: self.spec_of(j) for j in self.json('list', '--json')}, before)
@@ -243,7 +266,8 @@ class ExportImport(c.CliTestCase):
         # An integer factor, and dependencies with flags left out (true)
         jobs = [{'name': 'hand', 'command': ['/bin/true'], 'retry-backoff': 3, 'retries': 2,
                  'depends-on': [{'job': 'a'}, {'job': 'b', 'wait-for-success': False}],
-                 'run-if': ['ac-power']}]
+                 'run-if': ['ac-power']},
+                {'name': 'a', 'command': ['/bin/true']}, {'name': 'b', 'command': ['/bin/true']}]
         self.ok('import', '--json', '-', input=json.dumps(jobs))
         path = self.bus.get_job_by_name('hand')
         p = self.bus.props(path)
@@ -265,7 +289,7 @@ class ExportImport(c.CliTestCase):
         self.assertEqual(self.json('list', '--json'), [])
 
 
-class Runs(c.CliTestCase):
+class Runs(OrchestrationTestCase):
     def test_attempt_and_trigger(self):
         self.add('once', '--retries', '2', '--', '/bin/true')
         run_id, _ = self.run_wait('once')
@@ -279,18 +303,20 @@ class Runs(c.CliTestCase):
         self.assertNotIn('manual (', table, 'a first attempt shows no number')
 
     def test_retries_and_skipped_runs_in_the_table(self):
-        # The engine does not retry or skip yet: the runs are made so in the
-        # daemon's database, as the store keeps them, while it is stopped.
-        self.add('flaky', '--retries', '2', '--', '/bin/false')
+        # A real retry; the skipped run is made so in the daemon's database
+        # (skips need run-if conditions that do not hold, which
+        # tests/dbus/test_conditions.py makes), as the store keeps them.
+        path = self.add('flaky', '--retries', '1', '--retry-delay', '0', '--', '/bin/false')
         first, _ = self.run_wait('flaky', rc=1)
-        second, _ = self.run_wait('flaky', rc=1)
+        h.wait_until(lambda: len([r for r in self.bus.job_runs(path) if r['finished']]) == 2, 10,
+                     'the retry')
+        second = max(r['id'] for r in self.bus.job_runs(path))
+        self.ok('edit', 'flaky', '--retries', '0')
         third, _ = self.run_wait('flaky', rc=1)
         self.assertEqual(self.daemon.terminate(), 0)
         self.wait_no_owner()
         db = sqlite3.connect(self.db)
         with db:
-            db.execute("UPDATE runs SET \"trigger\" = 'retry', attempt = 2 WHERE id = ?",
-                       (second,))
             db.execute("UPDATE runs SET \"trigger\" = 'schedule', outcome = 'skipped', "
                        "exit_code = -1, message = 'no AC power' WHERE id = ?", (third,))
         db.close()
