@@ -15,6 +15,7 @@
 #include "chk-banner.h"
 #include "chk-environment-editor.h"
 #include "chk-job-editor.h"
+#include "chk-job-list-group.h"
 #include "chk-job-page.h"
 #include "chk-job-row.h"
 #include "chk-log-view.h"
@@ -92,6 +93,7 @@ main (int   argc,
   g_test_add_data_func ("/templates/banner", chk_banner_get_type, test_template);
   g_test_add_data_func ("/templates/argv-editor", chk_argv_editor_get_type, test_template);
   g_test_add_data_func ("/templates/environment-editor", chk_environment_editor_get_type, test_template);
+  g_test_add_data_func ("/templates/job-list-group", chk_job_list_group_get_type, test_template);
   g_test_add_data_func ("/templates/job-row", chk_job_row_get_type, test_template);
   g_test_add_data_func ("/templates/job-page", chk_job_page_get_type, test_template);
   g_test_add_data_func ("/templates/log-view", chk_log_view_get_type, test_template);

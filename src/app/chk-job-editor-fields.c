@@ -35,10 +35,24 @@ static const struct
   [FIELD_SCHEDULE] = { { "schedule", "start" }, MEMBER (schedule_error), MEMBER (schedule_entry) },
   [FIELD_TIMEZONE] = { { "timezone" }, MEMBER (schedule_error), MEMBER (timezone_entry) },
   [FIELD_TIMEOUT] = { { "timeout" }, MEMBER (runs_error), MEMBER (timeout_row) },
+  [FIELD_RANDOM_DELAY] = { { "random-delay" }, MEMBER (runs_error), MEMBER (random_delay_row) },
   [FIELD_MAX_RUNS] = { { "max-runs" }, MEMBER (runs_error), MEMBER (max_runs_spin) },
   [FIELD_MAX_TASKS] = { { "max-tasks" }, MEMBER (limits_error), MEMBER (max_tasks_spin) },
   [FIELD_MEMORY_MAX] = { { "memory-max" }, MEMBER (limits_error), MEMBER (memory_max_row) },
   [FIELD_CPU_WEIGHT] = { { "cpu-weight" }, MEMBER (limits_error), MEMBER (cpu_weight_spin) },
+  [FIELD_DEPENDS_ON] = { { "depends-on" }, MEMBER (depends_error), MEMBER (depends_add) },
+  [FIELD_RUN_ON_SUCCESS] = { { "run-on-success" }, MEMBER (on_success_error),
+                             MEMBER (on_success_add) },
+  [FIELD_RETRIES] = { { "retries" }, MEMBER (retry_error), MEMBER (retries_spin) },
+  [FIELD_RETRY_DELAY] = { { "retry-delay" }, MEMBER (retry_error), MEMBER (retry_delay_row) },
+  [FIELD_RETRY_BACKOFF] = { { "retry-backoff" }, MEMBER (retry_error),
+                            MEMBER (retry_backoff_spin) },
+  [FIELD_RETRY_MAX_DELAY] = { { "retry-max-delay" }, MEMBER (retry_error),
+                              MEMBER (retry_max_delay_row) },
+  [FIELD_RUN_ON_FAILURE] = { { "run-on-failure" }, MEMBER (on_failure_error),
+                             MEMBER (on_failure_add) },
+  [FIELD_RUN_IF] = { { "run-if" }, MEMBER (conditions_error), MEMBER (run_if_switches[0]) },
+  [FIELD_RUN_IF_WAIT] = { { "run-if-wait" }, MEMBER (conditions_error), MEMBER (run_if_wait_row) },
   [FIELD_MONITOR] = { { "is-monitor" }, MEMBER (monitor_error), MEMBER (monitor_switch) },
   [FIELD_MONITOR_URL] = { { "monitor-url" }, MEMBER (monitor_error), MEMBER (monitor_url_row) },
   [FIELD_ALERTS] = { { "notify-on", "email-on" }, MEMBER (alerts_error), MEMBER (notify_on_row) },
@@ -67,6 +81,14 @@ field_widget (ChkJobEditor *self,
   if (fields[field].widget == NO_WIDGET)
     return NULL;
   return G_STRUCT_MEMBER (GtkWidget *, self, fields[field].widget);
+}
+
+GtkWidget *
+_chk_job_editor_get_field_widget (ChkJobEditor *self,
+                                  Field         field)
+{
+  g_assert (field < N_FIELDS);
+  return field_widget (self, field);
 }
 
 /* The field whose widget @widget is in the table */

@@ -5,13 +5,15 @@
 #include "chk-argv-editor.h"
 #include "chk-environment-editor.h"
 #include "chk-job-editor.h"
+#include "chk-job-list-group.h"
 #include "chk-schedule-builder.h"
 
 G_BEGIN_DECLS
 
 /* The job editor's parts: chk-job-editor.c (the window, saving and
- * closing), chk-job-editor-fields.c (the table of fields and their errors)
- * and chk-job-editor-spec.c (specs to fields and back). */
+ * closing), chk-job-editor-fields.c (the table of fields and their errors),
+ * chk-job-editor-spec.c (specs to fields and back) and
+ * chk-job-editor-orchestration.c (what a run waits for, and what follows it). */
 
 /* What an error message can be about: each is shown under its group. */
 typedef enum
@@ -28,10 +30,20 @@ typedef enum
   FIELD_SCHEDULE,
   FIELD_TIMEZONE,
   FIELD_TIMEOUT,
+  FIELD_RANDOM_DELAY,
   FIELD_MAX_RUNS,
   FIELD_MAX_TASKS,
   FIELD_MEMORY_MAX,
   FIELD_CPU_WEIGHT,
+  FIELD_DEPENDS_ON,
+  FIELD_RUN_ON_SUCCESS,
+  FIELD_RETRIES,
+  FIELD_RETRY_DELAY,
+  FIELD_RETRY_BACKOFF,
+  FIELD_RETRY_MAX_DELAY,
+  FIELD_RUN_ON_FAILURE,
+  FIELD_RUN_IF,
+  FIELD_RUN_IF_WAIT,
   FIELD_MONITOR,
   FIELD_MONITOR_URL,
   FIELD_ALERTS,
@@ -119,6 +131,18 @@ struct _ChkJobEditor
   AdwEntryRow          *memory_max_row;
   GtkSpinButton        *cpu_weight_spin;
   GtkLabel             *limits_error;
+  AdwEntryRow          *random_delay_row;
+  ChkJobListGroup      *depends_group;
+  ChkJobListGroup      *on_success_group;
+  GtkSpinButton        *retries_spin;
+  AdwEntryRow          *retry_delay_row;
+  GtkSpinButton        *retry_backoff_spin;
+  AdwEntryRow          *retry_max_delay_row;
+  GtkLabel             *retry_error;
+  ChkJobListGroup      *on_failure_group;
+  GtkSwitch            *run_if_switches[4];  /* in the order of the ChkRunIf flags */
+  AdwEntryRow          *run_if_wait_row;
+  GtkLabel             *conditions_error;
   GtkSwitch            *monitor_switch;
   AdwEntryRow          *monitor_url_row;
   GtkLabel             *monitor_error;
@@ -134,6 +158,12 @@ struct _ChkJobEditor
   GtkWidget            *schedule_entry;
   GtkWidget            *timezone_entry;
   GtkLabel             *schedule_error;
+  GtkLabel             *depends_error;
+  GtkWidget            *depends_add;
+  GtkLabel             *on_success_error;
+  GtkWidget            *on_success_add;
+  GtkLabel             *on_failure_error;
+  GtkWidget            *on_failure_add;
 };
 
 /* chk-job-editor.c */
@@ -156,6 +186,8 @@ void      _chk_job_editor_set_local_error    (ChkJobEditor *self,
                                               Field         field,
                                               const char   *message);
 Field     _chk_job_editor_first_error        (ChkJobEditor *self);
+GtkWidget *_chk_job_editor_get_field_widget  (ChkJobEditor *self,
+                                              Field         field);
 
 /* chk-job-editor-spec.c */
 GVariant *_chk_job_editor_spec_from_job      (ChkJob1      *job);
@@ -166,9 +198,23 @@ GVariant *_chk_job_editor_build_spec         (ChkJobEditor *self);
 GVariant *_chk_job_editor_changed_keys       (GVariant     *original,
                                               GVariant     *current);
 GVariant *_chk_job_editor_form_snapshot      (ChkJobEditor *self);
-gboolean  _chk_job_editor_check_timeout      (ChkJobEditor *self,
-                                              guint32      *out_timeout);
+char     *_chk_job_editor_format_duration    (guint64       seconds);
+gboolean  _chk_job_editor_is_duration_field  (Field         field);
+gboolean  _chk_job_editor_check_duration     (ChkJobEditor *self,
+                                              Field         field,
+                                              guint32      *out_seconds);
 gboolean  _chk_job_editor_check_memory_max   (ChkJobEditor *self,
                                               guint64      *out_bytes);
+
+/* chk-job-editor-orchestration.c */
+void      _chk_job_editor_orchestration_class_init (GtkWidgetClass *widget_class);
+void      _chk_job_editor_orchestration_init (ChkJobEditor    *self);
+void      _chk_job_editor_orchestration_set_model (ChkJobEditor *self);
+void      _chk_job_editor_load_orchestration (ChkJobEditor    *self,
+                                              GVariant        *spec);
+gboolean  _chk_job_editor_add_orchestration  (ChkJobEditor    *self,
+                                              GVariantBuilder *builder);
+void      _chk_job_editor_snapshot_orchestration (ChkJobEditor    *self,
+                                              GVariantBuilder *builder);
 
 G_END_DECLS

@@ -46,8 +46,8 @@ spin_value (GtkSpinButton *spin)
 
 /* A duration that chk_duration_parse() reads back exactly, such as "1h30m"
  * (chk_duration_format() is for reading, and rounds). */
-static char *
-format_duration (guint64 seconds)
+char *
+_chk_job_editor_format_duration (guint64 seconds)
 {
   static const struct
   {
@@ -60,7 +60,8 @@ format_duration (guint64 seconds)
     {
       if (seconds >= units[i].seconds)
         {
-          g_string_append_printf (text, "%" G_GUINT64_FORMAT "%c", seconds / units[i].seconds, units[i].unit);
+          g_string_append_printf (text, "%" G_GUINT64_FORMAT "%c", seconds / units[i].seconds,
+                                  units[i].unit);
           seconds %= units[i].seconds;
         }
     }
@@ -110,7 +111,8 @@ _chk_job_editor_default_spec (void)
   static const char * const keys[] = {
     "schedule", "timezone", "enabled", "timeout", "catch-up", "max-runs", "merge-stderr",
     "notify-on", "email-on", "check-expect-status", "check-timeout", "is-monitor",
-    "max-tasks", "memory-max", "cpu-weight",
+    "max-tasks", "memory-max", "cpu-weight", "retries", "retry-delay", "retry-backoff",
+    "retry-max-delay", "random-delay", "run-if-wait",
   };
   GVariantBuilder builder;
 
@@ -189,7 +191,7 @@ _chk_job_editor_load_spec (ChkJobEditor *self,
 
   if (g_variant_lookup (spec, "timeout", "u", &number) && number > 0)
     {
-      g_autofree char *duration = format_duration (number);
+      g_autofree char *duration = _chk_job_editor_format_duration (number);
 
       gtk_editable_set_text (GTK_EDITABLE (self->timeout_row), duration);
     }
@@ -235,34 +237,59 @@ _chk_job_editor_load_spec (ChkJobEditor *self,
   if (g_variant_lookup (spec, "monitor-url", "&s", &text))
     gtk_editable_set_text (GTK_EDITABLE (self->monitor_url_row), text);
 
+  _chk_job_editor_load_orchestration (self, spec);
+
   self->loading = FALSE;
 
   _chk_job_editor_update_command_mode (self);
 }
 
-/* Checks what can be checked here; on a problem, says so on its field. */
+/* The fields typed as durations, such as "10 min" */
+static const Field duration_fields[] = {
+  FIELD_TIMEOUT, FIELD_RANDOM_DELAY, FIELD_RETRY_DELAY, FIELD_RETRY_MAX_DELAY, FIELD_RUN_IF_WAIT,
+};
+
 gboolean
-_chk_job_editor_check_timeout (ChkJobEditor *self,
-               guint32      *out_timeout)
+_chk_job_editor_is_duration_field (Field field)
 {
-  g_autofree char *text = g_strstrip (g_strdup (chk_editable_text (self->timeout_row)));
+  for (guint i = 0; i < G_N_ELEMENTS (duration_fields); i++)
+    {
+      if (duration_fields[i] == field)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Checks what can be checked here; on a problem, says so on its field.
+ * An empty field is 0: no time limit, no delay. */
+gboolean
+_chk_job_editor_check_duration (ChkJobEditor *self,
+                                Field         field,
+                                guint32      *out_seconds)
+{
+  GtkWidget *row = _chk_job_editor_get_field_widget (self, field);
+  g_autofree char *text = g_strstrip (g_strdup (chk_editable_text (row)));
   g_autoptr(GError) error = NULL;
   guint64 seconds = 0;
 
+  g_assert (_chk_job_editor_is_duration_field (field));
+
   if (text[0] != '\0' && !chk_duration_parse (text, &seconds, &error))
     {
-      _chk_job_editor_set_local_error (self, FIELD_TIMEOUT, error->message);
+      _chk_job_editor_set_local_error (self, field, error->message);
       return FALSE;
     }
   if (seconds > G_MAXUINT32)
     {
-      _chk_job_editor_set_local_error (self, FIELD_TIMEOUT, _("The time limit is too long"));
+      _chk_job_editor_set_local_error (self, field, field == FIELD_TIMEOUT
+                                                    ? _("The time limit is too long")
+                                                    : _("The delay is too long"));
       return FALSE;
     }
 
-  _chk_job_editor_set_local_error (self, FIELD_TIMEOUT, NULL);
-  if (out_timeout != NULL)
-    *out_timeout = (guint32) seconds;
+  _chk_job_editor_set_local_error (self, field, NULL);
+  if (out_seconds != NULL)
+    *out_seconds = (guint32) seconds;
   return TRUE;
 }
 
@@ -321,7 +348,7 @@ _chk_job_editor_build_spec (ChkJobEditor *self)
   g_auto(GStrv) email_to = email_addresses (self);
   guint64 max_output_bytes;
   guint32 timeout = 0;
-  gboolean timeout_ok = _chk_job_editor_check_timeout (self, &timeout);
+  gboolean timeout_ok = _chk_job_editor_check_duration (self, FIELD_TIMEOUT, &timeout);
   guint64 memory_max = 0;
   gboolean memory_max_ok = _chk_job_editor_check_memory_max (self, &memory_max);
   GVariantBuilder builder;
@@ -389,6 +416,12 @@ _chk_job_editor_build_spec (ChkJobEditor *self)
     g_variant_builder_add (&builder, "{sv}", "monitor-url", g_variant_new_string (monitor_url));
     g_variant_builder_add (&builder, "{sv}", "webhook-url", g_variant_new_string (webhook_url));
   }
+
+  if (!_chk_job_editor_add_orchestration (self, &builder))
+    {
+      g_variant_builder_clear (&builder);
+      return NULL;
+    }
 
   /* A copy keeps what the editor does not show. */
   if (self->duplicate && self->original != NULL &&
@@ -460,5 +493,6 @@ _chk_job_editor_form_snapshot (ChkJobEditor *self)
   ADD (g_variant_new_string (chk_editable_text (self->email_to_row)));
   ADD (g_variant_new_string (chk_editable_text (self->webhook_row)));
 #undef ADD
+  _chk_job_editor_snapshot_orchestration (self, &builder);
   return g_variant_ref_sink (g_variant_builder_end (&builder));
 }

@@ -625,9 +625,9 @@ field_changed_cb (ChkJobEditor *self,
 
   _chk_job_editor_clear_save_error (self, field);
 
-  if (field == FIELD_TIMEOUT)
+  if (_chk_job_editor_is_duration_field (field))
     {
-      _chk_job_editor_check_timeout (self, NULL);
+      _chk_job_editor_check_duration (self, field, NULL);
     }
   else if (field == FIELD_MEMORY_MAX)
     {
@@ -803,6 +803,7 @@ chk_job_editor_constructed (GObject *object)
   gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
 
   chk_schedule_builder_set_model (self->schedule_builder, self->model);
+  _chk_job_editor_orchestration_set_model (self);
   if (self->job != NULL)
     {
       self->original = _chk_job_editor_spec_from_job (self->job);
@@ -1032,6 +1033,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   g_type_ensure (CHK_TYPE_SCHEDULE_BUILDER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/chroniker/Chroniker/chk-job-editor.ui");
+  _chk_job_editor_orchestration_class_init (widget_class);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, window_title);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, save_button);
@@ -1110,6 +1112,7 @@ chk_job_editor_init (ChkJobEditor *self)
   self->schedule_entry = _chk_schedule_builder_get_schedule_entry (self->schedule_builder);
   self->timezone_entry = _chk_schedule_builder_get_timezone_entry (self->schedule_builder);
   self->schedule_error = _chk_schedule_builder_get_error_label (self->schedule_builder);
+  _chk_job_editor_orchestration_init (self);
 
   self->close_tasks = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
