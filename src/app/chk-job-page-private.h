@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "chk-job-links.h"
 #include "chk-job-page.h"
 #include "chk-log-view.h"
 #include "chk-refresh-timer.h"
@@ -85,6 +86,8 @@ struct _ChkJobPage
   AdwActionRow        *max_tasks_row;
   AdwActionRow        *memory_max_row;
   AdwActionRow        *cpu_weight_row;
+  ChkJobLinks         *upstream_links;
+  ChkJobLinks         *downstream_links;
   AdwPreferencesGroup *next_runs_group;
   AdwActionRow        *notify_row;
   AdwActionRow        *email_row;
