@@ -31,6 +31,8 @@ struct _ChkJobRow
   GtkLabel    *name_label;
   GtkLabel    *schedule_label;
   GtkLabel    *times_label;
+  GtkWidget   *waiting_box;
+  GtkLabel    *waiting_label;
   GtkProgressBar *progress_bar;
   GtkSwitch   *enabled_switch;
 };
@@ -62,6 +64,7 @@ chk_job_row_refresh (ChkJobRow *self)
   g_autofree char *last = NULL;
   g_autofree char *times = NULL;
   g_autofree char *accessible = NULL;
+  const char *waiting_for;
   guint total;
 
   if (job == NULL)
@@ -111,6 +114,16 @@ chk_job_row_refresh (ChkJobRow *self)
                       : !chk_job1_get_enabled (job) ? _("Never run")
                       : _("Never run · Manual only"));
   gtk_label_set_text (self->times_label, times);
+
+  waiting_for = chk_job1_get_waiting_for (job);
+  gtk_widget_set_visible (self->waiting_box, waiting_for != NULL && waiting_for[0] != '\0');
+  if (waiting_for != NULL && waiting_for[0] != '\0')
+    {
+      /* Translators: what a due run waits for, e.g. "Waiting for backup to finish" */
+      g_autofree char *waiting = g_strdup_printf (_("Waiting for %s"), waiting_for);
+
+      gtk_label_set_text (self->waiting_label, waiting);
+    }
 
   total = chk_job1_get_progress_total (job);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), chk_job1_get_running (job) && total > 0);
@@ -196,6 +209,8 @@ chk_job_row_class_init (ChkJobRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, ChkJobRow, schedule_label);
   gtk_widget_class_bind_template_child (widget_class, ChkJobRow, times_label);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobRow, waiting_box);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobRow, waiting_label);
   gtk_widget_class_bind_template_child (widget_class, ChkJobRow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, ChkJobRow, enabled_switch);
   gtk_widget_class_bind_template_callback (widget_class, enabled_switch_state_set_cb);
