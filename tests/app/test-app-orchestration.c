@@ -42,19 +42,26 @@ job_property_text (Fixture    *fixture,
   return g_variant_print (value, FALSE);
 }
 
-static ChkJobListGroup *
-find_list_group (gpointer    root,
-                 const char *title)
+/* The first group of @type (a job list or links) under @root titled @title */
+static gpointer
+find_group (gpointer    root,
+            GType       type,
+            const char *title)
 {
-  g_autoptr(GPtrArray) groups = chk_test_find_widgets (root, CHK_TYPE_JOB_LIST_GROUP);
+  g_autoptr(GPtrArray) groups = chk_test_find_widgets (root, type);
 
   for (guint i = 0; i < groups->len; i++)
     {
       if (g_strcmp0 (adw_preferences_group_get_title (groups->pdata[i]), title) == 0)
         return groups->pdata[i];
     }
-  g_error ("No group of jobs titled “%s”", title);
+  g_error ("No %s titled “%s”", g_type_name (type), title);
 }
+
+#define find_list_group(root, title) \
+  ((ChkJobListGroup *) find_group ((root), CHK_TYPE_JOB_LIST_GROUP, (title)))
+#define find_links(root, title) \
+  ((ChkJobLinks *) find_group ((root), CHK_TYPE_JOB_LINKS, (title)))
 
 /* The jobs that the group's add button offers, "a,b", as its menu shows
  * them. (The menu is not popped up: a popover on the test's X server
@@ -219,20 +226,6 @@ show_details (Fixture    *fixture,
                                                                                   "details")),
                          SECONDS);
   return page;
-}
-
-static ChkJobLinks *
-find_links (gpointer    root,
-            const char *title)
-{
-  g_autoptr(GPtrArray) groups = chk_test_find_widgets (root, CHK_TYPE_JOB_LINKS);
-
-  for (guint i = 0; i < groups->len; i++)
-    {
-      if (g_strcmp0 (adw_preferences_group_get_title (groups->pdata[i]), title) == 0)
-        return groups->pdata[i];
-    }
-  g_error ("No group of linked jobs titled “%s”", title);
 }
 
 /* ---------------------------------------------------------------------------
