@@ -372,12 +372,25 @@ _chk_engine_release_pending (ChkEngine *self)
 {
   gint64 now;
   gboolean changed = TRUE;
+  guint limit;
 
   if (self->shutdown_task != NULL)
     return;
+  /* A run started here calls this again: one more round instead of a
+   * recursion as deep as the runs that start. */
+  if (self->releasing)
+    {
+      self->release_again = TRUE;
+      return;
+    }
 
+  self->releasing = TRUE;
   now = _chk_engine_now (self);
-  for (guint round = 0; changed && g_hash_table_size (self->pending) > 0; round++)
+  /* Each round with a change let one run go at least, and none are added
+   * meanwhile: as many rounds as there are held-back runs, and one more. */
+  limit = g_hash_table_size (self->pending) + 1;
+  for (guint round = 0; changed && round <= limit && g_hash_table_size (self->pending) > 0;
+       round++)
     {
       g_autoptr(GPtrArray) held = g_ptr_array_new ();
       GHashTableIter iter;
@@ -387,8 +400,6 @@ _chk_engine_release_pending (ChkEngine *self)
       while (g_hash_table_iter_next (&iter, NULL, &value))
         g_ptr_array_add (held, value);
 
-      /* Each round lets at least one go: a bound, not a loop forever. */
-      g_assert (round <= held->len + 1);
       g_ptr_array_sort (held, compare_pending);
       changed = FALSE;
       for (guint i = 0; i < held->len; i++)
@@ -400,7 +411,10 @@ _chk_engine_release_pending (ChkEngine *self)
             continue;
           changed |= try_release (self, job, now);
         }
+      changed |= self->release_again;
+      self->release_again = FALSE;
     }
+  self->releasing = FALSE;
 }
 
 /**

@@ -36,6 +36,8 @@ struct _ChkEngine
   GHashTable  *jobs_by_name;   /* name → ChkJob */
   GHashTable  *runs;           /* run id (guint64*) → ChkJob with that run under way */
   GHashTable  *pending;        /* job id (guint64*) → ChkJob with a due run held back */
+  gboolean     releasing;      /* in _chk_engine_release_pending(), which a start calls */
+  gboolean     release_again;  /* …and called again from inside it */
   ChkConditions *conditions;   /* what run-if asks of the machine, once the system bus answered */
   GCancellable *cancellable;   /* the engine's own asynchronous calls */
   GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */

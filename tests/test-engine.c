@@ -826,6 +826,58 @@ test_clock_resume_delay (Fixture       *fixture,
 }
 
 /*
+ * Runs due in the same tick that each wait for the next one to run first
+ * (wait-for-next-run) all start in that tick, in the order of their chain,
+ * although their ids put each before the one it waits for.
+ */
+static void
+test_gate_chain_in_one_tick (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  const guint n = 12;
+  ChkJob *jobs[12];
+
+  chk_engine_start (fixture->engine);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{'name': <'link-%02u'>, 'command': <['true']>,"
+                                               " 'schedule': <'* * * * *'>}", i);
+
+      jobs[i] = add_job (fixture, text);
+    }
+  for (guint i = 0; i + 1 < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ChkJobSpec) spec = chk_job_spec_copy (chk_job_get_spec (jobs[i]));
+      g_autoptr(GVariant) changes = g_variant_ref_sink (g_variant_new_parsed (
+        "{'depends-on': <[{'job': <%s>, 'wait-for-completion': <false>,"
+        " 'wait-for-success': <false>}]>}", chk_job_get_name (jobs[i + 1])));
+
+      g_assert_true (chk_job_spec_update (spec, changes, &error));
+      g_assert_true (chk_engine_update_job (fixture->engine, jobs[i], g_steal_pointer (&spec),
+                                            &error));
+      g_assert_no_error (error);
+    }
+
+  chk_clock_advance (fixture->clock, SECONDS (30));
+  settle (fixture);
+
+  g_assert_cmpuint (fixture->started->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 run_id = *(guint64 *) g_ptr_array_index (fixture->started, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ChkRunRecord) run = chk_engine_get_run (fixture->engine, run_id, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (run->job_name, ==, chk_job_get_name (jobs[n - 1 - i]));
+      g_assert_cmpstr (run->trigger, ==, "schedule");
+    }
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (chk_job_get_waiting_for (jobs[i]), ==, "");
+}
+
+/*
  * The clock set back 2 h (issue 10: nothing ran for 70 s and NextRun stayed
  * 2 h ahead): every next run is computed anew from the new time, a rule
  * that had begun keeps its pace, and one whose start is still ahead waits.
@@ -956,6 +1008,7 @@ main (int   argc,
   g_test_add (path, Fixture, NULL, fixture_set_up_manual_clock, func, fixture_tear_down)
   ADD_MANUAL_CLOCK ("/engine/clock/step-forward", test_clock_step_forward);
   ADD_MANUAL_CLOCK ("/engine/clock/resume-delay", test_clock_resume_delay);
+  ADD_MANUAL_CLOCK ("/engine/gate/chain-in-one-tick", test_gate_chain_in_one_tick);
   ADD_MANUAL_CLOCK ("/engine/clock/step-back", test_clock_step_back);
 #undef ADD_MANUAL_CLOCK
   g_test_add_func ("/engine/timer/due-when-clock-set", test_timer_due_when_clock_set);
