@@ -130,6 +130,19 @@ count_fired (ChkTimer *timer,
   (*fired)++;
 }
 
+/* Marks every job queued (or not), with no queue behind it: only for looking at ticks */
+static void
+set_queued (ChkEngine *engine,
+            gboolean   queued)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, engine->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    ((ChkJob *) value)->queued = queued;
+}
+
 /* Runs --minutes minute ticks; fills @tick and, with links, @release and the wakeups. */
 static void
 run_engine (gboolean  with_links,
@@ -151,16 +164,9 @@ run_engine (gboolean  with_links,
   g_assert_true (chk_engine_load (engine, &error));
   chk_engine_start (engine);
   settle ();
+  /* As if still queued behind max-concurrent-runs: skipped when due */
   if (!with_links)
-    {
-      GHashTableIter iter;
-      gpointer value;
-
-      /* As if still queued behind max-concurrent-runs: skipped when due */
-      g_hash_table_iter_init (&iter, engine->jobs);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        ((ChkJob *) value)->queued = TRUE;
-    }
+    set_queued (engine, TRUE);
 
   for (int m = 0; m < minutes; m++)
     {
@@ -196,14 +202,7 @@ run_engine (gboolean  with_links,
     }
 
   if (!with_links)
-    {
-      GHashTableIter iter;
-      gpointer value;
-
-      g_hash_table_iter_init (&iter, engine->jobs);
-      while (g_hash_table_iter_next (&iter, NULL, &value))
-        ((ChkJob *) value)->queued = FALSE;
-    }
+    set_queued (engine, FALSE);
   g_clear_object (&engine);
   g_clear_object (&store);
   chk_test_remove_tree (dir);
