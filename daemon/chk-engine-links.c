@@ -207,6 +207,13 @@ _chk_engine_check_links (ChkEngine         *self,
                             _("would make a cycle: %s"), cycle);
 }
 
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 /**
  * _chk_engine_check_unlinked:
  * @self: the engine
@@ -237,7 +244,7 @@ _chk_engine_check_unlinked (ChkEngine  *self,
   if (names->len == 0)
     return TRUE;
 
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (names, compare_names);
   g_ptr_array_add (names, NULL);
   list = g_strjoinv (", ", (char **) names->pdata);
   return chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT,
