@@ -238,6 +238,7 @@ test_editor_save (Fixture       *fixture,
                   gconstpointer  data)
 {
   g_autofree char *backup = chk_test_create_job (fixture, "backup", NULL);
+  g_autofree char *cleanup = chk_test_create_job (fixture, "cleanup", NULL);
   g_autofree char *upload = chk_test_create_job (fixture, "up_load", NULL);
   g_autofree char *path = chk_test_create_job (fixture, "report", NULL);
   g_autofree char *offered = NULL;
@@ -250,10 +251,10 @@ test_editor_save (Fixture       *fixture,
   depends = find_list_group (editor, "Dependencies");
 
   /* The other jobs, by name, not the one edited; "_" is no mnemonic */
-  chk_assert_eventually_cmpstr (offered_jobs (depends), "backup,up_load", SECONDS);
+  chk_assert_eventually_cmpstr (offered_jobs (depends), "backup,cleanup,up_load", SECONDS);
   add_job (depends, "backup");
   offered = offered_jobs (depends);
-  g_assert_cmpstr (offered, ==, "up_load");
+  g_assert_cmpstr (offered, ==, "cleanup,up_load");
   text = row_titles (depends);
   g_assert_cmpstr (text, ==, "backup");
   g_clear_pointer (&text, g_free);
@@ -269,7 +270,8 @@ test_editor_save (Fixture       *fixture,
   g_assert_false (row_switch_active (depends, "Only If It Is Not Due Sooner"));
 
   add_job (find_list_group (editor, "Start When This Job Succeeds"), "up_load");
-  add_job (find_list_group (editor, "Then Start"), "backup");
+  /* Not backup: starting the job it waits for would make a cycle */
+  add_job (find_list_group (editor, "Then Start"), "cleanup");
   gtk_spin_button_set_value (row_spin (editor, "Retries"), 3);
   gtk_editable_set_text (chk_test_find_entry_row (editor, "First Delay"), "5 min");
   gtk_spin_button_set_value (row_spin (editor, "Delay Factor"), 1.5);
@@ -288,7 +290,7 @@ test_editor_save (Fixture       *fixture,
   g_assert_cmpstr (text, ==, "['up_load']");
   g_clear_pointer (&text, g_free);
   text = job_property_text (fixture, path, "RunOnFailure");
-  g_assert_cmpstr (text, ==, "['backup']");
+  g_assert_cmpstr (text, ==, "['cleanup']");
   g_clear_pointer (&text, g_free);
   text = job_property_text (fixture, path, "RunIf");
   g_assert_cmpstr (text, ==, "['ac-power', 'unmetered-network']");
@@ -313,7 +315,7 @@ test_editor_save (Fixture       *fixture,
   g_assert_false (row_switch_active (depends, "Only If It Is Not Due Sooner"));
   g_clear_pointer (&text, g_free);
   text = row_titles (find_list_group (editor, "Then Start"));
-  g_assert_cmpstr (text, ==, "backup");
+  g_assert_cmpstr (text, ==, "cleanup");
   g_assert_cmpint (gtk_spin_button_get_value_as_int (row_spin (editor, "Retries")), ==, 3);
   g_assert_cmpfloat (gtk_spin_button_get_value (row_spin (editor, "Delay Factor")), ==, 1.5);
   g_assert_cmpstr (entry_text (editor, "First Delay"), ==, "5m");
@@ -325,7 +327,7 @@ test_editor_save (Fixture       *fixture,
 
   /* Taken out again: nothing waits, no conditions; the rest stays */
   click_tooltip (depends, "Remove backup");
-  click_tooltip (find_list_group (editor, "Then Start"), "Remove backup");
+  click_tooltip (find_list_group (editor, "Then Start"), "Remove cleanup");
   toggle_row (editor, "Only on AC Power");
   toggle_row (editor, "Only on an Unmetered Network");
   save_editor (fixture);
@@ -351,10 +353,10 @@ test_page_links (Fixture       *fixture,
                  gconstpointer  data)
 {
   g_autofree char *fetch = chk_test_create_job (fixture, "fetch", NULL);
+  g_autofree char *mail = chk_test_create_job (fixture, "mail", NULL);
   g_autofree char *path = chk_test_create_job (fixture, "report",
                                                "{'depends-on': <[{'job': <'fetch'>}]>, "
                                                "'run-on-success': <['mail']>}");
-  g_autofree char *mail = chk_test_create_job (fixture, "mail", NULL);
   g_autofree char *alarm = chk_test_create_job (fixture, "alarm",
                                                 "{'run-on-failure': <['report']>}");
   g_autofree char *archive = chk_test_create_job (fixture, "archive",
