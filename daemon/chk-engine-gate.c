@@ -467,6 +467,7 @@ _chk_engine_retry_after (ChkEngine  *self,
 {
   gint64 now = _chk_engine_now (self);
   guint next_attempt = job->attempt + 1;
+  g_autofree char *reason = NULL;
 
   if (outcome != CHK_OUTCOME_FAILURE && outcome != CHK_OUTCOME_TIMEOUT &&
       outcome != CHK_OUTCOME_FAILED_TO_START)
@@ -476,7 +477,8 @@ _chk_engine_retry_after (ChkEngine  *self,
 
   _chk_engine_make_due (self, job, "retry", next_attempt, now,
                         now + chk_job_spec_get_retry_delay (job->spec, next_attempt));
-  _chk_job_set_waiting_for (job, describe_not_before (job));
+  reason = describe_not_before (job);
+  _chk_job_set_waiting_for (job, reason);
   g_message ("“%s” failed (attempt %u of %u); it is tried again in %.1f s", job->spec->name,
              job->attempt, job->spec->retries + 1,
              (job->pending_not_before - now) / (double) G_USEC_PER_SEC);
