@@ -51,7 +51,10 @@ static const char common_keys[] =
   "'retry-max-delay': <uint32 600>,"
   "'random-delay': <uint32 30>,"
   "'run-if': <['ac-power', 'unmetered-network']>,"
-  "'run-if-wait': <uint32 900>";
+  "'run-if-wait': <uint32 900>,"
+  "'expected-duration': <uint32 120>,"
+  "'alert-after-failures': <uint32 3>,"
+  "'snoozed-until': <int64 1796349600000000>";
 
 static const char * const what_keys[] = {
   "'command': <['tar', '-c', '/home']>",

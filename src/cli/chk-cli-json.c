@@ -19,7 +19,8 @@
 static const char * const what_keys[] = { "command", "shell", "check-url", NULL };
 
 static const char * const time_keys[] = {
-  "start", "next-run", "last-run-started", "last-run-finished", "started", "finished", NULL,
+  "start", "next-run", "last-run-started", "last-run-finished", "started", "finished",
+  "snoozed-until", NULL,
 };
 
 static char *

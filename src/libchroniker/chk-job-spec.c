@@ -506,6 +506,13 @@ DEFINE_APPLY_NUMBER (memory_max, guint64, g_variant_get_uint64,
 DEFINE_APPLY_NUMBER (cpu_weight, guint32, g_variant_get_uint32,
                      number >= 1 && number <= CHK_JOB_SPEC_MAX_CPU_WEIGHT,
                      _("%u is not between 1 and %d"), number, CHK_JOB_SPEC_MAX_CPU_WEIGHT)
+DEFINE_APPLY_NUMBER (alert_after_failures, guint32, g_variant_get_uint32,
+                     number >= 1 && number <= CHK_JOB_SPEC_MAX_ALERT_AFTER_FAILURES,
+                     _("%u is not between 1 and %d"), number,
+                     CHK_JOB_SPEC_MAX_ALERT_AFTER_FAILURES)
+DEFINE_APPLY_NUMBER (snoozed_until, gint64, g_variant_get_int64,
+                     number >= 0 && number <= G_GINT64_CONSTANT (253402300799) * G_USEC_PER_SEC,
+                     _("%" PRId64 " is not a time between 1970 and 9999"), number)
 DEFINE_APPLY_NUMBER (retries, guint32, g_variant_get_uint32, number <= CHK_JOB_SPEC_MAX_RETRIES,
                      _("%u is more than %d"), number, CHK_JOB_SPEC_MAX_RETRIES)
 DEFINE_APPLY_NUMBER (retry_backoff, gdouble, g_variant_get_double,
@@ -601,6 +608,9 @@ static const ChkJobSpecKey spec_keys[] = {
   KEY ("random-delay", "u", UINT32, random_delay, 0, apply_delay),
   KEY ("run-if", "as", RUN_IF, run_if, 0, _chk_job_spec_apply_run_if),
   KEY ("run-if-wait", "u", UINT32, run_if_wait, 0, apply_delay),
+  KEY ("expected-duration", "u", UINT32, expected_duration, 0, apply_delay),
+  KEY ("alert-after-failures", "u", UINT32, alert_after_failures, 1, apply_alert_after_failures),
+  KEY ("snoozed-until", "x", INT64, snoozed_until, 0, apply_snoozed_until),
 };
 
 #undef KEY

@@ -40,6 +40,7 @@ gboolean    chk_alert_on_from_string (const char  *text,
 #define CHK_JOB_SPEC_MAX_RETRIES               100
 #define CHK_JOB_SPEC_MAX_RETRY_BACKOFF         100.0
 #define CHK_JOB_SPEC_MAX_LINKS                 100
+#define CHK_JOB_SPEC_MAX_ALERT_AFTER_FAILURES  1000
 
 /**
  * ChkDependency:
@@ -125,6 +126,12 @@ gboolean    chk_run_if_from_string (const char  *text,
  *   added to every scheduled occurrence
  * @run_if: the #ChkRunIf conditions a due run waits for
  * @run_if_wait: seconds a due run waits for @run_if before it is skipped
+ * @expected_duration: seconds past which a run raises one "running long"
+ *   alert, without being stopped; 0 for none
+ * @alert_after_failures: how many runs in a row must fail before failure
+ *   alerts go out, at least 1
+ * @snoozed_until: µs since the epoch until which the job raises no alerts;
+ *   0 for none
  *
  * A job's spec: the keys of DESIGN §2, typed and checked. The D-Bus
  * `a{sv}` form is read and written by chk_job_spec_update() and
@@ -171,6 +178,9 @@ typedef struct
   guint32      random_delay;
   ChkRunIf     run_if;
   guint32      run_if_wait;
+  guint32      expected_duration;
+  guint32      alert_after_failures;
+  gint64       snoozed_until;
 } ChkJobSpec;
 
 /**

@@ -32,19 +32,20 @@ SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'en
              'check-url', 'check-expect-status', 'check-contains', 'check-timeout', 'webhook-url',
              'max-tasks', 'memory-max', 'cpu-weight', 'merge-stderr', 'depends-on',
              'run-on-success', 'run-on-failure', 'retries', 'retry-delay', 'retry-backoff',
-             'retry-max-delay', 'random-delay', 'run-if', 'run-if-wait')
+             'retry-max-delay', 'random-delay', 'run-if', 'run-if-wait', 'expected-duration',
+             'alert-after-failures', 'snoozed-until')
 # What a job does: exactly one of them is set, the others are absent or empty.
 WHAT_KEYS = ('command', 'shell', 'check-url')
 # … and the job's state (cli-spec "JSON")
 STATE_KEYS = ('id', 'schedule-description', 'next-run', 'last-run-started', 'last-run-finished',
               'last-outcome', 'last-exit-code', 'running', 'current-run', 'progress-complete',
               'progress-total', 'progress-message', 'last-alert-error', 'waiting-for')
-JOB_TIME_KEYS = ('start', 'next-run', 'last-run-started', 'last-run-finished')
+JOB_TIME_KEYS = ('start', 'next-run', 'last-run-started', 'last-run-finished', 'snoozed-until')
 RUN_KEYS = ('id', 'job', 'job-id', 'job-name', 'trigger', 'started', 'finished', 'outcome',
             'exit-code', 'signal', 'hostname', 'pid', 'stdout-bytes', 'stderr-bytes',
             'truncated', 'progress-complete', 'progress-total', 'progress-message', 'http-status',
             'alert-error', 'cpu-time', 'memory-peak', 'containment', 'message', 'attempt',
-            'duration')
+            'running-long', 'duration')
 CONTAINMENTS = ('', 'scope', 'cgroup', 'process-group')
 OUTCOMES = ('running', 'success', 'failure', 'timeout', 'stopped', 'interrupted',
             'failed-to-start', 'skipped')
@@ -263,7 +264,8 @@ class CliTestCase(h.DaemonTestCase):
         for key in ('timeout', 'max-runs', 'max-output-bytes', 'id', 'last-exit-code',
                     'progress-complete', 'progress-total', 'check-expect-status', 'check-timeout',
                     'max-tasks', 'memory-max', 'cpu-weight', 'retries', 'retry-delay',
-                    'retry-max-delay', 'random-delay', 'run-if-wait'):
+                    'retry-max-delay', 'random-delay', 'run-if-wait', 'expected-duration',
+                    'alert-after-failures'):
             self.assert_int(obj[key], key)
         # A double: JSON-GLib writes 2.0, which Python reads as a float
         self.assertIs(type(obj['retry-backoff']), float, 'retry-backoff')
@@ -314,6 +316,7 @@ class CliTestCase(h.DaemonTestCase):
         self.assertIn(run['trigger'], TRIGGERS)
         self.assertIn(run['outcome'], OUTCOMES)
         self.assert_bool(run['truncated'], 'truncated')
+        self.assert_bool(run['running-long'], 'running-long')
         started = self.assert_time(run['started'], 'started', nullable=False)
         finished = self.assert_time(run['finished'], 'finished')
         if run['outcome'] == 'running':

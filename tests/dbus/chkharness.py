@@ -70,7 +70,8 @@ SPEC_TYPES = {
     'max-tasks': 'u', 'memory-max': 't', 'cpu-weight': 'u', 'merge-stderr': 'b',
     'depends-on': 'aa{sv}', 'run-on-success': 'as', 'run-on-failure': 'as', 'retries': 'u',
     'retry-delay': 'u', 'retry-backoff': 'd', 'retry-max-delay': 'u', 'random-delay': 'u',
-    'run-if': 'as', 'run-if-wait': 'u',
+    'run-if': 'as', 'run-if-wait': 'u', 'expected-duration': 'u', 'alert-after-failures': 'u',
+    'snoozed-until': 'x',
 }
 FILTER_TYPES = {'job': 'o', 'outcome': 's', 'since': 'x', 'limit': 'u', 'offset': 'u'}
 SETTINGS_TYPES = {
@@ -85,7 +86,7 @@ RUN_TYPES = {
     'pid': 'u', 'stdout-bytes': 't', 'stderr-bytes': 't', 'truncated': 'b',
     'progress-complete': 'u', 'progress-total': 'u', 'progress-message': 's',
     'http-status': 'u', 'alert-error': 's', 'cpu-time': 't', 'memory-peak': 't',
-    'containment': 's', 'message': 's', 'attempt': 'u',
+    'containment': 's', 'message': 's', 'attempt': 'u', 'running-long': 'b',
 }
 # The types of the entries of depends-on
 DEPENDENCY_TYPES = {

@@ -123,6 +123,7 @@ SPEC_TYPES = {
     'cpu-weight': 'u', 'merge-stderr': 'b', 'depends-on': 'aa{sv}', 'run-on-success': 'as',
     'run-on-failure': 'as', 'retries': 'u', 'retry-delay': 'u', 'retry-backoff': 'd',
     'retry-max-delay': 'u', 'random-delay': 'u', 'run-if': 'as', 'run-if-wait': 'u',
+    'expected-duration': 'u', 'alert-after-failures': 'u', 'snoozed-until': 'x',
 }
 SETTINGS_TYPES = {
     'allow-shell': 'b', 'max-concurrent-runs': 'u', 'keep-runs-days': 'u',
