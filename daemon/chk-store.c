@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "chk-error.h"
+#include "chk-outcome.h"
 #include "chk-source-util.h"
 #include "chk-store.h"
 
@@ -40,6 +41,10 @@ chk_cached_stmt_release (ChkCachedStmt *stmt)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkCachedStmt, chk_cached_stmt_release)
+
+static void chk_store_run_kind_fn (sqlite3_context  *context,
+                                   int               argc,
+                                   sqlite3_value   **argv);
 
 /* Schema steps: step N (counting from 0) takes a database from
  * user_version N to N + 1, in one transaction together with the version
@@ -102,6 +107,8 @@ static const char * const schema_steps[] = {
   "ALTER TABLE runs ADD COLUMN cgroup      TEXT    NOT NULL DEFAULT '';",
   /* 4: which attempt of its retries a run is */
   "ALTER TABLE runs ADD COLUMN attempt     INTEGER NOT NULL DEFAULT 1;",
+  /* 5: whether a run went on past its job's expected-duration */
+  "ALTER TABLE runs ADD COLUMN running_long INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define CHK_STORE_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -110,7 +117,7 @@ static const char * const schema_steps[] = {
   "id, job_id, job_name, \"trigger\", started, finished, outcome, exit_code, signal, " \
   "hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, " \
   "progress_total, progress_message, http_status, alert_error, cpu_time, memory_peak, " \
-  "containment, message, cgroup, attempt"
+  "containment, message, cgroup, attempt, running_long"
 
 typedef enum
 {
@@ -143,8 +150,26 @@ typedef enum
   STMT_LIST_SETTINGS,
   STMT_SET_SETTING,
   STMT_DELETE_SETTING,
+  STMT_JOB_STATS,
+  STMT_ALL_STATS,
+  STMT_JOB_FIRST_RUN,
+  STMT_ALL_FIRST_RUN,
   N_STMTS
 } ChkStoreStmt;
+
+/*
+ * Runs per bucket of ?3 µs from ?2 until ?4, of one job (?1) or all: their
+ * count, failures, median and longest duration. chk_run_kind() says which
+ * outcomes count and which failed, as chk-outcome.c does for everyone.
+ */
+#define STATS_SQL(where) \
+  "WITH r AS (SELECT (started - ?2) / ?3 AS b, MAX (finished - started, 0) AS d, " \
+  "                  chk_run_kind (outcome) AS k " \
+  "           FROM runs WHERE " where " started >= ?2 AND started < ?4), " \
+  "     c AS (SELECT b, d, k, ROW_NUMBER () OVER (PARTITION BY b ORDER BY d) AS rn, " \
+  "                  COUNT (*) OVER (PARTITION BY b) AS n FROM r WHERE k > 0) " \
+  "SELECT b, COUNT (*), SUM (k = 2), MAX (CASE WHEN rn = (n + 1) / 2 THEN d END), MAX (d) " \
+  "FROM c GROUP BY b ORDER BY b"
 
 static const char * const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
@@ -162,9 +187,9 @@ static const char * const stmt_sql[N_STMTS] = {
     "INSERT INTO runs (job_id, job_name, \"trigger\", started, finished, outcome, exit_code, "
     "signal, hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, "
     "progress_total, progress_message, http_status, alert_error, cpu_time, memory_peak, "
-    "containment, message, cgroup, attempt) "
+    "containment, message, cgroup, attempt, running_long) "
     "VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-    "?20, ?21, ?22, ?23, ?24, ?25)",
+    "?20, ?21, ?22, ?23, ?24, ?25, ?26)",
   /* The byte counters and alert_error are left out on purpose:
    * chk_store_append_output() and chk_store_set_run_alert_error() own them,
    * and a caller's stale copy must not roll them back. */
@@ -173,7 +198,8 @@ static const char * const stmt_sql[N_STMTS] = {
     "outcome = ?7, exit_code = ?8, signal = ?9, hostname = ?10, pid = ?11, "
     "truncated = ?14, progress_complete = ?15, progress_total = ?16, "
     "progress_message = ?17, http_status = ?18, cpu_time = ?20, memory_peak = ?21, "
-    "containment = ?22, message = ?23, cgroup = ?24, attempt = ?25 WHERE id = ?1",
+    "containment = ?22, message = ?23, cgroup = ?24, attempt = ?25, running_long = ?26 "
+    "WHERE id = ?1",
   [STMT_SET_RUN_ALERT_ERROR] = "UPDATE runs SET alert_error = ?2 WHERE id = ?1",
   [STMT_GET_RUN] = "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1",
   [STMT_GET_LAST_RUN] =
@@ -182,6 +208,10 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_LIST_UNFINISHED_RUNS] =
     "SELECT " RUN_COLUMNS " FROM runs WHERE outcome = 'running' ORDER BY started, id",
   [STMT_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
+  [STMT_JOB_STATS] = STATS_SQL ("job_id = ?1 AND"),
+  [STMT_ALL_STATS] = STATS_SQL (""),
+  [STMT_JOB_FIRST_RUN] = "SELECT MIN (started) FROM runs WHERE job_id = ?1",
+  [STMT_ALL_FIRST_RUN] = "SELECT MIN (started) FROM runs",
   [STMT_PURGE_RUNS] = "DELETE FROM runs WHERE outcome != 'running' AND started < ?1",
   [STMT_TRIM_RUNS] =
     "DELETE FROM runs WHERE job_id = ?1 AND outcome != 'running' AND id NOT IN "
@@ -1029,11 +1059,12 @@ chk_run_record_from_stmt (sqlite3_stmt *stmt)
   run->message = chk_store_column_strdup (stmt, 22);
   run->cgroup = chk_store_column_strdup (stmt, 23);
   run->attempt = (guint32) MAX (sqlite3_column_int64 (stmt, 24), 1);
+  run->running_long = sqlite3_column_int (stmt, 25) != 0;
 
   return run;
 }
 
-/* Binds the parameters ?1 … ?25 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
+/* Binds the parameters ?1 … ?26 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
  * the order of RUN_COLUMNS.
  */
 static void
@@ -1065,6 +1096,7 @@ chk_store_bind_run (sqlite3_stmt       *stmt,
   chk_store_bind_text (stmt, 23, run->message);
   chk_store_bind_text (stmt, 24, run->cgroup);
   sqlite3_bind_int64 (stmt, 25, MAX (run->attempt, 1));
+  sqlite3_bind_int (stmt, 26, run->running_long ? 1 : 0);
 }
 
 static gboolean
@@ -1539,6 +1571,9 @@ chk_store_open_db (ChkStore  *self,
 
   chk_store_set_busy_timeout (self, STARTUP_BUSY_TIMEOUT_MS);
   sqlite3_wal_hook (self->db, chk_store_wal_hook_cb, self);
+  sqlite3_create_function (self->db, "chk_run_kind", 1,
+                           SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+                           chk_store_run_kind_fn, NULL, NULL);
 
   /*
    * Output chunks are blobs of up to 64 KiB: bigger pages write them with
@@ -3055,6 +3090,108 @@ chk_store_list_runs (ChkStore            *self,
     g_prefix_error (error, "Could not list runs: ");
 
   return runs;
+}
+
+/*
+ * chk_run_kind (outcome): 0 for a run that statistics leave out (running
+ * or skipped), 2 for one that failed, 1 for the others.
+ */
+static void
+chk_store_run_kind_fn (sqlite3_context  *context,
+                       int               argc,
+                       sqlite3_value   **argv)
+{
+  ChkOutcome outcome = chk_outcome_from_string ((const char *) sqlite3_value_text (argv[0]));
+
+  if (!chk_outcome_is_finished (outcome) || outcome == CHK_OUTCOME_SKIPPED)
+    sqlite3_result_int (context, 0);
+  else
+    sqlite3_result_int (context, chk_outcome_is_failure (outcome) ? 2 : 1);
+}
+
+/**
+ * chk_store_get_stats:
+ * @self: a #ChkStore
+ * @job_id: a job's id, or 0 for all jobs
+ * @since: the start of the first bucket, µs; 0 for the start of the oldest run
+ * @until: the end of the last bucket, µs
+ * @n_buckets: how many buckets of equal length, at least 1
+ * @error: return location for a #GError
+ *
+ * Counts the runs started from @since until @until per bucket, with their
+ * failures and their median and longest durations, in one query over the
+ * runs' (job_id, started) index. Running and skipped runs are left out.
+ *
+ * Returns: (transfer full) (element-type ChkStatsBucket): @n_buckets
+ *   buckets, oldest first, or %NULL with @error set
+ */
+GArray *
+chk_store_get_stats (ChkStore  *self,
+                     guint64    job_id,
+                     gint64     since,
+                     gint64     until,
+                     guint      n_buckets,
+                     GError   **error)
+{
+  g_autoptr(ChkCachedStmt) stmt = NULL;
+  g_autoptr(GArray) buckets = NULL;
+  gint64 width;
+  int rc;
+
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (n_buckets > 0, NULL);
+
+  if (since == 0)
+    {
+      gboolean found;
+
+      stmt = chk_store_get_stmt (self, job_id != 0 ? STMT_JOB_FIRST_RUN : STMT_ALL_FIRST_RUN,
+                                 error);
+      if (stmt == NULL)
+        return NULL;
+      sqlite3_bind_int64 (stmt, 1, job_id);
+      if (!chk_store_step_row (self, stmt, &found, error))
+        return NULL;
+      since = found && sqlite3_column_type (stmt, 0) != SQLITE_NULL ?
+              sqlite3_column_int64 (stmt, 0) : until;
+      g_clear_pointer (&stmt, chk_cached_stmt_release);
+    }
+
+  width = MAX ((until - since + n_buckets - 1) / n_buckets, 1);
+  buckets = g_array_sized_new (FALSE, TRUE, sizeof (ChkStatsBucket), n_buckets);
+  g_array_set_size (buckets, n_buckets);
+  for (guint i = 0; i < n_buckets; i++)
+    g_array_index (buckets, ChkStatsBucket, i).start = since + (gint64) i * width;
+
+  stmt = chk_store_get_stmt (self, job_id != 0 ? STMT_JOB_STATS : STMT_ALL_STATS, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, job_id);
+  sqlite3_bind_int64 (stmt, 2, since);
+  sqlite3_bind_int64 (stmt, 3, width);
+  sqlite3_bind_int64 (stmt, 4, MIN (until, since + (gint64) n_buckets * width));
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 index = sqlite3_column_int64 (stmt, 0);
+      ChkStatsBucket *bucket;
+
+      if (index < 0 || index >= n_buckets)
+        continue;
+      bucket = &g_array_index (buckets, ChkStatsBucket, index);
+      bucket->runs = (guint) sqlite3_column_int64 (stmt, 1);
+      bucket->failures = (guint) sqlite3_column_int64 (stmt, 2);
+      bucket->duration_p50 = sqlite3_column_int64 (stmt, 3);
+      bucket->duration_max = sqlite3_column_int64 (stmt, 4);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      g_prefix_error (error, "Could not count runs: ");
+      return NULL;
+    }
+
+  return g_steal_pointer (&buckets);
 }
 
 /**

@@ -75,6 +75,7 @@ typedef struct
   char     *message;
   char     *cgroup;
   guint32   attempt;
+  gboolean  running_long;
 } ChkRunRecord;
 
 ChkRunRecord *chk_run_record_new  (void);
@@ -171,6 +172,29 @@ ChkRunRecord *chk_store_get_run             (ChkStore            *self,
                                              GError             **error);
 ChkRunRecord *chk_store_get_last_run        (ChkStore            *self,
                                              guint64              job_id,
+                                             GError             **error);
+/**
+ * ChkStatsBucket:
+ * @start: the bucket's start, µs since the epoch
+ * @runs: runs started in it that ended (skipped ones not counted)
+ * @failures: those of them that failed
+ * @duration_p50: their median duration, µs; 0 with no runs
+ * @duration_max: their longest duration, µs; 0 with no runs
+ */
+typedef struct
+{
+  gint64  start;
+  guint   runs;
+  guint   failures;
+  gint64  duration_p50;
+  gint64  duration_max;
+} ChkStatsBucket;
+
+GArray       *chk_store_get_stats           (ChkStore            *self,
+                                             guint64              job_id,
+                                             gint64               since,
+                                             gint64               until,
+                                             guint                n_buckets,
                                              GError             **error);
 GPtrArray    *chk_store_list_runs           (ChkStore            *self,
                                              const ChkRunFilter  *filter,

@@ -182,6 +182,27 @@ add_run (Fixture    *f,
   return run->id;
 }
 
+/* A run of @job_id that ended so, @seconds after it started. */
+static void
+add_finished_run (Fixture    *f,
+                  guint64     job_id,
+                  gint64      started,
+                  double      seconds,
+                  const char *outcome)
+{
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  run->job_id = job_id;
+  run->job_name = g_strdup ("job");
+  run->trigger = g_strdup ("schedule");
+  run->started = started;
+  run->finished = started + (gint64) (seconds * G_USEC_PER_SEC);
+  run->outcome = g_strdup (outcome);
+  g_assert_true (chk_store_add_run (f->store, run, &error));
+  g_assert_no_error (error);
+}
+
 /* Deterministic bytes that differ per run, chunk and position, with NULs. */
 static GBytes *
 make_data (guint64 run_id,
@@ -447,7 +468,7 @@ assert_schema_v1 (const char *path)
     }
 }
 
-#define SCHEMA_VERSION 4
+#define SCHEMA_VERSION 5
 
 /* The tables of schema version 1, as the first release made them. */
 static const char schema_v1[] =
@@ -525,6 +546,8 @@ test_migrate_from_v1 (Fixture       *f,
   g_assert_cmpstr (run->alert_error, ==, "");
   /* Version 4's: a run from before retries was its first attempt */
   g_assert_cmpuint (run->attempt, ==, 1);
+  /* Version 5's: nor was it running long */
+  g_assert_false (run->running_long);
   chunks = chk_store_read_output (f->store, 9, 0, G_MAXSIZE, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (chunks->len, ==, 1);
@@ -2563,6 +2586,85 @@ test_open_dangling_symlink (Fixture       *f,
   g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
 }
 
+#define HOUR (G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
+
+static void
+assert_bucket (GArray *buckets,
+               guint   index,
+               gint64  start,
+               guint   runs,
+               guint   failures,
+               double  p50_seconds,
+               double  max_seconds)
+{
+  ChkStatsBucket *bucket = &g_array_index (buckets, ChkStatsBucket, index);
+
+  g_test_message ("bucket %u", index);
+  g_assert_cmpint (bucket->start, ==, start);
+  g_assert_cmpuint (bucket->runs, ==, runs);
+  g_assert_cmpuint (bucket->failures, ==, failures);
+  g_assert_cmpint (bucket->duration_p50, ==, (gint64) (p50_seconds * G_USEC_PER_SEC));
+  g_assert_cmpint (bucket->duration_max, ==, (gint64) (max_seconds * G_USEC_PER_SEC));
+}
+
+/* Buckets of runs added through the store: counts, failures as
+ * chk_outcome_is_failure() has them, the median and the longest run;
+ * running and skipped runs are left out, and other jobs' runs too. */
+static void
+test_runs_stats (Fixture       *f,
+                 gconstpointer  data)
+{
+  guint64 job = add_job (f, "stats");
+  guint64 other = add_job (f, "other");
+  gint64 t0 = G_GINT64_CONSTANT (1796349600) * G_USEC_PER_SEC;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) buckets = NULL;
+
+  /* Hour 0: durations 1, 2, 10 s (median 2), one of them failed */
+  add_finished_run (f, job, t0 + 60 * G_USEC_PER_SEC, 1, "success");
+  add_finished_run (f, job, t0 + 120 * G_USEC_PER_SEC, 10, "failure");
+  add_finished_run (f, job, t0 + 180 * G_USEC_PER_SEC, 2, "success");
+  /* Hour 1: nothing counted (still running, skipped) */
+  add_run (f, job, t0 + HOUR + 1, "running");
+  add_finished_run (f, job, t0 + HOUR + 2, 0, "skipped");
+  /* Hour 2: timeout, interrupted and failed-to-start fail; stopped does not;
+   * an even count's median is the lower middle */
+  add_finished_run (f, job, t0 + 2 * HOUR, 30, "timeout");
+  add_finished_run (f, job, t0 + 2 * HOUR + 1, 3, "interrupted");
+  add_finished_run (f, job, t0 + 2 * HOUR + 2, 0, "failed-to-start");
+  add_finished_run (f, job, t0 + 2 * HOUR + 3, 5, "stopped");
+  /* Another job's run, and one of ours before the first bucket */
+  add_finished_run (f, other, t0 + 60 * G_USEC_PER_SEC, 100, "failure");
+  add_finished_run (f, job, t0 - 1, 50, "failure");
+
+  buckets = chk_store_get_stats (f->store, job, t0, t0 + 3 * HOUR, 3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (buckets->len, ==, 3);
+  assert_bucket (buckets, 0, t0, 3, 1, 2, 10);
+  assert_bucket (buckets, 1, t0 + HOUR, 0, 0, 0, 0);
+  assert_bucket (buckets, 2, t0 + 2 * HOUR, 4, 3, 3, 30);
+  g_clear_pointer (&buckets, g_array_unref);
+
+  /* All jobs: the other job's run joins hour 0 */
+  buckets = chk_store_get_stats (f->store, 0, t0, t0 + 3 * HOUR, 3, &error);
+  g_assert_no_error (error);
+  assert_bucket (buckets, 0, t0, 4, 2, 2, 100);
+  g_clear_pointer (&buckets, g_array_unref);
+
+  /* From the oldest run, in one bucket: until is not counted */
+  buckets = chk_store_get_stats (f->store, job, 0, t0 + 2 * HOUR, 1, &error);
+  g_assert_no_error (error);
+  assert_bucket (buckets, 0, t0 - 1, 4, 2, 2, 50);
+  g_clear_pointer (&buckets, g_array_unref);
+
+  /* A job without runs: every bucket empty, from now */
+  buckets = chk_store_get_stats (f->store, add_job (f, "new"), 0, t0, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (buckets->len, ==, 4);
+  for (guint i = 0; i < 4; i++)
+    assert_bucket (buckets, i, t0 + i, 0, 0, 0, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2605,6 +2707,7 @@ main (int   argc,
   ADD ("/store/runs/last-run", fixture_setup, test_runs_last_run);
   ADD ("/store/runs/list-filters", fixture_setup, test_runs_list_filters);
   ADD ("/store/runs/list-paging", fixture_setup, test_runs_list_paging);
+  ADD ("/store/runs/stats", fixture_setup, test_runs_stats);
   ADD ("/store/runs/unfinished", fixture_setup, test_runs_unfinished);
   ADD ("/store/runs/purge", fixture_setup, test_runs_purge);
   ADD ("/store/runs/trim", fixture_setup, test_runs_trim);
