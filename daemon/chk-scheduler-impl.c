@@ -444,6 +444,66 @@ chk_scheduler_impl_handle_purge_runs (ChkScheduler1         *object,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+#define MAX_STATS_BUCKETS 1000
+
+static GVariant *
+stats_to_variant (GArray *buckets)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      ChkStatsBucket *bucket = &g_array_index (buckets, ChkStatsBucket, i);
+
+      g_variant_builder_open (&builder, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&builder, "{sv}", "start", g_variant_new_int64 (bucket->start));
+      g_variant_builder_add (&builder, "{sv}", "runs", g_variant_new_uint32 (bucket->runs));
+      g_variant_builder_add (&builder, "{sv}", "failures",
+                             g_variant_new_uint32 (bucket->failures));
+      g_variant_builder_add (&builder, "{sv}", "duration-p50",
+                             g_variant_new_int64 (bucket->duration_p50));
+      g_variant_builder_add (&builder, "{sv}", "duration-max",
+                             g_variant_new_int64 (bucket->duration_max));
+      g_variant_builder_close (&builder);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static gboolean
+chk_scheduler_impl_handle_get_job_stats (ChkScheduler1         *object,
+                                         GDBusMethodInvocation *invocation,
+                                         const char            *arg_job,
+                                         gint64                 arg_since,
+                                         guint                  arg_buckets)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  gint64 now = chk_clock_get_now (chk_engine_get_clock (self->engine));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) buckets = NULL;
+  guint64 job_id = 0;
+
+  if (g_strcmp0 (arg_job, CHK_MANAGER_PATH) != 0 &&
+      (!chk_job_id_from_path (arg_job, &job_id) ||
+       chk_engine_lookup_job (self->engine, job_id) == NULL))
+    chk_set_key_error (&error, CHK_ERROR_NOT_FOUND, "job", _("“%s” is not a job"), arg_job);
+  else if (arg_buckets < 1 || arg_buckets > MAX_STATS_BUCKETS)
+    chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "buckets",
+                       _("%u is not between 1 and %d"), arg_buckets, MAX_STATS_BUCKETS);
+  else if (arg_since < 0 || arg_since > now)
+    chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "since",
+                       _("%" G_GINT64_FORMAT " is not a time before now, or 0"), arg_since);
+  else
+    buckets = chk_store_get_stats (chk_engine_get_store (self->engine), job_id, arg_since, now,
+                                   arg_buckets, &error);
+
+  if (buckets == NULL)
+    return chk_dbus_return_error (invocation, error);
+
+  chk_scheduler1_complete_get_job_stats (object, invocation, stats_to_variant (buckets));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static gboolean
 chk_scheduler_impl_handle_report_progress (ChkScheduler1         *object,
                                            GDBusMethodInvocation *invocation,
@@ -590,6 +650,7 @@ chk_scheduler_iface_init (ChkScheduler1Iface *iface)
   iface->handle_get_run = chk_scheduler_impl_handle_get_run;
   iface->handle_read_run_output = chk_scheduler_impl_handle_read_run_output;
   iface->handle_purge_runs = chk_scheduler_impl_handle_purge_runs;
+  iface->handle_get_job_stats = chk_scheduler_impl_handle_get_job_stats;
   iface->handle_report_progress = chk_scheduler_impl_handle_report_progress;
   iface->handle_get_settings = chk_scheduler_impl_handle_get_settings;
   iface->handle_set_settings = chk_scheduler_impl_handle_set_settings;
