@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "chk-job-graph.h"
 #include "chk-job-links.h"
 #include "chk-job-page.h"
 #include "chk-log-view.h"
@@ -86,6 +87,7 @@ struct _ChkJobPage
   AdwActionRow        *max_tasks_row;
   AdwActionRow        *memory_max_row;
   AdwActionRow        *cpu_weight_row;
+  ChkJobGraph         *job_graph;
   ChkJobLinks         *upstream_links;
   ChkJobLinks         *downstream_links;
   AdwPreferencesGroup *next_runs_group;

@@ -867,6 +867,7 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   widget_class->size_allocate = chk_job_page_size_allocate;
 
   g_type_ensure (CHK_TYPE_LOG_VIEW);
+  g_type_ensure (CHK_TYPE_JOB_GRAPH);
   g_type_ensure (CHK_TYPE_JOB_LINKS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-job-page.ui");
@@ -907,6 +908,7 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, max_tasks_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, memory_max_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, cpu_weight_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, job_graph);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, upstream_links);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, downstream_links);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, next_runs_group);
@@ -1009,6 +1011,7 @@ chk_job_page_set_job (ChkJobPage  *self,
   set_scheduler (self, model != NULL && job != NULL ? chk_job_model_get_scheduler (model) : NULL);
 
   chk_run_list_set_job (self->runs, job);
+  chk_job_graph_set_job (self->job_graph, model, job);
   chk_job_links_set_job (self->upstream_links, model, job);
   chk_job_links_set_job (self->downstream_links, model, job);
   self->selected_run = 0;
