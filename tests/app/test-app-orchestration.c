@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "chk-job-editor.h"
+#include "chk-job-graph.h"
 #include "chk-job-links.h"
 #include "chk-job-list-group.h"
 #include "chk-job-model.h"
@@ -118,6 +119,70 @@ row_titles (gpointer group)
                               adw_preferences_row_get_title (rows->pdata[i]));
     }
   return g_string_free (g_steal_pointer (&titles), FALSE);
+}
+
+/* The boxes of the graph's column @column ("upstream" or "downstream"), top
+ * to bottom, each "name:kinds" as its style classes say ("depends",
+ * "on-success", "on-failure"), "name:…!misplaced" for one that is not left
+ * (upstream) or right of the job shown, or under the one before it. */
+static char *
+graph_column (ChkJobGraph *graph,
+              const char  *column)
+{
+  static const char * const kinds[] = { "depends", "on-success", "on-failure" };
+  g_autoptr(GPtrArray) buttons = chk_test_find_widgets (graph, GTK_TYPE_BUTTON);
+  g_autoptr(GPtrArray) boxes = chk_test_find_widgets (graph, GTK_TYPE_BOX);
+  g_autoptr(GString) nodes = g_string_new (NULL);
+  graphene_rect_t middle = GRAPHENE_RECT_INIT (0, 0, 0, 0);
+  double last_y = -1;
+
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      if (gtk_widget_has_css_class (boxes->pdata[i], "current") &&
+          !gtk_widget_compute_bounds (boxes->pdata[i], GTK_WIDGET (graph), &middle))
+        return g_strdup ("(not laid out)");
+    }
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *node = buttons->pdata[i];
+      graphene_rect_t box = GRAPHENE_RECT_INIT (0, 0, 0, 0);
+      gboolean placed;
+
+      if (!gtk_widget_has_css_class (node, column))
+        continue;
+      placed = middle.size.width > 0 &&
+               gtk_widget_compute_bounds (node, GTK_WIDGET (graph), &box) &&
+               box.origin.y > last_y &&
+               (g_str_equal (column, "upstream")
+                ? box.origin.x + box.size.width < middle.origin.x
+                : box.origin.x > middle.origin.x + middle.size.width);
+      last_y = box.origin.y;
+      g_string_append_printf (nodes, "%s%s:", nodes->len > 0 ? "," : "",
+                              gtk_button_get_label (GTK_BUTTON (node)));
+      for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+        {
+          if (gtk_widget_has_css_class (node, kinds[k]))
+            g_string_append_printf (nodes, "%s", kinds[k]);
+        }
+      if (!placed)
+        g_string_append (nodes, "!misplaced");
+    }
+  return g_string_free (g_steal_pointer (&nodes), FALSE);
+}
+
+/* The graph's box of the job called @name */
+static GtkWidget *
+graph_node (ChkJobGraph *graph,
+            const char  *name)
+{
+  g_autoptr(GPtrArray) buttons = chk_test_find_widgets (graph, GTK_TYPE_BUTTON);
+
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      if (g_strcmp0 (gtk_button_get_label (buttons->pdata[i]), name) == 0)
+        return buttons->pdata[i];
+    }
+  g_error ("No box “%s” in the graph", name);
 }
 
 /* Activates the switch row titled @title, as a click on it does, and waits
@@ -347,11 +412,13 @@ test_editor_save (Fixture       *fixture,
 }
 
 /* The page of a job lists the jobs it waits for and that start it, and
- * the ones that wait for it and that it starts; a row opens that job. */
+ * the ones that wait for it and that it starts, and draws them in a
+ * graph; a row, or a box of the graph, opens that job. */
 static void
 test_page_links (Fixture       *fixture,
                  gconstpointer  data)
 {
+  /* The daemon takes no links to jobs that do not exist (yet) */
   g_autofree char *fetch = chk_test_create_job (fixture, "fetch", NULL);
   g_autofree char *mail = chk_test_create_job (fixture, "mail", NULL);
   g_autofree char *path = chk_test_create_job (fixture, "report",
@@ -362,7 +429,10 @@ test_page_links (Fixture       *fixture,
   g_autofree char *archive = chk_test_create_job (fixture, "archive",
                                                   "{'depends-on': <[{'job': <'report'>}]>}");
   g_autofree char *lonely = chk_test_create_job (fixture, "lonely", NULL);
+  g_autofree char *solo = chk_test_create_job (fixture, "solo", NULL);
   ChkJobLinks *upstream, *downstream;
+  ChkJobGraph *graph;
+  GtkWidget *node;
   ChkJobPage *page;
   AdwActionRow *row;
 
@@ -382,10 +452,36 @@ test_page_links (Fixture       *fixture,
                                 "Waits for this job", SECONDS);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (upstream)));
 
+  /* The graph: what runs before it on the left, after it on the right */
+  graph = chk_test_find_widget (page, CHK_TYPE_JOB_GRAPH);
+  chk_assert_eventually_cmpstr (graph_column (graph, "upstream"),
+                                "alarm:on-failure,fetch:depends", SECONDS);
+  chk_assert_eventually_cmpstr (graph_column (graph, "downstream"),
+                                "archive:depends,mail:on-success", SECONDS);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (graph)));
+  g_assert_nonnull (chk_test_find_label (graph, "report"));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (graph_node (graph, "mail")), ==,
+                   "Started when this job succeeds");
+
   /* Another job changed from outside shows at once */
   chk_test_session_job_call (fixture->session, lonely, "Update",
                              g_variant_new_parsed ("({'depends-on': <[{'job': <'report'>}]>},)"));
   chk_assert_eventually_cmpstr (row_titles (downstream), "archive,lonely,mail", SECONDS);
+  chk_assert_eventually_cmpstr (graph_column (graph, "downstream"),
+                                "archive:depends,lonely:depends,mail:on-success", SECONDS);
+
+  /* A box of the graph opens its job's page: a Tab stop, clicked */
+  node = graph_node (graph, "alarm");
+  g_assert_true (gtk_widget_get_focusable (node));
+  chk_test_click (node);
+  chk_assert_eventually (chk_job_page_get_job (page) == chk_job_model_lookup (fixture->model,
+                                                                               alarm),
+                         SECONDS);
+  chk_assert_eventually_cmpstr (graph_column (graph, "downstream"), "report:on-failure", SECONDS);
+  chk_assert_eventually_cmpstr (graph_column (graph, "upstream"), "", SECONDS);
+  page = show_details (fixture, path);
+  chk_assert_eventually_cmpstr (graph_column (graph, "upstream"),
+                                "alarm:on-failure,fetch:depends", SECONDS);
 
   /* A row opens its job's page: a Tab stop, activated as Enter does */
   row = chk_test_find_row (downstream, ADW_TYPE_ACTION_ROW, "mail");
@@ -398,10 +494,20 @@ test_page_links (Fixture       *fixture,
   chk_assert_eventually_cmpstr (row_titles (upstream), "report", SECONDS);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (downstream)));
 
-  /* A job with no links has neither group */
+  /* Only downstream links: no upstream group, no upstream boxes */
   show_details (fixture, fetch);
   chk_assert_eventually_cmpstr (row_titles (downstream), "report", SECONDS);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (upstream)));
+  chk_assert_eventually_cmpstr (graph_column (graph, "downstream"), "report:depends", SECONDS);
+  g_assert_cmpstr (graph_column (graph, "upstream"), ==, "");
+
+  /* A job with no links has neither group, nor a graph */
+  show_details (fixture, solo);
+  chk_assert_eventually (!gtk_widget_get_visible (GTK_WIDGET (downstream)), SECONDS);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (upstream)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (graph)));
+  g_assert_false (gtk_widget_get_visible (gtk_widget_get_ancestor (GTK_WIDGET (graph),
+                                                                   ADW_TYPE_PREFERENCES_GROUP)));
   g_assert_nonnull (alarm);
   g_assert_nonnull (archive);
 }
