@@ -14,7 +14,7 @@
 #define MIN_COLUMN 72
 #define MAX_COLUMN 200
 /* Between the columns, where the edges go */
-#define COLUMN_GAP 56
+#define COLUMN_GAP 48
 #define ROW_GAP 8
 #define LEGEND_GAP 10
 #define ARROW 7.0
