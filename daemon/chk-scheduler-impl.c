@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <glib/gi18n-lib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -492,7 +493,7 @@ chk_scheduler_impl_handle_get_job_stats (ChkScheduler1         *object,
                        _("%u is not between 1 and %d"), arg_buckets, MAX_STATS_BUCKETS);
   else if (arg_since < 0 || arg_since > now)
     chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "since",
-                       _("%" G_GINT64_FORMAT " is not a time before now, or 0"), arg_since);
+                       _("%" PRId64 " is not a time before now, or 0"), arg_since);
   else
     buckets = chk_store_get_stats (chk_engine_get_store (self->engine), job_id, arg_since, now,
                                    arg_buckets, &error);
