@@ -42,10 +42,6 @@ chk_cached_stmt_release (ChkCachedStmt *stmt)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkCachedStmt, chk_cached_stmt_release)
 
-static void chk_store_run_kind_fn (sqlite3_context  *context,
-                                   int               argc,
-                                   sqlite3_value   **argv);
-
 /* Schema steps: step N (counting from 0) takes a database from
  * user_version N to N + 1, in one transaction together with the version
  * bump. Steps are never edited once released; a schema change is a new
@@ -109,6 +105,13 @@ static const char * const schema_steps[] = {
   "ALTER TABLE runs ADD COLUMN attempt     INTEGER NOT NULL DEFAULT 1;",
   /* 5: whether a run went on past its job's expected-duration */
   "ALTER TABLE runs ADD COLUMN running_long INTEGER NOT NULL DEFAULT 0;",
+  /* 6: the runs' indexes cover what statistics read, so that counting a
+   * job's 10,000 runs, or 100,000 of all jobs, reads no table rows (with
+   * 64 KiB pages each of those is a page of its own) */
+  "DROP INDEX runs_job_started;"
+  "CREATE INDEX runs_job_started ON runs (job_id, started, finished, outcome);"
+  "DROP INDEX runs_started;"
+  "CREATE INDEX runs_started ON runs (started, finished, outcome);",
 };
 
 #define CHK_STORE_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -157,20 +160,6 @@ typedef enum
   N_STMTS
 } ChkStoreStmt;
 
-/*
- * Runs per bucket of ?3 µs from ?2 until ?4, of one job (?1) or all: their
- * count, failures, median and longest duration. chk_run_kind() says which
- * outcomes count and which failed, as chk-outcome.c does for everyone.
- */
-#define STATS_SQL(where) \
-  "WITH r AS (SELECT (started - ?2) / ?3 AS b, MAX (finished - started, 0) AS d, " \
-  "                  chk_run_kind (outcome) AS k " \
-  "           FROM runs WHERE " where " started >= ?2 AND started < ?4), " \
-  "     c AS (SELECT b, d, k, ROW_NUMBER () OVER (PARTITION BY b ORDER BY d) AS rn, " \
-  "                  COUNT (*) OVER (PARTITION BY b) AS n FROM r WHERE k > 0) " \
-  "SELECT b, COUNT (*), SUM (k = 2), MAX (CASE WHEN rn = (n + 1) / 2 THEN d END), MAX (d) " \
-  "FROM c GROUP BY b ORDER BY b"
-
 static const char * const stmt_sql[N_STMTS] = {
   [STMT_BEGIN] = "BEGIN IMMEDIATE",
   [STMT_COMMIT] = "COMMIT",
@@ -208,8 +197,11 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_LIST_UNFINISHED_RUNS] =
     "SELECT " RUN_COLUMNS " FROM runs WHERE outcome = 'running' ORDER BY started, id",
   [STMT_RUN_EXISTS] = "SELECT 1 FROM runs WHERE id = ?1",
-  [STMT_JOB_STATS] = STATS_SQL ("job_id = ?1 AND"),
-  [STMT_ALL_STATS] = STATS_SQL (""),
+  /* The runs that statistics count, of one job or of all, from ?2 until ?3 */
+  [STMT_JOB_STATS] =
+    "SELECT started, finished, outcome FROM runs "
+    "WHERE job_id = ?1 AND started >= ?2 AND started < ?3",
+  [STMT_ALL_STATS] = "SELECT started, finished, outcome FROM runs WHERE started >= ?2 AND started < ?3",
   [STMT_JOB_FIRST_RUN] = "SELECT MIN (started) FROM runs WHERE job_id = ?1",
   [STMT_ALL_FIRST_RUN] = "SELECT MIN (started) FROM runs",
   [STMT_PURGE_RUNS] = "DELETE FROM runs WHERE outcome != 'running' AND started < ?1",
@@ -1571,9 +1563,6 @@ chk_store_open_db (ChkStore  *self,
 
   chk_store_set_busy_timeout (self, STARTUP_BUSY_TIMEOUT_MS);
   sqlite3_wal_hook (self->db, chk_store_wal_hook_cb, self);
-  sqlite3_create_function (self->db, "chk_run_kind", 1,
-                           SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                           chk_store_run_kind_fn, NULL, NULL);
 
   /*
    * Output chunks are blobs of up to 64 KiB: bigger pages write them with
@@ -3092,21 +3081,13 @@ chk_store_list_runs (ChkStore            *self,
   return runs;
 }
 
-/*
- * chk_run_kind (outcome): 0 for a run that statistics leave out (running
- * or skipped), 2 for one that failed, 1 for the others.
- */
-static void
-chk_store_run_kind_fn (sqlite3_context  *context,
-                       int               argc,
-                       sqlite3_value   **argv)
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
 {
-  ChkOutcome outcome = chk_outcome_from_string ((const char *) sqlite3_value_text (argv[0]));
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
 
-  if (!chk_outcome_is_finished (outcome) || outcome == CHK_OUTCOME_SKIPPED)
-    sqlite3_result_int (context, 0);
-  else
-    sqlite3_result_int (context, chk_outcome_is_failure (outcome) ? 2 : 1);
+  return x < y ? -1 : x > y;
 }
 
 /**
@@ -3119,8 +3100,11 @@ chk_store_run_kind_fn (sqlite3_context  *context,
  * @error: return location for a #GError
  *
  * Counts the runs started from @since until @until per bucket, with their
- * failures and their median and longest durations, in one query over the
- * runs' (job_id, started) index. Running and skipped runs are left out.
+ * failures and their median and longest durations. Running and skipped
+ * runs are left out; chk-outcome.c says which outcomes failed. The rows
+ * come through the runs' (job_id, started) or (started) index and are
+ * summed up here: SQLite's window functions took 25 ms for a job's
+ * 10,000 runs and most of a second for 100,000 runs of all jobs.
  *
  * Returns: (transfer full) (element-type ChkStatsBucket): @n_buckets
  *   buckets, oldest first, or %NULL with @error set
@@ -3135,6 +3119,7 @@ chk_store_get_stats (ChkStore  *self,
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
   g_autoptr(GArray) buckets = NULL;
+  g_autoptr(GPtrArray) durations = NULL;
   gint64 width;
   int rc;
 
@@ -3168,27 +3153,45 @@ chk_store_get_stats (ChkStore  *self,
     return NULL;
   sqlite3_bind_int64 (stmt, 1, job_id);
   sqlite3_bind_int64 (stmt, 2, since);
-  sqlite3_bind_int64 (stmt, 3, width);
-  sqlite3_bind_int64 (stmt, 4, MIN (until, since + (gint64) n_buckets * width));
+  sqlite3_bind_int64 (stmt, 3, MIN (until, since + (gint64) n_buckets * width));
+
+  durations = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < n_buckets; i++)
+    g_ptr_array_add (durations, g_array_new (FALSE, FALSE, sizeof (gint64)));
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      gint64 index = sqlite3_column_int64 (stmt, 0);
+      gint64 index = (sqlite3_column_int64 (stmt, 0) - since) / width;
+      gint64 duration = MAX (sqlite3_column_int64 (stmt, 1) - sqlite3_column_int64 (stmt, 0), 0);
+      ChkOutcome outcome = chk_outcome_from_string ((const char *) sqlite3_column_text (stmt, 2));
       ChkStatsBucket *bucket;
 
-      if (index < 0 || index >= n_buckets)
+      if (index < 0 || index >= n_buckets || !chk_outcome_is_finished (outcome) ||
+          outcome == CHK_OUTCOME_SKIPPED)
         continue;
       bucket = &g_array_index (buckets, ChkStatsBucket, index);
-      bucket->runs = (guint) sqlite3_column_int64 (stmt, 1);
-      bucket->failures = (guint) sqlite3_column_int64 (stmt, 2);
-      bucket->duration_p50 = sqlite3_column_int64 (stmt, 3);
-      bucket->duration_max = sqlite3_column_int64 (stmt, 4);
+      bucket->runs++;
+      bucket->failures += chk_outcome_is_failure (outcome) ? 1 : 0;
+      g_array_append_val (durations->pdata[index], duration);
     }
   if (rc != SQLITE_DONE)
     {
       chk_store_set_sqlite_error (self, error);
       g_prefix_error (error, "Could not count runs: ");
       return NULL;
+    }
+
+  /* The median of an even count is the lower of the middle two */
+  for (guint i = 0; i < n_buckets; i++)
+    {
+      GArray *sorted = durations->pdata[i];
+      ChkStatsBucket *bucket = &g_array_index (buckets, ChkStatsBucket, i);
+
+      if (sorted->len == 0)
+        continue;
+      g_array_sort (sorted, compare_int64);
+      bucket->duration_p50 = g_array_index (sorted, gint64, (sorted->len - 1) / 2);
+      bucket->duration_max = g_array_index (sorted, gint64, sorted->len - 1);
     }
 
   return g_steal_pointer (&buckets);

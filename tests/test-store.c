@@ -468,7 +468,7 @@ assert_schema_v1 (const char *path)
     }
 }
 
-#define SCHEMA_VERSION 5
+#define SCHEMA_VERSION 6
 
 /* The tables of schema version 1, as the first release made them. */
 static const char schema_v1[] =
