@@ -17,36 +17,6 @@
 #include "chk-outcome.h"
 #include "chk-schedule.h"
 
-static gboolean
-parse_time (const char *text,
-            gint64     *out)
-{
-  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
-  g_autoptr(GDateTime) when = NULL;
-  g_autofree char *iso = NULL;
-
-  if (g_ascii_strcasecmp (text, "now") == 0)
-    {
-      *out = g_get_real_time ();
-      return TRUE;
-    }
-
-  /* "2026-11-23 09:00" reads as ISO 8601 with a T */
-  iso = g_strdelimit (g_strdup (text), " ", 'T');
-  when = g_date_time_new_from_iso8601 (iso, local);
-  if (when == NULL)
-    {
-      g_autofree char *with_seconds = g_strconcat (iso, ":00", NULL);
-
-      when = g_date_time_new_from_iso8601 (with_seconds, local);
-    }
-  if (when == NULL)
-    return FALSE;
-
-  *out = g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
-  return TRUE;
-}
-
 /* Job specs from options: add and edit */
 
 typedef struct
@@ -218,7 +188,7 @@ spec_options_to_variant (SpecOptions     *o,
     {
       gint64 start;
 
-      if (!parse_time (o->start, &start))
+      if (!chk_cli_parse_time (o->start, &start))
         return *out_status = chk_cli_usage_error (context, _("--start: “%s” is not a time such as "
                                                              "2026-11-23T09:00 or now"), o->start), NULL;
       g_variant_dict_insert (&dict, "start", "x", start);

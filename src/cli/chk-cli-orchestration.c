@@ -11,7 +11,6 @@
 #include "chk-cli-orchestration.h"
 #include "chk-cli-verbs.h"
 #include "chk-duration.h"
-#include "chk-error.h"
 #include "chk-job-spec.h"
 
 /*
@@ -108,50 +107,11 @@ dependencies_to_variant (char           **texts,
   return g_variant_builder_end (&builder);
 }
 
-/*
- * Makes the checks the daemon makes of these keys (libchroniker's), on a
- * spec of their own: a bad value is then a usage error that names the
- * option, before the daemon is asked.
- */
-static gboolean
-check_keys (GVariantDict   *dict,
-            GOptionContext *context,
-            int            *out_status)
-{
-  static const char * const keys[] = {
-    "depends-on", "run-on-success", "run-on-failure", "retries", "retry-delay",
-    "retry-backoff", "retry-max-delay", "random-delay", "run-if", "run-if-wait",
-  };
-  g_auto(GVariantDict) subset = G_VARIANT_DICT_INIT (NULL);
-  g_autoptr(ChkJobSpec) scratch = chk_job_spec_new ();
-  g_autoptr(GVariant) changes = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *key = NULL;
-  const char *message;
-
-  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
-    {
-      g_autoptr(GVariant) value = g_variant_dict_lookup_value (dict, keys[i], NULL);
-
-      if (value != NULL)
-        g_variant_dict_insert_value (&subset, keys[i], value);
-    }
-  changes = g_variant_ref_sink (g_variant_dict_end (&subset));
-  if (chk_job_spec_update (scratch, changes, &error))
-    return TRUE;
-
-  /* "retries: 101 is more than 100" → "--retries: 101 is more than 100" */
-  key = chk_error_get_key (error);
-  message = error->message;
-  if (key != NULL && g_str_has_prefix (message, key) &&
-      g_str_has_prefix (message + strlen (key), ": "))
-    message += strlen (key) + 2;
-  if (key != NULL)
-    *out_status = chk_cli_usage_error (context, "--%s: %s", key, message);
-  else
-    *out_status = chk_cli_usage_error (context, "%s", message);
-  return FALSE;
-}
+/* The keys of the options of this file */
+static const char * const keys[] = {
+  "depends-on", "run-on-success", "run-on-failure", "retries", "retry-delay",
+  "retry-backoff", "retry-max-delay", "random-delay", "run-if", "run-if-wait", NULL,
+};
 
 void
 chk_cli_orchestration_options_clear (ChkCliOrchestrationOptions *o)
@@ -250,7 +210,7 @@ chk_cli_orchestration_options_add (ChkCliOrchestrationOptions *o,
       g_variant_dict_insert (dict, durations[i].key, "u", seconds);
     }
 
-  return check_keys (dict, context, out_status);
+  return chk_cli_check_spec_keys (dict, keys, context, out_status);
 }
 
 /* show */

@@ -6,11 +6,14 @@
 
 #include <glib/gi18n.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "chk-cli-client.h"
 #include "chk-cli-format.h"
 #include "chk-cli-verbs.h"
 #include "chk-duration.h"
+#include "chk-error.h"
+#include "chk-job-spec.h"
 
 static const ChkCliVerb *current_verb;
 
@@ -121,6 +124,95 @@ chk_cli_parse_duration_option (GOptionContext *context,
     }
   *out_seconds = (guint32) seconds;
   return TRUE;
+}
+
+/**
+ * chk_cli_parse_time:
+ * @text: an ISO 8601 time, such as "2026-11-23T09:00:00+01:00", one in
+ *   local time such as "2026-11-23 09:00", or "now"
+ * @out: (out): the time, µs since the epoch
+ *
+ * Returns: whether @text is such a time
+ */
+gboolean
+chk_cli_parse_time (const char *text,
+                    gint64     *out)
+{
+  g_autoptr(GTimeZone) local = g_time_zone_new_local ();
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *iso = NULL;
+
+  if (g_ascii_strcasecmp (text, "now") == 0)
+    {
+      *out = g_get_real_time ();
+      return TRUE;
+    }
+
+  /* "2026-11-23 09:00" reads as ISO 8601 with a T */
+  iso = g_strdelimit (g_strdup (text), " ", 'T');
+  when = g_date_time_new_from_iso8601 (iso, local);
+  if (when == NULL)
+    {
+      g_autofree char *with_seconds = g_strconcat (iso, ":00", NULL);
+
+      when = g_date_time_new_from_iso8601 (with_seconds, local);
+    }
+  if (when == NULL)
+    return FALSE;
+
+  *out = g_date_time_to_unix (when) * G_USEC_PER_SEC + g_date_time_get_microsecond (when);
+  return TRUE;
+}
+
+/**
+ * chk_cli_check_spec_keys:
+ * @dict: the spec changes of add or edit
+ * @keys: (array zero-terminated=1): the keys of @dict to check
+ * @context: the verb's, for its usage
+ * @out_status: (out): the exit status when a key is refused
+ *
+ * Makes the checks the daemon makes of @keys (libchroniker's), on a spec
+ * of their own: a bad value is then a usage error that names the option
+ * ("--retries: 101 is more than 100"), before the daemon is asked. Each
+ * option is named as its key, with "--" before it.
+ *
+ * Returns: whether the values of @keys in @dict are good
+ */
+gboolean
+chk_cli_check_spec_keys (GVariantDict        *dict,
+                         const char * const  *keys,
+                         GOptionContext      *context,
+                         int                 *out_status)
+{
+  g_auto(GVariantDict) subset = G_VARIANT_DICT_INIT (NULL);
+  g_autoptr(ChkJobSpec) scratch = chk_job_spec_new ();
+  g_autoptr(GVariant) changes = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  const char *message;
+
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_variant_dict_lookup_value (dict, keys[i], NULL);
+
+      if (value != NULL)
+        g_variant_dict_insert_value (&subset, keys[i], value);
+    }
+  changes = g_variant_ref_sink (g_variant_dict_end (&subset));
+  if (chk_job_spec_update (scratch, changes, &error))
+    return TRUE;
+
+  /* "retries: 101 is more than 100" → "--retries: 101 is more than 100" */
+  key = chk_error_get_key (error);
+  message = error->message;
+  if (key != NULL && g_str_has_prefix (message, key) &&
+      g_str_has_prefix (message + strlen (key), ": "))
+    message += strlen (key) + 2;
+  if (key != NULL)
+    *out_status = chk_cli_usage_error (context, "--%s: %s", key, message);
+  else
+    *out_status = chk_cli_usage_error (context, "%s", message);
+  return FALSE;
 }
 
 static gboolean

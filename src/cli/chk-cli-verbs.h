@@ -69,6 +69,12 @@ gboolean chk_cli_parse_duration_option (GOptionContext *context,
                                         const char     *text,
                                         guint32        *out_seconds,
                                         int            *out_status);
+gboolean chk_cli_parse_time            (const char     *text,
+                                        gint64         *out);
+gboolean chk_cli_check_spec_keys       (GVariantDict        *dict,
+                                        const char * const  *keys,
+                                        GOptionContext      *context,
+                                        int                 *out_status);
 gboolean chk_cli_check_utf8_arguments (GOptionContext  *context,
                                        int              argc,
                                        char           **argv,
