@@ -12,6 +12,7 @@
 #include "chk-cli-json.h"
 #include "chk-cli-orchestration.h"
 #include "chk-cli-verbs.h"
+#include "chk-cli-watch.h"
 #include "chk-duration.h"
 #include "chk-job-spec.h"
 #include "chk-outcome.h"
@@ -54,6 +55,7 @@ typedef struct
   char     *shell;
   char     *name;
   ChkCliOrchestrationOptions orchestration;
+  ChkCliWatchOptions watch;
 } SpecOptions;
 
 static void
@@ -84,6 +86,7 @@ spec_options_clear (SpecOptions *options)
   g_free (options->shell);
   g_free (options->name);
   chk_cli_orchestration_options_clear (&options->orchestration);
+  chk_cli_watch_options_clear (&options->watch);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
@@ -119,6 +122,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
   { "check-timeout", 0, 0, G_OPTION_ARG_STRING, &(o).check_timeout, N_("How long a check may take (default 30s)"), N_("DURATION") }, \
   { "webhook-url", 0, 0, G_OPTION_ARG_STRING, &(o).webhook_url, N_("POST alerts here as JSON (\"\" for the webhook-url setting)"), N_("URL") }, \
   CHK_CLI_ORCHESTRATION_OPTION_ENTRIES ((o).orchestration), \
+  CHK_CLI_WATCH_OPTION_ENTRIES ((o).watch), \
   { "shell", 0, 0, G_OPTION_ARG_STRING, &(o).shell, N_("Run this line with /bin/sh -c"), N_("COMMAND") }
 
 static gboolean
@@ -311,7 +315,8 @@ spec_options_to_variant (SpecOptions     *o,
                                    g_variant_new_strv (clear ? none : (const char * const *) o->email_to, -1));
     }
 
-  if (!chk_cli_orchestration_options_add (&o->orchestration, &dict, context, out_status))
+  if (!chk_cli_orchestration_options_add (&o->orchestration, &dict, context, out_status) ||
+      !chk_cli_watch_options_add (&o->watch, &dict, context, out_status))
     return NULL;
 
   if (o->env != NULL || o->unset_env != NULL)
@@ -557,6 +562,9 @@ job_status (ChkJob1      *job,
 
   if (for_list && chk_job1_get_is_monitor (job))
     g_ptr_array_add (notes, g_strdup (_("monitor")));
+  /* show has a line of its own, with until when */
+  if (for_list && chk_cli_job_is_snoozed (job, g_get_real_time ()))
+    g_ptr_array_add (notes, g_strdup (_("snoozed")));
   if (!chk_job1_get_enabled (job))
     g_ptr_array_add (notes, g_strdup (_("disabled")));
   if (notes->len == 0)
@@ -566,7 +574,7 @@ job_status (ChkJob1      *job,
   {
     g_autofree char *joined = g_strjoinv (", ", (char **) notes->pdata);
 
-    /* "failure (exit 3, monitor, disabled)" */
+    /* "failure (exit 3, monitor, snoozed, disabled)" */
     return g_strdup_printf (_("%s (%s)"), status, joined);
   }
 }
@@ -933,6 +941,7 @@ chk_cli_verb_show (int    argc,
     print_field (_("Webhook URL:"), chk_cli_is_set (chk_job1_get_webhook_url (job))
                                     ? chk_job1_get_webhook_url (job)
                                     : _("the webhook-url setting"));
+    chk_cli_print_watch (job, print_field);
     print_field (_("Monitor:"), chk_job1_get_is_monitor (job) ? _("yes") : _("no"));
     print_field (_("Monitor URL:"), chk_job1_get_monitor_url (job));
     print_field (_("Last run:"), last_started);

@@ -100,6 +100,10 @@ int chk_cli_verb_log            (int argc, char **argv);
 int chk_cli_verb_progress       (int argc, char **argv);
 int chk_cli_verb_clean          (int argc, char **argv);
 
+/* Watching over time */
+int chk_cli_verb_snooze         (int argc, char **argv);
+int chk_cli_verb_unsnooze       (int argc, char **argv);
+
 /* Schedules, settings, import and export */
 int chk_cli_verb_preview        (int argc, char **argv);
 int chk_cli_verb_settings       (int argc, char **argv);
