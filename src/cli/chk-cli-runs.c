@@ -444,6 +444,7 @@ chk_cli_verb_runs (int    argc,
           guint32 http_status = 0;
           guint64 cpu_time = 0, memory_peak = 0;
           guint32 attempt = 0;
+          gboolean running_long = FALSE;
           const char *job_name = "", *run_outcome = "", *trigger = "", *alert_error = "";
           const char *containment = "", *message = "", *job_path = "";
           g_autofree char *id_text = NULL;
@@ -453,6 +454,7 @@ chk_cli_verb_runs (int    argc,
           g_autofree char *cpu_text = NULL;
           g_autofree char *memory_text = NULL;
           g_autofree char *trigger_text = NULL;
+          g_autofree char *outcome_text = NULL;
 
           g_variant_lookup (run, "id", "t", &id);
           g_variant_lookup (run, "job-name", "&s", &job_name);
@@ -468,6 +470,7 @@ chk_cli_verb_runs (int    argc,
           g_variant_lookup (run, "containment", "&s", &containment);
           g_variant_lookup (run, "message", "&s", &message);
           g_variant_lookup (run, "attempt", "u", &attempt);
+          g_variant_lookup (run, "running-long", "b", &running_long);
 
           id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
           started_text = chk_format_relative_time (started, now);
@@ -498,7 +501,11 @@ chk_cli_verb_runs (int    argc,
             g_ptr_array_add (run_notes, g_strdup_printf (_("  run %" PRIu64 ": %s"),
                                                          id, message));
 
-          chk_table_add_row (table, id_text, job_name, started_text, duration, run_outcome,
+          /* Translators: the outcome of a run that went on past the job's expected
+           * duration, in the runs table: "success (long)" */
+          outcome_text = running_long ? g_strdup_printf (_("%s (long)"), run_outcome)
+                                      : g_strdup (run_outcome);
+          chk_table_add_row (table, id_text, job_name, started_text, duration, outcome_text,
                              exit_text, trigger_text, cpu_text, memory_text,
                              containment[0] != '\0' ? containment : "-");
           chk_table_set_color (table, 4, chk_format_color_for (run_outcome));
