@@ -101,6 +101,7 @@ int chk_cli_verb_progress       (int argc, char **argv);
 int chk_cli_verb_clean          (int argc, char **argv);
 
 /* Watching over time */
+int chk_cli_verb_stats          (int argc, char **argv);
 int chk_cli_verb_snooze         (int argc, char **argv);
 int chk_cli_verb_unsnooze       (int argc, char **argv);
 

@@ -25,6 +25,8 @@ static const ChkCliVerb verbs[] = {
   { "runs", "[JOB]", N_("List runs, newest first."), chk_cli_verb_runs },
   { "log", "JOB|RUN_ID", N_("Print a run's output (a job's latest run)."), chk_cli_verb_log },
   { "progress", "(N M | P%) [MESSAGE…]", N_("Report progress from inside a job."), chk_cli_verb_progress },
+  { "stats", "[JOB]", N_("Show how many runs there were, how many failed, and how long they took."),
+    chk_cli_verb_stats },
   { "snooze", "JOB (DURATION | --until TIME)", N_("Mute a job's alerts for a while."),
     chk_cli_verb_snooze },
   { "unsnooze", "JOB", N_("Let a snoozed job's alerts out again."), chk_cli_verb_unsnooze },
