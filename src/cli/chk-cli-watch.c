@@ -25,15 +25,7 @@ chk_cli_watch_options_clear (ChkCliWatchOptions *o)
   g_free (o->alert_after_failures);
 }
 
-/**
- * chk_cli_watch_options_add:
- * @o: the options as given
- * @dict: the spec changes, where the keys of the options given go
- * @context: the verb's, for its usage
- * @out_status: (out): the exit status when the options are refused
- *
- * Returns: whether all the options were good
- */
+/* Puts the keys of the options given in @dict, as chk_cli_orchestration_options_add() does. */
 gboolean
 chk_cli_watch_options_add (ChkCliWatchOptions *o,
                            GVariantDict       *dict,
