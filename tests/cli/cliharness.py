@@ -17,6 +17,7 @@ import os
 import pty
 import re
 import select
+import sqlite3
 import subprocess
 import time
 
@@ -364,6 +365,21 @@ class CliTestCase(h.DaemonTestCase):
     def check_url_of(obj):
         """The URL an HTTP check job fetches, None for a command or shell job."""
         return obj.get('check-url') or None
+
+    def edit_database(self, *statements):
+        """Runs the (SQL, parameters) `statements` on the daemon's database in
+        one transaction, while the daemon is stopped, and starts it again: for
+        records that only time or another part of the daemon would make."""
+        self.assertEqual(self.daemon.terminate(), 0)
+        self.wait_no_owner()
+        db = sqlite3.connect(self.db)
+        try:
+            with db:
+                for sql, parameters in statements:
+                    db.execute(sql, parameters)
+        finally:
+            db.close()
+        self.daemon = self.start_chronikerd()
 
     # the daemon's environment
 

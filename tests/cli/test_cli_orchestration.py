@@ -6,7 +6,6 @@ its --json, export and import --json, and what list, show and runs print of
 WaitingFor, attempt and the skipped outcome."""
 
 import json
-import sqlite3
 
 import chkharness as h
 import cliharness as c
@@ -313,14 +312,8 @@ class Runs(OrchestrationTestCase):
         second = max(r['id'] for r in self.bus.job_runs(path))
         self.ok('edit', 'flaky', '--retries', '0')
         third, _ = self.run_wait('flaky', rc=1)
-        self.assertEqual(self.daemon.terminate(), 0)
-        self.wait_no_owner()
-        db = sqlite3.connect(self.db)
-        with db:
-            db.execute("UPDATE runs SET \"trigger\" = 'schedule', outcome = 'skipped', "
-                       "exit_code = -1, message = 'no AC power' WHERE id = ?", (third,))
-        db.close()
-        self.daemon = self.start_chronikerd()
+        self.edit_database(("UPDATE runs SET \"trigger\" = 'schedule', outcome = 'skipped', "
+                            "exit_code = -1, message = 'no AC power' WHERE id = ?", (third,)))
 
         runs = {r['id']: r for r in self.json('runs', 'flaky', '--json')}
         for run in runs.values():

@@ -8,7 +8,6 @@ what show and list say of it, the options --expected-duration and
 
 import json
 import re
-import sqlite3
 
 from gi.repository import GLib
 
@@ -127,17 +126,13 @@ class Stats(StatsTestCase):
         second, _ = self.run_wait('x', rc=1)
         self.ok('edit', 'x', '--', '/bin/true')
         third, _ = self.run_wait('x')
-        self.assertEqual(self.daemon.terminate(), 0)
-        self.wait_no_owner()
         now, day = h.now_usec(), 86400 * USEC
-        db = sqlite3.connect(self.db)
-        with db:
-            for run_id, ago, seconds in ((first, 3.5, 80), (second, 2.5, 10), (third, 0.5, 40)):
-                started = now - int(ago * day)
-                db.execute('UPDATE runs SET started = ?, finished = ? WHERE id = ?',
-                           (started, started + seconds * USEC, run_id))
-        db.close()
-        self.daemon = self.start_chronikerd()
+        moves = []
+        for run_id, ago, seconds in ((first, 3.5, 80), (second, 2.5, 10), (third, 0.5, 40)):
+            started = now - int(ago * day)
+            moves.append(('UPDATE runs SET started = ?, finished = ? WHERE id = ?',
+                          (started, started + seconds * USEC, run_id)))
+        self.edit_database(*moves)
 
         out = self.out('stats', 'x', '--since', '4d', '--buckets', '4')
         lines = out.split('\n')
@@ -356,13 +351,7 @@ class RunningLong(StatsTestCase):
         self.add('x', '--expected-duration', '1m', '--', '/bin/true')
         long_run, _ = self.run_wait('x')
         short_run, _ = self.run_wait('x')
-        self.assertEqual(self.daemon.terminate(), 0)
-        self.wait_no_owner()
-        db = sqlite3.connect(self.db)
-        with db:
-            db.execute('UPDATE runs SET running_long = 1 WHERE id = ?', (long_run,))
-        db.close()
-        self.daemon = self.start_chronikerd()
+        self.edit_database(('UPDATE runs SET running_long = 1 WHERE id = ?', (long_run,)))
 
         runs = {r['id']: r for r in self.json('runs', 'x', '--json')}
         for run in runs.values():
