@@ -1461,3 +1461,21 @@ chk_runner_is_finished (ChkRunner *self)
 
   return self->phase == PHASE_FINISHED;
 }
+
+/**
+ * chk_runner_mark_running_long:
+ * @self: a #ChkRunner whose run is still going
+ *
+ * Records that the run went on past its job's expected duration, at once,
+ * so that the run's record says so while it is still running.
+ */
+void
+chk_runner_mark_running_long (ChkRunner *self)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+
+  if (self->phase == PHASE_FINISHED || self->record->running_long)
+    return;
+  self->record->running_long = TRUE;
+  chk_runner_save_record (self);
+}

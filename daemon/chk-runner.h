@@ -41,5 +41,6 @@ void                chk_runner_report_progress  (ChkRunner          *self,
 const ChkRunRecord *chk_runner_get_record       (ChkRunner          *self);
 guint64             chk_runner_get_run_id       (ChkRunner          *self);
 gboolean            chk_runner_is_finished      (ChkRunner          *self);
+void                chk_runner_mark_running_long (ChkRunner         *self);
 
 G_END_DECLS
