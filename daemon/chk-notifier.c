@@ -676,6 +676,8 @@ compose_title (const ChkNotifyRun *run,
       return g_strdup_printf (_("%s succeeded"), name);
     case CHK_NOTIFY_RECOVERED:
       return g_strdup_printf (_("%s recovered"), name);
+    case CHK_NOTIFY_RUNNING_LONG:
+      return g_strdup_printf (_("%s is running long"), name);
     case CHK_NOTIFY_FAILED:
     default:
       if (chk_outcome_from_string (run->outcome) == CHK_OUTCOME_TIMEOUT)
@@ -697,6 +699,17 @@ describe_outcome (const ChkNotifyRun *run,
   if (run->started > 0 && run->finished >= run->started)
     duration = chk_duration_format ((guint64) (run->finished - run->started + G_USEC_PER_SEC / 2)
                                     / G_USEC_PER_SEC);
+
+  if (run->kind == CHK_NOTIFY_RUNNING_LONG)
+    {
+      g_autofree char *expected = chk_duration_format (run->expected_duration);
+
+      /* Translators: "Running for 12 min, longer than the expected 10 min" */
+      return duration != NULL ? g_strdup_printf (_("Running for %s, longer than the expected %s"),
+                                                 duration, expected)
+                              : g_strdup_printf (_("Running longer than the expected %s"),
+                                                 expected);
+    }
 
   if (outcome == CHK_OUTCOME_TIMEOUT)
     {
@@ -1174,7 +1187,8 @@ chk_notifier_get_rate_limit (ChkNotifier *self)
  * held back just closes. Successes and recoveries always show at once; one
  * within a window takes over the count ("After 3 more failures"), so that no
  * summary follows it, and leaves the window open, so that a flapping job
- * still shows at most one failure per window.
+ * still shows at most one failure per window. A run going on past its job's
+ * expected duration shows at once and leaves the window as it is.
  *
  * This never waits for the server. When there is none, the first notification
  * that cannot show logs one warning; later ones only debug messages.
@@ -1211,6 +1225,14 @@ chk_notifier_notify_run (ChkNotifier        *self,
                  compose_body (run, NULL), "x-chroniker.run.failed", NOTIFY_URGENCY_NORMAL);
       if (self->rate_limit_ms > 0)
         open_window (self, run->job_id, name);
+      return;
+    }
+
+  /* One per run: it neither waits for a window nor ends one. */
+  if (run->kind == CHK_NOTIFY_RUNNING_LONG)
+    {
+      post_show (self, run->job_id, run->run_id, compose_title (run, name),
+                 compose_body (run, NULL), "x-chroniker.run.long", NOTIFY_URGENCY_NORMAL);
       return;
     }
 

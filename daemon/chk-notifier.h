@@ -11,6 +11,8 @@ G_BEGIN_DECLS
  * @CHK_NOTIFY_FAILED: the run failed, timed out or could not start; rate limited
  * @CHK_NOTIFY_SUCCEEDED: the run succeeded (`notify-on` "always"); never suppressed
  * @CHK_NOTIFY_RECOVERED: the run succeeded after failures; never suppressed
+ * @CHK_NOTIFY_RUNNING_LONG: the run is still going past its job's expected
+ *   duration; at most one per run, so never suppressed
  *
  * What a desktop notification says about a run.
  */
@@ -19,6 +21,7 @@ typedef enum
   CHK_NOTIFY_FAILED,
   CHK_NOTIFY_SUCCEEDED,
   CHK_NOTIFY_RECOVERED,
+  CHK_NOTIFY_RUNNING_LONG,
 } ChkNotifyKind;
 
 /**
@@ -32,9 +35,12 @@ typedef enum
  * @exit_code: the exit status, -1 when none
  * @signal: the signal that killed the run, 0 when none
  * @started: when the run started, µs since the Unix epoch (UTC); 0 when unknown
- * @finished: when it finished, likewise
+ * @finished: when it finished, likewise; for %CHK_NOTIFY_RUNNING_LONG, now
  * @timeout: the job's timeout in seconds, 0 for none (for "Timed out after 5 min")
  * @stderr_tail: (nullable): the last bytes of the run's stderr, in any encoding
+ * @attempt: 1, or the last of several attempts (retries)
+ * @expected_duration: the job's expected duration in seconds, for
+ *   %CHK_NOTIFY_RUNNING_LONG
  *
  * One finished run, as chk_notifier_notify_run() shows it. A plain struct the
  * notifier copies what it needs from, so the caller may free it right after.
@@ -52,7 +58,8 @@ typedef struct
   gint64         finished;
   guint          timeout;
   GBytes        *stderr_tail;
-  guint          attempt;      /* 1, or the last of several attempts (retries) */
+  guint          attempt;
+  guint          expected_duration;
 } ChkNotifyRun;
 
 /* The default rate limit: one notification per job per minute. */
