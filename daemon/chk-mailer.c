@@ -881,6 +881,9 @@ outcome_title (const char *outcome)
   /* A monitor's change back to health is an event of its own */
   if (g_strcmp0 (outcome, "recovered") == 0)
     return "Recovered";
+  /* So is a run going on past its expected duration */
+  if (g_strcmp0 (outcome, "running-long") == 0)
+    return "Running long";
   if (title != NULL)
     return title;
   return outcome != NULL ? outcome : "Unknown";
@@ -920,7 +923,8 @@ format_tail (GBytes *bytes)
  * chk_mailer_compose_report:
  * @job_name: the job's name
  * @hostname: the host the run was on
- * @outcome: the run's outcome (`success`, `failure`, …)
+ * @outcome: the run's outcome (`success`, `failure`, …), or the event
+ *   `recovered` or `running-long`
  * @exit_code: the run's exit code
  * @started: when the run started, µs since the epoch
  * @finished: when it finished, µs since the epoch

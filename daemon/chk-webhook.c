@@ -130,6 +130,8 @@ title_of (const char *event,
 
   if (g_strcmp0 (event, "recovered") == 0)
     return "Recovered";
+  if (g_strcmp0 (event, "running-long") == 0)
+    return "Running long";
   if (title != NULL)
     return title;
   return outcome != NULL && outcome[0] != '\0' ? outcome : "Finished";
@@ -385,6 +387,12 @@ try_post (GTask *task)
  * stderr as valid UTF-8 (bad bytes and NULs become U+FFFD). `text` is a line for
  * people, which chat services' incoming webhooks (Slack, Mattermost, …) show as is.
  *
+ * `event` is `failure`, `success`, `recovered`, `running-long` (the run is still
+ * going past the job's expected duration: `outcome` is `running` and `finished`
+ * null) or `summary`: alerts about the job that flood control held back, whose
+ * number `suppressed` gives (a key only summaries have), and the fields of the
+ * latest of them.
+ *
  * Returns: (transfer full): the JSON document, UTF-8
  */
 char *
@@ -411,8 +419,12 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
   /* Other outcomes say more than their exit code (-1 for a timeout or a stop). */
   if (chk_outcome_from_string (event->outcome) == CHK_OUTCOME_FAILURE)
     code = g_strdup_printf (" (exit code %d)", event->exit_code);
-  text = g_strdup_printf ("[Chroniker] %s: %s on %s%s", title_of (event->event, event->outcome),
-                          name, host, code != NULL ? code : "");
+  if (event->text != NULL)
+    text = chk_text_flatten (event->text, -1, "\r\n");
+  else
+    text = g_strdup_printf ("[Chroniker] %s: %s on %s%s",
+                            title_of (event->event, event->outcome), name, host,
+                            code != NULL ? code : "");
 
   json_builder_begin_object (builder);
   add_text (builder, "event", event->event);
@@ -437,6 +449,11 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
   add_text (builder, "hostname", hostname);
   add_text (builder, "stderr-tail", tail);
   add_text (builder, "text", text);
+  if (event->suppressed > 0)
+    {
+      json_builder_set_member_name (builder, "suppressed");
+      json_builder_add_int_value (builder, event->suppressed);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);

@@ -23,8 +23,11 @@ G_BEGIN_DECLS
  * @finished: when it finished, likewise
  * @hostname: (nullable): the host the run was on; %NULL for this one
  * @stderr_tail: (nullable): the end of the run's stderr, any bytes
- * @event: why the webhook is sent: `failure`, `success` or `recovered`
+ * @event: why the webhook is sent: `failure`, `success`, `recovered`,
+ *   `running-long` or `summary`
  * @attempt: which attempt the run was: 1, or more after retries
+ * @text: (nullable): the line for people; %NULL for the usual one
+ * @suppressed: for a `summary`, how many alerts it stands for
  *
  * What a webhook reports about a finished run; see chk_webhook_build_payload().
  */
@@ -41,6 +44,8 @@ typedef struct
   GBytes     *stderr_tail;
   const char *event;
   guint       attempt;
+  const char *text;
+  guint       suppressed;
 } ChkWebhookEvent;
 
 char     *chk_webhook_build_payload (const ChkWebhookEvent  *event);
