@@ -271,6 +271,8 @@ read_failed (GTask  *task,
 {
   CheckData *data = g_task_get_task_data (task);
 
+  if (data->message != NULL)
+    error = chk_http_explain_tls_error (data->message, error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     data->deadline.timed_out = TRUE;
   else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))

@@ -15,5 +15,7 @@ SoupMessage *chk_http_message_new (const char    *method,
                                    GUri          *uri);
 void         chk_http_drop_body   (GInputStream  *body,
                                    GCancellable  *cancellable);
+GError      *chk_http_explain_tls_error (SoupMessage *message,
+                                         GError      *error);
 
 G_END_DECLS
