@@ -20,6 +20,8 @@
 
 /* How much of an error response is quoted in the error. */
 #define ERROR_BODY_MAX_BYTES 200
+/* The longest wait a receiver's Retry-After may ask for. */
+#define RETRY_AFTER_MAX_S 3600
 
 /* The mailer's delays: a receiver that restarts has half a minute to come back. */
 static const guint default_retry_delays_ms[] = { 1000, 5000, 30000 };
@@ -179,6 +181,53 @@ status_is_permanent (guint status)
   return status < 500 && status != SOUP_STATUS_REQUEST_TIMEOUT && status != 429;
 }
 
+/* A receiver that answers 429 or 503 may say when to come back: in seconds or
+ * as an HTTP date. */
+static gint64
+parse_retry_after (const char *value,
+                   gint64      now_s)
+{
+  g_autoptr(GDateTime) date = NULL;
+  guint64 seconds;
+
+  if (value == NULL)
+    return -1;
+  value += strspn (value, " \t");
+  if (g_ascii_isdigit (value[0]))
+    {
+      g_autofree char *digits = g_strndup (value, strspn (value, "0123456789"));
+
+      if (!g_ascii_string_to_unsigned (digits, 10, 0, G_MAXINT64, &seconds, NULL))
+        seconds = G_MAXINT64;
+      return (gint64) seconds;
+    }
+  date = soup_date_time_new_from_http_string (value);
+  if (date == NULL)
+    return -1;
+  return MAX (g_date_time_to_unix (date) - now_s, 0);
+}
+
+/* Makes the next wait at least as long as the receiver asked, within reason. */
+static void
+honour_retry_after (PostData *data,
+                    guint     status)
+{
+  SoupMessageHeaders *headers = soup_message_get_response_headers (data->message);
+  gint64 seconds;
+  guint *delay;
+
+  if ((status != 429 && status != SOUP_STATUS_SERVICE_UNAVAILABLE) ||
+      data->attempt >= data->retry_delays_ms->len)
+    return;
+  seconds = parse_retry_after (soup_message_headers_get_one (headers, "Retry-After"),
+                               g_get_real_time () / G_USEC_PER_SEC);
+  if (seconds < 0)
+    return;
+  delay = &g_array_index (data->retry_delays_ms, guint, data->attempt);
+  *delay = MAX (*delay, (guint) MIN (seconds, RETRY_AFTER_MAX_S) * 1000);
+  g_debug ("Webhook %s: Retry-After %" G_GINT64_FORMAT " s", data->shown_url, seconds);
+}
+
 static void
 body_closed_cb (GObject      *object,
                 GAsyncResult *res,
@@ -196,7 +245,10 @@ body_closed_cb (GObject      *object,
     try_failed (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                            "Operation was cancelled"), FALSE);
   else
-    try_failed (task, g_steal_pointer (&data->try_error), !status_is_permanent (status));
+    {
+      honour_retry_after (data, status);
+      try_failed (task, g_steal_pointer (&data->try_error), !status_is_permanent (status));
+    }
 }
 
 /* Takes @task: closes the response body, dropping what is left of it. */
@@ -278,9 +330,12 @@ no_response (GTask  *task,
       return;
     }
 
+  error = chk_http_explain_tls_error (data->message, error);
   why = chk_http_check_describe_error (data->uri, error);
+  /* A refused certificate will be refused again. */
   try_failed (task, g_error_new (error->domain, error->code, "Webhook %s: %s",
-                                 data->shown_url, why), TRUE);
+                                 data->shown_url, why),
+              !g_error_matches (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE));
   g_error_free (error);
 }
 
@@ -476,9 +531,11 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
  * @user_data: data for @callback
  *
  * POSTs @payload as `application/json`. A 2xx answer is success; a 5xx, 408 or 429
- * answer, no answer within %CHK_WEBHOOK_TRY_TIMEOUT_S or no connection is tried
- * again after the next delay; any other answer (a 4xx, a 3xx left after redirects)
- * fails at once, since sending the same document again would not help.
+ * answer, no answer within %CHK_WEBHOOK_TRY_TIMEOUT_S or no connection (but for a
+ * refused TLS certificate) is tried again after the next delay; any other answer (a 4xx, a 3xx left after redirects)
+ * fails at once, since sending the same document again would not help. A 429 or 503
+ * answer's `Retry-After` (seconds or an HTTP date) makes the next delay at least that
+ * long, an hour at most; it does not add tries.
  */
 void
 chk_webhook_post_async (const char          *url,

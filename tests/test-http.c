@@ -53,6 +53,44 @@ fixture_setup (Fixture       *fixture,
   fixture->base = g_strdup_printf ("http://127.0.0.1:%s", port);
 }
 
+/* tests/http's certificates: the server's, and the test CA that CHK_TEST_CA_FILE names. */
+static char *
+cert_path (const char *name)
+{
+  g_autofree char *script = chk_test_server_script ("CHK_TEST_HTTP_SERVER", "http",
+                                                    "http-server.py");
+  g_autofree char *dir = g_path_get_dirname (script);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+/* The server over HTTPS with the certificate @user_data ("server", "wrong-host"
+ * or "untrusted": see tests/http/README.md). */
+static void
+fixture_setup_tls (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  g_autofree char *script = chk_test_server_script ("CHK_TEST_HTTP_SERVER", "http",
+                                                    "http-server.py");
+  g_autofree char *cert_name = g_strconcat (user_data, ".pem", NULL);
+  g_autofree char *key_name = g_strconcat (user_data, "-key.pem", NULL);
+  g_autofree char *cert = cert_path (cert_name);
+  g_autofree char *key = cert_path (key_name);
+  g_autofree char *port = NULL;
+
+  fixture->dir = chk_test_make_tmpdir ("test-http-XXXXXX");
+  fixture->urls = g_ptr_array_new_with_free_func (g_free);
+
+  if (!g_file_test (python_path (), G_FILE_TEST_IS_EXECUTABLE))
+    return;
+
+  fixture->server = chk_test_server_start ((const char * const []) { python_path (), script,
+                                                                     "--tls", cert, key,
+                                                                     fixture->dir, NULL },
+                                           &port);
+  fixture->base = g_strdup_printf ("https://127.0.0.1:%s", port);
+}
+
 static void
 fixture_teardown (Fixture       *fixture,
                   gconstpointer  user_data)
@@ -946,6 +984,100 @@ test_webhook_cancel_during_try (void)
   g_assert_cmpint (g_get_monotonic_time () - start, <, 2 * G_USEC_PER_SEC);
 }
 
+/* Waits for a 503's Retry-After, in seconds or as a date, however short the
+ * delays asked for, without more tries than they allow. */
+static void
+test_webhook_retry_after (Fixture       *fixture,
+                          gconstpointer  user_data)
+{
+  const char *paths[] = { "/hook-busy-s", "/hook-busy-date" };
+
+  if (!have_server (fixture))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *payload = sample_payload ();
+      g_autofree char *tries = g_strconcat ("tries-", paths[i] + 1, NULL);
+      gint64 start = g_get_monotonic_time ();
+      gint64 elapsed;
+
+      g_assert_true (post (url_for (fixture, paths[i]), payload, (const guint[]) { 10 }, 1,
+                           NULL, &error));
+      g_assert_no_error (error);
+      elapsed = g_get_monotonic_time () - start;
+      g_test_message ("%s: took %" G_GINT64_FORMAT " ms", paths[i], elapsed / 1000);
+      /* An HTTP date has whole seconds: 2 s ahead is at least 1 s. */
+      g_assert_cmpint (elapsed, >=, 950 * 1000);
+      g_assert_cmpint (elapsed, <, 4 * G_USEC_PER_SEC);
+      chk_test_assert_file (fixture->dir, tries, "2\n");
+    }
+}
+
+/* HTTPS with a certificate the test CA signed for 127.0.0.1: checks and webhooks go. */
+static void
+test_tls_ok (Fixture       *fixture,
+             gconstpointer  user_data)
+{
+  g_autoptr(ChkHttpCheckResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *payload = sample_payload ();
+  ChkHttpCheckConfig config = { 0 };
+
+  if (!have_server (fixture))
+    return;
+
+  config.url = url_for (fixture, "/ok");
+  result = check (&config);
+  assert_verdict (result, TRUE, FALSE, 200, NULL);
+  assert_body (result, "all good");
+
+  g_assert_true (post (url_for (fixture, "/hook"), payload, (const guint[]) { 10 }, 1, NULL,
+                       &error));
+  g_assert_no_error (error);
+  chk_test_assert_file (fixture->dir, "tries-hook", "1\n");
+}
+
+/* A certificate for another host, or from an issuer nobody trusts, is refused
+ * with an error that says TLS failed and why. */
+static void
+test_tls_refused (Fixture       *fixture,
+                  gconstpointer  user_data)
+{
+  g_autoptr(ChkHttpCheckResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *payload = sample_payload ();
+  g_autofree char *prefix = NULL;
+  g_autofree char *hook_prefix = NULL;
+  g_autofree char *tries = NULL;
+  const char *why = g_str_equal (user_data, "wrong-host") ? "not for 127.0.0.1"
+                                                          : "issuer is not trusted";
+  ChkHttpCheckConfig config = { 0 };
+  const char *url;
+
+  if (!have_server (fixture))
+    return;
+
+  prefix = g_strdup_printf ("TLS with 127.0.0.1:%s failed: ", strrchr (fixture->base, ':') + 1);
+  config.url = url_for (fixture, "/ok");
+  result = check (&config);
+  assert_verdict (result, FALSE, FALSE, 0, NULL);
+  g_assert_true (g_str_has_prefix (result->message, prefix));
+  g_assert_nonnull (strstr (result->message, why));
+
+  url = url_for (fixture, "/hook");
+  g_assert_false (post (url, payload, (const guint[]) { 10 }, 1, NULL, &error));
+  g_assert_error (error, G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE);
+  hook_prefix = g_strdup_printf ("Webhook %s: %s", url, prefix);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, hook_prefix));
+  g_assert_nonnull (strstr (error->message, why));
+  /* The server never saw a request. */
+  tries = g_build_filename (fixture->dir, "tries-hook", NULL);
+  g_assert_false (g_file_test (tries, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_webhook_bad_url (void)
 {
@@ -962,10 +1094,15 @@ int
 main (int   argc,
       char *argv[])
 {
+  g_autofree char *ca_file = NULL;
+
   /* Straight to loopback: no proxy from the environment, and no GSettings lookup of
    * the desktop's proxy settings in the isolated dirs, where there are no schemas. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* HTTPS trusts the test CA of tests/http, and only it. */
+  ca_file = cert_path ("ca.pem");
+  g_setenv ("CHK_TEST_CA_FILE", ca_file, TRUE);
 
   ADD_SERVER_TEST ("/http/check/ok", test_check_ok);
   ADD_SERVER_TEST ("/http/check/status", test_check_status);
@@ -988,6 +1125,13 @@ main (int   argc,
   ADD_SERVER_TEST ("/http/webhook/retry", test_webhook_retry);
   ADD_SERVER_TEST ("/http/webhook/gives-up", test_webhook_gives_up);
   ADD_SERVER_TEST ("/http/webhook/not-retried", test_webhook_not_retried);
+  ADD_SERVER_TEST ("/http/webhook/retry-after", test_webhook_retry_after);
+  g_test_add ("/http/tls/ok", Fixture, "server", fixture_setup_tls, test_tls_ok,
+              fixture_teardown);
+  g_test_add ("/http/tls/wrong-host", Fixture, "wrong-host", fixture_setup_tls, test_tls_refused,
+              fixture_teardown);
+  g_test_add ("/http/tls/untrusted", Fixture, "untrusted", fixture_setup_tls, test_tls_refused,
+              fixture_teardown);
   g_test_add_func ("/http/webhook/unreachable", test_webhook_unreachable);
   g_test_add_func ("/http/webhook/cancel", test_webhook_cancel);
   g_test_add_func ("/http/webhook/cancel-during-try", test_webhook_cancel_during_try);

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """An HTTP server on 127.0.0.1 for test-http: the ends of HTTP checks and webhooks.
 
-Usage: http-server.py DIR
+Usage: http-server.py [--tls CERT KEY] DIR
 
-Listens on a free port and prints it on stdout once ready; exits when its stdin
+Listens on a free port and prints it on stdout once ready (with --tls, HTTPS
+with the certificate CERT and its key KEY: see README.md); exits when its stdin
 closes, so it never outlives the test. Paths (the query is ignored):
 
   GET  /ok           200 "all good"
@@ -21,14 +22,19 @@ closes, so it never outlives the test. Paths (the query is ignored):
   POST /hook-fail-2  500 to the first two tries, then as /hook
   POST /hook-404     404 "no such hook"
   POST /hook-429     429, always
+  POST /hook-busy-s  503 with "Retry-After: 1" to the first try, then as /hook
+  POST /hook-busy-date  503 with Retry-After 2 s ahead as an HTTP date to the
+                     first try, then as /hook
 
 Each POST that gets a 2xx is written to DIR/N.json as {"path", "headers", "body"};
 the tries at each POST path are counted in DIR/tries-NAME (NAME: the path
 without its slash).
 """
 
+import email.utils
 import json
 import os
+import ssl
 import sys
 import threading
 import time
@@ -155,14 +161,30 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, "no such hook")
         elif path == "/hook-429":
             self.reply(429, "slow down", [("Retry-After", "1")])
+        elif path in ("/hook-busy-s", "/hook-busy-date"):
+            if count == 1:
+                when = ("1" if path == "/hook-busy-s"
+                        else email.utils.formatdate(time.time() + 2, usegmt=True))
+                self.reply(503, "busy", [("Retry-After", when)])
+            else:
+                self.record(body)
+                self.reply(200, "ok")
         else:
             self.reply(404, "not found")
 
 
 def main():
-    Handler.directory = sys.argv[1]
+    args = sys.argv[1:]
+    tls = None
+    if args[:1] == ["--tls"]:
+        tls, args = args[1:3], args[3:]
+    Handler.directory = args[0]
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(tls[0], tls[1])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(server.server_address[1], flush=True)
     # The test holds our stdin: when it exits, even killed, so do we.
