@@ -223,7 +223,9 @@ wanted (ChkAlertOn on,
   /* A monitor's events are already changes of state. */
   if (is_monitor)
     return TRUE;
-  if (event == EVENT_FAILURE || event == EVENT_RUNNING_LONG || event == EVENT_SUMMARY)
+  /* A recovery ends the failures that were told (alert-after-failures). */
+  if (event == EVENT_FAILURE || event == EVENT_RECOVERED || event == EVENT_RUNNING_LONG ||
+      event == EVENT_SUMMARY)
     return TRUE;
   return on == CHK_ALERT_ON_ALWAYS;
 }
