@@ -764,6 +764,34 @@ test_webhook_payload (void)
     g_assert_cmpstr (json_object_get_string_member (object, "text"), ==, text);
   }
 
+  /* A run going on too long; a summary of held-back alerts, with its count and line. */
+  event.event = "running-long";
+  event.outcome = "running";
+  g_clear_pointer (&payload, g_free);
+  payload = chk_webhook_build_payload (&event);
+  object = parse_object (parser, payload);
+  g_assert_false (json_object_has_member (object, "suppressed"));
+  {
+    g_autofree char *text = g_strdup_printf ("[Chroniker] Running long: sauvegarde ✓ on %s",
+                                             g_get_host_name ());
+
+    g_assert_cmpstr (json_object_get_string_member (object, "text"), ==, text);
+  }
+  event.event = "summary";
+  event.outcome = "failure";
+  event.text = "[Chroniker] sauvegarde failed 3 more times\nsince 14:05 on build-host";
+  event.suppressed = 3;
+  g_clear_pointer (&payload, g_free);
+  payload = chk_webhook_build_payload (&event);
+  object = parse_object (parser, payload);
+  g_assert_cmpstr (json_object_get_string_member (object, "event"), ==, "summary");
+  g_assert_cmpint (json_object_get_int_member (object, "suppressed"), ==, 3);
+  /* One line, whatever it was given */
+  g_assert_cmpstr (json_object_get_string_member (object, "text"), ==,
+                   "[Chroniker] sauvegarde failed 3 more times since 14:05 on build-host");
+  event.text = NULL;
+  event.suppressed = 0;
+
   event.stderr_tail = big_tail;
   g_clear_pointer (&payload, g_free);
   payload = chk_webhook_build_payload (&event);

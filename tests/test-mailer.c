@@ -344,6 +344,8 @@ test_report_compose (void)
     { "success", "Success" }, { "failure", "Failure" }, { "timeout", "Timeout" },
     { "stopped", "Stopped" }, { "interrupted", "Interrupted" },
     { "failed-to-start", "Failed to start" },
+    /* events rather than outcomes */
+    { "recovered", "Recovered" }, { "running-long", "Running long" },
   };
 
   chk_mailer_compose_report ("backup", "build-host", "failure", 3, started, finished,

@@ -996,6 +996,49 @@ test_recovered (Fixture       *fixture,
   assert_no_notify_for (fixture, 3, 3.0);
 }
 
+/* A run going on too long shows at once, even in a failure's window, and
+ * neither takes over nor ends what the window holds back. */
+static void
+test_running_long (Fixture       *fixture,
+                   gconstpointer  user_data)
+{
+  ChkNotifyRun failure = failed_run (5, "Render", 51, NULL);
+  ChkNotifyRun running = failed_run (5, "Render", 53, NULL);
+  g_auto(NotifyArgs) first = { 0 };
+  g_auto(NotifyArgs) longer = { 0 };
+  g_auto(NotifyArgs) summary = { 0 };
+  guint8 urgency = 99;
+  const char *category = NULL;
+
+  if (skipped (fixture))
+    return;
+
+  chk_notifier_set_rate_limit (fixture->notifier, 2000);
+  running.kind = CHK_NOTIFY_RUNNING_LONG;
+  running.outcome = "running";
+  running.exit_code = -1;
+  running.finished = running.started + 12 * 60 * G_USEC_PER_SEC;
+  running.expected_duration = 600;
+
+  chk_notifier_notify_run (fixture->notifier, &failure);
+  failure.run_id = 52;
+  chk_notifier_notify_run (fixture->notifier, &failure);
+  chk_notifier_notify_run (fixture->notifier, &running);
+
+  notify_args (wait_for_notify (fixture, 1), &first);
+  g_assert_cmpstr (first.summary, ==, "Render failed");
+  notify_args (wait_for_notify (fixture, 2), &longer);
+  g_assert_cmpstr (longer.summary, ==, "Render is running long");
+  g_assert_cmpstr (longer.body, ==, "Running for 12 min, longer than the expected 10 min");
+  g_assert_true (g_variant_lookup (longer.hints, "urgency", "y", &urgency));
+  g_assert_cmpuint (urgency, ==, 1);
+  g_assert_true (g_variant_lookup (longer.hints, "category", "&s", &category));
+  g_assert_cmpstr (category, ==, "x-chroniker.run.long");
+
+  notify_args (wait_for_notify (fixture, 3), &summary);
+  g_assert_cmpstr (summary.summary, ==, "Render failed 1 more time");
+}
+
 static void
 test_markup (Fixture       *fixture,
              gconstpointer  user_data)
@@ -1360,6 +1403,7 @@ main (int    argc,
   ADD ("kinds", test_kinds);
   ADD ("rate-limit", test_rate_limit);
   ADD ("recovered", test_recovered);
+  ADD ("running-long", test_running_long);
   ADD ("markup", test_markup);
   ADD ("invalid-utf8", test_invalid_utf8);
   ADD ("forget-job", test_forget_job);
