@@ -853,17 +853,22 @@ class DaemonTestCase(unittest.TestCase):
     def path_file(self, name):
         return os.path.join(self.tmp, name)
 
-    def start_smtp_server(self, mail_dir, *args):
-        """tests/mailer/smtp-server.py on 127.0.0.1, keeping what it gets in
-        `mail_dir`, until the test ends; returns (its process, its port)."""
+    def start_test_server(self, script, *args):
+        """A Python test server of tests/ (which prints its port once it listens)
+        until the test ends; returns (its process, its port)."""
         # The server ends when its stdin closes: it holds a pipe from us.
-        proc = subprocess.Popen(PDEATHSIG + ['/usr/bin/python3', SMTP_SERVER, mail_dir, *args],
+        proc = subprocess.Popen(PDEATHSIG + ['/usr/bin/python3', script, *args],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, text=True)
         self.addCleanup(proc.wait)
         self.addCleanup(proc.terminate)
         self.addCleanup(proc.stdin.close)
         return proc, int(proc.stdout.readline())
+
+    def start_smtp_server(self, mail_dir, *args):
+        """tests/mailer/smtp-server.py on 127.0.0.1, keeping what it gets in
+        `mail_dir`, until the test ends; returns (its process, its port)."""
+        return self.start_test_server(SMTP_SERVER, mail_dir, *args)
 
     def wait_file(self, path, timeout=15, nonempty=True):
         """Waits (bounded polling: nothing signals a file) until a job wrote it."""

@@ -8,7 +8,6 @@ webhooks against a local TLS server (tests/http) with a test CA. Real SMTP
 
 import json
 import os
-import subprocess
 import time
 
 import chkharness as h
@@ -55,13 +54,8 @@ class WatchTestCase(AlertTestCase):
         (its directory of records, its port)."""
         records = os.path.join(self.tmp, f'http-{len(os.listdir(self.tmp))}')
         os.makedirs(records)
-        proc = subprocess.Popen(h.PDEATHSIG + ['/usr/bin/python3', HTTP_SERVER, *args, records],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
-        self.addCleanup(proc.wait)
-        self.addCleanup(proc.terminate)
-        self.addCleanup(proc.stdin.close)
-        return records, int(proc.stdout.readline())
+        _proc, port = self.start_test_server(HTTP_SERVER, *args, records)
+        return records, port
 
 
 class RunningLong(WatchTestCase):
