@@ -547,7 +547,7 @@ class OneTry(AlertTestCase):
 
 # ---------------------------------------------------------------------------
 
-class Notifications(AlertTestCase):
+class NotificationServerCase(AlertTestCase):
     """notification-daemon on the test's bus and X server; dbus-monitor records
     what is sent to it."""
 
@@ -589,6 +589,8 @@ class Notifications(AlertTestCase):
                 calls.append((strings[2], strings[3], strings[4:]))
         return calls
 
+
+class Notifications(NotificationServerCase):
     def test_failure_notified_success_not(self):
         ok = self.make_job('Tidy', command=['/bin/true'])
         self.run_and_wait(ok)

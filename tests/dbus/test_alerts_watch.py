@@ -11,7 +11,7 @@ import os
 import time
 
 import chkharness as h
-from test_alerts import FAST_RETRIES, AlertTestCase
+from test_alerts import FAST_RETRIES, AlertTestCase, NotificationServerCase
 
 HTTP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'http')
 HTTP_SERVER = os.path.join(HTTP_DIR, 'http-server.py')
@@ -110,6 +110,24 @@ class RunningLong(WatchTestCase):
         run_id, _, _ = self.run_and_wait(path)
         self.assertTrue(self.bus.get_run(run_id)['running-long'])
         self.quiet(0, 0, seconds=0.3)
+
+
+class Notified(NotificationServerCase):
+    def test_running_long_and_snoozed(self):
+        snoozed = self.make_job('Muted', command=['/bin/false'],
+                                snoozed_until=h.now_usec() + 3600 * h.USEC)
+        self.run_and_wait(snoozed)
+        path = self.make_job('Render', command=self.sh('sleep 2'), expected_duration=1)
+        run_id = self.bus.run(path)
+        calls = h.wait_until(lambda: self.notify_calls() or None, 15, 'a Notify call', poll=0.05)
+        self.assertEqual(self.bus.get_run(run_id)['outcome'], 'running')
+        [(summary, body, _actions)] = calls
+        self.assertEqual(summary, 'Render is running long')
+        self.assertRegex(body, r'^Running for \d+ s, longer than the expected 1 s')
+        # The run ends well: nothing more, and nothing for the snoozed job
+        self.assertEqual(self.bus.wait_run_finished(run_id, timeout=10)[0], 'success')
+        time.sleep(0.5)
+        self.assertEqual(len(self.notify_calls()), 1, self.notify_calls())
 
 
 class AfterFailures(WatchTestCase):
