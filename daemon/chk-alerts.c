@@ -717,7 +717,8 @@ run_finished_cb (ChkEngine  *engine,
   run = chk_store_get_run (chk_engine_get_store (engine), run_id, &error);
   if (run == NULL)
     {
-      g_warning ("Could not read run %" G_GUINT64_FORMAT " to report it: %s", run_id, error->message);
+      g_warning ("Could not read run %" G_GUINT64_FORMAT " to report it: %s", run_id,
+                 error->message);
       return;
     }
 

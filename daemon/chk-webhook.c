@@ -532,10 +532,11 @@ chk_webhook_build_payload (const ChkWebhookEvent *event)
  *
  * POSTs @payload as `application/json`. A 2xx answer is success; a 5xx, 408 or 429
  * answer, no answer within %CHK_WEBHOOK_TRY_TIMEOUT_S or no connection (but for a
- * refused TLS certificate) is tried again after the next delay; any other answer (a 4xx, a 3xx left after redirects)
- * fails at once, since sending the same document again would not help. A 429 or 503
- * answer's `Retry-After` (seconds or an HTTP date) makes the next delay at least that
- * long, an hour at most; it does not add tries.
+ * refused TLS certificate) is tried again after the next delay; any other answer (a
+ * 4xx, a 3xx left after redirects) fails at once, since sending the same document
+ * again would not help. A 429 or 503 answer's `Retry-After` (seconds or an HTTP
+ * date) makes the next delay at least that long, an hour at most; it does not add
+ * tries.
  */
 void
 chk_webhook_post_async (const char          *url,

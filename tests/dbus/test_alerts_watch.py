@@ -243,7 +243,8 @@ class Flood(WatchTestCase):
 
         msgs = self.wait_messages(2, timeout=self.WINDOW_MS / 1000 + 10)
         summary = msgs[1]
-        self.assertEqual(str(summary['Subject']), f'[Chroniker] Summary: Flapping on {self.hostname}')
+        self.assertEqual(str(summary['Subject']),
+                         f'[Chroniker] Summary: Flapping on {self.hostname}')
         self.assertRegex(summary.get_content(), r'Flapping failed 3 more times since \d\d:\d\d')
         hooks = h.wait_until(lambda: self.hooks() if len(self.hooks()) >= 2 else None, 10,
                              'the summary webhook')
