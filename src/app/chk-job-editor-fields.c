@@ -58,6 +58,10 @@ static const struct
   [FIELD_ALERTS] = { { "notify-on", "email-on" }, MEMBER (alerts_error), MEMBER (notify_on_row) },
   [FIELD_EMAIL_TO] = { { "email-to" }, MEMBER (alerts_error), MEMBER (email_to_row) },
   [FIELD_WEBHOOK_URL] = { { "webhook-url" }, MEMBER (alerts_error), MEMBER (webhook_row) },
+  [FIELD_EXPECTED_DURATION] = { { "expected-duration" }, MEMBER (alerts_error),
+                                MEMBER (expected_duration_row) },
+  [FIELD_ALERT_AFTER] = { { "alert-after-failures" }, MEMBER (alerts_error),
+                          MEMBER (alert_after_spin) },
 };
 
 /* Errors */

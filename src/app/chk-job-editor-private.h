@@ -49,6 +49,8 @@ typedef enum
   FIELD_ALERTS,
   FIELD_EMAIL_TO,
   FIELD_WEBHOOK_URL,
+  FIELD_EXPECTED_DURATION,
+  FIELD_ALERT_AFTER,
   N_FIELDS,
   FIELD_NONE = N_FIELDS,
 } Field;
@@ -150,6 +152,8 @@ struct _ChkJobEditor
   AdwComboRow          *email_on_row;
   AdwEntryRow          *email_to_row;
   AdwEntryRow          *webhook_row;
+  AdwEntryRow          *expected_duration_row;
+  GtkSpinButton        *alert_after_spin;
   GtkLabel             *alerts_error;
 
   /* The groups' own, for the table of fields */

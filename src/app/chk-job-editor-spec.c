@@ -112,7 +112,7 @@ _chk_job_editor_default_spec (void)
     "schedule", "timezone", "enabled", "timeout", "catch-up", "max-runs", "merge-stderr",
     "notify-on", "email-on", "check-expect-status", "check-timeout", "is-monitor",
     "max-tasks", "memory-max", "cpu-weight", "retries", "retry-delay", "retry-backoff",
-    "retry-max-delay", "random-delay", "run-if-wait",
+    "retry-max-delay", "random-delay", "run-if-wait", "expected-duration", "alert-after-failures",
   };
   GVariantBuilder builder;
 
@@ -195,6 +195,14 @@ _chk_job_editor_load_spec (ChkJobEditor *self,
 
       gtk_editable_set_text (GTK_EDITABLE (self->timeout_row), duration);
     }
+  if (g_variant_lookup (spec, "expected-duration", "u", &number))
+    {
+      g_autofree char *duration = _chk_job_editor_format_duration (number);
+
+      gtk_editable_set_text (GTK_EDITABLE (self->expected_duration_row), duration);
+    }
+  if (g_variant_lookup (spec, "alert-after-failures", "u", &number))
+    gtk_spin_button_set_value (self->alert_after_spin, number);
   if (g_variant_lookup (spec, "catch-up", "b", &flag))
     gtk_switch_set_active (self->catch_up_switch, flag);
   if (g_variant_lookup (spec, "max-runs", "u", &number))
@@ -247,6 +255,7 @@ _chk_job_editor_load_spec (ChkJobEditor *self,
 /* The fields typed as durations, such as "10 min" */
 static const Field duration_fields[] = {
   FIELD_TIMEOUT, FIELD_RANDOM_DELAY, FIELD_RETRY_DELAY, FIELD_RETRY_MAX_DELAY, FIELD_RUN_IF_WAIT,
+  FIELD_EXPECTED_DURATION,
 };
 
 gboolean
@@ -283,6 +292,8 @@ _chk_job_editor_check_duration (ChkJobEditor *self,
     {
       _chk_job_editor_set_local_error (self, field, field == FIELD_TIMEOUT
                                                     ? _("The time limit is too long")
+                                                    : field == FIELD_EXPECTED_DURATION
+                                                    ? _("The expected duration is too long")
                                                     : _("The delay is too long"));
       return FALSE;
     }
@@ -349,12 +360,15 @@ _chk_job_editor_build_spec (ChkJobEditor *self)
   guint64 max_output_bytes;
   guint32 timeout = 0;
   gboolean timeout_ok = _chk_job_editor_check_duration (self, FIELD_TIMEOUT, &timeout);
+  guint32 expected = 0;
+  gboolean expected_ok = _chk_job_editor_check_duration (self, FIELD_EXPECTED_DURATION, &expected);
   guint64 memory_max = 0;
   gboolean memory_max_ok = _chk_job_editor_check_memory_max (self, &memory_max);
   GVariantBuilder builder;
 
   _chk_schedule_builder_regenerate (self->schedule_builder);
-  if (environment == NULL || !timeout_ok || !memory_max_ok || self->local_errors[FIELD_SCHEDULE] != NULL)
+  if (environment == NULL || !timeout_ok || !expected_ok || !memory_max_ok ||
+      self->local_errors[FIELD_SCHEDULE] != NULL)
     return NULL;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
@@ -407,6 +421,9 @@ _chk_job_editor_build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "notify-on", g_variant_new_string (alert_value (self->notify_on_row)));
   g_variant_builder_add (&builder, "{sv}", "email-on", g_variant_new_string (alert_value (self->email_on_row)));
   g_variant_builder_add (&builder, "{sv}", "email-to", g_variant_new_strv ((const char * const *) email_to, -1));
+  g_variant_builder_add (&builder, "{sv}", "expected-duration", g_variant_new_uint32 (expected));
+  g_variant_builder_add (&builder, "{sv}", "alert-after-failures",
+                         g_variant_new_uint32 (spin_value (self->alert_after_spin)));
   g_variant_builder_add (&builder, "{sv}", "is-monitor",
                          g_variant_new_boolean (gtk_switch_get_active (self->monitor_switch)));
   {
@@ -492,6 +509,8 @@ _chk_job_editor_form_snapshot (ChkJobEditor *self)
   ADD (g_variant_new_uint32 (adw_combo_row_get_selected (self->email_on_row)));
   ADD (g_variant_new_string (chk_editable_text (self->email_to_row)));
   ADD (g_variant_new_string (chk_editable_text (self->webhook_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->expected_duration_row)));
+  ADD (g_variant_new_uint32 (spin_value (self->alert_after_spin)));
 #undef ADD
   _chk_job_editor_snapshot_orchestration (self, &builder);
   return g_variant_ref_sink (g_variant_builder_end (&builder));

@@ -1082,6 +1082,8 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, email_on_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, email_to_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, webhook_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, expected_duration_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, alert_after_spin);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, alerts_error);
   gtk_widget_class_bind_template_callback (widget_class, field_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_toggled_cb);
@@ -1136,6 +1138,8 @@ chk_job_editor_init (ChkJobEditor *self)
                            G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->email_on_row, "notify::selected",
                            G_CALLBACK (alerts_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->alert_after_spin, "value-changed",
+                           G_CALLBACK (spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->check_status_spin, "value-changed",
                            G_CALLBACK (spin_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->check_timeout_spin, "value-changed",
