@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-app-format.h"
+#include "chk-duration.h"
 #include "chk-outcome.h"
 
 /*
@@ -158,6 +159,51 @@ chk_job_is_failing (ChkJob1 *job)
 }
 
 /**
+ * chk_job_running_long_text:
+ * @job: a job
+ * @now: the time now, µs
+ *
+ * Returns: (transfer full) (nullable): "Running longer than expected (12
+ *   min of 10 min)" when @job's run under way has gone past its expected
+ *   duration (DESIGN §7), %NULL otherwise
+ */
+char *
+chk_job_running_long_text (ChkJob1 *job,
+                           gint64   now)
+{
+  gint64 started = chk_job1_get_last_run_started (job);
+  guint expected = chk_job1_get_expected_duration (job);
+  g_autofree char *elapsed = NULL;
+  g_autofree char *limit = NULL;
+
+  if (!chk_job1_get_running (job) || expected == 0 || started <= 0 ||
+      now - started < (gint64) expected * G_USEC_PER_SEC)
+    return NULL;
+  elapsed = chk_duration_format ((guint64) (now - started) / G_USEC_PER_SEC);
+  limit = chk_duration_format (expected);
+  /* Translators: how long a run has gone on, of how long it was expected to take */
+  return g_strdup_printf (_("Running longer than expected (%s of %s)"), elapsed, limit);
+}
+
+/**
+ * chk_job_running_long_at:
+ * @job: a job
+ *
+ * Returns: when @job's run under way goes past its expected duration, µs;
+ *   %G_MAXINT64 when it does not run, has none, or is past it already
+ */
+gint64
+chk_job_running_long_at (ChkJob1 *job)
+{
+  gint64 started = chk_job1_get_last_run_started (job);
+  guint expected = chk_job1_get_expected_duration (job);
+
+  if (!chk_job1_get_running (job) || expected == 0 || started <= 0)
+    return G_MAXINT64;
+  return started + (gint64) expected * G_USEC_PER_SEC;
+}
+
+/**
  * chk_job_status_icon:
  * @job: a job
  *
@@ -184,7 +230,7 @@ const char *
 chk_job_status_style (ChkJob1 *job)
 {
   if (chk_job1_get_running (job))
-    return "accent";
+    return chk_job_running_long_at (job) <= g_get_real_time () ? "warning" : "accent";
   if (!chk_job1_get_enabled (job))
     return "dim-label";
   return chk_outcome_style_class (chk_job1_get_last_outcome (job));
@@ -203,7 +249,11 @@ chk_job_status_text (ChkJob1 *job)
   const char *check_url = chk_job1_get_check_url (job);
 
   if (chk_job1_get_running (job))
-    return g_strdup (_("Running"));
+    {
+      char *long_text = chk_job_running_long_text (job, g_get_real_time ());
+
+      return long_text != NULL ? long_text : g_strdup (_("Running"));
+    }
   if (!chk_job1_get_enabled (job))
     return g_strdup (_("Disabled"));
   /* A check has no exit code: why it failed is in its run's message. */

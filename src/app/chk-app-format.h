@@ -17,6 +17,9 @@ const char *chk_job_status_icon      (ChkJob1    *job);
 const char *chk_job_status_style     (ChkJob1    *job);
 char       *chk_job_status_text      (ChkJob1    *job);
 gboolean    chk_job_is_failing       (ChkJob1    *job);
+char       *chk_job_running_long_text (ChkJob1   *job,
+                                       gint64     now);
+gint64      chk_job_running_long_at  (ChkJob1    *job);
 
 void        chk_widget_set_status_style (GtkWidget  *widget,
                                          const char *style_class);

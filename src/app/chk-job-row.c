@@ -106,6 +106,16 @@ chk_job_row_refresh (ChkJobRow *self)
           last = g_strdup_printf (_("Last: %s"), relative);
         }
     }
+  /* A run past its expected duration says so where the last run's time was */
+  {
+    char *running_long = chk_job_running_long_text (job, now);
+
+    if (running_long != NULL)
+      {
+        g_free (last);
+        last = running_long;
+      }
+  }
   if (next != NULL && last != NULL)
     times = g_strdup_printf ("%s · %s", next, last);
   else
