@@ -4,6 +4,7 @@
 
 #include <adwaita.h>
 
+#include "chk-duration-graph.h"
 #include "chk-job-graph.h"
 #include "chk-job-links.h"
 #include "chk-job-page.h"
@@ -62,6 +63,8 @@ struct _ChkJobPage
   GtkLabel            *progress_label;
   GtkWidget           *run_button;
   GtkWidget           *stop_button;
+  GtkWidget           *snooze_box;
+  GtkLabel            *snooze_label;
   GtkStack            *runs_stack;
   GtkSpinner          *runs_spinner;
   GtkScrolledWindow   *runs_scroller;
@@ -70,6 +73,7 @@ struct _ChkJobPage
   GtkWidget           *output_box;
   GtkLabel            *output_label;
   ChkLogView          *log_view;
+  ChkDurationGraph    *duration_graph;
   AdwActionRow        *alert_error_row;
   AdwActionRow        *monitor_row;
   GtkLinkButton       *monitor_link;
@@ -116,6 +120,11 @@ void        _chk_job_page_set_subtitle              (AdwActionRow *row,
                                                      const char   *subtitle);
 char       *_chk_job_page_command_text              (ChkJob1      *job);
 void        _chk_job_page_update_monitor_row        (ChkJobPage   *self);
+
+/* chk-job-page-alerts.c: snoozing the job's alerts */
+gint64      _chk_job_page_update_snooze             (ChkJobPage   *self,
+                                                     gint64        now);
+void        _chk_job_page_alerts_class_init         (GtkWidgetClass *widget_class);
 
 /* chk-job-page-details.c: the Details tab */
 void        _chk_job_page_update_details            (ChkJobPage   *self);

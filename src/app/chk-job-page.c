@@ -255,6 +255,8 @@ update_header (ChkJobPage *self)
   times_text = _chk_job_page_join_parts (times);
   gtk_label_set_text (self->times_label, times_text);
 
+  change = MIN (change, _chk_job_page_update_snooze (self, now));
+
   gtk_widget_set_visible (self->run_button, !running);
   gtk_widget_set_visible (self->stop_button, running);
 
@@ -649,6 +651,18 @@ run_finished_cb (ChkScheduler1 *scheduler,
                  ChkJobPage    *self)
 {
   scheduler_run_cb (self, job, run_id);
+  if (self->job != NULL &&
+      g_strcmp0 (job, g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->job))) == 0)
+    chk_duration_graph_reload (self->duration_graph);
+}
+
+/* A bar of the graph of durations: its run, on the Runs tab */
+static void
+graph_run_activated_cb (ChkDurationGraph *graph,
+                        guint64           run_id,
+                        ChkJobPage       *self)
+{
+  chk_job_page_show_run (self, run_id);
 }
 
 static void
@@ -868,6 +882,7 @@ chk_job_page_class_init (ChkJobPageClass *klass)
 
   g_type_ensure (CHK_TYPE_LOG_VIEW);
   g_type_ensure (CHK_TYPE_JOB_GRAPH);
+  g_type_ensure (CHK_TYPE_DURATION_GRAPH);
   g_type_ensure (CHK_TYPE_JOB_LINKS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-job-page.ui");
@@ -891,6 +906,7 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, output_box);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, output_label);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, log_view);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, duration_graph);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, alert_error_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, monitor_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, monitor_link);
@@ -919,6 +935,8 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, run_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, run_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, copy_command_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, graph_run_activated_cb);
+  _chk_job_page_alerts_class_init (widget_class);
   gtk_widget_class_bind_template_callback_full (widget_class, "environment_expanded_cb",
                                                 G_CALLBACK (_chk_job_page_environment_expanded_cb));
 
@@ -1012,6 +1030,7 @@ chk_job_page_set_job (ChkJobPage  *self,
 
   chk_run_list_set_job (self->runs, job);
   chk_job_graph_set_job (self->job_graph, model, job);
+  chk_duration_graph_set_job (self->duration_graph, job);
   chk_job_links_set_job (self->upstream_links, model, job);
   chk_job_links_set_job (self->downstream_links, model, job);
   self->selected_run = 0;
