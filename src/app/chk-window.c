@@ -10,6 +10,7 @@
 #include "chk-banner.h"
 #include "chk-collate.h"
 #include "chk-duration.h"
+#include "chk-history-view.h"
 #include "chk-job-editor.h"
 #include "chk-job-page.h"
 #include "chk-job-row.h"
@@ -87,6 +88,7 @@ struct _ChkWindow
   GtkWidget            *filter_box;
   AdwViewStack         *view_stack;
   ChkMonitorsView      *monitors_view;
+  ChkHistoryView       *history_view;
   GtkSearchBar         *search_bar;
   GtkSearchEntry       *search_entry;
   GtkStack             *list_stack;
@@ -988,6 +990,20 @@ show_view_action (GtkWidget  *widget,
   adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
 }
 
+/* Every job's runs over time, where a job's page goes */
+static void
+show_history_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+
+  show_job (self, NULL, FALSE);
+  gtk_stack_set_visible_child_name (self->content_stack, "history");
+  adw_window_title_set_title (self->content_title, _("History"));
+  adw_leaflet_set_visible_child (self->leaflet, self->content);
+}
+
 static void
 edit_job_action (GtkWidget  *widget,
                  const char *action_name,
@@ -1240,6 +1256,7 @@ chk_window_class_init (ChkWindowClass *klass)
   g_type_ensure (CHK_TYPE_JOB_PAGE);
   g_type_ensure (CHK_TYPE_LOGIN_BANNER);
   g_type_ensure (CHK_TYPE_MONITORS_VIEW);
+  g_type_ensure (CHK_TYPE_HISTORY_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/chroniker/Chroniker/chk-window.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, toast_overlay);
@@ -1254,6 +1271,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, filter_box);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, monitors_view);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, history_view);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, search_bar);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, list_stack);
@@ -1274,6 +1292,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.new-monitor", NULL, new_monitor_action);
   gtk_widget_class_install_action (widget_class, "win.show-job", "s", show_job_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
+  gtk_widget_class_install_action (widget_class, "win.show-history", NULL, show_history_action);
   gtk_widget_class_install_action (widget_class, "win.run-job", NULL, run_job_action);
   gtk_widget_class_install_action (widget_class, "win.stop-job", NULL, stop_job_action);
   gtk_widget_class_install_action (widget_class, "win.edit-job", NULL, edit_job_action);
@@ -1378,6 +1397,7 @@ chk_window_new (AdwApplication *application,
   g_signal_connect (model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
   model_state_changed_cb (model, NULL, self);
   chk_login_banner_set_model (self->login_banner, model);
+  chk_history_view_set_model (self->history_view, model);
 
   /* Relative times, when they change; rows that scroll into view at once */
   self->refresh_timer = chk_refresh_timer_new (GTK_WIDGET (self), refresh_cb, self);
