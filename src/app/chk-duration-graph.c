@@ -358,6 +358,8 @@ scale_max (ChkDurationGraph *self)
   return MAX (MAX (longest, expected) * 11 / 10, G_USEC_PER_SEC);
 }
 
+/* @text with its bottom at @y; over a patch of @backdrop, if given, so
+ * that it reads over the bars */
 static void
 append_text (GtkSnapshot *snapshot,
              GtkWidget   *widget,
@@ -365,7 +367,8 @@ append_text (GtkSnapshot *snapshot,
              double       x,
              double       y,
              gboolean     right_aligned,
-             GdkRGBA     *color)
+             GdkRGBA     *color,
+             GdkRGBA     *backdrop)
 {
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
   PangoAttrList *attrs = pango_attr_list_new ();
@@ -378,6 +381,9 @@ append_text (GtkSnapshot *snapshot,
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot,
                           &GRAPHENE_POINT_INIT (right_aligned ? x - width : x, y - height));
+  if (backdrop != NULL)
+    gtk_snapshot_append_color (snapshot, backdrop,
+                               &GRAPHENE_RECT_INIT (-4, 0, width + (right_aligned ? 4 : 8), height));
   gtk_snapshot_append_layout (snapshot, layout, color);
   gtk_snapshot_restore (snapshot);
 }
@@ -403,7 +409,7 @@ chk_duration_graph_snapshot (GtkWidget   *widget,
   accent = named_color (widget, "accent_color", "#1c71d8");
 
   /* The scale: the top's duration, and the base line */
-  append_text (snapshot, widget, top_text, 0, TOP - 4, FALSE, &dim);
+  append_text (snapshot, widget, top_text, 0, TOP - 4, FALSE, &dim, NULL);
   dim.alpha = fg.alpha * 0.15;
   gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (0, TOP, width, 1));
   gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (0, height - 1, width, 1));
@@ -444,9 +450,12 @@ chk_duration_graph_snapshot (GtkWidget   *widget,
       g_autofree char *text = g_strdup_printf (_("Expected %s"), took);
       double y = height - 1 - area * ((double) expected * G_USEC_PER_SEC) / top;
 
+      GdkRGBA backdrop = named_color (widget, "window_bg_color", "#fafafa");
+
+      backdrop.alpha = 0.85;
       for (double x = 0; x < width; x += 8)
         gtk_snapshot_append_color (snapshot, &fg, &GRAPHENE_RECT_INIT (x, y, 4, 1));
-      append_text (snapshot, widget, text, width, y - 2, TRUE, &fg);
+      append_text (snapshot, widget, text, width, y - 1, TRUE, &fg, &backdrop);
     }
 }
 
