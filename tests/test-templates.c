@@ -14,6 +14,7 @@
 #include "chk-argv-editor.h"
 #include "chk-banner.h"
 #include "chk-environment-editor.h"
+#include "chk-history-view.h"
 #include "chk-job-editor.h"
 #include "chk-job-list-group.h"
 #include "chk-job-page.h"
@@ -93,6 +94,7 @@ main (int   argc,
   g_test_add_data_func ("/templates/banner", chk_banner_get_type, test_template);
   g_test_add_data_func ("/templates/argv-editor", chk_argv_editor_get_type, test_template);
   g_test_add_data_func ("/templates/environment-editor", chk_environment_editor_get_type, test_template);
+  g_test_add_data_func ("/templates/history-view", chk_history_view_get_type, test_template);
   g_test_add_data_func ("/templates/job-list-group", chk_job_list_group_get_type, test_template);
   g_test_add_data_func ("/templates/job-row", chk_job_row_get_type, test_template);
   g_test_add_data_func ("/templates/job-page", chk_job_page_get_type, test_template);
