@@ -7,8 +7,10 @@
 #include <adwaita.h>
 
 #include "chk-error.h"
+#include "chk-job-page.h"
 #include "chk-resources.h"
 #include "chk-test-fixture.h"
+#include "chk-test-widgets.h"
 
 /*
  * The fixture of the app tests (see chk-test-fixture.h): setting up the
@@ -265,6 +267,60 @@ chk_test_fixture_open_editor (ChkTestFixture *fixture,
   g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
   gtk_window_present (GTK_WINDOW (fixture->editor));
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
+}
+
+/**
+ * chk_test_fixture_open_job_editor:
+ * @job_path: the object path of the job to edit
+ *
+ * The editor of a job, as Edit opens it from the window (which must be
+ * open), over the window's model, once it is on screen.
+ *
+ * Returns: (transfer none): the editor, also @fixture's
+ */
+ChkJobEditor *
+chk_test_fixture_open_job_editor (ChkTestFixture *fixture,
+                                  const char     *job_path)
+{
+  ChkJob1 *job;
+
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, job_path) != NULL, SECONDS);
+  job = chk_job_model_lookup (fixture->model, job_path);
+  fixture->editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model, job, FALSE);
+  g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
+  gtk_window_present (GTK_WINDOW (fixture->editor));
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
+  return fixture->editor;
+}
+
+/**
+ * chk_test_fixture_show_job:
+ * @job_path: the object path of a job
+ * @tab: the page's tab to show: "runs" or "details"
+ *
+ * Selects the job in the window (which must be open) and shows @tab of its
+ * page, once it is on screen.
+ *
+ * Returns: (transfer none): the job page
+ */
+gpointer
+chk_test_fixture_show_job (ChkTestFixture *fixture,
+                           const char     *job_path,
+                           const char     *tab)
+{
+  ChkJobPage *page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
+  AdwViewStack *stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
+  ChkJob1 *job;
+
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, job_path) != NULL, SECONDS);
+  job = chk_job_model_lookup (fixture->model, job_path);
+  chk_window_select_job (fixture->window, job);
+  chk_assert_eventually (chk_job_page_get_job (page) == job, SECONDS);
+  adw_view_stack_set_visible_child_name (stack, tab);
+  chk_assert_eventually (adw_view_stack_get_child_by_name (stack, tab) != NULL &&
+                         gtk_widget_get_mapped (adw_view_stack_get_child_by_name (stack, tab)),
+                         SECONDS);
+  return page;
 }
 
 /**

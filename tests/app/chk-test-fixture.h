@@ -88,6 +88,11 @@ void         chk_test_fixture_open_window (ChkTestFixture     *fixture,
 void         chk_test_fixture_open_editor (ChkTestFixture     *fixture,
                                            const char         *job_path);
 
+ChkJobEditor *chk_test_fixture_open_job_editor (ChkTestFixture *fixture,
+                                               const char     *job_path);
+gpointer     chk_test_fixture_show_job    (ChkTestFixture     *fixture,
+                                           const char         *job_path,
+                                           const char         *tab);
 char        *chk_test_create_job          (ChkTestFixture     *fixture,
                                            const char         *name,
                                            const char         *extra);

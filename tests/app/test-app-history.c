@@ -67,25 +67,6 @@ run_and_wait (Fixture    *fixture,
   return run_id;
 }
 
-static ChkJobPage *
-show_job (Fixture    *fixture,
-          const char *path,
-          const char *tab)
-{
-  ChkJobPage *page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  AdwViewStack *stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
-  ChkJob1 *job;
-
-  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
-  job = chk_job_model_lookup (fixture->model, path);
-  chk_window_select_job (fixture->window, job);
-  chk_assert_eventually (chk_job_page_get_job (page) == job, SECONDS);
-  adw_view_stack_set_visible_child_name (stack, tab);
-  chk_assert_eventually (gtk_widget_get_mapped (adw_view_stack_get_child_by_name (stack, tab)),
-                         SECONDS);
-  return page;
-}
-
 /* The graph's bars, oldest first: "success,failure" */
 static char *
 bar_outcomes (ChkDurationGraph *graph)
@@ -100,22 +81,6 @@ bar_outcomes (ChkDurationGraph *graph)
       g_string_append_printf (text, "%s%s", i > 0 ? "," : "", outcome);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-/* The editor of the job at @path, over the window's model */
-static ChkJobEditor *
-open_job_editor (Fixture    *fixture,
-                 const char *path)
-{
-  ChkJob1 *job;
-
-  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
-  job = chk_job_model_lookup (fixture->model, path);
-  fixture->editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model, job, FALSE);
-  g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
-  gtk_window_present (GTK_WINDOW (fixture->editor));
-  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
-  return fixture->editor;
 }
 
 /* ---------------------------------------------------------------------------
@@ -145,7 +110,7 @@ test_duration_graph (Fixture       *fixture,
   failed = run_and_wait (fixture, path, "failure");
 
   chk_test_fixture_open_window (fixture, 1100, 800);
-  page = show_job (fixture, path, "details");
+  page = chk_test_fixture_show_job (fixture, path, "details");
   stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
   graph = chk_test_find_widget (page, CHK_TYPE_DURATION_GRAPH);
   chk_assert_eventually_cmpstr (bar_outcomes (graph), "success,success,failure", SECONDS);
@@ -199,7 +164,7 @@ test_snooze (Fixture       *fixture,
   ChkJobPage *page;
 
   chk_test_fixture_open_window (fixture, 1100, 800);
-  page = show_job (fixture, path, "runs");
+  page = chk_test_fixture_show_job (fixture, path, "runs");
   g_assert_nonnull (chk_test_find_widget (page, GTK_TYPE_MENU_BUTTON));
   gtk_widget_activate_action (GTK_WIDGET (page), "job-page.snooze", "x", (gint64) 3600);
   chk_assert_eventually (chk_test_job_int (fixture, path, "SnoozedUntil") >=
@@ -229,7 +194,7 @@ test_running_long (Fixture       *fixture,
   ChkJobPage *page;
 
   chk_test_fixture_open_window (fixture, 1100, 800);
-  page = show_job (fixture, path, "runs");
+  page = chk_test_fixture_show_job (fixture, path, "runs");
   chk_test_run_job (fixture, path);
   chk_assert_eventually (chk_test_job_bool (fixture, path, "Running"), SECONDS);
   chk_assert_eventually (chk_test_find_label_containing (page, "Running longer than expected (")
@@ -250,7 +215,7 @@ test_editor_watching (Fixture       *fixture,
   GtkWidget *save;
 
   chk_test_fixture_open_window (fixture, 1100, 800);
-  open_job_editor (fixture, path);
+  chk_test_fixture_open_job_editor (fixture, path);
   gtk_editable_set_text (GTK_EDITABLE (chk_test_find_entry_row (fixture->editor,
                                                                 "Expected Duration (such as 10 min)")),
                          "10 min");
@@ -266,7 +231,7 @@ test_editor_watching (Fixture       *fixture,
   g_assert_cmpint (chk_test_job_int (fixture, path, "AlertAfterFailures"), ==, 3);
 
   /* Opened again, it shows them */
-  open_job_editor (fixture, path);
+  chk_test_fixture_open_job_editor (fixture, path);
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (chk_test_find_entry_row (
                      fixture->editor, "Expected Duration (such as 10 min)"))), ==, "10m");
   row = chk_test_find_row (fixture->editor, ADW_TYPE_ACTION_ROW, "Alert After");

@@ -247,21 +247,6 @@ click_tooltip (gpointer    root,
   g_error ("No button “%s”", tooltip);
 }
 
-static ChkJobEditor *
-open_job_editor (Fixture    *fixture,
-                 const char *path)
-{
-  ChkJob1 *job;
-
-  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
-  job = chk_job_model_lookup (fixture->model, path);
-  fixture->editor = chk_job_editor_new (GTK_WINDOW (fixture->window), fixture->model, job, FALSE);
-  g_object_add_weak_pointer (G_OBJECT (fixture->editor), (gpointer *) &fixture->editor);
-  gtk_window_present (GTK_WINDOW (fixture->editor));
-  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (fixture->editor)), SECONDS);
-  return fixture->editor;
-}
-
 static void
 save_editor (Fixture *fixture)
 {
@@ -271,26 +256,6 @@ save_editor (Fixture *fixture)
   chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
   chk_test_click (save);
   chk_assert_eventually (fixture->editor == NULL, SECONDS);
-}
-
-static ChkJobPage *
-show_details (Fixture    *fixture,
-              const char *path)
-{
-  ChkJobPage *page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
-  AdwViewStack *stack = chk_test_find_widget (page, ADW_TYPE_VIEW_STACK);
-  ChkJob1 *job;
-
-  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
-  job = chk_job_model_lookup (fixture->model, path);
-  chk_window_select_job (fixture->window, job);
-  chk_assert_eventually (chk_job_page_get_job (page) == job, SECONDS);
-  adw_view_stack_set_visible_child_name (stack, "details");
-  chk_assert_eventually (adw_view_stack_get_child_by_name (stack, "details") != NULL &&
-                         gtk_widget_get_mapped (adw_view_stack_get_child_by_name (stack,
-                                                                                  "details")),
-                         SECONDS);
-  return page;
 }
 
 /* ---------------------------------------------------------------------------
@@ -312,7 +277,7 @@ test_editor_save (Fixture       *fixture,
   ChkJobEditor *editor;
 
   chk_test_fixture_open_window (fixture, 1000, 700);
-  editor = open_job_editor (fixture, path);
+  editor = chk_test_fixture_open_job_editor (fixture, path);
   depends = find_list_group (editor, "Dependencies");
 
   /* The other jobs, by name, not the one edited; "_" is no mnemonic */
@@ -371,7 +336,7 @@ test_editor_save (Fixture       *fixture,
   /* Opened again: what the daemon has, in the editor's words */
   chk_assert_eventually (chk_job1_get_random_delay (chk_job_model_lookup (fixture->model, path))
                          == 600, SECONDS);
-  editor = open_job_editor (fixture, path);
+  editor = chk_test_fixture_open_job_editor (fixture, path);
   depends = find_list_group (editor, "Dependencies");
   g_clear_pointer (&text, g_free);
   text = row_titles (depends);
@@ -437,7 +402,7 @@ test_page_links (Fixture       *fixture,
   AdwActionRow *row;
 
   chk_test_fixture_open_window (fixture, 1000, 700);
-  page = show_details (fixture, path);
+  page = chk_test_fixture_show_job (fixture, path, "details");
   upstream = find_links (page, "Waits For");
   downstream = find_links (page, "Waited For By");
   chk_assert_eventually_cmpstr (row_titles (upstream), "alarm,fetch", SECONDS);
@@ -479,7 +444,7 @@ test_page_links (Fixture       *fixture,
                          SECONDS);
   chk_assert_eventually_cmpstr (graph_column (graph, "downstream"), "report:on-failure", SECONDS);
   chk_assert_eventually_cmpstr (graph_column (graph, "upstream"), "", SECONDS);
-  page = show_details (fixture, path);
+  page = chk_test_fixture_show_job (fixture, path, "details");
   chk_assert_eventually_cmpstr (graph_column (graph, "upstream"),
                                 "alarm:on-failure,fetch:depends", SECONDS);
 
@@ -495,14 +460,14 @@ test_page_links (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (downstream)));
 
   /* Only downstream links: no upstream group, no upstream boxes */
-  show_details (fixture, fetch);
+  chk_test_fixture_show_job (fixture, fetch, "details");
   chk_assert_eventually_cmpstr (row_titles (downstream), "report", SECONDS);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (upstream)));
   chk_assert_eventually_cmpstr (graph_column (graph, "downstream"), "report:depends", SECONDS);
   g_assert_cmpstr (graph_column (graph, "upstream"), ==, "");
 
   /* A job with no links has neither group, nor a graph */
-  show_details (fixture, solo);
+  chk_test_fixture_show_job (fixture, solo, "details");
   chk_assert_eventually (!gtk_widget_get_visible (GTK_WIDGET (downstream)), SECONDS);
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (upstream)));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (graph)));
