@@ -471,15 +471,17 @@ stats_to_variant (GArray *buckets)
   return g_variant_builder_end (&builder);
 }
 
-static gboolean
-chk_scheduler_impl_handle_get_job_stats (ChkScheduler1         *object,
-                                         GDBusMethodInvocation *invocation,
-                                         const char            *arg_job,
-                                         gint64                 arg_since,
-                                         guint                  arg_buckets)
+/* GetJobStats and GetJobStatsBetween: %NULL with @error set when an argument is bad */
+static GVariant *
+get_job_stats (ChkSchedulerImpl  *self,
+               const char        *arg_job,
+               gint64             arg_since,
+               gint64             arg_until,
+               guint              arg_buckets,
+               GError           **out_error)
 {
-  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
   gint64 now = chk_clock_get_now (chk_engine_get_clock (self->engine));
+  gint64 until = arg_until != 0 ? arg_until : now;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) buckets = NULL;
   guint64 job_id = 0;
@@ -491,17 +493,57 @@ chk_scheduler_impl_handle_get_job_stats (ChkScheduler1         *object,
   else if (arg_buckets < 1 || arg_buckets > MAX_STATS_BUCKETS)
     chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "buckets",
                        _("%u is not between 1 and %d"), arg_buckets, MAX_STATS_BUCKETS);
-  else if (arg_since < 0 || arg_since > now)
+  else if (arg_until < 0)
+    chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "until",
+                       _("%" PRId64 " is not a time, or 0"), arg_until);
+  else if (arg_since < 0 || arg_since > now || (arg_since != 0 && arg_since >= until))
     chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "since",
-                       _("%" PRId64 " is not a time before now, or 0"), arg_since);
+                       _("%" PRId64 " is not a time before now and before the end, or 0"),
+                       arg_since);
   else
-    buckets = chk_store_get_stats (chk_engine_get_store (self->engine), job_id, arg_since, now,
+    buckets = chk_store_get_stats (chk_engine_get_store (self->engine), job_id, arg_since, until,
                                    arg_buckets, &error);
 
   if (buckets == NULL)
-    return chk_dbus_return_error (invocation, error);
+    {
+      g_propagate_error (out_error, g_steal_pointer (&error));
+      return NULL;
+    }
+  return stats_to_variant (buckets);
+}
 
-  chk_scheduler1_complete_get_job_stats (object, invocation, stats_to_variant (buckets));
+static gboolean
+chk_scheduler_impl_handle_get_job_stats (ChkScheduler1         *object,
+                                         GDBusMethodInvocation *invocation,
+                                         const char            *arg_job,
+                                         gint64                 arg_since,
+                                         guint                  arg_buckets)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *stats = get_job_stats (CHK_SCHEDULER_IMPL (object), arg_job, arg_since, 0,
+                                   arg_buckets, &error);
+
+  if (stats == NULL)
+    return chk_dbus_return_error (invocation, error);
+  chk_scheduler1_complete_get_job_stats (object, invocation, stats);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_get_job_stats_between (ChkScheduler1         *object,
+                                                 GDBusMethodInvocation *invocation,
+                                                 const char            *arg_job,
+                                                 gint64                 arg_since,
+                                                 gint64                 arg_until,
+                                                 guint                  arg_buckets)
+{
+  g_autoptr(GError) error = NULL;
+  GVariant *stats = get_job_stats (CHK_SCHEDULER_IMPL (object), arg_job, arg_since, arg_until,
+                                   arg_buckets, &error);
+
+  if (stats == NULL)
+    return chk_dbus_return_error (invocation, error);
+  chk_scheduler1_complete_get_job_stats_between (object, invocation, stats);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -652,6 +694,7 @@ chk_scheduler_iface_init (ChkScheduler1Iface *iface)
   iface->handle_read_run_output = chk_scheduler_impl_handle_read_run_output;
   iface->handle_purge_runs = chk_scheduler_impl_handle_purge_runs;
   iface->handle_get_job_stats = chk_scheduler_impl_handle_get_job_stats;
+  iface->handle_get_job_stats_between = chk_scheduler_impl_handle_get_job_stats_between;
   iface->handle_report_progress = chk_scheduler_impl_handle_report_progress;
   iface->handle_get_settings = chk_scheduler_impl_handle_get_settings;
   iface->handle_set_settings = chk_scheduler_impl_handle_set_settings;

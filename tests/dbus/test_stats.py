@@ -54,6 +54,36 @@ class JobStats(h.DaemonTestCase):
         self.assertEqual(oldest['runs'], 3)
         self.assertGreaterEqual(oldest['start'], since)
 
+    def between(self, job, since, until, buckets):
+        return self.bus.call_unpack(MANAGER_PATH, h.SCHEDULER_IFACE, 'GetJobStatsBetween',
+                                    GLib.Variant('(oxxu)', (job, since, until, buckets)))
+
+    def test_between(self):
+        path = self.make_job('between')
+        before = h.now_usec()
+        self.run_and_wait(path)
+        middle = h.now_usec()
+        self.bus.update(path, {'command': ['false']})
+        self.run_and_wait(path)
+        self.run_and_wait(path)
+        after = h.now_usec()
+
+        (first,) = self.between(path, before, middle, 1)
+        self.assertEqual((first['start'], first['runs'], first['failures']), (before, 1, 0))
+        (second,) = self.between(path, middle, after, 1)
+        self.assertEqual((second['runs'], second['failures']), (2, 2))
+        # until 0 is now, as GetJobStats
+        self.assertEqual(self.between(path, before, 0, 1), self.stats(path, before, 1))
+        # Two halves of the same time
+        halves = self.between(path, before, before + 2 * (after - before), 2)
+        self.assertEqual([b['start'] for b in halves], [before, after])
+        self.assertEqual(halves[0]['runs'], 3)
+        self.assertEqual(halves[1]['runs'], 0)
+        with self.assert_error('InvalidArgument', 'since'):
+            self.between(path, after, before, 1)
+        with self.assert_error('InvalidArgument', 'until'):
+            self.between(path, before, -5, 1)
+
     def test_bad_arguments(self):
         path = self.make_job('x')
         with self.assert_error('NotFound', 'job'):
