@@ -18,13 +18,11 @@
  * Every job's runs over time, for the window's History page: a calendar
  * of the last weeks, a square per day (#ChkRunCalendar).
  *
- * The days are counted with Scheduler1.GetJobStats for all jobs (the
- * manager's path) with one bucket from each day's local midnight: its
- * buckets run until now in equal lengths, which cannot follow local days
- * (today's is short, and the clock changes make days of 23 and 25 hours),
- * so a day's runs are the count from its midnight less the count from the
- * next one. It counts when it maps, and again a moment after runs end
- * while it shows.
+ * The days are counted with Scheduler1.GetJobStatsBetween for all jobs
+ * (the manager's path), one bucket from each day's local midnight to the
+ * next: equal buckets cannot follow local days, which the clock changes
+ * make 23 and 25 hours long. Each call reads only its day's runs. It
+ * counts when it maps, and again a moment after runs end while it shows.
  */
 
 struct _ChkHistoryView
@@ -44,14 +42,14 @@ struct _ChkHistoryView
 
 G_DEFINE_FINAL_TYPE (ChkHistoryView, chk_history_view, GTK_TYPE_WIDGET)
 
-/* One counting of the days: GetJobStats from each day's midnight */
+/* One counting of the days: GetJobStatsBetween each day's midnights */
 typedef struct
 {
   ChkHistoryView *self;
   GDateTime      *first_day;
   guint           n_days;
   guint           pending;
-  guint          *runs;      /* from the day's midnight until now */
+  guint          *runs;      /* of each day */
   guint          *failures;
   GError         *error;
 } Count;
@@ -77,8 +75,6 @@ static void
 count_done (Count *count)
 {
   ChkHistoryView *self = count->self;
-  g_autofree guint *runs = g_new0 (guint, count->n_days);
-  g_autofree guint *failures = g_new0 (guint, count->n_days);
 
   if (count->error != NULL)
     {
@@ -94,19 +90,9 @@ count_done (Count *count)
       return;
     }
 
-  /* A day's: from its midnight less from the next one's. (A run that
-   * ended between two calls is not a day's: no count goes below 0.) */
-  for (guint i = 0; i < count->n_days; i++)
-    {
-      guint next_runs = i + 1 < count->n_days ? count->runs[i + 1] : 0;
-      guint next_failures = i + 1 < count->n_days ? count->failures[i + 1] : 0;
-
-      runs[i] = count->runs[i] > next_runs ? count->runs[i] - next_runs : 0;
-      failures[i] = count->failures[i] > next_failures ? count->failures[i] - next_failures : 0;
-      failures[i] = MIN (failures[i], runs[i]);
-    }
   gtk_widget_set_visible (GTK_WIDGET (self->calendar_error), FALSE);
-  chk_run_calendar_set_days (self->calendar, count->first_day, runs, failures, count->n_days);
+  chk_run_calendar_set_days (self->calendar, count->first_day, count->runs, count->failures,
+                             count->n_days);
   self->n_loads++;
 }
 
@@ -120,7 +106,8 @@ get_stats_cb (GObject      *object,
   g_autoptr(GVariant) stats = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!chk_scheduler1_call_get_job_stats_finish (CHK_SCHEDULER1 (object), &stats, result, &error))
+  if (!chk_scheduler1_call_get_job_stats_between_finish (CHK_SCHEDULER1 (object), &stats, result,
+                                                          &error))
     {
       if (count->error == NULL)
         count->error = g_steal_pointer (&error);
@@ -141,6 +128,18 @@ get_stats_cb (GObject      *object,
     }
 }
 
+/* The local midnight that starts @day, µs since the epoch */
+static gint64
+local_midnight (GDateTime *day)
+{
+  g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (day),
+                                                         g_date_time_get_month (day),
+                                                         g_date_time_get_day_of_month (day),
+                                                         0, 0, 0);
+
+  return g_date_time_to_unix (midnight) * G_USEC_PER_SEC;
+}
+
 /**
  * chk_history_view_reload:
  * @self: a #ChkHistoryView
@@ -153,6 +152,7 @@ chk_history_view_reload (ChkHistoryView *self)
 {
   ChkScheduler1 *scheduler;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  const char *all_jobs;
   Count *count;
 
   g_return_if_fail (CHK_IS_HISTORY_VIEW (self));
@@ -166,6 +166,8 @@ chk_history_view_reload (ChkHistoryView *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
+  /* The manager's path: every job's runs */
+  all_jobs = g_dbus_proxy_get_object_path (G_DBUS_PROXY (scheduler));
   count = g_new0 (Count, 1);
   count->self = g_object_ref (self);
   count->first_day = chk_run_calendar_first_day (now);
@@ -177,18 +179,17 @@ chk_history_view_reload (ChkHistoryView *self)
   for (guint i = 0; i < count->n_days; i++)
     {
       g_autoptr(GDateTime) day = g_date_time_add_days (count->first_day, (int) i);
-      g_autoptr(GDateTime) midnight = g_date_time_new_local (g_date_time_get_year (day),
-                                                             g_date_time_get_month (day),
-                                                             g_date_time_get_day_of_month (day),
-                                                             0, 0, 0);
+      g_autoptr(GDateTime) next = g_date_time_add_days (count->first_day, (int) i + 1);
+      gint64 since = local_midnight (day), until = local_midnight (next);
       CountCall *call = g_new0 (CountCall, 1);
 
       call->count = count;
       call->day = i;
-      chk_scheduler1_call_get_job_stats (scheduler,
-                                         g_dbus_proxy_get_object_path (G_DBUS_PROXY (scheduler)),
-                                         g_date_time_to_unix (midnight) * G_USEC_PER_SEC, 1,
-                                         self->cancellable, get_stats_cb, call);
+      /* Today's ends now: the daemon counts no further than that anyway */
+      if (until > g_date_time_to_unix (now) * G_USEC_PER_SEC)
+        until = 0;
+      chk_scheduler1_call_get_job_stats_between (scheduler, all_jobs, since, until, 1,
+                                                 self->cancellable, get_stats_cb, call);
     }
 }
 
