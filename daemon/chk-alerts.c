@@ -325,6 +325,11 @@ delivery_done (Delivery   *delivery,
 
   _chk_job_set_last_alert_error (delivery->job, delivery->errors->str);
 
+  /* An alert that did not get through told nobody: it must not hold the
+   * next one back for the rest of the flood window. */
+  if (delivery->errors->len > 0)
+    chk_alert_flood_forget (self->flood, chk_job_get_id (delivery->job));
+
   self->pending--;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PENDING]);
 
