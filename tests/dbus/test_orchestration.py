@@ -70,15 +70,17 @@ class Dependencies(h.DaemonTestCase):
         self.bus.stop(first)
 
     def test_wait_for_next_run(self):
-        # Made first, so without the flag "later" would start first in each second
-        later = self.make_job('later', schedule='FREQ=SECONDLY', enabled=False)
+        # Made first, so without the flag "later" would start first in each second.
+        # Both start at the same second, a little ahead, so that their
+        # occurrences fall together however slowly the calls go.
+        start = (h.now_usec() // USEC + 3) * USEC
+        mark = self.bus.mark()
+        later = self.make_job('later', schedule='FREQ=SECONDLY', start=start)
         sooner = self.make_job('sooner', schedule='FREQ=SECONDLY', command=['sleep', '0.3'],
-                               enabled=False)
+                               start=start)
         self.bus.update(later, {'depends-on': [dependency('sooner', completion=False,
                                                           success=False)]})
-        mark = self.bus.mark()
-        self.bus.update(sooner, {'enabled': True})
-        self.bus.update(later, {'enabled': True})
+        self.assertLess(h.now_usec(), start, 'made before their first occurrence')
         h.wait_until(lambda: len(self.bus.run_finished_events(later, mark)) >= 3, 15,
                      'three runs of later')
         self.bus.update(later, {'enabled': False})
