@@ -23,6 +23,9 @@
  * next: equal buckets cannot follow local days, which the clock changes
  * make 23 and 25 hours long. Each call reads only its day's runs. It
  * counts when it maps, and again a moment after runs end while it shows.
+ *
+ * Under it, the runs of the next 24 hours (#ChkRunTimeline), counted in
+ * its group's description, the run focused in a caption under it.
  */
 
 struct _ChkHistoryView
@@ -38,6 +41,9 @@ struct _ChkHistoryView
   AdwPreferencesPage *page;
   ChkRunCalendar *calendar;
   GtkLabel       *calendar_error;
+  AdwPreferencesGroup *timeline_group;
+  ChkRunTimeline *timeline;
+  GtkLabel       *timeline_caption;
 };
 
 G_DEFINE_FINAL_TYPE (ChkHistoryView, chk_history_view, GTK_TYPE_WIDGET)
@@ -255,12 +261,16 @@ chk_history_view_class_init (ChkHistoryViewClass *klass)
   widget_class->map = chk_history_view_map;
 
   g_type_ensure (CHK_TYPE_RUN_CALENDAR);
+  g_type_ensure (CHK_TYPE_RUN_TIMELINE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/chroniker/Chroniker/chk-history-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, page);
   gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, calendar);
   gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, calendar_error);
+  gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, timeline_group);
+  gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, timeline);
+  gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, timeline_caption);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chk-history-view");
 }
@@ -269,6 +279,10 @@ static void
 chk_history_view_init (ChkHistoryView *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_object_bind_property (self->timeline, "summary", self->timeline_group, "description",
+                          G_BINDING_SYNC_CREATE);
+  g_object_bind_property (self->timeline, "selected-text", self->timeline_caption, "label",
+                          G_BINDING_SYNC_CREATE);
 
   self->scheduler_signals = g_signal_group_new (CHK_TYPE_SCHEDULER1);
   g_signal_group_connect_swapped (self->scheduler_signals, "run-finished",
@@ -296,6 +310,7 @@ chk_history_view_set_model (ChkHistoryView *self,
   g_set_object (&self->model, model);
   if (model != NULL)
     g_signal_connect_swapped (model, "notify::state", G_CALLBACK (model_state_cb), self);
+  chk_run_timeline_set_model (self->timeline, model);
   model_state_cb (self);
 }
 
@@ -310,6 +325,19 @@ chk_history_view_get_calendar (ChkHistoryView *self)
 {
   g_return_val_if_fail (CHK_IS_HISTORY_VIEW (self), NULL);
   return self->calendar;
+}
+
+/**
+ * chk_history_view_get_timeline:
+ * @self: a #ChkHistoryView
+ *
+ * Returns: (transfer none): its timeline of the next 24 hours
+ */
+ChkRunTimeline *
+chk_history_view_get_timeline (ChkHistoryView *self)
+{
+  g_return_val_if_fail (CHK_IS_HISTORY_VIEW (self), NULL);
+  return self->timeline;
 }
 
 /**

@@ -6,6 +6,7 @@
 
 #include "chk-job-model.h"
 #include "chk-run-calendar.h"
+#include "chk-run-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -17,6 +18,7 @@ void            chk_history_view_set_model    (ChkHistoryView *self,
                                                ChkJobModel    *model);
 void            chk_history_view_reload       (ChkHistoryView *self);
 ChkRunCalendar *chk_history_view_get_calendar (ChkHistoryView *self);
+ChkRunTimeline *chk_history_view_get_timeline (ChkHistoryView *self);
 guint           chk_history_view_get_n_loads  (ChkHistoryView *self);
 
 G_END_DECLS

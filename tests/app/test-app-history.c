@@ -14,6 +14,7 @@
 #include "chk-job-model.h"
 #include "chk-job-page.h"
 #include "chk-run-calendar.h"
+#include "chk-run-timeline-private.h"
 #include "chk-test-fixture.h"
 #include "chk-test-session.h"
 #include "chk-test-widgets.h"
@@ -23,7 +24,8 @@
  * DESIGN §7's watching over time in the app, against the real chronikerd
  * on a private bus: the job page's graph of durations and its snooze, a
  * run that goes past its expected duration, the editor's Expected Duration
- * and Alert After, and the History page's calendar of runs.
+ * and Alert After, and the History page's calendar of runs and timeline of
+ * the next 24 hours.
  */
 
 #define SECONDS 30
@@ -293,6 +295,74 @@ test_calendar (Fixture       *fixture,
   chk_assert_eventually_cmpstr (g_strdup (chk_run_calendar_cell_label (today)), expected, SECONDS);
 }
 
+/* A daily cron line at @time's local hour and minute */
+static char *
+daily_at (GDateTime *time,
+          gboolean   enabled)
+{
+  return g_strdup_printf ("{'schedule': <'%d %d * * *'>, 'enabled': <%s>}",
+                          g_date_time_get_minute (time), g_date_time_get_hour (time),
+                          enabled ? "true" : "false");
+}
+
+/* The timeline has a lane per enabled job with runs in the next 24 hours,
+ * a mark per run, flags runs of several jobs at once, counts them in the
+ * group's description, and follows a job that changes. */
+static void
+test_timeline (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autoptr(GDateTime) soon = g_date_time_add_minutes (now, 150);
+  g_autoptr(GDateTime) later = g_date_time_add_minutes (now, 300);
+  g_autofree char *at_soon = g_date_time_format (soon, "%H:%M");
+  g_autofree char *at_later = g_date_time_format (later, "%H:%M");
+  g_autofree char *alpha_spec = daily_at (soon, TRUE);
+  g_autofree char *beta_spec = daily_at (soon, TRUE);
+  g_autofree char *gamma_spec = daily_at (later, TRUE);
+  g_autofree char *off_spec = daily_at (soon, FALSE);
+  g_autofree char *alpha = chk_test_create_job (fixture, "alpha", alpha_spec);
+  g_autofree char *beta = chk_test_create_job (fixture, "beta", beta_spec);
+  g_autofree char *gamma = chk_test_create_job (fixture, "gamma", gamma_spec);
+  g_autofree char *off = chk_test_create_job (fixture, "off", off_spec);
+  g_autofree char *expected = g_strdup_printf ("alpha:%s!,beta:%s!,gamma:%s", at_soon, at_soon,
+                                               at_later);
+  g_autofree char *selected = g_strdup_printf ("alpha at %s, at once with 1 other job", at_soon);
+  ChkHistoryView *view;
+  ChkRunTimeline *timeline;
+
+  chk_test_fixture_open_window (fixture, 1100, 800);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-history", NULL);
+  view = chk_test_find_widget (fixture->window, CHK_TYPE_HISTORY_VIEW);
+  timeline = chk_history_view_get_timeline (view);
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (timeline)), SECONDS);
+
+  /* The two at once first (by name), the disabled one nowhere */
+  chk_assert_eventually_cmpstr (_chk_run_timeline_describe (timeline), expected, SECONDS);
+  g_assert_cmpstr (chk_run_timeline_get_summary (timeline), ==,
+                   "3 runs of 3 jobs in the next 24 hours; 1 time with several at once");
+  g_assert_nonnull (chk_test_find_label_containing (view, "3 runs of 3 jobs in the next 24 hours"));
+  /* One Tab stop; the run focused is said under it */
+  g_assert_true (gtk_widget_get_focusable (GTK_WIDGET (timeline)));
+  g_assert_cmpstr (chk_run_timeline_get_selected_text (timeline), ==, selected);
+  g_assert_nonnull (chk_test_find_label_containing (view, selected));
+  _chk_run_timeline_select (timeline, 2, 0);
+  g_clear_pointer (&selected, g_free);
+  selected = g_strdup_printf ("gamma at %s", at_later);
+  g_assert_cmpstr (chk_run_timeline_get_selected_text (timeline), ==, selected);
+
+  /* Disabled, beta leaves; alpha then runs alone */
+  chk_test_session_job_call (fixture->session, beta, "Update",
+                             g_variant_new_parsed ("({'enabled': <false>},)"));
+  g_clear_pointer (&expected, g_free);
+  expected = g_strdup_printf ("alpha:%s,gamma:%s", at_soon, at_later);
+  chk_assert_eventually_cmpstr (_chk_run_timeline_describe (timeline), expected, SECONDS);
+  g_assert_cmpstr (chk_run_timeline_get_summary (timeline), ==,
+                   "2 runs of 2 jobs in the next 24 hours");
+  /* gamma stays focused */
+  g_assert_cmpstr (chk_run_timeline_get_selected_text (timeline), ==, selected);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -303,6 +373,7 @@ main (int   argc,
     { "/app/history/running-long", test_running_long },
     { "/app/history/editor", test_editor_watching },
     { "/app/history/calendar", test_calendar },
+    { "/app/history/timeline", test_timeline },
   };
   const char *skip;
 
