@@ -323,6 +323,33 @@ outcome_color (GtkWidget  *widget,
     }
 }
 
+/* The bars' colours, by how much a run's outcome should catch the eye: a
+ * column of many runs takes its worst */
+enum
+{
+  BAR_SUCCESS,
+  BAR_STOPPED,
+  BAR_TIMEOUT,
+  BAR_FAILURE,
+  N_BAR_COLORS
+};
+
+static guint
+bar_color (ChkOutcome outcome)
+{
+  switch (outcome)
+    {
+    case CHK_OUTCOME_SUCCESS:
+      return BAR_SUCCESS;
+    case CHK_OUTCOME_STOPPED:
+      return BAR_STOPPED;
+    case CHK_OUTCOME_TIMEOUT:
+      return BAR_TIMEOUT;
+    default:
+      return BAR_FAILURE;
+    }
+}
+
 static double
 slot_width (ChkDurationGraph *self)
 {
@@ -400,7 +427,7 @@ chk_duration_graph_snapshot (GtkWidget   *widget,
   gint64 top = scale_max (self);
   guint expected = self->job != NULL ? chk_job1_get_expected_duration (self->job) : 0;
   g_autofree char *top_text = format_duration (top);
-  GdkRGBA fg, dim, accent;
+  GdkRGBA fg, dim, accent, colors[N_BAR_COLORS];
 
   self->n_draws++;
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
@@ -414,18 +441,54 @@ chk_duration_graph_snapshot (GtkWidget   *widget,
   gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (0, TOP, width, 1));
   gtk_snapshot_append_color (snapshot, &dim, &GRAPHENE_RECT_INIT (0, height - 1, width, 1));
 
-  for (guint i = 0; i < self->bars->len; i++)
+  /* Looked up once, not per bar */
+  colors[BAR_SUCCESS] = outcome_color (widget, CHK_OUTCOME_SUCCESS);
+  colors[BAR_STOPPED] = outcome_color (widget, CHK_OUTCOME_STOPPED);
+  colors[BAR_TIMEOUT] = outcome_color (widget, CHK_OUTCOME_TIMEOUT);
+  colors[BAR_FAILURE] = outcome_color (widget, CHK_OUTCOME_FAILURE);
+  if (slot >= 1)
     {
-      const Bar *bar = &g_array_index (self->bars, Bar, i);
-      double h = MAX ((double) MIN_BAR, area * bar->duration / top);
-      double x = i * slot + (slot > 4 ? GAP / 2.0 : 0);
-      double w = MAX (slot - (slot > 4 ? GAP : 0), 1.0);
-      GdkRGBA color = outcome_color (widget, bar->outcome);
+      for (guint i = 0; i < self->bars->len; i++)
+        {
+          const Bar *bar = &g_array_index (self->bars, Bar, i);
+          double h = MAX ((double) MIN_BAR, area * bar->duration / top);
+          double x = i * slot + (slot > 4 ? GAP / 2.0 : 0);
+          double w = MAX (slot - (slot > 4 ? GAP : 0), 1.0);
+          GdkRGBA color = colors[bar_color (bar->outcome)];
 
-      if (i == self->hovered && i != self->selected)
-        color.alpha *= 0.7;
-      gtk_snapshot_append_color (snapshot, &color,
-                                 &GRAPHENE_RECT_INIT (x, height - 1 - h, w, h));
+          if (i == self->hovered && i != self->selected)
+            color.alpha *= 0.7;
+          gtk_snapshot_append_color (snapshot, &color,
+                                     &GRAPHENE_RECT_INIT (x, height - 1 - h, w, h));
+        }
+    }
+  else
+    {
+      /* More runs than pixels: a bar per pixel column, as tall as its
+       * longest run, in the colour of its worst outcome */
+      for (int column = 0; column < width; column++)
+        {
+          guint from = (guint) (column / slot), to = MIN ((guint) ((column + 1) / slot),
+                                                           self->bars->len);
+          gint64 longest = -1;
+          guint worst = 0;
+
+          for (guint i = from; i < to; i++)
+            {
+              const Bar *bar = &g_array_index (self->bars, Bar, i);
+
+              longest = MAX (longest, bar->duration);
+              worst = MAX (worst, bar_color (bar->outcome));
+            }
+          if (longest < 0)
+            continue;
+          gtk_snapshot_append_color (snapshot, &colors[worst],
+                                     &GRAPHENE_RECT_INIT (column,
+                                                          height - 1 - MAX ((double) MIN_BAR,
+                                                                            area * longest / top),
+                                                          1, MAX ((double) MIN_BAR,
+                                                                  area * longest / top)));
+        }
     }
 
   /* The run focused: a ring around its slot, the height of the graph */
