@@ -116,7 +116,8 @@ chk_run_record_to_variant (const ChkRunRecord *run)
   g_variant_builder_add (&builder, "{sv}", "containment", STR (run->containment));
   g_variant_builder_add (&builder, "{sv}", "message", STR (run->message));
   g_variant_builder_add (&builder, "{sv}", "attempt", g_variant_new_uint32 (MAX (run->attempt, 1)));
-  g_variant_builder_add (&builder, "{sv}", "running-long", g_variant_new_boolean (run->running_long));
+  g_variant_builder_add (&builder, "{sv}", "running-long",
+                         g_variant_new_boolean (run->running_long));
 #undef STR
 
   return g_variant_builder_end (&builder);

@@ -201,7 +201,8 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_JOB_STATS] =
     "SELECT started, finished, outcome FROM runs "
     "WHERE job_id = ?1 AND started >= ?2 AND started < ?3",
-  [STMT_ALL_STATS] = "SELECT started, finished, outcome FROM runs WHERE started >= ?2 AND started < ?3",
+  [STMT_ALL_STATS] =
+    "SELECT started, finished, outcome FROM runs WHERE started >= ?2 AND started < ?3",
   [STMT_JOB_FIRST_RUN] = "SELECT MIN (started) FROM runs WHERE job_id = ?1",
   [STMT_ALL_FIRST_RUN] = "SELECT MIN (started) FROM runs",
   [STMT_PURGE_RUNS] = "DELETE FROM runs WHERE outcome != 'running' AND started < ?1",

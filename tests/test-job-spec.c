@@ -324,7 +324,8 @@ test_depends_on (void)
   g_assert_true (dependency->wait_for_success);
   g_assert_false (dependency->wait_for_next_run);
 
-  value = g_variant_ref_sink (chk_job_spec_get_value (spec, chk_job_spec_lookup_key ("depends-on")));
+  value = g_variant_ref_sink (chk_job_spec_get_value (spec,
+                                                      chk_job_spec_lookup_key ("depends-on")));
   text = g_variant_print (value, FALSE);
   g_assert_cmpstr (text, ==,
                    "[{'job': <'backup'>, 'wait-for-completion': <true>, "

@@ -255,7 +255,8 @@ set_bars (ChkDurationGraph *self,
   self->hovered = NONE;
   for (guint i = 0; selected_id != 0 && i < bars->len; i++)
     {
-      if (g_array_index (bars, Bar, i).id == selected_id && gtk_widget_has_focus (GTK_WIDGET (self)))
+      if (g_array_index (bars, Bar, i).id == selected_id &&
+          gtk_widget_has_focus (GTK_WIDGET (self)))
         self->selected = i;
     }
   if (self->selected == NONE && bars->len > 0)
@@ -410,7 +411,8 @@ append_text (GtkSnapshot *snapshot,
                           &GRAPHENE_POINT_INIT (right_aligned ? x - width : x, y - height));
   if (backdrop != NULL)
     gtk_snapshot_append_color (snapshot, backdrop,
-                               &GRAPHENE_RECT_INIT (-4, 0, width + (right_aligned ? 4 : 8), height));
+                               &GRAPHENE_RECT_INIT (-4, 0, width + (right_aligned ? 4 : 8),
+                                                    height));
   gtk_snapshot_append_layout (snapshot, layout, color);
   gtk_snapshot_restore (snapshot);
 }

@@ -263,8 +263,8 @@ chk_history_view_class_init (ChkHistoryViewClass *klass)
   g_type_ensure (CHK_TYPE_RUN_CALENDAR);
   g_type_ensure (CHK_TYPE_RUN_TIMELINE);
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/chroniker/Chroniker/chk-history-view.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/chroniker/Chroniker/chk-history-view.ui");
   gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, page);
   gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, calendar);
   gtk_widget_class_bind_template_child (widget_class, ChkHistoryView, calendar_error);

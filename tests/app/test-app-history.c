@@ -218,8 +218,8 @@ test_editor_watching (Fixture       *fixture,
 
   chk_test_fixture_open_window (fixture, 1100, 800);
   chk_test_fixture_open_job_editor (fixture, path);
-  gtk_editable_set_text (GTK_EDITABLE (chk_test_find_entry_row (fixture->editor,
-                                                                "Expected Duration (such as 10 min)")),
+  gtk_editable_set_text (GTK_EDITABLE (chk_test_find_entry_row (
+                           fixture->editor, "Expected Duration (such as 10 min)")),
                          "10 min");
   row = chk_test_find_row (fixture->editor, ADW_TYPE_ACTION_ROW, "Alert After");
   g_assert_nonnull (row);
