@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-app-format.h"
+#include "chk-draw-util.h"
 #include "chk-duration.h"
 #include "chk-duration-graph-private.h"
 #include "chk-job-page-private.h"
@@ -293,18 +294,6 @@ list_runs_cb (GObject      *object,
 
 /* Drawing */
 
-static GdkRGBA
-named_color (GtkWidget  *widget,
-             const char *name,
-             const char *fallback)
-{
-  GdkRGBA color;
-
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &color))
-    gdk_rgba_parse (&color, fallback);
-  return color;
-}
-
 /* The colour of an outcome: as its style class (chk_outcome_style_class())
  * says, but a timeout apart from other failures */
 static GdkRGBA
@@ -314,13 +303,13 @@ outcome_color (GtkWidget  *widget,
   switch (outcome)
     {
     case CHK_OUTCOME_SUCCESS:
-      return named_color (widget, "success_color", "#26a269");
+      return chk_draw_named_color (widget, "success_color", "#26a269");
     case CHK_OUTCOME_TIMEOUT:
-      return named_color (widget, "chk_timeout_color", "#9141ac");
+      return chk_draw_named_color (widget, "chk_timeout_color", "#9141ac");
     case CHK_OUTCOME_STOPPED:
-      return named_color (widget, "warning_color", "#c64600");
+      return chk_draw_named_color (widget, "warning_color", "#c64600");
     default:
-      return named_color (widget, "error_color", "#c01c28");
+      return chk_draw_named_color (widget, "error_color", "#c01c28");
     }
 }
 
@@ -406,15 +395,13 @@ append_text (GtkSnapshot *snapshot,
   pango_layout_set_attributes (layout, attrs);
   pango_attr_list_unref (attrs);
   pango_layout_get_pixel_size (layout, &width, &height);
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot,
-                          &GRAPHENE_POINT_INIT (right_aligned ? x - width : x, y - height));
+  x = right_aligned ? x - width : x;
+  y -= height;
   if (backdrop != NULL)
     gtk_snapshot_append_color (snapshot, backdrop,
-                               &GRAPHENE_RECT_INIT (-4, 0, width + (right_aligned ? 4 : 8),
+                               &GRAPHENE_RECT_INIT (x - 4, y, width + (right_aligned ? 4 : 8),
                                                     height));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
+  chk_draw_layout (snapshot, layout, x, y, color);
 }
 
 static void
@@ -435,7 +422,7 @@ chk_duration_graph_snapshot (GtkWidget   *widget,
   gtk_style_context_get_color (gtk_widget_get_style_context (widget), &fg);
   dim = fg;
   dim.alpha *= 0.55;
-  accent = named_color (widget, "accent_color", "#1c71d8");
+  accent = chk_draw_named_color (widget, "accent_color", "#1c71d8");
 
   /* The scale: the top's duration, and the base line */
   append_text (snapshot, widget, top_text, 0, TOP - 4, FALSE, &dim, NULL);
@@ -515,7 +502,7 @@ chk_duration_graph_snapshot (GtkWidget   *widget,
       g_autofree char *text = g_strdup_printf (_("Expected %s"), took);
       double y = height - 1 - area * ((double) expected * G_USEC_PER_SEC) / top;
 
-      GdkRGBA backdrop = named_color (widget, "window_bg_color", "#fafafa");
+      GdkRGBA backdrop = chk_draw_named_color (widget, "window_bg_color", "#fafafa");
 
       backdrop.alpha = 0.85;
       for (double x = 0; x < width; x += 8)

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-draw-util.h"
 #include "chk-run-calendar.h"
 
 #define N_CELLS (CHK_RUN_CALENDAR_WEEKS * 7)
@@ -189,10 +190,7 @@ append_label (GtkSnapshot *snapshot,
 {
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
 
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
+  chk_draw_layout (snapshot, layout, x, y, color);
 }
 
 static void

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-draw-util.h"
 #include "chk-run-timeline-private.h"
 
 #define DAY ((gint64) 24 * 60 * 60 * G_USEC_PER_SEC)
@@ -554,18 +555,6 @@ minute_cb (gpointer user_data)
 
 /* Drawing */
 
-static GdkRGBA
-named_color (GtkWidget  *widget,
-             const char *name,
-             const char *fallback)
-{
-  GdkRGBA color;
-
-  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), name, &color))
-    gdk_rgba_parse (&color, fallback);
-  return color;
-}
-
 static PangoLayout *
 create_layout (GtkWidget  *widget,
                const char *text,
@@ -624,19 +613,6 @@ x_of (ChkRunTimeline *self,
   return left + (double) (width - left - RIGHT_PAD) * (when - self->start) / DAY;
 }
 
-static void
-append_text (GtkSnapshot *snapshot,
-             PangoLayout *layout,
-             double       x,
-             double       y,
-             GdkRGBA     *color)
-{
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x, y));
-  gtk_snapshot_append_layout (snapshot, layout, color);
-  gtk_snapshot_restore (snapshot);
-}
-
 /* The hours, labelled as often as there is room for */
 static void
 append_hours (ChkRunTimeline *self,
@@ -681,7 +657,7 @@ append_hours (ChkRunTimeline *self,
           g_autofree char *text = g_date_time_format (tick, "%H:%M");
           g_autoptr(PangoLayout) layout = create_layout (widget, text, -1);
 
-          append_text (snapshot, layout,
+          chk_draw_layout (snapshot, layout,
                        CLAMP (x - label_width / 2.0, left, width - label_width), 0, dim);
         }
     }
@@ -703,8 +679,8 @@ chk_run_timeline_snapshot (GtkWidget   *widget,
   dim.alpha *= 0.55;
   faint = fg;
   faint.alpha *= 0.12;
-  accent = named_color (widget, "accent_color", "#1c71d8");
-  warning = named_color (widget, "warning_color", "#9c6e03");
+  accent = chk_draw_named_color (widget, "accent_color", "#1c71d8");
+  warning = chk_draw_named_color (widget, "warning_color", "#9c6e03");
   band = warning;
   band.alpha *= 0.2;
 
@@ -713,7 +689,7 @@ chk_run_timeline_snapshot (GtkWidget   *widget,
       g_autoptr(PangoLayout) layout = create_layout (widget, _("Nothing runs in the next 24 hours"),
                                                      -1);
 
-      append_text (snapshot, layout, 0, 0, &dim);
+      chk_draw_layout (snapshot, layout, 0, 0, &dim);
       return;
     }
 
@@ -740,7 +716,7 @@ chk_run_timeline_snapshot (GtkWidget   *widget,
       int y = top + (int) l * LANE_HEIGHT;
       g_autoptr(PangoLayout) name = create_layout (widget, lane->name, MAX_NAME);
 
-      append_text (snapshot, name, 0, y + (LANE_HEIGHT - text_height (widget)) / 2.0, &fg);
+      chk_draw_layout (snapshot, name, 0, y + (LANE_HEIGHT - text_height (widget)) / 2.0, &fg);
       gtk_snapshot_append_color (snapshot, &faint,
                                  &GRAPHENE_RECT_INIT (left, y + LANE_HEIGHT / 2.0,
                                                       width - left - RIGHT_PAD, 1));
@@ -785,7 +761,7 @@ chk_run_timeline_snapshot (GtkWidget   *widget,
                                                             "+%u more jobs", more), more);
       g_autoptr(PangoLayout) layout = create_layout (widget, text, -1);
 
-      append_text (snapshot, layout, 0, bottom + 4, &dim);
+      chk_draw_layout (snapshot, layout, 0, bottom + 4, &dim);
     }
 }
 
