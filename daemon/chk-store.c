@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "chk-error.h"
+#include "chk-file-watch.h"
 #include "chk-outcome.h"
 #include "chk-source-util.h"
 #include "chk-store.h"
@@ -254,7 +255,8 @@ enum
 /* How often a failing store tries a small write of its own to see whether
  * the cause is gone. */
 #define PROBE_INTERVAL_SECONDS 1
-/* How often an idle store checks that its file is still there. */
+/* How often an idle store checks that its file is still there, where it
+ * cannot be told (no inotify). */
 #define FILE_CHECK_INTERVAL_SECONDS 10
 /* Below this much free space a disk counts as full: not worth a probe. */
 #define MIN_FREE_BYTES (1024 * 1024)
@@ -2081,8 +2083,9 @@ chk_store_initable_init (GInitable     *initable,
   if (!chk_store_open (self, error))
     return FALSE;
 
+  /* Also while nothing is written, without waking to poll. */
   self->file_check_source =
-    chk_source_attach (g_timeout_source_new_seconds (FILE_CHECK_INTERVAL_SECONDS),
+    chk_source_attach (chk_file_watch_source_new (self->path, FILE_CHECK_INTERVAL_SECONDS),
                        self->context, chk_store_file_check_cb, self, "[chk-store] file check");
 
   self->serving_source = g_idle_source_new ();

@@ -2096,10 +2096,11 @@ test_misc_run_record_copy (void)
 /* Runs the store's idles and timers (probe, checks after a write) until
  * its problem is @expected ("" or a part of it), for at most 10 s. */
 static void
-wait_for_problem (ChkStore   *store,
-                  const char *expected)
+wait_for_problem_within (ChkStore   *store,
+                         const char *expected,
+                         guint       seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
 
   for (;;)
     {
@@ -2112,6 +2113,13 @@ wait_for_problem (ChkStore   *store,
       g_main_context_iteration (NULL, FALSE);
       g_usleep (10 * 1000);
     }
+}
+
+static void
+wait_for_problem (ChkStore   *store,
+                  const char *expected)
+{
+  wait_for_problem_within (store, expected, 10);
 }
 
 static void
@@ -2430,6 +2438,32 @@ test_faults_deleted_wal_kept (Fixture       *f,
   g_assert_cmpuint (count_jobs (f->store), ==, 22);
 }
 
+/* Found while nothing is written, at once (it used to take a poll every
+ * 10 s): written back, and the replaced file left alone. */
+static void
+test_faults_deleted_at_rest (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *moved = g_strconcat (f->path, ".moved", NULL);
+  g_autofree char *contents = NULL;
+
+  add_job (f, "before");
+  g_assert_cmpint (g_unlink (f->path), ==, 0);
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was deleted while in use*wrote back*");
+  wait_for_problem_within (f->store, "was deleted", 2);
+  g_test_assert_expected_messages ();
+  g_assert_true (g_file_test (f->path, G_FILE_TEST_IS_REGULAR));
+
+  /* The file written back is watched in its turn. */
+  g_assert_cmpint (g_rename (f->path, moved), ==, 0);
+  g_assert_true (g_file_set_contents (f->path, "someone else's", -1, NULL));
+  g_test_expect_message ("chk-store", G_LOG_LEVEL_WARNING, "*was deleted or moved while in use*");
+  wait_for_problem_within (f->store, "deleted or moved", 2);
+  g_test_assert_expected_messages ();
+  g_assert_true (g_file_get_contents (f->path, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "someone else's");
+}
+
 static void
 test_faults_replaced (Fixture       *f,
                       gconstpointer  data)
@@ -2742,6 +2776,7 @@ main (int   argc,
   ADD ("/store/faults/disk-full", fixture_setup, test_faults_disk_full);
   ADD ("/store/faults/deleted", fixture_setup, test_faults_deleted);
   ADD ("/store/faults/deleted-wal-kept", fixture_setup, test_faults_deleted_wal_kept);
+  ADD ("/store/faults/deleted-at-rest", fixture_setup, test_faults_deleted_at_rest);
   ADD ("/store/faults/replaced", fixture_setup, test_faults_replaced);
   ADD ("/store/faults/damaged-jobs-page", fixture_setup, test_faults_damaged_jobs_page);
 

@@ -280,8 +280,9 @@ class Deleted(StorageCase):
             self.assertEqual(result.stderr, f'chronikerctl: warning: {problem}\n')
 
     def test_deleted_database_is_found_without_writes(self):
+        # At once: the daemon watches its file rather than polling it
         os.unlink(self.db)
-        problem = self.wait_storage_problem(lambda p: p != '', 15, 'StorageProblem to be set')
+        problem = self.wait_storage_problem(lambda p: p != '', 3, 'StorageProblem to be set')
         self.assertIn('deleted', problem)
         self.assert_daemon_alive()
 
