@@ -265,13 +265,16 @@ chk_output_sink_keep_unsaved (ChkOutputSink  *self,
  * at once, because the store's byte counters count what is appended and
  * must end up as what the job wrote.
  *
- * @transaction puts it all in one explicit transaction, which the store
- * refuses inside another: dispose cannot know whether its caller has one.
+ * The append is a transaction of its own (a savepoint inside a caller's),
+ * not nested in one begun here: a savepoint makes SQLite copy aside each
+ * page it changes, which for output was a second copy of every chunk, in
+ * a temporary file. Dropping the oldest of the tail is a transaction after
+ * it; if that fails, the run only keeps more than its share.
+ *
  * @last says that no other try comes: what the store refuses is lost.
  */
 static void
 chk_output_sink_flush_full (ChkOutputSink *self,
-                            gboolean       transaction,
                             gboolean       last)
 {
   g_autoptr(GError) error = NULL;
@@ -305,13 +308,6 @@ chk_output_sink_flush_full (ChkOutputSink *self,
   g_ptr_array_set_size (self->pending, 0);
   self->pending_bytes = 0;
 
-  if (transaction && !chk_store_begin (self->store, &error))
-    {
-      g_debug ("Run %" G_GUINT64_FORMAT ": %s", self->run_id, error->message);
-      g_clear_error (&error);
-      transaction = FALSE;
-    }
-
   if (chk_store_append_output (self->store, chunks, n_chunks, &error))
     {
       for (guint i = 0; i < n_chunks; i++)
@@ -333,24 +329,11 @@ chk_output_sink_flush_full (ChkOutputSink *self,
     }
   else
     {
+      /* A full disk shows at the commit, when the pages are written: the
+       * store has rolled the whole append back then. */
       chk_output_sink_store_failed (self, error);
-      if (transaction)
-        {
-          chk_store_rollback (self->store);
-          transaction = FALSE;
-        }
       chk_output_sink_keep_unsaved (self, chunks, n_chunks, error, last);
       g_clear_error (&error);
-    }
-
-  /* A full disk shows at the commit, when the pages are written: what was
-   * appended is gone then too. (The tail's bookkeeping may count a chunk
-   * twice after that; it only makes the next trim a little early.) */
-  if (transaction && !chk_store_commit (self->store, &error))
-    {
-      chk_output_sink_store_failed (self, error);
-      if (self->unsaved->len == 0)
-        chk_output_sink_keep_unsaved (self, chunks, n_chunks, error, last);
     }
 
   for (guint i = 0; i < n_chunks; i++)
@@ -363,7 +346,7 @@ chk_output_sink_flush_cb (gpointer user_data)
   g_autoptr(ChkOutputSink) self = g_object_ref (CHK_OUTPUT_SINK (user_data));
 
   g_clear_pointer (&self->flush_source, g_source_unref);
-  chk_output_sink_flush_full (self, TRUE, FALSE);
+  chk_output_sink_flush_full (self, FALSE);
   chk_output_sink_announce_full (self, FALSE);
 
   return G_SOURCE_REMOVE;
@@ -589,7 +572,7 @@ chk_output_sink_add (ChkOutputSink *self,
 
   if (self->pending_bytes >= FLUSH_BYTES)
     {
-      chk_output_sink_flush_full (self, TRUE, FALSE);
+      chk_output_sink_flush_full (self, FALSE);
       chk_output_sink_announce_full (self, FALSE);
     }
   else if (self->flush_source == NULL)
@@ -603,19 +586,16 @@ chk_output_sink_add (ChkOutputSink *self,
 /**
  * chk_output_sink_flush:
  * @self: a #ChkOutputSink
- * @transaction: whether to write in a transaction of its own; %FALSE when
- *   the caller may be inside one
  *
- * Writes what is pending now. What the store refuses is kept for another
- * try, within limits.
+ * Writes what is pending now, inside the caller's transaction if there is
+ * one. What the store refuses is kept for another try, within limits.
  */
 void
-chk_output_sink_flush (ChkOutputSink *self,
-                       gboolean       transaction)
+chk_output_sink_flush (ChkOutputSink *self)
 {
   g_return_if_fail (CHK_IS_OUTPUT_SINK (self));
 
-  chk_output_sink_flush_full (self, transaction, FALSE);
+  chk_output_sink_flush_full (self, FALSE);
 }
 
 /**
@@ -637,7 +617,7 @@ chk_output_sink_close (ChkOutputSink *self)
   g_return_val_if_fail (CHK_IS_OUTPUT_SINK (self), NULL);
 
   chk_source_clear (&self->announce.timer);
-  chk_output_sink_flush_full (self, TRUE, TRUE);
+  chk_output_sink_flush_full (self, TRUE);
 
   if (self->lost_stdout + self->lost_stderr == 0)
     return NULL;

@@ -18,8 +18,7 @@ ChkOutputSink *chk_output_sink_new      (ChkStore      *store,
 void           chk_output_sink_add      (ChkOutputSink *self,
                                          ChkStream      stream,
                                          GBytes        *bytes);
-void           chk_output_sink_flush    (ChkOutputSink *self,
-                                         gboolean       transaction);
+void           chk_output_sink_flush    (ChkOutputSink *self);
 char          *chk_output_sink_close    (ChkOutputSink *self);
 void           chk_output_sink_announce (ChkOutputSink *self);
 

@@ -624,7 +624,7 @@ _chk_runner_fail_to_start (ChkRunner  *self,
   _chk_runner_set_message (self, message);
 
   chk_runner_add_output (self, CHK_STREAM_STDERR, bytes);
-  chk_output_sink_flush (self->output_sink, FALSE);
+  chk_output_sink_flush (self->output_sink);
   chk_runner_finish_early (self, CHK_OUTCOME_FAILED_TO_START);
 }
 
@@ -854,7 +854,7 @@ chk_runner_dispose (GObject *object)
 
       _chk_runner_set_phase (self, PHASE_FINISHED);
       if (self->output_sink != NULL)
-        chk_output_sink_flush (self->output_sink, FALSE);
+        chk_output_sink_flush (self->output_sink);
       self->record->finished = g_get_real_time ();
       chk_runner_set_outcome (self, self->exit_outcome != CHK_OUTCOME_NONE ? self->exit_outcome :
                                     self->kill_outcome != CHK_OUTCOME_NONE ? self->kill_outcome :
