@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 #include <sqlite3.h>
 
+#include "chk-checkpointer.h"
 #include "chk-error.h"
 #include "chk-file-watch.h"
 #include "chk-outcome.h"
@@ -262,6 +263,10 @@ enum
 #define MIN_FREE_BYTES (1024 * 1024)
 /* sqlite's own default, which its WAL hook would otherwise do for us. */
 #define WAL_AUTOCHECKPOINT_PAGES 1000
+/* What the log is cut back to when SQLite starts it over (64 MiB), as
+ * SQL: a job's output can make it grow far past WAL_AUTOCHECKPOINT_PAGES
+ * while a checkpoint in the background catches up. */
+#define WAL_SIZE_LIMIT_BYTES "67108864"
 
 /* What keeps the database from working: each has its sentence for people. */
 typedef enum
@@ -282,6 +287,9 @@ struct _ChkStore
 
   char          *path;
   sqlite3       *db;
+  /* Checkpoints db's log off the main loop; NULL when it could not be
+   * opened, and then db checkpoints itself. */
+  ChkCheckpointer *checkpointer;
   sqlite3_stmt  *stmts[N_STMTS];
   sqlite3_stmt  *list_runs_stmts[N_RUN_FILTERS];
   guint          schema_version;
@@ -1260,7 +1268,8 @@ chk_store_after_write_cb (gpointer user_data)
  * Called by SQLite after each commit: a write worked. What follows runs
  * from an idle rather than here, inside sqlite3_step(), where handlers of
  * notify::problem must not call the store. Taking this hook replaces
- * SQLite's automatic checkpoint, hence the checkpoint.
+ * SQLite's automatic checkpoint, hence the checkpoint: in the background
+ * whenever it can be, see #ChkCheckpointer.
  */
 static int
 chk_store_wal_hook_cb (gpointer    user_data,
@@ -1270,7 +1279,8 @@ chk_store_wal_hook_cb (gpointer    user_data,
 {
   ChkStore *self = user_data;
 
-  if (n_frames >= WAL_AUTOCHECKPOINT_PAGES)
+  if (n_frames >= WAL_AUTOCHECKPOINT_PAGES &&
+      (self->checkpointer == NULL || !chk_checkpointer_request (self->checkpointer)))
     sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 
   self->write_serial = ++self->serial;
@@ -1540,6 +1550,7 @@ static gboolean
 chk_store_open_db (ChkStore  *self,
                    GError   **error)
 {
+  g_autoptr(GError) local_error = NULL;
   g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
   g_autofree char *shm = g_strconcat (self->path, "-shm", NULL);
   g_autoptr(sqlite3_stmt) stmt = NULL;
@@ -1599,7 +1610,8 @@ chk_store_open_db (ChkStore  *self,
 
   if (!chk_store_exec_sql (self,
                            "PRAGMA synchronous = NORMAL;"
-                           "PRAGMA foreign_keys = ON;",
+                           "PRAGMA foreign_keys = ON;"
+                           "PRAGMA journal_size_limit = " WAL_SIZE_LIMIT_BYTES ";",
                            error))
     {
       g_prefix_error (error, "Could not open the database “%s”: ", self->path);
@@ -1614,8 +1626,15 @@ chk_store_open_db (ChkStore  *self,
 
   /* SQLite gives -wal and -shm the mode of the database; this is for a
    * pair left behind with another mode. */
-  return chk_store_make_private (wal, error) &&
-         chk_store_make_private (shm, error);
+  if (!chk_store_make_private (wal, error) || !chk_store_make_private (shm, error))
+    return FALSE;
+
+  g_assert (self->checkpointer == NULL);
+  self->checkpointer = chk_checkpointer_new (self->path, &local_error);
+  if (self->checkpointer == NULL)
+    g_debug ("%s", local_error->message);
+
+  return TRUE;
 }
 
 /*
@@ -1663,6 +1682,8 @@ chk_store_finalize_stmts (ChkStore *self)
 static void
 chk_store_close_db (ChkStore *self)
 {
+  /* First: the last connection to close checkpoints all that is left. */
+  g_clear_pointer (&self->checkpointer, chk_checkpointer_free);
   chk_store_finalize_stmts (self);
 
   /* Closing rolls back an open transaction; with every statement
@@ -1758,6 +1779,8 @@ chk_store_write_back (ChkStore  *self,
       g_unlink (old_name);
     }
 
+  /* It has the deleted file open; the new file gets its own. */
+  g_clear_pointer (&self->checkpointer, chk_checkpointer_free);
   chk_store_finalize_stmts (self);
   self->db = NULL;
   self->fd = -1;
