@@ -8,7 +8,8 @@
             and the daemon's RSS meanwhile; baseline: the same command
             writing to a file in the same directory
   idle      10,000 jobs hours away: start-up time, RSS, wakeups over a
-            minute; baseline: a daemon with no jobs, at the same time
+            minute, and one GetManagedObjects call's time (no baseline);
+            baseline: a daemon with no jobs, at the same time
   burst     200 jobs due in the same second; baseline: 200 `true` spawned
             and waited for one after the other from Python
   preview   round trips of a Properties Get on the manager (the main loop
@@ -1169,6 +1170,8 @@ class Bench(ProcessOwner):
                      statistics.median(replies['empty']) * 1000),
             make_row(f'RSS settled after start, {n} jobs (MiB)', rss['idle'], rss['empty'],
                      ('≤', 30, 'value')),
+            make_row(f'GetManagedObjects, {n} jobs (ms)', managed_seconds * 1000, None,
+                     ('≤', 300, 'value')),
             make_row(f'idle wakeups/min, {n} jobs', per_minute['idle'], per_minute['empty'],
                      ('≤', 0, 'value')),
         ])
