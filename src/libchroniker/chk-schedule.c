@@ -3435,9 +3435,10 @@ struct _ChkScheduleIter
   ChkSchedule *schedule;
   GTimeZone   *tz;
   gint64       start;
-  /* For a rule: its walk, started when first needed. */
-  gboolean     walking;
-  RuleWalk     walk;
+  /* For a rule with COUNT: its walk, made when first needed. A walk is a
+   * few KiB, and most iterators (cron, rules without COUNT) never walk:
+   * the daemon keeps one iterator per job. */
+  RuleWalk    *walk;
 };
 
 /**
@@ -3499,15 +3500,15 @@ chk_schedule_iter_next (ChkScheduleIter *iter,
     return 0;
 
   /* Back before where the walk is: start it again. */
-  if (iter->walking && after_s < iter->walk.last)
-    iter->walking = FALSE;
-  if (!iter->walking)
+  if (iter->walk != NULL && after_s < iter->walk->last)
+    g_clear_pointer (&iter->walk, g_free);
+  if (iter->walk == NULL)
     {
-      rule_walk_init (&iter->walk, self, iter->tz, start_s, after_s);
-      iter->walking = TRUE;
+      iter->walk = g_new0 (RuleWalk, 1);
+      rule_walk_init (iter->walk, self, iter->tz, start_s, after_s);
     }
 
-  return rule_walk_next (&iter->walk, self, after_s) * G_USEC_PER_SEC;
+  return rule_walk_next (iter->walk, self, after_s) * G_USEC_PER_SEC;
 }
 
 /**
@@ -3521,6 +3522,7 @@ chk_schedule_iter_free (ChkScheduleIter *iter)
 
   chk_schedule_unref (iter->schedule);
   g_time_zone_unref (iter->tz);
+  g_free (iter->walk);
   g_free (iter);
 }
 
