@@ -184,17 +184,70 @@ apply_last_run (ChkJob             *job,
     }
 }
 
+/* The spec of a stored job, checked again only when it is not in the form the store writes. */
+static ChkJobSpec *
+read_stored_spec (ChkStoreJob  *stored,
+                  GError      **error)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new_trusted (stored->spec);
+
+  if (spec != NULL)
+    return g_steal_pointer (&spec);
+
+  spec = chk_job_spec_new ();
+  if (!chk_job_spec_update (spec, stored->spec, error))
+    return NULL;
+  return g_steal_pointer (&spec);
+}
+
+/*
+ * The schedule of @spec, parsed once for all the jobs that have the same
+ * one (10,000 jobs often have a few hundred schedules): ChkSchedule is
+ * immutable. @schedules maps schedule texts to parsed schedules.
+ */
+static ChkSchedule *
+parse_shared_schedule (GHashTable        *schedules,
+                       const char        *text,
+                       GError           **error)
+{
+  ChkSchedule *schedule = g_hash_table_lookup (schedules, text);
+
+  if (schedule == NULL)
+    {
+      schedule = chk_schedule_parse (text, error);
+      if (schedule == NULL)
+        return NULL;
+      g_hash_table_insert (schedules, g_strdup (text), schedule);
+    }
+  return chk_schedule_ref (schedule);
+}
+
+/*
+ * Stored specs were checked when they were written: they are read back as
+ * they are (chk_job_spec_new_trusted()), only their schedule and zone are
+ * parsed, as they may no longer parse.
+ */
 static ChkJob *
 load_job (ChkEngine   *self,
           ChkStoreJob *stored,
+          GHashTable  *schedules,
           GError     **error)
 {
-  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(ChkJobSpec) spec = NULL;
+  g_autoptr(ChkSchedule) schedule = NULL;
+  g_autoptr(GTimeZone) tz = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(ChkRunRecord) last = NULL;
   ChkJob *job;
 
-  if (!chk_job_spec_update (spec, stored->spec, &local_error))
+  spec = read_stored_spec (stored, &local_error);
+  if (spec != NULL)
+    {
+      schedule = parse_shared_schedule (schedules, spec->schedule, &local_error);
+      if (schedule != NULL)
+        tz = chk_time_zone_new (spec->timezone, &local_error);
+    }
+  if (tz == NULL)
     {
       g_autoptr(GVariantDict) dict = g_variant_dict_new (stored->spec);
 
@@ -206,17 +259,22 @@ load_job (ChkEngine   *self,
                  stored->name, stored->id, local_error->message);
       g_variant_dict_remove (dict, "schedule");
       g_variant_dict_remove (dict, "timezone");
-      g_clear_error (&local_error);
+      g_clear_pointer (&spec, chk_job_spec_free);
+      g_clear_pointer (&schedule, chk_schedule_unref);
+      spec = chk_job_spec_new ();
       if (!chk_job_spec_update (spec, g_variant_dict_end (dict), error))
         {
           g_prefix_error (error, "Job “%s” cannot be loaded: ", stored->name);
           return NULL;
         }
+      schedule = chk_schedule_parse (spec->schedule, error);
+      tz = schedule != NULL ? chk_time_zone_new (spec->timezone, error) : NULL;
+      if (tz == NULL)
+        return NULL;
     }
 
-  job = _chk_job_new (stored->id, g_steal_pointer (&spec), error);
-  if (job == NULL)
-    return NULL;
+  job = _chk_job_new_parsed (stored->id, g_steal_pointer (&spec), g_steal_pointer (&schedule),
+                             g_steal_pointer (&tz));
 
   last = chk_store_get_last_run (self->store, stored->id, error);
   if (last == NULL && error != NULL && *error != NULL)
@@ -609,6 +667,7 @@ chk_engine_load (ChkEngine  *self,
                  GError    **error)
 {
   g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GHashTable) schedules = NULL;
   ChkStore *store;
 
   g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
@@ -644,9 +703,11 @@ chk_engine_load (ChkEngine  *self,
       return FALSE;
     }
 
+  schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                     (GDestroyNotify) chk_schedule_unref);
   for (guint i = 0; i < stored->len; i++)
     {
-      ChkJob *job = load_job (self, g_ptr_array_index (stored, i), error);
+      ChkJob *job = load_job (self, g_ptr_array_index (stored, i), schedules, error);
 
       if (job == NULL)
         {

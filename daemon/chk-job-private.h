@@ -57,6 +57,10 @@ struct _ChkJob
 ChkJob   *_chk_job_new          (guint64      id,
                                  ChkJobSpec  *spec,
                                  GError     **error);
+ChkJob   *_chk_job_new_parsed   (guint64      id,
+                                 ChkJobSpec  *spec,
+                                 ChkSchedule *schedule,
+                                 GTimeZone   *tz);
 gboolean  _chk_job_set_spec     (ChkJob      *self,
                                  ChkJobSpec  *spec,
                                  GError     **error);

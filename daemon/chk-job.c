@@ -104,6 +104,24 @@ chk_job_init (ChkJob *self)
   self->progress_message = g_strdup ("");
 }
 
+/* Takes @spec, @schedule and @tz: @schedule and @tz are those of @spec. */
+static void
+set_parsed_spec (ChkJob      *self,
+                 ChkJobSpec  *spec,
+                 ChkSchedule *schedule,
+                 GTimeZone   *tz)
+{
+  g_clear_pointer (&self->spec, chk_job_spec_free);
+  self->spec = spec;
+  g_clear_pointer (&self->schedule, chk_schedule_unref);
+  self->schedule = schedule;
+  g_clear_pointer (&self->tz, g_time_zone_unref);
+  self->tz = tz;
+  g_clear_pointer (&self->occurrences, chk_schedule_iter_free);
+
+  note_change (self, CHK_JOB_CHANGE_SPEC);
+}
+
 ChkJob *
 _chk_job_new (guint64      id,
               ChkJobSpec  *spec,
@@ -116,6 +134,24 @@ _chk_job_new (guint64      id,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/*
+ * A job of @spec whose schedule and zone the caller parsed already: the
+ * engine's load shares one #ChkSchedule among the jobs with the same
+ * schedule. Takes @spec, @schedule and @tz.
+ */
+ChkJob *
+_chk_job_new_parsed (guint64      id,
+                     ChkJobSpec  *spec,
+                     ChkSchedule *schedule,
+                     GTimeZone   *tz)
+{
+  ChkJob *self = g_object_new (CHK_TYPE_JOB, NULL);
+
+  self->id = id;
+  set_parsed_spec (self, spec, schedule, tz);
+  return self;
 }
 
 /*
@@ -137,15 +173,7 @@ _chk_job_set_spec (ChkJob      *self,
   if (tz == NULL)
     return FALSE;
 
-  g_clear_pointer (&self->spec, chk_job_spec_free);
-  self->spec = spec;
-  g_clear_pointer (&self->schedule, chk_schedule_unref);
-  self->schedule = g_steal_pointer (&schedule);
-  g_clear_pointer (&self->tz, g_time_zone_unref);
-  self->tz = g_steal_pointer (&tz);
-  g_clear_pointer (&self->occurrences, chk_schedule_iter_free);
-
-  note_change (self, CHK_JOB_CHANGE_SPEC);
+  set_parsed_spec (self, spec, g_steal_pointer (&schedule), g_steal_pointer (&tz));
   return TRUE;
 }
 

@@ -1025,6 +1025,57 @@ chk_job_spec_update (ChkJobSpec  *spec,
 }
 
 /**
+ * chk_job_spec_new_trusted:
+ * @stored: an `a{sv}` that chk_job_spec_to_variant() made of a spec that
+ *   chk_job_spec_update() had checked, such as the daemon's store keeps
+ *
+ * Reads @stored back without checking its values again: for loading many
+ * jobs at once, each checked when it was written. Keys missing from
+ * @stored keep their defaults. The schedule and zone are not parsed: the
+ * caller does that, and must still cope with one that no longer parses.
+ *
+ * Returns: (transfer full) (nullable): the spec, or %NULL when @stored is
+ *   not what chk_job_spec_to_variant() writes (an unknown key, a value of
+ *   another type, several of `command`, `shell` and `check-url`, no name
+ *   or program); read such a one with chk_job_spec_update()
+ */
+ChkJobSpec *
+chk_job_spec_new_trusted (GVariant *stored)
+{
+  g_autoptr(ChkJobSpec) spec = NULL;
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+  guint n_programs = 0;
+
+  g_return_val_if_fail (stored != NULL, NULL);
+
+  if (!g_variant_is_of_type (stored, G_VARIANT_TYPE_VARDICT))
+    return NULL;
+
+  spec = chk_job_spec_new ();
+  g_variant_iter_init (&iter, stored);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+    {
+      const ChkJobSpecKey *key = chk_job_spec_lookup_key (name);
+
+      if (key == NULL || !g_variant_is_of_type (value, G_VARIANT_TYPE (key->type)))
+        {
+          g_variant_unref (value);
+          return NULL;
+        }
+      /* Takes @value. */
+      member_set (spec, key, value);
+    }
+
+  n_programs = (spec->command != NULL) + (spec->shell != NULL) + (spec->check_url != NULL);
+  if (n_programs != 1 || !chk_job_spec_validate (spec, NULL))
+    return NULL;
+
+  return g_steal_pointer (&spec);
+}
+
+/**
  * chk_job_spec_validate:
  * @spec: a #ChkJobSpec
  * @error: return location for a #GError

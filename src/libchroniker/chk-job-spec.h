@@ -223,6 +223,7 @@ void        chk_job_spec_free       (ChkJobSpec       *spec);
 gboolean    chk_job_spec_update     (ChkJobSpec       *spec,
                                      GVariant         *changes,
                                      GError          **error);
+ChkJobSpec *chk_job_spec_new_trusted (GVariant        *stored);
 gboolean    chk_job_spec_validate   (const ChkJobSpec *spec,
                                      GError          **error);
 GVariant   *chk_job_spec_to_variant (const ChkJobSpec *spec);
