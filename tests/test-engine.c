@@ -536,6 +536,72 @@ add_stored_job (ChkStore   *store,
   g_assert_no_error (error);
 }
 
+/* A spec stored as it is, unchecked: what a store written on another system may hold. */
+static void
+add_raw_stored_job (ChkStore   *store,
+                    const char *name,
+                    const char *spec_text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) stored = g_variant_parse (G_VARIANT_TYPE_VARDICT, spec_text,
+                                                NULL, NULL, NULL);
+  guint64 id;
+
+  g_assert_true (chk_store_add_job (store, name, stored, g_get_real_time (), &id, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_load_stored_specs (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  const char *full = "{'name': <'full'>, 'shell': <'echo hi'>, 'schedule': <'5 4 * * *'>, "
+                     "'timezone': <'UTC'>, 'environment': <{'A': '1', 'B': '2'}>, "
+                     "'timeout': <uint32 30>, 'email-to': <['me@example.com']>, "
+                     "'notify-on': <'always'>, 'retry-backoff': <3.5>, "
+                     "'run-if': <['ac-power']>, 'description': <'a job'>}";
+  g_autoptr(ChkJobSpec) expected = chk_job_spec_new ();
+  g_autoptr(GVariant) changes = g_variant_parse (G_VARIANT_TYPE_VARDICT, full, NULL, NULL, NULL);
+  g_autoptr(GVariant) expected_variant = NULL;
+  g_autoptr(GVariant) loaded_variant = NULL;
+  g_autoptr(GError) error = NULL;
+  ChkJob *job, *same, *gone;
+
+  g_assert_true (chk_job_spec_update (expected, changes, &error));
+  g_assert_no_error (error);
+  add_stored_job (fixture->store, full, g_get_real_time ());
+  add_stored_job (fixture->store, "{'name': <'same'>, 'command': <['true']>, "
+                                  "'schedule': <'5 4 * * *'>}", g_get_real_time ());
+  /* A zone that this system does not have: the job stays, as manual. */
+  add_raw_stored_job (fixture->store, "gone",
+                      "{'name': <'gone'>, 'command': <['true']>, 'schedule': <'5 4 * * *'>, "
+                      "'timezone': <'Nowhere/Gone'>}");
+  close_engine (fixture);
+
+  g_test_expect_message ("chk-engine", G_LOG_LEVEL_WARNING, "*gone*Nowhere/Gone*");
+  open_engine (fixture);
+  g_test_assert_expected_messages ();
+
+  /* Read back as it was written, every key. */
+  job = chk_engine_lookup_job_by_name (fixture->engine, "full");
+  g_assert_nonnull (job);
+  expected_variant = g_variant_ref_sink (chk_job_spec_to_variant (expected));
+  loaded_variant = g_variant_ref_sink (chk_job_spec_to_variant (chk_job_get_spec (job)));
+  g_assert_cmpvariant (loaded_variant, expected_variant);
+  g_assert_cmpint (chk_job_get_next_run (job), >, 0);
+
+  /* The same schedule text, parsed once. */
+  same = chk_engine_lookup_job_by_name (fixture->engine, "same");
+  g_assert_nonnull (same);
+  g_assert_true (chk_job_get_schedule (same) == chk_job_get_schedule (job));
+
+  gone = chk_engine_lookup_job_by_name (fixture->engine, "gone");
+  g_assert_nonnull (gone);
+  g_assert_cmpstr (chk_job_get_spec (gone)->schedule, ==, "");
+  g_assert_cmpstr (chk_job_get_spec (gone)->timezone, ==, "");
+  g_assert_cmpint (chk_job_get_next_run (gone), ==, 0);
+}
+
 static void
 test_recovery_catch_up (Fixture       *fixture,
                         gconstpointer  data)
@@ -1000,6 +1066,7 @@ main (int   argc,
   ADD ("/engine/schedule/rrule-starts-at-start", test_schedule_rrule_starts_at_start);
   ADD ("/engine/recovery/interrupted", test_recovery_interrupted);
   ADD ("/engine/recovery/catch-up", test_recovery_catch_up);
+  ADD ("/engine/load/stored-specs", test_load_stored_specs);
   ADD ("/engine/once/run-due", test_run_due_once);
   ADD ("/engine/shutdown/interrupts-runs", test_shutdown_interrupts);
   ADD ("/engine/retention/max-runs", test_retention_max_runs);
