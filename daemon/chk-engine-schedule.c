@@ -265,7 +265,7 @@ GPtrArray *
 _chk_engine_collect_missed (ChkEngine *self,
                             gint64     now)
 {
-  g_autoptr(GPtrArray) stored = chk_store_list_jobs (self->store, NULL);
+  g_autoptr(GPtrArray) stored = chk_store_list_job_times (self->store, NULL);
   GPtrArray *missed = g_ptr_array_new ();
 
   for (guint i = 0; stored != NULL && i < stored->len; i++)

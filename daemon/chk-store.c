@@ -137,6 +137,7 @@ typedef enum
   STMT_DELETE_JOB,
   STMT_GET_JOB,
   STMT_LIST_JOBS,
+  STMT_LIST_JOB_TIMES,
   STMT_ADD_RUN,
   STMT_UPDATE_RUN,
   STMT_SET_RUN_ALERT_ERROR,
@@ -174,6 +175,7 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_DELETE_JOB] = "DELETE FROM jobs WHERE id = ?1",
   [STMT_GET_JOB] = "SELECT id, name, spec, created FROM jobs WHERE id = ?1",
   [STMT_LIST_JOBS] = "SELECT id, name, spec, created FROM jobs ORDER BY id",
+  [STMT_LIST_JOB_TIMES] = "SELECT id, created FROM jobs ORDER BY id",
   [STMT_ADD_RUN] =
     "INSERT INTO runs (job_id, job_name, \"trigger\", started, finished, outcome, exit_code, "
     "signal, hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, "
@@ -1027,6 +1029,18 @@ chk_store_job_from_stmt (sqlite3_stmt *stmt)
   job->name = chk_store_column_strdup (stmt, 1);
   job->spec = chk_store_column_variant (stmt, 2, G_VARIANT_TYPE_VARDICT);
   job->created = sqlite3_column_int64 (stmt, 3);
+
+  return job;
+}
+
+/* Reads a row of STMT_LIST_JOB_TIMES: a job without its name and spec. */
+static ChkStoreJob *
+chk_store_job_time_from_stmt (sqlite3_stmt *stmt)
+{
+  ChkStoreJob *job = g_new0 (ChkStoreJob, 1);
+
+  job->id = sqlite3_column_int64 (stmt, 0);
+  job->created = sqlite3_column_int64 (stmt, 1);
 
   return job;
 }
@@ -2740,6 +2754,25 @@ chk_store_get_job (ChkStore  *self,
                                (ChkStoreRowFunc) chk_store_job_from_stmt, error);
 }
 
+/* Every job, oldest first, as @read_row reads the rows of statement @which */
+static GPtrArray *
+list_jobs (ChkStore         *self,
+           ChkStoreStmt      which,
+           ChkStoreRowFunc   read_row,
+           GError          **error)
+{
+  g_autoptr(ChkCachedStmt) stmt = chk_store_get_stmt (self, which, error);
+  GPtrArray *jobs = NULL;
+
+  if (stmt != NULL)
+    jobs = chk_store_collect_rows (self, stmt, read_row, (GDestroyNotify) chk_store_job_free,
+                                   error);
+  if (jobs == NULL)
+    g_prefix_error (error, "Could not list jobs: ");
+
+  return jobs;
+}
+
 /**
  * chk_store_list_jobs:
  * @self: a #ChkStore
@@ -2752,20 +2785,32 @@ GPtrArray *
 chk_store_list_jobs (ChkStore  *self,
                      GError   **error)
 {
-  g_autoptr(ChkCachedStmt) stmt = NULL;
-  GPtrArray *jobs = NULL;
-
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  stmt = chk_store_get_stmt (self, STMT_LIST_JOBS, error);
-  if (stmt != NULL)
-    jobs = chk_store_collect_rows (self, stmt, (ChkStoreRowFunc) chk_store_job_from_stmt,
-                                   (GDestroyNotify) chk_store_job_free, error);
-  if (jobs == NULL)
-    g_prefix_error (error, "Could not list jobs: ");
+  return list_jobs (self, STMT_LIST_JOBS, (ChkStoreRowFunc) chk_store_job_from_stmt, error);
+}
 
-  return jobs;
+/**
+ * chk_store_list_job_times:
+ * @self: a #ChkStore
+ * @error: return location for a #GError
+ *
+ * Like chk_store_list_jobs() without reading the names and specs: for what
+ * needs only when each job was made (10,000 specs are about 11 MiB).
+ *
+ * Returns: (transfer full) (element-type ChkStoreJob): every job, oldest
+ *   first, with only @id and @created set, or %NULL with @error set
+ */
+GPtrArray *
+chk_store_list_job_times (ChkStore  *self,
+                          GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return list_jobs (self, STMT_LIST_JOB_TIMES, (ChkStoreRowFunc) chk_store_job_time_from_stmt,
+                    error);
 }
 
 /**

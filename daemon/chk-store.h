@@ -156,6 +156,8 @@ ChkStoreJob  *chk_store_get_job             (ChkStore            *self,
                                              GError             **error);
 GPtrArray    *chk_store_list_jobs           (ChkStore            *self,
                                              GError             **error);
+GPtrArray    *chk_store_list_job_times      (ChkStore            *self,
+                                             GError             **error);
 
 gboolean      chk_store_add_run             (ChkStore            *self,
                                              ChkRunRecord        *run,

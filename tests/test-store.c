@@ -642,6 +642,16 @@ test_jobs_crud (Fixture       *f,
   g_assert_cmpuint (((ChkStoreJob *) jobs->pdata[0])->id, ==, id);
   g_assert_cmpstr (((ChkStoreJob *) jobs->pdata[1])->name, ==, "second");
 
+  /* The same jobs, without their names and specs */
+  g_clear_pointer (&jobs, g_ptr_array_unref);
+  jobs = chk_store_list_job_times (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (jobs->len, ==, 2);
+  g_assert_cmpuint (((ChkStoreJob *) jobs->pdata[0])->id, ==, id);
+  g_assert_cmpint (((ChkStoreJob *) jobs->pdata[0])->created, ==, 1234567);
+  g_assert_cmpuint (((ChkStoreJob *) jobs->pdata[1])->id, ==, other);
+  g_assert_null (((ChkStoreJob *) jobs->pdata[1])->spec);
+
   g_assert_true (chk_store_update_job (f->store, id, "renamed", new_spec, &error));
   g_assert_no_error (error);
   updated = chk_store_get_job (f->store, id, &error);
