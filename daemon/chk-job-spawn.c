@@ -6,7 +6,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glib/gi18n-lib.h>
+#include <linux/close_range.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -17,55 +25,128 @@
 /* The exit status of a child that could not join its cgroup. */
 #define JOIN_FAILED_STATUS       126
 
-/* What the child tells the daemon before it execs. */
-typedef struct
+/* How far the child got before it could not go on. */
+typedef enum
 {
-  pid_t pid;
-  int   join_error;
-} ChkChildReport;
+  STEP_NONE,
+  STEP_CHDIR,
+  STEP_REDIRECT,
+  STEP_EXEC,
+} ChkChildStep;
 
-typedef struct
-{
-  int          report_fd;
-  ChkRunGroup *group;
-} ChkChildSetup;
-
-/* Runs in the child between fork and exec: async-signal-safe calls only.
- * @user_data is a #ChkChildSetup.
+/*
+ * What the child needs, all made by the daemon before the clone: the child
+ * shares the daemon's memory until its exec, so it allocates nothing. It
+ * writes back how it failed, if it did.
  */
-static void
-chk_job_spawn_child_setup (gpointer user_data)
+typedef struct
 {
-  ChkChildSetup *setup = user_data;
-  ChkChildReport report = { getpid (), 0 };
-  sigset_t mask;
-  ssize_t written;
+  char * const       *candidates;  /* the paths to exec, in PATH order */
+  char              **argv;
+  char              **sh_argv;     /* "/bin/sh", (the candidate), argv[1], … */
+  char * const       *envp;
+  const char         *working_directory;
+  int                 fds[4];      /* what becomes 0 to 3, each at 4 or above */
+  ChkRunGroup        *group;
+
+  int                 join_error;
+  ChkChildStep        failed_step;
+  int                 failed_errno;
+} ChkChild;
+
+/* The child's stack: it runs only until its exec, through the dynamic
+ * linker's lazy binding at most. */
+#define CHILD_STACK_SIZE (64 * 1024)
+
+/*
+ * Runs in the child between clone and exec, on its own stack but in the
+ * daemon's memory (CLONE_VM | CLONE_VFORK, as posix_spawn() does): no
+ * fork copies the daemon's page tables, and no copy-on-write fault follows
+ * in the daemon. Async-signal-safe calls only, and no writes to memory
+ * but @data's results.
+ */
+static int
+chk_job_spawn_child (void *data)
+{
+  ChkChild *child = data;
+  struct sigaction dfl;
+  sigset_t empty;
+  int error = ENOENT;
+  gboolean denied = FALSE;
+
+  /* The daemon's handlers must not run here, on the daemon's memory: they
+   * go back to the default (SIGPIPE too, which GIO ignores process-wide
+   * and an exec would keep ignored: `producer | head` would go on writing
+   * into a closed pipe instead of ending). The signals stay blocked until
+   * the exec. */
+  memset (&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++)
+    {
+      struct sigaction old;
+
+      if (sig == SIGPIPE ||
+          (sigaction (sig, NULL, &old) == 0 && old.sa_handler != SIG_DFL &&
+           old.sa_handler != SIG_IGN))
+        (void) sigaction (sig, &dfl, NULL);
+    }
 
   /* A group of its own, so that stop and timeout reach every process the
    * job starts even without cgroups; and its cgroup before anything else,
    * so that not even its first fork is outside it. */
   setpgid (0, 0);
-  report.join_error = chk_run_group_join (setup->group);
-
-  /* GSubprocess forgets the pid once the process is reaped, which can be
-   * before g_subprocess_launcher_spawnv() returns for a quick job; the
-   * group, and what is left in it, still has to be dealt with. The fd is
-   * close-on-exec. */
-  do
-    written = write (setup->report_fd, &report, sizeof report);
-  while (written < 0 && errno == EINTR);
-
-  /* Never run a job uncontained: the daemon reads why from the report. */
-  if (report.join_error != 0)
+  child->join_error = chk_run_group_join (child->group);
+  /* Never run a job uncontained: the daemon learns why from join_error. */
+  if (child->join_error != 0)
     _exit (JOIN_FAILED_STATUS);
 
-  /* GIO ignores SIGPIPE process-wide (for GSocket), and exec keeps ignored
-   * signals ignored: `producer | head` would go on writing into a closed
-   * pipe instead of ending. */
-  signal (SIGPIPE, SIG_DFL);
+  if (child->working_directory != NULL && chdir (child->working_directory) != 0)
+    {
+      child->failed_errno = errno;
+      child->failed_step = STEP_CHDIR;
+      _exit (127);
+    }
 
-  sigemptyset (&mask);
-  sigprocmask (SIG_SETMASK, &mask, NULL);
+  for (int fd = 0; fd < (int) G_N_ELEMENTS (child->fds); fd++)
+    {
+      if (dup2 (child->fds[fd], fd) < 0)
+        {
+          child->failed_errno = errno;
+          child->failed_step = STEP_REDIRECT;
+          _exit (127);
+        }
+    }
+#ifdef SYS_close_range
+  /* Whatever the daemon has open without close-on-exec stays its own. */
+  (void) syscall (SYS_close_range, (unsigned int) G_N_ELEMENTS (child->fds), ~0U,
+                  CLOSE_RANGE_CLOEXEC);
+#endif
+
+  sigemptyset (&empty);
+  sigprocmask (SIG_SETMASK, &empty, NULL);
+
+  /* As execvp(): a file that is no program is a shell script; a directory
+   * that does not let us in does not end the search. */
+  for (gsize i = 0; child->candidates[i] != NULL; i++)
+    {
+      execve (child->candidates[i], child->argv, child->envp);
+      error = errno;
+      if (error == ENOEXEC)
+        {
+          child->sh_argv[1] = child->candidates[i];
+          execve ("/bin/sh", child->sh_argv, child->envp);
+          error = errno;
+        }
+      if (error == EACCES)
+        denied = TRUE;
+      else if (error != ENOENT && error != ENOTDIR && error != ENODEV && error != ETIMEDOUT &&
+               error != ESTALE)
+        break;
+    }
+
+  child->failed_errno = error == ENOENT && denied ? EACCES : error;
+  child->failed_step = STEP_EXEC;
+  _exit (127);
 }
 
 static void
@@ -219,6 +300,141 @@ chk_job_spawn_argv (const ChkJobSpec *spec)
  * Returns: whether the process was started; if not, the process may have
  *   been made and failed in its exec, before which nothing of the job ran
  */
+/* The paths that exec tries for @program, as execvp() searches @envp's
+ * PATH: an empty entry is the working directory. */
+static GStrv
+find_candidates (const char         *program,
+                 const char * const *envp)
+{
+  GPtrArray *candidates = g_ptr_array_new ();
+  g_auto(GStrv) dirs = NULL;
+  const char *path;
+
+  if (program[0] == '\0' || strchr (program, '/') != NULL)
+    {
+      g_ptr_array_add (candidates, g_strdup (program));
+      g_ptr_array_add (candidates, NULL);
+      return (GStrv) g_ptr_array_free (candidates, FALSE);
+    }
+
+  path = g_environ_getenv ((char **) envp, "PATH");
+  dirs = g_strsplit (path != NULL ? path : "/usr/local/bin:/usr/bin:/bin", ":", -1);
+  for (gsize i = 0; dirs[i] != NULL; i++)
+    g_ptr_array_add (candidates, dirs[i][0] == '\0' ? g_strdup (program) :
+                                 g_build_filename (dirs[i], program, NULL));
+  g_ptr_array_add (candidates, NULL);
+  return (GStrv) g_ptr_array_free (candidates, FALSE);
+}
+
+static int
+spawn_error_code (int error)
+{
+  switch (error)
+    {
+    case EACCES: return G_SPAWN_ERROR_ACCES;
+    case EPERM: return G_SPAWN_ERROR_PERM;
+    case E2BIG: return G_SPAWN_ERROR_TOO_BIG;
+    case ENOEXEC: return G_SPAWN_ERROR_NOEXEC;
+    case ENAMETOOLONG: return G_SPAWN_ERROR_NAMETOOLONG;
+    case ENOENT: return G_SPAWN_ERROR_NOENT;
+    case ENOMEM: return G_SPAWN_ERROR_NOMEM;
+    case ENOTDIR: return G_SPAWN_ERROR_NOTDIR;
+    case ELOOP: return G_SPAWN_ERROR_LOOP;
+    case ETXTBSY: return G_SPAWN_ERROR_TXTBUSY;
+    case EIO: return G_SPAWN_ERROR_IO;
+    case ENFILE: return G_SPAWN_ERROR_NFILE;
+    case EMFILE: return G_SPAWN_ERROR_MFILE;
+    case EINVAL: return G_SPAWN_ERROR_INVAL;
+    case EISDIR: return G_SPAWN_ERROR_ISDIR;
+    case ELIBBAD: return G_SPAWN_ERROR_LIBBAD;
+    default: return G_SPAWN_ERROR_FAILED;
+    }
+}
+
+/* Why the child could not exec, in GSpawn's words. */
+static void
+set_child_error (const ChkChild  *child,
+                 GError         **error)
+{
+  const char *reason = g_strerror (child->failed_errno);
+
+  switch (child->failed_step)
+    {
+    case STEP_CHDIR:
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_CHDIR,
+                   _("Failed to change to directory “%s” (%s)"), child->working_directory,
+                   reason);
+      break;
+    case STEP_REDIRECT:
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
+                   _("Failed to redirect output or input of child process (%s)"), reason);
+      break;
+    case STEP_EXEC:
+    case STEP_NONE:
+    default:
+      g_set_error (error, G_SPAWN_ERROR, spawn_error_code (child->failed_errno),
+                   _("Failed to execute child process “%s” (%s)"), child->argv[0], reason);
+      break;
+    }
+}
+
+/* @fd, moved to 4 or above if it is below: each of fds 0 to 3 of the
+ * child is made from one of these, which must not be one of them. */
+static int
+high_fd (int  fd,
+         int *moved)
+{
+  if (fd >= 4)
+    return fd;
+  *moved = fcntl (fd, F_DUPFD_CLOEXEC, 4);
+  return *moved;
+}
+
+/* Clones the child and waits for its exec; returns its pid, or -1 with
+ * @child's results or errno saying why. */
+static pid_t
+clone_child (ChkChild *child)
+{
+  sigset_t all, old;
+  char *stack;
+  pid_t pid;
+  int saved;
+
+  stack = mmap (NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED)
+    return -1;
+
+  /* No handler may run in the child before it has set them back. */
+  sigfillset (&all);
+  pthread_sigmask (SIG_SETMASK, &all, &old);
+  pid = clone (chk_job_spawn_child, stack + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD,
+               child);
+  saved = errno;
+  pthread_sigmask (SIG_SETMASK, &old, NULL);
+  munmap (stack, CHILD_STACK_SIZE);
+
+  errno = saved;
+  return pid;
+}
+
+/**
+ * chk_job_spawn:
+ * @spec: the job
+ * @envp: the environment of its process
+ * @group: the run's group, which the process joins before its exec
+ * @run_id: the run, for messages
+ * @process: (out caller-allocates): the process and its pipes
+ * @error: return location for a #GError
+ *
+ * Starts the job's process in a process group of its own and in @group,
+ * with stdin on /dev/null, stdout and stderr on pipes (one pipe for both
+ * with merge-stderr), the progress pipe on fd 3, in its working directory.
+ * The process is not reaped: the caller waits for it, for its rusage.
+ *
+ * Returns: whether the process was started; if not, the process may have
+ *   been made and failed in its exec, before which nothing of the job ran
+ */
 gboolean
 chk_job_spawn (const ChkJobSpec    *spec,
                const char * const  *envp,
@@ -228,72 +444,86 @@ chk_job_spawn (const ChkJobSpec    *spec,
                GError             **error)
 {
   g_auto(GStrv) argv = chk_job_spawn_argv (spec);
+  g_auto(GStrv) candidates = NULL;
+  g_autofree char **sh_argv = NULL;
   ChkJobPipes pipes;
-  int pid_fds[2] = { -1, -1 };
-  int progress_fd;
-  int target_fd = CHK_JOB_ENV_PROGRESS_FD;
-  GPid pid = 0;
-  gboolean spawned;
-  ChkChildSetup setup;
-  ChkChildReport report = { 0, 0 };
-  ssize_t n_read;
+  ChkChild child = { 0, };
+  int moved[4] = { -1, -1, -1, -1 };
+  int null_fd;
+  pid_t pid;
+  guint argc = g_strv_length (argv);
 
   if (!chk_job_pipes_open (&pipes, spec->merge_stderr, error))
     return FALSE;
 
-  if (!g_unix_open_pipe (pid_fds, FD_CLOEXEC, error))
+  null_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (null_fd < 0)
     {
+      int saved = errno;
+
       chk_job_pipes_clear (&pipes);
-      g_prefix_error (error, "Could not make a pipe: ");
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FAILED,
+                   _("Failed to open file “%s” (%s)"), "/dev/null", g_strerror (saved));
       return FALSE;
     }
 
-  /* On the stack: the spawn returns only after the child's exec. */
-  setup.report_fd = pid_fds[1];
-  setup.group = group;
-  progress_fd = chk_job_pipes_get_child_fd (&pipes, CHK_JOB_PIPE_PROGRESS);
+  candidates = find_candidates (argv[0], envp);
+  sh_argv = g_new0 (char *, argc + 2);
+  sh_argv[0] = (char *) "/bin/sh";
+  for (guint i = 1; i < argc; i++)
+    sh_argv[i + 1] = argv[i];
 
-  /* Not GSubprocess: it reaps the process itself, and the run needs the
-   * rusage that only the one who reaps it gets (wait4). */
-  spawned = g_spawn_async_with_pipes_and_fds (chk_job_env_working_directory (spec),
-                                              (const char * const *) argv, envp,
-                                              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_SEARCH_PATH |
-                                              G_SPAWN_SEARCH_PATH_FROM_ENVP | G_SPAWN_CLOEXEC_PIPES,
-                                              chk_job_spawn_child_setup, &setup, -1,
-                                              chk_job_pipes_get_child_fd (&pipes,
-                                                                          CHK_JOB_PIPE_STDOUT),
-                                              chk_job_pipes_get_child_fd (&pipes,
-                                                                          CHK_JOB_PIPE_STDERR),
-                                              &progress_fd, &target_fd, 1, &pid, NULL,
-                                              NULL, NULL, error);
+  child.candidates = candidates;
+  child.argv = argv;
+  child.sh_argv = sh_argv;
+  child.envp = (char * const *) envp;
+  child.working_directory = chk_job_env_working_directory (spec);
+  child.group = group;
+  child.fds[0] = high_fd (null_fd, &moved[0]);
+  child.fds[1] = high_fd (chk_job_pipes_get_child_fd (&pipes, CHK_JOB_PIPE_STDOUT), &moved[1]);
+  child.fds[2] = high_fd (chk_job_pipes_get_child_fd (&pipes, CHK_JOB_PIPE_STDERR), &moved[2]);
+  child.fds[3] = high_fd (chk_job_pipes_get_child_fd (&pipes, CHK_JOB_PIPE_PROGRESS),
+                          &moved[3]);
 
+  pid = -1;
+  if (child.fds[0] >= 0 && child.fds[1] >= 0 && child.fds[2] >= 0 && child.fds[3] >= 0)
+    pid = clone_child (&child);
+  else
+    child.failed_errno = errno;
+
+  if (pid < 0 && child.failed_step == STEP_NONE)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_SPAWN_ERROR,
+                   saved == ENOMEM ? G_SPAWN_ERROR_NOMEM : G_SPAWN_ERROR_FORK,
+                   _("Failed to fork (%s)"), g_strerror (saved));
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (moved); i++)
+    if (moved[i] >= 0)
+      close (moved[i]);
+  close (null_fd);
   chk_job_pipes_close_child_ends (&pipes);
 
-  /* The spawn returned after the exec, so the pid is in the pipe by now
-   * (unless the spawn failed before the child setup ran). */
-  close (pid_fds[1]);
-  g_unix_set_fd_nonblocking (pid_fds[0], TRUE, NULL);
-  do
-    n_read = read (pid_fds[0], &report, sizeof report);
-  while (n_read < 0 && errno == EINTR);
-  close (pid_fds[0]);
+  /* Gone before its exec: reaped here, as nothing of the job ran. */
+  if (pid > 0 && child.failed_step != STEP_NONE)
+    {
+      while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+      set_child_error (&child, error);
+      pid = -1;
+    }
 
-  if (!spawned)
+  if (pid < 0)
     {
       chk_job_pipes_clear (&pipes);
       return FALSE;
-    }
-
-  if (n_read != (ssize_t) sizeof report || report.pid <= 0)
-    {
-      /* Cannot happen, short of the setup never running. */
-      g_warning ("Run %" G_GUINT64_FORMAT ": could not learn its process id", run_id);
-      report.pid = 0;
     }
 
   process->pid = pid;
-  process->pgid = report.pid;
-  process->join_error = report.join_error;
+  process->pgid = pid;
+  process->join_error = child.join_error;
   chk_job_pipes_steal (&pipes, process);
 
   return TRUE;
