@@ -346,6 +346,35 @@ try_release (ChkEngine *self,
   return TRUE;
 }
 
+static gboolean
+release_more_cb (gpointer user_data)
+{
+  ChkEngine *self = user_data;
+
+  self->release_source = 0;
+  _chk_engine_release_pending (self);
+  _chk_engine_reschedule (self);
+  return G_SOURCE_REMOVE;
+}
+
+/*
+ * Whether the runs let go in this go have taken their slice of the main
+ * loop: the others are let go from an idle, after the D-Bus calls and the
+ * ends of runs that came meanwhile, and so on, one slice an iteration. --once (the engine not started) lets
+ * every run go at once, and waits only for those under way.
+ */
+static gboolean
+slice_is_over (ChkEngine *self,
+               gint64     slice_end)
+{
+  if (!self->started || g_get_monotonic_time () < slice_end)
+    return FALSE;
+
+  if (self->release_source == 0)
+    self->release_source = g_idle_add (release_more_cb, self);
+  return TRUE;
+}
+
 static int
 compare_pending (gconstpointer a,
                  gconstpointer b)
@@ -365,13 +394,17 @@ compare_pending (gconstpointer a,
  * Starts (or queues for a slot) every held-back run that may start now, in
  * the order they came due, and records as skipped those whose conditions
  * did not come in time. A run that starts may let another go (its next run
- * moved on): the rounds go on until one lets nothing go.
+ * moved on): the rounds go on until one lets nothing go. Past
+ * %CHK_ENGINE_RELEASE_SLICE_USEC, the rest wait for the next main-loop
+ * iteration: a thousand runs due at once must not keep D-Bus waiting.
  */
 void
 _chk_engine_release_pending (ChkEngine *self)
 {
   gint64 now;
+  gint64 slice_end;
   gboolean changed = TRUE;
+  gboolean over = FALSE;
   guint limit;
 
   if (self->shutdown_task != NULL)
@@ -383,13 +416,19 @@ _chk_engine_release_pending (ChkEngine *self)
       self->release_again = TRUE;
       return;
     }
+  /* The idle comes in the next main-loop iteration: the runs that end in
+   * this one (a burst's, many of them) must not each take a slice. */
+  if (self->release_source != 0)
+    return;
 
   self->releasing = TRUE;
   now = _chk_engine_now (self);
+  slice_end = g_get_monotonic_time () + CHK_ENGINE_RELEASE_SLICE_USEC;
   /* Each round with a change let one run go at least, and none are added
    * meanwhile: as many rounds as there are held-back runs, and one more. */
   limit = g_hash_table_size (self->pending) + 1;
-  for (guint round = 0; changed && round <= limit && g_hash_table_size (self->pending) > 0;
+  for (guint round = 0;
+       changed && !over && round <= limit && g_hash_table_size (self->pending) > 0;
        round++)
     {
       g_autoptr(GPtrArray) held = g_ptr_array_new ();
@@ -409,11 +448,14 @@ _chk_engine_release_pending (ChkEngine *self)
           /* Let go in this round by another's skip or start, or deleted */
           if (!job->pending)
             continue;
+          if ((over = slice_is_over (self, slice_end)))
+            break;
           changed |= try_release (self, job, now);
         }
       changed |= self->release_again;
       self->release_again = FALSE;
     }
+  self->release_again = FALSE;
   self->releasing = FALSE;
 }
 

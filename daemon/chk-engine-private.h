@@ -11,6 +11,9 @@
 
 G_BEGIN_DECLS
 
+/* How long one go of _chk_engine_release_pending() starts runs for. */
+#define CHK_ENGINE_RELEASE_SLICE_USEC (5 * 1000)
+
 /* The engine's parts share its state: chk-engine.c owns the jobs and
  * their runs, chk-engine-schedule.c decides when they are due,
  * chk-engine-queue.c holds back what max-concurrent-runs and a failing
@@ -38,6 +41,7 @@ struct _ChkEngine
   GHashTable  *pending;        /* job id (guint64*) → ChkJob with a due run held back */
   gboolean     releasing;      /* in _chk_engine_release_pending(), which a start calls */
   gboolean     release_again;  /* …and called again from inside it */
+  guint        release_source; /* an idle letting go the runs past one slice */
   ChkConditions *conditions;   /* what run-if asks of the machine, once the system bus answered */
   GCancellable *cancellable;   /* the engine's own asynchronous calls */
   GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */

@@ -508,6 +508,7 @@ chk_engine_dispose (GObject *object)
   g_clear_handle_id (&self->retention_source, g_source_remove);
   g_clear_handle_id (&self->shutdown_timeout, g_source_remove);
   g_clear_handle_id (&self->store_works_source, g_source_remove);
+  g_clear_handle_id (&self->release_source, g_source_remove);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
   g_clear_pointer (&self->waiting_for_store, g_hash_table_unref);
