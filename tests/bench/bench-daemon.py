@@ -10,8 +10,10 @@
   idle      10,000 jobs hours away: start-up time, RSS, wakeups over a
             minute, and one GetManagedObjects call's time (no baseline);
             baseline: a daemon with no jobs, at the same time
-  burst     200 jobs due in the same second; baseline: 200 `true` spawned
-            and waited for one after the other from Python
+  burst     200 jobs due in the same second, then 1,000; baseline: as many
+            `true` spawned and waited for one after the other from Python;
+            and GetSettings round trips during each burst (from a thread on
+            a connection of its own), against those before its due time
   preview   round trips of a Properties Get on the manager (the main loop
             alone) and of PreviewSchedule `0 9 * * *` count 1 (the main loop
             and the worker threads), 200 of each from one connection, while
@@ -60,6 +62,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import namedtuple
 
@@ -691,6 +694,48 @@ def print_table(rows, file=sys.stdout):
 
 # --- the benchmark -----------------------------------------------------------
 
+class SettingsProbe:
+    """GetSettings round trips, one after the other, from a thread of its own
+    on a connection of its own, so that the main context's signal
+    timestamps are not held up: samples gets (when sent, µs of the round
+    trip), until stop()."""
+
+    def __init__(self, address):
+        self.conn = Gio.DBusConnection.new_for_address_sync(
+            address,
+            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+            None, None)
+        self.conn.set_exit_on_close(False)
+        self.samples = []
+        self.error = None
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+
+    def run(self):
+        while not self.stopping.is_set():
+            sent = now_us()
+            t0 = time.perf_counter_ns()
+            try:
+                self.conn.call_sync(BUS_NAME, MANAGER_PATH, SCHEDULER_IFACE, 'GetSettings',
+                                    None, GLib.VariantType('(a{sv})'), Gio.DBusCallFlags.NONE,
+                                    60_000, None)
+            except GLib.Error as error:
+                self.error = error.message
+                return
+            self.samples.append((sent, (time.perf_counter_ns() - t0) / 1000))
+            # A few hundred a second: the probe must not be the load.
+            self.stopping.wait(0.002)
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join()
+        self.conn.close_sync(None)
+
+
 class PreviewLoad:
     """Keeps one PreviewSchedule call in flight per entry of @rules on @conn:
     each answered call is sent again, until stop() or @max_calls in all.
@@ -1179,29 +1224,41 @@ class Bench(ProcessOwner):
     # --- 4. burst ------------------------------------------------------------
 
     def bench_burst(self):
-        args = self.args
-        n = args.burst_jobs
+        for n in dict.fromkeys((self.args.burst_jobs, self.args.burst_big_jobs)):
+            self.burst(n)
+
+    def burst(self, n):
         print(f'\n== burst: {n} jobs due in the same second ==')
         bus = self.bus()
-        daemon = self.start_daemon('burst')
+        daemon = self.start_daemon(f'burst-{n}')
 
         started = {}
         finished = {}
         subs = [bus.subscribe('RunStarted', lambda path, p: started.setdefault(p[1], now_us())),
                 bus.subscribe('RunFinished', lambda path, p: finished.setdefault(p[1], now_us()))]
-        due = floor_second(now_us()) + 4 * SEC
-        specs = [job_spec(f'burst-{i:03d}', command=['true'],
+        # Time to create them (about 1,000 a second here, less on a busy machine).
+        due = floor_second(now_us()) + (4 + n // 250) * SEC
+        specs = [job_spec(f'burst-{i:04d}', command=['true'],
                           schedule='FREQ=SECONDLY;INTERVAL=3600', start=due)
                  for i in range(n)]
         paths = bus.create_jobs(specs, watch=[daemon])
         slack = (due - now_us()) / SEC
-        if slack < 0.3:
-            raise BenchError(f'creating {n} jobs took until {-slack:.2f} s after their due time')
-        spin(lambda: len(finished) >= n, 120, f'{n} burst runs to finish', [daemon])
+        if slack < 0.6:
+            raise BenchError(f'creating {n} jobs took until {0.6 - slack:.2f} s too late '
+                             f'for their due time')
+        probe = SettingsProbe(bus.address)
+        probe.start()
+        try:
+            spin(lambda: len(finished) >= n, 120 + n // 10, f'{n} burst runs to finish',
+                 [daemon])
+        finally:
+            probe.stop()
         pump(0.2)
         runs = [run for path in paths for run in bus.list_runs(job=path)]
         bus.unsubscribe(*subs)
         daemon.stop()
+        if probe.error is not None:
+            raise BenchError(f'GetSettings during the burst: {probe.error}')
 
         if len(started) < n:
             raise BenchError(f'only {len(started)} RunStarted signals for {n} runs')
@@ -1213,6 +1270,13 @@ class Bench(ProcessOwner):
         outcomes = {}
         for run in runs:
             outcomes[run['outcome']] = outcomes.get(run['outcome'], 0) + 1
+        # GetSettings round trips sent before the due time (the daemon
+        # idle), and from the due time until the last run had finished.
+        last = max(finished.values())
+        idle_rtts = [rtt for sent, rtt in probe.samples if sent < due - 100_000]
+        burst_rtts = [rtt for sent, rtt in probe.samples if due <= sent <= last]
+        if not idle_rtts or not burst_rtts:
+            raise BenchError('no GetSettings round trips before or during the burst')
 
         # Baseline: n `true` spawned and waited for one after the other.
         true = shutil.which('true')
@@ -1233,12 +1297,18 @@ class Bench(ProcessOwner):
             print(f'  records: started {min(rec_started) / 1000:.1f} .. '
                   f'{max(rec_started) / 1000:.1f} ms after due; finished by '
                   f'{max(rec_finished) / 1000:.1f} ms')
+        print(f'  GetSettings round trip during the burst {summary_ms(burst_rtts)}; '
+              f'before it {summary_ms(idle_rtts)}')
         print(f'  baseline: {n} spawned by {base_started:.1f} ms, all waited for by '
               f'{base_finished:.1f} ms')
 
-        self.section('burst', [
+        self.section(f'burst {n}', [
             make_row(f'burst: due -> {n}th RunStarted (ms)', to_started, base_started),
             make_row(f'burst: due -> {n}th RunFinished (ms)', to_finished, base_finished),
+            make_row(f'burst {n}: GetSettings p99 (ms)', percentile(burst_rtts, 99) / 1000,
+                     percentile(idle_rtts, 99) / 1000, ('≤', 50, 'value')),
+            make_row(f'burst {n}: GetSettings max (ms)', max(burst_rtts) / 1000,
+                     max(idle_rtts) / 1000, ('≤', 50, 'value')),
         ])
 
     # --- 5. the main loop while previews are computed -----------------------
@@ -1653,6 +1723,9 @@ def parse_args(argv):
                         help='seconds between start-up and the idle window (default %(default)s)')
     parser.add_argument('--startup-reps', type=int, default=5, metavar='N')
     parser.add_argument('--burst-jobs', type=int, default=200, metavar='N')
+    parser.add_argument('--burst-big-jobs', type=int, default=1000, metavar='N',
+                        help='the jobs of the second burst, where the main loop must still '
+                             'answer (default %(default)s)')
     parser.add_argument('--in-flight', type=int, default=32, metavar='N',
                         help='CreateJob calls under way at once (default %(default)s)')
     parser.add_argument('--preview-samples', type=int, default=200, metavar='N',
@@ -1686,6 +1759,7 @@ def parse_args(argv):
     args.bench_stamp = check_program(parser, '--bench-stamp/$BENCH_STAMP', args.bench_stamp)
     if args.dispatch_jobs < 1 or args.dispatch_samples < 1 or args.output_mib < 1 or \
        args.idle_jobs < 1 or args.startup_reps < 1 or args.burst_jobs < 1 or args.in_flight < 1 or \
+       args.burst_big_jobs < 1 or \
        args.preview_samples < 1 or args.preview_in_flight < 1 or args.preview_max_calls < 1 or \
        args.progress_reports < 1 or args.progress_rounds < 1 or args.progress_in_flight < 1 or \
        args.progress_paced < 1 or args.preview_interval < 0 or args.progress_interval < 0 or \
