@@ -343,6 +343,17 @@ def job_spec(name, command=None, schedule='', start=None, environment=None,
 
 # --- the bus and the daemon --------------------------------------------------
 
+def open_connection(address):
+    """A connection of our own to the bus at @address."""
+    conn = Gio.DBusConnection.new_for_address_sync(
+        address,
+        Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+        Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
+        None, None)
+    conn.set_exit_on_close(False)
+    return conn
+
+
 class Bus:
     """A private dbus-daemon, and our connection to it."""
 
@@ -363,12 +374,7 @@ class Bus:
         if not line:
             raise BenchError('dbus-daemon did not print its address')
         self.address = line
-        self.conn = Gio.DBusConnection.new_for_address_sync(
-            self.address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
-        self.conn.set_exit_on_close(False)
+        self.conn = open_connection(self.address)
 
     def call(self, path, iface, method, args=None, reply='()', timeout_ms=120_000):
         try:
@@ -701,12 +707,7 @@ class SettingsProbe:
     trip), until stop()."""
 
     def __init__(self, address):
-        self.conn = Gio.DBusConnection.new_for_address_sync(
-            address,
-            Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
-            Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION,
-            None, None)
-        self.conn.set_exit_on_close(False)
+        self.conn = open_connection(address)
         self.samples = []
         self.error = None
         self.stopping = threading.Event()
