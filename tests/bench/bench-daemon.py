@@ -955,6 +955,10 @@ class Bench(ProcessOwner):
         events = {}
         output_signals = []
         samples = []
+        db_files = (daemon.database, daemon.database + '-wal', daemon.database + '-shm')
+        # The files on disk peak while the job writes: the log grows ahead of
+        # the checkpoints, and may be cut back once the run is over.
+        disk_peak = {'files': 0, 'wal': 0}
 
         def started_cb(path, params):
             events.setdefault('started', now_us())
@@ -970,6 +974,8 @@ class Bench(ProcessOwner):
 
         def sample():
             samples.append(rss_mib(daemon.pid))
+            disk_peak['files'] = max(disk_peak['files'], files_size(*db_files))
+            disk_peak['wal'] = max(disk_peak['wal'], files_size(db_files[1]))
             return GLib.SOURCE_CONTINUE
 
         os.sync()
@@ -1004,7 +1010,7 @@ class Bench(ProcessOwner):
         rss_end = rss_mib(daemon.pid)
         hwm = proc_status(daemon.pid).get('VmHWM', 0) / 1024
         run = bus.scheduler('GetRun', GLib.Variant('(t)', (run_ids[0],)), '(a{sv})')[0]
-        db_size = files_size(daemon.database, daemon.database + '-wal', daemon.database + '-shm')
+        db_size = files_size(*db_files)
         bus.unsubscribe(*subs)
         daemon.stop()
         self.remove_database(daemon.database)
@@ -1034,7 +1040,9 @@ class Bench(ProcessOwner):
         print(f'  daemon CPU {cpu_used:.2f} s ({cpu_used / seconds * 100:.0f}% of a core); '
               f'OutputAvailable signals {len(output_signals)} '
               f'({len(output_signals) / seconds:.1f}/s)')
-        print(f'  database afterwards {db_size / MIB:.0f} MiB for {size / MIB:.0f} MiB of output')
+        print(f'  database afterwards {db_size / MIB:.0f} MiB for {size / MIB:.0f} MiB of output; '
+              f'sampled peak {disk_peak["files"] / MIB:.0f} MiB, of it WAL '
+              f'{disk_peak["wal"] / MIB:.0f} MiB')
         if io:
             print(f'  daemon I/O calls: wrote {io["wchar"] / MIB:.0f} MiB in {io["syscw"]} calls '
                   f'({io["wchar"] / size:.2f}× the output, '
@@ -1053,6 +1061,9 @@ class Bench(ProcessOwner):
             make_row('output: daemon RSS peak (MiB) vs start', rss_peak, rss_start,
                      ('≤', 64, 'value')),
             make_row('output: daemon RSS after the run (MiB)', rss_end, rss_start),
+            make_row('output: database files peak on disk (MiB) vs output',
+                     disk_peak['files'] / MIB, size / MIB),
+            make_row('output: WAL peak on disk (MiB)', disk_peak['wal'] / MIB, None),
         ])
 
     # --- 3. idle -------------------------------------------------------------
