@@ -8,6 +8,12 @@
 
 #include "chk-checkpointer.h"
 #include "chk-error.h"
+#include "chk-source-util.h"
+
+/* A checkpoint that a reader kept from copying the whole log is tried
+ * again no sooner than this, so that asking again and again does not
+ * spin. */
+#define RETRY_DELAY_US (10 * G_TIME_SPAN_MILLISECOND)
 
 /**
  * ChkCheckpointer:
@@ -27,6 +33,13 @@
  *
  * A crash loses nothing more: what was committed is in the log, which
  * SQLite reads back at the next start.
+ *
+ * But SQLite only starts the log over when a checkpoint copied all of it,
+ * which a writer that never stops does not let happen: the log then grows
+ * as long as the writer writes. Each checkpoint is reported on the
+ * context the checkpointer was made in, saying whether it copied the
+ * whole log as it was when it began, so that the writer can wait for
+ * that when it must.
  */
 
 struct _ChkCheckpointer
@@ -39,6 +52,14 @@ struct _ChkCheckpointer
   GCond     cond;
   gboolean  requested;
   gboolean  stopping;
+
+  /* The last checkpoint, for the report, which the thread asks for by
+   * making report_source ready. */
+  gboolean  caught_up;
+  int       n_log;
+  GSource  *report_source;
+  ChkCheckpointerFunc func;
+  gpointer  user_data;
 };
 
 static gpointer
@@ -56,6 +77,13 @@ chk_checkpointer_thread (gpointer user_data)
 
       while (!self->requested && !self->stopping)
         g_cond_wait (&self->cond, &self->mutex);
+      if (!self->stopping && !self->caught_up)
+        {
+          gint64 end = g_get_monotonic_time () + RETRY_DELAY_US;
+
+          while (!self->stopping && g_cond_wait_until (&self->cond, &self->mutex, end))
+            ;
+        }
       if (self->stopping)
         break;
       self->requested = FALSE;
@@ -74,15 +102,52 @@ chk_checkpointer_thread (gpointer user_data)
         g_debug ("Background checkpoint: %d of %d pages", n_done, n_log);
 
       g_mutex_lock (&self->mutex);
+      self->caught_up = rc == SQLITE_OK && n_done >= n_log;
+      self->n_log = n_log;
+      g_source_set_ready_time (self->report_source, 0);
     }
   g_mutex_unlock (&self->mutex);
 
   return NULL;
 }
 
+static gboolean
+chk_checkpointer_report_cb (gpointer user_data)
+{
+  ChkCheckpointer *self = user_data;
+  gboolean caught_up;
+  int n_log;
+
+  g_source_set_ready_time (self->report_source, -1);
+
+  g_mutex_lock (&self->mutex);
+  caught_up = self->caught_up;
+  n_log = self->n_log;
+  g_mutex_unlock (&self->mutex);
+
+  self->func (caught_up, n_log, self->user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+chk_checkpointer_report_dispatch (GSource     *source,
+                                  GSourceFunc  callback,
+                                  gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs report_source_funcs = {
+  .dispatch = chk_checkpointer_report_dispatch,
+};
+
 /**
  * chk_checkpointer_new:
  * @path: the database, in WAL mode, that another connection writes
+ * @context: (nullable): where @func is called; %NULL for the default one
+ * @func: called after each checkpoint (the last one, when several ended
+ *   between two iterations of @context)
+ * @user_data: data for @func, which must outlive the checkpointer
  * @error: return location for a #GError
  *
  * Opens a connection of its own to @path; the thread starts at the first
@@ -92,16 +157,26 @@ chk_checkpointer_thread (gpointer user_data)
  *   with @error set
  */
 ChkCheckpointer *
-chk_checkpointer_new (const char  *path,
-                      GError     **error)
+chk_checkpointer_new (const char           *path,
+                      GMainContext         *context,
+                      ChkCheckpointerFunc   func,
+                      gpointer              user_data,
+                      GError              **error)
 {
   g_autoptr(ChkCheckpointer) self = g_new0 (ChkCheckpointer, 1);
   int rc;
 
   g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (func != NULL, NULL);
 
   g_mutex_init (&self->mutex);
   g_cond_init (&self->cond);
+  self->caught_up = TRUE;
+  self->func = func;
+  self->user_data = user_data;
+  self->report_source = chk_source_attach (g_source_new (&report_source_funcs, sizeof (GSource)),
+                                           context, chk_checkpointer_report_cb, self,
+                                           "[chk-checkpointer] report");
 
   rc = sqlite3_open_v2 (path, &self->db,
                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_EXRESCODE,
@@ -177,6 +252,7 @@ chk_checkpointer_free (ChkCheckpointer *self)
         sqlite3_interrupt (self->db);
       g_thread_join (self->thread);
     }
+  chk_source_clear (&self->report_source);
 
   if (self->db != NULL && sqlite3_close (self->db) != SQLITE_OK)
     g_warning ("Could not close the checkpoint connection: %s", sqlite3_errmsg (self->db));

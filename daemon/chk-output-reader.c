@@ -22,6 +22,10 @@
  * that got data first first, and hands each read on in
  * #ChkOutputReader::output; #ChkOutputReader::closed says when a pipe is
  * at its end.
+ *
+ * It stops reading while the store's log is too far behind its
+ * checkpoints, see chk_output_reader_wait_for_store(): the job then waits
+ * on its write to a full pipe.
  */
 
 /* How much one read of stdout or stderr asks for. */
@@ -51,11 +55,16 @@ struct _ChkOutputReader
   gboolean      output_hup[2];
   int           output_epoll;
   GSource      *output_source;
+  gpointer      output_tag;
   guint8       *read_buffer;
   ChkStream     ready[2];
   guint         n_ready;
   gboolean      stdout_open;
   gboolean      stderr_open;
+
+  /* Set while the pipes are not read until the store's log caught up. */
+  ChkStore     *waiting_store;
+  gulong        waiting_handler;
 };
 
 G_DEFINE_FINAL_TYPE (ChkOutputReader, chk_output_reader, G_TYPE_OBJECT)
@@ -116,9 +125,37 @@ chk_output_reader_close_stream (ChkOutputReader *self,
     }
 }
 
+/* Reads the pipes again, after chk_output_reader_wait_for_store(). */
+static void
+chk_output_reader_resume (ChkOutputReader *self)
+{
+  if (self->waiting_store == NULL)
+    return;
+
+  g_clear_signal_handler (&self->waiting_handler, self->waiting_store);
+  g_clear_object (&self->waiting_store);
+
+  if (self->output_source != NULL)
+    {
+      g_source_modify_unix_fd (self->output_source, self->output_tag, G_IO_IN);
+      /* What was read as ready before the wait is not told again. */
+      g_source_set_ready_time (self->output_source, 0);
+    }
+}
+
+static void
+chk_output_reader_log_behind_cb (ChkStore        *store,
+                                 GParamSpec      *pspec,
+                                 ChkOutputReader *self)
+{
+  if (!chk_store_get_log_behind (store))
+    chk_output_reader_resume (self);
+}
+
 static void
 chk_output_reader_close_output (ChkOutputReader *self)
 {
+  chk_output_reader_resume (self);
   chk_source_clear (&self->output_source);
   chk_output_reader_close_stream (self, CHK_STREAM_STDOUT);
   chk_output_reader_close_stream (self, CHK_STREAM_STDERR);
@@ -162,6 +199,8 @@ chk_output_reader_output_cb (gpointer user_data)
   int n_events;
 
   g_source_set_ready_time (self->output_source, -1);
+  if (self->waiting_store != NULL)
+    return G_SOURCE_CONTINUE;
 
   do
     n_events = epoll_wait (self->output_epoll, events, G_N_ELEMENTS (events), 0);
@@ -180,7 +219,8 @@ chk_output_reader_output_cb (gpointer user_data)
         }
     }
 
-  while (self->n_ready > 0 && budget > 0 && self->output_source != NULL)
+  while (self->n_ready > 0 && budget > 0 && self->output_source != NULL &&
+         self->waiting_store == NULL)
     {
       ChkStream stream = self->ready[0];
       int fd = self->output_fds[OUTPUT_INDEX (stream)];
@@ -222,7 +262,7 @@ chk_output_reader_output_cb (gpointer user_data)
   if (self->output_source == NULL)
     return G_SOURCE_REMOVE;
 
-  if (self->n_ready > 0)
+  if (self->n_ready > 0 && self->waiting_store == NULL)
     g_source_set_ready_time (self->output_source, 0);
 
   return G_SOURCE_CONTINUE;
@@ -286,7 +326,7 @@ chk_output_reader_watch_output (ChkOutputReader  *self,
 
   self->read_buffer = g_malloc (OUTPUT_READ_SIZE);
   self->output_source = g_source_new (&output_source_funcs, sizeof (GSource));
-  g_source_add_unix_fd (self->output_source, self->output_epoll, G_IO_IN);
+  self->output_tag = g_source_add_unix_fd (self->output_source, self->output_epoll, G_IO_IN);
   chk_source_attach (self->output_source, self->context, chk_output_reader_output_cb, self,
                      "[chk-output-reader] output");
 
@@ -422,4 +462,47 @@ chk_output_reader_is_open (ChkOutputReader *self)
   g_return_val_if_fail (CHK_IS_OUTPUT_READER (self), FALSE);
 
   return self->stdout_open || self->stderr_open;
+}
+
+/**
+ * chk_output_reader_wait_for_store:
+ * @self: a #ChkOutputReader
+ * @store: the store the output goes to
+ *
+ * Stops reading the pipes while @store's log is behind
+ * (#ChkStore:log-behind), and reads on when it has caught up, whatever
+ * was written meanwhile: the job blocks on a full pipe until then. Does
+ * nothing when the log is not behind. Also from a handler of
+ * #ChkOutputReader::output, after which no more is read.
+ */
+void
+chk_output_reader_wait_for_store (ChkOutputReader *self,
+                                  ChkStore        *store)
+{
+  g_return_if_fail (CHK_IS_OUTPUT_READER (self));
+  g_return_if_fail (CHK_IS_STORE (store));
+
+  if (self->waiting_store != NULL || self->output_source == NULL ||
+      !chk_store_get_log_behind (store))
+    return;
+
+  self->waiting_store = g_object_ref (store);
+  self->waiting_handler = g_signal_connect (store, "notify::log-behind",
+                                            G_CALLBACK (chk_output_reader_log_behind_cb), self);
+  g_source_modify_unix_fd (self->output_source, self->output_tag, 0);
+}
+
+/**
+ * chk_output_reader_is_waiting:
+ * @self: a #ChkOutputReader
+ *
+ * Returns: whether it does not read its pipes for now, see
+ *   chk_output_reader_wait_for_store()
+ */
+gboolean
+chk_output_reader_is_waiting (ChkOutputReader *self)
+{
+  g_return_val_if_fail (CHK_IS_OUTPUT_READER (self), FALSE);
+
+  return self->waiting_store != NULL;
 }

@@ -334,6 +334,8 @@ chk_runner_output_cb (ChkOutputReader *reader,
                       ChkRunner       *self)
 {
   chk_runner_add_output (self, (ChkStream) stream, bytes);
+  /* The job waits on its pipe while the store's log is far behind. */
+  chk_output_reader_wait_for_store (reader, self->store);
 }
 
 static void
@@ -638,6 +640,13 @@ chk_runner_abandon_cb (gpointer user_data)
   ChkRunner *self = user_data;
 
   g_clear_pointer (&self->abandon_source, g_source_unref);
+
+  /* What waits in the pipes for the store is the run's: not yet. */
+  if (self->output_reader != NULL && chk_output_reader_is_waiting (self->output_reader))
+    {
+      _chk_runner_maybe_finish (self);
+      return G_SOURCE_REMOVE;
+    }
 
   g_message ("Run %" G_GUINT64_FORMAT ": its output is still open after its processes "
              "ended; a process that left the group holds it, ignoring it",

@@ -269,6 +269,14 @@ enum
  * SQL: a job's output can make it grow far past WAL_AUTOCHECKPOINT_PAGES
  * while a checkpoint in the background catches up. */
 #define WAL_SIZE_LIMIT_BYTES "67108864"
+/* How far the log may run ahead of the checkpoints before the output of
+ * runs waits for them (#ChkStore:log-behind), by default; and each frame's
+ * header, besides its page. */
+#define LOG_LIMIT_BYTES (64 * 1024 * 1024)
+#define WAL_FRAME_HEADER_BYTES 24
+/* Waiting on a checkpoint that a reader keeps from finishing stops after
+ * this long: the log grows then rather than jobs waiting for the reader. */
+#define LOG_WAIT_MAX_US (5 * G_TIME_SPAN_SECOND)
 
 /* What keeps the database from working: each has its sentence for people. */
 typedef enum
@@ -292,6 +300,17 @@ struct _ChkStore
   /* Checkpoints db's log off the main loop; NULL when it could not be
    * opened, and then db checkpoints itself. */
   ChkCheckpointer *checkpointer;
+  /* The log past log_limit bytes (#ChkStore:log-behind) since
+   * log_behind_since, with log_frames frames at the last commit;
+   * log_unbounded once a reader kept a checkpoint from catching up for too
+   * long, until one does. */
+  guint64        log_limit;
+  gint64         page_size;
+  gboolean       log_behind;
+  gboolean       log_unbounded;
+  gint64         log_behind_since;
+  int            log_frames;
+  GSource       *log_notify_source;
   sqlite3_stmt  *stmts[N_STMTS];
   sqlite3_stmt  *list_runs_stmts[N_RUN_FILTERS];
   guint          schema_version;
@@ -350,6 +369,7 @@ enum
   PROP_0,
   PROP_PATH,
   PROP_PROBLEM,
+  PROP_LOG_BEHIND,
   N_PROPS
 };
 
@@ -1278,6 +1298,80 @@ chk_store_after_write_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+static gboolean
+chk_store_log_notify_cb (gpointer user_data)
+{
+  ChkStore *self = user_data;
+
+  g_clear_pointer (&self->log_notify_source, g_source_unref);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_BEHIND]);
+  return G_SOURCE_REMOVE;
+}
+
+/* Ahead of the output, whose sources are always ready during a burst. */
+static void
+chk_store_notify_log_later (ChkStore *self)
+{
+  GSource *source;
+
+  if (self->log_notify_source != NULL || self->context == NULL)
+    return;
+
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  self->log_notify_source = chk_source_attach (source, self->context, chk_store_log_notify_cb,
+                                               self, "[chk-store] log behind");
+}
+
+/* The log holds @n_frames after a commit: past the limit, output waits
+ * for the checkpoints (told from an idle, see below). Not without a
+ * checkpointer, whose report alone ends the wait. */
+static void
+chk_store_watch_log (ChkStore *self,
+                     int       n_frames)
+{
+  self->log_frames = n_frames;
+  if (self->log_behind || self->log_unbounded || self->checkpointer == NULL ||
+      (guint64) n_frames * (guint64) (self->page_size + WAL_FRAME_HEADER_BYTES) < self->log_limit)
+    return;
+
+  self->log_behind = TRUE;
+  self->log_behind_since = g_get_monotonic_time ();
+  chk_store_notify_log_later (self);
+}
+
+/*
+ * A checkpoint ended. The log's wait ends when it copied every frame up
+ * to the last commit: the next write starts the log over. One that a
+ * reader held back is tried again, for a while.
+ */
+static void
+chk_store_checkpoint_done_cb (gboolean caught_up,
+                              int      n_log,
+                              gpointer user_data)
+{
+  ChkStore *self = user_data;
+
+  if (caught_up)
+    self->log_unbounded = FALSE;
+  if (!self->log_behind)
+    return;
+
+  if (!caught_up && g_get_monotonic_time () - self->log_behind_since > LOG_WAIT_MAX_US)
+    {
+      g_debug ("A reader keeps the log from being checkpointed; output no longer waits");
+      self->log_unbounded = TRUE;
+    }
+  else if (!caught_up || n_log < self->log_frames)
+    {
+      chk_checkpointer_request (self->checkpointer);
+      return;
+    }
+
+  self->log_behind = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_BEHIND]);
+}
+
 /*
  * Called by SQLite after each commit: a write worked. What follows runs
  * from an idle rather than here, inside sqlite3_step(), where handlers of
@@ -1293,7 +1387,8 @@ chk_store_wal_hook_cb (gpointer    user_data,
 {
   ChkStore *self = user_data;
 
-  if (n_frames >= WAL_AUTOCHECKPOINT_PAGES &&
+  chk_store_watch_log (self, n_frames);
+  if ((n_frames >= WAL_AUTOCHECKPOINT_PAGES || self->log_behind) &&
       (self->checkpointer == NULL || !chk_checkpointer_request (self->checkpointer)))
     sqlite3_wal_checkpoint_v2 (db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 
@@ -1632,7 +1727,8 @@ chk_store_open_db (ChkStore  *self,
       return FALSE;
     }
 
-  if (!chk_store_migrate (self, error))
+  if (!chk_store_migrate (self, error) ||
+      !chk_store_query_int (self, "PRAGMA page_size", &self->page_size, error))
     {
       g_prefix_error (error, "Could not open the database “%s”: ", self->path);
       return FALSE;
@@ -1644,9 +1740,18 @@ chk_store_open_db (ChkStore  *self,
     return FALSE;
 
   g_assert (self->checkpointer == NULL);
-  self->checkpointer = chk_checkpointer_new (self->path, &local_error);
+  self->checkpointer = chk_checkpointer_new (self->path, self->context,
+                                             chk_store_checkpoint_done_cb, self, &local_error);
   if (self->checkpointer == NULL)
     g_debug ("%s", local_error->message);
+
+  /* A connection given up for this one leaves its wait to this one. */
+  if (self->log_behind &&
+      (self->checkpointer == NULL || !chk_checkpointer_request (self->checkpointer)))
+    {
+      self->log_behind = FALSE;
+      chk_store_notify_log_later (self);
+    }
 
   return TRUE;
 }
@@ -2164,7 +2269,7 @@ chk_store_dispose (GObject *object)
   ChkStore *self = (ChkStore *)object;
   GSource **sources[] = {
     &self->probe_source, &self->after_write_source, &self->file_check_source,
-    &self->serving_source,
+    &self->serving_source, &self->log_notify_source,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (sources); i++)
@@ -2194,6 +2299,10 @@ chk_store_get_property (GObject    *object,
 
     case PROP_PROBLEM:
       g_value_set_string (value, chk_store_get_problem (self));
+      break;
+
+    case PROP_LOG_BEHIND:
+      g_value_set_boolean (value, self->log_behind);
       break;
 
     default:
@@ -2252,6 +2361,22 @@ chk_store_class_init (ChkStoreClass *klass)
                          "",
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
+  /**
+   * ChkStore:log-behind:
+   *
+   * Whether the write-ahead log has run so far ahead of the checkpoints
+   * that output should wait (see chk_store_set_log_limit()): SQLite can
+   * only start the log over once a checkpoint has copied all of it, which
+   * never happens while a job's output keeps coming, and the log would
+   * grow as large as the output. Set at a commit, notified from an idle;
+   * cleared when a checkpoint has caught up, or a reader kept it from
+   * that for seconds.
+   */
+  properties[PROP_LOG_BEHIND] =
+    g_param_spec_boolean ("log-behind", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -2259,6 +2384,8 @@ static void
 chk_store_init (ChkStore *self)
 {
   self->fd = -1;
+  self->log_limit = LOG_LIMIT_BYTES;
+  self->page_size = 4096;
   self->pending_runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                               (GDestroyNotify) chk_run_record_free);
 }
@@ -2450,6 +2577,38 @@ chk_store_get_problem (ChkStore *self)
   g_return_val_if_fail (CHK_IS_STORE (self), NULL);
 
   return self->problem != NULL ? self->problem : "";
+}
+
+/**
+ * chk_store_get_log_behind:
+ * @self: a #ChkStore
+ *
+ * Returns: whether output should wait for the checkpoints, as
+ *   #ChkStore:log-behind says
+ */
+gboolean
+chk_store_get_log_behind (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+
+  return self->log_behind;
+}
+
+/**
+ * chk_store_set_log_limit:
+ * @self: a #ChkStore
+ * @bytes: how large the log may grow before output waits; 64 MiB unless
+ *   set (tests make it small)
+ *
+ * Sets the size past which #ChkStore:log-behind becomes %TRUE.
+ */
+void
+chk_store_set_log_limit (ChkStore *self,
+                         guint64   bytes)
+{
+  g_return_if_fail (CHK_IS_STORE (self));
+
+  self->log_limit = MAX (bytes, 1);
 }
 
 /**

@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 
 #include "chk-job-spec.h"
 #include "chk-progress-reader.h"
@@ -1084,6 +1085,151 @@ test_truncate_endless (Fixture       *f,
   g_assert_cmpmem (stored, 6, "y\ny\ny\n", 6);
 }
 
+/* Samples the size of the WAL while a run goes on. */
+typedef struct
+{
+  char    *wal;
+  gint64   peak;
+  guint    n_behind;
+} LogWatch;
+
+static gboolean
+log_watch_cb (gpointer user_data)
+{
+  LogWatch *watch = user_data;
+  GStatBuf buf;
+
+  if (g_stat (watch->wal, &buf) == 0)
+    watch->peak = MAX (watch->peak, (gint64) buf.st_size);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+log_behind_cb (ChkStore   *store,
+               GParamSpec *pspec,
+               LogWatch   *watch)
+{
+  if (chk_store_get_log_behind (store))
+    watch->n_behind++;
+}
+
+/*
+ * A job that writes much faster than the checkpoints copy: its output
+ * waits for them whenever the log is past its limit, and the log never
+ * grows much beyond (a read of the pipe and a flush of the sink). The
+ * job's last bytes come while it may be waiting: none is lost.
+ */
+static void
+test_log_bound (Fixture       *f,
+                gconstpointer  data)
+{
+  const guint64 size = 300 * 1024 * 1024;
+  const guint64 limit = 8 * 1024 * 1024;
+  const guint64 max = 1024 * 1024;
+  LogWatch watch = { g_build_filename (f->tmpdir, "chroniker.db-wal", NULL), 0, 0 };
+  g_autofree char *shell = NULL;
+  g_autoptr(ChkJobSpec) spec = NULL;
+  g_autoptr(ChkRunRecord) run = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  g_autoptr(GBytes) out = NULL;
+  const char *stored;
+  gsize stored_size;
+  guint watch_id;
+
+  shell = g_strdup_printf ("printf HEAD; head -c %" G_GUINT64_FORMAT " /dev/zero; printf TAIL",
+                           size);
+  spec = spec_new ("chatty",
+                   "shell", g_variant_new_string (shell),
+                   "max-output-bytes", g_variant_new_uint64 (max),
+                   NULL);
+  chk_store_set_log_limit (f->store, limit);
+  g_signal_connect (f->store, "notify::log-behind", G_CALLBACK (log_behind_cb), &watch);
+  watch_id = g_timeout_add (2, log_watch_cb, &watch);
+  run = run_to_end (f, spec, "success");
+  g_source_remove (watch_id);
+  g_signal_handlers_disconnect_by_data (f->store, &watch);
+  log_watch_cb (&watch);
+
+  g_test_message ("%" G_GUINT64_FORMAT " MiB in %.2f s; WAL peak %.1f MiB, limit %"
+                  G_GUINT64_FORMAT " MiB; waited for the log %u times",
+                  size >> 20, elapsed_seconds (f), watch.peak / 1048576.0, limit >> 20,
+                  watch.n_behind);
+  g_assert_cmpuint (watch.n_behind, >, 0);
+  g_assert_cmpint (watch.peak, <=, limit + 4 * 1024 * 1024);
+  g_assert_false (chk_store_get_log_behind (f->store));
+
+  g_assert_cmpuint (run->stdout_bytes, ==, size + 8);
+  g_assert_true (run->truncated);
+  chunks = read_chunks (f);
+  out = concat_stream (chunks, CHK_STREAM_STDOUT);
+  stored = g_bytes_get_data (out, &stored_size);
+  g_assert_cmpuint (stored_size, >=, max);
+  g_assert_cmpuint (stored_size, <=, max + 64 * 1024);
+  g_assert_cmpmem (stored, 4, "HEAD", 4);
+  g_assert_cmpmem (stored + stored_size - 4, 4, "TAIL", 4);
+  for (gsize i = 4; i < stored_size - 4; i++)
+    g_assert_cmpint (stored[i], ==, 0);
+
+  g_free (watch.wal);
+}
+
+static gboolean
+log_is_behind (Fixture *f)
+{
+  return chk_store_get_log_behind (f->store);
+}
+
+/*
+ * A run stopped while its output waits for the log ends, with what its
+ * pipe held. Another program's read transaction keeps the checkpoints from
+ * catching up: the run ends when the reader lets go (@data FALSE), or when
+ * the store gives up waiting for it (@data TRUE).
+ */
+static void
+test_log_bound_stop (Fixture       *f,
+                     gconstpointer  data)
+{
+  gboolean keep_reader = GPOINTER_TO_INT (data);
+  g_autofree char *path = g_build_filename (f->tmpdir, "chroniker.db", NULL);
+  g_autoptr(ChkJobSpec) spec = spec_new_shell ("exec cat /dev/zero");
+  g_autoptr(ChkRunRecord) run = NULL;
+  sqlite3 *reader = NULL;
+  guint64 read_before;
+  gint64 released;
+
+  chk_store_set_log_limit (f->store, 4 * 1024 * 1024);
+  g_assert_cmpint (sqlite3_open (path, &reader), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (reader, "BEGIN; SELECT count(*) FROM jobs;", NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+
+  fixture_start (f, spec);
+  iterate_until (log_is_behind, f, TEST_DEADLINE_S);
+  chk_test_iterate (0.2);
+  g_assert_true (chk_store_get_log_behind (f->store));
+
+  chk_runner_stop (f->runner, CHK_OUTCOME_STOPPED);
+  chk_test_iterate (0.5);
+  g_assert_cmpuint (f->n_finished, ==, 0);
+  read_before = chk_runner_get_record (f->runner)->stdout_bytes;
+
+  released = g_get_monotonic_time ();
+  if (!keep_reader)
+    g_assert_cmpint (sqlite3_exec (reader, "COMMIT", NULL, NULL, NULL), ==, SQLITE_OK);
+  run = wait_finished (f);
+  g_test_message ("finished %.2f s after the reader %s; %" G_GUINT64_FORMAT " bytes",
+                  (f->finish_time - released) / (double) G_USEC_PER_SEC,
+                  keep_reader ? "was kept" : "let go", run->stdout_bytes);
+  sqlite3_close (reader);
+
+  g_assert_cmpstr (run->outcome, ==, "stopped");
+  g_assert_cmpint (run->signal, ==, SIGTERM);
+  /* What the pipe held when the job died was read after the wait. */
+  g_assert_cmpuint (run->stdout_bytes, >, read_before);
+  if (!keep_reader)
+    g_assert_cmpint (f->finish_time - released, <, 2 * G_USEC_PER_SEC);
+  g_assert_false (chk_store_get_log_behind (f->store));
+}
+
 /* Progress */
 
 static void
@@ -1503,6 +1649,9 @@ main (int   argc,
   ADD ("output/batching", test_batching, NULL);
   ADD ("output/truncate/head-tail", test_truncate_head_tail, NULL);
   ADD ("output/truncate/endless", test_truncate_endless, NULL);
+  ADD ("output/log-bound", test_log_bound, NULL);
+  ADD ("output/log-bound/stop", test_log_bound_stop, GINT_TO_POINTER (FALSE));
+  ADD ("output/log-bound/stop-reader-kept", test_log_bound_stop, GINT_TO_POINTER (TRUE));
 
   ADD ("spawn/environment", test_environment, NULL);
   ADD ("spawn/stdin-is-null", test_stdin_is_null, NULL);

@@ -1061,7 +1061,7 @@ class Bench(ProcessOwner):
             make_row('output: daemon RSS peak (MiB) vs start', rss_peak, rss_start,
                      ('≤', 64, 'value')),
             make_row('output: daemon RSS after the run (MiB)', rss_end, rss_start),
-            make_row('output: database files peak on disk (MiB) vs output',
+            make_row('output: disk peak, db + WAL (MiB) vs output',
                      disk_peak['files'] / MIB, size / MIB),
             make_row('output: WAL peak on disk (MiB)', disk_peak['wal'] / MIB, None),
         ])
