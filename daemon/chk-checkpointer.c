@@ -129,18 +129,6 @@ chk_checkpointer_report_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-chk_checkpointer_report_dispatch (GSource     *source,
-                                  GSourceFunc  callback,
-                                  gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs report_source_funcs = {
-  .dispatch = chk_checkpointer_report_dispatch,
-};
-
 /**
  * chk_checkpointer_new:
  * @path: the database, in WAL mode, that another connection writes
@@ -174,7 +162,7 @@ chk_checkpointer_new (const char           *path,
   self->caught_up = TRUE;
   self->func = func;
   self->user_data = user_data;
-  self->report_source = chk_source_attach (g_source_new (&report_source_funcs, sizeof (GSource)),
+  self->report_source = chk_source_attach (chk_ready_source_new (),
                                            context, chk_checkpointer_report_cb, self,
                                            "[chk-checkpointer] report");
 

@@ -268,18 +268,6 @@ chk_output_reader_output_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-chk_output_reader_output_source_dispatch (GSource     *source,
-                                          GSourceFunc  callback,
-                                          gpointer     user_data)
-{
-  return callback (user_data);
-}
-
-static GSourceFuncs output_source_funcs = {
-  .dispatch = chk_output_reader_output_source_dispatch,
-};
-
 /* Takes @stdout_fd and @stderr_fd (-1 for none) and reads them from now on. */
 static gboolean
 chk_output_reader_watch_output (ChkOutputReader  *self,
@@ -325,7 +313,7 @@ chk_output_reader_watch_output (ChkOutputReader  *self,
     }
 
   self->read_buffer = g_malloc (OUTPUT_READ_SIZE);
-  self->output_source = g_source_new (&output_source_funcs, sizeof (GSource));
+  self->output_source = chk_ready_source_new ();
   self->output_tag = g_source_add_unix_fd (self->output_source, self->output_epoll, G_IO_IN);
   chk_source_attach (self->output_source, self->context, chk_output_reader_output_cb, self,
                      "[chk-output-reader] output");

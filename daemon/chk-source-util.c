@@ -25,6 +25,36 @@ chk_source_clear (GSource **source)
   g_clear_pointer (source, g_source_unref);
 }
 
+static gboolean
+chk_ready_source_dispatch (GSource     *source,
+                           GSourceFunc  callback,
+                           gpointer     user_data)
+{
+  return callback (user_data);
+}
+
+static GSourceFuncs chk_ready_source_funcs = {
+  .dispatch = chk_ready_source_dispatch,
+};
+
+/**
+ * chk_ready_source_new:
+ *
+ * Makes a source that only its ready time wakes
+ * (g_source_set_ready_time(); 0 for the next iteration, -1 for never):
+ * one that another thread, or a file descriptor added to it, makes ready.
+ *
+ * Returns: (transfer full): the source, not attached
+ */
+GSource *
+chk_ready_source_new (void)
+{
+  GSource *source = g_source_new (&chk_ready_source_funcs, sizeof (GSource));
+
+  g_source_set_ready_time (source, -1);
+  return source;
+}
+
 /**
  * chk_source_attach:
  * @source: (transfer none): a new source

@@ -20,6 +20,7 @@ typedef struct
 } ChkThrottle;
 
 void     chk_source_clear        (GSource      **source);
+GSource *chk_ready_source_new    (void);
 GSource *chk_source_attach       (GSource       *source,
                                   GMainContext  *context,
                                   GSourceFunc    func,
