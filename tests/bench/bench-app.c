@@ -31,8 +31,8 @@
  *             vertical adjustment: frames per second, and each frame's work
  *             (before-paint → after-paint); baseline: redraws of the empty
  *             window
- *   idle      once the window settled (no frame for a second: the
- *             scrollbars' fade after the scroll ends), the app's CPU time
+ *   idle      once the window settled (no frame for 3 s: the scrollbars'
+ *             fade after the scroll ends), the app's CPU time
  *             (getrusage) over the wall time while nothing happens, and
  *             the frames it draws meanwhile (an animation that never
  *             stops shows here; one that ends shows as the settling)
@@ -408,7 +408,8 @@ close_window (Bench *bench)
   bench->ready_at = bench->first_frame_at = bench->paint_started = 0;
 }
 
-#define QUIET_SECONDS 1.0
+/* GTK's overlay scrollbars start fading a second after the last scroll */
+#define QUIET_SECONDS 3.0
 #define SETTLE_SECONDS 20.0
 
 static gint64 last_frame_at;
@@ -427,7 +428,7 @@ quiet (Bench *bench)
   return ms_since (last_frame_at, g_get_monotonic_time ()) >= QUIET_SECONDS * 1000;
 }
 
-/* Until no frame came for a second: what was under way (the scrollbars
+/* Until no frame came for 3 s: what was under way (the scrollbars
  * fading out after the scroll) ends first. One that never ends shows in
  * the idle frames as well as here. */
 static void
