@@ -110,6 +110,10 @@ void     _chk_runner_fail_to_start    (ChkRunner           *self,
 void     _chk_runner_started          (ChkRunner           *self,
                                        const ChkJobProcess *process,
                                        const char          *notes);
+char   **_chk_runner_prepare_start    (ChkRunner           *self);
+void     _chk_runner_spawned          (ChkRunner           *self,
+                                       const ChkJobProcess *process,
+                                       const GError        *error);
 void     _chk_runner_exited           (ChkRunner           *self,
                                        int                  status,
                                        const struct rusage *usage);

@@ -1222,29 +1222,19 @@ _chk_runner_started (ChkRunner           *self,
     }
 }
 
-/**
- * chk_runner_start:
- * @self: a #ChkRunner
- *
- * Starts the job in a process group of its own, with stdin on /dev/null,
- * stdout and stderr streamed into the store, the progress pipe on fd 3
- * and the environment of chk_job_env_build(). Sources and async
- * calls use the thread-default main context of the caller.
- *
- * If the job cannot be started the run ends as `failed-to-start` with the
- * reason as its stderr; #ChkRunner::finished is still emitted from an
- * idle, as for every run. Call once.
+/*
+ * The part of chk_runner_start() before the spawn, in the runner's thread.
+ * Returns the environment of the process to spawn (the group made), or
+ * NULL when there is nothing to spawn: an HTTP check or a run on the host
+ * is under way, or the run could not be contained and failed to start.
  */
-void
-chk_runner_start (ChkRunner *self)
+char **
+_chk_runner_prepare_start (ChkRunner *self)
 {
-  g_auto(GStrv) envp = NULL;
   g_autoptr(GError) error = NULL;
-  ChkJobProcess process;
   ChkRunLimits limits;
 
-  g_return_if_fail (CHK_IS_RUNNER (self));
-  g_return_if_fail (self->phase == PHASE_STARTING);
+  g_assert (self->phase == PHASE_STARTING);
 
   self->context = g_main_context_ref_thread_default ();
   self->output_sink = chk_output_sink_new (self->store, self->record->id,
@@ -1264,13 +1254,13 @@ chk_runner_start (ChkRunner *self)
       chk_runner_save_record (self);
       chk_http_runner_run_async (self->http_runner, self->cancellable, chk_runner_check_done_cb,
                                  g_object_ref (self));
-      return;
+      return NULL;
     }
 
   if (self->host != NULL)
     {
       _chk_runner_host_start (self, chk_runner_build_env (self));
-      return;
+      return NULL;
     }
 
   limits.max_tasks = self->spec->max_tasks;
@@ -1282,16 +1272,27 @@ chk_runner_start (ChkRunner *self)
     {
       g_prefix_error (&error, "Could not contain the run: ");
       _chk_runner_fail_to_start (self, error->message);
-      return;
+      return NULL;
     }
   g_free (self->record->containment);
   self->record->containment = g_strdup (chk_run_group_get_kind (self->group));
   g_free (self->record->cgroup);
   self->record->cgroup = g_strdup (chk_run_group_get_path (self->group));
 
-  envp = chk_runner_build_env (self);
-  if (!chk_job_spawn (self->spec, (const char * const *) envp, self->group, self->record->id,
-                      &process, &error))
+  return chk_runner_build_env (self);
+}
+
+/*
+ * The part of chk_runner_start() after chk_job_spawn() of @self's
+ * process, back in the runner's thread: @process if it started, else
+ * @error says why.
+ */
+void
+_chk_runner_spawned (ChkRunner           *self,
+                     const ChkJobProcess *process,
+                     const GError        *error)
+{
+  if (error != NULL)
     {
       /* No pipe, or a failure past the child setup, in exec: its group
        * may have been made, but nothing else can be in it. A fork refused for want of
@@ -1304,11 +1305,11 @@ chk_runner_start (ChkRunner *self)
       return;
     }
 
-  chk_run_group_set_leader (self->group, process.pgid);
-  _chk_runner_started (self, &process, chk_run_group_get_notes (self->group));
+  chk_run_group_set_leader (self->group, process->pgid);
+  _chk_runner_started (self, process, chk_run_group_get_notes (self->group));
   chk_runner_watch_exit (self);
 
-  self->watch_limits = limits.max_tasks > 0 || limits.memory_max > 0;
+  self->watch_limits = self->spec->max_tasks > 0 || self->spec->memory_max > 0;
   if (self->watch_limits)
     self->limit_source = chk_runner_add_source (self, LIMIT_POLL_MS, chk_runner_limit_poll_cb,
                                                 "[chk-runner] limits");

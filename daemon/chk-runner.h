@@ -32,6 +32,8 @@ void                chk_runner_set_host_command (ChkRunner          *self,
 void                chk_runner_set_kill_grace   (ChkRunner          *self,
                                                  guint               milliseconds);
 void                chk_runner_start            (ChkRunner          *self);
+void                chk_runner_start_all        (ChkRunner * const  *runners,
+                                                 guint               n_runners);
 void                chk_runner_stop             (ChkRunner          *self,
                                                  ChkOutcome          outcome);
 void                chk_runner_report_progress  (ChkRunner          *self,

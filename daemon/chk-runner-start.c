@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-runner"
+
+#include "config.h"
+
+#include "chk-runner-private.h"
+
+/*
+ * Starting runs, several at a time. A spawn waits for the child's exec
+ * (CLONE_VFORK), which blocks the calling thread only: the runs due in the
+ * same second are spawned side by side on a few threads, so that the last
+ * of them does not wait for the execs of all the others. Everything else
+ * (the record, the cgroup, the environment, then the readers and the
+ * watches) is done in the runners' thread, before and after; that thread
+ * waits for the spawns, so that a runner is never seen half-started.
+ */
+
+/* At most this many threads spawn besides the caller's. */
+#define SPAWN_THREADS 3
+
+typedef struct
+{
+  ChkRunner     *runner;
+  char         **envp;      /* NULL: nothing to spawn */
+  ChkJobProcess  process;
+  GError        *error;
+} SpawnItem;
+
+typedef struct
+{
+  GMutex     lock;
+  GCond      cond;
+  SpawnItem *items;
+  guint      n_items;
+  guint      next;          /* the next item to take */
+  guint      done;          /* the items spawned or given up */
+} SpawnBatch;
+
+static void
+spawn_batch_clear (SpawnBatch *batch)
+{
+  g_mutex_clear (&batch->lock);
+  g_cond_clear (&batch->cond);
+}
+
+/* Takes items of @batch and spawns them until none is left; in any thread.
+ * The runners' thread waits meanwhile: nothing changes what is read here. */
+static void
+spawn_batch_work (SpawnBatch *batch)
+{
+  for (;;)
+    {
+      SpawnItem *item;
+      ChkRunner *runner;
+
+      g_mutex_lock (&batch->lock);
+      if (batch->next == batch->n_items)
+        {
+          g_mutex_unlock (&batch->lock);
+          return;
+        }
+      item = &batch->items[batch->next++];
+      g_mutex_unlock (&batch->lock);
+
+      runner = item->runner;
+      if (item->envp != NULL)
+        chk_job_spawn (runner->spec, (const char * const *) item->envp, runner->group,
+                       runner->record->id, &item->process, &item->error);
+
+      g_mutex_lock (&batch->lock);
+      batch->done++;
+      g_cond_signal (&batch->cond);
+      g_mutex_unlock (&batch->lock);
+    }
+}
+
+static void
+spawn_thread_func (gpointer data,
+                   gpointer user_data)
+{
+  SpawnBatch *batch = data;
+
+  spawn_batch_work (batch);
+  g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
+}
+
+static GThreadPool *
+get_spawn_pool (void)
+{
+  static GThreadPool *pool = NULL;
+
+  if (g_once_init_enter (&pool))
+    {
+      g_autoptr(GError) error = NULL;
+      GThreadPool *created = g_thread_pool_new (spawn_thread_func, NULL, SPAWN_THREADS, FALSE,
+                                                &error);
+
+      /* Only an exclusive pool makes its threads at once and can fail. */
+      g_assert_no_error (error);
+      g_once_init_leave (&pool, created);
+    }
+  return pool;
+}
+
+/* Spawns the items of @batch that have something to spawn, side by side,
+ * and returns once every one is spawned or failed to. */
+static void
+spawn_batch_run (SpawnBatch *batch)
+{
+  guint to_spawn = 0;
+  guint helpers;
+
+  for (guint i = 0; i < batch->n_items; i++)
+    if (batch->items[i].envp != NULL)
+      to_spawn++;
+
+  /* The pool's threads take a reference each: one may only get to the
+   * batch after the work is over and this has returned. */
+  helpers = MIN (to_spawn > 0 ? to_spawn - 1 : 0, SPAWN_THREADS);
+  for (guint i = 0; i < helpers; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (!g_thread_pool_push (get_spawn_pool (), g_atomic_rc_box_acquire (batch), &error))
+        {
+          g_debug ("Spawning in this thread only: %s", error->message);
+          g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
+          break;
+        }
+    }
+
+  spawn_batch_work (batch);
+
+  g_mutex_lock (&batch->lock);
+  while (batch->done < batch->n_items)
+    g_cond_wait (&batch->cond, &batch->lock);
+  g_mutex_unlock (&batch->lock);
+}
+
+/**
+ * chk_runner_start_all:
+ * @runners: (array length=n_runners): runners not started yet
+ * @n_runners: how many
+ *
+ * Starts each of @runners as chk_runner_start() does, their processes
+ * spawned side by side: the last one's exec does not wait for all the
+ * others'. Returns once each one is started or failed to start.
+ */
+void
+chk_runner_start_all (ChkRunner * const *runners,
+                      guint              n_runners)
+{
+  SpawnBatch *batch;
+
+  g_return_if_fail (runners != NULL || n_runners == 0);
+  for (guint i = 0; i < n_runners; i++)
+    {
+      g_return_if_fail (CHK_IS_RUNNER (runners[i]));
+      g_return_if_fail (runners[i]->phase == PHASE_STARTING);
+    }
+
+  batch = g_atomic_rc_box_new0 (SpawnBatch);
+  g_mutex_init (&batch->lock);
+  g_cond_init (&batch->cond);
+  batch->items = g_new0 (SpawnItem, n_runners);
+  batch->n_items = n_runners;
+
+  for (guint i = 0; i < n_runners; i++)
+    {
+      batch->items[i].runner = runners[i];
+      batch->items[i].envp = _chk_runner_prepare_start (runners[i]);
+    }
+
+  spawn_batch_run (batch);
+
+  for (guint i = 0; i < n_runners; i++)
+    {
+      SpawnItem *item = &batch->items[i];
+
+      if (item->envp != NULL)
+        _chk_runner_spawned (item->runner, &item->process, item->error);
+      g_clear_error (&item->error);
+      g_strfreev (item->envp);
+    }
+
+  g_free (batch->items);
+  g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
+}
+
+/**
+ * chk_runner_start:
+ * @self: a #ChkRunner
+ *
+ * Starts the job in a process group of its own, with stdin on /dev/null,
+ * stdout and stderr streamed into the store, the progress pipe on fd 3
+ * and the environment of chk_job_env_build(). Sources and async
+ * calls use the thread-default main context of the caller.
+ *
+ * If the job cannot be started the run ends as `failed-to-start` with the
+ * reason as its stderr; #ChkRunner::finished is still emitted from an
+ * idle, as for every run. Call once.
+ */
+void
+chk_runner_start (ChkRunner *self)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+  g_return_if_fail (self->phase == PHASE_STARTING);
+
+  chk_runner_start_all (&self, 1);
+}
