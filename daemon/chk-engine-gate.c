@@ -346,6 +346,81 @@ try_release (ChkEngine *self,
   return TRUE;
 }
 
+/* Starts the runs that _chk_engine_start_run() made for @jobs, side by
+ * side, and says so. */
+static void
+start_jobs (ChkEngine *self,
+            GPtrArray *jobs)
+{
+  g_autoptr(GPtrArray) runners = g_ptr_array_new_with_free_func (g_object_unref);
+  gint64 begun = g_get_monotonic_time ();
+  gint64 cost;
+
+  for (guint i = 0; i < jobs->len; i++)
+    g_ptr_array_add (runners, g_object_ref (((ChkJob *) g_ptr_array_index (jobs, i))->runner));
+  chk_runner_start_all ((ChkRunner * const *) runners->pdata, runners->len);
+  cost = (g_get_monotonic_time () - begun) / jobs->len;
+  self->start_cost = (7 * self->start_cost + cost) / 8;
+
+  /* The user manager does not say when its environment changes: read it
+   * again for the runs to come. */
+  chk_job_env_refresh_async (self->job_env, NULL, NULL, NULL);
+
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      const ChkRunRecord *run = chk_runner_get_record (g_ptr_array_index (runners, i));
+
+      _chk_engine_emit_run_started (self, g_ptr_array_index (jobs, i), run->id, run->trigger);
+    }
+
+  /* A start moves the job's next run on, which another job may wait for. */
+  if (g_hash_table_size (self->pending) > 0)
+    _chk_engine_release_pending (self);
+}
+
+/* Starts the runs let go so far in this go of _chk_engine_release_pending(). */
+static void
+flush_starts (ChkEngine *self)
+{
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  if (self->start_batch == NULL || self->start_batch->len == 0)
+    return;
+  jobs = g_steal_pointer (&self->start_batch);
+  self->start_batch = g_ptr_array_new_with_free_func (g_object_unref);
+  start_jobs (self, jobs);
+}
+
+/**
+ * _chk_engine_launch_run:
+ * @self: the engine
+ * @job: a job whose run _chk_engine_start_run() made
+ *
+ * Starts @job's run; while _chk_engine_release_pending() lets runs go, with
+ * the others it lets go (up to %CHK_ENGINE_START_BATCH, and
+ * %CHK_ENGINE_START_BATCH_USEC by the starts before), so that the last run
+ * due in a second does not wait for the execs of all the others.
+ */
+void
+_chk_engine_launch_run (ChkEngine *self,
+                        ChkJob    *job)
+{
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  if (self->start_batch != NULL)
+    {
+      g_ptr_array_add (self->start_batch, g_object_ref (job));
+      if (self->start_batch->len >= CHK_ENGINE_START_BATCH ||
+          (self->start_batch->len + 1) * self->start_cost >= CHK_ENGINE_START_BATCH_USEC)
+        flush_starts (self);
+      return;
+    }
+
+  jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (jobs, g_object_ref (job));
+  start_jobs (self, jobs);
+}
+
 static gboolean
 release_more_cb (gpointer user_data)
 {
@@ -422,6 +497,7 @@ _chk_engine_release_pending (ChkEngine *self)
     return;
 
   self->releasing = TRUE;
+  self->start_batch = g_ptr_array_new_with_free_func (g_object_unref);
   now = _chk_engine_now (self);
   slice_end = g_get_monotonic_time () + CHK_ENGINE_RELEASE_SLICE_USEC;
   /* Each round with a change let one run go at least, and none are added
@@ -452,9 +528,15 @@ _chk_engine_release_pending (ChkEngine *self)
             break;
           changed |= try_release (self, job, now);
         }
+      /* Their starts may let others go: see release_again. */
+      flush_starts (self);
       changed |= self->release_again;
       self->release_again = FALSE;
     }
+  /* Those that the last starts made (from RunStarted, say) start too. */
+  while (self->start_batch->len > 0)
+    flush_starts (self);
+  g_clear_pointer (&self->start_batch, g_ptr_array_unref);
   self->release_again = FALSE;
   self->releasing = FALSE;
 }

@@ -14,6 +14,13 @@ G_BEGIN_DECLS
 /* How long one go of _chk_engine_release_pending() starts runs for. */
 #define CHK_ENGINE_RELEASE_SLICE_USEC (5 * 1000)
 
+/* How many runs let go together are started side by side, at most, and
+ * how long that may take, as the starts before it took: where spawns are
+ * slow (a busy machine, cgroups contended) they go fewer at a time, so
+ * that D-Bus is still answered within 50 ms through a burst. */
+#define CHK_ENGINE_START_BATCH 8
+#define CHK_ENGINE_START_BATCH_USEC (25 * 1000)
+
 /* The engine's parts share its state: chk-engine.c owns the jobs and
  * their runs, chk-engine-schedule.c decides when they are due,
  * chk-engine-queue.c holds back what max-concurrent-runs and a failing
@@ -42,6 +49,8 @@ struct _ChkEngine
   gboolean     releasing;      /* in _chk_engine_release_pending(), which a start calls */
   gboolean     release_again;  /* …and called again from inside it */
   guint        release_source; /* an idle letting go the runs past one slice */
+  GPtrArray   *start_batch;    /* ChkJob* whose runs are to start together, while releasing */
+  gint64       start_cost;     /* what a start took lately, in µs, others beside it */
   ChkConditions *conditions;   /* what run-if asks of the machine, once the system bus answered */
   GCancellable *cancellable;   /* the engine's own asynchronous calls */
   GQueue       queue;          /* ChkJob* waiting for a free slot, in due order */
@@ -64,6 +73,10 @@ guint64   _chk_engine_start_run     (ChkEngine   *self,
                                      const char  *trigger,
                                      guint        attempt,
                                      GError     **error);
+void      _chk_engine_emit_run_started (ChkEngine  *self,
+                                        ChkJob     *job,
+                                        guint64     run_id,
+                                        const char *trigger);
 void      _chk_engine_emit_run_finished (ChkEngine  *self,
                                          ChkJob     *job,
                                          guint64     run_id,
@@ -111,6 +124,8 @@ void      _chk_engine_make_due           (ChkEngine   *self,
                                           gint64       due,
                                           gint64       not_before);
 void      _chk_engine_release_pending    (ChkEngine   *self);
+void      _chk_engine_launch_run         (ChkEngine   *self,
+                                          ChkJob      *job);
 void      _chk_engine_watch_conditions   (ChkEngine   *self);
 void      _chk_engine_cancel_pending     (ChkEngine   *self,
                                           ChkJob      *job);

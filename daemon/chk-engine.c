@@ -426,18 +426,18 @@ _chk_engine_start_run (ChkEngine   *self,
   set_running_count (self, self->running_count + 1);
 
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” starts (%s)", run->id, job->spec->name, trigger);
-  chk_runner_start (runner);
-
-  /* The user manager does not say when its environment changes: read it
-   * again for the runs to come. */
-  chk_job_env_refresh_async (self->job_env, NULL, NULL, NULL);
-
-  g_signal_emit (self, signals[RUN_STARTED], 0, job, run->id, trigger);
-
-  /* A start moves the job's next run on, which another job may wait for. */
-  if (g_hash_table_size (self->pending) > 0)
-    _chk_engine_release_pending (self);
+  _chk_engine_launch_run (self, job);
   return run->id;
+}
+
+/* For a run started by _chk_engine_launch_run(). */
+void
+_chk_engine_emit_run_started (ChkEngine  *self,
+                              ChkJob     *job,
+                              guint64     run_id,
+                              const char *trigger)
+{
+  g_signal_emit (self, signals[RUN_STARTED], 0, job, run_id, trigger);
 }
 
 static void

@@ -944,6 +944,69 @@ test_gate_chain_in_one_tick (Fixture       *fixture,
 }
 
 /*
+ * More runs due at once than are started side by side (one batch and part
+ * of another), one of which cannot start: each run gets a process of its
+ * own with its own environment, the others are not held up by the
+ * failure, and RunStarted comes once for each.
+ */
+static void
+test_gate_many_in_one_tick (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  const guint n = 11;
+  g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
+
+  chk_engine_start (fixture->engine);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = NULL;
+
+      /* The one in the middle has no program to run. */
+      if (i == n / 2)
+        text = g_strdup_printf ("{'name': <'side-%02u'>, 'command': <['/nonexistent/nope']>,"
+                                " 'schedule': <'* * * * *'>}", i);
+      else
+        text = g_strdup_printf ("{'name': <'side-%02u'>, 'command': <['sh', '-c',"
+                                " 'echo \"$CHRONIKER_RUN_ID\" > \"$0/$CHRONIKER_JOB_NAME\"',"
+                                " '%s']>, 'schedule': <'* * * * *'>}", i, fixture->dir);
+      add_job (fixture, text);
+    }
+
+  chk_clock_advance (fixture->clock, SECONDS (30));
+  settle (fixture);
+
+  g_assert_cmpuint (fixture->started->len, ==, n);
+  g_assert_cmpuint (fixture->finished->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      guint64 run_id = *(guint64 *) g_ptr_array_index (fixture->started, i);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(ChkRunRecord) run = chk_engine_get_run (fixture->engine, run_id, &error);
+      g_autofree char *path = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *expected = NULL;
+
+      g_assert_no_error (error);
+      if (g_str_equal (run->job_name, "side-05"))
+        {
+          g_assert_cmpstr (run->outcome, ==, "failed-to-start");
+          continue;
+        }
+      g_assert_cmpstr (run->outcome, ==, "success");
+      g_assert_cmpuint (run->pid, >, 0);
+      g_assert_false (g_hash_table_contains (pids, GUINT_TO_POINTER (run->pid)));
+      g_hash_table_add (pids, GUINT_TO_POINTER (run->pid));
+
+      path = g_build_filename (fixture->dir, run->job_name, NULL);
+      g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+      g_assert_no_error (error);
+      expected = g_strdup_printf ("%" G_GUINT64_FORMAT "\n", run_id);
+      g_assert_cmpstr (text, ==, expected);
+    }
+  g_assert_cmpuint (g_hash_table_size (pids), ==, n - 1);
+}
+
+/*
  * The clock set back 2 h (issue 10: nothing ran for 70 s and NextRun stayed
  * 2 h ahead): every next run is computed anew from the new time, a rule
  * that had begun keeps its pace, and one whose start is still ahead waits.
@@ -1076,6 +1139,7 @@ main (int   argc,
   ADD_MANUAL_CLOCK ("/engine/clock/step-forward", test_clock_step_forward);
   ADD_MANUAL_CLOCK ("/engine/clock/resume-delay", test_clock_resume_delay);
   ADD_MANUAL_CLOCK ("/engine/gate/chain-in-one-tick", test_gate_chain_in_one_tick);
+  ADD_MANUAL_CLOCK ("/engine/gate/many-in-one-tick", test_gate_many_in_one_tick);
   ADD_MANUAL_CLOCK ("/engine/clock/step-back", test_clock_step_back);
 #undef ADD_MANUAL_CLOCK
   g_test_add_func ("/engine/timer/due-when-clock-set", test_timer_due_when_clock_set);
