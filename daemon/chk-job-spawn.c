@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -47,12 +48,16 @@ typedef struct
   char * const       *envp;
   const char         *working_directory;
   int                 fds[4];      /* what becomes 0 to 3, each at 4 or above */
+  int                 fd_limit;    /* no fd is at or above it */
   ChkRunGroup        *group;
 
   int                 join_error;
   ChkChildStep        failed_step;
   int                 failed_errno;
 } ChkChild;
+
+/* fs.nr_open's default: no fd of the daemon is at or above it. */
+#define FD_LIMIT_MAX (1024 * 1024)
 
 /* The child's stack: it runs only until its exec, through the dynamic
  * linker's lazy binding at most. */
@@ -116,11 +121,16 @@ chk_job_spawn_child (void *data)
           _exit (127);
         }
     }
+  /* Whatever the daemon has open without close-on-exec stays its own;
+   * fd by fd before Linux 5.11. */
 #ifdef SYS_close_range
-  /* Whatever the daemon has open without close-on-exec stays its own. */
-  (void) syscall (SYS_close_range, (unsigned int) G_N_ELEMENTS (child->fds), ~0U,
-                  CLOSE_RANGE_CLOEXEC);
+  if (syscall (SYS_close_range, (unsigned int) G_N_ELEMENTS (child->fds), ~0U,
+               CLOSE_RANGE_CLOEXEC) != 0)
 #endif
+    {
+      for (int fd = G_N_ELEMENTS (child->fds); fd < child->fd_limit; fd++)
+        (void) fcntl (fd, F_SETFD, FD_CLOEXEC);
+    }
 
   sigemptyset (&empty);
   sigprocmask (SIG_SETMASK, &empty, NULL);
@@ -390,6 +400,19 @@ high_fd (int  fd,
   return *moved;
 }
 
+/* Where the child's fallback for close_range() stops: no fd is at or
+ * above the soft limit that can be opened, nor past the kernel's cap. */
+static int
+get_fd_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY ||
+      limit.rlim_cur > FD_LIMIT_MAX)
+    return FD_LIMIT_MAX;
+  return (int) limit.rlim_cur;
+}
+
 /* Clones the child and waits for its exec; returns its pid, or -1 with
  * @child's results or errno saying why. */
 static pid_t
@@ -479,6 +502,7 @@ chk_job_spawn (const ChkJobSpec    *spec,
   child.envp = (char * const *) envp;
   child.working_directory = chk_job_env_working_directory (spec);
   child.group = group;
+  child.fd_limit = get_fd_limit ();
   child.fds[0] = high_fd (null_fd, &moved[0]);
   child.fds[1] = high_fd (chk_job_pipes_get_child_fd (&pipes, CHK_JOB_PIPE_STDOUT), &moved[1]);
   child.fds[2] = high_fd (chk_job_pipes_get_child_fd (&pipes, CHK_JOB_PIPE_STDERR), &moved[2]);
