@@ -359,8 +359,10 @@ start_jobs (ChkEngine *self,
   for (guint i = 0; i < jobs->len; i++)
     g_ptr_array_add (runners, g_object_ref (((ChkJob *) g_ptr_array_index (jobs, i))->runner));
   chk_runner_start_all ((ChkRunner * const *) runners->pdata, runners->len);
+  /* Mostly the latest: a burst's batches cost about the same, and a
+   * moment of load elsewhere is forgotten within a few. */
   cost = (g_get_monotonic_time () - begun) / jobs->len;
-  self->start_cost = (7 * self->start_cost + cost) / 8;
+  self->start_cost = (self->start_cost + cost) / 2;
 
   /* The user manager does not say when its environment changes: read it
    * again for the runs to come. */
