@@ -2728,6 +2728,20 @@ chk_store_rollback (ChkStore *self)
   chk_store_undo (self);
 }
 
+/**
+ * chk_store_in_transaction:
+ * @self: a #ChkStore
+ *
+ * Returns: whether a transaction of chk_store_begin() is under way
+ */
+gboolean
+chk_store_in_transaction (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+
+  return self->in_transaction;
+}
+
 /* Binds a job's @name at @index and the normal form of its @spec right
  * after it, then steps @stmt, which adds or updates the job: a name
  * another job has is %CHK_ERROR_ALREADY_EXISTS.

@@ -139,6 +139,7 @@ gboolean      chk_store_begin               (ChkStore            *self,
 gboolean      chk_store_commit              (ChkStore            *self,
                                              GError             **error);
 void          chk_store_rollback            (ChkStore            *self);
+gboolean      chk_store_in_transaction      (ChkStore            *self);
 
 gboolean      chk_store_add_job             (ChkStore            *self,
                                              const char          *name,
