@@ -110,6 +110,7 @@ void     _chk_runner_fail_to_start    (ChkRunner           *self,
 void     _chk_runner_started          (ChkRunner           *self,
                                        const ChkJobProcess *process,
                                        const char          *notes);
+void     _chk_runner_save_record      (ChkRunner           *self);
 char   **_chk_runner_prepare_start    (ChkRunner           *self);
 void     _chk_runner_spawned          (ChkRunner           *self,
                                        const ChkJobProcess *process,

@@ -138,6 +138,56 @@ spawn_batch_run (SpawnBatch *batch)
   g_mutex_unlock (&batch->lock);
 }
 
+/* Completes the runs of @batch whose process started, their records
+ * written in one transaction when there are several in one store: a
+ * commit each took about as long as their spawns. Should it fail, each
+ * record is written again on its own, kept by the store until it works. */
+static void
+complete_started (SpawnBatch *batch)
+{
+  ChkStore *store = NULL;
+  guint started = 0;
+  gboolean together;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < batch->n_items; i++)
+    {
+      SpawnItem *item = &batch->items[i];
+
+      if (item->envp == NULL || item->error != NULL)
+        continue;
+      /* Runners of different stores: each record on its own. */
+      if (started == 0)
+        store = item->runner->store;
+      else if (item->runner->store != store)
+        store = NULL;
+      started++;
+    }
+
+  together = started > 1 && store != NULL && !chk_store_in_transaction (store) &&
+             chk_store_begin (store, NULL);
+  for (guint i = 0; i < batch->n_items; i++)
+    {
+      SpawnItem *item = &batch->items[i];
+
+      if (item->envp != NULL && item->error == NULL)
+        _chk_runner_spawned (item->runner, &item->process, NULL);
+    }
+
+  if (together && !chk_store_commit (store, &error))
+    {
+      g_warning ("Could not record %u runs that started together: %s; each is written on "
+                 "its own", started, error->message);
+      for (guint i = 0; i < batch->n_items; i++)
+        {
+          SpawnItem *item = &batch->items[i];
+
+          if (item->envp != NULL && item->error == NULL)
+            _chk_runner_save_record (item->runner);
+        }
+    }
+}
+
 /**
  * chk_runner_start_all:
  * @runners: (array length=n_runners): runners not started yet
@@ -173,12 +223,14 @@ chk_runner_start_all (ChkRunner * const *runners,
     }
 
   spawn_batch_run (batch);
+  complete_started (batch);
 
   for (guint i = 0; i < n_runners; i++)
     {
       SpawnItem *item = &batch->items[i];
 
-      if (item->envp != NULL)
+      /* Those that failed: outside the transaction, as their output is. */
+      if (item->envp != NULL && item->error != NULL)
         _chk_runner_spawned (item->runner, &item->process, item->error);
       g_clear_error (&item->error);
       g_strfreev (item->envp);

@@ -83,8 +83,8 @@ chk_runner_store_failed (ChkRunner    *self,
   self->store_warned = TRUE;
 }
 
-static void
-chk_runner_save_record (ChkRunner *self)
+void
+_chk_runner_save_record (ChkRunner *self)
 {
   g_autoptr(GError) error = NULL;
 
@@ -294,7 +294,7 @@ chk_runner_truncated_cb (ChkOutputSink *sink,
     return;
 
   self->record->truncated = TRUE;
-  chk_runner_save_record (self);
+  _chk_runner_save_record (self);
 }
 
 static void
@@ -401,7 +401,7 @@ chk_runner_save_progress (ChkRunner *self)
     return;
 
   self->progress_unsaved = FALSE;
-  chk_runner_save_record (self);
+  _chk_runner_save_record (self);
 }
 
 static gboolean
@@ -571,7 +571,7 @@ chk_runner_finish (ChkRunner *self)
 
   self->record->finished = g_get_real_time ();
   chk_runner_set_outcome (self, self->exit_outcome);
-  chk_runner_save_record (self);
+  _chk_runner_save_record (self);
 
   g_debug ("Run %" G_GUINT64_FORMAT ": %s (exit code %d, signal %d)",
            self->record->id, self->record->outcome,
@@ -610,7 +610,7 @@ chk_runner_finish_early (ChkRunner  *self,
   self->record->exit_code = -1;
   self->record->finished = g_get_real_time ();
   chk_runner_set_outcome (self, outcome);
-  chk_runner_save_record (self);
+  _chk_runner_save_record (self);
 
   self->finished_source = chk_runner_add_source (self, 0, chk_runner_finished_cb,
                                                  "[chk-runner] finished");
@@ -868,7 +868,7 @@ chk_runner_dispose (GObject *object)
       chk_runner_set_outcome (self, self->exit_outcome != CHK_OUTCOME_NONE ? self->exit_outcome :
                                     self->kill_outcome != CHK_OUTCOME_NONE ? self->kill_outcome :
                                     CHK_OUTCOME_INTERRUPTED);
-      chk_runner_save_record (self);
+      _chk_runner_save_record (self);
     }
 
   g_cancellable_cancel (self->cancellable);
@@ -1184,7 +1184,7 @@ _chk_runner_started (ChkRunner           *self,
       g_message ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, notes);
       _chk_runner_set_message (self, notes);
     }
-  chk_runner_save_record (self);
+  _chk_runner_save_record (self);
 
   g_debug ("Run %" G_GUINT64_FORMAT ": started process group %d",
            self->record->id, (int) self->pgid);
@@ -1251,7 +1251,7 @@ _chk_runner_prepare_start (ChkRunner *self)
     {
       self->http_runner = chk_http_runner_new (self->spec, self->record->id);
       _chk_runner_set_phase (self, PHASE_RUNNING);
-      chk_runner_save_record (self);
+      _chk_runner_save_record (self);
       chk_http_runner_run_async (self->http_runner, self->cancellable, chk_runner_check_done_cb,
                                  g_object_ref (self));
       return NULL;
@@ -1487,5 +1487,5 @@ chk_runner_mark_running_long (ChkRunner *self)
   if (self->phase == PHASE_FINISHED || self->record->running_long)
     return;
   self->record->running_long = TRUE;
-  chk_runner_save_record (self);
+  _chk_runner_save_record (self);
 }
