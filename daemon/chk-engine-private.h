@@ -73,6 +73,8 @@ guint64   _chk_engine_start_run     (ChkEngine   *self,
                                      const char  *trigger,
                                      guint        attempt,
                                      GError     **error);
+void      _chk_engine_add_job          (ChkEngine  *self,
+                                        ChkJob     *job);
 void      _chk_engine_emit_run_started (ChkEngine  *self,
                                         ChkJob     *job,
                                         guint64     run_id,
@@ -82,6 +84,12 @@ void      _chk_engine_emit_run_finished (ChkEngine  *self,
                                          guint64     run_id,
                                          const char *outcome,
                                          gint        exit_code);
+
+/* chk-engine-load.c */
+gboolean  _chk_engine_recover              (ChkEngine   *self,
+                                            GError     **error);
+gboolean  _chk_engine_load_jobs            (ChkEngine   *self,
+                                            GError     **error);
 
 /* chk-engine-schedule.c */
 void      _chk_engine_update_next_run      (ChkJob      *job,

@@ -101,196 +101,9 @@ maybe_finish_shutdown (ChkEngine *self)
   g_task_return_boolean (task, TRUE);
 }
 
-/* The runs of one database are contained under a name of their own, so
- * that two daemons never touch each other's runs, and a restarted daemon
- * finds what its predecessor left. */
-static gboolean
-make_containment (ChkEngine  *self,
-                  GError    **error)
-{
-  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
-                                                         chk_store_get_path (self->store), -1);
-
-  hash[16] = '\0';
-  if (self->host_bus != NULL)
-    self->host = chk_host_command_new (self->host_bus, hash);
-  self->containment = chk_containment_new (hash, chk_containment_get_default_mode (), error);
-  return self->containment != NULL;
-}
-
-/* A run on the host is ended there; one that ran here, here. */
-static void
-end_leftovers (ChkEngine          *self,
-               const ChkRunRecord *run)
-{
-  if (g_strcmp0 (run->containment, "host") != 0)
-    chk_containment_end_leftovers (self->containment, run->id, run->cgroup, run->pid);
-  else if (self->host != NULL)
-    chk_host_command_end_leftovers (self->host, run->id);
-  else
-    g_message ("Run %" G_GUINT64_FORMAT " ran on the host: its leftovers can only be ended "
-               "by a daemon that runs jobs on the host (--runner=host)", run->id);
-}
-
-static gboolean
-recover_interrupted_runs (ChkEngine  *self,
-                          GError    **error)
-{
-  g_autoptr(GPtrArray) runs = chk_store_list_unfinished_runs (self->store, error);
-  g_autoptr(GError) local_error = NULL;
-  gint64 now = g_get_real_time ();
-
-  if (runs == NULL)
-    return FALSE;
-
-  for (guint i = 0; i < runs->len; i++)
-    {
-      ChkRunRecord *run = g_ptr_array_index (runs, i);
-
-      end_leftovers (self, run);
-
-      g_free (run->outcome);
-      run->outcome = g_strdup (chk_outcome_to_string (CHK_OUTCOME_INTERRUPTED));
-      run->finished = now;
-      run->exit_code = -1;
-      if (!chk_store_update_run (self->store, run, &local_error))
-        {
-          /* A full disk must not keep the daemon from starting: the store
-           * keeps the record and writes it once it can. */
-          if (!chk_store_is_failing (self->store))
-            {
-              g_propagate_error (error, g_steal_pointer (&local_error));
-              return FALSE;
-            }
-          g_warning ("%s", local_error->message);
-          g_clear_error (&local_error);
-        }
-      g_message ("Run %" G_GUINT64_FORMAT " of “%s” was interrupted by the end of the previous daemon",
-                 run->id, run->job_name ? run->job_name : "");
-    }
-
-  return TRUE;
-}
-
-static void
-apply_last_run (ChkJob             *job,
-                const ChkRunRecord *run)
-{
-  _chk_job_set_last_run_started (job, run->started);
-  if (chk_outcome_is_finished (chk_outcome_from_string (run->outcome)))
-    {
-      _chk_job_set_last_result (job, run->finished, run->outcome, run->exit_code);
-      _chk_job_set_last_alert_error (job, run->alert_error ? run->alert_error : "");
-    }
-}
-
-/* The spec of a stored job, checked again only when it is not in the form the store writes. */
-static ChkJobSpec *
-read_stored_spec (ChkStoreJob  *stored,
-                  GError      **error)
-{
-  g_autoptr(ChkJobSpec) spec = chk_job_spec_new_trusted (stored->spec);
-
-  if (spec != NULL)
-    return g_steal_pointer (&spec);
-
-  spec = chk_job_spec_new ();
-  if (!chk_job_spec_update (spec, stored->spec, error))
-    return NULL;
-  return g_steal_pointer (&spec);
-}
-
-/*
- * The schedule of @spec, parsed once for all the jobs that have the same
- * one (10,000 jobs often have a few hundred schedules): ChkSchedule is
- * immutable. @schedules maps schedule texts to parsed schedules.
- */
-static ChkSchedule *
-parse_shared_schedule (GHashTable        *schedules,
-                       const char        *text,
-                       GError           **error)
-{
-  ChkSchedule *schedule = g_hash_table_lookup (schedules, text);
-
-  if (schedule == NULL)
-    {
-      schedule = chk_schedule_parse (text, error);
-      if (schedule == NULL)
-        return NULL;
-      g_hash_table_insert (schedules, g_strdup (text), schedule);
-    }
-  return chk_schedule_ref (schedule);
-}
-
-/*
- * Stored specs were checked when they were written: they are read back as
- * they are (chk_job_spec_new_trusted()), only their schedule and zone are
- * parsed, as they may no longer parse.
- */
-static ChkJob *
-load_job (ChkEngine   *self,
-          ChkStoreJob *stored,
-          GHashTable  *schedules,
-          GError     **error)
-{
-  g_autoptr(ChkJobSpec) spec = NULL;
-  g_autoptr(ChkSchedule) schedule = NULL;
-  g_autoptr(GTimeZone) tz = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(ChkRunRecord) last = NULL;
-  ChkJob *job;
-
-  spec = read_stored_spec (stored, &local_error);
-  if (spec != NULL)
-    {
-      schedule = parse_shared_schedule (schedules, spec->schedule, &local_error);
-      if (schedule != NULL)
-        tz = chk_time_zone_new (spec->timezone, &local_error);
-    }
-  if (tz == NULL)
-    {
-      g_autoptr(GVariantDict) dict = g_variant_dict_new (stored->spec);
-
-      /*
-       * Never drop a stored job: one whose schedule or zone no longer
-       * reads (a zone gone from the system, say) is kept as manual.
-       */
-      g_warning ("Job “%s” (%" G_GUINT64_FORMAT "): %s; it will only run when asked",
-                 stored->name, stored->id, local_error->message);
-      g_variant_dict_remove (dict, "schedule");
-      g_variant_dict_remove (dict, "timezone");
-      g_clear_pointer (&spec, chk_job_spec_free);
-      g_clear_pointer (&schedule, chk_schedule_unref);
-      spec = chk_job_spec_new ();
-      if (!chk_job_spec_update (spec, g_variant_dict_end (dict), error))
-        {
-          g_prefix_error (error, "Job “%s” cannot be loaded: ", stored->name);
-          return NULL;
-        }
-      schedule = chk_schedule_parse (spec->schedule, error);
-      tz = schedule != NULL ? chk_time_zone_new (spec->timezone, error) : NULL;
-      if (tz == NULL)
-        return NULL;
-    }
-
-  job = _chk_job_new_parsed (stored->id, g_steal_pointer (&spec), g_steal_pointer (&schedule),
-                             g_steal_pointer (&tz));
-
-  last = chk_store_get_last_run (self->store, stored->id, error);
-  if (last == NULL && error != NULL && *error != NULL)
-    {
-      g_object_unref (job);
-      return NULL;
-    }
-  if (last != NULL)
-    apply_last_run (job, last);
-
-  return job;
-}
-
-static void
-add_job (ChkEngine *self,
-         ChkJob    *job)
+void
+_chk_engine_add_job (ChkEngine *self,
+                     ChkJob    *job)
 {
   g_hash_table_insert (self->jobs, _chk_engine_id_key (job->id), job);
   g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
@@ -667,8 +480,6 @@ gboolean
 chk_engine_load (ChkEngine  *self,
                  GError    **error)
 {
-  g_autoptr(GPtrArray) stored = NULL;
-  g_autoptr(GHashTable) schedules = NULL;
   ChkStore *store;
 
   g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
@@ -681,50 +492,7 @@ chk_engine_load (ChkEngine  *self,
     return FALSE;
   g_signal_connect (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
 
-  if (!make_containment (self, error))
-    return FALSE;
-
-  if (!recover_interrupted_runs (self, error))
-    return FALSE;
-  /* What is left belongs to no run: a daemon killed between making a
-   * run's cgroup and recording it. */
-  chk_containment_sweep (self->containment);
-  if (self->host != NULL)
-    chk_host_command_sweep (self->host);
-
-  /* One transaction for the jobs and their last runs: SQLite then locks
-   * the file once, not once per query (10,000 jobs load about 11% faster). */
-  if (!chk_store_begin (store, error))
-    return FALSE;
-
-  stored = chk_store_list_jobs (store, error);
-  if (stored == NULL)
-    {
-      chk_store_rollback (store);
-      return FALSE;
-    }
-
-  schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                     (GDestroyNotify) chk_schedule_unref);
-  for (guint i = 0; i < stored->len; i++)
-    {
-      ChkJob *job = load_job (self, g_ptr_array_index (stored, i), schedules, error);
-
-      if (job == NULL)
-        {
-          chk_store_rollback (store);
-          return FALSE;
-        }
-      add_job (self, job);
-      /* The clock may have been set back while no daemon ran. */
-      _chk_engine_note_clock_went_back (job, _chk_engine_now (self), 0);
-      /* Right from the start on the bus; runs only begin with chk_engine_start(). */
-      _chk_engine_update_next_run (job, _chk_engine_now (self));
-      /* Nobody has seen the job yet: its D-Bus object is made from this state. */
-      _chk_job_forget_changes (job);
-    }
-
-  if (!chk_store_commit (store, error))
+  if (!_chk_engine_recover (self, error) || !_chk_engine_load_jobs (self, error))
     return FALSE;
 
   self->timer = chk_timer_new (self->clock);
@@ -1075,7 +843,7 @@ chk_engine_create_job (ChkEngine   *self,
       return NULL;
     }
 
-  add_job (self, job);
+  _chk_engine_add_job (self, job);
   _chk_engine_update_next_run (job, _chk_engine_first_reference (job, _chk_engine_now (self)));
   _chk_engine_reschedule (self);
 
