@@ -26,14 +26,14 @@ typedef struct
 {
   GDBusInterfaceMethodCallFunc  method_call;
   GDBusMethodInvocation        *invocation;
-  GDBusInterfaceSkeleton       *skeleton;
+  GObject                      *target;
 } PendingCall;
 
 static void
 pending_call_free (PendingCall *pending)
 {
   g_clear_object (&pending->invocation);
-  g_clear_object (&pending->skeleton);
+  g_clear_object (&pending->target);
   g_free (pending);
 }
 
@@ -278,8 +278,10 @@ caller_uid_cb (GObject      *object,
     }
   g_hash_table_insert (caller_uids, g_strdup (sender), GUINT_TO_POINTER (uid));
 
-  /* A job deleted while the bus answered has no object left to call. */
-  if (!g_dbus_interface_skeleton_has_connection (pending->skeleton, connection))
+  /* A skeleton unexported while the bus answered has no object left to call. */
+  if (G_IS_DBUS_INTERFACE_SKELETON (pending->target) &&
+      !g_dbus_interface_skeleton_has_connection (G_DBUS_INTERFACE_SKELETON (pending->target),
+                                                 connection))
     {
       const char *gone = g_dbus_method_invocation_get_object_path (pending->invocation);
       g_autofree char *path = g_strdup (gone);
@@ -291,14 +293,15 @@ caller_uid_cb (GObject      *object,
     }
 
   call_or_refuse (pending->method_call, uid, g_steal_pointer (&pending->invocation),
-                  pending->skeleton);
+                  pending->target);
 }
 
-/*
+/**
  * chk_dbus_call_if_authorized:
- * @method_call: the skeleton's own method call handler
+ * @method_call: the handler of the call
  * @invocation: (transfer full): the call
- * @skeleton: the skeleton called, the user data of @method_call
+ * @target: the object called (a skeleton, or what serves a subtree), the
+ *   user data of @method_call
  *
  * Calls @method_call for @invocation if the caller is the daemon's own
  * user, else refuses the call with %CHK_ERROR_PERMISSION_DENIED. On a bus
@@ -306,12 +309,14 @@ caller_uid_cb (GObject      *object,
  *
  * The caller's uid comes from the bus (GetConnectionUnixUser), asked
  * asynchronously once per caller, or from the peer's credentials on a
- * connection without a bus.
+ * connection without a bus. A @target that is a skeleton and was taken
+ * off the bus meanwhile fails the call with %CHK_ERROR_NOT_FOUND; any
+ * other @method_call checks for itself that what it serves is still there.
  */
-static void
+void
 chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
                              GDBusMethodInvocation        *invocation,
-                             GDBusInterfaceSkeleton       *skeleton)
+                             GObject                      *target)
 {
   GDBusConnection *connection = g_dbus_method_invocation_get_connection (invocation);
   const char *sender = g_dbus_method_invocation_get_sender (invocation);
@@ -320,7 +325,7 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
 
   g_return_if_fail (method_call != NULL);
   g_return_if_fail (G_IS_DBUS_METHOD_INVOCATION (invocation));
-  g_return_if_fail (G_IS_DBUS_INTERFACE_SKELETON (skeleton));
+  g_return_if_fail (G_IS_OBJECT (target));
 
   if (sender == NULL)
     {
@@ -330,13 +335,13 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
       if (credentials != NULL)
         peer = g_credentials_get_unix_user (credentials, NULL);
 
-      call_or_refuse (method_call, peer, invocation, skeleton);
+      call_or_refuse (method_call, peer, invocation, target);
       return;
     }
 
   if (caller_uids != NULL && g_hash_table_lookup_extended (caller_uids, sender, NULL, &uid))
     {
-      call_or_refuse (method_call, GPOINTER_TO_UINT (uid), invocation, skeleton);
+      call_or_refuse (method_call, GPOINTER_TO_UINT (uid), invocation, target);
       return;
     }
 
@@ -345,7 +350,7 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
   pending = g_new0 (PendingCall, 1);
   pending->method_call = method_call;
   pending->invocation = invocation;
-  pending->skeleton = g_object_ref (skeleton);
+  pending->target = g_object_ref (target);
   g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "GetConnectionUnixUser",
                           g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
@@ -367,7 +372,8 @@ authorized_method_call (GDBusConnection       *connection,
 {
   GDBusInterfaceSkeletonClass *parent = g_type_class_peek_parent (G_OBJECT_GET_CLASS (user_data));
 
-  chk_dbus_call_if_authorized (parent->get_vtable (user_data)->method_call, invocation, user_data);
+  chk_dbus_call_if_authorized (parent->get_vtable (user_data)->method_call, invocation,
+                               G_OBJECT (user_data));
 }
 
 /**

@@ -19,6 +19,9 @@ GVariant *chk_chunks_to_variant     (GPtrArray           *chunks);
 gboolean  chk_dbus_return_error      (GDBusMethodInvocation *invocation,
                                      const GError          *error);
 
+void      chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
+                                       GDBusMethodInvocation        *invocation,
+                                       GObject                      *target);
 GDBusInterfaceVTable *chk_dbus_authorized_vtable (GDBusInterfaceSkeleton *skeleton,
                                                   GDBusInterfaceVTable   *vtable);
 
