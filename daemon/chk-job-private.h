@@ -7,6 +7,33 @@
 
 G_BEGIN_DECLS
 
+/*
+ * The values of a job that the bus shows. _chk_job_peek_state() fills one
+ * with the job's own (borrowed); the job keeps one of its own (owned) with
+ * the values from before the changes that #ChkJob::changed is about to
+ * tell, so that a watcher can tell which values really changed.
+ */
+typedef struct
+{
+  guint64      id;
+  /* NULL in the values from before: the spec did not change, or the job is new */
+  ChkJobSpec  *spec;
+  ChkSchedule *schedule;
+  gboolean     spec_kept;
+  gint64       next_run;
+  gint64       last_run_started;
+  gint64       last_run_finished;
+  char        *last_outcome;
+  gint         last_exit_code;
+  char        *last_alert_error;
+  gboolean     running;
+  guint64      current_run;
+  guint        progress_complete;
+  guint        progress_total;
+  char        *progress_message;
+  char        *waiting_for;
+} ChkJobState;
+
 /* The engine owns a job's state; everyone else reads it through chk-job.h. */
 struct _ChkJob
 {
@@ -49,9 +76,10 @@ struct _ChkJob
   /* Why a due run has not started, "" when none waits */
   char        *waiting_for;
 
-  /* What changed since #ChkJob::changed was last emitted */
+  /* What changed since #ChkJob::changed was last emitted, and the values from before */
   ChkJobChange changes;
   guint        changed_idle;
+  ChkJobState *before;
 };
 
 ChkJob   *_chk_job_new          (guint64      id,
@@ -86,5 +114,9 @@ void      _chk_job_set_waiting_for  (ChkJob     *self,
 gint64    _chk_job_next_occurrence (ChkJob   *self,
                                     gint64    after);
 void      _chk_job_forget_changes (ChkJob    *self);
+void      _chk_job_peek_state     (ChkJob      *self,
+                                   ChkJobState *out_state);
+const ChkJobState *_chk_job_get_state_before (ChkJob *self);
+void      _chk_job_forget_state_before (ChkJob *self);
 
 G_END_DECLS

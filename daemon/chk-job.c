@@ -26,6 +26,43 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+static void
+chk_job_state_free (ChkJobState *state)
+{
+  g_clear_pointer (&state->spec, chk_job_spec_free);
+  g_clear_pointer (&state->schedule, chk_schedule_unref);
+  g_free (state->last_outcome);
+  g_free (state->last_alert_error);
+  g_free (state->progress_message);
+  g_free (state->waiting_for);
+  g_free (state);
+}
+
+/*
+ * Keeps the values from before the first change that #ChkJob::changed will
+ * tell; the spec only once it changes (set_parsed_spec() hands it over).
+ * Called before each change.
+ */
+static void
+remember_state (ChkJob *self)
+{
+  ChkJobState *before;
+
+  if (self->before != NULL)
+    return;
+
+  before = g_new0 (ChkJobState, 1);
+  _chk_job_peek_state (self, before);
+  before->spec = NULL;
+  before->schedule = NULL;
+  before->spec_kept = FALSE;
+  before->last_outcome = g_strdup (before->last_outcome);
+  before->last_alert_error = g_strdup (before->last_alert_error);
+  before->progress_message = g_strdup (before->progress_message);
+  before->waiting_for = g_strdup (before->waiting_for);
+  self->before = before;
+}
+
 static gboolean
 chk_job_changed_idle_cb (gpointer user_data)
 {
@@ -35,6 +72,8 @@ chk_job_changed_idle_cb (gpointer user_data)
   self->changed_idle = 0;
   self->changes = 0;
   g_signal_emit (self, signals[CHANGED], 0, (guint) changes);
+  if (self->changed_idle == 0)
+    g_clear_pointer (&self->before, chk_job_state_free);
   return G_SOURCE_REMOVE;
 }
 
@@ -53,6 +92,7 @@ chk_job_dispose (GObject *object)
   ChkJob *self = CHK_JOB (object);
 
   g_clear_handle_id (&self->changed_idle, g_source_remove);
+  g_clear_pointer (&self->before, chk_job_state_free);
   g_clear_object (&self->runner);
 
   G_OBJECT_CLASS (chk_job_parent_class)->dispose (object);
@@ -111,6 +151,14 @@ set_parsed_spec (ChkJob      *self,
                  ChkSchedule *schedule,
                  GTimeZone   *tz)
 {
+  remember_state (self);
+  if (!self->before->spec_kept)
+    {
+      /* The values from before own the spec and schedule they show. */
+      self->before->spec = g_steal_pointer (&self->spec);
+      self->before->schedule = g_steal_pointer (&self->schedule);
+      self->before->spec_kept = TRUE;
+    }
   g_clear_pointer (&self->spec, chk_job_spec_free);
   self->spec = spec;
   g_clear_pointer (&self->schedule, chk_schedule_unref);
@@ -198,6 +246,7 @@ _chk_job_set_next_run (ChkJob *self,
 {
   if (self->next_run == next_run)
     return;
+  remember_state (self);
   self->next_run = next_run;
   note_change (self, CHK_JOB_CHANGE_NEXT_RUN);
 }
@@ -211,6 +260,7 @@ _chk_job_set_runner (ChkJob    *self,
                      ChkRunner *runner,
                      gint64     started)
 {
+  remember_state (self);
   g_set_object (&self->runner, runner);
   note_change (self, CHK_JOB_CHANGE_RUNNING);
   if (runner != NULL)
@@ -226,6 +276,7 @@ _chk_job_set_last_run_started (ChkJob *self,
 {
   if (self->last_run_started == started)
     return;
+  remember_state (self);
   self->last_run_started = started;
   note_change (self, CHK_JOB_CHANGE_LAST_RUN);
 }
@@ -236,6 +287,7 @@ _chk_job_set_last_result (ChkJob     *self,
                           const char *outcome,
                           gint        exit_code)
 {
+  remember_state (self);
   self->last_run_finished = finished;
   g_free (self->last_outcome);
   self->last_outcome = g_strdup (outcome != NULL ? outcome : "");
@@ -255,6 +307,7 @@ _chk_job_set_progress (ChkJob     *self,
       g_strcmp0 (self->progress_message, message) == 0)
     return;
 
+  remember_state (self);
   self->progress_complete = complete;
   self->progress_total = total;
   g_free (self->progress_message);
@@ -272,6 +325,7 @@ _chk_job_set_last_alert_error (ChkJob     *self,
   if (g_strcmp0 (self->last_alert_error, message) == 0)
     return;
 
+  remember_state (self);
   g_free (self->last_alert_error);
   self->last_alert_error = g_strdup (message);
   note_change (self, CHK_JOB_CHANGE_ALERT_ERROR);
@@ -287,6 +341,7 @@ _chk_job_set_waiting_for (ChkJob     *self,
   if (g_strcmp0 (self->waiting_for, reason) == 0)
     return;
 
+  remember_state (self);
   g_free (self->waiting_for);
   self->waiting_for = g_strdup (reason);
   note_change (self, CHK_JOB_CHANGE_WAITING);
@@ -298,6 +353,54 @@ _chk_job_forget_changes (ChkJob *self)
 {
   g_clear_handle_id (&self->changed_idle, g_source_remove);
   self->changes = 0;
+  g_clear_pointer (&self->before, chk_job_state_free);
+}
+
+/* Fills @out_state with the job's values as they are now, borrowed from the job. */
+void
+_chk_job_peek_state (ChkJob      *self,
+                     ChkJobState *out_state)
+{
+  *out_state = (ChkJobState) {
+    .id = self->id,
+    .spec = self->spec,
+    .schedule = self->schedule,
+    .spec_kept = TRUE,
+    .next_run = self->next_run,
+    .last_run_started = self->last_run_started,
+    .last_run_finished = self->last_run_finished,
+    .last_outcome = self->last_outcome,
+    .last_exit_code = self->last_exit_code,
+    .last_alert_error = self->last_alert_error,
+    .running = self->runner != NULL,
+    .current_run = self->runner != NULL ? chk_runner_get_run_id (self->runner) : 0,
+    .progress_complete = self->progress_complete,
+    .progress_total = self->progress_total,
+    .progress_message = self->progress_message,
+    .waiting_for = self->waiting_for,
+  };
+}
+
+/*
+ * The values from before the changes that #ChkJob::changed tells, while
+ * it is emitted; %NULL when none changed since the job was last shown (see
+ * _chk_job_forget_state_before()).
+ */
+const ChkJobState *
+_chk_job_get_state_before (ChkJob *self)
+{
+  return self->before;
+}
+
+/*
+ * For a watcher that just showed the job as it is now (a new job on the
+ * bus): the changes pending are then no changes to it, though
+ * #ChkJob::changed still tells them to the others.
+ */
+void
+_chk_job_forget_state_before (ChkJob *self)
+{
+  g_clear_pointer (&self->before, chk_job_state_free);
 }
 
 guint64
