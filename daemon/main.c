@@ -9,6 +9,9 @@
 #include <gio/gio.h>
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -163,6 +166,11 @@ daemon_load (Daemon  *daemon,
       g_clear_object (&daemon->engine);
       return FALSE;
     }
+#ifdef __GLIBC__
+  /* Loading 10,000 stored specs leaves about 9 MiB of freed memory among
+   * the jobs; glibc would keep it for good (issue 18). */
+  malloc_trim (0);
+#endif
 
   if (daemon->kill_grace_ms >= 0)
     chk_engine_set_kill_grace (daemon->engine, daemon->kill_grace_ms);
