@@ -56,6 +56,21 @@ class Export(h.DaemonTestCase):
         self.assertEqual(ifaces, STANDARD_IFACES | {h.SCHEDULER_IFACE, OM_IFACE})
         self.assertEqual(nodes, ['jobs'])
 
+    def test_object_manager_interface(self):
+        root = ElementTree.fromstring(self.bus.introspect(MANAGER_PATH))
+        om = [i for i in root.findall('interface') if i.get('name') == OM_IFACE][0]
+        members = {(m.tag, m.get('name')): [(a.get('name'), a.get('type'), a.get('direction'))
+                                            for a in m.findall('arg')]
+                   for m in om if m.tag in ('method', 'signal', 'property')}
+        self.assertEqual(members, {
+            ('method', 'GetManagedObjects'): [('object_paths_interfaces_and_properties',
+                                               'a{oa{sa{sv}}}', 'out')],
+            ('signal', 'InterfacesAdded'): [('object_path', 'o', None),
+                                            ('interfaces_and_properties', 'a{sa{sv}}', None)],
+            ('signal', 'InterfacesRemoved'): [('object_path', 'o', None),
+                                              ('interfaces', 'as', None)],
+        })
+
     def test_get_all_is_the_managed_entry(self):
         mark = self.bus.mark()
         a = self.make_job('first', schedule='@daily', environment={'K': 'v'})
