@@ -378,11 +378,20 @@ lookup_job (ChkJobExport *self,
 }
 
 static void
+set_gone_error (GError     **error,
+                const char  *object_path)
+{
+  g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND,
+               _("No job at %s: it was deleted or never existed"), object_path);
+}
+
+static void
 return_gone (GDBusMethodInvocation *invocation)
 {
-  g_dbus_method_invocation_return_error (invocation, CHK_ERROR, CHK_ERROR_NOT_FOUND,
-                                         _("No job at %s: it was deleted or never existed"),
-                                         g_dbus_method_invocation_get_object_path (invocation));
+  GError *error = NULL;
+
+  set_gone_error (&error, g_dbus_method_invocation_get_object_path (invocation));
+  g_dbus_method_invocation_take_error (invocation, error);
 }
 
 static void
@@ -450,8 +459,7 @@ job_get_property (GDBusConnection  *connection,
 
   if (job == NULL)
     {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND,
-                   _("No job at %s: it was deleted or never existed"), object_path);
+      set_gone_error (error, object_path);
       return NULL;
     }
 
