@@ -57,6 +57,7 @@
 static int opt_jobs = 10000;
 static double opt_seconds = 3.0;
 static double opt_scroll_step = 1.0;
+static gboolean opt_load_only = FALSE;
 
 /* The last of the list by name: the scroll's end */
 static char *last_job_name;
@@ -980,6 +981,9 @@ main (int   argc,
       "How long to watch the app idle, and a job's progress (default 3)", "SECONDS" },
     { "scroll-step", 0, 0, G_OPTION_ARG_DOUBLE, &opt_scroll_step,
       "How far each frame scrolls, in pages (default 1)", "PAGES" },
+    { "load-only", 0, 0, G_OPTION_ARG_NONE, &opt_load_only,
+      "Only load the window with the jobs, then exit at once without freeing anything: "
+      "what a heap profiler finds left is what the load keeps", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
@@ -1026,6 +1030,17 @@ main (int   argc,
   g_print ("bench-app: the app with %d jobs, chronikerd %s\n\n", opt_jobs, chk_test_chronikerd ());
   session = chk_test_session_new (FALSE);
   chk_test_session_start_daemon (session);
+
+  if (opt_load_only)
+    {
+      create_jobs (session, opt_jobs);
+      bench.n_jobs = opt_jobs;
+      many.label = "load only";
+      open_window (&bench, &many);
+      /* The daemon and its bus go; the app's objects are left as they are */
+      g_clear_pointer (&session, chk_test_session_free);
+      exit (0);
+    }
 
   /* The baseline: the same window with no jobs */
   bench.n_jobs = 0;
