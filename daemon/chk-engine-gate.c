@@ -437,8 +437,9 @@ release_more_cb (gpointer user_data)
 /*
  * Whether the runs let go in this go have taken their slice of the main
  * loop: the others are let go from an idle, after the D-Bus calls and the
- * ends of runs that came meanwhile, and so on, one slice an iteration. --once (the engine not started) lets
- * every run go at once, and waits only for those under way.
+ * ends of runs that came meanwhile, and so on, one slice an iteration.
+ * --once (the engine not started) lets every run go at once, and waits
+ * only for those under way.
  */
 static gboolean
 slice_is_over (ChkEngine *self,
