@@ -163,6 +163,7 @@ load_job (ChkEngine   *self,
   if (tz == NULL)
     {
       g_autoptr(GVariantDict) dict = g_variant_dict_new (stored->spec);
+      g_autoptr(GVariant) manual = NULL;
 
       /*
        * Never drop a stored job: one whose schedule or zone no longer
@@ -175,7 +176,8 @@ load_job (ChkEngine   *self,
       g_clear_pointer (&spec, chk_job_spec_free);
       g_clear_pointer (&schedule, chk_schedule_unref);
       spec = chk_job_spec_new ();
-      if (!chk_job_spec_update (spec, g_variant_dict_end (dict), error))
+      manual = g_variant_ref_sink (g_variant_dict_end (dict));
+      if (!chk_job_spec_update (spec, manual, error))
         {
           g_prefix_error (error, "Job “%s” cannot be loaded: ", stored->name);
           return NULL;
