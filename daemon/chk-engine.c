@@ -718,7 +718,7 @@ chk_engine_get_running_count (ChkEngine *self)
  * chk_engine_list_jobs:
  * @self: a #ChkEngine
  *
- * Returns: (transfer container) (element-type ChkJob): every job, by id
+ * Returns: (transfer container) (element-type ChkJob): every job, in no order
  */
 GPtrArray *
 chk_engine_list_jobs (ChkEngine *self)
@@ -733,6 +733,52 @@ chk_engine_list_jobs (ChkEngine *self)
   g_hash_table_iter_init (&iter, self->jobs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     g_ptr_array_add (jobs, value);
+
+  return jobs;
+}
+
+static int
+compare_job_ids (gconstpointer a,
+                 gconstpointer b)
+{
+  guint64 id_a = chk_job_get_id (*(ChkJob **) a);
+  guint64 id_b = chk_job_get_id (*(ChkJob **) b);
+
+  return id_a < id_b ? -1 : id_a > id_b;
+}
+
+/**
+ * chk_engine_list_jobs_after:
+ * @self: a #ChkEngine
+ * @after: a job id, or 0 for the start
+ * @limit: how many jobs at most
+ *
+ * One page of the jobs in the order of their ids: the first @limit of those
+ * whose id is greater than @after, which need not be a job's id any more.
+ *
+ * Returns: (transfer container) (element-type ChkJob): the jobs, by id
+ */
+GPtrArray *
+chk_engine_list_jobs_after (ChkEngine *self,
+                            guint64    after,
+                            guint      limit)
+{
+  GPtrArray *jobs;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+
+  jobs = g_ptr_array_new ();
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (*(guint64 *) key > after)
+        g_ptr_array_add (jobs, value);
+    }
+  g_ptr_array_sort (jobs, compare_job_ids);
+  if (jobs->len > limit)
+    g_ptr_array_set_size (jobs, limit);
 
   return jobs;
 }

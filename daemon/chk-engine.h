@@ -46,6 +46,9 @@ guint         chk_engine_get_running_count   (ChkEngine           *self);
 ChkJobEnv    *chk_engine_get_job_env         (ChkEngine           *self);
 
 GPtrArray    *chk_engine_list_jobs           (ChkEngine           *self);
+GPtrArray    *chk_engine_list_jobs_after     (ChkEngine           *self,
+                                              guint64              after,
+                                              guint                limit);
 ChkJob       *chk_engine_lookup_job          (ChkEngine           *self,
                                               guint64              id);
 ChkJob       *chk_engine_lookup_job_by_name  (ChkEngine           *self,

@@ -726,6 +726,30 @@ chk_job_export_new (ChkEngine *engine)
 }
 
 /**
+ * chk_job_export_properties:
+ * @job: a job
+ *
+ * The a{sv} of @job's Job1 properties as GetAll, GetManagedObjects and
+ * Scheduler1.ListJobs give them, serialised already: that frees its ~200
+ * small values at once, where a tree of them for many jobs would take
+ * hundreds of MiB.
+ *
+ * Returns: (transfer full): the properties
+ */
+GVariant *
+chk_job_export_properties (ChkJob *job)
+{
+  GVariant *properties;
+
+  g_return_val_if_fail (CHK_IS_JOB (job), NULL);
+
+  init_job_properties ();
+  properties = g_variant_ref_sink (job_properties_to_variant (job));
+  g_variant_get_data (properties);
+  return properties;
+}
+
+/**
  * chk_job_export_register:
  * @self: a #ChkJobExport
  * @connection: the bus connection

@@ -18,4 +18,6 @@ gboolean      chk_job_export_register   (ChkJobExport     *self,
                                          GError          **error);
 void          chk_job_export_unregister (ChkJobExport     *self);
 
+GVariant     *chk_job_export_properties (ChkJob           *job);
+
 G_END_DECLS

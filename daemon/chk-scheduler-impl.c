@@ -15,6 +15,7 @@
 #include "chk-alerts.h"
 #include "chk-dbus-util.h"
 #include "chk-error.h"
+#include "chk-job-export.h"
 #include "chk-login-start.h"
 #include "chk-outcome.h"
 #include "chk-schedule.h"
@@ -23,6 +24,7 @@
 #define MAX_PREVIEW_COUNT   1000
 #define PREVIEW_NICE        10
 #define MAX_LIST_LIMIT      10000
+#define MAX_JOBS_PAGE       1000
 #define DEFAULT_READ_BYTES  (1024 * 1024)
 #define MAX_READ_BYTES      (16 * 1024 * 1024)
 
@@ -113,6 +115,38 @@ chk_scheduler_impl_handle_get_job_by_name (ChkScheduler1         *object,
 
   path = chk_job_object_path (chk_job_get_id (job));
   chk_scheduler1_complete_get_job_by_name (object, invocation, path);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+chk_scheduler_impl_handle_list_jobs (ChkScheduler1         *object,
+                                     GDBusMethodInvocation *invocation,
+                                     const char            *arg_after,
+                                     guint                  arg_limit)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  g_autoptr(GPtrArray) jobs = NULL;
+  GVariantBuilder builder;
+  guint64 after = 0;
+  guint limit;
+
+  if (!g_str_equal (arg_after, "/") && !chk_job_id_from_path (arg_after, &after))
+    return return_invalid (invocation, "after", _("“%s” is neither “/” nor a job’s path"),
+                           arg_after);
+
+  limit = arg_limit == 0 ? MAX_JOBS_PAGE : MIN (arg_limit, MAX_JOBS_PAGE);
+  jobs = chk_engine_list_jobs_after (self->engine, after, limit);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(oa{sv})"));
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ChkJob *job = g_ptr_array_index (jobs, i);
+      g_autofree char *path = chk_job_object_path (chk_job_get_id (job));
+      g_autoptr(GVariant) properties = chk_job_export_properties (job);
+
+      g_variant_builder_add (&builder, "(o@a{sv})", path, properties);
+    }
+
+  chk_scheduler1_complete_list_jobs (object, invocation, g_variant_builder_end (&builder));
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -688,6 +722,7 @@ chk_scheduler_iface_init (ChkScheduler1Iface *iface)
 {
   iface->handle_create_job = chk_scheduler_impl_handle_create_job;
   iface->handle_get_job_by_name = chk_scheduler_impl_handle_get_job_by_name;
+  iface->handle_list_jobs = chk_scheduler_impl_handle_list_jobs;
   iface->handle_preview_schedule = chk_scheduler_impl_handle_preview_schedule;
   iface->handle_list_runs = chk_scheduler_impl_handle_list_runs;
   iface->handle_get_run = chk_scheduler_impl_handle_get_run;

@@ -460,6 +460,10 @@ class Client:
     def get_job_by_name(self, name):
         return self.sched('GetJobByName', GLib.Variant('(s)', (name,)), '(o)')
 
+    def list_jobs(self, after='/', limit=0):
+        """One page of ListJobs, as a list of (path, Job1 properties)."""
+        return self.sched('ListJobs', GLib.Variant('(ou)', (after, limit)), '(a(oa{sv}))')
+
     def preview(self, schedule, timezone='', after=0, count=5):
         return self.sched('PreviewSchedule',
                           GLib.Variant('(ssxu)', (schedule, timezone, after, count)), '(sax)')

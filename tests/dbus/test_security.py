@@ -46,9 +46,11 @@ class OtherUsers(cu.MultiUserTestCase):
         t = lambda v: GLib.Variant('t', v)  # noqa: E731
         x = lambda v: GLib.Variant('x', v)  # noqa: E731
         s = lambda v: GLib.Variant('s', v)  # noqa: E731
+        o = lambda v: GLib.Variant('o', v)  # noqa: E731
         empty = GLib.Variant('a{sv}', {})
         scheduler_calls = {
             'GetJobByName': (s('mine'),),
+            'ListJobs': (o('/'), u(10)),
             'PreviewSchedule': (s('@daily'), s('UTC'), x(0), u(3)),
             'ListRuns': (empty,),
             'GetRun': (t(1),),
