@@ -7,7 +7,6 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "chk-job-item.h"
 #include "chk-monitor-row.h"
 #include "chk-monitors-view.h"
 
@@ -138,7 +137,7 @@ list_activate_cb (GtkListView     *list,
   if (job == NULL)
     return;
   gtk_widget_activate_action (GTK_WIDGET (self), "win.show-job", "s",
-                              chk_job_get_object_path (job));
+                              g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)));
 }
 
 static void
