@@ -1444,6 +1444,13 @@ test_check_status_has_no_exit_code (Fixture       *fixture,
   outcome = wait_for_outcome (fixture, path);
   g_assert_cmpstr (outcome, ==, "failure");
 
+  /* The daemon answers Get with the new outcome before its
+   * PropertiesChanged reaches the app: wait for the app too. */
+  chk_assert_eventually (chk_job1_get_last_outcome (chk_job_model_lookup (fixture->model, path))
+                         != NULL &&
+                         g_str_equal (chk_job1_get_last_outcome (
+                                        chk_job_model_lookup (fixture->model, path)), "failure"),
+                         SECONDS);
   status = chk_job_status_text (chk_job_model_lookup (fixture->model, path));
   g_assert_cmpstr (status, ==, "Failed");
 }
