@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "chk-checkpointer.h"
+#include "chk-output-files.h"
 #include "chk-error.h"
 #include "chk-file-watch.h"
 #include "chk-outcome.h"
@@ -114,6 +115,12 @@ static const char * const schema_steps[] = {
   "CREATE INDEX runs_job_started ON runs (job_id, started, finished, outcome);"
   "DROP INDEX runs_started;"
   "CREATE INDEX runs_started ON runs (started, finished, outcome);",
+  /* 7: large chunks in files of their own (see ChkOutputFiles): a chunk's
+   * record at file_offset (NULL: its bytes are in data), and where the
+   * committed records of a run's file end */
+  "ALTER TABLE output ADD COLUMN file_offset INTEGER;"
+  "ALTER TABLE output ADD COLUMN file_size   INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE runs   ADD COLUMN output_end  INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define CHK_STORE_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -152,6 +159,8 @@ typedef enum
   STMT_READ_OUTPUT,
   STMT_READ_OUTPUT_TAIL,
   STMT_DELETE_OUTPUT,
+  STMT_OUTPUT_END,
+  STMT_OUTPUT_FILE_RANGE,
   STMT_GET_SETTING,
   STMT_LIST_SETTINGS,
   STMT_SET_SETTING,
@@ -215,15 +224,22 @@ static const char * const stmt_sql[N_STMTS] = {
     "(SELECT id FROM runs WHERE job_id = ?1 AND outcome != 'running' "
     " ORDER BY started DESC, id DESC LIMIT ?2)",
   [STMT_ADD_OUTPUT] =
-    "INSERT INTO output (run_id, seq, stream, time, data) VALUES (?1, ?2, ?3, ?4, ?5)",
+    "INSERT INTO output (run_id, seq, stream, time, data, file_offset, file_size) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
   [STMT_ADD_OUTPUT_BYTES] =
-    "UPDATE runs SET stdout_bytes = stdout_bytes + ?2, stderr_bytes = stderr_bytes + ?3 "
-    "WHERE id = ?1",
+    "UPDATE runs SET stdout_bytes = stdout_bytes + ?2, stderr_bytes = stderr_bytes + ?3, "
+    "output_end = max (output_end, ?4) WHERE id = ?1",
   [STMT_READ_OUTPUT] =
-    "SELECT seq, stream, time, data FROM output WHERE run_id = ?1 AND seq > ?2 ORDER BY seq",
+    "SELECT seq, stream, time, data, file_offset, file_size FROM output "
+    "WHERE run_id = ?1 AND seq > ?2 ORDER BY seq",
   [STMT_READ_OUTPUT_TAIL] =
-    "SELECT data FROM output WHERE run_id = ?1 AND stream = ?2 ORDER BY seq DESC",
+    "SELECT data, file_offset, file_size, seq FROM output "
+    "WHERE run_id = ?1 AND stream = ?2 ORDER BY seq DESC",
   [STMT_DELETE_OUTPUT] = "DELETE FROM output WHERE run_id = ?1 AND seq BETWEEN ?2 AND ?3",
+  [STMT_OUTPUT_END] = "SELECT output_end FROM runs WHERE id = ?1",
+  [STMT_OUTPUT_FILE_RANGE] =
+    "SELECT file_offset, file_size FROM output "
+    "WHERE run_id = ?1 AND seq BETWEEN ?2 AND ?3 AND file_offset IS NOT NULL",
   [STMT_GET_SETTING] = "SELECT type, value FROM settings WHERE key = ?1",
   [STMT_LIST_SETTINGS] = "SELECT key, type, value FROM settings ORDER BY key",
   [STMT_SET_SETTING] =
@@ -277,6 +293,11 @@ enum
 /* Waiting on a checkpoint that a reader keeps from finishing stops after
  * this long: the log grows then rather than jobs waiting for the reader. */
 #define LOG_WAIT_MAX_US (5 * G_TIME_SPAN_SECOND)
+/* Chunks of output at least this large go to the run's output file rather
+ * than into the database, where every byte was written twice (log, then
+ * checkpoint); smaller ones stay in the database, so that a run with a
+ * few lines of output has no file. */
+#define OUTPUT_FILE_MIN_BYTES (16 * 1024)
 
 /* What keeps the database from working: each has its sentence for people. */
 typedef enum
@@ -356,9 +377,28 @@ struct _ChkStore
    * id: how a run ended must not stay "running" because a backup held the
    * lock for a moment. Written when the store works again. */
   GHashTable    *pending_runs;
+
+  /* Large chunks of output, in files beside the database; chunks from
+   * output_file_min bytes go there. What is only done to the files once a
+   * transaction is committed: freeing dropped records (ChkOutputHole), and
+   * removing the files of deleted runs. */
+  ChkOutputFiles *output_files;
+  gsize          output_file_min;
+  GArray        *output_holes;
+  gboolean       output_sweep_wanted;
 };
 
+typedef struct
+{
+  guint64 run_id;
+  guint64 offset;
+  guint64 length;
+} ChkOutputHole;
+
 static void chk_store_initable_iface_init (GInitableIface *iface);
+static gboolean chk_store_output_end_cb (guint64   run_id,
+                                         guint64  *out_end,
+                                         gpointer  user_data);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (ChkStore, chk_store, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
@@ -633,13 +673,13 @@ chk_store_busy_timeout (ChkStore *self)
   return self->serving ? BUSY_TIMEOUT_MS : STARTUP_BUSY_TIMEOUT_MS;
 }
 
-/* Records what made a statement fail; returns its kind. */
+/* Records a failure of kind @fault, from SQLite's @rc or (0) an output
+ * file; returns @fault. */
 static ChkStoreFault
-chk_store_note_failure (ChkStore *self,
-                        int       rc)
+chk_store_note_fault (ChkStore      *self,
+                      ChkStoreFault  fault,
+                      int            rc)
 {
-  ChkStoreFault fault = chk_store_classify (self, rc);
-
   self->last_failure = fault;
   self->last_failure_rc = rc;
 
@@ -673,6 +713,37 @@ chk_store_note_failure (ChkStore *self,
   chk_store_start_probe (self);
   chk_store_update_problem (self);
   return fault;
+}
+
+/* Records what made a statement fail; returns its kind. */
+static ChkStoreFault
+chk_store_note_failure (ChkStore *self,
+                        int       rc)
+{
+  return chk_store_note_fault (self, chk_store_classify (self, rc), rc);
+}
+
+/* An output file could not be written: a full disk or a quota is the
+ * store's fault as for the database, said the same way, and probed for
+ * until it is gone; any other error is the file's own, said as it is. */
+static void
+chk_store_note_output_file_failure (ChkStore  *self,
+                                    int        saved_errno,
+                                    GError   **error)
+{
+  ChkStoreFault fault = FAULT_NONE;
+
+  if (saved_errno == ENOSPC)
+    fault = chk_store_disk_is_full (self) ? FAULT_FULL : FAULT_SIZE_LIMIT;
+  else if (saved_errno == EDQUOT || saved_errno == EFBIG)
+    fault = FAULT_SIZE_LIMIT;
+
+  if (fault == FAULT_NONE || chk_store_note_fault (self, fault, 0) != self->fault ||
+      error == NULL)
+    return;
+
+  g_clear_error (error);
+  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE, self->fault_text);
 }
 
 static gboolean chk_store_flush_pending_runs (ChkStore *self);
@@ -2222,8 +2293,13 @@ chk_store_initable_init (GInitable     *initable,
   /* Probes and checks run where the store was made: the daemon's main loop. */
   self->context = g_main_context_ref_thread_default ();
 
+  self->output_files = chk_output_files_new (self->path);
   if (!chk_store_open (self, error))
     return FALSE;
+
+  /* What a crash left: files of runs never committed or deleted, records
+   * past the committed ones. */
+  chk_output_files_sweep (self->output_files, chk_store_output_end_cb, self);
 
   /* Also while nothing is written, without waking to poll. */
   self->file_check_source =
@@ -2259,6 +2335,8 @@ chk_store_finalize (GObject *object)
   g_clear_pointer (&self->notice, g_free);
   g_clear_pointer (&self->problem, g_free);
   g_clear_pointer (&self->pending_runs, g_hash_table_unref);
+  g_clear_pointer (&self->output_files, chk_output_files_free);
+  g_clear_pointer (&self->output_holes, g_array_unref);
 
   G_OBJECT_CLASS (chk_store_parent_class)->finalize (object);
 }
@@ -2388,6 +2466,8 @@ chk_store_init (ChkStore *self)
   self->page_size = 4096;
   self->pending_runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
                                               (GDestroyNotify) chk_run_record_free);
+  self->output_file_min = OUTPUT_FILE_MIN_BYTES;
+  self->output_holes = g_array_new (FALSE, FALSE, sizeof (ChkOutputHole));
 }
 
 /**
@@ -2612,6 +2692,22 @@ chk_store_set_log_limit (ChkStore *self,
 }
 
 /**
+ * chk_store_set_output_file_min:
+ * @self: a #ChkStore
+ * @bytes: from what size a chunk of output goes to its run's output file
+ *   rather than into the database; 16 KiB unless set (tests set 0 or
+ *   %G_MAXSIZE to try one way or the other)
+ */
+void
+chk_store_set_output_file_min (ChkStore *self,
+                               gsize     bytes)
+{
+  g_return_if_fail (CHK_IS_STORE (self));
+
+  self->output_file_min = bytes;
+}
+
+/**
  * chk_store_is_failing:
  * @self: a #ChkStore
  *
@@ -2627,6 +2723,72 @@ chk_store_is_failing (ChkStore *self)
   g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
 
   return self->fault != FAULT_NONE;
+}
+
+/* For chk_output_files_sweep(): whether a run exists, and where its
+ * file's records end. A run the database cannot say about is kept. */
+static gboolean chk_store_get_output_end (ChkStore  *self,
+                                          guint64    run_id,
+                                          guint64   *out_end,
+                                          GError   **error);
+
+static gboolean
+chk_store_output_end_cb (guint64   run_id,
+                         guint64  *out_end,
+                         gpointer  user_data)
+{
+  ChkStore *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (chk_store_get_output_end (self, run_id, out_end, &error))
+    return TRUE;
+  if (g_error_matches (error, CHK_ERROR, CHK_ERROR_NOT_FOUND))
+    return FALSE;
+
+  g_debug ("Kept the output file of run %" G_GUINT64_FORMAT ": %s", run_id, error->message);
+  *out_end = G_MAXUINT64;
+  return TRUE;
+}
+
+/* What deleting output or runs leaves to do to the output files, done once
+ * it is committed: before, a rollback would bring back rows whose records
+ * were gone. */
+static void
+chk_store_output_committed (ChkStore *self)
+{
+  for (guint i = 0; i < self->output_holes->len; i++)
+    {
+      ChkOutputHole *hole = &g_array_index (self->output_holes, ChkOutputHole, i);
+
+      chk_output_files_punch (self->output_files, hole->run_id, hole->offset, hole->length);
+    }
+  g_array_set_size (self->output_holes, 0);
+
+  if (self->output_sweep_wanted)
+    {
+      self->output_sweep_wanted = FALSE;
+      chk_output_files_sweep (self->output_files, chk_store_output_end_cb, self);
+    }
+}
+
+/* After a change to the output files is committed, at once, or at the
+ * commit of the caller's transaction. */
+static void
+chk_store_output_changed (ChkStore *self)
+{
+  if (!self->in_transaction)
+    chk_store_output_committed (self);
+}
+
+/* After the statement that deleted runs, if it did: their files go. */
+static void
+chk_store_runs_deleted (ChkStore *self)
+{
+  if (sqlite3_changes (self->db) == 0)
+    return;
+
+  self->output_sweep_wanted = TRUE;
+  chk_store_output_changed (self);
 }
 
 /**
@@ -2682,6 +2844,7 @@ chk_store_commit (ChkStore  *self,
   if (sqlite3_get_autocommit (self->db))
     {
       self->commit_failed = TRUE;
+      g_array_set_size (self->output_holes, 0);
       g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE,
                            "Could not commit: the transaction was rolled back after an "
                            "earlier error");
@@ -2694,10 +2857,12 @@ chk_store_commit (ChkStore  *self,
     {
       self->commit_failed = TRUE;
       chk_store_undo (self);
+      g_array_set_size (self->output_holes, 0);
       g_prefix_error (error, "Could not commit: ");
       return FALSE;
     }
 
+  chk_store_output_committed (self);
   return TRUE;
 }
 
@@ -2726,6 +2891,7 @@ chk_store_rollback (ChkStore *self)
 
   self->in_transaction = FALSE;
   chk_store_undo (self);
+  g_array_set_size (self->output_holes, 0);
 }
 
 /**
@@ -2904,6 +3070,7 @@ chk_store_delete_job (ChkStore  *self,
       return FALSE;
     }
 
+  chk_store_runs_deleted (self);
   return TRUE;
 }
 
@@ -3510,6 +3677,7 @@ chk_store_purge_runs (ChkStore  *self,
   if (out_deleted != NULL)
     *out_deleted = sqlite3_changes (self->db);
 
+  chk_store_runs_deleted (self);
   return TRUE;
 }
 
@@ -3554,15 +3722,18 @@ chk_store_trim_runs (ChkStore  *self,
   if (out_deleted != NULL)
     *out_deleted = sqlite3_changes (self->db);
 
+  chk_store_runs_deleted (self);
   return TRUE;
 }
 
-/* Adds what a stretch of chunks of one run weighed to its counters. */
+/* Adds what a stretch of chunks of one run weighed to its counters, and
+ * moves the end of its file's records to @end if that is further. */
 static gboolean
 chk_store_add_output_bytes (ChkStore  *self,
                             guint64    run_id,
                             guint64    stdout_bytes,
                             guint64    stderr_bytes,
+                            guint64    end,
                             GError   **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
@@ -3574,6 +3745,7 @@ chk_store_add_output_bytes (ChkStore  *self,
   sqlite3_bind_int64 (stmt, 1, run_id);
   sqlite3_bind_int64 (stmt, 2, stdout_bytes);
   sqlite3_bind_int64 (stmt, 3, stderr_bytes);
+  sqlite3_bind_int64 (stmt, 4, MIN (end, (guint64) G_MAXINT64));
 
   return chk_store_step_change (self, stmt, "run", run_id, error);
 }
@@ -3602,7 +3774,7 @@ chk_store_count_lost_output (ChkStore  *self,
   g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!chk_store_add_output_bytes (self, run_id, stdout_bytes, stderr_bytes, error))
+  if (!chk_store_add_output_bytes (self, run_id, stdout_bytes, stderr_bytes, 0, error))
     {
       g_prefix_error (error, "Could not count the lost output of run %" G_GUINT64_FORMAT ": ",
                       run_id);
@@ -3611,14 +3783,46 @@ chk_store_count_lost_output (ChkStore  *self,
   return TRUE;
 }
 
+/* Where the committed records of @run_id's file end, as the database has
+ * it inside the transaction under way; an unknown run is
+ * %CHK_ERROR_NOT_FOUND. */
+static gboolean
+chk_store_get_output_end (ChkStore  *self,
+                          guint64    run_id,
+                          guint64   *out_end,
+                          GError   **error)
+{
+  g_autoptr(ChkCachedStmt) stmt = chk_store_get_stmt (self, STMT_OUTPUT_END, error);
+  gboolean found = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  if (!chk_store_step_row (self, stmt, &found, error))
+    return FALSE;
+  if (!found)
+    {
+      chk_store_set_not_found (error, "run", run_id);
+      return FALSE;
+    }
+
+  *out_end = sqlite3_column_int64 (stmt, 0);
+  return TRUE;
+}
+
+/* Stores @chunk: its bytes in its row, or from output_file_min bytes as a
+ * record at *@end in its run's file, with *@end moved past it. */
 static gboolean
 chk_store_add_output_chunk (ChkStore              *self,
                             const ChkOutputChunk  *chunk,
+                            guint64               *end,
                             GError               **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
   gconstpointer data;
   gsize size;
+  gboolean in_file;
   int rc;
 
   stmt = chk_store_get_stmt (self, STMT_ADD_OUTPUT, error);
@@ -3626,11 +3830,27 @@ chk_store_add_output_chunk (ChkStore              *self,
     return FALSE;
 
   data = g_bytes_get_data (chunk->data, &size);
+  in_file = size > 0 && size >= self->output_file_min;
+  if (in_file)
+    {
+      int saved_errno = 0;
+
+      if (!chk_output_files_append (self->output_files, chunk->run_id, *end, chunk,
+                                    &saved_errno, error))
+        {
+          chk_store_note_output_file_failure (self, saved_errno, error);
+          return FALSE;
+        }
+      sqlite3_bind_int64 (stmt, 6, *end);
+      *end += CHK_OUTPUT_RECORD_HEADER_SIZE + size;
+    }
+  sqlite3_bind_int64 (stmt, 7, in_file ? size : 0);
+
   sqlite3_bind_int64 (stmt, 1, chunk->run_id);
   sqlite3_bind_int64 (stmt, 2, chunk->seq);
   sqlite3_bind_int (stmt, 3, chunk->stream);
   sqlite3_bind_int64 (stmt, 4, chunk->time);
-  rc = chk_store_bind_bytes (stmt, 5, data, size);
+  rc = chk_store_bind_bytes (stmt, 5, data, in_file ? 0 : size);
   if (rc == SQLITE_OK)
     rc = sqlite3_step (stmt);
 
@@ -3664,12 +3884,18 @@ chk_store_add_output_chunks (ChkStore              *self,
 {
   guint64 stdout_bytes = 0;
   guint64 stderr_bytes = 0;
+  guint64 end = 0;
 
   for (guint i = 0; i < n_chunks; i++)
     {
       gsize size = g_bytes_get_size (chunks[i].data);
 
-      if (!chk_store_add_output_chunk (self, &chunks[i], error))
+      /* A stretch of one run's chunks starts where its file's records end. */
+      if ((i == 0 || chunks[i - 1].run_id != chunks[i].run_id) &&
+          !chk_store_get_output_end (self, chunks[i].run_id, &end, error))
+        return FALSE;
+
+      if (!chk_store_add_output_chunk (self, &chunks[i], &end, error))
         return FALSE;
 
       if (chunks[i].stream == CHK_STREAM_STDOUT)
@@ -3682,7 +3908,7 @@ chk_store_add_output_chunks (ChkStore              *self,
       if (i + 1 == n_chunks || chunks[i + 1].run_id != chunks[i].run_id)
         {
           if (!chk_store_add_output_bytes (self, chunks[i].run_id,
-                                           stdout_bytes, stderr_bytes, error))
+                                           stdout_bytes, stderr_bytes, end, error))
             return FALSE;
 
           stdout_bytes = stderr_bytes = 0;
@@ -3785,12 +4011,28 @@ chk_store_read_output_tail (ChkStore   *self,
   sqlite3_bind_int (stmt, 2, stream);
   while (total < max_bytes && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      const guint8 *data = sqlite3_column_blob (stmt, 0);
-      gsize size = sqlite3_column_bytes (stmt, 0);
+      gboolean in_file = sqlite3_column_type (stmt, 1) != SQLITE_NULL;
+      gsize size = in_file ? (gsize) sqlite3_column_int64 (stmt, 2)
+                           : (gsize) sqlite3_column_bytes (stmt, 0);
       gsize take = MIN (size, max_bytes - total);
+      GBytes *piece;
+
+      if (in_file)
+        piece = chk_output_files_read (self->output_files, run_id, sqlite3_column_int64 (stmt, 1),
+                                       sqlite3_column_int64 (stmt, 3), stream, size, size - take,
+                                       error);
+      else
+        piece = g_bytes_new ((const guint8 *) sqlite3_column_blob (stmt, 0) + (size - take),
+                             take);
+      if (piece == NULL)
+        {
+          g_prefix_error (error, "Could not read output of run %" G_GUINT64_FORMAT ": ",
+                          run_id);
+          return NULL;
+        }
 
       cut = take < size;
-      g_ptr_array_add (pieces, g_bytes_new (data + (size - take), take));
+      g_ptr_array_add (pieces, piece);
       total += take;
     }
 
@@ -3860,7 +4102,9 @@ chk_store_read_output (ChkStore  *self,
   sqlite3_bind_int64 (stmt, 2, MIN (after_seq, (guint64) G_MAXINT64));
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
-      gsize size = sqlite3_column_bytes (stmt, 3);
+      gboolean in_file = sqlite3_column_type (stmt, 4) != SQLITE_NULL;
+      gsize size = in_file ? (gsize) sqlite3_column_int64 (stmt, 5)
+                           : (gsize) sqlite3_column_bytes (stmt, 3);
       ChkOutputChunk *chunk;
       int stream;
 
@@ -3883,8 +4127,16 @@ chk_store_read_output (ChkStore  *self,
       chunk->seq = sqlite3_column_int64 (stmt, 0);
       chunk->stream = stream;
       chunk->time = sqlite3_column_int64 (stmt, 2);
-      chunk->data = chk_store_column_bytes (stmt, 3);
       g_ptr_array_add (chunks, chunk);
+      if (!in_file)
+        chunk->data = chk_store_column_bytes (stmt, 3);
+      else if ((chunk->data = chk_output_files_read (self->output_files, run_id,
+                                                     sqlite3_column_int64 (stmt, 4), chunk->seq,
+                                                     stream, size, 0, error)) == NULL)
+        {
+          g_prefix_error (error, "Could not read output of run %" G_GUINT64_FORMAT ": ", run_id);
+          return NULL;
+        }
 
       total += size;
     }
@@ -3905,6 +4157,45 @@ chk_store_read_output (ChkStore  *self,
     }
 
   return g_steal_pointer (&chunks);
+}
+
+/* The records in files of the chunks @first_seq to @last_seq of @run_id. */
+static GArray *
+chk_store_find_output_holes (ChkStore  *self,
+                             guint64    run_id,
+                             guint64    first_seq,
+                             guint64    last_seq,
+                             GError   **error)
+{
+  g_autoptr(ChkCachedStmt) stmt = NULL;
+  g_autoptr(GArray) holes = g_array_new (FALSE, FALSE, sizeof (ChkOutputHole));
+  int rc;
+
+  stmt = chk_store_get_stmt (self, STMT_OUTPUT_FILE_RANGE, error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, run_id);
+  sqlite3_bind_int64 (stmt, 2, MIN (first_seq, (guint64) G_MAXINT64));
+  sqlite3_bind_int64 (stmt, 3, MIN (last_seq, (guint64) G_MAXINT64));
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      ChkOutputHole hole = {
+        run_id,
+        sqlite3_column_int64 (stmt, 0),
+        CHK_OUTPUT_RECORD_HEADER_SIZE + sqlite3_column_int64 (stmt, 1),
+      };
+
+      g_array_append_val (holes, hole);
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      return NULL;
+    }
+
+  return g_steal_pointer (&holes);
 }
 
 /**
@@ -3929,10 +4220,18 @@ chk_store_delete_output (ChkStore  *self,
                          GError   **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
+  g_autoptr(GArray) holes = NULL;
 
   g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
   g_return_val_if_fail (first_seq <= last_seq, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  holes = chk_store_find_output_holes (self, run_id, first_seq, last_seq, error);
+  if (holes == NULL)
+    {
+      g_prefix_error (error, "Could not delete output of run %" G_GUINT64_FORMAT ": ", run_id);
+      return FALSE;
+    }
 
   stmt = chk_store_get_stmt (self, STMT_DELETE_OUTPUT, error);
   if (stmt != NULL)
@@ -3955,6 +4254,11 @@ chk_store_delete_output (ChkStore  *self,
       return FALSE;
     }
 
+  if (holes->len > 0)
+    {
+      g_array_append_vals (self->output_holes, holes->data, holes->len);
+      chk_store_output_changed (self);
+    }
   return TRUE;
 }
 

@@ -131,6 +131,8 @@ guint         chk_store_get_schema_version  (ChkStore            *self);
 const char   *chk_store_get_problem         (ChkStore            *self);
 gboolean      chk_store_is_failing          (ChkStore            *self);
 gboolean      chk_store_get_log_behind      (ChkStore            *self);
+void          chk_store_set_output_file_min (ChkStore            *self,
+                                             gsize                bytes);
 void          chk_store_set_log_limit       (ChkStore            *self,
                                              guint64              bytes);
 

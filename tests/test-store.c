@@ -27,6 +27,8 @@ typedef struct
   char     *tmpdir;
   char     *path;
   ChkStore *store;
+  /* Every chunk of output to the runs' output files, none into the database */
+  gboolean  output_files;
 } Fixture;
 
 /* Helpers */
@@ -51,6 +53,16 @@ fixture_setup (Fixture       *f,
   g_assert_nonnull (f->store);
 }
 
+/* The same, with every chunk of output in the runs' output files. */
+static void
+fixture_setup_output_files (Fixture       *f,
+                            gconstpointer  data)
+{
+  fixture_setup (f, data);
+  f->output_files = TRUE;
+  chk_store_set_output_file_min (f->store, 0);
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
@@ -70,6 +82,8 @@ reopen (Fixture *f)
   f->store = chk_store_new (f->path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->store);
+  if (f->output_files)
+    chk_store_set_output_file_min (f->store, 0);
 }
 
 static sqlite3 *
@@ -468,7 +482,7 @@ assert_schema_v1 (const char *path)
     }
 }
 
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 
 /* The tables of schema version 1, as the first release made them. */
 static const char schema_v1[] =
@@ -1891,10 +1905,12 @@ test_transaction_failed_call_inside (Fixture       *f,
 #define CRASH_PENDING_SIZE 65536
 
 /* Runs in a child process: commits known work, then leaves a large
- * transaction open and waits to be killed.
+ * transaction open and waits to be killed. With @in_files, every chunk of
+ * output goes to the runs' output files, else all into the database.
  */
 static int
-crash_child (const char *path)
+crash_child (const char *path,
+             gboolean    in_files)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(ChkStore) store = NULL;
@@ -1905,6 +1921,7 @@ crash_child (const char *path)
 
   store = chk_store_new (path, &error);
   g_assert_no_error (error);
+  chk_store_set_output_file_min (store, in_files ? 0 : G_MAXSIZE);
   g_assert_true (chk_store_add_job (store, "crash", make_spec ("crash"), 1, &job, &error));
   g_assert_no_error (error);
 
@@ -1978,6 +1995,8 @@ test_crash_sigkill (Fixture       *f,
   g_autofree char *line = NULL;
   g_autofree char *integrity = NULL;
   g_autofree char *wal = g_strconcat (f->path, "-wal", NULL);
+  g_autofree char *run1_file = g_strconcat (f->path, ".output/1", NULL);
+  gboolean in_files = GPOINTER_TO_INT (data);
   g_autoptr(GPtrArray) runs = NULL;
   g_autoptr(GVariant) setting = NULL;
   g_autoptr(ChkRunRecord) run2 = NULL;
@@ -1989,7 +2008,8 @@ test_crash_sigkill (Fixture       *f,
   g_assert_no_error (error);
 
   child = g_subprocess_new (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
-                            &error, self_exe, "--crash-child", f->path, NULL);
+                            &error, self_exe, in_files ? "--crash-child-files" : "--crash-child",
+                            f->path, NULL);
   g_assert_no_error (error);
 
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (child));
@@ -1997,8 +2017,9 @@ test_crash_sigkill (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpstr (line, ==, "ready");
 
-  /* The uncommitted work really is on disk, in the WAL. */
-  g_assert_cmpint (g_stat (wal, &st), ==, 0);
+  /* The uncommitted work really is on disk, in the WAL or in run 1's
+   * output file. */
+  g_assert_cmpint (g_stat (in_files ? run1_file : wal, &st), ==, 0);
   g_assert_cmpint (st.st_size, >, CRASH_PENDING_CHUNKS * CRASH_PENDING_SIZE / 2);
 
   g_subprocess_send_signal (child, SIGKILL);
@@ -2012,6 +2033,14 @@ test_crash_sigkill (Fixture       *f,
 
   integrity = raw_query_text (f->path, "PRAGMA integrity_check");
   g_assert_cmpstr (integrity, ==, "ok");
+
+  /* The output file was cut back to the records that were committed. */
+  if (in_files)
+    {
+      g_assert_cmpint (g_stat (run1_file, &st), ==, 0);
+      g_assert_cmpint (st.st_size, ==, CRASH_COMMITTED_CHUNKS * (CRASH_COMMITTED_SIZE + 32));
+      chk_store_set_output_file_min (f->store, 0);
+    }
 
   /* All that was committed is there, byte for byte. */
   runs = chk_store_list_runs (f->store, NULL, &error);
@@ -2714,7 +2743,9 @@ main (int   argc,
       char *argv[])
 {
   if (argc == 3 && g_str_equal (argv[1], "--crash-child"))
-    return crash_child (argv[2]);
+    return crash_child (argv[2], FALSE);
+  if (argc == 3 && g_str_equal (argv[1], "--crash-child-files"))
+    return crash_child (argv[2], TRUE);
 
   g_test_init (&argc, &argv, NULL);
 
@@ -2756,16 +2787,45 @@ main (int   argc,
   ADD ("/store/runs/purge", fixture_setup, test_runs_purge);
   ADD ("/store/runs/trim", fixture_setup, test_runs_trim);
 
-  ADD ("/store/output/append-read", fixture_setup, test_output_append_read);
-  ADD ("/store/output/paging", fixture_setup, test_output_paging);
-  ADD ("/store/output/tail", fixture_setup, test_output_tail);
+  /* Each once with the output in the database, once in output files. */
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *where = i == 0 ? "output" : "output-files";
+      void (*setup) (Fixture *, gconstpointer) = i == 0 ? fixture_setup
+                                                        : fixture_setup_output_files;
+      const struct
+      {
+        const char *name;
+        void      (*func) (Fixture *, gconstpointer);
+      } tests[] = {
+        { "append-read", test_output_append_read },
+        { "paging", test_output_paging },
+        { "tail", test_output_tail },
+        { "binary-and-empty", test_output_binary_and_empty },
+        { "byte-counters", test_output_byte_counters },
+        { "delete-range", test_output_delete_range },
+        { "unknown-run", test_output_unknown_run },
+        { "batch-is-atomic", test_output_batch_is_atomic },
+        { "reopen-keeps-data", test_open_reopen_keeps_data },
+        { "jobs-delete-cascades", test_jobs_delete_cascades },
+        { "runs-purge", test_runs_purge },
+        { "runs-trim", test_runs_trim },
+        { "transaction-rollback", test_transaction_rollback },
+        { "transaction-failed-call-inside", test_transaction_failed_call_inside },
+      };
+
+      for (guint t = 0; t < G_N_ELEMENTS (tests); t++)
+        {
+          g_autofree char *path = g_strdup_printf ("/store/%s/%s", where, tests[t].name);
+
+          /* The first ones are registered under their own names too. */
+          if (i == 0 && t >= 8)
+            continue;
+          g_test_add (path, Fixture, NULL, setup, tests[t].func, fixture_teardown);
+        }
+    }
   ADD ("/store/runs/alert-error-and-http-status", fixture_setup,
        test_runs_alert_error_and_http_status);
-  ADD ("/store/output/binary-and-empty", fixture_setup, test_output_binary_and_empty);
-  ADD ("/store/output/byte-counters", fixture_setup, test_output_byte_counters);
-  ADD ("/store/output/delete-range", fixture_setup, test_output_delete_range);
-  ADD ("/store/output/unknown-run", fixture_setup, test_output_unknown_run);
-  ADD ("/store/output/batch-is-atomic", fixture_setup, test_output_batch_is_atomic);
 
   ADD ("/store/settings/roundtrip", fixture_setup, test_settings_roundtrip);
   ADD ("/store/settings/overwrite-delete-list", fixture_setup,
@@ -2779,6 +2839,8 @@ main (int   argc,
        test_transaction_failed_call_inside);
 
   ADD ("/store/crash/sigkill", fixture_setup_empty, test_crash_sigkill);
+  g_test_add ("/store/crash/sigkill-output-files", Fixture, GINT_TO_POINTER (TRUE),
+              fixture_setup_empty, test_crash_sigkill, fixture_teardown);
 
   ADD ("/store/faults/locked", fixture_setup, test_faults_locked);
   ADD ("/store/faults/locked-at-start", fixture_setup, test_faults_locked_at_start);
