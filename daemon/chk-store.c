@@ -1289,14 +1289,18 @@ chk_store_leave (ChkStore  *self,
                  gboolean   success,
                  GError   **error)
 {
-  if (success &&
-      !sqlite3_get_autocommit (self->db) &&
-      chk_store_exec_cached (self, self->in_transaction ? STMT_RELEASE : STMT_COMMIT, error))
-    return TRUE;
-
-  if (success && sqlite3_get_autocommit (self->db))
-    g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE,
-                         "The transaction was rolled back after an earlier error");
+  if (success && !sqlite3_get_autocommit (self->db))
+    {
+      /* A COMMIT that fails on a full disk rolls back by itself: its
+       * error says why, not the one below. */
+      if (chk_store_exec_cached (self, self->in_transaction ? STMT_RELEASE : STMT_COMMIT, error))
+        return TRUE;
+    }
+  else if (success)
+    {
+      g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                           "The transaction was rolled back after an earlier error");
+    }
 
   chk_store_undo (self);
   return FALSE;
