@@ -272,7 +272,15 @@ def cpu_ns(pid):
 
 
 def files_size(*paths):
-    return sum(os.path.getsize(p) for p in paths if os.path.exists(p))
+    """The size of files, and of the files in folders (the daemon's output files)."""
+    total = 0
+    for path in paths:
+        if os.path.isdir(path):
+            with os.scandir(path) as entries:
+                total += sum(e.stat().st_size for e in entries if e.is_file())
+        elif os.path.exists(path):
+            total += os.path.getsize(path)
+    return total
 
 
 def parent_death_signal():
@@ -795,6 +803,7 @@ class Bench(ProcessOwner):
         for suffix in ('', '-wal', '-shm', '-journal', '.lock'):
             if os.path.exists(path + suffix):
                 os.unlink(path + suffix)
+        shutil.rmtree(path + '.output', ignore_errors=True)
 
     def section(self, title, rows):
         print()
@@ -955,9 +964,11 @@ class Bench(ProcessOwner):
         events = {}
         output_signals = []
         samples = []
-        db_files = (daemon.database, daemon.database + '-wal', daemon.database + '-shm')
+        db_files = (daemon.database, daemon.database + '-wal', daemon.database + '-shm',
+                    daemon.database + '.output')
         # The files on disk peak while the job writes: the log grows ahead of
-        # the checkpoints, and may be cut back once the run is over.
+        # the checkpoints, and may be cut back once the run is over. Large
+        # chunks of output are in files of their own beside the database.
         disk_peak = {'files': 0, 'wal': 0}
 
         def started_cb(path, params):
@@ -1040,14 +1051,19 @@ class Bench(ProcessOwner):
         print(f'  daemon CPU {cpu_used:.2f} s ({cpu_used / seconds * 100:.0f}% of a core); '
               f'OutputAvailable signals {len(output_signals)} '
               f'({len(output_signals) / seconds:.1f}/s)')
-        print(f'  database afterwards {db_size / MIB:.0f} MiB for {size / MIB:.0f} MiB of output; '
+        print(f'  database and output files afterwards {db_size / MIB:.0f} MiB for '
+              f'{size / MIB:.0f} MiB of output; '
               f'sampled peak {disk_peak["files"] / MIB:.0f} MiB, of it WAL '
               f'{disk_peak["wal"] / MIB:.0f} MiB')
         if io:
+            # /proc/PID/io adds a child's I/O to its parent's when the parent
+            # reaps it: the job's own (reading /dev/zero, writing the pipe,
+            # about the output size each way) is in these figures.
             print(f'  daemon I/O calls: wrote {io["wchar"] / MIB:.0f} MiB in {io["syscw"]} calls '
                   f'({io["wchar"] / size:.2f}× the output, '
                   f'{io["wchar"] / max(io["syscw"], 1) / 1024:.1f} KiB each), read '
-                  f'{io["rchar"] / MIB:.0f} MiB in {io["syscr"]} calls (the pipe included); '
+                  f'{io["rchar"] / MIB:.0f} MiB in {io["syscr"]} calls (the pipe, and the '
+                  f'job\'s own once reaped, included); '
                   f'to disk {io["write_bytes"] / MIB:.0f} MiB')
         print(f'  daemon RSS: start {rss_start:.1f} MiB, sampled peak {rss_peak:.1f} MiB '
               f'({len(samples)} samples), end {rss_end:.1f} MiB, VmHWM {hwm:.1f} MiB')
@@ -1061,7 +1077,7 @@ class Bench(ProcessOwner):
             make_row('output: daemon RSS peak (MiB) vs start', rss_peak, rss_start,
                      ('≤', 64, 'value')),
             make_row('output: daemon RSS after the run (MiB)', rss_end, rss_start),
-            make_row('output: disk peak, db + WAL (MiB) vs output',
+            make_row('output: disk peak, db+WAL+files (MiB)',
                      disk_peak['files'] / MIB, size / MIB),
             make_row('output: WAL peak on disk (MiB)', disk_peak['wal'] / MIB, None),
         ])
