@@ -72,6 +72,37 @@ class Interrupted(h.DaemonTestCase):
         self.assertEqual(self.bus.prop(path, 'LastOutcome'), 'interrupted')
         self.assertFalse(self.bus.prop(path, 'Running'))
 
+    def test_kill9_keeps_large_output(self):
+        # Chunks this large are in a file beside the database, not in it:
+        # what was stored before a kill -9 is there after it, byte for byte.
+        blob = self.path_file('blob')
+        with open(blob, 'wb') as f:
+            f.write(os.urandom(3 * 1024 * 1024 + 12345))
+        size = os.path.getsize(blob)
+        pidfile = self.path_file('leftover.pid')
+        path = self.make_job('large', max_output_bytes=64 * 1024 * 1024, command=[
+            '/bin/sh', '-c', f'cat {blob}; sleep 300 & echo $! > {pidfile}; wait'])
+        run_id = self.bus.run(path)
+        leftover = int(self.wait_file(pidfile))
+        # Stored within the flush delay (200 ms) of the job's write, not at
+        # its end: the crash budget is about a second, some slack for load.
+        h.wait_until(lambda: self.bus.get_run(run_id)['stdout-bytes'] == size, 1.5,
+                     'the output to be stored')
+        output_file = os.path.join(self.db + '.output', str(run_id))
+        self.assertTrue(os.path.isfile(output_file))
+
+        self.daemon.kill9()
+        self.wait_no_owner()
+        self.daemon = self.start_chronikerd()
+        self.assertEqual(self.bus.get_run(run_id)['outcome'], 'interrupted')
+        with open(blob, 'rb') as f:
+            self.assertEqual(self.bus.output(run_id)['stdout'], f.read())
+        self.wait_gone(leftover)
+
+        # And goes with its run.
+        self.bus.delete(path)
+        h.wait_until(lambda: not os.path.exists(output_file), 5, 'the output file to go')
+
     def test_kill9_during_run(self):
         done = self.make_job('finished-before', command=['/bin/sh', '-c', 'echo kept output; exit 0'])
         done_run, outcome, _ = self.run_and_wait(done)
