@@ -229,8 +229,12 @@ chk_refresh_timer_queue (ChkRefreshTimer *self)
   g_return_if_fail (CHK_IS_REFRESH_TIMER (self));
 
   self->stopped = FALSE;
+  /* Ahead of GTK's layout and drawing (GDK_PRIORITY_REDRAW): what @func
+   * sets shows in the coming frame, and a widget that draws every frame
+   * (a spinner) on a machine too slow to draw one in its time cannot starve
+   * it, as it did a G_PRIORITY_DEFAULT_IDLE idle. */
   if (self->idle == 0 && is_shown (self))
-    self->idle = g_idle_add (idle_cb, self);
+    self->idle = g_idle_add_full (G_PRIORITY_HIGH_IDLE, idle_cb, self, NULL);
 }
 
 /**

@@ -13,6 +13,7 @@
 #include "chk-job-editor.h"
 #include "chk-job-model.h"
 #include "chk-job-page.h"
+#include "chk-job-page-private.h"
 #include "chk-run-calendar.h"
 #include "chk-run-timeline-private.h"
 #include "chk-test-fixture.h"
@@ -207,6 +208,46 @@ test_running_long (Fixture       *fixture,
   chk_assert_eventually (!chk_test_job_bool (fixture, path, "Running"), SECONDS);
 }
 
+/* Always ready at GTK's drawing priority: a window that draws every frame
+ * and takes longer than a frame to draw each, as a spinner on a busy machine */
+static gboolean
+busy_frames_cb (gpointer user_data)
+{
+  guint *n_frames = user_data;
+
+  (*n_frames)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* The page's status follows the job while the window draws all the time */
+static void
+test_busy_frames (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autofree char *path = chk_test_create_job (fixture, "slow",
+                                               "{'command': <['sleep', '30']>}");
+  ChkJobPage *page;
+  guint n_refreshes;
+  guint n_frames = 0;
+  guint busy;
+
+  chk_test_fixture_open_window (fixture, 1100, 800);
+  page = chk_test_fixture_show_job (fixture, path, "runs");
+  chk_assert_eventually (chk_test_find_label_containing (page, "Never run") != NULL ||
+                         chk_test_find_label_containing (page, "Manual only") != NULL, SECONDS);
+  n_refreshes = _chk_job_page_get_n_refreshes (page);
+
+  busy = g_idle_add_full (GDK_PRIORITY_REDRAW, busy_frames_cb, &n_frames, NULL);
+  chk_test_run_job (fixture, path);
+  chk_assert_eventually (_chk_job_page_get_n_refreshes (page) > n_refreshes, SECONDS);
+  g_assert_nonnull (chk_test_find_label_containing (page, "Running"));
+  g_assert_cmpuint (n_frames, >, 0);
+  g_source_remove (busy);
+
+  chk_test_session_call (fixture->session, path, CHK_TEST_JOB1, "Stop", NULL, NULL, NULL);
+  chk_assert_eventually (!chk_test_job_bool (fixture, path, "Running"), SECONDS);
+}
+
 /* The editor's Expected Duration and Alert After are saved */
 static void
 test_editor_watching (Fixture       *fixture,
@@ -371,6 +412,7 @@ main (int   argc,
     { "/app/history/duration-graph", test_duration_graph },
     { "/app/history/snooze", test_snooze },
     { "/app/history/running-long", test_running_long },
+    { "/app/history/busy-frames", test_busy_frames },
     { "/app/history/editor", test_editor_watching },
     { "/app/history/calendar", test_calendar },
     { "/app/history/timeline", test_timeline },
