@@ -10,6 +10,7 @@
 #include "chk-banner.h"
 #include "chk-error.h"
 #include "chk-job-editor.h"
+#include "chk-job-item.h"
 #include "chk-job-model.h"
 #include "chk-job-page.h"
 #include "chk-login-banner.h"
@@ -1013,13 +1014,13 @@ test_monitors_state (Fixture       *fixture,
       {
         g_autoptr(ChkJob1) job = g_list_model_get_item (G_LIST_MODEL (model), i);
 
-        if (g_strcmp0 (g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)), bad) == 0)
+        if (g_strcmp0 (chk_job_get_object_path (job), bad) == 0)
           position = i;
       }
     g_assert_cmpuint (position, !=, GTK_INVALID_LIST_POSITION);
     g_signal_emit_by_name (list, "activate", position);
     chk_assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
-    g_assert_cmpstr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (chk_job_page_get_job (page))), ==, bad);
+    g_assert_cmpstr (chk_job_get_object_path (chk_job_page_get_job (page)), ==, bad);
     chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (page)), SECONDS);
     g_assert_true (gtk_selection_model_is_selected (model, position));
   }
@@ -2118,7 +2119,7 @@ activation_test_cb (gpointer user_data)
   /* The run's job, and that run's output */
   page = chk_test_find_widget (fixture->window, CHK_TYPE_JOB_PAGE);
   chk_assert_eventually (chk_job_page_get_job (page) != NULL, SECONDS);
-  g_assert_cmpstr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (chk_job_page_get_job (page))), ==, test->path);
+  g_assert_cmpstr (chk_job_get_object_path (chk_job_page_get_job (page)), ==, test->path);
   chk_assert_eventually ((log_view = chk_test_find_mapped_widget (fixture->window, CHK_TYPE_LOG_VIEW)) != NULL, SECONDS);
   chk_assert_eventually (chk_log_view_get_run (log_view) == test->run_id, SECONDS);
   chk_assert_eventually_cmpstr (log_has_output (fixture), "both lines", SECONDS);

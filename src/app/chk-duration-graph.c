@@ -12,6 +12,7 @@
 #include "chk-draw-util.h"
 #include "chk-duration.h"
 #include "chk-duration-graph-private.h"
+#include "chk-job-item.h"
 #include "chk-job-page-private.h"
 #include "chk-outcome.h"
 
@@ -286,7 +287,7 @@ list_runs_cb (GObject      *object,
         g_debug ("Could not read the runs to graph: %s", error->message);
       return;
     }
-  if (CHK_JOB1 (object) != self->job)
+  if (!chk_job_has_proxy (self->job, object))
     return;
   bars = bars_from_records (records);
   set_bars (self, bars);
@@ -862,8 +863,8 @@ chk_duration_graph_reload (ChkDurationGraph *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  chk_job1_call_list_runs (self->job, 0, MAX_RUNS, self->cancellable, list_runs_cb,
-                           g_object_ref (self));
+  chk_job1_call_list_runs (chk_job_get_proxy (self->job), 0, MAX_RUNS, self->cancellable,
+                           list_runs_cb, g_object_ref (self));
 }
 
 /**

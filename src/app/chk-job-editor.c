@@ -11,6 +11,7 @@
 #include "chk-environment-editor-private.h"
 #include "chk-error.h"
 #include "chk-job-editor-private.h"
+#include "chk-job-item.h"
 #include "chk-message-label.h"
 #include "chk-schedule-builder-private.h"
 #include "chk-window.h"
@@ -576,7 +577,8 @@ save_action (GtkWidget  *widget,
           return;
         }
       set_saving (self, TRUE);
-      chk_job1_call_update (self->job, changes, NULL, update_done_cb, g_object_ref (self));
+      chk_job1_call_update (chk_job_get_proxy (self->job), changes, NULL, update_done_cb,
+                            g_object_ref (self));
       return;
     }
 

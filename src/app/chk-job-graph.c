@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-job-graph.h"
+#include "chk-job-item.h"
 #include "chk-job-link-watch.h"
 
 /* Per column; beyond, the last box says how many more there are */
@@ -248,7 +249,7 @@ add_link_node (ChkJobGraph *self,
     {
       gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "win.show-job");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "s",
-                                        g_dbus_proxy_get_object_path (G_DBUS_PROXY (link->job)));
+                                        chk_job_get_object_path (link->job));
       tooltip = g_strdup (how);
       /* Translators: a job in the graph of linked jobs: its name, how it is
        * linked ("This job waits for it"), and what activating it does */

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-job-item.h"
 #include "chk-job-link-watch.h"
 #include "chk-job-links.h"
 
@@ -87,7 +88,7 @@ add_link_row (ChkJobLinks *self,
       gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
       gtk_actionable_set_action_name (GTK_ACTIONABLE (row), "win.show-job");
       gtk_actionable_set_action_target (GTK_ACTIONABLE (row), "s",
-                                        g_dbus_proxy_get_object_path (G_DBUS_PROXY (link->job)));
+                                        chk_job_get_object_path (link->job));
       /* Translators: what activating the row of the job named %s does */
       tooltip = g_strdup_printf (_("Show %s"), link->name);
       gtk_widget_set_tooltip_text (row, tooltip);

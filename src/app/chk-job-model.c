@@ -7,16 +7,25 @@
 #include <glib/gi18n.h>
 
 #include "chk-bus.h"
+#include "chk-job-item.h"
 #include "chk-job-model.h"
 
 /**
  * ChkJobModel:
  *
  * The app's view of chronikerd: the Scheduler1 proxy and a #GListModel of
- * every job (#ChkJob1 proxies), kept in step with the daemon through its
- * ObjectManager and PropertiesChanged, without polling. Everything is
- * asynchronous. When the daemon leaves the bus the model fails; when it
- * comes back (or chk_job_model_connect() is called) it reconnects.
+ * every job (#ChkJobItem, behind the #ChkJob1 interface), kept in step with
+ * the daemon through its ObjectManager and PropertiesChanged, without
+ * polling. Everything is asynchronous. When the daemon leaves the bus the
+ * model fails; when it comes back (or chk_job_model_connect() is called)
+ * it reconnects.
+ *
+ * It reads GetManagedObjects itself and follows InterfacesAdded,
+ * InterfacesRemoved and PropertiesChanged with one signal subscription
+ * each, rather than through a #GDBusObjectManagerClient: that made a
+ * #GDBusProxy per job, which with 10,000 jobs cost seconds and hundreds of
+ * MiB. Proxies are made only for the jobs whose methods are called
+ * (chk_job_get_proxy()).
  */
 struct _ChkJobModel
 {
@@ -27,11 +36,14 @@ struct _ChkJobModel
   gboolean            stopped;   /* failed as the daemon left, not on a try to start it */
   GCancellable       *cancellable;
   GDBusConnection    *connection;
-  GDBusObjectManager *manager;
+  char               *owner;     /* the unique name of the daemon the jobs came from */
   ChkScheduler1      *scheduler;
   GListStore         *jobs;
-  GHashTable         *by_path;   /* object path → ChkJob1 */
+  GHashTable         *by_path;   /* object path → ChkJobItem */
   guint               watch_id;
+  guint               added_id;
+  guint               removed_id;
+  guint               changed_id;
 };
 
 G_DEFINE_FINAL_TYPE (ChkJobModel, chk_job_model, G_TYPE_OBJECT)
@@ -46,6 +58,12 @@ static GParamSpec *properties[N_PROPS];
 
 static void chk_job_model_reset (ChkJobModel *self);
 
+static const char *
+job_interface (void)
+{
+  return chk_job1_interface_info ()->name;
+}
+
 static void
 set_state (ChkJobModel      *self,
            ChkJobModelState  state,
@@ -57,14 +75,52 @@ set_state (ChkJobModel      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-static void
-add_object (ChkJobModel *self,
-            GDBusObject *object)
+/* Signals count once the jobs are loaded, and only from the daemon they came
+ * from. Those that arrive before GetManagedObjects' reply were sent before
+ * it (a bus keeps one sender's messages in order): the reply has them. */
+static gboolean
+following (ChkJobModel *self,
+           const char  *sender)
 {
-  g_autoptr(ChkJob1) job = chk_object_get_job1 (CHK_OBJECT (object));
-  const char *path = g_dbus_object_get_object_path (object);
+  return self->state == CHK_JOB_MODEL_READY && g_strcmp0 (sender, self->owner) == 0;
+}
 
-  if (job == NULL || g_hash_table_contains (self->by_path, path))
+static ChkJobItem *
+new_item (ChkJobModel *self,
+          const char  *path,
+          GVariant    *interfaces)
+{
+  g_autoptr(GVariant) properties = NULL;
+
+  properties = g_variant_lookup_value (interfaces, job_interface (), G_VARIANT_TYPE_VARDICT);
+  if (properties == NULL)
+    return NULL;
+  return chk_job_item_new (self->connection, self->owner, path, properties);
+}
+
+static void
+interfaces_added_cb (GDBusConnection *connection,
+                     const char      *sender,
+                     const char      *object_path,
+                     const char      *interface_name,
+                     const char      *signal_name,
+                     GVariant        *parameters,
+                     gpointer         user_data)
+{
+  ChkJobModel *self = user_data;
+  g_autoptr(GVariant) interfaces = NULL;
+  g_autoptr(ChkJobItem) job = NULL;
+  const char *path;
+
+  if (!following (self, sender) ||
+      !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oa{sa{sv}})")))
+    return;
+
+  g_variant_get (parameters, "(&o@a{sa{sv}})", &path, &interfaces);
+  if (g_hash_table_contains (self->by_path, path))
+    return;
+  job = new_item (self, path, interfaces);
+  if (job == NULL)
     return;
 
   g_hash_table_insert (self->by_path, g_strdup (path), g_object_ref (job));
@@ -72,23 +128,26 @@ add_object (ChkJobModel *self,
 }
 
 static void
-object_added_cb (GDBusObjectManager *manager,
-                 GDBusObject        *object,
-                 ChkJobModel        *self)
+interfaces_removed_cb (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *object_path,
+                       const char      *interface_name,
+                       const char      *signal_name,
+                       GVariant        *parameters,
+                       gpointer         user_data)
 {
-  add_object (self, object);
-}
-
-static void
-object_removed_cb (GDBusObjectManager *manager,
-                   GDBusObject        *object,
-                   ChkJobModel        *self)
-{
-  const char *path = g_dbus_object_get_object_path (object);
-  ChkJob1 *job = g_hash_table_lookup (self->by_path, path);
+  ChkJobModel *self = user_data;
+  g_autofree const char **names = NULL;
+  const char *path;
+  ChkJob1 *job;
   guint position;
 
-  if (job == NULL)
+  if (!following (self, sender) || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oas)")))
+    return;
+
+  g_variant_get (parameters, "(&o^a&s)", &path, &names);
+  job = g_hash_table_lookup (self->by_path, path);
+  if (job == NULL || !g_strv_contains (names, job_interface ()))
     return;
 
   if (g_list_store_find (self->jobs, job, &position))
@@ -97,44 +156,143 @@ object_removed_cb (GDBusObjectManager *manager,
 }
 
 static void
-manager_ready_cb (GObject      *object,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+properties_changed_cb (GDBusConnection *connection,
+                       const char      *sender,
+                       const char      *object_path,
+                       const char      *interface_name,
+                       const char      *signal_name,
+                       GVariant        *parameters,
+                       gpointer         user_data)
+{
+  ChkJobModel *self = user_data;
+  g_autoptr(GVariant) changed = NULL;
+  g_autofree const char **invalidated = NULL;
+  ChkJobItem *job;
+  const char *name;
+
+  if (!following (self, sender) ||
+      !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
+    return;
+
+  g_variant_get (parameters, "(&s@a{sv}^a&s)", &name, &changed, &invalidated);
+  job = g_hash_table_lookup (self->by_path, object_path);
+  if (job != NULL && g_strcmp0 (name, job_interface ()) == 0)
+    chk_job_item_update (job, changed, invalidated);
+}
+
+static void
+subscribe (ChkJobModel *self)
+{
+  /* By the well-known name: the bus matches its owner of the moment. */
+  GDBusConnection *bus = self->connection;
+  const char *manager = "org.freedesktop.DBus.ObjectManager";
+
+  self->added_id = g_dbus_connection_signal_subscribe (bus, CHK_BUS_NAME, manager,
+                                                       "InterfacesAdded", CHK_MANAGER_PATH,
+                                                       NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                       interfaces_added_cb, self, NULL);
+  self->removed_id = g_dbus_connection_signal_subscribe (bus, CHK_BUS_NAME, manager,
+                                                         "InterfacesRemoved", CHK_MANAGER_PATH,
+                                                         NULL, G_DBUS_SIGNAL_FLAGS_NONE,
+                                                         interfaces_removed_cb, self, NULL);
+  /* Every job's, in one: arg0 is the interface */
+  self->changed_id = g_dbus_connection_signal_subscribe (bus, CHK_BUS_NAME,
+                                                         "org.freedesktop.DBus.Properties",
+                                                         "PropertiesChanged", NULL,
+                                                         job_interface (),
+                                                         G_DBUS_SIGNAL_FLAGS_NONE,
+                                                         properties_changed_cb, self, NULL);
+}
+
+static void
+unsubscribe (ChkJobModel *self)
+{
+  guint *ids[] = { &self->added_id, &self->removed_id, &self->changed_id };
+
+  if (self->connection == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    {
+      if (*ids[i] != 0)
+        g_dbus_connection_signal_unsubscribe (self->connection, *ids[i]);
+      *ids[i] = 0;
+    }
+}
+
+static void
+managed_objects_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   g_autoptr(ChkJobModel) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autolist(GDBusObject) objects = NULL;
-  GDBusObjectManager *manager;
+  g_autoptr(GDBusMessage) reply = NULL;
   g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  GVariant *body = NULL;
+  GVariantIter iter;
+  const char *path;
+  GVariant *interfaces;
 
-  manager = chk_object_manager_client_new_finish (result, &error);
-  if (manager == NULL)
+  reply = g_dbus_connection_send_message_with_reply_finish (G_DBUS_CONNECTION (object), result,
+                                                            &error);
+  if (reply != NULL && g_dbus_message_to_gerror (reply, &error))
+    g_dbus_error_strip_remote_error (error);
+  else if (reply != NULL)
+    {
+      body = g_dbus_message_get_body (reply);
+      if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(a{oa{sa{sv}}})")))
+        error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                             "GetManagedObjects replied %s, not (a{oa{sa{sv}}})",
+                             body != NULL ? g_variant_get_type_string (body) : "nothing");
+    }
+  if (error != NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         set_state (self, CHK_JOB_MODEL_FAILED, g_steal_pointer (&error));
       return;
     }
 
-  self->manager = manager;
-  g_signal_connect (manager, "object-added", G_CALLBACK (object_added_cb), self);
-  g_signal_connect (manager, "object-removed", G_CALLBACK (object_removed_cb), self);
+  /* The daemon that answered: its signals are the ones to follow. */
+  g_free (self->owner);
+  self->owner = g_strdup (g_dbus_message_get_sender (reply));
 
-  /* One splice for all of them: a list of 10,000 jobs is one change, not 10,000. */
-  objects = g_dbus_object_manager_get_objects (manager);
-  jobs = g_ptr_array_new ();
-  for (GList *l = objects; l != NULL; l = l->next)
+  objects = g_variant_get_child_value (body, 0);
+  jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
     {
-      ChkJob1 *job = chk_object_peek_job1 (CHK_OBJECT (l->data));
+      ChkJobItem *job = NULL;
 
+      if (!g_hash_table_contains (self->by_path, path))
+        job = new_item (self, path, interfaces);
+      g_variant_unref (interfaces);
       if (job == NULL)
         continue;
-      g_hash_table_insert (self->by_path, g_strdup (g_dbus_object_get_object_path (l->data)),
-                           g_object_ref (job));
+      g_hash_table_insert (self->by_path, g_strdup (path), g_object_ref (job));
       g_ptr_array_add (jobs, job);
     }
+  /* One splice for all of them: a list of 10,000 jobs is one change, not 10,000. */
   g_list_store_splice (self->jobs, 0, 0, jobs->pdata, jobs->len);
 
   set_state (self, CHK_JOB_MODEL_READY, NULL);
+}
+
+static void
+load_jobs (ChkJobModel *self)
+{
+  g_autoptr(GDBusMessage) message = NULL;
+
+  subscribe (self);
+  /* A message rather than g_dbus_connection_call(), for its reply's sender */
+  message = g_dbus_message_new_method_call (CHK_BUS_NAME, CHK_MANAGER_PATH,
+                                            "org.freedesktop.DBus.ObjectManager",
+                                            "GetManagedObjects");
+  g_dbus_message_set_flags (message, G_DBUS_MESSAGE_FLAGS_NO_AUTO_START);
+  g_dbus_connection_send_message_with_reply (self->connection, message,
+                                             G_DBUS_SEND_MESSAGE_FLAGS_NONE, -1, NULL,
+                                             self->cancellable, managed_objects_cb,
+                                             g_object_ref (self));
 }
 
 static void
@@ -153,9 +311,7 @@ scheduler_ready_cb (GObject      *object,
       return;
     }
 
-  chk_object_manager_client_new (self->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_DO_NOT_AUTO_START,
-                                 CHK_BUS_NAME, CHK_MANAGER_PATH, self->cancellable,
-                                 manager_ready_cb, g_object_ref (self));
+  load_jobs (self);
 }
 
 static void
@@ -244,9 +400,8 @@ chk_job_model_reset (ChkJobModel *self)
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  if (self->manager != NULL)
-    g_signal_handlers_disconnect_by_data (self->manager, self);
-  g_clear_object (&self->manager);
+  unsubscribe (self);
+  g_clear_pointer (&self->owner, g_free);
   g_clear_object (&self->scheduler);
   g_hash_table_remove_all (self->by_path);
   g_list_store_remove_all (self->jobs);
@@ -382,7 +537,7 @@ chk_job_model_get_stopped (ChkJobModel *self)
  * chk_job_model_get_jobs:
  * @self: a #ChkJobModel
  *
- * Returns: (transfer none): a #GListModel of #ChkJob1, live
+ * Returns: (transfer none): a #GListModel of #ChkJob1 (#ChkJobItem), live
  */
 GListModel *
 chk_job_model_get_jobs (ChkJobModel *self)

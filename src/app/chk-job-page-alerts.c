@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-job-item.h"
 #include "chk-job-page-private.h"
 #include "chk-toast.h"
 
@@ -49,8 +50,8 @@ set_snoozed_until (ChkJobPage *self,
     return;
   g_variant_builder_init (&changes, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&changes, "{sv}", "snoozed-until", g_variant_new_int64 (until));
-  chk_job1_call_update (self->job, g_variant_builder_end (&changes), self->cancellable,
-                        update_done_cb, g_object_ref (self));
+  chk_job1_call_update (chk_job_get_proxy (self->job), g_variant_builder_end (&changes),
+                        self->cancellable, update_done_cb, g_object_ref (self));
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "chk-app-format.h"
 #include "chk-duration.h"
 #include "chk-editor-util.h"
+#include "chk-job-item.h"
 #include "chk-job-page-private.h"
 #include "chk-job-spec.h"
 #include "chk-schedule.h"
@@ -331,12 +332,12 @@ environment_done_cb (GObject      *object,
           message = g_strdup_printf (_("Could not copy the environment: %s"), error->message);
           chk_widget_add_toast (GTK_WIDGET (self), message);
         }
-      if (latest && CHK_JOB1 (object) == self->job)
+      if (latest && chk_job_has_proxy (self->job, object))
         show_environment_error (self, error->message);
       return;
     }
 
-  if (CHK_JOB1 (object) != self->job)
+  if (!chk_job_has_proxy (self->job, object))
     return;
   if (copy)
     {
@@ -366,7 +367,8 @@ _chk_job_page_load_environment (ChkJobPage *self,
   data->generation = ++self->environment_generation;
   data->copy = copy;
   show_environment_loading (self);
-  chk_job1_call_get_environment (self->job, self->cancellable, environment_done_cb, data);
+  chk_job1_call_get_environment (chk_job_get_proxy (self->job), self->cancellable,
+                                 environment_done_cb, data);
 }
 
 void
@@ -379,7 +381,7 @@ _chk_job_page_environment_expanded_cb (ChkJobPage *self)
 /* Only what the environment is made of: the variables, the working
  * directory (PWD), the name (CHRONIKER_JOB_NAME), the kind of job */
 void
-_chk_job_page_job_properties_changed_cb (GDBusProxy *proxy,
+_chk_job_page_job_properties_changed_cb (ChkJob1    *job,
                                          GVariant   *changed,
                                          GStrv       invalidated,
                                          ChkJobPage *self)

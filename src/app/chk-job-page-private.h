@@ -135,7 +135,7 @@ void        _chk_job_page_clear_environment_rows    (ChkJobPage   *self);
 void        _chk_job_page_load_environment          (ChkJobPage   *self,
                                                      gboolean      copy);
 void        _chk_job_page_environment_expanded_cb   (ChkJobPage   *self);
-void        _chk_job_page_job_properties_changed_cb (GDBusProxy   *proxy,
+void        _chk_job_page_job_properties_changed_cb (ChkJob1      *job,
                                                      GVariant     *changed,
                                                      GStrv         invalidated,
                                                      ChkJobPage   *self);

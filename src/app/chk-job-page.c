@@ -14,6 +14,7 @@
 #include "chk-duration.h"
 #include "chk-editor-util.h"
 #include "chk-eta.h"
+#include "chk-job-item.h"
 #include "chk-job-page.h"
 #include "chk-job-page-private.h"
 #include "chk-job-row.h"
@@ -627,7 +628,7 @@ scheduler_run_cb (ChkJobPage *self,
                   guint64     run_id)
 {
   if (self->job == NULL ||
-      g_strcmp0 (job_path, g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->job))) != 0)
+      g_strcmp0 (job_path, chk_job_get_object_path (self->job)) != 0)
     return;
   reload_runs (self);
 }
@@ -652,7 +653,7 @@ run_finished_cb (ChkScheduler1 *scheduler,
 {
   scheduler_run_cb (self, job, run_id);
   if (self->job != NULL &&
-      g_strcmp0 (job, g_dbus_proxy_get_object_path (G_DBUS_PROXY (self->job))) == 0)
+      g_strcmp0 (job, chk_job_get_object_path (self->job)) == 0)
     chk_duration_graph_reload (self->duration_graph);
 }
 
@@ -955,9 +956,9 @@ chk_job_page_init (ChkJobPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* The job shown and its scheduler, followed while they are shown */
-  self->job_signals = g_signal_group_new (G_TYPE_DBUS_PROXY);
+  self->job_signals = g_signal_group_new (CHK_TYPE_JOB_ITEM);
   g_signal_group_connect (self->job_signals, "notify", G_CALLBACK (job_notify_cb), self);
-  g_signal_group_connect (self->job_signals, "g-properties-changed",
+  g_signal_group_connect (self->job_signals, "properties-changed",
                           G_CALLBACK (_chk_job_page_job_properties_changed_cb), self);
   self->scheduler_signals = g_signal_group_new (CHK_TYPE_SCHEDULER1);
   g_signal_group_connect (self->scheduler_signals, "run-started", G_CALLBACK (run_started_cb), self);

@@ -9,6 +9,7 @@
 #include "chk-app-format.h"
 #include "chk-duration.h"
 #include "chk-eta.h"
+#include "chk-job-item.h"
 #include "chk-job-row.h"
 
 /**
@@ -188,7 +189,8 @@ enabled_switch_state_set_cb (GtkSwitch *toggle,
     return FALSE;
 
   g_variant_dict_insert (&dict, "enabled", "b", state);
-  chk_job1_call_update (self->job, g_variant_dict_end (&dict), NULL, update_done_cb, g_object_ref (self));
+  chk_job1_call_update (chk_job_get_proxy (self->job), g_variant_dict_end (&dict), NULL,
+                        update_done_cb, g_object_ref (self));
   /* The switch shows the daemon's answer, through PropertiesChanged. */
   return TRUE;
 }

@@ -94,7 +94,7 @@ update (ChkLoginBanner *self)
 }
 
 static void
-job_properties_changed_cb (GDBusProxy     *proxy,
+job_properties_changed_cb (ChkJob1        *job,
                            GVariant       *changed,
                            GStrv           invalidated,
                            ChkLoginBanner *self)
@@ -123,7 +123,7 @@ jobs_changed_cb (GListModel     *jobs,
     {
       ChkJob1 *job = g_list_model_get_item (jobs, i);
 
-      g_signal_connect (job, "g-properties-changed", G_CALLBACK (job_properties_changed_cb), self);
+      g_signal_connect (job, "properties-changed", G_CALLBACK (job_properties_changed_cb), self);
       g_ptr_array_add (self->jobs, job);
     }
   update (self);

@@ -9,6 +9,7 @@
 
 #include "chk-duration.h"
 #include "chk-error.h"
+#include "chk-job-item.h"
 #include "chk-monitor-row.h"
 #include "chk-outcome.h"
 #include "chk-toast.h"
@@ -258,7 +259,8 @@ run_done_cb (GObject      *object,
   g_autoptr(ChkMonitorRow) self = user_data;
   g_autoptr(GError) error = NULL;
   g_autofree char *title = NULL;
-  const char *name = chk_job1_get_name (CHK_JOB1 (object));
+  g_autoptr(ChkJob1) job = chk_job_get_job (object);
+  const char *name = job != NULL ? chk_job1_get_name (job) : NULL;
 
   if (chk_job1_call_run_finish (CHK_JOB1 (object), NULL, result, &error))
     return;
@@ -282,7 +284,7 @@ check_now_action (GtkWidget  *widget,
 
   if (self->job == NULL)
     return;
-  chk_job1_call_run (self->job, NULL, run_done_cb, g_object_ref (self));
+  chk_job1_call_run (chk_job_get_proxy (self->job), NULL, run_done_cb, g_object_ref (self));
 }
 
 static void

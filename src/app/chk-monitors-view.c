@@ -7,6 +7,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "chk-job-item.h"
 #include "chk-monitor-row.h"
 #include "chk-monitors-view.h"
 
@@ -137,7 +138,7 @@ list_activate_cb (GtkListView     *list,
   if (job == NULL)
     return;
   gtk_widget_activate_action (GTK_WIDGET (self), "win.show-job", "s",
-                              g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)));
+                              chk_job_get_object_path (job));
 }
 
 static void

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "chk-job-item.h"
 #include "chk-run-list.h"
 
 /* Runs read per ListRuns call */
@@ -166,9 +167,16 @@ list_runs_cb (GObject      *object,
       return;
     }
 
-  /* Another job's runs, or a read cancelled too late */
-  if (g_task_return_error_if_cancelled (task) || CHK_JOB1 (object) != self->job)
+  if (g_task_return_error_if_cancelled (task))
     return;
+  /* Another job's runs: as good as cancelled (and the callback still runs,
+   * to drop what it holds) */
+  if (!chk_job_has_proxy (self->job, object))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "The runs of another job");
+      return;
+    }
 
   n_records = g_variant_n_children (records);
   if (append)
@@ -373,8 +381,8 @@ chk_run_list_reload_async (ChkRunList          *self,
 
   task = g_task_new (self, self->cancellable, callback, user_data);
   g_task_set_source_tag (task, chk_run_list_reload_async);
-  chk_job1_call_list_runs (self->job, 0, MAX (RUNS_PAGE, self->runs->len), self->cancellable,
-                           list_runs_cb, task);
+  chk_job1_call_list_runs (chk_job_get_proxy (self->job), 0, MAX (RUNS_PAGE, self->runs->len),
+                           self->cancellable, list_runs_cb, task);
 }
 
 /**
@@ -420,8 +428,8 @@ chk_run_list_load_more_async (ChkRunList          *self,
 
   task = g_task_new (self, self->cancellable, callback, user_data);
   g_task_set_source_tag (task, chk_run_list_load_more_async);
-  chk_job1_call_list_runs (self->job, self->runs->len, RUNS_PAGE, self->cancellable,
-                           list_runs_cb, task);
+  chk_job1_call_list_runs (chk_job_get_proxy (self->job), self->runs->len, RUNS_PAGE,
+                           self->cancellable, list_runs_cb, task);
 }
 
 /**

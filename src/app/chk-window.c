@@ -12,6 +12,7 @@
 #include "chk-duration.h"
 #include "chk-history-view.h"
 #include "chk-job-editor.h"
+#include "chk-job-item.h"
 #include "chk-job-page.h"
 #include "chk-job-row.h"
 #include "chk-login-banner.h"
@@ -219,7 +220,7 @@ search_filter_func (gpointer item,
   const char *search = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
   const char *name = chk_job1_get_name (job);
 
-  if (g_hash_table_contains (self->pending_deletes, g_dbus_proxy_get_object_path (G_DBUS_PROXY (job))))
+  if (g_hash_table_contains (self->pending_deletes, chk_job_get_object_path (job)))
     return FALSE;
 
   if (search != NULL && search[0] != '\0')
@@ -407,7 +408,7 @@ jobs_items_changed_cb (GListModel *list,
 
   /* The job shown is gone (deleted here or elsewhere): show nothing. */
   if (current != NULL &&
-      chk_job_model_lookup (self->model, g_dbus_proxy_get_object_path (G_DBUS_PROXY (current))) == NULL)
+      chk_job_model_lookup (self->model, chk_job_get_object_path (current)) == NULL)
     show_job (self, NULL, FALSE);
 
   update_list_page (self);
@@ -897,7 +898,7 @@ run_done_cb (GObject      *object,
 
   if (!chk_job1_call_run_finish (CHK_JOB1 (object), &run_id, result, &error))
     show_error_toast (self, _("Could not run the job"), error);
-  else if (CHK_JOB1 (object) == selected_job (self))
+  else if (chk_job_has_proxy (selected_job (self), object))
     chk_job_page_show_run (self->job_page, run_id);
 }
 
@@ -911,7 +912,7 @@ run_job_action (GtkWidget  *widget,
 
   if (job == NULL)
     return;
-  chk_job1_call_run (job, NULL, run_done_cb, g_object_ref (self));
+  chk_job1_call_run (chk_job_get_proxy (job), NULL, run_done_cb, g_object_ref (self));
 }
 
 static void
@@ -935,7 +936,7 @@ stop_job_action (GtkWidget  *widget,
   ChkJob1 *job = selected_job (self);
 
   if (job != NULL)
-    chk_job1_call_stop (job, NULL, stop_done_cb, g_object_ref (self));
+    chk_job1_call_stop (chk_job_get_proxy (job), NULL, stop_done_cb, g_object_ref (self));
 }
 
 static void
@@ -1081,7 +1082,7 @@ delete_toast_dismissed_cb (AdwToast      *toast,
       return;
     }
 
-  chk_job1_call_delete (pending->job, NULL, delete_done_cb, pending);
+  chk_job1_call_delete (chk_job_get_proxy (pending->job), NULL, delete_done_cb, pending);
 }
 
 static void
@@ -1110,7 +1111,7 @@ delete_job_action (GtkWidget  *widget,
   pending = g_new0 (PendingDelete, 1);
   pending->self = g_object_ref (self);
   pending->job = g_object_ref (job);
-  pending->path = g_strdup (g_dbus_proxy_get_object_path (G_DBUS_PROXY (job)));
+  pending->path = g_strdup (chk_job_get_object_path (job));
   g_hash_table_insert (self->pending_deletes, g_strdup (pending->path), g_object_ref (job));
 
   chk_window_select_job (self, NULL);

@@ -15,6 +15,7 @@
 #include "chk-eta.h"
 #include "chk-job-page.h"
 #include "chk-job-editor.h"
+#include "chk-job-item.h"
 #include "chk-job-page-private.h"
 #include "chk-job-row.h"
 #include "chk-preferences-window.h"
@@ -1150,7 +1151,7 @@ test_page_environment (Fixture       *fixture,
   /* The daemon does not answer: said in the row, and read again on the
    * next expansion */
   pid = daemon_pid (fixture);
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (job), 500);
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (chk_job_get_proxy (job)), 500);
   adw_expander_row_set_expanded (row, FALSE);
   watchdog = continue_later (pid, 20);
   g_assert_cmpint (kill (pid, SIGSTOP), ==, 0);
@@ -1161,7 +1162,7 @@ test_page_environment (Fixture       *fixture,
   g_assert_false (has_variable (row, "GREETING"));
   g_assert_cmpint (kill (pid, SIGCONT), ==, 0);
   g_subprocess_force_exit (watchdog);
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (job), -1);
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (chk_job_get_proxy (job)), -1);
   adw_expander_row_set_expanded (row, FALSE);
   adw_expander_row_set_expanded (row, TRUE);
   chk_assert_eventually (has_variable (row, "GREETING"), SECONDS);
