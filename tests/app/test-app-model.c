@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "chk-job-item.h"
+#include "chk-job-model.h"
+#include "chk-test-fixture.h"
+#include "chk-test-session.h"
+
+/*
+ * ChkJobModel without a window: the jobs as plain items (ChkJobItem), read
+ * from GetManagedObjects and kept in step by InterfacesAdded,
+ * InterfacesRemoved and PropertiesChanged from the daemon that answered;
+ * methods through a proxy made on demand.
+ */
+
+#define SECONDS 20
+
+typedef ChkTestFixture Fixture;
+
+static void
+connect_model (Fixture *fixture)
+{
+  fixture->model = chk_job_model_new ();
+  chk_job_model_connect (fixture->model);
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING,
+                         SECONDS);
+  g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_READY);
+}
+
+static void
+update_job (Fixture    *fixture,
+            const char *path,
+            const char *text)
+{
+  GVariant *changes = g_variant_new_parsed (text);
+
+  chk_test_session_job_call (fixture->session, path, "Update", g_variant_new_tuple (&changes, 1));
+}
+
+static gboolean
+listed (Fixture *fixture,
+        ChkJob1 *job)
+{
+  return g_list_store_find (G_LIST_STORE (chk_job_model_get_jobs (fixture->model)), job, NULL);
+}
+
+static void
+count_cb (GObject    *object,
+          GParamSpec *pspec,
+          guint      *count)
+{
+  (*count)++;
+}
+
+static void
+properties_changed_cb (ChkJob1     *job,
+                       GVariant    *changed,
+                       GStrv        invalidated,
+                       GHashTable  *names)
+{
+  GVariantIter iter;
+  const char *name;
+
+  g_variant_iter_init (&iter, changed);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, NULL))
+    g_hash_table_add (names, g_strdup (name));
+}
+
+/* What the daemon had, then each kind of change it says, on the same item. */
+static void
+test_follows (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = chk_test_create_job (fixture, "first",
+                                               "{'description': <'before'>}");
+  g_autofree char *later_path = NULL;
+  g_autoptr(GHashTable) changed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *command[] = { "/bin/true", NULL };
+  ChkJob1 *job, *later;
+  guint descriptions = 0, names = 0;
+
+  connect_model (fixture);
+  job = chk_job_model_lookup (fixture->model, path);
+  g_assert_nonnull (job);
+  g_assert_true (CHK_IS_JOB_ITEM (job));
+  g_assert_true (listed (fixture, job));
+  g_assert_cmpstr (chk_job_get_object_path (job), ==, path);
+  g_assert_cmpstr (chk_job1_get_name (job), ==, "first");
+  g_assert_cmpstr (chk_job1_get_description (job), ==, "before");
+  g_assert_cmpstrv (chk_job1_get_command (job), command);
+  g_assert_true (chk_job1_get_enabled (job));
+
+  /* PropertiesChanged: notify:: for what changed, and only for that */
+  g_signal_connect (job, "notify::description", G_CALLBACK (count_cb), &descriptions);
+  g_signal_connect (job, "notify::name", G_CALLBACK (count_cb), &names);
+  g_signal_connect (job, "properties-changed", G_CALLBACK (properties_changed_cb), changed);
+  update_job (fixture, path, "{'description': <'after'>}");
+  chk_assert_eventually (g_strcmp0 (chk_job1_get_description (job), "after") == 0, SECONDS);
+  g_assert_cmpuint (descriptions, ==, 1);
+  g_assert_cmpuint (names, ==, 0);
+  g_assert_true (g_hash_table_contains (changed, "Description"));
+
+  /* A rename: the same item, its new name */
+  update_job (fixture, path, "{'name': <'renamed'>}");
+  chk_assert_eventually (g_strcmp0 (chk_job1_get_name (job), "renamed") == 0, SECONDS);
+  g_assert_cmpuint (names, ==, 1);
+  g_assert_true (chk_job_model_lookup (fixture->model, path) == job);
+
+  /* InterfacesAdded: a job made after the load */
+  later_path = chk_test_create_job (fixture, "later", NULL);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, later_path) != NULL, SECONDS);
+  later = chk_job_model_lookup (fixture->model, later_path);
+  g_assert_true (listed (fixture, later));
+  g_assert_cmpstr (chk_job1_get_name (later), ==, "later");
+  g_assert_cmpuint (g_list_model_get_n_items (chk_job_model_get_jobs (fixture->model)), ==, 2);
+
+  /* InterfacesRemoved */
+  g_object_ref (later);
+  chk_test_session_job_call (fixture->session, later_path, "Delete", NULL);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, later_path) == NULL, SECONDS);
+  g_assert_false (listed (fixture, later));
+  g_assert_cmpuint (g_list_model_get_n_items (chk_job_model_get_jobs (fixture->model)), ==, 1);
+  g_object_unref (later);
+}
+
+static void
+run_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+/* Methods go through the job's proxy, which leads back to the job. */
+static void
+test_methods (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = chk_test_create_job (fixture, "runner", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkJob1) back = NULL;
+  ChkJob1 *job, *proxy;
+  guint64 run_id = 0;
+
+  connect_model (fixture);
+  job = chk_job_model_lookup (fixture->model, path);
+  g_assert_nonnull (job);
+  proxy = chk_job_get_proxy (job);
+  g_assert_true (G_IS_DBUS_PROXY (proxy));
+  g_assert_true (chk_job_get_proxy (job) == proxy);
+  g_assert_true (chk_job_has_proxy (job, proxy));
+  g_assert_false (chk_job_has_proxy (NULL, proxy));
+  g_assert_cmpstr (g_dbus_proxy_get_object_path (G_DBUS_PROXY (proxy)), ==, path);
+
+  chk_job1_call_run (proxy, NULL, run_done_cb, &result);
+  chk_assert_eventually (result != NULL, SECONDS);
+  g_assert_true (chk_job1_call_run_finish (proxy, &run_id, result, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (run_id, >, 0);
+  back = chk_job_get_job (proxy);
+  g_assert_true (back == job);
+
+  /* The run shows on the item, through PropertiesChanged */
+  chk_assert_eventually (chk_job1_get_last_run_started (job) != 0, SECONDS);
+}
+
+/* The daemon goes: no jobs; it comes back: new items, followed again (the
+ * signals of the new daemon, not only the old one's). */
+static void
+test_restart (Fixture       *fixture,
+              gconstpointer  data)
+{
+  g_autofree char *path = chk_test_create_job (fixture, "survivor", NULL);
+  ChkJob1 *job;
+
+  connect_model (fixture);
+  g_assert_nonnull (chk_job_model_lookup (fixture->model, path));
+
+  chk_test_session_kill_daemon (fixture->session);
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED,
+                         SECONDS);
+  g_assert_true (chk_job_model_get_stopped (fixture->model));
+  g_assert_null (chk_job_model_lookup (fixture->model, path));
+  g_assert_cmpuint (g_list_model_get_n_items (chk_job_model_get_jobs (fixture->model)), ==, 0);
+
+  chk_test_session_start_daemon (fixture->session);
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY,
+                         SECONDS);
+  chk_assert_eventually (chk_job_model_lookup (fixture->model, path) != NULL, SECONDS);
+  job = chk_job_model_lookup (fixture->model, path);
+  g_assert_cmpstr (chk_job1_get_name (job), ==, "survivor");
+
+  update_job (fixture, path, "{'name': <'phoenix'>}");
+  chk_assert_eventually (g_strcmp0 (chk_job1_get_name (job), "phoenix") == 0, SECONDS);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  const ChkTestFixtureCase tests[] = {
+    { "/app/model/follows", test_follows },
+    { "/app/model/methods", test_methods },
+    { "/app/model/restart", test_restart },
+  };
+  const char *skip;
+
+  chk_test_app_init (&argc, &argv);
+  skip = chk_test_app_open_display ();
+  chk_test_fixture_add_cases (tests, G_N_ELEMENTS (tests), skip);
+  return g_test_run ();
+}
