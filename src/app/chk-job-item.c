@@ -263,7 +263,7 @@ chk_job_get_object_path (ChkJob1 *job)
   if (CHK_IS_JOB_ITEM (job))
     return CHK_JOB_ITEM (job)->object_path;
   g_return_val_if_fail (G_IS_DBUS_PROXY (job), NULL);
-  return chk_job_get_object_path (job);
+  return g_dbus_proxy_get_object_path (G_DBUS_PROXY (job));
 }
 
 /**
