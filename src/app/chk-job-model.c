@@ -23,12 +23,18 @@
  * model fails; when it comes back (or chk_job_model_connect() is called)
  * it reconnects.
  *
- * It reads GetManagedObjects itself and follows InterfacesAdded,
- * InterfacesRemoved and PropertiesChanged with one signal subscription
- * each, rather than through a #GDBusObjectManagerClient: that made a
- * #GDBusProxy per job, which with 10,000 jobs cost seconds and hundreds of
- * MiB. Proxies are made only for the jobs whose methods are called
- * (chk_job_get_proxy()).
+ * It reads the jobs itself and follows InterfacesAdded, InterfacesRemoved
+ * and PropertiesChanged with one signal subscription each, rather than
+ * through a #GDBusObjectManagerClient: that made a #GDBusProxy per job,
+ * which with 10,000 jobs cost seconds and hundreds of MiB. Proxies are made
+ * only for the jobs whose methods are called (chk_job_get_proxy()).
+ *
+ * The jobs come page by page from Scheduler1.ListJobs rather than in one
+ * GetManagedObjects reply: GDBus
+ * parses a reply into a tree of GVariants about 15 times its size, which
+ * for 10,000 jobs took hundreds of MiB that GSlice kept (issue 18). A
+ * daemon without ListJobs is read with GetManagedObjects. The model is
+ * ready after the last page.
  */
 struct _ChkJobModel
 {
@@ -40,9 +46,12 @@ struct _ChkJobModel
   GCancellable       *cancellable;
   GDBusConnection    *connection;
   char               *owner;     /* the unique name of the daemon the jobs came from */
+  char               *after;     /* while paging: the last job of the pages so far */
+  gboolean            paged;     /* loading with ListJobs, not GetManagedObjects */
   ChkScheduler1      *scheduler;
   GListStore         *jobs;
   GHashTable         *by_path;   /* object path → ChkJobItem */
+  GPtrArray          *pending;   /* while paging: the jobs to list once all are in */
   guint               watch_id;
   guint               added_id;
   guint               removed_id;
@@ -50,6 +59,9 @@ struct _ChkJobModel
 };
 
 G_DEFINE_FINAL_TYPE (ChkJobModel, chk_job_model, G_TYPE_OBJECT)
+
+/* Jobs asked for in one ListJobs call: a reply of about 400 KiB */
+#define PAGE_SIZE 250
 
 enum {
   PROP_0,
@@ -78,14 +90,19 @@ set_state (ChkJobModel      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-/* Signals count once the jobs are loaded, and only from the daemon they came
- * from. Those that arrive before GetManagedObjects' reply were sent before
- * it (a bus keeps one sender's messages in order): the reply has them. */
+/*
+ * Signals count from the first reply on, and only from the daemon that
+ * sent it. A bus keeps one sender's messages in order: the replies
+ * after a signal have what it says. So while paging, PropertiesChanged of a
+ * job not listed yet is left to its page, InterfacesAdded lists a job
+ * before its page (which then skips it), and InterfacesRemoved takes a job
+ * off for good: the pages after it do not have it.
+ */
 static gboolean
 following (ChkJobModel *self,
            const char  *sender)
 {
-  return self->state == CHK_JOB_MODEL_READY && g_strcmp0 (sender, self->owner) == 0;
+  return self->owner != NULL && g_strcmp0 (sender, self->owner) == 0;
 }
 
 static ChkJobItem *
@@ -101,6 +118,39 @@ new_item (ChkJobModel *self,
   return chk_job_item_new (self->connection, self->owner, path, properties);
 }
 
+/* Lists the jobs waiting to be, in one splice: 10,000 jobs are one change
+ * to the list, not 10,000. */
+static void
+list_pending (ChkJobModel *self)
+{
+  g_list_store_splice (self->jobs, g_list_model_get_n_items (G_LIST_MODEL (self->jobs)), 0,
+                       self->pending->pdata, self->pending->len);
+  g_ptr_array_set_size (self->pending, 0);
+}
+
+/*
+ * Adds @jobs (#ChkJobItem) that the model does not have yet. While paging
+ * they are known (chk_job_model_lookup(), and followed) but listed only
+ * with the last page: the window shows the list once the model is ready.
+ */
+static void
+add_jobs (ChkJobModel *self,
+          GPtrArray   *jobs)
+{
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ChkJobItem *job = g_ptr_array_index (jobs, i);
+      const char *path = chk_job_get_object_path (CHK_JOB1 (job));
+
+      if (g_hash_table_contains (self->by_path, path))
+        continue;
+      g_hash_table_insert (self->by_path, g_strdup (path), g_object_ref (job));
+      g_ptr_array_add (self->pending, g_object_ref (job));
+    }
+  if (self->state == CHK_JOB_MODEL_READY)
+    list_pending (self);
+}
+
 static void
 interfaces_added_cb (GDBusConnection *connection,
                      const char      *sender,
@@ -112,7 +162,8 @@ interfaces_added_cb (GDBusConnection *connection,
 {
   ChkJobModel *self = user_data;
   g_autoptr(GVariant) interfaces = NULL;
-  g_autoptr(ChkJobItem) job = NULL;
+  g_autoptr(GPtrArray) jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  ChkJobItem *job;
   const char *path;
 
   if (!following (self, sender) ||
@@ -126,8 +177,8 @@ interfaces_added_cb (GDBusConnection *connection,
   if (job == NULL)
     return;
 
-  g_hash_table_insert (self->by_path, g_strdup (path), g_object_ref (job));
-  g_list_store_append (self->jobs, job);
+  g_ptr_array_add (jobs, job);
+  add_jobs (self, jobs);
 }
 
 static void
@@ -155,6 +206,8 @@ interfaces_removed_cb (GDBusConnection *connection,
 
   if (g_list_store_find (self->jobs, job, &position))
     g_list_store_remove (self->jobs, position);
+  else
+    g_ptr_array_remove (self->pending, job);
   g_hash_table_remove (self->by_path, path);
 }
 
@@ -223,11 +276,11 @@ unsubscribe (ChkJobModel *self)
 }
 
 #ifdef __GLIBC__
-/* GetManagedObjects' reply for 10,000 jobs is parsed into millions of
- * small GVariants (about 15 times its 15.6 MiB), freed once the items are
- * made: glibc keeps that memory mapped unless told (issue 18). Where
- * GSlice caches the GVariants (GLib < 2.76) it keeps them itself, and
- * this gives back only what malloc freed. */
+/* A reply is parsed into many small GVariants (about 15 times its size;
+ * millions for GetManagedObjects' 15.6 MiB with 10,000 jobs), freed once
+ * the items are made: glibc keeps that memory mapped unless told (issue
+ * 18). Where GSlice caches the GVariants (GLib < 2.76) it keeps them
+ * itself, and this gives back only what malloc freed. */
 static gboolean
 trim_cb (gpointer user_data)
 {
@@ -236,84 +289,205 @@ trim_cb (gpointer user_data)
 }
 #endif
 
+/* No jobs, nor signals about them, until the next load */
 static void
-managed_objects_cb (GObject      *object,
-                    GAsyncResult *result,
-                    gpointer      user_data)
+drop_jobs (ChkJobModel *self)
 {
-  g_autoptr(ChkJobModel) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusMessage) reply = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
-  g_autoptr(GVariant) objects = NULL;
-  GVariant *body = NULL;
-  GVariantIter iter;
-  const char *path;
-  GVariant *interfaces;
+  g_clear_pointer (&self->owner, g_free);
+  g_clear_pointer (&self->after, g_free);
+  g_ptr_array_set_size (self->pending, 0);
+  g_hash_table_remove_all (self->by_path);
+  g_list_store_remove_all (self->jobs);
+}
 
-  reply = g_dbus_connection_send_message_with_reply_finish (G_DBUS_CONNECTION (object), result,
-                                                            &error);
-  if (reply != NULL && g_dbus_message_to_gerror (reply, &error))
-    g_dbus_error_strip_remote_error (error);
-  else if (reply != NULL)
-    {
-      body = g_dbus_message_get_body (reply);
-      if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE ("(a{oa{sa{sv}}})")))
-        error = g_error_new (G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                             "GetManagedObjects replied %s, not (a{oa{sa{sv}}})",
-                             body != NULL ? g_variant_get_type_string (body) : "nothing");
-    }
-  if (error != NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        set_state (self, CHK_JOB_MODEL_FAILED, g_steal_pointer (&error));
-      return;
-    }
-
-  /* The daemon that answered: its signals are the ones to follow. */
-  g_free (self->owner);
-  self->owner = g_strdup (g_dbus_message_get_sender (reply));
-
-  objects = g_variant_get_child_value (body, 0);
-  jobs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_variant_iter_init (&iter, objects);
-  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
-    {
-      ChkJobItem *job = NULL;
-
-      if (!g_hash_table_contains (self->by_path, path))
-        job = new_item (self, path, interfaces);
-      g_variant_unref (interfaces);
-      if (job == NULL)
-        continue;
-      g_hash_table_insert (self->by_path, g_strdup (path), g_object_ref (job));
-      g_ptr_array_add (jobs, job);
-    }
-  /* One splice for all of them: a list of 10,000 jobs is one change, not 10,000. */
-  g_list_store_splice (self->jobs, 0, 0, jobs->pdata, jobs->len);
-
+/* Once every job is listed */
+static void
+finish_loading (ChkJobModel *self)
+{
+  g_clear_pointer (&self->after, g_free);
+  list_pending (self);
   set_state (self, CHK_JOB_MODEL_READY, NULL);
 #ifdef __GLIBC__
-  /* Once the reply itself is freed, after this callback */
+  /* Once the last reply itself is freed, after this callback */
   g_idle_add_full (G_PRIORITY_LOW, trim_cb, NULL, NULL);
 #endif
 }
 
 static void
-load_jobs (ChkJobModel *self)
+fail_loading (ChkJobModel *self,
+              GError      *error)
 {
-  g_autoptr(GDBusMessage) message = NULL;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (error);
+      return;
+    }
+  /* Not a part of the jobs */
+  drop_jobs (self);
+  set_state (self, CHK_JOB_MODEL_FAILED, error);
+}
 
-  subscribe (self);
-  /* A message rather than g_dbus_connection_call(), for its reply's sender */
-  message = g_dbus_message_new_method_call (CHK_BUS_NAME, CHK_MANAGER_PATH,
-                                            "org.freedesktop.DBus.ObjectManager",
-                                            "GetManagedObjects");
+static void jobs_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data);
+
+/* Sends @message, a method call to the daemon, without starting it. A
+ * message rather than g_dbus_connection_call(), for its reply's sender. */
+static void
+send_call (ChkJobModel  *self,
+           GDBusMessage *message)
+{
   g_dbus_message_set_flags (message, G_DBUS_MESSAGE_FLAGS_NO_AUTO_START);
   g_dbus_connection_send_message_with_reply (self->connection, message,
                                              G_DBUS_SEND_MESSAGE_FLAGS_NONE, -1, NULL,
-                                             self->cancellable, managed_objects_cb,
-                                             g_object_ref (self));
+                                             self->cancellable, jobs_cb, g_object_ref (self));
+}
+
+/*
+ * Whether @reply came from the daemon that sent the replies before, or is
+ * the first: its signals are then the ones to follow. A reply from another
+ * daemon (the one before was replaced between two pages) drops the jobs so
+ * far, and loading starts again.
+ */
+static gboolean
+take_owner (ChkJobModel  *self,
+            GDBusMessage *reply)
+{
+  const char *sender = g_dbus_message_get_sender (reply);
+
+  if (self->owner == NULL)
+    self->owner = g_strdup (sender);
+  if (g_strcmp0 (sender, self->owner) == 0)
+    return TRUE;
+
+  drop_jobs (self);
+  return FALSE;
+}
+
+/* The jobs of a reply, as (path, Job1 properties) pairs */
+static GVariant *
+reply_jobs (GDBusMessage  *reply,
+            gboolean       paged,
+            GError       **error)
+{
+  const char *type = paged ? "(a(oa{sv}))" : "(a{oa{sa{sv}}})";
+  GVariant *body = g_dbus_message_get_body (reply);
+
+  if (g_dbus_message_to_gerror (reply, error))
+    {
+      g_dbus_error_strip_remote_error (*error);
+      return NULL;
+    }
+  if (body == NULL || !g_variant_is_of_type (body, G_VARIANT_TYPE (type)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s replied %s, not %s",
+                   paged ? "ListJobs" : "GetManagedObjects",
+                   body != NULL ? g_variant_get_type_string (body) : "nothing", type);
+      return NULL;
+    }
+  return g_variant_get_child_value (body, 0);
+}
+
+static void get_managed_objects (ChkJobModel *self);
+static void list_jobs (ChkJobModel *self);
+
+/* A page of ListJobs, or GetManagedObjects' every job */
+static void
+jobs_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(ChkJobModel) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusMessage) reply = NULL;
+  g_autoptr(GVariant) entries = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+  gboolean paged = self->paged;
+  gsize n_entries;
+
+  reply = g_dbus_connection_send_message_with_reply_finish (G_DBUS_CONNECTION (object), result,
+                                                            &error);
+  if (reply != NULL)
+    entries = reply_jobs (reply, paged, &error);
+  if (entries == NULL && paged && self->owner == NULL &&
+      (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+       g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE)))
+    {
+      /* A daemon from before ListJobs */
+      get_managed_objects (self);
+      return;
+    }
+  if (entries == NULL)
+    {
+      fail_loading (self, g_steal_pointer (&error));
+      return;
+    }
+  if (!take_owner (self, reply))
+    {
+      list_jobs (self);
+      return;
+    }
+
+  n_entries = g_variant_n_children (entries);
+  jobs = g_ptr_array_new_full (n_entries, g_object_unref);
+  for (gsize i = 0; i < n_entries; i++)
+    {
+      g_autoptr(GVariant) entry = g_variant_get_child_value (entries, i);
+      g_autoptr(GVariant) value = g_variant_get_child_value (entry, 1);
+      const char *path;
+      ChkJobItem *job;
+
+      g_variant_get_child (entry, 0, "&o", &path);
+      job = paged ? chk_job_item_new (self->connection, self->owner, path, value)
+                  : new_item (self, path, value);
+      if (job != NULL)
+        g_ptr_array_add (jobs, job);
+    }
+  add_jobs (self, jobs);
+
+  /* An empty page is the end; GetManagedObjects has every job. */
+  if (!paged || n_entries == 0)
+    {
+      finish_loading (self);
+      return;
+    }
+  g_free (self->after);
+  self->after = g_strdup (chk_job_get_object_path (g_ptr_array_index (jobs, jobs->len - 1)));
+  list_jobs (self);
+}
+
+/* For a daemon from before ListJobs: every job in one reply */
+static void
+get_managed_objects (ChkJobModel *self)
+{
+  g_autoptr(GDBusMessage) message = NULL;
+
+  message = g_dbus_message_new_method_call (CHK_BUS_NAME, CHK_MANAGER_PATH,
+                                            "org.freedesktop.DBus.ObjectManager",
+                                            "GetManagedObjects");
+  self->paged = FALSE;
+  send_call (self, message);
+}
+
+/* The page of jobs after the last one listed */
+static void
+list_jobs (ChkJobModel *self)
+{
+  g_autoptr(GDBusMessage) message = NULL;
+
+  message = g_dbus_message_new_method_call (CHK_BUS_NAME, CHK_MANAGER_PATH,
+                                            chk_scheduler1_interface_info ()->name, "ListJobs");
+  g_dbus_message_set_body (message, g_variant_new ("(ou)", self->after != NULL ? self->after : "/",
+                                                   PAGE_SIZE));
+  self->paged = TRUE;
+  send_call (self, message);
+}
+
+static void
+load_jobs (ChkJobModel *self)
+{
+  subscribe (self);
+  list_jobs (self);
 }
 
 static void
@@ -422,10 +596,8 @@ chk_job_model_reset (ChkJobModel *self)
   self->cancellable = g_cancellable_new ();
 
   unsubscribe (self);
-  g_clear_pointer (&self->owner, g_free);
   g_clear_object (&self->scheduler);
-  g_hash_table_remove_all (self->by_path);
-  g_list_store_remove_all (self->jobs);
+  drop_jobs (self);
 }
 
 static void
@@ -458,6 +630,7 @@ chk_job_model_dispose (GObject *object)
   g_clear_object (&self->connection);
   g_clear_object (&self->jobs);
   g_clear_pointer (&self->by_path, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_error (&self->error);
 
   G_OBJECT_CLASS (chk_job_model_parent_class)->dispose (object);
@@ -484,6 +657,7 @@ chk_job_model_init (ChkJobModel *self)
   self->cancellable = g_cancellable_new ();
   self->jobs = g_list_store_new (CHK_TYPE_JOB1);
   self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->pending = g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 ChkJobModel *

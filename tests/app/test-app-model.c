@@ -11,7 +11,7 @@
 
 /*
  * ChkJobModel without a window: the jobs as plain items (ChkJobItem), read
- * from GetManagedObjects and kept in step by InterfacesAdded,
+ * page by page with ListJobs and kept in step by InterfacesAdded,
  * InterfacesRemoved and PropertiesChanged from the daemon that answered;
  * methods through a proxy made on demand.
  */
@@ -200,6 +200,97 @@ test_restart (Fixture       *fixture,
   chk_assert_eventually (g_strcmp0 (chk_job1_get_name (job), "phoenix") == 0, SECONDS);
 }
 
+#define N_PAGED 600
+
+typedef struct
+{
+  Fixture  *fixture;
+  char    **paths;
+  char     *made;
+  gboolean  between;
+  guint     source;
+} Paging;
+
+/*
+ * Once the first page is in and the last is not: changes to jobs loaded and
+ * to jobs still to come, a job made, jobs deleted. Polled ahead of the
+ * replies (a high priority); the calls wait for their replies, so the
+ * daemon has done them before the model asks for the page after the next.
+ */
+static gboolean
+between_pages_cb (gpointer user_data)
+{
+  Paging *paging = user_data;
+  Fixture *fixture = paging->fixture;
+
+  if (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_CONNECTING &&
+      chk_job_model_lookup (fixture->model, paging->paths[0]) == NULL)
+    return G_SOURCE_CONTINUE;
+  paging->source = 0;
+  if (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING)
+    return G_SOURCE_REMOVE;
+
+  paging->between = chk_job_model_lookup (fixture->model, paging->paths[N_PAGED - 1]) == NULL;
+  g_assert_cmpuint (g_list_model_get_n_items (chk_job_model_get_jobs (fixture->model)), ==, 0);
+  chk_test_session_job_call (fixture->session, paging->paths[0], "Delete", NULL);
+  chk_test_session_job_call (fixture->session, paging->paths[N_PAGED - 1], "Delete", NULL);
+  update_job (fixture, paging->paths[1], "{'description': <'meanwhile'>}");
+  update_job (fixture, paging->paths[N_PAGED - 2], "{'description': <'meanwhile'>}");
+  paging->made = chk_test_create_job (fixture, "made-meanwhile", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+/* The jobs come in pages, listed once all are in; what changes between
+ * two pages is neither lost nor doubled. */
+static void
+test_pages (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_auto(GStrv) paths = g_new0 (char *, N_PAGED + 1);
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
+  Paging paging = { fixture, paths, NULL, FALSE, 0 };
+  GListModel *jobs;
+  guint n_items;
+
+  for (guint i = 0; i < N_PAGED; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("paged-%03u", i);
+
+      paths[i] = chk_test_create_job (fixture, name, NULL);
+    }
+
+  fixture->model = chk_job_model_new ();
+  jobs = chk_job_model_get_jobs (fixture->model);
+  paging.source = g_timeout_add_full (G_PRIORITY_HIGH, 1, between_pages_cb, &paging, NULL);
+  chk_job_model_connect (fixture->model);
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING,
+                         SECONDS);
+  g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_READY);
+  g_clear_handle_id (&paging.source, g_source_remove);
+  g_assert_true (paging.between);
+
+  /* Every job once: two deleted, one made */
+  n_items = g_list_model_get_n_items (jobs);
+  g_assert_cmpuint (n_items, ==, N_PAGED - 2 + 1);
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(ChkJob1) job = g_list_model_get_item (jobs, i);
+
+      g_assert_true (chk_job_model_lookup (fixture->model, chk_job_get_object_path (job)) == job);
+      g_assert_true (g_hash_table_add (seen, job));
+    }
+  g_assert_null (chk_job_model_lookup (fixture->model, paths[0]));
+  g_assert_null (chk_job_model_lookup (fixture->model, paths[N_PAGED - 1]));
+  g_assert_nonnull (paging.made);
+  g_assert_nonnull (chk_job_model_lookup (fixture->model, paging.made));
+  g_assert_cmpstr (chk_job1_get_description (chk_job_model_lookup (fixture->model, paths[1])),
+                   ==, "meanwhile");
+  g_assert_cmpstr (chk_job1_get_description (chk_job_model_lookup (fixture->model,
+                                                                   paths[N_PAGED - 2])),
+                   ==, "meanwhile");
+  g_free (paging.made);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -208,6 +299,7 @@ main (int   argc,
     { "/app/model/follows", test_follows },
     { "/app/model/methods", test_methods },
     { "/app/model/restart", test_restart },
+    { "/app/model/pages", test_pages },
   };
   const char *skip;
 
