@@ -34,6 +34,9 @@
  *   the v2 hierarchy or, on a hybrid machine, on the v1 hierarchy that
  *   holds the controller. <tag> is a hash of the database path, so that
  *   two daemons never mix their runs and a restarted daemon finds its own.
+ *   A run joins a v1 hierarchy only for what it needs there: pids for a
+ *   max-tasks, cpu for a cpu-weight, memory for memory-max and for its
+ *   memory-peak; cpu-time comes from the v2 cgroup, which every run has.
  * - "process-group": the run's process group, with the daemon as child
  *   subreaper (PR_SET_CHILD_SUBREAPER) and every descendant tracked by
  *   scanning /proc while runs are under way: a process joins its run when
@@ -422,6 +425,29 @@ add_note (ChkRunGroup *group,
   va_end (args);
 }
 
+/* Whether the run needs its own cgroup in the v1 hierarchy @h: joining
+ * one costs the child a write between clone and exec, so only for a limit
+ * set there, or for the memory peak (which only v1 measures here). */
+static gboolean
+needs_v1_leaf (const ChkRunLimits *limits,
+               ChkCgroupHierarchy  h)
+{
+  switch (h)
+    {
+    case CHK_CGROUP_PIDS:
+      return limits->max_tasks > 0;
+    case CHK_CGROUP_MEMORY:
+      return TRUE;
+    case CHK_CGROUP_CPU:
+      return limits->cpu_weight != 0 && limits->cpu_weight != 100;
+    case CHK_CGROUP_CPUACCT:
+    case CHK_CGROUP_V2:
+    case CHK_CGROUP_N_HIERARCHIES:
+    default:
+      return FALSE;
+    }
+}
+
 static gboolean
 make_leaf (ChkRunGroup         *group,
            ChkCgroupHierarchy   h,
@@ -431,7 +457,7 @@ make_leaf (ChkRunGroup         *group,
   g_autofree char *procs = NULL;
   char *path;
 
-  if (self->dirs[h] == NULL)
+  if (self->dirs[h] == NULL || (h != CHK_CGROUP_V2 && !needs_v1_leaf (&group->limits, h)))
     return TRUE;
 
   if (g_mkdir (self->dirs[h], 0755) == 0 && h == CHK_CGROUP_V2)
