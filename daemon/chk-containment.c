@@ -94,6 +94,7 @@ struct _ChkRunGroup
   guint64         run_id;
   char           *name;
   char           *paths[CHK_CGROUP_N_HIERARCHIES];
+  /* What the child writes to join each: cgroup.procs on v2, `tasks` on v1. */
   int             procs_fds[CHK_CGROUP_N_HIERARCHIES];
   GString        *notes;
   ChkRunLimits    limits;
@@ -483,7 +484,11 @@ make_leaf (ChkRunGroup         *group,
       return h != CHK_CGROUP_V2;
     }
 
-  procs = g_build_filename (path, "cgroup.procs", NULL);
+  /* On v1, the child moves itself, its only thread, through `tasks`: a pid
+   * written to cgroup.procs takes the kernel's global lock on thread
+   * groups, which waits for every fork and exec under way on the machine
+   * (several ms while other runs start); "0" there moves the writer alone. */
+  procs = g_build_filename (path, h == CHK_CGROUP_V2 ? "cgroup.procs" : "tasks", NULL);
   group->procs_fds[h] = open (procs, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
   if (group->procs_fds[h] < 0)
     {
@@ -773,9 +778,9 @@ chk_run_group_get_notes (ChkRunGroup *group)
  * chk_run_group_join:
  * @group: a run's group
  *
- * Puts the calling process in the run's cgroups. For the child, between
- * fork and exec: async-signal-safe calls only. Process groups are the
- * runner's business.
+ * Puts the calling process, single-threaded, in the run's cgroups. For the
+ * child, between fork and exec: async-signal-safe calls only. Process
+ * groups are the runner's business.
  *
  * Returns: 0, or the errno of the first cgroup that could not be joined
  */
@@ -805,14 +810,17 @@ chk_run_group_join (ChkRunGroup *group)
 
   for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
+      /* v1's `tasks` takes "0" for the writer (see make_leaf()). */
+      const char *what = h == CHK_CGROUP_V2 ? text : "0";
+      int what_len = h == CHK_CGROUP_V2 ? len : 1;
       ssize_t written;
 
       if (group->procs_fds[h] < 0)
         continue;
       do
-        written = write (group->procs_fds[h], text, len);
+        written = write (group->procs_fds[h], what, what_len);
       while (written < 0 && errno == EINTR);
-      if (written != len)
+      if (written != what_len)
         return errno != 0 ? errno : EIO;
     }
   return 0;
