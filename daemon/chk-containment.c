@@ -27,8 +27,9 @@
  *
  * - "cgroup": a cgroup v2 of its own, <base>/chroniker.<tag>/chroniker-run-<id>,
  *   where <base> is the daemon's own cgroup (delegated to it by its systemd
- *   unit, or writable because the daemon is root). The child joins it
- *   between fork and exec, so not even its first fork escapes. Stop,
+ *   unit, or writable because the daemon is root). The child is made in it
+ *   (clone3() with CLONE_INTO_CGROUP), or joins it between fork and exec
+ *   where the kernel cannot, so not even its first fork escapes. Stop,
  *   timeout and the end of the main process kill the whole cgroup
  *   (cgroup.kill); limits and accounting use the cgroup's controllers, on
  *   the v2 hierarchy or, on a hybrid machine, on the v1 hierarchy that
@@ -94,8 +95,10 @@ struct _ChkRunGroup
   guint64         run_id;
   char           *name;
   char           *paths[CHK_CGROUP_N_HIERARCHIES];
-  /* What the child writes to join each: cgroup.procs on v2, `tasks` on v1. */
+  /* What the child writes to join each: cgroup.procs on v2, where only a
+   * child that could not be made in its cgroup writes; `tasks` on v1. */
   int             procs_fds[CHK_CGROUP_N_HIERARCHIES];
+  int             cgroup_fd;  /* the v2 cgroup, for CLONE_INTO_CGROUP */
   GString        *notes;
   ChkRunLimits    limits;
 
@@ -501,6 +504,9 @@ make_leaf (ChkRunGroup         *group,
       return h != CHK_CGROUP_V2;
     }
 
+  if (h == CHK_CGROUP_V2)
+    group->cgroup_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
   group->paths[h] = path;
   return TRUE;
 }
@@ -593,6 +599,7 @@ chk_containment_create_group (ChkContainment      *self,
   group->limits = *limits;
   for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     group->procs_fds[h] = -1;
+  group->cgroup_fd = -1;
 
   if (!self->cgroups)
     {
@@ -775,8 +782,24 @@ chk_run_group_get_notes (ChkRunGroup *group)
 }
 
 /**
+ * chk_run_group_get_cgroup_fd:
+ * @group: a run's group
+ *
+ * Returns: an O_PATH fd of the run's v2 cgroup, owned by @group until
+ *   chk_run_group_set_leader(), for clone3() to make the child in it
+ *   (CLONE_INTO_CGROUP); -1 in process-group mode
+ */
+int
+chk_run_group_get_cgroup_fd (ChkRunGroup *group)
+{
+  return group->cgroup_fd;
+}
+
+/**
  * chk_run_group_join:
  * @group: a run's group
+ * @in_cgroup: whether the process was made in the run's v2 cgroup
+ *   (chk_run_group_get_cgroup_fd())
  *
  * Puts the calling process, single-threaded, in the run's cgroups. For the
  * child, between fork and exec: async-signal-safe calls only. Process
@@ -785,7 +808,8 @@ chk_run_group_get_notes (ChkRunGroup *group)
  * Returns: 0, or the errno of the first cgroup that could not be joined
  */
 int
-chk_run_group_join (ChkRunGroup *group)
+chk_run_group_join (ChkRunGroup *group,
+                    gboolean     in_cgroup)
 {
   char digits[16];
   pid_t pid = getpid ();
@@ -815,7 +839,7 @@ chk_run_group_join (ChkRunGroup *group)
       int what_len = h == CHK_CGROUP_V2 ? len : 1;
       ssize_t written;
 
-      if (group->procs_fds[h] < 0)
+      if (group->procs_fds[h] < 0 || (h == CHK_CGROUP_V2 && in_cgroup))
         continue;
       do
         written = write (group->procs_fds[h], what, what_len);
@@ -847,6 +871,11 @@ chk_run_group_set_leader (ChkRunGroup *group,
         close (group->procs_fds[h]);
         group->procs_fds[h] = -1;
       }
+  if (group->cgroup_fd >= 0)
+    {
+      close (group->cgroup_fd);
+      group->cgroup_fd = -1;
+    }
 
   if (self->cgroups || pid <= 0)
     return;
@@ -990,6 +1019,9 @@ chk_run_group_free (ChkRunGroup *group)
           g_free (group->paths[h]);
         }
     }
+
+  if (group->cgroup_fd >= 0)
+    close (group->cgroup_fd);
 
   if (group->counted && --group->owner->n_groups == 0)
     {

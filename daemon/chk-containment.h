@@ -89,7 +89,9 @@ void            chk_containment_sweep          (ChkContainment      *self);
 const char     *chk_run_group_get_kind         (ChkRunGroup         *group);
 const char     *chk_run_group_get_path         (ChkRunGroup         *group);
 const char     *chk_run_group_get_notes        (ChkRunGroup         *group);
-int             chk_run_group_join             (ChkRunGroup         *group);
+int             chk_run_group_get_cgroup_fd    (ChkRunGroup         *group);
+int             chk_run_group_join             (ChkRunGroup         *group,
+                                                gboolean             in_cgroup);
 void            chk_run_group_set_leader       (ChkRunGroup         *group,
                                                 pid_t                pid);
 gboolean        chk_run_group_is_empty         (ChkRunGroup         *group);

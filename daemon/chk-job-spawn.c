@@ -26,6 +26,32 @@
 /* The exit status of a child that could not join its cgroup. */
 #define JOIN_FAILED_STATUS       126
 
+/* Forces the spawns back to clone() and a write to cgroup.procs, as on a
+ * kernel without clone3() or CLONE_INTO_CGROUP: for the tests of that
+ * path only (tests/dbus/test_containment.py, tests/test-job-spawn.c). */
+#define NO_CLONE3_ENV            "CHK_TEST_SPAWN_NO_CLONE3"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP        0x200000000ULL
+#endif
+
+/* struct clone_args of <linux/sched.h> as of Linux 5.7 (its cgroup
+ * field), which cannot be included beside <sched.h>. */
+typedef struct
+{
+  guint64 flags;
+  guint64 pidfd;
+  guint64 child_tid;
+  guint64 parent_tid;
+  guint64 exit_signal;
+  guint64 stack;
+  guint64 stack_size;
+  guint64 tls;
+  guint64 set_tid;
+  guint64 set_tid_size;
+  guint64 cgroup;
+} ChkCloneArgs;
+
 /* How far the child got before it could not go on. */
 typedef enum
 {
@@ -50,6 +76,7 @@ typedef struct
   int                 fds[4];      /* what becomes 0 to 3, each at 4 or above */
   int                 fd_limit;    /* no fd is at or above it */
   ChkRunGroup        *group;
+  gboolean            into_cgroup; /* made in its v2 cgroup by clone3() */
 
   int                 join_error;
   ChkChildStep        failed_step;
@@ -100,7 +127,7 @@ chk_job_spawn_child (void *data)
    * job starts even without cgroups; and its cgroup before anything else,
    * so that not even its first fork is outside it. */
   setpgid (0, 0);
-  child->join_error = chk_run_group_join (child->group);
+  child->join_error = chk_run_group_join (child->group, child->into_cgroup);
   /* Never run a job uncontained: the daemon learns why from join_error. */
   if (child->join_error != 0)
     _exit (JOIN_FAILED_STATUS);
@@ -413,10 +440,134 @@ get_fd_limit (void)
   return (int) limit.rlim_cur;
 }
 
+/*
+ * clone3() with the child on a stack of its own, which glibc does not
+ * offer: in the child, the syscall returns on that stack, where nothing
+ * can return to the caller; so, as glibc's own clone3 wrapper does, the
+ * child calls fn (arg) right there and exits with what it returns. In
+ * the daemon it returns the child's pid, or -errno. Only x86-64 has it
+ * here; elsewhere it says ENOSYS and the spawns take clone().
+ *
+ *   long chk_clone3_raw (ChkCloneArgs *args, gsize size, int (*fn) (void *), void *arg);
+ */
+#if defined(__x86_64__) && defined(SYS_clone3)
+G_GNUC_INTERNAL long chk_clone3_raw (ChkCloneArgs *args,
+                                     gsize         size,
+                                     int         (*fn) (void *),
+                                     void         *arg);
+
+__asm__ (".text\n"
+         ".globl chk_clone3_raw\n"
+         ".hidden chk_clone3_raw\n"
+         ".type chk_clone3_raw, @function\n"
+         ".p2align 4\n"
+         "chk_clone3_raw:\n"
+         "  mov %rcx, %r8\n"        /* arg, in a register the syscall keeps */
+         "  mov $" G_STRINGIFY (SYS_clone3) ", %eax\n"
+         "  syscall\n"
+         "  test %rax, %rax\n"
+         "  jz 1f\n"
+         "  ret\n"                   /* the daemon: the pid or -errno */
+         "1:\n"                      /* the child, on its own stack */
+         "  xor %ebp, %ebp\n"
+         "  and $-16, %rsp\n"
+         "  mov %r8, %rdi\n"
+         "  call *%rdx\n"            /* fn, kept by the syscall too */
+         "  mov %rax, %rdi\n"
+         "  mov $" G_STRINGIFY (SYS_exit) ", %eax\n"
+         "  syscall\n"
+         "  hlt\n"
+         ".size chk_clone3_raw, .-chk_clone3_raw\n");
+
+static pid_t
+clone3_vm (ChkCloneArgs  *args,
+           int          (*fn) (void *),
+           void          *arg)
+{
+  long ret = chk_clone3_raw (args, sizeof *args, fn, arg);
+
+  if (ret < 0)
+    {
+      errno = (int) -ret;
+      return -1;
+    }
+  return (pid_t) ret;
+}
+#else
+static pid_t
+clone3_vm (ChkCloneArgs  *args G_GNUC_UNUSED,
+           int          (*fn) (void *) G_GNUC_UNUSED,
+           void          *arg G_GNUC_UNUSED)
+{
+  errno = ENOSYS;
+  return -1;
+}
+#endif
+
+/* Set once the kernel (or a seccomp filter) refused clone3() or its
+ * CLONE_INTO_CGROUP outright: the spawns go straight to clone() then. */
+static gint clone3_refused = FALSE;
+
+/* Makes the child in its v2 cgroup with clone3(), where the kernel can:
+ * it is in its cgroup from its first instruction, and saves the write to
+ * cgroup.procs that would wait for the kernel's global lock on thread
+ * groups. Returns the pid, or -1 with errno; child->into_cgroup says
+ * whether the child came from here. */
+static pid_t
+clone_into_cgroup (ChkChild *child,
+                   char     *stack,
+                   int       cgroup_fd)
+{
+  ChkCloneArgs args = { 0, };
+  pid_t pid;
+  int saved;
+
+  child->into_cgroup = FALSE;
+  if (cgroup_fd < 0 || g_atomic_int_get (&clone3_refused) || g_getenv (NO_CLONE3_ENV) != NULL)
+    {
+      errno = ENOSYS;
+      return -1;
+    }
+
+  args.flags = CLONE_VM | CLONE_VFORK | CLONE_INTO_CGROUP;
+  args.exit_signal = SIGCHLD;
+  args.stack = (guint64) (guintptr) stack;
+  args.stack_size = CHILD_STACK_SIZE;
+  args.cgroup = (guint64) cgroup_fd;
+
+  /* Read by the child, in this memory, to skip joining the v2 cgroup. */
+  child->into_cgroup = TRUE;
+  pid = clone3_vm (&args, chk_job_spawn_child, child);
+  saved = errno;
+  if (pid < 0)
+    {
+      child->into_cgroup = FALSE;
+      /* No clone3() (before Linux 5.3, or filtered), no CLONE_INTO_CGROUP
+       * (before 5.7): for good. A cgroup the kernel will not make a child
+       * in (EOPNOTSUPP) may be this one's only. */
+      if ((saved == ENOSYS || saved == E2BIG || saved == EINVAL) &&
+          !g_atomic_int_exchange (&clone3_refused, TRUE))
+        g_debug ("Runs join their cgroups after clone(): clone3() into a cgroup was refused "
+                 "(%s)", g_strerror (saved));
+    }
+  errno = saved;
+  return pid;
+}
+
+/* Whether clone_into_cgroup()'s failure leaves clone() and a write to
+ * cgroup.procs to try: the kernel refused the call or the flag, not the
+ * process (EAGAIN, ENOMEM), which clone() would not get either. */
+static gboolean
+clone3_falls_back (int error)
+{
+  return error == ENOSYS || error == E2BIG || error == EINVAL || error == EOPNOTSUPP;
+}
+
 /* Clones the child and waits for its exec; returns its pid, or -1 with
  * @child's results or errno saying why. */
 static pid_t
-clone_child (ChkChild *child)
+clone_child (ChkChild *child,
+             int       cgroup_fd)
 {
   sigset_t all, old;
   char *stack;
@@ -431,8 +582,10 @@ clone_child (ChkChild *child)
   /* No handler may run in the child before it has set them back. */
   sigfillset (&all);
   pthread_sigmask (SIG_SETMASK, &all, &old);
-  pid = clone (chk_job_spawn_child, stack + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD,
-               child);
+  pid = clone_into_cgroup (child, stack, cgroup_fd);
+  if (pid < 0 && clone3_falls_back (errno))
+    pid = clone (chk_job_spawn_child, stack + CHILD_STACK_SIZE, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                 child);
   saved = errno;
   pthread_sigmask (SIG_SETMASK, &old, NULL);
   munmap (stack, CHILD_STACK_SIZE);
@@ -511,7 +664,7 @@ chk_job_spawn (const ChkJobSpec    *spec,
 
   pid = -1;
   if (child.fds[0] >= 0 && child.fds[1] >= 0 && child.fds[2] >= 0 && child.fds[3] >= 0)
-    pid = clone_child (&child);
+    pid = clone_child (&child, chk_run_group_get_cgroup_fd (group));
   else
     child.failed_errno = errno;
 
@@ -548,6 +701,11 @@ chk_job_spawn (const ChkJobSpec    *spec,
   process->pid = pid;
   process->pgid = pid;
   process->join_error = child.join_error;
+  process->into_cgroup = child.into_cgroup;
+  if (chk_run_group_get_cgroup_fd (group) >= 0)
+    g_debug ("Run %" G_GUINT64_FORMAT ": %s", run_id,
+             child.into_cgroup ? "made in its cgroup by clone3()" :
+                                 "joined its cgroup after clone()");
   chk_job_pipes_steal (&pipes, process);
 
   return TRUE;

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
  *   it could not be learned
  * @join_error: the errno of the process joining the run's group, 0 when
  *   it did; a process that could not join exits with 126 before its exec
+ * @into_cgroup: whether the process was made in the run's v2 cgroup by
+ *   clone3() (CLONE_INTO_CGROUP) rather than joining it after clone()
  * @stdout_fd: the read end of its stdout, or of stdout and stderr in one
  *   pipe with merge-stderr
  * @stderr_fd: the read end of its stderr, -1 with merge-stderr
@@ -27,12 +29,13 @@ G_BEGIN_DECLS
  */
 typedef struct
 {
-  GPid  pid;
-  pid_t pgid;
-  int   join_error;
-  int   stdout_fd;
-  int   stderr_fd;
-  int   progress_fd;
+  GPid     pid;
+  pid_t    pgid;
+  int      join_error;
+  gboolean into_cgroup;
+  int      stdout_fd;
+  int      stderr_fd;
+  int      progress_fd;
 } ChkJobProcess;
 
 /**
