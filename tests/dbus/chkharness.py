@@ -685,6 +685,9 @@ class DaemonTestCase(unittest.TestCase):
 
     start_daemon = True
     daemon_args = []
+    # Variables added to the daemons' environment (the harness drops the
+    # caller's CHK_* ones), such as a test knob of the daemon's
+    daemon_env = {}
     # Whether the daemon gets a private system bus of the test's own, on which
     # the test stands in for logind, UPower and the like (self.system)
     system_bus = False
@@ -720,6 +723,7 @@ class DaemonTestCase(unittest.TestCase):
             'GIO_USE_VFS': 'local',
             'NO_AT_BRIDGE': '1',
         })
+        env.update(self.daemon_env)
         env['DBUS_SESSION_BUS_ADDRESS'] = 'unix:path=' + os.path.join(env['XDG_RUNTIME_DIR'], 'bus')
         self.env = env
 

@@ -7,6 +7,8 @@ with the containment the machine gives (a cgroup where the daemon may make
 one) and again with --containment process-group."""
 
 import contextlib
+import ctypes
+import errno
 import os
 import shutil
 import signal
@@ -19,6 +21,7 @@ from gi.repository import GLib
 PYTHON = '/usr/bin/python3'
 PRLIMIT = shutil.which('prlimit')
 SAFETY_NPROC = 256
+SYS_CLONE3_X86_64 = 435
 
 # Each variant starts one process that leaves the run's process group or
 # its parent, writes its pid to $PIDFILE and sleeps. The escapee clears
@@ -218,6 +221,50 @@ class Containment(h.DaemonTestCase):
                 base = line.split('contained in cgroups under ', 1)[1].split(' (', 1)[0]
                 return os.path.join(base, f'chroniker-run-{run_id}')
         self.fail('the daemon did not say where its cgroups are:\n' + log)
+
+    def test_spawn_path(self):
+        """Where the kernel has clone3(), a run's process is made in its cgroup
+        (CLONE_INTO_CGROUP); else, or with the test knob, it joins it after
+        clone(): Clone3FallbackContainment runs every case through that path."""
+        if self.expected_containment() != 'cgroup':
+            self.skipTest('runs are not in cgroups here')
+        path = self.make_job('where', command=self.sh('cat /proc/self/cgroup'))
+        run_id, outcome, _ = self.run_and_wait(path)
+        self.assertEqual(outcome, 'success')
+        output = self.bus.output(run_id)['stdout'].decode()
+        v2 = [line[len('0::'):] for line in output.splitlines() if line.startswith('0::')]
+        self.assertEqual(len(v2), 1, output)
+        self.assertTrue(self.cgroup_of(run_id).endswith(v2[0]), output)
+        with open(self.daemon.log_path, errors='replace') as f:
+            log = f.read()
+        if self.expects_clone3():
+            self.assertIn(f'Run {run_id}: made in its cgroup by clone3()', log)
+        else:
+            self.assertIn(f'Run {run_id}: joined its cgroup after clone()', log)
+
+    def expects_clone3(self):
+        """chk-job-spawn.c has clone3() on x86-64, where the kernel has it."""
+        return os.uname().machine == 'x86_64' and have_clone3()
+
+
+def have_clone3():
+    """Whether the kernel has clone3(): with no arguments it says EINVAL or
+    EFAULT, not ENOSYS."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.syscall(SYS_CLONE3_X86_64, None, 0) == 0:
+        raise AssertionError('clone3() without arguments made a process')
+    return ctypes.get_errno() != errno.ENOSYS
+
+
+class Clone3FallbackContainment(Containment):
+    """The machine's containment with the runs' processes made by clone() and
+    joining their cgroups after it, as where the kernel has no clone3() or no
+    CLONE_INTO_CGROUP (forced by the daemon's test knob)."""
+
+    daemon_env = {'CHK_TEST_SPAWN_NO_CLONE3': '1'}
+
+    def expects_clone3(self):
+        return False
 
 
 class ProcessGroupContainment(Containment):

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "test-job-spawn"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+#include "chk-containment.h"
+#include "chk-job-spawn.h"
+#include "chk-job-spec.h"
+
+/*
+ * A job's process and what it starts are in the run's cgroups from their
+ * first instruction, whether the kernel made the process there (clone3()
+ * with CLONE_INTO_CGROUP) or it joined them after clone(), the path taken
+ * where the kernel has no clone3() and forced here by the environment
+ * variable that chk-job-spawn.c reads for the tests.
+ *
+ * These need a machine where the test may make cgroups (root, or a
+ * delegated cgroup): elsewhere they are skipped.
+ */
+
+#define NO_CLONE3_ENV "CHK_TEST_SPAWN_NO_CLONE3"
+
+typedef struct
+{
+  ChkContainment *containment;
+  guint64         next_run;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *tag = g_strdup_printf ("test-job-spawn-%d", (int) getpid ());
+
+  f->containment = chk_containment_new (tag, CHK_CONTAINMENT_MODE_CGROUP, NULL);
+  /* Far above the daemon's run ids, so as not to meet one in a cgroup name. */
+  f->next_run = G_GUINT64_CONSTANT (9000000000) + (guint64) getpid () * 1000;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_unsetenv (NO_CLONE3_ENV);
+  g_clear_object (&f->containment);
+}
+
+static char *
+read_all (int fd)
+{
+  GString *text = g_string_new (NULL);
+  char buf[4096];
+  gssize n;
+
+  while ((n = read (fd, buf, sizeof buf)) != 0)
+    {
+      if (n < 0 && errno == EINTR)
+        continue;
+      g_assert_cmpint (n, >, 0);
+      g_string_append_len (text, buf, n);
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* The v2 cgroup in the lines of /proc/<pid>/cgroup, or NULL. */
+static const char *
+find_v2_cgroup (char **lines)
+{
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "0::"))
+      return lines[i] + strlen ("0::");
+  return NULL;
+}
+
+/* The cgroup in the v1 hierarchy of @controller in the lines of
+ * /proc/<pid>/cgroup, or NULL where the controller has none. */
+static const char *
+find_v1_cgroup (char       **lines,
+                const char  *controller)
+{
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = g_strsplit (lines[i], ":", 3);
+      g_auto(GStrv) controllers = NULL;
+
+      if (g_strv_length (fields) != 3 || strcmp (fields[0], "0") == 0)
+        continue;
+      controllers = g_strsplit (fields[1], ",", -1);
+      if (g_strv_contains ((const char * const *) controllers, controller))
+        return strchr (strchr (lines[i], ':') + 1, ':') + 1;
+    }
+  return NULL;
+}
+
+/* Spawns a shell whose child (cat) prints its cgroups, in the group of a
+ * run with @limits; returns the lines, with whether the kernel made the
+ * process in its cgroup. */
+static char **
+spawn_cat_cgroup (Fixture            *f,
+                  const ChkRunLimits *limits,
+                  char              **out_run_cgroup,
+                  gboolean           *out_into_cgroup)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(ChkRunGroup) group = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  g_autofree char *output = NULL;
+  ChkJobProcess process = { 0, };
+  guint64 run_id = f->next_run++;
+  int status;
+
+  group = chk_containment_create_group (f->containment, run_id, limits, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (group);
+
+  spec->shell = g_strdup ("cat /proc/self/cgroup; exit 3");
+  spec->working_directory = g_strdup ("/");
+  spec->merge_stderr = TRUE;
+
+  g_assert_true (chk_job_spawn (spec, (const char * const *) envp, group, run_id, &process,
+                                &error));
+  g_assert_no_error (error);
+  chk_run_group_set_leader (group, process.pgid);
+  g_assert_cmpint (process.join_error, ==, 0);
+
+  output = read_all (process.stdout_fd);
+  while (waitpid (process.pid, &status, 0) < 0)
+    g_assert_cmpint (errno, ==, EINTR);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 3);
+  close (process.stdout_fd);
+  close (process.progress_fd);
+
+  *out_run_cgroup = g_strdup (chk_run_group_get_path (group));
+  *out_into_cgroup = process.into_cgroup;
+  return g_strsplit (g_strstrip (output), "\n", -1);
+}
+
+/* Asserts that the process in @lines is in the run's cgroup in the v1
+ * hierarchy of @controller, or is not, where that hierarchy is mounted. */
+static void
+assert_in_v1 (char       **lines,
+              const char  *controller,
+              const char  *run_name,
+              gboolean     expected)
+{
+  const char *v1 = find_v1_cgroup (lines, controller);
+
+  if (v1 != NULL)
+    g_assert_cmpint (g_str_has_suffix (v1, run_name), ==, expected);
+}
+
+/* Spawns a run with @limits: the v2 cgroup of the job's child is the
+ * run's, and a v1 hierarchy holds it only for a limit set there (pids for
+ * a max-tasks, cpu for a cpu-weight) or, memory, for the memory peak. */
+static void
+check_run (Fixture            *f,
+           const ChkRunLimits *limits,
+           gboolean            expect_into_cgroup)
+{
+  g_auto(GStrv) lines = NULL;
+  g_autofree char *run_cgroup = NULL;
+  g_autofree char *run_name = NULL;
+  const char *v2;
+  gboolean into_cgroup = FALSE;
+
+  lines = spawn_cat_cgroup (f, limits, &run_cgroup, &into_cgroup);
+  g_assert_cmpint (into_cgroup, ==, expect_into_cgroup);
+
+  v2 = find_v2_cgroup (lines);
+  g_assert_nonnull (v2);
+  g_assert_true (g_str_has_suffix (run_cgroup, v2));
+  run_name = g_path_get_basename (run_cgroup);
+  g_assert_true (g_str_has_prefix (run_name, "chroniker-run-"));
+
+  assert_in_v1 (lines, "pids", run_name, limits->max_tasks > 0);
+  assert_in_v1 (lines, "memory", run_name, TRUE);
+  assert_in_v1 (lines, "cpu", run_name, limits->cpu_weight != 100);
+}
+
+static void
+check_cgroups (Fixture  *f,
+               gboolean  expect_into_cgroup)
+{
+  const ChkRunLimits tasks = { .max_tasks = 16, .memory_max = 0, .cpu_weight = 100 };
+  const ChkRunLimits weight = { .max_tasks = 0, .memory_max = 0, .cpu_weight = 500 };
+
+  if (f->containment == NULL)
+    {
+      g_test_skip ("this test may not make cgroups here");
+      return;
+    }
+
+  check_run (f, &tasks, expect_into_cgroup);
+  check_run (f, &weight, expect_into_cgroup);
+}
+
+/* Whether this kernel has clone3() at all, or refuses it (seccomp). */
+static gboolean
+have_clone3 (void)
+{
+#ifdef SYS_clone3
+  return syscall (SYS_clone3, NULL, 0) < 0 && errno != ENOSYS;
+#else
+  return FALSE;
+#endif
+}
+
+static void
+test_clone3 (Fixture       *f,
+             gconstpointer  data)
+{
+  if (!have_clone3 ())
+    {
+      g_test_skip ("no clone3() here");
+      return;
+    }
+  check_cgroups (f, TRUE);
+}
+
+static void
+test_fallback (Fixture       *f,
+               gconstpointer  data)
+{
+  g_setenv (NO_CLONE3_ENV, "1", TRUE);
+  check_cgroups (f, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/job-spawn/cgroup/clone3", Fixture, NULL, fixture_setup, test_clone3,
+              fixture_teardown);
+  g_test_add ("/job-spawn/cgroup/fallback", Fixture, NULL, fixture_setup, test_fallback,
+              fixture_teardown);
+
+  return g_test_run ();
+}
