@@ -51,7 +51,8 @@ get_window (ChkApplication *self)
   if (window == NULL)
     {
       window = GTK_WINDOW (chk_window_new (ADW_APPLICATION (self), self->model));
-      if (chk_job_model_get_state (self->model) != CHK_JOB_MODEL_READY)
+      if (chk_job_model_get_state (self->model) != CHK_JOB_MODEL_READY &&
+          chk_job_model_get_state (self->model) != CHK_JOB_MODEL_LOADING)
         chk_job_model_connect (self->model);
     }
   return CHK_WINDOW (window);

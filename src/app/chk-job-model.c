@@ -33,8 +33,10 @@
  * GetManagedObjects reply: GDBus
  * parses a reply into a tree of GVariants about 15 times its size, which
  * for 10,000 jobs took hundreds of MiB that GSlice kept (issue 18). A
- * daemon without ListJobs is read with GetManagedObjects. The model is
- * ready after the last page.
+ * daemon without ListJobs is read with GetManagedObjects. Each page is
+ * listed as it comes: the model is %CHK_JOB_MODEL_LOADING from the first,
+ * a small one so that a window shows jobs at once, and ready after the
+ * last.
  */
 struct _ChkJobModel
 {
@@ -60,8 +62,10 @@ struct _ChkJobModel
 
 G_DEFINE_FINAL_TYPE (ChkJobModel, chk_job_model, G_TYPE_OBJECT)
 
-/* Jobs asked for in one ListJobs call: a reply of about 400 KiB */
+/* Jobs asked for in one ListJobs call: a reply of about 400 KiB; the first
+ * page, more than a window shows, sooner */
 #define PAGE_SIZE 250
+#define FIRST_PAGE_SIZE 50
 
 enum {
   PROP_0,
@@ -129,9 +133,9 @@ list_pending (ChkJobModel *self)
 }
 
 /*
- * Adds @jobs (#ChkJobItem) that the model does not have yet. While paging
- * they are known (chk_job_model_lookup(), and followed) but listed only
- * with the last page: the window shows the list once the model is ready.
+ * Adds @jobs (#ChkJobItem) that the model does not have yet: known
+ * (chk_job_model_lookup(), and followed) at once, listed once the first
+ * page is in.
  */
 static void
 add_jobs (ChkJobModel *self,
@@ -147,7 +151,7 @@ add_jobs (ChkJobModel *self,
       g_hash_table_insert (self->by_path, g_strdup (path), g_object_ref (job));
       g_ptr_array_add (self->pending, g_object_ref (job));
     }
-  if (self->state == CHK_JOB_MODEL_READY)
+  if (self->state == CHK_JOB_MODEL_LOADING || self->state == CHK_JOB_MODEL_READY)
     list_pending (self);
 }
 
@@ -453,6 +457,11 @@ jobs_cb (GObject      *object,
     }
   g_free (self->after);
   self->after = g_strdup (chk_job_get_object_path (g_ptr_array_index (jobs, jobs->len - 1)));
+  if (self->state == CHK_JOB_MODEL_CONNECTING)
+    {
+      list_pending (self);
+      set_state (self, CHK_JOB_MODEL_LOADING, NULL);
+    }
   list_jobs (self);
 }
 
@@ -478,7 +487,8 @@ list_jobs (ChkJobModel *self)
   message = g_dbus_message_new_method_call (CHK_BUS_NAME, CHK_MANAGER_PATH,
                                             chk_scheduler1_interface_info ()->name, "ListJobs");
   g_dbus_message_set_body (message, g_variant_new ("(ou)", self->after != NULL ? self->after : "/",
-                                                   PAGE_SIZE));
+                                                   self->after != NULL ? PAGE_SIZE
+                                                                       : FIRST_PAGE_SIZE));
   self->paged = TRUE;
   send_call (self, message);
 }

@@ -11,12 +11,15 @@ G_BEGIN_DECLS
 /**
  * ChkJobModelState:
  * @CHK_JOB_MODEL_CONNECTING: reaching chronikerd (starting it if needed)
+ * @CHK_JOB_MODEL_LOADING: the jobs listed so far are there and follow the
+ *   daemon live, and more are coming
  * @CHK_JOB_MODEL_READY: the jobs are there and follow the daemon live
  * @CHK_JOB_MODEL_FAILED: chronikerd could not be reached; see chk_job_model_get_error()
  */
 typedef enum
 {
   CHK_JOB_MODEL_CONNECTING,
+  CHK_JOB_MODEL_LOADING,
   CHK_JOB_MODEL_READY,
   CHK_JOB_MODEL_FAILED,
 } ChkJobModelState;

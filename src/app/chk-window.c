@@ -476,12 +476,14 @@ model_state_changed_cb (ChkJobModel *model,
       follow_scheduler (self, NULL);
       break;
 
+    case CHK_JOB_MODEL_LOADING:
     case CHK_JOB_MODEL_READY:
+      /* The first jobs, while the others come */
       gtk_stack_set_visible_child_name (self->main_stack, "main");
       follow_scheduler (self, chk_job_model_get_scheduler (model));
       update_list_page (self);
       /* Asked for (a notification's Show Log) before the jobs were in */
-      if (self->pending_run != 0)
+      if (self->pending_run != 0 && chk_job_model_get_state (model) == CHK_JOB_MODEL_READY)
         {
           guint64 run_id = self->pending_run;
 

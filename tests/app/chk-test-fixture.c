@@ -233,7 +233,8 @@ chk_test_fixture_open_window (ChkTestFixture *fixture,
   gtk_window_present (GTK_WINDOW (fixture->window));
   chk_job_model_connect (fixture->model);
 
-  chk_assert_eventually (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING,
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY ||
+                         chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED,
                          SECONDS);
   if (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED)
     g_error ("The app could not reach chronikerd: %s",

@@ -8,6 +8,8 @@
 #include "chk-job-model.h"
 #include "chk-test-fixture.h"
 #include "chk-test-session.h"
+#include "chk-test-widgets.h"
+#include "chk-window.h"
 
 /*
  * ChkJobModel without a window: the jobs as plain items (ChkJobItem), read
@@ -208,6 +210,7 @@ typedef struct
   char    **paths;
   char     *made;
   gboolean  between;
+  guint     n_first;
   guint     source;
 } Paging;
 
@@ -223,15 +226,26 @@ between_pages_cb (gpointer user_data)
   Paging *paging = user_data;
   Fixture *fixture = paging->fixture;
 
-  if (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_CONNECTING &&
-      chk_job_model_lookup (fixture->model, paging->paths[0]) == NULL)
-    return G_SOURCE_CONTINUE;
+  GListModel *jobs = chk_job_model_get_jobs (fixture->model);
+
+  if (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_CONNECTING)
+    {
+      /* Nothing listed before the first page */
+      g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
+      return G_SOURCE_CONTINUE;
+    }
   paging->source = 0;
-  if (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING)
+  if (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_LOADING)
     return G_SOURCE_REMOVE;
 
+  /* The first page is listed, before the others come */
   paging->between = chk_job_model_lookup (fixture->model, paging->paths[N_PAGED - 1]) == NULL;
-  g_assert_cmpuint (g_list_model_get_n_items (chk_job_model_get_jobs (fixture->model)), ==, 0);
+  paging->n_first = g_list_model_get_n_items (jobs);
+  g_assert_cmpuint (paging->n_first, >, 0);
+  g_assert_cmpuint (paging->n_first, <, N_PAGED);
+  g_assert_true (chk_job_model_lookup (fixture->model, paging->paths[0]) ==
+                 g_list_model_get_item (jobs, 0));
+  g_object_unref (chk_job_model_lookup (fixture->model, paging->paths[0]));
   chk_test_session_job_call (fixture->session, paging->paths[0], "Delete", NULL);
   chk_test_session_job_call (fixture->session, paging->paths[N_PAGED - 1], "Delete", NULL);
   update_job (fixture, paging->paths[1], "{'description': <'meanwhile'>}");
@@ -240,7 +254,7 @@ between_pages_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The jobs come in pages, listed once all are in; what changes between
+/* The jobs come in pages, each listed as it comes; what changes between
  * two pages is neither lost nor doubled. */
 static void
 test_pages (Fixture       *fixture,
@@ -248,7 +262,7 @@ test_pages (Fixture       *fixture,
 {
   g_auto(GStrv) paths = g_new0 (char *, N_PAGED + 1);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_direct_hash, g_direct_equal);
-  Paging paging = { fixture, paths, NULL, FALSE, 0 };
+  Paging paging = { fixture, paths, NULL, FALSE, 0, 0 };
   GListModel *jobs;
   guint n_items;
 
@@ -263,11 +277,13 @@ test_pages (Fixture       *fixture,
   jobs = chk_job_model_get_jobs (fixture->model);
   paging.source = g_timeout_add_full (G_PRIORITY_HIGH, 1, between_pages_cb, &paging, NULL);
   chk_job_model_connect (fixture->model);
-  chk_assert_eventually (chk_job_model_get_state (fixture->model) != CHK_JOB_MODEL_CONNECTING,
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY ||
+                         chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED,
                          SECONDS);
   g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_READY);
   g_clear_handle_id (&paging.source, g_source_remove);
   g_assert_true (paging.between);
+  g_assert_cmpuint (paging.n_first, >, 0);
 
   /* Every job once: two deleted, one made */
   n_items = g_list_model_get_n_items (jobs);
@@ -291,6 +307,52 @@ test_pages (Fixture       *fixture,
   g_free (paging.made);
 }
 
+/* What the window shows when the first page is in */
+static void
+loading_state_cb (ChkJobModel *model,
+                  GParamSpec  *pspec,
+                  gpointer     user_data)
+{
+  Fixture *fixture = user_data;
+  GtkStack *main_stack = chk_test_find_stack_with_page (fixture->window, "connecting");
+  GtkStack *list_stack = chk_test_find_stack_with_page (fixture->window, "no-results");
+
+  if (chk_job_model_get_state (model) != CHK_JOB_MODEL_LOADING)
+    return;
+  g_assert_nonnull (main_stack);
+  g_assert_nonnull (list_stack);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "main");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (list_stack), ==, "list");
+  g_object_set_data (G_OBJECT (model), "shown-loading", GINT_TO_POINTER (TRUE));
+}
+
+/* The window lists the first page while the others come */
+static void
+test_window_while_loading (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  for (guint i = 0; i < N_PAGED; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("paged-%03u", i);
+      g_autofree char *path = chk_test_create_job (fixture, name, NULL);
+    }
+
+  fixture->model = chk_job_model_new ();
+  fixture->window = chk_window_new (NULL, fixture->model);
+  g_object_add_weak_pointer (G_OBJECT (fixture->window), (gpointer *) &fixture->window);
+  g_signal_connect (fixture->model, "notify::state", G_CALLBACK (loading_state_cb), fixture);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  chk_job_model_connect (fixture->model);
+
+  chk_assert_eventually (chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_READY ||
+                         chk_job_model_get_state (fixture->model) == CHK_JOB_MODEL_FAILED,
+                         SECONDS);
+  g_assert_cmpint (chk_job_model_get_state (fixture->model), ==, CHK_JOB_MODEL_READY);
+  g_assert_true (g_object_get_data (G_OBJECT (fixture->model), "shown-loading"));
+  g_assert_cmpuint (g_list_model_get_n_items (chk_job_model_get_jobs (fixture->model)), ==,
+                    N_PAGED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -300,6 +362,7 @@ main (int   argc,
     { "/app/model/methods", test_methods },
     { "/app/model/restart", test_restart },
     { "/app/model/pages", test_pages },
+    { "/app/model/window-while-loading", test_window_while_loading },
   };
   const char *skip;
 
