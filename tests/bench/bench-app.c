@@ -25,7 +25,9 @@
  * window with no jobs), on a private bus with the real chronikerd:
  *
  *   load      creating the model and window → the first frame painted with
- *             the list populated (the frame clock's after-paint), and the
+ *             the list populated (the frame clock's after-paint; the model
+ *             lists the jobs page by page, so that is its first page), the
+ *             first frame with every job listed, and the
  *             process's VmRSS afterwards; target ≤ 1 s for 10,000 jobs
  *   scroll    the list from top to bottom, one page per frame, through its
  *             vertical adjustment: frames per second, and each frame's work
@@ -81,6 +83,7 @@ typedef struct
   double      reply_mib;
   double      model_alone_ms;
   double      first_frame_ms;
+  double      all_frame_ms;
   double      rss_before_mib;
   double      rss_after_mib;
   double      idle_cpu;
@@ -106,6 +109,7 @@ typedef struct
   gint64         started;
   gint64         ready_at;
   gint64         first_frame_at;
+  gint64         all_frame_at;
   gint64         paint_started;
   gboolean       recording;
   guint          frames;
@@ -199,7 +203,8 @@ loaded (Bench *bench)
 {
   GtkStack *list_stack;
 
-  if (chk_job_model_get_state (bench->model) != CHK_JOB_MODEL_READY)
+  if (chk_job_model_get_state (bench->model) != CHK_JOB_MODEL_READY &&
+      (bench->n_jobs == 0 || chk_job_model_get_state (bench->model) != CHK_JOB_MODEL_LOADING))
     return FALSE;
   list_stack = chk_test_find_stack_with_page (bench->window, "no-results");
   if (list_stack == NULL || !gtk_widget_get_mapped (GTK_WIDGET (list_stack)))
@@ -227,6 +232,9 @@ after_paint_cb (GdkFrameClock *clock,
 
   if (bench->first_frame_at == 0 && loaded (bench))
     bench->first_frame_at = now;
+  if (bench->all_frame_at == 0 && loaded (bench) &&
+      chk_job_model_get_state (bench->model) == CHK_JOB_MODEL_READY)
+    bench->all_frame_at = now;
 
   if (bench->recording)
     {
@@ -307,7 +315,8 @@ measure_get_objects (ChkTestSession *session,
 static gboolean
 model_settled (gpointer user_data)
 {
-  return chk_job_model_get_state (user_data) != CHK_JOB_MODEL_CONNECTING;
+  return chk_job_model_get_state (user_data) == CHK_JOB_MODEL_READY ||
+         chk_job_model_get_state (user_data) == CHK_JOB_MODEL_FAILED;
 }
 
 /* The model alone, without a window: the proxies of every job. */
@@ -342,6 +351,13 @@ first_frame_done (Bench *bench)
          chk_job_model_get_state (bench->model) == CHK_JOB_MODEL_FAILED;
 }
 
+static gboolean
+all_frame_done (Bench *bench)
+{
+  return bench->all_frame_at != 0 ||
+         chk_job_model_get_state (bench->model) == CHK_JOB_MODEL_FAILED;
+}
+
 /* Opens the window as the app does, and times it to its first full frame. */
 static void
 open_window (Bench  *bench,
@@ -368,7 +384,8 @@ open_window (Bench  *bench,
   bench->after_paint_id = g_signal_connect (bench->clock, "after-paint",
                                             G_CALLBACK (after_paint_cb), bench);
 
-  if (!iterate_until (first_frame_done, bench, WAIT_SECONDS))
+  if (!iterate_until (first_frame_done, bench, WAIT_SECONDS) ||
+      !iterate_until (all_frame_done, bench, WAIT_SECONDS))
     fail ("no frame with the %u jobs within %d s", bench->n_jobs, WAIT_SECONDS);
   if (chk_job_model_get_state (bench->model) == CHK_JOB_MODEL_FAILED)
     fail ("the app could not load the jobs: %s", chk_job_model_get_error (bench->model)->message);
@@ -376,6 +393,7 @@ open_window (Bench  *bench,
   result->n_jobs = bench->n_jobs;
   result->ready_ms = ms_since (bench->started, bench->ready_at);
   result->first_frame_ms = ms_since (bench->started, bench->first_frame_at);
+  result->all_frame_ms = ms_since (bench->started, bench->all_frame_at);
   /* Whatever the first frame left to do (icons, the job page) settles first */
   chk_test_iterate (1.0);
   result->rss_after_mib = rss_mib ();
@@ -384,8 +402,9 @@ open_window (Bench  *bench,
   result->renderer = g_strdup (renderer ? G_OBJECT_TYPE_NAME (renderer) : "none");
 
   g_print ("  %-12s model ready %.0f ms, first frame with the list %.0f ms, "
-           "VmRSS %.1f MiB (+%.1f)\n",
-           result->label, result->ready_ms, result->first_frame_ms, result->rss_after_mib,
+           "with every job %.0f ms, VmRSS %.1f MiB (+%.1f)\n",
+           result->label, result->ready_ms, result->first_frame_ms, result->all_frame_ms,
+           result->rss_after_mib,
            result->rss_after_mib - result->rss_before_mib);
 }
 
@@ -406,7 +425,7 @@ close_window (Bench *bench)
     fail ("the window is still alive %d s after it was destroyed", WAIT_SECONDS);
   g_clear_object (&bench->model);
   g_clear_pointer (&bench->work_ms, g_array_unref);
-  bench->ready_at = bench->first_frame_at = bench->paint_started = 0;
+  bench->ready_at = bench->first_frame_at = bench->all_frame_at = bench->paint_started = 0;
 }
 
 /* GTK's overlay scrollbars start fading a second after the last scroll */
@@ -806,7 +825,9 @@ print_table (const Result *base,
 
   print_values ("window → first frame with the list", 0, " ms",
                 base->first_frame_ms, many->first_frame_ms, target_frame);
-  print_values ("  of which the model loading (D-Bus)", 0, " ms",
+  print_values ("  the first frame with every job", 0, " ms",
+                base->all_frame_ms, many->all_frame_ms, "");
+  print_values ("  the model listing every job (D-Bus)", 0, " ms",
                 base->ready_ms, many->ready_ms, "");
   print_values ("the model alone, no window, afterwards", 0, " ms",
                 base->model_alone_ms, many->model_alone_ms, "");
