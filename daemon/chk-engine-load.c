@@ -99,8 +99,8 @@ apply_last_run (ChkJob             *job,
 
 /* The spec of a stored job, checked again only when it is not in the form the store writes. */
 static ChkJobSpec *
-read_stored_spec (ChkStoreJob  *stored,
-                  GError      **error)
+read_stored_spec (const ChkStoreJob  *stored,
+                  GError            **error)
 {
   g_autoptr(ChkJobSpec) spec = chk_job_spec_new_trusted (stored->spec);
 
@@ -141,16 +141,15 @@ parse_shared_schedule (GHashTable        *schedules,
  * parsed, as they may no longer parse.
  */
 static ChkJob *
-load_job (ChkEngine   *self,
-          ChkStoreJob *stored,
-          GHashTable  *schedules,
-          GError     **error)
+load_job (const ChkStoreJob   *stored,
+          const ChkRunRecord  *last,
+          GHashTable          *schedules,
+          GError             **error)
 {
   g_autoptr(ChkJobSpec) spec = NULL;
   g_autoptr(ChkSchedule) schedule = NULL;
   g_autoptr(GTimeZone) tz = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(ChkRunRecord) last = NULL;
   ChkJob *job;
 
   spec = read_stored_spec (stored, &local_error);
@@ -190,13 +189,6 @@ load_job (ChkEngine   *self,
 
   job = _chk_job_new_parsed (stored->id, g_steal_pointer (&spec), g_steal_pointer (&schedule),
                              g_steal_pointer (&tz));
-
-  last = chk_store_get_last_run (self->store, stored->id, error);
-  if (last == NULL && error != NULL && *error != NULL)
-    {
-      g_object_unref (job);
-      return NULL;
-    }
   if (last != NULL)
     apply_last_run (job, last);
 
@@ -226,49 +218,60 @@ _chk_engine_recover (ChkEngine  *self,
   return TRUE;
 }
 
-/* Reads every stored job back, with its last run and next run. */
+typedef struct
+{
+  ChkEngine  *engine;
+  /* Schedule texts to parsed schedules, for parse_shared_schedule() */
+  GHashTable *schedules;
+} LoadData;
+
+static gboolean
+load_stored_job_cb (const ChkStoreJob   *stored,
+                    const ChkRunRecord  *last_run,
+                    gpointer             user_data,
+                    GError             **error)
+{
+  LoadData *data = user_data;
+  ChkJob *job = load_job (stored, last_run, data->schedules, error);
+
+  if (job == NULL)
+    return FALSE;
+
+  _chk_engine_add_job (data->engine, job);
+  /* The clock may have been set back while no daemon ran. */
+  _chk_engine_note_clock_went_back (job, _chk_engine_now (data->engine), 0);
+  /* Right from the start on the bus; runs only begin with chk_engine_start(). */
+  _chk_engine_update_next_run (job, _chk_engine_now (data->engine));
+  /* Nobody has seen the job yet: its D-Bus object is made from this state. */
+  _chk_job_forget_changes (job);
+  return TRUE;
+}
+
+/*
+ * Reads every stored job back, with its last run and next run, a row at a
+ * time: the stored specs are never all in memory at once, which would
+ * leave their freed memory among the jobs' for good.
+ */
 gboolean
 _chk_engine_load_jobs (ChkEngine  *self,
                        GError    **error)
 {
-  g_autoptr(GPtrArray) stored = NULL;
   g_autoptr(GHashTable) schedules = NULL;
-  ChkStore *store = self->store;
+  LoadData data;
 
   /* One transaction for the jobs and their last runs: SQLite then locks
    * the file once, not once per query (10,000 jobs load about 11% faster). */
-  if (!chk_store_begin (store, error))
+  if (!chk_store_begin (self->store, error))
     return FALSE;
-
-  stored = chk_store_list_jobs (store, error);
-  if (stored == NULL)
-    {
-      chk_store_rollback (store);
-      return FALSE;
-    }
 
   schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                      (GDestroyNotify) chk_schedule_unref);
-  for (guint i = 0; i < stored->len; i++)
+  data = (LoadData) { self, schedules };
+  if (!chk_store_foreach_job (self->store, load_stored_job_cb, &data, error))
     {
-      ChkJob *job = load_job (self, g_ptr_array_index (stored, i), schedules, error);
-
-      if (job == NULL)
-        {
-          chk_store_rollback (store);
-          return FALSE;
-        }
-      _chk_engine_add_job (self, job);
-      /* The clock may have been set back while no daemon ran. */
-      _chk_engine_note_clock_went_back (job, _chk_engine_now (self), 0);
-      /* Right from the start on the bus; runs only begin with chk_engine_start(). */
-      _chk_engine_update_next_run (job, _chk_engine_now (self));
-      /* Nobody has seen the job yet: its D-Bus object is made from this state. */
-      _chk_job_forget_changes (job);
+      chk_store_rollback (self->store);
+      return FALSE;
     }
 
-  if (!chk_store_commit (store, error))
-    return FALSE;
-
-  return TRUE;
+  return chk_store_commit (self->store, error);
 }

@@ -145,6 +145,7 @@ typedef enum
   STMT_GET_JOB,
   STMT_LIST_JOBS,
   STMT_LIST_JOB_TIMES,
+  STMT_LOAD_JOBS,
   STMT_ADD_RUN,
   STMT_UPDATE_RUN,
   STMT_SET_RUN_ALERT_ERROR,
@@ -185,6 +186,12 @@ static const char * const stmt_sql[N_STMTS] = {
   [STMT_GET_JOB] = "SELECT id, name, spec, created FROM jobs WHERE id = ?1",
   [STMT_LIST_JOBS] = "SELECT id, name, spec, created FROM jobs ORDER BY id",
   [STMT_LIST_JOB_TIMES] = "SELECT id, created FROM jobs ORDER BY id",
+  /* Every job with the run STMT_GET_LAST_RUN finds (NULLs for none), in one statement */
+  [STMT_LOAD_JOBS] =
+    "SELECT j.id, j.name, j.spec, j.created, last.* FROM jobs AS j "
+    "LEFT JOIN (SELECT " RUN_COLUMNS " FROM runs) AS last ON last.id = "
+    "(SELECT id FROM runs WHERE job_id = j.id ORDER BY started DESC, id DESC LIMIT 1) "
+    "ORDER BY j.id",
   [STMT_ADD_RUN] =
     "INSERT INTO runs (job_id, job_name, \"trigger\", started, finished, outcome, exit_code, "
     "signal, hostname, pid, stdout_bytes, stderr_bytes, truncated, progress_complete, "
@@ -1136,40 +1143,48 @@ chk_store_job_time_from_stmt (sqlite3_stmt *stmt)
   return job;
 }
 
+/* Reads the RUN_COLUMNS of a row from column @first on. */
+static ChkRunRecord *
+chk_run_record_from_columns (sqlite3_stmt *stmt,
+                             int           first)
+{
+  ChkRunRecord *run = chk_run_record_new ();
+
+  run->id = sqlite3_column_int64 (stmt, first + 0);
+  run->job_id = sqlite3_column_int64 (stmt, first + 1);
+  run->job_name = chk_store_column_strdup (stmt, first + 2);
+  run->trigger = chk_store_column_strdup (stmt, first + 3);
+  run->started = sqlite3_column_int64 (stmt, first + 4);
+  run->finished = sqlite3_column_int64 (stmt, first + 5);
+  run->outcome = chk_store_column_strdup (stmt, first + 6);
+  run->exit_code = sqlite3_column_int (stmt, first + 7);
+  run->signal = sqlite3_column_int (stmt, first + 8);
+  run->hostname = chk_store_column_strdup (stmt, first + 9);
+  run->pid = (guint32) sqlite3_column_int64 (stmt, first + 10);
+  run->stdout_bytes = sqlite3_column_int64 (stmt, first + 11);
+  run->stderr_bytes = sqlite3_column_int64 (stmt, first + 12);
+  run->truncated = sqlite3_column_int (stmt, first + 13) != 0;
+  run->progress_complete = (guint32) sqlite3_column_int64 (stmt, first + 14);
+  run->progress_total = (guint32) sqlite3_column_int64 (stmt, first + 15);
+  run->progress_message = chk_store_column_strdup (stmt, first + 16);
+  run->http_status = (guint32) sqlite3_column_int64 (stmt, first + 17);
+  run->alert_error = chk_store_column_strdup (stmt, first + 18);
+  run->cpu_time = sqlite3_column_int64 (stmt, first + 19);
+  run->memory_peak = sqlite3_column_int64 (stmt, first + 20);
+  run->containment = chk_store_column_strdup (stmt, first + 21);
+  run->message = chk_store_column_strdup (stmt, first + 22);
+  run->cgroup = chk_store_column_strdup (stmt, first + 23);
+  run->attempt = (guint32) MAX (sqlite3_column_int64 (stmt, first + 24), 1);
+  run->running_long = sqlite3_column_int (stmt, first + 25) != 0;
+
+  return run;
+}
+
 /* Reads a row selected with RUN_COLUMNS. */
 static ChkRunRecord *
 chk_run_record_from_stmt (sqlite3_stmt *stmt)
 {
-  ChkRunRecord *run = chk_run_record_new ();
-
-  run->id = sqlite3_column_int64 (stmt, 0);
-  run->job_id = sqlite3_column_int64 (stmt, 1);
-  run->job_name = chk_store_column_strdup (stmt, 2);
-  run->trigger = chk_store_column_strdup (stmt, 3);
-  run->started = sqlite3_column_int64 (stmt, 4);
-  run->finished = sqlite3_column_int64 (stmt, 5);
-  run->outcome = chk_store_column_strdup (stmt, 6);
-  run->exit_code = sqlite3_column_int (stmt, 7);
-  run->signal = sqlite3_column_int (stmt, 8);
-  run->hostname = chk_store_column_strdup (stmt, 9);
-  run->pid = (guint32) sqlite3_column_int64 (stmt, 10);
-  run->stdout_bytes = sqlite3_column_int64 (stmt, 11);
-  run->stderr_bytes = sqlite3_column_int64 (stmt, 12);
-  run->truncated = sqlite3_column_int (stmt, 13) != 0;
-  run->progress_complete = (guint32) sqlite3_column_int64 (stmt, 14);
-  run->progress_total = (guint32) sqlite3_column_int64 (stmt, 15);
-  run->progress_message = chk_store_column_strdup (stmt, 16);
-  run->http_status = (guint32) sqlite3_column_int64 (stmt, 17);
-  run->alert_error = chk_store_column_strdup (stmt, 18);
-  run->cpu_time = sqlite3_column_int64 (stmt, 19);
-  run->memory_peak = sqlite3_column_int64 (stmt, 20);
-  run->containment = chk_store_column_strdup (stmt, 21);
-  run->message = chk_store_column_strdup (stmt, 22);
-  run->cgroup = chk_store_column_strdup (stmt, 23);
-  run->attempt = (guint32) MAX (sqlite3_column_int64 (stmt, 24), 1);
-  run->running_long = sqlite3_column_int (stmt, 25) != 0;
-
-  return run;
+  return chk_run_record_from_columns (stmt, 0);
 }
 
 /* Binds the parameters ?1 … ?26 of STMT_ADD_RUN and STMT_UPDATE_RUN, in
@@ -3155,6 +3170,75 @@ chk_store_list_job_times (ChkStore  *self,
 
   return list_jobs (self, STMT_LIST_JOB_TIMES, (ChkStoreRowFunc) chk_store_job_time_from_stmt,
                     error);
+}
+
+/**
+ * chk_store_foreach_job:
+ * @self: a #ChkStore
+ * @func: called for every job, oldest first
+ * @user_data: for @func
+ * @error: return location for a #GError
+ *
+ * Reads every job with its last run (the one chk_store_get_last_run()
+ * finds) in one statement, a row at a time: loading many jobs then never
+ * holds all of their specs at once. The @spec that @func gets is the
+ * row's bytes, unchecked and valid only during the call: GVariant reads
+ * any bytes safely, but one to keep must be copied (in normal form).
+ *
+ * Returns: %TRUE if every job was read and @func returned %TRUE for each
+ */
+gboolean
+chk_store_foreach_job (ChkStore         *self,
+                       ChkStoreJobFunc   func,
+                       gpointer          user_data,
+                       GError          **error)
+{
+  g_autoptr(ChkCachedStmt) stmt = NULL;
+  int rc;
+
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stmt = chk_store_get_stmt (self, STMT_LOAD_JOBS, error);
+  if (stmt == NULL)
+    {
+      g_prefix_error (error, "Could not list jobs: ");
+      return FALSE;
+    }
+
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      g_autoptr(ChkRunRecord) last_run = NULL;
+      g_autoptr(GVariant) spec = NULL;
+      const unsigned char *name = sqlite3_column_text (stmt, 1);
+      ChkStoreJob job;
+
+      spec = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE_VARDICT,
+                                                          sqlite3_column_blob (stmt, 2),
+                                                          sqlite3_column_bytes (stmt, 2),
+                                                          FALSE, NULL, NULL));
+      job = (ChkStoreJob) {
+        .id = sqlite3_column_int64 (stmt, 0),
+        .name = name != NULL ? (char *) name : "",
+        .spec = spec,
+        .created = sqlite3_column_int64 (stmt, 3),
+      };
+      if (sqlite3_column_type (stmt, 4) != SQLITE_NULL)
+        last_run = chk_run_record_from_columns (stmt, 4);
+
+      if (!func (&job, last_run, user_data, error))
+        return FALSE;
+    }
+
+  if (rc != SQLITE_DONE)
+    {
+      chk_store_set_sqlite_error (self, error);
+      g_prefix_error (error, "Could not list jobs: ");
+      return FALSE;
+    }
+
+  return TRUE;
 }
 
 /**

@@ -84,6 +84,20 @@ void          chk_run_record_free (ChkRunRecord       *run);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkRunRecord, chk_run_record_free)
 
 /**
+ * ChkStoreJobFunc:
+ * @job: a job as stored, borrowed: its @spec is valid only during the call
+ * @last_run: (nullable): the job's run that started last, or %NULL for none
+ * @user_data: what chk_store_foreach_job() was given
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE to go on, %FALSE with @error set to stop
+ */
+typedef gboolean (*ChkStoreJobFunc) (const ChkStoreJob   *job,
+                                     const ChkRunRecord  *last_run,
+                                     gpointer             user_data,
+                                     GError             **error);
+
+/**
  * ChkRunFilter:
  * @job_id: only runs of this job, or 0 for all jobs
  * @outcome: only runs with this outcome, or %NULL for all
@@ -163,6 +177,10 @@ ChkStoreJob  *chk_store_get_job             (ChkStore            *self,
 GPtrArray    *chk_store_list_jobs           (ChkStore            *self,
                                              GError             **error);
 GPtrArray    *chk_store_list_job_times      (ChkStore            *self,
+                                             GError             **error);
+gboolean      chk_store_foreach_job         (ChkStore            *self,
+                                             ChkStoreJobFunc      func,
+                                             gpointer             user_data,
                                              GError             **error);
 
 gboolean      chk_store_add_run             (ChkStore            *self,

@@ -1022,6 +1022,93 @@ test_runs_last_run (Fixture       *f,
   g_assert_cmpuint (tie->id, ==, tied);
 }
 
+typedef struct
+{
+  GArray *ids;
+  GArray *last_run_ids;
+  GPtrArray *names;
+  guint stop_after;
+} ForeachSeen;
+
+static gboolean
+foreach_job_cb (const ChkStoreJob   *job,
+                const ChkRunRecord  *last_run,
+                gpointer             user_data,
+                GError             **error)
+{
+  ForeachSeen *seen = user_data;
+  g_autoptr(GVariant) expected = g_variant_ref_sink (make_spec (job->name));
+  guint64 last_run_id = last_run != NULL ? last_run->id : 0;
+
+  g_assert_true (g_variant_equal (job->spec, expected));
+  g_assert_cmpint (job->created, ==, 1000);
+  g_array_append_val (seen->ids, job->id);
+  g_array_append_val (seen->last_run_ids, last_run_id);
+  g_ptr_array_add (seen->names, g_strdup (job->name));
+  if (last_run != NULL)
+    g_assert_cmpuint (last_run->job_id, ==, job->id);
+
+  if (seen->ids->len == seen->stop_after)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "stop");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every job in id order, each with the run chk_store_get_last_run() finds */
+static void
+test_jobs_foreach (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GArray) last_run_ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  ForeachSeen seen = { ids, last_run_ids, names, 0 };
+  guint64 job = add_job (f, "job");
+  guint64 never = add_job (f, "never-ran");
+  guint64 other = add_job (f, "other");
+  guint64 newest, tied, other_run;
+
+  add_run (f, job, 100, "success");
+  newest = add_run (f, job, 300, "failure");
+  add_run (f, job, 200, "success");
+  other_run = add_run (f, other, 900, "success");
+
+  g_assert_true (chk_store_foreach_job (f->store, foreach_job_cb, &seen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 3);
+  g_assert_cmpuint (g_array_index (ids, guint64, 0), ==, job);
+  g_assert_cmpuint (g_array_index (ids, guint64, 1), ==, never);
+  g_assert_cmpuint (g_array_index (ids, guint64, 2), ==, other);
+  g_assert_cmpstr (g_ptr_array_index (names, 1), ==, "never-ran");
+  g_assert_cmpuint (g_array_index (last_run_ids, guint64, 0), ==, newest);
+  g_assert_cmpuint (g_array_index (last_run_ids, guint64, 1), ==, 0);
+  g_assert_cmpuint (g_array_index (last_run_ids, guint64, 2), ==, other_run);
+
+  /* A tie on the start goes to the later run, as with chk_store_get_last_run(). */
+  tied = add_run (f, job, 300, "running");
+  g_array_set_size (ids, 0);
+  g_array_set_size (last_run_ids, 0);
+  g_assert_true (chk_store_foreach_job (f->store, foreach_job_cb, &seen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_array_index (last_run_ids, guint64, 0), ==, tied);
+
+  /* The callback's error stops it; the statement is usable again after. */
+  g_array_set_size (ids, 0);
+  seen.stop_after = 2;
+  g_assert_false (chk_store_foreach_job (f->store, foreach_job_cb, &seen, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_clear_error (&error);
+  g_array_set_size (ids, 0);
+  seen.stop_after = 0;
+  g_assert_true (chk_store_foreach_job (f->store, foreach_job_cb, &seen, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 3);
+}
+
 static void
 test_runs_list_filters (Fixture       *f,
                         gconstpointer  data)
@@ -2776,6 +2863,7 @@ main (int   argc,
   ADD ("/store/jobs/unknown-id", fixture_setup, test_jobs_unknown_id);
   ADD ("/store/jobs/ids-not-reused", fixture_setup, test_jobs_ids_not_reused);
   ADD ("/store/jobs/delete-cascades", fixture_setup, test_jobs_delete_cascades);
+  ADD ("/store/jobs/foreach", fixture_setup, test_jobs_foreach);
 
   ADD ("/store/runs/add-get-update", fixture_setup, test_runs_add_get_update);
   ADD ("/store/runs/unknown", fixture_setup, test_runs_unknown);
