@@ -302,6 +302,72 @@ test_number_bounds (void)
     }
 }
 
+/* Whether @a and @b give the same a{sv}: every key, the same value */
+static gboolean
+specs_equal (const ChkJobSpec *a,
+             const ChkJobSpec *b)
+{
+  g_autoptr(GVariant) va = g_variant_ref_sink (chk_job_spec_to_variant (a));
+  g_autoptr(GVariant) vb = g_variant_ref_sink (chk_job_spec_to_variant (b));
+
+  return g_variant_equal (va, vb);
+}
+
+/* A stored spec reads back as it was written, a partial or reordered one
+ * with defaults for the keys it lacks, and one the store never writes not
+ * at all. */
+static void
+test_trusted (void)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(ChkJobSpec) back = NULL;
+  g_autoptr(ChkJobSpec) partial = NULL;
+  g_autoptr(ChkJobSpec) expected = chk_job_spec_new ();
+  g_autoptr(GVariant) changes = g_variant_parse (NULL,
+    "{'name': <'backup'>, 'command': <['rsync', '-a']>, 'environment': <{'A': '1'}>, "
+    "'schedule': <'0 3 * * *'>, 'timezone': <'UTC'>, 'max-runs': <uint32 7>, "
+    "'notify-on': <'always'>, 'retry-backoff': <1.5>, 'run-if': <['ac-power']>, "
+    "'depends-on': <[{'job': <'sync'>}]>, 'email-to': <['a@example.org']>}",
+    NULL, NULL, NULL);
+  g_autoptr(GVariant) stored = NULL;
+  g_autoptr(GVariant) reordered = g_variant_parse (NULL,
+    "{'timeout': <uint32 9>, 'command': <['true']>, 'name': <'late'>}", NULL, NULL, NULL);
+  const char * const refused[] = {
+    "{'name': <'x'>, 'command': <['true']>, 'no-such-key': <1>}",
+    "{'name': <'x'>, 'command': <['true']>, 'timeout': <'9'>}",
+    "{'name': <'x'>, 'command': <['true']>, 'shell': <'true'>}",
+    "{'name': <'x'>}",
+    "{'command': <['true']>}",
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (chk_job_spec_update (spec, changes, &error));
+  g_assert_no_error (error);
+  stored = g_variant_ref_sink (chk_job_spec_to_variant (spec));
+  back = chk_job_spec_new_trusted (stored);
+  g_assert_nonnull (back);
+  g_assert_true (specs_equal (spec, back));
+  g_assert_cmpuint (back->max_runs, ==, 7);
+  g_assert_cmpstr (g_hash_table_lookup (back->environment, "A"), ==, "1");
+
+  partial = chk_job_spec_new_trusted (reordered);
+  g_assert_nonnull (partial);
+  g_assert_true (chk_job_spec_update (expected, reordered, &error));
+  g_assert_no_error (error);
+  g_assert_true (specs_equal (partial, expected));
+  g_assert_cmpuint (partial->max_runs, ==, CHK_JOB_SPEC_DEFAULT_MAX_RUNS);
+  g_assert_cmpstr (partial->description, ==, "");
+  g_assert_nonnull (partial->environment);
+
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      g_autoptr(GVariant) bad = g_variant_parse (NULL, refused[i], NULL, NULL, NULL);
+
+      g_test_message ("%s", refused[i]);
+      g_assert_null (chk_job_spec_new_trusted (bad));
+    }
+}
+
 /* depends-on keeps every flag, given or not, and reads back the same */
 static void
 test_depends_on (void)
@@ -400,6 +466,7 @@ main (int   argc,
   g_test_add_func ("/job-spec/error/key-parse", test_error_key_parse);
   g_test_add_func ("/job-spec/number-bounds", test_number_bounds);
   g_test_add_func ("/job-spec/depends-on", test_depends_on);
+  g_test_add_func ("/job-spec/trusted", test_trusted);
   g_test_add_func ("/job-spec/retry-delay", test_retry_delay);
   g_test_add_func ("/job-spec/random-offset", test_random_offset);
 
