@@ -272,6 +272,10 @@ _chk_engine_load_jobs (ChkEngine  *self,
       chk_store_rollback (self->store);
       return FALSE;
     }
+  if (!chk_store_commit (self->store, error))
+    return FALSE;
 
-  return chk_store_commit (self->store, error);
+  /* The cache now holds pages of every job, which are read again only when one changes. */
+  chk_store_release_memory (self->store);
+  return TRUE;
 }

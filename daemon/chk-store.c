@@ -2649,6 +2649,22 @@ chk_store_get_path (ChkStore *self)
 }
 
 /**
+ * chk_store_release_memory:
+ * @self: a #ChkStore
+ *
+ * Gives back the database pages SQLite keeps in its cache (up to 2 MiB),
+ * after a read of much of the file, such as the daemon's load, that will
+ * not come again soon.
+ */
+void
+chk_store_release_memory (ChkStore *self)
+{
+  g_return_if_fail (CHK_IS_STORE (self));
+
+  sqlite3_db_release_memory (self->db);
+}
+
+/**
  * chk_store_get_schema_version:
  * @self: a #ChkStore
  *

@@ -141,6 +141,7 @@ G_DECLARE_FINAL_TYPE (ChkStore, chk_store, CHK, STORE, GObject)
 ChkStore     *chk_store_new                 (const char          *path,
                                              GError             **error);
 const char   *chk_store_get_path            (ChkStore            *self);
+void          chk_store_release_memory      (ChkStore            *self);
 guint         chk_store_get_schema_version  (ChkStore            *self);
 const char   *chk_store_get_problem         (ChkStore            *self);
 gboolean      chk_store_is_failing          (ChkStore            *self);
