@@ -189,6 +189,7 @@ load_job (const ChkStoreJob   *stored,
 
   job = _chk_job_new_parsed (stored->id, g_steal_pointer (&spec), g_steal_pointer (&schedule),
                              g_steal_pointer (&tz));
+  job->created = stored->created;
   if (last != NULL)
     apply_last_run (job, last);
 

@@ -265,20 +265,23 @@ GPtrArray *
 _chk_engine_collect_missed (ChkEngine *self,
                             gint64     now)
 {
-  g_autoptr(GPtrArray) stored = chk_store_list_job_times (self->store, NULL);
   GPtrArray *missed = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
 
-  for (guint i = 0; stored != NULL && i < stored->len; i++)
+  /* From the jobs' own creation times: reading them from the store would
+   * read every job's row, spec and all, into SQLite's cache again. */
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
     {
-      ChkStoreJob *record = g_ptr_array_index (stored, i);
-      ChkJob *job = g_hash_table_lookup (self->jobs, &record->id);
+      ChkJob *job = value;
       gint64 occurrence;
 
-      if (job == NULL || !job->spec->enabled)
+      if (!job->spec->enabled)
         continue;
 
       occurrence = next_delayed_occurrence (job, job->spec->start,
-                                            reference_time (job, record->created));
+                                            reference_time (job, job->created));
       if (occurrence > 0 && occurrence <= now)
         {
           _chk_job_set_next_run (job, occurrence);

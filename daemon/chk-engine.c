@@ -867,6 +867,7 @@ chk_engine_create_job (ChkEngine   *self,
 {
   g_autoptr(ChkJobSpec) owned = spec;
   g_autoptr(GVariant) variant = NULL;
+  gint64 created = _chk_engine_now (self);
   ChkJob *job;
   guint64 id;
 
@@ -879,7 +880,7 @@ chk_engine_create_job (ChkEngine   *self,
     return NULL;
 
   variant = g_variant_ref_sink (chk_job_spec_to_variant (spec));
-  if (!chk_store_add_job (self->store, spec->name, variant, _chk_engine_now (self), &id, error))
+  if (!chk_store_add_job (self->store, spec->name, variant, created, &id, error))
     return NULL;
 
   job = _chk_job_new (id, g_steal_pointer (&owned), error);
@@ -888,6 +889,7 @@ chk_engine_create_job (ChkEngine   *self,
       chk_store_delete_job (self->store, id, NULL);
       return NULL;
     }
+  job->created = created;
 
   _chk_engine_add_job (self, job);
   _chk_engine_update_next_run (job, _chk_engine_first_reference (job, _chk_engine_now (self)));

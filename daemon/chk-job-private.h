@@ -40,6 +40,8 @@ struct _ChkJob
   GObject      parent_instance;
 
   guint64      id;
+  /* When it was made, as the store has it */
+  gint64       created;
   ChkJobSpec  *spec;
   ChkSchedule *schedule;
   GTimeZone   *tz;
