@@ -53,6 +53,7 @@ struct _ChkJob
   gboolean     start_rewound;
   gint64       last_run_started;
   gint64       last_run_finished;
+  /* These four are interned #GRefStrings, as are their copies in @before */
   char        *last_outcome;
   gint         last_exit_code;
   char        *last_alert_error;

@@ -26,15 +26,28 @@ enum {
 
 static guint signals[N_SIGNALS];
 
+/*
+ * The texts of a job's state are interned: most are "" or one of a few
+ * outcomes and reasons, which 10,000 jobs then share rather than each
+ * keeping a copy. Replaces the one in @text with @value.
+ */
+static void
+set_text (char       **text,
+          const char  *value)
+{
+  g_ref_string_release (*text);
+  *text = g_ref_string_new_intern (value);
+}
+
 static void
 chk_job_state_free (ChkJobState *state)
 {
   g_clear_pointer (&state->spec, chk_job_spec_free);
   g_clear_pointer (&state->schedule, chk_schedule_unref);
-  g_free (state->last_outcome);
-  g_free (state->last_alert_error);
-  g_free (state->progress_message);
-  g_free (state->waiting_for);
+  g_ref_string_release (state->last_outcome);
+  g_ref_string_release (state->last_alert_error);
+  g_ref_string_release (state->progress_message);
+  g_ref_string_release (state->waiting_for);
   g_free (state);
 }
 
@@ -56,10 +69,10 @@ remember_state (ChkJob *self)
   before->spec = NULL;
   before->schedule = NULL;
   before->spec_kept = FALSE;
-  before->last_outcome = g_strdup (before->last_outcome);
-  before->last_alert_error = g_strdup (before->last_alert_error);
-  before->progress_message = g_strdup (before->progress_message);
-  before->waiting_for = g_strdup (before->waiting_for);
+  before->last_outcome = g_ref_string_acquire (before->last_outcome);
+  before->last_alert_error = g_ref_string_acquire (before->last_alert_error);
+  before->progress_message = g_ref_string_acquire (before->progress_message);
+  before->waiting_for = g_ref_string_acquire (before->waiting_for);
   self->before = before;
 }
 
@@ -107,12 +120,12 @@ chk_job_finalize (GObject *object)
   g_clear_pointer (&self->schedule, chk_schedule_unref);
   g_clear_pointer (&self->tz, g_time_zone_unref);
   g_clear_pointer (&self->occurrences, chk_schedule_iter_free);
-  g_clear_pointer (&self->last_outcome, g_free);
-  g_clear_pointer (&self->last_alert_error, g_free);
-  g_clear_pointer (&self->waiting_for, g_free);
+  g_clear_pointer (&self->last_outcome, g_ref_string_release);
+  g_clear_pointer (&self->last_alert_error, g_ref_string_release);
+  g_clear_pointer (&self->waiting_for, g_ref_string_release);
   g_clear_pointer (&self->pending_trigger, g_free);
   g_clear_pointer (&self->queued_trigger, g_free);
-  g_clear_pointer (&self->progress_message, g_free);
+  g_clear_pointer (&self->progress_message, g_ref_string_release);
 
   G_OBJECT_CLASS (chk_job_parent_class)->finalize (object);
 }
@@ -138,10 +151,10 @@ chk_job_class_init (ChkJobClass *klass)
 static void
 chk_job_init (ChkJob *self)
 {
-  self->last_outcome = g_strdup ("");
-  self->last_alert_error = g_strdup ("");
-  self->waiting_for = g_strdup ("");
-  self->progress_message = g_strdup ("");
+  self->last_outcome = g_ref_string_new_intern ("");
+  self->last_alert_error = g_ref_string_new_intern ("");
+  self->waiting_for = g_ref_string_new_intern ("");
+  self->progress_message = g_ref_string_new_intern ("");
 }
 
 /* Takes @spec, @schedule and @tz: @schedule and @tz are those of @spec. */
@@ -289,8 +302,7 @@ _chk_job_set_last_result (ChkJob     *self,
 {
   remember_state (self);
   self->last_run_finished = finished;
-  g_free (self->last_outcome);
-  self->last_outcome = g_strdup (outcome != NULL ? outcome : "");
+  set_text (&self->last_outcome, outcome != NULL ? outcome : "");
   self->last_exit_code = exit_code;
   note_change (self, CHK_JOB_CHANGE_LAST_RUN);
 }
@@ -310,8 +322,7 @@ _chk_job_set_progress (ChkJob     *self,
   remember_state (self);
   self->progress_complete = complete;
   self->progress_total = total;
-  g_free (self->progress_message);
-  self->progress_message = g_strdup (message);
+  set_text (&self->progress_message, message);
   note_change (self, CHK_JOB_CHANGE_PROGRESS);
 }
 
@@ -326,8 +337,7 @@ _chk_job_set_last_alert_error (ChkJob     *self,
     return;
 
   remember_state (self);
-  g_free (self->last_alert_error);
-  self->last_alert_error = g_strdup (message);
+  set_text (&self->last_alert_error, message);
   note_change (self, CHK_JOB_CHANGE_ALERT_ERROR);
 }
 
@@ -342,8 +352,7 @@ _chk_job_set_waiting_for (ChkJob     *self,
     return;
 
   remember_state (self);
-  g_free (self->waiting_for);
-  self->waiting_for = g_strdup (reason);
+  set_text (&self->waiting_for, reason);
   note_change (self, CHK_JOB_CHANGE_WAITING);
 }
 
