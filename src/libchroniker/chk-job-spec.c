@@ -731,6 +731,25 @@ member_clear (ChkJobSpec          *spec,
 }
 
 /*
+ * The environment of the specs that have none: most have none, and an
+ * empty table costs about 200 bytes, 2 MiB for 10,000 jobs. Nobody changes
+ * a spec's table in place (a change makes a new one), so they share it.
+ */
+static GHashTable *
+empty_environment (void)
+{
+  static GHashTable *empty = NULL;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      empty = g_hash_table_new (g_str_hash, g_str_equal);
+      g_once_init_leave (&done, 1);
+    }
+  return empty;
+}
+
+/*
  * Stores @value, of the key's type, in the member as it is, unchecked: for a
  * value that was checked once already, such as a copy's or a Job1 property's.
  * NULL, "" or [] leave an optional key not given. Takes @value (full or floating).
@@ -763,6 +782,11 @@ member_set (ChkJobSpec          *spec,
         *(char ***) member = g_variant_dup_strv (value, NULL);
       break;
     case KIND_ENVIRONMENT:
+      if (g_variant_n_children (value) == 0)
+        {
+          *(GHashTable **) member = g_hash_table_ref (empty_environment ());
+          break;
+        }
       {
         GHashTable *environment = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
         GVariantIter iter;

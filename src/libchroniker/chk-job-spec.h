@@ -87,7 +87,8 @@ gboolean    chk_run_if_from_string (const char  *text,
  * @command: (nullable): the argv to run, or %NULL when @shell is used
  * @shell: (nullable): a line for `/bin/sh -c`, or %NULL when @command is used
  * @working_directory: "" for the daemon's home directory
- * @environment: (element-type utf8 utf8): variables added to the job's environment
+ * @environment: (element-type utf8 utf8): variables added to the job's
+ *   environment; never changed in place (specs may share one), replaced
  * @schedule: "" (manual), cron or RRULE; valid when the spec is
  * @timezone: an IANA zone, or "" for the daemon's local zone
  * @start: DTSTART of a recurrence rule, µs since the epoch
