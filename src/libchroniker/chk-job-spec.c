@@ -12,6 +12,7 @@
 #include "chk-job-spec.h"
 #include "chk-job-spec-private.h"
 #include "chk-schedule.h"
+#include "chk-vardict-reader.h"
 
 /* Generous bounds, so that no key can make the daemon hold absurd amounts. */
 #define MAX_TEXT_LENGTH      (64 * 1024)
@@ -1048,6 +1049,86 @@ chk_job_spec_update (ChkJobSpec  *spec,
   return TRUE;
 }
 
+/*
+ * Sets the member of @key from the bytes of a stored value of its type,
+ * without a #GVariant for the numbers and texts: %FALSE for bytes that are
+ * not what GVariant writes for one.
+ */
+static gboolean
+member_set_stored (ChkJobSpec            *spec,
+                   const ChkJobSpecKey   *key,
+                   const ChkVardictEntry *entry)
+{
+  gpointer member = (guint8 *) spec + key->offset;
+  const char *text = (const char *) entry->value;
+  gsize size = entry->value_size;
+
+  switch ((Kind) key->kind)
+    {
+    case KIND_STRING:
+    case KIND_OPTIONAL_STRING:
+    case KIND_ALERT_ON:
+      if (size == 0 || text[size - 1] != '\0' || memchr (text, '\0', size - 1) != NULL ||
+          !g_utf8_validate (text, size - 1, NULL))
+        return FALSE;
+      member_clear (spec, key);
+      if (key->kind == KIND_STRING)
+        *(char **) member = g_strndup (text, size - 1);
+      else if (key->kind == KIND_OPTIONAL_STRING && size > 1)
+        *(char **) member = g_strndup (text, size - 1);
+      else if (key->kind == KIND_ALERT_ON && !chk_alert_on_from_string (text, member))
+        *(ChkAlertOn *) member = key->default_number;
+      return TRUE;
+    case KIND_BOOLEAN:
+      if (size != 1 || entry->value[0] > 1)
+        return FALSE;
+      *(gboolean *) member = entry->value[0];
+      return TRUE;
+    case KIND_UINT32:
+    case KIND_UINT64:
+    case KIND_INT64:
+    case KIND_DOUBLE:
+      /* The member is a guint32, or a 64-bit number as the value is */
+      if (size != (key->kind == KIND_UINT32 ? sizeof (guint32) : sizeof (guint64)))
+        return FALSE;
+      memcpy (member, entry->value, size);
+      return TRUE;
+    case KIND_STRV:
+    case KIND_OPTIONAL_STRV:
+    case KIND_ENVIRONMENT:
+    case KIND_DEPENDENCIES:
+    case KIND_RUN_IF:
+      {
+        /* Borrows the bytes: member_set() copies what it keeps. */
+        GVariant *value = g_variant_new_from_data (G_VARIANT_TYPE (key->type), entry->value, size,
+                                                   FALSE, NULL, NULL);
+
+        if (!g_variant_is_normal_form (value))
+          {
+            g_variant_unref (g_variant_ref_sink (value));
+            return FALSE;
+          }
+        member_set (spec, key, value);
+        return TRUE;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* The key called @name, looked for from @next on first: a stored spec has them in order. */
+static const ChkJobSpecKey *
+find_stored_key (const char *name,
+                 guint       next)
+{
+  for (guint i = next; i < G_N_ELEMENTS (spec_keys); i++)
+    {
+      if (strcmp (name, spec_keys[i].name) == 0)
+        return &spec_keys[i];
+    }
+  return chk_job_spec_lookup_key (name);
+}
+
 /**
  * chk_job_spec_new_trusted:
  * @stored: an `a{sv}` that chk_job_spec_to_variant() made of a spec that
@@ -1061,14 +1142,16 @@ chk_job_spec_update (ChkJobSpec  *spec,
  * Returns: (transfer full) (nullable): the spec, or %NULL when @stored is
  *   not what chk_job_spec_to_variant() writes (an unknown key, a value of
  *   another type, several of `command`, `shell` and `check-url`, no name
- *   or program); read such a one with chk_job_spec_update()
+ *   or program, bytes not in normal form); read such a one with
+ *   chk_job_spec_update()
  */
 ChkJobSpec *
 chk_job_spec_new_trusted (GVariant *stored)
 {
   g_autoptr(ChkJobSpec) spec = NULL;
+  ChkVardictReader reader;
   guint64 given = 0;
-  gsize n_entries;
+  guint next_key = 0;
   guint n_programs = 0;
 
   G_STATIC_ASSERT (G_N_ELEMENTS (spec_keys) <= 64);
@@ -1078,37 +1161,30 @@ chk_job_spec_new_trusted (GVariant *stored)
     return NULL;
 
   /*
-   * Each member is set once, from @stored or else from its default (not
-   * from the default and then again), and the children are read without
-   * a format string: 10,000 jobs load about twice as fast.
+   * Each member is set once, from @stored or else from its default, and
+   * read from the bytes without a #GVariant for each entry, key and value:
+   * 10,000 jobs load in a fraction of the time.
    */
   spec = g_new0 (ChkJobSpec, 1);
-  n_entries = g_variant_n_children (stored);
-  for (gsize i = 0; i < n_entries; i++)
+  if (!_chk_vardict_reader_init (&reader, g_variant_get_data (stored), g_variant_get_size (stored)))
+    return NULL;
+  for (;;)
     {
-      g_autoptr(GVariant) entry = g_variant_get_child_value (stored, i);
-      g_autoptr(GVariant) name = g_variant_get_child_value (entry, 0);
-      g_autoptr(GVariant) boxed = g_variant_get_child_value (entry, 1);
-      const char *text = g_variant_get_string (name, NULL);
+      ChkVardictEntry entry;
       const ChkJobSpecKey *key;
-      GVariant *value;
+      gboolean done;
 
-      /* The store writes the keys in the table's order. */
-      if (i < G_N_ELEMENTS (spec_keys) && strcmp (text, spec_keys[i].name) == 0)
-        key = &spec_keys[i];
-      else
-        key = chk_job_spec_lookup_key (text);
-      if (key == NULL)
+      if (!_chk_vardict_reader_next (&reader, &entry, &done))
         return NULL;
+      if (done)
+        break;
 
-      value = g_variant_get_variant (boxed);
-      if (!g_variant_is_of_type (value, G_VARIANT_TYPE (key->type)))
-        {
-          g_variant_unref (value);
-          return NULL;
-        }
-      /* Takes @value. */
-      member_set (spec, key, value);
+      key = find_stored_key (entry.key, next_key);
+      if (key == NULL || strlen (key->type) != entry.type_length ||
+          memcmp (key->type, entry.type, entry.type_length) != 0 ||
+          !member_set_stored (spec, key, &entry))
+        return NULL;
+      next_key = key - spec_keys + 1;
       given |= G_GUINT64_CONSTANT (1) << (key - spec_keys);
     }
 

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+#include "chk-job-spec.h"
+#include "chk-vardict-reader.h"
+
+/* Reads every entry of @dict, in normal form, and checks each against GVariant's reading. */
+static void
+check_reads_like_gvariant (GVariant *dict)
+{
+  ChkVardictReader reader;
+  gsize n = 0;
+
+  g_assert_true (_chk_vardict_reader_init (&reader, g_variant_get_data (dict),
+                                           g_variant_get_size (dict)));
+  for (;;)
+    {
+      g_autoptr(GVariant) entry = NULL;
+      g_autoptr(GVariant) value = NULL;
+      ChkVardictEntry read;
+      gboolean done;
+      const char *key;
+
+      g_assert_true (_chk_vardict_reader_next (&reader, &read, &done));
+      if (done)
+        break;
+      g_assert_cmpuint (n, <, g_variant_n_children (dict));
+      entry = g_variant_get_child_value (dict, n++);
+      g_variant_get (entry, "{&sv}", &key, &value);
+      g_assert_cmpstr (read.key, ==, key);
+      g_assert_cmpuint (read.type_length, ==, strlen (g_variant_get_type_string (value)));
+      g_assert_cmpmem (read.type, read.type_length,
+                       g_variant_get_type_string (value), read.type_length);
+      g_assert_cmpmem (read.value, read.value_size,
+                       g_variant_get_data (value), g_variant_get_size (value));
+    }
+  g_assert_cmpuint (n, ==, g_variant_n_children (dict));
+}
+
+static GVariant *
+make_dict (gsize text_length)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_autofree char *text = g_strnfill (text_length, 'x');
+  const char * const argv[] = { "rsync", "-a", "", NULL };
+
+  g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string ("backup"));
+  g_variant_builder_add (&builder, "{sv}", "empty", g_variant_new_string (""));
+  g_variant_builder_add (&builder, "{sv}", "text", g_variant_new_string (text));
+  g_variant_builder_add (&builder, "{sv}", "command", g_variant_new_strv (argv, -1));
+  g_variant_builder_add (&builder, "{sv}", "none", g_variant_new_strv (NULL, 0));
+  g_variant_builder_add (&builder, "{sv}", "flag", g_variant_new_boolean (TRUE));
+  g_variant_builder_add (&builder, "{sv}", "u", g_variant_new_uint32 (0xdeadbeef));
+  g_variant_builder_add (&builder, "{sv}", "x", g_variant_new_int64 (-42));
+  g_variant_builder_add (&builder, "{sv}", "d", g_variant_new_double (1.5));
+  g_variant_builder_add (&builder, "{sv}", "env",
+                         g_variant_new_parsed ("{'A': '1', 'BB': ''}"));
+  g_variant_builder_add (&builder, "{sv}", "deps",
+                         g_variant_new_parsed ("[{'job': <'sync'>}, @a{sv} {}]"));
+  return g_variant_ref_sink (g_variant_builder_end (&builder));
+}
+
+/* Offsets of 1, 2 and 4 bytes, and no entries at all */
+static void
+test_sizes (void)
+{
+  const gsize lengths[] = { 0, 40, 300, 70000 };
+  g_autoptr(GVariant) empty = g_variant_ref_sink (g_variant_new_array (G_VARIANT_TYPE ("{sv}"),
+                                                                       NULL, 0));
+
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      g_autoptr(GVariant) dict = make_dict (lengths[i]);
+
+      g_test_message ("text of %zu bytes: %zu in all", lengths[i], g_variant_get_size (dict));
+      check_reads_like_gvariant (dict);
+    }
+  check_reads_like_gvariant (empty);
+}
+
+/* Reads the bytes to the end or to what it refuses, never past them. */
+static void
+read_all (const guint8 *data,
+          gsize         size)
+{
+  g_autofree guint8 *copy = g_memdup2 (data, size);
+  ChkVardictReader reader;
+  gboolean done = FALSE;
+
+  if (!_chk_vardict_reader_init (&reader, copy, size))
+    return;
+  while (!done)
+    {
+      ChkVardictEntry entry;
+
+      if (!_chk_vardict_reader_next (&reader, &entry, &done))
+        return;
+      if (done)
+        break;
+      g_assert_true ((const guint8 *) entry.key >= copy);
+      g_assert_true (entry.value + entry.value_size <= copy + size);
+      g_assert_true ((const guint8 *) entry.type + entry.type_length <= copy + size);
+      {
+        g_autofree char *type = g_strndup (entry.type, entry.type_length);
+
+        g_assert_true (g_variant_type_string_is_valid (type));
+      }
+    }
+}
+
+/* Damaged bytes are refused or read within bounds, and a spec read from them is whole. */
+static void
+test_damaged (void)
+{
+  g_autoptr(GVariant) dict = make_dict (40);
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(GVariant) changes = g_variant_parse (NULL,
+    "{'name': <'backup'>, 'command': <['rsync', '-a']>, 'environment': <{'A': '1'}>, "
+    "'depends-on': <[{'job': <'sync'>}]>}", NULL, NULL, NULL);
+  g_autoptr(GVariant) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariant *samples[2];
+
+  g_assert_true (chk_job_spec_update (spec, changes, &error));
+  g_assert_no_error (error);
+  stored = g_variant_ref_sink (chk_job_spec_to_variant (spec));
+  samples[0] = dict;
+  samples[1] = stored;
+
+  for (guint s = 0; s < G_N_ELEMENTS (samples); s++)
+    {
+      const guint8 *data = g_variant_get_data (samples[s]);
+      gsize size = g_variant_get_size (samples[s]);
+      g_autofree guint8 *bytes = g_memdup2 (data, size);
+
+      for (gsize length = 0; length < size; length++)
+        read_all (data, length);
+
+      for (gsize i = 0; i < size; i++)
+        {
+          for (guint bit = 0; bit < 8; bit++)
+            {
+              g_autoptr(GVariant) damaged = NULL;
+              g_autoptr(ChkJobSpec) back = NULL;
+
+              bytes[i] ^= 1 << bit;
+              read_all (bytes, size);
+              damaged = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE_VARDICT,
+                                                                     bytes, size, FALSE,
+                                                                     NULL, NULL));
+              back = chk_job_spec_new_trusted (damaged);
+              if (back != NULL)
+                {
+                  g_assert_true (g_utf8_validate (back->name, -1, NULL));
+                  g_assert_true (back->command != NULL || back->shell != NULL ||
+                                 back->check_url != NULL);
+                }
+              bytes[i] ^= 1 << bit;
+            }
+        }
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/vardict-reader/sizes", test_sizes);
+  g_test_add_func ("/vardict-reader/damaged", test_damaged);
+
+  return g_test_run ();
+}
