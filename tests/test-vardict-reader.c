@@ -8,6 +8,7 @@
 
 #include "chk-job-spec.h"
 #include "chk-vardict-reader.h"
+#include "chk-vardict-writer.h"
 
 /* Reads every entry of @dict, in normal form, and checks each against GVariant's reading. */
 static void
@@ -81,6 +82,44 @@ test_sizes (void)
       check_reads_like_gvariant (dict);
     }
   check_reads_like_gvariant (empty);
+}
+
+/* The writer gives the bytes GVariant does, offsets of every size included. */
+static void
+test_writer (void)
+{
+  const gsize lengths[] = { 0, 40, 300, 70000 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      g_autoptr(GVariant) dict = make_dict (lengths[i]);
+      g_autoptr(GVariant) written = NULL;
+      ChkVardictWriter writer;
+      GVariantIter iter;
+      const char *key;
+      GVariant *value;
+
+      _chk_vardict_writer_init (&writer);
+      g_variant_iter_init (&iter, dict);
+      while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+        {
+          if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+            {
+              _chk_vardict_writer_add_string (&writer, key, g_variant_get_string (value, NULL));
+              g_variant_unref (value);
+            }
+          else
+            {
+              _chk_vardict_writer_add_value (&writer, key, value);
+            }
+        }
+      written = g_variant_ref_sink (_chk_vardict_writer_end (&writer));
+
+      g_test_message ("text of %zu bytes", lengths[i]);
+      g_assert_true (g_variant_is_normal_form (written));
+      g_assert_cmpmem (g_variant_get_data (written), g_variant_get_size (written),
+                       g_variant_get_data (dict), g_variant_get_size (dict));
+    }
 }
 
 /* Reads the bytes to the end or to what it refuses, never past them. */
@@ -174,6 +213,7 @@ main (int   argc,
 
   g_test_add_func ("/vardict-reader/sizes", test_sizes);
   g_test_add_func ("/vardict-reader/damaged", test_damaged);
+  g_test_add_func ("/vardict-writer/as-gvariant", test_writer);
 
   return g_test_run ();
 }
