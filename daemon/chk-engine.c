@@ -105,7 +105,8 @@ void
 _chk_engine_add_job (ChkEngine *self,
                      ChkJob    *job)
 {
-  g_hash_table_insert (self->jobs, _chk_engine_id_key (job->id), job);
+  /* The key is the job's own id, which lives as long as the entry. */
+  g_hash_table_insert (self->jobs, &job->id, job);
   g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
 }
 
@@ -426,7 +427,7 @@ chk_engine_class_init (ChkEngineClass *klass)
 static void
 chk_engine_init (ChkEngine *self)
 {
-  self->jobs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->jobs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL, g_object_unref);
   self->jobs_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   self->runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
