@@ -14,6 +14,7 @@
 #endif
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "chk-alerts.h"
@@ -28,6 +29,9 @@
 
 /* How long --replace waits for the daemon it replaces to let go of the database. */
 #define REPLACE_WAIT_MS 30000
+
+/* --system's database: StateDirectory=chroniker of chronikerd-system.service */
+#define SYSTEM_DATABASE "/var/lib/chroniker/chroniker.db"
 
 typedef struct
 {
@@ -45,6 +49,7 @@ typedef struct
   gboolean         shutting_down;
   gboolean         once;
   gboolean         replace;
+  gboolean         system;
   int              kill_grace_ms;
   gboolean         host_runner;
   GArray          *retry_delays_ms;
@@ -207,7 +212,16 @@ name_lost_cb (GDBusConnection *connection,
 
   if (connection == NULL)
     {
-      g_printerr ("chronikerd: the session bus is gone\n");
+      g_printerr ("chronikerd: the %s bus is gone\n", daemon->system ? "system" : "session");
+      daemon_quit (daemon, 1);
+    }
+  else if (!daemon->name_acquired && daemon->system)
+    {
+      /* The system bus refuses the name to all but root (our bus policy file), or
+       * to everyone where that file is not installed. */
+      g_printerr ("chronikerd: could not own %s on the system bus: another process owns it "
+                  "(use --replace to take over), or the bus's policy does not allow it (is "
+                  "%s.conf installed in a system.d folder of the bus?)\n", name, name);
       daemon_quit (daemon, 1);
     }
   else if (!daemon->name_acquired)
@@ -260,9 +274,17 @@ daemon_serve (Daemon  *daemon,
   if (!daemon_load (daemon, error))
     return FALSE;
 
-  job_env = chk_engine_get_job_env (daemon->engine);
-  chk_job_env_set_session_bus (job_env, daemon->connection);
-  chk_job_env_refresh_async (job_env, NULL, env_read_cb, daemon);
+  /* The system bus has no systemd user manager to take the jobs' environment from. */
+  if (daemon->system)
+    {
+      daemon->env_read = TRUE;
+    }
+  else
+    {
+      job_env = chk_engine_get_job_env (daemon->engine);
+      chk_job_env_set_session_bus (job_env, daemon->connection);
+      chk_job_env_refresh_async (job_env, NULL, env_read_cb, daemon);
+    }
 
   daemon->service = chk_service_new (daemon->engine, daemon->alerts);
   if (!chk_service_export (daemon->service, daemon->connection, error))
@@ -305,6 +327,50 @@ wait_for_lock_cb (gpointer user_data)
       daemon_quit (daemon, 1);
     }
   return G_SOURCE_REMOVE;
+}
+
+/*
+ * --system keeps every user's jobs, run as those users: only root can do
+ * that, and its database must be out of everyone else's reach, whose
+ * folder a user could otherwise swap for one of theirs.
+ */
+static gboolean
+check_system_mode (Daemon  *daemon,
+                   GError **error)
+{
+  g_autofree char *dir = g_path_get_dirname (daemon->database);
+  struct stat st;
+
+  if (geteuid () != 0)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+                   "--system must run as root, to run each job as its user (this is uid %u); "
+                   "for your own jobs, run chronikerd without --system",
+                   (guint) geteuid ());
+      return FALSE;
+    }
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE, "Could not create %s: %s", dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if (stat (dir, &st) != 0)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE, "Could not look at %s: %s", dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                   "The database's folder %s belongs to uid %u with mode %04o: --system keeps "
+                   "its database only in a folder that root owns and no one else may write",
+                   dir, (guint) st.st_uid, (guint) (st.st_mode & 07777));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* --autostart (the XDG autostart entry's command): asks the bus to start the
@@ -399,6 +465,7 @@ main (int   argc,
   gboolean once = FALSE;
   gboolean autostart = FALSE;
   gboolean replace = FALSE;
+  gboolean system = FALSE;
   gboolean verbose = FALSE;
   gboolean version = FALSE;
   int kill_grace_ms = -1;
@@ -409,7 +476,11 @@ main (int   argc,
   Daemon daemon = { 0 };
   const GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
-      N_("The SQLite database (default: $XDG_DATA_HOME/chroniker/chroniker.db)"), N_("PATH") },
+      N_("The SQLite database (default: $XDG_DATA_HOME/chroniker/chroniker.db; with --system, "
+         SYSTEM_DATABASE ")"), N_("PATH") },
+    { "system", 0, 0, G_OPTION_ARG_NONE, &system,
+      N_("Serve the system's jobs on the system bus, as root, each run as its user; polkit "
+         "decides who may do what"), NULL },
     { "once", 0, 0, G_OPTION_ARG_NONE, &once,
       N_("Run the jobs that are due, wait for them, and exit (for a system cron line)"), NULL },
     { "autostart", 0, 0, G_OPTION_ARG_NONE, &autostart,
@@ -438,7 +509,8 @@ main (int   argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Runs Chroniker's jobs on their schedules and serves "
-                                           "them on the D-Bus session bus."));
+                                           "them on the D-Bus session bus, or with --system on "
+                                           "the system bus."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
@@ -459,6 +531,16 @@ main (int   argc,
 
   if (verbose)
     g_log_set_debug_enabled (TRUE);
+
+  if (system && (autostart || (runner != NULL && g_strcmp0 (runner, "local") != 0)))
+    {
+      if (autostart)
+        g_printerr ("chronikerd: --system does not go with --autostart (a session's entry)\n");
+      else
+        g_printerr ("chronikerd: --system runs its jobs itself: it does not go with "
+                    "--runner=%s\n", runner);
+      return 2;
+    }
 
   if (autostart)
     return request_start ();
@@ -494,7 +576,9 @@ main (int   argc,
       chk_containment_set_default_mode (containment_mode);
     }
 
-  if (runner == NULL || g_strcmp0 (runner, "auto") == 0)
+  if (system)
+    daemon.host_runner = FALSE;
+  else if (runner == NULL || g_strcmp0 (runner, "auto") == 0)
     daemon.host_runner = chk_portal_is_sandboxed ();
   else if (g_strcmp0 (runner, "host") == 0 || g_strcmp0 (runner, "local") == 0)
     daemon.host_runner = g_strcmp0 (runner, "host") == 0;
@@ -508,10 +592,22 @@ main (int   argc,
   daemon.lock_fd = -1;
   daemon.once = once;
   daemon.replace = replace;
+  daemon.system = system;
   daemon.kill_grace_ms = kill_grace_ms;
-  daemon.database = database != NULL
-                    ? g_steal_pointer (&database)
-                    : g_build_filename (g_get_user_data_dir (), "chroniker", "chroniker.db", NULL);
+  if (database != NULL)
+    daemon.database = g_steal_pointer (&database);
+  else if (system)
+    daemon.database = g_strdup (SYSTEM_DATABASE);
+  else
+    daemon.database = g_build_filename (g_get_user_data_dir (), "chroniker", "chroniker.db", NULL);
+
+  if (system && !check_system_mode (&daemon, &error))
+    {
+      g_printerr ("chronikerd: %s\n", error->message);
+      g_main_loop_unref (daemon.loop);
+      g_free (daemon.database);
+      return 1;
+    }
 
   g_unix_signal_add (SIGTERM, quit_signal_cb, &daemon);
   g_unix_signal_add (SIGINT, quit_signal_cb, &daemon);
@@ -524,8 +620,16 @@ main (int   argc,
     {
       gboolean serving = FALSE;
 
-      daemon.connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-      if (daemon.connection == NULL)
+      daemon.connection = g_bus_get_sync (system ? G_BUS_TYPE_SYSTEM : G_BUS_TYPE_SESSION, NULL,
+                                          &error);
+      if (daemon.connection == NULL && system)
+        {
+          const char *address = g_getenv ("DBUS_SYSTEM_BUS_ADDRESS");
+
+          g_prefix_error (&error, "cannot reach the system bus at %s: ",
+                          address != NULL ? address : "/run/dbus/system_bus_socket");
+        }
+      else if (daemon.connection == NULL)
         {
           g_prefix_error (&error, "cannot reach the session bus: ");
         }
