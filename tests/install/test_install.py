@@ -16,7 +16,12 @@ namespace of their own where the installed prefix is bind-mounted over the
 real one (unshare(1); as root, or in a user namespace). Nothing outside the
 namespace sees it. Where no namespace can be made they are skipped, saying so.
 
+The system mode's files (its unit, D-Bus activation and bus policy, polkit
+actions) are checked too, and the unit with `systemd-analyze verify` in the
+same namespace, where its ExecStart= is the installed binary.
+
 Arguments: BUILDDIR MESON PREFIX BINDIR DATADIR SYSCONFDIR MANDIR LOCALEDIR UNITDIR
+SYSTEMUNITDIR
 """
 
 import os
@@ -25,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ElementTree
 
 from installcheck import APP_ID, BUS_NAME, Tap, read_group, read_key_file
 
@@ -70,9 +76,68 @@ def run_in_namespace(unshare, env, script, timeout=60):
                           env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def check_system_files(tap, dest, bindir, datadir, system_unitdir):
+    """The system mode's unit, D-Bus system service, bus policy and polkit actions."""
+    daemon = os.path.join(bindir, 'chronikerd')
+    service = read_group(dest(os.path.join(datadir, 'dbus-1', 'system-services',
+                                           BUS_NAME + '.service')), 'D-BUS Service')
+    tap.check(service.get('Name') == BUS_NAME and service.get('Exec') == daemon + ' --system' and
+              service.get('User') == 'root' and
+              service.get('SystemdService') == 'chronikerd-system.service',
+              "the system bus starts %s --system as root, through the system unit" % daemon,
+              service)
+
+    unit = read_key_file(dest(os.path.join(system_unitdir, 'chronikerd-system.service')))
+
+    def key(name):
+        return unit.get('Service', name, fallback='')
+    tap.check(key('Type') == 'dbus' and key('BusName') == BUS_NAME and
+              key('ExecStart') == daemon + ' --system',
+              'the system unit is Type=dbus with BusName=%s, running %s --system'
+              % (BUS_NAME, daemon), dict(unit['Service']) if unit.has_section('Service') else '')
+    tap.check(key('StateDirectory') == 'chroniker' and key('StateDirectoryMode') == '0700',
+              'the system unit keeps the database in /var/lib/chroniker, mode 0700')
+    tap.check(key('ProtectSystem') == 'strict' and key('NoNewPrivileges') == 'yes' and
+              key('PrivateTmp') == 'yes' and key('ProtectHome') == '' and
+              key('ProtectControlGroups') == '' and key('Delegate') == 'yes',
+              'the system unit is hardened as far as its jobs allow (ProtectSystem=strict, '
+              'no ProtectHome=, cgroups delegated and writable)')
+    tap.check(unit.get('Install', 'WantedBy', fallback='') == 'multi-user.target',
+              'the system unit can be enabled to start at boot')
+
+    conf = ElementTree.parse(dest(os.path.join(datadir, 'dbus-1', 'system.d',
+                                               BUS_NAME + '.conf'))).getroot()
+    owners = [(p.attrib, a.attrib) for p in conf.findall('policy') for a in p.findall('allow')
+              if 'own' in a.attrib]
+    senders = [(p.attrib, a.attrib) for p in conf.findall('policy') for a in p.findall('allow')
+               if 'send_destination' in a.attrib]
+    tap.check(owners == [({'user': 'root'}, {'own': BUS_NAME})],
+              'the system bus policy lets root alone own ' + BUS_NAME, owners)
+    tap.check(senders == [({'context': 'default'}, {'send_destination': BUS_NAME})],
+              'the system bus policy lets everyone call it (polkit decides)', senders)
+
+    policy = ElementTree.parse(dest(os.path.join(datadir, 'polkit-1', 'actions',
+                                                 APP_ID + '.policy'))).getroot()
+    defaults = {}
+    german = {}
+    for action in policy.findall('action'):
+        found = action.find('defaults')
+        defaults[action.get('id')] = tuple(found.findtext(name) for name in
+                                           ('allow_any', 'allow_inactive', 'allow_active'))
+        german[action.get('id')] = [e.text for e in action
+                                    if e.get('{http://www.w3.org/XML/1998/namespace}lang') == 'de']
+    tap.check(defaults == {
+        APP_ID + '.manage-own-jobs': ('no', 'no', 'yes'),
+        APP_ID + '.manage-all-jobs': ('auth_admin_keep',) * 3,
+    }, 'the polkit actions: manage-own-jobs for active users, manage-all-jobs for admins',
+        defaults)
+    tap.check(all(len(texts) == 2 for texts in german.values()) and len(german) == 2,
+              "the polkit actions' description and message are translated", german)
+
+
 def main():
     (builddir, meson, prefix, bindir, datadir, sysconfdir, mandir, localedir,
-     unitdir) = sys.argv[1:10]
+     unitdir, system_unitdir) = sys.argv[1:11]
     srcdir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     tap = Tap()
     destdir = tempfile.mkdtemp(prefix='chk-install-')
@@ -107,6 +172,11 @@ def main():
             "chronikerd's man page": (mandir, 'man1/chronikerd.1'),
             "chronikerctl's man page": (mandir, 'man1/chronikerctl.1'),
             'the bash completion': (datadir, 'bash-completion/completions/chronikerctl'),
+            'the systemd system unit': (system_unitdir, 'chronikerd-system.service'),
+            "the daemon's D-Bus system service":
+                (datadir, 'dbus-1/system-services/%s.service' % BUS_NAME),
+            'the system bus policy': (datadir, 'dbus-1/system.d/%s.conf' % BUS_NAME),
+            'the polkit actions': (datadir, 'polkit-1/actions/%s.policy' % APP_ID),
         }
         # The help, where yelp looks up help:APP_ID (the app's Help action).
         # Each translated too (help/LINGUAS), where yelp looks first in that language.
@@ -180,6 +250,8 @@ def main():
             tap.skip('the login target is enabled for every user',
                      '%s is not read by systemd: the install says how to enable it' % unitdir)
 
+        check_system_files(tap, dest, bindir, datadir, system_unitdir)
+
         # The autostart entry: for sessions without a systemd user manager.
         autostart_path = dest(os.path.join(sysconfdir, 'xdg', 'autostart', BUS_NAME + '.desktop'))
         autostart = read_group(autostart_path, 'Desktop Entry')
@@ -197,7 +269,8 @@ def main():
         # The installed daemon, activated by the bus.
         unshare = can_unshare()
         activation_checks = ('a plain gdbus call activates the installed daemon',
-                             'the autostart command starts one daemon, however often it runs')
+                             'the autostart command starts one daemon, however often it runs',
+                             'systemd-analyze verify accepts the system unit')
         if unshare is None or not os.path.isdir(prefix):
             for what in activation_checks:
                 tap.skip(what, 'no mount namespace can be made here (unshare(1))')
@@ -231,6 +304,20 @@ def main():
         pids = [line for line in twice.stdout.splitlines() if line.startswith('(uint32')]
         tap.check(twice.returncode == 0 and len(pids) == 2 and pids[0] == pids[1],
                   activation_checks[1], twice.stdout + twice.stderr)
+
+        # The unit as systemd reads it, with the installed binary at its ExecStart=
+        # (--man=no: no man page is looked up outside the DESTDIR).
+        analyze = shutil.which('systemd-analyze')
+        if analyze is None:
+            tap.skip(activation_checks[2], 'no systemd-analyze here')
+        else:
+            unit_path = os.path.join(system_unitdir, 'chronikerd-system.service')
+            verified = run_in_namespace(unshare, env, '%s verify --man=no %s' % (
+                shlex.quote(analyze), shlex.quote(dest(unit_path))))
+            # What it finds, it says about the unit (the bus says things of its own).
+            said = verified.stdout + verified.stderr
+            tap.check(verified.returncode == 0 and 'chronikerd-system.service' not in said,
+                      activation_checks[2], said)
         return tap.end()
     finally:
         shutil.rmtree(destdir, ignore_errors=True)
