@@ -477,7 +477,7 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
       N_("The SQLite database (default: $XDG_DATA_HOME/chroniker/chroniker.db; with --system, "
-         SYSTEM_DATABASE ")"), N_("PATH") },
+         "/var/lib/chroniker/chroniker.db)"), N_("PATH") },
     { "system", 0, 0, G_OPTION_ARG_NONE, &system,
       N_("Serve the system's jobs on the system bus, as root, each run as its user; polkit "
          "decides who may do what"), NULL },
