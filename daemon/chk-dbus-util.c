@@ -22,6 +22,9 @@
  */
 static GHashTable *caller_uids;
 
+/* Who decides in system mode; NULL or a session one: the uid check above */
+static ChkAuthority *authority;
+
 typedef struct
 {
   GDBusInterfaceMethodCallFunc  method_call;
@@ -217,6 +220,22 @@ watch_callers (GDBusConnection *connection)
   g_object_set_data (G_OBJECT (connection), "chk-caller-watch", GUINT_TO_POINTER (id));
 }
 
+/* Takes @invocation */
+static void
+call_method (GDBusInterfaceMethodCallFunc  method_call,
+             GDBusMethodInvocation        *invocation,
+             gpointer                      user_data)
+{
+  method_call (g_dbus_method_invocation_get_connection (invocation),
+               g_dbus_method_invocation_get_sender (invocation),
+               g_dbus_method_invocation_get_object_path (invocation),
+               g_dbus_method_invocation_get_interface_name (invocation),
+               g_dbus_method_invocation_get_method_name (invocation),
+               g_dbus_method_invocation_get_parameters (invocation),
+               invocation,
+               user_data);
+}
+
 /* Takes @invocation: calls @method_call with it if @uid is ours, else refuses it. */
 static void
 call_or_refuse (GDBusInterfaceMethodCallFunc  method_call,
@@ -237,14 +256,29 @@ call_or_refuse (GDBusInterfaceMethodCallFunc  method_call,
       return;
     }
 
-  method_call (g_dbus_method_invocation_get_connection (invocation),
-               g_dbus_method_invocation_get_sender (invocation),
-               g_dbus_method_invocation_get_object_path (invocation),
-               g_dbus_method_invocation_get_interface_name (invocation),
-               g_dbus_method_invocation_get_method_name (invocation),
-               g_dbus_method_invocation_get_parameters (invocation),
-               invocation,
-               user_data);
+  call_method (method_call, invocation, user_data);
+}
+
+/* A skeleton unexported while the bus or polkit answered has no object left
+ * to call: answers the call with NotFound, and says so. */
+static gboolean
+return_if_target_gone (PendingCall     *pending,
+                       GDBusConnection *connection)
+{
+  const char *gone;
+  g_autofree char *path = NULL;
+
+  if (!G_IS_DBUS_INTERFACE_SKELETON (pending->target) ||
+      g_dbus_interface_skeleton_has_connection (G_DBUS_INTERFACE_SKELETON (pending->target),
+                                                connection))
+    return FALSE;
+
+  gone = g_dbus_method_invocation_get_object_path (pending->invocation);
+  path = g_strdup (gone);
+  g_dbus_method_invocation_return_error (g_steal_pointer (&pending->invocation), CHK_ERROR,
+                                         CHK_ERROR_NOT_FOUND, _("No object at %s any more"),
+                                         path);
+  return TRUE;
 }
 
 static void
@@ -278,22 +312,49 @@ caller_uid_cb (GObject      *object,
     }
   g_hash_table_insert (caller_uids, g_strdup (sender), GUINT_TO_POINTER (uid));
 
-  /* A skeleton unexported while the bus answered has no object left to call. */
-  if (G_IS_DBUS_INTERFACE_SKELETON (pending->target) &&
-      !g_dbus_interface_skeleton_has_connection (G_DBUS_INTERFACE_SKELETON (pending->target),
-                                                 connection))
-    {
-      const char *gone = g_dbus_method_invocation_get_object_path (pending->invocation);
-      g_autofree char *path = g_strdup (gone);
-
-      g_dbus_method_invocation_return_error (g_steal_pointer (&pending->invocation), CHK_ERROR,
-                                             CHK_ERROR_NOT_FOUND, _("No object at %s any more"),
-                                             path);
-      return;
-    }
+  if (return_if_target_gone (pending, connection))
+    return;
 
   call_or_refuse (pending->method_call, uid, g_steal_pointer (&pending->invocation),
                   pending->target);
+}
+
+static void
+authority_checked_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(PendingCall) pending = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!chk_authority_check_finish (CHK_AUTHORITY (object), result, &error))
+    {
+      g_dbus_method_invocation_return_gerror (g_steal_pointer (&pending->invocation), error);
+      return;
+    }
+
+  if (return_if_target_gone (pending,
+                             g_dbus_method_invocation_get_connection (pending->invocation)))
+    return;
+
+  call_method (pending->method_call, g_steal_pointer (&pending->invocation), pending->target);
+}
+
+/**
+ * chk_dbus_set_authority:
+ * @authority: (nullable): who decides
+ *
+ * Has chk_dbus_call_if_authorized() ask @authority, when it is the system
+ * mode's, which polkit action each call needs
+ * (chk_authority_action_for_call()) instead of checking that the caller
+ * is the daemon's own user.
+ */
+void
+chk_dbus_set_authority (ChkAuthority *new_authority)
+{
+  g_return_if_fail (new_authority == NULL || CHK_IS_AUTHORITY (new_authority));
+
+  g_set_object (&authority, new_authority);
 }
 
 /**
@@ -306,6 +367,7 @@ caller_uid_cb (GObject      *object,
  * Calls @method_call for @invocation if the caller is the daemon's own
  * user, else refuses the call with %CHK_ERROR_PERMISSION_DENIED. On a bus
  * any user may connect to, another user's calls would run jobs as ours.
+ * In system mode (chk_dbus_set_authority()) polkit decides instead.
  *
  * The caller's uid comes from the bus (GetConnectionUnixUser), asked
  * asynchronously once per caller, or from the peer's credentials on a
@@ -326,6 +388,30 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
   g_return_if_fail (method_call != NULL);
   g_return_if_fail (G_IS_DBUS_METHOD_INVOCATION (invocation));
   g_return_if_fail (G_IS_OBJECT (target));
+
+  if (authority != NULL && chk_authority_get_mode (authority) == CHK_AUTHORITY_SYSTEM)
+    {
+      const char *action_id =
+        chk_authority_action_for_call (g_dbus_method_invocation_get_interface_name (invocation),
+                                       g_dbus_method_invocation_get_method_name (invocation));
+
+      /* polkit knows callers by their bus name: one without is no one. */
+      if (sender == NULL)
+        {
+          g_dbus_method_invocation_return_error (invocation, CHK_ERROR,
+                                                 CHK_ERROR_PERMISSION_DENIED,
+                                                 _("Only callers on the system bus are served"));
+          return;
+        }
+
+      pending = g_new0 (PendingCall, 1);
+      pending->method_call = method_call;
+      pending->invocation = invocation;
+      pending->target = g_object_ref (target);
+      chk_authority_check_async (authority, sender, action_id, NULL, authority_checked_cb,
+                                 pending);
+      return;
+    }
 
   if (sender == NULL)
     {

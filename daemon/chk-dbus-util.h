@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "chk-authority.h"
 #include "chk-bus.h"
 #include "chk-store.h"
 
@@ -19,6 +20,7 @@ GVariant *chk_chunks_to_variant     (GPtrArray           *chunks);
 gboolean  chk_dbus_return_error      (GDBusMethodInvocation *invocation,
                                      const GError          *error);
 
+void      chk_dbus_set_authority      (ChkAuthority                 *authority);
 void      chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
                                        GDBusMethodInvocation        *invocation,
                                        GObject                      *target);

@@ -18,8 +18,10 @@
 #include <unistd.h>
 
 #include "chk-alerts.h"
+#include "chk-authority.h"
 #include "chk-background.h"
 #include "chk-containment.h"
+#include "chk-dbus-util.h"
 #include "chk-engine.h"
 #include "chk-error.h"
 #include "chk-i18n.h"
@@ -269,6 +271,7 @@ static gboolean
 daemon_serve (Daemon  *daemon,
               GError **error)
 {
+  g_autoptr(ChkAuthority) authority = NULL;
   ChkJobEnv *job_env;
 
   if (!daemon_load (daemon, error))
@@ -285,6 +288,10 @@ daemon_serve (Daemon  *daemon,
       chk_job_env_set_session_bus (job_env, daemon->connection);
       chk_job_env_refresh_async (job_env, NULL, env_read_cb, daemon);
     }
+
+  /* Who may call: in a session its user; on the system bus, whom polkit allows. */
+  authority = chk_authority_new (daemon->system ? CHK_AUTHORITY_SYSTEM : CHK_AUTHORITY_SESSION);
+  chk_dbus_set_authority (authority);
 
   daemon->service = chk_service_new (daemon->engine, daemon->alerts);
   if (!chk_service_export (daemon->service, daemon->connection, error))
@@ -671,6 +678,7 @@ main (int   argc,
   if (daemon.service != NULL)
     chk_service_unexport (daemon.service);
   g_clear_object (&daemon.service);
+  chk_dbus_set_authority (NULL);
   g_clear_object (&daemon.background);
   g_clear_object (&daemon.alerts);
   g_clear_object (&daemon.engine);

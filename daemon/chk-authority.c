@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-authority"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <polkit/polkit.h>
+
+#include "chk-authority.h"
+#include "chk-error.h"
+
+#define SCHEDULER_IFACE "io.github.chroniker.Chroniker.Scheduler1"
+
+/**
+ * ChkAuthority:
+ *
+ * Whether a caller may do something, asked as one question: "may the
+ * connection with this unique bus name do this polkit action?". The
+ * system daemon asks polkit, with the caller's bus name as the subject
+ * (polkitd itself finds its user and process, so a caller cannot pose as
+ * another) and allowing interaction: an authentication agent of the
+ * caller's session may ask for a password. A session daemon allows
+ * everything without asking: its bus is its own user's.
+ */
+struct _ChkAuthority
+{
+  GObject           parent_instance;
+
+  ChkAuthorityMode  mode;
+  PolkitAuthority  *polkit;
+};
+
+G_DEFINE_FINAL_TYPE (ChkAuthority, chk_authority, G_TYPE_OBJECT)
+
+/*
+ * What each call needs in system mode. Any other call needs
+ * manage-all-jobs: until jobs have users of their own (the next steps of
+ * issue 19), every job runs as root, so changing, running or reading one
+ * is for administrators only.
+ */
+static const struct
+{
+  const char *interface_name;
+  const char *method_name;
+  const char *action_id;
+} call_actions[] = {
+  { SCHEDULER_IFACE, "SetSettings", CHK_ACTION_MANAGE_ALL_JOBS },
+  { SCHEDULER_IFACE, "GetSettings", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "PreviewSchedule", CHK_ACTION_MANAGE_OWN_JOBS },
+};
+
+typedef struct
+{
+  char *bus_name;
+  char *action_id;
+} Check;
+
+static void
+check_free (Check *check)
+{
+  g_free (check->bus_name);
+  g_free (check->action_id);
+  g_free (check);
+}
+
+static void
+return_refused (GTask                     *task,
+                PolkitAuthorizationResult *result)
+{
+  Check *check = g_task_get_task_data (task);
+  const char *why;
+
+  if (polkit_authorization_result_get_dismissed (result))
+    why = _("the authentication was dismissed");
+  else if (polkit_authorization_result_get_is_challenge (result))
+    why = _("it needs an authentication, and no authentication agent could ask for one");
+  else
+    why = _("polkit does not allow it");
+
+  g_debug ("%s may not do %s: %s", check->bus_name, check->action_id, why);
+  if (g_str_equal (check->action_id, CHK_ACTION_MANAGE_ALL_JOBS))
+    g_task_return_new_error (task, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+                             _("Not authorized to manage every user's jobs and the scheduler's "
+                               "settings (polkit action %s): %s"), check->action_id, why);
+  else
+    g_task_return_new_error (task, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+                             _("Not authorized to manage your own jobs (polkit action %s): %s"),
+                             check->action_id, why);
+}
+
+/* Anything that keeps polkit from answering refuses the call too, saying so. */
+static void
+return_polkit_error (GTask  *task,
+                     GError *error)
+{
+  Check *check = g_task_get_task_data (task);
+
+  g_dbus_error_strip_remote_error (error);
+  g_task_return_new_error (task, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+                           _("Could not ask polkit whether the caller may do %s: %s"),
+                           check->action_id, error->message);
+}
+
+static void
+authorization_checked_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(PolkitAuthorizationResult) answer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  answer = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (object), result, &error);
+  if (answer == NULL)
+    return_polkit_error (task, error);
+  else if (polkit_authorization_result_get_is_authorized (answer))
+    g_task_return_boolean (task, TRUE);
+  else
+    return_refused (task, answer);
+}
+
+static void
+check_authorization (GTask *task)
+{
+  ChkAuthority *self = g_task_get_source_object (task);
+  Check *check = g_task_get_task_data (task);
+  g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (check->bus_name);
+
+  polkit_authority_check_authorization (self->polkit, subject, check->action_id, NULL,
+                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION,
+                                        g_task_get_cancellable (task),
+                                        authorization_checked_cb, task);
+}
+
+static void
+authority_got_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  ChkAuthority *self = g_task_get_source_object (task);
+  g_autoptr(PolkitAuthority) polkit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  polkit = polkit_authority_get_finish (result, &error);
+  if (polkit == NULL)
+    {
+      return_polkit_error (task, error);
+      return;
+    }
+
+  if (self->polkit == NULL)
+    self->polkit = g_steal_pointer (&polkit);
+  check_authorization (g_steal_pointer (&task));
+}
+
+static void
+chk_authority_dispose (GObject *object)
+{
+  ChkAuthority *self = CHK_AUTHORITY (object);
+
+  g_clear_object (&self->polkit);
+
+  G_OBJECT_CLASS (chk_authority_parent_class)->dispose (object);
+}
+
+static void
+chk_authority_class_init (ChkAuthorityClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = chk_authority_dispose;
+}
+
+static void
+chk_authority_init (ChkAuthority *self)
+{
+}
+
+/**
+ * chk_authority_new:
+ * @mode: whose daemon asks
+ *
+ * Returns: (transfer full): an authority
+ */
+ChkAuthority *
+chk_authority_new (ChkAuthorityMode mode)
+{
+  ChkAuthority *self = g_object_new (CHK_TYPE_AUTHORITY, NULL);
+
+  self->mode = mode;
+  return self;
+}
+
+/**
+ * chk_authority_get_mode:
+ * @self: a #ChkAuthority
+ *
+ * Returns: whose daemon asks
+ */
+ChkAuthorityMode
+chk_authority_get_mode (ChkAuthority *self)
+{
+  g_return_val_if_fail (CHK_IS_AUTHORITY (self), CHK_AUTHORITY_SYSTEM);
+
+  return self->mode;
+}
+
+/**
+ * chk_authority_action_for_call:
+ * @interface_name: the D-Bus interface called
+ * @method_name: the method called
+ *
+ * The system mode's policy in one place: which polkit action a call needs.
+ *
+ * Returns: the action's id
+ */
+const char *
+chk_authority_action_for_call (const char *interface_name,
+                               const char *method_name)
+{
+  g_return_val_if_fail (interface_name != NULL, CHK_ACTION_MANAGE_ALL_JOBS);
+  g_return_val_if_fail (method_name != NULL, CHK_ACTION_MANAGE_ALL_JOBS);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (call_actions); i++)
+    {
+      if (g_str_equal (call_actions[i].interface_name, interface_name) &&
+          g_str_equal (call_actions[i].method_name, method_name))
+        return call_actions[i].action_id;
+    }
+  return CHK_ACTION_MANAGE_ALL_JOBS;
+}
+
+/**
+ * chk_authority_check_async:
+ * @self: a #ChkAuthority
+ * @bus_name: the caller's unique bus name
+ * @action_id: the polkit action, such as %CHK_ACTION_MANAGE_ALL_JOBS
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer
+ * @user_data: data for @callback
+ *
+ * Asks whether the caller @bus_name may do @action_id: in system mode
+ * polkit, which may have an authentication agent ask the caller's user for
+ * a password; in session mode no one, since it is allowed.
+ */
+void
+chk_authority_check_async (ChkAuthority        *self,
+                           const char          *bus_name,
+                           const char          *action_id,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Check *check;
+
+  g_return_if_fail (CHK_IS_AUTHORITY (self));
+  g_return_if_fail (bus_name != NULL);
+  g_return_if_fail (action_id != NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, chk_authority_check_async);
+
+  if (self->mode == CHK_AUTHORITY_SESSION)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  check = g_new0 (Check, 1);
+  check->bus_name = g_strdup (bus_name);
+  check->action_id = g_strdup (action_id);
+  g_task_set_task_data (task, check, (GDestroyNotify) check_free);
+
+  if (self->polkit != NULL)
+    check_authorization (g_steal_pointer (&task));
+  else
+    polkit_authority_get_async (cancellable, authority_got_cb, g_steal_pointer (&task));
+}
+
+/**
+ * chk_authority_check_finish:
+ * @self: a #ChkAuthority
+ * @result: the result given to the callback
+ * @error: return location for a #GError: %CHK_ERROR_PERMISSION_DENIED,
+ *   naming the action, when the caller may not
+ *
+ * Returns: whether the caller may
+ */
+gboolean
+chk_authority_check_finish (ChkAuthority  *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (CHK_IS_AUTHORITY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == chk_authority_check_async,
+                        FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
