@@ -1,0 +1,353 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""chronikerd --system on a private system bus, with the real polkitd deciding.
+
+Each test starts a dbus-daemon of type system whose policy is the real system
+bus's default (nobody owns or calls anything unless allowed) plus our own
+io.github.chroniker.Chroniker.Scheduler.conf, so that file is what lets
+root, and root alone, own the name and everyone call it.
+
+Then the real polkitd (it finds the bus through DBUS_SYSTEM_BUS_ADDRESS). It
+reads its actions and rules only from fixed folders, /usr/share/polkit-1/actions,
+/etc/polkit-1/rules.d and /usr/share/polkit-1/rules.d: it runs in a mount
+namespace of its own (unshare -m) where temporary folders are bind-mounted over
+those, holding our built .policy and the test's rules. Nothing outside the
+namespace sees them. polkitd drops to its own user, which clears the parent
+death signal, so each test ends it by its pid.
+
+Callers other than root are a system account that runs no process (as
+chkusers.quiet_account() finds one), through `gdbus call`: no user is made.
+Without a logind session that account is neither active nor inactive, so
+polkit's allow_any applies to it, as to a caller over ssh or from a cron job.
+"""
+
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+
+import chkharness as h
+import chkusers as cu
+from gi.repository import GLib
+
+POLKITD_PATHS = ('/usr/lib/polkit-1/polkitd', '/usr/libexec/polkitd', '/usr/lib/polkit/polkitd')
+POLKITD = next((p for p in POLKITD_PATHS if os.access(p, os.X_OK)), None)
+POLKIT_FOLDERS = {
+    'actions': '/usr/share/polkit-1/actions',
+    'rules': '/usr/share/polkit-1/rules.d',
+    'etc-rules': '/etc/polkit-1/rules.d',
+}
+POLKIT_NAME = 'org.freedesktop.PolicyKit1'
+ACTION_OWN = 'io.github.chroniker.Chroniker.manage-own-jobs'
+ACTION_ALL = 'io.github.chroniker.Chroniker.manage-all-jobs'
+
+
+def polkit_user():
+    """The account polkitd drops to, or None when it keeps root."""
+    for name in ('polkitd', 'polkit'):
+        with contextlib.suppress(KeyError):
+            return pwd.getpwnam(name).pw_name
+    return None
+
+
+def system_bus_config(socket, include):
+    """A system bus as Debian's system.conf makes it (deny by default), with our
+    bus policy file included, and polkitd allowed its name."""
+    polkit_owner = polkit_user() or 'root'
+    return f'''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Introspectable"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Properties"/>
+  </policy>
+  <policy user="{polkit_owner}">
+    <allow own="{POLKIT_NAME}"/>
+  </policy>
+  <policy context="default">
+    <allow send_destination="{POLKIT_NAME}"/>
+  </policy>
+  <include>{include}</include>
+</busconfig>
+'''
+
+
+class SystemBus(h.Bus):
+    """A private system bus on TMP/system_bus that every uid can reach."""
+
+    def __init__(self, workdir, env):
+        self.workdir = workdir
+        self.socket = os.path.join(workdir, 'system_bus')
+        self.address = 'unix:path=' + self.socket
+        self.spawn(env, 'system-bus.conf',
+                   system_bus_config(self.socket, os.environ['CHK_BUS_POLICY']))
+        os.chmod(self.socket, 0o777)
+
+
+# Runs in polkitd's own mount namespace: the test's folders over polkit's, then polkitd.
+POLKITD_SCRIPT = r'''
+set -eu
+mount --bind "$1" /usr/share/polkit-1/actions
+mount --bind "$2" /usr/share/polkit-1/rules.d
+mount --bind "$3" /etc/polkit-1/rules.d
+exec "$4"
+'''
+
+
+def polkitd_skip_reason():
+    if POLKITD is None:
+        return 'no polkitd (' + ', '.join(POLKITD_PATHS) + ')'
+    if shutil.which('unshare') is None:
+        return 'no unshare(1), to give polkitd its own actions and rules'
+    if not all(os.path.isdir(path) for path in POLKIT_FOLDERS.values()):
+        return 'polkit folders missing: ' + ', '.join(POLKIT_FOLDERS.values())
+    probe = subprocess.run(['unshare', '-m', 'true'], capture_output=True)
+    if probe.returncode != 0:
+        return 'no mount namespace can be made here: ' + probe.stderr.decode().strip()
+    return None
+
+
+class SystemMode(h.DaemonTestCase):
+    """chronikerd --system, polkitd and the test's rules on a private system bus."""
+
+    start_daemon = False
+    # polkit rules (JavaScript) of the test, by file name, in place before polkitd starts
+    rules = {}
+
+    def setUp(self):
+        reason = cu.skip_reason() or polkitd_skip_reason()
+        if reason:
+            self.skipTest(reason)
+        super().setUp()
+        self.polkitd = None
+        os.chmod(self.tmp, 0o711)
+        self.system_bus_daemon = SystemBus(self.tmp, self.env)
+        self.env['DBUS_SYSTEM_BUS_ADDRESS'] = self.system_bus_daemon.address
+        self.system = h.Client(self.system_bus_daemon.address)
+        self.start_polkitd()
+        self.state = os.path.join(self.tmp, 'state', 'chroniker')
+        self.db = os.path.join(self.state, 'chroniker.db')
+        uid, gid = cu.quiet_account()
+        self.user = cu.UserClient(uid, gid, self.system_bus_daemon.address, '/')
+        self.user_name = pwd.getpwuid(uid).pw_name
+
+    def polkit_folder(self, name):
+        path = os.path.join(self.tmp, 'polkit', name)
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        os.chmod(os.path.dirname(path), 0o755)
+        return path
+
+    def start_polkitd(self):
+        actions = self.polkit_folder('actions')
+        shutil.copy(os.environ['CHK_POLKIT_POLICY'], actions)
+        rules = self.polkit_folder('rules')
+        for name, text in self.rules.items():
+            with open(os.path.join(rules, name), 'w') as f:
+                f.write(text.replace('@USER@', self.quiet_user_name()))
+        folders = [actions, rules, self.polkit_folder('etc-rules')]
+        for folder in folders:
+            for name in os.listdir(folder):
+                os.chmod(os.path.join(folder, name), 0o644)
+        self.polkitd_log = os.path.join(self.tmp, 'polkitd.log')
+        with open(self.polkitd_log, 'ab') as log:
+            self.polkitd = subprocess.Popen(
+                ['unshare', '-m', '--propagation', 'private', 'sh', '-c', POLKITD_SCRIPT,
+                 'polkitd'] + folders + [POLKITD],
+                env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        self.addCleanup(self.stop_polkitd)
+        h.wait_until(lambda: self.polkitd.poll() is not None or
+                     self.system.has_owner(POLKIT_NAME), 15, 'polkitd to own ' + POLKIT_NAME,
+                     poll=0.02)
+        self.assertIsNone(self.polkitd.poll(), 'polkitd exited:\n' + self.read_polkitd_log())
+
+    def quiet_user_name(self):
+        return pwd.getpwuid(cu.quiet_account()[0]).pw_name
+
+    def read_polkitd_log(self):
+        with contextlib.suppress(OSError):
+            with open(self.polkitd_log, errors='replace') as f:
+                return f.read()
+        return ''
+
+    def stop_polkitd(self):
+        """Ends the polkitd of the test, by its pid (it runs as its own user by now)."""
+        if self.polkitd is None or self.polkitd.poll() is not None:
+            return
+        self.polkitd.send_signal(signal.SIGTERM)
+        try:
+            self.polkitd.wait(10)
+        except subprocess.TimeoutExpired:
+            self.polkitd.kill()
+            self.polkitd.wait()
+
+    def start_system_daemon(self, *extra):
+        """chronikerd --system as root, waited for until it owns the name on the system bus."""
+        d = self.spawn_chronikerd('--system', *extra)
+        h.wait_until(lambda: not d.alive() or (self.system.has_owner() and
+                                               self.system.owner_pid() == d.pid),
+                     20, f'chronikerd {d.pid} to own {h.BUS_NAME} on the system bus', poll=0.02)
+        self.assertTrue(d.alive(), f'chronikerd --system exited:\n{self.read_log(d)}')
+        self.daemon = d
+        return d
+
+    def root_settings(self):
+        return self.system.sched('GetSettings', None, '(a{sv})')
+
+    def root_set_settings(self, settings):
+        self.system.sched('SetSettings',
+                          GLib.Variant.new_tuple(h.vardict(settings, h.SETTINGS_TYPES)))
+
+    def user_call_error(self, call):
+        with self.assertRaises(cu.CallError) as cm:
+            call()
+        return cm.exception
+
+    def assert_denied(self, call, *contains):
+        error = self.user_call_error(call)
+        self.assertEqual(error.name, h.ERROR_PREFIX + 'PermissionDenied', str(error))
+        for word in contains:
+            self.assertIn(word, error.message)
+        return error.message
+
+
+class Start(SystemMode):
+    def test_owns_the_name_on_the_system_bus_only(self):
+        self.start_system_daemon()
+        self.assertFalse(self.bus.has_owner(), 'the session bus has no scheduler')
+        self.assertIn('allow-shell', self.root_settings())
+
+    def test_database_is_root_s_alone(self):
+        self.start_system_daemon()
+        self.root_set_settings({'keep-runs-days': 3})
+        for name in ('chroniker.db', 'chroniker.db-wal'):
+            path = os.path.join(self.state, name)
+            st = os.stat(path)
+            self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o600), path)
+        st = os.stat(self.state)
+        self.assertEqual((st.st_uid, st.st_mode & 0o777), (0, 0o700), self.state)
+
+    def test_refuses_a_folder_others_may_write(self):
+        os.makedirs(self.state)
+        os.chmod(self.state, 0o777)
+        d = self.spawn_chronikerd('--system')
+        self.assertEqual(d.wait_exit(20), 1)
+        self.assertIn('no one else may write', self.read_log(d))
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_refuses_to_run_as_another_user_than_root(self):
+        uid, gid = cu.quiet_account()
+        proc = subprocess.run(cu.as_user(uid, gid, [self.chronikerd, '--system', '--database',
+                                                     os.path.join(self.tmp, 'user.db')]),
+                              env=self.env, capture_output=True, text=True, timeout=20)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn('--system must run as root', proc.stderr)
+
+    def test_says_when_there_is_no_system_bus(self):
+        self.env['DBUS_SYSTEM_BUS_ADDRESS'] = 'unix:path=' + os.path.join(self.tmp, 'no-bus')
+        d = self.spawn_chronikerd('--system')
+        self.assertEqual(d.wait_exit(20), 1)
+        self.assertIn('cannot reach the system bus at unix:path=', self.read_log(d))
+
+    def test_only_root_may_own_the_name(self):
+        """Our bus policy: a user's process cannot stand in for the scheduler."""
+        argv = [cu.GDBUS, 'call', '--session', '--dest', 'org.freedesktop.DBus',
+                '--object-path', '/org/freedesktop/DBus',
+                '--method', 'org.freedesktop.DBus.RequestName', h.BUS_NAME, '0']
+        proc = subprocess.run(cu.as_user(self.user.uid, self.user.gid, argv), env=self.user.env,
+                              capture_output=True, text=True, timeout=30, cwd='/')
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn('org.freedesktop.DBus.Error.AccessDenied', proc.stderr)
+        self.start_system_daemon()
+
+
+class Authorization(SystemMode):
+    def test_root_may_change_the_settings(self):
+        self.start_system_daemon()
+        self.root_set_settings({'allow-shell': False})
+        self.assertFalse(self.root_settings()['allow-shell'])
+
+    def test_a_user_may_not_change_the_settings(self):
+        self.start_system_daemon()
+        message = self.assert_denied(lambda: self.user.set_settings({'allow-shell': False}),
+                                     ACTION_ALL)
+        self.assertIn('no authentication agent', message)
+        self.assertTrue(self.root_settings()['allow-shell'], 'the settings are unchanged')
+
+    def test_a_user_outside_a_session_may_not_read_them_either(self):
+        """manage-own-jobs is for active local users: this one has no session."""
+        self.start_system_daemon()
+        self.assert_denied(self.user.get_settings, ACTION_OWN)
+
+    def test_other_calls_need_manage_all_jobs_until_jobs_have_users(self):
+        self.start_system_daemon()
+        self.assert_denied(lambda: self.user.create_job({'name': 'x', 'command': ['/bin/true']}),
+                           ACTION_ALL)
+        self.assertEqual(self.system.list_jobs(), [], 'no job was made')
+
+    def test_without_polkit_a_call_is_refused_saying_why(self):
+        self.stop_polkitd()
+        h.wait_until(lambda: not self.system.has_owner(POLKIT_NAME), 10, 'polkitd to go',
+                     poll=0.02)
+        self.start_system_daemon()
+        self.assert_denied(lambda: self.user.set_settings({'allow-shell': False}),
+                           'Could not ask polkit', ACTION_ALL)
+        # No one decides, so no one is let in: root neither.
+        with self.assert_error('PermissionDenied', 'Could not ask polkit', ACTION_OWN):
+            self.root_settings()
+        self.start_polkitd()
+        self.assertTrue(self.root_settings()['allow-shell'], 'the settings are unchanged')
+
+
+class RuleGrantsAll(SystemMode):
+    """An administrator's rule giving the user manage-all-jobs."""
+
+    rules = {'10-chroniker-test.rules': '''
+polkit.addRule(function(action, subject) {
+    if (action.id == "%s" && subject.user == "@USER@")
+        return polkit.Result.YES;
+});
+''' % ACTION_ALL}
+
+    def test_the_user_may_change_the_settings(self):
+        self.start_system_daemon()
+        self.user.set_settings({'allow-shell': False})
+        self.assertFalse(self.root_settings()['allow-shell'])
+
+
+class RuleGrantsOwn(SystemMode):
+    """A rule giving the user manage-own-jobs only: each call needs its own action."""
+
+    rules = {'10-chroniker-test.rules': '''
+polkit.addRule(function(action, subject) {
+    if (action.id == "%s" && subject.user == "@USER@")
+        return polkit.Result.YES;
+});
+''' % ACTION_OWN}
+
+    def test_the_user_may_read_the_settings_but_not_change_them(self):
+        self.start_system_daemon()
+        self.assertIn('allow-shell', self.user.get_settings())
+        self.assert_denied(lambda: self.user.set_settings({'allow-shell': False}), ACTION_ALL)
+        self.assertTrue(self.root_settings()['allow-shell'])
+
+
+if __name__ == '__main__':
+    h.main()
