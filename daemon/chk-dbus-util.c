@@ -358,6 +358,22 @@ chk_dbus_set_authority (ChkAuthority *new_authority)
 }
 
 /**
+ * chk_dbus_checks_reads:
+ *
+ * Whether what the daemon serves is read through chk_dbus_call_if_authorized()
+ * too: in system mode the bus is everyone's, and a job's properties (its
+ * environment among them) are its owner's and the administrators'. A
+ * session bus is its user's alone.
+ *
+ * Returns: %TRUE in system mode
+ */
+gboolean
+chk_dbus_checks_reads (void)
+{
+  return authority != NULL && chk_authority_get_mode (authority) == CHK_AUTHORITY_SYSTEM;
+}
+
+/**
  * chk_dbus_call_if_authorized:
  * @method_call: the handler of the call
  * @invocation: (transfer full): the call

@@ -398,6 +398,38 @@ return_gone (GDBusMethodInvocation *invocation)
   g_dbus_method_invocation_take_error (invocation, error);
 }
 
+/* Properties.Get and GetAll of a job, once the caller may read it */
+static void
+read_job_properties (ChkJob                *job,
+                     const char            *method_name,
+                     GVariant              *parameters,
+                     GDBusMethodInvocation *invocation)
+{
+  const char *interface_name = NULL;
+  const char *property_name = NULL;
+  const JobProperty *property;
+  ChkJobState state;
+
+  /* GDBus checked the interface and the property before it came here. */
+  if (g_str_equal (method_name, "GetAll"))
+    {
+      g_dbus_method_invocation_return_value (invocation,
+                                             g_variant_new ("(@a{sv})",
+                                                            job_properties_to_variant (job)));
+      return;
+    }
+
+  g_assert (g_str_equal (method_name, "Get"));
+  g_variant_get (parameters, "(&s&s)", &interface_name, &property_name);
+  property = g_hash_table_lookup (job_properties_by_name, property_name);
+  g_assert (property != NULL);
+  _chk_job_peek_state (job, &state);
+  g_dbus_method_invocation_return_value (invocation,
+                                         g_variant_new ("(v)",
+                                                        property->to_variant (&state,
+                                                                              property->key)));
+}
+
 static void
 authorized_job_method_call (GDBusConnection       *connection,
                             const char            *sender,
@@ -418,7 +450,10 @@ authorized_job_method_call (GDBusConnection       *connection,
       return;
     }
 
-  chk_job_impl_method_call (self->engine, job, invocation);
+  if (g_str_equal (interface_name, PROPERTIES_IFACE))
+    read_job_properties (job, method_name, parameters, invocation);
+  else
+    chk_job_impl_method_call (self->engine, job, invocation);
 }
 
 /*
@@ -481,6 +516,16 @@ static const GDBusInterfaceVTable job_vtable = {
   { 0 },
 };
 
+/* Where reads are checked (chk_dbus_checks_reads()): without get_property,
+ * GDBus sends Properties.Get and GetAll to job_method_call, which can wait
+ * for polkit. */
+static const GDBusInterfaceVTable job_vtable_checked = {
+  job_method_call,
+  NULL,
+  NULL,
+  { 0 },
+};
+
 static char **
 subtree_enumerate (GDBusConnection *connection,
                    const char      *sender,
@@ -534,7 +579,9 @@ subtree_dispatch (GDBusConnection *connection,
                   gpointer         user_data)
 {
   *out_user_data = user_data;
-  return node != NULL ? &job_vtable : NULL;
+  if (node == NULL)
+    return NULL;
+  return chk_dbus_checks_reads () ? &job_vtable_checked : &job_vtable;
 }
 
 static const GDBusSubtreeVTable subtree_vtable = {
@@ -545,21 +592,18 @@ static const GDBusSubtreeVTable subtree_vtable = {
 };
 
 static void
-manager_method_call (GDBusConnection       *connection,
-                     const char            *sender,
-                     const char            *object_path,
-                     const char            *interface_name,
-                     const char            *method_name,
-                     GVariant              *parameters,
-                     GDBusMethodInvocation *invocation,
-                     gpointer               user_data)
+return_managed_objects (GDBusConnection       *connection,
+                        const char            *sender,
+                        const char            *object_path,
+                        const char            *interface_name,
+                        const char            *method_name,
+                        GVariant              *parameters,
+                        GDBusMethodInvocation *invocation,
+                        gpointer               user_data)
 {
   ChkJobExport *self = user_data;
   g_autoptr(GPtrArray) jobs = chk_engine_list_jobs (self->engine);
   GVariantBuilder builder;
-
-  /* GDBus checked the call against the interface, which has this one method. */
-  g_assert (g_str_equal (method_name, "GetManagedObjects"));
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
   for (guint i = 0; i < jobs->len; i++)
@@ -581,6 +625,28 @@ manager_method_call (GDBusConnection       *connection,
 
   g_dbus_method_invocation_return_value (invocation,
                                          g_variant_new ("(a{oa{sa{sv}}})", &builder));
+}
+
+static void
+manager_method_call (GDBusConnection       *connection,
+                     const char            *sender,
+                     const char            *object_path,
+                     const char            *interface_name,
+                     const char            *method_name,
+                     GVariant              *parameters,
+                     GDBusMethodInvocation *invocation,
+                     gpointer               user_data)
+{
+  ChkJobExport *self = user_data;
+
+  /* GDBus checked the call against the interface, which has this one method. */
+  g_assert (g_str_equal (method_name, "GetManagedObjects"));
+
+  if (chk_dbus_checks_reads ())
+    chk_dbus_call_if_authorized (return_managed_objects, invocation, G_OBJECT (self));
+  else
+    return_managed_objects (connection, sender, object_path, interface_name, method_name,
+                            parameters, invocation, self);
 }
 
 static const GDBusInterfaceVTable manager_vtable = {

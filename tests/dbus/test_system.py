@@ -27,6 +27,7 @@ import pwd
 import shutil
 import signal
 import subprocess
+import time
 
 import chkharness as h
 import chkusers as cu
@@ -42,6 +43,24 @@ POLKIT_FOLDERS = {
 POLKIT_NAME = 'org.freedesktop.PolicyKit1'
 ACTION_OWN = 'io.github.chroniker.Chroniker.manage-own-jobs'
 ACTION_ALL = 'io.github.chroniker.Chroniker.manage-all-jobs'
+PROPERTIES_IFACE = 'org.freedesktop.DBus.Properties'
+MANAGER_IFACE = 'org.freedesktop.DBus.ObjectManager'
+
+
+def read_text(path):
+    with open(path, errors='replace') as f:
+        return f.read()
+
+
+def end_process(proc):
+    """Ends a process the test started, by its pid."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def polkit_user():
@@ -208,6 +227,11 @@ class SystemMode(h.DaemonTestCase):
         self.daemon = d
         return d
 
+    def system_job_name(self, path):
+        """A job's Name, read by root."""
+        return self.system.call_unpack(path, PROPERTIES_IFACE, 'Get',
+                                       GLib.Variant('(ss)', (h.JOB_IFACE, 'Name')), '(v)')
+
     def root_settings(self):
         return self.system.sched('GetSettings', None, '(a{sv})')
 
@@ -302,6 +326,47 @@ class Authorization(SystemMode):
                            ACTION_ALL)
         self.assertEqual(self.system.list_jobs(), [], 'no job was made')
 
+    def test_a_user_may_not_read_a_job(self):
+        """A job's properties, its environment among them, are not everyone's."""
+        self.start_system_daemon()
+        path = self.system.create_job({'name': 'backup', 'command': ['/bin/true']})
+        self.assertEqual(self.system_job_name(path), 'backup')
+        self.assert_denied(lambda: self.user.call(path, PROPERTIES_IFACE, 'Get',
+                                                  GLib.Variant('s', h.JOB_IFACE),
+                                                  GLib.Variant('s', 'Name')), ACTION_ALL)
+        self.assert_denied(lambda: self.user.call(path, PROPERTIES_IFACE, 'GetAll',
+                                                  GLib.Variant('s', h.JOB_IFACE)), ACTION_ALL)
+        self.assert_denied(lambda: self.user.call(h.MANAGER_PATH, MANAGER_IFACE,
+                                                  'GetManagedObjects'), ACTION_ALL)
+        self.assert_denied(lambda: self.user.sched('ListJobs', GLib.Variant('o', '/'),
+                                                   GLib.Variant('u', 0)), ACTION_ALL)
+
+    def test_a_user_hears_no_job_signals(self):
+        """The signals reach root; a user listening hears none of them."""
+        self.start_system_daemon()
+        argv = ['stdbuf', '-oL', cu.GDBUS, 'monitor', '--session', '--dest', h.BUS_NAME]
+        heard = {}
+        for who in ('root', 'user'):
+            heard[who] = os.path.join(self.tmp, f'monitor-{who}.txt')
+            with open(heard[who], 'wb') as out:
+                if who == 'root':
+                    proc = subprocess.Popen(argv, env=self.user.env, stdout=out,
+                                            stderr=subprocess.STDOUT, cwd='/')
+                else:
+                    proc = subprocess.Popen(cu.as_user(self.user.uid, self.user.gid, argv),
+                                            env=self.user.env, stdout=out,
+                                            stderr=subprocess.STDOUT, cwd='/')
+            self.addCleanup(end_process, proc)
+            h.wait_until(lambda: 'Monitoring' in read_text(heard[who]), 20,
+                         f'gdbus monitor as {who} to start', poll=0.05)
+        self.system.create_job({'name': 'heard', 'command': ['/bin/true']})
+        h.wait_until(lambda: 'InterfacesAdded' in read_text(heard['root']), 20,
+                     'root to hear InterfacesAdded', poll=0.05)
+        # The bus sent it to every listener at once: the user's would be in by now.
+        time.sleep(0.5)
+        self.assertNotIn('InterfacesAdded', read_text(heard['user']))
+        self.assertNotIn('heard', read_text(heard['user']))
+
     def test_without_polkit_a_call_is_refused_saying_why(self):
         self.stop_polkitd()
         h.wait_until(lambda: not self.system.has_owner(POLKIT_NAME), 10, 'polkitd to go',
@@ -330,6 +395,17 @@ polkit.addRule(function(action, subject) {
         self.start_system_daemon()
         self.user.set_settings({'allow-shell': False})
         self.assertFalse(self.root_settings()['allow-shell'])
+
+    def test_the_user_may_read_the_jobs(self):
+        self.start_system_daemon()
+        path = self.system.create_job({'name': 'backup', 'command': ['/bin/true']})
+        reply = self.user.call(path, PROPERTIES_IFACE, 'Get', GLib.Variant('s', h.JOB_IFACE),
+                               GLib.Variant('s', 'Name'))
+        self.assertEqual(reply.unpack()[0], 'backup')
+        reply = self.user.call(path, PROPERTIES_IFACE, 'GetAll', GLib.Variant('s', h.JOB_IFACE))
+        self.assertEqual(reply.unpack()[0]['Name'], 'backup')
+        objects = self.user.call(h.MANAGER_PATH, MANAGER_IFACE, 'GetManagedObjects').unpack()[0]
+        self.assertEqual(objects[path][h.JOB_IFACE]['Name'], 'backup')
 
 
 class RuleGrantsOwn(SystemMode):
