@@ -28,20 +28,22 @@ struct _ChkApplication
 {
   AdwApplication  parent_instance;
 
-  ChkJobModel    *model;
+  ChkJobModel    *model;         /* My Jobs: the session's chronikerd */
+  ChkJobModel    *system_model;  /* System Jobs: chronikerd --system, once asked for */
 };
 
 G_DEFINE_FINAL_TYPE (ChkApplication, chk_application, ADW_TYPE_APPLICATION)
 
-/* The main window; the job editor is one of the app's windows too. */
+/* The window of @model's jobs; the job editor is one of the app's windows too. */
 static ChkWindow *
-get_window (ChkApplication *self)
+get_window_for (ChkApplication *self,
+                ChkJobModel    *model)
 {
   GtkWindow *window = NULL;
 
   for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
     {
-      if (CHK_IS_WINDOW (l->data))
+      if (CHK_IS_WINDOW (l->data) && chk_window_get_model (l->data) == model)
         {
           window = l->data;
           break;
@@ -50,12 +52,19 @@ get_window (ChkApplication *self)
 
   if (window == NULL)
     {
-      window = GTK_WINDOW (chk_window_new (ADW_APPLICATION (self), self->model));
-      if (chk_job_model_get_state (self->model) != CHK_JOB_MODEL_READY &&
-          chk_job_model_get_state (self->model) != CHK_JOB_MODEL_LOADING)
-        chk_job_model_connect (self->model);
+      window = GTK_WINDOW (chk_window_new (ADW_APPLICATION (self), model));
+      if (chk_job_model_get_state (model) != CHK_JOB_MODEL_READY &&
+          chk_job_model_get_state (model) != CHK_JOB_MODEL_LOADING)
+        chk_job_model_connect (model);
     }
   return CHK_WINDOW (window);
+}
+
+/* The main window: My Jobs */
+static ChkWindow *
+get_window (ChkApplication *self)
+{
+  return get_window_for (self, self->model);
 }
 
 static void
@@ -211,6 +220,27 @@ show_run_action (GSimpleAction *action,
 }
 
 static void
+my_jobs_action (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  gtk_window_present (GTK_WINDOW (get_window (CHK_APPLICATION (user_data))));
+}
+
+/* A window of its own for the system's jobs, which says so */
+static void
+system_jobs_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  ChkApplication *self = CHK_APPLICATION (user_data);
+
+  if (self->system_model == NULL)
+    self->system_model = chk_job_model_new_for_system ();
+  gtk_window_present (GTK_WINDOW (get_window_for (self, self->system_model)));
+}
+
+static void
 chk_application_startup (GApplication *application)
 {
   ChkApplication *self = CHK_APPLICATION (application);
@@ -220,6 +250,8 @@ chk_application_startup (GApplication *application)
     { "help", help_action, NULL, NULL, NULL },
     { "about", about_action, NULL, NULL, NULL },
     { "show-run", show_run_action, "t", NULL, NULL },
+    { "my-jobs", my_jobs_action, NULL, NULL, NULL },
+    { "system-jobs", system_jobs_action, NULL, NULL, NULL },
   };
   const char *quit_accels[] = { "<Control>q", NULL };
   const char *preferences_accels[] = { "<Control>comma", NULL };
@@ -248,6 +280,7 @@ chk_application_shutdown (GApplication *application)
 
   G_APPLICATION_CLASS (chk_application_parent_class)->shutdown (application);
   g_clear_object (&self->model);
+  g_clear_object (&self->system_model);
 }
 
 static void
@@ -257,6 +290,7 @@ chk_application_dispose (GObject *object)
 
   /* Also when it never ran (registered only, as the tests do) */
   g_clear_object (&self->model);
+  g_clear_object (&self->system_model);
 
   G_OBJECT_CLASS (chk_application_parent_class)->dispose (object);
 }

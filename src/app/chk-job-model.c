@@ -10,6 +10,7 @@
 #endif
 
 #include "chk-bus.h"
+#include "chk-error.h"
 #include "chk-job-item.h"
 #include "chk-job-model.h"
 
@@ -42,6 +43,7 @@ struct _ChkJobModel
 {
   GObject             parent_instance;
 
+  GBusType            bus_type;  /* the session's daemon, or the system's */
   ChkJobModelState    state;
   GError             *error;
   gboolean            stopped;   /* failed as the daemon left, not on a try to start it */
@@ -654,6 +656,9 @@ chk_job_model_class_init (ChkJobModelClass *klass)
   object_class->get_property = chk_job_model_get_property;
   object_class->dispose = chk_job_model_dispose;
 
+  /* The daemon's errors come back as CHK_ERROR (PermissionDenied, …) */
+  (void) chk_error_quark ();
+
   properties[PROP_STATE] =
     g_param_spec_int ("state", NULL, NULL, CHK_JOB_MODEL_CONNECTING, CHK_JOB_MODEL_FAILED,
                       CHK_JOB_MODEL_CONNECTING,
@@ -668,12 +673,47 @@ chk_job_model_init (ChkJobModel *self)
   self->jobs = g_list_store_new (CHK_TYPE_JOB1);
   self->by_path = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->pending = g_ptr_array_new_with_free_func (g_object_unref);
+  self->bus_type = G_BUS_TYPE_SESSION;
 }
 
+/**
+ * chk_job_model_new:
+ *
+ * Returns: (transfer full): the jobs of the session's chronikerd, the
+ *   user's own ("My Jobs")
+ */
 ChkJobModel *
 chk_job_model_new (void)
 {
   return g_object_new (CHK_TYPE_JOB_MODEL, NULL);
+}
+
+/**
+ * chk_job_model_new_for_system:
+ *
+ * Returns: (transfer full): the jobs of `chronikerd --system` on the system
+ *   bus ("System Jobs"), as polkit lets the user see them
+ */
+ChkJobModel *
+chk_job_model_new_for_system (void)
+{
+  ChkJobModel *self = g_object_new (CHK_TYPE_JOB_MODEL, NULL);
+
+  self->bus_type = G_BUS_TYPE_SYSTEM;
+  return self;
+}
+
+/**
+ * chk_job_model_is_system:
+ * @self: a #ChkJobModel
+ *
+ * Returns: whether @self has the system's jobs rather than the session's
+ */
+gboolean
+chk_job_model_is_system (ChkJobModel *self)
+{
+  g_return_val_if_fail (CHK_IS_JOB_MODEL (self), FALSE);
+  return self->bus_type == G_BUS_TYPE_SYSTEM;
 }
 
 /**
@@ -697,7 +737,7 @@ chk_job_model_connect (ChkJobModel *self)
                             "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
                             G_DBUS_CALL_FLAGS_NONE, 30000, self->cancellable, ping_cb, g_object_ref (self));
   else
-    g_bus_get (G_BUS_TYPE_SESSION, self->cancellable, bus_ready_cb, g_object_ref (self));
+    g_bus_get (self->bus_type, self->cancellable, bus_ready_cb, g_object_ref (self));
 }
 
 ChkJobModelState

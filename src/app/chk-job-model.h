@@ -29,6 +29,8 @@ typedef enum
 G_DECLARE_FINAL_TYPE (ChkJobModel, chk_job_model, CHK, JOB_MODEL, GObject)
 
 ChkJobModel      *chk_job_model_new           (void);
+ChkJobModel      *chk_job_model_new_for_system (void);
+gboolean          chk_job_model_is_system     (ChkJobModel *self);
 void              chk_job_model_connect       (ChkJobModel *self);
 ChkJobModelState  chk_job_model_get_state     (ChkJobModel *self);
 const GError     *chk_job_model_get_error     (ChkJobModel *self);

@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-app-format.h"
+#include "chk-error.h"
 #include "chk-banner.h"
 #include "chk-collate.h"
 #include "chk-duration.h"
@@ -81,6 +82,7 @@ struct _ChkWindow
   GtkStack             *main_stack;
   GtkSpinner           *connecting_spinner;
   AdwStatusPage        *failed_page;
+  AdwViewSwitcherTitle *switcher_title;
   GtkWidget            *retry_button;
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
@@ -498,8 +500,17 @@ model_state_changed_cb (ChkJobModel *model,
         const GError *error = chk_job_model_get_error (model);
         g_autofree char *description = NULL;
 
+        /* polkit said no: the scheduler is there, its jobs are not ours to see */
+        if (error != NULL && g_error_matches (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED))
+          {
+            adw_status_page_set_title (self->failed_page, _("Not Allowed"));
+            /* Translators: the reason follows, as the scheduler gave it */
+            description = g_strdup_printf (_("You may not see or change these jobs.\n\n%s"),
+                                           error->message);
+            gtk_button_set_label (GTK_BUTTON (self->retry_button), _("_Try Again"));
+          }
         /* Nothing has tried to start it yet: say so, and offer to. */
-        if (chk_job_model_get_stopped (model))
+        else if (chk_job_model_get_stopped (model))
           {
             adw_status_page_set_title (self->failed_page, _("The Scheduler Stopped"));
             description = g_strdup (_("The Chroniker scheduler (chronikerd) has stopped. "
@@ -1266,6 +1277,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, connecting_spinner);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, failed_page);
+  gtk_widget_class_bind_template_child (widget_class, ChkWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, retry_button);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, ChkWindow, sidebar);
@@ -1373,6 +1385,14 @@ chk_window_new (AdwApplication *application,
   self = g_object_new (CHK_TYPE_WINDOW, "application", application, NULL);
   self->model = g_object_ref (model);
   jobs = chk_job_model_get_jobs (model);
+
+  /* Which jobs these are, where the window is listed and over its list */
+  if (chk_job_model_is_system (model))
+    {
+      gtk_window_set_title (GTK_WINDOW (self), _("System Jobs"));
+      adw_view_switcher_title_set_title (self->switcher_title, _("System Jobs"));
+      adw_view_switcher_title_set_subtitle (self->switcher_title, _("Chroniker"));
+    }
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->search_filter = gtk_custom_filter_new (search_filter_func, self, NULL);

@@ -5,9 +5,13 @@
 #include <adwaita.h>
 #include <unistd.h>
 
+#include "chk-error.h"
 #include "chk-preferences-window.h"
 #include "chk-test-fixture.h"
+#include "chk-test-session.h"
+#include "chk-test-util.h"
 #include "chk-test-widgets.h"
+#include "chk-window.h"
 
 /*
  * "Run Jobs While Logged Out": the preferences read and change logind's
@@ -15,6 +19,9 @@
  * the test's own (DBUS_SYSTEM_BUS_ADDRESS, set before GIO looks at it), and
  * its SetUserLinger changes the user's Linger as logind's does, or fails as
  * polkit's refusal does.
+ *
+ * The same system bus has `chronikerd --system` for the System Jobs window,
+ * with no polkitd on it: polkit cannot be asked, so the daemon refuses.
  */
 
 #define SECONDS 20
@@ -186,6 +193,80 @@ test_linger_refused (Fixture       *fixture,
   gtk_window_destroy (GTK_WINDOW (prefs));
 }
 
+static gboolean
+system_scheduler_up (gpointer user_data)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (system_bus, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "NameHasOwner", g_variant_new ("(s)", CHK_TEST_BUS_NAME),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+/* The System Jobs window says which jobs it shows, and that polkit's
+ * refusal is a refusal, not a scheduler out of reach. */
+static void
+test_system_jobs_refused (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *folder = NULL;
+  g_autofree char *database = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkJobModel) model = NULL;
+  ChkWindow *window;
+  GtkStack *main_stack;
+  AdwStatusPage *page;
+
+  if (getuid () != 0)
+    {
+      g_test_skip ("chronikerd --system runs as root only");
+      return;
+    }
+
+  folder = g_build_filename (chk_test_session_get_tmpdir (fixture->session), "system", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0700), ==, 0);
+  database = g_build_filename (folder, "chroniker.db", NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_subprocess_launcher_set_child_setup (launcher, chk_test_child_setup, NULL, NULL);
+  /* Its messages go with the test's on stderr: stdout is the TAP stream. */
+  g_subprocess_launcher_take_stdout_fd (launcher, dup (STDERR_FILENO));
+  daemon = g_subprocess_launcher_spawn (launcher, &error, chk_test_chronikerd (), "--system",
+                                        "--database", database, NULL);
+  g_assert_no_error (error);
+  chk_assert_eventually (system_scheduler_up (NULL), SECONDS);
+
+  model = chk_job_model_new_for_system ();
+  window = chk_window_new (NULL, model);
+  gtk_window_present (GTK_WINDOW (window));
+  chk_job_model_connect (model);
+  chk_assert_eventually (chk_job_model_get_state (model) == CHK_JOB_MODEL_FAILED, SECONDS);
+  g_assert_true (chk_job_model_is_system (model));
+  g_assert_error ((GError *) chk_job_model_get_error (model), CHK_ERROR,
+                  CHK_ERROR_PERMISSION_DENIED);
+
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "System Jobs");
+  main_stack = chk_test_find_stack_with_page (window, "connecting");
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (main_stack), ==, "failed");
+  page = chk_test_find_widget (gtk_stack_get_child_by_name (main_stack, "failed"),
+                               ADW_TYPE_STATUS_PAGE);
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "Not Allowed");
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "polkit"));
+  /* The session's jobs are another window's, which this one is not */
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "Chroniker");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_subprocess_wait (daemon, NULL, NULL);
+}
+
 static void
 start_system_bus (void)
 {
@@ -265,6 +346,7 @@ main (int   argc,
   const ChkTestFixtureCase cases[] = {
     { "/app/session/linger-follows-logind", test_linger_follows_logind, fixture_setup },
     { "/app/session/linger-refused", test_linger_refused, fixture_setup },
+    { "/app/session/system-jobs-refused", test_system_jobs_refused, fixture_setup },
   };
   const char *skip;
   int status;
