@@ -503,6 +503,7 @@ model_state_changed_cb (ChkJobModel *model,
         /* polkit said no: the scheduler is there, its jobs are not ours to see */
         if (error != NULL && g_error_matches (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED))
           {
+            adw_status_page_set_icon_name (self->failed_page, "action-unavailable-symbolic");
             adw_status_page_set_title (self->failed_page, _("Not Allowed"));
             /* Translators: the reason follows, as the scheduler gave it */
             description = g_strdup_printf (_("You may not see or change these jobs.\n\n%s"),
@@ -512,6 +513,7 @@ model_state_changed_cb (ChkJobModel *model,
         /* Nothing has tried to start it yet: say so, and offer to. */
         else if (chk_job_model_get_stopped (model))
           {
+            adw_status_page_set_icon_name (self->failed_page, "network-offline-symbolic");
             adw_status_page_set_title (self->failed_page, _("The Scheduler Stopped"));
             description = g_strdup (_("The Chroniker scheduler (chronikerd) has stopped. "
                                       "No job runs until it starts again."));
@@ -519,6 +521,7 @@ model_state_changed_cb (ChkJobModel *model,
           }
         else
           {
+            adw_status_page_set_icon_name (self->failed_page, "network-offline-symbolic");
             adw_status_page_set_title (self->failed_page, _("Cannot Reach the Scheduler"));
             description = g_strdup_printf (_("The Chroniker scheduler (chronikerd) is not running and "
                                              "could not be started.\n\n%s"),

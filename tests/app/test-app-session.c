@@ -258,6 +258,7 @@ test_system_jobs_refused (Fixture       *fixture,
   page = chk_test_find_widget (gtk_stack_get_child_by_name (main_stack, "failed"),
                                ADW_TYPE_STATUS_PAGE);
   g_assert_cmpstr (adw_status_page_get_title (page), ==, "Not Allowed");
+  g_assert_cmpstr (adw_status_page_get_icon_name (page), ==, "action-unavailable-symbolic");
   g_assert_nonnull (strstr (adw_status_page_get_description (page), "polkit"));
   /* The session's jobs are another window's, which this one is not */
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (fixture->window)), ==, "Chroniker");
