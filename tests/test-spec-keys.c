@@ -20,6 +20,7 @@ static const char common_keys[] =
   "'name': <'backup'>,"
   "'description': <'Nightly backup'>,"
   "'working-directory': <'/tmp'>,"
+  "'user': <'backup'>,"
   "'environment': <@a{ss} {'A': '1', 'B': 'two words'}>,"
   "'schedule': <'30 2 * * *'>,"
   "'timezone': <'Europe/Berlin'>,"

@@ -18,6 +18,7 @@
 #define MAX_TEXT_LENGTH      (64 * 1024)
 #define MAX_COMMAND_LENGTH   (1024 * 1024)
 #define MAX_PATH_LENGTH      4096
+#define MAX_USER_LENGTH      256
 #define MAX_ENV_VARIABLES    1024
 #define MAX_EMAIL_ADDRESSES  100
 #define MAX_EMAIL_LENGTH     254
@@ -174,6 +175,28 @@ apply_working_directory (ChkJobSpec           *spec,
     return set_key_invalid (error, "working-directory", _("“%s” is not an absolute path"), path);
 
   return store_string (spec, key, path);
+}
+
+/* An account name as useradd(8) takes it: what getpwnam() is asked, nothing that
+ * could be read as an option or a path. */
+static gboolean
+apply_user (ChkJobSpec           *spec,
+            const ChkJobSpecKey  *key,
+            GVariant             *value,
+            GError              **error)
+{
+  const char *name = g_variant_get_string (value, NULL);
+
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.' &&
+          !(*p == '$' && p[1] == '\0'))
+        return set_key_invalid (error, key->name, _("“%s” is not a user name"), name);
+    }
+  if (name[0] == '-' || g_str_equal (name, ".") || g_str_equal (name, ".."))
+    return set_key_invalid (error, key->name, _("“%s” is not a user name"), name);
+
+  return store_string (spec, key, name);
 }
 
 static gboolean
@@ -571,6 +594,7 @@ static const ChkJobSpecKey spec_keys[] = {
   KEY ("command", "as", OPTIONAL_STRV, command, 0, apply_command),
   TEXT_KEY ("shell", OPTIONAL_STRING, shell, MAX_COMMAND_LENGTH, apply_shell),
   TEXT_KEY ("working-directory", STRING, working_directory, MAX_PATH_LENGTH, apply_working_directory),
+  TEXT_KEY ("user", STRING, user, MAX_USER_LENGTH, apply_user),
   KEY ("environment", "a{ss}", ENVIRONMENT, environment, 0, apply_environment),
   KEY ("schedule", "s", STRING, schedule, 0, apply_schedule),
   KEY ("timezone", "s", STRING, timezone, 0, apply_timezone),

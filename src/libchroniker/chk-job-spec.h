@@ -86,7 +86,10 @@ gboolean    chk_run_if_from_string (const char  *text,
  * @description: free text, "" when none
  * @command: (nullable): the argv to run, or %NULL when @shell is used
  * @shell: (nullable): a line for `/bin/sh -c`, or %NULL when @command is used
- * @working_directory: "" for the daemon's home directory
+ * @working_directory: "" for the daemon's home directory (in system mode
+ *   the home directory of @user)
+ * @user: the account the job runs as: "" for the daemon's own user (in
+ *   system mode the daemon sets it to the caller's when a job is made)
  * @environment: (element-type utf8 utf8): variables added to the job's
  *   environment; never changed in place (specs may share one), replaced
  * @schedule: "" (manual), cron or RRULE; valid when the spec is
@@ -146,6 +149,7 @@ typedef struct
   char       **command;
   char        *shell;
   char        *working_directory;
+  char        *user;
   GHashTable  *environment;
   char        *schedule;
   char        *timezone;
