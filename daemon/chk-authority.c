@@ -11,6 +11,9 @@
 #include "chk-error.h"
 
 #define SCHEDULER_IFACE "io.github.chroniker.Chroniker.Scheduler1"
+#define JOB_IFACE "io.github.chroniker.Chroniker.Job1"
+#define PROPERTIES_IFACE "org.freedesktop.DBus.Properties"
+#define MANAGER_IFACE "org.freedesktop.DBus.ObjectManager"
 
 /**
  * ChkAuthority:
@@ -34,10 +37,11 @@ struct _ChkAuthority
 G_DEFINE_FINAL_TYPE (ChkAuthority, chk_authority, G_TYPE_OBJECT)
 
 /*
- * What each call needs in system mode. Any other call needs
- * manage-all-jobs: until jobs have users of their own (the next steps of
- * issue 19), every job runs as root, so changing, running or reading one
- * is for administrators only.
+ * What each call needs in system mode, at least. Jobs have users: a
+ * caller holding manage-own-jobs may make jobs and use its own, and the
+ * handlers refuse it another user's job (chk_dbus_may_use_job()). Any
+ * other call (the settings, purging every job's runs, the test email,
+ * starting at login) needs manage-all-jobs.
  */
 static const struct
 {
@@ -48,12 +52,25 @@ static const struct
   { SCHEDULER_IFACE, "SetSettings", CHK_ACTION_MANAGE_ALL_JOBS },
   { SCHEDULER_IFACE, "GetSettings", CHK_ACTION_MANAGE_OWN_JOBS },
   { SCHEDULER_IFACE, "PreviewSchedule", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "CreateJob", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "GetJobByName", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "ListJobs", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "ListRuns", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "GetRun", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "ReadRunOutput", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "GetJobStats", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "GetJobStatsBetween", CHK_ACTION_MANAGE_OWN_JOBS },
+  { SCHEDULER_IFACE, "ReportProgress", CHK_ACTION_MANAGE_OWN_JOBS },
+  { JOB_IFACE, NULL, CHK_ACTION_MANAGE_OWN_JOBS },
+  { PROPERTIES_IFACE, NULL, CHK_ACTION_MANAGE_OWN_JOBS },
+  { MANAGER_IFACE, NULL, CHK_ACTION_MANAGE_OWN_JOBS },
 };
 
 typedef struct
 {
-  char *bus_name;
-  char *action_id;
+  char     *bus_name;
+  char     *action_id;
+  gboolean  interactive;
 } Check;
 
 static void
@@ -128,7 +145,9 @@ check_authorization (GTask *task)
   g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (check->bus_name);
 
   polkit_authority_check_authorization (self->polkit, subject, check->action_id, NULL,
-                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION,
+                                        check->interactive ?
+                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION :
+                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
                                         g_task_get_cancellable (task),
                                         authorization_checked_cb, task);
 }
@@ -224,7 +243,8 @@ chk_authority_action_for_call (const char *interface_name,
   for (gsize i = 0; i < G_N_ELEMENTS (call_actions); i++)
     {
       if (g_str_equal (call_actions[i].interface_name, interface_name) &&
-          g_str_equal (call_actions[i].method_name, method_name))
+          (call_actions[i].method_name == NULL ||
+           g_str_equal (call_actions[i].method_name, method_name)))
         return call_actions[i].action_id;
     }
   return CHK_ACTION_MANAGE_ALL_JOBS;
@@ -235,6 +255,8 @@ chk_authority_action_for_call (const char *interface_name,
  * @self: a #ChkAuthority
  * @bus_name: the caller's unique bus name
  * @action_id: the polkit action, such as %CHK_ACTION_MANAGE_ALL_JOBS
+ * @interactive: whether an authentication agent may ask for a password;
+ *   %FALSE only asks whether the caller holds the action already
  * @cancellable: (nullable): a #GCancellable
  * @callback: called with the answer
  * @user_data: data for @callback
@@ -247,6 +269,7 @@ void
 chk_authority_check_async (ChkAuthority        *self,
                            const char          *bus_name,
                            const char          *action_id,
+                           gboolean             interactive,
                            GCancellable        *cancellable,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
@@ -270,6 +293,7 @@ chk_authority_check_async (ChkAuthority        *self,
   check = g_new0 (Check, 1);
   check->bus_name = g_strdup (bus_name);
   check->action_id = g_strdup (action_id);
+  check->interactive = interactive;
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);
 
   if (self->polkit != NULL)

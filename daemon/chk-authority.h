@@ -33,6 +33,7 @@ const char       *chk_authority_action_for_call (const char           *interface
 void              chk_authority_check_async     (ChkAuthority         *self,
                                                  const char           *bus_name,
                                                  const char           *action_id,
+                                                 gboolean              interactive,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
+#include <pwd.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,13 +31,26 @@ typedef struct
   GDBusInterfaceMethodCallFunc  method_call;
   GDBusMethodInvocation        *invocation;
   GObject                      *target;
+  /* In system mode: what the call needs, and who the caller is so far */
+  const char                   *action_id;
+  ChkCaller                    *caller;
 } PendingCall;
+
+#define CALLER_KEY "chk-caller"
+
+static void
+caller_free (ChkCaller *caller)
+{
+  g_free (caller->user);
+  g_free (caller);
+}
 
 static void
 pending_call_free (PendingCall *pending)
 {
   g_clear_object (&pending->invocation);
   g_clear_object (&pending->target);
+  g_clear_pointer (&pending->caller, caller_free);
   g_free (pending);
 }
 
@@ -281,6 +295,33 @@ return_if_target_gone (PendingCall     *pending,
   return TRUE;
 }
 
+static void ask_polkit (PendingCall *pending);
+
+/* Takes @pending, its caller now known by @uid: in system mode polkit is
+ * asked next, else the call runs if the caller is the daemon's own user. */
+static void
+got_caller_uid (PendingCall *pending,
+                guint32      uid)
+{
+  g_autoptr(PendingCall) owned = pending;
+  struct passwd *account;
+
+  if (!chk_dbus_checks_reads ())
+    {
+      call_or_refuse (pending->method_call, uid, g_steal_pointer (&pending->invocation),
+                      pending->target);
+      return;
+    }
+
+  pending->caller = g_new0 (ChkCaller, 1);
+  pending->caller->uid = uid;
+  /* A uid without an account owns no job: it names none. */
+  account = getpwuid (uid);
+  if (account != NULL)
+    pending->caller->user = g_strdup (account->pw_name);
+  ask_polkit (g_steal_pointer (&owned));
+}
+
 static void
 caller_uid_cb (GObject      *object,
                GAsyncResult *result,
@@ -315,8 +356,22 @@ caller_uid_cb (GObject      *object,
   if (return_if_target_gone (pending, connection))
     return;
 
-  call_or_refuse (pending->method_call, uid, g_steal_pointer (&pending->invocation),
-                  pending->target);
+  got_caller_uid (g_steal_pointer (&pending), uid);
+}
+
+/* Takes @pending: runs the call, with its caller attached (chk_dbus_get_caller()). */
+static void
+call_as_caller (PendingCall *pending)
+{
+  g_autoptr(PendingCall) owned = pending;
+
+  if (return_if_target_gone (pending,
+                             g_dbus_method_invocation_get_connection (pending->invocation)))
+    return;
+
+  g_object_set_data_full (G_OBJECT (pending->invocation), CALLER_KEY,
+                          g_steal_pointer (&pending->caller), (GDestroyNotify) caller_free);
+  call_method (pending->method_call, g_steal_pointer (&pending->invocation), pending->target);
 }
 
 static void
@@ -333,11 +388,47 @@ authority_checked_cb (GObject      *object,
       return;
     }
 
-  if (return_if_target_gone (pending,
-                             g_dbus_method_invocation_get_connection (pending->invocation)))
-    return;
+  pending->caller->all_jobs = g_str_equal (pending->action_id, CHK_ACTION_MANAGE_ALL_JOBS);
+  call_as_caller (g_steal_pointer (&pending));
+}
 
-  call_method (pending->method_call, g_steal_pointer (&pending->invocation), pending->target);
+/* The answer to "does the caller hold manage-all-jobs already?" */
+static void
+all_jobs_checked_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  PendingCall *pending = user_data;
+
+  if (chk_authority_check_finish (CHK_AUTHORITY (object), result, NULL))
+    {
+      pending->caller->all_jobs = TRUE;
+      call_as_caller (pending);
+      return;
+    }
+
+  chk_authority_check_async (authority, g_dbus_method_invocation_get_sender (pending->invocation),
+                             pending->action_id, TRUE, NULL, authority_checked_cb, pending);
+}
+
+/*
+ * Takes @pending. A call that needs manage-all-jobs asks for it, allowing
+ * an authentication agent to ask for a password. Any other first asks,
+ * without a password, whether the caller holds manage-all-jobs already,
+ * so that the handlers know whether it sees every user's jobs or only its
+ * own, and else asks for what it needs, allowing a password.
+ */
+static void
+ask_polkit (PendingCall *pending)
+{
+  const char *sender = g_dbus_method_invocation_get_sender (pending->invocation);
+
+  if (g_str_equal (pending->action_id, CHK_ACTION_MANAGE_ALL_JOBS))
+    chk_authority_check_async (authority, sender, pending->action_id, TRUE, NULL,
+                               authority_checked_cb, pending);
+  else
+    chk_authority_check_async (authority, sender, CHK_ACTION_MANAGE_ALL_JOBS, FALSE, NULL,
+                               all_jobs_checked_cb, pending);
 }
 
 /**
@@ -398,6 +489,7 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
 {
   GDBusConnection *connection = g_dbus_method_invocation_get_connection (invocation);
   const char *sender = g_dbus_method_invocation_get_sender (invocation);
+  const char *action_id = NULL;
   PendingCall *pending;
   gpointer uid;
 
@@ -405,12 +497,8 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
   g_return_if_fail (G_IS_DBUS_METHOD_INVOCATION (invocation));
   g_return_if_fail (G_IS_OBJECT (target));
 
-  if (authority != NULL && chk_authority_get_mode (authority) == CHK_AUTHORITY_SYSTEM)
+  if (chk_dbus_checks_reads ())
     {
-      const char *action_id =
-        chk_authority_action_for_call (g_dbus_method_invocation_get_interface_name (invocation),
-                                       g_dbus_method_invocation_get_method_name (invocation));
-
       /* polkit knows callers by their bus name: one without is no one. */
       if (sender == NULL)
         {
@@ -419,14 +507,9 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
                                                  _("Only callers on the system bus are served"));
           return;
         }
-
-      pending = g_new0 (PendingCall, 1);
-      pending->method_call = method_call;
-      pending->invocation = invocation;
-      pending->target = g_object_ref (target);
-      chk_authority_check_async (authority, sender, action_id, NULL, authority_checked_cb,
-                                 pending);
-      return;
+      action_id =
+        chk_authority_action_for_call (g_dbus_method_invocation_get_interface_name (invocation),
+                                       g_dbus_method_invocation_get_method_name (invocation));
     }
 
   if (sender == NULL)
@@ -441,23 +524,149 @@ chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
       return;
     }
 
-  if (caller_uids != NULL && g_hash_table_lookup_extended (caller_uids, sender, NULL, &uid))
-    {
-      call_or_refuse (method_call, GPOINTER_TO_UINT (uid), invocation, target);
-      return;
-    }
-
-  watch_callers (connection);
-
   pending = g_new0 (PendingCall, 1);
   pending->method_call = method_call;
   pending->invocation = invocation;
   pending->target = g_object_ref (target);
+  pending->action_id = action_id;
+
+  if (caller_uids != NULL && g_hash_table_lookup_extended (caller_uids, sender, NULL, &uid))
+    {
+      got_caller_uid (pending, GPOINTER_TO_UINT (uid));
+      return;
+    }
+
+  watch_callers (connection);
   g_dbus_connection_call (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
                           "org.freedesktop.DBus", "GetConnectionUnixUser",
                           g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(u)"),
                           G_DBUS_CALL_FLAGS_NO_AUTO_START, CALLER_LOOKUP_TIMEOUT_MS, NULL,
                           caller_uid_cb, pending);
+}
+
+/**
+ * chk_dbus_get_caller:
+ * @invocation: a call let through by chk_dbus_call_if_authorized()
+ *
+ * Returns: (nullable): who made the call in system mode, or %NULL in a
+ *   session, where the caller is the daemon's own user and may do anything
+ */
+const ChkCaller *
+chk_dbus_get_caller (GDBusMethodInvocation *invocation)
+{
+  g_return_val_if_fail (G_IS_DBUS_METHOD_INVOCATION (invocation), NULL);
+
+  return g_object_get_data (G_OBJECT (invocation), CALLER_KEY);
+}
+
+/* The account a job runs as: its user, or the daemon's own for "" */
+static const char *
+job_user (const ChkJobSpec *spec)
+{
+  return spec->user != NULL && spec->user[0] != '\0' ? spec->user : g_get_user_name ();
+}
+
+/**
+ * chk_dbus_sees_job:
+ * @invocation: a call let through by chk_dbus_call_if_authorized()
+ * @spec: a job's spec
+ *
+ * The one rule of whose job is whose: a caller holding manage-all-jobs
+ * (and any caller in a session) may see and use every job, any other only
+ * the jobs that run as its own user.
+ *
+ * Returns: whether the caller may see and use the job of @spec
+ */
+gboolean
+chk_dbus_sees_job (GDBusMethodInvocation *invocation,
+                   const ChkJobSpec      *spec)
+{
+  const ChkCaller *caller = chk_dbus_get_caller (invocation);
+
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  if (caller == NULL)
+    return !chk_dbus_checks_reads ();
+  return caller->all_jobs || g_strcmp0 (caller->user, job_user (spec)) == 0;
+}
+
+/**
+ * chk_dbus_may_use_job:
+ * @invocation: a call let through by chk_dbus_call_if_authorized()
+ * @spec: the spec of the job the call is about
+ * @error: return location for a #GError
+ *
+ * chk_dbus_sees_job(), failing with %CHK_ERROR_PERMISSION_DENIED naming
+ * manage-all-jobs when not.
+ *
+ * Returns: whether the caller may read, change, run or stop the job
+ */
+gboolean
+chk_dbus_may_use_job (GDBusMethodInvocation  *invocation,
+                      const ChkJobSpec       *spec,
+                      GError                **error)
+{
+  if (chk_dbus_sees_job (invocation, spec))
+    return TRUE;
+
+  g_set_error (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+               _("Not authorized to use the job “%s” of user %s: another user's jobs need the "
+                 "polkit action %s"), spec->name, job_user (spec), CHK_ACTION_MANAGE_ALL_JOBS);
+  return FALSE;
+}
+
+/**
+ * chk_dbus_check_job_user:
+ * @invocation: a call let through by chk_dbus_call_if_authorized() that
+ *   makes or changes a job
+ * @spec: the job's new spec, whose `user` may be set here
+ * @error: return location for a #GError
+ *
+ * The `user` key of a made or changed job. In a session it is "" or the
+ * daemon's own user (a session daemon cannot run jobs as anyone else). In
+ * system mode "" becomes the caller's user, and another user than the
+ * caller's needs manage-all-jobs.
+ *
+ * Returns: whether the caller may have the job run as its user
+ */
+gboolean
+chk_dbus_check_job_user (GDBusMethodInvocation  *invocation,
+                         ChkJobSpec             *spec,
+                         GError                **error)
+{
+  const ChkCaller *caller = chk_dbus_get_caller (invocation);
+
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  if (!chk_dbus_checks_reads ())
+    {
+      if (spec->user == NULL || spec->user[0] == '\0' ||
+          g_str_equal (spec->user, g_get_user_name ()))
+        return TRUE;
+      return chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "user",
+                                _("this scheduler runs jobs as its own user (%s) only; "
+                                  "jobs of other users belong to the system scheduler"),
+                                g_get_user_name ());
+    }
+
+  g_return_val_if_fail (caller != NULL, FALSE);
+  if (spec->user == NULL || spec->user[0] == '\0')
+    {
+      if (caller->user == NULL)
+        return chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "user",
+                                  _("the caller's uid %u has no account to run a job as"),
+                                  caller->uid);
+      g_free (spec->user);
+      spec->user = g_strdup (caller->user);
+      return TRUE;
+    }
+  if (caller->all_jobs || g_strcmp0 (caller->user, spec->user) == 0)
+    return TRUE;
+
+  g_set_error (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+               _("Not authorized to have a job run as user %s: another user's jobs need the "
+                 "polkit action %s"), spec->user, CHK_ACTION_MANAGE_ALL_JOBS);
+  return FALSE;
 }
 
 /* The generated handler of a skeleton class's parent, reached only after

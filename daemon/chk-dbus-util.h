@@ -6,9 +6,26 @@
 
 #include "chk-authority.h"
 #include "chk-bus.h"
+#include "chk-job-spec.h"
 #include "chk-store.h"
 
 G_BEGIN_DECLS
+
+/**
+ * ChkCaller:
+ * @uid: the caller's uid, from the bus
+ * @user: (nullable): the name of its account, %NULL for a uid without one
+ * @all_jobs: whether it holds manage-all-jobs: every user's jobs are its
+ *
+ * Who made a method call in system mode, as chk_dbus_call_if_authorized()
+ * found out: chk_dbus_get_caller().
+ */
+typedef struct
+{
+  guint32   uid;
+  char     *user;
+  gboolean  all_jobs;
+} ChkCaller;
 
 char     *chk_job_object_path       (guint64              id);
 gboolean  chk_job_id_from_path      (const char          *path,
@@ -25,6 +42,15 @@ gboolean  chk_dbus_checks_reads       (void);
 void      chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
                                        GDBusMethodInvocation        *invocation,
                                        GObject                      *target);
+const ChkCaller *chk_dbus_get_caller   (GDBusMethodInvocation        *invocation);
+gboolean  chk_dbus_sees_job           (GDBusMethodInvocation        *invocation,
+                                       const ChkJobSpec             *spec);
+gboolean  chk_dbus_may_use_job        (GDBusMethodInvocation        *invocation,
+                                       const ChkJobSpec             *spec,
+                                       GError                      **error);
+gboolean  chk_dbus_check_job_user     (GDBusMethodInvocation        *invocation,
+                                       ChkJobSpec                   *spec,
+                                       GError                      **error);
 GDBusInterfaceVTable *chk_dbus_authorized_vtable (GDBusInterfaceSkeleton *skeleton,
                                                   GDBusInterfaceVTable   *vtable);
 

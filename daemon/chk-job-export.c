@@ -442,11 +442,19 @@ authorized_job_method_call (GDBusConnection       *connection,
 {
   ChkJobExport *self = user_data;
   ChkJob *job = lookup_job (self, object_path);
+  g_autoptr(GError) error = NULL;
 
   /* Deleted while the bus told who called */
   if (job == NULL)
     {
       return_gone (invocation);
+      return;
+    }
+
+  /* Anything about a job, reading it included, is for its user and admins. */
+  if (!chk_dbus_may_use_job (invocation, chk_job_get_spec (job), &error))
+    {
+      chk_dbus_return_error (invocation, error);
       return;
     }
 
@@ -609,8 +617,14 @@ return_managed_objects (GDBusConnection       *connection,
   for (guint i = 0; i < jobs->len; i++)
     {
       ChkJob *job = g_ptr_array_index (jobs, i);
-      g_autofree char *path = chk_job_object_path (chk_job_get_id (job));
-      g_autoptr(GVariant) interfaces = g_variant_ref_sink (job_interfaces_to_variant (job));
+      g_autofree char *path = NULL;
+      g_autoptr(GVariant) interfaces = NULL;
+
+      /* In system mode, a caller without manage-all-jobs gets its own jobs only. */
+      if (!chk_dbus_sees_job (invocation, chk_job_get_spec (job)))
+        continue;
+      path = chk_job_object_path (chk_job_get_id (job));
+      interfaces = g_variant_ref_sink (job_interfaces_to_variant (job));
 
       /*
        * Serialised job by job, which frees its ~200 small values at once:

@@ -30,7 +30,10 @@ handle_update (ChkEngine             *engine,
   g_autoptr(ChkJobSpec) spec = chk_job_spec_copy (chk_job_get_spec (job));
   g_autoptr(GError) error = NULL;
 
+  /* A job given to another user is as one made for that user. */
   if (!chk_job_spec_update (spec, arg_changes, &error) ||
+      (g_strcmp0 (spec->user, chk_job_get_spec (job)->user) != 0 &&
+       !chk_dbus_check_job_user (invocation, spec, &error)) ||
       !chk_engine_update_job (engine, job, g_steal_pointer (&spec), &error))
     return chk_dbus_return_error (invocation, error);
 

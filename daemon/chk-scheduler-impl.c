@@ -72,6 +72,52 @@ return_invalid (GDBusMethodInvocation *invocation,
   return chk_dbus_return_error (invocation, error);
 }
 
+/* Whether the caller sees every job (and so the runs of deleted ones too), as
+ * GetJobStats on the manager's path and ListRuns without a job show them */
+static gboolean
+may_use_every_job (GDBusMethodInvocation  *invocation,
+                   GError                **error)
+{
+  const ChkCaller *caller = chk_dbus_get_caller (invocation);
+
+  if (caller == NULL || caller->all_jobs)
+    return TRUE;
+  return chk_set_error (error, CHK_ERROR_PERMISSION_DENIED,
+                        _("Not authorized to read about every user's jobs, or deleted ones: "
+                          "that needs the polkit action %s"), CHK_ACTION_MANAGE_ALL_JOBS);
+}
+
+/* Whether the caller may see the job @job_id and what is about it (its runs,
+ * their output) */
+static gboolean
+may_use_job_id (ChkSchedulerImpl       *self,
+                GDBusMethodInvocation  *invocation,
+                guint64                 job_id,
+                GError                **error)
+{
+  ChkJob *job = chk_engine_lookup_job (self->engine, job_id);
+
+  if (job != NULL)
+    return chk_dbus_may_use_job (invocation, chk_job_get_spec (job), error);
+  return may_use_every_job (invocation, error);
+}
+
+/* Whether the caller may read the run @run_id: that of a job it sees. A run
+ * that does not exist is left to the engine to say so. */
+static gboolean
+may_use_run (ChkSchedulerImpl       *self,
+             GDBusMethodInvocation  *invocation,
+             guint64                 run_id,
+             GError                **error)
+{
+  g_autoptr(ChkRunRecord) run = NULL;
+
+  if (may_use_every_job (invocation, NULL))
+    return TRUE;
+  run = chk_engine_get_run (self->engine, run_id, NULL);
+  return run == NULL || may_use_job_id (self, invocation, run->job_id, error);
+}
+
 static gboolean
 chk_scheduler_impl_handle_create_job (ChkScheduler1         *object,
                                       GDBusMethodInvocation *invocation,
@@ -83,7 +129,8 @@ chk_scheduler_impl_handle_create_job (ChkScheduler1         *object,
   g_autofree char *path = NULL;
   ChkJob *job;
 
-  if (!chk_job_spec_update (spec, arg_spec, &error))
+  if (!chk_job_spec_update (spec, arg_spec, &error) ||
+      !chk_dbus_check_job_user (invocation, spec, &error))
     return chk_dbus_return_error (invocation, error);
 
   job = chk_engine_create_job (self->engine, g_steal_pointer (&spec), &error);
@@ -103,6 +150,10 @@ chk_scheduler_impl_handle_get_job_by_name (ChkScheduler1         *object,
   ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
   ChkJob *job = chk_engine_lookup_job_by_name (self->engine, arg_name);
   g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (job != NULL && !chk_dbus_may_use_job (invocation, chk_job_get_spec (job), &error))
+    return chk_dbus_return_error (invocation, error);
 
   if (job == NULL)
     {
@@ -135,14 +186,21 @@ chk_scheduler_impl_handle_list_jobs (ChkScheduler1         *object,
                            arg_after);
 
   limit = arg_limit == 0 ? MAX_JOBS_PAGE : MIN (arg_limit, MAX_JOBS_PAGE);
-  jobs = chk_engine_list_jobs_after (self->engine, after, limit);
+  /* A caller that sees only its own jobs gets full pages of them. */
+  jobs = chk_engine_list_jobs_after (self->engine, after,
+                                     may_use_every_job (invocation, NULL) ? limit : G_MAXUINT);
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(oa{sv})"));
-  for (guint i = 0; i < jobs->len; i++)
+  for (guint i = 0, given = 0; i < jobs->len && given < limit; i++)
     {
       ChkJob *job = g_ptr_array_index (jobs, i);
-      g_autofree char *path = chk_job_object_path (chk_job_get_id (job));
-      g_autoptr(GVariant) properties = chk_job_export_properties (job);
+      g_autofree char *path = NULL;
+      g_autoptr(GVariant) properties = NULL;
 
+      if (!chk_dbus_sees_job (invocation, chk_job_get_spec (job)))
+        continue;
+      given++;
+      path = chk_job_object_path (chk_job_get_id (job));
+      properties = chk_job_export_properties (job);
       g_variant_builder_add (&builder, "(o@a{sv})", path, properties);
     }
 
@@ -414,7 +472,9 @@ chk_scheduler_impl_handle_list_runs (ChkScheduler1         *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) runs = NULL;
 
-  if (parse_run_filter (arg_filter, &filter, &outcome, &error))
+  if (parse_run_filter (arg_filter, &filter, &outcome, &error) &&
+      (filter.job_id != 0 ? may_use_job_id (self, invocation, filter.job_id, &error) :
+       may_use_every_job (invocation, &error)))
     runs = chk_engine_list_runs (self->engine, &filter, &error);
 
   if (runs == NULL)
@@ -433,7 +493,7 @@ chk_scheduler_impl_handle_get_run (ChkScheduler1         *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(ChkRunRecord) run = chk_engine_get_run (self->engine, arg_run_id, &error);
 
-  if (run == NULL)
+  if (run == NULL || !may_use_job_id (self, invocation, run->job_id, &error))
     return chk_dbus_return_error (invocation, error);
 
   chk_scheduler1_complete_get_run (object, invocation, chk_run_record_to_variant (run));
@@ -452,6 +512,9 @@ chk_scheduler_impl_handle_read_run_output (ChkScheduler1         *object,
   g_autoptr(GPtrArray) chunks = NULL;
   gsize max_bytes = arg_max_bytes == 0 ? DEFAULT_READ_BYTES : MIN (arg_max_bytes, MAX_READ_BYTES);
   gboolean finished = FALSE;
+
+  if (!may_use_run (self, invocation, arg_run_id, &error))
+    return chk_dbus_return_error (invocation, error);
 
   chunks = chk_engine_read_output (self->engine, arg_run_id, arg_after_seq, max_bytes, &finished,
                                    &error);
@@ -507,8 +570,9 @@ stats_to_variant (GArray *buckets)
 
 /* GetJobStats and GetJobStatsBetween: %NULL with @error set when an argument is bad */
 static GVariant *
-get_job_stats (ChkSchedulerImpl  *self,
-               const char        *arg_job,
+get_job_stats (ChkSchedulerImpl       *self,
+               GDBusMethodInvocation  *invocation,
+               const char             *arg_job,
                gint64             arg_since,
                gint64             arg_until,
                guint              arg_buckets,
@@ -524,6 +588,9 @@ get_job_stats (ChkSchedulerImpl  *self,
       (!chk_job_id_from_path (arg_job, &job_id) ||
        chk_engine_lookup_job (self->engine, job_id) == NULL))
     chk_set_key_error (&error, CHK_ERROR_NOT_FOUND, "job", _("“%s” is not a job"), arg_job);
+  else if (job_id != 0 ? !may_use_job_id (self, invocation, job_id, &error) :
+           !may_use_every_job (invocation, &error))
+    ;
   else if (arg_buckets < 1 || arg_buckets > MAX_STATS_BUCKETS)
     chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "buckets",
                        _("%u is not between 1 and %d"), arg_buckets, MAX_STATS_BUCKETS);
@@ -554,7 +621,7 @@ chk_scheduler_impl_handle_get_job_stats (ChkScheduler1         *object,
                                          guint                  arg_buckets)
 {
   g_autoptr(GError) error = NULL;
-  GVariant *stats = get_job_stats (CHK_SCHEDULER_IMPL (object), arg_job, arg_since, 0,
+  GVariant *stats = get_job_stats (CHK_SCHEDULER_IMPL (object), invocation, arg_job, arg_since, 0,
                                    arg_buckets, &error);
 
   if (stats == NULL)
@@ -572,8 +639,8 @@ chk_scheduler_impl_handle_get_job_stats_between (ChkScheduler1         *object,
                                                  guint                  arg_buckets)
 {
   g_autoptr(GError) error = NULL;
-  GVariant *stats = get_job_stats (CHK_SCHEDULER_IMPL (object), arg_job, arg_since, arg_until,
-                                   arg_buckets, &error);
+  GVariant *stats = get_job_stats (CHK_SCHEDULER_IMPL (object), invocation, arg_job, arg_since,
+                                   arg_until, arg_buckets, &error);
 
   if (stats == NULL)
     return chk_dbus_return_error (invocation, error);
@@ -591,6 +658,9 @@ chk_scheduler_impl_handle_report_progress (ChkScheduler1         *object,
 {
   ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
   g_autoptr(GError) error = NULL;
+
+  if (!may_use_run (self, invocation, arg_run_id, &error))
+    return chk_dbus_return_error (invocation, error);
 
   if (!chk_engine_report_progress (self->engine, arg_run_id, arg_complete, arg_total, arg_message,
                                    &error))
