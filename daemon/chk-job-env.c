@@ -4,6 +4,9 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <glib/gi18n-lib.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 
 #include <gio/gio.h>
 
+#include "chk-error.h"
 #include "chk-job-env.h"
 
 #define SYSTEMD_BUS_NAME      "org.freedesktop.systemd1"
@@ -457,21 +461,105 @@ chk_job_env_get_cli_dir (ChkJobEnv *self)
   return self->cli_dir;
 }
 
+/* Whether @spec runs as another user than the daemon's */
+static gboolean
+runs_as_other_user (const ChkJobSpec *spec)
+{
+  return spec->user != NULL && spec->user[0] != '\0' &&
+         g_strcmp0 (spec->user, g_get_user_name ()) != 0;
+}
+
+/**
+ * chk_job_account_free:
+ * @account: an account
+ */
+void
+chk_job_account_free (ChkJobAccount *account)
+{
+  g_free (account->name);
+  g_free (account->groups);
+  g_free (account->home);
+  g_free (account->shell);
+  g_free (account);
+}
+
+/**
+ * chk_job_account_lookup:
+ * @spec: a job's spec
+ * @out_account: (out) (transfer full) (nullable): the account of its
+ *   `user`, or %NULL when the job runs as the daemon's own user
+ * @error: return location for a #GError: %CHK_ERROR_NOT_FOUND for a user
+ *   that does not exist
+ *
+ * Looks up the account a job runs as, with its groups: on the system
+ * daemon, the job's user's.
+ *
+ * Returns: whether @out_account is what the job runs as
+ */
+gboolean
+chk_job_account_lookup (const ChkJobSpec  *spec,
+                        ChkJobAccount    **out_account,
+                        GError           **error)
+{
+  g_autoptr(ChkJobAccount) account = NULL;
+  struct passwd *pw;
+  int n_groups = 16;
+
+  g_return_val_if_fail (spec != NULL, FALSE);
+
+  *out_account = NULL;
+  if (!runs_as_other_user (spec))
+    return TRUE;
+
+  errno = 0;
+  pw = getpwnam (spec->user);
+  if (pw == NULL)
+    {
+      int saved = errno;
+
+      return chk_set_error (error, CHK_ERROR_NOT_FOUND,
+                            _("There is no user “%s” to run as%s%s"), spec->user, saved != 0 ? ": " : "",
+                            saved != 0 ? g_strerror (saved) : "");
+    }
+
+  account = g_new0 (ChkJobAccount, 1);
+  account->name = g_strdup (pw->pw_name);
+  account->uid = pw->pw_uid;
+  account->gid = pw->pw_gid;
+  account->home = g_strdup (pw->pw_dir != NULL && pw->pw_dir[0] != '\0' ? pw->pw_dir : "/");
+  account->shell = g_strdup (pw->pw_shell != NULL && pw->pw_shell[0] != '\0' ? pw->pw_shell
+                                                                             : "/bin/sh");
+  account->groups = g_new (gid_t, n_groups);
+  while (getgrouplist (account->name, account->gid, account->groups, &n_groups) < 0)
+    account->groups = g_renew (gid_t, account->groups, n_groups);
+  account->n_groups = n_groups;
+
+  *out_account = g_steal_pointer (&account);
+  return TRUE;
+}
+
 /**
  * chk_job_env_working_directory:
  * @spec: a job's spec
  *
- * Returns: the directory the job runs in: its `working-directory`, or the
- *   daemon's home directory when that is ""
+ * Returns: (transfer full): the directory the job runs in: its
+ *   `working-directory`, or when that is "" the home directory of its user
+ *   (the daemon's own for "")
  */
-const char *
+char *
 chk_job_env_working_directory (const ChkJobSpec *spec)
 {
   g_return_val_if_fail (spec != NULL, NULL);
 
   if (spec->working_directory == NULL || spec->working_directory[0] == '\0')
-    return g_get_home_dir ();
-  return spec->working_directory;
+    {
+      g_autoptr(ChkJobAccount) account = NULL;
+
+      if (chk_job_account_lookup (spec, &account, NULL) && account != NULL)
+        return g_strdup (account->home);
+      return g_strdup (g_get_home_dir ());
+    }
+  return g_strdup (spec->working_directory);
 }
 
 /**
@@ -497,6 +585,8 @@ chk_job_env_build (ChkJobEnv        *self,
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) envp = NULL;
+  g_autoptr(ChkJobAccount) account = NULL;
+  g_autofree char *working_directory = NULL;
   const char * const *session;
   const char *path;
   GHashTableIter iter;
@@ -521,14 +611,26 @@ chk_job_env_build (ChkJobEnv        *self,
     }
   envp = g_strv_builder_end (builder);
 
-  envp = g_environ_setenv (envp, "HOME", g_get_home_dir (), TRUE);
-  if (self->user != NULL)
+  /* A job of another user has that user's: a user that is not there fails its run. */
+  if (chk_job_account_lookup (spec, &account, NULL) && account != NULL)
     {
-      envp = g_environ_setenv (envp, "USER", self->user, TRUE);
-      envp = g_environ_setenv (envp, "LOGNAME", self->user, TRUE);
-      envp = g_environ_setenv (envp, "SHELL", self->shell, TRUE);
+      envp = g_environ_setenv (envp, "HOME", account->home, TRUE);
+      envp = g_environ_setenv (envp, "USER", account->name, TRUE);
+      envp = g_environ_setenv (envp, "LOGNAME", account->name, TRUE);
+      envp = g_environ_setenv (envp, "SHELL", account->shell, TRUE);
     }
-  envp = g_environ_setenv (envp, "PWD", chk_job_env_working_directory (spec), TRUE);
+  else
+    {
+      envp = g_environ_setenv (envp, "HOME", g_get_home_dir (), TRUE);
+      if (self->user != NULL)
+        {
+          envp = g_environ_setenv (envp, "USER", self->user, TRUE);
+          envp = g_environ_setenv (envp, "LOGNAME", self->user, TRUE);
+          envp = g_environ_setenv (envp, "SHELL", self->shell, TRUE);
+        }
+    }
+  working_directory = chk_job_env_working_directory (spec);
+  envp = g_environ_setenv (envp, "PWD", working_directory, TRUE);
 
   g_hash_table_iter_init (&iter, spec->environment);
   while (g_hash_table_iter_next (&iter, &name, &value))

@@ -33,6 +33,37 @@ char       **chk_job_env_build                 (ChkJobEnv           *self,
                                                 const char          *job_name,
                                                 guint64              run_id);
 
-const char  *chk_job_env_working_directory     (const ChkJobSpec    *spec);
+/**
+ * ChkJobAccount:
+ * @name: the account's name
+ * @uid: its uid
+ * @gid: its primary group
+ * @groups: its groups, as initgroups() would give them, @gid among them
+ * @n_groups: how many @groups there are
+ * @home: its home directory
+ * @shell: its login shell, /bin/sh when it has none
+ *
+ * The account a job of another user than the daemon's runs as, looked up
+ * by the daemon before the job's process is made: the child between clone
+ * and exec may not ask NSS.
+ */
+typedef struct
+{
+  char   *name;
+  uid_t   uid;
+  gid_t   gid;
+  gid_t  *groups;
+  int     n_groups;
+  char   *home;
+  char   *shell;
+} ChkJobAccount;
+
+gboolean     chk_job_account_lookup            (const ChkJobSpec    *spec,
+                                                ChkJobAccount      **out_account,
+                                                GError             **error);
+void         chk_job_account_free              (ChkJobAccount       *account);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkJobAccount, chk_job_account_free)
+
+char        *chk_job_env_working_directory     (const ChkJobSpec    *spec);
 
 G_END_DECLS

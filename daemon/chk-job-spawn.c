@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glib/gi18n-lib.h>
+#include <grp.h>
 #include <linux/close_range.h>
 #include <pthread.h>
 #include <sched.h>
@@ -56,6 +57,7 @@ typedef struct
 typedef enum
 {
   STEP_NONE,
+  STEP_USER,
   STEP_CHDIR,
   STEP_REDIRECT,
   STEP_EXEC,
@@ -73,6 +75,7 @@ typedef struct
   char              **sh_argv;     /* "/bin/sh", (the candidate), argv[1], … */
   char * const       *envp;
   const char         *working_directory;
+  const ChkJobAccount *account;    /* who the job runs as; NULL: the daemon's user */
   int                 fds[4];      /* what becomes 0 to 3, each at 4 or above */
   int                 fd_limit;    /* no fd is at or above it */
   ChkRunGroup        *group;
@@ -131,6 +134,17 @@ chk_job_spawn_child (void *data)
   /* Never run a job uncontained: the daemon learns why from join_error. */
   if (child->join_error != 0)
     _exit (JOIN_FAILED_STATUS);
+
+  /* Its user's, groups first, while the daemon's rights allow it; then the
+   * directory, as that user may enter it. */
+  if (child->account != NULL &&
+      (setgroups (child->account->n_groups, child->account->groups) != 0 ||
+       setgid (child->account->gid) != 0 || setuid (child->account->uid) != 0))
+    {
+      child->failed_errno = errno;
+      child->failed_step = STEP_USER;
+      _exit (127);
+    }
 
   if (child->working_directory != NULL && chdir (child->working_directory) != 0)
     {
@@ -397,6 +411,11 @@ set_child_error (const ChkChild  *child,
 
   switch (child->failed_step)
     {
+    case STEP_USER:
+      g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_PERM,
+                   _("Failed to run as user %s (uid %u) (%s)"), child->account->name,
+                   (guint) child->account->uid, reason);
+      break;
     case STEP_CHDIR:
       g_set_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_CHDIR,
                    _("Failed to change to directory “%s” (%s)"), child->working_directory,
@@ -622,12 +641,18 @@ chk_job_spawn (const ChkJobSpec    *spec,
   g_auto(GStrv) argv = chk_job_spawn_argv (spec);
   g_auto(GStrv) candidates = NULL;
   g_autofree char **sh_argv = NULL;
+  g_autofree char *working_directory = NULL;
+  g_autoptr(ChkJobAccount) account = NULL;
   ChkJobPipes pipes;
   ChkChild child = { 0, };
   int moved[4] = { -1, -1, -1, -1 };
   int null_fd;
   pid_t pid;
   guint argc = g_strv_length (argv);
+
+  /* Asked before the clone: NSS is not for the child. */
+  if (!chk_job_account_lookup (spec, &account, error))
+    return FALSE;
 
   if (!chk_job_pipes_open (&pipes, spec->merge_stderr, error))
     return FALSE;
@@ -653,7 +678,9 @@ chk_job_spawn (const ChkJobSpec    *spec,
   child.argv = argv;
   child.sh_argv = sh_argv;
   child.envp = (char * const *) envp;
-  child.working_directory = chk_job_env_working_directory (spec);
+  working_directory = chk_job_env_working_directory (spec);
+  child.working_directory = working_directory;
+  child.account = account;
   child.group = group;
   child.fd_limit = get_fd_limit ();
   child.fds[0] = high_fd (null_fd, &moved[0]);

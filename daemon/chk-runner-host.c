@@ -141,6 +141,7 @@ _chk_runner_host_start (ChkRunner  *self,
   g_auto(GStrv) argv = chk_job_spawn_argv (self->spec);
   g_autoptr(GError) error = NULL;
   ChkJobPipes *pipes = g_new0 (ChkJobPipes, 1);
+  g_autofree char *working_directory = NULL;
   ChkRunLimits limits;
   int fds[4];
 
@@ -171,7 +172,8 @@ _chk_runner_host_start (ChkRunner  *self,
   limits.memory_max = self->spec->memory_max;
   limits.cpu_weight = self->spec->cpu_weight;
   self->host_spawning = TRUE;
-  chk_host_command_spawn_async (self->host, chk_job_env_working_directory (self->spec),
+  working_directory = chk_job_env_working_directory (self->spec);
+  chk_host_command_spawn_async (self->host, working_directory,
                                 (const char * const *) argv, (const char * const *) envp, fds,
                                 self->record->id, &limits, host_spawned_cb, g_object_ref (self));
 
