@@ -22,12 +22,15 @@ polkit's allow_any applies to it, as to a caller over ssh or from a cron job.
 """
 
 import contextlib
+import grp
 import os
 import pwd
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
+import unittest
 
 import chkharness as h
 import chkusers as cu
@@ -320,26 +323,33 @@ class Authorization(SystemMode):
         self.start_system_daemon()
         self.assert_denied(self.user.get_settings, ACTION_OWN)
 
-    def test_other_calls_need_manage_all_jobs_until_jobs_have_users(self):
+    def test_a_user_outside_a_session_may_not_make_jobs(self):
         self.start_system_daemon()
         self.assert_denied(lambda: self.user.create_job({'name': 'x', 'command': ['/bin/true']}),
-                           ACTION_ALL)
+                           ACTION_OWN)
         self.assertEqual(self.system.list_jobs(), [], 'no job was made')
 
+    def test_a_user_may_not_purge_runs(self):
+        """Purging is of every job's runs: for administrators."""
+        self.start_system_daemon()
+        self.assert_denied(lambda: self.user.sched('PurgeRuns', GLib.Variant('x', h.now_usec())),
+                           ACTION_ALL)
+
     def test_a_user_may_not_read_a_job(self):
-        """A job's properties, its environment among them, are not everyone's."""
+        """A job's properties, its environment among them, are not everyone's: this user
+        does not even hold manage-own-jobs (the Owners tests give users that)."""
         self.start_system_daemon()
         path = self.system.create_job({'name': 'backup', 'command': ['/bin/true']})
         self.assertEqual(self.system_job_name(path), 'backup')
         self.assert_denied(lambda: self.user.call(path, PROPERTIES_IFACE, 'Get',
                                                   GLib.Variant('s', h.JOB_IFACE),
-                                                  GLib.Variant('s', 'Name')), ACTION_ALL)
+                                                  GLib.Variant('s', 'Name')), ACTION_OWN)
         self.assert_denied(lambda: self.user.call(path, PROPERTIES_IFACE, 'GetAll',
-                                                  GLib.Variant('s', h.JOB_IFACE)), ACTION_ALL)
+                                                  GLib.Variant('s', h.JOB_IFACE)), ACTION_OWN)
         self.assert_denied(lambda: self.user.call(h.MANAGER_PATH, MANAGER_IFACE,
-                                                  'GetManagedObjects'), ACTION_ALL)
+                                                  'GetManagedObjects'), ACTION_OWN)
         self.assert_denied(lambda: self.user.sched('ListJobs', GLib.Variant('o', '/'),
-                                                   GLib.Variant('u', 0)), ACTION_ALL)
+                                                   GLib.Variant('u', 0)), ACTION_OWN)
 
     def test_a_user_hears_no_job_signals(self):
         """The signals reach root; a user listening hears none of them."""
@@ -423,6 +433,193 @@ polkit.addRule(function(action, subject) {
         self.assertIn('allow-shell', self.user.get_settings())
         self.assert_denied(lambda: self.user.set_settings({'allow-shell': False}), ACTION_ALL)
         self.assertTrue(self.root_settings()['allow-shell'])
+
+
+TEST_USERS = ('chktest-a', 'chktest-b')
+TEST_GROUP = 'chktest-g'
+
+
+class TestUsers:
+    """Two unprivileged accounts made for the Owners tests (only those not there
+    already, and only those are removed), A with a supplementary group."""
+
+    def __init__(self):
+        self.made_users = []
+        self.made_group = False
+        self.homes = tempfile.mkdtemp(prefix='chktest-homes-')
+        os.chmod(self.homes, 0o755)
+
+    def make(self):
+        if not all(shutil.which(tool) for tool in ('useradd', 'userdel', 'groupadd', 'groupdel')):
+            raise unittest.SkipTest('needs useradd, userdel, groupadd and groupdel')
+        try:
+            grp.getgrnam(TEST_GROUP)
+        except KeyError:
+            subprocess.run(['groupadd', TEST_GROUP], check=True, capture_output=True)
+            self.made_group = True
+        for name in TEST_USERS:
+            with contextlib.suppress(KeyError):
+                pwd.getpwnam(name)
+                continue
+            home = os.path.join(self.homes, name)
+            argv = ['useradd', '--no-create-home', '--home-dir', home, '--shell', '/bin/sh',
+                    '--user-group']
+            if name == TEST_USERS[0]:
+                argv += ['--groups', TEST_GROUP]
+            subprocess.run(argv + [name], check=True, capture_output=True)
+            self.made_users.append(name)
+            pw = pwd.getpwnam(name)
+            os.makedirs(home, mode=0o700)
+            os.chown(home, pw.pw_uid, pw.pw_gid)
+
+    def remove(self):
+        for name in self.made_users:
+            subprocess.run(['userdel', name], capture_output=True)
+        if self.made_group:
+            subprocess.run(['groupdel', TEST_GROUP], capture_output=True)
+        shutil.rmtree(self.homes, ignore_errors=True)
+
+
+class Owners(SystemMode):
+    """Jobs of two users, A and B, each holding manage-own-jobs only.
+
+    They have no logind session, so the policy's allow_active does not apply to
+    them (polkit sees them as neither active nor inactive): a rule of the test's
+    own rules folder grants them manage-own-jobs, as an administrator's rule could
+    for accounts that run jobs without logging in."""
+
+    rules = {'10-chroniker-owners.rules': '''
+polkit.addRule(function(action, subject) {
+    if (action.id == "%s" && (subject.user == "%s" || subject.user == "%s"))
+        return polkit.Result.YES;
+});
+''' % ((ACTION_OWN,) + TEST_USERS)}
+
+    # What a job writes about who it runs as, line by line.
+    WHO = 'id -u; id -g; id -G; echo "$HOME"; echo "$USER"; echo "$LOGNAME"; pwd'
+
+    def setUp(self):
+        # Made for each test, as the harness runs tests one by one, without class
+        # fixtures; removed after the test's daemons and buses are gone.
+        reason = cu.skip_reason() or polkitd_skip_reason()
+        if reason:
+            self.skipTest(reason)
+        users = TestUsers()
+        self.addCleanup(users.remove)
+        users.make()
+        super().setUp()
+        self.clients = {}
+        for name in TEST_USERS:
+            pw = pwd.getpwnam(name)
+            self.clients[name] = cu.UserClient(pw.pw_uid, pw.pw_gid,
+                                               self.system_bus_daemon.address, '/')
+        self.a, self.b = (self.clients[name] for name in TEST_USERS)
+        self.start_system_daemon()
+
+    def user_wait_run(self, client, run_id, timeout=20):
+        return h.wait_for(lambda: client.get_run(run_id), lambda run: run['finished'] != 0,
+                          timeout, f'run {run_id} to finish', poll=0.1)
+
+    def user_output(self, client, run_id):
+        reply = client.sched('ReadRunOutput', GLib.Variant('t', run_id), GLib.Variant('t', 0),
+                             GLib.Variant('u', 0)).unpack()
+        return b''.join(bytes(chunk[3]) for chunk in reply[0] if chunk[1] == 'stdout').decode()
+
+    def run_on_system(self, path):
+        run_id = self.system.run(path)
+        outcome, code = self.system.wait_run_finished(run_id, 20)
+        return run_id, outcome, code
+
+    def assert_runs_as(self, output, name):
+        pw = pwd.getpwnam(name)
+        groups = sorted(os.getgrouplist(name, pw.pw_gid))
+        lines = output.splitlines()
+        self.assertEqual(len(lines), 7, output)
+        self.assertEqual(int(lines[0]), pw.pw_uid, output)
+        self.assertEqual(int(lines[1]), pw.pw_gid, output)
+        self.assertEqual(sorted(int(g) for g in lines[2].split()), groups, output)
+        self.assertEqual(lines[3:7], [pw.pw_dir, name, name, pw.pw_dir], output)
+
+    def make_job_of(self, client, name):
+        return client.create_job({'name': name, 'command': self.sh(self.WHO)})
+
+    def test_a_job_runs_as_its_user(self):
+        path = self.make_job_of(self.a, 'who-a')
+        user = self.a.call(path, PROPERTIES_IFACE, 'Get', GLib.Variant('s', h.JOB_IFACE),
+                           GLib.Variant('s', 'User')).unpack()[0]
+        self.assertEqual(user, TEST_USERS[0], 'the default user is the caller')
+        run_id = self.a.run(path)
+        run = self.user_wait_run(self.a, run_id)
+        self.assertEqual(run['outcome'], 'success', run)
+        output = self.user_output(self.a, run_id)
+        self.assert_runs_as(output, TEST_USERS[0])
+        self.assertIn(grp.getgrnam(TEST_GROUP).gr_gid,
+                      [int(g) for g in output.splitlines()[2].split()],
+                      "the supplementary groups are the user's (initgroups)")
+
+    def test_a_user_may_not_touch_another_user_s_job(self):
+        path = self.make_job_of(self.b, 'who-b')
+        run_id = self.b.run(path)
+        self.user_wait_run(self.b, run_id)
+        mine = self.make_job_of(self.a, 'who-a')
+        job_props = GLib.Variant('s', h.JOB_IFACE)
+        denied = {
+            'Get': lambda: self.a.call(path, PROPERTIES_IFACE, 'Get', job_props,
+                                       GLib.Variant('s', 'Name')),
+            'GetAll': lambda: self.a.call(path, PROPERTIES_IFACE, 'GetAll', job_props),
+            'Update': lambda: self.a.job(path, 'Update',
+                                         h.vardict({'description': 'mine'}, h.SPEC_TYPES)),
+            'Run': lambda: self.a.job(path, 'Run'),
+            'Stop': lambda: self.a.job(path, 'Stop'),
+            'Delete': lambda: self.a.job(path, 'Delete'),
+            'Job.ListRuns': lambda: self.a.job(path, 'ListRuns', GLib.Variant('u', 0),
+                                               GLib.Variant('u', 0)),
+            'GetJobByName': lambda: self.a.sched('GetJobByName', GLib.Variant('s', 'who-b')),
+            'GetRun': lambda: self.a.get_run(run_id),
+            'ReadRunOutput': lambda: self.user_output(self.a, run_id),
+            'ListRuns': lambda: self.a.sched('ListRuns', h.vardict({'job': path}, {'job': 'o'})),
+            'ListRuns of all': lambda: self.a.sched('ListRuns', h.vardict({}, {})),
+            'CreateJob as B': lambda: self.a.create_job({'name': 'as-b', 'user': TEST_USERS[1],
+                                                         'command': ['/bin/true']}),
+            'Update to B': lambda: self.a.job(mine, 'Update',
+                                              h.vardict({'user': TEST_USERS[1]}, h.SPEC_TYPES)),
+        }
+        for what, call in denied.items():
+            with self.subTest(what):
+                self.assert_denied(call, ACTION_ALL)
+
+        listed = self.a.sched('ListJobs', GLib.Variant('o', '/'), GLib.Variant('u', 0))
+        self.assertEqual([p for p, _ in listed.unpack()[0]], [mine], 'A lists its own job only')
+        objects = self.a.call(h.MANAGER_PATH, MANAGER_IFACE, 'GetManagedObjects').unpack()[0]
+        self.assertEqual(list(objects), [mine], 'A is shown its own job only')
+        # B's job is as it was, and B still uses it.
+        self.assertEqual(self.system_job_name(path), 'who-b')
+        self.assert_runs_as(self.user_output(self.b, run_id), TEST_USERS[1])
+        self.assertEqual(len(self.system.list_jobs()), 2)
+
+    def test_root_uses_every_job(self):
+        path = self.make_job_of(self.b, 'who-b')
+        self.make_job_of(self.a, 'who-a')
+        self.assertEqual(sorted(props['Name'] for _, props in self.system.list_jobs()),
+                         ['who-a', 'who-b'])
+        run_id, outcome, _ = self.run_on_system(path)
+        self.assertEqual(outcome, 'success')
+        self.assert_runs_as(self.system.output(run_id)['stdout'].decode(), TEST_USERS[1])
+        # A job root makes for A is A's: A sees it and its runs.
+        for_a = self.system.create_job({'name': 'for-a', 'user': TEST_USERS[0],
+                                        'command': self.sh(self.WHO)})
+        run_id, outcome, _ = self.run_on_system(for_a)
+        self.assertEqual(outcome, 'success')
+        self.assert_runs_as(self.user_output(self.a, run_id), TEST_USERS[0])
+        self.system.delete(path)
+        self.assertEqual(len(self.system.list_jobs()), 2)
+
+    def test_a_job_of_a_missing_user_fails_saying_so(self):
+        path = self.system.create_job({'name': 'ghost', 'user': 'chktest-nobody',
+                                       'command': ['/bin/true']})
+        run_id, outcome, _ = self.run_on_system(path)
+        self.assertEqual(outcome, 'failed-to-start')
+        self.assertIn('chktest-nobody', self.system.get_run(run_id)['message'])
 
 
 if __name__ == '__main__':
