@@ -4,6 +4,7 @@
 
 import datetime
 import os
+import pwd
 import socket
 import sqlite3
 import subprocess
@@ -11,6 +12,9 @@ import xml.etree.ElementTree as ElementTree
 
 import chkharness as h
 from chkharness import GLib, JOB_IFACE, MANAGER_PATH, SCHEDULER_IFACE, USEC
+
+# A user that the tests' daemon (running as the test's user) is not.
+OTHER_USER = 'nobody' if os.getuid() == 0 else 'root'
 
 
 def live_interfaces(xml_text):
@@ -324,8 +328,21 @@ class BadInput(h.DaemonTestCase):
             ('max-output-bytes wrong type', {**ok, 'max-output-bytes': GLib.Variant('u', 4096)},
              ['max-output-bytes']),
             ('start negative', {**ok, 'start': -5}, ['start']),
+            ('user not a name', {**ok, 'user': '../root'}, ['user']),
+            # A session daemon runs jobs as its own user only: another is refused.
+            ('another user', {**ok, 'user': OTHER_USER}, ['user', 'own user']),
         ]
         self.check_invalid(cases)
+
+    def test_user_may_be_the_daemon_s_own(self):
+        own = pwd.getpwuid(os.getuid()).pw_name
+        path = self.bus.create_job({'name': 'mine', 'command': ['/bin/true'], 'user': own})
+        self.assertEqual(self.bus.prop(path, 'User'), own)
+        self.bus.update(path, {'user': ''})
+        self.assertEqual(self.bus.prop(path, 'User'), '')
+        with self.assert_error('InvalidArgument', 'user'):
+            self.bus.update(path, {'user': OTHER_USER})
+        self.assertEqual(self.bus.prop(path, 'User'), '')
 
     def test_create_invalid_schedules(self):
         ok = {'name': 'x', 'command': ['/bin/true']}
