@@ -27,11 +27,11 @@ from chkharness import JOBS_PATH, USEC  # noqa: F401  (re-exported for the tests
 CTL_TIMEOUT = 30
 
 # The job object of show/list --json: spec keys (DESIGN §2) …
-SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'environment',
-             'schedule', 'timezone', 'start', 'enabled', 'timeout', 'catch-up', 'max-runs',
-             'max-output-bytes', 'notify-on', 'email-on', 'email-to', 'is-monitor', 'monitor-url',
-             'check-url', 'check-expect-status', 'check-contains', 'check-timeout', 'webhook-url',
-             'max-tasks', 'memory-max', 'cpu-weight', 'merge-stderr', 'depends-on',
+SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'user',
+             'environment', 'schedule', 'timezone', 'start', 'enabled', 'timeout', 'catch-up',
+             'max-runs', 'max-output-bytes', 'notify-on', 'email-on', 'email-to', 'is-monitor',
+             'monitor-url', 'check-url', 'check-expect-status', 'check-contains', 'check-timeout',
+             'webhook-url', 'max-tasks', 'memory-max', 'cpu-weight', 'merge-stderr', 'depends-on',
              'run-on-success', 'run-on-failure', 'retries', 'retry-delay', 'retry-backoff',
              'retry-max-delay', 'random-delay', 'run-if', 'run-if-wait', 'expected-duration',
              'alert-after-failures', 'snoozed-until')
