@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -13,6 +15,8 @@
 #include <glib.h>
 
 #include "chk-containment.h"
+#include "chk-error.h"
+#include "chk-job-env.h"
 #include "chk-job-spawn.h"
 #include "chk-job-spec.h"
 
@@ -236,6 +240,116 @@ test_fallback (Fixture       *f,
   check_cgroups (f, FALSE);
 }
 
+/* Spawns @spec, with the environment the daemon gives it, in a process
+ * group of its own (no cgroup needed); returns whether it was spawned. */
+static gboolean
+spawn_in_process_group (Fixture           *f,
+                        const ChkJobSpec  *spec,
+                        ChkJobProcess     *process,
+                        GError           **error)
+{
+  g_autoptr(ChkContainment) containment = NULL;
+  g_autoptr(ChkRunGroup) group = NULL;
+  g_autoptr(ChkJobEnv) env = chk_job_env_new ();
+  guint64 run_id = f->next_run++;
+  g_auto(GStrv) envp = chk_job_env_build (env, spec, 1, spec->name, run_id);
+  const ChkRunLimits limits = { .max_tasks = 0, .memory_max = 0, .cpu_weight = 100 };
+  g_autofree char *tag = g_strdup_printf ("test-job-spawn-user-%d", (int) getpid ());
+
+  containment = chk_containment_new (tag, CHK_CONTAINMENT_MODE_PROCESS_GROUP, NULL);
+  group = chk_containment_create_group (containment, run_id, &limits, error);
+  if (group == NULL)
+    return FALSE;
+  return chk_job_spawn (spec, (const char * const *) envp, group, run_id, process, error);
+}
+
+static int
+compare_uints (gconstpointer a,
+               gconstpointer b)
+{
+  guint x = *(const guint *) a;
+  guint y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* A job's user without an account: nothing is spawned, and the error names it. */
+static void
+test_user_missing (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(GError) error = NULL;
+  ChkJobProcess process = { 0, };
+
+  spec->name = g_strdup ("no such user");
+  spec->shell = g_strdup ("echo should not run");
+  spec->user = g_strdup ("chk-no-such-user");
+
+  g_assert_false (spawn_in_process_group (f, spec, &process, &error));
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "chk-no-such-user"));
+}
+
+/* Spawned by root, a job of another user runs as that user: uid, groups
+ * (initgroups), HOME, USER and LOGNAME, as the system daemon runs its users' jobs. */
+static void
+test_user_switch (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) expected = g_string_new (NULL);
+  g_autofree char *output = NULL;
+  g_autoptr(GArray) groups = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree gid_t *listed = NULL;
+  ChkJobProcess process = { 0, };
+  struct passwd *nobody;
+  int n_groups = 64;
+  int status;
+
+  nobody = getpwnam ("nobody");
+  if (getuid () != 0 || nobody == NULL)
+    {
+      g_test_skip ("only root may run a job as another user, here nobody");
+      return;
+    }
+  listed = g_new (gid_t, n_groups);
+  g_assert_cmpint (getgrouplist ("nobody", nobody->pw_gid, listed, &n_groups), >=, 0);
+  for (int i = 0; i < n_groups; i++)
+    {
+      guint gid = listed[i];
+
+      g_array_append_val (groups, gid);
+    }
+  g_array_sort (groups, compare_uints);
+  g_string_append_printf (expected, "%u %u\n", (guint) nobody->pw_uid, (guint) nobody->pw_gid);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      if (i == 0 || g_array_index (groups, guint, i) != g_array_index (groups, guint, i - 1))
+        g_string_append_printf (expected, "%u\n", g_array_index (groups, guint, i));
+    }
+  g_string_append_printf (expected, "%s\nnobody\nnobody\n", nobody->pw_dir);
+
+  spec->name = g_strdup ("as nobody");
+  spec->shell = g_strdup ("echo $(id -u) $(id -g); id -G | tr ' ' '\\n' | sort -n | uniq; "
+                          "echo \"$HOME\"; echo \"$USER\"; echo \"$LOGNAME\"");
+  spec->user = g_strdup ("nobody");
+  spec->working_directory = g_strdup ("/");
+
+  g_assert_true (spawn_in_process_group (f, spec, &process, &error));
+  g_assert_no_error (error);
+  output = read_all (process.stdout_fd);
+  while (waitpid (process.pid, &status, 0) < 0)
+    g_assert_cmpint (errno, ==, EINTR);
+  close (process.stdout_fd);
+  close (process.stderr_fd);
+  close (process.progress_fd);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  g_assert_cmpstr (output, ==, expected->str);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -245,6 +359,10 @@ main (int   argc,
   g_test_add ("/job-spawn/cgroup/clone3", Fixture, NULL, fixture_setup, test_clone3,
               fixture_teardown);
   g_test_add ("/job-spawn/cgroup/fallback", Fixture, NULL, fixture_setup, test_fallback,
+              fixture_teardown);
+  g_test_add ("/job-spawn/user/missing", Fixture, NULL, fixture_setup, test_user_missing,
+              fixture_teardown);
+  g_test_add ("/job-spawn/user/switch", Fixture, NULL, fixture_setup, test_user_switch,
               fixture_teardown);
 
   return g_test_run ();
