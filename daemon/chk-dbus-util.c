@@ -474,7 +474,12 @@ chk_dbus_checks_reads (void)
  * Calls @method_call for @invocation if the caller is the daemon's own
  * user, else refuses the call with %CHK_ERROR_PERMISSION_DENIED. On a bus
  * any user may connect to, another user's calls would run jobs as ours.
- * In system mode (chk_dbus_set_authority()) polkit decides instead.
+ * In system mode (chk_dbus_set_authority()) polkit decides instead, by
+ * the action the call needs (chk_authority_action_for_call()), and the
+ * call runs with its caller attached (chk_dbus_get_caller(): its uid, its
+ * account and whether it holds manage-all-jobs), which the handlers ask
+ * through chk_dbus_sees_job() and chk_dbus_may_use_job(): whose job is
+ * whose is decided there, for every call.
  *
  * The caller's uid comes from the bus (GetConnectionUnixUser), asked
  * asynchronously once per caller, or from the peer's credentials on a
