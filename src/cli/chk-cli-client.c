@@ -14,13 +14,57 @@
 
 #define CALL_TIMEOUT_MS 30000
 
+static GBusType bus_type = G_BUS_TYPE_SESSION;
+
+/**
+ * chk_client_use_system_bus:
+ *
+ * Has chk_client_connect() talk to the system daemon (`chronikerd --system`)
+ * on the system bus ($DBUS_SYSTEM_BUS_ADDRESS, or the system's), instead of
+ * the session's daemon: `chronikerctl --system`.
+ */
+void
+chk_client_use_system_bus (void)
+{
+  bus_type = G_BUS_TYPE_SYSTEM;
+}
+
+/*
+ * The system daemon asks polkit about each call, and polkit may have an
+ * authentication agent ask for a password first, if the call allows it.
+ * The generated proxies send their calls without flags: every call leaving
+ * through this connection is marked here, in one place, so that each may be
+ * authorized interactively.
+ */
+static GDBusMessage *
+allow_interactive_authorization_cb (GDBusConnection *connection,
+                                    GDBusMessage    *message,
+                                    gboolean         incoming,
+                                    gpointer         user_data)
+{
+  GDBusMessage *marked;
+
+  if (incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    return message;
+
+  marked = g_dbus_message_copy (message, NULL);
+  g_object_unref (message);
+  if (marked == NULL)
+    return NULL;
+  g_dbus_message_set_flags (marked, g_dbus_message_get_flags (marked) |
+                                    G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
+  return marked;
+}
+
 /**
  * chk_client_connect:
  * @client: a zeroed #ChkClient
  * @error: return location for a #GError
  *
  * Connects to chronikerd, starting it through D-Bus activation when it
- * does not run.
+ * does not run: the session's, or the system's after
+ * chk_client_use_system_bus(). Calls to the system's may be authorized
+ * interactively.
  *
  * Returns: %TRUE if chronikerd answers
  */
@@ -31,13 +75,25 @@ chk_client_connect (ChkClient  *client,
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) local_error = NULL;
 
-  client->connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &local_error);
+  /* The daemon's errors arrive as CHK_ERROR only once its domain is registered. */
+  (void) chk_error_quark ();
+
+  client->connection = g_bus_get_sync (bus_type, NULL, &local_error);
+  if (client->connection == NULL && bus_type == G_BUS_TYPE_SYSTEM)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                   _("cannot reach the system bus: %s"), local_error->message);
+      return FALSE;
+    }
   if (client->connection == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
                    _("cannot reach the session bus: %s"), local_error->message);
       return FALSE;
     }
+  if (bus_type == G_BUS_TYPE_SYSTEM)
+    g_dbus_connection_add_filter (client->connection, allow_interactive_authorization_cb,
+                                  NULL, NULL);
 
   /* Ping starts the daemon if it can be activated, and says so if not. */
   reply = g_dbus_connection_call_sync (client->connection, CHK_BUS_NAME, CHK_MANAGER_PATH,

@@ -17,6 +17,7 @@ typedef struct
   GDBusObjectManager *manager;
 } ChkClient;
 
+void      chk_client_use_system_bus (void);
 gboolean  chk_client_connect      (ChkClient   *client,
                                    GError     **error);
 void      chk_client_clear        (ChkClient   *client);

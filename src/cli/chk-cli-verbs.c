@@ -59,8 +59,33 @@ chk_cli_fail_error (GError *error)
 {
   if (g_dbus_error_is_remote_error (error))
     g_dbus_error_strip_remote_error (error);
+
+  /* The system daemon's refusals (polkit's, or its policy's) say what was refused. */
+  if (g_error_matches (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_ACCESS_DENIED))
+    /* Translators: e.g. "list: permission denied: Not authorized to …" */
+    return chk_cli_fail (_("%s: permission denied: %s"),
+                         current_verb != NULL ? current_verb->name : "chronikerctl",
+                         error->message);
   return chk_cli_fail ("%s", error->message);
 }
+
+static gboolean
+use_system_bus_cb (const char  *option_name,
+                   const char  *value,
+                   gpointer     data,
+                   GError     **error)
+{
+  chk_client_use_system_bus ();
+  return TRUE;
+}
+
+/* What every verb takes, also after its name: "chronikerctl list --system". */
+static const GOptionEntry common_entries[] = {
+  { "system", 0, G_OPTION_FLAG_NO_ARG, G_OPTION_ARG_CALLBACK, use_system_bus_cb,
+    N_("Talk to the system's scheduler (chronikerd --system) instead of your session's"), NULL },
+  { NULL }
+};
 
 static GOptionContext *
 verb_context (const GOptionEntry *entries)
@@ -75,6 +100,7 @@ verb_context (const GOptionEntry *entries)
   g_option_context_set_summary (context, _(current_verb->summary));
   if (entries != NULL)
     g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, common_entries, GETTEXT_PACKAGE);
   return context;
 }
 

@@ -44,11 +44,14 @@ static const ChkCliVerb verbs[] = {
 static void
 print_overview (FILE *out)
 {
-  fprintf (out, "%s\n", _("Usage: chronikerctl COMMAND [OPTION…]"));
+  fprintf (out, "%s\n", _("Usage: chronikerctl [--system] COMMAND [OPTION…]"));
   fprintf (out, "\n%s\n\n", _("Controls the Chroniker scheduler (chronikerd)."));
   fprintf (out, "%s\n", _("Commands:"));
   for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
     fprintf (out, "  %-16s %s\n", verbs[i].name, _(verbs[i].summary));
+  fprintf (out, "\n%s\n", _("Options:"));
+  fprintf (out, "  %-16s %s\n", "--system",
+           _("Talk to the system's scheduler (chronikerd --system) instead of your session's"));
   fprintf (out, "\n%s\n", _("Run “chronikerctl COMMAND --help” for a command's options."));
 }
 
@@ -57,6 +60,15 @@ main (int   argc,
       char *argv[])
 {
   chk_i18n_init ();
+
+  /* The global option, before the command: "chronikerctl --system list". */
+  if (argc >= 2 && g_str_equal (argv[1], "--system"))
+    {
+      chk_client_use_system_bus ();
+      argv[1] = argv[0];
+      argc--;
+      argv++;
+    }
 
   if (argc < 2)
     {
