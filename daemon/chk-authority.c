@@ -70,6 +70,7 @@ typedef struct
 {
   char     *bus_name;
   char     *action_id;
+  char     *reason;
   gboolean  interactive;
 } Check;
 
@@ -78,6 +79,7 @@ check_free (Check *check)
 {
   g_free (check->bus_name);
   g_free (check->action_id);
+  g_free (check->reason);
   g_free (check);
 }
 
@@ -143,8 +145,16 @@ check_authorization (GTask *task)
   ChkAuthority *self = g_task_get_source_object (task);
   Check *check = g_task_get_task_data (task);
   g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (check->bus_name);
+  g_autoptr(PolkitDetails) details = NULL;
 
-  polkit_authority_check_authorization (self->polkit, subject, check->action_id, NULL,
+  /* Rules may tell the checks apart: action.lookup("io.github.chroniker.Chroniker.reason") */
+  if (check->reason != NULL)
+    {
+      details = polkit_details_new ();
+      polkit_details_insert (details, CHK_AUTHORITY_REASON_DETAIL, check->reason);
+    }
+
+  polkit_authority_check_authorization (self->polkit, subject, check->action_id, details,
                                         check->interactive ?
                                         POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION :
                                         POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
@@ -274,6 +284,34 @@ chk_authority_check_async (ChkAuthority        *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
+  chk_authority_check_reason_async (self, bus_name, action_id, NULL, interactive, cancellable,
+                                    callback, user_data);
+}
+
+/**
+ * chk_authority_check_reason_async:
+ * @self: a #ChkAuthority
+ * @bus_name: the caller's unique bus name
+ * @action_id: the polkit action
+ * @reason: (nullable): why the daemon asks, given to polkit's rules as the
+ *   detail %CHK_AUTHORITY_REASON_DETAIL, such as "allow-shell"
+ * @interactive: whether polkit may have the caller's user authenticate
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer, which chk_authority_check_finish() reads
+ * @user_data: data for @callback
+ *
+ * As chk_authority_check_async(), saying why.
+ */
+void
+chk_authority_check_reason_async (ChkAuthority        *self,
+                                  const char          *bus_name,
+                                  const char          *action_id,
+                                  const char          *reason,
+                                  gboolean             interactive,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
   g_autoptr(GTask) task = NULL;
   Check *check;
 
@@ -293,6 +331,7 @@ chk_authority_check_async (ChkAuthority        *self,
   check = g_new0 (Check, 1);
   check->bus_name = g_strdup (bus_name);
   check->action_id = g_strdup (action_id);
+  check->reason = g_strdup (reason);
   check->interactive = interactive;
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);
 

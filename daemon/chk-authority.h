@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 /* The polkit actions of data/io.github.chroniker.Chroniker.policy.in */
 #define CHK_ACTION_MANAGE_OWN_JOBS "io.github.chroniker.Chroniker.manage-own-jobs"
 #define CHK_ACTION_MANAGE_ALL_JOBS "io.github.chroniker.Chroniker.manage-all-jobs"
+/* The polkit detail that says why a check is made, when it says */
+#define CHK_AUTHORITY_REASON_DETAIL "io.github.chroniker.Chroniker.reason"
 
 /**
  * ChkAuthorityMode:
@@ -37,6 +39,14 @@ void              chk_authority_check_async     (ChkAuthority         *self,
                                                  GCancellable         *cancellable,
                                                  GAsyncReadyCallback   callback,
                                                  gpointer              user_data);
+void              chk_authority_check_reason_async (ChkAuthority      *self,
+                                                    const char        *bus_name,
+                                                    const char        *action_id,
+                                                    const char        *reason,
+                                                    gboolean           interactive,
+                                                    GCancellable      *cancellable,
+                                                    GAsyncReadyCallback callback,
+                                                    gpointer           user_data);
 gboolean          chk_authority_check_finish    (ChkAuthority         *self,
                                                  GAsyncResult         *result,
                                                  GError              **error);

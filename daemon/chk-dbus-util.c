@@ -449,6 +449,17 @@ chk_dbus_set_authority (ChkAuthority *new_authority)
 }
 
 /**
+ * chk_dbus_get_authority:
+ *
+ * Returns: (transfer none) (nullable): who decides, as chk_dbus_set_authority() set it
+ */
+ChkAuthority *
+chk_dbus_get_authority (void)
+{
+  return authority;
+}
+
+/**
  * chk_dbus_checks_reads:
  *
  * Whether what the daemon serves is read through chk_dbus_call_if_authorized()

@@ -38,6 +38,7 @@ gboolean  chk_dbus_return_error      (GDBusMethodInvocation *invocation,
                                      const GError          *error);
 
 void      chk_dbus_set_authority      (ChkAuthority                 *authority);
+ChkAuthority *chk_dbus_get_authority (void);
 gboolean  chk_dbus_checks_reads       (void);
 void      chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call,
                                        GDBusMethodInvocation        *invocation,

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "chk-alerts.h"
+#include "chk-code-gate.h"
 #include "chk-dbus-util.h"
 #include "chk-error.h"
 #include "chk-job-export.h"
@@ -118,6 +119,40 @@ may_use_run (ChkSchedulerImpl       *self,
   return run == NULL || may_use_job_id (self, invocation, run->job_id, error);
 }
 
+typedef struct
+{
+  ChkSchedulerImpl *self;
+  ChkJobSpec       *spec;
+} CreateJob;
+
+static void
+create_job_free (CreateJob *create)
+{
+  g_clear_object (&create->self);
+  g_clear_pointer (&create->spec, chk_job_spec_free);
+  g_free (create);
+}
+
+static void
+create_job (GDBusMethodInvocation *invocation,
+            gpointer               user_data)
+{
+  CreateJob *create = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  ChkJob *job;
+
+  job = chk_engine_create_job (create->self->engine, g_steal_pointer (&create->spec), &error);
+  if (job == NULL)
+    {
+      chk_dbus_return_error (invocation, error);
+      return;
+    }
+
+  path = chk_job_object_path (chk_job_get_id (job));
+  chk_scheduler1_complete_create_job (CHK_SCHEDULER1 (create->self), invocation, path);
+}
+
 static gboolean
 chk_scheduler_impl_handle_create_job (ChkScheduler1         *object,
                                       GDBusMethodInvocation *invocation,
@@ -126,19 +161,18 @@ chk_scheduler_impl_handle_create_job (ChkScheduler1         *object,
   ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
   g_autoptr(ChkJobSpec) spec = chk_engine_new_spec (self->engine);
   g_autoptr(GError) error = NULL;
-  g_autofree char *path = NULL;
-  ChkJob *job;
+  CreateJob *create;
 
   if (!chk_job_spec_update (spec, arg_spec, &error) ||
       !chk_dbus_check_job_user (invocation, spec, &error))
     return chk_dbus_return_error (invocation, error);
 
-  job = chk_engine_create_job (self->engine, g_steal_pointer (&spec), &error);
-  if (job == NULL)
-    return chk_dbus_return_error (invocation, error);
-
-  path = chk_job_object_path (chk_job_get_id (job));
-  chk_scheduler1_complete_create_job (object, invocation, path);
+  /* With allow-shell false, the system daemon lets only some callers give code. */
+  create = g_new0 (CreateJob, 1);
+  create->self = g_object_ref (self);
+  create->spec = g_steal_pointer (&spec);
+  chk_code_gate_call (self->engine, invocation, create->spec, NULL, create_job, create,
+                      (GDestroyNotify) create_job_free);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
