@@ -6,7 +6,9 @@ session daemon beside it, and a caller that polkit refuses."""
 
 import json
 import os
+import shutil
 import subprocess
+import time
 
 import chkharness as h
 import chkusers as cu
@@ -88,6 +90,43 @@ class AsRoot(CliSystem):
         message = self.runtime_error('--system', 'list', env={
             'DBUS_SYSTEM_BUS_ADDRESS': 'unix:path=' + os.path.join(self.tmp, 'no-bus')})
         self.assertIn('system bus', message)
+
+    def test_calls_allow_interactive_authorization(self):
+        """Every call to the system's daemon carries the flag (4), so that polkit may
+        have an authentication agent ask for a password; the session's calls do not.
+        Watched on the session bus, which lets its user monitor it (the system bus's
+        policy does not): --system is pointed there, where a session daemon answers."""
+        busctl = shutil.which('busctl')
+        if busctl is None:
+            self.skipTest('no busctl, to watch the flags of the calls')
+        self.start_session_daemon()
+        heard = os.path.join(self.tmp, 'monitor.json')
+        with open(heard, 'wb') as out:
+            monitor = subprocess.Popen([busctl, '--address', self.bus_daemon.address,
+                                        'monitor', '--json=short'], stdout=out,
+                                       stderr=subprocess.STDOUT, env=self.env)
+        self.addCleanup(ts.end_process, monitor)
+        # It writes what it saw when it ends; that it watches shows only so.
+        time.sleep(1)
+        self.assertIsNone(monitor.poll(), ts.read_text(heard))
+        session_bus = {'DBUS_SYSTEM_BUS_ADDRESS': self.bus_daemon.address}
+        self.ok('--system', 'add', 'watched', '--', '/bin/true', env=session_bus)
+        self.ok('--system', 'list', env=session_bus)
+        self.ok('show', 'watched')
+        ts.end_process(monitor)
+        messages = [json.loads(line) for line in ts.read_text(heard).splitlines()
+                    if line.startswith('{')]
+        # Each chronikerctl first pings the name; then its calls go to the owner.
+        clients = {m['sender'] for m in messages if m.get('member') == 'Ping'}
+        calls = [m for m in messages if m.get('type') == 'method_call' and
+                 m.get('sender') in clients and m.get('destination') != 'org.freedesktop.DBus']
+        flagged = {m.get('member') for m in calls if m.get('flags', 0) & 4}
+        plain = {m.get('member') for m in calls if not m.get('flags', 0) & 4}
+        self.assertEqual(len(clients), 3, calls)
+        self.assertTrue({'Ping', 'CreateJob', 'GetManagedObjects'} <= flagged, calls)
+        self.assertIn('GetJobByName', plain, 'the session\'s calls do not allow it')
+        self.assertNotIn('CreateJob', plain, calls)
+        self.assertNotIn('GetManagedObjects', plain, calls)
 
     def test_help_names_the_option(self):
         self.assertIn('--system', self.out('--help'))
