@@ -13,8 +13,16 @@
 #include "chk-error.h"
 
 #define CALL_TIMEOUT_MS 30000
+/* A call to the system's daemon may wait for someone to type a password. */
+#define INTERACTIVE_CALL_TIMEOUT_MS (5 * 60 * 1000)
 
 static GBusType bus_type = G_BUS_TYPE_SESSION;
+
+static int
+call_timeout_ms (void)
+{
+  return bus_type == G_BUS_TYPE_SYSTEM ? INTERACTIVE_CALL_TIMEOUT_MS : CALL_TIMEOUT_MS;
+}
 
 /**
  * chk_client_use_system_bus:
@@ -98,7 +106,8 @@ chk_client_connect (ChkClient  *client,
   /* Ping starts the daemon if it can be activated, and says so if not. */
   reply = g_dbus_connection_call_sync (client->connection, CHK_BUS_NAME, CHK_MANAGER_PATH,
                                        "org.freedesktop.DBus.Peer", "Ping", NULL, NULL,
-                                       G_DBUS_CALL_FLAGS_NONE, CALL_TIMEOUT_MS, NULL, &local_error);
+                                       G_DBUS_CALL_FLAGS_NONE, call_timeout_ms (), NULL,
+                                       &local_error);
   if (reply == NULL)
     {
       g_dbus_error_strip_remote_error (local_error);
@@ -111,7 +120,7 @@ chk_client_connect (ChkClient  *client,
                                                      CHK_BUS_NAME, CHK_MANAGER_PATH, NULL, error);
   if (client->scheduler == NULL)
     return FALSE;
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (client->scheduler), CALL_TIMEOUT_MS);
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (client->scheduler), call_timeout_ms ());
   return TRUE;
 }
 
@@ -204,7 +213,7 @@ chk_client_get_job (ChkClient   *client,
                                  CHK_BUS_NAME, path, NULL, error);
   if (job == NULL)
     return NULL;
-  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (job), CALL_TIMEOUT_MS);
+  g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (job), call_timeout_ms ());
 
   /* A proxy for a path with no job has no properties. */
   if (chk_job1_get_name (job) == NULL)
