@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 
-#define G_LOG_DOMAIN "chroniker"
+#define G_LOG_DOMAIN "chk-code-policy"
 
 #include "config.h"
 
@@ -147,8 +147,8 @@ refuse_code_option (const char  *program,
 {
   g_autofree char *name = g_path_get_basename (program);
 
-  /* Translators: e.g. "“bash -c” gives the program its code on the command line, …" */
   return chk_set_key_error (error, CHK_ERROR_SHELL_DISABLED, "command",
+                            /* Translators: e.g. "“bash -c” gives the program its code …" */
                             _("“%s %s” gives the program its code on the command line, which "
                               "the allow-shell setting refuses"), name, option);
 }
