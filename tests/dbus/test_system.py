@@ -164,10 +164,13 @@ class SystemMode(h.DaemonTestCase):
         self.system_bus_daemon = SystemBus(self.tmp, self.env)
         self.env['DBUS_SYSTEM_BUS_ADDRESS'] = self.system_bus_daemon.address
         self.system = h.Client(self.system_bus_daemon.address)
+        # Chosen once: the rules name this account, and another test's process
+        # running as it meanwhile would make quiet_account() give another.
+        self.quiet_uid_gid = cu.quiet_account()
         self.start_polkitd()
         self.state = os.path.join(self.tmp, 'state', 'chroniker')
         self.db = os.path.join(self.state, 'chroniker.db')
-        uid, gid = cu.quiet_account()
+        uid, gid = self.quiet_uid_gid
         self.user = cu.UserClient(uid, gid, self.system_bus_daemon.address, '/')
         self.user_name = pwd.getpwuid(uid).pw_name
 
@@ -201,7 +204,7 @@ class SystemMode(h.DaemonTestCase):
         self.assertIsNone(self.polkitd.poll(), 'polkitd exited:\n' + self.read_polkitd_log())
 
     def quiet_user_name(self):
-        return pwd.getpwuid(cu.quiet_account()[0]).pw_name
+        return pwd.getpwuid(self.quiet_uid_gid[0]).pw_name
 
     def read_polkitd_log(self):
         with contextlib.suppress(OSError):
