@@ -134,15 +134,16 @@ class AsRoot(CliSystem):
 
 
 class AsUser(CliSystem):
-    """The account has no rule and no session: polkit refuses it everything."""
+    """The account has no rule and no session: polkit refuses it everything, even
+    its own jobs."""
 
     def test_list_is_refused_plainly(self):
         self.ok('--system', 'add', 'backup', '--', '/bin/true')
-        self.assert_refused('list')
-        self.assert_refused('show', 'backup')
+        self.assert_refused('list', action=ts.ACTION_OWN)
+        self.assert_refused('show', 'backup', action=ts.ACTION_OWN)
 
     def test_add_is_refused_and_adds_nothing(self):
-        self.assert_refused('add', 'mine', '--', '/bin/true')
+        self.assert_refused('add', 'mine', '--', '/bin/true', action=ts.ACTION_OWN)
         self.assertEqual(self.system.list_jobs(), [])
 
     def test_settings_are_refused(self):
