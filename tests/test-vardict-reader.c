@@ -103,15 +103,12 @@ test_writer (void)
       g_variant_iter_init (&iter, dict);
       while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
         {
+          /* add_value() takes a floating reference only: the iterator's is ours */
           if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
-            {
-              _chk_vardict_writer_add_string (&writer, key, g_variant_get_string (value, NULL));
-              g_variant_unref (value);
-            }
+            _chk_vardict_writer_add_string (&writer, key, g_variant_get_string (value, NULL));
           else
-            {
-              _chk_vardict_writer_add_value (&writer, key, value);
-            }
+            _chk_vardict_writer_add_value (&writer, key, value);
+          g_variant_unref (value);
         }
       written = g_variant_ref_sink (_chk_vardict_writer_end (&writer));
 
