@@ -105,6 +105,15 @@ find_v1_cgroup (char       **lines,
   return NULL;
 }
 
+/* A spec's string: what chk_job_spec_new() put there ("" or NULL) is freed. */
+static void
+set_string (char       **member,
+            const char  *value)
+{
+  g_free (*member);
+  *member = g_strdup (value);
+}
+
 /* Spawns a shell whose child (cat) prints its cgroups, in the group of a
  * run with @limits; returns the lines, with whether the kernel made the
  * process in its cgroup. */
@@ -127,8 +136,8 @@ spawn_cat_cgroup (Fixture            *f,
   g_assert_no_error (error);
   g_assert_nonnull (group);
 
-  spec->shell = g_strdup ("cat /proc/self/cgroup; exit 3");
-  spec->working_directory = g_strdup ("/");
+  set_string (&spec->shell, "cat /proc/self/cgroup; exit 3");
+  set_string (&spec->working_directory, "/");
   spec->merge_stderr = TRUE;
 
   g_assert_true (chk_job_spawn (spec, (const char * const *) envp, group, run_id, &process,
@@ -282,9 +291,9 @@ test_user_missing (Fixture       *f,
   g_autoptr(GError) error = NULL;
   ChkJobProcess process = { 0, };
 
-  spec->name = g_strdup ("no such user");
-  spec->shell = g_strdup ("echo should not run");
-  spec->user = g_strdup ("chk-no-such-user");
+  set_string (&spec->name, "no such user");
+  set_string (&spec->shell, "echo should not run");
+  set_string (&spec->user, "chk-no-such-user");
 
   g_assert_false (spawn_in_process_group (f, spec, &process, &error));
   g_assert_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND);
@@ -331,11 +340,11 @@ test_user_switch (Fixture       *f,
     }
   g_string_append_printf (expected, "%s\nnobody\nnobody\n", nobody->pw_dir);
 
-  spec->name = g_strdup ("as nobody");
-  spec->shell = g_strdup ("echo $(id -u) $(id -g); id -G | tr ' ' '\\n' | sort -n | uniq; "
-                          "echo \"$HOME\"; echo \"$USER\"; echo \"$LOGNAME\"");
-  spec->user = g_strdup ("nobody");
-  spec->working_directory = g_strdup ("/");
+  set_string (&spec->name, "as nobody");
+  set_string (&spec->shell, "echo $(id -u) $(id -g); id -G | tr ' ' '\\n' | sort -n | uniq; "
+                            "echo \"$HOME\"; echo \"$USER\"; echo \"$LOGNAME\"");
+  set_string (&spec->user, "nobody");
+  set_string (&spec->working_directory, "/");
 
   g_assert_true (spawn_in_process_group (f, spec, &process, &error));
   g_assert_no_error (error);
