@@ -518,8 +518,8 @@ chk_job_account_lookup (const ChkJobSpec  *spec,
       int saved = errno;
 
       return chk_set_error (error, CHK_ERROR_NOT_FOUND,
-                            _("There is no user “%s” to run as%s%s"), spec->user, saved != 0 ? ": " : "",
-                            saved != 0 ? g_strerror (saved) : "");
+                            _("There is no user “%s” to run as%s%s"), spec->user,
+                            saved != 0 ? ": " : "", saved != 0 ? g_strerror (saved) : "");
     }
 
   account = g_new0 (ChkJobAccount, 1);
