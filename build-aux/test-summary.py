@@ -18,6 +18,10 @@
 #   - with --meson-status N, a non-zero status of `meson test` that nothing
 #     above explains fails once, and so does a run where no test ran.
 #
+# Under the line of a program that failed come its failed cases, each with
+# the few lines of its diagnostics that say what went wrong, so that the
+# end of a CI log is enough to know where to look.
+#
 #   test-summary.py TESTLOG [--expected FILE] [--meson-status N]
 
 import argparse
@@ -67,7 +71,12 @@ for entry in entries:
     plan = None
     ok = not_ok = skip = 0
     bail = None
+    cases = []   # (not-ok line, its telling diagnostic lines)
     for line in out.splitlines():
+        if line.startswith('#') and cases and len(cases[-1][1]) < 4:
+            if re.search(r'Error|error:|^# (failure|error|unexpected)|Bail out|died of', line):
+                cases[-1][1].append(line[:200])
+            continue
         m = re.match(r'^1\.\.(\d+)', line)
         if m and plan is None:
             plan = int(m.group(1))
@@ -81,6 +90,7 @@ for entry in entries:
                 skip += 1
             else:
                 not_ok += 1
+                cases.append((line[:200], []))
         elif line.startswith('Bail out!') and bail is None:
             bail = line
 
@@ -118,6 +128,9 @@ for entry in entries:
         why.append(bail)
     if why:
         problems.append(f'{name}: ' + '; '.join(why))
+        for case, lines in cases:
+            problems.append('  ' + case)
+            problems.extend('    ' + l for l in lines)
 
 for name in expected:
     if name not in seen:
@@ -132,7 +145,7 @@ if passed == 0 and failed == 0:
     problems.append('no test ran')
 
 for problem in problems:
-    print(f'FAILED {problem}')
+    print(problem if problem.startswith(' ') else f'FAILED {problem}')
 if skipped:
     print(f'{skipped} skipped' + (f', among them the whole of {", ".join(skips)}' if skips else ''))
 print(f'{passed} passed, {failed} failed')
