@@ -9,6 +9,7 @@
 #include "chk-app-format.h"
 #include "chk-error.h"
 #include "chk-banner.h"
+#include "chk-choice-keys.h"
 #include "chk-collate.h"
 #include "chk-duration.h"
 #include "chk-history-view.h"
@@ -738,72 +739,6 @@ search_key_pressed_cb (GtkEventControllerKey *controller,
   return focus_list (self);
 }
 
-/* The filter buttons are one stop for Tab, the one in use: the arrow keys
- * move among them (and choose), as in a group of radio buttons. */
-static void
-update_filter_focus (ChkWindow *self)
-{
-  g_autoptr(GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self), "filter");
-
-  for (GtkWidget *button = gtk_widget_get_first_child (self->filter_box);
-       button != NULL;
-       button = gtk_widget_get_next_sibling (button))
-    {
-      GVariant *target = gtk_actionable_get_action_target_value (GTK_ACTIONABLE (button));
-
-      gtk_widget_set_focusable (button, state != NULL && target != NULL && g_variant_equal (state, target));
-    }
-}
-
-static gboolean
-filter_key_pressed_cb (GtkEventControllerKey *controller,
-                       guint                  keyval,
-                       guint                  keycode,
-                       GdkModifierType        state,
-                       ChkWindow             *self)
-{
-  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
-  gboolean rtl = gtk_widget_get_direction (self->filter_box) == GTK_TEXT_DIR_RTL;
-  GtkWidget *next;
-
-  if (focus == NULL || gtk_widget_get_parent (focus) != self->filter_box ||
-      (state & gtk_accelerator_get_default_mod_mask ()) != 0)
-    return FALSE;
-
-  switch (keyval)
-    {
-    case GDK_KEY_Left:
-    case GDK_KEY_KP_Left:
-      /* The way the arrow points, also right to left */
-      next = rtl ? gtk_widget_get_next_sibling (focus) : gtk_widget_get_prev_sibling (focus);
-      break;
-    case GDK_KEY_Right:
-    case GDK_KEY_KP_Right:
-      next = rtl ? gtk_widget_get_prev_sibling (focus) : gtk_widget_get_next_sibling (focus);
-      break;
-    case GDK_KEY_Home:
-    case GDK_KEY_KP_Home:
-      next = gtk_widget_get_first_child (self->filter_box);
-      break;
-    case GDK_KEY_End:
-    case GDK_KEY_KP_End:
-      next = gtk_widget_get_last_child (self->filter_box);
-      break;
-    default:
-      return FALSE;
-    }
-
-  if (next != NULL && next != focus)
-    {
-      /* Chosen at once (a button's activation waits for its animation),
-       * so that the button is focusable by the time it takes the focus. */
-      g_action_group_activate_action (G_ACTION_GROUP (self), "filter",
-                                      gtk_actionable_get_action_target_value (GTK_ACTIONABLE (next)));
-      gtk_widget_grab_focus (next);
-    }
-  return TRUE;
-}
-
 static void
 search_changed_cb (GtkSearchEntry *entry,
                    ChkWindow      *self)
@@ -867,7 +802,6 @@ filter_action_cb (GSimpleAction *action,
   g_simple_action_set_state (action, target);
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
   update_list_page (self);
-  update_filter_focus (self);
 }
 
 static void
@@ -1351,7 +1285,8 @@ chk_window_init (ChkWindow *self)
 
   self->pending_deletes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);
-  update_filter_focus (self);
+  /* The filters are one stop for Tab, the arrow keys choose among them. */
+  chk_choice_keys_attach (self->filter_box, G_ACTION_GROUP (self), "filter");
 
   /* Before the entry's own handling, which would move the focus to what
    * is nearest below: the filters. */
@@ -1359,10 +1294,6 @@ chk_window_init (ChkWindow *self)
   gtk_event_controller_set_propagation_phase (controller, GTK_PHASE_CAPTURE);
   g_signal_connect (controller, "key-pressed", G_CALLBACK (search_key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), controller);
-
-  controller = gtk_event_controller_key_new ();
-  g_signal_connect (controller, "key-pressed", G_CALLBACK (filter_key_pressed_cb), self);
-  gtk_widget_add_controller (self->filter_box, controller);
 
   folded_changed_cb (self->leaflet, NULL, self);
   update_job_actions (self);
