@@ -535,9 +535,16 @@ chk_engine_start (ChkEngine *self)
                               _chk_engine_catch_up_time (self, job, now));
     }
 
+  /* Loading gave each job its next run: only those now past (a missed
+   * run's occurrence, or one since loading) need another look. */
   g_hash_table_iter_init (&iter, self->jobs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    _chk_engine_update_next_run (value, now);
+    {
+      ChkJob *job = value;
+
+      if (job->next_run != 0 && job->next_run <= now)
+        _chk_engine_update_next_run (job, now);
+    }
   _chk_engine_release_pending (self);
 
   apply_retention (self);
