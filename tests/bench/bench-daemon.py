@@ -1237,7 +1237,7 @@ class Bench(ProcessOwner):
 
         self.section('idle', [
             make_row(f'start-up, {n} jobs, median (ms)', statistics.median(startup['idle']) * 1000,
-                     statistics.median(startup['empty']) * 1000, ('≤', 500, 'value')),
+                     statistics.median(startup['empty']) * 1000, ('≤', 200, 'value')),
             make_row(f'start-up to first reply, {n} jobs (ms)',
                      statistics.median(replies['idle']) * 1000,
                      statistics.median(replies['empty']) * 1000),
