@@ -100,6 +100,8 @@ typedef gboolean (*ChkStoreJobFunc) (const ChkStoreJob   *job,
 /**
  * ChkRunFilter:
  * @job_id: only runs of this job, or 0 for all jobs
+ * @job_ids: (element-type guint64) (nullable): only runs of these jobs (none
+ *   when empty), or %NULL for all jobs; with @job_id, runs of both
  * @outcome: only runs with this outcome, or %NULL for all
  * @since: only runs started at or after this time, or 0
  * @limit: at most this many runs (0 means 100)
@@ -108,6 +110,7 @@ typedef gboolean (*ChkStoreJobFunc) (const ChkStoreJob   *job,
 typedef struct
 {
   guint64     job_id;
+  GArray     *job_ids;
   const char *outcome;
   gint64      since;
   guint       limit;
@@ -219,6 +222,12 @@ typedef struct
 
 GArray       *chk_store_get_stats           (ChkStore            *self,
                                              guint64              job_id,
+                                             gint64               since,
+                                             gint64               until,
+                                             guint                n_buckets,
+                                             GError             **error);
+GArray       *chk_store_get_stats_of_jobs   (ChkStore            *self,
+                                             GArray              *job_ids,
                                              gint64               since,
                                              gint64               until,
                                              guint                n_buckets,

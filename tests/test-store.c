@@ -1179,6 +1179,28 @@ test_runs_list_filters (Fixture       *f,
     g_assert_no_error (error);
     assert_run_ids (runs, expected, G_N_ELEMENTS (expected));
   }
+  /* A set of jobs (the system daemon's caller's own): none, one, both */
+  {
+    g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+    ChkRunFilter filter = { .job_ids = ids };
+    g_autoptr(GPtrArray) none = chk_store_list_runs (f->store, &filter, &error);
+    g_autoptr(GPtrArray) of_b = NULL;
+    g_autoptr(GPtrArray) of_both = NULL;
+    const guint64 expected_b[] = { b250, b150 };
+    const guint64 expected_both[] = { a300b, a300, b250 };
+
+    g_assert_no_error (error);
+    assert_run_ids (none, NULL, 0);
+    g_array_append_val (ids, b);
+    of_b = chk_store_list_runs (f->store, &filter, &error);
+    g_assert_no_error (error);
+    assert_run_ids (of_b, expected_b, G_N_ELEMENTS (expected_b));
+    g_array_append_val (ids, a);
+    filter.since = 250;
+    of_both = chk_store_list_runs (f->store, &filter, &error);
+    g_assert_no_error (error);
+    assert_run_ids (of_both, expected_both, G_N_ELEMENTS (expected_both));
+  }
   {
     ChkRunFilter filter = { .job_id = a, .limit = 10, .offset = 3 };
     g_autoptr(GPtrArray) runs = chk_store_list_runs (f->store, &filter, &error);
@@ -2810,6 +2832,27 @@ test_runs_stats (Fixture       *f,
   g_assert_no_error (error);
   assert_bucket (buckets, 0, t0, 4, 2, 2, 100);
   g_clear_pointer (&buckets, g_array_unref);
+
+  /* A set of jobs: ours and the other's as all jobs, none as nothing */
+  {
+    g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+    buckets = chk_store_get_stats_of_jobs (f->store, ids, t0, t0 + 3 * HOUR, 3, &error);
+    g_assert_no_error (error);
+    assert_bucket (buckets, 0, t0, 0, 0, 0, 0);
+    g_clear_pointer (&buckets, g_array_unref);
+    g_array_append_val (ids, other);
+    buckets = chk_store_get_stats_of_jobs (f->store, ids, 0, t0 + HOUR, 1, &error);
+    g_assert_no_error (error);
+    assert_bucket (buckets, 0, t0 + 60 * G_USEC_PER_SEC, 1, 1, 100, 100);
+    g_clear_pointer (&buckets, g_array_unref);
+    g_array_append_val (ids, job);
+    buckets = chk_store_get_stats_of_jobs (f->store, ids, t0, t0 + 3 * HOUR, 3, &error);
+    g_assert_no_error (error);
+    assert_bucket (buckets, 0, t0, 4, 2, 2, 100);
+    assert_bucket (buckets, 2, t0 + 2 * HOUR, 4, 3, 3, 30);
+    g_clear_pointer (&buckets, g_array_unref);
+  }
 
   /* From the oldest run, in one bucket: until is not counted */
   buckets = chk_store_get_stats (f->store, job, 0, t0 + 2 * HOUR, 1, &error);
