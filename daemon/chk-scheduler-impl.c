@@ -73,8 +73,7 @@ return_invalid (GDBusMethodInvocation *invocation,
   return chk_dbus_return_error (invocation, error);
 }
 
-/* Whether the caller sees every job (and so the runs of deleted ones too), as
- * GetJobStats on the manager's path and ListRuns without a job show them */
+/* Whether the caller sees every job, and so the runs of deleted ones too */
 static gboolean
 may_use_every_job (GDBusMethodInvocation  *invocation,
                    GError                **error)
@@ -86,6 +85,34 @@ may_use_every_job (GDBusMethodInvocation  *invocation,
   return chk_set_error (error, CHK_ERROR_PERMISSION_DENIED,
                         _("Not authorized to read about every user's jobs, or deleted ones: "
                           "that needs the polkit action %s"), CHK_ACTION_MANAGE_ALL_JOBS);
+}
+
+/* The ids of the jobs the caller sees, for ListRuns and GetJobStats over all
+ * jobs; %NULL when it sees every job, deleted ones too. */
+static GArray *
+visible_job_ids (ChkSchedulerImpl      *self,
+                 GDBusMethodInvocation *invocation)
+{
+  g_autoptr(GPtrArray) jobs = NULL;
+  GArray *ids;
+
+  if (may_use_every_job (invocation, NULL))
+    return NULL;
+
+  jobs = chk_engine_list_jobs (self->engine);
+  ids = g_array_new (FALSE, FALSE, sizeof (guint64));
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ChkJob *job = g_ptr_array_index (jobs, i);
+
+      if (chk_dbus_sees_job (invocation, chk_job_get_spec (job)))
+        {
+          guint64 id = chk_job_get_id (job);
+
+          g_array_append_val (ids, id);
+        }
+    }
+  return ids;
 }
 
 /* Whether the caller may see the job @job_id and what is about it (its runs,
@@ -505,11 +532,21 @@ chk_scheduler_impl_handle_list_runs (ChkScheduler1         *object,
   g_autofree char *outcome = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GArray) visible = NULL;
 
-  if (parse_run_filter (arg_filter, &filter, &outcome, &error) &&
-      (filter.job_id != 0 ? may_use_job_id (self, invocation, filter.job_id, &error) :
-       may_use_every_job (invocation, &error)))
-    runs = chk_engine_list_runs (self->engine, &filter, &error);
+  if (!parse_run_filter (arg_filter, &filter, &outcome, &error))
+    ;
+  else if (filter.job_id != 0)
+    {
+      if (may_use_job_id (self, invocation, filter.job_id, &error))
+        runs = chk_engine_list_runs (self->engine, &filter, &error);
+    }
+  else
+    {
+      /* Of every job, or of those the caller sees */
+      filter.job_ids = visible = visible_job_ids (self, invocation);
+      runs = chk_engine_list_runs (self->engine, &filter, &error);
+    }
 
   if (runs == NULL)
     return chk_dbus_return_error (invocation, error);
@@ -616,14 +653,14 @@ get_job_stats (ChkSchedulerImpl       *self,
   gint64 until = arg_until != 0 ? arg_until : now;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) buckets = NULL;
+  g_autoptr(GArray) visible = NULL;
   guint64 job_id = 0;
 
   if (g_strcmp0 (arg_job, CHK_MANAGER_PATH) != 0 &&
       (!chk_job_id_from_path (arg_job, &job_id) ||
        chk_engine_lookup_job (self->engine, job_id) == NULL))
     chk_set_key_error (&error, CHK_ERROR_NOT_FOUND, "job", _("“%s” is not a job"), arg_job);
-  else if (job_id != 0 ? !may_use_job_id (self, invocation, job_id, &error) :
-           !may_use_every_job (invocation, &error))
+  else if (job_id != 0 && !may_use_job_id (self, invocation, job_id, &error))
     ;
   else if (arg_buckets < 1 || arg_buckets > MAX_STATS_BUCKETS)
     chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "buckets",
@@ -635,6 +672,10 @@ get_job_stats (ChkSchedulerImpl       *self,
     chk_set_key_error (&error, CHK_ERROR_INVALID_ARGUMENT, "since",
                        _("%" PRId64 " is not a time before now and before the end, or 0"),
                        arg_since);
+  else if (job_id == 0 && (visible = visible_job_ids (self, invocation)) != NULL)
+    /* The manager's path: every job, or those the caller sees */
+    buckets = chk_store_get_stats_of_jobs (chk_engine_get_store (self->engine), visible, arg_since,
+                                           until, arg_buckets, &error);
   else
     buckets = chk_store_get_stats (chk_engine_get_store (self->engine), job_id, arg_since, until,
                                    arg_buckets, &error);

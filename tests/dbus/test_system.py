@@ -581,7 +581,6 @@ polkit.addRule(function(action, subject) {
             'GetRun': lambda: self.a.get_run(run_id),
             'ReadRunOutput': lambda: self.user_output(self.a, run_id),
             'ListRuns': lambda: self.a.sched('ListRuns', h.vardict({'job': path}, {'job': 'o'})),
-            'ListRuns of all': lambda: self.a.sched('ListRuns', h.vardict({}, {})),
             'CreateJob as B': lambda: self.a.create_job({'name': 'as-b', 'user': TEST_USERS[1],
                                                          'command': ['/bin/true']}),
             'Update to B': lambda: self.a.job(mine, 'Update',
@@ -599,6 +598,34 @@ polkit.addRule(function(action, subject) {
         self.assertEqual(self.system_job_name(path), 'who-b')
         self.assert_runs_as(self.user_output(self.b, run_id), TEST_USERS[1])
         self.assertEqual(len(self.system.list_jobs()), 2)
+
+    def test_a_user_lists_and_counts_its_own_runs_only(self):
+        runs = {}
+        for client, name in ((self.a, 'mine'), (self.b, 'theirs')):
+            run_id = client.run(self.make_job_of(client, name))
+            self.assertEqual(self.user_wait_run(client, run_id)['outcome'], 'success')
+            runs[client] = run_id
+
+        def listed(client, filter=None):
+            reply = client.sched('ListRuns', h.vardict(filter or {}, {'outcome': 's'}))
+            return sorted(run['id'] for run in reply.unpack()[0])
+
+        def counted(client):
+            stats = client.sched('GetJobStats', GLib.Variant('o', h.MANAGER_PATH),
+                                 GLib.Variant('x', 0), GLib.Variant('u', 1)).unpack()[0]
+            return stats[0]['runs']
+
+        self.assertEqual(listed(self.a), [runs[self.a]], "A's own runs, not B's")
+        self.assertEqual(listed(self.a, {'outcome': 'success'}), [runs[self.a]])
+        self.assertEqual(listed(self.b), [runs[self.b]])
+        self.assertEqual(counted(self.a), 1)
+        self.assertEqual(counted(self.b), 1)
+        # Root sees them all.
+        self.assertEqual(sorted(run['id'] for run in self.system.list_runs()),
+                         sorted(runs.values()))
+        stats = self.system.sched('GetJobStats', GLib.Variant('(oxu)', (h.MANAGER_PATH, 0, 1)),
+                                  '(aa{sv})')
+        self.assertEqual(stats[0]['runs'], 2)
 
     def test_root_uses_every_job(self):
         path = self.make_job_of(self.b, 'who-b')
