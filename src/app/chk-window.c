@@ -1166,6 +1166,19 @@ static void
 chk_window_dispose (GObject *object)
 {
   ChkWindow *self = CHK_WINDOW (object);
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  /* A dialog of this window that its pending calls keep (the preferences
+   * waiting for the settings) outlives it, and GTK would still point at
+   * this window when the dialog goes: it goes now, and forgets this one. */
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    {
+      if (gtk_window_get_transient_for (l->data) != GTK_WINDOW (self))
+        continue;
+      if (gtk_window_get_destroy_with_parent (l->data))
+        gtk_window_destroy (l->data);
+      gtk_window_set_transient_for (l->data, NULL);
+    }
 
   if (self->refresh_timer != NULL)
     chk_refresh_timer_stop (self->refresh_timer);
