@@ -115,12 +115,24 @@ preferences_action (GSimpleAction *action,
                     gpointer       user_data)
 {
   ChkApplication *self = user_data;
-  ChkWindow *window = get_window (self);
-  ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+  ChkWindow *window;
+  ChkScheduler1 *scheduler;
+  GtkWindow *preferences;
 
+  /* The settings of the jobs the window shows: from System Jobs, the
+   * system scheduler's, never the session's instead. */
+  if (active != NULL && !CHK_IS_WINDOW (active))
+    active = gtk_window_get_transient_for (active);
+  window = active != NULL && CHK_IS_WINDOW (active) ? CHK_WINDOW (active) : get_window (self);
+  scheduler = chk_job_model_get_scheduler (chk_window_get_model (window));
   if (scheduler == NULL)
     return;
-  gtk_window_present (GTK_WINDOW (chk_preferences_window_new (GTK_WINDOW (window), scheduler)));
+
+  preferences = GTK_WINDOW (chk_preferences_window_new (GTK_WINDOW (window), scheduler));
+  if (chk_job_model_is_system (chk_window_get_model (window)))
+    gtk_window_set_title (preferences, _("System Jobs Preferences"));
+  gtk_window_present (preferences);
 }
 
 /* What gnome.yelp() installs the help as (help/meson.build): its folder

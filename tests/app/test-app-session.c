@@ -5,6 +5,7 @@
 #include <adwaita.h>
 #include <unistd.h>
 
+#include "chk-application.h"
 #include "chk-error.h"
 #include "chk-preferences-window.h"
 #include "chk-test-fixture.h"
@@ -268,6 +269,76 @@ test_system_jobs_refused (Fixture       *fixture,
   g_subprocess_wait (daemon, NULL, NULL);
 }
 
+/* Preferences from the System Jobs window are the system scheduler's, or
+ * none while it is out of reach: never the session's instead. */
+static ChkPreferencesWindow *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (CHK_IS_PREFERENCES_WINDOW (window))
+        return CHK_PREFERENCES_WINDOW (window);
+    }
+  return NULL;
+}
+
+static gboolean
+preferences_of_window_cb (gpointer user_data)
+{
+  Fixture *fixture = user_data;
+  GtkApplication *application = GTK_APPLICATION (fixture->application);
+  GtkWindow *session, *system;
+  ChkPreferencesWindow *preferences;
+
+  g_application_activate (G_APPLICATION (application));
+  chk_assert_eventually ((session = gtk_application_get_active_window (application)) != NULL,
+                         SECONDS);
+  chk_assert_eventually (chk_job_model_get_state (chk_window_get_model (CHK_WINDOW (session))) ==
+                         CHK_JOB_MODEL_READY, SECONDS);
+
+  /* No system scheduler on the test's system bus: out of reach */
+  g_action_group_activate_action (G_ACTION_GROUP (application), "system-jobs", NULL);
+  system = gtk_application_get_active_window (application);
+  g_assert_true (CHK_IS_WINDOW (system) && system != session);
+  chk_assert_eventually (chk_job_model_get_state (chk_window_get_model (CHK_WINDOW (system))) ==
+                         CHK_JOB_MODEL_FAILED, SECONDS);
+  g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
+  chk_test_iterate (0.2);
+  g_assert_null (find_preferences ());
+
+  /* From My Jobs, the session's (closing the other makes it the active
+   * one: no window manager moves the focus here) */
+  gtk_window_destroy (system);
+  g_assert_true (gtk_application_get_active_window (application) == session);
+  g_action_group_activate_action (G_ACTION_GROUP (application), "preferences", NULL);
+  chk_assert_eventually ((preferences = find_preferences ()) != NULL, SECONDS);
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (preferences)) == session);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (preferences)), !=,
+                   "System Jobs Preferences");
+
+  for (GList *windows; (windows = gtk_application_get_windows (application)) != NULL;)
+    gtk_window_destroy (windows->data);
+  g_application_quit (G_APPLICATION (application));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_system_preferences (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  char *argv[] = { (char *) "chroniker", (char *) "--gapplication-service", NULL };
+
+  fixture->application = G_APPLICATION (chk_application_new ());
+  g_application_hold (fixture->application);
+  g_idle_add (preferences_of_window_cb, fixture);
+  g_assert_cmpint (g_application_run (fixture->application, G_N_ELEMENTS (argv) - 1, argv),
+                   ==, 0);
+}
+
 static void
 start_system_bus (void)
 {
@@ -348,6 +419,7 @@ main (int   argc,
     { "/app/session/linger-follows-logind", test_linger_follows_logind, fixture_setup },
     { "/app/session/linger-refused", test_linger_refused, fixture_setup },
     { "/app/session/system-jobs-refused", test_system_jobs_refused, fixture_setup },
+    { "/app/session/system-preferences", test_system_preferences },
   };
   const char *skip;
   int status;
