@@ -52,6 +52,8 @@ struct _ChkAlerts
   ChkAlertFlood *flood;
   /* guint64 run id → LongWatch, for the runs with an expected duration */
   GHashTable  *long_watches;
+  /* The system daemon's: no desktop of its own, each job's user mailed */
+  gboolean     system;
 };
 
 G_DEFINE_FINAL_TYPE (ChkAlerts, chk_alerts, G_TYPE_OBJECT)
@@ -491,6 +493,40 @@ email_preamble (ChkAlerts          *self,
   return NULL;
 }
 
+/*
+ * Who a job's email goes to: its email-to; from the system daemon, by
+ * default the account the job runs as, as cron mails a job's owner (a bare
+ * user name, which the machine's own mail server delivers). @fallback
+ * holds what is returned then.
+ */
+static const char * const *
+email_recipients (ChkAlerts        *self,
+                  const ChkJobSpec *spec,
+                  const char       *fallback[2])
+{
+  if (spec->email_to[0] != NULL || !self->system)
+    return (const char * const *) spec->email_to;
+
+  fallback[0] = spec->user != NULL && spec->user[0] != '\0' ? spec->user : g_get_user_name ();
+  fallback[1] = NULL;
+  return fallback;
+}
+
+/* Whether a desktop notification of @event goes, in system mode, by email
+ * instead: the system daemon reaches no one's desktop. */
+static gboolean
+notification_by_email (ChkAlerts        *self,
+                       const ChkJobSpec *spec,
+                       AlertEvent        event)
+{
+  ChkSettings *settings = chk_engine_get_settings (self->engine);
+
+  return self->system && event != EVENT_SUMMARY &&
+         wanted (spec->notify_on, event, spec->is_monitor) &&
+         chk_settings_get_notifications (settings) &&
+         chk_settings_get_string (settings, "smtp-url")[0] != '\0';
+}
+
 static void
 send_email (ChkAlerts          *self,
             const ChkJobSpec   *spec,
@@ -506,6 +542,7 @@ send_email (ChkAlerts          *self,
   g_autofree char *subject = NULL;
   g_autofree char *body = NULL;
   const char *title = run->outcome;
+  const char *fallback[2];
 
   if (event == EVENT_RECOVERED || event == EVENT_RUNNING_LONG)
     title = event_name (event);
@@ -527,7 +564,7 @@ send_email (ChkAlerts          *self,
       body = g_strdup_printf ("%s\n\n%s", preamble, report);
     }
   delivery->pending++;
-  chk_mailer_send_async (mailer, (const char * const *) spec->email_to, subject, body,
+  chk_mailer_send_async (mailer, email_recipients (self, spec, fallback), subject, body,
                          self->cancellable, email_sent_cb, delivery);
 }
 
@@ -593,8 +630,10 @@ send_alert (ChkAlerts          *self,
   const ChkJobSpec *spec = chk_job_get_spec (job);
   ChkSettings *settings = chk_engine_get_settings (self->engine);
   gboolean notify_wanted = wanted (spec->notify_on, event, spec->is_monitor);
-  gboolean email_wanted = wanted (spec->email_on, event, spec->is_monitor) &&
-                          spec->email_to[0] != NULL;
+  const char *fallback[2];
+  gboolean email_wanted = (wanted (spec->email_on, event, spec->is_monitor) ||
+                           notification_by_email (self, spec, event)) &&
+                          email_recipients (self, spec, fallback)[0] != NULL;
   const char *webhook_url = spec->webhook_url[0] != '\0' ? spec->webhook_url :
                             chk_settings_get_string (settings, "webhook-url");
   gboolean webhook_wanted = notify_wanted && webhook_url[0] != '\0';
@@ -624,7 +663,8 @@ send_alert (ChkAlerts          *self,
            spec->name, event_name (event), notify_wanted, email_wanted, webhook_wanted);
 
   /* The notifier has a flood control and summaries of its own. */
-  if (notify_wanted && event != EVENT_SUMMARY && chk_settings_get_notifications (settings))
+  if (notify_wanted && event != EVENT_SUMMARY && chk_settings_get_notifications (settings) &&
+      !self->system)
     notify (self, job, run, event, stderr_tail);
 
   if (!email_wanted && !webhook_wanted)
@@ -697,7 +737,7 @@ run_finished_cb (ChkEngine  *engine,
   /* Nothing to send whatever happened: spare the history lookups. */
   if (is_snoozed (spec) ||
       (spec->notify_on == CHK_ALERT_ON_NEVER &&
-       (spec->email_on == CHK_ALERT_ON_NEVER || spec->email_to[0] == NULL)))
+       (spec->email_on == CHK_ALERT_ON_NEVER || (spec->email_to[0] == NULL && !self->system))))
     return;
 
   if (spec->is_monitor)
@@ -938,6 +978,24 @@ chk_alerts_get_pending (ChkAlerts *self)
 {
   g_return_val_if_fail (CHK_IS_ALERTS (self), 0);
   return self->pending;
+}
+
+/**
+ * chk_alerts_set_system:
+ * @self: a #ChkAlerts
+ * @system: whether these are the system daemon's alerts
+ *
+ * The system daemon has no desktop session: it shows no notifications.
+ * What a job's notify-on asks for goes by email instead, when smtp-url is
+ * set, and a job's email goes by default (empty email-to) to the account
+ * the job runs as.
+ */
+void
+chk_alerts_set_system (ChkAlerts *self,
+                       gboolean   system)
+{
+  g_return_if_fail (CHK_IS_ALERTS (self));
+  self->system = system;
 }
 
 /**

@@ -14,6 +14,8 @@ G_DECLARE_FINAL_TYPE (ChkAlerts, chk_alerts, CHK, ALERTS, GObject)
 
 ChkAlerts *chk_alerts_new                    (ChkEngine           *engine);
 guint      chk_alerts_get_pending            (ChkAlerts           *self);
+void       chk_alerts_set_system             (ChkAlerts           *self,
+                                              gboolean             system);
 void       chk_alerts_set_flood_window       (ChkAlerts           *self,
                                               guint                window_ms);
 void       chk_alerts_set_retry_delays       (ChkAlerts           *self,

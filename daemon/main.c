@@ -183,6 +183,7 @@ daemon_load (Daemon  *daemon,
     chk_engine_set_kill_grace (daemon->engine, daemon->kill_grace_ms);
 
   daemon->alerts = chk_alerts_new (daemon->engine);
+  chk_alerts_set_system (daemon->alerts, daemon->system);
   if (daemon->retry_delays_ms != NULL)
     chk_alerts_set_retry_delays (daemon->alerts, (const guint *) (gpointer) daemon->retry_delays_ms->data,
                                  daemon->retry_delays_ms->len);

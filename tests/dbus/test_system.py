@@ -627,6 +627,33 @@ polkit.addRule(function(action, subject) {
                                   '(aa{sv})')
         self.assertEqual(stats[0]['runs'], 2)
 
+    def test_alerts_go_to_the_job_s_user_by_email(self):
+        # The system daemon reaches no one's desktop: what notify-on asks for
+        # goes by email, by default to the job's user, as cron mails a job's owner.
+        mail_dir = self.path_file('mail')
+        os.makedirs(mail_dir)
+        _, port = self.start_smtp_server(mail_dir)
+        self.root_set_settings({'smtp-url': f'smtp://127.0.0.1:{port}',
+                                'email-from': 'chroniker@example.org'})
+
+        def envelopes():
+            names = sorted((n for n in os.listdir(mail_dir) if n.endswith('.env')),
+                           key=lambda n: int(n.split('.')[0]))
+            return [read_text(os.path.join(mail_dir, n)).split()[1:] for n in names]
+
+        failing = self.a.create_job({'name': 'fails', 'command': ['/bin/false']})
+        quiet = self.a.create_job({'name': 'quiet', 'notify-on': 'never',
+                                   'command': ['/bin/false']})
+        elsewhere = self.b.create_job({'name': 'to-ops', 'email-to': ['ops@example.org'],
+                                       'command': ['/bin/false']})
+        for client, path in ((self.a, quiet), (self.a, failing), (self.b, elsewhere)):
+            run = self.user_wait_run(client, client.run(path))
+            self.assertEqual(run['outcome'], 'failure')
+        h.wait_until(lambda: len(envelopes()) >= 2, 20, 'two emails')
+        time.sleep(0.5)
+        self.assertEqual(sorted(envelopes()), sorted([['ops@example.org'], [TEST_USERS[0]]]),
+                         'one to the job of A, by its user; one to the address B gave')
+
     def test_root_uses_every_job(self):
         path = self.make_job_of(self.b, 'who-b')
         self.make_job_of(self.a, 'who-a')
