@@ -32,7 +32,22 @@ struct _ChkAuthority
 
   ChkAuthorityMode  mode;
   PolkitAuthority  *polkit;
+  /* Unique bus name → Memo: whether a caller holds manage-all-jobs, which
+   * each of its calls asks first (chk_dbus_call_if_authorized()) */
+  GHashTable       *memos;
 };
+
+/* How long polkit's answer about manage-all-jobs is taken as it was. polkit
+ * says when its rules or authorizations change, and the memos go then. */
+#define MEMO_USEC (10 * G_USEC_PER_SEC)
+/* Past this many memos, each new one first drops those out of date */
+#define MEMO_PRUNE_AT 64
+
+typedef struct
+{
+  gboolean held;
+  gint64   until;  /* monotonic µs */
+} Memo;
 
 G_DEFINE_FINAL_TYPE (ChkAuthority, chk_authority, G_TYPE_OBJECT)
 
@@ -121,22 +136,92 @@ return_polkit_error (GTask  *task,
                            check->action_id, error->message);
 }
 
+/* Whether @check asks what a memo remembers: manage-all-jobs, for no
+ * reason that rules could tell apart */
+static gboolean
+check_is_memorable (const Check *check)
+{
+  return check->reason == NULL && g_str_equal (check->action_id, CHK_ACTION_MANAGE_ALL_JOBS);
+}
+
+static void
+remember (ChkAuthority *self,
+          const char   *bus_name,
+          gboolean      held)
+{
+  gint64 now = g_get_monotonic_time ();
+  Memo *memo = g_new (Memo, 1);
+
+  if (g_hash_table_size (self->memos) >= MEMO_PRUNE_AT)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->memos);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        if (((Memo *) value)->until <= now)
+          g_hash_table_iter_remove (&iter);
+    }
+
+  memo->held = held;
+  memo->until = now + MEMO_USEC;
+  g_hash_table_replace (self->memos, g_strdup (bus_name), memo);
+}
+
+/* Answers @task from a memo, if one is fresh and says enough: a caller
+ * known not to hold the action is still asked when it may authenticate. */
+static gboolean
+answer_from_memo (ChkAuthority *self,
+                  GTask        *task)
+{
+  Check *check = g_task_get_task_data (task);
+  Memo *memo;
+
+  if (!check_is_memorable (check))
+    return FALSE;
+  memo = g_hash_table_lookup (self->memos, check->bus_name);
+  if (memo == NULL || memo->until <= g_get_monotonic_time () || (!memo->held && check->interactive))
+    return FALSE;
+
+  if (memo->held)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_new_error (task, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
+                             _("Not authorized to manage every user's jobs and the scheduler's "
+                               "settings (polkit action %s): polkit did not allow it a moment ago"),
+                             check->action_id);
+  return TRUE;
+}
+
 static void
 authorization_checked_cb (GObject      *object,
                           GAsyncResult *result,
                           gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
+  ChkAuthority *self = g_task_get_source_object (task);
+  Check *check = g_task_get_task_data (task);
   g_autoptr(PolkitAuthorizationResult) answer = NULL;
   g_autoptr(GError) error = NULL;
 
   answer = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (object), result, &error);
+  if (answer != NULL && check_is_memorable (check))
+    remember (self, check->bus_name, polkit_authorization_result_get_is_authorized (answer));
+
   if (answer == NULL)
     return_polkit_error (task, error);
   else if (polkit_authorization_result_get_is_authorized (answer))
     g_task_return_boolean (task, TRUE);
   else
     return_refused (task, answer);
+}
+
+/* Rules or authorizations changed: ask again. */
+static void
+polkit_changed_cb (PolkitAuthority *polkit,
+                   ChkAuthority    *self)
+{
+  g_hash_table_remove_all (self->memos);
 }
 
 static void
@@ -180,7 +265,10 @@ authority_got_cb (GObject      *object,
     }
 
   if (self->polkit == NULL)
-    self->polkit = g_steal_pointer (&polkit);
+    {
+      self->polkit = g_steal_pointer (&polkit);
+      g_signal_connect_object (self->polkit, "changed", G_CALLBACK (polkit_changed_cb), self, 0);
+    }
   check_authorization (g_steal_pointer (&task));
 }
 
@@ -190,6 +278,7 @@ chk_authority_dispose (GObject *object)
   ChkAuthority *self = CHK_AUTHORITY (object);
 
   g_clear_object (&self->polkit);
+  g_clear_pointer (&self->memos, g_hash_table_unref);
 
   G_OBJECT_CLASS (chk_authority_parent_class)->dispose (object);
 }
@@ -203,6 +292,7 @@ chk_authority_class_init (ChkAuthorityClass *klass)
 static void
 chk_authority_init (ChkAuthority *self)
 {
+  self->memos = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 /**
@@ -273,7 +363,11 @@ chk_authority_action_for_call (const char *interface_name,
  *
  * Asks whether the caller @bus_name may do @action_id: in system mode
  * polkit, which may have an authentication agent ask the caller's user for
- * a password; in session mode no one, since it is allowed.
+ * a password; in session mode no one, since it is allowed. polkit's answer
+ * about manage-all-jobs is remembered for each caller for ten seconds, or
+ * until polkit says that something changed: each call of a caller asks it
+ * first. A caller remembered not to hold it is asked again when it may
+ * authenticate.
  */
 void
 chk_authority_check_async (ChkAuthority        *self,
@@ -335,6 +429,8 @@ chk_authority_check_reason_async (ChkAuthority        *self,
   check->interactive = interactive;
   g_task_set_task_data (task, check, (GDestroyNotify) check_free);
 
+  if (answer_from_memo (self, task))
+    return;
   if (self->polkit != NULL)
     check_authorization (g_steal_pointer (&task));
   else

@@ -654,6 +654,30 @@ polkit.addRule(function(action, subject) {
         self.assertEqual(sorted(envelopes()), sorted([['ops@example.org'], [TEST_USERS[0]]]),
                          'one to the job of A, by its user; one to the address B gave')
 
+    def test_polkit_is_asked_about_all_jobs_once_for_calls_close_together(self):
+        # One connection of A's, three calls: polkit answers "manage-all-jobs?"
+        # once, and the calls go on with what it said.
+        script = '''
+from gi.repository import Gio, GLib
+bus = Gio.DBusConnection.new_for_address_sync(
+    %r, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+    Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+for _ in range(3):
+    bus.call_sync(%r, %r, %r, 'ListJobs', GLib.Variant('(ou)', ('/', 0)),
+                  None, Gio.DBusCallFlags.NONE, 20000, None)
+print(bus.get_unique_name())
+''' % (self.system_bus_daemon.address, h.BUS_NAME, h.MANAGER_PATH, h.SCHEDULER_IFACE)
+        mine = self.make_job_of(self.a, 'mine')
+        proc = subprocess.run(cu.as_user(self.a.uid, self.a.gid, ['/usr/bin/python3', '-c', script]),
+                              capture_output=True, text=True, timeout=60, cwd='/')
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        name = proc.stdout.strip()
+        asked = f'{name} may not do {ACTION_ALL}'
+        h.wait_until(lambda: asked in self.read_log(self.daemon), 10, 'the daemon to log it')
+        self.assertEqual(self.read_log(self.daemon).count(asked), 1, 'asked once, not thrice')
+        self.assertEqual([p for p, _ in self.a.sched('ListJobs', GLib.Variant('o', '/'),
+                                                     GLib.Variant('u', 0)).unpack()[0]], [mine])
+
     def test_root_uses_every_job(self):
         path = self.make_job_of(self.b, 'who-b')
         self.make_job_of(self.a, 'who-a')
