@@ -539,27 +539,44 @@ chk_job_account_lookup (const ChkJobSpec  *spec,
 }
 
 /**
+ * chk_job_account_working_directory:
+ * @spec: a job's spec
+ * @account: (nullable): the account it runs as, from
+ *   chk_job_account_lookup(); %NULL for the daemon's own
+ *
+ * Returns: (transfer full): the directory the job runs in: its
+ *   `working-directory`, or when that is "" the home directory of @account
+ */
+char *
+chk_job_account_working_directory (const ChkJobSpec    *spec,
+                                   const ChkJobAccount *account)
+{
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  if (spec->working_directory != NULL && spec->working_directory[0] != '\0')
+    return g_strdup (spec->working_directory);
+  return g_strdup (account != NULL ? account->home : g_get_home_dir ());
+}
+
+/**
  * chk_job_env_working_directory:
  * @spec: a job's spec
  *
- * Returns: (transfer full): the directory the job runs in: its
- *   `working-directory`, or when that is "" the home directory of its user
- *   (the daemon's own for "")
+ * chk_job_account_working_directory() of the account the job runs as,
+ * looked up.
+ *
+ * Returns: (transfer full): the directory the job runs in
  */
 char *
 chk_job_env_working_directory (const ChkJobSpec *spec)
 {
+  g_autoptr(ChkJobAccount) account = NULL;
+
   g_return_val_if_fail (spec != NULL, NULL);
 
   if (spec->working_directory == NULL || spec->working_directory[0] == '\0')
-    {
-      g_autoptr(ChkJobAccount) account = NULL;
-
-      if (chk_job_account_lookup (spec, &account, NULL) && account != NULL)
-        return g_strdup (account->home);
-      return g_strdup (g_get_home_dir ());
-    }
-  return g_strdup (spec->working_directory);
+    chk_job_account_lookup (spec, &account, NULL);
+  return chk_job_account_working_directory (spec, account);
 }
 
 /**

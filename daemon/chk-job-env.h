@@ -64,6 +64,8 @@ gboolean     chk_job_account_lookup            (const ChkJobSpec    *spec,
 void         chk_job_account_free              (ChkJobAccount       *account);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkJobAccount, chk_job_account_free)
 
+char        *chk_job_account_working_directory (const ChkJobSpec    *spec,
+                                                const ChkJobAccount *account);
 char        *chk_job_env_working_directory     (const ChkJobSpec    *spec);
 
 G_END_DECLS

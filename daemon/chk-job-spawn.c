@@ -678,7 +678,7 @@ chk_job_spawn (const ChkJobSpec    *spec,
   child.argv = argv;
   child.sh_argv = sh_argv;
   child.envp = (char * const *) envp;
-  working_directory = chk_job_env_working_directory (spec);
+  working_directory = chk_job_account_working_directory (spec, account);
   child.working_directory = working_directory;
   child.account = account;
   child.group = group;
