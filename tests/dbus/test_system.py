@@ -668,8 +668,8 @@ for _ in range(3):
 print(bus.get_unique_name())
 ''' % (self.system_bus_daemon.address, h.BUS_NAME, h.MANAGER_PATH, h.SCHEDULER_IFACE)
         mine = self.make_job_of(self.a, 'mine')
-        proc = subprocess.run(cu.as_user(self.a.uid, self.a.gid, ['/usr/bin/python3', '-c', script]),
-                              capture_output=True, text=True, timeout=60, cwd='/')
+        argv = cu.as_user(self.a.uid, self.a.gid, ['/usr/bin/python3', '-c', script])
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd='/')
         self.assertEqual(proc.returncode, 0, proc.stderr)
         name = proc.stdout.strip()
         asked = f'{name} may not do {ACTION_ALL}'
