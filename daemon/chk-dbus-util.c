@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "chk-dbus-util.h"
+#include "chk-forward.h"
 #include "chk-error.h"
 
 #define CALLER_LOOKUP_TIMEOUT_MS 10000
@@ -369,6 +370,9 @@ call_as_caller (PendingCall *pending)
                              g_dbus_method_invocation_get_connection (pending->invocation)))
     return;
 
+  /* From now on it hears the signals of its jobs (chk-forward.c). */
+  chk_forward_add_listener (g_dbus_method_invocation_get_sender (pending->invocation),
+                            pending->caller);
   g_object_set_data_full (G_OBJECT (pending->invocation), CALLER_KEY,
                           g_steal_pointer (&pending->caller), (GDestroyNotify) caller_free);
   call_method (pending->method_call, g_steal_pointer (&pending->invocation), pending->target);
@@ -603,6 +607,24 @@ chk_dbus_sees_job (GDBusMethodInvocation *invocation,
 
   if (caller == NULL)
     return !chk_dbus_checks_reads ();
+  return chk_caller_sees_job (caller, spec);
+}
+
+/**
+ * chk_caller_sees_job:
+ * @caller: a caller of the system daemon
+ * @spec: a job's spec
+ *
+ * Returns: whether @caller sees the job: it holds manage-all-jobs, or the
+ *   job runs as its user
+ */
+gboolean
+chk_caller_sees_job (const ChkCaller  *caller,
+                     const ChkJobSpec *spec)
+{
+  g_return_val_if_fail (caller != NULL, FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+
   return caller->all_jobs || g_strcmp0 (caller->user, job_user (spec)) == 0;
 }
 

@@ -46,6 +46,8 @@ void      chk_dbus_call_if_authorized (GDBusInterfaceMethodCallFunc  method_call
 const ChkCaller *chk_dbus_get_caller   (GDBusMethodInvocation        *invocation);
 gboolean  chk_dbus_sees_job           (GDBusMethodInvocation        *invocation,
                                        const ChkJobSpec             *spec);
+gboolean  chk_caller_sees_job         (const ChkCaller              *caller,
+                                       const ChkJobSpec             *spec);
 gboolean  chk_dbus_may_use_job        (GDBusMethodInvocation        *invocation,
                                        const ChkJobSpec             *spec,
                                        GError                      **error);

@@ -807,6 +807,22 @@ chk_engine_lookup_job (ChkEngine *self,
 }
 
 /**
+ * chk_engine_lookup_running_job:
+ * @self: a #ChkEngine
+ * @run_id: a run's id
+ *
+ * Returns: (transfer none) (nullable): the job whose run @run_id is under
+ *   way, or %NULL when no such run is
+ */
+ChkJob *
+chk_engine_lookup_running_job (ChkEngine *self,
+                               guint64    run_id)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  return g_hash_table_lookup (self->runs, &run_id);
+}
+
+/**
  * chk_engine_lookup_job_by_name:
  * @self: a #ChkEngine
  * @name: a job name

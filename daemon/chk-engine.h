@@ -51,6 +51,8 @@ GPtrArray    *chk_engine_list_jobs_after     (ChkEngine           *self,
                                               guint                limit);
 ChkJob       *chk_engine_lookup_job          (ChkEngine           *self,
                                               guint64              id);
+ChkJob       *chk_engine_lookup_running_job  (ChkEngine           *self,
+                                              guint64              run_id);
 ChkJob       *chk_engine_lookup_job_by_name  (ChkEngine           *self,
                                               const char          *name);
 ChkJobSpec   *chk_engine_new_spec            (ChkEngine           *self);

@@ -9,6 +9,7 @@
 #include "chk-dbus-generated.h"
 #include "chk-dbus-util.h"
 #include "chk-error.h"
+#include "chk-forward.h"
 #include "chk-job-export.h"
 #include "chk-job-impl.h"
 #include "chk-job-private.h"
@@ -687,18 +688,23 @@ object_manager_interface_info (void)
   return info;
 }
 
+/* Sends a signal about @job: to whoever listens, and in system mode to
+ * the callers that see @job too (chk-forward.c). */
 static void
 emit (ChkJobExport *self,
+      ChkJob       *job,
       const char   *path,
       const char   *interface_name,
       const char   *signal_name,
       GVariant     *parameters)
 {
+  g_autoptr(GVariant) owned = g_variant_ref_sink (parameters);
   g_autoptr(GError) error = NULL;
 
   if (!g_dbus_connection_emit_signal (self->connection, NULL, path, interface_name, signal_name,
-                                      parameters, &error))
+                                      owned, &error))
     g_warning ("Could not send %s: %s", signal_name, error->message);
+  chk_forward_signal (chk_job_get_spec (job), path, interface_name, signal_name, owned);
 }
 
 static void
@@ -714,7 +720,7 @@ job_added_cb (ChkEngine    *engine,
     return;
 
   path = chk_job_object_path (chk_job_get_id (job));
-  emit (self, CHK_MANAGER_PATH, OBJECT_MANAGER_IFACE, "InterfacesAdded",
+  emit (self, job, CHK_MANAGER_PATH, OBJECT_MANAGER_IFACE, "InterfacesAdded",
         g_variant_new ("(o@a{sa{sv}})", path, job_interfaces_to_variant (job)));
 }
 
@@ -730,7 +736,7 @@ job_removed_cb (ChkEngine    *engine,
     return;
 
   path = chk_job_object_path (chk_job_get_id (job));
-  emit (self, CHK_MANAGER_PATH, OBJECT_MANAGER_IFACE, "InterfacesRemoved",
+  emit (self, job, CHK_MANAGER_PATH, OBJECT_MANAGER_IFACE, "InterfacesRemoved",
         g_variant_new ("(o^as)", path, interfaces));
 }
 
@@ -757,7 +763,7 @@ job_changed_hook (GSignalInvocationHint *hint,
     return TRUE;
 
   path = chk_job_object_path (chk_job_get_id (job));
-  emit (self, path, PROPERTIES_IFACE, "PropertiesChanged",
+  emit (self, job, path, PROPERTIES_IFACE, "PropertiesChanged",
         g_variant_new ("(s@a{sv}@as)", chk_job1_interface_info ()->name, changed,
                        g_variant_new_strv (NULL, 0)));
   return TRUE;

@@ -6,6 +6,7 @@
 
 #include "chk-dbus-generated.h"
 #include "chk-dbus-util.h"
+#include "chk-forward.h"
 #include "chk-job-export.h"
 #include "chk-scheduler-impl.h"
 #include "chk-service.h"
@@ -40,6 +41,9 @@ run_started_cb (ChkEngine  *engine,
   g_autofree char *path = chk_job_object_path (chk_job_get_id (job));
 
   chk_scheduler1_emit_run_started (CHK_SCHEDULER1 (self->scheduler), path, run_id, trigger);
+  chk_forward_signal (chk_job_get_spec (job), CHK_MANAGER_PATH,
+                      chk_scheduler1_interface_info ()->name, "RunStarted",
+                      g_variant_new ("(ots)", path, run_id, trigger));
 }
 
 static void
@@ -54,6 +58,9 @@ run_finished_cb (ChkEngine  *engine,
 
   chk_scheduler1_emit_run_finished (CHK_SCHEDULER1 (self->scheduler), path, run_id, outcome,
                                     exit_code);
+  chk_forward_signal (chk_job_get_spec (job), CHK_MANAGER_PATH,
+                      chk_scheduler1_interface_info ()->name, "RunFinished",
+                      g_variant_new ("(otsi)", path, run_id, outcome, exit_code));
 }
 
 static void
@@ -62,7 +69,13 @@ output_available_cb (ChkEngine  *engine,
                      guint64     last_seq,
                      ChkService *self)
 {
+  ChkJob *job = chk_engine_lookup_running_job (engine, run_id);
+
   chk_scheduler1_emit_output_available (CHK_SCHEDULER1 (self->scheduler), run_id, last_seq);
+  if (job != NULL)
+    chk_forward_signal (chk_job_get_spec (job), CHK_MANAGER_PATH,
+                        chk_scheduler1_interface_info ()->name, "OutputAvailable",
+                        g_variant_new ("(tt)", run_id, last_seq));
 }
 
 static void

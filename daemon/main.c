@@ -23,6 +23,7 @@
 #include "chk-containment.h"
 #include "chk-dbus-util.h"
 #include "chk-engine.h"
+#include "chk-forward.h"
 #include "chk-error.h"
 #include "chk-i18n.h"
 #include "chk-portal.h"
@@ -293,6 +294,9 @@ daemon_serve (Daemon  *daemon,
   /* Who may call: in a session its user; on the system bus, whom polkit allows. */
   authority = chk_authority_new (daemon->system ? CHK_AUTHORITY_SYSTEM : CHK_AUTHORITY_SESSION);
   chk_dbus_set_authority (authority);
+  /* The system bus tells root alone: each caller hears its own jobs. */
+  if (daemon->system)
+    chk_forward_start (daemon->connection);
 
   daemon->service = chk_service_new (daemon->engine, daemon->alerts);
   if (!chk_service_export (daemon->service, daemon->connection, error))
@@ -679,6 +683,7 @@ main (int   argc,
   if (daemon.service != NULL)
     chk_service_unexport (daemon.service);
   g_clear_object (&daemon.service);
+  chk_forward_stop ();
   chk_dbus_set_authority (NULL);
   g_clear_object (&daemon.background);
   g_clear_object (&daemon.alerts);

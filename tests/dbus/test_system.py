@@ -678,6 +678,68 @@ print(bus.get_unique_name())
         self.assertEqual([p for p, _ in self.a.sched('ListJobs', GLib.Variant('o', '/'),
                                                      GLib.Variant('u', 0)).unpack()[0]], [mine])
 
+    LISTENER = '''
+import json, os, sys
+from gi.repository import Gio, GLib
+address, name, path, iface = sys.argv[1:5]
+bus = Gio.DBusConnection.new_for_address_sync(
+    address, Gio.DBusConnectionFlags.AUTHENTICATION_CLIENT |
+    Gio.DBusConnectionFlags.MESSAGE_BUS_CONNECTION, None, None)
+forwarded, other = [], []
+
+def forwarded_cb(conn, sender, obj, i, member, params):
+    fpath, finterface, fmember, args = params.unpack()
+    # What it is about: a job's path, or for OutputAvailable its run's id
+    about = args[0] if fmember in ('InterfacesAdded', 'InterfacesRemoved', 'RunStarted',
+                                   'RunFinished') else fpath
+    if fmember == 'OutputAvailable':
+        about = 'run %d' % args[0]
+    forwarded.append([finterface, fmember, about])
+
+def any_cb(conn, sender, obj, i, member, params):
+    if member != 'Forwarded':
+        other.append(member)
+bus.signal_subscribe(name, iface, 'Forwarded', path, None, 0, forwarded_cb)
+bus.signal_subscribe(name, None, None, None, None, 0, any_cb)
+# Its first call makes it a listener.
+bus.call_sync(name, path, iface, 'ListJobs', GLib.Variant('(ou)', ('/', 0)), None,
+              Gio.DBusCallFlags.NONE, 20000, None)
+print('ready', flush=True)
+loop = GLib.MainLoop()
+GLib.io_add_watch(0, GLib.IO_IN | GLib.IO_HUP, lambda *a: loop.quit())
+loop.run()
+print(json.dumps({'forwarded': forwarded, 'other': other}), flush=True)
+'''
+
+    def test_a_user_hears_the_signals_of_its_own_jobs(self):
+        mine = self.make_job_of(self.a, 'mine')
+        argv = ['/usr/bin/python3', '-c', self.LISTENER, self.system_bus_daemon.address,
+                h.BUS_NAME, h.MANAGER_PATH, h.SCHEDULER_IFACE]
+        listener = subprocess.Popen(cu.as_user(self.a.uid, self.a.gid, argv), cwd='/',
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.addCleanup(end_process, listener)
+        self.assertEqual(listener.stdout.readline().strip(), 'ready')
+
+        run_id = self.a.run(mine)
+        self.assertEqual(self.user_wait_run(self.a, run_id)['outcome'], 'success')
+        theirs = self.make_job_of(self.b, 'theirs')
+        self.user_wait_run(self.b, self.b.run(theirs))
+        for_a = self.system.create_job({'name': 'for-a', 'user': TEST_USERS[0],
+                                        'command': ['/bin/true']})
+        self.system.delete(for_a)
+        time.sleep(0.5)
+        out, _ = listener.communicate('', timeout=30)
+        heard = __import__('json').loads(out)
+        about = {}
+        for interface, member, path in heard['forwarded']:
+            about.setdefault(path, set()).add(member)
+        self.assertEqual(set(about), {mine, for_a, f'run {run_id}'},
+                         "A hears of its jobs only, not of B's")
+        self.assertLessEqual({'RunStarted', 'RunFinished', 'PropertiesChanged'}, about[mine])
+        self.assertEqual(about[f'run {run_id}'], {'OutputAvailable'})
+        self.assertEqual(about[for_a], {'InterfacesAdded', 'InterfacesRemoved'})
+        self.assertEqual(heard['other'], [], 'and no broadcast of the daemon reaches it')
+
     def test_root_uses_every_job(self):
         path = self.make_job_of(self.b, 'who-b')
         self.make_job_of(self.a, 'who-a')
