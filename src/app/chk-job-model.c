@@ -60,6 +60,7 @@ struct _ChkJobModel
   guint               added_id;
   guint               removed_id;
   guint               changed_id;
+  guint               forwarded_id;  /* system mode: Scheduler1.Forwarded */
 };
 
 G_DEFINE_FINAL_TYPE (ChkJobModel, chk_job_model, G_TYPE_OBJECT)
@@ -242,6 +243,43 @@ properties_changed_cb (GDBusConnection *connection,
     chk_job_item_update (job, changed, invalidated);
 }
 
+/*
+ * The system daemon's signals reach root alone; to others it sends those
+ * about their jobs, to them alone, in Scheduler1.Forwarded. Each is taken
+ * as if heard: the jobs' by the model, the runs' by the Scheduler1 proxy,
+ * which the job page and the log follow.
+ */
+static void
+forwarded_cb (GDBusConnection *connection,
+              const char      *sender,
+              const char      *object_path,
+              const char      *interface_name,
+              const char      *signal_name,
+              GVariant        *parameters,
+              gpointer         user_data)
+{
+  ChkJobModel *self = user_data;
+  g_autoptr(GVariant) args = NULL;
+  const char *path, *interface, *member;
+
+  if (!following (self, sender) || !g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(ossv)")))
+    return;
+
+  g_variant_get (parameters, "(&o&s&sv)", &path, &interface, &member, &args);
+  if (!g_variant_is_of_type (args, G_VARIANT_TYPE_TUPLE))
+    return;
+  if (g_str_equal (member, "InterfacesAdded"))
+    interfaces_added_cb (connection, sender, path, interface, member, args, self);
+  else if (g_str_equal (member, "InterfacesRemoved"))
+    interfaces_removed_cb (connection, sender, path, interface, member, args, self);
+  else if (g_str_equal (member, "PropertiesChanged"))
+    properties_changed_cb (connection, sender, path, interface, member, args, self);
+  else if (self->scheduler != NULL &&
+           g_str_equal (interface, chk_scheduler1_interface_info ()->name))
+    /* As the proxy hears a signal: its own signals follow, arguments checked */
+    g_signal_emit_by_name (self->scheduler, "g-signal", sender, member, args);
+}
+
 static void
 subscribe (ChkJobModel *self)
 {
@@ -264,12 +302,18 @@ subscribe (ChkJobModel *self)
                                                          job_interface (),
                                                          G_DBUS_SIGNAL_FLAGS_NONE,
                                                          properties_changed_cb, self, NULL);
+  if (self->bus_type == G_BUS_TYPE_SYSTEM)
+    self->forwarded_id = g_dbus_connection_signal_subscribe (bus, CHK_BUS_NAME,
+                                                             chk_scheduler1_interface_info ()->name,
+                                                             "Forwarded", CHK_MANAGER_PATH, NULL,
+                                                             G_DBUS_SIGNAL_FLAGS_NONE,
+                                                             forwarded_cb, self, NULL);
 }
 
 static void
 unsubscribe (ChkJobModel *self)
 {
-  guint *ids[] = { &self->added_id, &self->removed_id, &self->changed_id };
+  guint *ids[] = { &self->added_id, &self->removed_id, &self->changed_id, &self->forwarded_id };
 
   if (self->connection == NULL)
     return;
