@@ -1173,11 +1173,15 @@ chk_window_dispose (GObject *object)
    * this window when the dialog goes: it goes now, and forgets this one. */
   for (GList *l = toplevels; l != NULL; l = l->next)
     {
+      g_autoptr(GtkWindow) dialog = NULL;
+
       if (gtk_window_get_transient_for (l->data) != GTK_WINDOW (self))
         continue;
-      if (gtk_window_get_destroy_with_parent (l->data))
-        gtk_window_destroy (l->data);
-      gtk_window_set_transient_for (l->data, NULL);
+      /* (The list holds no reference: destroying may finalize it.) */
+      dialog = g_object_ref (l->data);
+      gtk_window_set_transient_for (dialog, NULL);
+      if (gtk_window_get_destroy_with_parent (dialog))
+        gtk_window_destroy (dialog);
     }
 
   if (self->refresh_timer != NULL)
