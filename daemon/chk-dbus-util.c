@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "chk-dbus-util.h"
-#include "chk-forward.h"
 #include "chk-error.h"
+#include "chk-forward.h"
 
 #define CALLER_LOOKUP_TIMEOUT_MS 10000
 /* Only a flood of one-call clients reaches it; then the lookups start afresh. */
