@@ -513,18 +513,22 @@ email_recipients (ChkAlerts        *self,
 }
 
 /* Whether a desktop notification of @event goes, in system mode, by email
- * instead: the system daemon reaches no one's desktop. */
+ * instead (the system daemon reaches no one's desktop), when mail can go:
+ * through the SMTP server set, or the machine's sendmail. */
 static gboolean
 notification_by_email (ChkAlerts        *self,
                        const ChkJobSpec *spec,
                        AlertEvent        event)
 {
   ChkSettings *settings = chk_engine_get_settings (self->engine);
+  g_autoptr(ChkMailer) mailer = NULL;
 
-  return self->system && event != EVENT_SUMMARY &&
-         wanted (spec->notify_on, event, spec->is_monitor) &&
-         chk_settings_get_notifications (settings) &&
-         chk_settings_get_string (settings, "smtp-url")[0] != '\0';
+  if (!self->system || event == EVENT_SUMMARY ||
+      !wanted (spec->notify_on, event, spec->is_monitor) ||
+      !chk_settings_get_notifications (settings))
+    return FALSE;
+  mailer = make_mailer (self, FALSE);
+  return chk_mailer_has_transport (mailer);
 }
 
 static void

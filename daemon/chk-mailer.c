@@ -693,6 +693,26 @@ chk_mailer_new (const ChkMailerConfig *config)
 }
 
 /**
+ * chk_mailer_has_transport:
+ * @self: a #ChkMailer
+ *
+ * Returns: whether mail has a way to go: an SMTP server is set, or a
+ *   sendmail program is there
+ */
+gboolean
+chk_mailer_has_transport (ChkMailer *self)
+{
+  g_autofree char *sendmail = NULL;
+
+  g_return_val_if_fail (CHK_IS_MAILER (self), FALSE);
+
+  if (self->smtp_url != NULL)
+    return TRUE;
+  sendmail = find_sendmail (self->sendmail_path);
+  return sendmail != NULL;
+}
+
+/**
  * chk_mailer_send_async:
  * @self: a #ChkMailer
  * @to: (array zero-terminated=1): the recipients

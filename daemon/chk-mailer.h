@@ -45,6 +45,7 @@ typedef struct
 G_DECLARE_FINAL_TYPE (ChkMailer, chk_mailer, CHK, MAILER, GObject)
 
 ChkMailer *chk_mailer_new               (const ChkMailerConfig  *config);
+gboolean   chk_mailer_has_transport     (ChkMailer              *self);
 void       chk_mailer_send_async        (ChkMailer              *self,
                                          const char * const     *to,
                                          const char             *subject,

@@ -654,6 +654,30 @@ polkit.addRule(function(action, subject) {
         self.assertEqual(sorted(envelopes()), sorted([['ops@example.org'], [TEST_USERS[0]]]),
                          'one to the job of A, by its user; one to the address B gave')
 
+    def test_without_smtp_the_machine_s_sendmail_mails_the_user(self):
+        spool = self.path_file('spool')
+        stub_dir = self.path_file('bin')
+        os.makedirs(spool)
+        os.makedirs(stub_dir)
+        stub = os.path.join(stub_dir, 'sendmail')
+        with open(stub, 'w') as f:
+            f.write(f'#!/bin/sh\nprintf "%s\\n" "$@" > {spool}/args\ncat > {spool}/mail\n')
+        os.chmod(stub, 0o755)
+        self.assertEqual(self.daemon.terminate(), 0)
+        self.env['PATH'] = stub_dir + ':' + self.env.get('PATH', '/usr/bin:/bin')
+        self.start_system_daemon()
+
+        failing = self.a.create_job({'name': 'fails', 'command': ['/bin/false']})
+        self.assertEqual(self.user_wait_run(self.a, self.a.run(failing))['outcome'], 'failure')
+        h.wait_until(lambda: os.path.exists(os.path.join(spool, 'mail')), 20, 'sendmail to run',
+                     poll=0.05)
+        # sendmail -t takes the recipients from the header
+        self.assertIn('-t', read_text(os.path.join(spool, 'args')).split())
+        h.wait_until(lambda: '\n\n' in read_text(os.path.join(spool, 'mail')), 10,
+                     'the whole mail', poll=0.05)
+        headers = read_text(os.path.join(spool, 'mail')).split('\n\n')[0]
+        self.assertIn(f'To: {TEST_USERS[0]}', headers.splitlines())
+
     def test_polkit_is_asked_about_all_jobs_once_for_calls_close_together(self):
         # One connection of A's, three calls: polkit answers "manage-all-jobs?"
         # once, and the calls go on with what it said.
