@@ -7,21 +7,20 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "chk-bus.h"
 #include "chk-cli-client.h"
 #include "chk-cli-format.h"
 #include "chk-collate.h"
 #include "chk-error.h"
 
 #define CALL_TIMEOUT_MS 30000
-/* A call to the system's daemon may wait for someone to type a password. */
-#define INTERACTIVE_CALL_TIMEOUT_MS (5 * 60 * 1000)
 
 static GBusType bus_type = G_BUS_TYPE_SESSION;
 
 static int
 call_timeout_ms (void)
 {
-  return bus_type == G_BUS_TYPE_SYSTEM ? INTERACTIVE_CALL_TIMEOUT_MS : CALL_TIMEOUT_MS;
+  return bus_type == G_BUS_TYPE_SYSTEM ? CHK_BUS_INTERACTIVE_TIMEOUT_MS : CALL_TIMEOUT_MS;
 }
 
 /**
@@ -35,33 +34,6 @@ void
 chk_client_use_system_bus (void)
 {
   bus_type = G_BUS_TYPE_SYSTEM;
-}
-
-/*
- * The system daemon asks polkit about each call, and polkit may have an
- * authentication agent ask for a password first, if the call allows it.
- * The generated proxies send their calls without flags: every call leaving
- * through this connection is marked here, in one place, so that each may be
- * authorized interactively.
- */
-static GDBusMessage *
-allow_interactive_authorization_cb (GDBusConnection *connection,
-                                    GDBusMessage    *message,
-                                    gboolean         incoming,
-                                    gpointer         user_data)
-{
-  GDBusMessage *marked;
-
-  if (incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
-    return message;
-
-  marked = g_dbus_message_copy (message, NULL);
-  g_object_unref (message);
-  if (marked == NULL)
-    return NULL;
-  g_dbus_message_set_flags (marked, g_dbus_message_get_flags (marked) |
-                                    G_DBUS_MESSAGE_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION);
-  return marked;
 }
 
 /**
@@ -100,8 +72,7 @@ chk_client_connect (ChkClient  *client,
       return FALSE;
     }
   if (bus_type == G_BUS_TYPE_SYSTEM)
-    g_dbus_connection_add_filter (client->connection, allow_interactive_authorization_cb,
-                                  NULL, NULL);
+    chk_bus_allow_interactive_authorization (client->connection);
 
   /* Ping starts the daemon if it can be activated, and says so if not. */
   reply = g_dbus_connection_call_sync (client->connection, CHK_BUS_NAME, CHK_MANAGER_PATH,
