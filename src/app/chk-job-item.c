@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "chk-bus.h"
 #include "chk-job-item.h"
 
 /**
@@ -303,6 +304,10 @@ chk_job_get_proxy (ChkJob1 *job)
                                              self->owner, self->object_path, NULL, &error);
       /* Only invalid arguments fail, and those were checked in _new() */
       g_assert_no_error (error);
+      /* The system daemon's calls may wait for a password */
+      if (chk_bus_is_interactive (self->connection))
+        g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (self->proxy),
+                                          CHK_BUS_INTERACTIVE_TIMEOUT_MS);
 
       /* A reply's source object leads back to the job (chk_job_get_job()) */
       back = g_new0 (GWeakRef, 1);

@@ -561,6 +561,10 @@ scheduler_ready_cb (GObject      *object,
         set_state (self, CHK_JOB_MODEL_FAILED, g_steal_pointer (&error));
       return;
     }
+  /* The system daemon's calls may wait for a password */
+  if (chk_bus_is_interactive (self->connection))
+    g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (self->scheduler),
+                                      CHK_BUS_INTERACTIVE_TIMEOUT_MS);
 
   load_jobs (self);
 }
@@ -633,6 +637,10 @@ bus_ready_cb (GObject      *object,
         set_state (self, CHK_JOB_MODEL_FAILED, g_steal_pointer (&error));
       return;
     }
+
+  /* polkit may have an authentication agent ask for a password first */
+  if (self->bus_type == G_BUS_TYPE_SYSTEM)
+    chk_bus_allow_interactive_authorization (self->connection);
 
   self->watch_id = g_bus_watch_name_on_connection (self->connection, CHK_BUS_NAME,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,

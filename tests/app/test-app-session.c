@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "chk-application.h"
+#include "chk-bus.h"
 #include "chk-error.h"
 #include "chk-preferences-window.h"
 #include "chk-test-fixture.h"
@@ -252,6 +253,14 @@ test_system_jobs_refused (Fixture       *fixture,
   g_assert_true (chk_job_model_is_system (model));
   g_assert_error ((GError *) chk_job_model_get_error (model), CHK_ERROR,
                   CHK_ERROR_PERMISSION_DENIED);
+  /* Its calls may have polkit ask for a password (chronikerctl's test watches
+   * the flag on the bus) */
+  {
+    g_autoptr(GDBusConnection) system_bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (chk_bus_is_interactive (system_bus));
+  }
 
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "System Jobs");
   main_stack = chk_test_find_stack_with_page (window, "connecting");
