@@ -11,6 +11,7 @@
 #include "chk-alerts.h"
 #include "chk-duration.h"
 #include "chk-error.h"
+#include "chk-job-env.h"
 #include "chk-job-private.h"
 #include "chk-mailer.h"
 #include "chk-notifier.h"
@@ -507,7 +508,7 @@ email_recipients (ChkAlerts        *self,
   if (spec->email_to[0] != NULL || !self->system)
     return (const char * const *) spec->email_to;
 
-  fallback[0] = spec->user != NULL && spec->user[0] != '\0' ? spec->user : g_get_user_name ();
+  fallback[0] = chk_job_env_user_name (spec);
   fallback[1] = NULL;
   return fallback;
 }

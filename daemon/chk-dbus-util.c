@@ -12,6 +12,7 @@
 #include "chk-dbus-util.h"
 #include "chk-error.h"
 #include "chk-forward.h"
+#include "chk-job-env.h"
 
 #define CALLER_LOOKUP_TIMEOUT_MS 10000
 /* Only a flood of one-call clients reaches it; then the lookups start afresh. */
@@ -39,8 +40,12 @@ typedef struct
 
 #define CALLER_KEY "chk-caller"
 
-static void
-caller_free (ChkCaller *caller)
+/**
+ * chk_caller_free:
+ * @caller: a caller
+ */
+void
+chk_caller_free (ChkCaller *caller)
 {
   g_free (caller->user);
   g_free (caller);
@@ -51,7 +56,7 @@ pending_call_free (PendingCall *pending)
 {
   g_clear_object (&pending->invocation);
   g_clear_object (&pending->target);
-  g_clear_pointer (&pending->caller, caller_free);
+  g_clear_pointer (&pending->caller, chk_caller_free);
   g_free (pending);
 }
 
@@ -374,7 +379,7 @@ call_as_caller (PendingCall *pending)
   chk_forward_add_listener (g_dbus_method_invocation_get_sender (pending->invocation),
                             pending->caller);
   g_object_set_data_full (G_OBJECT (pending->invocation), CALLER_KEY,
-                          g_steal_pointer (&pending->caller), (GDestroyNotify) caller_free);
+                          g_steal_pointer (&pending->caller), (GDestroyNotify) chk_caller_free);
   call_method (pending->method_call, g_steal_pointer (&pending->invocation), pending->target);
 }
 
@@ -579,13 +584,6 @@ chk_dbus_get_caller (GDBusMethodInvocation *invocation)
   return g_object_get_data (G_OBJECT (invocation), CALLER_KEY);
 }
 
-/* The account a job runs as: its user, or the daemon's own for "" */
-static const char *
-job_user (const ChkJobSpec *spec)
-{
-  return spec->user != NULL && spec->user[0] != '\0' ? spec->user : g_get_user_name ();
-}
-
 /**
  * chk_dbus_sees_job:
  * @invocation: a call let through by chk_dbus_call_if_authorized()
@@ -625,7 +623,7 @@ chk_caller_sees_job (const ChkCaller  *caller,
   g_return_val_if_fail (caller != NULL, FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
 
-  return caller->all_jobs || g_strcmp0 (caller->user, job_user (spec)) == 0;
+  return caller->all_jobs || g_strcmp0 (caller->user, chk_job_env_user_name (spec)) == 0;
 }
 
 /**
@@ -649,7 +647,8 @@ chk_dbus_may_use_job (GDBusMethodInvocation  *invocation,
 
   g_set_error (error, CHK_ERROR, CHK_ERROR_PERMISSION_DENIED,
                _("Not authorized to use the job “%s” of user %s: another user's jobs need the "
-                 "polkit action %s"), spec->name, job_user (spec), CHK_ACTION_MANAGE_ALL_JOBS);
+                 "polkit action %s"), spec->name, chk_job_env_user_name (spec),
+               CHK_ACTION_MANAGE_ALL_JOBS);
   return FALSE;
 }
 
@@ -678,8 +677,7 @@ chk_dbus_check_job_user (GDBusMethodInvocation  *invocation,
 
   if (!chk_dbus_checks_reads ())
     {
-      if (spec->user == NULL || spec->user[0] == '\0' ||
-          g_str_equal (spec->user, g_get_user_name ()))
+      if (g_str_equal (chk_job_env_user_name (spec), g_get_user_name ()))
         return TRUE;
       return chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, "user",
                                 _("this scheduler runs jobs as its own user (%s) only; "

@@ -27,6 +27,8 @@ typedef struct
   gboolean  all_jobs;
 } ChkCaller;
 
+void      chk_caller_free           (ChkCaller           *caller);
+
 char     *chk_job_object_path       (guint64              id);
 gboolean  chk_job_id_from_path      (const char          *path,
                                      guint64             *out_id);

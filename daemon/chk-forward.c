@@ -25,13 +25,6 @@ static guint owner_changed_id;
 /* unique bus name → ChkCaller: those that hear their jobs' signals */
 static GHashTable *listeners;
 
-static void
-listener_free (ChkCaller *caller)
-{
-  g_free (caller->user);
-  g_free (caller);
-}
-
 /* A listener that left the bus hears nothing more. */
 static void
 name_owner_changed_cb (GDBusConnection *connection,
@@ -65,7 +58,7 @@ chk_forward_start (GDBusConnection *connection)
 
   bus = g_object_ref (connection);
   listeners = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                     (GDestroyNotify) listener_free);
+                                     (GDestroyNotify) chk_caller_free);
   owner_changed_id = g_dbus_connection_signal_subscribe (connection, "org.freedesktop.DBus",
                                                          "org.freedesktop.DBus",
                                                          "NameOwnerChanged",

@@ -465,8 +465,22 @@ chk_job_env_get_cli_dir (ChkJobEnv *self)
 static gboolean
 runs_as_other_user (const ChkJobSpec *spec)
 {
-  return spec->user != NULL && spec->user[0] != '\0' &&
-         g_strcmp0 (spec->user, g_get_user_name ()) != 0;
+  return g_strcmp0 (chk_job_env_user_name (spec), g_get_user_name ()) != 0;
+}
+
+/**
+ * chk_job_env_user_name:
+ * @spec: a job's spec
+ *
+ * Returns: the name of the account the job runs as: its `user`, or the
+ *   daemon's own for ""
+ */
+const char *
+chk_job_env_user_name (const ChkJobSpec *spec)
+{
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  return spec->user != NULL && spec->user[0] != '\0' ? spec->user : g_get_user_name ();
 }
 
 /**

@@ -58,6 +58,7 @@ typedef struct
   char   *shell;
 } ChkJobAccount;
 
+const char  *chk_job_env_user_name             (const ChkJobSpec    *spec);
 gboolean     chk_job_account_lookup            (const ChkJobSpec    *spec,
                                                 ChkJobAccount      **out_account,
                                                 GError             **error);
