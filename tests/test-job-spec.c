@@ -453,6 +453,70 @@ test_random_offset (void)
     g_assert_cmpuint (buckets[i], >, 60);
 }
 
+/* The host key takes "", "*" and host names; the schedule runs a job on
+ * the host it names, in any case, or on any host. */
+static void
+test_host (void)
+{
+  const char *good[] = { "", "*", "build", "build-1.example.org", "Build_2", "a", "10.0.0.1",
+                         NULL };
+  const char *bad[] = { "-build", "build.", ".build", "a..b", "a b", "a/b", "**", "x*",
+                        "bu\nild", "b\xc3\xa4r", "a.-b", NULL };
+  g_autofree char *longest = g_strnfill (253, 'a');
+  g_autofree char *too_long = g_strnfill (254, 'a');
+  g_autoptr(ChkJobSpec) spec = chk_job_spec_new ();
+
+  g_assert_cmpstr (spec->host, ==, "");
+  g_assert_true (chk_job_spec_runs_on (spec, "anywhere"));
+
+  for (guint i = 0; good[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+      g_autoptr(GVariant) changes = NULL;
+
+      g_variant_dict_insert (&dict, "host", "s", good[i]);
+      changes = g_variant_ref_sink (g_variant_dict_end (&dict));
+      g_assert_true (chk_job_spec_update (spec, changes, &error));
+      g_assert_no_error (error);
+      g_assert_cmpstr (spec->host, ==, good[i]);
+    }
+  g_assert_true (chk_check_host_name ("--hostname", longest, NULL));
+
+  for (guint i = 0; bad[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT (NULL);
+      g_autoptr(GVariant) changes = NULL;
+      g_autofree char *key = NULL;
+
+      g_variant_dict_insert (&dict, "host", "s", bad[i]);
+      changes = g_variant_ref_sink (g_variant_dict_end (&dict));
+      g_assert_false (chk_job_spec_update (spec, changes, &error));
+      g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
+      key = chk_error_get_key (error);
+      g_assert_cmpstr (key, ==, "host");
+      /* Nothing changed */
+      g_assert_cmpstr (spec->host, ==, "10.0.0.1");
+    }
+  g_assert_false (chk_check_host_name ("--hostname", too_long, NULL));
+  g_assert_false (chk_check_host_name ("--hostname", "", NULL));
+  g_assert_false (chk_check_host_name ("--hostname", "*", NULL));
+
+  g_free (spec->host);
+  spec->host = g_strdup ("Build-1");
+  g_assert_true (chk_job_spec_runs_on (spec, "build-1"));
+  g_assert_true (chk_job_spec_runs_on (spec, "BUILD-1"));
+  g_assert_false (chk_job_spec_runs_on (spec, "build-2"));
+  g_assert_false (chk_job_spec_runs_on (spec, "build-1.example.org"));
+  g_free (spec->host);
+  spec->host = g_strdup (CHK_JOB_SPEC_EVERY_HOST);
+  g_assert_true (chk_job_spec_runs_on (spec, "build-2"));
+
+  g_assert_cmpstr (chk_job_host_describe ("build-1"), ==, "build-1");
+  g_assert_cmpstr (chk_job_host_describe (""), !=, chk_job_host_describe ("*"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -469,6 +533,7 @@ main (int   argc,
   g_test_add_func ("/job-spec/trusted", test_trusted);
   g_test_add_func ("/job-spec/retry-delay", test_retry_delay);
   g_test_add_func ("/job-spec/random-offset", test_random_offset);
+  g_test_add_func ("/job-spec/host", test_host);
 
   return g_test_run ();
 }

@@ -21,6 +21,7 @@ static const char common_keys[] =
   "'description': <'Nightly backup'>,"
   "'working-directory': <'/tmp'>,"
   "'user': <'backup'>,"
+  "'host': <'build-1'>,"
   "'environment': <@a{ss} {'A': '1', 'B': 'two words'}>,"
   "'schedule': <'30 2 * * *'>,"
   "'timezone': <'Europe/Berlin'>,"

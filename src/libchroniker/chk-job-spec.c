@@ -19,6 +19,7 @@
 #define MAX_COMMAND_LENGTH   (1024 * 1024)
 #define MAX_PATH_LENGTH      4096
 #define MAX_USER_LENGTH      256
+#define MAX_HOST_LENGTH      253
 #define MAX_ENV_VARIABLES    1024
 #define MAX_EMAIL_ADDRESSES  100
 #define MAX_EMAIL_LENGTH     254
@@ -197,6 +198,94 @@ apply_user (ChkJobSpec           *spec,
     return set_key_invalid (error, key->name, _("“%s” is not a user name"), name);
 
   return store_string (spec, key, name);
+}
+
+/**
+ * chk_check_host_name:
+ * @key: the key or option the name is for, named in errors
+ * @name: a host name
+ * @error: return location for a #GError
+ *
+ * Checks that @name is a host name as a job's `host` key and chronikerd's
+ * `--hostname` take it: dot-separated labels of ASCII letters, digits,
+ * `-` and `_`, none empty or starting with `-`, at most 253 bytes.
+ *
+ * Returns: %TRUE if @name can name a host
+ */
+gboolean
+chk_check_host_name (const char  *key,
+                     const char  *name,
+                     GError     **error)
+{
+  gboolean label_start = TRUE;
+
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (name[0] == '\0' || strlen (name) > MAX_HOST_LENGTH)
+    return set_key_invalid (error, key, _("“%s” is not a host name"), name);
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (*p == '.' ? label_start || p[1] == '\0'
+                    : !g_ascii_isalnum (*p) && *p != '_' && !(*p == '-' && !label_start))
+        return set_key_invalid (error, key, _("“%s” is not a host name"), name);
+      label_start = *p == '.';
+    }
+  return TRUE;
+}
+
+/* "" (any one host), "*" (every host) or a host name */
+static gboolean
+apply_host (ChkJobSpec           *spec,
+            const ChkJobSpecKey  *key,
+            GVariant             *value,
+            GError              **error)
+{
+  const char *host = g_variant_get_string (value, NULL);
+
+  if (host[0] != '\0' && !g_str_equal (host, CHK_JOB_SPEC_EVERY_HOST) &&
+      !chk_check_host_name (key->name, host, error))
+    return FALSE;
+  return store_string (spec, key, host);
+}
+
+/**
+ * chk_job_host_describe:
+ * @host: a job's `host` key
+ *
+ * Returns: (transfer none): @host in words for the app and the CLI: "any
+ *   host", "every host", or the host's name
+ */
+const char *
+chk_job_host_describe (const char *host)
+{
+  g_return_val_if_fail (host != NULL, NULL);
+
+  if (host[0] == '\0')
+    /* Translators: where a job runs, when any one host of a fleet may run it */
+    return _("any host");
+  if (g_str_equal (host, CHK_JOB_SPEC_EVERY_HOST))
+    /* Translators: where a job runs, when each host of a fleet runs it */
+    return _("every host");
+  return host;
+}
+
+/**
+ * chk_job_spec_runs_on:
+ * @spec: a #ChkJobSpec
+ * @hostname: the name of a host
+ *
+ * Returns: whether the schedule may run the job on @hostname: its `host`
+ *   is "" (any one host), "*" (every host) or @hostname, in any case
+ */
+gboolean
+chk_job_spec_runs_on (const ChkJobSpec *spec,
+                      const char       *hostname)
+{
+  g_return_val_if_fail (spec != NULL, FALSE);
+  g_return_val_if_fail (hostname != NULL, FALSE);
+
+  return spec->host[0] == '\0' || g_str_equal (spec->host, CHK_JOB_SPEC_EVERY_HOST) ||
+         g_ascii_strcasecmp (spec->host, hostname) == 0;
 }
 
 static gboolean
@@ -595,6 +684,7 @@ static const ChkJobSpecKey spec_keys[] = {
   TEXT_KEY ("shell", OPTIONAL_STRING, shell, MAX_COMMAND_LENGTH, apply_shell),
   TEXT_KEY ("working-directory", STRING, working_directory, MAX_PATH_LENGTH, apply_working_directory),
   TEXT_KEY ("user", STRING, user, MAX_USER_LENGTH, apply_user),
+  TEXT_KEY ("host", STRING, host, MAX_HOST_LENGTH, apply_host),
   KEY ("environment", "a{ss}", ENVIRONMENT, environment, 0, apply_environment),
   KEY ("schedule", "s", STRING, schedule, 0, apply_schedule),
   KEY ("timezone", "s", STRING, timezone, 0, apply_timezone),

@@ -34,6 +34,8 @@ gboolean    chk_alert_on_from_string (const char  *text,
 #define CHK_JOB_SPEC_DEFAULT_CHECK_TIMEOUT     30
 #define CHK_JOB_SPEC_DEFAULT_CPU_WEIGHT        100
 #define CHK_JOB_SPEC_MAX_CPU_WEIGHT            10000
+/* The `host` of a job that every host of a fleet runs */
+#define CHK_JOB_SPEC_EVERY_HOST                "*"
 #define CHK_JOB_SPEC_DEFAULT_RETRY_DELAY       60
 #define CHK_JOB_SPEC_DEFAULT_RETRY_BACKOFF     2.0
 #define CHK_JOB_SPEC_DEFAULT_RETRY_MAX_DELAY   3600
@@ -90,6 +92,8 @@ gboolean    chk_run_if_from_string (const char  *text,
  *   the home directory of @user)
  * @user: the account the job runs as: "" for the daemon's own user (in
  *   system mode the daemon sets it to the caller's when a job is made)
+ * @host: which hosts of a fleet the schedule runs the job on: "" any one,
+ *   %CHK_JOB_SPEC_EVERY_HOST every one, else only the host of that name
  * @environment: (element-type utf8 utf8): variables added to the job's
  *   environment; never changed in place (specs may share one), replaced
  * @schedule: "" (manual), cron or RRULE; valid when the spec is
@@ -150,6 +154,7 @@ typedef struct
   char        *shell;
   char        *working_directory;
   char        *user;
+  char        *host;
   GHashTable  *environment;
   char        *schedule;
   char        *timezone;
@@ -249,6 +254,8 @@ gint64      chk_job_spec_get_random_offset (const ChkJobSpec *spec,
                                             guint64           job_id);
 gint64      chk_job_spec_get_retry_delay   (const ChkJobSpec *spec,
                                             guint             attempt);
+gboolean    chk_job_spec_runs_on           (const ChkJobSpec *spec,
+                                            const char       *hostname);
 gboolean    chk_job_spec_links_to          (const ChkJobSpec *spec,
                                             const char       *name);
 void        chk_job_spec_rename_links      (ChkJobSpec       *spec,
@@ -259,6 +266,10 @@ gboolean    chk_email_address_is_valid (const char    *address);
 gboolean    chk_text_has_control_characters (const char *text);
 gboolean    chk_check_email_address (const char       *key,
                                      const char       *address,
+                                     GError          **error);
+const char *chk_job_host_describe   (const char       *host);
+gboolean    chk_check_host_name     (const char       *key,
+                                     const char       *name,
                                      GError          **error);
 gboolean    chk_check_http_url      (const char       *key,
                                      const char       *url,

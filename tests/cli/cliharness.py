@@ -27,7 +27,7 @@ from chkharness import JOBS_PATH, USEC  # noqa: F401  (re-exported for the tests
 CTL_TIMEOUT = 30
 
 # The job object of show/list --json: spec keys (DESIGN §2) …
-SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'user',
+SPEC_KEYS = ('name', 'description', 'command', 'shell', 'working-directory', 'user', 'host',
              'environment', 'schedule', 'timezone', 'start', 'enabled', 'timeout', 'catch-up',
              'max-runs', 'max-output-bytes', 'notify-on', 'email-on', 'email-to', 'is-monitor',
              'monitor-url', 'check-url', 'check-expect-status', 'check-contains', 'check-timeout',

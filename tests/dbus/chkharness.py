@@ -61,7 +61,7 @@ CALL_TIMEOUT_MS = 20000
 # which is how tests send wrong types.
 SPEC_TYPES = {
     'name': 's', 'description': 's', 'command': 'as', 'shell': 's',
-    'working-directory': 's', 'user': 's', 'environment': 'a{ss}', 'schedule': 's',
+    'working-directory': 's', 'user': 's', 'host': 's', 'environment': 'a{ss}', 'schedule': 's',
     'timezone': 's', 'start': 'x', 'enabled': 'b', 'timeout': 'u',
     'catch-up': 'b', 'max-runs': 'u', 'max-output-bytes': 't',
     'notify-on': 's', 'email-on': 's', 'email-to': 'as',
