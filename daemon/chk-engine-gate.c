@@ -625,6 +625,12 @@ start_each (ChkEngine   *self,
 
       if (next == NULL)
         continue;
+      if (!chk_job_spec_runs_on (next->spec, self->hostname))
+        {
+          g_message ("“%s” runs on host %s only: the run “%s” asked for is not started here",
+                     next->spec->name, next->spec->host, job->spec->name);
+          continue;
+        }
       if (next->runner != NULL || next->queued || next->pending)
         {
           g_message ("“%s” is running or waiting already: the run “%s” asked for is dropped",

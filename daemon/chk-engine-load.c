@@ -242,7 +242,7 @@ load_stored_job_cb (const ChkStoreJob   *stored,
   /* The clock may have been set back while no daemon ran. */
   _chk_engine_note_clock_went_back (job, _chk_engine_now (data->engine), 0);
   /* Right from the start on the bus; runs only begin with chk_engine_start(). */
-  _chk_engine_update_next_run (job, _chk_engine_now (data->engine));
+  _chk_engine_update_next_run (data->engine, job, _chk_engine_now (data->engine));
   /* Nobody has seen the job yet: its D-Bus object is made from this state. */
   _chk_job_forget_changes (job);
   return TRUE;

@@ -92,7 +92,10 @@ gboolean  _chk_engine_load_jobs            (ChkEngine   *self,
                                             GError     **error);
 
 /* chk-engine-schedule.c */
-void      _chk_engine_update_next_run      (ChkJob      *job,
+gboolean  _chk_engine_schedules_here      (ChkEngine   *self,
+                                            ChkJob      *job);
+void      _chk_engine_update_next_run      (ChkEngine   *self,
+                                            ChkJob      *job,
                                             gint64       after);
 gint64    _chk_engine_first_reference      (ChkJob      *job,
                                             gint64       now);

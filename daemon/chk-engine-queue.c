@@ -92,8 +92,8 @@ store_works_cb (gpointer user_data)
     {
       ChkJob *job = g_hash_table_lookup (self->jobs, key);
 
-      /* Deleted or disabled meanwhile: nothing is due any more. */
-      if (job == NULL || !job->spec->enabled)
+      /* Deleted, disabled or moved to another host meanwhile: nothing is due any more. */
+      if (job == NULL || !_chk_engine_schedules_here (self, job))
         continue;
       g_debug ("“%s” starts now that the database works again", job->spec->name);
       _chk_engine_start_or_queue (self, job, value, 1);

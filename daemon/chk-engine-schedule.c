@@ -41,9 +41,21 @@ next_delayed_occurrence (ChkJob *job,
   return next > 0 ? next + offset : 0;
 }
 
+/*
+ * Whether @job's schedule runs it here: it is enabled, and its `host` is
+ * any host, every host or this one.
+ */
+gboolean
+_chk_engine_schedules_here (ChkEngine *self,
+                            ChkJob    *job)
+{
+  return job->spec->enabled && chk_job_spec_runs_on (job->spec, self->hostname);
+}
+
 void
-_chk_engine_update_next_run (ChkJob *job,
-                             gint64  after)
+_chk_engine_update_next_run (ChkEngine *self,
+                             ChkJob    *job,
+                             gint64     after)
 {
   gint64 start = job->spec->start;
   gint64 next = 0;
@@ -54,7 +66,7 @@ _chk_engine_update_next_run (ChkJob *job,
   else
     job->start_rewound = FALSE;
 
-  if (job->spec->enabled)
+  if (_chk_engine_schedules_here (self, job))
     next = next_delayed_occurrence (job, start, after);
 
   _chk_job_set_next_run (job, next);
@@ -215,7 +227,7 @@ _chk_engine_timer_fired_cb (ChkTimer  *timer,
           _chk_engine_make_due (self, job, "schedule", 1, job->next_run, 0);
         }
 
-      _chk_engine_update_next_run (job, now);
+      _chk_engine_update_next_run (self, job, now);
     }
 
   /* Also when nothing came due: the timer may have been for a held-back run. */
@@ -252,7 +264,7 @@ _chk_engine_clock_changed_cb (ChkTimer  *timer,
       ChkJob *job = value;
 
       _chk_engine_note_clock_went_back (job, now, seen);
-      _chk_engine_update_next_run (job, now);
+      _chk_engine_update_next_run (self, job, now);
     }
   /* The times the clock shows again are new: a start set among them is meant. */
   self->latest_now = now;
@@ -277,7 +289,7 @@ _chk_engine_collect_missed (ChkEngine *self,
       ChkJob *job = value;
       gint64 occurrence;
 
-      if (!job->spec->enabled)
+      if (!_chk_engine_schedules_here (self, job))
         continue;
 
       occurrence = next_delayed_occurrence (job, job->spec->start,

@@ -169,7 +169,7 @@ runner_finished_cb (ChkRunner *runner,
   if (self->shutdown_task == NULL)
     {
       /* After a run, the next run is the first occurrence after now. */
-      _chk_engine_update_next_run (job, _chk_engine_now (self));
+      _chk_engine_update_next_run (self, job, _chk_engine_now (self));
       _chk_engine_start_linked (self, job, ended);
       _chk_engine_drain_queue (self);
       _chk_engine_release_pending (self);
@@ -543,7 +543,7 @@ chk_engine_start (ChkEngine *self)
       ChkJob *job = value;
 
       if (job->next_run != 0 && job->next_run <= now)
-        _chk_engine_update_next_run (job, now);
+        _chk_engine_update_next_run (self, job, now);
     }
   _chk_engine_release_pending (self);
 
@@ -679,6 +679,27 @@ chk_engine_set_host_bus (ChkEngine       *self,
   g_return_if_fail (self->settings == NULL);
 
   g_set_object (&self->host_bus, connection);
+}
+
+/**
+ * chk_engine_set_hostname:
+ * @self: a #ChkEngine, not loaded yet
+ * @hostname: a name that chk_check_host_name() takes
+ *
+ * The name @self goes by instead of the machine's: the one its run records
+ * have, and that a job's `host` key must name for the schedule to run it
+ * here. For a fleet's hosts that share a machine, as in the tests.
+ */
+void
+chk_engine_set_hostname (ChkEngine  *self,
+                         const char *hostname)
+{
+  g_return_if_fail (CHK_IS_ENGINE (self));
+  g_return_if_fail (chk_check_host_name ("hostname", hostname, NULL));
+  g_return_if_fail (self->settings == NULL);
+
+  g_free (self->hostname);
+  self->hostname = g_strdup (hostname);
 }
 
 ChkStore *
@@ -916,7 +937,7 @@ chk_engine_create_job (ChkEngine   *self,
   job->created = created;
 
   _chk_engine_add_job (self, job);
-  _chk_engine_update_next_run (job, _chk_engine_first_reference (job, _chk_engine_now (self)));
+  _chk_engine_update_next_run (self, job, _chk_engine_first_reference (job, _chk_engine_now (self)));
   _chk_engine_reschedule (self);
 
   g_signal_emit (self, signals[JOB_ADDED], 0, job);
@@ -980,12 +1001,12 @@ chk_engine_update_job (ChkEngine   *self,
     }
   g_hash_table_insert (self->jobs_by_name, job->spec->name, job);
 
-  if (!job->spec->enabled)
+  if (!_chk_engine_schedules_here (self, job))
     {
       _chk_engine_remove_from_queue (self, job);
       _chk_engine_cancel_pending (self, job);
     }
-  _chk_engine_update_next_run (job, _chk_engine_first_reference (job, _chk_engine_now (self)));
+  _chk_engine_update_next_run (self, job, _chk_engine_first_reference (job, _chk_engine_now (self)));
   /* What it waits for, or what waits for it, may have changed. */
   _chk_engine_release_pending (self);
   _chk_engine_reschedule (self);
@@ -1098,7 +1119,7 @@ chk_engine_run_job (ChkEngine  *self,
   if (run_id != 0)
     {
       /* A manual run skips the occurrences that fall during it, too. */
-      _chk_engine_update_next_run (job, _chk_engine_now (self));
+      _chk_engine_update_next_run (self, job, _chk_engine_now (self));
       _chk_engine_reschedule (self);
     }
   return run_id;

@@ -42,6 +42,8 @@ ChkStore     *chk_engine_get_store           (ChkEngine           *self);
 ChkSettings  *chk_engine_get_settings        (ChkEngine           *self);
 ChkClock     *chk_engine_get_clock           (ChkEngine           *self);
 const char   *chk_engine_get_hostname        (ChkEngine           *self);
+void          chk_engine_set_hostname        (ChkEngine           *self,
+                                              const char          *hostname);
 guint         chk_engine_get_running_count   (ChkEngine           *self);
 ChkJobEnv    *chk_engine_get_job_env         (ChkEngine           *self);
 

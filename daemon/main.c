@@ -55,6 +55,7 @@ typedef struct
   gboolean         system;
   int              kill_grace_ms;
   gboolean         host_runner;
+  char            *hostname;        /* NULL: the machine's */
   GArray          *retry_delays_ms;
   guint            once_check;
   int              exit_status;
@@ -155,6 +156,8 @@ daemon_load (Daemon  *daemon,
     return FALSE;
 
   daemon->engine = chk_engine_new (store, NULL);
+  if (daemon->hostname != NULL)
+    chk_engine_set_hostname (daemon->engine, daemon->hostname);
   if (daemon->host_runner)
     {
       /* --once has no bus of its own: the host is reached through the
@@ -484,6 +487,7 @@ main (int   argc,
   g_autofree char *retry_delays = NULL;
   g_autofree char *containment = NULL;
   g_autofree char *runner = NULL;
+  g_autofree char *hostname = NULL;
   ChkContainmentMode containment_mode;
   Daemon daemon = { 0 };
   const GOptionEntry entries[] = {
@@ -512,6 +516,9 @@ main (int   argc,
     { "runner", 0, 0, G_OPTION_ARG_STRING, &runner,
       N_("Where jobs run: auto (on the host when chronikerd runs in a Flatpak sandbox, else "
          "here), local or host (through Flatpak's HostCommand) (default auto)"), N_("MODE") },
+    { "hostname", 0, 0, G_OPTION_ARG_STRING, &hostname,
+      N_("The name this host goes by in run records and in jobs' host key (default: the "
+         "machine's host name)"), N_("NAME") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, N_("Log debug messages"), NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
@@ -577,6 +584,13 @@ main (int   argc,
         }
     }
 
+  if (hostname != NULL && !chk_check_host_name ("--hostname", hostname, &error))
+    {
+      g_printerr ("chronikerd: %s\n", error->message);
+      return 2;
+    }
+  daemon.hostname = g_steal_pointer (&hostname);
+
   if (containment != NULL)
     {
       if (!chk_containment_mode_from_string (containment, &containment_mode))
@@ -618,6 +632,7 @@ main (int   argc,
       g_printerr ("chronikerd: %s\n", error->message);
       g_main_loop_unref (daemon.loop);
       g_free (daemon.database);
+      g_free (daemon.hostname);
       return 1;
     }
 
@@ -694,6 +709,7 @@ main (int   argc,
   g_clear_object (&daemon.connection);
   g_clear_pointer (&daemon.loop, g_main_loop_unref);
   g_free (daemon.database);
+  g_free (daemon.hostname);
   if (daemon.lock_fd >= 0)
     close (daemon.lock_fd);
 
