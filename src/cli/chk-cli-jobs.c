@@ -27,6 +27,7 @@ typedef struct
   char     *start;
   char     *description;
   char     *workdir;
+  char     *host;
   char    **env;
   char    **unset_env;
   char     *timeout;
@@ -66,6 +67,7 @@ spec_options_clear (SpecOptions *options)
   g_free (options->start);
   g_free (options->description);
   g_free (options->workdir);
+  g_free (options->host);
   g_strfreev (options->env);
   g_strfreev (options->unset_env);
   g_free (options->timeout);
@@ -97,6 +99,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SpecOptions, spec_options_clear)
   { "start", 0, 0, G_OPTION_ARG_STRING, &(o).start, N_("When a recurrence rule starts (ISO 8601 or \"now\")"), N_("TIME") }, \
   { "description", 0, 0, G_OPTION_ARG_STRING, &(o).description, N_("What the job is for"), N_("TEXT") }, \
   { "workdir", 0, 0, G_OPTION_ARG_FILENAME, &(o).workdir, N_("Working directory (absolute)"), N_("DIR") }, \
+  { "host", 0, 0, G_OPTION_ARG_STRING, &(o).host, N_("The host of a fleet that runs the job (\"\" for any one, \"*\" for every one)"), N_("HOST") }, \
   { "env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(o).env, N_("Set an environment variable (repeatable)"), N_("NAME=VALUE") }, \
   { "timeout", 0, 0, G_OPTION_ARG_STRING, &(o).timeout, N_("Stop runs after this long (e.g. 10m; 0 for none)"), N_("DURATION") }, \
   { "catch-up", 0, 0, G_OPTION_ARG_NONE, &(o).catch_up, N_("Run once after runs were missed"), NULL }, \
@@ -187,6 +190,9 @@ spec_options_to_variant (SpecOptions     *o,
     g_variant_dict_insert (&dict, "description", "s", o->description);
   if (o->workdir != NULL)
     g_variant_dict_insert (&dict, "working-directory", "s", o->workdir);
+  /* The daemon checks the name: its message names the key. */
+  if (o->host != NULL)
+    g_variant_dict_insert (&dict, "host", "s", o->host);
 
   if (o->start != NULL)
     {
@@ -922,6 +928,7 @@ chk_cli_verb_show (int    argc,
     print_field (_("Time zone:"), chk_job1_get_timezone (job)[0] != '\0' ? chk_job1_get_timezone (job)
                                                                          : _("local"));
     print_field (_("Enabled:"), chk_job1_get_enabled (job) ? _("yes") : _("no"));
+    print_field (_("Host:"), chk_job_host_describe (chk_job1_get_host (job)));
     print_field (_("Next run:"), next);
     if (next_local != NULL)
       print_field ("", next_local);

@@ -421,11 +421,12 @@ chk_cli_verb_runs (int    argc,
     }
   else
     {
-      g_autoptr(ChkTable) table = chk_table_new (10, C_("column", "RUN"), C_("column", "JOB"),
+      g_autoptr(ChkTable) table = chk_table_new (11, C_("column", "RUN"), C_("column", "JOB"),
                                                  C_("column", "STARTED"),
                                                  C_("column", "DURATION"),
                                                  C_("column", "OUTCOME"), C_("column", "EXIT"),
-                                                 C_("column", "TRIGGER"), C_("column", "CPU"),
+                                                 C_("column", "TRIGGER"), C_("column", "HOST"),
+                                                 C_("column", "CPU"),
                                                  C_("column", "MEMORY"),
                                                  C_("column", "CONTAINMENT"));
       g_autoptr(GPtrArray) alert_notes = g_ptr_array_new_with_free_func (g_free);
@@ -446,7 +447,7 @@ chk_cli_verb_runs (int    argc,
           guint32 attempt = 0;
           gboolean running_long = FALSE;
           const char *job_name = "", *run_outcome = "", *trigger = "", *alert_error = "";
-          const char *containment = "", *message = "", *job_path = "";
+          const char *containment = "", *message = "", *job_path = "", *hostname = "";
           g_autofree char *id_text = NULL;
           g_autofree char *started_text = NULL;
           g_autofree char *duration = NULL;
@@ -471,6 +472,7 @@ chk_cli_verb_runs (int    argc,
           g_variant_lookup (run, "message", "&s", &message);
           g_variant_lookup (run, "attempt", "u", &attempt);
           g_variant_lookup (run, "running-long", "b", &running_long);
+          g_variant_lookup (run, "hostname", "&s", &hostname);
 
           id_text = g_strdup_printf ("%" G_GUINT64_FORMAT, id);
           started_text = chk_format_relative_time (started, now);
@@ -506,7 +508,8 @@ chk_cli_verb_runs (int    argc,
           outcome_text = running_long ? g_strdup_printf (_("%s (long)"), run_outcome)
                                       : g_strdup (run_outcome);
           chk_table_add_row (table, id_text, job_name, started_text, duration, outcome_text,
-                             exit_text, trigger_text, cpu_text, memory_text,
+                             exit_text, trigger_text, hostname[0] != '\0' ? hostname : "-",
+                             cpu_text, memory_text,
                              containment[0] != '\0' ? containment : "-");
           chk_table_set_color (table, 4, chk_format_color_for (run_outcome));
           g_variant_unref (run);

@@ -115,6 +115,26 @@ class Limits(c.CliTestCase):
         self.runtime_error('edit', 'good', '--memory-max', '10', contains=['memory-max'])
         self.assertEqual(self.show('good'), before)
 
+    def test_add_edit_show_host(self):
+        path = self.add('pinned', '--host', 'build-1', '--', '/bin/true')
+        self.assertEqual(self.show('pinned')['host'], 'build-1')
+        self.assertEqual(self.bus.props(path)['Host'], 'build-1')
+        self.assertEqual(fields(self.out('show', 'pinned'))['Host'], 'build-1')
+
+        before = self.show('pinned')
+        self.ok('edit', 'pinned', '--host', '*')
+        after = self.show('pinned')
+        self.assertEqual({k for k in c.SPEC_KEYS if before[k] != after[k]}, {'host'},
+                         'edit changes only what is given')
+        self.assertEqual(fields(self.out('show', 'pinned'))['Host'], 'every host')
+        self.ok('edit', 'pinned', '--host', '')
+        self.assertEqual(fields(self.out('show', 'pinned'))['Host'], 'any host')
+
+        # The daemon checks the name: its message names the key and the value
+        self.runtime_error('edit', 'pinned', '--host', 'two words', contains=['host', 'two words'])
+        self.runtime_error('add', 'bad', '--host', '-x', '--', '/bin/true', contains=['host'])
+        self.assertEqual(self.show('pinned')['host'], '')
+
     def test_setting_default_max_tasks(self):
         self.assertEqual(self.out('settings', 'default-max-tasks').strip(), '1024')
         self.assertEqual(self.bus.get_settings()['default-max-tasks'], 1024)
@@ -171,8 +191,9 @@ class Accounting(c.CliTestCase):
         db.execute('UPDATE runs SET cpu_time = ?, memory_peak = ?, containment = ?, message = ? '
                    'WHERE id = ?', (1_020_000, 25 * MIB // 2, 'scope',
                                     f'killed by the memory limit {OSC52}\u009b', second))
-        db.execute('UPDATE runs SET cpu_time = ?, memory_peak = ?, containment = ?, message = ? '
-                   'WHERE id = ?', (75_000_000, 3 * 1024 * MIB, 'process-group', '', first))
+        db.execute('UPDATE runs SET cpu_time = ?, memory_peak = ?, containment = ?, message = ?, '
+                   'hostname = ? WHERE id = ?',
+                   (75_000_000, 3 * 1024 * MIB, 'process-group', '', 'build-1', first))
         db.execute("UPDATE runs SET cpu_time = 0, memory_peak = 0, containment = '', message = '' "
                    'WHERE id = ?', (idle,))
         db.commit()
@@ -194,8 +215,11 @@ class Accounting(c.CliTestCase):
         rows = {ln.split()[0]: ln.split() for ln in lines[1:] if ln[:1].isdigit()}
         self.assertEqual(rows[str(second)][-4:], ['s', '13.1', 'MB', 'scope'], text)
         self.assertEqual(rows[str(second)][-5], '1.02', text)
-        self.assertEqual(rows[str(first)][-8:], ['manual', '1', 'min', '15', 's', '3.2', 'GB',
-                                                 'process-group'], text)
+        self.assertEqual(rows[str(first)][-9:], ['manual', 'build-1', '1', 'min', '15', 's',
+                                                 '3.2', 'GB', 'process-group'], text)
+        self.assertEqual(lines[0].split()[-4], 'HOST', text)
+        with open('/proc/sys/kernel/hostname') as f:
+            self.assertEqual(rows[str(second)][-6], f.read().strip(), 'the daemon\'s host')
         self.assertEqual(rows[str(idle)][-3:], ['-', '-', '-'], text)
         self.assertIn('Notes from the daemon:', text)
         note = [ln for ln in lines if ln.strip().startswith(f'run {second}:')]
