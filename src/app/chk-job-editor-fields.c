@@ -36,6 +36,7 @@ static const struct
   [FIELD_TIMEZONE] = { { "timezone" }, MEMBER (schedule_error), MEMBER (timezone_entry) },
   [FIELD_TIMEOUT] = { { "timeout" }, MEMBER (runs_error), MEMBER (timeout_row) },
   [FIELD_RANDOM_DELAY] = { { "random-delay" }, MEMBER (runs_error), MEMBER (random_delay_row) },
+  [FIELD_HOST] = { { "host" }, MEMBER (runs_error), MEMBER (host_row) },
   [FIELD_MAX_RUNS] = { { "max-runs" }, MEMBER (runs_error), MEMBER (max_runs_spin) },
   [FIELD_MAX_TASKS] = { { "max-tasks" }, MEMBER (limits_error), MEMBER (max_tasks_spin) },
   [FIELD_MEMORY_MAX] = { { "memory-max" }, MEMBER (limits_error), MEMBER (memory_max_row) },

@@ -31,6 +31,7 @@ typedef enum
   FIELD_TIMEZONE,
   FIELD_TIMEOUT,
   FIELD_RANDOM_DELAY,
+  FIELD_HOST,
   FIELD_MAX_RUNS,
   FIELD_MAX_TASKS,
   FIELD_MEMORY_MAX,
@@ -134,6 +135,7 @@ struct _ChkJobEditor
   GtkSpinButton        *cpu_weight_spin;
   GtkLabel             *limits_error;
   AdwEntryRow          *random_delay_row;
+  AdwEntryRow          *host_row;
   ChkJobListGroup      *depends_group;
   ChkJobListGroup      *on_success_group;
   GtkSpinButton        *retries_spin;

@@ -158,6 +158,8 @@ _chk_job_editor_load_spec (ChkJobEditor *self,
     gtk_editable_set_text (GTK_EDITABLE (self->name_row), text);
   if (g_variant_lookup (spec, "description", "&s", &text))
     gtk_editable_set_text (GTK_EDITABLE (self->description_row), text);
+  if (g_variant_lookup (spec, "host", "&s", &text))
+    gtk_editable_set_text (GTK_EDITABLE (self->host_row), text);
 
   if (g_variant_lookup (spec, "check-url", "&s", &text) && text[0] != '\0')
     {
@@ -375,6 +377,11 @@ _chk_job_editor_build_spec (ChkJobEditor *self)
   g_variant_builder_add (&builder, "{sv}", "name", g_variant_new_string (chk_editable_text (self->name_row)));
   g_variant_builder_add (&builder, "{sv}", "description",
                          g_variant_new_string (chk_editable_text (self->description_row)));
+  {
+    g_autofree char *host = g_strstrip (g_strdup (chk_editable_text (self->host_row)));
+
+    g_variant_builder_add (&builder, "{sv}", "host", g_variant_new_string (host));
+  }
   /* One of command, shell and check-url; "" takes a check's URL away. */
   if (_chk_job_editor_check_mode (self))
     {
@@ -485,6 +492,7 @@ _chk_job_editor_form_snapshot (ChkJobEditor *self)
 #define ADD(value) g_variant_builder_add (&builder, "v", (value))
   ADD (g_variant_new_string (chk_editable_text (self->name_row)));
   ADD (g_variant_new_string (chk_editable_text (self->description_row)));
+  ADD (g_variant_new_string (chk_editable_text (self->host_row)));
   ADD (g_variant_new_uint32 (_chk_job_editor_check_mode (self) ? 2 : _chk_job_editor_shell_mode (self) ? 1 : 0));
   ADD (g_variant_new_strv ((const char * const *) argv, -1));
   ADD (g_variant_new_string (shell));

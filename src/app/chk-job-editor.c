@@ -1045,6 +1045,7 @@ chk_job_editor_class_init (ChkJobEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, page);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, name_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, description_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, host_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, general_error);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, argv_toggle);
   gtk_widget_class_bind_template_child (widget_class, ChkJobEditor, shell_toggle);

@@ -421,6 +421,7 @@ _chk_job_page_update_details (ChkJobPage *self)
   g_autofree char *runs = NULL;
   g_autofree char *email_to = NULL;
   const char *shell, *directory, *schedule_text, *schedule_description, *zone;
+  const char *host;
   const char * const *addresses;
   guint max_runs;
 
@@ -508,6 +509,13 @@ _chk_job_page_update_details (ChkJobPage *self)
         timezone = g_strdup (_("The system’s"));
     }
   _chk_job_page_set_subtitle (self->timezone_row, timezone);
+
+  /* Only in a fleet: which of its hosts runs the job */
+  host = chk_job1_get_host (job);
+  gtk_widget_set_visible (GTK_WIDGET (self->host_row), host != NULL && host[0] != '\0');
+  if (host != NULL && host[0] != '\0')
+    _chk_job_page_set_subtitle (self->host_row, g_str_equal (host, CHK_JOB_SPEC_EVERY_HOST)
+                                                ? _("Every host") : host);
 
   if (_chk_job_page_is_check (job))
     {

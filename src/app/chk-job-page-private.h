@@ -84,6 +84,7 @@ struct _ChkJobPage
   AdwExpanderRow      *environment_row;
   AdwActionRow        *schedule_row;
   AdwActionRow        *timezone_row;
+  AdwActionRow        *host_row;
   AdwActionRow        *timeout_row;
   AdwActionRow        *catch_up_row;
   AdwActionRow        *keep_row;

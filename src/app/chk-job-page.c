@@ -250,6 +250,10 @@ update_header (ChkJobPage *self)
     }
   else if (chk_job1_get_schedule (job) == NULL || chk_job1_get_schedule (job)[0] == '\0')
     g_ptr_array_add (times, g_strdup (_("Manual only: runs with Run Now")));
+  else if (chk_job1_get_host (job) != NULL && chk_job1_get_host (job)[0] != '\0' &&
+           !g_str_equal (chk_job1_get_host (job), CHK_JOB_SPEC_EVERY_HOST))
+    /* Translators: a job whose schedule runs it on another host of a fleet, e.g. "Runs on build-1" */
+    g_ptr_array_add (times, g_strdup_printf (_("Runs on %s"), chk_job1_get_host (job)));
   else
     g_ptr_array_add (times, g_strdup (_("No run to come")));
 
@@ -918,6 +922,7 @@ chk_job_page_class_init (ChkJobPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, environment_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, schedule_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, timezone_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkJobPage, host_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, timeout_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, catch_up_row);
   gtk_widget_class_bind_template_child (widget_class, ChkJobPage, keep_row);

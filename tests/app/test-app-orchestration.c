@@ -229,6 +229,18 @@ entry_text (gpointer    root,
   return gtk_editable_get_text (GTK_EDITABLE (chk_test_find_entry_row (root, title)));
 }
 
+/* The page's Host row, shown or not */
+static GtkWidget *
+find_host_row (ChkJobPage *page)
+{
+  g_autoptr(GPtrArray) rows = chk_test_find_widgets (page, ADW_TYPE_ACTION_ROW);
+
+  for (guint i = 0; i < rows->len; i++)
+    if (g_strcmp0 (adw_preferences_row_get_title (rows->pdata[i]), "Host") == 0)
+      return rows->pdata[i];
+  g_error ("No Host row");
+}
+
 /* Clicks the button under @root whose tooltip (and accessible name) is @tooltip */
 static void
 click_tooltip (gpointer    root,
@@ -477,6 +489,55 @@ test_page_links (Fixture       *fixture,
   g_assert_nonnull (archive);
 }
 
+/* A job meant for another host of a fleet: its page says where it runs
+ * instead of a next run; the editor shows and changes its host, and a
+ * name the daemon refuses marks the field. */
+static void
+test_host (Fixture       *fixture,
+           gconstpointer  data)
+{
+  g_autofree char *path = chk_test_create_job (fixture, "pinned",
+                                               "{'schedule': <'@daily'>, 'host': <'build-1'>}");
+  g_autofree char *text = NULL;
+  GtkWidget *host_row, *save;
+  ChkJobEditor *editor;
+  ChkJobPage *page;
+
+  chk_test_fixture_open_window (fixture, 1000, 700);
+  page = chk_test_fixture_show_job (fixture, path, "details");
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "Host"), "build-1", SECONDS);
+  /* The session daemon is not build-1: no next run here */
+  chk_assert_eventually (chk_test_find_label_containing (page, "Runs on build-1") != NULL,
+                         SECONDS);
+  g_assert_null (chk_test_find_label_containing (page, "Next run"));
+
+  editor = chk_test_fixture_open_job_editor (fixture, path);
+  g_assert_cmpstr (entry_text (editor, "Host"), ==, "build-1");
+  gtk_editable_set_text (chk_test_find_entry_row (editor, "Host"), " * ");
+  save_editor (fixture);
+  text = job_property_text (fixture, path, "Host");
+  g_assert_cmpstr (text, ==, "'*'");
+  chk_assert_eventually_cmpstr (chk_test_row_subtitle (page, "Host"), "Every host", SECONDS);
+  chk_assert_eventually (chk_test_find_label_containing (page, "Next run") != NULL, SECONDS);
+
+  /* Refused by the daemon: the editor stays, the field says so */
+  editor = chk_test_fixture_open_job_editor (fixture, path);
+  host_row = GTK_WIDGET (chk_test_find_entry_row (editor, "Host"));
+  gtk_editable_set_text (GTK_EDITABLE (host_row), "two words");
+  save = chk_test_find_button (editor, GTK_TYPE_BUTTON, "Save");
+  chk_assert_eventually (gtk_widget_is_sensitive (save), SECONDS);
+  chk_test_click (save);
+  chk_assert_eventually (gtk_widget_has_css_class (host_row, "error"), SECONDS);
+  g_assert_nonnull (fixture->editor);
+  gtk_editable_set_text (GTK_EDITABLE (host_row), "");
+  save_editor (fixture);
+  g_clear_pointer (&text, g_free);
+  text = job_property_text (fixture, path, "Host");
+  g_assert_cmpstr (text, ==, "''");
+  /* Any host: nothing to say */
+  chk_assert_eventually (!gtk_widget_get_visible (find_host_row (page)), SECONDS);
+}
+
 /* What a due run waits for shows on its row, and goes when it is over;
  * a skipped run shows as such. The daemon does not make runs wait yet:
  * a job skeleton stands in for the job's proxy. */
@@ -518,6 +579,7 @@ main (int   argc,
   const ChkTestFixtureCase tests[] = {
     { "/app/orchestration/editor-save", test_editor_save },
     { "/app/orchestration/page-links", test_page_links },
+    { "/app/orchestration/host", test_host },
   };
   const char *skip;
 
