@@ -296,3 +296,82 @@ chk_test_closed_port (void)
   /* Bound but never listening: connections to it are refused. */
   return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
 }
+
+/* Runs tests/chk-pg-cluster.py (or $CHK_TEST_PG_CLUSTER) COMMAND DIR [--passfile PASSFILE]. */
+static char *
+pg_cluster_run (const char  *command,
+                const char  *dir,
+                const char  *passfile,
+                GError     **error)
+{
+  g_autofree char *script = chk_test_server_script ("CHK_TEST_PG_CLUSTER", ".",
+                                                    "chk-pg-cluster.py");
+  const char *python = g_getenv ("CHK_TEST_PG_PYTHON");
+  const char *argv[] = {
+    python != NULL ? python : "/usr/bin/python3", script, command, dir,
+    passfile != NULL ? "--passfile" : NULL, passfile, NULL
+  };
+  g_autoptr(GSubprocess) cluster = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  cluster = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDERR_PIPE, error);
+  /* Its steps have deadlines of their own. */
+  if (cluster == NULL || !g_subprocess_communicate_utf8 (cluster, NULL, NULL, &out, &err, error))
+    return NULL;
+  if (g_subprocess_get_if_exited (cluster) && g_subprocess_get_exit_status (cluster) == 77)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "%s", g_strstrip (err));
+      return NULL;
+    }
+  if (!g_subprocess_get_successful (cluster))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s %s %s: %s", script, command, dir,
+                   g_strstrip (err));
+      return NULL;
+    }
+  return g_strstrip (g_steal_pointer (&out));
+}
+
+/**
+ * chk_test_pg_start:
+ * @dir: a directory of the test's own, without a cluster in it
+ * @passfile: (nullable): where to write the PGPASSFILE of the role "fleet"
+ * @error: a #GError
+ *
+ * Starts a real PostgreSQL server with tests/chk-pg-cluster.py: a new
+ * cluster in @dir, listening on a Unix socket in @dir only. The superuser
+ * "chroniker" is trusted; the role "fleet", owner of the database "fleet",
+ * must give its password, which only @passfile holds. The server's log is
+ * @dir/postgres.log. Stop it with chk_test_pg_stop(); if the test ends
+ * first, the script stops it.
+ *
+ * Returns: (transfer full): the conninfo of "chroniker" on the database
+ *   "chroniker", or %NULL with @error set: %G_IO_ERROR_NOT_FOUND without
+ *   any PostgreSQL installed (the test should skip), else the step that
+ *   failed and the log's last lines
+ */
+char *
+chk_test_pg_start (const char  *dir,
+                   const char  *passfile,
+                   GError     **error)
+{
+  return pg_cluster_run ("start", dir, passfile, error);
+}
+
+/**
+ * chk_test_pg_stop:
+ * @dir: the directory of a cluster from chk_test_pg_start()
+ *
+ * Stops that server, if it runs, and waits until its processes have gone;
+ * the test fails if they stay.
+ */
+void
+chk_test_pg_stop (const char *dir)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = pg_cluster_run ("stop", dir, NULL, &error);
+
+  g_assert_no_error (error);
+}

@@ -38,4 +38,9 @@ GSubprocess *chk_test_server_start   (const char * const  *argv,
 void         chk_test_server_stop    (GSubprocess        **server);
 guint16      chk_test_closed_port    (void);
 
+char        *chk_test_pg_start       (const char          *dir,
+                                      const char          *passfile,
+                                      GError             **error);
+void         chk_test_pg_stop        (const char          *dir);
+
 G_END_DECLS
