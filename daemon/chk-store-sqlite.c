@@ -22,7 +22,17 @@
 #include "chk-file-watch.h"
 #include "chk-outcome.h"
 #include "chk-source-util.h"
-#include "chk-store.h"
+#include "chk-store-private.h"
+#include "chk-store-sqlite.h"
+
+/*
+ * ChkStoreSqlite: the store in an SQLite file of one user's, or of the
+ * system daemon's, in write-ahead-log mode; large chunks of output in
+ * files beside it (ChkOutputFiles), checkpoints on a thread of their own
+ * (ChkCheckpointer). It says what keeps the file from working (full,
+ * locked, read-only, damaged, deleted) as #ChkStore:problem, keeps what it
+ * could not write until it can, and recovers what a damaged file holds.
+ */
 
 /* One-off statements (pragmas, migration steps) are finalized when they go
  * out of scope.
@@ -328,9 +338,9 @@ typedef enum
   FAULT_DELETED,
 } ChkStoreFault;
 
-struct _ChkStore
+struct _ChkStoreSqlite
 {
-  GObject        parent_instance;
+  ChkStore       parent_instance;
 
   char          *path;
   sqlite3       *db;
@@ -416,7 +426,7 @@ static gboolean chk_store_output_end_cb (guint64   run_id,
                                          guint64  *out_end,
                                          gpointer  user_data);
 
-G_DEFINE_FINAL_TYPE_WITH_CODE (ChkStore, chk_store, G_TYPE_OBJECT,
+G_DEFINE_FINAL_TYPE_WITH_CODE (ChkStoreSqlite, chk_store_sqlite, CHK_TYPE_STORE,
                                G_IMPLEMENT_INTERFACE (G_TYPE_INITABLE,
                                                       chk_store_initable_iface_init))
 
@@ -424,8 +434,6 @@ enum
 {
   PROP_0,
   PROP_PATH,
-  PROP_PROBLEM,
-  PROP_LOG_BEHIND,
   N_PROPS
 };
 
@@ -436,7 +444,7 @@ static GParamSpec *properties[N_PROPS];
  * and, with WAL, of its -shm file; this process holds some too.
  */
 static char *
-chk_store_describe_lock_holder (ChkStore *self)
+chk_store_describe_lock_holder (ChkStoreSqlite *self)
 {
   g_autofree char *locks = NULL;
   g_autofree char *shm = g_strconcat (self->path, "-shm", NULL);
@@ -504,7 +512,7 @@ chk_store_describe_lock_holder (ChkStore *self)
 /* SQLITE_FULL also comes from a size limit or a quota: say "the disk is
  * full" only when it is. */
 static gboolean
-chk_store_disk_is_full (ChkStore *self)
+chk_store_disk_is_full (ChkStoreSqlite *self)
 {
   struct statvfs st;
 
@@ -515,8 +523,8 @@ chk_store_disk_is_full (ChkStore *self)
 }
 
 static ChkStoreFault
-chk_store_classify (ChkStore *self,
-                    int       rc)
+chk_store_classify (ChkStoreSqlite *self,
+                    int             rc)
 {
   int sys_errno = sqlite3_system_errno (self->db);
 
@@ -556,8 +564,8 @@ chk_store_classify (ChkStore *self,
 /* What went wrong and what to do, as the end of an error message
  * ("Could not add job “x”: the disk holding …"). */
 static char *
-chk_store_describe_fault (ChkStore      *self,
-                          ChkStoreFault  fault)
+chk_store_describe_fault (ChkStoreSqlite *self,
+                          ChkStoreFault   fault)
 {
   switch (fault)
     {
@@ -617,7 +625,7 @@ chk_store_sentence (const char *text)
 }
 
 static void
-chk_store_update_problem (ChkStore *self)
+chk_store_update_problem (ChkStoreSqlite *self)
 {
   g_autofree char *problem = NULL;
 
@@ -631,13 +639,13 @@ chk_store_update_problem (ChkStore *self)
 
   g_free (self->problem);
   self->problem = g_steal_pointer (&problem);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+  _chk_store_notify_problem (CHK_STORE (self));
 }
 
 /* For what stays true until the daemon restarts. */
 static void
-chk_store_set_notice (ChkStore   *self,
-                      const char *notice)
+chk_store_set_notice (ChkStoreSqlite *self,
+                      const char     *notice)
 {
   if (g_strcmp0 (notice, self->notice) == 0)
     return;
@@ -648,7 +656,7 @@ chk_store_set_notice (ChkStore   *self,
   chk_store_update_problem (self);
 }
 
-static void chk_store_start_probe (ChkStore *self);
+static void chk_store_start_probe (ChkStoreSqlite *self);
 
 /*
  * SQLite's busy handler: waits for another program's lock up to
@@ -660,7 +668,7 @@ static int
 chk_store_busy_cb (void *data,
                    int   n_calls)
 {
-  ChkStore *self = data;
+  ChkStoreSqlite *self = data;
   const guint step_ms = 2;
 
   if ((guint) n_calls * step_ms >= self->busy_timeout_ms)
@@ -676,15 +684,15 @@ chk_store_busy_cb (void *data,
 }
 
 static void
-chk_store_set_busy_timeout (ChkStore *self,
-                            guint     timeout_ms)
+chk_store_set_busy_timeout (ChkStoreSqlite *self,
+                            guint           timeout_ms)
 {
   self->busy_timeout_ms = timeout_ms;
   sqlite3_busy_handler (self->db, chk_store_busy_cb, self);
 }
 
 static int
-chk_store_busy_timeout (ChkStore *self)
+chk_store_busy_timeout (ChkStoreSqlite *self)
 {
   return self->serving ? BUSY_TIMEOUT_MS : STARTUP_BUSY_TIMEOUT_MS;
 }
@@ -692,9 +700,9 @@ chk_store_busy_timeout (ChkStore *self)
 /* Records a failure of kind @fault, from SQLite's @rc or (0) an output
  * file; returns @fault. */
 static ChkStoreFault
-chk_store_note_fault (ChkStore      *self,
-                      ChkStoreFault  fault,
-                      int            rc)
+chk_store_note_fault (ChkStoreSqlite *self,
+                      ChkStoreFault   fault,
+                      int             rc)
 {
   self->last_failure = fault;
   self->last_failure_rc = rc;
@@ -733,8 +741,8 @@ chk_store_note_fault (ChkStore      *self,
 
 /* Records what made a statement fail; returns its kind. */
 static ChkStoreFault
-chk_store_note_failure (ChkStore *self,
-                        int       rc)
+chk_store_note_failure (ChkStoreSqlite *self,
+                        int             rc)
 {
   return chk_store_note_fault (self, chk_store_classify (self, rc), rc);
 }
@@ -743,9 +751,9 @@ chk_store_note_failure (ChkStore *self,
  * store's fault as for the database, said the same way, and probed for
  * until it is gone; any other error is the file's own, said as it is. */
 static void
-chk_store_note_output_file_failure (ChkStore  *self,
-                                    int        saved_errno,
-                                    GError   **error)
+chk_store_note_output_file_failure (ChkStoreSqlite  *self,
+                                    int              saved_errno,
+                                    GError         **error)
 {
   ChkStoreFault fault = FAULT_NONE;
 
@@ -762,10 +770,10 @@ chk_store_note_output_file_failure (ChkStore  *self,
   g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE, self->fault_text);
 }
 
-static gboolean chk_store_flush_pending_runs (ChkStore *self);
+static gboolean chk_store_flush_pending_runs (ChkStoreSqlite *self);
 
 static void
-chk_store_clear_fault (ChkStore *self)
+chk_store_clear_fault (ChkStoreSqlite *self)
 {
   if (self->fault == FAULT_NONE)
     return;
@@ -787,8 +795,8 @@ chk_store_clear_fault (ChkStore *self)
 }
 
 static void
-chk_store_set_sqlite_error (ChkStore  *self,
-                            GError   **error)
+chk_store_set_sqlite_error (ChkStoreSqlite  *self,
+                            GError         **error)
 {
   int rc = sqlite3_extended_errcode (self->db);
   ChkStoreFault fault = chk_store_note_failure (self, rc);
@@ -843,9 +851,9 @@ chk_store_prefix_error (GError     **error,
 }
 
 static sqlite3_stmt *
-chk_store_get_stmt (ChkStore      *self,
-                    ChkStoreStmt   which,
-                    GError       **error)
+chk_store_get_stmt (ChkStoreSqlite  *self,
+                    ChkStoreStmt     which,
+                    GError         **error)
 {
   g_assert (which < N_STMTS);
 
@@ -867,9 +875,9 @@ chk_store_get_stmt (ChkStore      *self,
 
 /* Steps a statement that returns no rows, with its bindings in place. */
 static gboolean
-chk_store_step_done (ChkStore      *self,
-                     sqlite3_stmt  *stmt,
-                     GError       **error)
+chk_store_step_done (ChkStoreSqlite  *self,
+                     sqlite3_stmt    *stmt,
+                     GError         **error)
 {
   if (sqlite3_step (stmt) != SQLITE_DONE)
     {
@@ -884,10 +892,10 @@ chk_store_step_done (ChkStore      *self,
  * place: %TRUE with @out_found saying whether it stands on a row.
  */
 static gboolean
-chk_store_step_row (ChkStore      *self,
-                    sqlite3_stmt  *stmt,
-                    gboolean      *out_found,
-                    GError       **error)
+chk_store_step_row (ChkStoreSqlite  *self,
+                    sqlite3_stmt    *stmt,
+                    gboolean        *out_found,
+                    GError         **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -905,10 +913,10 @@ chk_store_step_row (ChkStore      *self,
  * nothing found no such @what.
  */
 static gboolean
-chk_store_check_changed (ChkStore    *self,
-                         const char  *what,
-                         guint64      id,
-                         GError     **error)
+chk_store_check_changed (ChkStoreSqlite  *self,
+                         const char      *what,
+                         guint64          id,
+                         GError         **error)
 {
   if (sqlite3_changes (self->db) == 0)
     {
@@ -921,9 +929,9 @@ chk_store_check_changed (ChkStore    *self,
 
 /* Runs a cached statement that returns no rows. */
 static gboolean
-chk_store_exec_cached (ChkStore      *self,
-                       ChkStoreStmt   which,
-                       GError       **error)
+chk_store_exec_cached (ChkStoreSqlite  *self,
+                       ChkStoreStmt     which,
+                       GError         **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
 
@@ -938,11 +946,11 @@ chk_store_exec_cached (ChkStore      *self,
  * @what with @id: one that changed nothing found no such @what.
  */
 static gboolean
-chk_store_step_change (ChkStore      *self,
-                       sqlite3_stmt  *stmt,
-                       const char    *what,
-                       guint64        id,
-                       GError       **error)
+chk_store_step_change (ChkStoreSqlite  *self,
+                       sqlite3_stmt    *stmt,
+                       const char      *what,
+                       guint64          id,
+                       GError         **error)
 {
   return chk_store_step_done (self, stmt, error) &&
          chk_store_check_changed (self, what, id, error);
@@ -956,7 +964,7 @@ typedef gpointer (*ChkStoreRowFunc) (sqlite3_stmt *stmt);
  * %CHK_ERROR_NOT_FOUND when there is none.
  */
 static gpointer
-chk_store_read_by_id (ChkStore         *self,
+chk_store_read_by_id (ChkStoreSqlite   *self,
                       ChkStoreStmt      which,
                       const char       *what,
                       guint64           id,
@@ -987,11 +995,11 @@ chk_store_read_by_id (ChkStore         *self,
  * array of records made by @from_stmt and freed with @free_func.
  */
 static GPtrArray *
-chk_store_collect_rows (ChkStore        *self,
-                        sqlite3_stmt    *stmt,
-                        ChkStoreRowFunc  from_stmt,
-                        GDestroyNotify   free_func,
-                        GError         **error)
+chk_store_collect_rows (ChkStoreSqlite   *self,
+                        sqlite3_stmt     *stmt,
+                        ChkStoreRowFunc   from_stmt,
+                        GDestroyNotify    free_func,
+                        GError          **error)
 {
   g_autoptr(GPtrArray) rows = NULL;
   int rc;
@@ -1013,9 +1021,9 @@ chk_store_collect_rows (ChkStore        *self,
  * SQL written here, never anything built from input.
  */
 static gboolean
-chk_store_exec_sql (ChkStore    *self,
-                    const char  *sql,
-                    GError     **error)
+chk_store_exec_sql (ChkStoreSqlite  *self,
+                    const char      *sql,
+                    GError         **error)
 {
   const char *rest = sql;
 
@@ -1052,10 +1060,10 @@ chk_store_exec_sql (ChkStore    *self,
 
 /* Runs a one-row pragma and returns its first column as an integer. */
 static gboolean
-chk_store_query_int (ChkStore    *self,
-                     const char  *sql,
-                     gint64      *out_value,
-                     GError     **error)
+chk_store_query_int (ChkStoreSqlite  *self,
+                     const char      *sql,
+                     gint64          *out_value,
+                     GError         **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
@@ -1232,11 +1240,11 @@ chk_store_bind_run (sqlite3_stmt       *stmt,
 }
 
 static gboolean
-chk_store_row_exists (ChkStore      *self,
-                      ChkStoreStmt   which,
-                      guint64        id,
-                      gboolean      *out_exists,
-                      GError       **error)
+chk_store_row_exists (ChkStoreSqlite  *self,
+                      ChkStoreStmt     which,
+                      guint64          id,
+                      gboolean        *out_exists,
+                      GError         **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
 
@@ -1250,9 +1258,9 @@ chk_store_row_exists (ChkStore      *self,
 
 /* Sets a NOT_FOUND error unless a run with @id exists. */
 static gboolean
-chk_store_check_run_exists (ChkStore  *self,
-                            guint64    id,
-                            GError   **error)
+chk_store_check_run_exists (ChkStoreSqlite  *self,
+                            guint64          id,
+                            GError         **error)
 {
   gboolean exists = FALSE;
 
@@ -1273,14 +1281,14 @@ chk_store_check_run_exists (ChkStore  *self,
  * that the call is all-or-nothing either way.
  */
 static gboolean
-chk_store_enter (ChkStore  *self,
-                 GError   **error)
+chk_store_enter (ChkStoreSqlite  *self,
+                 GError         **error)
 {
   return chk_store_exec_cached (self, self->in_transaction ? STMT_SAVEPOINT : STMT_BEGIN, error);
 }
 
 static void
-chk_store_undo (ChkStore *self)
+chk_store_undo (ChkStoreSqlite *self)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -1309,9 +1317,9 @@ chk_store_undo (ChkStore *self)
  * can be committed, undoes it otherwise.
  */
 static gboolean
-chk_store_leave (ChkStore  *self,
-                 gboolean   success,
-                 GError   **error)
+chk_store_leave (ChkStoreSqlite  *self,
+                 gboolean         success,
+                 GError         **error)
 {
   if (success && !sqlite3_get_autocommit (self->db))
     {
@@ -1336,7 +1344,7 @@ chk_store_leave (ChkStore  *self,
  * every commit.
  */
 static gboolean
-chk_store_file_is_gone (ChkStore *self)
+chk_store_file_is_gone (ChkStoreSqlite *self)
 {
   struct stat fd_st, path_st;
 
@@ -1352,11 +1360,11 @@ chk_store_file_is_gone (ChkStore *self)
   return path_st.st_ino != fd_st.st_ino || path_st.st_dev != fd_st.st_dev;
 }
 
-static gboolean chk_store_write_back (ChkStore  *self,
-                                      GError   **error);
+static gboolean chk_store_write_back (ChkStoreSqlite  *self,
+                                      GError         **error);
 
 static void
-chk_store_check_file (ChkStore *self)
+chk_store_check_file (ChkStoreSqlite *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
@@ -1386,7 +1394,7 @@ chk_store_check_file (ChkStore *self)
 static gboolean
 chk_store_after_write_cb (gpointer user_data)
 {
-  ChkStore *self = user_data;
+  ChkStoreSqlite *self = user_data;
 
   g_clear_pointer (&self->after_write_source, g_source_unref);
 
@@ -1400,16 +1408,16 @@ chk_store_after_write_cb (gpointer user_data)
 static gboolean
 chk_store_log_notify_cb (gpointer user_data)
 {
-  ChkStore *self = user_data;
+  ChkStoreSqlite *self = user_data;
 
   g_clear_pointer (&self->log_notify_source, g_source_unref);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_BEHIND]);
+  _chk_store_notify_log_behind (CHK_STORE (self));
   return G_SOURCE_REMOVE;
 }
 
 /* Ahead of the output, whose sources are always ready during a burst. */
 static void
-chk_store_notify_log_later (ChkStore *self)
+chk_store_notify_log_later (ChkStoreSqlite *self)
 {
   GSource *source;
 
@@ -1426,8 +1434,8 @@ chk_store_notify_log_later (ChkStore *self)
  * for the checkpoints (told from an idle, see below). Not without a
  * checkpointer, whose report alone ends the wait. */
 static void
-chk_store_watch_log (ChkStore *self,
-                     int       n_frames)
+chk_store_watch_log (ChkStoreSqlite *self,
+                     int             n_frames)
 {
   self->log_frames = n_frames;
   if (self->log_behind || self->log_unbounded || self->checkpointer == NULL ||
@@ -1449,7 +1457,7 @@ chk_store_checkpoint_done_cb (gboolean caught_up,
                               int      n_log,
                               gpointer user_data)
 {
-  ChkStore *self = user_data;
+  ChkStoreSqlite *self = user_data;
 
   if (caught_up)
     self->log_unbounded = FALSE;
@@ -1468,7 +1476,7 @@ chk_store_checkpoint_done_cb (gboolean caught_up,
     }
 
   self->log_behind = FALSE;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_BEHIND]);
+  _chk_store_notify_log_behind (CHK_STORE (self));
 }
 
 /*
@@ -1484,7 +1492,7 @@ chk_store_wal_hook_cb (gpointer    user_data,
                        const char *name,
                        int         n_frames)
 {
-  ChkStore *self = user_data;
+  ChkStoreSqlite *self = user_data;
 
   chk_store_watch_log (self, n_frames);
   if ((n_frames >= WAL_AUTOCHECKPOINT_PAGES || self->log_behind) &&
@@ -1508,7 +1516,7 @@ chk_store_wal_hook_cb (gpointer    user_data,
 static gboolean
 chk_store_serving_cb (gpointer user_data)
 {
-  ChkStore *self = user_data;
+  ChkStoreSqlite *self = user_data;
 
   g_clear_pointer (&self->serving_source, g_source_unref);
   if (self->fault != FAULT_LOCKED)
@@ -1533,7 +1541,7 @@ chk_store_file_check_cb (gpointer user_data)
 static gboolean
 chk_store_probe_cb (gpointer user_data)
 {
-  ChkStore *self = user_data;
+  ChkStoreSqlite *self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (self->fault == FAULT_NONE)
@@ -1577,7 +1585,7 @@ chk_store_probe_cb (gpointer user_data)
 }
 
 static void
-chk_store_start_probe (ChkStore *self)
+chk_store_start_probe (ChkStoreSqlite *self)
 {
   if (self->probe_source != NULL || self->context == NULL)
     return;
@@ -1588,8 +1596,8 @@ chk_store_start_probe (ChkStore *self)
 }
 
 static gboolean
-chk_store_migrate (ChkStore  *self,
-                   GError   **error)
+chk_store_migrate (ChkStoreSqlite  *self,
+                   GError         **error)
 {
   for (;;)
     {
@@ -1656,7 +1664,7 @@ chk_store_migrate (ChkStore  *self,
 }
 
 static void
-chk_store_close_fd (ChkStore *self)
+chk_store_close_fd (ChkStoreSqlite *self)
 {
   if (self->fd >= 0)
     g_close (self->fd, NULL);
@@ -1699,8 +1707,8 @@ chk_store_make_private (const char  *path,
  * a file somewhere else than the user asked.
  */
 static gboolean
-chk_store_open_file (ChkStore  *self,
-                     GError   **error)
+chk_store_open_file (ChkStoreSqlite  *self,
+                     GError         **error)
 {
   g_autofree char *dir = g_path_get_dirname (self->path);
   struct stat st;
@@ -1755,8 +1763,8 @@ chk_store_open_file (ChkStore  *self,
 }
 
 static gboolean
-chk_store_open_db (ChkStore  *self,
-                   GError   **error)
+chk_store_open_db (ChkStoreSqlite  *self,
+                   GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autofree char *wal = g_strconcat (self->path, "-wal", NULL);
@@ -1861,8 +1869,8 @@ chk_store_open_db (ChkStore  *self,
  * by a call much later.
  */
 static gboolean
-chk_store_check_integrity (ChkStore  *self,
-                           GError   **error)
+chk_store_check_integrity (ChkStoreSqlite  *self,
+                           GError         **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   const char *result;
@@ -1889,7 +1897,7 @@ chk_store_check_integrity (ChkStore  *self,
 
 /* Drops the cached statements, which belong to the connection. */
 static void
-chk_store_finalize_stmts (ChkStore *self)
+chk_store_finalize_stmts (ChkStoreSqlite *self)
 {
   for (guint i = 0; i < G_N_ELEMENTS (self->stmts); i++)
     g_clear_pointer (&self->stmts[i], sqlite3_finalize);
@@ -1898,7 +1906,7 @@ chk_store_finalize_stmts (ChkStore *self)
 }
 
 static void
-chk_store_close_db (ChkStore *self)
+chk_store_close_db (ChkStoreSqlite *self)
 {
   /* First: the last connection to close checkpoints all that is left. */
   g_clear_pointer (&self->checkpointer, chk_checkpointer_free);
@@ -1926,8 +1934,8 @@ chk_store_close_db (ChkStore *self)
  * once the new one works, so that a failure leaves the store as it was.
  */
 static gboolean
-chk_store_write_back (ChkStore  *self,
-                      GError   **error)
+chk_store_write_back (ChkStoreSqlite  *self,
+                      GError         **error)
 {
   static const char * const suffixes[] = { "-wal", "-shm", "-journal" };
   g_autofree char *copy = g_strconcat (self->path, ".restoring", NULL);
@@ -2078,9 +2086,9 @@ chk_store_seek_works (sqlite3_stmt *select,
  * out.
  */
 static guint
-chk_store_copy_table (ChkStore   *self,
-                      sqlite3    *from,
-                      const char *table)
+chk_store_copy_table (ChkStoreSqlite *self,
+                      sqlite3        *from,
+                      const char     *table)
 {
   g_autofree char *columns = chk_store_common_columns (from, self->db, table);
   g_autofree char *select_sql = NULL;
@@ -2161,8 +2169,8 @@ chk_store_copy_table (ChkStore   *self,
 
 /* Keeps ids never reused: a new job must not get the id of one lost. */
 static void
-chk_store_copy_sequences (ChkStore *self,
-                          sqlite3  *from)
+chk_store_copy_sequences (ChkStoreSqlite *self,
+                          sqlite3        *from)
 {
   g_autoptr(sqlite3_stmt) select = NULL;
   g_autoptr(sqlite3_stmt) update = NULL;
@@ -2203,9 +2211,9 @@ chk_store_copy_sequences (ChkStore *self,
  * way, and the notice says where the damaged copy is.
  */
 static gboolean
-chk_store_recover (ChkStore    *self,
-                   const char  *why,
-                   GError     **error)
+chk_store_recover (ChkStoreSqlite  *self,
+                   const char      *why,
+                   GError         **error)
 {
   static const char * const suffixes[] = { "", "-wal", "-shm" };
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -2282,8 +2290,8 @@ chk_store_recover (ChkStore    *self,
 }
 
 static gboolean
-chk_store_open (ChkStore  *self,
-                GError   **error)
+chk_store_open (ChkStoreSqlite  *self,
+                GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -2314,7 +2322,7 @@ chk_store_initable_init (GInitable     *initable,
                          GCancellable  *cancellable,
                          GError       **error)
 {
-  ChkStore *self = CHK_STORE (initable);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (initable);
 
   g_return_val_if_fail (self->path != NULL, FALSE);
 
@@ -2349,9 +2357,9 @@ chk_store_initable_iface_init (GInitableIface *iface)
 }
 
 static void
-chk_store_finalize (GObject *object)
+chk_store_sqlite_finalize (GObject *object)
 {
-  ChkStore *self = (ChkStore *)object;
+  ChkStoreSqlite *self = (ChkStoreSqlite *)object;
 
   if (self->in_transaction)
     g_warning ("A store was finalized inside a transaction; it is rolled back");
@@ -2366,13 +2374,13 @@ chk_store_finalize (GObject *object)
   g_clear_pointer (&self->output_files, chk_output_files_free);
   g_clear_pointer (&self->output_holes, g_array_unref);
 
-  G_OBJECT_CLASS (chk_store_parent_class)->finalize (object);
+  G_OBJECT_CLASS (chk_store_sqlite_parent_class)->finalize (object);
 }
 
 static void
-chk_store_dispose (GObject *object)
+chk_store_sqlite_dispose (GObject *object)
 {
-  ChkStore *self = (ChkStore *)object;
+  ChkStoreSqlite *self = (ChkStoreSqlite *)object;
   GSource **sources[] = {
     &self->probe_source, &self->after_write_source, &self->file_check_source,
     &self->serving_source, &self->log_notify_source,
@@ -2386,29 +2394,21 @@ chk_store_dispose (GObject *object)
     }
   g_clear_pointer (&self->context, g_main_context_unref);
 
-  G_OBJECT_CLASS (chk_store_parent_class)->dispose (object);
+  G_OBJECT_CLASS (chk_store_sqlite_parent_class)->dispose (object);
 }
 
 static void
-chk_store_get_property (GObject    *object,
-                        guint       prop_id,
-                        GValue     *value,
-                        GParamSpec *pspec)
+chk_store_sqlite_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
 {
-  ChkStore *self = CHK_STORE (object);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (object);
 
   switch (prop_id)
     {
     case PROP_PATH:
       g_value_set_string (value, self->path);
-      break;
-
-    case PROP_PROBLEM:
-      g_value_set_string (value, chk_store_get_problem (self));
-      break;
-
-    case PROP_LOG_BEHIND:
-      g_value_set_boolean (value, self->log_behind);
       break;
 
     default:
@@ -2417,12 +2417,12 @@ chk_store_get_property (GObject    *object,
 }
 
 static void
-chk_store_set_property (GObject      *object,
-                        guint         prop_id,
-                        const GValue *value,
-                        GParamSpec   *pspec)
+chk_store_sqlite_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
 {
-  ChkStore *self = CHK_STORE (object);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (object);
 
   switch (prop_id)
     {
@@ -2435,353 +2435,85 @@ chk_store_set_property (GObject      *object,
     }
 }
 
-static void
-chk_store_class_init (ChkStoreClass *klass)
+static const char *
+chk_store_sqlite_get_path (ChkStore *store)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->dispose = chk_store_dispose;
-  object_class->finalize = chk_store_finalize;
-  object_class->get_property = chk_store_get_property;
-  object_class->set_property = chk_store_set_property;
-
-  /**
-   * ChkStore:path:
-   *
-   * The file of the database.
-   */
-  properties[PROP_PATH] =
-    g_param_spec_string ("path", NULL, NULL,
-                         NULL,
-                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
-                          G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
-
-  /**
-   * ChkStore:problem:
-   *
-   * "" while the database works; otherwise one sentence for people on
-   * what is wrong with it and what to do (Scheduler1.StorageProblem).
-   */
-  properties[PROP_PROBLEM] =
-    g_param_spec_string ("problem", NULL, NULL,
-                         "",
-                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
-
-  /**
-   * ChkStore:log-behind:
-   *
-   * Whether the write-ahead log has run so far ahead of the checkpoints
-   * that output should wait (see chk_store_set_log_limit()): SQLite can
-   * only start the log over once a checkpoint has copied all of it, which
-   * never happens while a job's output keeps coming, and the log would
-   * grow as large as the output. Set at a commit, notified from an idle;
-   * cleared when a checkpoint has caught up, or a reader kept it from
-   * that for seconds.
-   */
-  properties[PROP_LOG_BEHIND] =
-    g_param_spec_boolean ("log-behind", NULL, NULL,
-                          FALSE,
-                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-}
-
-static void
-chk_store_init (ChkStore *self)
-{
-  self->fd = -1;
-  self->log_limit = LOG_LIMIT_BYTES;
-  self->page_size = 4096;
-  self->pending_runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                              (GDestroyNotify) chk_run_record_free);
-  self->output_file_min = OUTPUT_FILE_MIN_BYTES;
-  self->output_holes = g_array_new (FALSE, FALSE, sizeof (ChkOutputHole));
-}
-
-/**
- * chk_stream_to_string:
- * @stream: a #ChkStream
- *
- * Returns: (nullable): "stdout" or "stderr", as on the bus; %NULL for a
- *   value that is no stream
- */
-const char *
-chk_stream_to_string (ChkStream stream)
-{
-  switch (stream)
-    {
-    case CHK_STREAM_STDOUT:
-      return "stdout";
-
-    case CHK_STREAM_STDERR:
-      return "stderr";
-
-    default:
-      g_return_val_if_reached (NULL);
-    }
-}
-
-/**
- * chk_store_job_free:
- * @job: (nullable): a #ChkStoreJob
- *
- * Frees @job and what it holds.
- */
-void
-chk_store_job_free (ChkStoreJob *job)
-{
-  if (job == NULL)
-    return;
-
-  g_free (job->name);
-  g_clear_pointer (&job->spec, g_variant_unref);
-  g_free (job);
-}
-
-/**
- * chk_run_record_new:
- *
- * Returns: (transfer full): a run record with every field zero, but for
- *   @attempt, 1
- */
-ChkRunRecord *
-chk_run_record_new (void)
-{
-  ChkRunRecord *run = g_new0 (ChkRunRecord, 1);
-
-  run->attempt = 1;
-  return run;
-}
-
-/**
- * chk_run_record_copy:
- * @run: a #ChkRunRecord
- *
- * Returns: (transfer full): a deep copy of @run
- */
-ChkRunRecord *
-chk_run_record_copy (const ChkRunRecord *run)
-{
-  ChkRunRecord *copy;
-
-  g_return_val_if_fail (run != NULL, NULL);
-
-  copy = g_memdup2 (run, sizeof *run);
-  copy->job_name = g_strdup (run->job_name);
-  copy->trigger = g_strdup (run->trigger);
-  copy->outcome = g_strdup (run->outcome);
-  copy->hostname = g_strdup (run->hostname);
-  copy->progress_message = g_strdup (run->progress_message);
-  copy->alert_error = g_strdup (run->alert_error);
-  copy->containment = g_strdup (run->containment);
-  copy->message = g_strdup (run->message);
-  copy->cgroup = g_strdup (run->cgroup);
-
-  return copy;
-}
-
-/**
- * chk_run_record_free:
- * @run: (nullable): a #ChkRunRecord
- *
- * Frees @run and its strings.
- */
-void
-chk_run_record_free (ChkRunRecord *run)
-{
-  if (run == NULL)
-    return;
-
-  g_free (run->job_name);
-  g_free (run->trigger);
-  g_free (run->outcome);
-  g_free (run->hostname);
-  g_free (run->progress_message);
-  g_free (run->alert_error);
-  g_free (run->containment);
-  g_free (run->message);
-  g_free (run->cgroup);
-  g_free (run);
-}
-
-/**
- * chk_output_chunk_free:
- * @chunk: (nullable): a #ChkOutputChunk
- *
- * Frees @chunk and its bytes.
- */
-void
-chk_output_chunk_free (ChkOutputChunk *chunk)
-{
-  if (chunk == NULL)
-    return;
-
-  g_clear_pointer (&chunk->data, g_bytes_unref);
-  g_free (chunk);
-}
-
-/**
- * chk_store_new:
- * @path: the database file
- * @error: return location for a #GError
- *
- * Opens the database at @path, creating it and its folders if needed,
- * private to the user, and brings its schema up to date.
- *
- * Returns: (transfer full): the store, or %NULL with @error set; a
- *   database written by a newer Chroniker is refused
- */
-ChkStore *
-chk_store_new (const char  *path,
-               GError     **error)
-{
-  g_return_val_if_fail (path != NULL && *path != '\0', NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return g_initable_new (CHK_TYPE_STORE, NULL, error,
-                         "path", path,
-                         NULL);
-}
-
-/**
- * chk_store_get_path:
- * @self: a #ChkStore
- *
- * Returns: the file of the database
- */
-const char *
-chk_store_get_path (ChkStore *self)
-{
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return self->path;
 }
 
-/**
- * chk_store_release_memory:
- * @self: a #ChkStore
- *
- * Gives back the database pages SQLite keeps in its cache (up to 2 MiB),
- * after a read of much of the file, such as the daemon's load, that will
- * not come again soon.
- */
-void
-chk_store_release_memory (ChkStore *self)
+static void
+chk_store_sqlite_release_memory (ChkStore *store)
 {
-  g_return_if_fail (CHK_IS_STORE (self));
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   sqlite3_db_release_memory (self->db);
 }
 
-/**
- * chk_store_get_schema_version:
- * @self: a #ChkStore
- *
- * Returns: the schema version of the database, the newest this code knows
- */
-guint
-chk_store_get_schema_version (ChkStore *self)
+static guint
+chk_store_sqlite_get_schema_version (ChkStore *store)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), 0);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return self->schema_version;
 }
 
-/**
- * chk_store_get_problem:
- * @self: a #ChkStore
- *
- * What keeps the database from working, as #ChkStore:problem says.
- *
- * Returns: "" while the database works, else one sentence for people
- */
-const char *
-chk_store_get_problem (ChkStore *self)
+static const char *
+chk_store_sqlite_get_problem (ChkStore *store)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return self->problem != NULL ? self->problem : "";
 }
 
-/**
- * chk_store_get_log_behind:
- * @self: a #ChkStore
- *
- * Returns: whether output should wait for the checkpoints, as
- *   #ChkStore:log-behind says
- */
-gboolean
-chk_store_get_log_behind (ChkStore *self)
+static gboolean
+chk_store_sqlite_get_log_behind (ChkStore *store)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return self->log_behind;
 }
 
-/**
- * chk_store_set_log_limit:
- * @self: a #ChkStore
- * @bytes: how large the log may grow before output waits; 64 MiB unless
- *   set (tests make it small)
- *
- * Sets the size past which #ChkStore:log-behind becomes %TRUE.
- */
-void
-chk_store_set_log_limit (ChkStore *self,
-                         guint64   bytes)
+static void
+chk_store_sqlite_set_log_limit (ChkStore *store,
+                                guint64   bytes)
 {
-  g_return_if_fail (CHK_IS_STORE (self));
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   self->log_limit = MAX (bytes, 1);
 }
 
-/**
- * chk_store_set_output_file_min:
- * @self: a #ChkStore
- * @bytes: from what size a chunk of output goes to its run's output file
- *   rather than into the database; 16 KiB unless set (tests set 0 or
- *   %G_MAXSIZE to try one way or the other)
- */
-void
-chk_store_set_output_file_min (ChkStore *self,
-                               gsize     bytes)
+static void
+chk_store_sqlite_set_output_file_min (ChkStore *store,
+                                      gsize     bytes)
 {
-  g_return_if_fail (CHK_IS_STORE (self));
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   self->output_file_min = bytes;
 }
 
-/**
- * chk_store_is_failing:
- * @self: a #ChkStore
- *
- * Whether writes fail for a cause that goes away by itself (a full disk,
- * a lock another program holds, …), which the store watches for: it
- * notifies #ChkStore:problem when they work again.
- *
- * Returns: %TRUE while writes fail so
- */
-gboolean
-chk_store_is_failing (ChkStore *self)
+static gboolean
+chk_store_sqlite_is_failing (ChkStore *store)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return self->fault != FAULT_NONE;
 }
 
 /* For chk_output_files_sweep(): whether a run exists, and where its
  * file's records end. A run the database cannot say about is kept. */
-static gboolean chk_store_get_output_end (ChkStore  *self,
-                                          guint64    run_id,
-                                          guint64   *out_end,
-                                          GError   **error);
+static gboolean chk_store_get_output_end (ChkStoreSqlite  *self,
+                                          guint64          run_id,
+                                          guint64         *out_end,
+                                          GError         **error);
 
 static gboolean
 chk_store_output_end_cb (guint64   run_id,
                          guint64  *out_end,
                          gpointer  user_data)
 {
-  ChkStore *self = user_data;
+  ChkStoreSqlite *self = user_data;
   g_autoptr(GError) error = NULL;
 
   if (chk_store_get_output_end (self, run_id, out_end, &error))
@@ -2798,7 +2530,7 @@ chk_store_output_end_cb (guint64   run_id,
  * it is committed: before, a rollback would bring back rows whose records
  * were gone. */
 static void
-chk_store_output_committed (ChkStore *self)
+chk_store_output_committed (ChkStoreSqlite *self)
 {
   for (guint i = 0; i < self->output_holes->len; i++)
     {
@@ -2818,7 +2550,7 @@ chk_store_output_committed (ChkStore *self)
 /* After a change to the output files is committed, at once, or at the
  * commit of the caller's transaction. */
 static void
-chk_store_output_changed (ChkStore *self)
+chk_store_output_changed (ChkStoreSqlite *self)
 {
   if (!self->in_transaction)
     chk_store_output_committed (self);
@@ -2826,7 +2558,7 @@ chk_store_output_changed (ChkStore *self)
 
 /* After the statement that deleted runs, if it did: their files go. */
 static void
-chk_store_runs_deleted (ChkStore *self)
+chk_store_runs_deleted (ChkStoreSqlite *self)
 {
   if (sqlite3_changes (self->db) == 0)
     return;
@@ -2835,24 +2567,11 @@ chk_store_runs_deleted (ChkStore *self)
   chk_store_output_changed (self);
 }
 
-/**
- * chk_store_begin:
- * @self: a #ChkStore
- * @error: return location for a #GError
- *
- * Starts an explicit transaction, ended by chk_store_commit() or
- * chk_store_rollback(). Transactions do not nest. Inside one, each other
- * call is still all-or-nothing on its own.
- *
- * Returns: %TRUE if the transaction started
- */
-gboolean
-chk_store_begin (ChkStore  *self,
-                 GError   **error)
+static gboolean
+chk_store_sqlite_begin (ChkStore  *store,
+                        GError   **error)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (!self->in_transaction, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   self->commit_failed = FALSE;
   if (!chk_store_exec_cached (self, STMT_BEGIN, error))
@@ -2865,23 +2584,11 @@ chk_store_begin (ChkStore  *self,
   return TRUE;
 }
 
-/**
- * chk_store_commit:
- * @self: a #ChkStore
- * @error: return location for a #GError
- *
- * Ends the transaction begun by chk_store_begin(), keeping its work. On
- * failure the work is rolled back; either way the transaction is over.
- *
- * Returns: %TRUE if the work was committed
- */
-gboolean
-chk_store_commit (ChkStore  *self,
-                  GError   **error)
+static gboolean
+chk_store_sqlite_commit (ChkStore  *store,
+                         GError   **error)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (self->in_transaction, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   self->in_transaction = FALSE;
 
@@ -2910,18 +2617,10 @@ chk_store_commit (ChkStore  *self,
   return TRUE;
 }
 
-/**
- * chk_store_rollback:
- * @self: a #ChkStore
- *
- * Ends the transaction begun by chk_store_begin(), dropping its work.
- * After a chk_store_commit() that failed, which ended the transaction
- * already, it does nothing.
- */
-void
-chk_store_rollback (ChkStore *self)
+static void
+chk_store_sqlite_rollback (ChkStore *store)
 {
-  g_return_if_fail (CHK_IS_STORE (self));
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   /* The commit that failed ended the transaction already; callers that
    * roll back after it anyway are right to, and have nothing left to do. */
@@ -2938,16 +2637,10 @@ chk_store_rollback (ChkStore *self)
   g_array_set_size (self->output_holes, 0);
 }
 
-/**
- * chk_store_in_transaction:
- * @self: a #ChkStore
- *
- * Returns: whether a transaction of chk_store_begin() is under way
- */
-gboolean
-chk_store_in_transaction (ChkStore *self)
+static gboolean
+chk_store_sqlite_in_transaction (ChkStore *store)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return self->in_transaction;
 }
@@ -2957,12 +2650,12 @@ chk_store_in_transaction (ChkStore *self)
  * another job has is %CHK_ERROR_ALREADY_EXISTS.
  */
 static gboolean
-chk_store_step_job (ChkStore      *self,
-                    sqlite3_stmt  *stmt,
-                    int            index,
-                    const char    *name,
-                    GVariant      *spec,
-                    GError       **error)
+chk_store_step_job (ChkStoreSqlite  *self,
+                    sqlite3_stmt    *stmt,
+                    int              index,
+                    const char      *name,
+                    GVariant        *spec,
+                    GError         **error)
 {
   g_autoptr(GVariant) normal = g_variant_get_normal_form (spec);
   int rc;
@@ -2989,35 +2682,17 @@ chk_store_step_job (ChkStore      *self,
   return TRUE;
 }
 
-/**
- * chk_store_add_job:
- * @self: a #ChkStore
- * @name: the job's name, unique
- * @spec: the job's spec, an `a{sv}`; consumed if floating
- * @created: when the job was created, µs since the epoch
- * @out_id: (out) (optional): where to store the new job's id
- * @error: return location for a #GError
- *
- * Adds a job. A name in use is %CHK_ERROR_ALREADY_EXISTS.
- *
- * Returns: %TRUE if the job was added
- */
-gboolean
-chk_store_add_job (ChkStore     *self,
-                   const char   *name,
-                   GVariant     *spec,
-                   gint64        created,
-                   guint64      *out_id,
-                   GError      **error)
+static gboolean
+chk_store_sqlite_add_job (ChkStore    *store,
+                          const char  *name,
+                          GVariant    *spec,
+                          gint64       created,
+                          guint64     *out_id,
+                          GError     **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(ChkCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (spec != NULL, FALSE);
-  g_return_val_if_fail (g_variant_is_of_type (spec, G_VARIANT_TYPE_VARDICT), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   owned = g_variant_ref_sink (spec);
 
@@ -3037,34 +2712,16 @@ chk_store_add_job (ChkStore     *self,
   return TRUE;
 }
 
-/**
- * chk_store_update_job:
- * @self: a #ChkStore
- * @id: the job's id
- * @name: the job's name, new or not
- * @spec: the job's whole spec, an `a{sv}`; consumed if floating
- * @error: return location for a #GError
- *
- * Replaces a job's name and spec. An unknown @id is
- * %CHK_ERROR_NOT_FOUND, a name another job has %CHK_ERROR_ALREADY_EXISTS.
- *
- * Returns: %TRUE if the job was updated
- */
-gboolean
-chk_store_update_job (ChkStore    *self,
-                      guint64      id,
-                      const char  *name,
-                      GVariant    *spec,
-                      GError     **error)
+static gboolean
+chk_store_sqlite_update_job (ChkStore    *store,
+                             guint64      id,
+                             const char  *name,
+                             GVariant    *spec,
+                             GError     **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(ChkCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (name != NULL, FALSE);
-  g_return_val_if_fail (spec != NULL, FALSE);
-  g_return_val_if_fail (g_variant_is_of_type (spec, G_VARIANT_TYPE_VARDICT), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   owned = g_variant_ref_sink (spec);
 
@@ -3082,26 +2739,13 @@ chk_store_update_job (ChkStore    *self,
   return TRUE;
 }
 
-/**
- * chk_store_delete_job:
- * @self: a #ChkStore
- * @id: the job's id
- * @error: return location for a #GError
- *
- * Deletes a job with all its runs and their output. Its id is never
- * given to another job.
- *
- * Returns: %TRUE if the job was deleted
- */
-gboolean
-chk_store_delete_job (ChkStore  *self,
-                      guint64    id,
-                      GError   **error)
+static gboolean
+chk_store_sqlite_delete_job (ChkStore  *store,
+                             guint64    id,
+                             GError   **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* One statement: the cascade to runs and output is part of it. */
   stmt = chk_store_get_stmt (self, STMT_DELETE_JOB, error);
@@ -3118,21 +2762,12 @@ chk_store_delete_job (ChkStore  *self,
   return TRUE;
 }
 
-/**
- * chk_store_get_job:
- * @self: a #ChkStore
- * @id: the job's id
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the job, or %NULL with @error set
- */
-ChkStoreJob *
-chk_store_get_job (ChkStore  *self,
-                   guint64    id,
-                   GError   **error)
+static ChkStoreJob *
+chk_store_sqlite_get_job (ChkStore  *store,
+                          guint64    id,
+                          GError   **error)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return chk_store_read_by_id (self, STMT_GET_JOB, "job", id,
                                (ChkStoreRowFunc) chk_store_job_from_stmt, error);
@@ -3140,7 +2775,7 @@ chk_store_get_job (ChkStore  *self,
 
 /* Every job, oldest first, as @read_row reads the rows of statement @which */
 static GPtrArray *
-list_jobs (ChkStore         *self,
+list_jobs (ChkStoreSqlite   *self,
            ChkStoreStmt      which,
            ChkStoreRowFunc   read_row,
            GError          **error)
@@ -3157,73 +2792,34 @@ list_jobs (ChkStore         *self,
   return jobs;
 }
 
-/**
- * chk_store_list_jobs:
- * @self: a #ChkStore
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (element-type ChkStoreJob): every job,
- *   oldest first, or %NULL with @error set
- */
-GPtrArray *
-chk_store_list_jobs (ChkStore  *self,
-                     GError   **error)
+static GPtrArray *
+chk_store_sqlite_list_jobs (ChkStore  *store,
+                            GError   **error)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return list_jobs (self, STMT_LIST_JOBS, (ChkStoreRowFunc) chk_store_job_from_stmt, error);
 }
 
-/**
- * chk_store_list_job_times:
- * @self: a #ChkStore
- * @error: return location for a #GError
- *
- * Like chk_store_list_jobs() without reading the names and specs: for what
- * needs only when each job was made (10,000 specs are about 11 MiB).
- *
- * Returns: (transfer full) (element-type ChkStoreJob): every job, oldest
- *   first, with only @id and @created set, or %NULL with @error set
- */
-GPtrArray *
-chk_store_list_job_times (ChkStore  *self,
-                          GError   **error)
+static GPtrArray *
+chk_store_sqlite_list_job_times (ChkStore  *store,
+                                 GError   **error)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return list_jobs (self, STMT_LIST_JOB_TIMES, (ChkStoreRowFunc) chk_store_job_time_from_stmt,
                     error);
 }
 
-/**
- * chk_store_foreach_job:
- * @self: a #ChkStore
- * @func: called for every job, oldest first
- * @user_data: for @func
- * @error: return location for a #GError
- *
- * Reads every job with its last run (the one chk_store_get_last_run()
- * finds) in one statement, a row at a time: loading many jobs then never
- * holds all of their specs at once. The @spec that @func gets is the
- * row's bytes, unchecked and valid only during the call: GVariant reads
- * any bytes safely, but one to keep must be copied (in normal form).
- *
- * Returns: %TRUE if every job was read and @func returned %TRUE for each
- */
-gboolean
-chk_store_foreach_job (ChkStore         *self,
-                       ChkStoreJobFunc   func,
-                       gpointer          user_data,
-                       GError          **error)
+static gboolean
+chk_store_sqlite_foreach_job (ChkStore         *store,
+                              ChkStoreJobFunc   func,
+                              gpointer          user_data,
+                              GError          **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   int rc;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (func != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = chk_store_get_stmt (self, STMT_LOAD_JOBS, error);
   if (stmt == NULL)
@@ -3266,28 +2862,14 @@ chk_store_foreach_job (ChkStore         *self,
   return TRUE;
 }
 
-/**
- * chk_store_add_run:
- * @self: a #ChkStore
- * @run: the run; its @id is set on success
- * @error: return location for a #GError
- *
- * Adds a run of the job @run->job_id, which must exist
- * (%CHK_ERROR_NOT_FOUND otherwise).
- *
- * Returns: %TRUE if the run was added
- */
-gboolean
-chk_store_add_run (ChkStore      *self,
-                   ChkRunRecord  *run,
-                   GError       **error)
+static gboolean
+chk_store_sqlite_add_run (ChkStore      *store,
+                          ChkRunRecord  *run,
+                          GError       **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   int rc;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (run != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = chk_store_get_stmt (self, STMT_ADD_RUN, error);
   if (stmt == NULL)
@@ -3315,30 +2897,13 @@ chk_store_add_run (ChkStore      *self,
   return TRUE;
 }
 
-/**
- * chk_store_update_run:
- * @self: a #ChkStore
- * @run: the run, with the id of a stored one
- * @error: return location for a #GError
- *
- * Writes every field of @run except its ids and its byte counters, which
- * chk_store_append_output() keeps, so that an older copy of the record
- * cannot undo them. When the database fails (full, locked, …) outside a
- * transaction, the record is kept and written once it works again,
- * unless a newer update of the run comes first.
- *
- * Returns: %TRUE if the run was updated
- */
-gboolean
-chk_store_update_run (ChkStore            *self,
-                      const ChkRunRecord  *run,
-                      GError             **error)
+static gboolean
+chk_store_sqlite_update_run (ChkStore            *store,
+                             const ChkRunRecord  *run,
+                             GError             **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (run != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = chk_store_get_stmt (self, STMT_UPDATE_RUN, error);
   if (stmt == NULL)
@@ -3375,7 +2940,7 @@ chk_store_update_run (ChkStore            *self,
 /* Writes the run records kept by chk_store_update_run(); keeps those that
  * fail again. */
 static gboolean
-chk_store_flush_pending_runs (ChkStore *self)
+chk_store_flush_pending_runs (ChkStoreSqlite *self)
 {
   g_autoptr(GPtrArray) runs = NULL;
   GHashTableIter iter;
@@ -3397,7 +2962,7 @@ chk_store_flush_pending_runs (ChkStore *self)
       ChkRunRecord *run = g_ptr_array_index (runs, i);
       g_autoptr(GError) error = NULL;
 
-      if (chk_store_update_run (self, run, &error))
+      if (chk_store_update_run (CHK_STORE (self), run, &error))
         {
           g_message ("Run %" G_GUINT64_FORMAT " of “%s” is stored now: %s", run->id,
                      run->job_name != NULL ? run->job_name : "", run->outcome);
@@ -3418,29 +2983,14 @@ chk_store_flush_pending_runs (ChkStore *self)
   return TRUE;
 }
 
-/**
- * chk_store_set_run_alert_error:
- * @self: a #ChkStore
- * @run_id: the run
- * @message: why an alert about the run could not be delivered, or ""
- * @error: return location for a #GError
- *
- * Records the `alert-error` of a run, which the alerts set after the run
- * has finished.
- *
- * Returns: %TRUE on success; %CHK_ERROR_NOT_FOUND for an unknown run
- */
-gboolean
-chk_store_set_run_alert_error (ChkStore    *self,
-                               guint64      run_id,
-                               const char  *message,
-                               GError     **error)
+static gboolean
+chk_store_sqlite_set_run_alert_error (ChkStore    *store,
+                                      guint64      run_id,
+                                      const char  *message,
+                                      GError     **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (message != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = chk_store_get_stmt (self, STMT_SET_RUN_ALERT_ERROR, error);
   if (stmt == NULL)
@@ -3457,47 +3007,25 @@ chk_store_set_run_alert_error (ChkStore    *self,
   return TRUE;
 }
 
-/**
- * chk_store_get_run:
- * @self: a #ChkStore
- * @id: the run's id
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the run, or %NULL with @error set
- */
-ChkRunRecord *
-chk_store_get_run (ChkStore  *self,
-                   guint64    id,
-                   GError   **error)
+static ChkRunRecord *
+chk_store_sqlite_get_run (ChkStore  *store,
+                          guint64    id,
+                          GError   **error)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return chk_store_read_by_id (self, STMT_GET_RUN, "run", id,
                                (ChkStoreRowFunc) chk_run_record_from_stmt, error);
 }
 
-/**
- * chk_store_get_last_run:
- * @self: a #ChkStore
- * @job_id: the job's id
- * @error: return location for a #GError
- *
- * Finds the run of a job that started last.
- *
- * Returns: (transfer full) (nullable): the run, or %NULL without an error
- *   if the job has none, or %NULL with @error set
- */
-ChkRunRecord *
-chk_store_get_last_run (ChkStore  *self,
-                        guint64    job_id,
-                        GError   **error)
+static ChkRunRecord *
+chk_store_sqlite_get_last_run (ChkStore  *store,
+                               guint64    job_id,
+                               GError   **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   gboolean found = FALSE;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_GET_LAST_RUN, error);
   if (stmt != NULL)
@@ -3526,9 +3054,9 @@ job_ids_to_json (GArray *job_ids)
 }
 
 static sqlite3_stmt *
-chk_store_get_list_runs_stmt (ChkStore  *self,
-                              guint      filters,
-                              GError   **error)
+chk_store_get_list_runs_stmt (ChkStoreSqlite  *self,
+                              guint            filters,
+                              GError         **error)
 {
   g_assert (filters < N_RUN_FILTERS);
 
@@ -3558,38 +3086,26 @@ chk_store_get_list_runs_stmt (ChkStore  *self,
 }
 
 static GPtrArray *
-chk_store_collect_runs (ChkStore      *self,
-                        sqlite3_stmt  *stmt,
-                        GError       **error)
+chk_store_collect_runs (ChkStoreSqlite  *self,
+                        sqlite3_stmt    *stmt,
+                        GError         **error)
 {
   return chk_store_collect_rows (self, stmt, (ChkStoreRowFunc) chk_run_record_from_stmt,
                                  (GDestroyNotify) chk_run_record_free, error);
 }
 
-/**
- * chk_store_list_runs:
- * @self: a #ChkStore
- * @filter: (nullable): which runs; %NULL for the newest 100 of all jobs
- * @error: return location for a #GError
- *
- * Lists runs, newest first.
- *
- * Returns: (transfer full) (element-type ChkRunRecord): the runs, or
- *   %NULL with @error set
- */
-GPtrArray *
-chk_store_list_runs (ChkStore            *self,
-                     const ChkRunFilter  *filter,
-                     GError             **error)
+static GPtrArray *
+chk_store_sqlite_list_runs (ChkStore            *store,
+                            const ChkRunFilter  *filter,
+                            GError             **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
+
   static const ChkRunFilter no_filter = { 0, };
   g_autoptr(ChkCachedStmt) stmt = NULL;
   g_autofree char *job_ids = NULL;
   GPtrArray *runs = NULL;
   guint filters = 0;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   if (filter == NULL)
     filter = &no_filter;
@@ -3641,13 +3157,13 @@ compare_int64 (gconstpointer a,
 /* chk_store_get_stats() of one job, of all, or of the set @job_ids
  * (job_ids_to_json()) */
 static GArray *
-get_stats (ChkStore    *self,
-           guint64      job_id,
-           const char  *job_ids,
-           gint64       since,
-           gint64       until,
-           guint        n_buckets,
-           GError     **error)
+get_stats (ChkStoreSqlite  *self,
+           guint64          job_id,
+           const char      *job_ids,
+           gint64           since,
+           gint64           until,
+           guint            n_buckets,
+           GError         **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
   g_autoptr(GArray) buckets = NULL;
@@ -3734,93 +3250,42 @@ get_stats (ChkStore    *self,
   return g_steal_pointer (&buckets);
 }
 
-/**
- * chk_store_get_stats:
- * @self: a #ChkStore
- * @job_id: a job's id, or 0 for all jobs (see also
- *   chk_store_get_stats_of_jobs())
- * @since: the start of the first bucket, µs; 0 for the start of the oldest run
- * @until: the end of the last bucket, µs
- * @n_buckets: how many buckets of equal length, at least 1
- * @error: return location for a #GError
- *
- * Counts the runs started from @since until @until per bucket, with their
- * failures and their median and longest durations. Running and skipped
- * runs are left out; chk-outcome.c says which outcomes failed. The rows
- * come through the runs' (job_id, started) or (started) index and are
- * summed up here: SQLite's window functions took 25 ms for a job's
- * 10,000 runs and most of a second for 100,000 runs of all jobs.
- *
- * Returns: (transfer full) (element-type ChkStatsBucket): @n_buckets
- *   buckets, oldest first, or %NULL with @error set
- */
-GArray *
-chk_store_get_stats (ChkStore  *self,
-                     guint64    job_id,
-                     gint64     since,
-                     gint64     until,
-                     guint      n_buckets,
-                     GError   **error)
+static GArray *
+chk_store_sqlite_get_stats (ChkStore  *store,
+                            guint64    job_id,
+                            gint64     since,
+                            gint64     until,
+                            guint      n_buckets,
+                            GError   **error)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (n_buckets > 0, NULL);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   return get_stats (self, job_id, NULL, since, until, n_buckets, error);
 }
 
-/**
- * chk_store_get_stats_of_jobs:
- * @self: a #ChkStore
- * @job_ids: (element-type guint64): the jobs whose runs count, maybe none
- * @since: the start of the first bucket, µs; 0 for the start of their oldest run
- * @until: the end of the last bucket, µs
- * @n_buckets: how many buckets of equal length, at least 1
- * @error: return location for a #GError
- *
- * chk_store_get_stats() of the runs of some jobs: those a caller of the
- * system daemon may see.
- *
- * Returns: (transfer full) (element-type ChkStatsBucket): @n_buckets
- *   buckets, oldest first, or %NULL with @error set
- */
-GArray *
-chk_store_get_stats_of_jobs (ChkStore  *self,
-                             GArray    *job_ids,
-                             gint64     since,
-                             gint64     until,
-                             guint      n_buckets,
-                             GError   **error)
+static GArray *
+chk_store_sqlite_get_stats_of_jobs (ChkStore  *store,
+                                    GArray    *job_ids,
+                                    gint64     since,
+                                    gint64     until,
+                                    guint      n_buckets,
+                                    GError   **error)
 {
-  g_autofree char *json = NULL;
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (job_ids != NULL, NULL);
-  g_return_val_if_fail (n_buckets > 0, NULL);
+  g_autofree char *json = NULL;
 
   json = job_ids_to_json (job_ids);
   return get_stats (self, 0, json, since, until, n_buckets, error);
 }
 
-/**
- * chk_store_list_unfinished_runs:
- * @self: a #ChkStore
- * @error: return location for a #GError
- *
- * Lists the runs whose outcome is still `running`, oldest first: at the
- * daemon's start, those a dead daemon left behind.
- *
- * Returns: (transfer full) (element-type ChkRunRecord): the runs, or
- *   %NULL with @error set
- */
-GPtrArray *
-chk_store_list_unfinished_runs (ChkStore  *self,
-                                GError   **error)
+static GPtrArray *
+chk_store_sqlite_list_unfinished_runs (ChkStore  *store,
+                                       GError   **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   GPtrArray *runs = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_LIST_UNFINISHED_RUNS, error);
   if (stmt != NULL)
@@ -3831,28 +3296,14 @@ chk_store_list_unfinished_runs (ChkStore  *self,
   return runs;
 }
 
-/**
- * chk_store_purge_runs:
- * @self: a #ChkStore
- * @before: µs since the epoch
- * @out_deleted: (out) (optional): where to store how many runs were deleted
- * @error: return location for a #GError
- *
- * Deletes the finished runs (of every job) started before @before, with
- * their output. Runs still `running` are kept whatever their age.
- *
- * Returns: %TRUE on success
- */
-gboolean
-chk_store_purge_runs (ChkStore  *self,
-                      gint64     before,
-                      guint     *out_deleted,
-                      GError   **error)
+static gboolean
+chk_store_sqlite_purge_runs (ChkStore  *store,
+                             gint64     before,
+                             guint     *out_deleted,
+                             GError   **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   /* One statement: the cascade to the output is part of it. */
   stmt = chk_store_get_stmt (self, STMT_PURGE_RUNS, error);
@@ -3873,30 +3324,15 @@ chk_store_purge_runs (ChkStore  *self,
   return TRUE;
 }
 
-/**
- * chk_store_trim_runs:
- * @self: a #ChkStore
- * @job_id: the job's id
- * @keep: how many finished runs to keep; 0 keeps none
- * @out_deleted: (out) (optional): where to store how many runs were deleted
- * @error: return location for a #GError
- *
- * Deletes all but the newest @keep finished runs of a job, with their
- * output. Runs still `running` are neither deleted nor counted.
- *
- * Returns: %TRUE on success
- */
-gboolean
-chk_store_trim_runs (ChkStore  *self,
-                     guint64    job_id,
-                     guint      keep,
-                     guint     *out_deleted,
-                     GError   **error)
+static gboolean
+chk_store_sqlite_trim_runs (ChkStore  *store,
+                            guint64    job_id,
+                            guint      keep,
+                            guint     *out_deleted,
+                            GError   **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = chk_store_get_stmt (self, STMT_TRIM_RUNS, error);
   if (stmt != NULL)
@@ -3921,12 +3357,12 @@ chk_store_trim_runs (ChkStore  *self,
 /* Adds what a stretch of chunks of one run weighed to its counters, and
  * moves the end of its file's records to @end if that is further. */
 static gboolean
-chk_store_add_output_bytes (ChkStore  *self,
-                            guint64    run_id,
-                            guint64    stdout_bytes,
-                            guint64    stderr_bytes,
-                            guint64    end,
-                            GError   **error)
+chk_store_add_output_bytes (ChkStoreSqlite  *self,
+                            guint64          run_id,
+                            guint64          stdout_bytes,
+                            guint64          stderr_bytes,
+                            guint64          end,
+                            GError         **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
 
@@ -3942,29 +3378,14 @@ chk_store_add_output_bytes (ChkStore  *self,
   return chk_store_step_change (self, stmt, "run", run_id, error);
 }
 
-/**
- * chk_store_count_lost_output:
- * @self: a #ChkStore
- * @run_id: a run
- * @stdout_bytes: bytes of stdout the run wrote that could not be stored
- * @stderr_bytes: the same for stderr
- * @error: return location for a #GError
- *
- * Adds output that the job wrote but that never reached the store (a full
- * disk) to the run's byte counters, so that they still say what the job
- * wrote.
- *
- * Returns: %TRUE on success
- */
-gboolean
-chk_store_count_lost_output (ChkStore  *self,
-                             guint64    run_id,
-                             guint64    stdout_bytes,
-                             guint64    stderr_bytes,
-                             GError   **error)
+static gboolean
+chk_store_sqlite_count_lost_output (ChkStore  *store,
+                                    guint64    run_id,
+                                    guint64    stdout_bytes,
+                                    guint64    stderr_bytes,
+                                    GError   **error)
 {
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
 
   if (!chk_store_add_output_bytes (self, run_id, stdout_bytes, stderr_bytes, 0, error))
     {
@@ -3979,10 +3400,10 @@ chk_store_count_lost_output (ChkStore  *self,
  * it inside the transaction under way; an unknown run is
  * %CHK_ERROR_NOT_FOUND. */
 static gboolean
-chk_store_get_output_end (ChkStore  *self,
-                          guint64    run_id,
-                          guint64   *out_end,
-                          GError   **error)
+chk_store_get_output_end (ChkStoreSqlite  *self,
+                          guint64          run_id,
+                          guint64         *out_end,
+                          GError         **error)
 {
   g_autoptr(ChkCachedStmt) stmt = chk_store_get_stmt (self, STMT_OUTPUT_END, error);
   gboolean found = FALSE;
@@ -4006,7 +3427,7 @@ chk_store_get_output_end (ChkStore  *self,
 /* Stores @chunk: its bytes in its row, or from output_file_min bytes as a
  * record at *@end in its run's file, with *@end moved past it. */
 static gboolean
-chk_store_add_output_chunk (ChkStore              *self,
+chk_store_add_output_chunk (ChkStoreSqlite        *self,
                             const ChkOutputChunk  *chunk,
                             guint64               *end,
                             GError               **error)
@@ -4069,7 +3490,7 @@ chk_store_add_output_chunk (ChkStore              *self,
 }
 
 static gboolean
-chk_store_add_output_chunks (ChkStore              *self,
+chk_store_add_output_chunks (ChkStoreSqlite        *self,
                              const ChkOutputChunk  *chunks,
                              guint                  n_chunks,
                              GError               **error)
@@ -4110,29 +3531,14 @@ chk_store_add_output_chunks (ChkStore              *self,
   return TRUE;
 }
 
-/**
- * chk_store_append_output:
- * @self: a #ChkStore
- * @chunks: (array length=n_chunks): the chunks, each with its run and seq
- * @n_chunks: how many
- * @error: return location for a #GError
- *
- * Stores chunks of output and adds their sizes to their runs' byte
- * counters, all in one transaction: all are stored or none.
- *
- * Returns: %TRUE if the chunks were stored
- */
-gboolean
-chk_store_append_output (ChkStore              *self,
-                         const ChkOutputChunk  *chunks,
-                         guint                  n_chunks,
-                         GError               **error)
+static gboolean
+chk_store_sqlite_append_output (ChkStore              *store,
+                                const ChkOutputChunk  *chunks,
+                                guint                  n_chunks,
+                                GError               **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   gboolean ok;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (chunks != NULL || n_chunks == 0, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   for (guint i = 0; i < n_chunks; i++)
     {
@@ -4162,37 +3568,21 @@ chk_store_append_output (ChkStore              *self,
   return TRUE;
 }
 
-/**
- * chk_store_read_output_tail:
- * @self: a #ChkStore
- * @run_id: the run
- * @stream: which stream
- * @max_bytes: how much of its end to read at most
- * @out_cut: (out) (optional): set to whether earlier bytes were left out
- * @error: return location for a #GError
- *
- * Reads the last @max_bytes of one of a run's streams, for reports about a
- * finished run. Reads only the chunks it needs, newest first.
- *
- * Returns: (transfer full): the bytes, or %NULL on error
- */
-GBytes *
-chk_store_read_output_tail (ChkStore   *self,
-                            guint64     run_id,
-                            ChkStream   stream,
-                            gsize       max_bytes,
-                            gboolean   *out_cut,
-                            GError    **error)
+static GBytes *
+chk_store_sqlite_read_output_tail (ChkStore   *store,
+                                   guint64     run_id,
+                                   ChkStream   stream,
+                                   gsize       max_bytes,
+                                   gboolean   *out_cut,
+                                   GError    **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   g_autoptr(GPtrArray) pieces = NULL;
   g_autoptr(GByteArray) tail = NULL;
   gsize total = 0;
   gboolean cut = FALSE;
   int rc = SQLITE_DONE;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_READ_OUTPUT_TAIL, error);
   if (stmt == NULL)
@@ -4251,35 +3641,18 @@ chk_store_read_output_tail (ChkStore   *self,
   return g_byte_array_free_to_bytes (g_steal_pointer (&tail));
 }
 
-/**
- * chk_store_read_output:
- * @self: a #ChkStore
- * @run_id: the run's id
- * @after_seq: read the chunks after this one; 0 for all
- * @max_bytes: stop before the data would pass this size
- * @error: return location for a #GError
- *
- * Reads a page of a run's output in order. The page holds at least one
- * chunk when there is one after @after_seq, however large, so that paging
- * always moves on; it is empty at the end.
- *
- * Returns: (transfer full) (element-type ChkOutputChunk): the chunks,
- *   or %NULL with @error set; an unknown run is %CHK_ERROR_NOT_FOUND
- */
-GPtrArray *
-chk_store_read_output (ChkStore  *self,
-                       guint64    run_id,
-                       guint64    after_seq,
-                       gsize      max_bytes,
-                       GError   **error)
+static GPtrArray *
+chk_store_sqlite_read_output (ChkStore  *store,
+                              guint64    run_id,
+                              guint64    after_seq,
+                              gsize      max_bytes,
+                              GError   **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   g_autoptr(GPtrArray) chunks = NULL;
   guint64 total = 0;
   int rc;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_READ_OUTPUT, error);
   if (stmt == NULL)
@@ -4353,11 +3726,11 @@ chk_store_read_output (ChkStore  *self,
 
 /* The records in files of the chunks @first_seq to @last_seq of @run_id. */
 static GArray *
-chk_store_find_output_holes (ChkStore  *self,
-                             guint64    run_id,
-                             guint64    first_seq,
-                             guint64    last_seq,
-                             GError   **error)
+chk_store_find_output_holes (ChkStoreSqlite  *self,
+                             guint64          run_id,
+                             guint64          first_seq,
+                             guint64          last_seq,
+                             GError         **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
   g_autoptr(GArray) holes = g_array_new (FALSE, FALSE, sizeof (ChkOutputHole));
@@ -4390,33 +3763,16 @@ chk_store_find_output_holes (ChkStore  *self,
   return g_steal_pointer (&holes);
 }
 
-/**
- * chk_store_delete_output:
- * @self: a #ChkStore
- * @run_id: the run's id
- * @first_seq: the first chunk to delete
- * @last_seq: the last chunk to delete, at least @first_seq
- * @error: return location for a #GError
- *
- * Deletes the chunks numbered @first_seq to @last_seq, where there are
- * any, to drop the middle of a long output. The run's byte counters keep
- * counting what it wrote.
- *
- * Returns: %TRUE on success; an unknown run is %CHK_ERROR_NOT_FOUND
- */
-gboolean
-chk_store_delete_output (ChkStore  *self,
-                         guint64    run_id,
-                         guint64    first_seq,
-                         guint64    last_seq,
-                         GError   **error)
+static gboolean
+chk_store_sqlite_delete_output (ChkStore  *store,
+                                guint64    run_id,
+                                guint64    first_seq,
+                                guint64    last_seq,
+                                GError   **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   g_autoptr(GArray) holes = NULL;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (first_seq <= last_seq, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   holes = chk_store_find_output_holes (self, run_id, first_seq, last_seq, error);
   if (holes == NULL)
@@ -4477,27 +3833,15 @@ chk_store_setting_from_stmt (sqlite3_stmt  *stmt,
   return chk_store_column_variant (stmt, type_column + 1, G_VARIANT_TYPE (type));
 }
 
-/**
- * chk_store_get_setting:
- * @self: a #ChkStore
- * @key: the setting's name
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (nullable): the setting's value, or %NULL
- *   without an error when it is not set, or %NULL with @error set
- */
-GVariant *
-chk_store_get_setting (ChkStore    *self,
-                       const char  *key,
-                       GError     **error)
+static GVariant *
+chk_store_sqlite_get_setting (ChkStore    *store,
+                              const char  *key,
+                              GError     **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   GVariant *value;
   gboolean found = FALSE;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (key != NULL, NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_GET_SETTING, error);
   if (stmt != NULL)
@@ -4519,24 +3863,14 @@ chk_store_get_setting (ChkStore    *self,
   return value;
 }
 
-/**
- * chk_store_list_settings:
- * @self: a #ChkStore
- * @error: return location for a #GError
- *
- * Returns: (transfer full) (element-type utf8 GVariant): every
- *   setting that is set, by name, or %NULL with @error set
- */
-GHashTable *
-chk_store_list_settings (ChkStore  *self,
-                         GError   **error)
+static GHashTable *
+chk_store_sqlite_list_settings (ChkStore  *store,
+                                GError   **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(ChkCachedStmt) stmt = NULL;
   g_autoptr(GHashTable) settings = NULL;
   int rc;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   stmt = chk_store_get_stmt (self, STMT_LIST_SETTINGS, error);
   if (stmt == NULL)
@@ -4572,31 +3906,17 @@ chk_store_list_settings (ChkStore  *self,
   return g_steal_pointer (&settings);
 }
 
-/**
- * chk_store_set_setting:
- * @self: a #ChkStore
- * @key: the setting's name
- * @value: (nullable): the new value, consumed if floating; %NULL unsets it
- * @error: return location for a #GError
- *
- * Stores a setting with its type; the store does not check either.
- *
- * Returns: %TRUE on success
- */
-gboolean
-chk_store_set_setting (ChkStore    *self,
-                       const char  *key,
-                       GVariant    *value,
-                       GError     **error)
+static gboolean
+chk_store_sqlite_set_setting (ChkStore    *store,
+                              const char  *key,
+                              GVariant    *value,
+                              GError     **error)
 {
+  ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   g_autoptr(GVariant) owned = NULL;
   g_autoptr(GVariant) normal = NULL;
   g_autoptr(ChkCachedStmt) stmt = NULL;
   int rc;
-
-  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   stmt = chk_store_get_stmt (self, value != NULL ? STMT_SET_SETTING : STMT_DELETE_SETTING, error);
   if (stmt == NULL)
@@ -4626,4 +3946,80 @@ chk_store_set_setting (ChkStore    *self,
     }
 
   return TRUE;
+}
+
+static void
+chk_store_sqlite_class_init (ChkStoreSqliteClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  ChkStoreClass *store_class = CHK_STORE_CLASS (klass);
+
+  object_class->dispose = chk_store_sqlite_dispose;
+  object_class->finalize = chk_store_sqlite_finalize;
+  object_class->get_property = chk_store_sqlite_get_property;
+  object_class->set_property = chk_store_sqlite_set_property;
+
+  /**
+   * ChkStoreSqlite:path:
+   *
+   * The file of the database.
+   */
+  properties[PROP_PATH] =
+    g_param_spec_string ("path", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  store_class->get_path = chk_store_sqlite_get_path;
+  store_class->release_memory = chk_store_sqlite_release_memory;
+  store_class->get_schema_version = chk_store_sqlite_get_schema_version;
+  store_class->get_problem = chk_store_sqlite_get_problem;
+  store_class->is_failing = chk_store_sqlite_is_failing;
+  store_class->get_log_behind = chk_store_sqlite_get_log_behind;
+  store_class->set_output_file_min = chk_store_sqlite_set_output_file_min;
+  store_class->set_log_limit = chk_store_sqlite_set_log_limit;
+  store_class->begin = chk_store_sqlite_begin;
+  store_class->commit = chk_store_sqlite_commit;
+  store_class->rollback = chk_store_sqlite_rollback;
+  store_class->in_transaction = chk_store_sqlite_in_transaction;
+  store_class->add_job = chk_store_sqlite_add_job;
+  store_class->update_job = chk_store_sqlite_update_job;
+  store_class->delete_job = chk_store_sqlite_delete_job;
+  store_class->get_job = chk_store_sqlite_get_job;
+  store_class->list_jobs = chk_store_sqlite_list_jobs;
+  store_class->list_job_times = chk_store_sqlite_list_job_times;
+  store_class->foreach_job = chk_store_sqlite_foreach_job;
+  store_class->add_run = chk_store_sqlite_add_run;
+  store_class->update_run = chk_store_sqlite_update_run;
+  store_class->set_run_alert_error = chk_store_sqlite_set_run_alert_error;
+  store_class->get_run = chk_store_sqlite_get_run;
+  store_class->get_last_run = chk_store_sqlite_get_last_run;
+  store_class->get_stats = chk_store_sqlite_get_stats;
+  store_class->get_stats_of_jobs = chk_store_sqlite_get_stats_of_jobs;
+  store_class->list_runs = chk_store_sqlite_list_runs;
+  store_class->list_unfinished_runs = chk_store_sqlite_list_unfinished_runs;
+  store_class->purge_runs = chk_store_sqlite_purge_runs;
+  store_class->trim_runs = chk_store_sqlite_trim_runs;
+  store_class->append_output = chk_store_sqlite_append_output;
+  store_class->read_output = chk_store_sqlite_read_output;
+  store_class->read_output_tail = chk_store_sqlite_read_output_tail;
+  store_class->count_lost_output = chk_store_sqlite_count_lost_output;
+  store_class->delete_output = chk_store_sqlite_delete_output;
+  store_class->get_setting = chk_store_sqlite_get_setting;
+  store_class->list_settings = chk_store_sqlite_list_settings;
+  store_class->set_setting = chk_store_sqlite_set_setting;
+}
+
+static void
+chk_store_sqlite_init (ChkStoreSqlite *self)
+{
+  self->fd = -1;
+  self->log_limit = LOG_LIMIT_BYTES;
+  self->page_size = 4096;
+  self->pending_runs = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                              (GDestroyNotify) chk_run_record_free);
+  self->output_file_min = OUTPUT_FILE_MIN_BYTES;
+  self->output_holes = g_array_new (FALSE, FALSE, sizeof (ChkOutputHole));
 }

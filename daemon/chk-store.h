@@ -139,7 +139,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkOutputChunk, chk_output_chunk_free)
 
 #define CHK_TYPE_STORE (chk_store_get_type ())
 
-G_DECLARE_FINAL_TYPE (ChkStore, chk_store, CHK, STORE, GObject)
+G_DECLARE_DERIVABLE_TYPE (ChkStore, chk_store, CHK, STORE, GObject)
 
 ChkStore     *chk_store_new                 (const char          *path,
                                              GError             **error);

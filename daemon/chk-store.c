@@ -1,0 +1,1100 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-store"
+
+#include "config.h"
+
+#include "chk-store-private.h"
+#include "chk-store-sqlite.h"
+
+/*
+ * ChkStore: where the daemon keeps its jobs, runs, output and settings.
+ * What it does is the same for every backend and is documented here; how
+ * is each backend's (ChkStoreClass in chk-store-private.h): SQLite, a file
+ * of one user's or the system's (chk-store-sqlite.c).
+ */
+
+G_DEFINE_ABSTRACT_TYPE (ChkStore, chk_store, G_TYPE_OBJECT)
+
+enum
+{
+  PROP_0,
+  PROP_PROBLEM,
+  PROP_LOG_BEHIND,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+chk_store_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  ChkStore *self = CHK_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROBLEM:
+      g_value_set_string (value, chk_store_get_problem (self));
+      break;
+
+    case PROP_LOG_BEHIND:
+      g_value_set_boolean (value, chk_store_get_log_behind (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+chk_store_class_init (ChkStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->get_property = chk_store_get_property;
+
+  /**
+   * ChkStore:problem:
+   *
+   * "" while the database works; otherwise one sentence for people on
+   * what is wrong with it and what to do (Scheduler1.StorageProblem).
+   */
+  properties[PROP_PROBLEM] =
+    g_param_spec_string ("problem", NULL, NULL,
+                         "",
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  /**
+   * ChkStore:log-behind:
+   *
+   * Whether the write-ahead log has run so far ahead of the checkpoints
+   * that output should wait (see chk_store_set_log_limit()): SQLite can
+   * only start the log over once a checkpoint has copied all of it, which
+   * never happens while a job's output keeps coming, and the log would
+   * grow as large as the output. Set at a commit, notified from an idle;
+   * cleared when a checkpoint has caught up, or a reader kept it from
+   * that for seconds.
+   */
+  properties[PROP_LOG_BEHIND] =
+    g_param_spec_boolean ("log-behind", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+chk_store_init (ChkStore *self)
+{
+}
+
+/* For backends: #ChkStore:problem changed. */
+void
+_chk_store_notify_problem (ChkStore *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
+/* For backends: #ChkStore:log-behind changed. */
+void
+_chk_store_notify_log_behind (ChkStore *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_BEHIND]);
+}
+
+/**
+ * chk_stream_to_string:
+ * @stream: a #ChkStream
+ *
+ * Returns: (nullable): "stdout" or "stderr", as on the bus; %NULL for a
+ *   value that is no stream
+ */
+const char *
+chk_stream_to_string (ChkStream stream)
+{
+  switch (stream)
+    {
+    case CHK_STREAM_STDOUT:
+      return "stdout";
+
+    case CHK_STREAM_STDERR:
+      return "stderr";
+
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
+/**
+ * chk_store_job_free:
+ * @job: (nullable): a #ChkStoreJob
+ *
+ * Frees @job and what it holds.
+ */
+void
+chk_store_job_free (ChkStoreJob *job)
+{
+  if (job == NULL)
+    return;
+
+  g_free (job->name);
+  g_clear_pointer (&job->spec, g_variant_unref);
+  g_free (job);
+}
+
+/**
+ * chk_run_record_new:
+ *
+ * Returns: (transfer full): a run record with every field zero, but for
+ *   @attempt, 1
+ */
+ChkRunRecord *
+chk_run_record_new (void)
+{
+  ChkRunRecord *run = g_new0 (ChkRunRecord, 1);
+
+  run->attempt = 1;
+  return run;
+}
+
+/**
+ * chk_run_record_copy:
+ * @run: a #ChkRunRecord
+ *
+ * Returns: (transfer full): a deep copy of @run
+ */
+ChkRunRecord *
+chk_run_record_copy (const ChkRunRecord *run)
+{
+  ChkRunRecord *copy;
+
+  g_return_val_if_fail (run != NULL, NULL);
+
+  copy = g_memdup2 (run, sizeof *run);
+  copy->job_name = g_strdup (run->job_name);
+  copy->trigger = g_strdup (run->trigger);
+  copy->outcome = g_strdup (run->outcome);
+  copy->hostname = g_strdup (run->hostname);
+  copy->progress_message = g_strdup (run->progress_message);
+  copy->alert_error = g_strdup (run->alert_error);
+  copy->containment = g_strdup (run->containment);
+  copy->message = g_strdup (run->message);
+  copy->cgroup = g_strdup (run->cgroup);
+
+  return copy;
+}
+
+/**
+ * chk_run_record_free:
+ * @run: (nullable): a #ChkRunRecord
+ *
+ * Frees @run and its strings.
+ */
+void
+chk_run_record_free (ChkRunRecord *run)
+{
+  if (run == NULL)
+    return;
+
+  g_free (run->job_name);
+  g_free (run->trigger);
+  g_free (run->outcome);
+  g_free (run->hostname);
+  g_free (run->progress_message);
+  g_free (run->alert_error);
+  g_free (run->containment);
+  g_free (run->message);
+  g_free (run->cgroup);
+  g_free (run);
+}
+
+/**
+ * chk_output_chunk_free:
+ * @chunk: (nullable): a #ChkOutputChunk
+ *
+ * Frees @chunk and its bytes.
+ */
+void
+chk_output_chunk_free (ChkOutputChunk *chunk)
+{
+  if (chunk == NULL)
+    return;
+
+  g_clear_pointer (&chunk->data, g_bytes_unref);
+  g_free (chunk);
+}
+
+/**
+ * chk_store_new:
+ * @path: the database file
+ * @error: return location for a #GError
+ *
+ * Opens the database at @path, creating it and its folders if needed,
+ * private to the user, and brings its schema up to date.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set; a
+ *   database written by a newer Chroniker is refused
+ */
+ChkStore *
+chk_store_new (const char  *path,
+               GError     **error)
+{
+  g_return_val_if_fail (path != NULL && *path != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return g_initable_new (CHK_TYPE_STORE_SQLITE, NULL, error,
+                         "path", path,
+                         NULL);
+}
+
+/**
+ * chk_store_get_path:
+ * @self: a #ChkStore
+ *
+ * Returns: the file of the database
+ */
+const char *
+chk_store_get_path (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+
+  if (CHK_STORE_GET_CLASS (self)->get_path == NULL)
+    return NULL;
+  return CHK_STORE_GET_CLASS (self)->get_path (self);
+}
+
+/**
+ * chk_store_release_memory:
+ * @self: a #ChkStore
+ *
+ * Gives back the database pages SQLite keeps in its cache (up to 2 MiB),
+ * after a read of much of the file, such as the daemon's load, that will
+ * not come again soon.
+ */
+void
+chk_store_release_memory (ChkStore *self)
+{
+  g_return_if_fail (CHK_IS_STORE (self));
+
+  if (CHK_STORE_GET_CLASS (self)->release_memory != NULL)
+    CHK_STORE_GET_CLASS (self)->release_memory (self);
+}
+
+/**
+ * chk_store_get_schema_version:
+ * @self: a #ChkStore
+ *
+ * Returns: the schema version of the database, the newest this code knows
+ */
+guint
+chk_store_get_schema_version (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), 0);
+
+  if (CHK_STORE_GET_CLASS (self)->get_schema_version == NULL)
+    return 0;
+  return CHK_STORE_GET_CLASS (self)->get_schema_version (self);
+}
+
+/**
+ * chk_store_get_problem:
+ * @self: a #ChkStore
+ *
+ * What keeps the database from working, as #ChkStore:problem says.
+ *
+ * Returns: "" while the database works, else one sentence for people
+ */
+const char *
+chk_store_get_problem (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+
+  return CHK_STORE_GET_CLASS (self)->get_problem (self);
+}
+
+/**
+ * chk_store_is_failing:
+ * @self: a #ChkStore
+ *
+ * Whether writes fail for a cause that goes away by itself (a full disk,
+ * a lock another program holds, …), which the store watches for: it
+ * notifies #ChkStore:problem when they work again.
+ *
+ * Returns: %TRUE while writes fail so
+ */
+gboolean
+chk_store_is_failing (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->is_failing (self);
+}
+
+/**
+ * chk_store_get_log_behind:
+ * @self: a #ChkStore
+ *
+ * Returns: whether output should wait for the checkpoints, as
+ *   #ChkStore:log-behind says
+ */
+gboolean
+chk_store_get_log_behind (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+
+  if (CHK_STORE_GET_CLASS (self)->get_log_behind == NULL)
+    return FALSE;
+  return CHK_STORE_GET_CLASS (self)->get_log_behind (self);
+}
+
+/**
+ * chk_store_set_output_file_min:
+ * @self: a #ChkStore
+ * @bytes: from what size a chunk of output goes to its run's output file
+ *   rather than into the database; 16 KiB unless set (tests set 0 or
+ *   %G_MAXSIZE to try one way or the other)
+ */
+void
+chk_store_set_output_file_min (ChkStore *self,
+                               gsize     bytes)
+{
+  g_return_if_fail (CHK_IS_STORE (self));
+
+  if (CHK_STORE_GET_CLASS (self)->set_output_file_min != NULL)
+    CHK_STORE_GET_CLASS (self)->set_output_file_min (self, bytes);
+}
+
+/**
+ * chk_store_set_log_limit:
+ * @self: a #ChkStore
+ * @bytes: how large the log may grow before output waits; 64 MiB unless
+ *   set (tests make it small)
+ *
+ * Sets the size past which #ChkStore:log-behind becomes %TRUE.
+ */
+void
+chk_store_set_log_limit (ChkStore *self,
+                         guint64   bytes)
+{
+  g_return_if_fail (CHK_IS_STORE (self));
+
+  if (CHK_STORE_GET_CLASS (self)->set_log_limit != NULL)
+    CHK_STORE_GET_CLASS (self)->set_log_limit (self, bytes);
+}
+
+/**
+ * chk_store_begin:
+ * @self: a #ChkStore
+ * @error: return location for a #GError
+ *
+ * Starts an explicit transaction, ended by chk_store_commit() or
+ * chk_store_rollback(). Transactions do not nest. Inside one, each other
+ * call is still all-or-nothing on its own.
+ *
+ * Returns: %TRUE if the transaction started
+ */
+gboolean
+chk_store_begin (ChkStore  *self,
+                 GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (!chk_store_in_transaction (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->begin (self, error);
+}
+
+/**
+ * chk_store_commit:
+ * @self: a #ChkStore
+ * @error: return location for a #GError
+ *
+ * Ends the transaction begun by chk_store_begin(), keeping its work. On
+ * failure the work is rolled back; either way the transaction is over.
+ *
+ * Returns: %TRUE if the work was committed
+ */
+gboolean
+chk_store_commit (ChkStore  *self,
+                  GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (chk_store_in_transaction (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->commit (self, error);
+}
+
+/**
+ * chk_store_rollback:
+ * @self: a #ChkStore
+ *
+ * Ends the transaction begun by chk_store_begin(), dropping its work.
+ * After a chk_store_commit() that failed, which ended the transaction
+ * already, it does nothing.
+ */
+void
+chk_store_rollback (ChkStore *self)
+{
+  g_return_if_fail (CHK_IS_STORE (self));
+
+  CHK_STORE_GET_CLASS (self)->rollback (self);
+}
+
+/**
+ * chk_store_in_transaction:
+ * @self: a #ChkStore
+ *
+ * Returns: whether a transaction of chk_store_begin() is under way
+ */
+gboolean
+chk_store_in_transaction (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->in_transaction (self);
+}
+
+/**
+ * chk_store_add_job:
+ * @self: a #ChkStore
+ * @name: the job's name, unique
+ * @spec: the job's spec, an `a{sv}`; consumed if floating
+ * @created: when the job was created, µs since the epoch
+ * @out_id: (out) (optional): where to store the new job's id
+ * @error: return location for a #GError
+ *
+ * Adds a job. A name in use is %CHK_ERROR_ALREADY_EXISTS.
+ *
+ * Returns: %TRUE if the job was added
+ */
+gboolean
+chk_store_add_job (ChkStore    *self,
+                   const char  *name,
+                   GVariant    *spec,
+                   gint64       created,
+                   guint64     *out_id,
+                   GError     **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+  g_return_val_if_fail (g_variant_is_of_type (spec, G_VARIANT_TYPE_VARDICT), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->add_job (self, name, spec, created, out_id, error);
+}
+
+/**
+ * chk_store_update_job:
+ * @self: a #ChkStore
+ * @id: the job's id
+ * @name: the job's name, new or not
+ * @spec: the job's whole spec, an `a{sv}`; consumed if floating
+ * @error: return location for a #GError
+ *
+ * Replaces a job's name and spec. An unknown @id is
+ * %CHK_ERROR_NOT_FOUND, a name another job has %CHK_ERROR_ALREADY_EXISTS.
+ *
+ * Returns: %TRUE if the job was updated
+ */
+gboolean
+chk_store_update_job (ChkStore    *self,
+                      guint64      id,
+                      const char  *name,
+                      GVariant    *spec,
+                      GError     **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (spec != NULL, FALSE);
+  g_return_val_if_fail (g_variant_is_of_type (spec, G_VARIANT_TYPE_VARDICT), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->update_job (self, id, name, spec, error);
+}
+
+/**
+ * chk_store_delete_job:
+ * @self: a #ChkStore
+ * @id: the job's id
+ * @error: return location for a #GError
+ *
+ * Deletes a job with all its runs and their output. Its id is never
+ * given to another job.
+ *
+ * Returns: %TRUE if the job was deleted
+ */
+gboolean
+chk_store_delete_job (ChkStore  *self,
+                      guint64    id,
+                      GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->delete_job (self, id, error);
+}
+
+/**
+ * chk_store_get_job:
+ * @self: a #ChkStore
+ * @id: the job's id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the job, or %NULL with @error set
+ */
+ChkStoreJob *
+chk_store_get_job (ChkStore  *self,
+                   guint64    id,
+                   GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->get_job (self, id, error);
+}
+
+/**
+ * chk_store_list_jobs:
+ * @self: a #ChkStore
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type ChkStoreJob): every job,
+ *   oldest first, or %NULL with @error set
+ */
+GPtrArray *
+chk_store_list_jobs (ChkStore  *self,
+                     GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->list_jobs (self, error);
+}
+
+/**
+ * chk_store_list_job_times:
+ * @self: a #ChkStore
+ * @error: return location for a #GError
+ *
+ * Like chk_store_list_jobs() without reading the names and specs: for what
+ * needs only when each job was made (10,000 specs are about 11 MiB).
+ *
+ * Returns: (transfer full) (element-type ChkStoreJob): every job, oldest
+ *   first, with only @id and @created set, or %NULL with @error set
+ */
+GPtrArray *
+chk_store_list_job_times (ChkStore  *self,
+                          GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->list_job_times (self, error);
+}
+
+/**
+ * chk_store_foreach_job:
+ * @self: a #ChkStore
+ * @func: called for every job, oldest first
+ * @user_data: for @func
+ * @error: return location for a #GError
+ *
+ * Reads every job with its last run (the one chk_store_get_last_run()
+ * finds) in one statement, a row at a time: loading many jobs then never
+ * holds all of their specs at once. The @spec that @func gets is the
+ * row's bytes, unchecked and valid only during the call: GVariant reads
+ * any bytes safely, but one to keep must be copied (in normal form).
+ *
+ * Returns: %TRUE if every job was read and @func returned %TRUE for each
+ */
+gboolean
+chk_store_foreach_job (ChkStore         *self,
+                       ChkStoreJobFunc   func,
+                       gpointer          user_data,
+                       GError          **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (func != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->foreach_job (self, func, user_data, error);
+}
+
+/**
+ * chk_store_add_run:
+ * @self: a #ChkStore
+ * @run: the run; its @id is set on success
+ * @error: return location for a #GError
+ *
+ * Adds a run of the job @run->job_id, which must exist
+ * (%CHK_ERROR_NOT_FOUND otherwise).
+ *
+ * Returns: %TRUE if the run was added
+ */
+gboolean
+chk_store_add_run (ChkStore      *self,
+                   ChkRunRecord  *run,
+                   GError       **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (run != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->add_run (self, run, error);
+}
+
+/**
+ * chk_store_update_run:
+ * @self: a #ChkStore
+ * @run: the run, with the id of a stored one
+ * @error: return location for a #GError
+ *
+ * Writes every field of @run except its ids and its byte counters, which
+ * chk_store_append_output() keeps, so that an older copy of the record
+ * cannot undo them. When the database fails (full, locked, …) outside a
+ * transaction, the record is kept and written once it works again,
+ * unless a newer update of the run comes first.
+ *
+ * Returns: %TRUE if the run was updated
+ */
+gboolean
+chk_store_update_run (ChkStore            *self,
+                      const ChkRunRecord  *run,
+                      GError             **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (run != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->update_run (self, run, error);
+}
+
+/**
+ * chk_store_set_run_alert_error:
+ * @self: a #ChkStore
+ * @run_id: the run
+ * @message: why an alert about the run could not be delivered, or ""
+ * @error: return location for a #GError
+ *
+ * Records the `alert-error` of a run, which the alerts set after the run
+ * has finished.
+ *
+ * Returns: %TRUE on success; %CHK_ERROR_NOT_FOUND for an unknown run
+ */
+gboolean
+chk_store_set_run_alert_error (ChkStore    *self,
+                               guint64      run_id,
+                               const char  *message,
+                               GError     **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (message != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->set_run_alert_error (self, run_id, message, error);
+}
+
+/**
+ * chk_store_get_run:
+ * @self: a #ChkStore
+ * @id: the run's id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the run, or %NULL with @error set
+ */
+ChkRunRecord *
+chk_store_get_run (ChkStore  *self,
+                   guint64    id,
+                   GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->get_run (self, id, error);
+}
+
+/**
+ * chk_store_get_last_run:
+ * @self: a #ChkStore
+ * @job_id: the job's id
+ * @error: return location for a #GError
+ *
+ * Finds the run of a job that started last.
+ *
+ * Returns: (transfer full) (nullable): the run, or %NULL without an error
+ *   if the job has none, or %NULL with @error set
+ */
+ChkRunRecord *
+chk_store_get_last_run (ChkStore  *self,
+                        guint64    job_id,
+                        GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->get_last_run (self, job_id, error);
+}
+
+/**
+ * chk_store_get_stats:
+ * @self: a #ChkStore
+ * @job_id: a job's id, or 0 for all jobs (see also
+ *   chk_store_get_stats_of_jobs())
+ * @since: the start of the first bucket, µs; 0 for the start of the oldest run
+ * @until: the end of the last bucket, µs
+ * @n_buckets: how many buckets of equal length, at least 1
+ * @error: return location for a #GError
+ *
+ * Counts the runs started from @since until @until per bucket, with their
+ * failures and their median and longest durations. Running and skipped
+ * runs are left out; chk-outcome.c says which outcomes failed. The rows
+ * come through the runs' (job_id, started) or (started) index and are
+ * summed up here: SQLite's window functions took 25 ms for a job's
+ * 10,000 runs and most of a second for 100,000 runs of all jobs.
+ *
+ * Returns: (transfer full) (element-type ChkStatsBucket): @n_buckets
+ *   buckets, oldest first, or %NULL with @error set
+ */
+GArray *
+chk_store_get_stats (ChkStore  *self,
+                     guint64    job_id,
+                     gint64     since,
+                     gint64     until,
+                     guint      n_buckets,
+                     GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (n_buckets > 0, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->get_stats (self, job_id, since, until, n_buckets, error);
+}
+
+/**
+ * chk_store_get_stats_of_jobs:
+ * @self: a #ChkStore
+ * @job_ids: (element-type guint64): the jobs whose runs count, maybe none
+ * @since: the start of the first bucket, µs; 0 for the start of their oldest run
+ * @until: the end of the last bucket, µs
+ * @n_buckets: how many buckets of equal length, at least 1
+ * @error: return location for a #GError
+ *
+ * chk_store_get_stats() of the runs of some jobs: those a caller of the
+ * system daemon may see.
+ *
+ * Returns: (transfer full) (element-type ChkStatsBucket): @n_buckets
+ *   buckets, oldest first, or %NULL with @error set
+ */
+GArray *
+chk_store_get_stats_of_jobs (ChkStore  *self,
+                             GArray    *job_ids,
+                             gint64     since,
+                             gint64     until,
+                             guint      n_buckets,
+                             GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (job_ids != NULL, NULL);
+  g_return_val_if_fail (n_buckets > 0, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->get_stats_of_jobs (self, job_ids, since, until, n_buckets,
+                                                        error);
+}
+
+/**
+ * chk_store_list_runs:
+ * @self: a #ChkStore
+ * @filter: (nullable): which runs; %NULL for the newest 100 of all jobs
+ * @error: return location for a #GError
+ *
+ * Lists runs, newest first.
+ *
+ * Returns: (transfer full) (element-type ChkRunRecord): the runs, or
+ *   %NULL with @error set
+ */
+GPtrArray *
+chk_store_list_runs (ChkStore            *self,
+                     const ChkRunFilter  *filter,
+                     GError             **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->list_runs (self, filter, error);
+}
+
+/**
+ * chk_store_list_unfinished_runs:
+ * @self: a #ChkStore
+ * @error: return location for a #GError
+ *
+ * Lists the runs whose outcome is still `running`, oldest first: at the
+ * daemon's start, those a dead daemon left behind.
+ *
+ * Returns: (transfer full) (element-type ChkRunRecord): the runs, or
+ *   %NULL with @error set
+ */
+GPtrArray *
+chk_store_list_unfinished_runs (ChkStore  *self,
+                                GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->list_unfinished_runs (self, error);
+}
+
+/**
+ * chk_store_purge_runs:
+ * @self: a #ChkStore
+ * @before: µs since the epoch
+ * @out_deleted: (out) (optional): where to store how many runs were deleted
+ * @error: return location for a #GError
+ *
+ * Deletes the finished runs (of every job) started before @before, with
+ * their output. Runs still `running` are kept whatever their age.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+chk_store_purge_runs (ChkStore  *self,
+                      gint64     before,
+                      guint     *out_deleted,
+                      GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->purge_runs (self, before, out_deleted, error);
+}
+
+/**
+ * chk_store_trim_runs:
+ * @self: a #ChkStore
+ * @job_id: the job's id
+ * @keep: how many finished runs to keep; 0 keeps none
+ * @out_deleted: (out) (optional): where to store how many runs were deleted
+ * @error: return location for a #GError
+ *
+ * Deletes all but the newest @keep finished runs of a job, with their
+ * output. Runs still `running` are neither deleted nor counted.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+chk_store_trim_runs (ChkStore  *self,
+                     guint64    job_id,
+                     guint      keep,
+                     guint     *out_deleted,
+                     GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->trim_runs (self, job_id, keep, out_deleted, error);
+}
+
+/**
+ * chk_store_append_output:
+ * @self: a #ChkStore
+ * @chunks: (array length=n_chunks): the chunks, each with its run and seq
+ * @n_chunks: how many
+ * @error: return location for a #GError
+ *
+ * Stores chunks of output and adds their sizes to their runs' byte
+ * counters, all in one transaction: all are stored or none.
+ *
+ * Returns: %TRUE if the chunks were stored
+ */
+gboolean
+chk_store_append_output (ChkStore              *self,
+                         const ChkOutputChunk  *chunks,
+                         guint                  n_chunks,
+                         GError               **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (chunks != NULL || n_chunks == 0, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->append_output (self, chunks, n_chunks, error);
+}
+
+/**
+ * chk_store_read_output:
+ * @self: a #ChkStore
+ * @run_id: the run's id
+ * @after_seq: read the chunks after this one; 0 for all
+ * @max_bytes: stop before the data would pass this size
+ * @error: return location for a #GError
+ *
+ * Reads a page of a run's output in order. The page holds at least one
+ * chunk when there is one after @after_seq, however large, so that paging
+ * always moves on; it is empty at the end.
+ *
+ * Returns: (transfer full) (element-type ChkOutputChunk): the chunks,
+ *   or %NULL with @error set; an unknown run is %CHK_ERROR_NOT_FOUND
+ */
+GPtrArray *
+chk_store_read_output (ChkStore  *self,
+                       guint64    run_id,
+                       guint64    after_seq,
+                       gsize      max_bytes,
+                       GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->read_output (self, run_id, after_seq, max_bytes, error);
+}
+
+/**
+ * chk_store_read_output_tail:
+ * @self: a #ChkStore
+ * @run_id: the run
+ * @stream: which stream
+ * @max_bytes: how much of its end to read at most
+ * @out_cut: (out) (optional): set to whether earlier bytes were left out
+ * @error: return location for a #GError
+ *
+ * Reads the last @max_bytes of one of a run's streams, for reports about a
+ * finished run. Reads only the chunks it needs, newest first.
+ *
+ * Returns: (transfer full): the bytes, or %NULL on error
+ */
+GBytes *
+chk_store_read_output_tail (ChkStore   *self,
+                            guint64     run_id,
+                            ChkStream   stream,
+                            gsize       max_bytes,
+                            gboolean   *out_cut,
+                            GError    **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->read_output_tail (self, run_id, stream, max_bytes, out_cut,
+                                                       error);
+}
+
+/**
+ * chk_store_count_lost_output:
+ * @self: a #ChkStore
+ * @run_id: a run
+ * @stdout_bytes: bytes of stdout the run wrote that could not be stored
+ * @stderr_bytes: the same for stderr
+ * @error: return location for a #GError
+ *
+ * Adds output that the job wrote but that never reached the store (a full
+ * disk) to the run's byte counters, so that they still say what the job
+ * wrote.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+chk_store_count_lost_output (ChkStore  *self,
+                             guint64    run_id,
+                             guint64    stdout_bytes,
+                             guint64    stderr_bytes,
+                             GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->count_lost_output (self, run_id, stdout_bytes, stderr_bytes,
+                                                        error);
+}
+
+/**
+ * chk_store_delete_output:
+ * @self: a #ChkStore
+ * @run_id: the run's id
+ * @first_seq: the first chunk to delete
+ * @last_seq: the last chunk to delete, at least @first_seq
+ * @error: return location for a #GError
+ *
+ * Deletes the chunks numbered @first_seq to @last_seq, where there are
+ * any, to drop the middle of a long output. The run's byte counters keep
+ * counting what it wrote.
+ *
+ * Returns: %TRUE on success; an unknown run is %CHK_ERROR_NOT_FOUND
+ */
+gboolean
+chk_store_delete_output (ChkStore  *self,
+                         guint64    run_id,
+                         guint64    first_seq,
+                         guint64    last_seq,
+                         GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (first_seq <= last_seq, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->delete_output (self, run_id, first_seq, last_seq, error);
+}
+
+/**
+ * chk_store_get_setting:
+ * @self: a #ChkStore
+ * @key: the setting's name
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the setting's value, or %NULL
+ *   without an error when it is not set, or %NULL with @error set
+ */
+GVariant *
+chk_store_get_setting (ChkStore    *self,
+                       const char  *key,
+                       GError     **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->get_setting (self, key, error);
+}
+
+/**
+ * chk_store_list_settings:
+ * @self: a #ChkStore
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type utf8 GVariant): every
+ *   setting that is set, by name, or %NULL with @error set
+ */
+GHashTable *
+chk_store_list_settings (ChkStore  *self,
+                         GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return CHK_STORE_GET_CLASS (self)->list_settings (self, error);
+}
+
+/**
+ * chk_store_set_setting:
+ * @self: a #ChkStore
+ * @key: the setting's name
+ * @value: (nullable): the new value, consumed if floating; %NULL unsets it
+ * @error: return location for a #GError
+ *
+ * Stores a setting with its type; the store does not check either.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+chk_store_set_setting (ChkStore    *self,
+                       const char  *key,
+                       GVariant    *value,
+                       GError     **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->set_setting (self, key, value, error);
+}
