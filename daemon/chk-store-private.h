@@ -139,6 +139,23 @@ struct _ChkStoreClass
                                 GError     **error);
 };
 
+/* Counts runs into the buckets of chk_store_get_stats(), for backends:
+ * new, then add each run started from since to get_end(), then end. */
+typedef struct _ChkStatsCounter ChkStatsCounter;
+
+ChkStatsCounter *_chk_stats_counter_new     (gint64           since,
+                                             gint64           until,
+                                             guint            n_buckets);
+gint64           _chk_stats_counter_get_end (ChkStatsCounter *counter);
+void             _chk_stats_counter_add     (ChkStatsCounter *counter,
+                                             gint64           started,
+                                             gint64           finished,
+                                             const char      *outcome);
+GArray          *_chk_stats_counter_end     (ChkStatsCounter *counter);
+void             _chk_stats_counter_free    (ChkStatsCounter *counter);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkStatsCounter, _chk_stats_counter_free)
+
 void _chk_store_notify_problem    (ChkStore *self);
 void _chk_store_notify_log_behind (ChkStore *self);
 

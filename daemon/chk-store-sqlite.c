@@ -3145,15 +3145,6 @@ chk_store_sqlite_list_runs (ChkStore            *store,
   return runs;
 }
 
-static int
-compare_int64 (gconstpointer a,
-               gconstpointer b)
-{
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 /* chk_store_get_stats() of one job, of all, or of the set @job_ids
  * (job_ids_to_json()) */
 static GArray *
@@ -3166,9 +3157,7 @@ get_stats (ChkStoreSqlite  *self,
            GError         **error)
 {
   g_autoptr(ChkCachedStmt) stmt = NULL;
-  g_autoptr(GArray) buckets = NULL;
-  g_autoptr(GPtrArray) durations = NULL;
-  gint64 width;
+  g_autoptr(ChkStatsCounter) counter = NULL;
   int rc;
 
   if (since == 0)
@@ -3191,12 +3180,7 @@ get_stats (ChkStoreSqlite  *self,
       g_clear_pointer (&stmt, chk_cached_stmt_release);
     }
 
-  width = MAX ((until - since + n_buckets - 1) / n_buckets, 1);
-  buckets = g_array_sized_new (FALSE, TRUE, sizeof (ChkStatsBucket), n_buckets);
-  g_array_set_size (buckets, n_buckets);
-  for (guint i = 0; i < n_buckets; i++)
-    g_array_index (buckets, ChkStatsBucket, i).start = since + (gint64) i * width;
-
+  counter = _chk_stats_counter_new (since, until, n_buckets);
   stmt = chk_store_get_stmt (self, job_ids != NULL ? STMT_SET_STATS :
                                    job_id != 0 ? STMT_JOB_STATS : STMT_ALL_STATS, error);
   if (stmt == NULL)
@@ -3206,27 +3190,12 @@ get_stats (ChkStoreSqlite  *self,
   else
     sqlite3_bind_int64 (stmt, 1, job_id);
   sqlite3_bind_int64 (stmt, 2, since);
-  sqlite3_bind_int64 (stmt, 3, MIN (until, since + (gint64) n_buckets * width));
-
-  durations = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
-  for (guint i = 0; i < n_buckets; i++)
-    g_ptr_array_add (durations, g_array_new (FALSE, FALSE, sizeof (gint64)));
+  sqlite3_bind_int64 (stmt, 3, _chk_stats_counter_get_end (counter));
 
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      gint64 index = (sqlite3_column_int64 (stmt, 0) - since) / width;
-      gint64 duration = MAX (sqlite3_column_int64 (stmt, 1) - sqlite3_column_int64 (stmt, 0), 0);
-      ChkOutcome outcome = chk_outcome_from_string ((const char *) sqlite3_column_text (stmt, 2));
-      ChkStatsBucket *bucket;
-
-      if (index < 0 || index >= n_buckets || !chk_outcome_is_finished (outcome) ||
-          outcome == CHK_OUTCOME_SKIPPED)
-        continue;
-      bucket = &g_array_index (buckets, ChkStatsBucket, index);
-      bucket->runs++;
-      bucket->failures += chk_outcome_is_failure (outcome) ? 1 : 0;
-      g_array_append_val (durations->pdata[index], duration);
-    }
+    _chk_stats_counter_add (counter, sqlite3_column_int64 (stmt, 0),
+                            sqlite3_column_int64 (stmt, 1),
+                            (const char *) sqlite3_column_text (stmt, 2));
   if (rc != SQLITE_DONE)
     {
       chk_store_set_sqlite_error (self, error);
@@ -3234,20 +3203,7 @@ get_stats (ChkStoreSqlite  *self,
       return NULL;
     }
 
-  /* The median of an even count is the lower of the middle two */
-  for (guint i = 0; i < n_buckets; i++)
-    {
-      GArray *sorted = durations->pdata[i];
-      ChkStatsBucket *bucket = &g_array_index (buckets, ChkStatsBucket, i);
-
-      if (sorted->len == 0)
-        continue;
-      g_array_sort (sorted, compare_int64);
-      bucket->duration_p50 = g_array_index (sorted, gint64, (sorted->len - 1) / 2);
-      bucket->duration_max = g_array_index (sorted, gint64, sorted->len - 1);
-    }
-
-  return g_steal_pointer (&buckets);
+  return _chk_stats_counter_end (g_steal_pointer (&counter));
 }
 
 static GArray *

@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "chk-outcome.h"
 #include "chk-store-private.h"
 #include "chk-store-sqlite.h"
 
@@ -103,6 +104,110 @@ void
 _chk_store_notify_log_behind (ChkStore *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_BEHIND]);
+}
+
+struct _ChkStatsCounter
+{
+  GArray    *buckets;    /* of ChkStatsBucket */
+  GPtrArray *durations;  /* a GArray of gint64 per bucket */
+  gint64     since;
+  gint64     until;
+  gint64     width;
+};
+
+ChkStatsCounter *
+_chk_stats_counter_new (gint64 since,
+                        gint64 until,
+                        guint  n_buckets)
+{
+  ChkStatsCounter *counter;
+
+  g_return_val_if_fail (n_buckets > 0, NULL);
+
+  counter = g_new0 (ChkStatsCounter, 1);
+  counter->since = since;
+  counter->until = until;
+  counter->width = MAX ((until - since + n_buckets - 1) / n_buckets, 1);
+  counter->buckets = g_array_sized_new (FALSE, TRUE, sizeof (ChkStatsBucket), n_buckets);
+  g_array_set_size (counter->buckets, n_buckets);
+  counter->durations = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < n_buckets; i++)
+    {
+      ChkStatsBucket *bucket = &g_array_index (counter->buckets, ChkStatsBucket, i);
+
+      bucket->start = since + (gint64) i * counter->width;
+      g_ptr_array_add (counter->durations, g_array_new (FALSE, FALSE, sizeof (gint64)));
+    }
+  return counter;
+}
+
+/* Until when runs are counted: the end of the last bucket, or until */
+gint64
+_chk_stats_counter_get_end (ChkStatsCounter *counter)
+{
+  return MIN (counter->until, counter->since + (gint64) counter->buckets->len * counter->width);
+}
+
+/* Counts a run, unless it is under way, skipped or outside the buckets */
+void
+_chk_stats_counter_add (ChkStatsCounter *counter,
+                        gint64           started,
+                        gint64           finished,
+                        const char      *outcome_text)
+{
+  gint64 index = (started - counter->since) / counter->width;
+  gint64 duration = MAX (finished - started, 0);
+  ChkOutcome outcome = chk_outcome_from_string (outcome_text);
+  ChkStatsBucket *bucket;
+
+  if (started < counter->since || index >= counter->buckets->len ||
+      !chk_outcome_is_finished (outcome) || outcome == CHK_OUTCOME_SKIPPED)
+    return;
+  bucket = &g_array_index (counter->buckets, ChkStatsBucket, index);
+  bucket->runs++;
+  bucket->failures += chk_outcome_is_failure (outcome) ? 1 : 0;
+  g_array_append_val (counter->durations->pdata[index], duration);
+}
+
+static int
+compare_int64 (gconstpointer a,
+               gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The buckets, each with its median and longest duration; frees @counter */
+GArray *
+_chk_stats_counter_end (ChkStatsCounter *counter)
+{
+  GArray *buckets = g_steal_pointer (&counter->buckets);
+
+  /* The median of an even count is the lower of the middle two */
+  for (guint i = 0; i < buckets->len; i++)
+    {
+      GArray *sorted = counter->durations->pdata[i];
+      ChkStatsBucket *bucket = &g_array_index (buckets, ChkStatsBucket, i);
+
+      if (sorted->len == 0)
+        continue;
+      g_array_sort (sorted, compare_int64);
+      bucket->duration_p50 = g_array_index (sorted, gint64, (sorted->len - 1) / 2);
+      bucket->duration_max = g_array_index (sorted, gint64, sorted->len - 1);
+    }
+  _chk_stats_counter_free (counter);
+  return buckets;
+}
+
+void
+_chk_stats_counter_free (ChkStatsCounter *counter)
+{
+  if (counter == NULL)
+    return;
+  g_clear_pointer (&counter->buckets, g_array_unref);
+  g_clear_pointer (&counter->durations, g_ptr_array_unref);
+  g_free (counter);
 }
 
 /**
