@@ -13,7 +13,8 @@ G_BEGIN_DECLS
  * check their arguments and call these. A backend without a path, a memory
  * cache, output files or a write-ahead log leaves those NULL (get_path,
  * release_memory, set_output_file_min, set_log_limit, get_log_behind,
- * get_schema_version). It notifies #ChkStore:problem and #ChkStore:log-behind
+ * get_schema_version), and a store that only one daemon uses leaves out
+ * claim_occurrence. It notifies #ChkStore:problem and #ChkStore:log-behind
  * with the two calls below.
  */
 struct _ChkStoreClass
@@ -137,6 +138,13 @@ struct _ChkStoreClass
                                 const char  *key,
                                 GVariant    *value,
                                 GError     **error);
+  gboolean      (*claim_occurrence) (ChkStore    *self,
+                                     guint64      job_id,
+                                     gint64       due,
+                                     const char  *host,
+                                     const char  *claimer,
+                                     gboolean    *out_claimed,
+                                     GError     **error);
 };
 
 /* Counts runs into the buckets of chk_store_get_stats(), for backends:

@@ -1203,3 +1203,48 @@ chk_store_set_setting (ChkStore    *self,
 
   return CHK_STORE_GET_CLASS (self)->set_setting (self, key, value, error);
 }
+
+/**
+ * chk_store_claim_occurrence:
+ * @self: a #ChkStore
+ * @job_id: a job
+ * @due: the occurrence: when it is due by the schedule, µs since the epoch
+ * @host: "" for an occurrence that any one host runs; for a job that every
+ *   host runs, the host's own name
+ * @claimer: the name of the host that claims it
+ * @out_claimed: (out): whether the claim is @claimer's: %FALSE when another
+ *   host claimed the occurrence first
+ * @error: return location for a #GError
+ *
+ * Claims an occurrence of a job for @claimer, so that the daemons of a
+ * fleet sharing the store run it once: the first claim of (@job_id, @due,
+ * @host) wins, whatever the hosts' clocks say, since @due is the
+ * schedule's and not a clock's. A store that one daemon alone uses grants
+ * every claim.
+ *
+ * Returns: %TRUE if the claim was decided, %FALSE with @error if it could
+ *   not be written
+ */
+gboolean
+chk_store_claim_occurrence (ChkStore    *self,
+                            guint64      job_id,
+                            gint64       due,
+                            const char  *host,
+                            const char  *claimer,
+                            gboolean    *out_claimed,
+                            GError     **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (host != NULL, FALSE);
+  g_return_val_if_fail (claimer != NULL, FALSE);
+  g_return_val_if_fail (out_claimed != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (CHK_STORE_GET_CLASS (self)->claim_occurrence == NULL)
+    {
+      *out_claimed = TRUE;
+      return TRUE;
+    }
+  return CHK_STORE_GET_CLASS (self)->claim_occurrence (self, job_id, due, host, claimer,
+                                                       out_claimed, error);
+}

@@ -283,4 +283,12 @@ gboolean      chk_store_set_setting         (ChkStore            *self,
                                              GVariant            *value,
                                              GError             **error);
 
+gboolean      chk_store_claim_occurrence    (ChkStore            *self,
+                                             guint64              job_id,
+                                             gint64               due,
+                                             const char          *host,
+                                             const char          *claimer,
+                                             gboolean            *out_claimed,
+                                             GError             **error);
+
 G_END_DECLS
