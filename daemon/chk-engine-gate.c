@@ -191,6 +191,43 @@ let_go (ChkEngine *self,
   _chk_job_set_waiting_for (job, "");
 }
 
+/*
+ * Whether this host runs the occurrence @due of @job that @trigger made
+ * due: one of the schedule's is claimed in the store first, so that in a
+ * fleet the first host to claim it runs it, and the others skip it. A
+ * claim that cannot be written skips it too: at most once, rather than
+ * twice.
+ */
+static gboolean
+claim_occurrence (ChkEngine  *self,
+                  ChkJob     *job,
+                  const char *trigger,
+                  gint64      due)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) when = NULL;
+  g_autofree char *when_text = NULL;
+  gboolean claimed = FALSE;
+  const char *host;
+
+  if (!g_str_equal (trigger, "schedule") && !g_str_equal (trigger, "catch-up"))
+    return TRUE;
+
+  /* A job for every host: each host claims its own run of the occurrence */
+  host = g_str_equal (job->spec->host, CHK_JOB_SPEC_EVERY_HOST) ? self->hostname : "";
+  if (chk_store_claim_occurrence (self->store, job->id, due, host, self->hostname, &claimed,
+                                  &error) && claimed)
+    return TRUE;
+
+  when = g_date_time_new_from_unix_local (due / G_USEC_PER_SEC);
+  when_text = when != NULL ? g_date_time_format_iso8601 (when) : g_strdup ("?");
+  if (error != NULL)
+    g_warning ("“%s” does not run at %s: %s", job->spec->name, when_text, error->message);
+  else
+    g_debug ("“%s” at %s is another host's to run", job->spec->name, when_text);
+  return FALSE;
+}
+
 /**
  * _chk_engine_make_due:
  * @self: the engine
@@ -224,6 +261,8 @@ _chk_engine_make_due (ChkEngine  *self,
       g_debug ("“%s” waits for a retry: its occurrence is skipped", job->spec->name);
       return;
     }
+  if (!claim_occurrence (self, job, trigger, due))
+    return;
   if (job->pending)
     g_message ("“%s” still waited for %s when it came due again; the wait starts over",
                job->spec->name, job->waiting_for);
