@@ -164,6 +164,20 @@ void             _chk_stats_counter_free    (ChkStatsCounter *counter);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkStatsCounter, _chk_stats_counter_free)
 
+void      _chk_store_set_not_found      (GError             **error,
+                                         const char          *what,
+                                         guint64              id);
+G_GNUC_PRINTF (2, 3)
+void      _chk_store_prefix_error       (GError             **error,
+                                         const char          *format,
+                                         ...);
+GVariant *_chk_store_variant_from_bytes (GBytes              *bytes,
+                                         const GVariantType  *type);
+GVariant *_chk_store_setting_from_bytes (const char          *key,
+                                         const char          *type,
+                                         GBytes              *bytes,
+                                         GError             **error);
+
 void _chk_store_notify_problem    (ChkStore *self);
 void _chk_store_notify_log_behind (ChkStore *self);
 

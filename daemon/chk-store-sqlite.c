@@ -817,39 +817,6 @@ chk_store_set_sqlite_error (ChkStoreSqlite  *self,
     }
 }
 
-static void
-chk_store_set_not_found (GError     **error,
-                         const char  *what,
-                         guint64      id)
-{
-  g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND,
-               "No %s with id %" G_GUINT64_FORMAT, what, id);
-}
-
-/* Adds context to an error, but not to "No run with id 42" or "A job
- * named “x” already exists", which say all there is to say.
- */
-G_GNUC_PRINTF (2, 3)
-static void
-chk_store_prefix_error (GError     **error,
-                        const char  *format,
-                        ...)
-{
-  g_autofree char *prefix = NULL;
-  va_list args;
-
-  if (error == NULL || *error == NULL ||
-      g_error_matches (*error, CHK_ERROR, CHK_ERROR_NOT_FOUND) ||
-      g_error_matches (*error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
-    return;
-
-  va_start (args, format);
-  prefix = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_prefix_error (error, "%s", prefix);
-}
-
 static sqlite3_stmt *
 chk_store_get_stmt (ChkStoreSqlite  *self,
                     ChkStoreStmt     which,
@@ -920,7 +887,7 @@ chk_store_check_changed (ChkStoreSqlite  *self,
 {
   if (sqlite3_changes (self->db) == 0)
     {
-      chk_store_set_not_found (error, what, id);
+      _chk_store_set_not_found (error, what, id);
       return FALSE;
     }
 
@@ -979,12 +946,12 @@ chk_store_read_by_id (ChkStoreSqlite   *self,
     {
       sqlite3_bind_int64 (stmt, 1, id);
       if (chk_store_step_row (self, stmt, &found, error) && !found)
-        chk_store_set_not_found (error, what, id);
+        _chk_store_set_not_found (error, what, id);
     }
 
   if (!found)
     {
-      chk_store_prefix_error (error, "Could not read %s %" G_GUINT64_FORMAT ": ", what, id);
+      _chk_store_prefix_error (error, "Could not read %s %" G_GUINT64_FORMAT ": ", what, id);
       return NULL;
     }
 
@@ -1119,20 +1086,15 @@ chk_store_column_bytes (sqlite3_stmt *stmt,
   return g_bytes_new (data, size);
 }
 
-/* Loads a stored variant without trusting it: GVariant copes with any
- * bytes for a definite type, and the normal form makes the result safe to
- * hand on.
- */
+/* Loads a stored variant without trusting it (_chk_store_variant_from_bytes()). */
 static GVariant *
 chk_store_column_variant (sqlite3_stmt       *stmt,
                           int                 column,
                           const GVariantType *type)
 {
   g_autoptr(GBytes) bytes = chk_store_column_bytes (stmt, column);
-  g_autoptr(GVariant) value = NULL;
 
-  value = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
-  return g_variant_get_normal_form (value);
+  return _chk_store_variant_from_bytes (bytes, type);
 }
 
 static ChkStoreJob *
@@ -1269,7 +1231,7 @@ chk_store_check_run_exists (ChkStoreSqlite  *self,
 
   if (!exists)
     {
-      chk_store_set_not_found (error, "run", id);
+      _chk_store_set_not_found (error, "run", id);
       return FALSE;
     }
 
@@ -2702,7 +2664,7 @@ chk_store_sqlite_add_job (ChkStore    *store,
 
   if (stmt == NULL || !chk_store_step_job (self, stmt, 1, name, owned, error))
     {
-      chk_store_prefix_error (error, "Could not add job “%s”: ", name);
+      _chk_store_prefix_error (error, "Could not add job “%s”: ", name);
       return FALSE;
     }
 
@@ -2732,7 +2694,7 @@ chk_store_sqlite_update_job (ChkStore    *store,
   if (stmt == NULL || !chk_store_step_job (self, stmt, 2, name, owned, error) ||
       !chk_store_check_changed (self, "job", id, error))
     {
-      chk_store_prefix_error (error, "Could not update job %" G_GUINT64_FORMAT ": ", id);
+      _chk_store_prefix_error (error, "Could not update job %" G_GUINT64_FORMAT ": ", id);
       return FALSE;
     }
 
@@ -2754,7 +2716,7 @@ chk_store_sqlite_delete_job (ChkStore  *store,
 
   if (stmt == NULL || !chk_store_step_change (self, stmt, "job", id, error))
     {
-      chk_store_prefix_error (error, "Could not delete job %" G_GUINT64_FORMAT ": ", id);
+      _chk_store_prefix_error (error, "Could not delete job %" G_GUINT64_FORMAT ": ", id);
       return FALSE;
     }
 
@@ -2882,7 +2844,7 @@ chk_store_sqlite_add_run (ChkStore      *store,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
-      chk_store_set_not_found (error, "job", run->job_id);
+      _chk_store_set_not_found (error, "job", run->job_id);
       return FALSE;
     }
 
@@ -3000,7 +2962,7 @@ chk_store_sqlite_set_run_alert_error (ChkStore    *store,
   chk_store_bind_text (stmt, 2, message);
   if (!chk_store_step_change (self, stmt, "run", run_id, error))
     {
-      chk_store_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT ": ", run_id);
+      _chk_store_prefix_error (error, "Could not update run %" G_GUINT64_FORMAT ": ", run_id);
       return FALSE;
     }
 
@@ -3372,7 +3334,7 @@ chk_store_get_output_end (ChkStoreSqlite  *self,
     return FALSE;
   if (!found)
     {
-      chk_store_set_not_found (error, "run", run_id);
+      _chk_store_set_not_found (error, "run", run_id);
       return FALSE;
     }
 
@@ -3425,7 +3387,7 @@ chk_store_add_output_chunk (ChkStoreSqlite        *self,
 
   if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
     {
-      chk_store_set_not_found (error, "run", chunk->run_id);
+      _chk_store_set_not_found (error, "run", chunk->run_id);
       return FALSE;
     }
 
@@ -3516,7 +3478,7 @@ chk_store_sqlite_append_output (ChkStore              *store,
   ok = chk_store_add_output_chunks (self, chunks, n_chunks, error);
   if (!chk_store_leave (self, ok, ok ? error : NULL))
     {
-      chk_store_prefix_error (error, "Could not store output of run %" G_GUINT64_FORMAT ": ",
+      _chk_store_prefix_error (error, "Could not store output of run %" G_GUINT64_FORMAT ": ",
                               chunks[0].run_id);
       return FALSE;
     }
@@ -3672,7 +3634,7 @@ chk_store_sqlite_read_output (ChkStore  *store,
   /* No chunk: tell an unknown run from one without (more) output. */
   if (chunks->len == 0 && !chk_store_check_run_exists (self, run_id, error))
     {
-      chk_store_prefix_error (error, "Could not read output of run %" G_GUINT64_FORMAT ": ",
+      _chk_store_prefix_error (error, "Could not read output of run %" G_GUINT64_FORMAT ": ",
                               run_id);
       return NULL;
     }
@@ -3753,7 +3715,7 @@ chk_store_sqlite_delete_output (ChkStore  *store,
 
   if (sqlite3_changes (self->db) == 0 && !chk_store_check_run_exists (self, run_id, error))
     {
-      chk_store_prefix_error (error, "Could not delete output of run %" G_GUINT64_FORMAT ": ",
+      _chk_store_prefix_error (error, "Could not delete output of run %" G_GUINT64_FORMAT ": ",
                               run_id);
       return FALSE;
     }
@@ -3773,20 +3735,10 @@ chk_store_setting_from_stmt (sqlite3_stmt  *stmt,
                              const char    *key,
                              GError       **error)
 {
-  const char *type = (const char *) sqlite3_column_text (stmt, type_column);
+  g_autoptr(GBytes) bytes = chk_store_column_bytes (stmt, type_column + 1);
 
-  /* A type string must be checked before GVariant sees it: it asserts on
-   * invalid or indefinite ones. */
-  if (type == NULL ||
-      !g_variant_type_string_is_valid (type) ||
-      !g_variant_type_is_definite (G_VARIANT_TYPE (type)))
-    {
-      g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
-                   "The setting “%s” has an invalid type “%s”", key, type != NULL ? type : "");
-      return NULL;
-    }
-
-  return chk_store_column_variant (stmt, type_column + 1, G_VARIANT_TYPE (type));
+  return _chk_store_setting_from_bytes (key, (const char *) sqlite3_column_text (stmt, type_column),
+                                        bytes, error);
 }
 
 static GVariant *

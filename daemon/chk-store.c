@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include "chk-error.h"
 #include "chk-outcome.h"
 #include "chk-store-private.h"
 #include "chk-store-sqlite.h"
@@ -104,6 +105,74 @@ void
 _chk_store_notify_log_behind (ChkStore *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_BEHIND]);
+}
+
+/* For backends: "No run with id 42". */
+void
+_chk_store_set_not_found (GError     **error,
+                          const char  *what,
+                          guint64      id)
+{
+  g_set_error (error, CHK_ERROR, CHK_ERROR_NOT_FOUND,
+               "No %s with id %" G_GUINT64_FORMAT, what, id);
+}
+
+/* For backends: adds context to an error, but not to "No run with id 42"
+ * or "A job named “x” already exists", which say all there is to say.
+ */
+void
+_chk_store_prefix_error (GError     **error,
+                         const char  *format,
+                         ...)
+{
+  g_autofree char *prefix = NULL;
+  va_list args;
+
+  if (error == NULL || *error == NULL ||
+      g_error_matches (*error, CHK_ERROR, CHK_ERROR_NOT_FOUND) ||
+      g_error_matches (*error, CHK_ERROR, CHK_ERROR_ALREADY_EXISTS))
+    return;
+
+  va_start (args, format);
+  prefix = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_prefix_error (error, "%s", prefix);
+}
+
+/* For backends: loads a stored variant without trusting it. GVariant
+ * copes with any bytes for a definite type, and the normal form makes the
+ * result safe to hand on.
+ */
+GVariant *
+_chk_store_variant_from_bytes (GBytes             *bytes,
+                               const GVariantType *type)
+{
+  g_autoptr(GVariant) value = NULL;
+
+  value = g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
+  return g_variant_get_normal_form (value);
+}
+
+/* For backends: a stored setting, from its type string and its bytes. */
+GVariant *
+_chk_store_setting_from_bytes (const char  *key,
+                               const char  *type,
+                               GBytes      *bytes,
+                               GError     **error)
+{
+  /* A type string must be checked before GVariant sees it: it asserts on
+   * invalid or indefinite ones. */
+  if (type == NULL ||
+      !g_variant_type_string_is_valid (type) ||
+      !g_variant_type_is_definite (G_VARIANT_TYPE (type)))
+    {
+      g_set_error (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                   "The setting “%s” has an invalid type “%s”", key, type != NULL ? type : "");
+      return NULL;
+    }
+
+  return _chk_store_variant_from_bytes (bytes, G_VARIANT_TYPE (type));
 }
 
 struct _ChkStatsCounter
