@@ -2252,8 +2252,8 @@ chk_store_recover (ChkStoreSqlite  *self,
 }
 
 static gboolean
-chk_store_open (ChkStoreSqlite  *self,
-                GError         **error)
+chk_store_open_or_recover (ChkStoreSqlite  *self,
+                           GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
 
@@ -2292,7 +2292,7 @@ chk_store_initable_init (GInitable     *initable,
   self->context = g_main_context_ref_thread_default ();
 
   self->output_files = chk_output_files_new (self->path);
-  if (!chk_store_open (self, error))
+  if (!chk_store_open_or_recover (self, error))
     return FALSE;
 
   /* What a crash left: files of runs never committed or deleted, records

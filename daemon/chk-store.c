@@ -8,6 +8,9 @@
 #include "chk-outcome.h"
 #include "chk-store-private.h"
 #include "chk-store-sqlite.h"
+#if HAVE_LIBPQ
+#include "chk-store-pg.h"
+#endif
 
 /*
  * ChkStore: where the daemon keeps its jobs, runs, output and settings.
@@ -425,10 +428,44 @@ chk_store_new (const char  *path,
 }
 
 /**
+ * chk_store_open:
+ * @location: where the database is: a `postgresql://` or `postgres://`
+ *   URI of a PostgreSQL database, else the path of an SQLite file
+ * @error: return location for a #GError
+ *
+ * Opens the store at @location: chk_store_new() for a file, or a
+ * PostgreSQL database that the daemons of several hosts may share (a
+ * build without libpq, such as the Flatpak, refuses that). Either schema
+ * is brought up to date. The URI may hold a password; no message shows it.
+ *
+ * Returns: (transfer full): the store, or %NULL with @error set
+ */
+ChkStore *
+chk_store_open (const char  *location,
+                GError     **error)
+{
+  g_return_val_if_fail (location != NULL && *location != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_str_has_prefix (location, "postgresql://") && !g_str_has_prefix (location, "postgres://"))
+    return chk_store_new (location, error);
+
+#if HAVE_LIBPQ
+  return chk_store_pg_new (location, error);
+#else
+  g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE,
+                       "Could not open the PostgreSQL database: this build of Chroniker has no "
+                       "PostgreSQL support (it was built without libpq)");
+  return NULL;
+#endif
+}
+
+/**
  * chk_store_get_path:
  * @self: a #ChkStore
  *
- * Returns: the file of the database
+ * Returns: (nullable): the file of the database; %NULL for a database
+ *   that is no file (PostgreSQL's)
  */
 const char *
 chk_store_get_path (ChkStore *self)

@@ -143,6 +143,8 @@ G_DECLARE_DERIVABLE_TYPE (ChkStore, chk_store, CHK, STORE, GObject)
 
 ChkStore     *chk_store_new                 (const char          *path,
                                              GError             **error);
+ChkStore     *chk_store_open                (const char          *location,
+                                             GError             **error);
 const char   *chk_store_get_path            (ChkStore            *self);
 void          chk_store_release_memory      (ChkStore            *self);
 guint         chk_store_get_schema_version  (ChkStore            *self);
