@@ -17,6 +17,9 @@
 
 #include "chk-error.h"
 #include "chk-store.h"
+#if HAVE_LIBPQ
+#include "chk-test-pg.h"
+#endif
 #include "chk-test-util.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3, sqlite3_close)
@@ -26,10 +29,17 @@ typedef struct
 {
   char     *tmpdir;
   char     *path;
+  /* A database of its own on the PostgreSQL test server (chk-test-pg.h), at
+   * the URI @location, rather than the SQLite file @path */
+  gboolean  pg;
+  char     *location;
   ChkStore *store;
   /* Every chunk of output to the runs' output files, none into the database */
   gboolean  output_files;
 } Fixture;
+
+typedef void (*FixtureFunc) (Fixture       *f,
+                             gconstpointer  data);
 
 /* Helpers */
 
@@ -63,14 +73,62 @@ fixture_setup_output_files (Fixture       *f,
   chk_store_set_output_file_min (f->store, 0);
 }
 
+#if HAVE_LIBPQ
+/* A new database on the PostgreSQL test server, without a store yet; the
+ * case is skipped where no PostgreSQL is installed. */
+static void
+fixture_setup_pg_empty (Fixture       *f,
+                        gconstpointer  data)
+{
+  const char *why = NULL;
+
+  if (!chk_test_pg_available (&why))
+    {
+      g_test_skip (why);
+      return;
+    }
+  f->pg = TRUE;
+  f->location = chk_test_pg_create_database ();
+}
+
+static void
+fixture_setup_pg (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture_setup_pg_empty (f, data);
+  if (!f->pg)
+    return;
+  f->store = chk_store_open (f->location, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (f->store);
+}
+
+/* Runs the case @func of either backend on PostgreSQL, unless it is skipped. */
+static void
+run_pg_case (Fixture       *f,
+             gconstpointer  func)
+{
+  if (f->pg)
+    ((FixtureFunc) func) (f, NULL);
+}
+#endif
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->store);
-  chk_test_remove_tree (f->tmpdir);
+#if HAVE_LIBPQ
+  if (f->pg)
+    chk_test_pg_drop_database (f->location);
+#endif
+  if (f->tmpdir != NULL)
+    chk_test_remove_tree (f->tmpdir);
   g_clear_pointer (&f->tmpdir, g_free);
   g_clear_pointer (&f->path, g_free);
+  g_clear_pointer (&f->location, g_free);
 }
 
 static void
@@ -79,7 +137,7 @@ reopen (Fixture *f)
   g_autoptr(GError) error = NULL;
 
   g_clear_object (&f->store);
-  f->store = chk_store_new (f->path, &error);
+  f->store = chk_store_open (f->pg ? f->location : f->path, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->store);
   if (f->output_files)
@@ -270,11 +328,52 @@ count_jobs (ChkStore *store)
   return jobs->len;
 }
 
+/* The first field of @sql's one row, as a number, from either backend */
 static guint
 count_rows (Fixture    *f,
             const char *sql)
 {
+#if HAVE_LIBPQ
+  if (f->pg)
+    return chk_test_pg_query_int (f->location, sql);
+#endif
   return raw_query_int (f->path, sql);
+}
+
+/* The first field of @sql's one row, as bytes, from either backend */
+static GBytes *
+query_bytes (Fixture    *f,
+             const char *sql)
+{
+#if HAVE_LIBPQ
+  if (f->pg)
+    return chk_test_pg_query_bytes (f->location, sql);
+#endif
+  return raw_query_blob (f->path, sql);
+}
+
+/* Runs @sql, whose one parameter $1 is @bytes, behind the store's back */
+static void
+exec_with_bytes (Fixture    *f,
+                 const char *sql,
+                 GBytes     *bytes)
+{
+  g_autoptr(sqlite3) db = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  gsize size = 0;
+  gconstpointer data = g_bytes_get_data (bytes, &size);
+
+#if HAVE_LIBPQ
+  if (f->pg)
+    {
+      chk_test_pg_exec (f->location, sql, bytes);
+      return;
+    }
+#endif
+  db = raw_open (f->path);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_bind_blob64 (stmt, 1, data, size, SQLITE_STATIC), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
 }
 
 static void
@@ -728,7 +827,7 @@ test_jobs_spec_roundtrip (Fixture       *f,
 
   /* What is on disk is the normal form already. */
   sql = g_strdup_printf ("SELECT spec FROM jobs WHERE id = %" G_GUINT64_FORMAT, id);
-  stored = raw_query_blob (f->path, sql);
+  stored = query_bytes (f, sql);
   expected_bytes = g_variant_get_data_as_bytes (expected);
   g_assert_true (g_bytes_equal (stored, expected_bytes));
 
@@ -749,12 +848,15 @@ test_jobs_corrupt_spec (Fixture       *f,
   g_autoptr(ChkStoreJob) job = NULL;
   g_autofree char *sql = NULL;
   g_autofree char *text = NULL;
+  static const guint8 corrupt[] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x7b, 0x22, 0x73, 0x76, 0x3a, 0x00, 0xff, 0x05
+  };
+  g_autoptr(GBytes) bytes = g_bytes_new_static (corrupt, sizeof corrupt);
   guint64 id;
 
   id = add_job (f, "corrupt");
-  sql = g_strdup_printf ("UPDATE jobs SET spec = x'ffffffff0000007b2273763a00ff05' "
-                         "WHERE id = %" G_GUINT64_FORMAT, id);
-  raw_exec (f->path, sql);
+  sql = g_strdup_printf ("UPDATE jobs SET spec = $1 WHERE id = %" G_GUINT64_FORMAT, id);
+  exec_with_bytes (f, sql, bytes);
 
   job = chk_store_get_job (f->store, id, &error);
   g_assert_no_error (error);
@@ -1868,10 +1970,13 @@ test_settings_corrupt (Fixture       *f,
   g_autoptr(GVariant) bad_type = NULL;
   g_autoptr(GVariant) bad_bytes = NULL;
   g_autoptr(GHashTable) all = NULL;
+  g_autoptr(GBytes) zero = g_bytes_new_static ("\x00", 1);
+  g_autoptr(GBytes) garbage = g_bytes_new_static ("\xff\x00\xff", 3);
 
-  raw_exec (f->path,
-            "INSERT INTO settings (key, type, value) VALUES ('indefinite', 'a*', x'00');"
-            "INSERT INTO settings (key, type, value) VALUES ('garbage', 's', x'ff00ff');");
+  exec_with_bytes (f, "INSERT INTO settings (key, type, value) VALUES ('indefinite', 'a*', $1)",
+                   zero);
+  exec_with_bytes (f, "INSERT INTO settings (key, type, value) VALUES ('garbage', 's', $1)",
+                   garbage);
 
   bad_type = chk_store_get_setting (f->store, "indefinite", &error);
   g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
@@ -2868,10 +2973,155 @@ test_runs_stats (Fixture       *f,
     assert_bucket (buckets, i, t0 + i, 0, 0, 0, 0);
 }
 
+#if HAVE_LIBPQ
+/* PostgreSQL */
+
+#define PG_SCHEMA_VERSION 1
+
+static void
+test_pg_open_no_password_in_errors (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+  g_autofree char *location = chk_test_pg_location ("chroniker:s3cret-pw", "no_such_db");
+
+  if (!f->pg)
+    return;
+
+  store = chk_store_open (location, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (store);
+  g_assert_true (g_str_has_prefix (error->message, "Could not open the PostgreSQL database: "));
+  g_assert_nonnull (strstr (error->message, "no_such_db"));
+  g_assert_null (strstr (error->message, "s3cret"));
+}
+
+static void
+test_pg_migrate_from_empty_database (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) second = NULL;
+
+  if (!f->pg)
+    return;
+
+  f->store = chk_store_open (f->location, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chk_store_get_schema_version (f->store), ==, PG_SCHEMA_VERSION);
+  g_assert_cmpuint (count_rows (f, "SELECT version FROM chk_schema"), ==, PG_SCHEMA_VERSION);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM information_schema.tables "
+                                   "WHERE table_schema = 'public' AND table_name IN "
+                                   "('chk_schema', 'jobs', 'runs', 'output', 'settings')"), ==, 5);
+  g_assert_null (chk_store_get_path (f->store));
+  g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
+  g_assert_false (chk_store_is_failing (f->store));
+
+  /* A second daemon on the same database finds it migrated. */
+  second = chk_store_open (f->location, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM chk_schema"), ==, 1);
+
+  /* The new schema works, foreign keys included, and both see the same jobs. */
+  add_run (f, add_job (f, "fresh"), 1, "success");
+  g_assert_cmpuint (count_jobs (second), ==, 1);
+}
+
+static void
+test_pg_migrate_refuses_newer (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) store = NULL;
+  g_autofree char *sql = NULL;
+
+  if (!f->pg)
+    return;
+
+  chk_test_pg_exec (f->location, "CREATE TABLE chk_schema (version integer NOT NULL)", NULL);
+  sql = g_strdup_printf ("INSERT INTO chk_schema VALUES (%u)", PG_SCHEMA_VERSION + 1);
+  chk_test_pg_exec (f->location, sql, NULL);
+
+  store = chk_store_open (f->location, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "newer"));
+
+  /* Refused, not touched. */
+  g_assert_cmpuint (count_rows (f, "SELECT version FROM chk_schema"), ==, PG_SCHEMA_VERSION + 1);
+  g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM information_schema.tables "
+                                   "WHERE table_schema = 'public'"), ==, 1);
+}
+#endif
+
+/* The cases that only use the store's calls, for every backend */
+static const struct
+{
+  const char  *path;
+  FixtureFunc  func;
+} neutral_cases[] = {
+  { "/jobs/crud", test_jobs_crud },
+  { "/jobs/spec-roundtrip", test_jobs_spec_roundtrip },
+  { "/jobs/corrupt-spec", test_jobs_corrupt_spec },
+  { "/jobs/unique-name", test_jobs_unique_name },
+  { "/jobs/rename-collision", test_jobs_rename_collision },
+  { "/jobs/unknown-id", test_jobs_unknown_id },
+  { "/jobs/ids-not-reused", test_jobs_ids_not_reused },
+  { "/jobs/delete-cascades", test_jobs_delete_cascades },
+  { "/jobs/foreach", test_jobs_foreach },
+  { "/runs/add-get-update", test_runs_add_get_update },
+  { "/runs/unknown", test_runs_unknown },
+  { "/runs/last-run", test_runs_last_run },
+  { "/runs/list-filters", test_runs_list_filters },
+  { "/runs/list-paging", test_runs_list_paging },
+  { "/runs/stats", test_runs_stats },
+  { "/runs/unfinished", test_runs_unfinished },
+  { "/runs/purge", test_runs_purge },
+  { "/runs/trim", test_runs_trim },
+  { "/runs/alert-error-and-http-status", test_runs_alert_error_and_http_status },
+  { "/settings/roundtrip", test_settings_roundtrip },
+  { "/settings/overwrite-delete-list", test_settings_overwrite_delete_list },
+  { "/settings/corrupt", test_settings_corrupt },
+  { "/transaction/rollback", test_transaction_rollback },
+  { "/transaction/commit", test_transaction_commit },
+  { "/transaction/nested-begin", test_transaction_nested_begin },
+  { "/transaction/failed-call-inside", test_transaction_failed_call_inside },
+  { "/open/reopen-keeps-data", test_open_reopen_keeps_data },
+};
+
+/* The cases of output, in the database or in files: the first
+ * N_OUTPUT_ONLY_CASES under /store/output/ and /store/output-files/, the
+ * others only under /store/output-files/ (with the output in the database,
+ * they are cases of their own already). */
+#define N_OUTPUT_ONLY_CASES 8
+static const struct
+{
+  const char  *path;
+  FixtureFunc  func;
+} output_cases[] = {
+  { "append-read", test_output_append_read },
+  { "paging", test_output_paging },
+  { "tail", test_output_tail },
+  { "binary-and-empty", test_output_binary_and_empty },
+  { "byte-counters", test_output_byte_counters },
+  { "delete-range", test_output_delete_range },
+  { "unknown-run", test_output_unknown_run },
+  { "batch-is-atomic", test_output_batch_is_atomic },
+  { "reopen-keeps-data", test_open_reopen_keeps_data },
+  { "jobs-delete-cascades", test_jobs_delete_cascades },
+  { "runs-purge", test_runs_purge },
+  { "runs-trim", test_runs_trim },
+  { "transaction-rollback", test_transaction_rollback },
+  { "transaction-failed-call-inside", test_transaction_failed_call_inside },
+};
+
 int
 main (int   argc,
       char *argv[])
 {
+  int status;
+
   if (argc == 3 && g_str_equal (argv[1], "--crash-child"))
     return crash_child (argv[2], FALSE);
   if (argc == 3 && g_str_equal (argv[1], "--crash-child-files"))
@@ -2890,7 +3140,6 @@ main (int   argc,
   ADD ("/store/open/not-a-database", fixture_setup_empty, test_open_not_a_database);
   ADD ("/store/open/symlink-refused", fixture_setup_empty, test_open_symlink_refused);
   ADD ("/store/open/dangling-symlink", fixture_setup_empty, test_open_dangling_symlink);
-  ADD ("/store/open/reopen-keeps-data", fixture_setup, test_open_reopen_keeps_data);
 
   ADD ("/store/migrate/from-empty-file", fixture_setup_empty, test_migrate_from_empty_file);
   ADD ("/store/migrate/from-v1", fixture_setup_empty, test_migrate_from_v1);
@@ -2898,25 +3147,12 @@ main (int   argc,
   ADD ("/store/migrate/failed-step-rolls-back", fixture_setup_empty,
        test_migrate_failed_step_rolls_back);
 
-  ADD ("/store/jobs/crud", fixture_setup, test_jobs_crud);
-  ADD ("/store/jobs/spec-roundtrip", fixture_setup, test_jobs_spec_roundtrip);
-  ADD ("/store/jobs/corrupt-spec", fixture_setup, test_jobs_corrupt_spec);
-  ADD ("/store/jobs/unique-name", fixture_setup, test_jobs_unique_name);
-  ADD ("/store/jobs/rename-collision", fixture_setup, test_jobs_rename_collision);
-  ADD ("/store/jobs/unknown-id", fixture_setup, test_jobs_unknown_id);
-  ADD ("/store/jobs/ids-not-reused", fixture_setup, test_jobs_ids_not_reused);
-  ADD ("/store/jobs/delete-cascades", fixture_setup, test_jobs_delete_cascades);
-  ADD ("/store/jobs/foreach", fixture_setup, test_jobs_foreach);
+  for (guint t = 0; t < G_N_ELEMENTS (neutral_cases); t++)
+    {
+      g_autofree char *path = g_strconcat ("/store", neutral_cases[t].path, NULL);
 
-  ADD ("/store/runs/add-get-update", fixture_setup, test_runs_add_get_update);
-  ADD ("/store/runs/unknown", fixture_setup, test_runs_unknown);
-  ADD ("/store/runs/last-run", fixture_setup, test_runs_last_run);
-  ADD ("/store/runs/list-filters", fixture_setup, test_runs_list_filters);
-  ADD ("/store/runs/list-paging", fixture_setup, test_runs_list_paging);
-  ADD ("/store/runs/stats", fixture_setup, test_runs_stats);
-  ADD ("/store/runs/unfinished", fixture_setup, test_runs_unfinished);
-  ADD ("/store/runs/purge", fixture_setup, test_runs_purge);
-  ADD ("/store/runs/trim", fixture_setup, test_runs_trim);
+      g_test_add (path, Fixture, NULL, fixture_setup, neutral_cases[t].func, fixture_teardown);
+    }
 
   /* Each once with the output in the database, once in output files. */
   for (guint i = 0; i < 2; i++)
@@ -2924,50 +3160,40 @@ main (int   argc,
       const char *where = i == 0 ? "output" : "output-files";
       void (*setup) (Fixture *, gconstpointer) = i == 0 ? fixture_setup
                                                         : fixture_setup_output_files;
-      const struct
-      {
-        const char *name;
-        void      (*func) (Fixture *, gconstpointer);
-      } tests[] = {
-        { "append-read", test_output_append_read },
-        { "paging", test_output_paging },
-        { "tail", test_output_tail },
-        { "binary-and-empty", test_output_binary_and_empty },
-        { "byte-counters", test_output_byte_counters },
-        { "delete-range", test_output_delete_range },
-        { "unknown-run", test_output_unknown_run },
-        { "batch-is-atomic", test_output_batch_is_atomic },
-        { "reopen-keeps-data", test_open_reopen_keeps_data },
-        { "jobs-delete-cascades", test_jobs_delete_cascades },
-        { "runs-purge", test_runs_purge },
-        { "runs-trim", test_runs_trim },
-        { "transaction-rollback", test_transaction_rollback },
-        { "transaction-failed-call-inside", test_transaction_failed_call_inside },
-      };
 
-      for (guint t = 0; t < G_N_ELEMENTS (tests); t++)
+      for (guint t = 0; t < G_N_ELEMENTS (output_cases); t++)
         {
-          g_autofree char *path = g_strdup_printf ("/store/%s/%s", where, tests[t].name);
+          g_autofree char *path = g_strdup_printf ("/store/%s/%s", where, output_cases[t].path);
 
           /* The first ones are registered under their own names too. */
-          if (i == 0 && t >= 8)
+          if (i == 0 && t >= N_OUTPUT_ONLY_CASES)
             continue;
-          g_test_add (path, Fixture, NULL, setup, tests[t].func, fixture_teardown);
+          g_test_add (path, Fixture, NULL, setup, output_cases[t].func, fixture_teardown);
         }
     }
-  ADD ("/store/runs/alert-error-and-http-status", fixture_setup,
-       test_runs_alert_error_and_http_status);
 
-  ADD ("/store/settings/roundtrip", fixture_setup, test_settings_roundtrip);
-  ADD ("/store/settings/overwrite-delete-list", fixture_setup,
-       test_settings_overwrite_delete_list);
-  ADD ("/store/settings/corrupt", fixture_setup, test_settings_corrupt);
+#if HAVE_LIBPQ
+  /* The same on PostgreSQL, with the output in the database: there are no files */
+  for (guint t = 0; t < G_N_ELEMENTS (neutral_cases); t++)
+    {
+      g_autofree char *path = g_strconcat ("/store/pg", neutral_cases[t].path, NULL);
 
-  ADD ("/store/transaction/rollback", fixture_setup, test_transaction_rollback);
-  ADD ("/store/transaction/commit", fixture_setup, test_transaction_commit);
-  ADD ("/store/transaction/nested-begin", fixture_setup, test_transaction_nested_begin);
-  ADD ("/store/transaction/failed-call-inside", fixture_setup,
-       test_transaction_failed_call_inside);
+      g_test_add (path, Fixture, neutral_cases[t].func, fixture_setup_pg, run_pg_case,
+                  fixture_teardown);
+    }
+  for (guint t = 0; t < N_OUTPUT_ONLY_CASES; t++)
+    {
+      g_autofree char *path = g_strdup_printf ("/store/pg/output/%s", output_cases[t].path);
+
+      g_test_add (path, Fixture, output_cases[t].func, fixture_setup_pg, run_pg_case,
+                  fixture_teardown);
+    }
+  ADD ("/store/pg/open/no-password-in-errors", fixture_setup_pg_empty,
+       test_pg_open_no_password_in_errors);
+  ADD ("/store/pg/migrate/from-empty-database", fixture_setup_pg_empty,
+       test_pg_migrate_from_empty_database);
+  ADD ("/store/pg/migrate/refuses-newer", fixture_setup_pg_empty, test_pg_migrate_refuses_newer);
+#endif
 
   ADD ("/store/crash/sigkill", fixture_setup_empty, test_crash_sigkill);
   g_test_add ("/store/crash/sigkill-output-files", Fixture, GINT_TO_POINTER (TRUE),
@@ -2988,5 +3214,9 @@ main (int   argc,
   g_test_add_func ("/store/misc/stream-to-string", test_misc_stream_to_string);
   g_test_add_func ("/store/misc/run-record-copy", test_misc_run_record_copy);
 
-  return g_test_run ();
+  status = g_test_run ();
+#if HAVE_LIBPQ
+  chk_test_pg_shutdown ();
+#endif
+  return status;
 }
