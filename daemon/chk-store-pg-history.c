@@ -346,16 +346,6 @@ _chk_store_pg_append_output (ChkStore              *store,
   ChkPgCall call;
   gboolean ok;
 
-  for (guint i = 0; i < n_chunks; i++)
-    {
-      g_return_val_if_fail (chunks[i].data != NULL, FALSE);
-      g_return_val_if_fail (chunks[i].stream == CHK_STREAM_STDOUT ||
-                            chunks[i].stream == CHK_STREAM_STDERR, FALSE);
-    }
-
-  if (n_chunks == 0)
-    return TRUE;
-
   ok = _chk_store_pg_enter (self, n_chunks > 1, &call, error) &&
        add_output_chunks (self, chunks, n_chunks, error);
   if (!_chk_store_pg_leave (self, call, ok, error))

@@ -3458,16 +3458,6 @@ chk_store_sqlite_append_output (ChkStore              *store,
   ChkStoreSqlite *self = CHK_STORE_SQLITE (store);
   gboolean ok;
 
-  for (guint i = 0; i < n_chunks; i++)
-    {
-      g_return_val_if_fail (chunks[i].data != NULL, FALSE);
-      g_return_val_if_fail (chunks[i].stream == CHK_STREAM_STDOUT ||
-                            chunks[i].stream == CHK_STREAM_STDERR, FALSE);
-    }
-
-  if (n_chunks == 0)
-    return TRUE;
-
   if (!chk_store_enter (self, error))
     {
       g_prefix_error (error, "Could not store output of run %" G_GUINT64_FORMAT ": ",

@@ -1131,6 +1131,16 @@ chk_store_append_output (ChkStore              *self,
   g_return_val_if_fail (chunks != NULL || n_chunks == 0, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  for (guint i = 0; i < n_chunks; i++)
+    {
+      g_return_val_if_fail (chunks[i].data != NULL, FALSE);
+      g_return_val_if_fail (chunks[i].stream == CHK_STREAM_STDOUT ||
+                            chunks[i].stream == CHK_STREAM_STDERR, FALSE);
+    }
+
+  if (n_chunks == 0)
+    return TRUE;
+
   return CHK_STORE_GET_CLASS (self)->append_output (self, chunks, n_chunks, error);
 }
 
