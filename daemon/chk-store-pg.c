@@ -86,6 +86,18 @@ static const char * const schema_steps[] = {
   "  type  text  NOT NULL,"
   "  value bytea NOT NULL"
   ");",
+  /* 2: the claims of the fleet's hosts on occurrences (see
+   * chk_store_claim_occurrence()): host is "" for an occurrence that any
+   * one host runs, the host's name for a job that every host runs */
+  "CREATE TABLE claims ("
+  "  job_id  bigint NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,"
+  "  due     bigint NOT NULL,"
+  "  host    text   NOT NULL,"
+  "  claimer text   NOT NULL,"
+  "  claimed bigint NOT NULL,"
+  "  PRIMARY KEY (job_id, due, host)"
+  ");"
+  "CREATE INDEX claims_due ON claims (due);",
 };
 
 #define CHK_STORE_PG_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -100,6 +112,9 @@ static const char * const schema_steps[] = {
 /* What a connection waits for the server at most, unless its conninfo
  * says otherwise: the store runs on the daemon's main loop. */
 #define CONNECT_TIMEOUT_SECONDS "10"
+
+/* Claims older than a day are deleted after this many claims. */
+#define CLAIMS_PER_SWEEP 1000
 
 /* foreach_job() reads the jobs this many at a time. */
 #define LOAD_BATCH 256
@@ -131,6 +146,8 @@ struct _ChkStorePg
   /* May hold a password: never in a message */
   char         *conninfo;
   PGconn       *conn;
+  /* Claims made since the last sweep of old ones */
+  guint         claims_since_sweep;
   guint         schema_version;
   gboolean      in_transaction;
   gboolean      commit_failed;
@@ -1317,6 +1334,50 @@ chk_store_pg_set_setting (ChkStore    *store,
   return TRUE;
 }
 
+/* The first claim of (job, due, host) is the one that counts. */
+static gboolean
+chk_store_pg_claim_occurrence (ChkStore    *store,
+                               guint64      job_id,
+                               gint64       due,
+                               const char  *host,
+                               const char  *claimer,
+                               gboolean    *out_claimed,
+                               GError     **error)
+{
+  ChkStorePg *self = CHK_STORE_PG (store);
+  g_autoptr(PGresult) result = NULL;
+  ChkPgParams p = { 0, };
+
+  _chk_pg_params_add_uint (&p, job_id);
+  _chk_pg_params_add_int (&p, due);
+  _chk_pg_params_add_text (&p, host);
+  _chk_pg_params_add_text (&p, claimer);
+  _chk_pg_params_add_int (&p, g_get_real_time ());
+  result = _chk_store_pg_query (self,
+                                "INSERT INTO claims (job_id, due, host, claimer, claimed) "
+                                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                                &p, error);
+  if (result == NULL)
+    {
+      g_prefix_error (error, "Could not claim the occurrence: ");
+      return FALSE;
+    }
+  *out_claimed = _chk_pg_changes (result) == 1;
+
+  /* Claims a day old decide nothing any more: a few at a time go */
+  if (++self->claims_since_sweep >= CLAIMS_PER_SWEEP)
+    {
+      g_autoptr(GError) sweep_error = NULL;
+      ChkPgParams old = { 0, };
+
+      self->claims_since_sweep = 0;
+      _chk_pg_params_add_int (&old, due - G_TIME_SPAN_DAY);
+      if (!_chk_store_pg_exec (self, "DELETE FROM claims WHERE due < $1", &old, &sweep_error))
+        g_debug ("Could not delete old claims: %s", sweep_error->message);
+    }
+  return TRUE;
+}
+
 static void
 chk_store_pg_class_init (ChkStorePgClass *klass)
 {
@@ -1361,6 +1422,7 @@ chk_store_pg_class_init (ChkStorePgClass *klass)
   store_class->get_setting = chk_store_pg_get_setting;
   store_class->list_settings = chk_store_pg_list_settings;
   store_class->set_setting = chk_store_pg_set_setting;
+  store_class->claim_occurrence = chk_store_pg_claim_occurrence;
 }
 
 static void
