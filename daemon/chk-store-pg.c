@@ -1430,6 +1430,47 @@ chk_store_pg_init (ChkStorePg *self)
 {
 }
 
+/*
+ * A password in the location would be in chronikerd's command line, which
+ * every user of the machine may read (ps, /proc), and in the store's
+ * path: libpq reads it from a password file ($PGPASSFILE, ~/.pgpass) or
+ * a service file instead, and the location names neither.
+ */
+static gboolean
+check_no_password (const char  *conninfo,
+                   GError     **error)
+{
+  g_autofree char *message = NULL;
+  PQconninfoOption *options;
+  gboolean has_password = FALSE;
+  char *parse_error = NULL;
+
+  options = PQconninfoParse (conninfo, &parse_error);
+  if (options == NULL)
+    {
+      /* libpq's message quotes no value of the location */
+      message = parse_error != NULL ? g_strstrip (g_strdup (parse_error)) : NULL;
+      PQfreemem (parse_error);
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   "Could not read the PostgreSQL database's location: %s",
+                   message != NULL ? message : "out of memory");
+      return FALSE;
+    }
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (g_str_equal (option->keyword, "password") && option->val != NULL &&
+        option->val[0] != '\0')
+      has_password = TRUE;
+  PQconninfoFree (options);
+
+  if (has_password)
+    return g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                                "The PostgreSQL database's location holds a password, which "
+                                "any user could read in the list of processes: give it in a "
+                                "password file ($PGPASSFILE or ~/.pgpass) or a service file "
+                                "(PGSERVICE) instead"), FALSE;
+  return TRUE;
+}
+
 /**
  * chk_store_pg_new:
  * @conninfo: a libpq connection string: a `postgresql://` URI or
@@ -1451,6 +1492,9 @@ chk_store_pg_new (const char  *conninfo,
 
   g_return_val_if_fail (conninfo != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!check_no_password (conninfo, error))
+    return NULL;
 
   self = g_object_new (CHK_TYPE_STORE_PG, NULL);
   self->conninfo = g_strdup (conninfo);

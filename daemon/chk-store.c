@@ -436,7 +436,8 @@ chk_store_new (const char  *path,
  * Opens the store at @location: chk_store_new() for a file, or a
  * PostgreSQL database that the daemons of several hosts may share (a
  * build without libpq, such as the Flatpak, refuses that). Either schema
- * is brought up to date. The URI may hold a password; no message shows it.
+ * is brought up to date. A URI that holds a password is refused: the
+ * password goes in a password file or a service file.
  *
  * Returns: (transfer full): the store, or %NULL with @error set
  */
