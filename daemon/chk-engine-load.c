@@ -21,8 +21,15 @@ static gboolean
 make_containment (ChkEngine  *self,
                   GError    **error)
 {
-  g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
-                                                         chk_store_get_path (self->store), -1);
+  g_autofree char *shared = NULL;
+  g_autofree char *hash = NULL;
+
+  /* A fleet's hosts may share a machine, as in the tests: each has its own */
+  if (chk_store_is_shared (self->store))
+    shared = g_strconcat (chk_store_get_path (self->store), "\n", self->hostname, NULL);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256,
+                                        shared != NULL ? shared : chk_store_get_path (self->store),
+                                        -1);
 
   hash[16] = '\0';
   if (self->host_bus != NULL)
@@ -59,6 +66,11 @@ recover_interrupted_runs (ChkEngine  *self,
   for (guint i = 0; i < runs->len; i++)
     {
       ChkRunRecord *run = g_ptr_array_index (runs, i);
+
+      /* In a fleet, another host's run is that host's to end */
+      if (chk_store_is_shared (self->store) && run->hostname != NULL &&
+          g_ascii_strcasecmp (run->hostname, self->hostname) != 0)
+        continue;
 
       end_leftovers (self, run);
 

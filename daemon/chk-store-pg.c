@@ -1378,6 +1378,14 @@ chk_store_pg_claim_occurrence (ChkStore    *store,
   return TRUE;
 }
 
+/* What tells this database from others, as the file's path does for
+ * SQLite: the location, which holds no password (chk_store_pg_new()). */
+static const char *
+chk_store_pg_get_path (ChkStore *store)
+{
+  return CHK_STORE_PG (store)->conninfo;
+}
+
 static void
 chk_store_pg_class_init (ChkStorePgClass *klass)
 {
@@ -1423,6 +1431,7 @@ chk_store_pg_class_init (ChkStorePgClass *klass)
   store_class->list_settings = chk_store_pg_list_settings;
   store_class->set_setting = chk_store_pg_set_setting;
   store_class->claim_occurrence = chk_store_pg_claim_occurrence;
+  store_class->get_path = chk_store_pg_get_path;
 }
 
 static void

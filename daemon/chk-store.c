@@ -465,8 +465,8 @@ chk_store_open (const char  *location,
  * chk_store_get_path:
  * @self: a #ChkStore
  *
- * Returns: (nullable): the file of the database; %NULL for a database
- *   that is no file (PostgreSQL's)
+ * Returns: (nullable): the file of the database, or the location of a
+ *   database server (which holds no password)
  */
 const char *
 chk_store_get_path (ChkStore *self)
@@ -1364,4 +1364,19 @@ chk_store_claim_occurrence (ChkStore    *self,
     }
   return CHK_STORE_GET_CLASS (self)->claim_occurrence (self, job_id, due, host, claimer,
                                                        out_claimed, error);
+}
+
+/**
+ * chk_store_is_shared:
+ * @self: a #ChkStore
+ *
+ * Returns: whether the daemons of several hosts may share the store (a
+ *   fleet's database), rather than one daemon alone using it
+ */
+gboolean
+chk_store_is_shared (ChkStore *self)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+
+  return CHK_STORE_GET_CLASS (self)->claim_occurrence != NULL;
 }

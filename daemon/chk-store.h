@@ -285,6 +285,7 @@ gboolean      chk_store_set_setting         (ChkStore            *self,
                                              GVariant            *value,
                                              GError             **error);
 
+gboolean      chk_store_is_shared           (ChkStore            *self);
 gboolean      chk_store_claim_occurrence    (ChkStore            *self,
                                              guint64              job_id,
                                              gint64               due,
