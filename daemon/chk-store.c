@@ -428,6 +428,20 @@ chk_store_new (const char  *path,
 }
 
 /**
+ * chk_store_location_is_server:
+ * @location: a location as chk_store_open() takes it
+ *
+ * Returns: whether @location is a database server's URI rather than a file
+ */
+gboolean
+chk_store_location_is_server (const char *location)
+{
+  g_return_val_if_fail (location != NULL, FALSE);
+
+  return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
+}
+
+/**
  * chk_store_open:
  * @location: where the database is: a `postgresql://` or `postgres://`
  *   URI of a PostgreSQL database, else the path of an SQLite file
@@ -448,7 +462,7 @@ chk_store_open (const char  *location,
   g_return_val_if_fail (location != NULL && *location != '\0', NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_str_has_prefix (location, "postgresql://") && !g_str_has_prefix (location, "postgres://"))
+  if (!chk_store_location_is_server (location))
     return chk_store_new (location, error);
 
 #if HAVE_LIBPQ

@@ -145,6 +145,7 @@ ChkStore     *chk_store_new                 (const char          *path,
                                              GError             **error);
 ChkStore     *chk_store_open                (const char          *location,
                                              GError             **error);
+gboolean      chk_store_location_is_server  (const char          *location);
 const char   *chk_store_get_path            (ChkStore            *self);
 void          chk_store_release_memory      (ChkStore            *self);
 guint         chk_store_get_schema_version  (ChkStore            *self);

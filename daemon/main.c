@@ -110,8 +110,15 @@ static gboolean
 try_lock (Daemon   *daemon,
           GError  **error)
 {
-  g_autofree char *lock_path = g_strconcat (daemon->database, ".lock", NULL);
-  g_autofree char *dir = g_path_get_dirname (daemon->database);
+  g_autofree char *lock_path = NULL;
+  g_autofree char *dir = NULL;
+
+  /* A fleet's database is shared by design: nothing to lock */
+  if (chk_store_location_is_server (daemon->database))
+    return TRUE;
+
+  lock_path = g_strconcat (daemon->database, ".lock", NULL);
+  dir = g_path_get_dirname (daemon->database);
 
   if (daemon->lock_fd < 0)
     {
@@ -151,7 +158,7 @@ daemon_load (Daemon  *daemon,
 {
   g_autoptr(ChkStore) store = NULL;
 
-  store = chk_store_new (daemon->database, error);
+  store = chk_store_open (daemon->database, error);
   if (store == NULL)
     return FALSE;
 
@@ -353,7 +360,7 @@ static gboolean
 check_system_mode (Daemon  *daemon,
                    GError **error)
 {
-  g_autofree char *dir = g_path_get_dirname (daemon->database);
+  g_autofree char *dir = NULL;
   struct stat st;
 
   if (geteuid () != 0)
@@ -364,6 +371,12 @@ check_system_mode (Daemon  *daemon,
                    (guint) geteuid ());
       return FALSE;
     }
+
+  /* A fleet's database server guards its data itself */
+  if (chk_store_location_is_server (daemon->database))
+    return TRUE;
+
+  dir = g_path_get_dirname (daemon->database);
 
   if (g_mkdir_with_parents (dir, 0700) != 0)
     {
@@ -493,7 +506,8 @@ main (int   argc,
   const GOptionEntry entries[] = {
     { "database", 'd', 0, G_OPTION_ARG_FILENAME, &database,
       N_("The SQLite database (default: $XDG_DATA_HOME/chroniker/chroniker.db; with --system, "
-         "/var/lib/chroniker/chroniker.db)"), N_("PATH") },
+         "/var/lib/chroniker/chroniker.db), or a fleet's PostgreSQL database, "
+         "postgresql://…, whose password is in a password or service file"), N_("PATH|URI") },
     { "system", 0, 0, G_OPTION_ARG_NONE, &system,
       N_("Serve the system's jobs on the system bus, as root, each run as its user; polkit "
          "decides who may do what"), NULL },
