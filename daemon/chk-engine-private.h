@@ -73,6 +73,14 @@ guint64   _chk_engine_start_run     (ChkEngine   *self,
                                      const char  *trigger,
                                      guint        attempt,
                                      GError     **error);
+void      _chk_engine_adopt_job        (ChkEngine  *self,
+                                        ChkJob     *job);
+gboolean  _chk_engine_apply_spec       (ChkEngine  *self,
+                                        ChkJob     *job,
+                                        ChkJobSpec *spec,
+                                        GError    **error);
+void      _chk_engine_forget_job       (ChkEngine  *self,
+                                        ChkJob     *job);
 void      _chk_engine_add_job          (ChkEngine  *self,
                                         ChkJob     *job);
 void      _chk_engine_emit_run_started (ChkEngine  *self,

@@ -936,12 +936,23 @@ chk_engine_create_job (ChkEngine   *self,
     }
   job->created = created;
 
+  _chk_engine_adopt_job (self, job);
+  return job;
+}
+
+/*
+ * Makes @job, stored already, the engine's: scheduled, and told of
+ * (#ChkEngine::job-added).
+ */
+void
+_chk_engine_adopt_job (ChkEngine *self,
+                       ChkJob    *job)
+{
   _chk_engine_add_job (self, job);
   _chk_engine_update_next_run (self, job, _chk_engine_first_reference (job, _chk_engine_now (self)));
   _chk_engine_reschedule (self);
 
   g_signal_emit (self, signals[JOB_ADDED], 0, job);
-  return job;
 }
 
 /**
@@ -963,7 +974,6 @@ chk_engine_update_job (ChkEngine   *self,
 {
   g_autoptr(ChkJobSpec) owned = spec;
   g_autoptr(GVariant) variant = NULL;
-  g_autofree char *old_name = NULL;
 
   g_return_val_if_fail (CHK_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (CHK_IS_JOB (job), FALSE);
@@ -986,6 +996,22 @@ chk_engine_update_job (ChkEngine   *self,
       chk_store_rollback (self->store);
       return FALSE;
     }
+
+  return _chk_engine_apply_spec (self, job, g_steal_pointer (&owned), error);
+}
+
+/*
+ * Gives @job its new @spec (transfer full), stored already: its next run,
+ * what it waits for and what waits for it follow.
+ */
+gboolean
+_chk_engine_apply_spec (ChkEngine   *self,
+                        ChkJob      *job,
+                        ChkJobSpec  *spec,
+                        GError     **error)
+{
+  g_autoptr(ChkJobSpec) owned = spec;
+  g_autofree char *old_name = NULL;
 
   /* A start given anew is meant as given. */
   if (spec->start != job->spec->start)
@@ -1011,6 +1037,25 @@ chk_engine_update_job (ChkEngine   *self,
   _chk_engine_release_pending (self);
   _chk_engine_reschedule (self);
   return TRUE;
+}
+
+/* Ends @job's run under way, if it has one, by killing its process group. */
+static void
+end_run_at_once (ChkEngine *self,
+                 ChkJob    *job)
+{
+  if (job->runner != NULL)
+    {
+      guint64 run_id = chk_runner_get_run_id (job->runner);
+
+      g_signal_handlers_disconnect_by_data (job->runner, self);
+      g_signal_handlers_disconnect_by_data (job->runner, job);
+      /* Disposing a runner kills its process group. */
+      g_object_run_dispose (G_OBJECT (job->runner));
+      _chk_job_set_runner (job, NULL, 0);
+      g_hash_table_remove (self->runs, &run_id);
+      set_running_count (self, self->running_count - 1);
+    }
 }
 
 /**
@@ -1045,23 +1090,26 @@ chk_engine_delete_job (ChkEngine  *self,
     return FALSE;
 
   ref = g_object_ref (job);
-
-  if (job->runner != NULL)
-    {
-      guint64 run_id = chk_runner_get_run_id (job->runner);
-
-      g_signal_handlers_disconnect_by_data (job->runner, self);
-      g_signal_handlers_disconnect_by_data (job->runner, job);
-      /* Disposing a runner kills its process group. */
-      g_object_run_dispose (G_OBJECT (job->runner));
-      _chk_job_set_runner (job, NULL, 0);
-      g_hash_table_remove (self->runs, &run_id);
-      set_running_count (self, self->running_count - 1);
-    }
+  end_run_at_once (self, job);
 
   if (!chk_store_delete_job (self->store, job->id, error))
     return FALSE;
 
+  _chk_engine_forget_job (self, job);
+  return TRUE;
+}
+
+/*
+ * Drops @job, deleted from the store already, with its run under way if
+ * it has one, and tells of it (#ChkEngine::job-removed).
+ */
+void
+_chk_engine_forget_job (ChkEngine *self,
+                        ChkJob    *job)
+{
+  g_autoptr(ChkJob) ref = g_object_ref (job);
+
+  end_run_at_once (self, job);
   _chk_engine_remove_from_queue (self, job);
   _chk_engine_cancel_pending (self, job);
   g_hash_table_remove (self->jobs_by_name, job->spec->name);
@@ -1073,7 +1121,6 @@ chk_engine_delete_job (ChkEngine  *self,
   _chk_engine_drain_queue (self);
   _chk_engine_reschedule (self);
   maybe_finish_shutdown (self);
-  return TRUE;
 }
 
 /**
