@@ -13,8 +13,6 @@
  * (see chk-store-pg.c).
  */
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
-
 /* A set of job ids as a PostgreSQL array: "{1,2,3}" */
 static char *
 job_ids_to_array (GArray *job_ids)

@@ -20,6 +20,8 @@ G_BEGIN_DECLS
   "progress_total, progress_message, http_status, alert_error, cpu_time, memory_peak, " \
   "containment, message, cgroup, attempt, running_long"
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
+
 #define SQLSTATE_FOREIGN_KEY "23503"
 #define SQLSTATE_UNIQUE "23505"
 
@@ -101,6 +103,30 @@ GPtrArray    *_chk_store_pg_collect    (ChkStorePg         *self,
                                         ChkPgRowFunc        from_row,
                                         GDestroyNotify      free_func,
                                         GError            **error);
+
+PGconn       *_chk_store_pg_get_conn   (ChkStorePg         *self);
+
+/* chk-store-pg-fleet.c: claims and notifications */
+typedef struct _ChkPgFleet ChkPgFleet;
+
+ChkPgFleet   *_chk_store_pg_get_fleet  (ChkStorePg         *self);
+ChkPgFleet   *_chk_pg_fleet_new        (ChkStorePg         *store,
+                                        GMainContext       *context);
+void          _chk_pg_fleet_free       (ChkPgFleet         *fleet);
+gboolean      _chk_pg_fleet_listen     (ChkPgFleet         *fleet,
+                                        gboolean            reconnected,
+                                        GError            **error);
+void          _chk_pg_fleet_collect    (ChkPgFleet         *fleet,
+                                        PGconn             *conn);
+gboolean      _chk_pg_check_no_password (const char   *conninfo,
+                                         GError      **error);
+gboolean      _chk_store_pg_claim_occurrence (ChkStore     *store,
+                                              guint64       job_id,
+                                              gint64        due,
+                                              const char   *host,
+                                              const char   *claimer,
+                                              gboolean     *out_claimed,
+                                              GError      **error);
 
 /* The calls of chk-store-pg-history.c, for the class */
 GPtrArray *_chk_store_pg_list_runs            (ChkStore              *store,

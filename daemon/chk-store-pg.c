@@ -24,8 +24,6 @@
  * ever shows it.
  */
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
-
 /* Schema steps: step N (counting from 0) takes a database from version N
  * to N + 1. Steps are never edited once released; a schema change is a
  * new entry at the end. All run in one transaction, under an advisory
@@ -98,6 +96,16 @@ static const char * const schema_steps[] = {
   "  PRIMARY KEY (job_id, due, host)"
   ");"
   "CREATE INDEX claims_due ON claims (due);",
+  /* 3: every change of a job is told to the other hosts' daemons, with
+   * the job's id (chk-store-pg-fleet.c) */
+  "CREATE FUNCTION chk_notify_job () RETURNS trigger LANGUAGE plpgsql AS $$"
+  "BEGIN"
+  "  PERFORM pg_notify ('chk_jobs', (CASE WHEN TG_OP = 'DELETE' THEN OLD.id"
+  "                                  ELSE NEW.id END)::text);"
+  "  RETURN NULL;"
+  "END $$;"
+  "CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE OR DELETE ON jobs"
+  "  FOR EACH ROW EXECUTE FUNCTION chk_notify_job ();",
 };
 
 #define CHK_STORE_PG_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -112,9 +120,6 @@ static const char * const schema_steps[] = {
 /* What a connection waits for the server at most, unless its conninfo
  * says otherwise: the store runs on the daemon's main loop. */
 #define CONNECT_TIMEOUT_SECONDS "10"
-
-/* Claims older than a day are deleted after this many claims. */
-#define CLAIMS_PER_SWEEP 1000
 
 /* foreach_job() reads the jobs this many at a time. */
 #define LOAD_BATCH 256
@@ -146,8 +151,8 @@ struct _ChkStorePg
   /* May hold a password: never in a message */
   char         *conninfo;
   PGconn       *conn;
-  /* Claims made since the last sweep of old ones */
-  guint         claims_since_sweep;
+  /* Claims and notifications (chk-store-pg-fleet.c) */
+  ChkPgFleet   *fleet;
   guint         schema_version;
   gboolean      in_transaction;
   gboolean      commit_failed;
@@ -432,6 +437,10 @@ chk_store_pg_reconnect (ChkStorePg  *self,
   if (self->probe_source != NULL)
     chk_source_clear (&self->probe_source);
   chk_store_pg_set_problem (self, "");
+
+  /* A new session: it listens anew, and what changed meanwhile is told */
+  if (self->fleet != NULL && !_chk_pg_fleet_listen (self->fleet, TRUE, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -493,6 +502,9 @@ _chk_store_pg_query (ChkStorePg         *self,
     result = PQexecParams (self->conn, sql, p->n, NULL, p->values, p->lengths, p->formats, 0);
   else
     result = PQexec (self->conn, sql);
+  /* What other hosts changed, read along with the result */
+  if (self->fleet != NULL)
+    _chk_pg_fleet_collect (self->fleet, self->conn);
 
   status = PQresultStatus (result);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK)
@@ -721,6 +733,12 @@ chk_store_pg_open (ChkStorePg  *self,
       return FALSE;
     }
 
+  self->fleet = _chk_pg_fleet_new (self, self->context);
+  if (!_chk_pg_fleet_listen (self->fleet, FALSE, error))
+    {
+      g_prefix_error (error, "Could not open the PostgreSQL database: ");
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -732,6 +750,7 @@ chk_store_pg_finalize (GObject *object)
   ChkStorePg *self = CHK_STORE_PG (object);
 
   chk_source_clear (&self->probe_source);
+  g_clear_pointer (&self->fleet, _chk_pg_fleet_free);
   g_clear_pointer (&self->conn, PQfinish);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->problem);
@@ -1334,48 +1353,16 @@ chk_store_pg_set_setting (ChkStore    *store,
   return TRUE;
 }
 
-/* The first claim of (job, due, host) is the one that counts. */
-static gboolean
-chk_store_pg_claim_occurrence (ChkStore    *store,
-                               guint64      job_id,
-                               gint64       due,
-                               const char  *host,
-                               const char  *claimer,
-                               gboolean    *out_claimed,
-                               GError     **error)
+PGconn *
+_chk_store_pg_get_conn (ChkStorePg *self)
 {
-  ChkStorePg *self = CHK_STORE_PG (store);
-  g_autoptr(PGresult) result = NULL;
-  ChkPgParams p = { 0, };
+  return self->conn;
+}
 
-  _chk_pg_params_add_uint (&p, job_id);
-  _chk_pg_params_add_int (&p, due);
-  _chk_pg_params_add_text (&p, host);
-  _chk_pg_params_add_text (&p, claimer);
-  _chk_pg_params_add_int (&p, g_get_real_time ());
-  result = _chk_store_pg_query (self,
-                                "INSERT INTO claims (job_id, due, host, claimer, claimed) "
-                                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                                &p, error);
-  if (result == NULL)
-    {
-      g_prefix_error (error, "Could not claim the occurrence: ");
-      return FALSE;
-    }
-  *out_claimed = _chk_pg_changes (result) == 1;
-
-  /* Claims a day old decide nothing any more: a few at a time go */
-  if (++self->claims_since_sweep >= CLAIMS_PER_SWEEP)
-    {
-      g_autoptr(GError) sweep_error = NULL;
-      ChkPgParams old = { 0, };
-
-      self->claims_since_sweep = 0;
-      _chk_pg_params_add_int (&old, due - G_TIME_SPAN_DAY);
-      if (!_chk_store_pg_exec (self, "DELETE FROM claims WHERE due < $1", &old, &sweep_error))
-        g_debug ("Could not delete old claims: %s", sweep_error->message);
-    }
-  return TRUE;
+ChkPgFleet *
+_chk_store_pg_get_fleet (ChkStorePg *self)
+{
+  return self->fleet;
 }
 
 /* What tells this database from others, as the file's path does for
@@ -1430,54 +1417,13 @@ chk_store_pg_class_init (ChkStorePgClass *klass)
   store_class->get_setting = chk_store_pg_get_setting;
   store_class->list_settings = chk_store_pg_list_settings;
   store_class->set_setting = chk_store_pg_set_setting;
-  store_class->claim_occurrence = chk_store_pg_claim_occurrence;
+  store_class->claim_occurrence = _chk_store_pg_claim_occurrence;
   store_class->get_path = chk_store_pg_get_path;
 }
 
 static void
 chk_store_pg_init (ChkStorePg *self)
 {
-}
-
-/*
- * A password in the location would be in chronikerd's command line, which
- * every user of the machine may read (ps, /proc), and in the store's
- * path: libpq reads it from a password file ($PGPASSFILE, ~/.pgpass) or
- * a service file instead, and the location names neither.
- */
-static gboolean
-check_no_password (const char  *conninfo,
-                   GError     **error)
-{
-  g_autofree char *message = NULL;
-  PQconninfoOption *options;
-  gboolean has_password = FALSE;
-  char *parse_error = NULL;
-
-  options = PQconninfoParse (conninfo, &parse_error);
-  if (options == NULL)
-    {
-      /* libpq's message quotes no value of the location */
-      message = parse_error != NULL ? g_strstrip (g_strdup (parse_error)) : NULL;
-      PQfreemem (parse_error);
-      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                   "Could not read the PostgreSQL database's location: %s",
-                   message != NULL ? message : "out of memory");
-      return FALSE;
-    }
-  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
-    if (g_str_equal (option->keyword, "password") && option->val != NULL &&
-        option->val[0] != '\0')
-      has_password = TRUE;
-  PQconninfoFree (options);
-
-  if (has_password)
-    return g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
-                                "The PostgreSQL database's location holds a password, which "
-                                "any user could read in the list of processes: give it in a "
-                                "password file ($PGPASSFILE or ~/.pgpass) or a service file "
-                                "(PGSERVICE) instead"), FALSE;
-  return TRUE;
 }
 
 /**
@@ -1502,7 +1448,7 @@ chk_store_pg_new (const char  *conninfo,
   g_return_val_if_fail (conninfo != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!check_no_password (conninfo, error))
+  if (!_chk_pg_check_no_password (conninfo, error))
     return NULL;
 
   self = g_object_new (CHK_TYPE_STORE_PG, NULL);

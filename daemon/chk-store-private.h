@@ -178,6 +178,8 @@ GVariant *_chk_store_setting_from_bytes (const char          *key,
                                          GBytes              *bytes,
                                          GError             **error);
 
+void _chk_store_emit_job_changed  (ChkStore *self,
+                                   guint64   job_id);
 void _chk_store_notify_problem    (ChkStore *self);
 void _chk_store_notify_log_behind (ChkStore *self);
 

@@ -31,6 +31,14 @@ enum
 
 static GParamSpec *properties[N_PROPS];
 
+enum
+{
+  JOB_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 chk_store_get_property (GObject    *object,
                         guint       prop_id,
@@ -89,6 +97,21 @@ chk_store_class_init (ChkStoreClass *klass)
                           (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * ChkStore::job-changed:
+   * @self: the store
+   * @job_id: the job another daemon sharing the store made, changed or
+   *   deleted; 0 when any job may have (the store missed what changed)
+   *
+   * Emitted from the main loop by a store that several hosts' daemons
+   * share (chk_store_is_shared()), for what the others did: the job is
+   * read again with chk_store_get_job(), or they all with
+   * chk_store_list_jobs() for 0.
+   */
+  signals[JOB_CHANGED] =
+    g_signal_new ("job-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
 }
 
 static void
@@ -101,6 +124,14 @@ void
 _chk_store_notify_problem (ChkStore *self)
 {
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
+/* For backends: another daemon changed the job @job_id (0: any job). */
+void
+_chk_store_emit_job_changed (ChkStore *self,
+                             guint64   job_id)
+{
+  g_signal_emit (self, signals[JOB_CHANGED], 0, job_id);
 }
 
 /* For backends: #ChkStore:log-behind changed. */

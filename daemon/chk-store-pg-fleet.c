@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+
+#define G_LOG_DOMAIN "chk-store"
+
+#include "config.h"
+
+#include <glib-unix.h>
+
+#include "chk-error.h"
+#include "chk-source-util.h"
+#include "chk-store-pg-private.h"
+#include "chk-store-private.h"
+
+/*
+ * What the PostgreSQL store does for a fleet, the daemons of several hosts
+ * sharing its database (issue 20): the claims that make each occurrence
+ * run once, the notifications that tell each daemon of the jobs that
+ * another one made, changed or deleted, and keeping the database's
+ * password out of the location that every host's command line shows.
+ *
+ * A trigger on the jobs table (schema step 3) notifies the channel
+ * chk_jobs with the job's id at every change; each store LISTENs on it.
+ * Notifications come in when the connection's socket has something to
+ * read (a source on the main loop, no polling), or along with the results
+ * of the store's own statements; those of the store's own connection are
+ * dropped, since it made the change. ChkStore::job-changed tells of the
+ * others, a slice of them per main loop iteration: 10,000 jobs made at
+ * once elsewhere must not freeze this daemon for seconds.
+ */
+
+/* Claims older than a day are deleted after this many claims. */
+#define CLAIMS_PER_SWEEP 1000
+
+/* ChkStore::job-changed emitted per main loop iteration at most */
+#define CHANGES_PER_SLICE 64
+
+struct _ChkPgFleet
+{
+  ChkStorePg   *store;          /* owns the fleet */
+  GMainContext *context;
+  GSource      *socket_source;
+  GSource      *emit_source;
+  GArray       *changed;        /* ids of jobs (guint64) not told yet; 0: any job */
+  guint         claims_since_sweep;
+};
+
+ChkPgFleet *
+_chk_pg_fleet_new (ChkStorePg   *store,
+                   GMainContext *context)
+{
+  ChkPgFleet *fleet = g_new0 (ChkPgFleet, 1);
+
+  fleet->store = store;
+  fleet->context = context != NULL ? g_main_context_ref (context) : NULL;
+  fleet->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
+  return fleet;
+}
+
+void
+_chk_pg_fleet_free (ChkPgFleet *fleet)
+{
+  if (fleet == NULL)
+    return;
+
+  chk_source_clear (&fleet->socket_source);
+  chk_source_clear (&fleet->emit_source);
+  g_clear_pointer (&fleet->context, g_main_context_unref);
+  g_clear_pointer (&fleet->changed, g_array_unref);
+  g_free (fleet);
+}
+
+/* Tells of a slice of the changes, and comes back for the rest. */
+static gboolean
+emit_cb (gpointer user_data)
+{
+  ChkPgFleet *fleet = user_data;
+  g_autoptr(GObject) store = g_object_ref (G_OBJECT (fleet->store));
+  g_autoptr(GArray) slice = NULL;
+  guint n = MIN (fleet->changed->len, CHANGES_PER_SLICE);
+
+  /* Taken out first: handlers may call the store, which may add more. */
+  slice = g_array_sized_new (FALSE, FALSE, sizeof (guint64), n);
+  g_array_append_vals (slice, fleet->changed->data, n);
+  g_array_remove_range (fleet->changed, 0, n);
+
+  for (guint i = 0; i < slice->len; i++)
+    _chk_store_emit_job_changed (CHK_STORE (store), g_array_index (slice, guint64, i));
+
+  if (fleet->changed->len > 0)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&fleet->emit_source, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_change (ChkPgFleet *fleet,
+              guint64     job_id)
+{
+  g_array_append_val (fleet->changed, job_id);
+  if (fleet->emit_source == NULL && fleet->context != NULL)
+    fleet->emit_source = chk_source_attach (g_idle_source_new (), fleet->context, emit_cb, fleet,
+                                            "[chk-store] job changes");
+}
+
+/**
+ * _chk_pg_fleet_collect:
+ * @fleet: the store's fleet
+ * @conn: its connection
+ *
+ * Takes the notifications that libpq has read, from the socket or with
+ * the results of a statement, and queues those of other connections.
+ */
+void
+_chk_pg_fleet_collect (ChkPgFleet *fleet,
+                       PGconn     *conn)
+{
+  PGnotify *notify;
+
+  while ((notify = PQnotifies (conn)) != NULL)
+    {
+      guint64 job_id;
+
+      if (notify->be_pid != PQbackendPID (conn) &&
+          g_ascii_string_to_unsigned (notify->extra, 10, 1, G_MAXINT64, &job_id, NULL))
+        queue_change (fleet, job_id);
+      PQfreemem (notify);
+    }
+}
+
+static gboolean
+socket_cb (int          fd,
+           GIOCondition condition,
+           gpointer     user_data)
+{
+  ChkPgFleet *fleet = user_data;
+  PGconn *conn = _chk_store_pg_get_conn (fleet->store);
+
+  /* A lost connection: the store's next call, or its probe, finds out and
+   * reconnects, which listens again. */
+  if (!PQconsumeInput (conn))
+    {
+      g_debug ("The connection to the database is lost; notifications stop until it is back");
+      g_clear_pointer (&fleet->socket_source, g_source_unref);
+      return G_SOURCE_REMOVE;
+    }
+  _chk_pg_fleet_collect (fleet, conn);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * _chk_pg_fleet_listen:
+ * @fleet: the store's fleet
+ * @reconnected: whether this is a connection made again, which missed
+ *   what changed meanwhile
+ * @error: return location for a #GError
+ *
+ * Listens for the changes of jobs on the store's connection, as it is
+ * now (after a reconnection, a new session and a new socket). After a
+ * reconnection, any job may have changed meanwhile: job-changed tells of
+ * id 0.
+ *
+ * Returns: %TRUE if the connection listens
+ */
+gboolean
+_chk_pg_fleet_listen (ChkPgFleet  *fleet,
+                      gboolean     reconnected,
+                      GError     **error)
+{
+  PGconn *conn = _chk_store_pg_get_conn (fleet->store);
+
+  chk_source_clear (&fleet->socket_source);
+  if (!_chk_store_pg_exec (fleet->store, "LISTEN chk_jobs", NULL, error))
+    return FALSE;
+
+  if (fleet->context != NULL && PQsocket (conn) >= 0)
+    fleet->socket_source = chk_source_attach (g_unix_fd_source_new (PQsocket (conn), G_IO_IN),
+                                              fleet->context, G_SOURCE_FUNC (socket_cb), fleet,
+                                              "[chk-store] notifications");
+  if (reconnected)
+    queue_change (fleet, 0);
+  return TRUE;
+}
+
+/*
+ * A password in the location would be in chronikerd's command line, which
+ * every user of the machine may read (ps, /proc), and in the store's
+ * path: libpq reads it from a password file ($PGPASSFILE, ~/.pgpass) or
+ * a service file instead, and the location names neither.
+ */
+gboolean
+_chk_pg_check_no_password (const char  *conninfo,
+                           GError     **error)
+{
+  g_autofree char *message = NULL;
+  PQconninfoOption *options;
+  gboolean has_password = FALSE;
+  char *parse_error = NULL;
+
+  options = PQconninfoParse (conninfo, &parse_error);
+  if (options == NULL)
+    {
+      /* libpq's message quotes no value of the location */
+      message = parse_error != NULL ? g_strstrip (g_strdup (parse_error)) : NULL;
+      PQfreemem (parse_error);
+      g_set_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                   "Could not read the PostgreSQL database's location: %s",
+                   message != NULL ? message : "out of memory");
+      return FALSE;
+    }
+  for (PQconninfoOption *option = options; option->keyword != NULL; option++)
+    if (g_str_equal (option->keyword, "password") && option->val != NULL &&
+        option->val[0] != '\0')
+      has_password = TRUE;
+  PQconninfoFree (options);
+
+  if (has_password)
+    return g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                                "The PostgreSQL database's location holds a password, which "
+                                "any user could read in the list of processes: give it in a "
+                                "password file ($PGPASSFILE or ~/.pgpass) or a service file "
+                                "(PGSERVICE) instead"), FALSE;
+  return TRUE;
+}
+
+/* The first claim of (job, due, host) is the one that counts. */
+gboolean
+_chk_store_pg_claim_occurrence (ChkStore    *store,
+                                guint64      job_id,
+                                gint64       due,
+                                const char  *host,
+                                const char  *claimer,
+                                gboolean    *out_claimed,
+                                GError     **error)
+{
+  ChkStorePg *self = CHK_STORE_PG (store);
+  ChkPgFleet *fleet = _chk_store_pg_get_fleet (self);
+  g_autoptr(PGresult) result = NULL;
+  ChkPgParams p = { 0, };
+
+  _chk_pg_params_add_uint (&p, job_id);
+  _chk_pg_params_add_int (&p, due);
+  _chk_pg_params_add_text (&p, host);
+  _chk_pg_params_add_text (&p, claimer);
+  _chk_pg_params_add_int (&p, g_get_real_time ());
+  result = _chk_store_pg_query (self,
+                                "INSERT INTO claims (job_id, due, host, claimer, claimed) "
+                                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                                &p, error);
+  if (result == NULL)
+    {
+      g_prefix_error (error, "Could not claim the occurrence: ");
+      return FALSE;
+    }
+  *out_claimed = _chk_pg_changes (result) == 1;
+
+  /* Claims a day old decide nothing any more: a few at a time go */
+  if (++fleet->claims_since_sweep >= CLAIMS_PER_SWEEP)
+    {
+      g_autoptr(GError) sweep_error = NULL;
+      ChkPgParams old = { 0, };
+
+      fleet->claims_since_sweep = 0;
+      _chk_pg_params_add_int (&old, due - G_TIME_SPAN_DAY);
+      if (!_chk_store_pg_exec (self, "DELETE FROM claims WHERE due < $1", &old, &sweep_error))
+        g_debug ("Could not delete old claims: %s", sweep_error->message);
+    }
+  return TRUE;
+}
