@@ -209,6 +209,20 @@ load_job (const ChkStoreJob   *stored,
 }
 
 /*
+ * A job stored by another daemon that shares the store, as loading reads
+ * it (but for its last run: it has none yet, or this daemon had it)
+ */
+ChkJob *
+_chk_engine_job_from_store (const ChkStoreJob  *stored,
+                            GError            **error)
+{
+  g_autoptr(GHashTable) schedules = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                           (GDestroyNotify) chk_schedule_unref);
+
+  return load_job (stored, NULL, schedules, error);
+}
+
+/*
  * Makes the engine's containment, then ends what a dead daemon left: its
  * unfinished runs become `interrupted`, and their processes, and any
  * process that belongs to no run, are ended.

@@ -93,8 +93,15 @@ void      _chk_engine_emit_run_finished (ChkEngine  *self,
                                          const char *outcome,
                                          gint        exit_code);
 
+/* chk-engine-fleet.c */
+void      _chk_engine_store_job_changed_cb (ChkStore   *store,
+                                            guint64     job_id,
+                                            ChkEngine  *self);
+
 /* chk-engine-load.c */
 gboolean  _chk_engine_recover              (ChkEngine   *self,
+                                            GError     **error);
+ChkJob   *_chk_engine_job_from_store       (const ChkStoreJob *stored,
                                             GError     **error);
 gboolean  _chk_engine_load_jobs            (ChkEngine   *self,
                                             GError     **error);

@@ -488,6 +488,7 @@ chk_engine_load (ChkEngine  *self,
 
   store = self->store;
   g_signal_connect (store, "notify::problem", G_CALLBACK (_chk_engine_store_problem_cb), self);
+  g_signal_connect (store, "job-changed", G_CALLBACK (_chk_engine_store_job_changed_cb), self);
   self->settings = chk_settings_new (store, error);
   if (self->settings == NULL)
     return FALSE;
