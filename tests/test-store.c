@@ -2973,10 +2973,97 @@ test_runs_stats (Fixture       *f,
     assert_bucket (buckets, i, t0 + i, 0, 0, 0, 0);
 }
 
+/* An occurrence is claimed once in a shared store; a store of one daemon
+ * grants every claim. */
+static void
+test_claims (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  guint64 job = add_job (f, "claimed");
+  gboolean shared = chk_store_is_shared (f->store);
+  const struct
+  {
+    gint64      due;
+    const char *host;
+    const char *claimer;
+    gboolean    claimed;
+  } claims[] = {
+    { 1000, "", "alpha", TRUE },
+    /* Another host, the same occurrence */
+    { 1000, "", "beta", !shared },
+    { 1000, "", "alpha", !shared },
+    /* The next occurrence */
+    { 2000, "", "beta", TRUE },
+    /* Each host's own run of an occurrence of a job for every host */
+    { 1000, "beta", "beta", TRUE },
+    { 1000, "gamma", "gamma", TRUE },
+    { 1000, "beta", "beta", !shared },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (claims); i++)
+    {
+      gboolean claimed = !claims[i].claimed;
+
+      g_test_message ("claim %u", i);
+      g_assert_true (chk_store_claim_occurrence (f->store, job, claims[i].due, claims[i].host,
+                                                 claims[i].claimer, &claimed, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (claimed, ==, claims[i].claimed);
+    }
+}
+
 #if HAVE_LIBPQ
 /* PostgreSQL */
 
-#define PG_SCHEMA_VERSION 1
+static void
+record_job_changed_cb (ChkStore *store,
+                       guint64   job_id,
+                       GArray   *ids)
+{
+  g_array_append_val (ids, job_id);
+}
+
+static gboolean
+has_ids (gpointer data)
+{
+  return ((GArray *) data)->len >= 3;
+}
+
+/* What one store of a database changes, another one of it is told, from
+ * the main loop; a store is not told of its own changes. */
+static void
+test_pg_notify_job_changed (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) other = chk_store_open (f->location, &error);
+  g_autoptr(GArray) told = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GArray) own = g_array_new (FALSE, FALSE, sizeof (guint64));
+  guint64 id;
+
+  g_assert_no_error (error);
+  g_signal_connect (other, "job-changed", G_CALLBACK (record_job_changed_cb), told);
+  g_signal_connect (f->store, "job-changed", G_CALLBACK (record_job_changed_cb), own);
+
+  id = add_job (f, "told");
+  g_assert_true (chk_store_update_job (f->store, id, "told again", make_spec ("told again"),
+                                       &error));
+  g_assert_no_error (error);
+  g_assert_true (chk_store_delete_job (f->store, id, &error));
+  g_assert_no_error (error);
+
+  /* Nothing was read on the other connection: its socket wakes it */
+  g_assert_true (chk_test_wait_until (has_ids, told, 10));
+  g_assert_cmpuint (told->len, ==, 3);
+  for (guint i = 0; i < told->len; i++)
+    g_assert_cmpuint (g_array_index (told, guint64, i), ==, id);
+  chk_test_iterate (0.2);
+  g_assert_cmpuint (own->len, ==, 0);
+  g_assert_cmpuint (told->len, ==, 3);
+}
+
+#define PG_SCHEMA_VERSION 3
 
 static void
 test_pg_open_no_password_in_errors (Fixture       *f,
@@ -2985,16 +3072,25 @@ test_pg_open_no_password_in_errors (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(ChkStore) store = NULL;
   g_autofree char *location = chk_test_pg_location ("chroniker:s3cret-pw", "no_such_db");
+  g_autofree char *without = chk_test_pg_location ("chroniker", "no_such_db");
 
   if (!f->pg)
     return;
 
+  /* A password in the location is refused, without repeating it */
   store = chk_store_open (location, &error);
+  g_assert_error (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT);
+  g_assert_null (store);
+  g_assert_nonnull (strstr (error->message, "password file"));
+  g_assert_null (strstr (error->message, "s3cret"));
+  g_clear_error (&error);
+
+  /* The server's own errors name the database */
+  store = chk_store_open (without, &error);
   g_assert_error (error, CHK_ERROR, CHK_ERROR_STORAGE);
   g_assert_null (store);
   g_assert_true (g_str_has_prefix (error->message, "Could not open the PostgreSQL database: "));
   g_assert_nonnull (strstr (error->message, "no_such_db"));
-  g_assert_null (strstr (error->message, "s3cret"));
 }
 
 static void
@@ -3013,8 +3109,11 @@ test_pg_migrate_from_empty_database (Fixture       *f,
   g_assert_cmpuint (count_rows (f, "SELECT version FROM chk_schema"), ==, PG_SCHEMA_VERSION);
   g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM information_schema.tables "
                                    "WHERE table_schema = 'public' AND table_name IN "
-                                   "('chk_schema', 'jobs', 'runs', 'output', 'settings')"), ==, 5);
-  g_assert_null (chk_store_get_path (f->store));
+                                   "('chk_schema', 'jobs', 'runs', 'output', 'settings', "
+                                   "'claims')"), ==, 6);
+  /* What tells the database from others, which holds no password */
+  g_assert_cmpstr (chk_store_get_path (f->store), ==, f->location);
+  g_assert_true (chk_store_is_shared (f->store));
   g_assert_cmpstr (chk_store_get_problem (f->store), ==, "");
   g_assert_false (chk_store_is_failing (f->store));
 
@@ -3062,6 +3161,7 @@ static const struct
   FixtureFunc  func;
 } neutral_cases[] = {
   { "/jobs/crud", test_jobs_crud },
+  { "/claims/occurrence", test_claims },
   { "/jobs/spec-roundtrip", test_jobs_spec_roundtrip },
   { "/jobs/corrupt-spec", test_jobs_corrupt_spec },
   { "/jobs/unique-name", test_jobs_unique_name },
@@ -3193,6 +3293,8 @@ main (int   argc,
   ADD ("/store/pg/migrate/from-empty-database", fixture_setup_pg_empty,
        test_pg_migrate_from_empty_database);
   ADD ("/store/pg/migrate/refuses-newer", fixture_setup_pg_empty, test_pg_migrate_refuses_newer);
+  g_test_add ("/store/pg/notify/job-changed", Fixture, test_pg_notify_job_changed,
+              fixture_setup_pg, run_pg_case, fixture_teardown);
 #endif
 
   ADD ("/store/crash/sigkill", fixture_setup_empty, test_crash_sigkill);
