@@ -266,3 +266,86 @@ _chk_store_pg_claim_occurrence (ChkStore    *store,
     }
   return TRUE;
 }
+
+/* Leases */
+
+gboolean
+_chk_store_pg_heartbeat (ChkStore    *store,
+                         const char  *hostname,
+                         gint64       now,
+                         GError     **error)
+{
+  ChkPgParams p = { 0, };
+
+  _chk_pg_params_add_text (&p, hostname);
+  _chk_pg_params_add_int (&p, now);
+  if (!_chk_store_pg_exec (CHK_STORE_PG (store),
+                           "INSERT INTO hosts (hostname, heartbeat, started) VALUES ($1, $2, $2) "
+                           "ON CONFLICT (hostname) DO UPDATE SET heartbeat = excluded.heartbeat",
+                           &p, error))
+    {
+      g_prefix_error (error, "Could not say that this host is alive: ");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The runs under way of hosts silent since @before, or never heard of */
+gboolean
+_chk_store_pg_expire_leases (ChkStore    *store,
+                             const char  *hostname,
+                             gint64       before,
+                             gint64       now,
+                             guint       *out_expired,
+                             GError     **error)
+{
+  g_autoptr(PGresult) result = NULL;
+  ChkPgParams p = { 0, };
+
+  _chk_pg_params_add_text (&p, hostname);
+  _chk_pg_params_add_int (&p, before);
+  _chk_pg_params_add_int (&p, now);
+  result = _chk_store_pg_query (CHK_STORE_PG (store),
+                                "UPDATE runs SET outcome = 'interrupted', finished = $3, "
+                                "exit_code = -1, message = 'Its host, ' || hostname || "
+                                "', stopped answering while it ran' "
+                                "WHERE outcome = 'running' AND hostname <> $1 AND NOT EXISTS "
+                                "(SELECT 1 FROM hosts WHERE hosts.hostname = runs.hostname "
+                                " AND heartbeat >= $2)",
+                                &p, error);
+  if (result == NULL)
+    {
+      g_prefix_error (error, "Could not end the runs of hosts that stopped answering: ");
+      return FALSE;
+    }
+  if (out_expired != NULL)
+    *out_expired = (guint) _chk_pg_changes (result);
+  return TRUE;
+}
+
+static gpointer
+host_from_row (const PGresult *result,
+               int             row)
+{
+  ChkStoreHost *host = g_new0 (ChkStoreHost, 1);
+
+  host->hostname = g_strdup (PQgetvalue (result, row, 0));
+  host->heartbeat = _chk_pg_get_int (result, row, 1);
+  host->started = _chk_pg_get_int (result, row, 2);
+  return host;
+}
+
+GPtrArray *
+_chk_store_pg_list_hosts (ChkStore  *store,
+                          GError   **error)
+{
+  GPtrArray *hosts = _chk_store_pg_collect (CHK_STORE_PG (store),
+                                            "SELECT hostname, heartbeat, started FROM hosts "
+                                            "ORDER BY hostname",
+                                            NULL, host_from_row,
+                                            (GDestroyNotify) chk_store_host_free, error);
+
+  if (hosts == NULL)
+    g_prefix_error (error, "Could not list the hosts: ");
+  return hosts;
+}

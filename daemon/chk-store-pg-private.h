@@ -120,6 +120,18 @@ void          _chk_pg_fleet_collect    (ChkPgFleet         *fleet,
                                         PGconn             *conn);
 gboolean      _chk_pg_check_no_password (const char   *conninfo,
                                          GError      **error);
+gboolean      _chk_store_pg_heartbeat  (ChkStore           *store,
+                                        const char         *hostname,
+                                        gint64              now,
+                                        GError            **error);
+gboolean      _chk_store_pg_expire_leases (ChkStore        *store,
+                                           const char      *hostname,
+                                           gint64           before,
+                                           gint64           now,
+                                           guint           *out_expired,
+                                           GError         **error);
+GPtrArray    *_chk_store_pg_list_hosts (ChkStore           *store,
+                                        GError            **error);
 gboolean      _chk_store_pg_claim_occurrence (ChkStore     *store,
                                               guint64       job_id,
                                               gint64        due,

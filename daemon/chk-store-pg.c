@@ -106,6 +106,14 @@ static const char * const schema_steps[] = {
   "END $$;"
   "CREATE TRIGGER jobs_notify AFTER INSERT OR UPDATE OR DELETE ON jobs"
   "  FOR EACH ROW EXECUTE FUNCTION chk_notify_job ();",
+  /* 4: each host's last heartbeat, which leases it its runs under way
+   * (chk_store_expire_leases()); an index finds those runs */
+  "CREATE TABLE hosts ("
+  "  hostname  text   PRIMARY KEY,"
+  "  heartbeat bigint NOT NULL,"
+  "  started   bigint NOT NULL"
+  ");"
+  "CREATE INDEX runs_running ON runs (hostname) WHERE outcome = 'running';",
 };
 
 #define CHK_STORE_PG_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))
@@ -1418,6 +1426,9 @@ chk_store_pg_class_init (ChkStorePgClass *klass)
   store_class->list_settings = chk_store_pg_list_settings;
   store_class->set_setting = chk_store_pg_set_setting;
   store_class->claim_occurrence = _chk_store_pg_claim_occurrence;
+  store_class->heartbeat = _chk_store_pg_heartbeat;
+  store_class->expire_leases = _chk_store_pg_expire_leases;
+  store_class->list_hosts = _chk_store_pg_list_hosts;
   store_class->get_path = chk_store_pg_get_path;
 }
 

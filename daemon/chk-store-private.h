@@ -14,7 +14,7 @@ G_BEGIN_DECLS
  * cache, output files or a write-ahead log leaves those NULL (get_path,
  * release_memory, set_output_file_min, set_log_limit, get_log_behind,
  * get_schema_version), and a store that only one daemon uses leaves out
- * claim_occurrence. It notifies #ChkStore:problem and #ChkStore:log-behind
+ * claim_occurrence, heartbeat, expire_leases and list_hosts. It notifies #ChkStore:problem and #ChkStore:log-behind
  * with the two calls below.
  */
 struct _ChkStoreClass
@@ -145,6 +145,18 @@ struct _ChkStoreClass
                                      const char  *claimer,
                                      gboolean    *out_claimed,
                                      GError     **error);
+  gboolean      (*heartbeat) (ChkStore    *self,
+                              const char  *hostname,
+                              gint64       now,
+                              GError     **error);
+  gboolean      (*expire_leases) (ChkStore    *self,
+                                  const char  *hostname,
+                                  gint64       before,
+                                  gint64       now,
+                                  guint       *out_expired,
+                                  GError     **error);
+  GPtrArray *   (*list_hosts) (ChkStore  *self,
+                               GError   **error);
 };
 
 /* Counts runs into the buckets of chk_store_get_stats(), for backends:

@@ -1425,3 +1425,100 @@ chk_store_is_shared (ChkStore *self)
 
   return CHK_STORE_GET_CLASS (self)->claim_occurrence != NULL;
 }
+
+/**
+ * chk_store_host_free:
+ * @host: (nullable): a #ChkStoreHost
+ */
+void
+chk_store_host_free (ChkStoreHost *host)
+{
+  if (host == NULL)
+    return;
+  g_free (host->hostname);
+  g_free (host);
+}
+
+/**
+ * chk_store_heartbeat:
+ * @self: a #ChkStore
+ * @hostname: this host's name
+ * @now: the time, µs since the epoch
+ * @error: return location for a #GError
+ *
+ * Says in a shared store that @hostname is alive: its runs under way are
+ * leased to it until the other hosts find its heartbeat too old (see
+ * chk_store_expire_leases()). A store of one daemon has no leases.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+chk_store_heartbeat (ChkStore    *self,
+                     const char  *hostname,
+                     gint64       now,
+                     GError     **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (hostname != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (CHK_STORE_GET_CLASS (self)->heartbeat == NULL)
+    return TRUE;
+  return CHK_STORE_GET_CLASS (self)->heartbeat (self, hostname, now, error);
+}
+
+/**
+ * chk_store_expire_leases:
+ * @self: a #ChkStore
+ * @hostname: this host's name, whose runs are left alone
+ * @before: heartbeats older than this are expired, µs since the epoch
+ * @now: the time, µs since the epoch, which the runs end at
+ * @out_expired: (out) (optional): how many runs were ended
+ * @error: return location for a #GError
+ *
+ * Records as `interrupted` the runs under way of the other hosts of a
+ * shared store whose last heartbeat is older than @before (or that never
+ * gave one): hosts that died, or lost the database, with runs under way.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+chk_store_expire_leases (ChkStore    *self,
+                         const char  *hostname,
+                         gint64       before,
+                         gint64       now,
+                         guint       *out_expired,
+                         GError     **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), FALSE);
+  g_return_val_if_fail (hostname != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (out_expired != NULL)
+    *out_expired = 0;
+  if (CHK_STORE_GET_CLASS (self)->expire_leases == NULL)
+    return TRUE;
+  return CHK_STORE_GET_CLASS (self)->expire_leases (self, hostname, before, now, out_expired,
+                                                    error);
+}
+
+/**
+ * chk_store_list_hosts:
+ * @self: a #ChkStore
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type ChkStoreHost): the hosts
+ *   that gave a heartbeat in a shared store, by name; none in a store of
+ *   one daemon; %NULL with @error set on failure
+ */
+GPtrArray *
+chk_store_list_hosts (ChkStore  *self,
+                      GError   **error)
+{
+  g_return_val_if_fail (CHK_IS_STORE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (CHK_STORE_GET_CLASS (self)->list_hosts == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) chk_store_host_free);
+  return CHK_STORE_GET_CLASS (self)->list_hosts (self, error);
+}

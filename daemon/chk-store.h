@@ -286,7 +286,29 @@ gboolean      chk_store_set_setting         (ChkStore            *self,
                                              GVariant            *value,
                                              GError             **error);
 
+typedef struct
+{
+  char   *hostname;
+  gint64  heartbeat;   /* µs since the epoch, by the host's clock */
+  gint64  started;     /* its first heartbeat */
+} ChkStoreHost;
+
+void chk_store_host_free (ChkStoreHost *host);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkStoreHost, chk_store_host_free)
+
 gboolean      chk_store_is_shared           (ChkStore            *self);
+gboolean      chk_store_heartbeat           (ChkStore            *self,
+                                             const char          *hostname,
+                                             gint64               now,
+                                             GError             **error);
+gboolean      chk_store_expire_leases       (ChkStore            *self,
+                                             const char          *hostname,
+                                             gint64               before,
+                                             gint64               now,
+                                             guint               *out_expired,
+                                             GError             **error);
+GPtrArray    *chk_store_list_hosts          (ChkStore            *self,
+                                             GError             **error);
 gboolean      chk_store_claim_occurrence    (ChkStore            *self,
                                              guint64              job_id,
                                              gint64               due,
