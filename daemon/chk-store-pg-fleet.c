@@ -222,7 +222,9 @@ _chk_pg_check_no_password (const char  *conninfo,
   return TRUE;
 }
 
-/* The first claim of (job, due, host) is the one that counts. */
+/* The first claim of (job, due, host) is the one that counts; while a run
+ * of the job is under way on any host (one run of a job at a time, as on
+ * one host), an occurrence for any one host is nobody's. */
 gboolean
 _chk_store_pg_claim_occurrence (ChkStore    *store,
                                 guint64      job_id,
@@ -244,7 +246,10 @@ _chk_store_pg_claim_occurrence (ChkStore    *store,
   _chk_pg_params_add_int (&p, g_get_real_time ());
   result = _chk_store_pg_query (self,
                                 "INSERT INTO claims (job_id, due, host, claimer, claimed) "
-                                "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                                "SELECT $1::bigint, $2::bigint, $3::text, $4::text, $5::bigint "
+                                "WHERE $3 <> '' OR NOT EXISTS "
+                                "(SELECT 1 FROM runs WHERE job_id = $1 AND outcome = 'running') "
+                                "ON CONFLICT DO NOTHING",
                                 &p, error);
   if (result == NULL)
     {
