@@ -15,7 +15,18 @@
  * as if the change had been made here, without writing it: the job shows
  * up, changes or goes on the bus, with its next run, within the time the
  * notification takes.
+ *
+ * And the leases: in a shared store, a host's heartbeat leases it its runs
+ * under way. It beats when it wakes for due runs anyway, and every third
+ * of a lease while it has runs under way (never while idle: 10,000 jobs
+ * hours away wake no host); then it records as interrupted the runs of
+ * the hosts whose last heartbeat is older than a lease, which died or
+ * lost the database with runs under way. Their next occurrences are
+ * claimed by the hosts that are there.
  */
+
+/* How long a heartbeat leases a host its runs, by default */
+#define LEASE_SECONDS 30
 
 /* @stored, as another daemon wrote it: made the engine's, or given to its job */
 static void
@@ -122,4 +133,77 @@ _chk_engine_store_job_changed_cb (ChkStore  *store,
       g_debug ("Job “%s” was deleted on another host", job->spec->name);
       _chk_engine_forget_job (self, job);
     }
+}
+
+/* CHK_TEST_LEASE_SECONDS, for tests: the lease, in seconds */
+void
+_chk_engine_fleet_init (ChkEngine *self)
+{
+  const char *text = g_getenv ("CHK_TEST_LEASE_SECONDS");
+  guint64 value;
+
+  self->lease_seconds = LEASE_SECONDS;
+  if (text == NULL)
+    return;
+  if (g_ascii_string_to_unsigned (text, 10, 3, 3600, &value, NULL))
+    self->lease_seconds = (guint) value;
+  else
+    g_warning ("CHK_TEST_LEASE_SECONDS=%s is not a number of seconds from 3 to 3600", text);
+}
+
+/**
+ * _chk_engine_beat:
+ * @self: the engine
+ *
+ * In a shared store: renews this host's heartbeat, then ends the runs of
+ * the hosts whose lease ran out.
+ */
+void
+_chk_engine_beat (ChkEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 now;
+  guint expired = 0;
+
+  if (!chk_store_is_shared (self->store))
+    return;
+
+  now = _chk_engine_now (self);
+  if (!chk_store_heartbeat (self->store, self->hostname, now, &error) ||
+      !chk_store_expire_leases (self->store, self->hostname,
+                                now - (gint64) self->lease_seconds * G_USEC_PER_SEC, now,
+                                &expired, &error))
+    {
+      g_warning ("%s", error->message);
+      return;
+    }
+  if (expired > 0)
+    g_message ("%u run(s) of hosts that stopped answering for %u s are recorded as interrupted",
+               expired, self->lease_seconds);
+}
+
+static gboolean
+lease_cb (gpointer user_data)
+{
+  _chk_engine_beat (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Beats every third of a lease while runs are under way, only then. */
+void
+_chk_engine_running_changed (ChkEngine *self)
+{
+  if (!chk_store_is_shared (self->store))
+    return;
+
+  if (self->running_count > 0 && self->lease_source == 0)
+    {
+      _chk_engine_beat (self);
+      self->lease_source = g_timeout_add_seconds (MAX (self->lease_seconds / 3, 1), lease_cb,
+                                                  self);
+      g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->lease_source),
+                                "[chk-engine] lease");
+    }
+  else if (self->running_count == 0)
+    g_clear_handle_id (&self->lease_source, g_source_remove);
 }

@@ -60,6 +60,10 @@ struct _ChkEngine
   guint        running_count;
   guint        kill_grace_ms;
   guint        retention_source;
+  /* In a fleet: how long a heartbeat leases this host its runs, and the
+   * heartbeats while it has some under way (chk-engine-fleet.c) */
+  guint        lease_seconds;
+  guint        lease_source;
   gboolean     started;
 
   GTask       *shutdown_task;
@@ -94,6 +98,9 @@ void      _chk_engine_emit_run_finished (ChkEngine  *self,
                                          gint        exit_code);
 
 /* chk-engine-fleet.c */
+void      _chk_engine_fleet_init           (ChkEngine   *self);
+void      _chk_engine_beat                 (ChkEngine   *self);
+void      _chk_engine_running_changed      (ChkEngine   *self);
 void      _chk_engine_store_job_changed_cb (ChkStore   *store,
                                             guint64     job_id,
                                             ChkEngine  *self);

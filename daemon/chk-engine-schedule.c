@@ -209,6 +209,9 @@ _chk_engine_timer_fired_cb (ChkTimer  *timer,
   /* Queued runs wait in the order they were due. */
   g_ptr_array_sort (due, compare_next_run);
 
+  /* In a fleet, awake anyway: say this host is alive, see who is not */
+  _chk_engine_beat (self);
+
   for (guint i = 0; i < due->len; i++)
     {
       ChkJob *job = g_ptr_array_index (due, i);

@@ -85,6 +85,7 @@ set_running_count (ChkEngine *self,
   if (self->running_count == count)
     return;
   self->running_count = count;
+  _chk_engine_running_changed (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING_COUNT]);
 }
 
@@ -320,6 +321,7 @@ chk_engine_dispose (GObject *object)
     g_object_unref (job);
 
   g_clear_handle_id (&self->retention_source, g_source_remove);
+  g_clear_handle_id (&self->lease_source, g_source_remove);
   g_clear_handle_id (&self->shutdown_timeout, g_source_remove);
   g_clear_handle_id (&self->store_works_source, g_source_remove);
   g_clear_handle_id (&self->release_source, g_source_remove);
@@ -435,6 +437,7 @@ chk_engine_init (ChkEngine *self)
   self->waiting_for_store = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->kill_grace_ms = CHK_RUNNER_DEFAULT_KILL_GRACE_MS;
   self->hostname = g_strdup (g_get_host_name ());
+  _chk_engine_fleet_init (self);
   self->job_env = chk_job_env_new ();
   g_queue_init (&self->queue);
 }
@@ -550,6 +553,7 @@ chk_engine_start (ChkEngine *self)
 
   apply_retention (self);
   self->retention_source = g_timeout_add_seconds (RETENTION_INTERVAL_SECONDS, retention_cb, self);
+  _chk_engine_beat (self);
 
   _chk_engine_reschedule (self);
 }
