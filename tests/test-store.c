@@ -2973,6 +2973,26 @@ test_runs_stats (Fixture       *f,
     assert_bucket (buckets, i, t0 + i, 0, 0, 0, 0);
 }
 
+/* A run under way on @hostname */
+static guint64
+add_run_on (Fixture    *f,
+            guint64     job_id,
+            const char *hostname)
+{
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  g_autoptr(GError) error = NULL;
+
+  run->job_id = job_id;
+  run->job_name = g_strdup ("job");
+  run->trigger = g_strdup ("schedule");
+  run->started = 1000;
+  run->outcome = g_strdup ("running");
+  run->hostname = g_strdup (hostname);
+  g_assert_true (chk_store_add_run (f->store, run, &error));
+  g_assert_no_error (error);
+  return run->id;
+}
+
 /* An occurrence is claimed once in a shared store; a store of one daemon
  * grants every claim. */
 static void
@@ -3010,6 +3030,86 @@ test_claims (Fixture       *f,
                                                  claims[i].claimer, &claimed, &error));
       g_assert_no_error (error);
       g_assert_cmpint (claimed, ==, claims[i].claimed);
+    }
+
+  /* While a run of the job is under way on any host, an occurrence for any
+   * one host is nobody's; each host's own run of one for every host is */
+  add_run_on (f, job, "beta");
+  for (guint i = 0; i < 2; i++)
+    {
+      gboolean claimed = FALSE;
+      const char *host = i == 0 ? "" : "alpha";
+
+      g_assert_true (chk_store_claim_occurrence (f->store, job, 3000, host, "alpha", &claimed,
+                                                 &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (claimed, ==, i == 1 || !shared);
+    }
+}
+
+/* In a shared store, the runs under way of hosts silent for too long, or
+ * never heard of, end as interrupted; a store of one daemon has no leases. */
+static void
+test_leases (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hosts = NULL;
+  gboolean shared = chk_store_is_shared (f->store);
+  guint64 job = add_job (f, "leased");
+  guint64 alpha = add_run_on (f, job, "alpha");
+  guint64 beta = add_run_on (f, job, "beta");
+  guint64 gamma = add_run_on (f, job, "gamma");
+  guint64 delta = add_run_on (f, job, "delta");
+  guint expired = 99;
+  const struct
+  {
+    guint64     run;
+    gboolean    ends;
+    const char *host;
+  } runs[] = {
+    { alpha, FALSE, "alpha" },   /* this host's own */
+    { beta, FALSE, "beta" },     /* beat since */
+    { gamma, TRUE, "gamma" },    /* beat long ago */
+    { delta, TRUE, "delta" },    /* never beat */
+  };
+
+  g_assert_true (chk_store_heartbeat (f->store, "beta", 9000000, &error));
+  g_assert_true (chk_store_heartbeat (f->store, "gamma", 1000000, &error));
+  g_assert_true (chk_store_heartbeat (f->store, "gamma", 2000000, &error));
+  g_assert_true (chk_store_expire_leases (f->store, "alpha", 5000000, 20000000, &expired,
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (expired, ==, shared ? 2 : 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_autoptr(ChkRunRecord) run = chk_store_get_run (f->store, runs[i].run, &error);
+
+      g_assert_no_error (error);
+      if (shared && runs[i].ends)
+        {
+          g_assert_cmpstr (run->outcome, ==, "interrupted");
+          g_assert_cmpint (run->finished, ==, 20000000);
+          g_assert_nonnull (strstr (run->message, runs[i].host));
+        }
+      else
+        {
+          g_assert_cmpstr (run->outcome, ==, "running");
+        }
+    }
+
+  hosts = chk_store_list_hosts (f->store, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (hosts->len, ==, shared ? 2 : 0);
+  if (shared)
+    {
+      ChkStoreHost *host = g_ptr_array_index (hosts, 1);
+
+      g_assert_cmpstr (((ChkStoreHost *) g_ptr_array_index (hosts, 0))->hostname, ==, "beta");
+      g_assert_cmpstr (host->hostname, ==, "gamma");
+      g_assert_cmpint (host->heartbeat, ==, 2000000);
+      g_assert_cmpint (host->started, ==, 1000000);
     }
 }
 
@@ -3063,7 +3163,7 @@ test_pg_notify_job_changed (Fixture       *f,
   g_assert_cmpuint (told->len, ==, 3);
 }
 
-#define PG_SCHEMA_VERSION 3
+#define PG_SCHEMA_VERSION 4
 
 static void
 test_pg_open_no_password_in_errors (Fixture       *f,
@@ -3110,7 +3210,7 @@ test_pg_migrate_from_empty_database (Fixture       *f,
   g_assert_cmpuint (count_rows (f, "SELECT count(*) FROM information_schema.tables "
                                    "WHERE table_schema = 'public' AND table_name IN "
                                    "('chk_schema', 'jobs', 'runs', 'output', 'settings', "
-                                   "'claims')"), ==, 6);
+                                   "'claims', 'hosts')"), ==, 7);
   /* What tells the database from others, which holds no password */
   g_assert_cmpstr (chk_store_get_path (f->store), ==, f->location);
   g_assert_true (chk_store_is_shared (f->store));
@@ -3162,6 +3262,7 @@ static const struct
 } neutral_cases[] = {
   { "/jobs/crud", test_jobs_crud },
   { "/claims/occurrence", test_claims },
+  { "/claims/leases", test_leases },
   { "/jobs/spec-roundtrip", test_jobs_spec_roundtrip },
   { "/jobs/corrupt-spec", test_jobs_corrupt_spec },
   { "/jobs/unique-name", test_jobs_unique_name },

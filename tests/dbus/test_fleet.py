@@ -189,6 +189,48 @@ class Changes(FleetTestCase):
         self.seen_within(lambda: beta_job() is None, 'the job gone from beta')
 
 
+class Leases(FleetTestCase):
+    LEASE = 3   # seconds (CHK_TEST_LEASE_SECONDS)
+
+    def test_a_dead_hosts_run_is_interrupted_and_the_next_runs_elsewhere(self):
+        env = {'CHK_TEST_LEASE_SECONDS': str(self.LEASE)}
+        alpha = self.start_host('alpha', env=env)
+        start = (h.now_usec() // USEC + 2) * USEC
+        job = alpha.client.create_job({'name': 'long', 'command': ['sleep', '60'],
+                                       'schedule': 'FREQ=SECONDLY;INTERVAL=2', 'start': start})
+        beta = self.start_host('beta', env=env)
+
+        def running():
+            return [r for r in alpha.client.job_runs(job) if r['outcome'] == 'running']
+
+        (first,) = h.wait_until(running, 15, 'a run of the job')
+        # One run of a job at a time across the fleet: the other host skips
+        # the occurrences that come meanwhile.
+        h.iterate(2.5)
+        self.assertEqual([r['id'] for r in running()], [first['id']])
+
+        holder = self.hosts[first['hostname']]
+        other = beta if holder is alpha else alpha
+        holder.daemon.kill9()
+        killed = h.now_usec()
+
+        def interrupted():
+            run = other.client.get_run(first['id'])
+            return run if run['outcome'] == 'interrupted' else None
+
+        run = h.wait_until(interrupted, self.LEASE + 15, 'the dead host\'s run to end')
+        self.assertGreaterEqual(run['finished'], killed + (self.LEASE - 1) * USEC,
+                                'not before the lease ran out')
+        self.assertIn(holder.name, run['message'])
+
+        def next_elsewhere():
+            return [r for r in other.client.job_runs(job)
+                    if r['hostname'] == other.name and r['started'] >= run['finished']
+                    and r['trigger'] == 'schedule']
+
+        h.wait_until(next_elsewhere, 10, f'the next occurrence on {other.name}')
+
+
 class Passwords(FleetTestCase):
     def test_a_password_comes_from_a_password_file_only(self):
         password = self.cluster.fleet_password
