@@ -21,6 +21,17 @@
 
 #include <glib-unix.h>
 
+#if defined(__SANITIZE_ADDRESS__)
+# define CHK_ASAN 1
+#elif defined(__has_feature)
+# if __has_feature (address_sanitizer)
+#  define CHK_ASAN 1
+# endif
+#endif
+#ifdef CHK_ASAN
+# include <sanitizer/asan_interface.h>
+#endif
+
 #include "chk-job-env.h"
 #include "chk-job-spawn.h"
 
@@ -607,6 +618,12 @@ clone_child (ChkChild *child,
                  child);
   saved = errno;
   pthread_sigmask (SIG_SETMASK, &old, NULL);
+#ifdef CHK_ASAN
+  /* The child's frames marked parts of this stack in ASan's shadow, which
+   * munmap() leaves as it is: memory mapped here later (SQLite's pages)
+   * would look like a stack in use. */
+  ASAN_UNPOISON_MEMORY_REGION (stack, CHILD_STACK_SIZE);
+#endif
   munmap (stack, CHILD_STACK_SIZE);
 
   errno = saved;
