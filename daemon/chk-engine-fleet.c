@@ -189,7 +189,9 @@ lease_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Beats every third of a lease while runs are under way, only then. */
+/* Beats every third of a lease while runs are under way, only then: not
+ * at once, in the middle of starting runs (a due run's start beats after
+ * the runs started; a lease is three beats long). */
 void
 _chk_engine_running_changed (ChkEngine *self)
 {
@@ -198,7 +200,6 @@ _chk_engine_running_changed (ChkEngine *self)
 
   if (self->running_count > 0 && self->lease_source == 0)
     {
-      _chk_engine_beat (self);
       self->lease_source = g_timeout_add_seconds (MAX (self->lease_seconds / 3, 1), lease_cb,
                                                   self);
       g_source_set_static_name (g_main_context_find_source_by_id (NULL, self->lease_source),

@@ -209,9 +209,6 @@ _chk_engine_timer_fired_cb (ChkTimer  *timer,
   /* Queued runs wait in the order they were due. */
   g_ptr_array_sort (due, compare_next_run);
 
-  /* In a fleet, awake anyway: say this host is alive, see who is not */
-  _chk_engine_beat (self);
-
   for (guint i = 0; i < due->len; i++)
     {
       ChkJob *job = g_ptr_array_index (due, i);
@@ -236,6 +233,10 @@ _chk_engine_timer_fired_cb (ChkTimer  *timer,
   /* Also when nothing came due: the timer may have been for a held-back run. */
   _chk_engine_release_pending (self);
   _chk_engine_reschedule (self);
+
+  /* In a fleet, awake anyway: after the runs started, say this host is
+   * alive and see who is not */
+  _chk_engine_beat (self);
 }
 
 void
