@@ -954,7 +954,8 @@ _chk_engine_adopt_job (ChkEngine *self,
                        ChkJob    *job)
 {
   _chk_engine_add_job (self, job);
-  _chk_engine_update_next_run (self, job, _chk_engine_first_reference (job, _chk_engine_now (self)));
+  _chk_engine_update_next_run (self, job,
+                               _chk_engine_first_reference (job, _chk_engine_now (self)));
   _chk_engine_reschedule (self);
 
   g_signal_emit (self, signals[JOB_ADDED], 0, job);
@@ -1037,7 +1038,8 @@ _chk_engine_apply_spec (ChkEngine   *self,
       _chk_engine_remove_from_queue (self, job);
       _chk_engine_cancel_pending (self, job);
     }
-  _chk_engine_update_next_run (self, job, _chk_engine_first_reference (job, _chk_engine_now (self)));
+  _chk_engine_update_next_run (self, job,
+                               _chk_engine_first_reference (job, _chk_engine_now (self)));
   /* What it waits for, or what waits for it, may have changed. */
   _chk_engine_release_pending (self);
   _chk_engine_reschedule (self);

@@ -14,8 +14,9 @@ G_BEGIN_DECLS
  * cache, output files or a write-ahead log leaves those NULL (get_path,
  * release_memory, set_output_file_min, set_log_limit, get_log_behind,
  * get_schema_version), and a store that only one daemon uses leaves out
- * claim_occurrence, heartbeat, expire_leases and list_hosts. It notifies #ChkStore:problem and #ChkStore:log-behind
- * with the two calls below.
+ * claim_occurrence, heartbeat, expire_leases and list_hosts. It notifies
+ * #ChkStore:problem and #ChkStore:log-behind, and emits ChkStore::job-changed,
+ * with the calls below.
  */
 struct _ChkStoreClass
 {

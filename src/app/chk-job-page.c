@@ -252,7 +252,8 @@ update_header (ChkJobPage *self)
     g_ptr_array_add (times, g_strdup (_("Manual only: runs with Run Now")));
   else if (chk_job1_get_host (job) != NULL && chk_job1_get_host (job)[0] != '\0' &&
            !g_str_equal (chk_job1_get_host (job), CHK_JOB_SPEC_EVERY_HOST))
-    /* Translators: a job whose schedule runs it on another host of a fleet, e.g. "Runs on build-1" */
+    /* Translators: a job whose schedule runs it on another host of a fleet,
+     * e.g. "Runs on build-1" */
     g_ptr_array_add (times, g_strdup_printf (_("Runs on %s"), chk_job1_get_host (job)));
   else
     g_ptr_array_add (times, g_strdup (_("No run to come")));
