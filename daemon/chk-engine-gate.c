@@ -261,6 +261,15 @@ _chk_engine_make_due (ChkEngine  *self,
       g_debug ("“%s” waits for a retry: its occurrence is skipped", job->spec->name);
       return;
     }
+  /* Held back by nothing, only not started yet (what a burst starts past
+   * one slice waits for an idle): as good as under way. A catch-up due at
+   * start-up must not give way to the next occurrence that comes first. */
+  if (job->pending && (job->waiting_for == NULL || job->waiting_for[0] == '\0'))
+    {
+      g_debug ("“%s” is about to start (%s): its occurrence is skipped", job->spec->name,
+               job->pending_trigger);
+      return;
+    }
   if (!claim_occurrence (self, job, trigger, due))
     return;
   if (job->pending)
