@@ -42,6 +42,7 @@ struct _ChkPgFleet
   GSource      *emit_source;
   GArray       *changed;        /* ids of jobs (guint64) not told yet; 0: any job */
   guint         claims_since_sweep;
+  char         *connected_as;   /* the host name this session holds the lock of */
 };
 
 ChkPgFleet *
@@ -66,6 +67,7 @@ _chk_pg_fleet_free (ChkPgFleet *fleet)
   chk_source_clear (&fleet->emit_source);
   g_clear_pointer (&fleet->context, g_main_context_unref);
   g_clear_pointer (&fleet->changed, g_array_unref);
+  g_free (fleet->connected_as);
   g_free (fleet);
 }
 
@@ -169,6 +171,8 @@ _chk_pg_fleet_listen (ChkPgFleet  *fleet,
   PGconn *conn = _chk_store_pg_get_conn (fleet->store);
 
   chk_source_clear (&fleet->socket_source);
+  /* A new session holds no lock yet */
+  g_clear_pointer (&fleet->connected_as, g_free);
   if (!_chk_store_pg_exec (fleet->store, "LISTEN chk_jobs", NULL, error))
     return FALSE;
 
@@ -274,6 +278,49 @@ _chk_store_pg_claim_occurrence (ChkStore    *store,
 
 /* Leases */
 
+/*
+ * A daemon says that it is connected by holding an advisory lock for as
+ * long as its session lasts: the first key is "chk" (0x63686b), the second
+ * the hash of its host's name, in any case. The server lets it go when the
+ * session ends, however the daemon ended, so pg_locks tells which hosts
+ * are there without any of them waking up to say so.
+ */
+#define HOST_LOCK_KEY "6514795"
+#define HOST_LOCK_HELD \
+  "EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted " \
+  "AND database = (SELECT oid FROM pg_database WHERE datname = current_database ()) " \
+  "AND objsubid = 2 AND classid = " HOST_LOCK_KEY "::oid " \
+  "AND objid = hashtext (lower (hosts.hostname))::oid)"
+
+static void
+hold_host_lock (ChkStorePg *self,
+                const char *hostname)
+{
+  ChkPgFleet *fleet = _chk_store_pg_get_fleet (self);
+  g_autoptr(PGresult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  ChkPgParams p = { 0, };
+
+  if (g_strcmp0 (fleet->connected_as, hostname) == 0)
+    return;
+
+  _chk_pg_params_add_text (&p, hostname);
+  result = _chk_store_pg_query (self,
+                                "SELECT pg_try_advisory_lock (" HOST_LOCK_KEY ", "
+                                "hashtext (lower ($1)))",
+                                &p, &error);
+  if (result == NULL)
+    {
+      g_warning ("Could not say that this host is connected: %s", error->message);
+      return;
+    }
+  if (!g_str_equal (PQgetvalue (result, 0, 0), "t"))
+    g_warning ("Another chronikerd is connected to the database as host %s: give each host "
+               "its own name (chronikerd --hostname)", hostname);
+  g_free (fleet->connected_as);
+  fleet->connected_as = g_strdup (hostname);
+}
+
 gboolean
 _chk_store_pg_heartbeat (ChkStore    *store,
                          const char  *hostname,
@@ -292,6 +339,7 @@ _chk_store_pg_heartbeat (ChkStore    *store,
       g_prefix_error (error, "Could not say that this host is alive: ");
       return FALSE;
     }
+  hold_host_lock (CHK_STORE_PG (store), hostname);
   return TRUE;
 }
 
@@ -337,6 +385,8 @@ host_from_row (const PGresult *result,
   host->hostname = g_strdup (PQgetvalue (result, row, 0));
   host->heartbeat = _chk_pg_get_int (result, row, 1);
   host->started = _chk_pg_get_int (result, row, 2);
+  host->connected = g_str_equal (PQgetvalue (result, row, 3), "t");
+  host->running = (guint) _chk_pg_get_int (result, row, 4);
   return host;
 }
 
@@ -345,8 +395,11 @@ _chk_store_pg_list_hosts (ChkStore  *store,
                           GError   **error)
 {
   GPtrArray *hosts = _chk_store_pg_collect (CHK_STORE_PG (store),
-                                            "SELECT hostname, heartbeat, started FROM hosts "
-                                            "ORDER BY hostname",
+                                            "SELECT hostname, heartbeat, started, "
+                                            HOST_LOCK_HELD ", "
+                                            "(SELECT count(*) FROM runs WHERE outcome = "
+                                            "'running' AND runs.hostname = hosts.hostname) "
+                                            "FROM hosts ORDER BY hostname",
                                             NULL, host_from_row,
                                             (GDestroyNotify) chk_store_host_free, error);
 

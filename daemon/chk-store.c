@@ -1448,7 +1448,10 @@ chk_store_host_free (ChkStoreHost *host)
  *
  * Says in a shared store that @hostname is alive: its runs under way are
  * leased to it until the other hosts find its heartbeat too old (see
- * chk_store_expire_leases()). A store of one daemon has no leases.
+ * chk_store_expire_leases()). The first heartbeat of a connection also
+ * marks @hostname connected for as long as the connection lasts (see
+ * chk_store_list_hosts()); a warning says so when another daemon holds
+ * that name already. A store of one daemon has no leases.
  *
  * Returns: %TRUE on success
  */
@@ -1506,6 +1509,12 @@ chk_store_expire_leases (ChkStore    *self,
  * chk_store_list_hosts:
  * @self: a #ChkStore
  * @error: return location for a #GError
+ *
+ * Lists the hosts whose daemons ever gave a heartbeat, with whether each
+ * one's daemon is connected to the store now: a daemon holds that for as
+ * long as its session with the database lasts, so that a host whose daemon
+ * is idle between due times, and gives no heartbeat then, is still known
+ * to be there.
  *
  * Returns: (transfer container) (element-type ChkStoreHost): the hosts
  *   that gave a heartbeat in a shared store, by name; none in a store of

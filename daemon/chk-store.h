@@ -288,9 +288,11 @@ gboolean      chk_store_set_setting         (ChkStore            *self,
 
 typedef struct
 {
-  char   *hostname;
-  gint64  heartbeat;   /* µs since the epoch, by the host's clock */
-  gint64  started;     /* its first heartbeat */
+  char     *hostname;
+  gint64    heartbeat;   /* µs since the epoch, by the host's clock */
+  gint64    started;     /* its first heartbeat */
+  gboolean  connected;   /* its daemon is connected to the store now */
+  guint     running;     /* its runs under way */
 } ChkStoreHost;
 
 void chk_store_host_free (ChkStoreHost *host);

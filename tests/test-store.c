@@ -3104,14 +3104,66 @@ test_leases (Fixture       *f,
   g_assert_cmpuint (hosts->len, ==, shared ? 2 : 0);
   if (shared)
     {
+      ChkStoreHost *beta = g_ptr_array_index (hosts, 0);
       ChkStoreHost *host = g_ptr_array_index (hosts, 1);
 
-      g_assert_cmpstr (((ChkStoreHost *) g_ptr_array_index (hosts, 0))->hostname, ==, "beta");
+      g_assert_cmpstr (beta->hostname, ==, "beta");
+      g_assert_cmpuint (beta->running, ==, 1);
+      g_assert_true (beta->connected);
       g_assert_cmpstr (host->hostname, ==, "gamma");
       g_assert_cmpint (host->heartbeat, ==, 2000000);
       g_assert_cmpint (host->started, ==, 1000000);
+      g_assert_cmpuint (host->running, ==, 0);
+      g_assert_true (host->connected);
     }
 }
+
+#if HAVE_LIBPQ
+/* A host is connected for as long as the session of its daemon's store
+ * lasts, whether or not it gives heartbeats meanwhile. */
+static void
+test_hosts_connected (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) other = NULL;
+  const char *names[] = { "delta", "epsilon" };
+
+  g_assert_true (chk_store_heartbeat (f->store, "delta", 1000000, &error));
+  g_assert_no_error (error);
+  other = chk_store_open (f->location, &error);
+  g_assert_no_error (error);
+  g_assert_true (chk_store_heartbeat (other, "epsilon", 1000000, &error));
+  g_assert_no_error (error);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GPtrArray) hosts = chk_store_list_hosts (f->store, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (hosts->len, ==, G_N_ELEMENTS (names));
+      for (guint i = 0; i < hosts->len; i++)
+        {
+          ChkStoreHost *host = g_ptr_array_index (hosts, i);
+
+          g_assert_cmpstr (host->hostname, ==, names[i]);
+          /* "epsilon" went with the second store's session */
+          g_assert_cmpint (host->connected, ==, i == 0 || round == 0);
+        }
+      g_clear_object (&other);
+      /* The server lets the lock go once it sees the session end */
+      for (guint tries = 0; round == 0 && tries < 100; tries++)
+        {
+          if (chk_test_pg_query_int (f->location,
+                                     "SELECT count(*) FROM pg_stat_activity "
+                                     "WHERE datname = current_database () "
+                                     "AND pid <> pg_backend_pid ()") <= 1)
+            break;
+          g_usleep (20000);
+        }
+    }
+}
+#endif
 
 #if HAVE_LIBPQ
 /* PostgreSQL */
@@ -3395,6 +3447,8 @@ main (int   argc,
        test_pg_migrate_from_empty_database);
   ADD ("/store/pg/migrate/refuses-newer", fixture_setup_pg_empty, test_pg_migrate_refuses_newer);
   g_test_add ("/store/pg/notify/job-changed", Fixture, test_pg_notify_job_changed,
+              fixture_setup_pg, run_pg_case, fixture_teardown);
+  g_test_add ("/store/pg/claims/hosts-connected", Fixture, test_hosts_connected,
               fixture_setup_pg, run_pg_case, fixture_teardown);
 #endif
 
