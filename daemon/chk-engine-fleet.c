@@ -208,3 +208,39 @@ _chk_engine_running_changed (ChkEngine *self)
   else if (self->running_count == 0)
     g_clear_handle_id (&self->lease_source, g_source_remove);
 }
+
+/**
+ * chk_engine_list_hosts:
+ * @self: a #ChkEngine
+ * @error: return location for a #GError
+ *
+ * Lists the hosts whose daemons share the store, by name (see
+ * chk_store_list_hosts()); with a store of its own, this host alone,
+ * connected since the engine started, with its runs under way.
+ *
+ * Returns: (transfer container) (element-type ChkStoreHost): the hosts,
+ *   or %NULL with @error set when the store could not say
+ */
+GPtrArray *
+chk_engine_list_hosts (ChkEngine  *self,
+                       GError    **error)
+{
+  GPtrArray *hosts;
+  ChkStoreHost *host;
+
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (chk_store_is_shared (self->store))
+    return chk_store_list_hosts (self->store, error);
+
+  host = g_new0 (ChkStoreHost, 1);
+  host->hostname = g_strdup (self->hostname);
+  host->heartbeat = _chk_engine_now (self);
+  host->started = self->started ? self->started_at : host->heartbeat;
+  host->connected = TRUE;
+  host->running = self->running_count;
+  hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_store_host_free);
+  g_ptr_array_add (hosts, host);
+  return hosts;
+}

@@ -528,6 +528,7 @@ chk_engine_start (ChkEngine *self)
   g_return_if_fail (!self->started);
 
   self->started = TRUE;
+  self->started_at = now;
 
   missed = _chk_engine_collect_missed (self, now);
   for (guint i = 0; i < missed->len; i++)

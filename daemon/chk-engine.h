@@ -45,6 +45,8 @@ const char   *chk_engine_get_hostname        (ChkEngine           *self);
 void          chk_engine_set_hostname        (ChkEngine           *self,
                                               const char          *hostname);
 guint         chk_engine_get_running_count   (ChkEngine           *self);
+GPtrArray    *chk_engine_list_hosts          (ChkEngine           *self,
+                                              GError             **error);
 ChkJobEnv    *chk_engine_get_job_env         (ChkEngine           *self);
 
 GPtrArray    *chk_engine_list_jobs           (ChkEngine           *self);

@@ -745,6 +745,45 @@ chk_scheduler_impl_handle_report_progress (ChkScheduler1         *object,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+static GVariant *
+hosts_to_variant (GPtrArray *hosts)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("aa{sv}"));
+  for (guint i = 0; i < hosts->len; i++)
+    {
+      ChkStoreHost *host = g_ptr_array_index (hosts, i);
+
+      g_variant_builder_open (&builder, G_VARIANT_TYPE_VARDICT);
+      g_variant_builder_add (&builder, "{sv}", "hostname", g_variant_new_string (host->hostname));
+      g_variant_builder_add (&builder, "{sv}", "connected",
+                             g_variant_new_boolean (host->connected));
+      g_variant_builder_add (&builder, "{sv}", "last-heartbeat",
+                             g_variant_new_int64 (host->heartbeat));
+      g_variant_builder_add (&builder, "{sv}", "first-heartbeat",
+                             g_variant_new_int64 (host->started));
+      g_variant_builder_add (&builder, "{sv}", "running", g_variant_new_uint32 (host->running));
+      g_variant_builder_close (&builder);
+    }
+  return g_variant_builder_end (&builder);
+}
+
+static gboolean
+chk_scheduler_impl_handle_list_hosts (ChkScheduler1         *object,
+                                      GDBusMethodInvocation *invocation)
+{
+  ChkSchedulerImpl *self = CHK_SCHEDULER_IMPL (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) hosts = chk_engine_list_hosts (self->engine, &error);
+
+  if (hosts == NULL)
+    return chk_dbus_return_error (invocation, error);
+
+  chk_scheduler1_complete_list_hosts (object, invocation, hosts_to_variant (hosts));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 static gboolean
 chk_scheduler_impl_handle_get_settings (ChkScheduler1         *object,
                                         GDBusMethodInvocation *invocation)
@@ -876,6 +915,7 @@ chk_scheduler_iface_init (ChkScheduler1Iface *iface)
   iface->handle_get_job_stats = chk_scheduler_impl_handle_get_job_stats;
   iface->handle_get_job_stats_between = chk_scheduler_impl_handle_get_job_stats_between;
   iface->handle_report_progress = chk_scheduler_impl_handle_report_progress;
+  iface->handle_list_hosts = chk_scheduler_impl_handle_list_hosts;
   iface->handle_get_settings = chk_scheduler_impl_handle_get_settings;
   iface->handle_set_settings = chk_scheduler_impl_handle_set_settings;
   iface->handle_send_test_email = chk_scheduler_impl_handle_send_test_email;

@@ -520,6 +520,10 @@ class Client:
     def get_settings(self):
         return self.sched('GetSettings', None, '(a{sv})')
 
+    def list_hosts(self):
+        """The hosts, by name: {hostname: {key: value}}."""
+        return {host['hostname']: host for host in self.sched('ListHosts', None, '(aa{sv})')}
+
     def set_settings(self, settings):
         return self.sched('SetSettings', GLib.Variant.new_tuple(vardict(settings, SETTINGS_TYPES)))
 

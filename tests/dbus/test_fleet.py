@@ -250,8 +250,23 @@ class Leases(FleetTestCase):
 
         holder = self.hosts[first['hostname']]
         other = beta if holder is alpha else alpha
+        # Both hosts are there, the holder with its run; each lists the same
+        for host in (alpha, beta):
+            hosts = host.client.list_hosts()
+            self.assertEqual(sorted(hosts), ['alpha', 'beta'])
+            self.assertTrue(all(x['connected'] for x in hosts.values()), hosts)
+            self.assertEqual(hosts[holder.name]['running'], 1)
+            self.assertEqual(hosts[other.name]['running'], 0)
+            self.assertLessEqual(hosts[holder.name]['first-heartbeat'],
+                                 hosts[holder.name]['last-heartbeat'])
+            self.assertGreater(hosts[holder.name]['last-heartbeat'], start - 5 * USEC)
         holder.daemon.kill9()
         killed = h.now_usec()
+
+        # Gone at once, whatever its last heartbeat says: its session ended
+        h.wait_until(lambda: not other.client.list_hosts()[holder.name]['connected'], 10,
+                     f'{holder.name} to be gone')
+        self.assertTrue(other.client.list_hosts()[other.name]['connected'])
 
         def interrupted():
             run = other.client.get_run(first['id'])
@@ -268,6 +283,7 @@ class Leases(FleetTestCase):
                     and r['trigger'] == 'schedule']
 
         h.wait_until(next_elsewhere, 10, f'the next occurrence on {other.name}')
+        self.assertEqual(other.client.list_hosts()[holder.name]['running'], 0)
 
 
 class Passwords(FleetTestCase):

@@ -72,6 +72,23 @@ class Hosts(h.DaemonTestCase):
         self.assertEqual(outcome, 'success')
         self.assertEqual(self.bus.get_run(run_id)['hostname'], 'alpha')
 
+    def test_a_daemon_of_its_own_lists_its_host_alone(self):
+        before = h.now_usec()
+        (host,) = self.bus.list_hosts().values()
+        self.assertEqual(host['hostname'], 'alpha')
+        self.assertTrue(host['connected'])
+        self.assertEqual(host['running'], 0)
+        self.assertGreaterEqual(host['last-heartbeat'], before)
+        self.assertLess(host['first-heartbeat'], before, 'since the daemon started')
+
+        job = self.make_job('sleeper', command=['sleep', '30'])
+        run_id = self.bus.run(job)
+        h.wait_until(lambda: self.bus.list_hosts()['alpha']['running'] == 1, 10,
+                     'the run under way')
+        self.bus.stop(job)
+        self.bus.wait_run_finished(run_id)
+        self.assertEqual(self.bus.list_hosts()['alpha']['running'], 0)
+
     def test_a_bad_host_is_refused(self):
         for host in ('two words', '-alpha', 'alpha..example', 'a/b', '**'):
             with self.subTest(host=host):
