@@ -419,6 +419,98 @@ chk_cli_verb_login_start (int    argc,
   return 0;
 }
 
+/* hosts */
+
+static void
+print_hosts (GVariant   *hosts,
+             const char *this_host,
+             gboolean    color)
+{
+  g_autoptr(ChkTable) table = chk_table_new (4, C_("column", "HOST"), C_("column", "STATE"),
+                                             C_("column", "LAST HEARTBEAT"),
+                                             C_("column", "RUNNING"));
+  GVariantIter iter;
+  GVariant *host;
+
+  g_variant_iter_init (&iter, hosts);
+  while ((host = g_variant_iter_next_value (&iter)) != NULL)
+    {
+      g_autoptr(GVariant) owned = host;
+      g_autofree char *name = NULL;
+      g_autofree char *last = NULL;
+      g_autofree char *running = NULL;
+      const char *hostname = "";
+      gboolean connected = FALSE;
+      gint64 heartbeat = 0;
+      guint32 n_running = 0;
+
+      g_variant_lookup (host, "hostname", "&s", &hostname);
+      g_variant_lookup (host, "connected", "b", &connected);
+      g_variant_lookup (host, "last-heartbeat", "x", &heartbeat);
+      g_variant_lookup (host, "running", "u", &n_running);
+
+      /* Translators: in chronikerctl hosts, the host the daemon asked runs on */
+      name = g_ascii_strcasecmp (hostname, this_host) == 0
+             ? g_strdup_printf (_("%s (this host)"), hostname) : g_strdup (hostname);
+      last = chk_format_local_time (heartbeat);
+      running = g_strdup_printf ("%u", n_running);
+      chk_table_add_row (table, name,
+                         /* Translators: a host whose daemon is connected to the database */
+                         connected ? C_("host state", "connected")
+                         /* Translators: a host whose daemon is not connected any more */
+                         : C_("host state", "gone"),
+                         last, running);
+      chk_table_set_color (table, 1, chk_format_color_for (connected ? "success" : "skipped"));
+    }
+  chk_table_print (table, color);
+}
+
+int
+chk_cli_verb_hosts (int    argc,
+                    char **argv)
+{
+  gboolean json = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_auto(ChkCliVerbCall) call = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) hosts = NULL;
+  const char *this_host;
+
+  if (!chk_cli_verb_begin (&call, entries, &argc, &argv, 0, CHK_CLI_VERB_UTF8))
+    return call.status;
+  if (!chk_cli_verb_connect (&call))
+    return call.status;
+
+  if (!chk_scheduler1_call_list_hosts_sync (call.client.scheduler, &hosts, NULL, &error))
+    return chk_cli_fail_error (error);
+
+  if (json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+      g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      GVariantIter iter;
+      GVariant *host;
+
+      g_variant_iter_init (&iter, hosts);
+      while ((host = g_variant_iter_next_value (&iter)) != NULL)
+        {
+          json_array_add_element (array, chk_json_from_dict (host));
+          g_variant_unref (host);
+        }
+      json_node_set_array (root, array);
+      chk_json_print (root);
+      return 0;
+    }
+
+  this_host = chk_scheduler1_get_hostname (call.client.scheduler);
+  print_hosts (hosts, this_host != NULL ? this_host : "",
+               chk_format_use_color (STDOUT_FILENO));
+  return 0;
+}
+
 /* import and export */
 
 /* The job already named as @spec: made again from it, except for its name. */

@@ -20,7 +20,7 @@ static const char * const what_keys[] = { "command", "shell", "check-url", NULL 
 
 static const char * const time_keys[] = {
   "start", "next-run", "last-run-started", "last-run-finished", "started", "finished",
-  "snoozed-until", NULL,
+  "snoozed-until", "last-heartbeat", "first-heartbeat", NULL,
 };
 
 static char *
@@ -159,6 +159,28 @@ chk_json_spec_from_job (ChkJob1 *job)
     }
   json_builder_end_object (builder);
 
+  return json_builder_get_root (builder);
+}
+
+/**
+ * chk_json_from_dict:
+ * @dict: an `a{sv}` from the daemon
+ *
+ * Returns: (transfer full): @dict as a JSON object, its times as ISO 8601
+ */
+JsonNode *
+chk_json_from_dict (GVariant *dict)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  json_builder_begin_object (builder);
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    add_value (builder, key, value);
+  json_builder_end_object (builder);
   return json_builder_get_root (builder);
 }
 

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 
 JsonNode *chk_json_from_job      (ChkJob1     *job);
 JsonNode *chk_json_spec_from_job (ChkJob1     *job);
+JsonNode *chk_json_from_dict     (GVariant    *dict);
 JsonNode *chk_json_from_run      (GVariant    *run);
 GVariant *chk_json_to_spec       (JsonObject  *object,
                                   GError     **error);

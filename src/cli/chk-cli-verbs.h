@@ -110,6 +110,7 @@ int chk_cli_verb_preview        (int argc, char **argv);
 int chk_cli_verb_settings       (int argc, char **argv);
 int chk_cli_verb_test_email     (int argc, char **argv);
 int chk_cli_verb_login_start    (int argc, char **argv);
+int chk_cli_verb_hosts          (int argc, char **argv);
 int chk_cli_verb_import_crontab (int argc, char **argv);
 int chk_cli_verb_export         (int argc, char **argv);
 int chk_cli_verb_import         (int argc, char **argv);

@@ -32,6 +32,8 @@ static const ChkCliVerb verbs[] = {
   { "unsnooze", "JOB", N_("Let a snoozed job's alerts out again."), chk_cli_verb_unsnooze },
   { "clean", "--older-than DURATION", N_("Delete old finished runs."), chk_cli_verb_clean },
   { "preview", "SCHEDULE", N_("Describe a schedule and show its next runs."), chk_cli_verb_preview },
+  { "hosts", "", N_("List the hosts that run the jobs, and which are there."),
+    chk_cli_verb_hosts },
   { "settings", "[KEY [VALUE]]", N_("Show or change the daemon's settings."), chk_cli_verb_settings },
   { "test-email", "ADDRESS", N_("Send a test email with the email settings."), chk_cli_verb_test_email },
   { "login-start", "[on|off]", N_("Show or change whether the daemon starts when you log in."),

@@ -112,6 +112,27 @@ class Settings(c.CliTestCase):
         self.assertEqual(after, before)
 
 
+class Hosts(c.CliTestCase):
+    daemon_args = ['--hostname', 'alpha']
+
+    def test_hosts_lists_this_host(self):
+        lines = self.out('hosts').rstrip('\n').split('\n')
+        self.assertEqual(lines[0].split(), ['HOST', 'STATE', 'LAST', 'HEARTBEAT', 'RUNNING'])
+        self.assertEqual(len(lines), 2, lines)
+        self.assertRegex(lines[1], r'^alpha \(this host\) +connected +\d{4}-\d\d-\d\d '
+                                   r'\d\d:\d\d:\d\d [+-]\d\d:\d\d +0$')
+
+        (host,) = json.loads(self.out('hosts', '--json'))
+        self.assertEqual(host['hostname'], 'alpha')
+        self.assertIs(host['connected'], True)
+        self.assertEqual(host['running'], 0)
+        self.assertRegex(host['last-heartbeat'], r'^\d{4}-\d\d-\d\dT')
+        self.assertRegex(host['first-heartbeat'], r'^\d{4}-\d\d-\d\dT')
+
+        r = self.ctl('hosts', 'extra')
+        self.assertEqual(r.rc, 2, repr(r))
+
+
 CRONTAB = '''\
 # Chroniker import test
 \t
