@@ -19,13 +19,15 @@
  * password out of the location that every host's command line shows.
  *
  * A trigger on the jobs table (schema step 3) notifies the channel
- * chk_jobs with the job's id at every change; each store LISTENs on it.
+ * chk_jobs with the job's id at every change, one on the settings table
+ * (step 5) the channel chk_settings; each store LISTENs on both.
  * Notifications come in when the connection's socket has something to
  * read (a source on the main loop, no polling), or along with the results
  * of the store's own statements; those of the store's own connection are
  * dropped, since it made the change. ChkStore::job-changed tells of the
  * others, a slice of them per main loop iteration: 10,000 jobs made at
- * once elsewhere must not freeze this daemon for seconds.
+ * once elsewhere must not freeze this daemon for seconds; and
+ * ChkStore::settings-changed, once for any number of settings.
  */
 
 /* Claims older than a day are deleted after this many claims. */
@@ -41,6 +43,7 @@ struct _ChkPgFleet
   GSource      *socket_source;
   GSource      *emit_source;
   GArray       *changed;        /* ids of jobs (guint64) not told yet; 0: any job */
+  gboolean      settings_changed;  /* not told yet */
   guint         claims_since_sweep;
   char         *connected_as;   /* the host name this session holds the lock of */
 };
@@ -87,6 +90,11 @@ emit_cb (gpointer user_data)
 
   for (guint i = 0; i < slice->len; i++)
     _chk_store_emit_job_changed (CHK_STORE (store), g_array_index (slice, guint64, i));
+  if (fleet->settings_changed)
+    {
+      fleet->settings_changed = FALSE;
+      _chk_store_emit_settings_changed (CHK_STORE (store));
+    }
 
   if (fleet->changed->len > 0)
     return G_SOURCE_CONTINUE;
@@ -95,13 +103,26 @@ emit_cb (gpointer user_data)
 }
 
 static void
+queue_emit (ChkPgFleet *fleet)
+{
+  if (fleet->emit_source == NULL && fleet->context != NULL)
+    fleet->emit_source = chk_source_attach (g_idle_source_new (), fleet->context, emit_cb, fleet,
+                                            "[chk-store] job changes");
+}
+
+static void
 queue_change (ChkPgFleet *fleet,
               guint64     job_id)
 {
   g_array_append_val (fleet->changed, job_id);
-  if (fleet->emit_source == NULL && fleet->context != NULL)
-    fleet->emit_source = chk_source_attach (g_idle_source_new (), fleet->context, emit_cb, fleet,
-                                            "[chk-store] job changes");
+  queue_emit (fleet);
+}
+
+static void
+queue_settings_change (ChkPgFleet *fleet)
+{
+  fleet->settings_changed = TRUE;
+  queue_emit (fleet);
 }
 
 /**
@@ -122,8 +143,11 @@ _chk_pg_fleet_collect (ChkPgFleet *fleet,
     {
       guint64 job_id;
 
-      if (notify->be_pid != PQbackendPID (conn) &&
-          g_ascii_string_to_unsigned (notify->extra, 10, 1, G_MAXINT64, &job_id, NULL))
+      if (notify->be_pid == PQbackendPID (conn))
+        ;
+      else if (g_str_equal (notify->relname, "chk_settings"))
+        queue_settings_change (fleet);
+      else if (g_ascii_string_to_unsigned (notify->extra, 10, 1, G_MAXINT64, &job_id, NULL))
         queue_change (fleet, job_id);
       PQfreemem (notify);
     }
@@ -156,10 +180,10 @@ socket_cb (int          fd,
  *   what changed meanwhile
  * @error: return location for a #GError
  *
- * Listens for the changes of jobs on the store's connection, as it is
- * now (after a reconnection, a new session and a new socket). After a
- * reconnection, any job may have changed meanwhile: job-changed tells of
- * id 0.
+ * Listens for the changes of jobs and settings on the store's
+ * connection, as it is now (after a reconnection, a new session and a new
+ * socket). After a reconnection, any job and setting may have changed
+ * meanwhile: job-changed tells of id 0, and settings-changed is emitted.
  *
  * Returns: %TRUE if the connection listens
  */
@@ -173,7 +197,8 @@ _chk_pg_fleet_listen (ChkPgFleet  *fleet,
   chk_source_clear (&fleet->socket_source);
   /* A new session holds no lock yet */
   g_clear_pointer (&fleet->connected_as, g_free);
-  if (!_chk_store_pg_exec (fleet->store, "LISTEN chk_jobs", NULL, error))
+  if (!_chk_store_pg_exec (fleet->store, "LISTEN chk_jobs", NULL, error) ||
+      !_chk_store_pg_exec (fleet->store, "LISTEN chk_settings", NULL, error))
     return FALSE;
 
   if (fleet->context != NULL && PQsocket (conn) >= 0)
@@ -181,7 +206,10 @@ _chk_pg_fleet_listen (ChkPgFleet  *fleet,
                                               fleet->context, G_SOURCE_FUNC (socket_cb), fleet,
                                               "[chk-store] notifications");
   if (reconnected)
-    queue_change (fleet, 0);
+    {
+      queue_change (fleet, 0);
+      queue_settings_change (fleet);
+    }
   return TRUE;
 }
 

@@ -114,6 +114,16 @@ static const char * const schema_steps[] = {
   "  started   bigint NOT NULL"
   ");"
   "CREATE INDEX runs_running ON runs (hostname) WHERE outcome = 'running';",
+  /* 5: every change of a setting is told to the other hosts' daemons, with
+   * its key (chk-store-pg-fleet.c) */
+  "CREATE FUNCTION chk_notify_setting () RETURNS trigger LANGUAGE plpgsql AS $$"
+  "BEGIN"
+  "  PERFORM pg_notify ('chk_settings', (CASE WHEN TG_OP = 'DELETE' THEN OLD.key"
+  "                                      ELSE NEW.key END));"
+  "  RETURN NULL;"
+  "END $$;"
+  "CREATE TRIGGER settings_notify AFTER INSERT OR UPDATE OR DELETE ON settings"
+  "  FOR EACH ROW EXECUTE FUNCTION chk_notify_setting ();",
 };
 
 #define CHK_STORE_PG_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))

@@ -191,9 +191,10 @@ GVariant *_chk_store_setting_from_bytes (const char          *key,
                                          GBytes              *bytes,
                                          GError             **error);
 
-void _chk_store_emit_job_changed  (ChkStore *self,
-                                   guint64   job_id);
-void _chk_store_notify_problem    (ChkStore *self);
-void _chk_store_notify_log_behind (ChkStore *self);
+void _chk_store_emit_job_changed      (ChkStore *self,
+                                       guint64   job_id);
+void _chk_store_emit_settings_changed (ChkStore *self);
+void _chk_store_notify_problem        (ChkStore *self);
+void _chk_store_notify_log_behind     (ChkStore *self);
 
 G_END_DECLS

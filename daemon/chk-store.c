@@ -34,6 +34,7 @@ static GParamSpec *properties[N_PROPS];
 enum
 {
   JOB_CHANGED,
+  SETTINGS_CHANGED,
   N_SIGNALS
 };
 
@@ -112,6 +113,18 @@ chk_store_class_init (ChkStoreClass *klass)
   signals[JOB_CHANGED] =
     g_signal_new ("job-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 1, G_TYPE_UINT64);
+
+  /**
+   * ChkStore::settings-changed:
+   * @self: the store
+   *
+   * Emitted from the main loop by a shared store when another daemon
+   * changed settings, or may have (the store missed what changed): they
+   * are read again with chk_store_get_setting().
+   */
+  signals[SETTINGS_CHANGED] =
+    g_signal_new ("settings-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
+                  NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -132,6 +145,13 @@ _chk_store_emit_job_changed (ChkStore *self,
                              guint64   job_id)
 {
   g_signal_emit (self, signals[JOB_CHANGED], 0, job_id);
+}
+
+/* For backends: another daemon changed settings, or may have. */
+void
+_chk_store_emit_settings_changed (ChkStore *self)
+{
+  g_signal_emit (self, signals[SETTINGS_CHANGED], 0);
 }
 
 /* For backends: #ChkStore:log-behind changed. */

@@ -3215,7 +3215,47 @@ test_pg_notify_job_changed (Fixture       *f,
   g_assert_cmpuint (told->len, ==, 3);
 }
 
-#define PG_SCHEMA_VERSION 4
+static void
+count_cb (ChkStore *store,
+          guint    *count)
+{
+  (*count)++;
+}
+
+static gboolean
+is_positive (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+static void
+test_pg_notify_settings_changed (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkStore) other = chk_store_open (f->location, &error);
+  guint told = 0, own = 0;
+
+  g_assert_no_error (error);
+  g_signal_connect (other, "settings-changed", G_CALLBACK (count_cb), &told);
+  g_signal_connect (f->store, "settings-changed", G_CALLBACK (count_cb), &own);
+
+  g_assert_true (chk_store_begin (f->store, &error));
+  g_assert_true (chk_store_set_setting (f->store, "max-concurrent-runs",
+                                        g_variant_new_uint32 (2), &error));
+  g_assert_true (chk_store_set_setting (f->store, "allow-shell", g_variant_new_boolean (FALSE),
+                                        &error));
+  g_assert_true (chk_store_commit (f->store, &error));
+  g_assert_no_error (error);
+
+  /* Once for the two, or twice if they came in apart */
+  g_assert_true (chk_test_wait_until (is_positive, &told, 10));
+  chk_test_iterate (0.2);
+  g_assert_cmpuint (told, <=, 2);
+  g_assert_cmpuint (own, ==, 0);
+}
+
+#define PG_SCHEMA_VERSION 5
 
 static void
 test_pg_open_no_password_in_errors (Fixture       *f,
@@ -3447,6 +3487,8 @@ main (int   argc,
        test_pg_migrate_from_empty_database);
   ADD ("/store/pg/migrate/refuses-newer", fixture_setup_pg_empty, test_pg_migrate_refuses_newer);
   g_test_add ("/store/pg/notify/job-changed", Fixture, test_pg_notify_job_changed,
+              fixture_setup_pg, run_pg_case, fixture_teardown);
+  g_test_add ("/store/pg/notify/settings-changed", Fixture, test_pg_notify_settings_changed,
               fixture_setup_pg, run_pg_case, fixture_teardown);
   g_test_add ("/store/pg/claims/hosts-connected", Fixture, test_hosts_connected,
               fixture_setup_pg, run_pg_case, fixture_teardown);
