@@ -244,3 +244,35 @@ chk_engine_list_hosts (ChkEngine  *self,
   g_ptr_array_add (hosts, host);
   return hosts;
 }
+
+/**
+ * chk_engine_set_fleet_problem:
+ * @self: a #ChkEngine
+ * @problem: (nullable): why the daemon does not use the fleet's database
+ *   that its fleet-database setting names, for people; %NULL if it does
+ *
+ * Set before the engine is served: Scheduler1.StorageProblem says it
+ * while the store itself has no problem.
+ */
+void
+chk_engine_set_fleet_problem (ChkEngine  *self,
+                              const char *problem)
+{
+  g_return_if_fail (CHK_IS_ENGINE (self));
+
+  g_free (self->fleet_problem);
+  self->fleet_problem = g_strdup (problem);
+}
+
+/**
+ * chk_engine_get_fleet_problem:
+ * @self: a #ChkEngine
+ *
+ * Returns: (nullable): what chk_engine_set_fleet_problem() said
+ */
+const char *
+chk_engine_get_fleet_problem (ChkEngine *self)
+{
+  g_return_val_if_fail (CHK_IS_ENGINE (self), NULL);
+  return self->fleet_problem;
+}

@@ -35,6 +35,7 @@ struct _ChkEngine
   gint64       latest_now;     /* the latest time read from the clock */
   ChkTimer    *timer;
   char        *hostname;
+  char        *fleet_problem;  /* why the fleet's database is not the one used, or NULL */
   ChkContainment *containment;
   /* Where runs are started on the host through Flatpak's HostCommand:
    * the bus to reach it, and its client once loaded; else NULL */

@@ -354,6 +354,7 @@ chk_engine_finalize (GObject *object)
   ChkEngine *self = CHK_ENGINE (object);
 
   g_free (self->hostname);
+  g_free (self->fleet_problem);
   g_clear_object (&self->containment);
   g_clear_object (&self->host);
   g_clear_object (&self->host_bus);

@@ -47,6 +47,9 @@ void          chk_engine_set_hostname        (ChkEngine           *self,
 guint         chk_engine_get_running_count   (ChkEngine           *self);
 GPtrArray    *chk_engine_list_hosts          (ChkEngine           *self,
                                               GError             **error);
+void          chk_engine_set_fleet_problem   (ChkEngine           *self,
+                                              const char          *problem);
+const char   *chk_engine_get_fleet_problem   (ChkEngine           *self);
 ChkJobEnv    *chk_engine_get_job_env         (ChkEngine           *self);
 
 GPtrArray    *chk_engine_list_jobs           (ChkEngine           *self);

@@ -893,12 +893,23 @@ running_count_changed_cb (ChkEngine        *engine,
   chk_scheduler1_set_running_count (CHK_SCHEDULER1 (self), chk_engine_get_running_count (engine));
 }
 
+/* The store's problem, else why it is not the fleet's database it should be */
+static void
+update_storage_problem (ChkSchedulerImpl *self)
+{
+  const char *problem = chk_store_get_problem (chk_engine_get_store (self->engine));
+
+  if (problem[0] == '\0' && chk_engine_get_fleet_problem (self->engine) != NULL)
+    problem = chk_engine_get_fleet_problem (self->engine);
+  chk_scheduler1_set_storage_problem (CHK_SCHEDULER1 (self), problem);
+}
+
 static void
 storage_problem_changed_cb (ChkStore         *store,
                             GParamSpec       *pspec,
                             ChkSchedulerImpl *self)
 {
-  chk_scheduler1_set_storage_problem (CHK_SCHEDULER1 (self), chk_store_get_problem (store));
+  update_storage_problem (self);
 }
 
 static void
@@ -984,8 +995,7 @@ chk_scheduler_impl_new (ChkEngine *engine,
   chk_scheduler1_set_hostname (CHK_SCHEDULER1 (self), chk_engine_get_hostname (engine));
   chk_scheduler1_set_running_count (CHK_SCHEDULER1 (self), chk_engine_get_running_count (engine));
   g_signal_connect (engine, "notify::running-count", G_CALLBACK (running_count_changed_cb), self);
-  chk_scheduler1_set_storage_problem (CHK_SCHEDULER1 (self),
-                                      chk_store_get_problem (chk_engine_get_store (engine)));
+  update_storage_problem (self);
   g_signal_connect (chk_engine_get_store (engine), "notify::problem",
                     G_CALLBACK (storage_problem_changed_cb), self);
 

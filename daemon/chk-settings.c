@@ -17,6 +17,11 @@
  * The daemon's settings: typed, checked, kept in the store. Emits
  * #ChkSettings::changed, detailed with the key (e.g.
  * "changed::max-concurrent-runs"), for every key a change touched.
+ *
+ * One of them, fleet-database, says which database the daemon uses: it
+ * lives in this host's own database (the SQLite file), never in the
+ * fleet's that the others share, and takes effect when the daemon next
+ * starts (see chk_settings_set_local_store()).
  */
 
 typedef enum
@@ -38,6 +43,8 @@ typedef struct
   gboolean     secret;
   /* Only for a value being set: what an older version stored is still used. */
   CheckFunc    check_new;
+  /* Kept in this host's own database, whichever database the daemon uses */
+  gboolean     local;
 } SettingInfo;
 
 /* RFC 5322 §2.1.1: a line is at most 998 characters; the mailer writes "From: " + the value. */
@@ -64,6 +71,8 @@ static gboolean check_positive    (GVariant  *value,
                                    GError   **error);
 static gboolean check_seconds     (GVariant  *value,
                                    GError   **error);
+static gboolean check_fleet_database (GVariant  *value,
+                                      GError   **error);
 
 static const SettingInfo settings_info[] = {
   { "allow-shell", SETTING_BOOLEAN, "true", NULL, FALSE },
@@ -78,6 +87,7 @@ static const SettingInfo settings_info[] = {
   { "webhook-url", SETTING_STRING, "", check_webhook_url, FALSE },
   { "default-max-tasks", SETTING_UINT, "1024", check_positive, FALSE },
   { "resume-delay", SETTING_UINT, "60", check_seconds, FALSE },
+  { "fleet-database", SETTING_STRING, "", check_fleet_database, FALSE, NULL, TRUE },
 };
 
 struct _ChkSettings
@@ -85,7 +95,8 @@ struct _ChkSettings
   GObject     parent_instance;
 
   ChkStore   *store;
-  GHashTable *values;  /* key → GVariant */
+  ChkStore   *local_store;  /* this host's own: @store, another, or none */
+  GHashTable *values;       /* key → GVariant */
 };
 
 G_DEFINE_FINAL_TYPE (ChkSettings, chk_settings, G_TYPE_OBJECT)
@@ -142,6 +153,26 @@ check_smtp_url (GVariant  *value,
        g_strcmp0 (g_uri_get_scheme (uri), "smtps") != 0) ||
       g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
     return set_invalid (error, _("“%s” is not an smtp://host:port or smtps://host:port URL"), url);
+  return TRUE;
+}
+
+/* "" (this host's own database) or a PostgreSQL URI that names no password */
+static gboolean
+check_fleet_database (GVariant  *value,
+                      GError   **error)
+{
+  const char *location = g_variant_get_string (value, NULL);
+  g_autoptr(GError) local_error = NULL;
+
+  if (location[0] == '\0')
+    return TRUE;
+  if (!check_single_line (value, error))
+    return FALSE;
+  if (!chk_store_location_is_server (location))
+    return set_invalid (error, _("the value must be a postgresql:// URI, or empty for this "
+                                 "host's own database"));
+  if (!chk_store_check_server_location (location, &local_error))
+    return set_invalid (error, "%s", local_error->message);
   return TRUE;
 }
 
@@ -295,6 +326,7 @@ chk_settings_finalize (GObject *object)
   ChkSettings *self = CHK_SETTINGS (object);
 
   g_clear_object (&self->store);
+  g_clear_object (&self->local_store);
   g_clear_pointer (&self->values, g_hash_table_unref);
 
   G_OBJECT_CLASS (chk_settings_parent_class)->finalize (object);
@@ -322,6 +354,67 @@ chk_settings_init (ChkSettings *self)
                                         (GDestroyNotify) g_variant_unref);
 }
 
+/* Reads @info's value from @store: the default when it has none, or one of
+ * the wrong type or that no longer passes its check (with a warning).
+ * %FALSE when the store failed. */
+static gboolean
+read_setting (ChkSettings        *self,
+              ChkStore           *store,
+              const SettingInfo  *info,
+              GError            **error)
+{
+  g_autoptr(GVariant) stored = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  stored = chk_store_get_setting (store, info->key, &local_error);
+  if (stored == NULL && local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  if (stored != NULL &&
+      (!g_variant_is_of_type (stored, setting_variant_type (info)) ||
+       (info->check != NULL && !info->check (stored, &local_error))))
+    {
+      g_warning ("Ignoring the stored value of setting %s: %s", info->key,
+                 local_error ? local_error->message : "wrong type");
+      g_clear_pointer (&stored, g_variant_unref);
+    }
+
+  g_hash_table_insert (self->values, (gpointer) info->key,
+                       stored ? g_steal_pointer (&stored)
+                       : g_variant_ref_sink (setting_default (info)));
+  return TRUE;
+}
+
+/* Another host's daemon changed settings of the fleet: those that differ
+ * now are read again and told. */
+static void
+store_settings_changed_cb (ChkStore    *store,
+                           ChkSettings *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (settings_info); i++)
+    {
+      const SettingInfo *info = &settings_info[i];
+      g_autoptr(GVariant) before = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (info->local)
+        continue;
+      before = g_variant_ref (get_value (self, info->key));
+      if (!read_setting (self, store, info, &error))
+        {
+          g_warning ("Could not read the setting %s that another host changed: %s", info->key,
+                     error->message);
+          continue;
+        }
+      if (!g_variant_equal (before, get_value (self, info->key)))
+        g_signal_emit (self, signals[CHANGED], g_quark_from_static_string (info->key),
+                       info->key);
+    }
+}
+
 /**
  * chk_settings_new:
  * @store: the store the settings live in
@@ -330,6 +423,12 @@ chk_settings_init (ChkSettings *self)
  * Reads the settings from @store. A stored value of the wrong type or
  * that no longer passes its check is replaced by the default, with a
  * warning: settings never stop the daemon from starting.
+ *
+ * A store of one daemon is also this host's own database. A shared one
+ * is not: until chk_settings_set_local_store() says which is, the
+ * fleet-database setting reads as @store's location and cannot be set
+ * (the daemon was started with it). The settings that the other hosts'
+ * daemons change in it are read again (ChkStore::settings-changed).
  *
  * Returns: (transfer full): the settings, or %NULL if the store failed
  */
@@ -342,31 +441,82 @@ chk_settings_new (ChkStore  *store,
   g_return_val_if_fail (CHK_IS_STORE (store), NULL);
 
   self->store = g_object_ref (store);
+  if (!chk_store_is_shared (store))
+    self->local_store = g_object_ref (store);
+  g_signal_connect_object (store, "settings-changed", G_CALLBACK (store_settings_changed_cb),
+                           self, 0);
 
   for (guint i = 0; i < G_N_ELEMENTS (settings_info); i++)
     {
       const SettingInfo *info = &settings_info[i];
-      g_autoptr(GVariant) stored = NULL;
-      g_autoptr(GError) local_error = NULL;
 
-      stored = chk_store_get_setting (store, info->key, error);
-      if (stored == NULL && error != NULL && *error != NULL)
-        return NULL;
-
-      if (stored != NULL &&
-          (!g_variant_is_of_type (stored, setting_variant_type (info)) ||
-           (info->check != NULL && !info->check (stored, &local_error))))
+      if (info->local && self->local_store == NULL)
         {
-          g_warning ("Ignoring the stored value of setting %s: %s", info->key,
-                     local_error ? local_error->message : "wrong type");
-          g_clear_pointer (&stored, g_variant_unref);
-        }
+          const char *location = chk_store_get_path (store);
 
-      g_hash_table_insert (self->values, (gpointer) info->key,
-                           stored ? g_steal_pointer (&stored) : g_variant_ref_sink (setting_default (info)));
+          g_hash_table_insert (self->values, (gpointer) info->key,
+                               g_variant_ref_sink (g_variant_new_string (location ? location : "")));
+        }
+      else if (!read_setting (self, info->local ? self->local_store : store, info, error))
+        {
+          return NULL;
+        }
     }
 
   return g_steal_pointer (&self);
+}
+
+/**
+ * chk_settings_set_local_store:
+ * @self: a #ChkSettings
+ * @local_store: this host's own database, when the daemon uses a shared
+ *   one chosen by the fleet-database setting of @local_store
+ * @error: return location for a #GError
+ *
+ * Keeps the settings of this host (fleet-database) in @local_store, and
+ * reads them from it.
+ *
+ * Returns: %TRUE on success, %FALSE if @local_store failed
+ */
+gboolean
+chk_settings_set_local_store (ChkSettings  *self,
+                              ChkStore     *local_store,
+                              GError      **error)
+{
+  g_return_val_if_fail (CHK_IS_SETTINGS (self), FALSE);
+  g_return_val_if_fail (CHK_IS_STORE (local_store), FALSE);
+
+  g_set_object (&self->local_store, local_store);
+  for (guint i = 0; i < G_N_ELEMENTS (settings_info); i++)
+    if (settings_info[i].local && !read_setting (self, local_store, &settings_info[i], error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Stores those of @changes that live in @store: the local ones or the others */
+static gboolean
+store_changes (ChkSettings  *self,
+               ChkStore     *store,
+               GVariant     *changes,
+               gboolean      local,
+               GError      **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, changes);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      if (lookup_info (key)->local != local && self->local_store != self->store)
+        continue;
+      if (!chk_store_set_setting (store, key, value, error))
+        {
+          g_variant_unref (value);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /**
@@ -390,6 +540,7 @@ chk_settings_update (ChkSettings  *self,
   const char *key;
   GVariant *value;
   g_autoptr(GPtrArray) changed = g_ptr_array_new ();
+  gboolean has_local = FALSE;
 
   g_return_val_if_fail (CHK_IS_SETTINGS (self), FALSE);
   g_return_val_if_fail (g_variant_is_of_type (changes, G_VARIANT_TYPE_VARDICT), FALSE);
@@ -419,25 +570,47 @@ chk_settings_update (ChkSettings  *self,
           g_variant_unref (value);
           return set_key_invalid (error, key, "%s", local_error->message);
         }
-    }
-
-  if (!chk_store_begin (self->store, error))
-    return FALSE;
-
-  g_variant_iter_init (&iter, changes);
-  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
-    {
-      if (!chk_store_set_setting (self->store, key, value, error))
+      if (info->local && self->local_store == NULL)
         {
           g_variant_unref (value);
-          chk_store_rollback (self->store);
+          return set_key_invalid (error, key, _("chronikerd was started with --database, which "
+                                                "says which database it uses"));
+        }
+      has_local = has_local || info->local;
+    }
+
+  /* In a fleet, this host's own settings go in its own database, in a
+   * transaction of their own that commits once the others did. */
+  if (has_local && self->local_store != self->store)
+    {
+      if (!chk_store_begin (self->local_store, error))
+        return FALSE;
+      if (!store_changes (self, self->local_store, changes, TRUE, error))
+        {
+          chk_store_rollback (self->local_store);
           return FALSE;
         }
     }
 
-  if (!chk_store_commit (self->store, error))
+  if (!chk_store_begin (self->store, error))
+    {
+      if (has_local && self->local_store != self->store)
+        chk_store_rollback (self->local_store);
+      return FALSE;
+    }
+  if (!store_changes (self, self->store, changes, FALSE, error) ||
+      !chk_store_commit (self->store, error))
     {
       chk_store_rollback (self->store);
+      if (has_local && self->local_store != self->store)
+        chk_store_rollback (self->local_store);
+      return FALSE;
+    }
+
+  if (has_local && self->local_store != self->store &&
+      !chk_store_commit (self->local_store, error))
+    {
+      chk_store_rollback (self->local_store);
       return FALSE;
     }
 

@@ -14,6 +14,9 @@ G_DECLARE_FINAL_TYPE (ChkSettings, chk_settings, CHK, SETTINGS, GObject)
 
 ChkSettings *chk_settings_new                   (ChkStore     *store,
                                                  GError      **error);
+gboolean     chk_settings_set_local_store       (ChkSettings  *self,
+                                                 ChkStore     *local_store,
+                                                 GError      **error);
 gboolean     chk_settings_update                (ChkSettings  *self,
                                                  GVariant     *changes,
                                                  GError      **error);

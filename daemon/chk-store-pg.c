@@ -1460,6 +1460,26 @@ chk_store_pg_init (ChkStorePg *self)
  * Returns: (transfer full): the store, or %NULL with @error set; a
  *   database written by a newer Chroniker is refused
  */
+/**
+ * chk_store_pg_check_location:
+ * @conninfo: a PostgreSQL database's location
+ * @error: return location for a #GError
+ *
+ * Checks that libpq reads @conninfo and that it holds no password,
+ * without connecting.
+ *
+ * Returns: %TRUE if chk_store_pg_new() may be given @conninfo
+ */
+gboolean
+chk_store_pg_check_location (const char  *conninfo,
+                             GError     **error)
+{
+  g_return_val_if_fail (conninfo != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  return _chk_pg_check_no_password (conninfo, error);
+}
+
 ChkStore *
 chk_store_pg_new (const char  *conninfo,
                   GError     **error)

@@ -11,7 +11,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ChkStorePg, chk_store_pg, CHK, STORE_PG, ChkStore)
 
-ChkStore *chk_store_pg_new (const char  *conninfo,
-                            GError     **error);
+ChkStore *chk_store_pg_new            (const char  *conninfo,
+                                       GError     **error);
+gboolean  chk_store_pg_check_location (const char  *conninfo,
+                                       GError     **error);
 
 G_END_DECLS

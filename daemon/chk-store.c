@@ -493,6 +493,37 @@ chk_store_location_is_server (const char *location)
 }
 
 /**
+ * chk_store_check_server_location:
+ * @location: what may become a location for chk_store_open()
+ * @error: return location for a #GError
+ *
+ * Checks, without connecting, that @location is a database server's URI
+ * that this build can open and that holds no password. The errors never
+ * repeat @location, which may hold one.
+ *
+ * Returns: %TRUE if chk_store_open() may be given @location
+ */
+gboolean
+chk_store_check_server_location (const char  *location,
+                                 GError     **error)
+{
+  g_return_val_if_fail (location != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!chk_store_location_is_server (location))
+    return g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                                "A PostgreSQL database's location starts with postgresql:// "
+                                "or postgres://"), FALSE;
+#if HAVE_LIBPQ
+  return chk_store_pg_check_location (location, error);
+#else
+  return g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
+                              "This build of Chroniker has no PostgreSQL support (it was built "
+                              "without libpq)"), FALSE;
+#endif
+}
+
+/**
  * chk_store_open:
  * @location: where the database is: a `postgresql://` or `postgres://`
  *   URI of a PostgreSQL database, else the path of an SQLite file

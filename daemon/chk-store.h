@@ -146,6 +146,8 @@ ChkStore     *chk_store_new                 (const char          *path,
 ChkStore     *chk_store_open                (const char          *location,
                                              GError             **error);
 gboolean      chk_store_location_is_server  (const char          *location);
+gboolean      chk_store_check_server_location (const char        *location,
+                                               GError           **error);
 const char   *chk_store_get_path            (ChkStore            *self);
 void          chk_store_release_memory      (ChkStore            *self);
 guint         chk_store_get_schema_version  (ChkStore            *self);

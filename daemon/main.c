@@ -152,17 +152,70 @@ try_lock (Daemon   *daemon,
   return TRUE;
 }
 
+/*
+ * The store the daemon uses: the one at --database; or, when that is this
+ * host's own SQLite file and its fleet-database setting names a fleet's
+ * PostgreSQL database, that one, with the file kept for the settings of
+ * this host (*out_local). A fleet's database that cannot be opened leaves
+ * the daemon on the file, saying why in *out_problem: a wrong setting
+ * must not keep the daemon, where it would be put right, from starting.
+ */
+static ChkStore *
+open_store (Daemon    *daemon,
+            ChkStore **out_local,
+            char     **out_problem,
+            GError   **error)
+{
+  g_autoptr(ChkStore) local = NULL;
+  g_autoptr(GVariant) fleet = NULL;
+  g_autoptr(GError) fleet_error = NULL;
+  ChkStore *store;
+
+  if (chk_store_location_is_server (daemon->database))
+    return chk_store_open (daemon->database, error);
+
+  local = chk_store_open (daemon->database, error);
+  if (local == NULL)
+    return NULL;
+  fleet = chk_store_get_setting (local, "fleet-database", &fleet_error);
+  if (fleet == NULL && fleet_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&fleet_error));
+      return NULL;
+    }
+  if (fleet == NULL || !g_variant_is_of_type (fleet, G_VARIANT_TYPE_STRING) ||
+      g_variant_get_string (fleet, NULL)[0] == '\0')
+    return g_steal_pointer (&local);
+
+  if (!chk_store_check_server_location (g_variant_get_string (fleet, NULL), &fleet_error) ||
+      (store = chk_store_open (g_variant_get_string (fleet, NULL), &fleet_error)) == NULL)
+    {
+      g_warning ("Using this host's own database: %s", fleet_error->message);
+      /* Translators: StorageProblem, when the fleet-database setting could not be used */
+      *out_problem = g_strdup_printf (_("Could not use the fleet’s database, so this host runs "
+                                        "the jobs of its own until the scheduler starts again: "
+                                        "%s"), fleet_error->message);
+      return g_steal_pointer (&local);
+    }
+  g_message ("Using the fleet's database that the fleet-database setting names");
+  *out_local = g_steal_pointer (&local);
+  return store;
+}
+
 static gboolean
 daemon_load (Daemon  *daemon,
              GError **error)
 {
   g_autoptr(ChkStore) store = NULL;
+  g_autoptr(ChkStore) local = NULL;
+  g_autofree char *fleet_problem = NULL;
 
-  store = chk_store_open (daemon->database, error);
+  store = open_store (daemon, &local, &fleet_problem, error);
   if (store == NULL)
     return FALSE;
 
   daemon->engine = chk_engine_new (store, NULL);
+  chk_engine_set_fleet_problem (daemon->engine, fleet_problem);
   if (daemon->hostname != NULL)
     chk_engine_set_hostname (daemon->engine, daemon->hostname);
   if (daemon->host_runner)
@@ -179,7 +232,9 @@ daemon_load (Daemon  *daemon,
         }
       chk_engine_set_host_bus (daemon->engine, daemon->connection);
     }
-  if (!chk_engine_load (daemon->engine, error))
+  if (!chk_engine_load (daemon->engine, error) ||
+      (local != NULL &&
+       !chk_settings_set_local_store (chk_engine_get_settings (daemon->engine), local, error)))
     {
       g_clear_object (&daemon->engine);
       return FALSE;

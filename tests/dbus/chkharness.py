@@ -78,7 +78,7 @@ SETTINGS_TYPES = {
     'allow-shell': 'b', 'max-concurrent-runs': 'u', 'keep-runs-days': 'u',
     'notifications': 'b', 'email-from': 's', 'smtp-url': 's', 'smtp-starttls': 'b',
     'smtp-username': 's', 'smtp-password': 's', 'webhook-url': 's',
-    'default-max-tasks': 'u', 'resume-delay': 'u',
+    'default-max-tasks': 'u', 'resume-delay': 'u', 'fleet-database': 's',
 }
 RUN_TYPES = {
     'id': 't', 'job': 'o', 'job-name': 's', 'trigger': 's', 'started': 'x',

@@ -106,6 +106,11 @@ class FleetTestCase(h.DaemonTestCase):
         self.addCleanup(bus.stop)
         client = h.Client(bus.address)
         self.addCleanup(client.close)
+        daemon = self.spawn_on(bus, name, *args, env=env, **kw)
+        return daemon, bus, client
+
+    def spawn_on(self, bus, name, *args, env=None, **kw):
+        """Spawns the daemon of host `name` on `bus`."""
         saved = self.env
         self.env = dict(saved, DBUS_SESSION_BUS_ADDRESS=bus.address, **(env or {}))
         try:
@@ -114,16 +119,26 @@ class FleetTestCase(h.DaemonTestCase):
             self.env = saved
         # Before its bus goes (cleanups run last first)
         self.addCleanup(daemon.terminate)
-        return daemon, bus, client
+        return daemon
 
     def start_host(self, name, url=None, env=None):
         """Starts the daemon of host `name` on a bus of its own."""
         daemon, bus, client = self.spawn_host(name, '--database', url or self.url, env=env)
-        h.wait_until(lambda: client.has_owner() and client.owner_pid() == daemon.pid, 20,
-                     f'the daemon of {name} to own its name', poll=0.02)
         host = Host(name, bus, client, daemon)
+        self.wait_host(host)
         self.hosts[name] = host
         return host
+
+    def wait_host(self, host):
+        h.wait_until(lambda: host.client.has_owner() and
+                     host.client.owner_pid() == host.daemon.pid, 20,
+                     f'the daemon of {host.name} to own its name', poll=0.02)
+
+    def restart_host(self, host, *args):
+        """Stops the daemon of `host` and starts it again on its bus."""
+        self.assertEqual(host.daemon.terminate(), 0)
+        host.daemon = self.spawn_on(host.bus, host.name, *args)
+        self.wait_host(host)
 
 
 class Claims(FleetTestCase):
@@ -284,6 +299,86 @@ class Leases(FleetTestCase):
 
         h.wait_until(next_elsewhere, 10, f'the next occurrence on {other.name}')
         self.assertEqual(other.client.list_hosts()[holder.name]['running'], 0)
+
+
+class Setting(FleetTestCase):
+    """The fleet-database setting, kept in each host's own SQLite file."""
+
+    def test_a_host_joins_the_fleet_through_its_setting(self):
+        beta = self.start_host('beta')
+        beta.client.create_job({'name': 'shared', 'command': ['/bin/true']})
+        beta.client.set_settings({'max-concurrent-runs': 3})
+
+        sqlite = self.path_file('alpha.sqlite')
+        alpha = self.start_host('alpha', sqlite)
+        alpha.client.create_job({'name': 'own', 'command': ['/bin/true']})
+        self.assertEqual(alpha.client.get_settings()['fleet-database'], '')
+        alpha.client.set_settings({'fleet-database': self.url})
+        self.assertEqual(alpha.client.get_settings()['fleet-database'], self.url)
+        # Not before the daemon starts again
+        self.assertEqual(sorted(alpha.client.list_hosts()), ['alpha'])
+
+        self.restart_host(alpha, '--database', sqlite)
+        self.assertEqual(alpha.client.get_settings()['fleet-database'], self.url)
+        self.assertEqual(alpha.client.get_settings()['max-concurrent-runs'], 3, 'the fleet\'s')
+        alpha.client.get_job_by_name('shared')
+        with self.assert_error('NotFound'):
+            alpha.client.get_job_by_name('own')
+        self.assertEqual(sorted(alpha.client.list_hosts()), ['alpha', 'beta'])
+        self.assertEqual(alpha.client.prop(h.MANAGER_PATH, 'StorageProblem',
+                                           h.SCHEDULER_IFACE), '')
+
+        # The fleet's settings change for all; this host's stays in its file
+        alpha.client.set_settings({'max-concurrent-runs': 4, 'fleet-database': ''})
+        h.wait_until(lambda: beta.client.get_settings()['max-concurrent-runs'] == 4, 10,
+                     'the setting on beta')
+        self.assertEqual(beta.client.get_settings()['fleet-database'], self.url,
+                         'beta was started with --database')
+        self.restart_host(alpha, '--database', sqlite)
+        alpha.client.get_job_by_name('own')
+        self.assertEqual(sorted(alpha.client.list_hosts()), ['alpha'])
+
+    def test_bad_values_are_refused(self):
+        alpha = self.start_host('alpha', self.path_file('alpha.sqlite'))
+        password = 'n0t-in-any-reply'
+        split = urllib.parse.urlsplit(self.url)
+        for value, words in ((split._replace(netloc=f'fleet:{password}@').geturl(),
+                              ('fleet-database', 'password file')),
+                             ('host=/tmp dbname=x', ('fleet-database', 'postgresql://')),
+                             ('/var/lib/chroniker/x.db', ('fleet-database', 'postgresql://')),
+                             ('postgresql://a\nb', ('fleet-database',))):
+            with self.subTest(value=value):
+                with self.assert_error('InvalidArgument', *words) as info:
+                    alpha.client.set_settings({'fleet-database': value})
+                self.assertNotIn(password, info['message'])
+        self.assertEqual(alpha.client.get_settings()['fleet-database'], '')
+
+        # Started with --database: that one, which no setting changes
+        beta = self.start_host('beta')
+        with self.assert_error('InvalidArgument', 'fleet-database', '--database'):
+            beta.client.set_settings({'fleet-database': ''})
+
+    def test_a_fleet_out_of_reach_leaves_the_host_on_its_own_database(self):
+        sqlite = self.path_file('alpha.sqlite')
+        alpha = self.start_host('alpha', sqlite)
+        alpha.client.create_job({'name': 'own', 'command': ['/bin/true']})
+        alpha.client.set_settings({'fleet-database': self.database_url('chroniker',
+                                                                       'no_such_fleet')})
+        self.restart_host(alpha, '--database', sqlite)
+
+        problem = alpha.client.prop(h.MANAGER_PATH, 'StorageProblem', h.SCHEDULER_IFACE)
+        self.assertIn('fleet', problem)
+        self.assertIn('no_such_fleet', problem, 'says what went wrong')
+        job = alpha.client.get_job_by_name('own')
+        run_id = alpha.client.run(job)
+        self.assertEqual(alpha.client.wait_run_finished(run_id)[0], 'success')
+
+        # Put right from there
+        alpha.client.set_settings({'fleet-database': self.url})
+        self.restart_host(alpha, '--database', sqlite)
+        self.assertEqual(alpha.client.prop(h.MANAGER_PATH, 'StorageProblem',
+                                           h.SCHEDULER_IFACE), '')
+        self.assertEqual(alpha.client.list_jobs(), [])
 
 
 class Passwords(FleetTestCase):
