@@ -170,7 +170,7 @@ check_fleet_database (GVariant  *value,
     return FALSE;
   if (!chk_store_location_is_server (location))
     return set_invalid (error, _("the value must be a postgresql:// URI, or empty for this "
-                                 "host's own database"));
+                                 "host’s own database"));
   if (!chk_store_check_server_location (location, &local_error))
     return set_invalid (error, "%s", local_error->message);
   return TRUE;
