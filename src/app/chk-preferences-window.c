@@ -56,6 +56,7 @@ struct _ChkPreferencesWindow
   AdwEntryRow          *test_address_row;
   GtkSpinner           *test_email_spinner;
   AdwEntryRow          *webhook_url_row;
+  AdwEntryRow          *fleet_database_row;
 };
 
 G_DEFINE_FINAL_TYPE (ChkPreferencesWindow, chk_preferences_window, ADW_TYPE_PREFERENCES_WINDOW)
@@ -99,6 +100,8 @@ static const SettingInfo setting_infos[] = {
     G_STRUCT_OFFSET (ChkPreferencesWindow, smtp_password_row) },
   { "webhook-url", N_("Webhook URL"), SETTING_ENTRY,
     G_STRUCT_OFFSET (ChkPreferencesWindow, webhook_url_row) },
+  { "fleet-database", N_("Fleet database"), SETTING_ENTRY,
+    G_STRUCT_OFFSET (ChkPreferencesWindow, fleet_database_row) },
 };
 
 typedef struct
@@ -675,6 +678,7 @@ chk_preferences_window_class_init (ChkPreferencesWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, test_address_row);
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, test_email_spinner);
   gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, webhook_url_row);
+  gtk_widget_class_bind_template_child (widget_class, ChkPreferencesWindow, fleet_database_row);
   gtk_widget_class_bind_template_callback (widget_class, switch_active_cb);
   gtk_widget_class_bind_template_callback (widget_class, spin_value_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, entry_apply_cb);
@@ -726,6 +730,9 @@ chk_preferences_window_init (ChkPreferencesWindow *self)
   text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->webhook_url_row)));
   /* Translators: an example shown in the empty webhook field. */
   gtk_text_set_placeholder_text (GTK_TEXT (text), _("https://hooks.example.org/chroniker"));
+  text = GTK_WIDGET (gtk_editable_get_delegate (GTK_EDITABLE (self->fleet_database_row)));
+  /* Translators: an example shown in the empty fleet database field; keep the URI as it is */
+  gtk_text_set_placeholder_text (GTK_TEXT (text), _("postgresql://db.example.org/chroniker"));
 
   update_test_email (self);
 }

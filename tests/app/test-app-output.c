@@ -743,6 +743,57 @@ test_preferences_test_email_failure (Fixture       *fixture,
   g_assert_null (strstr (again + 1, "sent"));
 }
 
+static char *
+fleet_database (ChkTestFixture *fixture)
+{
+  g_autoptr(GVariant) settings = chk_test_get_settings (fixture);
+  char *value = NULL;
+
+  g_variant_lookup (settings, "fleet-database", "s", &value);
+  return value;
+}
+
+/* The fleet's database is set from the preferences; a value the daemon
+ * refuses is said, and changes nothing. */
+static void
+test_preferences_fleet_database (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const char *location = "postgresql:///chroniker?host=/run/postgresql";
+  g_autofree char *before = fleet_database (fixture);
+  g_autofree char *after = NULL;
+  ChkPreferencesWindow *prefs;
+  GtkEditable *row;
+  GtkLabel *toast = NULL;
+
+  g_assert_cmpstr (before, ==, "");
+  open_window (fixture);
+  prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window),
+                                      chk_job_model_get_scheduler (fixture->model));
+  gtk_window_present (GTK_WINDOW (prefs));
+  chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) &&
+                         gtk_widget_get_sensitive (chk_test_find_widget (prefs,
+                                                                         ADW_TYPE_PREFERENCES_PAGE)),
+                         SECONDS);
+  row = chk_test_find_entry_row (prefs, "Fleet Database");
+  g_assert_nonnull (row);
+  g_assert_cmpstr (gtk_editable_get_text (row), ==, "");
+
+  gtk_editable_set_text (row, "/var/lib/chroniker.db");
+  g_signal_emit_by_name (row, "apply");
+  chk_assert_eventually ((toast = chk_test_find_label_containing (prefs,
+                                                                  "must be a postgresql")) != NULL,
+                         SECONDS);
+  g_test_message ("The window says: %s", gtk_label_get_text (toast));
+  g_assert_nonnull (strstr (gtk_label_get_text (toast), "Fleet database"));
+  after = fleet_database (fixture);
+  g_assert_cmpstr (after, ==, "");
+
+  gtk_editable_set_text (row, location);
+  g_signal_emit_by_name (row, "apply");
+  chk_assert_eventually_cmpstr (fleet_database (fixture), location, SECONDS);
+}
+
 /* "5 minutes" is a time limit, as "5m" is */
 static void
 test_editor_duration_words (Fixture       *fixture,
@@ -1190,6 +1241,7 @@ main (int   argc,
     { "/app/page/wording", test_page_wording },
     { "/app/page/environment", test_page_environment, fixture_setup_session_environment },
     { "/app/preferences/test-email-failure", test_preferences_test_email_failure },
+    { "/app/preferences/fleet-database", test_preferences_fleet_database },
     { "/app/editor/duration-words", test_editor_duration_words },
   };
   const char *skip;
