@@ -37,16 +37,27 @@
             job's Name, sent the same way. Rounds alternate them; the CPU is
             the sum of the daemon threads' schedstat (or /proc/PID/stat's
             clock ticks).
+  fleet     issue 20's goal, 10,000 jobs across 3 hosts: three daemons
+            (--hostname fleet-a, fleet-b, fleet-c, each on a bus of its
+            own) sharing one PostgreSQL database on a server started in a
+            temp dir; the jobs, made through fleet-a for any one host (""),
+            every host ("*") or one of the three, hours away, reach the
+            other two through LISTEN/NOTIFY. Each host's wakeups over a
+            minute; then, with 30 jobs for any one host due every 20 s,
+            its wakeups between due times and per due time (each host
+            wakes at a due time to claim the runs; none should wake
+            between); baseline: a daemon with no jobs, at the same time
 
 Everything runs on a private dbus-daemon in a temporary directory, with the
 real chronikerd ($CHRONIKERD or --chronikerd) and bench-stamp ($BENCH_STAMP or
 --bench-stamp). Run it with /usr/bin/python3 (it needs python3-gi):
 
-  tests/bench/bench-daemon.py [--only dispatch,dispatch_pg,output,idle,burst,preview,progress]
+  tests/bench/bench-daemon.py [--only dispatch,dispatch_pg,output,idle,burst,preview,progress,fleet]
                               [--output-mib N] [--idle-seconds N]
                               [--preview-samples N] [--preview-in-flight N]
                               [--progress-reports N] [--progress-paced N]
                               [--progress-rounds N]
+                              [--fleet-jobs N] [--fleet-seconds N]
                               [--containment auto|cgroup|process-group] ...
 
 Each section prints its details and rows as it goes, and one table of every
@@ -55,6 +66,7 @@ target: it exits 1 only when something could not be measured.
 """
 
 import argparse
+import contextlib
 import ctypes
 import importlib.util
 import math
@@ -85,7 +97,8 @@ JOB_IFACE = 'io.github.chroniker.Chroniker.Job1'
 
 SEC = 1_000_000            # µs
 MIB = 1024 * 1024
-SECTIONS = ('dispatch', 'dispatch_pg', 'output', 'idle', 'burst', 'preview', 'progress')
+SECTIONS = ('dispatch', 'dispatch_pg', 'output', 'idle', 'burst', 'preview', 'progress',
+            'fleet')
 
 # The rules with COUNT that take longest to count from their start (see
 # bench-schedule's check- rows): what the preview section keeps in flight.
@@ -100,6 +113,22 @@ PREVIEW_ZONE = 'Europe/Berlin'
 
 # The progress job's schedule: one whose description takes some making.
 PROGRESS_RULE = 'FREQ=WEEKLY;BYDAY=MO,WE,FR;BYHOUR=9,13,17;BYMINUTE=30'
+
+# The fleet section's hosts (chronikerd's --hostname), the host keys of its
+# jobs in turn ("" any one host, "*" every host, or one of them), and the
+# jobs for any one host that come due every FLEET_DUE_INTERVAL s in its
+# second window.
+FLEET_HOSTS = ('fleet-a', 'fleet-b', 'fleet-c')
+FLEET_HOST_KEYS = ('', '*') + FLEET_HOSTS
+FLEET_DUE_JOBS = 30
+FLEET_DUE_INTERVAL = 20
+# A due time's work (the claims, the winner's runs of `true`, its records
+# and signals) ends within this many seconds of it on this machine; a
+# wakeup later than that, before the next due time, is between due times.
+FLEET_DUE_SLACK = 2.0
+# How often the daemons' context switches are read during the fleet's
+# windows, to tell when they woke.
+FLEET_SAMPLE_INTERVAL = 0.1
 
 # The session.conf limits: the built-in ones allow too few pending replies
 # for many CreateJob calls in flight.
@@ -236,6 +265,39 @@ def wakeups(before, after):
     return sum(per_name.values()), per_name, exited
 
 
+def switch_timeline(pids, seconds, interval):
+    """thread_switches() of each of @pids ({label: pid}) every @interval s
+    for @seconds, from here alone (no calls, no main loop):
+    [(wall clock µs, {label: thread_switches()})], the first one at the start.
+    A thread that starts and ends between two samples is not seen."""
+    samples = []
+    end = time.monotonic() + seconds
+    while True:
+        samples.append((now_us(), {label: thread_switches(pid) for label, pid in pids.items()}))
+        left = end - time.monotonic()
+        if left <= 0:
+            return samples
+        time.sleep(min(interval, left))
+
+
+def timeline_wakeups(samples, label):
+    """What wakeups() counts of @label between each two samples of
+    switch_timeline(): [(from µs, to µs, total, per thread name)]."""
+    steps = []
+    for (t0, before), (t1, after) in zip(samples, samples[1:]):
+        total, per_name, _ = wakeups(before[label], after[label])
+        steps.append((t0, t1, total, per_name))
+    return steps
+
+
+def add_counts(into, counts):
+    """Adds the non-zero counts of @counts ({name: count}) to @into's."""
+    for name, count in counts.items():
+        if count:
+            into[name] = into.get(name, 0) + count
+    return into
+
+
 def proc_io(pid):
     """/proc/PID/io: rchar, wchar, syscr, syscw, read_bytes, write_bytes."""
     found = {}
@@ -336,7 +398,8 @@ def pump(seconds=0.0):
 # --- variants ----------------------------------------------------------------
 
 def job_spec(name, command=None, schedule='', start=None, environment=None,
-             working_directory=None, timezone=None, max_output_bytes=None, enabled=None):
+             working_directory=None, timezone=None, max_output_bytes=None, enabled=None,
+             host=None):
     spec = {'name': GLib.Variant('s', name), 'schedule': GLib.Variant('s', schedule)}
     if command is not None:
         spec['command'] = GLib.Variant('as', command)
@@ -352,6 +415,8 @@ def job_spec(name, command=None, schedule='', start=None, environment=None,
         spec['max-output-bytes'] = GLib.Variant('t', max_output_bytes)
     if enabled is not None:
         spec['enabled'] = GLib.Variant('b', enabled)
+    if host is not None:
+        spec['host'] = GLib.Variant('s', host)
     return GLib.Variant('(a{sv})', (spec,))
 
 
@@ -465,13 +530,15 @@ class Bus:
 
 
 class Daemon:
-    """The real chronikerd on one of our buses, with its own database."""
+    """The real chronikerd on one of our buses, with its own database (or a
+    fleet's, shared), and @extra_args on its command line."""
 
-    def __init__(self, bench, bus, database, label):
+    def __init__(self, bench, bus, database, label, extra_args=()):
         self.bench = bench
         self.bus = bus
         self.database = database
         self.label = label
+        self.extra_args = list(extra_args)
         self.proc = None
         self.log_path = os.path.join(bench.tmp, f'chronikerd-{label}.log')
 
@@ -534,7 +601,7 @@ class Daemon:
             argv.append('--containment=' + args.containment)
         if args.verbose:
             argv.append('--verbose')
-        return argv
+        return argv + self.extra_args
 
     def stop(self):
         """SIGTERM and wait; returns how long it took to exit."""
@@ -632,10 +699,10 @@ class ProcessOwner:
             self.buses[name] = Bus(self, name)
         return self.buses[name]
 
-    def daemon(self, label, bus=None, database=None):
+    def daemon(self, label, bus=None, database=None, extra_args=()):
         bus = bus or self.bus()
         database = database or os.path.join(self.tmp, f'{label}.db')
-        daemon = self.daemon_class(self, bus, database, label)
+        daemon = self.daemon_class(self, bus, database, label, extra_args)
         self.daemons.append(daemon)
         return daemon
 
@@ -819,7 +886,10 @@ class Bench(ProcessOwner):
 
     # --- 1. dispatch latency -------------------------------------------------
 
-    def bench_dispatch_pg(self):
+    @contextlib.contextmanager
+    def postgresql(self):
+        """A PostgreSQL server in a temp dir (tests/chk-pg-cluster.py): yields
+        chronikerd's --database for its database; stopped and removed after."""
         path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'chk-pg-cluster.py')
         spec = importlib.util.spec_from_file_location('chk_pg_cluster', path)
         pg = importlib.util.module_from_spec(spec)
@@ -834,11 +904,15 @@ class Bench(ProcessOwner):
             try:
                 query = urllib.parse.urlencode({'host': cluster.socket_dir, 'port': cluster.port,
                                                 'user': 'chroniker'})
-                self.bench_dispatch(f'postgresql:///chroniker?{query}')
+                yield f'postgresql:///chroniker?{query}'
             finally:
                 cluster.stop()
         finally:
             shutil.rmtree(cluster_dir, ignore_errors=True)
+
+    def bench_dispatch_pg(self):
+        with self.postgresql() as database:
+            self.bench_dispatch(database)
 
     def bench_dispatch(self, database=None):
         args = self.args
@@ -1761,6 +1835,254 @@ class Bench(ProcessOwner):
                      per_call['paced report']['properties'], per_call['paced get']['properties']),
         ])
 
+    # --- 7. a fleet ----------------------------------------------------------
+
+    def exported_jobs(self, daemon):
+        """The jobs @daemon exports, from one GetManagedObjects: [(Host, NextRun)],
+        read from the reply without unpacking it all."""
+        try:
+            reply = daemon.bus.conn.call_sync(
+                BUS_NAME, MANAGER_PATH, 'org.freedesktop.DBus.ObjectManager', 'GetManagedObjects',
+                None, GLib.VariantType('(a{oa{sa{sv}}})'), Gio.DBusCallFlags.NONE, 120_000, None)
+        except GLib.Error as error:
+            raise BenchError(f'GetManagedObjects ({daemon.label}): {error.message}') from None
+        objects = reply.get_child_value(0)
+        jobs = []
+        for i in range(objects.n_children()):
+            job = objects.get_child_value(i).get_child_value(1).lookup_value(JOB_IFACE, None)
+            if job is not None:
+                jobs.append((job.lookup_value('Host', None).get_string(),
+                             job.lookup_value('NextRun', None).get_int64()))
+        return jobs
+
+    def bench_fleet(self):
+        args = self.args
+        print(f'\n== fleet: {args.fleet_jobs} jobs across {len(FLEET_HOSTS)} hosts sharing '
+              f'PostgreSQL, against a daemon with none ==')
+        with self.postgresql() as database:
+            daemons = []
+            try:
+                for host in FLEET_HOSTS:
+                    daemons.append(self.daemon(host, self.bus(f'bus-{host}'), database,
+                                               ['--hostname', host]))
+                # The baseline: no jobs, on SQLite and a bus of its own, measured alongside.
+                daemons.append(self.daemon('fleet-empty', self.bus('bus-fleet-empty')))
+                for daemon in daemons:
+                    daemon.start()
+                self.fleet(daemons[:-1], daemons[-1])
+            finally:
+                # Before the server stops: no daemon is left to lose it
+                for daemon in daemons:
+                    daemon.stop()
+
+    def fleet(self, fleet, empty):
+        args = self.args
+        n = args.fleet_jobs
+        k = FLEET_DUE_JOBS
+        window = args.fleet_seconds
+        maker = fleet[0]
+
+        # What each daemon exports as it tells of it: fleet-a of the jobs
+        # made through it, the others of those they hear of from the database.
+        exported = {d.label: set() for d in fleet}
+
+        def added_cb(label):
+            def cb(conn, sender, path, iface, member, params):
+                if params.get_child_value(1).lookup_value(JOB_IFACE, None) is not None:
+                    exported[label].add(params.get_child_value(0).get_string())
+            return cb
+
+        subs = [(d.bus, d.bus.conn.signal_subscribe(None, 'org.freedesktop.DBus.ObjectManager',
+                                                    'InterfacesAdded', None, None,
+                                                    Gio.DBusSignalFlags.NONE, added_cb(d.label)))
+                for d in fleet]
+
+        def wait_exported(count, timeout, t0):
+            """Until each daemon exports @count jobs: the seconds from @t0 it took each."""
+            reached = {}
+
+            def all_there():
+                for label, paths in exported.items():
+                    if len(paths) >= count and label not in reached:
+                        reached[label] = time.monotonic() - t0
+                return len(reached) == len(fleet)
+
+            try:
+                spin(all_there, timeout, f'each daemon to export {count} jobs', fleet)
+            except BenchError as error:
+                counts = ', '.join(f'{label} {len(paths)}' for label, paths in exported.items())
+                raise BenchError(f'{error} ({counts})') from None
+            return reached
+
+        try:
+            schedules, distinct = self.idle_schedules(maker.bus, n)
+            specs = [job_spec(f'fleet-{i:05d}', command=['true'], schedule=schedule,
+                              timezone='UTC', host=FLEET_HOST_KEYS[i % len(FLEET_HOST_KEYS)])
+                     for i, schedule in enumerate(schedules)]
+            t0 = time.monotonic()
+            maker.bus.create_jobs(specs, in_flight=args.in_flight, watch=fleet)
+            create_seconds = time.monotonic() - t0
+            # The other two are told through LISTEN/NOTIFY, a slice at a time.
+            reached = wait_exported(n, 60 + n / 50, t0)
+            print(f'  made {n} jobs through {maker.label} ({distinct} distinct schedules) in '
+                  f'{create_seconds:.1f} s ({n / create_seconds:.0f} jobs/s, {args.in_flight} '
+                  f'calls in flight); ' + ', '.join(f'{d.label} exported them all '
+                                                    f'{reached[d.label]:.1f} s after the first '
+                                                    f'CreateJob' for d in fleet[1:]))
+
+            # Checked once each: every job exported, with its host key; NextRun
+            # is 0 for a job that is another host's.
+            made = {key: sum(1 for i in range(n)
+                             if FLEET_HOST_KEYS[i % len(FLEET_HOST_KEYS)] == key)
+                    for key in FLEET_HOST_KEYS}
+            for d in fleet:
+                jobs = self.exported_jobs(d)
+                if len(jobs) != n:
+                    raise BenchError(f'{d.label} exports {len(jobs)} jobs, not {n}')
+                hosts = {key: 0 for key in FLEET_HOST_KEYS}
+                for host, next_run in jobs:
+                    hosts[host] = hosts.get(host, 0) + 1
+                if hosts != made:
+                    print(f'  warning: the jobs {d.label} exports have the host keys {hosts}, '
+                          f'not {made}', file=sys.stderr)
+                next_runs = [next_run for host, next_run in jobs if next_run > 0]
+                soonest = min(next_runs, default=None)
+                print(f'  {d.label}: {len(jobs)} jobs (host keys '
+                      + ', '.join(f'"{key}" {hosts[key]}' for key in FLEET_HOST_KEYS)
+                      + f'), {len(next_runs)} with a NextRun here, the soonest in '
+                      + (f'{(soonest - now_us()) / SEC / 3600:.1f} h' if soonest else '-'))
+                if soonest is not None and soonest < now_us() + 2 * 3600 * SEC:
+                    print(f'  warning: a job of {d.label} is due within 2 h; the windows may '
+                          f'see a run', file=sys.stderr)
+
+            # The jobs due in the second window only: its first due time comes
+            # after the settling and the first window, the others every
+            # FLEET_DUE_INTERVAL s. Made now, so that no settling is needed
+            # between the two windows.
+            offset = min(FLEET_DUE_INTERVAL, window) / 2
+            first_due = floor_second(now_us() + int((args.idle_settle + window + offset) * SEC)) \
+                + SEC
+            due_schedule = f'FREQ=SECONDLY;INTERVAL={FLEET_DUE_INTERVAL}'
+            maker.bus.create_jobs([job_spec(f'fleet-due-{i:02d}', command=['true'],
+                                            schedule=due_schedule, start=first_due, host='')
+                                   for i in range(k)], watch=fleet)
+            wait_exported(n + k, 60, time.monotonic())
+        finally:
+            for bus, sub in subs:
+                bus.unsubscribe(sub)
+
+        # Leave them alone from here: no calls, no main loop; the context
+        # switches of each daemon are read every FLEET_SAMPLE_INTERVAL s.
+        # First window: nothing due; second one: the due jobs' due times.
+        w2_start = first_due - int(offset * SEC)
+        w1_start = w2_start - int(window * SEC)
+        w2_end = w2_start + int(window * SEC)
+        settle = (w1_start - now_us()) / SEC
+        if settle < 1:
+            raise BenchError('making the jobs due in the second window took too long')
+        print(f'  {k} jobs for any one host run `true` {due_schedule} from '
+              f'{time.strftime("%H:%M:%S", time.localtime(first_due / SEC))}; '
+              f'windows of {window:g} s from '
+              f'{time.strftime("%H:%M:%S", time.localtime(w1_start / SEC))} and '
+              f'{time.strftime("%H:%M:%S", time.localtime(w2_start / SEC))}, after '
+              f'{settle:.0f} s of settling')
+        time.sleep(settle)
+        daemons = fleet + [empty]
+        samples = switch_timeline({d.label: d.pid for d in daemons}, (w2_end - now_us()) / SEC,
+                                  FLEET_SAMPLE_INTERVAL)
+        for d in daemons:
+            d.check_alive()
+        pump()
+        runs = maker.bus.list_runs()
+
+        due_times = list(range(first_due, w2_end, FLEET_DUE_INTERVAL * SEC))
+
+        def clock(us):
+            return time.strftime('%H:%M:%S', time.localtime(us / SEC)) + f'.{us % SEC // 100_000}'
+
+        def names(per_name):
+            return ', '.join(f'{name} {count}' for name, count in per_name.items()) or 'none'
+
+        # The first window: every wakeup is one between due times.
+        per_minute = {}
+        print(f'  nothing due, {window:g} s:')
+        for d in daemons:
+            steps = [step for step in timeline_wakeups(samples, d.label) if step[1] <= w2_start]
+            seconds = (steps[-1][1] - steps[0][0]) / SEC
+            total = sum(step[2] for step in steps)
+            per_name = {}
+            for step in steps:
+                add_counts(per_name, step[3])
+            per_minute[d.label] = total * 60 / seconds
+            when = [clock(end) for start, end, count, _ in steps if count]
+            print(f'    {d.label}: {total} wakeups in {seconds:.1f} s ({names(per_name)})'
+                  + (f'; at {", ".join(when[:10])}' + (' …' if len(when) > 10 else '')
+                     if when else ''))
+
+        # The second window: a sample that ends after a due time and starts
+        # before its slack is over is at that due time; any other is between.
+        print(f'  {k} jobs due every {FLEET_DUE_INTERVAL} s, {window:g} s: {len(due_times)} due '
+              f'times (' + ', '.join(clock(due) for due in due_times) + ')')
+        at_due = {}
+        between = {}
+        for d in daemons:
+            steps = [step for step in timeline_wakeups(samples, d.label) if step[1] > w2_start]
+            at_per_name = {}
+            between_per_name = {}
+            between_steps = []
+            woke = set()
+            for start, end, count, per_name in steps:
+                if not count:
+                    continue
+                dues = [due for due in due_times
+                        if end > due and start < due + FLEET_DUE_SLACK * SEC]
+                if dues:
+                    woke.update(dues)
+                    add_counts(at_per_name, per_name)
+                    continue
+                add_counts(between_per_name, per_name)
+                before = [due for due in due_times if due <= start]
+                since = (f'{(end - before[-1]) / SEC:.1f} s after a due time' if before
+                         else 'before the first due time')
+                between_steps.append(f'{clock(end)} ({since}): {names(per_name)}')
+            at_due[d.label] = sum(at_per_name.values())
+            between[d.label] = sum(between_per_name.values())
+            print(f'    {d.label}: {at_due[d.label]} wakeups within {FLEET_DUE_SLACK:g} s after a '
+                  f'due time ({names(at_per_name)}), woke at {len(woke)} of {len(due_times)}; '
+                  f'{between[d.label]} between them ({names(between_per_name)})')
+            for line in between_steps[:10]:
+                print(f'      between: {line}')
+            if len(between_steps) > 10:
+                print(f'      between: … {len(between_steps) - 10} more')
+
+        # The runs: each due time's once, on one host or another; none in the first window.
+        early = [run for run in runs if run['started'] < w2_start]
+        ran = {}
+        for run in runs:
+            if w2_start <= run['started'] < w2_end:
+                ran[run['hostname']] = ran.get(run['hostname'], 0) + 1
+        print('    runs in the window: ' + (', '.join(f'{host} {count}' for host, count
+                                                    in sorted(ran.items())) or 'none')
+              + f' (of {k} × {len(due_times)} due)')
+        if early:
+            print(f'  warning: {len(early)} runs before the second window, although nothing was '
+                  f'due', file=sys.stderr)
+        if sum(ran.values()) != k * len(due_times):
+            print(f'  warning: {sum(ran.values())} runs in the second window, not '
+                  f'{k * len(due_times)}', file=sys.stderr)
+
+        rows = []
+        for d in fleet:
+            rows.append(make_row(f'fleet, {n} jobs: wakeups/min, {d.label}', per_minute[d.label],
+                                 per_minute[empty.label], ('≤', 0, 'value')))
+        for d in fleet:
+            rows.append(make_row(f'fleet, due/{FLEET_DUE_INTERVAL}s: wakeups between, {d.label}',
+                                 between[d.label], between[empty.label], ('≤', 0, 'value')))
+        for d in fleet:
+            rows.append(make_row(f'fleet, due/{FLEET_DUE_INTERVAL}s: wakeups/due time, {d.label}',
+                                 at_due[d.label] / len(due_times) if due_times else None, None))
+        self.section('fleet', rows)
+
     def run(self):
         return self.run_sections('chronikerd end to end')
 
@@ -1768,7 +2090,8 @@ class Bench(ProcessOwner):
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         description='chronikerd end to end: dispatch latency, output capture, idle cost, bursts, '
-                    'the main loop while slow previews are computed, progress reports.')
+                    'the main loop while slow previews are computed, progress reports, a fleet\'s '
+                    'wakeups.')
     add_only_option(parser, SECTIONS)
     add_daemon_options(parser, containment_help="chronikerd's --containment, to compare the two "
                                                 '(default: its own)')
@@ -1782,7 +2105,8 @@ def parse_args(argv):
     parser.add_argument('--idle-seconds', type=float, default=60, metavar='N',
                         help='the idle window (default %(default)s)')
     parser.add_argument('--idle-settle', type=float, default=20, metavar='N',
-                        help='seconds between start-up and the idle window (default %(default)s)')
+                        help='seconds between start-up and the idle window, and in fleet between '
+                             'the last job made and the first window (default %(default)s)')
     parser.add_argument('--startup-reps', type=int, default=5, metavar='N')
     parser.add_argument('--burst-jobs', type=int, default=200, metavar='N')
     parser.add_argument('--burst-big-jobs', type=int, default=1000, metavar='N',
@@ -1814,6 +2138,11 @@ def parse_args(argv):
     parser.add_argument('--progress-settle', type=float, default=1.2, metavar='S',
                         help='seconds before and after each phase, for the coalesced tick '
                              'and the progress save (default %(default)s)')
+    parser.add_argument('--fleet-jobs', type=int, default=10_000, metavar='N',
+                        help='the jobs hours away that the fleet shares (default %(default)s)')
+    parser.add_argument('--fleet-seconds', type=float, default=60, metavar='N',
+                        help='each of the fleet\'s two windows, nothing due and jobs due every '
+                             f'{FLEET_DUE_INTERVAL} s (default %(default)s)')
     args = parser.parse_args(argv)
 
     check_only(parser, args, SECTIONS)
@@ -1825,7 +2154,7 @@ def parse_args(argv):
        args.preview_samples < 1 or args.preview_in_flight < 1 or args.preview_max_calls < 1 or \
        args.progress_reports < 1 or args.progress_rounds < 1 or args.progress_in_flight < 1 or \
        args.progress_paced < 1 or args.preview_interval < 0 or args.progress_interval < 0 or \
-       args.progress_settle < 0:
+       args.progress_settle < 0 or args.fleet_jobs < 1 or args.fleet_seconds < 1:
         parser.error('counts and sizes must be at least 1, and --preview-interval, '
                      '--progress-interval and --progress-settle not negative')
     return args
