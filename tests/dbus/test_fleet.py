@@ -243,6 +243,37 @@ class Changes(FleetTestCase):
         self.seen_within(lambda: beta_job() is None, 'the job gone from beta')
 
 
+class Output(FleetTestCase):
+    def test_a_runs_output_and_progress_are_read_from_another_host(self):
+        alpha = self.start_host('alpha')
+        beta = self.start_host('beta')
+        script = ('echo "3/10 copying" >&$CHRONIKER_PROGRESS_FD; echo first; echo oops >&2; '
+                  'while [ ! -e "$STOP" ]; do sleep 0.05; done; echo last')
+        stop = self.path_file('stop')
+        job = alpha.client.create_job({'name': 'talker', 'shell': script,
+                                       'environment': {'STOP': stop}})
+        run_id = alpha.client.run(job)
+
+        # Under way on alpha: beta reads what came so far
+        def progress():
+            run = beta.client.get_run(run_id)
+            return run if run['progress-complete'] == 3 else None
+
+        run = h.wait_until(progress, 15, 'the progress from beta')
+        self.assertEqual((run['outcome'], run['hostname']), ('running', 'alpha'))
+        self.assertEqual((run['progress-total'], run['progress-message']), (10, 'copying'))
+        h.wait_until(lambda: beta.client.output(run_id) == {'stdout': b'first\n',
+                                                            'stderr': b'oops\n'},
+                     15, 'the output so far from beta')
+        self.assertFalse(beta.client.read_output(run_id)[1], 'not finished')
+
+        open(stop, 'w').close()
+        self.assertEqual(alpha.client.wait_run_finished(run_id)[0], 'success')
+        self.assertEqual(beta.client.output(run_id)['stdout'], b'first\nlast\n')
+        self.assertTrue(beta.client.read_output(run_id)[1], 'finished')
+        self.assertEqual(beta.client.get_run(run_id)['outcome'], 'success')
+
+
 class Leases(FleetTestCase):
     LEASE = 3   # seconds (CHK_TEST_LEASE_SECONDS)
 
