@@ -20,15 +20,24 @@
  *
  * A trigger on the jobs table (schema step 3) notifies the channel
  * chk_jobs with the job's id at every change, one on the settings table
- * (step 5) the channel chk_settings; each store LISTENs on both.
+ * (step 5) the channel chk_settings, and those on the runs table (step 6)
+ * chk_runs with a run's id when it is added and when it ends; each store
+ * LISTENs on the three.
  * Notifications come in when the connection's socket has something to
  * read (a source on the main loop, no polling), or along with the results
  * of the store's own statements; those of the store's own connection are
  * dropped, since it made the change. ChkStore::job-changed tells of the
  * others, a slice of them per main loop iteration: 10,000 jobs made at
- * once elsewhere must not freeze this daemon for seconds; and
- * ChkStore::settings-changed, once for any number of settings.
+ * once elsewhere must not freeze this daemon for seconds; so does
+ * ChkStore::run-changed of the runs; and ChkStore::settings-changed comes
+ * once for any number of settings.
  */
+
+typedef struct
+{
+  guint64  run_id;
+  gboolean running;
+} RunChange;
 
 /* Claims older than a day are deleted after this many claims. */
 #define CLAIMS_PER_SWEEP 1000
@@ -43,6 +52,7 @@ struct _ChkPgFleet
   GSource      *socket_source;
   GSource      *emit_source;
   GArray       *changed;        /* ids of jobs (guint64) not told yet; 0: any job */
+  GArray       *runs;           /* RunChange of runs not told yet */
   gboolean      settings_changed;  /* not told yet */
   guint         claims_since_sweep;
   char         *connected_as;   /* the host name this session holds the lock of */
@@ -57,6 +67,7 @@ _chk_pg_fleet_new (ChkStorePg   *store,
   fleet->store = store;
   fleet->context = context != NULL ? g_main_context_ref (context) : NULL;
   fleet->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
+  fleet->runs = g_array_new (FALSE, FALSE, sizeof (RunChange));
   return fleet;
 }
 
@@ -70,6 +81,7 @@ _chk_pg_fleet_free (ChkPgFleet *fleet)
   chk_source_clear (&fleet->emit_source);
   g_clear_pointer (&fleet->context, g_main_context_unref);
   g_clear_pointer (&fleet->changed, g_array_unref);
+  g_clear_pointer (&fleet->runs, g_array_unref);
   g_free (fleet->connected_as);
   g_free (fleet);
 }
@@ -81,6 +93,7 @@ emit_cb (gpointer user_data)
   ChkPgFleet *fleet = user_data;
   g_autoptr(GObject) store = g_object_ref (G_OBJECT (fleet->store));
   g_autoptr(GArray) slice = NULL;
+  g_autoptr(GArray) runs = NULL;
   guint n = MIN (fleet->changed->len, CHANGES_PER_SLICE);
 
   /* Taken out first: handlers may call the store, which may add more. */
@@ -96,7 +109,19 @@ emit_cb (gpointer user_data)
       _chk_store_emit_settings_changed (CHK_STORE (store));
     }
 
-  if (fleet->changed->len > 0)
+  /* The runs once the jobs are told: a run of a job made elsewhere finds it */
+  n = fleet->changed->len == 0 ? MIN (fleet->runs->len, CHANGES_PER_SLICE) : 0;
+  runs = g_array_sized_new (FALSE, FALSE, sizeof (RunChange), n);
+  g_array_append_vals (runs, fleet->runs->data, n);
+  g_array_remove_range (fleet->runs, 0, n);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      RunChange *change = &g_array_index (runs, RunChange, i);
+
+      _chk_store_emit_run_changed (CHK_STORE (store), change->run_id, change->running);
+    }
+
+  if (fleet->changed->len > 0 || fleet->runs->len > 0)
     return G_SOURCE_CONTINUE;
   g_clear_pointer (&fleet->emit_source, g_source_unref);
   return G_SOURCE_REMOVE;
@@ -107,7 +132,7 @@ queue_emit (ChkPgFleet *fleet)
 {
   if (fleet->emit_source == NULL && fleet->context != NULL)
     fleet->emit_source = chk_source_attach (g_idle_source_new (), fleet->context, emit_cb, fleet,
-                                            "[chk-store] job changes");
+                                            "[chk-store] changes of other hosts");
 }
 
 static void
@@ -115,6 +140,22 @@ queue_change (ChkPgFleet *fleet,
               guint64     job_id)
 {
   g_array_append_val (fleet->changed, job_id);
+  queue_emit (fleet);
+}
+
+/* "ID running" or "ID ended", as the trigger of the runs says */
+static void
+queue_run_change (ChkPgFleet *fleet,
+                  const char *extra)
+{
+  g_auto(GStrv) words = g_strsplit (extra, " ", 2);
+  RunChange change = { 0, };
+
+  if (g_strv_length (words) != 2 ||
+      !g_ascii_string_to_unsigned (words[0], 10, 1, G_MAXINT64, &change.run_id, NULL))
+    return;
+  change.running = g_str_equal (words[1], "running");
+  g_array_append_val (fleet->runs, change);
   queue_emit (fleet);
 }
 
@@ -147,6 +188,8 @@ _chk_pg_fleet_collect (ChkPgFleet *fleet,
         ;
       else if (g_str_equal (notify->relname, "chk_settings"))
         queue_settings_change (fleet);
+      else if (g_str_equal (notify->relname, "chk_runs"))
+        queue_run_change (fleet, notify->extra);
       else if (g_ascii_string_to_unsigned (notify->extra, 10, 1, G_MAXINT64, &job_id, NULL))
         queue_change (fleet, job_id);
       PQfreemem (notify);
@@ -198,7 +241,8 @@ _chk_pg_fleet_listen (ChkPgFleet  *fleet,
   /* A new session holds no lock yet */
   g_clear_pointer (&fleet->connected_as, g_free);
   if (!_chk_store_pg_exec (fleet->store, "LISTEN chk_jobs", NULL, error) ||
-      !_chk_store_pg_exec (fleet->store, "LISTEN chk_settings", NULL, error))
+      !_chk_store_pg_exec (fleet->store, "LISTEN chk_settings", NULL, error) ||
+      !_chk_store_pg_exec (fleet->store, "LISTEN chk_runs", NULL, error))
     return FALSE;
 
   if (fleet->context != NULL && PQsocket (conn) >= 0)

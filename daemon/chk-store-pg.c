@@ -124,6 +124,19 @@ static const char * const schema_steps[] = {
   "END $$;"
   "CREATE TRIGGER settings_notify AFTER INSERT OR UPDATE OR DELETE ON settings"
   "  FOR EACH ROW EXECUTE FUNCTION chk_notify_setting ();",
+  /* 6: a run added or ended is told to the other hosts' daemons, with its
+   * id and whether it is under way (chk-store-pg-fleet.c) */
+  "CREATE FUNCTION chk_notify_run () RETURNS trigger LANGUAGE plpgsql AS $$"
+  "BEGIN"
+  "  PERFORM pg_notify ('chk_runs', NEW.id::text || ' ' ||"
+  "                     (CASE WHEN NEW.outcome = 'running' THEN 'running' ELSE 'ended' END));"
+  "  RETURN NULL;"
+  "END $$;"
+  "CREATE TRIGGER runs_notify_added AFTER INSERT ON runs"
+  "  FOR EACH ROW EXECUTE FUNCTION chk_notify_run ();"
+  "CREATE TRIGGER runs_notify_ended AFTER UPDATE OF outcome ON runs"
+  "  FOR EACH ROW WHEN (OLD.outcome = 'running' AND NEW.outcome <> 'running')"
+  "  EXECUTE FUNCTION chk_notify_run ();",
 };
 
 #define CHK_STORE_PG_SCHEMA_VERSION ((guint) G_N_ELEMENTS (schema_steps))

@@ -35,6 +35,7 @@ enum
 {
   JOB_CHANGED,
   SETTINGS_CHANGED,
+  RUN_CHANGED,
   N_SIGNALS
 };
 
@@ -125,6 +126,21 @@ chk_store_class_init (ChkStoreClass *klass)
   signals[SETTINGS_CHANGED] =
     g_signal_new ("settings-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * ChkStore::run-changed:
+   * @self: the store
+   * @run_id: a run that another daemon sharing the store added, or ended
+   * @running: whether it was under way then (it may have ended since)
+   *
+   * Emitted from the main loop by a shared store, once when a run is
+   * added and once when it ends (a run recorded as ended at once, such as
+   * a skipped one, only the second time): the run is read with
+   * chk_store_get_run().
+   */
+  signals[RUN_CHANGED] =
+    g_signal_new ("run-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_BOOLEAN);
 }
 
 static void
@@ -145,6 +161,15 @@ _chk_store_emit_job_changed (ChkStore *self,
                              guint64   job_id)
 {
   g_signal_emit (self, signals[JOB_CHANGED], 0, job_id);
+}
+
+/* For backends: another daemon added the run @run_id, or ended it. */
+void
+_chk_store_emit_run_changed (ChkStore *self,
+                             guint64   run_id,
+                             gboolean  running)
+{
+  g_signal_emit (self, signals[RUN_CHANGED], 0, run_id, running);
 }
 
 /* For backends: another daemon changed settings, or may have. */

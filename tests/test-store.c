@@ -3255,7 +3255,7 @@ test_pg_notify_settings_changed (Fixture       *f,
   g_assert_cmpuint (own, ==, 0);
 }
 
-#define PG_SCHEMA_VERSION 5
+#define PG_SCHEMA_VERSION 6
 
 static void
 test_pg_open_no_password_in_errors (Fixture       *f,
