@@ -135,6 +135,40 @@ _chk_engine_store_job_changed_cb (ChkStore  *store,
     }
 }
 
+/*
+ * A run that another host added or ended: the job's last run, as the
+ * other host's daemon tells it, and RunStarted or RunFinished on the bus,
+ * so that this host's clients stay live (alerts are the other host's).
+ */
+void
+_chk_engine_store_run_changed_cb (ChkStore  *store,
+                                  guint64    run_id,
+                                  gboolean   running,
+                                  ChkEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = chk_store_get_run (store, run_id, &error);
+  ChkJob *job;
+
+  if (run == NULL)
+    {
+      /* Purged meanwhile: nothing to tell */
+      if (!g_error_matches (error, CHK_ERROR, CHK_ERROR_NOT_FOUND))
+        g_warning ("A run of another host cannot be read: %s", error->message);
+      return;
+    }
+  /* This host's own runs are told by their runners */
+  job = g_hash_table_lookup (self->jobs, &run->job_id);
+  if (job == NULL || g_ascii_strcasecmp (run->hostname, self->hostname) == 0)
+    return;
+
+  if (running || run->started > job->last_run_started)
+    _chk_job_set_last_run_started (job, run->started);
+  if (!running && run->started >= job->last_run_started)
+    _chk_job_set_last_result (job, run->finished, run->outcome, run->exit_code);
+  _chk_engine_emit_fleet_run (self, job, run, running);
+}
+
 /* CHK_TEST_LEASE_SECONDS, for tests: the lease, in seconds */
 void
 _chk_engine_fleet_init (ChkEngine *self)

@@ -56,6 +56,8 @@ enum {
   RUN_STARTED,
   RUN_FINISHED,
   OUTPUT_AVAILABLE,
+  FLEET_RUN_STARTED,
+  FLEET_RUN_FINISHED,
   N_SIGNALS
 };
 
@@ -178,6 +180,20 @@ runner_finished_cb (ChkRunner *runner,
     }
 
   maybe_finish_shutdown (self);
+}
+
+/* For a run of another host of the fleet, started or ended. */
+void
+_chk_engine_emit_fleet_run (ChkEngine          *self,
+                            ChkJob             *job,
+                            const ChkRunRecord *run,
+                            gboolean            started)
+{
+  if (started)
+    g_signal_emit (self, signals[FLEET_RUN_STARTED], 0, job, run->id, run->trigger);
+  else
+    g_signal_emit (self, signals[FLEET_RUN_FINISHED], 0, job, run->id, run->outcome,
+                   run->exit_code);
 }
 
 /* For a run recorded without a runner, such as a skipped one. */
@@ -417,6 +433,35 @@ chk_engine_class_init (ChkEngineClass *klass)
                                         CHK_TYPE_JOB, G_TYPE_UINT64, G_TYPE_STRING, G_TYPE_INT);
 
   /**
+   * ChkEngine::fleet-run-started:
+   * @self: the engine
+   * @job: the job
+   * @run_id: a run that another host of the fleet started
+   * @trigger: what started it
+   *
+   * As #ChkEngine::run-started, for the runs of the other hosts that share
+   * the store: they are theirs to alert about.
+   */
+  signals[FLEET_RUN_STARTED] = g_signal_new ("fleet-run-started", G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                             3, CHK_TYPE_JOB, G_TYPE_UINT64, G_TYPE_STRING);
+
+  /**
+   * ChkEngine::fleet-run-finished:
+   * @self: the engine
+   * @job: the job
+   * @run_id: a run of another host of the fleet that ended
+   * @outcome: how it ended
+   * @exit_code: its exit status, or -1
+   *
+   * As #ChkEngine::run-finished, for the runs of the other hosts.
+   */
+  signals[FLEET_RUN_FINISHED] = g_signal_new ("fleet-run-finished", G_TYPE_FROM_CLASS (klass),
+                                              G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                              G_TYPE_NONE, 4, CHK_TYPE_JOB, G_TYPE_UINT64,
+                                              G_TYPE_STRING, G_TYPE_INT);
+
+  /**
    * ChkEngine::output-available:
    * @self: the engine
    * @run_id: the run
@@ -493,6 +538,7 @@ chk_engine_load (ChkEngine  *self,
   store = self->store;
   g_signal_connect (store, "notify::problem", G_CALLBACK (_chk_engine_store_problem_cb), self);
   g_signal_connect (store, "job-changed", G_CALLBACK (_chk_engine_store_job_changed_cb), self);
+  g_signal_connect (store, "run-changed", G_CALLBACK (_chk_engine_store_run_changed_cb), self);
   self->settings = chk_settings_new (store, error);
   if (self->settings == NULL)
     return FALSE;

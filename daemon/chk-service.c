@@ -126,6 +126,9 @@ chk_service_new (ChkEngine *engine,
 
   g_signal_connect (engine, "run-started", G_CALLBACK (run_started_cb), self);
   g_signal_connect (engine, "run-finished", G_CALLBACK (run_finished_cb), self);
+  /* The other hosts' runs too, in a fleet: clients stay live */
+  g_signal_connect (engine, "fleet-run-started", G_CALLBACK (run_started_cb), self);
+  g_signal_connect (engine, "fleet-run-finished", G_CALLBACK (run_finished_cb), self);
   g_signal_connect (engine, "output-available", G_CALLBACK (output_available_cb), self);
 
   return self;

@@ -244,7 +244,14 @@ class Changes(FleetTestCase):
 
 
 class Output(FleetTestCase):
-    def test_a_runs_output_and_progress_are_read_from_another_host(self):
+    @staticmethod
+    def job_on(host, name):
+        try:
+            return host.client.get_job_by_name(name)
+        except GLib.Error:
+            return None
+
+    def test_a_run_on_one_host_is_live_on_another(self):
         alpha = self.start_host('alpha')
         beta = self.start_host('beta')
         script = ('echo "3/10 copying" >&$CHRONIKER_PROGRESS_FD; echo first; echo oops >&2; '
@@ -252,7 +259,15 @@ class Output(FleetTestCase):
         stop = self.path_file('stop')
         job = alpha.client.create_job({'name': 'talker', 'shell': script,
                                        'environment': {'STOP': stop}})
+        beta_job = h.wait_until(lambda: self.job_on(beta, 'talker'), 10, 'the job on beta')
+        mark = beta.client.mark()
         run_id = alpha.client.run(job)
+        # Told on beta's bus, as its own runs are
+        started = beta.client.wait_signal('RunStarted', lambda e: e.args[1] == run_id, since=mark,
+                                          what='RunStarted on beta')
+        self.assertEqual(tuple(started.args), (beta_job, run_id, 'manual'))
+        beta.client.wait_prop(beta_job, 'LastRunStarted',
+                              alpha.client.get_run(run_id)['started'])
 
         # Under way on alpha: beta reads what came so far
         def progress():
@@ -269,6 +284,10 @@ class Output(FleetTestCase):
 
         open(stop, 'w').close()
         self.assertEqual(alpha.client.wait_run_finished(run_id)[0], 'success')
+        self.assertEqual(beta.client.wait_run_finished(run_id), ('success', 0))
+        beta.client.wait_prop(beta_job, 'LastOutcome', 'success')
+        self.assertFalse(beta.client.prop(beta_job, 'Running'), 'not under way on beta')
+        self.assertEqual(len(beta.client.run_started_events(beta_job, since=mark)), 1)
         self.assertEqual(beta.client.output(run_id)['stdout'], b'first\nlast\n')
         self.assertTrue(beta.client.read_output(run_id)[1], 'finished')
         self.assertEqual(beta.client.get_run(run_id)['outcome'], 'success')
