@@ -15,6 +15,7 @@
 #include "chk-banner.h"
 #include "chk-environment-editor.h"
 #include "chk-history-view.h"
+#include "chk-hosts-window.h"
 #include "chk-job-editor.h"
 #include "chk-job-list-group.h"
 #include "chk-job-page.h"
@@ -52,24 +53,42 @@ test_job_editor (void)
   gtk_window_destroy (GTK_WINDOW (editor));
 }
 
-static void
-test_preferences_window (void)
+/* Nobody owns its name: the windows' first calls fail, which they must take. */
+static ChkScheduler1 *
+nobody_scheduler (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_autoptr(ChkScheduler1) scheduler = NULL;
-  ChkPreferencesWindow *window;
+  ChkScheduler1 *scheduler;
 
   g_assert_no_error (error);
-  /* Nobody owns the name: the window's first call fails, which it must take. */
   scheduler = chk_scheduler1_proxy_new_sync (bus, G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START |
                                                   G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
                                              "io.github.chroniker.Chroniker.Test.Nobody",
                                              "/io/github/chroniker/Chroniker/Scheduler", NULL, &error);
   g_assert_no_error (error);
+  return scheduler;
+}
+
+static void
+test_preferences_window (void)
+{
+  g_autoptr(ChkScheduler1) scheduler = nobody_scheduler ();
+  ChkPreferencesWindow *window;
 
   window = chk_preferences_window_new (NULL, scheduler);
   g_assert_true (CHK_IS_PREFERENCES_WINDOW (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_hosts_window (void)
+{
+  g_autoptr(ChkScheduler1) scheduler = nobody_scheduler ();
+  ChkHostsWindow *window;
+
+  window = chk_hosts_window_new (NULL, scheduler);
+  g_assert_true (CHK_IS_HOSTS_WINDOW (window));
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -105,6 +124,7 @@ main (int   argc,
   g_test_add_data_func ("/templates/schedule-builder", chk_schedule_builder_get_type, test_template);
   g_test_add_func ("/templates/job-editor", test_job_editor);
   g_test_add_func ("/templates/preferences-window", test_preferences_window);
+  g_test_add_func ("/templates/hosts-window", test_hosts_window);
   g_test_add_func ("/templates/help-overlay", test_help_overlay);
 
   return g_test_run ();

@@ -13,6 +13,7 @@
 #include "chk-collate.h"
 #include "chk-duration.h"
 #include "chk-history-view.h"
+#include "chk-hosts-window.h"
 #include "chk-job-editor.h"
 #include "chk-job-item.h"
 #include "chk-job-page.h"
@@ -461,6 +462,8 @@ follow_scheduler (ChkWindow     *self,
         g_signal_connect (scheduler, "notify::storage-problem", G_CALLBACK (storage_problem_changed_cb), self);
     }
   update_storage_banner (self);
+  /* No scheduler to ask for its hosts: the window says why already. */
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-hosts", scheduler != NULL);
 }
 
 static void
@@ -955,6 +958,26 @@ show_history_action (GtkWidget  *widget,
   adw_leaflet_set_visible_child (self->leaflet, self->content);
 }
 
+/* The hosts that run the jobs of this window: from System Jobs, the
+ * system scheduler's. A window of its own, as the preferences. */
+static void
+show_hosts_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ChkWindow *self = CHK_WINDOW (widget);
+  ChkScheduler1 *scheduler = chk_job_model_get_scheduler (self->model);
+  GtkWindow *hosts;
+
+  if (scheduler == NULL)
+    return;
+
+  hosts = GTK_WINDOW (chk_hosts_window_new (GTK_WINDOW (self), scheduler));
+  if (chk_job_model_is_system (self->model))
+    gtk_window_set_title (hosts, _("System Jobs Hosts"));
+  gtk_window_present (hosts);
+}
+
 static void
 edit_job_action (GtkWidget  *widget,
                  const char *action_name,
@@ -1262,6 +1285,7 @@ chk_window_class_init (ChkWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.show-job", "s", show_job_action);
   gtk_widget_class_install_action (widget_class, "win.show-view", "s", show_view_action);
   gtk_widget_class_install_action (widget_class, "win.show-history", NULL, show_history_action);
+  gtk_widget_class_install_action (widget_class, "win.show-hosts", NULL, show_hosts_action);
   gtk_widget_class_install_action (widget_class, "win.run-job", NULL, run_job_action);
   gtk_widget_class_install_action (widget_class, "win.stop-job", NULL, stop_job_action);
   gtk_widget_class_install_action (widget_class, "win.edit-job", NULL, edit_job_action);
@@ -1314,6 +1338,7 @@ chk_window_init (ChkWindow *self)
 
   folded_changed_cb (self->leaflet, NULL, self);
   update_job_actions (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-hosts", FALSE);
 }
 
 /**
