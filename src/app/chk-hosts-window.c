@@ -140,6 +140,19 @@ remove_rows (ChkHostsWindow *self)
   g_ptr_array_set_size (self->rows, 0);
 }
 
+/* @part of a row's subtitle, its spaces no-break ones: a narrow row
+ * wraps the subtitle between its parts, not inside "last heartbeat". */
+static void
+add_part (GPtrArray *parts,
+          char      *part)
+{
+  g_autofree char *owned = part;
+  GString *text = g_string_new (owned);
+
+  g_string_replace (text, " ", "\u00a0", 0);
+  g_ptr_array_add (parts, g_string_free (text, FALSE));
+}
+
 /* Says how the host is now, in words first (the icon's colour is a help,
  * never the only sign); returns when that text next changes. */
 static gint64
@@ -155,15 +168,15 @@ update_row (HostRow *host,
   state = host->connected ? C_("host state", "Connected")
   /* Translators: a host whose scheduler is not connected to the database any more */
                           : C_("host state", "Gone");
-  g_ptr_array_add (parts, g_strdup (state));
+  add_part (parts, g_strdup (state));
 
   /* A host that is gone keeps its runs under way until its lease runs out. */
   if (host->running > 0)
-    g_ptr_array_add (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run under way",
-                                                          "%u runs under way", host->running),
-                                             host->running));
+    add_part (parts, g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u run under way",
+                                                   "%u runs under way", host->running),
+                                      host->running));
   else if (host->connected)
-    g_ptr_array_add (parts, g_strdup (_("no runs under way")));
+    add_part (parts, g_strdup (_("no runs under way")));
 
   if (host->heartbeat > 0)
     {
@@ -172,7 +185,7 @@ update_row (HostRow *host,
 
       if (now - heartbeat < JUST_NOW_SECONDS * G_USEC_PER_SEC)
         {
-          g_ptr_array_add (parts, g_strdup (_("last heartbeat just now")));
+          add_part (parts, g_strdup (_("last heartbeat just now")));
           change = heartbeat + JUST_NOW_SECONDS * G_USEC_PER_SEC;
         }
       else
@@ -180,7 +193,7 @@ update_row (HostRow *host,
           g_autofree char *when = chk_format_relative_time (heartbeat, now);
 
           /* Translators: %s is a time such as “5 min ago” or a date such as “24 Mar” */
-          g_ptr_array_add (parts, g_strdup_printf (_("last heartbeat %s"), when));
+          add_part (parts, g_strdup_printf (_("last heartbeat %s"), when));
           change = chk_format_relative_time_next_change (heartbeat, now);
         }
     }
