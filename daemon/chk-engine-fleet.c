@@ -141,24 +141,14 @@ _chk_engine_store_job_changed_cb (ChkStore  *store,
  * so that this host's clients stay live (alerts are the other host's).
  */
 void
-_chk_engine_store_run_changed_cb (ChkStore  *store,
-                                  guint64    run_id,
-                                  gboolean   running,
-                                  ChkEngine *self)
+_chk_engine_store_run_changed_cb (ChkStore           *store,
+                                  const ChkRunRecord *run,
+                                  ChkEngine          *self)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(ChkRunRecord) run = chk_store_get_run (store, run_id, &error);
-  ChkJob *job;
+  gboolean running = g_str_equal (run->outcome, chk_outcome_to_string (CHK_OUTCOME_RUNNING));
+  ChkJob *job = g_hash_table_lookup (self->jobs, &run->job_id);
 
-  if (run == NULL)
-    {
-      /* Purged meanwhile: nothing to tell */
-      if (!g_error_matches (error, CHK_ERROR, CHK_ERROR_NOT_FOUND))
-        g_warning ("A run of another host cannot be read: %s", error->message);
-      return;
-    }
   /* This host's own runs are told by their runners */
-  job = g_hash_table_lookup (self->jobs, &run->job_id);
   if (job == NULL || g_ascii_strcasecmp (run->hostname, self->hostname) == 0)
     return;
 

@@ -106,10 +106,9 @@ void      _chk_engine_running_changed      (ChkEngine   *self);
 void      _chk_engine_store_job_changed_cb (ChkStore   *store,
                                             guint64     job_id,
                                             ChkEngine  *self);
-void      _chk_engine_store_run_changed_cb (ChkStore   *store,
-                                            guint64     run_id,
-                                            gboolean    running,
-                                            ChkEngine  *self);
+void      _chk_engine_store_run_changed_cb (ChkStore           *store,
+                                            const ChkRunRecord *run,
+                                            ChkEngine          *self);
 void      _chk_engine_emit_fleet_run       (ChkEngine          *self,
                                             ChkJob             *job,
                                             const ChkRunRecord *run,

@@ -21,8 +21,8 @@
  * A trigger on the jobs table (schema step 3) notifies the channel
  * chk_jobs with the job's id at every change, one on the settings table
  * (step 5) the channel chk_settings, and those on the runs table (step 6)
- * chk_runs with a run's id when it is added and when it ends; each store
- * LISTENs on the three.
+ * chk_runs with what the other daemons show of a run when it is added and
+ * when it ends; each store LISTENs on the three.
  * Notifications come in when the connection's socket has something to
  * read (a source on the main loop, no polling), or along with the results
  * of the store's own statements; those of the store's own connection are
@@ -32,12 +32,6 @@
  * ChkStore::run-changed of the runs; and ChkStore::settings-changed comes
  * once for any number of settings.
  */
-
-typedef struct
-{
-  guint64  run_id;
-  gboolean running;
-} RunChange;
 
 /* Claims older than a day are deleted after this many claims. */
 #define CLAIMS_PER_SWEEP 1000
@@ -52,7 +46,7 @@ struct _ChkPgFleet
   GSource      *socket_source;
   GSource      *emit_source;
   GArray       *changed;        /* ids of jobs (guint64) not told yet; 0: any job */
-  GArray       *runs;           /* RunChange of runs not told yet */
+  GPtrArray    *runs;           /* ChkRunRecord not told yet */
   gboolean      settings_changed;  /* not told yet */
   guint         claims_since_sweep;
   char         *connected_as;   /* the host name this session holds the lock of */
@@ -67,7 +61,7 @@ _chk_pg_fleet_new (ChkStorePg   *store,
   fleet->store = store;
   fleet->context = context != NULL ? g_main_context_ref (context) : NULL;
   fleet->changed = g_array_new (FALSE, FALSE, sizeof (guint64));
-  fleet->runs = g_array_new (FALSE, FALSE, sizeof (RunChange));
+  fleet->runs = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_run_record_free);
   return fleet;
 }
 
@@ -81,7 +75,7 @@ _chk_pg_fleet_free (ChkPgFleet *fleet)
   chk_source_clear (&fleet->emit_source);
   g_clear_pointer (&fleet->context, g_main_context_unref);
   g_clear_pointer (&fleet->changed, g_array_unref);
-  g_clear_pointer (&fleet->runs, g_array_unref);
+  g_clear_pointer (&fleet->runs, g_ptr_array_unref);
   g_free (fleet->connected_as);
   g_free (fleet);
 }
@@ -93,7 +87,7 @@ emit_cb (gpointer user_data)
   ChkPgFleet *fleet = user_data;
   g_autoptr(GObject) store = g_object_ref (G_OBJECT (fleet->store));
   g_autoptr(GArray) slice = NULL;
-  g_autoptr(GArray) runs = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
   guint n = MIN (fleet->changed->len, CHANGES_PER_SLICE);
 
   /* Taken out first: handlers may call the store, which may add more. */
@@ -111,15 +105,11 @@ emit_cb (gpointer user_data)
 
   /* The runs once the jobs are told: a run of a job made elsewhere finds it */
   n = fleet->changed->len == 0 ? MIN (fleet->runs->len, CHANGES_PER_SLICE) : 0;
-  runs = g_array_sized_new (FALSE, FALSE, sizeof (RunChange), n);
-  g_array_append_vals (runs, fleet->runs->data, n);
-  g_array_remove_range (fleet->runs, 0, n);
+  runs = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_run_record_free);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (runs, g_ptr_array_steal_index (fleet->runs, 0));
   for (guint i = 0; i < runs->len; i++)
-    {
-      RunChange *change = &g_array_index (runs, RunChange, i);
-
-      _chk_store_emit_run_changed (CHK_STORE (store), change->run_id, change->running);
-    }
+    _chk_store_emit_run_changed (CHK_STORE (store), g_ptr_array_index (runs, i));
 
   if (fleet->changed->len > 0 || fleet->runs->len > 0)
     return G_SOURCE_CONTINUE;
@@ -143,19 +133,34 @@ queue_change (ChkPgFleet *fleet,
   queue_emit (fleet);
 }
 
-/* "ID running" or "ID ended", as the trigger of the runs says */
+/* "ID JOB STARTED FINISHED EXIT-CODE OUTCOME TRIGGER HOSTNAME", as the
+ * trigger of the runs says */
 static void
 queue_run_change (ChkPgFleet *fleet,
                   const char *extra)
 {
-  g_auto(GStrv) words = g_strsplit (extra, " ", 2);
-  RunChange change = { 0, };
+  g_auto(GStrv) words = g_strsplit (extra, " ", 8);
+  g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  gint64 exit_code;
 
-  if (g_strv_length (words) != 2 ||
-      !g_ascii_string_to_unsigned (words[0], 10, 1, G_MAXINT64, &change.run_id, NULL))
-    return;
-  change.running = g_str_equal (words[1], "running");
-  g_array_append_val (fleet->runs, change);
+  if (g_strv_length (words) != 8 ||
+      !g_ascii_string_to_unsigned (words[0], 10, 1, G_MAXINT64, &run->id, NULL) ||
+      !g_ascii_string_to_unsigned (words[1], 10, 1, G_MAXINT64, &run->job_id, NULL) ||
+      !g_ascii_string_to_signed (words[2], 10, 0, G_MAXINT64, &run->started, NULL) ||
+      !g_ascii_string_to_signed (words[3], 10, 0, G_MAXINT64, &run->finished, NULL) ||
+      !g_ascii_string_to_signed (words[4], 10, G_MININT, G_MAXINT, &exit_code, NULL))
+    {
+      g_debug ("A notification of a run that is not understood: %s", extra);
+      return;
+    }
+  run->exit_code = (gint) exit_code;
+  g_free (run->outcome);
+  run->outcome = g_strdup (words[5]);
+  g_free (run->trigger);
+  run->trigger = g_strdup (words[6]);
+  g_free (run->hostname);
+  run->hostname = g_strdup (words[7]);
+  g_ptr_array_add (fleet->runs, g_steal_pointer (&run));
   queue_emit (fleet);
 }
 

@@ -124,12 +124,14 @@ static const char * const schema_steps[] = {
   "END $$;"
   "CREATE TRIGGER settings_notify AFTER INSERT OR UPDATE OR DELETE ON settings"
   "  FOR EACH ROW EXECUTE FUNCTION chk_notify_setting ();",
-  /* 6: a run added or ended is told to the other hosts' daemons, with its
-   * id and whether it is under way (chk-store-pg-fleet.c) */
+  /* 6: a run added or ended is told to the other hosts' daemons, with
+   * what they show of it, so that they need not read it
+   * (chk-store-pg-fleet.c) */
   "CREATE FUNCTION chk_notify_run () RETURNS trigger LANGUAGE plpgsql AS $$"
   "BEGIN"
-  "  PERFORM pg_notify ('chk_runs', NEW.id::text || ' ' ||"
-  "                     (CASE WHEN NEW.outcome = 'running' THEN 'running' ELSE 'ended' END));"
+  "  PERFORM pg_notify ('chk_runs', concat_ws (' ', NEW.id, NEW.job_id, NEW.started,"
+  "                     NEW.finished, NEW.exit_code, NEW.outcome, NEW.\"trigger\","
+  "                     NEW.hostname));"
   "  RETURN NULL;"
   "END $$;"
   "CREATE TRIGGER runs_notify_added AFTER INSERT ON runs"

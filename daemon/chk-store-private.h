@@ -194,9 +194,8 @@ GVariant *_chk_store_setting_from_bytes (const char          *key,
 void _chk_store_emit_job_changed      (ChkStore *self,
                                        guint64   job_id);
 void _chk_store_emit_settings_changed (ChkStore *self);
-void _chk_store_emit_run_changed      (ChkStore *self,
-                                       guint64   run_id,
-                                       gboolean  running);
+void _chk_store_emit_run_changed      (ChkStore           *self,
+                                       const ChkRunRecord *run);
 void _chk_store_notify_problem        (ChkStore *self);
 void _chk_store_notify_log_behind     (ChkStore *self);
 

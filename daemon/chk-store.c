@@ -130,17 +130,17 @@ chk_store_class_init (ChkStoreClass *klass)
   /**
    * ChkStore::run-changed:
    * @self: the store
-   * @run_id: a run that another daemon sharing the store added, or ended
-   * @running: whether it was under way then (it may have ended since)
+   * @run: (type ChkRunRecord): a run that another daemon sharing the store
+   *   added, or ended, as it was then: its id, job, times, exit code,
+   *   outcome, trigger and host name (the rest is not filled in)
    *
    * Emitted from the main loop by a shared store, once when a run is
-   * added and once when it ends (a run recorded as ended at once, such as
-   * a skipped one, only the second time): the run is read with
-   * chk_store_get_run().
+   * added and once when it ends; a run recorded as ended at once, such
+   * as a skipped one, is told once.
    */
   signals[RUN_CHANGED] =
     g_signal_new ("run-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_BOOLEAN);
+                  NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
 }
 
 static void
@@ -163,13 +163,12 @@ _chk_store_emit_job_changed (ChkStore *self,
   g_signal_emit (self, signals[JOB_CHANGED], 0, job_id);
 }
 
-/* For backends: another daemon added the run @run_id, or ended it. */
+/* For backends: another daemon added @run, or ended it. */
 void
-_chk_store_emit_run_changed (ChkStore *self,
-                             guint64   run_id,
-                             gboolean  running)
+_chk_store_emit_run_changed (ChkStore           *self,
+                             const ChkRunRecord *run)
 {
-  g_signal_emit (self, signals[RUN_CHANGED], 0, run_id, running);
+  g_signal_emit (self, signals[RUN_CHANGED], 0, run);
 }
 
 /* For backends: another daemon changed settings, or may have. */
