@@ -453,9 +453,9 @@ chk_settings_new (ChkStore  *store,
       if (info->local && self->local_store == NULL)
         {
           const char *location = chk_store_get_path (store);
+          GVariant *value = g_variant_new_string (location != NULL ? location : "");
 
-          g_hash_table_insert (self->values, (gpointer) info->key,
-                               g_variant_ref_sink (g_variant_new_string (location ? location : "")));
+          g_hash_table_insert (self->values, (gpointer) info->key, g_variant_ref_sink (value));
         }
       else if (!read_setting (self, info->local ? self->local_store : store, info, error))
         {

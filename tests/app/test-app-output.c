@@ -763,6 +763,7 @@ test_preferences_fleet_database (Fixture       *fixture,
   g_autofree char *before = fleet_database (fixture);
   g_autofree char *after = NULL;
   ChkPreferencesWindow *prefs;
+  GtkWidget *page;
   GtkEditable *row;
   GtkLabel *toast = NULL;
 
@@ -771,10 +772,9 @@ test_preferences_fleet_database (Fixture       *fixture,
   prefs = chk_preferences_window_new (GTK_WINDOW (fixture->window),
                                       chk_job_model_get_scheduler (fixture->model));
   gtk_window_present (GTK_WINDOW (prefs));
+  page = chk_test_find_widget (prefs, ADW_TYPE_PREFERENCES_PAGE);
   chk_assert_eventually (gtk_widget_get_mapped (GTK_WIDGET (prefs)) &&
-                         gtk_widget_get_sensitive (chk_test_find_widget (prefs,
-                                                                         ADW_TYPE_PREFERENCES_PAGE)),
-                         SECONDS);
+                         gtk_widget_get_sensitive (page), SECONDS);
   row = chk_test_find_entry_row (prefs, "Fleet Database");
   g_assert_nonnull (row);
   g_assert_cmpstr (gtk_editable_get_text (row), ==, "");
