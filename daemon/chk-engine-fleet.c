@@ -240,7 +240,7 @@ _chk_engine_running_changed (ChkEngine *self)
  *
  * Lists the hosts whose daemons share the store, by name (see
  * chk_store_list_hosts()); with a store of its own, this host alone,
- * connected since the engine started, with its runs under way.
+ * connected since the engine was loaded, with its runs under way.
  *
  * Returns: (transfer container) (element-type ChkStoreHost): the hosts,
  *   or %NULL with @error set when the store could not say
@@ -261,7 +261,7 @@ chk_engine_list_hosts (ChkEngine  *self,
   host = g_new0 (ChkStoreHost, 1);
   host->hostname = g_strdup (self->hostname);
   host->heartbeat = _chk_engine_now (self);
-  host->started = self->started ? self->started_at : host->heartbeat;
+  host->started = self->loaded_at != 0 ? self->loaded_at : host->heartbeat;
   host->connected = TRUE;
   host->running = self->running_count;
   hosts = g_ptr_array_new_with_free_func ((GDestroyNotify) chk_store_host_free);

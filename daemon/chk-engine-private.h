@@ -66,7 +66,7 @@ struct _ChkEngine
   guint        lease_seconds;
   guint        lease_source;
   gboolean     started;
-  gint64       started_at;     /* when chk_engine_start() was called, by the clock */
+  gint64       loaded_at;      /* when chk_engine_load() was called, by the clock */
 
   GTask       *shutdown_task;
   guint        shutdown_timeout;

@@ -536,6 +536,7 @@ chk_engine_load (ChkEngine  *self,
   g_return_val_if_fail (self->settings == NULL, FALSE);
 
   store = self->store;
+  self->loaded_at = _chk_engine_now (self);
   g_signal_connect (store, "notify::problem", G_CALLBACK (_chk_engine_store_problem_cb), self);
   g_signal_connect (store, "job-changed", G_CALLBACK (_chk_engine_store_job_changed_cb), self);
   g_signal_connect (store, "run-changed", G_CALLBACK (_chk_engine_store_run_changed_cb), self);
@@ -575,7 +576,6 @@ chk_engine_start (ChkEngine *self)
   g_return_if_fail (!self->started);
 
   self->started = TRUE;
-  self->started_at = now;
 
   missed = _chk_engine_collect_missed (self, now);
   for (guint i = 0; i < missed->len; i++)
