@@ -215,8 +215,10 @@ claim_occurrence (ChkEngine  *self,
 
   /* A job for every host: each host claims its own run of the occurrence */
   host = g_str_equal (job->spec->host, CHK_JOB_SPEC_EVERY_HOST) ? self->hostname : "";
-  if (chk_store_claim_occurrence (self->store, job->id, due, host, self->hostname, &claimed,
-                                  &error) && claimed)
+  if (chk_store_claim_occurrence (self->store, job->id, due, host, self->hostname,
+                                  _chk_engine_now (self) -
+                                  (gint64) self->lease_seconds * G_USEC_PER_SEC,
+                                  &claimed, &error) && claimed)
     return TRUE;
 
   when = g_date_time_new_from_unix_local (due / G_USEC_PER_SEC);

@@ -304,14 +304,18 @@ _chk_pg_check_no_password (const char  *conninfo,
 }
 
 /* The first claim of (job, due, host) is the one that counts; while a run
- * of the job is under way on any host (one run of a job at a time, as on
- * one host), an occurrence for any one host is nobody's. */
+ * of the job is under way on any host whose lease holds (one run of a job
+ * at a time, as on one host), an occurrence for any one host is nobody's.
+ * A dead host's run holds nothing once its lease ran out, even before a
+ * heartbeat records it as interrupted: in a fleet idle until the next
+ * occurrence, that occurrence runs on a host that is there. */
 gboolean
 _chk_store_pg_claim_occurrence (ChkStore    *store,
                                 guint64      job_id,
                                 gint64       due,
                                 const char  *host,
                                 const char  *claimer,
+                                gint64       alive_since,
                                 gboolean    *out_claimed,
                                 GError     **error)
 {
@@ -325,11 +329,13 @@ _chk_store_pg_claim_occurrence (ChkStore    *store,
   _chk_pg_params_add_text (&p, host);
   _chk_pg_params_add_text (&p, claimer);
   _chk_pg_params_add_int (&p, g_get_real_time ());
+  _chk_pg_params_add_int (&p, alive_since);
   result = _chk_store_pg_query (self,
                                 "INSERT INTO claims (job_id, due, host, claimer, claimed) "
                                 "SELECT $1::bigint, $2::bigint, $3::text, $4::text, $5::bigint "
                                 "WHERE $3 <> '' OR NOT EXISTS "
-                                "(SELECT 1 FROM runs WHERE job_id = $1 AND outcome = 'running') "
+                                "(SELECT 1 FROM runs JOIN hosts USING (hostname) "
+                                " WHERE job_id = $1 AND outcome = 'running' AND heartbeat >= $6) "
                                 "ON CONFLICT DO NOTHING",
                                 &p, error);
   if (result == NULL)

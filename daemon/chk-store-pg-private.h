@@ -137,6 +137,7 @@ gboolean      _chk_store_pg_claim_occurrence (ChkStore     *store,
                                               gint64        due,
                                               const char   *host,
                                               const char   *claimer,
+                                              gint64        alive_since,
                                               gboolean     *out_claimed,
                                               GError      **error);
 

@@ -144,6 +144,7 @@ struct _ChkStoreClass
                                      gint64       due,
                                      const char  *host,
                                      const char  *claimer,
+                                     gint64       alive_since,
                                      gboolean    *out_claimed,
                                      GError     **error);
   gboolean      (*heartbeat) (ChkStore    *self,

@@ -1449,6 +1449,8 @@ chk_store_set_setting (ChkStore    *self,
  * @host: "" for an occurrence that any one host runs; for a job that every
  *   host runs, the host's own name
  * @claimer: the name of the host that claims it
+ * @alive_since: when a heartbeat must be from, µs since the epoch, for a
+ *   host's lease on its runs under way to hold
  * @out_claimed: (out): whether the claim is @claimer's: %FALSE when another
  *   host claimed the occurrence first
  * @error: return location for a #GError
@@ -1456,8 +1458,11 @@ chk_store_set_setting (ChkStore    *self,
  * Claims an occurrence of a job for @claimer, so that the daemons of a
  * fleet sharing the store run it once: the first claim of (@job_id, @due,
  * @host) wins, whatever the hosts' clocks say, since @due is the
- * schedule's and not a clock's. A store that one daemon alone uses grants
- * every claim.
+ * schedule's and not a clock's. While a run of the job is under way on a
+ * host whose lease holds, an occurrence for any one host is nobody's; the
+ * run of a host whose lease ran out, not yet recorded as interrupted
+ * (chk_store_expire_leases()), holds nothing. A store that one daemon
+ * alone uses grants every claim.
  *
  * Returns: %TRUE if the claim was decided, %FALSE with @error if it could
  *   not be written
@@ -1468,6 +1473,7 @@ chk_store_claim_occurrence (ChkStore    *self,
                             gint64       due,
                             const char  *host,
                             const char  *claimer,
+                            gint64       alive_since,
                             gboolean    *out_claimed,
                             GError     **error)
 {
@@ -1483,7 +1489,7 @@ chk_store_claim_occurrence (ChkStore    *self,
       return TRUE;
     }
   return CHK_STORE_GET_CLASS (self)->claim_occurrence (self, job_id, due, host, claimer,
-                                                       out_claimed, error);
+                                                       alive_since, out_claimed, error);
 }
 
 /**

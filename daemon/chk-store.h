@@ -318,6 +318,7 @@ gboolean      chk_store_claim_occurrence    (ChkStore            *self,
                                              gint64               due,
                                              const char          *host,
                                              const char          *claimer,
+                                             gint64               alive_since,
                                              gboolean            *out_claimed,
                                              GError             **error);
 

@@ -3027,21 +3027,36 @@ test_claims (Fixture       *f,
 
       g_test_message ("claim %u", i);
       g_assert_true (chk_store_claim_occurrence (f->store, job, claims[i].due, claims[i].host,
-                                                 claims[i].claimer, &claimed, &error));
+                                                 claims[i].claimer, 0, &claimed, &error));
       g_assert_no_error (error);
       g_assert_cmpint (claimed, ==, claims[i].claimed);
     }
 
-  /* While a run of the job is under way on any host, an occurrence for any
-   * one host is nobody's; each host's own run of one for every host is */
+  /* While a run of the job is under way on a host whose lease holds, an
+   * occurrence for any one host is nobody's; each host's own run of one for
+   * every host is */
   add_run_on (f, job, "beta");
+  g_assert_true (chk_store_heartbeat (f->store, "beta", 5000, &error));
+  g_assert_no_error (error);
   for (guint i = 0; i < 2; i++)
     {
       gboolean claimed = FALSE;
       const char *host = i == 0 ? "" : "alpha";
 
-      g_assert_true (chk_store_claim_occurrence (f->store, job, 3000, host, "alpha", &claimed,
-                                                 &error));
+      g_assert_true (chk_store_claim_occurrence (f->store, job, 3000, host, "alpha", 4000,
+                                                 &claimed, &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (claimed, ==, i == 1 || !shared);
+    }
+
+  /* Once beta's lease ran out, its run holds nothing, recorded as
+   * interrupted or not */
+  for (guint i = 0; i < 2; i++)
+    {
+      gboolean claimed = FALSE;
+
+      g_assert_true (chk_store_claim_occurrence (f->store, job, 4000 + i, "", "alpha",
+                                                 i == 0 ? 5000 : 6000, &claimed, &error));
       g_assert_no_error (error);
       g_assert_cmpint (claimed, ==, i == 1 || !shared);
     }

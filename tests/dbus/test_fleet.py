@@ -339,17 +339,26 @@ class Leases(FleetTestCase):
             run = other.client.get_run(first['id'])
             return run if run['outcome'] == 'interrupted' else None
 
+        # The lease runs out LEASE seconds after the holder's last heartbeat
+        expires = other.client.list_hosts()[holder.name]['last-heartbeat'] + self.LEASE * USEC
         run = h.wait_until(interrupted, self.LEASE + 15, 'the dead host\'s run to end')
         self.assertGreaterEqual(run['finished'], killed + (self.LEASE - 1) * USEC,
                                 'not before the lease ran out')
         self.assertIn(holder.name, run['message'])
 
         def next_elsewhere():
-            return [r for r in other.client.job_runs(job)
-                    if r['hostname'] == other.name and r['started'] >= run['finished']
-                    and r['trigger'] == 'schedule']
+            return sorted((r for r in other.client.job_runs(job)
+                           if r['hostname'] == other.name and r['started'] >= killed
+                           and r['trigger'] == 'schedule'), key=lambda r: r['started'])
 
-        h.wait_until(next_elsewhere, 10, f'the next occurrence on {other.name}')
+        # The first occurrence after that runs there, although no heartbeat
+        # recorded the dead host's run as interrupted before it came: the
+        # other host has no runs of its own to beat for.
+        first_due = start + -(-(expires - start) // (2 * USEC)) * 2 * USEC
+        (nxt, *_) = h.wait_until(next_elsewhere, 10, f'the next occurrence on {other.name}')
+        self.assertGreaterEqual(nxt['started'], first_due)
+        self.assertLess(nxt['started'], first_due + 2 * USEC,
+                        f'the first occurrence after the lease ran out, {first_due}')
         self.assertEqual(other.client.list_hosts()[holder.name]['running'], 0)
 
 
