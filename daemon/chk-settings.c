@@ -354,9 +354,32 @@ chk_settings_init (ChkSettings *self)
                                         (GDestroyNotify) g_variant_unref);
 }
 
-/* Reads @info's value from @store: the default when it has none, or one of
- * the wrong type or that no longer passes its check (with a warning).
- * %FALSE when the store failed. */
+/* Takes @value, stored (or %NULL), as @info's value: the default when it
+ * is not set, has the wrong type or no longer passes its check (with a
+ * warning). */
+static void
+take_setting (ChkSettings       *self,
+              const SettingInfo *info,
+              GVariant          *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (value != NULL &&
+      (!g_variant_is_of_type (value, setting_variant_type (info)) ||
+       (info->check != NULL && !info->check (value, &error))))
+    {
+      g_warning ("Ignoring the stored value of setting %s: %s", info->key,
+                 error ? error->message : "wrong type");
+      value = NULL;
+    }
+
+  g_hash_table_insert (self->values, (gpointer) info->key,
+                       value != NULL ? g_variant_ref (value)
+                       : g_variant_ref_sink (setting_default (info)));
+}
+
+/* Reads @info's value from @store (see take_setting()); %FALSE when the
+ * store failed. */
 static gboolean
 read_setting (ChkSettings        *self,
               ChkStore           *store,
@@ -372,19 +395,7 @@ read_setting (ChkSettings        *self,
       g_propagate_error (error, g_steal_pointer (&local_error));
       return FALSE;
     }
-
-  if (stored != NULL &&
-      (!g_variant_is_of_type (stored, setting_variant_type (info)) ||
-       (info->check != NULL && !info->check (stored, &local_error))))
-    {
-      g_warning ("Ignoring the stored value of setting %s: %s", info->key,
-                 local_error ? local_error->message : "wrong type");
-      g_clear_pointer (&stored, g_variant_unref);
-    }
-
-  g_hash_table_insert (self->values, (gpointer) info->key,
-                       stored ? g_steal_pointer (&stored)
-                       : g_variant_ref_sink (setting_default (info)));
+  take_setting (self, info, stored);
   return TRUE;
 }
 
@@ -394,21 +405,24 @@ static void
 store_settings_changed_cb (ChkStore    *store,
                            ChkSettings *self)
 {
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GHashTable) stored = chk_store_list_settings (store, &error);
+
+  if (stored == NULL)
+    {
+      g_warning ("Could not read the settings that another host changed: %s", error->message);
+      return;
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (settings_info); i++)
     {
       const SettingInfo *info = &settings_info[i];
       g_autoptr(GVariant) before = NULL;
-      g_autoptr(GError) error = NULL;
 
       if (info->local)
         continue;
       before = g_variant_ref (get_value (self, info->key));
-      if (!read_setting (self, store, info, &error))
-        {
-          g_warning ("Could not read the setting %s that another host changed: %s", info->key,
-                     error->message);
-          continue;
-        }
+      take_setting (self, info, g_hash_table_lookup (stored, info->key));
       if (!g_variant_equal (before, get_value (self, info->key)))
         g_signal_emit (self, signals[CHANGED], g_quark_from_static_string (info->key),
                        info->key);
