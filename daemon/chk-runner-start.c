@@ -14,6 +14,10 @@
  * (the record, the cgroup, the environment, then the readers and the
  * watches) is done in the runners' thread, before and after; that thread
  * waits for the spawns, so that a runner is never seen half-started.
+ *
+ * A run is handed to the spawning threads as soon as it is prepared: the
+ * first run of a second is not held back while the runners' thread makes
+ * the cgroups and environments of the others.
  */
 
 /* At most this many threads spawn besides the caller's. */
@@ -33,8 +37,10 @@ typedef struct
   GCond      cond;
   SpawnItem *items;
   guint      n_items;
+  guint      ready;         /* the items prepared so far, taken in order */
   guint      next;          /* the next item to take */
   guint      done;          /* the items spawned or given up */
+  guint      helpers;       /* pool threads taking items now */
 } SpawnBatch;
 
 static void
@@ -44,10 +50,15 @@ spawn_batch_clear (SpawnBatch *batch)
   g_cond_clear (&batch->cond);
 }
 
-/* Takes items of @batch and spawns them until none is left; in any thread.
- * The runners' thread waits meanwhile: nothing changes what is read here. */
+/* Takes the prepared items of @batch and spawns them until none is left
+ * to take; in any thread. An item is not touched by the runners' thread
+ * from when it is ready until it is done. A pool thread (@helper) that
+ * finds nothing to take stops being one of the batch's helpers under the
+ * same lock, so that the runners' thread knows to push another for the
+ * items it prepares next. */
 static void
-spawn_batch_work (SpawnBatch *batch)
+spawn_batch_work (SpawnBatch *batch,
+                  gboolean    helper)
 {
   for (;;)
     {
@@ -55,8 +66,10 @@ spawn_batch_work (SpawnBatch *batch)
       ChkRunner *runner;
 
       g_mutex_lock (&batch->lock);
-      if (batch->next == batch->n_items)
+      if (batch->next == batch->ready)
         {
+          if (helper)
+            batch->helpers--;
           g_mutex_unlock (&batch->lock);
           return;
         }
@@ -81,7 +94,7 @@ spawn_thread_func (gpointer data,
 {
   SpawnBatch *batch = data;
 
-  spawn_batch_work (batch);
+  spawn_batch_work (batch, TRUE);
   g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
 }
 
@@ -109,34 +122,46 @@ get_spawn_pool (void)
   return pool;
 }
 
-/* Spawns the items of @batch that have something to spawn, side by side,
- * and returns once every one is spawned or failed to. */
+/* Makes item @i of @batch ready to be spawned, and has a pool thread take
+ * it unless enough are at work already: at most one per prepared item not
+ * taken yet, and %SPAWN_THREADS. */
 static void
-spawn_batch_run (SpawnBatch *batch)
+spawn_batch_offer (SpawnBatch *batch,
+                   guint       i)
 {
-  guint to_spawn = 0;
-  guint helpers;
+  g_autoptr(GError) error = NULL;
+  gboolean push;
 
-  for (guint i = 0; i < batch->n_items; i++)
-    if (batch->items[i].envp != NULL)
-      to_spawn++;
+  g_mutex_lock (&batch->lock);
+  g_assert (batch->ready == i);
+  batch->ready++;
+  push = batch->items[i].envp != NULL && get_spawn_pool () != NULL &&
+         batch->helpers < MIN (batch->ready - batch->next, SPAWN_THREADS);
+  if (push)
+    batch->helpers++;
+  g_mutex_unlock (&batch->lock);
 
-  /* The pool's threads take a reference each: one may only get to the
-   * batch after the work is over and this has returned. */
-  helpers = get_spawn_pool () != NULL ? MIN (to_spawn > 0 ? to_spawn - 1 : 0, SPAWN_THREADS) : 0;
-  for (guint i = 0; i < helpers; i++)
+  if (!push)
+    return;
+
+  /* The pool thread takes a reference: it may only get to the batch after
+   * the work is over and chk_runner_start_all() has returned. */
+  if (!g_thread_pool_push (get_spawn_pool (), g_atomic_rc_box_acquire (batch), &error))
     {
-      g_autoptr(GError) error = NULL;
-
-      if (!g_thread_pool_push (get_spawn_pool (), g_atomic_rc_box_acquire (batch), &error))
-        {
-          g_debug ("Spawning in this thread only: %s", error->message);
-          g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
-          break;
-        }
+      g_debug ("Spawning in this thread only: %s", error->message);
+      g_mutex_lock (&batch->lock);
+      batch->helpers--;
+      g_mutex_unlock (&batch->lock);
+      g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
     }
+}
 
-  spawn_batch_work (batch);
+/* Spawns what is left of @batch in this thread too, and returns once every
+ * item is spawned or failed to. */
+static void
+spawn_batch_finish (SpawnBatch *batch)
+{
+  spawn_batch_work (batch, FALSE);
 
   g_mutex_lock (&batch->lock);
   while (batch->done < batch->n_items)
@@ -223,12 +248,14 @@ chk_runner_start_all (ChkRunner * const *runners,
   batch->n_items = n_runners;
 
   for (guint i = 0; i < n_runners; i++)
+    batch->items[i].runner = runners[i];
+  for (guint i = 0; i < n_runners; i++)
     {
-      batch->items[i].runner = runners[i];
       batch->items[i].envp = _chk_runner_prepare_start (runners[i]);
+      spawn_batch_offer (batch, i);
     }
 
-  spawn_batch_run (batch);
+  spawn_batch_finish (batch);
   complete_started (batch);
 
   for (guint i = 0; i < n_runners; i++)
