@@ -145,15 +145,11 @@ spawn_batch_offer (SpawnBatch *batch,
     return;
 
   /* The pool thread takes a reference: it may only get to the batch after
-   * the work is over and chk_runner_start_all() has returned. */
+   * the work is over and chk_runner_start_all() has returned. A push that
+   * could not start a thread still queues the batch for the pool's
+   * threads, reference and all: it counts as a helper to come. */
   if (!g_thread_pool_push (get_spawn_pool (), g_atomic_rc_box_acquire (batch), &error))
-    {
-      g_debug ("Spawning in this thread only: %s", error->message);
-      g_mutex_lock (&batch->lock);
-      batch->helpers--;
-      g_mutex_unlock (&batch->lock);
-      g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
-    }
+    g_debug ("Spawning in this thread for now: %s", error->message);
 }
 
 /* Spawns what is left of @batch in this thread too, and returns once every
