@@ -478,23 +478,18 @@ chk_runner_clear_sources (ChkRunner *self)
 /* What the run used, and what its limits and the store did to it, into
  * its record; @lost_output says what output the store did not take. */
 static void
-chk_runner_account (ChkRunner  *self,
-                    const char *lost_output)
+chk_runner_account (ChkRunner         *self,
+                    const ChkRunUsage *usage,
+                    const char        *lost_output)
 {
-  ChkRunUsage usage;
-
-  memset (&usage, 0, sizeof usage);
-  if (self->group != NULL)
-    chk_run_group_get_usage (self->group, &usage);
-
   /* A cgroup measures every process of the run; without one, wait4()
    * measured the main process and what it waited for, and the group the
    * orphans the daemon reaped. Memory is then the largest process's. */
-  self->record->cpu_time = usage.cpu_time > 0 ? usage.cpu_time : self->rusage_cpu;
-  self->record->memory_peak = usage.memory_peak > 0 ? usage.memory_peak :
-                              MAX (self->rusage_maxrss, usage.orphans_maxrss);
-  if (usage.cpu_time == 0)
-    self->record->cpu_time += usage.orphans_cpu_time;
+  self->record->cpu_time = usage->cpu_time > 0 ? usage->cpu_time : self->rusage_cpu;
+  self->record->memory_peak = usage->memory_peak > 0 ? usage->memory_peak :
+                              MAX (self->rusage_maxrss, usage->orphans_maxrss);
+  if (usage->cpu_time == 0)
+    self->record->cpu_time += usage->orphans_cpu_time;
 
   if (self->limit_message != NULL)
     _chk_runner_set_message (self, self->limit_message);
@@ -505,20 +500,17 @@ chk_runner_account (ChkRunner  *self,
 
 /* A run that hit one of its limits is ended, whatever it does about the
  * fork or the allocation that failed: the limit is there to say the run
- * went wrong, and it must say so. */
+ * went wrong, and it must say so. Returns whether @usage shows a limit
+ * hit. */
 static gboolean
-chk_runner_limit_poll_cb (gpointer user_data)
+chk_runner_check_limits (ChkRunner         *self,
+                         const ChkRunUsage *usage)
 {
-  ChkRunner *self = user_data;
-  ChkRunUsage usage;
-
-  chk_run_group_get_usage (self->group, &usage);
-
-  if (usage.tasks_limited)
+  if (usage->tasks_limited)
     self->limit_message = g_strdup_printf ("Ended because it tried to have more than %u "
                                            "processes and threads at once (max-tasks)",
                                            self->spec->max_tasks);
-  else if (usage.memory_killed)
+  else if (usage->memory_killed)
     {
       g_autofree char *size = chk_text_format_limit (self->spec->memory_max);
 
@@ -526,7 +518,7 @@ chk_runner_limit_poll_cb (gpointer user_data)
                                              "limit of %s (memory-max)", size);
     }
   else
-    return G_SOURCE_CONTINUE;
+    return FALSE;
 
   g_message ("Run %" G_GUINT64_FORMAT ": %s", self->record->id, self->limit_message);
   g_clear_pointer (&self->limit_source, g_source_unref);
@@ -535,7 +527,17 @@ chk_runner_limit_poll_cb (gpointer user_data)
     self->kill_outcome = CHK_OUTCOME_FAILURE;
   _chk_runner_terminate_group (self);
 
-  return G_SOURCE_REMOVE;
+  return TRUE;
+}
+
+static gboolean
+chk_runner_limit_poll_cb (gpointer user_data)
+{
+  ChkRunner *self = user_data;
+  ChkRunUsage usage;
+
+  chk_run_group_get_usage (self->group, &usage);
+  return chk_runner_check_limits (self, &usage) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 static void
@@ -543,6 +545,7 @@ chk_runner_finish (ChkRunner *self)
 {
   g_autoptr(ChkRunner) hold = g_object_ref (self);
   g_autofree char *lost_output = NULL;
+  ChkRunUsage usage;
 
   g_assert (_chk_runner_is_active (self));
   g_assert (self->exit_outcome != CHK_OUTCOME_NONE);
@@ -560,14 +563,15 @@ chk_runner_finish (ChkRunner *self)
 
   lost_output = chk_output_sink_close (self->output_sink);
 
+  /* What the run used is read once, for its limits and its record. */
+  memset (&usage, 0, sizeof usage);
+  if (self->group != NULL)
+    chk_run_group_get_usage (self->group, &usage);
+
   /* A limit hit in the last moments of a run still counts. */
-  if (self->watch_limits && self->limit_message == NULL)
-    {
-      chk_runner_limit_poll_cb (self);
-      if (self->limit_message != NULL)
-        self->exit_outcome = CHK_OUTCOME_FAILURE;
-    }
-  chk_runner_account (self, lost_output);
+  if (self->watch_limits && self->limit_message == NULL && chk_runner_check_limits (self, &usage))
+    self->exit_outcome = CHK_OUTCOME_FAILURE;
+  chk_runner_account (self, &usage, lost_output);
 
   self->record->finished = g_get_real_time ();
   chk_runner_set_outcome (self, self->exit_outcome);
