@@ -1013,9 +1013,20 @@ chk_run_group_free (ChkRunGroup *group)
         {
           gboolean has_kill = h == CHK_CGROUP_V2 && group->owner->v2_kill;
 
-          if (!chk_cgroup_is_empty (group->paths[h]))
-            chk_cgroup_signal (group->paths[h], SIGKILL, has_kill);
-          chk_cgroup_remove (group->paths[h], FALSE);
+          /* Tried first: an empty cgroup goes without reading it, and one
+           * that is not says so (EBUSY). */
+          if (g_rmdir (group->paths[h]) != 0)
+            {
+              int saved = errno;
+
+              if (saved == EBUSY)
+                {
+                  chk_cgroup_signal (group->paths[h], SIGKILL, has_kill);
+                  chk_cgroup_remove (group->paths[h], FALSE);
+                }
+              else if (saved != ENOENT)
+                g_debug ("Could not remove %s: %s", group->paths[h], g_strerror (saved));
+            }
           g_free (group->paths[h]);
         }
     }
