@@ -1036,8 +1036,9 @@ class Bench(ProcessOwner):
                                 for position, (started, execs) in sorted(by_position.items())))
         print(f'  baseline spawn -> exec      {summary_ms(baseline)}')
 
-        # Issue 18's bound for SQLite, issue 20's for PostgreSQL
-        bound = 20 if database else 10
+        # Issue 18's bound for SQLite (p99 ≤ 5 ms for every run of the
+        # second), issue 20's for PostgreSQL
+        bound = 20 if database else 5
         self.section('dispatch' + store, [
             make_row(f'dispatch latency p50{store} (ms)', percentile(latency, 50) / 1000,
                      percentile(baseline, 50) / 1000),
@@ -1181,7 +1182,7 @@ class Bench(ProcessOwner):
 
         self.section('output', [
             make_row(f'output {label} throughput (MiB/s)', throughput, base_throughput,
-                     ('≥', 0.5, 'ratio')),
+                     ('≥', 0.6, 'ratio')),
             make_row('output: daemon RSS peak (MiB) vs start', rss_peak, rss_start,
                      ('≤', 64, 'value')),
             make_row('output: daemon RSS after the run (MiB)', rss_end, rss_start),
@@ -1438,8 +1439,12 @@ class Bench(ProcessOwner):
         print(f'  baseline: {n} spawned by {base_started:.1f} ms, all waited for by '
               f'{base_finished:.1f} ms')
 
+        # Issue 18: the 200th run started within 250 ms where spawning the
+        # same took 109 ms, so at most 2.3 times the baseline.
+        started_target = ('≤', 2.3, 'ratio') if n == 200 else None
         self.section(f'burst {n}', [
-            make_row(f'burst: due -> {n}th RunStarted (ms)', to_started, base_started),
+            make_row(f'burst: due -> {n}th RunStarted (ms)', to_started, base_started,
+                     started_target),
             make_row(f'burst: due -> {n}th RunFinished (ms)', to_finished, base_finished),
             make_row(f'burst {n}: GetSettings p99 (ms)', percentile(burst_rtts, 99) / 1000,
                      percentile(idle_rtts, 99) / 1000, ('≤', 50, 'value')),
