@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "chk-item-signals.h"
 #include "chk-job-link-watch.h"
 
 /**
@@ -25,7 +26,7 @@ struct _ChkJobLinkWatch
 
   ChkJobModel  *model;
   ChkJob1      *job;
-  GPtrArray    *followed;   /* the model's jobs whose changes we follow */
+  ChkItemSignals *followed; /* the model's jobs, whose changes we follow */
   guint         changed_source;
 };
 
@@ -150,38 +151,12 @@ job_notify_cb (ChkJobLinkWatch *self,
 }
 
 static void
-unfollow_jobs (ChkJobLinkWatch *self)
-{
-  for (guint i = 0; i < self->followed->len; i++)
-    g_signal_handlers_disconnect_by_data (self->followed->pdata[i], self);
-  g_ptr_array_set_size (self->followed, 0);
-}
-
-static void
-jobs_changed_cb (ChkJobLinkWatch *self)
-{
-  GListModel *jobs;
-
-  unfollow_jobs (self);
-  if (self->model == NULL || self->job == NULL)
-    return;
-  jobs = chk_job_model_get_jobs (self->model);
-  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
-    {
-      ChkJob1 *job = g_list_model_get_item (jobs, i);
-
-      g_signal_connect_swapped (job, "notify", G_CALLBACK (job_notify_cb), self);
-      g_ptr_array_add (self->followed, job);
-    }
-  queue_changed (self);
-}
-
-static void
 forget_job (ChkJobLinkWatch *self)
 {
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (chk_job_model_get_jobs (self->model), self);
-  unfollow_jobs (self);
+  if (self->followed != NULL)
+    chk_item_signals_set_model (self->followed, NULL);
   g_clear_object (&self->model);
   g_clear_object (&self->job);
 }
@@ -204,7 +179,7 @@ chk_job_link_watch_finalize (GObject *object)
 {
   ChkJobLinkWatch *self = CHK_JOB_LINK_WATCH (object);
 
-  g_clear_pointer (&self->followed, g_ptr_array_unref);
+  g_clear_pointer (&self->followed, chk_item_signals_free);
 
   G_OBJECT_CLASS (chk_job_link_watch_parent_class)->finalize (object);
 }
@@ -230,7 +205,8 @@ chk_job_link_watch_class_init (ChkJobLinkWatchClass *klass)
 static void
 chk_job_link_watch_init (ChkJobLinkWatch *self)
 {
-  self->followed = g_ptr_array_new_with_free_func (g_object_unref);
+  self->followed = chk_item_signals_new ((const char *[]) { "notify", NULL },
+                                        G_CALLBACK (job_notify_cb), self, G_CONNECT_SWAPPED);
 }
 
 /* Public API */
@@ -277,8 +253,8 @@ chk_job_link_watch_set_job (ChkJobLinkWatch *self,
   if (model != NULL && job != NULL)
     {
       g_signal_connect_swapped (chk_job_model_get_jobs (model), "items-changed",
-                                G_CALLBACK (jobs_changed_cb), self);
-      jobs_changed_cb (self);
+                                G_CALLBACK (queue_changed), self);
+      chk_item_signals_set_model (self->followed, chk_job_model_get_jobs (model));
     }
   g_clear_handle_id (&self->changed_source, g_source_remove);
   g_signal_emit (self, signals[CHANGED], 0);

@@ -8,6 +8,7 @@
 
 #include "chk-background-request.h"
 #include "chk-banner.h"
+#include "chk-item-signals.h"
 #include "chk-login-banner.h"
 #include "chk-portal.h"
 #include "chk-toast.h"
@@ -32,7 +33,7 @@ struct _ChkLoginBanner
 
   ChkBanner     *banner;
   ChkJobModel   *model;
-  GPtrArray     *jobs;          /* the job proxies followed for Enabled and Schedule */
+  ChkItemSignals *followed;     /* the jobs, followed for Enabled and Schedule */
   GCancellable  *cancellable;
   GtkWidget     *root;          /* followed for is-active */
   gboolean       starts;        /* the daemon starts at login, or we could not tell */
@@ -43,9 +44,11 @@ G_DEFINE_FINAL_TYPE (ChkLoginBanner, chk_login_banner, GTK_TYPE_WIDGET)
 static gboolean
 has_scheduled_job (ChkLoginBanner *self)
 {
-  for (guint i = 0; i < self->jobs->len; i++)
+  GListModel *jobs = self->model != NULL ? chk_job_model_get_jobs (self->model) : NULL;
+
+  for (guint i = 0; jobs != NULL && i < g_list_model_get_n_items (jobs); i++)
     {
-      ChkJob1 *job = g_ptr_array_index (self->jobs, i);
+      g_autoptr(ChkJob1) job = g_list_model_get_item (jobs, i);
       const char *schedule = chk_job1_get_schedule (job);
 
       if (chk_job1_get_enabled (job) && schedule != NULL && schedule[0] != '\0')
@@ -103,29 +106,12 @@ job_properties_changed_cb (ChkJob1        *job,
 }
 
 static void
-unfollow_jobs (ChkLoginBanner *self)
-{
-  for (guint i = 0; i < self->jobs->len; i++)
-    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->jobs, i),
-                                          job_properties_changed_cb, self);
-  g_ptr_array_set_size (self->jobs, 0);
-}
-
-static void
 jobs_changed_cb (GListModel     *jobs,
                  guint           position,
                  guint           removed,
                  guint           added,
                  ChkLoginBanner *self)
 {
-  unfollow_jobs (self);
-  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
-    {
-      ChkJob1 *job = g_list_model_get_item (jobs, i);
-
-      g_signal_connect (job, "properties-changed", G_CALLBACK (job_properties_changed_cb), self);
-      g_ptr_array_add (self->jobs, job);
-    }
   update (self);
 }
 
@@ -284,8 +270,7 @@ chk_login_banner_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->jobs != NULL)
-    unfollow_jobs (self);
+  g_clear_pointer (&self->followed, chk_item_signals_free);
   g_signal_handlers_disconnect_by_data (chk_background_request_get_default (), self);
   if (self->model != NULL)
     {
@@ -299,23 +284,12 @@ chk_login_banner_dispose (GObject *object)
 }
 
 static void
-chk_login_banner_finalize (GObject *object)
-{
-  ChkLoginBanner *self = CHK_LOGIN_BANNER (object);
-
-  g_clear_pointer (&self->jobs, g_ptr_array_unref);
-
-  G_OBJECT_CLASS (chk_login_banner_parent_class)->finalize (object);
-}
-
-static void
 chk_login_banner_class_init (ChkLoginBannerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = chk_login_banner_dispose;
-  object_class->finalize = chk_login_banner_finalize;
   widget_class->root = chk_login_banner_root;
   widget_class->unroot = chk_login_banner_unroot;
 
@@ -327,7 +301,8 @@ chk_login_banner_class_init (ChkLoginBannerClass *klass)
 static void
 chk_login_banner_init (ChkLoginBanner *self)
 {
-  self->jobs = g_ptr_array_new_with_free_func (g_object_unref);
+  self->followed = chk_item_signals_new ((const char *[]) { "properties-changed", NULL },
+                                        G_CALLBACK (job_properties_changed_cb), self, 0);
   self->starts = TRUE;
   self->banner = CHK_BANNER (chk_banner_new ());
   gtk_widget_add_css_class (GTK_WIDGET (self->banner), "notice");
@@ -357,6 +332,7 @@ chk_login_banner_set_model (ChkLoginBanner *self,
   self->model = g_object_ref (model);
   jobs = chk_job_model_get_jobs (model);
   g_signal_connect (model, "notify::state", G_CALLBACK (model_state_changed_cb), self);
+  chk_item_signals_set_model (self->followed, jobs);
   g_signal_connect (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self);
   jobs_changed_cb (jobs, 0, 0, 0, self);
   chk_login_banner_refresh (self);

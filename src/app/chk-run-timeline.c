@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "chk-draw-util.h"
+#include "chk-item-signals.h"
 #include "chk-run-timeline-private.h"
 
 #define DAY ((gint64) 24 * 60 * 60 * G_USEC_PER_SEC)
@@ -67,7 +68,7 @@ struct _ChkRunTimeline
 
   ChkJobModel  *model;
   GListModel   *jobs;          /* the model's, followed */
-  GPtrArray    *watched;       /* ChkJob1 whose changes are followed */
+  ChkItemSignals *watched;     /* the jobs, whose changes are followed */
   GCancellable *cancellable;   /* the reading under way */
   guint         reload_source;
   guint         minute_source;
@@ -503,34 +504,6 @@ job_changed_cb (ChkRunTimeline *self)
 }
 
 static void
-unwatch_jobs (ChkRunTimeline *self)
-{
-  for (guint i = 0; i < self->watched->len; i++)
-    g_signal_handlers_disconnect_by_data (self->watched->pdata[i], self);
-  g_ptr_array_set_size (self->watched, 0);
-}
-
-static void
-jobs_changed_cb (ChkRunTimeline *self)
-{
-  static const char *const changes[] = {
-    "notify::next-run", "notify::schedule", "notify::timezone", "notify::enabled",
-    "notify::name",
-  };
-
-  unwatch_jobs (self);
-  for (guint i = 0; self->jobs != NULL && i < g_list_model_get_n_items (self->jobs); i++)
-    {
-      g_autoptr(ChkJob1) job = g_list_model_get_item (self->jobs, i);
-
-      for (guint c = 0; c < G_N_ELEMENTS (changes); c++)
-        g_signal_connect_swapped (job, changes[c], G_CALLBACK (job_changed_cb), self);
-      g_ptr_array_add (self->watched, g_steal_pointer (&job));
-    }
-  job_changed_cb (self);
-}
-
-static void
 model_state_cb (ChkRunTimeline *self)
 {
   GListModel *jobs = self->model != NULL ? chk_job_model_get_jobs (self->model) : NULL;
@@ -540,10 +513,11 @@ model_state_cb (ChkRunTimeline *self)
       if (self->jobs != NULL)
         g_signal_handlers_disconnect_by_data (self->jobs, self);
       g_set_object (&self->jobs, jobs);
+      chk_item_signals_set_model (self->watched, jobs);
       if (jobs != NULL)
-        g_signal_connect_swapped (jobs, "items-changed", G_CALLBACK (jobs_changed_cb), self);
+        g_signal_connect_swapped (jobs, "items-changed", G_CALLBACK (job_changed_cb), self);
     }
-  jobs_changed_cb (self);
+  job_changed_cb (self);
 }
 
 static gboolean
@@ -984,7 +958,7 @@ chk_run_timeline_finalize (GObject *object)
 {
   ChkRunTimeline *self = CHK_RUN_TIMELINE (object);
 
-  g_ptr_array_unref (self->watched);
+  chk_item_signals_free (self->watched);
   g_ptr_array_unref (self->lanes);
   g_array_unref (self->collisions);
   g_free (self->summary);
@@ -1060,7 +1034,13 @@ chk_run_timeline_init (ChkRunTimeline *self)
   GtkEventController *controller;
   GtkGesture *click;
 
-  self->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  self->watched = chk_item_signals_new ((const char *[]) {
+                                          "notify::next-run", "notify::schedule",
+                                          "notify::timezone", "notify::enabled",
+                                          "notify::name", NULL,
+                                        },
+                                        G_CALLBACK (job_changed_cb), self,
+                                        G_CONNECT_SWAPPED);
   self->lanes = g_ptr_array_new_with_free_func ((GDestroyNotify) lane_free);
   self->collisions = g_array_new (FALSE, FALSE, sizeof (Collision));
   self->lane = NONE;
@@ -1118,7 +1098,7 @@ chk_run_timeline_set_model (ChkRunTimeline *self,
   model_state_cb (self);
   if (model == NULL)
     {
-      unwatch_jobs (self);
+      chk_item_signals_set_model (self->watched, NULL);
       g_clear_object (&self->jobs);
     }
 }
