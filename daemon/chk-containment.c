@@ -80,7 +80,10 @@ struct _ChkContainment
 
   /* The per-database cgroups exist only while runs do, so that a daemon
    * killed between runs leaves nothing behind: made again, with the
-   * controllers their runs get, for the first run after a pause. */
+   * controllers their runs get, for the first run after a pause. Groups
+   * are made in the threads that spawn the runs: the lock keeps the
+   * count, and the per-database cgroups made or removed, in step. */
+  GMutex              lock;
   guint               n_groups;
 
   /* Process-group mode: the runs under way and their descendants. */
@@ -259,6 +262,7 @@ chk_containment_finalize (GObject *object)
         (void) g_rmdir (self->dirs[h]);
       g_free (self->dirs[h]);
     }
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (chk_containment_parent_class)->finalize (object);
 }
@@ -272,6 +276,7 @@ chk_containment_class_init (ChkContainmentClass *klass)
 static void
 chk_containment_init (ChkContainment *self)
 {
+  g_mutex_init (&self->lock);
   self->tracker = chk_process_tracker_new ();
 }
 
@@ -464,8 +469,11 @@ make_leaf (ChkRunGroup         *group,
   if (self->dirs[h] == NULL || (h != CHK_CGROUP_V2 && !needs_v1_leaf (&group->limits, h)))
     return TRUE;
 
+  /* The group is counted already: nothing removes it once made. */
+  g_mutex_lock (&self->lock);
   if (g_mkdir (self->dirs[h], 0755) == 0 && h == CHK_CGROUP_V2)
     hand_down_v2_controllers (self);
+  g_mutex_unlock (&self->lock);
 
   path = g_build_filename (self->dirs[h], group->name, NULL);
 
@@ -576,7 +584,9 @@ apply_limits (ChkRunGroup *group)
  *
  * Makes the cgroup of a run, with its limits, or the bookkeeping of its
  * process group. A limit that cannot be enforced is not an error: it is in
- * chk_run_group_get_notes(), for the run's message.
+ * chk_run_group_get_notes(), for the run's message. It may be called in
+ * any thread (the threads that spawn runs make their groups); the group's
+ * other calls belong to the thread that owns @self.
  *
  * Returns: (transfer full): the run's group, or %NULL when its cgroup
  *   could not be made
@@ -619,7 +629,9 @@ chk_containment_create_group (ChkContainment      *self,
       return g_steal_pointer (&group);
     }
 
+  g_mutex_lock (&self->lock);
   self->n_groups++;
+  g_mutex_unlock (&self->lock);
   group->counted = TRUE;
   for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
     {
@@ -740,8 +752,10 @@ chk_containment_sweep (ChkContainment *self)
 
       /* Made again for the next run. */
       g_clear_pointer (&dir, g_dir_close);
+      g_mutex_lock (&self->lock);
       if (self->n_groups == 0)
         (void) g_rmdir (self->dirs[h]);
+      g_mutex_unlock (&self->lock);
     }
 }
 
@@ -1034,11 +1048,18 @@ chk_run_group_free (ChkRunGroup *group)
   if (group->cgroup_fd >= 0)
     close (group->cgroup_fd);
 
-  if (group->counted && --group->owner->n_groups == 0)
+  if (group->counted)
     {
-      for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
-        if (group->owner->dirs[h] != NULL)
-          (void) g_rmdir (group->owner->dirs[h]);
+      ChkContainment *self = group->owner;
+
+      g_mutex_lock (&self->lock);
+      if (--self->n_groups == 0)
+        {
+          for (guint h = 0; h < CHK_CGROUP_N_HIERARCHIES; h++)
+            if (self->dirs[h] != NULL)
+              (void) g_rmdir (self->dirs[h]);
+        }
+      g_mutex_unlock (&self->lock);
     }
 
   if (group->tracked != NULL)

@@ -112,6 +112,8 @@ void     _chk_runner_started          (ChkRunner           *self,
                                        const char          *notes);
 void     _chk_runner_save_record      (ChkRunner           *self);
 char   **_chk_runner_prepare_start    (ChkRunner           *self);
+gboolean _chk_runner_contain          (ChkRunner           *self,
+                                       GError             **error);
 void     _chk_runner_spawned          (ChkRunner           *self,
                                        const ChkJobProcess *process,
                                        const GError        *error);

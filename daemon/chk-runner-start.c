@@ -10,10 +10,11 @@
  * Starting runs, several at a time. A spawn waits for the child's exec
  * (CLONE_VFORK), which blocks the calling thread only: the runs due in the
  * same second are spawned side by side on a few threads, so that the last
- * of them does not wait for the execs of all the others. Everything else
- * (the record, the cgroup, the environment, then the readers and the
- * watches) is done in the runners' thread, before and after; that thread
- * waits for the spawns, so that a runner is never seen half-started.
+ * of them does not wait for the execs of all the others. Each run's cgroup
+ * is made by the thread that spawns it, just before. Everything else (the
+ * record, the environment, then the readers and the watches) is done in
+ * the runners' thread, before and after; that thread waits for the
+ * spawns, so that a runner is never seen half-started.
  *
  * A run is handed to the spawning threads as soon as it is prepared: the
  * first run of a second is not held back while the runners' thread makes
@@ -77,7 +78,7 @@ spawn_batch_work (SpawnBatch *batch,
       g_mutex_unlock (&batch->lock);
 
       runner = item->runner;
-      if (item->envp != NULL)
+      if (item->envp != NULL && _chk_runner_contain (runner, &item->error))
         chk_job_spawn (runner->spec, (const char * const *) item->envp, runner->group,
                        runner->record->id, &item->process, &item->error);
 

@@ -1272,16 +1272,12 @@ _chk_runner_started (ChkRunner           *self,
 
 /*
  * The part of chk_runner_start() before the spawn, in the runner's thread.
- * Returns the environment of the process to spawn (the group made), or
- * NULL when there is nothing to spawn: an HTTP check or a run on the host
- * is under way, or the run could not be contained and failed to start.
+ * Returns the environment of the process to spawn, or NULL when there is
+ * nothing to spawn: an HTTP check or a run on the host is under way.
  */
 char **
 _chk_runner_prepare_start (ChkRunner *self)
 {
-  g_autoptr(GError) error = NULL;
-  ChkRunLimits limits;
-
   g_assert (self->phase == PHASE_STARTING);
 
   self->context = g_main_context_ref_thread_default ();
@@ -1311,23 +1307,38 @@ _chk_runner_prepare_start (ChkRunner *self)
       return NULL;
     }
 
+  return chk_runner_build_env (self);
+}
+
+/*
+ * Makes the cgroup of @self's run (or the bookkeeping of its process
+ * group), after _chk_runner_prepare_start() and before the spawn, in the
+ * thread that spawns it: cgroups are made by the kernel one mkdir at a
+ * time, and the runners' thread prepares the next run meanwhile, leaving
+ * this one alone until it is spawned. A run that cannot be contained is
+ * not spawned: @error says why, with the run's failure to come.
+ */
+gboolean
+_chk_runner_contain (ChkRunner  *self,
+                     GError    **error)
+{
+  ChkRunLimits limits;
+
   limits.max_tasks = self->spec->max_tasks;
   limits.memory_max = self->spec->memory_max;
   limits.cpu_weight = self->spec->cpu_weight;
   self->group = chk_containment_create_group (self->containment, self->record->id,
-                                              &limits, &error);
+                                              &limits, error);
   if (self->group == NULL)
     {
-      g_prefix_error (&error, "Could not contain the run: ");
-      _chk_runner_fail_to_start (self, error->message);
-      return NULL;
+      g_prefix_error (error, "Could not contain the run: ");
+      return FALSE;
     }
   g_free (self->record->containment);
   self->record->containment = g_strdup (chk_run_group_get_kind (self->group));
   g_free (self->record->cgroup);
   self->record->cgroup = g_strdup (chk_run_group_get_path (self->group));
-
-  return chk_runner_build_env (self);
+  return TRUE;
 }
 
 /*
@@ -1342,9 +1353,10 @@ _chk_runner_spawned (ChkRunner           *self,
 {
   if (error != NULL)
     {
-      /* No pipe, or a failure past the child setup, in exec: its group
-       * may have been made, but nothing else can be in it. A fork refused for want of
-       * processes or memory says so in words a person can act on. */
+      /* No cgroup, no pipe, or a failure past the child setup, in exec:
+       * its group may have been made, but nothing else can be in it. A
+       * fork refused for want of processes or memory says so in words a
+       * person can act on. */
       if (g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_FORK) ||
           g_error_matches (error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOMEM))
         g_warning ("Run %" G_GUINT64_FORMAT ": could not start: %s (the system is out of "
