@@ -17,8 +17,8 @@
  * spawns, so that a runner is never seen half-started.
  *
  * A run is handed to the spawning threads as soon as it is prepared: the
- * first run of a second is not held back while the runners' thread makes
- * the cgroups and environments of the others.
+ * first run of a second is not held back while the runners' thread
+ * prepares the others. The last one it spawns itself.
  */
 
 /* At most this many threads spawn besides the caller's. */
@@ -125,7 +125,9 @@ get_spawn_pool (void)
 
 /* Makes item @i of @batch ready to be spawned, and has a pool thread take
  * it unless enough are at work already: at most one per prepared item not
- * taken yet, and %SPAWN_THREADS. */
+ * taken yet, and %SPAWN_THREADS. The last item waits for the runners'
+ * thread, which has nothing else left to do: a run started alone is
+ * spawned without a thread's wake-up. */
 static void
 spawn_batch_offer (SpawnBatch *batch,
                    guint       i)
@@ -136,8 +138,8 @@ spawn_batch_offer (SpawnBatch *batch,
   g_mutex_lock (&batch->lock);
   g_assert (batch->ready == i);
   batch->ready++;
-  push = batch->items[i].envp != NULL && get_spawn_pool () != NULL &&
-         batch->helpers < MIN (batch->ready - batch->next, SPAWN_THREADS);
+  push = i + 1 < batch->n_items && batch->items[i].envp != NULL && get_spawn_pool () != NULL;
+  push = push && batch->helpers < MIN (batch->ready - batch->next, SPAWN_THREADS);
   if (push)
     batch->helpers++;
   g_mutex_unlock (&batch->lock);
