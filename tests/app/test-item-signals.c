@@ -94,9 +94,11 @@ test_follows_changes (void)
   g_free (result);
 
   /* Every item replaced by itself in one change */
-  g_list_store_splice (store, 0, 4,
-                       (gpointer *) (GSimpleAction *[]) { actions[2], actions[3], actions[4], actions[0] },
-                       4);
+  {
+    GSimpleAction *same[] = { actions[2], actions[3], actions[4], actions[0] };
+
+    g_list_store_splice (store, 0, 4, (gpointer *) same, G_N_ELEMENTS (same));
+  }
   result = toggle (heard, actions, names);
   g_assert_cmpstr (result, ==, "a=1 b=0 c=1 d=1 e=1");
   g_free (result);
