@@ -469,7 +469,8 @@ make_leaf (ChkRunGroup         *group,
   if (self->dirs[h] == NULL || (h != CHK_CGROUP_V2 && !needs_v1_leaf (&group->limits, h)))
     return TRUE;
 
-  /* The group is counted already: nothing removes it once made. */
+  /* This group is counted already, so the per-database cgroup made or
+   * found here stays until the group goes. */
   g_mutex_lock (&self->lock);
   if (g_mkdir (self->dirs[h], 0755) == 0 && h == CHK_CGROUP_V2)
     hand_down_v2_controllers (self);
