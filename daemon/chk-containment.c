@@ -1028,19 +1028,12 @@ chk_run_group_free (ChkRunGroup *group)
         {
           gboolean has_kill = h == CHK_CGROUP_V2 && group->owner->v2_kill;
 
-          /* Tried first: an empty cgroup goes without reading it, and one
-           * that is not says so (EBUSY). */
-          if (g_rmdir (group->paths[h]) != 0)
+          /* Tried first: an empty cgroup goes without reading it. One that
+           * will not go (EBUSY: not empty) has what is left killed. */
+          if (g_rmdir (group->paths[h]) != 0 && errno != ENOENT)
             {
-              int saved = errno;
-
-              if (saved == EBUSY)
-                {
-                  chk_cgroup_signal (group->paths[h], SIGKILL, has_kill);
-                  chk_cgroup_remove (group->paths[h], FALSE);
-                }
-              else if (saved != ENOENT)
-                g_debug ("Could not remove %s: %s", group->paths[h], g_strerror (saved));
+              chk_cgroup_signal (group->paths[h], SIGKILL, has_kill);
+              chk_cgroup_remove (group->paths[h], FALSE);
             }
           g_free (group->paths[h]);
         }
