@@ -155,8 +155,7 @@ forget_job (ChkJobLinkWatch *self)
 {
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_data (chk_job_model_get_jobs (self->model), self);
-  if (self->followed != NULL)
-    chk_item_signals_set_model (self->followed, NULL);
+  chk_item_signals_set_model (self->followed, NULL);
   g_clear_object (&self->model);
   g_clear_object (&self->job);
 }
