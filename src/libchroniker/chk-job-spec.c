@@ -865,6 +865,25 @@ empty_environment (void)
 }
 
 /*
+ * The dependencies of the specs that have none, shared as the empty
+ * environment is: an empty array costs 48 bytes of the heap, about half a
+ * MiB for 10,000 jobs. A change makes a new array too.
+ */
+static GPtrArray *
+empty_dependencies (void)
+{
+  static GPtrArray *empty = NULL;
+  static gsize done = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      empty = _chk_dependencies_new ();
+      g_once_init_leave (&done, 1);
+    }
+  return empty;
+}
+
+/*
  * Stores @value, of the key's type, in the member as it is, unchecked: for a
  * value that was checked once already, such as a copy's or a Job1 property's.
  * NULL, "" or [] leave an optional key not given. Takes @value (full or floating).
@@ -933,6 +952,11 @@ member_set (ChkJobSpec          *spec,
       *(gdouble *) member = g_variant_get_double (value);
       break;
     case KIND_DEPENDENCIES:
+      if (g_variant_n_children (value) == 0)
+        {
+          *(GPtrArray **) member = g_ptr_array_ref (empty_dependencies ());
+          break;
+        }
       {
         GPtrArray *dependencies = _chk_dependencies_new ();
 
