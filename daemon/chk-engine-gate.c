@@ -397,18 +397,27 @@ try_release (ChkEngine *self,
 }
 
 /* Starts the runs that _chk_engine_start_run() made for @jobs, side by
- * side, and says so. */
+ * side, and says so. @batch (consumed) has them already, added since
+ * @begun; %NULL to start them all now. */
 static void
-start_jobs (ChkEngine *self,
-            GPtrArray *jobs)
+start_jobs (ChkEngine      *self,
+            GPtrArray      *jobs,
+            ChkRunnerBatch *batch,
+            gint64          begun)
 {
   g_autoptr(GPtrArray) runners = g_ptr_array_new_with_free_func (g_object_unref);
-  gint64 begun = g_get_monotonic_time ();
   gint64 cost;
 
   for (guint i = 0; i < jobs->len; i++)
     g_ptr_array_add (runners, g_object_ref (((ChkJob *) g_ptr_array_index (jobs, i))->runner));
-  chk_runner_start_all ((ChkRunner * const *) runners->pdata, runners->len);
+  if (batch == NULL)
+    {
+      begun = g_get_monotonic_time ();
+      batch = chk_runner_batch_new (runners->len);
+      for (guint i = 0; i < runners->len; i++)
+        chk_runner_batch_add (batch, g_ptr_array_index (runners, i));
+    }
+  chk_runner_batch_finish (batch);
   /* Mostly the latest: a burst's batches cost about the same, and a
    * moment of load elsewhere is forgotten within a few. */
   cost = (g_get_monotonic_time () - begun) / jobs->len;
@@ -440,7 +449,7 @@ flush_starts (ChkEngine *self)
     return;
   jobs = g_steal_pointer (&self->start_batch);
   self->start_batch = g_ptr_array_new_with_free_func (g_object_unref);
-  start_jobs (self, jobs);
+  start_jobs (self, jobs, g_steal_pointer (&self->spawning), self->start_begun);
 }
 
 /**
@@ -451,7 +460,8 @@ flush_starts (ChkEngine *self)
  * Starts @job's run; while _chk_engine_release_pending() lets runs go, with
  * the others it lets go (up to %CHK_ENGINE_START_BATCH, and
  * %CHK_ENGINE_START_BATCH_USEC by the starts before), so that the last run
- * due in a second does not wait for the execs of all the others.
+ * due in a second does not wait for the execs of all the others. Each one
+ * is handed to the spawning threads at once, while the next are recorded.
  */
 void
 _chk_engine_launch_run (ChkEngine *self,
@@ -461,7 +471,13 @@ _chk_engine_launch_run (ChkEngine *self,
 
   if (self->start_batch != NULL)
     {
+      if (self->spawning == NULL)
+        {
+          self->spawning = chk_runner_batch_new (0);
+          self->start_begun = g_get_monotonic_time ();
+        }
       g_ptr_array_add (self->start_batch, g_object_ref (job));
+      chk_runner_batch_add (self->spawning, job->runner);
       if (self->start_batch->len >= CHK_ENGINE_START_BATCH ||
           (self->start_batch->len + 1) * self->start_cost >= CHK_ENGINE_START_BATCH_USEC)
         flush_starts (self);
@@ -470,7 +486,7 @@ _chk_engine_launch_run (ChkEngine *self,
 
   jobs = g_ptr_array_new_with_free_func (g_object_unref);
   g_ptr_array_add (jobs, g_object_ref (job));
-  start_jobs (self, jobs);
+  start_jobs (self, jobs, NULL, 0);
 }
 
 static gboolean
@@ -589,6 +605,7 @@ _chk_engine_release_pending (ChkEngine *self)
   /* Those that the last starts made (from RunStarted, say) start too. */
   while (self->start_batch->len > 0)
     flush_starts (self);
+  g_assert (self->spawning == NULL);
   g_clear_pointer (&self->start_batch, g_ptr_array_unref);
   self->release_again = FALSE;
   self->releasing = FALSE;

@@ -7,6 +7,7 @@
 #include "chk-host-command.h"
 #include "chk-engine.h"
 #include "chk-outcome.h"
+#include "chk-runner.h"
 #include "chk-timer.h"
 
 G_BEGIN_DECLS
@@ -51,6 +52,8 @@ struct _ChkEngine
   gboolean     release_again;  /* …and called again from inside it */
   guint        release_source; /* an idle letting go the runs past one slice */
   GPtrArray   *start_batch;    /* ChkJob* whose runs are to start together, while releasing */
+  ChkRunnerBatch *spawning;    /* start_batch's runs, handed to the spawns as they come */
+  gint64       start_begun;    /* when start_batch's first was added, monotonic µs */
   gint64       start_cost;     /* what a start took lately, in µs, others beside it */
   ChkConditions *conditions;   /* what run-if asks of the machine, once the system bus answered */
   GCancellable *cancellable;   /* the engine's own asynchronous calls */

@@ -18,7 +18,9 @@
  *
  * A run is handed to the spawning threads as soon as it is prepared: the
  * first run of a second is not held back while the runners' thread
- * prepares the others. The last one it spawns itself.
+ * prepares the others, nor while the engine records them (a
+ * #ChkRunnerBatch, open until chk_runner_batch_finish()). The last run of
+ * chk_runner_start_all() the runners' thread spawns itself.
  */
 
 /* At most this many threads spawn besides the caller's. */
@@ -36,17 +38,24 @@ typedef struct
 {
   GMutex     lock;
   GCond      cond;
-  SpawnItem *items;
-  guint      n_items;
-  guint      ready;         /* the items prepared so far, taken in order */
+  /* SpawnItem*, each prepared when added, and taken in order; the array
+   * grows under the lock, the items stay where they are */
+  GPtrArray *items;
+  guint      expected;      /* how many will be added; 0 for not known */
   guint      next;          /* the next item to take */
   guint      done;          /* the items spawned or given up */
   guint      helpers;       /* pool threads taking items now */
 } SpawnBatch;
 
+struct _ChkRunnerBatch
+{
+  SpawnBatch *spawns;
+};
+
 static void
 spawn_batch_clear (SpawnBatch *batch)
 {
+  g_ptr_array_unref (batch->items);
   g_mutex_clear (&batch->lock);
   g_cond_clear (&batch->cond);
 }
@@ -67,14 +76,14 @@ spawn_batch_work (SpawnBatch *batch,
       ChkRunner *runner;
 
       g_mutex_lock (&batch->lock);
-      if (batch->next == batch->ready)
+      if (batch->next == batch->items->len)
         {
           if (helper)
             batch->helpers--;
           g_mutex_unlock (&batch->lock);
           return;
         }
-      item = &batch->items[batch->next++];
+      item = g_ptr_array_index (batch->items, batch->next++);
       g_mutex_unlock (&batch->lock);
 
       runner = item->runner;
@@ -123,23 +132,25 @@ get_spawn_pool (void)
   return pool;
 }
 
-/* Makes item @i of @batch ready to be spawned, and has a pool thread take
+/* Makes @item, prepared, ready to be spawned, and has a pool thread take
  * it unless enough are at work already: at most one per prepared item not
- * taken yet, and %SPAWN_THREADS. The last item waits for the runners'
- * thread, which has nothing else left to do: a run started alone is
- * spawned without a thread's wake-up. */
+ * taken yet, and %SPAWN_THREADS. The last item of a batch whose size is
+ * known waits for the runners' thread, which has nothing else left to do:
+ * a run started alone is spawned without a thread's wake-up. */
 static void
 spawn_batch_offer (SpawnBatch *batch,
-                   guint       i)
+                   SpawnItem  *item)
 {
   g_autoptr(GError) error = NULL;
   gboolean push;
+  guint waiting;
 
   g_mutex_lock (&batch->lock);
-  g_assert (batch->ready == i);
-  batch->ready++;
-  push = i + 1 < batch->n_items && batch->items[i].envp != NULL && get_spawn_pool () != NULL;
-  push = push && batch->helpers < MIN (batch->ready - batch->next, SPAWN_THREADS);
+  g_ptr_array_add (batch->items, item);
+  waiting = batch->items->len - batch->next;
+  push = (batch->expected == 0 || batch->items->len < batch->expected) &&
+         item->envp != NULL && get_spawn_pool () != NULL;
+  push = push && batch->helpers < MIN (waiting, SPAWN_THREADS);
   if (push)
     batch->helpers++;
   g_mutex_unlock (&batch->lock);
@@ -148,7 +159,7 @@ spawn_batch_offer (SpawnBatch *batch,
     return;
 
   /* The pool thread takes a reference: it may only get to the batch after
-   * the work is over and chk_runner_start_all() has returned. A push that
+   * the work is over and chk_runner_batch_finish() has returned. A push that
    * could not start a thread still queues the batch for the pool's
    * threads, reference and all: it counts as a helper to come. */
   if (!g_thread_pool_push (get_spawn_pool (), g_atomic_rc_box_acquire (batch), &error))
@@ -163,7 +174,7 @@ spawn_batch_finish (SpawnBatch *batch)
   spawn_batch_work (batch, FALSE);
 
   g_mutex_lock (&batch->lock);
-  while (batch->done < batch->n_items)
+  while (batch->done < batch->items->len)
     g_cond_wait (&batch->cond, &batch->lock);
   g_mutex_unlock (&batch->lock);
 }
@@ -180,9 +191,9 @@ complete_started (SpawnBatch *batch)
   gboolean together;
   g_autoptr(GError) error = NULL;
 
-  for (guint i = 0; i < batch->n_items; i++)
+  for (guint i = 0; i < batch->items->len; i++)
     {
-      SpawnItem *item = &batch->items[i];
+      SpawnItem *item = g_ptr_array_index (batch->items, i);
 
       if (item->envp == NULL || item->error != NULL)
         continue;
@@ -196,9 +207,9 @@ complete_started (SpawnBatch *batch)
 
   together = started > 1 && store != NULL && !chk_store_in_transaction (store) &&
              chk_store_begin (store, NULL);
-  for (guint i = 0; i < batch->n_items; i++)
+  for (guint i = 0; i < batch->items->len; i++)
     {
-      SpawnItem *item = &batch->items[i];
+      SpawnItem *item = g_ptr_array_index (batch->items, i);
 
       if (item->envp != NULL && item->error == NULL)
         _chk_runner_spawned (item->runner, &item->process, NULL);
@@ -208,14 +219,106 @@ complete_started (SpawnBatch *batch)
     {
       g_warning ("Could not record %u runs that started together: %s; each is written on "
                  "its own", started, error->message);
-      for (guint i = 0; i < batch->n_items; i++)
+      for (guint i = 0; i < batch->items->len; i++)
         {
-          SpawnItem *item = &batch->items[i];
+          SpawnItem *item = g_ptr_array_index (batch->items, i);
 
           if (item->envp != NULL && item->error == NULL)
             _chk_runner_save_record (item->runner);
         }
     }
+}
+
+static void
+spawn_item_free (SpawnItem *item)
+{
+  g_clear_error (&item->error);
+  g_strfreev (item->envp);
+  g_free (item);
+}
+
+/**
+ * chk_runner_batch_new:
+ * @expected: how many runners will be added, or 0 when that is not known
+ *
+ * Starts a batch of runs to be started side by side: each one added is
+ * prepared and handed to the spawning threads at once, while the caller
+ * goes on (with the records of the next runs, say), and
+ * chk_runner_batch_finish() waits for them all. Between the two, the
+ * runners added must be left alone.
+ *
+ * Returns: (transfer full): the batch, for chk_runner_batch_finish()
+ */
+ChkRunnerBatch *
+chk_runner_batch_new (guint expected)
+{
+  ChkRunnerBatch *self = g_new0 (ChkRunnerBatch, 1);
+  SpawnBatch *batch = g_atomic_rc_box_new0 (SpawnBatch);
+
+  g_mutex_init (&batch->lock);
+  g_cond_init (&batch->cond);
+  batch->items = g_ptr_array_new_with_free_func ((GDestroyNotify) spawn_item_free);
+  batch->expected = expected;
+  self->spawns = batch;
+  return self;
+}
+
+/**
+ * chk_runner_batch_add:
+ * @self: a #ChkRunnerBatch
+ * @runner: (transfer none): a runner not started yet, kept alive by the
+ *   caller until the batch is finished
+ *
+ * Prepares @runner's start and hands its spawn to a spawning thread, or
+ * to chk_runner_batch_finish() when none is free.
+ */
+void
+chk_runner_batch_add (ChkRunnerBatch *self,
+                      ChkRunner      *runner)
+{
+  SpawnItem *item;
+
+  g_return_if_fail (self != NULL && self->spawns != NULL);
+  g_return_if_fail (CHK_IS_RUNNER (runner));
+  g_return_if_fail (runner->phase == PHASE_STARTING);
+
+  item = g_new0 (SpawnItem, 1);
+  item->runner = runner;
+  item->envp = _chk_runner_prepare_start (runner);
+  spawn_batch_offer (self->spawns, item);
+}
+
+/**
+ * chk_runner_batch_finish:
+ * @self: (transfer full): a #ChkRunnerBatch
+ *
+ * Spawns what no thread took yet, waits for every spawn of @self, and
+ * completes each run, started or failed to start, as chk_runner_start()
+ * does. Frees @self.
+ */
+void
+chk_runner_batch_finish (ChkRunnerBatch *self)
+{
+  SpawnBatch *batch;
+
+  g_return_if_fail (self != NULL && self->spawns != NULL);
+
+  batch = g_steal_pointer (&self->spawns);
+  g_free (self);
+
+  spawn_batch_finish (batch);
+  complete_started (batch);
+
+  for (guint i = 0; i < batch->items->len; i++)
+    {
+      SpawnItem *item = g_ptr_array_index (batch->items, i);
+
+      /* Those that failed: outside the transaction, as their output is. */
+      if (item->envp != NULL && item->error != NULL)
+        _chk_runner_spawned (item->runner, &item->process, item->error);
+    }
+
+  g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
 }
 
 /**
@@ -231,45 +334,14 @@ void
 chk_runner_start_all (ChkRunner * const *runners,
                       guint              n_runners)
 {
-  SpawnBatch *batch;
+  ChkRunnerBatch *batch;
 
   g_return_if_fail (runners != NULL || n_runners == 0);
+
+  batch = chk_runner_batch_new (n_runners);
   for (guint i = 0; i < n_runners; i++)
-    {
-      g_return_if_fail (CHK_IS_RUNNER (runners[i]));
-      g_return_if_fail (runners[i]->phase == PHASE_STARTING);
-    }
-
-  batch = g_atomic_rc_box_new0 (SpawnBatch);
-  g_mutex_init (&batch->lock);
-  g_cond_init (&batch->cond);
-  batch->items = g_new0 (SpawnItem, n_runners);
-  batch->n_items = n_runners;
-
-  for (guint i = 0; i < n_runners; i++)
-    batch->items[i].runner = runners[i];
-  for (guint i = 0; i < n_runners; i++)
-    {
-      batch->items[i].envp = _chk_runner_prepare_start (runners[i]);
-      spawn_batch_offer (batch, i);
-    }
-
-  spawn_batch_finish (batch);
-  complete_started (batch);
-
-  for (guint i = 0; i < n_runners; i++)
-    {
-      SpawnItem *item = &batch->items[i];
-
-      /* Those that failed: outside the transaction, as their output is. */
-      if (item->envp != NULL && item->error != NULL)
-        _chk_runner_spawned (item->runner, &item->process, item->error);
-      g_clear_error (&item->error);
-      g_strfreev (item->envp);
-    }
-
-  g_free (batch->items);
-  g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
+    chk_runner_batch_add (batch, runners[i]);
+  chk_runner_batch_finish (batch);
 }
 
 /**

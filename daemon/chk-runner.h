@@ -20,6 +20,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (ChkRunner, chk_runner, CHK, RUNNER, GObject)
 
+/* Runs started side by side, added one by one (chk-runner-start.c) */
+typedef struct _ChkRunnerBatch ChkRunnerBatch;
+
 ChkRunner          *chk_runner_new              (ChkStore           *store,
                                                  const ChkJobSpec   *spec,
                                                  const ChkRunRecord *run);
@@ -34,6 +37,10 @@ void                chk_runner_set_kill_grace   (ChkRunner          *self,
 void                chk_runner_start            (ChkRunner          *self);
 void                chk_runner_start_all        (ChkRunner * const  *runners,
                                                  guint               n_runners);
+ChkRunnerBatch     *chk_runner_batch_new        (guint               expected);
+void                chk_runner_batch_add        (ChkRunnerBatch     *self,
+                                                 ChkRunner          *runner);
+void                chk_runner_batch_finish     (ChkRunnerBatch     *self);
 void                chk_runner_stop             (ChkRunner          *self,
                                                  ChkOutcome          outcome);
 void                chk_runner_report_progress  (ChkRunner          *self,
