@@ -12,8 +12,9 @@
             and the daemon's RSS meanwhile; baseline: the same command
             writing to a file in the same directory
   idle      10,000 jobs hours away: start-up time, RSS, wakeups over a
-            minute, and one GetManagedObjects call's time (no baseline);
-            baseline: a daemon with no jobs, at the same time
+            minute; baseline: a daemon with no jobs, at the same time. And
+            GetManagedObjects (median of 3 calls); baseline: the same reply
+            sent by a GDBus server that does nothing else
   burst     200 jobs due in the same second, then 1,000; baseline: as many
             `true` spawned and waited for one after the other from Python;
             and GetSettings round trips during each burst (from a thread on
@@ -92,6 +93,8 @@ from gi.repository import GLib, Gio  # noqa: E402
 
 BUS_NAME = 'io.github.chroniker.Chroniker.Scheduler'
 MANAGER_PATH = '/io/github/chroniker/Chroniker/Scheduler'
+ECHO_NAME = 'io.github.chroniker.Chroniker.BenchEcho'
+MANAGED_CALLS = 3
 SCHEDULER_IFACE = 'io.github.chroniker.Chroniker.Scheduler1'
 JOB_IFACE = 'io.github.chroniker.Chroniker.Job1'
 
@@ -132,6 +135,32 @@ FLEET_SAMPLE_INTERVAL = 0.1
 
 # The session.conf limits: the built-in ones allow too few pending replies
 # for many CreateJob calls in flight.
+# The baseline of GetManagedObjects: a GDBus server that has nothing to do
+# but send the reply the daemon sent (read from argv[1]), so that what is
+# timed is GDBus writing, the bus passing and the client reading the same
+# message.
+ECHO_MANAGER = r'''
+import sys
+from gi.repository import Gio, GLib
+
+REPLY_TYPE = GLib.VariantType('(a{oa{sa{sv}}})')
+XML = """<node><interface name='org.freedesktop.DBus.ObjectManager'>
+  <method name='GetManagedObjects'><arg type='a{oa{sa{sv}}}' direction='out'/></method>
+</interface></node>"""
+
+with open(sys.argv[1], 'rb') as f:
+    reply = GLib.Variant.new_from_bytes(REPLY_TYPE, GLib.Bytes.new(f.read()), True)
+conn = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+info = Gio.DBusNodeInfo.new_for_xml(XML).interfaces[0]
+conn.register_object(sys.argv[2], info,
+                     lambda c, sender, path, iface, method, params, inv: inv.return_value(reply),
+                     None, None)
+loop = GLib.MainLoop()
+Gio.bus_own_name_on_connection(conn, sys.argv[3], Gio.BusNameOwnerFlags.NONE,
+                               lambda *a: print('owned', flush=True), lambda *a: loop.quit())
+loop.run()
+'''
+
 BUS_CONFIG = '''<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -1193,6 +1222,39 @@ class Bench(ProcessOwner):
 
     # --- 3. idle -------------------------------------------------------------
 
+    def time_managed_objects(self, bus, name):
+        """The median time of MANAGED_CALLS GetManagedObjects calls to @name, and the
+        last reply. Timed without the unpacking, which is Python's cost, not the
+        daemon's."""
+        times = []
+        reply = None
+        for _ in range(MANAGED_CALLS):
+            reply = None
+            t0 = time.monotonic()
+            reply = bus.conn.call_sync(name, MANAGER_PATH, 'org.freedesktop.DBus.ObjectManager',
+                                       'GetManagedObjects', None,
+                                       GLib.VariantType('(a{oa{sa{sv}}})'),
+                                       Gio.DBusCallFlags.NONE, 120_000, None)
+            times.append(time.monotonic() - t0)
+        return statistics.median(times), reply
+
+    def time_echo_manager(self, bus, reply):
+        """time_managed_objects() of a server that sends @reply and does nothing else."""
+        path = os.path.join(self.tmp, 'managed-objects.bin')
+        with open(path, 'wb') as f:
+            f.write(reply.get_data_as_bytes().get_data())
+        env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS=bus.address)
+        proc = self.spawn(['/usr/bin/python3', '-c', ECHO_MANAGER, path, MANAGER_PATH, ECHO_NAME],
+                          env=env, stdout=subprocess.PIPE, text=True)
+        try:
+            if proc.stdout.readline().strip() != 'owned':
+                raise BenchError('the GetManagedObjects baseline server did not start')
+            return self.time_managed_objects(bus, ECHO_NAME)[0]
+        finally:
+            proc.stdout.close()
+            self.end_process(proc, 'the GetManagedObjects baseline server')
+            os.unlink(path)
+
     def idle_schedules(self, bus, count):
         """@count schedules of a few shapes, in UTC, each checked with PreviewSchedule to
         have its next run at least 2 h away; and how many distinct ones were checked."""
@@ -1240,13 +1302,8 @@ class Bench(ProcessOwner):
         bus.create_jobs(specs, in_flight=args.in_flight, watch=[daemon])
         create_seconds = time.monotonic() - t0
 
-        # Timed without the unpacking, which is Python's cost, not the daemon's.
-        t0 = time.monotonic()
-        reply = bus.conn.call_sync(BUS_NAME, MANAGER_PATH, 'org.freedesktop.DBus.ObjectManager',
-                                   'GetManagedObjects', None,
-                                   GLib.VariantType('(a{oa{sa{sv}}})'), Gio.DBusCallFlags.NONE,
-                                   120_000, None)
-        managed_seconds = time.monotonic() - t0
+        managed_seconds, reply = self.time_managed_objects(bus, BUS_NAME)
+        echo_seconds = self.time_echo_manager(bus, reply)
         reply_size = reply.get_size()
         objects = reply.unpack()[0]
         del reply
@@ -1260,8 +1317,10 @@ class Bench(ProcessOwner):
               f'({n / create_seconds:.0f} jobs/s, {args.in_flight} calls in flight); '
               f'database {db_size / MIB:.1f} MiB')
         print(f'  GetManagedObjects: {len(next_runs)} jobs, {reply_size / MIB:.1f} MiB, '
-              f'in {managed_seconds * 1000:.0f} ms; '
+              f'in {managed_seconds * 1000:.0f} ms (median of {MANAGED_CALLS}); '
               f'soonest NextRun in {(soonest - now_us()) / SEC / 3600:.1f} h')
+        print(f'  baseline: the same reply sent by a GDBus server with nothing else to do, '
+              f'in {echo_seconds * 1000:.0f} ms')
         print(f'  stopping the daemon that made them took {stop_seconds * 1000:.0f} ms')
         if len(next_runs) != n:
             raise BenchError(f'the daemon exports {len(next_runs)} jobs, not {n}')
@@ -1352,8 +1411,8 @@ class Bench(ProcessOwner):
                      statistics.median(replies['empty']) * 1000),
             make_row(f'RSS settled after start, {n} jobs (MiB)', rss['idle'], rss['empty'],
                      ('≤', 30, 'value')),
-            make_row(f'GetManagedObjects, {n} jobs (ms)', managed_seconds * 1000, None,
-                     ('≤', 300, 'value')),
+            make_row(f'GetManagedObjects, {n} jobs (ms)', managed_seconds * 1000,
+                     echo_seconds * 1000, ('≤', 300, 'value')),
             make_row(f'idle wakeups/min, {n} jobs', per_minute['idle'], per_minute['empty'],
                      ('≤', 0, 'value')),
         ])
