@@ -81,7 +81,7 @@ struct _ChkJob
 
   /* What changed since #ChkJob::changed was last emitted, and the values from before */
   ChkJobChange changes;
-  guint        changed_idle;
+  GList       *changed_link;  /* in the queue of jobs whose changes are to be told */
   ChkJobState *before;
 };
 
