@@ -334,6 +334,9 @@ record_skipped (ChkEngine *self,
   let_go (self, job);
 
   g_message ("“%s” was skipped: %s", job->spec->name, run->message);
+  /* Not in the transaction of the runs let go before it: what follows
+   * tells that it is recorded. */
+  _chk_engine_end_records (self);
   if (!chk_store_add_run (self->store, run, &error))
     {
       g_warning ("Could not record the skipped run of “%s”: %s", job->spec->name,
@@ -439,12 +442,98 @@ start_jobs (ChkEngine      *self,
     _chk_engine_release_pending (self);
 }
 
+/* Hands @runner, recorded, to the spawning threads of this batch. */
+static void
+offer_start (ChkEngine *self,
+             ChkRunner *runner)
+{
+  if (self->spawning == NULL)
+    {
+      self->spawning = chk_runner_batch_new (0);
+      self->start_begun = g_get_monotonic_time ();
+    }
+  chk_runner_batch_add (self->spawning, runner);
+}
+
+/**
+ * _chk_engine_begin_records:
+ * @self: the engine
+ *
+ * While _chk_engine_release_pending() lets runs go, opens a transaction
+ * for the records of the runs let go after the first of a batch, which is
+ * recorded alone and handed to the spawning threads at once: the others'
+ * records are then written together while it spawns, their pages (five of
+ * 32 KiB) once and not once a run, and they are handed over once committed
+ * (flush_starts()). No process is started before its record is kept.
+ */
+void
+_chk_engine_begin_records (ChkEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->start_batch == NULL || self->start_batch->len == 0 || self->recorded != NULL ||
+      self->record_alone || chk_store_in_transaction (self->store))
+    return;
+
+  if (!chk_store_begin (self->store, &error))
+    {
+      g_debug ("Runs let go together are recorded one by one: %s", error->message);
+      self->record_alone = TRUE;
+      return;
+    }
+  self->recorded = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * _chk_engine_end_records:
+ * @self: the engine
+ *
+ * Commits the records of the transaction of _chk_engine_begin_records(),
+ * if one is open, and hands their runs to the spawning threads. When it
+ * cannot be committed, nothing of it was kept: those runs are taken back
+ * and started again one by one, each with the store's own answer (the
+ * wait for a store that fails, as for any run), for the rest of this go.
+ */
+void
+_chk_engine_end_records (ChkEngine *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) jobs = NULL;
+
+  if (self->recorded == NULL)
+    return;
+
+  jobs = g_steal_pointer (&self->recorded);
+  if (chk_store_commit (self->store, &error))
+    {
+      for (guint i = 0; i < jobs->len; i++)
+        offer_start (self, ((ChkJob *) g_ptr_array_index (jobs, i))->runner);
+      return;
+    }
+
+  g_warning ("Could not record %u runs together: %s; each is recorded on its own",
+             jobs->len, error->message);
+  self->record_alone = TRUE;
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      ChkJob *job = g_ptr_array_index (jobs, i);
+      const ChkRunRecord *run = chk_runner_get_record (job->runner);
+      g_autofree char *trigger = g_strdup (run->trigger);
+      guint attempt = run->attempt;
+
+      g_ptr_array_remove (self->start_batch, job);
+      _chk_engine_take_back_run (self, job);
+      _chk_engine_start_or_queue (self, job, trigger, attempt);
+    }
+}
+
 /* Starts the runs let go so far in this go of _chk_engine_release_pending(). */
 static void
 flush_starts (ChkEngine *self)
 {
   g_autoptr(GPtrArray) jobs = NULL;
 
+  _chk_engine_end_records (self);
   if (self->start_batch == NULL || self->start_batch->len == 0)
     return;
   jobs = g_steal_pointer (&self->start_batch);
@@ -461,7 +550,8 @@ flush_starts (ChkEngine *self)
  * the others it lets go (up to %CHK_ENGINE_START_BATCH, and
  * %CHK_ENGINE_START_BATCH_USEC by the starts before), so that the last run
  * due in a second does not wait for the execs of all the others. Each one
- * is handed to the spawning threads at once, while the next are recorded.
+ * is handed to the spawning threads once its record is committed: the
+ * first at once, the others together (_chk_engine_begin_records()).
  */
 void
 _chk_engine_launch_run (ChkEngine *self,
@@ -471,13 +561,11 @@ _chk_engine_launch_run (ChkEngine *self,
 
   if (self->start_batch != NULL)
     {
-      if (self->spawning == NULL)
-        {
-          self->spawning = chk_runner_batch_new (0);
-          self->start_begun = g_get_monotonic_time ();
-        }
       g_ptr_array_add (self->start_batch, g_object_ref (job));
-      chk_runner_batch_add (self->spawning, job->runner);
+      if (self->recorded != NULL)
+        g_ptr_array_add (self->recorded, g_object_ref (job));
+      else
+        offer_start (self, job->runner);
       if (self->start_batch->len >= CHK_ENGINE_START_BATCH ||
           (self->start_batch->len + 1) * self->start_cost >= CHK_ENGINE_START_BATCH_USEC)
         flush_starts (self);
@@ -605,8 +693,9 @@ _chk_engine_release_pending (ChkEngine *self)
   /* Those that the last starts made (from RunStarted, say) start too. */
   while (self->start_batch->len > 0)
     flush_starts (self);
-  g_assert (self->spawning == NULL);
+  g_assert (self->spawning == NULL && self->recorded == NULL);
   g_clear_pointer (&self->start_batch, g_ptr_array_unref);
+  self->record_alone = FALSE;
   self->release_again = FALSE;
   self->releasing = FALSE;
 }

@@ -54,6 +54,9 @@ struct _ChkEngine
   GPtrArray   *start_batch;    /* ChkJob* whose runs are to start together, while releasing */
   ChkRunnerBatch *spawning;    /* start_batch's runs, handed to the spawns as they come */
   gint64       start_begun;    /* when start_batch's first was added, monotonic µs */
+  GPtrArray   *recorded;       /* ChkJob* of start_batch whose records are in a transaction
+                                * not committed yet, to hand to the spawns once it is */
+  gboolean     record_alone;   /* …or none for the rest of this go: one could not be committed */
   gint64       start_cost;     /* what a start took lately, in µs, others beside it */
   ChkConditions *conditions;   /* what run-if asks of the machine, once the system bus answered */
   GCancellable *cancellable;   /* the engine's own asynchronous calls */
@@ -82,6 +85,8 @@ guint64   _chk_engine_start_run     (ChkEngine   *self,
                                      const char  *trigger,
                                      guint        attempt,
                                      GError     **error);
+void      _chk_engine_take_back_run (ChkEngine   *self,
+                                     ChkJob      *job);
 void      _chk_engine_adopt_job        (ChkEngine  *self,
                                         ChkJob     *job);
 gboolean  _chk_engine_apply_spec       (ChkEngine  *self,
@@ -171,6 +176,8 @@ void      _chk_engine_make_due           (ChkEngine   *self,
 void      _chk_engine_release_pending    (ChkEngine   *self);
 void      _chk_engine_launch_run         (ChkEngine   *self,
                                           ChkJob      *job);
+void      _chk_engine_begin_records      (ChkEngine   *self);
+void      _chk_engine_end_records        (ChkEngine   *self);
 void      _chk_engine_watch_conditions   (ChkEngine   *self);
 void      _chk_engine_cancel_pending     (ChkEngine   *self,
                                           ChkJob      *job);

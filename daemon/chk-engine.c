@@ -228,8 +228,15 @@ _chk_engine_start_run (ChkEngine   *self,
   run->hostname = g_strdup (self->hostname);
   run->attempt = MAX (attempt, 1);
 
+  /* With the others let go now, if any (spawned once all are recorded). */
+  _chk_engine_begin_records (self);
   if (!chk_store_add_run (self->store, run, error))
-    return 0;
+    {
+      /* A failure may have taken the transaction with it: the records
+       * before this one are kept now, or written again alone. */
+      _chk_engine_end_records (self);
+      return 0;
+    }
   job->attempt = run->attempt;
 
   if (job->spec->max_tasks == 0)
@@ -259,6 +266,25 @@ _chk_engine_start_run (ChkEngine   *self,
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” starts (%s)", run->id, job->spec->name, trigger);
   _chk_engine_launch_run (self, job);
   return run->id;
+}
+
+/* Undoes _chk_engine_start_run() for @job's run, not spawned yet, whose
+ * record was not committed after all (_chk_engine_end_records()). */
+void
+_chk_engine_take_back_run (ChkEngine *self,
+                           ChkJob    *job)
+{
+  ChkRunner *runner = job->runner;
+  guint64 run_id = chk_runner_get_record (runner)->id;
+
+  g_debug ("Run %" G_GUINT64_FORMAT " of “%s” was not recorded; it is started again",
+           run_id, job->spec->name);
+  g_hash_table_remove (self->runs, &run_id);
+  g_signal_handlers_disconnect_by_data (runner, self);
+  g_signal_handlers_disconnect_by_data (runner, job);
+  _chk_job_set_runner (job, NULL, 0);
+  _chk_job_set_last_run_started (job, job->started_before);
+  set_running_count (self, self->running_count - 1);
 }
 
 /* For a run started by _chk_engine_launch_run(). */

@@ -8,7 +8,9 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "chk-engine.h"
 #include "chk-error.h"
@@ -1006,6 +1008,102 @@ test_gate_many_in_one_tick (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (pids), ==, n - 1);
 }
 
+/* Keeps the warnings of a test that expects several, in any order. */
+static void
+keep_warning_cb (const char     *log_domain,
+                 GLogLevelFlags  log_level,
+                 const char     *message,
+                 gpointer        user_data)
+{
+  g_string_append_printf (user_data, "%s: %s\n", log_domain, message);
+}
+
+static gboolean
+runs_under_way_or_done (Fixture  *fixture,
+                        gpointer  data)
+{
+  return fixture->started->len >= GPOINTER_TO_UINT (data);
+}
+
+/*
+ * Runs due at once whose records, written together, cannot be committed
+ * (the log may not grow past the first run's record, committed alone):
+ * none of them is spawned without its record, each waits for the store,
+ * and each runs once, recorded once, when the store works again.
+ */
+static void
+test_gate_records_not_committed (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  const guint n = 3;
+  const char *domains[] = { "chk-engine", "chk-runner", "chk-store" };
+  g_autofree char *log_path = g_strconcat (fixture->db_path, "-wal", NULL);
+  g_autoptr(GString) warnings = g_string_new (NULL);
+  ChkJob *jobs[3];
+  guint handlers[G_N_ELEMENTS (domains)];
+  struct rlimit before, limit;
+  GStatBuf log_stat;
+  GLogLevelFlags fatal;
+  void (*sigxfsz) (int);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{'name': <'together-%u'>, 'command': <['true']>,"
+                                               " 'schedule': <'* * * * *'>}", i);
+
+      jobs[i] = add_job (fixture, text);
+    }
+  settle (fixture);
+
+  /* Room for one commit of up to 6 pages (a record writes 5), not two. */
+  g_assert_cmpint (g_stat (log_path, &log_stat), ==, 0);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &before), ==, 0);
+  limit = before;
+  limit.rlim_cur = (rlim_t) log_stat.st_size + 6 * (32768 + 24);
+  sigxfsz = signal (SIGXFSZ, SIG_IGN);
+  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    handlers[i] = g_log_set_handler (domains[i], G_LOG_LEVEL_WARNING, keep_warning_cb, warnings);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+
+  /* As --once does: all let go in one go, however slow the machine (the
+   * engine is not started, so starts are not shared out over iterations). */
+  chk_clock_advance (fixture->clock, SECONDS (30));
+  g_assert_cmpuint (chk_engine_run_due (fixture->engine), ==, n);
+  g_assert_true (wait_until (runs_under_way_or_done, fixture, GUINT_TO_POINTER (1), 10));
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  /* The first, recorded alone, started; the others did not, and say so. */
+  g_assert_cmpuint (fixture->started->len, ==, 1);
+  g_assert_cmpint (chk_job_get_last_run_started (jobs[0]), ==, MANUAL_CLOCK_START + SECONDS (30));
+  for (guint i = 1; i < n; i++)
+    {
+      g_assert_false (chk_job_get_running (jobs[i]));
+      g_assert_cmpint (chk_job_get_last_run_started (jobs[i]), ==, 0);
+    }
+
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &before), ==, 0);
+  g_assert_true (wait_until (runs_under_way_or_done, fixture, GUINT_TO_POINTER (n), 20));
+  settle (fixture);
+  signal (SIGXFSZ, sigxfsz);
+  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
+    g_log_remove_handler (domains[i], handlers[i]);
+  g_log_set_always_fatal (fatal);
+
+  g_test_message ("%s", warnings->str);
+  g_assert_nonnull (strstr (warnings->str, "chk-engine: Could not record 2 runs together"));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GPtrArray) runs = list_job_runs (fixture, jobs[i]);
+      ChkRunRecord *run;
+
+      g_assert_cmpuint (runs->len, ==, 1);
+      run = g_ptr_array_index (runs, 0);
+      g_assert_cmpstr (run->outcome, ==, "success");
+      g_assert_cmpstr (run->trigger, ==, "schedule");
+    }
+}
+
 /*
  * The clock set back 2 h (issue 10: nothing ran for 70 s and NextRun stayed
  * 2 h ahead): every next run is computed anew from the new time, a rule
@@ -1140,6 +1238,7 @@ main (int   argc,
   ADD_MANUAL_CLOCK ("/engine/clock/resume-delay", test_clock_resume_delay);
   ADD_MANUAL_CLOCK ("/engine/gate/chain-in-one-tick", test_gate_chain_in_one_tick);
   ADD_MANUAL_CLOCK ("/engine/gate/many-in-one-tick", test_gate_many_in_one_tick);
+  ADD_MANUAL_CLOCK ("/engine/gate/records-not-committed", test_gate_records_not_committed);
   ADD_MANUAL_CLOCK ("/engine/clock/step-back", test_clock_step_back);
 #undef ADD_MANUAL_CLOCK
   g_test_add_func ("/engine/timer/due-when-clock-set", test_timer_due_when_clock_set);
