@@ -111,6 +111,12 @@ void     _chk_runner_started          (ChkRunner           *self,
                                        const ChkJobProcess *process,
                                        const char          *notes);
 void     _chk_runner_save_record      (ChkRunner           *self);
+ChkStore *_chk_runner_begin_records   (ChkRunner * const   *runners,
+                                       guint                n_runners);
+void     _chk_runner_end_records      (ChkStore            *store,
+                                       ChkRunner * const   *runners,
+                                       guint                n_runners,
+                                       const char          *what);
 char   **_chk_runner_prepare_start    (ChkRunner           *self);
 gboolean _chk_runner_contain          (ChkRunner           *self,
                                        GError             **error);

@@ -180,33 +180,22 @@ spawn_batch_finish (SpawnBatch *batch)
 }
 
 /* Completes the runs of @batch whose process started, their records
- * written in one transaction when there are several in one store: a
- * commit each took about as long as their spawns. Should it fail, each
- * record is written again on its own, kept by the store until it works. */
+ * written together (_chk_runner_begin_records()). */
 static void
 complete_started (SpawnBatch *batch)
 {
-  ChkStore *store = NULL;
-  guint started = 0;
-  gboolean together;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) started = g_ptr_array_new ();
+  ChkStore *store;
 
   for (guint i = 0; i < batch->items->len; i++)
     {
       SpawnItem *item = g_ptr_array_index (batch->items, i);
 
-      if (item->envp == NULL || item->error != NULL)
-        continue;
-      /* Runners of different stores: each record on its own. */
-      if (started == 0)
-        store = item->runner->store;
-      else if (item->runner->store != store)
-        store = NULL;
-      started++;
+      if (item->envp != NULL && item->error == NULL)
+        g_ptr_array_add (started, item->runner);
     }
 
-  together = started > 1 && store != NULL && !chk_store_in_transaction (store) &&
-             chk_store_begin (store, NULL);
+  store = _chk_runner_begin_records ((ChkRunner * const *) started->pdata, started->len);
   for (guint i = 0; i < batch->items->len; i++)
     {
       SpawnItem *item = g_ptr_array_index (batch->items, i);
@@ -214,19 +203,8 @@ complete_started (SpawnBatch *batch)
       if (item->envp != NULL && item->error == NULL)
         _chk_runner_spawned (item->runner, &item->process, NULL);
     }
-
-  if (together && !chk_store_commit (store, &error))
-    {
-      g_warning ("Could not record %u runs that started together: %s; each is written on "
-                 "its own", started, error->message);
-      for (guint i = 0; i < batch->items->len; i++)
-        {
-          SpawnItem *item = g_ptr_array_index (batch->items, i);
-
-          if (item->envp != NULL && item->error == NULL)
-            _chk_runner_save_record (item->runner);
-        }
-    }
+  _chk_runner_end_records (store, (ChkRunner * const *) started->pdata, started->len,
+                           "that started together");
 }
 
 static void

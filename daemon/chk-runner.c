@@ -95,6 +95,46 @@ _chk_runner_save_record (ChkRunner *self)
     chk_runner_store_failed (self, error);
 }
 
+/* Opens a transaction for the records of @runners, when there are several
+ * in one store and it has none open: a commit each took about as long as
+ * their spawns, each writing the same pages. Returns that store, or NULL
+ * for records written one by one. */
+ChkStore *
+_chk_runner_begin_records (ChkRunner * const *runners,
+                           guint              n_runners)
+{
+  ChkStore *store = n_runners > 1 ? runners[0]->store : NULL;
+
+  for (guint i = 1; i < n_runners && store != NULL; i++)
+    if (runners[i]->store != store)
+      store = NULL;
+
+  if (store == NULL || chk_store_in_transaction (store) || !chk_store_begin (store, NULL))
+    return NULL;
+  return store;
+}
+
+/* Commits the transaction of _chk_runner_begin_records() (@store, or NULL
+ * when it opened none). Should that fail, each record of @runners is
+ * written again on its own, kept by the store until that works; @what
+ * tells which runs in the warning. */
+void
+_chk_runner_end_records (ChkStore          *store,
+                         ChkRunner * const *runners,
+                         guint              n_runners,
+                         const char        *what)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (store == NULL || chk_store_commit (store, &error))
+    return;
+
+  g_warning ("Could not record %u runs %s: %s; each is written on its own", n_runners, what,
+             error->message);
+  for (guint i = 0; i < n_runners; i++)
+    _chk_runner_save_record (runners[i]);
+}
+
 /* The one place where the outcome becomes the record's word. */
 static void
 chk_runner_set_outcome (ChkRunner  *self,
@@ -543,6 +583,100 @@ chk_runner_limit_poll_cb (gpointer user_data)
   return chk_runner_check_limits (self, &usage) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
+/*
+ * Runs that end in the same main-loop iteration (a burst's, many of them)
+ * write their records in one transaction: each commit wrote the pages of
+ * one record (five of 32 KiB) on its own. From chk_runner_finish() to an
+ * idle of their context, the runs that ended wait here, their records
+ * final but not written yet, as if still under way; the idle writes them
+ * and then says that each one finished, in the order they ended.
+ */
+typedef struct
+{
+  GMainContext *context;
+  GPtrArray    *runners;   /* ChkRunner*, finished, not written yet */
+  GSource      *source;
+} FinishedRuns;
+
+static void write_finished (GPtrArray *runners);
+
+/* At the end of a thread whose context was left with runs waiting here:
+ * their records are not lost. */
+static void
+finished_runs_free (FinishedRuns *finished)
+{
+  chk_source_clear (&finished->source);
+  if (finished->runners != NULL)
+    write_finished (finished->runners);
+  g_clear_pointer (&finished->runners, g_ptr_array_unref);
+  g_free (finished);
+}
+
+static GPrivate finished_runs_key = G_PRIVATE_INIT ((GDestroyNotify) finished_runs_free);
+
+/* Writes the records of @runners (together, see above), then says that
+ * each one finished. */
+static void
+write_finished (GPtrArray *runners)
+{
+  ChkRunner * const *items = (ChkRunner * const *) runners->pdata;
+  ChkStore *store = _chk_runner_begin_records (items, runners->len);
+
+  for (guint i = 0; i < runners->len; i++)
+    _chk_runner_save_record (items[i]);
+  _chk_runner_end_records (store, items, runners->len, "that ended together");
+
+  for (guint i = 0; i < runners->len; i++)
+    {
+      chk_output_sink_announce (items[i]->output_sink);
+      chk_runner_publish_progress (items[i], TRUE);
+      g_signal_emit (items[i], signals[FINISHED], 0);
+    }
+}
+
+static gboolean
+write_finished_cb (gpointer user_data)
+{
+  FinishedRuns *finished = user_data;
+  g_autoptr(GPtrArray) runners = g_steal_pointer (&finished->runners);
+
+  g_clear_pointer (&finished->source, g_source_unref);
+  finished->context = NULL;
+  write_finished (runners);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_finished (ChkRunner *self)
+{
+  FinishedRuns *finished = g_private_get (&finished_runs_key);
+
+  if (finished == NULL)
+    {
+      finished = g_new0 (FinishedRuns, 1);
+      g_private_set (&finished_runs_key, finished);
+    }
+
+  /* Runs of another context in this thread: those waiting go first. */
+  if (finished->source != NULL && finished->context != self->context)
+    {
+      g_autoptr(GPtrArray) runners = g_steal_pointer (&finished->runners);
+
+      chk_source_clear (&finished->source);
+      write_finished (runners);
+    }
+
+  if (finished->source == NULL)
+    {
+      finished->context = self->context;
+      finished->runners = g_ptr_array_new_with_free_func (g_object_unref);
+      finished->source = chk_source_attach (g_idle_source_new (), self->context,
+                                            write_finished_cb, finished,
+                                            "[chk-runner] write finished runs");
+    }
+  g_ptr_array_add (finished->runners, g_object_ref (self));
+}
+
 static void
 chk_runner_finish (ChkRunner *self)
 {
@@ -578,15 +712,12 @@ chk_runner_finish (ChkRunner *self)
 
   self->record->finished = g_get_real_time ();
   chk_runner_set_outcome (self, self->exit_outcome);
-  _chk_runner_save_record (self);
 
   g_debug ("Run %" G_GUINT64_FORMAT ": %s (exit code %d, signal %d)",
            self->record->id, self->record->outcome,
            self->record->exit_code, self->record->signal);
 
-  chk_output_sink_announce (self->output_sink);
-  chk_runner_publish_progress (self, TRUE);
-  g_signal_emit (self, signals[FINISHED], 0);
+  queue_finished (self);
 }
 
 /* A run that ended before its process did (or without one) announces

@@ -1008,7 +1008,22 @@ test_gate_many_in_one_tick (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (pids), ==, n - 1);
 }
 
-/* Keeps the warnings of a test that expects several, in any order. */
+/*
+ * A log that may grow by @frames pages (and their frame headers) past its
+ * size now, as on a disk that fills up: the store's writes past that fail.
+ * The warnings that follow are kept, not fatal, until log_limit_end().
+ */
+typedef struct
+{
+  struct rlimit    before;
+  void           (*sigxfsz) (int);
+  GLogLevelFlags   fatal;
+  guint            handlers[3];
+  GString         *warnings;
+} LogLimit;
+
+static const char *log_limit_domains[] = { "chk-engine", "chk-runner", "chk-store" };
+
 static void
 keep_warning_cb (const char     *log_domain,
                  GLogLevelFlags  log_level,
@@ -1018,11 +1033,96 @@ keep_warning_cb (const char     *log_domain,
   g_string_append_printf (user_data, "%s: %s\n", log_domain, message);
 }
 
+static void
+log_limit_begin (Fixture  *fixture,
+                 LogLimit *limit,
+                 guint     frames)
+{
+  g_autofree char *log_path = g_strconcat (fixture->db_path, "-wal", NULL);
+  struct rlimit size;
+  GStatBuf log_stat;
+
+  g_assert_cmpint (g_stat (log_path, &log_stat), ==, 0);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &limit->before), ==, 0);
+  size = limit->before;
+  size.rlim_cur = (rlim_t) log_stat.st_size + frames * (32768 + 24);
+
+  limit->warnings = g_string_new (NULL);
+  limit->sigxfsz = signal (SIGXFSZ, SIG_IGN);
+  limit->fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  for (guint i = 0; i < G_N_ELEMENTS (log_limit_domains); i++)
+    limit->handlers[i] = g_log_set_handler (log_limit_domains[i], G_LOG_LEVEL_WARNING,
+                                            keep_warning_cb, limit->warnings);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &size), ==, 0);
+}
+
+/* Lets the log grow again. */
+static void
+log_limit_lift (LogLimit *limit)
+{
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit->before), ==, 0);
+}
+
+/* Returns the warnings given meanwhile. */
+static char *
+log_limit_end (LogLimit *limit)
+{
+  signal (SIGXFSZ, limit->sigxfsz);
+  for (guint i = 0; i < G_N_ELEMENTS (log_limit_domains); i++)
+    g_log_remove_handler (log_limit_domains[i], limit->handlers[i]);
+  g_log_set_always_fatal (limit->fatal);
+  g_test_message ("%s", limit->warnings->str);
+  return g_string_free (limit->warnings, FALSE);
+}
+
 static gboolean
 runs_under_way_or_done (Fixture  *fixture,
                         gpointer  data)
 {
   return fixture->started->len >= GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+store_works (Fixture  *fixture,
+             gpointer  data)
+{
+  return !chk_store_is_failing (fixture->store);
+}
+
+/* @n jobs due at the same time, at the next minute of the manual clock. */
+static void
+add_jobs_due_together (Fixture    *fixture,
+                       ChkJob    **jobs,
+                       guint       n,
+                       const char *name)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("{'name': <'%s-%u'>, 'command': <['true']>,"
+                                               " 'schedule': <'* * * * *'>}", name, i);
+
+      jobs[i] = add_job (fixture, text);
+    }
+  settle (fixture);
+}
+
+/* Each of @jobs ran once, recorded once, and its record is final. */
+static void
+assert_ran_once (Fixture  *fixture,
+                 ChkJob  **jobs,
+                 guint     n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GPtrArray) runs = list_job_runs (fixture, jobs[i]);
+      ChkRunRecord *run;
+
+      g_assert_cmpuint (runs->len, ==, 1);
+      run = g_ptr_array_index (runs, 0);
+      g_assert_cmpstr (run->outcome, ==, "success");
+      g_assert_cmpstr (run->trigger, ==, "schedule");
+      g_assert_cmpint (run->finished, >, 0);
+    }
 }
 
 /*
@@ -1036,35 +1136,14 @@ test_gate_records_not_committed (Fixture       *fixture,
                                  gconstpointer  data)
 {
   const guint n = 3;
-  const char *domains[] = { "chk-engine", "chk-runner", "chk-store" };
-  g_autofree char *log_path = g_strconcat (fixture->db_path, "-wal", NULL);
-  g_autoptr(GString) warnings = g_string_new (NULL);
+  g_autofree char *warnings = NULL;
   ChkJob *jobs[3];
-  guint handlers[G_N_ELEMENTS (domains)];
-  struct rlimit before, limit;
-  GStatBuf log_stat;
-  GLogLevelFlags fatal;
-  void (*sigxfsz) (int);
+  LogLimit limit;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *text = g_strdup_printf ("{'name': <'together-%u'>, 'command': <['true']>,"
-                                               " 'schedule': <'* * * * *'>}", i);
-
-      jobs[i] = add_job (fixture, text);
-    }
-  settle (fixture);
+  add_jobs_due_together (fixture, jobs, n, "together");
 
   /* Room for one commit of up to 6 pages (a record writes 5), not two. */
-  g_assert_cmpint (g_stat (log_path, &log_stat), ==, 0);
-  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &before), ==, 0);
-  limit = before;
-  limit.rlim_cur = (rlim_t) log_stat.st_size + 6 * (32768 + 24);
-  sigxfsz = signal (SIGXFSZ, SIG_IGN);
-  fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
-  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
-    handlers[i] = g_log_set_handler (domains[i], G_LOG_LEVEL_WARNING, keep_warning_cb, warnings);
-  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  log_limit_begin (fixture, &limit, 6);
 
   /* As --once does: all let go in one go, however slow the machine (the
    * engine is not started, so starts are not shared out over iterations). */
@@ -1082,26 +1161,47 @@ test_gate_records_not_committed (Fixture       *fixture,
       g_assert_cmpint (chk_job_get_last_run_started (jobs[i]), ==, 0);
     }
 
-  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &before), ==, 0);
+  log_limit_lift (&limit);
   g_assert_true (wait_until (runs_under_way_or_done, fixture, GUINT_TO_POINTER (n), 20));
   settle (fixture);
-  signal (SIGXFSZ, sigxfsz);
-  for (guint i = 0; i < G_N_ELEMENTS (domains); i++)
-    g_log_remove_handler (domains[i], handlers[i]);
-  g_log_set_always_fatal (fatal);
+  warnings = log_limit_end (&limit);
 
-  g_test_message ("%s", warnings->str);
-  g_assert_nonnull (strstr (warnings->str, "chk-engine: Could not record 2 runs together"));
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GPtrArray) runs = list_job_runs (fixture, jobs[i]);
-      ChkRunRecord *run;
+  g_assert_nonnull (strstr (warnings, "chk-engine: Could not record 2 runs together"));
+  assert_ran_once (fixture, jobs, n);
+}
 
-      g_assert_cmpuint (runs->len, ==, 1);
-      run = g_ptr_array_index (runs, 0);
-      g_assert_cmpstr (run->outcome, ==, "success");
-      g_assert_cmpstr (run->trigger, ==, "schedule");
-    }
+/*
+ * Runs that end together, their records written in one transaction that
+ * cannot be committed: each record is kept until the store works again,
+ * and then final.
+ */
+static void
+test_runs_ends_not_committed (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  const guint n = 3;
+  g_autofree char *warnings = NULL;
+  ChkJob *jobs[3];
+  LogLimit limit;
+
+  add_jobs_due_together (fixture, jobs, n, "ending");
+  chk_clock_advance (fixture->clock, SECONDS (30));
+  g_assert_cmpuint (chk_engine_run_due (fixture->engine), ==, n);
+  g_assert_cmpuint (fixture->started->len, ==, n);
+
+  /* Their starts are recorded; their ends find no room. By now all three
+   * processes have ended, so they end in one main-loop iteration. */
+  log_limit_begin (fixture, &limit, 0);
+  g_usleep (G_USEC_PER_SEC / 5);
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (n), 10));
+  g_assert_true (strstr (limit.warnings->str, "chk-runner: Could not record 3 runs that ended "
+                                              "together") != NULL);
+
+  log_limit_lift (&limit);
+  g_assert_true (wait_until (store_works, fixture, NULL, 20));
+  settle (fixture);
+  warnings = log_limit_end (&limit);
+  assert_ran_once (fixture, jobs, n);
 }
 
 /*
@@ -1239,6 +1339,7 @@ main (int   argc,
   ADD_MANUAL_CLOCK ("/engine/gate/chain-in-one-tick", test_gate_chain_in_one_tick);
   ADD_MANUAL_CLOCK ("/engine/gate/many-in-one-tick", test_gate_many_in_one_tick);
   ADD_MANUAL_CLOCK ("/engine/gate/records-not-committed", test_gate_records_not_committed);
+  ADD_MANUAL_CLOCK ("/engine/runs/ends-not-committed", test_runs_ends_not_committed);
   ADD_MANUAL_CLOCK ("/engine/clock/step-back", test_clock_step_back);
 #undef ADD_MANUAL_CLOCK
   g_test_add_func ("/engine/timer/due-when-clock-set", test_timer_due_when_clock_set);
