@@ -455,6 +455,12 @@ offer_start (ChkEngine *self,
   chk_runner_batch_add (self->spawning, runner);
 }
 
+static void
+clear_recorded_start (gpointer data)
+{
+  g_object_unref (((ChkRecordedStart *) data)->job);
+}
+
 /**
  * _chk_engine_begin_records:
  * @self: the engine
@@ -481,7 +487,8 @@ _chk_engine_begin_records (ChkEngine *self)
       self->record_alone = TRUE;
       return;
     }
-  self->recorded = g_ptr_array_new_with_free_func (g_object_unref);
+  self->recorded = g_array_new (FALSE, FALSE, sizeof (ChkRecordedStart));
+  g_array_set_clear_func (self->recorded, clear_recorded_start);
 }
 
 /**
@@ -498,32 +505,32 @@ void
 _chk_engine_end_records (ChkEngine *self)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) jobs = NULL;
+  g_autoptr(GArray) starts = NULL;
 
   if (self->recorded == NULL)
     return;
 
-  jobs = g_steal_pointer (&self->recorded);
+  starts = g_steal_pointer (&self->recorded);
   if (chk_store_commit (self->store, &error))
     {
-      for (guint i = 0; i < jobs->len; i++)
-        offer_start (self, ((ChkJob *) g_ptr_array_index (jobs, i))->runner);
+      for (guint i = 0; i < starts->len; i++)
+        offer_start (self, g_array_index (starts, ChkRecordedStart, i).job->runner);
       return;
     }
 
   g_warning ("Could not record %u runs together: %s; each is recorded on its own",
-             jobs->len, error->message);
+             starts->len, error->message);
   self->record_alone = TRUE;
-  for (guint i = 0; i < jobs->len; i++)
+  for (guint i = 0; i < starts->len; i++)
     {
-      ChkJob *job = g_ptr_array_index (jobs, i);
-      const ChkRunRecord *run = chk_runner_get_record (job->runner);
+      ChkRecordedStart *start = &g_array_index (starts, ChkRecordedStart, i);
+      const ChkRunRecord *run = chk_runner_get_record (start->job->runner);
       g_autofree char *trigger = g_strdup (run->trigger);
       guint attempt = run->attempt;
 
-      g_ptr_array_remove (self->start_batch, job);
-      _chk_engine_take_back_run (self, job);
-      _chk_engine_start_or_queue (self, job, trigger, attempt);
+      g_ptr_array_remove (self->start_batch, start->job);
+      _chk_engine_take_back_run (self, start->job, start->last_started);
+      _chk_engine_start_or_queue (self, start->job, trigger, attempt);
     }
 }
 
@@ -545,6 +552,7 @@ flush_starts (ChkEngine *self)
  * _chk_engine_launch_run:
  * @self: the engine
  * @job: a job whose run _chk_engine_start_run() made
+ * @last_started: when the job started last before it
  *
  * Starts @job's run; while _chk_engine_release_pending() lets runs go, with
  * the others it lets go (up to %CHK_ENGINE_START_BATCH, and
@@ -555,7 +563,8 @@ flush_starts (ChkEngine *self)
  */
 void
 _chk_engine_launch_run (ChkEngine *self,
-                        ChkJob    *job)
+                        ChkJob    *job,
+                        gint64     last_started)
 {
   g_autoptr(GPtrArray) jobs = NULL;
 
@@ -563,7 +572,11 @@ _chk_engine_launch_run (ChkEngine *self,
     {
       g_ptr_array_add (self->start_batch, g_object_ref (job));
       if (self->recorded != NULL)
-        g_ptr_array_add (self->recorded, g_object_ref (job));
+        {
+          ChkRecordedStart start = { g_object_ref (job), last_started };
+
+          g_array_append_val (self->recorded, start);
+        }
       else
         offer_start (self, job->runner);
       if (self->start_batch->len >= CHK_ENGINE_START_BATCH ||

@@ -22,6 +22,14 @@ G_BEGIN_DECLS
 #define CHK_ENGINE_START_BATCH 8
 #define CHK_ENGINE_START_BATCH_USEC (25 * 1000)
 
+/* A run let go whose record is not committed yet, and the job's last
+ * start before it, should the run be taken back. */
+typedef struct
+{
+  ChkJob *job;
+  gint64  last_started;
+} ChkRecordedStart;
+
 /* The engine's parts share its state: chk-engine.c owns the jobs and
  * their runs, chk-engine-schedule.c decides when they are due,
  * chk-engine-queue.c holds back what max-concurrent-runs and a failing
@@ -54,8 +62,8 @@ struct _ChkEngine
   GPtrArray   *start_batch;    /* ChkJob* whose runs are to start together, while releasing */
   ChkRunnerBatch *spawning;    /* start_batch's runs, handed to the spawns as they come */
   gint64       start_begun;    /* when start_batch's first was added, monotonic µs */
-  GPtrArray   *recorded;       /* ChkJob* of start_batch whose records are in a transaction
-                                * not committed yet, to hand to the spawns once it is */
+  GArray      *recorded;       /* ChkRecordedStart: start_batch's runs whose records are in a
+                                * transaction not committed yet, to spawn once it is */
   gboolean     record_alone;   /* …or none for the rest of this go: one could not be committed */
   gint64       start_cost;     /* what a start took lately, in µs, others beside it */
   ChkConditions *conditions;   /* what run-if asks of the machine, once the system bus answered */
@@ -86,7 +94,8 @@ guint64   _chk_engine_start_run     (ChkEngine   *self,
                                      guint        attempt,
                                      GError     **error);
 void      _chk_engine_take_back_run (ChkEngine   *self,
-                                     ChkJob      *job);
+                                     ChkJob      *job,
+                                     gint64       last_started);
 void      _chk_engine_adopt_job        (ChkEngine  *self,
                                         ChkJob     *job);
 gboolean  _chk_engine_apply_spec       (ChkEngine  *self,
@@ -175,7 +184,8 @@ void      _chk_engine_make_due           (ChkEngine   *self,
                                           gint64       not_before);
 void      _chk_engine_release_pending    (ChkEngine   *self);
 void      _chk_engine_launch_run         (ChkEngine   *self,
-                                          ChkJob      *job);
+                                          ChkJob      *job,
+                                          gint64       last_started);
 void      _chk_engine_begin_records      (ChkEngine   *self);
 void      _chk_engine_end_records        (ChkEngine   *self);
 void      _chk_engine_watch_conditions   (ChkEngine   *self);

@@ -215,6 +215,7 @@ _chk_engine_start_run (ChkEngine   *self,
                        GError     **error)
 {
   g_autoptr(ChkRunRecord) run = chk_run_record_new ();
+  gint64 last_started = job->last_run_started;
   ChkRunner *runner;
 
   g_assert (job->runner == NULL);
@@ -264,15 +265,17 @@ _chk_engine_start_run (ChkEngine   *self,
   set_running_count (self, self->running_count + 1);
 
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” starts (%s)", run->id, job->spec->name, trigger);
-  _chk_engine_launch_run (self, job);
+  _chk_engine_launch_run (self, job, last_started);
   return run->id;
 }
 
 /* Undoes _chk_engine_start_run() for @job's run, not spawned yet, whose
- * record was not committed after all (_chk_engine_end_records()). */
+ * record was not committed after all (_chk_engine_end_records()); the job
+ * started last at @last_started before it. */
 void
 _chk_engine_take_back_run (ChkEngine *self,
-                           ChkJob    *job)
+                           ChkJob    *job,
+                           gint64     last_started)
 {
   ChkRunner *runner = job->runner;
   guint64 run_id = chk_runner_get_record (runner)->id;
@@ -283,7 +286,7 @@ _chk_engine_take_back_run (ChkEngine *self,
   g_signal_handlers_disconnect_by_data (runner, self);
   g_signal_handlers_disconnect_by_data (runner, job);
   _chk_job_set_runner (job, NULL, 0);
-  _chk_job_set_last_run_started (job, job->started_before);
+  _chk_job_set_last_run_started (job, last_started);
   set_running_count (self, self->running_count - 1);
 }
 

@@ -59,8 +59,6 @@ struct _ChkJob
   char        *last_alert_error;
 
   ChkRunner   *runner;
-  /* last_run_started before the runner's run, for a start taken back */
-  gint64       started_before;
   gboolean     queued;
   char        *queued_trigger;
   guint        queued_attempt;

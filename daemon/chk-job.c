@@ -332,7 +332,6 @@ _chk_job_set_runner (ChkJob    *self,
   note_change (self, CHK_JOB_CHANGE_RUNNING);
   if (runner != NULL)
     {
-      self->started_before = self->last_run_started;
       _chk_job_set_last_run_started (self, started);
       _chk_job_set_progress (self, 0, 0, "");
     }
