@@ -1194,8 +1194,8 @@ test_runs_ends_not_committed (Fixture       *fixture,
   log_limit_begin (fixture, &limit, 0);
   g_usleep (G_USEC_PER_SEC / 5);
   g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (n), 10));
-  g_assert_true (strstr (limit.warnings->str, "chk-runner: Could not record 3 runs that ended "
-                                              "together") != NULL);
+  g_assert_nonnull (strstr (limit.warnings->str,
+                           "chk-runner: Could not record 3 runs that ended together"));
 
   log_limit_lift (&limit);
   g_assert_true (wait_until (store_works, fixture, NULL, 20));
