@@ -588,17 +588,47 @@ chk_runner_limit_poll_cb (gpointer user_data)
  * write their records in one transaction: each commit wrote the pages of
  * one record (five of 32 KiB) on its own. From chk_runner_finish() to an
  * idle of their context, the runs that ended wait here, their records
- * final but not written yet, as if still under way; the idle writes them
- * and then says that each one finished, in the order they ended.
+ * final but not written yet, as if still under way. The idle writes them,
+ * then says that each one finished, in the order they ended, for
+ * %SAY_FINISHED_USEC at most an iteration (what follows the end of a run
+ * is not short: D-Bus signals, the next run), so that D-Bus calls are
+ * still answered through a burst.
  */
+#define SAY_FINISHED_USEC (5 * 1000)
+
 typedef struct
 {
   GMainContext *context;
-  GPtrArray    *runners;   /* ChkRunner*, finished, not written yet */
+  GPtrArray    *runners;    /* ChkRunner*, finished, in the order they ended */
+  guint         n_written;  /* how many of the first are written */
   GSource      *source;
 } FinishedRuns;
 
-static void write_finished (GPtrArray *runners);
+/* Writes the records of the runs that ended since the last time. */
+static void
+write_finished (FinishedRuns *finished)
+{
+  ChkRunner * const *runners = (ChkRunner * const *) finished->runners->pdata + finished->n_written;
+  guint n_runners = finished->runners->len - finished->n_written;
+  ChkStore *store = _chk_runner_begin_records (runners, n_runners);
+
+  for (guint i = 0; i < n_runners; i++)
+    _chk_runner_save_record (runners[i]);
+  _chk_runner_end_records (store, runners, n_runners, "that ended together");
+  finished->n_written = finished->runners->len;
+}
+
+/* Says that the first run waiting finished; its record is written. */
+static void
+say_finished (FinishedRuns *finished)
+{
+  g_autoptr(ChkRunner) runner = g_ptr_array_steal_index (finished->runners, 0);
+
+  finished->n_written--;
+  chk_output_sink_announce (runner->output_sink);
+  chk_runner_publish_progress (runner, TRUE);
+  g_signal_emit (runner, signals[FINISHED], 0);
+}
 
 /* At the end of a thread whose context was left with runs waiting here:
  * their records are not lost. */
@@ -606,43 +636,35 @@ static void
 finished_runs_free (FinishedRuns *finished)
 {
   chk_source_clear (&finished->source);
-  if (finished->runners != NULL)
-    write_finished (finished->runners);
-  g_clear_pointer (&finished->runners, g_ptr_array_unref);
+  write_finished (finished);
+  while (finished->n_written > 0)
+    say_finished (finished);
+  g_ptr_array_unref (finished->runners);
   g_free (finished);
 }
 
 static GPrivate finished_runs_key = G_PRIVATE_INIT ((GDestroyNotify) finished_runs_free);
 
-/* Writes the records of @runners (together, see above), then says that
- * each one finished. */
-static void
-write_finished (GPtrArray *runners)
-{
-  ChkRunner * const *items = (ChkRunner * const *) runners->pdata;
-  ChkStore *store = _chk_runner_begin_records (items, runners->len);
-
-  for (guint i = 0; i < runners->len; i++)
-    _chk_runner_save_record (items[i]);
-  _chk_runner_end_records (store, items, runners->len, "that ended together");
-
-  for (guint i = 0; i < runners->len; i++)
-    {
-      chk_output_sink_announce (items[i]->output_sink);
-      chk_runner_publish_progress (items[i], TRUE);
-      g_signal_emit (items[i], signals[FINISHED], 0);
-    }
-}
-
 static gboolean
-write_finished_cb (gpointer user_data)
+say_finished_cb (gpointer user_data)
 {
   FinishedRuns *finished = user_data;
-  g_autoptr(GPtrArray) runners = g_steal_pointer (&finished->runners);
+  gint64 slice_end = g_get_monotonic_time () + SAY_FINISHED_USEC;
+
+  write_finished (finished);
+  while (finished->n_written > 0)
+    {
+      say_finished (finished);
+      if (g_get_monotonic_time () >= slice_end)
+        break;
+    }
+
+  /* Those that ended meanwhile, or not said yet: in the next iteration. */
+  if (finished->runners->len > 0)
+    return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&finished->source, g_source_unref);
   finished->context = NULL;
-  write_finished (runners);
   return G_SOURCE_REMOVE;
 }
 
@@ -654,25 +676,25 @@ queue_finished (ChkRunner *self)
   if (finished == NULL)
     {
       finished = g_new0 (FinishedRuns, 1);
+      finished->runners = g_ptr_array_new_with_free_func (g_object_unref);
       g_private_set (&finished_runs_key, finished);
     }
 
   /* Runs of another context in this thread: those waiting go first. */
   if (finished->source != NULL && finished->context != self->context)
     {
-      g_autoptr(GPtrArray) runners = g_steal_pointer (&finished->runners);
-
       chk_source_clear (&finished->source);
-      write_finished (runners);
+      write_finished (finished);
+      while (finished->n_written > 0)
+        say_finished (finished);
     }
 
   if (finished->source == NULL)
     {
       finished->context = self->context;
-      finished->runners = g_ptr_array_new_with_free_func (g_object_unref);
       finished->source = chk_source_attach (g_idle_source_new (), self->context,
-                                            write_finished_cb, finished,
-                                            "[chk-runner] write finished runs");
+                                            say_finished_cb, finished,
+                                            "[chk-runner] runs that ended");
     }
   g_ptr_array_add (finished->runners, g_object_ref (self));
 }
