@@ -42,6 +42,9 @@
 
 /* How long the ends of runs may take of one main-loop iteration. */
 #define EXIT_BUDGET_USEC         (10 * 1000)
+/* How long a runner disposed while its run is under way (the daemon going
+ * away without a shutdown) waits for the processes it killed to be gone. */
+#define DISPOSE_WAIT_USEC        (200 * 1000)
 
 G_DEFINE_FINAL_TYPE (ChkRunner, chk_runner, G_TYPE_OBJECT)
 
@@ -1055,7 +1058,16 @@ chk_runner_dispose (GObject *object)
        * behind, and leave a record that says what became of it. The pgid
        * is only used while it is known to be ours. */
       if (!self->exited || self->kill_source != NULL)
-        chk_runner_signal_group (self, SIGKILL);
+        {
+          gint64 deadline = g_get_monotonic_time () + DISPOSE_WAIT_USEC;
+
+          chk_runner_signal_group (self, SIGKILL);
+          /* Gone in a moment: then its cgroup can be removed below, rather
+           * than left for the next daemon on this database to sweep. */
+          while (self->group != NULL && !chk_run_group_is_empty (self->group) &&
+                 g_get_monotonic_time () < deadline)
+            g_usleep (1000);
+        }
       /* Never leave a zombie: GLib reaps it once it is gone. */
       if (self->pid > 0)
         g_child_watch_add (self->pid, chk_runner_reap_cb, NULL);

@@ -477,6 +477,22 @@ test_schedule_concurrency_queue (Fixture       *fixture,
 
       g_assert_cmpstr (chk_job_get_last_outcome (job), !=, "");
     }
+
+  /* The engine goes with a run under way (a daemon quitting without a
+   * shutdown): the run is killed, and no cgroup of it is left for the next
+   * daemon on the database to sweep (on a machine whose databases come and
+   * go, nothing would). It had just started: it takes a moment to go. */
+  g_clear_pointer (&runs, g_ptr_array_unref);
+  runs = chk_engine_list_runs (fixture->engine, &filter, &error);
+  g_assert_no_error (error);
+  close_engine (fixture);
+  for (guint i = 0; i < runs->len; i++)
+    {
+      ChkRunRecord *run = g_ptr_array_index (runs, i);
+
+      if (run->cgroup != NULL && run->cgroup[0] != '\0')
+        g_assert_false (g_file_test (run->cgroup, G_FILE_TEST_EXISTS));
+    }
 }
 
 static void
