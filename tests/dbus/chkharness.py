@@ -20,6 +20,7 @@ unittest test cases and prints TAP. Arguments select tests whose
 """
 
 import contextlib
+import errno
 import hashlib
 import os
 import re
@@ -643,11 +644,14 @@ def leftover_pids(tag):
     return pids
 
 
-def remove_run_cgroups(tmp):
-    """Removes the (empty) cgroups that the daemons of the databases under tmp
-    left: a daemon that exits removes its own, one killed with SIGKILL and not
-    started again cannot.
-    Each is named after a hash of its database's path (see chk-engine.c)."""
+def remove_run_cgroups(tmp, logs=()):
+    """Removes the cgroups that the daemons of the databases under tmp left,
+    once empty: a daemon that exits removes its own, one killed with SIGKILL
+    and not started again cannot, and its runs' processes are killed at the
+    end of the test.
+    Each is named after a hash of its database's path (see chk-engine-load.c),
+    or of a fleet database and the host: those are read from the daemons'
+    logs."""
     try:
         with open('/proc/self/cgroup') as f:
             own = [line.rstrip('\n').split(':', 2) for line in f]
@@ -672,15 +676,29 @@ def remove_run_cgroups(tmp):
             if name.endswith(('.sqlite', '.db')):
                 path = os.path.join(root, name)
                 tags.append('chroniker.' + hashlib.sha256(path.encode()).hexdigest()[:16])
+    for log in logs:
+        tags += re.findall(r'contained in cgroups under \S*/(chroniker\.[0-9a-f]{16})', log)
     for parent in parents:
-        for tag in tags:
+        for tag in dict.fromkeys(tags):
             top = os.path.join(parent, tag)
             with contextlib.suppress(OSError):
                 for name in os.listdir(top):
                     if name.startswith('chroniker-run-'):
-                        with contextlib.suppress(OSError):
-                            os.rmdir(os.path.join(top, name))
+                        remove_empty_cgroup(os.path.join(top, name))
                 os.rmdir(top)
+
+
+def remove_empty_cgroup(path, timeout=2.0):
+    """rmdir()s a cgroup once its processes, killed, are gone."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            os.rmdir(path)
+            return
+        except OSError as e:
+            if e.errno != errno.EBUSY or time.monotonic() > deadline:
+                return
+        time.sleep(0.01)
 
 
 class DaemonTestCase(unittest.TestCase):
@@ -949,7 +967,7 @@ class DaemonTestCase(unittest.TestCase):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
         self.logs = self._collect_logs()
-        remove_run_cgroups(self.tmp)
+        remove_run_cgroups(self.tmp, [self.read_log(d) for d in self.daemons])
         if not os.environ.get('CHK_E2E_KEEP'):
             shutil.rmtree(self.tmp, ignore_errors=True)
         else:
