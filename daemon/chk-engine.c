@@ -240,17 +240,8 @@ _chk_engine_start_run (ChkEngine   *self,
     }
   job->attempt = run->attempt;
 
-  if (job->spec->max_tasks == 0)
-    {
-      g_autoptr(ChkJobSpec) spec = chk_job_spec_copy (job->spec);
-
-      spec->max_tasks = chk_settings_get_default_max_tasks (self->settings);
-      runner = chk_runner_new (self->store, spec, run);
-    }
-  else
-    {
-      runner = chk_runner_new (self->store, job->spec, run);
-    }
+  runner = chk_runner_new (self->store, job->spec, run);
+  chk_runner_set_default_max_tasks (runner, chk_settings_get_default_max_tasks (self->settings));
   chk_runner_set_containment (runner, self->containment);
   chk_runner_set_host_command (runner, self->host);
   chk_runner_set_job_env (runner, self->job_env);

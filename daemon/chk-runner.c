@@ -1296,6 +1296,26 @@ chk_runner_set_host_command (ChkRunner      *self,
 }
 
 /**
+ * chk_runner_set_default_max_tasks:
+ * @self: a #ChkRunner not started yet
+ * @max_tasks: the processes and threads the run may have at once when its
+ *   job sets no max-tasks; 0 for no limit
+ *
+ * Applies the default-max-tasks setting to the runner's copy of the spec,
+ * without another copy of it for each run.
+ */
+void
+chk_runner_set_default_max_tasks (ChkRunner *self,
+                                  guint32    max_tasks)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+  g_return_if_fail (self->phase == PHASE_STARTING);
+
+  if (self->spec->max_tasks == 0)
+    self->spec->max_tasks = max_tasks;
+}
+
+/**
  * chk_runner_set_kill_grace:
  * @self: a #ChkRunner
  * @milliseconds: the time between SIGTERM and SIGKILL

@@ -34,6 +34,8 @@ void                chk_runner_set_host_command (ChkRunner          *self,
                                                  ChkHostCommand     *host);
 void                chk_runner_set_kill_grace   (ChkRunner          *self,
                                                  guint               milliseconds);
+void                chk_runner_set_default_max_tasks (ChkRunner *self,
+                                                      guint32    max_tasks);
 void                chk_runner_start            (ChkRunner          *self);
 void                chk_runner_start_all        (ChkRunner * const  *runners,
                                                  guint               n_runners);
