@@ -34,7 +34,9 @@ typedef struct
   GError        *error;
 } SpawnItem;
 
-typedef struct
+/* Reference-counted: a pool thread may get to it after
+ * chk_runner_batch_finish() returned (spawn_batch_offer()). */
+struct _ChkRunnerBatch
 {
   GMutex     lock;
   GCond      cond;
@@ -45,15 +47,10 @@ typedef struct
   guint      next;          /* the next item to take */
   guint      done;          /* the items spawned or given up */
   guint      helpers;       /* pool threads taking items now */
-} SpawnBatch;
-
-struct _ChkRunnerBatch
-{
-  SpawnBatch *spawns;
 };
 
 static void
-spawn_batch_clear (SpawnBatch *batch)
+spawn_batch_clear (ChkRunnerBatch *batch)
 {
   g_ptr_array_unref (batch->items);
   g_mutex_clear (&batch->lock);
@@ -67,7 +64,7 @@ spawn_batch_clear (SpawnBatch *batch)
  * same lock, so that the runners' thread knows to push another for the
  * items it prepares next. */
 static void
-spawn_batch_work (SpawnBatch *batch,
+spawn_batch_work (ChkRunnerBatch *batch,
                   gboolean    helper)
 {
   for (;;)
@@ -102,7 +99,7 @@ static void
 spawn_thread_func (gpointer data,
                    gpointer user_data)
 {
-  SpawnBatch *batch = data;
+  ChkRunnerBatch *batch = data;
 
   spawn_batch_work (batch, TRUE);
   g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
@@ -138,7 +135,7 @@ get_spawn_pool (void)
  * known waits for the runners' thread, which has nothing else left to do:
  * a run started alone is spawned without a thread's wake-up. */
 static void
-spawn_batch_offer (SpawnBatch *batch,
+spawn_batch_offer (ChkRunnerBatch *batch,
                    SpawnItem  *item)
 {
   g_autoptr(GError) error = NULL;
@@ -169,7 +166,7 @@ spawn_batch_offer (SpawnBatch *batch,
 /* Spawns what is left of @batch in this thread too, and returns once every
  * item is spawned or failed to. */
 static void
-spawn_batch_finish (SpawnBatch *batch)
+spawn_batch_finish (ChkRunnerBatch *batch)
 {
   spawn_batch_work (batch, FALSE);
 
@@ -182,7 +179,7 @@ spawn_batch_finish (SpawnBatch *batch)
 /* Completes the runs of @batch whose process started, their records
  * written together (_chk_runner_begin_records()). */
 static void
-complete_started (SpawnBatch *batch)
+complete_started (ChkRunnerBatch *batch)
 {
   g_autoptr(GPtrArray) started = g_ptr_array_new ();
   ChkStore *store;
@@ -230,14 +227,12 @@ spawn_item_free (SpawnItem *item)
 ChkRunnerBatch *
 chk_runner_batch_new (guint expected)
 {
-  ChkRunnerBatch *self = g_new0 (ChkRunnerBatch, 1);
-  SpawnBatch *batch = g_atomic_rc_box_new0 (SpawnBatch);
+  ChkRunnerBatch *self = g_atomic_rc_box_new0 (ChkRunnerBatch);
 
-  g_mutex_init (&batch->lock);
-  g_cond_init (&batch->cond);
-  batch->items = g_ptr_array_new_with_free_func ((GDestroyNotify) spawn_item_free);
-  batch->expected = expected;
-  self->spawns = batch;
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->items = g_ptr_array_new_with_free_func ((GDestroyNotify) spawn_item_free);
+  self->expected = expected;
   return self;
 }
 
@@ -256,14 +251,14 @@ chk_runner_batch_add (ChkRunnerBatch *self,
 {
   SpawnItem *item;
 
-  g_return_if_fail (self != NULL && self->spawns != NULL);
+  g_return_if_fail (self != NULL);
   g_return_if_fail (CHK_IS_RUNNER (runner));
   g_return_if_fail (runner->phase == PHASE_STARTING);
 
   item = g_new0 (SpawnItem, 1);
   item->runner = runner;
   item->envp = _chk_runner_prepare_start (runner);
-  spawn_batch_offer (self->spawns, item);
+  spawn_batch_offer (self, item);
 }
 
 /**
@@ -277,26 +272,21 @@ chk_runner_batch_add (ChkRunnerBatch *self,
 void
 chk_runner_batch_finish (ChkRunnerBatch *self)
 {
-  SpawnBatch *batch;
+  g_return_if_fail (self != NULL);
 
-  g_return_if_fail (self != NULL && self->spawns != NULL);
+  spawn_batch_finish (self);
+  complete_started (self);
 
-  batch = g_steal_pointer (&self->spawns);
-  g_free (self);
-
-  spawn_batch_finish (batch);
-  complete_started (batch);
-
-  for (guint i = 0; i < batch->items->len; i++)
+  for (guint i = 0; i < self->items->len; i++)
     {
-      SpawnItem *item = g_ptr_array_index (batch->items, i);
+      SpawnItem *item = g_ptr_array_index (self->items, i);
 
       /* Those that failed: outside the transaction, as their output is. */
       if (item->envp != NULL && item->error != NULL)
         _chk_runner_spawned (item->runner, &item->process, item->error);
     }
 
-  g_atomic_rc_box_release_full (batch, (GDestroyNotify) spawn_batch_clear);
+  g_atomic_rc_box_release_full (self, (GDestroyNotify) spawn_batch_clear);
 }
 
 /**
