@@ -246,6 +246,7 @@ _chk_engine_start_run (ChkEngine   *self,
   chk_runner_set_host_command (runner, self->host);
   chk_runner_set_job_env (runner, self->job_env);
   chk_runner_set_kill_grace (runner, self->kill_grace_ms);
+  chk_runner_set_clock (runner, self->clock);
   g_signal_connect (runner, "progress", G_CALLBACK (runner_progress_cb), job);
   g_signal_connect (runner, "output-available", G_CALLBACK (runner_output_available_cb), self);
   g_signal_connect (runner, "finished", G_CALLBACK (runner_finished_cb), self);

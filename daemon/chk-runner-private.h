@@ -44,6 +44,7 @@ struct _ChkRunner
   ChkJobSpec      *spec;
   ChkRunRecord    *record;
   ChkJobEnv       *job_env;
+  ChkClock        *clock;  /* the engine's, for the record's times; NULL: real */
   guint            kill_grace_ms;
 
   ChkRunnerPhase   phase;

@@ -521,6 +521,16 @@ chk_runner_clear_sources (ChkRunner *self)
   chk_source_clear (&self->exit_source);
 }
 
+/* Now, for the record's end: on the clock its start came from, and never
+ * before that start, even if the clock was set back while it ran. */
+static gint64
+chk_runner_now (ChkRunner *self)
+{
+  gint64 now = self->clock != NULL ? chk_clock_get_now (self->clock) : g_get_real_time ();
+
+  return MAX (now, self->record->started);
+}
+
 /* What the run used, and what its limits and the store did to it, into
  * its record; @lost_output says what output the store did not take. */
 static void
@@ -735,7 +745,7 @@ chk_runner_finish (ChkRunner *self)
     self->exit_outcome = CHK_OUTCOME_FAILURE;
   chk_runner_account (self, &usage, lost_output);
 
-  self->record->finished = g_get_real_time ();
+  self->record->finished = chk_runner_now (self);
   chk_runner_set_outcome (self, self->exit_outcome);
 
   g_debug ("Run %" G_GUINT64_FORMAT ": %s (exit code %d, signal %d)",
@@ -771,7 +781,7 @@ chk_runner_finish_early (ChkRunner  *self,
   g_clear_object (&self->progress_reader);
 
   self->record->exit_code = -1;
-  self->record->finished = g_get_real_time ();
+  self->record->finished = chk_runner_now (self);
   chk_runner_set_outcome (self, outcome);
   _chk_runner_save_record (self);
 
@@ -1077,7 +1087,7 @@ chk_runner_dispose (GObject *object)
       _chk_runner_set_phase (self, PHASE_FINISHED);
       if (self->output_sink != NULL)
         chk_output_sink_flush (self->output_sink);
-      self->record->finished = g_get_real_time ();
+      self->record->finished = chk_runner_now (self);
       chk_runner_set_outcome (self, self->exit_outcome != CHK_OUTCOME_NONE ? self->exit_outcome :
                                     self->kill_outcome != CHK_OUTCOME_NONE ? self->kill_outcome :
                                     CHK_OUTCOME_INTERRUPTED);
@@ -1128,6 +1138,7 @@ chk_runner_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->limit_message, g_free);
   g_clear_object (&self->containment);
+  g_clear_object (&self->clock);
   g_clear_object (&self->job_env);
   g_clear_object (&self->http_runner);
   g_clear_object (&self->host);
@@ -1332,6 +1343,24 @@ chk_runner_set_kill_grace (ChkRunner *self,
   g_return_if_fail (CHK_IS_RUNNER (self));
 
   self->kill_grace_ms = milliseconds;
+}
+
+/**
+ * chk_runner_set_clock:
+ * @self: a #ChkRunner
+ * @clock: (nullable): the engine's clock, or %NULL for the real one
+ *
+ * Sets the clock that the run's end is read from, the one its start came
+ * from: under an injected clock too, a run never ends before it started.
+ */
+void
+chk_runner_set_clock (ChkRunner *self,
+                      ChkClock  *clock)
+{
+  g_return_if_fail (CHK_IS_RUNNER (self));
+  g_return_if_fail (clock == NULL || CHK_IS_CLOCK (clock));
+
+  g_set_object (&self->clock, clock);
 }
 
 static void

@@ -4,6 +4,7 @@
 
 #include <gio/gio.h>
 
+#include "chk-clock.h"
 #include "chk-containment.h"
 #include "chk-host-command.h"
 #include "chk-job-env.h"
@@ -34,6 +35,8 @@ void                chk_runner_set_host_command (ChkRunner          *self,
                                                  ChkHostCommand     *host);
 void                chk_runner_set_kill_grace   (ChkRunner          *self,
                                                  guint               milliseconds);
+void                chk_runner_set_clock        (ChkRunner          *self,
+                                                 ChkClock           *clock);
 void                chk_runner_set_default_max_tasks (ChkRunner *self,
                                                       guint32    max_tasks);
 void                chk_runner_start            (ChkRunner          *self);

@@ -1137,7 +1137,9 @@ assert_ran_once (Fixture  *fixture,
       run = g_ptr_array_index (runs, 0);
       g_assert_cmpstr (run->outcome, ==, "success");
       g_assert_cmpstr (run->trigger, ==, "schedule");
-      g_assert_cmpint (run->finished, >, 0);
+      /* Both ends on the engine's clock, which stood still meanwhile. */
+      g_assert_cmpint (run->finished, >=, run->started);
+      g_assert_cmpint (run->finished, <=, chk_clock_get_now (fixture->clock));
     }
 }
 
@@ -1218,6 +1220,37 @@ test_runs_ends_not_committed (Fixture       *fixture,
   settle (fixture);
   warnings = log_limit_end (&limit);
   assert_ran_once (fixture, jobs, n);
+}
+
+/* A run's end is read from the engine's clock, as its start is: seven
+ * seconds of that clock while it runs are seven seconds of its record. */
+static void
+test_clock_run_times (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ChkRunRecord) run = NULL;
+  g_autofree char *go = g_build_filename (fixture->dir, "go", NULL);
+  g_autofree char *text = NULL;
+  ChkJob *job;
+  guint64 run_id;
+
+  text = g_strdup_printf ("{'name': <'waits'>,"
+                          " 'shell': <'while [ ! -e \"%s\" ]; do sleep 0.02; done'>}", go);
+  job = add_job (fixture, text);
+  run_id = chk_engine_run_job (fixture->engine, job, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (run_id, >, 0);
+
+  chk_clock_advance (fixture->clock, SECONDS (7));
+  g_assert_true (g_file_set_contents (go, "", 0, NULL));
+  g_assert_true (wait_until (finished_at_least, fixture, GUINT_TO_POINTER (1), 10));
+
+  run = chk_engine_get_run (fixture->engine, run_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (run->outcome, ==, "success");
+  g_assert_cmpint (run->started, ==, MANUAL_CLOCK_START);
+  g_assert_cmpint (run->finished, ==, MANUAL_CLOCK_START + SECONDS (7));
 }
 
 /*
@@ -1357,6 +1390,7 @@ main (int   argc,
   ADD_MANUAL_CLOCK ("/engine/gate/records-not-committed", test_gate_records_not_committed);
   ADD_MANUAL_CLOCK ("/engine/runs/ends-not-committed", test_runs_ends_not_committed);
   ADD_MANUAL_CLOCK ("/engine/clock/step-back", test_clock_step_back);
+  ADD_MANUAL_CLOCK ("/engine/clock/run-times", test_clock_run_times);
 #undef ADD_MANUAL_CLOCK
   g_test_add_func ("/engine/timer/due-when-clock-set", test_timer_due_when_clock_set);
 
