@@ -400,6 +400,13 @@ run_again_cb (ChkNotifier *notifier,
     g_message ("Could not run “%s” again: %s", chk_job_get_spec (job)->name, error->message);
 }
 
+/* Now on the engine's clock, the one that runs' times come from. */
+static gint64
+alerts_now (ChkAlerts *self)
+{
+  return chk_clock_get_now (chk_engine_get_clock (self->engine));
+}
+
 static void
 notify (ChkAlerts          *self,
         ChkJob             *job,
@@ -419,7 +426,7 @@ notify (ChkAlerts          *self,
     .exit_code = run->exit_code,
     .signal = run->signal,
     .started = run->started,
-    .finished = event == EVENT_RUNNING_LONG ? g_get_real_time () : run->finished,
+    .finished = event == EVENT_RUNNING_LONG ? alerts_now (self) : run->finished,
     .timeout = spec->timeout,
     .stderr_tail = stderr_tail,
     .attempt = run->attempt,
@@ -474,7 +481,7 @@ email_preamble (ChkAlerts          *self,
 {
   if (event == EVENT_RUNNING_LONG)
     {
-      g_autofree char *running = format_seconds (g_get_real_time () - run->started);
+      g_autofree char *running = format_seconds (alerts_now (self) - run->started);
       g_autofree char *expected = chk_duration_format (spec->expected_duration);
 
       return g_strdup_printf ("Running for %s, longer than the expected %s. It goes on.",
@@ -814,7 +821,7 @@ run_started_cb (ChkEngine  *engine,
     return;
 
   /* The engine's start time may be a moment ago; the wait is on the monotonic clock. */
-  elapsed_ms = (g_get_real_time () - chk_runner_get_record (job->runner)->started) / 1000;
+  elapsed_ms = (alerts_now (self) - chk_runner_get_record (job->runner)->started) / 1000;
   watch = g_new0 (LongWatch, 1);
   watch->alerts = self;
   watch->job = g_object_ref (job);
