@@ -106,8 +106,6 @@ void     _chk_runner_set_phase        (ChkRunner           *self,
 gboolean _chk_runner_is_active        (ChkRunner           *self);
 void     _chk_runner_set_message      (ChkRunner           *self,
                                        const char          *text);
-void     _chk_runner_fail_to_start    (ChkRunner           *self,
-                                       const char          *message);
 void     _chk_runner_started          (ChkRunner           *self,
                                        const ChkJobProcess *process,
                                        const char          *notes);
@@ -124,10 +122,34 @@ gboolean _chk_runner_contain          (ChkRunner           *self,
 void     _chk_runner_spawned          (ChkRunner           *self,
                                        const ChkJobProcess *process,
                                        const GError        *error);
+void     _chk_runner_terminate_group  (ChkRunner           *self);
+GSource *_chk_runner_add_source       (ChkRunner           *self,
+                                       guint                milliseconds,
+                                       GSourceFunc          func,
+                                       const char          *name);
+void     _chk_runner_set_outcome      (ChkRunner           *self,
+                                       ChkOutcome           outcome);
+gboolean _chk_runner_group_exists     (ChkRunner           *self);
+void     _chk_runner_add_output       (ChkRunner           *self,
+                                       ChkStream            stream,
+                                       GBytes              *bytes);
+void     _chk_runner_publish_progress (ChkRunner           *self,
+                                       gboolean             force);
+void     _chk_runner_emit_finished    (ChkRunner           *self);
+
+/* chk-runner-end.c */
+void     _chk_runner_clear_sources    (ChkRunner           *self);
+gint64   _chk_runner_now              (ChkRunner           *self);
+gboolean _chk_runner_limit_poll_cb    (gpointer             user_data);
+void     _chk_runner_finish           (ChkRunner           *self);
+void     _chk_runner_finish_early     (ChkRunner           *self,
+                                       ChkOutcome           outcome);
+gboolean _chk_runner_abandon_cb       (gpointer             user_data);
+void     _chk_runner_fail_to_start    (ChkRunner           *self,
+                                       const char          *message);
 void     _chk_runner_exited           (ChkRunner           *self,
                                        int                  status,
                                        const struct rusage *usage);
-void     _chk_runner_terminate_group  (ChkRunner           *self);
 void     _chk_runner_maybe_finish     (ChkRunner           *self);
 
 /* chk-runner-host.c */
