@@ -7,11 +7,14 @@
 
 G_BEGIN_DECLS
 
-/* What chk-job-spec.c and chk-job-spec-orchestration.c share. */
+/* What chk-job-spec.c, chk-job-spec-orchestration.c and chk-job-spec-values.c share. */
 
 #define set_invalid(error, ...) chk_set_error (error, CHK_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
 #define set_key_invalid(error, key, ...) \
   chk_set_key_error (error, CHK_ERROR_INVALID_ARGUMENT, key, __VA_ARGS__)
+
+/* The longest name DNS allows: the bound of the host key and of chk_check_host_name(). */
+#define MAX_HOST_LENGTH 253
 
 gboolean       _chk_job_spec_check_job_name   (const char           *key,
                                                const char           *name,
