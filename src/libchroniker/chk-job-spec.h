@@ -145,6 +145,8 @@ gboolean    chk_run_if_from_string (const char  *text,
  * `a{sv}` form is read and written by chk_job_spec_update() and
  * chk_job_spec_to_variant(), the Job1 properties by chk_job_spec_to_job1()
  * and chk_job_spec_new_from_job1(). Each member is one #ChkJobSpecKey.
+ * Members of four bytes go in pairs, so that the daemon's 10,000 specs have
+ * no holes between members.
  */
 typedef struct
 {
@@ -168,12 +170,12 @@ typedef struct
   ChkAlertOn   email_on;
   char       **email_to;
   gboolean     is_monitor;
+  guint32      check_expect_status;
   char        *monitor_url;
   char        *check_url;
-  guint32      check_expect_status;
   char        *check_contains;
-  guint32      check_timeout;
   char        *webhook_url;
+  guint32      check_timeout;
   guint32      max_tasks;
   guint64      memory_max;
   guint32      cpu_weight;
