@@ -131,6 +131,22 @@ runner_output_available_cb (ChkRunner *runner,
   g_signal_emit (self, signals[OUTPUT_AVAILABLE], 0, chk_runner_get_run_id (runner), last_seq);
 }
 
+/* Lets go of @job's run @run_id, ended or taken back: the engine no
+ * longer hears from its runner, and the job no longer holds it. */
+static void
+detach_run (ChkEngine *self,
+            ChkJob    *job,
+            guint64    run_id)
+{
+  ChkRunner *runner = job->runner;
+
+  g_hash_table_remove (self->runs, &run_id);
+  g_signal_handlers_disconnect_by_data (runner, self);
+  g_signal_handlers_disconnect_by_data (runner, job);
+  _chk_job_set_runner (job, NULL, 0);
+  set_running_count (self, self->running_count - 1);
+}
+
 static void
 runner_finished_cb (ChkRunner *runner,
                     ChkEngine *self)
@@ -144,17 +160,11 @@ runner_finished_cb (ChkRunner *runner,
   ChkOutcome ended = chk_outcome_from_string (run->outcome);
 
   job = g_object_ref (g_hash_table_lookup (self->runs, &run_id));
-  g_hash_table_remove (self->runs, &run_id);
 
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” finished: %s", run_id, job->spec->name, outcome);
 
   _chk_job_set_last_result (job, run->finished, outcome, exit_code);
-
-  g_signal_handlers_disconnect_by_data (runner, self);
-  g_signal_handlers_disconnect_by_data (runner, job);
-  _chk_job_set_runner (job, NULL, 0);
-
-  set_running_count (self, self->running_count - 1);
+  detach_run (self, job, run_id);
 
   if (job->spec->max_runs > 0 &&
       !chk_store_trim_runs (self->store, job->id, job->spec->max_runs, NULL, &error))
@@ -269,17 +279,12 @@ _chk_engine_take_back_run (ChkEngine *self,
                            ChkJob    *job,
                            gint64     last_started)
 {
-  ChkRunner *runner = job->runner;
-  guint64 run_id = chk_runner_get_record (runner)->id;
+  guint64 run_id = chk_runner_get_run_id (job->runner);
 
   g_debug ("Run %" G_GUINT64_FORMAT " of “%s” was not recorded; it is started again",
            run_id, job->spec->name);
-  g_hash_table_remove (self->runs, &run_id);
-  g_signal_handlers_disconnect_by_data (runner, self);
-  g_signal_handlers_disconnect_by_data (runner, job);
-  _chk_job_set_runner (job, NULL, 0);
+  detach_run (self, job, run_id);
   _chk_job_set_last_run_started (job, last_started);
-  set_running_count (self, self->running_count - 1);
 }
 
 /* For a run started by _chk_engine_launch_run(). */
