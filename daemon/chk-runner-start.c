@@ -65,7 +65,7 @@ spawn_batch_clear (ChkRunnerBatch *batch)
  * items it prepares next. */
 static void
 spawn_batch_work (ChkRunnerBatch *batch,
-                  gboolean    helper)
+                  gboolean        helper)
 {
   for (;;)
     {
@@ -136,7 +136,7 @@ get_spawn_pool (void)
  * a run started alone is spawned without a thread's wake-up. */
 static void
 spawn_batch_offer (ChkRunnerBatch *batch,
-                   SpawnItem  *item)
+                   SpawnItem      *item)
 {
   g_autoptr(GError) error = NULL;
   gboolean push;
