@@ -6,14 +6,15 @@
 
 #include <string.h>
 
-#include <curl/curl.h>
 #include <gio/gio.h>
 
 #include "chk-duration.h"
 #include "chk-error.h"
 #include "chk-job-spec.h"
 #include "chk-mailer.h"
+#include "chk-module.h"
 #include "chk-outcome.h"
+#include "chk-smtp.h"
 #include "chk-text-util.h"
 #include "chk-wait.h"
 
@@ -45,6 +46,9 @@ struct _ChkMailer
   char    *sendmail_path;
   GArray  *retry_delays_ms;
   guint    timeout_ms;
+
+  /* Loaded at the first send over SMTP */
+  const ChkSmtpModule *smtp_module;
 };
 
 G_DEFINE_FINAL_TYPE (ChkMailer, chk_mailer, G_TYPE_OBJECT)
@@ -67,23 +71,8 @@ send_data_free (SendData *data)
   g_free (data);
 }
 
-/* What one SMTP try in a worker thread needs; copied, so the thread shares nothing. */
-typedef struct
-{
-  char      *url;
-  gboolean   starttls;
-  char      *username;
-  char      *password;
-  char      *from;
-  GStrv      to;
-  char      *message;
-  gsize      length;
-  gsize      offset;
-  guint      timeout_ms;
-} SmtpTry;
-
 static void
-smtp_try_free (SmtpTry *smtp)
+smtp_try_free (ChkSmtpTry *smtp)
 {
   g_free (smtp->url);
   g_free (smtp->username);
@@ -96,8 +85,7 @@ smtp_try_free (SmtpTry *smtp)
   g_free (smtp);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (CURL, curl_easy_cleanup)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SmtpTry, smtp_try_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkSmtpTry, smtp_try_free)
 
 static void try_send (GTask *task);
 
@@ -240,157 +228,20 @@ append_body (GString    *out,
     }
 }
 
-/* @url, with "***" for its password if it has one. */
-static char *
-url_without_password (const char *url)
-{
-  g_autoptr(GUri) uri = g_uri_parse (url, G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED, NULL);
-
-  if (uri == NULL || g_uri_get_password (uri) == NULL)
-    return g_strdup (url);
-
-  return g_uri_join_with_user (G_URI_FLAGS_HAS_PASSWORD | G_URI_FLAGS_ENCODED,
-                               g_uri_get_scheme (uri), g_uri_get_user (uri), "***", NULL,
-                               g_uri_get_host (uri), g_uri_get_port (uri), g_uri_get_path (uri),
-                               g_uri_get_query (uri), g_uri_get_fragment (uri));
-}
-
-static void
-set_io_error_from_curl (GError    **error,
-                        CURLcode    code,
-                        const char *detail,
-                        const char *url)
-{
-  GIOErrorEnum io_code;
-
-  switch (code)
-    {
-    case CURLE_ABORTED_BY_CALLBACK:
-      io_code = G_IO_ERROR_CANCELLED;
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      io_code = G_IO_ERROR_TIMED_OUT;
-      break;
-    case CURLE_COULDNT_CONNECT:
-      io_code = G_IO_ERROR_CONNECTION_REFUSED;
-      break;
-    case CURLE_COULDNT_RESOLVE_HOST:
-      io_code = G_IO_ERROR_HOST_NOT_FOUND;
-      break;
-    case CURLE_LOGIN_DENIED:
-      io_code = G_IO_ERROR_PERMISSION_DENIED;
-      break;
-    default:
-      io_code = G_IO_ERROR_FAILED;
-      break;
-    }
-
-  if (io_code == G_IO_ERROR_CANCELLED)
-    {
-      g_set_error_literal (error, G_IO_ERROR, io_code, "Operation was cancelled");
-    }
-  else
-    {
-      /* The message ends up in runs, logs and D-Bus replies: never with a
-       * password that an older version let into smtp-url. */
-      g_autofree char *shown = url_without_password (url);
-
-      g_set_error (error, G_IO_ERROR, io_code, "Sending mail to %s failed: %s",
-                   shown, detail != NULL && detail[0] != '\0' ? detail : curl_easy_strerror (code));
-    }
-}
-
-static size_t
-smtp_read_cb (char   *buffer,
-              size_t  size,
-              size_t  nitems,
-              void   *user_data)
-{
-  SmtpTry *smtp = user_data;
-  gsize n = MIN (size * nitems, smtp->length - smtp->offset);
-
-  memcpy (buffer, smtp->message + smtp->offset, n);
-  smtp->offset += n;
-  return n;
-}
-
-static int
-smtp_progress_cb (void       *user_data,
-                  curl_off_t  dltotal,
-                  curl_off_t  dlnow,
-                  curl_off_t  ultotal,
-                  curl_off_t  ulnow)
-{
-  return g_cancellable_is_cancelled (G_CANCELLABLE (user_data)) ? 1 : 0;
-}
-
-/* Runs in a worker thread: one SMTP transaction, blocking. */
+/* Runs in a worker thread: one SMTP try, blocking. */
 static void
 smtp_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  SmtpTry *smtp = task_data;
-  g_autoptr(CURL) curl = NULL;
-  g_autoptr(GCancellable) never = NULL;
-  struct curl_slist *rcpts = NULL;
-  char errbuf[CURL_ERROR_SIZE] = "";
-  g_autofree char *mail_from = NULL;
+  ChkMailer *self = source_object;
   GError *error = NULL;
-  CURLcode code;
 
-  curl = curl_easy_init ();
-  if (curl == NULL)
-    {
-      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_FAILED,
-                               "Could not set up libcurl");
-      return;
-    }
-
-  if (cancellable == NULL)
-    cancellable = never = g_cancellable_new ();
-
-  mail_from = g_strdup_printf ("<%s>", smtp->from);
-  for (guint i = 0; smtp->to[i] != NULL; i++)
-    {
-      g_autofree char *rcpt = g_strdup_printf ("<%s>", smtp->to[i]);
-      rcpts = curl_slist_append (rcpts, rcpt);
-    }
-
-  curl_easy_setopt (curl, CURLOPT_URL, smtp->url);
-  curl_easy_setopt (curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-  curl_easy_setopt (curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (curl, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt (curl, CURLOPT_MAIL_FROM, mail_from);
-  curl_easy_setopt (curl, CURLOPT_MAIL_RCPT, rcpts);
-  curl_easy_setopt (curl, CURLOPT_UPLOAD, 1L);
-  curl_easy_setopt (curl, CURLOPT_READFUNCTION, smtp_read_cb);
-  curl_easy_setopt (curl, CURLOPT_READDATA, smtp);
-  curl_easy_setopt (curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t) smtp->length);
-  curl_easy_setopt (curl, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt (curl, CURLOPT_XFERINFOFUNCTION, smtp_progress_cb);
-  curl_easy_setopt (curl, CURLOPT_XFERINFODATA, cancellable);
-  curl_easy_setopt (curl, CURLOPT_CONNECTTIMEOUT_MS, (long) MIN (smtp->timeout_ms, 30000));
-  curl_easy_setopt (curl, CURLOPT_TIMEOUT_MS, (long) smtp->timeout_ms);
-  if (smtp->starttls)
-    curl_easy_setopt (curl, CURLOPT_USE_SSL, (long) CURLUSESSL_ALL);
-  if (smtp->username != NULL && smtp->username[0] != '\0')
-    {
-      curl_easy_setopt (curl, CURLOPT_USERNAME, smtp->username);
-      curl_easy_setopt (curl, CURLOPT_PASSWORD, smtp->password != NULL ? smtp->password : "");
-    }
-
-  code = curl_easy_perform (curl);
-  curl_slist_free_all (rcpts);
-
-  if (code != CURLE_OK)
-    {
-      set_io_error_from_curl (&error, code, errbuf, smtp->url);
-      g_task_return_error (task, error);
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+  if (!self->smtp_module->send (task_data, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 /* Takes @error: a try failed; wait and try again, or give up with it. */
@@ -593,7 +444,7 @@ try_send (GTask *task)
   ChkMailer *self = g_task_get_source_object (task);
   SendData *data = g_task_get_task_data (task);
   g_autoptr(GTask) smtp_task = NULL;
-  SmtpTry *smtp;
+  ChkSmtpTry *smtp;
 
   if (self->smtp_url == NULL)
     {
@@ -601,7 +452,19 @@ try_send (GTask *task)
       return;
     }
 
-  smtp = g_new0 (SmtpTry, 1);
+  if (self->smtp_module == NULL)
+    {
+      GError *error = NULL;
+
+      self->smtp_module = chk_module_lookup ("chk-smtp-curl", "chk_smtp_module", &error);
+      if (self->smtp_module == NULL)
+        {
+          try_failed (task, error);
+          return;
+        }
+    }
+
+  smtp = g_new0 (ChkSmtpTry, 1);
   smtp->url = g_strdup (self->smtp_url);
   smtp->starttls = self->starttls;
   smtp->username = g_strdup (self->username);
@@ -642,10 +505,6 @@ chk_mailer_class_init (ChkMailerClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = chk_mailer_finalize;
-
-  /* curl_global_init() is not thread-safe in every libcurl we may meet; class_init
-   * runs once, before any worker thread of ours. */
-  curl_global_init (CURL_GLOBAL_DEFAULT);
 }
 
 static void

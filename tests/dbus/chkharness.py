@@ -154,6 +154,12 @@ def process_state(pid):
     return stat[stat.rindex(')') + 2]
 
 
+def maps_library(pid, soname):
+    """Whether process PID has the shared library SONAME (such as 'libpq.so.5') mapped."""
+    with open(f'/proc/{pid}/maps') as f:
+        return any(line.rstrip('\n').rpartition('/')[2].startswith(soname) for line in f)
+
+
 def process_gone(pid):
     """Whether PID has ended: no such process, or a zombie nobody reaped yet."""
     state = process_state(pid)

@@ -150,6 +150,16 @@ class Email(AlertTestCase):
         self.bus.set_settings({'smtp-url': f'smtp://127.0.0.1:{self.smtp_port}',
                                'email-from': 'chroniker@example.org'})
 
+    def test_libcurl_is_loaded_at_the_first_mail(self):
+        # libcurl and what it brings are a module's, which daemons that send no
+        # mail over SMTP never load (chk-module.c)
+        self.assertFalse(h.maps_library(self.daemon.pid, 'libcurl.so'))
+        path = self.make_job('Backup', command=['/bin/false'], email_on='failure',
+                             email_to=['ops@example.org'])
+        self.run_and_wait(path)
+        self.wait_messages(1)
+        self.assertTrue(h.maps_library(self.daemon.pid, 'libcurl.so'))
+
     def test_failure_report_headers_and_body(self):
         path = self.make_job('Backup', command=self.sh('echo copied 3 files; echo disk full >&2; exit 3'),
                              email_on='failure', email_to=['ops@example.org', 'me@example.org'])
