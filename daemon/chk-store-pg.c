@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include <gmodule.h>
 #include <libpq-fe.h>
 
 #include "chk-error.h"
@@ -1515,3 +1516,9 @@ chk_store_pg_new (const char  *conninfo,
 
   return CHK_STORE (g_steal_pointer (&self));
 }
+
+/* What chk_store_open() looks up in this module (chk-store.c) */
+G_MODULE_EXPORT const ChkStoreModule chk_store_pg_module = {
+  .open = chk_store_pg_new,
+  .check_location = chk_store_pg_check_location,
+};

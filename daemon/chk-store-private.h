@@ -200,4 +200,14 @@ void _chk_store_emit_run_changed      (ChkStore           *self,
 void _chk_store_notify_problem        (ChkStore *self);
 void _chk_store_notify_log_behind     (ChkStore *self);
 
+/* What the module of a database server's store exports, as chk_store_pg_module
+ * (chk-module.c tells why the PostgreSQL store is a module) */
+typedef struct
+{
+  ChkStore *(*open)           (const char  *location,
+                               GError     **error);
+  gboolean  (*check_location) (const char  *location,
+                               GError     **error);
+} ChkStoreModule;
+
 G_END_DECLS

@@ -5,12 +5,10 @@
 #include "config.h"
 
 #include "chk-error.h"
+#include "chk-module.h"
 #include "chk-outcome.h"
 #include "chk-store-private.h"
 #include "chk-store-sqlite.h"
-#if HAVE_LIBPQ
-#include "chk-store-pg.h"
-#endif
 
 /*
  * ChkStore: where the daemon keeps its jobs, runs, output and settings.
@@ -516,6 +514,15 @@ chk_store_location_is_server (const char *location)
   return g_str_has_prefix (location, "postgresql://") || g_str_has_prefix (location, "postgres://");
 }
 
+#if HAVE_LIBPQ
+/* The PostgreSQL store, from its module (chk-module.c tells why) */
+static const ChkStoreModule *
+pg_module (GError **error)
+{
+  return chk_module_lookup ("chk-store-pg", "chk_store_pg_module", error);
+}
+#endif
+
 /**
  * chk_store_check_server_location:
  * @location: what may become a location for chk_store_open()
@@ -539,7 +546,11 @@ chk_store_check_server_location (const char  *location,
                                 "A PostgreSQL database's location starts with postgresql:// "
                                 "or postgres://"), FALSE;
 #if HAVE_LIBPQ
-  return chk_store_pg_check_location (location, error);
+  {
+    const ChkStoreModule *pg = pg_module (error);
+
+    return pg != NULL && pg->check_location (location, error);
+  }
 #else
   return g_set_error_literal (error, CHK_ERROR, CHK_ERROR_INVALID_ARGUMENT,
                               "This build of Chroniker has no PostgreSQL support (it was built "
@@ -572,7 +583,16 @@ chk_store_open (const char  *location,
     return chk_store_new (location, error);
 
 #if HAVE_LIBPQ
-  return chk_store_pg_new (location, error);
+  {
+    const ChkStoreModule *pg = pg_module (error);
+
+    if (pg == NULL)
+      {
+        g_prefix_error_literal (error, "Could not open the PostgreSQL database: ");
+        return NULL;
+      }
+    return pg->open (location, error);
+  }
 #else
   g_set_error_literal (error, CHK_ERROR, CHK_ERROR_STORAGE,
                        "Could not open the PostgreSQL database: this build of Chroniker has no "

@@ -374,12 +374,16 @@ class Setting(FleetTestCase):
         alpha = self.start_host('alpha', sqlite)
         alpha.client.create_job({'name': 'own', 'command': ['/bin/true']})
         self.assertEqual(alpha.client.get_settings()['fleet-database'], '')
+        # libpq and what it brings are the PostgreSQL store's module, which a
+        # daemon on its own file does not load (chk-module.c)
+        self.assertFalse(h.maps_library(alpha.daemon.pid, 'libpq.so'))
         alpha.client.set_settings({'fleet-database': self.url})
         self.assertEqual(alpha.client.get_settings()['fleet-database'], self.url)
         # Not before the daemon starts again
         self.assertEqual(sorted(alpha.client.list_hosts()), ['alpha'])
 
         self.restart_host(alpha, '--database', sqlite)
+        self.assertTrue(h.maps_library(alpha.daemon.pid, 'libpq.so'))
         self.assertEqual(alpha.client.get_settings()['fleet-database'], self.url)
         self.assertEqual(alpha.client.get_settings()['max-concurrent-runs'], 3, 'the fleet\'s')
         alpha.client.get_job_by_name('shared')
