@@ -20,8 +20,12 @@ The system mode's files (its unit, D-Bus activation and bus policy, polkit
 actions) are checked too, and the unit with `systemd-analyze verify` in the
 same namespace, where its ExecStart= is the installed binary.
 
+The daemon's modules are installed too, and the activated daemon loads the
+PostgreSQL store's from where it was installed, which it does when a
+fleet-database setting is checked.
+
 Arguments: BUILDDIR MESON PREFIX BINDIR DATADIR SYSCONFDIR MANDIR LOCALEDIR UNITDIR
-SYSTEMUNITDIR
+SYSTEMUNITDIR MODULEDIR pg|no-pg (whether the build has the PostgreSQL store)
 """
 
 import os
@@ -137,7 +141,8 @@ def check_system_files(tap, dest, bindir, datadir, system_unitdir):
 
 def main():
     (builddir, meson, prefix, bindir, datadir, sysconfdir, mandir, localedir,
-     unitdir, system_unitdir) = sys.argv[1:11]
+     unitdir, system_unitdir, moduledir, pg) = sys.argv[1:13]
+    has_pg = pg == 'pg'
     srcdir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     tap = Tap()
     destdir = tempfile.mkdtemp(prefix='chk-install-')
@@ -177,7 +182,10 @@ def main():
                 (datadir, 'dbus-1/system-services/%s.service' % BUS_NAME),
             'the system bus policy': (datadir, 'dbus-1/system.d/%s.conf' % BUS_NAME),
             'the polkit actions': (datadir, 'polkit-1/actions/%s.policy' % APP_ID),
+            "the daemon's SMTP module": (moduledir, 'chk-smtp-curl.so'),
         }
+        if has_pg:
+            needed["the daemon's PostgreSQL store module"] = (moduledir, 'chk-store-pg.so')
         # The help, where yelp looks up help:APP_ID (the app's Help action).
         # Each translated too (help/LINGUAS), where yelp looks first in that language.
         for lang in ['C'] + languages(srcdir, 'help'):
@@ -269,6 +277,7 @@ def main():
         # The installed daemon, activated by the bus.
         unshare = can_unshare()
         activation_checks = ('a plain gdbus call activates the installed daemon',
+                             'the installed daemon loads its installed PostgreSQL store module',
                              'the autostart command starts one daemon, however often it runs',
                              'systemd-analyze verify accepts the system unit')
         if unshare is None or not os.path.isdir(prefix):
@@ -294,6 +303,18 @@ def main():
         tap.check(activated.returncode == 0 and "'0." in activated.stdout,
                   activation_checks[0], activated.stdout + activated.stderr)
 
+        # The setting is checked, without connecting, by the store's module: the daemon
+        # refuses it when it cannot load the module from where it was installed.
+        if has_pg:
+            set_fleet = ('gdbus call --session --dest %s --object-path %s --method %s1.SetSettings '
+                         '"{\'fleet-database\': <\'postgresql:///chroniker\'>}"'
+                         % (BUS_NAME, OBJECT_PATH, BUS_NAME))
+            loaded = run_in_namespace(unshare, env, set_fleet)
+            tap.check(loaded.returncode == 0 and loaded.stdout.strip() == '()',
+                      activation_checks[1], loaded.stdout + loaded.stderr)
+        else:
+            tap.skip(activation_checks[1], 'this build has no PostgreSQL store')
+
         # The autostart command twice (two sessions' entries, or an entry and a client):
         # one daemon owns the name, and the same process still owns it afterwards.
         owner = ('gdbus call --session --dest org.freedesktop.DBus --object-path '
@@ -303,13 +324,13 @@ def main():
         twice = run_in_namespace(unshare, env, script)
         pids = [line for line in twice.stdout.splitlines() if line.startswith('(uint32')]
         tap.check(twice.returncode == 0 and len(pids) == 2 and pids[0] == pids[1],
-                  activation_checks[1], twice.stdout + twice.stderr)
+                  activation_checks[2], twice.stdout + twice.stderr)
 
         # The unit as systemd reads it, with the installed binary at its ExecStart=
         # (--man=no: no man page is looked up outside the DESTDIR).
         analyze = shutil.which('systemd-analyze')
         if analyze is None:
-            tap.skip(activation_checks[2], 'no systemd-analyze here')
+            tap.skip(activation_checks[3], 'no systemd-analyze here')
         else:
             unit_path = os.path.join(system_unitdir, 'chronikerd-system.service')
             verified = run_in_namespace(unshare, env, '%s verify --man=no %s' % (
@@ -317,7 +338,7 @@ def main():
             # What it finds, it says about the unit (the bus says things of its own).
             said = verified.stdout + verified.stderr
             tap.check(verified.returncode == 0 and 'chronikerd-system.service' not in said,
-                      activation_checks[2], said)
+                      activation_checks[3], said)
         return tap.end()
     finally:
         shutil.rmtree(destdir, ignore_errors=True)
