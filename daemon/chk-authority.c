@@ -5,10 +5,11 @@
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
-#include <polkit/polkit.h>
 
 #include "chk-authority.h"
 #include "chk-error.h"
+#include "chk-module.h"
+#include "chk-polkit.h"
 
 #define SCHEDULER_IFACE "io.github.chroniker.Chroniker.Scheduler1"
 #define JOB_IFACE "io.github.chroniker.Chroniker.Job1"
@@ -28,13 +29,15 @@
  */
 struct _ChkAuthority
 {
-  GObject           parent_instance;
+  GObject                parent_instance;
 
-  ChkAuthorityMode  mode;
-  PolkitAuthority  *polkit;
+  ChkAuthorityMode       mode;
+  /* The polkit module, loaded at the first check, and polkit's authority */
+  const ChkPolkitModule *module;
+  GObject               *polkit;
   /* Unique bus name → Memo: whether a caller holds manage-all-jobs, which
    * each of its calls asks first (chk_dbus_call_if_authorized()) */
-  GHashTable       *memos;
+  GHashTable            *memos;
 };
 
 /* How long polkit's answer about manage-all-jobs is taken as it was. polkit
@@ -100,15 +103,15 @@ check_free (Check *check)
 }
 
 static void
-return_refused (GTask                     *task,
-                PolkitAuthorizationResult *result)
+return_refused (GTask           *task,
+                ChkPolkitAnswer  answer)
 {
   Check *check = g_task_get_task_data (task);
   const char *why;
 
-  if (polkit_authorization_result_get_dismissed (result))
+  if (answer == CHK_POLKIT_DISMISSED)
     why = _("the authentication was dismissed");
-  else if (polkit_authorization_result_get_is_challenge (result))
+  else if (answer == CHK_POLKIT_CHALLENGE)
     why = _("it needs an authentication, and no authentication agent could ask for one");
   else
     why = _("polkit does not allow it");
@@ -202,16 +205,18 @@ authorization_checked_cb (GObject      *object,
   g_autoptr(GTask) task = user_data;
   ChkAuthority *self = g_task_get_source_object (task);
   Check *check = g_task_get_task_data (task);
-  g_autoptr(PolkitAuthorizationResult) answer = NULL;
   g_autoptr(GError) error = NULL;
+  ChkPolkitAnswer answer;
 
-  answer = polkit_authority_check_authorization_finish (POLKIT_AUTHORITY (object), result, &error);
-  if (answer != NULL && check_is_memorable (check))
-    remember (self, check->bus_name, polkit_authorization_result_get_is_authorized (answer));
+  if (!self->module->check_finish (object, result, &answer, &error))
+    {
+      return_polkit_error (task, error);
+      return;
+    }
 
-  if (answer == NULL)
-    return_polkit_error (task, error);
-  else if (polkit_authorization_result_get_is_authorized (answer))
+  if (check_is_memorable (check))
+    remember (self, check->bus_name, answer == CHK_POLKIT_AUTHORIZED);
+  if (answer == CHK_POLKIT_AUTHORIZED)
     g_task_return_boolean (task, TRUE);
   else
     return_refused (task, answer);
@@ -219,8 +224,8 @@ authorization_checked_cb (GObject      *object,
 
 /* Rules or authorizations changed: ask again. */
 static void
-polkit_changed_cb (PolkitAuthority *polkit,
-                   ChkAuthority    *self)
+polkit_changed_cb (GObject      *polkit,
+                   ChkAuthority *self)
 {
   g_hash_table_remove_all (self->memos);
 }
@@ -230,22 +235,10 @@ check_authorization (GTask *task)
 {
   ChkAuthority *self = g_task_get_source_object (task);
   Check *check = g_task_get_task_data (task);
-  g_autoptr(PolkitSubject) subject = polkit_system_bus_name_new (check->bus_name);
-  g_autoptr(PolkitDetails) details = NULL;
 
-  /* Rules may tell the checks apart: action.lookup("io.github.chroniker.Chroniker.reason") */
-  if (check->reason != NULL)
-    {
-      details = polkit_details_new ();
-      polkit_details_insert (details, CHK_AUTHORITY_REASON_DETAIL, check->reason);
-    }
-
-  polkit_authority_check_authorization (self->polkit, subject, check->action_id, details,
-                                        check->interactive ?
-                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION :
-                                        POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE,
-                                        g_task_get_cancellable (task),
-                                        authorization_checked_cb, task);
+  self->module->check_async (self->polkit, check->bus_name, check->action_id, check->reason,
+                             check->interactive, g_task_get_cancellable (task),
+                             authorization_checked_cb, task);
 }
 
 static void
@@ -255,10 +248,10 @@ authority_got_cb (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   ChkAuthority *self = g_task_get_source_object (task);
-  g_autoptr(PolkitAuthority) polkit = NULL;
+  g_autoptr(GObject) polkit = NULL;
   g_autoptr(GError) error = NULL;
 
-  polkit = polkit_authority_get_finish (result, &error);
+  polkit = self->module->get_authority_finish (result, &error);
   if (polkit == NULL)
     {
       return_polkit_error (task, error);
@@ -432,10 +425,21 @@ chk_authority_check_reason_async (ChkAuthority        *self,
 
   if (answer_from_memo (self, task))
     return;
+  if (self->module == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->module = chk_module_lookup ("chk-polkit", "chk_polkit_module", &error);
+      if (self->module == NULL)
+        {
+          return_polkit_error (task, error);
+          return;
+        }
+    }
   if (self->polkit != NULL)
     check_authorization (g_steal_pointer (&task));
   else
-    polkit_authority_get_async (cancellable, authority_got_cb, g_steal_pointer (&task));
+    self->module->get_authority_async (cancellable, authority_got_cb, g_steal_pointer (&task));
 }
 
 /**

@@ -156,6 +156,21 @@ class ObjectManager(h.DaemonTestCase):
             self.bus.run(a)
 
 
+class Libraries(h.DaemonTestCase):
+    def test_a_session_daemon_loads_no_module_it_does_not_use(self):
+        """The modules are for mail over SMTP, a fleet's database and polkit
+        (chk-module.c): a session daemon on its own file, sending no mail,
+        loads none of them, nor the libraries they bring."""
+        path = self.bus.create_job({'name': 'fails', 'command': ['/bin/false']})
+        self.bus.run(path)
+        h.wait_until(lambda: self.bus.prop(path, 'LastOutcome') == 'failure', 10,
+                     'the run to fail')
+        self.bus.set_settings({'max-concurrent-runs': 3})
+        for soname in ('libcurl.so', 'libpq.so', 'libpolkit-gobject-1.so', 'libssl.so',
+                       'libgnutls.so', 'libldap'):
+            self.assertFalse(h.maps_library(self.daemon.pid, soname), soname)
+
+
 class Jobs(h.DaemonTestCase):
     def test_get_job_by_name(self):
         path = self.make_job('findme')

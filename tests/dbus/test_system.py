@@ -310,9 +310,13 @@ class Start(SystemMode):
 
 class Authorization(SystemMode):
     def test_root_may_change_the_settings(self):
-        self.start_system_daemon()
+        daemon = self.start_system_daemon()
+        # libpolkit and what it brings are a module's, loaded at the first check
+        # (chk-module.c)
+        self.assertFalse(h.maps_library(daemon.pid, 'libpolkit-gobject-1.so'))
         self.root_set_settings({'allow-shell': False})
         self.assertFalse(self.root_settings()['allow-shell'])
+        self.assertTrue(h.maps_library(daemon.pid, 'libpolkit-gobject-1.so'))
 
     def test_a_user_may_not_change_the_settings(self):
         self.start_system_daemon()

@@ -183,6 +183,7 @@ def main():
             'the system bus policy': (datadir, 'dbus-1/system.d/%s.conf' % BUS_NAME),
             'the polkit actions': (datadir, 'polkit-1/actions/%s.policy' % APP_ID),
             "the daemon's SMTP module": (moduledir, 'chk-smtp-curl.so'),
+            "the daemon's polkit module": (moduledir, 'chk-polkit.so'),
         }
         if has_pg:
             needed["the daemon's PostgreSQL store module"] = (moduledir, 'chk-store-pg.so')
