@@ -560,7 +560,8 @@ class Bus:
 
 class Daemon:
     """The real chronikerd on one of our buses, with its own database (or a
-    fleet's, shared), and @extra_args on its command line."""
+    fleet's, shared), @extra_args on its command line and @env added to its
+    environment."""
 
     def __init__(self, bench, bus, database, label, extra_args=()):
         self.bench = bench
@@ -568,6 +569,7 @@ class Daemon:
         self.database = database
         self.label = label
         self.extra_args = list(extra_args)
+        self.env = {}
         self.proc = None
         self.log_path = os.path.join(bench.tmp, f'chronikerd-{label}.log')
 
@@ -608,6 +610,7 @@ class Daemon:
         for key in ('DBUS_STARTER_ADDRESS', 'DBUS_STARTER_BUS_TYPE', 'G_MESSAGES_DEBUG'):
             env.pop(key, None)
         env['DBUS_SESSION_BUS_ADDRESS'] = self.bus.address
+        env.update(self.env)
         for key, sub_dir in (('XDG_DATA_HOME', 'data'), ('XDG_CONFIG_HOME', 'config'),
                              ('XDG_CACHE_HOME', 'cache')):
             env[key] = os.path.join(self.bench.tmp, sub_dir)
