@@ -18,7 +18,7 @@
 #include "chk-outcome.h"
 #include "chk-source-util.h"
 #include "chk-text-util.h"
-#include "chk-webhook.h"
+#include "chk-http-module.h"
 
 /* How many earlier runs are looked at to find a monitor's previous state. */
 #define MONITOR_HISTORY 20
@@ -365,7 +365,8 @@ webhook_posted_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  if (!chk_webhook_post_finish (result, &error))
+  /* The module is loaded: it took the webhook */
+  if (!chk_http_module_get (NULL)->webhook_post_finish (result, &error))
     message = g_strdup_printf (_("Webhook could not be posted: %s"), error->message);
   delivery_done (delivery, message);
 }
@@ -607,6 +608,9 @@ post_webhook (ChkAlerts          *self,
     .attempt = run->attempt,
   };
   g_autofree char *payload = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr(GError) error = NULL;
+  const ChkHttpModule *http;
   const guint *delays = NULL;
   guint n_delays = 0;
 
@@ -625,8 +629,15 @@ post_webhook (ChkAlerts          *self,
     }
 
   delivery->pending++;
-  chk_webhook_post_async (webhook_url, payload, delays, n_delays, NULL, self->cancellable,
-                          webhook_posted_cb, delivery);
+  http = chk_http_module_get (&error);
+  if (http == NULL)
+    {
+      message = g_strdup_printf (_("Webhook could not be posted: %s"), error->message);
+      delivery_done (delivery, message);
+      return;
+    }
+  http->webhook_post_async (webhook_url, payload, delays, n_delays, NULL, self->cancellable,
+                            webhook_posted_cb, delivery);
 }
 
 /* Sends what is wanted of @event about @run: a notification, an email, a

@@ -357,22 +357,6 @@ send_cb (GObject      *object,
 }
 
 /**
- * chk_http_check_result_free:
- * @result: (nullable) (transfer full): a #ChkHttpCheckResult
- *
- * Frees @result.
- */
-void
-chk_http_check_result_free (ChkHttpCheckResult *result)
-{
-  if (result == NULL)
-    return;
-  g_clear_pointer (&result->body_head, g_bytes_unref);
-  g_free (result->message);
-  g_free (result);
-}
-
-/**
  * chk_http_check_validate_url:
  * @url: (nullable): a URL
  * @error: return location for a %CHK_ERROR_INVALID_ARGUMENT naming what is wrong

@@ -4,7 +4,7 @@
 
 #include "config.h"
 
-#include "chk-http-check.h"
+#include "chk-http-module.h"
 #include "chk-http-runner.h"
 
 /**
@@ -39,7 +39,8 @@ chk_http_runner_check_done_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   ChkHttpRun *run;
 
-  check = chk_http_check_run_finish (result, &error);
+  /* The module is loaded: it started the check */
+  check = chk_http_module_get (NULL)->check_run_finish (result, &error);
   if (check == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -143,6 +144,8 @@ chk_http_runner_run_async (ChkHttpRunner       *self,
                            gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
+  const ChkHttpModule *http;
   ChkHttpCheckConfig config = {
     .url = self->url,
     .expect_status = self->expect_status,
@@ -156,8 +159,14 @@ chk_http_runner_run_async (ChkHttpRunner       *self,
   g_task_set_source_tag (task, chk_http_runner_run_async);
   /* A check that ended before a late cancel still says what it found. */
   g_task_set_check_cancellable (task, FALSE);
-  chk_http_check_run_async (&config, NULL, cancellable, chk_http_runner_check_done_cb,
-                            g_steal_pointer (&task));
+  http = chk_http_module_get (&error);
+  if (http == NULL)
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  http->check_run_async (&config, NULL, cancellable, chk_http_runner_check_done_cb,
+                         g_steal_pointer (&task));
 }
 
 /**

@@ -379,6 +379,14 @@ class HttpChecks(AlertTestCase):
         run_id, outcome, code = self.run_and_wait(path, timeout=20)
         return path, run_id, outcome, self.bus.get_run(run_id)
 
+    def test_libsoup_is_loaded_at_the_first_check(self):
+        # libsoup and what it brings are a module's, which daemons that check no
+        # URL and post no webhook never load (chk-module.c)
+        self.assertFalse(h.maps_library(self.daemon.pid, 'libsoup-3.0.so'))
+        _, _, outcome, _ = self.check(self.web.url('/ok'))
+        self.assertEqual(outcome, 'success')
+        self.assertTrue(h.maps_library(self.daemon.pid, 'libsoup-3.0.so'))
+
     def test_ok(self):
         path, run_id, outcome, run = self.check(self.web.url('/ok'))
         self.assertEqual(outcome, 'success')

@@ -158,16 +158,17 @@ class ObjectManager(h.DaemonTestCase):
 
 class Libraries(h.DaemonTestCase):
     def test_a_session_daemon_loads_no_module_it_does_not_use(self):
-        """The modules are for mail over SMTP, a fleet's database and polkit
-        (chk-module.c): a session daemon on its own file, sending no mail,
-        loads none of them, nor the libraries they bring."""
+        """The modules are for mail over SMTP, a fleet's database, polkit and
+        HTTP (chk-module.c): a session daemon on its own file, sending no mail
+        and no webhook, checking no URL, loads none of them, nor the libraries
+        they bring."""
         path = self.bus.create_job({'name': 'fails', 'command': ['/bin/false']})
         self.bus.run(path)
         h.wait_until(lambda: self.bus.prop(path, 'LastOutcome') == 'failure', 10,
                      'the run to fail')
         self.bus.set_settings({'max-concurrent-runs': 3})
-        for soname in ('libcurl.so', 'libpq.so', 'libpolkit-gobject-1.so', 'libssl.so',
-                       'libgnutls.so', 'libldap'):
+        for soname in ('libcurl.so', 'libpq.so', 'libpolkit-gobject-1.so', 'libsoup-3.0.so',
+                       'libssl.so', 'libgnutls.so', 'libldap', 'libkrb5.so'):
             self.assertFalse(h.maps_library(self.daemon.pid, soname), soname)
 
 

@@ -184,6 +184,7 @@ def main():
             'the polkit actions': (datadir, 'polkit-1/actions/%s.policy' % APP_ID),
             "the daemon's SMTP module": (moduledir, 'chk-smtp-curl.so'),
             "the daemon's polkit module": (moduledir, 'chk-polkit.so'),
+            "the daemon's HTTP module": (moduledir, 'chk-http-soup.so'),
         }
         if has_pg:
             needed["the daemon's PostgreSQL store module"] = (moduledir, 'chk-store-pg.so')
