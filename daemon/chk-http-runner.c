@@ -162,7 +162,14 @@ chk_http_runner_run_async (ChkHttpRunner       *self,
   http = chk_http_module_get (&error);
   if (http == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      /* Not cancelled: the check failed, saying why */
+      ChkHttpRun *run = g_new0 (ChkHttpRun, 1);
+
+      run->outcome = CHK_OUTCOME_FAILURE;
+      run->exit_code = 1;
+      run->body_head = g_bytes_new (NULL, 0);
+      run->failure = g_strdup (error->message);
+      g_task_return_pointer (task, run, (GDestroyNotify) chk_http_run_free);
       return;
     }
   http->check_run_async (&config, NULL, cancellable, chk_http_runner_check_done_cb,

@@ -551,6 +551,42 @@ class Webhooks(AlertTestCase):
             self.bus.set_settings({'webhook-url': 'gopher://x'})
 
 
+class MissingModules(AlertTestCase):
+    """A daemon whose modules are not where it looks, as when a package left
+    them out: what needs one fails, naming the file, and the rest goes on."""
+
+    def setUp(self):
+        super().setUp()
+        moduledir = os.environ['CHK_MODULEDIR']
+        if os.path.exists(moduledir):
+            self.skipTest(f'Chroniker is installed here: {moduledir} has modules')
+        # Outside the build tree, a daemon looks for them where they are installed
+        # (chk-module.c)
+        copy = os.path.join(self.tmp, 'chronikerd')
+        shutil.copy2(self.chronikerd, copy)
+        self.chronikerd = copy
+        self.start(*FAST_RETRIES)
+        self.missing = os.path.join(moduledir, 'chk-http-soup.so')
+
+    def test_a_check_fails_naming_the_module(self):
+        path = self.make_job('site', check_url=self.web.url('/ok'), notify_on='never')
+        run_id, outcome, _ = self.run_and_wait(path, timeout=20)
+        self.assertEqual(outcome, 'failure')
+        self.assertIn(self.missing, self.bus.output(run_id)['stderr'].decode())
+        self.assertIn(self.missing, self.bus.get_run(run_id)['message'])
+
+    def test_a_webhook_fails_naming_the_module(self):
+        path = self.make_job('hooked', command=['/bin/false'], webhook_url=self.web.url('/hook'))
+        self.run_and_wait(path)
+        error = self.bus.wait_prop(path, 'LastAlertError', lambda v: v != '', timeout=20)
+        self.assertIn('Webhook could not be posted', error)
+        self.assertIn(self.missing, error)
+        self.assertEqual(self.web.received(), [])
+        # Jobs that need no module run as ever
+        ok = self.make_job('plain', command=['/bin/true'])
+        self.assertEqual(self.run_and_wait(ok)[1], 'success')
+
+
 class OneTry(AlertTestCase):
     daemon_args = ['--retry-delays', '']
 
