@@ -62,6 +62,8 @@ typedef struct
 
 void                chk_http_check_result_free          (ChkHttpCheckResult        *result);
 
+/* The rest is the HTTP module's (chk-http-soup.so): chronikerd calls the
+ * checks through chk_http_module_get() (chk-http-module.h). */
 gboolean            chk_http_check_validate_url         (const char                *url,
                                                          GError                   **error);
 SoupSession        *chk_http_check_dup_default_session  (void);

@@ -50,6 +50,8 @@ typedef struct
 
 char     *chk_webhook_build_payload (const ChkWebhookEvent  *event);
 
+/* The delivery is the HTTP module's (chk-http-soup.so): chronikerd posts
+ * through chk_http_module_get() (chk-http-module.h). */
 void      chk_webhook_post_async    (const char             *url,
                                      const char             *payload,
                                      const guint            *retry_delays_ms,
