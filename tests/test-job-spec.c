@@ -332,6 +332,11 @@ test_trusted (void)
   g_autoptr(GVariant) stored = NULL;
   g_autoptr(GVariant) reordered = g_variant_parse (NULL,
     "{'timeout': <uint32 9>, 'command': <['true']>, 'name': <'late'>}", NULL, NULL, NULL);
+  g_autoptr(ChkJobSpec) plain = chk_job_spec_new ();
+  g_autoptr(ChkJobSpec) plain_back = NULL;
+  g_autoptr(GVariant) plain_changes = g_variant_parse (NULL,
+    "{'name': <'plain'>, 'command': <['true']>}", NULL, NULL, NULL);
+  g_autoptr(GVariant) plain_stored = NULL;
   const char * const refused[] = {
     "{'name': <'x'>, 'command': <['true']>, 'no-such-key': <1>}",
     "{'name': <'x'>, 'command': <['true']>, 'timeout': <'9'>}",
@@ -349,6 +354,25 @@ test_trusted (void)
   g_assert_true (specs_equal (spec, back));
   g_assert_cmpuint (back->max_runs, ==, 7);
   g_assert_cmpstr (g_hash_table_lookup (back->environment, "A"), ==, "1");
+  g_assert_cmpuint (back->run_if, ==, CHK_RUN_IF_AC_POWER);
+  g_assert_cmpstrv (back->email_to, ((const char * const[]) { "a@example.org", NULL }));
+  g_assert_cmpuint (back->depends_on->len, ==, 1);
+
+  /* Empty lists, as most stored specs have, read back empty */
+  g_assert_true (chk_job_spec_update (plain, plain_changes, &error));
+  g_assert_no_error (error);
+  plain_stored = g_variant_ref_sink (chk_job_spec_to_variant (plain));
+  plain_back = chk_job_spec_new_trusted (plain_stored);
+  g_assert_nonnull (plain_back);
+  g_assert_true (specs_equal (plain, plain_back));
+  g_assert_cmpstrv (plain_back->command, ((const char * const[]) { "true", NULL }));
+  g_assert_cmpuint (g_hash_table_size (plain_back->environment), ==, 0);
+  g_assert_cmpuint (plain_back->depends_on->len, ==, 0);
+  /* The same members as chk_job_spec_update() makes: an empty list or none */
+  g_assert_cmpuint (plain_back->email_to == NULL, ==, plain->email_to == NULL);
+  g_assert_cmpuint (plain_back->run_on_success == NULL, ==, plain->run_on_success == NULL);
+  g_assert_cmpuint (g_strv_length (plain_back->email_to), ==, 0);
+  g_assert_cmpuint (plain_back->run_if, ==, 0);
 
   partial = chk_job_spec_new_trusted (reordered);
   g_assert_nonnull (partial);

@@ -202,6 +202,86 @@ test_damaged (void)
     }
 }
 
+/* Whether _chk_vardict_read_strv() reads @size bytes at @data as GVariant
+ * does: the same strings where GVariant finds an `as` in normal form,
+ * nothing where it does not. */
+static void
+check_strv_like_gvariant (const guint8 *data,
+                          gsize         size)
+{
+  g_autofree guint8 *copy = g_memdup2 (data, size);
+  g_autoptr(GVariant) value = NULL;
+  g_autofree const char **read = NULL;
+  g_autofree const char **expected = NULL;
+  gboolean normal;
+
+  value = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE_STRING_ARRAY, copy, size,
+                                                       FALSE, NULL, NULL));
+  normal = g_variant_is_normal_form (value);
+
+  g_assert_cmpint (_chk_vardict_read_strv (copy, size, &read), ==, normal);
+  if (!normal)
+    {
+      g_assert_null (read);
+      return;
+    }
+  expected = g_variant_get_strv (value, NULL);
+  g_assert_cmpstrv (read, expected);
+  for (guint i = 0; read[i] != NULL; i++)
+    g_assert_true ((const guint8 *) read[i] >= copy &&
+                   (const guint8 *) read[i] + strlen (read[i]) < copy + size);
+}
+
+/* Lists of words, with offsets of 1, 2 and 4 bytes, read as GVariant reads them */
+static void
+test_strv (void)
+{
+  g_autofree char *long_word = g_strnfill (300, 'w');
+  g_autofree char *longer_word = g_strnfill (70000, 'v');
+  const char * const lists[][4] = {
+    { NULL },
+    { "", NULL },
+    { "rsync", "-a", "", NULL },
+    { "caf\xc3\xa9", "\xe2\x82\xac", NULL },
+    { long_word, "x", NULL },
+    { "y", longer_word, NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_strv (lists[i], -1));
+      g_autofree const char **read = NULL;
+
+      g_test_message ("list %u: %zu bytes", i, g_variant_get_size (value));
+      g_assert_true (_chk_vardict_read_strv (g_variant_get_data (value),
+                                             g_variant_get_size (value), &read));
+      g_assert_cmpstrv (read, lists[i]);
+    }
+}
+
+/* Every cut and every flipped bit of a list is read as GVariant reads it */
+static void
+test_strv_damaged (void)
+{
+  const char * const words[] = { "rsync", "-a", "", "caf\xc3\xa9", NULL };
+  g_autoptr(GVariant) value = g_variant_ref_sink (g_variant_new_strv (words, -1));
+  gsize size = g_variant_get_size (value);
+  g_autofree guint8 *bytes = g_memdup2 (g_variant_get_data (value), size);
+
+  for (gsize length = 0; length <= size; length++)
+    check_strv_like_gvariant (bytes, length);
+
+  for (gsize i = 0; i < size; i++)
+    {
+      for (guint bit = 0; bit < 8; bit++)
+        {
+          bytes[i] ^= 1 << bit;
+          check_strv_like_gvariant (bytes, size);
+          bytes[i] ^= 1 << bit;
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -210,6 +290,8 @@ main (int   argc,
 
   g_test_add_func ("/vardict-reader/sizes", test_sizes);
   g_test_add_func ("/vardict-reader/damaged", test_damaged);
+  g_test_add_func ("/vardict-reader/strv", test_strv);
+  g_test_add_func ("/vardict-reader/strv-damaged", test_strv_damaged);
   g_test_add_func ("/vardict-writer/as-gvariant", test_writer);
 
   return g_test_run ();

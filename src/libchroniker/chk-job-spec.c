@@ -677,6 +677,60 @@ empty_dependencies (void)
   return empty;
 }
 
+/* Sets the member of @key, a list of words (`as`), to @words, copied: an
+ * empty list leaves an optional one not given. */
+static void
+member_set_words (ChkJobSpec          *spec,
+                  const ChkJobSpecKey *key,
+                  const char * const  *words)
+{
+  gpointer member = (guint8 *) spec + key->offset;
+
+  member_clear (spec, key);
+  switch ((Kind) key->kind)
+    {
+    case KIND_STRV:
+      *(char ***) member = g_strdupv ((char **) words);
+      break;
+    case KIND_OPTIONAL_STRV:
+      if (words[0] != NULL)
+        *(char ***) member = g_strdupv ((char **) words);
+      break;
+    case KIND_RUN_IF:
+      {
+        ChkRunIf *conditions = member;
+
+        *conditions = 0;
+        for (guint i = 0; words[i] != NULL; i++)
+          {
+            ChkRunIf condition;
+
+            if (chk_run_if_from_string (words[i], &condition))
+              *conditions |= condition;
+          }
+      }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* Sets the member of @key, an environment or dependencies, to none. */
+static void
+member_set_empty (ChkJobSpec          *spec,
+                  const ChkJobSpecKey *key)
+{
+  gpointer member = (guint8 *) spec + key->offset;
+
+  member_clear (spec, key);
+  if (key->kind == KIND_ENVIRONMENT)
+    *(GHashTable **) member = g_hash_table_ref (empty_environment ());
+  else if (key->kind == KIND_DEPENDENCIES)
+    *(GPtrArray **) member = g_ptr_array_ref (empty_dependencies ());
+  else
+    g_assert_not_reached ();
+}
+
 /*
  * Stores @value, of the key's type, in the member as it is, unchecked: for a
  * value that was checked once already, such as a copy's or a Job1 property's.
@@ -703,16 +757,19 @@ member_set (ChkJobSpec          *spec,
         *(char **) member = g_variant_dup_string (value, NULL);
       break;
     case KIND_STRV:
-      *(char ***) member = g_variant_dup_strv (value, NULL);
-      break;
     case KIND_OPTIONAL_STRV:
-      if (value != NULL && g_variant_n_children (value) > 0)
-        *(char ***) member = g_variant_dup_strv (value, NULL);
+    case KIND_RUN_IF:
+      if (value != NULL)
+        {
+          g_autofree const char **words = g_variant_get_strv (value, NULL);
+
+          member_set_words (spec, key, words);
+        }
       break;
     case KIND_ENVIRONMENT:
       if (g_variant_n_children (value) == 0)
         {
-          *(GHashTable **) member = g_hash_table_ref (empty_environment ());
+          member_set_empty (spec, key);
           break;
         }
       {
@@ -748,7 +805,7 @@ member_set (ChkJobSpec          *spec,
     case KIND_DEPENDENCIES:
       if (g_variant_n_children (value) == 0)
         {
-          *(GPtrArray **) member = g_ptr_array_ref (empty_dependencies ());
+          member_set_empty (spec, key);
           break;
         }
       {
@@ -763,21 +820,6 @@ member_set (ChkJobSpec          *spec,
               g_ptr_array_add (dependencies, dependency);
           }
         *(GPtrArray **) member = dependencies;
-      }
-      break;
-    case KIND_RUN_IF:
-      {
-        g_autofree const char **words = g_variant_get_strv (value, NULL);
-        ChkRunIf *conditions = member;
-
-        *conditions = 0;
-        for (guint i = 0; words[i] != NULL; i++)
-          {
-            ChkRunIf condition;
-
-            if (chk_run_if_from_string (words[i], &condition))
-              *conditions |= condition;
-          }
       }
       break;
     default:
@@ -983,8 +1025,9 @@ chk_job_spec_update (ChkJobSpec  *spec,
 
 /*
  * Sets the member of @key from the bytes of a stored value of its type,
- * without a #GVariant for the numbers and texts: %FALSE for bytes that are
- * not what GVariant writes for one.
+ * without a #GVariant for the numbers, texts and lists of words, nor for
+ * an empty environment or dependencies: %FALSE for bytes that are not what
+ * GVariant writes for one.
  */
 static gboolean
 member_set_stored (ChkJobSpec            *spec,
@@ -1027,9 +1070,23 @@ member_set_stored (ChkJobSpec            *spec,
       return TRUE;
     case KIND_STRV:
     case KIND_OPTIONAL_STRV:
+    case KIND_RUN_IF:
+      {
+        g_autofree const char **words = NULL;
+
+        if (!_chk_vardict_read_strv (entry->value, size, &words))
+          return FALSE;
+        member_set_words (spec, key, words);
+        return TRUE;
+      }
     case KIND_ENVIRONMENT:
     case KIND_DEPENDENCIES:
-    case KIND_RUN_IF:
+      /* No bytes: an empty array, as most jobs have */
+      if (size == 0)
+        {
+          member_set_empty (spec, key);
+          return TRUE;
+        }
       {
         /* Borrows the bytes: member_set() copies what it keeps. */
         GVariant *value = g_variant_new_from_data (G_VARIANT_TYPE (key->type), entry->value, size,

@@ -145,3 +145,53 @@ _chk_vardict_reader_next (ChkVardictReader *reader,
   reader->next++;
   return read_entry (reader->data, start, end, out_entry);
 }
+
+/*
+ * Reads the value of an entry whose type is `as`, the @size bytes at
+ * @data: its strings one after the other, each with its nul, then the end
+ * of each as an offset (no bytes at all for no strings). Sets
+ * @out_strings to a %NULL-terminated array of the strings, pointing into
+ * the data, which the caller frees with g_free(). %FALSE, and nothing set,
+ * for bytes that are not what GVariant writes for an `as`.
+ */
+gboolean
+_chk_vardict_read_strv (const guint8   *data,
+                        gsize           size,
+                        const char   ***out_strings)
+{
+  g_autofree const char **strings = NULL;
+  gsize offset_size = offset_size_for (size);
+  gsize offsets_start, n_strings, start = 0;
+
+  if (size == 0)
+    {
+      *out_strings = g_new0 (const char *, 1);
+      return TRUE;
+    }
+  if (size < offset_size)
+    return FALSE;
+
+  offsets_start = read_offset (data + size - offset_size, offset_size);
+  if (offsets_start > size || (size - offsets_start) % offset_size != 0)
+    return FALSE;
+  n_strings = (size - offsets_start) / offset_size;
+  if (n_strings == 0)
+    return FALSE;
+
+  strings = g_new (const char *, n_strings + 1);
+  for (gsize i = 0; i < n_strings; i++)
+    {
+      gsize end = read_offset (data + offsets_start + i * offset_size, offset_size);
+
+      if (end <= start || end > offsets_start || data[end - 1] != '\0' ||
+          memchr (data + start, '\0', end - 1 - start) != NULL ||
+          !g_utf8_validate ((const char *) data + start, end - 1 - start, NULL))
+        return FALSE;
+      strings[i] = (const char *) data + start;
+      start = end;
+    }
+  strings[n_strings] = NULL;
+
+  *out_strings = g_steal_pointer (&strings);
+  return TRUE;
+}
