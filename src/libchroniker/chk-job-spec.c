@@ -1035,7 +1035,7 @@ member_set_stored (ChkJobSpec            *spec,
                    const ChkVardictEntry *entry)
 {
   gpointer member = (guint8 *) spec + key->offset;
-  const char *text = (const char *) entry->value;
+  const char *text = NULL;
   gsize size = entry->value_size;
 
   switch ((Kind) key->kind)
@@ -1043,8 +1043,7 @@ member_set_stored (ChkJobSpec            *spec,
     case KIND_STRING:
     case KIND_OPTIONAL_STRING:
     case KIND_ALERT_ON:
-      if (size == 0 || text[size - 1] != '\0' || memchr (text, '\0', size - 1) != NULL ||
-          !g_utf8_validate (text, size - 1, NULL))
+      if (!_chk_vardict_read_string (entry->value, size, &text))
         return FALSE;
       member_clear (spec, key);
       if (key->kind == KIND_STRING)

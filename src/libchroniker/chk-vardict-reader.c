@@ -46,6 +46,36 @@ align8 (gsize offset)
   return (offset + 7) & ~(gsize) 7;
 }
 
+/* Whether the @length bytes at @text are UTF-8 without a nul: the ASCII
+ * that keys and most values are is checked here, without a call each. */
+static gboolean
+text_is_valid (const char *text,
+               gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      if (text[i] == '\0')
+        return FALSE;
+      /* It refuses a nul within the length too */
+      if ((guchar) text[i] >= 0x80)
+        return g_utf8_validate (text + i, length - i, NULL);
+    }
+  return TRUE;
+}
+
+/* Whether the @length bytes at @type are one complete type: a basic
+ * type's one letter, as most values have, without a call. */
+static gboolean
+type_is_complete (const char *type,
+                  gsize       length)
+{
+  const char *end = NULL;
+
+  if (length == 1 && type[0] != '\0' && strchr ("bynqiuxtdsogvh", type[0]) != NULL)
+    return TRUE;
+  return g_variant_type_string_scan (type, type + length, &end) && end == type + length;
+}
+
 /*
  * Starts reading the `a{sv}` of @size bytes at @data, which stays valid
  * while @reader is used. %FALSE for bytes that are no such dictionary in
@@ -84,14 +114,13 @@ read_entry (const guint8    *data,
   gsize size = end - start;
   gsize offset_size = offset_size_for (size);
   gsize key_end, variant_start, variant_end, separator;
-  const char *type_end;
 
   if (size < offset_size + 1)
     return FALSE;
   key_end = read_offset (entry + size - offset_size, offset_size);
   variant_end = size - offset_size;
-  if (key_end == 0 || key_end > variant_end || entry[key_end - 1] != '\0' ||
-      memchr (entry, '\0', key_end - 1) != NULL)
+  if (key_end == 0 || key_end > variant_end ||
+      !_chk_vardict_read_string (entry, key_end, &out_entry->key))
     return FALSE;
 
   variant_start = align8 (key_end);
@@ -105,18 +134,11 @@ read_entry (const guint8    *data,
   if (separator == variant_start)
     return FALSE;
 
-  *out_entry = (ChkVardictEntry) {
-    .key = (const char *) entry,
-    .type = (const char *) entry + separator,
-    .type_length = variant_end - separator,
-    .value = entry + variant_start,
-    .value_size = separator - 1 - variant_start,
-  };
-  type_end = NULL;
-  return g_variant_type_string_scan (out_entry->type, out_entry->type + out_entry->type_length,
-                                     &type_end) &&
-         type_end == out_entry->type + out_entry->type_length &&
-         g_utf8_validate (out_entry->key, key_end - 1, NULL);
+  out_entry->type = (const char *) entry + separator;
+  out_entry->type_length = variant_end - separator;
+  out_entry->value = entry + variant_start;
+  out_entry->value_size = separator - 1 - variant_start;
+  return type_is_complete (out_entry->type, out_entry->type_length);
 }
 
 /*
@@ -183,15 +205,29 @@ _chk_vardict_read_strv (const guint8   *data,
     {
       gsize end = read_offset (data + offsets_start + i * offset_size, offset_size);
 
-      if (end <= start || end > offsets_start || data[end - 1] != '\0' ||
-          memchr (data + start, '\0', end - 1 - start) != NULL ||
-          !g_utf8_validate ((const char *) data + start, end - 1 - start, NULL))
+      if (end < start || end > offsets_start ||
+          !_chk_vardict_read_string (data + start, end - start, &strings[i]))
         return FALSE;
-      strings[i] = (const char *) data + start;
       start = end;
     }
   strings[n_strings] = NULL;
 
   *out_strings = g_steal_pointer (&strings);
+  return TRUE;
+}
+
+/*
+ * Reads a value of type `s`, the @size bytes at @data: the text, valid
+ * UTF-8, and its nul. Sets @out_text to it, in the data; %FALSE, and
+ * nothing set, for bytes that are no such value.
+ */
+gboolean
+_chk_vardict_read_string (const guint8  *data,
+                          gsize          size,
+                          const char   **out_text)
+{
+  if (size == 0 || data[size - 1] != '\0' || !text_is_valid ((const char *) data, size - 1))
+    return FALSE;
+  *out_text = (const char *) data;
   return TRUE;
 }

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * complete type) stops the reading with %FALSE, and the caller reads the
  * dictionary with #GVariant instead. Numbers in the values are in the
  * machine's order, as g_variant_get_data() gives them.
- * _chk_vardict_read_strv() reads a value of type `as` in the same way.
+ * _chk_vardict_read_string() and _chk_vardict_read_strv() read a value of
+ * type `s` or `as` in the same way.
  */
 typedef struct
 {
@@ -44,6 +45,9 @@ gboolean _chk_vardict_reader_init (ChkVardictReader *reader,
 gboolean _chk_vardict_reader_next (ChkVardictReader *reader,
                                    ChkVardictEntry  *out_entry,
                                    gboolean         *out_done);
+gboolean _chk_vardict_read_string (const guint8     *data,
+                                   gsize             size,
+                                   const char      **out_text);
 gboolean _chk_vardict_read_strv   (const guint8     *data,
                                    gsize             size,
                                    const char     ***out_strings);
