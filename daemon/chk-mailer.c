@@ -85,8 +85,6 @@ smtp_try_free (ChkSmtpTry *smtp)
   g_free (smtp);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (ChkSmtpTry, smtp_try_free)
-
 static void try_send (GTask *task);
 
 static gboolean
