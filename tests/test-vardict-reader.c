@@ -7,41 +7,9 @@
 #include <glib.h>
 
 #include "chk-job-spec.h"
+#include "chk-vardict-check.h"
 #include "chk-vardict-reader.h"
 #include "chk-vardict-writer.h"
-
-/* Reads every entry of @dict, in normal form, and checks each against GVariant's reading. */
-static void
-check_reads_like_gvariant (GVariant *dict)
-{
-  ChkVardictReader reader;
-  gsize n = 0;
-
-  g_assert_true (_chk_vardict_reader_init (&reader, g_variant_get_data (dict),
-                                           g_variant_get_size (dict)));
-  for (;;)
-    {
-      g_autoptr(GVariant) entry = NULL;
-      g_autoptr(GVariant) value = NULL;
-      ChkVardictEntry read;
-      gboolean done;
-      const char *key;
-
-      g_assert_true (_chk_vardict_reader_next (&reader, &read, &done));
-      if (done)
-        break;
-      g_assert_cmpuint (n, <, g_variant_n_children (dict));
-      entry = g_variant_get_child_value (dict, n++);
-      g_variant_get (entry, "{&sv}", &key, &value);
-      g_assert_cmpstr (read.key, ==, key);
-      g_assert_cmpuint (read.type_length, ==, strlen (g_variant_get_type_string (value)));
-      g_assert_cmpmem (read.type, read.type_length,
-                       g_variant_get_type_string (value), read.type_length);
-      g_assert_cmpmem (read.value, read.value_size,
-                       g_variant_get_data (value), g_variant_get_size (value));
-    }
-  g_assert_cmpuint (n, ==, g_variant_n_children (dict));
-}
 
 static GVariant *
 make_dict (gsize text_length)
@@ -79,9 +47,9 @@ test_sizes (void)
       g_autoptr(GVariant) dict = make_dict (lengths[i]);
 
       g_test_message ("text of %zu bytes: %zu in all", lengths[i], g_variant_get_size (dict));
-      check_reads_like_gvariant (dict);
+      chk_vardict_check_entries (dict);
     }
-  check_reads_like_gvariant (empty);
+  chk_vardict_check_entries (empty);
 }
 
 /* The writer gives the bytes GVariant does, offsets of every size included. */
@@ -202,36 +170,6 @@ test_damaged (void)
     }
 }
 
-/* Whether _chk_vardict_read_strv() reads @size bytes at @data as GVariant
- * does: the same strings where GVariant finds an `as` in normal form,
- * nothing where it does not. */
-static void
-check_strv_like_gvariant (const guint8 *data,
-                          gsize         size)
-{
-  g_autofree guint8 *copy = g_memdup2 (data, size);
-  g_autoptr(GVariant) value = NULL;
-  g_autofree const char **read = NULL;
-  g_autofree const char **expected = NULL;
-  gboolean normal;
-
-  value = g_variant_ref_sink (g_variant_new_from_data (G_VARIANT_TYPE_STRING_ARRAY, copy, size,
-                                                       FALSE, NULL, NULL));
-  normal = g_variant_is_normal_form (value);
-
-  g_assert_cmpint (_chk_vardict_read_strv (copy, size, &read), ==, normal);
-  if (!normal)
-    {
-      g_assert_null (read);
-      return;
-    }
-  expected = g_variant_get_strv (value, NULL);
-  g_assert_cmpstrv (read, expected);
-  for (guint i = 0; read[i] != NULL; i++)
-    g_assert_true ((const guint8 *) read[i] >= copy &&
-                   (const guint8 *) read[i] + strlen (read[i]) < copy + size);
-}
-
 /* Lists of words, with offsets of 1, 2 and 4 bytes, read as GVariant reads them */
 static void
 test_strv (void)
@@ -269,14 +207,14 @@ test_strv_damaged (void)
   g_autofree guint8 *bytes = g_memdup2 (g_variant_get_data (value), size);
 
   for (gsize length = 0; length <= size; length++)
-    check_strv_like_gvariant (bytes, length);
+    chk_vardict_check_words (bytes, length);
 
   for (gsize i = 0; i < size; i++)
     {
       for (guint bit = 0; bit < 8; bit++)
         {
           bytes[i] ^= 1 << bit;
-          check_strv_like_gvariant (bytes, size);
+          chk_vardict_check_words (bytes, size);
           bytes[i] ^= 1 << bit;
         }
     }
