@@ -25,21 +25,30 @@ class Restart(h.DaemonTestCase):
         a = self.make_job('kept-a', command=['/bin/sh', '-c', 'echo persisted; exit 2'],
                           schedule='@daily', timezone='UTC', environment={'K': 'v'})
         b = self.make_job('kept-b', shell='echo b', enabled=False, description='off')
+        # Every kind of list a spec has, each read back from the store's bytes
+        d = self.make_job('kept-d', command=['/bin/echo', 'café', ''], enabled=False,
+                          email_to=['ops@example.org', 'me@example.org'],
+                          run_if=['ac-power', 'network'], run_on_success=['kept-b'],
+                          run_on_failure=['kept-b'],
+                          depends_on=[{'job': 'kept-a', 'wait-for-success': False}],
+                          environment={'LANG': 'C.UTF-8', 'EMPTY': ''})
         run_id, outcome, _ = self.run_and_wait(a)
         self.assertEqual(outcome, 'failure')
-        before = {path: self.bus.props(path) for path in (a, b)}
+        before = {path: self.bus.props(path) for path in (a, b, d)}
         run_before = self.bus.get_run(run_id)
 
         self.restart_daemon()
-        self.assertEqual(set(self.bus.managed_objects()), {a, b})
-        for path in (a, b):
+        self.assertEqual(set(self.bus.managed_objects()), {a, b, d})
+        for path in (a, b, d):
             self.assertEqual(self.bus.props(path), before[path], path)
+        self.assertEqual(self.bus.prop(d, 'RunIf'), ['ac-power', 'network'])
+        self.assertEqual(self.bus.prop(d, 'Command'), ['/bin/echo', 'café', ''])
         self.assertEqual(self.bus.get_job_by_name('kept-a'), a)
         self.assertEqual(self.bus.get_run(run_id), run_before)
         self.assertEqual(self.bus.output(run_id), {'stdout': b'persisted\n', 'stderr': b''})
         # New ids never reuse old ones
         c = self.make_job('kept-c')
-        self.assertNotIn(c, (a, b))
+        self.assertNotIn(c, (a, b, d))
         run2, outcome, _ = self.run_and_wait(a)
         self.assertGreater(run2, run_id)
 
