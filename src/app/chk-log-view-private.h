@@ -122,6 +122,7 @@ struct _ChkLogView
   guint64         more_target;      /* head bytes that Show More reads up to */
 
   gboolean        follow;           /* keep the end in view */
+  GtkTextMark    *end;              /* where show_end() scrolls to */
   gboolean        scrolling;        /* we move the view, not the user */
   gint64          last_input;       /* monotonic time the user last touched the view */
   gboolean        first_page_done;

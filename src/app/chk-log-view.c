@@ -65,6 +65,35 @@ is_at_end (ChkLogView *self)
          gtk_adjustment_get_upper (adjustment) - FOLLOW_SLACK;
 }
 
+/* Moves the view to the end of the text. The adjustment's end counts only
+ * the lines laid out so far: moving there lays out a screenful more, which
+ * moves the end again. So the view goes to that end at once only where the
+ * last line is laid out; past lines that are not, chasing it would lay out
+ * all of them at once (the window froze for 33 s when it followed a run
+ * with 1.3 million lines of output). There the text view lays out the lines
+ * at the end first, at its next layout, then shows them. */
+static void
+show_end (ChkLogView *self)
+{
+  GtkAdjustment *adjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
+  GtkTextIter end;
+  int y, height;
+
+  gtk_text_buffer_get_end_iter (self->buffer, &end);
+  gtk_text_view_get_line_yrange (self->text_view, &end, &y, &height);
+  if (height == 0)
+    {
+      gtk_text_buffer_move_mark (self->buffer, self->end, &end);
+      gtk_text_view_scroll_to_mark (self->text_view, self->end, 0, FALSE, 0, 0);
+      return;
+    }
+
+  self->scrolling = TRUE;
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+  self->scrolling = FALSE;
+}
+
 /* The text grows (and is laid out bit by bit): keep its end in view while
  * following. */
 static void
@@ -73,12 +102,8 @@ vadjustment_changed_cb (GtkAdjustment *adjustment,
 {
   gtk_widget_queue_draw (self->gutter);
 
-  if (!self->follow)
-    return;
-  self->scrolling = TRUE;
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
-                                        gtk_adjustment_get_page_size (adjustment));
-  self->scrolling = FALSE;
+  if (self->follow)
+    show_end (self);
 }
 
 /* The text view moves the view itself as it lays text out; only a move
@@ -751,10 +776,7 @@ jump_to_end_action (GtkWidget  *widget,
   gtk_text_buffer_place_cursor (self->buffer, &end);
   /* And stays there as the text is laid out, and as more comes */
   self->follow = TRUE;
-  self->scrolling = TRUE;
-  gtk_text_view_scroll_to_mark (self->text_view, gtk_text_buffer_get_insert (self->buffer), 0, FALSE, 0, 0);
-  self->scrolling = FALSE;
-  vadjustment_changed_cb (gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view)), self);
+  show_end (self);
 }
 
 static void
@@ -953,6 +975,7 @@ chk_log_view_init (ChkLogView *self)
   GtkAdjustment *vadjustment;
   GtkEventController *input;
   AdwStyleManager *style_manager = adw_style_manager_get_default ();
+  GtkTextIter end;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
@@ -973,6 +996,8 @@ chk_log_view_init (ChkLogView *self)
   self->style_tags = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
 
   self->buffer = gtk_text_view_get_buffer (self->text_view);
+  gtk_text_buffer_get_end_iter (self->buffer, &end);
+  self->end = gtk_text_buffer_create_mark (self->buffer, NULL, &end, FALSE);
   /* Output wraps at any character (paths, URLs, hashes are long words), and
    * a hyphen that the program did not write would change what it said:
    * "ca-certific-ates.crt". Pango inserts them unless told not to. */
