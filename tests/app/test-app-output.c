@@ -382,6 +382,31 @@ test_output_head_and_tail (Fixture       *fixture,
   g_assert_cmpuint (count_lines (text), ==, 1300002);
 }
 
+/* A run under way is followed at its end, however much it wrote before the
+ * page opened: the view shows the last lines and stays there. (Following
+ * once laid out all 1.3 million lines before showing the end, the window
+ * frozen for 33 s: that takes bench-log-view to see; this sees the end.) */
+static void
+test_output_follow_long (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autofree char *path = chk_test_create_job (fixture, "still-verbose",
+                                      "{'shell': <'echo FIRST-LINE; seq 1 1300000; "
+                                      "echo LAST-LINE-SO-FAR; sleep 60'>}");
+  guint64 run_id = chk_test_run_job (fixture, path);
+
+  show_job (fixture, path);
+  chk_assert_eventually (shown_run (fixture) == run_id, SECONDS);
+  chk_assert_eventually (log_contains (fixture, "LAST-LINE-SO-FAR"), 60);
+  chk_assert_eventually (at_end (fixture), SECONDS);
+  g_assert_true (log_contains (fixture, "FIRST-LINE\n1\n2\n"));
+  g_assert_true (gap_shown (fixture));
+  /* Followed, not just a finished run's last page */
+  g_assert_true (chk_test_job_bool (fixture, path, "Running"));
+  chk_test_iterate (0.5);
+  g_assert_true (at_end (fixture));
+}
+
 /* What Tab stops at under @widget: what is shown and takes the focus,
  * inside rows that take it (a list row that does not keeps Tab out). */
 static void
@@ -1235,6 +1260,7 @@ main (int   argc,
     { "/app/output/no-hyphens", test_output_no_hyphens },
     { "/app/output/ansi", test_output_ansi },
     { "/app/output/head-and-tail", test_output_head_and_tail },
+    { "/app/output/follow-long", test_output_follow_long },
     { "/app/page/tabs", test_page_tabs },
     { "/app/page/relative-times", test_page_relative_times },
     { "/app/page/eta", test_page_eta },
