@@ -41,9 +41,10 @@ typedef struct
  *
  * The list is asked for when the window comes on screen, then every
  * %REFRESH_SECONDS while it stays there (a #ChkRefreshTimer: never while it
- * is minimized), and the call under way is cancelled when it closes. The
- * rows of the same hosts are updated in place, so that the keyboard focus
- * and a screen reader stay where they were. The calls never start the
+ * is minimized) and when the daemon goes or comes back; the call under way
+ * is cancelled when it closes. The rows of the same hosts are updated in
+ * place, so that the keyboard focus and a screen reader stay where they
+ * were. The calls never start the
  * daemon (D-Bus activation): while it is away, the window says so.
  */
 struct _ChkHostsWindow
@@ -376,6 +377,17 @@ refresh_action (GtkWidget  *widget,
   chk_refresh_timer_queue (self->refresh_timer);
 }
 
+/* The daemon went, or came back: say so now, not at the next call. */
+static void
+name_owner_changed_cb (ChkHostsWindow *self)
+{
+  /* (Or the window is being disposed of) */
+  if (self->calling || self->refresh_timer == NULL)
+    return;
+  self->next_call = 0;
+  chk_refresh_timer_queue (self->refresh_timer);
+}
+
 static void
 chk_hosts_window_unmap (GtkWidget *widget)
 {
@@ -405,6 +417,8 @@ chk_hosts_window_constructed (GObject *object)
   g_assert (self->scheduler != NULL);
   /* The first call goes once the window is on screen. */
   self->refresh_timer = chk_refresh_timer_new (GTK_WIDGET (self), refresh_cb, self);
+  g_signal_connect_object (self->scheduler, "notify::g-name-owner",
+                           G_CALLBACK (name_owner_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
