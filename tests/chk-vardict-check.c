@@ -7,6 +7,35 @@
 #include "chk-vardict-check.h"
 #include "chk-vardict-reader.h"
 
+/* Reads the @size bytes at @data to the end or to what the reader
+ * refuses, and checks that no entry's key, type or value reaches past
+ * them, and that each type is a valid one. */
+void
+chk_vardict_check_bounds (const guint8 *data,
+                          gsize         size)
+{
+  ChkVardictReader reader;
+  gboolean done = FALSE;
+
+  if (!_chk_vardict_reader_init (&reader, data, size))
+    return;
+  while (!done)
+    {
+      g_autofree char *type = NULL;
+      ChkVardictEntry entry;
+
+      if (!_chk_vardict_reader_next (&reader, &entry, &done) || done)
+        return;
+      g_assert_true ((const guint8 *) entry.key >= data &&
+                     (const guint8 *) entry.key + strlen (entry.key) < data + size);
+      g_assert_true (entry.value >= data && entry.value + entry.value_size <= data + size);
+      g_assert_true ((const guint8 *) entry.type >= data &&
+                     (const guint8 *) entry.type + entry.type_length <= data + size);
+      type = g_strndup (entry.type, entry.type_length);
+      g_assert_true (g_variant_type_string_is_valid (type));
+    }
+}
+
 /* Reads every entry of @dict, in normal form, and checks each against
  * GVariant's reading: the same keys, types and value bytes. */
 void

@@ -12,6 +12,8 @@ G_BEGIN_DECLS
  * test (g_assert) where the two disagree.
  */
 
+void chk_vardict_check_bounds  (const guint8 *data,
+                                gsize         size);
 void chk_vardict_check_entries (GVariant     *dict);
 void chk_vardict_check_words   (const guint8 *data,
                                 gsize         size);

@@ -87,34 +87,15 @@ test_writer (void)
     }
 }
 
-/* Reads the bytes to the end or to what it refuses, never past them. */
+/* Reads the bytes to the end or to what it refuses, never past them: a
+ * copy of their own, so that a read past them shows under the sanitizers. */
 static void
 read_all (const guint8 *data,
           gsize         size)
 {
   g_autofree guint8 *copy = g_memdup2 (data, size);
-  ChkVardictReader reader;
-  gboolean done = FALSE;
 
-  if (!_chk_vardict_reader_init (&reader, copy, size))
-    return;
-  while (!done)
-    {
-      ChkVardictEntry entry;
-
-      if (!_chk_vardict_reader_next (&reader, &entry, &done))
-        return;
-      if (done)
-        break;
-      g_assert_true ((const guint8 *) entry.key >= copy);
-      g_assert_true (entry.value + entry.value_size <= copy + size);
-      g_assert_true ((const guint8 *) entry.type + entry.type_length <= copy + size);
-      {
-        g_autofree char *type = g_strndup (entry.type, entry.type_length);
-
-        g_assert_true (g_variant_type_string_is_valid (type));
-      }
-    }
+  chk_vardict_check_bounds (copy, size);
 }
 
 /* Damaged bytes are refused or read within bounds, and a spec read from them is whole. */

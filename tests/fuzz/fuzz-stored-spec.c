@@ -46,30 +46,6 @@ variant_of (const GVariantType *type,
   return g_variant_ref_sink (g_variant_new_from_bytes (type, bytes, FALSE));
 }
 
-/* The reader stays within the @size bytes at @data, whatever they are. */
-static void
-check_bounds (const guint8 *data,
-              gsize         size)
-{
-  ChkVardictReader reader;
-  gboolean done = FALSE;
-
-  if (!_chk_vardict_reader_init (&reader, data, size))
-    return;
-  while (!done)
-    {
-      ChkVardictEntry entry;
-
-      if (!_chk_vardict_reader_next (&reader, &entry, &done) || done)
-        return;
-      g_assert_true ((const guint8 *) entry.key >= data &&
-                     (const guint8 *) entry.key + strlen (entry.key) < data + size);
-      g_assert_true (entry.value >= data && entry.value + entry.value_size <= data + size);
-      g_assert_true ((const guint8 *) entry.type >= data &&
-                     (const guint8 *) entry.type + entry.type_length <= data + size);
-    }
-}
-
 /* _chk_vardict_read_string() takes exactly what GVariant finds in normal
  * form as an `s`, with the same text. */
 static void
@@ -127,7 +103,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   /* Aligned, as the store's column is once GVariant has it; a copy of its
    * own, so that reading past the input shows under the sanitizers. */
   bytes = g_bytes_new (data, size);
-  check_bounds (g_bytes_get_data (bytes, NULL), size);
+  chk_vardict_check_bounds (g_bytes_get_data (bytes, NULL), size);
   check_text (bytes);
   chk_vardict_check_words (data, size);
 
