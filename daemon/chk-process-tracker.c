@@ -22,7 +22,8 @@ struct _ChkTrackedRun
   guint64     run_id;
   guint32     max_tasks;
   pid_t       leader;
-  GHashTable *members;  /* pid → start time, in clock ticks since boot */
+  gboolean    group_gone;  /* seen empty once: the number may be another group's since */
+  GHashTable *members;     /* pid → start time, in clock ticks since boot */
   gboolean    over_tasks;
   guint64     orphans_cpu_time;
   guint64     orphans_maxrss;
@@ -97,6 +98,18 @@ track_scan (ChkProcessTracker *self)
       GHashTableIter iter;
       gpointer key;
 
+      /* The kernel gives a group's number to no new process while anyone,
+       * a zombie included, is in the group. Once it is empty, the number is
+       * free: a process that gets it later and leads a group of its own
+       * (as a test runner's programs do) is not the run's. */
+      if (!run->group_gone)
+        {
+          run->group_gone = TRUE;
+          for (guint i = 0; i < entries->len && run->group_gone; i++)
+            if (g_array_index (entries, ChkProcEntry, i).pgrp == run->leader)
+              run->group_gone = FALSE;
+        }
+
       while (grew)
         {
           grew = FALSE;
@@ -112,7 +125,7 @@ track_scan (ChkProcessTracker *self)
                * the daemon's own process group (where the daemon's other
                * children, sendmail, are); whose, its marker says, or that
                * only one run is under way. */
-              joins = entry->pgrp == run->leader ||
+              joins = (!run->group_gone && entry->pgrp == run->leader) ||
                       g_hash_table_contains (alive, GINT_TO_POINTER (entry->ppid)) ||
                       (entry->ppid == daemon_pid && entry->pid != run->leader &&
                        entry->pgrp != daemon_pgrp && !is_leader (self, entry->pid) &&
@@ -306,7 +319,8 @@ chk_process_tracker_is_empty (ChkProcessTracker *self,
  * @run: a run of @self
  * @signum: the signal
  *
- * Sends @signum to @run's process group and to every member that left it.
+ * Sends @signum to @run's process group while it has anyone in it, and to
+ * every member that left it.
  *
  * Returns: whether there was a process to signal
  */
@@ -321,7 +335,7 @@ chk_process_tracker_signal (ChkProcessTracker *self,
 
   track_scan (self);
 
-  if (kill (-run->leader, signum) == 0)
+  if (!run->group_gone && kill (-run->leader, signum) == 0)
     any = TRUE;
 
   g_hash_table_iter_init (&iter, run->members);
