@@ -10,6 +10,8 @@ as root it would not hold. The limit is lowered on the running daemon with
 prlimit, run as that user (root here lacks CAP_SYS_RESOURCE): a fixed number
 of processes, never a fork loop."""
 
+import contextlib
+import os
 import shutil
 import subprocess
 
@@ -27,6 +29,17 @@ def thread_count(pid):
             if line.startswith('Threads:'):
                 return int(line.split()[1])
     raise AssertionError(f'no thread count for {pid}')
+
+
+def idle_pool_threads(pid):
+    """The threads of GLib's thread pools in process PID (named pool-PRGNAME;
+    not the pool-spawner, which only asks for threads)."""
+    names = []
+    for tid in os.listdir(f'/proc/{pid}/task'):
+        with contextlib.suppress(FileNotFoundError):
+            with open(f'/proc/{pid}/task/{tid}/comm') as f:
+                names.append(f.read().strip())
+    return [n for n in names if n.startswith('pool-') and n != 'pool-spawner']
 
 
 class Exhaustion(cu.MultiUserTestCase):
@@ -60,8 +73,15 @@ class Exhaustion(cu.MultiUserTestCase):
                                   'notify-on': 'failure', 'email-on': 'failure',
                                   'email-to': ['ops@example.com']})
 
-        # Nothing of the daemon's uid may start a thread or a process now.
+        # A thread that a pool has no more work for waits up to 15 s for
+        # any other pool's; the one that read the network monitors at the
+        # daemon's start would carry the email. The case is an email that
+        # needs a new thread, so it waits until that one is gone.
         pid = self.daemon.pid
+        h.wait_until(lambda: not idle_pool_threads(pid), 30, 'the idle pool threads to end',
+                     poll=0.2)
+
+        # Nothing of the daemon's uid may start a thread or a process now.
         self.set_nproc(1)
         threads = thread_count(pid)
 
