@@ -12,7 +12,6 @@ import errno
 import os
 import shutil
 import signal
-import subprocess
 import time
 
 import chkharness as h
@@ -23,7 +22,6 @@ PYTHON = '/usr/bin/python3'
 PRLIMIT = shutil.which('prlimit')
 SAFETY_NPROC = 256
 SYS_CLONE3_X86_64 = 435
-NS_LAST_PID = '/proc/sys/kernel/ns_last_pid'
 
 # Each variant starts one process that leaves the run's process group or
 # its parent, writes its pid to $PIDFILE and sleeps. The escapee clears
@@ -276,54 +274,6 @@ class ProcessGroupContainment(Containment):
 
     def expected_containment(self):
         return 'process-group'
-
-    def test_group_number_given_again(self):
-        """Once the run's process group is empty, its number is free: a
-        stranger that gets it and leads a group of its own (as a test
-        runner's programs do) is neither counted in the run nor signalled,
-        while the run's escapee is ended as ever."""
-        if not os.access(NS_LAST_PID, os.W_OK):
-            self.skipTest(f'choosing the next pid needs {NS_LAST_PID} writable (root)')
-        # The escapee ignores SIGTERM: for the kill grace, 4 s here, the
-        # daemon goes on scanning for the run's processes.
-        self.restart_daemon(*self.daemon_args, '--kill-grace', '4000')
-        leaderfile = self.path_file('leader.pid')
-        pidfile = self.path_file('escapee.pid')
-        path = self.make_job('given-again', command=self.sh(
-            'echo $$ > "$LEADER"\n'
-            'setsid env -i sh -c \'trap "" TERM; echo $$ > "$0"; exec sleep 300\' "$PIDFILE" &\n'
-            'while [ ! -s "$PIDFILE" ]; do sleep 0.01; done; exit 0'),
-            environment={'LEADER': leaderfile, 'PIDFILE': pidfile})
-        run_id = self.bus.run(path)
-        leader = int(self.wait_file(leaderfile))
-        escapee = int(self.wait_file(pidfile))
-        self.kill_later(escapee)
-        h.wait_until(lambda: h.process_state(leader) is None, 10, f'leader {leader} to be reaped')
-        # Past a few scans: in life, the number comes back only after the
-        # pids wrapped, seconds at the least.
-        time.sleep(0.5)
-        stranger = self.lead_group_as(leader)
-        self.assertEqual(self.bus.get_run(run_id)['outcome'], 'running', 'the grace is not over')
-
-        outcome, _ = self.bus.wait_run_finished(run_id, timeout=20)
-        self.assertEqual(outcome, 'success')
-        self.assertFalse(process_alive(escapee), 'the escapee outlived the run')
-        self.assertIsNone(stranger.poll(), 'the run signalled a group that is not its own')
-        self.assertEqual(os.getpgid(stranger.pid), leader)
-
-    def lead_group_as(self, pid):
-        """A sleep that is no run's, with pid and process group @pid."""
-        for _ in range(50):
-            with open(NS_LAST_PID, 'w') as f:
-                f.write(f'{pid - 1}\n')
-            proc = subprocess.Popen(h.PDEATHSIG + ['/bin/sleep', '300'], start_new_session=True)
-            if proc.pid == pid:
-                self.addCleanup(proc.wait)
-                self.addCleanup(proc.kill)
-                return proc
-            proc.kill()
-            proc.wait()
-        self.skipTest(f'another process took pid {pid} each time')
 
 
 class UnprivilegedContainment(cu.MultiUserTestCase):
