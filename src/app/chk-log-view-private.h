@@ -118,6 +118,8 @@ struct _ChkLogView
   guint64         segment_cursor;
   GPtrArray      *tail_pending;     /* GVariant chunks of the tail, read, not shown yet */
   guint64         tail_pending_bytes;
+  guint           tail_next;        /* the next of them to go into the buffer */
+  guint           tail_source;      /* puts them in, a page at a time */
   gboolean        loading_more;
   guint64         more_target;      /* head bytes that Show More reads up to */
 
