@@ -39,6 +39,34 @@ read_pid (int fd)
   return pid;
 }
 
+/* Forks a process that leads a session, and a group, of its own and
+ * waits to be killed. Returns its pid once it leads them, or -1. Plain
+ * calls only: a run's leader, a child of the test, uses it too. */
+static pid_t
+fork_session_leader (void)
+{
+  int ready[2];
+  pid_t pid;
+  char byte;
+
+  if (pipe (ready) != 0)
+    return -1;
+  pid = fork ();
+  if (pid == 0)
+    {
+      setsid ();
+      close (ready[1]);
+      for (;;)
+        pause ();
+    }
+  /* Its end of the pipe closes once it leads them. */
+  close (ready[1]);
+  if (pid > 0 && read (ready[0], &byte, 1) != 0)
+    pid = -1;
+  close (ready[0]);
+  return pid;
+}
+
 /* A run's main process: the leader of a group of its own, which starts
  * an escapee (a session of its own, so out of the group) and waits for a
  * byte on @go before it exits. The escapee's pid goes to @report once it
@@ -53,24 +81,11 @@ start_leader (int go,
   if (leader == 0)
     {
       pid_t escapee;
-      int ready[2];
       char byte;
 
       setpgid (0, 0);
-      if (pipe (ready) != 0)
-        _exit (1);
-      escapee = fork ();
-      if (escapee == 0)
-        {
-          setsid ();
-          close (ready[1]);
-          for (;;)
-            pause ();
-        }
-      /* Reported once it has left the group. */
-      close (ready[1]);
-      if (read (ready[0], &byte, 1) != 0 ||
-          write (report, &escapee, sizeof escapee) != sizeof escapee)
+      escapee = fork_session_leader ();
+      if (escapee < 0 || write (report, &escapee, sizeof escapee) != sizeof escapee)
         _exit (1);
       (void) !read (go, &byte, 1);
       _exit (0);
@@ -87,28 +102,11 @@ start_stranger_as (pid_t pid)
 {
   g_autofree char *last = g_strdup_printf ("%d", (int) pid - 1);
   int fd = open ("/proc/sys/kernel/ns_last_pid", O_WRONLY | O_CLOEXEC);
-  int ready[2];
-  pid_t stranger;
-  char byte;
 
   g_assert_no_errno (fd);
   g_assert_cmpint (write (fd, last, strlen (last)), ==, strlen (last));
   close (fd);
-  g_assert_no_errno (pipe (ready));
-  stranger = fork ();
-  g_assert_cmpint (stranger, >=, 0);
-  if (stranger == 0)
-    {
-      setsid ();
-      close (ready[1]);
-      for (;;)
-        pause ();
-    }
-  /* Its end of the pipe closes once it leads a session of its own. */
-  close (ready[1]);
-  g_assert_cmpint (read (ready[0], &byte, 1), ==, 0);
-  close (ready[0]);
-  return stranger;
+  return fork_session_leader ();
 }
 
 static gboolean
