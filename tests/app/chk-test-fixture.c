@@ -103,19 +103,18 @@ chk_test_app_init (int    *argc,
 const char *
 chk_test_app_open_display (void)
 {
-  g_autofree char *session_bus = g_strdup (g_getenv ("DBUS_SESSION_BUS_ADDRESS"));
   gboolean opened;
 
   (void) chk_error_quark ();
 
-  /* GTK asks the session bus for the settings portal as it starts: not the
-   * one this test runs under (a portal may be there, xdg-desktop-portal
-   * with Flatpak), or GIO keeps that connection as the session bus, and the
-   * app later talks to it instead of each test's own. */
-  g_unsetenv ("DBUS_SESSION_BUS_ADDRESS");
+  /* GTK asks the session bus for its portals as it starts. Not the one
+   * this test runs under (a portal may be there, xdg-desktop-portal with
+   * Flatpak), or GIO keeps that connection as the session bus, and the app
+   * later talks to it instead of each test's own; and not none, or GIO
+   * starts one through the display (CHK_TEST_NO_BUS_ADDRESS). From here
+   * on, each session sets its own bus. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", CHK_TEST_NO_BUS_ADDRESS, TRUE);
   opened = gtk_init_check ();
-  if (session_bus != NULL)
-    g_setenv ("DBUS_SESSION_BUS_ADDRESS", session_bus, TRUE);
 
   if (!opened)
     {

@@ -453,6 +453,8 @@ chk_test_session_free (ChkTestSession *session)
   g_test_dbus_down (session->bus);
   g_clear_object (&session->bus);
   crash_bus_pid = 0;
+  /* g_test_dbus_down() unset it: no bus until the next session. */
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", CHK_TEST_NO_BUS_ADDRESS, TRUE);
 
   if (session->old_data_home != NULL)
     g_setenv ("XDG_DATA_HOME", session->old_data_home, TRUE);

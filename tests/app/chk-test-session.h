@@ -13,6 +13,13 @@ G_BEGIN_DECLS
 #define CHK_TEST_SCHEDULER1   "io.github.chroniker.Chroniker.Scheduler1"
 #define CHK_TEST_JOB1         "io.github.chroniker.Chroniker.Job1"
 
+/* The session bus address of a test process outside its sessions: one
+ * where no bus is. With none set, GIO would start a bus of its own through
+ * the X display (dbus-launch --autolaunch), which every test program on
+ * the display then shares, and which outlives them all; a connection to it
+ * ends its program with SIGTERM once it goes. */
+#define CHK_TEST_NO_BUS_ADDRESS "unix:path=/nonexistent/chk-test-no-session-bus"
+
 typedef struct _ChkTestSession ChkTestSession;
 
 void             chk_test_session_init            (void);

@@ -1326,6 +1326,8 @@ main (int   argc,
   if (skip == NULL)
     {
       display_name = g_strdup (g_getenv ("DISPLAY"));
+      /* As chk_test_app_open_display() does */
+      g_setenv ("DBUS_SESSION_BUS_ADDRESS", CHK_TEST_NO_BUS_ADDRESS, TRUE);
       if (!gtk_init_check ())
         g_error ("Cannot open the display %s", g_getenv ("DISPLAY"));
       adw_init ();
