@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -72,8 +73,9 @@ format_number (long  n,
 }
 
 /* Nothing in a test sends it SIGTERM but the test runner at its timeout:
- * says on stderr which process did, and its command line, then ends as
- * SIGTERM would have. Async-signal-safe calls only. */
+ * says on stderr which process did, its command line and where this one
+ * was, then ends as SIGTERM would have. Async-signal-safe calls only
+ * (backtrace() is, once loaded). */
 static void
 term_cb (int        signum,
          siginfo_t *info,
@@ -85,6 +87,7 @@ term_cb (int        signum,
   gsize pid_len = digits + sizeof digits - pid;
   char path[64] = "/proc/";
   char command[256];
+  void *frames[64];
   ssize_t n = -1;
   int fd;
 
@@ -107,6 +110,9 @@ term_cb (int        signum,
   if (n > 0)
     (void) !write (STDERR_FILENO, command, n);
   (void) !write (STDERR_FILENO, "\n", 1);
+  /* From the test itself (GDBus raises it when a bus connection that
+   * exits on close loses its bus): where. */
+  backtrace_symbols_fd (frames, backtrace (frames, G_N_ELEMENTS (frames)), STDERR_FILENO);
 
   crash_cb (signum);
   /* SA_RESETHAND: the default action now. */
@@ -123,6 +129,7 @@ install_crash_handler (void)
       const int signals[] = { SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP };
       struct sigaction action = { 0 };
       struct sigaction term = { 0 };
+      void *frames[1];
 
       action.sa_handler = crash_cb;
       action.sa_flags = SA_RESETHAND;
@@ -130,6 +137,8 @@ install_crash_handler (void)
       for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
         sigaction (signals[i], &action, NULL);
 
+      /* backtrace() loads libgcc at its first call: not in the handler. */
+      backtrace (frames, G_N_ELEMENTS (frames));
       term.sa_sigaction = term_cb;
       term.sa_flags = SA_RESETHAND | SA_SIGINFO;
       sigemptyset (&term.sa_mask);
