@@ -55,7 +55,10 @@ crash_cb (int signum)
     kill (crash_daemon_pid, SIGKILL);
   if (crash_bus_pid > 0)
     kill (crash_bus_pid, SIGTERM);
-  /* SA_RESETHAND: the default action follows when this returns. */
+  /* SA_RESETHAND made the action the default one: ended by the signal
+   * here. Returning would not do for a trap (a fatal warning's
+   * G_BREAKPOINT()), after which the test runs on without its bus. */
+  raise (signum);
 }
 
 /* @n in decimal, ending at the end of @digits; async-signal-safe.
@@ -115,8 +118,6 @@ term_cb (int        signum,
   backtrace_symbols_fd (frames, backtrace (frames, G_N_ELEMENTS (frames)), STDERR_FILENO);
 
   crash_cb (signum);
-  /* SA_RESETHAND: the default action now. */
-  raise (signum);
 }
 
 static void
