@@ -341,3 +341,44 @@ chk_test_click (GtkWidget *button)
   g_assert_true (gtk_widget_is_sensitive (button));
   g_signal_emit_by_name (button, "clicked");
 }
+
+static void
+frame_painted_cb (GdkFrameClock *clock,
+                  guint         *painted)
+{
+  (*painted)++;
+}
+
+/**
+ * chk_test_wait_frames:
+ * @widget: a widget on screen
+ * @n_frames: how many frames
+ *
+ * Runs the main loop until @widget's window has drawn @n_frames more
+ * frames, asking for each. What a layout leaves to an idle (and the next
+ * layout) is on screen two frames later, however slow the machine is;
+ * waiting a given time is not enough on a loaded one. Fails the test when
+ * a frame takes more than 20 s.
+ */
+void
+chk_test_wait_frames (GtkWidget *widget,
+                      guint      n_frames)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  guint painted = 0;
+  gulong handler;
+
+  g_assert_nonnull (clock);
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted_cb), &painted);
+  while (painted < n_frames)
+    {
+      guint before = painted;
+      gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+
+      gtk_widget_queue_draw (widget);
+      while (painted == before && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpuint (painted, >, before);
+    }
+  g_signal_handler_disconnect (clock, handler);
+}

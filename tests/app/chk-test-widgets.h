@@ -39,5 +39,7 @@ GtkStack  *chk_test_find_stack_with_page  (gpointer    root,
 gpointer   chk_test_find_button_with_action (gpointer    root,
                                              const char *action);
 void       chk_test_click                 (GtkWidget  *button);
+void       chk_test_wait_frames           (GtkWidget  *widget,
+                                           guint       n_frames);
 
 G_END_DECLS
