@@ -106,6 +106,20 @@ vadjustment_changed_cb (GtkAdjustment *adjustment,
     show_end (self);
 }
 
+/* GTK lays changed text out in an idle that runs before the next frame,
+ * unless events are waiting: then the frame comes first, and the text view
+ * lays the text out while it is drawn, moving the scroll bar, which GTK
+ * then draws without an allocation (it warns). Asked for its size again,
+ * the text view lays the text out in the frame's layout, and what is
+ * around it is allocated after it. (Asked for an allocation alone, it
+ * moved the scroll bar in the middle of the layout, and the box around the
+ * output went without an allocation in its turn.) */
+static void
+text_changed_cb (ChkLogView *self)
+{
+  gtk_widget_queue_resize (GTK_WIDGET (self->text_view));
+}
+
 /* The text view moves the view itself as it lays text out; only a move
  * that the user just made says whether to follow: scrolled up, stop; back
  * at the end, follow again. */
@@ -1060,6 +1074,13 @@ chk_log_view_init (ChkLogView *self)
   vadjustment = gtk_scrollable_get_vadjustment (GTK_SCROLLABLE (self->text_view));
   g_signal_connect_object (vadjustment, "value-changed", G_CALLBACK (vadjustment_value_changed_cb), self, 0);
   g_signal_connect_object (vadjustment, "changed", G_CALLBACK (vadjustment_changed_cb), self, 0);
+  g_signal_connect_object (self->buffer, "changed", G_CALLBACK (text_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->buffer, "apply-tag", G_CALLBACK (text_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (self->buffer, "remove-tag", G_CALLBACK (text_changed_cb), self,
+                           G_CONNECT_SWAPPED | G_CONNECT_AFTER);
+  g_signal_connect_object (gtk_text_buffer_get_tag_table (self->buffer), "tag-changed",
+                           G_CALLBACK (text_changed_cb), self, G_CONNECT_SWAPPED);
 
   input = gtk_event_controller_legacy_new ();
   gtk_event_controller_set_propagation_phase (input, GTK_PHASE_CAPTURE);
