@@ -8,6 +8,7 @@
 
 #include <adwaita.h>
 
+#include "chk-test-util.h"
 #include "chk-test-widgets.h"
 
 static void
@@ -342,11 +343,28 @@ chk_test_click (GtkWidget *button)
   g_signal_emit_by_name (button, "clicked");
 }
 
+typedef struct
+{
+  GtkWidget *widget;
+  guint      painted;
+  guint      wanted;
+} FrameWait;
+
+/* A frame drawn: ask for the next while more are wanted */
 static void
 frame_painted_cb (GdkFrameClock *clock,
-                  guint         *painted)
+                  FrameWait     *wait)
 {
-  (*painted)++;
+  if (++wait->painted < wait->wanted)
+    gtk_widget_queue_draw (wait->widget);
+}
+
+static gboolean
+frames_painted (gpointer user_data)
+{
+  FrameWait *wait = user_data;
+
+  return wait->painted >= wait->wanted;
 }
 
 /**
@@ -365,20 +383,12 @@ chk_test_wait_frames (GtkWidget *widget,
                       guint      n_frames)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
-  guint painted = 0;
+  FrameWait wait = { widget, 0, n_frames };
   gulong handler;
 
   g_assert_nonnull (clock);
-  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted_cb), &painted);
-  while (painted < n_frames)
-    {
-      guint before = painted;
-      gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-
-      gtk_widget_queue_draw (widget);
-      while (painted == before && g_get_monotonic_time () < deadline)
-        g_main_context_iteration (NULL, TRUE);
-      g_assert_cmpuint (painted, >, before);
-    }
+  handler = g_signal_connect (clock, "after-paint", G_CALLBACK (frame_painted_cb), &wait);
+  gtk_widget_queue_draw (widget);
+  g_assert_true (chk_test_wait_until (frames_painted, &wait, 20.0 * n_frames));
   g_signal_handler_disconnect (clock, handler);
 }
